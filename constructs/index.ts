@@ -1,0 +1,2 @@
+export * from './secure-key';
+export * from './secure-log-group';
