@@ -1,0 +1,109 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ConfigError, deepMerge, loadConfig, parseConfig } from '../../lib/config';
+
+function contextOf(values: Record<string, unknown>): (key: string) => unknown {
+  return (key) => values[key];
+}
+
+describe('configuration', () => {
+  describe('defaults', () => {
+    test('an empty configuration is valid, env-agnostic and creates every baseline part', () => {
+      // WHEN
+      const config = parseConfig({});
+      // THEN
+      expect(config.env).toBeUndefined();
+      expect(config.baseline.trail.managedExternally).toBe(false);
+      expect(config.baseline.threatDetection.detectorManagedExternally).toBe(false);
+      expect(config.baseline.invocationLogging.managedExternally).toBe(false);
+      expect(config.baseline.logRetentionDays).toBe(365);
+      expect(config.baseline.trail.dataEvents).toEqual({
+        bedrockGuardrails: true,
+        bedrockModels: true,
+        lambdaFunctions: true,
+        s3Objects: true,
+      });
+    });
+
+    test('the committed cdk.json configuration is valid', () => {
+      const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
+      expect(() => loadConfig(contextOf(cdkJson.context))).not.toThrow();
+    });
+
+    test('every example configuration in config/ is valid', () => {
+      const dir = path.join(__dirname, '..', '..', 'config');
+      const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+      expect(files.length).toBeGreaterThan(0);
+      for (const f of files) {
+        expect(() => loadConfig(contextOf({ config: path.join(dir, f) }))).not.toThrow();
+      }
+    });
+  });
+
+  describe('loading', () => {
+    test('a file chosen with -c config= overlays cdk.json context key by key', () => {
+      // GIVEN
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slb-config-'));
+      const file = path.join(dir, 'team.json');
+      fs.writeFileSync(file, JSON.stringify({ baseline: { trail: { managedExternally: true } } }));
+      // WHEN
+      const config = loadConfig(
+        contextOf({ blueprint: { baseline: { alertEmails: ['sec@example.com'] } }, config: file }),
+      );
+      // THEN
+      expect(config.baseline.trail.managedExternally).toBe(true);
+      expect(config.baseline.alertEmails).toEqual(['sec@example.com']);
+    });
+
+    test('fails if the config file does not exist', () => {
+      expect(() => loadConfig(contextOf({ config: '/nonexistent/x.json' }))).toThrow(
+        /Invalid context "config": cannot read \/nonexistent\/x.json/,
+      );
+    });
+
+    test('fails if the config file is not JSON', () => {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'slb-config-')), 'bad.json');
+      fs.writeFileSync(file, '{ baseline: ');
+      expect(() => loadConfig(contextOf({ config: file }))).toThrow(/not valid JSON/);
+    });
+
+    test('fails if config is not a string', () => {
+      expect(() => loadConfig(contextOf({ config: 42 }))).toThrow(/must be the path of a JSON file, got 42/);
+    });
+
+    test('deepMerge replaces arrays and scalars and merges objects', () => {
+      expect(deepMerge({ a: { b: 1, c: [1] }, d: 1 }, { a: { c: [2] } })).toEqual({ a: { b: 1, c: [2] }, d: 1 });
+    });
+  });
+
+  describe('validation', () => {
+    test.each([
+      [{ baseline: { logRetentionDays: 30 } }, /baseline\.logRetentionDays: must be one of 365, .*got 30/],
+      [{ baseline: { alertEmails: ['not-an-email'] } }, /baseline\.alertEmails\.0: must be an email address, got "not-an-email"/],
+      [{ baseline: { trail: { managedExternally: 'yes' } } }, /baseline\.trail\.managedExternally: .*boolean.*got "yes"/],
+      [{ baseline: { threatDetection: { minimumFindingSeverity: 9.5 } } }, /minimumFindingSeverity: .*got 9.5/],
+      [{ baseline: { invocationLogging: { maxAzs: 1 } } }, /invocationLogging\.maxAzs: .*got 1/],
+      [{ baseline: { invocationLogging: { vpcCidr: '10.0.0.0/8' } } }, /vpcCidr: must be an IPv4 CIDR .*got "10.0.0.0\/8"/],
+      [{ env: { account: '123' } }, /env\.account: must be a 12-digit AWS account id, got "123"/],
+      [{ env: { region: 'mars-1' } }, /env\.region: must be an AWS region name .*got "mars-1"/],
+      [{ baseline: { stackName: '1bad name' } }, /baseline\.stackName: must be a CloudFormation stack name, got "1bad name"/],
+    ])('fails if %j', (input, message) => {
+      expect(() => parseConfig(input)).toThrow(ConfigError);
+      expect(() => parseConfig(input)).toThrow(message);
+    });
+
+    test('fails if a key is unknown, naming it', () => {
+      expect(() => parseConfig({ baseline: { trial: {} } })).toThrow(/baseline\.trial: unknown key/);
+    });
+
+    test('reports every problem at once', () => {
+      try {
+        parseConfig({ baseline: { logRetentionDays: 1, alertEmails: ['x'] } });
+        throw new Error('expected a ConfigError');
+      } catch (e) {
+        expect((e as Error).message.split('\n').filter((l) => l.startsWith('- '))).toHaveLength(2);
+      }
+    });
+  });
+});
