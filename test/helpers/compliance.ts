@@ -23,14 +23,36 @@ export function newTestApp(context: Record<string, unknown> = {}): App {
   return new App({ outdir, context: { ...CDK_JSON.context, ...context } });
 }
 
+/** The outcome of {@link synthWithCompliance}. */
+export interface ComplianceResult {
+  /** Every unacknowledged finding (empty when synthesis passed every check). */
+  readonly findings: Finding[];
+  /** The cloud assembly; throws when synthesis was stopped by findings. */
+  readonly assembly: CloudAssembly;
+}
+
 /**
  * Registers every compliance gate on the app, synthesizes it once and returns the assembly and
- * every unacknowledged finding from the validation report (errors and warnings).
+ * every unacknowledged finding from the validation report. Synthesis stops («ValidationFailed»)
+ * when a check reports an error; the findings are then read from the report it left behind.
  */
-export function synthWithCompliance(app: App): { assembly: CloudAssembly; findings: Finding[] } {
+export function synthWithCompliance(app: App): ComplianceResult {
   addCompliancePacks(app);
-  const assembly = app.synth();
-  return { assembly, findings: readFindings(assembly.directory) };
+  try {
+    const assembly = app.synth();
+    return { assembly, findings: readFindings(assembly.directory) };
+  } catch (e) {
+    if (!/Validation failed/.test(String(e))) {
+      throw e;
+    }
+    const findings = readFindings(app.outdir);
+    return {
+      findings,
+      get assembly(): CloudAssembly {
+        throw new Error(`synthesis failed its compliance checks:\n${formatFindings(findings)}`);
+      },
+    };
+  }
 }
 
 /** Reads the unacknowledged findings from a cloud assembly's validation report. */
