@@ -1,0 +1,414 @@
+/**
+ * A fake Amazon Bedrock Runtime for tests: cleartext HTTP/2 on 127.0.0.1 and a random port, speaking the REST-JSON
+ * protocol of `@aws-sdk/client-bedrock-runtime` (which uses HTTP/2 even for `http://` endpoints and fails with
+ * ERR_HTTP2_ERROR against an HTTP/1 server).
+ *
+ * Routes (from the SDK's operation schemas): `POST /model/{modelId}/converse` (Converse) and
+ * `POST /guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply` (ApplyGuardrail); path labels arrive
+ * URI-encoded (an ARN's `:` and `/` too). Errors carry the `x-amzn-errortype` header and a `{ message }` body, which
+ * the SDK turns into its typed exceptions (`ThrottlingException`, ...).
+ *
+ * Point the real client at it with `AWS_ENDPOINT_URL_BEDROCK_RUNTIME=<url>` (or `endpoint`), fake credentials and
+ * any region; choose the reply with {@link BedrockServer.setBehavior}; assert on {@link BedrockServer.requests}.
+ *
+ * @module
+ */
+import * as http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+
+/** Error types the fake can return, with their HTTP status in Bedrock Runtime's model. */
+export const BEDROCK_ERROR_STATUS = Object.freeze({
+  ThrottlingException: 429,
+  ServiceUnavailableException: 503,
+  InternalServerException: 500,
+  ValidationException: 400,
+  AccessDeniedException: 403,
+  ResourceNotFoundException: 404,
+  ModelTimeoutException: 408,
+  ModelNotReadyException: 429,
+  ModelErrorException: 424,
+  ServiceQuotaExceededException: 400,
+});
+
+/** The name of an error type the fake can return. */
+export type BedrockErrorType = keyof typeof BEDROCK_ERROR_STATUS;
+
+/** A guardrail assessment as Bedrock reports it (free-form: tests pass whatever shape they need). */
+export type GuardrailAssessment = Record<string, unknown>;
+
+/** What the fake does with the next request(s). Plain data; set it with {@link BedrockServer.setBehavior}. */
+export type Behavior =
+  /** Converse: a normal answer. (ApplyGuardrail: `action: 'NONE'`.) */
+  | {
+      readonly kind: 'reply';
+      /** @default 'Hello from the fake model.' */
+      readonly text?: string;
+      /** @default 'end_turn' */
+      readonly stopReason?: string;
+      /** @default 12 */
+      readonly inputTokens?: number;
+      /** @default 7 */
+      readonly outputTokens?: number;
+      /** Returned verbatim as `trace`, e.g. `{ guardrail: { inputAssessment: {...} } }`. @default - no trace */
+      readonly trace?: Record<string, unknown>;
+    }
+  /**
+   * Converse: the guardrail blocked the input or the output (`stopReason: 'guardrail_intervened'`, `text` in place
+   * of the answer). Like Bedrock, the trace is only returned when the request set `guardrailConfig.trace` to
+   * `enabled` or `enabled_full`; it is keyed by the request's guardrail identifier.
+   * (ApplyGuardrail: `action: 'GUARDRAIL_INTERVENED'` with `text` as output.)
+   */
+  | {
+      readonly kind: 'guardrailIntervened';
+      readonly source: 'input' | 'output';
+      /** The blocked-messaging text. @default 'Sorry, the model cannot answer this question.' */
+      readonly text?: string;
+      /** For `source: 'output'`: the model output the guardrail blocked (in `trace.guardrail.modelOutput`). */
+      readonly blockedModelOutput?: string;
+      /** @default - a PROMPT_ATTACK (input) or VIOLENCE (output) content filter, BLOCKED, confidence HIGH */
+      readonly assessment?: GuardrailAssessment;
+    }
+  /** ApplyGuardrail: the given action, outputs and assessments. (Converse: a default reply.) */
+  | {
+      readonly kind: 'applyGuardrail';
+      readonly action: 'NONE' | 'GUARDRAIL_INTERVENED';
+      /** Texts of `outputs`. @default - none for NONE, the blocked message for GUARDRAIL_INTERVENED */
+      readonly outputs?: readonly string[];
+      /** @default - an empty list for NONE, one PROMPT_ATTACK content filter for GUARDRAIL_INTERVENED */
+      readonly assessments?: readonly GuardrailAssessment[];
+      readonly actionReason?: string;
+    }
+  /** Any route: an error response with `x-amzn-errortype: type` and body `{ message }`. */
+  | {
+      readonly kind: 'error';
+      readonly type: BedrockErrorType;
+      /** @default BEDROCK_ERROR_STATUS[type] */
+      readonly status?: number;
+      /** @default 'Fake <type>' */
+      readonly message?: string;
+    }
+  /** Any route: wait `delayMs`, then behave as `then`; a client abort or {@link BedrockServer.close} ends it early. */
+  | { readonly kind: 'slow'; readonly delayMs: number; readonly then?: Behavior }
+  /** Any route: status 200, `content-type: application/json`, a truncated JSON body. */
+  | { readonly kind: 'malformed' }
+  /** Any route: the n-th matching request (from 0) behaves as `steps[n]`, the last step repeating. */
+  | { readonly kind: 'sequence'; readonly steps: readonly Behavior[] }
+  /** Converse: replies with text derived from the request, default all system and message texts joined by `\n`. */
+  | { readonly kind: 'echo'; readonly render?: (request: ConverseRequestBody) => string }
+  /** Each route its own behaviour. */
+  | { readonly kind: 'byRoute'; readonly converse?: Behavior; readonly applyGuardrail?: Behavior };
+
+/** The parts of a Converse request body the fake reads. */
+export interface ConverseRequestBody {
+  readonly system?: ReadonlyArray<{ readonly text?: string }>;
+  readonly messages?: ReadonlyArray<{ readonly role?: string; readonly content?: ReadonlyArray<{ readonly text?: string }> }>;
+  readonly guardrailConfig?: { readonly guardrailIdentifier?: string; readonly guardrailVersion?: string; readonly trace?: string };
+  readonly [key: string]: unknown;
+}
+
+/** One request the fake received. */
+export interface RecordedRequest {
+  readonly method: string;
+  /** The raw path, URI-encoded as sent. */
+  readonly path: string;
+  readonly operation: 'Converse' | 'ApplyGuardrail' | 'Unknown';
+  /** Converse: the decoded model id (or ARN). */
+  readonly modelId?: string;
+  /** ApplyGuardrail: the decoded guardrail identifier and version. */
+  readonly guardrailIdentifier?: string;
+  readonly guardrailVersion?: string;
+  /** The parsed JSON body (`undefined` when empty or not JSON). */
+  readonly body: unknown;
+  /** Request headers in lower case, without pseudo-headers, `authorization` and `x-amz-security-token`. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** `responded` once a response was sent, `aborted` if the client went away first. */
+  outcome: 'pending' | 'responded' | 'aborted';
+}
+
+/** A running fake Bedrock Runtime. */
+export interface BedrockServer {
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** Every request received, in arrival order. */
+  readonly requests: RecordedRequest[];
+  /** Sets the behaviour for the following requests and restarts `sequence` counting. */
+  setBehavior(behavior: Behavior): void;
+  /** Ends pending delays, destroys every session and stops listening. Idempotent. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_BEHAVIOR: Behavior = { kind: 'reply' };
+const DEFAULT_BLOCKED = 'Sorry, the model cannot answer this question.';
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const REDACTED_HEADERS = new Set(['authorization', 'x-amz-security-token']);
+
+/** Starts a fake Bedrock Runtime on 127.0.0.1 and a random port; the default behaviour is a normal reply. */
+export async function startBedrockServer(): Promise<BedrockServer> {
+  const requests: RecordedRequest[] = [];
+  const sessions = new Set<http2.ServerHttp2Session>();
+  const timers = new Set<NodeJS.Timeout>();
+  let behavior: Behavior = DEFAULT_BEHAVIOR;
+  let sequenceCounts = new WeakMap<Behavior, number>();
+
+  const server = http2.createServer();
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
+    session.on('error', () => session.destroy());
+  });
+  server.on('stream', (stream, headers) => {
+    stream.on('error', () => stream.destroy());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    stream.on('end', () => {
+      const recorded = record(headers, Buffer.concat(chunks));
+      requests.push(recorded);
+      stream.on('close', () => {
+        if (recorded.outcome === 'pending') recorded.outcome = 'aborted';
+      });
+      if (size > MAX_BODY_BYTES) {
+        respondError(stream, recorded, 'ValidationException', 413, 'Fake: request body too large');
+        return;
+      }
+      act(stream, recorded, behavior);
+    });
+  });
+
+  /** Resolves `sequence` and `byRoute` wrappers to the behaviour for this request. */
+  function resolve(b: Behavior, operation: RecordedRequest['operation']): Behavior {
+    if (b.kind === 'byRoute') {
+      const picked = operation === 'Converse' ? b.converse : operation === 'ApplyGuardrail' ? b.applyGuardrail : undefined;
+      return resolve(picked ?? DEFAULT_BEHAVIOR, operation);
+    }
+    if (b.kind === 'sequence') {
+      if (b.steps.length === 0) return DEFAULT_BEHAVIOR;
+      const n = sequenceCounts.get(b) ?? 0;
+      sequenceCounts.set(b, n + 1);
+      return resolve(b.steps[Math.min(n, b.steps.length - 1)]!, operation);
+    }
+    return b;
+  }
+
+  function act(stream: http2.ServerHttp2Stream, req: RecordedRequest, configured: Behavior): void {
+    if (req.operation === 'Unknown') {
+      respondError(stream, req, 'UnknownOperationException', 404, `Fake: no route for ${req.method} ${req.path}`);
+      return;
+    }
+    if (req.body === undefined || typeof req.body !== 'object' || req.body === null) {
+      respondError(stream, req, 'ValidationException', 400, 'Fake: request body is not a JSON object');
+      return;
+    }
+    const b = resolve(configured, req.operation);
+    switch (b.kind) {
+      case 'slow': {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          if (!stream.destroyed && !stream.closed) act(stream, req, b.then ?? DEFAULT_BEHAVIOR);
+        }, b.delayMs);
+        timers.add(timer);
+        stream.on('close', () => {
+          clearTimeout(timer);
+          timers.delete(timer);
+        });
+        return;
+      }
+      case 'error':
+        respondError(stream, req, b.type, b.status ?? BEDROCK_ERROR_STATUS[b.type], b.message ?? `Fake ${b.type}`);
+        return;
+      case 'malformed':
+        respond(stream, req, 200, '{"output":{"message":{"role":"assistant","content":[{"text":"trunc');
+        return;
+      default:
+        respond(stream, req, 200, JSON.stringify(req.operation === 'Converse' ? converseReply(b, req) : applyGuardrailReply(b)));
+    }
+  }
+
+  function record(headers: http2.IncomingHttpHeaders, raw: Buffer): RecordedRequest {
+    const method = String(headers[':method'] ?? '');
+    const path = String(headers[':path'] ?? '');
+    const pathOnly = path.split('?')[0] ?? '';
+    const clean: Record<string, string> = {};
+    for (const [name, value] of Object.entries(headers)) {
+      if (name.startsWith(':') || REDACTED_HEADERS.has(name) || value === undefined) continue;
+      clean[name] = Array.isArray(value) ? value.join(', ') : String(value);
+    }
+    let body: unknown;
+    try {
+      body = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
+    } catch {
+      body = undefined;
+    }
+    const base = { method, path, body, headers: clean, outcome: 'pending' as const };
+    const converse = /^\/model\/([^/]+)\/converse$/.exec(pathOnly);
+    if (method === 'POST' && converse) {
+      return { ...base, operation: 'Converse', modelId: decode(converse[1]!) };
+    }
+    const apply = /^\/guardrail\/([^/]+)\/version\/([^/]+)\/apply$/.exec(pathOnly);
+    if (method === 'POST' && apply) {
+      return { ...base, operation: 'ApplyGuardrail', guardrailIdentifier: decode(apply[1]!), guardrailVersion: decode(apply[2]!) };
+    }
+    return { ...base, operation: 'Unknown' };
+  }
+
+  function respond(stream: http2.ServerHttp2Stream, req: RecordedRequest, status: number, body: string, extra: Record<string, string> = {}): void {
+    if (stream.destroyed || stream.closed || stream.headersSent) return;
+    req.outcome = 'responded';
+    stream.respond({
+      ':status': status,
+      'content-type': 'application/json',
+      'x-amzn-requestid': randomUUID(),
+      ...extra,
+    });
+    stream.end(body);
+  }
+
+  function respondError(stream: http2.ServerHttp2Stream, req: RecordedRequest, type: string, status: number, message: string): void {
+    respond(stream, req, status, JSON.stringify({ message }), { 'x-amzn-errortype': type });
+  }
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    setBehavior: (b) => {
+      behavior = b;
+      sequenceCounts = new WeakMap();
+    },
+    close: () => {
+      closed ??= new Promise<void>((resolveClose) => {
+        for (const timer of timers) clearTimeout(timer);
+        timers.clear();
+        server.close(() => resolveClose());
+        for (const session of sessions) session.destroy();
+      });
+      return closed;
+    },
+  };
+}
+
+function decode(label: string): string {
+  try {
+    return decodeURIComponent(label);
+  } catch {
+    return label;
+  }
+}
+
+const USAGE = { inputTokens: 12, outputTokens: 7 };
+
+function converseReply(b: Behavior, req: RecordedRequest): Record<string, unknown> {
+  const body = req.body as ConverseRequestBody;
+  if (b.kind === 'reply') {
+    const usage = tokenUsage(b.inputTokens ?? USAGE.inputTokens, b.outputTokens ?? USAGE.outputTokens);
+    return converseResponse(b.text ?? 'Hello from the fake model.', b.stopReason ?? 'end_turn', usage, b.trace);
+  }
+  if (b.kind === 'echo') {
+    const text = (b.render ?? echoAll)(body);
+    return converseResponse(text, 'end_turn', tokenUsage(USAGE.inputTokens, USAGE.outputTokens));
+  }
+  if (b.kind === 'guardrailIntervened') {
+    const guardrailId = body.guardrailConfig?.guardrailIdentifier ?? 'fake-guardrail';
+    const traced = body.guardrailConfig?.trace === 'enabled' || body.guardrailConfig?.trace === 'enabled_full';
+    const text = b.text ?? DEFAULT_BLOCKED;
+    if (b.source === 'input') {
+      const assessment = b.assessment ?? filterAssessment('PROMPT_ATTACK');
+      const trace = { guardrail: { inputAssessment: { [guardrailId]: assessment }, actionReason: 'Guardrail blocked.' } };
+      return converseResponse(text, 'guardrail_intervened', tokenUsage(USAGE.inputTokens, 0), traced ? trace : undefined);
+    }
+    const assessment = b.assessment ?? filterAssessment('VIOLENCE');
+    const trace = {
+      guardrail: {
+        modelOutput: [JSON.stringify({ content: [{ text: b.blockedModelOutput ?? 'The blocked model output.' }] })],
+        outputAssessments: { [guardrailId]: [assessment] },
+        actionReason: 'Guardrail blocked.',
+      },
+    };
+    return converseResponse(text, 'guardrail_intervened', tokenUsage(USAGE.inputTokens, USAGE.outputTokens), traced ? trace : undefined);
+  }
+  return converseResponse('Hello from the fake model.', 'end_turn', tokenUsage(USAGE.inputTokens, USAGE.outputTokens));
+}
+
+function applyGuardrailReply(b: Behavior): Record<string, unknown> {
+  const usage = {
+    topicPolicyUnits: 1,
+    contentPolicyUnits: 1,
+    wordPolicyUnits: 1,
+    sensitiveInformationPolicyUnits: 1,
+    sensitiveInformationPolicyFreeUnits: 0,
+    contextualGroundingPolicyUnits: 0,
+  };
+  if (b.kind === 'applyGuardrail' && b.action === 'GUARDRAIL_INTERVENED') {
+    return {
+      usage,
+      action: 'GUARDRAIL_INTERVENED',
+      ...(b.actionReason === undefined ? {} : { actionReason: b.actionReason }),
+      outputs: (b.outputs ?? [DEFAULT_BLOCKED]).map((text) => ({ text })),
+      assessments: b.assessments ?? [filterAssessment('PROMPT_ATTACK')],
+    };
+  }
+  if (b.kind === 'guardrailIntervened') {
+    return {
+      usage,
+      action: 'GUARDRAIL_INTERVENED',
+      outputs: [{ text: b.text ?? DEFAULT_BLOCKED }],
+      assessments: [b.assessment ?? filterAssessment('PROMPT_ATTACK')],
+    };
+  }
+  const given = b.kind === 'applyGuardrail' ? b : undefined;
+  return {
+    usage,
+    action: 'NONE',
+    ...(given?.actionReason === undefined ? {} : { actionReason: given.actionReason }),
+    outputs: (given?.outputs ?? []).map((text) => ({ text })),
+    assessments: given?.assessments ?? [],
+  };
+}
+
+function converseResponse(text: string, stopReason: string, usage: Record<string, number>, trace?: Record<string, unknown>): Record<string, unknown> {
+  return {
+    output: { message: { role: 'assistant', content: [{ text }] } },
+    stopReason,
+    usage,
+    metrics: { latencyMs: 42 },
+    ...(trace === undefined ? {} : { trace }),
+  };
+}
+
+function tokenUsage(inputTokens: number, outputTokens: number): Record<string, number> {
+  return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens };
+}
+
+/** A content-filter assessment that blocked `type` with HIGH confidence. */
+export function filterAssessment(type: string): GuardrailAssessment {
+  return {
+    contentPolicy: { filters: [{ type, confidence: 'HIGH', filterStrength: 'HIGH', action: 'BLOCKED', detected: true }] },
+    invocationMetrics: {
+      guardrailProcessingLatency: 120,
+      usage: { topicPolicyUnits: 0, contentPolicyUnits: 1, wordPolicyUnits: 0, sensitiveInformationPolicyUnits: 0, sensitiveInformationPolicyFreeUnits: 0, contextualGroundingPolicyUnits: 0 },
+      guardrailCoverage: { textCharacters: { guarded: 40, total: 40 } },
+    },
+  };
+}
+
+function echoAll(body: ConverseRequestBody): string {
+  const parts: string[] = [];
+  for (const block of body.system ?? []) if (typeof block.text === 'string') parts.push(block.text);
+  for (const message of body.messages ?? []) {
+    for (const block of message.content ?? []) if (typeof block.text === 'string') parts.push(block.text);
+  }
+  return parts.join('\n');
+}
