@@ -104,7 +104,9 @@ export interface GatewayEndpointOptions {
   readonly resources: string[];
 
   /**
-   * The principals the endpoint policy allows.
+   * The principals the endpoint policy allows: IAM roles or users (matched by `aws:PrincipalArn`),
+   * or `new iam.AnyPrincipal()` for requests signed outside this account, such as the pre-signed
+   * URLs CloudFormation gives custom resources (then only `actions` and `resources` restrict it).
    * @default - any principal of this account (`aws:PrincipalAccount` equals this stack's account)
    */
   readonly principals?: iam.IPrincipal[];
@@ -420,6 +422,10 @@ function endpointStatement(
     statement.addCondition('StringEquals', { 'aws:PrincipalAccount': Stack.of(scope).account });
   } else if (kind === 'interface') {
     statement.addPrincipals(...options.principals);
+  } else if (options.principals.some((p) => p instanceof iam.AnyPrincipal)) {
+    // Requests signed by another account, such as pre-signed URLs handed out by an AWS service:
+    // the statement's actions and resources are then the only restriction.
+    statement.addAnyPrincipal();
   } else {
     statement.addAnyPrincipal();
     statement.addCondition('ArnEquals', { 'aws:PrincipalArn': options.principals.map((p, i) => principalArn(id, p, i)) });

@@ -493,3 +493,33 @@ describe('PrivateNetwork', () => {
     });
   });
 });
+
+describe('gateway endpoint for pre-signed requests', () => {
+  test('AnyPrincipal leaves only the actions and resources as the restriction', () => {
+    // GIVEN
+    const stack = new Stack();
+    const network = new PrivateNetwork(stack, 'Network');
+    // WHEN
+    network.addGatewayEndpoint('S3', {
+      service: ec2.GatewayVpcEndpointAwsService.S3,
+      actions: ['s3:PutObject'],
+      resources: ['arn:aws:s3:::cloudformation-custom-resource-response-*/*'],
+      principals: [new iam.AnyPrincipal()],
+    });
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      PolicyDocument: {
+        Statement: [
+          {
+            Sid: 'AllowNamedActionsOnly',
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: 's3:PutObject',
+            Resource: 'arn:aws:s3:::cloudformation-custom-resource-response-*/*',
+          },
+        ],
+      },
+    });
+  });
+});
