@@ -146,8 +146,8 @@ export interface ModelInvocationLoggingProps {
  * endpoint with private DNS reachable on tcp/443 from {@link ModelInvocationLogging.connections},
  * and an S3 gateway endpoint on the handler subnets' route tables, through which the handler
  * uploads its response to CloudFormation's pre-signed URL (an S3 endpoint policy must admit
- * `s3:PutObject` on `arn:aws:s3:::cloudformation-custom-resource-response-<region>*` objects for
- * any principal, since the URL carries CloudFormation's signature). When the endpoints are in the same
+ * `s3:PutObject` on objects of `cloudformation-custom-resource-response-*` buckets, named after
+ * the region without dashes, for any principal, since the URL carries CloudFormation's signature). When the endpoints are in the same
  * stack, make this construct depend on them, so that CloudFormation deletes the custom resource
  * (which needs them) before the endpoints. Reserved concurrency needs the account's minimum of
  * unreserved concurrency (100 by default) to remain.
