@@ -1,5 +1,17 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import {
+  AlertTopic,
+  AuditTrail,
+  DEFAULT_DATA_EVENT_RESOURCE_TYPES,
+  ModelInvocationLogging,
+  PrivateNetwork,
+  SecureKey,
+  ThreatDetection,
+} from '../constructs';
 import type { BlueprintConfig } from './config';
 
 /** Properties for {@link BaselineStack}. */
@@ -8,13 +20,103 @@ export interface BaselineStackProps extends StackProps {
   readonly config: BlueprintConfig['baseline'];
 }
 
+const DATA_EVENT_TYPE_BY_SWITCH: Record<keyof BlueprintConfig['baseline']['trail']['dataEvents'], string> = {
+  bedrockGuardrails: 'AWS::Bedrock::Guardrail',
+  bedrockModels: 'AWS::Bedrock::Model',
+  lambdaFunctions: 'AWS::Lambda::Function',
+  s3Objects: 'AWS::S3::Object',
+};
+
 /**
  * The account security baseline, deployed once per account and region: the audit trail, threat
- * detection and alerting, and Bedrock model-invocation logging. Each part can be left to the
- * organization ("managed externally") in configuration.
+ * detection and alerting, and Bedrock model-invocation logging. Each of the three can be left to
+ * the organization ("managed externally") in configuration; the alerting rules are always deployed.
+ *
+ * One customer-managed key encrypts the baseline's logs, trail, alert topic and invocation logs.
  */
 export class BaselineStack extends Stack {
+  /** The key that encrypts every log and data store of the baseline. */
+  public readonly key: SecureKey;
+  /** Where security alerts go. */
+  public readonly alertTopic: AlertTopic;
+  /** The trail, unless managed externally. */
+  public readonly auditTrail?: AuditTrail;
+  /** GuardDuty (unless managed externally) and the alerting rules. */
+  public readonly threatDetection: ThreatDetection;
+  /** Bedrock model-invocation logging, unless managed externally. */
+  public readonly invocationLogging?: ModelInvocationLogging;
+  /** The private network hosting the invocation-logging custom resource, when there is one. */
+  public readonly network?: PrivateNetwork;
+
   constructor(scope: Construct, id: string, props: BaselineStackProps) {
     super(scope, id, props);
+    const config = props.config;
+    const retention = config.logRetentionDays as logs.RetentionDays;
+
+    this.key = new SecureKey(this, 'Key', {
+      alias: `${this.stackName}/baseline`,
+      description: 'secure-llm-blueprint baseline: trail, alerts, flow logs and model-invocation logs',
+    });
+
+    this.alertTopic = new AlertTopic(this, 'Alerts', {
+      encryptionKey: this.key.key,
+      emailSubscriptions: config.alertEmails,
+    });
+
+    if (!config.trail.managedExternally) {
+      const dataEventResourceTypes = Object.entries(config.trail.dataEvents)
+        .filter(([, on]) => on)
+        .map(([name]) => DATA_EVENT_TYPE_BY_SWITCH[name as keyof typeof DATA_EVENT_TYPE_BY_SWITCH]);
+      this.auditTrail = new AuditTrail(this, 'Trail', {
+        encryptionKey: this.key.key,
+        logRetention: retention,
+        dataEventResourceTypes: DEFAULT_DATA_EVENT_RESOURCE_TYPES.filter((t) => dataEventResourceTypes.includes(t)),
+      });
+    }
+
+    this.threatDetection = new ThreatDetection(this, 'ThreatDetection', {
+      alertTopic: this.alertTopic,
+      createDetector: !config.threatDetection.detectorManagedExternally,
+      minimumFindingSeverity: config.threatDetection.minimumFindingSeverity,
+    });
+
+    if (!config.invocationLogging.managedExternally) {
+      // The custom resource that configures invocation logging runs in isolated subnets: it reaches
+      // the Bedrock control plane through an interface endpoint and answers CloudFormation through
+      // the S3 gateway endpoint, with no route to the internet.
+      this.network = new PrivateNetwork(this, 'Network', {
+        maxAzs: config.invocationLogging.maxAzs,
+        cidr: config.invocationLogging.vpcCidr,
+        flowLogEncryptionKey: this.key.key,
+        flowLogRetention: retention,
+      });
+      this.invocationLogging = new ModelInvocationLogging(this, 'InvocationLogging', {
+        vpc: this.network.vpc,
+        vpcSubnets: this.network.isolatedSubnets,
+        encryptionKey: this.key.key,
+        logRetention: retention,
+      });
+      const handlerRole = this.invocationLogging.function.role!;
+      const bedrockEndpoint = this.network.addInterfaceEndpoint('BedrockEndpoint', {
+        service: ec2.InterfaceVpcEndpointAwsService.BEDROCK,
+        consumers: [this.invocationLogging],
+        principals: [handlerRole],
+        actions: [
+          'bedrock:PutModelInvocationLoggingConfiguration',
+          'bedrock:DeleteModelInvocationLoggingConfiguration',
+          'bedrock:GetModelInvocationLoggingConfiguration',
+        ],
+        resources: ['*'],
+      });
+      // CloudFormation hands custom resources a pre-signed URL in its regional response bucket.
+      const s3Endpoint = this.network.addGatewayEndpoint('S3Endpoint', {
+        service: ec2.GatewayVpcEndpointAwsService.S3,
+        actions: ['s3:PutObject'],
+        resources: [`arn:${this.partition}:s3:::cloudformation-custom-resource-response-*/*`],
+        principals: [new iam.AnyPrincipal()],
+      });
+      // The endpoints must outlive the custom resource, or its Delete could not answer.
+      this.invocationLogging.resource.node.addDependency(bedrockEndpoint, s3Endpoint);
+    }
   }
 }

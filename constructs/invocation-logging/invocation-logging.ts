@@ -148,7 +148,7 @@ export interface ModelInvocationLoggingProps {
  * uploads its response to CloudFormation's pre-signed URL (an S3 endpoint policy must admit
  * `s3:PutObject` on objects of `cloudformation-custom-resource-response-*` buckets, named after
  * the region without dashes, for any principal, since the URL carries CloudFormation's signature). When the endpoints are in the same
- * stack, make this construct depend on them, so that CloudFormation deletes the custom resource
+ * stack, make `resource` depend on them, so that CloudFormation deletes the custom resource
  * (which needs them) before the endpoints. Reserved concurrency needs the account's minimum of
  * unreserved concurrency (100 by default) to remain.
  *
@@ -162,7 +162,7 @@ export interface ModelInvocationLoggingProps {
  *
  * const logging = new ModelInvocationLogging(this, 'InvocationLogging', { vpc, imageDataDelivery: false });
  * bedrock.connections.allowFrom(logging, ec2.Port.tcp(443));
- * logging.node.addDependency(s3, bedrock);
+ * logging.resource.node.addDependency(s3, bedrock);
  * logging.grantReadLogs(auditorRole);
  */
 export class ModelInvocationLogging extends Construct implements ec2.IConnectable {
@@ -185,6 +185,11 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
   public readonly encryptionKey: kms.IKey;
   /** The handler's dead-letter queue (asynchronous invocations that failed to answer CloudFormation). */
   public readonly deadLetterQueue: sqs.Queue;
+  /**
+   * The custom resource that puts the configuration. Make it (not the whole construct) depend on
+   * endpoints whose policies name this construct's role, to avoid a dependency cycle.
+   */
+  public readonly resource: CustomResource;
 
   constructor(scope: Construct, id: string, props: ModelInvocationLoggingProps) {
     super(scope, id);
@@ -520,7 +525,7 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
     });
     this.connections = this.function.connections;
 
-    const resource = new CustomResource(this, 'Resource', {
+    const resource = (this.resource = new CustomResource(this, 'Resource', {
       serviceToken: this.function.functionArn,
       resourceType: INVOCATION_LOGGING_RESOURCE_TYPE,
       serviceTimeout: Duration.minutes(5),
@@ -530,7 +535,7 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
         ...(this.bucket ? { LargeDataBucketName: this.bucket.bucketName, LargeDataKeyPrefix: LARGE_DATA_KEY_PREFIX } : {}),
         ...deliveries,
       },
-    });
+    }));
     // Bedrock validates the role, log group, bucket and key policy when the configuration is put.
     resource.node.addDependency(this.deliveryRole, deliveryPolicy, this.logGroup);
     if (this.bucket) {

@@ -36,13 +36,15 @@ export interface ComplianceResult {
  * every unacknowledged finding from the validation report. Synthesis stops («ValidationFailed»)
  * when a check reports an error; the findings are then read from the report it left behind.
  */
-export function synthWithCompliance(app: App): ComplianceResult {
-  addCompliancePacks(app);
+export function synthWithCompliance(app: App, options: { packsAlreadyAdded?: boolean } = {}): ComplianceResult {
+  if (!options.packsAlreadyAdded) {
+    addCompliancePacks(app);
+  }
   try {
     const assembly = app.synth();
     return { assembly, findings: readFindings(assembly.directory) };
   } catch (e) {
-    if (!/Validation failed/.test(String(e))) {
+    if (!/ValidationFailed|Validation failed/.test(String(e))) {
       throw e;
     }
     const findings = readFindings(app.outdir);

@@ -1,0 +1,41 @@
+import { App, Tags } from 'aws-cdk-lib';
+import { BaselineStack } from './baseline-stack';
+import { addCompliancePacks } from './compliance/packs';
+import { BlueprintConfig, loadConfig } from './config';
+
+/** The stacks of the blueprint. */
+export interface Blueprint {
+  /** The validated configuration the stacks were built from. */
+  readonly config: BlueprintConfig;
+  /** The account security baseline. */
+  readonly baseline: BaselineStack;
+}
+
+/**
+ * Builds every stack of the blueprint into `app` from its configuration (cdk.json context
+ * `blueprint`, overlaid by `-c config=<file>`), tags them, and registers every compliance gate.
+ * `bin/app.ts` and the tests share this, so the tests check exactly what `cdk synth` produces.
+ *
+ * @param config use this configuration instead of loading it from the app's context
+ */
+export function buildBlueprint(app: App, config?: BlueprintConfig): Blueprint {
+  const resolved = config ?? loadConfig((key) => app.node.tryGetContext(key));
+
+  const baseline = new BaselineStack(app, 'Baseline', {
+    stackName: resolved.baseline.stackName,
+    env: resolved.env,
+    config: resolved.baseline,
+    description:
+      'secure-llm-blueprint account security baseline: CloudTrail, GuardDuty, alerting, Bedrock model-invocation logging',
+  });
+
+  for (const [key, value] of Object.entries(resolved.tags)) {
+    Tags.of(app).add(key, value);
+  }
+
+  // Every compliance gate, registered once for the whole app: synthesis fails on any
+  // unacknowledged error.
+  addCompliancePacks(app);
+
+  return { config: resolved, baseline };
+}

@@ -1,0 +1,145 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { buildBlueprint } from '../../lib/blueprint';
+import { ComplianceResult, formatFindings, newTestApp, synthWithCompliance } from '../helpers/compliance';
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string }>;
+
+/**
+ * The whole app, exactly as `npx cdk synth` builds it with the committed cdk.json, synthesized
+ * once with every compliance check for this file.
+ */
+let result: ComplianceResult;
+let templates: Array<{ name: string; resources: Resources; template: Template }>;
+
+beforeAll(() => {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
+  const app = newTestApp(cdkJson.context);
+  buildBlueprint(app);
+  result = synthWithCompliance(app, { packsAlreadyAdded: true });
+  templates = result.assembly.stacks.map((s) => ({
+    name: s.stackName,
+    resources: (s.template as { Resources: Resources }).Resources,
+    template: Template.fromJSON(s.template),
+  }));
+});
+
+function resourcesOfType(type: string): Array<[string, Resources[string]]> {
+  return templates.flatMap((t) => Object.entries(t.resources).filter(([, r]) => r.Type === type));
+}
+
+describe('the whole app', () => {
+  test('passes all five cdk-nag packs, cfn-guard and the CloudFormation validator with zero unacknowledged findings', () => {
+    expect(formatFindings(result.findings)).toBe('');
+    expect(templates.map((t) => t.name)).toContain('SecureLlmBaseline');
+  });
+
+  test('has no internet gateway, NAT gateway or route to the internet', () => {
+    for (const type of ['AWS::EC2::InternetGateway', 'AWS::EC2::NatGateway', 'AWS::EC2::EgressOnlyInternetGateway', 'AWS::EC2::EIP']) {
+      expect(resourcesOfType(type)).toEqual([]);
+    }
+    for (const [, route] of resourcesOfType('AWS::EC2::Route')) {
+      expect(route.Properties?.DestinationCidrBlock).not.toBe('0.0.0.0/0');
+    }
+  });
+
+  test('every log group has a KMS key and a retention of at least a year, and is retained', () => {
+    const groups = resourcesOfType('AWS::Logs::LogGroup');
+    expect(groups.length).toBeGreaterThanOrEqual(3);
+    for (const [id, group] of groups) {
+      expect({ id, kms: group.Properties?.KmsKeyId !== undefined }).toEqual({ id, kms: true });
+      expect(group.Properties?.RetentionInDays).toBeGreaterThanOrEqual(365);
+      expect({ id, policy: group.DeletionPolicy }).toEqual({ id, policy: 'Retain' });
+    }
+  });
+
+  test('every bucket is encrypted, versioned, public-access-blocked and TLS-only', () => {
+    const buckets = resourcesOfType('AWS::S3::Bucket');
+    expect(buckets.length).toBeGreaterThanOrEqual(2);
+    const policies = resourcesOfType('AWS::S3::BucketPolicy');
+    for (const [id, bucket] of buckets) {
+      const props = bucket.Properties as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      expect({ id, versioning: props.VersioningConfiguration?.Status }).toEqual({ id, versioning: 'Enabled' });
+      expect({ id, bpa: props.PublicAccessBlockConfiguration }).toEqual({
+        id,
+        bpa: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      });
+      const sse = props.BucketEncryption?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault;
+      expect({ id, sse: sse?.SSEAlgorithm !== undefined }).toEqual({ id, sse: true });
+      const tlsOnly = policies.some(([, p]) => {
+        const doc = JSON.stringify(p.Properties);
+        return doc.includes(id) && doc.includes('"aws:SecureTransport":"false"');
+      });
+      expect({ id, tlsOnly }).toEqual({ id, tlsOnly: true });
+    }
+  });
+
+  test('buckets that hold trail or invocation data use a customer-managed KMS key', () => {
+    const kmsBuckets = resourcesOfType('AWS::S3::Bucket').filter(([, b]) =>
+      JSON.stringify(b.Properties).includes('"SSEAlgorithm":"aws:kms"'),
+    );
+    // The trail bucket and the large-payload bucket; access-log buckets can only use SSE-S3.
+    expect(kmsBuckets.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test('every KMS key rotates and is retained', () => {
+    const keys = resourcesOfType('AWS::KMS::Key');
+    expect(keys.length).toBeGreaterThanOrEqual(1);
+    for (const [id, key] of keys) {
+      expect({ id, rotation: key.Properties?.EnableKeyRotation, policy: key.DeletionPolicy }).toEqual({
+        id,
+        rotation: true,
+        policy: 'Retain',
+      });
+    }
+  });
+
+  test('every SNS topic is KMS-encrypted and TLS-only', () => {
+    const topics = resourcesOfType('AWS::SNS::Topic');
+    expect(topics.length).toBeGreaterThanOrEqual(1);
+    const policies = resourcesOfType('AWS::SNS::TopicPolicy');
+    for (const [id, topic] of topics) {
+      expect({ id, kms: topic.Properties?.KmsMasterKeyId !== undefined }).toEqual({ id, kms: true });
+      const tlsOnly = policies.some(([, p]) => {
+        const doc = JSON.stringify(p.Properties);
+        return doc.includes(id) && doc.includes('"aws:SecureTransport":"false"');
+      });
+      expect({ id, tlsOnly }).toEqual({ id, tlsOnly: true });
+    }
+  });
+
+  test('the trail and the detector carry the baseline properties', () => {
+    const baseline = templates.find((t) => t.name === 'SecureLlmBaseline')!.template;
+    baseline.hasResourceProperties('AWS::CloudTrail::Trail', {
+      IsMultiRegionTrail: true,
+      IncludeGlobalServiceEvents: true,
+      EnableLogFileValidation: true,
+    });
+    const detector = resourcesOfType('AWS::GuardDuty::Detector');
+    expect(detector).toHaveLength(1);
+    expect(detector[0]![1].Properties?.DataSources).toBeUndefined();
+  });
+});
+
+describe('the compliance gate', () => {
+  test('fails if a stack adds a resource that breaks the packs', () => {
+    // GIVEN the same app plus an unencrypted, unlogged bucket
+    const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
+    const app = newTestApp(cdkJson.context);
+    buildBlueprint(app);
+    const rogue = new Stack(app, 'Rogue');
+    new s3.Bucket(rogue, 'Unsafe', { blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL });
+    // WHEN
+    const { findings } = synthWithCompliance(app, { packsAlreadyAdded: true });
+    // THEN every pack reports the bucket, and only the rogue stack is reported
+    const plugins = new Set(findings.map((f) => f.plugin));
+    expect([...plugins].sort()).toEqual(
+      ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321', 'cdk-validator-cfnguard'].sort(),
+    );
+    expect(findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']));
+    expect(findings.every((f) => f.path.startsWith('Rogue/'))).toBe(true);
+  });
+});
