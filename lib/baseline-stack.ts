@@ -7,6 +7,7 @@ import {
   AlertTopic,
   AuditTrail,
   DEFAULT_DATA_EVENT_RESOURCE_TYPES,
+  INVOCATION_LOGGING_HANDLER_ACTIONS,
   ModelInvocationLogging,
   PrivateNetwork,
   SecureKey,
@@ -101,11 +102,7 @@ export class BaselineStack extends Stack {
         service: ec2.InterfaceVpcEndpointAwsService.BEDROCK,
         consumers: [this.invocationLogging],
         principals: [handlerRole],
-        actions: [
-          'bedrock:PutModelInvocationLoggingConfiguration',
-          'bedrock:DeleteModelInvocationLoggingConfiguration',
-          'bedrock:GetModelInvocationLoggingConfiguration',
-        ],
+        actions: [...INVOCATION_LOGGING_HANDLER_ACTIONS],
         resources: ['*'],
       });
       // CloudFormation hands custom resources a pre-signed URL in its regional response bucket.

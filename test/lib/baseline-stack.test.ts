@@ -1,0 +1,121 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { INVOCATION_LOGGING_HANDLER_ACTIONS } from '../../constructs';
+import { BaselineStack } from '../../lib/baseline-stack';
+import { parseConfig } from '../../lib/config';
+import { formatFindings, newTestApp, synthWithCompliance } from '../helpers/compliance';
+
+/** Replaces content hashes of assets so the snapshot changes only when the template does. */
+function scrubAssetHashes(template: unknown): unknown {
+  return JSON.parse(JSON.stringify(template).replace(/[0-9a-f]{64}(\.zip|\.json)?/g, '[ASSET HASH]$1'));
+}
+
+function baseline(app: App, input: unknown = {}): BaselineStack {
+  return new BaselineStack(app, 'Baseline', { config: parseConfig(input).baseline });
+}
+
+describe('BaselineStack', () => {
+  describe('defaults', () => {
+    let template: Template;
+    beforeAll(() => {
+      const app = newTestApp();
+      template = Template.fromStack(baseline(app, { baseline: { alertEmails: ['secops@example.com'] } }));
+    });
+
+    test('matches the reviewed snapshot (asset hashes scrubbed)', () => {
+      expect(scrubAssetHashes(template.toJSON())).toMatchSnapshot();
+    });
+
+    test('deploys a trail, a GuardDuty detector, both alert rules and invocation logging', () => {
+      template.resourceCountIs('AWS::CloudTrail::Trail', 1);
+      template.resourceCountIs('AWS::GuardDuty::Detector', 1);
+      template.resourceCountIs('AWS::Events::Rule', 2);
+      template.resourceCountIs('Custom::BedrockModelInvocationLogging', 1);
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'secops@example.com' });
+    });
+
+    test('the trail records management events and the four data event types', () => {
+      const trail = Object.values(template.findResources('AWS::CloudTrail::Trail'))[0]!;
+      const types = JSON.stringify(trail.Properties.AdvancedEventSelectors);
+      for (const t of ['AWS::Bedrock::Guardrail', 'AWS::Bedrock::Model', 'AWS::Lambda::Function', 'AWS::S3::Object']) {
+        expect(types).toContain(t);
+      }
+      expect(types).toContain('Management');
+    });
+
+    test('the invocation-logging handler reaches Bedrock only through a restricted endpoint', () => {
+      template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+        ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.bedrock']] },
+        PrivateDnsEnabled: true,
+        PolicyDocument: {
+          Statement: [
+            Match.objectLike({
+              Action: [...INVOCATION_LOGGING_HANDLER_ACTIONS].sort(),
+              Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InvocationLoggingHandlerRole'), 'Arn'] } },
+              Resource: '*',
+            }),
+          ],
+        },
+      });
+      template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+        VpcEndpointType: 'Gateway',
+        PolicyDocument: {
+          Statement: [
+            Match.objectLike({
+              Action: 's3:PutObject',
+              Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::cloudformation-custom-resource-response-*/*']] },
+            }),
+          ],
+        },
+      });
+      const custom = Object.values(template.findResources('Custom::BedrockModelInvocationLogging'))[0]!;
+      // The custom resource is deleted before the endpoints it answers through.
+      expect(custom.DependsOn).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^NetworkBedrockEndpoint/), expect.stringMatching(/^NetworkS3Endpoint/)]),
+      );
+    });
+  });
+
+  describe('parts managed outside this stack', () => {
+    test('leaves out the trail, the detector and invocation logging but keeps the alerting rules, and still passes every check', () => {
+      // GIVEN an account whose organization runs the trail, the detector and invocation logging
+      const app = newTestApp();
+      baseline(app, {
+        baseline: {
+          trail: { managedExternally: true },
+          threatDetection: { detectorManagedExternally: true },
+          invocationLogging: { managedExternally: true },
+        },
+      });
+      // WHEN
+      const { assembly, findings } = synthWithCompliance(app);
+      // THEN
+      expect(formatFindings(findings)).toBe('');
+      const template = Template.fromJSON(assembly.getStackByName('Baseline').template);
+      template.resourceCountIs('AWS::CloudTrail::Trail', 0);
+      template.resourceCountIs('AWS::GuardDuty::Detector', 0);
+      template.resourceCountIs('AWS::EC2::VPC', 0);
+      template.resourceCountIs('AWS::Lambda::Function', 0);
+      template.resourceCountIs('Custom::BedrockModelInvocationLogging', 0);
+      template.resourceCountIs('AWS::Events::Rule', 2);
+      template.resourceCountIs('AWS::SNS::Topic', 1);
+    });
+
+    test('data event types can be switched off one by one', () => {
+      const app = newTestApp();
+      const template = Template.fromStack(
+        baseline(app, {
+          baseline: {
+            trail: { dataEvents: { s3Objects: false, lambdaFunctions: false } },
+            invocationLogging: { managedExternally: true },
+          },
+        }),
+      );
+      const trail = Object.values(template.findResources('AWS::CloudTrail::Trail'))[0]!;
+      const selectors = JSON.stringify(trail.Properties.AdvancedEventSelectors);
+      expect(selectors).toContain('AWS::Bedrock::Guardrail');
+      expect(selectors).not.toContain('AWS::S3::Object');
+      expect(selectors).not.toContain('AWS::Lambda::Function');
+    });
+  });
+});
