@@ -1,4 +1,3 @@
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Validations } from 'aws-cdk-lib';
 import {
   AwsSolutionsChecks,
@@ -7,6 +6,7 @@ import {
   PCIDSS321Checks,
   ServerlessChecks,
 } from 'cdk-nag';
+import { ScopedCfnGuardValidator } from './scoped-cfn-guard';
 
 /** The names of the compliance checks registered by {@link addCompliancePacks}, as they appear in the validation report. */
 export const COMPLIANCE_PLUGIN_NAMES = [
@@ -21,7 +21,8 @@ export const COMPLIANCE_PLUGIN_NAMES = [
 /**
  * Registers every compliance gate on the app: the five cdk-nag packs (AwsSolutions,
  * NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1, Serverless) and cfn-guard with the
- * AWS Control Tower proactive rules. Any unacknowledged error fails synthesis.
+ * AWS Control Tower proactive rules (see {@link ScopedCfnGuardValidator}). Any unacknowledged
+ * error fails synthesis.
  *
  * The CloudFormation schema validator is switched on separately, by the
  * `@aws-cdk/core:validateAgainstDefaultRules` feature flag in `cdk.json`.
@@ -33,6 +34,6 @@ export function addCompliancePacks(app: App): void {
     new HIPAASecurityChecks(app),
     new PCIDSS321Checks(app),
     new ServerlessChecks(app),
-    new CfnGuardValidator(),
+    new ScopedCfnGuardValidator(),
   );
 }

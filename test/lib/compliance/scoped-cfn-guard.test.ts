@@ -1,0 +1,65 @@
+import * as path from 'node:path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { Stack } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { PolicyValidationPluginReportBeta1 } from 'aws-cdk-lib';
+import { BaselineStack } from '../../../lib/baseline-stack';
+import { inapplicableRules, resourceTypesOf, ScopedCfnGuardValidator } from '../../../lib/compliance/scoped-cfn-guard';
+import { parseConfig } from '../../../lib/config';
+import { newTestApp } from '../../helpers/compliance';
+
+function summary(report: PolicyValidationPluginReportBeta1): string[] {
+  return report.violations
+    .flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.templatePath.split(path.sep).pop()} ${r.resourceLogicalId}`))
+    .sort();
+}
+
+describe('ScopedCfnGuardValidator', () => {
+  let templatePaths: string[];
+
+  beforeAll(() => {
+    // GIVEN the blueprint's templates plus a stack of resources that break Control Tower rules
+    const app = newTestApp();
+    new BaselineStack(app, 'Baseline', { config: parseConfig({}).baseline });
+    const rogue = new Stack(app, 'Rogue');
+    new s3.Bucket(rogue, 'Bucket');
+    new sqs.Queue(rogue, 'Queue', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+    new dynamodb.CfnTable(rogue, 'Table', {
+      keySchema: [{ attributeName: 'pk', keyType: 'HASH' }],
+      attributeDefinitions: [{ attributeName: 'pk', attributeType: 'S' }],
+      billingMode: 'PAY_PER_REQUEST',
+    });
+    // Templates only (no compliance plugins registered): the validators run on them below.
+    const assembly = app.synth();
+    templatePaths = assembly.stacks.map((s) => path.join(assembly.directory, s.templateFile));
+  });
+
+  test('reports exactly what the full Control Tower rule set reports', () => {
+    // WHEN
+    const full = new CfnGuardValidator({ maxBuffer: 64 * 1024 * 1024 }).validate({ templatePaths });
+    const scoped = new ScopedCfnGuardValidator().validate({ templatePaths });
+    // THEN
+    expect(summary(full).length).toBeGreaterThan(5);
+    expect(summary(scoped)).toEqual(summary(full));
+    expect(scoped.success).toBe(full.success);
+  });
+
+  test('leaves out only rules whose resource types are all absent', () => {
+    const types = resourceTypesOf(templatePaths);
+    expect(types.has('AWS::S3::Bucket')).toBe(true);
+    const skipped = inapplicableRules(types);
+    expect(skipped).toContain('ct-rds-pr-1');
+    // Bucket rules (CT.S3.PR.1 public access, CT.S3.PR.2 logging) and table rules stay in.
+    expect(skipped).not.toContain('ct-s3-pr-1');
+    expect(skipped).not.toContain('ct-s3-pr-2');
+    expect(skipped).not.toContain('ct-dynamodb-pr-1');
+    // Rules for access points, which these templates lack, are left out.
+    expect(skipped).toContain('ct-s3-pr-12');
+  });
+
+  test('keeps the plugin name that acknowledgments use', () => {
+    expect(new ScopedCfnGuardValidator().name).toBe('cdk-validator-cfnguard');
+  });
+});
