@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -18,10 +18,11 @@ function summary(report: PolicyValidationPluginReportBeta1): string[] {
 
 describe('ScopedCfnGuardValidator', () => {
   let templatePaths: string[];
+  let app: App;
 
   beforeAll(() => {
     // GIVEN the blueprint's templates plus a stack of resources that break Control Tower rules
-    const app = newTestApp();
+    app = newTestApp();
     new BaselineStack(app, 'Baseline', { config: parseConfig({}).baseline });
     const rogue = new Stack(app, 'Rogue');
     new s3.Bucket(rogue, 'Bucket');
@@ -38,8 +39,8 @@ describe('ScopedCfnGuardValidator', () => {
 
   test('reports exactly what the full Control Tower rule set reports', () => {
     // WHEN
-    const full = new CfnGuardValidator({ maxBuffer: 64 * 1024 * 1024 }).validate({ templatePaths });
-    const scoped = new ScopedCfnGuardValidator().validate({ templatePaths });
+    const full = new CfnGuardValidator({ maxBuffer: 64 * 1024 * 1024 }).validate({ templatePaths, appConstruct: app });
+    const scoped = new ScopedCfnGuardValidator().validate({ templatePaths, appConstruct: app });
     // THEN
     expect(summary(full).length).toBeGreaterThan(5);
     expect(summary(scoped)).toEqual(summary(full));

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/**
+ * The gateway Lambda's configuration. The static part (model catalogue, groups, system prompt,
+ * limits) is compiled into the bundle as `process.env.GATEWAY_CONFIG` (esbuild `define`, so it is
+ * not bound by Lambda's 4 KB environment limit); the values only known at deployment come from
+ * plain environment variables: `GUARDRAIL_ID`, `GUARDRAIL_VERSION`, `QUOTA_TABLE_NAME`.
+ */
+export const staticConfigSchema = z.strictObject({
+  /** The deployment's system prompt: the only `system` content the model ever receives. */
+  systemPrompt: z.string().min(1).max(20_000),
+  /** Model aliases clients may name → the Bedrock model or inference-profile id to call. */
+  models: z.record(
+    z.string(),
+    z.strictObject({
+      /** Foundation-model id or inference-profile id passed to Converse as `modelId`. */
+      modelId: z.string().min(1),
+      /** Hard cap of output tokens for this model. */
+      maxOutputTokens: z.number().int().positive(),
+    }),
+  ),
+  /** Caller groups (Cognito groups) → aliases they may use, daily token quota, output cap. */
+  groups: z.record(
+    z.string(),
+    z.strictObject({
+      models: z.array(z.string()).min(1),
+      dailyTokenQuota: z.number().int().positive(),
+      maxOutputTokens: z.number().int().positive(),
+    }),
+  ),
+  limits: z.strictObject({
+    /** Largest request body accepted, in bytes (UTF-8). */
+    maxBodyBytes: z.number().int().positive(),
+    /** Most messages in one request. */
+    maxMessages: z.number().int().positive(),
+    /** Longest text of one message, in characters after normalization. */
+    maxMessageChars: z.number().int().positive(),
+  }),
+  /** What the deterministic pre-screen does with a suspected injection: refuse it, or only record it. */
+  prescreenMode: z.enum(['block', 'flag']),
+  output: z.strictObject({
+    /** Hosts (and their subdomains) that model output may link to; every other link or image is removed. */
+    allowedLinkHosts: z.array(z.string()),
+    /** Let raw HTML through (off: tags are removed). */
+    allowHtml: z.boolean(),
+  }),
+  /** Refusal shown when the guardrail or a screen blocks the input. */
+  blockedInputMessage: z.string().min(1),
+  /** Refusal shown when the guardrail or a screen blocks the output. */
+  blockedOutputMessage: z.string().min(1),
+  /** Whether per-user token quotas are enforced (DynamoDB). */
+  quotasEnabled: z.boolean(),
+  /** Timeout of one Bedrock call, in milliseconds, and attempts including the first. */
+  bedrockTimeoutMs: z.number().int().positive(),
+  bedrockMaxAttempts: z.number().int().min(1).max(5),
+});
+
+/** The static configuration compiled into the gateway bundle. */
+export type GatewayStaticConfig = z.infer<typeof staticConfigSchema>;
+
+/** The full runtime configuration of the gateway. */
+export interface GatewayRuntimeConfig extends GatewayStaticConfig {
+  /** Guardrail ARN (or id) passed as `guardrailConfig.guardrailIdentifier`. */
+  readonly guardrailId: string;
+  /** Numeric guardrail version — never DRAFT. */
+  readonly guardrailVersion: string;
+  /** The usage table for quotas (required when quotas are enabled). */
+  readonly quotaTableName?: string;
+}
+
+/** The environment variable that carries the static configuration (replaced at bundle time). */
+export const STATIC_CONFIG_ENV = 'GATEWAY_CONFIG';
+
+/**
+ * Reads and validates the runtime configuration. Throws on anything missing or malformed: the
+ * handler loads it once at cold start, so a misconfigured function fails closed on every request.
+ */
+export function loadRuntimeConfig(env: Record<string, string | undefined> = process.env): GatewayRuntimeConfig {
+  // `process.env.GATEWAY_CONFIG` is written literally so esbuild's `define` can replace it.
+  const raw = env === process.env ? process.env.GATEWAY_CONFIG : env[STATIC_CONFIG_ENV];
+  if (!raw) {
+    throw new Error(`${STATIC_CONFIG_ENV} is not set`);
+  }
+  const parsed = staticConfigSchema.parse(JSON.parse(raw));
+  const guardrailId = env.GUARDRAIL_ID;
+  const guardrailVersion = env.GUARDRAIL_VERSION;
+  if (!guardrailId) {
+    throw new Error('GUARDRAIL_ID is not set');
+  }
+  if (!guardrailVersion || !/^\d+$/.test(guardrailVersion)) {
+    throw new Error(`GUARDRAIL_VERSION must be a numeric published version, got ${JSON.stringify(guardrailVersion)}`);
+  }
+  if (parsed.quotasEnabled && !env.QUOTA_TABLE_NAME) {
+    throw new Error('QUOTA_TABLE_NAME is not set while quotas are enabled');
+  }
+  for (const [group, spec] of Object.entries(parsed.groups)) {
+    for (const alias of spec.models) {
+      if (!parsed.models[alias]) {
+        throw new Error(`group ${group} names unknown model alias ${alias}`);
+      }
+    }
+  }
+  return { ...parsed, guardrailId, guardrailVersion, quotaTableName: env.QUOTA_TABLE_NAME };
+}
