@@ -1,0 +1,276 @@
+/**
+ * Unicode normalization for text that reaches the model or leaves the gateway (OWASP LLM01).
+ *
+ * Pure and I/O-free. One left-to-right pass over the UTF-16 code units removes invisible code points that smuggle
+ * instructions or data past people and filters, then `String.prototype.normalize('NFKC')` folds compatibility forms
+ * (fullwidth letters, mathematical alphanumerics, ligatures) onto their plain equivalents. Work is linear in the input
+ * length; no regular expression runs over the text.
+ *
+ * What is removed (each category is counted in {@link RemovedCounts}):
+ * - `tagCharacters`: the Tags block U+E0000–E007F. They render as nothing and map 1:1 onto ASCII, the classic
+ *   "ASCII smuggling" channel. Emoji subdivision flags (🏴 + tags) lose their region and show as a black flag.
+ * - `zeroWidth`: U+200B–200D, U+2060–2064, U+FEFF, U+180E (Mongolian vowel separator) and U+034F (combining grapheme
+ *   joiner). Emoji ZWJ sequences fall apart into their component emoji, which keeps their meaning.
+ * - `bidiControls`: U+200E, U+200F, U+202A–202E, U+2066–2069, U+061C. They reorder what a person sees
+ *   ("Trojan Source") without changing what the model reads.
+ * - `variationSelectors`: U+FE00–FE0F, U+E0100–E01EF and the Mongolian selectors U+180B–180D, U+180F, which can carry
+ *   one byte each ("emoji smuggling"). Decision: a single VS15/VS16 (U+FE0E/U+FE0F) directly after an emoji-capable
+ *   character (`\p{Emoji}`) is kept, because it only picks text or emoji presentation (❤️ vs ❤) and can carry at most
+ *   one bit per visible emoji. Every other selector, including CJK ideographic variation sequences, is removed.
+ * - `otherInvisible`: the rest of Unicode's Default_Ignorable_Code_Point set — soft hyphen U+00AD, Hangul fillers
+ *   (U+115F, U+1160, U+3164, U+FFA0), Khmer U+17B4–17B5, deprecated format controls U+2065–206F, U+FFF0–FFF8,
+ *   interlinear annotation U+FFF9–FFFB, shorthand format controls U+1BCA0–1BCA3, musical format controls
+ *   U+1D173–1D17A and unassigned U+E0080–E0FFF. Visible format characters (Arabic number signs U+0600–0605, Egyptian
+ *   hieroglyph controls) are kept: they are not invisible and removing them would change meaning.
+ * - `controlCharacters`: C0 controls except TAB, LF and CR, DEL, and C1 controls U+0080–009F (terminal escapes, NUL).
+ * - `loneSurrogates`: unpaired UTF-16 surrogates are replaced by U+FFFD so the result is always well-formed UTF-16 and
+ *   encodes to valid UTF-8.
+ *
+ * Removal happens before NFKC, so NFKC sees the text a person would see (an invisible character between `e` and a
+ * combining accent no longer blocks composition), and a second pass runs only if NFKC produced a removable code point
+ * (it does not for any assigned character today). The result is idempotent: `normalizeText(normalizeText(x).text)`
+ * returns the same text with zero counts.
+ */
+
+/** How many code points of each category {@link normalizeText} removed (or, for lone surrogates, replaced). */
+export interface RemovedCounts {
+  /** Unicode tag characters U+E0000–E007F. */
+  readonly tagCharacters: number;
+  /** Zero-width spaces, joiners, word joiner, invisible operators, BOM, U+180E and U+034F. */
+  readonly zeroWidth: number;
+  /** Bidirectional embedding, override, isolate and mark characters. */
+  readonly bidiControls: number;
+  /** Variation selectors, except one VS15/VS16 kept after an emoji. */
+  readonly variationSelectors: number;
+  /** Other default-ignorable (invisible) code points. */
+  readonly otherInvisible: number;
+  /** C0 (except TAB, LF, CR), DEL and C1 control characters. */
+  readonly controlCharacters: number;
+  /** Unpaired UTF-16 surrogates, replaced by U+FFFD. */
+  readonly loneSurrogates: number;
+}
+
+/** The result of {@link normalizeText}. */
+export interface NormalizedText {
+  /** NFKC-normalized text without the removed code points. */
+  readonly text: string;
+  /** Counts per category of what was removed. */
+  readonly removed: RemovedCounts;
+}
+
+/** The category a code point is removed under, or `undefined` when it is kept. */
+export type RemovedCategory = Exclude<keyof RemovedCounts, 'loneSurrogates'>;
+
+interface MutableCounts {
+  tagCharacters: number;
+  zeroWidth: number;
+  bidiControls: number;
+  variationSelectors: number;
+  otherInvisible: number;
+  controlCharacters: number;
+  loneSurrogates: number;
+}
+
+const EMOJI = /^\p{Emoji}$/u;
+/** High surrogate of plane 14 (tags, supplementary selectors) or a BMP variation selector. */
+// eslint-disable-next-line no-misleading-character-class -- deliberately matches selectors as lone code units
+const MAY_HIDE = /[\udb40\ufe00-\ufe0f]/;
+const PRINTABLE_ASCII = /^[\t\n\r\x20-\x7e]*$/;
+
+/**
+ * The category under which {@link normalizeText} removes a code point, or `undefined` if the code point is kept.
+ * Variation selectors U+FE0E/U+FE0F are reported as removable here; {@link normalizeText} keeps one of them after an
+ * emoji.
+ *
+ * @param cp - a Unicode code point (not a UTF-16 code unit; surrogates are handled by {@link normalizeText}).
+ */
+export function removedCategory(cp: number): RemovedCategory | undefined {
+  // Fast exits for the large ranges with nothing removable (CJK, most symbols and emoji).
+  if ((cp >= 0x2070 && cp < 0x3164) || (cp > 0x3164 && cp < 0xfe00) || (cp >= 0x10000 && cp < 0x1bca0) || (cp >= 0x1d17b && cp < 0xe0000)) {
+    return undefined;
+  }
+  if (cp < 0x80) {
+    if (cp < 0x20) return cp === 0x09 || cp === 0x0a || cp === 0x0d ? undefined : 'controlCharacters';
+    return cp === 0x7f ? 'controlCharacters' : undefined;
+  }
+  if (cp <= 0x9f) return 'controlCharacters';
+  if (cp < 0x00ad) return undefined;
+  if (cp === 0x00ad) return 'otherInvisible';
+  if (cp < 0x034f) return undefined;
+  if (cp === 0x034f) return 'zeroWidth';
+  if (cp === 0x061c) return 'bidiControls';
+  if (cp === 0x115f || cp === 0x1160) return 'otherInvisible';
+  if (cp === 0x17b4 || cp === 0x17b5) return 'otherInvisible';
+  if (cp >= 0x180b && cp <= 0x180f) return cp === 0x180e ? 'zeroWidth' : 'variationSelectors';
+  if (cp < 0x200b) return undefined;
+  if (cp <= 0x200d) return 'zeroWidth';
+  if (cp <= 0x200f) return 'bidiControls';
+  if (cp >= 0x202a && cp <= 0x202e) return 'bidiControls';
+  if (cp >= 0x2060 && cp <= 0x206f) {
+    if (cp <= 0x2064) return 'zeroWidth';
+    if (cp >= 0x2066 && cp <= 0x2069) return 'bidiControls';
+    return 'otherInvisible';
+  }
+  if (cp === 0x3164) return 'otherInvisible';
+  if (cp >= 0xfe00 && cp <= 0xfe0f) return 'variationSelectors';
+  if (cp === 0xfeff) return 'zeroWidth';
+  if (cp === 0xffa0) return 'otherInvisible';
+  if (cp >= 0xfff0 && cp <= 0xfffb) return 'otherInvisible';
+  if (cp >= 0x1bca0 && cp <= 0x1bca3) return 'otherInvisible';
+  if (cp >= 0x1d173 && cp <= 0x1d17a) return 'otherInvisible';
+  if (cp >= 0xe0000) {
+    if (cp <= 0xe007f) return 'tagCharacters';
+    if (cp >= 0xe0100 && cp <= 0xe01ef) return 'variationSelectors';
+    if (cp <= 0xe0fff) return 'otherInvisible';
+  }
+  return undefined;
+}
+
+function zeroCounts(): MutableCounts {
+  return {
+    tagCharacters: 0,
+    zeroWidth: 0,
+    bidiControls: 0,
+    variationSelectors: 0,
+    otherInvisible: 0,
+    controlCharacters: 0,
+    loneSurrogates: 0,
+  };
+}
+
+/** One removal pass; returns the input string itself when nothing is removed. */
+function strip(text: string, counts: MutableCounts): string {
+  // Output code units are copied into a buffer once the first removal happens; kept runs are copied in bulk.
+  let out: Uint16Array | undefined;
+  let outLen = 0;
+  let runStart = 0;
+  let lastKept = -1; // last code point written to the output
+  let keptSelector = false; // lastKept is a VS15/VS16 kept after an emoji
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const unit = text.charCodeAt(i);
+    let cp = unit;
+    let width = 1;
+    let category: RemovedCategory | 'loneSurrogates' | undefined;
+    if (unit >= 0xd800 && unit <= 0xdfff) {
+      const next = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+      if (unit <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        cp = (unit - 0xd800) * 0x400 + (next - 0xdc00) + 0x10000;
+        width = 2;
+        category = removedCategory(cp);
+      } else {
+        category = 'loneSurrogates';
+      }
+    } else if (unit >= 0x80 || unit < 0x20 || unit === 0x7f) {
+      category = removedCategory(cp);
+    }
+    if (category === 'variationSelectors' && (cp === 0xfe0e || cp === 0xfe0f) && !keptSelector && lastKept >= 0
+      && EMOJI.test(String.fromCodePoint(lastKept))) {
+      category = undefined;
+      keptSelector = true;
+      lastKept = cp;
+      i += width;
+      continue;
+    }
+    if (category === undefined) {
+      lastKept = cp;
+      keptSelector = false;
+      i += width;
+      continue;
+    }
+    counts[category] += 1;
+    out ??= new Uint16Array(n);
+    for (let k = runStart; k < i; k++) out[outLen++] = text.charCodeAt(k);
+    if (category === 'loneSurrogates') out[outLen++] = 0xfffd;
+    i += width;
+    runStart = i;
+    if (category === 'loneSurrogates') {
+      lastKept = 0xfffd;
+      keptSelector = false;
+    }
+  }
+  if (out === undefined) return text;
+  for (let k = runStart; k < n; k++) out[outLen++] = text.charCodeAt(k);
+  // Well-formed UTF-16 at this point (lone surrogates were replaced), so the UTF-16LE round trip is exact.
+  return Buffer.from(out.buffer, 0, outLen * 2).toString('utf16le');
+}
+
+/**
+ * Normalize untrusted text: remove invisible and smuggling code points (see the module documentation for the exact
+ * sets), replace lone surrogates with U+FFFD, then apply NFKC.
+ *
+ * Linear time, never throws for any string, idempotent, and the output never contains a code point for which
+ * {@link removedCategory} is defined, except one VS15/VS16 directly after an emoji.
+ *
+ * @param text - any string, including ill-formed UTF-16.
+ * @returns the normalized text and counts of what was removed.
+ */
+export function normalizeText(text: string): NormalizedText {
+  const counts = zeroCounts();
+  if (PRINTABLE_ASCII.test(text)) return { text, removed: counts };
+  let out = strip(text, counts).normalize('NFKC');
+  // NFKC of an assigned code point never yields a removable one today; loop defensively, bounded.
+  for (let pass = 0; pass < 3; pass++) {
+    const again = strip(out, counts);
+    if (again === out) break;
+    out = again.normalize('NFKC');
+  }
+  return { text: out, removed: counts };
+}
+
+/** The total number of code points counted in `removed`. */
+export function totalRemoved(removed: RemovedCounts): number {
+  return removed.tagCharacters + removed.zeroWidth + removed.bidiControls + removed.variationSelectors
+    + removed.otherInvisible + removed.controlCharacters + removed.loneSurrogates;
+}
+
+/**
+ * Decode text hidden in invisible code points so a screen can read what a person cannot see:
+ * tag characters U+E0020–E007E map to ASCII, and runs of variation selectors (U+FE00–FE0F = bytes 0–15,
+ * U+E0100–E01EF = bytes 16–255) are decoded as UTF-8. Other characters are dropped; separate hidden runs are joined
+ * with a newline. Returns `''` when nothing is hidden. Linear time, never throws.
+ *
+ * @param text - raw text, before {@link normalizeText} removes these code points.
+ */
+export function extractHiddenText(text: string): string {
+  if (!MAY_HIDE.test(text)) return '';
+  const runs: string[] = [];
+  let tagRun = '';
+  let bytes: number[] = [];
+  const flush = (): void => {
+    if (tagRun.length > 0) runs.push(tagRun);
+    tagRun = '';
+    if (bytes.length > 0) runs.push(Buffer.from(bytes).toString('utf8'));
+    bytes = [];
+  };
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit === 0xdb40 && i + 1 < n) {
+      // Supplementary plane 14: U+E0000–E03FF.
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        const cp = 0xe0000 + (low - 0xdc00);
+        i += 1;
+        if (cp >= 0xe0020 && cp <= 0xe007e) {
+          tagRun += String.fromCharCode(cp - 0xe0000);
+          continue;
+        }
+        if (cp >= 0xe0100 && cp <= 0xe01ef) {
+          bytes.push(cp - 0xe0100 + 16);
+          continue;
+        }
+        continue; // U+E0001 language tag, U+E007F cancel tag: structure only
+      }
+    }
+    if (unit >= 0xfe00 && unit <= 0xfe0f) {
+      bytes.push(unit - 0xfe00);
+      continue;
+    }
+    if (tagRun.length > 0 || bytes.length > 0) flush();
+  }
+  flush();
+  // A lone emoji presentation selector after an emoji decodes to a control byte; drop such noise.
+  return runs.filter((r) => /[\p{L}\p{N}]/u.test(r)).join('\n');
+}
