@@ -5,3 +5,4 @@ export * from './audit-trail';
 export * from './alert-topic';
 export * from './threat-detection';
 export * from './invocation-logging';
+export * from './access-logs-bucket';

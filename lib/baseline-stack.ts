@@ -1,9 +1,10 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
+  AccessLogsBucket,
   AlertTopic,
   AuditTrail,
   DEFAULT_DATA_EVENT_RESOURCE_TYPES,
@@ -33,7 +34,8 @@ const DATA_EVENT_TYPE_BY_SWITCH: Record<keyof BlueprintConfig['baseline']['trail
  * detection and alerting, and Bedrock model-invocation logging. Each of the three can be left to
  * the organization ("managed externally") in configuration; the alerting rules are always deployed.
  *
- * One customer-managed key encrypts the baseline's logs, trail, alert topic and invocation logs.
+ * One customer-managed key encrypts the baseline's logs, trail, alert topic and invocation logs,
+ * and one access-log bucket receives the server access logs of the trail and large-payload buckets.
  */
 export class BaselineStack extends Stack {
   /** The key that encrypts every log and data store of the baseline. */
@@ -48,6 +50,8 @@ export class BaselineStack extends Stack {
   public readonly invocationLogging?: ModelInvocationLogging;
   /** The private network hosting the invocation-logging custom resource, when there is one. */
   public readonly network?: PrivateNetwork;
+  /** The server access logs of the trail and large-payload buckets, unless both parts are managed externally. */
+  public readonly accessLogs?: AccessLogsBucket;
 
   constructor(scope: Construct, id: string, props: BaselineStackProps) {
     super(scope, id, props);
@@ -64,6 +68,12 @@ export class BaselineStack extends Stack {
       emailSubscriptions: config.alertEmails,
     });
 
+    // One access-log bucket for every bucket of the baseline: its SSE-S3, replication, logging and
+    // Object Lock acknowledgments then exist once.
+    if (!config.trail.managedExternally || !config.invocationLogging.managedExternally) {
+      this.accessLogs = new AccessLogsBucket(this, 'AccessLogs', { expiration: Duration.days(retention) });
+    }
+
     if (!config.trail.managedExternally) {
       const dataEventResourceTypes = Object.entries(config.trail.dataEvents)
         .filter(([, on]) => on)
@@ -72,6 +82,7 @@ export class BaselineStack extends Stack {
         encryptionKey: this.key.key,
         logRetention: retention,
         dataEventResourceTypes: DEFAULT_DATA_EVENT_RESOURCE_TYPES.filter((t) => dataEventResourceTypes.includes(t)),
+        serverAccessLogsBucket: this.accessLogs,
       });
     }
 
@@ -96,6 +107,7 @@ export class BaselineStack extends Stack {
         vpcSubnets: this.network.isolatedSubnets,
         encryptionKey: this.key.key,
         logRetention: retention,
+        serverAccessLogsBucket: this.accessLogs,
       });
       const handlerRole = this.invocationLogging.function.role!;
       const bedrockEndpoint = this.network.addInterfaceEndpoint('BedrockEndpoint', {

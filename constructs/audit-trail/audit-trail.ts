@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { AccessLogsBucket } from '../access-logs-bucket';
 import { SecureKey } from '../secure-key';
 import { SecureLogGroup } from '../secure-log-group';
 
@@ -24,6 +25,8 @@ const RESOURCE_TYPE_PATTERN = /^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/;
 // with a letter or digit, with no two of '.', '_', '-' next to each other.
 const TRAIL_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9]|[._-](?=[A-Za-z0-9]))*$/;
 const IP_ADDRESS_PATTERN = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+/** Key prefix of the trail bucket's server access logs in the access-log bucket. */
+const ACCESS_LOG_PREFIX = 'trail-bucket/';
 
 /** Properties for {@link AuditTrail}. */
 export interface AuditTrailProps {
@@ -45,8 +48,8 @@ export interface AuditTrailProps {
   /**
    * Resource types (`AWS::Service::Type`) whose data events are recorded, one advanced event
    * selector each. An empty list records management events only. Objects in the trail bucket and
-   * its access-log bucket are always excluded from `AWS::S3::Object` selection, since recording
-   * the trail's own deliveries would feed back into itself.
+   * the access-log bucket (all of it, when shared) are always excluded from `AWS::S3::Object`
+   * selection, since recording the trail's own deliveries would feed back into itself.
    * @default DEFAULT_DATA_EVENT_RESOURCE_TYPES
    */
   readonly dataEventResourceTypes?: string[];
@@ -66,8 +69,15 @@ export interface AuditTrailProps {
   readonly objectLockRetention?: Duration;
 
   /**
-   * What happens to the key, the buckets and the log group when they are removed from the stack.
-   * They hold audit evidence: the default keeps them.
+   * Where the trail bucket's server access logs go (prefix `trail-bucket/`). Pass the stack's
+   * shared {@link AccessLogsBucket} so its acknowledgments exist once.
+   * @default - a new {@link AccessLogsBucket} owned by this construct, keeping logs 365 days
+   */
+  readonly serverAccessLogsBucket?: AccessLogsBucket;
+
+  /**
+   * What happens to the key, the buckets (the access-log bucket only when created here) and the
+   * log group when they are removed from the stack. They hold audit evidence: the default keeps them.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -82,8 +92,9 @@ export interface AuditTrailProps {
  *
  * The trail bucket is SSE-KMS encrypted with an S3 Bucket Key, versioned, Object-Lock protected
  * (governance mode), TLS-only, private, ACL-free, and writable by CloudTrail only for this trail
- * (`aws:SourceArn`). Its server access logs go to a second bucket, which is SSE-S3 encrypted
- * because S3 server access logging cannot deliver to SSE-KMS or Object-Lock buckets.
+ * (`aws:SourceArn`). Its server access logs go to an {@link AccessLogsBucket} (given, or its own),
+ * which is SSE-S3 encrypted because S3 server access logging cannot deliver to SSE-KMS or
+ * Object-Lock buckets.
  *
  * @example
  * const trail = new AuditTrail(this, 'AuditTrail', {
@@ -100,7 +111,7 @@ export class AuditTrail extends Construct {
   public readonly trailName: string;
   /** The bucket that receives log files and digests. */
   public readonly bucket: s3.Bucket;
-  /** The bucket that receives the server access logs of {@link AuditTrail.bucket}. */
+  /** The bucket that receives the server access logs of {@link AuditTrail.bucket} (shared when one was given). */
   public readonly accessLogsBucket: s3.Bucket;
   /** The log group that receives a copy of every event. */
   public readonly logGroup: logs.LogGroup;
@@ -132,19 +143,8 @@ export class AuditTrail extends Construct {
     }
     this.allowCloudTrail(trailArn);
 
-    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
-      // S3 server access logging delivers only to buckets with SSE-S3 default encryption.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      lifecycleRules: [{ id: 'AbortIncompleteMultipartUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
-      removalPolicy,
-    });
-    enableEventBridgeNotifications(this.accessLogsBucket);
-    this.acknowledgeAccessLogsBucket();
+    const accessLogs = props.serverAccessLogsBucket ?? new AccessLogsBucket(this, 'AccessLogsBucket', { removalPolicy });
+    this.accessLogsBucket = accessLogs.bucket;
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.KMS,
@@ -161,8 +161,14 @@ export class AuditTrail extends Construct {
       removalPolicy,
     });
     enableEventBridgeNotifications(this.bucket);
-    acknowledgeReplication(this.bucket, 'trail');
-    this.logAccessTo(this.bucket, 'trail-bucket/');
+    acknowledgeReplication(this.bucket);
+    // Set on the L1 so it does not depend on the @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy
+    // feature flag; the access-log bucket's policy admits the S3 logging service for this bucket.
+    (this.bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+      destinationBucketName: this.accessLogsBucket.bucketName,
+      logFilePrefix: ACCESS_LOG_PREFIX,
+    };
+    accessLogs.allowLoggingFrom(this.bucket, ACCESS_LOG_PREFIX);
     const cloudTrailPrincipal = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
     this.bucket.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -241,30 +247,6 @@ export class AuditTrail extends Construct {
     return this.bucket.grantRead(grantee);
   }
 
-  /**
-   * Sends the server access logs of `source` to the access-log bucket, granting the S3 logging
-   * service through the bucket policy (ACLs are disabled). Set on the L1 so it does not depend on
-   * the `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy` feature flag.
-   */
-  private logAccessTo(source: s3.Bucket, prefix: string): void {
-    (source.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
-      destinationBucketName: this.accessLogsBucket.bucketName,
-      logFilePrefix: prefix,
-    };
-    this.accessLogsBucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'S3ServerAccessLogsDelivery',
-        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
-        actions: ['s3:PutObject'],
-        resources: [this.accessLogsBucket.arnForObjects(`${prefix}*`)],
-        conditions: {
-          ArnLike: { 'aws:SourceArn': source.bucketArn },
-          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-        },
-      }),
-    );
-  }
-
   private dataEventSelector(type: string): cloudtrail.CfnTrail.AdvancedEventSelectorProperty {
     const fieldSelectors: cloudtrail.CfnTrail.AdvancedFieldSelectorProperty[] = [
       { field: 'eventCategory', equalTo: ['Data'] },
@@ -318,30 +300,6 @@ export class AuditTrail extends Construct {
           'its policy cannot be changed from this stack.',
       );
     }
-  }
-
-  private acknowledgeAccessLogsBucket(): void {
-    const bucket = this.accessLogsBucket.node.defaultChild as s3.CfnBucket;
-    const sseS3 =
-      'S3 server access logging delivers only to buckets with SSE-S3 default encryption (SSE-KMS is not supported), ' +
-      'so this access-log bucket uses SSE-S3; the audit data itself sits in the SSE-KMS trail bucket.';
-    const noLogging =
-      'This bucket is the server access log destination; logging it would need a further bucket and recurse. ' +
-      'Its writes are by the S3 logging service only and it is private, TLS-only and versioned.';
-    Validations.of(bucket).acknowledge(
-      { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: sseS3 },
-      { id: 'HIPAA.Security-S3DefaultEncryptionKMS', reason: sseS3 },
-      { id: 'PCI.DSS.321-S3DefaultEncryptionKMS', reason: sseS3 },
-      { id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', reason: sseS3 },
-      { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason: noLogging },
-      {
-        id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
-        reason:
-          'S3 server access logging cannot deliver to a bucket with Object Lock enabled; versioning keeps overwritten ' +
-          'or deleted access logs recoverable instead.',
-      },
-    );
-    acknowledgeReplication(this.accessLogsBucket, 'access-log');
   }
 
   private validate(
@@ -416,10 +374,10 @@ function enableEventBridgeNotifications(bucket: s3.Bucket): void {
  * bucket in another Region or a log-archive account, which this single-stack construct cannot
  * own; a same-Region copy in the same account would satisfy the rule without adding resilience.
  */
-function acknowledgeReplication(bucket: s3.Bucket, what: string): void {
+function acknowledgeReplication(bucket: s3.Bucket): void {
   const reason =
-    `The ${what} bucket is not replicated: a meaningful replica lives in another Region or a log-archive account, ` +
-    'outside this stack. Versioning and (on the trail bucket) Object Lock protect the objects in place, and CloudTrail ' +
+    'The trail bucket is not replicated: a meaningful replica lives in another Region or a log-archive account, ' +
+    'outside this stack. Versioning and Object Lock protect the objects in place, and CloudTrail ' +
     'digest files make any loss or change of a log file detectable.';
   Validations.of(bucket.node.defaultChild as s3.CfnBucket).acknowledge(
     { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason },

@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { AccessLogsBucket } from '../access-logs-bucket';
 import { SecureKey } from '../secure-key';
 import { SecureLogGroup } from '../secure-log-group';
 
@@ -27,11 +28,6 @@ export const INVOCATION_LOGGING_HANDLER_ACTIONS = [
   'bedrock:DeleteModelInvocationLoggingConfiguration',
   'bedrock:GetModelInvocationLoggingConfiguration',
 ] as const;
-
-const ACCESS_LOGS_SSE_S3_REASON =
-  'S3 documents SSE-S3 as the default encryption for server access log target buckets; SSE-KMS would need a key grant to ' +
-  'logging.s3.amazonaws.com, which CDK adds without source conditions. The bucket holds request metadata only, never ' +
-  'prompts or payloads, and is private, versioned and TLS-only.';
 
 const DLQ_REASON =
   'This queue is the terminal dead-letter queue of the handler\'s asynchronous invocations (Lambda DeadLetterConfig); a ' +
@@ -119,8 +115,16 @@ export interface ModelInvocationLoggingProps {
   readonly largeDataDelivery?: boolean;
 
   /**
-   * What happens to the logs, buckets, queue and (when created here) key when removed from the
-   * stack. They hold prompts and responses, which are evidence: the default keeps them. With
+   * Where the large-payload bucket's server access logs go (prefix `large-data-bucket/`). Pass
+   * the stack's shared {@link AccessLogsBucket} so its acknowledgments exist once. Unused when
+   * `largeDataDelivery` is false.
+   * @default - a new {@link AccessLogsBucket} owned by this construct, keeping logs as long as `logRetention`
+   */
+  readonly serverAccessLogsBucket?: AccessLogsBucket;
+
+  /**
+   * What happens to the logs, buckets, queue and (when created here) key and access-log bucket
+   * when removed from the stack. They hold prompts and responses, which are evidence: the default keeps them. With
    * DESTROY, non-empty buckets still block deletion (no auto-delete function is added).
    * @default RemovalPolicy.RETAIN
    */
@@ -170,7 +174,7 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
   public readonly logGroup: logs.LogGroup;
   /** The bucket for payloads over 100 KB; undefined when `largeDataDelivery` is false. */
   public readonly bucket?: s3.Bucket;
-  /** The bucket that receives the large-payload bucket's server access logs; undefined with the bucket. */
+  /** The bucket that receives the large-payload bucket's server access logs (shared when one was given); undefined with the bucket. */
   public readonly accessLogsBucket?: s3.Bucket;
   /** The role Bedrock assumes to deliver logs. */
   public readonly deliveryRole: iam.Role;
@@ -289,18 +293,9 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
 
     if (largeDataDelivery) {
       const expiration = Duration.days(retention);
-      this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
-        // S3 server access logging delivers only to SSE-S3 buckets (a CMK would need an
-        // unconditioned key grant to logging.s3.amazonaws.com); these logs hold request metadata, never payloads.
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        enforceSSL: true,
-        versioned: true,
-        objectLockEnabled: true,
-        lifecycleRules: lifecycleRules(expiration),
-        removalPolicy,
-      });
+      const accessLogs =
+        props.serverAccessLogsBucket ?? new AccessLogsBucket(this, 'AccessLogsBucket', { expiration, removalPolicy });
+      this.accessLogsBucket = accessLogs.bucket;
       const bucket = new s3.Bucket(this, 'LargeDataBucket', {
         encryption: s3.BucketEncryption.KMS,
         encryptionKey: this.encryptionKey,
@@ -324,43 +319,19 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
         destinationBucketName: this.accessLogsBucket.bucketName,
         logFilePrefix: ACCESS_LOG_PREFIX,
       };
-      this.accessLogsBucket.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'AllowServerAccessLogDelivery',
-          principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
-          actions: ['s3:PutObject'],
-          resources: [this.accessLogsBucket.arnForObjects(`${ACCESS_LOG_PREFIX}*`)],
-          conditions: {
-            ArnLike: { 'aws:SourceArn': bucket.bucketArn },
-            StringEquals: { 'aws:SourceAccount': stack.account },
-          },
-        }),
-      );
-      for (const b of [bucket, this.accessLogsBucket]) {
-        // Object-level events (e.g. deletions in an evidence bucket) reach EventBridge for alerting,
-        // set on the L1 so no notifications custom-resource function is added.
-        (b.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
-          eventBridgeConfiguration: { eventBridgeEnabled: true },
-        };
-        Validations.of(b.node.defaultChild as s3.CfnBucket).acknowledge(
-          ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({
-            id: `${pack}-S3BucketReplicationEnabled`,
-            reason:
-              'Model-invocation logging is a regional setting and this construct is regional: cross-region replication needs a ' +
-              'destination bucket and key in another region, which belong to the caller\'s backup design; versioning and object lock guard against loss here.',
-          })),
-        );
-      }
-      Validations.of(this.accessLogsBucket.node.defaultChild as s3.CfnBucket).acknowledge(
+      accessLogs.allowLoggingFrom(bucket, ACCESS_LOG_PREFIX);
+      // Object-level events (e.g. deletions in an evidence bucket) reach EventBridge for alerting,
+      // set on the L1 so no notifications custom-resource function is added.
+      (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+        eventBridgeConfiguration: { eventBridgeEnabled: true },
+      };
+      Validations.of(bucket.node.defaultChild as s3.CfnBucket).acknowledge(
         ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({
-          id: `${pack}-S3DefaultEncryptionKMS`,
-          reason: ACCESS_LOGS_SSE_S3_REASON,
+          id: `${pack}-S3BucketReplicationEnabled`,
+          reason:
+            'Model-invocation logging is a regional setting and this construct is regional: cross-region replication needs a ' +
+            'destination bucket and key in another region, which belong to the caller\'s backup design; versioning and object lock guard against loss here.',
         })),
-        { id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', reason: ACCESS_LOGS_SSE_S3_REASON },
-        {
-          id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',
-          reason: 'This is the server access log bucket itself; logging it to itself would loop and logging it elsewhere only moves the question.',
-        },
       );
       bucket.addToResourcePolicy(
         new iam.PolicyStatement({

@@ -3,6 +3,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AccessLogsBucket } from '../../../constructs/access-logs-bucket';
 import { AuditTrail, AuditTrailProps, DEFAULT_DATA_EVENT_RESOURCE_TYPES } from '../../../constructs/audit-trail';
 import { Finding, formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
 
@@ -219,7 +221,7 @@ describe('AuditTrail', () => {
         PolicyDocument: {
           Statement: Match.arrayWith([
             {
-              Sid: 'S3ServerAccessLogsDelivery',
+              Sid: 'S3ServerAccessLogsDeliveryTrailBucket',
               Effect: 'Allow',
               Principal: { Service: 'logging.s3.amazonaws.com' },
               Action: 's3:PutObject',
@@ -468,6 +470,50 @@ describe('AuditTrail', () => {
           expect(resource).toMatchObject({ DeletionPolicy: 'Delete' });
         }
       }
+    });
+
+    test('a shared access-log bucket receives the trail bucket\'s logs, and no access-log bucket of its own is created', () => {
+      // GIVEN: the stack's access-log bucket, already receiving the logs of another bucket
+      const stack = new Stack();
+      const shared = new AccessLogsBucket(stack, 'AccessLogs');
+      const other = new s3.Bucket(stack, 'Other');
+      shared.allowLoggingFrom(other, 'other-bucket/');
+      // WHEN
+      const trail = new AuditTrail(stack, 'AuditTrail', { serverAccessLogsBucket: shared, removalPolicy: RemovalPolicy.DESTROY });
+      // THEN
+      const t = Template.fromStack(stack);
+      expect(trail.accessLogsBucket).toBe(shared.bucket);
+      expect(Object.keys(t.findResources('AWS::S3::Bucket')).filter((id) => id.startsWith('AuditTrailAccessLogs'))).toEqual([]);
+      t.resourceCountIs('AWS::S3::Bucket', 3);
+      const sharedId = logicalId(t, 'AWS::S3::Bucket', 'AccessLogs');
+      const bucketId = logicalId(t, 'AWS::S3::Bucket', 'AuditTrailBucket');
+      t.hasResourceProperties('AWS::S3::Bucket', {
+        LoggingConfiguration: { DestinationBucketName: { Ref: sharedId }, LogFilePrefix: 'trail-bucket/' },
+      });
+      // Both sources are admitted, each for its own prefix and bucket ARN.
+      const policy = Object.values(t.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: sharedId } } }));
+      expect(policy).toHaveLength(1);
+      const allows = (policy[0]!.Properties.PolicyDocument.Statement as Array<Record<string, any>>) // eslint-disable-line @typescript-eslint/no-explicit-any
+        .filter((s) => s.Effect === 'Allow');
+      expect(allows.map((s) => [s.Principal, s.Resource, s.Condition])).toEqual(
+        [
+          ['other-bucket/', logicalId(t, 'AWS::S3::Bucket', 'Other')],
+          ['trail-bucket/', bucketId],
+        ].map(([prefix, source]) => [
+          { Service: 'logging.s3.amazonaws.com' },
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [sharedId, 'Arn'] }, `/${prefix}*`]] },
+          {
+            ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [source, 'Arn'] } },
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          },
+        ]),
+      );
+      // The whole shared bucket stays out of S3 data events.
+      const selectors = trailProperties(t).AdvancedEventSelectors as Selector[];
+      expect(JSON.stringify(selectors)).toContain(JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [sharedId, 'Arn'] }, '/']] }));
+      // The trail's removal policy is not the shared bucket's.
+      expect(t.findResources('AWS::S3::Bucket')[sharedId]).toMatchObject({ DeletionPolicy: 'Retain' });
+      expect(t.findResources('AWS::S3::Bucket')[bucketId]).toMatchObject({ DeletionPolicy: 'Delete' });
     });
 
     test('warns when the log group keeps events for less than a year', () => {

@@ -6,6 +6,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { AccessLogsBucket } from '../../../constructs/access-logs-bucket';
+import { AuditTrail } from '../../../constructs/audit-trail';
 import {
   INVOCATION_LOGGING_HANDLER_ACTIONS,
   ModelInvocationLogging,
@@ -221,10 +223,16 @@ describe('ModelInvocationLogging', () => {
         ObjectLockEnabled: true,
       });
       expect(accessLogs.Properties).toMatchObject({
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
         VersioningConfiguration: { Status: 'Enabled' },
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        // Access logs live as long as the invocation logs they describe.
+        LifecycleConfiguration: { Rules: [expect.objectContaining({ ExpirationInDays: 365 })] },
       });
+      // S3 server access logging cannot deliver to a bucket with Object Lock enabled.
+      expect(accessLogs.Properties).not.toHaveProperty('ObjectLockEnabled');
+      expect(accessLogs.id).toMatch(/^InvocationLoggingAccessLogsBucket/);
       t.hasResourceProperties('AWS::S3::BucketPolicy', {
         Bucket: { Ref: bucket.id },
         PolicyDocument: {
@@ -316,6 +324,57 @@ describe('ModelInvocationLogging', () => {
         expect(all.length).toBeGreaterThan(0);
         expect(all.map((r) => r.DeletionPolicy)).toEqual(all.map(() => 'Delete'));
       }
+    });
+
+    test('a shared access-log bucket receives the large-payload bucket\'s logs next to the trail\'s, and none of its own is created', () => {
+      // GIVEN: one access-log bucket for the stack, shared with an audit trail
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+      const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+      const shared = new AccessLogsBucket(stack, 'AccessLogs');
+      const trail = new AuditTrail(stack, 'Trail', { serverAccessLogsBucket: shared });
+      // WHEN
+      const logging = new ModelInvocationLogging(stack, 'InvocationLogging', { vpc, serverAccessLogsBucket: shared });
+      // THEN
+      const t = Template.fromStack(stack);
+      expect(logging.accessLogsBucket).toBe(shared.bucket);
+      t.resourceCountIs('AWS::S3::Bucket', 3); // the shared, trail and large-payload buckets
+      const sharedId = logicalId(stack, shared.bucket);
+      const sources = [
+        { prefix: 'trail-bucket/', id: logicalId(stack, trail.bucket) },
+        { prefix: 'large-data-bucket/', id: logicalId(stack, logging.bucket!) },
+      ];
+      for (const { prefix, id } of sources) {
+        expect(t.findResources('AWS::S3::Bucket')[id]!.Properties.LoggingConfiguration).toEqual({
+          DestinationBucketName: { Ref: sharedId },
+          LogFilePrefix: prefix,
+        });
+      }
+      const policy = onlyResource(t, 'AWS::S3::BucketPolicy', { Bucket: { Ref: sharedId } });
+      const allows = (policy.Properties.PolicyDocument as { Statement: Array<{ Effect: string; Resource: unknown; Condition: unknown }> })
+        .Statement.filter((st) => st.Effect === 'Allow');
+      expect(allows.map((st) => [st.Resource, st.Condition])).toEqual(
+        sources.map(({ prefix, id }) => [
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [sharedId, 'Arn'] }, `/${prefix}*`]] },
+          { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [id, 'Arn'] } }, StringEquals: { 'aws:SourceAccount': '123456789012' } },
+        ]),
+      );
+    });
+
+    test('a shared access-log bucket is left alone when large payloads are not delivered', () => {
+      // GIVEN
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+      const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+      const shared = new AccessLogsBucket(stack, 'AccessLogs');
+      // WHEN
+      const logging = new ModelInvocationLogging(stack, 'InvocationLogging', { vpc, serverAccessLogsBucket: shared, largeDataDelivery: false });
+      // THEN
+      expect(logging.accessLogsBucket).toBeUndefined();
+      const t = Template.fromStack(stack);
+      t.resourceCountIs('AWS::S3::Bucket', 1);
+      const policy = onlyResource(t, 'AWS::S3::BucketPolicy');
+      expect(JSON.stringify(policy.Properties)).not.toContain('logging.s3.amazonaws.com');
     });
 
     test('handler subnets can be chosen', () => {
