@@ -1,0 +1,305 @@
+/**
+ * The OpenAI Chat Completions request subset the gateway accepts, parsed with zod at the edge.
+ *
+ * Accepted: `model`, `messages` (roles `system`, `developer`, `user`, `assistant`, `tool`; content as a string or as
+ * text parts `[{ type: 'text', text }]`; assistant `tool_calls`; tool `tool_call_id`), `max_tokens` /
+ * `max_completion_tokens`, `temperature`, `top_p`, `stop`, `tools` (type `function`, parameters in the JSON Schema
+ * subset of {@link checkToolSchema}), `tool_choice`, `user`, `stream` (only `false`), `n` (only 1).
+ *
+ * Decisions:
+ * - Unknown fields, top-level and inside messages, are IGNORED, not rejected: OpenAI clients send many optional
+ *   parameters (`presence_penalty`, `logprobs`, `response_format`, `metadata`, `stream_options`, ...), and rejecting
+ *   them would break ordinary clients. Ignoring them is safe because the Converse request is built from scratch out
+ *   of the parsed fields only: nothing a client adds (`guardrailConfig`, `system`, `additionalModelRequestFields`)
+ *   can reach Amazon Bedrock.
+ * - Parameters whose silent omission would mislead the caller are rejected: `stream: true` ("streaming is not
+ *   supported yet"), `n` other than 1, and content parts other than text (images, audio, files).
+ * - `null` for an optional parameter means "not given", as several clients send it.
+ * - The conversation must end with a `user` or `tool` message: a trailing assistant message would act as a response
+ *   prefill, a known way to steer the model past its instructions.
+ * - `developer` is treated as `system` (newer OpenAI clients send it).
+ *
+ * {@link parseChatRequest} never throws anything but a {@link GatewayError} (400 or 413) for any JSON value.
+ *
+ * @module
+ */
+import { z } from 'zod';
+import { BadRequestError, GatewayError, RequestTooLargeError } from './errors';
+import { checkToolSchema, JsonObject } from './tool-schema';
+
+/** Most tools one request may declare. */
+export const MAX_TOOLS = 64;
+/** Most stop sequences (OpenAI's limit). */
+export const MAX_STOP_SEQUENCES = 4;
+/** Longest stop sequence, in characters. */
+export const MAX_STOP_SEQUENCE_CHARS = 200;
+/** Longest tool description, in characters. */
+export const MAX_TOOL_DESCRIPTION_CHARS = 4_000;
+/** Most tool calls in one assistant history message. */
+export const MAX_TOOL_CALLS_PER_MESSAGE = 64;
+/** Tool names, as Amazon Bedrock accepts them in `toolSpec.name`. */
+export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+/** Tool call ids the gateway accepts from clients (they are rendered into the prompt). */
+export const TOOL_CALL_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/** The limits {@link parseChatRequest} enforces (from the runtime configuration). */
+export interface RequestLimits {
+  /** Most messages in one request. */
+  readonly maxMessages: number;
+  /** Longest text of one message, in characters (checked again after normalization by the handler). */
+  readonly maxMessageChars: number;
+}
+
+/** A tool call the assistant made earlier in the conversation (history). */
+export interface HistoryToolCall {
+  readonly id: string;
+  readonly name: string;
+  /** The JSON-encoded arguments, as the client sent them. */
+  readonly arguments: string;
+}
+
+/** One message of the conversation, with its content flattened to text. */
+export type ChatMessage =
+  | { readonly role: 'system'; readonly text: string }
+  | { readonly role: 'user'; readonly text: string }
+  | { readonly role: 'assistant'; readonly text: string; readonly toolCalls: readonly HistoryToolCall[] }
+  | { readonly role: 'tool'; readonly text: string; readonly toolCallId: string };
+
+/** A function tool the client declares. */
+export interface ToolDefinition {
+  readonly name: string;
+  readonly description?: string;
+  /** The JSON Schema of the arguments (the subset of {@link checkToolSchema}). */
+  readonly parameters: JsonObject;
+}
+
+/** Which tool the model may or must call. */
+export type ToolChoice = 'auto' | 'none' | 'required' | { readonly name: string };
+
+/** A validated chat request. */
+export interface ChatRequest {
+  /** The model alias the client asked for. */
+  readonly model: string;
+  readonly messages: readonly ChatMessage[];
+  /** `max_completion_tokens`, else `max_tokens`; capped later by the group and model caps. */
+  readonly maxTokens?: number;
+  readonly temperature?: number;
+  readonly topP?: number;
+  readonly stop: readonly string[];
+  readonly tools: readonly ToolDefinition[];
+  readonly toolChoice: ToolChoice;
+}
+
+const optionalNumber = (schema: z.ZodNumber) => schema.nullish().transform((v) => v ?? undefined);
+
+const textPart = z.object({ type: z.string(), text: z.unknown().optional() });
+
+/** Message content: a string, or an array of text parts (null allowed for assistant messages with tool calls). */
+const content = z
+  .union([z.string(), z.array(textPart), z.null()], { error: 'content must be a string or an array of text parts' })
+  .optional()
+  .superRefine((value, ctx) => {
+    if (!Array.isArray(value)) return;
+    value.forEach((part, i) => {
+      if (part.type !== 'text') {
+        ctx.addIssue({ code: 'custom', path: [i, 'type'], message: 'only text content parts are supported' });
+      } else if (typeof part.text !== 'string') {
+        ctx.addIssue({ code: 'custom', path: [i, 'text'], message: 'a text part needs a string text' });
+      }
+    });
+  })
+  .transform((value) => {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'string') return value;
+    return value.map((p) => p.text as string).join('\n');
+  });
+
+const toolCall = z.object({
+  id: z.string().regex(TOOL_CALL_ID, 'must be 1-128 letters, digits or _.:-'),
+  type: z.literal('function').optional(),
+  function: z.object({
+    name: z.string().regex(TOOL_NAME, 'must be 1-64 letters, digits, _ or -'),
+    arguments: z.string(),
+  }),
+});
+
+const ROLES = 'system, developer, user, assistant, tool';
+
+const message = z.discriminatedUnion(
+  'role',
+  [
+    z.object({ role: z.enum(['system', 'developer']), content }),
+    z.object({ role: z.literal('user'), content }),
+    z.object({
+      role: z.literal('assistant'),
+      content,
+      tool_calls: z.array(toolCall).max(MAX_TOOL_CALLS_PER_MESSAGE).nullish(),
+    }),
+    z.object({
+      role: z.literal('tool'),
+      content,
+      tool_call_id: z.string({ error: 'tool messages need a tool_call_id' }).regex(TOOL_CALL_ID, 'must be 1-128 letters, digits or _.:-'),
+    }),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? `role must be one of ${ROLES}` : undefined) },
+);
+
+const tool = z.object({
+  type: z.literal('function'),
+  function: z.object({
+    name: z.string().regex(TOOL_NAME, 'must be 1-64 letters, digits, _ or -'),
+    description: z.string().max(MAX_TOOL_DESCRIPTION_CHARS).nullish(),
+    parameters: z.record(z.string(), z.unknown()).nullish(),
+  }),
+});
+
+const toolChoice = z.union(
+  [
+    z.enum(['auto', 'none', 'required']),
+    z.object({ type: z.literal('function'), function: z.object({ name: z.string().regex(TOOL_NAME) }) }),
+  ],
+  { error: 'tool_choice must be "auto", "none", "required" or { type: "function", function: { name } }' },
+);
+
+const chatRequestSchema = z.object({
+  model: z.string({ error: 'model is required' }).min(1).max(128),
+  messages: z.array(message, { error: 'messages must be an array of messages' }).min(1, 'messages must not be empty'),
+  max_tokens: optionalNumber(z.number().int().positive()),
+  max_completion_tokens: optionalNumber(z.number().int().positive()),
+  temperature: optionalNumber(z.number().min(0).max(2)),
+  top_p: optionalNumber(z.number().min(0).max(1)),
+  stop: z
+    .union([z.string(), z.array(z.string()).max(MAX_STOP_SEQUENCES)], { error: `stop must be a string or up to ${MAX_STOP_SEQUENCES} strings` })
+    .nullish(),
+  user: z.string().max(256).nullish(),
+  n: optionalNumber(z.number().int()),
+  stream: z.boolean().nullish(),
+  tools: z.array(tool).max(MAX_TOOLS).nullish(),
+  tool_choice: toolChoice.nullish(),
+});
+
+/** Formats a zod issue path as OpenAI does for `param`, e.g. `messages[0].content`. */
+export function formatParam(path: readonly PropertyKey[]): string | undefined {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out || undefined;
+}
+
+function invalid(message: string, param?: string, code = 'invalid_value'): BadRequestError {
+  return new BadRequestError(message, { code, ...(param === undefined ? {} : { param }) });
+}
+
+/**
+ * Validates a parsed JSON body as a chat request.
+ *
+ * @param body - any value `JSON.parse` can return
+ * @param limits - message count and length limits
+ * @returns the request with content flattened to text
+ * @throws BadRequestError (400) for anything malformed or unsupported; RequestTooLargeError (413) when a limit is
+ *   exceeded. Never anything else.
+ */
+export function parseChatRequest(body: unknown, limits: RequestLimits): ChatRequest {
+  try {
+    return parse(body, limits);
+  } catch (err) {
+    if (err instanceof GatewayError) throw err;
+    throw invalid('The request body could not be parsed as a chat completion request.', undefined, 'invalid_request');
+  }
+}
+
+function parse(body: unknown, limits: RequestLimits): ChatRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalid('The request body must be a JSON object.', undefined, 'invalid_request');
+  }
+  const raw = body as Record<string, unknown>;
+  // Checked before the schema so the caller learns the real reason, not a type error further down.
+  if (raw.stream === true) {
+    throw invalid('streaming is not supported yet; send "stream": false or leave it out.', 'stream', 'unsupported_parameter');
+  }
+  if (Array.isArray(raw.messages) && raw.messages.length > limits.maxMessages) {
+    throw new RequestTooLargeError(`messages may hold at most ${limits.maxMessages} messages, got ${raw.messages.length}.`, { param: 'messages' });
+  }
+  const result = chatRequestSchema.safeParse(body);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const param = formatParam(issue.path);
+    const what = param === undefined ? 'request' : param;
+    throw invalid(`Invalid ${what}: ${issue.message.slice(0, 200)}`, param);
+  }
+  const r = result.data;
+  if (r.n !== undefined && r.n !== 1) {
+    throw invalid('n must be 1: the gateway returns one choice.', 'n', 'unsupported_parameter');
+  }
+
+  const messages: ChatMessage[] = r.messages.map((m, i): ChatMessage => {
+    const text = m.content ?? '';
+    if (text.length > limits.maxMessageChars) {
+      throw new RequestTooLargeError(
+        `messages[${i}] holds ${text.length} characters, more than the limit of ${limits.maxMessageChars}.`,
+        { param: `messages[${i}].content` },
+      );
+    }
+    switch (m.role) {
+      case 'system':
+      case 'developer':
+        return { role: 'system', text };
+      case 'user':
+        return { role: 'user', text };
+      case 'tool':
+        return { role: 'tool', text, toolCallId: m.tool_call_id };
+      case 'assistant': {
+        const toolCalls = (m.tool_calls ?? []).map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments }));
+        return { role: 'assistant', text, toolCalls };
+      }
+    }
+  });
+  const last = messages[messages.length - 1]!;
+  if (last.role !== 'user' && last.role !== 'tool') {
+    throw invalid('The last message must come from the user or a tool.', `messages[${messages.length - 1}].role`);
+  }
+
+  const tools: ToolDefinition[] = [];
+  const names = new Set<string>();
+  (r.tools ?? []).forEach((t, i) => {
+    const name = t.function.name;
+    if (names.has(name)) throw invalid(`Tool names must be unique; ${name} is declared twice.`, `tools[${i}].function.name`);
+    names.add(name);
+    const parameters: JsonObject = t.function.parameters ?? { type: 'object', properties: {} };
+    const problem = checkToolSchema(parameters);
+    if (problem !== undefined) throw invalid(`Invalid tools[${i}].function.parameters: ${problem}.`, `tools[${i}].function.parameters`);
+    tools.push({ name, ...(t.function.description ? { description: t.function.description } : {}), parameters });
+  });
+
+  let choice: ToolChoice = 'auto';
+  if (r.tool_choice !== undefined && r.tool_choice !== null) {
+    choice = typeof r.tool_choice === 'string' ? r.tool_choice : { name: r.tool_choice.function.name };
+  }
+  if (typeof choice === 'object' && !names.has(choice.name)) {
+    throw invalid(`tool_choice names ${choice.name}, which is not in tools.`, 'tool_choice');
+  }
+  if (choice === 'required' && tools.length === 0) {
+    throw invalid('tool_choice "required" needs at least one tool.', 'tool_choice');
+  }
+
+  const stop = r.stop === undefined || r.stop === null ? [] : typeof r.stop === 'string' ? [r.stop] : r.stop;
+  stop.forEach((s, i) => {
+    if (s.length === 0 || s.length > MAX_STOP_SEQUENCE_CHARS) {
+      throw invalid(`Each stop sequence must be 1-${MAX_STOP_SEQUENCE_CHARS} characters.`, `stop[${i}]`);
+    }
+  });
+
+  const maxTokens = r.max_completion_tokens ?? r.max_tokens;
+  return {
+    model: r.model,
+    messages,
+    ...(maxTokens === undefined ? {} : { maxTokens }),
+    ...(r.temperature === undefined ? {} : { temperature: r.temperature }),
+    ...(r.top_p === undefined ? {} : { topP: r.top_p }),
+    stop,
+    tools,
+    toolChoice: choice,
+  };
+}

@@ -1,0 +1,260 @@
+import * as fc from 'fast-check';
+import { BadRequestError, GatewayError, RequestTooLargeError } from '../../../lambda/gateway/errors';
+import { MAX_TOOLS, formatParam, parseChatRequest } from '../../../lambda/gateway/request';
+
+const LIMITS = { maxMessages: 8, maxMessageChars: 100 };
+
+function parseError(body: unknown): GatewayError {
+  try {
+    parseChatRequest(body, LIMITS);
+  } catch (err) {
+    if (err instanceof GatewayError) return err;
+    throw err;
+  }
+  throw new Error('expected parseChatRequest to throw');
+}
+
+describe('parseChatRequest', () => {
+  describe('defaults', () => {
+    test('parses a minimal request and flattens text parts', () => {
+      // GIVEN
+      const body = {
+        model: 'nova-lite',
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: [{ type: 'text', text: 'Hello' }, { type: 'text', text: 'there' }] },
+        ],
+      };
+      // WHEN
+      const req = parseChatRequest(body, LIMITS);
+      // THEN
+      expect(req).toEqual({
+        model: 'nova-lite',
+        messages: [
+          { role: 'system', text: 'Be brief.' },
+          { role: 'user', text: 'Hello\nthere' },
+        ],
+        stop: [],
+        tools: [],
+        toolChoice: 'auto',
+      });
+    });
+
+    test('max_completion_tokens wins over max_tokens; null means absent; developer is system', () => {
+      // GIVEN
+      const body = {
+        model: 'm',
+        max_tokens: 500,
+        max_completion_tokens: 200,
+        temperature: null,
+        top_p: 0.5,
+        stop: 'END',
+        messages: [{ role: 'developer', content: 'x' }, { role: 'user', content: 'y' }],
+      };
+      // WHEN
+      const req = parseChatRequest(body, LIMITS);
+      // THEN
+      expect(req.maxTokens).toBe(200);
+      expect(req).not.toHaveProperty('temperature');
+      expect(req.topP).toBe(0.5);
+      expect(req.stop).toEqual(['END']);
+      expect(req.messages[0]).toEqual({ role: 'system', text: 'x' });
+    });
+
+    test('unknown fields are ignored, including ones that look like Bedrock settings', () => {
+      // GIVEN
+      const body = {
+        model: 'm',
+        messages: [{ role: 'user', content: 'hi', name: 'bob' }],
+        guardrailConfig: { guardrailIdentifier: 'none' },
+        system: [{ text: 'override' }],
+        presence_penalty: 1,
+        stream: false,
+        n: 1,
+      };
+      // WHEN
+      const req = parseChatRequest(body, LIMITS);
+      // THEN
+      expect(Object.keys(req).sort()).toEqual(['messages', 'model', 'stop', 'toolChoice', 'tools']);
+    });
+
+    test('tools, tool calls in history and tool results', () => {
+      // GIVEN
+      const body = {
+        model: 'm',
+        tools: [{ type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }],
+        tool_choice: { type: 'function', function: { name: 'get_weather' } },
+        messages: [
+          { role: 'user', content: 'Weather in Paris?' },
+          { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+          { role: 'tool', tool_call_id: 'call_1', content: 'Sunny' },
+        ],
+      };
+      // WHEN
+      const req = parseChatRequest(body, LIMITS);
+      // THEN
+      expect(req.toolChoice).toEqual({ name: 'get_weather' });
+      expect(req.tools[0]).toMatchObject({ name: 'get_weather', description: 'Weather' });
+      expect(req.messages[1]).toEqual({ role: 'assistant', text: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }] });
+      expect(req.messages[2]).toEqual({ role: 'tool', text: 'Sunny', toolCallId: 'call_1' });
+    });
+  });
+
+  describe('validation', () => {
+    test('fails if stream is true, with a clear message', () => {
+      const err = parseError({ model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] });
+      expect(err).toBeInstanceOf(BadRequestError);
+      expect(err.message).toMatch(/streaming is not supported yet/);
+      expect(err.param).toBe('stream');
+    });
+
+    test('fails if the body is not an object', () => {
+      for (const body of [null, 3, 'x', [], true]) {
+        expect(parseError(body)).toBeInstanceOf(BadRequestError);
+      }
+    });
+
+    test('fails if model is missing, naming the param', () => {
+      const err = parseError({ messages: [{ role: 'user', content: 'x' }] });
+      expect(err.param).toBe('model');
+      expect(err.statusCode).toBe(400);
+    });
+
+    test('fails if messages is empty', () => {
+      expect(parseError({ model: 'm', messages: [] }).message).toMatch(/must not be empty/);
+    });
+
+    test('fails if a role is unknown, listing the roles', () => {
+      const err = parseError({ model: 'm', messages: [{ role: 'wizard', content: 'x' }] });
+      expect(err.message).toMatch(/role must be one of system, developer, user, assistant, tool/);
+      expect(err.param).toBe('messages[0].role');
+    });
+
+    test('fails if a content part is not text', () => {
+      const err = parseError({ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] });
+      expect(err.message).toMatch(/only text content parts are supported/);
+      expect(err.param).toBe('messages[0].content[0].type');
+    });
+
+    test('fails if a tool message has no tool_call_id', () => {
+      const err = parseError({ model: 'm', messages: [{ role: 'tool', content: 'x' }] });
+      expect(err.param).toBe('messages[0].tool_call_id');
+    });
+
+    test('fails if there are more messages than the limit (413)', () => {
+      const messages = Array.from({ length: 9 }, () => ({ role: 'user', content: 'x' }));
+      const err = parseError({ model: 'm', messages });
+      expect(err).toBeInstanceOf(RequestTooLargeError);
+      expect(err.statusCode).toBe(413);
+    });
+
+    test('fails if one message is longer than the limit (413)', () => {
+      const err = parseError({ model: 'm', messages: [{ role: 'user', content: 'x'.repeat(101) }] });
+      expect(err.statusCode).toBe(413);
+      expect(err.param).toBe('messages[0].content');
+    });
+
+    test('fails if the last message is from the assistant (no prefill)', () => {
+      const err = parseError({ model: 'm', messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: 'Sure, here is' }] });
+      expect(err.message).toMatch(/last message/);
+    });
+
+    test('fails if n is not 1', () => {
+      expect(parseError({ model: 'm', n: 2, messages: [{ role: 'user', content: 'x' }] }).param).toBe('n');
+    });
+
+    test('fails if temperature is out of range', () => {
+      expect(parseError({ model: 'm', temperature: 3, messages: [{ role: 'user', content: 'x' }] }).param).toBe('temperature');
+    });
+
+    test('fails if a tool schema uses an unsupported keyword', () => {
+      const err = parseError({
+        model: 'm',
+        tools: [{ type: 'function', function: { name: 't', parameters: { type: 'object', properties: { a: { $ref: '#/x' } } } } }],
+        messages: [{ role: 'user', content: 'x' }],
+      });
+      expect(err.message).toMatch(/unsupported JSON Schema keyword "\$ref"/);
+      expect(err.param).toBe('tools[0].function.parameters');
+    });
+
+    test('fails if tool names repeat, a tool name is invalid, or there are too many tools', () => {
+      const user = [{ role: 'user', content: 'x' }];
+      const t = (name: string) => ({ type: 'function', function: { name } });
+      expect(parseError({ model: 'm', tools: [t('a'), t('a')], messages: user }).message).toMatch(/declared twice/);
+      expect(parseError({ model: 'm', tools: [t('bad name')], messages: user }).param).toBe('tools[0].function.name');
+      expect(parseError({ model: 'm', tools: Array.from({ length: MAX_TOOLS + 1 }, (_, i) => t(`t${i}`)), messages: user }).param).toBe('tools');
+    });
+
+    test('fails if tool_choice names an undeclared tool or requires tools without any', () => {
+      const user = [{ role: 'user', content: 'x' }];
+      expect(parseError({ model: 'm', tool_choice: { type: 'function', function: { name: 'x' } }, messages: user }).param).toBe('tool_choice');
+      expect(parseError({ model: 'm', tool_choice: 'required', messages: user }).param).toBe('tool_choice');
+    });
+
+    test('fails if a stop sequence is empty or there are more than 4', () => {
+      const user = [{ role: 'user', content: 'x' }];
+      expect(parseError({ model: 'm', stop: [''], messages: user }).param).toBe('stop[0]');
+      expect(parseError({ model: 'm', stop: ['a', 'b', 'c', 'd', 'e'], messages: user }).param).toBe('stop');
+    });
+
+    test('error messages never echo long client values', () => {
+      const secret = 'S'.repeat(500);
+      const err = parseError({ model: 'm', messages: [{ role: secret, content: 'x' }] });
+      expect(err.message).not.toContain(secret);
+    });
+  });
+
+  describe('properties', () => {
+    test('never throws anything but a 400/413 GatewayError for any JSON value', () => {
+      fc.assert(
+        fc.property(fc.jsonValue(), (value) => {
+          try {
+            parseChatRequest(value, LIMITS);
+          } catch (err) {
+            expect(err).toBeInstanceOf(GatewayError);
+            expect([400, 413]).toContain((err as GatewayError).statusCode);
+          }
+        }),
+        { numRuns: 500 },
+      );
+    });
+
+    test('never throws anything but a GatewayError for near-valid requests', () => {
+      const role = fc.constantFrom('system', 'developer', 'user', 'assistant', 'tool', 'other');
+      const content = fc.oneof(fc.string(), fc.array(fc.record({ type: fc.constantFrom('text', 'image_url'), text: fc.oneof(fc.string(), fc.integer()) })), fc.constant(null));
+      const messageArb = fc.record({ role, content, tool_call_id: fc.option(fc.string()) }, { requiredKeys: ['role'] });
+      const body = fc.record(
+        {
+          model: fc.oneof(fc.string(), fc.integer()),
+          messages: fc.array(messageArb, { maxLength: 10 }),
+          max_tokens: fc.oneof(fc.integer(), fc.double(), fc.constant(null)),
+          temperature: fc.double(),
+          stop: fc.oneof(fc.string(), fc.array(fc.string())),
+          tools: fc.array(fc.record({ type: fc.constant('function'), function: fc.record({ name: fc.string(), parameters: fc.jsonValue() }) })),
+          stream: fc.boolean(),
+        },
+        { requiredKeys: [] },
+      );
+      fc.assert(
+        fc.property(body, (value) => {
+          try {
+            const req = parseChatRequest(value, LIMITS);
+            // A parsed request always ends with a user or tool message and respects the limits.
+            expect(['user', 'tool']).toContain(req.messages[req.messages.length - 1]!.role);
+            expect(req.messages.length).toBeLessThanOrEqual(LIMITS.maxMessages);
+          } catch (err) {
+            expect(err).toBeInstanceOf(GatewayError);
+          }
+        }),
+        { numRuns: 500 },
+      );
+    });
+  });
+});
+
+describe('formatParam', () => {
+  test('formats paths the way OpenAI names params', () => {
+    expect(formatParam(['messages', 0, 'content', 2, 'type'])).toBe('messages[0].content[2].type');
+    expect(formatParam([])).toBeUndefined();
+  });
+});
