@@ -6,3 +6,4 @@ export * from './alert-topic';
 export * from './threat-detection';
 export * from './invocation-logging';
 export * from './access-logs-bucket';
+export * from './model-guardrail';
