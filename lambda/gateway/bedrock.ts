@@ -1,0 +1,136 @@
+/**
+ * Calls to Amazon Bedrock Runtime (Converse, ApplyGuardrail) with bounded retries, full jitter and timeouts.
+ *
+ * The SDK client must be created with `maxAttempts: 1` so this module owns the retry policy:
+ * - throttling (`ThrottlingException`, `TooManyRequestsException`, `ModelNotReadyException`) and server faults
+ *   (HTTP 5xx, `InternalServerException`, `ServiceUnavailableException`) are retried up to `maxAttempts` attempts in
+ *   total, sleeping `random() * min(maxDelayMs, baseDelayMs * 2^(n-1))` before retry n ("full jitter");
+ * - when retries are exhausted, throttling becomes a 429 ({@link RateLimitedError}) and a server fault a 503;
+ * - each attempt is aborted after `timeoutMs` (or earlier, at the invocation's deadline) and becomes a 504
+ *   ({@link UpstreamTimeoutError}) without a retry: a model that did not answer in time rarely answers faster the
+ *   second time, and the API Gateway integration timeout would end the request anyway;
+ * - every other error maps through {@link fromUpstreamError} without a retry (a malformed response is a 502).
+ *
+ * @module
+ */
+import {
+  ApplyGuardrailCommand,
+  ApplyGuardrailCommandInput,
+  ApplyGuardrailCommandOutput,
+  BedrockRuntimeClient,
+  ConverseCommand,
+  ConverseCommandInput,
+  ConverseCommandOutput,
+} from '@aws-sdk/client-bedrock-runtime';
+import { GatewayError, RateLimitedError, UpstreamError, UpstreamTimeoutError, fromUpstreamError } from './errors';
+
+/** How calls to Bedrock are retried and timed out. */
+export interface RetryPolicy {
+  /** Attempts including the first (config `bedrockMaxAttempts`). */
+  readonly maxAttempts: number;
+  /** Timeout of one attempt in ms (config `bedrockTimeoutMs`). */
+  readonly timeoutMs: number;
+  /** Backoff base in ms. @default 100 */
+  readonly baseDelayMs?: number;
+  /** Largest backoff in ms. @default 2000 */
+  readonly maxDelayMs?: number;
+  /** Random source in [0, 1). @default Math.random */
+  readonly random?: () => number;
+}
+
+/** The outcome of {@link callWithRetries}. */
+export interface CallResult<T> {
+  readonly value: T;
+  /** Attempts made, 1 when the first succeeded. */
+  readonly attempts: number;
+}
+
+const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException', 'ModelNotReadyException']);
+const SERVER_FAULTS = new Set(['InternalServerException', 'ServiceUnavailableException']);
+
+/** `throttled`, `server` (5xx) or `other`, from an SDK error's name and HTTP status. */
+export function classifyError(err: unknown): 'throttled' | 'server' | 'other' {
+  if (!(err instanceof Error)) return 'other';
+  if (THROTTLING.has(err.name)) return 'throttled';
+  if (SERVER_FAULTS.has(err.name)) return 'server';
+  const status = (err as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
+  if (typeof status === 'number' && status >= 500 && status <= 599) return 'server';
+  return 'other';
+}
+
+/** The full-jitter delay before retry `retry` (1 for the first retry). */
+export function backoffDelay(retry: number, policy: RetryPolicy): number {
+  const base = policy.baseDelayMs ?? 100;
+  const cap = policy.maxDelayMs ?? 2000;
+  const random = policy.random ?? Math.random;
+  return Math.floor(random() * Math.min(cap, base * 2 ** (retry - 1)));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Runs `call` under the retry policy.
+ *
+ * @param call - one attempt; it must pass `signal` to the SDK (`client.send(command, { abortSignal: signal })`)
+ * @param policy - the retry policy
+ * @param deadline - epoch ms after which no attempt may run (the invocation's end, minus a margin) @default none
+ * @throws GatewayError always (never a raw SDK error)
+ */
+export async function callWithRetries<T>(
+  call: (signal: AbortSignal) => Promise<T>,
+  policy: RetryPolicy,
+  deadline = Number.POSITIVE_INFINITY,
+): Promise<CallResult<T>> {
+  const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts));
+  for (let attempt = 1; ; attempt++) {
+    const budget = Math.min(policy.timeoutMs, deadline - Date.now());
+    if (budget <= 0) throw new UpstreamTimeoutError();
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, budget);
+    try {
+      const value = await call(controller.signal);
+      return { value, attempts: attempt };
+    } catch (err) {
+      if (timedOut) throw new UpstreamTimeoutError(undefined, { cause: err });
+      if (err instanceof GatewayError) throw err;
+      const kind = classifyError(err);
+      if (kind === 'other') throw fromUpstreamError(err);
+      const delay = backoffDelay(attempt, policy);
+      if (attempt >= maxAttempts || Date.now() + delay >= deadline) {
+        if (kind === 'throttled' && (err as Error).name !== 'ModelNotReadyException') {
+          throw new RateLimitedError(undefined, { retryAfterSeconds: 1, cause: err });
+        }
+        throw new UpstreamError('The model service is temporarily unavailable.', { statusCode: 503, retryAfterSeconds: 1, cause: err });
+      }
+      await sleep(delay);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Sends one Converse request under the retry policy. */
+export function converse(
+  client: BedrockRuntimeClient,
+  input: ConverseCommandInput,
+  policy: RetryPolicy,
+  deadline?: number,
+): Promise<CallResult<ConverseCommandOutput>> {
+  return callWithRetries((signal) => client.send(new ConverseCommand(input), { abortSignal: signal }), policy, deadline);
+}
+
+/** Sends one ApplyGuardrail request under the retry policy. */
+export function applyGuardrail(
+  client: BedrockRuntimeClient,
+  input: ApplyGuardrailCommandInput,
+  policy: RetryPolicy,
+  deadline?: number,
+): Promise<CallResult<ApplyGuardrailCommandOutput>> {
+  return callWithRetries((signal) => client.send(new ApplyGuardrailCommand(input), { abortSignal: signal }), policy, deadline);
+}

@@ -1,0 +1,127 @@
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { backoffDelay, callWithRetries, classifyError, converse } from '../../../lambda/gateway/bedrock';
+import { BadRequestError, RateLimitedError, UpstreamError, UpstreamTimeoutError } from '../../../lambda/gateway/errors';
+import { BedrockServer, startBedrockServer } from '../../helpers/bedrock-server';
+import { fakeCredentials } from '../../helpers/dynalite';
+
+function named(name: string, status?: number): Error {
+  const err = new Error(`fake ${name}`);
+  err.name = name;
+  if (status !== undefined) Object.assign(err, { $metadata: { httpStatusCode: status } });
+  return err;
+}
+
+const FAST = { maxAttempts: 3, timeoutMs: 1000, baseDelayMs: 1, maxDelayMs: 2 };
+
+describe('classifyError and backoffDelay', () => {
+  test('classifies throttling, server faults and the rest', () => {
+    expect(classifyError(named('ThrottlingException'))).toBe('throttled');
+    expect(classifyError(named('ModelNotReadyException'))).toBe('throttled');
+    expect(classifyError(named('InternalServerException'))).toBe('server');
+    expect(classifyError(named('SomethingElse', 502))).toBe('server');
+    expect(classifyError(named('ValidationException', 400))).toBe('other');
+    expect(classifyError('boom')).toBe('other');
+  });
+
+  test('full jitter: a random fraction of min(cap, base * 2^(n-1))', () => {
+    const policy = { maxAttempts: 5, timeoutMs: 1, baseDelayMs: 100, maxDelayMs: 300, random: () => 0.999 };
+    expect(backoffDelay(1, policy)).toBe(99);
+    expect(backoffDelay(2, policy)).toBe(199);
+    expect(backoffDelay(3, policy)).toBe(299);
+    expect(backoffDelay(1, { ...policy, random: () => 0 })).toBe(0);
+  });
+});
+
+describe('callWithRetries', () => {
+  test('retries throttling and returns the first success with the attempt count', async () => {
+    // GIVEN
+    let calls = 0;
+    // WHEN
+    const out = await callWithRetries(async () => {
+      calls++;
+      if (calls < 3) throw named('ThrottlingException', 429);
+      return 'ok';
+    }, FAST);
+    // THEN
+    expect(out).toEqual({ value: 'ok', attempts: 3 });
+  });
+
+  test('throttling exhausted → RateLimitedError with Retry-After; attempts are bounded', async () => {
+    let calls = 0;
+    await expect(callWithRetries(async () => {
+      calls++;
+      throw named('ThrottlingException', 429);
+    }, FAST)).rejects.toMatchObject({ constructor: RateLimitedError, statusCode: 429, retryAfterSeconds: 1 });
+    expect(calls).toBe(3);
+  });
+
+  test('server faults exhausted → 503', async () => {
+    await expect(callWithRetries(async () => {
+      throw named('InternalServerException', 500);
+    }, FAST)).rejects.toMatchObject({ constructor: UpstreamError, statusCode: 503 });
+  });
+
+  test('other errors are not retried', async () => {
+    let calls = 0;
+    await expect(callWithRetries(async () => {
+      calls++;
+      throw named('ValidationException', 400);
+    }, FAST)).rejects.toBeInstanceOf(BadRequestError);
+    expect(calls).toBe(1);
+  });
+
+  test('an attempt that exceeds the timeout is aborted → 504, not retried', async () => {
+    let calls = 0;
+    const started = Date.now();
+    await expect(callWithRetries((signal) => {
+      calls++;
+      return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(named('AbortError'))));
+    }, { ...FAST, timeoutMs: 30 })).rejects.toBeInstanceOf(UpstreamTimeoutError);
+    expect(calls).toBe(1);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  test('no attempt starts after the deadline', async () => {
+    let calls = 0;
+    await expect(callWithRetries(async () => {
+      calls++;
+      return 1;
+    }, FAST, Date.now() - 1)).rejects.toBeInstanceOf(UpstreamTimeoutError);
+    expect(calls).toBe(0);
+  });
+});
+
+describe('converse against the loopback Bedrock server', () => {
+  let server: BedrockServer;
+  let client: BedrockRuntimeClient;
+
+  beforeAll(async () => {
+    server = await startBedrockServer();
+    client = new BedrockRuntimeClient({ endpoint: server.url, region: 'us-east-1', credentials: fakeCredentials(), maxAttempts: 1 });
+  });
+
+  afterAll(async () => {
+    client.destroy();
+    await server.close();
+  });
+
+  test('the SDK’s typed errors are retried by this module, not by the SDK', async () => {
+    // GIVEN
+    server.setBehavior({ kind: 'sequence', steps: [{ kind: 'error', type: 'ThrottlingException' }, { kind: 'reply', text: 'hi' }] });
+    const before = server.requests.length;
+    // WHEN
+    const out = await converse(client, { modelId: 'm', messages: [{ role: 'user', content: [{ text: 'x' }] }] }, FAST);
+    // THEN
+    expect(out.attempts).toBe(2);
+    expect(server.requests.length - before).toBe(2);
+    expect(out.value.output?.message?.content?.[0]?.text).toBe('hi');
+  });
+
+  test('a malformed response is a 502 without retry', async () => {
+    server.setBehavior({ kind: 'malformed' });
+    const before = server.requests.length;
+    await expect(converse(client, { modelId: 'm', messages: [{ role: 'user', content: [{ text: 'x' }] }] }, FAST))
+      .rejects.toMatchObject({ statusCode: 502 });
+    expect(server.requests.length - before).toBe(1);
+  });
+});
