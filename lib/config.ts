@@ -101,7 +101,7 @@ const groupSchema = z.strictObject({
 
 const deniedTopicSchema = z.strictObject({
   name: z.string().regex(/^[0-9a-zA-Z_ !?.-]{1,100}$/, 'must be 1-100 characters of letters, digits, spaces and _-!?.'),
-  definition: z.string().min(1).max(1000),
+  definition: z.string().min(1).max(200),
   examples: z.array(z.string().min(1).max(100)).max(5).default([]),
 });
 
