@@ -7,3 +7,4 @@ export * from './threat-detection';
 export * from './invocation-logging';
 export * from './access-logs-bucket';
 export * from './model-guardrail';
+export * from './inference-gateway';

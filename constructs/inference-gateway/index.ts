@@ -1,0 +1,3 @@
+export * from './inference-gateway';
+export * from './model-access';
+export { WEB_ACL_RULE_NAMES, bodyInspectionLimitFor } from './waf';

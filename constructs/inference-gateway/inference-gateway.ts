@@ -1,0 +1,831 @@
+import * as path from 'node:path';
+import { Annotations, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { QUOTA_PARTITION_KEY, QUOTA_TTL_ATTRIBUTE } from '../../lambda/gateway/quota';
+import { GatewayStaticConfig, staticConfigSchema } from '../../lambda/gateway/runtime-config';
+import { ModelGuardrail } from '../model-guardrail';
+import { IPrivateNetwork } from '../private-network';
+import { SecureKey } from '../secure-key';
+import { SecureLogGroup } from '../secure-log-group';
+import { ManagedPolicyRole } from '../shared/managed-policy-role';
+import { GatewayGroup, GatewayModel, invokeTarget, modelResourceArns, validateGroups, validateModels } from './model-access';
+import { GatewayWebAcl } from './waf';
+
+/** What the gateway does with a prompt its deterministic pre-screen suspects of injection. */
+export enum PrescreenMode {
+  /** Refuse the request. */
+  BLOCK = 'block',
+  /** Let it through and record the verdict. */
+  FLAG = 'flag',
+}
+
+/** The stage every route of the API is deployed to. */
+export const GATEWAY_STAGE_NAME = 'prod';
+
+/** API Gateway's maximum integration timeout for a REST API (without a quota increase). */
+const MAX_TIMEOUT_SECONDS = 29;
+const MIN_TIMEOUT_SECONDS = 5;
+/** Time the function keeps for itself after the last Bedrock attempt (screening, audit, response). */
+const HANDLER_MARGIN_SECONDS = 2;
+const HOST = /^[a-z0-9.-]+$/;
+const METRICS_NAMESPACE = /^[A-Za-z0-9._/#:-]{1,255}$/;
+
+/** Properties for {@link InferenceGateway}. */
+export interface InferenceGatewayProps {
+  /**
+   * The private network the function runs in. The gateway adds a `bedrock-runtime` interface
+   * endpoint and (with quotas) a DynamoDB gateway endpoint to it, both with policies limited to
+   * the function's role, the actions it calls and the allow-listed resources.
+   */
+  readonly network: IPrivateNetwork;
+
+  /**
+   * The guardrail every model call must carry. The function's role may only invoke models with
+   * `bedrock:GuardrailIdentifier` equal to the guardrail's current numeric version, and is denied
+   * any model call without it.
+   */
+  readonly guardrail: ModelGuardrail;
+
+  /** The models clients may call, by alias. Clients never name a Bedrock model id. */
+  readonly models: GatewayModel[];
+
+  /** The caller groups (Cognito groups): which aliases their members may call, and their quotas. */
+  readonly groups: GatewayGroup[];
+
+  /** The deployment's system prompt (1-20,000 characters). Clients cannot replace it. */
+  readonly systemPrompt: string;
+
+  /**
+   * The refusal returned when the guardrail or a screen blocks a prompt. Pass the guardrail's
+   * `blockedInputMessage` so both read the same.
+   * @default "Sorry, I can't help with that request." (the ModelGuardrail default)
+   */
+  readonly blockedInputMessage?: string;
+
+  /**
+   * The refusal returned when the guardrail or a screen blocks a response.
+   * @default "Sorry, I can't provide that response." (the ModelGuardrail default)
+   */
+  readonly blockedOutputMessage?: string;
+
+  /**
+   * The largest request body, in bytes (1024 to 65536). The web ACL blocks larger bodies with a
+   * 413, and the function checks again.
+   * @default 32768
+   */
+  readonly maxBodyBytes?: number;
+
+  /**
+   * The most messages one request may carry (also checked by API Gateway's request validation).
+   * @default 50
+   */
+  readonly maxMessages?: number;
+
+  /**
+   * The longest text of one message, in characters after normalization.
+   * @default 16000
+   */
+  readonly maxMessageChars?: number;
+
+  /**
+   * What the function does with a prompt its pre-screen suspects of injection.
+   * @default PrescreenMode.BLOCK
+   */
+  readonly prescreenMode?: PrescreenMode;
+
+  /**
+   * Host names (and their subdomains) model output may link to; every other link and image is removed.
+   * @default - none: every link and image is removed
+   */
+  readonly allowedLinkHosts?: string[];
+
+  /**
+   * Enforce each group's daily token quota per user (a DynamoDB table is created for it).
+   * @default true
+   */
+  readonly quotasEnabled?: boolean;
+
+  /**
+   * Steady-state requests per second the API stage accepts, across all callers.
+   * @default 50
+   */
+  readonly throttlingRateLimit?: number;
+
+  /**
+   * Burst of requests the API stage accepts, across all callers (at least `throttlingRateLimit`).
+   * @default 100
+   */
+  readonly throttlingBurstLimit?: number;
+
+  /**
+   * Requests one IP address may make per 5-minute window before the web ACL blocks it (10 to 2,000,000,000).
+   * @default 1000
+   */
+  readonly wafRateLimitPerIp?: number;
+
+  /**
+   * Concurrent executions reserved for (and capping) the function. The account keeps 100
+   * unreserved executions, so the account's concurrency quota must leave room for this.
+   * @default 20
+   */
+  readonly reservedConcurrency?: number;
+
+  /**
+   * The function's timeout: 5 to 29 seconds (API Gateway answers 504 after 29 seconds). One
+   * Bedrock attempt may take all of it but 2 seconds.
+   * @default Duration.seconds(29)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * The function's memory, in MB (128 to 10240); CPU grows with it.
+   * @default 1024
+   */
+  readonly memorySize?: number;
+
+  /**
+   * Attempts of one Bedrock call, including the first (1 to 5); throttling and transient errors are retried.
+   * @default 3
+   */
+  readonly bedrockMaxAttempts?: number;
+
+  /**
+   * The user pool whose tokens the API accepts. When given, the gateway adds an app client to it
+   * but no groups: the configured groups must already exist in it.
+   * @default - a new user pool: no self sign-up, TOTP MFA required, 14-character passwords, Plus
+   * feature plan with threat protection enforced, deletion protection, one group per configured group
+   */
+  readonly userPool?: cognito.IUserPool;
+
+  /**
+   * Key for the usage table and every log group of the gateway (access, execution, function, WAF).
+   * @default - a new {@link SecureKey} with rotation enabled
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * How long access, execution, function and WAF logs are kept. Must be finite.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * The id of the region's AWS-managed DynamoDB prefix list (`com.amazonaws.<region>.dynamodb`),
+   * to limit the function's HTTPS egress to DynamoDB to it. An environment-agnostic stack cannot
+   * look it up.
+   * @default - HTTPS egress to any IPv4 address; the isolated subnets' route tables only reach the
+   * VPC and its gateway endpoints, so DynamoDB through its gateway endpoint is the only destination outside the VPC
+   */
+  readonly dynamoDbPrefixListId?: string;
+
+  /**
+   * Set the region's API Gateway account setting (`AWS::ApiGateway::Account`) to a new role that lets
+   * API Gateway write CloudWatch logs. API Gateway needs such a role for access and execution
+   * logging, but the setting is a per-account, per-region singleton: turn this on only in one
+   * stack per region, and only if the account does not manage it elsewhere. The role and the
+   * setting are retained on deletion, so other APIs keep logging.
+   * @default false - the account must already have an API Gateway CloudWatch Logs role
+   */
+  readonly createApiGatewayAccountRole?: boolean;
+
+  /**
+   * The CloudWatch namespace of the function's own metrics (Powertools).
+   * @default "SecureLlmGateway"
+   */
+  readonly metricsNamespace?: string;
+
+  /**
+   * What happens to the user pool, usage table, log groups and (when created here) key when
+   * removed from the stack. Users, quotas and logs outlive a deployment: the default keeps them
+   * (the user pool and table also have deletion protection on).
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * An OpenAI-compatible inference gateway to Amazon Bedrock: a regional REST API
+ * (`POST /v1/chat/completions`, `GET /v1/models`) behind an AWS WAF web ACL and a Cognito
+ * user-pool authorizer on every method, proxying to a Lambda function in isolated subnets that
+ * reaches Bedrock and DynamoDB only through scoped VPC endpoints.
+ *
+ * - **Authorization**: Cognito ID tokens (`Authorization` header); caller groups map to model
+ *   aliases, quotas and output caps. Request bodies are validated against a JSON schema.
+ * - **Edge**: Amazon IP reputation list, per-IP rate limit, body size limit (oversize bodies
+ *   blocked), core rule set and known bad inputs; stage throttling.
+ * - **Guardrail forced by IAM**: the function's role may call `bedrock:InvokeModel` (Converse is
+ *   authorized through it) only on the allow-listed foundation-model / inference-profile ARNs and
+ *   only with the guardrail's current version; any call without it is explicitly denied.
+ * - **Quotas**: a per-user daily token counter in a KMS-encrypted DynamoDB table with PITR.
+ * - **Logs**: access logs (JSON, no bodies), execution logs (errors only, no data trace), function
+ *   logs (JSON) and WAF logs (authorization header redacted), all KMS-encrypted with finite retention.
+ *
+ * The function needs no CloudWatch Logs or X-Ray endpoint: Lambda ships its stdout and its trace
+ * segments itself; the function does not instrument the SDK with the X-Ray SDK.
+ *
+ * @example
+ * const gateway = new InferenceGateway(this, 'Gateway', {
+ *   network, guardrail,
+ *   models: [{ alias: 'nova-lite', modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 4096 }],
+ *   groups: [{ name: 'users', models: ['nova-lite'], dailyTokenQuota: 200_000, maxOutputTokens: 2048 }],
+ *   systemPrompt: 'You are a helpful assistant.',
+ * });
+ * new CfnOutput(this, 'BaseUrl', { value: gateway.url });
+ */
+export class InferenceGateway extends Construct {
+  /** The REST API. */
+  public readonly api: apigateway.RestApi;
+  /** The OpenAI base URL of the gateway (`https://…/prod/v1`). */
+  public readonly url: string;
+  /** The user pool whose tokens the API accepts. */
+  public readonly userPool: cognito.IUserPool;
+  /** The app client for callers (SRP sign-in, no secret, no OAuth flows). */
+  public readonly userPoolClient: cognito.UserPoolClient;
+  /** The gateway function. */
+  public readonly function: nodejs.NodejsFunction;
+  /** The function's role: every permission is in one customer-managed policy. */
+  public readonly role: iam.IRole;
+  /** The per-user daily token usage table; undefined when quotas are off. */
+  public readonly table?: dynamodb.Table;
+  /** The web ACL in front of the API stage. */
+  public readonly webAcl: wafv2.CfnWebACL;
+  /** The API stage's access log group. */
+  public readonly accessLogGroup: logs.LogGroup;
+  /** The key encrypting the table and the log groups. */
+  public readonly encryptionKey: kms.IKey;
+  /** The interface endpoint through which the function reaches Bedrock Runtime. */
+  public readonly bedrockEndpoint: ec2.InterfaceVpcEndpoint;
+  /** The CloudWatch namespace of the function's own metrics. */
+  public readonly metricsNamespace: string;
+
+  private readonly firewall: GatewayWebAcl;
+
+  constructor(scope: Construct, id: string, props: InferenceGatewayProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    // --- validation ------------------------------------------------------------------------
+    validateModels(props.models);
+    validateGroups(props.groups, props.models);
+    const maxBodyBytes = props.maxBodyBytes ?? 32_768;
+    const maxMessages = props.maxMessages ?? 50;
+    const maxMessageChars = props.maxMessageChars ?? 16_000;
+    const throttlingRateLimit = props.throttlingRateLimit ?? 50;
+    const throttlingBurstLimit = props.throttlingBurstLimit ?? 100;
+    const wafRateLimitPerIp = props.wafRateLimitPerIp ?? 1000;
+    const reservedConcurrency = props.reservedConcurrency ?? 20;
+    const timeout = props.timeout ?? Duration.seconds(MAX_TIMEOUT_SECONDS);
+    const memorySize = props.memorySize ?? 1024;
+    const bedrockMaxAttempts = props.bedrockMaxAttempts ?? 3;
+    const quotasEnabled = props.quotasEnabled ?? true;
+    const allowedLinkHosts = props.allowedLinkHosts ?? [];
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.metricsNamespace = props.metricsNamespace ?? 'SecureLlmGateway';
+
+    checkRange('maxBodyBytes', maxBodyBytes, 1024, 65_536, 'AWS WAF inspects at most 64 KB of an API Gateway request body');
+    checkRange('maxMessages', maxMessages, 1, 500);
+    checkRange('maxMessageChars', maxMessageChars, 1, 200_000);
+    checkRange('throttlingRateLimit', throttlingRateLimit, 1, 10_000);
+    checkRange('throttlingBurstLimit', throttlingBurstLimit, 1, 5_000);
+    if (!Token.isUnresolved(throttlingBurstLimit) && !Token.isUnresolved(throttlingRateLimit) && throttlingBurstLimit < throttlingRateLimit) {
+      throw new Error(
+        `throttlingBurstLimit must be at least throttlingRateLimit (${throttlingRateLimit}), got ${throttlingBurstLimit}; raise the burst or lower the rate`,
+      );
+    }
+    checkRange('wafRateLimitPerIp', wafRateLimitPerIp, 10, 2_000_000_000, 'the limits of an AWS WAF rate-based rule');
+    checkRange('reservedConcurrency', reservedConcurrency, 1, 1000);
+    const timeoutSeconds = timeout.toSeconds();
+    checkRange('timeout', timeoutSeconds, MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, 'API Gateway stops waiting for a REST integration after 29 seconds', 'seconds');
+    checkRange('memorySize', memorySize, 128, 10_240, 'the limits of AWS Lambda', 'MB');
+    checkRange('bedrockMaxAttempts', bedrockMaxAttempts, 1, 5);
+    if (!Token.isUnresolved(props.systemPrompt) && (props.systemPrompt.trim().length === 0 || props.systemPrompt.length > 20_000)) {
+      throw new Error(`systemPrompt must be 1-20000 characters with a non-space character, got ${props.systemPrompt.length} characters`);
+    }
+    const badHost = allowedLinkHosts.find((h) => !HOST.test(h));
+    if (badHost !== undefined) {
+      throw new Error(`allowedLinkHosts must hold lowercase host names such as "docs.example.com" (no scheme, path or port), got "${badHost}"`);
+    }
+    if (!METRICS_NAMESPACE.test(this.metricsNamespace) || this.metricsNamespace.startsWith('AWS/')) {
+      throw new Error(`metricsNamespace must be a CloudWatch namespace outside "AWS/" (letters, digits and ._/#:-), got "${this.metricsNamespace}"`);
+    }
+    if (retention === logs.RetentionDays.INFINITE) {
+      throw new Error('logRetention must be a finite period, got RetentionDays.INFINITE; use RetentionDays.ONE_YEAR or longer instead');
+    }
+    if (props.dynamoDbPrefixListId !== undefined && !quotasEnabled) {
+      throw new Error('dynamoDbPrefixListId only applies with quotasEnabled: true (the function calls DynamoDB only for quotas), got quotasEnabled: false; drop it');
+    }
+
+    const staticConfig = buildStaticConfig(props, {
+      maxBodyBytes,
+      maxMessages,
+      maxMessageChars,
+      allowedLinkHosts,
+      quotasEnabled,
+      bedrockTimeoutMs: (timeoutSeconds - HANDLER_MARGIN_SECONDS) * 1000,
+      bedrockMaxAttempts,
+    });
+
+    // --- key -------------------------------------------------------------------------------
+    this.encryptionKey =
+      props.encryptionKey ??
+      new SecureKey(this, 'Key', { description: `Encrypts the usage table and logs of the LLM gateway ${this.node.path}`, removalPolicy }).key;
+
+    // --- usage table -----------------------------------------------------------------------
+    if (quotasEnabled) {
+      this.table = new dynamodb.Table(this, 'UsageTable', {
+        partitionKey: { name: QUOTA_PARTITION_KEY, type: dynamodb.AttributeType.STRING },
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+        encryptionKey: this.encryptionKey,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        timeToLiveAttribute: QUOTA_TTL_ATTRIBUTE,
+        deletionProtection: true,
+        removalPolicy,
+      });
+      const backupReason =
+        'The table holds per-user daily token counters that expire after two days (TTL); point-in-time recovery (35 days) ' +
+        'covers accidental writes, and an AWS Backup plan would only keep copies of counters that are obsolete the next day.';
+      Validations.of(this.table.node.defaultChild as dynamodb.CfnTable).acknowledge(
+        { id: 'NIST.800.53.R5-DynamoDBInBackupPlan', reason: backupReason },
+        { id: 'HIPAA.Security-DynamoDBInBackupPlan', reason: backupReason },
+      );
+    }
+
+    // --- function --------------------------------------------------------------------------
+    const functionLogs = new SecureLogGroup(this, 'FunctionLogs', { encryptionKey: this.encryptionKey, retention, removalPolicy });
+    const securityGroup = new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
+      vpc: props.network.vpc,
+      description: 'LLM gateway function: no inbound; outbound HTTPS to the Bedrock Runtime endpoint and DynamoDB only',
+      allowAllOutbound: false,
+      allowAllIpv6Outbound: false,
+    });
+    if (quotasEnabled) {
+      securityGroup.addEgressRule(
+        props.dynamoDbPrefixListId ? ec2.Peer.prefixList(props.dynamoDbPrefixListId) : ec2.Peer.anyIpv4(),
+        ec2.Port.tcp(443),
+        'HTTPS to DynamoDB through the gateway endpoint (the isolated route tables reach nothing else outside the VPC)',
+      );
+    }
+
+    const functionRole = new ManagedPolicyRole(this, 'FunctionRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `LLM gateway function ${this.node.path}: guardrailed Bedrock calls on allow-listed models, usage table`,
+      lambda: { logGroupArn: functionLogs.logGroupArn, vpc: true, tracing: true },
+    });
+    this.role = functionRole.role;
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: path.join(__dirname, '..', '..', 'lambda', 'gateway', 'index.ts'),
+      handler: 'handler',
+      description: 'OpenAI-compatible gateway to Amazon Bedrock with forced guardrail, screening and quotas',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize,
+      timeout,
+      reservedConcurrentExecutions: reservedConcurrency,
+      tracing: lambda.Tracing.ACTIVE,
+      // Every permission is in the role's managed policy; the function cannot add inline statements.
+      role: functionRole.closedRole,
+      vpc: props.network.vpc,
+      vpcSubnets: props.network.isolatedSubnets,
+      securityGroups: [securityGroup],
+      logGroup: functionLogs.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        GUARDRAIL_ID: props.guardrail.guardrailArn,
+        GUARDRAIL_VERSION: props.guardrail.guardrailVersion,
+        ...(this.table ? { QUOTA_TABLE_NAME: this.table.tableName } : {}),
+        POWERTOOLS_SERVICE_NAME: 'llm-gateway',
+        POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
+      },
+      bundling: {
+        minify: true,
+        sourceMap: false,
+        // The SDK is bundled so the deployed code runs the version it was tested with.
+        externalModules: [],
+        // The static configuration is compiled in: it is not bound by Lambda's 4 KB environment limit.
+        define: { 'process.env.GATEWAY_CONFIG': JSON.stringify(JSON.stringify(staticConfig)) },
+      },
+    });
+    // API Gateway invokes the function synchronously and returns its errors to the caller: there
+    // are no asynchronous invocations whose failures a dead-letter queue or destination could keep.
+    const syncReason =
+      'Invoked only synchronously by API Gateway (Lambda proxy integration): a failure is returned to the caller as an HTTP error, ' +
+      'so there are no asynchronous events for a dead-letter queue or on-failure destination to keep.';
+    Validations.of(this.function.node.defaultChild as lambda.CfnFunction).acknowledge(
+      { id: 'NIST.800.53.R5-LambdaDLQ', reason: syncReason },
+      { id: 'HIPAA.Security-LambdaDLQ', reason: syncReason },
+      { id: 'Serverless-LambdaDLQ', reason: syncReason },
+      { id: 'Serverless-LambdaAsyncFailureDestination', reason: syncReason },
+    );
+
+    // --- Bedrock: allow-listed models, only with the guardrail -----------------------------
+    const modelArns = [...new Set(props.models.flatMap((m) => modelResourceArns(stack, m)))];
+    const guardrailCondition = props.guardrail.versionedArnForCondition;
+    functionRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'InvokeAllowListedModelsWithGuardrail',
+        actions: ['bedrock:InvokeModel'],
+        resources: modelArns,
+        conditions: { StringEquals: { 'bedrock:GuardrailIdentifier': guardrailCondition } },
+      }),
+    );
+    // StringNotEquals also matches when the request carries no guardrail at all (a negated
+    // operator is true for a missing key), so calls without the guardrail are denied on every model.
+    functionRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyModelCallsWithoutGuardrail',
+        effect: iam.Effect.DENY,
+        actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+        resources: ['*'],
+        conditions: { StringNotEquals: { 'bedrock:GuardrailIdentifier': guardrailCondition } },
+      }),
+    );
+    props.guardrail.grantApply(functionRole);
+
+    // --- DynamoDB: the usage counters only -------------------------------------------------
+    if (this.table) {
+      functionRole.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'UpdateUsageCounters',
+          actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'],
+          resources: [this.table.tableArn],
+        }),
+      );
+      functionRole.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'UsageTableKeyThroughDynamoDb',
+          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+          resources: [this.encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
+        }),
+      );
+    }
+
+    // --- endpoints -------------------------------------------------------------------------
+    this.bedrockEndpoint = props.network.addInterfaceEndpoint('BedrockRuntime', {
+      service: ec2.InterfaceVpcEndpointAwsService.BEDROCK_RUNTIME,
+      consumers: [this.function],
+      principals: [this.role],
+      actions: ['bedrock:InvokeModel', 'bedrock:ApplyGuardrail'],
+      resources: [...modelArns, props.guardrail.guardrailArn],
+    });
+    if (this.table) {
+      props.network.addGatewayEndpoint('DynamoDb', {
+        service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+        actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'],
+        resources: [this.table.tableArn],
+        principals: [this.role],
+      });
+    }
+
+    // --- users -----------------------------------------------------------------------------
+    if (props.userPool) {
+      this.userPool = props.userPool;
+      Annotations.of(this).addInfo(
+        `The given user pool must already hold the groups ${props.groups.map((g) => g.name).join(', ')}: the gateway authorizes by cognito:groups.`,
+      );
+    } else {
+      const pool = new cognito.UserPool(this, 'UserPool', {
+        selfSignUpEnabled: false,
+        signInAliases: { email: true },
+        autoVerify: { email: true },
+        accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+        mfa: cognito.Mfa.REQUIRED,
+        mfaSecondFactor: { otp: true, sms: false },
+        passwordPolicy: {
+          minLength: 14,
+          requireLowercase: true,
+          requireUppercase: true,
+          requireDigits: true,
+          requireSymbols: true,
+          tempPasswordValidity: Duration.days(3),
+          passwordHistorySize: 24,
+        },
+        // Threat protection (compromised credentials, adaptive authentication) needs the Plus plan.
+        featurePlan: cognito.FeaturePlan.PLUS,
+        standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+        deletionProtection: true,
+        removalPolicy,
+      });
+      for (const group of props.groups) {
+        new cognito.UserPoolGroup(this, `Group${group.name}`, {
+          userPool: pool,
+          groupName: group.name,
+          description: `LLM gateway callers: ${group.models.join(', ')}; ${group.dailyTokenQuota} tokens a day`.slice(0, 2048),
+        });
+      }
+      this.userPool = pool;
+    }
+    this.userPoolClient = new cognito.UserPoolClient(this, 'UserPoolClient', {
+      userPool: this.userPool,
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+    });
+
+    // --- API -------------------------------------------------------------------------------
+    const accessLogs = new SecureLogGroup(this, 'AccessLogs', { encryptionKey: this.encryptionKey, retention, removalPolicy });
+    this.accessLogGroup = accessLogs.logGroup;
+    const authorizer = new apigateway.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+      cognitoUserPools: [this.userPool],
+      resultsCacheTtl: Duration.minutes(5),
+    });
+    this.api = new apigateway.RestApi(this, 'Api', {
+      description: 'OpenAI-compatible LLM gateway to Amazon Bedrock',
+      endpointTypes: [apigateway.EndpointType.REGIONAL],
+      // The account-level CloudWatch role is handled explicitly (createApiGatewayAccountRole).
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName: GATEWAY_STAGE_NAME,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        // Execution logs carry errors only and never request or response bodies.
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        throttlingRateLimit,
+        throttlingBurstLimit,
+        cacheClusterEnabled: false,
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: accessLogFormat(),
+      },
+      defaultMethodOptions: {
+        authorizationType: apigateway.AuthorizationType.COGNITO,
+        authorizer,
+      },
+    });
+    const stage = this.api.deploymentStage;
+
+    // API Gateway would create the execution log group itself: unencrypted and kept forever.
+    const executionLogs = new SecureLogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${GATEWAY_STAGE_NAME}`,
+      encryptionKey: this.encryptionKey,
+      retention,
+      removalPolicy,
+    });
+    stage.node.addDependency(executionLogs);
+
+    const cacheReason =
+      'Caching is off on purpose: responses are per-user model completions and the model list depends on the caller\'s groups, ' +
+      'so a cache keyed on the request would serve one user\'s data to another. Without a cache there is no cache data to encrypt.';
+    const clientCertReason =
+      'The only integration is a Lambda proxy integration, which API Gateway invokes through the signed Lambda Invoke API; ' +
+      'client certificates only authenticate API Gateway to HTTP backends.';
+    Validations.of(stage.node.defaultChild as apigateway.CfnStage).acknowledge(
+      { id: 'NIST.800.53.R5-APIGWCacheEnabledAndEncrypted', reason: cacheReason },
+      { id: 'HIPAA.Security-APIGWCacheEnabledAndEncrypted', reason: cacheReason },
+      { id: 'PCI.DSS.321-APIGWCacheEnabledAndEncrypted', reason: cacheReason },
+      { id: 'NIST.800.53.R5-APIGWSSLEnabled', reason: clientCertReason },
+      { id: 'HIPAA.Security-APIGWSSLEnabled', reason: clientCertReason },
+      { id: 'PCI.DSS.321-APIGWSSLEnabled', reason: clientCertReason },
+    );
+
+    if (props.createApiGatewayAccountRole) {
+      const account = this.createAccountCloudWatchRole();
+      stage.node.addDependency(account);
+    }
+
+    // OpenAI-style error bodies for the errors API Gateway answers itself (401, 403, 429, 400 validation, 5xx).
+    const errorTemplate = {
+      'application/json': '{"error":{"message":$context.error.messageString,"type":"$context.error.responseType","code":null}}',
+    };
+    this.api.addGatewayResponse('Default4xx', { type: apigateway.ResponseType.DEFAULT_4XX, templates: errorTemplate });
+    this.api.addGatewayResponse('Default5xx', { type: apigateway.ResponseType.DEFAULT_5XX, templates: errorTemplate });
+
+    const validator = this.api.addRequestValidator('RequestValidator', {
+      requestValidatorName: 'body-and-parameters',
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const chatModel = this.api.addModel('ChatCompletionRequest', {
+      contentType: 'application/json',
+      modelName: 'ChatCompletionRequest',
+      description: 'The shape every chat completion request must have before it reaches the function',
+      schema: chatCompletionSchema(maxMessages),
+    });
+    const integration = new apigateway.LambdaIntegration(this.function, { proxy: true, allowTestInvoke: false });
+    const v1 = this.api.root.addResource('v1');
+    const methods = [
+      v1.addResource('chat').addResource('completions').addMethod('POST', integration, {
+        requestValidator: validator,
+        requestModels: { 'application/json': chatModel, $default: chatModel },
+      }),
+      v1.addResource('models').addMethod('GET', integration, { requestValidator: validator }),
+    ];
+    // Each method's invoke permission names apigateway.amazonaws.com with the execute-api ARN of
+    // exactly that method and stage; CT.LAMBDA.PR.2 only accepts a literal or a Ref/GetAtt there.
+    for (const permission of methods.flatMap((m) => m.node.children).filter((c) => c instanceof lambda.CfnPermission)) {
+      Validations.of(permission).acknowledge({
+        id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
+        reason:
+          'Not public: the principal is apigateway.amazonaws.com and SourceArn is this API\'s execute-api ARN for one method and stage. ' +
+          'In an environment-agnostic stack that ARN is an Fn::Join of the API id, region and account, which the rule cannot evaluate.',
+      });
+    }
+    this.url = `${this.api.url}v1`;
+
+    // --- edge ------------------------------------------------------------------------------
+    this.firewall = new GatewayWebAcl(this, 'Firewall', {
+      stageArn: stage.stageArn,
+      maxBodyBytes,
+      rateLimitPerIp: wafRateLimitPerIp,
+      encryptionKey: this.encryptionKey,
+      logRetention: retention,
+      removalPolicy,
+    });
+    this.webAcl = this.firewall.webAcl;
+  }
+
+  /** Server-side errors (5XX) returned by the API, summed over 5 minutes. */
+  public metric5xx(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum', ...props });
+  }
+
+  /** Client errors (4XX, including authorization and validation failures), summed over 5 minutes. */
+  public metric4xx(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.api.metricClientError({ period: Duration.minutes(5), statistic: 'Sum', ...props });
+  }
+
+  /** End-to-end API latency, p99 over 5 minutes. */
+  public metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.api.metricLatency({ period: Duration.minutes(5), statistic: 'p99', ...props });
+  }
+
+  /** Function errors, summed over 5 minutes. */
+  public metricFunctionErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricErrors({ period: Duration.minutes(5), ...props });
+  }
+
+  /** Function throttles (reserved concurrency exhausted), summed over 5 minutes. */
+  public metricFunctionThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricThrottles({ period: Duration.minutes(5), ...props });
+  }
+
+  /**
+   * Requests the web ACL blocked, summed over 5 minutes.
+   * @param rule one rule's name (see `WEB_ACL_RULE_NAMES`) @default - all rules
+   */
+  public metricWafBlockedRequests(rule?: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.firewall.metricBlockedRequests(rule, props);
+  }
+
+  /** The per-region API Gateway CloudWatch Logs role and account setting, both retained. */
+  private createAccountCloudWatchRole(): apigateway.CfnAccount {
+    const stack = Stack.of(this);
+    const role = new ManagedPolicyRole(this, 'ApiGatewayCloudWatchRole', {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      description: 'Lets API Gateway write access and execution logs of every REST API in this account and region',
+    });
+    const logsInRegion = `arn:${stack.partition}:logs:${stack.region}:${stack.account}:*`;
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteApiGatewayLogs',
+        // The actions of the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs policy, in this region and account only.
+        actions: [
+          'logs:CreateLogGroup',
+          'logs:CreateLogStream',
+          'logs:DescribeLogGroups',
+          'logs:DescribeLogStreams',
+          'logs:PutLogEvents',
+          'logs:GetLogEvents',
+          'logs:FilterLogEvents',
+        ],
+        resources: [logsInRegion],
+      }),
+    );
+    Validations.of(role.policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:*]`,
+      reason:
+        'The API Gateway CloudWatch role is an account-and-region setting shared by every REST API of the region: it must reach ' +
+        'the access and execution log groups of APIs this stack does not know. It is confined to CloudWatch Logs in this account and region.',
+    });
+    role.role.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    role.policy.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const account = new apigateway.CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn });
+    account.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    account.node.addDependency(role.policy);
+    return account;
+  }
+}
+
+/** JSON access-log records: who, what, outcome and timings; never bodies. */
+function accessLogFormat(): apigateway.AccessLogFormat {
+  return apigateway.AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: '$context.requestId',
+      extendedRequestId: '$context.extendedRequestId',
+      requestTime: '$context.requestTime',
+      ip: '$context.identity.sourceIp',
+      userAgent: '$context.identity.userAgent',
+      user: '$context.authorizer.claims.sub',
+      httpMethod: '$context.httpMethod',
+      resourcePath: '$context.resourcePath',
+      protocol: '$context.protocol',
+      status: '$context.status',
+      responseLength: '$context.responseLength',
+      responseLatency: '$context.responseLatency',
+      integrationLatency: '$context.integrationLatency',
+      integrationStatus: '$context.integrationStatus',
+      wafResponseCode: '$context.wafResponseCode',
+      error: '$context.error.message',
+      errorType: '$context.error.responseType',
+      xrayTraceId: '$context.xrayTraceId',
+    }),
+  );
+}
+
+/** The JSON schema API Gateway validates chat completion bodies against (the function validates in full). */
+function chatCompletionSchema(maxMessages: number): apigateway.JsonSchema {
+  return {
+    schema: apigateway.JsonSchemaVersion.DRAFT4,
+    title: 'ChatCompletionRequest',
+    type: apigateway.JsonSchemaType.OBJECT,
+    required: ['model', 'messages'],
+    properties: {
+      // Unknown aliases reach the function, which answers 404 model_not_found as OpenAI does.
+      model: { type: apigateway.JsonSchemaType.STRING, minLength: 1, maxLength: 64 },
+      messages: {
+        type: apigateway.JsonSchemaType.ARRAY,
+        minItems: 1,
+        maxItems: maxMessages,
+        items: {
+          type: apigateway.JsonSchemaType.OBJECT,
+          required: ['role'],
+          properties: { role: { type: apigateway.JsonSchemaType.STRING } },
+        },
+      },
+      max_tokens: { type: apigateway.JsonSchemaType.INTEGER, minimum: 1 },
+      max_completion_tokens: { type: apigateway.JsonSchemaType.INTEGER, minimum: 1 },
+    },
+  };
+}
+
+interface DerivedLimits {
+  readonly maxBodyBytes: number;
+  readonly maxMessages: number;
+  readonly maxMessageChars: number;
+  readonly allowedLinkHosts: string[];
+  readonly quotasEnabled: boolean;
+  readonly bedrockTimeoutMs: number;
+  readonly bedrockMaxAttempts: number;
+}
+
+/** The configuration compiled into the function, validated against the function's own schema. */
+function buildStaticConfig(props: InferenceGatewayProps, limits: DerivedLimits): GatewayStaticConfig {
+  const config: GatewayStaticConfig = {
+    systemPrompt: props.systemPrompt,
+    models: Object.fromEntries(props.models.map((m) => [m.alias, { modelId: invokeTarget(m), maxOutputTokens: m.maxOutputTokens }])),
+    groups: Object.fromEntries(
+      props.groups.map((g) => [g.name, { models: [...g.models], dailyTokenQuota: g.dailyTokenQuota, maxOutputTokens: g.maxOutputTokens }]),
+    ),
+    limits: { maxBodyBytes: limits.maxBodyBytes, maxMessages: limits.maxMessages, maxMessageChars: limits.maxMessageChars },
+    prescreenMode: props.prescreenMode ?? PrescreenMode.BLOCK,
+    output: { allowedLinkHosts: [...limits.allowedLinkHosts], allowHtml: false },
+    blockedInputMessage: props.blockedInputMessage ?? 'Sorry, I can\'t help with that request.',
+    blockedOutputMessage: props.blockedOutputMessage ?? 'Sorry, I can\'t provide that response.',
+    quotasEnabled: limits.quotasEnabled,
+    bedrockTimeoutMs: limits.bedrockTimeoutMs,
+    bedrockMaxAttempts: limits.bedrockMaxAttempts,
+  };
+  const text = JSON.stringify(config);
+  if (Token.isUnresolved(text)) {
+    throw new Error(
+      'models, groups, systemPrompt, blocked messages, limits and allowedLinkHosts must be known at synthesis (they are compiled into the function), got a token; pass literal values',
+    );
+  }
+  const parsed = staticConfigSchema.safeParse(config);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`The gateway configuration does not satisfy the function's schema (lambda/gateway/runtime-config.ts): ${issues}`);
+  }
+  return config;
+}
+
+function checkRange(prop: string, value: number, min: number, max: number, why?: string, unit = ''): void {
+  if (Token.isUnresolved(value)) {
+    return;
+  }
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const suffix = unit ? ` ${unit}` : '';
+    throw new Error(
+      `${prop} must be a whole number between ${min} and ${max}${suffix}${why ? ` (${why})` : ''}, got ${value}${suffix}`,
+    );
+  }
+}

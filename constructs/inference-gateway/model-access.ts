@@ -1,0 +1,142 @@
+import { Stack, Token } from 'aws-cdk-lib';
+
+/** A model clients may call, by alias. */
+export interface GatewayModel {
+  /** The name clients use in `model` (1-64 lowercase letters, digits, `.`, `_` or `-`), e.g. `nova-lite`. */
+  readonly alias: string;
+  /** The Bedrock foundation-model id, e.g. `amazon.nova-lite-v1:0`. */
+  readonly modelId: string;
+  /**
+   * A cross-region inference profile to call instead of the model, e.g. `us.amazon.nova-lite-v1:0`.
+   * Its id must end with `modelId`.
+   * @default - the model is called directly in the stack's region
+   */
+  readonly inferenceProfileId?: string;
+  /**
+   * Every region the inference profile may route to. IAM must allow the foundation model in each
+   * of them, so a region missing here makes calls fail there.
+   * @default - none; required with `inferenceProfileId`
+   */
+  readonly inferenceProfileRegions?: string[];
+  /** The hard cap of output tokens per request for this model. */
+  readonly maxOutputTokens: number;
+}
+
+/** A caller group (a Cognito group) and what its members may use. */
+export interface GatewayGroup {
+  /** The Cognito group name. */
+  readonly name: string;
+  /** The model aliases members may call. */
+  readonly models: string[];
+  /** Tokens (input + output) each member may use per UTC day. */
+  readonly dailyTokenQuota: number;
+  /** The output-token cap per request for members (the model's cap still applies). */
+  readonly maxOutputTokens: number;
+}
+
+const ALIAS = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const MODEL_ID = /^[a-z0-9-]+\.[a-zA-Z0-9.:_-]+$/;
+const PROFILE_ID = /^[a-z]{2,4}\.[a-z0-9-]+\.[a-zA-Z0-9.:_-]+$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+
+/** The id passed to Converse as `modelId`: the inference profile when there is one, else the model. */
+export function invokeTarget(model: GatewayModel): string {
+  return model.inferenceProfileId ?? model.modelId;
+}
+
+/**
+ * The ARNs `bedrock:InvokeModel` must be allowed on to call `model`: the foundation model in the
+ * stack's region for a direct call; for an inference profile, the profile in the stack's region and
+ * the foundation model in every region the profile routes to.
+ */
+export function modelResourceArns(stack: Stack, model: GatewayModel): string[] {
+  const foundationModel = (region: string): string =>
+    `arn:${stack.partition}:bedrock:${region}::foundation-model/${model.modelId}`;
+  if (!model.inferenceProfileId) {
+    return [foundationModel(stack.region)];
+  }
+  return [
+    `arn:${stack.partition}:bedrock:${stack.region}:${stack.account}:inference-profile/${model.inferenceProfileId}`,
+    ...[...new Set(model.inferenceProfileRegions ?? [])].map(foundationModel),
+  ];
+}
+
+function positiveInteger(name: string, value: number, fix: string): void {
+  if (!Token.isUnresolved(value) && (!Number.isInteger(value) || value < 1)) {
+    throw new Error(`${name} must be a whole number of at least 1, got ${value}; ${fix}`);
+  }
+}
+
+/** Validates the model catalogue: unique, well-formed aliases and ids, profile regions. */
+export function validateModels(models: GatewayModel[]): void {
+  if (models.length === 0) {
+    throw new Error('models must name at least one model, got []; e.g. [{ alias: "nova-lite", modelId: "amazon.nova-lite-v1:0", maxOutputTokens: 4096 }]');
+  }
+  const seen = new Set<string>();
+  models.forEach((m, i) => {
+    const at = `models[${i}]`;
+    if (!ALIAS.test(m.alias)) {
+      throw new Error(`${at}.alias must be 1-64 lowercase letters, digits, ".", "_" or "-" starting with a letter or digit, got "${m.alias}"`);
+    }
+    if (seen.has(m.alias)) {
+      throw new Error(`${at}.alias "${m.alias}" is defined twice; give each model a distinct alias`);
+    }
+    seen.add(m.alias);
+    if (!MODEL_ID.test(m.modelId)) {
+      throw new Error(`${at}.modelId must be a Bedrock foundation-model id such as "amazon.nova-lite-v1:0", got "${m.modelId}"`);
+    }
+    positiveInteger(`${at}.maxOutputTokens`, m.maxOutputTokens, 'e.g. 4096');
+    if (m.inferenceProfileId === undefined) {
+      if (m.inferenceProfileRegions !== undefined) {
+        throw new Error(
+          `${at}.inferenceProfileRegions only applies with inferenceProfileId, got regions [${m.inferenceProfileRegions.join(', ')}] and no profile; add inferenceProfileId or drop the regions`,
+        );
+      }
+      return;
+    }
+    if (!PROFILE_ID.test(m.inferenceProfileId) || !m.inferenceProfileId.endsWith(m.modelId)) {
+      throw new Error(
+        `${at}.inferenceProfileId must be an inference-profile id ending with modelId "${m.modelId}" (e.g. "us.${m.modelId}"), got "${m.inferenceProfileId}"`,
+      );
+    }
+    const regions = m.inferenceProfileRegions ?? [];
+    if (regions.length === 0) {
+      throw new Error(
+        `${at}.inferenceProfileRegions must list every region profile "${m.inferenceProfileId}" routes to, got []; e.g. ["us-east-1", "us-east-2", "us-west-2"]`,
+      );
+    }
+    const bad = regions.find((r) => !REGION.test(r));
+    if (bad !== undefined) {
+      throw new Error(`${at}.inferenceProfileRegions must hold region names such as "us-east-1", got "${bad}"`);
+    }
+  });
+}
+
+/** Validates the caller groups against the model catalogue. */
+export function validateGroups(groups: GatewayGroup[], models: GatewayModel[]): void {
+  if (groups.length === 0) {
+    throw new Error('groups must name at least one caller group, got []; e.g. [{ name: "users", models: ["nova-lite"], dailyTokenQuota: 200000, maxOutputTokens: 2048 }]');
+  }
+  const aliases = new Set(models.map((m) => m.alias));
+  const seen = new Set<string>();
+  groups.forEach((g, i) => {
+    const at = `groups[${i}]`;
+    if (!GROUP_NAME.test(g.name)) {
+      throw new Error(`${at}.name must be a Cognito group name (1-128 letters, digits, punctuation or symbols, no spaces), got "${g.name}"`);
+    }
+    if (seen.has(g.name)) {
+      throw new Error(`${at}.name "${g.name}" is defined twice; merge the two groups`);
+    }
+    seen.add(g.name);
+    if (g.models.length === 0) {
+      throw new Error(`${at}.models must name at least one model alias, got []; pick from ${[...aliases].join(', ')}`);
+    }
+    const unknown = g.models.find((a) => !aliases.has(a));
+    if (unknown !== undefined) {
+      throw new Error(`${at}.models names the unknown model alias "${unknown}"; define it in models or use one of ${[...aliases].join(', ')}`);
+    }
+    positiveInteger(`${at}.dailyTokenQuota`, g.dailyTokenQuota, 'e.g. 200000');
+    positiveInteger(`${at}.maxOutputTokens`, g.maxOutputTokens, 'e.g. 2048');
+  });
+}

@@ -1,0 +1,106 @@
+import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import { InferenceGateway, ModelGuardrail, PrescreenMode, PrivateNetwork, SecureKey } from '../constructs';
+import type { BlueprintConfig } from './config';
+
+/** Properties for {@link GatewayStack}. */
+export interface GatewayStackProps extends StackProps {
+  /** The validated `gateway` section of the configuration. */
+  readonly config: BlueprintConfig['gateway'];
+}
+
+/**
+ * One LLM gateway: a customer-managed key, a private network without internet access, the Bedrock
+ * guardrail and its published version, and the inference gateway (WAF, API Gateway with Cognito,
+ * the gateway function and its usage table). Deploy several with different stack names and
+ * configurations for separate audiences.
+ *
+ * Environment-agnostic unless the configuration names an account and region.
+ */
+export class GatewayStack extends Stack {
+  /** The key that encrypts the gateway's logs, usage table, flow logs and guardrail. */
+  public readonly key: SecureKey;
+  /** The private network the gateway function runs in. */
+  public readonly network: PrivateNetwork;
+  /** The guardrail every model call carries. */
+  public readonly guardrail: ModelGuardrail;
+  /** The gateway. */
+  public readonly gateway: InferenceGateway;
+
+  constructor(scope: Construct, id: string, props: GatewayStackProps) {
+    super(scope, id, props);
+    const config = props.config;
+
+    this.key = new SecureKey(this, 'Key', {
+      alias: `${this.stackName}/gateway`,
+      description: 'secure-llm-blueprint gateway: logs, usage table, flow logs and guardrail',
+    });
+
+    this.network = new PrivateNetwork(this, 'Network', {
+      maxAzs: config.maxAzs,
+      cidr: config.vpcCidr,
+      flowLogEncryptionKey: this.key.key,
+    });
+
+    this.guardrail = new ModelGuardrail(this, 'Guardrail', {
+      encryptionKey: this.key.key,
+      deniedTopics: config.guardrail.deniedTopics,
+      blockedWords: config.guardrail.blockedWords,
+      managedProfanityFilter: config.guardrail.managedProfanityFilter,
+      groundingThreshold: config.guardrail.groundingThreshold,
+      relevanceThreshold: config.guardrail.relevanceThreshold,
+      blockedInputMessage: config.guardrail.blockedInputMessage,
+      blockedOutputMessage: config.guardrail.blockedOutputMessage,
+    });
+
+    this.gateway = new InferenceGateway(this, 'Gateway', {
+      network: this.network,
+      guardrail: this.guardrail,
+      encryptionKey: this.key.key,
+      models: Object.entries(config.models).map(([alias, m]) => ({
+        alias,
+        modelId: m.modelId,
+        inferenceProfileId: m.inferenceProfile?.id,
+        inferenceProfileRegions: m.inferenceProfile?.regions,
+        maxOutputTokens: m.maxOutputTokens,
+      })),
+      groups: Object.entries(config.groups).map(([name, g]) => ({
+        name,
+        models: g.models,
+        dailyTokenQuota: g.dailyTokenQuota,
+        maxOutputTokens: g.maxOutputTokens,
+      })),
+      systemPrompt: config.systemPrompt,
+      blockedInputMessage: config.guardrail.blockedInputMessage,
+      blockedOutputMessage: config.guardrail.blockedOutputMessage,
+      maxBodyBytes: config.limits.maxBodyBytes,
+      maxMessages: config.limits.maxMessages,
+      maxMessageChars: config.limits.maxMessageChars,
+      prescreenMode: config.prescreenMode === 'flag' ? PrescreenMode.FLAG : PrescreenMode.BLOCK,
+      allowedLinkHosts: config.allowedLinkHosts,
+      quotasEnabled: config.quotasEnabled,
+      throttlingRateLimit: config.api.throttleRateLimit,
+      throttlingBurstLimit: config.api.throttleBurstLimit,
+      wafRateLimitPerIp: config.api.wafRateLimitPerIp,
+      reservedConcurrency: config.lambda.reservedConcurrency,
+      timeout: Duration.seconds(config.lambda.timeoutSeconds),
+      memorySize: config.lambda.memoryMb,
+      userPool: config.existingUserPoolId
+        ? cognito.UserPool.fromUserPoolId(this, 'ExistingUserPool', config.existingUserPoolId)
+        : undefined,
+      // API Gateway cannot log without the account's CloudWatch role; a fresh account has none.
+      createApiGatewayAccountRole: true,
+    });
+
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'OpenAI base URL of the gateway (POST /chat/completions, GET /models)',
+      value: this.gateway.url,
+    });
+    new CfnOutput(this, 'UserPoolId', { description: 'Cognito user pool of the gateway callers', value: this.gateway.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', {
+      description: 'Cognito app client for callers (SRP sign-in; send the ID token as Authorization)',
+      value: this.gateway.userPoolClient.userPoolClientId,
+    });
+  }
+}
