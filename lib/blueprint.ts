@@ -2,6 +2,7 @@ import { App, Tags } from 'aws-cdk-lib';
 import { BaselineStack } from './baseline-stack';
 import { addCompliancePacks } from './compliance/packs';
 import { BlueprintConfig, loadConfig } from './config';
+import { GatewayStack } from './gateway-stack';
 
 /** The stacks of the blueprint. */
 export interface Blueprint {
@@ -9,6 +10,8 @@ export interface Blueprint {
   readonly config: BlueprintConfig;
   /** The account security baseline. */
   readonly baseline: BaselineStack;
+  /** The LLM gateway. */
+  readonly gateway: GatewayStack;
 }
 
 /**
@@ -29,6 +32,14 @@ export function buildBlueprint(app: App, config?: BlueprintConfig): Blueprint {
       'secure-llm-blueprint account security baseline: CloudTrail, GuardDuty, alerting, Bedrock model-invocation logging',
   });
 
+  const gateway = new GatewayStack(app, 'Gateway', {
+    stackName: resolved.gateway.stackName,
+    env: resolved.env,
+    config: resolved.gateway,
+    description:
+      'secure-llm-blueprint LLM gateway: WAF, Cognito-authorized API, guardrail-forced Bedrock access from a private network, token quotas',
+  });
+
   for (const [key, value] of Object.entries(resolved.tags)) {
     Tags.of(app).add(key, value);
   }
@@ -37,5 +48,5 @@ export function buildBlueprint(app: App, config?: BlueprintConfig): Blueprint {
   // unacknowledged error.
   addCompliancePacks(app);
 
-  return { config: resolved, baseline };
+  return { config: resolved, baseline, gateway };
 }
