@@ -1,0 +1,167 @@
+/**
+ * One structured audit record per request (Powertools Logger) and CloudWatch metrics in EMF (Powertools Metrics).
+ *
+ * The record holds identifiers, decisions, counts, sizes and a SHA-256 of the prompt — never the prompt, the
+ * response, tool arguments or guardrail matches (OWASP LLM02). Metrics, namespace {@link METRICS_NAMESPACE}:
+ * - `Requests` (Count) and `Latency` (Milliseconds) for every request;
+ * - `Blocked` (Count) with dimension `Reason` ({@link BlockReason}) when a control refused the input or the output;
+ * - `InputTokens` / `OutputTokens` (Count) with dimension `Model` (the alias) when the model was called.
+ *
+ * Emitting never throws into the request path.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+
+/** The CloudWatch namespace of the gateway's metrics. */
+export const METRICS_NAMESPACE = 'SecureLlmGateway';
+/** The Powertools service name (logs and the `service` metric dimension). */
+export const SERVICE_NAME = 'llm-gateway';
+
+/** Why a control refused a request or replaced a response (the `Reason` dimension of `Blocked`). */
+export type BlockReason = 'input_screen' | 'guardrail_input' | 'guardrail_output' | 'output_screen' | 'canary_leak' | 'quota' | 'tool_call';
+
+/** What happened to the request. */
+export type Decision = 'allowed' | 'blocked' | 'rejected' | 'failed';
+
+/** The pre-screen outcome for one message (no text). */
+export interface PrescreenSignal {
+  /** Index of the message in the request. */
+  readonly message: number;
+  readonly verdict: string;
+  readonly score: number;
+  readonly signals: readonly string[];
+}
+
+/** One request's audit record. Only identifiers, decisions, counts, sizes and hashes. */
+export interface AuditRecord {
+  requestId: string;
+  method: string;
+  route: string;
+  status: number;
+  decision: Decision;
+  /** The reason code: a {@link BlockReason}, or the error code for rejections and failures. */
+  reason?: string;
+  /** Set when a control refused the input or replaced the output. */
+  blockReason?: BlockReason;
+  callerSub?: string;
+  callerGroups?: readonly string[];
+  alias?: string;
+  modelId?: string;
+  /** `NONE` or `INTERVENED` (Converse), per input/output source. */
+  guardrailAction?: string;
+  /** Policies that acted, e.g. `contentPolicy:PROMPT_ATTACK:BLOCKED` (types and actions only). */
+  guardrailPolicies?: readonly string[];
+  /** ApplyGuardrail on tool results / tool specs / tool-call arguments: `NONE` or `GUARDRAIL_INTERVENED`. */
+  applyGuardrailActions?: readonly string[];
+  prescreen?: readonly PrescreenSignal[];
+  /** Code points removed by normalization, summed over messages, per category. */
+  normalizationRemovals?: Readonly<Record<string, number>>;
+  /** Output screen reasons (link removed, secret redacted, ...). */
+  outputScreen?: readonly string[];
+  promptSha256?: string;
+  promptChars?: number;
+  messageCount?: number;
+  toolCount?: number;
+  maxTokens?: number;
+  reservedTokens?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  stopReason?: string;
+  finishReason?: string;
+  bedrockAttempts?: number;
+  latencyMs?: number;
+}
+
+/** SHA-256 (hex) of `text`. */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Creates the module-scope logger. */
+export function newLogger(): Logger {
+  return new Logger({ serviceName: SERVICE_NAME });
+}
+
+/** Creates the module-scope metrics. */
+export function newMetrics(): Metrics {
+  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+}
+
+/** Writes audit records and metrics. Create one per container (module scope). */
+export class Auditor {
+  /**
+   * @param logger - Powertools logger (module scope)
+   * @param metrics - Powertools metrics (module scope)
+   */
+  constructor(
+    readonly logger: Logger,
+    readonly metrics: Metrics,
+  ) {}
+
+  /** Logs `record` as one structured line and publishes its metrics. Never throws. */
+  emit(record: AuditRecord): void {
+    try {
+      this.logger.info('audit', { audit: record });
+    } catch {
+      // Logging must not turn an answered request into a failure.
+    }
+    try {
+      this.metrics.addMetric('Requests', MetricUnit.Count, 1);
+      if (record.latencyMs !== undefined) this.metrics.addMetric('Latency', MetricUnit.Milliseconds, record.latencyMs);
+      this.metrics.publishStoredMetrics();
+      if (record.blockReason !== undefined) {
+        const blocked = this.metrics.singleMetric();
+        blocked.addDimension('Reason', record.blockReason);
+        blocked.addMetric('Blocked', MetricUnit.Count, 1);
+      }
+      if (record.alias !== undefined && (record.inputTokens !== undefined || record.outputTokens !== undefined)) {
+        const tokens = this.metrics.singleMetric();
+        tokens.addDimension('Model', record.alias);
+        tokens.addMetric('InputTokens', MetricUnit.Count, record.inputTokens ?? 0);
+        tokens.addDimension('Model', record.alias);
+        tokens.addMetric('OutputTokens', MetricUnit.Count, record.outputTokens ?? 0);
+      }
+    } catch {
+      // Same: metrics are best effort.
+    }
+  }
+
+  /** Logs an operational warning without request content (e.g. a failed quota settlement). Never throws. */
+  warn(message: string, fields: Record<string, unknown>): void {
+    try {
+      this.logger.warn(message, fields);
+    } catch {
+      // best effort
+    }
+  }
+}
+
+/**
+ * Summarizes a Converse guardrail trace or ApplyGuardrail assessments into `policy:type:action` strings — types
+ * and actions only, never matched text (PII `match` values are skipped).
+ */
+export function summarizeAssessments(value: unknown, limit = 20): string[] {
+  const out = new Set<string>();
+  const visit = (node: unknown, policy: string | undefined, depth: number): void => {
+    if (out.size >= limit || depth > 8 || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item, policy, depth + 1);
+      return;
+    }
+    const obj = node as Record<string, unknown>;
+    const action = typeof obj.action === 'string' ? obj.action : undefined;
+    const type = policy === 'topicPolicy' && typeof obj.name === 'string' ? obj.name : typeof obj.type === 'string' ? obj.type : undefined;
+    if (policy !== undefined && action !== undefined && action !== 'NONE') {
+      out.add(`${policy}:${(type ?? 'unknown').slice(0, 64)}:${action.slice(0, 32)}`);
+    }
+    for (const [key, child] of Object.entries(obj)) {
+      if (key === 'match' || key === 'modelOutput' || key === 'invocationMetrics' || key === 'text') continue;
+      visit(child, key.endsWith('Policy') ? key : policy, depth + 1);
+    }
+  };
+  visit(value, undefined, 0);
+  return [...out];
+}

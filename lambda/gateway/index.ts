@@ -1,0 +1,525 @@
+/**
+ * The guarded inference gateway: an OpenAI-compatible chat API (`POST /v1/chat/completions`, `GET /v1/models`) in
+ * front of Amazon Bedrock Converse, behind API Gateway (REST, proxy integration, Cognito authorizer).
+ *
+ * Pipeline of a chat request: route → caller from the authorizer claims (401) → body size (413) → JSON (400) →
+ * schema and limits (400/413) → model alias authorization (404/403) → Unicode normalization of every client text →
+ * deterministic pre-screen (400 `content_filter` in `block` mode) → Converse request (deployment system prompt +
+ * per-request canary as the only `system`, client instructions demoted, untrusted content spotlighted and sent as
+ * guard content, capped `maxTokens`, the numeric guardrail version) → token quota reservation (429) →
+ * ApplyGuardrail on tool results and tool definitions (400 `content_filter`) → Converse with bounded retries
+ * (429/503/504/502) → guardrail intervention mapping → tool-call validation against the declared schemas →
+ * output screening (canary, links, secrets; any exception fails closed) → quota settlement → one audit record and
+ * metrics → OpenAI response. Errors become OpenAI error bodies in one place ({@link toHttpResponse}).
+ *
+ * Clients, logger and metrics live at module scope; the configuration is read once per container, and a
+ * misconfigured function answers every request with a 500 (fail closed).
+ *
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { BedrockRuntimeClient, ConverseCommandOutput } from '@aws-sdk/client-bedrock-runtime';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { AuditRecord, Auditor, BlockReason, PrescreenSignal, newLogger, newMetrics, sha256Hex, summarizeAssessments } from './audit';
+import { RetryPolicy, applyGuardrail, converse } from './bedrock';
+import { buildConverseInput, estimateInputTokens, newCanary } from './converse-request';
+import {
+  BadRequestError,
+  ContentFilterError,
+  GatewayError,
+  NotFoundError,
+  QuotaExceededError,
+  RequestTooLargeError,
+  UpstreamError,
+  toHttpResponse,
+} from './errors';
+import { Caller, Entitlement, allowedAliases, authorizeModel, callerFromEvent } from './identity';
+import { normalizeText } from './normalize';
+import { prescreen } from './prescreen';
+import { QuotaStore, Reservation } from './quota';
+import { ChatMessage, ChatRequest, parseChatRequest } from './request';
+import { ChatCompletion, FinishReason, OpenAiToolCall, chatCompletion, extractToolCalls, finishReasonOf, modelList, outputText, usageOf } from './response';
+import { GatewayRuntimeConfig, loadRuntimeConfig } from './runtime-config';
+import { screenOutput } from './screen-output';
+import { newMarker } from './spotlight';
+
+/** A Lambda proxy-integration handler. */
+export type GatewayHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
+
+/** What {@link createHandler} needs; the module-scope {@link handler} passes the production values. */
+export interface GatewayDependencies {
+  /** The configuration, or a function that loads it (called once; if it throws, every request gets a 500). */
+  readonly config: GatewayRuntimeConfig | (() => GatewayRuntimeConfig);
+  /** Bedrock Runtime client, created with `maxAttempts: 1` (this gateway owns retries). */
+  readonly bedrock: BedrockRuntimeClient;
+  /** DynamoDB client for the quota table (used only when quotas are enabled). */
+  readonly dynamo?: DynamoDBClient;
+  /** Audit and metrics sink. */
+  readonly auditor: Auditor;
+  /** Backoff tuning; the attempts and timeout come from the configuration. @default base 100 ms, cap 2000 ms */
+  readonly retry?: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs' | 'random'>;
+  /** Time kept free before the invocation's end for answering. @default 1500 */
+  readonly deadlineMarginMs?: number;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Per-request state the pipeline fills in. */
+interface Exchange {
+  readonly requestId: string;
+  readonly record: AuditRecord;
+  /** Why a control refused the request, when it did (set before throwing). */
+  blockReason?: BlockReason;
+}
+
+/** Creates the gateway handler with the given dependencies. */
+export function createHandler(deps: GatewayDependencies): GatewayHandler {
+  let loaded: { config: GatewayRuntimeConfig; quota?: QuotaStore } | undefined;
+  let loadError: unknown;
+  const getConfig = (): { config: GatewayRuntimeConfig; quota?: QuotaStore } => {
+    if (loaded) return loaded;
+    if (loadError !== undefined) throw loadError;
+    try {
+      const config = typeof deps.config === 'function' ? deps.config() : deps.config;
+      let quota: QuotaStore | undefined;
+      if (config.quotasEnabled) {
+        if (!deps.dynamo || !config.quotaTableName) throw new Error('quotas are enabled but no DynamoDB client or table is configured');
+        quota = new QuotaStore(deps.dynamo, config.quotaTableName);
+      }
+      loaded = { config, quota };
+      return loaded;
+    } catch (err) {
+      loadError = err;
+      throw err;
+    }
+  };
+
+  return async (event, context) => {
+    const started = Date.now();
+    const requestId = requestIdOf(event, context);
+    const record: AuditRecord = {
+      requestId,
+      method: typeof event?.httpMethod === 'string' ? event.httpMethod.slice(0, 16) : '',
+      route: '',
+      status: 0,
+      decision: 'allowed',
+    };
+    const exchange: Exchange = { requestId, record };
+    let response: APIGatewayProxyResult;
+    try {
+      response = await route(event, context, exchange, getConfig, deps, started);
+    } catch (err) {
+      response = failure(err, exchange, deps.auditor);
+    }
+    record.status = response.statusCode;
+    record.latencyMs = Date.now() - started;
+    deps.auditor.emit(record);
+    return response;
+  };
+}
+
+function requestIdOf(event: APIGatewayProxyEvent | undefined, context: Context | undefined): string {
+  const fromApi = event?.requestContext?.requestId;
+  if (typeof fromApi === 'string' && SAFE_ID.test(fromApi)) return fromApi;
+  const fromLambda = context?.awsRequestId;
+  if (typeof fromLambda === 'string' && SAFE_ID.test(fromLambda)) return fromLambda;
+  return randomUUID();
+}
+
+function json(statusCode: number, body: unknown, requestId: string): APIGatewayProxyResult {
+  return { statusCode, headers: { ...JSON_HEADERS, 'x-request-id': requestId }, body: JSON.stringify(body) };
+}
+
+function failure(err: unknown, exchange: Exchange, auditor: Auditor): APIGatewayProxyResult {
+  const response = toHttpResponse(err, exchange.requestId);
+  const record = exchange.record;
+  if (err instanceof GatewayError) {
+    record.reason = exchange.blockReason ?? err.code ?? err.type;
+    record.decision = exchange.blockReason !== undefined ? 'blocked' : response.statusCode >= 500 ? 'failed' : 'rejected';
+    record.blockReason = exchange.blockReason;
+  } else {
+    record.decision = 'failed';
+    record.reason = 'internal_error';
+    // Only the error's name and stack frames: messages can quote input (JSON.parse does).
+    const stack = err instanceof Error && typeof err.stack === 'string' ? err.stack.split('\n').slice(1, 8).join('\n') : undefined;
+    auditor.warn('unhandled error', { requestId: exchange.requestId, errorName: err instanceof Error ? err.name : typeof err, stack });
+  }
+  return response;
+}
+
+function routeOf(event: APIGatewayProxyEvent): { method: string; path: string } {
+  const method = typeof event?.httpMethod === 'string' ? event.httpMethod.toUpperCase() : '';
+  let path = typeof event?.path === 'string' ? event.path : '';
+  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  return { method, path };
+}
+
+async function route(
+  event: APIGatewayProxyEvent,
+  context: Context | undefined,
+  exchange: Exchange,
+  getConfig: () => { config: GatewayRuntimeConfig; quota?: QuotaStore },
+  deps: GatewayDependencies,
+  started: number,
+): Promise<APIGatewayProxyResult> {
+  const { method, path } = routeOf(event);
+  const record = exchange.record;
+  if (method === 'POST' && path === '/v1/chat/completions') {
+    record.route = 'chat.completions';
+    const { config, quota } = getConfig();
+    return chat(event, context, exchange, config, quota, deps, started);
+  }
+  if (method === 'GET' && path === '/v1/models') {
+    record.route = 'models.list';
+    const { config } = getConfig();
+    const caller = identify(event, record);
+    return json(200, modelList(allowedAliases(caller, config)), exchange.requestId);
+  }
+  if (method === 'GET' && path.startsWith('/v1/models/')) {
+    record.route = 'models.retrieve';
+    const { config } = getConfig();
+    const caller = identify(event, record);
+    const alias = decodeSegment(path.slice('/v1/models/'.length));
+    if (!allowedAliases(caller, config).includes(alias)) {
+      throw new NotFoundError('The model does not exist or you may not use it.', { code: 'model_not_found', param: 'model' });
+    }
+    return json(200, modelList([alias]).data[0], exchange.requestId);
+  }
+  record.route = 'unknown';
+  throw new NotFoundError('Unknown route. This gateway serves POST /v1/chat/completions and GET /v1/models.', { code: 'unknown_route' });
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function identify(event: APIGatewayProxyEvent, record: AuditRecord): Caller {
+  const caller = callerFromEvent(event);
+  record.callerSub = caller.sub;
+  record.callerGroups = caller.groups;
+  return caller;
+}
+
+function bodyOf(event: APIGatewayProxyEvent, maxBytes: number): unknown {
+  const raw = event.body;
+  if (typeof raw !== 'string' || raw.length === 0) throw new BadRequestError('The request body is required.', { code: 'invalid_request' });
+  let text: string;
+  if (event.isBase64Encoded === true) {
+    // Base64 is 4/3 of the bytes: refuse before decoding something far too large.
+    if (raw.length > Math.ceil((maxBytes * 4) / 3) + 4) throw tooLarge(maxBytes);
+    const bytes = Buffer.from(raw, 'base64');
+    if (bytes.length > maxBytes) throw tooLarge(maxBytes);
+    text = bytes.toString('utf8');
+  } else {
+    if (raw.length > maxBytes || Buffer.byteLength(raw, 'utf8') > maxBytes) throw tooLarge(maxBytes);
+    text = raw;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BadRequestError('The request body is not valid JSON.', { code: 'invalid_json' });
+  }
+}
+
+function tooLarge(maxBytes: number): RequestTooLargeError {
+  return new RequestTooLargeError(`The request body is larger than the limit of ${maxBytes} bytes.`);
+}
+
+/** Normalizes every client text; returns the normalized request, the removal counts and the untrusted texts. */
+function normalizeRequest(req: ChatRequest, maxChars: number, record: AuditRecord): ChatRequest {
+  const removals: Record<string, number> = {};
+  const norm = (text: string): string => {
+    if (text.length === 0) return text;
+    const out = normalizeText(text);
+    for (const [category, n] of Object.entries(out.removed)) if (n > 0) removals[category] = (removals[category] ?? 0) + n;
+    return out.text;
+  };
+  const messages = req.messages.map((m, i): ChatMessage => {
+    const text = norm(m.text);
+    if (text.length > maxChars) {
+      throw new RequestTooLargeError(`messages[${i}] holds more than ${maxChars} characters after normalization.`, { param: `messages[${i}].content` });
+    }
+    if (m.role === 'assistant') return { ...m, text, toolCalls: m.toolCalls.map((c) => ({ ...c, arguments: norm(c.arguments) })) };
+    return { ...m, text };
+  });
+  const tools = req.tools.map((t) => (t.description === undefined ? t : { ...t, description: norm(t.description) }));
+  if (Object.keys(removals).length > 0) record.normalizationRemovals = removals;
+  return { ...req, messages, tools };
+}
+
+/** Runs the pre-screen over every client text; returns whether any verdict is `block`. */
+function screenInput(req: ChatRequest, record: AuditRecord): boolean {
+  const signals: PrescreenSignal[] = [];
+  let block = false;
+  const run = (text: string, index: number, untrusted: boolean) => {
+    if (text.length === 0) return;
+    const result = prescreen(text, { untrusted });
+    if (result.verdict === 'allow') return;
+    if (result.verdict === 'block') block = true;
+    signals.push({ message: index, verdict: result.verdict, score: Math.round(result.score * 1000) / 1000, signals: result.signals });
+  };
+  req.messages.forEach((m, i) => {
+    run(m.text, i, m.role === 'tool');
+    if (m.role === 'assistant') for (const c of m.toolCalls) run(c.arguments, i, true);
+  });
+  // Tool descriptions reach the model too, and are not evaluated by the Converse guardrail: untrusted. Index -1-i.
+  req.tools.forEach((t, i) => run(t.description ?? '', -1 - i, true));
+  if (signals.length > 0) record.prescreen = signals;
+  return block;
+}
+
+/** The texts the Converse guardrail does not evaluate on its own and that go through ApplyGuardrail (INPUT). */
+function untrustedTexts(req: ChatRequest): string[] {
+  const out: string[] = [];
+  for (const m of req.messages) if (m.role === 'tool' && m.text.length > 0) out.push(m.text);
+  for (const t of req.tools) if (t.description) out.push(t.description);
+  return out;
+}
+
+/** The intervention blocks (some assessment BLOCKED), or its shape is unknown: fail closed. Masking alone does not. */
+function interventionBlocks(assessments: unknown): boolean {
+  const actions = new Set<string>();
+  const visit = (node: unknown, depth: number): void => {
+    if (depth > 10 || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item, depth + 1);
+      return;
+    }
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'action' && typeof value === 'string') actions.add(value);
+      else visit(value, depth + 1);
+    }
+  };
+  visit(assessments, 0);
+  actions.delete('NONE');
+  if (actions.size === 0) return true;
+  return [...actions].some((a) => a !== 'ANONYMIZED');
+}
+
+async function chat(
+  event: APIGatewayProxyEvent,
+  context: Context | undefined,
+  exchange: Exchange,
+  config: GatewayRuntimeConfig,
+  quota: QuotaStore | undefined,
+  deps: GatewayDependencies,
+  started: number,
+): Promise<APIGatewayProxyResult> {
+  const record = exchange.record;
+  const caller = identify(event, record);
+  const body = bodyOf(event, config.limits.maxBodyBytes);
+  const parsed = parseChatRequest(body, config.limits);
+  const entitlement: Entitlement = authorizeModel(caller, parsed.model, config);
+  record.alias = entitlement.alias;
+  record.modelId = entitlement.modelId;
+
+  const req = normalizeRequest(parsed, config.limits.maxMessageChars, record);
+  const promptFingerprint = JSON.stringify(req.messages.map((m) => [m.role, m.text]));
+  record.promptSha256 = sha256Hex(promptFingerprint);
+  record.promptChars = req.messages.reduce((n, m) => n + m.text.length, 0);
+  record.messageCount = req.messages.length;
+  record.toolCount = req.tools.length;
+
+  if (screenInput(req, record) && config.prescreenMode === 'block') {
+    exchange.blockReason = 'input_screen';
+    throw new ContentFilterError(config.blockedInputMessage, { code: 'content_filter' });
+  }
+
+  const maxTokens = Math.min(req.maxTokens ?? Number.POSITIVE_INFINITY, entitlement.maxOutputTokens);
+  record.maxTokens = maxTokens;
+  const canary = newCanary();
+  const input = buildConverseInput(req, {
+    modelId: entitlement.modelId,
+    systemPrompt: config.systemPrompt,
+    canary,
+    marker: newMarker(),
+    maxTokens,
+    guardrailId: config.guardrailId,
+    guardrailVersion: config.guardrailVersion,
+  });
+
+  const policy: RetryPolicy = { maxAttempts: config.bedrockMaxAttempts, timeoutMs: config.bedrockTimeoutMs, ...deps.retry };
+  const remaining = context?.getRemainingTimeInMillis?.();
+  const deadline = typeof remaining === 'number' ? started + remaining - (deps.deadlineMarginMs ?? 1500) : undefined;
+
+  let reservation: Reservation | undefined;
+  if (quota) {
+    const tokens = estimateInputTokens(input) + maxTokens;
+    record.reservedTokens = tokens;
+    try {
+      reservation = await quota.reserve(caller.sub, tokens, entitlement.dailyTokenQuota);
+    } catch (err) {
+      if (err instanceof QuotaExceededError) {
+        exchange.blockReason = 'quota';
+        throw err;
+      }
+      throw new UpstreamError('The usage service is temporarily unavailable.', { statusCode: 503, cause: err });
+    }
+  }
+
+  let spent = 0;
+  try {
+    const untrusted = untrustedTexts(req);
+    if (untrusted.length > 0) {
+      const check = await applyGuardrail(deps.bedrock, {
+        guardrailIdentifier: config.guardrailId,
+        guardrailVersion: config.guardrailVersion,
+        source: 'INPUT',
+        content: untrusted.map((text) => ({ text: { text } })),
+      }, policy, deadline);
+      record.applyGuardrailActions = [String(check.value.action ?? 'NONE')];
+      if (check.value.action === 'GUARDRAIL_INTERVENED' && interventionBlocks(check.value.assessments)) {
+        record.guardrailPolicies = summarizeAssessments(check.value.assessments);
+        exchange.blockReason = 'guardrail_input';
+        throw new ContentFilterError(config.blockedInputMessage, { code: 'content_filter' });
+      }
+    }
+
+    const call = await converse(deps.bedrock, input, policy, deadline);
+    record.bedrockAttempts = call.attempts;
+    const out = call.value;
+    const usage = usageOf(out.usage);
+    spent = usage.total_tokens;
+    record.inputTokens = usage.prompt_tokens;
+    record.outputTokens = usage.completion_tokens;
+    record.stopReason = out.stopReason;
+
+    const answer = await screenAnswer(out, req, canary, config, deps, policy, deadline, exchange);
+    record.finishReason = answer.finishReason;
+    if (exchange.blockReason !== undefined) {
+      record.decision = 'blocked';
+      record.blockReason = exchange.blockReason;
+      record.reason = exchange.blockReason;
+    }
+    const completion: ChatCompletion = chatCompletion({
+      id: `chatcmpl-${exchange.requestId}`,
+      created: Math.floor(started / 1000),
+      model: entitlement.alias,
+      content: answer.content,
+      finishReason: answer.finishReason,
+      usage,
+      ...(answer.toolCalls ? { toolCalls: answer.toolCalls } : {}),
+    });
+    return json(200, completion, exchange.requestId);
+  } finally {
+    if (reservation && quota) {
+      try {
+        await quota.settle(reservation, spent);
+      } catch (err) {
+        // The reservation stays consumed until the day ends (fail closed); the answer is still returned.
+        deps.auditor.warn('quota settlement failed', { requestId: exchange.requestId, errorName: err instanceof Error ? err.name : typeof err });
+      }
+    }
+  }
+}
+
+interface Answer {
+  readonly content: string | null;
+  readonly finishReason: FinishReason;
+  readonly toolCalls?: readonly OpenAiToolCall[];
+}
+
+/** Turns the Converse output into the answer the client may see, or a refusal. Never returns unscreened text. */
+async function screenAnswer(
+  out: ConverseCommandOutput,
+  req: ChatRequest,
+  canary: string,
+  config: GatewayRuntimeConfig,
+  deps: GatewayDependencies,
+  policy: RetryPolicy,
+  deadline: number | undefined,
+  exchange: Exchange,
+): Promise<Answer> {
+  const record = exchange.record;
+  const refuse = (reason: BlockReason): Answer => {
+    exchange.blockReason = reason;
+    return { content: config.blockedOutputMessage, finishReason: 'content_filter' };
+  };
+
+  if (out.stopReason === 'guardrail_intervened') {
+    const trace = out.trace?.guardrail;
+    const outputAssessed = trace?.outputAssessments !== undefined && Object.keys(trace.outputAssessments).length > 0;
+    const fromOutput = trace === undefined ? (out.usage?.outputTokens ?? 0) > 0 : outputAssessed;
+    record.guardrailAction = fromOutput ? 'INTERVENED_OUTPUT' : 'INTERVENED_INPUT';
+    record.guardrailPolicies = summarizeAssessments(fromOutput ? trace?.outputAssessments : trace?.inputAssessment);
+    if (!fromOutput) {
+      exchange.blockReason = 'guardrail_input';
+      throw new ContentFilterError(config.blockedInputMessage, { code: 'content_filter' });
+    }
+    return refuse('guardrail_output');
+  }
+  record.guardrailAction = 'NONE';
+  const policies = summarizeAssessments(out.trace?.guardrail);
+  if (policies.length > 0) record.guardrailPolicies = policies;
+
+  const content = out.output?.message?.content;
+  let toolCalls: readonly OpenAiToolCall[] | undefined;
+  if (content?.some((b) => b.toolUse !== undefined)) {
+    const extraction = extractToolCalls(content, req.tools);
+    if (!extraction.ok) {
+      record.outputScreen = [extraction.reason];
+      return refuse('tool_call');
+    }
+    try {
+      const leaked = extraction.argumentTexts.some((args) => screenOutput(args, { canary, allowedLinkHosts: [], allowHtml: true }).reasons.includes('canary-leak'));
+      if (leaked) return refuse('canary_leak');
+    } catch {
+      return refuse('output_screen');
+    }
+    const check = await applyGuardrail(deps.bedrock, {
+      guardrailIdentifier: config.guardrailId,
+      guardrailVersion: config.guardrailVersion,
+      source: 'OUTPUT',
+      content: extraction.argumentTexts.map((text) => ({ text: { text } })),
+    }, policy, deadline);
+    record.applyGuardrailActions = [...(record.applyGuardrailActions ?? []), String(check.value.action ?? 'NONE')];
+    if (check.value.action === 'GUARDRAIL_INTERVENED' && interventionBlocks(check.value.assessments)) {
+      record.guardrailPolicies = summarizeAssessments(check.value.assessments);
+      return refuse('guardrail_output');
+    }
+    toolCalls = extraction.calls;
+  }
+
+  const text = outputText(content);
+  let screened: string;
+  try {
+    const result = screenOutput(text, { canary, allowedLinkHosts: config.output.allowedLinkHosts, allowHtml: config.output.allowHtml });
+    if (result.reasons.length > 0) record.outputScreen = result.reasons;
+    if (result.blocked) return refuse(result.reasons.includes('canary-leak') ? 'canary_leak' : 'output_screen');
+    screened = result.text;
+  } catch {
+    // Fail closed: no unscreened model output leaves the gateway.
+    record.outputScreen = ['screening-error'];
+    return refuse('output_screen');
+  }
+  const finishReason = toolCalls && toolCalls.length > 0 ? 'tool_calls' : finishReasonOf(out.stopReason);
+  return {
+    content: screened.length === 0 && toolCalls ? null : screened,
+    finishReason: finishReason === 'tool_calls' && !toolCalls ? 'stop' : finishReason,
+    ...(toolCalls ? { toolCalls } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Module scope: one client, logger and metrics per container.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The Bedrock Runtime client (endpoint from `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` when set). Retries are ours. */
+const bedrockClient = new BedrockRuntimeClient({ maxAttempts: 1 });
+/** The DynamoDB client for quotas (endpoint from `AWS_ENDPOINT_URL_DYNAMODB` when set). */
+const dynamoClient = new DynamoDBClient({ maxAttempts: 2 });
+const auditor = new Auditor(newLogger(), newMetrics());
+
+/** The Lambda entry point. */
+export const handler: GatewayHandler = createHandler({
+  config: () => loadRuntimeConfig(),
+  bedrock: bedrockClient,
+  dynamo: dynamoClient,
+  auditor,
+});

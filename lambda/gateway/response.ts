@@ -1,0 +1,155 @@
+/**
+ * OpenAI response shapes (chat completion, model list) and the mapping from a Converse answer to them. Pure.
+ *
+ * @module
+ */
+import type { ContentBlock } from '@aws-sdk/client-bedrock-runtime';
+import type { ToolDefinition } from './request';
+import { validateAgainstSchema } from './tool-schema';
+
+/** OpenAI `finish_reason` values the gateway returns. */
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls';
+
+/** An OpenAI tool call in a response message. */
+export interface OpenAiToolCall {
+  readonly id: string;
+  readonly type: 'function';
+  readonly function: { readonly name: string; readonly arguments: string };
+}
+
+/** Token counts, OpenAI style. */
+export interface OpenAiUsage {
+  readonly prompt_tokens: number;
+  readonly completion_tokens: number;
+  readonly total_tokens: number;
+}
+
+/** An OpenAI `chat.completion` object with one choice. */
+export interface ChatCompletion {
+  readonly id: string;
+  readonly object: 'chat.completion';
+  readonly created: number;
+  /** The alias the client asked for, never the Bedrock model id. */
+  readonly model: string;
+  readonly choices: ReadonlyArray<{
+    readonly index: 0;
+    readonly message: {
+      readonly role: 'assistant';
+      readonly content: string | null;
+      readonly refusal: null;
+      readonly tool_calls?: readonly OpenAiToolCall[];
+    };
+    readonly logprobs: null;
+    readonly finish_reason: FinishReason;
+  }>;
+  readonly usage: OpenAiUsage;
+}
+
+/** An OpenAI model list. */
+export interface ModelList {
+  readonly object: 'list';
+  readonly data: ReadonlyArray<{ readonly id: string; readonly object: 'model'; readonly created: number; readonly owned_by: string }>;
+}
+
+/**
+ * Maps a Converse `stopReason` to an OpenAI `finish_reason`: `end_turn`/`stop_sequence` → `stop`, `max_tokens` and
+ * `model_context_window_exceeded` → `length`, `guardrail_intervened`/`content_filtered` → `content_filter`,
+ * `tool_use` → `tool_calls`, anything else → `stop`.
+ */
+export function finishReasonOf(stopReason: string | undefined): FinishReason {
+  switch (stopReason) {
+    case 'max_tokens':
+    case 'model_context_window_exceeded':
+      return 'length';
+    case 'guardrail_intervened':
+    case 'content_filtered':
+      return 'content_filter';
+    case 'tool_use':
+      return 'tool_calls';
+    default:
+      return 'stop';
+  }
+}
+
+/** Token counts from Converse `usage`, tolerating missing or non-numeric fields (0). */
+export function usageOf(usage: { inputTokens?: unknown; outputTokens?: unknown } | undefined): OpenAiUsage {
+  const count = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : 0);
+  const prompt = count(usage?.inputTokens);
+  const completion = count(usage?.outputTokens);
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+/** The parameters of {@link chatCompletion}. */
+export interface ChatCompletionParts {
+  readonly id: string;
+  /** Epoch seconds. */
+  readonly created: number;
+  readonly model: string;
+  readonly content: string | null;
+  readonly finishReason: FinishReason;
+  readonly usage: OpenAiUsage;
+  readonly toolCalls?: readonly OpenAiToolCall[];
+}
+
+/** Builds an OpenAI `chat.completion` object. */
+export function chatCompletion(parts: ChatCompletionParts): ChatCompletion {
+  const withTools = parts.toolCalls !== undefined && parts.toolCalls.length > 0;
+  return {
+    id: parts.id,
+    object: 'chat.completion',
+    created: parts.created,
+    model: parts.model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: parts.content,
+          refusal: null,
+          ...(withTools ? { tool_calls: parts.toolCalls } : {}),
+        },
+        logprobs: null,
+        finish_reason: parts.finishReason,
+      },
+    ],
+    usage: parts.usage,
+  };
+}
+
+/** Builds an OpenAI model list of `aliases`. */
+export function modelList(aliases: readonly string[], ownedBy = 'secure-llm-gateway'): ModelList {
+  return { object: 'list', data: aliases.map((id) => ({ id, object: 'model' as const, created: 0, owned_by: ownedBy })) };
+}
+
+/** The text blocks of a Converse output message, joined. */
+export function outputText(content: readonly ContentBlock[] | undefined): string {
+  const parts: string[] = [];
+  for (const block of content ?? []) if (typeof block.text === 'string') parts.push(block.text);
+  return parts.join('');
+}
+
+/** The result of {@link extractToolCalls}. */
+export type ToolCallExtraction =
+  | { readonly ok: true; readonly calls: readonly OpenAiToolCall[]; /** The arguments, JSON-encoded, for screening. */ readonly argumentTexts: readonly string[] }
+  | { readonly ok: false; /** Why the calls were refused (tool name and JSON path only, never argument values). */ readonly reason: string };
+
+/**
+ * Maps the model's `toolUse` blocks to OpenAI tool calls, refusing them all (OWASP LLM06) when one names a tool the
+ * request did not declare or its arguments do not validate against the declared schema.
+ */
+export function extractToolCalls(content: readonly ContentBlock[] | undefined, tools: readonly ToolDefinition[]): ToolCallExtraction {
+  const calls: OpenAiToolCall[] = [];
+  const argumentTexts: string[] = [];
+  for (const block of content ?? []) {
+    const use = block.toolUse;
+    if (use === undefined) continue;
+    const tool = tools.find((t) => t.name === use.name);
+    if (tool === undefined) return { ok: false, reason: 'undeclared_tool' };
+    const problem = validateAgainstSchema(use.input, tool.parameters);
+    if (problem !== undefined) return { ok: false, reason: `invalid_arguments:${tool.name}:${problem}` };
+    const args = JSON.stringify(use.input ?? {});
+    argumentTexts.push(args);
+    calls.push({ id: String(use.toolUseId ?? `call_${calls.length}`), type: 'function', function: { name: tool.name, arguments: args } });
+  }
+  return { ok: true, calls, argumentTexts };
+}

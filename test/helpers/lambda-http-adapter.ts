@@ -1,0 +1,161 @@
+/**
+ * Serves a Lambda proxy-integration handler over plain HTTP on 127.0.0.1, the way API Gateway (REST, stage `test`,
+ * resource `/{proxy+}`, Cognito user-pool authorizer) would call it, so real HTTP clients (the `openai` SDK, curl) can
+ * be pointed at the gateway handler in tests.
+ *
+ * The adapter plays the authorizer: it chooses the claims for each request with `claimsFor(authorizationHeader)`
+ * (e.g. map a dummy API key to a test user); `undefined` sends an event without claims. It does not validate tokens.
+ *
+ * @module
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+
+/** A proxy-integration handler. */
+export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/** Cognito claims as API Gateway passes them (string values). */
+export type Claims = Record<string, string>;
+
+/** Options of {@link startLambdaHttpAdapter}. */
+export interface LambdaHttpAdapterOptions {
+  /** Claims for a request, from its `Authorization` header. @default - the same test user for every request */
+  readonly claimsFor?: (authorization: string | undefined) => Claims | undefined;
+  /** What `context.getRemainingTimeInMillis()` returns at the start of each invocation. @default 29000 */
+  readonly remainingTimeMs?: number;
+}
+
+/** A running adapter. */
+export interface LambdaHttpAdapter {
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** The events sent to the handler, oldest first. */
+  readonly events: APIGatewayProxyEvent[];
+  /** Stops listening and drops open connections. */
+  close(): Promise<void>;
+}
+
+/** The default test user. */
+export const TEST_USER_CLAIMS: Claims = { sub: 'test-user-0001', 'cognito:groups': 'users', email: 'test@example.com' };
+
+/** A fake Lambda context with a countdown and a fresh request id. */
+export function fakeContext(remainingTimeMs = 29_000): Context {
+  const start = Date.now();
+  const awsRequestId = randomUUID();
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'gateway',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:gateway',
+    memoryLimitInMB: '1024',
+    awsRequestId,
+    logGroupName: '/aws/lambda/gateway',
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => Math.max(0, remainingTimeMs - (Date.now() - start)),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** Builds the API Gateway REST proxy event for one HTTP request. */
+export function toProxyEvent(method: string, url: string, headers: http.IncomingHttpHeaders, body: Buffer, claims: Claims | undefined): APIGatewayProxyEvent {
+  const parsed = new URL(url, 'http://localhost');
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const values = Array.isArray(value) ? value : [value];
+    single[name] = values[values.length - 1]!;
+    multi[name] = values;
+  }
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [k, v] of parsed.searchParams) {
+    query[k] = v;
+    (multiQuery[k] ??= []).push(v);
+  }
+  const hasQuery = Object.keys(query).length > 0;
+  const now = Date.now();
+  return {
+    resource: '/{proxy+}',
+    path: parsed.pathname,
+    httpMethod: method,
+    headers: single,
+    multiValueHeaders: multi,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    pathParameters: { proxy: parsed.pathname.replace(/^\//, '') },
+    stageVariables: null,
+    body: body.length === 0 ? null : body.toString('utf8'),
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'testapi',
+      authorizer: claims === undefined ? null : { claims },
+      protocol: 'HTTP/1.1',
+      httpMethod: method,
+      identity: {
+        accessKey: null, accountId: null, apiKey: null, apiKeyId: null, caller: null, clientCert: null,
+        cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null,
+        cognitoIdentityPoolId: null, principalOrgId: null, sourceIp: '127.0.0.1', user: null,
+        userAgent: single['user-agent'] ?? null, userArn: null,
+      },
+      path: `/test${parsed.pathname}`,
+      stage: 'test',
+      requestId: randomUUID(),
+      requestTimeEpoch: now,
+      resourceId: 'proxy',
+      resourcePath: '/{proxy+}',
+    },
+  };
+}
+
+/** Starts the adapter on 127.0.0.1 and a random port. */
+export async function startLambdaHttpAdapter(handler: ProxyHandler, options: LambdaHttpAdapterOptions = {}): Promise<LambdaHttpAdapter> {
+  const events: APIGatewayProxyEvent[] = [];
+  const claimsFor = options.claimsFor ?? (() => TEST_USER_CLAIMS);
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const event = toProxyEvent(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks), claimsFor(req.headers.authorization));
+      events.push(event);
+      handler(event, fakeContext(options.remainingTimeMs))
+        .then((result) => {
+          const headers: Record<string, string | string[]> = {};
+          for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+          for (const [k, v] of Object.entries(result.multiValueHeaders ?? {})) headers[k] = v.map(String);
+          res.writeHead(result.statusCode, headers);
+          res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+        })
+        .catch(() => {
+          // API Gateway answers a crashed integration with a bare 502.
+          res.writeHead(502, { 'content-type': 'application/json' });
+          res.end('{"message": "Internal server error"}');
+        });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    events,
+    close: () => {
+      closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
