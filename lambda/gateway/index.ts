@@ -516,9 +516,21 @@ const bedrockClient = new BedrockRuntimeClient({ maxAttempts: 1 });
 const dynamoClient = new DynamoDBClient({ maxAttempts: 2 });
 const auditor = new Auditor(newLogger(), newMetrics());
 
+/** The configuration, read once at cold start; a failure is kept and answers every request with a 500. */
+const startup: { readonly config: GatewayRuntimeConfig } | { readonly error: unknown } = (() => {
+  try {
+    return { config: loadRuntimeConfig() };
+  } catch (error) {
+    return { error };
+  }
+})();
+
 /** The Lambda entry point. */
 export const handler: GatewayHandler = createHandler({
-  config: () => loadRuntimeConfig(),
+  config: () => {
+    if ('error' in startup) throw startup.error;
+    return startup.config;
+  },
   bedrock: bedrockClient,
   dynamo: dynamoClient,
   auditor,
