@@ -274,3 +274,14 @@ export function extractHiddenText(text: string): string {
   // A lone emoji presentation selector after an emoji decodes to a control byte; drop such noise.
   return runs.filter((r) => /[\p{L}\p{N}]/u.test(r)).join('\n');
 }
+
+/**
+ * Cyrillic, Greek and other letters that look like lower-case Latin letters, mapped to the letter they imitate.
+ * NFKC does not fold these (they are distinct letters); screens use the map to read "ignоre" (Cyrillic о) as
+ * "ignore". Keys and values are single lower-case code points.
+ */
+export const LATIN_CONFUSABLES: Readonly<Record<string, string>> = {
+  'а': 'a', 'е': 'e', 'і': 'i', 'ї': 'i', 'ј': 'j', 'о': 'o', 'р': 'p', 'с': 'c', 'у': 'y', 'х': 'x',
+  'ѕ': 's', 'һ': 'h', 'ԁ': 'd', 'ԛ': 'q', 'ԝ': 'w', 'ӏ': 'l', 'к': 'k', 'ν': 'v', 'α': 'a', 'ε': 'e', 'ι': 'i',
+  'κ': 'k', 'ο': 'o', 'ρ': 'p', 'τ': 't', 'υ': 'u', 'χ': 'x', 'ϲ': 'c', 'ɡ': 'g', 'ı': 'i', 'օ': 'o', 'ս': 'u',
+};

@@ -31,7 +31,7 @@
  *
  * The rule set was tuned on `test/fixtures/injection-eval/dev-*.json` only; `holdout-*.json` measures it.
  */
-import { extractHiddenText, normalizeText, totalRemoved } from './normalize';
+import { extractHiddenText, LATIN_CONFUSABLES, normalizeText, totalRemoved } from './normalize';
 
 /** What the gateway should do with the screened text. */
 export type PrescreenVerdict = 'allow' | 'flag' | 'block';
@@ -496,11 +496,7 @@ const COLON_CLASSES: readonly number[] = [C.COLON];
 // ---------------------------------------------------------------------------------------------------------------
 
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '9': 'g', '@': 'a', '$': 's' };
-const CONFUSABLE: Record<string, string> = {
-  'а': 'a', 'е': 'e', 'і': 'i', 'ї': 'i', 'ј': 'j', 'о': 'o', 'р': 'p', 'с': 'c', 'у': 'y', 'х': 'x',
-  'ѕ': 's', 'һ': 'h', 'ԁ': 'd', 'ԛ': 'q', 'ԝ': 'w', 'ӏ': 'l', 'к': 'k', 'ν': 'v', 'α': 'a', 'ε': 'e', 'ι': 'i',
-  'κ': 'k', 'ο': 'o', 'ρ': 'p', 'τ': 't', 'υ': 'u', 'χ': 'x', 'ϲ': 'c', 'ɡ': 'g', 'ı': 'i', 'օ': 'o', 'ս': 'u',
-};
+const CONFUSABLE = LATIN_CONFUSABLES;
 const HAS_DIGITISH = /[0-9@$]/;
 const HAS_LETTER = /\p{L}/u;
 const HAS_ASCII_LETTER = /[a-z]/;

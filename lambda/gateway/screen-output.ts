@@ -1,0 +1,450 @@
+/**
+ * Screening of model output before it leaves the gateway (OWASP LLM02, LLM05, LLM07).
+ *
+ * Pure and I/O-free. In order, on NFKC-normalized text without invisible characters:
+ * 1. **Secrets** are replaced by `[REDACTED:<kind>]`: private key blocks, JWTs, AWS access key ids, AWS secret keys
+ *    near an AWS keyword or an access key id, GitHub, Slack, OpenAI/Anthropic/Stripe/Google keys, bearer tokens and
+ *    `password=` / `api_key:` style assignments (placeholders such as `<your-key>` or `${VAR}` are left alone).
+ * 2. **Links** to hosts outside `allowedLinkHosts` (exact host or a subdomain of one) are removed: inline images are
+ *    dropped entirely, inline links keep their text, reference definitions are deleted together with the references
+ *    that used them, autolinks `<https://…>` are deleted. Only absolute `http(s)` URLs can be allowed; `data:`,
+ *    `javascript:`, `vbscript:`, `file:` and relative targets are always removed.
+ * 3. **Raw HTML** is neutralized unless `allowHtml`: every `<` that opens a tag, comment or declaration becomes `&lt;`.
+ * 4. **Bare URLs** to other hosts are removed when they can carry data out: a query string, a `…=` fragment, a
+ *    data-like path segment (≥ 32 URL-safe characters), or a link context (after `(`, `<`, `="`, `]:`) that a
+ *    renderer might still turn into a link or image. Plain mentions such as `https://example.org/docs` stay.
+ * 5. The passes repeat until the text no longer changes (removing one construct can reveal another), at most
+ *    {@link MAX_PASSES} times; text that is still changing is blocked.
+ * 6. **Canary**: if the per-request canary from the system prompt appears — in the input or in the result,
+ *    case-insensitively, after NFKC, with invisible characters, spacing, punctuation or markup between its
+ *    characters, reversed, with look-alike letters, or inside a base64 or hex payload — the response is blocked and
+ *    its text is empty.
+ *
+ * Every regular expression here has bounded quantifiers and starts only at a delimiter character, so the work is
+ * linear in the input length.
+ *
+ * Failure semantics: `screenOutput` never throws for any text. It throws {@link OutputScreeningError} only for invalid
+ * options (a canary shorter than 8 letters or digits, a malformed allowed host). The caller must treat any exception
+ * from this module as "blocked": no unscreened model output may leave the gateway.
+ */
+import { LATIN_CONFUSABLES, normalizeText, totalRemoved } from './normalize';
+
+/** Options for {@link screenOutput}. */
+export interface ScreenOutputOptions {
+  /** The per-request canary embedded in the system prompt; at least 8 letters or digits. */
+  readonly canary: string;
+  /** Hosts that links and images may point to; subdomains are allowed too. `[]` removes every link. */
+  readonly allowedLinkHosts: readonly string[];
+  /**
+   * Pass raw HTML through (only for clients that sanitize HTML themselves). Links in `href`/`src` to other hosts are
+   * still removed.
+   * @default false
+   */
+  readonly allowHtml?: boolean;
+}
+
+/** The result of {@link screenOutput}. */
+export interface ScreenOutputResult {
+  /** The screened text; `''` when blocked. */
+  readonly text: string;
+  /** The response must not be returned (canary leak, or the text would not stabilize). */
+  readonly blocked: boolean;
+  /** Why the text was changed or blocked, as short ids (for example `canary-leak`, `link-removed`); sorted. */
+  readonly reasons: string[];
+  /** Number of secrets replaced by `[REDACTED:<kind>]`. */
+  readonly redactions: number;
+  /** Number of links, images, reference definitions and URLs removed. */
+  readonly removedLinks: number;
+}
+
+/** Invalid options for {@link screenOutput}; callers map it (like any exception from screening) to a blocked response. */
+export class OutputScreeningError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputScreeningError';
+  }
+}
+
+/** Maximum number of screening passes before an unstable text is blocked. */
+export const MAX_PASSES = 4;
+
+const MIN_CANARY = 8;
+const HOST_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+interface Acc {
+  redactions: number;
+  removedLinks: number;
+  reasons: Set<string>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Canary detection.
+// ---------------------------------------------------------------------------------------------------------------
+
+const CONFUSABLE_CHAR = new RegExp(`[${Object.keys(LATIN_CONFUSABLES).join('')}]`, 'g');
+const NOT_ALNUM = /[^a-z0-9]+/g;
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/** Lower-case letters and digits only, look-alike letters folded to Latin. */
+function squeeze(text: string): string {
+  let lower = text.toLowerCase();
+  if (NON_ASCII.test(lower)) lower = lower.replace(CONFUSABLE_CHAR, (ch) => LATIN_CONFUSABLES[ch] ?? '');
+  return lower.replace(NOT_ALNUM, '');
+}
+
+function canaryKey(canary: string): string {
+  const key = squeeze(normalizeText(canary).text);
+  if (key.length < MIN_CANARY) {
+    throw new OutputScreeningError(`canary must contain at least ${MIN_CANARY} letters or digits, got ${key.length}`);
+  }
+  return key;
+}
+
+const ENCODED_RUN = /[A-Za-z0-9+/_-]{12,}={0,2}/g;
+
+/** Whether `text` contains the canary in any of the forms listed in the module documentation. */
+function containsCanary(text: string, key: string, reversedKey: string): boolean {
+  const squeezed = squeeze(text);
+  if (squeezed.includes(key) || squeezed.includes(reversedKey)) return true;
+  // Base64 or hex payloads: runs are maximal, so decoding them all is linear in the text length.
+  ENCODED_RUN.lastIndex = 0;
+  for (let m = ENCODED_RUN.exec(text); m !== null; m = ENCODED_RUN.exec(text)) {
+    const run = m[0];
+    const decoded = /^[0-9a-fA-F]+$/.test(run) && run.length % 2 === 0
+      ? Buffer.from(run, 'hex').toString('latin1')
+      : Buffer.from(run, 'base64').toString('latin1');
+    const s = squeeze(decoded);
+    if (s.includes(key) || s.includes(reversedKey)) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Secrets.
+// ---------------------------------------------------------------------------------------------------------------
+
+interface SecretPattern {
+  readonly kind: string;
+  readonly re: RegExp;
+  /** Capture group holding the secret; the rest of the match is kept. 0 = the whole match. */
+  readonly group: number;
+}
+
+// Each pattern starts at a boundary (a lookbehind on the token alphabet), so matching attempts never start inside a
+// run that an earlier attempt already scanned; quantifiers are bounded.
+const SECRET_PATTERNS: readonly SecretPattern[] = [
+  {
+    kind: 'jwt',
+    re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{8,4096}(?![A-Za-z0-9_-])/g,
+    group: 0,
+  },
+  {
+    kind: 'aws-access-key-id',
+    re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
+    group: 0,
+  },
+  {
+    kind: 'github-token',
+    re: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])/g,
+    group: 0,
+  },
+  { kind: 'slack-token', re: /(?<![A-Za-z0-9-])xox[abposr]-[A-Za-z0-9-]{10,250}(?![A-Za-z0-9-])/g, group: 0 },
+  { kind: 'slack-webhook', re: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]{20,200}/g, group: 0 },
+  {
+    kind: 'api-key',
+    re: /(?<![A-Za-z0-9_-])(?:sk-(?:proj-|ant-[a-z0-9]{2,10}-)?[A-Za-z0-9_-]{20,200}|sk_live_[A-Za-z0-9]{16,200}|AIza[0-9A-Za-z_-]{35})(?![A-Za-z0-9_-])/g,
+    group: 0,
+  },
+  { kind: 'bearer-token', re: /(?<![A-Za-z0-9])bearer[ \t]{1,8}([A-Za-z0-9._~+/-]{16,4096}=*)/gi, group: 1 },
+];
+
+const AWS_SECRET_CONTEXT = /aws.{0,3}secret|secret.{0,3}access.{0,3}key|aws.{0,3}sak|(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}/gi;
+const AWS_SECRET_VALUE = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/;
+const AWS_SECRET_WINDOW = 120;
+
+const ASSIGNMENT = /(?<![A-Za-z0-9_])(password|passwd|pwd|passphrase|client[_-]?secret|secret[_-]?key|secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|private[_-]?key)(["']?[ \t]{0,4}(?::|=)(?!=)[ \t]{0,4})("[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"',;)}\]]{1,256})/gi;
+const PLACEHOLDER = /^(?:\*+|x+|\.{3}|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|\[redacted:[a-z-]+\]|(?:process\.env|os\.environ|env)\b.*|your[_-].*|none|null|nil|undefined|true|false|string|str|number|int|bytes|any|optional\b.*)$/i;
+const EXPRESSION = /[()[\]]|^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^[$%]/;
+/** Six or more characters with a digit, a symbol, or mixed case. */
+const SECRET_LIKE = /^(?=.{6})(?:.*[0-9]|.*[^A-Za-z0-9]|.*[a-z].*[A-Z]|.*[A-Z].*[a-z])/;
+
+const PRIVATE_KEY_BEGIN = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/y;
+const PEM_END = '-----END ';
+
+function placeholder(kind: string): string {
+  return `[REDACTED:${kind}]`;
+}
+
+function redactPrivateKeys(text: string, acc: Acc): string {
+  let out = '';
+  let from = 0;
+  let searchFrom = 0;
+  for (let i = text.indexOf('-----BEGIN ', searchFrom); i >= 0; i = text.indexOf('-----BEGIN ', searchFrom)) {
+    PRIVATE_KEY_BEGIN.lastIndex = i;
+    if (!PRIVATE_KEY_BEGIN.test(text)) {
+      searchFrom = i + 1;
+      continue;
+    }
+    // The block ends after the END line's closing dashes; an unterminated block runs to the end of the text.
+    const endLine = text.indexOf(PEM_END, PRIVATE_KEY_BEGIN.lastIndex);
+    let end = text.length;
+    if (endLine >= 0) {
+      const close = text.indexOf('-----', endLine + PEM_END.length);
+      const newline = text.indexOf('\n', endLine);
+      end = close >= 0 && (newline < 0 || close < newline) ? close + 5 : newline < 0 ? text.length : newline;
+    }
+    out += text.slice(from, i) + placeholder('private-key');
+    acc.redactions++;
+    from = end;
+    searchFrom = end;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+function redactSecrets(input: string, acc: Acc): string {
+  let text = redactPrivateKeys(input, acc);
+  // AWS secret keys are only recognizable by context; find them before the access key ids are replaced.
+  const spans: Array<[number, number]> = [];
+  AWS_SECRET_CONTEXT.lastIndex = 0;
+  for (let m = AWS_SECRET_CONTEXT.exec(text); m !== null; m = AWS_SECRET_CONTEXT.exec(text)) {
+    const start = m.index + m[0].length;
+    const window = text.slice(start, start + AWS_SECRET_WINDOW);
+    const v = AWS_SECRET_VALUE.exec(window);
+    if (v !== null && /[0-9/+]/.test(v[0]) && /[a-z]/.test(v[0]) && /[A-Z]/.test(v[0])) {
+      const s = start + v.index;
+      if (spans.length === 0 || spans[spans.length - 1]![1] <= s) spans.push([s, s + 40]);
+    }
+  }
+  if (spans.length > 0) {
+    let out = '';
+    let from = 0;
+    for (const [s, e] of spans) {
+      out += text.slice(from, s) + placeholder('aws-secret-access-key');
+      acc.redactions++;
+      from = e;
+    }
+    text = out + text.slice(from);
+  }
+  for (const { kind, re, group } of SECRET_PATTERNS) {
+    re.lastIndex = 0;
+    text = text.replace(re, (match: string, ...groups: unknown[]) => {
+      acc.redactions++;
+      if (group === 0) return placeholder(kind);
+      const secret = groups[group - 1] as string;
+      return match.slice(0, match.length - secret.length) + placeholder(kind);
+    });
+  }
+  ASSIGNMENT.lastIndex = 0;
+  text = text.replace(ASSIGNMENT, (match: string, key: string, sep: string, value: string) => {
+    const quoted = value.startsWith('"') || value.startsWith("'");
+    // Sentence punctuation after an unquoted value is not part of it.
+    const trailing = quoted ? '' : /[.!?:]*$/.exec(value)![0];
+    const bare = quoted ? value.slice(1, -1) : value.slice(0, value.length - trailing.length);
+    if (bare.length < 4 || PLACEHOLDER.test(bare) || (!quoted && EXPRESSION.test(bare))) return match;
+    // "The secret: patience" is prose; after a colon an unquoted value must look like a credential.
+    if (!quoted && !sep.includes('=') && !SECRET_LIKE.test(bare)) return match;
+    acc.redactions++;
+    const kind = /pass|pwd/i.test(key) ? 'password' : /secret/i.test(key) ? 'secret' : /token/i.test(key) ? 'token' : 'api-key';
+    const quote = quoted ? value[0]! : '';
+    return `${key}${sep}${quote}${placeholder(kind)}${quote}${trailing}`;
+  });
+  if (text !== input) acc.reasons.add('secret-redacted');
+  return text;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Links and HTML.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Normalized allow-list entries; throws on a malformed entry. */
+function allowList(hosts: readonly string[]): string[] {
+  return hosts.map((raw) => {
+    const host = raw.trim().toLowerCase().replace(/^\*\./, '').replace(/\.$/, '');
+    if (!HOST_RE.test(host)) {
+      throw new OutputScreeningError(`allowedLinkHosts entries must be host names like "docs.example.com", got "${raw}"`);
+    }
+    return host;
+  });
+}
+
+/** Whether a link destination may stay: an absolute http(s) URL whose host is allowed. */
+function allowedUrl(raw: string, hosts: readonly string[]): boolean {
+  let candidate = raw.trim();
+  if (candidate.startsWith('<') && candidate.endsWith('>')) candidate = candidate.slice(1, -1);
+  if (candidate.startsWith('//')) candidate = `https:${candidate}`;
+  else if (/^www\./i.test(candidate)) candidate = `https://${candidate}`;
+  let url: URL;
+  try {
+    url = new URL(candidate);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
+  // An allowed host that forwards to another URL ("/redirect?to=https://…") is an exfiltration channel too.
+  const tail = url.pathname + url.search + url.hash;
+  if (tail.includes('://') || /%3a%2f%2f/i.test(tail)) return false;
+  const host = url.hostname.toLowerCase().replace(/\.$/, '');
+  return hosts.some((h) => host === h || host.endsWith(`.${h}`));
+}
+
+// `[text](dest "title")` and `![alt](dest)` as CommonMark reads them: text may span lines; the destination is in <…>,
+// or does not start with < and has no spaces and one level of balanced parentheses; one line break may precede the
+// destination, the title and the closing parenthesis.
+const INLINE = /(!?)\[([^[\]]{0,1000})\]\([ \t]{0,8}\n?[ \t]{0,8}(<[^<>\n]{0,4096}>|(?!<)(?:[^\s()]|\([^\s()]{0,256}\)){0,1024})(?:(?:[ \t]{1,8}\n?|\n)[ \t]{0,8}(?:"[^"]{0,1000}"|'[^']{0,1000}'|\([^()]{0,1000}\)))?[ \t]{0,8}\n?[ \t]{0,8}\)/g;
+// `[label]: dest "title"` at a line start; the destination and the title may each start on the next line.
+const DEFINITION = /^ {0,3}\[([^[\]\n]{1,999})\]:[ \t]{0,16}\n?[ \t]{0,16}(<[^<>\n]{0,4096}>|[^\s<]\S{0,4095})(?:[ \t]{0,16}\n?[ \t]{0,16}(?:"[^"\n]{0,1000}"|'[^'\n]{0,1000}'|\([^()\n]{0,1000}\)))?[ \t]*(?:\n|$)/gm;
+// `[text][label]`, `[label][]`, `[label]` (and images).
+const REFERENCE = /(!?)\[([^[\]]{0,1000})\](?:\[([^[\]]{0,1000})\])?/g;
+const AUTOLINK = /<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]{1,4096})>/g;
+const AUTOLINK_AT = /<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]{1,4096})>/y;
+const HTML_OPEN = /<(?=[A-Za-z/!?])/g;
+const BARE_URL = /(?:(?:https?|ftp):\/\/|\bwww\.)[^\s<>"'`]{1,4096}/gi;
+const DANGEROUS_URI = /(?:javascript|vbscript|\bfile):(?=[^\s])[^\s<>"'`)\]]{0,4096}|\bdata:[a-z]{1,32}\/[a-z0-9.+-]{1,64}[;,][^\s<>"'`)\]]{0,65536}/gi;
+const URL_ATTRIBUTE = /(\b(?:src|href|action|formaction|poster|background|srcset|data|xlink:href|ping|cite|longdesc)\s{0,8}=\s{0,8})("[^"]{0,8192}"?|'[^']{0,8192}'?|[^\s>"']{1,8192})/gi;
+const DATA_SEGMENT = /[A-Za-z0-9_+=%-]{32,}/;
+
+function labelKey(label: string): string {
+  return label.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+function screenLinks(input: string, hosts: readonly string[], allowHtml: boolean, acc: Acc): string {
+  let text = input;
+  const removed = (reason: string): void => {
+    acc.removedLinks++;
+    acc.reasons.add(reason);
+  };
+
+  // Definitions first: their destinations may be written as <…>, which the autolink pass would take.
+  const dropped = new Set<string>();
+  DEFINITION.lastIndex = 0;
+  text = text.replace(DEFINITION, (match: string, label: string, dest: string) => {
+    if (allowedUrl(dest, hosts)) return match;
+    dropped.add(labelKey(label));
+    removed('link-removed');
+    return '';
+  });
+  if (dropped.size > 0) {
+    REFERENCE.lastIndex = 0;
+    text = text.replace(REFERENCE, (match: string, bang: string, first: string, second: string | undefined) => {
+      const key = labelKey(second !== undefined && second.trim() !== '' ? second : first);
+      if (!dropped.has(key)) return match;
+      return bang === '!' ? '' : first;
+    });
+  }
+
+  AUTOLINK.lastIndex = 0;
+  text = text.replace(AUTOLINK, (match: string, url: string) => {
+    if (allowedUrl(url, hosts)) return match;
+    removed('link-removed');
+    return '';
+  });
+
+  INLINE.lastIndex = 0;
+  text = text.replace(INLINE, (match: string, bang: string, label: string, dest: string) => {
+    if (allowedUrl(dest, hosts)) return match;
+    if (bang === '!') {
+      removed('image-removed');
+      return '';
+    }
+    removed('link-removed');
+    return label;
+  });
+
+  if (allowHtml) {
+    // URL attributes in passed-through HTML: absolute or protocol-relative values must point to an allowed host.
+    URL_ATTRIBUTE.lastIndex = 0;
+    text = text.replace(URL_ATTRIBUTE, (match: string, name: string, value: string) => {
+      const quote = value[0] === '"' || value[0] === "'" ? value[0] : '';
+      // An unterminated quoted value runs to the end of the text.
+      const inner = quote === '' ? value : value.slice(1, value.length > 1 && value.endsWith(quote) ? -1 : undefined);
+      const urls = inner.split(/[\s,]+/).filter((u) => /^(?:[a-z][a-z0-9+.-]*:|\/\/)/i.test(u));
+      if (urls.every((u) => allowedUrl(u, hosts))) return match;
+      removed('link-removed');
+      return `${name}""`;
+    });
+  } else {
+    HTML_OPEN.lastIndex = 0;
+    const escaped = text.replace(HTML_OPEN, (lt: string, offset: number, whole: string) => {
+      // Keep autolinks that survived the allow-list check.
+      AUTOLINK_AT.lastIndex = offset;
+      const auto = AUTOLINK_AT.exec(whole);
+      return auto !== null && allowedUrl(auto[1]!, hosts) ? lt : '&lt;';
+    });
+    if (escaped !== text) acc.reasons.add('html-escaped');
+    text = escaped;
+  }
+
+  DANGEROUS_URI.lastIndex = 0;
+  text = text.replace(DANGEROUS_URI, () => {
+    removed('link-removed');
+    return '';
+  });
+
+  BARE_URL.lastIndex = 0;
+  text = text.replace(BARE_URL, (match: string, offset: number, whole: string) => {
+    // Trailing sentence punctuation is not part of the URL.
+    const url = match.replace(/[.,;:!?)\]}*_~]+$/, '');
+    const rest = match.slice(url.length);
+    if (allowedUrl(url, hosts)) return match;
+    const before = whole.slice(Math.max(0, offset - 4), offset);
+    const linkContext = /(?:\(|=|]:\s?|\]:|&lt;|=["']|["'])$/.test(before);
+    const q = url.indexOf('?');
+    const hash = url.indexOf('#');
+    const dataCarrying = q >= 0 || (hash >= 0 && url.indexOf('=', hash) >= 0) || DATA_SEGMENT.test(url.replace(/^[a-z]+:\/\//i, ''));
+    if (!linkContext && !dataCarrying) return match;
+    removed('link-removed');
+    return rest;
+  });
+  return text;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Entry point.
+// ---------------------------------------------------------------------------------------------------------------
+
+function blockedResult(reasons: Set<string>, acc: Acc): ScreenOutputResult {
+  return { text: '', blocked: true, reasons: [...reasons].sort(), redactions: acc.redactions, removedLinks: acc.removedLinks };
+}
+
+/**
+ * Screen model output: block canary leaks, redact secrets, remove links and images to hosts outside the allow-list,
+ * neutralize raw HTML. See the module documentation for the exact rules.
+ *
+ * Never throws for any `text`; linear in its length; idempotent on its own output
+ * (`screenOutput(screenOutput(x, o).text, o).text === screenOutput(x, o).text`).
+ *
+ * @param text - the model's response text.
+ * @param opts - canary, link allow-list and HTML policy.
+ * @throws OutputScreeningError if `opts` is invalid. Callers treat any exception as a blocked response.
+ */
+export function screenOutput(text: string, opts: ScreenOutputOptions): ScreenOutputResult {
+  const key = canaryKey(opts.canary);
+  const reversedKey = [...key].reverse().join('');
+  const hosts = allowList(opts.allowedLinkHosts);
+  const allowHtml = opts.allowHtml === true;
+  const acc: Acc = { redactions: 0, removedLinks: 0, reasons: new Set() };
+
+  const normalized = normalizeText(text);
+  if (totalRemoved(normalized.removed) > 0) acc.reasons.add('invisible-removed');
+  // The raw text too: normalization must not be what hides a canary (it only removes invisible characters).
+  if (containsCanary(normalized.text, key, reversedKey) || containsCanary(text, key, reversedKey)) {
+    acc.reasons.add('canary-leak');
+    return blockedResult(acc.reasons, acc);
+  }
+
+  let current = normalized.text;
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const next = screenLinks(redactSecrets(normalizeText(current).text, acc), hosts, allowHtml, acc);
+    if (next === current) {
+      // Removing markup can join the pieces of a canary ("CANA![](x)RY").
+      if (containsCanary(current, key, reversedKey)) {
+        acc.reasons.add('canary-leak');
+        return blockedResult(acc.reasons, acc);
+      }
+      return { text: current, blocked: false, reasons: [...acc.reasons].sort(), redactions: acc.redactions, removedLinks: acc.removedLinks };
+    }
+    current = next;
+  }
+  acc.reasons.add('unstable');
+  return blockedResult(acc.reasons, acc);
+}
