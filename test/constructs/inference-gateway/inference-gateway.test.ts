@@ -1,0 +1,654 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import {
+  GatewayGroup,
+  GatewayModel,
+  InferenceGateway,
+  InferenceGatewayProps,
+  ModelGuardrail,
+  PrescreenMode,
+  PrivateNetwork,
+  WEB_ACL_RULE_NAMES,
+  bodyInspectionLimitFor,
+} from '../../../constructs';
+import { formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
+
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+
+const MODELS: GatewayModel[] = [
+  { alias: 'nova-lite', modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 4096 },
+  {
+    alias: 'haiku',
+    modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+    inferenceProfileId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0',
+    inferenceProfileRegions: ['us-east-1', 'us-east-2', 'us-west-2'],
+    maxOutputTokens: 2048,
+  },
+];
+const GROUPS: GatewayGroup[] = [
+  { name: 'users', models: ['nova-lite'], dailyTokenQuota: 200_000, maxOutputTokens: 2048 },
+  { name: 'analysts', models: ['nova-lite', 'haiku'], dailyTokenQuota: 1_000_000, maxOutputTokens: 4096 },
+];
+
+type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
+type Resources = Record<string, { Type: string; Properties: Record<string, any>; DependsOn?: string[]; DeletionPolicy?: string }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface Built {
+  readonly stack: Stack;
+  readonly gateway: InferenceGateway;
+  readonly guardrail: ModelGuardrail;
+}
+
+/** A stack in a fixed environment (readable ARNs), with the project's feature flags. */
+function newStack(app: App = newTestApp({ 'aws:cdk:bundling-stacks': [] })): Stack {
+  return new Stack(app, 'Test', { env: { account: ACCOUNT, region: REGION } });
+}
+
+function build(overrides: Partial<InferenceGatewayProps> = {}, stack: Stack = newStack()): Built {
+  const network = new PrivateNetwork(stack, 'Network');
+  const guardrail = new ModelGuardrail(stack, 'Guardrail');
+  const gateway = new InferenceGateway(stack, 'Gateway', {
+    network,
+    guardrail,
+    models: MODELS,
+    groups: GROUPS,
+    systemPrompt: 'You are a helpful assistant.',
+    ...overrides,
+  });
+  return { stack, gateway, guardrail };
+}
+
+function asArray<T>(v: T | T[]): T[] {
+  return Array.isArray(v) ? v : [v];
+}
+
+/** The statements of the gateway function's managed policy. */
+function functionStatements(template: Template): Statement[] {
+  const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy') as Resources).filter((p) =>
+    String(p.Properties.Description).startsWith('LLM gateway function'),
+  );
+  expect(policies).toHaveLength(1);
+  return policies[0]!.Properties.PolicyDocument.Statement as Statement[];
+}
+
+const foundationModel = (region: string, id: string): string => `arn:aws:bedrock:${region}::foundation-model/${id}`;
+
+describe('InferenceGateway', () => {
+  describe('defaults', () => {
+    let template: Template;
+    let guardrailCondition: unknown;
+    let guardrailArn: unknown;
+    let resources: Resources;
+
+    beforeAll(() => {
+      // GIVEN a stack holding only the gateway and what it needs
+      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const { stack, guardrail } = build({}, newStack(app));
+      guardrailCondition = stack.resolve(guardrail.versionedArnForCondition);
+      guardrailArn = stack.resolve(guardrail.guardrailArn);
+      // WHEN
+      const { assembly, findings } = synthWithCompliance(app);
+      // THEN (asserted in the first test)
+      expect(formatFindings(findings)).toBe('');
+      template = Template.fromJSON(assembly.getStackByName('Test').template);
+      resources = template.toJSON().Resources as Resources;
+    });
+
+    test('passes all five cdk-nag packs and cfn-guard with zero unacknowledged findings', () => {
+      expect(template).toBeDefined();
+    });
+
+    test('every API method requires a Cognito user-pool token, and there is no catch-all method or proxy resource', () => {
+      const methods = Object.values(template.findResources('AWS::ApiGateway::Method') as Resources);
+      expect(methods.map((m) => m.Properties.HttpMethod).sort()).toEqual(['GET', 'POST']);
+      for (const method of methods) {
+        expect(method.Properties.AuthorizationType).toBe('COGNITO_USER_POOLS');
+        expect(method.Properties.AuthorizerId).toEqual({ Ref: expect.stringMatching(/^GatewayAuthorizer/) });
+        expect(method.Properties.Integration.Type).toBe('AWS_PROXY');
+      }
+      const paths = Object.values(template.findResources('AWS::ApiGateway::Resource') as Resources).map((r) => r.Properties.PathPart);
+      expect(paths.sort()).toEqual(['chat', 'completions', 'models', 'v1']);
+      template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+        Type: 'COGNITO_USER_POOLS',
+        IdentitySource: 'method.request.header.Authorization',
+        ProviderARNs: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayUserPool'), 'Arn'] }],
+      });
+      template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+    });
+
+    test('chat requests are validated against a schema requiring model and a bounded messages array', () => {
+      template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+      template.hasResourceProperties('AWS::ApiGateway::Model', {
+        ContentType: 'application/json',
+        Schema: Match.objectLike({
+          required: ['model', 'messages'],
+          properties: Match.objectLike({ messages: Match.objectLike({ type: 'array', minItems: 1, maxItems: 50 }) }),
+        }),
+      });
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: 'POST',
+        RequestValidatorId: { Ref: Match.stringLikeRegexp('RequestValidator') },
+        RequestModels: { 'application/json': Match.anyValue(), $default: Match.anyValue() },
+      });
+    });
+
+    test('the stage traces, throttles, logs access as JSON and errors only, never bodies, and caches nothing', () => {
+      const stage = Object.values(template.findResources('AWS::ApiGateway::Stage') as Resources)[0]!;
+      expect(stage.Properties).toMatchObject({
+        StageName: 'prod',
+        TracingEnabled: true,
+        CacheClusterEnabled: false,
+        MethodSettings: [
+          {
+            HttpMethod: '*',
+            ResourcePath: '/*',
+            LoggingLevel: 'ERROR',
+            DataTraceEnabled: false,
+            MetricsEnabled: true,
+            ThrottlingRateLimit: 50,
+            ThrottlingBurstLimit: 100,
+          },
+        ],
+      });
+      const format = JSON.parse(stage.Properties.AccessLogSetting.Format as string) as Record<string, string>;
+      expect(format).toMatchObject({ requestId: '$context.requestId', user: '$context.authorizer.claims.sub', status: '$context.status' });
+      expect(JSON.stringify(format)).not.toMatch(/body|requestOverride|responseOverride/i);
+      // The execution log group exists (KMS, retention) before the stage can write to it.
+      const [executionLogs] = Object.entries(resources).find(
+        ([, r]) => r.Type === 'AWS::Logs::LogGroup' && JSON.stringify(r.Properties.LogGroupName ?? '').includes('API-Gateway-Execution-Logs_'),
+      )!;
+      expect(stage.DependsOn).toContain(executionLogs);
+      // The account-level CloudWatch role is left alone unless asked for.
+      template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    });
+
+    test('the web ACL counts the core rule set\'s 8 KB body rule and blocks bodies over the limit, oversize included', () => {
+      template.hasResourceProperties('AWS::WAFv2::WebACL', {
+        Scope: 'REGIONAL',
+        DefaultAction: { Allow: {} },
+        AssociationConfig: { RequestBody: { API_GATEWAY: { DefaultSizeInspectionLimit: 'KB_32' } } },
+        Rules: [
+          Match.objectLike({
+            Priority: 0,
+            Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesAmazonIpReputationList' } },
+          }),
+          Match.objectLike({
+            Name: WEB_ACL_RULE_NAMES.rateLimitPerIp,
+            Priority: 1,
+            Action: { Block: Match.objectLike({ CustomResponse: Match.objectLike({ ResponseCode: 429 }) }) },
+            Statement: { RateBasedStatement: Match.objectLike({ AggregateKeyType: 'IP', Limit: 1000 }) },
+          }),
+          Match.objectLike({
+            Name: WEB_ACL_RULE_NAMES.bodySize,
+            Priority: 2,
+            Action: { Block: Match.objectLike({ CustomResponse: Match.objectLike({ ResponseCode: 413 }) }) },
+            Statement: {
+              SizeConstraintStatement: {
+                FieldToMatch: { Body: { OversizeHandling: 'MATCH' } },
+                ComparisonOperator: 'GT',
+                Size: 32_768,
+                TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+              },
+            },
+          }),
+          Match.objectLike({
+            Name: WEB_ACL_RULE_NAMES.commonRuleSet,
+            Priority: 3,
+            OverrideAction: { None: {} },
+            Statement: {
+              ManagedRuleGroupStatement: {
+                VendorName: 'AWS',
+                Name: 'AWSManagedRulesCommonRuleSet',
+                RuleActionOverrides: [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }],
+              },
+            },
+          }),
+          Match.objectLike({
+            Priority: 4,
+            Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesKnownBadInputsRuleSet' } },
+          }),
+        ],
+        VisibilityConfig: Match.objectLike({ CloudWatchMetricsEnabled: true, SampledRequestsEnabled: true }),
+      });
+    });
+
+    test('the web ACL is associated with the stage and logs to a KMS aws-waf-logs-* group with the authorization header redacted', () => {
+      const stageId = Object.keys(template.findResources('AWS::ApiGateway::Stage'))[0]!;
+      const association = Object.values(template.findResources('AWS::WAFv2::WebACLAssociation') as Resources)[0]!;
+      expect(JSON.stringify(association.Properties.ResourceArn)).toContain(`{"Ref":"${stageId}"}`);
+      const logging = Object.values(template.findResources('AWS::WAFv2::LoggingConfiguration') as Resources)[0]!;
+      expect(logging.Properties.RedactedFields).toEqual([{ SingleHeader: { Name: 'authorization' } }]);
+      const destination = JSON.stringify(logging.Properties.LogDestinationConfigs);
+      expect(destination).toMatch(/:log-group:aws-waf-logs-[^:"]+"/);
+      const wafLogs = Object.values(resources).find(
+        (r) => r.Type === 'AWS::Logs::LogGroup' && String(r.Properties.LogGroupName ?? '').startsWith('aws-waf-logs-'),
+      )!;
+      expect(wafLogs.Properties.KmsKeyId).toBeDefined();
+      expect(destination).toContain(wafLogs.Properties.LogGroupName as string);
+      // The delivery service may write to this group only, for this account's delivery sources.
+      const policy = JSON.stringify(Object.values(template.findResources('AWS::Logs::ResourcePolicy') as Resources)[0]!.Properties);
+      expect(policy).toContain('delivery.logs.amazonaws.com');
+      expect(policy).toContain(`log-group:${wafLogs.Properties.LogGroupName as string}:log-stream:*`);
+      expect(policy).toContain('aws:SourceAccount');
+    });
+
+    test('the function runs the current Node.js runtime on arm64 in the isolated subnets, traced, capped and with JSON logs', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Timeout: 29,
+        MemorySize: 1024,
+        ReservedConcurrentExecutions: 20,
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: Match.stringLikeRegexp('^GatewayFunctionLogs') } },
+        VpcConfig: {
+          SubnetIds: [{ Ref: Match.stringLikeRegexp('IsolatedSubnet1') }, { Ref: Match.stringLikeRegexp('IsolatedSubnet2') }],
+          SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayFunctionSecurityGroup'), 'GroupId'] }],
+        },
+        Environment: {
+          Variables: {
+            GUARDRAIL_ID: guardrailArn,
+            GUARDRAIL_VERSION: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GuardrailVersion'), 'Version'] },
+            QUOTA_TABLE_NAME: { Ref: Match.stringLikeRegexp('^GatewayUsageTable') },
+            POWERTOOLS_SERVICE_NAME: 'llm-gateway',
+            POWERTOOLS_METRICS_NAMESPACE: 'SecureLlmGateway',
+          },
+        },
+      });
+    });
+
+    test('the function\'s security group admits nothing and sends HTTPS only', () => {
+      const sg = Object.entries(resources).find(
+        ([id, r]) => r.Type === 'AWS::EC2::SecurityGroup' && id.startsWith('GatewayFunctionSecurityGroup'),
+      )![1];
+      expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
+      const ingress = Object.values(resources).filter(
+        (r) => r.Type === 'AWS::EC2::SecurityGroupIngress' && JSON.stringify(r.Properties.GroupId).includes('GatewayFunctionSecurityGroup'),
+      );
+      expect(ingress).toEqual([]);
+      const egress = [
+        ...(sg.Properties.SecurityGroupEgress as Array<Record<string, unknown>>),
+        ...Object.values(resources)
+          .filter((r) => r.Type === 'AWS::EC2::SecurityGroupEgress' && JSON.stringify(r.Properties.GroupId).includes('GatewayFunctionSecurityGroup'))
+          .map((r) => r.Properties),
+      ];
+      expect(egress.length).toBeGreaterThanOrEqual(2);
+      for (const rule of egress) {
+        expect(rule).toMatchObject({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 });
+      }
+    });
+
+    test('the role allows InvokeModel only on the allow-listed model and profile ARNs, and only with the guardrail version', () => {
+      const allow = functionStatements(template).find((s) => s.Sid === 'InvokeAllowListedModelsWithGuardrail')!;
+      expect(allow.Effect).toBe('Allow');
+      expect(allow.Action).toBe('bedrock:InvokeModel');
+      expect(asArray(allow.Resource).sort()).toEqual(
+        [
+          foundationModel(REGION, 'amazon.nova-lite-v1:0'),
+          `arn:aws:bedrock:${REGION}:${ACCOUNT}:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0`,
+          // The profile routes to three regions: the model must be allowed in each.
+          foundationModel('us-east-1', 'anthropic.claude-3-5-haiku-20241022-v1:0'),
+          foundationModel('us-east-2', 'anthropic.claude-3-5-haiku-20241022-v1:0'),
+          foundationModel('us-west-2', 'anthropic.claude-3-5-haiku-20241022-v1:0'),
+        ].sort(),
+      );
+      expect(allow.Condition).toEqual({ StringEquals: { 'bedrock:GuardrailIdentifier': guardrailCondition } });
+      // <guardrail ARN>:<numeric version>, never DRAFT.
+      expect(JSON.stringify(guardrailCondition)).toMatch(/GuardrailArn.*":".*GuardrailVersion[^"]*","Version"/);
+    });
+
+    test('the role is explicitly denied every model call that does not carry the guardrail', () => {
+      const deny = functionStatements(template).find((s) => s.Effect === 'Deny')!;
+      expect(deny).toEqual({
+        Sid: 'DenyModelCallsWithoutGuardrail',
+        Effect: 'Deny',
+        Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+        Resource: '*',
+        Condition: { StringNotEquals: { 'bedrock:GuardrailIdentifier': guardrailCondition } },
+      });
+    });
+
+    test('no IAM policy of the stack allows a bedrock wildcard action or a bedrock action on a wildcard resource, and none is inline', () => {
+      template.resourceCountIs('AWS::IAM::Policy', 0);
+      const documents = Object.values(resources)
+        .filter((r) => r.Type === 'AWS::IAM::ManagedPolicy' || r.Type === 'AWS::IAM::Role')
+        .flatMap((r) => [r.Properties.PolicyDocument, ...((r.Properties.Policies as Array<{ PolicyDocument: unknown }> | undefined) ?? []).map((p) => p.PolicyDocument)])
+        .filter(Boolean) as Array<{ Statement: Statement[] }>;
+      const bedrockAllows = documents
+        .flatMap((d) => d.Statement)
+        .filter((s) => s.Effect === 'Allow' && asArray(s.Action).some((a) => a.startsWith('bedrock:')));
+      expect(bedrockAllows.length).toBeGreaterThanOrEqual(2);
+      for (const s of bedrockAllows) {
+        for (const action of asArray(s.Action)) {
+          expect(action).not.toContain('*');
+        }
+        for (const resource of asArray(s.Resource)) {
+          expect(JSON.stringify(resource)).not.toContain('*');
+        }
+      }
+      const apply = bedrockAllows.find((s) => asArray(s.Action).includes('bedrock:ApplyGuardrail'))!;
+      expect(apply.Resource).toEqual(guardrailArn);
+    });
+
+    test('the role may only read and update usage counters, and use the table key through DynamoDB', () => {
+      const statements = functionStatements(template);
+      expect(statements.find((s) => s.Sid === 'UpdateUsageCounters')).toEqual({
+        Sid: 'UpdateUsageCounters',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^GatewayUsageTable/), 'Arn'] },
+      });
+      expect(statements.find((s) => s.Sid === 'UsageTableKeyThroughDynamoDb')!.Condition).toEqual({
+        StringEquals: { 'kms:ViaService': `dynamodb.${REGION}.amazonaws.com` },
+      });
+      expect(statements.flatMap((s) => asArray(s.Action)).filter((a) => a.startsWith('dynamodb:')).sort()).toEqual([
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+      ]);
+    });
+
+    test('the Bedrock Runtime endpoint admits only the function role, its two actions, the allow-listed models and the guardrail', () => {
+      template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+        ServiceName: `com.amazonaws.${REGION}.bedrock-runtime`,
+        PrivateDnsEnabled: true,
+        PolicyDocument: {
+          Statement: [
+            {
+              Sid: 'AllowNamedActionsOnly',
+              Effect: 'Allow',
+              Action: ['bedrock:ApplyGuardrail', 'bedrock:InvokeModel'],
+              Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayFunctionRole'), 'Arn'] } },
+              Resource: Match.anyValue(),
+            },
+          ],
+          Version: '2012-10-17',
+        },
+      });
+      const bedrock = Object.values(template.findResources('AWS::EC2::VPCEndpoint') as Resources).find(
+        (e) => e.Properties.VpcEndpointType === 'Interface',
+      )!;
+      const allowed = functionStatements(template).find((s) => s.Sid === 'InvokeAllowListedModelsWithGuardrail')!.Resource as string[];
+      expect(bedrock.Properties.PolicyDocument.Statement[0].Resource).toEqual(expect.arrayContaining([...allowed, guardrailArn]));
+      expect(bedrock.Properties.PolicyDocument.Statement[0].Resource).toHaveLength(allowed.length + 1);
+      template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+        VpcEndpointType: 'Gateway',
+        ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.dynamodb']] },
+        PolicyDocument: {
+          Statement: [
+            Match.objectLike({
+              Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+              Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayUsageTable'), 'Arn'] },
+              Condition: { ArnEquals: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayFunctionRole'), 'Arn'] }] } },
+            }),
+          ],
+        },
+      });
+    });
+
+    test('the usage table is keyed and expires as the quota code expects, on-demand, KMS-encrypted, recoverable and protected', () => {
+      template.hasResource('AWS::DynamoDB::Table', {
+        Properties: {
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          BillingMode: 'PAY_PER_REQUEST',
+          SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+          DeletionProtectionEnabled: true,
+        },
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    });
+
+    test('the new user pool is invitation-only with TOTP MFA required, a strong password policy and threat protection', () => {
+      template.hasResource('AWS::Cognito::UserPool', {
+        Properties: Match.objectLike({
+          AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+          MfaConfiguration: 'ON',
+          EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+          Policies: {
+            PasswordPolicy: Match.objectLike({
+              MinimumLength: 14,
+              RequireLowercase: true,
+              RequireUppercase: true,
+              RequireNumbers: true,
+              RequireSymbols: true,
+            }),
+          },
+          UserPoolTier: 'PLUS',
+          UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+          DeletionProtection: 'ACTIVE',
+        }),
+        DeletionPolicy: 'Retain',
+      });
+      const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup') as Resources).map((g) => g.Properties.GroupName);
+      expect(groups.sort()).toEqual(['analysts', 'users']);
+      template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+        GenerateSecret: false,
+        ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        AllowedOAuthFlowsUserPoolClient: false,
+        PreventUserExistenceErrors: 'ENABLED',
+        EnableTokenRevocation: true,
+      });
+    });
+  });
+
+  describe('encryption', () => {
+    test('the table and every log group use the given key, are retained and keep records a year', () => {
+      // GIVEN
+      const stack = newStack();
+      const key = new kms.Key(stack, 'GivenKey', { enableKeyRotation: true });
+      // WHEN
+      build({ encryptionKey: key }, stack);
+      // THEN
+      const template = Template.fromStack(stack);
+      const keyArn = stack.resolve(key.keyArn);
+      const groups = Object.entries(template.findResources('AWS::Logs::LogGroup') as Resources).filter(([id]) => id.startsWith('Gateway'));
+      // access, execution, function and WAF logs
+      expect(groups).toHaveLength(4);
+      for (const [id, group] of groups) {
+        expect({ id, key: group.Properties.KmsKeyId, days: group.Properties.RetentionInDays, policy: group.DeletionPolicy }).toEqual({
+          id,
+          key: keyArn,
+          days: 365,
+          policy: 'Retain',
+        });
+      }
+      template.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: Match.objectLike({ KMSMasterKeyId: keyArn }) });
+      // No key of the gateway's own: the given one replaces it.
+      expect(Object.keys(template.findResources('AWS::KMS::Key')).filter((id) => id.startsWith('Gateway'))).toEqual([]);
+    });
+  });
+
+  describe('bundling', () => {
+    test('compiles the validated static configuration into the function code, special characters intact', () => {
+      // GIVEN a system prompt with quotes, a dollar sign, backticks, a backslash and a new line
+      const app = newTestApp();
+      const prompt = 'Say "hi" to $USER with `code`\\n and a real\nnew line: canary-7f3a9c';
+      // WHEN
+      const { stack, gateway } = build({ systemPrompt: prompt }, newStack(app));
+      const assembly = app.synth();
+      // THEN the bundle carries the configuration, and no reference to the environment variable remains
+      const code = stack.resolve((gateway.function.node.defaultChild as unknown as { code: { s3Key: string } }).code.s3Key) as string;
+      const assetDir = path.join(assembly.directory, `asset.${code.replace(/\.zip$/, '')}`);
+      const bundle = fs.readFileSync(path.join(assetDir, 'index.js'), 'utf8');
+      expect(bundle).toContain('canary-7f3a9c');
+      expect(bundle).toContain('amazon.nova-lite-v1:0');
+      expect(bundle).toContain('us.anthropic.claude-3-5-haiku-20241022-v1:0');
+      expect(bundle).not.toContain('process.env.GATEWAY_CONFIG');
+      // The literal JSON the function parses at cold start holds the prompt exactly.
+      const literal = /`(\{"systemPrompt".*?\})`|"(\{\\"systemPrompt\\".*?\})"|'(\{"systemPrompt".*?\})'/s.exec(bundle);
+      expect(literal).not.toBeNull();
+    });
+  });
+
+  describe('options', () => {
+    test('an inference-profile alias is called by profile id, a direct one by model id', () => {
+      // The static configuration is validated at synthesis; here we check the allow-list of each kind.
+      const { stack } = build({
+        models: [{ alias: 'only-direct', modelId: 'amazon.nova-pro-v1:0', maxOutputTokens: 1000 }],
+        groups: [{ name: 'users', models: ['only-direct'], dailyTokenQuota: 10, maxOutputTokens: 10 }],
+      });
+      const allow = functionStatements(Template.fromStack(stack)).find((s) => s.Sid === 'InvokeAllowListedModelsWithGuardrail')!;
+      expect(allow.Resource).toEqual(foundationModel(REGION, 'amazon.nova-pro-v1:0'));
+    });
+
+    test('without quotas there is no table, no DynamoDB endpoint, no DynamoDB permission and no egress beyond the Bedrock endpoint', () => {
+      const { stack } = build({ quotasEnabled: false });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::DynamoDB::Table', 0);
+      expect(Object.values(template.findResources('AWS::EC2::VPCEndpoint') as Resources).map((e) => e.Properties.VpcEndpointType)).toEqual([
+        'Interface',
+      ]);
+      expect(JSON.stringify(functionStatements(template))).not.toContain('dynamodb');
+      const fn = Object.values(template.findResources('AWS::Lambda::Function') as Resources).find((f) => f.Properties.Environment)!;
+      expect(fn.Properties.Environment.Variables.QUOTA_TABLE_NAME).toBeUndefined();
+      expect(JSON.stringify(template.toJSON())).not.toContain('0.0.0.0/0');
+    });
+
+    test('a DynamoDB prefix list narrows the function\'s egress', () => {
+      const { stack } = build({ dynamoDbPrefixListId: 'pl-02cd2c6b' });
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+        GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayFunctionSecurityGroup'), 'GroupId'] },
+        DestinationPrefixListId: 'pl-02cd2c6b',
+        IpProtocol: 'tcp',
+        FromPort: 443,
+        ToPort: 443,
+      });
+      expect(JSON.stringify(template.toJSON())).not.toContain('0.0.0.0/0');
+    });
+
+    test('an existing user pool gets an app client but no groups, and the authorizer trusts it', () => {
+      // GIVEN
+      const stack = newStack();
+      const pool = cognito.UserPool.fromUserPoolId(stack, 'OrgPool', 'us-east-1_AbCdEfGhI');
+      // WHEN
+      build({ userPool: pool }, stack);
+      // THEN
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::Cognito::UserPool', 0);
+      template.resourceCountIs('AWS::Cognito::UserPoolGroup', 0);
+      template.hasResourceProperties('AWS::Cognito::UserPoolClient', { UserPoolId: 'us-east-1_AbCdEfGhI' });
+      template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+        ProviderARNs: [`arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/us-east-1_AbCdEfGhI`],
+      });
+    });
+
+    test('limits and settings reach the web ACL, the stage, the schema and the function', () => {
+      const { stack } = build({
+        maxBodyBytes: 40_000,
+        maxMessages: 7,
+        throttlingRateLimit: 5,
+        throttlingBurstLimit: 9,
+        wafRateLimitPerIp: 300,
+        reservedConcurrency: 3,
+        timeout: Duration.seconds(12),
+        memorySize: 512,
+        prescreenMode: PrescreenMode.FLAG,
+      });
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::WAFv2::WebACL', {
+        AssociationConfig: { RequestBody: { API_GATEWAY: { DefaultSizeInspectionLimit: 'KB_48' } } },
+        Rules: Match.arrayWith([
+          Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ Limit: 300 }) } }),
+          Match.objectLike({ Statement: { SizeConstraintStatement: Match.objectLike({ Size: 40_000 }) } }),
+        ]),
+      });
+      template.hasResourceProperties('AWS::ApiGateway::Stage', {
+        MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 9 })],
+      });
+      template.hasResourceProperties('AWS::ApiGateway::Model', {
+        Schema: Match.objectLike({ properties: Match.objectLike({ messages: Match.objectLike({ maxItems: 7 }) }) }),
+      });
+      template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 3, Timeout: 12, MemorySize: 512 });
+    });
+
+    test('the API Gateway account CloudWatch role is created and retained on request, before the stage', () => {
+      const { stack } = build({ createApiGatewayAccountRole: true });
+      const template = Template.fromStack(stack);
+      template.hasResource('AWS::ApiGateway::Account', {
+        Properties: { CloudWatchRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayApiGatewayCloudWatchRole'), 'Arn'] } },
+        DeletionPolicy: 'Retain',
+      });
+      template.hasResource('AWS::IAM::Role', {
+        Properties: Match.objectLike({
+          AssumeRolePolicyDocument: Match.objectLike({
+            Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })],
+          }),
+        }),
+        DeletionPolicy: 'Retain',
+      });
+      const stage = Object.values(template.findResources('AWS::ApiGateway::Stage') as Resources)[0]!;
+      expect(stage.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^GatewayApiGatewayAccount/)]));
+    });
+
+    test('bodyInspectionLimitFor picks the smallest limit that covers the body', () => {
+      expect([1024, 16_384, 16_385, 32_768, 40_000, 49_152, 65_536].map(bodyInspectionLimitFor)).toEqual([
+        'KB_16',
+        'KB_16',
+        'KB_32',
+        'KB_32',
+        'KB_48',
+        'KB_48',
+        'KB_64',
+      ]);
+    });
+  });
+
+  describe('validation', () => {
+    const fails = (overrides: Partial<InferenceGatewayProps>, message: RegExp): void => {
+      expect(() => build(overrides)).toThrow(message);
+    };
+    const model = (m: Partial<GatewayModel>): GatewayModel[] => [{ ...MODELS[0]!, ...m }];
+    const usersOf = (alias: string): GatewayGroup[] => [{ name: 'users', models: [alias], dailyTokenQuota: 10, maxOutputTokens: 10 }];
+
+    test('fails if no model is configured', () => fails({ models: [] }, /models must name at least one model, got \[\]/));
+    test('fails if two models share an alias', () =>
+      fails({ models: [MODELS[0]!, { ...MODELS[0]!, modelId: 'amazon.nova-pro-v1:0' }] }, /models\[1\]\.alias "nova-lite" is defined twice/));
+    test('fails if an alias is malformed', () => fails({ models: model({ alias: 'Nova Lite' }), groups: usersOf('Nova Lite') }, /models\[0\]\.alias .* got "Nova Lite"/));
+    test('fails if a model id is malformed', () => fails({ models: model({ modelId: 'nova' }) }, /models\[0\]\.modelId .* got "nova"/));
+    test('fails if an inference profile does not route to the model', () =>
+      fails({ models: model({ inferenceProfileId: 'us.amazon.nova-pro-v1:0', inferenceProfileRegions: ['us-east-1'] }) }, /inferenceProfileId must .* ending with modelId "amazon.nova-lite-v1:0"/));
+    test('fails if an inference profile lists no region', () =>
+      fails({ models: model({ inferenceProfileId: 'us.amazon.nova-lite-v1:0' }) }, /inferenceProfileRegions must list every region .* got \[\]/));
+    test('fails if a profile region is malformed', () =>
+      fails({ models: model({ inferenceProfileId: 'us.amazon.nova-lite-v1:0', inferenceProfileRegions: ['US East'] }) }, /got "US East"/));
+    test('fails if profile regions are given without a profile', () =>
+      fails({ models: model({ inferenceProfileRegions: ['us-east-1'] }) }, /inferenceProfileRegions only applies with inferenceProfileId/));
+    test('fails if a model output cap is not positive', () => fails({ models: model({ maxOutputTokens: 0 }) }, /models\[0\]\.maxOutputTokens must be .* got 0/));
+    test('fails if no group is configured', () => fails({ groups: [] }, /groups must name at least one caller group/));
+    test('fails if a group names an unknown alias', () =>
+      fails({ groups: usersOf('gpt-4') }, /groups\[0\]\.models names the unknown model alias "gpt-4"; define it in models or use one of nova-lite, haiku/));
+    test('fails if a group names no alias', () => fails({ groups: [{ ...GROUPS[0]!, models: [] }] }, /groups\[0\]\.models must name at least one model alias, got \[\]/));
+    test('fails if two groups share a name', () => fails({ groups: [GROUPS[0]!, GROUPS[0]!] }, /groups\[1\]\.name "users" is defined twice/));
+    test('fails if a group name is not a Cognito group name', () => fails({ groups: [{ ...GROUPS[0]!, name: 'two words' }] }, /groups\[0\]\.name .* got "two words"/));
+    test('fails if a daily quota is not positive', () => fails({ groups: [{ ...GROUPS[0]!, dailyTokenQuota: -1 }] }, /dailyTokenQuota must be .* got -1/));
+    test('fails if the body limit is below 1024 bytes', () => fails({ maxBodyBytes: 1000 }, /maxBodyBytes must be a whole number between 1024 and 65536 .* got 1000/));
+    test('fails if the body limit is above what WAF can inspect', () => fails({ maxBodyBytes: 65_537 }, /maxBodyBytes .*\(AWS WAF inspects at most 64 KB .*\), got 65537/));
+    test('fails if the timeout exceeds API Gateway\'s 29 seconds', () =>
+      fails({ timeout: Duration.seconds(30) }, /timeout must be a whole number between 5 and 29 seconds \(API Gateway stops waiting .*\), got 30 seconds/));
+    test('fails if the burst is below the rate', () =>
+      fails({ throttlingRateLimit: 100, throttlingBurstLimit: 50 }, /throttlingBurstLimit must be at least throttlingRateLimit \(100\), got 50/));
+    test('fails if the WAF rate limit is below 10', () => fails({ wafRateLimitPerIp: 5 }, /wafRateLimitPerIp must be .* got 5/));
+    test('fails if reserved concurrency is 0', () => fails({ reservedConcurrency: 0 }, /reservedConcurrency must be .* got 0/));
+    test('fails if memory is below Lambda\'s minimum', () => fails({ memorySize: 64 }, /memorySize must be a whole number between 128 and 10240 MB .* got 64 MB/));
+    test('fails if Bedrock attempts exceed 5', () => fails({ bedrockMaxAttempts: 6 }, /bedrockMaxAttempts must be .* got 6/));
+    test('fails if the message limits are not positive', () => fails({ maxMessages: 0 }, /maxMessages must be .* got 0/));
+    test('fails if the system prompt is blank', () => fails({ systemPrompt: '   ' }, /systemPrompt must be 1-20000 characters with a non-space character/));
+    test('fails if a link host carries a scheme', () => fails({ allowedLinkHosts: ['https://docs.example.com'] }, /allowedLinkHosts .* got "https:\/\/docs.example.com"/));
+    test('fails if log retention is infinite', () => fails({ logRetention: logs.RetentionDays.INFINITE }, /logRetention must be a finite period/));
+    test('fails if a DynamoDB prefix list is given without quotas', () =>
+      fails({ quotasEnabled: false, dynamoDbPrefixListId: 'pl-1234' }, /dynamoDbPrefixListId only applies with quotasEnabled: true/));
+    test('fails if the metrics namespace is an AWS one', () => fails({ metricsNamespace: 'AWS/Lambda' }, /metricsNamespace must be a CloudWatch namespace outside "AWS\/"/));
+    test('fails if the configuration does not satisfy the function\'s own schema', () =>
+      fails({ blockedInputMessage: '' }, /does not satisfy the function's schema .*blockedInputMessage/));
+  });
+});
