@@ -521,7 +521,9 @@ export class InferenceGateway extends Construct {
         removalPolicy,
       });
       for (const group of props.groups) {
-        new cognito.UserPoolGroup(this, `Group${group.name}`, {
+        // Named after the group (not its position) so reordering groups never replaces one and
+        // drops its members; "/" is the one character a construct id cannot hold.
+        new cognito.UserPoolGroup(this, `Group${group.name.replace(/\//g, '%2F')}`, {
           userPool: pool,
           groupName: group.name,
           description: `LLM gateway callers: ${group.models.join(', ')}; ${group.dailyTokenQuota} tokens a day`.slice(0, 2048),

@@ -150,8 +150,9 @@ export class GatewayWebAcl extends Construct {
     });
     this.logGroup = logs.logGroup;
     // WAF delivers through the CloudWatch Logs delivery service. Granting it here, for this log
-    // group and this account's delivery sources only, spares the deploying principal
-    // logs:PutResourcePolicy and WAF from adding a broader statement of its own.
+    // group and this account's delivery sources only, keeps WAF from adding a statement of its own
+    // when logging is enabled. CloudWatch Logs resource policies are account-level (at most 10 per
+    // region), so each gateway stack uses one.
     const logGroupArn = stack.formatArn({
       service: 'logs',
       resource: 'log-group',

@@ -590,6 +590,11 @@ describe('InferenceGateway', () => {
       expect(stage.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^GatewayApiGatewayAccount/)]));
     });
 
+    test('each configured group becomes a Cognito group of the same name, slashes included', () => {
+      const { stack } = build({ groups: [{ name: 'team/ml', models: ['nova-lite'], dailyTokenQuota: 10, maxOutputTokens: 10 }] });
+      Template.fromStack(stack).hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'team/ml' });
+    });
+
     test('bodyInspectionLimitFor picks the smallest limit that covers the body', () => {
       expect([1024, 16_384, 16_385, 32_768, 40_000, 49_152, 65_536].map(bodyInspectionLimitFor)).toEqual([
         'KB_16',
