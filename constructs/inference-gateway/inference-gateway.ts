@@ -420,15 +420,14 @@ export class InferenceGateway extends Construct {
       },
     });
     // API Gateway invokes the function synchronously and returns its errors to the caller: there
-    // are no asynchronous invocations whose failures a dead-letter queue or destination could keep.
+    // are no asynchronous invocations whose failures a dead-letter queue could keep.
     const syncReason =
       'Invoked only synchronously by API Gateway (Lambda proxy integration): a failure is returned to the caller as an HTTP error, ' +
-      'so there are no asynchronous events for a dead-letter queue or on-failure destination to keep.';
+      'so there are no asynchronous events for a dead-letter queue to keep.';
     Validations.of(this.function.node.defaultChild as lambda.CfnFunction).acknowledge(
       { id: 'NIST.800.53.R5-LambdaDLQ', reason: syncReason },
       { id: 'HIPAA.Security-LambdaDLQ', reason: syncReason },
       { id: 'Serverless-LambdaDLQ', reason: syncReason },
-      { id: 'Serverless-LambdaAsyncFailureDestination', reason: syncReason },
     );
 
     // --- Bedrock: allow-listed models, only with the guardrail -----------------------------
