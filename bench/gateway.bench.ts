@@ -4,8 +4,9 @@
  *   npx ts-node --transpile-only bench/gateway.bench.ts [--iterations 300]
  *
  * (a) Latency: the gateway handler end to end (real Bedrock Runtime client, real DynamoDB client) against a
- *     zero-latency loopback Bedrock server, versus a bare SDK Converse call to the same server; 8 KB prompt; quotas
- *     off, then quotas on against dynalite. The servers run in a child process (this file with `--serve`) so their
+ *     zero-latency loopback Bedrock server, versus a bare SDK Converse call to the same server with the same client
+ *     configuration (and, for reference, with the SDK's default client); 8 KB prompt; quotas off, then quotas on
+ *     against dynalite. The servers run in a child process (this file with `--serve`) so their
  *     CPU does not count as the gateway's.
  * (b) CPU: `process.cpuUsage()` per handler call minus per bare SDK call = the gateway's own CPU per request.
  * (c) Bundle: esbuild (bundle, minify, platform node, target node22) of the gateway versus a bundle that only
@@ -110,12 +111,15 @@ async function startServers(): Promise<{ bedrock: string; dynamo: string; stop: 
 // (a) + (b) latency and CPU.
 // ---------------------------------------------------------------------------------------------------------------
 
+type Kind = 'bare' | 'sdkDefault' | 'off' | 'on';
+const KINDS: readonly Kind[] = ['bare', 'sdkDefault', 'off', 'on'];
+
 interface Sampled {
   readonly latency: number[];
   readonly cpuPerCall: number[];
 }
 
-async function measureRuntime(): Promise<{ bare: Sampled; off: Sampled; on: Sampled; stdoutBytesPerRequest: number }> {
+async function measureRuntime(): Promise<Record<Kind, Sampled> & { stdoutBytesPerRequest: number }> {
   const servers = await startServers();
   // Imported here so the module-scope clients of index.ts see a region.
   process.env.AWS_REGION = 'us-east-1';
@@ -123,7 +127,11 @@ async function measureRuntime(): Promise<{ bare: Sampled; off: Sampled; on: Samp
   const { Auditor, newLogger, newMetrics } = await import('../lambda/gateway/audit');
   const { toProxyEvent, fakeContext } = await import('../test/helpers/lambda-http-adapter');
 
-  const bedrock = new BedrockRuntimeClient({ endpoint: servers.bedrock, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
+  const { newBedrockClient } = await import('../lambda/gateway/bedrock');
+  // The gateway's client configuration (one pooled HTTP/2 session) for both the handler and the bare call, and the
+  // SDK's default configuration (a new session per request) as a second reference.
+  const bedrock = newBedrockClient({ endpoint: servers.bedrock, region: 'us-east-1', credentials: CREDENTIALS });
+  const sdkDefault = new BedrockRuntimeClient({ endpoint: servers.bedrock, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
   const dynamo = new DynamoDBClient({ endpoint: servers.dynamo, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
   const auditor = new Auditor(newLogger(), newMetrics());
   const off = createHandler({ config: { ...CONFIG, quotasEnabled: false }, bedrock, auditor });
@@ -140,9 +148,12 @@ async function measureRuntime(): Promise<{ bare: Sampled; off: Sampled; on: Samp
     guardrailConfig: { guardrailIdentifier: CONFIG.guardrailId, guardrailVersion: CONFIG.guardrailVersion, trace: 'enabled' },
   };
 
-  const calls: Record<'bare' | 'off' | 'on', () => Promise<void>> = {
+  const calls: Record<Kind, () => Promise<void>> = {
     bare: async () => {
       await bedrock.send(new ConverseCommand(bareInput));
+    },
+    sdkDefault: async () => {
+      await sdkDefault.send(new ConverseCommand(bareInput));
     },
     off: async () => {
       const res = await off(toProxyEvent('POST', '/v1/chat/completions', {}, body, claims), fakeContext());
@@ -164,17 +175,17 @@ async function measureRuntime(): Promise<{ bare: Sampled; off: Sampled; on: Samp
     return true;
   }) as typeof process.stdout.write;
 
-  const result = { bare: { latency: [] as number[], cpuPerCall: [] as number[] }, off: { latency: [] as number[], cpuPerCall: [] as number[] }, on: { latency: [] as number[], cpuPerCall: [] as number[] } };
+  const result = Object.fromEntries(KINDS.map((k) => [k, { latency: [] as number[], cpuPerCall: [] as number[] }])) as Record<Kind, Sampled>;
   let offRequests = 0;
   try {
     // Warm-up: JIT, connection pools, TLS-free HTTP/2 sessions.
-    for (let i = 0; i < 50; i++) for (const k of ['bare', 'off', 'on'] as const) await calls[k]();
+    for (let i = 0; i < 50; i++) for (const k of KINDS) await calls[k]();
 
     // (a) latency: interleaved, rotating order.
-    const order = ['bare', 'off', 'on'] as const;
+    const order = KINDS;
     for (let i = 0; i < ITERATIONS; i++) {
-      for (let j = 0; j < 3; j++) {
-        const k = order[(i + j) % 3]!;
+      for (let j = 0; j < order.length; j++) {
+        const k = order[(i + j) % order.length]!;
         const t = process.hrtime.bigint();
         await calls[k]();
         result[k].latency.push(Number(process.hrtime.bigint() - t) / 1e6);
@@ -198,6 +209,7 @@ async function measureRuntime(): Promise<{ bare: Sampled; off: Sampled; on: Samp
   } finally {
     process.stdout.write = realWrite;
     bedrock.destroy();
+    sdkDefault.destroy();
     dynamo.destroy();
     servers.stop();
   }
@@ -282,11 +294,13 @@ async function main(): Promise<void> {
   console.log('');
   console.log('(a) latency per request           median      p90        ratio  target');
   console.log(`    bare SDK Converse             ${ms(bare).padEnd(11)} ${ms(percentile(rt.bare.latency, 90)).padEnd(10)} 1.00x`);
+  console.log(`    bare SDK, SDK-default client  ${ms(median(rt.sdkDefault.latency)).padEnd(11)} ${ms(percentile(rt.sdkDefault.latency, 90)).padEnd(10)} ${(median(rt.sdkDefault.latency) / bare).toFixed(2)}x  (new HTTP/2 session per request)`);
   console.log(`    gateway, quotas off           ${ms(off).padEnd(11)} ${ms(percentile(rt.off.latency, 90)).padEnd(10)} ${(off / bare).toFixed(2)}x  <= 1.2x`);
   console.log(`    gateway, quotas on (dynalite) ${ms(on).padEnd(11)} ${ms(percentile(rt.on.latency, 90)).padEnd(10)} ${(on / bare).toFixed(2)}x`);
   console.log('');
   console.log('(b) CPU per request (process.cpuUsage, median of 7 blocks of 60)');
   console.log(`    bare SDK Converse             ${ms(cpuBare)}`);
+  console.log(`    bare SDK, SDK-default client  ${ms(median(rt.sdkDefault.cpuPerCall))}`);
   console.log(`    gateway, quotas off           ${ms(cpuOff)}   own: ${ms(cpuOff - cpuBare)}  (target <= 1 ms)`);
   console.log(`    gateway, quotas on            ${ms(cpuOn)}   own incl. 2 DynamoDB calls: ${ms(cpuOn - cpuBare)}`);
   console.log(`    Powertools stdout per request ${(rt.stdoutBytesPerRequest).toFixed(0)} bytes`);

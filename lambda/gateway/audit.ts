@@ -4,8 +4,11 @@
  * The record holds identifiers, decisions, counts, sizes and a SHA-256 of the prompt — never the prompt, the
  * response, tool arguments or guardrail matches (OWASP LLM02). Metrics, namespace {@link METRICS_NAMESPACE}:
  * - `Requests` (Count) and `Latency` (Milliseconds) for every request;
- * - `Blocked` (Count) with dimension `Reason` ({@link BlockReason}) when a control refused the input or the output;
- * - `InputTokens` / `OutputTokens` (Count) with dimension `Model` (the alias) when the model was called.
+ * - `Blocked` (Count) when a control refused the input or the output;
+ * - `InputTokens` / `OutputTokens` (Count) when the model was called.
+ * All of a request's metrics go out in ONE EMF document with the dimension sets `[service]`, `[service, Model]`
+ * (the alias, once known) and `[service, Reason]` ({@link BlockReason}, when blocked), so each metric can be read in
+ * total, per model and per block reason.
  *
  * Emitting never throws into the request path.
  *
@@ -109,23 +112,31 @@ export class Auditor {
       // Logging must not turn an answered request into a failure.
     }
     try {
-      this.metrics.addMetric('Requests', MetricUnit.Count, 1);
-      if (record.latencyMs !== undefined) this.metrics.addMetric('Latency', MetricUnit.Milliseconds, record.latencyMs);
-      this.metrics.publishStoredMetrics();
+      // One EMF document per request: every metric under the dimension sets [service], [service, Model] when the
+      // model is known and [service, Reason] when a control blocked the request.
+      const m = this.metrics;
+      // Powertools leaves out the service-only set once others exist: add it explicitly, first.
+      m.addDimensions({});
+      m.addMetric('Requests', MetricUnit.Count, 1);
+      if (record.latencyMs !== undefined) m.addMetric('Latency', MetricUnit.Milliseconds, record.latencyMs);
       if (record.blockReason !== undefined) {
-        const blocked = this.metrics.singleMetric();
-        blocked.addDimension('Reason', record.blockReason);
-        blocked.addMetric('Blocked', MetricUnit.Count, 1);
+        m.addMetric('Blocked', MetricUnit.Count, 1);
+        m.addDimensions({ Reason: record.blockReason });
       }
-      if (record.alias !== undefined && (record.inputTokens !== undefined || record.outputTokens !== undefined)) {
-        const tokens = this.metrics.singleMetric();
-        tokens.addDimension('Model', record.alias);
-        tokens.addMetric('InputTokens', MetricUnit.Count, record.inputTokens ?? 0);
-        tokens.addDimension('Model', record.alias);
-        tokens.addMetric('OutputTokens', MetricUnit.Count, record.outputTokens ?? 0);
+      if (record.alias !== undefined) {
+        m.addDimensions({ Model: record.alias });
+        if (record.inputTokens !== undefined) m.addMetric('InputTokens', MetricUnit.Count, record.inputTokens);
+        if (record.outputTokens !== undefined) m.addMetric('OutputTokens', MetricUnit.Count, record.outputTokens);
       }
+      m.publishStoredMetrics();
     } catch {
-      // Same: metrics are best effort.
+      // Same: metrics are best effort; never let a half-built document leak into the next request's.
+      try {
+        this.metrics.clearMetrics();
+        this.metrics.clearDimensions();
+      } catch {
+        // nothing more to do
+      }
     }
   }
 

@@ -18,6 +18,7 @@ import {
   ApplyGuardrailCommandInput,
   ApplyGuardrailCommandOutput,
   BedrockRuntimeClient,
+  BedrockRuntimeClientConfig,
   ConverseCommand,
   ConverseCommandInput,
   ConverseCommandOutput,
@@ -47,15 +48,45 @@ export interface CallResult<T> {
 
 const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException', 'ModelNotReadyException']);
 const SERVER_FAULTS = new Set(['InternalServerException', 'ServiceUnavailableException']);
+/** Transport failures before a response: a reused connection that the other side had closed, a reset. */
+const NETWORK_CODES = new Set([
+  'ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT', 'ERR_HTTP2_STREAM_ERROR', 'ERR_HTTP2_SESSION_ERROR',
+  'ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_INVALID_SESSION', 'ERR_HTTP2_STREAM_CANCEL',
+]);
 
-/** `throttled`, `server` (5xx) or `other`, from an SDK error's name and HTTP status. */
+/**
+ * `throttled`, `server` (5xx, or a transport failure before any response) or `other`, from an SDK error's name,
+ * code and HTTP status.
+ */
 export function classifyError(err: unknown): 'throttled' | 'server' | 'other' {
   if (!(err instanceof Error)) return 'other';
   if (THROTTLING.has(err.name)) return 'throttled';
   if (SERVER_FAULTS.has(err.name)) return 'server';
   const status = (err as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
   if (typeof status === 'number' && status >= 500 && status <= 599) return 'server';
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) return 'server';
   return 'other';
+}
+
+/** Idle time after which a pooled HTTP/2 session to Bedrock is closed, in ms. */
+export const BEDROCK_SESSION_IDLE_MS = 30_000;
+
+/**
+ * The gateway's Bedrock Runtime client: no SDK retries (this module owns them) and one pooled HTTP/2 session reused
+ * across requests. The SDK's default for Bedrock Runtime opens a new session, and so a new TLS handshake, for every
+ * request (`disableConcurrentStreams: true`, meant for event streams); the gateway only calls non-streaming
+ * operations, so it reuses the session, closing it after {@link BEDROCK_SESSION_IDLE_MS} without traffic. A session
+ * the endpoint closed while the function was frozen fails with a transport error, which is retried.
+ *
+ * @param config - extra client configuration (tests: endpoint, region, credentials)
+ */
+export function newBedrockClient(config: BedrockRuntimeClientConfig = {}): BedrockRuntimeClient {
+  return new BedrockRuntimeClient({
+    maxAttempts: 1,
+    requestHandler: { disableConcurrentStreams: false, sessionTimeout: BEDROCK_SESSION_IDLE_MS },
+    ...config,
+  });
 }
 
 /** The full-jitter delay before retry `retry` (1 for the first retry). */

@@ -22,7 +22,7 @@ import { BedrockRuntimeClient, ConverseCommandOutput } from '@aws-sdk/client-bed
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { AuditRecord, Auditor, BlockReason, PrescreenSignal, newLogger, newMetrics, sha256Hex, summarizeAssessments } from './audit';
-import { RetryPolicy, applyGuardrail, converse } from './bedrock';
+import { RetryPolicy, applyGuardrail, converse, newBedrockClient } from './bedrock';
 import { buildConverseInput, estimateInputTokens, newCanary } from './converse-request';
 import {
   BadRequestError,
@@ -510,8 +510,8 @@ async function screenAnswer(
 // Module scope: one client, logger and metrics per container.
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The Bedrock Runtime client (endpoint from `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` when set). Retries are ours. */
-const bedrockClient = new BedrockRuntimeClient({ maxAttempts: 1 });
+/** The Bedrock Runtime client (endpoint from `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` when set); retries are ours. */
+const bedrockClient = newBedrockClient();
 /** The DynamoDB client for quotas (endpoint from `AWS_ENDPOINT_URL_DYNAMODB` when set). */
 const dynamoClient = new DynamoDBClient({ maxAttempts: 2 });
 const auditor = new Auditor(newLogger(), newMetrics());

@@ -39,7 +39,7 @@ describe('Auditor', () => {
   });
   afterEach(() => stdout.stop());
 
-  test('writes one audit line and EMF metrics with the Reason and Model dimensions', () => {
+  test('writes one audit line and one EMF document with total, per-Model and per-Reason dimension sets', () => {
     // GIVEN
     const auditor = new Auditor(newLogger(), newMetrics());
     // WHEN
@@ -50,15 +50,28 @@ describe('Auditor', () => {
     // THEN
     const lines = stdout.json();
     expect(lines.filter((l) => l.message === 'audit')).toHaveLength(1);
-    const requests = lines.find((l) => l.Requests === 1)!;
-    expect(requests.Latency).toBe(12);
-    const blocked = lines.find((l) => l.Blocked === 1)!;
-    expect(blocked.Reason).toBe('canary_leak');
-    const aws = blocked._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> };
-    expect(aws.CloudWatchMetrics[0]!.Namespace).toBe(METRICS_NAMESPACE);
-    expect(aws.CloudWatchMetrics[0]!.Dimensions[0]).toEqual(expect.arrayContaining(['Reason']));
-    expect(lines.find((l) => l.InputTokens === 11)!.Model).toBe('nova-lite');
-    expect(lines.find((l) => l.OutputTokens === 4)!.Model).toBe('nova-lite');
+    const emf = lines.filter((l) => l._aws !== undefined);
+    expect(emf).toHaveLength(1);
+    expect(emf[0]).toMatchObject({ Requests: 1, Latency: 12, Blocked: 1, InputTokens: 11, OutputTokens: 4, Reason: 'canary_leak', Model: 'nova-lite', service: 'llm-gateway' });
+    const def = (emf[0]!._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> }).CloudWatchMetrics[0]!;
+    expect(def.Namespace).toBe(METRICS_NAMESPACE);
+    expect(def.Dimensions).toEqual([['service'], ['service', 'Reason'], ['service', 'Model']]);
+    expect(def.Metrics.map((m) => m.Name).sort()).toEqual(['Blocked', 'InputTokens', 'Latency', 'OutputTokens', 'Requests']);
+  });
+
+  test('a request without a model or a block has only the service dimension set, and nothing carries over', () => {
+    // GIVEN
+    const auditor = new Auditor(newLogger(), newMetrics());
+    // WHEN
+    auditor.emit({ requestId: 'r-1', method: 'POST', route: 'x', status: 400, decision: 'blocked', blockReason: 'quota', alias: 'nova-lite', latencyMs: 1 });
+    auditor.emit({ requestId: 'r-2', method: 'GET', route: 'unknown', status: 404, decision: 'rejected', latencyMs: 2 });
+    // THEN
+    const emf = stdout.json().filter((l) => l._aws !== undefined);
+    expect(emf).toHaveLength(2);
+    expect(emf[1]).toEqual(expect.objectContaining({ Requests: 1, Latency: 2 }));
+    expect(emf[1]).not.toHaveProperty('Reason');
+    expect(emf[1]).not.toHaveProperty('Blocked');
+    expect((emf[1]!._aws as { CloudWatchMetrics: Array<{ Dimensions: string[][] }> }).CloudWatchMetrics[0]!.Dimensions).toEqual([['service']]);
   });
 
   test('never throws, even when the logger does', () => {

@@ -1,5 +1,5 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { backoffDelay, callWithRetries, classifyError, converse } from '../../../lambda/gateway/bedrock';
+import { backoffDelay, callWithRetries, classifyError, converse, newBedrockClient } from '../../../lambda/gateway/bedrock';
 import { BadRequestError, RateLimitedError, UpstreamError, UpstreamTimeoutError } from '../../../lambda/gateway/errors';
 import { BedrockServer, startBedrockServer } from '../../helpers/bedrock-server';
 import { fakeCredentials } from '../../helpers/dynalite';
@@ -21,6 +21,12 @@ describe('classifyError and backoffDelay', () => {
     expect(classifyError(named('SomethingElse', 502))).toBe('server');
     expect(classifyError(named('ValidationException', 400))).toBe('other');
     expect(classifyError('boom')).toBe('other');
+  });
+
+  test('transport failures before a response are retryable server faults', () => {
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    expect(classifyError(reset)).toBe('server');
+    expect(classifyError(Object.assign(new Error('x'), { code: 'ENOTFOUND' }))).toBe('other');
   });
 
   test('full jitter: a random fraction of min(cap, base * 2^(n-1))', () => {
@@ -123,5 +129,33 @@ describe('converse against the loopback Bedrock server', () => {
     await expect(converse(client, { modelId: 'm', messages: [{ role: 'user', content: [{ text: 'x' }] }] }, FAST))
       .rejects.toMatchObject({ statusCode: 502 });
     expect(server.requests.length - before).toBe(1);
+  });
+
+  test('newBedrockClient reuses one HTTP/2 session across requests (the SDK default opens one per request)', async () => {
+    // GIVEN
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- count the SDK's calls to http2.connect
+    const http2 = require('node:http2') as { connect: (...args: unknown[]) => unknown };
+    const original = http2.connect;
+    let connects = 0;
+    http2.connect = (...args: unknown[]) => {
+      connects++;
+      return original(...args);
+    };
+    const pooled = newBedrockClient({ endpoint: server.url, region: 'us-east-1', credentials: fakeCredentials() });
+    const input = { modelId: 'm', messages: [{ role: 'user' as const, content: [{ text: 'x' }] }] };
+    server.setBehavior({ kind: 'reply' });
+    try {
+      // WHEN
+      for (let i = 0; i < 3; i++) await converse(pooled, input, FAST);
+      const pooledConnects = connects;
+      connects = 0;
+      for (let i = 0; i < 3; i++) await converse(client, input, FAST);
+      // THEN
+      expect(pooledConnects).toBe(1);
+      expect(connects).toBe(3);
+    } finally {
+      http2.connect = original;
+      pooled.destroy();
+    }
   });
 });

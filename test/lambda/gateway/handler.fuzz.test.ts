@@ -6,6 +6,7 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import * as fc from 'fast-check';
 import { Auditor, newLogger, newMetrics } from '../../../lambda/gateway/audit';
+import { newBedrockClient } from '../../../lambda/gateway/bedrock';
 import { GatewayHandler, createHandler } from '../../../lambda/gateway/index';
 import { BedrockServer, startBedrockServer } from '../../helpers/bedrock-server';
 import { fakeCredentials } from '../../helpers/dynalite';
@@ -105,7 +106,7 @@ describe('gateway handler (fuzz)', () => {
   beforeAll(async () => {
     stdout.start();
     server = await startBedrockServer();
-    bedrock = new BedrockRuntimeClient({ endpoint: server.url, region: 'us-east-1', credentials: fakeCredentials(), maxAttempts: 1 });
+    bedrock = newBedrockClient({ endpoint: server.url, region: 'us-east-1', credentials: fakeCredentials() });
     handler = createHandler({
       config: { ...TEST_CONFIG, quotasEnabled: false },
       bedrock,

@@ -5,6 +5,7 @@
 import { BedrockRuntimeClient, ConverseCommand, ConverseCommandOutput } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Auditor, newLogger, newMetrics } from '../../../lambda/gateway/audit';
+import { newBedrockClient } from '../../../lambda/gateway/bedrock';
 import { GatewayHandler, createHandler } from '../../../lambda/gateway/index';
 import { QuotaStore } from '../../../lambda/gateway/quota';
 import * as screenOutputModule from '../../../lambda/gateway/screen-output';
@@ -53,7 +54,7 @@ describe('gateway handler (integration)', () => {
     stdout.start();
     [server, db] = await Promise.all([startBedrockServer(), startDynalite()]);
     await createUsageTable(db.endpoint, TEST_CONFIG.quotaTableName);
-    bedrock = new BedrockRuntimeClient({ endpoint: server.url, region: 'us-east-1', credentials: fakeCredentials(), maxAttempts: 1 });
+    bedrock = newBedrockClient({ endpoint: server.url, region: 'us-east-1', credentials: fakeCredentials() });
     dynamo = newTestDynamoDbClient(db.endpoint);
     quotaReader = new QuotaStore(dynamo, TEST_CONFIG.quotaTableName!);
     handler = makeHandler();
@@ -317,11 +318,11 @@ describe('gateway handler (integration)', () => {
       expect(res.raw.body).not.toContain('Policy P-7');
       const requestId = res.headers['x-request-id']!;
       expect(stdout.audit(requestId)).toMatchObject({ decision: 'blocked', blockReason: 'canary_leak', reason: 'canary_leak' });
-      const emf = stdout.json().filter((l) => l.Blocked !== undefined);
-      expect(emf.some((l) => l.Reason === 'canary_leak')).toBe(true);
-      const metricDef = (emf.find((l) => l.Reason === 'canary_leak')!._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> }).CloudWatchMetrics[0]!;
+      const emf = stdout.json().filter((l) => l.Blocked === 1 && l.Reason === 'canary_leak' && l.Model === 'nova-lite');
+      expect(emf.length).toBeGreaterThan(0);
+      const metricDef = (emf[0]!._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> }).CloudWatchMetrics[0]!;
       expect(metricDef.Namespace).toBe('SecureLlmGateway');
-      expect(metricDef.Dimensions[0]).toContain('Reason');
+      expect(metricDef.Dimensions).toContainEqual(['service', 'Reason']);
     });
 
     test('exfiltration links and images are removed; allowed hosts stay', async () => {
