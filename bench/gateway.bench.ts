@@ -1,7 +1,7 @@
 /**
  * Gateway benchmark.
  *
- *   npx ts-node --transpile-only bench/gateway.bench.ts [--iterations 300]
+ *   npx ts-node --transpile-only bench/gateway.bench.ts [--iterations 300] [--bundle-only]
  *
  * (a) Latency: the gateway handler end to end (real Bedrock Runtime client, real DynamoDB client) against a
  *     zero-latency loopback Bedrock server, versus a bare SDK Converse call to the same server with the same client
@@ -273,8 +273,12 @@ async function measureBundles(): Promise<{ gateway: { bytes: number; importMs: n
 // ---------------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const rt = await measureRuntime();
   const bundles = await measureBundles();
+  if (process.argv.includes('--bundle-only')) {
+    console.log(JSON.stringify({ gateway: { bytes: bundles.gateway.bytes, importMs: median(bundles.gateway.importMs) }, sdk: { bytes: bundles.sdk.bytes, importMs: median(bundles.sdk.importMs) } }));
+    return;
+  }
+  const rt = await measureRuntime();
 
   const ms = (x: number) => `${x.toFixed(3)} ms`;
   const bare = median(rt.bare.latency);

@@ -23,7 +23,8 @@
  *
  * @module
  */
-import { z } from 'zod';
+// A namespace import lets bundlers drop the parts of zod (locales, unused schemas) the gateway never uses.
+import * as z from 'zod';
 import { BadRequestError, GatewayError, RequestTooLargeError } from './errors';
 import { checkToolSchema, JsonObject } from './tool-schema';
 
