@@ -83,6 +83,17 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
+/**
+ * SHA-256 (hex) of a conversation: for each message its role, a NUL, its text, a NUL. Normalized text holds no NUL
+ * (normalization removes C0 controls), so the encoding is unambiguous. Lets an auditor match a prompt they hold
+ * without the log ever holding it.
+ */
+export function promptSha256(messages: ReadonlyArray<{ readonly role: string; readonly text: string }>): string {
+  const hash = createHash('sha256');
+  for (const m of messages) hash.update(m.role, 'utf8').update('\0', 'utf8').update(m.text, 'utf8').update('\0', 'utf8');
+  return hash.digest('hex');
+}
+
 /** Creates the module-scope logger. */
 export function newLogger(): Logger {
   return new Logger({ serviceName: SERVICE_NAME });

@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { BedrockRuntimeClient, ConverseCommandOutput } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { AuditRecord, Auditor, BlockReason, PrescreenSignal, newLogger, newMetrics, sha256Hex, summarizeAssessments } from './audit';
+import { AuditRecord, Auditor, BlockReason, PrescreenSignal, newLogger, newMetrics, promptSha256, summarizeAssessments } from './audit';
 import { RetryPolicy, applyGuardrail, converse, newBedrockClient } from './bedrock';
 import { buildConverseInput, estimateInputTokens, newCanary } from './converse-request';
 import {
@@ -320,8 +320,7 @@ async function chat(
   record.modelId = entitlement.modelId;
 
   const req = normalizeRequest(parsed, config.limits.maxMessageChars, record);
-  const promptFingerprint = JSON.stringify(req.messages.map((m) => [m.role, m.text]));
-  record.promptSha256 = sha256Hex(promptFingerprint);
+  record.promptSha256 = promptSha256(req.messages);
   record.promptChars = req.messages.reduce((n, m) => n + m.text.length, 0);
   record.messageCount = req.messages.length;
   record.toolCount = req.tools.length;

@@ -1,4 +1,4 @@
-import { Auditor, METRICS_NAMESPACE, newLogger, newMetrics, sha256Hex, summarizeAssessments } from '../../../lambda/gateway/audit';
+import { Auditor, METRICS_NAMESPACE, newLogger, newMetrics, promptSha256, sha256Hex, summarizeAssessments } from '../../../lambda/gateway/audit';
 import { StdoutCapture } from './gateway-fixtures';
 
 describe('summarizeAssessments', () => {
@@ -80,5 +80,18 @@ describe('Auditor', () => {
       throw new Error('disk full');
     });
     expect(() => new Auditor(logger, newMetrics()).emit({ requestId: 'r', method: 'GET', route: 'x', status: 200, decision: 'allowed' })).not.toThrow();
+  });
+});
+
+describe('promptSha256', () => {
+  test('hashes role and text of every message, unambiguously', () => {
+    // GIVEN
+    const a = promptSha256([{ role: 'user', text: 'ab' }, { role: 'user', text: 'c' }]);
+    const b = promptSha256([{ role: 'user', text: 'a' }, { role: 'user', text: 'bc' }]);
+    // THEN
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    expect(a).not.toBe(b);
+    expect(promptSha256([{ role: 'user', text: 'x' }])).toBe(sha256Hex('user\0x\0'));
+    expect(promptSha256([{ role: 'user', text: 'x' }])).not.toBe(promptSha256([{ role: 'system', text: 'x' }]));
   });
 });

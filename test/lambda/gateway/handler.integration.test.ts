@@ -4,7 +4,7 @@
  */
 import { BedrockRuntimeClient, ConverseCommand, ConverseCommandOutput } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Auditor, newLogger, newMetrics } from '../../../lambda/gateway/audit';
+import { Auditor, newLogger, newMetrics, promptSha256 } from '../../../lambda/gateway/audit';
 import { newBedrockClient } from '../../../lambda/gateway/bedrock';
 import { GatewayHandler, createHandler } from '../../../lambda/gateway/index';
 import { QuotaStore } from '../../../lambda/gateway/quota';
@@ -459,7 +459,7 @@ describe('gateway handler (integration)', () => {
         inputTokens: 21,
         outputTokens: 8,
         maxTokens: 512,
-        promptSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        promptSha256: promptSha256([{ role: 'user', text: prompt }]),
         latencyMs: expect.any(Number),
       });
       const everything = stdout.lines.join('\n');
