@@ -445,17 +445,25 @@ async function screenAnswer(
     const trace = out.trace?.guardrail;
     const outputAssessed = trace?.outputAssessments !== undefined && Object.keys(trace.outputAssessments).length > 0;
     const fromOutput = trace === undefined ? (out.usage?.outputTokens ?? 0) > 0 : outputAssessed;
-    record.guardrailAction = fromOutput ? 'INTERVENED_OUTPUT' : 'INTERVENED_INPUT';
-    record.guardrailPolicies = summarizeAssessments(fromOutput ? trace?.outputAssessments : trace?.inputAssessment);
-    if (!fromOutput) {
-      exchange.blockReason = 'guardrail_input';
-      throw new ContentFilterError(config.blockedInputMessage, { code: 'content_filter' });
+    const assessments = fromOutput ? trace?.outputAssessments : trace?.inputAssessment;
+    record.guardrailPolicies = summarizeAssessments(assessments);
+    // Bedrock reports masking (PII ANONYMIZE) as an intervention too. When the guardrail only masked and the model
+    // answered, the answer (with the masks) goes on through the output screen; anything else is a refusal.
+    const maskedOnly = trace !== undefined && !interventionBlocks(assessments) && (out.usage?.outputTokens ?? 0) > 0;
+    if (!maskedOnly) {
+      record.guardrailAction = fromOutput ? 'INTERVENED_OUTPUT' : 'INTERVENED_INPUT';
+      if (!fromOutput) {
+        exchange.blockReason = 'guardrail_input';
+        throw new ContentFilterError(config.blockedInputMessage, { code: 'content_filter' });
+      }
+      return refuse('guardrail_output');
     }
-    return refuse('guardrail_output');
+    record.guardrailAction = fromOutput ? 'MASKED_OUTPUT' : 'MASKED_INPUT';
+  } else {
+    record.guardrailAction = 'NONE';
+    const policies = summarizeAssessments(out.trace?.guardrail);
+    if (policies.length > 0) record.guardrailPolicies = policies;
   }
-  record.guardrailAction = 'NONE';
-  const policies = summarizeAssessments(out.trace?.guardrail);
-  if (policies.length > 0) record.guardrailPolicies = policies;
 
   const content = out.output?.message?.content;
   let toolCalls: readonly OpenAiToolCall[] | undefined;

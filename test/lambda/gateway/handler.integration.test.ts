@@ -216,6 +216,22 @@ describe('gateway handler (integration)', () => {
     });
   });
 
+  describe('normalization', () => {
+    test('every client text is normalized before it reaches Bedrock, and the removals are audited', async () => {
+      // GIVEN zero-width characters, a bidi override, tag characters and fullwidth letters
+      const since = server.requests.length;
+      const text = 'Hel\u200blo \u202eＷｏｒｌｄ\u{E0068}\u{E0069}';
+      // WHEN
+      const res = await invoke(handler, { body: { model: 'nova-lite', messages: [{ role: 'system', content: 'Be\u200d brief' }, { role: 'user', content: text }] } });
+      // THEN
+      expect(res.status).toBe(200);
+      const sent = converseRequests(since)[0]!.body as SentConverse;
+      const texts = sent.messages[0]!.content.map((b) => b.guardContent?.text?.text).filter((t) => t !== undefined);
+      expect(texts).toEqual(['Be brief', 'Hello World']);
+      expect(stdout.audit(res.headers['x-request-id']!)!.normalizationRemovals).toEqual({ zeroWidth: 2, bidiControls: 1, tagCharacters: 2 });
+    });
+  });
+
   describe('guardrail', () => {
     test('input intervention → 400 content_filter with the configured message', async () => {
       server.setBehavior({ kind: 'guardrailIntervened', source: 'input' });
@@ -238,6 +254,21 @@ describe('gateway handler (integration)', () => {
       ]);
       expect(res.raw.body).not.toContain('VIOLENT-MODEL-TEXT');
       expect(stdout.lines.join('\n')).not.toContain('VIOLENT-MODEL-TEXT');
+    });
+
+    test('masking only (PII ANONYMIZE) is not a refusal: the masked answer is screened and returned as content_filter', async () => {
+      server.setBehavior({
+        kind: 'guardrailIntervened',
+        source: 'output',
+        text: 'Write to {EMAIL} for details.',
+        assessment: { sensitiveInformationPolicy: { piiEntities: [{ type: 'EMAIL', match: 'jane@example.org', action: 'ANONYMIZED' }] } },
+      });
+      const res = await invoke(handler, { body: chatBody('Who do I contact?') });
+      expect(res.status).toBe(200);
+      expect(res.body.choices).toMatchObject([{ message: { content: 'Write to {EMAIL} for details.' }, finish_reason: 'content_filter' }]);
+      const audit = stdout.audit(res.headers['x-request-id']!);
+      expect(audit).toMatchObject({ decision: 'allowed', guardrailAction: 'MASKED_OUTPUT', guardrailPolicies: ['sensitiveInformationPolicy:EMAIL:ANONYMIZED'] });
+      expect(stdout.lines.join('\n')).not.toContain('jane@example.org');
     });
 
     test('a tool result the guardrail blocks (ApplyGuardrail) → 400 before Converse', async () => {
