@@ -345,7 +345,7 @@ async function chat(
 
   const policy: RetryPolicy = { maxAttempts: config.bedrockMaxAttempts, timeoutMs: config.bedrockTimeoutMs, ...deps.retry };
   const remaining = context?.getRemainingTimeInMillis?.();
-  const deadline = typeof remaining === 'number' ? started + remaining - (deps.deadlineMarginMs ?? 1500) : undefined;
+  const deadline = typeof remaining === 'number' ? Date.now() + remaining - (deps.deadlineMarginMs ?? 1500) : undefined;
 
   let reservation: Reservation | undefined;
   if (quota) {

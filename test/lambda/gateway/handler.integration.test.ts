@@ -12,6 +12,7 @@ import * as screenOutputModule from '../../../lambda/gateway/screen-output';
 import { GatewayRuntimeConfig } from '../../../lambda/gateway/runtime-config';
 import { BedrockServer, RecordedRequest, startBedrockServer } from '../../helpers/bedrock-server';
 import { Dynalite, createUsageTable, fakeCredentials, newTestDynamoDbClient, startDynalite } from '../../helpers/dynalite';
+import { fakeContext, toProxyEvent } from '../../helpers/lambda-http-adapter';
 import { StdoutCapture, TEST_CONFIG, chatBody, claims, invoke } from './gateway-fixtures';
 
 interface GuardBlock {
@@ -152,8 +153,10 @@ describe('gateway handler (integration)', () => {
       expect(users.body).toEqual({ object: 'list', data: [{ id: 'nova-lite', object: 'model', created: 0, owned_by: 'secure-llm-gateway' }] });
       expect((power.body.data as Array<{ id: string }>).map((m) => m.id)).toEqual(['nova-lite', 'nova-pro']);
       expect(none.body.data).toEqual([]);
-      const one = await invoke(handler, { method: 'GET', path: '/v1/models/nova-pro', claims: claims('u1', 'users') });
-      expect(one.status).toBe(404);
+      const hidden = await invoke(handler, { method: 'GET', path: '/v1/models/nova-pro', claims: claims('u1', 'users') });
+      expect(hidden.status).toBe(404);
+      const one = await invoke(handler, { method: 'GET', path: '/v1/models/nova-pro', claims: claims('u2', 'power') });
+      expect(one.body).toEqual({ id: 'nova-pro', object: 'model', created: 0, owned_by: 'secure-llm-gateway' });
     });
   });
 
@@ -329,6 +332,18 @@ describe('gateway handler (integration)', () => {
       expect(res.status).toBe(504);
       expect(res.body.error).toMatchObject({ code: 'upstream_timeout' });
       expect(Date.now() - started).toBeLessThan(2000);
+    });
+
+    test('the invocation deadline bounds the Bedrock call (Lambda remaining time minus a margin)', async () => {
+      // GIVEN 1.7 s left in the invocation and the default 1.5 s margin: 0.2 s for Bedrock, less than bedrockTimeoutMs
+      server.setBehavior({ kind: 'slow', delayMs: 5000 });
+      const event = toProxyEvent('POST', '/v1/chat/completions', {}, Buffer.from(JSON.stringify(chatBody('hi'))), claims(newSub(), 'users'));
+      const started = Date.now();
+      // WHEN
+      const res = await handler(event, fakeContext(1700));
+      // THEN
+      expect(res.statusCode).toBe(504);
+      expect(Date.now() - started).toBeLessThan(TEST_CONFIG.bedrockTimeoutMs);
     });
 
     test('malformed upstream response → 502 without the upstream text', async () => {
