@@ -72,6 +72,30 @@ interface MutableCounts {
 }
 
 const EMOJI = /^\p{Emoji}$/u;
+/**
+ * Per UTF-16 code unit: 1 if {@link strip} may act on it (a removable BMP code point, or the high surrogate of a plane
+ * that holds removable ones: U+1BCxx, U+1D1xx, U+E0000–E0FFF), 2 for other surrogates (checked for pairing).
+ */
+const STRIP_UNIT = new Uint8Array(0x10000);
+for (let u = 0; u < 0x10000; u++) {
+  if (u >= 0xd800 && u <= 0xdfff) STRIP_UNIT[u] = u === 0xd82f || u === 0xd834 || (u >= 0xdb40 && u <= 0xdb43) ? 1 : 2;
+  else if (removedCategory(u) !== undefined) STRIP_UNIT[u] = 1;
+}
+
+/** Whether {@link strip} could change `text`: a table lookup per code unit, no allocation. */
+function needsStrip(text: string): boolean {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const flag = STRIP_UNIT[text.charCodeAt(i)]!;
+    if (flag === 0) continue;
+    if (flag === 1) return true;
+    const unit = text.charCodeAt(i);
+    const next = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+    if (unit > 0xdbff || next < 0xdc00 || next > 0xdfff) return true; // lone surrogate
+    i++;
+  }
+  return false;
+}
 /** High surrogate of plane 14 (tags, supplementary selectors) or a BMP variation selector. */
 // eslint-disable-next-line no-misleading-character-class -- deliberately matches selectors as lone code units
 const MAY_HIDE = /[\udb40\ufe00-\ufe0f]/;
@@ -150,6 +174,13 @@ function strip(text: string, counts: MutableCounts): string {
   let i = 0;
   while (i < n) {
     const unit = text.charCodeAt(i);
+    if (unit >= 0x20 && unit < 0x7f) {
+      // Printable ASCII: always kept.
+      lastKept = unit;
+      keptSelector = false;
+      i++;
+      continue;
+    }
     let cp = unit;
     let width = 1;
     let category: RemovedCategory | 'loneSurrogates' | undefined;
@@ -179,7 +210,7 @@ function strip(text: string, counts: MutableCounts): string {
       i += width;
       continue;
     }
-    counts[category] += 1;
+    counts[category]++;
     out ??= new Uint16Array(n);
     for (let k = runStart; k < i; k++) out[outLen++] = text.charCodeAt(k);
     if (category === 'loneSurrogates') out[outLen++] = 0xfffd;
@@ -209,9 +240,13 @@ function strip(text: string, counts: MutableCounts): string {
 export function normalizeText(text: string): NormalizedText {
   const counts = zeroCounts();
   if (PRINTABLE_ASCII.test(text)) return { text, removed: counts };
-  let out = strip(text, counts).normalize('NFKC');
-  // NFKC of an assigned code point never yields a removable one today; loop defensively, bounded.
-  for (let pass = 0; pass < 3; pass++) {
+  // The per-character pass only runs when a native scan finds a candidate (most text has none).
+  const dirty = needsStrip(text);
+  const stripped = dirty ? strip(text, counts) : text;
+  let out = stripped.normalize('NFKC');
+  // NFKC of an assigned code point never yields a removable one today; check defensively (bounded) whenever NFKC
+  // changed the text or something was removed.
+  for (let pass = 0; pass < 3 && (dirty || out !== stripped) && needsStrip(out); pass++) {
     const again = strip(out, counts);
     if (again === out) break;
     out = again.normalize('NFKC');
@@ -285,3 +320,36 @@ export const LATIN_CONFUSABLES: Readonly<Record<string, string>> = {
   'ѕ': 's', 'һ': 'h', 'ԁ': 'd', 'ԛ': 'q', 'ԝ': 'w', 'ӏ': 'l', 'к': 'k', 'ν': 'v', 'α': 'a', 'ε': 'e', 'ι': 'i',
   'κ': 'k', 'ο': 'o', 'ρ': 'p', 'τ': 't', 'υ': 'u', 'χ': 'x', 'ϲ': 'c', 'ɡ': 'g', 'ı': 'i', 'օ': 'o', 'ս': 'u',
 };
+
+/** 1 for characters of the base64 alphabets (standard and URL-safe) and `=`, by ASCII code. */
+const B64_ALPHABET = new Uint8Array(128);
+for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-=') B64_ALPHABET[ch.charCodeAt(0)] = 1;
+
+function inAlphabet(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return c < 128 && B64_ALPHABET[c] === 1;
+}
+
+/**
+ * Maximal runs of at least `minLength` base64-alphabet characters (`A–Z a–z 0–9 + / _ - =`), as `[start, end)` pairs,
+ * for screens that decode base64 or hex payloads. Only every `minLength`-th position is probed (any long enough run
+ * contains one) and runs never overlap, so the work is at most linear and usually a fraction of the text length.
+ *
+ * @param text - any string.
+ * @param minLength - the shortest run to report, at least 2.
+ */
+export function encodedRuns(text: string, minLength: number): Array<[number, number]> {
+  const step = Math.max(2, Math.floor(minLength));
+  const runs: Array<[number, number]> = [];
+  let scannedTo = 0; // everything before this index belongs to a run already examined
+  for (let probe = step - 1; probe < text.length; probe += step) {
+    if (probe < scannedTo || !inAlphabet(text, probe)) continue;
+    let start = probe;
+    while (start > scannedTo && inAlphabet(text, start - 1)) start--;
+    let end = probe + 1;
+    while (end < text.length && inAlphabet(text, end)) end++;
+    scannedTo = end;
+    if (end - start >= step) runs.push([start, end]);
+  }
+  return runs;
+}

@@ -31,7 +31,7 @@
  *
  * The rule set was tuned on `test/fixtures/injection-eval/dev-*.json` only; `holdout-*.json` measures it.
  */
-import { extractHiddenText, LATIN_CONFUSABLES, normalizeText, totalRemoved } from './normalize';
+import { encodedRuns, extractHiddenText, LATIN_CONFUSABLES, normalizeText, totalRemoved } from './normalize';
 
 /** What the gateway should do with the screened text. */
 export type PrescreenVerdict = 'allow' | 'flag' | 'block';
@@ -62,7 +62,7 @@ export const PRESCREEN_FLAG_THRESHOLD = 0.5;
 export const PRESCREEN_BLOCK_THRESHOLD = 0.85;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Lexicon. Entries are folded like tokens (lower case, no diacritics). `word*` is a stem (prefix) match, `a_b` a
+// Lexicon. Entries are folded like tokens (lower case, no diacritics). `a_b` is a
 // two-word phrase that gives its classes to the second word, CJK entries feed the CJK segmenter.
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -222,6 +222,7 @@ const LEXICON: Record<string, string> = {
   SENSITIVE: `password passwords credentials conversation history messages email emails data address invoices secrets
     keys tokens contacts files attachments credit card details information name`,
   TO: `to`,
+  URL: `http https www`,
   TOOLV: `call use run invoke execute trigger`,
   TOOL: `tool tools function plugin shell terminal command`,
   DANGER: `delete remove rm erase wipe drop push transfer refund purchase buy`,
@@ -233,7 +234,7 @@ const LEXICON: Record<string, string> = {
 };
 
 /** Pseudo-token classes emitted by the tokenizer. */
-const PSEUDO = ['EOS', 'COLON', 'URL', 'EMAILADDR'] as const;
+const PSEUDO = ['EOS', 'COLON', 'EMAILADDR'] as const;
 /** Classes emitted by rules (derived concepts), not by words. */
 const DERIVED = ['D_SYSPROMPT', 'D_OVERRIDE'] as const;
 
@@ -258,12 +259,9 @@ function fold(word: string): string {
 
 const EMPTY: readonly number[] = [];
 const exact = new Map<string, number[]>();
-const stems = new Map<string, number[]>();
 const bigrams = new Map<string, number[]>();
 const cjk = new Map<string, number[]>();
 let cjkMaxLen = 1;
-let stemMin = 99;
-let stemMax = 0;
 
 function addTo(map: Map<string, number[]>, key: string, id: number): void {
   const cur = map.get(key);
@@ -283,11 +281,6 @@ for (const [name, list] of Object.entries(LEXICON)) {
     const entry = fold(raw);
     if (entry.includes('_')) {
       addTo(bigrams, entry.replace('_', ' '), id);
-    } else if (entry.endsWith('*')) {
-      const stem = entry.slice(0, -1);
-      addTo(stems, stem, id);
-      stemMin = Math.min(stemMin, stem.length);
-      stemMax = Math.max(stemMax, stem.length);
     } else {
       addTo(exact, entry, id);
     }
@@ -502,16 +495,7 @@ const HAS_LETTER = /\p{L}/u;
 const HAS_ASCII_LETTER = /[a-z]/;
 
 function lookupFolded(tok: string): readonly number[] {
-  const hit = exact.get(tok);
-  let stemHit: number[] | undefined;
-  const max = Math.min(tok.length, stemMax);
-  for (let k = max; k >= stemMin; k--) {
-    stemHit = stems.get(tok.slice(0, k));
-    if (stemHit !== undefined) break;
-  }
-  if (hit === undefined) return stemHit ?? EMPTY;
-  if (stemHit === undefined) return hit;
-  return [...new Set([...hit, ...stemHit])];
+  return exact.get(tok) ?? EMPTY;
 }
 
 /** Bit flags for tokens recovered through a fold, to report obfuscation. */
@@ -528,7 +512,7 @@ const NONE: Classified = { classes: EMPTY, obf: Obf.None };
 const cache = new Map<string, Classified>();
 const CACHE_LIMIT = 50_000;
 
-/** Classes of one folded word (cached; the cache is bounded and cleared when full). */
+/** Classes of one lower-case word (cached; the cache is bounded and cleared when full). */
 function classify(tok: string): Classified {
   const cached = cache.get(tok);
   if (cached !== undefined) return cached;
@@ -539,7 +523,7 @@ function classify(tok: string): Classified {
 }
 
 function classifyUncached(word: string): Classified {
-  let tok = word;
+  let tok = NON_ASCII.test(word) ? fold(word) : word;
   if (tok.length > 1 && (tok.startsWith("'") || tok.endsWith("'"))) tok = tok.replace(/^'+|'+$/g, '');
   let classes = lookupFolded(tok);
   if (classes.length > 0) return { classes, obf: Obf.None };
@@ -574,8 +558,32 @@ function classifyUncached(word: string): Classified {
   return NONE;
 }
 
+
+/**
+ * Trie of the lexicon's plain ASCII words (a–z), with array children: the tokenizer walks it while it scans a word,
+ * so ordinary words are classified without allocating a string.
+ */
+interface AsciiNode {
+  /** 26 children, a packed (not holey) array so element loads stay fast. */
+  readonly next: Array<AsciiNode | undefined>;
+  classes: readonly number[] | undefined;
+  /** The word can start a two-word phrase. */
+  head: boolean;
+}
+const asciiRoot: AsciiNode = { next: new Array<AsciiNode | undefined>(26).fill(undefined), classes: undefined, head: false };
+const ASCII_WORD = /^[a-z]+$/;
 /** First words of two-word phrases, so the scanner only builds a phrase key when it can match. */
 const bigramHeads = new Set([...bigrams.keys()].map((k) => k.slice(0, k.indexOf(' '))));
+for (const word of new Set([...exact.keys(), ...bigramHeads])) {
+  if (!ASCII_WORD.test(word)) continue;
+  let node = asciiRoot;
+  for (let k = 0; k < word.length; k++) {
+    const i = word.charCodeAt(k) - 0x61;
+    node = node.next[i] ??= { next: new Array<AsciiNode | undefined>(26).fill(undefined), classes: undefined, head: false };
+  }
+  node.classes = exact.get(word) ?? EMPTY;
+  node.head = bigramHeads.has(word);
+}
 
 /** A character trie: segmenting a run walks it one char code at a time, with no string allocation. */
 interface TrieNode {
@@ -909,45 +917,26 @@ const MAX_FRAGMENT = 8;
 const MAX_JOINED = 16;
 
 /**
- * Fold a whole text for matching: lower case, diacritics removed (NFD, drop combining marks, NFC), curly apostrophe
- * to ASCII. Linear; done once per view instead of once per token.
+ * Prepare a text for scanning: lower case (native and linear). Diacritics and curly apostrophes are folded per
+ * non-ASCII token, in the cached classifier.
  */
 function foldText(text: string): string {
-  const lower = text.toLowerCase();
-  if (!NON_ASCII.test(lower)) return lower;
-  const apostrophes = lower.includes('\u2019') ? lower.replace(/\u2019/g, "'") : lower;
-  if (!MAY_HAVE_DIACRITICS.test(apostrophes)) return apostrophes;
-  return apostrophes.normalize('NFD').replace(MARKS, '').normalize('NFC');
+  return text.toLowerCase();
 }
-/** Scripts whose letters carry diacritics we fold (Latin, Greek, Cyrillic); CJK and others skip NFD. */
-// eslint-disable-next-line no-misleading-character-class -- combining marks are listed on purpose (left after NFKC)
-const MAY_HAVE_DIACRITICS = /[\u00c0-\u024f\u0300-\u036f\u0370-\u04ff\u1e00-\u1eff]/;
 
 /** Stream a folded text through `m`. */
 function scan(t: string, m: Matcher): void {
   const n = t.length;
   let quoted = false;
   let prevWord = ''; // previous word when it can start a two-word phrase
-  let joinAcc = ''; // hyphen-joined fragments
+  // Hyphen-split words ("IG-NORE"): the trie node reached by the fragments joined so far, when they are a prefix of
+  // a lexicon word; walking on from it needs no string building.
+  let joinNode: AsciiNode | undefined;
+  let joinLen = 0;
   let spacedStart = -1; // start of a run of single letters
   let spacedLetters = '';
   let spacedQuoted = false;
   let i = 0;
-
-  const flushSpaced = (): void => {
-    if (spacedStart < 0) return;
-    if (spacedLetters.length >= 4) {
-      segment(spacedLetters, spacedQuoted, m);
-    } else {
-      for (let k = 0; k < spacedLetters.length; k++) {
-        const cl = classify(spacedLetters[k]!);
-        m.feed(cl.classes, spacedQuoted, cl.obf);
-      }
-    }
-    spacedStart = -1;
-    spacedLetters = '';
-    prevWord = '';
-  };
 
   while (i < n) {
     // Separator run.
@@ -958,7 +947,7 @@ function scan(t: string, m: Matcher): void {
     let hyphen = false;
     while (i < n) {
       const c = t.charCodeAt(i);
-      let kind = c < 0x10000 ? BMP_KIND[c]! : KIND_SEP;
+      let kind = BMP_KIND[c]!;
       if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
         const cp = t.codePointAt(i)!;
         kind = astralKind.get(cp) ?? kindOf(cp);
@@ -1007,11 +996,14 @@ function scan(t: string, m: Matcher): void {
     }
     if (i >= n) break;
     const sepLen = i - sepStart;
-    // Token run.
+
+    // Token run. A word of plain a–z letters walks the lexicon trie while it is scanned.
     const start = i;
     const c0 = t.charCodeAt(i);
     const tokenKind = c0 >= 0xd800 && c0 <= 0xdbff ? astralKind.get(t.codePointAt(i)!) ?? kindOf(t.codePointAt(i)!) : BMP_KIND[c0]!;
     let underscore = false;
+    let plain = tokenKind === KIND_WORD;
+    let node: AsciiNode | undefined = asciiRoot;
     while (i < n) {
       const c = t.charCodeAt(i);
       if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
@@ -1022,6 +1014,7 @@ function scan(t: string, m: Matcher): void {
           if (astralKind.size < 4096) astralKind.set(cp, kind);
         }
         if (kind !== tokenKind) break;
+        plain = false;
         i += 2;
         continue;
       }
@@ -1031,6 +1024,11 @@ function scan(t: string, m: Matcher): void {
         BMP_KIND[c] = kind;
       }
       if (kind !== tokenKind) break;
+      if (plain) {
+        const k = c - 0x61;
+        if (k >= 0 && k < 26) node = node?.next[k];
+        else plain = false;
+      }
       if (c === 0x5f) underscore = true;
       i++;
     }
@@ -1039,7 +1037,12 @@ function scan(t: string, m: Matcher): void {
 
     const singleLetter = tokenKind === KIND_WORD && len === 1 && c0 !== 0x5f && c0 !== 0x27 && !(c0 >= 0x30 && c0 <= 0x39);
     const shortSep = !newline && !colon && sepLen <= 3;
-    if (spacedStart >= 0 && (!singleLetter || !shortSep || spacedLetters.length >= MAX_SPACED_RUN)) flushSpaced();
+    if (spacedStart >= 0 && (!singleLetter || !shortSep || spacedLetters.length >= MAX_SPACED_RUN)) {
+      flushSpaced(spacedLetters, spacedQuoted, m);
+      spacedStart = -1;
+      spacedLetters = '';
+      prevWord = '';
+    }
     if (colon) m.feed(COLON_CLASSES, quoted, 0);
     if (eos) {
       m.feed(EOS_CLASSES, quoted, 0);
@@ -1047,7 +1050,7 @@ function scan(t: string, m: Matcher): void {
     }
 
     if (tokenKind === KIND_CJK) {
-      joinAcc = '';
+      joinNode = undefined;
       prevWord = '';
       segmentCjk(t, start, end, quoted, m);
       continue;
@@ -1058,14 +1061,44 @@ function scan(t: string, m: Matcher): void {
         spacedQuoted = quoted;
       }
       spacedLetters += t[start]!;
-      joinAcc = '';
+      joinNode = undefined;
       continue;
     }
     if (end < n && t.charCodeAt(end) === 0x28) {
       // `print(x)`: a function call in code, not an imperative.
-      m.feed(EMPTY, quoted, 0);
+      m.skip(1);
       prevWord = '';
-      joinAcc = '';
+      joinNode = undefined;
+      continue;
+    }
+    if (plain && hyphen && sepLen === 1 && joinNode !== undefined && len <= MAX_FRAGMENT && joinLen + len <= MAX_JOINED) {
+      let joined: AsciiNode | undefined = joinNode;
+      for (let k = start; k < end && joined !== undefined; k++) joined = joined.next[t.charCodeAt(k) - 0x61];
+      if (joined?.classes !== undefined && joined.classes.length > 0) {
+        m.feed(joined.classes, quoted, Obf.Joined);
+        joinNode = joined;
+        joinLen += len;
+        prevWord = '';
+        continue;
+      }
+      // Still a prefix of some word: keep joining. Otherwise this fragment may start a new chain.
+      if (joined !== undefined) {
+        joinNode = joined;
+        joinLen += len;
+      } else {
+        joinNode = node;
+        joinLen = len;
+      }
+    } else {
+      joinNode = plain && len <= MAX_FRAGMENT ? node : undefined;
+      joinLen = len;
+    }
+    if (plain && prevWord === '') {
+      // Fast path: an ordinary word, classified by the trie walk.
+      const classes = node?.classes ?? EMPTY;
+      if (node?.head === true) prevWord = t.slice(start, end);
+      if (classes.length === 0) m.skip(1);
+      else m.feed(classes, quoted, 0);
       continue;
     }
     if (underscore) {
@@ -1077,47 +1110,50 @@ function scan(t: string, m: Matcher): void {
           m.feed(pc.classes, quoted, pc.classes.length > 0 ? Obf.Joined : 0);
         }
       } else {
-        m.feed(EMPTY, quoted, 0);
+        m.skip(1);
       }
       prevWord = '';
-      joinAcc = '';
+      joinNode = undefined;
       continue;
     }
     if (len > MAX_WORD) {
-      m.feed(EMPTY, quoted, 0);
+      m.skip(1);
       prevWord = '';
-      joinAcc = '';
+      joinNode = undefined;
       continue;
     }
     const word = t.slice(start, end);
-    if (hyphen && sepLen === 1 && joinAcc !== '' && len <= MAX_FRAGMENT && joinAcc.length + len <= MAX_JOINED) {
-      joinAcc += word;
-      const joined = classify(joinAcc);
-      if (joined.classes.length > 0) {
-        m.feed(joined.classes, quoted, Obf.Joined);
-        prevWord = '';
-        continue;
-      }
-    } else {
-      joinAcc = len <= MAX_FRAGMENT ? word : '';
-    }
     const cl = classify(word);
     let classes = cl.classes;
     let obf: number = cl.obf;
+    const key = NON_ASCII.test(word) ? fold(word) : word;
     if (prevWord !== '') {
-      const phrase = bigrams.get(`${prevWord} ${word}`);
+      const phrase = bigrams.get(`${prevWord} ${key}`);
       if (phrase !== undefined) {
         classes = classes.length === 0 ? phrase : [...classes, ...phrase];
         obf |= PHRASE;
       }
     }
     if (word.includes('@') && /\p{L}@\p{L}/u.test(word)) classes = [...classes, C.EMAILADDR];
-    else if (word === 'http' || word === 'https' || word === 'www') classes = [...classes, C.URL];
-    prevWord = bigramHeads.has(word) ? word : '';
-    m.feed(classes, quoted, obf);
+    prevWord = bigramHeads.has(key) ? key : '';
+    if (classes.length === 0) m.skip(1);
+    else m.feed(classes, quoted, obf);
   }
-  flushSpaced();
+  if (spacedStart >= 0) flushSpaced(spacedLetters, spacedQuoted, m);
   m.finish();
+}
+
+/** Feed a run of single letters: re-joined and segmented when it is long enough to hide words ("i g n o r e"). */
+function flushSpaced(letters: string, quoted: boolean, m: Matcher): void {
+  if (letters.length >= 4) {
+    segment(letters, quoted, m);
+    return;
+  }
+  for (let k = 0; k < letters.length; k++) {
+    const cl = classify(letters[k]!);
+    if (cl.classes.length === 0) m.skip(1);
+    else m.feed(cl.classes, quoted, cl.obf);
+  }
 }
 
 /** Greedy longest-match segmentation of joined single letters ("ignoreallpreviousinstructions") over a trie. */
@@ -1310,18 +1346,8 @@ function looksLikeText(s: string): boolean {
   return good / n > 0.95 && letters / n > 0.6 && spaces > 0;
 }
 
-/** Per ASCII code: bit 0 base64 alphabet (standard and URL-safe), bit 1 hex digit. */
-const ENC = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  const ch = String.fromCharCode(c);
-  ENC[c] = (/[A-Za-z0-9+/_-]/.test(ch) ? 1 : 0) | (/[0-9a-fA-F]/.test(ch) ? 2 : 0);
-}
-function isB64(c: number): boolean {
-  return c < 128 && (ENC[c]! & 1) !== 0;
-}
-function isHex(c: number): boolean {
-  return c < 128 && (ENC[c]! & 2) !== 0;
-}
+const HEX_ONLY = /^(?:0x)?[0-9a-fA-F]+$/;
+const BASE64_MIX = /[0-9+/=]|[A-Z][a-z]|[a-z][A-Z]/;
 
 interface View {
   readonly kind: string;
@@ -1329,43 +1355,24 @@ interface View {
 }
 
 /**
- * Decoded views of encoded payloads, screened by the same token rules. Base64 and hex runs are found in one pass
- * (a run is a maximal sequence of alphabet characters, so runs never overlap); all payloads of one kind form one view.
+ * Decoded views of encoded payloads, screened by the same token rules. Base64 and hex runs are maximal, so they never
+ * overlap and decoding them all is linear; all payloads of one kind form one view.
  */
 function decodedViews(text: string, lower: string): View[] {
   const b64: string[] = [];
   const hex: string[] = [];
-  const n = text.length;
-  for (let i = 0; i < n; ) {
-    if (!isB64(text.charCodeAt(i))) {
-      i++;
-      continue;
-    }
-    const start = i;
-    let allHex = true;
-    let mixed = 0; // bit 0 digit/+/, bit 1 upper, bit 2 lower
-    while (i < n && isB64(text.charCodeAt(i))) {
-      const c = text.charCodeAt(i);
-      if (allHex && !isHex(c)) allHex = false;
-      mixed |= c >= 0x61 ? 4 : c >= 0x41 ? 2 : 1;
-      i++;
-    }
-    let end = i;
-    while (i < n && i - end < 2 && text.charCodeAt(i) === 0x3d) i++; // '=' padding
-    end = i;
-    if (end - start < 16) continue;
-    const run = text.slice(start, end);
-    if (allHex) {
+  for (const [start, end] of encodedRuns(text, 16)) {
+    const run = text.slice(start, end).replace(/^=+/, '');
+    if (HEX_ONLY.test(run)) {
       const body = run.length % 2 === 0 ? run : run.slice(0, -1);
       if (looksLikeText(Buffer.from(body.slice(0, 1024), 'hex').toString('latin1'))) {
         hex.push(Buffer.from(body, 'hex').toString('utf8'));
         continue;
       }
     }
-    if (mixed === 7 || mixed === 5 || mixed === 3) {
-      if (looksLikeText(Buffer.from(run.slice(0, 684), 'base64').toString('latin1'))) {
-        b64.push(Buffer.from(run, 'base64').toString('utf8'));
-      }
+    // Plain words are not payloads: base64 of text mixes cases or has digits and symbols.
+    if (BASE64_MIX.test(run.slice(0, 64)) && looksLikeText(Buffer.from(run.slice(0, 684), 'base64').toString('latin1'))) {
+      b64.push(Buffer.from(run, 'base64').toString('utf8'));
     }
   }
   const views: View[] = [];

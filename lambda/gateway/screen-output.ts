@@ -27,7 +27,7 @@
  * options (a canary shorter than 8 letters or digits, a malformed allowed host). The caller must treat any exception
  * from this module as "blocked": no unscreened model output may leave the gateway.
  */
-import { LATIN_CONFUSABLES, normalizeText, totalRemoved } from './normalize';
+import { encodedRuns, LATIN_CONFUSABLES, normalizeText, totalRemoved } from './normalize';
 
 /** Options for {@link screenOutput}. */
 export interface ScreenOutputOptions {
@@ -81,15 +81,28 @@ interface Acc {
 // Canary detection.
 // ---------------------------------------------------------------------------------------------------------------
 
-const CONFUSABLE_CHAR = new RegExp(`[${Object.keys(LATIN_CONFUSABLES).join('')}]`, 'g');
-const NOT_ALNUM = /[^a-z0-9]+/g;
-const NON_ASCII = /[\u0080-\uffff]/;
+/** Per BMP code unit: the lower-case Latin letter or digit it stands for, or 0 (dropped). */
+const SQUEEZE = new Uint16Array(0x10000);
+for (let c = 0x30; c <= 0x39; c++) SQUEEZE[c] = c;
+for (let c = 0x61; c <= 0x7a; c++) {
+  SQUEEZE[c] = c;
+  SQUEEZE[c - 0x20] = c;
+}
+for (const [lookAlike, latin] of Object.entries(LATIN_CONFUSABLES)) {
+  for (const form of [lookAlike, lookAlike.toUpperCase()]) {
+    if (form.length === 1) SQUEEZE[form.charCodeAt(0)] = latin.charCodeAt(0);
+  }
+}
 
-/** Lower-case letters and digits only, look-alike letters folded to Latin. */
+/** Lower-case letters and digits only, look-alike letters folded to Latin: one table lookup per code unit. */
 function squeeze(text: string): string {
-  let lower = text.toLowerCase();
-  if (NON_ASCII.test(lower)) lower = lower.replace(CONFUSABLE_CHAR, (ch) => LATIN_CONFUSABLES[ch] ?? '');
-  return lower.replace(NOT_ALNUM, '');
+  const out = new Uint16Array(text.length);
+  let len = 0;
+  for (let i = 0; i < text.length; i++) {
+    const mapped = SQUEEZE[text.charCodeAt(i)]!;
+    if (mapped !== 0) out[len++] = mapped;
+  }
+  return Buffer.from(out.buffer, 0, len * 2).toString('utf16le');
 }
 
 function canaryKey(canary: string): string {
@@ -100,20 +113,20 @@ function canaryKey(canary: string): string {
   return key;
 }
 
-const ENCODED_RUN = /[A-Za-z0-9+/_-]{12,}={0,2}/g;
+/** Base64 of text mixes cases or has digits and symbols; plain words do not. */
+const ENCODED_MIX = /[0-9+/=]|[A-Z][a-z]|[a-z][A-Z]/;
+const HEX = /^[0-9a-fA-F]+$/;
 
 /** Whether `text` contains the canary in any of the forms listed in the module documentation. */
 function containsCanary(text: string, key: string, reversedKey: string): boolean {
   const squeezed = squeeze(text);
   if (squeezed.includes(key) || squeezed.includes(reversedKey)) return true;
   // Base64 or hex payloads: runs are maximal, so decoding them all is linear in the text length.
-  ENCODED_RUN.lastIndex = 0;
-  for (let m = ENCODED_RUN.exec(text); m !== null; m = ENCODED_RUN.exec(text)) {
-    const run = m[0];
-    const decoded = /^[0-9a-fA-F]+$/.test(run) && run.length % 2 === 0
-      ? Buffer.from(run, 'hex').toString('latin1')
-      : Buffer.from(run, 'base64').toString('latin1');
-    const s = squeeze(decoded);
+  for (const [start, end] of encodedRuns(text, 12)) {
+    const run = text.slice(start, end).replace(/^=+/, '');
+    const hex = HEX.test(run) && run.length % 2 === 0;
+    if (!hex && !ENCODED_MIX.test(run)) continue;
+    const s = squeeze(Buffer.from(run, hex ? 'hex' : 'base64').toString('latin1'));
     if (s.includes(key) || s.includes(reversedKey)) return true;
   }
   return false;
@@ -128,6 +141,8 @@ interface SecretPattern {
   readonly re: RegExp;
   /** Capture group holding the secret; the rest of the match is kept. 0 = the whole match. */
   readonly group: number;
+  /** A cheap literal check that must hold for the pattern to match (skips the regex scan otherwise). */
+  readonly hint: (text: string, lower: string) => boolean;
 }
 
 // Each pattern starts at a boundary (a lookbehind on the token alphabet), so matching attempts never start inside a
@@ -137,25 +152,44 @@ const SECRET_PATTERNS: readonly SecretPattern[] = [
     kind: 'jwt',
     re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{8,4096}(?![A-Za-z0-9_-])/g,
     group: 0,
+    hint: (t) => t.includes('eyJ'),
   },
   {
     kind: 'aws-access-key-id',
     re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
     group: 0,
+    hint: (t) => t.includes('A'),
   },
   {
     kind: 'github-token',
     re: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])/g,
     group: 0,
+    hint: (t) => t.includes('gh'),
   },
-  { kind: 'slack-token', re: /(?<![A-Za-z0-9-])xox[abposr]-[A-Za-z0-9-]{10,250}(?![A-Za-z0-9-])/g, group: 0 },
-  { kind: 'slack-webhook', re: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]{20,200}/g, group: 0 },
+  {
+    kind: 'slack-token',
+    re: /(?<![A-Za-z0-9-])xox[abposr]-[A-Za-z0-9-]{10,250}(?![A-Za-z0-9-])/g,
+    group: 0,
+    hint: (t) => t.includes('xox'),
+  },
+  {
+    kind: 'slack-webhook',
+    re: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]{20,200}/g,
+    group: 0,
+    hint: (t) => t.includes('hooks.slack.com'),
+  },
   {
     kind: 'api-key',
     re: /(?<![A-Za-z0-9_-])(?:sk-(?:proj-|ant-[a-z0-9]{2,10}-)?[A-Za-z0-9_-]{20,200}|sk_live_[A-Za-z0-9]{16,200}|AIza[0-9A-Za-z_-]{35})(?![A-Za-z0-9_-])/g,
     group: 0,
+    hint: (t) => t.includes('sk-') || t.includes('sk_live_') || t.includes('AIza'),
   },
-  { kind: 'bearer-token', re: /(?<![A-Za-z0-9])bearer[ \t]{1,8}([A-Za-z0-9._~+/-]{16,4096}=*)/gi, group: 1 },
+  {
+    kind: 'bearer-token',
+    re: /(?<![A-Za-z0-9])bearer[ \t]{1,8}([A-Za-z0-9._~+/-]{16,4096}=*)/gi,
+    group: 1,
+    hint: (_t, lower) => lower.includes('bearer'),
+  },
 ];
 
 const AWS_SECRET_CONTEXT = /aws.{0,3}secret|secret.{0,3}access.{0,3}key|aws.{0,3}sak|(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}/gi;
@@ -201,11 +235,12 @@ function redactPrivateKeys(text: string, acc: Acc): string {
   return from === 0 ? text : out + text.slice(from);
 }
 
-function redactSecrets(input: string, acc: Acc): string {
+/** `lower` is the pass input in lower case, for literal hints; a later pass sees anything a removal joins. */
+function redactSecrets(input: string, lower: string, acc: Acc): string {
   let text = redactPrivateKeys(input, acc);
   // AWS secret keys are only recognizable by context; find them before the access key ids are replaced.
   const spans: Array<[number, number]> = [];
-  AWS_SECRET_CONTEXT.lastIndex = 0;
+  AWS_SECRET_CONTEXT.lastIndex = lower.includes('aws') || lower.includes('secret') || text.includes('AKIA') || text.includes('ASIA') ? 0 : text.length;
   for (let m = AWS_SECRET_CONTEXT.exec(text); m !== null; m = AWS_SECRET_CONTEXT.exec(text)) {
     const start = m.index + m[0].length;
     const window = text.slice(start, start + AWS_SECRET_WINDOW);
@@ -225,7 +260,8 @@ function redactSecrets(input: string, acc: Acc): string {
     }
     text = out + text.slice(from);
   }
-  for (const { kind, re, group } of SECRET_PATTERNS) {
+  for (const { kind, re, group, hint } of SECRET_PATTERNS) {
+    if (!hint(text, lower)) continue;
     re.lastIndex = 0;
     text = text.replace(re, (match: string, ...groups: unknown[]) => {
       acc.redactions++;
@@ -235,7 +271,8 @@ function redactSecrets(input: string, acc: Acc): string {
     });
   }
   ASSIGNMENT.lastIndex = 0;
-  text = text.replace(ASSIGNMENT, (match: string, key: string, sep: string, value: string) => {
+  const maybeAssignment = ['pass', 'pwd', 'secret', 'key', 'token'].some((k) => lower.includes(k));
+  text = !maybeAssignment ? text : text.replace(ASSIGNMENT, (match: string, key: string, sep: string, value: string) => {
     const quoted = value.startsWith('"') || value.startsWith("'");
     // Sentence punctuation after an unquoted value is not part of it.
     const trailing = quoted ? '' : /[.!?:]*$/.exec(value)![0];
@@ -307,17 +344,19 @@ function labelKey(label: string): string {
   return label.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
-function screenLinks(input: string, hosts: readonly string[], allowHtml: boolean, acc: Acc): string {
+function screenLinks(input: string, lower: string, hosts: readonly string[], allowHtml: boolean, acc: Acc): string {
   let text = input;
   const removed = (reason: string): void => {
     acc.removedLinks++;
     acc.reasons.add(reason);
   };
 
+  const brackets = text.includes('[');
+  const angles = text.includes('<');
   // Definitions first: their destinations may be written as <…>, which the autolink pass would take.
   const dropped = new Set<string>();
   DEFINITION.lastIndex = 0;
-  text = text.replace(DEFINITION, (match: string, label: string, dest: string) => {
+  text = !brackets ? text : text.replace(DEFINITION, (match: string, label: string, dest: string) => {
     if (allowedUrl(dest, hosts)) return match;
     dropped.add(labelKey(label));
     removed('link-removed');
@@ -333,14 +372,14 @@ function screenLinks(input: string, hosts: readonly string[], allowHtml: boolean
   }
 
   AUTOLINK.lastIndex = 0;
-  text = text.replace(AUTOLINK, (match: string, url: string) => {
+  text = !angles ? text : text.replace(AUTOLINK, (match: string, url: string) => {
     if (allowedUrl(url, hosts)) return match;
     removed('link-removed');
     return '';
   });
 
   INLINE.lastIndex = 0;
-  text = text.replace(INLINE, (match: string, bang: string, label: string, dest: string) => {
+  text = !brackets ? text : text.replace(INLINE, (match: string, bang: string, label: string, dest: string) => {
     if (allowedUrl(dest, hosts)) return match;
     if (bang === '!') {
       removed('image-removed');
@@ -362,7 +401,7 @@ function screenLinks(input: string, hosts: readonly string[], allowHtml: boolean
       removed('link-removed');
       return `${name}""`;
     });
-  } else {
+  } else if (angles) {
     HTML_OPEN.lastIndex = 0;
     const escaped = text.replace(HTML_OPEN, (lt: string, offset: number, whole: string) => {
       // Keep autolinks that survived the allow-list check.
@@ -375,13 +414,15 @@ function screenLinks(input: string, hosts: readonly string[], allowHtml: boolean
   }
 
   DANGEROUS_URI.lastIndex = 0;
-  text = text.replace(DANGEROUS_URI, () => {
+  const maybeDangerous = lower.includes('script:') || lower.includes('file:') || lower.includes('data:');
+  text = !maybeDangerous ? text : text.replace(DANGEROUS_URI, () => {
     removed('link-removed');
     return '';
   });
 
   BARE_URL.lastIndex = 0;
-  text = text.replace(BARE_URL, (match: string, offset: number, whole: string) => {
+  const maybeUrl = text.includes('://') || lower.includes('www.');
+  text = !maybeUrl ? text : text.replace(BARE_URL, (match: string, offset: number, whole: string) => {
     // Trailing sentence punctuation is not part of the URL.
     const url = match.replace(/[.,;:!?)\]}*_~]+$/, '');
     const rest = match.slice(url.length);
@@ -426,18 +467,21 @@ export function screenOutput(text: string, opts: ScreenOutputOptions): ScreenOut
 
   const normalized = normalizeText(text);
   if (totalRemoved(normalized.removed) > 0) acc.reasons.add('invisible-removed');
-  // The raw text too: normalization must not be what hides a canary (it only removes invisible characters).
-  if (containsCanary(normalized.text, key, reversedKey) || containsCanary(text, key, reversedKey)) {
+  // Normalization only removes invisible characters and folds compatibility forms, so it cannot hide an ASCII canary.
+  if (containsCanary(normalized.text, key, reversedKey)) {
     acc.reasons.add('canary-leak');
     return blockedResult(acc.reasons, acc);
   }
 
   let current = normalized.text;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const next = screenLinks(redactSecrets(normalizeText(current).text, acc), hosts, allowHtml, acc);
+    const lower = current.toLowerCase();
+    let next = screenLinks(redactSecrets(current, lower, acc), lower, hosts, allowHtml, acc);
+    // Removing text can put a combining mark after a new base character; keep the result NFKC.
+    if (next !== current) next = normalizeText(next).text;
     if (next === current) {
       // Removing markup can join the pieces of a canary ("CANA![](x)RY").
-      if (containsCanary(current, key, reversedKey)) {
+      if (current !== normalized.text && containsCanary(current, key, reversedKey)) {
         acc.reasons.add('canary-leak');
         return blockedResult(acc.reasons, acc);
       }
