@@ -1224,8 +1224,31 @@ const SPECIAL_TOKENS = [
   '<|end_header_id|>', '<|eot_id|>', '<|begin_of_text|>', '[inst]', '[/inst]', '<<sys>>', '<</sys>>', '<im_start>',
   '<im_end>', '<start_of_turn>', '<end_of_turn>', '{{#system', '{{/system', '{{~/system', '```system',
 ];
-const STRONG_TAG = /<\/?[ \t]{0,3}(?:system|sys|system_prompt|system_message|instructions?|new_instructions|admin|developer)[ \t]{0,3}(?:>|\|)/y;
-const WEAK_TAG = /<\/?[ \t]{0,3}(?:prompt|context|user|assistant|human|im_start|im_end)[ \t]{0,3}(?:>|\|)/y;
+const STRONG_TAG_NAMES = new Set(['system', 'sys', 'system_prompt', 'system_message', 'instruction', 'instructions', 'new_instructions', 'admin', 'developer']);
+const WEAK_TAG_NAMES = new Set(['prompt', 'context', 'user', 'assistant', 'human', 'im_start', 'im_end']);
+const MAX_TAG_NAME = 20;
+
+/**
+ * The name of a bare tag starting at `from` (just after '<'): optional '/', up to 3 spaces or tabs, a name of
+ * letters and underscores, up to 3 spaces or tabs, then '>' or '|'. `undefined` for anything else. At most about 30
+ * characters are read.
+ */
+function tagName(text: string, from: number): string | undefined {
+  let j = from;
+  if (text.charCodeAt(j) === 0x2f) j++;
+  for (let k = 0; k < 3 && (text.charCodeAt(j) === 0x20 || text.charCodeAt(j) === 0x09); k++) j++;
+  const nameStart = j;
+  while (j - nameStart <= MAX_TAG_NAME) {
+    const c = text.charCodeAt(j);
+    if (!((c >= 0x61 && c <= 0x7a) || c === 0x5f)) break;
+    j++;
+  }
+  if (j === nameStart || j - nameStart > MAX_TAG_NAME) return undefined;
+  const nameEnd = j;
+  for (let k = 0; k < 3 && (text.charCodeAt(j) === 0x20 || text.charCodeAt(j) === 0x09); k++) j++;
+  const close = text.charCodeAt(j);
+  return close === 0x3e || close === 0x7c ? text.slice(nameStart, nameEnd) : undefined;
+}
 const BRACKET_TAG = /\[{1,2}[ \t]{0,3}\/?(?:system|sys|admin|system message|system prompt|new system prompt|end of conversation|system override|assistant instructions|developer)[ \t]{0,3}\]/y;
 // A role line ("System:", "### Instruction:", "[SYSTEM OVERRIDE]") or a chat turn ("User:"), at a line start.
 const ROLE_LINE = /[#=*>\-\s[]{0,12}(?:(?:system|sys|admin|developer|new instructions?|system prompt|system override|system message|system note|admin prompt)\s{0,3}(?:prompt|message|override|note|update)?\s{0,3}(?:[:\]#=@]|(?=\n)|$)|#{1,6}\s{0,3}(?:instructions?|response|input|system)\s{0,3}(?::|#{2,}))/y;
@@ -1253,22 +1276,18 @@ function structural(lower: string, untrusted: boolean, add: Add): void {
       break;
     }
   }
+  // Role tags: read the tag name by hand after each '<' (bounded), so non-tags cost a few character reads.
   let weakTag = false;
   for (let i = lower.indexOf('<'); i >= 0; i = lower.indexOf('<', i + 1)) {
-    const next = lower.charCodeAt(i + 1);
-    const after = next === 0x2f ? lower.charCodeAt(i + 2) : next; // skip '/'
-    if (!isAsciiLetter(after) && after !== 0x20) continue;
-    STRONG_TAG.lastIndex = i;
-    if (STRONG_TAG.test(lower)) {
+    const name = tagName(lower, i + 1);
+    if (name === undefined) continue;
+    if (STRONG_TAG_NAMES.has(name)) {
       add('delimiter.role-tag', W.roleTag);
       break;
     }
-    if (!weakTag) {
-      WEAK_TAG.lastIndex = i;
-      if (WEAK_TAG.test(lower)) {
-        add('delimiter.role-tag-weak', W.weakRoleTag);
-        weakTag = true;
-      }
+    if (!weakTag && WEAK_TAG_NAMES.has(name)) {
+      add('delimiter.role-tag-weak', W.weakRoleTag);
+      weakTag = true;
     }
   }
   for (let i = lower.indexOf('['); i >= 0; i = lower.indexOf('[', i + 1)) {

@@ -121,8 +121,9 @@ const HEX = /^[0-9a-fA-F]+$/;
 function containsCanary(text: string, key: string, reversedKey: string): boolean {
   const squeezed = squeeze(text);
   if (squeezed.includes(key) || squeezed.includes(reversedKey)) return true;
-  // Base64 or hex payloads: runs are maximal, so decoding them all is linear in the text length.
-  for (const [start, end] of encodedRuns(text, 12)) {
+  // Base64 or hex payloads: runs are maximal, so decoding them all is linear in the text length. A run shorter than
+  // the base64 form of the canary itself cannot contain it.
+  for (const [start, end] of encodedRuns(text, Math.ceil((key.length * 4) / 3))) {
     const run = text.slice(start, end).replace(/^=+/, '');
     const hex = HEX.test(run) && run.length % 2 === 0;
     if (!hex && !ENCODED_MIX.test(run)) continue;
