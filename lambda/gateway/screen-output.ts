@@ -334,6 +334,7 @@ const DEFINITION = /^ {0,3}\[([^[\]\n]{1,999})\]:[ \t]{0,16}\n?[ \t]{0,16}(<[^<>
 // `[text][label]`, `[label][]`, `[label]` (and images).
 const REFERENCE = /(!?)\[([^[\]]{0,1000})\](?:\[([^[\]]{0,1000})\])?/g;
 const AUTOLINK = /<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]{1,4096})>/g;
+const AUTOLINK_START = /<[A-Za-z][A-Za-z0-9+.-]{1,31}:/;
 const AUTOLINK_AT = /<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]{1,4096})>/y;
 const HTML_OPEN = /<(?=[A-Za-z/!?])/g;
 const BARE_URL = /(?:(?:https?|ftp):\/\/|\bwww\.)[^\s<>"'`]{1,4096}/gi;
@@ -404,7 +405,8 @@ function screenLinks(input: string, lower: string, hosts: readonly string[], all
     });
   } else if (angles) {
     HTML_OPEN.lastIndex = 0;
-    const escaped = text.replace(HTML_OPEN, (lt: string, offset: number, whole: string) => {
+    // Without any "<scheme:" there is no autolink to keep, and a plain native replace does the job.
+    const escaped = !AUTOLINK_START.test(text) ? text.replace(HTML_OPEN, '&lt;') : text.replace(HTML_OPEN, (lt: string, offset: number, whole: string) => {
       // Keep autolinks that survived the allow-list check.
       AUTOLINK_AT.lastIndex = offset;
       const auto = AUTOLINK_AT.exec(whole);
