@@ -6,6 +6,7 @@ import {
   PCIDSS321Checks,
   ServerlessChecks,
 } from 'cdk-nag';
+import { BedrockChecks, SECURE_LLM_PACK_NAME } from './bedrock';
 import { ScopedCfnGuardValidator } from './scoped-cfn-guard';
 
 /** The names of the compliance checks registered by {@link addCompliancePacks}, as they appear in the validation report. */
@@ -15,14 +16,15 @@ export const COMPLIANCE_PLUGIN_NAMES = [
   'HIPAA.Security',
   'PCI.DSS.321',
   'Serverless',
+  SECURE_LLM_PACK_NAME,
   'cdk-validator-cfnguard',
 ] as const;
 
 /**
  * Registers every compliance gate on the app: the five cdk-nag packs (AwsSolutions,
- * NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1, Serverless) and cfn-guard with the
- * AWS Control Tower proactive rules (see {@link ScopedCfnGuardValidator}). Any unacknowledged
- * error fails synthesis.
+ * NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1, Serverless), our own Bedrock/LLM pack
+ * (`SecureLLM`, see {@link BedrockChecks}) and cfn-guard with the AWS Control Tower proactive
+ * rules (see {@link ScopedCfnGuardValidator}). Any unacknowledged error fails synthesis.
  *
  * The CloudFormation schema validator is switched on separately, by the
  * `@aws-cdk/core:validateAgainstDefaultRules` feature flag in `cdk.json`.
@@ -34,6 +36,7 @@ export function addCompliancePacks(app: App): void {
     new HIPAASecurityChecks(app),
     new PCIDSS321Checks(app),
     new ServerlessChecks(app),
+    new BedrockChecks(app),
     new ScopedCfnGuardValidator(),
   );
 }
