@@ -18,6 +18,11 @@ import { InvocationLogDataProtection } from './invocation-log-data-protection';
 export const SECURE_LLM_PACK_NAME = 'SecureLLM';
 
 interface RuleEntry {
+  /**
+   * The rule id suffix, spelt out rather than taken from `rule.name` at run time: acknowledgments
+   * name it, so a bundler that renames functions must not change it (a test checks both agree).
+   */
+  readonly ruleSuffixOverride: string;
   readonly rule: (node: CfnResource) => NagRuleResult;
   readonly info: string;
   readonly explanation: string;
@@ -25,72 +30,84 @@ interface RuleEntry {
 
 const RULES: readonly RuleEntry[] = [
   {
+    ruleSuffixOverride: 'BedrockInvokeNamedModels',
     rule: BedrockInvokeNamedModels,
     info: 'The IAM or endpoint policy allows Bedrock model invocation on a wildcard resource instead of named models or inference profiles.',
     explanation:
       'OWASP LLM10/LLM06: a principal that may invoke any model can run unapproved or the most expensive models. List the foundation-model and inference-profile ARNs it needs.',
   },
   {
+    ruleSuffixOverride: 'BedrockInvokeForcesGuardrail',
     rule: BedrockInvokeForcesGuardrail,
     info: 'The IAM policy allows Bedrock model invocation without forcing a guardrail (a StringEquals bedrock:GuardrailIdentifier condition and a matching StringNotEquals Deny).',
     explanation:
       'OWASP LLM01/LLM02: a guardrail only protects calls that carry it. Require it on the Allow and deny every invoke call with another or no guardrail, so no other grant can bypass it.',
   },
   {
+    ruleSuffixOverride: 'BedrockNoServiceWildcard',
     rule: BedrockNoServiceWildcard,
     info: 'The IAM policy grants every Bedrock action ("*", "bedrock:*" or a NotAction that does not exclude Bedrock).',
     explanation:
       'OWASP LLM06/LLM02: a service wildcard includes deleting guardrails and changing invocation logging. Grant the Bedrock actions the principal calls.',
   },
   {
+    ruleSuffixOverride: 'GuardrailCustomerManagedKey',
     rule: GuardrailCustomerManagedKey,
     info: 'The Bedrock guardrail is not encrypted with a customer-managed KMS key (KmsKeyArn).',
     explanation:
       'OWASP LLM02/LLM07: a customer-managed key puts reading the guardrail configuration under key-policy control and CloudTrail, and can be disabled in an incident.',
   },
   {
+    ruleSuffixOverride: 'GuardrailPromptAttackHigh',
     rule: GuardrailPromptAttackHigh,
     info: 'The Bedrock guardrail does not filter prompt attacks on input at HIGH strength.',
     explanation:
       'OWASP LLM01: the PROMPT_ATTACK content filter detects jailbreaks and instruction overrides; below HIGH it lets low- and medium-confidence attacks through.',
   },
   {
+    ruleSuffixOverride: 'GuardrailBlocksCredentials',
     rule: GuardrailBlocksCredentials,
     info: 'The Bedrock guardrail does not block AWS access keys, AWS secret keys and passwords (sensitive information policy, action BLOCK).',
     explanation:
       'OWASP LLM02: credentials in prompts reach invocation logs and the model; in responses they leak. Block them in both directions.',
   },
   {
+    ruleSuffixOverride: 'GuardrailVersionPublished',
     rule: GuardrailVersionPublished,
     info: 'The Bedrock guardrail has no published version (AWS::Bedrock::GuardrailVersion) in the stack.',
     explanation:
       'OWASP LLM01/LLM02: without a version, callers can only use the mutable DRAFT, which IAM cannot pin. Publish a version named after a hash of the configuration.',
   },
   {
+    ruleSuffixOverride: 'GuardrailNumericVersionInUse',
     rule: GuardrailNumericVersionInUse,
     info: 'A Lambda environment variable, IAM condition or Bedrock resource refers to the DRAFT version of a guardrail.',
     explanation:
       'OWASP LLM01/LLM02: DRAFT changes with every edit of the guardrail, without review or rollback. Use the numeric version of an AWS::Bedrock::GuardrailVersion.',
   },
   {
+    ruleSuffixOverride: 'BedrockEndpointPolicy',
     rule: BedrockEndpointPolicy,
     info: 'The Bedrock VPC endpoint has no endpoint policy or the default full-access policy.',
     explanation:
       'OWASP LLM10/LLM02: without a policy, any credentials in the VPC may use every Bedrock action through the endpoint. Allow only the principals, actions and models the VPC needs.',
   },
   {
+    ruleSuffixOverride: 'InvocationLogDataProtection',
     rule: InvocationLogDataProtection,
     info: `The log group receives prompts or model responses (model-invocation logging, or marked secure-llm:holds-prompts) but has no data-protection policy that masks data.`,
     explanation:
       'OWASP LLM02: prompts and responses carry personal data and pasted secrets. A CloudWatch Logs data-protection policy audits and masks them for readers without logs:Unmask.',
   },
   {
+    ruleSuffixOverride: 'ApiMethodAuthorizer',
     rule: ApiMethodAuthorizer,
     info: 'The API Gateway method (other than OPTIONS) has no authorizer (AuthorizationType NONE).',
     explanation:
       'OWASP LLM10: an unauthenticated model endpoint lets anyone spend tokens and defeats per-user quotas and audit. Use IAM, Cognito or a Lambda authorizer.',
   },
   {
+    ruleSuffixOverride: 'ApiWafRateRule',
     rule: ApiWafRateRule,
     info: 'The API Gateway stage is not associated with a web ACL of this stack that has a blocking rate-based rule.',
     explanation:
@@ -99,7 +116,12 @@ const RULES: readonly RuleEntry[] = [
 ];
 
 /** The rule ids of the pack, e.g. `SecureLLM-BedrockInvokeNamedModels`. */
-export const SECURE_LLM_RULE_IDS: readonly string[] = RULES.map((r) => `${SECURE_LLM_PACK_NAME}-${r.rule.name}`);
+export const SECURE_LLM_RULE_IDS: readonly string[] = RULES.map((r) => `${SECURE_LLM_PACK_NAME}-${r.ruleSuffixOverride}`);
+
+/** The rule functions of the pack, in the order it applies them, by id suffix. */
+export const SECURE_LLM_RULES: ReadonlyArray<{ readonly id: string; readonly rule: (node: CfnResource) => NagRuleResult }> = RULES.map(
+  (r) => ({ id: r.ruleSuffixOverride, rule: r.rule }),
+);
 
 /**
  * The `SecureLLM` cdk-nag (v3) pack: Amazon Bedrock and LLM-endpoint rules that cdk-nag's own

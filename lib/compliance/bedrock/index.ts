@@ -29,7 +29,7 @@
  */
 export { ApiMethodAuthorizer } from './api-method-authorizer';
 export { ApiWafRateRule } from './api-waf-rate-rule';
-export { BedrockChecks, SECURE_LLM_PACK_NAME, SECURE_LLM_RULE_IDS } from './bedrock-checks';
+export { BedrockChecks, SECURE_LLM_PACK_NAME, SECURE_LLM_RULE_IDS, SECURE_LLM_RULES } from './bedrock-checks';
 export { BedrockEndpointPolicy } from './bedrock-endpoint-policy';
 export { BedrockInvokeForcesGuardrail } from './bedrock-invoke-forces-guardrail';
 export { BedrockInvokeNamedModels } from './bedrock-invoke-named-models';

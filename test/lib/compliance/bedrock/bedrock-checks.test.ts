@@ -15,6 +15,7 @@ import {
   InvocationLogDataProtection,
   SECURE_LLM_PACK_NAME,
   SECURE_LLM_RULE_IDS,
+  SECURE_LLM_RULES,
 } from '../../../../lib/compliance/bedrock';
 import { COMPLIANCE_PLUGIN_NAMES, addCompliancePacks } from '../../../../lib/compliance/packs';
 import { newTestApp } from '../../../helpers/compliance';
@@ -47,6 +48,8 @@ describe('BedrockChecks', () => {
       expect(pack.name).toBe('SecureLLM');
       expect(SECURE_LLM_RULE_IDS).toHaveLength(12);
       expect(SECURE_LLM_RULE_IDS).toContain('SecureLLM-BedrockInvokeNamedModels');
+      // The spelt-out ids agree with the exported function names (rule.name).
+      expect(SECURE_LLM_RULES.map((r) => r.id)).toEqual(SECURE_LLM_RULES.map((r) => r.rule.name));
       expect(report.success).toBe(false);
       expect(report.violations.map((v) => v.ruleName).sort()).toEqual([
         'SecureLLM-GuardrailBlocksCredentials[AWS_ACCESS_KEY]',
@@ -143,7 +146,7 @@ describe('BedrockChecks', () => {
       ]);
     });
 
-    test('an acknowledgment of a rule without findings ids suppresses it on that resource', () => {
+    test('an acknowledgment of a rule that reports no finding ids suppresses it on that resource only', () => {
       // GIVEN
       const stack = new Stack(new App(), 'Test');
       const unpublished = new bedrock.CfnGuardrail(stack, 'Unpublished', { name: 'a', blockedInputMessaging: 'No.', blockedOutputsMessaging: 'No.' });

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { ModelGuardrail } from '../../../../constructs';
+import { ModelGuardrail } from '../../../../constructs/model-guardrail';
 import {
   BedrockChecks,
   CREDENTIAL_PII_TYPES,
