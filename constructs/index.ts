@@ -8,3 +8,4 @@ export * from './invocation-logging';
 export * from './access-logs-bucket';
 export * from './model-guardrail';
 export * from './inference-gateway';
+export * from './security-monitoring';

@@ -105,6 +105,39 @@ const deniedTopicSchema = z.strictObject({
   examples: z.array(z.string().min(1).max(100)).max(5).default([]),
 });
 
+/** A count of events in 5 minutes that raises an alarm. */
+const countPer5Min = z.number().int().min(1).max(1_000_000_000);
+
+/**
+ * Security monitoring of the gateway (alarms and dashboard). A threshold left out takes the
+ * `SecurityMonitoring` construct's default, documented on its props.
+ */
+const monitoringSchema = z
+  .strictObject({
+    /** Recipients of the gateway's security alarms (each confirms the SNS subscription). */
+    alertEmails: z.array(z.email('must be an email address')).max(20).default([]),
+    /** Alarm when the gateway's input + output tokens of the last 24 hours reach this many. */
+    dailyTokenBudget: z.number().int().min(1).max(1_000_000_000_000).default(5_000_000),
+    /** Guardrail intervention rate (percent of evaluations, 15 minutes) that alarms. */
+    guardrailInterventionRatePercent: z.number().gt(0).max(100).optional(),
+    /** Evaluations a 5-minute period needs before its intervention rate counts. */
+    guardrailInterventionRateMinInvocations: countPer5Min.optional(),
+    guardrailInterventionsPer5Min: countPer5Min.optional(),
+    /** Width of an anomaly-detection band on guardrail interventions; leave out for no anomaly alarm. */
+    guardrailInterventionAnomalyStdDevs: z.number().gt(0).max(10).optional(),
+    inputScreenBlocksPer5Min: countPer5Min.optional(),
+    guardrailBlocksPer5Min: countPer5Min.optional(),
+    outputScreenBlocksPer5Min: countPer5Min.optional(),
+    toolCallBlocksPer5Min: countPer5Min.optional(),
+    quotaRejectionsPer5Min: countPer5Min.optional(),
+    api5xxPer5Min: countPer5Min.optional(),
+    functionErrorsPer5Min: countPer5Min.optional(),
+    functionThrottlesPer5Min: countPer5Min.optional(),
+    wafBlockedRequestsPer5Min: countPer5Min.optional(),
+    bedrockThrottlesPer5Min: countPer5Min.optional(),
+  })
+  .prefault({});
+
 const gatewaySchema = z
   .strictObject({
     /** Name of the gateway stack. */
@@ -166,6 +199,8 @@ const gatewaySchema = z
         memoryMb: z.number().int().min(256).max(10_240).default(1024),
       })
       .prefault({}),
+    /** Security alarms, their recipients and the daily token budget. */
+    monitoring: monitoringSchema,
     /** An existing Cognito user pool id to authorize against instead of creating one. */
     existingUserPoolId: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id').optional(),
     maxAzs: z.number().int().min(2).max(6).default(2),

@@ -1,25 +1,42 @@
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { InferenceGateway, ModelGuardrail, PrescreenMode, PrivateNetwork, SecureKey } from '../constructs';
+import {
+  AlertTopic,
+  GatewayModel,
+  InferenceGateway,
+  invokeTarget,
+  ModelGuardrail,
+  PrescreenMode,
+  PrivateNetwork,
+  SecureKey,
+  SecurityMonitoring,
+} from '../constructs';
 import type { BlueprintConfig } from './config';
 
 /** Properties for {@link GatewayStack}. */
 export interface GatewayStackProps extends StackProps {
   /** The validated `gateway` section of the configuration. */
   readonly config: BlueprintConfig['gateway'];
+
+  /**
+   * The topic the gateway's security alarms notify, e.g. the baseline's alert topic.
+   * @default - a new {@link AlertTopic} encrypted with the gateway key, with `config.monitoring.alertEmails` subscribed
+   */
+  readonly alertTopic?: AlertTopic;
 }
 
 /**
  * One LLM gateway: a customer-managed key, a private network without internet access, the Bedrock
  * guardrail and its published version, and the inference gateway (WAF, API Gateway with Cognito,
- * the gateway function and its usage table). Deploy several with different stack names and
+ * the gateway function and its usage table), and its security monitoring (alarms to an
+ * encrypted SNS topic, dashboard). Deploy several with different stack names and
  * configurations for separate audiences.
  *
  * Environment-agnostic unless the configuration names an account and region.
  */
 export class GatewayStack extends Stack {
-  /** The key that encrypts the gateway's logs, usage table, flow logs and guardrail. */
+  /** The key that encrypts the gateway's logs, usage table, flow logs, guardrail and alert topic. */
   public readonly key: SecureKey;
   /** The private network the gateway function runs in. */
   public readonly network: PrivateNetwork;
@@ -27,6 +44,10 @@ export class GatewayStack extends Stack {
   public readonly guardrail: ModelGuardrail;
   /** The gateway. */
   public readonly gateway: InferenceGateway;
+  /** The topic the security alarms notify. */
+  public readonly alertTopic: AlertTopic;
+  /** The security alarms and dashboard. */
+  public readonly monitoring: SecurityMonitoring;
 
   constructor(scope: Construct, id: string, props: GatewayStackProps) {
     super(scope, id, props);
@@ -34,7 +55,7 @@ export class GatewayStack extends Stack {
 
     this.key = new SecureKey(this, 'Key', {
       alias: `${this.stackName}/gateway`,
-      description: 'secure-llm-blueprint gateway: logs, usage table, flow logs and guardrail',
+      description: 'secure-llm-blueprint gateway: logs, usage table, flow logs, guardrail and security alerts',
     });
 
     this.network = new PrivateNetwork(this, 'Network', {
@@ -54,17 +75,18 @@ export class GatewayStack extends Stack {
       blockedOutputMessage: config.guardrail.blockedOutputMessage,
     });
 
+    const models: GatewayModel[] = Object.entries(config.models).map(([alias, m]) => ({
+      alias,
+      modelId: m.modelId,
+      inferenceProfileId: m.inferenceProfile?.id,
+      inferenceProfileRegions: m.inferenceProfile?.regions,
+      maxOutputTokens: m.maxOutputTokens,
+    }));
     this.gateway = new InferenceGateway(this, 'Gateway', {
       network: this.network,
       guardrail: this.guardrail,
       encryptionKey: this.key.key,
-      models: Object.entries(config.models).map(([alias, m]) => ({
-        alias,
-        modelId: m.modelId,
-        inferenceProfileId: m.inferenceProfile?.id,
-        inferenceProfileRegions: m.inferenceProfile?.regions,
-        maxOutputTokens: m.maxOutputTokens,
-      })),
+      models,
       groups: Object.entries(config.groups).map(([name, g]) => ({
         name,
         models: g.models,
@@ -91,6 +113,29 @@ export class GatewayStack extends Stack {
         : undefined,
       // API Gateway cannot log without the account's CloudWatch role; a fresh account has none.
       createApiGatewayAccountRole: true,
+    });
+
+    if (props.alertTopic && config.monitoring.alertEmails.length > 0) {
+      throw new Error(
+        `config.monitoring.alertEmails only applies to the topic the gateway stack creates, got ${config.monitoring.alertEmails.length} addresses ` +
+          'and an alertTopic; subscribe them to that topic instead (AlertTopic.addEmail)',
+      );
+    }
+    this.alertTopic =
+      props.alertTopic ??
+      new AlertTopic(this, 'Alerts', {
+        encryptionKey: this.key.key,
+        emailSubscriptions: config.monitoring.alertEmails,
+      });
+    const { alertEmails: _emails, ...thresholds } = config.monitoring;
+    const modelIds = [...new Set(models.map(invokeTarget))];
+    this.monitoring = new SecurityMonitoring(this, 'Monitoring', {
+      gateway: this.gateway,
+      guardrail: this.guardrail,
+      alertTopic: this.alertTopic,
+      // A CloudWatch alarm reads at most 10 metrics; beyond that the construct watches every model of the account.
+      bedrockModelIds: modelIds.length <= 10 ? modelIds : undefined,
+      ...thresholds,
     });
 
     new CfnOutput(this, 'ApiUrl', {

@@ -26,6 +26,18 @@ describe('configuration', () => {
       });
     });
 
+    test('gateway monitoring alerts nobody, budgets 5,000,000 tokens a day and leaves thresholds to the construct', () => {
+      const { monitoring } = parseConfig({}).gateway;
+      expect(monitoring).toEqual({ alertEmails: [], dailyTokenBudget: 5_000_000 });
+    });
+
+    test('gateway monitoring thresholds are kept as given', () => {
+      const { monitoring } = parseConfig({
+        gateway: { monitoring: { guardrailInterventionRatePercent: 12.5, wafBlockedRequestsPer5Min: 500 } },
+      }).gateway;
+      expect(monitoring).toMatchObject({ guardrailInterventionRatePercent: 12.5, wafBlockedRequestsPer5Min: 500 });
+    });
+
     test('the committed cdk.json configuration is valid', () => {
       const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
       expect(() => loadConfig(contextOf(cdkJson.context))).not.toThrow();
@@ -88,9 +100,20 @@ describe('configuration', () => {
       [{ env: { account: '123' } }, /env\.account: must be a 12-digit AWS account id, got "123"/],
       [{ env: { region: 'mars-1' } }, /env\.region: must be an AWS region name .*got "mars-1"/],
       [{ baseline: { stackName: '1bad name' } }, /baseline\.stackName: must be a CloudFormation stack name, got "1bad name"/],
+      [{ gateway: { monitoring: { alertEmails: ['ops'] } } }, /gateway\.monitoring\.alertEmails\.0: must be an email address, got "ops"/],
+      [{ gateway: { monitoring: { guardrailInterventionRatePercent: 150 } } }, /gateway\.monitoring\.guardrailInterventionRatePercent: .*got 150/],
+      [{ gateway: { monitoring: { guardrailInterventionRatePercent: 0 } } }, /gateway\.monitoring\.guardrailInterventionRatePercent: .*got 0/],
+      [{ gateway: { monitoring: { api5xxPer5Min: -1 } } }, /gateway\.monitoring\.api5xxPer5Min: .*got -1/],
+      [{ gateway: { monitoring: { quotaRejectionsPer5Min: 2.5 } } }, /gateway\.monitoring\.quotaRejectionsPer5Min: .*got 2.5/],
+      [{ gateway: { monitoring: { dailyTokenBudget: 0 } } }, /gateway\.monitoring\.dailyTokenBudget: .*got 0/],
+      [{ gateway: { monitoring: { guardrailInterventionAnomalyStdDevs: -2 } } }, /gateway\.monitoring\.guardrailInterventionAnomalyStdDevs: .*got -2/],
     ])('fails if %j', (input, message) => {
       expect(() => parseConfig(input)).toThrow(ConfigError);
       expect(() => parseConfig(input)).toThrow(message);
+    });
+
+    test('fails if the canary threshold is configured: any leak alarms', () => {
+      expect(() => parseConfig({ gateway: { monitoring: { canaryLeaksPer5Min: 3 } } })).toThrow(/gateway\.monitoring\.canaryLeaksPer5Min: unknown key/);
     });
 
     test('fails if a key is unknown, naming it', () => {

@@ -1,4 +1,5 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
+import { AlertTopic } from '../../constructs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parseConfig } from '../../lib/config';
 import { GatewayStack } from '../../lib/gateway-stack';
@@ -56,6 +57,51 @@ describe('GatewayStack', () => {
       }
     });
 
+    test('security alarms notify an alert topic encrypted with the gateway key, and a dashboard shows them', () => {
+      const keyArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] };
+      template.resourceCountIs('AWS::SNS::Topic', 1);
+      template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyArn });
+      template.resourceCountIs('AWS::SNS::Subscription', 0);
+      const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm'));
+      expect(alarms.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+        'MonitoringApi5xx',
+        'MonitoringBedrockThrottles',
+        'MonitoringCanaryLeak',
+        'MonitoringDailyTokenBudget',
+        'MonitoringFunctionErrors',
+        'MonitoringFunctionThrottles',
+        'MonitoringGuardrailBlocks',
+        'MonitoringGuardrailInterventionRate',
+        'MonitoringGuardrailInterventionSpike',
+        'MonitoringInputScreenBlocks',
+        'MonitoringOutputScreenBlocks',
+        'MonitoringQuotaRejections',
+        'MonitoringToolCallBlocks',
+        'MonitoringWafBlockedRequests',
+      ]);
+      for (const [, alarm] of alarms) {
+        expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Alerts/) }]);
+        expect(alarm.Properties.OKActions).toEqual([{ Ref: expect.stringMatching(/^Alerts/) }]);
+      }
+      template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    });
+
+    test('Bedrock throttling is watched for the configured model, and the daily token budget defaults to 5,000,000', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Metrics: Match.arrayWith([
+          Match.objectLike({
+            MetricStat: Match.objectLike({
+              Metric: { Namespace: 'AWS/Bedrock', MetricName: 'InvocationThrottles', Dimensions: [{ Name: 'ModelId', Value: 'amazon.nova-lite-v1:0' }] },
+            }),
+          }),
+        ]),
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Threshold: 5_000_000,
+        Metrics: Match.arrayWith([Match.objectLike({ MetricStat: Match.objectLike({ Period: 86_400 }) })]),
+      });
+    });
+
     test('runs without an internet path, and sets the account\'s API Gateway logging role', () => {
       for (const type of ['AWS::EC2::InternetGateway', 'AWS::EC2::NatGateway']) {
         template.resourceCountIs(type, 0);
@@ -93,6 +139,67 @@ describe('GatewayStack', () => {
         expect(policy).toContain(`:bedrock:${region}::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0`);
       }
       expect(policy).toContain(':inference-profile/eu.anthropic.claude-3-5-haiku-20241022-v1:0');
+    });
+
+    test('monitoring settings reach the alarms: recipients, thresholds, budget and the inference profile the gateway calls', () => {
+      // GIVEN
+      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      // WHEN
+      const stack = gateway(app, {
+        gateway: {
+          models: {
+            haiku: {
+              modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+              inferenceProfile: { id: 'eu.anthropic.claude-3-5-haiku-20241022-v1:0', regions: ['eu-west-1', 'eu-central-1'] },
+            },
+          },
+          groups: { staff: { models: ['haiku'] } },
+          monitoring: {
+            alertEmails: ['secops@example.com'],
+            dailyTokenBudget: 42_000_000,
+            guardrailInterventionRatePercent: 10,
+            api5xxPer5Min: 9,
+            guardrailInterventionAnomalyStdDevs: 3,
+          },
+        },
+      });
+      // THEN
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'secops@example.com' });
+      const thresholds = Object.fromEntries(
+        Object.entries(template.findResources('AWS::CloudWatch::Alarm')).map(([id, a]) => [id.replace(/[0-9A-F]{8}$/, ''), a.Properties.Threshold]),
+      );
+      expect(thresholds).toMatchObject({
+        MonitoringDailyTokenBudget: 42_000_000,
+        MonitoringGuardrailInterventionRate: 10,
+        MonitoringApi5xx: 9,
+        MonitoringCanaryLeak: 1,
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { ComparisonOperator: 'GreaterThanUpperThreshold' });
+      expect(JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'))).toContain(
+        '{"Name":"ModelId","Value":"eu.anthropic.claude-3-5-haiku-20241022-v1:0"}',
+      );
+    });
+
+    test('a given alert topic replaces the stack\'s own', () => {
+      // GIVEN
+      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const alertTopic = new AlertTopic(new Stack(app, 'Shared'), 'Alerts');
+      // WHEN
+      const stack = new GatewayStack(app, 'Gateway', { config: parseConfig({}).gateway, alertTopic });
+      // THEN
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::SNS::Topic', 0);
+      expect(stack.monitoring.alertTopic).toBe(alertTopic);
+    });
+
+    test('fails if alert emails are configured next to a given alert topic', () => {
+      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const alertTopic = new AlertTopic(new Stack(app, 'Shared'), 'Alerts');
+      const config = parseConfig({ gateway: { monitoring: { alertEmails: ['secops@example.com'] } } }).gateway;
+      expect(() => new GatewayStack(app, 'Gateway', { config, alertTopic })).toThrow(
+        /config\.monitoring\.alertEmails only applies to the topic the gateway stack creates, got 1 addresses and an alertTopic/,
+      );
     });
   });
 });
