@@ -1,0 +1,57 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, AppProps, IPolicyValidationPlugin } from 'aws-cdk-lib';
+import { buildBlueprint } from '../blueprint';
+import type { StackTemplate } from './graph';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+/**
+ * An App that ignores validation plugins. Validation plugins only read the synthesized templates,
+ * so skipping them changes nothing in the templates and saves most of the synthesis time.
+ * Should a CDK upgrade rename the hook, the plugins simply run again: slower, same output.
+ */
+class UnvalidatedApp extends App {
+  constructor(props: AppProps) {
+    super(props);
+  }
+
+  /** Overrides `Stage._addValidationPlugins` (internal), which `Validations.of(app).addPlugins` calls. */
+  public _addValidationPlugins(..._plugins: IPolicyValidationPlugin[]): void {
+    // Deliberately empty: see the class comment.
+  }
+}
+
+/**
+ * Synthesizes the blueprint exactly as `bin/app.ts` does — `buildBlueprint` on an App with the
+ * `cdk.json` context — but without running the compliance plugins, and with construct paths in the
+ * template metadata (as `cdk synth` writes them). Lambda code is bundled by the local esbuild.
+ *
+ * @param context extra context, e.g. `{ config: 'config/org-managed.json' }`
+ */
+export function synthesizeBlueprint(context: Record<string, unknown> = {}): StackTemplate[] {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'slb-diagram-'));
+  try {
+    const app = new UnvalidatedApp({
+      outdir,
+      context: {
+        ...cdkJson.context,
+        // A check, not an input: it never changes a template.
+        '@aws-cdk/core:validateAgainstDefaultRules': false,
+        'aws:cdk:enable-path-metadata': true,
+        ...context,
+      },
+    });
+    buildBlueprint(app);
+    const assembly = app.synth();
+    return assembly.stacks.map((s) => ({
+      id: s.hierarchicalId,
+      stackName: s.stackName,
+      template: s.template as StackTemplate['template'],
+    }));
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
