@@ -1,5 +1,10 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
 import { buildBlueprint } from '../lib/blueprint';
+import { synthWithReport } from '../lib/compliance/report';
 
-buildBlueprint(new App());
+// Synthesized explicitly, exactly once, so that the compliance report (cdk.out/compliance-report.md
+// and .json) is written next to the assembly — also when a check fails, which still fails `cdk synth`.
+const app = new App({ autoSynth: false });
+buildBlueprint(app);
+synthWithReport(app);

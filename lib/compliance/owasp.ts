@@ -1,0 +1,320 @@
+/**
+ * Coverage of the OWASP Top 10 for LLM Applications (2025) by this deployment: for each risk,
+ * the controls the blueprint puts in place and the tests that prove each one. The compliance
+ * report renders this table; `test/lib/compliance/report.test.ts` checks that every referenced
+ * file exists and every referenced test name is a test in that file, so the table cannot drift
+ * from the tests.
+ */
+
+/** A test that proves a control: the test file and the test's full name (describe blocks and title, space-joined, as Jest prints it). */
+export interface TestReference {
+  /** Path of the test file from the project root. */
+  readonly file: string;
+  /** Full test name: the enclosing `describe` titles and the test title, joined by spaces. */
+  readonly name: string;
+}
+
+/** One control in this deployment against a risk. */
+export interface OwaspControl {
+  /** What the control does, in one sentence. */
+  readonly control: string;
+  /** Source files that implement it, from the project root. */
+  readonly implementedIn: readonly string[];
+  /** Tests that fail if the control is missing or wrong. */
+  readonly provedBy: readonly TestReference[];
+}
+
+/** How far this deployment addresses a risk. */
+export type OwaspCoverage = 'covered' | 'partial' | 'not applicable';
+
+/** One risk of the OWASP Top 10 for LLM Applications (2025). */
+export interface OwaspRisk {
+  /** The risk id (`LLM01:2025`). */
+  readonly id: string;
+  /** The risk title as OWASP names it. */
+  readonly title: string;
+  /** How far this deployment addresses it. */
+  readonly coverage: OwaspCoverage;
+  /** What is out of the blueprint's reach, or left to the application. */
+  readonly note?: string;
+  /** The controls in this deployment. */
+  readonly controls: readonly OwaspControl[];
+}
+
+const HANDLER_IT = 'test/lambda/gateway/handler.integration.test.ts';
+const GATEWAY_CONSTRUCT_TEST = 'test/constructs/inference-gateway/inference-gateway.test.ts';
+const GUARDRAIL_TEST = 'test/constructs/model-guardrail/model-guardrail.test.ts';
+
+function it(file: string, name: string): TestReference {
+  return { file, name };
+}
+
+/** The OWASP Top 10 for LLM Applications (2025), mapped to this deployment's controls and tests. */
+export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
+  {
+    id: 'LLM01:2025',
+    title: 'Prompt Injection',
+    coverage: 'covered',
+    note: 'Detection is probabilistic: the pre-screen and the guardrail lower the rate of successful injections, they do not rule them out. Tools the client runs must still treat model output as untrusted.',
+    controls: [
+      {
+        control:
+          'Every client text is NFKC-normalized and stripped of tag characters, zero-width and bidi controls and variation-selector smuggling before screening and before Bedrock.',
+        implementedIn: ['lambda/gateway/normalize.ts'],
+        provedBy: [
+          it('test/lambda/gateway/normalize.test.ts', 'normalizeText properties never outputs an invisible, smuggling or control code point, nor a lone surrogate'),
+          it(HANDLER_IT, 'gateway handler (integration) normalization every client text is normalized before it reaches Bedrock, and the removals are audited'),
+        ],
+      },
+      {
+        control: 'A deterministic, linear-time pre-screen blocks known injection, jailbreak and prompt-extraction patterns before any model call.',
+        implementedIn: ['lambda/gateway/prescreen.ts'],
+        provedBy: [
+          it('test/lambda/gateway/prescreen.test.ts', 'prescreen evaluation set holdout prompts: at least 60 % detection at no more than 1 % false positives'),
+          it('test/lambda/gateway/prescreen.test.ts', 'prescreen evaluation set holdout documents: poisoned ones are flagged at least twice as often as clean ones'),
+          it(HANDLER_IT, 'gateway handler (integration) access control and validation the pre-screen blocks an injection before any Bedrock call (block mode) and only records it (flag mode)'),
+        ],
+      },
+      {
+        control:
+          'Clients cannot set system instructions: their system messages are demoted into the first user turn; tool results are datamarked with a per-request marker (spotlighting) and never enter the system prompt.',
+        implementedIn: ['lambda/gateway/converse-request.ts', 'lambda/gateway/spotlight.ts'],
+        provedBy: [
+          it('test/lambda/gateway/converse-request.test.ts', 'buildConverseInput defaults client system messages are demoted into the first user turn, labelled, never into system'),
+          it('test/lambda/gateway/converse-request.test.ts', 'buildConverseInput properties system is only the deployment prompt + notes + canary; turns alternate; untrusted content is always marked'),
+          it('test/lambda/gateway/spotlight.test.ts', 'spotlight wrapUntrusted content cannot close the block: a forged closing tag loses the marker'),
+        ],
+      },
+      {
+        control:
+          'A Bedrock guardrail filters prompt attacks at HIGH on input, and IAM forces it: the gateway role may invoke models only with the guardrail version and is explicitly denied every call without it.',
+        implementedIn: ['constructs/model-guardrail/model-guardrail.ts', 'constructs/inference-gateway/inference-gateway.ts'],
+        provedBy: [
+          it(GUARDRAIL_TEST, 'ModelGuardrail defaults filters the five harmful categories at HIGH both ways and prompt attacks at HIGH on input only'),
+          it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway defaults the role allows InvokeModel only on the allow-listed model and profile ARNs, and only with the guardrail version'),
+          it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway defaults the role is explicitly denied every model call that does not carry the guardrail'),
+        ],
+      },
+      {
+        control: 'Tool results, which Converse\'s guardrail does not evaluate, go through ApplyGuardrail before the model sees them.',
+        implementedIn: ['lambda/gateway/index.ts'],
+        provedBy: [it(HANDLER_IT, 'gateway handler (integration) guardrail a tool result the guardrail blocks (ApplyGuardrail) → 400 before Converse')],
+      },
+    ],
+  },
+  {
+    id: 'LLM02:2025',
+    title: 'Sensitive Information Disclosure',
+    coverage: 'covered',
+    note: 'PII detection by the guardrail is probabilistic; data the application itself puts into prompts is its responsibility.',
+    controls: [
+      {
+        control: 'The guardrail blocks AWS keys and passwords and anonymizes common personal data, in prompts and answers.',
+        implementedIn: ['constructs/model-guardrail/model-guardrail.ts'],
+        provedBy: [it(GUARDRAIL_TEST, 'ModelGuardrail defaults blocks credentials and anonymizes common personal data')],
+      },
+      {
+        control: 'Secrets (AWS keys, private keys, tokens) are redacted from model output before it leaves the gateway.',
+        implementedIn: ['lambda/gateway/screen-output.ts'],
+        provedBy: [it(HANDLER_IT, 'gateway handler (integration) output screening secrets are redacted')],
+      },
+      {
+        control: 'Prompts and answers are never written to application logs: the audit record carries a SHA-256 of the prompt, sizes and decisions.',
+        implementedIn: ['lambda/gateway/audit.ts'],
+        provedBy: [
+          it(HANDLER_IT, 'gateway handler (integration) audit one structured record per request with ids, decision, tokens and a prompt hash — never the prompt or the answer'),
+          it('test/lambda/gateway/audit.test.ts', 'promptSha256 hashes role and text of every message, unambiguously'),
+        ],
+      },
+      {
+        control: 'Model-invocation logs are KMS-encrypted and carry a data-protection policy that masks personal data.',
+        implementedIn: ['constructs/invocation-logging/invocation-logging.ts'],
+        provedBy: [
+          it('test/constructs/invocation-logging/invocation-logging.test.ts', 'ModelInvocationLogging defaults the invocation log group masks personal data, is KMS-encrypted and kept a year'),
+        ],
+      },
+      {
+        control: 'Every log group, bucket and topic is encrypted (customer-managed keys where the service allows), and the network has no path to the internet.',
+        implementedIn: ['constructs/secure-log-group/secure-log-group.ts', 'constructs/private-network/private-network.ts'],
+        provedBy: [
+          it('test/lib/app-compliance.test.ts', 'the whole app every log group has a KMS key and a retention of at least a year, and is retained'),
+          it('test/lib/app-compliance.test.ts', 'the whole app has no internet gateway, NAT gateway or route to the internet'),
+        ],
+      },
+      {
+        control: 'Error responses never carry internal causes or upstream text.',
+        implementedIn: ['lambda/gateway/errors.ts'],
+        provedBy: [
+          it('test/lambda/gateway/errors.test.ts', 'errors defaults the cause is kept for logging but never sent'),
+          it(HANDLER_IT, 'gateway handler (integration) upstream failures malformed upstream response → 502 without the upstream text'),
+        ],
+      },
+    ],
+  },
+  {
+    id: 'LLM03:2025',
+    title: 'Supply Chain',
+    coverage: 'partial',
+    note: 'Only allow-listed AWS-hosted foundation models can be called. Dependency provenance (lock file, registry audit, SBOM) is left to the build pipeline and is not checked by these tests.',
+    controls: [
+      {
+        control: 'Clients pick model aliases from configuration; IAM and the Bedrock endpoint policy admit only the allow-listed model and inference-profile ARNs.',
+        implementedIn: ['constructs/inference-gateway/inference-gateway.ts', 'lambda/gateway/identity.ts'],
+        provedBy: [
+          it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway defaults the Bedrock Runtime endpoint admits only the function role, its two actions, the allow-listed models and the guardrail'),
+          it('test/lambda/gateway/identity.test.ts', 'authorizeModel validation fails if the alias is unknown (404 model_not_found)'),
+        ],
+      },
+    ],
+  },
+  {
+    id: 'LLM04:2025',
+    title: 'Data and Model Poisoning',
+    coverage: 'partial',
+    note: 'The blueprint trains and fine-tunes nothing and ingests no documents; poisoned documents a client passes in are screened as untrusted content.',
+    controls: [
+      {
+        control: 'Documents and tool results from clients are screened for indirect injection and datamarked as untrusted.',
+        implementedIn: ['lambda/gateway/prescreen.ts', 'lambda/gateway/spotlight.ts'],
+        provedBy: [
+          it('test/lambda/gateway/prescreen.test.ts', 'prescreen evaluation set holdout documents: poisoned ones are flagged at least twice as often as clean ones'),
+          it('test/lambda/gateway/converse-request.test.ts', 'buildConverseInput defaults tool results are datamarked guard content; earlier tool calls become assistant text'),
+        ],
+      },
+    ],
+  },
+  {
+    id: 'LLM05:2025',
+    title: 'Improper Output Handling',
+    coverage: 'covered',
+    note: 'The gateway screens Markdown and HTML; applications that render output in other sinks (SQL, shell, code) must still encode it for them.',
+    controls: [
+      {
+        control: 'Links, images, reference definitions and autolinks to hosts outside the allow-list are removed from model output.',
+        implementedIn: ['lambda/gateway/screen-output.ts'],
+        provedBy: [
+          it('test/lambda/gateway/screen-output.test.ts', 'screenOutput properties leaves no link, image, definition, autolink or attribute URL to a host outside the allow-list'),
+          it(HANDLER_IT, 'gateway handler (integration) output screening exfiltration links and images are removed; allowed hosts stay'),
+        ],
+      },
+      {
+        control: 'Raw HTML is escaped unless the deployment allows it.',
+        implementedIn: ['lambda/gateway/screen-output.ts'],
+        provedBy: [it('test/lambda/gateway/screen-output.test.ts', 'screenOutput HTML escapes raw HTML by default, removing URLs in attributes')],
+      },
+      {
+        control: 'Screening fails closed: any error in it returns the blocked-output message, never the model text.',
+        implementedIn: ['lambda/gateway/index.ts'],
+        provedBy: [it(HANDLER_IT, 'gateway handler (integration) output screening any exception in screening fails closed: the blocked-output message, never the model text')],
+      },
+    ],
+  },
+  {
+    id: 'LLM06:2025',
+    title: 'Excessive Agency',
+    coverage: 'covered',
+    note: 'The gateway executes no tool; the client that runs tools decides their permissions.',
+    controls: [
+      {
+        control: 'Tool calls are returned only for tools the request declared, with arguments validated against the declared schema (and ApplyGuardrail).',
+        implementedIn: ['lambda/gateway/response.ts', 'lambda/gateway/tool-schema.ts'],
+        provedBy: [
+          it(HANDLER_IT, 'gateway handler (integration) tool calls (LLM06) arguments that break the declared schema or an undeclared tool are refused'),
+          it('test/lambda/gateway/response.test.ts', 'extractToolCalls fails if a call names an undeclared tool'),
+        ],
+      },
+      {
+        control: 'Each caller may use only the model aliases of its Cognito groups.',
+        implementedIn: ['lambda/gateway/identity.ts'],
+        provedBy: [it('test/lambda/gateway/identity.test.ts', 'authorizeModel validation fails if no group of the caller allows the alias (403)')],
+      },
+      {
+        control: 'The gateway role has no Bedrock wildcard and may only read and update its usage counters.',
+        implementedIn: ['constructs/inference-gateway/inference-gateway.ts'],
+        provedBy: [
+          it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway defaults no IAM policy of the stack allows a bedrock wildcard action or a bedrock action on a wildcard resource, and none is inline'),
+          it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway defaults the role may only read and update usage counters, and use the table key through DynamoDB'),
+        ],
+      },
+    ],
+  },
+  {
+    id: 'LLM07:2025',
+    title: 'System Prompt Leakage',
+    coverage: 'covered',
+    note: 'The system prompt should hold no secret in any case: the canary catches verbatim leaks, not paraphrases.',
+    controls: [
+      {
+        control: 'A fresh canary token per request sits in the system prompt; an answer containing it, however split, is blocked, counted and audited.',
+        implementedIn: ['lambda/gateway/converse-request.ts', 'lambda/gateway/screen-output.ts'],
+        provedBy: [
+          it('test/lambda/gateway/converse-request.test.ts', 'buildConverseInput defaults canaries and markers are fresh per request'),
+          it('test/lambda/gateway/screen-output.test.ts', 'screenOutput properties blocks whenever the canary appears anywhere, however it is split'),
+          it(HANDLER_IT, 'gateway handler (integration) output screening a response that echoes the system prompt is blocked by the canary (200 content_filter, metric, audit)'),
+        ],
+      },
+    ],
+  },
+  {
+    id: 'LLM08:2025',
+    title: 'Vector and Embedding Weaknesses',
+    coverage: 'not applicable',
+    note: 'This deployment has no vector store, embeddings or retrieval pipeline. Retrieved content a client sends is handled as untrusted input (LLM01, LLM04).',
+    controls: [],
+  },
+  {
+    id: 'LLM09:2025',
+    title: 'Misinformation',
+    coverage: 'partial',
+    note: 'Grounding checks apply when a grounding source is supplied; human review of consequential answers is the application\'s responsibility.',
+    controls: [
+      {
+        control: 'The guardrail checks contextual grounding and relevance of answers against the supplied source.',
+        implementedIn: ['constructs/model-guardrail/model-guardrail.ts'],
+        provedBy: [it(GUARDRAIL_TEST, 'ModelGuardrail defaults applies the managed profanity list, contextual grounding and relevance, and no denied topics')],
+      },
+    ],
+  },
+  {
+    id: 'LLM10:2025',
+    title: 'Unbounded Consumption',
+    coverage: 'covered',
+    controls: [
+      {
+        control: 'Body size is limited by WAF (oversize included) and by the gateway; message count and length are limited.',
+        implementedIn: ['constructs/inference-gateway/inference-gateway.ts', 'lambda/gateway/request.ts'],
+        provedBy: [
+          it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway defaults the web ACL counts the core rule set\'s 8 KB body rule and blocks bodies over the limit, oversize included'),
+          it(HANDLER_IT, 'gateway handler (integration) access control and validation 413 when the body is larger than the limit; malformed JSON → 400'),
+          it('test/lambda/gateway/request.test.ts', 'parseChatRequest validation fails if there are more messages than the limit (413)'),
+        ],
+      },
+      {
+        control: 'maxTokens is capped per model and group.',
+        implementedIn: ['lambda/gateway/converse-request.ts', 'lambda/gateway/identity.ts'],
+        provedBy: [
+          it('test/lambda/gateway/converse-request.test.ts', 'buildConverseInput defaults one system block: deployment prompt + canary; guardrail with numeric version; capped maxTokens'),
+          it('test/lambda/gateway/identity.test.ts', 'authorizeModel the model cap bounds the group cap'),
+        ],
+      },
+      {
+        control: 'A per-user daily token quota is reserved atomically in DynamoDB and settled to actual usage.',
+        implementedIn: ['lambda/gateway/quota.ts'],
+        provedBy: [
+          it('test/lambda/gateway/quota.test.ts', 'QuotaStore concurrency 50 parallel reservations of 100 against 1,000 tokens: exactly 10 succeed'),
+          it(HANDLER_IT, 'gateway handler (integration) quota exhausted → 429 with Retry-After; settled to actual usage'),
+        ],
+      },
+      {
+        control: 'Stage throttling, a WAF rate rule, reserved concurrency, a bounded timeout and bounded Bedrock retries.',
+        implementedIn: ['constructs/inference-gateway/inference-gateway.ts', 'lambda/gateway/bedrock.ts'],
+        provedBy: [
+          it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway defaults the stage traces, throttles, logs access as JSON and errors only, never bodies, and caches nothing'),
+          it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway defaults the function runs the current Node.js runtime on arm64 in the isolated subnets, traced, capped and with JSON logs'),
+          it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway options limits and settings reach the web ACL, the stage, the schema and the function'),
+          it('test/lambda/gateway/bedrock.test.ts', 'callWithRetries throttling exhausted → RateLimitedError with Retry-After; attempts are bounded'),
+        ],
+      },
+    ],
+  },
+];
