@@ -85,6 +85,11 @@ export class ScopedCfnGuardValidator implements IPolicyValidationPluginBeta1 {
   /** Runs cfn-guard with the applicable rules over the templates of this synthesis. */
   public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
     const disabledRules = inapplicableRules(resourceTypesOf(context.templatePaths));
+    if (disabledRules.length === ruleFiles!.length) {
+      // No rule names a resource type of these templates: nothing can be reported, and cfn-guard
+      // refuses to run without a rule file.
+      return { success: true, violations: [] };
+    }
     return new CfnGuardValidator({ disabledRules, maxBuffer: 64 * 1024 * 1024 }).validate(context);
   }
 }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -58,6 +58,18 @@ describe('ScopedCfnGuardValidator', () => {
     expect(skipped).not.toContain('ct-dynamodb-pr-1');
     // Rules for access points, which these templates lack, are left out.
     expect(skipped).toContain('ct-s3-pr-12');
+  });
+
+  test('reports success without running cfn-guard when no rule applies', () => {
+    // GIVEN a template whose only resource type no Control Tower rule names
+    const lonely = newTestApp();
+    new CfnWaitConditionHandle(new Stack(lonely, 'Lonely'), 'Handle');
+    const assembly = lonely.synth();
+    const paths = assembly.stacks.map((s) => path.join(assembly.directory, s.templateFile));
+    // WHEN
+    const report = new ScopedCfnGuardValidator().validate({ templatePaths: paths, appConstruct: lonely });
+    // THEN
+    expect(report).toEqual({ success: true, violations: [] });
   });
 
   test('keeps the plugin name that acknowledgments use', () => {
