@@ -26,7 +26,8 @@ class UnvalidatedApp extends App {
 /**
  * Synthesizes the blueprint exactly as `bin/app.ts` does — `buildBlueprint` on an App with the
  * `cdk.json` context — but without running the compliance plugins, and with construct paths in the
- * template metadata (as `cdk synth` writes them). Lambda code is bundled by the local esbuild.
+ * template metadata (as `cdk synth` writes them). Lambda code is not bundled: only asset hashes
+ * would change, and the diagram leaves them out.
  *
  * @param context extra context, e.g. `{ config: 'config/org-managed.json' }`
  */
@@ -40,6 +41,8 @@ export function synthesizeBlueprint(context: Record<string, unknown> = {}): Stac
         ...cdkJson.context,
         // A check, not an input: it never changes a template.
         '@aws-cdk/core:validateAgainstDefaultRules': false,
+        // Bundling only changes asset hashes, which the diagram does not show: skip it for speed.
+        'aws:cdk:bundling-stacks': [],
         'aws:cdk:enable-path-metadata': true,
         ...context,
       },
