@@ -240,8 +240,65 @@ function strip(text: string, counts: MutableCounts): string {
 export function normalizeText(text: string): NormalizedText {
   const counts = zeroCounts();
   if (PRINTABLE_ASCII.test(text)) return { text, removed: counts };
-  // The per-character pass only runs when a native scan finds a candidate (most text has none).
-  const dirty = needsStrip(text);
+  // Only the runs outside printable ASCII can need work; a native scan finds them, and each is checked by table.
+  const segments = specialSegments(text);
+  if (segments === undefined) return normalizeSlow(text, counts, true);
+  // Nothing to remove: NFKC of the segments around the runs is NFKC of the whole text (see specialSegments).
+  let out = '';
+  let copied = 0;
+  let changed = false;
+  for (let k = 0; k < segments.length; k += 2) {
+    const start = segments[k]!;
+    const end = segments[k + 1]!;
+    const segment = text.slice(start, end);
+    const folded = segment.normalize('NFKC');
+    if (folded === segment) continue;
+    // NFKC of an assigned code point never yields a removable one today; if it ever does, take the full path.
+    if (needsStrip(folded)) return normalizeSlow(text, counts, false);
+    out += text.slice(copied, start) + folded;
+    copied = end;
+    changed = true;
+  }
+  return { text: changed ? out + text.slice(copied) : text, removed: counts };
+}
+
+/** Runs of code units outside printable ASCII (TAB, LF, CR and U+0020–U+007E). */
+const SPECIAL_RUN = /[^\t\n\r\x20-\x7e]+/g;
+/** Runs closer than this are normalized as one segment, so the number of native calls stays at most length / 32. */
+const SEGMENT_GAP = 32;
+
+/**
+ * `[start, end)` pairs (flattened) of the segments whose NFKC can differ from their text, or `undefined` when
+ * {@link strip} has work to do. Each segment is a run of code units outside printable ASCII (runs fewer than
+ * {@link SEGMENT_GAP} apart merged) plus the one ASCII character before it, which a combining mark may attach to.
+ * Every ASCII character is a normalization boundary (a starter that never composes with what precedes it, and
+ * which reordering cannot move), so normalizing the segments one by one equals normalizing the whole text.
+ */
+function specialSegments(text: string): number[] | undefined {
+  const segments: number[] = [];
+  SPECIAL_RUN.lastIndex = 0;
+  for (let m = SPECIAL_RUN.exec(text); m !== null; m = SPECIAL_RUN.exec(text)) {
+    const runStart = m.index;
+    const runEnd = runStart + m[0].length;
+    for (let i = runStart; i < runEnd; i++) {
+      const flag = STRIP_UNIT[text.charCodeAt(i)]!;
+      if (flag === 0) continue;
+      if (flag === 1) return undefined;
+      const unit = text.charCodeAt(i);
+      const next = i + 1 < runEnd ? text.charCodeAt(i + 1) : 0;
+      if (unit > 0xdbff || next < 0xdc00 || next > 0xdfff) return undefined; // lone surrogate
+      i++;
+    }
+    const start = runStart > 0 ? runStart - 1 : 0;
+    const last = segments.length - 1;
+    if (last > 0 && start - segments[last]! < SEGMENT_GAP) segments[last] = runEnd;
+    else segments.push(start, runEnd);
+  }
+  return segments;
+}
+
+/** Strip (when `dirty`), then NFKC of the whole text, with the defensive re-check. */
+function normalizeSlow(text: string, counts: MutableCounts, dirty: boolean): NormalizedText {
   const stripped = dirty ? strip(text, counts) : text;
   let out = stripped.normalize('NFKC');
   // NFKC of an assigned code point never yields a removable one today; check defensively (bounded) whenever NFKC

@@ -560,30 +560,42 @@ function classifyUncached(word: string): Classified {
 
 
 /**
- * Trie of the lexicon's plain ASCII words (a–z), with array children: the tokenizer walks it while it scans a word,
- * so ordinary words are classified without allocating a string.
+ * Trie of the lexicon's plain ASCII words (a–z) as a flat transition table: the tokenizer walks it while it scans a
+ * word (one typed-array load per letter), so ordinary words are classified without allocating a string. Node 0 is
+ * the dead state (its row is all zeros, so walking on from it needs no branch); node 1 is the root.
  */
-interface AsciiNode {
-  /** 26 children, a packed (not holey) array so element loads stay fast. */
-  readonly next: Array<AsciiNode | undefined>;
-  classes: readonly number[] | undefined;
-  /** The word can start a two-word phrase. */
-  head: boolean;
-}
-const asciiRoot: AsciiNode = { next: new Array<AsciiNode | undefined>(26).fill(undefined), classes: undefined, head: false };
 const ASCII_WORD = /^[a-z]+$/;
 /** First words of two-word phrases, so the scanner only builds a phrase key when it can match. */
 const bigramHeads = new Set([...bigrams.keys()].map((k) => k.slice(0, k.indexOf(' '))));
-for (const word of new Set([...exact.keys(), ...bigramHeads])) {
-  if (!ASCII_WORD.test(word)) continue;
-  let node = asciiRoot;
+const ASCII_ROOT = 1;
+const asciiWords = [...new Set([...exact.keys(), ...bigramHeads])].filter((w) => ASCII_WORD.test(w));
+let asciiNodes = 2;
+let asciiNext = new Int32Array(26 * 64);
+/** Per node: the classes of the word ending there (`undefined` inside a word), and whether it starts a phrase. */
+const asciiClasses: Array<readonly number[] | undefined> = [undefined, undefined];
+const asciiHeadList: number[] = [0, 0];
+for (const word of asciiWords) {
+  let node = ASCII_ROOT;
   for (let k = 0; k < word.length; k++) {
-    const i = word.charCodeAt(k) - 0x61;
-    node = node.next[i] ??= { next: new Array<AsciiNode | undefined>(26).fill(undefined), classes: undefined, head: false };
+    const slot = node * 26 + word.charCodeAt(k) - 0x61;
+    if (asciiNext[slot] === 0) {
+      if ((asciiNodes + 1) * 26 > asciiNext.length) {
+        const grown = new Int32Array(asciiNext.length * 2);
+        grown.set(asciiNext);
+        asciiNext = grown;
+      }
+      asciiNext[slot] = asciiNodes++;
+      asciiClasses.push(undefined);
+      asciiHeadList.push(0);
+    }
+    node = asciiNext[slot]!;
   }
-  node.classes = exact.get(word) ?? EMPTY;
-  node.head = bigramHeads.has(word);
+  asciiClasses[node] = exact.get(word) ?? EMPTY;
+  asciiHeadList[node] = bigramHeads.has(word) ? 1 : 0;
 }
+const ASCII_NEXT = asciiNext.slice(0, asciiNodes * 26);
+const ASCII_CLASSES: ReadonlyArray<readonly number[] | undefined> = asciiClasses;
+const ASCII_HEAD = Uint8Array.from(asciiHeadList);
 
 /** A character trie: segmenting a run walks it one char code at a time, with no string allocation. */
 interface TrieNode {
@@ -931,7 +943,7 @@ function scan(t: string, m: Matcher): void {
   let prevWord = ''; // previous word when it can start a two-word phrase
   // Hyphen-split words ("IG-NORE"): the trie node reached by the fragments joined so far, when they are a prefix of
   // a lexicon word; walking on from it needs no string building.
-  let joinNode: AsciiNode | undefined;
+  let joinNode = 0; // 0: none
   let joinLen = 0;
   let spacedStart = -1; // start of a run of single letters
   let spacedLetters = '';
@@ -1003,7 +1015,7 @@ function scan(t: string, m: Matcher): void {
     const tokenKind = c0 >= 0xd800 && c0 <= 0xdbff ? astralKind.get(t.codePointAt(i)!) ?? kindOf(t.codePointAt(i)!) : BMP_KIND[c0]!;
     let underscore = false;
     let plain = tokenKind === KIND_WORD;
-    let node: AsciiNode | undefined = asciiRoot;
+    let node = ASCII_ROOT;
     while (i < n) {
       const c = t.charCodeAt(i);
       if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
@@ -1026,7 +1038,7 @@ function scan(t: string, m: Matcher): void {
       if (kind !== tokenKind) break;
       if (plain) {
         const k = c - 0x61;
-        if (k >= 0 && k < 26) node = node?.next[k];
+        if (k >= 0 && k < 26) node = ASCII_NEXT[node * 26 + k]!;
         else plain = false;
       }
       if (c === 0x5f) underscore = true;
@@ -1050,7 +1062,7 @@ function scan(t: string, m: Matcher): void {
     }
 
     if (tokenKind === KIND_CJK) {
-      joinNode = undefined;
+      joinNode = 0;
       prevWord = '';
       segmentCjk(t, start, end, quoted, m);
       continue;
@@ -1061,28 +1073,29 @@ function scan(t: string, m: Matcher): void {
         spacedQuoted = quoted;
       }
       spacedLetters += t[start]!;
-      joinNode = undefined;
+      joinNode = 0;
       continue;
     }
     if (end < n && t.charCodeAt(end) === 0x28) {
       // `print(x)`: a function call in code, not an imperative.
       m.skip(1);
       prevWord = '';
-      joinNode = undefined;
+      joinNode = 0;
       continue;
     }
-    if (plain && hyphen && sepLen === 1 && joinNode !== undefined && len <= MAX_FRAGMENT && joinLen + len <= MAX_JOINED) {
-      let joined: AsciiNode | undefined = joinNode;
-      for (let k = start; k < end && joined !== undefined; k++) joined = joined.next[t.charCodeAt(k) - 0x61];
-      if (joined?.classes !== undefined && joined.classes.length > 0) {
-        m.feed(joined.classes, quoted, Obf.Joined);
+    if (plain && hyphen && sepLen === 1 && joinNode !== 0 && len <= MAX_FRAGMENT && joinLen + len <= MAX_JOINED) {
+      let joined = joinNode;
+      for (let k = start; k < end && joined !== 0; k++) joined = ASCII_NEXT[joined * 26 + t.charCodeAt(k) - 0x61]!;
+      const joinedClasses = ASCII_CLASSES[joined];
+      if (joinedClasses !== undefined && joinedClasses.length > 0) {
+        m.feed(joinedClasses, quoted, Obf.Joined);
         joinNode = joined;
         joinLen += len;
         prevWord = '';
         continue;
       }
       // Still a prefix of some word: keep joining. Otherwise this fragment may start a new chain.
-      if (joined !== undefined) {
+      if (joined !== 0) {
         joinNode = joined;
         joinLen += len;
       } else {
@@ -1090,13 +1103,13 @@ function scan(t: string, m: Matcher): void {
         joinLen = len;
       }
     } else {
-      joinNode = plain && len <= MAX_FRAGMENT ? node : undefined;
+      joinNode = plain && len <= MAX_FRAGMENT ? node : 0;
       joinLen = len;
     }
     if (plain && prevWord === '') {
       // Fast path: an ordinary word, classified by the trie walk.
-      const classes = node?.classes ?? EMPTY;
-      if (node?.head === true) prevWord = t.slice(start, end);
+      const classes = ASCII_CLASSES[node] ?? EMPTY;
+      if (ASCII_HEAD[node] === 1) prevWord = t.slice(start, end);
       if (classes.length === 0) m.skip(1);
       else m.feed(classes, quoted, 0);
       continue;
@@ -1113,13 +1126,13 @@ function scan(t: string, m: Matcher): void {
         m.skip(1);
       }
       prevWord = '';
-      joinNode = undefined;
+      joinNode = 0;
       continue;
     }
     if (len > MAX_WORD) {
       m.skip(1);
       prevWord = '';
-      joinNode = undefined;
+      joinNode = 0;
       continue;
     }
     const word = t.slice(start, end);

@@ -134,6 +134,97 @@ function containsCanary(text: string, key: string, reversedKey: string): boolean
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Candidate-driven matching. A pattern that must start with (or contain, at a bounded offset) a literal is run
+// sticky only at the positions a native `indexOf` scan finds for that literal, instead of being scanned over the
+// whole text. Candidate lists are ascending supersets of the positions where the pattern can match, so the result is
+// exactly that of a global `replace` (leftmost, non-overlapping matches). When candidates are dense (adversarial
+// text made of the trigger character), the global scan is used instead, so the work stays linear either way.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** More candidates than `length / DENSE` fall back to a plain global scan. */
+const DENSE = 16;
+
+/** A sticky copy of a global pattern, for matching at one position. */
+function sticky(re: RegExp): RegExp {
+  return new RegExp(re.source, `${re.flags.replace('g', '')}y`);
+}
+
+/** The most trigger positions worth visiting one by one in a text of `length` characters. */
+function denseLimit(length: number): number {
+  return Math.floor(length / DENSE) + 64;
+}
+
+/**
+ * Start positions of `literal` (overlapping ones too) for which `accept` holds, appended to `out`; `undefined` when
+ * they are dense. The native scan looks for one character of the literal, `literal[anchor]`: a single-character
+ * `indexOf` is a vectorized scan, while a literal whose first character is common ("sk-", "eyJ") is searched slowly.
+ */
+function occurrences(text: string, literal: string, anchor = 0, out: number[] = [], accept?: (i: number) => boolean): number[] | undefined {
+  let budget = denseLimit(text.length);
+  const ch = literal[anchor]!;
+  for (let i = text.indexOf(ch, anchor); i >= 0; i = text.indexOf(ch, i + 1)) {
+    if (--budget < 0) return undefined;
+    const start = i - anchor;
+    if (literal.length > 1 && !text.startsWith(literal, start)) continue;
+    if (accept === undefined || accept(start)) out.push(start);
+  }
+  return out;
+}
+
+/** The first position at or after `from` where `literal` starts, searching for its character `literal[anchor]`. */
+function indexOfLiteral(text: string, literal: string, anchor: number, from: number): number {
+  const ch = literal[anchor]!;
+  for (let i = text.indexOf(ch, from + anchor); i >= 0; i = text.indexOf(ch, i + 1)) {
+    if (text.startsWith(literal, i - anchor)) return i - anchor;
+  }
+  return -1;
+}
+
+function ascending(xs: number[]): number[] {
+  return xs.sort((a, b) => a - b);
+}
+
+/**
+ * Replace the leftmost non-overlapping matches of `global` (a `g` pattern) with `fn(match)`; `at` is its sticky copy
+ * and `starts` the candidate positions (or `undefined` for a full scan). Returns `text` itself when nothing matched.
+ */
+function replaceMatches(text: string, global: RegExp, at: RegExp, starts: readonly number[] | undefined, fn: (m: RegExpExecArray) => string): string {
+  let out = '';
+  let copied = 0;
+  let matched = false;
+  const take = (m: RegExpExecArray): number => {
+    matched = true;
+    out += text.slice(copied, m.index) + fn(m);
+    copied = m.index + m[0].length;
+    return m[0].length > 0 ? copied : m.index + 1;
+  };
+  if (starts === undefined) {
+    global.lastIndex = 0;
+    for (let m = global.exec(text); m !== null; m = global.exec(text)) global.lastIndex = take(m);
+  } else {
+    let from = 0;
+    for (let k = 0; k < starts.length; k++) {
+      const p = starts[k]!;
+      if (p < from) continue;
+      at.lastIndex = p;
+      const m = at.exec(text);
+      if (m !== null) from = take(m);
+    }
+  }
+  return matched ? out + text.slice(copied) : text;
+}
+
+/** Whether `text` has `word` (lower-case ASCII letters) ending just before `end`, ignoring ASCII case. */
+function endsWithWord(text: string, end: number, word: string): boolean {
+  const start = end - word.length;
+  if (start < 0) return false;
+  for (let k = 0; k < word.length; k++) {
+    if ((text.charCodeAt(start + k) | 0x20) !== word.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Secrets.
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -142,9 +233,15 @@ interface SecretPattern {
   readonly re: RegExp;
   /** Capture group holding the secret; the rest of the match is kept. 0 = the whole match. */
   readonly group: number;
-  /** A cheap literal check that must hold for the pattern to match (skips the regex scan otherwise). */
-  readonly hint: (text: string, lower: string) => boolean;
+  /** Candidate start positions (see {@link replaceMatches}); `undefined` scans the whole text. */
+  readonly starts: (text: string) => number[] | undefined;
+  /** A cheap check that must hold for the pattern to match (skips it otherwise). */
+  readonly hint?: (text: string) => boolean;
 }
+
+const isWordChar = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
+
+const BEARER_HINT = /bearer[ \t]/i;
 
 // Each pattern starts at a boundary (a lookbehind on the token alphabet), so matching attempts never start inside a
 // run that an earlier attempt already scanned; quantifiers are bounded.
@@ -153,57 +250,122 @@ const SECRET_PATTERNS: readonly SecretPattern[] = [
     kind: 'jwt',
     re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{8,4096}(?![A-Za-z0-9_-])/g,
     group: 0,
-    hint: (t) => t.includes('eyJ'),
+    starts: (t) => occurrences(t, 'eyJ', 2),
   },
   {
     kind: 'aws-access-key-id',
     re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
     group: 0,
-    hint: (t) => t.includes('A'),
+    // Every prefix is "A??A".
+    starts: (t) => occurrences(t, 'A', 0, [], (i) => t.charCodeAt(i + 3) === 0x41),
   },
   {
     kind: 'github-token',
     re: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])/g,
     group: 0,
-    hint: (t) => t.includes('gh'),
+    starts: (t) => {
+      // Both forms have an '_' at a fixed offset: "gh?_" at 3, "github_pat_" at 6.
+      const underscores = occurrences(t, '_');
+      if (underscores === undefined) return undefined;
+      const out: number[] = [];
+      for (const i of underscores) {
+        if (i >= 3 && t.charCodeAt(i - 3) === 0x67 && t.charCodeAt(i - 2) === 0x68) out.push(i - 3);
+        if (i >= 6 && t.startsWith('github_pat_', i - 6)) out.push(i - 6);
+      }
+      return ascending(out);
+    },
   },
   {
     kind: 'slack-token',
     re: /(?<![A-Za-z0-9-])xox[abposr]-[A-Za-z0-9-]{10,250}(?![A-Za-z0-9-])/g,
     group: 0,
-    hint: (t) => t.includes('xox'),
+    starts: (t) => occurrences(t, 'xox', 0),
   },
   {
     kind: 'slack-webhook',
     re: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]{20,200}/g,
     group: 0,
-    hint: (t) => t.includes('hooks.slack.com'),
+    starts: (t) => occurrences(t, 'https://hooks.slack.com/services/', 5),
   },
   {
     kind: 'api-key',
     re: /(?<![A-Za-z0-9_-])(?:sk-(?:proj-|ant-[a-z0-9]{2,10}-)?[A-Za-z0-9_-]{20,200}|sk_live_[A-Za-z0-9]{16,200}|AIza[0-9A-Za-z_-]{35})(?![A-Za-z0-9_-])/g,
     group: 0,
-    hint: (t) => t.includes('sk-') || t.includes('sk_live_') || t.includes('AIza'),
+    starts: (t) => {
+      const out = occurrences(t, 'sk-', 2);
+      const live = out === undefined ? undefined : occurrences(t, 'sk_live_', 2, out);
+      const all = live === undefined ? undefined : occurrences(t, 'AIza', 2, live);
+      return all === undefined ? undefined : ascending(all);
+    },
   },
   {
     kind: 'bearer-token',
     re: /(?<![A-Za-z0-9])bearer[ \t]{1,8}([A-Za-z0-9._~+/-]{16,4096}=*)/gi,
     group: 1,
-    hint: (_t, lower) => lower.includes('bearer'),
+    // Case-insensitive: a native scan for the first letters' case variants is not cheaper than the pattern itself.
+    starts: () => undefined,
+    hint: (t) => BEARER_HINT.test(t),
   },
 ];
+const SECRET_STICKY = SECRET_PATTERNS.map((p) => sticky(p.re));
 
 const AWS_SECRET_CONTEXT = /aws.{0,3}secret|secret.{0,3}access.{0,3}key|aws.{0,3}sak|(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}/gi;
 const AWS_SECRET_VALUE = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/;
 const AWS_SECRET_WINDOW = 120;
 
+/** Whether `text` has a run of at least 40 base64-alphabet characters (needed by an AWS secret key): probes only. */
+function hasLongRun(text: string): boolean {
+  return encodedRuns(text, AWS_SECRET_LENGTH).length > 0;
+}
+const AWS_SECRET_LENGTH = 40;
+
 const ASSIGNMENT = /(?<![A-Za-z0-9_])(password|passwd|pwd|passphrase|client[_-]?secret|secret[_-]?key|secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|private[_-]?key)(["']?[ \t]{0,4}(?::|=)(?!=)[ \t]{0,4})("[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"',;)}\]]{1,256})/gi;
+const ASSIGNMENT_AT = sticky(ASSIGNMENT);
+/** The longest key ASSIGNMENT accepts ("client_secret"). */
+const MAX_KEY = 13;
+
+/**
+ * Candidate starts of ASSIGNMENT: its key ends, after an optional quote and up to 4 blanks, at a ':' or '=', so each
+ * separator gives the positions up to {@link MAX_KEY} characters before it where the key's lookbehind holds.
+ */
+function assignmentStarts(t: string): number[] | undefined {
+  const out: number[] = [];
+  let budget = denseLimit(t.length);
+  let colon = t.indexOf(':');
+  let eq = t.indexOf('=');
+  while (colon >= 0 || eq >= 0) {
+    if (--budget < 0) return undefined;
+    let q: number;
+    if (eq < 0 || (colon >= 0 && colon < eq)) {
+      q = colon;
+      colon = t.indexOf(':', q + 1);
+    } else {
+      q = eq;
+      eq = t.indexOf('=', q + 1);
+    }
+    let end = q;
+    for (let k = 0; k < 4 && end > 0 && (t.charCodeAt(end - 1) === 0x20 || t.charCodeAt(end - 1) === 0x09); k++) end--;
+    if (end > 0 && (t.charCodeAt(end - 1) === 0x22 || t.charCodeAt(end - 1) === 0x27)) end--;
+    let s = end;
+    while (s > 0 && end - s < MAX_KEY && isKeyChar(t.charCodeAt(s - 1))) s--;
+    for (; s < end; s++) {
+      if (s === 0 || !isWordChar(t.charCodeAt(s - 1))) out.push(s);
+    }
+  }
+  return out;
+}
+
+function isKeyChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x2d;
+}
+
 const PLACEHOLDER = /^(?:\*+|x+|\.{3}|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|\[redacted:[a-z-]+\]|(?:process\.env|os\.environ|env)\b.*|your[_-].*|none|null|nil|undefined|true|false|string|str|number|int|bytes|any|optional\b.*)$/i;
 const EXPRESSION = /[()[\]]|^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^[$%]/;
 /** Six or more characters with a digit, a symbol, or mixed case. */
 const SECRET_LIKE = /^(?=.{6})(?:.*[0-9]|.*[^A-Za-z0-9]|.*[a-z].*[A-Z]|.*[A-Z].*[a-z])/;
 
 const PRIVATE_KEY_BEGIN = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/y;
+const PEM_BEGIN = '-----BEGIN ';
 const PEM_END = '-----END ';
 
 function placeholder(kind: string): string {
@@ -214,7 +376,7 @@ function redactPrivateKeys(text: string, acc: Acc): string {
   let out = '';
   let from = 0;
   let searchFrom = 0;
-  for (let i = text.indexOf('-----BEGIN ', searchFrom); i >= 0; i = text.indexOf('-----BEGIN ', searchFrom)) {
+  for (let i = indexOfLiteral(text, PEM_BEGIN, 5, searchFrom); i >= 0; i = indexOfLiteral(text, PEM_BEGIN, 5, searchFrom)) {
     PRIVATE_KEY_BEGIN.lastIndex = i;
     if (!PRIVATE_KEY_BEGIN.test(text)) {
       searchFrom = i + 1;
@@ -236,12 +398,12 @@ function redactPrivateKeys(text: string, acc: Acc): string {
   return from === 0 ? text : out + text.slice(from);
 }
 
-/** `lower` is the pass input in lower case, for literal hints; a later pass sees anything a removal joins. */
-function redactSecrets(input: string, lower: string, acc: Acc): string {
+/** Secrets in `input` replaced by placeholders; a later pass sees anything a removal joins. */
+function redactSecrets(input: string, acc: Acc): string {
   let text = redactPrivateKeys(input, acc);
   // AWS secret keys are only recognizable by context; find them before the access key ids are replaced.
   const spans: Array<[number, number]> = [];
-  AWS_SECRET_CONTEXT.lastIndex = lower.includes('aws') || lower.includes('secret') || text.includes('AKIA') || text.includes('ASIA') ? 0 : text.length;
+  AWS_SECRET_CONTEXT.lastIndex = hasLongRun(text) ? 0 : text.length;
   for (let m = AWS_SECRET_CONTEXT.exec(text); m !== null; m = AWS_SECRET_CONTEXT.exec(text)) {
     const start = m.index + m[0].length;
     const window = text.slice(start, start + AWS_SECRET_WINDOW);
@@ -261,19 +423,17 @@ function redactSecrets(input: string, lower: string, acc: Acc): string {
     }
     text = out + text.slice(from);
   }
-  for (const { kind, re, group, hint } of SECRET_PATTERNS) {
-    if (!hint(text, lower)) continue;
-    re.lastIndex = 0;
-    text = text.replace(re, (match: string, ...groups: unknown[]) => {
+  SECRET_PATTERNS.forEach(({ kind, re, group, starts, hint }, k) => {
+    if (hint !== undefined && !hint(text)) return;
+    text = replaceMatches(text, re, SECRET_STICKY[k]!, starts(text), (m) => {
       acc.redactions++;
       if (group === 0) return placeholder(kind);
-      const secret = groups[group - 1] as string;
-      return match.slice(0, match.length - secret.length) + placeholder(kind);
+      const secret = m[group]!;
+      return m[0].slice(0, m[0].length - secret.length) + placeholder(kind);
     });
-  }
-  ASSIGNMENT.lastIndex = 0;
-  const maybeAssignment = ['pass', 'pwd', 'secret', 'key', 'token'].some((k) => lower.includes(k));
-  text = !maybeAssignment ? text : text.replace(ASSIGNMENT, (match: string, key: string, sep: string, value: string) => {
+  });
+  text = replaceMatches(text, ASSIGNMENT, ASSIGNMENT_AT, assignmentStarts(text), (m) => {
+    const [match, key, sep, value] = m as unknown as [string, string, string, string];
     const quoted = value.startsWith('"') || value.startsWith("'");
     // Sentence punctuation after an unquoted value is not part of it.
     const trailing = quoted ? '' : /[.!?:]*$/.exec(value)![0];
@@ -335,60 +495,126 @@ const DEFINITION = /^ {0,3}\[([^[\]\n]{1,999})\]:[ \t]{0,16}\n?[ \t]{0,16}(<[^<>
 const REFERENCE = /(!?)\[([^[\]]{0,1000})\](?:\[([^[\]]{0,1000})\])?/g;
 const AUTOLINK = /<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]{1,4096})>/g;
 const AUTOLINK_START = /<[A-Za-z][A-Za-z0-9+.-]{1,31}:/;
-const AUTOLINK_AT = /<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]{1,4096})>/y;
+const AUTOLINK_AT = sticky(AUTOLINK);
 const HTML_OPEN = /<(?=[A-Za-z/!?])/g;
 const BARE_URL = /(?:(?:https?|ftp):\/\/|\bwww\.)[^\s<>"'`]{1,4096}/gi;
 const DANGEROUS_URI = /(?:javascript|vbscript|\bfile):(?=[^\s])[^\s<>"'`)\]]{0,4096}|\bdata:[a-z]{1,32}\/[a-z0-9.+-]{1,64}[;,][^\s<>"'`)\]]{0,65536}/gi;
 const URL_ATTRIBUTE = /(\b(?:src|href|action|formaction|poster|background|srcset|data|xlink:href|ping|cite|longdesc)\s{0,8}=\s{0,8})("[^"]{0,8192}"?|'[^']{0,8192}'?|[^\s>"']{1,8192})/gi;
 const DATA_SEGMENT = /[A-Za-z0-9_+=%-]{32,}/;
+const WWW = /www\./i;
+const DEFINITION_AT = sticky(DEFINITION);
+const REFERENCE_AT = sticky(REFERENCE);
+const INLINE_AT = sticky(INLINE);
+const DANGEROUS_URI_AT = sticky(DANGEROUS_URI);
+
+/** Candidates for patterns starting with `!?[`: each '[', preceded by the '!' before it. */
+function bracketStarts(t: string): number[] | undefined {
+  return occurrences(t, '[')?.flatMap((q) => (q > 0 && t.charCodeAt(q - 1) === 0x21 ? [q - 1, q] : [q]));
+}
+
+function isLineTerminator(c: number): boolean {
+  return c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029;
+}
+
+/** Candidates for DEFINITION: the start of each line that holds at most three spaces before a '['. */
+function definitionStarts(t: string): number[] | undefined {
+  const brackets = occurrences(t, '[');
+  if (brackets === undefined) return undefined;
+  const out: number[] = [];
+  for (const q of brackets) {
+    let p = q;
+    while (p > 0 && q - p < 3 && t.charCodeAt(p - 1) === 0x20) p--;
+    if (p === 0 || isLineTerminator(t.charCodeAt(p - 1))) out.push(p);
+  }
+  return out;
+}
+
+/** Candidates for DANGEROUS_URI: each ':' directly after a scheme it names (ASCII case-insensitive). */
+function dangerousStarts(t: string): number[] | undefined {
+  const colons = occurrences(t, ':');
+  if (colons === undefined) return undefined;
+  const out: number[] = [];
+  for (const q of colons) {
+    if (endsWithWord(t, q, 'javascript')) out.push(q - 10);
+    else if (endsWithWord(t, q, 'vbscript')) out.push(q - 8);
+    else if (endsWithWord(t, q, 'file') || endsWithWord(t, q, 'data')) out.push(q - 4);
+  }
+  return out;
+}
+
+/**
+ * Every '<' that opens a tag, comment or declaration becomes `&lt;`, except autolinks that survived the allow-list
+ * check.
+ */
+function escapeHtml(text: string, hosts: readonly string[]): string {
+  const opens = occurrences(text, '<', 0, [], (q) => HTML_START[text.charCodeAt(q + 1)] === 1);
+  if (opens === undefined) {
+    // Dense '<': without any "<scheme:" there is no autolink to keep, and a plain native replace does the job.
+    HTML_OPEN.lastIndex = 0;
+    return !AUTOLINK_START.test(text) ? text.replace(HTML_OPEN, '&lt;') : text.replace(HTML_OPEN, (lt: string, offset: number, whole: string) => {
+      AUTOLINK_AT.lastIndex = offset;
+      const auto = AUTOLINK_AT.exec(whole);
+      return auto !== null && allowedUrl(auto[1]!, hosts) ? lt : '&lt;';
+    });
+  }
+  if (opens.length === 0) return text;
+  let out = '';
+  let copied = 0;
+  for (const q of opens) {
+    AUTOLINK_AT.lastIndex = q;
+    const auto = AUTOLINK_AT.exec(text);
+    if (auto !== null && allowedUrl(auto[1]!, hosts)) continue;
+    out += `${text.slice(copied, q)}&lt;`;
+    copied = q + 1;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+/** 1 for the characters after '<' that open a tag, comment or declaration: `A–Z a–z / ! ?`. */
+const HTML_START = new Uint8Array(128);
+for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz/!?') HTML_START[ch.charCodeAt(0)] = 1;
 
 function labelKey(label: string): string {
   return label.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
-function screenLinks(input: string, lower: string, hosts: readonly string[], allowHtml: boolean, acc: Acc): string {
+function screenLinks(input: string, hosts: readonly string[], allowHtml: boolean, acc: Acc): string {
   let text = input;
   const removed = (reason: string): void => {
     acc.removedLinks++;
     acc.reasons.add(reason);
   };
 
-  const brackets = text.includes('[');
-  const angles = text.includes('<');
   // Definitions first: their destinations may be written as <…>, which the autolink pass would take.
   const dropped = new Set<string>();
-  DEFINITION.lastIndex = 0;
-  text = !brackets ? text : text.replace(DEFINITION, (match: string, label: string, dest: string) => {
-    if (allowedUrl(dest, hosts)) return match;
-    dropped.add(labelKey(label));
+  text = !text.includes('[') ? text : replaceMatches(text, DEFINITION, DEFINITION_AT, definitionStarts(text), (m) => {
+    if (allowedUrl(m[2]!, hosts)) return m[0];
+    dropped.add(labelKey(m[1]!));
     removed('link-removed');
     return '';
   });
   if (dropped.size > 0) {
-    REFERENCE.lastIndex = 0;
-    text = text.replace(REFERENCE, (match: string, bang: string, first: string, second: string | undefined) => {
+    text = replaceMatches(text, REFERENCE, REFERENCE_AT, bracketStarts(text), (m) => {
+      const [match, bang, first, second] = m as unknown as [string, string, string, string | undefined];
       const key = labelKey(second !== undefined && second.trim() !== '' ? second : first);
       if (!dropped.has(key)) return match;
       return bang === '!' ? '' : first;
     });
   }
 
-  AUTOLINK.lastIndex = 0;
-  text = !angles ? text : text.replace(AUTOLINK, (match: string, url: string) => {
-    if (allowedUrl(url, hosts)) return match;
+  text = !text.includes('<') ? text : replaceMatches(text, AUTOLINK, AUTOLINK_AT, occurrences(text, '<'), (m) => {
+    if (allowedUrl(m[1]!, hosts)) return m[0];
     removed('link-removed');
     return '';
   });
 
-  INLINE.lastIndex = 0;
-  text = !brackets ? text : text.replace(INLINE, (match: string, bang: string, label: string, dest: string) => {
-    if (allowedUrl(dest, hosts)) return match;
-    if (bang === '!') {
+  text = !text.includes('[') ? text : replaceMatches(text, INLINE, INLINE_AT, bracketStarts(text), (m) => {
+    if (allowedUrl(m[3]!, hosts)) return m[0];
+    if (m[1] === '!') {
       removed('image-removed');
       return '';
     }
     removed('link-removed');
-    return label;
+    return m[2]!;
   });
 
   if (allowHtml) {
@@ -403,28 +629,19 @@ function screenLinks(input: string, lower: string, hosts: readonly string[], all
       removed('link-removed');
       return `${name}""`;
     });
-  } else if (angles) {
-    HTML_OPEN.lastIndex = 0;
-    // Without any "<scheme:" there is no autolink to keep, and a plain native replace does the job.
-    const escaped = !AUTOLINK_START.test(text) ? text.replace(HTML_OPEN, '&lt;') : text.replace(HTML_OPEN, (lt: string, offset: number, whole: string) => {
-      // Keep autolinks that survived the allow-list check.
-      AUTOLINK_AT.lastIndex = offset;
-      const auto = AUTOLINK_AT.exec(whole);
-      return auto !== null && allowedUrl(auto[1]!, hosts) ? lt : '&lt;';
-    });
+  } else if (text.includes('<')) {
+    const escaped = escapeHtml(text, hosts);
     if (escaped !== text) acc.reasons.add('html-escaped');
     text = escaped;
   }
 
-  DANGEROUS_URI.lastIndex = 0;
-  const maybeDangerous = lower.includes('script:') || lower.includes('file:') || lower.includes('data:');
-  text = !maybeDangerous ? text : text.replace(DANGEROUS_URI, () => {
+  text = replaceMatches(text, DANGEROUS_URI, DANGEROUS_URI_AT, dangerousStarts(text), () => {
     removed('link-removed');
     return '';
   });
 
   BARE_URL.lastIndex = 0;
-  const maybeUrl = text.includes('://') || lower.includes('www.');
+  const maybeUrl = text.includes('://') || WWW.test(text);
   text = !maybeUrl ? text : text.replace(BARE_URL, (match: string, offset: number, whole: string) => {
     // Trailing sentence punctuation is not part of the URL.
     const url = match.replace(/[.,;:!?)\]}*_~]+$/, '');
@@ -478,8 +695,7 @@ export function screenOutput(text: string, opts: ScreenOutputOptions): ScreenOut
 
   let current = normalized.text;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const lower = current.toLowerCase();
-    let next = screenLinks(redactSecrets(current, lower, acc), lower, hosts, allowHtml, acc);
+    let next = screenLinks(redactSecrets(current, acc), hosts, allowHtml, acc);
     // Removing text can put a combining mark after a new base character; keep the result NFKC.
     if (next !== current) next = normalizeText(next).text;
     if (next === current) {
