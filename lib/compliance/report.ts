@@ -77,6 +77,16 @@ export function writeComplianceReport(dir: string, report: ComplianceReport): { 
 }
 
 /**
+ * Deletes the compliance report and `validation-report.json` an earlier synthesis left in `dir`,
+ * so that a run that fails before writing its own leaves none that could pass for its.
+ */
+export function removeComplianceReport(dir: string): void {
+  for (const file of [COMPLIANCE_REPORT_MARKDOWN, COMPLIANCE_REPORT_JSON, VALIDATION_REPORT_FILE]) {
+    fs.rmSync(path.join(dir, file), { force: true });
+  }
+}
+
+/**
  * Synthesizes `app` once and writes the compliance report (`compliance-report.md` and
  * `compliance-report.json`) into its assembly directory (`app.outdir`) — also when a compliance
  * check fails synthesis, in which case the error is rethrown afterwards, so `cdk synth` still
@@ -89,10 +99,7 @@ export function writeComplianceReport(dir: string, report: ComplianceReport): { 
  */
 export function synthWithReport(app: App, options: SynthWithReportOptions = {}): CloudAssembly {
   const generatedAt = new Date();
-  // A report left by an earlier run must not pass for this one's.
-  for (const file of [COMPLIANCE_REPORT_MARKDOWN, COMPLIANCE_REPORT_JSON, VALIDATION_REPORT_FILE]) {
-    fs.rmSync(path.join(app.outdir, file), { force: true });
-  }
+  removeComplianceReport(app.outdir);
   const observer = CheckObserver.attach(app);
   let failure: unknown;
   try {

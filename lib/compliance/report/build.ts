@@ -93,8 +93,10 @@ export interface CheckReport {
   readonly ran: boolean;
   /** Time the check took, when observed. */
   readonly durationMs?: number;
-  /** `failed` when it reported an unacknowledged error. */
+  /** `failed` when it reported an unacknowledged error (whatever `validation-report.json` concludes). */
   readonly conclusion: 'passed' | 'failed' | 'not run';
+  /** Discrepancies a reader must know about, such as errors CDK did not stop synthesis for. */
+  readonly notes: readonly string[];
   readonly rules: RuleCoverage;
   readonly findings: readonly ReportFinding[];
   readonly acknowledgments: readonly ReportAcknowledgment[];
@@ -375,13 +377,23 @@ export function buildComplianceReport(input: ReportInput): ComplianceReport {
     }));
     const ran = check.observation ? check.observation.ran : check.section !== undefined;
     const errors = findings.filter((f) => isError(f.severity)).length;
+    const notes: string[] = [];
+    if (errors > 0 && check.section?.conclusion === 'success') {
+      // CDK core re-judges a plugin after applying acknowledgments and counts only violations whose
+      // severity is literally "error" or "fatal"; cfn-guard leaves severity out (shown as "error").
+      notes.push(
+        `validation-report.json concludes "success" for this check although it lists ${errors} unacknowledged error finding(s): ` +
+          'CDK did not stop synthesis for them. They are counted as errors here.',
+      );
+    }
     return {
       name: check.name,
       kind: check.kind,
       version: check.observation?.version ?? check.section?.pluginVersion,
       ran,
       durationMs: check.observation?.ran ? Math.round(check.observation.durationMs) : undefined,
-      conclusion: !ran ? 'not run' : check.section?.conclusion === 'failure' ? 'failed' : 'passed',
+      conclusion: !ran ? 'not run' : errors > 0 || check.section?.conclusion === 'failure' ? 'failed' : 'passed',
+      notes,
       rules: rulesOf(check, input.validatorErrorsFail),
       findings,
       acknowledgments,

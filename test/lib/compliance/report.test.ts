@@ -135,6 +135,16 @@ describe('compliance report', () => {
       ]);
     });
 
+    test('a check with unacknowledged errors is failed, and says so where validation-report.json concludes success', () => {
+      // cfn-guard leaves severity out; once one of its findings is acknowledged, aws-cdk-lib 2.276.0
+      // re-judges it by literal "error" severities and concludes success (synthesis is not stopped).
+      const section = readValidationReport(app.outdir)!.pluginReports.find((p) => p.pluginName === 'cdk-validator-cfnguard')!;
+      const guard = report.checks.find((c) => c.name === 'cdk-validator-cfnguard')!;
+      expect(guard.counts.errors).toBeGreaterThan(0);
+      expect(guard.conclusion).toBe('failed');
+      expect(guard.notes.length > 0).toBe(section.conclusion === 'success');
+    });
+
     test('counts the findings cdk-nag dropped for an acknowledgment, which never reach validation-report.json', () => {
       const aws = report.checks.find((c) => c.name === 'AwsSolutions')!;
       expect(readFindings(app.outdir).filter((f) => f.rule === 'AwsSolutions-SQS3')).toEqual([]);
