@@ -23,10 +23,14 @@
  *
  * @module
  */
-// A namespace import lets bundlers drop the parts of zod (locales, unused schemas) the gateway never uses.
-import * as z from 'zod';
+// zod/mini (see runtime-config.ts): functions instead of methods so the bundle keeps only the checks in use; the
+// English locale is set here too, so this module's messages never depend on import order.
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 import { BadRequestError, GatewayError, RequestTooLargeError } from './errors';
 import { checkToolSchema, JsonObject } from './tool-schema';
+
+z.config(en());
 
 /** Most tools one request may declare. */
 export const MAX_TOOLS = 64;
@@ -91,35 +95,38 @@ export interface ChatRequest {
   readonly toolChoice: ToolChoice;
 }
 
-const optionalNumber = (schema: z.ZodNumber) => schema.nullish().transform((v) => v ?? undefined);
+/** An optional number parameter; `null` means "not given". */
+const optionalNumber = (schema: z.ZodMiniType<number, number>) =>
+  z.pipe(z.nullish(schema), z.transform((v: number | null | undefined) => v ?? undefined));
 
-const textPart = z.object({ type: z.string(), text: z.unknown().optional() });
+const textPart = z.object({ type: z.string(), text: z.optional(z.unknown()) });
 
 /** Message content: a string, or an array of text parts (null allowed for assistant messages with tool calls). */
-const content = z
-  .union([z.string(), z.array(textPart), z.null()], { error: 'content must be a string or an array of text parts' })
-  .optional()
-  .superRefine((value, ctx) => {
-    if (!Array.isArray(value)) return;
-    value.forEach((part, i) => {
-      if (part.type !== 'text') {
-        ctx.addIssue({ code: 'custom', path: [i, 'type'], message: 'only text content parts are supported' });
-      } else if (typeof part.text !== 'string') {
-        ctx.addIssue({ code: 'custom', path: [i, 'text'], message: 'a text part needs a string text' });
-      }
-    });
-  })
-  .transform((value) => {
+const content = z.pipe(
+  z.optional(z.union([z.string(), z.array(textPart), z.null()], { error: 'content must be a string or an array of text parts' })).check(
+    z.superRefine((value, ctx) => {
+      if (!Array.isArray(value)) return;
+      value.forEach((part, i) => {
+        if (part.type !== 'text') {
+          ctx.addIssue({ code: 'custom', path: [i, 'type'], message: 'only text content parts are supported' });
+        } else if (typeof part.text !== 'string') {
+          ctx.addIssue({ code: 'custom', path: [i, 'text'], message: 'a text part needs a string text' });
+        }
+      });
+    }),
+  ),
+  z.transform((value: string | Array<{ type: string; text?: unknown }> | null | undefined) => {
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'string') return value;
     return value.map((p) => p.text as string).join('\n');
-  });
+  }),
+);
 
 const toolCall = z.object({
-  id: z.string().regex(TOOL_CALL_ID, 'must be 1-128 letters, digits or _.:-'),
-  type: z.literal('function').optional(),
+  id: z.string().check(z.regex(TOOL_CALL_ID, 'must be 1-128 letters, digits or _.:-')),
+  type: z.optional(z.literal('function')),
   function: z.object({
-    name: z.string().regex(TOOL_NAME, 'must be 1-64 letters, digits, _ or -'),
+    name: z.string().check(z.regex(TOOL_NAME, 'must be 1-64 letters, digits, _ or -')),
     arguments: z.string(),
   }),
 });
@@ -134,12 +141,12 @@ const message = z.discriminatedUnion(
     z.object({
       role: z.literal('assistant'),
       content,
-      tool_calls: z.array(toolCall).max(MAX_TOOL_CALLS_PER_MESSAGE).nullish(),
+      tool_calls: z.nullish(z.array(toolCall).check(z.maxLength(MAX_TOOL_CALLS_PER_MESSAGE))),
     }),
     z.object({
       role: z.literal('tool'),
       content,
-      tool_call_id: z.string({ error: 'tool messages need a tool_call_id' }).regex(TOOL_CALL_ID, 'must be 1-128 letters, digits or _.:-'),
+      tool_call_id: z.string({ error: 'tool messages need a tool_call_id' }).check(z.regex(TOOL_CALL_ID, 'must be 1-128 letters, digits or _.:-')),
     }),
   ],
   { error: (issue) => (issue.code === 'invalid_union' ? `role must be one of ${ROLES}` : undefined) },
@@ -148,35 +155,35 @@ const message = z.discriminatedUnion(
 const tool = z.object({
   type: z.literal('function'),
   function: z.object({
-    name: z.string().regex(TOOL_NAME, 'must be 1-64 letters, digits, _ or -'),
-    description: z.string().max(MAX_TOOL_DESCRIPTION_CHARS).nullish(),
-    parameters: z.record(z.string(), z.unknown()).nullish(),
+    name: z.string().check(z.regex(TOOL_NAME, 'must be 1-64 letters, digits, _ or -')),
+    description: z.nullish(z.string().check(z.maxLength(MAX_TOOL_DESCRIPTION_CHARS))),
+    parameters: z.nullish(z.record(z.string(), z.unknown())),
   }),
 });
 
 const toolChoice = z.union(
   [
     z.enum(['auto', 'none', 'required']),
-    z.object({ type: z.literal('function'), function: z.object({ name: z.string().regex(TOOL_NAME) }) }),
+    z.object({ type: z.literal('function'), function: z.object({ name: z.string().check(z.regex(TOOL_NAME)) }) }),
   ],
   { error: 'tool_choice must be "auto", "none", "required" or { type: "function", function: { name } }' },
 );
 
 const chatRequestSchema = z.object({
-  model: z.string({ error: 'model is required' }).min(1).max(128),
-  messages: z.array(message, { error: 'messages must be an array of messages' }).min(1, 'messages must not be empty'),
-  max_tokens: optionalNumber(z.number().int().positive()),
-  max_completion_tokens: optionalNumber(z.number().int().positive()),
-  temperature: optionalNumber(z.number().min(0).max(2)),
-  top_p: optionalNumber(z.number().min(0).max(1)),
-  stop: z
-    .union([z.string(), z.array(z.string()).max(MAX_STOP_SEQUENCES)], { error: `stop must be a string or up to ${MAX_STOP_SEQUENCES} strings` })
-    .nullish(),
-  user: z.string().max(256).nullish(),
-  n: optionalNumber(z.number().int()),
-  stream: z.boolean().nullish(),
-  tools: z.array(tool).max(MAX_TOOLS).nullish(),
-  tool_choice: toolChoice.nullish(),
+  model: z.string({ error: 'model is required' }).check(z.minLength(1), z.maxLength(128)),
+  messages: z.array(message, { error: 'messages must be an array of messages' }).check(z.minLength(1, 'messages must not be empty')),
+  max_tokens: optionalNumber(z.int().check(z.positive())),
+  max_completion_tokens: optionalNumber(z.int().check(z.positive())),
+  temperature: optionalNumber(z.number().check(z.minimum(0), z.maximum(2))),
+  top_p: optionalNumber(z.number().check(z.minimum(0), z.maximum(1))),
+  stop: z.nullish(
+    z.union([z.string(), z.array(z.string()).check(z.maxLength(MAX_STOP_SEQUENCES))], { error: `stop must be a string or up to ${MAX_STOP_SEQUENCES} strings` }),
+  ),
+  user: z.nullish(z.string().check(z.maxLength(256))),
+  n: optionalNumber(z.int()),
+  stream: z.nullish(z.boolean()),
+  tools: z.nullish(z.array(tool).check(z.maxLength(MAX_TOOLS))),
+  tool_choice: z.nullish(toolChoice),
 });
 
 /** Formats a zod issue path as OpenAI does for `param`, e.g. `messages[0].content`. */

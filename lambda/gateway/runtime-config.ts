@@ -1,5 +1,10 @@
-// A namespace import lets bundlers drop the parts of zod (locales, unused schemas) the gateway never uses.
-import * as z from 'zod';
+// zod/mini: the same validation core and messages as `zod`, with functions instead of methods, so the gateway bundle
+// keeps only the checks in use (zod's share: 97 KB minified with `zod`, 34 KB with `zod/mini`). It registers no
+// locale itself: set English (process-wide and idempotent, as `zod` does on first use).
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
+
+z.config(en());
 
 /**
  * The gateway Lambda's configuration. The static part (model catalogue, groups, system prompt,
@@ -9,33 +14,33 @@ import * as z from 'zod';
  */
 export const staticConfigSchema = z.strictObject({
   /** The deployment's system prompt: the only `system` content the model ever receives. */
-  systemPrompt: z.string().min(1).max(20_000),
+  systemPrompt: z.string().check(z.minLength(1), z.maxLength(20_000)),
   /** Model aliases clients may name → the Bedrock model or inference-profile id to call. */
   models: z.record(
     z.string(),
     z.strictObject({
       /** Foundation-model id or inference-profile id passed to Converse as `modelId`. */
-      modelId: z.string().min(1),
+      modelId: z.string().check(z.minLength(1)),
       /** Hard cap of output tokens for this model. */
-      maxOutputTokens: z.number().int().positive(),
+      maxOutputTokens: z.int().check(z.positive()),
     }),
   ),
   /** Caller groups (Cognito groups) → aliases they may use, daily token quota, output cap. */
   groups: z.record(
     z.string(),
     z.strictObject({
-      models: z.array(z.string()).min(1),
-      dailyTokenQuota: z.number().int().positive(),
-      maxOutputTokens: z.number().int().positive(),
+      models: z.array(z.string()).check(z.minLength(1)),
+      dailyTokenQuota: z.int().check(z.positive()),
+      maxOutputTokens: z.int().check(z.positive()),
     }),
   ),
   limits: z.strictObject({
     /** Largest request body accepted, in bytes (UTF-8). */
-    maxBodyBytes: z.number().int().positive(),
+    maxBodyBytes: z.int().check(z.positive()),
     /** Most messages in one request. */
-    maxMessages: z.number().int().positive(),
+    maxMessages: z.int().check(z.positive()),
     /** Longest text of one message, in characters after normalization. */
-    maxMessageChars: z.number().int().positive(),
+    maxMessageChars: z.int().check(z.positive()),
   }),
   /** What the deterministic pre-screen does with a suspected injection: refuse it, or only record it. */
   prescreenMode: z.enum(['block', 'flag']),
@@ -46,14 +51,14 @@ export const staticConfigSchema = z.strictObject({
     allowHtml: z.boolean(),
   }),
   /** Refusal shown when the guardrail or a screen blocks the input. */
-  blockedInputMessage: z.string().min(1),
+  blockedInputMessage: z.string().check(z.minLength(1)),
   /** Refusal shown when the guardrail or a screen blocks the output. */
-  blockedOutputMessage: z.string().min(1),
+  blockedOutputMessage: z.string().check(z.minLength(1)),
   /** Whether per-user token quotas are enforced (DynamoDB). */
   quotasEnabled: z.boolean(),
   /** Timeout of one Bedrock call, in milliseconds, and attempts including the first. */
-  bedrockTimeoutMs: z.number().int().positive(),
-  bedrockMaxAttempts: z.number().int().min(1).max(5),
+  bedrockTimeoutMs: z.int().check(z.positive()),
+  bedrockMaxAttempts: z.int().check(z.minimum(1), z.maximum(5)),
 });
 
 /** The static configuration compiled into the gateway bundle. */

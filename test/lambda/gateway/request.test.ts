@@ -167,6 +167,18 @@ describe('parseChatRequest', () => {
       expect(parseError({ model: 'm', temperature: 3, messages: [{ role: 'user', content: 'x' }] }).param).toBe('temperature');
     });
 
+    test('fails with zod\'s English messages where the schema has no message of its own (zod/mini + English locale)', () => {
+      // GIVEN
+      const user = [{ role: 'user', content: 'x' }];
+      // WHEN
+      const tooHot = parseError({ model: 'm', temperature: 3, messages: user });
+      const notANumber = parseError({ model: 'm', max_tokens: 'many', messages: user });
+      // THEN
+      expect(tooHot.message).toBe('Invalid temperature: Too big: expected number to be <=2');
+      expect(notANumber.message).toBe('Invalid max_tokens: Invalid input: expected number, received string');
+      expect(notANumber.param).toBe('max_tokens');
+    });
+
     test('fails if a tool schema uses an unsupported keyword', () => {
       const err = parseError({
         model: 'm',

@@ -1,0 +1,82 @@
+import { STATIC_CONFIG_ENV, loadRuntimeConfig, staticConfigSchema } from '../../../lambda/gateway/runtime-config';
+import { TEST_CONFIG, staticConfigJson } from './gateway-fixtures';
+
+function env(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    [STATIC_CONFIG_ENV]: staticConfigJson(),
+    GUARDRAIL_ID: TEST_CONFIG.guardrailId,
+    GUARDRAIL_VERSION: TEST_CONFIG.guardrailVersion,
+    QUOTA_TABLE_NAME: 'usage',
+    ...overrides,
+  };
+}
+
+function withStatic(patch: (config: Record<string, unknown>) => void): Record<string, string | undefined> {
+  const config = JSON.parse(staticConfigJson()) as Record<string, unknown>;
+  patch(config);
+  return env({ [STATIC_CONFIG_ENV]: JSON.stringify(config) });
+}
+
+describe('loadRuntimeConfig', () => {
+  describe('defaults', () => {
+    test('combines the static configuration with the deployment values from the environment', () => {
+      // GIVEN
+      const vars = env();
+      // WHEN
+      const config = loadRuntimeConfig(vars);
+      // THEN
+      expect(config).toEqual(TEST_CONFIG);
+    });
+  });
+
+  describe('validation', () => {
+    test('fails if GATEWAY_CONFIG is not set', () => {
+      expect(() => loadRuntimeConfig(env({ [STATIC_CONFIG_ENV]: undefined }))).toThrow('GATEWAY_CONFIG is not set');
+    });
+
+    test('fails if GUARDRAIL_ID is not set', () => {
+      expect(() => loadRuntimeConfig(env({ GUARDRAIL_ID: '' }))).toThrow('GUARDRAIL_ID is not set');
+    });
+
+    test('fails if GUARDRAIL_VERSION is DRAFT', () => {
+      expect(() => loadRuntimeConfig(env({ GUARDRAIL_VERSION: 'DRAFT' }))).toThrow('GUARDRAIL_VERSION must be a numeric published version, got "DRAFT"');
+    });
+
+    test('fails if quotas are enabled without QUOTA_TABLE_NAME', () => {
+      expect(() => loadRuntimeConfig(env({ QUOTA_TABLE_NAME: undefined }))).toThrow('QUOTA_TABLE_NAME is not set while quotas are enabled');
+    });
+
+    test('fails if a group names an unknown model alias', () => {
+      const vars = withStatic((c) => {
+        (c.groups as Record<string, { models: string[] }>).users!.models = ['nova-max'];
+      });
+      expect(() => loadRuntimeConfig(vars)).toThrow('group users names unknown model alias nova-max');
+    });
+
+    test('fails if the static configuration breaks the schema, with English messages (zod/mini + English locale)', () => {
+      // GIVEN
+      const vars = withStatic((c) => {
+        c.systemPrompt = '';
+        c.bedrockMaxAttempts = 6;
+      });
+      // WHEN / THEN
+      expect(() => loadRuntimeConfig(vars)).toThrow(/Too small: expected string to have >=1 characters/);
+      expect(() => loadRuntimeConfig(vars)).toThrow(/Too big: expected number to be <=5/);
+    });
+
+    test('fails if the static configuration holds an unknown key (strict objects)', () => {
+      // GIVEN
+      const result = staticConfigSchema.safeParse({ ...JSON.parse(staticConfigJson()), systemPromptOverride: 'x' });
+      // THEN
+      expect(result.success).toBe(false);
+      expect(result.error?.issues.map((i) => i.message)).toEqual(['Unrecognized key: "systemPromptOverride"']);
+    });
+
+    test('fails if a count is not a positive whole number', () => {
+      // GIVEN
+      const result = staticConfigSchema.safeParse({ ...JSON.parse(staticConfigJson()), bedrockTimeoutMs: 1.5 });
+      // THEN
+      expect(result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['bedrockTimeoutMs: Invalid input: expected int, received number']);
+    });
+  });
+});
