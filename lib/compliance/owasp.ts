@@ -44,6 +44,10 @@ export interface OwaspRisk {
 const HANDLER_IT = 'test/lambda/gateway/handler.integration.test.ts';
 const GATEWAY_CONSTRUCT_TEST = 'test/constructs/inference-gateway/inference-gateway.test.ts';
 const GUARDRAIL_TEST = 'test/constructs/model-guardrail/model-guardrail.test.ts';
+const MONITORING_TEST = 'test/constructs/security-monitoring/security-monitoring.test.ts';
+const SECURE_LLM_IAM_TEST = 'test/lib/compliance/bedrock/iam-rules.test.ts';
+const SECURE_LLM_GUARDRAIL_TEST = 'test/lib/compliance/bedrock/guardrail-rules.test.ts';
+const SECURE_LLM_ENDPOINT_TEST = 'test/lib/compliance/bedrock/endpoint-and-log-rules.test.ts';
 
 function it(file: string, name: string): TestReference {
   return { file, name };
@@ -100,6 +104,24 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
         implementedIn: ['lambda/gateway/index.ts'],
         provedBy: [it(HANDLER_IT, 'gateway handler (integration) guardrail a tool result the guardrail blocks (ApplyGuardrail) → 400 before Converse')],
       },
+      {
+        control:
+          'Our SecureLLM cdk-nag pack fails synthesis if any IAM policy allows Bedrock inference without a guardrail condition backed by an explicit Deny, or if a function, condition or agent uses the DRAFT guardrail version.',
+        implementedIn: ['lib/compliance/bedrock/bedrock-invoke-forces-guardrail.ts', 'lib/compliance/bedrock/guardrail-numeric-version-in-use.ts'],
+        provedBy: [
+          it(SECURE_LLM_IAM_TEST, 'BedrockInvokeForcesGuardrail fails if the Allow has no concrete guardrail condition'),
+          it(SECURE_LLM_IAM_TEST, 'BedrockInvokeForcesGuardrail fails if no Deny backs the Allow'),
+          it(SECURE_LLM_GUARDRAIL_TEST, 'GuardrailNumericVersionInUse fails if a function, a condition or an agent uses DRAFT'),
+        ],
+      },
+      {
+        control: 'Guardrail interventions (rate held for 15 minutes, spikes) and pre-screen blocks raise alarms to the KMS-encrypted alert topic.',
+        implementedIn: ['constructs/security-monitoring/security-monitoring.ts'],
+        provedBy: [
+          it(MONITORING_TEST, 'SecurityMonitoring defaults creates one alarm per signal, and no anomaly alarm unless asked'),
+          it(MONITORING_TEST, 'SecurityMonitoring defaults the intervention rate ignores quiet periods and must hold for 15 minutes'),
+        ],
+      },
     ],
   },
   {
@@ -112,6 +134,20 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
         control: 'The guardrail blocks AWS keys and passwords and anonymizes common personal data, in prompts and answers.',
         implementedIn: ['constructs/model-guardrail/model-guardrail.ts'],
         provedBy: [it(GUARDRAIL_TEST, 'ModelGuardrail defaults blocks credentials and anonymizes common personal data')],
+      },
+      {
+        control:
+          'Our SecureLLM cdk-nag pack fails synthesis if a guardrail does not block every credential type both ways or lacks a customer-managed key, or if a log group that holds prompts lacks a masking data-protection policy.',
+        implementedIn: [
+          'lib/compliance/bedrock/guardrail-blocks-credentials.ts',
+          'lib/compliance/bedrock/guardrail-customer-managed-key.ts',
+          'lib/compliance/bedrock/invocation-log-data-protection.ts',
+        ],
+        provedBy: [
+          it(SECURE_LLM_GUARDRAIL_TEST, 'GuardrailBlocksCredentials fails per credential type that is missing, anonymized or not blocked in one direction'),
+          it(SECURE_LLM_GUARDRAIL_TEST, 'GuardrailCustomerManagedKey fails if the guardrail has no key or an AWS-managed key'),
+          it(SECURE_LLM_ENDPOINT_TEST, 'InvocationLogDataProtection fails if a marked log group has no policy, or one that only audits'),
+        ],
       },
       {
         control: 'Secrets (AWS keys, private keys, tokens) are redacted from model output before it leaves the gateway.',
@@ -163,6 +199,14 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
         provedBy: [
           it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway defaults the Bedrock Runtime endpoint admits only the function role, its two actions, the allow-listed models and the guardrail'),
           it('test/lambda/gateway/identity.test.ts', 'authorizeModel validation fails if the alias is unknown (404 model_not_found)'),
+        ],
+      },
+      {
+        control: 'Our SecureLLM cdk-nag pack fails synthesis if inference is allowed on every model or profile, or a Bedrock endpoint keeps the full-access policy.',
+        implementedIn: ['lib/compliance/bedrock/bedrock-invoke-named-models.ts', 'lib/compliance/bedrock/bedrock-endpoint-policy.ts'],
+        provedBy: [
+          it(SECURE_LLM_IAM_TEST, 'BedrockInvokeNamedModels fails if an invoke action is allowed on "*", every model or every inference profile'),
+          it(SECURE_LLM_ENDPOINT_TEST, 'BedrockEndpointPolicy fails if a Bedrock endpoint has no policy or the full-access one; other services are not checked'),
         ],
       },
     ],
@@ -236,6 +280,14 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
           it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway defaults the role may only read and update usage counters, and use the table key through DynamoDB'),
         ],
       },
+      {
+        control: 'Our SecureLLM cdk-nag pack fails synthesis on a "*" or "bedrock:*" grant, and on an API method without an authorizer.',
+        implementedIn: ['lib/compliance/bedrock/bedrock-no-service-wildcard.ts', 'lib/compliance/bedrock/api-method-authorizer.ts'],
+        provedBy: [
+          it(SECURE_LLM_IAM_TEST, 'BedrockNoServiceWildcard fails if a statement grants "*", "bedrock:*" or a NotAction that leaves Bedrock in'),
+          it('test/lib/compliance/bedrock/api-rules.test.ts', 'ApiMethodAuthorizer fails if a method has no authorizer'),
+        ],
+      },
     ],
   },
   {
@@ -252,6 +304,11 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
           it('test/lambda/gateway/screen-output.test.ts', 'screenOutput properties blocks whenever the canary appears anywhere, however it is split'),
           it(HANDLER_IT, 'gateway handler (integration) output screening a response that echoes the system prompt is blocked by the canary (200 content_filter, metric, audit)'),
         ],
+      },
+      {
+        control: 'A canary leak raises an alarm on its first occurrence.',
+        implementedIn: ['constructs/security-monitoring/security-monitoring.ts'],
+        provedBy: [it(MONITORING_TEST, 'SecurityMonitoring defaults a canary leak alarms on the first occurrence in 5 minutes')],
       },
     ],
   },
@@ -313,6 +370,14 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
           it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway defaults the function runs the current Node.js runtime on arm64 in the isolated subnets, traced, capped and with JSON logs'),
           it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway options limits and settings reach the web ACL, the stage, the schema and the function'),
           it('test/lambda/gateway/bedrock.test.ts', 'callWithRetries throttling exhausted → RateLimitedError with Retry-After; attempts are bounded'),
+        ],
+      },
+      {
+        control: 'A daily token budget across all users, throttling and quota exhaustion raise alarms.',
+        implementedIn: ['constructs/security-monitoring/security-monitoring.ts'],
+        provedBy: [
+          it(MONITORING_TEST, 'SecurityMonitoring defaults the daily token budget sums input and output tokens over one day'),
+          it(MONITORING_TEST, 'SecurityMonitoring defaults creates one alarm per signal, and no anomaly alarm unless asked'),
         ],
       },
     ],
