@@ -378,14 +378,9 @@ export const LATIN_CONFUSABLES: Readonly<Record<string, string>> = {
   'κ': 'k', 'ο': 'o', 'ρ': 'p', 'τ': 't', 'υ': 'u', 'χ': 'x', 'ϲ': 'c', 'ɡ': 'g', 'ı': 'i', 'օ': 'o', 'ս': 'u',
 };
 
-/** 1 for characters of the base64 alphabets (standard and URL-safe) and `=`, by ASCII code. */
-const B64_ALPHABET = new Uint8Array(128);
+/** 1 for characters of the base64 alphabets (standard and URL-safe) and `=`, by UTF-16 code unit. */
+const B64_ALPHABET = new Uint8Array(0x10000);
 for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-=') B64_ALPHABET[ch.charCodeAt(0)] = 1;
-
-function inAlphabet(text: string, i: number): boolean {
-  const c = text.charCodeAt(i);
-  return c < 128 && B64_ALPHABET[c] === 1;
-}
 
 /**
  * Maximal runs of at least `minLength` base64-alphabet characters (`A–Z a–z 0–9 + / _ - =`), as `[start, end)` pairs,
@@ -399,14 +394,33 @@ export function encodedRuns(text: string, minLength: number): Array<[number, num
   const step = Math.max(2, Math.floor(minLength));
   const runs: Array<[number, number]> = [];
   let scannedTo = 0; // everything before this index belongs to a run already examined
-  for (let probe = step - 1; probe < text.length; probe += step) {
-    if (probe < scannedTo || !inAlphabet(text, probe)) continue;
+  const n = text.length;
+  for (let probe = step - 1; probe < n; probe += step) {
+    if (probe < scannedTo || B64_ALPHABET[text.charCodeAt(probe)] === 0) continue;
     let start = probe;
-    while (start > scannedTo && inAlphabet(text, start - 1)) start--;
+    while (start > scannedTo && B64_ALPHABET[text.charCodeAt(start - 1)] === 1) start--;
     let end = probe + 1;
-    while (end < text.length && inAlphabet(text, end)) end++;
+    while (end < n && B64_ALPHABET[text.charCodeAt(end)] === 1) end++;
     scannedTo = end;
     if (end - start >= step) runs.push([start, end]);
   }
   return runs;
+}
+
+/**
+ * The first position at or after `from` where `literal` starts, found by scanning for its character
+ * `literal[anchor]`: a single-character `indexOf` is a vectorized scan, while `indexOf` of a literal whose first
+ * character is common ("rot13", "display:none") stops at every occurrence of that character. Choose a rare anchor.
+ *
+ * @param text - the text to search.
+ * @param literal - a non-empty literal.
+ * @param anchor - index in `literal` of the character to scan for.
+ * @param from - the first start position to consider.
+ */
+export function indexOfLiteral(text: string, literal: string, anchor: number, from = 0): number {
+  const ch = literal[anchor]!;
+  for (let i = text.indexOf(ch, from + anchor); i >= 0; i = text.indexOf(ch, i + 1)) {
+    if (literal.length === 1 || text.startsWith(literal, i - anchor)) return i - anchor;
+  }
+  return -1;
 }

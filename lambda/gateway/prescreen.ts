@@ -31,7 +31,7 @@
  *
  * The rule set was tuned on `test/fixtures/injection-eval/dev-*.json` only; `holdout-*.json` measures it.
  */
-import { encodedRuns, extractHiddenText, LATIN_CONFUSABLES, normalizeText, totalRemoved } from './normalize';
+import { encodedRuns, extractHiddenText, indexOfLiteral, LATIN_CONFUSABLES, normalizeText, totalRemoved } from './normalize';
 
 /** What the gateway should do with the screened text. */
 export type PrescreenVerdict = 'allow' | 'flag' | 'block';
@@ -959,6 +959,10 @@ function scan(t: string, m: Matcher): void {
     let hyphen = false;
     while (i < n) {
       const c = t.charCodeAt(i);
+      if (c === 0x20) {
+        i++;
+        continue;
+      }
       let kind = BMP_KIND[c]!;
       if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
         const cp = t.codePointAt(i)!;
@@ -1016,8 +1020,15 @@ function scan(t: string, m: Matcher): void {
     let underscore = false;
     let plain = tokenKind === KIND_WORD;
     let node = ASCII_ROOT;
+    const wordToken = tokenKind === KIND_WORD;
     while (i < n) {
       const c = t.charCodeAt(i);
+      if (wordToken && c >= 0x61 && c <= 0x7a) {
+        // Fast path for the common case, a lower-case letter inside a word.
+        if (plain) node = ASCII_NEXT[node * 26 + c - 0x61]!;
+        i++;
+        continue;
+      }
       if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
         const cp = t.codePointAt(i)!;
         let kind = astralKind.get(cp);
@@ -1354,12 +1365,36 @@ function structural(lower: string, untrusted: boolean, add: Add): void {
     }
   }
   for (const s of HIDDEN_STYLE) {
-    if (lower.includes(s)) {
+    if (indexOfLiteral(lower, s, s.indexOf(':')) >= 0) {
       add('indirect.hidden-markup', W.hiddenMarkup);
       break;
     }
   }
   if (lower.includes('<!--')) add('indirect.html-comment', W.htmlComment);
+}
+
+/** The number of `%XX` escapes in `text` (non-overlapping, left to right), counting up to `max`. */
+function percentEscapes(text: string, max: number): number {
+  let count = 0;
+  for (let i = text.indexOf('%'); i >= 0 && count < max; ) {
+    if (HEX_DIGIT[text.charCodeAt(i + 1)] === 1 && HEX_DIGIT[text.charCodeAt(i + 2)] === 1) {
+      count++;
+      i = text.indexOf('%', i + 3);
+    } else {
+      i = text.indexOf('%', i + 1);
+    }
+  }
+  return count;
+}
+const HEX_DIGIT = new Uint8Array(128);
+for (const ch of '0123456789abcdefABCDEF') HEX_DIGIT[ch.charCodeAt(0)] = 1;
+
+/** "rot13", "rot-13" or "rot 13" in a lower-case text. */
+function hasRot13Mention(lower: string): boolean {
+  for (let i = indexOfLiteral(lower, '13', 0); i >= 0; i = indexOfLiteral(lower, '13', 0, i + 1)) {
+    if (lower.startsWith('rot', i - 3) || lower.startsWith('rot-', i - 4) || lower.startsWith('rot ', i - 4)) return true;
+  }
+  return false;
 }
 
 /** Whether a decoded payload reads as text (printable ASCII, mostly letters, with spaces). */
@@ -1411,19 +1446,17 @@ function decodedViews(text: string, lower: string): View[] {
   if (b64.length > 0) views.push({ kind: 'obfuscation.base64', text: b64.join('\n') });
   if (hex.length > 0) views.push({ kind: 'obfuscation.hex', text: hex.join('\n') });
   const head = text.length > EXOTIC_VIEW_CHARS ? text.slice(0, EXOTIC_VIEW_CHARS) : text;
-  PERCENT.lastIndex = 0;
-  let pct = 0;
-  while (pct < 3 && PERCENT.exec(head) !== null) pct++;
-  if (pct >= 3) {
+  if (percentEscapes(head, 3) >= 3) {
     views.push({ kind: 'obfuscation.percent-encoding', text: head.replace(PERCENT, (h) => String.fromCharCode(parseInt(h.slice(1), 16))) });
   }
-  if (lower.includes('rot13') || lower.includes('rot-13') || lower.includes('rot 13')) {
+  // Literal checks scan for a rare character of the literal (see indexOfLiteral).
+  if (hasRot13Mention(lower)) {
     views.push({ kind: 'obfuscation.rot13', text: head.replace(/[a-zA-Z]/g, (ch) => {
       const base = ch <= 'Z' ? 65 : 97;
       return String.fromCharCode(((ch.charCodeAt(0) - base + 13) % 26) + base);
     }) });
   }
-  if (lower.includes('backward') || lower.includes('revers')) {
+  if (indexOfLiteral(lower, 'backward', 3) >= 0 || indexOfLiteral(lower, 'revers', 2) >= 0) {
     views.push({ kind: 'obfuscation.reversed', text: Array.from(head).reverse().join('') });
   }
   return views;

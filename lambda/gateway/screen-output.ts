@@ -27,7 +27,7 @@
  * options (a canary shorter than 8 letters or digits, a malformed allowed host). The caller must treat any exception
  * from this module as "blocked": no unscreened model output may leave the gateway.
  */
-import { encodedRuns, LATIN_CONFUSABLES, normalizeText, totalRemoved } from './normalize';
+import { encodedRuns, indexOfLiteral, LATIN_CONFUSABLES, normalizeText, totalRemoved } from './normalize';
 
 /** Options for {@link screenOutput}. */
 export interface ScreenOutputOptions {
@@ -105,12 +105,93 @@ function squeeze(text: string): string {
   return Buffer.from(out.buffer, 0, len * 2).toString('utf16le');
 }
 
-function canaryKey(canary: string): string {
+/** Every BMP code unit that {@link squeeze} maps to each letter or digit, by that letter's or digit's code. */
+const SQUEEZE_FORMS: string[][] = Array.from({ length: 0x7b }, () => []);
+for (let u = 0; u < 0x10000; u++) if (SQUEEZE[u] !== 0) SQUEEZE_FORMS[SQUEEZE[u]!]!.push(String.fromCharCode(u));
+/** Letters and digits from rarest to most common in English text: the canary is searched by its rarest character. */
+const RARITY = '0123456789qjzxkvbpgwyfmculdrhsnioate';
+
+/** The canary in the forms {@link containsCanary} looks for. */
+interface Canary {
+  readonly key: string;
+  readonly reversed: string;
+  /** Index in `key` of the character whose occurrences anchor the search. */
+  readonly anchor: number;
+  /** The code units that squeeze to `key[anchor]`. */
+  readonly forms: readonly string[];
+  /** Shortest base64 run that can hold the canary. */
+  readonly minRun: number;
+}
+
+function canaryOf(canary: string): Canary {
   const key = squeeze(normalizeText(canary).text);
   if (key.length < MIN_CANARY) {
     throw new OutputScreeningError(`canary must contain at least ${MIN_CANARY} letters or digits, got ${key.length}`);
   }
-  return key;
+  let anchor = 0;
+  for (let k = 1; k < key.length; k++) if (RARITY.indexOf(key[k]!) < RARITY.indexOf(key[anchor]!)) anchor = k;
+  return {
+    key,
+    reversed: [...key].reverse().join(''),
+    anchor,
+    forms: SQUEEZE_FORMS[key.charCodeAt(anchor)]!,
+    minRun: Math.ceil((key.length * 4) / 3),
+  };
+}
+
+/**
+ * Whether `pattern` occurs in the squeezed text with its character `at` squeezed from position `i` of `text`: walks
+ * outwards over the squeezed stream, skipping dropped characters. Adds the code units read to `work[0]`.
+ */
+function squeezedMatchAt(text: string, i: number, pattern: string, at: number, work: number[]): boolean {
+  let p = i - 1;
+  let reads = 0;
+  let ok = true;
+  for (let k = at - 1; k >= 0 && ok; p--) {
+    if (p < 0) {
+      ok = false;
+      break;
+    }
+    reads++;
+    const mapped = SQUEEZE[text.charCodeAt(p)]!;
+    if (mapped === 0) continue;
+    if (mapped !== pattern.charCodeAt(k)) ok = false;
+    k--;
+  }
+  p = i + 1;
+  for (let k = at + 1; k < pattern.length && ok; p++) {
+    if (p >= text.length) {
+      ok = false;
+      break;
+    }
+    reads++;
+    const mapped = SQUEEZE[text.charCodeAt(p)]!;
+    if (mapped === 0) continue;
+    if (mapped !== pattern.charCodeAt(k)) ok = false;
+    k++;
+  }
+  work[0]! += reads;
+  return ok;
+}
+
+/**
+ * `squeeze(text)` contains the key or its reverse. Only the occurrences of the key's rarest character are examined
+ * (one native scan per form of it); if that costs more reads than squeezing the whole text would, it is squeezed.
+ */
+function squeezedContains(text: string, c: Canary): boolean {
+  const work = [0];
+  const budget = 2 * text.length + 1024;
+  const reversedAnchor = c.key.length - 1 - c.anchor;
+  for (const form of c.forms) {
+    for (let i = text.indexOf(form); i >= 0; i = text.indexOf(form, i + 1)) {
+      if (squeezedMatchAt(text, i, c.key, c.anchor, work) || squeezedMatchAt(text, i, c.reversed, reversedAnchor, work)) return true;
+      if (work[0]! > budget) {
+        const squeezed = squeeze(text);
+        return squeezed.includes(c.key) || squeezed.includes(c.reversed);
+      }
+    }
+  }
+  return false;
 }
 
 /** Base64 of text mixes cases or has digits and symbols; plain words do not. */
@@ -118,17 +199,16 @@ const ENCODED_MIX = /[0-9+/=]|[A-Z][a-z]|[a-z][A-Z]/;
 const HEX = /^[0-9a-fA-F]+$/;
 
 /** Whether `text` contains the canary in any of the forms listed in the module documentation. */
-function containsCanary(text: string, key: string, reversedKey: string): boolean {
-  const squeezed = squeeze(text);
-  if (squeezed.includes(key) || squeezed.includes(reversedKey)) return true;
+function containsCanary(text: string, c: Canary): boolean {
+  if (squeezedContains(text, c)) return true;
   // Base64 or hex payloads: runs are maximal, so decoding them all is linear in the text length. A run shorter than
   // the base64 form of the canary itself cannot contain it.
-  for (const [start, end] of encodedRuns(text, Math.ceil((key.length * 4) / 3))) {
+  for (const [start, end] of encodedRuns(text, c.minRun)) {
     const run = text.slice(start, end).replace(/^=+/, '');
     const hex = HEX.test(run) && run.length % 2 === 0;
     if (!hex && !ENCODED_MIX.test(run)) continue;
     const s = squeeze(Buffer.from(run, hex ? 'hex' : 'base64').toString('latin1'));
-    if (s.includes(key) || s.includes(reversedKey)) return true;
+    if (s.includes(c.key) || s.includes(c.reversed)) return true;
   }
   return false;
 }
@@ -169,15 +249,6 @@ function occurrences(text: string, literal: string, anchor = 0, out: number[] = 
     if (accept === undefined || accept(start)) out.push(start);
   }
   return out;
-}
-
-/** The first position at or after `from` where `literal` starts, searching for its character `literal[anchor]`. */
-function indexOfLiteral(text: string, literal: string, anchor: number, from: number): number {
-  const ch = literal[anchor]!;
-  for (let i = text.indexOf(ch, from + anchor); i >= 0; i = text.indexOf(ch, i + 1)) {
-    if (text.startsWith(literal, i - anchor)) return i - anchor;
-  }
-  return -1;
 }
 
 function ascending(xs: number[]): number[] {
@@ -679,8 +750,7 @@ function blockedResult(reasons: Set<string>, acc: Acc): ScreenOutputResult {
  * @throws OutputScreeningError if `opts` is invalid. Callers treat any exception as a blocked response.
  */
 export function screenOutput(text: string, opts: ScreenOutputOptions): ScreenOutputResult {
-  const key = canaryKey(opts.canary);
-  const reversedKey = [...key].reverse().join('');
+  const canary = canaryOf(opts.canary);
   const hosts = allowList(opts.allowedLinkHosts);
   const allowHtml = opts.allowHtml === true;
   const acc: Acc = { redactions: 0, removedLinks: 0, reasons: new Set() };
@@ -688,7 +758,7 @@ export function screenOutput(text: string, opts: ScreenOutputOptions): ScreenOut
   const normalized = normalizeText(text);
   if (totalRemoved(normalized.removed) > 0) acc.reasons.add('invisible-removed');
   // Normalization only removes invisible characters and folds compatibility forms, so it cannot hide an ASCII canary.
-  if (containsCanary(normalized.text, key, reversedKey)) {
+  if (containsCanary(normalized.text, canary)) {
     acc.reasons.add('canary-leak');
     return blockedResult(acc.reasons, acc);
   }
@@ -700,7 +770,7 @@ export function screenOutput(text: string, opts: ScreenOutputOptions): ScreenOut
     if (next !== current) next = normalizeText(next).text;
     if (next === current) {
       // Removing markup can join the pieces of a canary ("CANA![](x)RY").
-      if (current !== normalized.text && containsCanary(current, key, reversedKey)) {
+      if (current !== normalized.text && containsCanary(current, canary)) {
         acc.reasons.add('canary-leak');
         return blockedResult(acc.reasons, acc);
       }
