@@ -191,7 +191,8 @@ function nagRules(o: PluginObservation): RuleCoverage {
   const applicable = rules.filter((r) => r.applicable).length;
   return {
     description: o.ran
-      ? `${rules.length} rules applied (observed at cdk-nag's applyRule) over ${resources} resources; ${applicable} applied to at least one resource, the others returned "not applicable" for every resource.`
+      ? `${rules.length} rules applied (observed at cdk-nag's applyRule) over ${resources} resources; ${applicable} applied to at least one resource` +
+        (applicable < rules.length ? ', the others returned "not applicable" for every resource.' : '.')
       : 'The pack did not run in this synthesis.',
     evaluated: rules.length,
     applicable,

@@ -38,12 +38,9 @@ function ruleTable(check: CheckReport): string[] {
           ['Rule', 'Level', 'Resources it applies to', 'Compliant', 'Non-compliant (before acknowledgments)'],
           applicable.map((r) => [code(r.id), r.level, (r.compliant ?? 0) + (r.nonCompliant ?? 0), r.compliant, r.nonCompliant]),
         ),
-        '',
-        `<details><summary>${other.length} rules not applicable to any resource</summary>`,
-        '',
-        other.map((r) => code(r.id)).join(', '),
-        '',
-        '</details>',
+        ...(other.length === 0
+          ? []
+          : ['', `<details><summary>${other.length} rules not applicable to any resource</summary>`, '', other.map((r) => code(r.id)).join(', '), '', '</details>']),
       ];
     }
     case 'cfn-guard': {

@@ -156,6 +156,7 @@ export class CheckObserver {
   private wrapApplyRule(pack: NagPack, observation: PluginObservation): void {
     // applyRule is the one place every cdk-nag rule goes through (protected, so reached by cast).
     const target = pack as unknown as { applyRule: ApplyRuleFn };
+    const hadOwn = Object.prototype.hasOwnProperty.call(target, 'applyRule');
     const original = target.applyRule;
     const packName = pack.readPackName;
     target.applyRule = function observedApplyRule(this: unknown, params: IApplyRule) {
@@ -191,7 +192,11 @@ export class CheckObserver {
       return original.call(this, { ...params, rule: observed });
     };
     this.restore.push(() => {
-      delete (target as { applyRule?: ApplyRuleFn }).applyRule;
+      if (hadOwn) {
+        target.applyRule = original;
+      } else {
+        delete (target as { applyRule?: ApplyRuleFn }).applyRule;
+      }
     });
   }
 
