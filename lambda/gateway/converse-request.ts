@@ -20,7 +20,7 @@
  *
  * @module
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { ContentBlock, ConverseCommandInput, Message, Tool, ToolChoice as BedrockToolChoice } from '@aws-sdk/client-bedrock-runtime';
 import type { ChatRequest, ToolChoice } from './request';
 import { spotlightSystemNote, stripMarker, wrapUntrusted } from './spotlight';
@@ -49,10 +49,25 @@ export const LEADING_ASSISTANT_TEXT = '(The conversation continues from an earli
 
 const CANARY_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
+/**
+ * CSPRNG output drawn 4 KB at a time, as Node does for `randomUUID`: one `randomFillSync` serves about 200 canaries
+ * instead of one system call per request (randomBytes(20) costs about 10 µs, a pool read under 1 µs). Every byte is
+ * read once.
+ */
+const entropy = Buffer.alloc(4096);
+let entropyOffset = entropy.length;
+
+const CANARY_RANDOM_CHARS = 20;
+
 /** A fresh canary: `cnry` + 20 random base32 characters (100 bits). One per request; never logged. */
 export function newCanary(): string {
+  if (entropyOffset + CANARY_RANDOM_CHARS > entropy.length) {
+    randomFillSync(entropy);
+    entropyOffset = 0;
+  }
   let out = 'cnry';
-  for (const b of randomBytes(20)) out += CANARY_ALPHABET[b & 31];
+  for (let i = 0; i < CANARY_RANDOM_CHARS; i++) out += CANARY_ALPHABET[entropy[entropyOffset + i]! & 31];
+  entropyOffset += CANARY_RANDOM_CHARS;
   return out;
 }
 

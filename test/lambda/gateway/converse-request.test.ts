@@ -131,6 +131,16 @@ describe('buildConverseInput', () => {
       expect(newCanary()).not.toBe(newCanary());
       expect(newMarker()).not.toBe(newMarker());
     });
+
+    test('canaries stay fresh and well formed across refills of the entropy pool', () => {
+      // GIVEN / WHEN 2,000 canaries: about ten 4 KB refills
+      const canaries = Array.from({ length: 2000 }, () => newCanary());
+      // THEN every one has the format, none repeats, and every base32 character occurs
+      for (const c of canaries) expect(c).toMatch(/^cnry[a-z2-7]{20}$/);
+      expect(new Set(canaries).size).toBe(canaries.length);
+      const chars = new Set(canaries.join('').replace(/cnry/g, ''));
+      expect(chars.size).toBe(32);
+    });
   });
 
   describe('properties', () => {
