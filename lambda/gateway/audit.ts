@@ -104,6 +104,18 @@ export function newMetrics(): Metrics {
   return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 }
 
+/**
+ * A finished audit record as a log attribute. Powertools deep-copies plain-object attributes before printing; a record
+ * is complete when emitted and never changed afterwards, so it is passed by reference and serialized as itself.
+ */
+class LoggedRecord {
+  constructor(private readonly record: AuditRecord) {}
+
+  toJSON(): AuditRecord {
+    return this.record;
+  }
+}
+
 /** Writes audit records and metrics. Create one per container (module scope). */
 export class Auditor {
   /**
@@ -118,7 +130,7 @@ export class Auditor {
   /** Logs `record` as one structured line and publishes its metrics. Never throws. */
   emit(record: AuditRecord): void {
     try {
-      this.logger.info('audit', { audit: record });
+      this.logger.info('audit', { audit: new LoggedRecord(record) });
     } catch {
       // Logging must not turn an answered request into a failure.
     }

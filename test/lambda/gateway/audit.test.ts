@@ -59,6 +59,23 @@ describe('Auditor', () => {
     expect(def.Metrics.map((m) => m.Name).sort()).toEqual(['Blocked', 'InputTokens', 'Latency', 'OutputTokens', 'Requests']);
   });
 
+  test('the audit line carries the record exactly, nested fields included', () => {
+    // GIVEN a record with arrays and nested objects
+    const auditor = new Auditor(newLogger(), newMetrics());
+    const record = {
+      requestId: 'r-9', method: 'POST', route: 'chat.completions', status: 400, decision: 'blocked' as const, blockReason: 'input_screen' as const,
+      callerSub: 'u-1', callerGroups: ['users', 'power'], alias: 'nova-lite',
+      prescreen: [{ message: 0, verdict: 'block', score: 0.91, signals: ['override', 'exfiltration'] }],
+      normalizationRemovals: { zeroWidth: 2, tags: 5 }, outputScreen: [], latencyMs: 3,
+    };
+    // WHEN
+    auditor.emit(record);
+    // THEN
+    const line = stdout.json().find((l) => l.message === 'audit');
+    expect(line).toMatchObject({ level: 'INFO', service: 'llm-gateway' });
+    expect(line!.audit).toEqual(record);
+  });
+
   test('a request without a model or a block has only the service dimension set, and nothing carries over', () => {
     // GIVEN
     const auditor = new Auditor(newLogger(), newMetrics());
