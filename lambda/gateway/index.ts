@@ -217,7 +217,8 @@ function bodyOf(event: APIGatewayProxyEvent, maxBytes: number): unknown {
     if (bytes.length > maxBytes) throw tooLarge(maxBytes);
     text = bytes.toString('utf8');
   } else {
-    if (raw.length > maxBytes || Buffer.byteLength(raw, 'utf8') > maxBytes) throw tooLarge(maxBytes);
+    // One UTF-16 code unit is at most 3 bytes of UTF-8: count the bytes only when the string could be too large.
+    if (raw.length > maxBytes || (raw.length * 3 > maxBytes && Buffer.byteLength(raw, 'utf8') > maxBytes)) throw tooLarge(maxBytes);
     text = raw;
   }
   try {
@@ -362,7 +363,17 @@ async function chat(
     }
   }
 
-  let spent = 0;
+  // The settlement returns what the request did not use. It starts as soon as the model's token count is known and
+  // runs while the answer is screened; it is awaited before the response leaves. A failure only logs a warning: the
+  // reservation then stays consumed until the day ends (fail closed).
+  let settlement: Promise<void> | undefined;
+  const settle = (tokens: number): Promise<void> => {
+    if (!reservation || !quota) return Promise.resolve();
+    settlement ??= quota.settle(reservation, tokens).catch((err: unknown) => {
+      deps.auditor.warn('quota settlement failed', { requestId: exchange.requestId, errorName: err instanceof Error ? err.name : typeof err });
+    });
+    return settlement;
+  };
   try {
     const untrusted = untrustedTexts(req);
     if (untrusted.length > 0) {
@@ -384,7 +395,7 @@ async function chat(
     record.bedrockAttempts = call.attempts;
     const out = call.value;
     const usage = usageOf(out.usage);
-    spent = usage.total_tokens;
+    void settle(usage.total_tokens);
     record.inputTokens = usage.prompt_tokens;
     record.outputTokens = usage.completion_tokens;
     record.stopReason = out.stopReason;
@@ -407,14 +418,8 @@ async function chat(
     });
     return json(200, completion, exchange.requestId);
   } finally {
-    if (reservation && quota) {
-      try {
-        await quota.settle(reservation, spent);
-      } catch (err) {
-        // The reservation stays consumed until the day ends (fail closed); the answer is still returned.
-        deps.auditor.warn('quota settlement failed', { requestId: exchange.requestId, errorName: err instanceof Error ? err.name : typeof err });
-      }
-    }
+    // Nothing spent when the model was not called or failed; otherwise the settlement already running.
+    await settle(0);
   }
 }
 
@@ -517,12 +522,6 @@ async function screenAnswer(
 // Module scope: one client, logger and metrics per container.
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The Bedrock Runtime client (endpoint from `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` when set); retries are ours. */
-const bedrockClient = newBedrockClient();
-/** The DynamoDB client for quotas (endpoint from `AWS_ENDPOINT_URL_DYNAMODB` when set). */
-const dynamoClient = new DynamoDBClient({ maxAttempts: 2 });
-const auditor = new Auditor(newLogger(), newMetrics());
-
 /** The configuration, read once at cold start; a failure is kept and answers every request with a 500. */
 const startup: { readonly config: GatewayRuntimeConfig } | { readonly error: unknown } = (() => {
   try {
@@ -531,6 +530,12 @@ const startup: { readonly config: GatewayRuntimeConfig } | { readonly error: unk
     return { error };
   }
 })();
+
+/** The Bedrock Runtime client (endpoint from `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` when set); retries are ours. */
+const bedrockClient = newBedrockClient();
+/** The DynamoDB client for quotas, only when they are on (endpoint from `AWS_ENDPOINT_URL_DYNAMODB` when set). */
+const dynamoClient = 'config' in startup && startup.config.quotasEnabled ? new DynamoDBClient({ maxAttempts: 2 }) : undefined;
+const auditor = new Auditor(newLogger(), newMetrics());
 
 /** The Lambda entry point. */
 export const handler: GatewayHandler = createHandler({

@@ -478,6 +478,76 @@ describe('gateway handler (integration)', () => {
       expect(server.requests.length).toBe(since);
       expect(stdout.audit(second.headers['x-request-id']!)).toMatchObject({ decision: 'blocked', blockReason: 'quota' });
     });
+
+    /** `dynamo` with a hook around the settlement (the UpdateItem that returns the unused tokens). */
+    function settlementHook(hook: (send: () => Promise<unknown>) => Promise<unknown>): DynamoDBClient {
+      return {
+        send: (command: { input: { UpdateExpression?: string } }, options?: unknown) => {
+          const send = () => dynamo.send(command as never, options as never);
+          return (command.input.UpdateExpression ?? '').startsWith('ADD #consumed :delta') ? hook(send) : send();
+        },
+      } as unknown as DynamoDBClient;
+    }
+
+    test('the settlement starts before the answer is screened and ends before the response leaves', async () => {
+      // GIVEN
+      const sub = newSub();
+      const events: string[] = [];
+      const dynamoHooked = settlementHook(async (send) => {
+        events.push('settlement sent');
+        const out = await send();
+        events.push('settlement done');
+        return out;
+      });
+      const original = screenOutputModule.screenOutput;
+      const spy = jest.spyOn(screenOutputModule, 'screenOutput').mockImplementation((...args) => {
+        events.push('answer screened');
+        return original(...args);
+      });
+      const hooked = createHandler({ config: TEST_CONFIG, bedrock, dynamo: dynamoHooked, auditor: new Auditor(newLogger(), newMetrics()) });
+      try {
+        // WHEN
+        const res = await invoke(hooked, { claims: claims(sub, 'users'), body: chatBody('hello') });
+        events.push('response');
+        // THEN
+        expect(res.status).toBe(200);
+        expect(events).toEqual(['settlement sent', 'answer screened', 'settlement done', 'response']);
+        expect(await quotaReader.usage(sub)).toEqual({ used: 19, reserved: 0 });
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    test('a failed settlement keeps the reservation (fail closed), logs a warning and still answers', async () => {
+      // GIVEN
+      const sub = newSub();
+      const failing = settlementHook(() => Promise.reject(Object.assign(new Error('boom'), { name: 'ProvisionedThroughputExceededException' })));
+      const hooked = createHandler({ config: TEST_CONFIG, bedrock, dynamo: failing, auditor: new Auditor(newLogger(), newMetrics()) });
+      // Powertools writes warnings to stderr.
+      const stderr: string[] = [];
+      const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        stderr.push(String(chunk));
+        return true;
+      });
+      // WHEN
+      let res;
+      try {
+        res = await invoke(hooked, { claims: claims(sub, 'users'), body: chatBody('hello') });
+      } finally {
+        spy.mockRestore();
+      }
+      // THEN
+      expect(res.status).toBe(200);
+      const requestId = res.headers['x-request-id']!;
+      const warnings = stderr.map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(warnings.find((l) => l.message === 'quota settlement failed' && l.requestId === requestId)).toMatchObject({
+        level: 'WARN',
+        errorName: 'ProvisionedThroughputExceededException',
+      });
+      const usage = await quotaReader.usage(sub);
+      expect(usage.used).toBe(0);
+      expect(usage.reserved).toBe(stdout.audit(requestId)!.reservedTokens);
+    });
   });
 
   describe('audit', () => {
