@@ -1,4 +1,3 @@
-import { CloudFormationValidatePlugin } from 'aws-cdk-lib';
 import { OWASP_LLM_TOP_10_2025, OwaspRisk } from '../owasp';
 import type { FoundAcknowledgment } from './acknowledgments';
 import { applicableGuardRules, guardRuleCatalogue } from './cfn-guard-rules';
@@ -137,6 +136,7 @@ export interface ReportInput {
 }
 
 const ANNOTATION_PREFIX = /^annotation::/i;
+/** The name CDK reports construct warnings and errors under (`@aws-cdk/core:annotationsInValidationReport`). */
 export const ANNOTATIONS_CHECK = 'Construct Annotations';
 
 /** The acknowledgment namespace CDK derives from a plugin name. */
@@ -432,6 +432,3 @@ export function buildComplianceReport(input: ReportInput): ComplianceReport {
     owasp: OWASP_LLM_TOP_10_2025,
   };
 }
-
-/** The name CDK's built-in CloudFormation validator reports under. */
-export const CLOUDFORMATION_VALIDATOR = CloudFormationValidatePlugin.PLUGIN_NAME;

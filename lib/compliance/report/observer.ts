@@ -21,10 +21,15 @@ export interface NagRuleObservation {
 
 /** What the CloudFormation validator's engine lists as its rules. */
 export interface EngineRule {
+  /** The rule id (`E3002`, `W3010`). */
   readonly id: string;
+  /** `FATAL`, `ERROR`, `WARN` or `INFO`. */
   readonly severity: string;
+  /** The engine's category for it. */
   readonly category?: string;
+  /** What the rule checks. */
   readonly description: string;
+  /** Where it comes from: `SCHEMA`, `CFN_LINT`, `ENGINE`, `CUSTOM` or `GUARD`. */
   readonly origin: string;
 }
 
