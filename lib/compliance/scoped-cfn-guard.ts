@@ -90,6 +90,13 @@ export class ScopedCfnGuardValidator implements IPolicyValidationPluginBeta1 {
       // refuses to run without a rule file.
       return { success: true, violations: [] };
     }
-    return new CfnGuardValidator({ disabledRules, maxBuffer: 64 * 1024 * 1024 }).validate(context);
+    const report = new CfnGuardValidator({ disabledRules, maxBuffer: 64 * 1024 * 1024 }).validate(context);
+    // cfn-guard reports no severity. Once any cfn-guard finding is acknowledged, aws-cdk-lib
+    // re-judges the plugin by the findings left whose severity is "error" — so without one, a new
+    // cfn-guard finding would no longer stop synthesis. Every Control Tower rule is an error here.
+    return {
+      ...report,
+      violations: report.violations.map((v) => ({ ...v, severity: v.severity ?? 'error' })),
+    };
   }
 }

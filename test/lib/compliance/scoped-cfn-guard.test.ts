@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
+import { App, CfnWaitConditionHandle, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -8,7 +9,7 @@ import type { PolicyValidationPluginReportBeta1 } from 'aws-cdk-lib';
 import { BaselineStack } from '../../../lib/baseline-stack';
 import { inapplicableRules, resourceTypesOf, ScopedCfnGuardValidator } from '../../../lib/compliance/scoped-cfn-guard';
 import { parseConfig } from '../../../lib/config';
-import { newTestApp } from '../../helpers/compliance';
+import { newTestApp, synthWithCompliance } from '../../helpers/compliance';
 
 function summary(report: PolicyValidationPluginReportBeta1): string[] {
   return report.violations
@@ -74,5 +75,31 @@ describe('ScopedCfnGuardValidator', () => {
 
   test('keeps the plugin name that acknowledgments use', () => {
     expect(new ScopedCfnGuardValidator().name).toBe('cdk-validator-cfnguard');
+  });
+});
+
+describe('the cfn-guard gate with acknowledgments elsewhere', () => {
+  test('fails synthesis on a finding only cfn-guard reports, though other cfn-guard findings are acknowledged', () => {
+    // GIVEN the blueprint (which acknowledges some cfn-guard findings) plus an alarm without
+    // actions, a Control Tower finding (CT.CLOUDWATCH.PR.1) whose cdk-nag twins are acknowledged
+    const app = newTestApp();
+    new BaselineStack(app, 'Baseline', { config: parseConfig({}).baseline });
+    const rogue = new Stack(app, 'Rogue');
+    const alarm = new cloudwatch.Alarm(rogue, 'Silent', {
+      metric: new cloudwatch.Metric({ namespace: 'Test', metricName: 'Errors' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+    });
+    for (const id of ['NIST.800.53.R5-CloudWatchAlarmAction', 'HIPAA.Security-CloudWatchAlarmAction', 'PCI.DSS.321-CloudWatchAlarmAction']) {
+      Validations.of(alarm).acknowledge({ id, reason: 'test: leave only the cfn-guard finding' });
+    }
+    // WHEN
+    const result = synthWithCompliance(app);
+    const findings = result.findings;
+    // THEN synthesis stopped, and only because of cfn-guard
+    expect(() => result.assembly).toThrow(/synthesis failed its compliance checks/);
+    expect(findings.length).toBeGreaterThan(0);
+    expect(new Set(findings.map((f) => f.plugin))).toEqual(new Set(['cdk-validator-cfnguard']));
+    expect(findings.every((f) => f.path.startsWith('Rogue/') && f.severity === 'error')).toBe(true);
   });
 });
