@@ -1,27 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, AppProps, IPolicyValidationPlugin } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { buildBlueprint } from '../blueprint';
 import type { StackTemplate } from './graph';
 
 const ROOT = path.join(__dirname, '..', '..');
-
-/**
- * An App that ignores validation plugins. Validation plugins only read the synthesized templates,
- * so skipping them changes nothing in the templates and saves most of the synthesis time.
- * Should a CDK upgrade rename the hook, the plugins simply run again: slower, same output.
- */
-class UnvalidatedApp extends App {
-  constructor(props: AppProps) {
-    super(props);
-  }
-
-  /** Overrides `Stage._addValidationPlugins` (internal), which `Validations.of(app).addPlugins` calls. */
-  public _addValidationPlugins(..._plugins: IPolicyValidationPlugin[]): void {
-    // Deliberately empty: see the class comment.
-  }
-}
 
 /**
  * Synthesizes the blueprint exactly as `bin/app.ts` does — `buildBlueprint` on an App with the
@@ -35,7 +19,7 @@ export function synthesizeBlueprint(context: Record<string, unknown> = {}): Stac
   const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'slb-diagram-'));
   try {
-    const app = new UnvalidatedApp({
+    const app = new App({
       outdir,
       context: {
         ...cdkJson.context,
@@ -47,7 +31,7 @@ export function synthesizeBlueprint(context: Record<string, unknown> = {}): Stac
         ...context,
       },
     });
-    buildBlueprint(app);
+    buildBlueprint(app, undefined, { compliance: false });
     const assembly = app.synth();
     return assembly.stacks.map((s) => ({
       id: s.hierarchicalId,
