@@ -1,19 +1,24 @@
 /**
  * Gateway benchmark.
  *
- *   npx ts-node --transpile-only bench/gateway.bench.ts [--iterations 300] [--bundle-only]
+ *   npx ts-node --transpile-only bench/gateway.bench.ts [--iterations 600] [--bundle-only]
  *
  * (a) Latency: the gateway handler end to end (real Bedrock Runtime client, real DynamoDB client) against a
  *     zero-latency loopback Bedrock server, versus a bare SDK Converse call to the same server with the same client
- *     configuration (and, for reference, with the SDK's default client); 8 KB prompt; quotas off, then quotas on
- *     against dynalite. The servers run in a child process (this file with `--serve`) so their
- *     CPU does not count as the gateway's.
+ *     (one pooled HTTP/2 session, shared by both) and, for reference, the SDK's default client; 8 KB prompt; quotas
+ *     off, then quotas on against dynalite. The servers run in a child process (this file with `--serve`) so their
+ *     CPU does not count as the gateway's; they keep no request log (it would grow the server's heap and GC).
+ *     Each handler call gets a fresh event built before its timer starts (Lambda's runtime builds the event, not the
+ *     gateway). 200 warm-up calls per kind, then the kinds interleaved in a rotating order; medians.
  * (b) CPU: `process.cpuUsage()` per handler call minus per bare SDK call = the gateway's own CPU per request.
- * (c) Bundle: esbuild (bundle, minify, platform node, target node22) of the gateway versus a bundle that only
- *     imports `@aws-sdk/client-bedrock-runtime` and creates a client; sizes and cold `require` times in fresh
- *     `node` processes (median of 7).
+ * (c) Bundle: esbuild with the options of `InferenceGateway` (bundle, minify, platform node, target node24 for the
+ *     NODEJS_24_X runtime, mainFields module,main) of the gateway versus a bundle that only imports
+ *     `@aws-sdk/client-bedrock-runtime` and creates a client, built the same way; sizes and cold `require` times
+ *     (wall and CPU) in fresh `node` processes, interleaved, median of 15. The same pair with esbuild's default
+ *     mainFields (main first) is shown for reference.
  *
- * Powertools output (audit records, EMF) is serialized as in Lambda but not printed during measurement.
+ * Powertools output (audit records, EMF) is serialized as in Lambda but not printed during measurement. The machine's
+ * load average is printed: on a shared machine, compare runs only at similar load.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -26,7 +31,9 @@ import type { GatewayRuntimeConfig } from '../lambda/gateway/runtime-config';
 
 const root = path.join(__dirname, '..');
 const argIndex = process.argv.indexOf('--iterations');
-const ITERATIONS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 300;
+const ITERATIONS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 600;
+const WARMUP = 200;
+const IMPORT_RUNS = 15;
 const CREDENTIALS = { accessKeyId: 'AKIDTESTTESTTESTTEST', secretAccessKey: 'test-secret-key' };
 const TABLE = 'usage';
 
@@ -81,9 +88,14 @@ async function serve(): Promise<void> {
   const { startDynalite, createUsageTable } = await import('../test/helpers/dynalite');
   const [bedrock, db] = await Promise.all([startBedrockServer(), startDynalite()]);
   await createUsageTable(db.endpoint, TABLE);
+  // The fake records every request for tests; a benchmark does not need them.
+  const trim = setInterval(() => {
+    bedrock.requests.length = 0;
+  }, 200);
   process.stdout.write(`${JSON.stringify({ bedrock: bedrock.url, dynamo: db.endpoint })}\n`);
   process.stdin.resume();
   process.stdin.on('end', () => {
+    clearInterval(trim);
     void Promise.all([bedrock.close(), db.close()]).then(() => process.exit(0));
   });
 }
@@ -148,22 +160,28 @@ async function measureRuntime(): Promise<Record<Kind, Sampled> & { handlerAlone:
     guardrailConfig: { guardrailIdentifier: CONFIG.guardrailId, guardrailVersion: CONFIG.guardrailVersion, trace: 'enabled' },
   };
 
-  const calls: Record<Kind, () => Promise<void>> = {
-    bare: async () => {
+  // Each kind prepares its call outside the timed region (the event, as Lambda's runtime would hand it over), then
+  // the call itself is timed.
+  const event = () => toProxyEvent('POST', '/v1/chat/completions', {}, body, claims);
+  const invoke = (handler: ReturnType<typeof createHandler>) => () => {
+    const ev = event();
+    const ctx = fakeContext();
+    return async () => {
+      const res = await handler(ev, ctx);
+      if (res.statusCode !== 200) throw new Error(`handler answered ${res.statusCode}: ${res.body}`);
+    };
+  };
+  const prepare: Record<Kind, () => () => Promise<void>> = {
+    bare: () => async () => {
       await bedrock.send(new ConverseCommand(bareInput));
     },
-    sdkDefault: async () => {
+    sdkDefault: () => async () => {
       await sdkDefault.send(new ConverseCommand(bareInput));
     },
-    off: async () => {
-      const res = await off(toProxyEvent('POST', '/v1/chat/completions', {}, body, claims), fakeContext());
-      if (res.statusCode !== 200) throw new Error(`handler answered ${res.statusCode}: ${res.body}`);
-    },
-    on: async () => {
-      const res = await on(toProxyEvent('POST', '/v1/chat/completions', {}, body, claims), fakeContext());
-      if (res.statusCode !== 200) throw new Error(`handler answered ${res.statusCode}: ${res.body}`);
-    },
+    off: invoke(off),
+    on: invoke(on),
   };
+  const calls = Object.fromEntries(KINDS.map((k) => [k, () => prepare[k]()()])) as Record<Kind, () => Promise<void>>;
 
   // Powertools writes to stdout as in Lambda; swallow it here (counting bytes).
   let stdoutBytes = 0;
@@ -178,16 +196,17 @@ async function measureRuntime(): Promise<Record<Kind, Sampled> & { handlerAlone:
   const result = Object.fromEntries(KINDS.map((k) => [k, { latency: [] as number[], cpuPerCall: [] as number[] }])) as Record<Kind, Sampled>;
   let offRequests = 0;
   try {
-    // Warm-up: JIT, connection pools, TLS-free HTTP/2 sessions.
-    for (let i = 0; i < 50; i++) for (const k of KINDS) await calls[k]();
+    // Warm-up: JIT, connection pools, HTTP/2 sessions.
+    for (let i = 0; i < WARMUP; i++) for (const k of KINDS) await calls[k]();
 
     // (a) latency: interleaved, rotating order.
     const order = KINDS;
     for (let i = 0; i < ITERATIONS; i++) {
       for (let j = 0; j < order.length; j++) {
         const k = order[(i + j) % order.length]!;
+        const call = prepare[k]();
         const t = process.hrtime.bigint();
-        await calls[k]();
+        await call();
         result[k].latency.push(Number(process.hrtime.bigint() - t) / 1e6);
       }
     }
@@ -197,8 +216,9 @@ async function measureRuntime(): Promise<Record<Kind, Sampled> & { handlerAlone:
     for (let round = 0; round < 9; round++) {
       for (const k of order) {
         const n = 100;
+        const prepared = Array.from({ length: n }, () => prepare[k]());
         const before = process.cpuUsage();
-        for (let i = 0; i < n; i++) await calls[k]();
+        for (const call of prepared) await call();
         const used = process.cpuUsage(before);
         result[k].cpuPerCall.push((used.user + used.system) / 1000 / n);
         if (k === 'off') offRequests += n;
@@ -210,16 +230,13 @@ async function measureRuntime(): Promise<Record<Kind, Sampled> & { handlerAlone:
     // no SDK), so nothing but the gateway's own work is measured.
     const canned = await bedrock.send(new ConverseCommand(bareInput));
     const stub = { send: async () => canned } as unknown as BedrockRuntimeClient;
-    const alone = createHandler({ config: { ...CONFIG, quotasEnabled: false }, bedrock: stub, auditor });
-    const aloneCall = async () => {
-      const res = await alone(toProxyEvent('POST', '/v1/chat/completions', {}, body, claims), fakeContext());
-      if (res.statusCode !== 200) throw new Error(`handler answered ${res.statusCode}`);
-    };
-    for (let i = 0; i < 200; i++) await aloneCall();
+    const alone = invoke(createHandler({ config: { ...CONFIG, quotasEnabled: false }, bedrock: stub, auditor }));
+    for (let i = 0; i < 200; i++) await alone()();
     const handlerAlone: number[] = [];
     for (let round = 0; round < 7; round++) {
+      const prepared = Array.from({ length: 200 }, () => alone());
       const before = process.cpuUsage();
-      for (let i = 0; i < 200; i++) await aloneCall();
+      for (const call of prepared) await call();
       const used = process.cpuUsage(before);
       handlerAlone.push((used.user + used.system) / 1000 / 200);
     }
@@ -237,88 +254,138 @@ async function measureRuntime(): Promise<Record<Kind, Sampled> & { handlerAlone:
 // (c) bundles.
 // ---------------------------------------------------------------------------------------------------------------
 
-async function measureBundles(): Promise<{ gateway: { bytes: number; importMs: number[]; wallMs: number[] }; sdk: { bytes: number; importMs: number[]; wallMs: number[] }; node: number[] }> {
+interface BundleStats {
+  readonly bytes: number;
+  /** `require` wall time inside a fresh process, ms. */
+  readonly importMs: number[];
+  /** `require` CPU time (user + system) inside a fresh process, ms. */
+  readonly importCpuMs: number[];
+  /** Wall time of the whole `node -e 'require(...)'` process, ms. */
+  readonly wallMs: number[];
+}
+
+interface BundlePair {
+  readonly gateway: BundleStats;
+  readonly sdk: BundleStats;
+}
+
+/** The esbuild options `InferenceGateway` gives NodejsFunction (runtime NODEJS_24_X -> target node24). */
+const DEPLOYED_BUNDLING = { mainFields: ['module', 'main'], target: 'node24' };
+
+async function measureBundles(): Promise<{ deployed: BundlePair; mainFirst: BundlePair; node: number[] }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-'));
-  const common = { bundle: true, minify: true, platform: 'node' as const, target: 'node22', format: 'cjs' as const, logLevel: 'silent' as const };
   const { guardrailId: _g, guardrailVersion: _v, quotaTableName: _q, ...staticConfig } = CONFIG;
-  const gatewayOut = path.join(dir, 'gateway.js');
-  const sdkOut = path.join(dir, 'sdk-only.js');
-  await build({
-    ...common,
-    entryPoints: [path.join(root, 'lambda/gateway/index.ts')],
-    outfile: gatewayOut,
-    define: { 'process.env.GATEWAY_CONFIG': JSON.stringify(JSON.stringify(staticConfig)) },
-  });
-  await build({
-    ...common,
-    stdin: {
-      contents: "import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';\nexport const client = new BedrockRuntimeClient({ maxAttempts: 1 });\n",
-      resolveDir: root,
-      loader: 'ts',
-      sourcefile: 'sdk-only.ts',
-    },
-    outfile: sdkOut,
-  });
+  const buildPair = async (name: string, mainFields: string[] | undefined): Promise<{ gateway: string; sdk: string }> => {
+    const common = {
+      bundle: true, minify: true, platform: 'node' as const, target: DEPLOYED_BUNDLING.target, format: 'cjs' as const, logLevel: 'silent' as const,
+      ...(mainFields ? { mainFields } : {}),
+    };
+    const gateway = path.join(dir, `gateway-${name}.js`);
+    const sdk = path.join(dir, `sdk-only-${name}.js`);
+    await build({
+      ...common,
+      entryPoints: [path.join(root, 'lambda/gateway/index.ts')],
+      outfile: gateway,
+      define: { 'process.env.GATEWAY_CONFIG': JSON.stringify(JSON.stringify(staticConfig)) },
+    });
+    await build({
+      ...common,
+      stdin: {
+        contents: "import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';\nexport const client = new BedrockRuntimeClient({ maxAttempts: 1 });\n",
+        resolveDir: root,
+        loader: 'ts',
+        sourcefile: 'sdk-only.ts',
+      },
+      outfile: sdk,
+    });
+    return { gateway, sdk };
+  };
+  const deployed = await buildPair('deployed', DEPLOYED_BUNDLING.mainFields);
+  const mainFirst = await buildPair('main-first', undefined);
+
   const env = { ...process.env, AWS_REGION: 'us-east-1', GUARDRAIL_ID: CONFIG.guardrailId, GUARDRAIL_VERSION: CONFIG.guardrailVersion, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' };
-  const timeImport = (file: string | undefined): { importMs: number; wallMs: number } => {
+  const timeImport = (file: string | undefined): { importMs: number; importCpuMs: number; wallMs: number } => {
     const script = file === undefined
-      ? 'process.stdout.write("0")'
-      : `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
+      ? 'process.stdout.write("0 0")'
+      : `const c=process.cpuUsage(),t=process.hrtime.bigint();require(${JSON.stringify(file)});const w=Number(process.hrtime.bigint()-t)/1e6,u=process.cpuUsage(c);process.stdout.write(w+" "+(u.user+u.system)/1000)`;
     const started = process.hrtime.bigint();
     const r = spawnSync(process.execPath, ['--no-warnings', '-e', script], { env, encoding: 'utf8' });
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
     if (r.status !== 0) throw new Error(`node -e require(${file}) failed: ${r.stderr}`);
-    return { importMs: Number(r.stdout), wallMs };
+    const [importMs, importCpuMs] = r.stdout.split(' ').map(Number) as [number, number];
+    return { importMs, importCpuMs, wallMs };
   };
-  const g = { bytes: fs.statSync(gatewayOut).size, importMs: [] as number[], wallMs: [] as number[] };
-  const s = { bytes: fs.statSync(sdkOut).size, importMs: [] as number[], wallMs: [] as number[] };
+  const stats = (file: string): BundleStats => ({ bytes: fs.statSync(file).size, importMs: [], importCpuMs: [], wallMs: [] });
+  const files = [deployed.gateway, deployed.sdk, mainFirst.gateway, mainFirst.sdk];
+  const all = new Map(files.map((f) => [f, stats(f)]));
   const node: number[] = [];
-  timeImport(gatewayOut);
-  timeImport(sdkOut);
-  for (let i = 0; i < 7; i++) {
-    const a = timeImport(gatewayOut);
-    g.importMs.push(a.importMs);
-    g.wallMs.push(a.wallMs);
-    const b = timeImport(sdkOut);
-    s.importMs.push(b.importMs);
-    s.wallMs.push(b.wallMs);
+  for (const f of files) timeImport(f);
+  for (let i = 0; i < IMPORT_RUNS; i++) {
+    for (const f of i % 2 ? [...files].reverse() : files) {
+      const t = timeImport(f);
+      const st = all.get(f)!;
+      st.importMs.push(t.importMs);
+      st.importCpuMs.push(t.importCpuMs);
+      st.wallMs.push(t.wallMs);
+    }
     node.push(timeImport(undefined).wallMs);
   }
   fs.rmSync(dir, { recursive: true, force: true });
-  return { gateway: g, sdk: s, node };
+  return {
+    deployed: { gateway: all.get(deployed.gateway)!, sdk: all.get(deployed.sdk)! },
+    mainFirst: { gateway: all.get(mainFirst.gateway)!, sdk: all.get(mainFirst.sdk)! },
+    node,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
+  const loadBefore = os.loadavg();
   const bundles = await measureBundles();
+  const ms = (x: number) => `${x.toFixed(3)} ms`;
+  const kb = (b: number) => `${(b / 1024).toFixed(0)} KB`;
+  const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+  const bundleLines = (label: string, pair: BundlePair): string[] => {
+    const [g, s] = [pair.gateway, pair.sdk];
+    const row = (name: string, b: BundleStats) =>
+      `    ${name.padEnd(34)}${kb(b.bytes).padEnd(9)} ${ms(median(b.importMs)).padEnd(12)} ${ms(median(b.importCpuMs)).padEnd(12)} ${ms(median(b.wallMs))}`;
+    return [
+      `    ${label}`,
+      row('SDK client only', s),
+      row('gateway', g),
+      `    ${'ratio gateway / SDK only'.padEnd(34)}${x(g.bytes, s.bytes).padEnd(9)} ${x(median(g.importMs), median(s.importMs)).padEnd(12)} ${x(median(g.importCpuMs), median(s.importCpuMs)).padEnd(12)} ${x(median(g.wallMs), median(s.wallMs))}   (target <= 1.5x)`,
+    ];
+  };
+  const bundleReport = [
+    `(c) bundle (esbuild, minify, target ${DEPLOYED_BUNDLING.target}, cjs)  size      require      require CPU  process wall  (medians of ${IMPORT_RUNS})`,
+    ...bundleLines(`as deployed (mainFields ${DEPLOYED_BUNDLING.mainFields.join(',')}):`, bundles.deployed),
+    ...bundleLines('for reference, esbuild default mainFields (main first):', bundles.mainFirst),
+    `    (empty node process: ${ms(median(bundles.node))})`,
+  ];
   if (process.argv.includes('--bundle-only')) {
-    console.log(JSON.stringify({ gateway: { bytes: bundles.gateway.bytes, importMs: median(bundles.gateway.importMs) }, sdk: { bytes: bundles.sdk.bytes, importMs: median(bundles.sdk.importMs) } }));
+    console.log(bundleReport.join('\n'));
     return;
   }
   const rt = await measureRuntime();
+  const loadAfter = os.loadavg();
 
-  const ms = (x: number) => `${x.toFixed(3)} ms`;
   const bare = median(rt.bare.latency);
   const off = median(rt.off.latency);
   const on = median(rt.on.latency);
   const cpuBare = median(rt.bare.cpuPerCall);
   const cpuOff = median(rt.off.cpuPerCall);
   const cpuOn = median(rt.on.cpuPerCall);
-  const kb = (b: number) => `${(b / 1024).toFixed(0)} KB`;
-  const gi = median(bundles.gateway.importMs);
-  const si = median(bundles.sdk.importMs);
-  const gw = median(bundles.gateway.wallMs);
-  const sw = median(bundles.sdk.wallMs);
-  const nw = median(bundles.node);
+  const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(' ');
 
   console.log(`gateway benchmark — node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, 8 KB prompt, ${ITERATIONS} interleaved iterations`);
+  console.log(`load average (1, 5, 15 min): ${load(loadBefore)} at start, ${load(loadAfter)} at end`);
   console.log('');
   console.log('(a) latency per request           median      p90        ratio  target');
   console.log(`    bare SDK Converse             ${ms(bare).padEnd(11)} ${ms(percentile(rt.bare.latency, 90)).padEnd(10)} 1.00x`);
-  console.log(`    bare SDK, SDK-default client  ${ms(median(rt.sdkDefault.latency)).padEnd(11)} ${ms(percentile(rt.sdkDefault.latency, 90)).padEnd(10)} ${(median(rt.sdkDefault.latency) / bare).toFixed(2)}x  (new HTTP/2 session per request)`);
-  console.log(`    gateway, quotas off           ${ms(off).padEnd(11)} ${ms(percentile(rt.off.latency, 90)).padEnd(10)} ${(off / bare).toFixed(2)}x  <= 1.2x`);
-  console.log(`    gateway, quotas on (dynalite) ${ms(on).padEnd(11)} ${ms(percentile(rt.on.latency, 90)).padEnd(10)} ${(on / bare).toFixed(2)}x`);
+  console.log(`    bare SDK, SDK-default client  ${ms(median(rt.sdkDefault.latency)).padEnd(11)} ${ms(percentile(rt.sdkDefault.latency, 90)).padEnd(10)} ${x(median(rt.sdkDefault.latency), bare)}  (new HTTP/2 session per request)`);
+  console.log(`    gateway, quotas off           ${ms(off).padEnd(11)} ${ms(percentile(rt.off.latency, 90)).padEnd(10)} ${x(off, bare)}  <= 1.2x`);
+  console.log(`    gateway, quotas on (dynalite) ${ms(on).padEnd(11)} ${ms(percentile(rt.on.latency, 90)).padEnd(10)} ${x(on, bare)}`);
   console.log('');
   console.log('(b) CPU per request (process.cpuUsage, median of 9 blocks of 100)');
   console.log(`    bare SDK Converse             ${ms(cpuBare)}`);
@@ -328,11 +395,7 @@ async function main(): Promise<void> {
   console.log(`    handler alone, Bedrock stubbed ${ms(median(rt.handlerAlone))}   (median of 7 blocks of 200; target <= 1 ms)`);
   console.log(`    Powertools stdout per request ${(rt.stdoutBytesPerRequest).toFixed(0)} bytes`);
   console.log('');
-  console.log('(c) bundle (esbuild, minify, node22)  size      require (median of 7)  process wall');
-  console.log(`    SDK client only                   ${kb(bundles.sdk.bytes).padEnd(9)} ${ms(si).padEnd(22)} ${ms(sw)}`);
-  console.log(`    gateway                           ${kb(bundles.gateway.bytes).padEnd(9)} ${ms(gi).padEnd(22)} ${ms(gw)}`);
-  console.log(`    ratio gateway / SDK only          ${(bundles.gateway.bytes / bundles.sdk.bytes).toFixed(2)}x     ${(gi / si).toFixed(2)}x                  ${(gw / sw).toFixed(2)}x   (target <= 1.5x)`);
-  console.log(`    (empty node process: ${ms(nw)})`);
+  console.log(bundleReport.join('\n'));
 }
 
 if (process.argv.includes('--serve')) {
