@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { AccessLogsBucket } from '../access-logs-bucket';
 import { SecureKey } from '../secure-key';
 import { SecureLogGroup } from '../secure-log-group';
+import { LAMBDA_TRACING_ACTIONS, LAMBDA_VPC_ACCESS_ACTIONS } from '../shared/managed-policy-role';
 
 /** Key prefix under which Bedrock writes payloads too large for CloudWatch Logs. */
 export const LARGE_DATA_KEY_PREFIX = 'model-invocations';
@@ -410,6 +411,8 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
       { id: 'cdk-validator-cfnguard::sqs_dlq_check', reason: DLQ_REASON },
     );
 
+    // Not a ManagedPolicyRole: that construct nests its policy and role one level deeper, which would
+    // change the construct paths and logical IDs of HandlerPolicy and HandlerRole (replacing a deployed role).
     const handlerPolicy = new iam.ManagedPolicy(this, 'HandlerPolicy', {
       description: 'Bedrock invocation-logging custom resource handler',
       statements: [
@@ -425,21 +428,13 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
           conditions: { StringEquals: { 'iam:PassedToService': 'bedrock.amazonaws.com' } },
         }),
         new iam.PolicyStatement({
-          // What AWSLambdaVPCAccessExecutionRole grants, without its logs:* on "*".
           sid: 'AttachToVpc',
-          actions: [
-            'ec2:CreateNetworkInterface',
-            'ec2:DescribeNetworkInterfaces',
-            'ec2:DescribeSubnets',
-            'ec2:DeleteNetworkInterface',
-            'ec2:AssignPrivateIpAddresses',
-            'ec2:UnassignPrivateIpAddresses',
-          ],
+          actions: [...LAMBDA_VPC_ACCESS_ACTIONS],
           resources: ['*'],
         }),
         new iam.PolicyStatement({
           sid: 'Tracing',
-          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          actions: [...LAMBDA_TRACING_ACTIONS],
           resources: ['*'],
         }),
         new iam.PolicyStatement({
