@@ -10,25 +10,52 @@ const RULES_DIR = path.join(
   'cfn-guard',
 );
 const RESOURCE_TYPE = /AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/g;
+const CONTROL = /\[(CT\.[A-Z0-9-]+\.PR\.\d+)\]/;
+const GUARD_RULE = /^rule (\w+) when is_cfn_template/m;
 
-/** A bundled Control Tower rule file and the resource types it names. */
-interface RuleFile {
-  /** The name `disabledRules` takes: the file name without `.guard`. */
-  readonly name: string;
-  /** Every CloudFormation resource type written in the file. */
-  readonly types: ReadonlySet<string>;
+/** One bundled AWS Control Tower proactive control, as cfn-guard evaluates it. */
+export interface GuardRule {
+  /** The id `CfnGuardValidator.ruleIds` lists (`lambdapr3`). */
+  readonly ruleId: string;
+  /** The rule file name, which `disabledRules` takes (`ct-lambda-pr-3`). */
+  readonly file: string;
+  /** The Control Tower control (`CT.LAMBDA.PR.3`). */
+  readonly control?: string;
+  /** The guard rule name findings and acknowledgments use (`lambda_inside_vpc_check`). */
+  readonly guardRule?: string;
+  /** The resource types the rule file names. */
+  readonly resourceTypes: readonly string[];
 }
 
-let ruleFiles: RuleFile[] | undefined;
+let catalogue: GuardRule[] | undefined;
 
-function listRuleFiles(dir: string): RuleFile[] {
+function readRules(dir: string): GuardRule[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const file = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      return listRuleFiles(file);
+      return readRules(file);
     }
-    return [{ name: path.parse(file).name, types: new Set(fs.readFileSync(file, 'utf8').match(RESOURCE_TYPE) ?? []) }];
+    if (!entry.name.endsWith('.guard')) {
+      return [];
+    }
+    const text = fs.readFileSync(file, 'utf8');
+    const name = path.parse(file).name;
+    return [
+      {
+        ruleId: name.replace('ct-', '').replace(/-/g, ''),
+        file: name,
+        control: CONTROL.exec(text)?.[1],
+        guardRule: GUARD_RULE.exec(text)?.[1],
+        resourceTypes: [...new Set(text.match(RESOURCE_TYPE) ?? [])].sort(),
+      },
+    ];
   });
+}
+
+/** Every Control Tower rule bundled with `@cdklabs/cdk-validator-cfnguard`, sorted by rule id. Read once. */
+export function guardRuleCatalogue(): readonly GuardRule[] {
+  catalogue ??= readRules(RULES_DIR).sort((a, b) => (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
+  return catalogue;
 }
 
 /**
@@ -37,10 +64,9 @@ function listRuleFiles(dir: string): RuleFile[] {
  * always kept.
  */
 export function inapplicableRules(resourceTypes: ReadonlySet<string>): string[] {
-  ruleFiles ??= listRuleFiles(RULES_DIR);
-  return ruleFiles
-    .filter((rule) => rule.types.size > 0 && ![...rule.types].some((t) => resourceTypes.has(t)))
-    .map((rule) => rule.name);
+  return guardRuleCatalogue()
+    .filter((rule) => rule.resourceTypes.length > 0 && !rule.resourceTypes.some((t) => resourceTypes.has(t)))
+    .map((rule) => rule.file);
 }
 
 /** Every resource type in the given CloudFormation templates. */
@@ -85,7 +111,7 @@ export class ScopedCfnGuardValidator implements IPolicyValidationPluginBeta1 {
   /** Runs cfn-guard with the applicable rules over the templates of this synthesis. */
   public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
     const disabledRules = inapplicableRules(resourceTypesOf(context.templatePaths));
-    if (disabledRules.length === ruleFiles!.length) {
+    if (disabledRules.length === guardRuleCatalogue().length) {
       // No rule names a resource type of these templates: nothing can be reported, and cfn-guard
       // refuses to run without a rule file.
       return { success: true, violations: [] };
