@@ -8,8 +8,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { buildBlueprint } from '../lib/blueprint';
 import {
   ACKNOWLEDGMENT_BASELINE,
   PROJECT_ROOT,
@@ -20,13 +18,10 @@ import {
   serializeAcknowledgmentBaseline,
   toRecords,
 } from '../lib/compliance/report';
+import { newAcknowledgmentBaselineApp } from '../lib/compliance/report/baseline-app';
 
-const cdkJson = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'slb-baseline-'));
-// Without the CDK's built-in CloudFormation validator, like test/compliance/acknowledgments.test.ts:
-// acknowledgments are recorded while the tree is built, and the validator would double the time.
-const app = new App({ outdir, context: cdkJson.context, autoSynth: false, builtinCloudFormationValidation: false });
-buildBlueprint(app);
+const app = newAcknowledgmentBaselineApp(outdir);
 try {
   app.synth();
 } catch (e) {

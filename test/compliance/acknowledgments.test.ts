@@ -3,7 +3,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { buildBlueprint } from '../../lib/blueprint';
 import {
   ACKNOWLEDGMENT_BASELINE,
   AcknowledgmentRecord,
@@ -19,6 +18,7 @@ import {
   synthWithReport,
   toRecords,
 } from '../../lib/compliance/report';
+import { newAcknowledgmentBaselineApp } from '../../lib/compliance/report/baseline-app';
 import { newTestApp, readFindings } from '../helpers/compliance';
 
 /**
@@ -32,12 +32,7 @@ let baseline: AcknowledgmentRecord[];
 let report: ComplianceReport;
 
 beforeAll(() => {
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-  // As `cdk synth` builds it, minus the CDK's built-in CloudFormation validator: acknowledgments
-  // are recorded while the tree is built, and the validator alone would double this file's time
-  // (test/lib/app-compliance.test.ts runs it on the whole app).
-  app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'slb-ack-')), context: cdkJson.context, builtinCloudFormationValidation: false });
-  buildBlueprint(app);
+  app = newAcknowledgmentBaselineApp(fs.mkdtempSync(path.join(os.tmpdir(), 'slb-ack-')));
   try {
     synthWithReport(app, { quiet: true });
   } catch {

@@ -1,0 +1,23 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { buildBlueprint } from '../../blueprint';
+import { PROJECT_ROOT } from './baseline';
+
+/**
+ * The whole blueprint in a new app, as `cdk synth` builds it from the committed cdk.json, to read
+ * its acknowledgments against the reviewed baseline. The app is not synthesized yet.
+ *
+ * The CDK's built-in CloudFormation validator is off: acknowledgments are recorded while the tree
+ * is built, and the validator alone would double the synthesis time (test/lib/app-compliance.test.ts
+ * runs it on the whole app). `scripts/update-acknowledgment-baseline.ts` writes the baseline and
+ * test/compliance/acknowledgments.test.ts checks it, both from this app, so they cannot disagree.
+ *
+ * @param outdir the directory the app synthesizes into; the caller creates and removes it
+ */
+export function newAcknowledgmentBaselineApp(outdir: string): App {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  const app = new App({ outdir, context: cdkJson.context, autoSynth: false, builtinCloudFormationValidation: false });
+  buildBlueprint(app);
+  return app;
+}
