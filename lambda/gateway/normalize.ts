@@ -72,6 +72,26 @@ interface MutableCounts {
 }
 
 const EMOJI = /^\p{Emoji}$/u;
+/** `\p{Emoji}` per BMP code point, filled lazily: 0 unknown, 1 no, 2 yes. */
+const EMOJI_BMP = new Uint8Array(0x10000);
+const emojiAstral = new Map<number, boolean>();
+
+function isEmoji(cp: number): boolean {
+  if (cp < 0x10000) {
+    let known = EMOJI_BMP[cp]!;
+    if (known === 0) {
+      known = EMOJI.test(String.fromCharCode(cp)) ? 2 : 1;
+      EMOJI_BMP[cp] = known;
+    }
+    return known === 2;
+  }
+  let yes = emojiAstral.get(cp);
+  if (yes === undefined) {
+    yes = EMOJI.test(String.fromCodePoint(cp));
+    if (emojiAstral.size < 4096) emojiAstral.set(cp, yes);
+  }
+  return yes;
+}
 /**
  * Per UTF-16 code unit: 1 if {@link strip} may act on it (a removable BMP code point, or the high surrogate of a plane
  * that holds removable ones: U+1BCxx, U+1D1xx, U+E0000–E0FFF), 2 for other surrogates (checked for pairing).
@@ -174,8 +194,8 @@ function strip(text: string, counts: MutableCounts): string {
   let i = 0;
   while (i < n) {
     const unit = text.charCodeAt(i);
-    if (unit >= 0x20 && unit < 0x7f) {
-      // Printable ASCII: always kept.
+    if (STRIP_UNIT[unit] === 0) {
+      // A BMP code point that is always kept (most text).
       lastKept = unit;
       keptSelector = false;
       i++;
@@ -197,7 +217,7 @@ function strip(text: string, counts: MutableCounts): string {
       category = removedCategory(cp);
     }
     if (category === 'variationSelectors' && (cp === 0xfe0e || cp === 0xfe0f) && !keptSelector && lastKept >= 0
-      && EMOJI.test(String.fromCodePoint(lastKept))) {
+      && isEmoji(lastKept)) {
       category = undefined;
       keptSelector = true;
       lastKept = cp;
@@ -302,8 +322,8 @@ function normalizeSlow(text: string, counts: MutableCounts, dirty: boolean): Nor
   const stripped = dirty ? strip(text, counts) : text;
   let out = stripped.normalize('NFKC');
   // NFKC of an assigned code point never yields a removable one today; check defensively (bounded) whenever NFKC
-  // changed the text or something was removed.
-  for (let pass = 0; pass < 3 && (dirty || out !== stripped) && needsStrip(out); pass++) {
+  // changed the text (strip is idempotent, so re-stripping an unchanged text could only repeat the first pass).
+  for (let pass = 0; pass < 3 && out !== stripped && needsStrip(out); pass++) {
     const again = strip(out, counts);
     if (again === out) break;
     out = again.normalize('NFKC');
@@ -328,15 +348,22 @@ export function totalRemoved(removed: RemovedCounts): number {
 export function extractHiddenText(text: string): string {
   if (!MAY_HIDE.test(text)) return '';
   const runs: string[] = [];
-  let tagRun = '';
-  let bytes: number[] = [];
-  const flush = (): void => {
-    if (tagRun.length > 0) runs.push(tagRun);
-    tagRun = '';
-    if (bytes.length > 0) runs.push(Buffer.from(bytes).toString('utf8'));
-    bytes = [];
-  };
+  // The current run of tag characters (as ASCII) and of variation-selector bytes; each char code or byte is below 256.
   const n = text.length;
+  const tags = Buffer.allocUnsafe(n);
+  const bytes = Buffer.allocUnsafe(n);
+  let tagLen = 0;
+  let byteLen = 0;
+  let maxByte = 0;
+  const flush = (): void => {
+    if (tagLen > 0) runs.push(tags.toString('latin1', 0, tagLen));
+    // Bytes below '0' decode to ASCII controls and punctuation only, which the filter below drops anyway (this
+    // skips the per-emoji noise of presentation selectors without decoding it).
+    if (maxByte >= 0x30) runs.push(bytes.toString('utf8', 0, byteLen));
+    tagLen = 0;
+    byteLen = 0;
+    maxByte = 0;
+  };
   for (let i = 0; i < n; i++) {
     const unit = text.charCodeAt(i);
     if (unit === 0xdb40 && i + 1 < n) {
@@ -346,21 +373,22 @@ export function extractHiddenText(text: string): string {
         const cp = 0xe0000 + (low - 0xdc00);
         i += 1;
         if (cp >= 0xe0020 && cp <= 0xe007e) {
-          tagRun += String.fromCharCode(cp - 0xe0000);
+          tags[tagLen++] = cp - 0xe0000;
           continue;
         }
         if (cp >= 0xe0100 && cp <= 0xe01ef) {
-          bytes.push(cp - 0xe0100 + 16);
+          bytes[byteLen++] = cp - 0xe0100 + 16;
+          maxByte = Math.max(maxByte, cp - 0xe0100 + 16);
           continue;
         }
         continue; // U+E0001 language tag, U+E007F cancel tag: structure only
       }
     }
     if (unit >= 0xfe00 && unit <= 0xfe0f) {
-      bytes.push(unit - 0xfe00);
+      bytes[byteLen++] = unit - 0xfe00; // below 0x10: leaves maxByte
       continue;
     }
-    if (tagRun.length > 0 || bytes.length > 0) flush();
+    if (tagLen > 0 || byteLen > 0) flush();
   }
   flush();
   // A lone emoji presentation selector after an emoji decodes to a control byte; drop such noise.

@@ -250,7 +250,7 @@ const CJK_CHAR = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\u30fc]/u;
 const NON_ASCII = /[\u0080-\uffff]/;
 const MARKS = /\p{M}/gu;
 
-/** Lower-case, strip diacritics, unify apostrophes (for lexicon entries; texts use foldText). */
+/** Lower-case, strip diacritics, unify apostrophes (lexicon entries and sliced non-ASCII tokens). */
 function fold(word: string): string {
   const lower = word.toLowerCase();
   if (!NON_ASCII.test(lower)) return lower;
@@ -571,9 +571,10 @@ const ASCII_ROOT = 1;
 const asciiWords = [...new Set([...exact.keys(), ...bigramHeads])].filter((w) => ASCII_WORD.test(w));
 let asciiNodes = 2;
 let asciiNext = new Int32Array(26 * 64);
-/** Per node: the classes of the word ending there (`undefined` inside a word), and whether it starts a phrase. */
+/** Per node: the classes of the word ending there (`undefined` inside a word), whether it starts a phrase, the word. */
 const asciiClasses: Array<readonly number[] | undefined> = [undefined, undefined];
 const asciiHeadList: number[] = [0, 0];
+const ASCII_WORDS: string[] = ['', ''];
 for (const word of asciiWords) {
   let node = ASCII_ROOT;
   for (let k = 0; k < word.length; k++) {
@@ -587,11 +588,13 @@ for (const word of asciiWords) {
       asciiNext[slot] = asciiNodes++;
       asciiClasses.push(undefined);
       asciiHeadList.push(0);
+      ASCII_WORDS.push('');
     }
     node = asciiNext[slot]!;
   }
   asciiClasses[node] = exact.get(word) ?? EMPTY;
   asciiHeadList[node] = bigramHeads.has(word) ? 1 : 0;
+  ASCII_WORDS[node] = word;
 }
 const ASCII_NEXT = asciiNext.slice(0, asciiNodes * 26);
 const ASCII_CLASSES: ReadonlyArray<readonly number[] | undefined> = asciiClasses;
@@ -666,7 +669,8 @@ class Matcher {
   private pendingRule: number[] = [];
   private pendingAt: number[] = [];
   private pendingFlags: number[] = [];
-  private lastWasEos = true;
+  /** The last token fed was a sentence end (consecutive ones count once). Written by the scanner's fast path. */
+  lastWasEos = true;
   /** A rule fired on a token recovered through leetspeak, homoglyph, spacing or joining. */
   obfuscated = false;
   /** Tokens of the META class (attack vocabulary in a question). */
@@ -929,14 +933,11 @@ const MAX_FRAGMENT = 8;
 const MAX_JOINED = 16;
 
 /**
- * Prepare a text for scanning: lower case (native and linear). Diacritics and curly apostrophes are folded per
- * non-ASCII token, in the cached classifier.
+ * Stream a normalized text through `m`. The text is not lower-cased as a whole (V8 lower-cases two-byte strings
+ * through ICU, at several times the cost of this scan): ASCII letters are read as lower case, and the few tokens that
+ * are sliced are lower-cased one by one. Lower-casing never changes a character's kind, and only U+0130 (İ, "i" plus
+ * a combining dot) changes length, which is added to the token's length here.
  */
-function foldText(text: string): string {
-  return text.toLowerCase();
-}
-
-/** Stream a folded text through `m`. */
 function scan(t: string, m: Matcher): void {
   const n = t.length;
   let quoted = false;
@@ -1018,14 +1019,18 @@ function scan(t: string, m: Matcher): void {
     const c0 = t.charCodeAt(i);
     const tokenKind = c0 >= 0xd800 && c0 <= 0xdbff ? astralKind.get(t.codePointAt(i)!) ?? kindOf(t.codePointAt(i)!) : BMP_KIND[c0]!;
     let underscore = false;
+    let upper = false; // an upper-case ASCII or a non-ASCII character: the word's text must be lower-cased
+    let dotted = 0; // U+0130 in the token: each is two characters in lower case
     let plain = tokenKind === KIND_WORD;
     let node = ASCII_ROOT;
     const wordToken = tokenKind === KIND_WORD;
     while (i < n) {
       const c = t.charCodeAt(i);
-      if (wordToken && c >= 0x61 && c <= 0x7a) {
-        // Fast path for the common case, a lower-case letter inside a word.
-        if (plain) node = ASCII_NEXT[node * 26 + c - 0x61]!;
+      if (wordToken && ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a))) {
+        // Fast path for the common case, an ASCII letter inside a word (read as lower case). Node 0 is the dead
+        // state: the word is not a prefix of a lexicon word, or not plain.
+        if (c < 0x61) upper = true;
+        if (node !== 0) node = ASCII_NEXT[node * 26 + (c | 0x20) - 0x61]!;
         i++;
         continue;
       }
@@ -1038,6 +1043,8 @@ function scan(t: string, m: Matcher): void {
         }
         if (kind !== tokenKind) break;
         plain = false;
+        node = 0;
+        upper = true;
         i += 2;
         continue;
       }
@@ -1047,16 +1054,18 @@ function scan(t: string, m: Matcher): void {
         BMP_KIND[c] = kind;
       }
       if (kind !== tokenKind) break;
-      if (plain) {
-        const k = c - 0x61;
-        if (k >= 0 && k < 26) node = ASCII_NEXT[node * 26 + k]!;
-        else plain = false;
+      if (c >= 0x80) {
+        upper = true;
+        if (c === 0x130) dotted++;
       }
+      // Not an ASCII letter (those take the fast path): the token is not a plain word.
+      plain = false;
+      node = 0;
       if (c === 0x5f) underscore = true;
       i++;
     }
     const end = i;
-    const len = end - start;
+    const len = end - start + dotted;
 
     const singleLetter = tokenKind === KIND_WORD && len === 1 && c0 !== 0x5f && c0 !== 0x27 && !(c0 >= 0x30 && c0 <= 0x39);
     const shortSep = !newline && !colon && sepLen <= 3;
@@ -1083,7 +1092,7 @@ function scan(t: string, m: Matcher): void {
         spacedStart = start;
         spacedQuoted = quoted;
       }
-      spacedLetters += t[start]!;
+      spacedLetters += c0 >= 0x41 && c0 <= 0x5a ? String.fromCharCode(c0 | 0x20) : c0 < 0x80 ? t[start]! : t[start]!.toLowerCase();
       joinNode = 0;
       continue;
     }
@@ -1096,7 +1105,7 @@ function scan(t: string, m: Matcher): void {
     }
     if (plain && hyphen && sepLen === 1 && joinNode !== 0 && len <= MAX_FRAGMENT && joinLen + len <= MAX_JOINED) {
       let joined = joinNode;
-      for (let k = start; k < end && joined !== 0; k++) joined = ASCII_NEXT[joined * 26 + t.charCodeAt(k) - 0x61]!;
+      for (let k = start; k < end && joined !== 0; k++) joined = ASCII_NEXT[joined * 26 + (t.charCodeAt(k) | 0x20) - 0x61]!;
       const joinedClasses = ASCII_CLASSES[joined];
       if (joinedClasses !== undefined && joinedClasses.length > 0) {
         m.feed(joinedClasses, quoted, Obf.Joined);
@@ -1120,14 +1129,19 @@ function scan(t: string, m: Matcher): void {
     if (plain && prevWord === '') {
       // Fast path: an ordinary word, classified by the trie walk.
       const classes = ASCII_CLASSES[node] ?? EMPTY;
-      if (ASCII_HEAD[node] === 1) prevWord = t.slice(start, end);
-      if (classes.length === 0) m.skip(1);
-      else m.feed(classes, quoted, 0);
+      if (ASCII_HEAD[node] === 1) prevWord = ASCII_WORDS[node]!;
+      if (classes.length === 0) {
+        // m.skip(1), inlined: most tokens take this path.
+        m.index++;
+        m.lastWasEos = false;
+      } else {
+        m.feed(classes, quoted, 0);
+      }
       continue;
     }
     if (underscore) {
       // Identifiers (`system_prompt`, `ignore_errors`) are inert; long snake_case runs are screened word by word.
-      const parts = t.slice(start, end).split('_').filter((x) => x !== '');
+      const parts = t.slice(start, end).toLowerCase().split('_').filter((x) => x !== '');
       if (parts.length >= MIN_SNAKE_PARTS) {
         for (const part of parts) {
           const pc = part.length <= MAX_WORD ? classify(part) : NONE;
@@ -1146,7 +1160,8 @@ function scan(t: string, m: Matcher): void {
       joinNode = 0;
       continue;
     }
-    const word = t.slice(start, end);
+    const raw = t.slice(start, end);
+    const word = upper ? raw.toLowerCase() : raw;
     const cl = classify(word);
     let classes = cl.classes;
     let obf: number = cl.obf;
@@ -1264,25 +1279,29 @@ function tagName(text: string, from: number): string | undefined {
   const nameStart = j;
   while (j - nameStart <= MAX_TAG_NAME) {
     const c = text.charCodeAt(j);
-    if (!((c >= 0x61 && c <= 0x7a) || c === 0x5f)) break;
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f)) break;
     j++;
   }
   if (j === nameStart || j - nameStart > MAX_TAG_NAME) return undefined;
   const nameEnd = j;
   for (let k = 0; k < 3 && (text.charCodeAt(j) === 0x20 || text.charCodeAt(j) === 0x09); k++) j++;
   const close = text.charCodeAt(j);
-  return close === 0x3e || close === 0x7c ? text.slice(nameStart, nameEnd) : undefined;
+  return close === 0x3e || close === 0x7c ? text.slice(nameStart, nameEnd).toLowerCase() : undefined;
 }
-const BRACKET_TAG = /\[{1,2}[ \t]{0,3}\/?(?:system|sys|admin|system message|system prompt|new system prompt|end of conversation|system override|assistant instructions|developer)[ \t]{0,3}\]/y;
+const BRACKET_TAG = /\[{1,2}[ \t]{0,3}\/?(?:system|sys|admin|system message|system prompt|new system prompt|end of conversation|system override|assistant instructions|developer)[ \t]{0,3}\]/iy;
 // A role line ("System:", "### Instruction:", "[SYSTEM OVERRIDE]") or a chat turn ("User:"), at a line start.
-const ROLE_LINE = /[#=*>\-\s[]{0,12}(?:(?:system|sys|admin|developer|new instructions?|system prompt|system override|system message|system note|admin prompt)\s{0,3}(?:prompt|message|override|note|update)?\s{0,3}(?:[:\]#=@]|(?=\n)|$)|#{1,6}\s{0,3}(?:instructions?|response|input|system)\s{0,3}(?::|#{2,}))/y;
-const TURN_LINE = /[#=*>\-\s[]{0,12}(?:human|assistant|user|ai)\s{0,2}:/y;
+const ROLE_LINE = /[#=*>\-\s[]{0,12}(?:(?:system|sys|admin|developer|new instructions?|system prompt|system override|system message|system note|admin prompt)\s{0,3}(?:prompt|message|override|note|update)?\s{0,3}(?:[:\]#=@]|(?=\n)|$)|#{1,6}\s{0,3}(?:instructions?|response|input|system)\s{0,3}(?::|#{2,}))/iy;
+const TURN_LINE = /[#=*>\-\s[]{0,12}(?:human|assistant|user|ai)\s{0,2}:/iy;
 /** First characters a role or turn line can start with. */
-const LINE_START = new Set([...'#=*>-[ \tsadnhui'].map((ch) => ch.charCodeAt(0)));
-const ROLE_JSON = /"role"\s{0,3}:\s{0,3}"(?:system|developer)"/y;
+const LINE_START = new Set([...'#=*>-[ \tsadnhuiSADNHUI'].map((ch) => ch.charCodeAt(0)));
+const ROLE_JSON = /"role"\s{0,3}:\s{0,3}"(?:system|developer)"/i;
 const PERCENT = /%[0-9a-fA-F]{2}/g;
 const URL_RE = /\bhttps?:\/\/[^\s<>"'`)\]]{1,2048}/gi;
 const HOW_TO = /^\s{0,8}how\s{1,3}(?:do|can|could|should|would|to)\s{1,3}(?:i|we)?\b/;
+/** HOW_TO matches within the first 26 characters of a text, so it reads only a lower-cased head. */
+const HOW_TO_HEAD = 64;
+/** Any of {@link SPECIAL_TOKENS}, ignoring ASCII case. */
+const SPECIAL_TOKEN = new RegExp(SPECIAL_TOKENS.map((tok) => tok.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'i');
 const HIDDEN_STYLE = ['display:none', 'display: none', 'visibility:hidden', 'visibility: hidden', 'font-size:0', 'font-size: 0', 'color:white', 'color: white', 'color:#fff', 'opacity:0', 'opacity: 0'];
 /** Exotic whole-text views (ROT13, reversed, percent-decoded) look at this many leading characters. */
 const EXOTIC_VIEW_CHARS = 64 * 1024;
@@ -1293,17 +1312,13 @@ function isAsciiLetter(c: number): boolean {
 
 type Add = (id: string, w: number) => void;
 
-function structural(lower: string, untrusted: boolean, add: Add): void {
-  for (const tok of SPECIAL_TOKENS) {
-    if (lower.includes(tok)) {
-      add('delimiter.special-token', W.specialToken);
-      break;
-    }
-  }
+/** Structural signals in `text` (normalized; every check ignores ASCII case). */
+function structural(text: string, untrusted: boolean, add: Add): void {
+  if (SPECIAL_TOKEN.test(text)) add('delimiter.special-token', W.specialToken);
   // Role tags: read the tag name by hand after each '<' (bounded), so non-tags cost a few character reads.
   let weakTag = false;
-  for (let i = lower.indexOf('<'); i >= 0; i = lower.indexOf('<', i + 1)) {
-    const name = tagName(lower, i + 1);
+  for (let i = text.indexOf('<'); i >= 0; i = text.indexOf('<', i + 1)) {
+    const name = tagName(text, i + 1);
     if (name === undefined) continue;
     if (STRONG_TAG_NAMES.has(name)) {
       add('delimiter.role-tag', W.roleTag);
@@ -1314,29 +1329,29 @@ function structural(lower: string, untrusted: boolean, add: Add): void {
       weakTag = true;
     }
   }
-  for (let i = lower.indexOf('['); i >= 0; i = lower.indexOf('[', i + 1)) {
-    const next = lower.charCodeAt(i + 1);
+  for (let i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) {
+    const next = text.charCodeAt(i + 1);
     if (!isAsciiLetter(next) && next !== 0x5b && next !== 0x20 && next !== 0x2f) continue;
     BRACKET_TAG.lastIndex = i;
-    if (BRACKET_TAG.test(lower)) {
+    if (BRACKET_TAG.test(text)) {
       add('delimiter.role-tag', W.roleTag);
       break;
     }
   }
   let roleLine = false;
   let turnLine = false;
-  for (let i = 0; i < lower.length && !(roleLine && turnLine); ) {
-    const nl = lower.indexOf('\n', i);
-    const lineEnd = nl < 0 ? lower.length : nl;
-    if (lineEnd - i >= 3 && LINE_START.has(lower.charCodeAt(i))) {
+  for (let i = 0; i < text.length && !(roleLine && turnLine); ) {
+    const nl = text.indexOf('\n', i);
+    const lineEnd = nl < 0 ? text.length : nl;
+    if (lineEnd - i >= 3 && LINE_START.has(text.charCodeAt(i))) {
       if (!roleLine) {
         ROLE_LINE.lastIndex = i;
-        const m = ROLE_LINE.exec(lower);
+        const m = ROLE_LINE.exec(text);
         roleLine = m !== null && m.index + m[0].length <= lineEnd + 1;
       }
       if (!turnLine) {
         TURN_LINE.lastIndex = i;
-        const m = TURN_LINE.exec(lower);
+        const m = TURN_LINE.exec(text);
         turnLine = m !== null && m.index + m[0].length <= lineEnd;
       }
     }
@@ -1345,17 +1360,11 @@ function structural(lower: string, untrusted: boolean, add: Add): void {
   }
   if (roleLine) add('delimiter.role-line', W.roleLine);
   if (turnLine) add('delimiter.turn-line', W.turnLine);
-  for (let i = lower.indexOf('"role"'); i >= 0; i = lower.indexOf('"role"', i + 1)) {
-    ROLE_JSON.lastIndex = i;
-    if (ROLE_JSON.test(lower)) {
-      add('delimiter.role-json', W.roleJson);
-      break;
-    }
-  }
+  if (ROLE_JSON.test(text)) add('delimiter.role-json', W.roleJson);
   if (!untrusted) return;
   URL_RE.lastIndex = 0;
-  for (let m = URL_RE.exec(lower); m !== null; m = URL_RE.exec(lower)) {
-    const url = m[0];
+  for (let m = URL_RE.exec(text); m !== null; m = URL_RE.exec(text)) {
+    const url = m[0].toLowerCase();
     const q = url.indexOf('?');
     if (q < 0) continue;
     const query = url.slice(q + 1);
@@ -1365,12 +1374,12 @@ function structural(lower: string, untrusted: boolean, add: Add): void {
     }
   }
   for (const s of HIDDEN_STYLE) {
-    if (indexOfLiteral(lower, s, s.indexOf(':')) >= 0) {
+    if (includesIgnoringCase(text, s, s.indexOf(':'))) {
       add('indirect.hidden-markup', W.hiddenMarkup);
       break;
     }
   }
-  if (lower.includes('<!--')) add('indirect.html-comment', W.htmlComment);
+  if (text.includes('<!--')) add('indirect.html-comment', W.htmlComment);
 }
 
 /** The number of `%XX` escapes in `text` (non-overlapping, left to right), counting up to `max`. */
@@ -1389,10 +1398,36 @@ function percentEscapes(text: string, max: number): number {
 const HEX_DIGIT = new Uint8Array(128);
 for (const ch of '0123456789abcdefABCDEF') HEX_DIGIT[ch.charCodeAt(0)] = 1;
 
-/** "rot13", "rot-13" or "rot 13" in a lower-case text. */
-function hasRot13Mention(lower: string): boolean {
-  for (let i = indexOfLiteral(lower, '13', 0); i >= 0; i = indexOfLiteral(lower, '13', 0, i + 1)) {
-    if (lower.startsWith('rot', i - 3) || lower.startsWith('rot-', i - 4) || lower.startsWith('rot ', i - 4)) return true;
+/** "rot13", "rot-13" or "rot 13", ignoring ASCII case. */
+function hasRot13Mention(text: string): boolean {
+  for (let i = indexOfLiteral(text, '13', 0); i >= 0; i = indexOfLiteral(text, '13', 0, i + 1)) {
+    if (startsWithIgnoringCase(text, i - 3, 'rot') || startsWithIgnoringCase(text, i - 4, 'rot-') || startsWithIgnoringCase(text, i - 4, 'rot ')) return true;
+  }
+  return false;
+}
+
+/** Whether `literal` (lower case) starts at `at` in `text`, ignoring ASCII case. */
+function startsWithIgnoringCase(text: string, at: number, literal: string): boolean {
+  if (at < 0 || at + literal.length > text.length) return false;
+  for (let k = 0; k < literal.length; k++) {
+    const c = text.charCodeAt(at + k);
+    const l = literal.charCodeAt(k);
+    if (c !== l && !(l >= 0x61 && l <= 0x7a && c === l - 0x20)) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether `text` contains `literal` (lower case), ignoring ASCII case: scans for its character `literal[anchor]` (in
+ * both cases when it is a letter; pick a rare one).
+ */
+function includesIgnoringCase(text: string, literal: string, anchor: number): boolean {
+  const l = literal.charCodeAt(anchor);
+  const forms = l >= 0x61 && l <= 0x7a ? [literal[anchor]!, String.fromCharCode(l - 0x20)] : [literal[anchor]!];
+  for (const ch of forms) {
+    for (let i = text.indexOf(ch, anchor); i >= 0; i = text.indexOf(ch, i + 1)) {
+      if (startsWithIgnoringCase(text, i - anchor, literal)) return true;
+    }
   }
   return false;
 }
@@ -1425,7 +1460,7 @@ interface View {
  * Decoded views of encoded payloads, screened by the same token rules. Base64 and hex runs are maximal, so they never
  * overlap and decoding them all is linear; all payloads of one kind form one view.
  */
-function decodedViews(text: string, lower: string): View[] {
+function decodedViews(text: string): View[] {
   const b64: string[] = [];
   const hex: string[] = [];
   for (const [start, end] of encodedRuns(text, 16)) {
@@ -1450,13 +1485,13 @@ function decodedViews(text: string, lower: string): View[] {
     views.push({ kind: 'obfuscation.percent-encoding', text: head.replace(PERCENT, (h) => String.fromCharCode(parseInt(h.slice(1), 16))) });
   }
   // Literal checks scan for a rare character of the literal (see indexOfLiteral).
-  if (hasRot13Mention(lower)) {
+  if (hasRot13Mention(text)) {
     views.push({ kind: 'obfuscation.rot13', text: head.replace(/[a-zA-Z]/g, (ch) => {
       const base = ch <= 'Z' ? 65 : 97;
       return String.fromCharCode(((ch.charCodeAt(0) - base + 13) % 26) + base);
     }) });
   }
-  if (indexOfLiteral(lower, 'backward', 3) >= 0 || indexOfLiteral(lower, 'revers', 2) >= 0) {
+  if (includesIgnoringCase(text, 'backward', 3) || includesIgnoringCase(text, 'revers', 2)) {
     views.push({ kind: 'obfuscation.reversed', text: Array.from(head).reverse().join('') });
   }
   return views;
@@ -1466,9 +1501,9 @@ function decodedViews(text: string, lower: string): View[] {
 // Entry point.
 // ---------------------------------------------------------------------------------------------------------------
 
-function runRules(folded: string, untrusted: boolean): Matcher {
+function runRules(text: string, untrusted: boolean): Matcher {
   const m = new Matcher(untrusted);
-  scan(folded, m);
+  scan(text, m);
   return m;
 }
 
@@ -1491,11 +1526,10 @@ export function prescreen(text: string, opts: PrescreenOptions = {}): PrescreenR
 
   const hidden = extractHiddenText(text);
   const { text: norm, removed } = normalizeText(text);
-  const folded = foldText(norm);
 
   // URLs are screened structurally; their path words ("…/model-internet-free") are not prose.
   URL_RE.lastIndex = 0;
-  const prose = folded.includes('://') ? folded.replace(URL_RE, ' http ') : folded;
+  const prose = norm.includes('://') ? norm.replace(URL_RE, ' http ') : norm;
   const main = runRules(prose, untrusted);
   const question = main.startsWithQuestion || /\?\s*$/.test(norm.length > 64 ? norm.slice(-64) : norm);
   const mention = question || main.metaTokens > 0 || main.mentionTokens > 0;
@@ -1504,21 +1538,21 @@ export function prescreen(text: string, opts: PrescreenOptions = {}): PrescreenR
 
   if (hidden.length >= 8) {
     add('obfuscation.hidden-text', W.hiddenText);
-    const v = runRules(foldText(normalizeText(hidden).text), untrusted);
+    const v = runRules(normalizeText(hidden).text, untrusted);
     for (const [id, w] of v.hits(false)) add(id, w);
   } else if (totalRemoved(removed) - removed.variationSelectors >= 4 && hits.size > 0) {
     add('obfuscation.invisible-characters', W.invisibleCharacters);
   }
 
-  for (const view of decodedViews(norm, folded)) {
-    const v = runRules(foldText(normalizeText(view.text).text), untrusted);
+  for (const view of decodedViews(norm)) {
+    const v = runRules(normalizeText(view.text).text, untrusted);
     const viewHits = v.hits(false);
     if (viewHits.size === 0) continue;
     add(view.kind, W.encodedPayload);
     for (const [id, w] of viewHits) add(id, w);
   }
 
-  structural(folded, untrusted, add);
+  structural(norm, untrusted, add);
 
   let keep = 1;
   for (const w of hits.values()) keep *= 1 - w;
@@ -1528,7 +1562,7 @@ export function prescreen(text: string, opts: PrescreenOptions = {}): PrescreenR
   if (score > 0 && main.metaTokens > 0 && question) {
     score *= 0.5;
     hits.set('context.security-question', 0);
-  } else if (score > 0 && main.addressed === 0 && HOW_TO.test(folded)) {
+  } else if (score > 0 && main.addressed === 0 && HOW_TO.test(norm.slice(0, HOW_TO_HEAD).toLowerCase())) {
     score *= 0.5;
     hits.set('context.how-to-question', 0);
   }
