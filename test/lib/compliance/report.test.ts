@@ -1,11 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as ts from 'typescript';
 import { App, CloudFormationValidatePlugin, Stack, Validations } from 'aws-cdk-lib';
 import type { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { SecureKey } from '../../../constructs';
-import { OWASP_LLM_TOP_10_2025, TestReference } from '../../../lib/compliance/owasp';
+import { OWASP_LLM_TOP_10_2025 } from '../../../lib/compliance/owasp';
 import { addCompliancePacks } from '../../../lib/compliance/packs';
 import {
   COMPLIANCE_REPORT_JSON,
@@ -16,50 +15,7 @@ import {
   synthWithReport,
 } from '../../../lib/compliance/report';
 import { readFindings, newTestApp } from '../../helpers/compliance';
-
-/** The full names (describe titles and test title, space-joined) of the tests in a file, as Jest prints them. */
-function testNamesIn(file: string): Set<string> {
-  const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
-  const names = new Set<string>();
-  const title = (node: ts.Node | undefined): string | undefined =>
-    node && (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) ? node.text : undefined;
-  const visit = (node: ts.Node, prefix: string): void => {
-    if (ts.isCallExpression(node)) {
-      const callee = ts.isPropertyAccessExpression(node.expression) ? node.expression.expression : node.expression;
-      const fn = ts.isIdentifier(callee) ? callee.text : '';
-      const t = title(node.arguments[0]);
-      if (['describe', 'test', 'it'].includes(fn) && t !== undefined) {
-        const full = prefix ? `${prefix} ${t}` : t;
-        if (fn === 'describe') {
-          node.arguments.slice(1).forEach((arg) => visit(arg, full));
-        } else {
-          names.add(full);
-        }
-        return;
-      }
-    }
-    ts.forEachChild(node, (child) => visit(child, prefix));
-  };
-  visit(source, '');
-  return names;
-}
-
-/** The references whose file is missing or holds no test of that full name. */
-function missingTests(refs: readonly TestReference[]): string[] {
-  const cache = new Map<string, Set<string>>();
-  return refs
-    .filter((ref) => {
-      const file = path.join(PROJECT_ROOT, ref.file);
-      if (!fs.existsSync(file)) {
-        return true;
-      }
-      if (!cache.has(file)) {
-        cache.set(file, testNamesIn(file));
-      }
-      return !cache.get(file)!.has(ref.name);
-    })
-    .map((ref) => `${ref.file} › ${ref.name}`);
-}
+import { missingTests } from '../../helpers/test-names';
 
 function readReport(dir: string): ComplianceReport {
   return JSON.parse(fs.readFileSync(path.join(dir, COMPLIANCE_REPORT_JSON), 'utf8')) as ComplianceReport;
