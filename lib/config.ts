@@ -201,6 +201,8 @@ const gatewaySchema = z
       .prefault({}),
     /** Security alarms, their recipients and the daily token budget. */
     monitoring: monitoringSchema,
+    /** Retention of every gateway log group (function, API access, WAF, flow logs). */
+    logRetentionDays: retention.default(365),
     /** An existing Cognito user pool id to authorize against instead of creating one. */
     existingUserPoolId: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id').optional(),
     maxAzs: z.number().int().min(2).max(6).default(2),

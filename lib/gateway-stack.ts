@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
   AlertTopic,
@@ -62,6 +63,7 @@ export class GatewayStack extends Stack {
       maxAzs: config.maxAzs,
       cidr: config.vpcCidr,
       flowLogEncryptionKey: this.key.key,
+      flowLogRetention: config.logRetentionDays as logs.RetentionDays,
     });
 
     this.guardrail = new ModelGuardrail(this, 'Guardrail', {
@@ -113,6 +115,7 @@ export class GatewayStack extends Stack {
         : undefined,
       // API Gateway cannot log without the account's CloudWatch role; a fresh account has none.
       createApiGatewayAccountRole: true,
+      logRetention: config.logRetentionDays as logs.RetentionDays,
     });
 
     if (props.alertTopic && config.monitoring.alertEmails.length > 0) {

@@ -181,6 +181,19 @@ describe('GatewayStack', () => {
       );
     });
 
+    test('logRetentionDays sets the retention of every gateway log group', () => {
+      // GIVEN
+      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      // WHEN
+      const template = Template.fromStack(gateway(app, { gateway: { logRetentionDays: 731 } }));
+      // THEN
+      const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+      expect(groups.length).toBeGreaterThanOrEqual(4);
+      for (const group of groups) {
+        expect(group.Properties.RetentionInDays).toBe(731);
+      }
+    });
+
     test('a given alert topic replaces the stack\'s own', () => {
       // GIVEN
       const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
