@@ -470,7 +470,7 @@ const DATA_PROTECTION_POLICY = control(
 
 const FINITE_RETENTION = control(
   'Finite retention of at least a year, RETAIN',
-  'Every log group keeps records for a finite period of at least one year and is retained when a stack is deleted; an infinite retention is refused; the baseline\'s period is `baseline.logRetentionDays` (one of the CloudWatch values from 365 days), and invocation payloads expire with the log records.',
+  'Every log group keeps records for a finite period of at least one year and is retained when a stack is deleted; an infinite retention is refused; the periods are `baseline.logRetentionDays` and `gateway.logRetentionDays` (CloudWatch values from 365 days), and invocation payloads expire with the log records.',
   ['lib/config.ts', 'lib/baseline-stack.ts', 'constructs/secure-log-group/secure-log-group.ts', 'constructs/invocation-logging/invocation-logging.ts'],
   [
     it(APP_TEST, 'the whole app every log group has a KMS key and a retention of at least a year, and is retained'),
@@ -896,7 +896,6 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         coverage: 'covered',
         controls: [FINITE_RETENTION, SHORT_LIVED_USAGE],
         residualRisk: [
-          'The gateway stack\'s log groups keep one year: `baseline.logRetentionDays` applies to the baseline only.',
           'Records cannot be erased per person: CloudWatch Logs has no per-event deletion, and the trail bucket is Object-Locked by design.',
         ],
       },
