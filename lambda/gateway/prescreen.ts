@@ -467,6 +467,27 @@ const STAGE_STEP = Int32Array.from(stageStep);
 const STAGE_GAP = Int32Array.from(stageGap);
 const STAGE_RULE = Int32Array.from(stageRule);
 const RULE_UNTRUSTED = RULES.map((spec) => spec.untrusted === true);
+const RULE_LAST = Int32Array.from(ruleLast);
+const RULE_EMIT = Int32Array.from(ruleEmit);
+
+/** Per-rule class lists flattened into one array: the list of rule `r` is `cls[off[r]] … cls[off[r + 1] - 1]`. */
+interface FlatLists {
+  readonly off: Int32Array;
+  readonly cls: Int32Array;
+}
+function flatten(lists: readonly (readonly number[])[]): FlatLists {
+  const off = new Int32Array(lists.length + 1);
+  lists.forEach((l, r) => {
+    off[r + 1] = off[r]! + l.length;
+  });
+  return { off, cls: Int32Array.from(lists.flat()) };
+}
+const START = flatten(ruleStart);
+const BLOCK = flatten(ruleBlockers);
+const PRE = flatten(rulePre);
+const POST = flatten(rulePost);
+/** 1 for classes that start a single-step rule (see `singleByClass`). */
+const HAS_SINGLES = Uint8Array.from(singleByClass, (l) => (l.length > 0 ? 1 : 0));
 
 const C = {
   EOS: cid('EOS'),
@@ -483,6 +504,36 @@ const C = {
 };
 const EOS_CLASSES: readonly number[] = [C.EOS];
 const COLON_CLASSES: readonly number[] = [C.COLON];
+
+/** Per class, the counter it feeds in {@link Matcher}: 1 META, 2 MENTION, 3 YOU/YOUR, 4 QWORD. */
+const COUNTER = new Uint8Array(NUM_CLASSES);
+COUNTER[C.META] = 1;
+COUNTER[C.MENTION] = 2;
+COUNTER[C.YOU] = 3;
+COUNTER[C.YOUR] = 3;
+COUNTER[C.QWORD] = 4;
+
+/**
+ * Classes that matter when screening the user's own text (no `untrusted` rule): a class of a step, a blocker, a
+ * pre- or post-context of a direct rule, or a counter. Other classes are dropped from tokens before the direct
+ * matcher sees them, which is exactly equivalent (no direct stage, check or counter reads them) and lets most
+ * tokens that only carry indirect-injection classes be skipped.
+ */
+const DIRECT_CLASS = new Uint8Array(NUM_CLASSES);
+RULES.forEach((spec, r) => {
+  if (spec.untrusted === true) return;
+  for (const [classes] of spec.seq) for (const c of classes.split('|')) DIRECT_CLASS[cid(c)] = 1;
+  for (const list of [ruleBlockers[r]!, rulePre[r]!, rulePost[r]!]) for (const c of list) DIRECT_CLASS[c] = 1;
+  if (spec.emit !== undefined) DIRECT_CLASS[cid(spec.emit)] = 1;
+});
+for (let c = 0; c < NUM_CLASSES; c++) if (COUNTER[c] !== 0) DIRECT_CLASS[c] = 1;
+DIRECT_CLASS[C.EOS] = 1;
+
+/** `classes` without the ones {@link DIRECT_CLASS} drops (the same array when it drops none). */
+function directClasses(classes: readonly number[]): readonly number[] {
+  const kept = classes.filter((c) => DIRECT_CLASS[c] === 1);
+  return kept.length === classes.length ? classes : kept.length === 0 ? EMPTY : kept;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Token classification. Tokens arrive already folded (the whole text is folded once).
@@ -568,36 +619,43 @@ const ASCII_WORD = /^[a-z]+$/;
 /** First words of two-word phrases, so the scanner only builds a phrase key when it can match. */
 const bigramHeads = new Set([...bigrams.keys()].map((k) => k.slice(0, k.indexOf(' '))));
 const ASCII_ROOT = 1;
-const asciiWords = [...new Set([...exact.keys(), ...bigramHeads])].filter((w) => ASCII_WORD.test(w));
+const asciiWords = [...new Set([...exact.keys(), ...bigramHeads])].filter((w) => ASCII_WORD.test(w)).sort();
 let asciiNodes = 2;
-let asciiNext = new Int32Array(26 * 64);
+let asciiNext = new Uint16Array(26 * 64);
 /** Per node: the classes of the word ending there (`undefined` inside a word), whether it starts a phrase, the word. */
 const asciiClasses: Array<readonly number[] | undefined> = [undefined, undefined];
 const asciiHeadList: number[] = [0, 0];
 const ASCII_WORDS: string[] = ['', ''];
-for (const word of asciiWords) {
-  let node = ASCII_ROOT;
-  for (let k = 0; k < word.length; k++) {
-    const slot = node * 26 + word.charCodeAt(k) - 0x61;
-    if (asciiNext[slot] === 0) {
-      if ((asciiNodes + 1) * 26 > asciiNext.length) {
-        const grown = new Int32Array(asciiNext.length * 2);
-        grown.set(asciiNext);
-        asciiNext = grown;
-      }
-      asciiNext[slot] = asciiNodes++;
-      asciiClasses.push(undefined);
-      asciiHeadList.push(0);
-      ASCII_WORDS.push('');
+// Nodes are numbered breadth-first, so the short prefixes that every word walks through share a few cache lines.
+const prefixNode = new Map<string, number>([['', ASCII_ROOT]]);
+const maxAsciiWord = Math.max(...asciiWords.map((w) => w.length));
+for (let depth = 1; depth <= maxAsciiWord; depth++) {
+  for (const word of asciiWords) {
+    if (word.length < depth || prefixNode.has(word.slice(0, depth))) continue;
+    const slot = prefixNode.get(word.slice(0, depth - 1))! * 26 + word.charCodeAt(depth - 1) - 0x61;
+    if ((asciiNodes + 1) * 26 > asciiNext.length) {
+      const grown = new Uint16Array(asciiNext.length * 2);
+      grown.set(asciiNext);
+      asciiNext = grown;
     }
-    node = asciiNext[slot]!;
+    if (asciiNodes > 0xffff) throw new Error('prescreen: lexicon trie exceeds 65535 nodes');
+    asciiNext[slot] = asciiNodes;
+    prefixNode.set(word.slice(0, depth), asciiNodes++);
+    asciiClasses.push(undefined);
+    asciiHeadList.push(0);
+    ASCII_WORDS.push('');
   }
+}
+for (const word of asciiWords) {
+  const node = prefixNode.get(word)!;
   asciiClasses[node] = exact.get(word) ?? EMPTY;
   asciiHeadList[node] = bigramHeads.has(word) ? 1 : 0;
   ASCII_WORDS[node] = word;
 }
 const ASCII_NEXT = asciiNext.slice(0, asciiNodes * 26);
 const ASCII_CLASSES: ReadonlyArray<readonly number[] | undefined> = asciiClasses;
+/** {@link ASCII_CLASSES} for the direct matcher (see {@link DIRECT_CLASS}). */
+const ASCII_CLASSES_DIRECT = ASCII_CLASSES.map((c) => (c === undefined ? undefined : directClasses(c)));
 const ASCII_HEAD = Uint8Array.from(asciiHeadList);
 
 /** A character trie: segmenting a run walks it one char code at a time, with no string allocation. */
@@ -665,10 +723,11 @@ class Matcher {
   private readonly bestMention = new Float64Array(ruleIds.length);
   private readonly done = new Uint8Array(ruleIds.length);
   private readonly stages: readonly Int32Array[];
-  private readonly untrusted: boolean;
-  private pendingRule: number[] = [];
-  private pendingAt: number[] = [];
-  private pendingFlags: number[] = [];
+  /** Indirect-injection rules are enabled. */
+  readonly untrusted: boolean;
+  private readonly pendingRule: number[] = [];
+  private readonly pendingAt: number[] = [];
+  private readonly pendingFlags: number[] = [];
   /** The last token fed was a sentence end (consecutive ones count once). Written by the scanner's fast path. */
   lastWasEos = true;
   /** A rule fired on a token recovered through leetspeak, homoglyph, spacing or joining. */
@@ -740,10 +799,14 @@ class Matcher {
         lastSeen[c] = i;
       }
       this.lastFlags[c] = tokenFlags;
-      if (c === C.META) this.metaTokens++;
-      else if (c === C.MENTION) this.mentionTokens++;
-      else if (c === C.YOU || c === C.YOUR) this.addressed++;
-      else if (c === C.QWORD && i === 0) this.startsWithQuestion = true;
+      const counter = COUNTER[c]!;
+      if (counter !== 0) {
+        if (counter === 1) this.metaTokens++;
+        else if (counter === 2) this.mentionTokens++;
+        else if (counter === 3) this.addressed++;
+        else if (i === 0) this.startsWithQuestion = true;
+      }
+      if (HAS_SINGLES[c] === 0) continue;
       const singles = singleByClass[c]!;
       for (let j = 0; j < singles.length; j++) {
         const r = singles[j]!;
@@ -758,6 +821,8 @@ class Matcher {
   private advance(classes: readonly number[], i: number, tokenFlags: number): readonly number[] {
     const lastPos = this.lastPos;
     const flags = this.flags;
+    const lastSeen = this.lastSeen;
+    const done = this.done;
     const obfBit = tokenFlags & OBFUSCATED;
     // With several classes, writes are deferred so a step completed by this token cannot hide an earlier
     // completion that another class of this token needs.
@@ -769,20 +834,20 @@ class Matcher {
       for (let j = 0; j < list.length; j++) {
         const s = list[j]!;
         const r = STAGE_RULE[s]!;
-        if (this.done[r] === 1) continue;
+        if (done[r] === 1) continue;
         let prev: number;
         let f: number;
         if (STAGE_STEP[s] === 1) {
           // Step 0 is virtual: the most recent earlier occurrence of any of its classes.
           prev = NEG;
           f = 0;
-          const start = ruleStart[r]!;
-          for (let q = 0; q < start.length; q++) {
-            const c = start[q]!;
-            const at = this.lastSeen[c]! < i ? this.lastSeen[c]! : this.prevSeen[c]!;
+          for (let q = START.off[r]!, qEnd = START.off[r + 1]!; q < qEnd; q++) {
+            const c = START.cls[q]!;
+            const last = lastSeen[c]!;
+            const at = last < i ? last : this.prevSeen[c]!;
             if (at > prev) {
               prev = at;
-              f = this.lastSeen[c]! < i ? this.lastFlags[c]! : this.prevFlags[c]!;
+              f = last < i ? this.lastFlags[c]! : this.prevFlags[c]!;
             }
           }
           if (prev < 0 || i - prev - 1 > STAGE_GAP[s]! || this.blocked(r, prev)) continue;
@@ -801,7 +866,7 @@ class Matcher {
           lastPos[s] = i;
           flags[s] = f;
         }
-        if (s === ruleLast[r]) emitted = this.complete(r, i, f, emitted);
+        if (s === RULE_LAST[r]) emitted = this.complete(r, i, f, emitted);
       }
     }
     for (let w = 0; w < writes; w++) {
@@ -819,11 +884,11 @@ class Matcher {
   }
 
   private complete(r: number, i: number, f: number, emitted: number[] | undefined): number[] | undefined {
-    const emit = ruleEmit[r]!;
+    const emit = RULE_EMIT[r]!;
     if (emit >= 0) {
       emitted ??= [];
       if (!emitted.includes(emit)) emitted.push(emit);
-    } else if (rulePost[r]!.length > 0) {
+    } else if (POST.off[r + 1]! > POST.off[r]!) {
       this.pendingRule.push(r);
       this.pendingAt.push(i);
       this.pendingFlags.push(f);
@@ -835,44 +900,52 @@ class Matcher {
 
   finish(): void {
     for (let k = 0; k < this.pendingRule.length; k++) this.fire(this.pendingRule[k]!, this.pendingFlags[k]!);
-    this.pendingRule = [];
-    this.pendingAt = [];
-    this.pendingFlags = [];
+    this.pendingRule.length = 0;
+    this.pendingAt.length = 0;
+    this.pendingFlags.length = 0;
   }
 
+  /** Resolve completed rules waiting for their post-context; the pending lists are compacted in place. */
   private resolvePost(classes: readonly number[], i: number): void {
-    const rules: number[] = [];
-    const at: number[] = [];
-    const flags: number[] = [];
-    for (let k = 0; k < this.pendingRule.length; k++) {
-      const r = this.pendingRule[k]!;
-      const p = this.pendingAt[k]!;
-      const f = this.pendingFlags[k]!;
+    const rules = this.pendingRule;
+    const at = this.pendingAt;
+    const flags = this.pendingFlags;
+    let kept = 0;
+    for (let k = 0; k < rules.length; k++) {
+      const r = rules[k]!;
+      const p = at[k]!;
+      const f = flags[k]!;
       if (p >= i) {
-        rules.push(r);
-        at.push(p);
-        flags.push(f);
+        // keep
       } else if (i - p > POST_WINDOW || classes === EOS_CLASSES) {
         this.fire(r, f);
-      } else if (classes.some((c) => rulePost[r]!.includes(c))) {
+        continue;
+      } else if (this.hasPost(r, classes)) {
         this.fire(r, f | WEAK);
+        continue;
       } else if (i - p === POST_WINDOW) {
         this.fire(r, f);
-      } else {
-        rules.push(r);
-        at.push(p);
-        flags.push(f);
+        continue;
       }
+      rules[kept] = r;
+      at[kept] = p;
+      flags[kept] = f;
+      kept++;
     }
-    this.pendingRule = rules;
-    this.pendingAt = at;
-    this.pendingFlags = flags;
+    rules.length = kept;
+    at.length = kept;
+    flags.length = kept;
+  }
+
+  /** One of `classes` is a post-context class of rule `r`. */
+  private hasPost(r: number, classes: readonly number[]): boolean {
+    for (let q = POST.off[r]!, qEnd = POST.off[r + 1]!; q < qEnd; q++) if (classes.includes(POST.cls[q]!)) return true;
+    return false;
   }
 
   /** A blocker class of rule `r` was seen after its previous step at `prev` (up to and including this token). */
   private blocked(r: number, prev: number): boolean {
-    const b = ruleBlockers[r]!;
-    for (let k = 0; k < b.length; k++) if (this.lastSeen[b[k]!]! > prev) return true;
+    for (let q = BLOCK.off[r]!, qEnd = BLOCK.off[r + 1]!; q < qEnd; q++) if (this.lastSeen[BLOCK.cls[q]!]! > prev) return true;
     return false;
   }
 
@@ -881,9 +954,8 @@ class Matcher {
    * positions of each class are kept; if both are at or after `at` the check answers "no" (the match stays strong).
    */
   private weakened(r: number, at: number): boolean {
-    const pre = rulePre[r]!;
-    for (let k = 0; k < pre.length; k++) {
-      const c = pre[k]!;
+    for (let q = PRE.off[r]!, qEnd = PRE.off[r + 1]!; q < qEnd; q++) {
+      const c = PRE.cls[q]!;
       const seen = this.lastSeen[c]! < at ? this.lastSeen[c]! : this.prevSeen[c]! < at ? this.prevSeen[c]! : NEG;
       if (seen >= at - PRE_WINDOW) return true;
     }
@@ -940,6 +1012,7 @@ const MAX_JOINED = 16;
  */
 function scan(t: string, m: Matcher): void {
   const n = t.length;
+  const wordClasses = m.untrusted ? ASCII_CLASSES : ASCII_CLASSES_DIRECT;
   let quoted = false;
   let prevWord = ''; // previous word when it can start a two-word phrase
   // Hyphen-split words ("IG-NORE"): the trie node reached by the fragments joined so far, when they are a prefix of
@@ -1024,6 +1097,18 @@ function scan(t: string, m: Matcher): void {
     let plain = tokenKind === KIND_WORD;
     let node = ASCII_ROOT;
     const wordToken = tokenKind === KIND_WORD;
+    if (wordToken) {
+      // A tight loop over the leading ASCII letters (usually the whole word): `c | 0x20` is a lower-case letter exactly
+      // when `c` is an ASCII letter.
+      while (i < n) {
+        const c = t.charCodeAt(i);
+        const lower = c | 0x20;
+        if (lower < 0x61 || lower > 0x7a) break;
+        if (c < 0x61) upper = true;
+        node = ASCII_NEXT[node * 26 + lower - 0x61]!;
+        i++;
+      }
+    }
     while (i < n) {
       const c = t.charCodeAt(i);
       if (wordToken && ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a))) {
@@ -1128,7 +1213,7 @@ function scan(t: string, m: Matcher): void {
     }
     if (plain && prevWord === '') {
       // Fast path: an ordinary word, classified by the trie walk.
-      const classes = ASCII_CLASSES[node] ?? EMPTY;
+      const classes = wordClasses[node] ?? EMPTY;
       if (ASCII_HEAD[node] === 1) prevWord = ASCII_WORDS[node]!;
       if (classes.length === 0) {
         // m.skip(1), inlined: most tokens take this path.
