@@ -619,7 +619,9 @@ const ASCII_WORD = /^[a-z]+$/;
 /** First words of two-word phrases, so the scanner only builds a phrase key when it can match. */
 const bigramHeads = new Set([...bigrams.keys()].map((k) => k.slice(0, k.indexOf(' '))));
 const ASCII_ROOT = 1;
-const asciiWords = [...new Set([...exact.keys(), ...bigramHeads])].filter((w) => ASCII_WORD.test(w)).sort();
+/** Second words of two-word phrases, so the scanner finds a phrase by trie node. */
+const bigramSeconds = [...bigrams.keys()].map((k) => k.slice(k.indexOf(' ') + 1));
+const asciiWords = [...new Set([...exact.keys(), ...bigramHeads, ...bigramSeconds])].filter((w) => ASCII_WORD.test(w)).sort();
 let asciiNodes = 2;
 let asciiNext = new Uint16Array(26 * 64);
 /** Per node: the classes of the word ending there (`undefined` inside a word), whether it starts a phrase, the word. */
@@ -657,6 +659,16 @@ const ASCII_CLASSES: ReadonlyArray<readonly number[] | undefined> = asciiClasses
 /** {@link ASCII_CLASSES} for the direct matcher (see {@link DIRECT_CLASS}). */
 const ASCII_CLASSES_DIRECT = ASCII_CLASSES.map((c) => (c === undefined ? undefined : directClasses(c)));
 const ASCII_HEAD = Uint8Array.from(asciiHeadList);
+/** Two-word phrases by first word, then by the trie node of a plain ASCII second word. */
+const BIGRAM_SECOND = new Map<string, Map<number, readonly number[]>>();
+for (const [phrase, classes] of bigrams) {
+  const [head, second] = [phrase.slice(0, phrase.indexOf(' ')), phrase.slice(phrase.indexOf(' ') + 1)];
+  const node = prefixNode.get(second);
+  if (node === undefined) continue;
+  let bySecond = BIGRAM_SECOND.get(head);
+  if (bySecond === undefined) BIGRAM_SECOND.set(head, (bySecond = new Map()));
+  bySecond.set(node, classes);
+}
 
 /** A character trie: segmenting a run walks it one char code at a time, with no string allocation. */
 interface TrieNode {
@@ -1211,16 +1223,25 @@ function scan(t: string, m: Matcher): void {
       joinNode = plain && len <= MAX_FRAGMENT ? node : 0;
       joinLen = len;
     }
-    if (plain && prevWord === '') {
-      // Fast path: an ordinary word, classified by the trie walk.
-      const classes = wordClasses[node] ?? EMPTY;
-      if (ASCII_HEAD[node] === 1) prevWord = ASCII_WORDS[node]!;
+    if (plain && (prevWord === '' || len <= MAX_WORD)) {
+      // Fast path: a word of ASCII letters, classified by the trie walk (as `classify` would: no fold applies to
+      // it), and the second word of a two-word phrase found by trie node, without slicing the word.
+      let classes = wordClasses[node] ?? EMPTY;
+      let obf = 0;
+      if (prevWord !== '' && node !== 0) {
+        const phrase = BIGRAM_SECOND.get(prevWord)?.get(node);
+        if (phrase !== undefined) {
+          classes = classes.length === 0 ? phrase : [...classes, ...phrase];
+          obf = PHRASE;
+        }
+      }
+      prevWord = ASCII_HEAD[node] === 1 ? ASCII_WORDS[node]! : '';
       if (classes.length === 0) {
         // m.skip(1), inlined: most tokens take this path.
         m.index++;
         m.lastWasEos = false;
       } else {
-        m.feed(classes, quoted, 0);
+        m.feed(classes, quoted, obf);
       }
       continue;
     }

@@ -260,12 +260,12 @@ function ascending(xs: number[]): number[] {
  * and `starts` the candidate positions (or `undefined` for a full scan). Returns `text` itself when nothing matched.
  */
 function replaceMatches(text: string, global: RegExp, at: RegExp, starts: readonly number[] | undefined, fn: (m: RegExpExecArray) => string): string {
-  let out = '';
+  const pieces: string[] = [];
   let copied = 0;
   let matched = false;
   const take = (m: RegExpExecArray): number => {
     matched = true;
-    out += text.slice(copied, m.index) + fn(m);
+    pieces.push(text.slice(copied, m.index), fn(m));
     copied = m.index + m[0].length;
     return m[0].length > 0 ? copied : m.index + 1;
   };
@@ -282,7 +282,10 @@ function replaceMatches(text: string, global: RegExp, at: RegExp, starts: readon
       if (m !== null) from = take(m);
     }
   }
-  return matched ? out + text.slice(copied) : text;
+  if (!matched) return text;
+  pieces.push(text.slice(copied));
+  // One flat string (see normalizeText).
+  return pieces.join('');
 }
 
 /** Whether `text` has `word` (lower-case ASCII letters) ending just before `end`, ignoring ASCII case. */
@@ -629,16 +632,18 @@ function escapeHtml(text: string, hosts: readonly string[]): string {
     });
   }
   if (opens.length === 0) return text;
-  let out = '';
+  const pieces: string[] = [];
   let copied = 0;
   for (const q of opens) {
     AUTOLINK_AT.lastIndex = q;
     const auto = AUTOLINK_AT.exec(text);
     if (auto !== null && allowedUrl(auto[1]!, hosts)) continue;
-    out += `${text.slice(copied, q)}&lt;`;
+    pieces.push(text.slice(copied, q), '&lt;');
     copied = q + 1;
   }
-  return copied === 0 ? text : out + text.slice(copied);
+  if (copied === 0) return text;
+  pieces.push(text.slice(copied));
+  return pieces.join('');
 }
 /** 1 for the characters after '<' that open a tag, comment or declaration: `A–Z a–z / ! ?`. */
 const HTML_START = new Uint8Array(128);
