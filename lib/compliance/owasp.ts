@@ -131,7 +131,7 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
     note: 'PII detection by the guardrail is probabilistic; data the application itself puts into prompts is its responsibility.',
     controls: [
       {
-        control: 'The guardrail blocks AWS keys and passwords and anonymizes common personal data, in prompts and answers.',
+        control: 'The guardrail blocks AWS keys and passwords in prompts and answers, and anonymizes common personal data in answers.',
         implementedIn: ['constructs/model-guardrail/model-guardrail.ts'],
         provedBy: [it(GUARDRAIL_TEST, 'ModelGuardrail defaults blocks credentials and anonymizes common personal data')],
       },
