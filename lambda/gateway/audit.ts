@@ -99,9 +99,12 @@ export function newLogger(): Logger {
   return new Logger({ serviceName: SERVICE_NAME });
 }
 
-/** Creates the module-scope metrics. */
-export function newMetrics(): Metrics {
-  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+/**
+ * Creates the module-scope metrics, in the namespace the construct sets in
+ * `POWERTOOLS_METRICS_NAMESPACE` (its alarms watch that one), else {@link METRICS_NAMESPACE}.
+ */
+export function newMetrics(env: Record<string, string | undefined> = process.env): Metrics {
+  return new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 }
 
 /**

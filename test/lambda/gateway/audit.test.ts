@@ -91,6 +91,16 @@ describe('Auditor', () => {
     expect((emf[1]!._aws as { CloudWatchMetrics: Array<{ Dimensions: string[][] }> }).CloudWatchMetrics[0]!.Dimensions).toEqual([['service']]);
   });
 
+  test('metrics go to the namespace the construct configures, so its alarms see them', () => {
+    // GIVEN a function deployed with a non-default metrics namespace
+    const auditor = new Auditor(newLogger(), newMetrics({ POWERTOOLS_METRICS_NAMESPACE: 'TeamA/LlmGateway' }));
+    // WHEN
+    auditor.emit({ requestId: 'r-3', method: 'GET', route: 'models', status: 200, decision: 'allowed', latencyMs: 1 });
+    // THEN
+    const emf = stdout.json().filter((l) => l._aws !== undefined);
+    expect((emf[0]!._aws as { CloudWatchMetrics: Array<{ Namespace: string }> }).CloudWatchMetrics[0]!.Namespace).toBe('TeamA/LlmGateway');
+  });
+
   test('never throws, even when the logger does', () => {
     const logger = newLogger();
     jest.spyOn(logger, 'info').mockImplementation(() => {
