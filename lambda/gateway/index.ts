@@ -38,7 +38,8 @@ import { Caller, Entitlement, allowedAliases, authorizeModel, callerFromEvent } 
 import { normalizeText } from './normalize';
 import { prescreen } from './prescreen';
 import { QuotaStore, Reservation } from './quota';
-import { ChatMessage, ChatRequest, parseChatRequest } from './request';
+import { ChatMessage, ChatRequest, parseChatRequest, ToolDefinition } from './request';
+import type { JsonObject } from './tool-schema';
 import { ChatCompletion, FinishReason, OpenAiToolCall, chatCompletion, extractToolCalls, finishReasonOf, modelList, outputText, usageOf } from './response';
 import { GatewayRuntimeConfig, loadRuntimeConfig } from './runtime-config';
 import { screenOutput } from './screen-output';
@@ -249,7 +250,11 @@ function normalizeRequest(req: ChatRequest, maxChars: number, record: AuditRecor
     if (m.role === 'assistant') return { ...m, text, toolCalls: m.toolCalls.map((c) => ({ ...c, arguments: norm(c.arguments) })) };
     return { ...m, text };
   });
-  const tools = req.tools.map((t) => (t.description === undefined ? t : { ...t, description: norm(t.description) }));
+  const tools = req.tools.map((t) => ({
+    ...t,
+    ...(t.description === undefined ? {} : { description: norm(t.description) }),
+    parameters: normalizeJsonStrings(t.parameters, norm) as JsonObject,
+  }));
   if (Object.keys(removals).length > 0) record.normalizationRemovals = removals;
   return { ...req, messages, tools };
 }
@@ -269,8 +274,9 @@ function screenInput(req: ChatRequest, record: AuditRecord): boolean {
     run(m.text, i, m.role === 'tool');
     if (m.role === 'assistant') for (const c of m.toolCalls) run(c.arguments, i, true);
   });
-  // Tool descriptions reach the model too, and are not evaluated by the Converse guardrail: untrusted. Index -1-i.
-  req.tools.forEach((t, i) => run(t.description ?? '', -1 - i, true));
+  // Tool specs (name, description, parameter schema with its descriptions, titles, enums, examples) reach the
+  // model too, and the Converse guardrail does not evaluate them: untrusted. Index -1-i.
+  req.tools.forEach((t, i) => run(toolSpecText(t), -1 - i, true));
   if (signals.length > 0) record.prescreen = signals;
   return block;
 }
@@ -279,8 +285,39 @@ function screenInput(req: ChatRequest, record: AuditRecord): boolean {
 function untrustedTexts(req: ChatRequest): string[] {
   const out: string[] = [];
   for (const m of req.messages) if (m.role === 'tool' && m.text.length > 0) out.push(m.text);
-  for (const t of req.tools) if (t.description) out.push(t.description);
+  for (const t of req.tools) out.push(toolSpecText(t));
   return out;
+}
+
+/**
+ * Everything of a tool declaration the model reads, as one text for screening: the name, the
+ * description and every string of the parameter schema (property names, descriptions, titles, enum
+ * values, examples), one a line, unquoted so that JSON escaping cannot dampen the pre-screen.
+ */
+function toolSpecText(tool: ToolDefinition): string {
+  const lines = [tool.name, tool.description ?? ''];
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') lines.push(value);
+    else if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        lines.push(k);
+        visit(v);
+      }
+    }
+  };
+  visit(tool.parameters);
+  return lines.filter((l) => l.length > 0).join('\n');
+}
+
+/** A copy of a JSON value whose strings (keys included) went through `norm`. Schemas are depth-checked at parse time. */
+function normalizeJsonStrings(value: unknown, norm: (text: string) => string): unknown {
+  if (typeof value === 'string') return norm(value);
+  if (Array.isArray(value)) return value.map((v) => normalizeJsonStrings(v, norm));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [norm(k), normalizeJsonStrings(v, norm)]));
+  }
+  return value;
 }
 
 /** The intervention blocks (some assessment BLOCKED), or its shape is unknown: fail closed. Masking alone does not. */
