@@ -149,10 +149,13 @@ const BUDGET_ALARMS = controlFromOwasp('Budget and throttling alarms', 'LLM10:20
 
 // --- controls of this model only ---------------------------------------------------------------------------------
 const TOOL_DESCRIPTIONS_CHECKED = control(
-  'Tool descriptions screened and ApplyGuardrail-ed',
-  'Tool descriptions, which the Converse guardrail does not evaluate, are pre-screened as untrusted content and sent through ApplyGuardrail together with the tool results before Converse.',
+  'Tool declarations screened and ApplyGuardrail-ed',
+  'Every string of a tool declaration (name, description, and the parameter schema\'s property names, descriptions, titles, enum values and examples), which the Converse guardrail does not evaluate, is normalized, pre-screened as untrusted content and sent through ApplyGuardrail together with the tool results before Converse.',
   ['lambda/gateway/index.ts'],
-  [it(HANDLER_IT, 'gateway handler (integration) happy path answers in OpenAI shape and sends Bedrock only what the policy allows')],
+  [
+    it(HANDLER_IT, 'gateway handler (integration) happy path answers in OpenAI shape and sends Bedrock only what the policy allows'),
+    it(HANDLER_IT, 'gateway handler (integration) guardrail an injection hidden in a tool parameter schema is screened like a tool result'),
+  ],
 );
 
 const HIDDEN_TEXT = control(
@@ -554,7 +557,6 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         coverage: 'partial',
         controls: [UNTRUSTED_CONTENT, NO_CLIENT_SYSTEM, TOOL_RESULTS_APPLY_GUARDRAIL, TOOL_DESCRIPTIONS_CHECKED, HIDDEN_TEXT, LINK_SCREEN],
         residualRisk: [
-          'Text inside a tool\'s parameter schema (property descriptions, titles, examples, enum values) and tool names reach the model with neither the pre-screen nor ApplyGuardrail: only the top-level tool description is checked. The Converse guardrail does not evaluate tool specifications at all.',
           'The pre-screen flags poisoned documents at least twice as often as clean ones on our evaluation set: many poisoned documents still pass, and spotlighting lowers, but does not remove, the chance that the model follows marked instructions.',
           'Retrieved text a client pastes into a user message (instead of a tool result) is screened as the user\'s own words: the indirect-only pre-screen rules do not apply to it and it is not datamarked.',
           'The gateway fetches nothing itself; the client that runs tools decides what content enters the conversation.',
