@@ -430,6 +430,8 @@ const directByClass: number[][] = Array.from({ length: NUM_CLASSES }, () => []);
 const allByClass: number[][] = Array.from({ length: NUM_CLASSES }, () => []);
 const ruleBlockers: number[][] = [];
 const ruleStart: number[][] = [];
+/** Classes listening to each stage (empty for step 0, which is read from `lastSeen`). */
+const stageClasses: number[][] = [];
 const singleByClass: number[][] = Array.from({ length: NUM_CLASSES }, () => []);
 for (const spec of RULES) {
   const r = ruleIds.length;
@@ -446,6 +448,7 @@ for (const spec of RULES) {
     stageStep.push(step);
     stageGap.push(gap);
     const ids = classes.split('|').map(cid);
+    stageClasses.push(step === 0 ? [] : ids);
     if (step === 0) {
       ruleStart.push(ids);
       if (spec.seq.length === 1) for (const c of ids) singleByClass[c]!.push(r);
@@ -696,6 +699,16 @@ function buildTrie(entries: Iterable<[string, readonly number[]]>): TrieNode {
 const trie = buildTrie([...exact].filter(([w]) => w.length >= 2 && !NON_ASCII.test(w)));
 /** CJK lexicon words. */
 const cjkTrie = buildTrie(cjk);
+/** 1 for the code units that start a CJK lexicon word: segmentation skips every other character at once. */
+const CJK_FIRST = new Uint8Array(0x10000);
+for (const code of cjkTrie.next.keys()) CJK_FIRST[code] = 1;
+/** Classes of CJK words for the direct matcher (see {@link DIRECT_CLASS}), by trie node. */
+const cjkDirect = new Map<TrieNode, readonly number[]>();
+const addCjkDirect = (node: TrieNode): void => {
+  if (node.classes !== undefined) cjkDirect.set(node, directClasses(node.classes));
+  for (const child of node.next.values()) addCjkDirect(child);
+};
+addCjkDirect(cjkTrie);
 
 // ---------------------------------------------------------------------------------------------------------------
 // The streaming matcher.
@@ -734,7 +747,8 @@ class Matcher {
   private readonly best = new Float64Array(ruleIds.length);
   private readonly bestMention = new Float64Array(ruleIds.length);
   private readonly done = new Uint8Array(ruleIds.length);
-  private readonly stages: readonly Int32Array[];
+  /** Stages listening to each class; a rule's stages are dropped from this matcher's lists once it is done. */
+  private stages: readonly Int32Array[];
   /** Indirect-injection rules are enabled. */
   readonly untrusted: boolean;
   private readonly pendingRule: number[] = [];
@@ -981,7 +995,22 @@ class Matcher {
     if (flags & OBFUSCATED) this.obfuscated = true;
     if (w > this.best[r]!) this.best[r] = w;
     if (wm > this.bestMention[r]!) this.bestMention[r] = wm;
-    if ((flags & (QUOTED | WEAK)) === 0) this.done[r] = 1;
+    if ((flags & (QUOTED | WEAK)) === 0 && this.done[r] === 0) {
+      this.done[r] = 1;
+      this.dropStages(r);
+    }
+  }
+
+  /**
+   * Remove the stages of rule `r` (now done) from the lists of the classes they listen to, so repeated attack text
+   * does not keep visiting them. Lists are replaced, never changed in place, so a loop over one is unaffected.
+   */
+  private dropStages(r: number): void {
+    if (this.stages === DIRECT_STAGES || this.stages === ALL_STAGES) this.stages = [...this.stages];
+    const stages = this.stages as Int32Array[];
+    for (let s = ruleFirst[r]! + 1; s <= RULE_LAST[r]!; s++) {
+      for (const c of stageClasses[s]!) stages[c] = stages[c]!.filter((x) => STAGE_RULE[x] !== r);
+    }
   }
 }
 
@@ -1334,20 +1363,25 @@ function segmentCjk(t: string, start: number, end: number, quoted: boolean, m: M
   let p = start;
   let unknown = 0;
   while (p < end) {
+    if (CJK_FIRST[t.charCodeAt(p)] === 0) {
+      unknown++;
+      p++;
+      continue;
+    }
     let matched = 0;
     let node: TrieNode | undefined = cjkTrie;
-    let hit: readonly number[] | undefined;
+    let hit: TrieNode | undefined;
     for (let k = p; k < end && k - p < cjkMaxLen && node !== undefined; k++) {
       node = node.next.get(t.charCodeAt(k));
       if (node?.classes !== undefined) {
         matched = k - p + 1;
-        hit = node.classes;
+        hit = node;
       }
     }
     if (hit !== undefined) {
       if (unknown > 0) m.skip((unknown + 1) >> 1);
       unknown = 0;
-      m.feed(hit, quoted, 0);
+      m.feed(m.untrusted ? hit.classes! : cjkDirect.get(hit)!, quoted, 0);
     }
     if (matched === 0) {
       unknown++;
