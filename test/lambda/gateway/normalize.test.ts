@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
 import {
   extractHiddenText,
+  indexOfLiteral,
   normalizeText,
   removedCategory,
   RemovedCounts,
@@ -119,6 +120,23 @@ describe('normalizeText', () => {
       }), { numRuns: 2000 });
     });
 
+    test('normalizing the segments around non-ASCII runs equals NFKC of the whole text', () => {
+      // GIVEN text without removable code points: ASCII (including long runs between segments) mixed with combining
+      // marks, Hangul jamo, compatibility forms, other scripts and emoji
+      const piece = fc.oneof(
+        fc.string({ unit: 'grapheme-ascii', maxLength: 6 }),
+        fc.constantFrom('x'.repeat(40), ' '.repeat(33), '\n', 'e', 'A', '\u0301', '\u0327', '\u0308', '\u1100', '\u1161', '\u11a8',
+          '\uac00', 'ﬁ', '™', '①', '㎏', 'Ａ', '𝐢', 'İ', 'Σ', 'Å', '\u212b', '\u2126', 'ё', '忽略', 'ｶ', '\uff9e', '😀', '❤', '…'),
+      );
+      fc.assert(fc.property(fc.array(piece, { maxLength: 30 }).map((p) => p.join('')), (text) => {
+        // WHEN
+        const result = normalizeText(text);
+        // THEN
+        expect(result.text).toBe(text.normalize('NFKC'));
+        expect(totalRemoved(result.removed)).toBe(0);
+      }), { numRuns: 3000 });
+    });
+
     test('runs in linear time on 1 MB of invisible characters and lone surrogates', () => {
       for (const unit of ['\u200b', '\ud800', '\u{e0041}', 'a\u0301', '😀\ufe0f']) {
         const input = unit.repeat(Math.ceil((1 << 20) / unit.length));
@@ -148,5 +166,18 @@ describe('extractHiddenText', () => {
     fc.assert(fc.property(fc.oneof(hostile, fc.string({ unit: 'binary' })), (s) => {
       expect(typeof extractHiddenText(s)).toBe('string');
     }), { numRuns: 1000 });
+  });
+});
+
+describe('indexOfLiteral', () => {
+  test('finds what indexOf finds, whichever character of the literal it scans for', () => {
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom('a', 'b', 'c', '-', 'é') , maxLength: 60 }),
+      fc.string({ unit: fc.constantFrom('a', 'b', 'c', '-', 'é'), minLength: 1, maxLength: 4 }), fc.nat(), fc.nat(70),
+      (text, literal, anchorSeed, from) => {
+        // GIVEN any anchor character of the literal and any start position
+        const anchor = anchorSeed % literal.length;
+        // THEN
+        expect(indexOfLiteral(text, literal, anchor, from)).toBe(text.indexOf(literal, from));
+      }), { numRuns: 3000 });
   });
 });

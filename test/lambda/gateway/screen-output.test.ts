@@ -226,6 +226,47 @@ describe('screenOutput', () => {
     });
   });
 
+  describe('dense trigger characters', () => {
+    // Patterns run at the positions of a literal they must contain; when that literal is everywhere, the screen scans
+    // the whole text instead. Both ways must find the same things.
+    test.each([
+      ['AWS access key id', 'A', 'key AKIAIOSFODNN7EXAMPLE here', 'aws-access-key-id'],
+      ['JWT', 'J', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', 'jwt'],
+      ['GitHub token', '_', 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB', 'github-token'],
+      ['API key', '-', 'sk-proj-abcdefghijklmnopqrstuvwxyz012345', 'api-key'],
+      ['password assignment', ':', 'password = "hunter2!"', 'password'],
+      ['private key', 'B', '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN\n-----END PRIVATE KEY-----', 'private-key'],
+    ])('redacts a %s among many "%s" characters', (_kind, trigger, secret, kind) => {
+      // GIVEN the secret after a few triggers, and after more triggers than are visited one by one
+      for (const padding of [`${trigger} `.repeat(10), `${trigger} `.repeat(50_000)]) {
+        // WHEN
+        const result = screen(`${padding}\n${secret}\n`);
+        // THEN
+        expect(result.text).toContain(`[REDACTED:${kind}]`);
+        expect(result.redactions).toBe(1);
+      }
+    });
+
+    test.each([
+      ['"["', '[', '[a](https://evil.example/x)', '\na\n'],
+      ['"<"', '< ', '<https://evil.example/x> <b>', '\n &lt;b>\n'],
+      ['":"', ': ', '[x](javascript:alert(1))', '\nx\n'],
+    ])('removes links among many %s characters', (_name, trigger, link, expected) => {
+      for (const padding of [trigger.repeat(10), trigger.repeat(100_000)]) {
+        expect(screen(`${padding}\n${link}\n`).text).toBe(`${padding}${expected}`.replace(/</g, '<'));
+      }
+    });
+
+    test('finds the canary among many occurrences of its rarest character', () => {
+      // GIVEN the canary's digits repeated everywhere (the search walks out from each occurrence of one of them)
+      const digits = CANARY.replace(/[^0-9]/g, '');
+      const noise = `${digits} `.repeat(100_000);
+      // THEN a spaced-out canary inside the noise is found, and the noise alone is not a leak
+      expect(screen(`${noise}${[...CANARY].join(' ')}${noise}`).blocked).toBe(true);
+      expect(screen(noise).blocked).toBe(false);
+    });
+  });
+
   describe('linear time', () => {
     const MB = 1 << 20;
     const fill = (unit: string): string => unit.repeat(Math.ceil(MB / unit.length)).slice(0, MB);
