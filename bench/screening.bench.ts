@@ -6,9 +6,15 @@
  * 4. detection and false-positive rates on the dev (tuned on) and holdout (never tuned on) sets, and flag rates of
  *    poisoned vs clean documents with `untrusted: true`.
  *
+ * Inputs are flat strings, as the gateway gets them from `JSON.parse` (a string built with `repeat`/`slice`/`+` is a
+ * rope or a slice, which V8 reads through an indirection and which makes later calls see mixed string shapes). The
+ * 64 KB lines also give the CPU time per call (process.cpuUsage), which a busy shared machine distorts less than
+ * wall time; the load average is printed before and after.
+ *
  *   npx ts-node --transpile-only bench/screening.bench.ts [-- --runs 21]
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { normalizeText } from '../lambda/gateway/normalize';
 import { prescreen } from '../lambda/gateway/prescreen';
@@ -57,6 +63,21 @@ function timeMedian(fn: () => void, n: number): number {
   return median(Array.from({ length: n }, () => time(fn)));
 }
 
+/** Median CPU time (user + system) per call in ms, over `n` batches of `batch` calls after a warm-up. */
+function cpuMedian(fn: () => void, n: number, batch = 5): number {
+  fn();
+  return median(Array.from({ length: n }, () => {
+    const started = process.cpuUsage();
+    for (let k = 0; k < batch; k++) fn();
+    const used = process.cpuUsage(started);
+    return (used.user + used.system) / 1000 / batch;
+  }));
+}
+
+/** A flat copy of `text` (see the header). */
+const flat = (text: string): string => JSON.parse(JSON.stringify(text)) as string;
+const loadAverage = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+
 const pad = (s: string, n: number): string => s.padEnd(n);
 const ms = (x: number): string => `${x.toFixed(2)} ms`.padStart(10);
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`.padStart(8);
@@ -70,39 +91,40 @@ realisticParts.push('See [the guide](https://docs.example.com/guide) and ![chart
 realisticParts.push('```ts\nconst client = new BedrockRuntimeClient({ region: "eu-west-1" });\n```');
 let realistic = '';
 for (let i = 0; realistic.length < 64 * 1024; i++) realistic += `${realisticParts[i % realisticParts.length]}\n\n`;
-realistic = realistic.slice(0, 64 * 1024);
+realistic = flat(realistic.slice(0, 64 * 1024));
+const realisticNormalized = normalizeText(realistic).text;
 
-const tNormalize = timeMedian(() => normalizeText(realistic), runs);
-const tPrescreen = timeMedian(() => prescreen(realistic), runs);
-const tPrescreenDoc = timeMedian(() => prescreen(realistic, { untrusted: true }), runs);
-const tOutput = timeMedian(() => screenOutput(realistic, OUTPUT_OPTS), runs);
-const tAll = timeMedian(() => {
+console.log(`screening benchmark (median of ${runs} runs after a warm-up, Node ${process.version}, ${os.cpus().length} CPUs, load average ${loadAverage()})`);
+console.log('');
+console.log('64 KB realistic text                                wall        cpu');
+const line64 = (name: string, fn: () => void, note = ''): void => {
+  const wall = timeMedian(fn, runs);
+  const cpu = cpuMedian(fn, runs);
+  console.log(`  ${pad(name, 44)}${ms(wall)} ${ms(cpu)}${note}`);
+};
+line64('normalizeText', () => normalizeText(realistic));
+line64('prescreen', () => prescreen(realistic));
+line64('prescreen (untrusted)', () => prescreen(realistic, { untrusted: true }));
+line64('prescreen of the normalized text (gateway)', () => prescreen(realisticNormalized));
+line64('screenOutput', () => screenOutput(realistic, OUTPUT_OPTS));
+line64('normalize + prescreen + screenOutput', () => {
   normalizeText(realistic);
   prescreen(realistic);
   screenOutput(realistic, OUTPUT_OPTS);
-}, runs);
-
-console.log(`screening benchmark (median of ${runs} runs after a warm-up, Node ${process.version})`);
-console.log('');
-console.log('64 KB realistic text');
-console.log(`  ${pad('normalizeText', 44)}${ms(tNormalize)}`);
-console.log(`  ${pad('prescreen', 44)}${ms(tPrescreen)}`);
-console.log(`  ${pad('prescreen (untrusted)', 44)}${ms(tPrescreenDoc)}`);
-console.log(`  ${pad('screenOutput', 44)}${ms(tOutput)}`);
-console.log(`  ${pad('normalize + prescreen + screenOutput', 44)}${ms(tAll)}   (target < 2 ms)`);
+}, '   (target < 2 ms)');
 
 // 2. Adversarial 1 MB inputs.
 const MB = 1 << 20;
-const fill = (unit: string): string => unit.repeat(Math.ceil(MB / unit.length)).slice(0, MB);
+const fill = (unit: string): string => flat(unit.repeat(Math.ceil(MB / unit.length)).slice(0, MB));
 const adversarial: Array<[string, string]> = [
-  ['"ignore " x 150k', 'ignore '.repeat(150_000)],
-  ['"a" x 1e6', 'a'.repeat(1_000_000)],
+  ['"ignore " x 150k', flat('ignore '.repeat(150_000))],
+  ['"a" x 1e6', flat('a'.repeat(1_000_000))],
   ['repeated partial match', fill('ignore all previous ')],
   ['single letters "a "', fill('a ')],
   ['spaced letters', fill('i g n o r e ')],
   ['CJK attack phrase', fill('忽略之前的所有指令')],
   ['CJK text', fill('的一是不了人我在有他这为之大来以个中上们')],
-  ['combining marks', `a${'\u0301'.repeat(MB - 1)}`],
+  ['combining marks', flat(`a${'\u0301'.repeat(MB - 1)}`)],
   ['zero-width soup', fill('a\u200b')],
   ['tag characters', fill('\u{e0069}\u{e0067}')],
   ['lone surrogates', fill('\ud800')],
@@ -116,6 +138,7 @@ const adversarial: Array<[string, string]> = [
   ['URLs with queries', fill('https://evil.example/?q= ')],
   ['JWT-like segments', fill('eyJabcdefghij.')],
   ['private key headers', fill('-----BEGIN PRIVATE KEY-----')],
+  ['emoji with VS16', fill('😀\ufe0f')],
 ];
 const advRuns = 5;
 console.log('');
@@ -187,3 +210,5 @@ for (const item of holdoutPrompts) {
   families.set(key, cur);
 }
 console.log(`  ${[...families].map(([k, [h, n]]) => `${k} ${h}/${n}`).join(', ')}`);
+console.log('');
+console.log(`load average at the end: ${loadAverage()}`);

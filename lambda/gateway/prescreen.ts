@@ -1138,6 +1138,13 @@ function scan(t: string, m: Matcher): void {
     let plain = tokenKind === KIND_WORD;
     let node = ASCII_ROOT;
     const wordToken = tokenKind === KIND_WORD;
+    if (tokenKind === KIND_CJK) {
+      // A tight loop over a CJK run (surrogates and unknown characters are left to the general loop below).
+      while (i < n && BMP_KIND[t.charCodeAt(i)] === KIND_CJK) i++;
+      plain = false;
+      node = 0;
+      upper = true;
+    }
     if (wordToken) {
       // A tight loop over the leading ASCII letters (usually the whole word): `c | 0x20` is a lower-case letter exactly
       // when `c` is an ASCII letter.
