@@ -1025,7 +1025,38 @@ const KIND_CJK = 3;
 /** Lazily filled kind of each BMP code unit (surrogates are resolved per pair). */
 const BMP_KIND = new Uint8Array(0x10000);
 const WORD_CHAR = /^[\p{L}\p{N}\p{M}]$/u;
-const astralKind = new Map<number, number>();
+/** Lazily filled kind of each supplementary code point in planes 1 and 2 (emoji, CJK extension B); others cached. */
+const ASTRAL_KIND = new Uint8Array(0x20000);
+const astralKindOther = new Map<number, number>();
+
+/** The kind of a supplementary code point (cached); also answers for a lone high surrogate. */
+function astralKindOf(cp: number): number {
+  if (cp >= 0x10000 && cp < 0x30000) {
+    let kind = ASTRAL_KIND[cp - 0x10000]!;
+    if (kind === KIND_UNKNOWN) {
+      kind = kindOf(cp);
+      ASTRAL_KIND[cp - 0x10000] = kind;
+    }
+    return kind;
+  }
+  let kind = astralKindOther.get(cp);
+  if (kind === undefined) {
+    kind = kindOf(cp);
+    if (astralKindOther.size < 4096) astralKindOther.set(cp, kind);
+  }
+  return kind;
+}
+
+/** Lower-case forms of single non-ASCII characters (single letters are rare but can be many: cached). */
+const lowerChar = new Map<number, string>();
+function lowerOf(code: number): string {
+  let lower = lowerChar.get(code);
+  if (lower === undefined) {
+    lower = String.fromCharCode(code).toLowerCase();
+    if (lowerChar.size < 4096) lowerChar.set(code, lower);
+  }
+  return lower;
+}
 for (let c = 0; c < 0x80; c++) {
   const ch = String.fromCharCode(c);
   BMP_KIND[c] = /[a-z0-9_@$']/.test(ch) ? KIND_WORD : /[A-Z]/.test(ch) ? KIND_WORD : KIND_SEP;
@@ -1081,8 +1112,7 @@ function scan(t: string, m: Matcher): void {
       let kind = BMP_KIND[c]!;
       if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
         const cp = t.codePointAt(i)!;
-        kind = astralKind.get(cp) ?? kindOf(cp);
-        if (astralKind.size < 4096) astralKind.set(cp, kind);
+        kind = astralKindOf(cp);
         if (kind !== KIND_SEP) break;
         i += 2;
         continue;
@@ -1131,7 +1161,7 @@ function scan(t: string, m: Matcher): void {
     // Token run. A word of plain a–z letters walks the lexicon trie while it is scanned.
     const start = i;
     const c0 = t.charCodeAt(i);
-    const tokenKind = c0 >= 0xd800 && c0 <= 0xdbff ? astralKind.get(t.codePointAt(i)!) ?? kindOf(t.codePointAt(i)!) : BMP_KIND[c0]!;
+    const tokenKind = c0 >= 0xd800 && c0 <= 0xdbff ? astralKindOf(t.codePointAt(i)!) : BMP_KIND[c0]!;
     let underscore = false;
     let upper = false; // an upper-case ASCII or a non-ASCII character: the word's text must be lower-cased
     let dotted = 0; // U+0130 in the token: each is two characters in lower case
@@ -1169,11 +1199,7 @@ function scan(t: string, m: Matcher): void {
       }
       if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
         const cp = t.codePointAt(i)!;
-        let kind = astralKind.get(cp);
-        if (kind === undefined) {
-          kind = kindOf(cp);
-          if (astralKind.size < 4096) astralKind.set(cp, kind);
-        }
+        const kind = astralKindOf(cp);
         if (kind !== tokenKind) break;
         plain = false;
         node = 0;
@@ -1225,7 +1251,7 @@ function scan(t: string, m: Matcher): void {
         spacedStart = start;
         spacedQuoted = quoted;
       }
-      spacedLetters += c0 >= 0x41 && c0 <= 0x5a ? String.fromCharCode(c0 | 0x20) : c0 < 0x80 ? t[start]! : t[start]!.toLowerCase();
+      spacedLetters += c0 >= 0x41 && c0 <= 0x5a ? String.fromCharCode(c0 | 0x20) : c0 < 0x80 ? t[start]! : lowerOf(c0);
       joinNode = 0;
       continue;
     }
