@@ -1087,6 +1087,8 @@ function scan(t: string, m: Matcher): void {
   const wordClasses = m.untrusted ? ASCII_CLASSES : ASCII_CLASSES_DIRECT;
   let quoted = false;
   let prevWord = ''; // previous word when it can start a two-word phrase
+  let headWord = ''; // the last phrase head looked up, and its phrases by second word's trie node
+  let headPhrases: ReadonlyMap<number, readonly number[]> | undefined;
   // Hyphen-split words ("IG-NORE"): the trie node reached by the fragments joined so far, when they are a prefix of
   // a lexicon word; walking on from it needs no string building.
   let joinNode = 0; // 0: none
@@ -1291,7 +1293,12 @@ function scan(t: string, m: Matcher): void {
       let classes = wordClasses[node] ?? EMPTY;
       let obf = 0;
       if (prevWord !== '' && node !== 0) {
-        const phrase = BIGRAM_SECOND.get(prevWord)?.get(node);
+        if (prevWord !== headWord) {
+          // The heads of consecutive phrases are usually the same interned string: look its phrases up once.
+          headWord = prevWord;
+          headPhrases = BIGRAM_SECOND.get(prevWord);
+        }
+        const phrase = headPhrases?.get(node);
         if (phrase !== undefined) {
           classes = classes.length === 0 ? phrase : [...classes, ...phrase];
           obf = PHRASE;
@@ -1439,6 +1446,10 @@ const SPECIAL_TOKENS = [
 const STRONG_TAG_NAMES = new Set(['system', 'sys', 'system_prompt', 'system_message', 'instruction', 'instructions', 'new_instructions', 'admin', 'developer']);
 const WEAK_TAG_NAMES = new Set(['prompt', 'context', 'user', 'assistant', 'human', 'im_start', 'im_end']);
 const MAX_TAG_NAME = 20;
+/** Farthest a tag's closing '>' or '|' can be from its '<': '/', 3 blanks, the name, 3 blanks (see tagName). */
+const TAG_SPAN = 1 + 1 + 3 + MAX_TAG_NAME + 3;
+/** Farthest a bracket tag's ']' can be from its first '[' (see BRACKET_TAG; the longest name has 22 characters). */
+const BRACKET_SPAN = 48;
 
 /**
  * The name of a bare tag starting at `from` (just after '<'): optional '/', up to 3 spaces or tabs, a name of
@@ -1490,7 +1501,17 @@ function structural(text: string, untrusted: boolean, add: Add): void {
   if (SPECIAL_TOKEN.test(text)) add('delimiter.special-token', W.specialToken);
   // Role tags: read the tag name by hand after each '<' (bounded), so non-tags cost a few character reads.
   let weakTag = false;
+  // A tag closes with '>' or '|' at most TAG_SPAN characters after its '<' (a bracket tag with ']' within
+  // BRACKET_SPAN): a '<' or '[' without a closer that near is skipped unread.
+  let close = -1;
   for (let i = text.indexOf('<'); i >= 0; i = text.indexOf('<', i + 1)) {
+    if (close < i) {
+      const gt = text.indexOf('>', i);
+      const bar = text.indexOf('|', i);
+      close = gt < 0 ? bar : bar < 0 ? gt : Math.min(gt, bar);
+      if (close < 0) break;
+    }
+    if (close - i > TAG_SPAN) continue;
     const name = tagName(text, i + 1);
     if (name === undefined) continue;
     if (STRONG_TAG_NAMES.has(name)) {
@@ -1502,7 +1523,13 @@ function structural(text: string, untrusted: boolean, add: Add): void {
       weakTag = true;
     }
   }
+  close = -1;
   for (let i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) {
+    if (close < i) {
+      close = text.indexOf(']', i);
+      if (close < 0) break;
+    }
+    if (close - i > BRACKET_SPAN) continue;
     const next = text.charCodeAt(i + 1);
     if (!isAsciiLetter(next) && next !== 0x5b && next !== 0x20 && next !== 0x2f) continue;
     BRACKET_TAG.lastIndex = i;
@@ -1637,7 +1664,8 @@ function decodedViews(text: string): View[] {
   const b64: string[] = [];
   const hex: string[] = [];
   for (const [start, end] of encodedRuns(text, 16)) {
-    const run = text.slice(start, end).replace(/^=+/, '');
+    let run = text.slice(start, end);
+    if (run.charCodeAt(0) === 0x3d) run = run.replace(/^=+/, '');
     if (HEX_ONLY.test(run)) {
       const body = run.length % 2 === 0 ? run : run.slice(0, -1);
       if (looksLikeText(Buffer.from(body.slice(0, 1024), 'hex').toString('latin1'))) {
@@ -1645,8 +1673,13 @@ function decodedViews(text: string): View[] {
         continue;
       }
     }
-    // Plain words are not payloads: base64 of text mixes cases or has digits and symbols.
-    if (BASE64_MIX.test(run.slice(0, 64)) && looksLikeText(Buffer.from(run.slice(0, 684), 'base64').toString('latin1'))) {
+    // Plain words are not payloads: base64 of text mixes cases or has digits and symbols. A short run is decoded
+    // once for both the check (its first 684 characters) and the view.
+    if (!BASE64_MIX.test(run.length > 64 ? run.slice(0, 64) : run)) continue;
+    if (run.length <= 684) {
+      const bytes = Buffer.from(run, 'base64');
+      if (looksLikeText(bytes.toString('latin1'))) b64.push(bytes.toString('utf8'));
+    } else if (looksLikeText(Buffer.from(run.slice(0, 684), 'base64').toString('latin1'))) {
       b64.push(Buffer.from(run, 'base64').toString('utf8'));
     }
   }
