@@ -75,6 +75,16 @@ interface Acc {
   redactions: number;
   removedLinks: number;
   reasons: Set<string>;
+  /** Runs of base64-alphabet characters of the last text examined (the canary check and the AWS secret hint share them). */
+  runs?: { readonly text: string; readonly runs: Array<[number, number]> };
+  /** The shortest run either reader needs. */
+  minRun: number;
+}
+
+/** Maximal base64-alphabet runs of at least `acc.minRun` characters in `text`, computed once per text. */
+function runsOf(text: string, acc: Acc): Array<[number, number]> {
+  if (acc.runs?.text !== text) acc.runs = { text, runs: encodedRuns(text, acc.minRun) };
+  return acc.runs.runs;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -199,11 +209,12 @@ const ENCODED_MIX = /[0-9+/=]|[A-Z][a-z]|[a-z][A-Z]/;
 const HEX = /^[0-9a-fA-F]+$/;
 
 /** Whether `text` contains the canary in any of the forms listed in the module documentation. */
-function containsCanary(text: string, c: Canary): boolean {
+function containsCanary(text: string, c: Canary, acc: Acc): boolean {
   if (squeezedContains(text, c)) return true;
   // Base64 or hex payloads: runs are maximal, so decoding them all is linear in the text length. A run shorter than
   // the base64 form of the canary itself cannot contain it.
-  for (const [start, end] of encodedRuns(text, c.minRun)) {
+  for (const [start, end] of runsOf(text, acc)) {
+    if (end - start < c.minRun) continue;
     const run = text.slice(start, end).replace(/^=+/, '');
     const hex = HEX.test(run) && run.length % 2 === 0;
     if (!hex && !ENCODED_MIX.test(run)) continue;
@@ -387,9 +398,9 @@ const AWS_SECRET_CONTEXT = /aws.{0,3}secret|secret.{0,3}access.{0,3}key|aws.{0,3
 const AWS_SECRET_VALUE = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/;
 const AWS_SECRET_WINDOW = 120;
 
-/** Whether `text` has a run of at least 40 base64-alphabet characters (needed by an AWS secret key): probes only. */
-function hasLongRun(text: string): boolean {
-  return encodedRuns(text, AWS_SECRET_LENGTH).length > 0;
+/** Whether `text` has a run of at least 40 base64-alphabet characters (needed by an AWS secret key). */
+function hasLongRun(text: string, acc: Acc): boolean {
+  return runsOf(text, acc).some(([start, end]) => end - start >= AWS_SECRET_LENGTH);
 }
 const AWS_SECRET_LENGTH = 40;
 
@@ -477,7 +488,7 @@ function redactSecrets(input: string, acc: Acc): string {
   let text = redactPrivateKeys(input, acc);
   // AWS secret keys are only recognizable by context; find them before the access key ids are replaced.
   const spans: Array<[number, number]> = [];
-  AWS_SECRET_CONTEXT.lastIndex = hasLongRun(text) ? 0 : text.length;
+  AWS_SECRET_CONTEXT.lastIndex = hasLongRun(text, acc) ? 0 : text.length;
   for (let m = AWS_SECRET_CONTEXT.exec(text); m !== null; m = AWS_SECRET_CONTEXT.exec(text)) {
     const start = m.index + m[0].length;
     const window = text.slice(start, start + AWS_SECRET_WINDOW);
@@ -758,12 +769,12 @@ export function screenOutput(text: string, opts: ScreenOutputOptions): ScreenOut
   const canary = canaryOf(opts.canary);
   const hosts = allowList(opts.allowedLinkHosts);
   const allowHtml = opts.allowHtml === true;
-  const acc: Acc = { redactions: 0, removedLinks: 0, reasons: new Set() };
+  const acc: Acc = { redactions: 0, removedLinks: 0, reasons: new Set(), minRun: Math.min(canary.minRun, AWS_SECRET_LENGTH) };
 
   const normalized = normalizeText(text);
   if (totalRemoved(normalized.removed) > 0) acc.reasons.add('invisible-removed');
   // Normalization only removes invisible characters and folds compatibility forms, so it cannot hide an ASCII canary.
-  if (containsCanary(normalized.text, canary)) {
+  if (containsCanary(normalized.text, canary, acc)) {
     acc.reasons.add('canary-leak');
     return blockedResult(acc.reasons, acc);
   }
@@ -775,7 +786,7 @@ export function screenOutput(text: string, opts: ScreenOutputOptions): ScreenOut
     if (next !== current) next = normalizeText(next).text;
     if (next === current) {
       // Removing markup can join the pieces of a canary ("CANA![](x)RY").
-      if (current !== normalized.text && containsCanary(current, canary)) {
+      if (current !== normalized.text && containsCanary(current, canary, acc)) {
         acc.reasons.add('canary-leak');
         return blockedResult(acc.reasons, acc);
       }
