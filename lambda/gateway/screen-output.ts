@@ -79,6 +79,27 @@ interface Acc {
   runs?: { readonly text: string; readonly runs: Array<[number, number]> };
   /** The shortest run either reader needs. */
   minRun: number;
+  /**
+   * An edit of this pass may have left the text not NFKC-normalized (see {@link noteEdit}); otherwise the pass output,
+   * made of pieces of a normalized text and ASCII, is normalized as it is.
+   */
+  unsettled: boolean;
+}
+
+/**
+ * Record the replacement of `text[start, end)` by `rep`. Every piece of a pass output is a substring of the
+ * (normalized) pass input or ASCII; a substring of an NFKC-normalized, well-formed text is normalized, and an ASCII
+ * character is a normalization boundary. So the output stays normalized unless a junction puts a non-ASCII
+ * character right after it (a combining mark on a new base, a presentation selector after a non-emoji, half of a
+ * surrogate pair) or leaves a high surrogate right before it: only then does the pass output need normalizing again.
+ */
+function noteEdit(acc: Acc, text: string, start: number, end: number, rep: string): void {
+  const before = start > 0 ? text.charCodeAt(start - 1) : 0;
+  const after = end < text.length ? text.charCodeAt(end) : 0;
+  const unsafe = (left: number, right: number): boolean => right >= 0x80 || (left >= 0xd800 && left <= 0xdbff);
+  if (rep.length === 0 ? unsafe(before, after) : unsafe(before, rep.charCodeAt(0)) || unsafe(rep.charCodeAt(rep.length - 1), after)) {
+    acc.unsettled = true;
+  }
 }
 
 /** Maximal base64-alphabet runs of at least `acc.minRun` characters in `text`, computed once per text. */
@@ -270,14 +291,17 @@ function ascending(xs: number[]): number[] {
  * Replace the leftmost non-overlapping matches of `global` (a `g` pattern) with `fn(match)`; `at` is its sticky copy
  * and `starts` the candidate positions (or `undefined` for a full scan). Returns `text` itself when nothing matched.
  */
-function replaceMatches(text: string, global: RegExp, at: RegExp, starts: readonly number[] | undefined, fn: (m: RegExpExecArray) => string): string {
+function replaceMatches(text: string, global: RegExp, at: RegExp, starts: readonly number[] | undefined, acc: Acc, fn: (m: RegExpExecArray) => string): string {
   const pieces: string[] = [];
   let copied = 0;
   let matched = false;
   const take = (m: RegExpExecArray): number => {
     matched = true;
-    pieces.push(text.slice(copied, m.index), fn(m));
-    copied = m.index + m[0].length;
+    const end = m.index + m[0].length;
+    const replacement = fn(m);
+    if (replacement !== m[0]) noteEdit(acc, text, m.index, end, replacement);
+    pieces.push(text.slice(copied, m.index), replacement);
+    copied = end;
     return m[0].length > 0 ? copied : m.index + 1;
   };
   if (starts === undefined) {
@@ -476,6 +500,7 @@ function redactPrivateKeys(text: string, acc: Acc): string {
       end = close >= 0 && (newline < 0 || close < newline) ? close + 5 : newline < 0 ? text.length : newline;
     }
     out += text.slice(from, i) + placeholder('private-key');
+    noteEdit(acc, text, i, end, placeholder('private-key'));
     acc.redactions++;
     from = end;
     searchFrom = end;
@@ -503,6 +528,7 @@ function redactSecrets(input: string, acc: Acc): string {
     let from = 0;
     for (const [s, e] of spans) {
       out += text.slice(from, s) + placeholder('aws-secret-access-key');
+      noteEdit(acc, text, s, e, placeholder('aws-secret-access-key'));
       acc.redactions++;
       from = e;
     }
@@ -510,14 +536,14 @@ function redactSecrets(input: string, acc: Acc): string {
   }
   SECRET_PATTERNS.forEach(({ kind, re, group, starts, hint }, k) => {
     if (hint !== undefined && !hint(text)) return;
-    text = replaceMatches(text, re, SECRET_STICKY[k]!, starts(text), (m) => {
+    text = replaceMatches(text, re, SECRET_STICKY[k]!, starts(text), acc, (m) => {
       acc.redactions++;
       if (group === 0) return placeholder(kind);
       const secret = m[group]!;
       return m[0].slice(0, m[0].length - secret.length) + placeholder(kind);
     });
   });
-  text = replaceMatches(text, ASSIGNMENT, ASSIGNMENT_AT, assignmentStarts(text), (m) => {
+  text = replaceMatches(text, ASSIGNMENT, ASSIGNMENT_AT, assignmentStarts(text), acc, (m) => {
     const [match, key, sep, value] = m as unknown as [string, string, string, string];
     const quoted = value.startsWith('"') || value.startsWith("'");
     // Sentence punctuation after an unquoted value is not part of it.
@@ -629,7 +655,8 @@ function dangerousStarts(t: string): number[] | undefined {
 
 /**
  * Every '<' that opens a tag, comment or declaration becomes `&lt;`, except autolinks that survived the allow-list
- * check.
+ * check. The edits need no {@link noteEdit}: '&lt;' is ASCII and is followed by the ASCII character that made the
+ * '<' a tag opener.
  */
 function escapeHtml(text: string, hosts: readonly string[]): string {
   const opens = occurrences(text, '<', 0, [], (q) => HTML_START[text.charCodeAt(q + 1)] === 1);
@@ -673,14 +700,14 @@ function screenLinks(input: string, hosts: readonly string[], allowHtml: boolean
 
   // Definitions first: their destinations may be written as <…>, which the autolink pass would take.
   const dropped = new Set<string>();
-  text = !text.includes('[') ? text : replaceMatches(text, DEFINITION, DEFINITION_AT, definitionStarts(text), (m) => {
+  text = !text.includes('[') ? text : replaceMatches(text, DEFINITION, DEFINITION_AT, definitionStarts(text), acc, (m) => {
     if (allowedUrl(m[2]!, hosts)) return m[0];
     dropped.add(labelKey(m[1]!));
     removed('link-removed');
     return '';
   });
   if (dropped.size > 0) {
-    text = replaceMatches(text, REFERENCE, REFERENCE_AT, bracketStarts(text), (m) => {
+    text = replaceMatches(text, REFERENCE, REFERENCE_AT, bracketStarts(text), acc, (m) => {
       const [match, bang, first, second] = m as unknown as [string, string, string, string | undefined];
       const key = labelKey(second !== undefined && second.trim() !== '' ? second : first);
       if (!dropped.has(key)) return match;
@@ -688,13 +715,13 @@ function screenLinks(input: string, hosts: readonly string[], allowHtml: boolean
     });
   }
 
-  text = !text.includes('<') ? text : replaceMatches(text, AUTOLINK, AUTOLINK_AT, occurrences(text, '<'), (m) => {
+  text = !text.includes('<') ? text : replaceMatches(text, AUTOLINK, AUTOLINK_AT, occurrences(text, '<'), acc, (m) => {
     if (allowedUrl(m[1]!, hosts)) return m[0];
     removed('link-removed');
     return '';
   });
 
-  text = !text.includes('[') ? text : replaceMatches(text, INLINE, INLINE_AT, bracketStarts(text), (m) => {
+  text = !text.includes('[') ? text : replaceMatches(text, INLINE, INLINE_AT, bracketStarts(text), acc, (m) => {
     if (allowedUrl(m[3]!, hosts)) return m[0];
     if (m[1] === '!') {
       removed('image-removed');
@@ -707,13 +734,14 @@ function screenLinks(input: string, hosts: readonly string[], allowHtml: boolean
   if (allowHtml) {
     // URL attributes in passed-through HTML: absolute or protocol-relative values must point to an allowed host.
     URL_ATTRIBUTE.lastIndex = 0;
-    text = text.replace(URL_ATTRIBUTE, (match: string, name: string, value: string) => {
+    text = text.replace(URL_ATTRIBUTE, (match: string, name: string, value: string, offset: number, whole: string) => {
       const quote = value[0] === '"' || value[0] === "'" ? value[0] : '';
       // An unterminated quoted value runs to the end of the text.
       const inner = quote === '' ? value : value.slice(1, value.length > 1 && value.endsWith(quote) ? -1 : undefined);
       const urls = inner.split(/[\s,]+/).filter((u) => /^(?:[a-z][a-z0-9+.-]*:|\/\/)/i.test(u));
       if (urls.every((u) => allowedUrl(u, hosts))) return match;
       removed('link-removed');
+      noteEdit(acc, whole, offset, offset + match.length, `${name}""`);
       return `${name}""`;
     });
   } else if (text.includes('<')) {
@@ -722,7 +750,7 @@ function screenLinks(input: string, hosts: readonly string[], allowHtml: boolean
     text = escaped;
   }
 
-  text = replaceMatches(text, DANGEROUS_URI, DANGEROUS_URI_AT, dangerousStarts(text), () => {
+  text = replaceMatches(text, DANGEROUS_URI, DANGEROUS_URI_AT, dangerousStarts(text), acc, () => {
     removed('link-removed');
     return '';
   });
@@ -741,6 +769,7 @@ function screenLinks(input: string, hosts: readonly string[], allowHtml: boolean
     const dataCarrying = q >= 0 || (hash >= 0 && url.indexOf('=', hash) >= 0) || DATA_SEGMENT.test(url.replace(/^[a-z]+:\/\//i, ''));
     if (!linkContext && !dataCarrying) return match;
     removed('link-removed');
+    noteEdit(acc, whole, offset, offset + match.length, rest);
     return rest;
   });
   return text;
@@ -769,7 +798,7 @@ export function screenOutput(text: string, opts: ScreenOutputOptions): ScreenOut
   const canary = canaryOf(opts.canary);
   const hosts = allowList(opts.allowedLinkHosts);
   const allowHtml = opts.allowHtml === true;
-  const acc: Acc = { redactions: 0, removedLinks: 0, reasons: new Set(), minRun: Math.min(canary.minRun, AWS_SECRET_LENGTH) };
+  const acc: Acc = { redactions: 0, removedLinks: 0, reasons: new Set(), minRun: Math.min(canary.minRun, AWS_SECRET_LENGTH), unsettled: false };
 
   const normalized = normalizeText(text);
   if (totalRemoved(normalized.removed) > 0) acc.reasons.add('invisible-removed');
@@ -781,9 +810,11 @@ export function screenOutput(text: string, opts: ScreenOutputOptions): ScreenOut
 
   let current = normalized.text;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
+    acc.unsettled = false;
     let next = screenLinks(redactSecrets(current, acc), hosts, allowHtml, acc);
-    // Removing text can put a combining mark after a new base character; keep the result NFKC.
-    if (next !== current) next = normalizeText(next).text;
+    // Removing text can put a combining mark after a new base character; keep the result NFKC (only needed when an
+    // edit left a non-ASCII character at a junction, see noteEdit).
+    if (next !== current && acc.unsettled) next = normalizeText(next).text;
     if (next === current) {
       // Removing markup can join the pieces of a canary ("CANA![](x)RY").
       if (current !== normalized.text && containsCanary(current, canary, acc)) {
