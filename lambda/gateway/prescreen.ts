@@ -662,6 +662,9 @@ const ASCII_CLASSES: ReadonlyArray<readonly number[] | undefined> = asciiClasses
 /** {@link ASCII_CLASSES} for the direct matcher (see {@link DIRECT_CLASS}). */
 const ASCII_CLASSES_DIRECT = ASCII_CLASSES.map((c) => (c === undefined ? undefined : directClasses(c)));
 const ASCII_HEAD = Uint8Array.from(asciiHeadList);
+/** Per trie node: 1 if the word has classes, 2 if it starts a phrase (for the untrusted and the direct matcher). */
+const ASCII_FLAGS = Uint8Array.from(ASCII_CLASSES, (c, node) => ((c ?? EMPTY).length > 0 ? 1 : 0) | (ASCII_HEAD[node] === 1 ? 2 : 0));
+const ASCII_FLAGS_DIRECT = Uint8Array.from(ASCII_CLASSES_DIRECT, (c, node) => ((c ?? EMPTY).length > 0 ? 1 : 0) | (ASCII_HEAD[node] === 1 ? 2 : 0));
 /** Two-word phrases by first word, then by the trie node of a plain ASCII second word. */
 const BIGRAM_SECOND = new Map<string, Map<number, readonly number[]>>();
 for (const [phrase, classes] of bigrams) {
@@ -1085,6 +1088,7 @@ const MAX_JOINED = 16;
 function scan(t: string, m: Matcher): void {
   const n = t.length;
   const wordClasses = m.untrusted ? ASCII_CLASSES : ASCII_CLASSES_DIRECT;
+  const wordFlags = m.untrusted ? ASCII_FLAGS : ASCII_FLAGS_DIRECT;
   let quoted = false;
   let prevWord = ''; // previous word when it can start a two-word phrase
   let headWord = ''; // the last phrase head looked up, and its phrases by second word's trie node
@@ -1290,6 +1294,12 @@ function scan(t: string, m: Matcher): void {
     if (plain && (prevWord === '' || len <= MAX_WORD)) {
       // Fast path: a word of ASCII letters, classified by the trie walk (as `classify` would: no fold applies to
       // it), and the second word of a two-word phrase found by trie node, without slicing the word.
+      if (prevWord === '' && wordFlags[node] === 0) {
+        // Most words: no classes and no phrase to start (a typed-array read instead of loading a class list).
+        m.index++;
+        m.lastWasEos = false;
+        continue;
+      }
       let classes = wordClasses[node] ?? EMPTY;
       let obf = 0;
       if (prevWord !== '' && node !== 0) {
