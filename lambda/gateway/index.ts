@@ -363,7 +363,9 @@ async function chat(
   record.messageCount = req.messages.length;
   record.toolCount = req.tools.length;
 
-  if (screenInput(req, record) && config.prescreenMode === 'block') {
+  // The pre-screen reads the client's texts as sent: it normalizes them itself, and also decodes
+  // text smuggled in tag characters or variation selectors, which normalization removes.
+  if (screenInput(parsed, record) && config.prescreenMode === 'block') {
     exchange.blockReason = 'input_screen';
     throw new ContentFilterError(config.blockedInputMessage, { code: 'content_filter' });
   }
