@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { costGrowth, MAX_GROWTH } from '../../helpers/scaling';
 import {
   extractHiddenText,
   indexOfLiteral,
@@ -137,12 +138,10 @@ describe('normalizeText', () => {
       }), { numRuns: 3000 });
     });
 
-    test('runs in linear time on 1 MB of invisible characters and lone surrogates', () => {
+    test('runs in time linear in the size on 1 MB of invisible characters and lone surrogates', () => {
+      // Cost growth from 128 KB to 1 MB, not an absolute limit: the speed target is in `npm run bench:screening`.
       for (const unit of ['\u200b', '\ud800', '\u{e0041}', 'a\u0301', '😀\ufe0f']) {
-        const input = unit.repeat(Math.ceil((1 << 20) / unit.length));
-        const started = performance.now();
-        normalizeText(input);
-        expect(performance.now() - started).toBeLessThan(500);
+        expect(costGrowth(normalizeText, (size: number) => unit.repeat(Math.ceil(size / unit.length)))).toBeLessThan(MAX_GROWTH);
       }
     });
   });

@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { costGrowth, MAX_GROWTH } from '../../helpers/scaling';
 import { OutputScreeningError, screenOutput, ScreenOutputOptions } from '../../../lambda/gateway/screen-output';
 
 const CANARY = 'CNRY7F3K2QZ9XW4M';
@@ -268,8 +269,8 @@ describe('screenOutput', () => {
   });
 
   describe('linear time', () => {
-    const MB = 1 << 20;
-    const fill = (unit: string): string => unit.repeat(Math.ceil(MB / unit.length)).slice(0, MB);
+    // Cost growth from 128 KB to 1 MB, not an absolute limit: the speed target is in `npm run bench:screening`.
+    const fill = (unit: string) => (size: number): string => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
     test.each([
       ['"["', fill('[')],
       ['"]("', fill('](')],
@@ -284,10 +285,8 @@ describe('screenOutput', () => {
       ['bare URLs', fill('https://evil.example/?q=')],
       ['base64 text', fill('QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=')],
       ['zero-width soup', fill('a\u200b')],
-    ])('screens 1 MB of %s well under 500 ms', (_name, text) => {
-      const started = performance.now();
-      screen(text);
-      expect(performance.now() - started).toBeLessThan(500);
+    ])('screens %s in time linear in its size (1 MB)', (_name, make) => {
+      expect(costGrowth((text: string) => screen(text), make)).toBeLessThan(MAX_GROWTH);
     });
   });
 });
