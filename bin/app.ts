@@ -2,11 +2,21 @@
 import { App } from 'aws-cdk-lib';
 import { buildBlueprint } from '../lib/blueprint';
 import { removeComplianceReport, synthWithReport } from '../lib/compliance/report';
+import { ConfigError } from '../lib/config';
 
 // Synthesized explicitly, exactly once, so that the compliance report (cdk.out/compliance-report.md
 // and .json) is written next to the assembly — also when a check fails, which still fails `cdk synth`.
 const app = new App({ autoSynth: false });
 // A configuration error stops the app before synthesis: leave no earlier report behind.
 removeComplianceReport(app.outdir);
-buildBlueprint(app);
+try {
+  buildBlueprint(app);
+} catch (e) {
+  if (e instanceof ConfigError) {
+    // The message names every bad key, its value and what is allowed; a stack trace adds nothing.
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+}
 synthWithReport(app);
