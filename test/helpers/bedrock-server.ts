@@ -14,7 +14,7 @@
  * @module
  */
 import * as http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './listen';
 import { randomUUID } from 'node:crypto';
 
 /** Error types the fake can return, with their HTTP status in Bedrock Runtime's model. */
@@ -271,14 +271,7 @@ export async function startBedrockServer(): Promise<BedrockServer> {
     respond(stream, req, status, JSON.stringify({ message }), { 'x-amzn-errortype': type });
   }
 
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolveListen();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
 
   let closed: Promise<void> | undefined;
   return {

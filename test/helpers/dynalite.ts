@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './listen';
 import type { Server } from 'node:http';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QUOTA_PARTITION_KEY } from '../../lambda/gateway/quota';
@@ -34,14 +34,7 @@ export interface Dynalite {
 /** Starts dynalite in memory on 127.0.0.1 and a random port, with table operations taking effect immediately. */
 export async function startDynalite(): Promise<Dynalite> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   let closed: Promise<void> | undefined;
   return {
     endpoint: `http://127.0.0.1:${port}`,

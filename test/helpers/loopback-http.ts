@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './listen';
 
 /** One request the loopback server received. */
 export interface CapturedRequest {
@@ -36,10 +37,7 @@ export class LoopbackServer {
   /** Starts a server answering with `route` (404 for everything when omitted). */
   public static async start(route?: LoopbackRoute): Promise<LoopbackServer> {
     const server = new LoopbackServer(route ?? (() => ({ status: 404 })));
-    await new Promise<void>((resolve, reject) => {
-      server.server.once('error', reject);
-      server.server.listen(0, '127.0.0.1', () => resolve());
-    });
+    await listenOnLoopback(server.server);
     return server;
   }
 
