@@ -4,11 +4,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parseConfig } from '../../lib/config';
 import { GatewayStack } from '../../lib/gateway-stack';
 import { formatFindings, newTestApp, synthWithCompliance } from '../helpers/compliance';
+import { scrubAssetHashes } from '../helpers/snapshot';
 
-/** Replaces content hashes of assets so the snapshot changes only when the template does. */
-function scrubAssetHashes(template: unknown): unknown {
-  return JSON.parse(JSON.stringify(template).replace(/[0-9a-f]{64}(\.zip|\.json)?/g, '[ASSET HASH]$1'));
-}
 
 function gateway(app: App, input: unknown = {}): GatewayStack {
   return new GatewayStack(app, 'Gateway', { config: parseConfig(input).gateway });
