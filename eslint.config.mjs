@@ -15,7 +15,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
+    files: ['bin/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'scripts/**/*.mjs'],
     rules: { 'no-console': 'off' },
   },
 );

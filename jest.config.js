@@ -2,6 +2,8 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
+  // The Lambda bundles are built once, before every test, by the script the package build uses.
+  globalSetup: '<rootDir>/test/global-setup.js',
   testMatch: ['**/*.test.ts'],
   transform: {
     // Type checking is done once by `npm run typecheck`; jest only transpiles.

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Annotations, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -8,16 +7,16 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { QUOTA_PARTITION_KEY, QUOTA_TTL_ATTRIBUTE } from '../../lambda/gateway/quota';
-import { GatewayStaticConfig, staticConfigSchema } from '../../lambda/gateway/runtime-config';
+import { GATEWAY_CONFIG_FILE_NAME, GatewayStaticConfig, staticConfigSchema } from '../../lambda/gateway/runtime-config';
 import { ModelGuardrail } from '../model-guardrail';
 import { IPrivateNetwork } from '../private-network';
 import { SecureKey } from '../secure-key';
 import { SecureLogGroup } from '../secure-log-group';
+import { prebuiltCodeWithFile } from '../shared/lambda-bundle';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 import { GatewayGroup, GatewayModel, invokeTarget, modelResourceArns, validateGroups, validateModels } from './model-access';
 import { GatewayWebAcl } from './waf';
@@ -253,7 +252,7 @@ export class InferenceGateway extends Construct {
   /** The app client for callers (SRP sign-in, no secret, no OAuth flows). */
   public readonly userPoolClient: cognito.UserPoolClient;
   /** The gateway function. */
-  public readonly function: nodejs.NodejsFunction;
+  public readonly function: lambda.Function;
   /** The function's role: every permission is in one customer-managed policy. */
   public readonly role: iam.IRole;
   /** The per-user daily token usage table; undefined when quotas are off. */
@@ -386,9 +385,11 @@ export class InferenceGateway extends Construct {
     });
     this.role = functionRole.role;
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: path.join(__dirname, '..', '..', 'lambda', 'gateway', 'index.ts'),
-      handler: 'handler',
+    this.function = new lambda.Function(this, 'Function', {
+      // The handler ships pre-built in this package (scripts/bundle-lambdas.mjs): the deployed bytes are the tested ones.
+      // The static configuration goes beside it as a file: it is not bound by Lambda's 4 KB environment limit.
+      code: prebuiltCodeWithFile('gateway', GATEWAY_CONFIG_FILE_NAME, JSON.stringify(staticConfig)),
+      handler: 'index.handler',
       description: 'OpenAI-compatible gateway to Amazon Bedrock with forced guardrail, screening and quotas',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -407,19 +408,9 @@ export class InferenceGateway extends Construct {
         GUARDRAIL_ID: props.guardrail.guardrailArn,
         GUARDRAIL_VERSION: props.guardrail.guardrailVersion,
         ...(this.table ? { QUOTA_TABLE_NAME: this.table.tableName } : {}),
+        GATEWAY_CONFIG_FILE: GATEWAY_CONFIG_FILE_NAME,
         POWERTOOLS_SERVICE_NAME: 'llm-gateway',
         POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
-      },
-      bundling: {
-        minify: true,
-        sourceMap: false,
-        // The SDK is bundled so the deployed code runs the version it was tested with.
-        externalModules: [],
-        // ES module builds first: esbuild can then drop what the function never uses from the AWS SDK (unused
-        // commands, browser user-agent parsing). Minified bundle about 740 KB -> 540 KB, faster cold start.
-        mainFields: ['module', 'main'],
-        // The static configuration is compiled in: it is not bound by Lambda's 4 KB environment limit.
-        define: { 'process.env.GATEWAY_CONFIG': JSON.stringify(JSON.stringify(staticConfig)) },
       },
     });
     // API Gateway invokes the function synchronously and returns its errors to the caller: there
@@ -791,7 +782,7 @@ interface DerivedLimits {
   readonly bedrockMaxAttempts: number;
 }
 
-/** The configuration compiled into the function, validated against the function's own schema. */
+/** The configuration shipped beside the function's code, validated against the function's own schema. */
 function buildStaticConfig(props: InferenceGatewayProps, limits: DerivedLimits): GatewayStaticConfig {
   const config: GatewayStaticConfig = {
     systemPrompt: props.systemPrompt,
@@ -811,7 +802,7 @@ function buildStaticConfig(props: InferenceGatewayProps, limits: DerivedLimits):
   const text = JSON.stringify(config);
   if (Token.isUnresolved(text)) {
     throw new Error(
-      'models, groups, systemPrompt, blocked messages, limits and allowedLinkHosts must be known at synthesis (they are compiled into the function), got a token; pass literal values',
+      'models, groups, systemPrompt, blocked messages, limits and allowedLinkHosts must be known at synthesis (they are written into the code package of the function), got a token; pass literal values',
     );
   }
   const parsed = staticConfigSchema.safeParse(config);

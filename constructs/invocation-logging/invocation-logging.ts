@@ -1,10 +1,8 @@
-import * as path from 'node:path';
 import { Annotations, CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -12,6 +10,7 @@ import { Construct } from 'constructs';
 import { AccessLogsBucket } from '../access-logs-bucket';
 import { SecureKey } from '../secure-key';
 import { SecureLogGroup } from '../secure-log-group';
+import { prebuiltCode } from '../shared/lambda-bundle';
 import { LAMBDA_TRACING_ACTIONS, LAMBDA_VPC_ACCESS_ACTIONS } from '../shared/managed-policy-role';
 
 /** Key prefix under which Bedrock writes payloads too large for CloudWatch Logs. */
@@ -183,7 +182,7 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
    * The custom-resource handler. Its role is closed: every permission it has is in the construct's
    * customer-managed policy, and `addToRolePolicy` on it has no effect.
    */
-  public readonly function: nodejs.NodejsFunction;
+  public readonly function: lambda.Function;
   /** The handler's security group: no inbound, tcp/443 outbound. */
   public readonly connections: ec2.Connections;
   /** The key that encrypts logs, payloads and the dead-letter queue. */
@@ -469,9 +468,10 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
       managedPolicies: [handlerPolicy],
     });
 
-    this.function = new nodejs.NodejsFunction(this, 'Handler', {
-      entry: path.join(__dirname, '..', '..', 'lambda', 'invocation-logging', 'index.ts'),
-      handler: 'handler',
+    this.function = new lambda.Function(this, 'Handler', {
+      // Pre-built in this package (scripts/bundle-lambdas.mjs): the deployed bytes are the tested ones.
+      code: prebuiltCode('invocation-logging'),
+      handler: 'index.handler',
       description: 'Sets and removes the Amazon Bedrock model-invocation logging configuration (custom resource)',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -487,7 +487,6 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
       logGroup: handlerLogGroup.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       deadLetterQueue: this.deadLetterQueue,
-      bundling: { minify: true, sourceMap: false, externalModules: [] },
     });
     this.connections = this.function.connections;
 

@@ -1,6 +1,8 @@
 // zod/mini: the same validation core and messages as `zod`, with functions instead of methods, so the gateway bundle
 // keeps only the checks in use (zod's share: 97 KB minified with `zod`, 34 KB with `zod/mini`). It registers no
 // locale itself: set English (process-wide and idempotent, as `zod` does on first use).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 
@@ -8,9 +10,10 @@ z.config(en());
 
 /**
  * The gateway Lambda's configuration. The static part (model catalogue, groups, system prompt,
- * limits) is compiled into the bundle as `process.env.GATEWAY_CONFIG` (esbuild `define`, so it is
- * not bound by Lambda's 4 KB environment limit); the values only known at deployment come from
- * plain environment variables: `GUARDRAIL_ID`, `GUARDRAIL_VERSION`, `QUOTA_TABLE_NAME`.
+ * limits) is a JSON file beside the pre-built bundle, named by `GATEWAY_CONFIG_FILE` (so it is not
+ * bound by Lambda's 4 KB environment limit), or inline JSON in `GATEWAY_CONFIG` (tests, local
+ * runs); the values only known at deployment come from plain environment variables:
+ * `GUARDRAIL_ID`, `GUARDRAIL_VERSION`, `QUOTA_TABLE_NAME`.
  */
 export const staticConfigSchema = z.strictObject({
   /** The deployment's system prompt: the only `system` content the model ever receives. */
@@ -61,7 +64,7 @@ export const staticConfigSchema = z.strictObject({
   bedrockMaxAttempts: z.int().check(z.minimum(1), z.maximum(5)),
 });
 
-/** The static configuration compiled into the gateway bundle. */
+/** The static configuration shipped with the gateway function. */
 export type GatewayStaticConfig = z.infer<typeof staticConfigSchema>;
 
 /** The full runtime configuration of the gateway. */
@@ -74,20 +77,38 @@ export interface GatewayRuntimeConfig extends GatewayStaticConfig {
   readonly quotaTableName?: string;
 }
 
-/** The environment variable that carries the static configuration (replaced at bundle time). */
+/** The environment variable that carries the static configuration as inline JSON (tests, local runs). */
 export const STATIC_CONFIG_ENV = 'GATEWAY_CONFIG';
+/** The environment variable naming the static configuration file, relative to the function's code directory. */
+export const STATIC_CONFIG_FILE_ENV = 'GATEWAY_CONFIG_FILE';
+/** The name of the static configuration file the construct writes beside the bundle. */
+export const GATEWAY_CONFIG_FILE_NAME = 'gateway-config.json';
+
+/**
+ * The static configuration as JSON text: inline from `GATEWAY_CONFIG`, else read from the file named by
+ * `GATEWAY_CONFIG_FILE` (a plain file name, resolved against `codeDir`, the directory of the bundle).
+ */
+function readStaticConfig(env: Record<string, string | undefined>, codeDir: string): string {
+  const inline = env[STATIC_CONFIG_ENV];
+  if (inline) {
+    return inline;
+  }
+  const file = env[STATIC_CONFIG_FILE_ENV];
+  if (!file) {
+    throw new Error(`${STATIC_CONFIG_ENV} is not set (nor ${STATIC_CONFIG_FILE_ENV})`);
+  }
+  if (path.basename(file) !== file) {
+    throw new Error(`${STATIC_CONFIG_FILE_ENV} must be a plain file name in the function's code directory, got ${JSON.stringify(file)}`);
+  }
+  return fs.readFileSync(path.join(codeDir, file), 'utf8');
+}
 
 /**
  * Reads and validates the runtime configuration. Throws on anything missing or malformed: the
  * handler loads it once at cold start, so a misconfigured function fails closed on every request.
  */
-export function loadRuntimeConfig(env: Record<string, string | undefined> = process.env): GatewayRuntimeConfig {
-  // `process.env.GATEWAY_CONFIG` is written literally so esbuild's `define` can replace it.
-  const raw = env === process.env ? process.env.GATEWAY_CONFIG : env[STATIC_CONFIG_ENV];
-  if (!raw) {
-    throw new Error(`${STATIC_CONFIG_ENV} is not set`);
-  }
-  const parsed = staticConfigSchema.parse(JSON.parse(raw));
+export function loadRuntimeConfig(env: Record<string, string | undefined> = process.env, codeDir = __dirname): GatewayRuntimeConfig {
+  const parsed = staticConfigSchema.parse(JSON.parse(readStaticConfig(env, codeDir)));
   const guardrailId = env.GUARDRAIL_ID;
   const guardrailVersion = env.GUARDRAIL_VERSION;
   if (!guardrailId) {

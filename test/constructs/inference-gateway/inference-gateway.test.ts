@@ -16,6 +16,8 @@ import {
   WEB_ACL_RULE_NAMES,
   bodyInspectionLimitFor,
 } from '../../../constructs';
+import { lambdaBundleDir } from '../../../constructs/shared/lambda-bundle';
+import { GATEWAY_CONFIG_FILE_NAME, staticConfigSchema } from '../../../lambda/gateway/runtime-config';
 import { formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
 
 const ACCOUNT = '123456789012';
@@ -468,24 +470,46 @@ describe('InferenceGateway', () => {
   });
 
   describe('bundling', () => {
-    test('compiles the validated static configuration into the function code, special characters intact', () => {
+    function assetDirOf(stack: Stack, gateway: InferenceGateway, assemblyDir: string): string {
+      const code = stack.resolve((gateway.function.node.defaultChild as unknown as { code: { s3Key: string } }).code.s3Key) as string;
+      return path.join(assemblyDir, `asset.${code.replace(/\.zip$/, '')}`);
+    }
+
+    test('deploys the pre-built bundle byte for byte, with the validated static configuration beside it', () => {
       // GIVEN a system prompt with quotes, a dollar sign, backticks, a backslash and a new line
       const app = newTestApp();
       const prompt = 'Say "hi" to $USER with `code`\\n and a real\nnew line: canary-7f3a9c';
       // WHEN
       const { stack, gateway } = build({ systemPrompt: prompt }, newStack(app));
       const assembly = app.synth();
-      // THEN the bundle carries the configuration, and no reference to the environment variable remains
-      const code = stack.resolve((gateway.function.node.defaultChild as unknown as { code: { s3Key: string } }).code.s3Key) as string;
-      const assetDir = path.join(assembly.directory, `asset.${code.replace(/\.zip$/, '')}`);
-      const bundle = fs.readFileSync(path.join(assetDir, 'index.js'), 'utf8');
-      expect(bundle).toContain('canary-7f3a9c');
-      expect(bundle).toContain('amazon.nova-lite-v1:0');
-      expect(bundle).toContain('us.anthropic.claude-3-5-haiku-20241022-v1:0');
-      expect(bundle).not.toContain('process.env.GATEWAY_CONFIG');
-      // The literal JSON the function parses at cold start holds the prompt exactly.
-      const literal = /`(\{"systemPrompt".*?\})`|"(\{\\"systemPrompt\\".*?\})"|'(\{"systemPrompt".*?\})'/s.exec(bundle);
-      expect(literal).not.toBeNull();
+      // THEN the asset is the package's bundle unchanged plus the configuration file, nothing else
+      const assetDir = assetDirOf(stack, gateway, assembly.directory);
+      expect(fs.readdirSync(assetDir).sort()).toEqual([GATEWAY_CONFIG_FILE_NAME, 'index.js']);
+      const deployed = fs.readFileSync(path.join(assetDir, 'index.js'));
+      expect(deployed.equals(fs.readFileSync(path.join(lambdaBundleDir('gateway'), 'index.js')))).toBe(true);
+      // The configuration file holds the prompt exactly and passes the function's own schema.
+      const config = staticConfigSchema.parse(JSON.parse(fs.readFileSync(path.join(assetDir, GATEWAY_CONFIG_FILE_NAME), 'utf8')));
+      expect(config.systemPrompt).toBe(prompt);
+      expect(Object.values(config.models).map((m) => m.modelId)).toEqual(['amazon.nova-lite-v1:0', 'us.anthropic.claude-3-5-haiku-20241022-v1:0']);
+      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+        Handler: 'index.handler',
+        Environment: { Variables: Match.objectLike({ GATEWAY_CONFIG_FILE: GATEWAY_CONFIG_FILE_NAME }) },
+      });
+    });
+
+    test('two gateways with different configurations in one app never share a code asset', () => {
+      // GIVEN two gateways that differ only in their system prompt (CDK caches staged assets per process)
+      const app = newTestApp();
+      const first = build({ systemPrompt: 'first prompt' }, newStack(app));
+      const second = build({ systemPrompt: 'second prompt' }, new Stack(app, 'Second', { env: { account: '123456789012', region: REGION } }));
+      // WHEN
+      const assembly = app.synth();
+      // THEN each asset carries its own configuration
+      const prompts = [first, second].map(({ stack, gateway }) => {
+        const file = path.join(assetDirOf(stack, gateway, assembly.directory), GATEWAY_CONFIG_FILE_NAME);
+        return (JSON.parse(fs.readFileSync(file, 'utf8')) as { systemPrompt: string }).systemPrompt;
+      });
+      expect(prompts).toEqual(['first prompt', 'second prompt']);
     });
   });
 

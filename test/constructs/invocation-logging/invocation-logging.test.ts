@@ -14,6 +14,7 @@ import {
   type ModelInvocationLoggingProps,
 } from '../../../constructs/invocation-logging';
 import { type Finding, formatFindings, newTestApp, readFindings, synthWithCompliance } from '../../helpers/compliance';
+import { lambdaBundleDir } from '../../../constructs/shared/lambda-bundle';
 
 /** `arn:<partition>:bedrock:eu-west-1:123456789012:*`, as the construct renders it. */
 const BEDROCK_SOURCE_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:eu-west-1:123456789012:*']] };
@@ -532,7 +533,7 @@ describe('ModelInvocationLogging', () => {
       expect(formatFindings(findings.filter((f) => f.path.startsWith('Test/InvocationLogging')))).toBe('');
     });
 
-    test('bundles the minified handler with its own Bedrock SDK and no source map', () => {
+    test('deploys the pre-built, minified handler byte for byte, with its own Bedrock SDK and no source map', () => {
       const bundles = fs
         .readdirSync(outdir)
         .filter((d) => d.startsWith('asset.'))
@@ -545,6 +546,7 @@ describe('ModelInvocationLogging', () => {
       expect(code).not.toContain('sourceMappingURL');
       expect(code.length / code.split('\n').length).toBeGreaterThan(1_000); // minified: long lines
       expect(code).toContain('PutModelInvocationLoggingConfiguration');
+      expect(fs.readFileSync(path.join(bundles[0]!, 'index.js')).equals(fs.readFileSync(path.join(lambdaBundleDir('invocation-logging'), 'index.js')))).toBe(true);
     });
   });
 });

@@ -1,4 +1,13 @@
-import { STATIC_CONFIG_ENV, loadRuntimeConfig, staticConfigSchema } from '../../../lambda/gateway/runtime-config';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  GATEWAY_CONFIG_FILE_NAME,
+  STATIC_CONFIG_ENV,
+  STATIC_CONFIG_FILE_ENV,
+  loadRuntimeConfig,
+  staticConfigSchema,
+} from '../../../lambda/gateway/runtime-config';
 import { TEST_CONFIG, staticConfigJson } from './gateway-fixtures';
 
 function env(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
@@ -27,11 +36,30 @@ describe('loadRuntimeConfig', () => {
       // THEN
       expect(config).toEqual(TEST_CONFIG);
     });
+
+    test('reads the static configuration from the file beside the code, as deployed', () => {
+      // GIVEN a code directory with the configuration file the construct writes, and no inline JSON
+      const codeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'slb-config-'));
+      try {
+        fs.writeFileSync(path.join(codeDir, GATEWAY_CONFIG_FILE_NAME), staticConfigJson());
+        // WHEN
+        const config = loadRuntimeConfig(env({ [STATIC_CONFIG_ENV]: undefined, [STATIC_CONFIG_FILE_ENV]: GATEWAY_CONFIG_FILE_NAME }), codeDir);
+        // THEN
+        expect(config).toEqual(TEST_CONFIG);
+      } finally {
+        fs.rmSync(codeDir, { recursive: true, force: true });
+      }
+    });
   });
 
   describe('validation', () => {
     test('fails if GATEWAY_CONFIG is not set', () => {
-      expect(() => loadRuntimeConfig(env({ [STATIC_CONFIG_ENV]: undefined }))).toThrow('GATEWAY_CONFIG is not set');
+      expect(() => loadRuntimeConfig(env({ [STATIC_CONFIG_ENV]: undefined }))).toThrow('GATEWAY_CONFIG is not set (nor GATEWAY_CONFIG_FILE)');
+    });
+
+    test('fails if GATEWAY_CONFIG_FILE points outside the code directory', () => {
+      const vars = env({ [STATIC_CONFIG_ENV]: undefined, [STATIC_CONFIG_FILE_ENV]: '../../etc/passwd' });
+      expect(() => loadRuntimeConfig(vars)).toThrow('GATEWAY_CONFIG_FILE must be a plain file name in the function\'s code directory, got "../../etc/passwd"');
     });
 
     test('fails if GUARDRAIL_ID is not set', () => {

@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AssetHashType, DockerImage, ILocalBundling } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+
+/** The Lambda functions whose handlers ship pre-built in this package (`dist/bundles/<name>/index.js`). */
+export type LambdaBundleName = 'gateway' | 'invocation-logging';
+
+/** The bundle directory, relative to the package root. `scripts/bundle-lambdas.mjs` writes it. */
+const BUNDLES_DIR = path.join('dist', 'bundles');
+
+/**
+ * The root of this package: the nearest directory above this file that holds a `package.json`.
+ * From the sources (`constructs/shared/`) and from the compiled package (`dist/constructs/shared/`,
+ * which has no `package.json` of its own) this is the same directory, so both find the bundles at
+ * `<root>/dist/bundles`.
+ */
+function packageRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) {
+      throw new Error(`secure-llm-blueprint: no package.json above ${__dirname}; the package is incomplete, reinstall it`);
+    }
+    dir = parent;
+  }
+  return dir;
+}
+
+/**
+ * The directory holding the pre-built bundle of a function (its `index.js` exports `handler`).
+ * Fails with what to do when the bundle is missing: in a clone of the repository it is built by
+ * `npm run build:bundles` (tests and `cdk synth` run it first); an installed package always has it.
+ */
+export function lambdaBundleDir(name: LambdaBundleName): string {
+  const dir = path.join(packageRoot(), BUNDLES_DIR, name);
+  if (!fs.existsSync(path.join(dir, 'index.js'))) {
+    throw new Error(
+      `The pre-built Lambda bundle of "${name}" is missing (${path.join(dir, 'index.js')}). ` +
+        'In a clone of secure-llm-blueprint run "npm run build:bundles"; an installed package ships it, so reinstall the package.',
+    );
+  }
+  return dir;
+}
+
+/** The pre-built code of a function, deployed as it is: no bundling, no esbuild, no Docker. */
+export function prebuiltCode(name: LambdaBundleName): lambda.Code {
+  return lambda.Code.fromAsset(lambdaBundleDir(name));
+}
+
+/**
+ * CDK's local staging hook for {@link prebuiltCodeWithFile}: copies the bundle unchanged and writes one
+ * file beside it. Its public fields are part of CDK's staging cache key (CDK serializes the bundling
+ * options), so two functions with different files never share a staged asset; the contents themselves
+ * stay in a private field.
+ */
+class BundleWithFile implements ILocalBundling {
+  /** SHA-256 of the file name and contents. */
+  public readonly fileSha256: string;
+  readonly #contents: string;
+
+  constructor(
+    public readonly sourceDir: string,
+    public readonly fileName: string,
+    contents: string,
+  ) {
+    this.#contents = contents;
+    this.fileSha256 = createHash('sha256').update(fileName).update('\0').update(contents).digest('hex');
+  }
+
+  public tryBundle(outputDir: string): boolean {
+    fs.copyFileSync(path.join(this.sourceDir, 'index.js'), path.join(outputDir, 'index.js'));
+    fs.writeFileSync(path.join(outputDir, this.fileName), this.#contents);
+    return true;
+  }
+}
+
+/**
+ * The pre-built code of a function with one data file added beside `index.js` (the gateway's static
+ * configuration, which can exceed Lambda's 4 KB environment limit). The code bytes are copied
+ * unchanged by CDK's local staging hook, so nothing is bundled and Docker is never used (the image
+ * below is only a required placeholder: `tryBundle` returning `true` keeps CDK from touching it).
+ * The asset hash covers code and file.
+ */
+export function prebuiltCodeWithFile(name: LambdaBundleName, fileName: string, contents: string): lambda.Code {
+  if (fileName === 'index.js' || path.basename(fileName) !== fileName) {
+    throw new Error(`fileName must be a plain file name other than index.js, got ${JSON.stringify(fileName)}`);
+  }
+  return lambda.Code.fromAsset(lambdaBundleDir(name), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: { image: DockerImage.fromRegistry('scratch'), local: new BundleWithFile(lambdaBundleDir(name), fileName, contents) },
+  });
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+/**
+ * Bundles every Lambda handler once, with this repository's esbuild and locked dependency versions,
+ * into `dist/bundles/<function>/index.js`, and writes `dist/bundles/manifest.json` (SHA-256 and size of
+ * each bundle, the esbuild version). The constructs deploy these files with `Code.fromAsset`: the
+ * package ships them, so a consumer never runs esbuild or Docker and deploys exactly the bytes this
+ * repository tested. Tests (jest global setup), `cdk synth` (cdk.json) and `npm run build` call it.
+ *
+ *   node scripts/bundle-lambdas.mjs           bundle every function
+ *   node scripts/bundle-lambdas.mjs --check   exit 1 if a bundle is missing or differs from a fresh build
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outRoot = path.join(root, 'dist', 'bundles');
+
+/** Every function the constructs deploy: bundle directory name → handler source. */
+export const FUNCTIONS = {
+  gateway: 'lambda/gateway/index.ts',
+  'invocation-logging': 'lambda/invocation-logging/index.ts',
+};
+
+/** The esbuild options of every bundle (what NodejsFunction used before, minus Docker). */
+function options(entry) {
+  return {
+    entryPoints: [path.join(root, entry)],
+    bundle: true,
+    platform: 'node',
+    // The functions run on Lambda's Node.js 24 runtime (constructs set Runtime.NODEJS_24_X).
+    target: 'node24',
+    format: 'cjs',
+    minify: true,
+    sourcemap: false,
+    // Nothing is external: the AWS SDK is bundled, so the deployed code runs the version it was tested with.
+    external: [],
+    // ES module builds first: esbuild can then drop what the function never uses from the AWS SDK.
+    mainFields: ['module', 'main'],
+    legalComments: 'none',
+    logLevel: 'warning',
+    write: false,
+  };
+}
+
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+async function bundleAll() {
+  const results = await Promise.all(
+    Object.entries(FUNCTIONS).map(async ([name, entry]) => {
+      const result = await esbuild.build(options(entry));
+      const [file] = result.outputFiles;
+      return { name, entry, bytes: file.contents };
+    }),
+  );
+  return results;
+}
+
+function manifestOf(results) {
+  return {
+    esbuild: esbuild.version,
+    functions: Object.fromEntries(
+      results.map((r) => [r.name, { entry: r.entry, file: `${r.name}/index.js`, bytes: r.bytes.length, sha256: sha256(r.bytes) }]),
+    ),
+  };
+}
+
+async function main() {
+  const check = process.argv.includes('--check');
+  const results = await bundleAll();
+  if (check) {
+    const stale = results.filter((r) => {
+      const file = path.join(outRoot, r.name, 'index.js');
+      return !fs.existsSync(file) || sha256(fs.readFileSync(file)) !== sha256(r.bytes);
+    });
+    if (stale.length > 0) {
+      console.error(`Stale or missing Lambda bundles: ${stale.map((r) => r.name).join(', ')}; run npm run build:bundles`);
+      process.exit(1);
+    }
+    return;
+  }
+  for (const r of results) {
+    const dir = path.join(outRoot, r.name);
+    fs.mkdirSync(dir, { recursive: true });
+    // Write only when the bytes changed, so an unchanged bundle keeps its timestamp.
+    const file = path.join(dir, 'index.js');
+    if (!fs.existsSync(file) || sha256(fs.readFileSync(file)) !== sha256(r.bytes)) {
+      fs.writeFileSync(file, r.bytes);
+    }
+  }
+  fs.writeFileSync(path.join(outRoot, 'manifest.json'), `${JSON.stringify(manifestOf(results), null, 2)}\n`);
+}
+
+await main();
