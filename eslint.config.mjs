@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '**/*.js', '**/*.d.ts', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', 'examples/*/node_modules/**', 'examples/*/cdk.out/**', '**/*.js', '**/*.d.ts', 'coverage/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

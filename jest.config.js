@@ -4,6 +4,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   // The Lambda bundles are built once, before every test, by the script the package build uses.
   globalSetup: '<rootDir>/test/global-setup.js',
+  // Removes the temporary output directories of the test apps after each test file.
+  setupFilesAfterEnv: ['<rootDir>/test/setup-after-env.ts'],
   testMatch: ['**/*.test.ts'],
   transform: {
     // Type checking is done once by `npm run typecheck`; jest only transpiles.
