@@ -15,11 +15,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.mjs'],
+    files: ['**/scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   {
-    files: ['bin/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'scripts/**/*.mjs'],
+    files: ['bin/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', '**/scripts/**/*.mjs', 'examples/*/bin/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -16,7 +16,7 @@ import { ModelGuardrail } from '../model-guardrail';
 import { IPrivateNetwork } from '../private-network';
 import { SecureKey } from '../secure-key';
 import { SecureLogGroup } from '../secure-log-group';
-import { prebuiltCodeWithFile } from '../shared/lambda-bundle';
+import { latestNodeRuntime, prebuiltCodeWithFile } from '../shared/lambda-bundle';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 import { GatewayGroup, GatewayModel, invokeTarget, modelResourceArns, validateGroups, validateModels } from './model-access';
 import { GatewayWebAcl } from './waf';
@@ -391,7 +391,7 @@ export class InferenceGateway extends Construct {
       code: prebuiltCodeWithFile('gateway', GATEWAY_CONFIG_FILE_NAME, JSON.stringify(staticConfig)),
       handler: 'index.handler',
       description: 'OpenAI-compatible gateway to Amazon Bedrock with forced guardrail, screening and quotas',
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: latestNodeRuntime(),
       architecture: lambda.Architecture.ARM_64,
       memorySize,
       timeout,

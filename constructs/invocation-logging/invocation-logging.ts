@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { AccessLogsBucket } from '../access-logs-bucket';
 import { SecureKey } from '../secure-key';
 import { SecureLogGroup } from '../secure-log-group';
-import { prebuiltCode } from '../shared/lambda-bundle';
+import { latestNodeRuntime, prebuiltCode } from '../shared/lambda-bundle';
 import { LAMBDA_TRACING_ACTIONS, LAMBDA_VPC_ACCESS_ACTIONS } from '../shared/managed-policy-role';
 
 /** Key prefix under which Bedrock writes payloads too large for CloudWatch Logs. */
@@ -473,7 +473,7 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
       code: prebuiltCode('invocation-logging'),
       handler: 'index.handler',
       description: 'Sets and removes the Amazon Bedrock model-invocation logging configuration (custom resource)',
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: latestNodeRuntime(),
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: Duration.minutes(2),

@@ -76,7 +76,17 @@ export class SecureKey extends Construct {
 
     // CT.KMS.PR.3: grants may only be created for AWS resources or by AWS services, so a
     // principal holding kms:CreateGrant cannot delegate the key to an arbitrary identity.
-    this.key.addToResourcePolicy(
+    SecureKey.restrictGrantsOn(this.key);
+  }
+
+  /**
+   * Adds the Control Tower CT.KMS.PR.3 restriction to a key of your own defined in this app: a Deny of
+   * `kms:CreateGrant` unless the grant is for an AWS resource or made by an AWS service. Every
+   * SecureKey has it; call this on a `kms.Key` you create yourself before handing it to the
+   * blueprint's constructs.
+   */
+  public static restrictGrantsOn(key: kms.Key): void {
+    key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'DenyGrantsNotForAwsResources',
         effect: iam.Effect.DENY,

@@ -92,3 +92,25 @@ export function prebuiltCodeWithFile(name: LambdaBundleName, fileName: string, c
     bundling: { image: DockerImage.fromRegistry('scratch'), local: new BundleWithFile(lambdaBundleDir(name), fileName, contents) },
   });
 }
+
+/** The oldest Node.js runtime the bundles run on: `scripts/bundle-lambdas.mjs` compiles for `node24`. */
+const BUNDLE_TARGET_NODE_MAJOR = 24;
+
+/**
+ * The newest Node.js Lambda runtime that the installed aws-cdk-lib knows (`Runtime.ALL`), and at least the
+ * bundles' target (Node.js 24): what cdk-nag's latest-runtime rules (AwsSolutions-L1,
+ * Serverless-LambdaLatestVersion) expect, on whatever aws-cdk-lib version the consumer runs. The bundles
+ * use no newer syntax than their target, so a newer runtime runs them unchanged.
+ */
+export function latestNodeRuntime(): lambda.Runtime {
+  let latest: lambda.Runtime = lambda.Runtime.NODEJS_24_X;
+  let latestMajor = BUNDLE_TARGET_NODE_MAJOR;
+  for (const runtime of lambda.Runtime.ALL) {
+    const major = /^nodejs(\d+)\.x$/.exec(runtime.name)?.[1];
+    if (major !== undefined && Number(major) > latestMajor) {
+      latest = runtime;
+      latestMajor = Number(major);
+    }
+  }
+  return latest;
+}

@@ -4,7 +4,7 @@
  *
  * ```ts
  * import { App } from 'aws-cdk-lib';
- * import { assertNoUnacknowledgedFindings, newTestApp, removeTestOutdirs, scrubAssetHashes, synthWithCompliance } from 'secure-llm-blueprint/testing';
+ * import { acknowledgmentSnapshot, assertNoUnacknowledgedFindings, newTestApp, removeTestOutdirs, scrubAssetHashes, synthWithCompliance } from 'secure-llm-blueprint/testing';
  *
  * afterAll(removeTestOutdirs);
  *
@@ -13,6 +13,7 @@
  *   new MyLlmStack(app, 'MyLlmStack');
  *   const result = synthWithCompliance(app);  // five cdk-nag packs + SecureLLM + cfn-guard
  *   assertNoUnacknowledgedFindings(result);   // throws, listing every finding
+ *   expect(acknowledgmentSnapshot(app)).toMatchSnapshot(); // every acknowledged finding, its resource and reason
  *   expect(scrubAssetHashes(result.assembly.getStackByName('MyLlmStack').template)).toMatchSnapshot();
  * });
  * ```
@@ -25,6 +26,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { addCompliancePacks } from '../compliance/packs';
+import { type AcknowledgmentRecord, findAcknowledgments, toRecords } from '../compliance/report/acknowledgments';
 
 /** One unacknowledged finding from one compliance check. */
 export interface Finding {
@@ -163,4 +165,14 @@ export function assertNoUnacknowledgedFindings(result: ComplianceResult | readon
  */
 export function scrubAssetHashes<T>(template: T): T {
   return JSON.parse(JSON.stringify(template).replace(/[0-9a-f]{64}(\.zip|\.json)?/g, '[ASSET HASH]$1')) as T;
+}
+
+/**
+ * The compliance snapshot of an app: every acknowledgment made by code (yours or this package's
+ * constructs), as stack, construct path, finding id and reason, sorted. Snapshot it so that adding,
+ * removing or rewording an acknowledgment shows up in review. Acknowledgments aws-cdk-lib records by
+ * itself are left out: they change with aws-cdk-lib releases, not with your code.
+ */
+export function acknowledgmentSnapshot(app: App): AcknowledgmentRecord[] {
+  return toRecords(findAcknowledgments(app).filter((a) => a.source !== 'aws-cdk-lib'));
 }

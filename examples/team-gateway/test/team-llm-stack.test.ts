@@ -1,0 +1,44 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { addCompliancePacks } from 'secure-llm-blueprint';
+import { acknowledgmentSnapshot, assertNoUnacknowledgedFindings, newTestApp, removeTestOutdirs, synthWithCompliance } from 'secure-llm-blueprint/testing';
+import { TeamLlmStack } from '../lib/team-llm-stack';
+
+afterAll(removeTestOutdirs);
+
+describe('TeamSupportLlm', () => {
+  // GIVEN the app as bin/app.ts builds it, with this project's cdk.json feature flags
+  const app = newTestApp();
+  new TeamLlmStack(app, 'TeamSupportLlm', {
+    env: { account: '111122223333', region: 'eu-west-1' },
+    vpc: {
+      vpcId: 'vpc-0a1b2c3d4e5f60718',
+      cidr: '10.20.0.0/22',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      isolatedSubnetIds: ['subnet-0aaa1111bbbb2222c', 'subnet-0ddd3333eeee4444f'],
+      isolatedSubnetRouteTableIds: ['rtb-0aaa1111bbbb2222c', 'rtb-0ddd3333eeee4444f'],
+    },
+    alertEmails: ['support-platform@example.com'],
+  });
+  addCompliancePacks(app);
+  // WHEN synthesized once with every check
+  const result = synthWithCompliance(app, { packsAlreadyAdded: true });
+
+  test('passes every compliance check with no unacknowledged finding', () => {
+    assertNoUnacknowledgedFindings(result);
+  });
+
+  test('forces the guardrail on every model call and uses our key', () => {
+    const template = Template.fromJSON(result.assembly.getStackByName('TeamSupportLlm').template);
+    const policies = JSON.stringify(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(policies).toContain('bedrock:GuardrailIdentifier');
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.resourceCountIs('AWS::EC2::VPC', 0);
+  });
+
+  // The compliance snapshot: every acknowledged finding with its resource and reason. Adding, removing or
+  // rewording one fails here until the change is reviewed (jest -u). A full-template snapshot would also change
+  // with every aws-cdk-lib release, and this app always runs on the newest.
+  test('matches the compliance snapshot of acknowledged findings', () => {
+    expect(acknowledgmentSnapshot(app)).toMatchSnapshot();
+  });
+});

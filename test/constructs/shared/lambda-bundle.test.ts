@@ -1,0 +1,33 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { lambdaBundleDir, latestNodeRuntime } from '../../../constructs/shared/lambda-bundle';
+
+describe('lambda bundles', () => {
+  describe('defaults', () => {
+    test('every function has its pre-built bundle, listed with its SHA-256 in the manifest', () => {
+      const manifest = JSON.parse(fs.readFileSync(path.join(lambdaBundleDir('gateway'), '..', 'manifest.json'), 'utf8')) as {
+        functions: Record<string, { sha256: string; bytes: number }>;
+      };
+      expect(Object.keys(manifest.functions).sort()).toEqual(['gateway', 'invocation-logging']);
+      for (const name of ['gateway', 'invocation-logging'] as const) {
+        const bytes = fs.readFileSync(path.join(lambdaBundleDir(name), 'index.js'));
+        expect(bytes.length).toBe(manifest.functions[name]!.bytes);
+      }
+    });
+  });
+
+  describe('runtime', () => {
+    test('latestNodeRuntime is the newest Node.js runtime the installed aws-cdk-lib knows, at least Node.js 24', () => {
+      const majors = lambda.Runtime.ALL.map((r) => /^nodejs(\d+)\.x$/.exec(r.name)?.[1]).filter((m): m is string => m !== undefined).map(Number);
+      expect(latestNodeRuntime().name).toBe(`nodejs${Math.max(24, ...majors)}.x`);
+    });
+
+    test('latestNodeRuntime follows a newer aws-cdk-lib that adds a runtime (cdk-nag judges by the same list)', () => {
+      // GIVEN a runtime newer than any released one, registered as a newer aws-cdk-lib would
+      const future = new lambda.Runtime('nodejs98.x', lambda.RuntimeFamily.NODEJS);
+      // THEN
+      expect(latestNodeRuntime()).toBe(future);
+    });
+  });
+});
