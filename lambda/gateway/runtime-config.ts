@@ -1,68 +1,13 @@
-// zod/mini: the same validation core and messages as `zod`, with functions instead of methods, so the gateway bundle
-// keeps only the checks in use (zod's share: 97 KB minified with `zod`, 34 KB with `zod/mini`). It registers no
-// locale itself: set English (process-wide and idempotent, as `zod` does on first use).
-import * as z from 'zod/mini';
-import { en } from 'zod/locales';
-
-z.config(en());
+import { type GatewayStaticConfig, staticConfigSchema } from '../shared/gateway-contract';
 
 /**
  * The gateway Lambda's configuration. The static part (model catalogue, groups, system prompt,
  * limits) is compiled into the bundle as `process.env.GATEWAY_CONFIG` (esbuild `define`, so it is
  * not bound by Lambda's 4 KB environment limit); the values only known at deployment come from
- * plain environment variables: `GUARDRAIL_ID`, `GUARDRAIL_VERSION`, `QUOTA_TABLE_NAME`.
+ * plain environment variables: `GUARDRAIL_ID`, `GUARDRAIL_VERSION`, `QUOTA_TABLE_NAME`. The schema
+ * lives in the construct-function contract (`lambda/shared/gateway-contract.ts`).
  */
-export const staticConfigSchema = z.strictObject({
-  /** The deployment's system prompt: the only `system` content the model ever receives. */
-  systemPrompt: z.string().check(z.minLength(1), z.maxLength(20_000)),
-  /** Model aliases clients may name → the Bedrock model or inference-profile id to call. */
-  models: z.record(
-    z.string(),
-    z.strictObject({
-      /** Foundation-model id or inference-profile id passed to Converse as `modelId`. */
-      modelId: z.string().check(z.minLength(1)),
-      /** Hard cap of output tokens for this model. */
-      maxOutputTokens: z.int().check(z.positive()),
-    }),
-  ),
-  /** Caller groups (Cognito groups) → aliases they may use, daily token quota, output cap. */
-  groups: z.record(
-    z.string(),
-    z.strictObject({
-      models: z.array(z.string()).check(z.minLength(1)),
-      dailyTokenQuota: z.int().check(z.positive()),
-      maxOutputTokens: z.int().check(z.positive()),
-    }),
-  ),
-  limits: z.strictObject({
-    /** Largest request body accepted, in bytes (UTF-8). */
-    maxBodyBytes: z.int().check(z.positive()),
-    /** Most messages in one request. */
-    maxMessages: z.int().check(z.positive()),
-    /** Longest text of one message, in characters after normalization. */
-    maxMessageChars: z.int().check(z.positive()),
-  }),
-  /** What the deterministic pre-screen does with a suspected injection: refuse it, or only record it. */
-  prescreenMode: z.enum(['block', 'flag']),
-  output: z.strictObject({
-    /** Hosts (and their subdomains) that model output may link to; every other link or image is removed. */
-    allowedLinkHosts: z.array(z.string()),
-    /** Let raw HTML through (off: tags are removed). */
-    allowHtml: z.boolean(),
-  }),
-  /** Refusal shown when the guardrail or a screen blocks the input. */
-  blockedInputMessage: z.string().check(z.minLength(1)),
-  /** Refusal shown when the guardrail or a screen blocks the output. */
-  blockedOutputMessage: z.string().check(z.minLength(1)),
-  /** Whether per-user token quotas are enforced (DynamoDB). */
-  quotasEnabled: z.boolean(),
-  /** Timeout of one Bedrock call, in milliseconds, and attempts including the first. */
-  bedrockTimeoutMs: z.int().check(z.positive()),
-  bedrockMaxAttempts: z.int().check(z.minimum(1), z.maximum(5)),
-});
-
-/** The static configuration compiled into the gateway bundle. */
-export type GatewayStaticConfig = z.infer<typeof staticConfigSchema>;
+export { staticConfigSchema, type GatewayStaticConfig };
 
 /** The full runtime configuration of the gateway. */
 export interface GatewayRuntimeConfig extends GatewayStaticConfig {
