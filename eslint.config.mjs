@@ -32,7 +32,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{
-          regex: '^(?!zod(/mini|/locales)?$)',
+          regex: '^(?!zod/(mini|locales)$)',
           message: 'The gateway contract may import zod/mini and nothing else.',
         }],
       }],
