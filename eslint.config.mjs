@@ -15,6 +15,30 @@ export default tseslint.config(
     },
   },
   {
+    // Constructs share runtime names with the handlers through one contract module, never through handler files.
+    files: ['constructs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '(^|/)lambda(/(?!shared/gateway-contract$)|$)',
+          message: 'Constructs import what they share with a handler from lambda/shared/gateway-contract only.',
+        }],
+      }],
+    },
+  },
+  {
+    // The contract ships with the construct library: zod/mini only, no SDK, no Powertools, no handler code.
+    files: ['lambda/shared/gateway-contract.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^(?!zod/(mini|locales)$)',
+          message: 'The gateway contract may import zod/mini and nothing else.',
+        }],
+      }],
+    },
+  },
+  {
     files: ['**/scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

@@ -10,8 +10,19 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { QUOTA_PARTITION_KEY, QUOTA_TTL_ATTRIBUTE } from '../../lambda/gateway/quota';
-import { GATEWAY_CONFIG_FILE_NAME, GatewayStaticConfig, staticConfigSchema } from '../../lambda/gateway/runtime-config';
+import {
+  DEFAULT_METRICS_NAMESPACE,
+  GATEWAY_CONFIG_FILE_NAME,
+  GATEWAY_ENV,
+  GATEWAY_ROUTES,
+  GatewayRouteName,
+  GatewayStaticConfig,
+  QUOTA_PARTITION_KEY,
+  QUOTA_TTL_ATTRIBUTE,
+  SERVICE_NAME,
+  pathParameterNames,
+  staticConfigSchema,
+} from '../../lambda/shared/gateway-contract';
 import { ModelGuardrail } from '../model-guardrail';
 import { IPrivateNetwork } from '../private-network';
 import { SecureKey } from '../secure-key';
@@ -215,7 +226,7 @@ export interface InferenceGatewayProps {
 
 /**
  * An OpenAI-compatible inference gateway to Amazon Bedrock: a regional REST API
- * (`POST /v1/chat/completions`, `GET /v1/models`) behind an AWS WAF web ACL and a Cognito
+ * (`POST /v1/chat/completions`, `GET /v1/models`, `GET /v1/models/{id}`) behind an AWS WAF web ACL and a Cognito
  * user-pool authorizer on every method, proxying to a Lambda function in isolated subnets that
  * reaches Bedrock and DynamoDB only through scoped VPC endpoints.
  *
@@ -291,7 +302,7 @@ export class InferenceGateway extends Construct {
     const allowedLinkHosts = props.allowedLinkHosts ?? [];
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this.metricsNamespace = props.metricsNamespace ?? 'SecureLlmGateway';
+    this.metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
 
     checkRange('maxBodyBytes', maxBodyBytes, 1024, 65_536, 'AWS WAF inspects at most 64 KB of an API Gateway request body');
     checkRange('maxMessages', maxMessages, 1, 500);
@@ -405,12 +416,12 @@ export class InferenceGateway extends Construct {
       logGroup: functionLogs.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {
-        GUARDRAIL_ID: props.guardrail.guardrailArn,
-        GUARDRAIL_VERSION: props.guardrail.guardrailVersion,
-        ...(this.table ? { QUOTA_TABLE_NAME: this.table.tableName } : {}),
-        GATEWAY_CONFIG_FILE: GATEWAY_CONFIG_FILE_NAME,
-        POWERTOOLS_SERVICE_NAME: 'llm-gateway',
-        POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
+        [GATEWAY_ENV.guardrailId]: props.guardrail.guardrailArn,
+        [GATEWAY_ENV.guardrailVersion]: props.guardrail.guardrailVersion,
+        ...(this.table ? { [GATEWAY_ENV.quotaTableName]: this.table.tableName } : {}),
+        [GATEWAY_ENV.staticConfigFile]: GATEWAY_CONFIG_FILE_NAME,
+        [GATEWAY_ENV.serviceName]: SERVICE_NAME,
+        [GATEWAY_ENV.metricsNamespace]: this.metricsNamespace,
       },
     });
     // API Gateway invokes the function synchronously and returns its errors to the caller: there
@@ -616,14 +627,22 @@ export class InferenceGateway extends Construct {
       schema: chatCompletionSchema(maxMessages),
     });
     const integration = new apigateway.LambdaIntegration(this.function, { proxy: true, allowTestInvoke: false });
-    const v1 = this.api.root.addResource('v1');
-    const methods = [
-      v1.addResource('chat').addResource('completions').addMethod('POST', integration, {
+    // What each route adds to the common options; a route added to the contract must be listed here.
+    const routeOptions: Record<GatewayRouteName, apigateway.MethodOptions> = {
+      'chat.completions': { requestModels: { 'application/json': chatModel, $default: chatModel } },
+      'models.list': {},
+      'models.retrieve': {},
+    };
+    // Exactly the contract's routes, so API Gateway admits what the function serves and nothing else. Every method
+    // gets the default Cognito authorizer, the validator and the proxy integration; path parameters are required.
+    const methods = GATEWAY_ROUTES.map((route) => {
+      const parameters = pathParameterNames(route.path).map((name): [string, boolean] => [`method.request.path.${name}`, true]);
+      return this.api.root.resourceForPath(route.path).addMethod(route.method, integration, {
         requestValidator: validator,
-        requestModels: { 'application/json': chatModel, $default: chatModel },
-      }),
-      v1.addResource('models').addMethod('GET', integration, { requestValidator: validator }),
-    ];
+        ...(parameters.length > 0 ? { requestParameters: Object.fromEntries(parameters) } : {}),
+        ...routeOptions[route.name],
+      });
+    });
     // Each method's invoke permission names apigateway.amazonaws.com with the execute-api ARN of
     // exactly that method and stage; CT.LAMBDA.PR.2 only accepts a literal or a Ref/GetAtt there.
     for (const permission of methods.flatMap((m) => m.node.children).filter((c) => c instanceof lambda.CfnPermission)) {
@@ -808,7 +827,7 @@ function buildStaticConfig(props: InferenceGatewayProps, limits: DerivedLimits):
   const parsed = staticConfigSchema.safeParse(config);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new Error(`The gateway configuration does not satisfy the function's schema (lambda/gateway/runtime-config.ts): ${issues}`);
+    throw new Error(`The gateway configuration does not satisfy the function's schema (lambda/shared/gateway-contract.ts): ${issues}`);
   }
   return config;
 }

@@ -2,7 +2,7 @@ import { Duration, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Construct } from 'constructs';
-import { SERVICE_NAME, type BlockReason } from '../../lambda/gateway/audit';
+import { SERVICE_NAME, type BlockReason } from '../../lambda/shared/gateway-contract';
 import { AlertTopic } from '../alert-topic';
 import { InferenceGateway } from '../inference-gateway';
 import { ModelGuardrail } from '../model-guardrail';

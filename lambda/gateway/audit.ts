@@ -17,14 +17,12 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { type BlockReason, DEFAULT_METRICS_NAMESPACE, GATEWAY_ENV, SERVICE_NAME } from '../shared/gateway-contract';
 
-/** The CloudWatch namespace of the gateway's metrics. */
-export const METRICS_NAMESPACE = 'SecureLlmGateway';
-/** The Powertools service name (logs and the `service` metric dimension). */
-export const SERVICE_NAME = 'llm-gateway';
-
-/** Why a control refused a request or replaced a response (the `Reason` dimension of `Blocked`). */
-export type BlockReason = 'input_screen' | 'guardrail_input' | 'guardrail_output' | 'output_screen' | 'canary_leak' | 'quota' | 'tool_call';
+/** The CloudWatch namespace of the gateway's metrics when none is configured. */
+export const METRICS_NAMESPACE = DEFAULT_METRICS_NAMESPACE;
+/** The Powertools service name (logs and the `service` metric dimension) and the block reasons, from the contract. */
+export { SERVICE_NAME, type BlockReason };
 
 /** What happened to the request. */
 export type Decision = 'allowed' | 'blocked' | 'rejected' | 'failed';
@@ -104,7 +102,7 @@ export function newLogger(): Logger {
  * `POWERTOOLS_METRICS_NAMESPACE` (its alarms watch that one), else {@link METRICS_NAMESPACE}.
  */
 export function newMetrics(env: Record<string, string | undefined> = process.env): Metrics {
-  return new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+  return new Metrics({ namespace: env[GATEWAY_ENV.metricsNamespace] || METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 }
 
 /**

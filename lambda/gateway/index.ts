@@ -1,6 +1,7 @@
 /**
- * The guarded inference gateway: an OpenAI-compatible chat API (`POST /v1/chat/completions`, `GET /v1/models`) in
- * front of Amazon Bedrock Converse, behind API Gateway (REST, proxy integration, Cognito authorizer).
+ * The guarded inference gateway: an OpenAI-compatible chat API (`POST /v1/chat/completions`, `GET /v1/models`,
+ * `GET /v1/models/{id}`) in front of Amazon Bedrock Converse, behind API Gateway (REST, proxy integration, Cognito
+ * authorizer). The routes come from the contract's route table, from which the construct builds API Gateway too.
  *
  * Pipeline of a chat request: route → caller from the authorizer claims (401) → body size (413) → JSON (400) →
  * schema and limits (400/413) → model alias authorization (404/403) → Unicode normalization of every client text →
@@ -44,6 +45,7 @@ import { ChatCompletion, FinishReason, OpenAiToolCall, chatCompletion, extractTo
 import { GatewayRuntimeConfig, loadRuntimeConfig } from './runtime-config';
 import { screenOutput } from './screen-output';
 import { newMarker } from './spotlight';
+import { GatewayRouteName, describeRoutes, matchRoute } from '../shared/gateway-contract';
 
 /** A Lambda proxy-integration handler. */
 export type GatewayHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
@@ -152,11 +154,11 @@ function failure(err: unknown, exchange: Exchange, auditor: Auditor): APIGateway
 
 function routeOf(event: APIGatewayProxyEvent): { method: string; path: string } {
   const method = typeof event?.httpMethod === 'string' ? event.httpMethod.toUpperCase() : '';
-  let path = typeof event?.path === 'string' ? event.path : '';
-  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  const path = typeof event?.path === 'string' ? event.path : '';
   return { method, path };
 }
 
+/** Dispatches on the contract's route table (`GATEWAY_ROUTES`), the same table API Gateway is built from. */
 async function route(
   event: APIGatewayProxyEvent,
   context: Context | undefined,
@@ -167,36 +169,32 @@ async function route(
 ): Promise<APIGatewayProxyResult> {
   const { method, path } = routeOf(event);
   const record = exchange.record;
-  if (method === 'POST' && path === '/v1/chat/completions') {
-    record.route = 'chat.completions';
-    const { config, quota } = getConfig();
-    return chat(event, context, exchange, config, quota, deps, started);
+  const match = matchRoute(method, path);
+  if (match === undefined) {
+    record.route = 'unknown';
+    throw new NotFoundError(`Unknown route. This gateway serves ${describeRoutes()}.`, { code: 'unknown_route' });
   }
-  if (method === 'GET' && path === '/v1/models') {
-    record.route = 'models.list';
-    const { config } = getConfig();
-    const caller = identify(event, record);
-    return json(200, modelList(allowedAliases(caller, config)), exchange.requestId);
-  }
-  if (method === 'GET' && path.startsWith('/v1/models/')) {
-    record.route = 'models.retrieve';
-    const { config } = getConfig();
-    const caller = identify(event, record);
-    const alias = decodeSegment(path.slice('/v1/models/'.length));
-    if (!allowedAliases(caller, config).includes(alias)) {
-      throw new NotFoundError('The model does not exist or you may not use it.', { code: 'model_not_found', param: 'model' });
+  const name: GatewayRouteName = match.route.name;
+  record.route = name;
+  switch (name) {
+    case 'chat.completions': {
+      const { config, quota } = getConfig();
+      return chat(event, context, exchange, config, quota, deps, started);
     }
-    return json(200, modelList([alias]).data[0], exchange.requestId);
-  }
-  record.route = 'unknown';
-  throw new NotFoundError('Unknown route. This gateway serves POST /v1/chat/completions and GET /v1/models.', { code: 'unknown_route' });
-}
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
+    case 'models.list': {
+      const { config } = getConfig();
+      const caller = identify(event, record);
+      return json(200, modelList(allowedAliases(caller, config)), exchange.requestId);
+    }
+    case 'models.retrieve': {
+      const { config } = getConfig();
+      const caller = identify(event, record);
+      const alias = match.params.id ?? '';
+      if (!allowedAliases(caller, config).includes(alias)) {
+        throw new NotFoundError('The model does not exist or you may not use it.', { code: 'model_not_found', param: 'model' });
+      }
+      return json(200, modelList([alias]).data[0], exchange.requestId);
+    }
   }
 }
 

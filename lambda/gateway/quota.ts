@@ -16,12 +16,11 @@
  * @module
  */
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { QUOTA_PARTITION_KEY, QUOTA_TTL_ATTRIBUTE } from '../shared/gateway-contract';
 import { QuotaExceededError } from './errors';
 
-/** The table's partition key attribute name (type S). */
-export const QUOTA_PARTITION_KEY = 'pk';
-/** The table's TTL attribute name (type N, epoch seconds). */
-export const QUOTA_TTL_ATTRIBUTE = 'expiresAt';
+/** The table's key and TTL attribute names; the construct creates the table with the same ones. */
+export { QUOTA_PARTITION_KEY, QUOTA_TTL_ATTRIBUTE };
 
 const DAY_MS = 86_400_000;
 const MAX_USER_ID_LENGTH = 512;

@@ -332,9 +332,10 @@ const SCOPED_ROLES = control(
 const COGNITO_EVERY_METHOD = control(
   'Cognito token on every method',
   'Every API method requires a Cognito user-pool token (no catch-all method or proxy resource), the function refuses a request without claims (401), and the SecureLLM pack fails synthesis on a method without an authorizer.',
-  ['constructs/inference-gateway/inference-gateway.ts', 'lambda/gateway/identity.ts', 'lib/compliance/bedrock/api-method-authorizer.ts'],
+  ['constructs/inference-gateway/inference-gateway.ts', 'lambda/shared/gateway-contract.ts', 'lambda/gateway/identity.ts', 'lib/compliance/bedrock/api-method-authorizer.ts'],
   [
     it(GATEWAY_TEST, 'InferenceGateway defaults every API method requires a Cognito user-pool token, and there is no catch-all method or proxy resource'),
+    it(GATEWAY_TEST, 'InferenceGateway defaults the API serves exactly the routes of the gateway contract, no more and none missing'),
     it(HANDLER_IT, 'gateway handler (integration) access control and validation 401 without claims'),
     it('test/lib/compliance/bedrock/api-rules.test.ts', 'ApiMethodAuthorizer fails if a method has no authorizer'),
   ],
@@ -487,7 +488,7 @@ const FINITE_RETENTION = control(
 const SHORT_LIVED_USAGE = control(
   'Usage counters expire',
   'The usage table holds only per-user daily counters, which expire two days after their day starts.',
-  ['lambda/gateway/quota.ts', 'constructs/inference-gateway/inference-gateway.ts'],
+  ['lambda/gateway/quota.ts', 'lambda/shared/gateway-contract.ts', 'constructs/inference-gateway/inference-gateway.ts'],
   [
     it(QUOTA_TEST, 'QuotaStore reserve and settle the item is keyed by user and UTC day and expires two days after the day starts'),
     it(GATEWAY_TEST, 'InferenceGateway defaults the usage table is keyed and expires as the quota code expects, on-demand, KMS-encrypted, recoverable and protected'),

@@ -17,7 +17,14 @@ import {
   bodyInspectionLimitFor,
 } from '../../../constructs';
 import { lambdaBundleDir } from '../../../constructs/shared/lambda-bundle';
-import { GATEWAY_CONFIG_FILE_NAME, staticConfigSchema } from '../../../lambda/gateway/runtime-config';
+import {
+  DEFAULT_METRICS_NAMESPACE,
+  GATEWAY_CONFIG_FILE_NAME,
+  GATEWAY_ENV,
+  GATEWAY_ROUTES,
+  SERVICE_NAME,
+  staticConfigSchema,
+} from '../../../lambda/shared/gateway-contract';
 import { formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
 
 const ACCOUNT = '123456789012';
@@ -81,6 +88,23 @@ function functionStatements(template: Template): Statement[] {
 
 const foundationModel = (region: string, id: string): string => `arn:aws:bedrock:${region}::foundation-model/${id}`;
 
+/**
+ * The API's routes as `METHOD /path` (below the stage), rebuilt from the synthesized resource tree: each
+ * `AWS::ApiGateway::Resource` names its parent (the API's root or another resource) and its path part, each
+ * `AWS::ApiGateway::Method` its resource.
+ */
+function synthesizedRoutes(resources: Resources): string[] {
+  const pathOf = (parent: { Ref?: string; 'Fn::GetAtt'?: [string, string] }): string => {
+    if (parent['Fn::GetAtt']?.[1] === 'RootResourceId') return '';
+    const resource = parent.Ref === undefined ? undefined : resources[parent.Ref];
+    if (resource?.Type !== 'AWS::ApiGateway::Resource') throw new Error(`unexpected parent ${JSON.stringify(parent)}`);
+    return `${pathOf(resource.Properties.ParentId)}/${resource.Properties.PathPart}`;
+  };
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::ApiGateway::Method')
+    .map((m) => `${m.Properties.HttpMethod} ${pathOf(m.Properties.ResourceId) || '/'}`);
+}
+
 describe('InferenceGateway', () => {
   describe('defaults', () => {
     let template: Template;
@@ -108,20 +132,38 @@ describe('InferenceGateway', () => {
 
     test('every API method requires a Cognito user-pool token, and there is no catch-all method or proxy resource', () => {
       const methods = Object.values(template.findResources('AWS::ApiGateway::Method') as Resources);
-      expect(methods.map((m) => m.Properties.HttpMethod).sort()).toEqual(['GET', 'POST']);
+      expect(methods.map((m) => m.Properties.HttpMethod).sort()).toEqual(['GET', 'GET', 'POST']);
       for (const method of methods) {
         expect(method.Properties.AuthorizationType).toBe('COGNITO_USER_POOLS');
         expect(method.Properties.AuthorizerId).toEqual({ Ref: expect.stringMatching(/^GatewayAuthorizer/) });
-        expect(method.Properties.Integration.Type).toBe('AWS_PROXY');
+        expect(method.Properties.RequestValidatorId).toEqual({ Ref: expect.stringMatching(/RequestValidator/) });
+        expect(method.Properties.Integration).toMatchObject({
+          Type: 'AWS_PROXY',
+          IntegrationHttpMethod: 'POST',
+          Uri: { 'Fn::Join': ['', expect.arrayContaining([{ 'Fn::GetAtt': [expect.stringMatching(/^GatewayFunction[0-9A-F]{8}$/), 'Arn'] }])] },
+        });
       }
       const paths = Object.values(template.findResources('AWS::ApiGateway::Resource') as Resources).map((r) => r.Properties.PathPart);
-      expect(paths.sort()).toEqual(['chat', 'completions', 'models', 'v1']);
+      expect(paths.sort()).toEqual(['chat', 'completions', 'models', 'v1', '{id}']);
       template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
         Type: 'COGNITO_USER_POOLS',
         IdentitySource: 'method.request.header.Authorization',
         ProviderARNs: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayUserPool'), 'Arn'] }],
       });
       template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+    });
+
+    test('the API serves exactly the routes of the gateway contract, no more and none missing', () => {
+      // GIVEN the contract's route table, WHEN the synthesized resource tree is read back, THEN they are the same
+      expect(synthesizedRoutes(resources).sort()).toEqual(GATEWAY_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    });
+
+    test('a path parameter is required by the method that declares it', () => {
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: 'GET',
+        ResourceId: { Ref: Match.stringLikeRegexp('^GatewayApiv1modelsid') },
+        RequestParameters: { 'method.request.path.id': true },
+      });
     });
 
     test('chat requests are validated against a schema requiring model and a bounded messages array', () => {
@@ -255,14 +297,21 @@ describe('InferenceGateway', () => {
         },
         Environment: {
           Variables: {
-            GUARDRAIL_ID: guardrailArn,
-            GUARDRAIL_VERSION: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GuardrailVersion'), 'Version'] },
-            QUOTA_TABLE_NAME: { Ref: Match.stringLikeRegexp('^GatewayUsageTable') },
-            POWERTOOLS_SERVICE_NAME: 'llm-gateway',
-            POWERTOOLS_METRICS_NAMESPACE: 'SecureLlmGateway',
+            [GATEWAY_ENV.guardrailId]: guardrailArn,
+            [GATEWAY_ENV.guardrailVersion]: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GuardrailVersion'), 'Version'] },
+            [GATEWAY_ENV.quotaTableName]: { Ref: Match.stringLikeRegexp('^GatewayUsageTable') },
+            [GATEWAY_ENV.staticConfigFile]: GATEWAY_CONFIG_FILE_NAME,
+            [GATEWAY_ENV.serviceName]: SERVICE_NAME,
+            [GATEWAY_ENV.metricsNamespace]: DEFAULT_METRICS_NAMESPACE,
           },
         },
       });
+      // Exactly the variables the contract names: a renamed one would leave the function misconfigured.
+      const functions = Object.values(template.findResources('AWS::Lambda::Function') as Resources).filter((f) =>
+        String(f.Properties.Description).startsWith('OpenAI-compatible gateway'),
+      );
+      expect(functions).toHaveLength(1);
+      expect(Object.keys(functions[0]!.Properties.Environment.Variables).sort()).toEqual(Object.values(GATEWAY_ENV).sort());
     });
 
     test('the function\'s security group admits nothing and sends HTTPS only', () => {

@@ -10,6 +10,7 @@ import { GatewayHandler, createHandler } from '../../../lambda/gateway/index';
 import { QuotaStore } from '../../../lambda/gateway/quota';
 import * as screenOutputModule from '../../../lambda/gateway/screen-output';
 import { GatewayRuntimeConfig } from '../../../lambda/gateway/runtime-config';
+import { GATEWAY_ROUTES } from '../../../lambda/shared/gateway-contract';
 import { BedrockServer, RecordedRequest, startBedrockServer } from '../../helpers/bedrock-server';
 import { Dynalite, createUsageTable, fakeCredentials, newTestDynamoDbClient, startDynalite } from '../../helpers/dynalite';
 import { fakeContext, toProxyEvent } from '../../helpers/lambda-http-adapter';
@@ -239,6 +240,37 @@ describe('gateway handler (integration)', () => {
       const flagged = await invoke(makeHandler({ prescreenMode: 'flag', quotasEnabled: false }), { body: chatBody(attack) });
       expect(flagged.status).toBe(200);
       expect(stdout.audit(flagged.headers['x-request-id']!)!.prescreen).toBeDefined();
+    });
+  });
+
+  describe('routes', () => {
+    test('every route of the contract reaches its own handler code: 200, audited under the route name', async () => {
+      for (const route of GATEWAY_ROUTES) {
+        // GIVEN a request to the route, its path parameters filled with an alias the caller may use
+        const path = route.path.replace(/\{[^/]+\}/g, 'nova-lite');
+        // WHEN
+        const res = await invoke(handler, { method: route.method, path, claims: claims(newSub(), 'users'), ...(route.method === 'POST' ? { body: chatBody('Hello') } : {}) });
+        // THEN
+        expect({ route: route.name, status: res.status, error: res.body.error }).toEqual({ route: route.name, status: 200, error: undefined });
+        expect(stdout.audit(res.headers['x-request-id']!)).toMatchObject({ route: route.name, status: 200, decision: 'allowed' });
+      }
+    });
+
+    test('fails if the method and path are not in the route table: OpenAI-format 404 unknown_route that lists the routes', async () => {
+      const unrouted = [
+        ['GET', '/v1/models/nova-lite/versions'],
+        ['POST', '/v1/models/nova-lite'],
+        ['GET', '/v1/models//'],
+        ['GET', '/v2/models'],
+        ['PUT', '/v1/chat/completions'],
+      ] as const;
+      for (const [method, path] of unrouted) {
+        const res = await invoke(handler, { method, path, claims: claims(newSub(), 'users') });
+        expect({ method, path, status: res.status }).toEqual({ method, path, status: 404 });
+        expect(res.body).toEqual({ error: { message: expect.any(String), type: 'invalid_request_error', code: 'unknown_route', param: null } });
+        for (const route of GATEWAY_ROUTES) expect(res.body.error!.message).toContain(`${route.method} ${route.path}`);
+        expect(stdout.audit(res.headers['x-request-id']!)).toMatchObject({ route: 'unknown', status: 404, decision: 'rejected' });
+      }
     });
   });
 

@@ -98,6 +98,18 @@ describe('openai client against the gateway', () => {
     expect(bob).toEqual(['nova-lite', 'nova-pro']);
   });
 
+  test('models.retrieve returns an alias the caller may use; NotFoundError for one it may not', async () => {
+    // WHEN
+    const model = await client('key-alice').models.retrieve('nova-lite');
+    const hidden = await client('key-alice').models.retrieve('nova-pro').catch((e: unknown) => e);
+    // THEN
+    expect(model).toMatchObject({ id: 'nova-lite', object: 'model', owned_by: 'secure-llm-gateway' });
+    expect(hidden).toBeInstanceOf(NotFoundError);
+    expect(hidden).toMatchObject({ status: 404, code: 'model_not_found' });
+    // The SDK asked for the route the contract declares.
+    expect(adapter.events.slice(-2).map((e) => `${e.httpMethod} ${e.path}`)).toEqual(['GET /v1/models/nova-lite', 'GET /v1/models/nova-pro']);
+  });
+
   test('a forbidden alias surfaces as PermissionDeniedError (403) with the message', async () => {
     const err = await client('key-alice').chat.completions
       .create({ model: 'nova-pro', messages: [{ role: 'user', content: 'Hi' }] })

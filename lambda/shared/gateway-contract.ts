@@ -1,0 +1,207 @@
+/**
+ * The contract between the gateway's constructs and its function: the routes the API serves, the environment
+ * variables the function reads, the usage table's key names, the static configuration's schema, the service name and
+ * the block reasons of the `Blocked` metric. The construct builds the API, the table, the environment and the alarms
+ * from it; the handler routes, reads and emits by it. Neither side spells these names on its own.
+ *
+ * Dependency-light on purpose: the construct library loads (and ships) this file at synthesis, so it imports
+ * `zod/mini` and nothing else — no AWS SDK, no Powertools, no other handler module.
+ *
+ * @module
+ */
+// zod/mini: the same validation core and messages as `zod`, with functions instead of methods, so the gateway bundle
+// keeps only the checks in use (zod's share: 97 KB minified with `zod`, 34 KB with `zod/mini`). It registers no
+// locale itself: set English (process-wide and idempotent, as `zod` does on first use).
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
+
+z.config(en());
+
+// ---------------------------------------------------------------------------------------------------------------
+// Routes
+// ---------------------------------------------------------------------------------------------------------------
+
+/** One operation of the gateway's API. */
+export interface GatewayRoute {
+  /** The operation's name, as the audit record's `route` holds it (e.g. `chat.completions`). */
+  readonly name: string;
+  /** The HTTP method, upper case. */
+  readonly method: 'GET' | 'POST';
+  /** The path below the stage, API Gateway style: `{name}` stands for one non-empty path segment. */
+  readonly path: string;
+}
+
+/**
+ * Every route of the API, and nothing else: API Gateway creates exactly these resources and methods (each with the
+ * Cognito authorizer, request validation and the Lambda proxy integration), and the handler answers exactly these;
+ * anything else is a 404 `unknown_route` from the handler, or API Gateway's own 403 before it.
+ */
+export const GATEWAY_ROUTES = [
+  { name: 'chat.completions', method: 'POST', path: '/v1/chat/completions' },
+  { name: 'models.list', method: 'GET', path: '/v1/models' },
+  { name: 'models.retrieve', method: 'GET', path: '/v1/models/{id}' },
+] as const satisfies readonly GatewayRoute[];
+
+/** The name of one of {@link GATEWAY_ROUTES}. */
+export type GatewayRouteName = (typeof GATEWAY_ROUTES)[number]['name'];
+
+/** A request matched to one of {@link GATEWAY_ROUTES}. */
+export interface RouteMatch {
+  /** The route. */
+  readonly route: (typeof GATEWAY_ROUTES)[number];
+  /** The values of the route's `{name}` segments, percent-decoded (kept as sent when not valid percent-encoding). */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+const PARAMETER = /^\{([A-Za-z][A-Za-z0-9_]*)\}$/;
+
+/** The names of a route path's `{name}` segments, in order: `/v1/models/{id}` → `['id']`. */
+export function pathParameterNames(path: string): string[] {
+  return path.split('/').flatMap((segment) => {
+    const m = PARAMETER.exec(segment);
+    return m ? [m[1]!] : [];
+  });
+}
+
+/**
+ * The route a request's method and path (below the stage, without query string) address, or `undefined`. A literal
+ * segment must match exactly; a `{name}` segment matches any one non-empty segment. One trailing slash is ignored.
+ */
+export function matchRoute(method: string, path: string): RouteMatch | undefined {
+  const wanted = method.toUpperCase();
+  const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  const segments = trimmed.split('/');
+  for (const route of GATEWAY_ROUTES) {
+    if (route.method !== wanted) continue;
+    const template = route.path.split('/');
+    if (template.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const matches = template.every((part, i) => {
+      const segment = segments[i]!;
+      const name = PARAMETER.exec(part)?.[1];
+      if (name === undefined) return part === segment;
+      if (segment.length === 0) return false;
+      params[name] = decodeSegment(segment);
+      return true;
+    });
+    if (matches) return { route, params };
+  }
+  return undefined;
+}
+
+/** The routes as a sentence for error messages: `POST /v1/chat/completions, GET /v1/models and GET /v1/models/{id}`. */
+export function describeRoutes(): string {
+  const all = GATEWAY_ROUTES.map((r) => `${r.method} ${r.path}`);
+  return all.length === 1 ? all[0]! : `${all.slice(0, -1).join(', ')} and ${all[all.length - 1]}`;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Environment, table, telemetry
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The environment variables the function reads. The static configuration does not travel here (it is compiled
+ * into the bundle, see `lambda/gateway/runtime-config.ts`).
+ */
+export const GATEWAY_ENV = {
+  /** Guardrail ARN (or id) every model call carries. */
+  guardrailId: 'GUARDRAIL_ID',
+  /** The guardrail's numeric published version (never `DRAFT`). */
+  guardrailVersion: 'GUARDRAIL_VERSION',
+  /** The usage table's name; set only when quotas are enabled. */
+  quotaTableName: 'QUOTA_TABLE_NAME',
+  /** The static configuration file beside the bundle ({@link GATEWAY_CONFIG_FILE_NAME}), relative to the code directory. */
+  staticConfigFile: 'GATEWAY_CONFIG_FILE',
+  /** Powertools service name of logs and metrics; {@link SERVICE_NAME}. */
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** Powertools metrics namespace; the alarms watch it. @default {@link DEFAULT_METRICS_NAMESPACE} */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+} as const;
+
+/** The static configuration file the construct writes beside the pre-built bundle ({@link staticConfigSchema}). */
+export const GATEWAY_CONFIG_FILE_NAME = 'gateway-config.json';
+
+/** The usage table's partition key attribute name (type S). */
+export const QUOTA_PARTITION_KEY = 'pk';
+/** The usage table's TTL attribute name (type N, epoch seconds). */
+export const QUOTA_TTL_ATTRIBUTE = 'expiresAt';
+
+/** The Powertools service name: the `service` field of logs and the `service` dimension of every metric. */
+export const SERVICE_NAME = 'llm-gateway';
+/** The CloudWatch namespace of the function's metrics when none is configured. */
+export const DEFAULT_METRICS_NAMESPACE = 'SecureLlmGateway';
+
+/** Every reason a control refuses a request or replaces a response: the `Reason` dimension of `Blocked`. */
+export const BLOCK_REASONS = ['input_screen', 'guardrail_input', 'guardrail_output', 'output_screen', 'canary_leak', 'quota', 'tool_call'] as const;
+
+/** Why a control refused a request or replaced a response (one of {@link BLOCK_REASONS}). */
+export type BlockReason = (typeof BLOCK_REASONS)[number];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Static configuration
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The gateway function's static configuration (model catalogue, groups, system prompt, limits), built and validated
+ * by the construct at synthesis and validated again by the function at cold start. The values only known at
+ * deployment come from the environment ({@link GATEWAY_ENV}).
+ */
+export const staticConfigSchema = z.strictObject({
+  /** The deployment's system prompt: the only `system` content the model ever receives. */
+  systemPrompt: z.string().check(z.minLength(1), z.maxLength(20_000)),
+  /** Model aliases clients may name → the Bedrock model or inference-profile id to call. */
+  models: z.record(
+    z.string(),
+    z.strictObject({
+      /** Foundation-model id or inference-profile id passed to Converse as `modelId`. */
+      modelId: z.string().check(z.minLength(1)),
+      /** Hard cap of output tokens for this model. */
+      maxOutputTokens: z.int().check(z.positive()),
+    }),
+  ),
+  /** Caller groups (Cognito groups) → aliases they may use, daily token quota, output cap. */
+  groups: z.record(
+    z.string(),
+    z.strictObject({
+      models: z.array(z.string()).check(z.minLength(1)),
+      dailyTokenQuota: z.int().check(z.positive()),
+      maxOutputTokens: z.int().check(z.positive()),
+    }),
+  ),
+  limits: z.strictObject({
+    /** Largest request body accepted, in bytes (UTF-8). */
+    maxBodyBytes: z.int().check(z.positive()),
+    /** Most messages in one request. */
+    maxMessages: z.int().check(z.positive()),
+    /** Longest text of one message, in characters after normalization. */
+    maxMessageChars: z.int().check(z.positive()),
+  }),
+  /** What the deterministic pre-screen does with a suspected injection: refuse it, or only record it. */
+  prescreenMode: z.enum(['block', 'flag']),
+  output: z.strictObject({
+    /** Hosts (and their subdomains) that model output may link to; every other link or image is removed. */
+    allowedLinkHosts: z.array(z.string()),
+    /** Let raw HTML through (off: tags are removed). */
+    allowHtml: z.boolean(),
+  }),
+  /** Refusal shown when the guardrail or a screen blocks the input. */
+  blockedInputMessage: z.string().check(z.minLength(1)),
+  /** Refusal shown when the guardrail or a screen blocks the output. */
+  blockedOutputMessage: z.string().check(z.minLength(1)),
+  /** Whether per-user token quotas are enforced (DynamoDB). */
+  quotasEnabled: z.boolean(),
+  /** Timeout of one Bedrock call, in milliseconds, and attempts including the first. */
+  bedrockTimeoutMs: z.int().check(z.positive()),
+  bedrockMaxAttempts: z.int().check(z.minimum(1), z.maximum(5)),
+});
+
+/** The static configuration of the gateway function. */
+export type GatewayStaticConfig = z.infer<typeof staticConfigSchema>;
