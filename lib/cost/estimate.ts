@@ -121,7 +121,7 @@ export function fixedMonthly(inv: CostInventory, table: PriceTable = PRICES): Fi
     'KMS customer-managed keys',
     inv.kmsKeys.length,
     price(table, 'kms.keyMonth').usd,
-    `${countBy(inv.kmsKeys, (k) => k.stack)}; with rotation each adds ${usd(price(table, 'kms.rotationMonth').usd)}/month after its first and second rotation`,
+    `${countBy(inv.kmsKeys, (k) => k.stack)}${inv.kmsKeys.some((k) => k.rotation) ? `; a rotated key adds ${usd(price(table, 'kms.rotationMonth').usd)}/month after each of its first two rotations` : ''}`,
     ['kms.keyMonth', 'kms.rotationMonth'],
   );
   const metrics = (kind: string) => inv.alarms.filter((a) => a.kind === kind).reduce((n, a) => n + a.billedMetrics, 0);
@@ -131,7 +131,7 @@ export function fixedMonthly(inv: CostInventory, table: PriceTable = PRICES): Fi
     'CloudWatch alarm metrics, standard',
     metrics('standard'),
     price(table, 'cloudwatch.alarmMetricMonth').usd,
-    `${alarmsOf('standard')} alarms; a metric-math alarm counts each metric it reads`,
+    `${alarmsOf('standard')} alarms`,
     ['cloudwatch.alarmMetricMonth'],
   );
   add(
@@ -151,15 +151,15 @@ export function fixedMonthly(inv: CostInventory, table: PriceTable = PRICES): Fi
     ['cloudwatch.anomalyAlarmMetrics'],
   );
   add('composite-alarms', 'CloudWatch composite alarms', inv.compositeAlarms, price(table, 'cloudwatch.compositeAlarmMonth').usd, '', ['cloudwatch.compositeAlarmMonth']);
-  add('dashboards', 'CloudWatch dashboards', inv.dashboards, price(table, 'cloudwatch.dashboardMonth').usd, 'an account\'s first 3 are free', [
+  add('dashboards', 'CloudWatch dashboards', inv.dashboards, price(table, 'cloudwatch.dashboardMonth').usd, '', [
     'cloudwatch.dashboardMonth',
   ]);
   add(
     'custom-metrics',
-    'Custom metrics the alarms read',
+    'Custom metrics the alarms read (a lower bound: billed once published, and the function publishes more)',
     inv.customMetricsRead,
     price(table, 'cloudwatch.customMetricMonth').usd,
-    'billed once published; a lower bound, the function publishes more',
+    '',
     ['cloudwatch.customMetricMonth'],
   );
   return lines;
@@ -242,9 +242,17 @@ export function perRequest(
   return lines;
 }
 
-/** `$1,234.50`, or three significant digits under a dollar (`$0.0267`). */
+/** `$1,234.50`; under a dollar three significant digits, at least two decimals (`$0.10`, `$0.0267`). */
 export function usd(x: number): string {
   if (x === 0) return '$0';
   if (x >= 1) return `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-  return `$${Number(x.toPrecision(3)).toString()}`;
+  // three significant digits: the first is at decimal place 1 - floor(log10(x))
+  const decimals = Math.max(2, 2 - Math.floor(Math.log10(x)));
+  return `$${x.toFixed(decimals).replace(/(\.\d\d\d*?)0+$/, '$1')}`;
+}
+
+/** A list price exactly as the table holds it, at least two decimals (`$0.10`, `$0.0000133334`). */
+export function usdExact(x: number): string {
+  const decimals = x.toString().split('.')[1]?.length ?? 0;
+  return `$${x.toFixed(Math.max(2, decimals))}`;
 }
