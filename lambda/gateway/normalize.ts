@@ -30,7 +30,11 @@
  * combining accent no longer blocks composition), and a second pass runs only if NFKC produced a removable code point
  * (it does not for any assigned character today). The result is idempotent: `normalizeText(normalizeText(x).text)`
  * returns the same text with zero counts.
+ *
+ * Every loop and native call reports the code units it visits to {@link countWork}, so tests can prove linear cost
+ * without a clock.
  */
+import { countWork, execCounted, testCounted } from './work';
 
 /** How many code points of each category {@link normalizeText} removed (or, for lone surrogates, replaced). */
 export interface RemovedCounts {
@@ -108,12 +112,19 @@ function needsStrip(text: string): boolean {
   for (let i = 0; i < n; i++) {
     const flag = STRIP_UNIT[text.charCodeAt(i)]!;
     if (flag === 0) continue;
-    if (flag === 1) return true;
+    if (flag === 1) {
+      countWork(i + 1);
+      return true;
+    }
     const unit = text.charCodeAt(i);
     const next = i + 1 < n ? text.charCodeAt(i + 1) : 0;
-    if (unit > 0xdbff || next < 0xdc00 || next > 0xdfff) return true; // lone surrogate
+    if (unit > 0xdbff || next < 0xdc00 || next > 0xdfff) {
+      countWork(i + 1);
+      return true; // lone surrogate
+    }
     i++;
   }
+  countWork(n);
   return false;
 }
 /** High surrogate of plane 14 (tags, supplementary selectors) or a BMP variation selector. */
@@ -241,8 +252,14 @@ function strip(text: string, counts: MutableCounts): string {
       keptSelector = false;
     }
   }
-  if (out === undefined) return text;
+  // The scan visits each code unit once (i only grows); each unit copied or written to `out` counts once more, and
+  // once again when the buffer is decoded.
+  if (out === undefined) {
+    countWork(n);
+    return text;
+  }
   for (let k = runStart; k < n; k++) out[outLen++] = text.charCodeAt(k);
+  countWork(n + 2 * outLen);
   // Well-formed UTF-16 at this point (lone surrogates were replaced), so the UTF-16LE round trip is exact.
   return Buffer.from(out.buffer, 0, outLen * 2).toString('utf16le');
 }
@@ -259,7 +276,7 @@ function strip(text: string, counts: MutableCounts): string {
  */
 export function normalizeText(text: string): NormalizedText {
   const counts = zeroCounts();
-  if (PRINTABLE_ASCII.test(text)) return { text, removed: counts };
+  if (testCounted(PRINTABLE_ASCII, text)) return { text, removed: counts };
   // Only the runs outside printable ASCII can need work; a native scan finds them, and each is checked by table.
   const segments = specialSegments(text);
   if (segments === undefined) return normalizeSlow(text, counts, true);
@@ -272,6 +289,7 @@ export function normalizeText(text: string): NormalizedText {
     const end = segments[k + 1]!;
     const segment = text.slice(start, end);
     const folded = segment.normalize('NFKC');
+    countWork(2 * (end - start) + folded.length);
     if (folded === segment) continue;
     // NFKC of an assigned code point never yields a removable one today; if it ever does, take the full path.
     if (needsStrip(folded)) return normalizeSlow(text, counts, false);
@@ -279,6 +297,7 @@ export function normalizeText(text: string): NormalizedText {
     copied = end;
     changed = true;
   }
+  if (changed) countWork(out.length + text.length - copied); // flattening the concatenation
   return { text: changed ? out + text.slice(copied) : text, removed: counts };
 }
 
@@ -297,9 +316,10 @@ const SEGMENT_GAP = 32;
 function specialSegments(text: string): number[] | undefined {
   const segments: number[] = [];
   SPECIAL_RUN.lastIndex = 0;
-  for (let m = SPECIAL_RUN.exec(text); m !== null; m = SPECIAL_RUN.exec(text)) {
+  for (let m = execCounted(SPECIAL_RUN, text); m !== null; m = execCounted(SPECIAL_RUN, text)) {
     const runStart = m.index;
     const runEnd = runStart + m[0].length;
+    countWork(runEnd - runStart);
     for (let i = runStart; i < runEnd; i++) {
       const flag = STRIP_UNIT[text.charCodeAt(i)]!;
       if (flag === 0) continue;
@@ -321,12 +341,14 @@ function specialSegments(text: string): number[] | undefined {
 function normalizeSlow(text: string, counts: MutableCounts, dirty: boolean): NormalizedText {
   const stripped = dirty ? strip(text, counts) : text;
   let out = stripped.normalize('NFKC');
+  countWork(stripped.length + out.length);
   // NFKC of an assigned code point never yields a removable one today; check defensively (bounded) whenever NFKC
   // changed the text (strip is idempotent, so re-stripping an unchanged text could only repeat the first pass).
   for (let pass = 0; pass < 3 && out !== stripped && needsStrip(out); pass++) {
     const again = strip(out, counts);
     if (again === out) break;
     out = again.normalize('NFKC');
+    countWork(again.length + out.length);
   }
   return { text: out, removed: counts };
 }
@@ -346,7 +368,7 @@ export function totalRemoved(removed: RemovedCounts): number {
  * @param text - raw text, before {@link normalizeText} removes these code points.
  */
 export function extractHiddenText(text: string): string {
-  if (!MAY_HIDE.test(text)) return '';
+  if (!testCounted(MAY_HIDE, text)) return '';
   const runs: string[] = [];
   // The current run of tag characters (as ASCII) and of variation-selector bytes; each char code or byte is below 256.
   const n = text.length;
@@ -356,6 +378,8 @@ export function extractHiddenText(text: string): string {
   let byteLen = 0;
   let maxByte = 0;
   const flush = (): void => {
+    // Decoding a run, then the filter and the join below, read its units.
+    countWork(3 * (tagLen + byteLen));
     if (tagLen > 0) runs.push(tags.toString('latin1', 0, tagLen));
     // Bytes below '0' decode to ASCII controls and punctuation only, which the filter below drops anyway (this
     // skips the per-emoji noise of presentation selectors without decoding it).
@@ -391,6 +415,7 @@ export function extractHiddenText(text: string): string {
     if (tagLen > 0 || byteLen > 0) flush();
   }
   flush();
+  countWork(n); // the loop visits each code unit once
   // A lone emoji presentation selector after an emoji decodes to a control byte; drop such noise.
   return runs.filter((r) => /[\p{L}\p{N}]/u.test(r)).join('\n');
 }
@@ -423,15 +448,18 @@ export function encodedRuns(text: string, minLength: number): Array<[number, num
   const runs: Array<[number, number]> = [];
   let scannedTo = 0; // everything before this index belongs to a run already examined
   const n = text.length;
+  let walked = 0; // code units read by the walks out from the probes
   for (let probe = step - 1; probe < n; probe += step) {
     if (probe < scannedTo || B64_ALPHABET[text.charCodeAt(probe)] === 0) continue;
     let start = probe;
     while (start > scannedTo && B64_ALPHABET[text.charCodeAt(start - 1)] === 1) start--;
     let end = probe + 1;
     while (end < n && B64_ALPHABET[text.charCodeAt(end)] === 1) end++;
+    walked += end - start;
     scannedTo = end;
     if (end - start >= step) runs.push([start, end]);
   }
+  countWork(Math.floor(n / step) + walked);
   return runs;
 }
 
@@ -447,8 +475,16 @@ export function encodedRuns(text: string, minLength: number): Array<[number, num
  */
 export function indexOfLiteral(text: string, literal: string, anchor: number, from = 0): number {
   const ch = literal[anchor]!;
-  for (let i = text.indexOf(ch, from + anchor); i >= 0; i = text.indexOf(ch, i + 1)) {
-    if (literal.length === 1 || text.startsWith(literal, i - anchor)) return i - anchor;
+  const scanFrom = Math.max(0, from + anchor);
+  let candidates = 0;
+  // Each indexOf scans on from the previous hit, so the scans together cover [scanFrom, where the loop stops).
+  for (let i = text.indexOf(ch, scanFrom); i >= 0; i = text.indexOf(ch, i + 1)) {
+    candidates++;
+    if (literal.length === 1 || text.startsWith(literal, i - anchor)) {
+      countWork(i + 1 - scanFrom + candidates * literal.length);
+      return i - anchor;
+    }
   }
+  countWork(Math.max(1, text.length - scanFrom) + candidates * literal.length);
   return -1;
 }

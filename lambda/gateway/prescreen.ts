@@ -30,8 +30,12 @@
  * instructions addressed to an AI, concealment from the user, exfiltration URLs and hidden markup.
  *
  * The rule set was tuned on `test/fixtures/injection-eval/dev-*.json` only; `holdout-*.json` measures it.
+ *
+ * Every scanning loop, native call, trie walk and matcher step reports its work to {@link countWork}, so tests prove
+ * linear cost by counting instead of timing.
  */
 import { encodedRuns, extractHiddenText, indexOfLiteral, LATIN_CONFUSABLES, normalizeText, totalRemoved } from './normalize';
+import { countWork, execCounted, testCounted } from './work';
 
 /** What the gateway should do with the screened text. */
 export type PrescreenVerdict = 'allow' | 'flag' | 'block';
@@ -771,6 +775,8 @@ class Matcher {
   startsWithQuestion = false;
   /** Position of the next token. */
   index = 0;
+  /** Work done for this matcher (tokenizer code units, trie steps, stages visited), reported by {@link runRules}. */
+  steps = 0;
 
   constructor(untrusted: boolean) {
     this.untrusted = untrusted;
@@ -805,6 +811,7 @@ class Matcher {
       this.lastWasEos = false;
     }
     const i = this.index++;
+    this.steps += 1 + this.pendingRule.length;
     if (this.pendingRule.length > 0) this.resolvePost(classes, i);
     if (classes.length === 0) return;
     const tokenFlags = (quoted ? QUOTED : 0) | ((obf & ~PHRASE) !== 0 ? OBFUSCATED : 0) | ((obf & PHRASE) !== 0 ? NO_PRE : 0);
@@ -820,6 +827,7 @@ class Matcher {
   private see(classes: readonly number[], i: number, tokenFlags: number): readonly number[] {
     const lastSeen = this.lastSeen;
     let emitted: number[] | undefined;
+    this.steps += classes.length;
     for (let k = 0; k < classes.length; k++) {
       const c = classes[k]!;
       if (lastSeen[c]! !== i) {
@@ -837,6 +845,7 @@ class Matcher {
       }
       if (HAS_SINGLES[c] === 0) continue;
       const singles = singleByClass[c]!;
+      this.steps += singles.length;
       for (let j = 0; j < singles.length; j++) {
         const r = singles[j]!;
         if (RULE_UNTRUSTED[r] && !this.untrusted) continue;
@@ -860,6 +869,7 @@ class Matcher {
     let emitted: number[] | undefined;
     for (let k = 0; k < classes.length; k++) {
       const list = this.stages[classes[k]!]!;
+      this.steps += list.length;
       for (let j = 0; j < list.length; j++) {
         const s = list[j]!;
         const r = STAGE_RULE[s]!;
@@ -928,6 +938,7 @@ class Matcher {
   }
 
   finish(): void {
+    this.steps += this.pendingRule.length;
     for (let k = 0; k < this.pendingRule.length; k++) this.fire(this.pendingRule[k]!, this.pendingFlags[k]!);
     this.pendingRule.length = 0;
     this.pendingAt.length = 0;
@@ -1012,7 +1023,10 @@ class Matcher {
     if (this.stages === DIRECT_STAGES || this.stages === ALL_STAGES) this.stages = [...this.stages];
     const stages = this.stages as Int32Array[];
     for (let s = ruleFirst[r]! + 1; s <= RULE_LAST[r]!; s++) {
-      for (const c of stageClasses[s]!) stages[c] = stages[c]!.filter((x) => STAGE_RULE[x] !== r);
+      for (const c of stageClasses[s]!) {
+        this.steps += stages[c]!.length;
+        stages[c] = stages[c]!.filter((x) => STAGE_RULE[x] !== r);
+      }
     }
   }
 }
@@ -1161,7 +1175,10 @@ function scan(t: string, m: Matcher): void {
       }
       i++;
     }
-    if (i >= n) break;
+    if (i >= n) {
+      m.steps += i - sepStart;
+      break;
+    }
     const sepLen = i - sepStart;
 
     // Token run. A word of plain a–z letters walks the lexicon trie while it is scanned.
@@ -1231,6 +1248,7 @@ function scan(t: string, m: Matcher): void {
     }
     const end = i;
     const len = end - start + dotted;
+    m.steps += end - sepStart; // the separator run and the token, each code unit visited once
 
     const singleLetter = tokenKind === KIND_WORD && len === 1 && c0 !== 0x5f && c0 !== 0x27 && !(c0 >= 0x30 && c0 <= 0x39);
     const shortSep = !newline && !colon && sepLen <= 3;
@@ -1270,6 +1288,7 @@ function scan(t: string, m: Matcher): void {
     }
     if (plain && hyphen && sepLen === 1 && joinNode !== 0 && len <= MAX_FRAGMENT && joinLen + len <= MAX_JOINED) {
       let joined = joinNode;
+      m.steps += end - start;
       for (let k = start; k < end && joined !== 0; k++) joined = ASCII_NEXT[joined * 26 + (t.charCodeAt(k) | 0x20) - 0x61]!;
       const joinedClasses = ASCII_CLASSES[joined];
       if (joinedClasses !== undefined && joinedClasses.length > 0) {
@@ -1327,6 +1346,7 @@ function scan(t: string, m: Matcher): void {
     if (underscore) {
       // Identifiers (`system_prompt`, `ignore_errors`) are inert; long snake_case runs are screened word by word.
       const parts = t.slice(start, end).toLowerCase().split('_').filter((x) => x !== '');
+      m.steps += 4 * (end - start); // slice, lower-case, split, and each part classified
       if (parts.length >= MIN_SNAKE_PARTS) {
         for (const part of parts) {
           const pc = part.length <= MAX_WORD ? classify(part) : NONE;
@@ -1347,6 +1367,7 @@ function scan(t: string, m: Matcher): void {
     }
     const raw = t.slice(start, end);
     const word = upper ? raw.toLowerCase() : raw;
+    m.steps += 4 * len; // slice, lower-case, classify (cached; folds on a miss), phrase key
     const cl = classify(word);
     let classes = cl.classes;
     let obf: number = cl.obf;
@@ -1373,6 +1394,7 @@ function flushSpaced(letters: string, quoted: boolean, m: Matcher): void {
     segment(letters, quoted, m);
     return;
   }
+  m.steps += letters.length;
   for (let k = 0; k < letters.length; k++) {
     const cl = classify(letters[k]!);
     if (cl.classes.length === 0) m.skip(1);
@@ -1388,13 +1410,15 @@ function segment(s: string, quoted: boolean, m: Matcher): void {
     let node: TrieNode | undefined = trie;
     let best = 0;
     let bestClasses: readonly number[] | undefined;
-    for (let k = p; k < s.length && node !== undefined; k++) {
+    let k = p;
+    for (; k < s.length && node !== undefined; k++) {
       node = node.next.get(s.charCodeAt(k));
       if (node?.classes !== undefined) {
         best = k - p + 1;
         bestClasses = node.classes;
       }
     }
+    m.steps += k - p + 1;
     if (bestClasses === undefined) {
       unknown = true;
       p++;
@@ -1410,6 +1434,7 @@ function segment(s: string, quoted: boolean, m: Matcher): void {
 
 /** Dictionary segmentation of a CJK run; unknown characters advance the position by one token per two characters. */
 function segmentCjk(t: string, start: number, end: number, quoted: boolean, m: Matcher): void {
+  m.steps += end - start;
   let p = start;
   let unknown = 0;
   while (p < end) {
@@ -1421,13 +1446,15 @@ function segmentCjk(t: string, start: number, end: number, quoted: boolean, m: M
     let matched = 0;
     let node: TrieNode | undefined = cjkTrie;
     let hit: TrieNode | undefined;
-    for (let k = p; k < end && k - p < cjkMaxLen && node !== undefined; k++) {
+    let k = p;
+    for (; k < end && k - p < cjkMaxLen && node !== undefined; k++) {
       node = node.next.get(t.charCodeAt(k));
       if (node?.classes !== undefined) {
         matched = k - p + 1;
         hit = node;
       }
     }
+    m.steps += k - p + 1;
     if (hit !== undefined) {
       if (unknown > 0) m.skip((unknown + 1) >> 1);
       unknown = 0;
@@ -1508,20 +1535,32 @@ type Add = (id: string, w: number) => void;
 
 /** Structural signals in `text` (normalized; every check ignores ASCII case). */
 function structural(text: string, untrusted: boolean, add: Add): void {
-  if (SPECIAL_TOKEN.test(text)) add('delimiter.special-token', W.specialToken);
+  const n = text.length;
+  if (testCounted(SPECIAL_TOKEN, text)) add('delimiter.special-token', W.specialToken);
   // Role tags: read the tag name by hand after each '<' (bounded), so non-tags cost a few character reads.
   let weakTag = false;
   // A tag closes with '>' or '|' at most TAG_SPAN characters after its '<' (a bracket tag with ']' within
-  // BRACKET_SPAN): a '<' or '[' without a closer that near is skipped unread.
-  let close = -1;
-  for (let i = text.indexOf('<'); i >= 0; i = text.indexOf('<', i + 1)) {
-    if (close < i) {
-      const gt = text.indexOf('>', i);
-      const bar = text.indexOf('|', i);
-      close = gt < 0 ? bar : bar < 0 ? gt : Math.min(gt, bar);
-      if (close < 0) break;
+  // BRACKET_SPAN): a '<' or '[' without a closer that near is skipped unread. The next '>' and the next '|' are
+  // tracked apart (`n` when there is none), so each of the three scans only moves forward.
+  let gt = -1;
+  let bar = -1;
+  let reads = 0; // code units read by the scans for closers and by tagName
+  let i = text.indexOf('<');
+  for (; i >= 0; i = text.indexOf('<', i + 1)) {
+    if (gt < i) {
+      const at = text.indexOf('>', i);
+      gt = at < 0 ? n : at;
+      reads += gt - i;
     }
+    if (bar < i) {
+      const at = text.indexOf('|', i);
+      bar = at < 0 ? n : at;
+      reads += bar - i;
+    }
+    const close = Math.min(gt, bar);
+    if (close === n) break;
     if (close - i > TAG_SPAN) continue;
+    reads += TAG_SPAN;
     const name = tagName(text, i + 1);
     if (name === undefined) continue;
     if (STRONG_TAG_NAMES.has(name)) {
@@ -1533,47 +1572,58 @@ function structural(text: string, untrusted: boolean, add: Add): void {
       weakTag = true;
     }
   }
-  close = -1;
-  for (let i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) {
+  // The '<' scans resume after each hit, so together they read up to where the loop stopped.
+  countWork((i < 0 ? n : i + 1) + reads);
+  let close = -1;
+  reads = 0;
+  for (i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) {
     if (close < i) {
       close = text.indexOf(']', i);
+      reads += (close < 0 ? n : close) - i;
       if (close < 0) break;
     }
     if (close - i > BRACKET_SPAN) continue;
     const next = text.charCodeAt(i + 1);
     if (!isAsciiLetter(next) && next !== 0x5b && next !== 0x20 && next !== 0x2f) continue;
     BRACKET_TAG.lastIndex = i;
-    if (BRACKET_TAG.test(text)) {
+    if (testCounted(BRACKET_TAG, text)) {
       add('delimiter.role-tag', W.roleTag);
       break;
     }
   }
+  countWork((i < 0 ? n : i + 1) + reads);
   let roleLine = false;
   let turnLine = false;
-  for (let i = 0; i < text.length && !(roleLine && turnLine); ) {
-    const nl = text.indexOf('\n', i);
-    const lineEnd = nl < 0 ? text.length : nl;
-    if (lineEnd - i >= 3 && LINE_START.has(text.charCodeAt(i))) {
+  let line = 0;
+  for (; line < n && !(roleLine && turnLine); ) {
+    const nl = text.indexOf('\n', line);
+    const lineEnd = nl < 0 ? n : nl;
+    if (lineEnd - line >= 3 && LINE_START.has(text.charCodeAt(line))) {
       if (!roleLine) {
-        ROLE_LINE.lastIndex = i;
-        const m = ROLE_LINE.exec(text);
+        ROLE_LINE.lastIndex = line;
+        const m = execCounted(ROLE_LINE, text);
         roleLine = m !== null && m.index + m[0].length <= lineEnd + 1;
       }
       if (!turnLine) {
-        TURN_LINE.lastIndex = i;
-        const m = TURN_LINE.exec(text);
+        TURN_LINE.lastIndex = line;
+        const m = execCounted(TURN_LINE, text);
         turnLine = m !== null && m.index + m[0].length <= lineEnd;
       }
     }
-    if (nl < 0) break;
-    i = nl + 1;
+    if (nl < 0) {
+      line = n;
+      break;
+    }
+    line = nl + 1;
   }
+  countWork(line); // the newline scans resume after each hit
   if (roleLine) add('delimiter.role-line', W.roleLine);
   if (turnLine) add('delimiter.turn-line', W.turnLine);
-  if (ROLE_JSON.test(text)) add('delimiter.role-json', W.roleJson);
+  if (testCounted(ROLE_JSON, text)) add('delimiter.role-json', W.roleJson);
   if (!untrusted) return;
   URL_RE.lastIndex = 0;
-  for (let m = URL_RE.exec(text); m !== null; m = URL_RE.exec(text)) {
+  for (let m = execCounted(URL_RE, text); m !== null; m = execCounted(URL_RE, text)) {
+    countWork(3 * m[0].length); // lower-case, slice and the query checks
     const url = m[0].toLowerCase();
     const q = url.indexOf('?');
     if (q < 0) continue;
@@ -1589,13 +1639,15 @@ function structural(text: string, untrusted: boolean, add: Add): void {
       break;
     }
   }
+  countWork(n);
   if (text.includes('<!--')) add('indirect.html-comment', W.htmlComment);
 }
 
 /** The number of `%XX` escapes in `text` (non-overlapping, left to right), counting up to `max`. */
 function percentEscapes(text: string, max: number): number {
   let count = 0;
-  for (let i = text.indexOf('%'); i >= 0 && count < max; ) {
+  let i = text.indexOf('%');
+  while (i >= 0 && count < max) {
     if (HEX_DIGIT[text.charCodeAt(i + 1)] === 1 && HEX_DIGIT[text.charCodeAt(i + 2)] === 1) {
       count++;
       i = text.indexOf('%', i + 3);
@@ -1603,6 +1655,7 @@ function percentEscapes(text: string, max: number): number {
       i = text.indexOf('%', i + 1);
     }
   }
+  countWork(i < 0 ? text.length : i + 1); // each scan resumes after the previous '%'
   return count;
 }
 const HEX_DIGIT = new Uint8Array(128);
@@ -1635,9 +1688,15 @@ function includesIgnoringCase(text: string, literal: string, anchor: number): bo
   const l = literal.charCodeAt(anchor);
   const forms = l >= 0x61 && l <= 0x7a ? [literal[anchor]!, String.fromCharCode(l - 0x20)] : [literal[anchor]!];
   for (const ch of forms) {
+    let candidates = 0;
     for (let i = text.indexOf(ch, anchor); i >= 0; i = text.indexOf(ch, i + 1)) {
-      if (startsWithIgnoringCase(text, i - anchor, literal)) return true;
+      candidates++;
+      if (startsWithIgnoringCase(text, i - anchor, literal)) {
+        countWork(i + 1 + candidates * literal.length);
+        return true;
+      }
     }
+    countWork(text.length + candidates * literal.length);
   }
   return false;
 }
@@ -1649,6 +1708,7 @@ function looksLikeText(s: string): boolean {
   let letters = 0;
   let spaces = 0;
   const n = Math.min(s.length, 512);
+  countWork(n);
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0x20 && c < 0x7f) good++;
@@ -1674,6 +1734,8 @@ function decodedViews(text: string): View[] {
   const b64: string[] = [];
   const hex: string[] = [];
   for (const [start, end] of encodedRuns(text, 16)) {
+    // Slice, the '=' trim, the hex and mix tests, at most one decode of the run and one of its head.
+    countWork(6 * (end - start));
     let run = text.slice(start, end);
     if (run.charCodeAt(0) === 0x3d) run = run.replace(/^=+/, '');
     if (HEX_ONLY.test(run)) {
@@ -1698,16 +1760,19 @@ function decodedViews(text: string): View[] {
   if (hex.length > 0) views.push({ kind: 'obfuscation.hex', text: hex.join('\n') });
   const head = text.length > EXOTIC_VIEW_CHARS ? text.slice(0, EXOTIC_VIEW_CHARS) : text;
   if (percentEscapes(head, 3) >= 3) {
+    countWork(head.length);
     views.push({ kind: 'obfuscation.percent-encoding', text: head.replace(PERCENT, (h) => String.fromCharCode(parseInt(h.slice(1), 16))) });
   }
   // Literal checks scan for a rare character of the literal (see indexOfLiteral).
   if (hasRot13Mention(text)) {
+    countWork(head.length);
     views.push({ kind: 'obfuscation.rot13', text: head.replace(/[a-zA-Z]/g, (ch) => {
       const base = ch <= 'Z' ? 65 : 97;
       return String.fromCharCode(((ch.charCodeAt(0) - base + 13) % 26) + base);
     }) });
   }
   if (includesIgnoringCase(text, 'backward', 3) || includesIgnoringCase(text, 'revers', 2)) {
+    countWork(3 * head.length); // code points, reverse, join
     views.push({ kind: 'obfuscation.reversed', text: Array.from(head).reverse().join('') });
   }
   return views;
@@ -1720,6 +1785,7 @@ function decodedViews(text: string): View[] {
 function runRules(text: string, untrusted: boolean): Matcher {
   const m = new Matcher(untrusted);
   scan(text, m);
+  countWork(m.steps);
   return m;
 }
 
@@ -1745,7 +1811,9 @@ export function prescreen(text: string, opts: PrescreenOptions = {}): PrescreenR
 
   // URLs are screened structurally; their path words ("…/model-internet-free") are not prose.
   URL_RE.lastIndex = 0;
+  countWork(norm.length);
   const prose = norm.includes('://') ? norm.replace(URL_RE, ' http ') : norm;
+  if (prose !== norm) countWork(norm.length);
   const main = runRules(prose, untrusted);
   const question = main.startsWithQuestion || /\?\s*$/.test(norm.length > 64 ? norm.slice(-64) : norm);
   const mention = question || main.metaTokens > 0 || main.mentionTokens > 0;

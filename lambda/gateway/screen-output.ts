@@ -21,13 +21,15 @@
  *    its text is empty.
  *
  * Every regular expression here has bounded quantifiers and starts only at a delimiter character, so the work is
- * linear in the input length.
+ * linear in the input length. Every loop and native call reports its work to {@link countWork}, so tests prove that
+ * by counting instead of timing.
  *
  * Failure semantics: `screenOutput` never throws for any text. It throws {@link OutputScreeningError} only for invalid
  * options (a canary shorter than 8 letters or digits, a malformed allowed host). The caller must treat any exception
  * from this module as "blocked": no unscreened model output may leave the gateway.
  */
 import { encodedRuns, indexOfLiteral, LATIN_CONFUSABLES, normalizeText, totalRemoved } from './normalize';
+import { countWork, execCounted, testCounted } from './work';
 
 /** Options for {@link screenOutput}. */
 export interface ScreenOutputOptions {
@@ -133,6 +135,7 @@ function squeeze(text: string): string {
     const mapped = SQUEEZE[text.charCodeAt(i)]!;
     if (mapped !== 0) out[len++] = mapped;
   }
+  countWork(text.length + len);
   return Buffer.from(out.buffer, 0, len * 2).toString('utf16le');
 }
 
@@ -214,14 +217,22 @@ function squeezedContains(text: string, c: Canary): boolean {
   const budget = 2 * text.length + 1024;
   const reversedAnchor = c.key.length - 1 - c.anchor;
   for (const form of c.forms) {
+    // Each scan for the form resumes after the previous hit: together they read up to where the loop stops.
     for (let i = text.indexOf(form); i >= 0; i = text.indexOf(form, i + 1)) {
-      if (squeezedMatchAt(text, i, c.key, c.anchor, work) || squeezedMatchAt(text, i, c.reversed, reversedAnchor, work)) return true;
+      if (squeezedMatchAt(text, i, c.key, c.anchor, work) || squeezedMatchAt(text, i, c.reversed, reversedAnchor, work)) {
+        countWork(i + 1 + work[0]!);
+        return true;
+      }
       if (work[0]! > budget) {
+        countWork(i + 1 + work[0]!);
         const squeezed = squeeze(text);
+        countWork(2 * squeezed.length);
         return squeezed.includes(c.key) || squeezed.includes(c.reversed);
       }
     }
+    countWork(text.length);
   }
+  countWork(work[0]!);
   return false;
 }
 
@@ -236,6 +247,7 @@ function containsCanary(text: string, c: Canary, acc: Acc): boolean {
   // the base64 form of the canary itself cannot contain it.
   for (const [start, end] of runsOf(text, acc)) {
     if (end - start < c.minRun) continue;
+    countWork(6 * (end - start)); // slice, '=' trim, two tests, decode, and the two searches of the squeezed text
     const run = text.slice(start, end).replace(/^=+/, '');
     const hex = HEX.test(run) && run.length % 2 === 0;
     if (!hex && !ENCODED_MIX.test(run)) continue;
@@ -274,16 +286,25 @@ function denseLimit(length: number): number {
 function occurrences(text: string, literal: string, anchor = 0, out: number[] = [], accept?: (i: number) => boolean): number[] | undefined {
   let budget = denseLimit(text.length);
   const ch = literal[anchor]!;
+  let candidates = 0;
+  // Each scan resumes after the previous hit, so together they read up to where the loop stops; each candidate
+  // costs a comparison with the literal and a call of `accept`.
   for (let i = text.indexOf(ch, anchor); i >= 0; i = text.indexOf(ch, i + 1)) {
-    if (--budget < 0) return undefined;
+    if (--budget < 0) {
+      countWork(i + 1 + candidates * (literal.length + 1));
+      return undefined;
+    }
+    candidates++;
     const start = i - anchor;
     if (literal.length > 1 && !text.startsWith(literal, start)) continue;
     if (accept === undefined || accept(start)) out.push(start);
   }
+  countWork(text.length + candidates * (literal.length + 1));
   return out;
 }
 
 function ascending(xs: number[]): number[] {
+  countWork(xs.length * Math.ceil(Math.log2(xs.length + 1)));
   return xs.sort((a, b) => a - b);
 }
 
@@ -299,6 +320,7 @@ function replaceMatches(text: string, global: RegExp, at: RegExp, starts: readon
     matched = true;
     const end = m.index + m[0].length;
     const replacement = fn(m);
+    countWork(m[0].length + replacement.length);
     if (replacement !== m[0]) noteEdit(acc, text, m.index, end, replacement);
     pieces.push(text.slice(copied, m.index), replacement);
     copied = end;
@@ -306,18 +328,20 @@ function replaceMatches(text: string, global: RegExp, at: RegExp, starts: readon
   };
   if (starts === undefined) {
     global.lastIndex = 0;
-    for (let m = global.exec(text); m !== null; m = global.exec(text)) global.lastIndex = take(m);
+    for (let m = execCounted(global, text); m !== null; m = execCounted(global, text)) global.lastIndex = take(m);
   } else {
     let from = 0;
+    countWork(starts.length);
     for (let k = 0; k < starts.length; k++) {
       const p = starts[k]!;
       if (p < from) continue;
       at.lastIndex = p;
-      const m = at.exec(text);
+      const m = execCounted(at, text);
       if (m !== null) from = take(m);
     }
   }
   if (!matched) return text;
+  countWork(text.length); // the pieces joined into one string
   pieces.push(text.slice(copied));
   // One flat string (see normalizeText).
   return pieces.join('');
@@ -377,6 +401,7 @@ const SECRET_PATTERNS: readonly SecretPattern[] = [
       const underscores = occurrences(t, '_');
       if (underscores === undefined) return undefined;
       const out: number[] = [];
+      countWork(underscores.length * 11);
       for (const i of underscores) {
         if (i >= 3 && t.charCodeAt(i - 3) === 0x67 && t.charCodeAt(i - 2) === 0x68) out.push(i - 3);
         if (i >= 6 && t.startsWith('github_pat_', i - 6)) out.push(i - 6);
@@ -424,7 +449,9 @@ const AWS_SECRET_WINDOW = 120;
 
 /** Whether `text` has a run of at least 40 base64-alphabet characters (needed by an AWS secret key). */
 function hasLongRun(text: string, acc: Acc): boolean {
-  return runsOf(text, acc).some(([start, end]) => end - start >= AWS_SECRET_LENGTH);
+  const runs = runsOf(text, acc);
+  countWork(runs.length);
+  return runs.some(([start, end]) => end - start >= AWS_SECRET_LENGTH);
 }
 const AWS_SECRET_LENGTH = 40;
 
@@ -442,8 +469,16 @@ function assignmentStarts(t: string): number[] | undefined {
   let budget = denseLimit(t.length);
   let colon = t.indexOf(':');
   let eq = t.indexOf('=');
+  // The ':' scans and the '=' scans each resume after their previous hit: together they read the text twice at most.
+  // Each separator then reads back at most 4 blanks, a quote and MAX_KEY key characters.
+  countWork(2 * t.length);
+  let separators = 0;
   while (colon >= 0 || eq >= 0) {
-    if (--budget < 0) return undefined;
+    if (--budget < 0) {
+      countWork(separators * (6 + MAX_KEY));
+      return undefined;
+    }
+    separators++;
     let q: number;
     if (eq < 0 || (colon >= 0 && colon < eq)) {
       q = colon;
@@ -461,6 +496,7 @@ function assignmentStarts(t: string): number[] | undefined {
       if (s === 0 || !isWordChar(t.charCodeAt(s - 1))) out.push(s);
     }
   }
+  countWork(separators * (6 + MAX_KEY));
   return out;
 }
 
@@ -487,18 +523,31 @@ function redactPrivateKeys(text: string, acc: Acc): string {
   let searchFrom = 0;
   for (let i = indexOfLiteral(text, PEM_BEGIN, 5, searchFrom); i >= 0; i = indexOfLiteral(text, PEM_BEGIN, 5, searchFrom)) {
     PRIVATE_KEY_BEGIN.lastIndex = i;
-    if (!PRIVATE_KEY_BEGIN.test(text)) {
+    if (!testCounted(PRIVATE_KEY_BEGIN, text)) {
       searchFrom = i + 1;
       continue;
     }
     // The block ends after the END line's closing dashes; an unterminated block runs to the end of the text.
     const endLine = text.indexOf(PEM_END, PRIVATE_KEY_BEGIN.lastIndex);
     let end = text.length;
+    countWork((endLine < 0 ? text.length : endLine + PEM_END.length) - PRIVATE_KEY_BEGIN.lastIndex);
     if (endLine >= 0) {
+      // The END line ends at its closing dashes, or at a line break before them. The line break is looked for only up
+      // to the dashes (a scan of the whole rest of the text for every block would make many blocks on one line cost
+      // quadratic time); without dashes there is no further block, so the one scan to the end happens once.
       const close = text.indexOf('-----', endLine + PEM_END.length);
-      const newline = text.indexOf('\n', endLine);
-      end = close >= 0 && (newline < 0 || close < newline) ? close + 5 : newline < 0 ? text.length : newline;
+      if (close < 0) {
+        const newline = text.indexOf('\n', endLine);
+        end = newline < 0 ? text.length : newline;
+        countWork(2 * (text.length - endLine));
+      } else {
+        let newline = endLine;
+        while (newline < close && text.charCodeAt(newline) !== 0x0a) newline++;
+        end = newline < close ? newline : close + 5;
+        countWork(2 * (close - endLine));
+      }
     }
+    countWork(end - from); // the block and the text before it, copied to `out`
     out += text.slice(from, i) + placeholder('private-key');
     noteEdit(acc, text, i, end, placeholder('private-key'));
     acc.redactions++;
@@ -514,16 +563,17 @@ function redactSecrets(input: string, acc: Acc): string {
   // AWS secret keys are only recognizable by context; find them before the access key ids are replaced.
   const spans: Array<[number, number]> = [];
   AWS_SECRET_CONTEXT.lastIndex = hasLongRun(text, acc) ? 0 : text.length;
-  for (let m = AWS_SECRET_CONTEXT.exec(text); m !== null; m = AWS_SECRET_CONTEXT.exec(text)) {
+  for (let m = execCounted(AWS_SECRET_CONTEXT, text); m !== null; m = execCounted(AWS_SECRET_CONTEXT, text)) {
     const start = m.index + m[0].length;
     const window = text.slice(start, start + AWS_SECRET_WINDOW);
-    const v = AWS_SECRET_VALUE.exec(window);
+    const v = execCounted(AWS_SECRET_VALUE, window);
     if (v !== null && /[0-9/+]/.test(v[0]) && /[a-z]/.test(v[0]) && /[A-Z]/.test(v[0])) {
       const s = start + v.index;
       if (spans.length === 0 || spans[spans.length - 1]![1] <= s) spans.push([s, s + 40]);
     }
   }
   if (spans.length > 0) {
+    countWork(text.length);
     let out = '';
     let from = 0;
     for (const [s, e] of spans) {
@@ -536,6 +586,7 @@ function redactSecrets(input: string, acc: Acc): string {
   }
   SECRET_PATTERNS.forEach(({ kind, re, group, starts, hint }, k) => {
     if (hint !== undefined && !hint(text)) return;
+    countWork(text.length); // the hint reads up to the whole text
     text = replaceMatches(text, re, SECRET_STICKY[k]!, starts(text), acc, (m) => {
       acc.redactions++;
       if (group === 0) return placeholder(kind);
@@ -545,6 +596,7 @@ function redactSecrets(input: string, acc: Acc): string {
   });
   text = replaceMatches(text, ASSIGNMENT, ASSIGNMENT_AT, assignmentStarts(text), acc, (m) => {
     const [match, key, sep, value] = m as unknown as [string, string, string, string];
+    countWork(6 * match.length); // the value and key checks
     const quoted = value.startsWith('"') || value.startsWith("'");
     // Sentence punctuation after an unquoted value is not part of it.
     const trailing = quoted ? '' : /[.!?:]*$/.exec(value)![0];
@@ -578,6 +630,7 @@ function allowList(hosts: readonly string[]): string[] {
 
 /** Whether a link destination may stay: an absolute http(s) URL whose host is allowed. */
 function allowedUrl(raw: string, hosts: readonly string[]): boolean {
+  countWork(6 * raw.length + hosts.length); // trim, prefix checks, URL parsing, the tail checks; the allow-list
   let candidate = raw.trim();
   if (candidate.startsWith('<') && candidate.endsWith('>')) candidate = candidate.slice(1, -1);
   if (candidate.startsWith('//')) candidate = `https:${candidate}`;
@@ -620,7 +673,9 @@ const DANGEROUS_URI_AT = sticky(DANGEROUS_URI);
 
 /** Candidates for patterns starting with `!?[`: each '[', preceded by the '!' before it. */
 function bracketStarts(t: string): number[] | undefined {
-  return occurrences(t, '[')?.flatMap((q) => (q > 0 && t.charCodeAt(q - 1) === 0x21 ? [q - 1, q] : [q]));
+  const brackets = occurrences(t, '[');
+  countWork(2 * (brackets?.length ?? 0));
+  return brackets?.flatMap((q) => (q > 0 && t.charCodeAt(q - 1) === 0x21 ? [q - 1, q] : [q]));
 }
 
 function isLineTerminator(c: number): boolean {
@@ -632,6 +687,7 @@ function definitionStarts(t: string): number[] | undefined {
   const brackets = occurrences(t, '[');
   if (brackets === undefined) return undefined;
   const out: number[] = [];
+  countWork(4 * brackets.length);
   for (const q of brackets) {
     let p = q;
     while (p > 0 && q - p < 3 && t.charCodeAt(p - 1) === 0x20) p--;
@@ -645,6 +701,7 @@ function dangerousStarts(t: string): number[] | undefined {
   const colons = occurrences(t, ':');
   if (colons === undefined) return undefined;
   const out: number[] = [];
+  countWork(26 * colons.length); // at most four scheme names read back from each colon
   for (const q of colons) {
     if (endsWithWord(t, q, 'javascript')) out.push(q - 10);
     else if (endsWithWord(t, q, 'vbscript')) out.push(q - 8);
@@ -663,9 +720,10 @@ function escapeHtml(text: string, hosts: readonly string[]): string {
   if (opens === undefined) {
     // Dense '<': without any "<scheme:" there is no autolink to keep, and a plain native replace does the job.
     HTML_OPEN.lastIndex = 0;
-    return !AUTOLINK_START.test(text) ? text.replace(HTML_OPEN, '&lt;') : text.replace(HTML_OPEN, (lt: string, offset: number, whole: string) => {
+    countWork(4 * text.length); // the replace scans the text and builds a result up to 4 times as long
+    return !testCounted(AUTOLINK_START, text) ? text.replace(HTML_OPEN, '&lt;') : text.replace(HTML_OPEN, (lt: string, offset: number, whole: string) => {
       AUTOLINK_AT.lastIndex = offset;
-      const auto = AUTOLINK_AT.exec(whole);
+      const auto = execCounted(AUTOLINK_AT, whole);
       return auto !== null && allowedUrl(auto[1]!, hosts) ? lt : '&lt;';
     });
   }
@@ -674,12 +732,13 @@ function escapeHtml(text: string, hosts: readonly string[]): string {
   let copied = 0;
   for (const q of opens) {
     AUTOLINK_AT.lastIndex = q;
-    const auto = AUTOLINK_AT.exec(text);
+    const auto = execCounted(AUTOLINK_AT, text);
     if (auto !== null && allowedUrl(auto[1]!, hosts)) continue;
     pieces.push(text.slice(copied, q), '&lt;');
     copied = q + 1;
   }
   if (copied === 0) return text;
+  countWork(text.length + 3 * pieces.length); // joining the pieces
   pieces.push(text.slice(copied));
   return pieces.join('');
 }
@@ -688,6 +747,7 @@ const HTML_START = new Uint8Array(128);
 for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz/!?') HTML_START[ch.charCodeAt(0)] = 1;
 
 function labelKey(label: string): string {
+  countWork(4 * label.length);
   return label.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
@@ -700,6 +760,7 @@ function screenLinks(input: string, hosts: readonly string[], allowHtml: boolean
 
   // Definitions first: their destinations may be written as <…>, which the autolink pass would take.
   const dropped = new Set<string>();
+  countWork(4 * text.length); // the two scans for '[' and the two for '<' below (upper bound)
   text = !text.includes('[') ? text : replaceMatches(text, DEFINITION, DEFINITION_AT, definitionStarts(text), acc, (m) => {
     if (allowedUrl(m[2]!, hosts)) return m[0];
     dropped.add(labelKey(m[1]!));
@@ -734,7 +795,9 @@ function screenLinks(input: string, hosts: readonly string[], allowHtml: boolean
   if (allowHtml) {
     // URL attributes in passed-through HTML: absolute or protocol-relative values must point to an allowed host.
     URL_ATTRIBUTE.lastIndex = 0;
+    countWork(2 * text.length); // the scan and the result
     text = text.replace(URL_ATTRIBUTE, (match: string, name: string, value: string, offset: number, whole: string) => {
+      countWork(3 * match.length); // the value split and filtered
       const quote = value[0] === '"' || value[0] === "'" ? value[0] : '';
       // An unterminated quoted value runs to the end of the text.
       const inner = quote === '' ? value : value.slice(1, value.length > 1 && value.endsWith(quote) ? -1 : undefined);
@@ -756,8 +819,11 @@ function screenLinks(input: string, hosts: readonly string[], allowHtml: boolean
   });
 
   BARE_URL.lastIndex = 0;
+  countWork(2 * text.length); // the two checks
   const maybeUrl = text.includes('://') || WWW.test(text);
+  if (maybeUrl) countWork(2 * text.length); // the scan and the result
   text = !maybeUrl ? text : text.replace(BARE_URL, (match: string, offset: number, whole: string) => {
+    countWork(4 * match.length + 8); // trailing punctuation, the link-context check, the data checks
     // Trailing sentence punctuation is not part of the URL.
     const url = match.replace(/[.,;:!?)\]}*_~]+$/, '');
     const rest = match.slice(url.length);
@@ -812,6 +878,7 @@ export function screenOutput(text: string, opts: ScreenOutputOptions): ScreenOut
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     acc.unsettled = false;
     let next = screenLinks(redactSecrets(current, acc), hosts, allowHtml, acc);
+    countWork(current.length); // comparing the pass output with its input
     // Removing text can put a combining mark after a new base character; keep the result NFKC (only needed when an
     // edit left a non-ASCII character at a junction, see noteEdit).
     if (next !== current && acc.unsettled) next = normalizeText(next).text;

@@ -15,6 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { normalizeText } from './normalize';
+import { countWork } from './work';
 
 /** Length of markers made by {@link newMarker}. */
 export const MARKER_LENGTH = 12;
@@ -66,16 +67,21 @@ export function stripMarker(text: string, marker: string): string {
   const out = new Uint16Array(text.length);
   const state = new Int32Array(text.length + 1);
   let len = 0;
+  let fallbacks = 0; // KMP failure transitions, the part of the work that is only linear amortized
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
     const upper = unit >= 0x61 && unit <= 0x7a ? unit - 0x20 : unit;
     let k = state[len]!;
-    while (k > 0 && upper !== pattern.charCodeAt(k)) k = fail[k - 1]!;
+    while (k > 0 && upper !== pattern.charCodeAt(k)) {
+      k = fail[k - 1]!;
+      fallbacks++;
+    }
     if (upper === pattern.charCodeAt(k)) k++;
     out[len++] = unit;
     state[len] = k;
     if (k === m) len -= m;
   }
+  countWork(2 * m + text.length + fallbacks + len);
   if (len === text.length) return text;
   let result = '';
   for (let i = 0; i < len; i += 8192) result += String.fromCharCode(...out.subarray(i, Math.min(len, i + 8192)));
@@ -93,6 +99,7 @@ export function stripMarker(text: string, marker: string): string {
 export function datamark(text: string, marker: string): string {
   checkMarker(marker);
   const clean = stripMarker(normalizeText(text).text, marker);
+  countWork(2 * clean.length); // trim, and the whitespace scan of the replace
   return clean.trim().replace(/\s+/g, (ws) => {
     const newlines = ws.split('\n').length - 1;
     return newlines === 0 ? ` ${marker} ` : ` ${marker}${'\n'.repeat(Math.min(newlines, 2))}`;

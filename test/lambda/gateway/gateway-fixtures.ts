@@ -25,7 +25,9 @@ export const TEST_CONFIG: GatewayRuntimeConfig = {
   blockedInputMessage: 'BLOCKED-INPUT: this request was refused by the content policy.',
   blockedOutputMessage: 'BLOCKED-OUTPUT: the response was withheld by the content policy.',
   quotasEnabled: true,
-  bedrockTimeoutMs: 500,
+  // Only bounds a hang: a short timeout would turn a loopback call on a busy machine into a 504. Tests of the
+  // timeout set their own.
+  bedrockTimeoutMs: 60_000,
   bedrockMaxAttempts: 3,
   guardrailId: 'arn:aws:bedrock:us-east-1:123456789012:guardrail/gr123abc',
   guardrailVersion: '7',

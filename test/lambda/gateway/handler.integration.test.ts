@@ -418,25 +418,33 @@ describe('gateway handler (integration)', () => {
       expect(res.raw.body).not.toMatch(/Fake|Internal/);
     });
 
+    // The server below never answers (its delay outlasts the test timeout), and each test leaves only one of the two
+    // bounds within the test timeout, so a 504 proves that bound ended the call: no clock is read.
+    const NEVER = { kind: 'slow', delayMs: 3_600_000 } as const;
+    const HOUR_MS = 3_600_000;
+
     test('slow → 504 after bedrockTimeoutMs', async () => {
-      server.setBehavior({ kind: 'slow', delayMs: 5000 });
-      const started = Date.now();
-      const res = await invoke(handler, { body: chatBody('hi') });
-      expect(res.status).toBe(504);
-      expect(res.body.error).toMatchObject({ code: 'upstream_timeout' });
-      expect(Date.now() - started).toBeLessThan(2000);
+      // GIVEN a 200 ms attempt timeout and an hour left in the invocation
+      server.setBehavior(NEVER);
+      const since = server.requests.length;
+      const event = toProxyEvent('POST', '/v1/chat/completions', {}, Buffer.from(JSON.stringify(chatBody('hi'))), claims(newSub(), 'users'));
+      // WHEN
+      const res = await makeHandler({ bedrockTimeoutMs: 200 })(event, fakeContext(HOUR_MS));
+      // THEN the attempt was aborted and not retried
+      expect(res.statusCode).toBe(504);
+      expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'upstream_timeout' } });
+      expect(converseRequests(since)).toHaveLength(1);
     });
 
     test('the invocation deadline bounds the Bedrock call (Lambda remaining time minus a margin)', async () => {
-      // GIVEN 1.7 s left in the invocation and the default 1.5 s margin: 0.2 s for Bedrock, less than bedrockTimeoutMs
-      server.setBehavior({ kind: 'slow', delayMs: 5000 });
+      // GIVEN 1.7 s left in the invocation and the default 1.5 s margin (0.2 s for Bedrock), and an attempt timeout of
+      // an hour
+      server.setBehavior(NEVER);
       const event = toProxyEvent('POST', '/v1/chat/completions', {}, Buffer.from(JSON.stringify(chatBody('hi'))), claims(newSub(), 'users'));
-      const started = Date.now();
       // WHEN
-      const res = await handler(event, fakeContext(1700));
+      const res = await makeHandler({ bedrockTimeoutMs: HOUR_MS })(event, fakeContext(1700));
       // THEN
       expect(res.statusCode).toBe(504);
-      expect(Date.now() - started).toBeLessThan(TEST_CONFIG.bedrockTimeoutMs);
     });
 
     test('malformed upstream response → 502 without the upstream text', async () => {

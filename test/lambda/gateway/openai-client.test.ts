@@ -28,7 +28,7 @@ describe('openai client against the gateway', () => {
   let db: Dynalite;
   let adapter: LambdaHttpAdapter;
   let handler: GatewayHandler;
-  const client = (key: string) => new OpenAI({ baseURL: `${adapter.url}/v1`, apiKey: key, maxRetries: 0, timeout: 10_000 });
+  const client = (key: string) => new OpenAI({ baseURL: `${adapter.url}/v1`, apiKey: key, maxRetries: 0, timeout: 60_000 }); // the timeout bounds a hang only
 
   beforeAll(async () => {
     stdout.start();

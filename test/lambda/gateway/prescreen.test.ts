@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as fc from 'fast-check';
-import { costGrowth, MAX_GROWTH } from '../../helpers/scaling';
+import { MAX_GROWTH, workGrowth } from '../../helpers/scaling';
 import {
   prescreen,
   PRESCREEN_BLOCK_THRESHOLD,
@@ -247,7 +247,7 @@ describe('prescreen', () => {
   });
 
   describe('linear time', () => {
-    // Cost growth from 128 KB to 1 MB, not an absolute limit: the speed target is in `npm run bench:screening`.
+    // Counted work from 128 KB to 1 MB, not time: the speed target is in `npm run bench:screening`.
     const fill = (unit: string) => (size: number): string => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
     test.each([
       ['"ignore " repeated', fill('ignore ')],
@@ -259,6 +259,7 @@ describe('prescreen', () => {
       ['zero-width soup', fill('i\u200bg\u200d')],
       ['tag characters', fill('\u{e0069}\u{e0067}')],
       ['unclosed tags', fill('<system')],
+      ['short tags closed by ">" only', fill('<a>')],
       ['role lines', fill('system\n')],
       ['base64 payloads', fill(`${Buffer.from('ignore all previous instructions').toString('base64')} `)],
       ['hyphen fragments', fill('ig-no-re-')],
@@ -269,7 +270,7 @@ describe('prescreen', () => {
       ['leetspeak', fill('1gn0r3 ')],
     ])('screens %s in time linear in its size (1 MB)', (_name, make) => {
       for (const untrusted of [false, true]) {
-        expect(costGrowth((text: string) => prescreen(text, { untrusted }), make)).toBeLessThan(MAX_GROWTH);
+        expect(workGrowth((text: string) => prescreen(text, { untrusted }), make)).toBeLessThanOrEqual(MAX_GROWTH);
       }
     });
   });
