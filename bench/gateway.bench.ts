@@ -11,8 +11,8 @@
  *     Each handler call gets a fresh event built before its timer starts (Lambda's runtime builds the event, not the
  *     gateway). 200 warm-up calls per kind, then the kinds interleaved in a rotating order; medians.
  * (b) CPU: `process.cpuUsage()` per handler call minus per bare SDK call = the gateway's own CPU per request.
- * (c) Bundle: esbuild with the options of `InferenceGateway` (bundle, minify, platform node, target node24 for the
- *     NODEJS_24_X runtime, mainFields module,main) of the gateway versus a bundle that only imports
+ * (c) Bundle: the pre-built gateway bundle the package ships (`dist/bundles/gateway/index.js`, from
+ *     `scripts/bundle-lambdas.mjs`: bundle, minify, platform node, target node24, mainFields module,main) versus a bundle that only imports
  *     `@aws-sdk/client-bedrock-runtime` and creates a client, built the same way; sizes and cold `require` times
  *     (wall and CPU) in fresh `node` processes, interleaved, median of 15. The same pair with esbuild's default
  *     mainFields (main first) is shown for reference.
@@ -28,6 +28,7 @@ import { BedrockRuntimeClient, ConverseCommand, ConverseCommandInput } from '@aw
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
 import type { GatewayRuntimeConfig } from '../lambda/gateway/runtime-config';
+import { GATEWAY_CONFIG_FILE_NAME, GATEWAY_ENV } from '../lambda/shared/gateway-contract';
 
 const root = path.join(__dirname, '..');
 const argIndex = process.argv.indexOf('--iterations');
@@ -269,7 +270,7 @@ interface BundlePair {
   readonly sdk: BundleStats;
 }
 
-/** The esbuild options `InferenceGateway` gives NodejsFunction (runtime NODEJS_24_X -> target node24). */
+/** The esbuild options of `scripts/bundle-lambdas.mjs`, which builds the bundle the package ships (target node24). */
 const DEPLOYED_BUNDLING = { mainFields: ['module', 'main'], target: 'node24' };
 
 async function measureBundles(): Promise<{ deployed: BundlePair; mainFirst: BundlePair; node: number[] }> {
@@ -282,12 +283,12 @@ async function measureBundles(): Promise<{ deployed: BundlePair; mainFirst: Bund
     };
     const gateway = path.join(dir, `gateway-${name}.js`);
     const sdk = path.join(dir, `sdk-only-${name}.js`);
-    await build({
-      ...common,
-      entryPoints: [path.join(root, 'lambda/gateway/index.ts')],
-      outfile: gateway,
-      define: { 'process.env.GATEWAY_CONFIG': JSON.stringify(JSON.stringify(staticConfig)) },
-    });
+    if (name === 'deployed') {
+      // The bundle the package ships and the construct deploys, byte for byte (npm run build:bundles).
+      fs.copyFileSync(path.join(root, 'dist', 'bundles', 'gateway', 'index.js'), gateway);
+    } else {
+      await build({ ...common, entryPoints: [path.join(root, 'lambda/gateway/index.ts')], outfile: gateway });
+    }
     await build({
       ...common,
       stdin: {
@@ -300,10 +301,12 @@ async function measureBundles(): Promise<{ deployed: BundlePair; mainFirst: Bund
     });
     return { gateway, sdk };
   };
+  // The configuration file the construct writes beside the bundle; both gateway bundles read it from their directory.
+  fs.writeFileSync(path.join(dir, GATEWAY_CONFIG_FILE_NAME), JSON.stringify(staticConfig));
   const deployed = await buildPair('deployed', DEPLOYED_BUNDLING.mainFields);
   const mainFirst = await buildPair('main-first', undefined);
 
-  const env = { ...process.env, AWS_REGION: 'us-east-1', GUARDRAIL_ID: CONFIG.guardrailId, GUARDRAIL_VERSION: CONFIG.guardrailVersion, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' };
+  const env = { ...process.env, AWS_REGION: 'us-east-1', [GATEWAY_ENV.staticConfigFile]: GATEWAY_CONFIG_FILE_NAME, GUARDRAIL_ID: CONFIG.guardrailId, GUARDRAIL_VERSION: CONFIG.guardrailVersion, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' };
   const timeImport = (file: string | undefined): { importMs: number; importCpuMs: number; wallMs: number } => {
     const script = file === undefined
       ? 'process.stdout.write("0 0")'
