@@ -1,11 +1,19 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError, deepMerge, loadConfig, parseConfig } from '../../lib/config';
+import { ConfigError, loadConfig, parseConfig } from '../../lib/config';
 
 function contextOf(values: Record<string, unknown>): (key: string) => unknown {
   return (key) => values[key];
 }
+
+let tmp: string;
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'slb-config-'));
+});
+afterAll(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
 
 describe('configuration', () => {
   describe('defaults', () => {
@@ -54,18 +62,36 @@ describe('configuration', () => {
   });
 
   describe('loading', () => {
-    test('a file chosen with -c config= overlays cdk.json context key by key', () => {
+    test('without -c config=, the blueprint object of cdk.json context is the configuration', () => {
+      const config = loadConfig(contextOf({ blueprint: { baseline: { alertEmails: ['sec@example.com'] } } }));
+      expect(config.baseline.alertEmails).toEqual(['sec@example.com']);
+    });
+
+    test('a file chosen with -c config= replaces the blueprint object of cdk.json whole, so it can drop a model cdk.json defines', () => {
       // GIVEN
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slb-config-'));
-      const file = path.join(dir, 'team.json');
-      fs.writeFileSync(file, JSON.stringify({ baseline: { trail: { managedExternally: true } } }));
-      // WHEN
-      const config = loadConfig(
-        contextOf({ blueprint: { baseline: { alertEmails: ['sec@example.com'] } }, config: file }),
+      const file = path.join(tmp, 'team.json');
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          baseline: { trail: { managedExternally: true } },
+          gateway: { models: { pro: { modelId: 'amazon.nova-pro-v1:0' } }, groups: { users: { models: ['pro'] } } },
+        }),
       );
+      const blueprint = {
+        baseline: { alertEmails: ['sec@example.com'] },
+        gateway: { models: { 'nova-lite': { modelId: 'amazon.nova-lite-v1:0' } }, groups: { users: { models: ['nova-lite'] } } },
+      };
+      // WHEN
+      const config = loadConfig(contextOf({ blueprint, config: file }));
       // THEN
       expect(config.baseline.trail.managedExternally).toBe(true);
-      expect(config.baseline.alertEmails).toEqual(['sec@example.com']);
+      expect(config.baseline.alertEmails).toEqual([]);
+      expect(Object.keys(config.gateway.models)).toEqual(['pro']);
+    });
+
+    test('the committed cdk.json holds a blueprint object', () => {
+      const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
+      expect(Object.keys(cdkJson.context.blueprint.gateway.models)).toEqual(['nova-lite']);
     });
 
     test('fails if the config file does not exist', () => {
@@ -75,17 +101,13 @@ describe('configuration', () => {
     });
 
     test('fails if the config file is not JSON', () => {
-      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'slb-config-')), 'bad.json');
+      const file = path.join(tmp, 'bad.json');
       fs.writeFileSync(file, '{ baseline: ');
       expect(() => loadConfig(contextOf({ config: file }))).toThrow(/not valid JSON/);
     });
 
     test('fails if config is not a string', () => {
       expect(() => loadConfig(contextOf({ config: 42 }))).toThrow(/must be the path of a JSON file, got 42/);
-    });
-
-    test('deepMerge replaces arrays and scalars and merges objects', () => {
-      expect(deepMerge({ a: { b: 1, c: [1] }, d: 1 }, { a: { c: [2] } })).toEqual({ a: { b: 1, c: [2] }, d: 1 });
     });
   });
 
