@@ -283,8 +283,8 @@ export const configSchema = z.strictObject({
       account: accountId.optional(),
       region: region.optional(),
       /**
-       * The region's Availability Zones, in the order the networks use them. Required when
-       * account and region are both set, so that synthesis needs no AWS credentials.
+       * The region's Availability Zones in this account, in the order the networks use them.
+       * Without them every network uses the first two zones of the region at deploy time.
        */
       availabilityZones: z.array(availabilityZone).min(2).optional(),
     })
@@ -296,19 +296,22 @@ export const configSchema = z.strictObject({
 }).superRefine((c, ctx) => {
   const zones = c.env?.availabilityZones;
   const region = c.env?.region;
-  if (c.env?.account !== undefined && region !== undefined && zones === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['env', 'availabilityZones'],
-      params: { required: true },
-      message:
-        `required when env.account and env.region are both set (CDK would otherwise look the zones up in account ${c.env.account}, ` +
-        'which needs AWS credentials at synth); list at least two zone names of that account, e.g. from ' +
-        `\`aws ec2 describe-availability-zones --region ${region} --query "AvailabilityZones[?State=='available'].ZoneName"\`` +
-        ' (zone names map to different zones in each account)',
-    });
+  const networks: Array<[PropertyKey[], number]> = [[['gateway', 'maxAzs'], c.gateway.maxAzs]];
+  if (!c.baseline.invocationLogging.managedExternally) {
+    networks.push([['baseline', 'invocationLogging', 'maxAzs'], c.baseline.invocationLogging.maxAzs]);
   }
   if (zones === undefined) {
+    // Without listed zones, every network gets the two zones CloudFormation resolves at deploy time.
+    for (const [path] of networks.filter(([, n]) => n > 2)) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message:
+          'can only exceed 2 with the zones listed in env.availabilityZones (without them a network uses the first two zones of the region at deploy time); ' +
+          `list them, e.g. from \`aws ec2 describe-availability-zones --region ${region ?? '<region>'} --query "AvailabilityZones[?State=='available'].ZoneName"\`` +
+          `${region === undefined ? ', with env.region' : ''}, or lower it to 2`,
+      });
+    }
     return;
   }
   if (region === undefined) {
@@ -326,10 +329,6 @@ export const configSchema = z.strictObject({
       ctx.addIssue({ code: 'custom', path: ['env', 'availabilityZones', i], message: 'is listed twice; list each zone once' });
     }
   });
-  const networks: Array<[PropertyKey[], number]> = [[['gateway', 'maxAzs'], c.gateway.maxAzs]];
-  if (!c.baseline.invocationLogging.managedExternally) {
-    networks.push([['baseline', 'invocationLogging', 'maxAzs'], c.baseline.invocationLogging.maxAzs]);
-  }
   for (const [path, maxAzs] of networks) {
     if (maxAzs > zones.length) {
       ctx.addIssue({
@@ -358,7 +357,7 @@ export class ConfigError extends Error {
  * The value at `keyPath` as the user wrote it, or where it came from when they did not write it:
  * a value under an unset key is that key's default, which is named instead of shown.
  *
- * @param required the issue is about the value being missing, not about a default
+ * @param required the issue is about the value being missing, not about its default
  */
 function written(input: unknown, keyPath: PropertyKey[], required: boolean): string {
   const value = valueAt(input, keyPath);
@@ -404,8 +403,8 @@ export function parseConfig(input: unknown, source = 'configuration'): Blueprint
       return `- ${issue.path.slice(0, -1).join('.')}[${JSON.stringify(name)}]: the name ${reasons}, got ${JSON.stringify(name)}`;
     }
     const key = issue.path.join('.') || '(root)';
-    const required = issue.code !== 'custom' || issue.params?.required === true;
-    return `- ${key}: ${issue.message}, got ${written(input, issue.path, required)}`;
+    // A custom check looks at the parsed value, which for an unset key is its default.
+    return `- ${key}: ${issue.message}, got ${written(input, issue.path, issue.code !== 'custom')}`;
   });
   return fail(`Invalid ${source}:\n${lines.join('\n')}`);
 }
