@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { INFERENCE_PROFILE_PREFIXES, modelIdProblem } from '../constructs/inference-gateway/model-catalog';
+import { privateNetworkCidrProblem } from '../constructs/private-network/private-network';
 
 /** CloudWatch Logs retention periods (days) of at least one year, the minimum our compliance packs accept. */
 export const ALLOWED_LOG_RETENTION_DAYS = [365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -20,6 +21,17 @@ const retention = z
   });
 
 const partManagedExternally = z.boolean();
+
+/** A private network's CIDR: /24 at most, so each of up to six zones gets a usable subnet; aligned as PrivateNetwork requires. */
+const vpcCidr = z
+  .string()
+  .regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, 'must be an IPv4 CIDR with a prefix between /16 and /24')
+  .superRefine((cidr, ctx) => {
+    const problem = privateNetworkCidrProblem(cidr);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', message: problem });
+    }
+  });
 
 const baselineSchema = z
   .strictObject({
@@ -57,10 +69,7 @@ const baselineSchema = z
         /** Availability Zones of the private network that hosts the logging custom resource. */
         maxAzs: z.number().int().min(2).max(6).default(2),
         /** CIDR of that network. */
-        vpcCidr: z
-          .string()
-          .regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, 'must be an IPv4 CIDR with a prefix between /16 and /24')
-          .default('10.64.0.0/24'),
+        vpcCidr: vpcCidr.default('10.64.0.0/24'),
       })
       .prefault({}),
   })
@@ -188,7 +197,17 @@ const gatewaySchema = z
       ),
     guardrail: z
       .strictObject({
-        deniedTopics: z.array(deniedTopicSchema).max(30).default([]),
+        deniedTopics: z
+          .array(deniedTopicSchema)
+          .max(30)
+          .superRefine((topics, ctx) => {
+            topics.forEach((t, i) => {
+              if (topics.findIndex((o) => o.name === t.name) !== i) {
+                ctx.addIssue({ code: 'custom', path: [i, 'name'], message: 'must differ from the name of every other denied topic' });
+              }
+            });
+          })
+          .default([]),
         blockedWords: z.array(z.string().min(1).max(100)).max(10_000).default([]),
         managedProfanityFilter: z.boolean().default(true),
         /** Contextual grounding thresholds (0 turns a check off). */
@@ -233,10 +252,7 @@ const gatewaySchema = z
     /** An existing Cognito user pool id to authorize against instead of creating one. */
     existingUserPoolId: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id').optional(),
     maxAzs: z.number().int().min(2).max(6).default(2),
-    vpcCidr: z
-      .string()
-      .regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, 'must be an IPv4 CIDR with a prefix between /16 and /24')
-      .default('10.65.0.0/22'),
+    vpcCidr: vpcCidr.default('10.65.0.0/22'),
   })
   .superRefine((g, ctx) => {
     for (const [name, m] of Object.entries(g.models)) {
@@ -290,7 +306,9 @@ export const configSchema = z.strictObject({
     })
     .optional(),
   /** Tags applied to every resource. */
-  tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
+  tags: z
+    .record(z.string().min(1).max(128).refine((k) => !k.toLowerCase().startsWith('aws:'), 'must not start with "aws:", which AWS reserves'), z.string().max(256))
+    .default({}),
   baseline: baselineSchema,
   gateway: gatewaySchema,
 }).superRefine((c, ctx) => {

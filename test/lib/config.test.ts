@@ -164,6 +164,13 @@ describe('configuration', () => {
         /gateway\.maxAzs: can only exceed 2 with the zones listed in env\.availabilityZones .*aws ec2 describe-availability-zones --region eu-west-1 .*got 3/,
       ],
       [{ gateway: { api: { throttleRateLimit: 500 } } }, /gateway\.api\.throttleBurstLimit: must be at least gateway\.api\.throttleRateLimit \(500\), got nothing: gateway\.api\.throttleBurstLimit is not set, so its default applies/],
+      [{ gateway: { vpcCidr: '10.65.0.1/22' } }, /gateway\.vpcCidr: must start on a \/22 boundary; use "10\.65\.0\.0\/22", got "10\.65\.0\.1\/22"/],
+      [{ baseline: { invocationLogging: { vpcCidr: '10.64.300.0/24' } } }, /baseline\.invocationLogging\.vpcCidr: must be an IPv4 CIDR block .*got "10\.64\.300\.0\/24"/],
+      [
+        { gateway: { guardrail: { deniedTopics: [{ name: 'Advice', definition: 'a' }, { name: 'Advice', definition: 'b' }] } } },
+        /gateway\.guardrail\.deniedTopics\.1\.name: must differ from the name of every other denied topic, got "Advice"/,
+      ],
+      [{ tags: { 'aws:owner': 'x' } }, /tags\["aws:owner"\]: the name must not start with "aws:".*got "aws:owner"/],
     ])('fails if %j', (input, message) => {
       expect(() => parseConfig(input)).toThrow(ConfigError);
       expect(() => parseConfig(input)).toThrow(message);
