@@ -100,23 +100,13 @@ export function validateModels(models: GatewayModel[], scope?: IConstruct): void
       throw new Error(`${at}.modelId must be a Bedrock foundation-model id such as "amazon.nova-lite-v1:0", got "${m.modelId}"`);
     }
     positiveInteger(`${at}.maxOutputTokens`, m.maxOutputTokens, 'e.g. 4096');
-    const unlisted = modelIdProblem(m, `${at}.allowUnlistedModelId`);
-    if (unlisted !== undefined && !m.allowUnlistedModelId) {
-      throw new Error(`${at}.${unlisted.field} of alias "${m.alias}" ${unlisted.message}, got "${m[unlisted.field]}"`);
-    }
-    if (unlisted !== undefined && scope) {
-      Annotations.of(scope).addWarningV2(
-        `secure-llm-blueprint:unlistedModelId:${m.alias}`,
-        `model alias "${m.alias}" calls ${invokeTarget(m)}, which the installed aws-cdk-lib does not list; ` +
-          'allowUnlistedModelId accepts it, so a misspelt id would only fail at the first call',
-      );
-    }
     if (m.inferenceProfileId === undefined) {
       if (m.inferenceProfileRegions !== undefined) {
         throw new Error(
           `${at}.inferenceProfileRegions only applies with inferenceProfileId, got regions [${m.inferenceProfileRegions.join(', ')}] and no profile; add inferenceProfileId or drop the regions`,
         );
       }
+      checkListed(m, at, scope);
       return;
     }
     if (!PROFILE_ID.test(m.inferenceProfileId) || !m.inferenceProfileId.endsWith(`.${m.modelId}`)) {
@@ -134,7 +124,26 @@ export function validateModels(models: GatewayModel[], scope?: IConstruct): void
     if (bad !== undefined) {
       throw new Error(`${at}.inferenceProfileRegions must hold region names such as "us-east-1", got "${bad}"`);
     }
+    checkListed(m, at, scope);
   });
+}
+
+/** Fails on a model id (or profile prefix) aws-cdk-lib does not list, unless the model allows it: then warns on `scope`. */
+function checkListed(m: GatewayModel, at: string, scope: IConstruct | undefined): void {
+  const unlisted = modelIdProblem(m, `${at}.allowUnlistedModelId`);
+  if (unlisted === undefined) {
+    return;
+  }
+  if (!m.allowUnlistedModelId) {
+    throw new Error(`${at}.${unlisted.field} of alias "${m.alias}" ${unlisted.message}, got "${m[unlisted.field]}"`);
+  }
+  if (scope) {
+    Annotations.of(scope).addWarningV2(
+      `secure-llm-blueprint:unlistedModelId:${m.alias}`,
+      `model alias "${m.alias}" calls ${invokeTarget(m)}, which the installed aws-cdk-lib does not list; ` +
+        'allowUnlistedModelId accepts it, so a misspelt id would only fail at the first call',
+    );
+  }
 }
 
 /** Validates the caller groups against the model catalogue. */
