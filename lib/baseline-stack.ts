@@ -1,4 +1,4 @@
-import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -14,10 +14,11 @@ import {
   SecureKey,
   ThreatDetection,
 } from '../constructs';
+import { BlueprintStack, BlueprintStackProps } from './blueprint-stack';
 import type { BlueprintConfig } from './config';
 
 /** Properties for {@link BaselineStack}. */
-export interface BaselineStackProps extends StackProps {
+export interface BaselineStackProps extends BlueprintStackProps {
   /** The validated `baseline` section of the configuration. */
   readonly config: BlueprintConfig['baseline'];
 }
@@ -37,7 +38,7 @@ const DATA_EVENT_TYPE_BY_SWITCH: Record<keyof BlueprintConfig['baseline']['trail
  * One customer-managed key encrypts the baseline's logs, trail, alert topic and invocation logs,
  * and one access-log bucket receives the server access logs of the trail and large-payload buckets.
  */
-export class BaselineStack extends Stack {
+export class BaselineStack extends BlueprintStack {
   /** The key that encrypts every log and data store of the baseline. */
   public readonly key: SecureKey;
   /** Where security alerts go. */

@@ -16,7 +16,7 @@ export interface Blueprint {
 
 /**
  * Builds every stack of the blueprint into `app` from its configuration (cdk.json context
- * `blueprint`, overlaid by `-c config=<file>`), tags them, and registers every compliance gate.
+ * `blueprint`, or the file named with `-c config=<file>` instead), tags them, and registers every compliance gate.
  * `bin/app.ts` and the tests share this, so the tests check exactly what `cdk synth` produces.
  *
  * @param config use this configuration instead of loading it from the app's context
@@ -25,10 +25,12 @@ export interface Blueprint {
  */
 export function buildBlueprint(app: App, config?: BlueprintConfig, options: { compliance?: boolean } = {}): Blueprint {
   const resolved = config ?? loadConfig((key) => app.node.tryGetContext(key));
+  const { availabilityZones, ...env } = resolved.env ?? {};
 
   const baseline = new BaselineStack(app, 'Baseline', {
     stackName: resolved.baseline.stackName,
-    env: resolved.env,
+    env,
+    availabilityZones,
     config: resolved.baseline,
     description:
       'secure-llm-blueprint account security baseline: CloudTrail, GuardDuty, alerting, Bedrock model-invocation logging',
@@ -36,7 +38,8 @@ export function buildBlueprint(app: App, config?: BlueprintConfig, options: { co
 
   const gateway = new GatewayStack(app, 'Gateway', {
     stackName: resolved.gateway.stackName,
-    env: resolved.env,
+    env,
+    availabilityZones,
     config: resolved.gateway,
     description:
       'secure-llm-blueprint LLM gateway: WAF, Cognito-authorized API, guardrail-forced Bedrock access from a private network, token quotas',

@@ -1,12 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { INFERENCE_PROFILE_PREFIXES, modelIdProblem } from '../constructs/inference-gateway/model-catalog';
+import { privateNetworkCidrProblem } from '../constructs/private-network/private-network';
 
 /** CloudWatch Logs retention periods (days) of at least one year, the minimum our compliance packs accept. */
 export const ALLOWED_LOG_RETENTION_DAYS = [365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region name such as eu-west-1');
+const availabilityZone = z
+  .string()
+  .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d[a-z]$/, 'must be an Availability Zone name such as eu-west-1a');
 
 const retention = z
   .number()
@@ -16,6 +21,17 @@ const retention = z
   });
 
 const partManagedExternally = z.boolean();
+
+/** A private network's CIDR: /24 at most, so each of up to six zones gets a usable subnet; aligned as PrivateNetwork requires. */
+const vpcCidr = z
+  .string()
+  .regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, 'must be an IPv4 CIDR with a prefix between /16 and /24')
+  .superRefine((cidr, ctx) => {
+    const problem = privateNetworkCidrProblem(cidr);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', message: problem });
+    }
+  });
 
 const baselineSchema = z
   .strictObject({
@@ -53,17 +69,16 @@ const baselineSchema = z
         /** Availability Zones of the private network that hosts the logging custom resource. */
         maxAzs: z.number().int().min(2).max(6).default(2),
         /** CIDR of that network. */
-        vpcCidr: z
-          .string()
-          .regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, 'must be an IPv4 CIDR with a prefix between /16 and /24')
-          .default('10.64.0.0/24'),
+        vpcCidr: vpcCidr.default('10.64.0.0/24'),
       })
       .prefault({}),
   })
   .prefault({});
 
 
-const alias = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1-64 lowercase letters, digits, ".", "_" or "-"');
+const alias = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1-64 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
 const bedrockModelId = z
   .string()
   .regex(/^[a-z0-9-]+\.[a-zA-Z0-9.:_-]+$/, 'must be a Bedrock foundation-model id such as "amazon.nova-lite-v1:0"');
@@ -78,15 +93,25 @@ const modelSchema = z
      */
     inferenceProfile: z
       .strictObject({
-        id: z.string().regex(/^[a-z]{2,4}\.[a-z0-9-]+\.[a-zA-Z0-9.:_-]+$/, 'must be an inference-profile id such as "us.amazon.nova-lite-v1:0"'),
+        id: z
+          .string()
+          .regex(
+            /^[a-z]+(-[a-z]+)?\.[a-z0-9-]+\.[a-zA-Z0-9.:_-]+$/,
+            `must be an inference-profile id "<prefix>.<modelId>" with a prefix such as ${INFERENCE_PROFILE_PREFIXES.join(', ')}, e.g. "us.amazon.nova-lite-v1:0"`,
+          ),
         regions: z.array(region).min(1),
       })
       .optional(),
     /** Hard cap of output tokens for this model. */
     maxOutputTokens: z.number().int().min(1).max(64_000).default(4096),
+    /**
+     * Accept a modelId (or inference-profile prefix) the installed aws-cdk-lib does not list, for a
+     * model newer than the library: synthesis warns instead of failing.
+     */
+    allowUnlistedModelId: z.boolean().default(false),
   })
-  .refine((m) => !m.inferenceProfile || m.inferenceProfile.id.endsWith(m.modelId), {
-    message: 'inferenceProfile.id must end with modelId (a profile routes to that model)',
+  .refine((m) => !m.inferenceProfile || m.inferenceProfile.id.endsWith(`.${m.modelId}`), {
+    message: 'must end with "." and modelId (a profile routes to that model)',
     path: ['inferenceProfile', 'id'],
   });
 
@@ -143,13 +168,24 @@ const gatewaySchema = z
     /** Name of the gateway stack. */
     stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name').default('SecureLlmGateway'),
     /** Model aliases → Bedrock models. Clients only ever name aliases. */
-    models: z.record(alias, modelSchema).default({
-      'nova-lite': { modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 4096 },
-    }),
+    models: z
+      .record(alias, modelSchema)
+      .refine((m) => Object.keys(m).length > 0, 'must define at least one model alias, e.g. {"nova-lite": {"modelId": "amazon.nova-lite-v1:0"}}')
+      .default({
+        'nova-lite': { modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 4096, allowUnlistedModelId: false },
+      }),
     /** Cognito groups → allowed aliases and quotas. */
-    groups: z.record(z.string().regex(/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u, 'must be a Cognito group name'), groupSchema).default({
-      users: { models: ['nova-lite'], dailyTokenQuota: 200_000, maxOutputTokens: 2048 },
-    }),
+    groups: z
+      .record(
+        z
+          .string()
+          .regex(/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u, 'must be a Cognito group name: 1-128 letters, digits, punctuation or symbols, no spaces'),
+        groupSchema,
+      )
+      .refine((g) => Object.keys(g).length > 0, 'must define at least one caller group, e.g. {"users": {"models": ["nova-lite"]}}')
+      .default({
+        users: { models: ['nova-lite'], dailyTokenQuota: 200_000, maxOutputTokens: 2048 },
+      }),
     /** The deployment's system prompt. Clients cannot replace it. */
     systemPrompt: z
       .string()
@@ -161,7 +197,17 @@ const gatewaySchema = z
       ),
     guardrail: z
       .strictObject({
-        deniedTopics: z.array(deniedTopicSchema).max(30).default([]),
+        deniedTopics: z
+          .array(deniedTopicSchema)
+          .max(30)
+          .superRefine((topics, ctx) => {
+            topics.forEach((t, i) => {
+              if (topics.findIndex((o) => o.name === t.name) !== i) {
+                ctx.addIssue({ code: 'custom', path: [i, 'name'], message: 'must differ from the name of every other denied topic' });
+              }
+            });
+          })
+          .default([]),
         blockedWords: z.array(z.string().min(1).max(100)).max(10_000).default([]),
         managedProfanityFilter: z.boolean().default(true),
         /** Contextual grounding thresholds (0 turns a check off). */
@@ -206,13 +252,23 @@ const gatewaySchema = z
     /** An existing Cognito user pool id to authorize against instead of creating one. */
     existingUserPoolId: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id').optional(),
     maxAzs: z.number().int().min(2).max(6).default(2),
-    vpcCidr: z
-      .string()
-      .regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, 'must be an IPv4 CIDR with a prefix between /16 and /24')
-      .default('10.65.0.0/22'),
+    vpcCidr: vpcCidr.default('10.65.0.0/22'),
   })
   .superRefine((g, ctx) => {
-    for (const [group, spec] of Object.entries(g.groups)) {
+    for (const [name, m] of Object.entries(g.models)) {
+      const problem = m.allowUnlistedModelId
+        ? undefined
+        : modelIdProblem({ modelId: m.modelId, inferenceProfileId: m.inferenceProfile?.id }, `gateway.models.${name}.allowUnlistedModelId`);
+      if (problem !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: problem.field === 'modelId' ? ['models', name, 'modelId'] : ['models', name, 'inferenceProfile', 'id'],
+          message: problem.message,
+        });
+      }
+    }
+    // With no models at all, every group would be reported too: the empty map is the one mistake.
+    for (const [group, spec] of Object.keys(g.models).length === 0 ? [] : Object.entries(g.groups)) {
       spec.models.forEach((a, i) => {
         if (!g.models[a]) {
           ctx.addIssue({
@@ -224,7 +280,11 @@ const gatewaySchema = z
       });
     }
     if (g.api.throttleBurstLimit < g.api.throttleRateLimit) {
-      ctx.addIssue({ code: 'custom', path: ['api', 'throttleBurstLimit'], message: 'must be at least api.throttleRateLimit' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['api', 'throttleBurstLimit'],
+        message: `must be at least gateway.api.throttleRateLimit (${g.api.throttleRateLimit})`,
+      });
     }
   })
   .prefault({});
@@ -234,11 +294,68 @@ export const configSchema = z.strictObject({
   /**
    * Where to deploy. Leave out for environment-agnostic stacks that synthesize with no AWS account.
    */
-  env: z.strictObject({ account: accountId.optional(), region: region.optional() }).optional(),
+  env: z
+    .strictObject({
+      account: accountId.optional(),
+      region: region.optional(),
+      /**
+       * The region's Availability Zones in this account, in the order the networks use them.
+       * Without them every network uses the first two zones of the region at deploy time.
+       */
+      availabilityZones: z.array(availabilityZone).min(2).optional(),
+    })
+    .optional(),
   /** Tags applied to every resource. */
-  tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
+  tags: z
+    .record(z.string().min(1).max(128).refine((k) => !k.toLowerCase().startsWith('aws:'), 'must not start with "aws:", which AWS reserves'), z.string().max(256))
+    .default({}),
   baseline: baselineSchema,
   gateway: gatewaySchema,
+}).superRefine((c, ctx) => {
+  const zones = c.env?.availabilityZones;
+  const region = c.env?.region;
+  const networks: Array<[PropertyKey[], number]> = [[['gateway', 'maxAzs'], c.gateway.maxAzs]];
+  if (!c.baseline.invocationLogging.managedExternally) {
+    networks.push([['baseline', 'invocationLogging', 'maxAzs'], c.baseline.invocationLogging.maxAzs]);
+  }
+  if (zones === undefined) {
+    // Without listed zones, every network gets the two zones CloudFormation resolves at deploy time.
+    for (const [path] of networks.filter(([, n]) => n > 2)) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message:
+          'can only exceed 2 with the zones listed in env.availabilityZones (without them a network uses the first two zones of the region at deploy time); ' +
+          `list them, e.g. from \`aws ec2 describe-availability-zones --region ${region ?? '<region>'} --query "AvailabilityZones[?State=='available'].ZoneName"\`` +
+          `${region === undefined ? ', with env.region' : ''}, or lower it to 2`,
+      });
+    }
+    return;
+  }
+  if (region === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['env', 'availabilityZones'],
+      message: 'only applies with env.region (zone names belong to one region); set env.region or drop env.availabilityZones',
+    });
+    return;
+  }
+  zones.forEach((zone, i) => {
+    if (!zone.startsWith(region) || zone.length !== region.length + 1) {
+      ctx.addIssue({ code: 'custom', path: ['env', 'availabilityZones', i], message: `must be a zone of env.region ${region}, such as ${region}a` });
+    } else if (zones.indexOf(zone) !== i) {
+      ctx.addIssue({ code: 'custom', path: ['env', 'availabilityZones', i], message: 'is listed twice; list each zone once' });
+    }
+  });
+  for (const [path, maxAzs] of networks) {
+    if (maxAzs > zones.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `must be at most the ${zones.length} zones listed in env.availabilityZones (${zones.join(', ')}); list more zones or lower it`,
+      });
+    }
+  }
 });
 
 /** The validated configuration. */
@@ -252,6 +369,25 @@ export class ConfigError extends Error {
     super(message);
     this.name = 'ConfigError';
   }
+}
+
+/**
+ * The value at `keyPath` as the user wrote it, or where it came from when they did not write it:
+ * a value under an unset key is that key's default, which is named instead of shown.
+ *
+ * @param required the issue is about the value being missing, not about its default
+ */
+function written(input: unknown, keyPath: PropertyKey[], required: boolean): string {
+  const value = valueAt(input, keyPath);
+  if (value !== undefined) {
+    return JSON.stringify(value);
+  }
+  const unset = keyPath.findIndex((_, i) => valueAt(input, keyPath.slice(0, i + 1)) === undefined);
+  if (unset >= 0 && (unset < keyPath.length - 1 || !required)) {
+    const parent = keyPath.slice(0, unset + 1).join('.');
+    return `nothing: ${parent} is not set, so its default applies; set ${parent}`;
+  }
+  return 'nothing';
 }
 
 function valueAt(input: unknown, keyPath: PropertyKey[]): unknown {
@@ -279,9 +415,14 @@ export function parseConfig(input: unknown, source = 'configuration'): Blueprint
       const at = issue.path.length ? `${issue.path.join('.')}.` : '';
       return `- ${issue.keys.map((k) => at + k).join(', ')}: unknown key; remove it or check its spelling`;
     }
+    if (issue.code === 'invalid_key') {
+      const name = String(issue.path[issue.path.length - 1]);
+      const reasons = issue.issues.map((i) => i.message).join('; ');
+      return `- ${issue.path.slice(0, -1).join('.')}[${JSON.stringify(name)}]: the name ${reasons}, got ${JSON.stringify(name)}`;
+    }
     const key = issue.path.join('.') || '(root)';
-    const got = JSON.stringify(valueAt(input, issue.path));
-    return `- ${key}: ${issue.message}, got ${got ?? 'nothing'}`;
+    // A custom check looks at the parsed value, which for an unset key is its default.
+    return `- ${key}: ${issue.message}, got ${written(input, issue.path, issue.code !== 'custom')}`;
   });
   return fail(`Invalid ${source}:\n${lines.join('\n')}`);
 }
@@ -291,16 +432,18 @@ function fail(message: string): never {
 }
 
 /**
- * Loads the configuration the way `cdk synth` sees it: the `blueprint` object from `cdk.json`
- * context, overlaid by the JSON file named with `-c config=path/to/file.json`, if any.
+ * Loads the configuration the way `cdk synth` sees it: the JSON file named with
+ * `-c config=path/to/file.json` when there is one, else the `blueprint` object of `cdk.json`
+ * context. A file replaces that object whole, it is never merged into it: every alias, group and
+ * setting a deployment has is in the one source it was synthesized from (a merge could never take
+ * away a model that cdk.json defines).
  *
  * @param tryGetContext the app's `node.tryGetContext`
  */
 export function loadConfig(tryGetContext: (key: string) => unknown, cwd = process.cwd()): BlueprintConfig {
-  const fromContext = tryGetContext('blueprint') ?? {};
   const file = tryGetContext('config');
   if (file === undefined) {
-    return parseConfig(fromContext, 'cdk.json context "blueprint"');
+    return parseConfig(tryGetContext('blueprint') ?? {}, 'cdk.json context "blueprint"');
   }
   if (typeof file !== 'string' || file.length === 0) {
     return fail(`Invalid context "config": must be the path of a JSON file, got ${JSON.stringify(file)}`);
@@ -318,21 +461,5 @@ export function loadConfig(tryGetContext: (key: string) => unknown, cwd = proces
   } catch (e) {
     return fail(`Invalid configuration file ${fullPath}: not valid JSON (${(e as Error).message})`);
   }
-  return parseConfig(deepMerge(fromContext, fromFile), `configuration ${file}`);
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/** Merges `over` into `base`: objects merge key by key, anything else replaces. */
-export function deepMerge(base: unknown, over: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(over)) {
-    return over === undefined ? base : over;
-  }
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    out[k] = deepMerge(base[k], v);
-  }
-  return out;
+  return parseConfig(fromFile, `configuration ${file}`);
 }

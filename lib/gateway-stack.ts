@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -13,10 +13,11 @@ import {
   SecureKey,
   SecurityMonitoring,
 } from '../constructs';
+import { BlueprintStack, BlueprintStackProps } from './blueprint-stack';
 import type { BlueprintConfig } from './config';
 
 /** Properties for {@link GatewayStack}. */
-export interface GatewayStackProps extends StackProps {
+export interface GatewayStackProps extends BlueprintStackProps {
   /** The validated `gateway` section of the configuration. */
   readonly config: BlueprintConfig['gateway'];
 
@@ -36,7 +37,7 @@ export interface GatewayStackProps extends StackProps {
  *
  * Environment-agnostic unless the configuration names an account and region.
  */
-export class GatewayStack extends Stack {
+export class GatewayStack extends BlueprintStack {
   /** The key that encrypts the gateway's logs, usage table, flow logs, guardrail and alert topic. */
   public readonly key: SecureKey;
   /** The private network the gateway function runs in. */
@@ -83,6 +84,7 @@ export class GatewayStack extends Stack {
       inferenceProfileId: m.inferenceProfile?.id,
       inferenceProfileRegions: m.inferenceProfile?.regions,
       maxOutputTokens: m.maxOutputTokens,
+      allowUnlistedModelId: m.allowUnlistedModelId,
     }));
     this.gateway = new InferenceGateway(this, 'Gateway', {
       network: this.network,

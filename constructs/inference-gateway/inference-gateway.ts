@@ -29,6 +29,7 @@ import { SecureKey } from '../secure-key';
 import { SecureLogGroup } from '../secure-log-group';
 import { latestNodeRuntime, prebuiltCodeWithFile } from '../shared/lambda-bundle';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
+import { nagFindingText } from '../shared/nag-finding';
 import { GatewayGroup, GatewayModel, invokeTarget, modelResourceArns, validateGroups, validateModels } from './model-access';
 import { GatewayWebAcl } from './waf';
 
@@ -286,7 +287,7 @@ export class InferenceGateway extends Construct {
     const stack = Stack.of(this);
 
     // --- validation ------------------------------------------------------------------------
-    validateModels(props.models);
+    validateModels(props.models, this);
     validateGroups(props.groups, props.models);
     const maxBodyBytes = props.maxBodyBytes ?? 32_768;
     const maxMessages = props.maxMessages ?? 50;
@@ -725,7 +726,8 @@ export class InferenceGateway extends Construct {
       }),
     );
     Validations.of(role.policy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:*]`,
+      // Exactly the finding of this ARN, whether the stack's account and region are literals or pseudo-parameters.
+      id: `AwsSolutions-IAM5[Resource::${nagFindingText(this, logsInRegion)}]`,
       reason:
         'The API Gateway CloudWatch role is an account-and-region setting shared by every REST API of the region: it must reach ' +
         'the access and execution log groups of APIs this stack does not know. It is confined to CloudWatch Logs in this account and region.',

@@ -1,4 +1,6 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { modelIdProblem } from './model-catalog';
 
 /** A model clients may call, by alias. */
 export interface GatewayModel {
@@ -20,6 +22,14 @@ export interface GatewayModel {
   readonly inferenceProfileRegions?: string[];
   /** The hard cap of output tokens per request for this model. */
   readonly maxOutputTokens: number;
+  /**
+   * Accept a `modelId` that the installed aws-cdk-lib does not list in
+   * `aws_bedrock.FoundationModelIdentifier` (and an inference-profile prefix outside
+   * `INFERENCE_PROFILE_PREFIXES`), for a model newer than the library. Synthesis then warns
+   * instead of failing; a misspelt id fails only at the first call.
+   * @default false - an unlisted id fails synthesis, naming the nearest known ids
+   */
+  readonly allowUnlistedModelId?: boolean;
 }
 
 /** A caller group (a Cognito group) and what its members may use. */
@@ -36,7 +46,7 @@ export interface GatewayGroup {
 
 const ALIAS = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const MODEL_ID = /^[a-z0-9-]+\.[a-zA-Z0-9.:_-]+$/;
-const PROFILE_ID = /^[a-z]{2,4}\.[a-z0-9-]+\.[a-zA-Z0-9.:_-]+$/;
+const PROFILE_ID = /^[a-z]+(-[a-z]+)?\.[a-z0-9-]+\.[a-zA-Z0-9.:_-]+$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 
@@ -68,8 +78,11 @@ function positiveInteger(name: string, value: number, fix: string): void {
   }
 }
 
-/** Validates the model catalogue: unique, well-formed aliases and ids, profile regions. */
-export function validateModels(models: GatewayModel[]): void {
+/**
+ * Validates the model catalogue: unique, well-formed aliases; model ids aws-cdk-lib knows (or
+ * explicitly allowed, with a warning on `scope`); inference profiles and their regions.
+ */
+export function validateModels(models: GatewayModel[], scope?: IConstruct): void {
   if (models.length === 0) {
     throw new Error('models must name at least one model, got []; e.g. [{ alias: "nova-lite", modelId: "amazon.nova-lite-v1:0", maxOutputTokens: 4096 }]');
   }
@@ -93,9 +106,10 @@ export function validateModels(models: GatewayModel[]): void {
           `${at}.inferenceProfileRegions only applies with inferenceProfileId, got regions [${m.inferenceProfileRegions.join(', ')}] and no profile; add inferenceProfileId or drop the regions`,
         );
       }
+      checkListed(m, at, scope);
       return;
     }
-    if (!PROFILE_ID.test(m.inferenceProfileId) || !m.inferenceProfileId.endsWith(m.modelId)) {
+    if (!PROFILE_ID.test(m.inferenceProfileId) || !m.inferenceProfileId.endsWith(`.${m.modelId}`)) {
       throw new Error(
         `${at}.inferenceProfileId must be an inference-profile id ending with modelId "${m.modelId}" (e.g. "us.${m.modelId}"), got "${m.inferenceProfileId}"`,
       );
@@ -110,7 +124,26 @@ export function validateModels(models: GatewayModel[]): void {
     if (bad !== undefined) {
       throw new Error(`${at}.inferenceProfileRegions must hold region names such as "us-east-1", got "${bad}"`);
     }
+    checkListed(m, at, scope);
   });
+}
+
+/** Fails on a model id (or profile prefix) aws-cdk-lib does not list, unless the model allows it: then warns on `scope`. */
+function checkListed(m: GatewayModel, at: string, scope: IConstruct | undefined): void {
+  const unlisted = modelIdProblem(m, `${at}.allowUnlistedModelId`);
+  if (unlisted === undefined) {
+    return;
+  }
+  if (!m.allowUnlistedModelId) {
+    throw new Error(`${at}.${unlisted.field} of alias "${m.alias}" ${unlisted.message}, got "${m[unlisted.field]}"`);
+  }
+  if (scope) {
+    Annotations.of(scope).addWarningV2(
+      `secure-llm-blueprint:unlistedModelId:${m.alias}`,
+      `model alias "${m.alias}" calls ${invokeTarget(m)}, which the installed aws-cdk-lib does not list; ` +
+        'allowUnlistedModelId accepts it, so a misspelt id would only fail at the first call',
+    );
+  }
 }
 
 /** Validates the caller groups against the model catalogue. */

@@ -326,20 +326,33 @@ function acknowledgeRestrictDefaultSgProvider(stack: Stack): void {
   });
 }
 
-/** Checks that `cidr` is an aligned IPv4 network between /16 and /28. */
-function validateCidr(cidr: string): void {
+/**
+ * What is wrong with `cidr` as the CIDR block of a new {@link PrivateNetwork}, or undefined when
+ * it is an aligned IPv4 network between /16 and /28. The message follows the name of the setting
+ * and ends with the value it got, e.g. `must start on a /22 boundary; use "10.65.0.0/22", got "10.65.0.1/22"`.
+ */
+export function privateNetworkCidrProblem(cidr: string): string | undefined {
   const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
   const octets = match ? match.slice(1, 5).map(Number) : [];
   const prefix = match ? Number(match[5]) : NaN;
   if (!match || octets.some((o) => o > 255) || prefix < 16 || prefix > 28) {
-    throw new Error(`cidr must be an IPv4 CIDR block between /16 and /28, got "${cidr}"; e.g. "${DEFAULT_PRIVATE_NETWORK_CIDR}"`);
+    return `must be an IPv4 CIDR block between /16 and /28, e.g. "${DEFAULT_PRIVATE_NETWORK_CIDR}"`;
   }
   const address = octets.reduce((acc, o) => acc * 256 + o, 0);
   const size = 2 ** (32 - prefix);
   if (address % size !== 0) {
     const base = address - (address % size);
     const network = [24, 16, 8, 0].map((shift) => Math.floor(base / 2 ** shift) % 256).join('.');
-    throw new Error(`cidr must start on a /${prefix} boundary, got "${cidr}"; use "${network}/${prefix}"`);
+    return `must start on a /${prefix} boundary; use "${network}/${prefix}"`;
+  }
+  return undefined;
+}
+
+/** Checks that `cidr` is an aligned IPv4 network between /16 and /28. */
+function validateCidr(cidr: string): void {
+  const problem = privateNetworkCidrProblem(cidr);
+  if (problem !== undefined) {
+    throw new Error(`cidr ${problem}, got "${cidr}"`);
   }
 }
 

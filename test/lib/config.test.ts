@@ -1,11 +1,19 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError, deepMerge, loadConfig, parseConfig } from '../../lib/config';
+import { ConfigError, loadConfig, parseConfig } from '../../lib/config';
 
 function contextOf(values: Record<string, unknown>): (key: string) => unknown {
   return (key) => values[key];
 }
+
+let tmp: string;
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'slb-config-'));
+});
+afterAll(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
 
 describe('configuration', () => {
   describe('defaults', () => {
@@ -54,18 +62,36 @@ describe('configuration', () => {
   });
 
   describe('loading', () => {
-    test('a file chosen with -c config= overlays cdk.json context key by key', () => {
+    test('without -c config=, the blueprint object of cdk.json context is the configuration', () => {
+      const config = loadConfig(contextOf({ blueprint: { baseline: { alertEmails: ['sec@example.com'] } } }));
+      expect(config.baseline.alertEmails).toEqual(['sec@example.com']);
+    });
+
+    test('a file chosen with -c config= replaces the blueprint object of cdk.json whole, so it can drop a model cdk.json defines', () => {
       // GIVEN
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slb-config-'));
-      const file = path.join(dir, 'team.json');
-      fs.writeFileSync(file, JSON.stringify({ baseline: { trail: { managedExternally: true } } }));
-      // WHEN
-      const config = loadConfig(
-        contextOf({ blueprint: { baseline: { alertEmails: ['sec@example.com'] } }, config: file }),
+      const file = path.join(tmp, 'team.json');
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          baseline: { trail: { managedExternally: true } },
+          gateway: { models: { pro: { modelId: 'amazon.nova-pro-v1:0' } }, groups: { users: { models: ['pro'] } } },
+        }),
       );
+      const blueprint = {
+        baseline: { alertEmails: ['sec@example.com'] },
+        gateway: { models: { 'nova-lite': { modelId: 'amazon.nova-lite-v1:0' } }, groups: { users: { models: ['nova-lite'] } } },
+      };
+      // WHEN
+      const config = loadConfig(contextOf({ blueprint, config: file }));
       // THEN
       expect(config.baseline.trail.managedExternally).toBe(true);
-      expect(config.baseline.alertEmails).toEqual(['sec@example.com']);
+      expect(config.baseline.alertEmails).toEqual([]);
+      expect(Object.keys(config.gateway.models)).toEqual(['pro']);
+    });
+
+    test('the committed cdk.json holds a blueprint object', () => {
+      const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
+      expect(Object.keys(cdkJson.context.blueprint.gateway.models)).toEqual(['nova-lite']);
     });
 
     test('fails if the config file does not exist', () => {
@@ -75,17 +101,13 @@ describe('configuration', () => {
     });
 
     test('fails if the config file is not JSON', () => {
-      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'slb-config-')), 'bad.json');
+      const file = path.join(tmp, 'bad.json');
       fs.writeFileSync(file, '{ baseline: ');
       expect(() => loadConfig(contextOf({ config: file }))).toThrow(/not valid JSON/);
     });
 
     test('fails if config is not a string', () => {
       expect(() => loadConfig(contextOf({ config: 42 }))).toThrow(/must be the path of a JSON file, got 42/);
-    });
-
-    test('deepMerge replaces arrays and scalars and merges objects', () => {
-      expect(deepMerge({ a: { b: 1, c: [1] }, d: 1 }, { a: { c: [2] } })).toEqual({ a: { b: 1, c: [2] }, d: 1 });
     });
   });
 
@@ -107,9 +129,89 @@ describe('configuration', () => {
       [{ gateway: { monitoring: { quotaRejectionsPer5Min: 2.5 } } }, /gateway\.monitoring\.quotaRejectionsPer5Min: .*got 2.5/],
       [{ gateway: { monitoring: { dailyTokenBudget: 0 } } }, /gateway\.monitoring\.dailyTokenBudget: .*got 0/],
       [{ gateway: { monitoring: { guardrailInterventionAnomalyStdDevs: -2 } } }, /gateway\.monitoring\.guardrailInterventionAnomalyStdDevs: .*got -2/],
+      [{ gateway: { models: {} } }, /^- gateway\.models: must define at least one model alias, .*got \{\}$/m],
+      [{ gateway: { groups: {} } }, /^- gateway\.groups: must define at least one caller group, .*got \{\}$/m],
+      [
+        { gateway: { models: { 'Nova Lite': { modelId: 'amazon.nova-lite-v1:0' } } } },
+        /gateway\.models\["Nova Lite"\]: the name must be 1-64 lowercase letters, digits, "\.", "_" or "-".*, got "Nova Lite"/,
+      ],
+      [
+        { gateway: { groups: { 'data team': { models: ['nova-lite'] } } } },
+        /gateway\.groups\["data team"\]: the name must be a Cognito group name: .*no spaces, got "data team"/,
+      ],
+      [
+        { gateway: { groups: { users: { models: ['nova'] } } } },
+        /gateway\.groups\.users\.models\.0: must name a model alias defined in gateway\.models \(nova-lite\), got "nova"/,
+      ],
+      [
+        { gateway: { models: { n: { modelId: 'amazon.nova-lite-v1:0', inferenceProfile: { id: 'ca.amazon.nova-lite-v1:0', regions: ['ca-central-1'] } } }, groups: { u: { models: ['n'] } } } },
+        /gateway\.models\.n\.inferenceProfile\.id: must be "<prefix>\.amazon\.nova-lite-v1:0" with a prefix among us, us-gov, eu, apac, jp, au, global .*allowUnlistedModelId: true, got "ca\.amazon\.nova-lite-v1:0"/,
+      ],
+      [
+        { gateway: { models: { n: { modelId: 'amazon.nova-lite-v1:0', inferenceProfile: { id: 'us.amazon.nova-pro-v1:0', regions: ['us-east-1'] } } }, groups: { u: { models: ['n'] } } } },
+        /gateway\.models\.n\.inferenceProfile\.id: must end with "\." and modelId .*got "us\.amazon\.nova-pro-v1:0"/,
+      ],
+      [{ env: { region: 'eu-west-1', availabilityZones: ['eu-west-1a', 'us-east-1b'] } }, /env\.availabilityZones\.1: must be a zone of env\.region eu-west-1, .*got "us-east-1b"/],
+      [{ env: { region: 'eu-west-1', availabilityZones: ['eu-west-1a', 'eu-west-1a'] } }, /env\.availabilityZones\.1: is listed twice.*got "eu-west-1a"/],
+      [{ env: { region: 'eu-west-1', availabilityZones: ['eu-west-1a'] } }, /env\.availabilityZones: .*got \["eu-west-1a"\]/],
+      [{ env: { availabilityZones: ['eu-west-1a', 'eu-west-1b'] } }, /env\.availabilityZones: only applies with env\.region.*got \["eu-west-1a","eu-west-1b"\]/],
+      [
+        { env: { region: 'eu-west-1', availabilityZones: ['eu-west-1a', 'eu-west-1b'] }, gateway: { maxAzs: 3 } },
+        /gateway\.maxAzs: must be at most the 2 zones listed in env\.availabilityZones \(eu-west-1a, eu-west-1b\).*got 3/,
+      ],
+      [
+        { env: { account: '123456789012', region: 'eu-west-1' }, gateway: { maxAzs: 3 } },
+        /gateway\.maxAzs: can only exceed 2 with the zones listed in env\.availabilityZones .*aws ec2 describe-availability-zones --region eu-west-1 .*got 3/,
+      ],
+      [{ gateway: { api: { throttleRateLimit: 500 } } }, /gateway\.api\.throttleBurstLimit: must be at least gateway\.api\.throttleRateLimit \(500\), got nothing: gateway\.api\.throttleBurstLimit is not set, so its default applies/],
+      [{ gateway: { vpcCidr: '10.65.0.1/22' } }, /gateway\.vpcCidr: must start on a \/22 boundary; use "10\.65\.0\.0\/22", got "10\.65\.0\.1\/22"/],
+      [{ baseline: { invocationLogging: { vpcCidr: '10.64.300.0/24' } } }, /baseline\.invocationLogging\.vpcCidr: must be an IPv4 CIDR block .*got "10\.64\.300\.0\/24"/],
+      [
+        { gateway: { guardrail: { deniedTopics: [{ name: 'Advice', definition: 'a' }, { name: 'Advice', definition: 'b' }] } } },
+        /gateway\.guardrail\.deniedTopics\.1\.name: must differ from the name of every other denied topic, got "Advice"/,
+      ],
+      [{ tags: { 'aws:owner': 'x' } }, /tags\["aws:owner"\]: the name must not start with "aws:".*got "aws:owner"/],
     ])('fails if %j', (input, message) => {
       expect(() => parseConfig(input)).toThrow(ConfigError);
       expect(() => parseConfig(input)).toThrow(message);
+    });
+
+    test('fails if a model id is misspelt, naming the alias, the id and the three nearest known ids', () => {
+      const input = { gateway: { models: { claude: { modelId: 'anthropic.claude-sonet-4-5-20250929-v1:0' } }, groups: { u: { models: ['claude'] } } } };
+      expect(() => parseConfig(input)).toThrow(
+        '- gateway.models.claude.modelId: must be a Bedrock model id the installed aws-cdk-lib lists (aws_bedrock.FoundationModelIdentifier); ' +
+          'nearest: anthropic.claude-sonnet-4-5-20250929-v1:0, anthropic.claude-sonnet-4-20250514-v1:0, anthropic.claude-opus-4-1-20250805-v1:0; ' +
+          'for a model newer than aws-cdk-lib set gateway.models.claude.allowUnlistedModelId: true, got "anthropic.claude-sonet-4-5-20250929-v1:0"',
+      );
+    });
+
+    test('allowUnlistedModelId accepts a model id aws-cdk-lib does not list yet', () => {
+      const config = parseConfig({
+        gateway: { models: { next: { modelId: 'amazon.nova-next-v9:0', allowUnlistedModelId: true } }, groups: { u: { models: ['next'] } } },
+      });
+      expect(config.gateway.models.next).toMatchObject({ modelId: 'amazon.nova-next-v9:0', allowUnlistedModelId: true });
+    });
+
+    test('a global or us-gov inference profile is accepted', () => {
+      for (const prefix of ['global', 'us-gov']) {
+        const models = { n: { modelId: 'amazon.nova-lite-v1:0', inferenceProfile: { id: `${prefix}.amazon.nova-lite-v1:0`, regions: ['us-east-1'] } } };
+        expect(() => parseConfig({ gateway: { models, groups: { u: { models: ['n'] } } } })).not.toThrow();
+      }
+    });
+
+    test('fails if models is empty, without also blaming every group', () => {
+      expect(() => parseConfig({ gateway: { models: {} } })).toThrow(/^Invalid configuration:\n- gateway\.models: [^\n]*$/);
+    });
+
+    test('fails if the default group names an alias the written models drop, naming the unset key instead of the default', () => {
+      const input = { gateway: { models: { pro: { modelId: 'amazon.nova-pro-v1:0' } } } };
+      expect(() => parseConfig(input)).toThrow(
+        '- gateway.groups.users.models.0: must name a model alias defined in gateway.models (pro), got nothing: gateway.groups is not set, so its default applies; set gateway.groups',
+      );
+    });
+
+    test('an account- and region-pinned environment without zones is valid: networks take two deploy-time zones', () => {
+      expect(parseConfig({ env: { account: '123456789012', region: 'eu-west-1' } }).env).toEqual({ account: '123456789012', region: 'eu-west-1' });
     });
 
     test('fails if the canary threshold is configured: any leak alarms', () => {

@@ -382,15 +382,15 @@ describe('PrivateNetwork', () => {
       expect(() => networkStack({ maxAzs: 2.5 })).toThrow(/maxAzs must be a whole number .* got 2.5/);
     });
     test('fails if cidr is not an IPv4 CIDR block', () => {
-      expect(() => networkStack({ cidr: '10.0.0.0' })).toThrow(/cidr must be an IPv4 CIDR block between \/16 and \/28, got "10.0.0.0"/);
+      expect(() => networkStack({ cidr: '10.0.0.0' })).toThrow(/cidr must be an IPv4 CIDR block between \/16 and \/28, e.g. "10.0.0.0\/16", got "10.0.0.0"/);
       expect(() => networkStack({ cidr: '10.0.300.0/24' })).toThrow(/cidr must be .* got "10.0.300.0\/24"/);
     });
     test('fails if cidr is larger than /16 or smaller than /28', () => {
-      expect(() => networkStack({ cidr: '10.0.0.0/8' })).toThrow(/between \/16 and \/28, got "10.0.0.0\/8"/);
-      expect(() => networkStack({ cidr: '10.0.0.0/29' })).toThrow(/between \/16 and \/28, got "10.0.0.0\/29"/);
+      expect(() => networkStack({ cidr: '10.0.0.0/8' })).toThrow(/between \/16 and \/28, e.g. "10.0.0.0\/16", got "10.0.0.0\/8"/);
+      expect(() => networkStack({ cidr: '10.0.0.0/29' })).toThrow(/between \/16 and \/28, e.g. "10.0.0.0\/16", got "10.0.0.0\/29"/);
     });
     test('fails if cidr does not start on its prefix boundary', () => {
-      expect(() => networkStack({ cidr: '10.0.1.0/16' })).toThrow(/cidr must start on a \/16 boundary, got "10.0.1.0\/16"; use "10.0.0.0\/16"/);
+      expect(() => networkStack({ cidr: '10.0.1.0/16' })).toThrow(/cidr must start on a \/16 boundary; use "10.0.0.0\/16", got "10.0.1.0\/16"/);
     });
     test('fails if vpc is combined with maxAzs and cidr', () => {
       const stack = new Stack();

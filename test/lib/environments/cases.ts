@@ -1,0 +1,71 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildBlueprint } from '../../../lib/blueprint';
+import { BlueprintConfigInput, parseConfig } from '../../../lib/config';
+import { ComplianceResult, newTestApp, synthWithCompliance } from '../../helpers/compliance';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+
+/** The three ways a platform team deploys: no environment, a region, an account and a region. */
+export type EnvironmentMode = 'agnostic' | 'region' | 'account+region';
+
+/** One configuration the repository ships, synthesized in one environment mode. */
+export interface EnvironmentCase {
+  /** `cdk.json` (its blueprint object) or `config/<file>`. */
+  readonly source: string;
+  readonly mode: EnvironmentMode;
+  /** The configuration as written, with `env` replaced for the mode. */
+  readonly input: BlueprintConfigInput;
+}
+
+/** The committed configurations: cdk.json's blueprint object and every file in config/. */
+function sources(): Array<{ source: string; input: BlueprintConfigInput }> {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
+  const dir = path.join(ROOT, 'config');
+  return [
+    { source: 'cdk.json', input: cdkJson.context.blueprint ?? {} },
+    ...fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => ({ source: `config/${f}`, input: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) })),
+  ];
+}
+
+/**
+ * The environment of a mode: a configuration's own region, account and zones where it pins them,
+ * else eu-west-1 and a documentation account id (and no zones: the deploy-time default).
+ */
+function envFor(mode: EnvironmentMode, own: BlueprintConfigInput['env']): BlueprintConfigInput['env'] {
+  const region = own?.region ?? 'eu-west-1';
+  if (mode === 'agnostic') {
+    return undefined;
+  }
+  if (mode === 'region') {
+    return { region, availabilityZones: own?.availabilityZones };
+  }
+  return { account: own?.account ?? '123456789012', region, availabilityZones: own?.availabilityZones };
+}
+
+/** Every committed configuration in every mode, dealt round-robin into `shards` parts; returns part `shard`. */
+export function environmentCases(shard: number, shards: number): EnvironmentCase[] {
+  const modes: EnvironmentMode[] = ['agnostic', 'region', 'account+region'];
+  const all = sources().flatMap(({ source, input }) =>
+    modes.map((mode) => ({ source, mode, input: { ...input, env: envFor(mode, input.env) } })),
+  );
+  return all.filter((_, i) => i % shards === shard);
+}
+
+/**
+ * Builds the app from `c` exactly as `cdk synth` would, synthesizes it with every compliance
+ * check, hands the result to `inspect` and removes the assembly directory.
+ */
+export function withSynthesizedCase(c: EnvironmentCase, inspect: (result: ComplianceResult) => void): void {
+  const app = newTestApp();
+  try {
+    buildBlueprint(app, parseConfig(c.input, c.source));
+    inspect(synthWithCompliance(app, { packsAlreadyAdded: true }));
+  } finally {
+    fs.rmSync(app.outdir, { recursive: true, force: true });
+  }
+}
