@@ -9,7 +9,7 @@
  *
  * const app = new App();
  * const stack = new Stack(app, 'TeamLlm', { env: { account: '123456789012', region: 'eu-west-1' } });
- * const network = new PrivateNetwork(stack, 'Network', { availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
+ * const network = new PrivateNetwork(stack, 'Network', { maxAzs: 2 });
  * const guardrail = new ModelGuardrail(stack, 'Guardrail');
  * new InferenceGateway(stack, 'Gateway', { network, guardrail, models: [...], groups: [...], systemPrompt: '...' });
  * addCompliancePacks(app); // five cdk-nag packs, the SecureLLM pack, cfn-guard: any unacknowledged finding fails synth
@@ -25,6 +25,7 @@
 export * from '../constructs';
 
 // The deployable stacks and the whole blueprint, built from configuration.
+export { BlueprintStack } from './blueprint-stack';
 export { BaselineStack, type BaselineStackProps } from './baseline-stack';
 export { GatewayStack, type GatewayStackProps } from './gateway-stack';
 export { buildBlueprint, type Blueprint } from './blueprint';
@@ -34,7 +35,6 @@ export {
   ALLOWED_LOG_RETENTION_DAYS,
   ConfigError,
   configSchema,
-  deepMerge,
   loadConfig,
   parseConfig,
   type BlueprintConfig,
