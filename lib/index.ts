@@ -25,7 +25,7 @@
 export * from '../constructs';
 
 // The deployable stacks and the whole blueprint, built from configuration.
-export { BlueprintStack } from './blueprint-stack';
+export { BlueprintStack, type BlueprintStackProps } from './blueprint-stack';
 export { BaselineStack, type BaselineStackProps } from './baseline-stack';
 export { GatewayStack, type GatewayStackProps } from './gateway-stack';
 export { buildBlueprint, type Blueprint } from './blueprint';

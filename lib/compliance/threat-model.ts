@@ -241,12 +241,14 @@ const TRAIL_DATA_EVENTS = control(
 );
 
 const LOCAL_BUNDLING = control(
-  'Local, reproducible bundling',
-  'Lambda code is bundled at synthesis by the locally installed esbuild from the locked `node_modules` (no container image, no remote build); the gateway\'s configuration is compiled into its bundle.',
-  ['constructs/inference-gateway/inference-gateway.ts', 'constructs/invocation-logging/invocation-logging.ts'],
+  'Pre-built bundles: deployed bytes are tested bytes',
+  'Lambda handlers are bundled once, at package build, by this repository\'s esbuild from the locked `node_modules` (scripts/bundle-lambdas.mjs; SHA-256 of each in dist/bundles/manifest.json); the package ships them, the constructs deploy them unchanged with the static configuration as a separate file, and the tests run that same bundle. Consumers never bundle: no esbuild, no Docker, no remote build.',
+  ['scripts/bundle-lambdas.mjs', 'constructs/shared/lambda-bundle.ts', 'constructs/inference-gateway/inference-gateway.ts', 'constructs/invocation-logging/invocation-logging.ts'],
   [
-    it(GATEWAY_TEST, 'InferenceGateway bundling compiles the validated static configuration into the function code, special characters intact'),
-    it(INVOCATION_LOGGING_TEST, 'ModelInvocationLogging compliance bundles the minified handler with its own Bedrock SDK and no source map'),
+    it(GATEWAY_TEST, 'InferenceGateway bundling deploys the pre-built bundle byte for byte, with the validated static configuration beside it'),
+    it(INVOCATION_LOGGING_TEST, 'ModelInvocationLogging compliance deploys the pre-built, minified handler byte for byte, with its own Bedrock SDK and no source map'),
+    it('test/lambda/gateway/prebuilt-bundle.test.ts', 'the pre-built gateway bundle screens the output: a reply that leaks the system prompt\'s canary is withheld'),
+    it('test/package/package.test.ts', 'package dependencies everything the compiled package imports at run time is a dependency, a peer dependency or a Node.js built-in'),
   ],
 );
 
@@ -689,7 +691,7 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         controls: [LOCAL_BUNDLING, NO_EGRESS, LEAST_PRIVILEGE_ROLE],
         residualRisk: [
           'No SBOM is produced (package.json has no SBOM script), and CI (`.ci/run`) runs no dependency audit or signature verification.',
-          'Dependencies are pinned exactly in package.json and package-lock.json, but no test checks that.',
+          'Development dependencies are pinned exactly in package.json and package-lock.json (the package\'s own runtime dependencies use caret ranges so consumers can share one copy), but no test checks that; the bundles carry their SHA-256 in a manifest, but nothing verifies it at deployment.',
           'Lambda code is not signed (no AWS Signer code-signing configuration); the deployment pipeline and its credentials are out of the blueprint\'s scope.',
           'Code running in the function can still use what the function may: call the allow-listed models with the guardrail and update usage counters.',
         ],
