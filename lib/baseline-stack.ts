@@ -15,6 +15,7 @@ import {
   ThreatDetection,
 } from '../constructs';
 import { BlueprintStack, BlueprintStackProps } from './blueprint-stack';
+import { ensureAlertDestination } from './alert-destination';
 import type { BlueprintConfig } from './config';
 
 /** Properties for {@link BaselineStack}. */
@@ -64,10 +65,8 @@ export class BaselineStack extends BlueprintStack {
       description: 'secure-llm-blueprint baseline: trail, alerts, flow logs and model-invocation logs',
     });
 
-    this.alertTopic = new AlertTopic(this, 'Alerts', {
-      encryptionKey: this.key.key,
-      emailSubscriptions: config.alertEmails,
-    });
+    this.alertTopic = new AlertTopic(this, 'Alerts', { encryptionKey: this.key.key });
+    ensureAlertDestination(this.alertTopic, config.alertEmails, config.alertsReachNobody, 'baseline');
 
     // One access-log bucket for every bucket of the baseline: its SSE-S3, replication, logging and
     // Object Lock acknowledgments then exist once.

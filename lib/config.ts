@@ -39,6 +39,12 @@ const baselineSchema = z
     stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name').default('SecureLlmBaseline'),
     /** Alert recipients for GuardDuty findings and posture changes. */
     alertEmails: z.array(z.email('must be an email address')).max(20).default([]),
+    /**
+     * Deploy with no alert destination at all: GuardDuty findings and posture changes then reach nobody.
+     * Without it and without alertEmails, a pinned account fails synth and an unpinned one asks for an
+     * address at deploy time (CloudFormation parameter AlertEmail).
+     */
+    alertsReachNobody: z.boolean().default(false),
     /** Retention of every log group in the baseline. */
     logRetentionDays: retention.default(365),
     trail: z
@@ -141,6 +147,8 @@ const monitoringSchema = z
   .strictObject({
     /** Recipients of the gateway's security alarms (each confirms the SNS subscription). */
     alertEmails: z.array(z.email('must be an email address')).max(20).default([]),
+    /** Deploy the gateway's alarms with no recipient at all (see baseline.alertsReachNobody). */
+    alertsReachNobody: z.boolean().default(false),
     /** Alarm when the gateway's input + output tokens of the last 24 hours reach this many. */
     dailyTokenBudget: z.number().int().min(1).max(1_000_000_000_000).default(5_000_000),
     /** Guardrail intervention rate (percent of evaluations, 15 minutes) that alarms. */
@@ -311,6 +319,27 @@ export const configSchema = z.strictObject({
     .default({}),
   baseline: baselineSchema,
   gateway: gatewaySchema,
+}).superRefine((c, ctx) => {
+  // Alerts must reach someone: with the account pinned, synth fails until a destination (or the loud opt-out) is
+  // chosen; unpinned, the stack asks for an address at deploy time (CloudFormation parameter with no default).
+  const destinations: Array<[string, string[], boolean]> = [
+    ['baseline', c.baseline.alertEmails, c.baseline.alertsReachNobody],
+    ['gateway.monitoring', c.gateway.monitoring.alertEmails, c.gateway.monitoring.alertsReachNobody],
+  ];
+  for (const [prefix, emails, reachNobody] of destinations) {
+    const path = [...prefix.split('.'), 'alertEmails'];
+    if (emails.length > 0 && reachNobody) {
+      ctx.addIssue({ code: 'custom', path, message: `contradicts ${prefix}.alertsReachNobody: true; drop one of them` });
+    } else if (emails.length === 0 && !reachNobody && c.env?.account !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message:
+          `must name at least one recipient of security alerts: env.account ${c.env.account} is pinned and alerts would otherwise reach nobody. ` +
+          `Set ${prefix}.alertEmails to ["secops@example.com", …], or ${prefix}.alertsReachNobody: true to deploy without any (not recommended)`,
+      });
+    }
+  }
 }).superRefine((c, ctx) => {
   const zones = c.env?.availabilityZones;
   const region = c.env?.region;

@@ -14,6 +14,7 @@ import {
   SecurityMonitoring,
 } from '../constructs';
 import { BlueprintStack, BlueprintStackProps } from './blueprint-stack';
+import { ensureAlertDestination } from './alert-destination';
 import type { BlueprintConfig } from './config';
 
 /** Properties for {@link GatewayStack}. */
@@ -126,13 +127,13 @@ export class GatewayStack extends BlueprintStack {
           'and an alertTopic; subscribe them to that topic instead (AlertTopic.addEmail)',
       );
     }
-    this.alertTopic =
-      props.alertTopic ??
-      new AlertTopic(this, 'Alerts', {
-        encryptionKey: this.key.key,
-        emailSubscriptions: config.monitoring.alertEmails,
-      });
-    const { alertEmails: _emails, ...thresholds } = config.monitoring;
+    if (props.alertTopic) {
+      this.alertTopic = props.alertTopic;
+    } else {
+      this.alertTopic = new AlertTopic(this, 'Alerts', { encryptionKey: this.key.key });
+      ensureAlertDestination(this.alertTopic, config.monitoring.alertEmails, config.monitoring.alertsReachNobody, 'gateway.monitoring');
+    }
+    const { alertEmails: _emails, alertsReachNobody: _reachNobody, ...thresholds } = config.monitoring;
     const modelIds = [...new Set(models.map(invokeTarget))];
     this.monitoring = new SecurityMonitoring(this, 'Monitoring', {
       gateway: this.gateway,

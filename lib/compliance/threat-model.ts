@@ -420,9 +420,11 @@ const SECURITY_ALARMS = control(
 
 const ALERT_CHANNEL = control(
   'Protected alert channel',
-  'The alert topic is KMS-encrypted and TLS-only, only EventBridge and CloudWatch of this account may publish, and undeliverable alerts land in an encrypted dead-letter queue.',
-  ['constructs/alert-topic/alert-topic.ts'],
+  'The alert topic is KMS-encrypted and TLS-only, only EventBridge and CloudWatch of this account may publish, and undeliverable alerts land in an encrypted dead-letter queue. A deployment names who receives the alerts: with the account pinned synth fails without recipients, otherwise the stack has an AlertEmail parameter with no default; opting out takes the explicit alertsReachNobody setting.',
+  ['constructs/alert-topic/alert-topic.ts', 'lib/alert-destination.ts', 'lib/config.ts'],
   [
+    it('test/lib/alert-destination.test.ts', 'alert destination defaults with no recipient configured, each stack asks for one at deploy time: a parameter with no default, subscribed'),
+    it('test/lib/config.test.ts', 'configuration validation fails if the account is pinned and no alert destination is named, saying how to choose'),
     it(ALERT_TOPIC_TEST, 'AlertTopic defaults grants publish to no one without a condition, and to no wildcard principal'),
     it(ALERT_TOPIC_TEST, 'AlertTopic defaults denies publishing without TLS'),
     it(ALERT_TOPIC_TEST, 'AlertTopic defaults keeps undeliverable alerts in an encrypted, TLS-only, retained dead-letter queue'),

@@ -34,9 +34,9 @@ describe('configuration', () => {
       });
     });
 
-    test('gateway monitoring alerts nobody, budgets 5,000,000 tokens a day and leaves thresholds to the construct', () => {
+    test('gateway monitoring names no recipient (the stack asks at deploy time), budgets 5,000,000 tokens a day and leaves thresholds to the construct', () => {
       const { monitoring } = parseConfig({}).gateway;
-      expect(monitoring).toEqual({ alertEmails: [], dailyTokenBudget: 5_000_000 });
+      expect(monitoring).toEqual({ alertEmails: [], alertsReachNobody: false, dailyTokenBudget: 5_000_000 });
     });
 
     test('gateway monitoring thresholds are kept as given', () => {
@@ -199,6 +199,32 @@ describe('configuration', () => {
       }
     });
 
+    test('fails if the account is pinned and no alert destination is named, saying how to choose', () => {
+      // GIVEN a pinned account whose configuration names no alert recipient for either stack
+      const input = { env: { account: '123456789012', region: 'eu-west-1' } };
+      // THEN both topics are named, with the two ways out
+      expect(() => parseConfig(input, 'configuration team.json')).toThrow(ConfigError);
+      let message = '';
+      try {
+        parseConfig(input, 'configuration team.json');
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toContain('- baseline.alertEmails: must name at least one recipient of security alerts: env.account 123456789012 is pinned');
+      expect(message).toContain('or baseline.alertsReachNobody: true to deploy without any (not recommended)');
+      expect(message).toContain('- gateway.monitoring.alertEmails: must name at least one recipient');
+      // AND naming them, or opting out loudly, is accepted
+      expect(() =>
+        parseConfig({ ...input, baseline: { alertEmails: ['secops@example.com'] }, gateway: { monitoring: { alertsReachNobody: true } } }),
+      ).not.toThrow();
+    });
+
+    test('fails if alert recipients are named and alertsReachNobody is true', () => {
+      expect(() => parseConfig({ baseline: { alertEmails: ['secops@example.com'], alertsReachNobody: true } })).toThrow(
+        'baseline.alertEmails: contradicts baseline.alertsReachNobody: true; drop one of them',
+      );
+    });
+
     test('fails if models is empty, without also blaming every group', () => {
       expect(() => parseConfig({ gateway: { models: {} } })).toThrow(/^Invalid configuration:\n- gateway\.models: [^\n]*$/);
     });
@@ -211,7 +237,8 @@ describe('configuration', () => {
     });
 
     test('an account- and region-pinned environment without zones is valid: networks take two deploy-time zones', () => {
-      expect(parseConfig({ env: { account: '123456789012', region: 'eu-west-1' } }).env).toEqual({ account: '123456789012', region: 'eu-west-1' });
+      const alerts = { baseline: { alertEmails: ['secops@example.com'] }, gateway: { monitoring: { alertEmails: ['secops@example.com'] } } };
+      expect(parseConfig({ env: { account: '123456789012', region: 'eu-west-1' }, ...alerts }).env).toEqual({ account: '123456789012', region: 'eu-west-1' });
     });
 
     test('fails if the canary threshold is configured: any leak alarms', () => {

@@ -58,7 +58,9 @@ describe('GatewayStack', () => {
       const keyArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] };
       template.resourceCountIs('AWS::SNS::Topic', 1);
       template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyArn });
-      template.resourceCountIs('AWS::SNS::Subscription', 0);
+      // No recipient configured: the one subscription is the deploy-time AlertEmail parameter (test/lib/alert-destination.test.ts).
+      template.resourceCountIs('AWS::SNS::Subscription', 1);
+      template.hasResourceProperties('AWS::SNS::Subscription', { Endpoint: { Ref: 'AlertEmail' } });
       const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm'));
       expect(alarms.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
         'MonitoringApi5xx',

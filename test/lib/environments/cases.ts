@@ -47,11 +47,28 @@ function envFor(mode: EnvironmentMode, own: BlueprintConfigInput['env']): Bluepr
   return { account: own?.account ?? '123456789012', region, availabilityZones: own?.availabilityZones };
 }
 
+/**
+ * With the account pinned, a configuration must name where alerts go (synth fails otherwise: test/lib/config.test.ts).
+ * A source that names none (cdk.json's defaults ask for an address at deploy time instead) gets one address here,
+ * as the team pinning its account would add.
+ */
+function withAlertRecipients(mode: EnvironmentMode, input: BlueprintConfigInput): BlueprintConfigInput {
+  if (mode !== 'account+region') {
+    return input;
+  }
+  const recipient = ['secops@example.com'];
+  return {
+    ...input,
+    baseline: { ...input.baseline, alertEmails: input.baseline?.alertEmails ?? recipient },
+    gateway: { ...input.gateway, monitoring: { ...input.gateway?.monitoring, alertEmails: input.gateway?.monitoring?.alertEmails ?? recipient } },
+  };
+}
+
 /** Every committed configuration in every mode, dealt round-robin into `shards` parts; returns part `shard`. */
 export function environmentCases(shard: number, shards: number): EnvironmentCase[] {
   const modes: EnvironmentMode[] = ['agnostic', 'region', 'account+region'];
   const all = sources().flatMap(({ source, input }) =>
-    modes.map((mode) => ({ source, mode, input: { ...input, env: envFor(mode, input.env) } })),
+    modes.map((mode) => ({ source, mode, input: { ...withAlertRecipients(mode, input), env: envFor(mode, input.env) } })),
   );
   return all.filter((_, i) => i % shards === shard);
 }
