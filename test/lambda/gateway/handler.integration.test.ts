@@ -450,17 +450,23 @@ describe('gateway handler (integration)', () => {
       const sub = newSub();
       const res = await invoke(handler, { claims: claims(sub, 'users'), body: chatBody('hi') });
       expect(res.status).toBe(429);
-      expect(res.headers['retry-after']).toBe('1');
+      // The next delay of the backoff schedule (base 1 ms, cap 2 ms here): retry after it
+      expect(res.headers).toMatchObject({ 'retry-after': '1', 'x-should-retry': 'true' });
+      expect(Number(res.headers['retry-after-ms'])).toBeGreaterThanOrEqual(1);
+      expect(Number(res.headers['retry-after-ms'])).toBeLessThanOrEqual(2);
       expect(res.body.error).toMatchObject({ type: 'rate_limit_error' });
       expect(converseRequests(since)).toHaveLength(TEST_CONFIG.bedrockMaxAttempts);
       // The reservation was released.
       expect(await quotaReader.usage(sub)).toEqual({ used: 0, reserved: 0 });
     });
 
-    test('5xx → 503', async () => {
+    test('5xx → 503 after bedrockMaxAttempts attempts, telling the client not to retry', async () => {
       server.setBehavior({ kind: 'error', type: 'InternalServerException' });
+      const since = server.requests.length;
       const res = await invoke(handler, { body: chatBody('hi') });
       expect(res.status).toBe(503);
+      expect(res.headers['x-should-retry']).toBe('false');
+      expect(converseRequests(since)).toHaveLength(TEST_CONFIG.bedrockMaxAttempts);
       expect(res.body.error).toMatchObject({ type: 'server_error', code: 'upstream_unavailable' });
       expect(res.raw.body).not.toMatch(/Fake|Internal/);
     });
@@ -624,6 +630,7 @@ describe('gateway handler (integration)', () => {
       expect(second.status).toBe(429);
       expect(second.body.error).toMatchObject({ type: 'insufficient_quota', code: 'insufficient_quota' });
       expect(Number(second.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(second.headers['x-should-retry']).toBe('false');
       expect(server.requests.length).toBe(since);
       expect(stdout.audit(second.headers['x-request-id']!)).toMatchObject({ decision: 'blocked', blockReason: 'quota' });
     });
