@@ -51,7 +51,10 @@ export interface AuditRecord {
   callerGroups?: readonly string[];
   alias?: string;
   modelId?: string;
-  /** `NONE` or `INTERVENED` (Converse), per input/output source. */
+  /**
+   * Converse: `NONE`, `INTERVENED_INPUT`, `INTERVENED_OUTPUT`, `INTERVENED_UNKNOWN` (the trace and usage do not say
+   * which side acted) or `MASKED_INPUT` / `MASKED_OUTPUT`.
+   */
   guardrailAction?: string;
   /** Policies that acted, e.g. `contentPolicy:PROMPT_ATTACK:BLOCKED` (types and actions only). */
   guardrailPolicies?: readonly string[];

@@ -5,7 +5,9 @@
  * - throttling (`ThrottlingException`, `TooManyRequestsException`, `ModelNotReadyException`) and server faults
  *   (HTTP 5xx, `InternalServerException`, `ServiceUnavailableException`) are retried up to `maxAttempts` attempts in
  *   total, sleeping `random() * min(maxDelayMs, baseDelayMs * 2^(n-1))` before retry n ("full jitter");
- * - when retries are exhausted, throttling becomes a 429 ({@link RateLimitedError}) and a server fault a 503;
+ * - when retries are exhausted, throttling becomes a 429 ({@link RateLimitedError}) and a server fault a 503, both
+ *   carrying the delay the next retry would have waited (`backoffDelay(attempts, policy)`) as their retry-after: the
+ *   429 tells the client to retry after it, the 503 not to retry on its own (see `errors.ts`);
  * - each attempt is aborted after `timeoutMs` (or earlier, at the invocation's deadline) and becomes a 504
  *   ({@link UpstreamTimeoutError}) without a retry: a model that did not answer in time rarely answers faster the
  *   second time, and the API Gateway integration timeout would end the request anyway;
@@ -134,10 +136,11 @@ export async function callWithRetries<T>(
       if (kind === 'other') throw fromUpstreamError(err);
       const delay = backoffDelay(attempt, policy);
       if (attempt >= maxAttempts || Date.now() + delay >= deadline) {
+        // The schedule's next delay is what this caller should wait before trying again.
         if (kind === 'throttled' && (err as Error).name !== 'ModelNotReadyException') {
-          throw new RateLimitedError(undefined, { retryAfterSeconds: 1, cause: err });
+          throw new RateLimitedError(undefined, { retryAfterMs: delay, cause: err });
         }
-        throw new UpstreamError('The model service is temporarily unavailable.', { statusCode: 503, retryAfterSeconds: 1, cause: err });
+        throw new UpstreamError('The model service is temporarily unavailable.', { statusCode: 503, retryAfterMs: delay, cause: err });
       }
       await sleep(delay);
     } finally {

@@ -6,6 +6,21 @@
  * for the caller and never put prompt text, model output, ARNs or upstream messages in it (keep those in `cause`,
  * which is never serialized). Anything that is not a `GatewayError` becomes a generic 500.
  *
+ * Retry advice is part of the mapping. The gateway is the retry layer for Amazon Bedrock (bounded attempts with full
+ * jitter, see `bedrock.ts`), and OpenAI SDKs retry 408/409/429/5xx twice more by default, which would multiply every
+ * Bedrock call. So each error says whether the client should retry on its own (`x-should-retry`, which the OpenAI
+ * SDKs obey before the status) and when (`retry-after-ms`, then `Retry-After`):
+ * - quota spent (429 `insufficient_quota`): `x-should-retry: false`; `Retry-After` is the time to the UTC reset, hours
+ *   an SDK would otherwise sleep through (the Node SDK honours any value);
+ * - Bedrock throttling after the gateway's retries (429 `rate_limit_error`): `x-should-retry: true`, with the next
+ *   delay of the gateway's own backoff schedule as `retry-after-ms` and, rounded up, `Retry-After` (capped at
+ *   {@link MAX_RETRY_AFTER_MS}): throttling clears with time, and waiting at the client holds no Lambda invocation;
+ * - Bedrock unavailable after the gateway's retries (503), a failed or misconfigured upstream (502) and a model
+ *   timeout (504): `x-should-retry: false`. The gateway already retried what time can heal; a fault that outlasts
+ *   its attempts is an outage, and SDK retries a second later would triple the load on a failing service (and a
+ *   timed-out model call is not cheaper the second time). A 503 still carries `Retry-After` for callers that retry
+ *   deliberately.
+ *
  * @module
  */
 
@@ -28,7 +43,7 @@ export interface OpenAiErrorBody {
 export interface HttpErrorResponse {
   /** The HTTP status code. */
   readonly statusCode: number;
-  /** Response headers (content type, request id, `Retry-After` where it applies). */
+  /** Response headers (content type, request id; `Retry-After`, `retry-after-ms` and `x-should-retry` where they apply). */
   readonly headers: Record<string, string>;
   /** The JSON-serialized {@link OpenAiErrorBody}. */
   readonly body: string;
@@ -48,7 +63,15 @@ export interface GatewayErrorOptions {
 export interface RetryableErrorOptions extends GatewayErrorOptions {
   /** Whole seconds after which a retry may succeed; sent as the `Retry-After` header. @default - no header */
   readonly retryAfterSeconds?: number;
+  /**
+   * Milliseconds after which a retry may succeed; sent as `retry-after-ms` (at least 1, at most
+   * {@link MAX_RETRY_AFTER_MS}) and, rounded up to whole seconds, as `Retry-After`. Takes precedence over `retryAfterSeconds`. @default - no header
+   */
+  readonly retryAfterMs?: number;
 }
+
+/** The largest `retry-after-ms` the gateway sends (the OpenAI Python SDK ignores larger values). */
+export const MAX_RETRY_AFTER_MS = 60_000;
 
 /**
  * Base class of every error the gateway deliberately returns to a caller.
@@ -65,13 +88,27 @@ export abstract class GatewayError extends Error {
   readonly param: string | null;
   /** Seconds after which a retry may succeed, when known. */
   readonly retryAfterSeconds?: number;
+  /** Milliseconds after which a retry may succeed, when known (then `retryAfterSeconds` is its rounded-up value). */
+  readonly retryAfterMs?: number;
+  /**
+   * Whether the client should retry on its own (`x-should-retry`); `undefined` sends no header and leaves it to the
+   * client's defaults (OpenAI SDKs do not retry 4xx other than 408, 409 and 429).
+   */
+  readonly shouldRetry?: boolean;
 
   protected constructor(message: string, defaultCode: string | null, options: RetryableErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = options.code ?? defaultCode;
     this.param = options.param ?? null;
-    if (options.retryAfterSeconds !== undefined) {
+    if (options.retryAfterMs !== undefined) {
+      if (!Number.isFinite(options.retryAfterMs) || options.retryAfterMs < 0) {
+        throw new RangeError(`retryAfterMs must be a non-negative number, got ${options.retryAfterMs}`);
+      }
+      // At least 1: OpenAI SDKs read `retry-after-ms: 0` as absent and fall back to `Retry-After` (a whole second).
+      this.retryAfterMs = Math.min(MAX_RETRY_AFTER_MS, Math.max(1, Math.ceil(options.retryAfterMs)));
+      this.retryAfterSeconds = Math.max(1, Math.ceil(this.retryAfterMs / 1000));
+    } else if (options.retryAfterSeconds !== undefined) {
       if (!Number.isFinite(options.retryAfterSeconds) || options.retryAfterSeconds < 0) {
         throw new RangeError(`retryAfterSeconds must be a non-negative number, got ${options.retryAfterSeconds}`);
       }
@@ -130,10 +167,14 @@ export class RequestTooLargeError extends GatewayError {
   }
 }
 
-/** 429: the caller's daily token quota is spent; `retryAfterSeconds` is the time until it resets. */
+/**
+ * 429: the caller's daily token quota is spent; `retryAfterSeconds` is the time until it resets. The client is told
+ * not to retry (`x-should-retry: false`): nothing changes before the reset.
+ */
 export class QuotaExceededError extends GatewayError {
   readonly statusCode = 429;
   readonly type = 'insufficient_quota';
+  readonly shouldRetry = false;
   /** Whole seconds until the quota resets (at least 1). */
   declare readonly retryAfterSeconds: number;
   /**
@@ -145,10 +186,14 @@ export class QuotaExceededError extends GatewayError {
   }
 }
 
-/** 429: Amazon Bedrock throttled the gateway and retries did not help. */
+/**
+ * 429: Amazon Bedrock throttled the gateway and its retries did not help. The client may retry
+ * (`x-should-retry: true`) after `retryAfterMs`, the next delay of the gateway's backoff schedule.
+ */
 export class RateLimitedError extends GatewayError {
   readonly statusCode = 429;
   readonly type = 'rate_limit_error';
+  readonly shouldRetry = true;
   /** @param message - safe for the caller */
   constructor(message = 'The model is receiving too many requests. Retry later.', options?: RetryableErrorOptions) {
     super(message, 'rate_limit_exceeded', options);
@@ -171,10 +216,14 @@ export interface UpstreamErrorOptions extends RetryableErrorOptions {
   readonly statusCode?: 502 | 503;
 }
 
-/** 502/503: Amazon Bedrock failed or is unavailable, or the gateway is misconfigured for it. */
+/**
+ * 502/503: Amazon Bedrock failed or is unavailable, or the gateway is misconfigured for it. The client is told not to
+ * retry (`x-should-retry: false`): the gateway already retried what can be retried.
+ */
 export class UpstreamError extends GatewayError {
   readonly statusCode: 502 | 503;
   readonly type = 'server_error';
+  readonly shouldRetry = false;
   /** @param message - safe for the caller; never the upstream's own message */
   constructor(message = 'The model service failed to handle the request.', options: UpstreamErrorOptions = {}) {
     super(message, options.statusCode === 503 ? 'upstream_unavailable' : 'upstream_error', options);
@@ -182,10 +231,11 @@ export class UpstreamError extends GatewayError {
   }
 }
 
-/** 504: Amazon Bedrock did not answer in time. */
+/** 504: Amazon Bedrock did not answer in time. Not retried by the gateway, and the client is told not to either. */
 export class UpstreamTimeoutError extends GatewayError {
   readonly statusCode = 504;
   readonly type = 'server_error';
+  readonly shouldRetry = false;
   /** @param message - safe for the caller */
   constructor(message = 'The model service did not respond in time.', options?: GatewayErrorOptions) {
     super(message, 'upstream_timeout', options);
@@ -221,8 +271,9 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /**
  * Maps ANY thrown value to an HTTP response with an OpenAI-style error body. The only place errors become responses.
  *
- * A {@link GatewayError} keeps its status, type, code, param and message, and `retryAfterSeconds` becomes a
- * `Retry-After` header. Anything else becomes a 500 with a generic message quoting the request id: its message and
+ * A {@link GatewayError} keeps its status, type, code, param and message; `retryAfterSeconds` becomes a `Retry-After`
+ * header, `retryAfterMs` a `retry-after-ms` header and `shouldRetry` an `x-should-retry` header (see the module
+ * description for which error says what). Anything else becomes a 500 with a generic message quoting the request id: its message and
  * stack are never exposed. The request id is echoed in `x-request-id` when it is a plain token.
  *
  * @param err - whatever was thrown
@@ -238,6 +289,8 @@ export function toHttpResponse(err: unknown, requestId: string): HttpErrorRespon
 
   if (err instanceof GatewayError) {
     if (err.retryAfterSeconds !== undefined) headers['retry-after'] = String(err.retryAfterSeconds);
+    if (err.retryAfterMs !== undefined) headers['retry-after-ms'] = String(err.retryAfterMs);
+    if (err.shouldRetry !== undefined) headers['x-should-retry'] = String(err.shouldRetry);
     const body: OpenAiErrorBody = { error: { message: err.message, type: err.type, code: err.code, param: err.param } };
     return { statusCode: err.statusCode, headers, body: JSON.stringify(body) };
   }

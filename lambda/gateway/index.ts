@@ -9,9 +9,10 @@
  * per-request canary as the only `system`, client instructions demoted, untrusted content spotlighted and sent as
  * guard content, capped `maxTokens`, the numeric guardrail version) → token quota reservation (429) →
  * ApplyGuardrail on tool results and tool definitions (400 `content_filter`) → Converse with bounded retries
- * (429/503/504/502) → guardrail intervention mapping → tool-call validation against the declared schemas →
- * output screening (canary, links, secrets; any exception fails closed) → quota settlement → one audit record and
- * metrics → OpenAI response. Errors become OpenAI error bodies in one place ({@link toHttpResponse}).
+ * (429/503/504/502) → guardrail intervention mapping (input side 400, output or unknown side 200 `content_filter`)
+ * → tool-call validation against the declared schemas → output screening (canary, links, secrets; any exception
+ * fails closed) → quota settlement → one audit record and metrics → OpenAI response. Errors become OpenAI error
+ * bodies in one place ({@link toHttpResponse}).
  *
  * Clients, logger and metrics live at module scope; the configuration is read once per container, and a
  * misconfigured function answers every request with a 500 (fail closed).
@@ -36,6 +37,7 @@ import {
   toHttpResponse,
 } from './errors';
 import { Caller, Entitlement, allowedAliases, authorizeModel, callerFromEvent } from './identity';
+import { classifyIntervention, interventionBlocks } from './intervention';
 import { normalizeText } from './normalize';
 import { prescreen } from './prescreen';
 import { QuotaStore, Reservation } from './quota';
@@ -318,26 +320,6 @@ function normalizeJsonStrings(value: unknown, norm: (text: string) => string): u
   return value;
 }
 
-/** The intervention blocks (some assessment BLOCKED), or its shape is unknown: fail closed. Masking alone does not. */
-function interventionBlocks(assessments: unknown): boolean {
-  const actions = new Set<string>();
-  const visit = (node: unknown, depth: number): void => {
-    if (depth > 10 || node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      for (const item of node) visit(item, depth + 1);
-      return;
-    }
-    for (const [key, value] of Object.entries(node)) {
-      if (key === 'action' && typeof value === 'string') actions.add(value);
-      else visit(value, depth + 1);
-    }
-  };
-  visit(assessments, 0);
-  actions.delete('NONE');
-  if (actions.size === 0) return true;
-  return [...actions].some((a) => a !== 'ANONYMIZED');
-}
-
 async function chat(
   event: APIGatewayProxyEvent,
   context: Context | undefined,
@@ -484,23 +466,21 @@ async function screenAnswer(
   };
 
   if (out.stopReason === 'guardrail_intervened') {
-    const trace = out.trace?.guardrail;
-    const outputAssessed = trace?.outputAssessments !== undefined && Object.keys(trace.outputAssessments).length > 0;
-    const fromOutput = trace === undefined ? (out.usage?.outputTokens ?? 0) > 0 : outputAssessed;
-    const assessments = fromOutput ? trace?.outputAssessments : trace?.inputAssessment;
-    record.guardrailPolicies = summarizeAssessments(assessments);
+    // Which side acted comes from the trace, then the usage (see ./intervention); an unknown side is refused as an
+    // output block, never passed on and never reported as a refused prompt.
+    const intervention = classifyIntervention(out);
+    record.guardrailPolicies = summarizeAssessments(intervention.assessments);
     // Bedrock reports masking (PII ANONYMIZE) as an intervention too. When the guardrail only masked and the model
     // answered, the answer (with the masks) goes on through the output screen; anything else is a refusal.
-    const maskedOnly = trace !== undefined && !interventionBlocks(assessments) && (out.usage?.outputTokens ?? 0) > 0;
-    if (!maskedOnly) {
-      record.guardrailAction = fromOutput ? 'INTERVENED_OUTPUT' : 'INTERVENED_INPUT';
-      if (!fromOutput) {
+    if (!intervention.maskedOnly) {
+      record.guardrailAction = `INTERVENED_${intervention.side.toUpperCase()}`;
+      if (intervention.side === 'input') {
         exchange.blockReason = 'guardrail_input';
         throw new ContentFilterError(config.blockedInputMessage, { code: 'content_filter' });
       }
       return refuse('guardrail_output');
     }
-    record.guardrailAction = fromOutput ? 'MASKED_OUTPUT' : 'MASKED_INPUT';
+    record.guardrailAction = intervention.side === 'output' ? 'MASKED_OUTPUT' : 'MASKED_INPUT';
   } else {
     record.guardrailAction = 'NONE';
     const policies = summarizeAssessments(out.trace?.guardrail);

@@ -363,13 +363,15 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
         ],
       },
       {
-        control: 'Stage throttling, a WAF rate rule, reserved concurrency, a bounded timeout and bounded Bedrock retries.',
+        control: 'Stage throttling, a WAF rate rule, reserved concurrency, a bounded timeout and bounded Bedrock retries that clients do not multiply (`x-should-retry`, `retry-after-ms`).',
         implementedIn: ['constructs/inference-gateway/inference-gateway.ts', 'lambda/gateway/bedrock.ts'],
         provedBy: [
           it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway defaults the stage traces, throttles, logs access as JSON and errors only, never bodies, and caches nothing'),
           it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway defaults the function runs the current Node.js runtime on arm64 in the isolated subnets, traced, capped and with JSON logs'),
           it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway options limits and settings reach the web ACL, the stage, the schema and the function'),
           it('test/lambda/gateway/bedrock.test.ts', 'callWithRetries throttling exhausted → RateLimitedError with Retry-After; attempts are bounded'),
+          it('test/lambda/gateway/openai-client.test.ts', 'openai client against the gateway retries a spent quota makes exactly one HTTP request with the default maxRetries (x-should-retry: false)'),
+          it('test/lambda/gateway/openai-client.test.ts', 'openai client against the gateway retries Bedrock throttling: the SDK retries after retry-after-ms, and Converse calls are bounded by (1 + maxRetries) × bedrockMaxAttempts'),
         ],
       },
       {

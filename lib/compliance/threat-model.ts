@@ -171,12 +171,14 @@ const HIDDEN_TEXT = control(
 
 const HARMFUL_CONTENT_FILTERS = control(
   'Harmful-content filters both ways',
-  'The guardrail filters sexual, violent, hateful, insulting and misconduct content at HIGH on prompts and answers; an input intervention is a 400 `content_filter` before any answer, an output intervention replaces the answer with the configured message.',
-  ['constructs/model-guardrail/model-guardrail.ts', 'lambda/gateway/index.ts'],
+  'The guardrail filters sexual, violent, hateful, insulting and misconduct content at HIGH on prompts and answers; an input intervention is a 400 `content_filter` before any answer, an output intervention replaces the answer with the configured message, and so does an intervention whose side neither the trace nor the token usage tells (audited `INTERVENED_UNKNOWN`).',
+  ['constructs/model-guardrail/model-guardrail.ts', 'lambda/gateway/index.ts', 'lambda/gateway/intervention.ts'],
   [
     it(GUARDRAIL_TEST, 'ModelGuardrail defaults filters the five harmful categories at HIGH both ways and prompt attacks at HIGH on input only'),
     it(HANDLER_IT, 'gateway handler (integration) guardrail input intervention → 400 content_filter with the configured message'),
     it(HANDLER_IT, 'gateway handler (integration) guardrail output intervention → 200 with finish_reason content_filter and the configured message'),
+    it(HANDLER_IT, 'gateway handler (integration) guardrail an output intervention whose trace reports no acting assessment is an output block, not an input block'),
+    it(HANDLER_IT, 'gateway handler (integration) guardrail an intervention whose side neither the trace nor the usage tells → 200 content_filter, audited INTERVENED_UNKNOWN'),
   ],
 );
 

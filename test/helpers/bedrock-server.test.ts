@@ -128,6 +128,21 @@ describe('BedrockServer', () => {
       expect(out.trace?.guardrail?.modelOutput?.[0]).toContain('violent text');
     });
 
+    test('an output intervention can report its assessments with metrics only, or omit them', async () => {
+      // GIVEN / WHEN
+      server.setBehavior({ kind: 'guardrailIntervened', source: 'output', traceAssessments: 'metricsOnly' });
+      const metricsOnly = await client.send(new ConverseCommand(converseInput()));
+      server.setBehavior({ kind: 'guardrailIntervened', source: 'output', traceAssessments: 'omitted', outputTokens: 0 });
+      const omitted = await client.send(new ConverseCommand(converseInput()));
+      // THEN
+      expect(metricsOnly.trace?.guardrail?.outputAssessments?.[GUARDRAIL_ARN]?.[0]).toEqual({ invocationMetrics: expect.any(Object) });
+      expect(metricsOnly.trace?.guardrail?.inputAssessment?.[GUARDRAIL_ARN]).toEqual({ invocationMetrics: expect.any(Object) });
+      expect(metricsOnly.usage?.outputTokens).toBe(7);
+      expect(omitted.stopReason).toBe('guardrail_intervened');
+      expect(omitted.trace?.guardrail).toEqual({ modelOutput: expect.any(Array), actionReason: 'Guardrail blocked.' });
+      expect(omitted.usage?.outputTokens).toBe(0);
+    });
+
     test('like Bedrock, an intervention carries no trace unless the request enabled it', async () => {
       // GIVEN
       server.setBehavior({ kind: 'guardrailIntervened', source: 'input' });

@@ -68,6 +68,15 @@ export type Behavior =
       readonly blockedModelOutput?: string;
       /** @default - a PROMPT_ATTACK (input) or VIOLENCE (output) content filter, BLOCKED, confidence HIGH */
       readonly assessment?: GuardrailAssessment;
+      /**
+       * What the trace says about the assessments: `reported` puts `assessment` under `inputAssessment` (input) or
+       * `outputAssessments` (output, with an `inputAssessment` holding only metrics, as Bedrock reports the input
+       * evaluation that passed); `metricsOnly` keeps the assessment keys but with metrics and no policy; `omitted`
+       * leaves both keys out of `trace.guardrail`. @default 'reported'
+       */
+      readonly traceAssessments?: 'reported' | 'metricsOnly' | 'omitted';
+      /** `usage.outputTokens`. @default - 0 (input) or 7 (output) */
+      readonly outputTokens?: number;
     }
   /** ApplyGuardrail: the given action, outputs and assessments. (Converse: a default reply.) */
   | {
@@ -317,20 +326,27 @@ function converseReply(b: Behavior, req: RecordedRequest): Record<string, unknow
     const guardrailId = body.guardrailConfig?.guardrailIdentifier ?? 'fake-guardrail';
     const traced = body.guardrailConfig?.trace === 'enabled' || body.guardrailConfig?.trace === 'enabled_full';
     const text = b.text ?? DEFAULT_BLOCKED;
+    const detail = b.traceAssessments ?? 'reported';
+    const metricsOnly = { [guardrailId]: { invocationMetrics: filterAssessment('NONE').invocationMetrics } };
     if (b.source === 'input') {
       const assessment = b.assessment ?? filterAssessment('PROMPT_ATTACK');
-      const trace = { guardrail: { inputAssessment: { [guardrailId]: assessment }, actionReason: 'Guardrail blocked.' } };
-      return converseResponse(text, 'guardrail_intervened', tokenUsage(USAGE.inputTokens, 0), traced ? trace : undefined);
+      const assessed = detail === 'omitted' ? {} : { inputAssessment: detail === 'metricsOnly' ? metricsOnly : { [guardrailId]: assessment } };
+      const trace = { guardrail: { ...assessed, actionReason: 'Guardrail blocked.' } };
+      return converseResponse(text, 'guardrail_intervened', tokenUsage(USAGE.inputTokens, b.outputTokens ?? 0), traced ? trace : undefined);
     }
     const assessment = b.assessment ?? filterAssessment('VIOLENCE');
+    const assessed = detail === 'omitted' ? {} : {
+      inputAssessment: metricsOnly,
+      outputAssessments: detail === 'metricsOnly' ? { [guardrailId]: [metricsOnly[guardrailId]] } : { [guardrailId]: [assessment] },
+    };
     const trace = {
       guardrail: {
         modelOutput: [JSON.stringify({ content: [{ text: b.blockedModelOutput ?? 'The blocked model output.' }] })],
-        outputAssessments: { [guardrailId]: [assessment] },
+        ...assessed,
         actionReason: 'Guardrail blocked.',
       },
     };
-    return converseResponse(text, 'guardrail_intervened', tokenUsage(USAGE.inputTokens, USAGE.outputTokens), traced ? trace : undefined);
+    return converseResponse(text, 'guardrail_intervened', tokenUsage(USAGE.inputTokens, b.outputTokens ?? USAGE.outputTokens), traced ? trace : undefined);
   }
   return converseResponse('Hello from the fake model.', 'end_turn', tokenUsage(USAGE.inputTokens, USAGE.outputTokens));
 }

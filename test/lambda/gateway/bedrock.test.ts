@@ -58,14 +58,36 @@ describe('callWithRetries', () => {
     await expect(callWithRetries(async () => {
       calls++;
       throw named('ThrottlingException', 429);
-    }, FAST)).rejects.toMatchObject({ constructor: RateLimitedError, statusCode: 429, retryAfterSeconds: 1 });
+    }, FAST)).rejects.toMatchObject({ constructor: RateLimitedError, statusCode: 429, retryAfterSeconds: 1, shouldRetry: true });
     expect(calls).toBe(3);
   });
 
-  test('server faults exhausted → 503', async () => {
+  test('the retry-after of an exhausted call is the next delay of the backoff schedule', async () => {
+    // GIVEN a schedule whose n-th delay is random() * min(cap, base * 2^(n-1)) = 0.5 * 500 * 2^(n-1) ms
+    const policy = { maxAttempts: 4, timeoutMs: 60_000, baseDelayMs: 500, maxDelayMs: 5000, random: () => 0.5 };
+    const delays: number[] = [];
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      // WHEN the call is throttled every time (the fake clock skips the three sleeps, recorded below)
+      const sleeping = jest.spyOn(global, 'setTimeout');
+      const result = callWithRetries(async () => {
+        throw named('ThrottlingException', 429);
+      }, policy).catch((e: unknown) => e);
+      await jest.runAllTimersAsync();
+      const err = await result;
+      delays.push(...sleeping.mock.calls.map((c) => c[1] as number).filter((ms) => ms !== policy.timeoutMs));
+      // THEN it slept 250, 500, 1000 ms and tells the client the next step: 2000 ms
+      expect(delays).toEqual([250, 500, 1000]);
+      expect(err).toMatchObject({ constructor: RateLimitedError, retryAfterMs: 2000, retryAfterSeconds: 2 });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  test('server faults exhausted → 503, not to be retried by the client', async () => {
     await expect(callWithRetries(async () => {
       throw named('InternalServerException', 500);
-    }, FAST)).rejects.toMatchObject({ constructor: UpstreamError, statusCode: 503 });
+    }, FAST)).rejects.toMatchObject({ constructor: UpstreamError, statusCode: 503, shouldRetry: false, retryAfterMs: expect.any(Number) });
   });
 
   test('other errors are not retried', async () => {

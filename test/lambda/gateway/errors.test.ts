@@ -12,6 +12,7 @@ import {
   BadRequestError,
   ContentFilterError,
   GatewayError,
+  MAX_RETRY_AFTER_MS,
   NotFoundError,
   PermissionDeniedError,
   QuotaExceededError,
@@ -60,6 +61,27 @@ describe('errors', () => {
       expect(toHttpResponse(new RateLimitedError(undefined, { retryAfterSeconds: 2 }), 'r').headers['retry-after']).toBe('2');
       expect(toHttpResponse(new RateLimitedError(), 'r').headers['retry-after']).toBeUndefined();
       expect(toHttpResponse(new BadRequestError('b'), 'r').headers['retry-after']).toBeUndefined();
+    });
+
+    test('x-should-retry: false for a spent quota, 502, 503 and 504; true for throttling; absent otherwise', () => {
+      const advice = (err: unknown) => toHttpResponse(err, 'r').headers['x-should-retry'];
+      expect(advice(new QuotaExceededError('q', 3600))).toBe('false');
+      expect(advice(new RateLimitedError())).toBe('true');
+      expect(advice(new UpstreamError())).toBe('false');
+      expect(advice(new UpstreamError(undefined, { statusCode: 503 }))).toBe('false');
+      expect(advice(new UpstreamTimeoutError())).toBe('false');
+      expect(advice(new BadRequestError('b'))).toBeUndefined();
+      expect(advice(new ContentFilterError())).toBeUndefined();
+      expect(advice(new Error('bug'))).toBeUndefined();
+    });
+
+    test('retryAfterMs becomes retry-after-ms (1..60000) and Retry-After rounded up to whole seconds', () => {
+      const headersOf = (ms: number) => toHttpResponse(new RateLimitedError(undefined, { retryAfterMs: ms }), 'r').headers;
+      expect(headersOf(399.2)).toMatchObject({ 'retry-after-ms': '400', 'retry-after': '1' });
+      expect(headersOf(0)).toMatchObject({ 'retry-after-ms': '1', 'retry-after': '1' });
+      expect(headersOf(1001)).toMatchObject({ 'retry-after-ms': '1001', 'retry-after': '2' });
+      expect(headersOf(3_600_000)).toMatchObject({ 'retry-after-ms': String(MAX_RETRY_AFTER_MS), 'retry-after': '60' });
+      expect(toHttpResponse(new QuotaExceededError('q', 29.2), 'r').headers['retry-after-ms']).toBeUndefined();
     });
 
     test('the cause is kept for logging but never sent', () => {
@@ -116,6 +138,11 @@ describe('errors', () => {
     test('fails if retryAfterSeconds is negative or not finite', () => {
       expect(() => new QuotaExceededError('q', -1)).toThrow(/retryAfterSeconds must be a non-negative number, got -1/);
       expect(() => new RateLimitedError(undefined, { retryAfterSeconds: Number.NaN })).toThrow(/retryAfterSeconds/);
+    });
+
+    test('fails if retryAfterMs is negative or not finite', () => {
+      expect(() => new RateLimitedError(undefined, { retryAfterMs: -1 })).toThrow(/retryAfterMs must be a non-negative number, got -1/);
+      expect(() => new UpstreamError(undefined, { retryAfterMs: Number.POSITIVE_INFINITY })).toThrow(/retryAfterMs/);
     });
   });
 

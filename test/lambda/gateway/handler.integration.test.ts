@@ -330,6 +330,53 @@ describe('gateway handler (integration)', () => {
       expect(stdout.lines.join('\n')).not.toContain('VIOLENT-MODEL-TEXT');
     });
 
+    test('an output intervention whose trace reports no acting assessment is an output block, not an input block', async () => {
+      // GIVEN output-side interventions whose trace carries metrics only, or no assessments at all; the model answered
+      for (const traceAssessments of ['metricsOnly', 'omitted'] as const) {
+        server.setBehavior({ kind: 'guardrailIntervened', source: 'output', traceAssessments, blockedModelOutput: 'VIOLENT-MODEL-TEXT' });
+        // WHEN
+        const res = await invoke(handler, { body: chatBody('Tell me a story') });
+        // THEN a 200 with the blocked-output message, audited as an output intervention
+        expect(res.status).toBe(200);
+        expect(res.body.choices).toMatchObject([{ message: { content: TEST_CONFIG.blockedOutputMessage }, finish_reason: 'content_filter' }]);
+        expect(res.raw.body).not.toContain('VIOLENT-MODEL-TEXT');
+        expect(stdout.audit(res.headers['x-request-id']!)).toMatchObject({
+          decision: 'blocked',
+          blockReason: 'guardrail_output',
+          guardrailAction: 'INTERVENED_OUTPUT',
+        });
+      }
+    });
+
+    test('an output intervention with assessments is audited as INTERVENED_OUTPUT with its policies', async () => {
+      server.setBehavior({ kind: 'guardrailIntervened', source: 'output' });
+      const res = await invoke(handler, { body: chatBody('Tell me a story') });
+      expect(res.status).toBe(200);
+      expect(stdout.audit(res.headers['x-request-id']!)).toMatchObject({
+        blockReason: 'guardrail_output',
+        guardrailAction: 'INTERVENED_OUTPUT',
+        guardrailPolicies: ['contentPolicy:VIOLENCE:BLOCKED'],
+      });
+    });
+
+    test('an intervention whose side neither the trace nor the usage tells → 200 content_filter, audited INTERVENED_UNKNOWN', async () => {
+      // GIVEN an intervention without assessments and without output tokens (either side could have acted)
+      for (const source of ['input', 'output'] as const) {
+        server.setBehavior({ kind: 'guardrailIntervened', source, traceAssessments: 'omitted', outputTokens: 0, text: 'UPSTREAM-BLOCKED-TEXT' });
+        // WHEN
+        const res = await invoke(handler, { body: chatBody('Tell me a story') });
+        // THEN refused as a response (never the returned text), without claiming the prompt was refused
+        expect(res.status).toBe(200);
+        expect(res.body.choices).toMatchObject([{ message: { content: TEST_CONFIG.blockedOutputMessage }, finish_reason: 'content_filter' }]);
+        expect(res.raw.body).not.toContain('UPSTREAM-BLOCKED-TEXT');
+        expect(stdout.audit(res.headers['x-request-id']!)).toMatchObject({
+          decision: 'blocked',
+          blockReason: 'guardrail_output',
+          guardrailAction: 'INTERVENED_UNKNOWN',
+        });
+      }
+    });
+
     test('masking only (PII ANONYMIZE) is not a refusal: the masked answer is screened and returned as content_filter', async () => {
       server.setBehavior({
         kind: 'guardrailIntervened',
@@ -403,17 +450,23 @@ describe('gateway handler (integration)', () => {
       const sub = newSub();
       const res = await invoke(handler, { claims: claims(sub, 'users'), body: chatBody('hi') });
       expect(res.status).toBe(429);
-      expect(res.headers['retry-after']).toBe('1');
+      // The next delay of the backoff schedule (base 1 ms, cap 2 ms here): retry after it
+      expect(res.headers).toMatchObject({ 'retry-after': '1', 'x-should-retry': 'true' });
+      expect(Number(res.headers['retry-after-ms'])).toBeGreaterThanOrEqual(1);
+      expect(Number(res.headers['retry-after-ms'])).toBeLessThanOrEqual(2);
       expect(res.body.error).toMatchObject({ type: 'rate_limit_error' });
       expect(converseRequests(since)).toHaveLength(TEST_CONFIG.bedrockMaxAttempts);
       // The reservation was released.
       expect(await quotaReader.usage(sub)).toEqual({ used: 0, reserved: 0 });
     });
 
-    test('5xx → 503', async () => {
+    test('5xx → 503 after bedrockMaxAttempts attempts, telling the client not to retry', async () => {
       server.setBehavior({ kind: 'error', type: 'InternalServerException' });
+      const since = server.requests.length;
       const res = await invoke(handler, { body: chatBody('hi') });
       expect(res.status).toBe(503);
+      expect(res.headers['x-should-retry']).toBe('false');
+      expect(converseRequests(since)).toHaveLength(TEST_CONFIG.bedrockMaxAttempts);
       expect(res.body.error).toMatchObject({ type: 'server_error', code: 'upstream_unavailable' });
       expect(res.raw.body).not.toMatch(/Fake|Internal/);
     });
@@ -577,6 +630,7 @@ describe('gateway handler (integration)', () => {
       expect(second.status).toBe(429);
       expect(second.body.error).toMatchObject({ type: 'insufficient_quota', code: 'insufficient_quota' });
       expect(Number(second.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(second.headers['x-should-retry']).toBe('false');
       expect(server.requests.length).toBe(since);
       expect(stdout.audit(second.headers['x-request-id']!)).toMatchObject({ decision: 'blocked', blockReason: 'quota' });
     });

@@ -3,10 +3,13 @@
  * adapter. The handler is configured exactly as in Lambda: `GATEWAY_CONFIG`, `GUARDRAIL_ID`, `GUARDRAIL_VERSION`,
  * `QUOTA_TABLE_NAME`, and SDK endpoints from `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` / `AWS_ENDPOINT_URL_DYNAMODB`.
  */
-import OpenAI, { AuthenticationError, BadRequestError, NotFoundError, PermissionDeniedError, RateLimitError } from 'openai';
+import OpenAI, { AuthenticationError, BadRequestError, InternalServerError, NotFoundError, PermissionDeniedError, RateLimitError } from 'openai';
+import { Auditor, newLogger, newMetrics } from '../../../lambda/gateway/audit';
+import { newBedrockClient } from '../../../lambda/gateway/bedrock';
 import type { GatewayHandler } from '../../../lambda/gateway/index';
+import { loadRuntimeConfig } from '../../../lambda/gateway/runtime-config';
 import { BedrockServer, startBedrockServer } from '../../helpers/bedrock-server';
-import { Dynalite, createUsageTable, startDynalite } from '../../helpers/dynalite';
+import { Dynalite, createUsageTable, fakeCredentials, newTestDynamoDbClient, startDynalite } from '../../helpers/dynalite';
 import { LambdaHttpAdapter, fakeContext, startLambdaHttpAdapter, toProxyEvent } from '../../helpers/lambda-http-adapter';
 import { StdoutCapture, TEST_CONFIG, staticConfigJson } from './gateway-fixtures';
 
@@ -19,7 +22,9 @@ const USERS: Record<string, Record<string, string>> = {
   'Bearer key-alice': { sub: 'alice-0001', 'cognito:groups': 'users' },
   'Bearer key-bob': { sub: 'bob-0002', 'cognito:groups': 'users,power' },
   'Bearer key-tiny': { sub: `tiny-${Date.now()}`, 'cognito:groups': 'tiny' },
+  'Bearer key-tiny-2': { sub: `tiny-2-${Date.now()}`, 'cognito:groups': 'tiny' },
 };
+const claimsFor = (auth: string | undefined) => (auth === undefined ? undefined : USERS[auth]);
 
 describe('openai client against the gateway', () => {
   const saved: Partial<Record<(typeof ENV_KEYS)[number], string>> = {};
@@ -27,8 +32,31 @@ describe('openai client against the gateway', () => {
   let server: BedrockServer;
   let db: Dynalite;
   let adapter: LambdaHttpAdapter;
+  /** The same function with a 1-2 ms Bedrock backoff, so that retries (the gateway's and the SDK's) cost no time. */
+  let fastAdapter: LambdaHttpAdapter;
   let handler: GatewayHandler;
   const client = (key: string) => new OpenAI({ baseURL: `${adapter.url}/v1`, apiKey: key, maxRetries: 0, timeout: 60_000 }); // the timeout bounds a hang only
+  /**
+   * A client with the SDK's default `maxRetries`. Its logger throws when the SDK is about to retry, so a retry that
+   * would sleep for long (a quota's Retry-After is hours) fails the test at once instead of hanging it; `retries`
+   * counts the announced retries.
+   */
+  const defaultClient = (key: string, url: string, retries: string[] = [], failOnRetry = true) => new OpenAI({
+    baseURL: `${url}/v1`,
+    apiKey: key,
+    timeout: 60_000,
+    logLevel: 'info',
+    logger: {
+      error: () => undefined,
+      warn: () => undefined,
+      debug: () => undefined,
+      info: (message: string) => {
+        if (!message.includes('retrying')) return;
+        retries.push(message);
+        if (failOnRetry) throw new Error(`the SDK would retry: ${message}`);
+      },
+    },
+  });
 
   beforeAll(async () => {
     stdout.start();
@@ -49,12 +77,20 @@ describe('openai client against the gateway', () => {
     // Imported after the environment is set, as Lambda would load it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     handler = (require('../../../lambda/gateway/index') as typeof import('../../../lambda/gateway/index')).handler;
-    adapter = await startLambdaHttpAdapter(handler, { claimsFor: (auth) => (auth === undefined ? undefined : USERS[auth]) });
+    adapter = await startLambdaHttpAdapter(handler, { claimsFor });
+    const { createHandler } = require('../../../lambda/gateway/index') as typeof import('../../../lambda/gateway/index'); // eslint-disable-line @typescript-eslint/no-require-imports
+    fastAdapter = await startLambdaHttpAdapter(createHandler({
+      config: loadRuntimeConfig(),
+      bedrock: newBedrockClient({ endpoint: server.url, region: 'us-east-1', credentials: fakeCredentials() }),
+      dynamo: newTestDynamoDbClient(db.endpoint),
+      auditor: new Auditor(newLogger(), newMetrics()),
+      retry: { baseDelayMs: 1, maxDelayMs: 2 },
+    }), { claimsFor });
   });
 
   afterAll(async () => {
     stdout.stop();
-    await Promise.all([adapter?.close(), server?.close(), db?.close()]);
+    await Promise.all([adapter?.close(), fastAdapter?.close(), server?.close(), db?.close()]);
     for (const k of ENV_KEYS) {
       if (saved[k] === undefined) delete process.env[k];
       else process.env[k] = saved[k];
@@ -144,6 +180,70 @@ describe('openai client against the gateway', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RateLimitError);
     expect((err as RateLimitError).headers.get('retry-after')).toMatch(/^\d+$/);
+  });
+
+  describe('retries', () => {
+    test('a spent quota makes exactly one HTTP request with the default maxRetries (x-should-retry: false)', async () => {
+      // GIVEN a user whose quota the first call spends
+      server.setBehavior({ kind: 'reply', inputTokens: 600, outputTokens: 390 });
+      await client('key-tiny-2').chat.completions.create({ model: 'nova-lite', messages: [{ role: 'user', content: 'Hi' }] });
+      const events = adapter.events.length;
+      const bedrockCalls = server.requests.length;
+      const retries: string[] = [];
+      // WHEN
+      const sdk = defaultClient('key-tiny-2', adapter.url, retries);
+      const err = await sdk.chat.completions
+        .create({ model: 'nova-lite', messages: [{ role: 'user', content: 'Hi again' }] })
+        .catch((e: unknown) => e);
+      // THEN
+      expect(sdk.maxRetries).toBe(2);
+      expect(err).toBeInstanceOf(RateLimitError);
+      expect(err).toMatchObject({ status: 429, code: 'insufficient_quota' });
+      expect((err as RateLimitError).headers.get('x-should-retry')).toBe('false');
+      expect(retries).toEqual([]);
+      expect(adapter.events.length - events).toBe(1);
+      expect(server.requests.length - bedrockCalls).toBe(0);
+    });
+
+    test('Bedrock throttling: the SDK retries after retry-after-ms, and Converse calls are bounded by (1 + maxRetries) × bedrockMaxAttempts', async () => {
+      // GIVEN Bedrock throttles every call
+      server.setBehavior({ kind: 'error', type: 'ThrottlingException' });
+      const events = fastAdapter.events.length;
+      const since = server.requests.length;
+      const retries: string[] = [];
+      // WHEN one client call with the SDK's defaults
+      const sdk = defaultClient('key-alice', fastAdapter.url, retries, false);
+      const err = await sdk.chat.completions.create({ model: 'nova-lite', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+      // THEN the SDK retried twice (waiting the gateway's next backoff delay, 1-2 ms here), and no more
+      expect(err).toBeInstanceOf(RateLimitError);
+      const headers = (err as RateLimitError).headers;
+      expect(headers.get('x-should-retry')).toBe('true');
+      expect(Number(headers.get('retry-after-ms'))).toBeGreaterThanOrEqual(1);
+      expect(Number(headers.get('retry-after-ms'))).toBeLessThanOrEqual(2);
+      expect(headers.get('retry-after')).toBe('1');
+      expect(retries).toHaveLength(sdk.maxRetries);
+      expect(fastAdapter.events.length - events).toBe(1 + sdk.maxRetries);
+      const converse = server.requests.slice(since).filter((r) => r.operation === 'Converse');
+      expect(converse).toHaveLength((1 + sdk.maxRetries) * TEST_CONFIG.bedrockMaxAttempts);
+    });
+
+    test('Bedrock unavailable: one HTTP request and bedrockMaxAttempts Converse calls per client call (x-should-retry: false)', async () => {
+      // GIVEN Bedrock fails every call with a server fault
+      server.setBehavior({ kind: 'error', type: 'ServiceUnavailableException' });
+      const events = fastAdapter.events.length;
+      const since = server.requests.length;
+      const retries: string[] = [];
+      // WHEN
+      const err = await defaultClient('key-alice', fastAdapter.url, retries).chat.completions
+        .create({ model: 'nova-lite', messages: [{ role: 'user', content: 'Hi' }] })
+        .catch((e: unknown) => e);
+      // THEN the gateway retried, the SDK did not
+      expect(err).toBeInstanceOf(InternalServerError);
+      expect(err).toMatchObject({ status: 503, code: 'upstream_unavailable' });
+      expect(retries).toEqual([]);
+      expect(fastAdapter.events.length - events).toBe(1);
+      expect(server.requests.slice(since).filter((r) => r.operation === 'Converse')).toHaveLength(TEST_CONFIG.bedrockMaxAttempts);
+    });
   });
 
   test('a misconfigured function fails closed: 500 with a generic message on every request', async () => {
