@@ -10,6 +10,7 @@ import {
   DEFAULT_DATA_EVENT_RESOURCE_TYPES,
   INVOCATION_LOGGING_HANDLER_ACTIONS,
   ModelInvocationLogging,
+  cloudFormationResponseObjectsArn,
   PrivateNetwork,
   SecureKey,
   ThreatDetection,
@@ -118,10 +119,16 @@ export class BaselineStack extends BlueprintStack {
         resources: ['*'],
       });
       // CloudFormation hands custom resources a pre-signed URL in its regional response bucket.
+      // The policy names that exact bucket (a name AWS owns), not a `…-response-*` wildcard any
+      // account could match by creating a bucket. It cannot also name the handler role or the
+      // bucket's account: a pre-signed request is made with the credentials of the principal that
+      // signed it, so aws:PrincipalArn is CloudFormation's signer, never the handler role, and
+      // aws:ResourceAccount / s3:ResourceAccount would have to be an AWS-owned account that is not
+      // published (this account's id would deny every response and hang the stack).
       const s3Endpoint = this.network.addGatewayEndpoint('S3Endpoint', {
         service: ec2.GatewayVpcEndpointAwsService.S3,
         actions: ['s3:PutObject'],
-        resources: [`arn:${this.partition}:s3:::cloudformation-custom-resource-response-*/*`],
+        resources: [cloudFormationResponseObjectsArn(this)],
         principals: [new iam.AnyPrincipal()],
       });
       // The endpoints must outlive the custom resource, or its Delete could not answer.

@@ -244,6 +244,8 @@ const gatewaySchema = z
         throttleBurstLimit: z.number().int().min(1).max(5_000).default(100),
         /** WAF per-IP limit per 5-minute window. */
         wafRateLimitPerIp: z.number().int().min(10).max(2_000_000_000).default(1000),
+        /** WAF per-caller (per Authorization token) limit per 5-minute window, from any number of addresses. */
+        wafRateLimitPerCaller: z.number().int().min(10).max(2_000_000_000).default(300),
       })
       .prefault({}),
     lambda: z

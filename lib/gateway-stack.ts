@@ -110,6 +110,7 @@ export class GatewayStack extends BlueprintStack {
       throttlingRateLimit: config.api.throttleRateLimit,
       throttlingBurstLimit: config.api.throttleBurstLimit,
       wafRateLimitPerIp: config.api.wafRateLimitPerIp,
+      wafRateLimitPerCaller: config.api.wafRateLimitPerCaller,
       reservedConcurrency: config.lambda.reservedConcurrency,
       timeout: Duration.seconds(config.lambda.timeoutSeconds),
       memorySize: config.lambda.memoryMb,

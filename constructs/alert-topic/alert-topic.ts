@@ -138,19 +138,22 @@ export class AlertTopic extends Construct {
       encryptionMasterKey: this.encryptionKey,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
-      // Declares the queue a dead-letter queue (CT.SQS.PR.1). Its real sources are SNS
-      // subscriptions and EventBridge targets, which this setting does not restrict.
-      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
+      // SNS subscriptions (RedrivePolicy) and EventBridge targets (DeadLetterConfig) deliver here
+      // with sqs:SendMessage under the queue policy; SQS redrive is a different path, which only
+      // source queues use, and none may.
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.DENY_ALL },
       removalPolicy,
     });
-    // cdk-nag recognizes only SQS queues and Lambda functions as dead-letter sources.
+    // cdk-nag recognizes only SQS queues and Lambda functions as dead-letter sources, and
+    // CT.SQS.PR.1 only a RedriveAllowPolicy that admits source queues.
     const dlqReason =
       'This queue is itself the dead-letter queue of the alert topic (email subscription RedrivePolicy and EventBridge ' +
       'target DeadLetterConfig); a dead-letter queue behind it would only move undeliverable alerts one hop further. ' +
-      'It keeps messages for the 14-day maximum.';
+      'It keeps messages for the 14-day maximum, and its RedriveAllowPolicy denies every source queue.';
     Validations.of(this.deadLetterQueue).acknowledge(
       { id: 'AwsSolutions-SQS3', reason: dlqReason },
       { id: 'Serverless-SQSRedrivePolicy', reason: dlqReason },
+      { id: 'cdk-validator-cfnguard::sqs_dlq_check', reason: dlqReason },
     );
 
     for (const address of props.emailSubscriptions ?? []) {

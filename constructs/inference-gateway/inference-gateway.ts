@@ -44,6 +44,9 @@ export enum PrescreenMode {
 /** The stage every route of the API is deployed to. */
 export const GATEWAY_STAGE_NAME = 'prod';
 
+/** The API's TLS security policy: TLS 1.2 minimum, forward-secret AEAD ciphers, post-quantum key exchange. */
+export const GATEWAY_TLS_SECURITY_POLICY = apigateway.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09;
+
 /** API Gateway's maximum integration timeout for a REST API (without a quota increase). */
 const MAX_TIMEOUT_SECONDS = 29;
 const MIN_TIMEOUT_SECONDS = 5;
@@ -146,6 +149,13 @@ export interface InferenceGatewayProps {
   readonly wafRateLimitPerIp?: number;
 
   /**
+   * Requests one caller (one `Authorization` header value, i.e. one token) may make per 5-minute
+   * window, from any number of IP addresses, before the web ACL blocks that token (10 to 2,000,000,000).
+   * @default 300
+   */
+  readonly wafRateLimitPerCaller?: number;
+
+  /**
    * Concurrent executions reserved for (and capping) the function. The account keeps 100
    * unreserved executions, so the account's concurrency quota must leave room for this.
    * @default 20
@@ -233,8 +243,9 @@ export interface InferenceGatewayProps {
  *
  * - **Authorization**: Cognito ID tokens (`Authorization` header); caller groups map to model
  *   aliases, quotas and output caps. Request bodies are validated against a JSON schema.
- * - **Edge**: Amazon IP reputation list, per-IP rate limit, body size limit (oversize bodies
- *   blocked), core rule set and known bad inputs; stage throttling.
+ * - **Edge**: TLS 1.2+ with forward-secret ciphers only; Amazon IP reputation list, per-IP and
+ *   per-caller (per token) rate limits, body size limit (oversize bodies blocked), core rule set
+ *   and known bad inputs; stage throttling.
  * - **Guardrail forced by IAM**: the function's role may call `bedrock:InvokeModel` (Converse is
  *   authorized through it) only on the allow-listed foundation-model / inference-profile ARNs and
  *   only with the guardrail's current version; any call without it is explicitly denied.
@@ -295,6 +306,7 @@ export class InferenceGateway extends Construct {
     const throttlingRateLimit = props.throttlingRateLimit ?? 50;
     const throttlingBurstLimit = props.throttlingBurstLimit ?? 100;
     const wafRateLimitPerIp = props.wafRateLimitPerIp ?? 1000;
+    const wafRateLimitPerCaller = props.wafRateLimitPerCaller ?? 300;
     const reservedConcurrency = props.reservedConcurrency ?? 20;
     const timeout = props.timeout ?? Duration.seconds(MAX_TIMEOUT_SECONDS);
     const memorySize = props.memorySize ?? 1024;
@@ -316,6 +328,7 @@ export class InferenceGateway extends Construct {
       );
     }
     checkRange('wafRateLimitPerIp', wafRateLimitPerIp, 10, 2_000_000_000, 'the limits of an AWS WAF rate-based rule');
+    checkRange('wafRateLimitPerCaller', wafRateLimitPerCaller, 10, 2_000_000_000, 'the limits of an AWS WAF rate-based rule');
     checkRange('reservedConcurrency', reservedConcurrency, 1, 1000);
     const timeoutSeconds = timeout.toSeconds();
     checkRange('timeout', timeoutSeconds, MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, 'API Gateway stops waiting for a REST integration after 29 seconds', 'seconds');
@@ -579,6 +592,16 @@ export class InferenceGateway extends Construct {
       },
     });
     const stage = this.api.deploymentStage;
+    // Without a security policy the default execute-api endpoint of a regional API negotiates the
+    // legacy TLS_1_0 policy. The enhanced policies apply to that endpoint too (no custom domain is
+    // needed). This one accepts TLS 1.3 and TLS 1.2 with forward-secret AEAD ciphers only (no CBC,
+    // no RSA key exchange) and offers post-quantum hybrid key exchange; the OpenAI SDKs (Python
+    // httpx/OpenSSL, Node) negotiate TLS 1.3. TLS 1.3-only (SecurityPolicy_TLS13_1_3_2025_09)
+    // would lock out TLS 1.2-only middleboxes and runtimes. STRICT access mode, which enhanced
+    // policies require, also rejects requests whose SNI does not match this API's host name.
+    const cfnApi = this.api.node.defaultChild as apigateway.CfnRestApi;
+    cfnApi.securityPolicy = GATEWAY_TLS_SECURITY_POLICY;
+    cfnApi.endpointAccessMode = apigateway.EndpointAccessMode.STRICT;
 
     // API Gateway would create the execution log group itself: unencrypted and kept forever.
     const executionLogs = new SecureLogGroup(this, 'ExecutionLogs', {
@@ -661,6 +684,7 @@ export class InferenceGateway extends Construct {
       stageArn: stage.stageArn,
       maxBodyBytes,
       rateLimitPerIp: wafRateLimitPerIp,
+      rateLimitPerCaller: wafRateLimitPerCaller,
       encryptionKey: this.encryptionKey,
       logRetention: retention,
       removalPolicy,

@@ -28,6 +28,7 @@ export function bodyInspectionLimitFor(maxBodyBytes: number): string {
 export const WEB_ACL_RULE_NAMES = {
   ipReputation: 'AWS-AWSManagedRulesAmazonIpReputationList',
   rateLimitPerIp: 'RateLimitPerIp',
+  rateLimitPerCaller: 'RateLimitPerCaller',
   bodySize: 'BodySizeLimit',
   commonRuleSet: 'AWS-AWSManagedRulesCommonRuleSet',
   knownBadInputs: 'AWS-AWSManagedRulesKnownBadInputsRuleSet',
@@ -41,6 +42,8 @@ export interface GatewayWebAclProps {
   readonly maxBodyBytes: number;
   /** Requests per IP address per 5-minute window before WAF blocks the address. */
   readonly rateLimitPerIp: number;
+  /** Requests per `Authorization` header value (one caller's token) per 5-minute window before WAF blocks the token. */
+  readonly rateLimitPerCaller: number;
   /** Key of the WAF log group. */
   readonly encryptionKey: kms.IKey;
   /** How long WAF log records are kept. */
@@ -74,7 +77,7 @@ function errorBody(message: string, type: string): wafv2.CfnWebACL.CustomRespons
 
 /**
  * The regional AWS WAF web ACL in front of the gateway's API stage: Amazon IP reputation list,
- * a per-IP rate limit, a body-size limit that also blocks bodies too large to inspect, the Core
+ * a per-IP and a per-caller (per `Authorization` token) rate limit, a body-size limit that also blocks bodies too large to inspect, the Core
  * rule set (its 8 KB `SizeRestrictions_BODY` only counted, the size rule above replaces it) and
  * Known bad inputs. Logs go to a KMS-encrypted `aws-waf-logs-*` log group with the
  * `authorization` header redacted.
@@ -93,7 +96,7 @@ export class GatewayWebAcl extends Construct {
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: prefix,
       scope: 'REGIONAL',
-      description: 'LLM gateway: IP reputation, per-IP rate limit, body size, core rule set, known bad inputs',
+      description: 'LLM gateway: IP reputation, per-IP and per-caller rate limits, body size, core rule set, known bad inputs',
       defaultAction: { allow: {} },
       visibilityConfig: visibility(`${prefix}-WebAcl`),
       // Bodies up to maxBodyBytes are inspected whole; larger ones are "oversize" and the
@@ -104,6 +107,7 @@ export class GatewayWebAcl extends Construct {
       customResponseBodies: {
         TooLarge: errorBody(`Request body exceeds ${props.maxBodyBytes} bytes.`, 'request_too_large'),
         RateLimited: errorBody('Too many requests from this address; retry later.', 'rate_limit_exceeded'),
+        CallerRateLimited: errorBody('Too many requests with this token; retry later.', 'rate_limit_exceeded'),
       },
       rules: [
         managedRuleGroup('AWSManagedRulesAmazonIpReputationList', 0),
@@ -114,9 +118,27 @@ export class GatewayWebAcl extends Construct {
           statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: props.rateLimitPerIp, evaluationWindowSec: 300 } },
           visibilityConfig: visibility(WEB_ACL_RULE_NAMES.rateLimitPerIp),
         },
+        // One caller spread over many addresses: the count is keyed on the whole Authorization
+        // header (the caller's bearer token). WAF cannot verify the token, so a request with a
+        // made-up token starts a fresh count; those are held by the per-IP rule above and refused
+        // by the authorizer. Requests without the header are not counted here.
+        {
+          name: WEB_ACL_RULE_NAMES.rateLimitPerCaller,
+          priority: 2,
+          action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'CallerRateLimited' } } },
+          statement: {
+            rateBasedStatement: {
+              aggregateKeyType: 'CUSTOM_KEYS',
+              customKeys: [{ header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } }],
+              limit: props.rateLimitPerCaller,
+              evaluationWindowSec: 300,
+            },
+          },
+          visibilityConfig: visibility(WEB_ACL_RULE_NAMES.rateLimitPerCaller),
+        },
         {
           name: WEB_ACL_RULE_NAMES.bodySize,
-          priority: 2,
+          priority: 3,
           action: { block: { customResponse: { responseCode: 413, customResponseBodyKey: 'TooLarge' } } },
           statement: {
             sizeConstraintStatement: {
@@ -130,8 +152,8 @@ export class GatewayWebAcl extends Construct {
         },
         // The core rule set blocks bodies over 8 KB; chat requests are larger, and BodySizeLimit
         // enforces the configured maximum instead.
-        managedRuleGroup('AWSManagedRulesCommonRuleSet', 3, [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }]),
-        managedRuleGroup('AWSManagedRulesKnownBadInputsRuleSet', 4),
+        managedRuleGroup('AWSManagedRulesCommonRuleSet', 4, [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }]),
+        managedRuleGroup('AWSManagedRulesKnownBadInputsRuleSet', 5),
       ],
     });
 

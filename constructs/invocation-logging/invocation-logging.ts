@@ -1,4 +1,4 @@
-import { Annotations, CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,6 +12,20 @@ import { SecureKey } from '../secure-key';
 import { SecureLogGroup } from '../secure-log-group';
 import { latestNodeRuntime, prebuiltCode } from '../shared/lambda-bundle';
 import { LAMBDA_TRACING_ACTIONS, LAMBDA_VPC_ACCESS_ACTIONS } from '../shared/managed-policy-role';
+
+/**
+ * The ARN of the objects in the bucket CloudFormation's custom-resource `ResponseURL`s point at in
+ * `scope`'s stack region: `cloudformation-custom-resource-response-<region without dashes>`, e.g.
+ * `…-useast1`, `…-euwest1`. Bucket names are unique within a partition and this one belongs to
+ * AWS, so, unlike a `cloudformation-custom-resource-response-*` wildcard, it admits no bucket
+ * another account could create. An S3 endpoint policy for the handler's response allows
+ * `s3:PutObject` on this ARN only.
+ */
+export function cloudFormationResponseObjectsArn(scope: Construct): string {
+  const stack = Stack.of(scope);
+  const region = Token.isUnresolved(stack.region) ? Fn.join('', Fn.split('-', stack.region)) : stack.region.replace(/-/g, '');
+  return `arn:${stack.partition}:s3:::cloudformation-custom-resource-response-${region}/*`;
+}
 
 /** Key prefix under which Bedrock writes payloads too large for CloudWatch Logs. */
 export const LARGE_DATA_KEY_PREFIX = 'model-invocations';
@@ -150,8 +164,8 @@ export interface ModelInvocationLoggingProps {
  * endpoint with private DNS reachable on tcp/443 from {@link ModelInvocationLogging.connections},
  * and an S3 gateway endpoint on the handler subnets' route tables, through which the handler
  * uploads its response to CloudFormation's pre-signed URL (an S3 endpoint policy must admit
- * `s3:PutObject` on objects of `cloudformation-custom-resource-response-*` buckets, named after
- * the region without dashes, for any principal, since the URL carries CloudFormation's signature). When the endpoints are in the same
+ * `s3:PutObject` on {@link cloudFormationResponseObjectsArn} for any principal, since the URL
+ * carries CloudFormation's signature, not the handler role's). When the endpoints are in the same
  * stack, make `resource` depend on them, so that CloudFormation deletes the custom resource
  * (which needs them) before the endpoints. Reserved concurrency needs the account's minimum of
  * unreserved concurrency (100 by default) to remain.

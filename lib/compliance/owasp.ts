@@ -363,9 +363,12 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
         ],
       },
       {
-        control: 'Stage throttling, a WAF rate rule, reserved concurrency, a bounded timeout and bounded Bedrock retries that clients do not multiply (`x-should-retry`, `retry-after-ms`).',
-        implementedIn: ['constructs/inference-gateway/inference-gateway.ts', 'lambda/gateway/bedrock.ts'],
+        control:
+          'Stage throttling, WAF rate rules per IP address and per caller token (so neither a few addresses nor one token can take the stage), ' +
+          'reserved concurrency, a bounded timeout and bounded Bedrock retries that clients do not multiply (`x-should-retry`, `retry-after-ms`).',
+        implementedIn: ['constructs/inference-gateway/inference-gateway.ts', 'constructs/inference-gateway/waf.ts', 'lambda/gateway/bedrock.ts'],
         provedBy: [
+          it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway defaults the web ACL counts the core rule set\'s 8 KB body rule and blocks bodies over the limit, oversize included'),
           it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway defaults the stage traces, throttles, logs access as JSON and errors only, never bodies, and caches nothing'),
           it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway defaults the function runs the current Node.js runtime on arm64 in the isolated subnets, traced, capped and with JSON logs'),
           it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway options limits and settings reach the web ACL, the stage, the schema and the function'),

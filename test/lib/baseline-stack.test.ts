@@ -60,7 +60,19 @@ describe('BaselineStack', () => {
           Statement: [
             Match.objectLike({
               Action: 's3:PutObject',
-              Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::cloudformation-custom-resource-response-*/*']] },
+              // The exact regional response bucket, never a wildcard another account's bucket could match.
+              Resource: {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':s3:::cloudformation-custom-resource-response-',
+                    { 'Fn::Join': ['', { 'Fn::Split': ['-', { Ref: 'AWS::Region' }] }] },
+                    '/*',
+                  ],
+                ],
+              },
             }),
           ],
         },

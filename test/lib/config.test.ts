@@ -39,6 +39,15 @@ describe('configuration', () => {
       expect(monitoring).toEqual({ alertEmails: [], alertsReachNobody: false, dailyTokenBudget: 5_000_000 });
     });
 
+    test('the gateway edge limits each caller to 300 requests per 5 minutes beside 1,000 per address', () => {
+      expect(parseConfig({}).gateway.api).toEqual({
+        throttleRateLimit: 50,
+        throttleBurstLimit: 100,
+        wafRateLimitPerIp: 1000,
+        wafRateLimitPerCaller: 300,
+      });
+    });
+
     test('gateway monitoring thresholds are kept as given', () => {
       const { monitoring } = parseConfig({
         gateway: { monitoring: { guardrailInterventionRatePercent: 12.5, wafBlockedRequestsPer5Min: 500 } },
@@ -164,6 +173,7 @@ describe('configuration', () => {
         /gateway\.maxAzs: can only exceed 2 with the zones listed in env\.availabilityZones .*aws ec2 describe-availability-zones --region eu-west-1 .*got 3/,
       ],
       [{ gateway: { api: { throttleRateLimit: 500 } } }, /gateway\.api\.throttleBurstLimit: must be at least gateway\.api\.throttleRateLimit \(500\), got nothing: gateway\.api\.throttleBurstLimit is not set, so its default applies/],
+      [{ gateway: { api: { wafRateLimitPerCaller: 5 } } }, /gateway\.api\.wafRateLimitPerCaller: .*10.*got 5/],
       [{ gateway: { vpcCidr: '10.65.0.1/22' } }, /gateway\.vpcCidr: must start on a \/22 boundary; use "10\.65\.0\.0\/22", got "10\.65\.0\.1\/22"/],
       [{ baseline: { invocationLogging: { vpcCidr: '10.64.300.0/24' } } }, /baseline\.invocationLogging\.vpcCidr: must be an IPv4 CIDR block .*got "10\.64\.300\.0\/24"/],
       [

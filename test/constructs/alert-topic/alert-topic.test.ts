@@ -61,6 +61,13 @@ describe('AlertTopic', () => {
       });
     });
 
+    test('lets no source queue redrive into the dead-letter queue', () => {
+      // SNS and EventBridge dead-letter delivery is sqs:SendMessage, not SQS redrive.
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        RedriveAllowPolicy: { redrivePermission: 'denyAll' },
+      });
+    });
+
     test('denies publishing without TLS', () => {
       expect(topicPolicyStatements(template)).toContainEqual(
         expect.objectContaining({

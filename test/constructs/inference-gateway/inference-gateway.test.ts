@@ -212,6 +212,14 @@ describe('InferenceGateway', () => {
       template.resourceCountIs('AWS::ApiGateway::Account', 0);
     });
 
+    test('the regional endpoint negotiates TLS 1.2 or newer with forward-secret ciphers, in strict access mode', () => {
+      template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+        EndpointConfiguration: { Types: ['REGIONAL'] },
+        SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+        EndpointAccessMode: 'STRICT',
+      });
+    });
+
     test('the web ACL counts the core rule set\'s 8 KB body rule and blocks bodies over the limit, oversize included', () => {
       template.hasResourceProperties('AWS::WAFv2::WebACL', {
         Scope: 'REGIONAL',
@@ -229,8 +237,21 @@ describe('InferenceGateway', () => {
             Statement: { RateBasedStatement: Match.objectLike({ AggregateKeyType: 'IP', Limit: 1000 }) },
           }),
           Match.objectLike({
-            Name: WEB_ACL_RULE_NAMES.bodySize,
+            Name: WEB_ACL_RULE_NAMES.rateLimitPerCaller,
             Priority: 2,
+            Action: { Block: Match.objectLike({ CustomResponse: Match.objectLike({ ResponseCode: 429 }) }) },
+            Statement: {
+              RateBasedStatement: {
+                AggregateKeyType: 'CUSTOM_KEYS',
+                CustomKeys: [{ Header: { Name: 'authorization', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }],
+                Limit: 300,
+                EvaluationWindowSec: 300,
+              },
+            },
+          }),
+          Match.objectLike({
+            Name: WEB_ACL_RULE_NAMES.bodySize,
+            Priority: 3,
             Action: { Block: Match.objectLike({ CustomResponse: Match.objectLike({ ResponseCode: 413 }) }) },
             Statement: {
               SizeConstraintStatement: {
@@ -243,7 +264,7 @@ describe('InferenceGateway', () => {
           }),
           Match.objectLike({
             Name: WEB_ACL_RULE_NAMES.commonRuleSet,
-            Priority: 3,
+            Priority: 4,
             OverrideAction: { None: {} },
             Statement: {
               ManagedRuleGroupStatement: {
@@ -254,7 +275,7 @@ describe('InferenceGateway', () => {
             },
           }),
           Match.objectLike({
-            Priority: 4,
+            Priority: 5,
             Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesKnownBadInputsRuleSet' } },
           }),
         ],
@@ -622,6 +643,7 @@ describe('InferenceGateway', () => {
         throttlingRateLimit: 5,
         throttlingBurstLimit: 9,
         wafRateLimitPerIp: 300,
+        wafRateLimitPerCaller: 120,
         reservedConcurrency: 3,
         timeout: Duration.seconds(12),
         memorySize: 512,
@@ -631,7 +653,8 @@ describe('InferenceGateway', () => {
       template.hasResourceProperties('AWS::WAFv2::WebACL', {
         AssociationConfig: { RequestBody: { API_GATEWAY: { DefaultSizeInspectionLimit: 'KB_48' } } },
         Rules: Match.arrayWith([
-          Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ Limit: 300 }) } }),
+          Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ AggregateKeyType: 'IP', Limit: 300 }) } }),
+          Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ AggregateKeyType: 'CUSTOM_KEYS', Limit: 120 }) } }),
           Match.objectLike({ Statement: { SizeConstraintStatement: Match.objectLike({ Size: 40_000 }) } }),
         ]),
       });
@@ -716,6 +739,8 @@ describe('InferenceGateway', () => {
     test('fails if the burst is below the rate', () =>
       fails({ throttlingRateLimit: 100, throttlingBurstLimit: 50 }, /throttlingBurstLimit must be at least throttlingRateLimit \(100\), got 50/));
     test('fails if the WAF rate limit is below 10', () => fails({ wafRateLimitPerIp: 5 }, /wafRateLimitPerIp must be .* got 5/));
+    test('fails if the WAF per-caller rate limit is below 10', () =>
+      fails({ wafRateLimitPerCaller: 9 }, /wafRateLimitPerCaller must be .* got 9/));
     test('fails if reserved concurrency is 0', () => fails({ reservedConcurrency: 0 }, /reservedConcurrency must be .* got 0/));
     test('fails if memory is below Lambda\'s minimum', () => fails({ memorySize: 64 }, /memorySize must be a whole number between 128 and 10240 MB .* got 64 MB/));
     test('fails if Bedrock attempts exceed 5', () => fails({ bedrockMaxAttempts: 6 }, /bedrockMaxAttempts must be .* got 6/));

@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { AccessLogsBucket } from '../../../constructs/access-logs-bucket';
 import { AuditTrail } from '../../../constructs/audit-trail';
 import {
+  cloudFormationResponseObjectsArn,
   INVOCATION_LOGGING_HANDLER_ACTIONS,
   ModelInvocationLogging,
   type ModelInvocationLoggingProps,
@@ -547,6 +548,42 @@ describe('ModelInvocationLogging', () => {
       expect(code.length / code.split('\n').length).toBeGreaterThan(1_000); // minified: long lines
       expect(code).toContain('PutModelInvocationLoggingConfiguration');
       expect(fs.readFileSync(path.join(bundles[0]!, 'index.js')).equals(fs.readFileSync(path.join(lambdaBundleDir('invocation-logging'), 'index.js')))).toBe(true);
+    });
+  });
+});
+
+describe('cloudFormationResponseObjectsArn', () => {
+  test.each([
+    ['us-east-1', 'cloudformation-custom-resource-response-useast1'],
+    ['eu-west-1', 'cloudformation-custom-resource-response-euwest1'],
+    ['ap-southeast-2', 'cloudformation-custom-resource-response-apsoutheast2'],
+  ])('names the exact response bucket of %s, the host of its ResponseURLs', (region, bucket) => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Pinned', { env: { account: '111122223333', region } });
+    // WHEN
+    const resolved = stack.resolve(cloudFormationResponseObjectsArn(stack));
+    // THEN
+    expect(resolved).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${bucket}/*`]] });
+  });
+
+  test('derives the bucket from AWS::Region when the stack is environment-agnostic', () => {
+    // GIVEN
+    const stack = new Stack();
+    // WHEN
+    const resolved = stack.resolve(cloudFormationResponseObjectsArn(stack));
+    // THEN no wildcard: the region without dashes is spliced in at deploy time
+    expect(JSON.stringify(resolved)).not.toContain('*/');
+    expect(resolved).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':s3:::cloudformation-custom-resource-response-',
+          { 'Fn::Join': ['', { 'Fn::Split': ['-', { Ref: 'AWS::Region' }] }] },
+          '/*',
+        ],
+      ],
     });
   });
 });

@@ -503,7 +503,7 @@ describe('gateway endpoint for pre-signed requests', () => {
     network.addGatewayEndpoint('S3', {
       service: ec2.GatewayVpcEndpointAwsService.S3,
       actions: ['s3:PutObject'],
-      resources: ['arn:aws:s3:::cloudformation-custom-resource-response-*/*'],
+      resources: ['arn:aws:s3:::cloudformation-custom-resource-response-euwest1/*'],
       principals: [new iam.AnyPrincipal()],
     });
     // THEN
@@ -516,7 +516,7 @@ describe('gateway endpoint for pre-signed requests', () => {
             Effect: 'Allow',
             Principal: { AWS: '*' },
             Action: 's3:PutObject',
-            Resource: 'arn:aws:s3:::cloudformation-custom-resource-response-*/*',
+            Resource: 'arn:aws:s3:::cloudformation-custom-resource-response-euwest1/*',
           },
         ],
       },
