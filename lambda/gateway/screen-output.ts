@@ -942,3 +942,148 @@ export function screenOutput(text: string, opts: ScreenOutputOptions): ScreenOut
   acc.reasons.add('unstable');
   return blockedResult(acc.reasons, acc);
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tool-call arguments.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Options for {@link screenToolArguments}. */
+export interface ScreenToolArgumentsOptions {
+  /** The per-request canary embedded in the system prompt; at least 8 letters or digits. */
+  readonly canary: string;
+  /** Hosts (and their subdomains) that URLs in the arguments may point to without being flagged. */
+  readonly allowedHosts: readonly string[];
+}
+
+/** The result of {@link screenToolArguments}. */
+export interface ScreenToolArgumentsResult {
+  /** The arguments as JSON: the input itself, or with secrets replaced by `[REDACTED:<kind>]`; `''` when blocked. */
+  readonly arguments: string;
+  /** The tool call must not be returned (canary leak, arguments that would not stabilize or lost their shape). */
+  readonly blocked: boolean;
+  /** Short ids of what was found (`canary-leak`, `secret-redacted`, `url-flagged`, …); sorted. */
+  readonly reasons: string[];
+  /** Number of secrets replaced. */
+  readonly redactions: number;
+  /** URLs in argument strings to hosts outside `allowedHosts`: counted and reported, not removed. */
+  readonly flaggedUrls: number;
+}
+
+/** Deepest nesting of argument values screened; deeper arguments are blocked. */
+export const MAX_ARGUMENT_DEPTH = 64;
+
+/** A copy of a JSON value whose strings (keys too) went through `fn`; `undefined` when it nests too deep. */
+function mapJsonStrings(value: unknown, fn: (s: string) => string, depth = 0): { value: unknown } | undefined {
+  if (depth > MAX_ARGUMENT_DEPTH) return undefined;
+  if (typeof value === 'string') return { value: fn(value) };
+  if (value === null || typeof value !== 'object') return { value };
+  countWork(1);
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const item of value) {
+      const mapped = mapJsonStrings(item, fn, depth + 1);
+      if (mapped === undefined) return undefined;
+      out.push(mapped.value);
+    }
+    return { value: out };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const mapped = mapJsonStrings(v, fn, depth + 1);
+    if (mapped === undefined) return undefined;
+    out[fn(k)] = mapped.value;
+  }
+  return { value: out };
+}
+
+/** Same types, keys (in order) and array lengths everywhere; strings may differ. */
+function sameShape(a: unknown, b: unknown): boolean {
+  countWork(1);
+  if (typeof a === 'string' || typeof b === 'string') return typeof a === typeof b;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i])
+    && ka.every((k) => sameShape((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/**
+ * Screen the arguments of one tool call the model made (OWASP LLM06, LLM02): the client executes the tool, so its
+ * arguments are an exfiltration path like the answer text.
+ *
+ * - **Canary**: the per-request canary anywhere in the arguments (any string or key, split across strings, in any
+ *   form {@link screenOutput} recognizes) blocks the call.
+ * - **Secrets**: every string and key is normalized, and secrets are redacted in the JSON text (so a key name such as
+ *   `aws_secret_access_key` is context for its value). The redacted JSON must parse to the same shape — same keys,
+ *   types and array lengths — or the call is blocked (fail closed). The caller validates the schema again.
+ * - **URLs**: URLs in strings to hosts outside `allowedHosts` are counted as `flaggedUrls` (reason `url-flagged`), not
+ *   removed: a tool may legitimately take a URL, and which hosts a tool may reach is the client's decision.
+ *
+ * When nothing was redacted the arguments are returned exactly as given. Never throws for any JSON text; linear in
+ * its length.
+ *
+ * @param argumentsJson - the arguments as the model gave them, JSON-encoded.
+ * @throws OutputScreeningError if `opts` is invalid. Callers treat any exception as a blocked call.
+ */
+export function screenToolArguments(argumentsJson: string, opts: ScreenToolArgumentsOptions): ScreenToolArgumentsResult {
+  const canary = canaryOf(opts.canary);
+  const hosts = allowList(opts.allowedHosts);
+  const acc: Acc = { redactions: 0, removedLinks: 0, reasons: new Set(), minRun: Math.min(canary.minRun, AWS_SECRET_LENGTH), unsettled: false };
+  const blocked = (reason: string): ScreenToolArgumentsResult => {
+    acc.reasons.add(reason);
+    return { arguments: '', blocked: true, reasons: [...acc.reasons].sort(), redactions: acc.redactions, flaggedUrls: 0 };
+  };
+
+  countWork(4 * argumentsJson.length); // parsing, and stringifying the normalized copy
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(argumentsJson);
+  } catch {
+    return blocked('malformed-arguments');
+  }
+  let invisible = false;
+  const normalized = mapJsonStrings(parsed, (s) => {
+    const n = normalizeText(s);
+    if (totalRemoved(n.removed) > 0) invisible = true;
+    return n.text;
+  });
+  if (normalized === undefined) return blocked('too-deep');
+  if (invisible) acc.reasons.add('invisible-removed');
+  const json = JSON.stringify(normalized.value);
+  if (containsCanary(json, canary, acc)) return blocked('canary-leak');
+
+  let current = json;
+  let stable = false;
+  for (let pass = 0; pass < MAX_PASSES && !stable; pass++) {
+    const next = redactSecrets(current, acc);
+    countWork(current.length);
+    stable = next === current;
+    current = next;
+  }
+  if (!stable) return blocked('unstable');
+
+  let value = parsed;
+  let out = argumentsJson;
+  if (acc.redactions > 0) {
+    countWork(2 * current.length);
+    try {
+      value = JSON.parse(current);
+    } catch {
+      return blocked('malformed-arguments');
+    }
+    if (!sameShape(normalized.value, value)) return blocked('malformed-arguments');
+    // Removing a secret can join the pieces of a canary.
+    if (containsCanary(current, canary, acc)) return blocked('canary-leak');
+    out = current;
+  }
+
+  // Count the URLs to other hosts; removeBareUrls works on a scratch copy, the arguments keep them.
+  const scratch: Acc = { ...acc, removedLinks: 0, reasons: new Set() };
+  mapJsonStrings(value, (s) => {
+    removeBareUrls(normalizeText(s).text, hosts, scratch);
+    return s;
+  });
+  if (scratch.removedLinks > 0) acc.reasons.add('url-flagged');
+  return { arguments: out, blocked: false, reasons: [...acc.reasons].sort(), redactions: acc.redactions, flaggedUrls: scratch.removedLinks };
+}
