@@ -996,6 +996,19 @@ function mapJsonStrings(value: unknown, fn: (s: string) => string, depth = 0): {
   return { value: out };
 }
 
+/** The string values of a JSON value (not its keys) in document order, joined. Depth already checked. */
+function joinedValues(value: unknown): string {
+  const out: string[] = [];
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') out.push(v);
+    else if (v !== null && typeof v === 'object') for (const item of Object.values(v)) visit(item);
+  };
+  visit(value);
+  const joined = out.join('');
+  countWork(out.length + joined.length);
+  return joined;
+}
+
 /** Same types, keys (in order) and array lengths everywhere; strings may differ. */
 function sameShape(a: unknown, b: unknown): boolean {
   countWork(1);
@@ -1012,8 +1025,8 @@ function sameShape(a: unknown, b: unknown): boolean {
  * Screen the arguments of one tool call the model made (OWASP LLM06, LLM02): the client executes the tool, so its
  * arguments are an exfiltration path like the answer text.
  *
- * - **Canary**: the per-request canary anywhere in the arguments (any string or key, split across strings, in any
- *   form {@link screenOutput} recognizes) blocks the call.
+ * - **Canary**: the per-request canary in the arguments (in a string or key, across a key and its value, or split over
+ *   consecutive values; in any form {@link screenOutput} recognizes) blocks the call.
  * - **Secrets**: every string and key is normalized, and secrets are redacted in the JSON text (so a key name such as
  *   `aws_secret_access_key` is context for its value). The redacted JSON must parse to the same shape — same keys,
  *   types and array lengths — or the call is blocked (fail closed). The caller validates the schema again.
@@ -1051,7 +1064,8 @@ export function screenToolArguments(argumentsJson: string, opts: ScreenToolArgum
   if (normalized === undefined) return blocked('too-deep');
   if (invisible) acc.reasons.add('invisible-removed');
   const json = JSON.stringify(normalized.value);
-  if (containsCanary(json, canary, acc)) return blocked('canary-leak');
+  // The JSON text catches a canary across a key and its value; the values joined catch one split over several values.
+  if (containsCanary(json, canary, acc) || containsCanary(joinedValues(normalized.value), canary, acc)) return blocked('canary-leak');
 
   let current = json;
   let stable = false;

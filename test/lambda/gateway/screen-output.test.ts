@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { MAX_GROWTH, workGrowth } from '../../helpers/scaling';
-import { OutputScreeningError, screenOutput, ScreenOutputOptions } from '../../../lambda/gateway/screen-output';
+import { MAX_ARGUMENT_DEPTH, OutputScreeningError, screenOutput, ScreenOutputOptions, screenToolArguments } from '../../../lambda/gateway/screen-output';
 
 const CANARY = 'CNRY7F3K2QZ9XW4M';
 const OPTS: ScreenOutputOptions = { canary: CANARY, allowedLinkHosts: ['docs.example.com', 'example.org'] };
@@ -362,6 +362,88 @@ describe('screenOutput', () => {
       ['zero-width soup', fill('a\u200b')],
     ])('screens %s in time linear in its size (1 MB)', (_name, make) => {
       expect(workGrowth((text: string) => screen(text), make)).toBeLessThanOrEqual(MAX_GROWTH);
+    });
+  });
+});
+
+describe('screenToolArguments', () => {
+  const args = (value: unknown, allowedHosts: readonly string[] = OPTS.allowedLinkHosts) => screenToolArguments(JSON.stringify(value), { canary: CANARY, allowedHosts });
+
+  describe('defaults', () => {
+    test('returns arguments without findings exactly as given, even when they are not normalized', () => {
+      const json = JSON.stringify({ q: 'ｆｕｌｌ width', n: 3, ok: true, list: [null, 'x'] });
+      expect(screenToolArguments(json, { canary: CANARY, allowedHosts: [] })).toEqual({ arguments: json, blocked: false, reasons: [], redactions: 0, flaggedUrls: 0 });
+    });
+
+    test('redacts secrets in values, using the key name as context, and keeps the JSON shape', () => {
+      // GIVEN an AWS key pair split over two properties, and a token hidden with zero-width characters
+      const result = args({ aws_secret_access_key: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', id: 'AKIAIOSFODNN7EXAMPLE', nested: [{ t: 'ghp_\u200b0123456789abcdefghijklmnopqrstuvwxyzAB' }] });
+      // THEN
+      expect(JSON.parse(result.arguments)).toEqual({
+        aws_secret_access_key: '[REDACTED:aws-secret-access-key]', id: '[REDACTED:aws-access-key-id]', nested: [{ t: '[REDACTED:github-token]' }],
+      });
+      expect(result).toMatchObject({ blocked: false, redactions: 3 });
+      expect(result.reasons).toEqual(['invisible-removed', 'secret-redacted']);
+    });
+
+    test('flags URLs to other hosts without removing them', () => {
+      const result = args({ url: 'https://evil.example/x', docs: 'see https://docs.example.com/a', other: 'www.evil.example' });
+      expect(result).toMatchObject({ blocked: false, flaggedUrls: 2, reasons: ['url-flagged'] });
+      expect(JSON.parse(result.arguments).url).toBe('https://evil.example/x');
+      expect(args({ url: 'https://docs.example.com/a' }, ['docs.example.com']).flaggedUrls).toBe(0);
+    });
+  });
+
+  describe('validation', () => {
+    test.each([
+      ['in a value', { a: `x ${CANARY}` }],
+      ['in a key', { [CANARY]: 1 }],
+      ['split across two strings', { a: CANARY.slice(0, 8), b: CANARY.slice(8) }],
+      ['spaced out with zero-width characters', { a: [...CANARY].join('\u200b') }],
+      ['in base64', { a: Buffer.from(`p: ${CANARY}`).toString('base64') }],
+    ])('fails if the canary is %s', (_how, value) => {
+      expect(args(value)).toMatchObject({ blocked: true, arguments: '', reasons: expect.arrayContaining(['canary-leak']) });
+    });
+
+    test('fails if a redaction would change the JSON structure', () => {
+      // GIVEN an unterminated private key block: redaction runs to the end of the JSON text
+      expect(args({ k: '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN', n: 1 })).toMatchObject({ blocked: true, reasons: expect.arrayContaining(['malformed-arguments']) });
+    });
+
+    test('fails if the arguments nest deeper than the limit', () => {
+      let deep: unknown = 'x';
+      for (let i = 0; i <= MAX_ARGUMENT_DEPTH; i++) deep = [deep];
+      expect(args(deep)).toMatchObject({ blocked: true, reasons: ['too-deep'] });
+    });
+
+    test('fails if the arguments are not JSON', () => {
+      expect(screenToolArguments('{"a":', { canary: CANARY, allowedHosts: [] })).toMatchObject({ blocked: true, reasons: ['malformed-arguments'] });
+    });
+  });
+
+  describe('properties', () => {
+    test('never throws and never returns a known credential for any JSON value holding one', () => {
+      const secret = fc.constantFrom('AKIAIOSFODNN7EXAMPLE', 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB', 'sk-proj-abcdefghijklmnopqrstuvwxyz012345');
+      const text = fc.tuple(fc.string({ maxLength: 20 }), secret, fc.string({ maxLength: 20 })).map(([a, k, b]) => `${a} ${k} ${b}`);
+      const json = fc.letrec((tie) => ({
+        value: fc.oneof({ depthSize: 'small' }, text, fc.string(), fc.integer(), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 8 }), tie('value'), { maxKeys: 4 })),
+      })).value;
+      fc.assert(fc.property(json, (value) => {
+        const result = args(value);
+        for (const k of ['AKIAIOSFODNN7EXAMPLE', 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB', 'sk-proj-abcdefghijklmnopqrstuvwxyz012345']) {
+          expect(result.arguments).not.toContain(k);
+        }
+      }), { numRuns: 1000 });
+    });
+  });
+
+  describe('linear time', () => {
+    test.each([
+      ['one long string of URLs', (size: number) => ({ u: 'https://evil.example/?q= '.repeat(Math.ceil(size / 25)) })],
+      ['many small strings with secrets', (size: number) => Array.from({ length: Math.ceil(size / 40) }, () => 'AKIAIOSFODNN7EXAMPLE x')],
+      ['many keys', (size: number) => Object.fromEntries(Array.from({ length: Math.ceil(size / 16) }, (_, i) => [`k${i}`, 'www.a.b']))],
+    ])('screens %s in work linear in its size (1 MB)', (_name, make) => {
+      expect(workGrowth((json: string) => screenToolArguments(json, { canary: CANARY, allowedHosts: [] }), (size) => JSON.stringify(make(size)))).toBeLessThanOrEqual(MAX_GROWTH);
     });
   });
 });
