@@ -65,6 +65,16 @@ export interface AuditRecord {
   normalizationRemovals?: Readonly<Record<string, number>>;
   /** Output screen reasons (link removed, secret redacted, ...). */
   outputScreen?: readonly string[];
+  /** Links, images and bare URLs removed from the answer (a count: never the URLs). */
+  outputLinksRemoved?: number;
+  /** Secrets redacted from the answer. */
+  outputRedactions?: number;
+  /** Tool-call argument screen reasons (`secret-redacted`, `url-flagged`, `canary-leak`, ...). */
+  toolArgumentScreen?: readonly string[];
+  /** Secrets redacted from tool-call arguments. */
+  toolArgumentRedactions?: number;
+  /** URLs in tool-call arguments to hosts outside the allow-list: flagged, not removed (a count: never the URLs). */
+  toolArgumentUrlsFlagged?: number;
   promptSha256?: string;
   promptChars?: number;
   messageCount?: number;

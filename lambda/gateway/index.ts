@@ -10,9 +10,10 @@
  * guard content, capped `maxTokens`, the numeric guardrail version) → token quota reservation (429) →
  * ApplyGuardrail on tool results and tool definitions (400 `content_filter`) → Converse with bounded retries
  * (429/503/504/502) → guardrail intervention mapping (input side 400, output or unknown side 200 `content_filter`)
- * → tool-call validation against the declared schemas → output screening (canary, links, secrets; any exception
- * fails closed) → quota settlement → one audit record and metrics → OpenAI response. Errors become OpenAI error
- * bodies in one place ({@link toHttpResponse}).
+ * → tool-call validation against the declared schemas → tool-call argument screening (canary, secrets redacted and
+ * the schema checked again, URLs to other hosts counted) and ApplyGuardrail on them → output screening (canary, links
+ * and bare URLs, secrets; any exception fails closed) → quota settlement → one audit record and metrics → OpenAI
+ * response. Errors become OpenAI error bodies in one place ({@link toHttpResponse}).
  *
  * Clients, logger and metrics live at module scope; the configuration is read once per container, and a
  * misconfigured function answers every request with a 500 (fail closed).
@@ -42,10 +43,10 @@ import { normalizeText } from './normalize';
 import { prescreen } from './prescreen';
 import { QuotaStore, Reservation } from './quota';
 import { ChatMessage, ChatRequest, parseChatRequest, ToolDefinition } from './request';
-import type { JsonObject } from './tool-schema';
+import { type JsonObject, validateAgainstSchema } from './tool-schema';
 import { ChatCompletion, FinishReason, OpenAiToolCall, chatCompletion, extractToolCalls, finishReasonOf, modelList, outputText, usageOf } from './response';
 import { GatewayRuntimeConfig, loadRuntimeConfig } from './runtime-config';
-import { screenOutput } from './screen-output';
+import { screenOutput, screenToolArguments } from './screen-output';
 import { newMarker } from './spotlight';
 import { GatewayRouteName, describeRoutes, matchRoute } from '../shared/gateway-contract';
 
@@ -442,6 +443,58 @@ async function chat(
   }
 }
 
+/**
+ * Screens the arguments of every tool call ({@link screenToolArguments}): a canary leak refuses the answer, secrets are
+ * redacted (and the redacted arguments validated against the declared schema again), URLs to hosts outside
+ * `output.allowedLinkHosts` are counted in the audit record. Returns the calls to send on, or why to refuse them.
+ * Fails closed: any exception refuses.
+ */
+function screenToolCalls(
+  calls: readonly OpenAiToolCall[],
+  tools: readonly ToolDefinition[],
+  canary: string,
+  config: GatewayRuntimeConfig,
+  record: AuditRecord,
+): OpenAiToolCall[] | BlockReason {
+  const reasons = new Set<string>();
+  let redactions = 0;
+  let flagged = 0;
+  const screened: OpenAiToolCall[] = [];
+  const finish = (): void => {
+    if (reasons.size > 0) record.toolArgumentScreen = [...reasons].sort();
+    if (redactions > 0) record.toolArgumentRedactions = redactions;
+    if (flagged > 0) record.toolArgumentUrlsFlagged = flagged;
+  };
+  try {
+    for (const call of calls) {
+      const result = screenToolArguments(call.function.arguments, { canary, allowedHosts: config.output.allowedLinkHosts });
+      result.reasons.forEach((r) => reasons.add(r));
+      redactions += result.redactions;
+      flagged += result.flaggedUrls;
+      if (result.blocked) {
+        finish();
+        return result.reasons.includes('canary-leak') ? 'canary_leak' : 'output_screen';
+      }
+      if (result.arguments !== call.function.arguments) {
+        // A placeholder can break a constraint (length, enum, const): such a call is refused, never sent half-checked.
+        const tool = tools.find((t) => t.name === call.function.name);
+        if (tool === undefined || validateAgainstSchema(JSON.parse(result.arguments), tool.parameters) !== undefined) {
+          reasons.add('redaction-breaks-schema');
+          finish();
+          return 'tool_call';
+        }
+      }
+      screened.push({ ...call, function: { ...call.function, arguments: result.arguments } });
+    }
+  } catch {
+    reasons.add('screening-error');
+    finish();
+    return 'output_screen';
+  }
+  finish();
+  return screened;
+}
+
 interface Answer {
   readonly content: string | null;
   readonly finishReason: FinishReason;
@@ -495,24 +548,20 @@ async function screenAnswer(
       record.outputScreen = [extraction.reason];
       return refuse('tool_call');
     }
-    try {
-      const leaked = extraction.argumentTexts.some((args) => screenOutput(args, { canary, allowedLinkHosts: [], allowHtml: true }).reasons.includes('canary-leak'));
-      if (leaked) return refuse('canary_leak');
-    } catch {
-      return refuse('output_screen');
-    }
+    const screenedCalls = screenToolCalls(extraction.calls, req.tools, canary, config, record);
+    if (typeof screenedCalls === 'string') return refuse(screenedCalls);
     const check = await applyGuardrail(deps.bedrock, {
       guardrailIdentifier: config.guardrailId,
       guardrailVersion: config.guardrailVersion,
       source: 'OUTPUT',
-      content: extraction.argumentTexts.map((text) => ({ text: { text } })),
+      content: screenedCalls.map((c) => ({ text: { text: c.function.arguments } })),
     }, policy, deadline);
     record.applyGuardrailActions = [...(record.applyGuardrailActions ?? []), String(check.value.action ?? 'NONE')];
     if (check.value.action === 'GUARDRAIL_INTERVENED' && interventionBlocks(check.value.assessments)) {
       record.guardrailPolicies = summarizeAssessments(check.value.assessments);
       return refuse('guardrail_output');
     }
-    toolCalls = extraction.calls;
+    toolCalls = screenedCalls;
   }
 
   const text = outputText(content);
@@ -520,6 +569,8 @@ async function screenAnswer(
   try {
     const result = screenOutput(text, { canary, allowedLinkHosts: config.output.allowedLinkHosts, allowHtml: config.output.allowHtml });
     if (result.reasons.length > 0) record.outputScreen = result.reasons;
+    if (result.removedLinks > 0) record.outputLinksRemoved = result.removedLinks;
+    if (result.redactions > 0) record.outputRedactions = result.redactions;
     if (result.blocked) return refuse(result.reasons.includes('canary-leak') ? 'canary_leak' : 'output_screen');
     screened = result.text;
   } catch {

@@ -10,9 +10,11 @@
  *    that used them, autolinks `<https://…>` are deleted. Only absolute `http(s)` URLs can be allowed; `data:`,
  *    `javascript:`, `vbscript:`, `file:` and relative targets are always removed.
  * 3. **Raw HTML** is neutralized unless `allowHtml`: every `<` that opens a tag, comment or declaration becomes `&lt;`.
- * 4. **Bare URLs** to other hosts are removed when they can carry data out: a query string, a `…=` fragment, a
- *    data-like path segment (≥ 32 URL-safe characters), or a link context (after `(`, `<`, `="`, `]:`) that a
- *    renderer might still turn into a link or image. Plain mentions such as `https://example.org/docs` stay.
+ * 4. **Bare URLs** (`http(s)://`, `ftp://`, `www.`, protocol-relative `//host.tld/…`) to other hosts become
+ *    `[link removed]`, whatever they carry: a host name (`https://ssn-123-45-6789.evil.example/`) or a path carries
+ *    data as well as a query string does, and clients that unfurl links fetch it without a click. With an empty
+ *    allow-list every URL goes. A URL runs to white space or `<`, as GFM reads it; its authority must be plain ASCII
+ *    host and port (userinfo, quotes, percent-escapes and IDN spellings are removed, even of an allowed host).
  * 5. The passes repeat until the text no longer changes (removing one construct can reveal another), at most
  *    {@link MAX_PASSES} times; text that is still changing is blocked.
  * 6. **Canary**: if the per-request canary from the system prompt appears — in the input or in the result,
@@ -642,9 +644,10 @@ function allowedUrl(raw: string, hosts: readonly string[]): boolean {
     return false;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
-  // An allowed host that forwards to another URL ("/redirect?to=https://…") is an exfiltration channel too.
+  // An allowed host that forwards to another URL ("/redirect?to=https://…") is an exfiltration channel too, and a
+  // client that starts a link at an embedded "www." would read a second URL inside the first.
   const tail = url.pathname + url.search + url.hash;
-  if (tail.includes('://') || /%3a%2f%2f/i.test(tail)) return false;
+  if (/:[/\\]{2}|%3a(?:%2f|%5c){2}|www\./i.test(tail)) return false;
   const host = url.hostname.toLowerCase().replace(/\.$/, '');
   return hosts.some((h) => host === h || host.endsWith(`.${h}`));
 }
@@ -661,11 +664,21 @@ const AUTOLINK = /<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]{1,4096})>/g;
 const AUTOLINK_START = /<[A-Za-z][A-Za-z0-9+.-]{1,31}:/;
 const AUTOLINK_AT = sticky(AUTOLINK);
 const HTML_OPEN = /<(?=[A-Za-z/!?])/g;
-const BARE_URL = /(?:(?:https?|ftp):\/\/|\bwww\.)[^\s<>"'`]{1,4096}/gi;
+/**
+ * A bare URL as the most generous linkifier reads it: a scheme with two slashes (either way round: URL parsers read
+ * `\\` as `/`), a `www.` host, or a protocol-relative `//host.tld` not preceded by a scheme or a word, then everything
+ * up to white space or `<` (GFM extended autolinks end only there, so `https://ok.example"@evil.example/` is one link
+ * to evil.example), or an escaped `&lt;`. No `\b` before `www.`: GFM links `_www.evil.example` too.
+ */
+const BARE_URL = /(?:(?:https?|ftp):[/\\]{2}|www\.|(?<![A-Za-z0-9:/\\])\/\/(?=[A-Za-z0-9-]{1,63}\.[A-Za-z0-9]))(?:[^\s<&]|&(?!lt;)){1,4096}/gi;
+/** Trailing sentence punctuation and closing quotes/brackets: not part of the URL for any renderer that matters. */
+const URL_TRAILER = new Set('.,;:!?)]}*_~"\'`>');
+/** Where a URL's authority (userinfo, host, port) ends. */
+const AUTHORITY_END = /[/\\?#]/;
+/** What replaces a removed bare URL. */
+export const URL_PLACEHOLDER = '[link removed]';
 const DANGEROUS_URI = /(?:javascript|vbscript|\bfile):(?=[^\s])[^\s<>"'`)\]]{0,4096}|\bdata:[a-z]{1,32}\/[a-z0-9.+-]{1,64}[;,][^\s<>"'`)\]]{0,65536}/gi;
 const URL_ATTRIBUTE = /(\b(?:src|href|action|formaction|poster|background|srcset|data|xlink:href|ping|cite|longdesc)\s{0,8}=\s{0,8})("[^"]{0,8192}"?|'[^']{0,8192}'?|[^\s>"']{1,8192})/gi;
-const DATA_SEGMENT = /[A-Za-z0-9_+=%-]{32,}/;
-const WWW = /www\./i;
 const DEFINITION_AT = sticky(DEFINITION);
 const REFERENCE_AT = sticky(REFERENCE);
 const INLINE_AT = sticky(INLINE);
@@ -751,6 +764,59 @@ function labelKey(label: string): string {
   return label.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
+/** Whether the text may hold a {@link BARE_URL} (three native scans), to skip the pattern on text without any. */
+function mayHoldUrl(text: string): boolean {
+  countWork(3 * text.length);
+  return text.includes('//') || text.includes(':\\') || /www\./i.test(text);
+}
+
+/**
+ * Whether a bare URL (trailing punctuation already cut) may stay: its authority is plain ASCII host and port (no
+ * userinfo, quote, percent-escape or Unicode a lenient client could read differently) and {@link allowedUrl} accepts
+ * it. Fails closed: an IDN or percent-encoded spelling of an allowed host is removed too.
+ */
+function allowedBareUrl(url: string, hosts: readonly string[]): boolean {
+  if (hosts.length === 0 || url.length === 0) return false;
+  countWork(2 * url.length); // the scheme skip and the authority scan
+  const scheme = /^(?:[a-z]+:)?[/\\]{2}/i.exec(url);
+  const rest = scheme === null ? url : url.slice(scheme[0].length);
+  const end = rest.search(AUTHORITY_END);
+  const authority = end < 0 ? rest : rest.slice(0, end);
+  if (!/^[A-Za-z0-9.:[\]-]+$/.test(authority)) return false;
+  return allowedUrl(scheme !== null && scheme[0].includes('\\') ? `https://${rest}` : url, hosts);
+}
+
+/**
+ * Every bare URL to a host outside the allow-list becomes {@link URL_PLACEHOLDER}, whatever it carries: a host name or
+ * a path can carry data as well as a query string, and clients that unfurl links fetch it without a click. Runs on
+ * normalized text, so invisible characters cannot split a URL and full-width forms are already folded; IDN and
+ * percent-encoded hosts are compared after URL parsing (punycode, decoded).
+ */
+function removeBareUrls(text: string, hosts: readonly string[], acc: Acc): string {
+  if (!mayHoldUrl(text)) return text;
+  BARE_URL.lastIndex = 0;
+  countWork(2 * text.length); // the scan and the result
+  return text.replace(BARE_URL, (match: string, offset: number, whole: string) => {
+    countWork(2 * match.length + 8); // the trailer cut and the slices
+    // A backwards loop, not a `[…]+$` pattern: that one backtracks quadratically on a long run of punctuation.
+    let cut = match.length;
+    while (cut > 0 && URL_TRAILER.has(match[cut - 1]!)) cut--;
+    const url = match.slice(0, cut);
+    const rest = match.slice(url.length);
+    const end = offset + match.length;
+    // Cut short by the length bound: the client reads on, so what it reads cannot be judged. Removed.
+    const truncated = end < whole.length && !/[\s<]/.test(whole[end]!);
+    if (!truncated && allowedBareUrl(url, hosts)) return match;
+    acc.removedLinks++;
+    acc.reasons.add('url-removed');
+    // In an inline link's destination the link pass of the next round removes the emptied link and keeps its text.
+    const inDestination = whole.endsWith('](', offset) || whole.endsWith('](<', offset);
+    const replacement = (inDestination ? '' : URL_PLACEHOLDER) + rest;
+    noteEdit(acc, whole, offset, end, replacement);
+    return replacement;
+  });
+}
+
 function screenLinks(input: string, hosts: readonly string[], allowHtml: boolean, acc: Acc): string {
   let text = input;
   const removed = (reason: string): void => {
@@ -818,26 +884,7 @@ function screenLinks(input: string, hosts: readonly string[], allowHtml: boolean
     return '';
   });
 
-  BARE_URL.lastIndex = 0;
-  countWork(2 * text.length); // the two checks
-  const maybeUrl = text.includes('://') || WWW.test(text);
-  if (maybeUrl) countWork(2 * text.length); // the scan and the result
-  text = !maybeUrl ? text : text.replace(BARE_URL, (match: string, offset: number, whole: string) => {
-    countWork(4 * match.length + 8); // trailing punctuation, the link-context check, the data checks
-    // Trailing sentence punctuation is not part of the URL.
-    const url = match.replace(/[.,;:!?)\]}*_~]+$/, '');
-    const rest = match.slice(url.length);
-    if (allowedUrl(url, hosts)) return match;
-    const before = whole.slice(Math.max(0, offset - 4), offset);
-    const linkContext = /(?:\(|=|]:\s?|\]:|&lt;|=["']|["'])$/.test(before);
-    const q = url.indexOf('?');
-    const hash = url.indexOf('#');
-    const dataCarrying = q >= 0 || (hash >= 0 && url.indexOf('=', hash) >= 0) || DATA_SEGMENT.test(url.replace(/^[a-z]+:\/\//i, ''));
-    if (!linkContext && !dataCarrying) return match;
-    removed('link-removed');
-    noteEdit(acc, whole, offset, offset + match.length, rest);
-    return rest;
-  });
+  text = removeBareUrls(text, hosts, acc);
   return text;
 }
 
@@ -894,4 +941,163 @@ export function screenOutput(text: string, opts: ScreenOutputOptions): ScreenOut
   }
   acc.reasons.add('unstable');
   return blockedResult(acc.reasons, acc);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tool-call arguments.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Options for {@link screenToolArguments}. */
+export interface ScreenToolArgumentsOptions {
+  /** The per-request canary embedded in the system prompt; at least 8 letters or digits. */
+  readonly canary: string;
+  /** Hosts (and their subdomains) that URLs in the arguments may point to without being flagged. */
+  readonly allowedHosts: readonly string[];
+}
+
+/** The result of {@link screenToolArguments}. */
+export interface ScreenToolArgumentsResult {
+  /** The arguments as JSON: the input itself, or with secrets replaced by `[REDACTED:<kind>]`; `''` when blocked. */
+  readonly arguments: string;
+  /** The tool call must not be returned (canary leak, arguments that would not stabilize or lost their shape). */
+  readonly blocked: boolean;
+  /** Short ids of what was found (`canary-leak`, `secret-redacted`, `url-flagged`, …); sorted. */
+  readonly reasons: string[];
+  /** Number of secrets replaced. */
+  readonly redactions: number;
+  /** URLs in argument strings to hosts outside `allowedHosts`: counted and reported, not removed. */
+  readonly flaggedUrls: number;
+}
+
+/** Deepest nesting of argument values screened; deeper arguments are blocked. */
+export const MAX_ARGUMENT_DEPTH = 64;
+
+/** A copy of a JSON value whose strings (keys too) went through `fn`; `undefined` when it nests too deep. */
+function mapJsonStrings(value: unknown, fn: (s: string) => string, depth = 0): { value: unknown } | undefined {
+  if (depth > MAX_ARGUMENT_DEPTH) return undefined;
+  if (typeof value === 'string') return { value: fn(value) };
+  if (value === null || typeof value !== 'object') return { value };
+  countWork(1);
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const item of value) {
+      const mapped = mapJsonStrings(item, fn, depth + 1);
+      if (mapped === undefined) return undefined;
+      out.push(mapped.value);
+    }
+    return { value: out };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const mapped = mapJsonStrings(v, fn, depth + 1);
+    if (mapped === undefined) return undefined;
+    out[fn(k)] = mapped.value;
+  }
+  return { value: out };
+}
+
+/** The string values of a JSON value (not its keys) in document order, joined. Depth already checked. */
+function joinedValues(value: unknown): string {
+  const out: string[] = [];
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') out.push(v);
+    else if (v !== null && typeof v === 'object') for (const item of Object.values(v)) visit(item);
+  };
+  visit(value);
+  const joined = out.join('');
+  countWork(out.length + joined.length);
+  return joined;
+}
+
+/** Same types, keys (in order) and array lengths everywhere; strings may differ. */
+function sameShape(a: unknown, b: unknown): boolean {
+  countWork(1);
+  if (typeof a === 'string' || typeof b === 'string') return typeof a === typeof b;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i])
+    && ka.every((k) => sameShape((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/**
+ * Screen the arguments of one tool call the model made (OWASP LLM06, LLM02): the client executes the tool, so its
+ * arguments are an exfiltration path like the answer text.
+ *
+ * - **Canary**: the per-request canary in the arguments (in a string or key, across a key and its value, or split over
+ *   consecutive values; in any form {@link screenOutput} recognizes) blocks the call.
+ * - **Secrets**: every string and key is normalized, and secrets are redacted in the JSON text (so a key name such as
+ *   `aws_secret_access_key` is context for its value). The redacted JSON must parse to the same shape — same keys,
+ *   types and array lengths — or the call is blocked (fail closed). The caller validates the schema again.
+ * - **URLs**: URLs in strings to hosts outside `allowedHosts` are counted as `flaggedUrls` (reason `url-flagged`), not
+ *   removed: a tool may legitimately take a URL, and which hosts a tool may reach is the client's decision.
+ *
+ * When nothing was redacted the arguments are returned exactly as given. Never throws for any JSON text; linear in
+ * its length.
+ *
+ * @param argumentsJson - the arguments as the model gave them, JSON-encoded.
+ * @throws OutputScreeningError if `opts` is invalid. Callers treat any exception as a blocked call.
+ */
+export function screenToolArguments(argumentsJson: string, opts: ScreenToolArgumentsOptions): ScreenToolArgumentsResult {
+  const canary = canaryOf(opts.canary);
+  const hosts = allowList(opts.allowedHosts);
+  const acc: Acc = { redactions: 0, removedLinks: 0, reasons: new Set(), minRun: Math.min(canary.minRun, AWS_SECRET_LENGTH), unsettled: false };
+  const blocked = (reason: string): ScreenToolArgumentsResult => {
+    acc.reasons.add(reason);
+    return { arguments: '', blocked: true, reasons: [...acc.reasons].sort(), redactions: acc.redactions, flaggedUrls: 0 };
+  };
+
+  countWork(4 * argumentsJson.length); // parsing, and stringifying the normalized copy
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(argumentsJson);
+  } catch {
+    return blocked('malformed-arguments');
+  }
+  let invisible = false;
+  const normalized = mapJsonStrings(parsed, (s) => {
+    const n = normalizeText(s);
+    if (totalRemoved(n.removed) > 0) invisible = true;
+    return n.text;
+  });
+  if (normalized === undefined) return blocked('too-deep');
+  if (invisible) acc.reasons.add('invisible-removed');
+  const json = JSON.stringify(normalized.value);
+  // The JSON text catches a canary across a key and its value; the values joined catch one split over several values.
+  if (containsCanary(json, canary, acc) || containsCanary(joinedValues(normalized.value), canary, acc)) return blocked('canary-leak');
+
+  let current = json;
+  let stable = false;
+  for (let pass = 0; pass < MAX_PASSES && !stable; pass++) {
+    const next = redactSecrets(current, acc);
+    countWork(current.length);
+    stable = next === current;
+    current = next;
+  }
+  if (!stable) return blocked('unstable');
+
+  let value = parsed;
+  let out = argumentsJson;
+  if (acc.redactions > 0) {
+    countWork(2 * current.length);
+    try {
+      value = JSON.parse(current);
+    } catch {
+      return blocked('malformed-arguments');
+    }
+    if (!sameShape(normalized.value, value)) return blocked('malformed-arguments');
+    // Removing a secret can join the pieces of a canary.
+    if (containsCanary(current, canary, acc)) return blocked('canary-leak');
+    out = current;
+  }
+
+  // Count the URLs to other hosts; removeBareUrls works on a scratch copy, the arguments keep them.
+  const scratch: Acc = { ...acc, removedLinks: 0, reasons: new Set() };
+  mapJsonStrings(value, (s) => {
+    removeBareUrls(normalizeText(s).text, hosts, scratch);
+    return s;
+  });
+  if (scratch.removedLinks > 0) acc.reasons.add('url-flagged');
+  return { arguments: out, blocked: false, reasons: [...acc.reasons].sort(), redactions: acc.redactions, flaggedUrls: scratch.removedLinks };
 }

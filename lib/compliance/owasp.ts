@@ -234,11 +234,13 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
     note: 'The gateway screens Markdown and HTML; applications that render output in other sinks (SQL, shell, code) must still encode it for them.',
     controls: [
       {
-        control: 'Links, images, reference definitions and autolinks to hosts outside the allow-list are removed from model output.',
+        control: 'Links, images, reference definitions, autolinks and bare URLs (`http(s)://`, `www.`, `//host.tld`) to hosts outside the allow-list are removed from model output, whatever they carry; a bare URL becomes `[link removed]` and the audit record counts them.',
         implementedIn: ['lambda/gateway/screen-output.ts'],
         provedBy: [
           it('test/lambda/gateway/screen-output.test.ts', 'screenOutput properties leaves no link, image, definition, autolink or attribute URL to a host outside the allow-list'),
+          it('test/lambda/gateway/screen-output.test.ts', 'screenOutput properties leaves no bare URL to a host outside the allow-list in random text with URLs'),
           it(HANDLER_IT, 'gateway handler (integration) output screening exfiltration links and images are removed; allowed hosts stay'),
+          it(HANDLER_IT, 'gateway handler (integration) output screening bare URLs to other hosts are replaced by a placeholder; the audit counts them and never holds them'),
         ],
       },
       {

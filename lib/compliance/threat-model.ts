@@ -221,6 +221,18 @@ const TOOL_ARGUMENTS_GUARDRAIL = control(
   [it(HANDLER_IT, 'gateway handler (integration) tool calls (LLM06) a valid tool call is returned as OpenAI tool_calls after ApplyGuardrail on its arguments')],
 );
 
+const TOOL_ARGUMENTS_SCREENED = control(
+  'Tool-call arguments screened for canary, secrets and URLs',
+  'Every string and key of a tool call\'s arguments is normalized and screened before the call leaves: the per-request canary refuses the answer as a canary leak; credentials are redacted (the redacted arguments must keep their shape and pass the declared schema again, else the call is refused); URLs to hosts outside `gateway.allowedLinkHosts` are flagged and counted in the audit record. Any exception refuses (fail closed).',
+  ['lambda/gateway/screen-output.ts', 'lambda/gateway/index.ts'],
+  [
+    it(HANDLER_IT, 'gateway handler (integration) tool calls (LLM06) argument screening (over the Bedrock protocol) credentials in tool-call arguments are redacted before they leave, URLs to other hosts are flagged and audited'),
+    it(HANDLER_IT, 'gateway handler (integration) tool calls (LLM06) argument screening (over the Bedrock protocol) a tool call whose arguments carry the system prompt\'s canary is refused as a canary leak'),
+    it(HANDLER_IT, 'gateway handler (integration) tool calls (LLM06) argument screening (over the Bedrock protocol) fails closed if a redaction breaks the declared schema'),
+    it('test/lambda/gateway/screen-output.test.ts', 'screenToolArguments properties never throws and never returns a known credential for any JSON value holding one'),
+  ],
+);
+
 const SOUND_TOOL_SCHEMAS = control(
   'Only fully checkable tool schemas',
   'A declared tool schema may use only validation keywords the gateway evaluates completely, so no argument passes because a constraint was skipped; tool names and `tool_choice` must match the declared tools.',
@@ -629,6 +641,8 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         residualRisk: [
           'Hosts on `gateway.allowedLinkHosts` are trusted completely, including any open redirect they serve.',
           'The model can still write data in visible text for a user to copy; only URL-bearing syntax is removed.',
+          'A bare domain without a scheme, `www.` or `//` (`ssn-123.evil.example/x`) is left as text; a client that links bare domains (Slack, linkify-it) may still fetch it.',
+          'Tool-call arguments go to the client that executes the tool; URLs in them are only flagged (see "Model triggers unintended tool actions").',
         ],
       },
       {
@@ -712,9 +726,10 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
           'The model, steered by injection or simply wrong, calls a tool that was not offered, with arguments outside the declared schema, or with arguments that carry an attack to the system behind the tool.',
         owasp: ['LLM06:2025', 'LLM01:2025'],
         coverage: 'partial',
-        controls: [DECLARED_TOOLS, SOUND_TOOL_SCHEMAS, TOOL_ARGUMENTS_GUARDRAIL, TOOL_DESCRIPTIONS_CHECKED],
+        controls: [DECLARED_TOOLS, SOUND_TOOL_SCHEMAS, TOOL_ARGUMENTS_GUARDRAIL, TOOL_ARGUMENTS_SCREENED, TOOL_DESCRIPTIONS_CHECKED],
         residualRisk: [
           'The gateway executes no tool: the client that runs tools decides their permissions, confirmations and sandboxing. A schema-valid call can still do harm: a well-formed "delete" still deletes.',
+          'URLs in tool-call arguments are flagged and audited, not removed: there is no per-tool host allow-list yet, so a tool that fetches URLs can still be pointed at any host with data in its path; the client must restrict where such a tool goes.',
           'No human-in-the-loop step exists in the gateway for consequential tool calls.',
         ],
       },

@@ -103,6 +103,22 @@ export type Behavior =
   | { readonly kind: 'malformed' }
   /** Any route: the n-th matching request (from 0) behaves as `steps[n]`, the last step repeating. */
   | { readonly kind: 'sequence'; readonly steps: readonly Behavior[] }
+  /**
+   * Converse: the model calls a tool (`stopReason: 'tool_use'`, one `toolUse` block with `input` as given, after
+   * `text` when set). (ApplyGuardrail: `action: 'NONE'`.)
+   */
+  | {
+      readonly kind: 'toolUse';
+      readonly name: string;
+      /** The tool's arguments (a JSON value). */
+      readonly input: unknown;
+      /** Arguments derived from the request instead of `input` (for example to repeat the system prompt). */
+      readonly renderInput?: (request: ConverseRequestBody) => unknown;
+      /** @default 'tooluse_1' */
+      readonly toolUseId?: string;
+      /** Text before the tool call. @default - none */
+      readonly text?: string;
+    }
   /** Converse: replies with text derived from the request, default all system and message texts joined by `\n`. */
   | { readonly kind: 'echo'; readonly render?: (request: ConverseRequestBody) => string }
   /** Each route its own behaviour. */
@@ -317,6 +333,16 @@ function converseReply(b: Behavior, req: RecordedRequest): Record<string, unknow
   if (b.kind === 'reply') {
     const usage = tokenUsage(b.inputTokens ?? USAGE.inputTokens, b.outputTokens ?? USAGE.outputTokens);
     return converseResponse(b.text ?? 'Hello from the fake model.', b.stopReason ?? 'end_turn', usage, b.trace);
+  }
+  if (b.kind === 'toolUse') {
+    const input = b.renderInput === undefined ? b.input : b.renderInput(body);
+    const toolUse = { toolUse: { toolUseId: b.toolUseId ?? 'tooluse_1', name: b.name, input } };
+    return {
+      output: { message: { role: 'assistant', content: [...(b.text === undefined ? [] : [{ text: b.text }]), toolUse] } },
+      stopReason: 'tool_use',
+      usage: tokenUsage(USAGE.inputTokens, USAGE.outputTokens),
+      metrics: { latencyMs: 42 },
+    };
   }
   if (b.kind === 'echo') {
     const text = (b.render ?? echoAll)(body);

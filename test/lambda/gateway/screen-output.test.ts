@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { MAX_GROWTH, workGrowth } from '../../helpers/scaling';
-import { OutputScreeningError, screenOutput, ScreenOutputOptions } from '../../../lambda/gateway/screen-output';
+import { MAX_ARGUMENT_DEPTH, OutputScreeningError, screenOutput, ScreenOutputOptions, screenToolArguments } from '../../../lambda/gateway/screen-output';
 
 const CANARY = 'CNRY7F3K2QZ9XW4M';
 const OPTS: ScreenOutputOptions = { canary: CANARY, allowedLinkHosts: ['docs.example.com', 'example.org'] };
@@ -26,9 +26,14 @@ function destinations(text: string, allowHtml: boolean): string[] {
   return found;
 }
 
+/** Bare `http(s)://` (either slashes) and `www.` URLs as GFM's extended autolinks read them (to white space, `<` or an escaped `&lt;`), trailing punctuation cut. */
+function bareUrls(text: string): string[] {
+  return [...text.matchAll(/(?:https?:[/\\]{2}|www\.)(?:[^\s<&]|&(?!lt;))+/gi)].map((m) => m[0].replace(/[.,;:!?)\]}*_~"'`>]+$/, ''));
+}
+
 function hostAllowed(url: string, hosts: readonly string[]): boolean {
   try {
-    const u = new URL(url.startsWith('//') ? `https:${url}` : url);
+    const u = new URL(url.startsWith('//') ? `https:${url}` : /^www\./i.test(url) ? `https://${url}` : url);
     return (u.protocol === 'https:' || u.protocol === 'http:') && hosts.some((h) => u.hostname === h || u.hostname.endsWith(`.${h}`));
   } catch {
     return false;
@@ -91,9 +96,52 @@ describe('screenOutput', () => {
       expect(screen('a <https://evil.example/x> b <https://docs.example.com/y>').text).toBe('a  b <https://docs.example.com/y>');
     });
 
-    test('removes bare URLs that can carry data, keeps plain mentions', () => {
-      const result = screen('Visit https://other.example/docs or https://other.example/log?d=abc, then https://other.example/aGVsbG8gd29ybGQgdGhpcyBpcyBzZWNyZXQ.');
-      expect(result.text).toBe('Visit https://other.example/docs or , then .');
+    test('replaces every bare URL to another host with a placeholder, keeps allowed ones', () => {
+      // GIVEN data in a query string, a host name and a path, next to allowed URLs
+      const text = 'Visit https://other.example/log?d=abc, https://ssn-123-45-6789.evil.example/ and '
+        + 'https://evil.example/ssn/123-45-6789/pw/hunter2. Docs: https://docs.example.com/a?b=1 or http://www.example.org:8080/x!';
+      // WHEN
+      const result = screen(text);
+      // THEN
+      expect(result.text).toBe('Visit [link removed], [link removed] and [link removed]. Docs: https://docs.example.com/a?b=1 or http://www.example.org:8080/x!');
+      expect(result).toMatchObject({ blocked: false, removedLinks: 3 });
+      expect(result.reasons).toContain('url-removed');
+    });
+
+    test('removes every bare URL when no host is allowed', () => {
+      expect(screen('see https://docs.example.com/guide and www.example.org', { allowedLinkHosts: [] }).text).toBe('see [link removed] and [link removed]');
+    });
+
+    test.each([
+      ['www. form', 'a www.evil.example/x b', 'a [link removed] b'],
+      ['www. after an underscore (GFM links it)', '_www.evil.example_', '_[link removed]_'],
+      ['protocol-relative', 'c //evil.example/p d', 'c [link removed] d'],
+      ['upper-case scheme', 'HTTPS://EVIL.EXAMPLE/x', '[link removed]'],
+      ['backslashes for slashes', 'https:\\\\evil.example\\x', '[link removed]'],
+      ['userinfo naming an allowed host', 'https://docs.example.com@evil.example/', '[link removed]'],
+      ['a quote before userinfo (GFM reads on to the space)', 'https://docs.example.com"@evil.example/ x', '[link removed] x'],
+      ['percent-encoded host', 'https://evil%2Eexample/', '[link removed]'],
+      ['IDN look-alike of an allowed host', 'https://d\u043ecs.example.com/', '[link removed]'],
+      ['allowed host as a subdomain label', 'https://docs.example.com.evil.example/', '[link removed]'],
+      ['full-width scheme', '\uff48\uff54\uff54\uff50\uff53\uff1a\uff0f\uff0fevil.example/x', '[link removed]'],
+      ['zero-width characters inside', 'https://ev\u200bil.exa\u200dmple/\u200bx y', '[link removed] y'],
+      ['trailing punctuation kept', '(see https://evil.example/a).', '(see [link removed]).'],
+    ])('removes a bare URL: %s', (_kind, text, expected) => {
+      expect(screen(text).text).toBe(expected);
+    });
+
+    test('removes a URL longer than the pattern reads, and what follows it cannot extend an allowed one', () => {
+      // GIVEN an allowed host followed by more URL characters than one match takes, then userinfo
+      const text = `https://docs.example.com${'.'.repeat(5000)}@evil.example/ end`;
+      // WHEN
+      const out = screen(text).text;
+      // THEN no remaining text starts with the allowed URL
+      expect(out.startsWith('[link removed]')).toBe(true);
+      expect(out).not.toContain('docs.example.com');
+    });
+
+    test('keeps code-like double slashes that no client links', () => {
+      expect(screen('a//b.c and x = y // comment.md and C:/dir//file.txt').text).toBe('a//b.c and x = y // comment.md and C:/dir//file.txt');
     });
 
     test.each([
@@ -115,7 +163,7 @@ describe('screenOutput', () => {
   describe('HTML', () => {
     test('escapes raw HTML by default, removing URLs in attributes', () => {
       const result = screen('<img src="https://evil.example/?q=1"><script>alert(1)</script><!-- c --> a < b');
-      expect(result.text).toBe('&lt;img src="">&lt;script>alert(1)&lt;/script>&lt;!-- c --> a < b');
+      expect(result.text).toBe('&lt;img src="[link removed]">&lt;script>alert(1)&lt;/script>&lt;!-- c --> a < b');
       expect(result.reasons).toContain('html-escaped');
     });
 
@@ -196,13 +244,34 @@ describe('screenOutput', () => {
           if (dest === '' || dest.startsWith('#') || /^[a-z][a-z0-9+.-]*:$/i.test(dest)) continue; // nothing to follow
           expect(hostAllowed(dest, OPTS.allowedLinkHosts)).toBe(true);
         }
-        // Bare URLs with a query string (trailing sentence punctuation is not part of a URL).
-        for (const m of out.matchAll(/https?:\/\/[^\s<>"'`]*/gi)) {
-          const url = m[0].replace(/[.,;:!?)\]}*_~]+$/, '');
-          if (url.includes('?')) expect(hostAllowed(url, OPTS.allowedLinkHosts)).toBe(true);
-        }
+        // Bare URLs, read as GFM reads them: to white space or '<' (trailing punctuation is not part of a URL).
+        for (const url of bareUrls(out)) expect(hostAllowed(url, OPTS.allowedLinkHosts)).toBe(true);
         expect(out).not.toMatch(/javascript:\S/i);
       }), { numRuns: 2000 });
+    });
+
+    test('leaves no bare URL to a host outside the allow-list in random text with URLs', () => {
+      // GIVEN prose with URLs whose hosts, labels and paths are random, some allowed, some look-alikes of allowed ones
+      const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,8}[a-z0-9])?$/);
+      const host = fc.oneof(
+        fc.constantFrom('docs.example.com', 'example.org', 'evil.example', 'docs.example.com.evil.example', 'example.org@evil.example'),
+        fc.tuple(label, fc.constantFrom('evil.example', 'docs.example.com', 'example.org', 'example.com')).map(([l, h]) => `${l}.${h}`),
+      );
+      const url = fc.tuple(fc.constantFrom('https://', 'http://', 'HTTP://', 'www.', '//', 'https:\\\\'), host,
+        fc.constantFrom('', '/', '/ssn/123-45-6789', '/?q=1', '#x=1', ':8080/a', '"@evil.example/', '\u200b.evil.example/'))
+        .map(([scheme, h, tail]) => `${scheme}${h}${tail}`);
+      const prose = fc.array(fc.oneof(url, fc.constantFrom(' ', '\n', '.', ',', '(', ')', '"', 'see ', '**', '_', '<', '>', 'x')), { maxLength: 20 })
+        .map((parts) => parts.join(''));
+      fc.assert(fc.property(prose, (text) => {
+        // WHEN
+        const out = screen(text).text;
+        // THEN every URL left, read the way a linkifier reads it, goes to an allowed host
+        for (const u of bareUrls(out)) expect(hostAllowed(u, OPTS.allowedLinkHosts)).toBe(true);
+        const rest = out.replace(/(?:https?:[/\\]{2}|www\.)(?:[^\s<&]|&(?!lt;))+/gi, ' ');
+        for (const m of rest.matchAll(/(?<![A-Za-z0-9:/\\])\/\/[A-Za-z0-9-]+\.[^\s<]*/g)) {
+          expect(hostAllowed(m[0].replace(/[.,;:!?)\]}*_~"'`>]+$/, ''), OPTS.allowedLinkHosts)).toBe(true);
+        }
+      }), { numRuns: 3000 });
     });
 
     test('is idempotent on its own output', () => {
@@ -284,10 +353,97 @@ describe('screenOutput', () => {
       ['private key blocks on one line', fill('-----BEGIN PRIVATE KEY-----x-----END PRIVATE KEY-----')],
       ['assignments', fill('password=')],
       ['bare URLs', fill('https://evil.example/?q=')],
+      ['bare URLs to allowed hosts', fill('https://docs.example.com/a ')],
+      ['one bare URL of 1 MB', (size: number) => `https://evil.example/${'a'.repeat(size)}`],
+      ['URLs ending in long punctuation runs', fill(`https://evil.example/${'.,'.repeat(2000)} `)],
+      ['www. and protocol-relative starts', fill('www.//a.b//www.')],
+      ['userinfo and quotes', fill('https://docs.example.com"@evil.example/@')],
       ['base64 text', fill('QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=')],
       ['zero-width soup', fill('a\u200b')],
     ])('screens %s in time linear in its size (1 MB)', (_name, make) => {
       expect(workGrowth((text: string) => screen(text), make)).toBeLessThanOrEqual(MAX_GROWTH);
+    });
+  });
+});
+
+describe('screenToolArguments', () => {
+  const args = (value: unknown, allowedHosts: readonly string[] = OPTS.allowedLinkHosts) => screenToolArguments(JSON.stringify(value), { canary: CANARY, allowedHosts });
+
+  describe('defaults', () => {
+    test('returns arguments without findings exactly as given, even when they are not normalized', () => {
+      const json = JSON.stringify({ q: 'ｆｕｌｌ width', n: 3, ok: true, list: [null, 'x'] });
+      expect(screenToolArguments(json, { canary: CANARY, allowedHosts: [] })).toEqual({ arguments: json, blocked: false, reasons: [], redactions: 0, flaggedUrls: 0 });
+    });
+
+    test('redacts secrets in values, using the key name as context, and keeps the JSON shape', () => {
+      // GIVEN an AWS key pair split over two properties, and a token hidden with zero-width characters
+      const result = args({ aws_secret_access_key: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', id: 'AKIAIOSFODNN7EXAMPLE', nested: [{ t: 'ghp_\u200b0123456789abcdefghijklmnopqrstuvwxyzAB' }] });
+      // THEN
+      expect(JSON.parse(result.arguments)).toEqual({
+        aws_secret_access_key: '[REDACTED:aws-secret-access-key]', id: '[REDACTED:aws-access-key-id]', nested: [{ t: '[REDACTED:github-token]' }],
+      });
+      expect(result).toMatchObject({ blocked: false, redactions: 3 });
+      expect(result.reasons).toEqual(['invisible-removed', 'secret-redacted']);
+    });
+
+    test('flags URLs to other hosts without removing them', () => {
+      const result = args({ url: 'https://evil.example/x', docs: 'see https://docs.example.com/a', other: 'www.evil.example' });
+      expect(result).toMatchObject({ blocked: false, flaggedUrls: 2, reasons: ['url-flagged'] });
+      expect(JSON.parse(result.arguments).url).toBe('https://evil.example/x');
+      expect(args({ url: 'https://docs.example.com/a' }, ['docs.example.com']).flaggedUrls).toBe(0);
+    });
+  });
+
+  describe('validation', () => {
+    test.each([
+      ['in a value', { a: `x ${CANARY}` }],
+      ['in a key', { [CANARY]: 1 }],
+      ['split across two strings', { a: CANARY.slice(0, 8), b: CANARY.slice(8) }],
+      ['spaced out with zero-width characters', { a: [...CANARY].join('\u200b') }],
+      ['in base64', { a: Buffer.from(`p: ${CANARY}`).toString('base64') }],
+    ])('fails if the canary is %s', (_how, value) => {
+      expect(args(value)).toMatchObject({ blocked: true, arguments: '', reasons: expect.arrayContaining(['canary-leak']) });
+    });
+
+    test('fails if a redaction would change the JSON structure', () => {
+      // GIVEN an unterminated private key block: redaction runs to the end of the JSON text
+      expect(args({ k: '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN', n: 1 })).toMatchObject({ blocked: true, reasons: expect.arrayContaining(['malformed-arguments']) });
+    });
+
+    test('fails if the arguments nest deeper than the limit', () => {
+      let deep: unknown = 'x';
+      for (let i = 0; i <= MAX_ARGUMENT_DEPTH; i++) deep = [deep];
+      expect(args(deep)).toMatchObject({ blocked: true, reasons: ['too-deep'] });
+    });
+
+    test('fails if the arguments are not JSON', () => {
+      expect(screenToolArguments('{"a":', { canary: CANARY, allowedHosts: [] })).toMatchObject({ blocked: true, reasons: ['malformed-arguments'] });
+    });
+  });
+
+  describe('properties', () => {
+    test('never throws and never returns a known credential for any JSON value holding one', () => {
+      const secret = fc.constantFrom('AKIAIOSFODNN7EXAMPLE', 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB', 'sk-proj-abcdefghijklmnopqrstuvwxyz012345');
+      const text = fc.tuple(fc.string({ maxLength: 20 }), secret, fc.string({ maxLength: 20 })).map(([a, k, b]) => `${a} ${k} ${b}`);
+      const json = fc.letrec((tie) => ({
+        value: fc.oneof({ depthSize: 'small' }, text, fc.string(), fc.integer(), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 8 }), tie('value'), { maxKeys: 4 })),
+      })).value;
+      fc.assert(fc.property(json, (value) => {
+        const result = args(value);
+        for (const k of ['AKIAIOSFODNN7EXAMPLE', 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB', 'sk-proj-abcdefghijklmnopqrstuvwxyz012345']) {
+          expect(result.arguments).not.toContain(k);
+        }
+      }), { numRuns: 1000 });
+    });
+  });
+
+  describe('linear time', () => {
+    test.each([
+      ['one long string of URLs', (size: number) => ({ u: 'https://evil.example/?q= '.repeat(Math.ceil(size / 25)) })],
+      ['many small strings with secrets', (size: number) => Array.from({ length: Math.ceil(size / 40) }, () => 'AKIAIOSFODNN7EXAMPLE x')],
+      ['many keys', (size: number) => Object.fromEntries(Array.from({ length: Math.ceil(size / 16) }, (_, i) => [`k${i}`, 'www.a.b']))],
+    ])('screens %s in work linear in its size (1 MB)', (_name, make) => {
+      expect(workGrowth((json: string) => screenToolArguments(json, { canary: CANARY, allowedHosts: [] }), (size) => JSON.stringify(make(size)))).toBeLessThanOrEqual(MAX_GROWTH);
     });
   });
 });
