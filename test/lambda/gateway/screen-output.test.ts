@@ -34,7 +34,9 @@ function bareUrls(text: string): string[] {
 function hostAllowed(url: string, hosts: readonly string[]): boolean {
   try {
     const u = new URL(url.startsWith('//') ? `https:${url}` : /^www\./i.test(url) ? `https://${url}` : url);
-    return (u.protocol === 'https:' || u.protocol === 'http:') && hosts.some((h) => u.hostname === h || u.hostname.endsWith(`.${h}`));
+    // A fully qualified name's trailing dot names the same host ("docs.example.com." is docs.example.com).
+    const hostname = u.hostname.replace(/\.$/, '');
+    return (u.protocol === 'https:' || u.protocol === 'http:') && hosts.some((h) => hostname === h || hostname.endsWith(`.${h}`));
   } catch {
     return false;
   }
@@ -267,11 +269,27 @@ describe('screenOutput', () => {
         const out = screen(text).text;
         // THEN every URL left, read the way a linkifier reads it, goes to an allowed host
         for (const u of bareUrls(out)) expect(hostAllowed(u, OPTS.allowedLinkHosts)).toBe(true);
-        const rest = out.replace(/(?:https?:[/\\]{2}|www\.)(?:[^\s<&]|&(?!lt;))+/gi, ' ');
-        for (const m of rest.matchAll(/(?<![A-Za-z0-9:/\\])\/\/[A-Za-z0-9-]+\.[^\s<]*/g)) {
-          expect(hostAllowed(m[0].replace(/[.,;:!?)\]}*_~"'`>]+$/, ''), OPTS.allowedLinkHosts)).toBe(true);
+        // Protocol-relative URLs, read left to right as a linkifier reads: a URL runs to white space or '<', and no
+        // new URL starts inside one (a "www." in a host or a "//" in a path belongs to the URL around it).
+        const start = /https?:[/\\]{2}|www\.|(?<![A-Za-z0-9:/\\])\/\/(?=[A-Za-z0-9-]+\.)/gi;
+        for (let m = start.exec(out); m !== null; m = start.exec(out)) {
+          const end = out.slice(m.index).search(/\s|<|&lt;/);
+          const token = end < 0 ? out.slice(m.index) : out.slice(m.index, m.index + end);
+          start.lastIndex = m.index + Math.max(token.length, 1);
+          if (token.startsWith('//')) {
+            expect(hostAllowed(token.replace(/[.,;:!?)\]}*_~"'`>]+$/, ''), OPTS.allowedLinkHosts)).toBe(true);
+          }
         }
       }), { numRuns: 3000 });
+    });
+
+    test('reads a protocol-relative URL to its end: a "www." inside its host does not split it (found by the property above)', () => {
+      // GIVEN a subdomain of an allowed host whose labels contain "www." — and the same shape under another host
+      const allowed = '//docs.example.com.evil.examplewww.docs.example.com';
+      const other = '//docs.example.comwww.evil.example/ssn/123';
+      // THEN the first is one URL to a subdomain of docs.example.com, the second one URL to another host
+      expect(screen(allowed).text).toBe(allowed);
+      expect(screen(other).text).not.toContain('evil.example');
     });
 
     test('is idempotent on its own output', () => {
