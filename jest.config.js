@@ -2,8 +2,10 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  // The Lambda bundles are built once, before every test, by the script the package build uses.
+  // The Lambda bundles are built once, before every test, by the script the package build uses; the run gets its own
+  // temporary directory, removed after it.
   globalSetup: '<rootDir>/test/global-setup.js',
+  globalTeardown: '<rootDir>/test/global-teardown.js',
   // Removes the temporary output directories of the test apps after each test file.
   setupFilesAfterEnv: ['<rootDir>/test/setup-after-env.ts'],
   testMatch: ['**/*.test.ts'],
