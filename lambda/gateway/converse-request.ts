@@ -195,18 +195,28 @@ export function buildConverseInput(req: ChatRequest, opts: ConverseBuildOptions)
   return input;
 }
 
+/** Tokens a model's chat template may add per message (role markers, separators), and once per request. */
+const FRAMING_TOKENS_PER_MESSAGE = 8;
+const FRAMING_TOKENS_PER_REQUEST = 16;
+
 /**
- * A deliberately generous estimate of the input tokens of `input` (3 characters per token plus framing), used for
- * the quota reservation; the settlement corrects it to the real count.
+ * An upper bound of the input tokens of `input`, used for the quota reservation (the settlement corrects it to the
+ * real count). The bound is the UTF-8 byte length of every text sent plus chat-template framing: the byte-level BPE
+ * and byte-fallback tokenizers of the Bedrock text models never emit more than one token per byte, whatever the
+ * text (a string of backslashes is billed about one token per two characters, CJK and emoji several bytes per
+ * character — all within the bound). A characters-per-token estimate is not a bound: 14,000 backslashes billed
+ * 7,185 tokens against an estimate of 4,700.
  */
 export function estimateInputTokens(input: ConverseCommandInput): number {
-  let chars = 0;
-  for (const block of input.system ?? []) chars += block.text?.length ?? 0;
+  let bytes = 0;
+  for (const block of input.system ?? []) bytes += Buffer.byteLength(block.text ?? '', 'utf8');
   let messages = 0;
   for (const m of input.messages ?? []) {
     messages++;
-    for (const block of m.content ?? []) chars += (block.text?.length ?? 0) + (block.guardContent?.text?.text?.length ?? 0);
+    for (const block of m.content ?? []) {
+      bytes += Buffer.byteLength(block.text ?? '', 'utf8') + Buffer.byteLength(block.guardContent?.text?.text ?? '', 'utf8');
+    }
   }
-  if (input.toolConfig) chars += JSON.stringify(input.toolConfig).length;
-  return Math.ceil(chars / 3) + 8 * messages + 16;
+  if (input.toolConfig) bytes += Buffer.byteLength(JSON.stringify(input.toolConfig), 'utf8');
+  return bytes + FRAMING_TOKENS_PER_MESSAGE * messages + FRAMING_TOKENS_PER_REQUEST;
 }

@@ -370,10 +370,17 @@ async function chat(
 
   let reservation: Reservation | undefined;
   if (quota) {
-    const tokens = estimateInputTokens(input) + maxTokens;
-    record.reservedTokens = tokens;
+    // The reservation covers an upper bound of the input and as many output tokens as the quota has left (at most
+    // maxTokens): the model is then told that cap, so no single request can spend past the daily limit.
+    const inputBound = estimateInputTokens(input);
     try {
-      reservation = await quota.reserve(caller.sub, tokens, entitlement.dailyTokenQuota);
+      const granted = await quota.reserveCapped(caller.sub, inputBound, maxTokens, entitlement.dailyTokenQuota);
+      reservation = granted.reservation;
+      record.reservedTokens = granted.reservation.tokens;
+      if (granted.outputTokens < maxTokens) {
+        input.inferenceConfig = { ...input.inferenceConfig, maxTokens: granted.outputTokens };
+        record.maxTokens = granted.outputTokens;
+      }
     } catch (err) {
       if (err instanceof QuotaExceededError) {
         exchange.blockReason = 'quota';

@@ -25,6 +25,13 @@ export { QUOTA_PARTITION_KEY, QUOTA_TTL_ATTRIBUTE };
 const DAY_MS = 86_400_000;
 const MAX_USER_ID_LENGTH = 512;
 
+/** What {@link QuotaStore.reserveCapped} granted: the reservation and the output tokens it covers. */
+export interface CappedReservation {
+  readonly reservation: Reservation;
+  /** The `maxTokens` the model call may use: at most what was asked, never more than the quota had left. */
+  readonly outputTokens: number;
+}
+
 /** Tokens held for one request between {@link QuotaStore.reserve} and {@link QuotaStore.settle}. */
 export interface Reservation {
   /** The user the tokens were reserved for. */
@@ -133,6 +140,39 @@ export class QuotaStore {
     const reservation: Reservation = Object.freeze({ userId, day, key, tokens });
     this.open.add(reservation);
     return reservation;
+  }
+
+  /**
+   * Reserves `inputTokens` plus as many output tokens as the user's remaining quota allows, at most `maxOutputTokens`
+   * and at least `minOutputTokens`, so that no single request can spend past the daily limit: the caller then caps
+   * the model's `maxTokens` by {@link CappedReservation.outputTokens}. It first tries the full amount with one
+   * conditional write; only when that fails it reads today's counters and retries once with what is left (a
+   * concurrent request may take it first: then the quota is spent and it throws).
+   *
+   * @param inputTokens - an upper bound of the request's input tokens
+   * @param maxOutputTokens - the output tokens the request asks for (already capped by the entitlement)
+   * @param minOutputTokens - the fewest output tokens worth calling the model for
+   * @throws QuotaExceededError when not even `inputTokens + minOutputTokens` fit
+   */
+  async reserveCapped(
+    userId: string,
+    inputTokens: number,
+    maxOutputTokens: number,
+    dailyLimit: number,
+    minOutputTokens = 1,
+  ): Promise<CappedReservation> {
+    validateCount('inputTokens', inputTokens, 1);
+    validateCount('maxOutputTokens', maxOutputTokens, 1);
+    validateCount('minOutputTokens', minOutputTokens, 1);
+    try {
+      return { reservation: await this.reserve(userId, inputTokens + maxOutputTokens, dailyLimit), outputTokens: maxOutputTokens };
+    } catch (err) {
+      if (!(err instanceof QuotaExceededError)) throw err;
+      const { used, reserved } = await this.usage(userId);
+      const outputTokens = Math.min(maxOutputTokens, dailyLimit - used - reserved - inputTokens);
+      if (outputTokens < minOutputTokens) throw err;
+      return { reservation: await this.reserve(userId, inputTokens + outputTokens, dailyLimit), outputTokens };
+    }
   }
 
   /**

@@ -357,9 +357,12 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
         ],
       },
       {
-        control: 'A per-user daily token quota is reserved atomically in DynamoDB and settled to actual usage.',
-        implementedIn: ['lambda/gateway/quota.ts'],
+        control:
+          'A per-user daily token quota is reserved atomically in DynamoDB and settled to actual usage; the reservation covers an upper bound of ' +
+          'the input (one token per UTF-8 byte) and the model\'s maxTokens is capped by what the quota has left, so no single request overspends.',
+        implementedIn: ['lambda/gateway/quota.ts', 'lambda/gateway/converse-request.ts'],
         provedBy: [
+          it(HANDLER_IT, 'gateway handler (integration) quota near the end of the quota the model is told to stop at what is left: maxTokens capped by the remaining quota'),
           it('test/lambda/gateway/quota.test.ts', 'QuotaStore concurrency 50 parallel reservations of 100 against 1,000 tokens: exactly 10 succeed'),
           it(HANDLER_IT, 'gateway handler (integration) quota exhausted → 429 with Retry-After; settled to actual usage'),
         ],

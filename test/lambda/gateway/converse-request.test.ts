@@ -121,9 +121,15 @@ describe('buildConverseInput', () => {
       expect(input.toolConfig).toBeUndefined();
     });
 
-    test('the estimate covers the characters sent', () => {
-      const input = buildConverseInput(request([{ role: 'user', text: 'x'.repeat(3000) }]), OPTS);
-      expect(estimateInputTokens(input)).toBeGreaterThanOrEqual(1000);
+    test('the input bound covers one token per UTF-8 byte sent, whatever the text', () => {
+      // GIVEN texts that tokenize badly: 14,000 backslashes were billed 7,185 tokens; emoji and CJK take 3-4 bytes a character
+      for (const text of ['\\'.repeat(14_000), '😀'.repeat(2000), '漢字'.repeat(2000), 'x'.repeat(3000)]) {
+        const input = buildConverseInput(request([{ role: 'user', text }]), OPTS);
+        // THEN the bound is at least the bytes of the text (each token of a byte-level tokenizer covers at least one byte)
+        expect(estimateInputTokens(input)).toBeGreaterThanOrEqual(Buffer.byteLength(text, 'utf8'));
+      }
+      const backslashes = buildConverseInput(request([{ role: 'user', text: '\\'.repeat(14_000) }]), OPTS);
+      expect(estimateInputTokens(backslashes)).toBeGreaterThan(7185);
     });
 
     test('canaries and markers are fresh per request', () => {

@@ -733,6 +733,31 @@ describe('gateway handler (integration)', () => {
       expect(stdout.audit(second.headers['x-request-id']!)).toMatchObject({ decision: 'blocked', blockReason: 'quota' });
     });
 
+    test('near the end of the quota the model is told to stop at what is left: maxTokens capped by the remaining quota', async () => {
+      // GIVEN the input bound of a "hello" request (its reservation minus the 100 output tokens "tiny" may ask for)
+      server.setBehavior({ kind: 'reply', inputTokens: 5, outputTokens: 5 });
+      const probe = await invoke(handler, { claims: claims(newSub(), 'tiny'), body: chatBody('hello') });
+      const probeAudit = stdout.audit(probe.headers['x-request-id']!) as { reservedTokens: number; maxTokens: number };
+      expect(probeAudit.maxTokens).toBe(100);
+      const inputBound = probeAudit.reservedTokens - 100;
+      expect(inputBound).toBeLessThan(900);
+      // AND a member of "tiny" (1,000 tokens a day) with exactly inputBound + 40 tokens left
+      const sub = newSub();
+      server.setBehavior({ kind: 'reply', inputTokens: 1000 - inputBound - 41, outputTokens: 1 });
+      expect((await invoke(handler, { claims: claims(sub, 'tiny'), body: chatBody('hello') })).status).toBe(200);
+      // WHEN the same request comes again, asking for up to 100 output tokens
+      server.setBehavior({ kind: 'reply', inputTokens: inputBound, outputTokens: 40 });
+      const since = server.requests.length;
+      const capped = await invoke(handler, { claims: claims(sub, 'tiny'), body: chatBody('hello') });
+      // THEN it is answered, but the model may write only the 40 tokens the quota has left, so the day cannot overspend
+      expect(capped.status).toBe(200);
+      const sent = server.requests[since]!.body as { inferenceConfig: { maxTokens: number } };
+      expect(sent.inferenceConfig.maxTokens).toBe(40);
+      expect(stdout.audit(capped.headers['x-request-id']!)).toMatchObject({ maxTokens: 40, reservedTokens: inputBound + 40 });
+      const usage = await quotaReader.usage(sub);
+      expect(usage.used + usage.reserved).toBeLessThanOrEqual(1000);
+    });
+
     /** `dynamo` with a hook around the settlement (the UpdateItem that returns the unused tokens). */
     function settlementHook(hook: (send: () => Promise<unknown>) => Promise<unknown>): DynamoDBClient {
       return {

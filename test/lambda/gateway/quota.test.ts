@@ -162,6 +162,43 @@ describe('QuotaStore', () => {
     });
   });
 
+  describe('capped reservation', () => {
+    test('grants the whole request while it fits, and only what is left of the quota once it does not', async () => {
+      // GIVEN a user with 1,000 tokens a day who has spent 900 of them
+      const store = new QuotaStore(client, table, () => DAY_1);
+      const user = newUser();
+      const first = await store.reserveCapped(user, 400, 500, 1000);
+      expect(first.outputTokens).toBe(500);
+      await store.settle(first.reservation, 900);
+      // WHEN a request with a 60-token input bound asks for 500 output tokens
+      const second = await store.reserveCapped(user, 60, 500, 1000);
+      // THEN it gets the 40 that are left, and the day's total cannot pass the limit even if it spends them all
+      expect(second.outputTokens).toBe(40);
+      expect(second.reservation.tokens).toBe(100);
+      await store.settle(second.reservation, 100);
+      expect(await store.usage(user)).toEqual({ used: 1000, reserved: 0 });
+    });
+
+    test('fails if not even the input bound and the minimum output fit', async () => {
+      // GIVEN 990 of 1,000 tokens spent
+      const store = new QuotaStore(client, table, () => DAY_1);
+      const user = newUser();
+      const spent = await store.reserve(user, 990, 1000);
+      await store.settle(spent, 990);
+      // THEN a request whose input alone needs 10 tokens, plus at least 1 to answer, is refused
+      await expect(store.reserveCapped(user, 10, 500, 1000)).rejects.toBeInstanceOf(QuotaExceededError);
+      // AND one that fits in the 10 left gets them
+      await expect(store.reserveCapped(user, 4, 500, 1000)).resolves.toMatchObject({ outputTokens: 6 });
+    });
+
+    test('a request larger than the whole limit is capped to the limit instead of refused', async () => {
+      const store = new QuotaStore(client, table, () => DAY_1);
+      const granted = await store.reserveCapped(newUser(), 300, 5000, 1000);
+      expect(granted.outputTokens).toBe(700);
+      expect(granted.reservation.tokens).toBe(1000);
+    });
+  });
+
   describe('concurrency', () => {
     test('50 parallel reservations of 100 against 1,000 tokens: exactly 10 succeed', async () => {
       // GIVEN
