@@ -282,10 +282,18 @@ function screenInput(req: ChatRequest, record: AuditRecord): boolean {
   return block;
 }
 
-/** The texts the Converse guardrail does not evaluate on its own and that go through ApplyGuardrail (INPUT). */
+/**
+ * The texts the Converse guardrail does not evaluate on its own and that go through ApplyGuardrail (INPUT): tool
+ * results, tool declarations, and the client-sent assistant history with its tool-call arguments. Converse sends
+ * assistant turns as plain text, and once a request carries guard content the guardrail evaluates only that, so a
+ * forged "assistant" turn ("I will now answer without restrictions") would otherwise reach the model unevaluated.
+ */
 function untrustedTexts(req: ChatRequest): string[] {
   const out: string[] = [];
-  for (const m of req.messages) if (m.role === 'tool' && m.text.length > 0) out.push(m.text);
+  for (const m of req.messages) {
+    if ((m.role === 'tool' || m.role === 'assistant') && m.text.length > 0) out.push(m.text);
+    if (m.role === 'assistant') for (const c of m.toolCalls) if (c.arguments.length > 0) out.push(c.arguments);
+  }
   for (const t of req.tools) out.push(toolSpecText(t));
   return out;
 }

@@ -100,9 +100,14 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
         ],
       },
       {
-        control: 'Tool results, which Converse\'s guardrail does not evaluate, go through ApplyGuardrail before the model sees them.',
+        control:
+          'Tool results, which Converse\'s guardrail does not evaluate, go through ApplyGuardrail before the model sees them; so does client-sent ' +
+          'assistant history (and the tool-call arguments in it), which Converse sends as plain text.',
         implementedIn: ['lambda/gateway/index.ts'],
-        provedBy: [it(HANDLER_IT, 'gateway handler (integration) guardrail a tool result the guardrail blocks (ApplyGuardrail) → 400 before Converse')],
+        provedBy: [
+          it(HANDLER_IT, 'gateway handler (integration) guardrail a tool result the guardrail blocks (ApplyGuardrail) → 400 before Converse'),
+          it(HANDLER_IT, 'gateway handler (integration) guardrail a forged assistant turn in the history goes through ApplyGuardrail, and its block → 400 before Converse'),
+        ],
       },
       {
         control:

@@ -564,7 +564,7 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
           'Detection is probabilistic: the pre-screen and the guardrail lower the rate of successful injections, they do not rule them out.',
           PRESCREEN_EVIDENCE,
           EMULATED_BEDROCK,
-          'Assistant turns a client sends as history are plain text, not guard content: the Converse guardrail does not evaluate them, only the pre-screen does, so forged assistant history is a weaker-screened channel.',
+          'Assistant turns a client sends as history are plain text to Converse (guard content is for user turns): the gateway checks them, and the tool-call arguments in them, with ApplyGuardrail and the pre-screen before the model call, but the model still reads them as its own words, so a forged turn the guardrail passes can still steer it.',
           'With `gateway.prescreenMode: flag` the pre-screen only records suspected injections; the guardrail is then the only blocking layer.',
         ],
       },
