@@ -87,9 +87,10 @@ export function prebuiltCodeWithFile(name: LambdaBundleName, fileName: string, c
   if (fileName === 'index.js' || path.basename(fileName) !== fileName) {
     throw new Error(`fileName must be a plain file name other than index.js, got ${JSON.stringify(fileName)}`);
   }
-  return lambda.Code.fromAsset(lambdaBundleDir(name), {
+  const dir = lambdaBundleDir(name);
+  return lambda.Code.fromAsset(dir, {
     assetHashType: AssetHashType.OUTPUT,
-    bundling: { image: DockerImage.fromRegistry('scratch'), local: new BundleWithFile(lambdaBundleDir(name), fileName, contents) },
+    bundling: { image: DockerImage.fromRegistry('scratch'), local: new BundleWithFile(dir, fileName, contents) },
   });
 }
 

@@ -27,6 +27,20 @@ export interface TeamLlmStackProps extends StackProps {
   readonly alertEmails: string[];
 }
 
+/** The team's own account, region, VPC and alert recipients, as `bin/app.ts` deploys them and the tests check them. */
+export const TEAM_SUPPORT_LLM: TeamLlmStackProps = {
+  // Pinned to the team's account and region; the VPC and its zones are written down, so synth needs no credentials.
+  env: { account: '111122223333', region: 'eu-west-1' },
+  vpc: {
+    vpcId: 'vpc-0a1b2c3d4e5f60718',
+    cidr: '10.20.0.0/22',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    isolatedSubnetIds: ['subnet-0aaa1111bbbb2222c', 'subnet-0ddd3333eeee4444f'],
+    isolatedSubnetRouteTableIds: ['rtb-0aaa1111bbbb2222c', 'rtb-0ddd3333eeee4444f'],
+  },
+  alertEmails: ['support-platform@example.com'],
+};
+
 /**
  * A platform team's LLM gateway in its own stack: its own (shared) VPC and its own key, the blueprint's
  * guardrail, gateway and monitoring with the team's settings.

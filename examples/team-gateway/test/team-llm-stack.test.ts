@@ -1,24 +1,14 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { addCompliancePacks } from 'secure-llm-blueprint';
 import { acknowledgmentSnapshot, assertNoUnacknowledgedFindings, newTestApp, removeTestOutdirs, synthWithCompliance } from 'secure-llm-blueprint/testing';
-import { TeamLlmStack } from '../lib/team-llm-stack';
+import { TEAM_SUPPORT_LLM, TeamLlmStack } from '../lib/team-llm-stack';
 
 afterAll(removeTestOutdirs);
 
 describe('TeamSupportLlm', () => {
   // GIVEN the app as bin/app.ts builds it, with this project's cdk.json feature flags
   const app = newTestApp();
-  new TeamLlmStack(app, 'TeamSupportLlm', {
-    env: { account: '111122223333', region: 'eu-west-1' },
-    vpc: {
-      vpcId: 'vpc-0a1b2c3d4e5f60718',
-      cidr: '10.20.0.0/22',
-      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-      isolatedSubnetIds: ['subnet-0aaa1111bbbb2222c', 'subnet-0ddd3333eeee4444f'],
-      isolatedSubnetRouteTableIds: ['rtb-0aaa1111bbbb2222c', 'rtb-0ddd3333eeee4444f'],
-    },
-    alertEmails: ['support-platform@example.com'],
-  });
+  new TeamLlmStack(app, 'TeamSupportLlm', TEAM_SUPPORT_LLM);
   addCompliancePacks(app);
   // WHEN synthesized once with every check
   const result = synthWithCompliance(app, { packsAlreadyAdded: true });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -13,6 +14,7 @@ describe('lambda bundles', () => {
       for (const name of ['gateway', 'invocation-logging'] as const) {
         const bytes = fs.readFileSync(path.join(lambdaBundleDir(name), 'index.js'));
         expect(bytes.length).toBe(manifest.functions[name]!.bytes);
+        expect(createHash('sha256').update(bytes).digest('hex')).toBe(manifest.functions[name]!.sha256);
       }
     });
   });

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildBlueprint } from '../../../lib/blueprint';
 import { BlueprintConfigInput, parseConfig } from '../../../lib/config';
-import { ComplianceResult, newTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { ComplianceResult, formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
@@ -85,4 +85,40 @@ export function withSynthesizedCase(c: EnvironmentCase, inspect: (result: Compli
   } finally {
     fs.rmSync(app.outdir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Every committed configuration synthesizes with every compliance check, environment-agnostic,
+ * region-pinned and account+region-pinned, without AWS credentials: no finding, and no context
+ * lookup left for the CDK CLI to make. Each of `shards` test files declares part `shard`, so jest runs them in parallel.
+ */
+export function describeEnvironmentCases(shard: number, shards: number): void {
+  describe.each(environmentCases(shard, shards))('$source, $mode', (c) => {
+    test('passes every check with no lookup and the configured environment', () => {
+      withSynthesizedCase(c, (result) => {
+        expect(formatFindings(result.findings)).toBe('');
+        const assembly = result.assembly;
+        expect(assembly.manifest.missing ?? []).toEqual([]);
+        for (const stack of assembly.stacks) {
+          expect(stack.environment.region).toBe(c.input.env?.region ?? 'unknown-region');
+          expect(stack.environment.account).toBe(c.input.env?.account ?? 'unknown-account');
+        }
+        // Subnets name the configured zones, else the zones CloudFormation resolves at deploy time.
+        const listed = c.input.env?.availabilityZones;
+        const zones = assembly.stacks.flatMap((s) =>
+          Object.values(s.template.Resources as Record<string, { Type: string; Properties: { AvailabilityZone?: unknown } }>)
+            .filter((r) => r.Type === 'AWS::EC2::Subnet')
+            .map((r) => r.Properties.AvailabilityZone),
+        );
+        expect(zones.length).toBeGreaterThanOrEqual(2);
+        for (const zone of zones) {
+          if (listed) {
+            expect(listed).toContain(zone);
+          } else {
+            expect(zone).toEqual({ 'Fn::Select': [expect.any(Number), { 'Fn::GetAZs': '' }] });
+          }
+        }
+      });
+    });
+  });
 }
