@@ -44,7 +44,7 @@ const CONFIG: GatewayRuntimeConfig = {
   groups: { users: { models: ['nova-lite'], dailyTokenQuota: 1_000_000_000, maxOutputTokens: 2048 } },
   limits: { maxBodyBytes: 32_768, maxMessages: 50, maxMessageChars: 16_000 },
   prescreenMode: 'block',
-  output: { allowedLinkHosts: ['docs.example.com'], allowHtml: false },
+  output: { allowedLinkHosts: ['docs.example.com'], allowHtml: false, toolAllowedHosts: {} },
   blockedInputMessage: 'Sorry, I can\'t help with that request.',
   blockedOutputMessage: 'Sorry, I can\'t provide that response.',
   quotasEnabled: false,

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { INFERENCE_PROFILE_PREFIXES, modelIdProblem } from '../constructs/inference-gateway/model-catalog';
 import { privateNetworkCidrProblem } from '../constructs/private-network/private-network';
+import { TOOL_NAME } from '../lambda/shared/gateway-contract';
 
 /** CloudWatch Logs retention periods (days) of at least one year, the minimum our compliance packs accept. */
 export const ALLOWED_LOG_RETENTION_DAYS = [365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -237,6 +238,13 @@ const gatewaySchema = z
     prescreenMode: z.enum(['block', 'flag']).default('block'),
     /** Hosts model output may link to. */
     allowedLinkHosts: z.array(z.string().regex(/^[a-z0-9.-]+$/, 'must be a lowercase host name')).default([]),
+    /** Per tool name, the hosts URLs in that tool's call arguments may point to; other URLs refuse the call. */
+    toolAllowedHosts: z
+      .record(
+        z.string().regex(TOOL_NAME, 'must be a tool name of 1-64 letters, digits, _ or -'),
+        z.array(z.string().regex(/^[a-z0-9.-]+$/, 'must be a lowercase host name such as "api.example.com"')),
+      )
+      .default({}),
     quotasEnabled: z.boolean().default(true),
     api: z
       .strictObject({

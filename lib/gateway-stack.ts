@@ -106,6 +106,7 @@ export class GatewayStack extends BlueprintStack {
       maxMessageChars: config.limits.maxMessageChars,
       prescreenMode: config.prescreenMode === 'flag' ? PrescreenMode.FLAG : PrescreenMode.BLOCK,
       allowedLinkHosts: config.allowedLinkHosts,
+      toolAllowedHosts: config.toolAllowedHosts,
       quotasEnabled: config.quotasEnabled,
       throttlingRateLimit: config.api.throttleRateLimit,
       throttlingBurstLimit: config.api.throttleBurstLimit,

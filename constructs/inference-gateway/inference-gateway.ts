@@ -20,6 +20,7 @@ import {
   QUOTA_PARTITION_KEY,
   QUOTA_TTL_ATTRIBUTE,
   SERVICE_NAME,
+  TOOL_NAME,
   pathParameterNames,
   staticConfigSchema,
 } from '../../lambda/shared/gateway-contract';
@@ -123,6 +124,15 @@ export interface InferenceGatewayProps {
    * @default - none: every link and image is removed
    */
   readonly allowedLinkHosts?: string[];
+
+  /**
+   * Per tool name, the host names (and their subdomains) URLs in that tool's call arguments may point to. The client
+   * runs the tools, so a tool call is where a hijacked model sends data out: a call to a listed tool whose arguments
+   * hold a URL to any other host is refused (an empty list allows no URL at all). Calls to tools not listed here keep
+   * their URLs, which are counted in the audit record when they point outside `allowedLinkHosts`.
+   * @default - no tool has a list: URLs in tool arguments are flagged and audited, never refused
+   */
+  readonly toolAllowedHosts?: { [toolName: string]: string[] };
 
   /**
    * Enforce each group's daily token quota per user (a DynamoDB table is created for it).
@@ -340,6 +350,17 @@ export class InferenceGateway extends Construct {
     const badHost = allowedLinkHosts.find((h) => !HOST.test(h));
     if (badHost !== undefined) {
       throw new Error(`allowedLinkHosts must hold lowercase host names such as "docs.example.com" (no scheme, path or port), got "${badHost}"`);
+    }
+    for (const [tool, hosts] of Object.entries(props.toolAllowedHosts ?? {})) {
+      if (!TOOL_NAME.test(tool)) {
+        throw new Error(`toolAllowedHosts keys must be tool names of 1-64 letters, digits, _ or - (as the OpenAI API accepts them), got "${tool}"`);
+      }
+      const badToolHost = hosts.find((h) => !HOST.test(h));
+      if (badToolHost !== undefined) {
+        throw new Error(
+          `toolAllowedHosts.${tool} must hold lowercase host names such as "api.example.com" (no scheme, path or port), got "${badToolHost}"`,
+        );
+      }
     }
     if (!METRICS_NAMESPACE.test(this.metricsNamespace) || this.metricsNamespace.startsWith('AWS/')) {
       throw new Error(`metricsNamespace must be a CloudWatch namespace outside "AWS/" (letters, digits and ._/#:-), got "${this.metricsNamespace}"`);
@@ -837,7 +858,11 @@ function buildStaticConfig(props: InferenceGatewayProps, limits: DerivedLimits):
     ),
     limits: { maxBodyBytes: limits.maxBodyBytes, maxMessages: limits.maxMessages, maxMessageChars: limits.maxMessageChars },
     prescreenMode: props.prescreenMode ?? PrescreenMode.BLOCK,
-    output: { allowedLinkHosts: [...limits.allowedLinkHosts], allowHtml: false },
+    output: {
+      allowedLinkHosts: [...limits.allowedLinkHosts],
+      allowHtml: false,
+      toolAllowedHosts: Object.fromEntries(Object.entries(props.toolAllowedHosts ?? {}).map(([tool, hosts]) => [tool, [...hosts]])),
+    },
     blockedInputMessage: props.blockedInputMessage ?? 'Sorry, I can\'t help with that request.',
     blockedOutputMessage: props.blockedOutputMessage ?? 'Sorry, I can\'t provide that response.',
     quotasEnabled: limits.quotasEnabled,
@@ -847,7 +872,7 @@ function buildStaticConfig(props: InferenceGatewayProps, limits: DerivedLimits):
   const text = JSON.stringify(config);
   if (Token.isUnresolved(text)) {
     throw new Error(
-      'models, groups, systemPrompt, blocked messages, limits and allowedLinkHosts must be known at synthesis (they are written into the code package of the function), got a token; pass literal values',
+      'models, groups, systemPrompt, blocked messages, limits, allowedLinkHosts and toolAllowedHosts must be known at synthesis (they are written into the code package of the function), got a token; pass literal values',
     );
   }
   const parsed = staticConfigSchema.safeParse(config);

@@ -11,7 +11,7 @@
  * ApplyGuardrail on tool results and tool definitions (400 `content_filter`) → Converse with bounded retries
  * (429/503/504/502) → guardrail intervention mapping (input side 400, output or unknown side 200 `content_filter`)
  * → tool-call validation against the declared schemas → tool-call argument screening (canary, secrets redacted and
- * the schema checked again, URLs to other hosts counted) and ApplyGuardrail on them → output screening (canary, links
+ * the schema checked again, URLs checked against the tool's host list or counted) and ApplyGuardrail on them → output screening (canary, links
  * and bare URLs, secrets; any exception fails closed) → quota settlement → one audit record and metrics → OpenAI
  * response. Errors become OpenAI error bodies in one place ({@link toHttpResponse}).
  *
@@ -460,7 +460,8 @@ async function chat(
 
 /**
  * Screens the arguments of every tool call ({@link screenToolArguments}): a canary leak refuses the answer, secrets are
- * redacted (and the redacted arguments validated against the declared schema again), URLs to hosts outside
+ * redacted (and the redacted arguments validated against the declared schema again); for a tool with its own host
+ * list (`output.toolAllowedHosts`) a URL to another host refuses the answer, for any other tool URLs to hosts outside
  * `output.allowedLinkHosts` are counted in the audit record. Returns the calls to send on, or why to refuse them.
  * Fails closed: any exception refuses.
  */
@@ -482,13 +483,21 @@ function screenToolCalls(
   };
   try {
     for (const call of calls) {
-      const result = screenToolArguments(call.function.arguments, { canary, allowedHosts: config.output.allowedLinkHosts });
+      const toolHosts = Object.prototype.hasOwnProperty.call(config.output.toolAllowedHosts, call.function.name)
+        ? config.output.toolAllowedHosts[call.function.name]
+        : undefined;
+      const result = screenToolArguments(call.function.arguments, {
+        canary,
+        allowedHosts: toolHosts ?? config.output.allowedLinkHosts,
+        enforceAllowedHosts: toolHosts !== undefined,
+      });
       result.reasons.forEach((r) => reasons.add(r));
       redactions += result.redactions;
       flagged += result.flaggedUrls;
       if (result.blocked) {
         finish();
-        return result.reasons.includes('canary-leak') ? 'canary_leak' : 'output_screen';
+        if (result.reasons.includes('canary-leak')) return 'canary_leak';
+        return result.reasons.includes('url-not-allowed') ? 'tool_call' : 'output_screen';
       }
       if (result.arguments !== call.function.arguments) {
         // A placeholder can break a constraint (length, enum, const): such a call is refused, never sent half-checked.

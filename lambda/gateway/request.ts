@@ -27,7 +27,11 @@
 // English locale is set here too, so this module's messages never depend on import order.
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
+import { TOOL_NAME } from '../shared/gateway-contract';
 import { BadRequestError, GatewayError, RequestTooLargeError } from './errors';
+
+/** Tool names, as Amazon Bedrock accepts them in `toolSpec.name` (the contract's rule). */
+export { TOOL_NAME };
 import { checkToolSchema, JsonObject } from './tool-schema';
 
 z.config(en());
@@ -42,8 +46,6 @@ export const MAX_STOP_SEQUENCE_CHARS = 200;
 export const MAX_TOOL_DESCRIPTION_CHARS = 4_000;
 /** Most tool calls in one assistant history message. */
 export const MAX_TOOL_CALLS_PER_MESSAGE = 64;
-/** Tool names, as Amazon Bedrock accepts them in `toolSpec.name`. */
-export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 /** Tool call ids the gateway accepts from clients (they are rendered into the prompt). */
 export const TOOL_CALL_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 

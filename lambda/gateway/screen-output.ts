@@ -953,19 +953,27 @@ export interface ScreenToolArgumentsOptions {
   readonly canary: string;
   /** Hosts (and their subdomains) that URLs in the arguments may point to without being flagged. */
   readonly allowedHosts: readonly string[];
+  /**
+   * `allowedHosts` is this tool's own allow-list: a URL to any other host blocks the call (reason `url-not-allowed`)
+   * instead of being flagged. Default `false`.
+   */
+  readonly enforceAllowedHosts?: boolean;
 }
 
 /** The result of {@link screenToolArguments}. */
 export interface ScreenToolArgumentsResult {
   /** The arguments as JSON: the input itself, or with secrets replaced by `[REDACTED:<kind>]`; `''` when blocked. */
   readonly arguments: string;
-  /** The tool call must not be returned (canary leak, arguments that would not stabilize or lost their shape). */
+  /**
+   * The tool call must not be returned (canary leak, arguments that would not stabilize or lost their shape, a URL
+   * outside an enforced allow-list).
+   */
   readonly blocked: boolean;
   /** Short ids of what was found (`canary-leak`, `secret-redacted`, `url-flagged`, …); sorted. */
   readonly reasons: string[];
   /** Number of secrets replaced. */
   readonly redactions: number;
-  /** URLs in argument strings to hosts outside `allowedHosts`: counted and reported, not removed. */
+  /** URLs in argument strings to hosts outside `allowedHosts`: counted and reported, never removed. */
   readonly flaggedUrls: number;
 }
 
@@ -1030,8 +1038,10 @@ function sameShape(a: unknown, b: unknown): boolean {
  * - **Secrets**: every string and key is normalized, and secrets are redacted in the JSON text (so a key name such as
  *   `aws_secret_access_key` is context for its value). The redacted JSON must parse to the same shape — same keys,
  *   types and array lengths — or the call is blocked (fail closed). The caller validates the schema again.
- * - **URLs**: URLs in strings to hosts outside `allowedHosts` are counted as `flaggedUrls` (reason `url-flagged`), not
- *   removed: a tool may legitimately take a URL, and which hosts a tool may reach is the client's decision.
+ * - **URLs**: URLs in strings to hosts outside `allowedHosts` are counted as `flaggedUrls`. With
+ *   `enforceAllowedHosts` (the deployment configured hosts for this tool) such a URL blocks the call (reason
+ *   `url-not-allowed`); otherwise it is flagged (reason `url-flagged`) and kept: a tool may legitimately take a URL,
+ *   and without a configured list which hosts a tool may reach is the client's decision.
  *
  * When nothing was redacted the arguments are returned exactly as given. Never throws for any JSON text; linear in
  * its length.
@@ -1098,6 +1108,10 @@ export function screenToolArguments(argumentsJson: string, opts: ScreenToolArgum
     removeBareUrls(normalizeText(s).text, hosts, scratch);
     return s;
   });
+  if (scratch.removedLinks > 0 && opts.enforceAllowedHosts === true) {
+    acc.reasons.add('url-not-allowed');
+    return { arguments: '', blocked: true, reasons: [...acc.reasons].sort(), redactions: acc.redactions, flaggedUrls: scratch.removedLinks };
+  }
   if (scratch.removedLinks > 0) acc.reasons.add('url-flagged');
   return { arguments: out, blocked: false, reasons: [...acc.reasons].sort(), redactions: acc.redactions, flaggedUrls: scratch.removedLinks };
 }

@@ -149,6 +149,9 @@ export type BlockReason = (typeof BLOCK_REASONS)[number];
 // Static configuration
 // ---------------------------------------------------------------------------------------------------------------
 
+/** A tool (function) name as OpenAI's API accepts it; tool names in configuration follow the same rule. */
+export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
 /**
  * The gateway function's static configuration (model catalogue, groups, system prompt, limits), built and validated
  * by the construct at synthesis and validated again by the function at cold start. The values only known at
@@ -191,6 +194,11 @@ export const staticConfigSchema = z.strictObject({
     allowedLinkHosts: z.array(z.string()),
     /** Let raw HTML through (off: tags are removed). */
     allowHtml: z.boolean(),
+    /**
+     * Per tool name, the hosts (and their subdomains) URLs in that tool's call arguments may point to: a call to a
+     * listed tool with a URL to any other host is refused. Tools not listed: such URLs are flagged in the audit record.
+     */
+    toolAllowedHosts: z.record(z.string().check(z.regex(TOOL_NAME)), z.array(z.string())),
   }),
   /** Refusal shown when the guardrail or a screen blocks the input. */
   blockedInputMessage: z.string().check(z.minLength(1)),

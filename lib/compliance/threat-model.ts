@@ -223,12 +223,13 @@ const TOOL_ARGUMENTS_GUARDRAIL = control(
 
 const TOOL_ARGUMENTS_SCREENED = control(
   'Tool-call arguments screened for canary, secrets and URLs',
-  'Every string and key of a tool call\'s arguments is normalized and screened before the call leaves: the per-request canary refuses the answer as a canary leak; credentials are redacted (the redacted arguments must keep their shape and pass the declared schema again, else the call is refused); URLs to hosts outside `gateway.allowedLinkHosts` are flagged and counted in the audit record. Any exception refuses (fail closed).',
+  'Every string and key of a tool call\'s arguments is normalized and screened before the call leaves: the per-request canary refuses the answer as a canary leak; credentials are redacted (the redacted arguments must keep their shape and pass the declared schema again, else the call is refused); a tool with its own host list (`gateway.toolAllowedHosts`) refuses the answer when its arguments hold a URL to any other host; for other tools, URLs to hosts outside `gateway.allowedLinkHosts` are flagged and counted in the audit record. Any exception refuses (fail closed).',
   ['lambda/gateway/screen-output.ts', 'lambda/gateway/index.ts'],
   [
     it(HANDLER_IT, 'gateway handler (integration) tool calls (LLM06) argument screening (over the Bedrock protocol) credentials in tool-call arguments are redacted before they leave, URLs to other hosts are flagged and audited'),
     it(HANDLER_IT, 'gateway handler (integration) tool calls (LLM06) argument screening (over the Bedrock protocol) a tool call whose arguments carry the system prompt\'s canary is refused as a canary leak'),
     it(HANDLER_IT, 'gateway handler (integration) tool calls (LLM06) argument screening (over the Bedrock protocol) fails closed if a redaction breaks the declared schema'),
+    it(HANDLER_IT, 'gateway handler (integration) tool calls (LLM06) argument screening (over the Bedrock protocol) a tool with its own host list (output.toolAllowedHosts) fails if a call to it carries a URL to another host: the call is refused, never sent'),
     it('test/lambda/gateway/screen-output.test.ts', 'screenToolArguments properties never throws and never returns a known credential for any JSON value holding one'),
   ],
 );
@@ -729,7 +730,7 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         controls: [DECLARED_TOOLS, SOUND_TOOL_SCHEMAS, TOOL_ARGUMENTS_GUARDRAIL, TOOL_ARGUMENTS_SCREENED, TOOL_DESCRIPTIONS_CHECKED],
         residualRisk: [
           'The gateway executes no tool: the client that runs tools decides their permissions, confirmations and sandboxing. A schema-valid call can still do harm: a well-formed "delete" still deletes.',
-          'URLs in tool-call arguments are flagged and audited, not removed: there is no per-tool host allow-list yet, so a tool that fetches URLs can still be pointed at any host with data in its path; the client must restrict where such a tool goes.',
+          'URLs in calls to tools without a `gateway.toolAllowedHosts` entry are flagged and audited, not removed: such a tool can still be pointed at any host with data in its path; list every tool that reaches the network, or let the client restrict where it goes.',
           'No human-in-the-loop step exists in the gateway for consequential tool calls.',
         ],
       },

@@ -138,6 +138,8 @@ describe('configuration', () => {
       [{ gateway: { monitoring: { quotaRejectionsPer5Min: 2.5 } } }, /gateway\.monitoring\.quotaRejectionsPer5Min: .*got 2.5/],
       [{ gateway: { monitoring: { dailyTokenBudget: 0 } } }, /gateway\.monitoring\.dailyTokenBudget: .*got 0/],
       [{ gateway: { monitoring: { guardrailInterventionAnomalyStdDevs: -2 } } }, /gateway\.monitoring\.guardrailInterventionAnomalyStdDevs: .*got -2/],
+      [{ gateway: { toolAllowedHosts: { 'post webhook': ['hooks.example.com'] } } }, /gateway\.toolAllowedHosts\["post webhook"\]: .*must be a tool name .*got "post webhook"/],
+      [{ gateway: { toolAllowedHosts: { post_webhook: ['https://hooks.example.com'] } } }, /gateway\.toolAllowedHosts\.post_webhook\.0: must be a lowercase host name .*got "https:\/\/hooks.example.com"/],
       [{ gateway: { models: {} } }, /^- gateway\.models: must define at least one model alias, .*got \{\}$/m],
       [{ gateway: { groups: {} } }, /^- gateway\.groups: must define at least one caller group, .*got \{\}$/m],
       [

