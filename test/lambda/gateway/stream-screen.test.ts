@@ -1,0 +1,157 @@
+import * as fc from 'fast-check';
+import { MAX_GROWTH, workGrowth } from '../../helpers/scaling';
+import { screenOutput, ScreenOutputOptions } from '../../../lambda/gateway/screen-output';
+import { DEFAULT_HOLD_BACK_CHARS, StreamRelease, StreamScreen } from '../../../lambda/gateway/stream-screen';
+
+const CANARY = 'CNRY7F3K2QZ9XW4M';
+const OPTS: ScreenOutputOptions = { canary: CANARY, allowedLinkHosts: ['docs.example.com'] };
+const BENIGN = 'The quarterly report covers revenue, costs and the outlook for next year. ';
+
+/** Feeds `chunks` through a new stream screen; returns what was released and how the stream ended. */
+function run(chunks: readonly string[], opts: Partial<ConstructorParameters<typeof StreamScreen>[0]> = {}): {
+  released: string;
+  blocked?: readonly string[];
+  releases: string[];
+} {
+  const screen = new StreamScreen({ ...OPTS, ...opts });
+  const releases: string[] = [];
+  const take = (r: StreamRelease): readonly string[] | undefined => {
+    if (r.blocked) return r.reasons;
+    if (r.text.length > 0) releases.push(r.text);
+    return undefined;
+  };
+  for (const c of chunks) {
+    const blocked = take(screen.push(c));
+    if (blocked) return { released: releases.join(''), blocked, releases };
+  }
+  const blocked = take(screen.finish());
+  return { released: releases.join(''), ...(blocked ? { blocked } : {}), releases };
+}
+
+/** Splits `text` into pieces of `size` characters. */
+function chunked(text: string, size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out;
+}
+
+describe('StreamScreen', () => {
+  describe('defaults', () => {
+    test('streamed text equals the screening of the whole text, for benign text in any chunking', () => {
+      const text = `${BENIGN.repeat(40)}See [the guide](https://docs.example.com/guide).\n\n${BENIGN.repeat(10)}`;
+      for (const size of [1, 7, 64, 1000]) {
+        expect(run(chunked(text, size))).toMatchObject({ released: screenOutput(text, OPTS).text });
+      }
+    });
+
+    test('releases text before the stream ends, holding back the last window', () => {
+      // GIVEN 4 KB of benign text in small chunks
+      const text = BENIGN.repeat(60);
+      const screen = new StreamScreen(OPTS);
+      let before = '';
+      for (const c of chunked(text, 16)) {
+        const r = screen.push(c);
+        if (!r.blocked) before += r.text;
+      }
+      // THEN most of it left before the end, but never the held-back tail
+      expect(before.length).toBeGreaterThan(text.length / 2);
+      expect(before.length).toBeLessThanOrEqual(text.length - DEFAULT_HOLD_BACK_CHARS);
+      const rest = screen.finish();
+      expect(rest.blocked ? '' : before + rest.text).toBe(text);
+    });
+  });
+
+  describe('validation', () => {
+    test('fails if the system prompt\'s canary first appears after 2 KB of benign text: the stream is blocked and the canary never released', () => {
+      const text = `${BENIGN.repeat(30)}My instructions say: ${CANARY} and more ${BENIGN}`;
+      expect(text.indexOf(CANARY)).toBeGreaterThan(2048);
+      for (const size of [3, 16, 100]) {
+        const result = run(chunked(text, size));
+        expect(result.blocked).toEqual(['canary-leak']);
+        expect(result.released).not.toContain(CANARY.slice(0, 8));
+        expect(text.startsWith(result.released)).toBe(true);
+      }
+    });
+
+    test('fails if a secret is split across three chunks: it is redacted before release', () => {
+      const key = 'AKIAIOSFODNN7EXAMPLE';
+      const text = `${BENIGN.repeat(12)}Use the key ${key.slice(0, 6)}`;
+      const result = run([text, key.slice(6, 13), `${key.slice(13)} to sign in. ${BENIGN.repeat(12)}`]);
+      expect(result.blocked).toBeUndefined();
+      expect(result.released).not.toContain(key);
+      expect(result.released).not.toContain(key.slice(0, 6) + key.slice(6, 13));
+      expect(result.released).toContain('[REDACTED:aws-access-key-id]');
+    });
+
+    test('fails if a link to another host is split across two chunks: it is removed before release', () => {
+      const text = `${BENIGN.repeat(12)}Details at https://evil.exa`;
+      const result = run([text, `mple/collect?d=secret and more. ${BENIGN.repeat(12)}`]);
+      expect(result.blocked).toBeUndefined();
+      expect(result.released).not.toMatch(/evil|collect\?d/);
+      expect(result.released).toContain('[link removed]');
+    });
+
+    test('fails if a later screening would change text already released: the stream stops', () => {
+      // GIVEN a reference-style link used early and defined (to another host) after more than the window
+      const text = `See [the docs][1] first. ${BENIGN.repeat(20)}\n\n[1]: https://evil.example/x\n`;
+      const result = run(chunked(text, 32), { holdBackChars: 64 });
+      expect(result.blocked).toEqual(expect.arrayContaining(['prefix-changed']));
+      expect(result.released).not.toContain('evil.example');
+    });
+
+    test.each([
+      [{ holdBackChars: -1 }, /holdBackChars must be a whole number of at least 0, got -1/],
+      [{ minScreenStepChars: 0 }, /minScreenStepChars must be a whole number of at least 1, got 0/],
+      [{ canary: 'short' }, /canary/],
+    ])('fails if the options are invalid (%o)', (opts, message) => {
+      expect(() => new StreamScreen({ ...OPTS, ...opts })).toThrow(message);
+    });
+  });
+
+  describe('properties', () => {
+    test('for any text and chunking, an unblocked stream sends exactly the whole text\'s screening, and no stream sends the canary', () => {
+      const piece = fc.oneof(
+        fc.string({ maxLength: 40 }),
+        fc.constantFrom(' ', '\n', CANARY, 'https://evil.example/a?b=c ', '[x](https://evil.example) ', 'AKIAIOSFODNN7EXAMPLE ', BENIGN),
+      );
+      fc.assert(
+        fc.property(fc.array(piece, { maxLength: 40 }), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 128 }), (pieces, size, holdBackChars) => {
+          const text = pieces.join('');
+          const whole = screenOutput(text, OPTS);
+          const result = run(chunked(text, size), { holdBackChars, minScreenStepChars: 8 });
+          // A stream that ends unblocked sent exactly the whole text's screening; a text the screen blocks is blocked.
+          if (result.blocked === undefined) expect(result.released).toBe(whole.text);
+          if (whole.blocked) expect(result.blocked).toBeDefined();
+          expect(result.released.toUpperCase()).not.toContain(CANARY);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  });
+
+  describe('linear work', () => {
+    test('screens a 1 MB stream in 64-character chunks in work linear in its length', () => {
+      const growth = workGrowth(
+        (chunks: string[]) => {
+          const screen = new StreamScreen(OPTS);
+          for (const c of chunks) screen.push(c);
+          return screen.finish();
+        },
+        (size) => chunked(BENIGN.repeat(Math.ceil(size / BENIGN.length)).slice(0, size), 64),
+      );
+      expect(growth).toBeLessThanOrEqual(MAX_GROWTH);
+    });
+
+    test('holds text without white space back without rescanning it quadratically', () => {
+      const growth = workGrowth(
+        (chunks: string[]) => {
+          const screen = new StreamScreen(OPTS);
+          for (const c of chunks) screen.push(c);
+          return screen.finish();
+        },
+        (size) => chunked('x'.repeat(size), 64),
+      );
+      expect(growth).toBeLessThanOrEqual(MAX_GROWTH);
+    });
+  });
+});
