@@ -4,6 +4,8 @@ import {
   BedrockRuntimeClient,
   ConverseCommand,
   ConverseCommandInput,
+  ConverseStreamCommand,
+  ConverseStreamOutput,
   InternalServerException,
   ServiceUnavailableException,
   ThrottlingException,
@@ -326,6 +328,82 @@ describe('BedrockServer', () => {
       } finally {
         impatient.destroy();
       }
+    });
+  });
+
+  describe('ConverseStream', () => {
+    /** Sends ConverseStream and collects every event; a failure after the first event is returned with them. */
+    async function streamAll(signal?: AbortSignal): Promise<{ events: ConverseStreamOutput[]; error?: unknown }> {
+      const events: ConverseStreamOutput[] = [];
+      try {
+        const out = await client.send(new ConverseStreamCommand(converseInput()), { abortSignal: signal });
+        for await (const event of out.stream!) events.push(event);
+        return { events };
+      } catch (error) {
+        return { events, error };
+      }
+    }
+    const textOf = (events: ConverseStreamOutput[]): string => events.map((e) => e.contentBlockDelta?.delta?.text ?? '').join('');
+
+    test('the real client reads the chunks in event-stream framing, then the stop reason and usage', async () => {
+      server.setBehavior({ kind: 'stream', chunks: ['Hel', 'lo, ', 'world.'], outputTokens: 3 });
+      const { events, error } = await streamAll();
+      expect(error).toBeUndefined();
+      expect(events.map((e) => Object.keys(e)[0])).toEqual(['messageStart', 'contentBlockDelta', 'contentBlockDelta', 'contentBlockDelta', 'contentBlockStop', 'messageStop', 'metadata']);
+      expect(textOf(events)).toBe('Hello, world.');
+      expect(events.at(-2)?.messageStop?.stopReason).toBe('end_turn');
+      expect(events.at(-1)?.metadata?.usage).toEqual({ inputTokens: 12, outputTokens: 3, totalTokens: 15 });
+      expect(server.requests[0]).toMatchObject({ operation: 'ConverseStream', modelId: MODEL_ARN });
+    });
+
+    test('any other behaviour streams the reply Converse would give, and Converse joins a stream\'s chunks', async () => {
+      server.setBehavior({ kind: 'reply', text: 'A reply longer than one chunk of sixteen characters.' });
+      expect(textOf((await streamAll()).events)).toBe('A reply longer than one chunk of sixteen characters.');
+      server.setBehavior({ kind: 'stream', chunks: ['Hel', 'lo'] });
+      const out = await client.send(new ConverseCommand(converseInput()));
+      expect(out.output?.message?.content?.[0]?.text).toBe('Hello');
+    });
+
+    test('a tool call streams its input in pieces', async () => {
+      server.setBehavior({ kind: 'toolUse', name: 'get_weather', input: { city: 'Paris' } });
+      const { events } = await streamAll();
+      expect(events.find((e) => e.contentBlockStart)?.contentBlockStart?.start?.toolUse).toMatchObject({ name: 'get_weather' });
+      const input = events.map((e) => e.contentBlockDelta?.delta?.toolUse?.input ?? '').join('');
+      expect(JSON.parse(input)).toEqual({ city: 'Paris' });
+      expect(events.find((e) => e.messageStop)?.messageStop?.stopReason).toBe('tool_use');
+    });
+
+    test('an exception mid-stream reaches the client as a typed error after the chunks before it', async () => {
+      server.setBehavior({ kind: 'stream', chunks: ['one ', 'two ', 'three'], exceptionAfter: { chunks: 2, type: 'modelStreamErrorException' } });
+      const { events, error } = await streamAll();
+      expect(textOf(events)).toBe('one two ');
+      expect(error).toMatchObject({ name: 'ModelStreamErrorException' });
+    });
+
+    test('a stream cut mid-way ends the read after the chunks before it, with no messageStop or metadata and no error', async () => {
+      // The SDK ends the iteration quietly on an HTTP/2 reset: a reader must notice the missing messageStop itself.
+      server.setBehavior({ kind: 'stream', chunks: ['one ', 'two ', 'three'], cutAfter: 1 });
+      const { events, error } = await streamAll();
+      expect(textOf(events)).toBe('one ');
+      expect(events.some((e) => e.messageStop !== undefined || e.metadata !== undefined)).toBe(false);
+      expect(error === undefined || error instanceof Error).toBe(true);
+    });
+
+    test('a hanging stream is ended by the client\'s abort signal', async () => {
+      server.setBehavior({ kind: 'stream', chunks: ['one ', 'two'], hangAfter: 1 });
+      const controller = new AbortController();
+      const pending = streamAll(controller.signal);
+      await waitFor(() => server.requests.length === 1 && server.requests[0]!.outcome === 'responded');
+      controller.abort();
+      const { events } = await pending;
+      expect(textOf(events)).toBe('one ');
+      expect(events.some((e) => e.messageStop !== undefined)).toBe(false);
+    });
+
+    test('a malformed frame fails the read instead of hanging', async () => {
+      server.setBehavior({ kind: 'malformed' });
+      const { error } = await streamAll();
+      expect(error).toBeInstanceOf(Error);
     });
   });
 

@@ -3,8 +3,10 @@
  * protocol of `@aws-sdk/client-bedrock-runtime` (which uses HTTP/2 even for `http://` endpoints and fails with
  * ERR_HTTP2_ERROR against an HTTP/1 server).
  *
- * Routes (from the SDK's operation schemas): `POST /model/{modelId}/converse` (Converse) and
- * `POST /guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply` (ApplyGuardrail); path labels arrive
+ * Routes (from the SDK's operation schemas): `POST /model/{modelId}/converse` (Converse),
+ * `POST /model/{modelId}/converse-stream` (ConverseStream: the reply as AWS event-stream messages, framed with
+ * `@smithy/eventstream-codec`) and `POST /guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply`
+ * (ApplyGuardrail); path labels arrive
  * URI-encoded (an ARN's `:` and `/` too). Errors carry the `x-amzn-errortype` header and a `{ message }` body, which
  * the SDK turns into its typed exceptions (`ThrottlingException`, ...).
  *
@@ -14,8 +16,9 @@
  * @module
  */
 import * as http2 from 'node:http2';
-import { listenOnLoopback } from './listen';
 import { randomUUID } from 'node:crypto';
+import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { listenOnLoopback } from './listen';
 
 /** Error types the fake can return, with their HTTP status in Bedrock Runtime's model. */
 export const BEDROCK_ERROR_STATUS = Object.freeze({
@@ -33,6 +36,17 @@ export const BEDROCK_ERROR_STATUS = Object.freeze({
 
 /** The name of an error type the fake can return. */
 export type BedrockErrorType = keyof typeof BEDROCK_ERROR_STATUS;
+
+/** Exception events ConverseStream can send after the response has started (its stream's error members). */
+export type StreamExceptionType =
+  | 'internalServerException'
+  | 'modelStreamErrorException'
+  | 'validationException'
+  | 'throttlingException'
+  | 'serviceUnavailableException';
+
+/** Characters per `contentBlockDelta` when a non-`stream` behaviour answers ConverseStream. */
+export const STREAM_CHUNK_CHARS = 16;
 
 /** A guardrail assessment as Bedrock reports it (free-form: tests pass whatever shape they need). */
 export type GuardrailAssessment = Record<string, unknown>;
@@ -119,6 +133,28 @@ export type Behavior =
       /** Text before the tool call. @default - none */
       readonly text?: string;
     }
+  /**
+   * ConverseStream: the text in exactly these `contentBlockDelta` chunks, then `messageStop` and `metadata` — unless
+   * the stream is cut, fails or hangs first. (Converse: one reply with the chunks joined.)
+   */
+  | {
+      readonly kind: 'stream';
+      readonly chunks: readonly string[];
+      /** @default 'end_turn' */
+      readonly stopReason?: string;
+      /** @default 12 */
+      readonly inputTokens?: number;
+      /** @default 7 */
+      readonly outputTokens?: number;
+      /** Pause before each chunk, so a client can act mid-stream. @default 0 */
+      readonly chunkDelayMs?: number;
+      /** After this many chunks the HTTP/2 stream is reset, without `messageStop` (a connection cut mid-answer). */
+      readonly cutAfter?: number;
+      /** After this many chunks, an exception event of this type, as Bedrock sends one mid-stream. */
+      readonly exceptionAfter?: { readonly chunks: number; readonly type: StreamExceptionType; readonly message?: string };
+      /** After this many chunks nothing more is sent until the client gives up or the server closes. */
+      readonly hangAfter?: number;
+    }
   /** Converse: replies with text derived from the request, default all system and message texts joined by `\n`. */
   | { readonly kind: 'echo'; readonly render?: (request: ConverseRequestBody) => string }
   /** Each route its own behaviour. */
@@ -137,8 +173,8 @@ export interface RecordedRequest {
   readonly method: string;
   /** The raw path, URI-encoded as sent. */
   readonly path: string;
-  readonly operation: 'Converse' | 'ApplyGuardrail' | 'Unknown';
-  /** Converse: the decoded model id (or ARN). */
+  readonly operation: 'Converse' | 'ConverseStream' | 'ApplyGuardrail' | 'Unknown';
+  /** Converse and ConverseStream: the decoded model id (or ARN). */
   readonly modelId?: string;
   /** ApplyGuardrail: the decoded guardrail identifier and version. */
   readonly guardrailIdentifier?: string;
@@ -207,7 +243,7 @@ export async function startBedrockServer(): Promise<BedrockServer> {
   /** Resolves `sequence` and `byRoute` wrappers to the behaviour for this request. */
   function resolve(b: Behavior, operation: RecordedRequest['operation']): Behavior {
     if (b.kind === 'byRoute') {
-      const picked = operation === 'Converse' ? b.converse : operation === 'ApplyGuardrail' ? b.applyGuardrail : undefined;
+      const picked = operation === 'Converse' || operation === 'ConverseStream' ? b.converse : operation === 'ApplyGuardrail' ? b.applyGuardrail : undefined;
       return resolve(picked ?? DEFAULT_BEHAVIOR, operation);
     }
     if (b.kind === 'sequence') {
@@ -246,9 +282,24 @@ export async function startBedrockServer(): Promise<BedrockServer> {
         respondError(stream, req, b.type, b.status ?? BEDROCK_ERROR_STATUS[b.type], b.message ?? `Fake ${b.type}`);
         return;
       case 'malformed':
+        if (req.operation === 'ConverseStream') {
+          respondStream(stream, req, [Buffer.from('not an event-stream message')], {});
+          return;
+        }
         respond(stream, req, 200, '{"output":{"message":{"role":"assistant","content":[{"text":"trunc');
         return;
+      case 'stream':
+        if (req.operation === 'ConverseStream') {
+          respondStream(stream, req, streamEvents(b), b);
+          return;
+        }
+        respond(stream, req, 200, JSON.stringify(req.operation === 'Converse' ? converseReply(b, req) : applyGuardrailReply(b)));
+        return;
       default:
+        if (req.operation === 'ConverseStream') {
+          respondStream(stream, req, eventsOf(converseReply(b, req)), {});
+          return;
+        }
         respond(stream, req, 200, JSON.stringify(req.operation === 'Converse' ? converseReply(b, req) : applyGuardrailReply(b)));
     }
   }
@@ -269,9 +320,9 @@ export async function startBedrockServer(): Promise<BedrockServer> {
       body = undefined;
     }
     const base = { method, path, body, headers: clean, outcome: 'pending' as const };
-    const converse = /^\/model\/([^/]+)\/converse$/.exec(pathOnly);
+    const converse = /^\/model\/([^/]+)\/converse(-stream)?$/.exec(pathOnly);
     if (method === 'POST' && converse) {
-      return { ...base, operation: 'Converse', modelId: decode(converse[1]!) };
+      return { ...base, operation: converse[2] === undefined ? 'Converse' : 'ConverseStream', modelId: decode(converse[1]!) };
     }
     const apply = /^\/guardrail\/([^/]+)\/version\/([^/]+)\/apply$/.exec(pathOnly);
     if (method === 'POST' && apply) {
@@ -294,6 +345,51 @@ export async function startBedrockServer(): Promise<BedrockServer> {
 
   function respondError(stream: http2.ServerHttp2Stream, req: RecordedRequest, type: string, status: number, message: string): void {
     respond(stream, req, status, JSON.stringify({ message }), { 'x-amzn-errortype': type });
+  }
+
+  /**
+   * Sends `frames` as a ConverseStream response, one HTTP/2 DATA write each, with `chunkDelayMs` between them; a
+   * `null` frame resets the stream (cut), `undefined` stops sending and leaves the stream open (hang).
+   */
+  function respondStream(
+    stream: http2.ServerHttp2Stream,
+    req: RecordedRequest,
+    frames: ReadonlyArray<Buffer | null | undefined>,
+    pacing: { readonly chunkDelayMs?: number },
+  ): void {
+    if (stream.destroyed || stream.closed || stream.headersSent) return;
+    req.outcome = 'responded';
+    stream.respond({ ':status': 200, 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': randomUUID() });
+    let i = 0;
+    const next = (): void => {
+      if (stream.destroyed || stream.closed) return;
+      if (i >= frames.length) {
+        stream.end();
+        return;
+      }
+      const frame = frames[i++];
+      if (frame === null) {
+        stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+        return;
+      }
+      if (frame === undefined) return;
+      stream.write(frame);
+      const delay = pacing.chunkDelayMs ?? 0;
+      if (delay <= 0) {
+        setImmediate(next);
+        return;
+      }
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        next();
+      }, delay);
+      timers.add(timer);
+      stream.on('close', () => {
+        clearTimeout(timer);
+        timers.delete(timer);
+      });
+    };
+    next();
   }
 
   const port = await listenOnLoopback(server);
@@ -343,6 +439,10 @@ function converseReply(b: Behavior, req: RecordedRequest): Record<string, unknow
       usage: tokenUsage(USAGE.inputTokens, USAGE.outputTokens),
       metrics: { latencyMs: 42 },
     };
+  }
+  if (b.kind === 'stream') {
+    const usage = tokenUsage(b.inputTokens ?? USAGE.inputTokens, b.outputTokens ?? USAGE.outputTokens);
+    return converseResponse(b.chunks.join(''), b.stopReason ?? 'end_turn', usage);
   }
   if (b.kind === 'echo') {
     const text = (b.render ?? echoAll)(body);
@@ -446,4 +546,71 @@ function echoAll(body: ConverseRequestBody): string {
     for (const block of message.content ?? []) if (typeof block.text === 'string') parts.push(block.text);
   }
   return parts.join('\n');
+}
+
+type MessageHeaders = Parameters<EventStreamCodec['encode']>[0]['headers'];
+
+const CODEC = new EventStreamCodec(
+  (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8'),
+  (text: string) => new Uint8Array(Buffer.from(text, 'utf8')),
+);
+
+/** One event-stream message: an `event` of `eventType`, or an `exception` of `exceptionType`, with a JSON payload. */
+export function eventFrame(kind: { readonly event: string } | { readonly exception: string }, payload: unknown): Buffer {
+  const headers: MessageHeaders =
+    'event' in kind
+      ? { ':message-type': { type: 'string', value: 'event' }, ':event-type': { type: 'string', value: kind.event } }
+      : { ':message-type': { type: 'string', value: 'exception' }, ':exception-type': { type: 'string', value: kind.exception } };
+  return Buffer.from(
+    CODEC.encode({
+      headers: { ...headers, ':content-type': { type: 'string', value: 'application/json' } },
+      body: new Uint8Array(Buffer.from(JSON.stringify(payload), 'utf8')),
+    }),
+  );
+}
+
+/** The frames of a `stream` behaviour: `null` resets the stream, `undefined` hangs. */
+function streamEvents(b: Extract<Behavior, { kind: 'stream' }>): Array<Buffer | null | undefined> {
+  const frames: Array<Buffer | null | undefined> = [eventFrame({ event: 'messageStart' }, { role: 'assistant' })];
+  for (let i = 0; i <= b.chunks.length; i++) {
+    if (b.cutAfter === i) return [...frames, null];
+    if (b.hangAfter === i) return [...frames, undefined];
+    if (b.exceptionAfter?.chunks === i) {
+      return [...frames, eventFrame({ exception: b.exceptionAfter.type }, { message: b.exceptionAfter.message ?? `Fake ${b.exceptionAfter.type}` })];
+    }
+    if (i < b.chunks.length) frames.push(eventFrame({ event: 'contentBlockDelta' }, { contentBlockIndex: 0, delta: { text: b.chunks[i] } }));
+  }
+  frames.push(eventFrame({ event: 'contentBlockStop' }, { contentBlockIndex: 0 }));
+  frames.push(eventFrame({ event: 'messageStop' }, { stopReason: b.stopReason ?? 'end_turn' }));
+  frames.push(
+    eventFrame({ event: 'metadata' }, { usage: tokenUsage(b.inputTokens ?? USAGE.inputTokens, b.outputTokens ?? USAGE.outputTokens), metrics: { latencyMs: 42 } }),
+  );
+  return frames;
+}
+
+/** A Converse response as ConverseStream events: text in {@link STREAM_CHUNK_CHARS}-character deltas, tool input in two. */
+function eventsOf(reply: Record<string, unknown>): Buffer[] {
+  const message = (reply.output as { message: { content: Array<Record<string, unknown>> } }).message;
+  const frames = [eventFrame({ event: 'messageStart' }, { role: 'assistant' })];
+  message.content.forEach((block, index) => {
+    if (typeof block.text === 'string') {
+      for (let i = 0; i < block.text.length; i += STREAM_CHUNK_CHARS) {
+        frames.push(eventFrame({ event: 'contentBlockDelta' }, { contentBlockIndex: index, delta: { text: block.text.slice(i, i + STREAM_CHUNK_CHARS) } }));
+      }
+    } else if (block.toolUse !== undefined) {
+      const toolUse = block.toolUse as { toolUseId: string; name: string; input: unknown };
+      frames.push(eventFrame({ event: 'contentBlockStart' }, { contentBlockIndex: index, start: { toolUse: { toolUseId: toolUse.toolUseId, name: toolUse.name } } }));
+      const input = JSON.stringify(toolUse.input);
+      const half = Math.floor(input.length / 2);
+      for (const piece of [input.slice(0, half), input.slice(half)]) {
+        frames.push(eventFrame({ event: 'contentBlockDelta' }, { contentBlockIndex: index, delta: { toolUse: { input: piece } } }));
+      }
+    }
+    frames.push(eventFrame({ event: 'contentBlockStop' }, { contentBlockIndex: index }));
+  });
+  frames.push(eventFrame({ event: 'messageStop' }, { stopReason: reply.stopReason }));
+  const metadata: Record<string, unknown> = { usage: reply.usage, metrics: reply.metrics };
+  if (reply.trace !== undefined) metadata.trace = reply.trace;
+  frames.push(eventFrame({ event: 'metadata' }, metadata));
+  return frames;
 }
