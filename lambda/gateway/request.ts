@@ -29,10 +29,10 @@ import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { TOOL_NAME } from '../shared/gateway-contract';
 import { BadRequestError, GatewayError, RequestTooLargeError } from './errors';
+import { checkToolSchema, JsonObject } from './tool-schema';
 
 /** Tool names, as Amazon Bedrock accepts them in `toolSpec.name` (the contract's rule). */
 export { TOOL_NAME };
-import { checkToolSchema, JsonObject } from './tool-schema';
 
 z.config(en());
 
@@ -188,6 +188,62 @@ const chatRequestSchema = z.object({
   tool_choice: z.nullish(toolChoice),
 });
 
+/** The request parameters the gateway implements (the chat request schema's keys). */
+const IMPLEMENTED = new Set(Object.keys(chatRequestSchema.shape));
+
+/**
+ * Parameters of OpenAI's chat completions API the gateway does not implement, each with the values that change
+ * nothing (its default, `null`) and are therefore accepted. Any other value is refused with a 400
+ * `unsupported_parameter` naming the parameter: the client must never get a silently different answer than it asked
+ * for. `user`-like identifiers that do not change the completion are accepted whatever their value.
+ */
+const NEUTRAL: Readonly<Record<string, (value: unknown) => boolean>> = {
+  frequency_penalty: (v) => v === 0,
+  presence_penalty: (v) => v === 0,
+  logprobs: (v) => v === false,
+  top_logprobs: (v) => v === 0,
+  logit_bias: (v) => typeof v === 'object' && v !== null && Object.keys(v).length === 0,
+  seed: () => false,
+  response_format: (v) => typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'text' && Object.keys(v).length === 1,
+  stream_options: () => false,
+  parallel_tool_calls: (v) => v === true,
+  service_tier: (v) => v === 'auto' || v === 'default',
+  modalities: (v) => Array.isArray(v) && v.length === 1 && v[0] === 'text',
+  store: (v) => v === false,
+  metadata: () => false,
+  audio: () => false,
+  prediction: () => false,
+  reasoning_effort: () => false,
+  verbosity: () => false,
+  web_search_options: () => false,
+  functions: () => false,
+  function_call: () => false,
+  // Identifiers for abuse monitoring and caching at OpenAI: they do not change the completion.
+  safety_identifier: () => true,
+  prompt_cache_key: () => true,
+};
+
+/**
+ * Refuses what the gateway would otherwise ignore: a parameter it does not implement, set to a value that would
+ * change the answer, or a parameter OpenAI's API does not have.
+ */
+function refuseUnimplemented(raw: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(raw)) {
+    if (IMPLEMENTED.has(name) || value === null || value === undefined) continue;
+    const neutral = Object.prototype.hasOwnProperty.call(NEUTRAL, name) ? NEUTRAL[name] : undefined;
+    if (neutral === undefined) {
+      throw invalid(`Unrecognized request argument supplied: ${name.slice(0, 64)}.`, name.slice(0, 64), 'unknown_parameter');
+    }
+    if (!neutral(value)) {
+      throw invalid(
+        `${name} is not supported by this gateway; leave it out (the answer would otherwise differ from what you asked for without notice).`,
+        name,
+        'unsupported_parameter',
+      );
+    }
+  }
+}
+
 /** Formats a zod issue path as OpenAI does for `param`, e.g. `messages[0].content`. */
 export function formatParam(path: readonly PropertyKey[]): string | undefined {
   let out = '';
@@ -229,6 +285,7 @@ function parse(body: unknown, limits: RequestLimits): ChatRequest {
   if (raw.stream === true) {
     throw invalid('streaming is not supported yet; send "stream": false or leave it out.', 'stream', 'unsupported_parameter');
   }
+  refuseUnimplemented(raw);
   if (Array.isArray(raw.messages) && raw.messages.length > limits.maxMessages) {
     throw new RequestTooLargeError(`messages may hold at most ${limits.maxMessages} messages, got ${raw.messages.length}.`, { param: 'messages' });
   }

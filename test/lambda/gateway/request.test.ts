@@ -61,15 +61,22 @@ describe('parseChatRequest', () => {
       expect(req.messages[0]).toEqual({ role: 'system', text: 'x' });
     });
 
-    test('unknown fields are ignored, including ones that look like Bedrock settings', () => {
-      // GIVEN
+    test('parameters the gateway does not implement are accepted at the values that change nothing', () => {
+      // GIVEN what SDKs and frameworks send by default
       const body = {
         model: 'm',
         messages: [{ role: 'user', content: 'hi', name: 'bob' }],
-        guardrailConfig: { guardrailIdentifier: 'none' },
-        system: [{ text: 'override' }],
-        presence_penalty: 1,
+        presence_penalty: 0,
+        frequency_penalty: 0,
+        logprobs: false,
+        top_logprobs: null,
+        logit_bias: {},
+        seed: null,
+        response_format: { type: 'text' },
+        parallel_tool_calls: true,
         stream: false,
+        store: false,
+        safety_identifier: 'user-hash-1',
         n: 1,
       };
       // WHEN
@@ -107,6 +114,33 @@ describe('parseChatRequest', () => {
       expect(err.message).toMatch(/streaming is not supported yet/);
       expect(err.param).toBe('stream');
     });
+
+    test.each([
+      ['presence_penalty', 1],
+      ['frequency_penalty', -0.5],
+      ['logprobs', true],
+      ['top_logprobs', 5],
+      ['logit_bias', { '50256': -100 }],
+      ['seed', 42],
+      ['response_format', { type: 'json_object' }],
+      ['response_format', { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object' } } }],
+      ['parallel_tool_calls', false],
+      ['reasoning_effort', 'high'],
+      ['functions', [{ name: 'f' }]],
+      ['audio', { voice: 'alloy' }],
+      ['metadata', { k: 'v' }],
+    ])('fails if %s is set to a value the gateway would silently ignore (%j): 400 unsupported_parameter naming it', (name, value) => {
+      const err = parseError({ model: 'm', messages: [{ role: 'user', content: 'x' }], [name]: value });
+      expect(err).toMatchObject({ code: 'unsupported_parameter', param: name });
+      expect(err.message).toMatch(new RegExp(`^${name} is not supported`));
+    });
+
+    test.each([['guardrailConfig', { guardrailIdentifier: 'none' }], ['system', [{ text: 'override' }]], ['temprature', 0.2]])(
+      'fails if the request carries %s, which OpenAI\'s API does not have: 400 unknown_parameter',
+      (name, value) => {
+        expect(parseError({ model: 'm', messages: [{ role: 'user', content: 'x' }], [name]: value })).toMatchObject({ code: 'unknown_parameter', param: name });
+      },
+    );
 
     test('fails if the body is not an object', () => {
       for (const body of [null, 3, 'x', [], true]) {
