@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
   AccessLogsBucket,
@@ -66,8 +67,11 @@ export class BaselineStack extends BlueprintStack {
       description: 'secure-llm-blueprint baseline: trail, alerts, flow logs and model-invocation logs',
     });
 
-    this.alertTopic = new AlertTopic(this, 'Alerts', { encryptionKey: this.key.key });
-    ensureAlertDestination(this.alertTopic, config.alertEmails, config.alertsReachNobody, 'baseline');
+    // An existing topic named by ARN is the destination itself; a topic of our own needs one.
+    this.alertTopic = new AlertTopic(this, 'Alerts', { encryptionKey: this.key.key, topicArn: config.alertTopicArn });
+    if (config.alertTopicArn === undefined) {
+      ensureAlertDestination(this.alertTopic, config.alertEmails, config.alertsReachNobody, 'baseline');
+    }
 
     // One access-log bucket for every bucket of the baseline: its SSE-S3, replication, logging and
     // Object Lock acknowledgments then exist once.
@@ -84,6 +88,7 @@ export class BaselineStack extends BlueprintStack {
         logRetention: retention,
         dataEventResourceTypes: DEFAULT_DATA_EVENT_RESOURCE_TYPES.filter((t) => dataEventResourceTypes.includes(t)),
         serverAccessLogsBucket: this.accessLogs,
+        objectLockMode: config.trail.objectLockMode === 'COMPLIANCE' ? s3.ObjectLockMode.COMPLIANCE : s3.ObjectLockMode.GOVERNANCE,
       });
     }
 

@@ -36,11 +36,16 @@ export function buildBlueprint(app: App, config?: BlueprintConfig, options: { co
       'secure-llm-blueprint account security baseline: CloudTrail, GuardDuty, alerting, Bedrock model-invocation logging',
   });
 
+  // One alert destination per account: the gateway's alarms go to the baseline's topic (one subscription to
+  // confirm, no second topic and queue), unless gateway.monitoring names a destination of its own.
+  const monitoring = resolved.gateway.monitoring;
+  const gatewayOwnsAlerts = monitoring.alertEmails.length > 0 || monitoring.alertTopicArn !== undefined || monitoring.alertsReachNobody;
   const gateway = new GatewayStack(app, 'Gateway', {
     stackName: resolved.gateway.stackName,
     env,
     availabilityZones,
     config: resolved.gateway,
+    alertTopic: gatewayOwnsAlerts ? undefined : baseline.alertTopic,
     description:
       'secure-llm-blueprint LLM gateway: WAF, Cognito-authorized API, guardrail-forced Bedrock access from a private network, token quotas',
   });

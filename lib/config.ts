@@ -23,6 +23,16 @@ const retention = z
 
 const partManagedExternally = z.boolean();
 
+/** An existing SNS topic that receives the alerts instead of a topic of the stack's own. */
+const alertTopicArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:sns:[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/,
+    'must be an SNS topic ARN such as "arn:aws:sns:eu-west-1:123456789012:security-alerts"',
+  )
+  .refine((arn) => !arn.endsWith('.fifo'), 'must be a standard topic: CloudWatch alarms and EventBridge rules do not publish to FIFO topics')
+  .optional();
+
 /** A private network's CIDR: /24 at most, so each of up to six zones gets a usable subnet; aligned as PrivateNetwork requires. */
 const vpcCidr = z
   .string()
@@ -46,11 +56,23 @@ const baselineSchema = z
      * address at deploy time (CloudFormation parameter AlertEmail).
      */
     alertsReachNobody: z.boolean().default(false),
+    /**
+     * An existing standard SNS topic (same account and region) for the alerts instead of a topic of the stack's own. Its
+     * access policy must let events.amazonaws.com and cloudwatch.amazonaws.com publish, and its KMS key policy (when
+     * encrypted) must let them use the key: kms:GenerateDataKey* and kms:Decrypt. The stack cannot change either policy.
+     */
+    alertTopicArn,
     /** Retention of every log group in the baseline. */
     logRetentionDays: retention.default(365),
     trail: z
       .strictObject({
         managedExternally: partManagedExternally.default(false),
+        /**
+         * Object Lock mode of the trail bucket's default retention (365 days). GOVERNANCE lets a principal allowed
+         * s3:BypassGovernanceRetention delete log files early; COMPLIANCE lets no one, root included (see the README).
+         * Unset: COMPLIANCE under profile "strict", else GOVERNANCE.
+         */
+        objectLockMode: z.enum(['GOVERNANCE', 'COMPLIANCE']).optional(),
         /** Data event selectors of the trail. */
         dataEvents: z
           .strictObject({
@@ -150,6 +172,8 @@ const monitoringSchema = z
     alertEmails: z.array(z.email('must be an email address')).max(20).default([]),
     /** Deploy the gateway's alarms with no recipient at all (see baseline.alertsReachNobody). */
     alertsReachNobody: z.boolean().default(false),
+    /** An existing SNS topic for the gateway's alarms (see baseline.alertTopicArn; CloudWatch alarms publish to it). */
+    alertTopicArn,
     /** Alarm when the gateway's input + output tokens of the last 24 hours reach this many. */
     dailyTokenBudget: z.number().int().min(1).max(1_000_000_000_000).default(5_000_000),
     /** Guardrail intervention rate (percent of evaluations, 15 minutes) that alarms. */
@@ -254,6 +278,12 @@ const gatewaySchema = z
         wafRateLimitPerIp: z.number().int().min(10).max(2_000_000_000).default(1000),
         /** WAF per-caller (per Authorization token) limit per 5-minute window, from any number of addresses. */
         wafRateLimitPerCaller: z.number().int().min(10).max(2_000_000_000).default(300),
+        /**
+         * Set the region's API Gateway account setting (AWS::ApiGateway::Account) to a new CloudWatch Logs role. API Gateway
+         * cannot log without one, and a fresh account has none. It is one setting per account and region, shared by every
+         * REST API there: set false when the account already has one (another stack or the organization manages it).
+         */
+        createAccountCloudWatchRole: z.boolean().default(true),
       })
       .prefault({}),
     lambda: z
@@ -323,6 +353,13 @@ export const configSchema = z.strictObject({
       availabilityZones: z.array(availabilityZone).min(2).optional(),
     })
     .optional(),
+  /**
+   * The security profile. "standard" is the hardened default. "strict" is the hardened profile for regulated
+   * deployments: it chooses the stricter setting wherever the stricter one costs flexibility, today the trail bucket's
+   * COMPLIANCE-mode Object Lock (no one, root included, can delete a log file before its retention ends, and the bucket
+   * outlives the stack). Each such setting also has its own key, which wins over the profile.
+   */
+  profile: z.enum(['standard', 'strict']).default('standard'),
   /** Tags applied to every resource. */
   tags: z
     .record(z.string().min(1).max(128).refine((k) => !k.toLowerCase().startsWith('aws:'), 'must not start with "aws:", which AWS reserves'), z.string().max(256))
@@ -332,21 +369,31 @@ export const configSchema = z.strictObject({
 }).superRefine((c, ctx) => {
   // Alerts must reach someone: with the account pinned, synth fails until a destination (or the loud opt-out) is
   // chosen; unpinned, the stack asks for an address at deploy time (CloudFormation parameter with no default).
-  const destinations: Array<[string, string[], boolean]> = [
-    ['baseline', c.baseline.alertEmails, c.baseline.alertsReachNobody],
-    ['gateway.monitoring', c.gateway.monitoring.alertEmails, c.gateway.monitoring.alertsReachNobody],
+  // The gateway's alarms go to the baseline's destination unless gateway.monitoring names its own, so only the
+  // baseline must name one.
+  const destinations: Array<[string, { alertEmails: string[]; alertsReachNobody: boolean; alertTopicArn?: string }]> = [
+    ['baseline', c.baseline],
+    ['gateway.monitoring', c.gateway.monitoring],
   ];
-  for (const [prefix, emails, reachNobody] of destinations) {
+  for (const [prefix, d] of destinations) {
     const path = [...prefix.split('.'), 'alertEmails'];
-    if (emails.length > 0 && reachNobody) {
-      ctx.addIssue({ code: 'custom', path, message: `contradicts ${prefix}.alertsReachNobody: true; drop one of them` });
-    } else if (emails.length === 0 && !reachNobody && c.env?.account !== undefined) {
+    const chosen = [d.alertEmails.length > 0 && 'alertEmails', d.alertTopicArn !== undefined && 'alertTopicArn', d.alertsReachNobody && 'alertsReachNobody'].filter(
+      (k): k is string => k !== false,
+    );
+    if (chosen.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...prefix.split('.'), chosen[1]!],
+        message: `contradicts ${prefix}.${chosen[0]}: name one alert destination (alertEmails, alertTopicArn or alertsReachNobody); drop one of them`,
+      });
+    } else if (prefix === 'baseline' && chosen.length === 0 && c.env?.account !== undefined) {
       ctx.addIssue({
         code: 'custom',
         path,
         message:
           `must name at least one recipient of security alerts: env.account ${c.env.account} is pinned and alerts would otherwise reach nobody. ` +
-          `Set ${prefix}.alertEmails to ["secops@example.com", …], or ${prefix}.alertsReachNobody: true to deploy without any (not recommended)`,
+          `Set ${prefix}.alertEmails to ["secops@example.com", …], ${prefix}.alertTopicArn to an existing SNS topic, ` +
+          `or ${prefix}.alertsReachNobody: true to deploy without any (not recommended)`,
       });
     }
   }
@@ -395,7 +442,14 @@ export const configSchema = z.strictObject({
       });
     }
   }
-});
+}).transform((c) => ({
+  ...c,
+  // The profile's choice, unless the key says otherwise: the stacks read one resolved value.
+  baseline: {
+    ...c.baseline,
+    trail: { ...c.baseline.trail, objectLockMode: c.baseline.trail.objectLockMode ?? (c.profile === 'strict' ? 'COMPLIANCE' : 'GOVERNANCE') },
+  },
+}));
 
 /** The validated configuration. */
 export type BlueprintConfig = z.infer<typeof configSchema>;

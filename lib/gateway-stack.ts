@@ -1,4 +1,4 @@
-import { CfnOutput, Duration } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -23,8 +23,10 @@ export interface GatewayStackProps extends BlueprintStackProps {
   readonly config: BlueprintConfig['gateway'];
 
   /**
-   * The topic the gateway's security alarms notify, e.g. the baseline's alert topic.
-   * @default - a new {@link AlertTopic} encrypted with the gateway key, with `config.monitoring.alertEmails` subscribed
+   * The topic the gateway's security alarms notify, e.g. the baseline's alert topic (the blueprint app passes it unless
+   * `gateway.monitoring` names a destination of its own).
+   * @default - the topic `config.monitoring.alertTopicArn` names, else a new {@link AlertTopic} encrypted with the
+   *   gateway key, with `config.monitoring.alertEmails` subscribed
    */
   readonly alertTopic?: AlertTopic;
 }
@@ -119,23 +121,35 @@ export class GatewayStack extends BlueprintStack {
         ? cognito.UserPool.fromUserPoolId(this, 'ExistingUserPool', config.existingUserPoolId)
         : undefined,
       // API Gateway cannot log without the account's CloudWatch role; a fresh account has none.
-      createApiGatewayAccountRole: true,
+      createApiGatewayAccountRole: config.api.createAccountCloudWatchRole,
       logRetention: config.logRetentionDays as logs.RetentionDays,
     });
 
-    if (props.alertTopic && config.monitoring.alertEmails.length > 0) {
+    const { alertEmails, alertTopicArn, alertsReachNobody } = config.monitoring;
+    const ownDestination = alertEmails.length > 0 || alertTopicArn !== undefined || alertsReachNobody;
+    if (props.alertTopic && ownDestination) {
       throw new Error(
-        `config.monitoring.alertEmails only applies to the topic the gateway stack creates, got ${config.monitoring.alertEmails.length} addresses ` +
-          'and an alertTopic; subscribe them to that topic instead (AlertTopic.addEmail)',
+        'config.monitoring.alertEmails, alertTopicArn and alertsReachNobody only apply to the topic the gateway stack creates or imports, ' +
+          `got ${JSON.stringify({ alertEmails, alertTopicArn, alertsReachNobody })} and an alertTopic; ` +
+          'drop them, or subscribe the addresses to that topic instead (AlertTopic.addEmail)',
+      );
+    }
+    if (!props.alertTopic && !ownDestination && !Token.isUnresolved(this.account)) {
+      throw new Error(
+        `config.monitoring.alertEmails must name at least one recipient of security alerts: the account ${this.account} is pinned ` +
+          'and no alertTopic is given, so the alarms would otherwise reach nobody. Set config.monitoring.alertEmails, ' +
+          'config.monitoring.alertTopicArn, pass alertTopic, or set config.monitoring.alertsReachNobody: true (not recommended)',
       );
     }
     if (props.alertTopic) {
       this.alertTopic = props.alertTopic;
     } else {
-      this.alertTopic = new AlertTopic(this, 'Alerts', { encryptionKey: this.key.key });
-      ensureAlertDestination(this.alertTopic, config.monitoring.alertEmails, config.monitoring.alertsReachNobody, 'gateway.monitoring');
+      this.alertTopic = new AlertTopic(this, 'Alerts', { encryptionKey: this.key.key, topicArn: alertTopicArn });
+      if (alertTopicArn === undefined) {
+        ensureAlertDestination(this.alertTopic, alertEmails, alertsReachNobody, 'gateway.monitoring');
+      }
     }
-    const { alertEmails: _emails, alertsReachNobody: _reachNobody, ...thresholds } = config.monitoring;
+    const { alertEmails: _emails, alertsReachNobody: _reachNobody, alertTopicArn: _arn, ...thresholds } = config.monitoring;
     const modelIds = [...new Set(models.map(invokeTarget))];
     this.monitoring = new SecurityMonitoring(this, 'Monitoring', {
       gateway: this.gateway,

@@ -10,6 +10,9 @@ import { SecureKey } from '../secure-key';
 /** A deliberately loose shape check: one `@`, no spaces, a dot in the domain. SNS confirms the address. */
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** A standard SNS topic's ARN (FIFO topics take no CloudWatch alarm or EventBridge rule). */
+const TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
 /** The KMS actions a service needs to publish to an encrypted topic or send to an encrypted queue. */
 const SERVICE_KEY_ACTIONS = ['kms:GenerateDataKey*', 'kms:Decrypt'];
 
@@ -29,6 +32,17 @@ export interface AlertTopicProps {
    * @default - no subscriptions
    */
   readonly emailSubscriptions?: string[];
+
+  /**
+   * An existing standard SNS topic (this account and region) to send the alerts to instead of a new
+   * one, e.g. the organization's security-alert topic. This construct cannot change that topic's
+   * policies: its access policy must let `events.amazonaws.com` and `cloudwatch.amazonaws.com`
+   * publish (ideally with `aws:SourceAccount`), and when it is encrypted its KMS key policy must let
+   * both services use the key (`kms:GenerateDataKey*`, `kms:Decrypt`); otherwise alerts are dropped
+   * silently. A synth warning repeats this. `topicName` and `displayName` do not apply.
+   * @default - a new topic
+   */
+  readonly topicArn?: string;
 
   /**
    * Name of the topic.
@@ -76,15 +90,13 @@ export interface AlertTopicProps {
  * alerts.grantPublish(reporterFunction);
  */
 export class AlertTopic extends Construct {
-  /** The SNS topic. */
-  public readonly topic: sns.Topic;
-  /** The key that encrypts the topic and the dead-letter queue. */
+  /** The SNS topic: a new one, or the one `topicArn` named. */
+  public readonly topic: sns.ITopic;
+  /** The key that encrypts the topic (unless imported) and the dead-letter queue. */
   public readonly encryptionKey: kms.IKey;
-  /**
-   * Where alerts go when they cannot be delivered: the redrive target of every email
-   * subscription, and the dead-letter queue EventBridge targets on this topic should use.
-   */
-  public readonly deadLetterQueue: sqs.Queue;
+
+  private readonly removalPolicy: RemovalPolicy;
+  private dlq?: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: AlertTopicProps = {}) {
     super(scope, id);
@@ -98,8 +110,19 @@ export class AlertTopic extends Construct {
     if (props.displayName !== undefined && !Token.isUnresolved(props.displayName) && props.displayName.length > 100) {
       throw new Error(`displayName must be at most 100 characters, got ${props.displayName.length} characters`);
     }
+    if (props.topicArn !== undefined) {
+      if (!Token.isUnresolved(props.topicArn) && !TOPIC_ARN_PATTERN.test(props.topicArn)) {
+        throw new Error(
+          `topicArn must be the ARN of a standard SNS topic like "arn:aws:sns:eu-west-1:123456789012:security-alerts", got "${props.topicArn}"`,
+        );
+      }
+      if (props.topicName !== undefined || props.displayName !== undefined) {
+        throw new Error('topicName and displayName only apply to a new topic, got them with topicArn; set them on the existing topic instead');
+      }
+    }
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.removalPolicy = removalPolicy;
     if (props.encryptionKey) {
       this.encryptionKey = props.encryptionKey;
     } else {
@@ -110,30 +133,63 @@ export class AlertTopic extends Construct {
     }
     this.allowServicesOnKey();
 
-    this.topic = new sns.Topic(this, 'Resource', {
-      topicName: props.topicName,
-      displayName: props.displayName,
-      masterKey: this.encryptionKey,
-      enforceSSL: true,
-    });
+    this.topic =
+      props.topicArn !== undefined
+        ? sns.Topic.fromTopicArn(this, 'Resource', props.topicArn)
+        : new sns.Topic(this, 'Resource', {
+          topicName: props.topicName,
+          displayName: props.displayName,
+          masterKey: this.encryptionKey,
+          enforceSSL: true,
+        });
 
     const account = Stack.of(this).account;
-    for (const [sid, service] of [
+    const published = [
       ['AllowEventBridgePublishForThisAccount', 'events.amazonaws.com'],
       ['AllowCloudWatchAlarmsPublishForThisAccount', 'cloudwatch.amazonaws.com'],
-    ] as const) {
+    ].map(([sid, service]) =>
       this.topic.addToResourcePolicy(
         new iam.PolicyStatement({
           sid,
-          principals: [new iam.ServicePrincipal(service)],
+          principals: [new iam.ServicePrincipal(service!)],
           actions: ['sns:Publish'],
           resources: [this.topic.topicArn],
           conditions: { StringEquals: { 'aws:SourceAccount': account } },
         }),
+      ),
+    );
+    if (published.some((r) => !r.statementAdded)) {
+      Annotations.of(this).addWarningV2(
+        'secure-llm-blueprint:importedAlertTopicPolicy',
+        `The existing topic ${props.topicArn} must already let events.amazonaws.com and cloudwatch.amazonaws.com publish ` +
+          '(sns:Publish, with aws:SourceAccount = this account), and its KMS key, when encrypted, must let both use ' +
+          'kms:GenerateDataKey* and kms:Decrypt; this stack cannot change those policies, and without them alerts are silently dropped.',
       );
     }
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+    // A topic of our own keeps its undeliverable alerts from the start; an imported one gets the
+    // queue only when something here needs it (an EventBridge target or an email subscription).
+    if (props.topicArn === undefined) {
+      this.dlq = this.createDeadLetterQueue();
+    }
+
+    for (const address of props.emailSubscriptions ?? []) {
+      this.addEmail(address);
+    }
+  }
+
+  /**
+   * Where alerts go when they cannot be delivered: the redrive target of every email
+   * subscription, and the dead-letter queue EventBridge targets on this topic should use.
+   * With `topicArn` it is created on first use.
+   */
+  public get deadLetterQueue(): sqs.Queue {
+    this.dlq ??= this.createDeadLetterQueue();
+    return this.dlq;
+  }
+
+  private createDeadLetterQueue(): sqs.Queue {
+    const queue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: this.encryptionKey,
       enforceSSL: true,
@@ -142,7 +198,7 @@ export class AlertTopic extends Construct {
       // with sqs:SendMessage under the queue policy; SQS redrive is a different path, which only
       // source queues use, and none may.
       redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.DENY_ALL },
-      removalPolicy,
+      removalPolicy: this.removalPolicy,
     });
     // cdk-nag recognizes only SQS queues and Lambda functions as dead-letter sources, and
     // CT.SQS.PR.1 only a RedriveAllowPolicy that admits source queues.
@@ -150,15 +206,12 @@ export class AlertTopic extends Construct {
       'This queue is itself the dead-letter queue of the alert topic (email subscription RedrivePolicy and EventBridge ' +
       'target DeadLetterConfig); a dead-letter queue behind it would only move undeliverable alerts one hop further. ' +
       'It keeps messages for the 14-day maximum, and its RedriveAllowPolicy denies every source queue.';
-    Validations.of(this.deadLetterQueue).acknowledge(
+    Validations.of(queue).acknowledge(
       { id: 'AwsSolutions-SQS3', reason: dlqReason },
       { id: 'Serverless-SQSRedrivePolicy', reason: dlqReason },
       { id: 'cdk-validator-cfnguard::sqs_dlq_check', reason: dlqReason },
     );
-
-    for (const address of props.emailSubscriptions ?? []) {
-      this.addEmail(address);
-    }
+    return queue;
   }
 
   /** The topic's ARN. */

@@ -62,11 +62,24 @@ export interface AuditTrailProps {
   readonly trailName?: string;
 
   /**
-   * Default S3 Object Lock retention (governance mode) of every log and digest file in the trail
-   * bucket, so no one without `s3:BypassGovernanceRetention` can delete or overwrite evidence.
+   * Default S3 Object Lock retention of every log and digest file in the trail bucket (see
+   * `objectLockMode` for who may still delete them).
    * @default Duration.days(365)
    */
   readonly objectLockRetention?: Duration;
+
+  /**
+   * Object Lock mode of that default retention.
+   *
+   * - `GOVERNANCE`: no one can delete or overwrite a log file version before its retention ends,
+   *   except a principal allowed `s3:BypassGovernanceRetention` who asks for the bypass.
+   * - `COMPLIANCE`: no one can, the account's root user included, and the retention of a locked
+   *   version cannot be shortened. The bucket cannot be deleted while it holds a locked version,
+   *   so removing the stack leaves it (and its storage cost) until the last retention period ends;
+   *   only closing the AWS account removes it sooner. Choose it when a regulator requires WORM storage.
+   * @default s3.ObjectLockMode.GOVERNANCE
+   */
+  readonly objectLockMode?: s3.ObjectLockMode;
 
   /**
    * Where the trail bucket's server access logs go (prefix `trail-bucket/`). Pass the stack's
@@ -91,8 +104,8 @@ export interface AuditTrailProps {
  * default).
  *
  * The trail bucket is SSE-KMS encrypted with an S3 Bucket Key, versioned, Object-Lock protected
- * (governance mode), TLS-only, private, ACL-free, and writable by CloudTrail only for this trail
- * (`aws:SourceArn`). Its server access logs go to an {@link AccessLogsBucket} (given, or its own),
+ * (governance mode unless `objectLockMode` asks for compliance mode), TLS-only, private,
+ * ACL-free, and writable by CloudTrail only for this trail (`aws:SourceArn`). Its server access logs go to an {@link AccessLogsBucket} (given, or its own),
  * which is SSE-S3 encrypted because S3 server access logging cannot deliver to SSE-KMS or
  * Object-Lock buckets.
  *
@@ -152,7 +165,10 @@ export class AuditTrail extends Construct {
       bucketKeyEnabled: true,
       versioned: true,
       objectLockEnabled: true,
-      objectLockDefaultRetention: s3.ObjectLockRetention.governance(objectLockRetention),
+      objectLockDefaultRetention:
+        props.objectLockMode === s3.ObjectLockMode.COMPLIANCE
+          ? s3.ObjectLockRetention.compliance(objectLockRetention)
+          : s3.ObjectLockRetention.governance(objectLockRetention),
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,

@@ -671,7 +671,14 @@ export class InferenceGateway extends Construct {
       description: 'The shape every chat completion request must have before it reaches the function',
       schema: chatCompletionSchema(maxMessages),
     });
-    const integration = new apigateway.LambdaIntegration(this.function, { proxy: true, allowTestInvoke: false });
+    // The Lambda proxy integration of aws-cdk-lib's LambdaIntegration, without its one invoke permission per method
+    // (three near-identical resource-policy statements): the function serves every route, so one permission below
+    // admits the whole API, on its deployed stage only (the console's test-invoke stage stays excluded).
+    const integration = new apigateway.AwsIntegration({
+      proxy: true,
+      service: 'lambda',
+      path: `2015-03-31/functions/${this.function.functionArn}/invocations`,
+    });
     // What each route adds to the common options; a route added to the contract must be listed here.
     const routeOptions: Record<GatewayRouteName, apigateway.MethodOptions> = {
       'chat.completions': { requestModels: { 'application/json': chatModel, $default: chatModel } },
@@ -680,22 +687,32 @@ export class InferenceGateway extends Construct {
     };
     // Exactly the contract's routes, so API Gateway admits what the function serves and nothing else. Every method
     // gets the default Cognito authorizer, the validator and the proxy integration; path parameters are required.
-    const methods = GATEWAY_ROUTES.map((route) => {
+    for (const route of GATEWAY_ROUTES) {
       const parameters = pathParameterNames(route.path).map((name): [string, boolean] => [`method.request.path.${name}`, true]);
-      return this.api.root.resourceForPath(route.path).addMethod(route.method, integration, {
+      this.api.root.resourceForPath(route.path).addMethod(route.method, integration, {
         requestValidator: validator,
         ...(parameters.length > 0 ? { requestParameters: Object.fromEntries(parameters) } : {}),
         ...routeOptions[route.name],
       });
+    }
+    // API Gateway may invoke the function for this API's deployed stage only, as this account's API. Any method and path
+    // of that stage: API Gateway routes only the methods above to it, and the function serves each of them.
+    const invokePermission = new lambda.CfnPermission(this, 'ApiInvokePermission', {
+      action: 'lambda:InvokeFunction',
+      functionName: this.function.functionArn,
+      principal: 'apigateway.amazonaws.com',
+      sourceArn: this.api.arnForExecuteApi('*', '/*', GATEWAY_STAGE_NAME),
+      sourceAccount: Stack.of(this).account,
     });
-    // Each method's invoke permission names apigateway.amazonaws.com with the execute-api ARN of
-    // exactly that method and stage; CT.LAMBDA.PR.2 only accepts a literal or a Ref/GetAtt there.
-    for (const permission of methods.flatMap((m) => m.node.children).filter((c) => c instanceof lambda.CfnPermission)) {
-      Validations.of(permission).acknowledge({
+    stage.node.addDependency(invokePermission);
+    if (Token.isUnresolved(Stack.of(this).account)) {
+      // CT.LAMBDA.PR.2 accepts a literal SourceAccount, or a SourceArn that is a literal or a Ref/GetAtt of this template.
+      Validations.of(invokePermission).acknowledge({
         id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
         reason:
-          'Not public: the principal is apigateway.amazonaws.com and SourceArn is this API\'s execute-api ARN for one method and stage. ' +
-          'In an environment-agnostic stack that ARN is an Fn::Join of the API id, region and account, which the rule cannot evaluate.',
+          'Not public: the principal is apigateway.amazonaws.com, SourceAccount is this account and SourceArn is the execute-api ARN ' +
+          'of this API\'s stage. The stack is environment-agnostic, so both are built from AWS::AccountId at deploy time, which the rule ' +
+          'cannot evaluate; with a pinned account SourceAccount is a literal and the rule passes.',
       });
     }
     this.url = `${this.api.url}v1`;

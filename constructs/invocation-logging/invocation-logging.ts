@@ -318,8 +318,10 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
         objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
         enforceSSL: true,
         versioned: true,
-        // Lets investigators put a legal hold on the payloads of an incident (no default retention:
-        // that would require Content-MD5 on Bedrock's writes).
+        // Lets investigators put a legal hold on the payloads of an incident. No default retention: with one,
+        // S3 rejects every PutObject that carries neither Content-MD5 nor a checksum header, and nothing
+        // documents that Bedrock's large-data delivery sends either, so payloads could be lost silently.
+        // Until someone places a hold, Object Lock protects nothing here.
         objectLockEnabled: true,
         // Payloads live exactly as long as the log records that point to them.
         lifecycleRules: lifecycleRules(expiration),
@@ -344,7 +346,9 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
           id: `${pack}-S3BucketReplicationEnabled`,
           reason:
             'Model-invocation logging is a regional setting and this construct is regional: cross-region replication needs a ' +
-            'destination bucket and key in another region, which belong to the caller\'s backup design; versioning and object lock guard against loss here.',
+            'destination bucket and key in another region, which belong to the caller\'s backup design. Here versioning keeps an ' +
+            'overwritten or deleted payload recoverable for 30 days; Object Lock has no default retention, so it guards only ' +
+            'payloads an investigator has put a legal hold on.',
         })),
       );
       bucket.addToResourcePolicy(

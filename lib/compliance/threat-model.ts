@@ -388,12 +388,14 @@ const QUOTA_FAIL_CLOSED = control(
 
 const TAMPER_EVIDENT_TRAIL = control(
   'Tamper-evident, multi-region trail',
-  'CloudTrail records every region and global services, validates log files, encrypts with a customer-managed key and delivers to an Object-Locked, versioned, private bucket and to a KMS-encrypted log group.',
-  ['constructs/audit-trail/audit-trail.ts'],
+  'CloudTrail records every region and global services, validates log files, encrypts with a customer-managed key and delivers to an Object-Locked, versioned, private bucket and to a KMS-encrypted log group. The lock is GOVERNANCE mode by default (a principal allowed s3:BypassGovernanceRetention can still delete a log file early) and COMPLIANCE mode under profile "strict" or baseline.trail.objectLockMode (no one, root included, can delete a log file before its retention ends).',
+  ['constructs/audit-trail/audit-trail.ts', 'lib/config.ts'],
   [
     it(TRAIL_TEST, 'AuditTrail defaults records every region and global services, validates log files and encrypts with the key'),
     it(TRAIL_TEST, 'AuditTrail encryption the trail bucket is SSE-KMS with a bucket key, versioned, Object-Locked, private and ACL-free'),
     it(TRAIL_TEST, 'AuditTrail grants only CloudTrail, for this trail, may check the ACL of and write to the trail bucket'),
+    it(TRAIL_TEST, 'AuditTrail configuration objectLockMode COMPLIANCE locks every log file version in compliance mode'),
+    it(BASELINE_STACK_TEST, 'BaselineStack profile the standard profile locks the trail in GOVERNANCE mode, the strict one in COMPLIANCE mode'),
     it(APP_TEST, 'the whole app the trail and the detector carry the baseline properties'),
   ],
 );
@@ -435,10 +437,11 @@ const SECURITY_ALARMS = control(
 
 const ALERT_CHANNEL = control(
   'Protected alert channel',
-  'The alert topic is KMS-encrypted and TLS-only, only EventBridge and CloudWatch of this account may publish, and undeliverable alerts land in an encrypted dead-letter queue. A deployment names who receives the alerts: with the account pinned synth fails without recipients, otherwise the stack has an AlertEmail parameter with no default; opting out takes the explicit alertsReachNobody setting.',
+  'The alert topic is KMS-encrypted and TLS-only, only EventBridge and CloudWatch of this account may publish, and undeliverable alerts land in an encrypted dead-letter queue. A deployment names where the alerts go (email recipients or an existing SNS topic): with the account pinned synth fails without one, otherwise the baseline stack has an AlertEmail parameter with no default; opting out takes the explicit alertsReachNobody setting. In the blueprint app the gateway\'s alarms go to the baseline\'s topic unless gateway.monitoring names its own destination. An existing topic\'s policies are outside the stack: synth warns that they must admit EventBridge and CloudWatch.',
   ['constructs/alert-topic/alert-topic.ts', 'lib/alert-destination.ts', 'lib/config.ts'],
   [
-    it('test/lib/alert-destination.test.ts', 'alert destination defaults with no recipient configured, each stack asks for one at deploy time: a parameter with no default, subscribed'),
+    it('test/lib/alert-destination.test.ts', 'alert destination defaults with no recipient configured, the baseline asks for one at deploy time and the gateway\'s alarms go to its topic'),
+    it('test/lib/alert-destination.test.ts', 'alert destination existing topic alertTopicArn sends each stack\'s alerts to that topic: no topic, subscription or parameter of its own'),
     it('test/lib/config.test.ts', 'configuration validation fails if the account is pinned and no alert destination is named, saying how to choose'),
     it(ALERT_TOPIC_TEST, 'AlertTopic defaults grants publish to no one without a condition, and to no wildcard principal'),
     it(ALERT_TOPIC_TEST, 'AlertTopic defaults denies publishing without TLS'),

@@ -12,6 +12,8 @@
  *   `Principal`, `NotPrincipal` and `Condition` (they say who may act, not what is used), in
  *   descriptions, and in a resource's own name (`LogGroupName: /aws/lambda/${Function}`);
  * - an ARN built from a parent and a child (`…/restapis/${Api}/stages/${Stage}`) points at the child;
+ * - a reference to another stack's output (`Fn::GetStackOutput`, `Fn::ImportValue`) points at the
+ *   resource that output refers to;
  * - nodes that reference a VPC are drawn inside it;
  * - two external actors are added: the API's client and Amazon Bedrock behind its VPC endpoints.
  */
@@ -29,6 +31,8 @@ export interface StackTemplate {
 /** The parts of a CloudFormation template the graph reads. */
 export interface CfnTemplate {
   readonly Resources?: Record<string, TemplateResource>;
+  /** Outputs, read to follow cross-stack references to the resource they name. */
+  readonly Outputs?: Record<string, { readonly Value?: unknown; readonly Export?: { readonly Name?: unknown } }>;
 }
 
 /** The parts of a CloudFormation resource the graph reads. */
@@ -293,6 +297,59 @@ function referencesOf(type: string, properties: Record<string, unknown> | undefi
   return out;
 }
 
+/**
+ * The outputs other stacks read, by `GetStackOutput` key (`<stack name>\u0000<output name>`) and by
+ * export name (`export\u0000<name>`), each with the stack and logical id of the resource it refers to.
+ */
+function crossStackTargets(stacks: readonly StackTemplate[]): Map<string, { stack: string; logicalId: string }> {
+  const out = new Map<string, { stack: string; logicalId: string }>();
+  for (const stack of stacks) {
+    const logicalIds = new Set(Object.keys(stack.template.Resources ?? {}));
+    for (const [name, output] of Object.entries(stack.template.Outputs ?? {})) {
+      const [ref] = referencesOf('AWS::CloudFormation::Output', { Value: output.Value }, logicalIds);
+      if (ref) {
+        const target = { stack: stack.id, logicalId: ref.target };
+        out.set(`${stack.stackName}\u0000${name}`, target);
+        if (typeof output.Export?.Name === 'string') {
+          out.set(`export\u0000${output.Export.Name}`, target);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The keys (as {@link crossStackTargets} makes them) of every other stack's output a resource's properties read. */
+function crossStackReferencesOf(properties: Record<string, unknown> | undefined): string[] {
+  const out: string[] = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      value.forEach(walk);
+      return;
+    }
+    if (value === null || typeof value !== 'object') {
+      return;
+    }
+    const obj = value as Record<string, unknown>;
+    const stackOutput = obj['Fn::GetStackOutput'] as { StackName?: unknown; OutputName?: unknown } | undefined;
+    if (typeof stackOutput?.StackName === 'string' && typeof stackOutput.OutputName === 'string') {
+      out.push(`${stackOutput.StackName}\u0000${stackOutput.OutputName}`);
+      return;
+    }
+    if (typeof obj['Fn::ImportValue'] === 'string') {
+      out.push(`export\u0000${obj['Fn::ImportValue']}`);
+      return;
+    }
+    for (const [key, v] of Object.entries(obj)) {
+      if (!ACCESS_CONTROL_KEYS.has(key) && !key.endsWith('Description')) {
+        walk(v);
+      }
+    }
+  };
+  walk(properties);
+  return out;
+}
+
 /** True for the Lambda functions CDK itself deploys to back its helper custom resources. */
 function isCdkProviderFunction(path: string): boolean {
   return path.split('/').some((p) => p.startsWith('Custom::') || /^AWS[0-9a-f]{32}$/.test(p) || /^LogRetention[0-9a-f]{32}$/.test(p));
@@ -363,6 +420,10 @@ export function deriveDiagram(stacks: readonly StackTemplate[]): Diagram {
   const stages: string[] = [];
   const webAcls: string[] = [];
   const bedrockEndpoints: string[] = [];
+  const outputs = crossStackTargets(sortedStacks);
+  // Per stack: each resource's node, and its type; cross-stack edges are drawn once every stack has its nodes.
+  const representatives = new Map<string, { representative: Map<string, string>; infos: Map<string, ResourceInfo> }>();
+  const crossStack: Array<{ from: string; key: string }> = [];
 
   for (const stack of sortedStacks) {
     const resources = stack.template.Resources ?? {};
@@ -398,6 +459,7 @@ export function deriveDiagram(stacks: readonly StackTemplate[]): Diagram {
     }
 
     const representative = resolveRepresentatives(infos, nodeIdOf);
+    representatives.set(stack.id, { representative, infos });
 
     // Nodes.
     const groups = new Map<string, ResourceInfo[]>();
@@ -437,6 +499,9 @@ export function deriveDiagram(stacks: readonly StackTemplate[]): Diagram {
         const kind: EdgeKind = targetType === 'AWS::KMS::Key' ? 'encryption' : targetType === 'AWS::Logs::LogGroup' ? 'logs' : 'uses';
         edges.set(`${a}\u0000${b}`, { from: a, to: b, kind });
       }
+      for (const key of crossStackReferencesOf(info.resource.Properties)) {
+        crossStack.push({ from, key });
+      }
     }
 
     // Clusters: the stack, and inside it each VPC with every node that references it.
@@ -463,6 +528,17 @@ export function deriveDiagram(stacks: readonly StackTemplate[]): Diagram {
         }
       }
       nodes.set(vpc, { ...nodes.get(vpc)!, vpc });
+    }
+  }
+
+  for (const { from, key } of crossStack) {
+    const target = outputs.get(key);
+    const other = target && representatives.get(target.stack);
+    const to = target && other?.representative.get(target.logicalId);
+    if (to && to !== from) {
+      const targetType = other!.infos.get(target.logicalId)!.resource.Type;
+      const kind: EdgeKind = targetType === 'AWS::KMS::Key' ? 'encryption' : targetType === 'AWS::Logs::LogGroup' ? 'logs' : 'uses';
+      edges.set(`${from}\u0000${to}`, { from, to, kind });
     }
   }
 

@@ -127,4 +127,23 @@ describe('BaselineStack', () => {
       expect(selectors).not.toContain('AWS::Lambda::Function');
     });
   });
+
+  describe('profile', () => {
+    const lockModeOf = (input: unknown): unknown => {
+      const template = Template.fromStack(baseline(newTestApp(), input));
+      const buckets = Object.values(template.findResources('AWS::S3::Bucket', { Properties: { ObjectLockConfiguration: Match.anyValue() } }));
+      expect(buckets).toHaveLength(1);
+      return buckets[0]!.Properties.ObjectLockConfiguration.Rule.DefaultRetention.Mode;
+    };
+    const partsOff = { invocationLogging: { managedExternally: true }, alertsReachNobody: true };
+
+    test('the standard profile locks the trail in GOVERNANCE mode, the strict one in COMPLIANCE mode', () => {
+      expect(lockModeOf({ baseline: partsOff })).toBe('GOVERNANCE');
+      expect(lockModeOf({ profile: 'strict', baseline: partsOff })).toBe('COMPLIANCE');
+    });
+
+    test('baseline.trail.objectLockMode overrides the profile', () => {
+      expect(lockModeOf({ profile: 'strict', baseline: { ...partsOff, trail: { objectLockMode: 'GOVERNANCE' } } })).toBe('GOVERNANCE');
+    });
+  });
 });

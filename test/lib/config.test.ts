@@ -17,6 +17,21 @@ afterAll(() => {
 
 describe('configuration', () => {
   describe('defaults', () => {
+    test('profile "strict" locks the trail in COMPLIANCE mode, "standard" in GOVERNANCE, and the trail\'s own key wins', () => {
+      expect(parseConfig({}).profile).toBe('standard');
+      expect(parseConfig({}).baseline.trail.objectLockMode).toBe('GOVERNANCE');
+      expect(parseConfig({ profile: 'strict' }).baseline.trail.objectLockMode).toBe('COMPLIANCE');
+      expect(parseConfig({ profile: 'strict', baseline: { trail: { objectLockMode: 'GOVERNANCE' } } }).baseline.trail.objectLockMode).toBe('GOVERNANCE');
+      expect(parseConfig({ baseline: { trail: { objectLockMode: 'COMPLIANCE' } } }).baseline.trail.objectLockMode).toBe('COMPLIANCE');
+    });
+
+    test('fails if the profile or the Object Lock mode is not one of the offered values', () => {
+      expect(() => parseConfig({ profile: 'paranoid' })).toThrow(/- profile: .*"standard".*"strict".*got "paranoid"/);
+      expect(() => parseConfig({ baseline: { trail: { objectLockMode: 'compliance' } } })).toThrow(
+        /- baseline\.trail\.objectLockMode: .*"GOVERNANCE".*"COMPLIANCE".*got "compliance"/,
+      );
+    });
+
     test('an empty configuration is valid, env-agnostic and creates every baseline part', () => {
       // WHEN
       const config = parseConfig({});
@@ -37,6 +52,7 @@ describe('configuration', () => {
     test('gateway monitoring names no recipient (the stack asks at deploy time), budgets 5,000,000 tokens a day and leaves thresholds to the construct', () => {
       const { monitoring } = parseConfig({}).gateway;
       expect(monitoring).toEqual({ alertEmails: [], alertsReachNobody: false, dailyTokenBudget: 5_000_000 });
+      expect(monitoring.alertTopicArn).toBeUndefined();
     });
 
     test('the gateway edge limits each caller to 300 requests per 5 minutes beside 1,000 per address', () => {
@@ -45,6 +61,7 @@ describe('configuration', () => {
         throttleBurstLimit: 100,
         wafRateLimitPerIp: 1000,
         wafRateLimitPerCaller: 300,
+        createAccountCloudWatchRole: true,
       });
     });
 
@@ -214,7 +231,7 @@ describe('configuration', () => {
     test('fails if the account is pinned and no alert destination is named, saying how to choose', () => {
       // GIVEN a pinned account whose configuration names no alert recipient for either stack
       const input = { env: { account: '123456789012', region: 'eu-west-1' } };
-      // THEN both topics are named, with the two ways out
+      // THEN the baseline's destination is asked for, with the three ways out (the gateway's alarms go to the baseline's)
       expect(() => parseConfig(input, 'configuration team.json')).toThrow(ConfigError);
       let message = '';
       try {
@@ -223,17 +240,17 @@ describe('configuration', () => {
         message = (e as Error).message;
       }
       expect(message).toContain('- baseline.alertEmails: must name at least one recipient of security alerts: env.account 123456789012 is pinned');
-      expect(message).toContain('or baseline.alertsReachNobody: true to deploy without any (not recommended)');
-      expect(message).toContain('- gateway.monitoring.alertEmails: must name at least one recipient');
-      // AND naming them, or opting out loudly, is accepted
-      expect(() =>
-        parseConfig({ ...input, baseline: { alertEmails: ['secops@example.com'] }, gateway: { monitoring: { alertsReachNobody: true } } }),
-      ).not.toThrow();
+      expect(message).toContain('baseline.alertTopicArn to an existing SNS topic, or baseline.alertsReachNobody: true to deploy without any (not recommended)');
+      expect(message).not.toContain('gateway.monitoring');
+      // AND naming one, an existing topic, or opting out loudly, is accepted
+      for (const baseline of [{ alertEmails: ['secops@example.com'] }, { alertTopicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' }, { alertsReachNobody: true }]) {
+        expect(() => parseConfig({ ...input, baseline })).not.toThrow();
+      }
     });
 
     test('fails if alert recipients are named and alertsReachNobody is true', () => {
       expect(() => parseConfig({ baseline: { alertEmails: ['secops@example.com'], alertsReachNobody: true } })).toThrow(
-        'baseline.alertEmails: contradicts baseline.alertsReachNobody: true; drop one of them',
+        'baseline.alertsReachNobody: contradicts baseline.alertEmails: name one alert destination (alertEmails, alertTopicArn or alertsReachNobody); drop one of them, got true',
       );
     });
 
@@ -249,7 +266,7 @@ describe('configuration', () => {
     });
 
     test('an account- and region-pinned environment without zones is valid: networks take two deploy-time zones', () => {
-      const alerts = { baseline: { alertEmails: ['secops@example.com'] }, gateway: { monitoring: { alertEmails: ['secops@example.com'] } } };
+      const alerts = { baseline: { alertEmails: ['secops@example.com'] } };
       expect(parseConfig({ env: { account: '123456789012', region: 'eu-west-1' }, ...alerts }).env).toEqual({ account: '123456789012', region: 'eu-west-1' });
     });
 

@@ -199,6 +199,42 @@ describe('architecture diagram', () => {
     });
   });
 
+  describe('cross-stack references', () => {
+    test('a reference to another stack\'s output, by Fn::GetStackOutput or Fn::ImportValue, points at the resource it names', () => {
+      // GIVEN a producer stack whose outputs name a topic and a key, and a consumer that reads both
+      const path = (stack: string, id: string) => ({ 'aws:cdk:path': `${stack}/${id}/Resource` });
+      const diagram = deriveDiagram([
+        {
+          id: 'P',
+          stackName: 'Producer',
+          template: {
+            Resources: { Topic: { Type: 'AWS::SNS::Topic', Metadata: path('P', 'Topic') }, Key: { Type: 'AWS::KMS::Key', Metadata: path('P', 'Key') } },
+            Outputs: { TopicOut: { Value: { Ref: 'Topic' } }, KeyOut: { Value: { 'Fn::GetAtt': ['Key', 'Arn'] }, Export: { Name: 'P:KeyArn' } } },
+          },
+        },
+        {
+          id: 'C',
+          stackName: 'Consumer',
+          template: {
+            Resources: {
+              Alarm: {
+                Type: 'AWS::SNS::Topic',
+                Metadata: path('C', 'Alarm'),
+                Properties: {
+                  Actions: [{ 'Fn::GetStackOutput': { StackName: 'Producer', OutputName: 'TopicOut', Region: { Ref: 'AWS::Region' } } }],
+                  KmsMasterKeyId: { 'Fn::ImportValue': 'P:KeyArn' },
+                },
+              },
+            },
+          },
+        },
+      ]);
+      // THEN
+      expect(arrows(diagram)).toEqual(['C/Alarm -> P/Key', 'C/Alarm -> P/Topic']);
+      expect(diagram.edges.find((e) => e.to === 'P/Key')!.kind).toBe('encryption');
+    });
+  });
+
   describe('plumbing', () => {
     let diagram: Diagram;
     beforeAll(() => {

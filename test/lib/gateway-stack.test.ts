@@ -193,6 +193,18 @@ describe('GatewayStack', () => {
       }
     });
 
+    test('gateway.api.createAccountCloudWatchRole false leaves the account\'s API Gateway logging role alone', () => {
+      // GIVEN an account whose API Gateway CloudWatch role is managed elsewhere
+      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      // WHEN
+      const template = Template.fromStack(gateway(app, { gateway: { api: { createAccountCloudWatchRole: false } } }));
+      // THEN the stack neither sets the account setting nor creates a role API Gateway could assume
+      template.resourceCountIs('AWS::ApiGateway::Account', 0);
+      for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+        expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).not.toContain('apigateway.amazonaws.com');
+      }
+    });
+
     test('a given alert topic replaces the stack\'s own', () => {
       // GIVEN
       const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
@@ -210,7 +222,17 @@ describe('GatewayStack', () => {
       const alertTopic = new AlertTopic(new Stack(app, 'Shared'), 'Alerts');
       const config = parseConfig({ gateway: { monitoring: { alertEmails: ['secops@example.com'] } } }).gateway;
       expect(() => new GatewayStack(app, 'Gateway', { config, alertTopic })).toThrow(
-        /config\.monitoring\.alertEmails only applies to the topic the gateway stack creates, got 1 addresses and an alertTopic/,
+        /config\.monitoring\.alertEmails, alertTopicArn and alertsReachNobody only apply to the topic the gateway stack creates or imports, got \{"alertEmails":\["secops@example.com"\],"alertsReachNobody":false\} and an alertTopic/,
+      );
+    });
+
+    test('fails if the account is pinned and the stack, used on its own, is given no alert destination', () => {
+      // GIVEN a gateway stack outside the blueprint app, with no baseline topic to share
+      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const config = parseConfig({}).gateway;
+      // THEN
+      expect(() => new GatewayStack(app, 'Gateway', { config, env: { account: '123456789012', region: 'eu-west-1' } })).toThrow(
+        /config\.monitoring\.alertEmails must name at least one recipient of security alerts: the account 123456789012 is pinned/,
       );
     });
   });

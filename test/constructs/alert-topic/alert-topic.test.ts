@@ -247,6 +247,44 @@ describe('AlertTopic', () => {
     });
   });
 
+  describe('existing topic', () => {
+    const ARN = 'arn:aws:sns:eu-west-1:123456789012:org-security-alerts';
+
+    test('topicArn uses that topic: no topic, no policy, no queue until something needs one, and a warning on its policies', () => {
+      // WHEN
+      const { stack, alerts } = newStackWithTopic({ topicArn: ARN });
+      // THEN
+      const template = Template.fromStack(stack);
+      expect(alerts.topicArn).toBe(ARN);
+      for (const type of ['AWS::SNS::Topic', 'AWS::SNS::TopicPolicy', 'AWS::SQS::Queue']) {
+        template.resourceCountIs(type, 0);
+      }
+      Annotations.fromStack(stack).hasWarning(
+        '/Default/Alerts',
+        Match.stringLikeRegexp(`The existing topic ${ARN} must already let events.amazonaws.com and cloudwatch.amazonaws.com publish`),
+      );
+    });
+
+    test('an email subscription to an existing topic gets the encrypted dead-letter queue', () => {
+      // WHEN
+      const { stack } = newStackWithTopic({ topicArn: ARN, emailSubscriptions: ['secops@example.com'] });
+      // THEN
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: ARN, Protocol: 'email', RedrivePolicy: Match.anyValue() });
+      template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue(), RedriveAllowPolicy: { redrivePermission: 'denyAll' } });
+    });
+
+    test('fails if topicArn is not a standard SNS topic ARN', () => {
+      for (const arn of ['arn:aws:sqs:eu-west-1:123456789012:alerts', 'arn:aws:sns:eu-west-1:123456789012:alerts.fifo', 'org-security-alerts']) {
+        expect(() => newStackWithTopic({ topicArn: arn })).toThrow(`topicArn must be the ARN of a standard SNS topic like "arn:aws:sns:eu-west-1:123456789012:security-alerts", got "${arn}"`);
+      }
+    });
+
+    test('fails if topicName or displayName is given with topicArn', () => {
+      expect(() => newStackWithTopic({ topicArn: ARN, displayName: 'Security' })).toThrow(/topicName and displayName only apply to a new topic/);
+    });
+  });
+
   describe('validation', () => {
     test('fails if emailSubscriptions holds something that is not an email address', () => {
       expect(() => newStackWithTopic({ emailSubscriptions: ['ok@example.com', 'secops.example.com'] })).toThrow(

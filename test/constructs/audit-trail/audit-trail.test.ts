@@ -453,6 +453,16 @@ describe('AuditTrail', () => {
       });
     });
 
+    test('objectLockMode COMPLIANCE locks every log file version in compliance mode', () => {
+      // WHEN
+      const { template: t } = synth({ objectLockMode: s3.ObjectLockMode.COMPLIANCE, objectLockRetention: Duration.days(400) });
+      // THEN
+      t.hasResourceProperties('AWS::S3::Bucket', {
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 400 } } },
+      });
+    });
+
     test('keeps caller-chosen retention periods and removal policy', () => {
       // GIVEN
       const { template: t } = synth({

@@ -687,6 +687,16 @@ describe('InferenceGateway', () => {
       expect(stage.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^GatewayApiGatewayAccount/)]));
     });
 
+    test('one invoke permission admits the API\'s deployed stage, as this account\'s API, and nothing else', () => {
+      // GIVEN a pinned account (newStack)
+      const { stack } = build();
+      const permissions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Permission') as Resources);
+      // THEN one permission for every route (the function serves them all), none for the console's test-invoke stage
+      expect(permissions).toHaveLength(1);
+      expect(permissions[0]!.Properties).toMatchObject({ Principal: 'apigateway.amazonaws.com', SourceAccount: ACCOUNT });
+      expect(JSON.stringify(permissions[0]!.Properties.SourceArn)).toMatch(new RegExp(`:execute-api:${REGION}:${ACCOUNT}:".*"/prod/\\*/\\*"`));
+    });
+
     test('each configured group becomes a Cognito group of the same name, slashes included', () => {
       const { stack } = build({ groups: [{ name: 'team/ml', models: ['nova-lite'], dailyTokenQuota: 10, maxOutputTokens: 10 }] });
       Template.fromStack(stack).hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'team/ml' });
