@@ -4,7 +4,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { buildBlueprint } from '../../lib/blueprint';
-import { COMPLIANCE_REPORT_JSON, type ComplianceReport, synthWithReport } from '../../lib/compliance/report';
+import { COMPLIANCE_REPORT_JSON, type ComplianceReport, COVERED_RESOURCE_TYPES, synthWithReport } from '../../lib/compliance/report';
 import { ComplianceResult, formatFindings, newTestApp, readFindings, synthWithCompliance } from '../helpers/compliance';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string }>;
@@ -66,14 +66,16 @@ describe('the whole app', () => {
     expect(templates.map((t) => t.name)).toContain('SecureLlmBaseline');
   });
 
-  test('the compliance report lists every Lambda function and IAM role of the templates as evaluated by the cdk-nag packs', () => {
-    // GIVEN every function and role in the templates, read from the templates themselves
+  test('the compliance report lists every Lambda function, IAM role and log group of the templates as evaluated by the cdk-nag packs', () => {
+    // GIVEN every function, role and log group in the templates, read from the templates themselves
+    const types: readonly string[] = COVERED_RESOURCE_TYPES;
     const inTemplates = templates.flatMap((t) =>
       Object.entries(t.resources)
-        .filter(([, r]) => r.Type === 'AWS::Lambda::Function' || r.Type === 'AWS::IAM::Role')
+        .filter(([, r]) => types.includes(r.Type))
         .map(([id]) => `${t.name} ${id}`),
     );
-    const listed = report.coverage.resources.filter((r) => r.type === 'AWS::Lambda::Function' || r.type === 'AWS::IAM::Role');
+    expect(inTemplates.length).toBeGreaterThanOrEqual(10);
+    const listed = report.coverage.resources;
     // THEN the report lists each of them
     expect(listed.map((r) => `${r.stack} ${r.logicalId}`).sort()).toEqual(inTemplates.sort());
     // AND each was evaluated, apart from the named generated ones that are being removed
@@ -83,8 +85,10 @@ describe('the whole app', () => {
     for (const k of NOT_YET_EVALUATED) {
       expect({ entry: k.path.source, matches: unevaluated.some((r) => k.path.test(r.path ?? '')) }).toEqual({ entry: k.path.source, matches: true });
     }
-    // AND the ones we write are evaluated by every general pack
-    for (const r of listed.filter((x) => !known(x))) {
+    // AND none of ours logs to an implicit log group outside the templates
+    expect(listed.filter((r) => !known(r) && r.notes.some((n) => /implicit/.test(n))).map((r) => r.path)).toEqual([]);
+    // AND the functions and roles we write are evaluated by every general pack
+    for (const r of listed.filter((x) => !known(x) && x.type !== 'AWS::Logs::LogGroup')) {
       expect({ path: r.path, packs: r.cdkNagPacks }).toEqual({
         path: r.path,
         packs: expect.arrayContaining(['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']),
