@@ -143,7 +143,9 @@ async function apply(
         // Encoded before the Put, so a configuration that cannot be kept is never overwritten.
         id = takeOverPhysicalResourceId(region, current);
         note = `logging configuration set; took over ${describeConfiguration(current)}, to be restored on delete`;
-        logger.warn('taking over the logging configuration in place', { previous: describeConfiguration(current) });
+        // The whole previous configuration (names, ARNs and flags; no payloads) also goes to the log: if this
+        // response is lost and Lambda retries the Create, the retry finds our configuration and cannot know it.
+        logger.warn('taking over the logging configuration in place', { previous: describeConfiguration(current), previousConfiguration: current });
       }
       await put(toPutRequest(props), deps, signal);
       return { status: 'SUCCESS', physicalResourceId: id, reason: `Create: ${note}` };

@@ -318,6 +318,8 @@ describe('invocation-logging handler', () => {
       expect(created.PhysicalResourceId.startsWith(`${OWN_ID}~`)).toBe(true);
       expect(Buffer.byteLength(created.PhysicalResourceId)).toBeLessThanOrEqual(1024);
       expect(JSON.parse(bedrockCalls('PUT')[0]!.body).loggingConfig.cloudWatchConfig.logGroupName).toBe(LOG_GROUP);
+      // AND the handler log keeps a copy, for a Create whose response is lost and retried
+      expect(logged.join('')).toContain(JSON.stringify(FOREIGN_CONFIG.s3Config));
 
       // GIVEN the stack is deleted while its own configuration is still in place
       bedrock.reset();
