@@ -114,6 +114,7 @@ export class BaselineStack extends BlueprintStack {
         encryptionKey: this.key.key,
         logRetention: retention,
         serverAccessLogsBucket: this.accessLogs,
+        takeOverExisting: config.invocationLogging.takeOverExisting,
       });
       const handlerRole = this.invocationLogging.function.role!;
       const bedrockEndpoint = this.network.addInterfaceEndpoint('BedrockEndpoint', {

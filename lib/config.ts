@@ -99,6 +99,16 @@ const baselineSchema = z
         maxAzs: z.number().int().min(2).max(6).default(2),
         /** CIDR of that network. */
         vpcCidr: vpcCidr.default('10.64.0.0/24'),
+        /**
+         * Overwrite a logging configuration someone else already put in this account and region. Without it,
+         * the deployment fails rather than replace it; with it, the configuration in place is kept and restored
+         * when the stack is deleted.
+         */
+        takeOverExisting: z.boolean().default(false),
+      })
+      .refine((l) => !(l.managedExternally && l.takeOverExisting), {
+        message: 'contradicts managedExternally: true (nothing is deployed to take it over); drop one of them',
+        path: ['takeOverExisting'],
       })
       .prefault({}),
   })

@@ -137,6 +137,17 @@ export interface ModelInvocationLoggingProps {
   readonly serverAccessLogsBucket?: AccessLogsBucket;
 
   /**
+   * Take over a logging configuration someone else put in this account and region. Without it,
+   * the custom resource's Create fails (naming this setting) instead of overwriting it, and an
+   * Update leaves one another owner put in place since and says so. With it, the configuration
+   * found on Create is kept in the custom resource's physical ID and put back when the resource
+   * is deleted; the handler may then pass any role of this account to Bedrock (the previous
+   * configuration's delivery role is not known at synth time).
+   * @default false
+   */
+  readonly takeOverExisting?: boolean;
+
+  /**
    * What happens to the logs, buckets, queue and (when created here) key and access-log bucket
    * when removed from the stack. They hold prompts and responses, which are evidence: the default keeps them. With
    * DESTROY, non-empty buckets still block deletion (no auto-delete function is added).
@@ -156,9 +167,11 @@ export interface ModelInvocationLoggingProps {
  * hardened Lambda function (VPC, arm64, reserved concurrency 1, X-Ray, dead-letter queue,
  * explicit KMS log group) that answers CloudFormation itself — no provider framework.
  *
- * The setting is a per-account, per-region singleton: deploying this replaces any existing
- * configuration in the region (deploy it once, e.g. in an account-baseline stack), and on
- * delete it removes the configuration only if it is still the one it set.
+ * The setting is a per-account, per-region singleton (deploy this once, e.g. in an
+ * account-baseline stack). A configuration someone else put in place is never overwritten
+ * silently: the Create fails unless `takeOverExisting` is true, and then the configuration found
+ * is kept and put back on delete. On delete, the construct otherwise removes the configuration
+ * only if it is still the one it set.
  *
  * Network prerequisites, to be added by the caller: a `bedrock` (control plane) interface
  * endpoint with private DNS reachable on tcp/443 from {@link ModelInvocationLogging.connections},
@@ -471,6 +484,23 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
         }),
       ],
     });
+    if (props.takeOverExisting === true) {
+      const anyRoleOfThisAccount = `arn:${stack.partition}:iam::${stack.account}:role/*`;
+      handlerPolicy.addStatements(
+        new iam.PolicyStatement({
+          sid: 'RestoreTakenOverConfiguration',
+          actions: ['iam:PassRole'],
+          resources: [anyRoleOfThisAccount],
+          conditions: { StringEquals: { 'iam:PassedToService': 'bedrock.amazonaws.com' } },
+        }),
+      );
+      Validations.of(handlerPolicy).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*]',
+        reason:
+          'takeOverExisting: putting back the configuration found on Create passes its delivery role to Bedrock, and that ' +
+          'role is only known at deploy time; the grant is limited to roles of this account passed to bedrock.amazonaws.com.',
+      });
+    }
     Validations.of(handlerPolicy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
@@ -517,6 +547,7 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
         DeliveryRoleArn: this.deliveryRole.roleArn,
         ...(this.bucket ? { LargeDataBucketName: this.bucket.bucketName, LargeDataKeyPrefix: LARGE_DATA_KEY_PREFIX } : {}),
         ...deliveries,
+        ...(props.takeOverExisting === true ? { TakeOverExisting: true } : {}),
       },
     }));
     // Bedrock validates the role, log group, bucket and key policy when the configuration is put.

@@ -1,8 +1,18 @@
 /**
  * Custom-resource handler for `Custom::BedrockModelInvocationLogging`.
  *
- * Create/Update call `PutModelInvocationLoggingConfiguration`, Delete calls
- * `DeleteModelInvocationLoggingConfiguration` (a per-account, per-region singleton). There is no
+ * The setting is a per-account, per-region singleton, so every request first reads what is in
+ * place (`GetModelInvocationLoggingConfiguration`) and recognises this stack's configuration by
+ * its log group (see `./takeover`):
+ * - Create puts the configuration when none is set or it is already ours (idempotent). Someone
+ *   else's configuration fails the Create, naming `baseline.invocationLogging.takeOverExisting`,
+ *   unless `TakeOverExisting` is true: then it is kept in the physical ID and put back on Delete.
+ * - Update puts the new configuration, but leaves (and reports) one another owner put since,
+ *   unless `TakeOverExisting` is true.
+ * - Delete restores the configuration taken over, or else deletes ours; another owner's
+ *   configuration is left alone.
+ *
+ * There is no
  * provider framework in front of this function, so it answers CloudFormation itself by PUTting
  * to the pre-signed `ResponseURL` — always, including on errors and when its own time runs out,
  * so a stack never waits for a response that will not come.
@@ -13,7 +23,9 @@ import {
   BedrockClient,
   DeleteModelInvocationLoggingConfigurationCommand,
   GetModelInvocationLoggingConfigurationCommand,
+  type LoggingConfig,
   PutModelInvocationLoggingConfigurationCommand,
+  type PutModelInvocationLoggingConfigurationCommandInput,
 } from '@aws-sdk/client-bedrock';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
@@ -27,6 +39,15 @@ import {
   regionOfStack,
   toPutRequest,
 } from './logging-config';
+import {
+  describeConfiguration,
+  foreignConfigurationMessage,
+  isConfigured,
+  isOwnConfiguration,
+  parsePhysicalResourceId,
+  TAKE_OVER_CONFIG_KEY,
+  takeOverPhysicalResourceId,
+} from './takeover';
 
 const logger = new Logger({ serviceName: 'bedrock-invocation-logging' });
 
@@ -109,44 +130,95 @@ async function apply(
   deps: HandlerDependencies,
   signal: AbortSignal,
 ): Promise<Outcome> {
-  const ownId = physicalResourceId(region);
   switch (event.RequestType) {
-    case 'Create':
-    case 'Update': {
-      const input = toPutRequest(parseLoggingProperties(event.ResourceProperties));
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await deps.bedrock.send(new PutModelInvocationLoggingConfigurationCommand(input), { abortSignal: signal });
-          break;
-        } catch (err) {
-          const delay = deps.putRetryDelaysMs[attempt];
-          if (delay === undefined || !isPermissionPropagationError(err) || signal.aborted) {
-            throw err;
-          }
-          logger.info('delivery role not usable yet; retrying', { attempt: attempt + 1, delayMs: delay });
-          await sleep(delay, signal);
+    case 'Create': {
+      const props = parseLoggingProperties(event.ResourceProperties);
+      const current = await currentConfiguration(deps, signal);
+      let id = physicalResourceId(region);
+      let note = 'logging configuration set';
+      if (isConfigured(current) && !isOwnConfiguration(current, [props.LogGroupName])) {
+        if (props.TakeOverExisting !== true) {
+          throw new ForeignConfigurationError(foreignConfigurationMessage(region, current));
         }
+        // Encoded before the Put, so a configuration that cannot be kept is never overwritten.
+        id = takeOverPhysicalResourceId(region, current);
+        note = `logging configuration set; took over ${describeConfiguration(current)}, to be restored on delete`;
+        // The whole previous configuration (names, ARNs and flags; no payloads) also goes to the log: if this
+        // response is lost and Lambda retries the Create, the retry finds our configuration and cannot know it.
+        logger.warn('taking over the logging configuration in place', { previous: describeConfiguration(current), previousConfiguration: current });
       }
-      return { status: 'SUCCESS', physicalResourceId: ownId, reason: `${event.RequestType}: logging configuration set` };
+      await put(toPutRequest(props), deps, signal);
+      return { status: 'SUCCESS', physicalResourceId: id, reason: `Create: ${note}` };
     }
-    case 'Delete': {
-      if (event.PhysicalResourceId !== ownId) {
-        // A failed Create being rolled back: this stack never configured logging, so leave it alone.
-        return { status: 'SUCCESS', physicalResourceId: event.PhysicalResourceId, reason: 'Delete: nothing to delete' };
-      }
-      const ownLogGroup = (event.ResourceProperties as Record<string, unknown> | undefined)?.LogGroupName;
-      const current = await deps.bedrock.send(new GetModelInvocationLoggingConfigurationCommand({}), { abortSignal: signal });
-      const currentLogGroup = current.loggingConfig?.cloudWatchConfig?.logGroupName;
-      if (current.loggingConfig === undefined) {
-        return { status: 'SUCCESS', physicalResourceId: ownId, reason: 'Delete: no configuration in place' };
-      }
-      if (typeof ownLogGroup === 'string' && currentLogGroup !== ownLogGroup) {
-        // Someone replaced our configuration since; deleting it would switch off their logging.
+    case 'Update': {
+      // The physical ID never changes on Update (a new one would make CloudFormation delete the old).
+      const id = event.PhysicalResourceId;
+      const props = parseLoggingProperties(event.ResourceProperties);
+      const oldLogGroup = (event.OldResourceProperties as Record<string, unknown> | undefined)?.LogGroupName;
+      const current = await currentConfiguration(deps, signal);
+      if (isConfigured(current) && !isOwnConfiguration(current, [props.LogGroupName, typeof oldLogGroup === 'string' ? oldLogGroup : undefined])) {
+        if (props.TakeOverExisting !== true) {
+          // Not FAILED: the rollback would send the same Update back and fail again (UPDATE_ROLLBACK_FAILED).
+          // The other owner's Put has already raised the posture alert (ThreatDetection); this says why nothing changed.
+          logger.warn('left a configuration that another owner put in place since', { current: describeConfiguration(current) });
+          return {
+            status: 'SUCCESS',
+            physicalResourceId: id,
+            reason:
+              `Update: left unchanged — the configuration in place (${describeConfiguration(current)}) was put by another owner ` +
+              `since this stack set its own; set ${TAKE_OVER_CONFIG_KEY}: true to overwrite it`,
+          };
+        }
+        logger.warn('overwriting a configuration that another owner put in place since', { current: describeConfiguration(current) });
+        await put(toPutRequest(props), deps, signal);
         return {
           status: 'SUCCESS',
-          physicalResourceId: ownId,
+          physicalResourceId: id,
+          reason: `Update: logging configuration set, overwriting ${describeConfiguration(current)} (not restored on delete)`,
+        };
+      }
+      await put(toPutRequest(props), deps, signal);
+      return {
+        status: 'SUCCESS',
+        physicalResourceId: id,
+        reason: isConfigured(current) ? 'Update: logging configuration set' : 'Update: logging configuration set again (it had been removed)',
+      };
+    }
+    case 'Delete': {
+      const id = event.PhysicalResourceId;
+      const parsed = parsePhysicalResourceId(region, id);
+      if (!parsed.owned) {
+        // A failed Create being rolled back: this stack never configured logging, so leave it alone.
+        return { status: 'SUCCESS', physicalResourceId: id, reason: 'Delete: nothing to delete' };
+      }
+      const ownLogGroup = (event.ResourceProperties as Record<string, unknown> | undefined)?.LogGroupName;
+      const current = await currentConfiguration(deps, signal);
+      if (isConfigured(current) && typeof ownLogGroup === 'string' && !isOwnConfiguration(current, [ownLogGroup])) {
+        // Someone replaced our configuration since; deleting or restoring would switch off their logging.
+        return {
+          status: 'SUCCESS',
+          physicalResourceId: id,
           reason: 'Delete: the configuration in place belongs to another owner and was left unchanged',
         };
+      }
+      if (parsed.previous !== undefined) {
+        // Ours, or removed by hand: give the account back the configuration this stack took over.
+        try {
+          await deps.bedrock.send(new PutModelInvocationLoggingConfigurationCommand({ loggingConfig: parsed.previous }), {
+            abortSignal: signal,
+          });
+        } catch (err) {
+          throw new RestoreError(
+            `could not restore the configuration this stack took over (${describeConfiguration(parsed.previous)}): ` +
+              `${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}; restore it by hand, or retry the delete ` +
+              'retaining this resource',
+            { cause: err },
+          );
+        }
+        return { status: 'SUCCESS', physicalResourceId: id, reason: `Delete: restored ${describeConfiguration(parsed.previous)}` };
+      }
+      if (!isConfigured(current)) {
+        return { status: 'SUCCESS', physicalResourceId: id, reason: 'Delete: no configuration in place' };
       }
       try {
         await deps.bedrock.send(new DeleteModelInvocationLoggingConfigurationCommand({}), { abortSignal: signal });
@@ -155,7 +227,47 @@ async function apply(
           throw err;
         }
       }
-      return { status: 'SUCCESS', physicalResourceId: ownId, reason: 'Delete: logging configuration removed' };
+      return { status: 'SUCCESS', physicalResourceId: id, reason: 'Delete: logging configuration removed' };
+    }
+  }
+}
+
+/** A Create found someone else's configuration and was not told to take it over. */
+class ForeignConfigurationError extends Error {
+  public override readonly name = 'ForeignConfigurationError';
+}
+
+/** The configuration taken over on Create could not be put back. */
+class RestoreError extends Error {
+  public override readonly name = 'RestoreError';
+}
+
+/** The account's configuration in this region, or undefined when none is set. */
+async function currentConfiguration(deps: HandlerDependencies, signal: AbortSignal): Promise<LoggingConfig | undefined> {
+  try {
+    const answer = await deps.bedrock.send(new GetModelInvocationLoggingConfigurationCommand({}), { abortSignal: signal });
+    return answer.loggingConfig;
+  } catch (err) {
+    if (isNotFoundError(err)) {
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/** Puts this stack's configuration, retrying while IAM propagates a freshly created delivery role. */
+async function put(input: PutModelInvocationLoggingConfigurationCommandInput, deps: HandlerDependencies, signal: AbortSignal): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await deps.bedrock.send(new PutModelInvocationLoggingConfigurationCommand(input), { abortSignal: signal });
+      return;
+    } catch (err) {
+      const delay = deps.putRetryDelaysMs[attempt];
+      if (delay === undefined || !isPermissionPropagationError(err) || signal.aborted) {
+        throw err;
+      }
+      logger.info('delivery role not usable yet; retrying', { attempt: attempt + 1, delayMs: delay });
+      await sleep(delay, signal);
     }
   }
 }

@@ -41,6 +41,8 @@ export const LoggingProperties = z
     EmbeddingDataDeliveryEnabled: flag,
     VideoDataDeliveryEnabled: flag,
     AudioDataDeliveryEnabled: flag,
+    /** Overwrite a configuration someone else put in place (kept and restored on Delete). Absent: false. */
+    TakeOverExisting: flag.optional(),
   })
   .refine((p) => DELIVERY_FLAGS.some((k) => p[k]), {
     message: `at least one of ${DELIVERY_FLAGS.join(', ')} must be true`,

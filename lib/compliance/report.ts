@@ -6,12 +6,14 @@ import { findAcknowledgments } from './report/acknowledgments';
 import { buildComplianceReport, ComplianceReport } from './report/build';
 import { renderComplianceMarkdown } from './report/markdown';
 import { CheckObserver } from './report/observer';
+import { readTemplateResources } from './report/resources';
 import { readValidationReport, VALIDATION_REPORT_FILE } from './report/validation-report';
 
 export * from './report/acknowledgments';
 export * from './report/baseline';
 export * from './report/build';
 export { renderComplianceMarkdown } from './report/markdown';
+export { COVERED_RESOURCE_TYPES, readTemplateResources, type TemplateResource } from './report/resources';
 export { readValidationReport, VALIDATION_REPORT_FILE } from './report/validation-report';
 
 /** The Markdown report, written into the cloud assembly directory. */
@@ -63,6 +65,7 @@ function reportOf(app: App, observer: CheckObserver, generatedAt: Date, failure:
     generatedAt,
     validatorErrorsFail: flag === true || flag === 'true',
     failure: failure === undefined ? undefined : firstLine(failure),
+    resources: readTemplateResources(app),
   });
 }
 
@@ -92,7 +95,8 @@ export function removeComplianceReport(dir: string): void {
  * check fails synthesis, in which case the error is rethrown afterwards, so `cdk synth` still
  * exits non-zero. The report covers every registered check (the cdk-nag packs, cfn-guard) and the
  * CDK's built-in CloudFormation validator: the rules each evaluated, its unacknowledged findings
- * (from `validation-report.json`), every acknowledgment with its reason, and the OWASP Top 10
+ * (from `validation-report.json`), every acknowledgment with its reason, every Lambda function,
+ * IAM role and log group of the templates with the checks that evaluated it, and the OWASP Top 10
  * for LLM Applications coverage.
  *
  * Create the app with `autoSynth: false` so that this is its only synthesis.

@@ -402,13 +402,16 @@ const TAMPER_EVIDENT_TRAIL = control(
 
 const INVOCATION_LOGGING = control(
   'Bedrock model-invocation logging',
-  'Bedrock logs every model invocation of the account and region (prompts and answers) to a KMS-encrypted log group with data protection, and payloads over 100 KB to a KMS-encrypted bucket; the custom resource that configures it never removes another owner\'s configuration.',
-  ['constructs/invocation-logging/invocation-logging.ts', 'lambda/invocation-logging/index.ts'],
+  'Bedrock logs every model invocation of the account and region (prompts and answers) to a KMS-encrypted log group with data protection, and payloads over 100 KB to a KMS-encrypted bucket. The custom resource that configures it never replaces or removes another owner\'s configuration silently: its create fails, naming baseline.invocationLogging.takeOverExisting, unless told to take over, and then keeps the configuration it found and restores it on delete; an update leaves a configuration another owner put in place since and says so.',
+  ['constructs/invocation-logging/invocation-logging.ts', 'lambda/invocation-logging/index.ts', 'lambda/invocation-logging/takeover.ts'],
   [
     it(INVOCATION_LOGGING_TEST, 'ModelInvocationLogging defaults the invocation log group masks personal data, is KMS-encrypted and kept a year'),
     it(INVOCATION_LOGGING_TEST, 'ModelInvocationLogging defaults the large-payload bucket is KMS-encrypted, versioned, private, TLS-only, logged and writable only by Bedrock of this account'),
     it('test/lambda/invocation-logging/handler.test.ts', 'invocation-logging handler create and update Create puts the configuration with the real SDK and answers SUCCESS'),
     it('test/lambda/invocation-logging/handler.test.ts', 'invocation-logging handler delete Delete leaves a configuration that another owner put in place since'),
+    it('test/lambda/invocation-logging/handler.test.ts', 'invocation-logging handler takeover fails if Create finds someone else\'s configuration, naming the setting that takes it over, and puts nothing'),
+    it('test/lambda/invocation-logging/handler.test.ts', 'invocation-logging handler takeover with TakeOverExisting, Create keeps the previous configuration and Delete puts it back exactly'),
+    it('test/lambda/invocation-logging/handler.test.ts', 'invocation-logging handler takeover Update leaves, and reports, a configuration another owner put in place since'),
   ],
 );
 
@@ -451,10 +454,12 @@ const ALERT_CHANNEL = control(
 
 const COMPLIANCE_GATE = control(
   'Compliance gate on every synthesis',
-  'Five cdk-nag packs (AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1, Serverless), the SecureLLM pack, cfn-guard with the Control Tower rules and the CloudFormation validator fail synthesis on any unacknowledged error.',
-  ['lib/compliance/packs.ts', 'lib/compliance/bedrock/index.ts', 'lib/compliance/scoped-cfn-guard.ts'],
+  'Five cdk-nag packs (AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1, Serverless), the SecureLLM pack, cfn-guard with the Control Tower rules and the CloudFormation validator fail synthesis on any unacknowledged error. The compliance report lists every Lambda function, IAM role and log group of the templates (generated ones included) with the packs that evaluated it; a raw CfnResource, which cdk-nag rules cannot recognise, is marked NOT EVALUATED, and the suite fails on any function or role no pack cdk-nag ships evaluated.',
+  ['lib/compliance/packs.ts', 'lib/compliance/bedrock/index.ts', 'lib/compliance/scoped-cfn-guard.ts', 'lib/compliance/report/resources.ts', 'lib/compliance/report/observer.ts'],
   [
     it(APP_TEST, 'the whole app passes all five cdk-nag packs, cfn-guard and the CloudFormation validator with zero unacknowledged findings'),
+    it(APP_TEST, 'the whole app the compliance report lists every Lambda function, IAM role and log group of the templates as evaluated by the cdk-nag packs'),
+    it('test/lib/compliance/report.test.ts', 'compliance report functions, roles and log groups marks a raw CfnResource function or role as not evaluated, naming the packs that missed it, and says why'),
     it(APP_TEST, 'the compliance gate fails if a stack adds a resource that breaks the packs'),
     it(SECURE_LLM_PACK_TEST, 'BedrockChecks the blueprint passes the pack with zero findings'),
     it(SECURE_LLM_PACK_TEST, 'BedrockChecks the blueprint fails if the invocation log group loses its data-protection policy or the gateway loses its Deny'),

@@ -4,22 +4,51 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { buildBlueprint } from '../../lib/blueprint';
-import { ComplianceResult, formatFindings, newTestApp, synthWithCompliance } from '../helpers/compliance';
+import { COMPLIANCE_REPORT_JSON, type ComplianceReport, COVERED_RESOURCE_TYPES, synthWithReport } from '../../lib/compliance/report';
+import { ComplianceResult, formatFindings, newTestApp, readFindings, synthWithCompliance } from '../helpers/compliance';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string }>;
 
 /**
- * The whole app, exactly as `npx cdk synth` builds it with the committed cdk.json, synthesized
- * once with every compliance check for this file.
+ * The whole app, exactly as `npx cdk synth` builds it with the committed cdk.json (and as bin/app.ts
+ * synthesizes it, with the compliance report), synthesized once with every compliance check for this file.
  */
 let result: ComplianceResult;
+let report: ComplianceReport;
 let templates: Array<{ name: string; resources: Resources; template: Template }>;
+
+/**
+ * Functions and roles aws-cdk-lib generates as raw CfnResources, which the cdk-nag packs cannot evaluate, each
+ * with the change that removes it. An entry that no longer matches anything fails the test: delete it then.
+ */
+const NOT_YET_EVALUATED: ReadonlyArray<{ readonly path: RegExp; readonly removedBy: string }> = [
+  {
+    // ec2.Vpc restrictDefaultSecurityGroup: replaced by a hardened handler in constructs/private-network (issue 8.7).
+    path: /^[A-Za-z]+\/Custom::VpcRestrictDefaultSGCustomResourceProvider\/(Handler|Role)$/,
+    removedBy: 'the hardened VpcRestrictDefaultSG replacement in constructs/private-network (issue 8.7)',
+  },
+];
 
 beforeAll(() => {
   const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
   const app = newTestApp(cdkJson.context);
   buildBlueprint(app);
-  result = synthWithCompliance(app, { packsAlreadyAdded: true });
+  try {
+    const assembly = synthWithReport(app, { quiet: true });
+    result = { assembly, findings: readFindings(assembly.directory) };
+  } catch (e) {
+    if (!/ValidationFailed|Validation failed/.test(String(e))) {
+      throw e;
+    }
+    const findings = readFindings(app.outdir);
+    result = {
+      findings,
+      get assembly(): never {
+        throw new Error(`synthesis failed its compliance checks:\n${formatFindings(findings)}`);
+      },
+    };
+  }
+  report = JSON.parse(fs.readFileSync(path.join(app.outdir, COMPLIANCE_REPORT_JSON), 'utf8')) as ComplianceReport;
   templates = result.assembly.stacks.map((s) => ({
     name: s.stackName,
     resources: (s.template as { Resources: Resources }).Resources,
@@ -35,6 +64,36 @@ describe('the whole app', () => {
   test('passes all five cdk-nag packs, cfn-guard and the CloudFormation validator with zero unacknowledged findings', () => {
     expect(formatFindings(result.findings)).toBe('');
     expect(templates.map((t) => t.name)).toContain('SecureLlmBaseline');
+  });
+
+  test('the compliance report lists every Lambda function, IAM role and log group of the templates as evaluated by the cdk-nag packs', () => {
+    // GIVEN every function, role and log group in the templates, read from the templates themselves
+    const types: readonly string[] = COVERED_RESOURCE_TYPES;
+    const inTemplates = templates.flatMap((t) =>
+      Object.entries(t.resources)
+        .filter(([, r]) => types.includes(r.Type))
+        .map(([id]) => `${t.name} ${id}`),
+    );
+    expect(inTemplates.length).toBeGreaterThanOrEqual(10);
+    const listed = report.coverage.resources;
+    // THEN the report lists each of them
+    expect(listed.map((r) => `${r.stack} ${r.logicalId}`).sort()).toEqual(inTemplates.sort());
+    // AND each was evaluated, apart from the named generated ones that are being removed
+    const known = (r: (typeof listed)[number]) => NOT_YET_EVALUATED.some((k) => k.path.test(r.path ?? ''));
+    const unevaluated = listed.filter((r) => !r.evaluatedByCdkNag);
+    expect(unevaluated.filter((r) => !known(r)).map((r) => ({ path: r.path ?? r.logicalId, missedBy: r.missingCdkNagPacks, notes: r.notes }))).toEqual([]);
+    for (const k of NOT_YET_EVALUATED) {
+      expect({ entry: k.path.source, matches: unevaluated.some((r) => k.path.test(r.path ?? '')) }).toEqual({ entry: k.path.source, matches: true });
+    }
+    // AND none of ours logs to an implicit log group outside the templates
+    expect(listed.filter((r) => !known(r) && r.notes.some((n) => /implicit/.test(n))).map((r) => r.path)).toEqual([]);
+    // AND the functions and roles we write are evaluated by every general pack
+    for (const r of listed.filter((x) => !known(x) && x.type !== 'AWS::Logs::LogGroup')) {
+      expect({ path: r.path, packs: r.cdkNagPacks }).toEqual({
+        path: r.path,
+        packs: expect.arrayContaining(['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']),
+      });
+    }
   });
 
   test('has no internet gateway, NAT gateway or route to the internet', () => {

@@ -85,6 +85,19 @@ describe('BaselineStack', () => {
     });
   });
 
+  describe('invocation logging takeover', () => {
+    test('baseline.invocationLogging.takeOverExisting reaches the custom resource, and the default does not take over', () => {
+      // GIVEN
+      const app = newTestApp();
+      const taking = baseline(app, { baseline: { alertEmails: ['secops@example.com'], invocationLogging: { takeOverExisting: true } } });
+      const byDefault = new BaselineStack(app, 'Default', { config: parseConfig({ baseline: { alertEmails: ['secops@example.com'] } }).baseline });
+      // THEN
+      Template.fromStack(taking).hasResourceProperties('Custom::BedrockModelInvocationLogging', { TakeOverExisting: true });
+      const resource = Object.values(Template.fromStack(byDefault).findResources('Custom::BedrockModelInvocationLogging'))[0]!;
+      expect(resource.Properties).not.toHaveProperty('TakeOverExisting');
+    });
+  });
+
   describe('parts managed outside this stack', () => {
     test('leaves out the trail, the detector and invocation logging but keeps the alerting rules, and still passes every check', () => {
       // GIVEN an account whose organization runs the trail, the detector and invocation logging

@@ -40,6 +40,7 @@ describe('configuration', () => {
       expect(config.baseline.trail.managedExternally).toBe(false);
       expect(config.baseline.threatDetection.detectorManagedExternally).toBe(false);
       expect(config.baseline.invocationLogging.managedExternally).toBe(false);
+      expect(config.baseline.invocationLogging.takeOverExisting).toBe(false);
       expect(config.baseline.logRetentionDays).toBe(365);
       expect(config.baseline.trail.dataEvents).toEqual({
         bedrockGuardrails: true,
@@ -145,6 +146,10 @@ describe('configuration', () => {
       [{ baseline: { threatDetection: { minimumFindingSeverity: 9.5 } } }, /minimumFindingSeverity: .*got 9.5/],
       [{ baseline: { invocationLogging: { maxAzs: 1 } } }, /invocationLogging\.maxAzs: .*got 1/],
       [{ baseline: { invocationLogging: { vpcCidr: '10.0.0.0/8' } } }, /vpcCidr: must be an IPv4 CIDR .*got "10.0.0.0\/8"/],
+      [
+        { baseline: { invocationLogging: { managedExternally: true, takeOverExisting: true } } },
+        /baseline\.invocationLogging\.takeOverExisting: contradicts managedExternally: true .*drop one of them, got/,
+      ],
       [{ env: { account: '123' } }, /env\.account: must be a 12-digit AWS account id, got "123"/],
       [{ env: { region: 'mars-1' } }, /env\.region: must be an AWS region name .*got "mars-1"/],
       [{ baseline: { stackName: '1bad name' } }, /baseline\.stackName: must be a CloudFormation stack name, got "1bad name"/],

@@ -2,6 +2,7 @@ import { OWASP_LLM_TOP_10_2025, OwaspRisk } from '../owasp';
 import type { FoundAcknowledgment } from './acknowledgments';
 import { applicableGuardRules, guardRuleCatalogue } from './cfn-guard-rules';
 import type { PluginObservation } from './observer';
+import { COVERED_RESOURCE_TYPES, type TemplateResource } from './resources';
 import type { PluginReportJson, ValidationReportJson } from './validation-report';
 
 /** What kind of check a report section describes. */
@@ -102,6 +103,40 @@ export interface CheckReport {
   readonly counts: CheckCounts;
 }
 
+/** Which checks evaluated one resource of the templates. */
+export interface ResourceEvaluation {
+  readonly stack: string;
+  readonly logicalId: string;
+  readonly type: string;
+  /** The construct path; undefined when no construct wrote the resource. */
+  readonly path?: string;
+  /** The class of the construct that wrote it (`CfnFunction`; `CfnResource` for a raw one). */
+  readonly constructClass?: string;
+  /** cdk-nag packs with at least one rule that evaluated it (answered anything but "not applicable"). */
+  readonly cdkNagPacks: readonly string[];
+  /** cdk-nag packs that evaluated other resources of its type in this synthesis but not this one. */
+  readonly missingCdkNagPacks: readonly string[];
+  /** cfn-guard rules that name its type and ran on the templates. */
+  readonly cfnGuardRules: readonly string[];
+  /**
+   * Whether at least one of the packs cdk-nag ships (AwsSolutions, NIST 800-53, HIPAA, PCI DSS,
+   * Serverless) evaluated it. Our own pack does not count: its rules read type names and look only
+   * at Bedrock-related settings, so they "see" a raw `CfnResource` the general rules cannot.
+   */
+  readonly evaluatedByCdkNag: boolean;
+  /** Why a check could not see it, or what it leaves outside the template. */
+  readonly notes: readonly string[];
+}
+
+/** Every function, role and log group of the templates and the checks that evaluated each. */
+export interface ResourceCoverage {
+  readonly description: string;
+  readonly resourceTypes: readonly string[];
+  readonly resources: readonly ResourceEvaluation[];
+  /** Resources the cdk-nag packs did not evaluate as they evaluate their kind (see {@link ResourceEvaluation.evaluatedByCdkNag}). */
+  readonly notEvaluatedByCdkNag: number;
+}
+
 /** The compliance report of one synthesis (`compliance-report.json`). */
 export interface ComplianceReport {
   readonly title: string;
@@ -118,6 +153,8 @@ export interface ComplianceReport {
   readonly checks: readonly CheckReport[];
   /** Sums over every check. */
   readonly totals: CheckCounts;
+  /** Every Lambda function, IAM role and log group of the templates, with the checks that evaluated it. */
+  readonly coverage: ResourceCoverage;
   /** OWASP Top 10 for LLM Applications (2025): controls of this deployment and the tests that prove them. */
   readonly owasp: readonly OwaspRisk[];
 }
@@ -133,6 +170,8 @@ export interface ReportInput {
   /** Whether `@aws-cdk/core:validateAgainstDefaultRules` makes CloudFormation validator errors fail synthesis. */
   readonly validatorErrorsFail: boolean;
   readonly failure?: string;
+  /** The resources of the synthesized templates (see `readTemplateResources`). */
+  readonly resources?: readonly TemplateResource[];
 }
 
 const ANNOTATION_PREFIX = /^annotation::/i;
@@ -275,6 +314,68 @@ function rulesOf(check: MutableCheck, errorsFail: boolean): RuleCoverage {
       };
     }
   }
+}
+
+function resourceNotes(r: TemplateResource): string[] {
+  const notes: string[] = [];
+  if (r.path === undefined) {
+    notes.push('No construct wrote it (a raw template override), so no cdk-nag pack could see it.');
+  } else if (r.constructClass === 'CfnResource') {
+    notes.push(
+      `A raw CfnResource of type ${r.type}: the cdk-nag rules that test the L1 class (instanceof) answer "not applicable" for it; only rules that read the type name evaluate it.`,
+    );
+  }
+  if (r.type === 'AWS::Lambda::Function') {
+    const logging = r.properties.LoggingConfig as { LogGroup?: unknown } | undefined;
+    if (logging?.LogGroup === undefined) {
+      notes.push('Logs to an implicit /aws/lambda/<name> log group that is not in any template: no key, no retention, no check sees it.');
+    }
+  }
+  return notes;
+}
+
+function resourceCoverage(input: ReportInput): ResourceCoverage {
+  const nagPacks = input.observations.filter((o) => o.kind === 'cdk-nag' && o.ran);
+  const guard = input.observations.find((o) => kindOf(o) === 'cfn-guard' && o.ran);
+  const guardRulesRun = guard ? applicableGuardRules(guard.templatePaths) : [];
+  const types: readonly string[] = COVERED_RESOURCE_TYPES;
+  const shipped = new Set(nagPacks.filter((o) => o.shippedByCdkNag).map((o) => o.name));
+  const covered = (input.resources ?? []).filter((r) => types.includes(r.type));
+  const packsOf = (r: TemplateResource): string[] =>
+    r.path === undefined ? [] : nagPacks.filter((o) => (o.nagResources.get(r.path!)?.evaluated ?? 0) > 0).map((o) => o.name);
+  // The packs that evaluate a type: those that evaluated at least one resource of it in this synthesis.
+  const packsByType = new Map<string, Set<string>>();
+  for (const r of covered) {
+    const set = packsByType.get(r.type) ?? new Set<string>();
+    packsOf(r).forEach((p) => set.add(p));
+    packsByType.set(r.type, set);
+  }
+  const resources = covered.map<ResourceEvaluation>((r) => {
+    const cdkNagPacks = packsOf(r);
+    const missingCdkNagPacks = [...(packsByType.get(r.type) ?? [])].filter((p) => !cdkNagPacks.includes(p));
+    return {
+      stack: r.stack,
+      logicalId: r.logicalId,
+      type: r.type,
+      path: r.path,
+      constructClass: r.constructClass,
+      cdkNagPacks,
+      missingCdkNagPacks,
+      cfnGuardRules: guardRulesRun.filter((g) => g.resourceTypes.includes(r.type)).map((g) => g.ruleId),
+      evaluatedByCdkNag: cdkNagPacks.some((p) => shipped.has(p)),
+      notes: resourceNotes(r),
+    };
+  });
+  return {
+    description:
+      `Every ${types.join(', ')} of the templates, read from the synthesized templates themselves (generated resources included). ` +
+      'A cdk-nag pack evaluated a resource when at least one of its rules answered anything but "not applicable" for it (observed at cdk-nag\'s applyRule). ' +
+      'A resource counts as evaluated when at least one of the packs cdk-nag ships did (our own pack\'s rules read type names and only look at Bedrock settings, so they do not count); ' +
+      'cfn-guard reads the templates, so its rules evaluate every resource of the types they name.',
+    resourceTypes: types,
+    resources,
+    notEvaluatedByCdkNag: resources.filter((r) => !r.evaluatedByCdkNag).length,
+  };
 }
 
 /**
@@ -429,6 +530,7 @@ export function buildComplianceReport(input: ReportInput): ComplianceReport {
       acknowledgedFindings: sum('acknowledgedFindings'),
       unusedAcknowledgments: sum('unusedAcknowledgments'),
     },
+    coverage: resourceCoverage(input),
     owasp: OWASP_LLM_TOP_10_2025,
   };
 }

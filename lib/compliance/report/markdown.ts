@@ -1,4 +1,4 @@
-import type { CheckReport, ComplianceReport, RuleSummary } from './build';
+import type { CheckReport, ComplianceReport, ResourceCoverage, RuleSummary } from './build';
 
 function cell(text: string | number | undefined): string {
   return String(text ?? '')
@@ -113,6 +113,43 @@ function checkSection(check: CheckReport): string[] {
   return lines;
 }
 
+/** The heading of the per-resource coverage section (linked from the summary). */
+const COVERAGE_HEADING = 'Functions, roles and log groups';
+
+function coverageSummary(coverage: ResourceCoverage): string {
+  const n = coverage.resources.length;
+  return coverage.notEvaluatedByCdkNag === 0
+    ? `Every one of the ${n} Lambda functions, IAM roles and log groups in the templates was evaluated by the cdk-nag packs ([${COVERAGE_HEADING}](#${anchor(COVERAGE_HEADING)})).`
+    : `**${coverage.notEvaluatedByCdkNag} of the ${n} Lambda functions, IAM roles and log groups in the templates were not evaluated by the cdk-nag packs** ` +
+        `(marked NOT EVALUATED under [${COVERAGE_HEADING}](#${anchor(COVERAGE_HEADING)})).`;
+}
+
+function coverageSection(coverage: ResourceCoverage): string[] {
+  return [
+    `## ${COVERAGE_HEADING}`,
+    '',
+    coverage.description,
+    '',
+    ...(coverage.resources.length === 0
+      ? ['None in these templates.']
+      : table(
+          ['Stack', 'Resource', 'Type', 'cdk-nag packs that evaluated it', 'cfn-guard rules', 'Notes'],
+          coverage.resources.map((r) => [
+            r.stack,
+            r.path === undefined ? code(r.logicalId) : `${code(r.path)} (${code(r.logicalId)}, ${r.constructClass ?? 'no construct'})`,
+            r.type,
+            r.evaluatedByCdkNag
+              ? r.cdkNagPacks.join(', ')
+              : `**NOT EVALUATED**${r.missingCdkNagPacks.length > 0 ? ` by ${r.missingCdkNagPacks.join(', ')}` : ''}` +
+                (r.cdkNagPacks.length > 0 ? ` (only ${r.cdkNagPacks.join(', ')})` : ''),
+            r.cfnGuardRules.length === 0 ? 'none' : r.cfnGuardRules.map(code).join(', '),
+            r.notes.join(' '),
+          ]),
+        )),
+    '',
+  ];
+}
+
 function outcomeReason(report: ComplianceReport): string {
   const failed = report.checks.filter((c) => c.conclusion === 'failed');
   const parts: string[] = [];
@@ -146,6 +183,8 @@ export function renderComplianceMarkdown(report: ComplianceReport): string {
     '',
     '## Summary',
     '',
+    coverageSummary(report.coverage),
+    '',
     ...table(
       ['Check', 'Conclusion', 'Rules evaluated', 'Rules applicable', 'Unacknowledged findings (errors)', 'Acknowledgments (by aws-cdk-lib)', 'Findings acknowledged'],
       [
@@ -162,6 +201,7 @@ export function renderComplianceMarkdown(report: ComplianceReport): string {
       ],
     ),
     '',
+    ...coverageSection(report.coverage),
     '## OWASP Top 10 for LLM Applications (2025)',
     '',
     'Each control is proved by the tests named next to it (test file › full test name). `test/lib/compliance/report.test.ts` fails if a named file or test no longer exists, so this table cannot drift from the test suite.',

@@ -1,5 +1,6 @@
 import { App, CloudFormationValidatePlugin } from 'aws-cdk-lib';
 import type { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport } from 'aws-cdk-lib';
+import * as cdkNag from 'cdk-nag';
 import { NagPack, NagRuleCompliance } from 'cdk-nag';
 import type { IApplyRule, NagRuleResult } from 'cdk-nag';
 
@@ -17,6 +18,14 @@ export interface NagRuleObservation {
   notApplicable: number;
   /** Resources it found non-compliant, with the finding ids raised on each (before acknowledgments). */
   readonly nonCompliant: Array<{ readonly path: string; readonly findingIds: readonly string[] }>;
+}
+
+/** What one cdk-nag pack did with one resource. */
+export interface NagResourceObservation {
+  /** Rules of the pack applied to the resource. */
+  applied: number;
+  /** Of those, rules that evaluated it: compliant, non-compliant, or failed with an error. */
+  evaluated: number;
 }
 
 /** What the CloudFormation validator's engine lists as its rules. */
@@ -45,6 +54,8 @@ export interface PluginObservation {
   readonly declaredRuleIds?: readonly string[];
   /** For cdk-nag packs: the rule-id prefix (`packName`). */
   readonly packName?: string;
+  /** For cdk-nag packs: whether the pack is one cdk-nag ships (AwsSolutions, NIST, …), not one of ours. */
+  readonly shippedByCdkNag?: boolean;
   /** Whether its `validate` ran in this synthesis. */
   ran: boolean;
   /** Time spent in `validate`. */
@@ -53,6 +64,13 @@ export interface PluginObservation {
   templatePaths: string[];
   /** For cdk-nag packs: every rule applied, by rule id. */
   readonly nagRules: Map<string, NagRuleObservation>;
+  /**
+   * For cdk-nag packs: per resource (construct path of the `CfnResource`), how many rules were
+   * applied to it and how many of those evaluated it (answered anything but "not applicable").
+   * cdk-nag rules recognise resources by their L1 class (`instanceof CfnFunction`), so a raw
+   * `CfnResource` of the same type has rules applied but none evaluated.
+   */
+  readonly nagResources: Map<string, NagResourceObservation>;
   /** For the CloudFormation validator: the rules its engine lists, when the engine can be reached. */
   engineRules?: EngineRule[];
 }
@@ -123,10 +141,12 @@ export class CheckObserver {
       kind: isNag ? 'cdk-nag' : 'plugin',
       declaredRuleIds: plugin.ruleIds,
       packName: isNag ? plugin.readPackName : undefined,
+      shippedByCdkNag: isNag ? (Object.values(cdkNag) as unknown[]).includes(plugin.constructor) : undefined,
       ran: false,
       durationMs: 0,
       templatePaths: [],
       nagRules: new Map(),
+      nagResources: new Map(),
     };
     this.observations.push(observation);
     this.wrapValidate(plugin, observation);
@@ -176,15 +196,25 @@ export class CheckObserver {
       const check = params.rule;
       const observed = function (this: unknown, node: Parameters<IApplyRule['rule']>[0]): NagRuleResult {
         seen.resources++;
+        let resource = observation.nagResources.get(path);
+        if (!resource) {
+          resource = { applied: 0, evaluated: 0 };
+          observation.nagResources.set(path, resource);
+        }
+        resource.applied++;
         let result: NagRuleResult;
         try {
           result = check.call(this, node);
         } catch (e) {
           // cdk-nag reports a rule that throws as a finding under the bare rule id.
           seen.nonCompliant.push({ path, findingIds: [id] });
+          resource.evaluated++;
           throw e;
         }
         const outcome = outcomeOf(result);
+        if (outcome !== 'notApplicable') {
+          resource.evaluated++;
+        }
         if (outcome === 'nonCompliant') {
           seen.nonCompliant.push({ path, findingIds: Array.isArray(result) ? result.map((f) => `${id}[${f}]`) : [id] });
         } else {
@@ -215,6 +245,7 @@ export class CheckObserver {
       durationMs: 0,
       templatePaths: [],
       nagRules: new Map(),
+      nagResources: new Map(),
     };
     this.observations.push(observation);
     const proto = CloudFormationValidatePlugin.prototype as unknown as { validate: ValidateFn };

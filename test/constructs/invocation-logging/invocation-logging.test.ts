@@ -153,6 +153,29 @@ describe('ModelInvocationLogging', () => {
       expect(wildcard.every((a) => /^(bedrock:\w+ModelInvocationLoggingConfiguration|xray:|ec2:)/.test(a))).toBe(true);
     });
 
+    test('without takeOverExisting the custom resource does not ask to take over, and no other role may be passed', () => {
+      const t = setup().template();
+      const resource = onlyResource(t, 'Custom::BedrockModelInvocationLogging');
+      expect(resource.Properties).not.toHaveProperty('TakeOverExisting');
+      expect(JSON.stringify(t.toJSON())).not.toContain('RestoreTakenOverConfiguration');
+    });
+
+    test('takeOverExisting asks the handler to take over and lets it pass roles of this account to Bedrock only', () => {
+      // GIVEN
+      const t = setup({ takeOverExisting: true }).template();
+      // THEN
+      t.hasResourceProperties('Custom::BedrockModelInvocationLogging', { TakeOverExisting: true });
+      const policy = onlyResource(t, 'AWS::IAM::ManagedPolicy', { Description: Match.stringLikeRegexp('custom resource handler') });
+      const statements = (policy.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
+      expect(statements.find((s) => s.Sid === 'RestoreTakenOverConfiguration')).toEqual({
+        Sid: 'RestoreTakenOverConfiguration',
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::123456789012:role/*']] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'bedrock.amazonaws.com' } },
+      });
+    });
+
     test('the delivery role trusts only Bedrock acting for this account and region, and may only write the logs', () => {
       const { template } = setup();
       const t = template();
@@ -516,7 +539,8 @@ describe('ModelInvocationLogging', () => {
         natGateways: 0,
         subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
       });
-      new ModelInvocationLogging(stack, 'InvocationLogging', { vpc });
+      // takeOverExisting: the default's statements plus the PassRole grant it adds.
+      new ModelInvocationLogging(stack, 'InvocationLogging', { vpc, takeOverExisting: true });
       // WHEN
       try {
         ({ findings } = synthWithCompliance(app));

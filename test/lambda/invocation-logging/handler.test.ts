@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { BedrockClient } from '@aws-sdk/client-bedrock';
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse } from 'aws-lambda';
 import { type CapturedRequest, LoopbackServer, type LoopbackReply } from '../../helpers/loopback-http';
@@ -48,6 +49,24 @@ function currentConfig(logGroupName: string): LoopbackReply {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ loggingConfig: { cloudWatchConfig: { logGroupName, roleArn: ROLE_ARN }, textDataDeliveryEnabled: true } }),
   };
+}
+
+/** Someone else's configuration: another log group and role, direct S3 delivery too, every flag as Bedrock returns it. */
+const FOREIGN_CONFIG = {
+  cloudWatchConfig: {
+    logGroupName: 'organization-bedrock-logs',
+    roleArn: 'arn:aws:iam::123456789012:role/OrganizationBedrockLogging',
+    largeDataDeliveryS3Config: { bucketName: 'organization-bedrock-payloads', keyPrefix: 'large' },
+  },
+  s3Config: { bucketName: 'organization-bedrock-archive', keyPrefix: 'invocations' },
+  textDataDeliveryEnabled: true,
+  imageDataDeliveryEnabled: false,
+  embeddingDataDeliveryEnabled: false,
+  videoDataDeliveryEnabled: false,
+  audioDataDeliveryEnabled: true,
+};
+function configReply(loggingConfig: unknown): LoopbackReply {
+  return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ loggingConfig }) };
 }
 
 function event(
@@ -198,8 +217,10 @@ describe('invocation-logging handler', () => {
     test('retries while IAM propagates the delivery role, then succeeds', async () => {
       // GIVEN
       let calls = 0;
-      bedrock.route = () =>
-        ++calls <= 2
+      bedrock.route = (req) =>
+        req.method === 'GET'
+          ? ok
+          : ++calls <= 2
           ? awsError(400, 'ValidationException', `Failed to validate permissions for log group: ${LOG_GROUP}, with role: ${ROLE_ARN}. Verify the IAM role permissions are correct.`)
           : ok;
       const e = event('Create');
@@ -259,10 +280,170 @@ describe('invocation-logging handler', () => {
     });
   });
 
+  describe('takeover', () => {
+    test('fails if Create finds someone else\'s configuration, naming the setting that takes it over, and puts nothing', async () => {
+      // GIVEN
+      bedrock.route = (req) => (req.method === 'GET' ? configReply(FOREIGN_CONFIG) : ok);
+      const e = event('Create');
+      // WHEN
+      await mod.handler(e, CONTEXT);
+      // THEN
+      expect(bedrockCalls('PUT')).toHaveLength(0);
+      const { body } = responseFor(e);
+      expect(body).toMatchObject({ Status: 'FAILED', PhysicalResourceId: `${OWN_ID}-create-failed` });
+      expect(body.Reason).toMatch(/^ForeignConfigurationError: .*already configured by someone else \(CloudWatch Logs log group "organization-bedrock-logs" and S3 bucket "organization-bedrock-archive"\)/);
+      expect(body.Reason).toContain('set baseline.invocationLogging.takeOverExisting: true');
+    });
+
+    test('Create over its own configuration puts it again and keeps the plain physical ID (idempotent)', async () => {
+      // GIVEN a retried Create: the configuration in place already delivers to this stack's log group
+      bedrock.route = (req) => (req.method === 'GET' ? currentConfig(LOG_GROUP) : ok);
+      const e = event('Create');
+      // WHEN
+      await mod.handler(e, CONTEXT);
+      // THEN
+      expect(bedrockCalls('PUT')).toHaveLength(1);
+      expect(responseFor(e).body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: OWN_ID, Reason: 'Create: logging configuration set' });
+    });
+
+    test('with TakeOverExisting, Create keeps the previous configuration and Delete puts it back exactly', async () => {
+      // GIVEN
+      bedrock.route = (req) => (req.method === 'GET' ? configReply(FOREIGN_CONFIG) : ok);
+      const create = event('Create', { properties: { ...PROPERTIES, TakeOverExisting: 'true' } });
+      // WHEN
+      await mod.handler(create, CONTEXT);
+      // THEN the stack's configuration is in place and the physical ID carries the previous one
+      const created = responseFor(create).body;
+      expect(created).toMatchObject({ Status: 'SUCCESS', Reason: expect.stringMatching(/took over CloudWatch Logs log group "organization-bedrock-logs"/) });
+      expect(created.PhysicalResourceId.startsWith(`${OWN_ID}~`)).toBe(true);
+      expect(Buffer.byteLength(created.PhysicalResourceId)).toBeLessThanOrEqual(1024);
+      expect(JSON.parse(bedrockCalls('PUT')[0]!.body).loggingConfig.cloudWatchConfig.logGroupName).toBe(LOG_GROUP);
+      // AND the handler log keeps a copy, for a Create whose response is lost and retried
+      expect(logged.join('')).toContain(JSON.stringify(FOREIGN_CONFIG.s3Config));
+
+      // GIVEN the stack is deleted while its own configuration is still in place
+      bedrock.reset();
+      bedrock.route = (req) => (req.method === 'GET' ? currentConfig(LOG_GROUP) : ok);
+      const del = event('Delete', { properties: { ...PROPERTIES, TakeOverExisting: 'true' }, physicalResourceId: created.PhysicalResourceId });
+      // WHEN
+      await mod.handler(del, CONTEXT);
+      // THEN the previous configuration is put back instead of deleting
+      expect(bedrockCalls('DELETE')).toHaveLength(0);
+      const puts = bedrockCalls('PUT');
+      expect(puts).toHaveLength(1);
+      expect(JSON.parse(puts[0]!.body)).toEqual({ loggingConfig: FOREIGN_CONFIG });
+      expect(responseFor(del).body).toMatchObject({
+        Status: 'SUCCESS',
+        PhysicalResourceId: created.PhysicalResourceId,
+        Reason: expect.stringMatching(/^Delete: restored CloudWatch Logs log group "organization-bedrock-logs"/),
+      });
+    });
+
+    test('Update keeps the taken-over physical ID, so the previous configuration survives until Delete', async () => {
+      // GIVEN
+      bedrock.route = (req) => (req.method === 'GET' ? configReply(FOREIGN_CONFIG) : ok);
+      const create = event('Create', { properties: { ...PROPERTIES, TakeOverExisting: 'true' } });
+      await mod.handler(create, CONTEXT);
+      const id = responseFor(create).body.PhysicalResourceId;
+      bedrock.route = (req) => (req.method === 'GET' ? currentConfig(LOG_GROUP) : ok);
+      const update = event('Update', { properties: { ...PROPERTIES, TakeOverExisting: 'true', ImageDataDeliveryEnabled: 'true' }, physicalResourceId: id });
+      // WHEN
+      await mod.handler(update, CONTEXT);
+      // THEN
+      expect(responseFor(update).body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id, Reason: 'Update: logging configuration set' });
+    });
+
+    test('Delete of a taken-over configuration leaves a third owner\'s configuration alone', async () => {
+      // GIVEN
+      bedrock.route = (req) => (req.method === 'GET' ? configReply(FOREIGN_CONFIG) : ok);
+      const create = event('Create', { properties: { ...PROPERTIES, TakeOverExisting: 'true' } });
+      await mod.handler(create, CONTEXT);
+      bedrock.reset();
+      bedrock.route = (req) => (req.method === 'GET' ? currentConfig('yet-another-owner') : ok);
+      const del = event('Delete', { physicalResourceId: responseFor(create).body.PhysicalResourceId });
+      // WHEN
+      await mod.handler(del, CONTEXT);
+      // THEN
+      expect(bedrockCalls('PUT')).toHaveLength(0);
+      expect(bedrockCalls('DELETE')).toHaveLength(0);
+      expect(responseFor(del).body).toMatchObject({ Status: 'SUCCESS', Reason: expect.stringMatching(/another owner/) });
+    });
+
+    test('fails if the configuration taken over cannot be put back on Delete, saying so', async () => {
+      // GIVEN
+      bedrock.route = (req) => (req.method === 'GET' ? configReply(FOREIGN_CONFIG) : ok);
+      const create = event('Create', { properties: { ...PROPERTIES, TakeOverExisting: 'true' } });
+      await mod.handler(create, CONTEXT);
+      const id = responseFor(create).body.PhysicalResourceId;
+      bedrock.route = (req) =>
+        req.method === 'GET' ? currentConfig(LOG_GROUP) : awsError(400, 'ValidationException', 'Role OrganizationBedrockLogging does not exist');
+      const del = event('Delete', { physicalResourceId: id });
+      // WHEN
+      await mod.handler(del, CONTEXT);
+      // THEN
+      expect(bedrockCalls('DELETE')).toHaveLength(0);
+      expect(responseFor(del).body).toMatchObject({
+        Status: 'FAILED',
+        PhysicalResourceId: id,
+        Reason: expect.stringMatching(/^RestoreError: could not restore the configuration this stack took over .*ValidationException: Role OrganizationBedrockLogging does not exist/),
+      });
+    });
+
+    test('fails if the configuration to take over is too large to keep, before overwriting it', async () => {
+      // GIVEN a configuration whose (incompressible) names do not fit in a 1 KB physical ID
+      const noise = Array.from({ length: 40 }, (_, i) => createHash('sha256').update(String(i)).digest('base64url')).join('');
+      const large = {
+        ...FOREIGN_CONFIG,
+        cloudWatchConfig: {
+          ...FOREIGN_CONFIG.cloudWatchConfig,
+          logGroupName: `/org/${noise.slice(0, 500)}`,
+          largeDataDeliveryS3Config: { bucketName: 'organization-bedrock-payloads', keyPrefix: noise.slice(500, 1300) },
+        },
+      };
+      bedrock.route = (req) => (req.method === 'GET' ? configReply(large) : ok);
+      const e = event('Create', { properties: { ...PROPERTIES, TakeOverExisting: 'true' } });
+      // WHEN
+      await mod.handler(e, CONTEXT);
+      // THEN
+      expect(bedrockCalls('PUT')).toHaveLength(0);
+      expect(responseFor(e).body).toMatchObject({
+        Status: 'FAILED',
+        Reason: expect.stringMatching(/^PreviousConfigurationTooLargeError: .*more than the 1024 bytes a physical resource ID can hold/),
+      });
+    });
+
+    test('Update leaves, and reports, a configuration another owner put in place since', async () => {
+      // GIVEN
+      bedrock.route = (req) => (req.method === 'GET' ? configReply(FOREIGN_CONFIG) : ok);
+      const e = event('Update');
+      // WHEN
+      await mod.handler(e, CONTEXT);
+      // THEN
+      expect(bedrockCalls('PUT')).toHaveLength(0);
+      expect(responseFor(e).body).toMatchObject({
+        Status: 'SUCCESS',
+        PhysicalResourceId: OWN_ID,
+        Reason: expect.stringMatching(/^Update: left unchanged .*"organization-bedrock-logs".*set baseline\.invocationLogging\.takeOverExisting: true/),
+      });
+      expect(logged.join('')).toContain('left a configuration that another owner put in place since');
+    });
+
+    test('with TakeOverExisting, Update overwrites a configuration another owner put in place since, and says so', async () => {
+      // GIVEN
+      bedrock.route = (req) => (req.method === 'GET' ? configReply(FOREIGN_CONFIG) : ok);
+      const e = event('Update', { properties: { ...PROPERTIES, TakeOverExisting: 'true' } });
+      // WHEN
+      await mod.handler(e, CONTEXT);
+      // THEN
+      expect(bedrockCalls('PUT')).toHaveLength(1);
+      expect(responseFor(e).body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: OWN_ID, Reason: expect.stringMatching(/overwriting CloudWatch Logs log group "organization-bedrock-logs" and S3 bucket "organization-bedrock-archive" \(not restored on delete\)/) });
+    });
+  });
+
   describe('failures', () => {
     test('a 400 from Bedrock answers FAILED with the reason and a rollback-safe physical ID', async () => {
       // GIVEN
-      bedrock.route = () => awsError(400, 'ValidationException', 'The role cannot be assumed by Bedrock');
+      bedrock.route = (req) => (req.method === 'GET' ? ok : awsError(400, 'ValidationException', 'The role cannot be assumed by Bedrock'));
       const e = event('Create');
       // WHEN
       await mod.handler(e, CONTEXT);
@@ -275,7 +456,7 @@ describe('invocation-logging handler', () => {
 
     test('a 500 from Bedrock is retried by the SDK, then answers FAILED', async () => {
       // GIVEN
-      bedrock.route = () => awsError(500, 'InternalServerException', 'Internal failure');
+      bedrock.route = (req) => (req.method === 'GET' ? currentConfig(LOG_GROUP) : awsError(500, 'InternalServerException', 'Internal failure'));
       const e = event('Update');
       // WHEN
       await mod.handler(e, CONTEXT);

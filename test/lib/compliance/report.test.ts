@@ -1,6 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, CloudFormationValidatePlugin, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, CloudFormationValidatePlugin, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { SecureKey } from '../../../constructs';
@@ -151,6 +154,98 @@ describe('compliance report', () => {
       expect(markdown).toContain('Fixture: the queue is a dead-letter queue (guard).');
       expect(markdown).toContain('## OWASP Top 10 for LLM Applications (2025)');
       expect(report.owasp).toEqual(OWASP_LLM_TOP_10_2025);
+    });
+  });
+
+  describe('functions, roles and log groups', () => {
+    // One app with a typed L1 function, role and log group next to a raw CfnResource function and role (as
+    // aws-cdk-lib's generated custom-resource providers write them); synthesized once for this block.
+    let app: App;
+    let report: ComplianceReport;
+
+    beforeAll(() => {
+      app = newTestApp();
+      const stack = new Stack(app, 'Test');
+      const trust = { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }], Version: '2012-10-17' };
+      const role = new iam.CfnRole(stack, 'TypedRole', { assumeRolePolicyDocument: trust });
+      const logGroup = new logs.CfnLogGroup(stack, 'TypedLogGroup', { retentionInDays: 365 });
+      new lambda.CfnFunction(stack, 'TypedFunction', {
+        code: { zipFile: 'exports.handler = async () => {};' },
+        handler: 'index.handler',
+        runtime: 'nodejs22.x',
+        role: role.attrArn,
+        loggingConfig: { logGroup: logGroup.ref },
+      });
+      const rawRole = new CfnResource(stack, 'RawRole', { type: 'AWS::IAM::Role', properties: { AssumeRolePolicyDocument: trust } });
+      new CfnResource(stack, 'RawFunction', {
+        type: 'AWS::Lambda::Function',
+        properties: {
+          Code: { ZipFile: 'exports.handler = async () => {};' },
+          Handler: 'index.handler',
+          Runtime: 'nodejs22.x',
+          Role: rawRole.getAtt('Arn'),
+        },
+      });
+      addCompliancePacks(app);
+      try {
+        synthWithReport(app, { quiet: true });
+      } catch {
+        // The typed resources have findings of their own; the report is written either way.
+      }
+      report = readReport(app.outdir);
+    });
+
+    function resource(logicalIdPrefix: string) {
+      const found = report.coverage.resources.filter((r) => r.logicalId.startsWith(logicalIdPrefix));
+      expect(found).toHaveLength(1);
+      return found[0]!;
+    }
+
+    test('lists every function, role and log group of the templates, and only those', () => {
+      expect(report.coverage.resources.map((r) => `${r.type} ${r.path}`).sort()).toEqual(
+        [
+          'AWS::IAM::Role Test/RawRole',
+          'AWS::IAM::Role Test/TypedRole',
+          'AWS::Lambda::Function Test/RawFunction',
+          'AWS::Lambda::Function Test/TypedFunction',
+          'AWS::Logs::LogGroup Test/TypedLogGroup',
+        ].sort(),
+      );
+    });
+
+    test('says which cdk-nag packs evaluated a typed L1, and cfn-guard the rules that read its type', () => {
+      const fn = resource('TypedFunction');
+      expect(fn).toEqual(expect.objectContaining({ constructClass: 'CfnFunction', evaluatedByCdkNag: true, notes: [] }));
+      expect(fn.cdkNagPacks).toEqual(expect.arrayContaining(['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321', 'Serverless']));
+      expect(fn.cfnGuardRules).toContain('lambdapr3');
+      expect(resource('TypedRole').cdkNagPacks).toContain('AwsSolutions');
+      expect(resource('TypedLogGroup').evaluatedByCdkNag).toBe(true);
+    });
+
+    test('marks a raw CfnResource function or role as not evaluated, naming the packs that missed it, and says why', () => {
+      const fn = resource('RawFunction');
+      expect(fn).toEqual(expect.objectContaining({ constructClass: 'CfnResource', evaluatedByCdkNag: false }));
+      // Only our own pack, whose rules read the type name, evaluated it; every general pack missed it.
+      expect(fn.cdkNagPacks).toEqual(['SecureLLM']);
+      expect(fn.missingCdkNagPacks).toEqual(expect.arrayContaining(['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321', 'Serverless']));
+      expect(fn.notes.join(' ')).toMatch(/raw CfnResource of type AWS::Lambda::Function: .*"not applicable"/);
+      expect(fn.notes.join(' ')).toMatch(/implicit \/aws\/lambda\/<name> log group/);
+      // cfn-guard reads the template, so it does see it.
+      expect(fn.cfnGuardRules).toContain('lambdapr3');
+      const rawRole = resource('RawRole');
+      expect(rawRole.evaluatedByCdkNag).toBe(false);
+      expect(rawRole.missingCdkNagPacks).toContain('AwsSolutions');
+      expect(report.coverage.notEvaluatedByCdkNag).toBe(2);
+    });
+
+    test('puts the unevaluated resources in the Markdown summary and marks each one', () => {
+      const markdown = fs.readFileSync(path.join(app.outdir, COMPLIANCE_REPORT_MARKDOWN), 'utf8');
+      expect(markdown).toContain('**2 of the 5 Lambda functions, IAM roles and log groups in the templates were not evaluated by the cdk-nag packs**');
+      expect(markdown).toContain('## Functions, roles and log groups');
+      expect(markdown.split('\n').filter((l) => l.includes('**NOT EVALUATED**'))).toEqual([
+        expect.stringMatching(/`Test\/RawRole`.*\*\*NOT EVALUATED\*\* by AwsSolutions/),
+        expect.stringMatching(/`Test\/RawFunction`.*\*\*NOT EVALUATED\*\* by AwsSolutions.*\(only SecureLLM\)/),
+      ]);
     });
   });
 
