@@ -32,6 +32,7 @@ export function buildBlueprint(app: App, config?: BlueprintConfig, options: { co
     env,
     availabilityZones,
     config: resolved.baseline,
+    keyAdministratorRoleArns: resolved.keyAdministratorRoleArns,
     description:
       'secure-llm-blueprint account security baseline: CloudTrail, GuardDuty, alerting, Bedrock model-invocation logging',
   });
@@ -41,6 +42,7 @@ export function buildBlueprint(app: App, config?: BlueprintConfig, options: { co
     env,
     availabilityZones,
     config: resolved.gateway,
+    keyAdministratorRoleArns: resolved.keyAdministratorRoleArns,
     description:
       'secure-llm-blueprint LLM gateway: WAF, Cognito-authorized API, guardrail-forced Bedrock access from a private network, token quotas',
   });
