@@ -52,8 +52,11 @@ const DATA_EVENT_TYPE_BY_SWITCH: Record<keyof BlueprintConfig['baseline']['trail
 export class BaselineStack extends BlueprintStack {
   /** The key of the audit data: trail, trail bucket and log group, flow logs, alert topic. */
   public readonly auditKey: SecureKey;
-  /** The key of the prompts and completions: model-invocation logs, large payloads, the logging handler's logs and dead letters. */
-  public readonly payloadLogKey: SecureKey;
+  /**
+   * The key of the prompts and completions: model-invocation logs, large payloads, the logging
+   * handler's logs and dead letters. Undefined when invocation logging is managed externally.
+   */
+  public readonly payloadLogKey?: SecureKey;
   /** Where security alerts go. */
   public readonly alertTopic: AlertTopic;
   /** The trail, unless managed externally. */
@@ -78,12 +81,6 @@ export class BaselineStack extends BlueprintStack {
       description: 'secure-llm-blueprint baseline audit data: trail, trail bucket and log group, flow logs, security alerts',
       administratorRoleArns: props.keyAdministratorRoleArns,
     });
-    this.payloadLogKey = new SecureKey(this, 'PayloadLogKey', {
-      alias: `${this.stackName}/payload-logs`,
-      description: 'secure-llm-blueprint baseline payload logs: Bedrock model-invocation logs and large payloads (prompts and completions)',
-      administratorRoleArns: props.keyAdministratorRoleArns,
-    });
-
     this.alertTopic = new AlertTopic(this, 'Alerts', { encryptionKey: this.auditKey.key });
     ensureAlertDestination(this.alertTopic, config.alertEmails, config.alertsReachNobody, 'baseline');
 
@@ -120,6 +117,11 @@ export class BaselineStack extends BlueprintStack {
         cidr: config.invocationLogging.vpcCidr,
         flowLogEncryptionKey: this.auditKey.key,
         flowLogRetention: retention,
+      });
+      this.payloadLogKey = new SecureKey(this, 'PayloadLogKey', {
+        alias: `${this.stackName}/payload-logs`,
+        description: 'secure-llm-blueprint baseline payload logs: Bedrock model-invocation logs and large payloads (prompts and completions)',
+        administratorRoleArns: props.keyAdministratorRoleArns,
       });
       this.invocationLogging = new ModelInvocationLogging(this, 'InvocationLogging', {
         vpc: this.network.vpc,

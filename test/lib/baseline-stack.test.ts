@@ -156,6 +156,8 @@ describe('BaselineStack', () => {
       template.resourceCountIs('Custom::BedrockModelInvocationLogging', 0);
       template.resourceCountIs('AWS::Events::Rule', 2);
       template.resourceCountIs('AWS::SNS::Topic', 1);
+      // Only the audit key, for the alert topic: no payload-log key without payload logs.
+      template.resourceCountIs('AWS::KMS::Key', 1);
     });
 
     test('data event types can be switched off one by one', () => {
