@@ -24,6 +24,12 @@ import type { BlueprintConfig } from './config';
 export interface BaselineStackProps extends BlueprintStackProps {
   /** The validated `baseline` section of the configuration. */
   readonly config: BlueprintConfig['baseline'];
+
+  /**
+   * Roles that may administer the stack's keys besides the CloudFormation execution role that deploys it.
+   * @default - none
+   */
+  readonly keyAdministratorRoleArns?: string[];
 }
 
 const DATA_EVENT_TYPE_BY_SWITCH: Record<keyof BlueprintConfig['baseline']['trail']['dataEvents'], string> = {
@@ -38,12 +44,20 @@ const DATA_EVENT_TYPE_BY_SWITCH: Record<keyof BlueprintConfig['baseline']['trail
  * detection and alerting, and Bedrock model-invocation logging. Each of the three can be left to
  * the organization ("managed externally") in configuration; the alerting rules are always deployed.
  *
- * One customer-managed key encrypts the baseline's logs, trail, alert topic and invocation logs,
- * and one access-log bucket receives the server access logs of the trail and large-payload buckets.
+ * Two customer-managed keys, one per data class and its readers: the audit key (trail, its bucket and
+ * log group, flow logs, the alert topic), read by the security team; and the payload-log key
+ * (model-invocation log group, large-payload bucket, the logging handler's logs and dead letters),
+ * which holds prompts and completions and is read by the few allowed to see them. One access-log
+ * bucket receives the server access logs of the trail and large-payload buckets.
  */
 export class BaselineStack extends BlueprintStack {
-  /** The key that encrypts every log and data store of the baseline. */
-  public readonly key: SecureKey;
+  /** The key of the audit data: trail, trail bucket and log group, flow logs, alert topic. */
+  public readonly auditKey: SecureKey;
+  /**
+   * The key of the prompts and completions: model-invocation logs, large payloads, the logging
+   * handler's logs and dead letters. Undefined when invocation logging is managed externally.
+   */
+  public readonly payloadLogKey?: SecureKey;
   /** Where security alerts go. */
   public readonly alertTopic: AlertTopic;
   /** The trail, unless managed externally. */
@@ -62,13 +76,15 @@ export class BaselineStack extends BlueprintStack {
     const config = props.config;
     const retention = config.logRetentionDays as logs.RetentionDays;
 
-    this.key = new SecureKey(this, 'Key', {
-      alias: `${this.stackName}/baseline`,
-      description: 'secure-llm-blueprint baseline: trail, alerts, flow logs and model-invocation logs',
+    // 'Key' is the id the single key of earlier versions had: it stays the audit key, so the trail keeps its key.
+    this.auditKey = new SecureKey(this, 'Key', {
+      alias: `${this.stackName}/audit`,
+      description: 'secure-llm-blueprint baseline audit data: trail, trail bucket and log group, flow logs, security alerts',
+      administratorRoleArns: props.keyAdministratorRoleArns,
     });
 
     // An existing topic named by ARN is the destination itself; a topic of our own needs one.
-    this.alertTopic = new AlertTopic(this, 'Alerts', { encryptionKey: this.key.key, topicArn: config.alertTopicArn });
+    this.alertTopic = new AlertTopic(this, 'Alerts', { encryptionKey: this.auditKey.key, topicArn: config.alertTopicArn });
     if (config.alertTopicArn === undefined) {
       ensureAlertDestination(this.alertTopic, config.alertEmails, config.alertsReachNobody, 'baseline');
     }
@@ -84,7 +100,7 @@ export class BaselineStack extends BlueprintStack {
         .filter(([, on]) => on)
         .map(([name]) => DATA_EVENT_TYPE_BY_SWITCH[name as keyof typeof DATA_EVENT_TYPE_BY_SWITCH]);
       this.auditTrail = new AuditTrail(this, 'Trail', {
-        encryptionKey: this.key.key,
+        encryptionKey: this.auditKey.key,
         logRetention: retention,
         dataEventResourceTypes: DEFAULT_DATA_EVENT_RESOURCE_TYPES.filter((t) => dataEventResourceTypes.includes(t)),
         serverAccessLogsBucket: this.accessLogs,
@@ -105,13 +121,18 @@ export class BaselineStack extends BlueprintStack {
       this.network = new PrivateNetwork(this, 'Network', {
         maxAzs: config.invocationLogging.maxAzs,
         cidr: config.invocationLogging.vpcCidr,
-        flowLogEncryptionKey: this.key.key,
+        flowLogEncryptionKey: this.auditKey.key,
         flowLogRetention: retention,
+      });
+      this.payloadLogKey = new SecureKey(this, 'PayloadLogKey', {
+        alias: `${this.stackName}/payload-logs`,
+        description: 'secure-llm-blueprint baseline payload logs: Bedrock model-invocation logs and large payloads (prompts and completions)',
+        administratorRoleArns: props.keyAdministratorRoleArns,
       });
       this.invocationLogging = new ModelInvocationLogging(this, 'InvocationLogging', {
         vpc: this.network.vpc,
         vpcSubnets: this.network.isolatedSubnets,
-        encryptionKey: this.key.key,
+        encryptionKey: this.payloadLogKey.key,
         logRetention: retention,
         serverAccessLogsBucket: this.accessLogs,
         takeOverExisting: config.invocationLogging.takeOverExisting,

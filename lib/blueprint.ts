@@ -32,6 +32,7 @@ export function buildBlueprint(app: App, config?: BlueprintConfig, options: { co
     env,
     availabilityZones,
     config: resolved.baseline,
+    keyAdministratorRoleArns: resolved.keyAdministratorRoleArns,
     description:
       'secure-llm-blueprint account security baseline: CloudTrail, GuardDuty, alerting, Bedrock model-invocation logging',
   });
@@ -46,6 +47,7 @@ export function buildBlueprint(app: App, config?: BlueprintConfig, options: { co
     availabilityZones,
     config: resolved.gateway,
     alertTopic: gatewayOwnsAlerts ? undefined : baseline.alertTopic,
+    keyAdministratorRoleArns: resolved.keyAdministratorRoleArns,
     description:
       'secure-llm-blueprint LLM gateway: WAF, Cognito-authorized API, guardrail-forced Bedrock access from a private network, token quotas',
   });

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { INFERENCE_PROFILE_PREFIXES, modelIdProblem } from '../constructs/inference-gateway/model-catalog';
 import { privateNetworkCidrProblem } from '../constructs/private-network/private-network';
+import { keyAdministratorArnProblem } from '../constructs/secure-key/secure-key';
 import { TOOL_NAME } from '../lambda/shared/gateway-contract';
 
 /** CloudWatch Logs retention periods (days) of at least one year, the minimum our compliance packs accept. */
@@ -374,8 +375,30 @@ export const configSchema = z.strictObject({
   tags: z
     .record(z.string().min(1).max(128).refine((k) => !k.toLowerCase().startsWith('aws:'), 'must not start with "aws:", which AWS reserves'), z.string().max(256))
     .default({}),
+  /**
+   * IAM roles that may administer every key the blueprint creates (policy, rotation, tags, deletion; not
+   * use), besides the CDK CloudFormation execution role that deploys the stacks, which always may.
+   */
+  keyAdministratorRoleArns: z
+    .array(
+      z.string().superRefine((arn, ctx) => {
+        const problem = keyAdministratorArnProblem(arn);
+        if (problem !== undefined) {
+          ctx.addIssue({ code: 'custom', message: problem });
+        }
+      }),
+    )
+    .max(10)
+    .default([]),
   baseline: baselineSchema,
   gateway: gatewaySchema,
+}).superRefine((c, ctx) => {
+  c.keyAdministratorRoleArns.forEach((arn, i) => {
+    const problem = c.env?.account === undefined ? undefined : keyAdministratorArnProblem(arn, c.env.account);
+    if (problem !== undefined && keyAdministratorArnProblem(arn) === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['keyAdministratorRoleArns', i], message: problem });
+    }
+  });
 }).superRefine((c, ctx) => {
   // Alerts must reach someone: with the account pinned, synth fails until a destination (or the loud opt-out) is
   // chosen; unpinned, the stack asks for an address at deploy time (CloudFormation parameter with no default).

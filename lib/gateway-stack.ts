@@ -26,13 +26,19 @@ export interface GatewayStackProps extends BlueprintStackProps {
    * The topic the gateway's security alarms notify, e.g. the baseline's alert topic (the blueprint app passes it unless
    * `gateway.monitoring` names a destination of its own).
    * @default - the topic `config.monitoring.alertTopicArn` names, else a new {@link AlertTopic} encrypted with the
-   *   gateway key, with `config.monitoring.alertEmails` subscribed
+   *   gateway's audit key, with `config.monitoring.alertEmails` subscribed
    */
   readonly alertTopic?: AlertTopic;
+
+  /**
+   * Roles that may administer the stack's keys besides the CloudFormation execution role that deploys it.
+   * @default - none
+   */
+  readonly keyAdministratorRoleArns?: string[];
 }
 
 /**
- * One LLM gateway: a customer-managed key, a private network without internet access, the Bedrock
+ * One LLM gateway: two customer-managed keys (application data; audit logs and alerts), a private network without internet access, the Bedrock
  * guardrail and its published version, and the inference gateway (WAF, API Gateway with Cognito,
  * the gateway function and its usage table), and its security monitoring (alarms to an
  * encrypted SNS topic, dashboard). Deploy several with different stack names and
@@ -41,8 +47,10 @@ export interface GatewayStackProps extends BlueprintStackProps {
  * Environment-agnostic unless the configuration names an account and region.
  */
 export class GatewayStack extends BlueprintStack {
-  /** The key that encrypts the gateway's logs, usage table, flow logs, guardrail and alert topic. */
-  public readonly key: SecureKey;
+  /** The key of the application data: usage table, guardrail, function logs. */
+  public readonly applicationKey: SecureKey;
+  /** The key of the audit data: API access and execution logs, WAF logs, flow logs, security alerts. */
+  public readonly auditKey: SecureKey;
   /** The private network the gateway function runs in. */
   public readonly network: PrivateNetwork;
   /** The guardrail every model call carries. */
@@ -58,20 +66,28 @@ export class GatewayStack extends BlueprintStack {
     super(scope, id, props);
     const config = props.config;
 
-    this.key = new SecureKey(this, 'Key', {
-      alias: `${this.stackName}/gateway`,
-      description: 'secure-llm-blueprint gateway: logs, usage table, flow logs, guardrail and security alerts',
+    // 'Key' is the id the single key of earlier versions had: it stays the application key, so the
+    // usage table and the guardrail keep their key.
+    this.applicationKey = new SecureKey(this, 'Key', {
+      alias: `${this.stackName}/application`,
+      description: 'secure-llm-blueprint gateway application data: usage table, guardrail, function logs',
+      administratorRoleArns: props.keyAdministratorRoleArns,
+    });
+    this.auditKey = new SecureKey(this, 'AuditKey', {
+      alias: `${this.stackName}/audit`,
+      description: 'secure-llm-blueprint gateway audit data: API access and execution logs, WAF logs, flow logs, security alerts',
+      administratorRoleArns: props.keyAdministratorRoleArns,
     });
 
     this.network = new PrivateNetwork(this, 'Network', {
       maxAzs: config.maxAzs,
       cidr: config.vpcCidr,
-      flowLogEncryptionKey: this.key.key,
+      flowLogEncryptionKey: this.auditKey.key,
       flowLogRetention: config.logRetentionDays as logs.RetentionDays,
     });
 
     this.guardrail = new ModelGuardrail(this, 'Guardrail', {
-      encryptionKey: this.key.key,
+      encryptionKey: this.applicationKey.key,
       deniedTopics: config.guardrail.deniedTopics,
       blockedWords: config.guardrail.blockedWords,
       managedProfanityFilter: config.guardrail.managedProfanityFilter,
@@ -92,7 +108,8 @@ export class GatewayStack extends BlueprintStack {
     this.gateway = new InferenceGateway(this, 'Gateway', {
       network: this.network,
       guardrail: this.guardrail,
-      encryptionKey: this.key.key,
+      encryptionKey: this.applicationKey.key,
+      auditLogEncryptionKey: this.auditKey.key,
       models,
       groups: Object.entries(config.groups).map(([name, g]) => ({
         name,
@@ -144,7 +161,7 @@ export class GatewayStack extends BlueprintStack {
     if (props.alertTopic) {
       this.alertTopic = props.alertTopic;
     } else {
-      this.alertTopic = new AlertTopic(this, 'Alerts', { encryptionKey: this.key.key, topicArn: alertTopicArn });
+      this.alertTopic = new AlertTopic(this, 'Alerts', { encryptionKey: this.auditKey.key, topicArn: alertTopicArn });
       if (alertTopicArn === undefined) {
         ensureAlertDestination(this.alertTopic, alertEmails, alertsReachNobody, 'gateway.monitoring');
       }

@@ -221,10 +221,16 @@ export class AlertTopic extends Construct {
 
   /**
    * Lets the grantee publish to the topic, including use of the key (`kms:Decrypt`,
-   * `kms:GenerateDataKey*`) that encrypted publishing needs.
+   * `kms:GenerateDataKey*`) that encrypted publishing needs, through SNS only (`kms:ViaService`).
    */
   public grantPublish(grantee: iam.IGrantable): iam.Grant {
-    return this.topic.grantPublish(grantee);
+    // Not topic.grantPublish: it adds the key actions without a kms:ViaService condition.
+    return iam.Grant.addToPrincipalOrResource({
+      grantee,
+      actions: ['sns:Publish'],
+      resourceArns: [this.topic.topicArn],
+      resource: this.topic,
+    }).combine(SecureKey.grantViaServiceOn(this.encryptionKey, grantee, ['kms:Decrypt', 'kms:GenerateDataKey*'], 'sns'));
   }
 
   /**

@@ -257,10 +257,15 @@ export class AuditTrail extends Construct {
 
   /**
    * Lets the grantee read log files and digests from the trail bucket, including `kms:Decrypt`
-   * on the key.
+   * on the key through S3 only (`kms:ViaService`).
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.bucket.grantRead(grantee);
+    // Not bucket.grantRead: it adds kms:Decrypt on the key without a kms:ViaService condition.
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
+      resourceArns: [this.bucket.bucketArn, this.bucket.arnForObjects('*')],
+    }).combine(SecureKey.grantViaServiceOn(this.encryptionKey, grantee, ['kms:Decrypt'], 's3'));
   }
 
   private dataEventSelector(type: string): cloudtrail.CfnTrail.AdvancedEventSelectorProperty {

@@ -200,10 +200,20 @@ export interface InferenceGatewayProps {
   readonly userPool?: cognito.IUserPool;
 
   /**
-   * Key for the usage table and every log group of the gateway (access, execution, function, WAF).
+   * Key for the application data: the usage table and the function's log group (and, unless
+   * `auditLogEncryptionKey` is given, the audit logs too). The function uses it through DynamoDB
+   * only (`kms:ViaService`).
    * @default - a new {@link SecureKey} with rotation enabled
    */
   readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Key for the gateway's audit logs: API access and execution logs and WAF logs, which the security
+   * team reads and the gateway function never needs. Give a separate key so that readers of the audit
+   * logs and users of the application data are admitted separately.
+   * @default - the `encryptionKey`
+   */
+  readonly auditLogEncryptionKey?: kms.IKey;
 
   /**
    * How long access, execution, function and WAF logs are kept. Must be finite.
@@ -294,8 +304,10 @@ export class InferenceGateway extends Construct {
   public readonly webAcl: wafv2.CfnWebACL;
   /** The API stage's access log group. */
   public readonly accessLogGroup: logs.LogGroup;
-  /** The key encrypting the table and the log groups. */
+  /** The key encrypting the table and the function's log group. */
   public readonly encryptionKey: kms.IKey;
+  /** The key encrypting the access, execution and WAF logs (the `encryptionKey` unless another was given). */
+  public readonly auditLogEncryptionKey: kms.IKey;
   /** The interface endpoint through which the function reaches Bedrock Runtime. */
   public readonly bedrockEndpoint: ec2.InterfaceVpcEndpoint;
   /** The CloudWatch namespace of the function's own metrics. */
@@ -386,6 +398,7 @@ export class InferenceGateway extends Construct {
     this.encryptionKey =
       props.encryptionKey ??
       new SecureKey(this, 'Key', { description: `Encrypts the usage table and logs of the LLM gateway ${this.node.path}`, removalPolicy }).key;
+    this.auditLogEncryptionKey = props.auditLogEncryptionKey ?? this.encryptionKey;
 
     // --- usage table -----------------------------------------------------------------------
     if (quotasEnabled) {
@@ -511,6 +524,9 @@ export class InferenceGateway extends Construct {
           conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
         }),
       );
+      // The key policy admits this account's principals through DynamoDB: the function, and
+      // CloudFormation, which creates the table with the key.
+      SecureKey.allowUseThroughServiceOn(this.encryptionKey, 'dynamodb');
     }
 
     // --- endpoints -------------------------------------------------------------------------
@@ -583,7 +599,7 @@ export class InferenceGateway extends Construct {
     });
 
     // --- API -------------------------------------------------------------------------------
-    const accessLogs = new SecureLogGroup(this, 'AccessLogs', { encryptionKey: this.encryptionKey, retention, removalPolicy });
+    const accessLogs = new SecureLogGroup(this, 'AccessLogs', { encryptionKey: this.auditLogEncryptionKey, retention, removalPolicy });
     this.accessLogGroup = accessLogs.logGroup;
     const authorizer = new apigateway.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
       cognitoUserPools: [this.userPool],
@@ -627,7 +643,7 @@ export class InferenceGateway extends Construct {
     // API Gateway would create the execution log group itself: unencrypted and kept forever.
     const executionLogs = new SecureLogGroup(this, 'ExecutionLogs', {
       logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${GATEWAY_STAGE_NAME}`,
-      encryptionKey: this.encryptionKey,
+      encryptionKey: this.auditLogEncryptionKey,
       retention,
       removalPolicy,
     });
@@ -723,7 +739,7 @@ export class InferenceGateway extends Construct {
       maxBodyBytes,
       rateLimitPerIp: wafRateLimitPerIp,
       rateLimitPerCaller: wafRateLimitPerCaller,
-      encryptionKey: this.encryptionKey,
+      encryptionKey: this.auditLogEncryptionKey,
       logRetention: retention,
       removalPolicy,
     });

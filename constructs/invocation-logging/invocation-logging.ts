@@ -383,8 +383,11 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
           sid: 'EncryptLargePayloads',
           actions: ['kms:GenerateDataKey'],
           resources: [this.encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
         }),
       );
+      // Bedrock writes large payloads with the delivery role; S3 then uses the key for it.
+      SecureKey.allowUseThroughServiceOn(this.encryptionKey, 's3');
       const keyStatement = this.encryptionKey.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: 'AllowBedrockLargeDataEncryption',
@@ -481,9 +484,11 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
           sid: 'EncryptDeadLetters',
           actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
           resources: [this.encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `sqs.${stack.region}.amazonaws.com` } },
         }),
       ],
     });
+    SecureKey.allowUseThroughServiceOn(this.encryptionKey, 'sqs');
     if (props.takeOverExisting === true) {
       const anyRoleOfThisAccount = `arn:${stack.partition}:iam::${stack.account}:role/*`;
       handlerPolicy.addStatements(
@@ -562,13 +567,22 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
 
   /**
    * Lets the grantee read the invocation records: the log group and, when large-payload
-   * delivery is on, the payload objects (with decrypt on the key).
+   * delivery is on, the payload objects (with `kms:Decrypt` on the key through S3 only).
    */
   public grantReadLogs(grantee: iam.IGrantable): iam.Grant {
     const grant = this.logGroup.grantRead(grantee);
-    if (this.bucket) {
-      this.bucket.grantRead(grantee, `${LARGE_DATA_KEY_PREFIX}/*`);
+    if (!this.bucket) {
+      return grant;
     }
-    return grant;
+    // Not bucket.grantRead: it adds kms:Decrypt on the key without a kms:ViaService condition.
+    return grant
+      .combine(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
+          resourceArns: [this.bucket.bucketArn, this.bucket.arnForObjects(`${LARGE_DATA_KEY_PREFIX}/*`)],
+        }),
+      )
+      .combine(SecureKey.grantViaServiceOn(this.encryptionKey, grantee, ['kms:Decrypt'], 's3'));
   }
 }

@@ -113,9 +113,9 @@ export interface ModelGuardrailProps {
    * Key that encrypts the guardrail's configuration. Bedrock uses it with the caller's own
    * credentials (no service principal is involved): the role that deploys the stack needs
    * `kms:Decrypt`, `kms:GenerateDataKey`, `kms:DescribeKey` and `kms:CreateGrant` on it, and every
-   * caller of the guardrail `kms:Decrypt` ({@link ModelGuardrail.grantApply} adds it). A key
-   * defined in the same account allows this through IAM; an imported key's policy must delegate
-   * to IAM or name those roles.
+   * caller of the guardrail `kms:Decrypt` ({@link ModelGuardrail.grantApply} adds it, through
+   * Bedrock only: `kms:ViaService`). A {@link SecureKey} admits this account's principals through
+   * Bedrock; another key's policy must delegate to IAM or name those roles.
    * @default - a new {@link SecureKey} with rotation enabled, removed with the guardrail
    */
   readonly encryptionKey?: kms.IKey;
@@ -352,6 +352,9 @@ export class ModelGuardrail extends Construct {
         removalPolicy,
       }).key;
 
+    // CloudFormation creates the guardrail with its own credentials: Bedrock then uses the key for it.
+    SecureKey.allowUseThroughServiceOn(this.encryptionKey, 'bedrock');
+
     const cfnProps: bedrock.CfnGuardrailProps = {
       name,
       description,
@@ -400,7 +403,8 @@ export class ModelGuardrail extends Construct {
   /**
    * Lets the grantee apply this guardrail: `bedrock:ApplyGuardrail` on the guardrail ARN (needed
    * both for ApplyGuardrail calls and for Converse/InvokeModel requests that carry this
-   * guardrail) and `kms:Decrypt` on its key, which Bedrock uses with the caller's credentials.
+   * guardrail) and `kms:Decrypt` on its key through Bedrock only (`kms:ViaService`), which Bedrock
+   * uses with the caller's credentials.
    */
   public grantApply(grantee: iam.IGrantable): iam.Grant {
     const grant = iam.Grant.addToPrincipal({
@@ -408,7 +412,7 @@ export class ModelGuardrail extends Construct {
       actions: ['bedrock:ApplyGuardrail'],
       resourceArns: [this.guardrailArn],
     });
-    return grant.combine(this.encryptionKey.grantDecrypt(grantee));
+    return grant.combine(SecureKey.grantViaServiceOn(this.encryptionKey, grantee, ['kms:Decrypt'], 'bedrock'));
   }
 
   /**

@@ -1,9 +1,66 @@
-import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, DefaultStackSynthesizer, Duration, Fn, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
 const LOGS_ALLOWED = new WeakSet<kms.IKey>();
+/** The SecureKey that defined each key, so helpers given a plain `kms.IKey` can still extend its policy. */
+const SECURE_KEYS = new WeakMap<kms.IKey, SecureKey>();
+
+/**
+ * What a key administrator may do: manage, describe, rotate, tag and schedule deletion of the key,
+ * but not use it. `Describe*` and `Get*` also cover `kms:DescribeKey`, which CloudFormation needs.
+ */
+export const KEY_ADMINISTRATION_ACTIONS = [
+  'kms:Create*',
+  'kms:Describe*',
+  'kms:Enable*',
+  'kms:List*',
+  'kms:Put*',
+  'kms:Update*',
+  'kms:Revoke*',
+  'kms:Disable*',
+  'kms:Get*',
+  'kms:Delete*',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+  'kms:RotateKeyOnDemand',
+] as const;
+
+/** What IAM principals of this account may do with the key through an AWS service they call. */
+const USE_THROUGH_SERVICE_ACTIONS = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncrypt*',
+  'kms:GenerateDataKey*',
+  'kms:DescribeKey',
+  'kms:CreateGrant',
+];
+
+/** An IAM role ARN, possibly with a path: `arn:<partition>:iam::<12 digits>:role/<path/>name`. */
+const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+/** The service-name part of a `kms:ViaService` value, e.g. `dynamodb` in `dynamodb.eu-west-1.amazonaws.com`. */
+const SERVICE_NAME = /^[a-z0-9-]{2,40}$/;
+
+/**
+ * Why an administrator role ARN is not acceptable, or undefined when it is (tokens are accepted).
+ * @param account the account the key belongs to, when known at synth
+ */
+export function keyAdministratorArnProblem(arn: string, account?: string): string | undefined {
+  if (Token.isUnresolved(arn)) {
+    return undefined;
+  }
+  const match = ROLE_ARN.exec(arn);
+  if (!match) {
+    return 'must be an IAM role ARN such as arn:aws:iam::111122223333:role/KeyAdmins';
+  }
+  if (account !== undefined && !Token.isUnresolved(account) && match[2] !== account) {
+    return `must be a role of the key's account ${account} (the key policy admits this account's principals only), not of ${match[2]}`;
+  }
+  return undefined;
+}
 
 /** Properties for {@link SecureKey}. */
 export interface SecureKeyProps {
@@ -31,11 +88,29 @@ export interface SecureKeyProps {
    * @default Duration.days(30)
    */
   readonly pendingWindow?: Duration;
+
+  /**
+   * IAM roles of the key's account that may administer the key (manage its policy, rotation, tags and
+   * deletion, but not use it), in addition to the CloudFormation execution role that deploys the stack,
+   * which always keeps that right so later deployments can update the key policy. Matched on
+   * `aws:PrincipalArn`, so a role that does not exist yet does not make the key policy invalid.
+   * @default - only the stack's CloudFormation execution role (`DefaultStackSynthesizer`)
+   */
+  readonly administratorRoleArns?: string[];
 }
 
 /**
  * A customer-managed KMS key with automatic rotation, a retained removal policy and a key
  * policy that confines grant creation to AWS services (Control Tower CT.KMS.PR.3).
+ *
+ * The key policy replaces CDK's default (the account root with `kms:*`, which lets any IAM policy of
+ * the account use and administer the key) with a split between administration and use:
+ * - administration ({@link KEY_ADMINISTRATION_ACTIONS}, no encrypt or decrypt) for the stack's
+ *   CloudFormation execution role and {@link SecureKeyProps.administratorRoleArns} only, as the
+ *   account root under an `aws:PrincipalArn` condition;
+ * - use by IAM principals of this account only through the AWS services registered with
+ *   {@link SecureKey.grantViaService} or {@link SecureKey.allowUseThroughService} (`kms:ViaService`
+ *   and `kms:CallerAccount`), so no identity policy can make the key usable directly.
  *
  * Service principals are admitted one at a time with scoped conditions:
  * {@link SecureKey.allowCloudWatchLogs} binds the CloudWatch Logs service to this account's
@@ -66,13 +141,51 @@ export class SecureKey extends Construct {
       }
     }
 
+    const stack = Stack.of(this);
+    const administratorRoleArns = props.administratorRoleArns ?? [];
+    administratorRoleArns.forEach((arn, i) => {
+      const problem = keyAdministratorArnProblem(arn, stack.account);
+      if (problem !== undefined) {
+        throw new Error(`administratorRoleArns[${i}] ${problem}, got "${arn}"`);
+      }
+    });
+    // The synthesizer's ARN holds ${AWS::Partition}/${AWS::AccountId}/${AWS::Region} placeholders for the
+    // CLI; in a template they need Fn::Sub.
+    const deployer =
+      stack.synthesizer instanceof DefaultStackSynthesizer ? Fn.sub(stack.synthesizer.cloudFormationExecutionRoleArn) : undefined;
+    if (deployer === undefined && administratorRoleArns.length === 0) {
+      throw new Error(
+        `administratorRoleArns must name the role that deploys ${this.node.path}, got none: the stack's synthesizer ` +
+          `(${stack.synthesizer.constructor.name}) has no CloudFormation execution role, and a key policy without an administrator ` +
+          'locks every later deployment out of the key. Pass administratorRoleArns, or deploy with the DefaultStackSynthesizer',
+      );
+    }
+
     this.key = new kms.Key(this, 'Key', {
       description: props.description ?? `Customer-managed key for ${this.node.path}`,
       enableKeyRotation: true,
       pendingWindow,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       alias: props.alias,
+      // A policy of our own replaces CDK's default statement (the account root with kms:*).
+      policy: new iam.PolicyDocument(),
     });
+    SECURE_KEYS.set(this.key, this);
+
+    // Administration without use, for the deployer and the named administrators only. The principal
+    // is the account root narrowed by aws:PrincipalArn rather than the roles themselves: KMS rejects
+    // a policy naming a role that does not exist (yet), and a role deleted and re-created would
+    // silently lose its entry. CloudFormation's role keeps kms:PutKeyPolicy, so the lockout safety
+    // check passes and every later deployment can still update the policy.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'KeyAdministration',
+        principals: [new iam.AccountRootPrincipal()],
+        actions: [...KEY_ADMINISTRATION_ACTIONS],
+        resources: ['*'],
+        conditions: { ArnLike: { 'aws:PrincipalArn': [...(deployer ? [deployer] : []), ...administratorRoleArns] } },
+      }),
+    );
 
     // CT.KMS.PR.3: grants may only be created for AWS resources or by AWS services, so a
     // principal holding kms:CreateGrant cannot delegate the key to an arbitrary identity.
@@ -106,6 +219,87 @@ export class SecureKey extends Construct {
   /** The key's ARN. */
   public get keyArn(): string {
     return this.key.keyArn;
+  }
+
+  private readonly viaServices: string[] = [];
+
+  /**
+   * Lets IAM principals of this account use the key through one AWS service of this region
+   * (`kms:ViaService` = `<service>.<region>.amazonaws.com`, `kms:CallerAccount` = this account), as
+   * far as their own IAM policies allow. Needed by whoever creates resources that take the key
+   * through that service (CloudFormation creating a DynamoDB table or a Bedrock guardrail), and by
+   * {@link SecureKey.grantViaService}. Idempotent.
+   *
+   * @param service the service's endpoint prefix, e.g. `dynamodb`, `s3`, `sns`, `sqs`, `bedrock`
+   */
+  public allowUseThroughService(service: string): void {
+    if (!SERVICE_NAME.test(service)) {
+      throw new Error(`service must be a service endpoint prefix such as "dynamodb" or "s3", got "${service}"`);
+    }
+    const stack = Stack.of(this);
+    const viaService = `${service}.${stack.region}.amazonaws.com`;
+    if (this.viaServices.some((v) => v === viaService)) {
+      return;
+    }
+    this.viaServices.push(viaService);
+    if (this.viaServices.length > 1) {
+      return;
+    }
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'UseThroughAwsServicesOfThisAccount',
+        principals: [new iam.AccountRootPrincipal()],
+        actions: USE_THROUGH_SERVICE_ACTIONS,
+        resources: ['*'],
+        conditions: {
+          StringEquals: {
+            'kms:CallerAccount': stack.account,
+            'kms:ViaService': Lazy.list({ produce: () => [...this.viaServices] }),
+          },
+        },
+      }),
+    );
+  }
+
+  /**
+   * {@link SecureKey.allowUseThroughService} for any key: a key a SecureKey defined gets the
+   * statement; another key's policy is left as it is (it must already let this account's principals
+   * use it through that service, as CDK's default key policy does).
+   */
+  public static allowUseThroughServiceOn(key: kms.IKey, service: string): void {
+    SECURE_KEYS.get(key)?.allowUseThroughService(service);
+  }
+
+  /**
+   * Grants `actions` on this key to the grantee, only through one AWS service of this region: the
+   * identity-policy statement carries `kms:ViaService`, and the key policy admits this account's
+   * principals through that service ({@link SecureKey.allowUseThroughService}).
+   *
+   * @param actions specific KMS actions (no wildcard)
+   * @param service the service's endpoint prefix, e.g. `dynamodb`
+   */
+  public grantViaService(grantee: iam.IGrantable, actions: string[], service: string): iam.Grant {
+    return SecureKey.grantViaServiceOn(this.key, grantee, actions, service);
+  }
+
+  /**
+   * {@link SecureKey.grantViaService} for any key of this app: the grantee's policy statement is
+   * always scoped with `kms:ViaService`; the key policy is extended when a SecureKey defined the key.
+   */
+  public static grantViaServiceOn(key: kms.IKey, grantee: iam.IGrantable, actions: string[], service: string): iam.Grant {
+    if (actions.length === 0 || actions.some((a) => !/^kms:[A-Za-z]+\*?$/.test(a) || a === 'kms:*')) {
+      throw new Error(`actions must name specific KMS actions such as "kms:Decrypt", got [${actions.join(', ')}]`);
+    }
+    if (!SERVICE_NAME.test(service)) {
+      throw new Error(`service must be a service endpoint prefix such as "dynamodb" or "s3", got "${service}"`);
+    }
+    SecureKey.allowUseThroughServiceOn(key, service);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions,
+      resourceArns: [key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `${service}.${Stack.of(key).region}.amazonaws.com` } },
+    });
   }
 
   /**

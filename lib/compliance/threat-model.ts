@@ -434,7 +434,7 @@ const SECURITY_ALARMS = control(
     it(MONITORING_TEST, 'SecurityMonitoring defaults creates one alarm per signal, and no anomaly alarm unless asked'),
     it(MONITORING_TEST, 'SecurityMonitoring defaults every alarm notifies the alert topic on ALARM and OK, with actions enabled, and ignores periods without data'),
     it(MONITORING_TEST, 'SecurityMonitoring defaults every alarm has a runbook description under 1024 characters that says what to do first'),
-    it(GATEWAY_STACK_TEST, 'GatewayStack defaults security alarms notify an alert topic encrypted with the gateway key, and a dashboard shows them'),
+    it(GATEWAY_STACK_TEST, 'GatewayStack defaults security alarms notify an alert topic encrypted with the audit key, and a dashboard shows them'),
   ],
 );
 
@@ -526,7 +526,21 @@ const AUDITOR_READ_GRANT = control(
   'Reading prompts needs an explicit grant',
   'Invocation records and payloads are readable only through IAM plus the customer-managed key; grantReadLogs gives an auditor exactly the log, bucket and key permissions.',
   ['constructs/invocation-logging/invocation-logging.ts'],
-  [it(INVOCATION_LOGGING_TEST, 'ModelInvocationLogging grants grantReadLogs lets an auditor read the records and the payloads')],
+  [it(INVOCATION_LOGGING_TEST, 'ModelInvocationLogging grants grantReadLogs lets an auditor read the records and the payloads, decrypting through S3 only')],
+);
+
+const KEYS_PER_DATA_CLASS = control(
+  'One key per data class, administration split from use',
+  'Audit data, payload logs (prompts and completions) and application data each have their own customer-managed key. No key policy gives the account root kms:* : only the deploying CloudFormation role and named administrator roles administer a key, without using it, and the account\'s principals use a key only through the AWS services it serves (kms:ViaService), as every runtime grant is scoped.',
+  ['constructs/secure-key/secure-key.ts', 'lib/baseline-stack.ts', 'lib/gateway-stack.ts'],
+  [
+    it(BASELINE_STACK_TEST, 'BaselineStack defaults encryption the audit key encrypts the trail, its bucket and log group, the flow logs and the alerts; the payload-log key what holds prompts and completions'),
+    it(GATEWAY_STACK_TEST, 'GatewayStack defaults the application key encrypts the usage table, guardrail and function logs; the audit key the access, execution, WAF and flow logs and the alerts'),
+    it(BASELINE_STACK_TEST, 'BaselineStack defaults encryption no key policy grants the account root anything without a condition'),
+    it(GATEWAY_STACK_TEST, 'GatewayStack defaults encryption every KMS grant to a role goes through a named AWS service (kms:ViaService)'),
+    it(GATEWAY_STACK_TEST, 'GatewayStack defaults encryption the CloudFormation execution role that deploys the stack keeps administration of both keys'),
+    it(SECURE_KEY_TEST, 'SecureKey validation fails if nobody could administer the key after deployment'),
+  ],
 );
 
 const REGION_BOUND_INFERENCE = control(
@@ -937,7 +951,7 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         description: 'Someone with storage access reads prompts, trail records or usage data without being granted them.',
         owasp: ['LLM02:2025'],
         coverage: 'covered',
-        controls: [ENCRYPTION_NO_INTERNET, STORAGE_ENCRYPTION, AUDITOR_READ_GRANT],
+        controls: [ENCRYPTION_NO_INTERNET, STORAGE_ENCRYPTION, KEYS_PER_DATA_CLASS, AUDITOR_READ_GRANT],
         residualRisk: ['S3 server access-log buckets use SSE-S3, the only encryption S3 log delivery supports; they hold request metadata, not prompts.'],
       },
     ],

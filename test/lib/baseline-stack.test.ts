@@ -5,6 +5,14 @@ import { BaselineStack } from '../../lib/baseline-stack';
 import { parseConfig } from '../../lib/config';
 import { formatFindings, newTestApp, synthWithCompliance } from '../helpers/compliance';
 import { scrubAssetHashes } from '../helpers/snapshot';
+import {
+  DEFAULT_CFN_EXEC_ROLE,
+  keyAdministrators,
+  keyOfEachEncryptedResource,
+  kmsGrantsWithoutViaService,
+  unconditionedRootGrants,
+  viaServicesByKey,
+} from '../helpers/key-policy';
 
 
 function baseline(app: App, input: unknown = {}): BaselineStack {
@@ -83,6 +91,46 @@ describe('BaselineStack', () => {
         expect.arrayContaining([expect.stringMatching(/^NetworkBedrockEndpoint/), expect.stringMatching(/^NetworkS3Endpoint/)]),
       );
     });
+
+    describe('encryption', () => {
+      test('the audit key encrypts the trail, its bucket and log group, the flow logs and the alerts; the payload-log key what holds prompts and completions', () => {
+        template.resourceCountIs('AWS::KMS::Key', 2);
+        template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/Baseline/audit' });
+        template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/Baseline/payload-logs' });
+        expect(keyOfEachEncryptedResource(template)).toEqual({
+          Alerts: 'Key',
+          AlertsDeadLetterQueue: 'Key',
+          TrailBucket: 'Key',
+          TrailLogGroup: 'Key',
+          Trail: 'Key',
+          NetworkFlowLogs: 'Key',
+          InvocationLoggingLogGroup: 'PayloadLogKey',
+          InvocationLoggingLargeDataBucket: 'PayloadLogKey',
+          InvocationLoggingHandlerLogGroup: 'PayloadLogKey',
+          InvocationLoggingDeadLetterQueue: 'PayloadLogKey',
+        });
+      });
+
+      test('no key policy grants the account root anything without a condition', () => {
+        expect(unconditionedRootGrants(template)).toEqual([]);
+      });
+
+      test('every KMS grant to a role goes through a named AWS service (kms:ViaService)', () => {
+        expect(kmsGrantsWithoutViaService(template)).toEqual([]);
+      });
+
+      test('the CloudFormation execution role that deploys the stack keeps administration of both keys', () => {
+        const admins = keyAdministrators(template);
+        expect(Object.keys(admins).map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['Key', 'PayloadLogKey']);
+        for (const arns of Object.values(admins)) {
+          expect(arns).toEqual([DEFAULT_CFN_EXEC_ROLE]);
+        }
+      });
+
+      test('principals of the account use the payload-log key through S3 and SQS only, and the audit key not at all', () => {
+        expect(viaServicesByKey(template)).toEqual({ PayloadLogKey: ['s3', 'sqs'] });
+      });
+    });
   });
 
   describe('invocation logging takeover', () => {
@@ -121,6 +169,8 @@ describe('BaselineStack', () => {
       template.resourceCountIs('Custom::BedrockModelInvocationLogging', 0);
       template.resourceCountIs('AWS::Events::Rule', 2);
       template.resourceCountIs('AWS::SNS::Topic', 1);
+      // Only the audit key, for the alert topic: no payload-log key without payload logs.
+      template.resourceCountIs('AWS::KMS::Key', 1);
     });
 
     test('data event types can be switched off one by one', () => {

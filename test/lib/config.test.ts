@@ -37,6 +37,7 @@ describe('configuration', () => {
       const config = parseConfig({});
       // THEN
       expect(config.env).toBeUndefined();
+      expect(config.keyAdministratorRoleArns).toEqual([]);
       expect(config.baseline.trail.managedExternally).toBe(false);
       expect(config.baseline.threatDetection.detectorManagedExternally).toBe(false);
       expect(config.baseline.invocationLogging.managedExternally).toBe(false);
@@ -205,6 +206,20 @@ describe('configuration', () => {
         /gateway\.guardrail\.deniedTopics\.1\.name: must differ from the name of every other denied topic, got "Advice"/,
       ],
       [{ tags: { 'aws:owner': 'x' } }, /tags\["aws:owner"\]: the name must not start with "aws:".*got "aws:owner"/],
+      [{ keyAdministratorRoleArns: ['KeyAdmins'] }, /keyAdministratorRoleArns\.0: must be an IAM role ARN such as arn:aws:iam::111122223333:role\/KeyAdmins, got "KeyAdmins"/],
+      [
+        { keyAdministratorRoleArns: ['arn:aws:iam::111122223333:user/alice'] },
+        /keyAdministratorRoleArns\.0: must be an IAM role ARN .*got "arn:aws:iam::111122223333:user\/alice"/,
+      ],
+      [
+        {
+          env: { account: '111122223333', region: 'eu-west-1' },
+          baseline: { alertsReachNobody: true },
+          gateway: { monitoring: { alertsReachNobody: true } },
+          keyAdministratorRoleArns: ['arn:aws:iam::444455556666:role/Admins'],
+        },
+        /keyAdministratorRoleArns\.0: must be a role of the key's account 111122223333 .*not of 444455556666, got "arn:aws:iam::444455556666:role\/Admins"/,
+      ],
     ])('fails if %j', (input, message) => {
       expect(() => parseConfig(input)).toThrow(ConfigError);
       expect(() => parseConfig(input)).toThrow(message);

@@ -5,10 +5,19 @@ import { parseConfig } from '../../lib/config';
 import { GatewayStack } from '../../lib/gateway-stack';
 import { formatFindings, newTestApp, synthWithCompliance } from '../helpers/compliance';
 import { scrubAssetHashes } from '../helpers/snapshot';
+import {
+  DEFAULT_CFN_EXEC_ROLE,
+  keyAdministrators,
+  keyOfEachEncryptedResource,
+  kmsGrantsWithoutViaService,
+  unconditionedRootGrants,
+  viaServicesByKey,
+} from '../helpers/key-policy';
 
 
 function gateway(app: App, input: unknown = {}): GatewayStack {
-  return new GatewayStack(app, 'Gateway', { config: parseConfig(input).gateway });
+  const config = parseConfig(input);
+  return new GatewayStack(app, 'Gateway', { config: config.gateway, keyAdministratorRoleArns: config.keyAdministratorRoleArns });
 }
 
 describe('GatewayStack', () => {
@@ -43,19 +52,25 @@ describe('GatewayStack', () => {
       template.hasOutput('UserPoolClientId', { Value: { Ref: Match.stringLikeRegexp('^GatewayUserPoolClient') } });
     });
 
-    test('one key with an alias encrypts the flow logs, gateway logs, usage table and guardrail', () => {
-      template.resourceCountIs('AWS::KMS::Key', 1);
-      template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/Gateway/gateway' });
-      const keyArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] };
-      template.hasResourceProperties('AWS::Bedrock::Guardrail', { KmsKeyArn: keyArn });
-      template.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: Match.objectLike({ KMSMasterKeyId: keyArn }) });
-      for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
-        expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] });
-      }
+    test('the application key encrypts the usage table, guardrail and function logs; the audit key the access, execution, WAF and flow logs and the alerts', () => {
+      template.resourceCountIs('AWS::KMS::Key', 2);
+      template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/Gateway/application' });
+      template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/Gateway/audit' });
+      expect(keyOfEachEncryptedResource(template)).toEqual({
+        GatewayUsageTable: 'Key',
+        Guardrail: 'Key',
+        GatewayFunctionLogs: 'Key',
+        Alerts: 'AuditKey',
+        AlertsDeadLetterQueue: 'AuditKey',
+        GatewayAccessLogs: 'AuditKey',
+        GatewayExecutionLogs: 'AuditKey',
+        GatewayFirewallLogs: 'AuditKey',
+        NetworkFlowLogs: 'AuditKey',
+      });
     });
 
-    test('security alarms notify an alert topic encrypted with the gateway key, and a dashboard shows them', () => {
-      const keyArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] };
+    test('security alarms notify an alert topic encrypted with the audit key, and a dashboard shows them', () => {
+      const keyArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuditKey'), 'Arn'] };
       template.resourceCountIs('AWS::SNS::Topic', 1);
       template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyArn });
       // No recipient configured: the one subscription is the deploy-time AlertEmail parameter (test/lib/alert-destination.test.ts).
@@ -107,6 +122,28 @@ describe('GatewayStack', () => {
       }
       template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.65.0.0/22' });
       template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    });
+
+    describe('encryption', () => {
+      test('no key policy grants the account root anything without a condition', () => {
+        expect(unconditionedRootGrants(template)).toEqual([]);
+      });
+
+      test('every KMS grant to a role goes through a named AWS service (kms:ViaService)', () => {
+        expect(kmsGrantsWithoutViaService(template)).toEqual([]);
+      });
+
+      test('the CloudFormation execution role that deploys the stack keeps administration of both keys', () => {
+        const admins = keyAdministrators(template);
+        expect(Object.keys(admins).map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['AuditKey', 'Key']);
+        for (const arns of Object.values(admins)) {
+          expect(arns).toEqual([DEFAULT_CFN_EXEC_ROLE]);
+        }
+      });
+
+      test('principals of the account use the application key through Bedrock and DynamoDB only, and the audit key not at all', () => {
+        expect(viaServicesByKey(template)).toEqual({ Key: ['bedrock', 'dynamodb'] });
+      });
     });
   });
 
@@ -215,6 +252,17 @@ describe('GatewayStack', () => {
       const template = Template.fromStack(stack);
       template.resourceCountIs('AWS::SNS::Topic', 0);
       expect(stack.monitoring.alertTopic).toBe(alertTopic);
+    });
+
+    test('keyAdministratorRoleArns may administer both keys, next to the CloudFormation execution role', () => {
+      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const admin = 'arn:aws:iam::111122223333:role/platform/KeyAdmins';
+      const template = Template.fromStack(gateway(app, { keyAdministratorRoleArns: [admin] }));
+      const admins = Object.values(keyAdministrators(template));
+      expect(admins).toHaveLength(2);
+      for (const arns of admins) {
+        expect(arns).toEqual([DEFAULT_CFN_EXEC_ROLE, admin]);
+      }
     });
 
     test('fails if alert emails are configured next to a given alert topic', () => {

@@ -206,7 +206,7 @@ describe('AlertTopic', () => {
   });
 
   describe('grants', () => {
-    test('grantPublish gives sns:Publish on the topic and use of its key', () => {
+    test('grantPublish gives sns:Publish on the topic and use of its key through SNS only', () => {
       // GIVEN
       const { stack, alerts } = newStackWithTopic();
       const role = new iam.Role(stack, 'Reporter', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
@@ -220,6 +220,7 @@ describe('AlertTopic', () => {
             Match.objectLike({
               Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
               Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsKey'), 'Arn'] },
+              Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sns.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
             }),
           ]),
         },

@@ -403,7 +403,7 @@ describe('AuditTrail', () => {
       t.resourceCountIs('AWS::IAM::Policy', 0);
     });
 
-    test('grantRead lets a reader get log files and decrypt them', () => {
+    test('grantRead lets a reader get log files and decrypt them through S3 only', () => {
       // GIVEN
       const stack = new Stack();
       const trail = new AuditTrail(stack, 'AuditTrail');
@@ -417,7 +417,11 @@ describe('AuditTrail', () => {
         PolicyDocument: {
           Statement: Match.arrayWith([
             Match.objectLike({ Action: Match.arrayWith(['s3:GetObject*']) }),
-            Match.objectLike({ Action: Match.arrayWith(['kms:Decrypt']), Resource: { 'Fn::GetAtt': [logicalId(t, 'AWS::KMS::Key', 'AuditTrailKey'), 'Arn'] } }),
+            Match.objectLike({
+              Action: 'kms:Decrypt',
+              Resource: { 'Fn::GetAtt': [logicalId(t, 'AWS::KMS::Key', 'AuditTrailKey'), 'Arn'] },
+              Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
+            }),
           ]),
         },
       });

@@ -4,6 +4,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { kmsGrantsWithoutViaService } from '../../helpers/key-policy';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import {
   GatewayGroup,
@@ -536,6 +537,34 @@ describe('InferenceGateway', () => {
       template.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: Match.objectLike({ KMSMasterKeyId: keyArn }) });
       // No key of the gateway's own: the given one replaces it.
       expect(Object.keys(template.findResources('AWS::KMS::Key')).filter((id) => id.startsWith('Gateway'))).toEqual([]);
+    });
+
+    test('auditLogEncryptionKey takes the access, execution and WAF logs; the function logs and the table stay on encryptionKey', () => {
+      // GIVEN
+      const stack = newStack();
+      const key = new kms.Key(stack, 'GivenKey', { enableKeyRotation: true });
+      const auditKey = new kms.Key(stack, 'AuditKey', { enableKeyRotation: true });
+      // WHEN
+      build({ encryptionKey: key, auditLogEncryptionKey: auditKey }, stack);
+      // THEN
+      const template = Template.fromStack(stack);
+      const keyOf = Object.fromEntries(
+        Object.entries(template.findResources('AWS::Logs::LogGroup') as Resources)
+          .filter(([id]) => id.startsWith('Gateway'))
+          .map(([id, group]) => [id.replace(/[0-9A-F]{8}$/, ''), (group.Properties.KmsKeyId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]]),
+      );
+      expect(keyOf).toEqual({
+        GatewayFunctionLogs: stack.getLogicalId(key.node.defaultChild as kms.CfnKey),
+        GatewayAccessLogs: stack.getLogicalId(auditKey.node.defaultChild as kms.CfnKey),
+        GatewayExecutionLogs: stack.getLogicalId(auditKey.node.defaultChild as kms.CfnKey),
+        GatewayFirewallLogs: stack.getLogicalId(auditKey.node.defaultChild as kms.CfnKey),
+      });
+      template.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: Match.objectLike({ KMSMasterKeyId: stack.resolve(key.keyArn) }) });
+    });
+
+    test('the function uses keys only through DynamoDB and Bedrock (kms:ViaService)', () => {
+      const { stack } = build();
+      expect(kmsGrantsWithoutViaService(Template.fromStack(stack))).toEqual([]);
     });
   });
 

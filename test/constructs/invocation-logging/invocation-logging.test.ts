@@ -15,6 +15,7 @@ import {
   type ModelInvocationLoggingProps,
 } from '../../../constructs/invocation-logging';
 import { type Finding, formatFindings, newTestApp, readFindings, synthWithCompliance } from '../../helpers/compliance';
+import { kmsGrantsWithoutViaService } from '../../helpers/key-policy';
 import { lambdaBundleDir } from '../../../constructs/shared/lambda-bundle';
 
 /** `arn:<partition>:bedrock:eu-west-1:123456789012:*`, as the construct renders it. */
@@ -479,7 +480,7 @@ describe('ModelInvocationLogging', () => {
   });
 
   describe('grants', () => {
-    test('grantReadLogs lets an auditor read the records and the payloads', () => {
+    test('grantReadLogs lets an auditor read the records and the payloads, decrypting through S3 only', () => {
       // GIVEN
       const { stack, logging, template } = setup();
       const auditor = new iam.Role(stack, 'Auditor', { assumedBy: new iam.AccountRootPrincipal() });
@@ -492,6 +493,7 @@ describe('ModelInvocationLogging', () => {
       expect(text).toMatch(/s3:GetObject/);
       expect(text).toMatch(/kms:Decrypt/);
       expect(text).toContain('/model-invocations/*');
+      expect(kmsGrantsWithoutViaService(template())).toEqual([]);
     });
   });
 

@@ -244,7 +244,7 @@ describe('ModelGuardrail', () => {
   });
 
   describe('grants', () => {
-    test('grantApply allows ApplyGuardrail on this guardrail and Decrypt on its key, nothing more', () => {
+    test('grantApply allows ApplyGuardrail on this guardrail and Decrypt on its key through Bedrock only, nothing more', () => {
       // GIVEN
       const stack = new Stack();
       const guardrail = new ModelGuardrail(stack, 'Guardrail');
@@ -259,7 +259,12 @@ describe('ModelGuardrail', () => {
         PolicyDocument: {
           Statement: [
             { Effect: 'Allow', Action: 'bedrock:ApplyGuardrail', Resource: { 'Fn::GetAtt': [guardrailId, 'GuardrailArn'] } },
-            { Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+            {
+              Effect: 'Allow',
+              Action: 'kms:Decrypt',
+              Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
+              Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['bedrock.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
+            },
           ],
         },
       });
