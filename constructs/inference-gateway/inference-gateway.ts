@@ -406,7 +406,15 @@ export class InferenceGateway extends Construct {
     const functionRole = new ManagedPolicyRole(this, 'FunctionRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `LLM gateway function ${this.node.path}: guardrailed Bedrock calls on allow-listed models, usage table`,
-      lambda: { logGroupArn: functionLogs.logGroupArn, vpc: true, tracing: true },
+      lambda: {
+        logGroupArn: functionLogs.logGroupArn,
+        vpc: {
+          vpc: props.network.vpc,
+          subnetIds: props.network.vpc.selectSubnets(props.network.isolatedSubnets).subnetIds,
+          securityGroups: [securityGroup],
+        },
+        tracing: true,
+      },
     });
     this.role = functionRole.role;
 

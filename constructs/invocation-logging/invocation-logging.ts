@@ -11,7 +11,7 @@ import { AccessLogsBucket } from '../access-logs-bucket';
 import { SecureKey } from '../secure-key';
 import { SecureLogGroup } from '../secure-log-group';
 import { latestNodeRuntime, prebuiltCode } from '../shared/lambda-bundle';
-import { LAMBDA_TRACING_ACTIONS, LAMBDA_VPC_ACCESS_ACTIONS } from '../shared/managed-policy-role';
+import { LAMBDA_TRACING_ACTIONS, acknowledgeLambdaNetworkInterfaces, lambdaVpcAccessStatements } from '../shared/managed-policy-role';
 
 /**
  * The ARN of the objects in the bucket CloudFormation's custom-resource `ResponseURL`s point at in
@@ -440,11 +440,7 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
           resources: [this.deliveryRole.roleArn],
           conditions: { StringEquals: { 'iam:PassedToService': 'bedrock.amazonaws.com' } },
         }),
-        new iam.PolicyStatement({
-          sid: 'AttachToVpc',
-          actions: [...LAMBDA_VPC_ACCESS_ACTIONS],
-          resources: ['*'],
-        }),
+        ...lambdaVpcAccessStatements(this, { vpc: props.vpc, subnetIds: selected.subnetIds, securityGroups: [securityGroup] }),
         new iam.PolicyStatement({
           sid: 'Tracing',
           actions: [...LAMBDA_TRACING_ACTIONS],
@@ -472,10 +468,11 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
       reason:
         'Only actions without resource-level permissions use "*": bedrock Put/Get/DeleteModelInvocationLoggingConfiguration ' +
         '(an account-and-region setting with no ARN; the Service Authorization Reference lists no resource type), ' +
-        'xray:PutTraceSegments/PutTelemetryRecords, and the ec2 network-interface actions Lambda performs with the execution ' +
-        'role to attach the function to the VPC (DescribeNetworkInterfaces/DescribeSubnets only work on "*"). ' +
-        'iam:PassRole, logs, sqs and kms are scoped to this construct\'s resources.',
+        'xray:PutTraceSegments/PutTelemetryRecords, and ec2:DescribeNetworkInterfaces/DescribeSubnets, which EC2 authorizes on "*" only. ' +
+        'The other network-interface actions are limited to the handler\'s subnets, security group and VPC; iam:PassRole, logs, sqs ' +
+        'and kms are scoped to this construct\'s resources.',
     });
+    acknowledgeLambdaNetworkInterfaces(handlerPolicy);
     const handlerRole = new iam.Role(this, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Bedrock invocation-logging custom resource handler',
