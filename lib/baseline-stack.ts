@@ -130,6 +130,7 @@ export class BaselineStack extends BlueprintStack {
         actions: ['s3:PutObject'],
         resources: [cloudFormationResponseObjectsArn(this)],
         principals: [new iam.AnyPrincipal()],
+        consumers: [this.invocationLogging],
       });
       // The endpoints must outlive the custom resource, or its Delete could not answer.
       this.invocationLogging.resource.node.addDependency(bedrockEndpoint, s3Endpoint);
