@@ -102,6 +102,7 @@ export class BaselineStack extends BlueprintStack {
         cidr: config.invocationLogging.vpcCidr,
         flowLogEncryptionKey: this.key.key,
         flowLogRetention: retention,
+        s3PrefixListId: config.invocationLogging.s3PrefixListId,
       });
       this.invocationLogging = new ModelInvocationLogging(this, 'InvocationLogging', {
         vpc: this.network.vpc,

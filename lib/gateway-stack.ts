@@ -66,6 +66,7 @@ export class GatewayStack extends BlueprintStack {
       cidr: config.vpcCidr,
       flowLogEncryptionKey: this.key.key,
       flowLogRetention: config.logRetentionDays as logs.RetentionDays,
+      dynamoDbPrefixListId: config.dynamoDbPrefixListId,
     });
 
     this.guardrail = new ModelGuardrail(this, 'Guardrail', {

@@ -128,6 +128,8 @@ describe('configuration', () => {
       [{ baseline: { threatDetection: { minimumFindingSeverity: 9.5 } } }, /minimumFindingSeverity: .*got 9.5/],
       [{ baseline: { invocationLogging: { maxAzs: 1 } } }, /invocationLogging\.maxAzs: .*got 1/],
       [{ baseline: { invocationLogging: { vpcCidr: '10.0.0.0/8' } } }, /vpcCidr: must be an IPv4 CIDR .*got "10.0.0.0\/8"/],
+      [{ baseline: { invocationLogging: { s3PrefixListId: 'pl-xyz' } } }, /invocationLogging\.s3PrefixListId: must be an AWS-managed prefix-list id .*got "pl-xyz"/],
+      [{ gateway: { dynamoDbPrefixListId: 'sg-0123456789abcdef0' } }, /gateway\.dynamoDbPrefixListId: must be an AWS-managed prefix-list id .*got "sg-0123456789abcdef0"/],
       [{ env: { account: '123' } }, /env\.account: must be a 12-digit AWS account id, got "123"/],
       [{ env: { region: 'mars-1' } }, /env\.region: must be an AWS region name .*got "mars-1"/],
       [{ baseline: { stackName: '1bad name' } }, /baseline\.stackName: must be a CloudFormation stack name, got "1bad name"/],
