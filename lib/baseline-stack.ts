@@ -123,6 +123,7 @@ export class BaselineStack extends BlueprintStack {
         cidr: config.invocationLogging.vpcCidr,
         flowLogEncryptionKey: this.auditKey.key,
         flowLogRetention: retention,
+        s3PrefixListId: config.invocationLogging.s3PrefixListId,
       });
       this.payloadLogKey = new SecureKey(this, 'PayloadLogKey', {
         alias: `${this.stackName}/payload-logs`,
@@ -157,6 +158,7 @@ export class BaselineStack extends BlueprintStack {
         actions: ['s3:PutObject'],
         resources: [cloudFormationResponseObjectsArn(this)],
         principals: [new iam.AnyPrincipal()],
+        consumers: [this.invocationLogging],
       });
       // The endpoints must outlive the custom resource, or its Delete could not answer.
       this.invocationLogging.resource.node.addDependency(bedrockEndpoint, s3Endpoint);

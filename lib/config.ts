@@ -33,6 +33,8 @@ const alertTopicArn = z
   )
   .refine((arn) => !arn.endsWith('.fifo'), 'must be a standard topic: CloudWatch alarms and EventBridge rules do not publish to FIFO topics')
   .optional();
+/** The id of a region's AWS-managed prefix list, as `aws ec2 describe-managed-prefix-lists` prints it. */
+const prefixListId = z.string().regex(/^pl-([0-9a-f]{8}|[0-9a-f]{17})$/, 'must be an AWS-managed prefix-list id ("pl-" and 8 or 17 hexadecimal digits)');
 
 /** A private network's CIDR: /24 at most, so each of up to six zones gets a usable subnet; aligned as PrivateNetwork requires. */
 const vpcCidr = z
@@ -100,6 +102,8 @@ const baselineSchema = z
         maxAzs: z.number().int().min(2).max(6).default(2),
         /** CIDR of that network. */
         vpcCidr: vpcCidr.default('10.64.0.0/24'),
+        /** The region's S3 prefix list (the handler's only S3 destination); unset: a deploy-time parameter. */
+        s3PrefixListId: prefixListId.optional(),
         /**
          * Overwrite a logging configuration someone else already put in this account and region. Without it,
          * the deployment fails rather than replace it; with it, the configuration in place is kept and restored
@@ -312,6 +316,8 @@ const gatewaySchema = z
     existingUserPoolId: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id').optional(),
     maxAzs: z.number().int().min(2).max(6).default(2),
     vpcCidr: vpcCidr.default('10.65.0.0/22'),
+    /** The region's DynamoDB prefix list (the function's only DynamoDB destination); unset: a deploy-time parameter. */
+    dynamoDbPrefixListId: prefixListId.optional(),
   })
   .superRefine((g, ctx) => {
     for (const [name, m] of Object.entries(g.models)) {

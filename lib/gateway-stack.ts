@@ -84,6 +84,7 @@ export class GatewayStack extends BlueprintStack {
       cidr: config.vpcCidr,
       flowLogEncryptionKey: this.auditKey.key,
       flowLogRetention: config.logRetentionDays as logs.RetentionDays,
+      dynamoDbPrefixListId: config.dynamoDbPrefixListId,
     });
 
     this.guardrail = new ModelGuardrail(this, 'Guardrail', {

@@ -222,15 +222,6 @@ export interface InferenceGatewayProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * The id of the region's AWS-managed DynamoDB prefix list (`com.amazonaws.<region>.dynamodb`),
-   * to limit the function's HTTPS egress to DynamoDB to it. An environment-agnostic stack cannot
-   * look it up.
-   * @default - HTTPS egress to any IPv4 address; the isolated subnets' route tables only reach the
-   * VPC and its gateway endpoints, so DynamoDB through its gateway endpoint is the only destination outside the VPC
-   */
-  readonly dynamoDbPrefixListId?: string;
-
-  /**
    * Set the region's API Gateway account setting (`AWS::ApiGateway::Account`) to a new role that lets
    * API Gateway write CloudWatch logs. API Gateway needs such a role for access and execution
    * logging, but the setting is a per-account, per-region singleton: turn this on only in one
@@ -380,9 +371,6 @@ export class InferenceGateway extends Construct {
     if (retention === logs.RetentionDays.INFINITE) {
       throw new Error('logRetention must be a finite period, got RetentionDays.INFINITE; use RetentionDays.ONE_YEAR or longer instead');
     }
-    if (props.dynamoDbPrefixListId !== undefined && !quotasEnabled) {
-      throw new Error('dynamoDbPrefixListId only applies with quotasEnabled: true (the function calls DynamoDB only for quotas), got quotasEnabled: false; drop it');
-    }
 
     const staticConfig = buildStaticConfig(props, {
       maxBodyBytes,
@@ -429,18 +417,21 @@ export class InferenceGateway extends Construct {
       allowAllOutbound: false,
       allowAllIpv6Outbound: false,
     });
-    if (quotasEnabled) {
-      securityGroup.addEgressRule(
-        props.dynamoDbPrefixListId ? ec2.Peer.prefixList(props.dynamoDbPrefixListId) : ec2.Peer.anyIpv4(),
-        ec2.Port.tcp(443),
-        'HTTPS to DynamoDB through the gateway endpoint (the isolated route tables reach nothing else outside the VPC)',
-      );
-    }
+    // Egress: tcp/443 to the Bedrock Runtime endpoint's security group and (with quotas) to the DynamoDB
+    // prefix list, added by the network with each endpoint below; nothing else.
 
     const functionRole = new ManagedPolicyRole(this, 'FunctionRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `LLM gateway function ${this.node.path}: guardrailed Bedrock calls on allow-listed models, usage table`,
-      lambda: { logGroupArn: functionLogs.logGroupArn, vpc: true, tracing: true },
+      lambda: {
+        logGroupArn: functionLogs.logGroupArn,
+        vpc: {
+          vpc: props.network.vpc,
+          subnetIds: props.network.vpc.selectSubnets(props.network.isolatedSubnets).subnetIds,
+          securityGroups: [securityGroup],
+        },
+        tracing: true,
+      },
     });
     this.role = functionRole.role;
 
@@ -543,6 +534,7 @@ export class InferenceGateway extends Construct {
         actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'],
         resources: [this.table.tableArn],
         principals: [this.role],
+        consumers: [this.function],
       });
     }
 

@@ -11,7 +11,7 @@ import { AccessLogsBucket } from '../access-logs-bucket';
 import { SecureKey } from '../secure-key';
 import { SecureLogGroup } from '../secure-log-group';
 import { latestNodeRuntime, prebuiltCode } from '../shared/lambda-bundle';
-import { LAMBDA_TRACING_ACTIONS, LAMBDA_VPC_ACCESS_ACTIONS } from '../shared/managed-policy-role';
+import { LAMBDA_TRACING_ACTIONS, acknowledgeLambdaNetworkInterfaces, lambdaVpcAccessStatements } from '../shared/managed-policy-role';
 
 /**
  * The ARN of the objects in the bucket CloudFormation's custom-resource `ResponseURL`s point at in
@@ -175,7 +175,8 @@ export interface ModelInvocationLoggingProps {
  *
  * Network prerequisites, to be added by the caller: a `bedrock` (control plane) interface
  * endpoint with private DNS reachable on tcp/443 from {@link ModelInvocationLogging.connections},
- * and an S3 gateway endpoint on the handler subnets' route tables, through which the handler
+ * and an S3 gateway endpoint on the handler subnets' route tables, with tcp/443 egress from
+ * {@link ModelInvocationLogging.connections} to the region's S3 prefix list, through which the handler
  * uploads its response to CloudFormation's pre-signed URL (an S3 endpoint policy must admit
  * `s3:PutObject` on {@link cloudFormationResponseObjectsArn} for any principal, since the URL
  * carries CloudFormation's signature, not the handler role's). When the endpoints are in the same
@@ -193,6 +194,7 @@ export interface ModelInvocationLoggingProps {
  *
  * const logging = new ModelInvocationLogging(this, 'InvocationLogging', { vpc, imageDataDelivery: false });
  * bedrock.connections.allowFrom(logging, ec2.Port.tcp(443));
+ * logging.connections.allowTo(ec2.Peer.prefixList(s3PrefixListId), ec2.Port.tcp(443));
  * logging.resource.node.addDependency(s3, bedrock);
  * logging.grantReadLogs(auditorRole);
  */
@@ -210,7 +212,7 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
    * customer-managed policy, and `addToRolePolicy` on it has no effect.
    */
   public readonly function: lambda.Function;
-  /** The handler's security group: no inbound, tcp/443 outbound. */
+  /** The handler's security group: no inbound, and outbound only what the caller allows to its endpoints. */
   public readonly connections: ec2.Connections;
   /** The key that encrypts logs, payloads and the dead-letter queue. */
   public readonly encryptionKey: kms.IKey;
@@ -413,16 +415,14 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
     }
 
     // --- the custom-resource handler -------------------------------------------------------
+    // No rule of its own: the caller opens egress to exactly the endpoints it creates (the bedrock
+    // endpoint's security group, the S3 gateway endpoint's prefix list), e.g. PrivateNetwork's
+    // addInterfaceEndpoint / addGatewayEndpoint with this construct among the consumers.
     const securityGroup = new ec2.SecurityGroup(this, 'HandlerSecurityGroup', {
       vpc: props.vpc,
       allowAllOutbound: false,
       description: 'Bedrock invocation-logging handler: no inbound; outbound HTTPS to VPC endpoints only',
     });
-    securityGroup.addEgressRule(
-      ec2.Peer.anyIpv4(),
-      ec2.Port.tcp(443),
-      'HTTPS to the bedrock interface endpoint and, through the S3 gateway endpoint, to the CloudFormation response URL',
-    );
 
     const handlerLogGroup = new SecureLogGroup(this, 'HandlerLogGroup', {
       encryptionKey: this.encryptionKey,
@@ -460,11 +460,7 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
           resources: [this.deliveryRole.roleArn],
           conditions: { StringEquals: { 'iam:PassedToService': 'bedrock.amazonaws.com' } },
         }),
-        new iam.PolicyStatement({
-          sid: 'AttachToVpc',
-          actions: [...LAMBDA_VPC_ACCESS_ACTIONS],
-          resources: ['*'],
-        }),
+        ...lambdaVpcAccessStatements(this, { vpc: props.vpc, subnetIds: selected.subnetIds, securityGroups: [securityGroup] }),
         new iam.PolicyStatement({
           sid: 'Tracing',
           actions: [...LAMBDA_TRACING_ACTIONS],
@@ -511,10 +507,11 @@ export class ModelInvocationLogging extends Construct implements ec2.IConnectabl
       reason:
         'Only actions without resource-level permissions use "*": bedrock Put/Get/DeleteModelInvocationLoggingConfiguration ' +
         '(an account-and-region setting with no ARN; the Service Authorization Reference lists no resource type), ' +
-        'xray:PutTraceSegments/PutTelemetryRecords, and the ec2 network-interface actions Lambda performs with the execution ' +
-        'role to attach the function to the VPC (DescribeNetworkInterfaces/DescribeSubnets only work on "*"). ' +
-        'iam:PassRole, logs, sqs and kms are scoped to this construct\'s resources.',
+        'xray:PutTraceSegments/PutTelemetryRecords, and ec2:DescribeNetworkInterfaces/DescribeSubnets, which EC2 authorizes on "*" only. ' +
+        'The other network-interface actions are limited to the handler\'s subnets, security group and VPC; iam:PassRole, logs, sqs ' +
+        'and kms are scoped to this construct\'s resources.',
     });
+    acknowledgeLambdaNetworkInterfaces(handlerPolicy);
     const handlerRole = new iam.Role(this, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Bedrock invocation-logging custom resource handler',

@@ -1,10 +1,20 @@
-import { ArnFormat, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnParameter, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { SecureLogGroup } from '../secure-log-group';
+
+/** The form of an AWS-managed prefix-list id (`pl-` and 8 or 17 hexadecimal digits). */
+const PREFIX_LIST_ID = /^pl-([0-9a-f]{8}|[0-9a-f]{17})$/;
+
+/** The services that have gateway endpoints, with the name of their AWS-managed prefix list. */
+const GATEWAY_SERVICES = {
+  s3: { prop: 's3PrefixListId', parameter: 'S3PrefixListId', label: 'S3' },
+  dynamodb: { prop: 'dynamoDbPrefixListId', parameter: 'DynamoDbPrefixListId', label: 'DynamoDB' },
+} as const;
+type GatewayServiceName = keyof typeof GATEWAY_SERVICES;
 
 /** The CIDR block of a new VPC when none is given. */
 export const DEFAULT_PRIVATE_NETWORK_CIDR = '10.0.0.0/16';
@@ -54,6 +64,24 @@ export interface PrivateNetworkProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * The id of the region's AWS-managed S3 prefix list (`com.amazonaws.<region>.s3`), the only destination
+   * the consumers of an S3 gateway endpoint may send HTTPS to. EC2 returns it from
+   * `aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.<region>.s3`;
+   * CloudFormation has no attribute for it and synthesis looks nothing up.
+   * @default - a CloudFormation parameter `<id>S3PrefixListId` (pattern `pl-…`, no default) that the
+   * deployment must set, created only when an S3 gateway endpoint has consumers
+   */
+  readonly s3PrefixListId?: string;
+
+  /**
+   * The id of the region's AWS-managed DynamoDB prefix list (`com.amazonaws.<region>.dynamodb`), the only
+   * destination the consumers of a DynamoDB gateway endpoint may send HTTPS to (see `s3PrefixListId`).
+   * @default - a CloudFormation parameter `<id>DynamoDbPrefixListId` (pattern `pl-…`, no default) that the
+   * deployment must set, created only when a DynamoDB gateway endpoint has consumers
+   */
+  readonly dynamoDbPrefixListId?: string;
 }
 
 /** Options for {@link PrivateNetwork.addInterfaceEndpoint}. */
@@ -110,6 +138,14 @@ export interface GatewayEndpointOptions {
    * @default - any principal of this account (`aws:PrincipalAccount` equals this stack's account)
    */
   readonly principals?: iam.IPrincipal[];
+
+  /**
+   * What sends requests through the endpoint. Each needs at least one security group; each of them
+   * gets one egress rule, tcp/443 to the service's AWS-managed prefix list (`s3PrefixListId` or
+   * `dynamoDbPrefixListId` of the network), the only destination outside the VPC it may reach.
+   * @default - none: no security group gets an egress rule for this endpoint
+   */
+  readonly consumers?: ec2.IConnectable[];
 }
 
 /** A private network: a VPC without internet access whose AWS traffic goes through scoped endpoints. */
@@ -157,9 +193,21 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
   /** The VPC flow log; undefined when an existing VPC was given. */
   public readonly flowLog?: ec2.FlowLog;
 
+  private readonly prefixListIds: Partial<Record<GatewayServiceName, string>>;
+
   constructor(scope: Construct, id: string, props: PrivateNetworkProps = {}) {
     super(scope, id);
     this.isolatedSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    for (const { prop } of Object.values(GATEWAY_SERVICES)) {
+      const value = props[prop];
+      if (value !== undefined && !Token.isUnresolved(value) && !PREFIX_LIST_ID.test(value)) {
+        throw new Error(
+          `${prop} must be an AWS-managed prefix-list id ("pl-" and 8 or 17 hexadecimal digits), got "${value}"; ` +
+            'find it with aws ec2 describe-managed-prefix-lists, or omit it to set it at deploy time',
+        );
+      }
+    }
+    this.prefixListIds = { s3: props.s3PrefixListId, dynamodb: props.dynamoDbPrefixListId };
 
     if (props.vpc) {
       const conflicting = (
@@ -296,14 +344,79 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
    */
   public addGatewayEndpoint(id: string, options: GatewayEndpointOptions): ec2.GatewayVpcEndpoint {
     const statement = endpointStatement(this, id, options, 'gateway');
+    const consumers = options.consumers ?? [];
+    consumers.forEach((consumer, i) => {
+      if (consumer.connections.securityGroups.length === 0) {
+        throw new Error(
+          `consumers[${i}] of gateway endpoint ${id} has no security group, got a connectable with securityGroups []; ` +
+            'pass a resource with a security group (a Lambda function in the VPC, a SecurityGroup)',
+        );
+      }
+    });
+    const prefixList = consumers.length > 0 ? this.prefixListId(id, options.service) : undefined;
     const endpoint = new ec2.GatewayVpcEndpoint(this, id, {
       vpc: this.vpc,
       service: options.service,
       subnets: [this.isolatedSubnets],
     });
     endpoint.addToPolicy(statement);
+    for (const consumer of consumers) {
+      for (const securityGroup of consumer.connections.securityGroups) {
+        securityGroup.addEgressRule(
+          ec2.Peer.prefixList(prefixList!),
+          ec2.Port.tcp(443),
+          `HTTPS to ${this.serviceLabel(options.service)} through the ${id} gateway endpoint (its AWS-managed prefix list only)`,
+        );
+      }
+    }
     return endpoint;
   }
+
+  /**
+   * The AWS-managed prefix list of a gateway endpoint's service: the id given in the props, else a
+   * CloudFormation parameter the deployment must set (one per service, created on first use).
+   */
+  private prefixListId(endpointId: string, service: ec2.IGatewayVpcEndpointService): string {
+    const name = gatewayServiceName(service);
+    if (name === undefined) {
+      throw new Error(
+        `consumers of gateway endpoint ${endpointId} need the AWS-managed prefix list of its service, but only S3 and DynamoDB ` +
+          `have gateway endpoints, got service ${service.name}; use ec2.GatewayVpcEndpointAwsService.S3 or .DYNAMODB`,
+      );
+    }
+    const known = this.prefixListIds[name];
+    if (known !== undefined) {
+      return known;
+    }
+    const { parameter, label } = GATEWAY_SERVICES[name];
+    const existing = this.node.tryFindChild(parameter) as CfnParameter | undefined;
+    if (existing) {
+      return existing.valueAsString;
+    }
+    const created = new CfnParameter(this, parameter, {
+        type: 'String',
+        allowedPattern: PREFIX_LIST_ID.source,
+        constraintDescription: `must be the id of the region's AWS-managed ${label} prefix list (pl-…)`,
+        description:
+          `Id of this region's AWS-managed ${label} prefix list, the only destination of the ${this.node.path} functions' ${label} traffic: ` +
+          `aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.<region>.${name} ` +
+          "--query 'PrefixLists[0].PrefixListId'",
+      });
+    // A name the deployer can type (`--parameters NetworkDynamoDbPrefixListId=pl-…`), not a hashed path.
+    created.overrideLogicalId(`${this.node.id}${parameter}`);
+    return created.valueAsString;
+  }
+
+  private serviceLabel(service: ec2.IGatewayVpcEndpointService): string {
+    const name = gatewayServiceName(service);
+    return name ? GATEWAY_SERVICES[name].label : service.name;
+  }
+}
+
+/** `s3` or `dynamodb` for a gateway-endpoint service (`com.amazonaws.<region>.<name>`), else undefined. */
+function gatewayServiceName(service: ec2.IGatewayVpcEndpointService): GatewayServiceName | undefined {
+  const name = service.name.split('.').pop();
+  return name === 's3' || name === 'dynamodb' ? name : undefined;
 }
 
 /**

@@ -269,12 +269,14 @@ const LOCAL_BUNDLING = control(
 
 const NO_EGRESS = control(
   'No egress beyond AWS endpoints',
-  'The functions run in isolated subnets with no internet or NAT gateway; their security groups admit nothing and send only HTTPS to the VPC endpoints, so compromised code cannot reach the internet directly.',
-  ['constructs/private-network/private-network.ts', 'constructs/inference-gateway/inference-gateway.ts', 'constructs/invocation-logging/invocation-logging.ts'],
+  'The functions run in isolated subnets with no internet or NAT gateway; their security groups admit nothing and send only tcp/443 to the interface endpoints\' security groups and the gateway endpoints\' AWS-managed prefix lists (set at deploy time when not configured), never to an address range, so compromised code cannot reach the internet directly. The default security group is stripped by aws-cdk-lib\'s Custom::VpcRestrictDefaultSG handler, which runs outside the VPC, is not a lambda.Function (cdk-nag does not evaluate it) and is acknowledged for cfn-guard\'s lambda_inside_vpc_check.',
+  ['constructs/private-network/private-network.ts', 'constructs/inference-gateway/inference-gateway.ts', 'constructs/invocation-logging/invocation-logging.ts', 'lib/baseline-stack.ts'],
   [
     it(APP_TEST, 'the whole app has no internet gateway, NAT gateway or route to the internet'),
+    it(APP_TEST, 'the whole app no security group sends traffic to an address range: egress goes to endpoint security groups and prefix lists only'),
     it(GATEWAY_TEST, 'InferenceGateway defaults the function\'s security group admits nothing and sends HTTPS only'),
-    it(INVOCATION_LOGGING_TEST, 'ModelInvocationLogging defaults the handler security group admits nothing and sends only HTTPS'),
+    it(NETWORK_TEST, 'PrivateNetwork gateway endpoints give each consumer one egress rule: tcp/443 to the service\'s prefix list, set at deploy time by default'),
+    it(INVOCATION_LOGGING_TEST, 'ModelInvocationLogging defaults the handler security group admits nothing and sends nothing until the caller connects it to its endpoints'),
   ],
 );
 
@@ -336,10 +338,12 @@ const STORAGE_ENCRYPTION = control(
 
 const SCOPED_ROLES = control(
   'Exactly-scoped service roles',
-  'Function roles are closed managed-policy roles: the invocation-logging handler may do exactly what it needs, Bedrock\'s delivery role trusts only Bedrock for this account and region, and the flow-log role writes only to its log group.',
+  'Function roles are closed managed-policy roles: the invocation-logging handler may do exactly what it needs, Bedrock\'s delivery role trusts only Bedrock for this account and region, and the flow-log role writes only to its log group. Lambda may create a function\'s network interfaces only in its subnets with its security groups and delete or re-address only interfaces of its VPC; only the EC2 Describe actions are on "*".',
   ['constructs/shared/managed-policy-role.ts', 'constructs/invocation-logging/invocation-logging.ts', 'constructs/private-network/private-network.ts'],
   [
     it('test/constructs/shared/managed-policy-role.test.ts', 'ManagedPolicyRole grants the closed role drops what a function would add to it'),
+    it('test/constructs/shared/managed-policy-role.test.ts', 'ManagedPolicyRole defaults no network-interface action is allowed on "*": only the two Describe actions are'),
+    it(APP_TEST, 'the whole app every function role allows network-interface actions on "*" only to Describe'),
     it(INVOCATION_LOGGING_TEST, 'ModelInvocationLogging defaults the handler may do exactly what it needs, through one customer-managed policy'),
     it(INVOCATION_LOGGING_TEST, 'ModelInvocationLogging defaults the delivery role trusts only Bedrock acting for this account and region, and may only write the logs'),
     it(NETWORK_TEST, 'PrivateNetwork defaults lets the flow-log role write to its log group only, from a managed policy'),

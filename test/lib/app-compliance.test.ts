@@ -105,6 +105,36 @@ describe('the whole app', () => {
     }
   });
 
+  test('no security group sends traffic to an address range: egress goes to endpoint security groups and prefix lists only', () => {
+    const rules = [
+      ...resourcesOfType('AWS::EC2::SecurityGroup').flatMap(([id, sg]) =>
+        ((sg.Properties?.SecurityGroupEgress ?? []) as Array<Record<string, unknown>>).map((rule) => ({ id, rule })),
+      ),
+      ...resourcesOfType('AWS::EC2::SecurityGroupEgress').map(([id, r]) => ({ id, rule: r.Properties as Record<string, unknown> })),
+    ];
+    expect(rules.length).toBeGreaterThanOrEqual(4);
+    for (const { id, rule } of rules) {
+      // CDK's "no egress" placeholder (icmp to 255.255.255.255/32) matches no packet.
+      const placeholder = rule.CidrIp === '255.255.255.255/32' && rule.IpProtocol === 'icmp';
+      const toEndpoint = rule.DestinationSecurityGroupId !== undefined || rule.DestinationPrefixListId !== undefined;
+      expect({ id, rule, allowed: placeholder || toEndpoint }).toEqual({ id, rule, allowed: true });
+    }
+  });
+
+  test('every function role allows network-interface actions on "*" only to Describe', () => {
+    const statements = resourcesOfType('AWS::IAM::ManagedPolicy').flatMap(([id, p]) =>
+      ((p.Properties?.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown; Effect: string }> }).Statement).map((s) => ({
+        id,
+        s,
+      })),
+    );
+    const eniOnStar = statements
+      .filter(({ s }) => s.Effect === 'Allow' && s.Resource === '*')
+      .flatMap(({ id, s }) => [s.Action].flat().filter((a) => a.startsWith('ec2:') && !a.startsWith('ec2:Describe')).map((a) => `${id} ${a}`));
+    expect(eniOnStar).toEqual([]);
+    expect(statements.filter(({ s }) => [s.Action].flat().includes('ec2:CreateNetworkInterface')).length).toBeGreaterThanOrEqual(2);
+  });
+
   test('every log group has a KMS key and a retention of at least a year, and is retained', () => {
     const groups = resourcesOfType('AWS::Logs::LogGroup');
     expect(groups.length).toBeGreaterThanOrEqual(3);

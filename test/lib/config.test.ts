@@ -151,6 +151,8 @@ describe('configuration', () => {
         { baseline: { invocationLogging: { managedExternally: true, takeOverExisting: true } } },
         /baseline\.invocationLogging\.takeOverExisting: contradicts managedExternally: true .*drop one of them, got/,
       ],
+      [{ baseline: { invocationLogging: { s3PrefixListId: 'pl-xyz' } } }, /invocationLogging\.s3PrefixListId: must be an AWS-managed prefix-list id .*got "pl-xyz"/],
+      [{ gateway: { dynamoDbPrefixListId: 'sg-0123456789abcdef0' } }, /gateway\.dynamoDbPrefixListId: must be an AWS-managed prefix-list id .*got "sg-0123456789abcdef0"/],
       [{ env: { account: '123' } }, /env\.account: must be a 12-digit AWS account id, got "123"/],
       [{ env: { region: 'mars-1' } }, /env\.region: must be an AWS region name .*got "mars-1"/],
       [{ baseline: { stackName: '1bad name' } }, /baseline\.stackName: must be a CloudFormation stack name, got "1bad name"/],

@@ -242,6 +242,21 @@ describe('GatewayStack', () => {
       }
     });
 
+    test('without a configured DynamoDB prefix list the stack requires it as a parameter; with one, the rule names it', () => {
+      // GIVEN
+      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      // WHEN
+      const defaultStack = gateway(app);
+      const configuredStack = new GatewayStack(app, 'Configured', { config: parseConfig({ gateway: { dynamoDbPrefixListId: 'pl-02cd2c6b' } }).gateway });
+      const byParameter = Template.fromStack(defaultStack);
+      const configured = Template.fromStack(configuredStack);
+      // THEN
+      byParameter.hasParameter('NetworkDynamoDbPrefixListId', { Type: 'String', Default: Match.absent() });
+      byParameter.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { DestinationPrefixListId: { Ref: 'NetworkDynamoDbPrefixListId' } });
+      expect(Object.keys(configured.toJSON().Parameters ?? {}).filter((p) => p.includes('PrefixList'))).toEqual([]);
+      configured.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { DestinationPrefixListId: 'pl-02cd2c6b', FromPort: 443, ToPort: 443 });
+    });
+
     test('a given alert topic replaces the stack\'s own', () => {
       // GIVEN
       const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });

@@ -22,6 +22,11 @@ export interface TeamLlmStackProps extends StackProps {
     readonly availabilityZones: string[];
     readonly isolatedSubnetIds: string[];
     readonly isolatedSubnetRouteTableIds: string[];
+    /**
+     * The region's AWS-managed DynamoDB prefix list (`aws ec2 describe-managed-prefix-lists --filters
+     * Name=prefix-list-name,Values=com.amazonaws.<region>.dynamodb`): the gateway function's only DynamoDB destination.
+     */
+    readonly dynamoDbPrefixListId: string;
   };
   /** Who is told when an alarm fires. */
   readonly alertEmails: string[];
@@ -37,6 +42,7 @@ export const TEAM_SUPPORT_LLM: TeamLlmStackProps = {
     availabilityZones: ['eu-west-1a', 'eu-west-1b'],
     isolatedSubnetIds: ['subnet-0aaa1111bbbb2222c', 'subnet-0ddd3333eeee4444f'],
     isolatedSubnetRouteTableIds: ['rtb-0aaa1111bbbb2222c', 'rtb-0ddd3333eeee4444f'],
+    dynamoDbPrefixListId: 'pl-b3a742da',
   },
   alertEmails: ['support-platform@example.com'],
 };
@@ -68,7 +74,7 @@ export class TeamLlmStack extends Stack {
       isolatedSubnetIds: props.vpc.isolatedSubnetIds,
       isolatedSubnetRouteTableIds: props.vpc.isolatedSubnetRouteTableIds,
     });
-    const network = new PrivateNetwork(this, 'Network', { vpc });
+    const network = new PrivateNetwork(this, 'Network', { vpc, dynamoDbPrefixListId: props.vpc.dynamoDbPrefixListId });
 
     const guardrail = new ModelGuardrail(this, 'Guardrail', {
       encryptionKey: key,

@@ -346,7 +346,7 @@ describe('InferenceGateway', () => {
       );
       expect(ingress).toEqual([]);
       const egress = [
-        ...(sg.Properties.SecurityGroupEgress as Array<Record<string, unknown>>),
+        ...((sg.Properties.SecurityGroupEgress ?? []) as Array<Record<string, unknown>>),
         ...Object.values(resources)
           .filter((r) => r.Type === 'AWS::EC2::SecurityGroupEgress' && JSON.stringify(r.Properties.GroupId).includes('GatewayFunctionSecurityGroup'))
           .map((r) => r.Properties),
@@ -354,6 +354,9 @@ describe('InferenceGateway', () => {
       expect(egress.length).toBeGreaterThanOrEqual(2);
       for (const rule of egress) {
         expect(rule).toMatchObject({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 });
+        // To an endpoint's security group or a gateway endpoint's prefix list, never an address range.
+        expect(rule.CidrIp ?? rule.CidrIpv6).toBeUndefined();
+        expect(rule.DestinationSecurityGroupId ?? rule.DestinationPrefixListId).toBeDefined();
       }
     });
 
@@ -635,10 +638,37 @@ describe('InferenceGateway', () => {
       const fn = Object.values(template.findResources('AWS::Lambda::Function') as Resources).find((f) => f.Properties.Environment)!;
       expect(fn.Properties.Environment.Variables.QUOTA_TABLE_NAME).toBeUndefined();
       expect(JSON.stringify(template.toJSON())).not.toContain('0.0.0.0/0');
+      expect(template.toJSON().Parameters?.NetworkDynamoDbPrefixListId).toBeUndefined();
     });
 
-    test('a DynamoDB prefix list narrows the function\'s egress', () => {
-      const { stack } = build({ dynamoDbPrefixListId: 'pl-02cd2c6b' });
+    test('the function sends HTTPS only to the Bedrock endpoint\'s security group and the DynamoDB prefix list, set at deploy time', () => {
+      const { stack } = build();
+      const template = Template.fromStack(stack);
+      const fnSg = { 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayFunctionSecurityGroup'), 'GroupId'] };
+      const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress', { Properties: { GroupId: fnSg } }) as Resources);
+      expect(egress.map((e) => [e.Properties.IpProtocol, e.Properties.FromPort, e.Properties.ToPort])).toEqual([
+        ['tcp', 443, 443],
+        ['tcp', 443, 443],
+      ]);
+      expect(egress.map((e) => Object.keys(e.Properties).find((k) => k.startsWith('Destination'))).sort()).toEqual([
+        'DestinationPrefixListId',
+        'DestinationSecurityGroupId',
+      ]);
+      expect(egress.find((e) => e.Properties.DestinationPrefixListId)!.Properties.DestinationPrefixListId).toEqual({ Ref: 'NetworkDynamoDbPrefixListId' });
+      template.hasParameter('NetworkDynamoDbPrefixListId', { Type: 'String', AllowedPattern: '^pl-([0-9a-f]{8}|[0-9a-f]{17})$' });
+      expect(JSON.stringify(template.toJSON())).not.toContain('0.0.0.0/0');
+    });
+
+    test('a DynamoDB prefix list given to the network replaces the deploy-time parameter', () => {
+      const stack = newStack();
+      const network = new PrivateNetwork(stack, 'Network', { dynamoDbPrefixListId: 'pl-02cd2c6b' });
+      new InferenceGateway(stack, 'Gateway', {
+        network,
+        guardrail: new ModelGuardrail(stack, 'Guardrail'),
+        models: MODELS,
+        groups: GROUPS,
+        systemPrompt: 'You are a helpful assistant.',
+      });
       const template = Template.fromStack(stack);
       template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
         GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayFunctionSecurityGroup'), 'GroupId'] },
@@ -647,7 +677,7 @@ describe('InferenceGateway', () => {
         FromPort: 443,
         ToPort: 443,
       });
-      expect(JSON.stringify(template.toJSON())).not.toContain('0.0.0.0/0');
+      expect(Object.keys(template.toJSON().Parameters ?? {}).filter((p) => p.includes('PrefixList'))).toEqual([]);
     });
 
     test('an existing user pool gets an app client but no groups, and the authorizer trusts it', () => {
@@ -792,8 +822,6 @@ describe('InferenceGateway', () => {
     test('fails if a tool host list holds a URL instead of a host', () =>
       fails({ toolAllowedHosts: { post_webhook: ['hooks.example.com/in'] } }, /toolAllowedHosts\.post_webhook must hold lowercase host names .* got "hooks.example.com\/in"/));
     test('fails if log retention is infinite', () => fails({ logRetention: logs.RetentionDays.INFINITE }, /logRetention must be a finite period/));
-    test('fails if a DynamoDB prefix list is given without quotas', () =>
-      fails({ quotasEnabled: false, dynamoDbPrefixListId: 'pl-1234' }, /dynamoDbPrefixListId only applies with quotasEnabled: true/));
     test('fails if the metrics namespace is an AWS one', () => fails({ metricsNamespace: 'AWS/Lambda' }, /metricsNamespace must be a CloudWatch namespace outside "AWS\/"/));
     test('fails if the configuration does not satisfy the function\'s own schema', () =>
       fails({ blockedInputMessage: '' }, /does not satisfy the function's schema .*blockedInputMessage/));

@@ -96,14 +96,31 @@ describe('ModelInvocationLogging', () => {
       });
     });
 
-    test('the handler security group admits nothing and sends only HTTPS', () => {
+    test('the handler security group admits nothing and sends nothing until the caller connects it to its endpoints', () => {
       const { template, logging } = setup();
       const sg = onlyResource(template(), 'AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('invocation-logging handler') });
       expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
-      expect(sg.Properties.SecurityGroupEgress).toEqual([
-        expect.objectContaining({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0' }),
-      ]);
+      // CDK's placeholder for "no egress": a rule no packet can match.
+      expect(sg.Properties.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '255.255.255.255/32', IpProtocol: 'icmp' })]);
+      expect(JSON.stringify(template().toJSON())).not.toContain('0.0.0.0/0');
       expect(logging.connections.securityGroups).toHaveLength(1);
+    });
+
+    test('the handler may create network interfaces only in its subnets with its security group', () => {
+      const { template, vpc, stack } = setup();
+      const policy = onlyResource(template(), 'AWS::IAM::ManagedPolicy', { Description: Match.stringLikeRegexp('custom resource handler') });
+      const statements = (policy.Properties.PolicyDocument as { Statement: Array<{ Sid: string; Action: unknown; Resource: unknown; Condition?: unknown }> })
+        .Statement;
+      const create = statements.find((s) => s.Sid === 'CreateNetworkInterfacesInOwnSubnets')!;
+      expect(create.Action).toBe('ec2:CreateNetworkInterface');
+      const resources = JSON.stringify(create.Resource);
+      for (const subnet of vpc.isolatedSubnets) {
+        expect(resources).toContain(JSON.stringify(stack.resolve(subnet.subnetId)));
+      }
+      expect(resources).toContain('InvocationLoggingHandlerSecurityGroup');
+      expect(resources).toContain(':network-interface/*');
+      const manage = statements.find((s) => s.Sid === 'ManageOwnVpcNetworkInterfaces')!;
+      expect(manage.Condition).toEqual({ ArnEqualsIfExists: { 'ec2:Vpc': stack.resolve(vpc.vpcArn) } });
     });
 
     test('the handler may do exactly what it needs, through one customer-managed policy', () => {
@@ -149,9 +166,9 @@ describe('ModelInvocationLogging', () => {
       const passRole = statements.find((s) => s.Action === 'iam:PassRole')!;
       expect(passRole.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^InvocationLoggingDeliveryRole/), 'Arn'] });
       expect(passRole.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'bedrock.amazonaws.com' } });
-      // Only actions without resource-level permissions use "*".
+      // Only actions without resource-level permissions use "*"; of EC2, only the Describe actions.
       const wildcard = statements.filter((s) => s.Resource === '*').flatMap((s) => [s.Action].flat());
-      expect(wildcard.every((a) => /^(bedrock:\w+ModelInvocationLoggingConfiguration|xray:|ec2:)/.test(a))).toBe(true);
+      expect(wildcard.every((a) => /^(bedrock:\w+ModelInvocationLoggingConfiguration|xray:|ec2:Describe(NetworkInterfaces|Subnets)$)/.test(a))).toBe(true);
     });
 
     test('without takeOverExisting the custom resource does not ask to take over, and no other role may be passed', () => {

@@ -323,6 +323,51 @@ describe('PrivateNetwork', () => {
         }),
       ]);
     });
+
+    test('give each consumer one egress rule: tcp/443 to the service\'s prefix list, set at deploy time by default', () => {
+      // GIVEN
+      const { stack, network, consumer } = networkStack();
+      // WHEN
+      network.addGatewayEndpoint('DynamoDb', {
+        service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+        actions: ['dynamodb:UpdateItem'],
+        resources: [TABLE_ARN],
+        consumers: [consumer],
+      });
+      network.addGatewayEndpoint('S3', {
+        service: ec2.GatewayVpcEndpointAwsService.S3,
+        actions: ['s3:GetObject'],
+        resources: ['arn:aws:s3:::config-bucket/*'],
+        consumers: [consumer],
+      });
+      // THEN
+      const t = Template.fromStack(stack);
+      const egress = Object.values(t.findResources('AWS::EC2::SecurityGroupEgress')).map((r) => r.Properties);
+      expect(egress).toEqual([
+        expect.objectContaining({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, DestinationPrefixListId: { Ref: 'NetworkDynamoDbPrefixListId' } }),
+        expect.objectContaining({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, DestinationPrefixListId: { Ref: 'NetworkS3PrefixListId' } }),
+      ]);
+      for (const name of ['NetworkDynamoDbPrefixListId', 'NetworkS3PrefixListId']) {
+        t.hasParameter(name, { Type: 'String', AllowedPattern: '^pl-([0-9a-f]{8}|[0-9a-f]{17})$', Default: Match.absent() });
+      }
+      expect(JSON.stringify(t.toJSON())).not.toContain('0.0.0.0/0');
+    });
+
+    test('use the prefix-list ids given to the network, and add no parameter for an endpoint without consumers', () => {
+      // GIVEN
+      const { stack, network, consumer } = networkStack({ dynamoDbPrefixListId: 'pl-02cd2c6b', s3PrefixListId: 'pl-0123456789abcdef0' });
+      // WHEN
+      network.addGatewayEndpoint('DynamoDb', {
+        service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+        actions: ['dynamodb:UpdateItem'],
+        resources: [TABLE_ARN],
+        consumers: [consumer],
+      });
+      // THEN
+      const t = Template.fromStack(stack);
+      t.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { DestinationPrefixListId: 'pl-02cd2c6b', FromPort: 443 });
+      expect(Object.keys(t.toJSON().Parameters ?? {}).filter((p) => p.includes('PrefixList'))).toEqual([]);
+    });
   });
 
   describe('existing vpc', () => {
@@ -482,6 +527,18 @@ describe('PrivateNetwork', () => {
         expect(() =>
           network.addInterfaceEndpoint('Ep', { service: bedrock, consumers: [], actions: ['bedrock:InvokeModel'], resources: [MODEL_ARN] }),
         ).toThrow(/consumers of interface endpoint Ep must name at least one connectable .* got \[\]/);
+      });
+      test('fails if a prefix-list id is not one', () => {
+        expect(() => networkStack({ s3PrefixListId: 'sg-0123456789abcdef0' })).toThrow(
+          /s3PrefixListId must be an AWS-managed prefix-list id .* got "sg-0123456789abcdef0"/,
+        );
+      });
+      test('fails if a gateway-endpoint consumer has no security group', () => {
+        const { network } = networkStack();
+        const open: ec2.IConnectable = { connections: new ec2.Connections({ peer: ec2.Peer.anyIpv4() }) };
+        expect(() =>
+          network.addGatewayEndpoint('Ep', { service: dynamodb, actions: ['dynamodb:GetItem'], resources: [TABLE_ARN], consumers: [open] }),
+        ).toThrow(/consumers\[0\] of gateway endpoint Ep has no security group/);
       });
       test('fails if a consumer has no security group', () => {
         const { network } = networkStack();
