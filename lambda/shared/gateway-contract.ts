@@ -134,6 +134,16 @@ export const QUOTA_PARTITION_KEY = 'pk';
 /** The usage table's TTL attribute name (type N, epoch seconds). */
 export const QUOTA_TTL_ATTRIBUTE = 'expiresAt';
 
+/** The partition-key prefix of spend-budget counters in the usage table (`spend#<scope>#<id>#<period>`). */
+export const SPEND_KEY_PREFIX = 'spend#';
+
+/** The metric one settlement emits when it takes a budget counter past the alert fraction (once per counter and period). */
+export const BUDGET_ALERT_METRIC = 'BudgetAlert';
+/** The metric of spend in USD, per model and per team (`Team` dimension). */
+export const SPEND_METRIC = 'SpendUsd';
+/** The dimension that carries the caller's team on the spend and token metrics (`none` for no team). */
+export const TEAM_DIMENSION = 'Team';
+
 /** The Powertools service name: the `service` field of logs and the `service` dimension of every metric. */
 export const SERVICE_NAME = 'llm-gateway';
 /** The CloudWatch namespace of the function's metrics when none is configured. */
@@ -165,6 +175,13 @@ export const staticConfigSchema = z.strictObject({
       modelId: z.string().check(z.minLength(1)),
       /** Hard cap of output tokens for this model. */
       maxOutputTokens: z.int().check(z.positive()),
+      /** The price spend budgets charge, in µUSD per million tokens (see `lambda/shared/money.ts`); absent: unpriced. */
+      price: z.optional(
+        z.strictObject({
+          inputMicroUsdPerMillionTokens: z.int().check(z.nonnegative()),
+          outputMicroUsdPerMillionTokens: z.int().check(z.nonnegative()),
+        }),
+      ),
     }),
   ),
   /** Caller groups (Cognito groups) → aliases they may use, daily token quota, output cap. */
@@ -174,8 +191,24 @@ export const staticConfigSchema = z.strictObject({
       models: z.array(z.string()).check(z.minLength(1)),
       dailyTokenQuota: z.int().check(z.positive()),
       maxOutputTokens: z.int().check(z.positive()),
+      /** Spend limit per member per UTC day, in µUSD; absent: none. */
+      dailyBudgetMicroUsd: z.optional(z.int().check(z.positive())),
+      /** Spend limit per member per calendar month (UTC), in µUSD; absent: none. */
+      monthlyBudgetMicroUsd: z.optional(z.int().check(z.positive())),
     }),
   ),
+  /** Teams (the `team` of the authorizer context) → their shared spend limits in µUSD. */
+  teams: z.optional(
+    z.record(
+      z.string(),
+      z.strictObject({
+        dailyBudgetMicroUsd: z.optional(z.int().check(z.positive())),
+        monthlyBudgetMicroUsd: z.optional(z.int().check(z.positive())),
+      }),
+    ),
+  ),
+  /** The fraction of a spend budget whose crossing emits one `BudgetAlert` metric per counter and period. */
+  budgetAlertFraction: z.optional(z.number().check(z.gt(0), z.lte(1))),
   limits: z.strictObject({
     /** Largest request body accepted, in bytes (UTF-8). */
     maxBodyBytes: z.int().check(z.positive()),
