@@ -7,7 +7,10 @@
  * schema and limits (400/413) → model alias authorization (404/403) → Unicode normalization of every client text →
  * deterministic pre-screen (400 `content_filter` in `block` mode) → Converse request (deployment system prompt +
  * per-request canary as the only `system`, client instructions demoted, untrusted content spotlighted and sent as
- * guard content, capped `maxTokens`, the numeric guardrail version) → token quota reservation (429) →
+ * guard content, capped `maxTokens`, the numeric guardrail version, `requestMetadata` attributing the call to the key or
+ * user and the team) → token quota reservation (429) → spend budget reservation in USD per key or user and per team,
+ * per day and month (429; `maxTokens` capped by the tightest budget; 403 `model_not_priced` for a budget on an
+ * unpriced model) →
  * ApplyGuardrail on tool results and tool definitions (400 `content_filter`) → Converse with bounded retries
  * (429/503/504/502) → guardrail intervention mapping (input side 400, output or unknown side 200 `content_filter`)
  * → tool-call validation against the declared schemas → tool-call argument screening (canary, secrets redacted and
