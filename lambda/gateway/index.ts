@@ -10,12 +10,12 @@
  * guard content, capped `maxTokens`, the numeric guardrail version, `requestMetadata` attributing the call to the key or
  * user and the team) → token quota reservation (429) → spend budget reservation in USD per key or user and per team,
  * per day and month (429; `maxTokens` capped by the tightest budget; 403 `model_not_priced` for a budget on an
- * unpriced model) →
- * ApplyGuardrail on tool results and tool definitions (400 `content_filter`) → Converse with bounded retries
+ * unpriced model) → ApplyGuardrail on tool results and tool definitions (400 `content_filter`) → Converse with bounded retries
  * (429/503/504/502) → guardrail intervention mapping (input side 400, output or unknown side 200 `content_filter`)
  * → tool-call validation against the declared schemas → tool-call argument screening (canary, secrets redacted and
  * the schema checked again, URLs to other hosts counted) and ApplyGuardrail on them → output screening (canary, links
- * and bare URLs, secrets; any exception fails closed) → quota settlement → one audit record and metrics → OpenAI
+ * and bare URLs, secrets; any exception fails closed) → quota and budget settlement (a budget crossing its alert
+ * fraction raises `BudgetAlert`, once per budget and period) → one audit record and metrics → OpenAI
  * response. Errors become OpenAI error bodies in one place ({@link toHttpResponse}).
  *
  * Clients, logger and metrics live at module scope; the configuration is read once per container, and a
