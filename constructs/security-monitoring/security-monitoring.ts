@@ -605,6 +605,8 @@ export class SecurityMonitoring extends Construct {
           new cloudwatch.SearchExpression({
             expression: `SEARCH('{"${this.namespace}",${TEAM_DIMENSION},service} MetricName="OutputTokens" OR MetricName="InputTokens"', 'Sum', 3600)`,
             period: Duration.hours(1),
+            // One series per team and metric, labelled by both (a dynamic label).
+            label: `\${PROP('Dim.${TEAM_DIMENSION}')} \${PROP('MetricName')}`,
           }),
         ],
         width: 12,
@@ -621,6 +623,7 @@ export class SecurityMonitoring extends Construct {
     return new cloudwatch.SearchExpression({
       expression: `SEARCH('{"${this.namespace}",${TEAM_DIMENSION},service} MetricName="${SPEND_METRIC}"', 'Sum', ${period.toSeconds()})`,
       period,
+      label: `\${PROP('Dim.${TEAM_DIMENSION}')}`,
     });
   }
 
