@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { INFERENCE_PROFILE_PREFIXES, MODEL_PRICES_READ_ON, modelIdProblem, modelListPrice } from '../constructs/inference-gateway/model-catalog';
-import { usdToMicroUsd } from '../lambda/shared/money';
+import { usdToMicroUsd } from '../lambda/shared/gateway-contract';
 import { privateNetworkCidrProblem } from '../constructs/private-network/private-network';
 
 /** CloudWatch Logs retention periods (days) of at least one year, the minimum our compliance packs accept. */

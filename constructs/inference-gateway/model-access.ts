@@ -1,6 +1,6 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { TokenPrice, usdToMicroUsd } from '../../lambda/shared/money';
+import { type TokenPrice, usdToMicroUsd } from '../../lambda/shared/gateway-contract';
 import { MODEL_PRICES_READ_ON, modelIdProblem, modelListPrice } from './model-catalog';
 
 /** A model clients may call, by alias. */

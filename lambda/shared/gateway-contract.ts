@@ -134,6 +134,35 @@ export const QUOTA_PARTITION_KEY = 'pk';
 /** The usage table's TTL attribute name (type N, epoch seconds). */
 export const QUOTA_TTL_ATTRIBUTE = 'expiresAt';
 
+// ---------------------------------------------------------------------------------------------------------------
+// Money: budgets and prices cross from the construct to the function as integer micro-dollars
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A model's price in µUSD per million tokens (USD per million × 1,000,000); the arithmetic is in `./money`. */
+export interface TokenPrice {
+  /** µUSD per million input tokens. */
+  readonly inputMicroUsdPerMillionTokens: number;
+  /** µUSD per million output tokens. */
+  readonly outputMicroUsdPerMillionTokens: number;
+}
+
+const USD_TEXT = /^(\d{1,12})(?:\.(\d{1,6}))?$/;
+
+/**
+ * A USD amount as whole micro-dollars, read from its decimal text: `"12.5"` → 12,500,000. A number is read from its
+ * shortest decimal text (`String(0.1)` is `"0.1"`), so `0.1` is exactly 100,000 and never 99,999.
+ *
+ * @returns the amount, or `undefined` when it is not a non-negative decimal with at most 6 decimals and 12 digits
+ *   before the point (exponent notation, signs, `NaN` and `Infinity` are refused)
+ */
+export function usdToMicroUsd(value: string | number): number | undefined {
+  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value.trim();
+  const m = USD_TEXT.exec(text);
+  if (m === null) return undefined;
+  return Number(BigInt(m[1]!) * 1_000_000n + BigInt((m[2] ?? '').padEnd(6, '0')));
+}
+
+
 /** The partition-key prefix of spend-budget counters in the usage table (`spend#<scope>#<id>#<period>`). */
 export const SPEND_KEY_PREFIX = 'spend#';
 

@@ -9,41 +9,20 @@
  *   token count or price loses precision.
  *
  * USD amounts from configuration or the authorizer context are parsed from their decimal text
- * ({@link usdToMicroUsd}), never multiplied as floats. Dependency-free and pure: the construct library (synthesis)
- * and the gateway function both use it.
+ * ({@link usdToMicroUsd}, in the construct-function contract, which the construct library uses at synthesis), never
+ * multiplied as floats. Pure.
  *
  * @module
  */
+import { type TokenPrice, usdToMicroUsd } from './gateway-contract';
 
 /** Micro-dollars per dollar. */
 export const MICRO_USD_PER_USD = 1_000_000;
 
-/** A model's price in µUSD per million tokens. */
-export interface TokenPrice {
-  /** µUSD per million input tokens (USD per million × 1,000,000). */
-  readonly inputMicroUsdPerMillionTokens: number;
-  /** µUSD per million output tokens. */
-  readonly outputMicroUsdPerMillionTokens: number;
-}
+/** The price type and the USD parser live in the construct-function contract (they cross that boundary). */
+export { type TokenPrice, usdToMicroUsd };
 
 const MILLION = 1_000_000n;
-const USD_TEXT = /^(\d{1,12})(?:\.(\d{1,6}))?$/;
-
-/**
- * A USD amount as whole micro-dollars, read from its decimal text: `"12.5"` → 12,500,000. A number is read from its
- * shortest decimal text (`String(0.1)` is `"0.1"`), so `0.1` is exactly 100,000 and never 99,999.
- *
- * @returns the amount, or `undefined` when it is not a non-negative decimal with at most 6 decimals and 12 digits
- *   before the point (exponent notation, signs, `NaN` and `Infinity` are refused)
- */
-export function usdToMicroUsd(value: string | number): number | undefined {
-  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value.trim();
-  const m = USD_TEXT.exec(text);
-  if (m === null) return undefined;
-  const whole = BigInt(m[1]!);
-  const fraction = BigInt((m[2] ?? '').padEnd(6, '0'));
-  return Number(whole * MILLION + fraction);
-}
 
 /** Micro-dollars as USD text with 6 decimals, trailing zeros dropped (at least 2 decimals): 1,500,000 → `"1.50"`. */
 export function formatMicroUsd(microUsd: number): string {
