@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { INFERENCE_PROFILE_PREFIXES, modelIdProblem } from '../constructs/inference-gateway/model-catalog';
+import { INFERENCE_PROFILE_PREFIXES, MODEL_PRICES_READ_ON, modelIdProblem, modelListPrice } from '../constructs/inference-gateway/model-catalog';
+import { usdToMicroUsd } from '../lambda/shared/gateway-contract';
 import { privateNetworkCidrProblem } from '../constructs/private-network/private-network';
 import { keyAdministratorArnProblem } from '../constructs/secure-key/secure-key';
 import { TOOL_NAME } from '../lambda/shared/gateway-contract';
@@ -127,6 +128,20 @@ const bedrockModelId = z
   .string()
   .regex(/^[a-z0-9-]+\.[a-zA-Z0-9.:_-]+$/, 'must be a Bedrock foundation-model id such as "amazon.nova-lite-v1:0"');
 
+/** A USD amount with at most 6 decimals (budgets and prices are kept in integer micro-dollars). */
+const usdAmount = z
+  .number()
+  .min(0)
+  .max(1_000_000_000)
+  .refine((n) => usdToMicroUsd(n) !== undefined, 'must have at most 6 decimals (amounts are kept in whole micro-dollars)');
+const budgetUsd = usdAmount.refine((n) => n > 0, 'must be greater than 0; leave the budget out for none');
+
+/** Spend limits in USD per UTC day and per calendar month (UTC). */
+const budgetFields = {
+  dailyBudgetUsd: budgetUsd.optional(),
+  monthlyBudgetUsd: budgetUsd.optional(),
+};
+
 const modelSchema = z
   .strictObject({
     /** Foundation-model id, e.g. "amazon.nova-lite-v1:0". */
@@ -153,6 +168,12 @@ const modelSchema = z
      * model newer than the library: synthesis warns instead of failing.
      */
     allowUnlistedModelId: z.boolean().default(false),
+    /**
+     * What spend budgets charge for this model, in USD per million tokens. Without it, the published on-demand list
+     * price of modelId (constructs/inference-gateway/model-prices.json, dated) applies; a model that file does not
+     * list has no price and cannot be used under a budget.
+     */
+    price: z.strictObject({ inputUsdPerMillionTokens: usdAmount, outputUsdPerMillionTokens: usdAmount }).optional(),
   })
   .refine((m) => !m.inferenceProfile || m.inferenceProfile.id.endsWith(`.${m.modelId}`), {
     message: 'must end with "." and modelId (a profile routes to that model)',
@@ -166,6 +187,8 @@ const groupSchema = z.strictObject({
   dailyTokenQuota: z.number().int().min(1).max(1_000_000_000).default(200_000),
   /** Output-token cap per request for members. */
   maxOutputTokens: z.number().int().min(1).max(64_000).default(2048),
+  /** USD each member may spend per UTC day / calendar month (the largest of the caller's groups applies). */
+  ...budgetFields,
 });
 
 const deniedTopicSchema = z.strictObject({
@@ -285,6 +308,10 @@ const gatewaySchema = z
       )
       .default({}),
     quotasEnabled: z.boolean().default(true),
+    /** Teams (the team a gateway key or user belongs to) and the USD they may spend together per day and per month. */
+    teams: z.record(z.string().min(1).max(128), z.strictObject(budgetFields)).default({}),
+    /** The fraction of any spend budget at which an alert goes to the alert topic, once per budget and period. */
+    budgetAlertFraction: z.number().gt(0).max(1).default(0.8),
     api: z
       .strictObject({
         throttleRateLimit: z.number().int().min(1).max(10_000).default(50),
@@ -344,6 +371,31 @@ const gatewaySchema = z
         }
       });
     }
+    // A spend budget charges every model it covers: each model needs a price (its own or a listed default).
+    const budgets = [
+      ...Object.entries(g.groups).flatMap(([name, spec]) => budgetKeys(`gateway.groups.${name}`, spec)),
+      ...Object.entries(g.teams).flatMap(([name, spec]) => budgetKeys(`gateway.teams.${name}`, spec)),
+    ];
+    if (budgets.length > 0) {
+      for (const [name, m] of Object.entries(g.models)) {
+        if (m.price === undefined && modelListPrice(m.modelId) === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['models', name, 'price'],
+            message:
+              `must be set: ${budgets[0]} sets a spend budget, and ${m.modelId} has no default price in constructs/inference-gateway/model-prices.json (read ${MODEL_PRICES_READ_ON}); ` +
+              'set {"inputUsdPerMillionTokens": …, "outputUsdPerMillionTokens": …} from the Amazon Bedrock pricing page',
+          });
+        }
+      }
+      if (!g.quotasEnabled) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['quotasEnabled'],
+          message: `must be true: ${budgets[0]} sets a spend budget, which is kept in the usage table that quotas create; enable quotas or drop the budgets`,
+        });
+      }
+    }
     if (g.api.throttleBurstLimit < g.api.throttleRateLimit) {
       ctx.addIssue({
         code: 'custom',
@@ -353,6 +405,11 @@ const gatewaySchema = z
     }
   })
   .prefault({});
+
+/** The budget keys `spec` sets, under `prefix`. */
+function budgetKeys(prefix: string, spec: { dailyBudgetUsd?: number; monthlyBudgetUsd?: number }): string[] {
+  return (['dailyBudgetUsd', 'monthlyBudgetUsd'] as const).filter((k) => spec[k] !== undefined).map((k) => `${prefix}.${k}`);
+}
 
 /** The schema of the blueprint's configuration. */
 export const configSchema = z.strictObject({

@@ -105,6 +105,8 @@ export class GatewayStack extends BlueprintStack {
       inferenceProfileRegions: m.inferenceProfile?.regions,
       maxOutputTokens: m.maxOutputTokens,
       allowUnlistedModelId: m.allowUnlistedModelId,
+      inputUsdPerMillionTokens: m.price?.inputUsdPerMillionTokens,
+      outputUsdPerMillionTokens: m.price?.outputUsdPerMillionTokens,
     }));
     this.gateway = new InferenceGateway(this, 'Gateway', {
       network: this.network,
@@ -117,7 +119,11 @@ export class GatewayStack extends BlueprintStack {
         models: g.models,
         dailyTokenQuota: g.dailyTokenQuota,
         maxOutputTokens: g.maxOutputTokens,
+        dailyBudgetUsd: g.dailyBudgetUsd,
+        monthlyBudgetUsd: g.monthlyBudgetUsd,
       })),
+      teams: Object.entries(config.teams).map(([name, t]) => ({ name, dailyBudgetUsd: t.dailyBudgetUsd, monthlyBudgetUsd: t.monthlyBudgetUsd })),
+      budgetAlertFraction: config.budgetAlertFraction,
       systemPrompt: config.systemPrompt,
       blockedInputMessage: config.guardrail.blockedInputMessage,
       blockedOutputMessage: config.guardrail.blockedOutputMessage,

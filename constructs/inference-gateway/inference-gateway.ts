@@ -31,7 +31,7 @@ import { SecureLogGroup } from '../secure-log-group';
 import { latestNodeRuntime, prebuiltCodeWithFile } from '../shared/lambda-bundle';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 import { nagFindingText } from '../shared/nag-finding';
-import { GatewayGroup, GatewayModel, invokeTarget, modelResourceArns, validateGroups, validateModels } from './model-access';
+import { GatewayGroup, GatewayModel, GatewayTeam, invokeTarget, modelPrice, modelResourceArns, usd, validateBudgets, validateGroups, validateModels } from './model-access';
 import { GatewayWebAcl } from './waf';
 
 /** What the gateway does with a prompt its deterministic pre-screen suspects of injection. */
@@ -139,6 +139,20 @@ export interface InferenceGatewayProps {
    * @default true
    */
   readonly quotasEnabled?: boolean;
+
+  /**
+   * Teams and the spend limits in USD their members and keys share, per UTC day and per calendar month. A caller's
+   * team comes from the authorizer context. Needs `quotasEnabled`.
+   * @default - no team budgets
+   */
+  readonly teams?: GatewayTeam[];
+
+  /**
+   * The fraction of a spend budget (key, user or team; day or month) whose crossing raises the `BudgetAlert` metric,
+   * once per budget and period. Between 0 (exclusive) and 1.
+   * @default 0.8
+   */
+  readonly budgetAlertFraction?: number;
 
   /**
    * Steady-state requests per second the API stage accepts, across all callers.
@@ -313,6 +327,11 @@ export class InferenceGateway extends Construct {
     // --- validation ------------------------------------------------------------------------
     validateModels(props.models, this);
     validateGroups(props.groups, props.models);
+    validateBudgets(props.models, props.groups, props.teams ?? [], props.quotasEnabled ?? true);
+    const alertFraction = props.budgetAlertFraction;
+    if (alertFraction !== undefined && !Token.isUnresolved(alertFraction) && !(alertFraction > 0 && alertFraction <= 1)) {
+      throw new Error(`budgetAlertFraction must be greater than 0 and at most 1, got ${alertFraction}; e.g. 0.8 alerts at 80% of a budget`);
+    }
     const maxBodyBytes = props.maxBodyBytes ?? 32_768;
     const maxMessages = props.maxMessages ?? 50;
     const maxMessageChars = props.maxMessageChars ?? 16_000;
@@ -877,10 +896,25 @@ interface DerivedLimits {
 function buildStaticConfig(props: InferenceGatewayProps, limits: DerivedLimits): GatewayStaticConfig {
   const config: GatewayStaticConfig = {
     systemPrompt: props.systemPrompt,
-    models: Object.fromEntries(props.models.map((m) => [m.alias, { modelId: invokeTarget(m), maxOutputTokens: m.maxOutputTokens }])),
-    groups: Object.fromEntries(
-      props.groups.map((g) => [g.name, { models: [...g.models], dailyTokenQuota: g.dailyTokenQuota, maxOutputTokens: g.maxOutputTokens }]),
+    models: Object.fromEntries(
+      props.models.map((m, i) => {
+        const price = modelPrice(m, `models[${i}]`);
+        return [m.alias, { modelId: invokeTarget(m), maxOutputTokens: m.maxOutputTokens, ...(price === undefined ? {} : { price }) }];
+      }),
     ),
+    groups: Object.fromEntries(
+      props.groups.map((g, i) => [
+        g.name,
+        {
+          models: [...g.models],
+          dailyTokenQuota: g.dailyTokenQuota,
+          maxOutputTokens: g.maxOutputTokens,
+          ...budgetsOf(`groups[${i}]`, g),
+        },
+      ]),
+    ),
+    teams: Object.fromEntries((props.teams ?? []).map((t, i) => [t.name, budgetsOf(`teams[${i}]`, t)])),
+    budgetAlertFraction: props.budgetAlertFraction ?? 0.8,
     limits: { maxBodyBytes: limits.maxBodyBytes, maxMessages: limits.maxMessages, maxMessageChars: limits.maxMessageChars },
     prescreenMode: props.prescreenMode ?? PrescreenMode.BLOCK,
     output: {
@@ -906,6 +940,14 @@ function buildStaticConfig(props: InferenceGatewayProps, limits: DerivedLimits):
     throw new Error(`The gateway configuration does not satisfy the function's schema (lambda/shared/gateway-contract.ts): ${issues}`);
   }
   return config;
+}
+
+/** A group's or team's budgets in µUSD, only those set. */
+function budgetsOf(at: string, owner: { readonly dailyBudgetUsd?: number; readonly monthlyBudgetUsd?: number }): { dailyBudgetMicroUsd?: number; monthlyBudgetMicroUsd?: number } {
+  return {
+    ...(owner.dailyBudgetUsd === undefined ? {} : { dailyBudgetMicroUsd: usd(`${at}.dailyBudgetUsd`, owner.dailyBudgetUsd) }),
+    ...(owner.monthlyBudgetUsd === undefined ? {} : { monthlyBudgetMicroUsd: usd(`${at}.monthlyBudgetUsd`, owner.monthlyBudgetUsd) }),
+  };
 }
 
 function checkRange(prop: string, value: number, min: number, max: number, why?: string, unit = ''): void {

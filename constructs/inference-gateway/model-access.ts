@@ -1,6 +1,7 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { modelIdProblem } from './model-catalog';
+import { type TokenPrice, usdToMicroUsd } from '../../lambda/shared/gateway-contract';
+import { MODEL_PRICES_READ_ON, modelIdProblem, modelListPrice } from './model-catalog';
 
 /** A model clients may call, by alias. */
 export interface GatewayModel {
@@ -30,6 +31,18 @@ export interface GatewayModel {
    * @default false - an unlisted id fails synthesis, naming the nearest known ids
    */
   readonly allowUnlistedModelId?: boolean;
+  /**
+   * The price spend budgets charge for an input token, in USD per million tokens (at most 6 decimals). Set it with
+   * `outputUsdPerMillionTokens`, or leave both out.
+   * @default - the published on-demand list price of `modelId` from `model-prices.json` (us-east-1, dated); none
+   *   for a model that file does not list, which then cannot be used under a spend budget
+   */
+  readonly inputUsdPerMillionTokens?: number;
+  /**
+   * The price of an output token, in USD per million tokens (at most 6 decimals).
+   * @default - the list price of `modelId` from `model-prices.json`, as for `inputUsdPerMillionTokens`
+   */
+  readonly outputUsdPerMillionTokens?: number;
 }
 
 /** A caller group (a Cognito group) and what its members may use. */
@@ -42,6 +55,33 @@ export interface GatewayGroup {
   readonly dailyTokenQuota: number;
   /** The output-token cap per request for members (the model's cap still applies). */
   readonly maxOutputTokens: number;
+  /**
+   * The USD each member may spend per UTC day (at most 6 decimals). A caller in several groups gets the largest
+   * budget of those that allow the model; if one of them sets none, the caller has none.
+   * @default - no daily spend limit
+   */
+  readonly dailyBudgetUsd?: number;
+  /**
+   * The USD each member may spend per calendar month (UTC), as `dailyBudgetUsd`.
+   * @default - no monthly spend limit
+   */
+  readonly monthlyBudgetUsd?: number;
+}
+
+/** A team (the `team` of the authorizer context) and the spend limits its members and keys share. */
+export interface GatewayTeam {
+  /** The team's name, as keys and users carry it (1-128 characters). */
+  readonly name: string;
+  /**
+   * The USD the whole team may spend per UTC day (at most 6 decimals).
+   * @default - no daily team limit
+   */
+  readonly dailyBudgetUsd?: number;
+  /**
+   * The USD the whole team may spend per calendar month (UTC).
+   * @default - no monthly team limit
+   */
+  readonly monthlyBudgetUsd?: number;
 }
 
 const ALIAS = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -172,4 +212,75 @@ export function validateGroups(groups: GatewayGroup[], models: GatewayModel[]): 
     positiveInteger(`${at}.dailyTokenQuota`, g.dailyTokenQuota, 'e.g. 200000');
     positiveInteger(`${at}.maxOutputTokens`, g.maxOutputTokens, 'e.g. 2048');
   });
+}
+
+/**
+ * The price of `model` in µUSD per million tokens: both prices given, or the list price of its model id, or
+ * undefined. Fails when only one price is given or a price is not a non-negative amount of at most 6 decimals.
+ */
+export function modelPrice(model: GatewayModel, at: string): TokenPrice | undefined {
+  const given = [model.inputUsdPerMillionTokens, model.outputUsdPerMillionTokens];
+  if (given.every((p) => p === undefined)) {
+    const list = modelListPrice(model.modelId);
+    return list === undefined
+      ? undefined
+      : { inputMicroUsdPerMillionTokens: usdToMicroUsd(list.inputUsdPerMillionTokens)!, outputMicroUsdPerMillionTokens: usdToMicroUsd(list.outputUsdPerMillionTokens)! };
+  }
+  if (given.some((p) => p === undefined)) {
+    throw new Error(
+      `${at} sets only one of inputUsdPerMillionTokens and outputUsdPerMillionTokens, got ${given[0] ?? 'none'} and ${given[1] ?? 'none'}; set both (USD per million tokens)`,
+    );
+  }
+  return { inputMicroUsdPerMillionTokens: usd(`${at}.inputUsdPerMillionTokens`, given[0]!, true), outputMicroUsdPerMillionTokens: usd(`${at}.outputUsdPerMillionTokens`, given[1]!, true) };
+}
+
+/**
+ * A USD amount in µUSD; fails unless it is a non-negative (or, for a budget, positive) number of at most 6 decimals.
+ * @internal
+ */
+export function usd(name: string, value: number, zeroAllowed = false): number {
+  if (Token.isUnresolved(value)) throw new Error(`${name} must be known at synthesis (it is written into the function's configuration), got a token`);
+  const micro = usdToMicroUsd(value);
+  if (micro === undefined || (!zeroAllowed && micro === 0)) {
+    throw new Error(`${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} USD amount with at most 6 decimals, got ${value}; e.g. 25 or 0.5`);
+  }
+  return micro;
+}
+
+/**
+ * Validates teams and budgets: unique team names, amounts in USD, and a price for every model when any group or team
+ * has a budget (an unpriced model would be spent on unmetered). Budgets need the usage table (`quotasEnabled`).
+ */
+export function validateBudgets(models: GatewayModel[], groups: GatewayGroup[], teams: GatewayTeam[], quotasEnabled: boolean): void {
+  const seen = new Set<string>();
+  teams.forEach((t, i) => {
+    if (typeof t.name !== 'string' || t.name.length === 0 || t.name.length > 128) {
+      throw new Error(`teams[${i}].name must be 1-128 characters, got ${JSON.stringify(t.name)}`);
+    }
+    if (seen.has(t.name)) throw new Error(`teams[${i}].name "${t.name}" is defined twice; merge the two teams`);
+    seen.add(t.name);
+  });
+  const budgets: string[] = [];
+  const check = (at: string, daily: number | undefined, monthly: number | undefined) => {
+    for (const [name, value] of [['dailyBudgetUsd', daily], ['monthlyBudgetUsd', monthly]] as const) {
+      if (value === undefined) continue;
+      usd(`${at}.${name}`, value);
+      budgets.push(`${at}.${name}`);
+    }
+  };
+  groups.forEach((g, i) => check(`groups[${i}]`, g.dailyBudgetUsd, g.monthlyBudgetUsd));
+  teams.forEach((t, i) => check(`teams[${i}]`, t.dailyBudgetUsd, t.monthlyBudgetUsd));
+  const prices = models.map((m, i) => modelPrice(m, `models[${i}]`));
+  if (budgets.length === 0) return;
+  if (!quotasEnabled) {
+    throw new Error(`${budgets[0]} sets a spend budget, which needs the usage table, got quotasEnabled: false; enable quotas or drop the budgets`);
+  }
+  const unpriced = models.findIndex((_, i) => prices[i] === undefined);
+  if (unpriced >= 0) {
+    const m = models[unpriced]!;
+    throw new Error(
+      `models[${unpriced}] ("${m.alias}", ${m.modelId}) has no price, and ${budgets[0]} sets a spend budget: the gateway cannot charge it. ` +
+        `Set its inputUsdPerMillionTokens and outputUsdPerMillionTokens from the Amazon Bedrock pricing page (model-prices.json, read ${MODEL_PRICES_READ_ON}, does not list it)`,
+    );
+  }
 }

@@ -1,4 +1,5 @@
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
+import modelPricesJson from './model-prices.json';
 
 /**
  * The prefixes of Amazon Bedrock's system-defined (cross-region) inference profiles: a profile id
@@ -106,4 +107,36 @@ export function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length]!;
+}
+
+/** A model's published on-demand price, from `model-prices.json`. */
+export interface ModelListPrice {
+  /** USD per million input tokens. */
+  readonly inputUsdPerMillionTokens: number;
+  /** USD per million output tokens. */
+  readonly outputUsdPerMillionTokens: number;
+  /** Where the number was read. */
+  readonly source: string;
+  /** How it was checked (`list-page`, `secondary` or `unverified`, as in lib/cost/prices.json). */
+  readonly status: string;
+}
+
+/** The date (`yyyy-mm-dd`) the default model prices were read, and their region. */
+export const MODEL_PRICES_READ_ON: string = modelPricesJson.readOn;
+/** The region whose list prices `model-prices.json` holds. */
+export const MODEL_PRICES_REGION: string = modelPricesJson.region;
+
+/**
+ * The published on-demand list price of a foundation model (not an inference profile: pass the model id), or
+ * undefined when `model-prices.json` does not know it. Prices are those of {@link MODEL_PRICES_REGION}, read on
+ * {@link MODEL_PRICES_READ_ON}.
+ */
+export function modelListPrice(modelId: string): ModelListPrice | undefined {
+  const prices: Readonly<Record<string, ModelListPrice>> = modelPricesJson.prices;
+  return Object.prototype.hasOwnProperty.call(prices, modelId) ? prices[modelId] : undefined;
+}
+
+/** The foundation-model ids `model-prices.json` has a default price for. */
+export function pricedModelIds(): string[] {
+  return Object.keys(modelPricesJson.prices).sort();
 }

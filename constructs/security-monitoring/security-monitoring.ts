@@ -2,7 +2,7 @@ import { Duration, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Construct } from 'constructs';
-import { SERVICE_NAME, type BlockReason } from '../../lambda/shared/gateway-contract';
+import { BUDGET_ALERT_METRIC, SERVICE_NAME, SPEND_METRIC, TEAM_DIMENSION, type BlockReason } from '../../lambda/shared/gateway-contract';
 import { AlertTopic } from '../alert-topic';
 import { InferenceGateway } from '../inference-gateway';
 import { ModelGuardrail } from '../model-guardrail';
@@ -172,8 +172,10 @@ export interface SecurityMonitoringAlarms {
   readonly outputScreenBlocks: cloudwatch.Alarm;
   /** Refused model tool calls. */
   readonly toolCallBlocks: cloudwatch.Alarm;
-  /** Requests refused for an exhausted token quota. */
+  /** Requests refused for an exhausted token quota or spend budget. */
   readonly quotaRejections: cloudwatch.Alarm;
+  /** A spend budget (key, user or team; day or month) crossed its alert fraction: once per budget and period. */
+  readonly budgetAlerts: cloudwatch.Alarm;
   /** API 5XX responses. */
   readonly api5xx: cloudwatch.Alarm;
   /** Gateway function errors. */
@@ -423,8 +425,17 @@ export class SecurityMonitoring extends Construct {
       'QuotaRejections',
       'quota',
       t.quota,
-      'Callers hit their daily token quota',
+      'Callers hit their daily token quota or a spend budget',
       'A single user means a runaway script or a leaked token (revoke the user\'s sessions in Cognito); many users means the group quota is too low for normal use.',
+    );
+    const budgetAlerts = countAlarm(
+      'BudgetAlerts',
+      this.metric(BUDGET_ALERT_METRIC, { label: 'Budget alerts' }),
+      1,
+      `A spend budget in USD (of a gateway key, a user or a team; per day or per month) crossed its alert fraction (${this.namespace} ${BUDGET_ALERT_METRIC}). ` +
+        'Each budget alerts once per period, so every alarm is a new budget nearing its limit. ' +
+        `First: in ${logs} run "filter ispresent(audit.budgetAlerts) | fields @timestamp, audit.budgetAlerts.0, audit.team, audit.callerKind, audit.callerSub" ` +
+        'to see whose budget it is; then raise the budget or find out why spend grew (a runaway script or a leaked key: revoke it).',
     );
 
     // --- platform ------------------------------------------------------------------------------
@@ -494,6 +505,7 @@ export class SecurityMonitoring extends Construct {
       outputScreenBlocks,
       toolCallBlocks,
       quotaRejections,
+      budgetAlerts,
       api5xx,
       functionErrors,
       functionThrottles,
@@ -579,6 +591,40 @@ export class SecurityMonitoring extends Construct {
         width: 6,
       }),
     );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Spend per day by team (USD, at the configured prices)',
+        left: [this.metricSpendByTeam()],
+        leftYAxis: { label: 'USD', min: 0, showUnits: false },
+        stacked: true,
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Tokens per hour by team',
+        left: [
+          new cloudwatch.SearchExpression({
+            expression: `SEARCH('{"${this.namespace}",${TEAM_DIMENSION},service} MetricName="OutputTokens" OR MetricName="InputTokens"', 'Sum', 3600)`,
+            period: Duration.hours(1),
+            // One series per team and metric, labelled by both (a dynamic label).
+            label: `\${PROP('Dim.${TEAM_DIMENSION}')} \${PROP('MetricName')}`,
+          }),
+        ],
+        width: 12,
+      }),
+    );
+  }
+
+  /**
+   * Spend in USD per team (one time series per value of the `Team` dimension, `none` for callers without a team),
+   * summed per day (or `period`): a CloudWatch search expression, so a new team appears without a deployment.
+   */
+  public metricSpendByTeam(props?: { readonly period?: Duration }): cloudwatch.SearchExpression {
+    const period = props?.period ?? Duration.days(1);
+    return new cloudwatch.SearchExpression({
+      expression: `SEARCH('{"${this.namespace}",${TEAM_DIMENSION},service} MetricName="${SPEND_METRIC}"', 'Sum', ${period.toSeconds()})`,
+      period,
+      label: `\${PROP('Dim.${TEAM_DIMENSION}')}`,
+    });
   }
 
   /**

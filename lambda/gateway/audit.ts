@@ -5,10 +5,15 @@
  * response, tool arguments or guardrail matches (OWASP LLM02). Metrics, namespace {@link METRICS_NAMESPACE}:
  * - `Requests` (Count) and `Latency` (Milliseconds) for every request;
  * - `Blocked` (Count) when a control refused the input or the output;
- * - `InputTokens` / `OutputTokens` (Count) when the model was called.
+ * - `InputTokens` / `OutputTokens` (Count) when the model was called;
+ * - `SpendUsd` (None, in USD) when the model was called and is priced: tokens at the configured price;
+ * - `BudgetAlert` (Count) when the request's settlement took a spend-budget counter past the alert fraction (once
+ *   per counter and period; the audit record says which, `scope:period`).
  * All of a request's metrics go out in ONE EMF document with the dimension sets `[service]`, `[service, Model]`
- * (the alias, once known) and `[service, Reason]` ({@link BlockReason}, when blocked), so each metric can be read in
- * total, per model and per block reason.
+ * (the alias, once known), `[service, Reason]` ({@link BlockReason}, when blocked) and `[service, Team]` (the caller's
+ * team, `none` without one, once the caller is known), so each metric can be read in total, per model, per block
+ * reason and per team. The team is the only caller attribute that becomes a dimension: never a user or key id (high
+ * cardinality, and personal data).
  *
  * Emitting never throws into the request path.
  *
@@ -17,7 +22,16 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
-import { type BlockReason, DEFAULT_METRICS_NAMESPACE, GATEWAY_ENV, SERVICE_NAME } from '../shared/gateway-contract';
+import {
+  BUDGET_ALERT_METRIC,
+  type BlockReason,
+  DEFAULT_METRICS_NAMESPACE,
+  GATEWAY_ENV,
+  SERVICE_NAME,
+  SPEND_METRIC,
+  TEAM_DIMENSION,
+} from '../shared/gateway-contract';
+import { MICRO_USD_PER_USD } from '../shared/money';
 
 /** The CloudWatch namespace of the gateway's metrics when none is configured. */
 export const METRICS_NAMESPACE = DEFAULT_METRICS_NAMESPACE;
@@ -49,6 +63,10 @@ export interface AuditRecord {
   blockReason?: BlockReason;
   callerSub?: string;
   callerGroups?: readonly string[];
+  /** How the caller authenticated: `user`, `client` or `key`. */
+  callerKind?: string;
+  /** The caller's team (sanitized, `none` for none): the `Team` dimension of the spend and token metrics. */
+  team?: string;
   alias?: string;
   modelId?: string;
   /**
@@ -81,6 +99,14 @@ export interface AuditRecord {
   toolCount?: number;
   maxTokens?: number;
   reservedTokens?: number;
+  /** Micro-dollars reserved on the caller's spend budgets. */
+  reservedMicroUsd?: number;
+  /** What the model call cost at the configured price, in micro-dollars (when the model is priced and was called). */
+  spendMicroUsd?: number;
+  /** Set when a spend budget (not the token quota) refused the request. */
+  budgetExceeded?: boolean;
+  /** Budget counters this request's settlement took past the alert fraction (`scope:period`, e.g. `team:month`). */
+  budgetAlerts?: readonly string[];
   inputTokens?: number;
   outputTokens?: number;
   stopReason?: string;
@@ -165,6 +191,9 @@ export class Auditor {
         if (record.inputTokens !== undefined) m.addMetric('InputTokens', MetricUnit.Count, record.inputTokens);
         if (record.outputTokens !== undefined) m.addMetric('OutputTokens', MetricUnit.Count, record.outputTokens);
       }
+      if (record.team !== undefined) m.addDimensions({ [TEAM_DIMENSION]: record.team });
+      if (record.spendMicroUsd !== undefined) m.addMetric(SPEND_METRIC, MetricUnit.NoUnit, record.spendMicroUsd / MICRO_USD_PER_USD);
+      if (record.budgetAlerts !== undefined && record.budgetAlerts.length > 0) m.addMetric(BUDGET_ALERT_METRIC, MetricUnit.Count, record.budgetAlerts.length);
       m.publishStoredMetrics();
     } catch {
       // Same: metrics are best effort; never let a half-built document leak into the next request's.

@@ -40,6 +40,8 @@ export interface ConverseBuildOptions {
   readonly guardrailId: string;
   /** The numeric guardrail version. */
   readonly guardrailVersion: string;
+  /** Cost attribution for the invocation log (`./request-metadata`). @default - none */
+  readonly requestMetadata?: Record<string, string>;
 }
 
 /** Placeholder for a user turn that would otherwise be empty (Converse rejects blank text). */
@@ -181,6 +183,7 @@ export function buildConverseInput(req: ChatRequest, opts: ConverseBuildOptions)
       guardrailVersion: opts.guardrailVersion,
       trace: 'enabled',
     },
+    ...(opts.requestMetadata === undefined ? {} : { requestMetadata: { ...opts.requestMetadata } }),
   };
   if (req.tools.length > 0 && req.toolChoice !== 'none') {
     const tools: Tool[] = req.tools.map((t) => ({

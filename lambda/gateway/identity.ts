@@ -13,10 +13,19 @@
 import { AuthenticationError, NotFoundError, PermissionDeniedError } from './errors';
 import type { GatewayStaticConfig } from './runtime-config';
 
+/** How a caller authenticated (the authorizer context's `kind`): a person, a program's app client, a gateway API key. */
+export type CallerKind = 'user' | 'client' | 'key';
+
 /** The authenticated caller. */
 export interface Caller {
   /** The Cognito `sub`: a stable user id, used for quotas and audit. */
   readonly sub: string;
+  /** How the caller authenticated (authorizer context `kind`). @default 'user' when the context does not say */
+  readonly kind?: CallerKind;
+  /** The Cognito sub, app client id or key id (authorizer context `subject`). @default the `sub` */
+  readonly subject?: string;
+  /** The caller's team (authorizer context `team`), '' for none. @default '' */
+  readonly team?: string;
   /** The caller's groups as the token lists them (de-duplicated, in order). */
   readonly groups: readonly string[];
 }
@@ -37,7 +46,7 @@ export interface Entitlement {
 
 /** The subset of an API Gateway proxy event this module reads. */
 export interface AuthorizerContextSource {
-  readonly requestContext?: { readonly authorizer?: { readonly claims?: unknown } | null } | null;
+  readonly requestContext?: { readonly authorizer?: { readonly claims?: unknown; readonly [name: string]: unknown } | null } | null;
 }
 
 const MAX_SUB_LENGTH = 512;
@@ -86,7 +95,11 @@ export function callerFromEvent(event: AuthorizerContextSource): Caller {
   const record = claims as Record<string, unknown>;
   const sub = record.sub;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUB_LENGTH) throw new AuthenticationError();
-  return { sub, groups: parseGroups(record['cognito:groups']) };
+  const context = event.requestContext?.authorizer ?? {};
+  const kind = context.kind === 'client' || context.kind === 'key' ? context.kind : 'user';
+  const subject = typeof context.subject === 'string' && context.subject.length > 0 && context.subject.length <= MAX_SUB_LENGTH ? context.subject : sub;
+  const team = typeof context.team === 'string' && context.team.length <= 128 ? context.team : '';
+  return { sub, kind, subject, team, groups: parseGroups(record['cognito:groups']) };
 }
 
 type Catalogue = Pick<GatewayStaticConfig, 'models' | 'groups'>;

@@ -7,12 +7,15 @@
  * schema and limits (400/413) → model alias authorization (404/403) → Unicode normalization of every client text →
  * deterministic pre-screen (400 `content_filter` in `block` mode) → Converse request (deployment system prompt +
  * per-request canary as the only `system`, client instructions demoted, untrusted content spotlighted and sent as
- * guard content, capped `maxTokens`, the numeric guardrail version) → token quota reservation (429) →
- * ApplyGuardrail on tool results and tool definitions (400 `content_filter`) → Converse with bounded retries
+ * guard content, capped `maxTokens`, the numeric guardrail version, `requestMetadata` attributing the call to the key or
+ * user and the team) → token quota reservation (429) → spend budget reservation in USD per key or user and per team,
+ * per day and month (429; `maxTokens` capped by the tightest budget; 403 `model_not_priced` for a budget on an
+ * unpriced model) → ApplyGuardrail on tool results and tool definitions (400 `content_filter`) → Converse with bounded retries
  * (429/503/504/502) → guardrail intervention mapping (input side 400, output or unknown side 200 `content_filter`)
  * → tool-call validation against the declared schemas → tool-call argument screening (canary, secrets redacted and
- * the schema checked again, URLs checked against the tool's host list or counted) and ApplyGuardrail on them → output screening (canary, links
- * and bare URLs, secrets; any exception fails closed) → quota settlement → one audit record and metrics → OpenAI
+ * the schema checked again, URLs checked against the tool's host list or counted) and ApplyGuardrail on them → output
+ * screening (canary, links and bare URLs, secrets; any exception fails closed) → quota and budget settlement (a
+ * budget crossing its alert fraction raises `BudgetAlert`, once per budget and period) → one audit record and metrics → OpenAI
  * response. Errors become OpenAI error bodies in one place ({@link toHttpResponse}).
  *
  * Clients, logger and metrics live at module scope; the configuration is read once per container, and a
@@ -26,6 +29,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { AuditRecord, Auditor, BlockReason, PrescreenSignal, newLogger, newMetrics, promptSha256, summarizeAssessments } from './audit';
 import { RetryPolicy, applyGuardrail, converse, newBedrockClient } from './bedrock';
+import { BudgetStore, SpendReservation, keyBudgetsFromContext, priceFor, spendLimits } from './budget';
 import { buildConverseInput, estimateInputTokens, newCanary } from './converse-request';
 import {
   BadRequestError,
@@ -42,6 +46,7 @@ import { classifyIntervention, interventionBlocks } from './intervention';
 import { normalizeText } from './normalize';
 import { prescreen } from './prescreen';
 import { QuotaStore, Reservation } from './quota';
+import { attributionMetadata, teamDimension } from './request-metadata';
 import { ChatMessage, ChatRequest, parseChatRequest, ToolDefinition } from './request';
 import { type JsonObject, validateAgainstSchema } from './tool-schema';
 import { ChatCompletion, FinishReason, OpenAiToolCall, chatCompletion, extractToolCalls, finishReasonOf, modelList, outputText, usageOf } from './response';
@@ -49,6 +54,7 @@ import { GatewayRuntimeConfig, loadRuntimeConfig } from './runtime-config';
 import { screenOutput, screenToolArguments } from './screen-output';
 import { newMarker } from './spotlight';
 import { GatewayRouteName, describeRoutes, matchRoute } from '../shared/gateway-contract';
+import { costMicroUsd } from '../shared/money';
 
 /** A Lambda proxy-integration handler. */
 export type GatewayHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
@@ -71,6 +77,15 @@ export interface GatewayDependencies {
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** The fraction of a spend budget at which a settlement raises the one alert of that counter and period. */
+const DEFAULT_BUDGET_ALERT_FRACTION = 0.8;
+
+/** The stores of the usage table: token quotas and spend budgets (both only when quotas are enabled). */
+interface Stores {
+  readonly config: GatewayRuntimeConfig;
+  readonly quota?: QuotaStore;
+  readonly budget?: BudgetStore;
+}
 
 /** Per-request state the pipeline fills in. */
 interface Exchange {
@@ -82,19 +97,21 @@ interface Exchange {
 
 /** Creates the gateway handler with the given dependencies. */
 export function createHandler(deps: GatewayDependencies): GatewayHandler {
-  let loaded: { config: GatewayRuntimeConfig; quota?: QuotaStore } | undefined;
+  let loaded: Stores | undefined;
   let loadError: unknown;
-  const getConfig = (): { config: GatewayRuntimeConfig; quota?: QuotaStore } => {
+  const getConfig = (): Stores => {
     if (loaded) return loaded;
     if (loadError !== undefined) throw loadError;
     try {
       const config = typeof deps.config === 'function' ? deps.config() : deps.config;
       let quota: QuotaStore | undefined;
+      let budget: BudgetStore | undefined;
       if (config.quotasEnabled) {
         if (!deps.dynamo || !config.quotaTableName) throw new Error('quotas are enabled but no DynamoDB client or table is configured');
         quota = new QuotaStore(deps.dynamo, config.quotaTableName);
+        budget = new BudgetStore(deps.dynamo, config.quotaTableName, (message, fields) => deps.auditor.warn(message, fields));
       }
-      loaded = { config, quota };
+      loaded = { config, quota, budget };
       return loaded;
     } catch (err) {
       loadError = err;
@@ -166,7 +183,7 @@ async function route(
   event: APIGatewayProxyEvent,
   context: Context | undefined,
   exchange: Exchange,
-  getConfig: () => { config: GatewayRuntimeConfig; quota?: QuotaStore },
+  getConfig: () => Stores,
   deps: GatewayDependencies,
   started: number,
 ): Promise<APIGatewayProxyResult> {
@@ -181,8 +198,7 @@ async function route(
   record.route = name;
   switch (name) {
     case 'chat.completions': {
-      const { config, quota } = getConfig();
-      return chat(event, context, exchange, config, quota, deps, started);
+      return chat(event, context, exchange, getConfig(), deps, started);
     }
     case 'models.list': {
       const { config } = getConfig();
@@ -333,18 +349,32 @@ async function chat(
   event: APIGatewayProxyEvent,
   context: Context | undefined,
   exchange: Exchange,
-  config: GatewayRuntimeConfig,
-  quota: QuotaStore | undefined,
+  { config, quota, budget }: Stores,
   deps: GatewayDependencies,
   started: number,
 ): Promise<APIGatewayProxyResult> {
   const record = exchange.record;
   const caller = identify(event, record);
+  const principal = { kind: caller.kind ?? 'user', subject: caller.subject ?? caller.sub, team: caller.team ?? '' };
   const body = bodyOf(event, config.limits.maxBodyBytes);
   const parsed = parseChatRequest(body, config.limits);
   const entitlement: Entitlement = authorizeModel(caller, parsed.model, config);
   record.alias = entitlement.alias;
   record.modelId = entitlement.modelId;
+  record.callerKind = principal.kind;
+  record.team = teamDimension(principal.team);
+  // Spend limits and the model's price are settled before anything is reserved: a key with a budget on an unpriced
+  // model is refused here (403), never served unmetered.
+  const limits = spendLimits(
+    {
+      ...principal,
+      viaGroups: entitlement.viaGroups,
+      ...(principal.kind === 'key' ? { keyBudgets: keyBudgetsFromContext(event.requestContext?.authorizer as Record<string, unknown> | null | undefined) } : {}),
+    },
+    config,
+  );
+  const price = priceFor(entitlement.alias, limits, config);
+  if (limits.length > 0 && !budget) throw new Error('a spend budget applies but quotas (and with them the usage table) are disabled');
 
   const req = normalizeRequest(parsed, config.limits.maxMessageChars, record);
   record.promptSha256 = promptSha256(req.messages);
@@ -370,6 +400,7 @@ async function chat(
     maxTokens,
     guardrailId: config.guardrailId,
     guardrailVersion: config.guardrailVersion,
+    requestMetadata: attributionMetadata(principal),
   });
 
   const policy: RetryPolicy = { maxAttempts: config.bedrockMaxAttempts, timeoutMs: config.bedrockTimeoutMs, ...deps.retry };
@@ -377,10 +408,11 @@ async function chat(
   const deadline = typeof remaining === 'number' ? Date.now() + remaining - (deps.deadlineMarginMs ?? 1500) : undefined;
 
   let reservation: Reservation | undefined;
+  let spend: SpendReservation | undefined;
+  const inputBound = estimateInputTokens(input);
   if (quota) {
     // The reservation covers an upper bound of the input and as many output tokens as the quota has left (at most
     // maxTokens): the model is then told that cap, so no single request can spend past the daily limit.
-    const inputBound = estimateInputTokens(input);
     try {
       const granted = await quota.reserveCapped(caller.sub, inputBound, maxTokens, entitlement.dailyTokenQuota);
       reservation = granted.reservation;
@@ -397,16 +429,59 @@ async function chat(
       throw new UpstreamError('The usage service is temporarily unavailable.', { statusCode: 503, cause: err });
     }
   }
+  if (budget && price && limits.length > 0) {
+    // Then the money, for the same input bound and the output the token quota granted: the worst case at the model's
+    // price, capped by the tightest budget. A refusal hands the token reservation back (its settlement with 0).
+    const outputTokens = input.inferenceConfig?.maxTokens ?? maxTokens;
+    try {
+      const granted = await budget.reserveCapped(limits, price, inputBound, outputTokens);
+      spend = granted.reservation;
+      record.reservedMicroUsd = granted.reservation.microUsd;
+      if (granted.outputTokens < outputTokens) {
+        input.inferenceConfig = { ...input.inferenceConfig, maxTokens: granted.outputTokens };
+        record.maxTokens = granted.outputTokens;
+      }
+    } catch (err) {
+      if (reservation && quota) {
+        await quota.settle(reservation, 0).catch((e: unknown) => {
+          deps.auditor.warn('quota compensation failed', { requestId: exchange.requestId, errorName: e instanceof Error ? e.name : typeof e });
+        });
+      }
+      if (err instanceof QuotaExceededError) {
+        exchange.blockReason = 'quota';
+        record.budgetExceeded = true;
+        throw err;
+      }
+      throw new UpstreamError('The usage service is temporarily unavailable.', { statusCode: 503, cause: err });
+    }
+  }
 
   // The settlement returns what the request did not use. It starts as soon as the model's token count is known and
   // runs while the answer is screened; it is awaited before the response leaves. A failure only logs a warning: the
   // reservation then stays consumed until the day ends (fail closed).
   let settlement: Promise<void> | undefined;
-  const settle = (tokens: number): Promise<void> => {
-    if (!reservation || !quota) return Promise.resolve();
-    settlement ??= quota.settle(reservation, tokens).catch((err: unknown) => {
-      deps.auditor.warn('quota settlement failed', { requestId: exchange.requestId, errorName: err instanceof Error ? err.name : typeof err });
-    });
+  const settle = (inputTokens: number, outputTokens: number): Promise<void> => {
+    settlement ??= (async () => {
+      const cost = price ? costMicroUsd(price, inputTokens, outputTokens) : undefined;
+      if (cost !== undefined && inputTokens + outputTokens > 0) record.spendMicroUsd = cost;
+      await Promise.all([
+        reservation && quota
+          ? quota.settle(reservation, inputTokens + outputTokens).catch((err: unknown) => {
+            deps.auditor.warn('quota settlement failed', { requestId: exchange.requestId, errorName: err instanceof Error ? err.name : typeof err });
+          })
+          : undefined,
+        spend && budget
+          ? budget.settle(spend, cost ?? 0, config.budgetAlertFraction ?? DEFAULT_BUDGET_ALERT_FRACTION).then(
+            (alerts) => {
+              if (alerts.length > 0) record.budgetAlerts = alerts.map((a) => `${a.scope}:${a.period}`);
+            },
+            (err: unknown) => {
+              deps.auditor.warn('budget settlement failed', { requestId: exchange.requestId, errorName: err instanceof Error ? err.name : typeof err });
+            },
+          )
+          : undefined,
+      ]);
+    })();
     return settlement;
   };
   try {
@@ -430,7 +505,7 @@ async function chat(
     record.bedrockAttempts = call.attempts;
     const out = call.value;
     const usage = usageOf(out.usage);
-    void settle(usage.total_tokens);
+    void settle(usage.prompt_tokens, usage.completion_tokens);
     record.inputTokens = usage.prompt_tokens;
     record.outputTokens = usage.completion_tokens;
     record.stopReason = out.stopReason;
@@ -454,7 +529,7 @@ async function chat(
     return json(200, completion, exchange.requestId);
   } finally {
     // Nothing spent when the model was not called or failed; otherwise the settlement already running.
-    await settle(0);
+    await settle(0, 0);
   }
 }
 

@@ -134,6 +134,45 @@ export const QUOTA_PARTITION_KEY = 'pk';
 /** The usage table's TTL attribute name (type N, epoch seconds). */
 export const QUOTA_TTL_ATTRIBUTE = 'expiresAt';
 
+// ---------------------------------------------------------------------------------------------------------------
+// Money: budgets and prices cross from the construct to the function as integer micro-dollars
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A model's price in µUSD per million tokens (USD per million × 1,000,000); the arithmetic is in `./money`. */
+export interface TokenPrice {
+  /** µUSD per million input tokens. */
+  readonly inputMicroUsdPerMillionTokens: number;
+  /** µUSD per million output tokens. */
+  readonly outputMicroUsdPerMillionTokens: number;
+}
+
+const USD_TEXT = /^(\d{1,12})(?:\.(\d{1,6}))?$/;
+
+/**
+ * A USD amount as whole micro-dollars, read from its decimal text: `"12.5"` → 12,500,000. A number is read from its
+ * shortest decimal text (`String(0.1)` is `"0.1"`), so `0.1` is exactly 100,000 and never 99,999.
+ *
+ * @returns the amount, or `undefined` when it is not a non-negative decimal with at most 6 decimals and 12 digits
+ *   before the point (exponent notation, signs, `NaN` and `Infinity` are refused)
+ */
+export function usdToMicroUsd(value: string | number): number | undefined {
+  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value.trim();
+  const m = USD_TEXT.exec(text);
+  if (m === null) return undefined;
+  return Number(BigInt(m[1]!) * 1_000_000n + BigInt((m[2] ?? '').padEnd(6, '0')));
+}
+
+
+/** The partition-key prefix of spend-budget counters in the usage table (`spend#<scope>#<id>#<period>`). */
+export const SPEND_KEY_PREFIX = 'spend#';
+
+/** The metric one settlement emits when it takes a budget counter past the alert fraction (once per counter and period). */
+export const BUDGET_ALERT_METRIC = 'BudgetAlert';
+/** The metric of spend in USD, per model and per team (`Team` dimension). */
+export const SPEND_METRIC = 'SpendUsd';
+/** The dimension that carries the caller's team on the spend and token metrics (`none` for no team). */
+export const TEAM_DIMENSION = 'Team';
+
 /** The Powertools service name: the `service` field of logs and the `service` dimension of every metric. */
 export const SERVICE_NAME = 'llm-gateway';
 /** The CloudWatch namespace of the function's metrics when none is configured. */
@@ -168,6 +207,13 @@ export const staticConfigSchema = z.strictObject({
       modelId: z.string().check(z.minLength(1)),
       /** Hard cap of output tokens for this model. */
       maxOutputTokens: z.int().check(z.positive()),
+      /** The price spend budgets charge, in µUSD per million tokens (see `lambda/shared/money.ts`); absent: unpriced. */
+      price: z.optional(
+        z.strictObject({
+          inputMicroUsdPerMillionTokens: z.int().check(z.nonnegative()),
+          outputMicroUsdPerMillionTokens: z.int().check(z.nonnegative()),
+        }),
+      ),
     }),
   ),
   /** Caller groups (Cognito groups) → aliases they may use, daily token quota, output cap. */
@@ -177,8 +223,24 @@ export const staticConfigSchema = z.strictObject({
       models: z.array(z.string()).check(z.minLength(1)),
       dailyTokenQuota: z.int().check(z.positive()),
       maxOutputTokens: z.int().check(z.positive()),
+      /** Spend limit per member per UTC day, in µUSD; absent: none. */
+      dailyBudgetMicroUsd: z.optional(z.int().check(z.positive())),
+      /** Spend limit per member per calendar month (UTC), in µUSD; absent: none. */
+      monthlyBudgetMicroUsd: z.optional(z.int().check(z.positive())),
     }),
   ),
+  /** Teams (the `team` of the authorizer context) → their shared spend limits in µUSD. */
+  teams: z.optional(
+    z.record(
+      z.string(),
+      z.strictObject({
+        dailyBudgetMicroUsd: z.optional(z.int().check(z.positive())),
+        monthlyBudgetMicroUsd: z.optional(z.int().check(z.positive())),
+      }),
+    ),
+  ),
+  /** The fraction of a spend budget whose crossing emits one `BudgetAlert` metric per counter and period. */
+  budgetAlertFraction: z.optional(z.number().check(z.gt(0), z.lte(1))),
   limits: z.strictObject({
     /** Largest request body accepted, in bytes (UTF-8). */
     maxBodyBytes: z.int().check(z.positive()),

@@ -374,6 +374,20 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
       },
       {
         control:
+          'Spend limits in USD per gateway key, per user and per team, per UTC day and per calendar month, from token usage and a dated ' +
+          'per-model price table: the worst-case cost is reserved atomically on every limited counter before the model call (compensated when ' +
+          'one refuses), maxTokens is capped by the tightest remainder and the real cost settled, in integer micro-dollars; an exhausted ' +
+          'budget answers 429 insufficient_quota with x-should-retry: false, and a budget nearing its limit alerts once per period.',
+        implementedIn: ['lambda/gateway/budget.ts', 'lambda/shared/money.ts', 'constructs/inference-gateway/model-prices.json', 'constructs/security-monitoring/security-monitoring.ts'],
+        provedBy: [
+          it('test/lambda/gateway/budget.test.ts', 'BudgetStore concurrency 50 concurrent requests on one key never spend past its budget, and every settled micro-dollar is counted'),
+          it('test/lambda/shared/money.test.ts', 'affordableOutputTokens the count it grants always fits and one more never does (property)'),
+          it('test/lambda/gateway/handler.budget.test.ts', 'gateway handler: budgets and attribution budgets a key near its daily budget is capped, then refused with 429 insufficient_quota and no retry'),
+          it('test/lib/config.test.ts', 'configuration validation fails if a budget is set and a model has neither a price nor a listed default, naming the key, the budget and the fix'),
+        ],
+      },
+      {
+        control:
           'Stage throttling, WAF rate rules per IP address and per caller token (so neither a few addresses nor one token can take the stage), ' +
           'reserved concurrency, a bounded timeout and bounded Bedrock retries that clients do not multiply (`x-should-retry`, `retry-after-ms`).',
         implementedIn: ['constructs/inference-gateway/inference-gateway.ts', 'constructs/inference-gateway/waf.ts', 'lambda/gateway/bedrock.ts'],

@@ -144,6 +144,7 @@ const GROUNDING = controlFromOwasp('Grounding check configured', 'LLM09:2025', '
 const BODY_LIMITS = controlFromOwasp('Body and message limits', 'LLM10:2025', 'Body size is limited');
 const MAX_TOKENS_CAP = controlFromOwasp('maxTokens cap', 'LLM10:2025', 'maxTokens is capped');
 const TOKEN_QUOTA = controlFromOwasp('Per-user daily token quota', 'LLM10:2025', 'A per-user daily token quota');
+const SPEND_BUDGETS = controlFromOwasp('Spend budgets in USD per key, user and team', 'LLM10:2025', 'Spend limits in USD');
 const RATE_LIMITS = controlFromOwasp('Throttling, rate rule, concurrency, retries', 'LLM10:2025', 'Stage throttling');
 const BUDGET_ALARMS = controlFromOwasp('Budget and throttling alarms', 'LLM10:2025', 'A daily token budget');
 
@@ -367,6 +368,17 @@ const HARDENED_USER_POOL = control(
   'The user pool the gateway creates is invitation-only (no self sign-up), requires TOTP MFA, enforces a 14-character password policy with history, and runs Cognito threat protection (compromised credentials, adaptive authentication); tokens live one hour.',
   ['constructs/inference-gateway/inference-gateway.ts'],
   [it(GATEWAY_TEST, 'InferenceGateway defaults the new user pool is invitation-only with TOTP MFA required, a strong password policy and threat protection')],
+);
+
+const COST_ATTRIBUTION = control(
+  'Cost attributed per principal and team',
+  'Every Converse call carries requestMetadata with the caller\'s kind, key or user id (never a key\'s secret) and team, sanitized to what Converse accepts, so model-invocation logs attribute each call; spend and tokens are metrics per team (the Team dimension, never the user), charted per team on the dashboard.',
+  ['lambda/gateway/request-metadata.ts', 'lambda/gateway/audit.ts', 'constructs/security-monitoring/security-monitoring.ts'],
+  [
+    it('test/lambda/gateway/handler.budget.test.ts', 'gateway handler: budgets and attribution attribution every Converse call carries the principal and the team as requestMetadata, sanitized'),
+    it('test/lambda/gateway/handler.budget.test.ts', 'gateway handler: budgets and attribution attribution spend and tokens are metrics per team, never per user; the audit record holds the cost'),
+    it('test/constructs/security-monitoring/security-monitoring.test.ts', 'SecurityMonitoring defaults the dashboard shows spend by team with a search over the Team dimension, never a user'),
+  ],
 );
 
 const PER_USER_ISOLATION = control(
@@ -846,12 +858,13 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
           'Someone calls the API without an account, with a stolen password, or uses a model, a quota or data meant for another user or group.',
         owasp: ['LLM06:2025', 'LLM10:2025'],
         coverage: 'covered',
-        controls: [COGNITO_EVERY_METHOD, HARDENED_USER_POOL, GROUP_ALIASES, PER_USER_ISOLATION],
+        controls: [COGNITO_EVERY_METHOD, HARDENED_USER_POOL, GROUP_ALIASES, PER_USER_ISOLATION, SPEND_BUDGETS, COST_ATTRIBUTION],
         residualRisk: [
           'A disabled or removed user keeps access until the ID token expires (at most one hour): the Cognito authorizer checks signature and expiry, not revocation.',
           'With `gateway.existingUserPoolId`, the pool\'s MFA, password and threat-protection settings are its owner\'s, not the blueprint\'s.',
           'Group membership is administered in Cognito outside the blueprint; one system prompt serves every user of a gateway stack.',
           'The gateway stores no conversations, but model-invocation logs and audit records hold every user\'s requests together: whoever may read them reads all users.',
+          'A team\'s budget is shared by all its users and keys: one member can spend it for the others; per-user and per-key budgets bound each one\'s share.',
         ],
       },
     ],
@@ -866,12 +879,14 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
           'Callers (or one stolen account) send large or many requests, or ask for long answers, to exhaust capacity or run up the Bedrock bill.',
         owasp: ['LLM10:2025'],
         coverage: 'covered',
-        controls: [BODY_LIMITS, MAX_TOKENS_CAP, TOKEN_QUOTA, QUOTA_FAIL_CLOSED, RATE_LIMITS, BUDGET_ALARMS],
+        controls: [BODY_LIMITS, MAX_TOKENS_CAP, TOKEN_QUOTA, SPEND_BUDGETS, QUOTA_FAIL_CLOSED, RATE_LIMITS, BUDGET_ALARMS],
         residualRisk: [
           'Quotas count model tokens per user per UTC day; guardrail text units (Converse and ApplyGuardrail) and WAF, Lambda and API Gateway requests are paid for but not in the quota.',
           'The daily token budget across all users raises an alarm; it does not stop traffic.',
           'The WAF rate rule is per IP: a distributed caller stays under it, which the per-user quota and the stage throttle then bound.',
           'With `gateway.quotasEnabled: false` there is no per-user limit at all.',
+          'Spend budgets charge list prices from configuration (defaults read on a date, for one region), not the bill: discounts, other regions, caching and price changes make the real cost differ until someone updates the prices.',
+          'A compensation or settlement write that fails leaves the reserved money held until the period ends (fail closed): a monthly budget can be short by that amount for the rest of the month.',
         ],
       },
     ],

@@ -227,6 +227,39 @@ describe('configuration', () => {
       expect(() => parseConfig(input)).toThrow(message);
     });
 
+    test('fails if a budget is set and a model has neither a price nor a listed default, naming the key, the budget and the fix', () => {
+      const input = {
+        gateway: {
+          models: { next: { modelId: 'amazon.nova-next-v9:0', allowUnlistedModelId: true }, lite: { modelId: 'amazon.nova-lite-v1:0' } },
+          groups: { u: { models: ['next', 'lite'], dailyBudgetUsd: 5 } },
+        },
+      };
+      expect(() => parseConfig(input)).toThrow(
+        '- gateway.models.next.price: must be set: gateway.groups.u.dailyBudgetUsd sets a spend budget, and amazon.nova-next-v9:0 has no default price in ' +
+          'constructs/inference-gateway/model-prices.json (read 2026-12-05); set {"inputUsdPerMillionTokens": …, "outputUsdPerMillionTokens": …} ' +
+          'from the Amazon Bedrock pricing page, got nothing',
+      );
+      // A price of its own fixes it; the listed model takes its default.
+      const fixed = parseConfig({ gateway: { ...input.gateway, models: { ...input.gateway.models, next: { ...input.gateway.models.next, price: { inputUsdPerMillionTokens: 1, outputUsdPerMillionTokens: 4.5 } } } } });
+      expect(fixed.gateway.models.next!.price).toEqual({ inputUsdPerMillionTokens: 1, outputUsdPerMillionTokens: 4.5 });
+    });
+
+    test.each([
+      [{ gateway: { teams: { research: { monthlyBudgetUsd: 0 } } } }, /gateway\.teams\.research\.monthlyBudgetUsd: must be greater than 0; leave the budget out for none, got 0/],
+      [{ gateway: { groups: { users: { models: ['nova-lite'], dailyBudgetUsd: 0.0000001 } } } }, /gateway\.groups\.users\.dailyBudgetUsd: must have at most 6 decimals .*got 1e-7/],
+      [{ gateway: { budgetAlertFraction: 1.5 } }, /gateway\.budgetAlertFraction: .*got 1\.5/],
+      [{ gateway: { quotasEnabled: false, teams: { t: { dailyBudgetUsd: 1 } } } }, /gateway\.quotasEnabled: must be true: gateway\.teams\.t\.dailyBudgetUsd sets a spend budget.*got false/],
+    ])('fails if budgets are %j', (input, message) => {
+      expect(() => parseConfig(input)).toThrow(message);
+    });
+
+    test('budgets default to none and the alert fraction to 0.8', () => {
+      const { gateway } = parseConfig({});
+      expect(gateway.teams).toEqual({});
+      expect(gateway.budgetAlertFraction).toBe(0.8);
+      expect(gateway.groups.users!.dailyBudgetUsd).toBeUndefined();
+    });
+
     test('fails if a model id is misspelt, naming the alias, the id and the three nearest known ids', () => {
       const input = { gateway: { models: { claude: { modelId: 'anthropic.claude-sonet-4-5-20250929-v1:0' } }, groups: { u: { models: ['claude'] } } } };
       expect(() => parseConfig(input)).toThrow(

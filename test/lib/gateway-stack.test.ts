@@ -80,6 +80,7 @@ describe('GatewayStack', () => {
       expect(alarms.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
         'MonitoringApi5xx',
         'MonitoringBedrockThrottles',
+        'MonitoringBudgetAlerts',
         'MonitoringCanaryLeak',
         'MonitoringDailyTokenBudget',
         'MonitoringFunctionErrors',

@@ -600,6 +600,31 @@ describe('InferenceGateway', () => {
       });
     });
 
+    test('the static configuration carries prices (listed defaults or given), budgets in micro-dollars and the alert fraction', () => {
+      // GIVEN a listed model without a price, one with its own, a group and a team with budgets
+      const app = newTestApp();
+      const { stack, gateway } = build(
+        {
+          models: [MODELS[0]!, { ...MODELS[1]!, inputUsdPerMillionTokens: 0.8, outputUsdPerMillionTokens: 4.000001 }],
+          groups: [{ ...GROUPS[0]!, dailyBudgetUsd: 2.5, monthlyBudgetUsd: 40 }],
+          teams: [{ name: 'research', monthlyBudgetUsd: 1000 }],
+          budgetAlertFraction: 0.9,
+        },
+        newStack(app),
+      );
+      // WHEN
+      const assembly = app.synth();
+      // THEN
+      const config = staticConfigSchema.parse(JSON.parse(fs.readFileSync(path.join(assetDirOf(stack, gateway, assembly.directory), GATEWAY_CONFIG_FILE_NAME), 'utf8')));
+      expect(Object.values(config.models).map((m) => m.price)).toEqual([
+        { inputMicroUsdPerMillionTokens: 60_000, outputMicroUsdPerMillionTokens: 240_000 },
+        { inputMicroUsdPerMillionTokens: 800_000, outputMicroUsdPerMillionTokens: 4_000_001 },
+      ]);
+      expect(config.groups[GROUPS[0]!.name]).toMatchObject({ dailyBudgetMicroUsd: 2_500_000, monthlyBudgetMicroUsd: 40_000_000 });
+      expect(config.teams).toEqual({ research: { monthlyBudgetMicroUsd: 1_000_000_000 } });
+      expect(config.budgetAlertFraction).toBe(0.9);
+    });
+
     test('two gateways with different configurations in one app never share a code asset', () => {
       // GIVEN two gateways that differ only in their system prompt (CDK caches staged assets per process)
       const app = newTestApp();
@@ -795,6 +820,18 @@ describe('InferenceGateway', () => {
     test('fails if profile regions are given without a profile', () =>
       fails({ models: model({ inferenceProfileRegions: ['us-east-1'] }) }, /inferenceProfileRegions only applies with inferenceProfileId/));
     test('fails if a model output cap is not positive', () => fails({ models: model({ maxOutputTokens: 0 }) }, /models\[0\]\.maxOutputTokens must be .* got 0/));
+    test('fails if a budget is set and a model has no price, naming the model and the fix', () =>
+      fails(
+        { models: model({ modelId: 'amazon.nova-next-v9:0', allowUnlistedModelId: true }), groups: [{ ...usersOf('nova-lite')[0]!, monthlyBudgetUsd: 10 }] },
+        /models\[0\] \("nova-lite", amazon\.nova-next-v9:0\) has no price, and groups\[0\]\.monthlyBudgetUsd sets a spend budget.*Set its inputUsdPerMillionTokens and outputUsdPerMillionTokens/,
+      ));
+    test('fails if only one of the two prices is given', () =>
+      fails({ models: model({ inputUsdPerMillionTokens: 1 }), groups: usersOf('nova-lite') }, /models\[0\] sets only one of inputUsdPerMillionTokens and outputUsdPerMillionTokens, got 1 and none/));
+    test('fails if a budget has more than 6 decimals', () =>
+      fails({ teams: [{ name: 't', dailyBudgetUsd: 0.1234567 }] }, /teams\[0\]\.dailyBudgetUsd must be a positive USD amount with at most 6 decimals, got 0\.1234567/));
+    test('fails if budgets are set without quotas', () =>
+      fails({ quotasEnabled: false, teams: [{ name: 't', dailyBudgetUsd: 1 }] }, /teams\[0\]\.dailyBudgetUsd sets a spend budget, which needs the usage table, got quotasEnabled: false/));
+    test('fails if the alert fraction is outside (0, 1]', () => fails({ budgetAlertFraction: 0 }, /budgetAlertFraction must be greater than 0 and at most 1, got 0/));
     test('fails if no group is configured', () => fails({ groups: [] }, /groups must name at least one caller group/));
     test('fails if a group names an unknown alias', () =>
       fails({ groups: usersOf('gpt-4') }, /groups\[0\]\.models names the unknown model alias "gpt-4"; define it in models or use one of nova-lite, haiku/));

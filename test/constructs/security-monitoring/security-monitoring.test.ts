@@ -23,6 +23,7 @@ const DEFAULT_ALARMS: Record<string, { namespace: string; metricName: string; di
   OutputScreenBlocks: { namespace: 'SecureLlmGateway', metricName: 'Blocked', dimensions: { service: SERVICE_NAME, Reason: 'output_screen' } },
   ToolCallBlocks: { namespace: 'SecureLlmGateway', metricName: 'Blocked', dimensions: { service: SERVICE_NAME, Reason: 'tool_call' } },
   QuotaRejections: { namespace: 'SecureLlmGateway', metricName: 'Blocked', dimensions: { service: SERVICE_NAME, Reason: 'quota' } },
+  BudgetAlerts: { namespace: 'SecureLlmGateway', metricName: 'BudgetAlert', dimensions: { service: SERVICE_NAME } },
   Api5xx: { namespace: 'AWS/ApiGateway', metricName: '5XXError' },
   FunctionErrors: { namespace: 'AWS/Lambda', metricName: 'Errors' },
   FunctionThrottles: { namespace: 'AWS/Lambda', metricName: 'Throttles' },
@@ -195,6 +196,20 @@ describe('SecurityMonitoring', () => {
       }
       expect(body).toContain('canary_leak');
     });
+
+    test('a budget crossing its alert fraction alarms on the first alert, read on the service dimension alone', () => {
+      const alarm = alarmsById(template).BudgetAlerts!;
+      expect(alarm.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      expect(alarm.Properties.Metrics).toEqual([expect.objectContaining({ MetricStat: expect.objectContaining({ Stat: 'Sum', Period: 300 }) })]);
+      expect(Object.keys(dimensionsOf(metricsOf(alarm)[0]!))).toEqual(['service']);
+    });
+
+    test('the dashboard shows spend by team with a search over the Team dimension, never a user', () => {
+      const body = flatten(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
+      expect(body).toContain('Spend per day by team');
+      expect(body).toContain(`SEARCH('{\\"SecureLlmGateway\\",Team,service} MetricName=\\"SpendUsd\\"', 'Sum', 86400)`);
+      expect(body).not.toMatch(/callerSub|Subject|User[,}]/);
+    });
   });
 
   describe('thresholds', () => {
@@ -228,6 +243,7 @@ describe('SecurityMonitoring', () => {
         OutputScreenBlocks: 13,
         ToolCallBlocks: 14,
         QuotaRejections: 15,
+        BudgetAlerts: 1,
         Api5xx: 16,
         FunctionErrors: 17,
         FunctionThrottles: 18,

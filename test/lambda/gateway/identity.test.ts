@@ -47,11 +47,16 @@ describe('parseGroups', () => {
 
 describe('callerFromEvent', () => {
   test('reads sub and groups', () => {
-    expect(callerFromEvent(event({ sub: 'u-1', 'cognito:groups': 'users,power' }))).toEqual({ sub: 'u-1', groups: ['users', 'power'] });
+    expect(callerFromEvent(event({ sub: 'u-1', 'cognito:groups': 'users,power' }))).toEqual({ sub: 'u-1', kind: 'user', subject: 'u-1', team: '', groups: ['users', 'power'] });
+  });
+
+  test('reads kind, subject and team from the authorizer context when it carries them', () => {
+    const withContext = { requestContext: { authorizer: { claims: { sub: 'u-1' }, kind: 'key', subject: 'key-7', team: 'research' } } };
+    expect(callerFromEvent(withContext)).toEqual({ sub: 'u-1', kind: 'key', subject: 'key-7', team: 'research', groups: [] });
   });
 
   test('a caller without groups is still authenticated', () => {
-    expect(callerFromEvent(event({ sub: 'u-1' }))).toEqual({ sub: 'u-1', groups: [] });
+    expect(callerFromEvent(event({ sub: 'u-1' }))).toEqual({ sub: 'u-1', kind: 'user', subject: 'u-1', team: '', groups: [] });
   });
 
   describe('validation', () => {
