@@ -21,6 +21,15 @@ z.config(en());
 // Routes
 // ---------------------------------------------------------------------------------------------------------------
 
+/**
+ * The scopes of the gateway's Cognito resource server, one per kind of operation. An access token carries them as
+ * `<resourceServerId>/<scope>`; a gateway API key may call every route.
+ */
+export const GATEWAY_SCOPES = ['chat', 'models.read'] as const;
+
+/** One of {@link GATEWAY_SCOPES}. */
+export type GatewayScope = (typeof GATEWAY_SCOPES)[number];
+
 /** One operation of the gateway's API. */
 export interface GatewayRoute {
   /** The operation's name, as the audit record's `route` holds it (e.g. `chat.completions`). */
@@ -29,6 +38,8 @@ export interface GatewayRoute {
   readonly method: 'GET' | 'POST';
   /** The path below the stage, API Gateway style: `{name}` stands for one non-empty path segment. */
   readonly path: string;
+  /** The resource-server scope (without the resource-server id) an access token needs for this route. */
+  readonly scope: GatewayScope;
 }
 
 /**
@@ -37,9 +48,9 @@ export interface GatewayRoute {
  * anything else is a 404 `unknown_route` from the handler, or API Gateway's own 403 before it.
  */
 export const GATEWAY_ROUTES = [
-  { name: 'chat.completions', method: 'POST', path: '/v1/chat/completions' },
-  { name: 'models.list', method: 'GET', path: '/v1/models' },
-  { name: 'models.retrieve', method: 'GET', path: '/v1/models/{id}' },
+  { name: 'chat.completions', method: 'POST', path: '/v1/chat/completions', scope: 'chat' },
+  { name: 'models.list', method: 'GET', path: '/v1/models', scope: 'models.read' },
+  { name: 'models.retrieve', method: 'GET', path: '/v1/models/{id}', scope: 'models.read' },
 ] as const satisfies readonly GatewayRoute[];
 
 /** The name of one of {@link GATEWAY_ROUTES}. */
