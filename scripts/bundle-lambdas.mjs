@@ -20,6 +20,7 @@ const outRoot = path.join(root, 'dist', 'bundles');
 
 /** Every function the constructs deploy: bundle directory name → handler source. */
 export const FUNCTIONS = {
+  authorizer: 'lambda/authorizer/index.ts',
   gateway: 'lambda/gateway/index.ts',
   'invocation-logging': 'lambda/invocation-logging/index.ts',
 };

@@ -47,8 +47,12 @@ export interface AuditRecord {
   reason?: string;
   /** Set when a control refused the input or replaced the output. */
   blockReason?: BlockReason;
+  /** `user`, `client` or `key`. */
+  callerKind?: string;
+  /** The caller's stable id: a user's `sub`, a client id or a key id (never a key). */
   callerSub?: string;
   callerGroups?: readonly string[];
+  callerTeam?: string;
   alias?: string;
   modelId?: string;
   /**

@@ -3,7 +3,7 @@
  * `GET /v1/models/{id}`) in front of Amazon Bedrock Converse, behind API Gateway (REST, proxy integration, Cognito
  * authorizer). The routes come from the contract's route table, from which the construct builds API Gateway too.
  *
- * Pipeline of a chat request: route → caller from the authorizer claims (401) → body size (413) → JSON (400) →
+ * Pipeline of a chat request: route → caller from the authorizer's context (401) → body size (413) → JSON (400) →
  * schema and limits (400/413) → model alias authorization (404/403) → Unicode normalization of every client text →
  * deterministic pre-screen (400 `content_filter` in `block` mode) → Converse request (deployment system prompt +
  * per-request canary as the only `system`, client instructions demoted, untrusted content spotlighted and sent as
@@ -37,7 +37,7 @@ import {
   UpstreamError,
   toHttpResponse,
 } from './errors';
-import { Caller, Entitlement, allowedAliases, authorizeModel, callerFromEvent } from './identity';
+import { Caller, Entitlement, allowedAliases, authorizeModel, callerFromEvent, quotaSubject } from './identity';
 import { classifyIntervention, interventionBlocks } from './intervention';
 import { normalizeText } from './normalize';
 import { prescreen } from './prescreen';
@@ -203,8 +203,10 @@ async function route(
 
 function identify(event: APIGatewayProxyEvent, record: AuditRecord): Caller {
   const caller = callerFromEvent(event);
-  record.callerSub = caller.sub;
+  record.callerKind = caller.kind;
+  record.callerSub = caller.subject;
   record.callerGroups = caller.groups;
+  if (caller.team !== undefined) record.callerTeam = caller.team;
   return caller;
 }
 
@@ -382,7 +384,7 @@ async function chat(
     // maxTokens): the model is then told that cap, so no single request can spend past the daily limit.
     const inputBound = estimateInputTokens(input);
     try {
-      const granted = await quota.reserveCapped(caller.sub, inputBound, maxTokens, entitlement.dailyTokenQuota);
+      const granted = await quota.reserveCapped(quotaSubject(caller), inputBound, maxTokens, entitlement.dailyTokenQuota);
       reservation = granted.reservation;
       record.reservedTokens = granted.reservation.tokens;
       if (granted.outputTokens < maxTokens) {
