@@ -43,12 +43,23 @@ describe('GatewayStack', () => {
       template.hasOutput('UserPoolClientId', { Value: { Ref: Match.stringLikeRegexp('^GatewayUserPoolClient') } });
     });
 
-    test('one key with an alias encrypts the flow logs, gateway logs, usage table and guardrail', () => {
-      template.resourceCountIs('AWS::KMS::Key', 1);
+    test('outputs what key administrators and callers need: keys table, HMAC key, admin policy, sign-in domain and scopes', () => {
+      template.hasOutput('KeysTableName', { Value: { Ref: Match.stringLikeRegexp('^GatewayAccessKeysTable') } });
+      template.hasOutput('KeysMacKeyArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayAccessMacKey'), 'Arn'] } });
+      template.hasOutput('KeysAdminPolicyArn', { Value: { Ref: Match.stringLikeRegexp('^GatewayAccessKeysAdminPolicy') } });
+      template.hasOutput('SignInDomainUrl', Match.anyValue());
+      template.hasOutput('Scopes', { Value: 'llm-gateway/chat llm-gateway/models.read' });
+    });
+
+    test('one key with an alias encrypts the flow logs, gateway logs, usage and keys tables and guardrail; the keys\' MACs have their own HMAC key', () => {
+      const keys = Object.values(template.findResources('AWS::KMS::Key'));
+      expect(keys.map((k) => k.Properties.KeySpec ?? 'SYMMETRIC_DEFAULT').sort()).toEqual(['HMAC_256', 'SYMMETRIC_DEFAULT']);
       template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/Gateway/gateway' });
       const keyArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] };
       template.hasResourceProperties('AWS::Bedrock::Guardrail', { KmsKeyArn: keyArn });
-      template.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: Match.objectLike({ KMSMasterKeyId: keyArn }) });
+      for (const table of Object.values(template.findResources('AWS::DynamoDB::Table'))) {
+        expect(table.Properties.SSESpecification).toMatchObject({ KMSMasterKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] } });
+      }
       for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
         expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] });
       }
