@@ -666,7 +666,8 @@ export class InferenceGateway extends Construct {
         scopeDescription: name === 'chat' ? 'Call chat completions' : 'List and read the models',
       })),
     });
-    const scopes = GATEWAY_SCOPES.map((name) => cognito.OAuthScope.resourceServer(this.resourceServer, { scopeName: name, scopeDescription: name }));
+    // Literal scope names (the clients depend on the resource server explicitly), so templates and outputs read them.
+    const scopes = GATEWAY_SCOPES.map((name) => cognito.OAuthScope.custom(`${resourceServerId}/${name}`));
     // Prefixes are unique per region across all accounts: the default adds the account id to this construct's path.
     const defaultPrefix = (): string =>
       Fn.join('-', [
