@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { AUTHORIZER_ENV, AUTHORIZER_SERVICE_NAME, KEYS_ATTR } from '../../lambda/shared/authorizer-contract';
+import { AUTHORIZER_ENV, AUTHORIZER_SERVICE_NAME, KEYS_ATTR } from '../../lambda/shared/gateway-contract';
 import { SecureKey } from '../secure-key';
 import { SecureLogGroup } from '../secure-log-group';
 import { latestNodeRuntime, prebuiltCode } from '../shared/lambda-bundle';

@@ -22,7 +22,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { looksLikeApiKey, parseApiKey } from '../shared/api-key';
-import type { AuthorizerContext, CallerKind } from '../shared/authorizer-contract';
+import type { AuthorizerContext, CallerKind } from '../shared/gateway-contract';
 import { GATEWAY_ROUTES, GatewayScope, GATEWAY_SCOPES, matchRoute } from '../shared/gateway-contract';
 import type { KeyRecord } from '../shared/key-store';
 

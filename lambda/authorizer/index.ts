@@ -2,7 +2,7 @@
  * The gateway's Lambda REQUEST authorizer. API Gateway calls it with the `Authorization` header (its identity source,
  * so API Gateway caches the answer per header value) and the method ARN; it answers with an IAM policy for the
  * routes the credential may call and the policy context the gateway function reads (see `authorize.ts` for the
- * decision, `../shared/authorizer-contract.ts` for the context).
+ * decision, `../shared/gateway-contract.ts` for the context).
  *
  * Cognito access tokens are verified with aws-jwt-verify against the pool's JWKS, fetched from Cognito over HTTPS
  * once per execution environment (the function runs outside the VPC for it, see the construct). Gateway API keys are
@@ -15,7 +15,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
-import { AUTHORIZER_ENV, AUTHORIZER_SERVICE_NAME } from '../shared/authorizer-contract';
+import { AUTHORIZER_ENV, AUTHORIZER_SERVICE_NAME } from '../shared/gateway-contract';
 import { KeyStore } from '../shared/key-store';
 import { KmsMac } from '../shared/kms-mac';
 import { AuthorizerDeps, MachineClient, UnauthorizedError, decide } from './authorize';

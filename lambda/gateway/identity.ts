@@ -2,7 +2,7 @@
  * The caller and what they may do, from the gateway's REQUEST authorizer's policy context.
  *
  * API Gateway (REST, proxy integration) puts the context the authorizer returned (`lambda/authorizer`, contract in
- * `lambda/shared/authorizer-contract.ts`) in `event.requestContext.authorizer`, every value a string: `kind`
+ * `lambda/shared/gateway-contract.ts`) in `event.requestContext.authorizer`, every value a string: `kind`
  * (`user`, `client` or `key`), `subject`, `team`, space-separated `groups`, `models` and `scopes`, and a key's budgets.
  *
  * Users and clients: a caller in several groups gets the union of their aliases; for one alias, the largest daily
@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { CALLER_KINDS, CallerKind } from '../shared/authorizer-contract';
+import { CALLER_KINDS, CallerKind } from '../shared/gateway-contract';
 import { AuthenticationError, NotFoundError, PermissionDeniedError } from './errors';
 import type { GatewayStaticConfig } from './runtime-config';
 

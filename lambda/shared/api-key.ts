@@ -1,12 +1,12 @@
 /**
- * Gateway API keys: generation and parsing (`sk-sllm-<keyId>-<secret>`, see `authorizer-contract.ts`). The key id is
+ * Gateway API keys: generation and parsing (`sk-sllm-<keyId>-<secret>`, see `gateway-contract.ts`). The key id is
  * public; the secret is 32 base62 characters drawn without bias from the operating system's CSPRNG. Pure apart from
  * the random source.
  *
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { API_KEY_ID_LENGTH, API_KEY_PATTERN, API_KEY_PREFIX, API_KEY_SECRET_LENGTH } from './authorizer-contract';
+import { API_KEY_ID_LENGTH, API_KEY_PATTERN, API_KEY_PREFIX, API_KEY_SECRET_LENGTH } from './gateway-contract';
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** The largest multiple of 62 below 256: bytes at or above it are dropped, so every character is equally likely. */

@@ -14,7 +14,7 @@ import {
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { KEYS_ATTR, KEY_STATUSES } from './authorizer-contract';
+import { KEYS_ATTR, KEY_STATUSES } from './gateway-contract';
 
 /** One key as the table holds it. */
 export interface KeyRecord {

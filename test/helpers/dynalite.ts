@@ -8,7 +8,7 @@ import { listenOnLoopback } from './listen';
 import type { Server } from 'node:http';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QUOTA_PARTITION_KEY } from '../../lambda/gateway/quota';
-import { KEYS_ATTR } from '../../lambda/shared/authorizer-contract';
+import { KEYS_ATTR } from '../../lambda/shared/gateway-contract';
 
 /** dynalite ships no type declarations; this is the part of its API the helper uses. */
 type DynaliteFactory = (options: { createTableMs: number; deleteTableMs: number; updateTableMs: number }) => Server;

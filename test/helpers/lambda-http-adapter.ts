@@ -18,7 +18,7 @@ export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Pr
 
 /**
  * The gateway authorizer's policy context as API Gateway passes it to the function (string values; see
- * `lambda/shared/authorizer-contract.ts`).
+ * `lambda/shared/gateway-contract.ts`).
  */
 export type Claims = Record<string, string>;
 
