@@ -735,6 +735,9 @@ describe('InferenceGateway', () => {
         ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"type":"permission_error"') },
       });
     });
+  });
+
+  describe('options', () => {
 
     test('limits and settings reach the web ACL, the stage, the schema and the function', () => {
       const { stack } = build({
