@@ -295,7 +295,7 @@ const gatewaySchema = z
           ctx.addIssue({
             code: 'custom',
             path: ['access', 'machineClients', name, 'groups', i],
-            message: `must name a configured group (${Object.keys(g.groups).join(', ')}), got "${group}"; add it to gateway.groups or pick one of those`,
+            message: `must name a configured group (${Object.keys(g.groups).join(', ')}); add it to gateway.groups or pick one of those`,
           });
         }
       });

@@ -181,6 +181,9 @@ describe('configuration', () => {
         /gateway\.guardrail\.deniedTopics\.1\.name: must differ from the name of every other denied topic, got "Advice"/,
       ],
       [{ tags: { 'aws:owner': 'x' } }, /tags\["aws:owner"\]: the name must not start with "aws:".*got "aws:owner"/],
+      [{ gateway: { access: { machineClients: { batch: { groups: ['admins'] } } } } }, /gateway\.access\.machineClients\.batch\.groups\.0: must name a configured group \(users\).*got "admins"/],
+      [{ gateway: { access: { authorizerCacheTtlSeconds: 300 } } }, /gateway\.access\.authorizerCacheTtlSeconds: .*60.*got 300/],
+      [{ gateway: { access: { signInDomainPrefix: 'acme-cognito' } } }, /gateway\.access\.signInDomainPrefix: must not contain "aws", "amazon" or "cognito".*got "acme-cognito"/],
     ])('fails if %j', (input, message) => {
       expect(() => parseConfig(input)).toThrow(ConfigError);
       expect(() => parseConfig(input)).toThrow(message);
