@@ -681,7 +681,8 @@ export class InferenceGateway extends Construct {
     this.userPoolClient = new cognito.UserPoolClient(this, 'UserPoolClient', {
       userPool: this.userPool,
       generateSecret: false,
-      // People sign in on the domain (authorization code; Cognito requires PKCE of public clients that send it).
+      // People sign in on the domain with the authorization code; Cognito checks PKCE when the client sends a code
+      // challenge (public client, no secret: clients should always send one), but does not demand it.
       authFlows: { userSrp: true },
       oAuth: { flows: { authorizationCodeGrant: true }, scopes: [cognito.OAuthScope.OPENID, ...scopes], callbackUrls },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
