@@ -138,7 +138,7 @@ async function measureRuntime(): Promise<Record<Kind, Sampled> & { handlerAlone:
   process.env.AWS_REGION = 'us-east-1';
   const { createHandler } = await import('../lambda/gateway/index');
   const { Auditor, newLogger, newMetrics } = await import('../lambda/gateway/audit');
-  const { toProxyEvent, fakeContext } = await import('../test/helpers/lambda-http-adapter');
+  const { toProxyEvent, fakeContext, userContext } = await import('../test/helpers/lambda-http-adapter');
 
   const { newBedrockClient } = await import('../lambda/gateway/bedrock');
   // The gateway's client configuration (one pooled HTTP/2 session) for both the handler and the bare call, and the
@@ -152,7 +152,7 @@ async function measureRuntime(): Promise<Record<Kind, Sampled> & { handlerAlone:
 
   const prompt = prompt8k();
   const body = Buffer.from(JSON.stringify({ model: 'nova-lite', max_tokens: 512, messages: [{ role: 'user', content: prompt }] }));
-  const claims = { sub: 'bench-user-0001', 'cognito:groups': 'users' };
+  const claims = userContext('bench-user-0001', 'users');
   const bareInput: ConverseCommandInput = {
     modelId: CONFIG.models['nova-lite']!.modelId,
     system: [{ text: CONFIG.systemPrompt }],

@@ -341,12 +341,47 @@ const gatewaySchema = z
     logRetentionDays: retention.default(365),
     /** An existing Cognito user pool id to authorize against instead of creating one. */
     existingUserPoolId: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id').optional(),
+    /** Who may call the gateway besides gateway API keys: the sign-in domain, the scopes' resource server, machine clients. */
+    access: z
+      .strictObject({
+        /** Prefix of the Cognito sign-in domain; default: derived from the stack (new pool) or none (existing pool). */
+        signInDomainPrefix: z
+          .string()
+          .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be 1-63 lowercase letters, digits and inner hyphens')
+          .refine((p) => !/aws|amazon|cognito/.test(p), 'must not contain "aws", "amazon" or "cognito"')
+          .optional(),
+        /** Where people are sent back after sign-in (authorization code with PKCE). */
+        signInCallbackUrls: z.array(z.url()).min(1).default(['http://localhost:8400/callback']),
+        /** The resource server whose scopes (`<id>/chat`, `<id>/models.read`) tokens must carry. */
+        resourceServerId: z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,256}$/, 'must be 1-256 printable characters without spaces, quotes or backslashes').default('llm-gateway'),
+        /** Programs using the client-credentials flow: name → groups and team. */
+        machineClients: z
+          .record(
+            z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "-" or "_"'),
+            z.strictObject({ groups: z.array(z.string()).min(1), team: z.string().regex(/^\S{0,128}$/, 'must be at most 128 characters without spaces').default('') }),
+          )
+          .default({}),
+        /** Seconds API Gateway reuses one credential's authorizer decision (0-60): the longest a revoked key keeps access. */
+        authorizerCacheTtlSeconds: z.number().int().min(0).max(60).default(60),
+      })
+      .prefault({}),
     maxAzs: z.number().int().min(2).max(6).default(2),
     vpcCidr: vpcCidr.default('10.65.0.0/22'),
     /** The region's DynamoDB prefix list (the function's only DynamoDB destination); unset: a deploy-time parameter. */
     dynamoDbPrefixListId: prefixListId.optional(),
   })
   .superRefine((g, ctx) => {
+    for (const [name, c] of Object.entries(g.access.machineClients)) {
+      c.groups.forEach((group, i) => {
+        if (!Object.prototype.hasOwnProperty.call(g.groups, group)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['access', 'machineClients', name, 'groups', i],
+            message: `must name a configured group (${Object.keys(g.groups).join(', ')}); add it to gateway.groups or pick one of those`,
+          });
+        }
+      });
+    }
     for (const [name, m] of Object.entries(g.models)) {
       const problem = m.allowUnlistedModelId
         ? undefined

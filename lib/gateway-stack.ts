@@ -110,6 +110,7 @@ export class GatewayStack extends BlueprintStack {
     }));
     this.gateway = new InferenceGateway(this, 'Gateway', {
       network: this.network,
+      keyAdministratorRoleArns: props.keyAdministratorRoleArns,
       guardrail: this.guardrail,
       encryptionKey: this.applicationKey.key,
       auditLogEncryptionKey: this.auditKey.key,
@@ -144,6 +145,11 @@ export class GatewayStack extends BlueprintStack {
       userPool: config.existingUserPoolId
         ? cognito.UserPool.fromUserPoolId(this, 'ExistingUserPool', config.existingUserPoolId)
         : undefined,
+      resourceServerId: config.access.resourceServerId,
+      signInDomainPrefix: config.access.signInDomainPrefix,
+      signInCallbackUrls: config.access.signInCallbackUrls,
+      machineClients: Object.entries(config.access.machineClients).map(([name, c]) => ({ name, groups: c.groups, team: c.team })),
+      authorizerCacheTtl: Duration.seconds(config.access.authorizerCacheTtlSeconds),
       // API Gateway cannot log without the account's CloudWatch role; a fresh account has none.
       createApiGatewayAccountRole: config.api.createAccountCloudWatchRole,
       logRetention: config.logRetentionDays as logs.RetentionDays,
@@ -190,8 +196,24 @@ export class GatewayStack extends BlueprintStack {
     });
     new CfnOutput(this, 'UserPoolId', { description: 'Cognito user pool of the gateway callers', value: this.gateway.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', {
-      description: 'Cognito app client for callers (SRP sign-in; send the ID token as Authorization)',
+      description: 'Cognito app client for people (authorization code with PKCE on the sign-in domain; send the access token as Authorization: Bearer)',
       value: this.gateway.userPoolClient.userPoolClientId,
+    });
+    if (this.gateway.signInDomain) {
+      new CfnOutput(this, 'SignInDomainUrl', {
+        description: 'Cognito sign-in domain: /oauth2/authorize for people, /oauth2/token for tokens and client credentials',
+        value: this.gateway.signInDomain.baseUrl(),
+      });
+    }
+    new CfnOutput(this, 'Scopes', {
+      description: 'OAuth scopes the gateway requires (chat completions; model list)',
+      value: `${config.access.resourceServerId}/chat ${config.access.resourceServerId}/models.read`,
+    });
+    new CfnOutput(this, 'KeysTableName', { description: 'Gateway API keys table (secure-llm-keys --table)', value: this.gateway.keysTable.tableName });
+    new CfnOutput(this, 'KeysMacKeyArn', { description: 'KMS HMAC key of the gateway API keys (secure-llm-keys --mac-key)', value: this.gateway.keysMacKey.keyArn });
+    new CfnOutput(this, 'KeysAdminPolicyArn', {
+      description: 'Managed policy to attach to the administrators who manage gateway API keys with secure-llm-keys',
+      value: this.gateway.keysAdminPolicy.managedPolicyArn,
     });
   }
 }

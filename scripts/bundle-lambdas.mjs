@@ -20,9 +20,19 @@ const outRoot = path.join(root, 'dist', 'bundles');
 
 /** Every function the constructs deploy: bundle directory name → handler source. */
 export const FUNCTIONS = {
+  authorizer: 'lambda/authorizer/index.ts',
   gateway: 'lambda/gateway/index.ts',
   'invocation-logging': 'lambda/invocation-logging/index.ts',
 };
+
+/**
+ * Command-line tools the package ships (package.json `bin`): name → source. Bundled like the functions, AWS SDK
+ * included, into `dist/cli/<name>.js`, so the package needs no runtime dependency on the SDK.
+ */
+export const CLIS = {
+  'secure-llm-keys': 'bin/secure-llm-keys.ts',
+};
+const cliRoot = path.join(root, 'dist', 'cli');
 
 /** The esbuild options of every bundle (what NodejsFunction used before, minus Docker). */
 function options(entry) {
@@ -47,6 +57,16 @@ function options(entry) {
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
+async function bundleClis() {
+  return Promise.all(
+    Object.entries(CLIS).map(async ([name, entry]) => {
+      // Run by the administrator's Node.js (package.json engines: >= 20), not by Lambda.
+      const result = await esbuild.build({ ...options(entry), target: 'node20', banner: { js: '#!/usr/bin/env node' } });
+      return { name, bytes: result.outputFiles[0].contents };
+    }),
+  );
+}
+
 async function bundleAll() {
   const results = await Promise.all(
     Object.entries(FUNCTIONS).map(async ([name, entry]) => {
@@ -69,12 +89,18 @@ function manifestOf(results) {
 
 async function main() {
   const check = process.argv.includes('--check');
-  const results = await bundleAll();
+  const [results, clis] = await Promise.all([bundleAll(), bundleClis()]);
   if (check) {
-    const stale = results.filter((r) => {
-      const file = path.join(outRoot, r.name, 'index.js');
-      return !fs.existsSync(file) || sha256(fs.readFileSync(file)) !== sha256(r.bytes);
-    });
+    const stale = [
+      ...results.filter((r) => {
+        const file = path.join(outRoot, r.name, 'index.js');
+        return !fs.existsSync(file) || sha256(fs.readFileSync(file)) !== sha256(r.bytes);
+      }),
+      ...clis.filter((c) => {
+        const file = path.join(cliRoot, `${c.name}.js`);
+        return !fs.existsSync(file) || sha256(fs.readFileSync(file)) !== sha256(c.bytes);
+      }),
+    ];
     if (stale.length > 0) {
       console.error(`Stale or missing Lambda bundles: ${stale.map((r) => r.name).join(', ')}; run npm run build:bundles`);
       process.exit(1);
@@ -88,6 +114,13 @@ async function main() {
     const file = path.join(dir, 'index.js');
     if (!fs.existsSync(file) || sha256(fs.readFileSync(file)) !== sha256(r.bytes)) {
       fs.writeFileSync(file, r.bytes);
+    }
+  }
+  fs.mkdirSync(cliRoot, { recursive: true });
+  for (const c of clis) {
+    const file = path.join(cliRoot, `${c.name}.js`);
+    if (!fs.existsSync(file) || sha256(fs.readFileSync(file)) !== sha256(c.bytes)) {
+      fs.writeFileSync(file, c.bytes, { mode: 0o755 });
     }
   }
   fs.writeFileSync(path.join(outRoot, 'manifest.json'), `${JSON.stringify(manifestOf(results), null, 2)}\n`);

@@ -11,6 +11,9 @@ const SECURE_KEYS = new WeakMap<kms.IKey, SecureKey>();
  * What a key administrator may do: manage, describe, rotate, tag and schedule deletion of the key,
  * but not use it. `Describe*` and `Get*` also cover `kms:DescribeKey`, which CloudFormation needs.
  */
+/** The MAC operations of an HMAC key. */
+export const MAC_ACTIONS = ['kms:GenerateMac', 'kms:VerifyMac'] as const;
+
 export const KEY_ADMINISTRATION_ACTIONS = [
   'kms:Create*',
   'kms:Describe*',
@@ -97,6 +100,18 @@ export interface SecureKeyProps {
    * @default - only the stack's CloudFormation execution role (`DefaultStackSynthesizer`)
    */
   readonly administratorRoleArns?: string[];
+
+  /**
+   * The key's type. Automatic rotation applies to symmetric encryption keys only; KMS cannot rotate other key specs.
+   * @default kms.KeySpec.SYMMETRIC_DEFAULT
+   */
+  readonly keySpec?: kms.KeySpec;
+
+  /**
+   * What the key is for (`GENERATE_VERIFY_MAC` for an HMAC key spec).
+   * @default kms.KeyUsage.ENCRYPT_DECRYPT
+   */
+  readonly keyUsage?: kms.KeyUsage;
 }
 
 /**
@@ -161,9 +176,12 @@ export class SecureKey extends Construct {
       );
     }
 
+    const symmetric = props.keySpec === undefined || props.keySpec === kms.KeySpec.SYMMETRIC_DEFAULT;
     this.key = new kms.Key(this, 'Key', {
       description: props.description ?? `Customer-managed key for ${this.node.path}`,
-      enableKeyRotation: true,
+      enableKeyRotation: symmetric,
+      ...(props.keySpec === undefined ? {} : { keySpec: props.keySpec }),
+      ...(props.keyUsage === undefined ? {} : { keyUsage: props.keyUsage }),
       pendingWindow,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       alias: props.alias,
@@ -300,6 +318,23 @@ export class SecureKey extends Construct {
       resourceArns: [key.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': `${service}.${Stack.of(key).region}.amazonaws.com` } },
     });
+  }
+
+  /**
+   * For an HMAC key: lets IAM policies of this account grant `kms:GenerateMac` and `kms:VerifyMac` with HMAC-SHA-256,
+   * and nothing else. MAC operations are made by the caller itself, never through an AWS service, so
+   * {@link grantViaService} cannot express them: identity statements must carry the same `kms:MacAlgorithm` condition.
+   */
+  public allowMacThroughIam(): void {
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'MacThroughIamPoliciesOfThisAccount',
+        principals: [new iam.AccountRootPrincipal()],
+        actions: [...MAC_ACTIONS],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:MacAlgorithm': 'HMAC_SHA_256' } },
+      }),
+    );
   }
 
   /**

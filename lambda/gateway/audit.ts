@@ -61,10 +61,11 @@ export interface AuditRecord {
   reason?: string;
   /** Set when a control refused the input or replaced the output. */
   blockReason?: BlockReason;
+  /** `user`, `client` or `key`. */
+  callerKind?: string;
+  /** The caller's stable id: a user's `sub`, a client id or a key id (never a key). */
   callerSub?: string;
   callerGroups?: readonly string[];
-  /** How the caller authenticated: `user`, `client` or `key`. */
-  callerKind?: string;
   /** The caller's team (sanitized, `none` for none): the `Team` dimension of the spend and token metrics. */
   team?: string;
   alias?: string;

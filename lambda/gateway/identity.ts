@@ -1,33 +1,36 @@
 /**
- * The caller and what they may do, from the API Gateway Cognito user-pool authorizer's claims.
+ * The caller and what they may do, from the gateway's REQUEST authorizer's policy context.
  *
- * API Gateway (REST, proxy integration) puts the verified ID or access token's claims in
- * `event.requestContext.authorizer.claims`, every value as a string. `cognito:groups` arrives in several shapes
- * depending on the token and the integration: `"a,b"`, `"a b"`, `"[a b]"` or `'["a","b"]'`; all are accepted.
+ * API Gateway (REST, proxy integration) puts the context the authorizer returned (`lambda/authorizer`, contract in
+ * `lambda/shared/gateway-contract.ts`) in `event.requestContext.authorizer`, every value a string: `kind`
+ * (`user`, `client` or `key`), `subject`, `team`, space-separated `groups`, `models` and `scopes`, and a key's budgets.
  *
- * A caller in several groups gets the union of their aliases; for one alias, the largest daily quota and output
- * cap among the groups that allow that alias. Groups the configuration does not know are ignored. Pure.
+ * Users and clients: a caller in several groups gets the union of their aliases; for one alias, the largest daily
+ * quota and output cap among the groups that allow that alias. Groups the configuration does not know are ignored.
+ * Keys have no groups: a key may use exactly the aliases of its allow-list that the configuration knows (a key for one
+ * model cannot call another), with the largest quota and output cap any configured group has for that alias
+ * (an alias no group allows is refused: the configuration sets no limits for it). Pure.
  *
  * @module
  */
+import { CALLER_KINDS, type CallerKind } from '../shared/gateway-contract';
 import { AuthenticationError, NotFoundError, PermissionDeniedError } from './errors';
 import type { GatewayStaticConfig } from './runtime-config';
 
-/** How a caller authenticated (the authorizer context's `kind`): a person, a program's app client, a gateway API key. */
-export type CallerKind = 'user' | 'client' | 'key';
+export type { CallerKind };
 
 /** The authenticated caller. */
 export interface Caller {
-  /** The Cognito `sub`: a stable user id, used for quotas and audit. */
-  readonly sub: string;
-  /** How the caller authenticated (authorizer context `kind`). @default 'user' when the context does not say */
-  readonly kind?: CallerKind;
-  /** The Cognito sub, app client id or key id (authorizer context `subject`). @default the `sub` */
-  readonly subject?: string;
-  /** The caller's team (authorizer context `team`), '' for none. @default '' */
+  /** What credential the caller presented: a person's access token, a machine client's, or a gateway API key. */
+  readonly kind: CallerKind;
+  /** A stable id: the Cognito `sub` of a user, the app client id of a client, the key id of a key. Never a secret. */
+  readonly subject: string;
+  /** The caller's team, when the credential names one. */
   readonly team?: string;
-  /** The caller's groups as the token lists them (de-duplicated, in order). */
+  /** The caller's groups (de-duplicated, in order); empty for keys. */
   readonly groups: readonly string[];
+  /** The aliases a key may use (its allow-list); undefined for users and clients (their groups decide). */
+  readonly models?: readonly string[];
 }
 
 /** What the caller may spend on one alias. */
@@ -46,10 +49,10 @@ export interface Entitlement {
 
 /** The subset of an API Gateway proxy event this module reads. */
 export interface AuthorizerContextSource {
-  readonly requestContext?: { readonly authorizer?: { readonly claims?: unknown; readonly [name: string]: unknown } | null } | null;
+  readonly requestContext?: { readonly authorizer?: Readonly<Record<string, unknown>> | null } | null;
 }
 
-const MAX_SUB_LENGTH = 512;
+const MAX_SUBJECT_LENGTH = 512;
 const MAX_GROUPS = 100;
 
 /**
@@ -85,21 +88,39 @@ export function parseGroups(value: unknown): string[] {
 }
 
 /**
- * Reads the caller from the authorizer claims.
+ * Reads the caller from the authorizer's context.
  *
- * @throws AuthenticationError (401) when there are no claims or no usable `sub`
+ * @throws AuthenticationError (401) when there is no context, or no known `kind` or usable `subject`
  */
 export function callerFromEvent(event: AuthorizerContextSource): Caller {
-  const claims = event.requestContext?.authorizer?.claims;
-  if (typeof claims !== 'object' || claims === null) throw new AuthenticationError();
-  const record = claims as Record<string, unknown>;
-  const sub = record.sub;
-  if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUB_LENGTH) throw new AuthenticationError();
-  const context = event.requestContext?.authorizer ?? {};
-  const kind = context.kind === 'client' || context.kind === 'key' ? context.kind : 'user';
-  const subject = typeof context.subject === 'string' && context.subject.length > 0 && context.subject.length <= MAX_SUB_LENGTH ? context.subject : sub;
-  const team = typeof context.team === 'string' && context.team.length <= 128 ? context.team : '';
-  return { sub, kind, subject, team, groups: parseGroups(record['cognito:groups']) };
+  const context = event.requestContext?.authorizer;
+  if (typeof context !== 'object' || context === null) throw new AuthenticationError();
+  const kind = context.kind;
+  const subject = context.subject;
+  if (typeof kind !== 'string' || !(CALLER_KINDS as readonly string[]).includes(kind)) throw new AuthenticationError();
+  if (typeof subject !== 'string' || subject.length === 0 || subject.length > MAX_SUBJECT_LENGTH) throw new AuthenticationError();
+  const team = typeof context.team === 'string' && context.team.length > 0 ? context.team.slice(0, 128) : undefined;
+  if (kind === 'key') {
+    return { kind, subject, ...(team !== undefined ? { team } : {}), groups: [], models: parseGroups(context.models) };
+  }
+  return { kind: kind as CallerKind, subject, ...(team !== undefined ? { team } : {}), groups: parseGroups(context.groups) };
+}
+
+/**
+ * The id the caller's token quota is counted under: a user's `sub` as before (existing counters stay valid), and
+ * `client:<id>` / `key:<id>` for the other kinds, so a key id can never collide with a user's `sub`.
+ */
+export function quotaSubject(caller: Caller): string {
+  return caller.kind === 'user' ? caller.subject : `${caller.kind}:${caller.subject}`;
+}
+
+/** The groups whose limits apply to `alias` for this caller: its own groups, or for a key every configured group. */
+function limitingGroups(caller: Caller, alias: string, config: Catalogue): string[] {
+  if (caller.models !== undefined) {
+    if (!caller.models.includes(alias)) return [];
+    return Object.keys(config.groups).filter((g) => config.groups[g]!.models.includes(alias));
+  }
+  return caller.groups.filter((g) => Object.prototype.hasOwnProperty.call(config.groups, g) && config.groups[g]!.models.includes(alias));
 }
 
 type Catalogue = Pick<GatewayStaticConfig, 'models' | 'groups'>;
@@ -107,6 +128,11 @@ type Catalogue = Pick<GatewayStaticConfig, 'models' | 'groups'>;
 /** The aliases the caller may use, sorted. */
 export function allowedAliases(caller: Caller, config: Catalogue): string[] {
   const out = new Set<string>();
+  if (caller.models !== undefined) {
+    return Object.keys(config.models)
+      .filter((alias) => limitingGroups(caller, alias, config).length > 0)
+      .sort();
+  }
   for (const g of caller.groups) {
     const spec = Object.prototype.hasOwnProperty.call(config.groups, g) ? config.groups[g] : undefined;
     for (const alias of spec?.models ?? []) {
@@ -120,7 +146,7 @@ export function allowedAliases(caller: Caller, config: Catalogue): string[] {
  * Decides whether the caller may use `alias`, and with which limits.
  *
  * @throws NotFoundError (404, `model_not_found`) when no such alias exists
- * @throws PermissionDeniedError (403) when none of the caller's groups allows it
+ * @throws PermissionDeniedError (403) when none of the caller's groups allows it, or it is not on a key's allow-list
  */
 export function authorizeModel(caller: Caller, alias: string, config: Catalogue): Entitlement {
   const model = Object.prototype.hasOwnProperty.call(config.models, alias) ? config.models[alias] : undefined;
@@ -133,9 +159,8 @@ export function authorizeModel(caller: Caller, alias: string, config: Catalogue)
   const viaGroups: string[] = [];
   let quota = 0;
   let cap = 0;
-  for (const g of caller.groups) {
-    const spec = Object.prototype.hasOwnProperty.call(config.groups, g) ? config.groups[g] : undefined;
-    if (spec === undefined || !spec.models.includes(alias)) continue;
+  for (const g of limitingGroups(caller, alias, config)) {
+    const spec = config.groups[g]!;
     viaGroups.push(g);
     quota = Math.max(quota, spec.dailyTokenQuota);
     cap = Math.max(cap, spec.maxOutputTokens);

@@ -3,7 +3,7 @@
  * `GET /v1/models/{id}`) in front of Amazon Bedrock Converse, behind API Gateway (REST, proxy integration, Cognito
  * authorizer). The routes come from the contract's route table, from which the construct builds API Gateway too.
  *
- * Pipeline of a chat request: route → caller from the authorizer claims (401) → body size (413) → JSON (400) →
+ * Pipeline of a chat request: route → caller from the authorizer's context (401) → body size (413) → JSON (400) →
  * schema and limits (400/413) → model alias authorization (404/403) → Unicode normalization of every client text →
  * deterministic pre-screen (400 `content_filter` in `block` mode) → Converse request (deployment system prompt +
  * per-request canary as the only `system`, client instructions demoted, untrusted content spotlighted and sent as
@@ -41,7 +41,7 @@ import {
   UpstreamError,
   toHttpResponse,
 } from './errors';
-import { Caller, Entitlement, allowedAliases, authorizeModel, callerFromEvent } from './identity';
+import { Caller, Entitlement, allowedAliases, authorizeModel, callerFromEvent, quotaSubject } from './identity';
 import { classifyIntervention, interventionBlocks } from './intervention';
 import { normalizeText } from './normalize';
 import { prescreen } from './prescreen';
@@ -219,8 +219,10 @@ async function route(
 
 function identify(event: APIGatewayProxyEvent, record: AuditRecord): Caller {
   const caller = callerFromEvent(event);
-  record.callerSub = caller.sub;
+  record.callerKind = caller.kind;
+  record.callerSub = caller.subject;
   record.callerGroups = caller.groups;
+  record.team = teamDimension(caller.team ?? '');
   return caller;
 }
 
@@ -355,14 +357,12 @@ async function chat(
 ): Promise<APIGatewayProxyResult> {
   const record = exchange.record;
   const caller = identify(event, record);
-  const principal = { kind: caller.kind ?? 'user', subject: caller.subject ?? caller.sub, team: caller.team ?? '' };
+  const principal = { kind: caller.kind, subject: caller.subject, team: caller.team ?? '' };
   const body = bodyOf(event, config.limits.maxBodyBytes);
   const parsed = parseChatRequest(body, config.limits);
   const entitlement: Entitlement = authorizeModel(caller, parsed.model, config);
   record.alias = entitlement.alias;
   record.modelId = entitlement.modelId;
-  record.callerKind = principal.kind;
-  record.team = teamDimension(principal.team);
   // Spend limits and the model's price are settled before anything is reserved: a key with a budget on an unpriced
   // model is refused here (403), never served unmetered.
   const limits = spendLimits(
@@ -414,7 +414,7 @@ async function chat(
     // The reservation covers an upper bound of the input and as many output tokens as the quota has left (at most
     // maxTokens): the model is then told that cap, so no single request can spend past the daily limit.
     try {
-      const granted = await quota.reserveCapped(caller.sub, inputBound, maxTokens, entitlement.dailyTokenQuota);
+      const granted = await quota.reserveCapped(quotaSubject(caller), inputBound, maxTokens, entitlement.dailyTokenQuota);
       reservation = granted.reservation;
       record.reservedTokens = granted.reservation.tokens;
       if (granted.outputTokens < maxTokens) {

@@ -56,6 +56,8 @@ export interface ThreatCategory {
 }
 
 const HANDLER_IT = 'test/lambda/gateway/handler.integration.test.ts';
+const AUTHORIZER_TEST = 'test/lambda/authorizer/authorize.test.ts';
+const KEYS_CLI_TEST = 'test/bin/keys-cli.test.ts';
 const GATEWAY_TEST = 'test/constructs/inference-gateway/inference-gateway.test.ts';
 const GUARDRAIL_TEST = 'test/constructs/model-guardrail/model-guardrail.test.ts';
 const MONITORING_TEST = 'test/constructs/security-monitoring/security-monitoring.test.ts';
@@ -352,14 +354,29 @@ const SCOPED_ROLES = control(
 );
 
 const COGNITO_EVERY_METHOD = control(
-  'Cognito token on every method',
-  'Every API method requires a Cognito user-pool token (no catch-all method or proxy resource), the function refuses a request without claims (401), and the SecureLLM pack fails synthesis on a method without an authorizer.',
-  ['constructs/inference-gateway/inference-gateway.ts', 'lambda/shared/gateway-contract.ts', 'lambda/gateway/identity.ts', 'lib/compliance/bedrock/api-method-authorizer.ts'],
+  'Scoped access token or gateway key on every method',
+  'Every API method goes through one Lambda REQUEST authorizer (no catch-all method or proxy resource). It accepts Cognito access tokens only (aws-jwt-verify: signature against the pool\'s JWKS, issuer, token_use=access, app client, expiry and not-before; ID tokens, alg none, truncated and wrongly signed tokens are refused) carrying the route\'s resource-server scope, or gateway API keys. Its decision is cached per Authorization header value for at most 60 seconds and allows exactly the credential\'s own routes. The function refuses a request without the authorizer\'s context (401), and the SecureLLM pack fails synthesis on a method without an authorizer.',
+  ['constructs/inference-gateway/inference-gateway.ts', 'constructs/inference-gateway/gateway-access.ts', 'lambda/authorizer/authorize.ts', 'lambda/shared/gateway-contract.ts', 'lambda/gateway/identity.ts', 'lib/compliance/bedrock/api-method-authorizer.ts'],
   [
-    it(GATEWAY_TEST, 'InferenceGateway defaults every API method requires a Cognito user-pool token, and there is no catch-all method or proxy resource'),
+    it(GATEWAY_TEST, 'InferenceGateway defaults every API method goes through the REQUEST authorizer, and there is no catch-all method or proxy resource'),
+    it(AUTHORIZER_TEST, 'authorizer decision access tokens fails if the token carries no gateway scope: an explicit deny of every route'),
+    it(AUTHORIZER_TEST, 'authorizer decision access tokens fails if the token lacks the scope of the route, for every route it lacks'),
+    it(AUTHORIZER_TEST, 'authorizer decision cache safety the decision for one credential is never the decision for another: each names only its own principal'),
     it(GATEWAY_TEST, 'InferenceGateway defaults the API serves exactly the routes of the gateway contract, no more and none missing'),
     it(HANDLER_IT, 'gateway handler (integration) access control and validation 401 without claims'),
     it('test/lib/compliance/bedrock/api-rules.test.ts', 'ApiMethodAuthorizer fails if a method has no authorizer'),
+  ],
+);
+
+const GATEWAY_API_KEYS = control(
+  'Gateway API keys: hashed, scoped, revocable',
+  'Gateway API keys (sk-sllm-<keyId>-<secret>, 190 random bits) are stored only as an HMAC-SHA-256 made by a KMS HMAC key that only the authorizer and key administrators may use, in a KMS-encrypted table; the authorizer compares MACs in constant time and denies unknown, revoked and expired keys. A key may call only the aliases of its allow-list, its quota is its own, and keys never reach logs or the audit record (its key id does). Administrators issue, list, revoke and rotate keys with secure-llm-keys under a managed policy the stack outputs.',
+  ['lambda/authorizer/authorize.ts', 'lambda/shared/key-store.ts', 'lambda/shared/kms-mac.ts', 'lambda/gateway/identity.ts', 'constructs/inference-gateway/gateway-access.ts', 'bin/keys-cli.ts'],
+  [
+    it(AUTHORIZER_TEST, 'authorizer decision gateway API keys fails if the key id is unknown, and still asks KMS for the MAC (no timing oracle on key ids)'),
+    it(AUTHORIZER_TEST, 'authorizer decision gateway API keys fails if the secret is wrong for a known key id'),
+    it(HANDLER_IT, 'gateway handler (integration) access control and validation fails if a gateway key for one model calls another: 403, and it lists only its own model'),
+    it(KEYS_CLI_TEST, 'secure-llm-keys fails if a revoked key is used: revoke turns the authorizer\'s allow into a deny'),
   ],
 );
 
@@ -858,9 +875,11 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
           'Someone calls the API without an account, with a stolen password, or uses a model, a quota or data meant for another user or group.',
         owasp: ['LLM06:2025', 'LLM10:2025'],
         coverage: 'covered',
-        controls: [COGNITO_EVERY_METHOD, HARDENED_USER_POOL, GROUP_ALIASES, PER_USER_ISOLATION, SPEND_BUDGETS, COST_ATTRIBUTION],
+        controls: [COGNITO_EVERY_METHOD, GATEWAY_API_KEYS, HARDENED_USER_POOL, GROUP_ALIASES, PER_USER_ISOLATION, SPEND_BUDGETS, COST_ATTRIBUTION],
         residualRisk: [
-          'A disabled or removed user keeps access until the ID token expires (at most one hour): the Cognito authorizer checks signature and expiry, not revocation.',
+          'A revoked key or unconfigured machine client loses access within the authorizer cache TTL (60 s); a disabled or signed-out user keeps access until the access token expires (at most one hour): access tokens are verified offline (signature, expiry, scope), not checked for revocation.',
+          'The authorizer runs outside the VPC to reach the pool\'s JWKS on Cognito\'s public endpoint; it handles only the Authorization header.',
+          'People\'s access tokens carry no team (Cognito puts no custom attribute in access tokens without a pre-token-generation trigger); keys and machine clients do.',
           'With `gateway.existingUserPoolId`, the pool\'s MFA, password and threat-protection settings are its owner\'s, not the blueprint\'s.',
           'Group membership is administered in Cognito outside the blueprint; one system prompt serves every user of a gateway stack.',
           'The gateway stores no conversations, but model-invocation logs and audit records hold every user\'s requests together: whoever may read them reads all users.',
@@ -879,7 +898,7 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
           'Callers (or one stolen account) send large or many requests, or ask for long answers, to exhaust capacity or run up the Bedrock bill.',
         owasp: ['LLM10:2025'],
         coverage: 'covered',
-        controls: [BODY_LIMITS, MAX_TOKENS_CAP, TOKEN_QUOTA, SPEND_BUDGETS, QUOTA_FAIL_CLOSED, RATE_LIMITS, BUDGET_ALARMS],
+        controls: [BODY_LIMITS, MAX_TOKENS_CAP, TOKEN_QUOTA, SPEND_BUDGETS, QUOTA_FAIL_CLOSED, RATE_LIMITS, BUDGET_ALARMS, GATEWAY_API_KEYS],
         residualRisk: [
           'Quotas count model tokens per user per UTC day; guardrail text units (Converse and ApplyGuardrail) and WAF, Lambda and API Gateway requests are paid for but not in the quota.',
           'The daily token budget across all users raises an alarm; it does not stop traffic.',
@@ -1116,7 +1135,7 @@ export function renderThreatModel(model: readonly ThreatCategory[] = THREAT_MODE
   out.push(
     'What can go wrong in a deployment of this blueprint, what the blueprint does about it, which tests prove each control is there, and what is left to the operator or not built yet.',
     '',
-    'The blueprint deploys two stacks. The **account baseline** holds CloudTrail (with Bedrock, Lambda and S3 data events), GuardDuty, alerting on findings and posture changes, and Bedrock model-invocation logging. The **LLM gateway** is an OpenAI-compatible chat API (API Gateway behind WAF, Cognito authorizer) in front of a Lambda function in isolated subnets that normalizes and pre-screens input, builds a Bedrock Converse request with a server-side system prompt and a per-request canary, calls Bedrock with a guardrail that IAM forces, screens the output, meters per-user token quotas and writes an audit record. Security alarms watch both. Every synthesis runs five cdk-nag packs, the SecureLLM Bedrock pack, cfn-guard and the CloudFormation validator.',
+    'The blueprint deploys two stacks. The **account baseline** holds CloudTrail (with Bedrock, Lambda and S3 data events), GuardDuty, alerting on findings and posture changes, and Bedrock model-invocation logging. The **LLM gateway** is an OpenAI-compatible chat API (API Gateway behind WAF, a Lambda REQUEST authorizer for Cognito access tokens and gateway API keys) in front of a Lambda function in isolated subnets that normalizes and pre-screens input, builds a Bedrock Converse request with a server-side system prompt and a per-request canary, calls Bedrock with a guardrail that IAM forces, screens the output, meters per-user token quotas and writes an audit record. Security alarms watch both. Every synthesis runs five cdk-nag packs, the SecureLLM Bedrock pack, cfn-guard and the CloudFormation validator.',
     '',
   );
 

@@ -324,7 +324,9 @@ export function inventory(stacks: readonly StackTemplate[]): CostInventory {
           break;
         case 'AWS::Lambda::Permission': {
           const fn = referencedId(p.FunctionName);
-          if (p.Principal === 'apigateway.amazonaws.com' && fn) apiFunctionIds.add(fn);
+          // The request authorizer is invoked once per credential per cache TTL, not once per request: not counted here.
+          const forAuthorizer = JSON.stringify(p.SourceArn ?? '').includes('/authorizers/');
+          if (p.Principal === 'apigateway.amazonaws.com' && fn && !forAuthorizer) apiFunctionIds.add(fn);
           break;
         }
         case 'AWS::DynamoDB::Table':

@@ -8,6 +8,7 @@ import { listenOnLoopback } from './listen';
 import type { Server } from 'node:http';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QUOTA_PARTITION_KEY } from '../../lambda/gateway/quota';
+import { KEYS_ATTR } from '../../lambda/shared/gateway-contract';
 
 /** dynalite ships no type declarations; this is the part of its API the helper uses. */
 type DynaliteFactory = (options: { createTableMs: number; deleteTableMs: number; updateTableMs: number }) => Server;
@@ -68,6 +69,28 @@ export async function createUsageTable(endpoint: string, tableName = 'usage'): P
         TableName: tableName,
         KeySchema: [{ AttributeName: QUOTA_PARTITION_KEY, KeyType: 'HASH' }],
         AttributeDefinitions: [{ AttributeName: QUOTA_PARTITION_KEY, AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
+  return tableName;
+}
+
+/**
+ * Creates a gateway API keys table with the key schema `KeyStore` expects: partition key `keyId` (S), on demand.
+ *
+ * @returns the table name
+ */
+export async function createKeysTable(endpoint: string, tableName = 'keys'): Promise<string> {
+  const client = newTestDynamoDbClient(endpoint);
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        KeySchema: [{ AttributeName: KEYS_ATTR.keyId, KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: KEYS_ATTR.keyId, AttributeType: 'S' }],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );

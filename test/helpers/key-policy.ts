@@ -54,6 +54,9 @@ export function identityStatements(template: Template): Array<{ where: string; s
 export function kmsGrantsWithoutViaService(template: Template): string[] {
   return identityStatements(template)
     .filter(({ statement }) => statement.Effect === 'Allow' && asArray(statement.Action).some((a) => a.startsWith('kms:') || a === '*'))
+    // MAC operations on an HMAC key are made by the caller itself, never through a service: they must pin the algorithm instead.
+    .filter(({ statement }) => !(asArray(statement.Action).every((a) => a === 'kms:GenerateMac' || a === 'kms:VerifyMac')
+      && Object.values(statement.Condition ?? {}).some((c) => 'kms:MacAlgorithm' in c)))
     .filter(({ statement }) => !Object.values(statement.Condition ?? {}).some((c) => 'kms:ViaService' in c))
     .map(({ where, statement }) => `${where}: ${asArray(statement.Action).join(', ')}`);
 }

@@ -3,8 +3,8 @@
  * resource `/{proxy+}`, Cognito user-pool authorizer) would call it, so real HTTP clients (the `openai` SDK, curl) can
  * be pointed at the gateway handler in tests.
  *
- * The adapter plays the authorizer: it chooses the claims for each request with `claimsFor(authorizationHeader)`
- * (e.g. map a dummy API key to a test user); `undefined` sends an event without claims. It does not validate tokens.
+ * The adapter plays the authorizer: it chooses the authorizer context for each request with `claimsFor(authorizationHeader)`
+ * (e.g. map a dummy API key to a test user); `undefined` sends an event without a context. It does not validate credentials (the authorizer's own tests do).
  *
  * @module
  */
@@ -16,8 +16,21 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 /** A proxy-integration handler. */
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
-/** Cognito claims as API Gateway passes them (string values). */
+/**
+ * The gateway authorizer's policy context as API Gateway passes it to the function (string values; see
+ * `lambda/shared/gateway-contract.ts`).
+ */
 export type Claims = Record<string, string>;
+
+/** The authorizer context of a user (access token) with `groups` (space- or comma-separated) and both scopes. */
+export function userContext(subject: string, groups: string): Claims {
+  return { kind: 'user', subject, team: '', groups, models: '', scopes: 'chat models.read', dailyBudgetUsd: '', monthlyBudgetUsd: '' };
+}
+
+/** The authorizer context of a gateway API key allowed `models` (space-separated). */
+export function keyContext(keyId: string, models: string, team = ''): Claims {
+  return { kind: 'key', subject: keyId, team, groups: '', models, scopes: 'chat models.read', dailyBudgetUsd: '', monthlyBudgetUsd: '' };
+}
 
 /** Options of {@link startLambdaHttpAdapter}. */
 export interface LambdaHttpAdapterOptions {
@@ -38,7 +51,7 @@ export interface LambdaHttpAdapter {
 }
 
 /** The default test user. */
-export const TEST_USER_CLAIMS: Claims = { sub: 'test-user-0001', 'cognito:groups': 'users', email: 'test@example.com' };
+export const TEST_USER_CLAIMS: Claims = userContext('test-user-0001', 'users');
 
 /** A fake Lambda context with a countdown and a fresh request id. */
 export function fakeContext(remainingTimeMs = 29_000): Context {
@@ -94,7 +107,7 @@ export function toProxyEvent(method: string, url: string, headers: http.Incoming
     requestContext: {
       accountId: '123456789012',
       apiId: 'testapi',
-      authorizer: claims === undefined ? null : { claims },
+      authorizer: claims === undefined ? null : { ...claims },
       protocol: 'HTTP/1.1',
       httpMethod: method,
       identity: {

@@ -222,6 +222,9 @@ describe('configuration', () => {
         },
         /keyAdministratorRoleArns\.0: must be a role of the key's account 111122223333 .*not of 444455556666, got "arn:aws:iam::444455556666:role\/Admins"/,
       ],
+      [{ gateway: { access: { machineClients: { batch: { groups: ['admins'] } } } } }, /gateway\.access\.machineClients\.batch\.groups\.0: must name a configured group \(users\).*got "admins"/],
+      [{ gateway: { access: { authorizerCacheTtlSeconds: 300 } } }, /gateway\.access\.authorizerCacheTtlSeconds: .*60.*got 300/],
+      [{ gateway: { access: { signInDomainPrefix: 'acme-cognito' } } }, /gateway\.access\.signInDomainPrefix: must not contain "aws", "amazon" or "cognito".*got "acme-cognito"/],
     ])('fails if %j', (input, message) => {
       expect(() => parseConfig(input)).toThrow(ConfigError);
       expect(() => parseConfig(input)).toThrow(message);

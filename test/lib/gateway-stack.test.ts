@@ -53,7 +53,7 @@ describe('GatewayStack', () => {
     });
 
     test('the application key encrypts the usage table, guardrail and function logs; the audit key the access, execution, WAF and flow logs and the alerts', () => {
-      template.resourceCountIs('AWS::KMS::Key', 2);
+      template.resourceCountIs('AWS::KMS::Key', 3); // with the HMAC key of the gateway API keys
       template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/Gateway/application' });
       template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/Gateway/audit' });
       expect(keyOfEachEncryptedResource(template)).toEqual({
@@ -66,7 +66,17 @@ describe('GatewayStack', () => {
         GatewayExecutionLogs: 'AuditKey',
         GatewayFirewallLogs: 'AuditKey',
         NetworkFlowLogs: 'AuditKey',
+        GatewayAccessAuthorizerLogs: 'Key',
+        GatewayAccessKeysTable: 'Key',
       });
+    });
+
+    test('outputs what key administrators and callers need: keys table, HMAC key, admin policy, sign-in domain and scopes', () => {
+      template.hasOutput('KeysTableName', { Value: { Ref: Match.stringLikeRegexp('^GatewayAccessKeysTable') } });
+      template.hasOutput('KeysMacKeyArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayAccessMacKey'), 'Arn'] } });
+      template.hasOutput('KeysAdminPolicyArn', { Value: { Ref: Match.stringLikeRegexp('^GatewayAccessKeysAdminPolicy') } });
+      template.hasOutput('SignInDomainUrl', Match.anyValue());
+      template.hasOutput('Scopes', { Value: 'llm-gateway/chat llm-gateway/models.read' });
     });
 
     test('security alarms notify an alert topic encrypted with the audit key, and a dashboard shows them', () => {
@@ -136,7 +146,7 @@ describe('GatewayStack', () => {
 
       test('the CloudFormation execution role that deploys the stack keeps administration of both keys', () => {
         const admins = keyAdministrators(template);
-        expect(Object.keys(admins).map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['AuditKey', 'Key']);
+        expect(Object.keys(admins).map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['AuditKey', 'GatewayAccessMacKey', 'Key']);
         for (const arns of Object.values(admins)) {
           expect(arns).toEqual([DEFAULT_CFN_EXEC_ROLE]);
         }
@@ -275,7 +285,7 @@ describe('GatewayStack', () => {
       const admin = 'arn:aws:iam::111122223333:role/platform/KeyAdmins';
       const template = Template.fromStack(gateway(app, { keyAdministratorRoleArns: [admin] }));
       const admins = Object.values(keyAdministrators(template));
-      expect(admins).toHaveLength(2);
+      expect(admins).toHaveLength(3);
       for (const arns of admins) {
         expect(arns).toEqual([DEFAULT_CFN_EXEC_ROLE, admin]);
       }

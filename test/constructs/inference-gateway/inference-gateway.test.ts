@@ -131,11 +131,11 @@ describe('InferenceGateway', () => {
       expect(template).toBeDefined();
     });
 
-    test('every API method requires a Cognito user-pool token, and there is no catch-all method or proxy resource', () => {
+    test('every API method goes through the REQUEST authorizer, and there is no catch-all method or proxy resource', () => {
       const methods = Object.values(template.findResources('AWS::ApiGateway::Method') as Resources);
       expect(methods.map((m) => m.Properties.HttpMethod).sort()).toEqual(['GET', 'GET', 'POST']);
       for (const method of methods) {
-        expect(method.Properties.AuthorizationType).toBe('COGNITO_USER_POOLS');
+        expect(method.Properties.AuthorizationType).toBe('CUSTOM');
         expect(method.Properties.AuthorizerId).toEqual({ Ref: expect.stringMatching(/^GatewayAuthorizer/) });
         expect(method.Properties.RequestValidatorId).toEqual({ Ref: expect.stringMatching(/RequestValidator/) });
         expect(method.Properties.Integration).toMatchObject({
@@ -146,10 +146,13 @@ describe('InferenceGateway', () => {
       }
       const paths = Object.values(template.findResources('AWS::ApiGateway::Resource') as Resources).map((r) => r.Properties.PathPart);
       expect(paths.sort()).toEqual(['chat', 'completions', 'models', 'v1', '{id}']);
+      // The cache key is the Authorization header alone, and a decision lives at most 60 seconds.
+      template.resourceCountIs('AWS::ApiGateway::Authorizer', 1);
       template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
-        Type: 'COGNITO_USER_POOLS',
+        Type: 'REQUEST',
         IdentitySource: 'method.request.header.Authorization',
-        ProviderARNs: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayUserPool'), 'Arn'] }],
+        AuthorizerResultTtlInSeconds: 60,
+        AuthorizerUri: { 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayAccessAuthorizer'), 'Arn'] }])] },
       });
       template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
     });
@@ -202,7 +205,12 @@ describe('InferenceGateway', () => {
         ],
       });
       const format = JSON.parse(stage.Properties.AccessLogSetting.Format as string) as Record<string, string>;
-      expect(format).toMatchObject({ requestId: '$context.requestId', user: '$context.authorizer.claims.sub', status: '$context.status' });
+      expect(format).toMatchObject({
+        requestId: '$context.requestId',
+        principal: '$context.authorizer.principalId',
+        callerKind: '$context.authorizer.kind',
+        status: '$context.status',
+      });
       expect(JSON.stringify(format)).not.toMatch(/body|requestOverride|responseOverride/i);
       // The execution log group exists (KMS, retention) before the stage can write to it.
       const [executionLogs] = Object.entries(resources).find(
@@ -509,10 +517,18 @@ describe('InferenceGateway', () => {
       template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
         GenerateSecret: false,
         ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
-        AllowedOAuthFlowsUserPoolClient: false,
+        AllowedOAuthFlowsUserPoolClient: true,
+        AllowedOAuthFlows: ['code'],
+        AllowedOAuthScopes: ['openid', 'llm-gateway/chat', 'llm-gateway/models.read'],
+        CallbackURLs: ['http://localhost:8400/callback'],
         PreventUserExistenceErrors: 'ENABLED',
         EnableTokenRevocation: true,
       });
+      template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+        Identifier: 'llm-gateway',
+        Scopes: [Match.objectLike({ ScopeName: 'chat' }), Match.objectLike({ ScopeName: 'models.read' })],
+      });
+      template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
     });
   });
 
@@ -527,8 +543,8 @@ describe('InferenceGateway', () => {
       const template = Template.fromStack(stack);
       const keyArn = stack.resolve(key.keyArn);
       const groups = Object.entries(template.findResources('AWS::Logs::LogGroup') as Resources).filter(([id]) => id.startsWith('Gateway'));
-      // access, execution, function and WAF logs
-      expect(groups).toHaveLength(4);
+      // access, execution, function, authorizer and WAF logs
+      expect(groups).toHaveLength(5);
       for (const [id, group] of groups) {
         expect({ id, key: group.Properties.KmsKeyId, days: group.Properties.RetentionInDays, policy: group.DeletionPolicy }).toEqual({
           id,
@@ -537,9 +553,13 @@ describe('InferenceGateway', () => {
           policy: 'Retain',
         });
       }
-      template.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: Match.objectLike({ KMSMasterKeyId: keyArn }) });
-      // No key of the gateway's own: the given one replaces it.
-      expect(Object.keys(template.findResources('AWS::KMS::Key')).filter((id) => id.startsWith('Gateway'))).toEqual([]);
+      // usage and keys tables
+      const tables = Object.values(template.findResources('AWS::DynamoDB::Table') as Resources);
+      expect(tables).toHaveLength(2);
+      for (const table of tables) expect(table.Properties.SSESpecification).toMatchObject({ KMSMasterKeyId: keyArn });
+      // No encryption key of the gateway's own: the given one replaces it; the keys' HMAC key cannot encrypt.
+      const ownKeys = Object.entries(template.findResources('AWS::KMS::Key') as Resources).filter(([id]) => id.startsWith('Gateway'));
+      expect(ownKeys.map(([, k]) => k.Properties.KeySpec)).toEqual(['HMAC_256']);
     });
 
     test('auditLogEncryptionKey takes the access, execution and WAF logs; the function logs and the table stay on encryptionKey', () => {
@@ -652,15 +672,18 @@ describe('InferenceGateway', () => {
       expect(allow.Resource).toEqual(foundationModel(REGION, 'amazon.nova-pro-v1:0'));
     });
 
-    test('without quotas there is no table, no DynamoDB endpoint, no DynamoDB permission and no egress beyond the Bedrock endpoint', () => {
+    test('without quotas there is no usage table, no DynamoDB endpoint, no DynamoDB permission and no egress beyond the Bedrock endpoint', () => {
       const { stack } = build({ quotasEnabled: false });
       const template = Template.fromStack(stack);
-      template.resourceCountIs('AWS::DynamoDB::Table', 0);
+      // Only the keys table, which the authorizer (outside the VPC) reads.
+      expect(Object.values(template.findResources('AWS::DynamoDB::Table') as Resources).map((t) => t.Properties.KeySchema)).toEqual([
+        [{ AttributeName: 'keyId', KeyType: 'HASH' }],
+      ]);
       expect(Object.values(template.findResources('AWS::EC2::VPCEndpoint') as Resources).map((e) => e.Properties.VpcEndpointType)).toEqual([
         'Interface',
       ]);
       expect(JSON.stringify(functionStatements(template))).not.toContain('dynamodb');
-      const fn = Object.values(template.findResources('AWS::Lambda::Function') as Resources).find((f) => f.Properties.Environment)!;
+      const fn = Object.values(template.findResources('AWS::Lambda::Function') as Resources).find((f) => f.Properties.Environment?.Variables?.GUARDRAIL_ID)!;
       expect(fn.Properties.Environment.Variables.QUOTA_TABLE_NAME).toBeUndefined();
       expect(JSON.stringify(template.toJSON())).not.toContain('0.0.0.0/0');
       expect(template.toJSON().Parameters?.NetworkDynamoDbPrefixListId).toBeUndefined();
@@ -716,10 +739,90 @@ describe('InferenceGateway', () => {
       template.resourceCountIs('AWS::Cognito::UserPool', 0);
       template.resourceCountIs('AWS::Cognito::UserPoolGroup', 0);
       template.hasResourceProperties('AWS::Cognito::UserPoolClient', { UserPoolId: 'us-east-1_AbCdEfGhI' });
-      template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
-        ProviderARNs: [`arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/us-east-1_AbCdEfGhI`],
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ USER_POOL_ID: 'us-east-1_AbCdEfGhI' }) },
+      });
+      // The pool's owner runs its sign-in domain unless one is asked for.
+      template.resourceCountIs('AWS::Cognito::UserPoolDomain', 0);
+    });
+
+    test('machine clients get a confidential client-credentials app client each, and the authorizer their groups and team', () => {
+      const { stack } = build({ machineClients: [{ name: 'batch-jobs', groups: ['analysts'], team: 'data' }], signInDomainPrefix: 'acme-llm' });
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+        ClientName: 'batch-jobs',
+        GenerateSecret: true,
+        AllowedOAuthFlows: ['client_credentials'],
+        AllowedOAuthScopes: ['llm-gateway/chat', 'llm-gateway/models.read'],
+      });
+      template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'acme-llm' });
+      const authorizer = Object.values(template.findResources('AWS::Lambda::Function') as Resources).find((f) => f.Properties.Environment?.Variables?.MACHINE_CLIENTS)!;
+      const json = stack.resolve(authorizer.Properties.Environment.Variables.MACHINE_CLIENTS) as { 'Fn::Join': [string, unknown[]] };
+      expect(json['Fn::Join'][1]).toEqual(['{"', { Ref: expect.stringMatching(/^GatewayMachineClientbatchjobs/) }, '":{"groups":["analysts"],"team":"data"}}']);
+    });
+  });
+
+  describe('access', () => {
+    let template: Template;
+    beforeAll(() => {
+      template = Template.fromStack(build().stack);
+    });
+
+    function authorizerStatements(): Statement[] {
+      const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy') as Resources).filter((p) =>
+        String(p.Properties.Description).startsWith('LLM gateway authorizer'),
+      );
+      expect(policies).toHaveLength(1);
+      return policies[0]!.Properties.PolicyDocument.Statement as Statement[];
+    }
+
+    test('the authorizer may read keys and make their MACs, and nothing else of the gateway', () => {
+      const bySid = Object.fromEntries(authorizerStatements().filter((st) => st.Sid).map((st) => [st.Sid, st]));
+      expect(bySid.ReadKeys).toMatchObject({ Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^GatewayAccessKeysTable/), 'Arn'] } });
+      expect(bySid.MakeKeyMacs).toMatchObject({ Action: 'kms:GenerateMac', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^GatewayAccessMacKey/), 'Arn'] } });
+      expect(bySid.KeysTableKeyThroughDynamoDb).toMatchObject({ Action: ['kms:Decrypt', 'kms:DescribeKey'] });
+      expect(JSON.stringify(authorizerStatements())).not.toMatch(/bedrock|UsageTable|PutItem|UpdateItem/);
+    });
+
+    test('the keys table is encrypted, recoverable and retained; the HMAC key is an HMAC_256 MAC key, retained', () => {
+      template.hasResource('AWS::DynamoDB::Table', {
+        Properties: Match.objectLike({
+          KeySchema: [{ AttributeName: 'keyId', KeyType: 'HASH' }],
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+          SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
+        }),
+        DeletionPolicy: 'Retain',
+      });
+      template.hasResource('AWS::KMS::Key', { Properties: Match.objectLike({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }), DeletionPolicy: 'Retain' });
+    });
+
+    test('the keys admin policy allows the CLI\'s table actions and MACs, on this table and key only', () => {
+      const admin = Object.values(template.findResources('AWS::IAM::ManagedPolicy') as Resources).find((p) =>
+        String(p.Properties.Description).startsWith('Administer the gateway API keys'),
+      )!;
+      const statements = admin.Properties.PolicyDocument.Statement as Statement[];
+      expect(statements.map((st) => st.Sid)).toEqual(['ManageKeys', 'KeysTableKeyThroughDynamoDb', 'MakeKeyMacs']);
+      expect(JSON.stringify(statements)).not.toContain('"*"');
+    });
+
+    test('the authorizer runs outside the VPC, and 401/403 answer in the OpenAI error shape', () => {
+      const authorizer = Object.values(template.findResources('AWS::Lambda::Function') as Resources).find((f) => f.Properties.Environment?.Variables?.KEYS_TABLE_NAME)!;
+      expect(authorizer.Properties.VpcConfig).toBeUndefined();
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: 'UNAUTHORIZED',
+        StatusCode: '401',
+        ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"type":"authentication_error","code":"invalid_api_key"') },
+      });
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: 'ACCESS_DENIED',
+        StatusCode: '403',
+        ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"type":"permission_error"') },
       });
     });
+  });
+
+  describe('options', () => {
 
     test('limits and settings reach the web ACL, the stage, the schema and the function', () => {
       const { stack } = build({
@@ -807,6 +910,12 @@ describe('InferenceGateway', () => {
     const usersOf = (alias: string): GatewayGroup[] => [{ name: 'users', models: [alias], dailyTokenQuota: 10, maxOutputTokens: 10 }];
 
     test('fails if no model is configured', () => fails({ models: [] }, /models must name at least one model, got \[\]/));
+    test('fails if the authorizer cache outlives a minute', () =>
+      fails({ authorizerCacheTtl: Duration.seconds(300) }, /authorizerCacheTtl must be a whole number between 0 and 60 seconds .*got 300 seconds/));
+    test('fails if the sign-in domain prefix is not a Cognito prefix', () =>
+      fails({ signInDomainPrefix: 'my-aws-gateway' }, /signInDomainPrefix must be .* got "my-aws-gateway"/));
+    test('fails if a machine client names an unknown group', () =>
+      fails({ machineClients: [{ name: 'jobs', groups: ['admins'], team: '' }] }, /machineClients\[0\]\.groups must name configured groups \(users, analysts\), got "admins"/));
     test('fails if two models share an alias', () =>
       fails({ models: [MODELS[0]!, { ...MODELS[0]!, modelId: 'amazon.nova-pro-v1:0' }] }, /models\[1\]\.alias "nova-lite" is defined twice/));
     test('fails if an alias is malformed', () => fails({ models: model({ alias: 'Nova Lite' }), groups: usersOf('Nova Lite') }, /models\[0\]\.alias .* got "Nova Lite"/));

@@ -5,7 +5,7 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { GatewayHandler } from '../../../lambda/gateway/index';
 import { GatewayRuntimeConfig, staticConfigSchema } from '../../../lambda/gateway/runtime-config';
-import { Claims, fakeContext, toProxyEvent } from '../../helpers/lambda-http-adapter';
+import { Claims, fakeContext, toProxyEvent, userContext } from '../../helpers/lambda-http-adapter';
 
 /** A configuration that exercises every feature; validated against the real schema below. */
 export const TEST_CONFIG: GatewayRuntimeConfig = {
@@ -43,9 +43,9 @@ export function staticConfigJson(overrides: Partial<GatewayRuntimeConfig> = {}):
 // Keep the fixture honest: it must satisfy the deployed schema.
 staticConfigSchema.parse(JSON.parse(staticConfigJson()));
 
-/** Claims of a user in `groups`. */
+/** The authorizer context of a user in `groups`. */
 export function claims(sub: string, groups: string): Claims {
-  return { sub, 'cognito:groups': groups };
+  return userContext(sub, groups);
 }
 
 /** A parsed handler response. */

@@ -13,7 +13,7 @@ import { QuotaStore } from '../../../lambda/gateway/quota';
 import { GatewayRuntimeConfig } from '../../../lambda/gateway/runtime-config';
 import { BedrockServer, startBedrockServer } from '../../helpers/bedrock-server';
 import { Dynalite, createUsageTable, fakeCredentials, newTestDynamoDbClient, startDynalite } from '../../helpers/dynalite';
-import { fakeContext, toProxyEvent } from '../../helpers/lambda-http-adapter';
+import { fakeContext, toProxyEvent, userContext } from '../../helpers/lambda-http-adapter';
 import { StdoutCapture, TEST_CONFIG, chatBody } from './gateway-fixtures';
 
 /** 1 µUSD per input token, 2 µUSD per output token: costs are easy to read. */
@@ -72,10 +72,9 @@ describe('gateway handler: budgets and attribution', () => {
   /** Calls the handler as API Gateway would after the REQUEST authorizer allowed `caller`. */
   async function call(caller: Caller, body: unknown) {
     const event = toProxyEvent('POST', '/v1/chat/completions', { 'content-type': 'application/json' }, Buffer.from(JSON.stringify(body)), {
-      sub: caller.sub,
-      'cognito:groups': caller.groups,
+      ...userContext(caller.sub, caller.groups),
+      ...caller.context,
     });
-    Object.assign(event.requestContext.authorizer!, caller.context ?? {});
     const raw = await handler(event, fakeContext());
     const headers = Object.fromEntries(Object.entries(raw.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
     return { status: raw.statusCode, headers, body: JSON.parse(raw.body) as { error?: { type: string; code: string; message: string } } };
@@ -84,7 +83,7 @@ describe('gateway handler: budgets and attribution', () => {
   const key = (id: string, budgets: { daily?: string; monthly?: string }, team = ''): Caller => ({
     sub: id,
     groups: 'users',
-    context: { kind: 'key', subject: id, team, dailyBudgetUsd: budgets.daily ?? '', monthlyBudgetUsd: budgets.monthly ?? '' },
+    context: { kind: 'key', subject: id, team, groups: '', models: 'nova-lite', dailyBudgetUsd: budgets.daily ?? '', monthlyBudgetUsd: budgets.monthly ?? '' },
   });
 
   describe('attribution', () => {
@@ -183,11 +182,12 @@ describe('gateway handler: budgets and attribution', () => {
     test('fails if a key with a budget calls a model without a price: 403 model_not_priced, no model call', async () => {
       const since = server.requests.length;
       const id = newId('key');
-      const res = await call({ ...key(id, { monthly: '5' }), groups: 'power' }, chatBody('hi', { model: 'nova-pro' }));
+      const keyCaller = key(id, { monthly: '5' });
+      const res = await call({ ...keyCaller, context: { ...keyCaller.context, models: 'nova-pro' } }, chatBody('hi', { model: 'nova-pro' }));
       expect(res.status).toBe(403);
       expect(res.body.error).toMatchObject({ code: 'model_not_priced' });
       expect(server.requests.length).toBe(since);
-      expect(await quotas.usage(id)).toEqual({ used: 0, reserved: 0 });
+      expect(await quotas.usage(`key:${id}`)).toEqual({ used: 0, reserved: 0 });
     });
   });
 });

@@ -10,7 +10,7 @@ import { newBedrockClient } from '../../../lambda/gateway/bedrock';
 import { GatewayHandler, createHandler } from '../../../lambda/gateway/index';
 import { BedrockServer, startBedrockServer } from '../../helpers/bedrock-server';
 import { fakeCredentials } from '../../helpers/dynalite';
-import { fakeContext, toProxyEvent } from '../../helpers/lambda-http-adapter';
+import { fakeContext, keyContext, toProxyEvent, userContext } from '../../helpers/lambda-http-adapter';
 import { StdoutCapture, TEST_CONFIG } from './gateway-fixtures';
 
 const ROLE = fc.constantFrom('system', 'developer', 'user', 'assistant', 'tool', 'function', '', 'USER');
@@ -91,8 +91,9 @@ const REQUEST = fc.record({
   body: BODY,
   claims: fc.oneof(
     { weight: 1, arbitrary: fc.constant(undefined) },
-    { weight: 6, arbitrary: fc.record({ sub: fc.constantFrom('fuzz-user-1', 'fuzz-user-2'), 'cognito:groups': fc.constantFrom('users', 'power', 'users,power', '[users power]') }) },
-    { weight: 1, arbitrary: fc.record({ sub: fc.string({ maxLength: 20 }), 'cognito:groups': fc.string() }) },
+    { weight: 6, arbitrary: fc.tuple(fc.constantFrom('fuzz-user-1', 'fuzz-user-2'), fc.constantFrom('users', 'power', 'users power')).map(([s, g]) => userContext(s, g)) },
+    { weight: 1, arbitrary: fc.tuple(fc.string({ maxLength: 20 }), fc.string()).map(([s, m]) => keyContext(s, m)) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.string({ maxLength: 6 }), subject: fc.string({ maxLength: 20 }), groups: fc.string() }) },
   ),
   base64: fc.boolean(),
 });

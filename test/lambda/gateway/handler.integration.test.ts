@@ -13,7 +13,7 @@ import { GatewayRuntimeConfig } from '../../../lambda/gateway/runtime-config';
 import { GATEWAY_ROUTES } from '../../../lambda/shared/gateway-contract';
 import { BedrockServer, RecordedRequest, startBedrockServer } from '../../helpers/bedrock-server';
 import { Dynalite, createUsageTable, fakeCredentials, newTestDynamoDbClient, startDynalite } from '../../helpers/dynalite';
-import { fakeContext, toProxyEvent } from '../../helpers/lambda-http-adapter';
+import { fakeContext, keyContext, toProxyEvent } from '../../helpers/lambda-http-adapter';
 import { StdoutCapture, TEST_CONFIG, chatBody, claims, invoke } from './gateway-fixtures';
 
 interface GuardBlock {
@@ -184,6 +184,19 @@ describe('gateway handler (integration)', () => {
       const unknown = await invoke(handler, { body: chatBody('hi', { model: 'gpt-4o' }) });
       expect(unknown.status).toBe(404);
       expect(unknown.body.error).toMatchObject({ code: 'model_not_found', param: 'model' });
+    });
+
+    test('fails if a gateway key for one model calls another: 403, and it lists only its own model', async () => {
+      // GIVEN a key allowed nova-lite only (power users may call nova-pro: a group allowing it does not help a key)
+      const key = keyContext(`KeyOneModel${Date.now() % 10}`, 'nova-lite', 'research');
+      // WHEN / THEN
+      const other = await invoke(handler, { claims: key, body: chatBody('hi', { model: 'nova-pro' }) });
+      expect(other.status).toBe(403);
+      expect(other.body.error).toMatchObject({ type: 'permission_error', code: 'model_not_allowed', param: 'model' });
+      const listed = await invoke(handler, { method: 'GET', path: '/v1/models', claims: key });
+      expect((listed.body.data as Array<{ id: string }>).map((m) => m.id)).toEqual(['nova-lite']);
+      const own = await invoke(handler, { claims: key, body: chatBody('hi', { model: 'nova-lite' }) });
+      expect(own.status).toBe(200);
     });
 
     test('404 in OpenAI error shape for unknown routes and methods', async () => {
@@ -905,6 +918,7 @@ describe('gateway handler (integration)', () => {
         route: 'chat.completions',
         status: 200,
         decision: 'allowed',
+        callerKind: 'user',
         callerSub: sub,
         alias: 'nova-lite',
         modelId: 'amazon.nova-lite-v1:0',

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { AuthenticationError, NotFoundError, PermissionDeniedError } from '../../../lambda/gateway/errors';
-import { allowedAliases, authorizeModel, callerFromEvent, parseGroups } from '../../../lambda/gateway/identity';
+import { allowedAliases, authorizeModel, callerFromEvent, parseGroups, quotaSubject } from '../../../lambda/gateway/identity';
 
 const CATALOGUE = {
   models: {
@@ -15,7 +15,9 @@ const CATALOGUE = {
   },
 };
 
-const event = (claims: unknown) => ({ requestContext: { authorizer: { claims } } });
+const event = (context: unknown) => ({ requestContext: { authorizer: context as Record<string, unknown> | null } });
+const user = (groups: string[]) => ({ kind: 'user' as const, subject: 'u', groups });
+const key = (models: string[]) => ({ kind: 'key' as const, subject: 'k1', groups: [], models });
 
 describe('parseGroups', () => {
   test.each([
@@ -46,28 +48,46 @@ describe('parseGroups', () => {
 });
 
 describe('callerFromEvent', () => {
-  test('reads sub and groups', () => {
-    expect(callerFromEvent(event({ sub: 'u-1', 'cognito:groups': 'users,power' }))).toEqual({ sub: 'u-1', kind: 'user', subject: 'u-1', team: '', groups: ['users', 'power'] });
+  const context = (overrides: Record<string, unknown> = {}) => ({
+    kind: 'user', subject: 'u-1', team: '', groups: 'users power', models: '', scopes: 'chat models.read', dailyBudgetUsd: '', monthlyBudgetUsd: '', ...overrides,
   });
 
-  test('reads kind, subject and team from the authorizer context when it carries them', () => {
-    const withContext = { requestContext: { authorizer: { claims: { sub: 'u-1' }, kind: 'key', subject: 'key-7', team: 'research' } } };
-    expect(callerFromEvent(withContext)).toEqual({ sub: 'u-1', kind: 'key', subject: 'key-7', team: 'research', groups: [] });
+  test('reads a user\'s kind, subject and groups', () => {
+    expect(callerFromEvent(event(context()))).toEqual({ kind: 'user', subject: 'u-1', groups: ['users', 'power'] });
+  });
+
+  test('reads a client\'s team', () => {
+    expect(callerFromEvent(event(context({ kind: 'client', subject: 'app1', team: 'data', groups: 'batch' })))).toEqual({
+      kind: 'client', subject: 'app1', team: 'data', groups: ['batch'],
+    });
+  });
+
+  test('a key has its models and no groups, whatever the context says', () => {
+    expect(callerFromEvent(event(context({ kind: 'key', subject: 'AbCdEf123456', team: 'research', groups: 'admins', models: 'nova-lite' })))).toEqual({
+      kind: 'key', subject: 'AbCdEf123456', team: 'research', groups: [], models: ['nova-lite'],
+    });
   });
 
   test('a caller without groups is still authenticated', () => {
-    expect(callerFromEvent(event({ sub: 'u-1' }))).toEqual({ sub: 'u-1', kind: 'user', subject: 'u-1', team: '', groups: [] });
+    expect(callerFromEvent(event(context({ groups: '' })))).toEqual({ kind: 'user', subject: 'u-1', groups: [] });
+  });
+
+  test('quotas count users by sub and other kinds by kind and id, so they never collide', () => {
+    expect(quotaSubject({ kind: 'user', subject: 'u-1', groups: [] })).toBe('u-1');
+    expect(quotaSubject({ kind: 'key', subject: 'u-1', groups: [] })).toBe('key:u-1');
+    expect(quotaSubject({ kind: 'client', subject: 'u-1', groups: [] })).toBe('client:u-1');
   });
 
   describe('validation', () => {
     test.each([
       ['no request context', {}],
       ['no authorizer', { requestContext: {} }],
-      ['null claims', event(null)],
-      ['string claims', event('sub=u')],
-      ['no sub', event({ 'cognito:groups': 'users' })],
-      ['empty sub', event({ sub: '' })],
-      ['numeric sub', event({ sub: 12 })],
+      ['null context', event(null)],
+      ['Cognito claims instead of the authorizer context', event({ claims: { sub: 'u-1', 'cognito:groups': 'users' } })],
+      ['no subject', event(context({ subject: undefined }))],
+      ['empty subject', event(context({ subject: '' }))],
+      ['numeric subject', event(context({ subject: 12 }))],
+      ['unknown kind', event(context({ kind: 'admin' }))],
     ])('fails if %s (401)', (_name, ev) => {
       expect(() => callerFromEvent(ev as never)).toThrow(AuthenticationError);
     });
@@ -77,7 +97,7 @@ describe('callerFromEvent', () => {
 describe('authorizeModel', () => {
   test('a caller in several groups gets the largest quota and cap of the groups that allow the alias', () => {
     // GIVEN
-    const caller = { sub: 'u', groups: ['users', 'power', 'admins'] };
+    const caller = user(['users', 'power', 'admins']);
     // WHEN
     const e = authorizeModel(caller, 'nova-lite', CATALOGUE);
     // THEN: admins (quota 99, cap 9999) does not allow nova-lite, so it does not count.
@@ -85,18 +105,25 @@ describe('authorizeModel', () => {
   });
 
   test('the model cap bounds the group cap', () => {
-    expect(authorizeModel({ sub: 'u', groups: ['power'] }, 'nova-pro', CATALOGUE).maxOutputTokens).toBe(1000);
+    expect(authorizeModel(user(['power']), 'nova-pro', CATALOGUE).maxOutputTokens).toBe(1000);
+  });
+
+  test('a key may use the aliases of its allow-list, with the largest limits a group has for each', () => {
+    expect(authorizeModel(key(['nova-lite']), 'nova-lite', CATALOGUE)).toEqual({
+      alias: 'nova-lite', modelId: 'amazon.nova-lite-v1:0', dailyTokenQuota: 5000, maxOutputTokens: 2048, viaGroups: ['users', 'power'],
+    });
+    expect(allowedAliases(key(['nova-pro', 'secret']), CATALOGUE)).toEqual(['nova-pro', 'secret']);
   });
 
   test('lists the union of allowed aliases', () => {
-    expect(allowedAliases({ sub: 'u', groups: ['users', 'admins', 'unknown'] }, CATALOGUE)).toEqual(['nova-lite', 'secret']);
-    expect(allowedAliases({ sub: 'u', groups: [] }, CATALOGUE)).toEqual([]);
+    expect(allowedAliases(user(['users', 'admins', 'unknown']), CATALOGUE)).toEqual(['nova-lite', 'secret']);
+    expect(allowedAliases(user([]), CATALOGUE)).toEqual([]);
   });
 
   describe('validation', () => {
     test('fails if the alias is unknown (404 model_not_found)', () => {
       try {
-        authorizeModel({ sub: 'u', groups: ['power'] }, 'gpt-4', CATALOGUE);
+        authorizeModel(user(['power']), 'gpt-4', CATALOGUE);
         throw new Error('expected a throw');
       } catch (err) {
         expect(err).toBeInstanceOf(NotFoundError);
@@ -106,12 +133,21 @@ describe('authorizeModel', () => {
     });
 
     test('fails if no group of the caller allows the alias (403)', () => {
-      expect(() => authorizeModel({ sub: 'u', groups: ['users'] }, 'nova-pro', CATALOGUE)).toThrow(PermissionDeniedError);
+      expect(() => authorizeModel(user(['users']), 'nova-pro', CATALOGUE)).toThrow(PermissionDeniedError);
+    });
+
+    test('fails if a key names a model outside its allow-list, though a group allows that model (403)', () => {
+      expect(() => authorizeModel(key(['nova-lite']), 'nova-pro', CATALOGUE)).toThrow(PermissionDeniedError);
+    });
+
+    test('fails if a key names a model the configuration does not know (404), and lists only known aliases', () => {
+      expect(() => authorizeModel(key(['nova-lite', 'unlisted']), 'unlisted', CATALOGUE)).toThrow(NotFoundError);
+      expect(allowedAliases(key(['nova-lite', 'unlisted', 'constructor']), CATALOGUE)).toEqual(['nova-lite']);
     });
 
     test('fails if the alias is an Object prototype key', () => {
-      expect(() => authorizeModel({ sub: 'u', groups: ['users'] }, 'constructor', CATALOGUE)).toThrow(NotFoundError);
-      expect(() => authorizeModel({ sub: 'u', groups: ['__proto__'] }, 'nova-lite', CATALOGUE)).toThrow(PermissionDeniedError);
+      expect(() => authorizeModel(user(['users']), 'constructor', CATALOGUE)).toThrow(NotFoundError);
+      expect(() => authorizeModel(user(['__proto__']), 'nova-lite', CATALOGUE)).toThrow(PermissionDeniedError);
     });
   });
 });

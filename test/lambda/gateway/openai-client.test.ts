@@ -10,7 +10,7 @@ import type { GatewayHandler } from '../../../lambda/gateway/index';
 import { loadRuntimeConfig } from '../../../lambda/gateway/runtime-config';
 import { BedrockServer, startBedrockServer } from '../../helpers/bedrock-server';
 import { Dynalite, createUsageTable, fakeCredentials, newTestDynamoDbClient, startDynalite } from '../../helpers/dynalite';
-import { LambdaHttpAdapter, fakeContext, startLambdaHttpAdapter, toProxyEvent } from '../../helpers/lambda-http-adapter';
+import { LambdaHttpAdapter, fakeContext, startLambdaHttpAdapter, toProxyEvent, userContext } from '../../helpers/lambda-http-adapter';
 import { StdoutCapture, TEST_CONFIG, staticConfigJson } from './gateway-fixtures';
 
 const ENV_KEYS = [
@@ -19,10 +19,10 @@ const ENV_KEYS = [
 ] as const;
 
 const USERS: Record<string, Record<string, string>> = {
-  'Bearer key-alice': { sub: 'alice-0001', 'cognito:groups': 'users' },
-  'Bearer key-bob': { sub: 'bob-0002', 'cognito:groups': 'users,power' },
-  'Bearer key-tiny': { sub: `tiny-${Date.now()}`, 'cognito:groups': 'tiny' },
-  'Bearer key-tiny-2': { sub: `tiny-2-${Date.now()}`, 'cognito:groups': 'tiny' },
+  'Bearer key-alice': userContext('alice-0001', 'users'),
+  'Bearer key-bob': userContext('bob-0002', 'users,power'),
+  'Bearer key-tiny': userContext(`tiny-${Date.now()}`, 'tiny'),
+  'Bearer key-tiny-2': userContext(`tiny-2-${Date.now()}`, 'tiny'),
 };
 const claimsFor = (auth: string | undefined) => (auth === undefined ? undefined : USERS[auth]);
 

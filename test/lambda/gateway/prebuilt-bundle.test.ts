@@ -13,7 +13,7 @@ import { lambdaBundleDir } from '../../../constructs/shared/lambda-bundle';
 import type { GatewayHandler } from '../../../lambda/gateway/index';
 import { GATEWAY_CONFIG_FILE_NAME } from '../../../lambda/gateway/runtime-config';
 import { BedrockServer, startBedrockServer } from '../../helpers/bedrock-server';
-import { LambdaHttpAdapter, startLambdaHttpAdapter } from '../../helpers/lambda-http-adapter';
+import { LambdaHttpAdapter, startLambdaHttpAdapter, userContext } from '../../helpers/lambda-http-adapter';
 import { StdoutCapture, TEST_CONFIG, staticConfigJson } from './gateway-fixtures';
 
 const ENV_KEYS = [
@@ -51,7 +51,7 @@ describe('the pre-built gateway bundle', () => {
     // Loaded after the environment is set, as Lambda loads `index.handler`.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const handler = (require(path.join(codeDir, 'index.js')) as { handler: GatewayHandler }).handler;
-    adapter = await startLambdaHttpAdapter(handler, { claimsFor: (auth) => (auth === 'Bearer key-alice' ? { sub: 'alice-0001', 'cognito:groups': 'users' } : undefined) });
+    adapter = await startLambdaHttpAdapter(handler, { claimsFor: (auth) => (auth === 'Bearer key-alice' ? userContext('alice-0001', 'users') : undefined) });
   });
 
   afterAll(async () => {
