@@ -323,7 +323,7 @@ const CUSTOMER_MANAGED_KEYS = control(
     it(SECURE_KEY_TEST, 'SecureKey defaults rotates, is retained and passes every compliance check'),
     it(SECURE_KEY_TEST, 'SecureKey defaults denies grants that are not for AWS resources'),
     it(SECURE_KEY_TEST, 'SecureKey grants CloudWatch Logs is confined to this account\'s log groups, once'),
-    it(APP_TEST, 'the whole app every KMS key rotates and is retained'),
+    it(APP_TEST, 'the whole app every KMS encryption key rotates, and every key is retained'),
   ],
 );
 

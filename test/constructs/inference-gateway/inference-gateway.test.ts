@@ -562,7 +562,7 @@ describe('InferenceGateway', () => {
       expect(ownKeys.map(([, k]) => k.Properties.KeySpec)).toEqual(['HMAC_256']);
     });
 
-    test('auditLogEncryptionKey takes the access, execution and WAF logs; the function logs and the table stay on encryptionKey', () => {
+    test('auditLogEncryptionKey takes the access, execution and WAF logs; the function and authorizer logs and the tables stay on encryptionKey', () => {
       // GIVEN
       const stack = newStack();
       const key = new kms.Key(stack, 'GivenKey', { enableKeyRotation: true });
@@ -578,6 +578,7 @@ describe('InferenceGateway', () => {
       );
       expect(keyOf).toEqual({
         GatewayFunctionLogs: stack.getLogicalId(key.node.defaultChild as kms.CfnKey),
+        GatewayAccessAuthorizerLogs: stack.getLogicalId(key.node.defaultChild as kms.CfnKey),
         GatewayAccessLogs: stack.getLogicalId(auditKey.node.defaultChild as kms.CfnKey),
         GatewayExecutionLogs: stack.getLogicalId(auditKey.node.defaultChild as kms.CfnKey),
         GatewayFirewallLogs: stack.getLogicalId(auditKey.node.defaultChild as kms.CfnKey),
@@ -877,7 +878,9 @@ describe('InferenceGateway', () => {
     test('one invoke permission admits the API\'s deployed stage, as this account\'s API, and nothing else', () => {
       // GIVEN a pinned account (newStack)
       const { stack } = build();
-      const permissions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Permission') as Resources);
+      // (The authorizer has its own permission, scoped to the API's authorizer ARN.)
+      const permissions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Permission') as Resources)
+        .filter((p) => JSON.stringify(p.Properties.FunctionName).includes('GatewayFunction'));
       // THEN one permission for every route (the function serves them all), none for the console's test-invoke stage
       expect(permissions).toHaveLength(1);
       expect(permissions[0]!.Properties).toMatchObject({ Principal: 'apigateway.amazonaws.com', SourceAccount: ACCOUNT });
