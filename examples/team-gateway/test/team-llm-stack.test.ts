@@ -21,7 +21,9 @@ describe('TeamSupportLlm', () => {
     const template = Template.fromJSON(result.assembly.getStackByName('TeamSupportLlm').template);
     const policies = JSON.stringify(template.findResources('AWS::IAM::ManagedPolicy'));
     expect(policies).toContain('bedrock:GuardrailIdentifier');
-    template.resourceCountIs('AWS::KMS::Key', 1);
+    // Our key encrypts everything; the one other key is the gateway API keys' HMAC key (it signs, never encrypts).
+    const keys = Object.values(template.findResources('AWS::KMS::Key'));
+    expect(keys.map((k) => (k['Properties'] as { KeySpec?: string }).KeySpec ?? 'SYMMETRIC_DEFAULT').sort()).toEqual(['HMAC_256', 'SYMMETRIC_DEFAULT']);
     template.resourceCountIs('AWS::EC2::VPC', 0);
   });
 
