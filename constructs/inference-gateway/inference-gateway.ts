@@ -24,6 +24,7 @@ import {
   pathParameterNames,
   staticConfigSchema,
   GATEWAY_SCOPES,
+  AUTHORIZER_REFUSAL_BODIES,
 } from '../../lambda/shared/gateway-contract';
 import { ModelGuardrail } from '../model-guardrail';
 import { IPrivateNetwork } from '../private-network';
@@ -880,16 +881,14 @@ export class InferenceGateway extends Construct {
       statusCode: '401',
       responseHeaders: { 'WWW-Authenticate': "'Bearer'" },
       templates: {
-        'application/json':
-          '{"error":{"message":"Missing or invalid credentials: send Authorization: Bearer <access token or gateway API key>.","type":"authentication_error","code":"invalid_api_key","param":null}}',
+        'application/json': AUTHORIZER_REFUSAL_BODIES.unauthorized,
       },
     });
     this.api.addGatewayResponse('AccessDenied', {
       type: apigateway.ResponseType.ACCESS_DENIED,
       statusCode: '403',
       templates: {
-        'application/json':
-          '{"error":{"message":"These credentials may not call this route: the key is revoked, expired or unknown, or the token lacks the scope.","type":"permission_error","code":"access_denied","param":null}}',
+        'application/json': AUTHORIZER_REFUSAL_BODIES.accessDenied,
       },
     });
 
