@@ -1,8 +1,9 @@
 /**
  * The README's walk "From cdk deploy to a first call", on loopback, with the official `openai` client:
  *
- * - a person: an access token from the pool (here signed by a test issuer whose JWKS a loopback server publishes,
- *   fetched by the authorizer over HTTP as it fetches Cognito's) with the gateway's scopes;
+ * - a person: signs in with the shipped `examples/first-call/sign-in.mjs` (authorization code + PKCE) against a
+ *   stand-in for the Cognito sign-in domain, which issues an access token signed by a test issuer whose JWKS a
+ *   loopback server publishes (the authorizer fetches it over HTTP as it fetches Cognito's);
  * - a program: a gateway API key made by the shipped CLI (`dist/cli/secure-llm-keys.js`) against dynalite and the
  *   fake KMS, then revoked with it.
  *
@@ -11,7 +12,9 @@
  * authorizer is asked with the REQUEST event, its policy is honoured for the method ARN, its context reaches the
  * handler, and its decision is cached per `Authorization` header for the stack's default TTL (60 s) on a test clock.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import OpenAI, { AuthenticationError, PermissionDeniedError } from 'openai';
@@ -20,12 +23,15 @@ import { AUTHORIZER_ENV, AUTHORIZER_REFUSAL_BODIES, GATEWAY_SCOPES } from '../..
 import { BedrockServer, startBedrockServer } from '../helpers/bedrock-server';
 import { Dynalite, createKeysTable, createUsageTable, startDynalite } from '../helpers/dynalite';
 import { FakeKms, startFakeKms } from '../helpers/kms-server';
+import { listenOnLoopback } from '../helpers/listen';
 import { LambdaHttpAdapter, RequestAuthorizer, startLambdaHttpAdapter } from '../helpers/lambda-http-adapter';
 import { JwksServer, TEST_CLIENT_ID, TEST_POOL_ID, TEST_RESOURCE_SERVER, TestIssuer, newTestIssuer, startJwksServer } from '../helpers/test-issuer';
 import { StdoutCapture, TEST_CONFIG, staticConfigJson } from './gateway/gateway-fixtures';
 
 const CACHE_TTL_SECONDS = 60;
 const CLI = path.join(__dirname, '..', '..', 'dist', 'cli', 'secure-llm-keys.js');
+const SIGN_IN = path.join(__dirname, '..', '..', 'examples', 'first-call', 'sign-in.mjs');
+const SCOPES = GATEWAY_SCOPES.map((s) => `${TEST_RESOURCE_SERVER}/${s}`).join(' ');
 const FAKE_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIDTESTTESTTESTTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-key' };
 
 const ENV_KEYS = [
@@ -33,6 +39,83 @@ const ENV_KEYS = [
   'AWS_SECRET_ACCESS_KEY', 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_KMS',
   ...Object.values(AUTHORIZER_ENV),
 ] as const;
+
+/**
+ * A stand-in for the pool's sign-in domain, for a public app client with PKCE: `signIn` plays the person at
+ * /oauth2/authorize (checks the request, remembers the code challenge, returns a code); /oauth2/token checks the code,
+ * redirect URI, client and that SHA-256 of `code_verifier` is the challenge, as Cognito does, then issues an access
+ * token with the requested scopes from the test issuer.
+ */
+async function startSignInDomain(issuer: TestIssuer, sub: string) {
+  const codes = new Map<string, { challenge: string; redirectUri: string; scope: string }>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+      const grant = codes.get(form.get('code') ?? '');
+      codes.delete(form.get('code') ?? '');
+      const verifier = form.get('code_verifier') ?? '';
+      const ok =
+        req.method === 'POST' && req.url === '/oauth2/token' && form.get('grant_type') === 'authorization_code' && form.get('client_id') === TEST_CLIENT_ID &&
+        grant !== undefined && form.get('redirect_uri') === grant.redirectUri && createHash('sha256').update(verifier).digest('base64url') === grant.challenge;
+      res.writeHead(ok ? 200 : 400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(ok ? { access_token: issuer.accessToken({ sub, scope: grant.scope, jti: randomUUID() }), id_token: 'not-used', token_type: 'Bearer', expires_in: 3600 } : { error: 'invalid_grant' }));
+    });
+  });
+  const port = await listenOnLoopback(server);
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    /** The person signs in on the page `authorizeUrl` opens: the redirect back to the callback, with the code. */
+    signIn(authorizeUrl: string): string {
+      const a = new URL(authorizeUrl);
+      const q = a.searchParams;
+      expect(`${a.origin}${a.pathname}`).toBe(`${url}/oauth2/authorize`);
+      expect(Object.fromEntries(q)).toMatchObject({ response_type: 'code', client_id: TEST_CLIENT_ID, code_challenge_method: 'S256', scope: `openid ${SCOPES}` });
+      const code = randomUUID();
+      codes.set(code, { challenge: q.get('code_challenge')!, redirectUri: q.get('redirect_uri')!, scope: q.get('scope')! });
+      return `${q.get('redirect_uri')}?code=${code}&state=${encodeURIComponent(q.get('state')!)}`;
+    },
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
+
+/** A free loopback port (for the sign-in script's callback URL). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  const port = await listenOnLoopback(probe);
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/** Runs examples/first-call/sign-in.mjs as the README does, plays the browser, and resolves with its standard output. */
+async function signInWithScript(domain: Awaited<ReturnType<typeof startSignInDomain>>): Promise<string> {
+  const callback = `http://127.0.0.1:${await freePort()}/callback`;
+  const child = spawn(process.execPath, [SIGN_IN], {
+    env: { PATH: process.env.PATH, SIGN_IN_DOMAIN_URL: domain.url, USER_POOL_CLIENT_ID: TEST_CLIENT_ID, SCOPES, CALLBACK_URL: callback },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const authorizeUrl = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString('utf8');
+      const line = err.split('\n').find((l) => l.startsWith(`${domain.url}/oauth2/authorize?`));
+      if (line !== undefined) resolve(line);
+    });
+    child.on('close', () => reject(new Error(`sign-in.mjs exited before printing the URL: ${err}`)));
+  });
+  const landing = await fetch(domain.signIn(authorizeUrl));
+  expect(landing.status).toBe(200);
+  expect(await exited).toBe(0);
+  return out;
+}
 
 describe('from cdk deploy to a first call', () => {
   const saved: Record<string, string | undefined> = {};
@@ -118,9 +201,16 @@ describe('from cdk deploy to a first call', () => {
   beforeEach(() => bedrock.setBehavior({ kind: 'reply', text: 'Paris is the capital of France.' }));
 
   describe('a person with an access token', () => {
-    test('chat.completions.create and models.list work; the authorizer fetched the JWKS over HTTP and was asked once', async () => {
-      // GIVEN the access token the sign-in (authorization code + PKCE) returns: the pool's issuer, the app client, both scopes
-      const token = issuer.accessToken({ sub: 'person-0001', jti: 'first-call-1' });
+    test('sign-in.mjs gets an access token; chat.completions.create and models.list work; the authorizer fetched the JWKS over HTTP and was asked once', async () => {
+      // GIVEN the access token the sign-in script prints (authorization code + PKCE): the pool's issuer, the app client, the Scopes output
+      const domain = await startSignInDomain(issuer, 'person-0001');
+      let token: string;
+      try {
+        token = (await signInWithScript(domain)).trim();
+      } finally {
+        await domain.close();
+      }
+      expect(token.split('.')).toHaveLength(3);
       const asked = adapter.authorizerEvents.length;
       // WHEN
       const completion = await ask(token);
