@@ -31,6 +31,7 @@ import { StdoutCapture, TEST_CONFIG, staticConfigJson } from './gateway/gateway-
 const CACHE_TTL_SECONDS = 60;
 const CLI = path.join(__dirname, '..', '..', 'dist', 'cli', 'secure-llm-keys.js');
 const SIGN_IN = path.join(__dirname, '..', '..', 'examples', 'first-call', 'sign-in.mjs');
+const FIRST_CALL = path.join(__dirname, '..', '..', 'examples', 'first-call', 'first-call.mjs');
 const SCOPES = GATEWAY_SCOPES.map((s) => `${TEST_RESOURCE_SERVER}/${s}`).join(' ');
 const FAKE_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIDTESTTESTTESTTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-key' };
 
@@ -152,6 +153,13 @@ describe('from cdk deploy to a first call', () => {
     const field = (name: string) => out.split('\n').find((l) => l.startsWith(`${name}: `))!.slice(name.length + 2);
     return { keyId: field('keyId'), key: field('key') };
   };
+  /** Runs examples/first-call/first-call.mjs as the README does; resolves with its output lines. */
+  const firstCallScript = async (apiKey: string) => {
+    const { stdout: out } = await promisify(execFile)(process.execPath, [FIRST_CALL], {
+      env: { PATH: process.env.PATH, OPENAI_BASE_URL: `${adapter.url}/v1`, OPENAI_API_KEY: apiKey },
+    });
+    return out.trim().split('\n');
+  };
   const lastContext = () => adapter.events[adapter.events.length - 1]!.requestContext.authorizer as Record<string, string>;
 
   beforeAll(async () => {
@@ -223,6 +231,8 @@ describe('from cdk deploy to a first call', () => {
       expect(adapter.authorizerEvents.length - asked).toBe(1);
       expect(adapter.authorizerEvents[asked]!.methodArn).toMatch(/\/POST\/v1\/chat\/completions$/);
       expect(lastContext()).toMatchObject({ kind: 'user', subject: 'person-0001', groups: 'users', scopes: GATEWAY_SCOPES.join(' '), principalId: 'person-0001' });
+      // The README's script, with the token in OPENAI_API_KEY.
+      expect(await firstCallScript(token)).toEqual(['models: nova-lite', 'nova-lite: Paris is the capital of France.']);
     });
 
     test('fails if the token lacks models.read: its cached decision for chat does not open GET /v1/models', async () => {
@@ -264,6 +274,7 @@ describe('from cdk deploy to a first call', () => {
       expect((await ask(key)).choices[0]!.message.content).toBe('Paris is the capital of France.');
       expect(await modelIds(key)).toEqual(['nova-lite']);
       expect(lastContext()).toMatchObject({ kind: 'key', subject: keyId, team: 'platform', models: 'nova-lite', principalId: `key:${keyId}` });
+      expect(await firstCallScript(key)).toEqual(['models: nova-lite', 'nova-lite: Paris is the capital of France.']);
       // A key for one model cannot call another (the handler refuses what the context does not list).
       expect(await ask(key, 'nova-pro').catch((e: unknown) => e)).toBeInstanceOf(PermissionDeniedError);
 
