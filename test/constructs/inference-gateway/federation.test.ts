@@ -1,14 +1,14 @@
-import { SecretValue, Stack } from 'aws-cdk-lib';
+import { App, SecretValue, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { InferenceGateway, InferenceGatewayProps, ModelGuardrail, PrivateNetwork } from '../../../constructs';
 import { validateFederation } from '../../../constructs/inference-gateway/federation';
-import { newTestApp } from '../../helpers/compliance';
+import { formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:okta-gateway-AbCdEf';
 const OKTA = { name: 'Okta', issuerUrl: 'https://acme.okta.com', clientId: '0oa1b2c3', clientSecret: SecretValue.secretsManager(SECRET_ARN) };
 const ENTRA = { name: 'EntraID', metadataUrl: 'https://login.microsoftonline.com/tenant/federationmetadata/2007-06/federationmetadata.xml' };
 
-function build(overrides: Partial<InferenceGatewayProps>): Template {
+function newStack(overrides: Partial<InferenceGatewayProps>): Stack {
   const stack = new Stack(newTestApp({ 'aws:cdk:bundling-stacks': [] }), 'Test', { env: { account: '123456789012', region: 'us-east-1' } });
   new InferenceGateway(stack, 'Gateway', {
     network: new PrivateNetwork(stack, 'Network'),
@@ -18,7 +18,11 @@ function build(overrides: Partial<InferenceGatewayProps>): Template {
     systemPrompt: 'You are a helpful assistant.',
     ...overrides,
   });
-  return Template.fromStack(stack);
+  return stack;
+}
+
+function build(overrides: Partial<InferenceGatewayProps>): Template {
+  return Template.fromStack(newStack(overrides));
 }
 
 /** The people's app client (the one with the authorization-code flow). */
@@ -37,9 +41,12 @@ describe('federation', () => {
     });
 
     test('an OIDC and a SAML provider: e-mail mapped, the secret a dynamic reference, both offered next to the pool', () => {
-      // GIVEN / WHEN
-      const template = build({ oidcProviders: [OKTA], samlProviders: [ENTRA] });
+      // GIVEN / WHEN synthesized with every compliance pack
+      const stack = newStack({ oidcProviders: [OKTA], samlProviders: [ENTRA] });
+      const { assembly, findings } = synthWithCompliance(stack.node.root as App);
       // THEN
+      expect(formatFindings(findings)).toBe('');
+      const template = Template.fromJSON(assembly.getStackByName('Test').template);
       template.hasResourceProperties('AWS::Cognito::UserPoolIdentityProvider', {
         ProviderName: 'Okta',
         ProviderType: 'OIDC',
