@@ -15,6 +15,14 @@ export default tseslint.config(
     },
   },
   {
+    // Scripts people run with plain Node, no build (examples/first-call): Node's globals, and printing is their job.
+    files: ['examples/**/*.mjs'],
+    languageOptions: {
+      globals: { console: 'readonly', process: 'readonly', URL: 'readonly', URLSearchParams: 'readonly', fetch: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+    },
+    rules: { 'no-console': 'off' },
+  },
+  {
     // Constructs share runtime names with the handlers through one contract module, never through handler files.
     files: ['constructs/**/*.ts'],
     rules: {

@@ -234,6 +234,13 @@ const monitoringSchema = z
   })
   .prefault({});
 
+/** A Cognito identity provider name: 3-32 letters, digits, "." or "-", not one Cognito reserves. */
+const identityProviderName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9.-]{1,30}[A-Za-z0-9]$/, 'must be 3-32 letters, digits, "." or "-", starting and ending with a letter or digit')
+  .refine((n) => !['cognito', 'facebook', 'google', 'loginwithamazon', 'signinwithapple'].includes(n.toLowerCase()), 'must not be a name Cognito reserves');
+const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
+
 const gatewaySchema = z
   .strictObject({
     /** Name of the gateway stack. */
@@ -363,6 +370,42 @@ const gatewaySchema = z
           .default({}),
         /** Seconds API Gateway reuses one credential's authorizer decision (0-60): the longest a revoked key keeps access. */
         authorizerCacheTtlSeconds: z.number().int().min(0).max(60).default(60),
+        /** The organization's identity providers on the sign-in domain (OIDC, SAML), and whether pool users sign in too. */
+        federation: z
+          .strictObject({
+            /** OpenID Connect providers by name. */
+            oidc: z
+              .record(
+                identityProviderName,
+                z.strictObject({
+                  issuerUrl: httpsUrl,
+                  clientId: z.string().min(1).max(255),
+                  /** The app's client secret at the provider, as a Secrets Manager secret (never in the configuration). */
+                  clientSecretArn: z
+                    .string()
+                    .regex(
+                      /^arn:aws[a-z-]*:secretsmanager:[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
+                      'must be a Secrets Manager secret ARN such as "arn:aws:secretsmanager:eu-west-1:123456789012:secret:okta-gateway-AbCdEf"',
+                    ),
+                  scopes: z.array(z.string().regex(/^\S+$/, 'must be a scope without spaces')).refine((s) => s.includes('openid'), 'must include "openid"').default(['openid', 'email']),
+                  emailClaim: z.string().min(1).default('email'),
+                }),
+              )
+              .default({}),
+            /** SAML 2.0 providers by name. */
+            saml: z
+              .record(
+                identityProviderName,
+                z.strictObject({
+                  metadataUrl: httpsUrl,
+                  emailAttribute: z.string().min(1).default('http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress'),
+                }),
+              )
+              .default({}),
+            /** Whether users of the pool itself (e-mail address, password, TOTP) may sign in besides the providers. */
+            cognitoSignIn: z.boolean().default(true),
+          })
+          .prefault({}),
       })
       .prefault({}),
     maxAzs: z.number().int().min(2).max(6).default(2),
@@ -371,6 +414,19 @@ const gatewaySchema = z
     dynamoDbPrefixListId: prefixListId.optional(),
   })
   .superRefine((g, ctx) => {
+    const { oidc, saml, cognitoSignIn } = g.access.federation;
+    for (const name of Object.keys(saml)) {
+      if (Object.keys(oidc).some((o) => o.toLowerCase() === name.toLowerCase())) {
+        ctx.addIssue({ code: 'custom', path: ['access', 'federation', 'saml', name], message: `names an OIDC provider too (gateway.access.federation.oidc.${name}); give each provider its own name` });
+      }
+    }
+    if (!cognitoSignIn && Object.keys(oidc).length + Object.keys(saml).length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['access', 'federation', 'cognitoSignIn'],
+        message: 'is false but no oidc or saml provider is configured, so no person could sign in; add a provider or set it to true',
+      });
+    }
     for (const [name, c] of Object.entries(g.access.machineClients)) {
       c.groups.forEach((group, i) => {
         if (!Object.prototype.hasOwnProperty.call(g.groups, group)) {

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, SecretValue, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -150,6 +150,16 @@ export class GatewayStack extends BlueprintStack {
       signInCallbackUrls: config.access.signInCallbackUrls,
       machineClients: Object.entries(config.access.machineClients).map(([name, c]) => ({ name, groups: c.groups, team: c.team })),
       authorizerCacheTtl: Duration.seconds(config.access.authorizerCacheTtlSeconds),
+      oidcProviders: Object.entries(config.access.federation.oidc).map(([name, p]) => ({
+        name,
+        issuerUrl: p.issuerUrl,
+        clientId: p.clientId,
+        clientSecret: SecretValue.secretsManager(p.clientSecretArn),
+        scopes: p.scopes,
+        emailClaim: p.emailClaim,
+      })),
+      samlProviders: Object.entries(config.access.federation.saml).map(([name, p]) => ({ name, metadataUrl: p.metadataUrl, emailAttribute: p.emailAttribute })),
+      cognitoSignIn: config.access.federation.cognitoSignIn,
       // API Gateway cannot log without the account's CloudWatch role; a fresh account has none.
       createApiGatewayAccountRole: config.api.createAccountCloudWatchRole,
       logRetention: config.logRetentionDays as logs.RetentionDays,

@@ -24,8 +24,10 @@ import {
   pathParameterNames,
   staticConfigSchema,
   GATEWAY_SCOPES,
+  AUTHORIZER_REFUSAL_BODIES,
 } from '../../lambda/shared/gateway-contract';
 import { ModelGuardrail } from '../model-guardrail';
+import { Federation, GatewayOidcProvider, GatewaySamlProvider } from './federation';
 import { IPrivateNetwork } from '../private-network';
 import { SecureKey } from '../secure-key';
 import { SecureLogGroup } from '../secure-log-group';
@@ -259,6 +261,25 @@ export interface InferenceGatewayProps {
    * @default - none
    */
   readonly machineClients?: GatewayMachineClient[];
+
+  /**
+   * The organization's OpenID Connect identity providers people may sign in with on the sign-in domain.
+   * @default - none
+   */
+  readonly oidcProviders?: GatewayOidcProvider[];
+
+  /**
+   * The organization's SAML 2.0 identity providers people may sign in with on the sign-in domain.
+   * @default - none
+   */
+  readonly samlProviders?: GatewaySamlProvider[];
+
+  /**
+   * Whether users of the pool itself (e-mail address, password and TOTP) may sign in on the sign-in domain besides
+   * the identity providers. Set it to false to admit people only through the organization's providers.
+   * @default true
+   */
+  readonly cognitoSignIn?: boolean;
 
   /**
    * How long API Gateway reuses the authorizer's decision for one `Authorization` header value (0 to 60 seconds):
@@ -733,6 +754,12 @@ export class InferenceGateway extends Construct {
     if (domainPrefix !== undefined) {
       this.signInDomain = new cognito.UserPoolDomain(this, 'SignInDomain', { userPool: this.userPool, cognitoDomain: { domainPrefix } });
     }
+    const federation = new Federation(this, 'Federation', {
+      userPool: this.userPool,
+      oidcProviders: props.oidcProviders ?? [],
+      samlProviders: props.samlProviders ?? [],
+      cognitoSignIn: props.cognitoSignIn ?? true,
+    });
     this.userPoolClient = new cognito.UserPoolClient(this, 'UserPoolClient', {
       userPool: this.userPool,
       generateSecret: false,
@@ -740,7 +767,7 @@ export class InferenceGateway extends Construct {
       // challenge (public client, no secret: clients should always send one), but does not demand it.
       authFlows: { userSrp: true },
       oAuth: { flows: { authorizationCodeGrant: true }, scopes: [cognito.OAuthScope.OPENID, ...scopes], callbackUrls },
-      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      supportedIdentityProviders: federation.supportedIdentityProviders,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       accessTokenValidity: Duration.hours(1),
@@ -880,16 +907,14 @@ export class InferenceGateway extends Construct {
       statusCode: '401',
       responseHeaders: { 'WWW-Authenticate': "'Bearer'" },
       templates: {
-        'application/json':
-          '{"error":{"message":"Missing or invalid credentials: send Authorization: Bearer <access token or gateway API key>.","type":"authentication_error","code":"invalid_api_key","param":null}}',
+        'application/json': AUTHORIZER_REFUSAL_BODIES.unauthorized,
       },
     });
     this.api.addGatewayResponse('AccessDenied', {
       type: apigateway.ResponseType.ACCESS_DENIED,
       statusCode: '403',
       templates: {
-        'application/json':
-          '{"error":{"message":"These credentials may not call this route: the key is revoked, expired or unknown, or the token lacks the scope.","type":"permission_error","code":"access_denied","param":null}}',
+        'application/json': AUTHORIZER_REFUSAL_BODIES.accessDenied,
       },
     });
 

@@ -5,7 +5,8 @@
  * decision, `../shared/gateway-contract.ts` for the context).
  *
  * Cognito access tokens are verified with aws-jwt-verify against the pool's JWKS, fetched from Cognito over HTTPS
- * once per execution environment (the function runs outside the VPC for it, see the construct). Gateway API keys are
+ * once per execution environment (the function runs outside the VPC for it, see the construct; tests point it at a
+ * loopback server instead, see `jwks.ts`). Gateway API keys are
  * looked up in the keys table (DynamoDB, strongly consistent) and their MAC made by the KMS HMAC key. Nothing here
  * logs a credential: the log holds the outcome, the kind, the key id or `sub`, and the reason of a refusal.
  *
@@ -19,6 +20,7 @@ import { AUTHORIZER_ENV, AUTHORIZER_SERVICE_NAME } from '../shared/gateway-contr
 import { KeyStore } from '../shared/key-store';
 import { KmsMac } from '../shared/kms-mac';
 import { AuthorizerDeps, MachineClient, UnauthorizedError, decide } from './authorize';
+import { jwksCacheFor, parseJwksOverride } from './jwks';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -45,11 +47,14 @@ export function parseMachineClients(text: string | undefined): Record<string, Ma
 /** Builds the dependencies from the environment (module scope: once per execution environment). */
 export function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env): AuthorizerDeps {
   const region = required('AWS_REGION');
-  const verifier = CognitoJwtVerifier.create({
-    userPoolId: required(AUTHORIZER_ENV.userPoolId),
-    tokenUse: 'access',
-    clientId: required(AUTHORIZER_ENV.clientIds).split(' '),
-  });
+  const verifier = CognitoJwtVerifier.create(
+    {
+      userPoolId: required(AUTHORIZER_ENV.userPoolId),
+      tokenUse: 'access',
+      clientId: required(AUTHORIZER_ENV.clientIds).split(' '),
+    },
+    jwksCacheFor(parseJwksOverride(env[AUTHORIZER_ENV.jwksUri])),
+  );
   const store = new KeyStore(new DynamoDBClient({ region, maxAttempts: 2 }), required(AUTHORIZER_ENV.keysTableName));
   const kms = new KmsMac({ keyId: required(AUTHORIZER_ENV.keysMacKeyId), region, ...(env.AWS_ENDPOINT_URL_KMS ? { endpoint: env.AWS_ENDPOINT_URL_KMS } : {}) });
   return {

@@ -308,6 +308,19 @@ export const AUTHORIZER_ENV = {
   keysMacKeyId: 'KEYS_MAC_KEY_ID',
   /** Powertools service name. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** Tests only (never set by the construct): a loopback `http://` URL to fetch the pool's JWKS from instead of Cognito. */
+  jwksUri: 'JWKS_URI',
+} as const;
+
+/**
+ * The bodies API Gateway answers the authorizer's refusals with, in the OpenAI error shape (gateway responses
+ * `UNAUTHORIZED`, 401, and `ACCESS_DENIED`, 403): the construct deploys them, the tests' HTTP adapter serves them.
+ */
+export const AUTHORIZER_REFUSAL_BODIES = {
+  unauthorized:
+    '{"error":{"message":"Missing or invalid credentials: send Authorization: Bearer <access token or gateway API key>.","type":"authentication_error","code":"invalid_api_key","param":null}}',
+  accessDenied:
+    '{"error":{"message":"These credentials may not call this route: the key is revoked, expired or unknown, or the token lacks the scope.","type":"permission_error","code":"access_denied","param":null}}',
 } as const;
 
 /** The Powertools service name of the authorizer's logs. */

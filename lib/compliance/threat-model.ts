@@ -58,6 +58,8 @@ export interface ThreatCategory {
 const HANDLER_IT = 'test/lambda/gateway/handler.integration.test.ts';
 const AUTHORIZER_TEST = 'test/lambda/authorizer/authorize.test.ts';
 const KEYS_CLI_TEST = 'test/bin/keys-cli.test.ts';
+const FIRST_CALL_TEST = 'test/lambda/first-call.test.ts';
+const FEDERATION_TEST = 'test/constructs/inference-gateway/federation.test.ts';
 const GATEWAY_TEST = 'test/constructs/inference-gateway/inference-gateway.test.ts';
 const GUARDRAIL_TEST = 'test/constructs/model-guardrail/model-guardrail.test.ts';
 const MONITORING_TEST = 'test/constructs/security-monitoring/security-monitoring.test.ts';
@@ -362,6 +364,8 @@ const COGNITO_EVERY_METHOD = control(
     it(AUTHORIZER_TEST, 'authorizer decision access tokens fails if the token carries no gateway scope: an explicit deny of every route'),
     it(AUTHORIZER_TEST, 'authorizer decision access tokens fails if the token lacks the scope of the route, for every route it lacks'),
     it(AUTHORIZER_TEST, 'authorizer decision cache safety the decision for one credential is never the decision for another: each names only its own principal'),
+    it(FIRST_CALL_TEST, 'from cdk deploy to a first call a person with an access token fails if the token lacks models.read: its cached decision for chat does not open GET /v1/models'),
+    it(FIRST_CALL_TEST, 'from cdk deploy to a first call a program with a gateway API key fails if one credential\'s cached decision were reused for another: a revoked key and a wrong secret are refused while a live key\'s allow is cached'),
     it(GATEWAY_TEST, 'InferenceGateway defaults the API serves exactly the routes of the gateway contract, no more and none missing'),
     it(HANDLER_IT, 'gateway handler (integration) access control and validation 401 without claims'),
     it('test/lib/compliance/bedrock/api-rules.test.ts', 'ApiMethodAuthorizer fails if a method has no authorizer'),
@@ -377,14 +381,19 @@ const GATEWAY_API_KEYS = control(
     it(AUTHORIZER_TEST, 'authorizer decision gateway API keys fails if the secret is wrong for a known key id'),
     it(HANDLER_IT, 'gateway handler (integration) access control and validation fails if a gateway key for one model calls another: 403, and it lists only its own model'),
     it(KEYS_CLI_TEST, 'secure-llm-keys fails if a revoked key is used: revoke turns the authorizer\'s allow into a deny'),
+    it(FIRST_CALL_TEST, 'from cdk deploy to a first call a program with a gateway API key a key from the shipped CLI works with the SDK, for its models only; revoked, it is refused once the cache TTL has passed'),
   ],
 );
 
 const HARDENED_USER_POOL = control(
   'Invitation-only user pool with MFA',
-  'The user pool the gateway creates is invitation-only (no self sign-up), requires TOTP MFA, enforces a 14-character password policy with history, and runs Cognito threat protection (compromised credentials, adaptive authentication); tokens live one hour.',
-  ['constructs/inference-gateway/inference-gateway.ts'],
-  [it(GATEWAY_TEST, 'InferenceGateway defaults the new user pool is invitation-only with TOTP MFA required, a strong password policy and threat protection')],
+  'The user pool the gateway creates is invitation-only (no self sign-up), requires TOTP MFA, enforces a 14-character password policy with history, and runs Cognito threat protection (compromised credentials, adaptive authentication); tokens live one hour. People sign in on the managed sign-in domain with the authorization code and PKCE; the organization\'s OIDC or SAML identity providers can be offered there from configuration (client secrets as Secrets Manager references), with or instead of the pool\'s own users.',
+  ['constructs/inference-gateway/inference-gateway.ts', 'constructs/inference-gateway/federation.ts', 'examples/first-call/sign-in.mjs'],
+  [
+    it(GATEWAY_TEST, 'InferenceGateway defaults the new user pool is invitation-only with TOTP MFA required, a strong password policy and threat protection'),
+    it(FEDERATION_TEST, 'federation defaults an OIDC and a SAML provider: e-mail mapped, the secret a dynamic reference, both offered next to the pool'),
+    it(FIRST_CALL_TEST, 'from cdk deploy to a first call a person with an access token sign-in.mjs gets an access token; chat.completions.create and models.list work; the authorizer fetched the JWKS over HTTP and was asked once'),
+  ],
 );
 
 const COST_ATTRIBUTION = control(
@@ -877,7 +886,8 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         coverage: 'covered',
         controls: [COGNITO_EVERY_METHOD, GATEWAY_API_KEYS, HARDENED_USER_POOL, GROUP_ALIASES, PER_USER_ISOLATION, SPEND_BUDGETS, COST_ATTRIBUTION],
         residualRisk: [
-          'A revoked key or unconfigured machine client loses access within the authorizer cache TTL (60 s); a disabled or signed-out user keeps access until the access token expires (at most one hour): access tokens are verified offline (signature, expiry, scope), not checked for revocation.',
+          'A revoked key or unconfigured machine client loses access within the authorizer cache TTL (60 s). A disabled (AdminDisableUser), deleted or signed-out (GlobalSignOut, RevokeToken) user keeps access until the access token expires (at most one hour): access tokens are verified offline (signature, expiry, scope) and the authorizer asks Cognito nothing about the user. Until a per-decision user check exists, disable the user and revoke their keys, and expect up to an hour.',
+          'People from a federated identity provider follow its lifecycle only at their next sign-in: disabling them at the provider does not end a pool access token already issued (at most one hour), and their pool groups are assigned in the pool, not mapped from the provider\'s groups.',
           'The authorizer runs outside the VPC to reach the pool\'s JWKS on Cognito\'s public endpoint; it handles only the Authorization header.',
           'People\'s access tokens carry no team (Cognito puts no custom attribute in access tokens without a pre-token-generation trigger); keys and machine clients do.',
           'With `gateway.existingUserPoolId`, the pool\'s MFA, password and threat-protection settings are its owner\'s, not the blueprint\'s.',

@@ -1,17 +1,29 @@
 /**
  * Serves a Lambda proxy-integration handler over plain HTTP on 127.0.0.1, the way API Gateway (REST, stage `test`,
- * resource `/{proxy+}`, Cognito user-pool authorizer) would call it, so real HTTP clients (the `openai` SDK, curl) can
+ * resource `/{proxy+}`, Lambda REQUEST authorizer) would call it, so real HTTP clients (the `openai` SDK, curl) can
  * be pointed at the gateway handler in tests.
  *
- * The adapter plays the authorizer: it chooses the authorizer context for each request with `claimsFor(authorizationHeader)`
- * (e.g. map a dummy API key to a test user); `undefined` sends an event without a context. It does not validate credentials (the authorizer's own tests do).
+ * Two ways to authorize:
+ * - `authorizer`: a real REQUEST authorizer function, called as API Gateway calls it (see {@link authorizeLikeApiGateway}):
+ *   identity source the `Authorization` header, its IAM policy honoured for the request's method ARN, its context
+ *   passed to the handler, its decision cached per header value for `authorizerCacheTtlSeconds`.
+ * - otherwise the adapter plays the authorizer: it chooses the authorizer context for each request with
+ *   `claimsFor(authorizationHeader)` (e.g. map a dummy API key to a test user); `undefined` sends an event without a
+ *   context. It does not validate credentials then.
  *
  * @module
  */
 import * as http from 'node:http';
 import { listenOnLoopback } from './listen';
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayRequestAuthorizerEvent,
+  Context,
+} from 'aws-lambda';
+import { AUTHORIZER_REFUSAL_BODIES } from '../../lambda/shared/gateway-contract';
 
 /** A proxy-integration handler. */
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -38,7 +50,19 @@ export interface LambdaHttpAdapterOptions {
   readonly claimsFor?: (authorization: string | undefined) => Claims | undefined;
   /** What `context.getRemainingTimeInMillis()` returns at the start of each invocation. @default 29000 */
   readonly remainingTimeMs?: number;
+  /** A REQUEST authorizer to call as API Gateway would; `claimsFor` is then ignored. @default - none: `claimsFor` decides */
+  readonly authorizer?: RequestAuthorizer;
+  /** Seconds a decision of `authorizer` is reused for the same `Authorization` header (0: never). @default 0 */
+  readonly authorizerCacheTtlSeconds?: number;
+  /** The clock of the authorizer cache, epoch milliseconds. @default Date.now */
+  readonly now?: () => number;
 }
+
+/** A Lambda REQUEST authorizer. */
+export type RequestAuthorizer = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+
+/** The test API's stage ARN: `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>`. */
+export const TEST_STAGE_ARN = 'arn:aws:execute-api:us-east-1:123456789012:testapi/test';
 
 /** A running adapter. */
 export interface LambdaHttpAdapter {
@@ -46,6 +70,8 @@ export interface LambdaHttpAdapter {
   readonly url: string;
   /** The events sent to the handler, oldest first. */
   readonly events: APIGatewayProxyEvent[];
+  /** The events sent to the authorizer (cache misses only), oldest first. */
+  readonly authorizerEvents: APIGatewayRequestAuthorizerEvent[];
   /** Stops listening and drops open connections. */
   close(): Promise<void>;
 }
@@ -126,18 +152,127 @@ export function toProxyEvent(method: string, url: string, headers: http.Incoming
   };
 }
 
+/** What API Gateway does with a request after asking the authorizer (or its cache). */
+export type AuthorizerOutcome =
+  | { readonly kind: 'allow'; readonly context: Claims | undefined }
+  | { readonly kind: 'refuse'; readonly status: number; readonly body: string };
+
+/** IAM's wildcard match of a policy `Resource` against a method ARN (`*`: any characters, `?`: one). */
+export function resourceMatches(pattern: string, arn: string): boolean {
+  const literal = (c: string) => c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
+  const source = [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : literal(c))).join('');
+  return new RegExp(`^${source}$`).test(arn);
+}
+
+/** The verdict of an authorizer policy for one method ARN: an explicit Deny wins, then an Allow, else an implicit deny. */
+export function evaluatePolicy(result: APIGatewayAuthorizerResult, methodArn: string): 'allow' | 'deny' {
+  let allowed = false;
+  for (const statement of result.policyDocument.Statement) {
+    const s = statement as { Effect: string; Action?: string | string[]; Resource?: string | string[] };
+    const actions = s.Action === undefined ? [] : Array.isArray(s.Action) ? s.Action : [s.Action];
+    const resources = s.Resource === undefined ? [] : Array.isArray(s.Resource) ? s.Resource : [s.Resource];
+    if (!actions.some((a) => a === 'execute-api:Invoke' || a === 'execute-api:*' || a === '*')) continue;
+    if (!resources.some((r) => resourceMatches(r, methodArn))) continue;
+    if (s.Effect === 'Deny') return 'deny';
+    if (s.Effect === 'Allow') allowed = true;
+  }
+  return allowed ? 'allow' : 'deny';
+}
+
+/** The REQUEST authorizer event API Gateway sends for one HTTP request. */
+export function toAuthorizerEvent(method: string, url: string, headers: http.IncomingHttpHeaders): APIGatewayRequestAuthorizerEvent {
+  const proxy = toProxyEvent(method, url, headers, Buffer.alloc(0), undefined);
+  return {
+    type: 'REQUEST',
+    methodArn: `${TEST_STAGE_ARN}/${method}${proxy.path}`,
+    resource: proxy.resource,
+    path: proxy.path,
+    httpMethod: method,
+    headers: proxy.headers as Record<string, string>,
+    multiValueHeaders: proxy.multiValueHeaders as Record<string, string[]>,
+    pathParameters: proxy.pathParameters,
+    queryStringParameters: proxy.queryStringParameters,
+    multiValueQueryStringParameters: proxy.multiValueQueryStringParameters,
+    stageVariables: null,
+    requestContext: { ...proxy.requestContext, authorizer: undefined },
+  } as APIGatewayRequestAuthorizerEvent;
+}
+
+/**
+ * API Gateway's handling of a Lambda REQUEST authorizer whose identity source is the `Authorization` header:
+ * - no (or an empty) header: 401 without calling the authorizer;
+ * - a cached decision for exactly this header value, younger than the TTL, is reused (its policy evaluated against
+ *   this request's method ARN, so a decision made on one route still decides the others);
+ * - otherwise the authorizer is called: an `Unauthorized` error is a 401, any other failure a 500; its policy is
+ *   cached and evaluated: Allow → the handler runs with the policy context (values as strings) and `principalId`,
+ *   else 403.
+ * The 401 and 403 bodies are the gateway responses the construct deploys.
+ */
+export class ApiGatewayAuthorizerCache {
+  private readonly cache = new Map<string, { at: number; result: APIGatewayAuthorizerResult }>();
+
+  constructor(
+    private readonly authorizer: RequestAuthorizer,
+    private readonly ttlSeconds: number,
+    private readonly now: () => number,
+    private readonly calls: APIGatewayRequestAuthorizerEvent[],
+  ) {}
+
+  async authorize(method: string, url: string, headers: http.IncomingHttpHeaders): Promise<AuthorizerOutcome> {
+    const identity = headers.authorization;
+    if (identity === undefined || identity.length === 0) return { kind: 'refuse', status: 401, body: AUTHORIZER_REFUSAL_BODIES.unauthorized };
+    const event = toAuthorizerEvent(method, url, headers);
+    const cached = this.cache.get(identity);
+    let result: APIGatewayAuthorizerResult;
+    if (cached !== undefined && this.now() - cached.at < this.ttlSeconds * 1000) {
+      result = cached.result;
+    } else {
+      this.cache.delete(identity);
+      this.calls.push(event);
+      try {
+        result = await this.authorizer(event);
+      } catch (e) {
+        if (e instanceof Error && e.message === 'Unauthorized') return { kind: 'refuse', status: 401, body: AUTHORIZER_REFUSAL_BODIES.unauthorized };
+        return { kind: 'refuse', status: 500, body: '{"error":{"message":null,"type":"AUTHORIZER_FAILURE","code":null}}' };
+      }
+      if (this.ttlSeconds > 0) this.cache.set(identity, { at: this.now(), result });
+    }
+    if (evaluatePolicy(result, event.methodArn) !== 'allow') return { kind: 'refuse', status: 403, body: AUTHORIZER_REFUSAL_BODIES.accessDenied };
+    const context: Claims = { principalId: result.principalId };
+    for (const [k, v] of Object.entries(result.context ?? {})) context[k] = String(v);
+    return { kind: 'allow', context };
+  }
+}
+
 /** Starts the adapter on 127.0.0.1 and a random port. */
 export async function startLambdaHttpAdapter(handler: ProxyHandler, options: LambdaHttpAdapterOptions = {}): Promise<LambdaHttpAdapter> {
   const events: APIGatewayProxyEvent[] = [];
+  const authorizerEvents: APIGatewayRequestAuthorizerEvent[] = [];
   const claimsFor = options.claimsFor ?? (() => TEST_USER_CLAIMS);
+  const gate =
+    options.authorizer === undefined
+      ? undefined
+      : new ApiGatewayAuthorizerCache(options.authorizer, options.authorizerCacheTtlSeconds ?? 0, options.now ?? Date.now, authorizerEvents);
+  const authorize = async (req: http.IncomingMessage): Promise<AuthorizerOutcome> => {
+    if (gate === undefined) {
+      return { kind: 'allow', context: claimsFor(req.headers.authorization) };
+    }
+    return gate.authorize(req.method ?? 'GET', req.url ?? '/', req.headers);
+  };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const event = toProxyEvent(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks), claimsFor(req.headers.authorization));
-      events.push(event);
-      handler(event, fakeContext(options.remainingTimeMs))
-        .then((result) => {
+      authorize(req)
+        .then(async (outcome) => {
+          if (outcome.kind === 'refuse') {
+            res.writeHead(outcome.status, { 'content-type': 'application/json', ...(outcome.status === 401 ? { 'www-authenticate': 'Bearer' } : {}) });
+            res.end(outcome.body);
+            return;
+          }
+          const event = toProxyEvent(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks), outcome.context);
+          events.push(event);
+          const result = await handler(event, fakeContext(options.remainingTimeMs));
           const headers: Record<string, string | string[]> = {};
           for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
           for (const [k, v] of Object.entries(result.multiValueHeaders ?? {})) headers[k] = v.map(String);
@@ -156,6 +291,7 @@ export async function startLambdaHttpAdapter(handler: ProxyHandler, options: Lam
   return {
     url: `http://127.0.0.1:${port}`,
     events,
+    authorizerEvents,
     close: () => {
       closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

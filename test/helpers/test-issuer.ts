@@ -5,6 +5,8 @@
  * @module
  */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createServer } from 'node:http';
+import { listenOnLoopback } from './listen';
 
 export const TEST_REGION = 'us-east-1';
 export const TEST_POOL_ID = 'us-east-1_TestPool1';
@@ -58,4 +60,38 @@ export function newTestIssuer(kid = 'test-key-1'): TestIssuer {
     },
   };
   return issuer;
+}
+
+/** A loopback server publishing a JWKS, as Cognito publishes a pool's at `/.well-known/jwks.json`. */
+export interface JwksServer {
+  /** `http://127.0.0.1:<port>/.well-known/jwks.json` */
+  readonly url: string;
+  /** Requests answered with the JWKS. */
+  readonly requests: () => number;
+  close(): Promise<void>;
+}
+
+/** Serves `jwks` on 127.0.0.1 and a random port; any other path is a 404. */
+export async function startJwksServer(jwks: TestIssuer['jwks']): Promise<JwksServer> {
+  const path = '/.well-known/jwks.json';
+  let requests = 0;
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url !== path) {
+      res.writeHead(404).end();
+      return;
+    }
+    requests++;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(jwks));
+  });
+  const port = await listenOnLoopback(server);
+  return {
+    url: `http://127.0.0.1:${port}${path}`,
+    requests: () => requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

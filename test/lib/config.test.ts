@@ -225,6 +225,13 @@ describe('configuration', () => {
       [{ gateway: { access: { machineClients: { batch: { groups: ['admins'] } } } } }, /gateway\.access\.machineClients\.batch\.groups\.0: must name a configured group \(users\).*got "admins"/],
       [{ gateway: { access: { authorizerCacheTtlSeconds: 300 } } }, /gateway\.access\.authorizerCacheTtlSeconds: .*60.*got 300/],
       [{ gateway: { access: { signInDomainPrefix: 'acme-cognito' } } }, /gateway\.access\.signInDomainPrefix: must not contain "aws", "amazon" or "cognito".*got "acme-cognito"/],
+      [{ gateway: { access: { federation: { cognitoSignIn: false } } } }, /gateway\.access\.federation\.cognitoSignIn: is false but no oidc or saml provider is configured.*set it to true/],
+      [{ gateway: { access: { federation: { saml: { Google: { metadataUrl: 'https://idp.example.com/metadata.xml' } } } } } }, /gateway\.access\.federation\.saml\["Google"\]: the name must not be a name Cognito reserves, got "Google"/],
+      [{ gateway: { access: { federation: { saml: { Entra: { metadataUrl: 'http://idp.example.com/metadata.xml' } } } } } }, /gateway\.access\.federation\.saml\.Entra\.metadataUrl: must be an https:\/\/ URL.*got "http:\/\/idp\.example\.com\/metadata\.xml"/],
+      [
+        { gateway: { access: { federation: { oidc: { Okta: { issuerUrl: 'https://acme.okta.com', clientId: 'abc', clientSecretArn: 'okta-secret' } } } } } },
+        /gateway\.access\.federation\.oidc\.Okta\.clientSecretArn: must be a Secrets Manager secret ARN .*got "okta-secret"/,
+      ],
     ])('fails if %j', (input, message) => {
       expect(() => parseConfig(input)).toThrow(ConfigError);
       expect(() => parseConfig(input)).toThrow(message);
