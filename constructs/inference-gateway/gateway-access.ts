@@ -68,13 +68,7 @@ export class GatewayAccess extends Construct {
       // Keys, their owners and their revocations outlive a deployment.
       removalPolicy: props.removalPolicy,
     });
-    const backupReason =
-      'The keys table holds only key ids, MACs and entitlements that an administrator can re-issue (keys create); point-in-time ' +
-      'recovery (35 days) with deletion protection restores it, and a backup copy would hold MACs whose HMAC key may be gone by then.';
-    Validations.of(this.keysTable.node.defaultChild as dynamodb.CfnTable).acknowledge(
-      { id: 'NIST.800.53.R5-DynamoDBInBackupPlan', reason: backupReason },
-      { id: 'HIPAA.Security-DynamoDBInBackupPlan', reason: backupReason },
-    );
+    // Its daily AWS Backup plan is the gateway's (InferenceGateway backupEnabled).
 
     // HMAC keys cannot rotate in KMS (automatic rotation is for symmetric encryption keys only); rotating the
     // gateway keys themselves (keys rotate) replaces their MACs.

@@ -29,6 +29,7 @@ import { ModelGuardrail } from '../model-guardrail';
 import { IPrivateNetwork } from '../private-network';
 import { SecureKey } from '../secure-key';
 import { SecureLogGroup } from '../secure-log-group';
+import { TableBackup } from '../table-backup';
 import { latestNodeRuntime, prebuiltCodeWithFile } from '../shared/lambda-bundle';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 import { nagFindingText } from '../shared/nag-finding';
@@ -291,6 +292,26 @@ export interface InferenceGatewayProps {
   readonly keyAdministratorRoleArns?: string[];
 
   /**
+   * Back up the API-keys table and the usage table daily with AWS Backup ({@link TableBackup}): a vault under a key
+   * of its own that no one but `keyAdministratorRoleArns` may delete recovery points from. Losing the keys table
+   * locks every program that calls with a gateway API key out until each key is re-issued.
+   * @default true
+   */
+  readonly backupEnabled?: boolean;
+
+  /**
+   * How long each daily recovery point is kept (1 to 36,500 whole days).
+   * @default Duration.days(35)
+   */
+  readonly backupRetention?: Duration;
+
+  /**
+   * The hour of the day (UTC, 0-23) the daily backup window opens.
+   * @default 3
+   */
+  readonly backupStartHourUtc?: number;
+
+  /**
    * How long access, execution, function and WAF logs are kept. Must be finite.
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -383,6 +404,8 @@ export class InferenceGateway extends Construct {
   public readonly role: iam.IRole;
   /** The per-user daily token usage table; undefined when quotas are off. */
   public readonly table?: dynamodb.Table;
+  /** The daily AWS Backup plan of the keys and usage tables; undefined when `backupEnabled` is false. */
+  public readonly backup?: TableBackup;
   /** The web ACL in front of the API stage. */
   public readonly webAcl: wafv2.CfnWebACL;
   /** The API stage's access log group. */
@@ -532,13 +555,6 @@ export class InferenceGateway extends Construct {
         deletionProtection: true,
         removalPolicy,
       });
-      const backupReason =
-        'The table holds per-user daily token counters that expire after two days (TTL); point-in-time recovery (35 days) ' +
-        'covers accidental writes, and an AWS Backup plan would only keep copies of counters that are obsolete the next day.';
-      Validations.of(this.table.node.defaultChild as dynamodb.CfnTable).acknowledge(
-        { id: 'NIST.800.53.R5-DynamoDBInBackupPlan', reason: backupReason },
-        { id: 'HIPAA.Security-DynamoDBInBackupPlan', reason: backupReason },
-      );
     }
 
     // --- function --------------------------------------------------------------------------
@@ -791,6 +807,28 @@ export class InferenceGateway extends Construct {
     this.keysTable = access.keysTable;
     this.keysMacKey = access.macKey;
     this.keysAdminPolicy = access.adminPolicy;
+
+    // --- backup ----------------------------------------------------------------------------
+    const backedUpTables = [this.keysTable, ...(this.table ? [this.table] : [])];
+    if (props.backupEnabled ?? true) {
+      this.backup = new TableBackup(this, 'Backup', {
+        tables: backedUpTables,
+        retention: props.backupRetention,
+        startHourUtc: props.backupStartHourUtc,
+        administratorRoleArns: props.keyAdministratorRoleArns,
+        removalPolicy,
+      });
+    } else {
+      const reason =
+        'AWS Backup is turned off for this deployment (backupEnabled: false). Point-in-time recovery (35 days) and deletion protection ' +
+        'remain; a table deleted anyway takes its point-in-time history with it.';
+      for (const table of backedUpTables) {
+        Validations.of(table.node.defaultChild as dynamodb.CfnTable).acknowledge(
+          { id: 'NIST.800.53.R5-DynamoDBInBackupPlan', reason },
+          { id: 'HIPAA.Security-DynamoDBInBackupPlan', reason },
+        );
+      }
+    }
 
     // --- API -------------------------------------------------------------------------------
     const accessLogs = new SecureLogGroup(this, 'AccessLogs', { encryptionKey: this.auditLogEncryptionKey, retention, removalPolicy });
