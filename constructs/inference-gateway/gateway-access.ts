@@ -143,8 +143,8 @@ export class GatewayAccess extends Construct {
       'sign-in domain is not reachable through AWS PrivateLink). It handles only the Authorization header, never prompts or ' +
       'completions, and its other calls (DynamoDB GetItem on the keys table, KMS GenerateMac on the HMAC key) are IAM-authorized over TLS.';
     const syncReason =
-      'Invoked only synchronously by API Gateway as its REQUEST authorizer: a failure becomes the caller\'s 401/500, ' +
-      'so there are no asynchronous events for a dead-letter queue to keep.';
+      'API Gateway, the only invoker the function\'s resource policy admits, calls its REQUEST authorizer synchronously and answers a ' +
+      'failure with 401 or 500. A dead-letter queue receives only failed asynchronous invocations: it would stay empty.';
     Validations.of(cfnFunction).acknowledge(
       { id: 'NIST.800.53.R5-LambdaInsideVPC', reason: outsideVpcReason },
       { id: 'HIPAA.Security-LambdaInsideVPC', reason: outsideVpcReason },

@@ -614,8 +614,8 @@ export class InferenceGateway extends Construct {
     // API Gateway invokes the function synchronously and returns its errors to the caller: there
     // are no asynchronous invocations whose failures a dead-letter queue could keep.
     const syncReason =
-      'Invoked only synchronously by API Gateway (Lambda proxy integration): a failure is returned to the caller as an HTTP error, ' +
-      'so there are no asynchronous events for a dead-letter queue to keep.';
+      'API Gateway, the only invoker the function\'s resource policy admits, calls it synchronously (Lambda proxy integration) and ' +
+      'returns a failure to the caller as an HTTP error. A dead-letter queue receives only failed asynchronous invocations: it would stay empty.';
     Validations.of(this.function.node.defaultChild as lambda.CfnFunction).acknowledge(
       { id: 'NIST.800.53.R5-LambdaDLQ', reason: syncReason },
       { id: 'HIPAA.Security-LambdaDLQ', reason: syncReason },
@@ -886,8 +886,9 @@ export class InferenceGateway extends Construct {
     stage.node.addDependency(executionLogs);
 
     const cacheReason =
-      'Caching is off on purpose: responses are per-user model completions and the model list depends on the caller\'s groups, ' +
-      'so a cache keyed on the request would serve one user\'s data to another. Without a cache there is no cache data to encrypt.';
+      'Caching stays off: the rule asks for caching on every method (*/*), but each chat completion is a fresh model call no cache may ' +
+      'answer, and GET /v1/models lists the caller\'s own models while API Gateway\'s cache key leaves out the Authorization header ' +
+      'unless a method adds it, so a cache would serve one caller\'s list to another. With no cache there is no cache data to encrypt.';
     const clientCertReason =
       'The only integration is a Lambda proxy integration, which API Gateway invokes through the signed Lambda Invoke API; ' +
       'client certificates only authenticate API Gateway to HTTP backends.';
@@ -986,7 +987,9 @@ export class InferenceGateway extends Construct {
           'cannot evaluate; with a pinned account SourceAccount is a literal and the rule passes.',
       });
     }
-    // cdk-nag's COG4 recognizes only API Gateway's Cognito user-pool authorizer type.
+    // cdk-nag's COG4 recognizes only API Gateway's Cognito user-pool authorizer type. One acknowledgment per method,
+    // not one on a common parent: cdk-nag honours an acknowledgment on any ancestor, so a parent's would also hide a
+    // method added later without the authorizer.
     for (const method of methods) {
       Validations.of(method).acknowledge({
         id: 'AwsSolutions-COG4',
