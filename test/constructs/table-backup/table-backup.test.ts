@@ -101,7 +101,9 @@ describe('TableBackup', () => {
       expect(statements).toContainEqual(
         expect.objectContaining({
           Sid: 'UseThroughAwsServicesOfThisAccount',
-          Condition: { StringEquals: expect.objectContaining({ 'kms:ViaService': ['backup.us-east-1.amazonaws.com'] }) },
+          Condition: {
+            StringEquals: expect.objectContaining({ 'kms:ViaService': [{ 'Fn::Join': ['', ['backup.', { Ref: 'AWS::Region' }, '.amazonaws.com']] }] }),
+          },
         }),
       );
     });
