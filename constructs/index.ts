@@ -9,3 +9,4 @@ export * from './access-logs-bucket';
 export * from './model-guardrail';
 export * from './inference-gateway';
 export * from './security-monitoring';
+export * from './table-backup';

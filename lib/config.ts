@@ -315,6 +315,16 @@ const gatewaySchema = z
       )
       .default({}),
     quotasEnabled: z.boolean().default(true),
+    /** Daily AWS Backup of the API-keys and usage tables (a vault under its own key; recovery points only expire). */
+    backup: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** Days each daily recovery point is kept. */
+        retentionDays: z.number().int().min(1).max(36_500).default(35),
+        /** Hour of the day (UTC) the backup window opens. */
+        startHourUtc: z.number().int().min(0).max(23).default(3),
+      })
+      .prefault({}),
     /** Teams (the team a gateway key or user belongs to) and the USD they may spend together per day and per month. */
     teams: z.record(z.string().min(1).max(128), z.strictObject(budgetFields)).default({}),
     /** The fraction of any spend budget at which an alert goes to the alert topic, once per budget and period. */

@@ -68,13 +68,7 @@ export class GatewayAccess extends Construct {
       // Keys, their owners and their revocations outlive a deployment.
       removalPolicy: props.removalPolicy,
     });
-    const backupReason =
-      'The keys table holds only key ids, MACs and entitlements that an administrator can re-issue (keys create); point-in-time ' +
-      'recovery (35 days) with deletion protection restores it, and a backup copy would hold MACs whose HMAC key may be gone by then.';
-    Validations.of(this.keysTable.node.defaultChild as dynamodb.CfnTable).acknowledge(
-      { id: 'NIST.800.53.R5-DynamoDBInBackupPlan', reason: backupReason },
-      { id: 'HIPAA.Security-DynamoDBInBackupPlan', reason: backupReason },
-    );
+    // Its daily AWS Backup plan is the gateway's (InferenceGateway backupEnabled).
 
     // HMAC keys cannot rotate in KMS (automatic rotation is for symmetric encryption keys only); rotating the
     // gateway keys themselves (keys rotate) replaces their MACs.
@@ -149,8 +143,8 @@ export class GatewayAccess extends Construct {
       'sign-in domain is not reachable through AWS PrivateLink). It handles only the Authorization header, never prompts or ' +
       'completions, and its other calls (DynamoDB GetItem on the keys table, KMS GenerateMac on the HMAC key) are IAM-authorized over TLS.';
     const syncReason =
-      'Invoked only synchronously by API Gateway as its REQUEST authorizer: a failure becomes the caller\'s 401/500, ' +
-      'so there are no asynchronous events for a dead-letter queue to keep.';
+      'API Gateway, the only invoker the function\'s resource policy admits, calls its REQUEST authorizer synchronously and answers a ' +
+      'failure with 401 or 500. A dead-letter queue receives only failed asynchronous invocations: it would stay empty.';
     Validations.of(cfnFunction).acknowledge(
       { id: 'NIST.800.53.R5-LambdaInsideVPC', reason: outsideVpcReason },
       { id: 'HIPAA.Security-LambdaInsideVPC', reason: outsideVpcReason },

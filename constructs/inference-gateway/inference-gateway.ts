@@ -31,6 +31,7 @@ import { Federation, GatewayOidcProvider, GatewaySamlProvider } from './federati
 import { IPrivateNetwork } from '../private-network';
 import { SecureKey } from '../secure-key';
 import { SecureLogGroup } from '../secure-log-group';
+import { TableBackup } from '../table-backup';
 import { latestNodeRuntime, prebuiltCodeWithFile } from '../shared/lambda-bundle';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 import { nagFindingText } from '../shared/nag-finding';
@@ -312,6 +313,26 @@ export interface InferenceGatewayProps {
   readonly keyAdministratorRoleArns?: string[];
 
   /**
+   * Back up the API-keys table and the usage table daily with AWS Backup ({@link TableBackup}): a vault under a key
+   * of its own that no one but `keyAdministratorRoleArns` may delete recovery points from. Losing the keys table
+   * locks every program that calls with a gateway API key out until each key is re-issued.
+   * @default true
+   */
+  readonly backupEnabled?: boolean;
+
+  /**
+   * How long each daily recovery point is kept (1 to 36,500 whole days).
+   * @default Duration.days(35)
+   */
+  readonly backupRetention?: Duration;
+
+  /**
+   * The hour of the day (UTC, 0-23) the daily backup window opens.
+   * @default 3
+   */
+  readonly backupStartHourUtc?: number;
+
+  /**
    * How long access, execution, function and WAF logs are kept. Must be finite.
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -404,6 +425,8 @@ export class InferenceGateway extends Construct {
   public readonly role: iam.IRole;
   /** The per-user daily token usage table; undefined when quotas are off. */
   public readonly table?: dynamodb.Table;
+  /** The daily AWS Backup plan of the keys and usage tables; undefined when `backupEnabled` is false. */
+  public readonly backup?: TableBackup;
   /** The web ACL in front of the API stage. */
   public readonly webAcl: wafv2.CfnWebACL;
   /** The API stage's access log group. */
@@ -553,13 +576,6 @@ export class InferenceGateway extends Construct {
         deletionProtection: true,
         removalPolicy,
       });
-      const backupReason =
-        'The table holds per-user daily token counters that expire after two days (TTL); point-in-time recovery (35 days) ' +
-        'covers accidental writes, and an AWS Backup plan would only keep copies of counters that are obsolete the next day.';
-      Validations.of(this.table.node.defaultChild as dynamodb.CfnTable).acknowledge(
-        { id: 'NIST.800.53.R5-DynamoDBInBackupPlan', reason: backupReason },
-        { id: 'HIPAA.Security-DynamoDBInBackupPlan', reason: backupReason },
-      );
     }
 
     // --- function --------------------------------------------------------------------------
@@ -619,8 +635,8 @@ export class InferenceGateway extends Construct {
     // API Gateway invokes the function synchronously and returns its errors to the caller: there
     // are no asynchronous invocations whose failures a dead-letter queue could keep.
     const syncReason =
-      'Invoked only synchronously by API Gateway (Lambda proxy integration): a failure is returned to the caller as an HTTP error, ' +
-      'so there are no asynchronous events for a dead-letter queue to keep.';
+      'API Gateway, the only invoker the function\'s resource policy admits, calls it synchronously (Lambda proxy integration) and ' +
+      'returns a failure to the caller as an HTTP error. A dead-letter queue receives only failed asynchronous invocations: it would stay empty.';
     Validations.of(this.function.node.defaultChild as lambda.CfnFunction).acknowledge(
       { id: 'NIST.800.53.R5-LambdaDLQ', reason: syncReason },
       { id: 'HIPAA.Security-LambdaDLQ', reason: syncReason },
@@ -819,6 +835,28 @@ export class InferenceGateway extends Construct {
     this.keysMacKey = access.macKey;
     this.keysAdminPolicy = access.adminPolicy;
 
+    // --- backup ----------------------------------------------------------------------------
+    const backedUpTables = [this.keysTable, ...(this.table ? [this.table] : [])];
+    if (props.backupEnabled ?? true) {
+      this.backup = new TableBackup(this, 'Backup', {
+        tables: backedUpTables,
+        retention: props.backupRetention,
+        startHourUtc: props.backupStartHourUtc,
+        administratorRoleArns: props.keyAdministratorRoleArns,
+        removalPolicy,
+      });
+    } else {
+      const reason =
+        'AWS Backup is turned off for this deployment (backupEnabled: false). Point-in-time recovery (35 days) and deletion protection ' +
+        'remain; a table deleted anyway takes its point-in-time history with it.';
+      for (const table of backedUpTables) {
+        Validations.of(table.node.defaultChild as dynamodb.CfnTable).acknowledge(
+          { id: 'NIST.800.53.R5-DynamoDBInBackupPlan', reason },
+          { id: 'HIPAA.Security-DynamoDBInBackupPlan', reason },
+        );
+      }
+    }
+
     // --- API -------------------------------------------------------------------------------
     const accessLogs = new SecureLogGroup(this, 'AccessLogs', { encryptionKey: this.auditLogEncryptionKey, retention, removalPolicy });
     this.accessLogGroup = accessLogs.logGroup;
@@ -875,8 +913,9 @@ export class InferenceGateway extends Construct {
     stage.node.addDependency(executionLogs);
 
     const cacheReason =
-      'Caching is off on purpose: responses are per-user model completions and the model list depends on the caller\'s groups, ' +
-      'so a cache keyed on the request would serve one user\'s data to another. Without a cache there is no cache data to encrypt.';
+      'Caching stays off: the rule asks for caching on every method (*/*), but each chat completion is a fresh model call no cache may ' +
+      'answer, and GET /v1/models lists the caller\'s own models while API Gateway\'s cache key leaves out the Authorization header ' +
+      'unless a method adds it, so a cache would serve one caller\'s list to another. With no cache there is no cache data to encrypt.';
     const clientCertReason =
       'The only integration is a Lambda proxy integration, which API Gateway invokes through the signed Lambda Invoke API; ' +
       'client certificates only authenticate API Gateway to HTTP backends.';
@@ -973,7 +1012,9 @@ export class InferenceGateway extends Construct {
           'cannot evaluate; with a pinned account SourceAccount is a literal and the rule passes.',
       });
     }
-    // cdk-nag's COG4 recognizes only API Gateway's Cognito user-pool authorizer type.
+    // cdk-nag's COG4 recognizes only API Gateway's Cognito user-pool authorizer type. One acknowledgment per method,
+    // not one on a common parent: cdk-nag honours an acknowledgment on any ancestor, so a parent's would also hide a
+    // method added later without the authorizer.
     for (const method of methods) {
       Validations.of(method).acknowledge({
         id: 'AwsSolutions-COG4',

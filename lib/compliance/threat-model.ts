@@ -61,6 +61,7 @@ const KEYS_CLI_TEST = 'test/bin/keys-cli.test.ts';
 const FIRST_CALL_TEST = 'test/lambda/first-call.test.ts';
 const FEDERATION_TEST = 'test/constructs/inference-gateway/federation.test.ts';
 const GATEWAY_TEST = 'test/constructs/inference-gateway/inference-gateway.test.ts';
+const TABLE_BACKUP_TEST = 'test/constructs/table-backup/table-backup.test.ts';
 const GUARDRAIL_TEST = 'test/constructs/model-guardrail/model-guardrail.test.ts';
 const MONITORING_TEST = 'test/constructs/security-monitoring/security-monitoring.test.ts';
 const NETWORK_TEST = 'test/constructs/private-network/private-network.test.ts';
@@ -564,6 +565,19 @@ const SHORT_LIVED_USAGE = control(
   ],
 );
 
+const TABLE_BACKUPS = control(
+  'Gateway tables backed up daily, recovery points undeletable',
+  'The API-keys table, whose loss locks out every program that calls with a gateway API key, and the usage table have point-in-time recovery, deletion protection and a daily AWS Backup plan (`gateway.backup`, 35 days) into a retained vault under a key of its own, whose access policy denies deleting a recovery point or shortening its lifecycle to everyone but the key administrators.',
+  ['constructs/table-backup/table-backup.ts', 'constructs/inference-gateway/inference-gateway.ts', 'lib/config.ts'],
+  [
+    it(TABLE_BACKUP_TEST, 'TableBackup defaults selects the tables by ARN'),
+    it(TABLE_BACKUP_TEST, 'TableBackup defaults denies every principal deleting a recovery point or shortening its lifecycle'),
+    it(TABLE_BACKUP_TEST, 'TableBackup defaults encrypts the vault with a new rotating key of its own, retained with the vault'),
+    it(GATEWAY_TEST, 'InferenceGateway defaults backs up the keys table and the usage table daily with AWS Backup, into a vault under a key of its own'),
+    it(CONFIG_TEST, 'configuration defaults the gateway backs its tables up daily at 03:00 UTC and keeps each backup 35 days'),
+  ],
+);
+
 const AUDITOR_READ_GRANT = control(
   'Reading prompts needs an explicit grant',
   'Invocation records and payloads are readable only through IAM plus the customer-managed key; grantReadLogs gives an auditor exactly the log, bucket and key permissions.',
@@ -580,7 +594,7 @@ const KEYS_PER_DATA_CLASS = control(
     it(GATEWAY_STACK_TEST, 'GatewayStack defaults the application key encrypts the usage table, guardrail and function logs; the audit key the access, execution, WAF and flow logs and the alerts'),
     it(BASELINE_STACK_TEST, 'BaselineStack defaults encryption no key policy grants the account root anything without a condition'),
     it(GATEWAY_STACK_TEST, 'GatewayStack defaults encryption every KMS grant to a role goes through a named AWS service (kms:ViaService)'),
-    it(GATEWAY_STACK_TEST, 'GatewayStack defaults encryption the CloudFormation execution role that deploys the stack keeps administration of both keys'),
+    it(GATEWAY_STACK_TEST, 'GatewayStack defaults encryption the CloudFormation execution role that deploys the stack keeps administration of every key'),
     it(SECURE_KEY_TEST, 'SecureKey validation fails if nobody could administer the key after deployment'),
   ],
 );
@@ -986,10 +1000,10 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
       },
       {
         title: 'Data kept too long, or lost too early',
-        description: 'Logs holding personal data are kept forever, or evidence is destroyed when a stack is deleted or a retention runs out too soon.',
+        description: 'Logs holding personal data are kept forever, or evidence is destroyed when a stack is deleted or a retention runs out too soon; or the gateway\'s tables are lost, and with the API-keys table every program\'s access.',
         owasp: [],
         coverage: 'covered',
-        controls: [FINITE_RETENTION, SHORT_LIVED_USAGE],
+        controls: [FINITE_RETENTION, SHORT_LIVED_USAGE, TABLE_BACKUPS],
         residualRisk: [
           'Records cannot be erased per person: CloudWatch Logs has no per-event deletion, and the trail bucket is Object-Locked by design.',
         ],
@@ -1024,7 +1038,7 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         description: 'Personal data in logs is kept longer than the stated purpose allows, or shorter than audit obligations require.',
         owasp: [],
         coverage: 'partial',
-        controls: [FINITE_RETENTION, SHORT_LIVED_USAGE],
+        controls: [FINITE_RETENTION, SHORT_LIVED_USAGE, TABLE_BACKUPS],
         residualRisk: [
           'Retention is at least one year for every log group (a compliance-pack minimum); a purpose that needs less cannot be configured.',
           'No per-subject access or erasure process exists for logged prompts; that is the operating organization\'s process.',

@@ -52,6 +52,8 @@ export interface Workload {
     readonly dataEventsPerRequest: Assumption<Readonly<Record<string, number>>>;
     readonly cloudTrailEventBytes: Assumption<number>;
     readonly invocationLogOverheadBytes: Assumption<number>;
+    /** Size of each table an AWS Backup plan selects, GB. */
+    readonly backedUpTableGb: Assumption<number>;
   };
 }
 
@@ -92,7 +94,7 @@ function countBy<T>(items: readonly T[], key: (t: T) => string): string {
 }
 
 /** The fixed monthly cost of `inv`: what the deployment costs with no traffic. */
-export function fixedMonthly(inv: CostInventory, table: PriceTable = PRICES): FixedLine[] {
+export function fixedMonthly(inv: CostInventory, table: PriceTable = PRICES, workload: Workload = WORKLOAD): FixedLine[] {
   const lines: FixedLine[] = [];
   const add = (key: string, item: string, quantity: number, unitMonthlyUsd: number, detail: string, priceIds: string[]) => {
     if (quantity > 0) lines.push({ key, item, quantity, unitMonthlyUsd, monthlyUsd: quantity * unitMonthlyUsd, detail, priceIds });
@@ -123,6 +125,16 @@ export function fixedMonthly(inv: CostInventory, table: PriceTable = PRICES): Fi
     price(table, 'kms.keyMonth').usd,
     `${countBy(inv.kmsKeys, (k) => k.stack)}${inv.kmsKeys.some((k) => k.rotation) ? `; a rotated key adds ${usd(price(table, 'kms.rotationMonth').usd)}/month after each of its first two rotations` : ''}`,
     ['kms.keyMonth', 'kms.rotationMonth'],
+  );
+  // Steady state: each selected table has one full daily copy per day of retention in the vault.
+  const tableGb = workload.assumptions.backedUpTableGb.value;
+  add(
+    'backup-storage',
+    'AWS Backup DynamoDB warm storage, GB-months (a lower bound)',
+    inv.backups.reduce((n, b) => n + b.tables * b.retentionDays * tableGb, 0),
+    price(table, 'backup.dynamoDbWarmGbMonth').usd,
+    inv.backups.map((b) => `${b.stack} ${b.tables} tables × ${b.retentionDays} daily copies × ${tableGb} GB`).join(', '),
+    ['backup.dynamoDbWarmGbMonth'],
   );
   const metrics = (kind: string) => inv.alarms.filter((a) => a.kind === kind).reduce((n, a) => n + a.billedMetrics, 0);
   const alarmsOf = (kind: string) => inv.alarms.filter((a) => a.kind === kind).length;

@@ -95,6 +95,8 @@ export interface CostInventory {
   readonly restApis: number;
   readonly apiFunctions: readonly ApiFunction[];
   readonly onDemandTables: number;
+  /** AWS Backup selections: how many resources each names and how long its plan keeps a recovery point. */
+  readonly backups: readonly { readonly stack: string; readonly logicalId: string; readonly tables: number; readonly retentionDays: number }[];
   readonly buckets: number;
   readonly flowLogs: number;
 }
@@ -248,6 +250,23 @@ function apiFunction(stack: string, id: string, r: TemplateResource): ApiFunctio
   };
 }
 
+/** A backup selection: the resources it names, and the longest retention of its plan's rules. */
+function backupSelection(stack: string, id: string, r: TemplateResource, resources: Resources): CostInventory['backups'][number] {
+  const selection = props(r).BackupSelection;
+  const named = isObject(selection) ? selection.Resources : undefined;
+  const planId = referencedId(props(r).BackupPlanId);
+  const plan = planId ? resources[planId] : undefined;
+  const rules = plan && isObject(props(plan).BackupPlan) ? (props(plan).BackupPlan as Record<string, unknown>).BackupPlanRule : undefined;
+  const days = Array.isArray(rules) ? rules.filter(isObject).map((rule) => (isObject(rule.Lifecycle) ? rule.Lifecycle.DeleteAfterDays : undefined)) : [];
+  if (!Array.isArray(named) || days.length === 0 || days.some((d) => typeof d !== 'number')) {
+    throw new Error(
+      `${stack}/${id}: a backup selection needs a literal list of resources and a plan in this template whose rules all set a literal ` +
+        'Lifecycle.DeleteAfterDays; the storage it is billed for cannot be read otherwise',
+    );
+  }
+  return { stack, logicalId: id, tables: named.length, retentionDays: Math.max(...(days as number[])) };
+}
+
 /** Counts the cost-bearing resources of `stacks`. */
 export function inventory(stacks: readonly StackTemplate[]): CostInventory {
   const inv = {
@@ -268,6 +287,7 @@ export function inventory(stacks: readonly StackTemplate[]): CostInventory {
     restApis: 0,
     apiFunctions: [] as ApiFunction[],
     onDemandTables: 0,
+    backups: [] as CostInventory['backups'][number][],
     buckets: 0,
     flowLogs: 0,
   };
@@ -334,6 +354,9 @@ export function inventory(stacks: readonly StackTemplate[]): CostInventory {
           break;
         case 'AWS::S3::Bucket':
           inv.buckets += 1;
+          break;
+        case 'AWS::Backup::BackupSelection':
+          inv.backups.push(backupSelection(stack, id, r, resources));
           break;
         case 'AWS::EC2::FlowLog':
           inv.flowLogs += 1;

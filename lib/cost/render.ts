@@ -40,8 +40,8 @@ function table(header: string[], rows: string[][]): string[] {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
 
-function fixedSection(configs: readonly PricedConfiguration[], prices: PriceTable): string[] {
-  const columns = configs.map((c) => fixedMonthly(c.inventory, prices));
+function fixedSection(configs: readonly PricedConfiguration[], prices: PriceTable, workload: Workload): string[] {
+  const columns = configs.map((c) => fixedMonthly(c.inventory, prices, workload));
   const first = (key: string): FixedLine => columns.flat().find((l) => l.key === key)!;
   const rows = rowKeys(columns).map((key) => {
     const line = first(key);
@@ -62,7 +62,11 @@ function fixedSection(configs: readonly PricedConfiguration[], prices: PriceTabl
     const same = configs.findIndex((_, j) => j < i && columns[j]!.filter((l) => l.detail).map((l) => `${l.key}=${l.detail}`).join() === columns[i]!.filter((l) => l.detail).map((l) => `${l.key}=${l.detail}`).join());
     return same >= 0 ? `- ${c.name}: as ${configs[same]!.name}.` : `- ${c.name}: ${text}.`;
   });
-  return [...table(['', 'unit price', ...configs.map((c) => c.name)], rows), '', 'Counted:', '', ...details];
+  const backup = workload.assumptions.backedUpTableGb;
+  const backupNote = columns.some((col) => col.some((l) => l.key === 'backup-storage'))
+    ? ['', `AWS Backup storage assumes ${backup.value} GB per backed-up table: ${backup.why}.`]
+    : [];
+  return [...table(['', 'unit price', ...configs.map((c) => c.name)], rows), '', 'Counted:', '', ...details, ...backupNote];
 }
 
 function usageSection(configs: readonly PricedConfiguration[], prices: PriceTable): string[] {
@@ -162,7 +166,7 @@ export function renderCostSection(
     '',
     '### Fixed monthly cost (no traffic)',
     '',
-    ...fixedSection(configs, prices),
+    ...fixedSection(configs, prices, workload),
     '',
     '### Billed only with use',
     '',

@@ -57,6 +57,10 @@ describe('configuration', () => {
       expect(monitoring.alertTopicArn).toBeUndefined();
     });
 
+    test('the gateway backs its tables up daily at 03:00 UTC and keeps each backup 35 days', () => {
+      expect(parseConfig({}).gateway.backup).toEqual({ enabled: true, retentionDays: 35, startHourUtc: 3 });
+    });
+
     test('the gateway edge limits each caller to 300 requests per 5 minutes beside 1,000 per address', () => {
       expect(parseConfig({}).gateway.api).toEqual({
         throttleRateLimit: 50,
@@ -162,6 +166,11 @@ describe('configuration', () => {
       [{ gateway: { monitoring: { api5xxPer5Min: -1 } } }, /gateway\.monitoring\.api5xxPer5Min: .*got -1/],
       [{ gateway: { monitoring: { quotaRejectionsPer5Min: 2.5 } } }, /gateway\.monitoring\.quotaRejectionsPer5Min: .*got 2.5/],
       [{ gateway: { monitoring: { dailyTokenBudget: 0 } } }, /gateway\.monitoring\.dailyTokenBudget: .*got 0/],
+      [{ gateway: { backup: { retentionDays: 0 } } }, /gateway\.backup\.retentionDays: .*got 0/],
+      [{ gateway: { backup: { retentionDays: 7.5 } } }, /gateway\.backup\.retentionDays: .*got 7.5/],
+      [{ gateway: { backup: { startHourUtc: 24 } } }, /gateway\.backup\.startHourUtc: .*got 24/],
+      [{ gateway: { backup: { enabled: 'no' } } }, /gateway\.backup\.enabled: .*boolean.*got "no"/],
+      [{ gateway: { backup: { vault: 'x' } } }, /gateway\.backup\.vault: unknown key; remove it/],
       [{ gateway: { monitoring: { guardrailInterventionAnomalyStdDevs: -2 } } }, /gateway\.monitoring\.guardrailInterventionAnomalyStdDevs: .*got -2/],
       [{ gateway: { toolAllowedHosts: { 'post webhook': ['hooks.example.com'] } } }, /gateway\.toolAllowedHosts\["post webhook"\]: .*must be a tool name .*got "post webhook"/],
       [{ gateway: { toolAllowedHosts: { post_webhook: ['https://hooks.example.com'] } } }, /gateway\.toolAllowedHosts\.post_webhook\.0: must be a lowercase host name .*got "https:\/\/hooks.example.com"/],

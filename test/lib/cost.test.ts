@@ -15,6 +15,7 @@ import {
   replaceCostSection,
   synthesizeConfiguration,
   usd,
+  WORKLOAD,
 } from '../../lib/cost';
 
 const README = path.join(__dirname, '..', '..', 'README.md');
@@ -138,6 +139,34 @@ describe('cost', () => {
       expect(lines.find((l) => l.key === 'alarm-metrics-high-resolution')!.monthlyUsd).toBeCloseTo(0.3, 6);
       // custom metrics App/A and App/B (the anomaly alarm reads A again); AWS/ metrics are not custom
       expect(inv.customMetricsRead).toBe(2);
+    });
+  });
+
+  describe('backup', () => {
+    const plan = (days: number[]): TemplateResource => ({
+      Type: 'AWS::Backup::BackupPlan',
+      Properties: { BackupPlan: { BackupPlanRule: days.map((d) => ({ Lifecycle: { DeleteAfterDays: d } })) } },
+    });
+    const selection = (resources: unknown): TemplateResource => ({
+      Type: 'AWS::Backup::BackupSelection',
+      Properties: { BackupPlanId: { 'Fn::GetAtt': ['Plan', 'BackupPlanId'] }, BackupSelection: { Resources: resources } },
+    });
+
+    test('2 tables kept 35 days are 70 full copies of the assumed table size', () => {
+      // GIVEN
+      const inv = inventory(stacks({ Plan: plan([35]), Selection: selection([{ 'Fn::GetAtt': ['A', 'Arn'] }, { 'Fn::GetAtt': ['B', 'Arn'] }]) }));
+      const workload = { ...WORKLOAD, assumptions: { ...WORKLOAD.assumptions, backedUpTableGb: { value: 2, why: 'test' } } };
+      // WHEN
+      const line = fixedMonthly(inv, PRICES, workload).find((l) => l.key === 'backup-storage')!;
+      // THEN
+      expect(line.quantity).toBe(140);
+      expect(line.monthlyUsd).toBeCloseTo(140 * 0.1, 6);
+      expect(line.detail).toBe('T 2 tables × 35 daily copies × 2 GB');
+    });
+
+    test('fails if the selection\'s resources are not a literal list or its plan keeps no literal number of days', () => {
+      expect(() => inventory(stacks({ Plan: plan([35]), Selection: selection({ Ref: 'Tables' }) }))).toThrow(/T\/Selection: a backup selection needs a literal list/);
+      expect(() => inventory(stacks({ Selection: selection([]) }))).toThrow(/T\/Selection: a backup selection needs/);
     });
   });
 

@@ -53,7 +53,7 @@ describe('GatewayStack', () => {
     });
 
     test('the application key encrypts the usage table, guardrail and function logs; the audit key the access, execution, WAF and flow logs and the alerts', () => {
-      template.resourceCountIs('AWS::KMS::Key', 3); // with the HMAC key of the gateway API keys
+      template.resourceCountIs('AWS::KMS::Key', 4); // with the HMAC key of the gateway API keys and the backup vault's key
       template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/Gateway/application' });
       template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/Gateway/audit' });
       expect(keyOfEachEncryptedResource(template)).toEqual({
@@ -144,16 +144,16 @@ describe('GatewayStack', () => {
         expect(kmsGrantsWithoutViaService(template)).toEqual([]);
       });
 
-      test('the CloudFormation execution role that deploys the stack keeps administration of both keys', () => {
+      test('the CloudFormation execution role that deploys the stack keeps administration of every key', () => {
         const admins = keyAdministrators(template);
-        expect(Object.keys(admins).map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['AuditKey', 'GatewayAccessMacKey', 'Key']);
+        expect(Object.keys(admins).map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['AuditKey', 'GatewayAccessMacKey', 'GatewayBackupKey', 'Key']);
         for (const arns of Object.values(admins)) {
           expect(arns).toEqual([DEFAULT_CFN_EXEC_ROLE]);
         }
       });
 
-      test('principals of the account use the application key through Bedrock and DynamoDB only, and the audit key not at all', () => {
-        expect(viaServicesByKey(template)).toEqual({ Key: ['bedrock', 'dynamodb'] });
+      test('principals of the account use the application key through Bedrock and DynamoDB only, the backup key through AWS Backup only, and the audit key not at all', () => {
+        expect(viaServicesByKey(template)).toEqual({ Key: ['bedrock', 'dynamodb'], GatewayBackupKey: ['backup'] });
       });
     });
   });
@@ -280,12 +280,12 @@ describe('GatewayStack', () => {
       expect(stack.monitoring.alertTopic).toBe(alertTopic);
     });
 
-    test('keyAdministratorRoleArns may administer both keys, next to the CloudFormation execution role', () => {
+    test('keyAdministratorRoleArns may administer every key, next to the CloudFormation execution role', () => {
       const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
       const admin = 'arn:aws:iam::111122223333:role/platform/KeyAdmins';
       const template = Template.fromStack(gateway(app, { keyAdministratorRoleArns: [admin] }));
       const admins = Object.values(keyAdministrators(template));
-      expect(admins).toHaveLength(3);
+      expect(admins).toHaveLength(4);
       for (const arns of admins) {
         expect(arns).toEqual([DEFAULT_CFN_EXEC_ROLE, admin]);
       }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -129,6 +129,16 @@ describe('InferenceGateway', () => {
 
     test('passes all five cdk-nag packs and cfn-guard with zero unacknowledged findings', () => {
       expect(template).toBeDefined();
+    });
+
+    test('backs up the keys table and the usage table daily with AWS Backup, into a vault under a key of its own', () => {
+      const tables = Object.keys(template.findResources('AWS::DynamoDB::Table')).sort();
+      expect(tables).toHaveLength(2);
+      const selections = Object.values(template.findResources('AWS::Backup::BackupSelection') as Resources);
+      expect(selections).toHaveLength(1);
+      const selected = (selections[0]!.Properties.BackupSelection.Resources as Array<{ 'Fn::GetAtt': [string, string] }>).map((r) => r['Fn::GetAtt'][0]);
+      expect(selected.sort()).toEqual(tables);
+      template.hasResourceProperties('AWS::Backup::BackupVault', { EncryptionKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayBackupKey'), 'Arn'] } });
     });
 
     test('every API method goes through the REQUEST authorizer, and there is no catch-all method or proxy resource', () => {
@@ -671,6 +681,26 @@ describe('InferenceGateway', () => {
       });
       const allow = functionStatements(Template.fromStack(stack)).find((s) => s.Sid === 'InvokeAllowListedModelsWithGuardrail')!;
       expect(allow.Resource).toEqual(foundationModel(REGION, 'amazon.nova-pro-v1:0'));
+    });
+
+    test('without backup there is no backup plan, and each table acknowledges DynamoDBInBackupPlan with that reason', () => {
+      const { stack, gateway } = build({ backupEnabled: false });
+      expect(gateway.backup).toBeUndefined();
+      expect(Template.fromStack(stack).findResources('AWS::Backup::BackupPlan')).toEqual({});
+      for (const table of [gateway.keysTable, gateway.table!]) {
+        const acknowledged = table.node.defaultChild!.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
+        expect(Object.keys(Object.assign({}, ...acknowledged.map((m) => m.data)))).toEqual([
+          'Annotation::NIST.800.53.R5-DynamoDBInBackupPlan',
+          'Annotation::HIPAA.Security-DynamoDBInBackupPlan',
+        ]);
+        expect(JSON.stringify(acknowledged)).toContain('backupEnabled: false');
+      }
+    });
+
+    test('backs up only the keys table without quotas', () => {
+      const { stack, gateway } = build({ quotasEnabled: false });
+      const selection = Object.values(Template.fromStack(stack).findResources('AWS::Backup::BackupSelection') as Resources)[0]!;
+      expect(selection.Properties.BackupSelection.Resources).toEqual([stack.resolve(gateway.keysTable.tableArn)]);
     });
 
     test('without quotas there is no usage table, no DynamoDB endpoint, no DynamoDB permission and no egress beyond the Bedrock endpoint', () => {
