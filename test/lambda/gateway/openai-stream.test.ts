@@ -147,14 +147,19 @@ describe('openai client streaming from the gateway', () => {
 
   describe('screening', () => {
     test('fails if a system-prompt leak after 2 KB of benign text reaches the client: content_filter, nothing of it sent', async () => {
-      // GIVEN a reply that repeats the system prompt (with the per-request canary) after 2 KB of benign text
-      server.setBehavior({ kind: 'echo', render: (body) => `${benign(21)}${systemText(body)} ${benign(5)}` });
+      // GIVEN a reply that repeats the system prompt after 2 KB of benign text, its per-request canary spelled out with
+      // spaces (so each of its 16-character deltas ends inside the canary, and white space lies within it)
+      server.setBehavior({
+        kind: 'echo',
+        render: (body) => `${benign(21)}${systemText(body).replace(CANARY, (c) => c.split('').join(' '))} ${benign(5)}`,
+      });
       // WHEN
       const streamed = await stream('key-alice');
       // THEN text was released before the leak, and the leak never
       expect(streamed.error).toBeUndefined();
       expect(streamed.text.length).toBeGreaterThan(1000);
       expect(streamed.text).not.toMatch(CANARY);
+      expect(streamed.text).not.toMatch(/c n r y/i);
       expect(streamed.text).not.toContain('Policy P-7');
       expect(streamed.finish).toEqual(['content_filter']);
       const record = stdout.audit(streamed.requestId!)!;
