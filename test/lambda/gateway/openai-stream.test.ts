@@ -62,7 +62,7 @@ describe('openai client streaming from the gateway', () => {
     return { chunks, text, finish, error, requestId };
   }
 
-  const usage = (key: string) => new QuotaStore(dynamo, TEST_CONFIG.quotaTableName).usage(USERS[`Bearer ${key}`]!.subject!);
+  const usage = (key: string) => new QuotaStore(dynamo, TEST_CONFIG.quotaTableName!).usage(USERS[`Bearer ${key}`]!.subject!);
 
   beforeAll(async () => {
     stdout.start();
