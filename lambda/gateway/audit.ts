@@ -116,7 +116,7 @@ export interface AuditRecord {
   latencyMs?: number;
   /** The answer was streamed (`stream: true`). */
   stream?: boolean;
-  /** Streamed answers: how the stream ended (`complete`, `blocked`, `bedrock_cut`, `bedrock_error`, `client_closed`). */
+  /** Streamed answers: how the stream ended (`complete`, `blocked`, `bedrock_cut`, `bedrock_error`, `client_closed`, `failed`). */
   streamEnd?: string;
   /** Streamed answers: characters of screened text released to the client (where a block stopped the stream). */
   streamReleasedChars?: number;

@@ -18,6 +18,13 @@
  * budget crossing its alert fraction raises `BudgetAlert`, once per budget and period) → one audit record and metrics → OpenAI
  * response. Errors become OpenAI error bodies in one place ({@link toHttpResponse}).
  *
+ * With `stream: true` the same pipeline runs up to the model call, which is ConverseStream (guardrail in `sync` stream
+ * processing mode); ./stream-chat then releases screened text as server-sent events through a hold-back window,
+ * screens tool calls whole at the end, settles on the streamed usage (or the whole reservation when the stream
+ * breaks) and writes the audit record's stream fields. The Lambda entry point is a response-streaming handler (API
+ * Gateway `STREAM` transfer mode): every other response is one write of the same JSON; {@link createHandler} is the
+ * buffered form for tests and benchmarks.
+ *
  * Clients, logger and metrics live at module scope; the configuration is read once per container, and a
  * misconfigured function answers every request with a 500 (fail closed).
  *
@@ -126,7 +133,8 @@ export function createStreamingHandler(deps: GatewayDependencies): StreamingHand
   return async (event, responseStream: Writable, context) => {
     const target = new LambdaResponseTarget(responseStream);
     const outcome = await serve(event, context, target);
-    if (outcome !== STREAMED) {
+    // A stream that has started ends itself (an error after its first byte is an event in it).
+    if (outcome !== STREAMED && !target.opened) {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(outcome.headers ?? {})) headers[k] = String(v);
       target.open({ statusCode: outcome.statusCode, headers });

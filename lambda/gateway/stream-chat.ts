@@ -37,7 +37,7 @@ import { StreamScreen } from './stream-screen';
 export const GUARDRAIL_STREAM_PROCESSING_MODE = 'sync';
 
 /** How a streamed answer ended, in the audit record. */
-export type StreamEnd = 'complete' | 'blocked' | 'bedrock_cut' | 'bedrock_error' | 'client_closed';
+export type StreamEnd = 'complete' | 'blocked' | 'bedrock_cut' | 'bedrock_error' | 'client_closed' | 'failed';
 
 /** What {@link streamChat} needs. */
 export interface StreamChatOptions {
@@ -192,11 +192,11 @@ export async function streamChat(opts: StreamChatOptions): Promise<void> {
     target.write(SSE_DONE);
     return target.end();
   };
-  const fail = async (err: GatewayError, end: StreamEnd): Promise<void> => {
+  const fail = async (err: unknown, end: StreamEnd): Promise<void> => {
     record.streamEnd = end;
     record.streamReleasedChars = screen.releasedChars;
     record.decision = 'failed';
-    record.reason = err.code ?? err.type;
+    record.reason = err instanceof GatewayError ? (err.code ?? err.type) : 'internal_error';
     if (!target.opened) throw err;
     if (!target.signal.aborted) target.write(`data: ${toHttpResponse(err, opts.requestId).body}\n\n`);
     return target.end();
@@ -206,75 +206,85 @@ export async function streamChat(opts: StreamChatOptions): Promise<void> {
     return finish('content_filter', 'blocked', { content: opts.blockedOutputMessage });
   };
 
-  if (target.signal.aborted) {
-    record.streamEnd = 'client_closed';
-    record.streamReleasedChars = screen.releasedChars;
-    return target.end();
-  }
-  if (failure !== undefined) return fail(fromUpstreamError(failure), 'bedrock_error');
-  if (blocked !== undefined) {
-    record.outputScreen = blocked;
-    return refuse(blocked.includes('canary-leak') ? 'canary_leak' : 'output_screen');
-  }
-  if (stopReason === undefined || usage === undefined) {
-    const err = timedOut ? new UpstreamTimeoutError() : new UpstreamError('The model stream ended before the answer was complete.', { statusCode: 502 });
-    return fail(err, 'bedrock_cut');
-  }
-
-  if (stopReason === 'guardrail_intervened') {
-    const intervention = classifyIntervention({ usage: { outputTokens: usage.completion_tokens }, trace: trace as never });
-    record.guardrailPolicies = summarizeAssessments(intervention.assessments);
-    if (!intervention.maskedOnly) {
-      record.guardrailAction = `INTERVENED_${intervention.side.toUpperCase()}`;
-      if (intervention.side === 'input' && !target.opened) {
-        opts.block('guardrail_input');
-        record.streamEnd = 'blocked';
-        throw new ContentFilterError(opts.blockedInputMessage, { code: 'content_filter' });
-      }
-      return refuse('guardrail_output');
+  const conclude = async (): Promise<void> => {
+    if (target.signal.aborted) {
+      record.streamEnd = 'client_closed';
+      record.streamReleasedChars = screen.releasedChars;
+      return target.end();
     }
-    record.guardrailAction = intervention.side === 'output' ? 'MASKED_OUTPUT' : 'MASKED_INPUT';
-  } else {
-    record.guardrailAction = 'NONE';
-    const policies = summarizeAssessments(trace?.guardrail);
-    if (policies.length > 0) record.guardrailPolicies = policies;
-  }
-
-  let toolCalls: readonly OpenAiToolCall[] | undefined;
-  if (tools.size > 0) {
-    const content: ContentBlock[] = [];
-    for (const pending of [...tools.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p)) {
-      let input: unknown;
-      try {
-        input = pending.input.length === 0 ? {} : JSON.parse(pending.input);
-      } catch {
-        record.outputScreen = ['tool-input-not-json'];
-        return refuse('tool_call');
-      }
-      content.push({ toolUse: { toolUseId: pending.toolUseId, name: pending.name, input: input as never } });
+    if (failure !== undefined) return fail(fromUpstreamError(failure), 'bedrock_error');
+    if (blocked !== undefined) {
+      record.outputScreen = blocked;
+      return refuse(blocked.includes('canary-leak') ? 'canary_leak' : 'output_screen');
     }
-    const screened = await opts.screenToolUse(content);
-    if (typeof screened === 'string') return refuse(screened);
-    toolCalls = screened;
-  }
+    if (stopReason === undefined || usage === undefined) {
+      const err = timedOut ? new UpstreamTimeoutError() : new UpstreamError('The model stream ended before the answer was complete.', { statusCode: 502 });
+      return fail(err, 'bedrock_cut');
+    }
 
-  let rest;
+    if (stopReason === 'guardrail_intervened') {
+      const intervention = classifyIntervention({ usage: { outputTokens: usage.completion_tokens }, trace: trace as never });
+      record.guardrailPolicies = summarizeAssessments(intervention.assessments);
+      if (!intervention.maskedOnly) {
+        record.guardrailAction = `INTERVENED_${intervention.side.toUpperCase()}`;
+        if (intervention.side === 'input' && !target.opened) {
+          opts.block('guardrail_input');
+          record.streamEnd = 'blocked';
+          throw new ContentFilterError(opts.blockedInputMessage, { code: 'content_filter' });
+        }
+        return refuse('guardrail_output');
+      }
+      record.guardrailAction = intervention.side === 'output' ? 'MASKED_OUTPUT' : 'MASKED_INPUT';
+    } else {
+      record.guardrailAction = 'NONE';
+      const policies = summarizeAssessments(trace?.guardrail);
+      if (policies.length > 0) record.guardrailPolicies = policies;
+    }
+
+    let toolCalls: readonly OpenAiToolCall[] | undefined;
+    if (tools.size > 0) {
+      const content: ContentBlock[] = [];
+      for (const pending of [...tools.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p)) {
+        let input: unknown;
+        try {
+          input = pending.input.length === 0 ? {} : JSON.parse(pending.input);
+        } catch {
+          record.outputScreen = ['tool-input-not-json'];
+          return refuse('tool_call');
+        }
+        content.push({ toolUse: { toolUseId: pending.toolUseId, name: pending.name, input: input as never } });
+      }
+      const screened = await opts.screenToolUse(content);
+      if (typeof screened === 'string') return refuse(screened);
+      toolCalls = screened;
+    }
+
+    let rest;
+    try {
+      rest = screen.finish();
+    } catch {
+      rest = { blocked: true as const, reasons: ['screening-error'] };
+    }
+    const findings = screen.findings;
+    if (findings.removedLinks > 0) record.outputLinksRemoved = findings.removedLinks;
+    if (findings.redactions > 0) record.outputRedactions = findings.redactions;
+    if (rest.blocked) {
+      record.outputScreen = rest.reasons;
+      return refuse(rest.reasons.includes('canary-leak') ? 'canary_leak' : 'output_screen');
+    }
+    if (findings.reasons.length > 0) record.outputScreen = findings.reasons;
+    release(rest.text);
+    const reason = toolCalls !== undefined && toolCalls.length > 0 ? 'tool_calls' : finishReasonOf(stopReason);
+    return finish(reason === 'tool_calls' && toolCalls === undefined ? 'stop' : reason, 'complete', toolCalls === undefined ? undefined : { toolCalls });
+  };
   try {
-    rest = screen.finish();
-  } catch {
-    rest = { blocked: true as const, reasons: ['screening-error'] };
+    await conclude();
+  } catch (err) {
+    // Before the first byte the caller answers with an ordinary error; after it (ApplyGuardrail on the tool calls
+    // failed, say) the stream ends with an error event (anything but a GatewayError as a generic 500 body).
+    if (!target.opened) throw err;
+    await fail(err, 'failed');
   }
-  const findings = screen.findings;
-  if (findings.removedLinks > 0) record.outputLinksRemoved = findings.removedLinks;
-  if (findings.redactions > 0) record.outputRedactions = findings.redactions;
-  if (rest.blocked) {
-    record.outputScreen = rest.reasons;
-    return refuse(rest.reasons.includes('canary-leak') ? 'canary_leak' : 'output_screen');
-  }
-  if (findings.reasons.length > 0) record.outputScreen = findings.reasons;
-  release(rest.text);
-  const reason = toolCalls !== undefined && toolCalls.length > 0 ? 'tool_calls' : finishReasonOf(stopReason);
-  return finish(reason === 'tool_calls' && toolCalls === undefined ? 'stop' : reason, 'complete', toolCalls === undefined ? undefined : { toolCalls });
 }
 
 function exceptionOf(event: ConverseStreamOutput): Error | undefined {

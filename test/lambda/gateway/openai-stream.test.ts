@@ -233,6 +233,25 @@ describe('openai client streaming from the gateway', () => {
       expect(await usage('key-error')).toMatchObject({ reserved: 0 });
     });
 
+    test('a failure after the first byte (ApplyGuardrail on the tool call) ends with an error event, never a second status', async () => {
+      // GIVEN text longer than the hold-back window before a tool call, and ApplyGuardrail failing on the arguments
+      server.setBehavior({
+        kind: 'byRoute',
+        converse: { kind: 'toolUse', name: 'get_weather', input: { city: 'Paris' }, text: benign(10) },
+        // The first call checks the tool declaration (INPUT), the second the tool call's arguments (OUTPUT).
+        applyGuardrail: { kind: 'sequence', steps: [{ kind: 'applyGuardrail', action: 'NONE' }, { kind: 'error', type: 'AccessDeniedException' }] },
+      });
+      // WHEN
+      const streamed = await stream('key-error', {
+        tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
+      });
+      // THEN
+      expect(streamed.text.length).toBeGreaterThan(0);
+      expect(streamed.error).toBeInstanceOf(APIError);
+      expect(streamed.chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? [])).toEqual([]);
+      expect(stdout.audit(streamed.requestId!)).toMatchObject({ streamEnd: 'failed', decision: 'failed', status: 200 });
+    });
+
     test('a client that goes away mid-stream stops the model call and settles the reservation', async () => {
       // GIVEN a stream that hangs after more text than the hold-back window
       server.setBehavior({ kind: 'stream', chunks: [benign(4), benign(4), benign(4)], hangAfter: 2 });
