@@ -17,6 +17,13 @@
  *     (wall and CPU) in fresh `node` processes, interleaved, median of 15. The same pair with esbuild's default
  *     mainFields (main first) is shown for reference.
  *
+ * (d) Time to first token: `stream: true` through the gateway's streaming handler (a `Writable` as the Lambda
+ *     response stream) versus a bare ConverseStream call with the same client, against a second loopback server that
+ *     streams a 4 KB reply in 16-character deltas. The gateway holds text back until its output screen has seen
+ *     enough look-ahead (`DEFAULT_HOLD_BACK_CHARS`); the bare call's time to receive that much (the same
+ *     StreamScreen, fed the same deltas, says after how many characters the first release comes) is the floor the
+ *     gateway is compared with: its overhead is its time to first token minus that (target <= 1 ms).
+ *
  * Powertools output (audit records, EMF) is serialized as in Lambda but not printed during measurement. The machine's
  * load average is printed: on a shared machine, compare runs only at similar load.
  */
@@ -24,7 +31,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BedrockRuntimeClient, ConverseCommand, ConverseCommandInput } from '@aws-sdk/client-bedrock-runtime';
+import { Writable } from 'node:stream';
+import { BedrockRuntimeClient, ConverseCommand, ConverseCommandInput, ConverseStreamCommand, ConverseStreamCommandInput } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
 import type { GatewayRuntimeConfig } from '../lambda/gateway/runtime-config';
@@ -61,6 +69,11 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** The streamed reply of (d): 4 KB of benign prose. */
+const STREAM_REPLY = 'The quarterly report covers revenue, hiring and the roadmap for the next two product releases. '.repeat(41).slice(0, 4096);
+/** Characters per delta of the fake's ConverseStream (its STREAM_CHUNK_CHARS). */
+const STREAM_DELTA_CHARS = 16;
+
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
@@ -87,21 +100,23 @@ function prompt8k(): string {
 async function serve(): Promise<void> {
   const { startBedrockServer } = await import('../test/helpers/bedrock-server');
   const { startDynalite, createUsageTable } = await import('../test/helpers/dynalite');
-  const [bedrock, db] = await Promise.all([startBedrockServer(), startDynalite()]);
+  const [bedrock, streaming, db] = await Promise.all([startBedrockServer(), startBedrockServer(), startDynalite()]);
+  streaming.setBehavior({ kind: 'reply', text: STREAM_REPLY });
   await createUsageTable(db.endpoint, TABLE);
   // The fake records every request for tests; a benchmark does not need them.
   const trim = setInterval(() => {
     bedrock.requests.length = 0;
+    streaming.requests.length = 0;
   }, 200);
-  process.stdout.write(`${JSON.stringify({ bedrock: bedrock.url, dynamo: db.endpoint })}\n`);
+  process.stdout.write(`${JSON.stringify({ bedrock: bedrock.url, streaming: streaming.url, dynamo: db.endpoint })}\n`);
   process.stdin.resume();
   process.stdin.on('end', () => {
     clearInterval(trim);
-    void Promise.all([bedrock.close(), db.close()]).then(() => process.exit(0));
+    void Promise.all([bedrock.close(), streaming.close(), db.close()]).then(() => process.exit(0));
   });
 }
 
-async function startServers(): Promise<{ bedrock: string; dynamo: string; stop: () => void }> {
+async function startServers(): Promise<{ bedrock: string; streaming: string; dynamo: string; stop: () => void }> {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', __filename, '--serve'], {
     cwd: root,
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -116,7 +131,7 @@ async function startServers(): Promise<{ bedrock: string; dynamo: string; stop: 
     });
     child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
   });
-  const urls = JSON.parse(line) as { bedrock: string; dynamo: string };
+  const urls = JSON.parse(line) as { bedrock: string; streaming: string; dynamo: string };
   return { ...urls, stop: () => child.stdin.end() };
 }
 
@@ -132,7 +147,16 @@ interface Sampled {
   readonly cpuPerCall: number[];
 }
 
-async function measureRuntime(): Promise<Record<Kind, Sampled> & { handlerAlone: number[]; stdoutBytesPerRequest: number }> {
+/** (d): per call, ms. */
+interface FirstToken {
+  readonly gateway: number[];
+  readonly bareFirst: number[];
+  readonly bareWindow: number[];
+  /** Characters the bare call must receive before the gateway's first release. */
+  readonly windowChars: number;
+}
+
+async function measureRuntime(): Promise<Record<Kind, Sampled> & { handlerAlone: number[]; stdoutBytesPerRequest: number; firstToken: FirstToken }> {
   const servers = await startServers();
   // Imported here so the module-scope clients of index.ts see a region.
   process.env.AWS_REGION = 'us-east-1';
@@ -241,13 +265,95 @@ async function measureRuntime(): Promise<Record<Kind, Sampled> & { handlerAlone:
       const used = process.cpuUsage(before);
       handlerAlone.push((used.user + used.system) / 1000 / 200);
     }
-    return { ...result, handlerAlone, stdoutBytesPerRequest: offBytes / (offRequests * 2) };
+    const firstToken = await measureFirstToken(servers.streaming, auditor, prompt);
+    return { ...result, handlerAlone, stdoutBytesPerRequest: offBytes / (offRequests * 2), firstToken };
   } finally {
     process.stdout.write = realWrite;
     bedrock.destroy();
     sdkDefault.destroy();
     dynamo.destroy();
     servers.stop();
+  }
+}
+
+/** (d) time to first token, gateway (streaming handler) and bare ConverseStream, interleaved. */
+async function measureFirstToken(endpoint: string, auditor: import('../lambda/gateway/audit').Auditor, prompt: string): Promise<FirstToken> {
+  const { createStreamingHandler } = await import('../lambda/gateway/index');
+  const { newBedrockClient } = await import('../lambda/gateway/bedrock');
+  const { StreamScreen } = await import('../lambda/gateway/stream-screen');
+  const { toProxyEvent, fakeContext, userContext } = await import('../test/helpers/lambda-http-adapter');
+  const bedrock = newBedrockClient({ endpoint, region: 'us-east-1', credentials: CREDENTIALS });
+  const handler = createStreamingHandler({ config: { ...CONFIG, quotasEnabled: false }, bedrock, auditor });
+  const body = Buffer.from(JSON.stringify({ model: 'nova-lite', max_tokens: 512, stream: true, messages: [{ role: 'user', content: prompt }] }));
+  const claims = userContext('bench-user-0001', 'users');
+  const bareInput: ConverseStreamCommandInput = {
+    modelId: CONFIG.models['nova-lite']!.modelId,
+    system: [{ text: CONFIG.systemPrompt }],
+    messages: [{ role: 'user', content: [{ text: prompt }] }],
+    inferenceConfig: { maxTokens: 512 },
+    guardrailConfig: { guardrailIdentifier: CONFIG.guardrailId, guardrailVersion: CONFIG.guardrailVersion, trace: 'enabled', streamProcessingMode: 'sync' },
+  };
+  // Where the gateway's first release comes: the same screen, fed the same deltas.
+  const screen = new StreamScreen({ canary: 'cnryaaaaaaaaaaaaaaaaaaaa', allowedLinkHosts: CONFIG.output.allowedLinkHosts, allowHtml: CONFIG.output.allowHtml });
+  let windowChars = 0;
+  for (let i = 0; i < STREAM_REPLY.length; i += STREAM_DELTA_CHARS) {
+    const delta = STREAM_REPLY.slice(i, i + STREAM_DELTA_CHARS);
+    windowChars += delta.length;
+    const step = screen.push(delta);
+    if (step.blocked || step.text.length > 0) break;
+  }
+
+  const gatewayCall = async (): Promise<number> => {
+    const event = toProxyEvent('POST', '/v1/chat/completions', {}, body, claims);
+    const context = fakeContext();
+    let first: bigint | undefined;
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        if (first === undefined && /"content":"[^"]/.test(chunk.toString('utf8'))) first = process.hrtime.bigint();
+        callback();
+      },
+    });
+    const t = process.hrtime.bigint();
+    await handler(event, sink, context);
+    if (first === undefined) throw new Error('the gateway streamed no text');
+    return Number(first - t) / 1e6;
+  };
+  const bareCall = async (): Promise<[number, number]> => {
+    const t = process.hrtime.bigint();
+    const out = await bedrock.send(new ConverseStreamCommand(bareInput));
+    let chars = 0;
+    let first: bigint | undefined;
+    let window: bigint | undefined;
+    for await (const event of out.stream ?? []) {
+      const text = event.contentBlockDelta?.delta?.text;
+      if (text === undefined) continue;
+      chars += text.length;
+      first ??= process.hrtime.bigint();
+      if (chars >= windowChars) window ??= process.hrtime.bigint();
+    }
+    if (first === undefined || window === undefined) throw new Error('the bare stream was too short');
+    return [Number(first - t) / 1e6, Number(window - t) / 1e6];
+  };
+  try {
+    for (let i = 0; i < 50; i++) {
+      await gatewayCall();
+      await bareCall();
+    }
+    const result = { gateway: [] as number[], bareFirst: [] as number[], bareWindow: [] as number[], windowChars };
+    for (let i = 0; i < 200; i++) {
+      const order = i % 2 === 0 ? ['gateway', 'bare'] : ['bare', 'gateway'];
+      for (const kind of order) {
+        if (kind === 'gateway') result.gateway.push(await gatewayCall());
+        else {
+          const [first, window] = await bareCall();
+          result.bareFirst.push(first);
+          result.bareWindow.push(window);
+        }
+      }
+    }
+    return result;
+  } finally {
+    bedrock.destroy();
   }
 }
 
@@ -397,6 +503,14 @@ async function main(): Promise<void> {
   console.log(`    gateway, quotas on            ${ms(cpuOn)}   own incl. 2 DynamoDB calls: ${ms(cpuOn - cpuBare)}`);
   console.log(`    handler alone, Bedrock stubbed ${ms(median(rt.handlerAlone))}   (median of 7 blocks of 200; target <= 1 ms)`);
   console.log(`    Powertools stdout per request ${(rt.stdoutBytesPerRequest).toFixed(0)} bytes`);
+  console.log('');
+  const ft = rt.firstToken;
+  const window = median(ft.bareWindow);
+  const gatewayFirst = median(ft.gateway);
+  console.log(`(d) time to first token, stream: true (4 KB reply in ${STREAM_DELTA_CHARS}-character deltas, median of 200 interleaved)`);
+  console.log(`    bare ConverseStream, first delta            ${ms(median(ft.bareFirst))}`);
+  console.log(`    bare ConverseStream, first ${String(ft.windowChars).padEnd(4)} characters  ${ms(window)}   (the hold-back window: the gateway's first release needs this much)`);
+  console.log(`    gateway, first text chunk                   ${ms(gatewayFirst)}   overhead over the window: ${ms(gatewayFirst - window)}  (target <= 1 ms)`);
   console.log('');
   console.log(bundleReport.join('\n'));
 }

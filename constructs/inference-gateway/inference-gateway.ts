@@ -971,10 +971,14 @@ export class InferenceGateway extends Construct {
     // The Lambda proxy integration of aws-cdk-lib's LambdaIntegration, without its one invoke permission per method
     // (three near-identical resource-policy statements): the function serves every route, so one permission below
     // admits the whole API, on its deployed stage only (the console's test-invoke stage stays excluded).
+    // Response streaming: API Gateway invokes the function with InvokeWithResponseStream (the 2021-11-15
+    // `response-streaming-invocations` action; the same lambda:InvokeFunction permission) and passes the body on as the
+    // function writes it, so `stream: true` answers arrive as server-sent events. Non-streamed answers are one write.
     const integration = new apigateway.AwsIntegration({
       proxy: true,
       service: 'lambda',
-      path: `2015-03-31/functions/${this.function.functionArn}/invocations`,
+      path: `2021-11-15/functions/${this.function.functionArn}/response-streaming-invocations`,
+      options: { responseTransferMode: apigateway.ResponseTransferMode.STREAM },
     });
     // What each route adds to the common options; a route added to the contract must be listed here.
     const routeOptions: Record<GatewayRouteName, apigateway.MethodOptions> = {

@@ -114,6 +114,16 @@ export interface AuditRecord {
   finishReason?: string;
   bedrockAttempts?: number;
   latencyMs?: number;
+  /** The answer was streamed (`stream: true`). */
+  stream?: boolean;
+  /** Streamed answers: how the stream ended (`complete`, `blocked`, `bedrock_cut`, `bedrock_error`, `client_closed`, `failed`). */
+  streamEnd?: string;
+  /** Streamed answers: characters of screened text released to the client (where a block stopped the stream). */
+  streamReleasedChars?: number;
+  /** Streamed answers: characters of model text received from Bedrock. */
+  streamReceivedChars?: number;
+  /** Streamed answers: the stream carried no usage, so the whole reservation was settled. */
+  streamSettledReservation?: boolean;
 }
 
 /** SHA-256 (hex) of `text`. */

@@ -77,8 +77,8 @@ export const BEDROCK_SESSION_IDLE_MS = 30_000;
 /**
  * The gateway's Bedrock Runtime client: no SDK retries (this module owns them) and one pooled HTTP/2 session reused
  * across requests. The SDK's default for Bedrock Runtime opens a new session, and so a new TLS handshake, for every
- * request (`disableConcurrentStreams: true`, meant for event streams); the gateway only calls non-streaming
- * operations, so it reuses the session, closing it after {@link BEDROCK_SESSION_IDLE_MS} without traffic. A session
+ * request (`disableConcurrentStreams: true`, meant for bidirectional event streams); the gateway calls Converse,
+ * ApplyGuardrail and ConverseStream (whose event stream flows one way, in the response), so it reuses the session, closing it after {@link BEDROCK_SESSION_IDLE_MS} without traffic. A session
  * the endpoint closed while the function was frozen fails with a transport error, which is retried.
  *
  * @param config - extra client configuration (tests: endpoint, region, credentials)

@@ -18,13 +18,21 @@
  * budget crossing its alert fraction raises `BudgetAlert`, once per budget and period) → one audit record and metrics → OpenAI
  * response. Errors become OpenAI error bodies in one place ({@link toHttpResponse}).
  *
+ * With `stream: true` the same pipeline runs up to the model call, which is ConverseStream (guardrail in `sync` stream
+ * processing mode); ./stream-chat then releases screened text as server-sent events through a hold-back window,
+ * screens tool calls whole at the end, settles on the streamed usage (or the whole reservation when the stream
+ * breaks) and writes the audit record's stream fields. The Lambda entry point is a response-streaming handler (API
+ * Gateway `STREAM` transfer mode): every other response is one write of the same JSON; {@link createHandler} is the
+ * buffered form for tests and benchmarks.
+ *
  * Clients, logger and metrics live at module scope; the configuration is read once per container, and a
  * misconfigured function answers every request with a 500 (fail closed).
  *
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { BedrockRuntimeClient, ConverseCommandOutput } from '@aws-sdk/client-bedrock-runtime';
+import type { Writable } from 'node:stream';
+import { BedrockRuntimeClient, ContentBlock, ConverseCommandOutput, ConverseStreamCommandInput } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { AuditRecord, Auditor, BlockReason, PrescreenSignal, newLogger, newMetrics, promptSha256, summarizeAssessments } from './audit';
@@ -50,14 +58,21 @@ import { attributionMetadata, teamDimension } from './request-metadata';
 import { ChatMessage, ChatRequest, parseChatRequest, ToolDefinition } from './request';
 import { type JsonObject, validateAgainstSchema } from './tool-schema';
 import { ChatCompletion, FinishReason, OpenAiToolCall, chatCompletion, extractToolCalls, finishReasonOf, modelList, outputText, usageOf } from './response';
+import { LambdaResponseTarget, ResponseTarget, StreamingHandler, streamifyResponse } from './response-stream';
 import { GatewayRuntimeConfig, loadRuntimeConfig } from './runtime-config';
 import { screenOutput, screenToolArguments } from './screen-output';
 import { newMarker } from './spotlight';
+import { GUARDRAIL_STREAM_PROCESSING_MODE, streamChat } from './stream-chat';
+import { StreamScreen } from './stream-screen';
 import { GatewayRouteName, describeRoutes, matchRoute } from '../shared/gateway-contract';
 import { costMicroUsd } from '../shared/money';
 
-/** A Lambda proxy-integration handler. */
+/** A Lambda proxy-integration handler (buffered: a streamed answer comes back as one body of server-sent events). */
 export type GatewayHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
+
+/** What a route produced: a response to send, or {@link STREAMED} when it wrote the response to the target itself. */
+type Outcome = APIGatewayProxyResult | typeof STREAMED;
+const STREAMED = 'streamed';
 
 /** What {@link createHandler} needs; the module-scope {@link handler} passes the production values. */
 export interface GatewayDependencies {
@@ -95,8 +110,66 @@ interface Exchange {
   blockReason?: BlockReason;
 }
 
-/** Creates the gateway handler with the given dependencies. */
+/**
+ * Creates the gateway handler with the given dependencies, buffered: API Gateway's `BUFFERED` transfer mode and tests.
+ * A streamed answer (`stream: true`) is collected and returned as one body of server-sent events.
+ */
 export function createHandler(deps: GatewayDependencies): GatewayHandler {
+  const serve = createServer(deps);
+  return async (event, context) => {
+    const target = new BufferedTarget();
+    const outcome = await serve(event, context, target);
+    if (outcome !== STREAMED) return outcome;
+    return { statusCode: target.statusCode, headers: target.headers, body: target.body };
+  };
+}
+
+/**
+ * Creates the gateway handler with the given dependencies, streaming (Lambda response streaming behind API Gateway's
+ * `STREAM` transfer mode). Every response goes through the stream: a non-streamed answer or an error is one write.
+ */
+export function createStreamingHandler(deps: GatewayDependencies): StreamingHandler {
+  const serve = createServer(deps);
+  return async (event, responseStream: Writable, context) => {
+    const target = new LambdaResponseTarget(responseStream);
+    const outcome = await serve(event, context, target);
+    // A stream that has started ends itself (an error after its first byte is an event in it).
+    if (outcome !== STREAMED && !target.opened) {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(outcome.headers ?? {})) headers[k] = String(v);
+      target.open({ statusCode: outcome.statusCode, headers });
+      target.write(outcome.body);
+    }
+    await target.end();
+  };
+}
+
+/** Collects a streamed response in memory (for the buffered handler). */
+class BufferedTarget implements ResponseTarget {
+  statusCode = 200;
+  headers: Record<string, string> = {};
+  body = '';
+  opened = false;
+  readonly signal = new AbortController().signal;
+
+  open(metadata: { statusCode: number; headers: Record<string, string> }): void {
+    this.opened = true;
+    this.statusCode = metadata.statusCode;
+    this.headers = metadata.headers;
+  }
+
+  write(text: string): void {
+    this.body += text;
+  }
+
+  end(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+type Server = (event: APIGatewayProxyEvent, context: Context | undefined, target: ResponseTarget) => Promise<Outcome>;
+
+function createServer(deps: GatewayDependencies): Server {
   let loaded: Stores | undefined;
   let loadError: unknown;
   const getConfig = (): Stores => {
@@ -119,7 +192,7 @@ export function createHandler(deps: GatewayDependencies): GatewayHandler {
     }
   };
 
-  return async (event, context) => {
+  return async (event, context, target) => {
     const started = Date.now();
     const requestId = requestIdOf(event, context);
     const record: AuditRecord = {
@@ -130,13 +203,14 @@ export function createHandler(deps: GatewayDependencies): GatewayHandler {
       decision: 'allowed',
     };
     const exchange: Exchange = { requestId, record };
-    let response: APIGatewayProxyResult;
+    let response: Outcome;
     try {
-      response = await route(event, context, exchange, getConfig, deps, started);
+      response = await route(event, context, exchange, getConfig, deps, started, target);
     } catch (err) {
+      // A streamed response ends itself; only an error before its first byte gets here.
       response = failure(err, exchange, deps.auditor);
     }
-    record.status = response.statusCode;
+    record.status = response === STREAMED ? 200 : response.statusCode;
     record.latencyMs = Date.now() - started;
     deps.auditor.emit(record);
     return response;
@@ -186,7 +260,8 @@ async function route(
   getConfig: () => Stores,
   deps: GatewayDependencies,
   started: number,
-): Promise<APIGatewayProxyResult> {
+  target: ResponseTarget,
+): Promise<Outcome> {
   const { method, path } = routeOf(event);
   const record = exchange.record;
   const match = matchRoute(method, path);
@@ -198,7 +273,7 @@ async function route(
   record.route = name;
   switch (name) {
     case 'chat.completions': {
-      return chat(event, context, exchange, getConfig(), deps, started);
+      return chat(event, context, exchange, getConfig(), deps, started, target);
     }
     case 'models.list': {
       const { config } = getConfig();
@@ -354,7 +429,8 @@ async function chat(
   { config, quota, budget }: Stores,
   deps: GatewayDependencies,
   started: number,
-): Promise<APIGatewayProxyResult> {
+  target: ResponseTarget,
+): Promise<Outcome> {
   const record = exchange.record;
   const caller = identify(event, record);
   const principal = { kind: caller.kind, subject: caller.subject, team: caller.team ?? '' };
@@ -501,6 +577,36 @@ async function chat(
       }
     }
 
+    if (req.stream === true) {
+      const streamInput: ConverseStreamCommandInput = {
+        ...input,
+        guardrailConfig: { ...input.guardrailConfig, streamProcessingMode: GUARDRAIL_STREAM_PROCESSING_MODE },
+      };
+      await streamChat({
+        bedrock: deps.bedrock,
+        input: streamInput,
+        policy,
+        deadline,
+        target,
+        head: { id: `chatcmpl-${exchange.requestId}`, created: Math.floor(started / 1000), model: entitlement.alias, includeUsage: req.includeUsage === true },
+        screen: new StreamScreen({ canary, allowedLinkHosts: config.output.allowedLinkHosts, allowHtml: config.output.allowHtml }),
+        record,
+        requestId: exchange.requestId,
+        blockedInputMessage: config.blockedInputMessage,
+        blockedOutputMessage: config.blockedOutputMessage,
+        screenToolUse: (content) => screenToolUse(content, req, canary, config, deps, policy, deadline, record),
+        settle,
+        reserved: { inputTokens: inputBound, outputTokens: input.inferenceConfig?.maxTokens ?? maxTokens },
+        block: (reason) => {
+          exchange.blockReason = reason;
+          record.decision = 'blocked';
+          record.blockReason = reason;
+          record.reason = reason;
+        },
+      });
+      return STREAMED;
+    }
+
     const call = await converse(deps.bedrock, input, policy, deadline);
     record.bedrockAttempts = call.attempts;
     const out = call.value;
@@ -594,6 +700,41 @@ function screenToolCalls(
   return screened;
 }
 
+/**
+ * The model's tool calls as the client may see them, or why they are refused: declared tools and schema validation
+ * ({@link extractToolCalls}), argument screening ({@link screenToolCalls}) and ApplyGuardrail (OUTPUT) on the arguments.
+ */
+async function screenToolUse(
+  content: readonly ContentBlock[],
+  req: ChatRequest,
+  canary: string,
+  config: GatewayRuntimeConfig,
+  deps: GatewayDependencies,
+  policy: RetryPolicy,
+  deadline: number | undefined,
+  record: AuditRecord,
+): Promise<readonly OpenAiToolCall[] | BlockReason> {
+  const extraction = extractToolCalls(content, req.tools);
+  if (!extraction.ok) {
+    record.outputScreen = [extraction.reason];
+    return 'tool_call';
+  }
+  const screenedCalls = screenToolCalls(extraction.calls, req.tools, canary, config, record);
+  if (typeof screenedCalls === 'string') return screenedCalls;
+  const check = await applyGuardrail(deps.bedrock, {
+    guardrailIdentifier: config.guardrailId,
+    guardrailVersion: config.guardrailVersion,
+    source: 'OUTPUT',
+    content: screenedCalls.map((c) => ({ text: { text: c.function.arguments } })),
+  }, policy, deadline);
+  record.applyGuardrailActions = [...(record.applyGuardrailActions ?? []), String(check.value.action ?? 'NONE')];
+  if (check.value.action === 'GUARDRAIL_INTERVENED' && interventionBlocks(check.value.assessments)) {
+    record.guardrailPolicies = summarizeAssessments(check.value.assessments);
+    return 'guardrail_output';
+  }
+  return screenedCalls;
+}
+
 interface Answer {
   readonly content: string | null;
   readonly finishReason: FinishReason;
@@ -642,24 +783,8 @@ async function screenAnswer(
   const content = out.output?.message?.content;
   let toolCalls: readonly OpenAiToolCall[] | undefined;
   if (content?.some((b) => b.toolUse !== undefined)) {
-    const extraction = extractToolCalls(content, req.tools);
-    if (!extraction.ok) {
-      record.outputScreen = [extraction.reason];
-      return refuse('tool_call');
-    }
-    const screenedCalls = screenToolCalls(extraction.calls, req.tools, canary, config, record);
+    const screenedCalls = await screenToolUse(content, req, canary, config, deps, policy, deadline, record);
     if (typeof screenedCalls === 'string') return refuse(screenedCalls);
-    const check = await applyGuardrail(deps.bedrock, {
-      guardrailIdentifier: config.guardrailId,
-      guardrailVersion: config.guardrailVersion,
-      source: 'OUTPUT',
-      content: screenedCalls.map((c) => ({ text: { text: c.function.arguments } })),
-    }, policy, deadline);
-    record.applyGuardrailActions = [...(record.applyGuardrailActions ?? []), String(check.value.action ?? 'NONE')];
-    if (check.value.action === 'GUARDRAIL_INTERVENED' && interventionBlocks(check.value.assessments)) {
-      record.guardrailPolicies = summarizeAssessments(check.value.assessments);
-      return refuse('guardrail_output');
-    }
     toolCalls = screenedCalls;
   }
 
@@ -704,8 +829,11 @@ const bedrockClient = newBedrockClient();
 const dynamoClient = 'config' in startup && startup.config.quotasEnabled ? new DynamoDBClient({ maxAttempts: 2 }) : undefined;
 const auditor = new Auditor(newLogger(), newMetrics());
 
-/** The Lambda entry point. */
-export const handler: GatewayHandler = createHandler({
+/**
+ * The Lambda entry point: a streaming handler (`awslambda.streamifyResponse`), invoked by API Gateway with
+ * InvokeWithResponseStream.
+ */
+export const handler: StreamingHandler = streamifyResponse(createStreamingHandler({
   config: () => {
     if ('error' in startup) throw startup.error;
     return startup.config;
@@ -713,4 +841,4 @@ export const handler: GatewayHandler = createHandler({
   bedrock: bedrockClient,
   dynamo: dynamoClient,
   auditor,
-});
+}));

@@ -4,7 +4,7 @@
  * Accepted: `model`, `messages` (roles `system`, `developer`, `user`, `assistant`, `tool`; content as a string or as
  * text parts `[{ type: 'text', text }]`; assistant `tool_calls`; tool `tool_call_id`), `max_tokens` /
  * `max_completion_tokens`, `temperature`, `top_p`, `stop`, `tools` (type `function`, parameters in the JSON Schema
- * subset of {@link checkToolSchema}), `tool_choice`, `user`, `stream` (only `false`), `n` (only 1).
+ * subset of {@link checkToolSchema}), `tool_choice`, `user`, `stream`, `stream_options` (`include_usage`, only with `stream: true`), `n` (only 1).
  *
  * Decisions:
  * - Unknown fields, top-level and inside messages, are IGNORED, not rejected: OpenAI clients send many optional
@@ -12,8 +12,9 @@
  *   them would break ordinary clients. Ignoring them is safe because the Converse request is built from scratch out
  *   of the parsed fields only: nothing a client adds (`guardrailConfig`, `system`, `additionalModelRequestFields`)
  *   can reach Amazon Bedrock.
- * - Parameters whose silent omission would mislead the caller are rejected: `stream: true` ("streaming is not
- *   supported yet"), `n` other than 1, and content parts other than text (images, audio, files).
+ * - Parameters whose silent omission would mislead the caller are rejected: `n` other than 1, `stream_options`
+ *   without `stream: true` or with a key other than `include_usage`, and content parts other than text (images,
+ *   audio, files).
  * - `null` for an optional parameter means "not given", as several clients send it.
  * - The conversation must end with a `user` or `tool` message: a trailing assistant message would act as a response
  *   prefill, a known way to steer the model past its instructions.
@@ -95,6 +96,10 @@ export interface ChatRequest {
   readonly stop: readonly string[];
   readonly tools: readonly ToolDefinition[];
   readonly toolChoice: ToolChoice;
+  /** `stream: true`: the answer goes out as server-sent events. */
+  readonly stream?: true;
+  /** `stream_options.include_usage: true`: a last chunk carries the usage. */
+  readonly includeUsage?: true;
 }
 
 /** An optional number parameter; `null` means "not given". */
@@ -184,6 +189,9 @@ const chatRequestSchema = z.object({
   user: z.nullish(z.string().check(z.maxLength(256))),
   n: optionalNumber(z.int()),
   stream: z.nullish(z.boolean()),
+  stream_options: z.nullish(
+    z.strictObject({ include_usage: z.nullish(z.boolean()) }, { error: 'stream_options may only hold include_usage' }),
+  ),
   tools: z.nullish(z.array(tool).check(z.maxLength(MAX_TOOLS))),
   tool_choice: z.nullish(toolChoice),
 });
@@ -205,7 +213,6 @@ const NEUTRAL: Readonly<Record<string, (value: unknown) => boolean>> = {
   logit_bias: (v) => typeof v === 'object' && v !== null && Object.keys(v).length === 0,
   seed: () => false,
   response_format: (v) => typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'text' && Object.keys(v).length === 1,
-  stream_options: () => false,
   parallel_tool_calls: (v) => v === true,
   service_tier: (v) => v === 'auto' || v === 'default',
   modalities: (v) => Array.isArray(v) && v.length === 1 && v[0] === 'text',
@@ -282,8 +289,8 @@ function parse(body: unknown, limits: RequestLimits): ChatRequest {
   }
   const raw = body as Record<string, unknown>;
   // Checked before the schema so the caller learns the real reason, not a type error further down.
-  if (raw.stream === true) {
-    throw invalid('streaming is not supported yet; send "stream": false or leave it out.', 'stream', 'unsupported_parameter');
+  if (raw.stream_options !== undefined && raw.stream_options !== null && raw.stream !== true) {
+    throw invalid('stream_options is only allowed with "stream": true.', 'stream_options', 'invalid_value');
   }
   refuseUnimplemented(raw);
   if (Array.isArray(raw.messages) && raw.messages.length > limits.maxMessages) {
@@ -368,5 +375,7 @@ function parse(body: unknown, limits: RequestLimits): ChatRequest {
     stop,
     tools,
     toolChoice: choice,
+    ...(r.stream === true ? { stream: true as const } : {}),
+    ...(r.stream === true && r.stream_options?.include_usage === true ? { includeUsage: true as const } : {}),
   };
 }

@@ -153,3 +153,56 @@ export function extractToolCalls(content: readonly ContentBlock[] | undefined, t
   }
   return { ok: true, calls, argumentTexts };
 }
+
+/** What every chunk of one streamed answer shares. */
+export interface ChunkHead {
+  readonly id: string;
+  /** Epoch seconds. */
+  readonly created: number;
+  /** The alias the client asked for. */
+  readonly model: string;
+  /** `stream_options.include_usage`: every chunk carries `usage: null`, and a last chunk the usage. */
+  readonly includeUsage: boolean;
+}
+
+/** The `delta` of a streamed chunk. */
+export interface ChunkDelta {
+  readonly role?: 'assistant';
+  readonly content?: string;
+  readonly tool_calls?: ReadonlyArray<OpenAiToolCall & { readonly index: number }>;
+}
+
+/** An OpenAI `chat.completion.chunk`. */
+export interface ChatCompletionChunk {
+  readonly id: string;
+  readonly object: 'chat.completion.chunk';
+  readonly created: number;
+  readonly model: string;
+  readonly choices: ReadonlyArray<{ readonly index: 0; readonly delta: ChunkDelta; readonly logprobs: null; readonly finish_reason: FinishReason | null }>;
+  readonly usage?: OpenAiUsage | null;
+}
+
+/** One chunk with one choice. */
+export function completionChunk(head: ChunkHead, delta: ChunkDelta, finishReason: FinishReason | null = null): ChatCompletionChunk {
+  return {
+    id: head.id,
+    object: 'chat.completion.chunk',
+    created: head.created,
+    model: head.model,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    ...(head.includeUsage ? { usage: null } : {}),
+  };
+}
+
+/** The last chunk when `include_usage` is set: no choices, the usage. */
+export function usageChunk(head: ChunkHead, usage: OpenAiUsage): ChatCompletionChunk {
+  return { id: head.id, object: 'chat.completion.chunk', created: head.created, model: head.model, choices: [], usage };
+}
+
+/** One server-sent event carrying `value` as JSON. */
+export function sseData(value: unknown): string {
+  return `data: ${JSON.stringify(value)}\n\n`;
+}
+
+/** The event that ends a successful stream. */
+export const SSE_DONE = 'data: [DONE]\n\n';

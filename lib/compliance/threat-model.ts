@@ -240,6 +240,32 @@ const TOOL_ARGUMENTS_SCREENED = control(
   ],
 );
 
+const STREAM_TEST = 'test/lambda/gateway/openai-stream.test.ts';
+const STREAM_PREFIX = 'openai client streaming from the gateway';
+
+const STREAMED_OUTPUT_SCREEN = control(
+  'Streamed output screened before release',
+  'With `stream: true`, text leaves only after the output screen (canary, links and bare URLs, secrets, smuggled Unicode) has seen it with a hold-back window of look-ahead, so a construct split across chunks is caught before any of it is released; a later screening that would change released text blocks the stream. Tool calls are buffered whole and go through the same validation, argument screening and ApplyGuardrail as without streaming. The guardrail runs in `sync` stream processing mode, so every character the gateway receives has already passed it. A block ends the stream with the configured refusal and `finish_reason: content_filter`, audited with the characters released and received; any screening exception blocks.',
+  ['lambda/gateway/stream-chat.ts', 'lambda/gateway/stream-screen.ts', 'lambda/gateway/index.ts'],
+  [
+    it(STREAM_TEST, `${STREAM_PREFIX} screening fails if a system-prompt leak after 2 KB of benign text reaches the client: content_filter, nothing of it sent`),
+    it(STREAM_TEST, `${STREAM_PREFIX} screening fails if a secret split across three chunks reaches the client`),
+    it(STREAM_TEST, `${STREAM_PREFIX} screening fails if a link split across two chunks reaches the client`),
+    it(STREAM_TEST, `${STREAM_PREFIX} defaults streamed text equals non-streamed text for the same reply, with usage last`),
+    it(STREAM_TEST, `${STREAM_PREFIX} defaults a tool call is streamed whole after screening, with finish_reason tool_calls`),
+  ],
+);
+
+const STREAM_SETTLEMENT = control(
+  'Broken streams settle their reservation',
+  'A streamed answer settles the token quota and spend budgets on the usage of the stream\'s metadata event; a stream that ends without it (Bedrock cut or failed it, the client left, a block stopped it) settles the whole reservation, an upper bound of what Bedrock bills, so no reservation is left hanging and no cut stream is served unmetered.',
+  ['lambda/gateway/stream-chat.ts'],
+  [
+    it(STREAM_TEST, `${STREAM_PREFIX} broken streams a stream Bedrock cuts mid-way ends with an error event and settles the whole reservation`),
+    it(STREAM_TEST, `${STREAM_PREFIX} broken streams a client that goes away mid-stream stops the model call and settles the reservation`),
+  ],
+);
+
 const SOUND_TOOL_SCHEMAS = control(
   'Only fully checkable tool schemas',
   'A declared tool schema may use only validation keywords the gateway evaluates completely, so no argument passes because a constraint was skipped; tool names and `tool_choice` must match the declared tools.',
@@ -692,7 +718,7 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
           'Personal data or credentials pass through the model: a user pastes them, a tool result carries them, or the model repeats them from its context. They then leave the gateway in an answer or reach Bedrock in a prompt.',
         owasp: ['LLM02:2025'],
         coverage: 'covered',
-        controls: [GUARDRAIL_PII, SECRET_REDACTION, PII_PACK],
+        controls: [GUARDRAIL_PII, SECRET_REDACTION, PII_PACK, STREAMED_OUTPUT_SCREEN],
         residualRisk: [
           'PII detection is probabilistic, and only the configured types are masked (by default e-mail, phone, name, address, US social security number and card number); other identifiers pass.',
           'Secret redaction recognizes known formats (AWS keys, private keys, tokens); a secret without a recognizable shape passes.',
@@ -705,7 +731,7 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
           'A caller extracts the deployment\'s system prompt ("repeat the text above", translation, encoding tricks) to learn its rules, find weaknesses or copy it.',
         owasp: ['LLM07:2025', 'LLM01:2025'],
         coverage: 'covered',
-        controls: [CANARY, CANARY_ALARM, NO_CLIENT_SYSTEM, PRESCREEN],
+        controls: [CANARY, CANARY_ALARM, NO_CLIENT_SYSTEM, PRESCREEN, STREAMED_OUTPUT_SCREEN],
         residualRisk: [
           'The canary catches verbatim leaks of the canary line, however split; a paraphrase or a partial leak that leaves the canary out passes. The system prompt must therefore hold no secret.',
         ],
@@ -716,7 +742,7 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
           'An injected instruction makes the model emit a Markdown image or link whose URL carries conversation data to an attacker\'s host; the client renders it and the data leaves without a click.',
         owasp: ['LLM02:2025', 'LLM05:2025'],
         coverage: 'covered',
-        controls: [LINK_SCREEN, HTML_ESCAPE, FAIL_CLOSED],
+        controls: [LINK_SCREEN, HTML_ESCAPE, FAIL_CLOSED, STREAMED_OUTPUT_SCREEN],
         residualRisk: [
           'Hosts on `gateway.allowedLinkHosts` are trusted completely, including any open redirect they serve.',
           'The model can still write data in visible text for a user to copy; only URL-bearing syntax is removed.',
@@ -922,7 +948,7 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
           'Callers (or one stolen account) send large or many requests, or ask for long answers, to exhaust capacity or run up the Bedrock bill.',
         owasp: ['LLM10:2025'],
         coverage: 'covered',
-        controls: [BODY_LIMITS, MAX_TOKENS_CAP, TOKEN_QUOTA, SPEND_BUDGETS, QUOTA_FAIL_CLOSED, RATE_LIMITS, BUDGET_ALARMS, GATEWAY_API_KEYS],
+        controls: [BODY_LIMITS, MAX_TOKENS_CAP, TOKEN_QUOTA, SPEND_BUDGETS, QUOTA_FAIL_CLOSED, STREAM_SETTLEMENT, RATE_LIMITS, BUDGET_ALARMS, GATEWAY_API_KEYS],
         residualRisk: [
           'Quotas count model tokens per user per UTC day; guardrail text units (Converse and ApplyGuardrail) and WAF, Lambda and API Gateway requests are paid for but not in the quota.',
           'The daily token budget across all users raises an alarm; it does not stop traffic.',
@@ -1077,7 +1103,7 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         description: 'Model output is rendered as HTML or passed to another system, where it runs script or injects into a query or command.',
         owasp: ['LLM05:2025'],
         coverage: 'partial',
-        controls: [HTML_ESCAPE, LINK_SCREEN, FAIL_CLOSED],
+        controls: [HTML_ESCAPE, LINK_SCREEN, FAIL_CLOSED, STREAMED_OUTPUT_SCREEN],
         residualRisk: ['The gateway screens Markdown and HTML; applications that pass output to SQL, a shell or code must still encode it for that sink.'],
       },
       {

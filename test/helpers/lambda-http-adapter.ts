@@ -11,9 +11,15 @@
  *   `claimsFor(authorizationHeader)` (e.g. map a dummy API key to a test user); `undefined` sends an event without a
  *   context. It does not validate credentials then.
  *
+ * A streaming handler (`streamifyResponse`, as API Gateway's `STREAM` transfer mode invokes it) is driven with a
+ * `Writable`: the adapter reads the metadata prelude (JSON, eight NUL bytes) for the status and headers and passes
+ * the body on as it is written, chunk by chunk; when the HTTP client goes away the `Writable` is destroyed, as the
+ * Lambda runtime's response stream would be.
+ *
  * @module
  */
 import * as http from 'node:http';
+import { PassThrough, Writable } from 'node:stream';
 import { listenOnLoopback } from './listen';
 import { randomUUID } from 'node:crypto';
 import type {
@@ -27,6 +33,66 @@ import { AUTHORIZER_REFUSAL_BODIES } from '../../lambda/shared/gateway-contract'
 
 /** A proxy-integration handler. */
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/** A response-streaming handler (`event, responseStream, context`), marked by `streamifyResponse`. */
+export type StreamingProxyHandler = (event: APIGatewayProxyEvent, responseStream: Writable, context: Context) => Promise<void>;
+
+const STREAMING_HANDLER_SYMBOL = Symbol.for('aws.lambda.runtime.handler.streaming');
+
+function isStreaming(handler: ProxyHandler | StreamingProxyHandler): handler is StreamingProxyHandler {
+  return (handler as unknown as Record<symbol, unknown>)[STREAMING_HANDLER_SYMBOL] === 'response';
+}
+
+/** The status, headers and body of a streamed response, from its prelude; `onBody` sees each body chunk. */
+export interface StreamedResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * Runs a streaming handler with a `Writable` and splits its output like API Gateway does: `onHead` gets the metadata
+ * prelude, `onBody` every body chunk. Resolves when the handler returned and the stream ended. `stream` may be
+ * destroyed by the caller to play a client that goes away.
+ */
+export function driveStreamingHandler(
+  handler: StreamingProxyHandler,
+  event: APIGatewayProxyEvent,
+  context: Context,
+  onHead: (head: StreamedResponse) => void,
+  onBody: (chunk: Buffer) => void,
+): { readonly stream: PassThrough; readonly done: Promise<void> } {
+  const stream = new PassThrough();
+  let prelude: Buffer | undefined = Buffer.alloc(0);
+  stream.on('data', (chunk: Buffer) => {
+    if (prelude === undefined) {
+      onBody(chunk);
+      return;
+    }
+    prelude = Buffer.concat([prelude, chunk]);
+    const at = prelude.indexOf(Buffer.alloc(8));
+    if (at < 0) return;
+    const meta = JSON.parse(prelude.subarray(0, at).toString('utf8')) as { statusCode: number; headers?: Record<string, string> };
+    const rest = prelude.subarray(at + 8);
+    prelude = undefined;
+    onHead({ statusCode: meta.statusCode, headers: meta.headers ?? {} });
+    if (rest.length > 0) onBody(rest);
+  });
+  const ended = new Promise<void>((resolve) => {
+    stream.on('end', () => resolve());
+    stream.on('close', () => resolve());
+  });
+  const done = handler(event, stream, context).then(() => ended);
+  return { stream, done };
+}
+
+/** Runs a streaming handler to its end and returns what API Gateway would have sent, as one result. */
+export async function invokeStreamingHandler(handler: StreamingProxyHandler, event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+  let head: StreamedResponse | undefined;
+  const body: Buffer[] = [];
+  await driveStreamingHandler(handler, event, context, (h) => (head = h), (c) => body.push(c)).done;
+  if (head === undefined) throw new Error('the handler ended its stream without the metadata prelude');
+  return { statusCode: head.statusCode, headers: head.headers, body: Buffer.concat(body).toString('utf8') };
+}
 
 /**
  * The gateway authorizer's policy context as API Gateway passes it to the function (string values; see
@@ -245,7 +311,7 @@ export class ApiGatewayAuthorizerCache {
 }
 
 /** Starts the adapter on 127.0.0.1 and a random port. */
-export async function startLambdaHttpAdapter(handler: ProxyHandler, options: LambdaHttpAdapterOptions = {}): Promise<LambdaHttpAdapter> {
+export async function startLambdaHttpAdapter(handler: ProxyHandler | StreamingProxyHandler, options: LambdaHttpAdapterOptions = {}): Promise<LambdaHttpAdapter> {
   const events: APIGatewayProxyEvent[] = [];
   const authorizerEvents: APIGatewayRequestAuthorizerEvent[] = [];
   const claimsFor = options.claimsFor ?? (() => TEST_USER_CLAIMS);
@@ -272,6 +338,23 @@ export async function startLambdaHttpAdapter(handler: ProxyHandler, options: Lam
           }
           const event = toProxyEvent(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks), outcome.context);
           events.push(event);
+          if (isStreaming(handler)) {
+            const run = driveStreamingHandler(
+              handler,
+              event,
+              fakeContext(options.remainingTimeMs),
+              (head) => res.writeHead(head.statusCode, head.headers),
+              (chunk) => res.write(chunk),
+            );
+            // The client went away before the end: the function's response stream breaks, as in Lambda.
+            res.on('close', () => {
+              if (!res.writableEnded) run.stream.destroy();
+            });
+            await run.done.catch(() => undefined);
+            if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
+            res.end();
+            return;
+          }
           const result = await handler(event, fakeContext(options.remainingTimeMs));
           const headers: Record<string, string | string[]> = {};
           for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);

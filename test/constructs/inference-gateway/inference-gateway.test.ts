@@ -167,6 +167,16 @@ describe('InferenceGateway', () => {
       template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
     });
 
+    test('every method streams the function\'s response (InvokeWithResponseStream, STREAM transfer mode)', () => {
+      for (const method of Object.values(template.findResources('AWS::ApiGateway::Method') as Resources)) {
+        const integration = method.Properties.Integration as { ResponseTransferMode?: string; Uri: { 'Fn::Join': [string, unknown[]] } };
+        expect(integration.ResponseTransferMode).toBe('STREAM');
+        const uri = integration.Uri['Fn::Join'][1].filter((p): p is string => typeof p === 'string').join('');
+        expect(uri).toContain(':lambda:path/2021-11-15/functions/');
+        expect(uri).toMatch(/\/response-streaming-invocations$/);
+      }
+    });
+
     test('the API serves exactly the routes of the gateway contract, no more and none missing', () => {
       // GIVEN the contract's route table, WHEN the synthesized resource tree is read back, THEN they are the same
       expect(synthesizedRoutes(resources).sort()).toEqual(GATEWAY_ROUTES.map((r) => `${r.method} ${r.path}`).sort());

@@ -208,10 +208,27 @@ describe('gateway handler (integration)', () => {
       }
     });
 
-    test('stream: true → 400 streaming is not supported yet', async () => {
-      const res = await invoke(handler, { body: chatBody('hi', { stream: true }) });
+    test('fails if stream_options is sent without stream: true (400 naming it)', async () => {
+      const res = await invoke(handler, { body: chatBody('hi', { stream_options: { include_usage: true } }) });
       expect(res.status).toBe(400);
-      expect(res.body.error).toMatchObject({ message: expect.stringMatching(/streaming is not supported yet/), param: 'stream' });
+      expect(res.body.error).toMatchObject({ param: 'stream_options' });
+    });
+
+    test('stream: true through the buffered handler: the same server-sent events in one body, ending in [DONE]', async () => {
+      // GIVEN
+      server.setBehavior({ kind: 'reply', text: 'Paris is the capital of France.' });
+      const event = toProxyEvent('POST', '/v1/chat/completions', {}, Buffer.from(JSON.stringify(chatBody('hi', { stream: true }))), claims('user-users-1', 'users'));
+      // WHEN
+      const res = await handler(event, fakeContext());
+      // THEN
+      expect(res.statusCode).toBe(200);
+      expect(res.headers?.['content-type']).toMatch(/^text\/event-stream/);
+      const events = res.body.split('\n\n').filter((e) => e.length > 0);
+      expect(events[events.length - 1]).toBe('data: [DONE]');
+      const chunks = events.slice(0, -1).map((e) => JSON.parse(e.slice('data: '.length)) as { choices: Array<{ delta: { content?: string }; finish_reason: string | null }> });
+      expect(chunks.map((c) => c.choices[0]!.delta.content ?? '').join('')).toBe('Paris is the capital of France.');
+      expect(chunks[chunks.length - 1]!.choices[0]!.finish_reason).toBe('stop');
+      expect(server.requests[server.requests.length - 1]!.operation).toBe('ConverseStream');
     });
 
     test('413 when the body is larger than the limit; malformed JSON → 400', async () => {

@@ -6,11 +6,11 @@
 import OpenAI, { AuthenticationError, BadRequestError, InternalServerError, NotFoundError, PermissionDeniedError, RateLimitError } from 'openai';
 import { Auditor, newLogger, newMetrics } from '../../../lambda/gateway/audit';
 import { newBedrockClient } from '../../../lambda/gateway/bedrock';
-import type { GatewayHandler } from '../../../lambda/gateway/index';
+import type { StreamingHandler } from '../../../lambda/gateway/response-stream';
 import { loadRuntimeConfig } from '../../../lambda/gateway/runtime-config';
 import { BedrockServer, startBedrockServer } from '../../helpers/bedrock-server';
 import { Dynalite, createUsageTable, fakeCredentials, newTestDynamoDbClient, startDynalite } from '../../helpers/dynalite';
-import { LambdaHttpAdapter, fakeContext, startLambdaHttpAdapter, toProxyEvent, userContext } from '../../helpers/lambda-http-adapter';
+import { LambdaHttpAdapter, fakeContext, invokeStreamingHandler, startLambdaHttpAdapter, toProxyEvent, userContext } from '../../helpers/lambda-http-adapter';
 import { StdoutCapture, TEST_CONFIG, staticConfigJson } from './gateway-fixtures';
 
 const ENV_KEYS = [
@@ -34,7 +34,7 @@ describe('openai client against the gateway', () => {
   let adapter: LambdaHttpAdapter;
   /** The same function with a 1-2 ms Bedrock backoff, so that retries (the gateway's and the SDK's) cost no time. */
   let fastAdapter: LambdaHttpAdapter;
-  let handler: GatewayHandler;
+  let handler: StreamingHandler;
   const client = (key: string) => new OpenAI({ baseURL: `${adapter.url}/v1`, apiKey: key, maxRetries: 0, timeout: 60_000 }); // the timeout bounds a hang only
   /**
    * A client with the SDK's default `maxRetries`. Its logger throws when the SDK is about to retry, so a retry that
@@ -249,7 +249,7 @@ describe('openai client against the gateway', () => {
   test('a misconfigured function fails closed: 500 with a generic message on every request', async () => {
     // GIVEN a fresh module instance whose guardrail version is DRAFT
     process.env.GUARDRAIL_VERSION = 'DRAFT';
-    let fresh: GatewayHandler | undefined;
+    let fresh: StreamingHandler | undefined;
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       fresh = (require('../../../lambda/gateway/index') as typeof import('../../../lambda/gateway/index')).handler;
@@ -258,7 +258,7 @@ describe('openai client against the gateway', () => {
     const before = server.requests.length;
     // WHEN
     const event = toProxyEvent('POST', '/v1/chat/completions', {}, Buffer.from(JSON.stringify({ model: 'nova-lite', messages: [{ role: 'user', content: 'Hi' }] })), USERS['Bearer key-alice']);
-    const res = await fresh!(event, fakeContext());
+    const res = await invokeStreamingHandler(fresh!, event, fakeContext());
     // THEN
     expect(res.statusCode).toBe(500);
     expect(JSON.parse(res.body)).toEqual({

@@ -105,14 +105,30 @@ describe('parseChatRequest', () => {
       expect(req.messages[1]).toEqual({ role: 'assistant', text: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }] });
       expect(req.messages[2]).toEqual({ role: 'tool', text: 'Sunny', toolCallId: 'call_1' });
     });
+
+    test('stream: true with include_usage asks for server-sent events and a usage chunk', () => {
+      // GIVEN
+      const body = { model: 'm', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'x' }] };
+      // WHEN
+      const req = parseChatRequest(body, LIMITS);
+      // THEN
+      expect(req.stream).toBe(true);
+      expect(req.includeUsage).toBe(true);
+      expect(parseChatRequest({ ...body, stream_options: null }, LIMITS).includeUsage).toBeUndefined();
+    });
   });
 
   describe('validation', () => {
-    test('fails if stream is true, with a clear message', () => {
-      const err = parseError({ model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] });
+    test('fails if stream_options is sent without stream: true', () => {
+      const err = parseError({ model: 'm', stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'x' }] });
       expect(err).toBeInstanceOf(BadRequestError);
-      expect(err.message).toMatch(/streaming is not supported yet/);
-      expect(err.param).toBe('stream');
+      expect(err.param).toBe('stream_options');
+    });
+
+    test('fails if stream_options holds a key other than include_usage', () => {
+      const err = parseError({ model: 'm', stream: true, stream_options: { include_obfuscation: true }, messages: [{ role: 'user', content: 'x' }] });
+      expect(err).toBeInstanceOf(BadRequestError);
+      expect(err.param).toBe('stream_options');
     });
 
     test.each([
