@@ -516,7 +516,7 @@ describe('PrivateNetwork', () => {
       const { network } = networkStack();
       // WHEN / THEN
       expect(() => network.guard!.prefixListIdOf(new ec2.GatewayVpcEndpointAwsService('sqs'))).toThrow(
-        /service must be ec2\.GatewayVpcEndpointAwsService\.S3 or \.DYNAMODB .*, got com\.amazonaws\.\$\{Token\[AWS\.Region\.\d+\]\}\.sqs|service must be ec2\.GatewayVpcEndpointAwsService\.S3 or \.DYNAMODB .*sqs$/,
+        /service must be ec2\.GatewayVpcEndpointAwsService\.S3 or \.DYNAMODB .*, got \S+\.sqs$/,
       );
     });
 
