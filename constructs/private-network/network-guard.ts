@@ -1,4 +1,4 @@
-import { ArnFormat, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -36,8 +36,8 @@ export interface NetworkGuardProps {
   readonly vpc: ec2.Vpc;
 
   /**
-   * Key for the handler's log group and dead-letter queue. CloudWatch Logs and SQS are granted use of it for this
-   * account (for an imported key this must already be in its policy).
+   * Key for the handler's log group and dead-letter queue. CloudWatch Logs is granted use of it for this account's
+   * log groups, and the handler's role through SQS only (for an imported key this must already be in its policy).
    * @default - a new SecureKey with rotation enabled
    */
   readonly encryptionKey?: kms.IKey;
@@ -109,7 +109,6 @@ export class NetworkGuard extends Construct {
       { id: 'Serverless-SQSRedrivePolicy', reason: DLQ_REASON },
       { id: 'cdk-validator-cfnguard::sqs_dlq_check', reason: DLQ_REASON },
     );
-    SecureKey.allowUseThroughServiceOn(encryptionKey, 'sqs');
 
     const defaultSecurityGroupArn = stack.formatArn({
       service: 'ec2',
@@ -117,9 +116,33 @@ export class NetworkGuard extends Construct {
       resourceName: props.vpc.vpcDefaultSecurityGroup,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-    // A customer-managed policy, not the role's inline one (NIST/HIPAA/PCI IAMNoInlinePolicy).
+    const role = new iam.Role(this, 'HandlerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Network guard ${this.node.path}`,
+    });
+    // Only this role may use the key, and only through SQS, for the dead letters: the key's other users (CloudWatch Logs
+    // for the flow logs, say) are not widened to every principal of the account through SQS.
+    const keyStatement = encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [role],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${stack.region}.amazonaws.com`, 'kms:CallerAccount': stack.account } },
+      }),
+      true,
+    );
+    if (!keyStatement.statementAdded) {
+      Annotations.of(this).addWarningV2(
+        'secure-llm-blueprint:importedKeyNetworkGuardPolicy',
+        `The imported key ${encryptionKey.node.path} must already let ${role.node.path} use kms:GenerateDataKey and kms:Decrypt ` +
+          'through SQS, or the guard cannot write to its dead-letter queue.',
+      );
+    }
+    // A customer-managed policy, not the role's inline one (NIST/HIPAA/PCI IAMNoInlinePolicy). Attached from the policy's
+    // side, so the key policy above can name the role without a dependency cycle (role → policy → key → role).
     const policy = new iam.ManagedPolicy(this, 'HandlerPolicy', {
       description: `Network guard ${this.node.path}: revokes the rules of one default security group, reads prefix lists`,
+      roles: [role],
       statements: [
         new iam.PolicyStatement({ sid: 'DescribeGroupAndPrefixLists', actions: DESCRIBE_ACTIONS, resources: ['*'] }),
         new iam.PolicyStatement({
@@ -149,11 +172,6 @@ export class NetworkGuard extends Construct {
         '(Describe actions have no resource types in the Service Authorization Reference) and xray:PutTraceSegments/PutTelemetryRecords. ' +
         'The revoke actions are limited to this VPC\'s default security group; logs, sqs and kms to this construct\'s resources.',
     });
-    const role = new iam.Role(this, 'HandlerRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Network guard ${this.node.path}`,
-      managedPolicies: [policy],
-    });
 
     this.function = new lambda.Function(this, 'Handler', {
       // Pre-built in this package (scripts/bundle-lambdas.mjs): the deployed bytes are the tested ones.
@@ -172,6 +190,8 @@ export class NetworkGuard extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       deadLetterQueue: this.deadLetterQueue,
     });
+    // Lambda checks at creation that the role may send to the dead-letter queue.
+    this.function.node.addDependency(policy);
     Validations.of(this.function.node.defaultChild as lambda.CfnFunction).acknowledge(
       { id: 'NIST.800.53.R5-LambdaInsideVPC', reason: OUTSIDE_VPC_REASON },
       { id: 'HIPAA.Security-LambdaInsideVPC', reason: OUTSIDE_VPC_REASON },

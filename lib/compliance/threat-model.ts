@@ -568,7 +568,7 @@ const KEYS_PER_DATA_CLASS = control(
   ['constructs/secure-key/secure-key.ts', 'lib/baseline-stack.ts', 'lib/gateway-stack.ts'],
   [
     it(BASELINE_STACK_TEST, 'BaselineStack defaults encryption the audit key encrypts the trail, its bucket and log group, the flow logs and the alerts; the payload-log key what holds prompts and completions'),
-    it(GATEWAY_STACK_TEST, 'GatewayStack defaults the application key encrypts the usage table, guardrail and function logs; the audit key the access, execution, WAF and flow logs and the alerts'),
+    it(GATEWAY_STACK_TEST, 'GatewayStack defaults the application key encrypts the usage table, guardrail and function logs; the audit key the access, execution, WAF, flow and network-guard logs and the alerts'),
     it(BASELINE_STACK_TEST, 'BaselineStack defaults encryption no key policy grants the account root anything without a condition'),
     it(GATEWAY_STACK_TEST, 'GatewayStack defaults encryption every KMS grant to a role goes through a named AWS service (kms:ViaService)'),
     it(GATEWAY_STACK_TEST, 'GatewayStack defaults encryption the CloudFormation execution role that deploys the stack keeps administration of both keys'),

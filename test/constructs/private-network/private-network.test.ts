@@ -129,6 +129,16 @@ describe('PrivateNetwork', () => {
         KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NetworkFlowLogsKey'), 'Arn'] },
         RedriveAllowPolicy: { redrivePermission: 'denyAll' },
       });
+      // the key admits the guard's role through SQS, not every principal of the account
+      const keyStatements = Object.entries(template.findResources('AWS::KMS::Key'))
+        .filter(([id]) => id.startsWith('NetworkFlowLogsKey'))
+        .flatMap(([, r]) => r.Properties.KeyPolicy.Statement as Array<Record<string, unknown>>);
+      expect(keyStatements.filter((st) => JSON.stringify(st).includes('sqs.'))).toEqual([
+        expect.objectContaining({
+          Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^NetworkGuardHandlerRole/), 'Arn'] } },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        }),
+      ]);
       const guardLogs = Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(([id]) => id.startsWith('NetworkGuardHandlerLogs'));
       expect(guardLogs.map(([, r]) => [r.Properties.RetentionInDays, r.Properties.KmsKeyId, r.DeletionPolicy])).toEqual([
         [365, { 'Fn::GetAtt': [expect.stringMatching(/^NetworkFlowLogsKey/), 'Arn'] }, 'Retain'],
@@ -139,8 +149,8 @@ describe('PrivateNetwork', () => {
       template.resourceCountIs('AWS::IAM::Policy', 0);
       const role = Object.entries(template.findResources('AWS::IAM::Role')).find(([id]) => id.startsWith('NetworkGuardHandlerRole'))![1];
       expect(role.Properties.Policies).toBeUndefined();
-      expect(role.Properties.ManagedPolicyArns).toEqual([{ Ref: expect.stringMatching(/^NetworkGuardHandlerPolicy/) }]);
       const policy = Object.entries(template.findResources('AWS::IAM::ManagedPolicy')).find(([id]) => id.startsWith('NetworkGuardHandlerPolicy'))![1];
+      expect(policy.Properties.Roles).toEqual([{ Ref: expect.stringMatching(/^NetworkGuardHandlerRole/) }]);
       const statements = policy.Properties.PolicyDocument.Statement as Array<{ Sid: string; Action: string | string[]; Resource: unknown }>;
       expect(statements.find((st) => st.Sid === 'RevokeDefaultSecurityGroupRules')).toEqual(
         expect.objectContaining({
