@@ -23,14 +23,23 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    // Constructs share runtime names with the handlers through one contract module, never through handler files.
+    // Constructs share runtime names with the handlers through contract modules, never through handler files.
     files: ['constructs/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{
-          regex: '(^|/)lambda(/(?!shared/gateway-contract$)|$)',
-          message: 'Constructs import what they share with a handler from lambda/shared/gateway-contract only.',
+          regex: '(^|/)lambda(/(?!shared/(gateway|network-guard)-contract$)|$)',
+          message: 'Constructs import what they share with a handler from lambda/shared/gateway-contract or network-guard-contract only.',
         }],
+      }],
+    },
+  },
+  {
+    // The network guard's contract ships with the construct library: names and one pure function, no imports.
+    files: ['lambda/shared/network-guard-contract.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '.', message: 'The network-guard contract imports nothing.' }],
       }],
     },
   },

@@ -103,7 +103,7 @@ const baselineSchema = z
         maxAzs: z.number().int().min(2).max(6).default(2),
         /** CIDR of that network. */
         vpcCidr: vpcCidr.default('10.64.0.0/24'),
-        /** The region's S3 prefix list (the handler's only S3 destination); unset: a deploy-time parameter. */
+        /** The region's S3 prefix list (the handler's only S3 destination); unset: the network guard looks it up at deploy time. */
         s3PrefixListId: prefixListId.optional(),
         /**
          * Overwrite a logging configuration someone else already put in this account and region. Without it,
@@ -420,7 +420,7 @@ const gatewaySchema = z
       .prefault({}),
     maxAzs: z.number().int().min(2).max(6).default(2),
     vpcCidr: vpcCidr.default('10.65.0.0/22'),
-    /** The region's DynamoDB prefix list (the function's only DynamoDB destination); unset: a deploy-time parameter. */
+    /** The region's DynamoDB prefix list (the function's only DynamoDB destination); unset: the network guard looks it up at deploy time. */
     dynamoDbPrefixListId: prefixListId.optional(),
   })
   .superRefine((g, ctx) => {

@@ -23,6 +23,7 @@ export const FUNCTIONS = {
   authorizer: 'lambda/authorizer/index.ts',
   gateway: 'lambda/gateway/index.ts',
   'invocation-logging': 'lambda/invocation-logging/index.ts',
+  'network-guard': 'lambda/network-guard/index.ts',
 };
 
 /**

@@ -1,1 +1,2 @@
 export * from './private-network';
+export * from './network-guard';

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { SecureLogGroup } from '../secure-log-group';
+import { NetworkGuard } from './network-guard';
 
 /** The form of an AWS-managed prefix-list id (`pl-` and 8 or 17 hexadecimal digits). */
 const PREFIX_LIST_ID = /^pl-([0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -25,8 +26,9 @@ export interface PrivateNetworkProps {
    * An existing VPC to place endpoints in, e.g. one built with `ec2.Vpc.fromVpcAttributes`
    * (never a lookup: synthesis needs no AWS account). Its isolated subnets
    * (`isolatedSubnetIds`, with `isolatedSubnetRouteTableIds` for gateway endpoints) must span at
-   * least two Availability Zones. No VPC and no flow log are created: the owner of the VPC
-   * is responsible for its flow logs and its default security group.
+   * least two Availability Zones. No VPC, no flow log and no network guard are created: the owner of the VPC
+   * is responsible for its flow logs and its default security group, and the gateway endpoints' prefix-list ids
+   * come from `s3PrefixListId`/`dynamoDbPrefixListId` or deploy-time parameters.
    * @default - a new VPC with isolated subnets only, no internet gateway and no NAT
    */
   readonly vpc?: ec2.IVpc;
@@ -69,17 +71,19 @@ export interface PrivateNetworkProps {
    * The id of the region's AWS-managed S3 prefix list (`com.amazonaws.<region>.s3`), the only destination
    * the consumers of an S3 gateway endpoint may send HTTPS to. EC2 returns it from
    * `aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.<region>.s3`;
-   * CloudFormation has no attribute for it and synthesis looks nothing up.
-   * @default - a CloudFormation parameter `<id>S3PrefixListId` (pattern `pl-…`, no default) that the
-   * deployment must set, created only when an S3 gateway endpoint has consumers
+   * CloudFormation has no attribute for it and synthesis looks nothing up. A given id wins over the lookup.
+   * @default - with a new VPC, the id the network guard (`guard`) looks up at deploy time; with an existing `vpc`,
+   * a CloudFormation parameter `<id>S3PrefixListId` (pattern `pl-…`, no default) that the deployment must set.
+   * Either only when an S3 gateway endpoint has consumers
    */
   readonly s3PrefixListId?: string;
 
   /**
    * The id of the region's AWS-managed DynamoDB prefix list (`com.amazonaws.<region>.dynamodb`), the only
    * destination the consumers of a DynamoDB gateway endpoint may send HTTPS to (see `s3PrefixListId`).
-   * @default - a CloudFormation parameter `<id>DynamoDbPrefixListId` (pattern `pl-…`, no default) that the
-   * deployment must set, created only when a DynamoDB gateway endpoint has consumers
+   * @default - with a new VPC, the id the network guard looks up at deploy time; with an existing `vpc`, a
+   * CloudFormation parameter `<id>DynamoDbPrefixListId` (pattern `pl-…`, no default) that the deployment must set.
+   * Either only when a DynamoDB gateway endpoint has consumers
    */
   readonly dynamoDbPrefixListId?: string;
 }
@@ -162,7 +166,8 @@ export interface IPrivateNetwork extends IConstruct {
 
 /**
  * A VPC with no path to the internet: isolated subnets in at least two Availability Zones, no
- * internet gateway, no NAT, DNS on, the default security group stripped of its rules, and every
+ * internet gateway, no NAT, DNS on, the default security group stripped of its rules (by a
+ * {@link NetworkGuard}, which also resolves the gateway endpoints' prefix lists at deploy time), and every
  * packet recorded by a VPC flow log in a KMS-encrypted, retained log group. AWS services are
  * reached through endpoints that only the named consumers can connect to and whose policies allow
  * only the named actions, resources and (by default) this account's principals.
@@ -192,6 +197,11 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
   public readonly flowLogGroup?: logs.ILogGroup;
   /** The VPC flow log; undefined when an existing VPC was given. */
   public readonly flowLog?: ec2.FlowLog;
+  /**
+   * The custom resource that strips the new VPC's default security group of its rules and resolves the gateway
+   * endpoints' prefix lists; undefined when an existing VPC was given.
+   */
+  public readonly guard?: NetworkGuard;
 
   private readonly prefixListIds: Partial<Record<GatewayServiceName, string>>;
 
@@ -240,7 +250,8 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
       createInternetGateway: false,
       enableDnsSupport: true,
       enableDnsHostnames: true,
-      restrictDefaultSecurityGroup: true,
+      // NetworkGuard strips the default security group instead of aws-cdk-lib's handler, which cdk-nag cannot see.
+      restrictDefaultSecurityGroup: false,
       subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
     });
     this.vpc = vpc;
@@ -290,7 +301,20 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
     });
     this.flowLog.node.addDependency(policy);
 
-    acknowledgeRestrictDefaultSgProvider(stack);
+    // Network evidence like the flow log: same key, retention and removal policy.
+    this.guard = new NetworkGuard(this, 'Guard', {
+      vpc,
+      encryptionKey: flowLogs.encryptionKey,
+      logRetention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    const closedByGuard =
+      `${this.guard.node.path} revokes every ingress and egress rule of this VPC's default security group on each Create and ` +
+      'Update (a lambda.Function every pack evaluates). The rule only recognises aws-cdk-lib\'s own Custom::VpcRestrictDefaultSG ' +
+      'child, which is switched off because cdk-nag cannot evaluate its handler.';
+    Validations.of(vpc.node.defaultChild as ec2.CfnVPC).acknowledge(
+      ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({ id: `${pack}-VPCDefaultSecurityGroupClosed`, reason: closedByGuard })),
+    );
   }
 
   /**
@@ -373,8 +397,9 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
   }
 
   /**
-   * The AWS-managed prefix list of a gateway endpoint's service: the id given in the props, else a
-   * CloudFormation parameter the deployment must set (one per service, created on first use).
+   * The AWS-managed prefix list of a gateway endpoint's service: the id given in the props, else the one the
+   * guard of a new VPC looks up at deploy time, else (an existing VPC) a CloudFormation parameter the deployment
+   * must set (one per service, created on first use).
    */
   private prefixListId(endpointId: string, service: ec2.IGatewayVpcEndpointService): string {
     const name = gatewayServiceName(service);
@@ -387,6 +412,9 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
     const known = this.prefixListIds[name];
     if (known !== undefined) {
       return known;
+    }
+    if (this.guard) {
+      return this.guard.prefixListIdOf(service);
     }
     const { parameter, label } = GATEWAY_SERVICES[name];
     const existing = this.node.tryFindChild(parameter) as CfnParameter | undefined;
@@ -417,26 +445,6 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
 function gatewayServiceName(service: ec2.IGatewayVpcEndpointService): GatewayServiceName | undefined {
   const name = service.name.split('.').pop();
   return name === 's3' || name === 'dynamodb' ? name : undefined;
-}
-
-/**
- * `restrictDefaultSecurityGroup` strips the default security group's rules through a CDK-provided
- * custom resource (a stack-level singleton Lambda). It is what the NIST, HIPAA and PCI packs require
- * (VPCDefaultSecurityGroupClosed), and CloudFormation has no property that removes those rules
- * without it. Only Control Tower's CT.LAMBDA.PR.3 flags the handler for running outside a VPC.
- */
-function acknowledgeRestrictDefaultSgProvider(stack: Stack): void {
-  const provider = stack.node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
-  if (!provider) {
-    return;
-  }
-  Validations.of(provider).acknowledge({
-    id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
-    reason:
-      'CDK-provided deploy-time handler that only revokes the default security group rules of this stack\'s VPCs through the EC2 API; ' +
-      'it handles no application data and runs only during deployments. Inside the isolated VPC it could not reach the EC2 API ' +
-      'without an extra ec2 interface endpoint kept for a one-off call.',
-  });
 }
 
 /**

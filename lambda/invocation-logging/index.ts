@@ -29,7 +29,7 @@ import {
 } from '@aws-sdk/client-bedrock';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { buildResponse, DEFAULT_SEND_OPTIONS, type Outcome, sendResponse, type SendOptions } from './cfn-response';
+import { buildResponse, DEFAULT_SEND_OPTIONS, type Outcome, sendResponse, type SendOptions } from '../shared/cfn-response';
 import {
   failedCreatePhysicalResourceId,
   isNotFoundError,

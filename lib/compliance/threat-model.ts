@@ -301,13 +301,17 @@ const LOCAL_BUNDLING = control(
 
 const NO_EGRESS = control(
   'No egress beyond AWS endpoints',
-  'The functions run in isolated subnets with no internet or NAT gateway; their security groups admit nothing and send only tcp/443 to the interface endpoints\' security groups and the gateway endpoints\' AWS-managed prefix lists (set at deploy time when not configured), never to an address range, so compromised code cannot reach the internet directly. The default security group is stripped by aws-cdk-lib\'s Custom::VpcRestrictDefaultSG handler, which runs outside the VPC, is not a lambda.Function (cdk-nag does not evaluate it) and is acknowledged for cfn-guard\'s lambda_inside_vpc_check.',
-  ['constructs/private-network/private-network.ts', 'constructs/inference-gateway/inference-gateway.ts', 'constructs/invocation-logging/invocation-logging.ts', 'lib/baseline-stack.ts'],
+  'The functions run in isolated subnets with no internet or NAT gateway; their security groups admit nothing and send only tcp/443 to the interface endpoints\' security groups and the gateway endpoints\' AWS-managed prefix lists (looked up at deploy time by the network guard when not configured), never to an address range, so compromised code cannot reach the internet directly. Each new VPC\'s default security group is stripped of every rule on each create and update by our NetworkGuard, a lambda.Function every pack evaluates (reserved concurrency 1, KMS dead-letter queue and log group, a managed policy whose revoke actions name only that group, X-Ray), replacing aws-cdk-lib\'s Custom::VpcRestrictDefaultSG handler, which cdk-nag could not see. The guard runs outside the VPC: it must answer CloudFormation before the VPC\'s functions can reach S3, and in the VPC it would need an ec2 interface endpoint; it is acknowledged for LambdaInsideVPC and lambda_inside_vpc_check, and cdk-nag\'s VPCDefaultSecurityGroupClosed, which only recognises aws-cdk-lib\'s resource, is acknowledged naming it.',
+  ['constructs/private-network/private-network.ts', 'constructs/private-network/network-guard.ts', 'lambda/network-guard/index.ts', 'constructs/inference-gateway/inference-gateway.ts', 'constructs/invocation-logging/invocation-logging.ts', 'lib/baseline-stack.ts'],
   [
     it(APP_TEST, 'the whole app has no internet gateway, NAT gateway or route to the internet'),
     it(APP_TEST, 'the whole app no security group sends traffic to an address range: egress goes to endpoint security groups and prefix lists only'),
     it(GATEWAY_TEST, 'InferenceGateway defaults the function\'s security group admits nothing and sends HTTPS only'),
-    it(NETWORK_TEST, 'PrivateNetwork gateway endpoints give each consumer one egress rule: tcp/443 to the service\'s prefix list, set at deploy time by default'),
+    it(NETWORK_TEST, 'PrivateNetwork gateway endpoints give each consumer one egress rule: tcp/443 to the prefix list the guard looks up, with no deploy-time parameter'),
+    it(NETWORK_TEST, 'PrivateNetwork defaults strips the rules of the default security group with its own guard, not aws-cdk-lib\'s handler'),
+    it(NETWORK_TEST, 'PrivateNetwork defaults lets the guard revoke rules of the VPC\'s default security group only, from a managed policy'),
+    it('test/lambda/network-guard/handler.test.ts', 'network-guard handler create and update Create revokes every ingress and egress rule of the default security group with the real SDK'),
+    it('test/lambda/network-guard/handler.test.ts', 'network-guard handler create and update fails if a prefix list is missing, naming it and the setting that names it instead'),
     it(INVOCATION_LOGGING_TEST, 'ModelInvocationLogging defaults the handler security group admits nothing and sends nothing until the caller connects it to its endpoints'),
   ],
 );
@@ -617,7 +621,7 @@ const KEYS_PER_DATA_CLASS = control(
   ['constructs/secure-key/secure-key.ts', 'lib/baseline-stack.ts', 'lib/gateway-stack.ts'],
   [
     it(BASELINE_STACK_TEST, 'BaselineStack defaults encryption the audit key encrypts the trail, its bucket and log group, the flow logs and the alerts; the payload-log key what holds prompts and completions'),
-    it(GATEWAY_STACK_TEST, 'GatewayStack defaults the application key encrypts the usage table, guardrail and function logs; the audit key the access, execution, WAF and flow logs and the alerts'),
+    it(GATEWAY_STACK_TEST, 'GatewayStack defaults the application key encrypts the usage table, guardrail and function logs; the audit key the access, execution, WAF, flow and network-guard logs and the alerts'),
     it(BASELINE_STACK_TEST, 'BaselineStack defaults encryption no key policy grants the account root anything without a condition'),
     it(GATEWAY_STACK_TEST, 'GatewayStack defaults encryption every KMS grant to a role goes through a named AWS service (kms:ViaService)'),
     it(GATEWAY_STACK_TEST, 'GatewayStack defaults encryption the CloudFormation execution role that deploys the stack keeps administration of every key'),

@@ -257,8 +257,10 @@ function referencesOf(type: string, properties: Record<string, unknown> | undefi
         return;
       }
       if (key === 'Fn::GetAtt') {
-        const target = Array.isArray(arg) ? arg[0] : typeof arg === 'string' ? arg.split('.')[0] : undefined;
-        if (typeof target === 'string') {
+        const [target, attribute] = Array.isArray(arg) ? [arg[0], arg[1]] : typeof arg === 'string' ? arg.split('.') : [];
+        // A VPC's default security group is what the network guard strips, not a place in the VPC: a reference to it
+        // would draw the guard (which runs outside the VPC) inside the VPC's cluster.
+        if (typeof target === 'string' && attribute !== 'DefaultSecurityGroup') {
           add(target, property, expression);
         }
         return;

@@ -21,13 +21,7 @@ let templates: Array<{ name: string; resources: Resources; template: Template }>
  * Functions and roles aws-cdk-lib generates as raw CfnResources, which the cdk-nag packs cannot evaluate, each
  * with the change that removes it. An entry that no longer matches anything fails the test: delete it then.
  */
-const NOT_YET_EVALUATED: ReadonlyArray<{ readonly path: RegExp; readonly removedBy: string }> = [
-  {
-    // ec2.Vpc restrictDefaultSecurityGroup: replaced by a hardened handler in constructs/private-network (issue 8.7).
-    path: /^[A-Za-z]+\/Custom::VpcRestrictDefaultSGCustomResourceProvider\/(Handler|Role)$/,
-    removedBy: 'the hardened VpcRestrictDefaultSG replacement in constructs/private-network (issue 8.7)',
-  },
-];
+const NOT_YET_EVALUATED: ReadonlyArray<{ readonly path: RegExp; readonly removedBy: string }> = [];
 
 beforeAll(() => {
   const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));

@@ -104,6 +104,9 @@ describe('BaselineStack', () => {
           TrailLogGroup: 'Key',
           Trail: 'Key',
           NetworkFlowLogs: 'Key',
+          // the network guard's evidence of what it changed, like the flow logs
+          NetworkGuardHandlerLogs: 'Key',
+          NetworkGuardDeadLetterQueue: 'Key',
           InvocationLoggingLogGroup: 'PayloadLogKey',
           InvocationLoggingLargeDataBucket: 'PayloadLogKey',
           InvocationLoggingHandlerLogGroup: 'PayloadLogKey',

@@ -52,7 +52,7 @@ describe('GatewayStack', () => {
       template.hasOutput('UserPoolClientId', { Value: { Ref: Match.stringLikeRegexp('^GatewayUserPoolClient') } });
     });
 
-    test('the application key encrypts the usage table, guardrail and function logs; the audit key the access, execution, WAF and flow logs and the alerts', () => {
+    test('the application key encrypts the usage table, guardrail and function logs; the audit key the access, execution, WAF, flow and network-guard logs and the alerts', () => {
       template.resourceCountIs('AWS::KMS::Key', 4); // with the HMAC key of the gateway API keys and the backup vault's key
       template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/Gateway/application' });
       template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/Gateway/audit' });
@@ -66,6 +66,9 @@ describe('GatewayStack', () => {
         GatewayExecutionLogs: 'AuditKey',
         GatewayFirewallLogs: 'AuditKey',
         NetworkFlowLogs: 'AuditKey',
+        // the network guard's evidence of what it changed, like the flow logs
+        NetworkGuardHandlerLogs: 'AuditKey',
+        NetworkGuardDeadLetterQueue: 'AuditKey',
         GatewayAccessAuthorizerLogs: 'Key',
         GatewayAccessKeysTable: 'Key',
       });
@@ -253,19 +256,24 @@ describe('GatewayStack', () => {
       }
     });
 
-    test('without a configured DynamoDB prefix list the stack requires it as a parameter; with one, the rule names it', () => {
+    test('without a configured DynamoDB prefix list the network guard resolves it, with no deploy-time parameter; a configured one wins', () => {
       // GIVEN
       const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
       // WHEN
       const defaultStack = gateway(app);
       const configuredStack = new GatewayStack(app, 'Configured', { config: parseConfig({ gateway: { dynamoDbPrefixListId: 'pl-02cd2c6b' } }).gateway });
-      const byParameter = Template.fromStack(defaultStack);
+      const resolved = Template.fromStack(defaultStack);
       const configured = Template.fromStack(configuredStack);
       // THEN
-      byParameter.hasParameter('NetworkDynamoDbPrefixListId', { Type: 'String', Default: Match.absent() });
-      byParameter.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { DestinationPrefixListId: { Ref: 'NetworkDynamoDbPrefixListId' } });
-      expect(Object.keys(configured.toJSON().Parameters ?? {}).filter((p) => p.includes('PrefixList'))).toEqual([]);
+      for (const t of [resolved, configured]) {
+        expect(Object.keys(t.toJSON().Parameters ?? {}).filter((p) => p.includes('PrefixList'))).toEqual([]);
+      }
+      resolved.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+        DestinationPrefixListId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NetworkGuard'), 'DynamoDbPrefixListId'] },
+      });
+      resolved.hasResourceProperties('Custom::NetworkGuard', { PrefixListServices: ['dynamodb'] });
       configured.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { DestinationPrefixListId: 'pl-02cd2c6b', FromPort: 443, ToPort: 443 });
+      configured.hasResourceProperties('Custom::NetworkGuard', { PrefixListServices: Match.absent() });
     });
 
     test('a given alert topic replaces the stack\'s own', () => {

@@ -730,7 +730,7 @@ describe('InferenceGateway', () => {
       expect(template.toJSON().Parameters?.NetworkDynamoDbPrefixListId).toBeUndefined();
     });
 
-    test('the function sends HTTPS only to the Bedrock endpoint\'s security group and the DynamoDB prefix list, set at deploy time', () => {
+    test('the function sends HTTPS only to the Bedrock endpoint\'s security group and the DynamoDB prefix list the network guard resolves', () => {
       const { stack } = build();
       const template = Template.fromStack(stack);
       const fnSg = { 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayFunctionSecurityGroup'), 'GroupId'] };
@@ -743,8 +743,10 @@ describe('InferenceGateway', () => {
         'DestinationPrefixListId',
         'DestinationSecurityGroupId',
       ]);
-      expect(egress.find((e) => e.Properties.DestinationPrefixListId)!.Properties.DestinationPrefixListId).toEqual({ Ref: 'NetworkDynamoDbPrefixListId' });
-      template.hasParameter('NetworkDynamoDbPrefixListId', { Type: 'String', AllowedPattern: '^pl-([0-9a-f]{8}|[0-9a-f]{17})$' });
+      expect(egress.find((e) => e.Properties.DestinationPrefixListId)!.Properties.DestinationPrefixListId).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^NetworkGuard[0-9A-F]{8}$/), 'DynamoDbPrefixListId'],
+      });
+      expect(template.toJSON().Parameters?.NetworkDynamoDbPrefixListId).toBeUndefined();
       expect(JSON.stringify(template.toJSON())).not.toContain('0.0.0.0/0');
     });
 

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { PrivateNetwork, PrivateNetworkProps } from '../../../constructs/private-network';
+import { latestNodeRuntime } from '../../../constructs/shared/lambda-bundle';
 import { Finding, formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
 
 const MODEL_ARN = 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0';
@@ -101,8 +102,83 @@ describe('PrivateNetwork', () => {
       );
     });
 
-    test('strips the rules of the default security group', () => {
-      template.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
+    test('strips the rules of the default security group with its own guard, not aws-cdk-lib\'s handler', () => {
+      template.resourceCountIs('Custom::VpcRestrictDefaultSG', 0);
+      template.resourceCountIs('Custom::NetworkGuard', 1);
+      template.hasResourceProperties('Custom::NetworkGuard', {
+        ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NetworkGuardHandler'), 'Arn'] },
+        DefaultSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NetworkVpc'), 'DefaultSecurityGroup'] },
+        // no gateway endpoint has consumers: nothing to look up
+        PrefixListServices: Match.absent(),
+      });
+      // the guard is the stack's only function: no generated provider that cdk-nag cannot see
+      expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toEqual([expect.stringMatching(/^NetworkGuardHandler/)]);
+    });
+
+    test('runs the guard as a hardened function: one at a time, dead-letter queue, KMS logs, X-Ray, arm64, latest runtime', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: latestNodeRuntime().name,
+        Architectures: ['arm64'],
+        ReservedConcurrentExecutions: 1,
+        TracingConfig: { Mode: 'Active' },
+        DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NetworkGuardDeadLetterQueue'), 'Arn'] } },
+        LoggingConfig: Match.objectLike({ LogFormat: 'JSON', LogGroup: { Ref: Match.stringLikeRegexp('^NetworkGuardHandlerLogs') } }),
+        VpcConfig: Match.absent(),
+      });
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NetworkFlowLogsKey'), 'Arn'] },
+        RedriveAllowPolicy: { redrivePermission: 'denyAll' },
+      });
+      // the key admits the guard's role through SQS, not every principal of the account
+      const keyStatements = Object.entries(template.findResources('AWS::KMS::Key'))
+        .filter(([id]) => id.startsWith('NetworkFlowLogsKey'))
+        .flatMap(([, r]) => r.Properties.KeyPolicy.Statement as Array<Record<string, unknown>>);
+      expect(keyStatements.filter((st) => JSON.stringify(st).includes('sqs.'))).toEqual([
+        expect.objectContaining({
+          Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^NetworkGuardHandlerRole/), 'Arn'] } },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        }),
+      ]);
+      const guardLogs = Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(([id]) => id.startsWith('NetworkGuardHandlerLogs'));
+      expect(guardLogs.map(([, r]) => [r.Properties.RetentionInDays, r.Properties.KmsKeyId, r.DeletionPolicy])).toEqual([
+        [365, { 'Fn::GetAtt': [expect.stringMatching(/^NetworkFlowLogsKey/), 'Arn'] }, 'Retain'],
+      ]);
+    });
+
+    test('lets the guard revoke rules of the VPC\'s default security group only, from a managed policy', () => {
+      template.resourceCountIs('AWS::IAM::Policy', 0);
+      const role = Object.entries(template.findResources('AWS::IAM::Role')).find(([id]) => id.startsWith('NetworkGuardHandlerRole'))![1];
+      expect(role.Properties.Policies).toBeUndefined();
+      const policy = Object.entries(template.findResources('AWS::IAM::ManagedPolicy')).find(([id]) => id.startsWith('NetworkGuardHandlerPolicy'))![1];
+      expect(policy.Properties.Roles).toEqual([{ Ref: expect.stringMatching(/^NetworkGuardHandlerRole/) }]);
+      const statements = policy.Properties.PolicyDocument.Statement as Array<{ Sid: string; Action: string | string[]; Resource: unknown }>;
+      expect(statements.find((st) => st.Sid === 'RevokeDefaultSecurityGroupRules')).toEqual(
+        expect.objectContaining({
+          Action: ['ec2:RevokeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress'],
+          Resource: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':ec2:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':security-group/',
+                { 'Fn::GetAtt': [expect.stringMatching(/^NetworkVpc/), 'DefaultSecurityGroup'] },
+              ],
+            ],
+          },
+        }),
+      );
+      // on "*" only what EC2 and X-Ray authorize on "*" alone
+      expect(statements.filter((st) => st.Resource === '*').flatMap((st) => st.Action)).toEqual([
+        'ec2:DescribePrefixLists',
+        'ec2:DescribeSecurityGroups',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ]);
     });
 
     test('records all traffic in a KMS-encrypted, retained flow-log group', () => {
@@ -324,7 +400,7 @@ describe('PrivateNetwork', () => {
       ]);
     });
 
-    test('give each consumer one egress rule: tcp/443 to the service\'s prefix list, set at deploy time by default', () => {
+    test('give each consumer one egress rule: tcp/443 to the prefix list the guard looks up, with no deploy-time parameter', () => {
       // GIVEN
       const { stack, network, consumer } = networkStack();
       // WHEN
@@ -343,13 +419,14 @@ describe('PrivateNetwork', () => {
       // THEN
       const t = Template.fromStack(stack);
       const egress = Object.values(t.findResources('AWS::EC2::SecurityGroupEgress')).map((r) => r.Properties);
+      const guardAttribute = (name: string) => ({ 'Fn::GetAtt': [expect.stringMatching(/^NetworkGuard[0-9A-F]{8}$/), name] });
       expect(egress).toEqual([
-        expect.objectContaining({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, DestinationPrefixListId: { Ref: 'NetworkDynamoDbPrefixListId' } }),
-        expect.objectContaining({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, DestinationPrefixListId: { Ref: 'NetworkS3PrefixListId' } }),
+        expect.objectContaining({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, DestinationPrefixListId: guardAttribute('DynamoDbPrefixListId') }),
+        expect.objectContaining({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, DestinationPrefixListId: guardAttribute('S3PrefixListId') }),
       ]);
-      for (const name of ['NetworkDynamoDbPrefixListId', 'NetworkS3PrefixListId']) {
-        t.hasParameter(name, { Type: 'String', AllowedPattern: '^pl-([0-9a-f]{8}|[0-9a-f]{17})$', Default: Match.absent() });
-      }
+      t.hasResourceProperties('Custom::NetworkGuard', { PrefixListServices: ['dynamodb', 's3'] });
+      expect(t.toJSON().Parameters ?? {}).not.toHaveProperty('NetworkDynamoDbPrefixListId');
+      expect(t.toJSON().Parameters ?? {}).not.toHaveProperty('NetworkS3PrefixListId');
       expect(JSON.stringify(t.toJSON())).not.toContain('0.0.0.0/0');
     });
 
@@ -367,10 +444,31 @@ describe('PrivateNetwork', () => {
       const t = Template.fromStack(stack);
       t.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { DestinationPrefixListId: 'pl-02cd2c6b', FromPort: 443 });
       expect(Object.keys(t.toJSON().Parameters ?? {}).filter((p) => p.includes('PrefixList'))).toEqual([]);
+      // the guard looks up nothing the configuration names
+      t.hasResourceProperties('Custom::NetworkGuard', { PrefixListServices: Match.absent() });
     });
   });
 
   describe('existing vpc', () => {
+    test('takes a gateway endpoint\'s prefix list from a deploy-time parameter when no id is given', () => {
+      // GIVEN
+      const stack = new Stack();
+      const vpc = importedVpc(stack);
+      const consumer = new ec2.SecurityGroup(stack, 'Consumer', { vpc, allowAllOutbound: false });
+      const network = new PrivateNetwork(stack, 'Network', { vpc });
+      // WHEN
+      network.addGatewayEndpoint('DynamoDb', {
+        service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+        actions: ['dynamodb:UpdateItem'],
+        resources: [TABLE_ARN],
+        consumers: [consumer],
+      });
+      // THEN
+      const t = Template.fromStack(stack);
+      t.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { DestinationPrefixListId: { Ref: 'NetworkDynamoDbPrefixListId' }, FromPort: 443 });
+      t.hasParameter('NetworkDynamoDbPrefixListId', { Type: 'String', AllowedPattern: '^pl-([0-9a-f]{8}|[0-9a-f]{17})$', Default: Match.absent() });
+    });
+
     test('creates no VPC, flow log or key, and endpoints still work', () => {
       // GIVEN
       const stack = new Stack();
@@ -393,6 +491,7 @@ describe('PrivateNetwork', () => {
       expect(network.vpc).toBe(vpc);
       expect(network.flowLogGroup).toBeUndefined();
       expect(network.flowLog).toBeUndefined();
+      expect(network.guard).toBeUndefined();
       const t = Template.fromStack(stack);
       const notCreated = [
         'AWS::EC2::VPC',
@@ -401,7 +500,9 @@ describe('PrivateNetwork', () => {
         'AWS::Logs::LogGroup',
         'AWS::KMS::Key',
         'AWS::IAM::Role',
+        'AWS::Lambda::Function',
         'Custom::VpcRestrictDefaultSG',
+        'Custom::NetworkGuard',
       ];
       for (const type of notCreated) {
         t.resourceCountIs(type, 0);
@@ -420,6 +521,15 @@ describe('PrivateNetwork', () => {
   });
 
   describe('validation', () => {
+    test('fails if the guard is asked for the prefix list of a service that has none', () => {
+      // GIVEN
+      const { network } = networkStack();
+      // WHEN / THEN
+      expect(() => network.guard!.prefixListIdOf(new ec2.GatewayVpcEndpointAwsService('sqs'))).toThrow(
+        /service must be ec2\.GatewayVpcEndpointAwsService\.S3 or \.DYNAMODB .*, got \S+\.sqs$/,
+      );
+    });
+
     test('fails if maxAzs is below 2', () => {
       expect(() => networkStack({ maxAzs: 1 })).toThrow(/maxAzs must be a whole number of at least 2 .* got 1/);
     });

@@ -4,7 +4,7 @@ import {
   buildResponse,
   MAX_RESPONSE_BYTES,
   sendResponse,
-} from '../../../lambda/invocation-logging/cfn-response';
+} from '../../../lambda/shared/cfn-response';
 import { LoopbackServer } from '../../helpers/loopback-http';
 
 const EVENT: CloudFormationCustomResourceCreateEvent = {

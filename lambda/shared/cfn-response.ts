@@ -11,6 +11,8 @@ export interface Outcome {
   readonly physicalResourceId: string;
   /** Why it failed (or a short note on success). Never contains the response URL. */
   readonly reason?: string;
+  /** Attributes for `Fn::GetAtt` (success only); the whole response must still fit {@link MAX_RESPONSE_BYTES}. */
+  readonly data?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -24,6 +26,7 @@ export function buildResponse(event: CloudFormationCustomResourceEvent, outcome:
     StackId: event.StackId,
     RequestId: event.RequestId,
     LogicalResourceId: event.LogicalResourceId,
+    ...(outcome.data !== undefined && outcome.status === 'SUCCESS' ? { Data: outcome.data } : {}),
   };
   let reason = outcome.reason ?? (outcome.status === 'SUCCESS' ? 'OK' : 'Unknown error');
   const overhead = Buffer.byteLength(JSON.stringify({ ...base, Reason: '' }));
