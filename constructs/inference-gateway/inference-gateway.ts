@@ -33,6 +33,7 @@ import { latestNodeRuntime, prebuiltCodeWithFile } from '../shared/lambda-bundle
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 import { nagFindingText } from '../shared/nag-finding';
 import { GatewayGroup, GatewayModel, GatewayTeam, invokeTarget, modelPrice, modelResourceArns, usd, validateBudgets, validateGroups, validateModels } from './model-access';
+import { modelCapabilities } from './model-catalog';
 import { GatewayAccess } from './gateway-access';
 import { GatewayWebAcl } from './waf';
 
@@ -1125,7 +1126,17 @@ function buildStaticConfig(props: InferenceGatewayProps, limits: DerivedLimits):
     models: Object.fromEntries(
       props.models.map((m, i) => {
         const price = modelPrice(m, `models[${i}]`);
-        return [m.alias, { modelId: invokeTarget(m), maxOutputTokens: m.maxOutputTokens, ...(price === undefined ? {} : { price }) }];
+        const can = modelCapabilities(m.modelId);
+        return [
+          m.alias,
+          {
+            modelId: invokeTarget(m),
+            maxOutputTokens: m.maxOutputTokens,
+            ...(can.forcedToolChoice ? { forcedToolChoice: true } : {}),
+            ...(can.imageInput ? { imageInput: true } : {}),
+            ...(price === undefined ? {} : { price }),
+          },
+        ];
       }),
     ),
     groups: Object.fromEntries(

@@ -15,6 +15,7 @@
  *   guard content text, not as `toolResult` blocks, because the Converse guardrail does not evaluate `toolResult`.
  *   Consequently the assistant's earlier tool calls are rendered as assistant text, not `toolUse` blocks (Converse
  *   requires every `toolUse` to be answered by a `toolResult`).
+ * - A `response_format` (structured output) becomes the only tool, with `toolChoice: { tool: { name } }`.
  * - `maxTokens` is the capped value given by the caller; `guardrailConfig` always names the configured guardrail and
  *   its numeric version with `trace: 'enabled'`. Nothing else from the client is copied.
  *
@@ -43,6 +44,9 @@ export interface ConverseBuildOptions {
   /** Cost attribution for the invocation log (`./request-metadata`). @default - none */
   readonly requestMetadata?: Record<string, string>;
 }
+
+/** The forced tool's description when `json_schema.description` is not given. */
+export const STRUCTURED_OUTPUT_DESCRIPTION = 'Give your complete answer as the input of this tool, as JSON matching its schema.';
 
 /** Placeholder for a user turn that would otherwise be empty (Converse rejects blank text). */
 export const EMPTY_TURN_TEXT = '(empty message)';
@@ -194,6 +198,15 @@ export function buildConverseInput(req: ChatRequest, opts: ConverseBuildOptions)
       },
     }));
     input.toolConfig = { tools, toolChoice: toolChoiceOf(req.toolChoice) };
+  }
+  if (req.responseFormat !== undefined) {
+    // Structured output: one tool whose input schema is the requested schema, and the model forced to call it. The
+    // parser refuses response_format together with client tools, so this is the only tool.
+    const f = req.responseFormat;
+    input.toolConfig = {
+      tools: [{ toolSpec: { name: f.name, description: f.description ?? STRUCTURED_OUTPUT_DESCRIPTION, inputSchema: { json: f.schema as never } } }],
+      toolChoice: { tool: { name: f.name } },
+    };
   }
   return input;
 }

@@ -4,7 +4,8 @@
  * authorizer). The routes come from the contract's route table, from which the construct builds API Gateway too.
  *
  * Pipeline of a chat request: route → caller from the authorizer's context (401) → body size (413) → JSON (400) →
- * schema and limits (400/413) → model alias authorization (404/403) → Unicode normalization of every client text →
+ * schema and limits (400/413) → model alias authorization (404/403) and the model's capabilities (`response_format`
+ * needs a model that can be forced to one tool: 400 `unsupported_parameter`) → Unicode normalization of every client text →
  * deterministic pre-screen (400 `content_filter` in `block` mode) → Converse request (deployment system prompt +
  * per-request canary as the only `system`, client instructions demoted, untrusted content spotlighted and sent as
  * guard content, capped `maxTokens`, the numeric guardrail version, `requestMetadata` attributing the call to the key or
@@ -14,7 +15,9 @@
  * (429/503/504/502) → guardrail intervention mapping (input side 400, output or unknown side 200 `content_filter`)
  * → tool-call validation against the declared schemas → tool-call argument screening (canary, secrets redacted and
  * the schema checked again, URLs checked against the tool's host list or counted) and ApplyGuardrail on them → output
- * screening (canary, links and bare URLs, secrets; any exception fails closed) → quota and budget settlement (a
+ * screening (canary, links and bare URLs, secrets; any exception fails closed; for `response_format` the forced tool's
+ * input instead: validated against the schema (502 `invalid_structured_output`), screened as tool arguments, checked
+ * by ApplyGuardrail, returned as JSON text) → quota and budget settlement (a
  * budget crossing its alert fraction raises `BudgetAlert`, once per budget and period) → one audit record and metrics → OpenAI
  * response. Errors become OpenAI error bodies in one place ({@link toHttpResponse}).
  *
@@ -47,7 +50,7 @@ import { normalizeText } from './normalize';
 import { prescreen } from './prescreen';
 import { QuotaStore, Reservation } from './quota';
 import { attributionMetadata, teamDimension } from './request-metadata';
-import { ChatMessage, ChatRequest, parseChatRequest, ToolDefinition } from './request';
+import { ChatMessage, ChatRequest, parseChatRequest, ResponseFormat, ToolDefinition } from './request';
 import { type JsonObject, validateAgainstSchema } from './tool-schema';
 import { ChatCompletion, FinishReason, OpenAiToolCall, chatCompletion, extractToolCalls, finishReasonOf, modelList, outputText, usageOf } from './response';
 import { GatewayRuntimeConfig, loadRuntimeConfig } from './runtime-config';
@@ -274,8 +277,14 @@ function normalizeRequest(req: ChatRequest, maxChars: number, record: AuditRecor
     ...(t.description === undefined ? {} : { description: norm(t.description) }),
     parameters: normalizeJsonStrings(t.parameters, norm) as JsonObject,
   }));
+  const f = req.responseFormat;
+  const responseFormat = f === undefined ? undefined : {
+    ...f,
+    ...(f.description === undefined ? {} : { description: norm(f.description) }),
+    schema: normalizeJsonStrings(f.schema, norm) as JsonObject,
+  };
   if (Object.keys(removals).length > 0) record.normalizationRemovals = removals;
-  return { ...req, messages, tools };
+  return { ...req, messages, tools, ...(responseFormat === undefined ? {} : { responseFormat }) };
 }
 
 /** Runs the pre-screen over every client text; returns whether any verdict is `block`. */
@@ -296,6 +305,8 @@ function screenInput(req: ChatRequest, record: AuditRecord): boolean {
   // Tool specs (name, description, parameter schema with its descriptions, titles, enums, examples) reach the
   // model too, and the Converse guardrail does not evaluate them: untrusted. Index -1-i.
   req.tools.forEach((t, i) => run(toolSpecText(t), -1 - i, true));
+  const format = formatTool(req);
+  if (format !== undefined) run(toolSpecText(format), -1 - req.tools.length, true);
   if (signals.length > 0) record.prescreen = signals;
   return block;
 }
@@ -313,6 +324,8 @@ function untrustedTexts(req: ChatRequest): string[] {
     if (m.role === 'assistant') for (const c of m.toolCalls) if (c.arguments.length > 0) out.push(c.arguments);
   }
   for (const t of req.tools) out.push(toolSpecText(t));
+  const format = formatTool(req);
+  if (format !== undefined) out.push(toolSpecText(format));
   return out;
 }
 
@@ -363,6 +376,7 @@ async function chat(
   const entitlement: Entitlement = authorizeModel(caller, parsed.model, config);
   record.alias = entitlement.alias;
   record.modelId = entitlement.modelId;
+  refuseUnsupportedFeatures(parsed, entitlement);
   // Spend limits and the model's price are settled before anything is reserved: a key with a budget on an unpriced
   // model is refused here (403), never served unmetered.
   const limits = spendLimits(
@@ -639,6 +653,8 @@ async function screenAnswer(
     if (policies.length > 0) record.guardrailPolicies = policies;
   }
 
+  if (req.responseFormat !== undefined) return screenStructuredOutput(out, req.responseFormat, canary, config, deps, policy, deadline, exchange);
+
   const content = out.output?.message?.content;
   let toolCalls: readonly OpenAiToolCall[] | undefined;
   if (content?.some((b) => b.toolUse !== undefined)) {
@@ -683,6 +699,98 @@ async function screenAnswer(
     finishReason: finishReason === 'tool_calls' && !toolCalls ? 'stop' : finishReason,
     ...(toolCalls ? { toolCalls } : {}),
   };
+}
+
+/**
+ * Refuses (400 `unsupported_parameter`) what the model behind the alias cannot do: structured output needs a model
+ * that can be forced to one tool (catalogue capability `forcedToolChoice`).
+ */
+function refuseUnsupportedFeatures(req: ChatRequest, entitlement: Entitlement): void {
+  if (req.responseFormat !== undefined && !entitlement.forcedToolChoice) {
+    throw new BadRequestError(
+      `response_format ${req.responseFormat.type} is not supported for the model ${entitlement.alias}: it cannot be forced to answer in a schema. Use a model that can, or leave response_format out.`,
+      { code: 'unsupported_parameter', param: 'response_format' },
+    );
+  }
+}
+
+/** The structured-output schema as the tool the model reads (for screening), or undefined. */
+function formatTool(req: ChatRequest): ToolDefinition | undefined {
+  const f = req.responseFormat;
+  if (f === undefined || f.type !== 'json_schema') return undefined;
+  return { name: f.name, ...(f.description === undefined ? {} : { description: f.description }), parameters: f.schema };
+}
+
+/**
+ * Turns the forced tool call of a structured-output request into the answer: the tool input, validated against the
+ * requested schema, screened like tool-call arguments (canary refuses; secrets redacted, and the redacted value
+ * validated again; a URL to a host outside `output.allowedLinkHosts` refuses, since a link cannot be cut out of a JSON
+ * value without changing its meaning) and checked by ApplyGuardrail (OUTPUT; the Converse guardrail does not evaluate
+ * `toolUse.input`). Returned as JSON text with `finish_reason: "stop"`. Text blocks beside the tool call are dropped.
+ *
+ * @throws UpstreamError (502 `invalid_structured_output`) when the model did not call the tool or its input does not
+ *   match the schema: the client asked for JSON in that schema and must never get anything else.
+ */
+async function screenStructuredOutput(
+  out: ConverseCommandOutput,
+  format: ResponseFormat,
+  canary: string,
+  config: GatewayRuntimeConfig,
+  deps: GatewayDependencies,
+  policy: RetryPolicy,
+  deadline: number | undefined,
+  exchange: Exchange,
+): Promise<Answer> {
+  const record = exchange.record;
+  const refuse = (reason: BlockReason): Answer => {
+    exchange.blockReason = reason;
+    return { content: config.blockedOutputMessage, finishReason: 'content_filter' };
+  };
+  const uses = (out.output?.message?.content ?? []).flatMap((b) => (b.toolUse === undefined ? [] : [b.toolUse]));
+  // Cut off by the token limit: whatever came is incomplete, and nothing unvalidated is returned.
+  if (out.stopReason === 'max_tokens') return { content: null, finishReason: 'length' };
+  const invalidOutput = (why: string): UpstreamError => {
+    record.outputScreen = [why];
+    return new UpstreamError('The model did not produce JSON matching the requested response_format; nothing was returned. You may retry.', {
+      code: 'invalid_structured_output',
+    });
+  };
+  if (uses.length !== 1 || uses[0]!.name !== format.name) throw invalidOutput('structured-output-missing');
+  const problem = validateAgainstSchema(uses[0]!.input, format.schema);
+  if (problem !== undefined) throw invalidOutput(`structured-output-invalid:${problem}`);
+
+  let text: string;
+  try {
+    const result = screenToolArguments(JSON.stringify(uses[0]!.input), {
+      canary,
+      allowedHosts: config.output.allowedLinkHosts,
+      enforceAllowedHosts: true,
+    });
+    if (result.reasons.length > 0) record.outputScreen = result.reasons;
+    if (result.redactions > 0) record.outputRedactions = result.redactions;
+    if (result.blocked) return refuse(result.reasons.includes('canary-leak') ? 'canary_leak' : 'output_screen');
+    // A placeholder can break the schema (length, enum, pattern-like constraints): then refuse, never return it.
+    if (validateAgainstSchema(JSON.parse(result.arguments), format.schema) !== undefined) {
+      record.outputScreen = [...result.reasons, 'redaction-breaks-schema'];
+      return refuse('output_screen');
+    }
+    text = result.arguments;
+  } catch {
+    record.outputScreen = ['screening-error'];
+    return refuse('output_screen');
+  }
+  const check = await applyGuardrail(deps.bedrock, {
+    guardrailIdentifier: config.guardrailId,
+    guardrailVersion: config.guardrailVersion,
+    source: 'OUTPUT',
+    content: [{ text: { text } }],
+  }, policy, deadline);
+  record.applyGuardrailActions = [...(record.applyGuardrailActions ?? []), String(check.value.action ?? 'NONE')];
+  if (check.value.action === 'GUARDRAIL_INTERVENED' && interventionBlocks(check.value.assessments)) {
+    record.guardrailPolicies = summarizeAssessments(check.value.assessments);
+    return refuse('guardrail_output');
+  }
+  return { content: text, finishReason: 'stop' };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

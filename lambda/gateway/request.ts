@@ -4,14 +4,15 @@
  * Accepted: `model`, `messages` (roles `system`, `developer`, `user`, `assistant`, `tool`; content as a string or as
  * text parts `[{ type: 'text', text }]`; assistant `tool_calls`; tool `tool_call_id`), `max_tokens` /
  * `max_completion_tokens`, `temperature`, `top_p`, `stop`, `tools` (type `function`, parameters in the JSON Schema
- * subset of {@link checkToolSchema}), `tool_choice`, `user`, `stream` (only `false`), `n` (only 1).
+ * subset of {@link checkToolSchema}), `tool_choice`, `user`, `stream` (only `false`), `n` (only 1), `response_format`
+ * (`text`, `json_object`, `json_schema` with a schema in the same subset whose root is an object; not with `tools`).
  *
  * Decisions:
- * - Unknown fields, top-level and inside messages, are IGNORED, not rejected: OpenAI clients send many optional
- *   parameters (`presence_penalty`, `logprobs`, `response_format`, `metadata`, `stream_options`, ...), and rejecting
- *   them would break ordinary clients. Ignoring them is safe because the Converse request is built from scratch out
- *   of the parsed fields only: nothing a client adds (`guardrailConfig`, `system`, `additionalModelRequestFields`)
- *   can reach Amazon Bedrock.
+ * - OpenAI parameters the gateway does not implement are accepted only at the values that change nothing (their
+ *   defaults, `null`) and refused otherwise with 400 `unsupported_parameter` (table `NEUTRAL`); names OpenAI's API
+ *   does not have get 400 `unknown_parameter`. Unknown fields inside messages are ignored. Either way the Converse
+ *   request is built from scratch out of the parsed fields only: nothing a client adds (`guardrailConfig`, `system`,
+ *   `additionalModelRequestFields`) can reach Amazon Bedrock.
  * - Parameters whose silent omission would mislead the caller are rejected: `stream: true` ("streaming is not
  *   supported yet"), `n` other than 1, and content parts other than text (images, audio, files).
  * - `null` for an optional parameter means "not given", as several clients send it.
@@ -83,6 +84,26 @@ export interface ToolDefinition {
 /** Which tool the model may or must call. */
 export type ToolChoice = 'auto' | 'none' | 'required' | { readonly name: string };
 
+/** The tool name a `json_object` response is forced through (a `json_schema` response uses the schema's `name`). */
+export const JSON_OBJECT_TOOL_NAME = 'json_object';
+/** The schema of a `json_object` response: any JSON object. */
+export const JSON_OBJECT_SCHEMA: JsonObject = { type: 'object' };
+
+/**
+ * Structured output the client asked for with `response_format`. The gateway forces the model to call one tool whose
+ * input schema is `schema` and returns that input, validated against `schema`, as the message content.
+ */
+export interface ResponseFormat {
+  /** `json_object` (any JSON object) or `json_schema` (the client's schema). */
+  readonly type: 'json_object' | 'json_schema';
+  /** The forced tool's name: `json_schema.name`, or {@link JSON_OBJECT_TOOL_NAME}. */
+  readonly name: string;
+  /** `json_schema.description`, given to the model as the tool's description. */
+  readonly description?: string;
+  /** The JSON Schema (the subset of {@link checkToolSchema}) whose root is an object. */
+  readonly schema: JsonObject;
+}
+
 /** A validated chat request. */
 export interface ChatRequest {
   /** The model alias the client asked for. */
@@ -95,6 +116,8 @@ export interface ChatRequest {
   readonly stop: readonly string[];
   readonly tools: readonly ToolDefinition[];
   readonly toolChoice: ToolChoice;
+  /** Structured output; absent: plain text (`response_format` left out or `{ type: "text" }`). */
+  readonly responseFormat?: ResponseFormat;
 }
 
 /** An optional number parameter; `null` means "not given". */
@@ -171,6 +194,23 @@ const toolChoice = z.union(
   { error: 'tool_choice must be "auto", "none", "required" or { type: "function", function: { name } }' },
 );
 
+const responseFormat = z.union(
+  [
+    z.object({ type: z.literal('text') }),
+    z.object({ type: z.literal('json_object') }),
+    z.object({
+      type: z.literal('json_schema'),
+      json_schema: z.object({
+        name: z.string().check(z.regex(TOOL_NAME, 'json_schema.name must be 1-64 letters, digits, _ or -')),
+        description: z.nullish(z.string().check(z.maxLength(MAX_TOOL_DESCRIPTION_CHARS))),
+        schema: z.nullish(z.record(z.string(), z.unknown())),
+        strict: z.nullish(z.boolean()),
+      }),
+    }),
+  ],
+  { error: 'response_format must be { type: "text" }, { type: "json_object" } or { type: "json_schema", json_schema: { name, schema } }' },
+);
+
 const chatRequestSchema = z.object({
   model: z.string({ error: 'model is required' }).check(z.minLength(1), z.maxLength(128)),
   messages: z.array(message, { error: 'messages must be an array of messages' }).check(z.minLength(1, 'messages must not be empty')),
@@ -186,6 +226,7 @@ const chatRequestSchema = z.object({
   stream: z.nullish(z.boolean()),
   tools: z.nullish(z.array(tool).check(z.maxLength(MAX_TOOLS))),
   tool_choice: z.nullish(toolChoice),
+  response_format: z.nullish(responseFormat),
 });
 
 /** The request parameters the gateway implements (the chat request schema's keys). */
@@ -204,7 +245,6 @@ const NEUTRAL: Readonly<Record<string, (value: unknown) => boolean>> = {
   top_logprobs: (v) => v === 0,
   logit_bias: (v) => typeof v === 'object' && v !== null && Object.keys(v).length === 0,
   seed: () => false,
-  response_format: (v) => typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'text' && Object.keys(v).length === 1,
   stream_options: () => false,
   parallel_tool_calls: (v) => v === true,
   service_tier: (v) => v === 'auto' || v === 'default',
@@ -358,6 +398,15 @@ function parse(body: unknown, limits: RequestLimits): ChatRequest {
     }
   });
 
+  const format = structuredOutput(r.response_format);
+  if (format !== undefined && tools.length > 0) {
+    throw invalid(
+      'response_format json_object / json_schema cannot be combined with tools: the gateway forces the model to answer through one tool of its own. Send one or the other.',
+      'response_format',
+      'unsupported_parameter',
+    );
+  }
+
   const maxTokens = r.max_completion_tokens ?? r.max_tokens;
   return {
     model: r.model,
@@ -368,5 +417,22 @@ function parse(body: unknown, limits: RequestLimits): ChatRequest {
     stop,
     tools,
     toolChoice: choice,
+    ...(format === undefined ? {} : { responseFormat: format }),
   };
+}
+
+type RawResponseFormat = z.infer<typeof responseFormat>;
+
+/** The structured output a `response_format` asks for, or `undefined` for text; its schema checked like tool parameters. */
+function structuredOutput(raw: RawResponseFormat | null | undefined): ResponseFormat | undefined {
+  if (raw === undefined || raw === null || raw.type === 'text') return undefined;
+  if (raw.type === 'json_object') return { type: 'json_object', name: JSON_OBJECT_TOOL_NAME, schema: JSON_OBJECT_SCHEMA };
+  const spec = raw.json_schema;
+  const schema: JsonObject = spec.schema ?? JSON_OBJECT_SCHEMA;
+  const param = 'response_format.json_schema.schema';
+  const problem = checkToolSchema(schema);
+  if (problem !== undefined) throw invalid(`Invalid ${param}: ${problem}.`, param);
+  // The schema becomes a Converse tool's input schema, whose root must be an object (OpenAI's rule for json_schema too).
+  if (schema.type !== 'object') throw invalid(`Invalid ${param}: the root must be { "type": "object", ... }.`, param);
+  return { type: 'json_schema', name: spec.name, ...(spec.description ? { description: spec.description } : {}), schema };
 }

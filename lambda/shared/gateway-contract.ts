@@ -219,6 +219,13 @@ export const staticConfigSchema = z.strictObject({
       modelId: z.string().check(z.minLength(1)),
       /** Hard cap of output tokens for this model. */
       maxOutputTokens: z.int().check(z.positive()),
+      /**
+       * The model can be forced to call one named tool (Converse `toolChoice: { tool }`), which structured output
+       * (`response_format` `json_object` / `json_schema`) needs; absent: it cannot, and such requests get a 400.
+       */
+      forcedToolChoice: z.optional(z.boolean()),
+      /** The model accepts image content blocks (vision); absent: it does not, and image parts get a 400. */
+      imageInput: z.optional(z.boolean()),
       /** The price spend budgets charge, in µUSD per million tokens (see `lambda/shared/money.ts`); absent: unpriced. */
       price: z.optional(
         z.strictObject({

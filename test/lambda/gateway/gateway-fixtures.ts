@@ -11,7 +11,8 @@ import { Claims, fakeContext, toProxyEvent, userContext } from '../../helpers/la
 export const TEST_CONFIG: GatewayRuntimeConfig = {
   systemPrompt: 'You are the test deployment assistant. Policy P-7 applies to every answer.',
   models: {
-    'nova-lite': { modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 1000 },
+    'nova-lite': { modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 1000, forcedToolChoice: true, imageInput: true },
+    // Without capabilities, as a model the catalogue does not list: structured output and images are refused.
     'nova-pro': { modelId: 'us.amazon.nova-pro-v1:0', maxOutputTokens: 300 },
   },
   groups: {

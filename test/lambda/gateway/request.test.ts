@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { BadRequestError, GatewayError, RequestTooLargeError } from '../../../lambda/gateway/errors';
-import { MAX_TOOLS, formatParam, parseChatRequest } from '../../../lambda/gateway/request';
+import { JSON_OBJECT_TOOL_NAME, MAX_TOOLS, formatParam, parseChatRequest } from '../../../lambda/gateway/request';
 
 const LIMITS = { maxMessages: 8, maxMessageChars: 100 };
 
@@ -107,6 +107,61 @@ describe('parseChatRequest', () => {
     });
   });
 
+  describe('response_format', () => {
+    const user = [{ role: 'user', content: 'x' }];
+
+    test('json_object becomes a forced-tool format with an object schema', () => {
+      const req = parseChatRequest({ model: 'm', messages: user, response_format: { type: 'json_object' } }, LIMITS);
+      expect(req.responseFormat).toEqual({ type: 'json_object', name: JSON_OBJECT_TOOL_NAME, schema: { type: 'object' } });
+    });
+
+    test('json_schema keeps the name, description and schema', () => {
+      const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+      const req = parseChatRequest(
+        { model: 'm', messages: user, response_format: { type: 'json_schema', json_schema: { name: 'place', description: 'A place', schema, strict: true } } },
+        LIMITS,
+      );
+      expect(req.responseFormat).toEqual({ type: 'json_schema', name: 'place', description: 'A place', schema });
+    });
+
+    test('text means no structured output', () => {
+      const req = parseChatRequest({ model: 'm', messages: user, response_format: { type: 'text' } }, LIMITS);
+      expect(req.responseFormat).toBeUndefined();
+    });
+
+    test('fails if the schema uses a keyword the gateway cannot evaluate: 400 naming response_format.json_schema.schema', () => {
+      const err = parseError({
+        model: 'm', messages: user,
+        response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object', properties: { a: { $ref: '#/defs/a' } } } } },
+      });
+      expect(err).toMatchObject({ param: 'response_format.json_schema.schema' });
+      expect(err.message).toMatch(/unsupported JSON Schema keyword "\$ref"/);
+    });
+
+    test('fails if the schema root is not an object', () => {
+      const err = parseError({ model: 'm', messages: user, response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'array' } } } });
+      expect(err).toMatchObject({ param: 'response_format.json_schema.schema' });
+    });
+
+    test('fails if the schema name is not a tool name', () => {
+      const err = parseError({ model: 'm', messages: user, response_format: { type: 'json_schema', json_schema: { name: 'a b', schema: { type: 'object' } } } });
+      expect(err.param).toBe('response_format.json_schema.name');
+    });
+
+    test('fails if response_format is combined with tools: 400 unsupported_parameter naming response_format', () => {
+      const err = parseError({
+        model: 'm', messages: user, response_format: { type: 'json_object' },
+        tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }],
+      });
+      expect(err).toMatchObject({ code: 'unsupported_parameter', param: 'response_format' });
+    });
+
+    test('fails if the type is unknown', () => {
+      const err = parseError({ model: 'm', messages: user, response_format: { type: 'xml' } });
+      expect(err.param).toBe('response_format');
+    });
+  });
+
   describe('validation', () => {
     test('fails if stream is true, with a clear message', () => {
       const err = parseError({ model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] });
@@ -122,8 +177,6 @@ describe('parseChatRequest', () => {
       ['top_logprobs', 5],
       ['logit_bias', { '50256': -100 }],
       ['seed', 42],
-      ['response_format', { type: 'json_object' }],
-      ['response_format', { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object' } } }],
       ['parallel_tool_calls', false],
       ['reasoning_effort', 'high'],
       ['functions', [{ name: 'f' }]],

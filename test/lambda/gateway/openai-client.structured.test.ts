@@ -1,0 +1,181 @@
+/**
+ * Structured output (`response_format` `json_object` / `json_schema`) with the official `openai` client over HTTP
+ * against the gateway handler and the loopback Bedrock server: the model is forced to one tool whose input schema is
+ * the requested schema, and only validated, screened JSON comes back.
+ */
+import OpenAI, { BadRequestError, InternalServerError } from 'openai';
+import { Auditor, newLogger, newMetrics } from '../../../lambda/gateway/audit';
+import { newBedrockClient } from '../../../lambda/gateway/bedrock';
+import { createHandler } from '../../../lambda/gateway/index';
+import { JSON_OBJECT_TOOL_NAME } from '../../../lambda/gateway/request';
+import { BedrockServer, RecordedRequest, startBedrockServer } from '../../helpers/bedrock-server';
+import { fakeCredentials } from '../../helpers/dynalite';
+import { LambdaHttpAdapter, startLambdaHttpAdapter, userContext } from '../../helpers/lambda-http-adapter';
+import { StdoutCapture, TEST_CONFIG } from './gateway-fixtures';
+
+interface SentConverse {
+  toolConfig?: { tools: Array<{ toolSpec: { name: string; inputSchema: { json: unknown } } }>; toolChoice: unknown };
+}
+
+const CITY_SCHEMA = {
+  type: 'object',
+  properties: { city: { type: 'string', maxLength: 40 }, population: { type: 'integer', minimum: 0 } },
+  required: ['city', 'population'],
+  additionalProperties: false,
+};
+const FORMAT = { type: 'json_schema', json_schema: { name: 'city_facts', schema: CITY_SCHEMA, strict: true } } as const;
+const MESSAGES = [{ role: 'user', content: 'Largest city of France, as JSON.' }] as const;
+
+describe('structured output through the openai client', () => {
+  const stdout = new StdoutCapture();
+  let server: BedrockServer;
+  let adapter: LambdaHttpAdapter;
+  const client = (key = 'key-power') => new OpenAI({ baseURL: `${adapter.url}/v1`, apiKey: key, maxRetries: 0, timeout: 60_000 });
+  const lastConverse = (): RecordedRequest => server.requests.filter((r) => r.operation === 'Converse').at(-1)!;
+  const audits = () => stdout.json().filter((l) => l.message === 'audit').map((l) => l.audit as Record<string, unknown>);
+
+  beforeAll(async () => {
+    stdout.start();
+    server = await startBedrockServer();
+    const bedrock = newBedrockClient({ endpoint: server.url, region: 'us-east-1', credentials: fakeCredentials() });
+    const handler = createHandler({
+      config: { ...TEST_CONFIG, quotasEnabled: false },
+      bedrock,
+      auditor: new Auditor(newLogger(), newMetrics()),
+      retry: { baseDelayMs: 1, maxDelayMs: 2 },
+    });
+    adapter = await startLambdaHttpAdapter(handler, { claimsFor: () => userContext('structured-user', 'power') });
+  });
+
+  afterAll(async () => {
+    stdout.stop();
+    await Promise.all([adapter?.close(), server?.close()]);
+  });
+
+  describe('defaults', () => {
+    test('json_schema: the model is forced to the schema tool and the validated JSON is the content, finish_reason stop', async () => {
+      // GIVEN
+      server.setBehavior({ kind: 'toolUse', name: 'city_facts', input: { city: 'Paris', population: 2102650 }, text: 'Here you go:' });
+      // WHEN
+      const completion = await client().chat.completions.create({ model: 'nova-lite', messages: [...MESSAGES], response_format: FORMAT });
+      // THEN
+      const choice = completion.choices[0]!;
+      expect(choice.finish_reason).toBe('stop');
+      expect(choice.message.tool_calls).toBeUndefined();
+      expect(JSON.parse(choice.message.content!)).toEqual({ city: 'Paris', population: 2102650 });
+      const sent = lastConverse().body as SentConverse;
+      expect(sent.toolConfig).toEqual({
+        tools: [expect.objectContaining({ toolSpec: expect.objectContaining({ name: 'city_facts', inputSchema: { json: CITY_SCHEMA } }) })],
+        toolChoice: { tool: { name: 'city_facts' } },
+      });
+    });
+
+    test('json_object: any JSON object, through the gateway\'s own tool', async () => {
+      // GIVEN
+      server.setBehavior({ kind: 'toolUse', name: JSON_OBJECT_TOOL_NAME, input: { answer: 42, tags: ['a'] } });
+      // WHEN
+      const completion = await client().chat.completions.create({ model: 'nova-lite', messages: [...MESSAGES], response_format: { type: 'json_object' } });
+      // THEN
+      expect(JSON.parse(completion.choices[0]!.message.content!)).toEqual({ answer: 42, tags: ['a'] });
+      expect((lastConverse().body as SentConverse).toolConfig?.toolChoice).toEqual({ tool: { name: JSON_OBJECT_TOOL_NAME } });
+    });
+
+    test('chat.completions.parse reads the structured answer', async () => {
+      // GIVEN
+      server.setBehavior({ kind: 'toolUse', name: 'city_facts', input: { city: 'Lyon', population: 522250 } });
+      // WHEN
+      const completion = await client().chat.completions.parse({ model: 'nova-lite', messages: [...MESSAGES], response_format: FORMAT });
+      // THEN
+      expect(completion.choices[0]!.message.parsed).toEqual({ city: 'Lyon', population: 522250 });
+    });
+  });
+
+  describe('validation', () => {
+    test('fails if the model\'s JSON does not match the schema: 502 invalid_structured_output, nothing of it returned', async () => {
+      // GIVEN a population that is not an integer
+      server.setBehavior({ kind: 'toolUse', name: 'city_facts', input: { city: 'Paris', population: 'many' } });
+      // WHEN
+      const error = await client().chat.completions.create({ model: 'nova-lite', messages: [...MESSAGES], response_format: FORMAT }).catch((e: unknown) => e);
+      // THEN
+      expect(error).toBeInstanceOf(InternalServerError);
+      expect((error as InternalServerError).status).toBe(502);
+      expect((error as InternalServerError).code).toBe('invalid_structured_output');
+      expect(JSON.stringify((error as InternalServerError).error)).not.toContain('many');
+      expect(audits().at(-1)).toMatchObject({ status: 502, outputScreen: ['structured-output-invalid:$.population'] });
+    });
+
+    test('fails if the model answers in text instead of calling the tool: 502', async () => {
+      // GIVEN
+      server.setBehavior({ kind: 'reply', text: '{"city": "Paris"}' });
+      // WHEN
+      const error = await client().chat.completions.create({ model: 'nova-lite', messages: [...MESSAGES], response_format: FORMAT }).catch((e: unknown) => e);
+      // THEN
+      expect((error as InternalServerError).code).toBe('invalid_structured_output');
+    });
+
+    test('fails if the model is not one that can be forced to a tool: 400 unsupported_parameter naming response_format', async () => {
+      // WHEN
+      const error = await client().chat.completions.create({ model: 'nova-pro', messages: [...MESSAGES], response_format: { type: 'json_object' } }).catch((e: unknown) => e);
+      // THEN
+      expect(error).toBeInstanceOf(BadRequestError);
+      expect(error).toMatchObject({ code: 'unsupported_parameter', param: 'response_format' });
+    });
+
+    test('fails closed if the JSON leaks the canary: content_filter, no JSON', async () => {
+      // GIVEN the model repeats its system prompt's canary inside a field
+      const since = server.requests.length;
+      server.setBehavior({
+        kind: 'toolUse',
+        name: 'city_facts',
+        input: {},
+        renderInput: (req) => ({ city: /cnry[a-z2-7]{20}/.exec(req.system?.[0]?.text ?? '')![0], population: 1 }),
+      });
+      // WHEN
+      const completion = await client().chat.completions.create({ model: 'nova-lite', messages: [...MESSAGES], response_format: FORMAT });
+      // THEN
+      expect(completion.choices[0]!.finish_reason).toBe('content_filter');
+      expect(completion.choices[0]!.message.content).toBe(TEST_CONFIG.blockedOutputMessage);
+      expect(server.requests.slice(since).some((r) => r.operation === 'Converse')).toBe(true);
+    });
+
+    test('fails closed if redacting a secret breaks the schema: content_filter', async () => {
+      // GIVEN an AWS access key id in a field limited to 20 characters: the placeholder is longer
+      server.setBehavior({
+        kind: 'toolUse',
+        name: 'creds',
+        input: { key: 'AKIAIOSFODNN7EXAMPLE' },
+      });
+      const format = { type: 'json_schema', json_schema: { name: 'creds', schema: { type: 'object', properties: { key: { type: 'string', maxLength: 20 } } } } } as const;
+      // WHEN
+      const completion = await client().chat.completions.create({ model: 'nova-lite', messages: [...MESSAGES], response_format: format });
+      // THEN
+      expect(completion.choices[0]!.finish_reason).toBe('content_filter');
+      expect(completion.choices[0]!.message.content).not.toContain('AKIA');
+      expect(audits().at(-1)).toMatchObject({ blockReason: 'output_screen', outputScreen: expect.arrayContaining(['redaction-breaks-schema']) });
+    });
+
+    test('fails closed if the JSON links to a host outside the allow-list: content_filter', async () => {
+      // GIVEN
+      server.setBehavior({ kind: 'toolUse', name: 'city_facts', input: { city: 'see https://evil.example.net/x?d=secret', population: 1 } });
+      // WHEN
+      const completion = await client().chat.completions.create({ model: 'nova-lite', messages: [...MESSAGES], response_format: FORMAT });
+      // THEN
+      expect(completion.choices[0]!.finish_reason).toBe('content_filter');
+    });
+
+    test('fails if the guardrail blocks the JSON (ApplyGuardrail OUTPUT): content_filter', async () => {
+      // GIVEN (json_object: no client schema, so the only ApplyGuardrail call is the one on the output)
+      server.setBehavior({
+        kind: 'byRoute',
+        converse: { kind: 'toolUse', name: JSON_OBJECT_TOOL_NAME, input: { city: 'Paris', population: 1 } },
+        applyGuardrail: { kind: 'applyGuardrail', action: 'GUARDRAIL_INTERVENED' },
+      });
+      // WHEN
+      const completion = await client().chat.completions.create({ model: 'nova-lite', messages: [...MESSAGES], response_format: { type: 'json_object' } });
+      // THEN
+      expect(completion.choices[0]!.finish_reason).toBe('content_filter');
+      const apply = server.requests.filter((r) => r.operation === 'ApplyGuardrail').at(-1)!;
+      expect(apply.body).toMatchObject({ source: 'OUTPUT', content: [{ text: { text: '{"city":"Paris","population":1}' } }] });
+    });
+  });
+});
