@@ -131,6 +131,8 @@ export class GatewayStack extends BlueprintStack {
       maxBodyBytes: config.limits.maxBodyBytes,
       maxMessages: config.limits.maxMessages,
       maxMessageChars: config.limits.maxMessageChars,
+      maxImageBytes: config.limits.maxImageBytes,
+      maxImagesPerRequest: config.limits.maxImagesPerRequest,
       prescreenMode: config.prescreenMode === 'flag' ? PrescreenMode.FLAG : PrescreenMode.BLOCK,
       allowedLinkHosts: config.allowedLinkHosts,
       toolAllowedHosts: config.toolAllowedHosts,

@@ -133,6 +133,21 @@ export interface InferenceGatewayProps {
   readonly maxMessageChars?: number;
 
   /**
+   * The largest decoded image one request may carry (a PNG or JPEG `data:` URL content part, for models that accept
+   * images), in bytes (1 to 3750000, Bedrock's per-image limit). The body limit bounds images too: base64 is 4/3 of
+   * the bytes, so with `maxBodyBytes` at most 65536 (what AWS WAF inspects), an image is in practice at most about
+   * 48 KB. Larger images would need bodies the web ACL cannot inspect; this construct does not let those through.
+   * @default 3750000
+   */
+  readonly maxImageBytes?: number;
+
+  /**
+   * The most images one request may carry (0 to 20, Bedrock's per-request limit); 0 refuses every image.
+   * @default 4
+   */
+  readonly maxImagesPerRequest?: number;
+
+  /**
    * What the function does with a prompt its pre-screen suspects of injection.
    * @default PrescreenMode.BLOCK
    */
@@ -414,6 +429,8 @@ export class InferenceGateway extends Construct {
     const maxBodyBytes = props.maxBodyBytes ?? 32_768;
     const maxMessages = props.maxMessages ?? 50;
     const maxMessageChars = props.maxMessageChars ?? 16_000;
+    const maxImageBytes = props.maxImageBytes ?? 3_750_000;
+    const maxImagesPerRequest = props.maxImagesPerRequest ?? 4;
     const throttlingRateLimit = props.throttlingRateLimit ?? 50;
     const throttlingBurstLimit = props.throttlingBurstLimit ?? 100;
     const wafRateLimitPerIp = props.wafRateLimitPerIp ?? 1000;
@@ -435,6 +452,8 @@ export class InferenceGateway extends Construct {
     checkRange('maxBodyBytes', maxBodyBytes, 1024, 65_536, 'AWS WAF inspects at most 64 KB of an API Gateway request body');
     checkRange('maxMessages', maxMessages, 1, 500);
     checkRange('maxMessageChars', maxMessageChars, 1, 200_000);
+    checkRange('maxImageBytes', maxImageBytes, 1, 3_750_000, 'Amazon Bedrock accepts images up to 3.75 MB');
+    checkRange('maxImagesPerRequest', maxImagesPerRequest, 0, 20, 'Amazon Bedrock accepts at most 20 images per request; 0 refuses images');
     checkRange('throttlingRateLimit', throttlingRateLimit, 1, 10_000);
     checkRange('throttlingBurstLimit', throttlingBurstLimit, 1, 5_000);
     if (!Token.isUnresolved(throttlingBurstLimit) && !Token.isUnresolved(throttlingRateLimit) && throttlingBurstLimit < throttlingRateLimit) {
@@ -509,6 +528,8 @@ export class InferenceGateway extends Construct {
       maxBodyBytes,
       maxMessages,
       maxMessageChars,
+      maxImageBytes,
+      maxImages: maxImagesPerRequest,
       allowedLinkHosts,
       quotasEnabled,
       bedrockTimeoutMs: (timeoutSeconds - HANDLER_MARGIN_SECONDS) * 1000,
@@ -1113,6 +1134,8 @@ interface DerivedLimits {
   readonly maxBodyBytes: number;
   readonly maxMessages: number;
   readonly maxMessageChars: number;
+  readonly maxImageBytes: number;
+  readonly maxImages: number;
   readonly allowedLinkHosts: string[];
   readonly quotasEnabled: boolean;
   readonly bedrockTimeoutMs: number;
@@ -1152,7 +1175,13 @@ function buildStaticConfig(props: InferenceGatewayProps, limits: DerivedLimits):
     ),
     teams: Object.fromEntries((props.teams ?? []).map((t, i) => [t.name, budgetsOf(`teams[${i}]`, t)])),
     budgetAlertFraction: props.budgetAlertFraction ?? 0.8,
-    limits: { maxBodyBytes: limits.maxBodyBytes, maxMessages: limits.maxMessages, maxMessageChars: limits.maxMessageChars },
+    limits: {
+      maxBodyBytes: limits.maxBodyBytes,
+      maxMessages: limits.maxMessages,
+      maxMessageChars: limits.maxMessageChars,
+      maxImageBytes: limits.maxImageBytes,
+      maxImages: limits.maxImages,
+    },
     prescreenMode: props.prescreenMode ?? PrescreenMode.BLOCK,
     output: {
       allowedLinkHosts: [...limits.allowedLinkHosts],

@@ -4,8 +4,9 @@
  * authorizer). The routes come from the contract's route table, from which the construct builds API Gateway too.
  *
  * Pipeline of a chat request: route → caller from the authorizer's context (401) → body size (413) → JSON (400) →
- * schema and limits (400/413) → model alias authorization (404/403) and the model's capabilities (`response_format`
- * needs a model that can be forced to one tool: 400 `unsupported_parameter`) → Unicode normalization of every client text →
+ * schema and limits (400/413; images only as PNG/JPEG `data:` URLs within size and count limits) → model alias
+ * authorization (404/403) and the model's capabilities (`response_format` needs a model that can be forced to one
+ * tool, images a vision model: 400 `unsupported_parameter`) → Unicode normalization of every client text →
  * deterministic pre-screen (400 `content_filter` in `block` mode) → Converse request (deployment system prompt +
  * per-request canary as the only `system`, client instructions demoted, untrusted content spotlighted and sent as
  * guard content, capped `maxTokens`, the numeric guardrail version, `requestMetadata` attributing the call to the key or
@@ -395,6 +396,11 @@ async function chat(
   record.promptChars = req.messages.reduce((n, m) => n + m.text.length, 0);
   record.messageCount = req.messages.length;
   record.toolCount = req.tools.length;
+  const images = req.messages.flatMap((m) => (m.role === 'user' ? m.images ?? [] : []));
+  if (images.length > 0) {
+    record.imageCount = images.length;
+    record.imageBytes = images.reduce((n, img) => n + img.bytes.length, 0);
+  }
 
   // The pre-screen reads the client's texts as sent: it normalizes them itself, and also decodes
   // text smuggled in tag characters or variation selectors, which normalization removes.
@@ -706,6 +712,13 @@ async function screenAnswer(
  * that can be forced to one tool (catalogue capability `forcedToolChoice`).
  */
 function refuseUnsupportedFeatures(req: ChatRequest, entitlement: Entitlement): void {
+  const withImage = req.messages.findIndex((m) => m.role === 'user' && (m.images?.length ?? 0) > 0);
+  if (withImage >= 0 && !entitlement.imageInput) {
+    throw new BadRequestError(`The model ${entitlement.alias} does not accept images; use a model that does, or send text only.`, {
+      code: 'unsupported_parameter',
+      param: `messages[${withImage}].content`,
+    });
+  }
   if (req.responseFormat !== undefined && !entitlement.forcedToolChoice) {
     throw new BadRequestError(
       `response_format ${req.responseFormat.type} is not supported for the model ${entitlement.alias}: it cannot be forced to answer in a schema. Use a model that can, or leave response_format out.`,

@@ -30,6 +30,7 @@ import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { TOOL_NAME } from '../shared/gateway-contract';
 import { BadRequestError, GatewayError, RequestTooLargeError } from './errors';
+import { DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_IMAGES, ImageInput, decodeImagePart } from './images';
 import { checkToolSchema, JsonObject } from './tool-schema';
 
 /** Tool names, as Amazon Bedrock accepts them in `toolSpec.name` (the contract's rule). */
@@ -56,6 +57,10 @@ export interface RequestLimits {
   readonly maxMessages: number;
   /** Longest text of one message, in characters (checked again after normalization by the handler). */
   readonly maxMessageChars: number;
+  /** Largest decoded image, in bytes. @default DEFAULT_MAX_IMAGE_BYTES */
+  readonly maxImageBytes?: number;
+  /** Most images in one request. @default DEFAULT_MAX_IMAGES */
+  readonly maxImages?: number;
 }
 
 /** A tool call the assistant made earlier in the conversation (history). */
@@ -69,7 +74,7 @@ export interface HistoryToolCall {
 /** One message of the conversation, with its content flattened to text. */
 export type ChatMessage =
   | { readonly role: 'system'; readonly text: string }
-  | { readonly role: 'user'; readonly text: string }
+  | { readonly role: 'user'; readonly text: string; /** Decoded `image_url` parts, in order. */ readonly images?: readonly ImageInput[] }
   | { readonly role: 'assistant'; readonly text: string; readonly toolCalls: readonly HistoryToolCall[] }
   | { readonly role: 'tool'; readonly text: string; readonly toolCallId: string };
 
@@ -124,26 +129,42 @@ export interface ChatRequest {
 const optionalNumber = (schema: z.ZodMiniType<number, number>) =>
   z.pipe(z.nullish(schema), z.transform((v: number | null | undefined) => v ?? undefined));
 
-const textPart = z.object({ type: z.string(), text: z.optional(z.unknown()) });
+const contentPart = z.object({ type: z.string(), text: z.optional(z.unknown()), image_url: z.optional(z.unknown()) });
 
-/** Message content: a string, or an array of text parts (null allowed for assistant messages with tool calls). */
+/** Message content after parsing: the text parts joined, and the raw `image_url` values with their part index. */
+interface ParsedContent {
+  readonly text: string;
+  readonly images: ReadonlyArray<{ readonly index: number; readonly value: unknown }>;
+}
+
+/**
+ * Message content: a string, or an array of text and `image_url` parts (null allowed for assistant messages with tool
+ * calls). Images are decoded later, with the limits ({@link decodeImagePart}).
+ */
 const content = z.pipe(
-  z.optional(z.union([z.string(), z.array(textPart), z.null()], { error: 'content must be a string or an array of text parts' })).check(
+  z.optional(z.union([z.string(), z.array(contentPart), z.null()], { error: 'content must be a string or an array of content parts' })).check(
     z.superRefine((value, ctx) => {
       if (!Array.isArray(value)) return;
       value.forEach((part, i) => {
+        if (part.type === 'image_url') return;
         if (part.type !== 'text') {
-          ctx.addIssue({ code: 'custom', path: [i, 'type'], message: 'only text content parts are supported' });
+          ctx.addIssue({ code: 'custom', path: [i, 'type'], message: 'only text and image_url content parts are supported' });
         } else if (typeof part.text !== 'string') {
           ctx.addIssue({ code: 'custom', path: [i, 'text'], message: 'a text part needs a string text' });
         }
       });
     }),
   ),
-  z.transform((value: string | Array<{ type: string; text?: unknown }> | null | undefined) => {
+  z.transform((value: string | Array<{ type: string; text?: unknown; image_url?: unknown }> | null | undefined): ParsedContent | undefined => {
     if (value === undefined || value === null) return undefined;
-    if (typeof value === 'string') return value;
-    return value.map((p) => p.text as string).join('\n');
+    if (typeof value === 'string') return { text: value, images: [] };
+    const texts: string[] = [];
+    const images: Array<{ index: number; value: unknown }> = [];
+    value.forEach((p, index) => {
+      if (p.type === 'image_url') images.push({ index, value: p.image_url });
+      else texts.push(p.text as string);
+    });
+    return { text: texts.join('\n'), images };
   }),
 );
 
@@ -341,8 +362,19 @@ function parse(body: unknown, limits: RequestLimits): ChatRequest {
     throw invalid('n must be 1: the gateway returns one choice.', 'n', 'unsupported_parameter');
   }
 
+  const maxImageBytes = limits.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
+  const maxImages = limits.maxImages ?? DEFAULT_MAX_IMAGES;
+  let imageCount = 0;
   const messages: ChatMessage[] = r.messages.map((m, i): ChatMessage => {
-    const text = m.content ?? '';
+    const text = m.content?.text ?? '';
+    const rawImages = m.content?.images ?? [];
+    if (rawImages.length > 0 && m.role !== 'user') {
+      throw invalid('Only user messages may carry images.', `messages[${i}].content[${rawImages[0]!.index}]`);
+    }
+    imageCount += rawImages.length;
+    if (imageCount > maxImages) {
+      throw new RequestTooLargeError(`A request may carry at most ${maxImages} images.`, { param: `messages[${i}].content` });
+    }
     if (text.length > limits.maxMessageChars) {
       throw new RequestTooLargeError(
         `messages[${i}] holds ${text.length} characters, more than the limit of ${limits.maxMessageChars}.`,
@@ -353,8 +385,11 @@ function parse(body: unknown, limits: RequestLimits): ChatRequest {
       case 'system':
       case 'developer':
         return { role: 'system', text };
-      case 'user':
-        return { role: 'user', text };
+      case 'user': {
+        if (rawImages.length === 0) return { role: 'user', text };
+        const images = rawImages.map((img) => decodeImagePart(img.value, `messages[${i}].content[${img.index}]`, maxImageBytes));
+        return { role: 'user', text, images };
+      }
       case 'tool':
         return { role: 'tool', text, toolCallId: m.tool_call_id };
       case 'assistant': {

@@ -615,6 +615,9 @@ describe('InferenceGateway', () => {
       expect(config.systemPrompt).toBe(prompt);
       expect(config.output.toolAllowedHosts).toEqual({ post_webhook: ['hooks.example.com'] });
       expect(Object.values(config.models).map((m) => m.modelId)).toEqual(['amazon.nova-lite-v1:0', 'us.anthropic.claude-3-5-haiku-20241022-v1:0']);
+      // Capabilities from the catalogue: Nova Lite sees images and can be forced to a tool; Claude 3.5 Haiku only the latter.
+      expect(Object.values(config.models).map((m) => [m.forcedToolChoice, m.imageInput])).toEqual([[true, true], [true, undefined]]);
+      expect(config.limits).toMatchObject({ maxImageBytes: 3_750_000, maxImages: 4 });
       Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
         Handler: 'index.handler',
         Environment: { Variables: Match.objectLike({ GATEWAY_CONFIG_FILE: GATEWAY_CONFIG_FILE_NAME }) },
@@ -953,6 +956,8 @@ describe('InferenceGateway', () => {
     test('fails if a daily quota is not positive', () => fails({ groups: [{ ...GROUPS[0]!, dailyTokenQuota: -1 }] }, /dailyTokenQuota must be .* got -1/));
     test('fails if the body limit is below 1024 bytes', () => fails({ maxBodyBytes: 1000 }, /maxBodyBytes must be a whole number between 1024 and 65536 .* got 1000/));
     test('fails if the body limit is above what WAF can inspect', () => fails({ maxBodyBytes: 65_537 }, /maxBodyBytes .*\(AWS WAF inspects at most 64 KB .*\), got 65537/));
+    test('fails if the image limit is above Bedrock\'s per-image limit', () => fails({ maxImageBytes: 3_750_001 }, /maxImageBytes must be a whole number between 1 and 3750000 .* got 3750001/));
+    test('fails if more than 20 images per request are allowed', () => fails({ maxImagesPerRequest: 21 }, /maxImagesPerRequest must be a whole number between 0 and 20 .* got 21/));
     test('fails if the timeout exceeds API Gateway\'s 29 seconds', () =>
       fails({ timeout: Duration.seconds(30) }, /timeout must be a whole number between 5 and 29 seconds \(API Gateway stops waiting .*\), got 30 seconds/));
     test('fails if the burst is below the rate', () =>

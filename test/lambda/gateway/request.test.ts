@@ -1,12 +1,13 @@
 import * as fc from 'fast-check';
 import { BadRequestError, GatewayError, RequestTooLargeError } from '../../../lambda/gateway/errors';
-import { JSON_OBJECT_TOOL_NAME, MAX_TOOLS, formatParam, parseChatRequest } from '../../../lambda/gateway/request';
+import { JSON_OBJECT_TOOL_NAME, MAX_TOOLS, RequestLimits, formatParam, parseChatRequest } from '../../../lambda/gateway/request';
+import { tinyPng } from '../../helpers/png';
 
 const LIMITS = { maxMessages: 8, maxMessageChars: 100 };
 
-function parseError(body: unknown): GatewayError {
+function parseError(body: unknown, limits: RequestLimits = LIMITS): GatewayError {
   try {
-    parseChatRequest(body, LIMITS);
+    parseChatRequest(body, limits);
   } catch (err) {
     if (err instanceof GatewayError) return err;
     throw err;
@@ -217,10 +218,30 @@ describe('parseChatRequest', () => {
       expect(err.param).toBe('messages[0].role');
     });
 
-    test('fails if a content part is not text', () => {
-      const err = parseError({ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] });
-      expect(err.message).toMatch(/only text content parts are supported/);
+    test('fails if a content part is neither text nor image_url', () => {
+      const err = parseError({ model: 'm', messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x' } }] }] });
+      expect(err.message).toMatch(/only text and image_url content parts are supported/);
       expect(err.param).toBe('messages[0].content[0].type');
+    });
+
+    test('fails if an image is not a data URL, or sits in a non-user message', () => {
+      expect(parseError({ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] }).param)
+        .toBe('messages[0].content[0].image_url.url');
+      const png = `data:image/png;base64,${tinyPng().toString('base64')}`;
+      expect(parseError({ model: 'm', messages: [{ role: 'system', content: [{ type: 'image_url', image_url: { url: png } }] }, { role: 'user', content: 'x' }] }).param)
+        .toBe('messages[0].content[0]');
+    });
+
+    test('fails if the request carries more images than the limit: 413', () => {
+      const png = { type: 'image_url', image_url: { url: `data:image/png;base64,${tinyPng().toString('base64')}` } };
+      const err = parseError({ model: 'm', messages: [{ role: 'user', content: [png, png] }] }, { ...LIMITS, maxImages: 1 });
+      expect(err).toBeInstanceOf(RequestTooLargeError);
+    });
+
+    test('images of user messages are decoded beside the joined text', () => {
+      const png = tinyPng();
+      const req = parseChatRequest({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}` } }, { type: 'text', text: 'b' }] }] }, LIMITS);
+      expect(req.messages[0]).toMatchObject({ role: 'user', text: 'a\nb', images: [{ format: 'png' }] });
     });
 
     test('fails if a tool message has no tool_call_id', () => {

@@ -1,7 +1,8 @@
 /**
- * Structured output (`response_format` `json_object` / `json_schema`) with the official `openai` client over HTTP
- * against the gateway handler and the loopback Bedrock server: the model is forced to one tool whose input schema is
- * the requested schema, and only validated, screened JSON comes back.
+ * Structured output and images with the official `openai` client over HTTP against the gateway handler and the
+ * loopback Bedrock server. Structured output (`response_format` `json_object` / `json_schema`): the model is forced to
+ * one tool whose input schema is the requested schema, and only validated, screened JSON comes back. Images: PNG/JPEG
+ * `data:` URLs become guard content image blocks; remote URLs are refused.
  */
 import OpenAI, { BadRequestError, InternalServerError } from 'openai';
 import { Auditor, newLogger, newMetrics } from '../../../lambda/gateway/audit';
@@ -11,6 +12,7 @@ import { JSON_OBJECT_TOOL_NAME } from '../../../lambda/gateway/request';
 import { BedrockServer, RecordedRequest, startBedrockServer } from '../../helpers/bedrock-server';
 import { fakeCredentials } from '../../helpers/dynalite';
 import { LambdaHttpAdapter, startLambdaHttpAdapter, userContext } from '../../helpers/lambda-http-adapter';
+import { tinyPng } from '../../helpers/png';
 import { StdoutCapture, TEST_CONFIG } from './gateway-fixtures';
 
 interface SentConverse {
@@ -176,6 +178,93 @@ describe('structured output through the openai client', () => {
       expect(completion.choices[0]!.finish_reason).toBe('content_filter');
       const apply = server.requests.filter((r) => r.operation === 'ApplyGuardrail').at(-1)!;
       expect(apply.body).toMatchObject({ source: 'OUTPUT', content: [{ text: { text: '{"city":"Paris","population":1}' } }] });
+    });
+  });
+});
+
+describe('images through the openai client', () => {
+  const stdout = new StdoutCapture();
+  let server: BedrockServer;
+  let adapter: LambdaHttpAdapter;
+  const client = () => new OpenAI({ baseURL: `${adapter.url}/v1`, apiKey: 'key-power', maxRetries: 0, timeout: 60_000 });
+  const png = tinyPng();
+  const pngUrl = `data:image/png;base64,${png.toString('base64')}`;
+  const ask = (model: string, url: string) => client().chat.completions.create({
+    model,
+    messages: [{ role: 'user', content: [{ type: 'text', text: 'What colour is this pixel?' }, { type: 'image_url', image_url: { url, detail: 'low' } }] }],
+  });
+
+  beforeAll(async () => {
+    stdout.start();
+    server = await startBedrockServer();
+    const handler = createHandler({
+      config: { ...TEST_CONFIG, quotasEnabled: false },
+      bedrock: newBedrockClient({ endpoint: server.url, region: 'us-east-1', credentials: fakeCredentials() }),
+      auditor: new Auditor(newLogger(), newMetrics()),
+    });
+    adapter = await startLambdaHttpAdapter(handler, { claimsFor: () => userContext('image-user', 'power') });
+  });
+
+  afterAll(async () => {
+    stdout.stop();
+    await Promise.all([adapter?.close(), server?.close()]);
+  });
+
+  beforeEach(() => server.setBehavior({ kind: 'reply', text: 'Red.' }));
+
+  describe('defaults', () => {
+    test('a PNG data URL becomes a guard content image block with the same bytes, beside the guarded text', async () => {
+      // WHEN
+      const completion = await ask('nova-lite', pngUrl);
+      // THEN
+      expect(completion.choices[0]!.message.content).toBe('Red.');
+      const sent = server.requests.filter((r) => r.operation === 'Converse').at(-1)!.body as {
+        messages: Array<{ role: string; content: Array<{ guardContent?: { text?: { text: string }; image?: { format: string; source: { bytes: string } } } }> }>;
+      };
+      const blocks = sent.messages[0]!.content;
+      expect(blocks.map((b) => Object.keys(b.guardContent ?? {})[0])).toEqual(['text', 'image']);
+      expect(blocks[1]!.guardContent!.image!.format).toBe('png');
+      expect(Buffer.from(blocks[1]!.guardContent!.image!.source.bytes, 'base64').equals(png)).toBe(true);
+      const audit = stdout.json().filter((l) => l.message === 'audit').at(-1)!.audit;
+      expect(audit).toMatchObject({ imageCount: 1, imageBytes: png.length });
+    });
+  });
+
+  describe('validation', () => {
+    test('fails if the image is a remote URL: 400 naming the parameter, and Bedrock is never called', async () => {
+      // GIVEN
+      const since = server.requests.length;
+      // WHEN
+      const error = await ask('nova-lite', 'https://example.com/pixel.png').catch((e: unknown) => e);
+      // THEN
+      expect(error).toBeInstanceOf(BadRequestError);
+      expect(error).toMatchObject({ status: 400, code: 'unsupported_parameter', param: 'messages[0].content[1].image_url.url' });
+      expect(server.requests.length).toBe(since);
+    });
+
+    test('fails if the model does not accept images: 400 unsupported_parameter', async () => {
+      const error = await ask('nova-pro', pngUrl).catch((e: unknown) => e);
+      expect(error).toMatchObject({ status: 400, code: 'unsupported_parameter', param: 'messages[0].content' });
+    });
+
+    test('fails if the image is larger than the configured limit: 413', async () => {
+      // GIVEN a gateway whose images may have at most 16 bytes
+      const small = createHandler({
+        config: { ...TEST_CONFIG, quotasEnabled: false, limits: { ...TEST_CONFIG.limits, maxImageBytes: 16 } },
+        bedrock: newBedrockClient({ endpoint: server.url, region: 'us-east-1', credentials: fakeCredentials() }),
+        auditor: new Auditor(newLogger(), newMetrics()),
+      });
+      const smallAdapter = await startLambdaHttpAdapter(small, { claimsFor: () => userContext('image-user', 'power') });
+      try {
+        // WHEN
+        const error = await new OpenAI({ baseURL: `${smallAdapter.url}/v1`, apiKey: 'k', maxRetries: 0 }).chat.completions
+          .create({ model: 'nova-lite', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: pngUrl } }] }] })
+          .catch((e: unknown) => e);
+        // THEN
+        expect(error).toMatchObject({ status: 413 });
+      } finally {
+        await smallAdapter.close();
+      }
     });
   });
 });
