@@ -163,6 +163,8 @@ const modelSchema = z
       .optional(),
     /** Hard cap of output tokens for this model. */
     maxOutputTokens: z.number().int().min(1).max(64_000).default(4096),
+    /** "embedding": served by POST /v1/embeddings (InvokeModel, no guardrail: Bedrock applies none to embedding models). */
+    kind: z.enum(['chat', 'embedding']).default('chat'),
     /**
      * Accept a modelId (or inference-profile prefix) the installed aws-cdk-lib does not list, for a
      * model newer than the library: synthesis warns instead of failing.
@@ -243,7 +245,7 @@ const gatewaySchema = z
       .record(alias, modelSchema)
       .refine((m) => Object.keys(m).length > 0, 'must define at least one model alias, e.g. {"nova-lite": {"modelId": "amazon.nova-lite-v1:0"}}')
       .default({
-        'nova-lite': { modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 4096, allowUnlistedModelId: false },
+        'nova-lite': { modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 4096, kind: 'chat', allowUnlistedModelId: false },
       }),
     /** Cognito groups → allowed aliases and quotas. */
     groups: z

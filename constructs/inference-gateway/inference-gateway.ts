@@ -32,7 +32,7 @@ import { SecureLogGroup } from '../secure-log-group';
 import { latestNodeRuntime, prebuiltCodeWithFile } from '../shared/lambda-bundle';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 import { nagFindingText } from '../shared/nag-finding';
-import { GatewayGroup, GatewayModel, GatewayTeam, invokeTarget, modelPrice, modelResourceArns, usd, validateBudgets, validateGroups, validateModels } from './model-access';
+import { GatewayGroup, GatewayModel, GatewayTeam, ModelKind, invokeTarget, modelPrice, modelResourceArns, usd, validateBudgets, validateGroups, validateModels } from './model-access';
 import { modelCapabilities } from './model-catalog';
 import { GatewayAccess } from './gateway-access';
 import { GatewayWebAcl } from './waf';
@@ -630,23 +630,35 @@ export class InferenceGateway extends Construct {
 
     // --- Bedrock: allow-listed models, only with the guardrail -----------------------------
     const modelArns = [...new Set(props.models.flatMap((m) => modelResourceArns(stack, m)))];
+    const textModelArns = [...new Set(props.models.filter((m) => m.kind !== ModelKind.EMBEDDING).flatMap((m) => modelResourceArns(stack, m)))];
+    const embeddingModelArns = [...new Set(props.models.filter((m) => m.kind === ModelKind.EMBEDDING).flatMap((m) => modelResourceArns(stack, m)))];
     const guardrailCondition = props.guardrail.versionedArnForCondition;
-    functionRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'InvokeAllowListedModelsWithGuardrail',
-        actions: ['bedrock:InvokeModel'],
-        resources: modelArns,
-        conditions: { StringEquals: { 'bedrock:GuardrailIdentifier': guardrailCondition } },
-      }),
-    );
-    // StringNotEquals also matches when the request carries no guardrail at all (a negated
-    // operator is true for a missing key), so calls without the guardrail are denied on every model.
+    if (textModelArns.length > 0) {
+      functionRole.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'InvokeAllowListedModelsWithGuardrail',
+          actions: ['bedrock:InvokeModel'],
+          resources: textModelArns,
+          conditions: { StringEquals: { 'bedrock:GuardrailIdentifier': guardrailCondition } },
+        }),
+      );
+    }
+    if (embeddingModelArns.length > 0) {
+      // Bedrock applies no guardrail to embedding models: these exact foundation-model ARNs, and nothing else, are
+      // allowed without the condition (the SecureLLM rule accepts only concrete embedding-model ARNs here).
+      functionRole.addToPolicy(
+        new iam.PolicyStatement({ sid: 'InvokeAllowListedEmbeddingModels', actions: ['bedrock:InvokeModel'], resources: embeddingModelArns }),
+      );
+    }
+    // StringNotEquals also matches when the request carries no guardrail at all (a negated operator is true for a
+    // missing key), so calls without the guardrail are denied on every resource — except, through NotResource, the
+    // allow-listed embedding models: every text-generation model, listed or not, stays behind the Deny.
     functionRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'DenyModelCallsWithoutGuardrail',
         effect: iam.Effect.DENY,
         actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-        resources: ['*'],
+        ...(embeddingModelArns.length > 0 ? { notResources: embeddingModelArns } : { resources: ['*'] }),
         conditions: { StringNotEquals: { 'bedrock:GuardrailIdentifier': guardrailCondition } },
       }),
     );
@@ -926,6 +938,20 @@ export class InferenceGateway extends Construct {
       description: 'The shape every chat completion request must have before it reaches the function',
       schema: chatCompletionSchema(maxMessages),
     });
+    const embeddingsModel = this.api.addModel('EmbeddingsRequest', {
+      contentType: 'application/json',
+      modelName: 'EmbeddingsRequest',
+      description: 'The shape every embeddings request must have before it reaches the function',
+      schema: {
+        schema: apigateway.JsonSchemaVersion.DRAFT4,
+        type: apigateway.JsonSchemaType.OBJECT,
+        required: ['model', 'input'],
+        properties: {
+          model: { type: apigateway.JsonSchemaType.STRING, minLength: 1, maxLength: 128 },
+          input: { type: [apigateway.JsonSchemaType.STRING, apigateway.JsonSchemaType.ARRAY], maxItems: 16 },
+        },
+      },
+    });
     // The Lambda proxy integration of aws-cdk-lib's LambdaIntegration, without its one invoke permission per method
     // (three near-identical resource-policy statements): the function serves every route, so one permission below
     // admits the whole API, on its deployed stage only (the console's test-invoke stage stays excluded).
@@ -939,6 +965,7 @@ export class InferenceGateway extends Construct {
       'chat.completions': { requestModels: { 'application/json': chatModel, $default: chatModel } },
       'models.list': {},
       'models.retrieve': {},
+      embeddings: { requestModels: { 'application/json': embeddingsModel, $default: embeddingsModel } },
     };
     // Exactly the contract's routes, so API Gateway admits what the function serves and nothing else. Every method
     // gets the default REQUEST authorizer, the validator and the proxy integration; path parameters are required.
@@ -1155,6 +1182,7 @@ function buildStaticConfig(props: InferenceGatewayProps, limits: DerivedLimits):
           {
             modelId: invokeTarget(m),
             maxOutputTokens: m.maxOutputTokens,
+            ...(m.kind === ModelKind.EMBEDDING ? { kind: 'embedding' as const } : {}),
             ...(can.forcedToolChoice ? { forcedToolChoice: true } : {}),
             ...(can.imageInput ? { imageInput: true } : {}),
             ...(price === undefined ? {} : { price }),

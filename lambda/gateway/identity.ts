@@ -49,6 +49,8 @@ export interface Entitlement {
   readonly forcedToolChoice: boolean;
   /** The model accepts image content. */
   readonly imageInput: boolean;
+  /** `embedding` for an embedding model, `chat` otherwise. */
+  readonly kind: 'chat' | 'embedding';
 }
 
 /** The subset of an API Gateway proxy event this module reads. */
@@ -180,5 +182,6 @@ export function authorizeModel(caller: Caller, alias: string, config: Catalogue)
     viaGroups,
     forcedToolChoice: model.forcedToolChoice === true,
     imageInput: model.imageInput === true,
+    kind: model.kind === 'embedding' ? 'embedding' : 'chat',
   };
 }

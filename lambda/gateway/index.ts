@@ -1,6 +1,6 @@
 /**
  * The guarded inference gateway: an OpenAI-compatible chat API (`POST /v1/chat/completions`, `GET /v1/models`,
- * `GET /v1/models/{id}`) in front of Amazon Bedrock Converse, behind API Gateway (REST, proxy integration, Cognito
+ * `GET /v1/models/{id}`, `POST /v1/embeddings`) in front of Amazon Bedrock Converse (and InvokeModel for embeddings), behind API Gateway (REST, proxy integration, Cognito
  * authorizer). The routes come from the contract's route table, from which the construct builds API Gateway too.
  *
  * Pipeline of a chat request: route → caller from the authorizer's context (401) → body size (413) → JSON (400) →
@@ -22,6 +22,12 @@
  * budget crossing its alert fraction raises `BudgetAlert`, once per budget and period) → one audit record and metrics → OpenAI
  * response. Errors become OpenAI error bodies in one place ({@link toHttpResponse}).
  *
+ * Pipeline of an embeddings request ({@link embeddings}): caller (401) → body (413/400) → schema (400/413) → alias
+ * authorization, embedding aliases only (404/403/400) → spend limits and price → token quota and budget reservation
+ * for the inputs' UTF-8 bytes (429) → one InvokeModel per input, no guardrail (Bedrock applies none to embedding
+ * models; IAM allows exactly the allow-listed embedding model ARNs without it) → settlement on the model's token counts
+ * → audit record (sizes and a hash, never the input) → OpenAI response.
+ *
  * Clients, logger and metrics live at module scope; the configuration is read once per container, and a
  * misconfigured function answers every request with a 500 (fail closed).
  *
@@ -35,6 +41,7 @@ import { AuditRecord, Auditor, BlockReason, PrescreenSignal, newLogger, newMetri
 import { RetryPolicy, applyGuardrail, converse, newBedrockClient } from './bedrock';
 import { BudgetStore, SpendReservation, keyBudgetsFromContext, priceFor, spendLimits } from './budget';
 import { buildConverseInput, estimateInputTokens, newCanary } from './converse-request';
+import { Embedding, embeddingsResponse, invokeEmbedding, parseEmbeddingsRequest } from './embeddings';
 import {
   BadRequestError,
   ContentFilterError,
@@ -203,6 +210,9 @@ async function route(
   switch (name) {
     case 'chat.completions': {
       return chat(event, context, exchange, getConfig(), deps, started);
+    }
+    case 'embeddings': {
+      return embeddings(event, context, exchange, getConfig(), deps);
     }
     case 'models.list': {
       const { config } = getConfig();
@@ -712,6 +722,9 @@ async function screenAnswer(
  * that can be forced to one tool (catalogue capability `forcedToolChoice`).
  */
 function refuseUnsupportedFeatures(req: ChatRequest, entitlement: Entitlement): void {
+  if (entitlement.kind === 'embedding') {
+    throw new BadRequestError(`The model ${entitlement.alias} is an embedding model; use POST /v1/embeddings.`, { code: 'model_not_supported', param: 'model' });
+  }
   const withImage = req.messages.findIndex((m) => m.role === 'user' && (m.images?.length ?? 0) > 0);
   if (withImage >= 0 && !entitlement.imageInput) {
     throw new BadRequestError(`The model ${entitlement.alias} does not accept images; use a model that does, or send text only.`, {
@@ -804,6 +817,112 @@ async function screenStructuredOutput(
     return refuse('guardrail_output');
   }
   return { content: text, finishReason: 'stop' };
+}
+
+/**
+ * `POST /v1/embeddings` for aliases of kind `embedding`: the same caller, authorization, quota, budget and audit steps
+ * as a chat request, then Titan Text Embeddings V2 through InvokeModel, one call per input.
+ */
+async function embeddings(
+  event: APIGatewayProxyEvent,
+  context: Context | undefined,
+  exchange: Exchange,
+  { config, quota, budget }: Stores,
+  deps: GatewayDependencies,
+): Promise<APIGatewayProxyResult> {
+  const record = exchange.record;
+  const caller = identify(event, record);
+  const principal = { kind: caller.kind, subject: caller.subject, team: caller.team ?? '' };
+  const req = parseEmbeddingsRequest(bodyOf(event, config.limits.maxBodyBytes), config.limits.maxMessageChars);
+  const entitlement = authorizeModel(caller, req.model, config);
+  record.alias = entitlement.alias;
+  record.modelId = entitlement.modelId;
+  if (entitlement.kind !== 'embedding') {
+    throw new BadRequestError(`The model ${entitlement.alias} is not an embedding model; use POST /v1/chat/completions.`, { code: 'model_not_supported', param: 'model' });
+  }
+  const limits = spendLimits(
+    {
+      ...principal,
+      viaGroups: entitlement.viaGroups,
+      ...(principal.kind === 'key' ? { keyBudgets: keyBudgetsFromContext(event.requestContext?.authorizer as Record<string, unknown> | null | undefined) } : {}),
+    },
+    config,
+  );
+  const price = priceFor(entitlement.alias, limits, config);
+  if (limits.length > 0 && !budget) throw new Error('a spend budget applies but quotas (and with them the usage table) are disabled');
+  record.promptSha256 = promptSha256(req.inputs.map((text) => ({ role: 'input', text })));
+  record.promptChars = req.inputs.reduce((n, t) => n + t.length, 0);
+  record.messageCount = req.inputs.length;
+
+  // One token per UTF-8 byte bounds Titan's tokenizer as it bounds the chat models' (see estimateInputTokens).
+  const inputBound = req.inputs.reduce((n, t) => n + Buffer.byteLength(t, 'utf8'), 0) + req.inputs.length;
+  let reservation: Reservation | undefined;
+  let spend: SpendReservation | undefined;
+  const usageDown = (err: unknown) => new UpstreamError('The usage service is temporarily unavailable.', { statusCode: 503, cause: err });
+  if (quota) {
+    try {
+      reservation = await quota.reserve(quotaSubject(caller), inputBound, entitlement.dailyTokenQuota);
+      record.reservedTokens = reservation.tokens;
+    } catch (err) {
+      if (err instanceof QuotaExceededError) {
+        exchange.blockReason = 'quota';
+        throw err;
+      }
+      throw usageDown(err);
+    }
+  }
+  let used = 0;
+  try {
+    if (budget && price && limits.length > 0) {
+      try {
+        spend = (await budget.reserveCapped(limits, price, inputBound, 0, 0)).reservation;
+        record.reservedMicroUsd = spend.microUsd;
+      } catch (err) {
+        if (err instanceof QuotaExceededError) {
+          exchange.blockReason = 'quota';
+          record.budgetExceeded = true;
+          throw err;
+        }
+        throw usageDown(err);
+      }
+    }
+    const policy: RetryPolicy = { maxAttempts: config.bedrockMaxAttempts, timeoutMs: config.bedrockTimeoutMs, ...deps.retry };
+    const remaining = context?.getRemainingTimeInMillis?.();
+    const deadline = typeof remaining === 'number' ? Date.now() + remaining - (deps.deadlineMarginMs ?? 1500) : undefined;
+    const vectors: Embedding[] = [];
+    let attempts = 0;
+    for (const text of req.inputs) {
+      const call = await invokeEmbedding(deps.bedrock, entitlement.modelId, text, req.dimensions, policy, deadline);
+      attempts += call.attempts;
+      used += call.value.tokens;
+      vectors.push(call.value);
+    }
+    record.bedrockAttempts = attempts;
+    record.inputTokens = used;
+    record.outputTokens = 0;
+    return json(200, embeddingsResponse(entitlement.alias, vectors, req.encoding), exchange.requestId);
+  } finally {
+    // What the calls that ran used (none when the first failed); never more than was reserved is kept.
+    const cost = price ? costMicroUsd(price, used, 0) : undefined;
+    if (cost !== undefined && used > 0) record.spendMicroUsd = cost;
+    await Promise.all([
+      reservation && quota
+        ? quota.settle(reservation, used).catch((err: unknown) => {
+          deps.auditor.warn('quota settlement failed', { requestId: exchange.requestId, errorName: err instanceof Error ? err.name : typeof err });
+        })
+        : undefined,
+      spend && budget
+        ? budget.settle(spend, cost ?? 0, config.budgetAlertFraction ?? DEFAULT_BUDGET_ALERT_FRACTION).then(
+          (alerts) => {
+            if (alerts.length > 0) record.budgetAlerts = alerts.map((a) => `${a.scope}:${a.period}`);
+          },
+          (err: unknown) => {
+            deps.auditor.warn('budget settlement failed', { requestId: exchange.requestId, errorName: err instanceof Error ? err.name : typeof err });
+          },
+        )
+        : undefined,
+    ]);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ z.config(en());
  * The scopes of the gateway's Cognito resource server, one per kind of operation. An access token carries them as
  * `<resourceServerId>/<scope>`; a gateway API key may call every route.
  */
-export const GATEWAY_SCOPES = ['chat', 'models.read'] as const;
+export const GATEWAY_SCOPES = ['chat', 'models.read', 'embeddings'] as const;
 
 /** One of {@link GATEWAY_SCOPES}. */
 export type GatewayScope = (typeof GATEWAY_SCOPES)[number];
@@ -52,6 +52,8 @@ export const GATEWAY_ROUTES = [
   { name: 'chat.completions', method: 'POST', path: '/v1/chat/completions', scope: 'chat' },
   { name: 'models.list', method: 'GET', path: '/v1/models', scope: 'models.read' },
   { name: 'models.retrieve', method: 'GET', path: '/v1/models/{id}', scope: 'models.read' },
+  // Its own scope: an indexing job that only embeds documents needs no access to chat, nor chat users to bulk embedding.
+  { name: 'embeddings', method: 'POST', path: '/v1/embeddings', scope: 'embeddings' },
 ] as const satisfies readonly GatewayRoute[];
 
 /** The name of one of {@link GATEWAY_ROUTES}. */
@@ -219,6 +221,11 @@ export const staticConfigSchema = z.strictObject({
       modelId: z.string().check(z.minLength(1)),
       /** Hard cap of output tokens for this model. */
       maxOutputTokens: z.int().check(z.positive()),
+      /**
+       * `embedding`: served only by `POST /v1/embeddings` (InvokeModel, no guardrail: Bedrock applies none to embedding
+       * models); absent: a chat model, served only by `POST /v1/chat/completions`.
+       */
+      kind: z.optional(z.literal('embedding')),
       /**
        * The model can be forced to call one named tool (Converse `toolChoice: { tool }`), which structured output
        * (`response_format` `json_object` / `json_schema`) needs; absent: it cannot, and such requests get a 400.

@@ -2,15 +2,16 @@
  * Structured output and images with the official `openai` client over HTTP against the gateway handler and the
  * loopback Bedrock server. Structured output (`response_format` `json_object` / `json_schema`): the model is forced to
  * one tool whose input schema is the requested schema, and only validated, screened JSON comes back. Images: PNG/JPEG
- * `data:` URLs become guard content image blocks; remote URLs are refused.
+ * `data:` URLs become guard content image blocks; remote URLs are refused. Embeddings: InvokeModel per input, OpenAI
+ * shape, quota reserved and settled.
  */
 import OpenAI, { BadRequestError, InternalServerError } from 'openai';
 import { Auditor, newLogger, newMetrics } from '../../../lambda/gateway/audit';
 import { newBedrockClient } from '../../../lambda/gateway/bedrock';
 import { createHandler } from '../../../lambda/gateway/index';
 import { JSON_OBJECT_TOOL_NAME } from '../../../lambda/gateway/request';
-import { BedrockServer, RecordedRequest, startBedrockServer } from '../../helpers/bedrock-server';
-import { fakeCredentials } from '../../helpers/dynalite';
+import { BedrockServer, RecordedRequest, startBedrockServer, titanEmbeddingReply } from '../../helpers/bedrock-server';
+import { Dynalite, createUsageTable, fakeCredentials, newTestDynamoDbClient, startDynalite } from '../../helpers/dynalite';
 import { LambdaHttpAdapter, startLambdaHttpAdapter, userContext } from '../../helpers/lambda-http-adapter';
 import { tinyPng } from '../../helpers/png';
 import { StdoutCapture, TEST_CONFIG } from './gateway-fixtures';
@@ -265,6 +266,87 @@ describe('images through the openai client', () => {
       } finally {
         await smallAdapter.close();
       }
+    });
+  });
+});
+
+describe('embeddings through the openai client', () => {
+  const stdout = new StdoutCapture();
+  let server: BedrockServer;
+  let db: Dynalite;
+  let adapter: LambdaHttpAdapter;
+  const client = () => new OpenAI({ baseURL: `${adapter.url}/v1`, apiKey: 'key-indexer', maxRetries: 0, timeout: 60_000 });
+  const audit = () => stdout.json().filter((l) => l.message === 'audit').at(-1)!.audit as Record<string, unknown>;
+
+  beforeAll(async () => {
+    stdout.start();
+    [server, db] = await Promise.all([startBedrockServer(), startDynalite()]);
+    await createUsageTable(db.endpoint, TEST_CONFIG.quotaTableName!);
+    const handler = createHandler({
+      config: {
+        ...TEST_CONFIG,
+        models: { ...TEST_CONFIG.models, 'titan-embed': { modelId: 'amazon.titan-embed-text-v2:0', maxOutputTokens: 1, kind: 'embedding' } },
+        groups: { ...TEST_CONFIG.groups, indexers: { models: ['titan-embed', 'nova-lite'], dailyTokenQuota: 50, maxOutputTokens: 100 } },
+      },
+      bedrock: newBedrockClient({ endpoint: server.url, region: 'us-east-1', credentials: fakeCredentials() }),
+      dynamo: newTestDynamoDbClient(db.endpoint),
+      auditor: new Auditor(newLogger(), newMetrics()),
+    });
+    adapter = await startLambdaHttpAdapter(handler, { claimsFor: () => userContext(`indexer-${Date.now()}`, 'indexers') });
+  });
+
+  afterAll(async () => {
+    stdout.stop();
+    await Promise.all([adapter?.close(), server?.close(), db?.close()]);
+  });
+
+  describe('defaults', () => {
+    test('embeds each input with InvokeModel, without a guardrail, in OpenAI\'s shape, and settles the quota on the model\'s count', async () => {
+      // GIVEN
+      const since = server.requests.length;
+      // WHEN
+      const result = await client().embeddings.create({ model: 'titan-embed', input: ['alpha beta', 'gamma'], dimensions: 256, encoding_format: 'float' });
+      // THEN
+      expect(result.object).toBe('list');
+      expect(result.model).toBe('titan-embed');
+      expect(result.data.map((d) => [d.index, d.embedding.length])).toEqual([[0, 256], [1, 256]]);
+      expect(result.data[0]!.embedding).toEqual(titanEmbeddingReply({ inputText: 'alpha beta', dimensions: 256 }).embedding);
+      expect(result.usage).toEqual({ prompt_tokens: 3, total_tokens: 3 });
+      const calls = server.requests.slice(since);
+      expect(calls.map((r) => [r.operation, r.modelId])).toEqual([['InvokeModel', 'amazon.titan-embed-text-v2:0'], ['InvokeModel', 'amazon.titan-embed-text-v2:0']]);
+      expect(calls[0]!.body).toEqual({ inputText: 'alpha beta', dimensions: 256, normalize: true });
+      expect(audit()).toMatchObject({ route: 'embeddings', status: 200, inputTokens: 3, messageCount: 2, reservedTokens: 17 });
+    });
+
+    test('the SDK\'s default base64 encoding decodes to the same floats', async () => {
+      // WHEN (the openai client asks for base64 and decodes it itself)
+      const result = await client().embeddings.create({ model: 'titan-embed', input: 'alpha beta', dimensions: 256 });
+      // THEN float32 precision of the same vector
+      const expected = titanEmbeddingReply({ inputText: 'alpha beta', dimensions: 256 }).embedding;
+      expect(result.data[0]!.embedding.map((v) => Math.round(v * 1e5))).toEqual(expected.map((v) => Math.round(Math.fround(v) * 1e5)));
+    });
+  });
+
+  describe('validation', () => {
+    test('fails if the model is a chat model, and a chat request names the embedding model: 400 model_not_supported', async () => {
+      await expect(client().embeddings.create({ model: 'nova-lite', input: 'x' })).rejects.toMatchObject({ status: 400, code: 'model_not_supported' });
+      await expect(client().chat.completions.create({ model: 'titan-embed', messages: [{ role: 'user', content: 'x' }] }))
+        .rejects.toMatchObject({ status: 400, code: 'model_not_supported' });
+    });
+
+    test('fails if the input is token ids, or the dimensions are not Titan\'s: 400', async () => {
+      await expect(client().embeddings.create({ model: 'titan-embed', input: [[1, 2, 3]] })).rejects.toMatchObject({ status: 400, param: 'input' });
+      await expect(client().embeddings.create({ model: 'titan-embed', input: 'x', dimensions: 300 })).rejects.toMatchObject({ status: 400, param: 'dimensions' });
+    });
+
+    test('fails if the daily token quota cannot cover the input: 429, and Bedrock is never called', async () => {
+      // GIVEN an input larger than the group's whole daily quota (50 tokens)
+      const since = server.requests.length;
+      // WHEN
+      const error = await client().embeddings.create({ model: 'titan-embed', input: 'word '.repeat(20) }).catch((e: unknown) => e);
+      // THEN
+      expect(error).toMatchObject({ status: 429 });
+      expect(server.requests.length).toBe(since);
     });
   });
 });
