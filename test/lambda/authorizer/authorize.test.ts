@@ -234,7 +234,7 @@ describe('authorizer decision', () => {
         team: 'research',
         groups: '',
         models: 'nova-lite claude',
-        scopes: 'chat models.read',
+        scopes: 'chat models.read embeddings',
         dailyBudgetUsd: '5',
         monthlyBudgetUsd: '100',
       });
