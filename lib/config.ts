@@ -298,8 +298,8 @@ const gatewaySchema = z
         maxMessageChars: z.number().int().min(1).max(200_000).default(16_000),
         /** Largest decoded image (PNG/JPEG data: URL), bytes; maxBodyBytes bounds it too (base64 is 4/3 of the bytes). */
         maxImageBytes: z.number().int().min(1).max(3_750_000).default(3_750_000),
-        /** Most images per request; 0 refuses images. */
-        maxImagesPerRequest: z.number().int().min(0).max(20).default(4),
+        /** Most images per request; 0 (the default) refuses images: turn on where the guardrail filters images. */
+        maxImagesPerRequest: z.number().int().min(0).max(20).default(0),
       })
       .prefault({}),
     /** Pre-screen verdicts refuse ("block") or only record ("flag") suspected injections. */

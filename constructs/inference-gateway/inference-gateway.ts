@@ -142,8 +142,10 @@ export interface InferenceGatewayProps {
   readonly maxImageBytes?: number;
 
   /**
-   * The most images one request may carry (0 to 20, Bedrock's per-request limit); 0 refuses every image.
-   * @default 4
+   * The most images one request may carry (0 to 20, Bedrock's per-request limit); 0 refuses every image. Images are
+   * off by default: turn them on where the guardrail's content filters evaluate images (the IMAGE modality, available
+   * in some regions only), since nothing else in the gateway screens an image.
+   * @default 0
    */
   readonly maxImagesPerRequest?: number;
 
@@ -430,7 +432,7 @@ export class InferenceGateway extends Construct {
     const maxMessages = props.maxMessages ?? 50;
     const maxMessageChars = props.maxMessageChars ?? 16_000;
     const maxImageBytes = props.maxImageBytes ?? 3_750_000;
-    const maxImagesPerRequest = props.maxImagesPerRequest ?? 4;
+    const maxImagesPerRequest = props.maxImagesPerRequest ?? 0;
     const throttlingRateLimit = props.throttlingRateLimit ?? 50;
     const throttlingBurstLimit = props.throttlingBurstLimit ?? 100;
     const wafRateLimitPerIp = props.wafRateLimitPerIp ?? 1000;

@@ -30,8 +30,11 @@ export interface ImageInput {
 
 /** Largest decoded image by default: Bedrock's per-image limit for Converse image blocks (3.75 MB). */
 export const DEFAULT_MAX_IMAGE_BYTES = 3_750_000;
-/** Most images in one request by default. */
-export const DEFAULT_MAX_IMAGES = 4;
+/**
+ * Most images in one request by default: none. Images are opt-in (`maxImagesPerRequest`) until the guardrail's content
+ * filters evaluate the IMAGE modality in the deployment's region; without that, only the model itself would see them.
+ */
+export const DEFAULT_MAX_IMAGES = 0;
 
 const DATA_URL = /^data:([a-z]+\/[a-z0-9.+-]+);base64,([A-Za-z0-9+/]*={0,2})$/i;
 const MIME_FORMATS: Readonly<Record<string, ImageFormat>> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/jpg': 'jpeg' };

@@ -372,6 +372,9 @@ function parse(body: unknown, limits: RequestLimits): ChatRequest {
       throw invalid('Only user messages may carry images.', `messages[${i}].content[${rawImages[0]!.index}]`);
     }
     imageCount += rawImages.length;
+    if (rawImages.length > 0 && maxImages === 0) {
+      throw invalid('This gateway does not accept images.', `messages[${i}].content[${rawImages[0]!.index}]`, 'unsupported_parameter');
+    }
     if (imageCount > maxImages) {
       throw new RequestTooLargeError(`A request may carry at most ${maxImages} images.`, { param: `messages[${i}].content` });
     }

@@ -276,7 +276,7 @@ export const staticConfigSchema = z.strictObject({
     maxMessageChars: z.int().check(z.positive()),
     /** Largest decoded image (a `data:` URL content part), in bytes; absent: 3,750,000 (Bedrock's per-image limit). */
     maxImageBytes: z.optional(z.int().check(z.positive())),
-    /** Most images in one request; absent: 4. Images are also bounded by `maxBodyBytes` (base64 is 4/3 of the bytes). */
+    /** Most images in one request; absent: 0 (images refused). Images are also bounded by `maxBodyBytes` (base64 is 4/3 of the bytes). */
     maxImages: z.optional(z.int().check(z.nonnegative())),
   }),
   /** What the deterministic pre-screen does with a suspected injection: refuse it, or only record it. */

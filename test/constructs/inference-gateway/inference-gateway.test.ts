@@ -618,7 +618,7 @@ describe('InferenceGateway', () => {
       expect(Object.values(config.models).map((m) => m.modelId)).toEqual(['amazon.nova-lite-v1:0', 'us.anthropic.claude-3-5-haiku-20241022-v1:0']);
       // Capabilities from the catalogue: Nova Lite sees images and can be forced to a tool; Claude 3.5 Haiku only the latter.
       expect(Object.values(config.models).map((m) => [m.forcedToolChoice, m.imageInput])).toEqual([[true, true], [true, undefined]]);
-      expect(config.limits).toMatchObject({ maxImageBytes: 3_750_000, maxImages: 4 });
+      expect(config.limits).toMatchObject({ maxImageBytes: 3_750_000, maxImages: 0 });
       Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
         Handler: 'index.handler',
         Environment: { Variables: Match.objectLike({ GATEWAY_CONFIG_FILE: GATEWAY_CONFIG_FILE_NAME }) },

@@ -20,7 +20,7 @@ export const TEST_CONFIG: GatewayRuntimeConfig = {
     power: { models: ['nova-lite', 'nova-pro'], dailyTokenQuota: 200_000, maxOutputTokens: 2048 },
     tiny: { models: ['nova-lite'], dailyTokenQuota: 1000, maxOutputTokens: 100 },
   },
-  limits: { maxBodyBytes: 16_384, maxMessages: 20, maxMessageChars: 8000 },
+  limits: { maxBodyBytes: 16_384, maxMessages: 20, maxMessageChars: 8000, maxImages: 4 },
   prescreenMode: 'block',
   output: { allowedLinkHosts: ['docs.example.com'], allowHtml: false, toolAllowedHosts: { post_webhook: ['hooks.example.com'] } },
   blockedInputMessage: 'BLOCKED-INPUT: this request was refused by the content policy.',

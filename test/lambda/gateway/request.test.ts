@@ -3,7 +3,7 @@ import { BadRequestError, GatewayError, RequestTooLargeError } from '../../../la
 import { JSON_OBJECT_TOOL_NAME, MAX_TOOLS, RequestLimits, formatParam, parseChatRequest } from '../../../lambda/gateway/request';
 import { tinyPng } from '../../helpers/png';
 
-const LIMITS = { maxMessages: 8, maxMessageChars: 100 };
+const LIMITS = { maxMessages: 8, maxMessageChars: 100, maxImages: 4 };
 
 function parseError(body: unknown, limits: RequestLimits = LIMITS): GatewayError {
   try {
@@ -230,6 +230,12 @@ describe('parseChatRequest', () => {
       const png = `data:image/png;base64,${tinyPng().toString('base64')}`;
       expect(parseError({ model: 'm', messages: [{ role: 'system', content: [{ type: 'image_url', image_url: { url: png } }] }, { role: 'user', content: 'x' }] }).param)
         .toBe('messages[0].content[0]');
+    });
+
+    test('fails if images are off (the default): 400 unsupported_parameter naming the part', () => {
+      const png = { type: 'image_url', image_url: { url: `data:image/png;base64,${tinyPng().toString('base64')}` } };
+      const err = parseError({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }, png] }] }, { maxMessages: 8, maxMessageChars: 100 });
+      expect(err).toMatchObject({ code: 'unsupported_parameter', param: 'messages[0].content[1]' });
     });
 
     test('fails if the request carries more images than the limit: 413', () => {
