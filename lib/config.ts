@@ -163,6 +163,8 @@ const modelSchema = z
       .optional(),
     /** Hard cap of output tokens for this model. */
     maxOutputTokens: z.number().int().min(1).max(64_000).default(4096),
+    /** "embedding": served by POST /v1/embeddings (InvokeModel, no guardrail: Bedrock applies none to embedding models). */
+    kind: z.enum(['chat', 'embedding']).default('chat'),
     /**
      * Accept a modelId (or inference-profile prefix) the installed aws-cdk-lib does not list, for a
      * model newer than the library: synthesis warns instead of failing.
@@ -250,7 +252,7 @@ const gatewaySchema = z
       .record(alias, modelSchema)
       .refine((m) => Object.keys(m).length > 0, 'must define at least one model alias, e.g. {"nova-lite": {"modelId": "amazon.nova-lite-v1:0"}}')
       .default({
-        'nova-lite': { modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 4096, allowUnlistedModelId: false },
+        'nova-lite': { modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 4096, kind: 'chat', allowUnlistedModelId: false },
       }),
     /** Cognito groups → allowed aliases and quotas. */
     groups: z
@@ -301,6 +303,10 @@ const gatewaySchema = z
         maxBodyBytes: z.number().int().min(1024).max(65_536).default(32_768),
         maxMessages: z.number().int().min(1).max(500).default(50),
         maxMessageChars: z.number().int().min(1).max(200_000).default(16_000),
+        /** Largest decoded image (PNG/JPEG data: URL), bytes; maxBodyBytes bounds it too (base64 is 4/3 of the bytes). */
+        maxImageBytes: z.number().int().min(1).max(3_750_000).default(3_750_000),
+        /** Most images per request; 0 (the default) refuses images: turn on where the guardrail filters images. */
+        maxImagesPerRequest: z.number().int().min(0).max(20).default(0),
       })
       .prefault({}),
     /** Pre-screen verdicts refuse ("block") or only record ("flag") suspected injections. */

@@ -35,7 +35,8 @@ import { TableBackup } from '../table-backup';
 import { latestNodeRuntime, prebuiltCodeWithFile } from '../shared/lambda-bundle';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 import { nagFindingText } from '../shared/nag-finding';
-import { GatewayGroup, GatewayModel, GatewayTeam, invokeTarget, modelPrice, modelResourceArns, usd, validateBudgets, validateGroups, validateModels } from './model-access';
+import { GatewayGroup, GatewayModel, GatewayTeam, ModelKind, invokeTarget, modelPrice, modelResourceArns, usd, validateBudgets, validateGroups, validateModels } from './model-access';
+import { modelCapabilities } from './model-catalog';
 import { GatewayAccess } from './gateway-access';
 import { GatewayWebAcl } from './waf';
 
@@ -133,6 +134,23 @@ export interface InferenceGatewayProps {
    * @default 16000
    */
   readonly maxMessageChars?: number;
+
+  /**
+   * The largest decoded image one request may carry (a PNG or JPEG `data:` URL content part, for models that accept
+   * images), in bytes (1 to 3750000, Bedrock's per-image limit). The body limit bounds images too: base64 is 4/3 of
+   * the bytes, so with `maxBodyBytes` at most 65536 (what AWS WAF inspects), an image is in practice at most about
+   * 48 KB. Larger images would need bodies the web ACL cannot inspect; this construct does not let those through.
+   * @default 3750000
+   */
+  readonly maxImageBytes?: number;
+
+  /**
+   * The most images one request may carry (0 to 20, Bedrock's per-request limit); 0 refuses every image. Images are
+   * off by default: turn them on where the guardrail's content filters evaluate images (the IMAGE modality, available
+   * in some regions only), since nothing else in the gateway screens an image.
+   * @default 0
+   */
+  readonly maxImagesPerRequest?: number;
 
   /**
    * What the function does with a prompt its pre-screen suspects of injection.
@@ -457,6 +475,8 @@ export class InferenceGateway extends Construct {
     const maxBodyBytes = props.maxBodyBytes ?? 32_768;
     const maxMessages = props.maxMessages ?? 50;
     const maxMessageChars = props.maxMessageChars ?? 16_000;
+    const maxImageBytes = props.maxImageBytes ?? 3_750_000;
+    const maxImagesPerRequest = props.maxImagesPerRequest ?? 0;
     const throttlingRateLimit = props.throttlingRateLimit ?? 50;
     const throttlingBurstLimit = props.throttlingBurstLimit ?? 100;
     const wafRateLimitPerIp = props.wafRateLimitPerIp ?? 1000;
@@ -478,6 +498,8 @@ export class InferenceGateway extends Construct {
     checkRange('maxBodyBytes', maxBodyBytes, 1024, 65_536, 'AWS WAF inspects at most 64 KB of an API Gateway request body');
     checkRange('maxMessages', maxMessages, 1, 500);
     checkRange('maxMessageChars', maxMessageChars, 1, 200_000);
+    checkRange('maxImageBytes', maxImageBytes, 1, 3_750_000, 'Amazon Bedrock accepts images up to 3.75 MB');
+    checkRange('maxImagesPerRequest', maxImagesPerRequest, 0, 20, 'Amazon Bedrock accepts at most 20 images per request; 0 refuses images');
     checkRange('throttlingRateLimit', throttlingRateLimit, 1, 10_000);
     checkRange('throttlingBurstLimit', throttlingBurstLimit, 1, 5_000);
     if (!Token.isUnresolved(throttlingBurstLimit) && !Token.isUnresolved(throttlingRateLimit) && throttlingBurstLimit < throttlingRateLimit) {
@@ -552,6 +574,8 @@ export class InferenceGateway extends Construct {
       maxBodyBytes,
       maxMessages,
       maxMessageChars,
+      maxImageBytes,
+      maxImages: maxImagesPerRequest,
       allowedLinkHosts,
       quotasEnabled,
       bedrockTimeoutMs: (timeoutSeconds - HANDLER_MARGIN_SECONDS) * 1000,
@@ -645,23 +669,35 @@ export class InferenceGateway extends Construct {
 
     // --- Bedrock: allow-listed models, only with the guardrail -----------------------------
     const modelArns = [...new Set(props.models.flatMap((m) => modelResourceArns(stack, m)))];
+    const textModelArns = [...new Set(props.models.filter((m) => m.kind !== ModelKind.EMBEDDING).flatMap((m) => modelResourceArns(stack, m)))];
+    const embeddingModelArns = [...new Set(props.models.filter((m) => m.kind === ModelKind.EMBEDDING).flatMap((m) => modelResourceArns(stack, m)))];
     const guardrailCondition = props.guardrail.versionedArnForCondition;
-    functionRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'InvokeAllowListedModelsWithGuardrail',
-        actions: ['bedrock:InvokeModel'],
-        resources: modelArns,
-        conditions: { StringEquals: { 'bedrock:GuardrailIdentifier': guardrailCondition } },
-      }),
-    );
-    // StringNotEquals also matches when the request carries no guardrail at all (a negated
-    // operator is true for a missing key), so calls without the guardrail are denied on every model.
+    if (textModelArns.length > 0) {
+      functionRole.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'InvokeAllowListedModelsWithGuardrail',
+          actions: ['bedrock:InvokeModel'],
+          resources: textModelArns,
+          conditions: { StringEquals: { 'bedrock:GuardrailIdentifier': guardrailCondition } },
+        }),
+      );
+    }
+    if (embeddingModelArns.length > 0) {
+      // Bedrock applies no guardrail to embedding models: these exact foundation-model ARNs, and nothing else, are
+      // allowed without the condition (the SecureLLM rule accepts only concrete embedding-model ARNs here).
+      functionRole.addToPolicy(
+        new iam.PolicyStatement({ sid: 'InvokeAllowListedEmbeddingModels', actions: ['bedrock:InvokeModel'], resources: embeddingModelArns }),
+      );
+    }
+    // StringNotEquals also matches when the request carries no guardrail at all (a negated operator is true for a
+    // missing key), so calls without the guardrail are denied on every resource — except, through NotResource, the
+    // allow-listed embedding models: every text-generation model, listed or not, stays behind the Deny.
     functionRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'DenyModelCallsWithoutGuardrail',
         effect: iam.Effect.DENY,
         actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-        resources: ['*'],
+        ...(embeddingModelArns.length > 0 ? { notResources: embeddingModelArns } : { resources: ['*'] }),
         conditions: { StringNotEquals: { 'bedrock:GuardrailIdentifier': guardrailCondition } },
       }),
     );
@@ -968,6 +1004,20 @@ export class InferenceGateway extends Construct {
       description: 'The shape every chat completion request must have before it reaches the function',
       schema: chatCompletionSchema(maxMessages),
     });
+    const embeddingsModel = this.api.addModel('EmbeddingsRequest', {
+      contentType: 'application/json',
+      modelName: 'EmbeddingsRequest',
+      description: 'The shape every embeddings request must have before it reaches the function',
+      schema: {
+        schema: apigateway.JsonSchemaVersion.DRAFT4,
+        type: apigateway.JsonSchemaType.OBJECT,
+        required: ['model', 'input'],
+        properties: {
+          model: { type: apigateway.JsonSchemaType.STRING, minLength: 1, maxLength: 128 },
+          input: { type: [apigateway.JsonSchemaType.STRING, apigateway.JsonSchemaType.ARRAY], maxItems: 16 },
+        },
+      },
+    });
     // The Lambda proxy integration of aws-cdk-lib's LambdaIntegration, without its one invoke permission per method
     // (three near-identical resource-policy statements): the function serves every route, so one permission below
     // admits the whole API, on its deployed stage only (the console's test-invoke stage stays excluded).
@@ -985,6 +1035,7 @@ export class InferenceGateway extends Construct {
       'chat.completions': { requestModels: { 'application/json': chatModel, $default: chatModel } },
       'models.list': {},
       'models.retrieve': {},
+      embeddings: { requestModels: { 'application/json': embeddingsModel, $default: embeddingsModel } },
     };
     // Exactly the contract's routes, so API Gateway admits what the function serves and nothing else. Every method
     // gets the default REQUEST authorizer, the validator and the proxy integration; path parameters are required.
@@ -1182,6 +1233,8 @@ interface DerivedLimits {
   readonly maxBodyBytes: number;
   readonly maxMessages: number;
   readonly maxMessageChars: number;
+  readonly maxImageBytes: number;
+  readonly maxImages: number;
   readonly allowedLinkHosts: string[];
   readonly quotasEnabled: boolean;
   readonly bedrockTimeoutMs: number;
@@ -1195,7 +1248,18 @@ function buildStaticConfig(props: InferenceGatewayProps, limits: DerivedLimits):
     models: Object.fromEntries(
       props.models.map((m, i) => {
         const price = modelPrice(m, `models[${i}]`);
-        return [m.alias, { modelId: invokeTarget(m), maxOutputTokens: m.maxOutputTokens, ...(price === undefined ? {} : { price }) }];
+        const can = modelCapabilities(m.modelId);
+        return [
+          m.alias,
+          {
+            modelId: invokeTarget(m),
+            maxOutputTokens: m.maxOutputTokens,
+            ...(m.kind === ModelKind.EMBEDDING ? { kind: 'embedding' as const } : {}),
+            ...(can.forcedToolChoice ? { forcedToolChoice: true } : {}),
+            ...(can.imageInput ? { imageInput: true } : {}),
+            ...(price === undefined ? {} : { price }),
+          },
+        ];
       }),
     ),
     groups: Object.fromEntries(
@@ -1211,7 +1275,13 @@ function buildStaticConfig(props: InferenceGatewayProps, limits: DerivedLimits):
     ),
     teams: Object.fromEntries((props.teams ?? []).map((t, i) => [t.name, budgetsOf(`teams[${i}]`, t)])),
     budgetAlertFraction: props.budgetAlertFraction ?? 0.8,
-    limits: { maxBodyBytes: limits.maxBodyBytes, maxMessages: limits.maxMessages, maxMessageChars: limits.maxMessageChars },
+    limits: {
+      maxBodyBytes: limits.maxBodyBytes,
+      maxMessages: limits.maxMessages,
+      maxMessageChars: limits.maxMessageChars,
+      maxImageBytes: limits.maxImageBytes,
+      maxImages: limits.maxImages,
+    },
     prescreenMode: props.prescreenMode ?? PrescreenMode.BLOCK,
     output: {
       allowedLinkHosts: [...limits.allowedLinkHosts],

@@ -3,6 +3,20 @@ import { IConstruct } from 'constructs';
 import { type TokenPrice, usdToMicroUsd } from '../../lambda/shared/gateway-contract';
 import { MODEL_PRICES_READ_ON, modelIdProblem, modelListPrice } from './model-catalog';
 
+/** What a model alias serves. */
+export enum ModelKind {
+  /** Text generation through `POST /v1/chat/completions` (Converse), always with the guardrail. */
+  CHAT = 'chat',
+  /**
+   * Embeddings through `POST /v1/embeddings` (InvokeModel). Bedrock applies no guardrail to embedding models, so IAM
+   * allows these model ARNs without the guardrail condition, and only these.
+   */
+  EMBEDDING = 'embedding',
+}
+
+/** The embedding models the gateway can call (their request format is Titan Text Embeddings V2's). */
+export const EMBEDDING_MODEL_IDS: readonly string[] = ['amazon.titan-embed-text-v2:0'];
+
 /** A model clients may call, by alias. */
 export interface GatewayModel {
   /** The name clients use in `model` (1-64 lowercase letters, digits, `.`, `_` or `-`), e.g. `nova-lite`. */
@@ -21,8 +35,13 @@ export interface GatewayModel {
    * @default - none; required with `inferenceProfileId`
    */
   readonly inferenceProfileRegions?: string[];
-  /** The hard cap of output tokens per request for this model. */
+  /** The hard cap of output tokens per request for this model (not used by embedding models). */
   readonly maxOutputTokens: number;
+  /**
+   * What the alias serves: chat (text generation) or embeddings.
+   * @default ModelKind.CHAT
+   */
+  readonly kind?: ModelKind;
   /**
    * Accept a `modelId` that the installed aws-cdk-lib does not list in
    * `aws_bedrock.FoundationModelIdentifier` (and an inference-profile prefix outside
@@ -140,6 +159,17 @@ export function validateModels(models: GatewayModel[], scope?: IConstruct): void
       throw new Error(`${at}.modelId must be a Bedrock foundation-model id such as "amazon.nova-lite-v1:0", got "${m.modelId}"`);
     }
     positiveInteger(`${at}.maxOutputTokens`, m.maxOutputTokens, 'e.g. 4096');
+    const embedding = m.kind === ModelKind.EMBEDDING;
+    if (embedding !== EMBEDDING_MODEL_IDS.includes(m.modelId)) {
+      throw new Error(
+        embedding
+          ? `${at}.modelId of embedding alias "${m.alias}" must be one of ${EMBEDDING_MODEL_IDS.join(', ')}, got "${m.modelId}"`
+          : `${at}.modelId "${m.modelId}" is an embedding model; set ${at}.kind to ModelKind.EMBEDDING (it is served by POST /v1/embeddings, without the guardrail)`,
+      );
+    }
+    if (embedding && (m.inferenceProfileId !== undefined || m.inferenceProfileRegions !== undefined)) {
+      throw new Error(`${at} is an embedding model called in the stack's region, got inferenceProfileId "${m.inferenceProfileId ?? ''}"; drop the inference profile`);
+    }
     if (m.inferenceProfileId === undefined) {
       if (m.inferenceProfileRegions !== undefined) {
         throw new Error(

@@ -1,4 +1,5 @@
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
+import modelCapabilitiesJson from './model-capabilities.json';
 import modelPricesJson from './model-prices.json';
 
 /**
@@ -139,4 +140,24 @@ export function modelListPrice(modelId: string): ModelListPrice | undefined {
 /** The foundation-model ids `model-prices.json` has a default price for. */
 export function pricedModelIds(): string[] {
   return Object.keys(modelPricesJson.prices).sort();
+}
+
+/** What a model can do beyond plain text chat, from `model-capabilities.json` (model-id prefixes, dated). */
+export interface ModelCapabilities {
+  /** Converse `toolChoice: { tool: { name } }` forces the named tool: needed for structured output. */
+  readonly forcedToolChoice: boolean;
+  /** Converse `image` content blocks are accepted (vision). */
+  readonly imageInput: boolean;
+}
+
+/** The date (`yyyy-mm-dd`) the capability table was read from the Bedrock documentation. */
+export const MODEL_CAPABILITIES_READ_ON: string = modelCapabilitiesJson.readOn;
+
+/**
+ * The capabilities of a foundation model (pass the model id, not an inference profile), by the id prefixes of
+ * `model-capabilities.json`. A model the table does not list has neither: requests that need one are refused (400).
+ */
+export function modelCapabilities(modelId: string): ModelCapabilities {
+  const listed = (prefixes: readonly string[]) => prefixes.some((p) => modelId.startsWith(p));
+  return { forcedToolChoice: listed(modelCapabilitiesJson.forcedToolChoice), imageInput: listed(modelCapabilitiesJson.imageInput) };
 }

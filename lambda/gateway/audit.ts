@@ -98,6 +98,9 @@ export interface AuditRecord {
   promptChars?: number;
   messageCount?: number;
   toolCount?: number;
+  /** Images in the request (decoded `data:` URLs) and their total size in bytes: never the images or their hashes. */
+  imageCount?: number;
+  imageBytes?: number;
   maxTokens?: number;
   reservedTokens?: number;
   /** Micro-dollars reserved on the caller's spend budgets. */

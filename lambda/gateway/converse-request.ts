@@ -8,13 +8,15 @@
  * - Client `system`/`developer` messages are demoted into the first user turn, inside a
  *   `<client_instructions marker=…>` block labelled as subordinate to the deployment's policy.
  * - Turns alternate user/assistant, start and end with a user turn (consecutive same-role messages are merged).
- * - Every client text in a user turn is a `guardContent` block (qualifier `guard_content`). Once a request carries
+ * - Every client text in a user turn is a `guardContent` block (qualifier `guard_content`), and so is every image
+ *   (`guardContent.image`, PNG or JPEG). Once a request carries
  *   guard content the Converse guardrail evaluates ONLY guard content, so all of it must be guard content, not just
  *   the untrusted part.
  * - Tool results are datamarked with the per-request marker and wrapped ({@link wrapUntrusted}); they are sent as
  *   guard content text, not as `toolResult` blocks, because the Converse guardrail does not evaluate `toolResult`.
  *   Consequently the assistant's earlier tool calls are rendered as assistant text, not `toolUse` blocks (Converse
  *   requires every `toolUse` to be answered by a `toolResult`).
+ * - A `response_format` (structured output) becomes the only tool, with `toolChoice: { tool: { name } }`.
  * - `maxTokens` is the capped value given by the caller; `guardrailConfig` always names the configured guardrail and
  *   its numeric version with `trace: 'enabled'`. Nothing else from the client is copied.
  *
@@ -43,6 +45,9 @@ export interface ConverseBuildOptions {
   /** Cost attribution for the invocation log (`./request-metadata`). @default - none */
   readonly requestMetadata?: Record<string, string>;
 }
+
+/** The forced tool's description when `json_schema.description` is not given. */
+export const STRUCTURED_OUTPUT_DESCRIPTION = 'Give your complete answer as the input of this tool, as JSON matching its schema.';
 
 /** Placeholder for a user turn that would otherwise be empty (Converse rejects blank text). */
 export const EMPTY_TURN_TEXT = '(empty message)';
@@ -126,7 +131,11 @@ export function buildConverseInput(req: ChatRequest, opts: ConverseBuildOptions)
         if (m.text.trim().length > 0) demoted.push(stripMarker(m.text, marker));
         break;
       case 'user':
-        push('user', m.text.trim().length > 0 ? [guarded(m.text)] : []);
+        push('user', [
+          ...(m.text.trim().length > 0 ? [guarded(m.text)] : []),
+          // Images as guard content too, so the guardrail's image content filters evaluate them.
+          ...(m.images ?? []).map((img): ContentBlock => ({ guardContent: { image: { format: img.format, source: { bytes: img.bytes } } } })),
+        ]);
         break;
       case 'tool': {
         untrusted = true;
@@ -157,7 +166,7 @@ export function buildConverseInput(req: ChatRequest, opts: ConverseBuildOptions)
     );
   }
   for (const turn of turns) {
-    if (turn.role === 'user' && !turn.content.some((b) => b.guardContent !== undefined || (b.text ?? '').trim().length > 0)) {
+    if (turn.role === 'user' && !turn.content.some((b) => b.guardContent?.text !== undefined || (b.text ?? '').trim().length > 0)) {
       turn.content.push(guarded(EMPTY_TURN_TEXT));
     }
   }
@@ -195,8 +204,24 @@ export function buildConverseInput(req: ChatRequest, opts: ConverseBuildOptions)
     }));
     input.toolConfig = { tools, toolChoice: toolChoiceOf(req.toolChoice) };
   }
+  if (req.responseFormat !== undefined) {
+    // Structured output: one tool whose input schema is the requested schema, and the model forced to call it. The
+    // parser refuses response_format together with client tools, so this is the only tool.
+    const f = req.responseFormat;
+    input.toolConfig = {
+      tools: [{ toolSpec: { name: f.name, description: f.description ?? STRUCTURED_OUTPUT_DESCRIPTION, inputSchema: { json: f.schema as never } } }],
+      toolChoice: { tool: { name: f.name } },
+    };
+  }
   return input;
 }
+
+/**
+ * Input tokens reserved per image. Not a proof like the byte bound of text: the Bedrock vision models bill an image by
+ * its pixels (Claude about width × height / 750, at most about 1,600 after its own downscaling; Amazon Nova similar);
+ * this is a generous ceiling for the quota reservation, which the settlement corrects to the real count.
+ */
+export const TOKENS_PER_IMAGE_BOUND = 5_000;
 
 /** Tokens a model's chat template may add per message (role markers, separators), and once per request. */
 const FRAMING_TOKENS_PER_MESSAGE = 8;
@@ -218,6 +243,7 @@ export function estimateInputTokens(input: ConverseCommandInput): number {
     messages++;
     for (const block of m.content ?? []) {
       bytes += Buffer.byteLength(block.text ?? '', 'utf8') + Buffer.byteLength(block.guardContent?.text?.text ?? '', 'utf8');
+      if (block.guardContent?.image !== undefined || block.image !== undefined) bytes += TOKENS_PER_IMAGE_BOUND;
     }
   }
   if (input.toolConfig) bytes += Buffer.byteLength(JSON.stringify(input.toolConfig), 'utf8');

@@ -45,6 +45,12 @@ export interface Entitlement {
   readonly maxOutputTokens: number;
   /** The caller's groups that allow the alias. */
   readonly viaGroups: readonly string[];
+  /** The model can be forced to one tool, which structured output (`response_format`) needs. */
+  readonly forcedToolChoice: boolean;
+  /** The model accepts image content. */
+  readonly imageInput: boolean;
+  /** `embedding` for an embedding model, `chat` otherwise. */
+  readonly kind: 'chat' | 'embedding';
 }
 
 /** The subset of an API Gateway proxy event this module reads. */
@@ -168,5 +174,14 @@ export function authorizeModel(caller: Caller, alias: string, config: Catalogue)
   if (viaGroups.length === 0) {
     throw new PermissionDeniedError(`You are not allowed to use the model ${JSON.stringify(alias)}.`, { code: 'model_not_allowed', param: 'model' });
   }
-  return { alias, modelId: model.modelId, dailyTokenQuota: quota, maxOutputTokens: Math.min(cap, model.maxOutputTokens), viaGroups };
+  return {
+    alias,
+    modelId: model.modelId,
+    dailyTokenQuota: quota,
+    maxOutputTokens: Math.min(cap, model.maxOutputTokens),
+    viaGroups,
+    forcedToolChoice: model.forcedToolChoice === true,
+    imageInput: model.imageInput === true,
+    kind: model.kind === 'embedding' ? 'embedding' : 'chat',
+  };
 }

@@ -1,10 +1,12 @@
 /**
  * The guarded inference gateway: an OpenAI-compatible chat API (`POST /v1/chat/completions`, `GET /v1/models`,
- * `GET /v1/models/{id}`) in front of Amazon Bedrock Converse, behind API Gateway (REST, proxy integration, Cognito
+ * `GET /v1/models/{id}`, `POST /v1/embeddings`) in front of Amazon Bedrock Converse (and InvokeModel for embeddings), behind API Gateway (REST, proxy integration, Cognito
  * authorizer). The routes come from the contract's route table, from which the construct builds API Gateway too.
  *
  * Pipeline of a chat request: route → caller from the authorizer's context (401) → body size (413) → JSON (400) →
- * schema and limits (400/413) → model alias authorization (404/403) → Unicode normalization of every client text →
+ * schema and limits (400/413; images only as PNG/JPEG `data:` URLs within size and count limits) → model alias
+ * authorization (404/403) and the model's capabilities (`response_format` needs a model that can be forced to one
+ * tool, images a vision model: 400 `unsupported_parameter`) → Unicode normalization of every client text →
  * deterministic pre-screen (400 `content_filter` in `block` mode) → Converse request (deployment system prompt +
  * per-request canary as the only `system`, client instructions demoted, untrusted content spotlighted and sent as
  * guard content, capped `maxTokens`, the numeric guardrail version, `requestMetadata` attributing the call to the key or
@@ -14,7 +16,9 @@
  * (429/503/504/502) → guardrail intervention mapping (input side 400, output or unknown side 200 `content_filter`)
  * → tool-call validation against the declared schemas → tool-call argument screening (canary, secrets redacted and
  * the schema checked again, URLs checked against the tool's host list or counted) and ApplyGuardrail on them → output
- * screening (canary, links and bare URLs, secrets; any exception fails closed) → quota and budget settlement (a
+ * screening (canary, links and bare URLs, secrets; any exception fails closed; for `response_format` the forced tool's
+ * input instead: validated against the schema (502 `invalid_structured_output`), screened as tool arguments, checked
+ * by ApplyGuardrail, returned as JSON text) → quota and budget settlement (a
  * budget crossing its alert fraction raises `BudgetAlert`, once per budget and period) → one audit record and metrics → OpenAI
  * response. Errors become OpenAI error bodies in one place ({@link toHttpResponse}).
  *
@@ -24,6 +28,11 @@
  * breaks) and writes the audit record's stream fields. The Lambda entry point is a response-streaming handler (API
  * Gateway `STREAM` transfer mode): every other response is one write of the same JSON; {@link createHandler} is the
  * buffered form for tests and benchmarks.
+ * Pipeline of an embeddings request ({@link embeddings}): caller (401) → body (413/400) → schema (400/413) → alias
+ * authorization, embedding aliases only (404/403/400) → spend limits and price → token quota and budget reservation
+ * for the inputs' UTF-8 bytes (429) → one InvokeModel per input, no guardrail (Bedrock applies none to embedding
+ * models; IAM allows exactly the allow-listed embedding model ARNs without it) → settlement on the model's token counts
+ * → audit record (sizes and a hash, never the input) → OpenAI response.
  *
  * Clients, logger and metrics live at module scope; the configuration is read once per container, and a
  * misconfigured function answers every request with a 500 (fail closed).
@@ -39,6 +48,7 @@ import { AuditRecord, Auditor, BlockReason, PrescreenSignal, newLogger, newMetri
 import { RetryPolicy, applyGuardrail, converse, newBedrockClient } from './bedrock';
 import { BudgetStore, SpendReservation, keyBudgetsFromContext, priceFor, spendLimits } from './budget';
 import { buildConverseInput, estimateInputTokens, newCanary } from './converse-request';
+import { Embedding, embeddingsResponse, invokeEmbedding, parseEmbeddingsRequest } from './embeddings';
 import {
   BadRequestError,
   ContentFilterError,
@@ -55,7 +65,7 @@ import { normalizeText } from './normalize';
 import { prescreen } from './prescreen';
 import { QuotaStore, Reservation } from './quota';
 import { attributionMetadata, teamDimension } from './request-metadata';
-import { ChatMessage, ChatRequest, parseChatRequest, ToolDefinition } from './request';
+import { ChatMessage, ChatRequest, parseChatRequest, ResponseFormat, ToolDefinition } from './request';
 import { type JsonObject, validateAgainstSchema } from './tool-schema';
 import { ChatCompletion, FinishReason, OpenAiToolCall, chatCompletion, extractToolCalls, finishReasonOf, modelList, outputText, usageOf } from './response';
 import { LambdaResponseTarget, ResponseTarget, StreamingHandler, streamifyResponse } from './response-stream';
@@ -275,6 +285,9 @@ async function route(
     case 'chat.completions': {
       return chat(event, context, exchange, getConfig(), deps, started, target);
     }
+    case 'embeddings': {
+      return embeddings(event, context, exchange, getConfig(), deps);
+    }
     case 'models.list': {
       const { config } = getConfig();
       const caller = identify(event, record);
@@ -349,8 +362,14 @@ function normalizeRequest(req: ChatRequest, maxChars: number, record: AuditRecor
     ...(t.description === undefined ? {} : { description: norm(t.description) }),
     parameters: normalizeJsonStrings(t.parameters, norm) as JsonObject,
   }));
+  const f = req.responseFormat;
+  const responseFormat = f === undefined ? undefined : {
+    ...f,
+    ...(f.description === undefined ? {} : { description: norm(f.description) }),
+    schema: normalizeJsonStrings(f.schema, norm) as JsonObject,
+  };
   if (Object.keys(removals).length > 0) record.normalizationRemovals = removals;
-  return { ...req, messages, tools };
+  return { ...req, messages, tools, ...(responseFormat === undefined ? {} : { responseFormat }) };
 }
 
 /** Runs the pre-screen over every client text; returns whether any verdict is `block`. */
@@ -371,6 +390,8 @@ function screenInput(req: ChatRequest, record: AuditRecord): boolean {
   // Tool specs (name, description, parameter schema with its descriptions, titles, enums, examples) reach the
   // model too, and the Converse guardrail does not evaluate them: untrusted. Index -1-i.
   req.tools.forEach((t, i) => run(toolSpecText(t), -1 - i, true));
+  const format = formatTool(req);
+  if (format !== undefined) run(toolSpecText(format), -1 - req.tools.length, true);
   if (signals.length > 0) record.prescreen = signals;
   return block;
 }
@@ -388,6 +409,8 @@ function untrustedTexts(req: ChatRequest): string[] {
     if (m.role === 'assistant') for (const c of m.toolCalls) if (c.arguments.length > 0) out.push(c.arguments);
   }
   for (const t of req.tools) out.push(toolSpecText(t));
+  const format = formatTool(req);
+  if (format !== undefined) out.push(toolSpecText(format));
   return out;
 }
 
@@ -439,6 +462,7 @@ async function chat(
   const entitlement: Entitlement = authorizeModel(caller, parsed.model, config);
   record.alias = entitlement.alias;
   record.modelId = entitlement.modelId;
+  refuseUnsupportedFeatures(parsed, entitlement);
   // Spend limits and the model's price are settled before anything is reserved: a key with a budget on an unpriced
   // model is refused here (403), never served unmetered.
   const limits = spendLimits(
@@ -457,6 +481,11 @@ async function chat(
   record.promptChars = req.messages.reduce((n, m) => n + m.text.length, 0);
   record.messageCount = req.messages.length;
   record.toolCount = req.tools.length;
+  const images = req.messages.flatMap((m) => (m.role === 'user' ? m.images ?? [] : []));
+  if (images.length > 0) {
+    record.imageCount = images.length;
+    record.imageBytes = images.reduce((n, img) => n + img.bytes.length, 0);
+  }
 
   // The pre-screen reads the client's texts as sent: it normalizes them itself, and also decodes
   // text smuggled in tag characters or variation selectors, which normalization removes.
@@ -780,6 +809,8 @@ async function screenAnswer(
     if (policies.length > 0) record.guardrailPolicies = policies;
   }
 
+  if (req.responseFormat !== undefined) return screenStructuredOutput(out, req.responseFormat, canary, config, deps, policy, deadline, exchange);
+
   const content = out.output?.message?.content;
   let toolCalls: readonly OpenAiToolCall[] | undefined;
   if (content?.some((b) => b.toolUse !== undefined)) {
@@ -808,6 +839,214 @@ async function screenAnswer(
     finishReason: finishReason === 'tool_calls' && !toolCalls ? 'stop' : finishReason,
     ...(toolCalls ? { toolCalls } : {}),
   };
+}
+
+/**
+ * Refuses (400 `unsupported_parameter`) what the model behind the alias cannot do: structured output needs a model
+ * that can be forced to one tool (catalogue capability `forcedToolChoice`).
+ */
+function refuseUnsupportedFeatures(req: ChatRequest, entitlement: Entitlement): void {
+  if (entitlement.kind === 'embedding') {
+    throw new BadRequestError(`The model ${entitlement.alias} is an embedding model; use POST /v1/embeddings.`, { code: 'model_not_supported', param: 'model' });
+  }
+  const withImage = req.messages.findIndex((m) => m.role === 'user' && (m.images?.length ?? 0) > 0);
+  if (withImage >= 0 && !entitlement.imageInput) {
+    throw new BadRequestError(`The model ${entitlement.alias} does not accept images; use a model that does, or send text only.`, {
+      code: 'unsupported_parameter',
+      param: `messages[${withImage}].content`,
+    });
+  }
+  if (req.responseFormat !== undefined && !entitlement.forcedToolChoice) {
+    throw new BadRequestError(
+      `response_format ${req.responseFormat.type} is not supported for the model ${entitlement.alias}: it cannot be forced to answer in a schema. Use a model that can, or leave response_format out.`,
+      { code: 'unsupported_parameter', param: 'response_format' },
+    );
+  }
+}
+
+/** The structured-output schema as the tool the model reads (for screening), or undefined. */
+function formatTool(req: ChatRequest): ToolDefinition | undefined {
+  const f = req.responseFormat;
+  if (f === undefined || f.type !== 'json_schema') return undefined;
+  return { name: f.name, ...(f.description === undefined ? {} : { description: f.description }), parameters: f.schema };
+}
+
+/**
+ * Turns the forced tool call of a structured-output request into the answer: the tool input, validated against the
+ * requested schema, screened like tool-call arguments (canary refuses; secrets redacted, and the redacted value
+ * validated again; a URL to a host outside `output.allowedLinkHosts` refuses, since a link cannot be cut out of a JSON
+ * value without changing its meaning) and checked by ApplyGuardrail (OUTPUT; the Converse guardrail does not evaluate
+ * `toolUse.input`). Returned as JSON text with `finish_reason: "stop"`. Text blocks beside the tool call are dropped.
+ *
+ * @throws UpstreamError (502 `invalid_structured_output`) when the model did not call the tool or its input does not
+ *   match the schema: the client asked for JSON in that schema and must never get anything else.
+ */
+async function screenStructuredOutput(
+  out: ConverseCommandOutput,
+  format: ResponseFormat,
+  canary: string,
+  config: GatewayRuntimeConfig,
+  deps: GatewayDependencies,
+  policy: RetryPolicy,
+  deadline: number | undefined,
+  exchange: Exchange,
+): Promise<Answer> {
+  const record = exchange.record;
+  const refuse = (reason: BlockReason): Answer => {
+    exchange.blockReason = reason;
+    return { content: config.blockedOutputMessage, finishReason: 'content_filter' };
+  };
+  const uses = (out.output?.message?.content ?? []).flatMap((b) => (b.toolUse === undefined ? [] : [b.toolUse]));
+  // Cut off by the token limit: whatever came is incomplete, and nothing unvalidated is returned.
+  if (out.stopReason === 'max_tokens') return { content: null, finishReason: 'length' };
+  const invalidOutput = (why: string): UpstreamError => {
+    record.outputScreen = [why];
+    return new UpstreamError('The model did not produce JSON matching the requested response_format; nothing was returned. You may retry.', {
+      code: 'invalid_structured_output',
+    });
+  };
+  if (uses.length !== 1 || uses[0]!.name !== format.name) throw invalidOutput('structured-output-missing');
+  const problem = validateAgainstSchema(uses[0]!.input, format.schema);
+  if (problem !== undefined) throw invalidOutput(`structured-output-invalid:${problem}`);
+
+  let text: string;
+  try {
+    const result = screenToolArguments(JSON.stringify(uses[0]!.input), {
+      canary,
+      allowedHosts: config.output.allowedLinkHosts,
+      enforceAllowedHosts: true,
+    });
+    if (result.reasons.length > 0) record.outputScreen = result.reasons;
+    if (result.redactions > 0) record.outputRedactions = result.redactions;
+    if (result.blocked) return refuse(result.reasons.includes('canary-leak') ? 'canary_leak' : 'output_screen');
+    // A placeholder can break the schema (length, enum, pattern-like constraints): then refuse, never return it.
+    if (validateAgainstSchema(JSON.parse(result.arguments), format.schema) !== undefined) {
+      record.outputScreen = [...result.reasons, 'redaction-breaks-schema'];
+      return refuse('output_screen');
+    }
+    text = result.arguments;
+  } catch {
+    record.outputScreen = ['screening-error'];
+    return refuse('output_screen');
+  }
+  const check = await applyGuardrail(deps.bedrock, {
+    guardrailIdentifier: config.guardrailId,
+    guardrailVersion: config.guardrailVersion,
+    source: 'OUTPUT',
+    content: [{ text: { text } }],
+  }, policy, deadline);
+  record.applyGuardrailActions = [...(record.applyGuardrailActions ?? []), String(check.value.action ?? 'NONE')];
+  if (check.value.action === 'GUARDRAIL_INTERVENED' && interventionBlocks(check.value.assessments)) {
+    record.guardrailPolicies = summarizeAssessments(check.value.assessments);
+    return refuse('guardrail_output');
+  }
+  return { content: text, finishReason: 'stop' };
+}
+
+/**
+ * `POST /v1/embeddings` for aliases of kind `embedding`: the same caller, authorization, quota, budget and audit steps
+ * as a chat request, then Titan Text Embeddings V2 through InvokeModel, one call per input.
+ */
+async function embeddings(
+  event: APIGatewayProxyEvent,
+  context: Context | undefined,
+  exchange: Exchange,
+  { config, quota, budget }: Stores,
+  deps: GatewayDependencies,
+): Promise<APIGatewayProxyResult> {
+  const record = exchange.record;
+  const caller = identify(event, record);
+  const principal = { kind: caller.kind, subject: caller.subject, team: caller.team ?? '' };
+  const req = parseEmbeddingsRequest(bodyOf(event, config.limits.maxBodyBytes), config.limits.maxMessageChars);
+  const entitlement = authorizeModel(caller, req.model, config);
+  record.alias = entitlement.alias;
+  record.modelId = entitlement.modelId;
+  if (entitlement.kind !== 'embedding') {
+    throw new BadRequestError(`The model ${entitlement.alias} is not an embedding model; use POST /v1/chat/completions.`, { code: 'model_not_supported', param: 'model' });
+  }
+  const limits = spendLimits(
+    {
+      ...principal,
+      viaGroups: entitlement.viaGroups,
+      ...(principal.kind === 'key' ? { keyBudgets: keyBudgetsFromContext(event.requestContext?.authorizer as Record<string, unknown> | null | undefined) } : {}),
+    },
+    config,
+  );
+  const price = priceFor(entitlement.alias, limits, config);
+  if (limits.length > 0 && !budget) throw new Error('a spend budget applies but quotas (and with them the usage table) are disabled');
+  record.promptSha256 = promptSha256(req.inputs.map((text) => ({ role: 'input', text })));
+  record.promptChars = req.inputs.reduce((n, t) => n + t.length, 0);
+  record.messageCount = req.inputs.length;
+
+  // One token per UTF-8 byte bounds Titan's tokenizer as it bounds the chat models' (see estimateInputTokens).
+  const inputBound = req.inputs.reduce((n, t) => n + Buffer.byteLength(t, 'utf8'), 0) + req.inputs.length;
+  let reservation: Reservation | undefined;
+  let spend: SpendReservation | undefined;
+  const usageDown = (err: unknown) => new UpstreamError('The usage service is temporarily unavailable.', { statusCode: 503, cause: err });
+  if (quota) {
+    try {
+      reservation = await quota.reserve(quotaSubject(caller), inputBound, entitlement.dailyTokenQuota);
+      record.reservedTokens = reservation.tokens;
+    } catch (err) {
+      if (err instanceof QuotaExceededError) {
+        exchange.blockReason = 'quota';
+        throw err;
+      }
+      throw usageDown(err);
+    }
+  }
+  let used = 0;
+  try {
+    if (budget && price && limits.length > 0) {
+      try {
+        spend = (await budget.reserveCapped(limits, price, inputBound, 0, 0)).reservation;
+        record.reservedMicroUsd = spend.microUsd;
+      } catch (err) {
+        if (err instanceof QuotaExceededError) {
+          exchange.blockReason = 'quota';
+          record.budgetExceeded = true;
+          throw err;
+        }
+        throw usageDown(err);
+      }
+    }
+    const policy: RetryPolicy = { maxAttempts: config.bedrockMaxAttempts, timeoutMs: config.bedrockTimeoutMs, ...deps.retry };
+    const remaining = context?.getRemainingTimeInMillis?.();
+    const deadline = typeof remaining === 'number' ? Date.now() + remaining - (deps.deadlineMarginMs ?? 1500) : undefined;
+    const vectors: Embedding[] = [];
+    let attempts = 0;
+    for (const text of req.inputs) {
+      const call = await invokeEmbedding(deps.bedrock, entitlement.modelId, text, req.dimensions, policy, deadline);
+      attempts += call.attempts;
+      used += call.value.tokens;
+      vectors.push(call.value);
+    }
+    record.bedrockAttempts = attempts;
+    record.inputTokens = used;
+    record.outputTokens = 0;
+    return json(200, embeddingsResponse(entitlement.alias, vectors, req.encoding), exchange.requestId);
+  } finally {
+    // What the calls that ran used (none when the first failed); never more than was reserved is kept.
+    const cost = price ? costMicroUsd(price, used, 0) : undefined;
+    if (cost !== undefined && used > 0) record.spendMicroUsd = cost;
+    await Promise.all([
+      reservation && quota
+        ? quota.settle(reservation, used).catch((err: unknown) => {
+          deps.auditor.warn('quota settlement failed', { requestId: exchange.requestId, errorName: err instanceof Error ? err.name : typeof err });
+        })
+        : undefined,
+      spend && budget
+        ? budget.settle(spend, cost ?? 0, config.budgetAlertFraction ?? DEFAULT_BUDGET_ALERT_FRACTION).then(
+          (alerts) => {
+            if (alerts.length > 0) record.budgetAlerts = alerts.map((a) => `${a.scope}:${a.period}`);
+          },
+          (err: unknown) => {
+            deps.auditor.warn('budget settlement failed', { requestId: exchange.requestId, errorName: err instanceof Error ? err.name : typeof err });
+          },
+        )
+        : undefined,
+    ]);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

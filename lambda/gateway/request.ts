@@ -4,17 +4,18 @@
  * Accepted: `model`, `messages` (roles `system`, `developer`, `user`, `assistant`, `tool`; content as a string or as
  * text parts `[{ type: 'text', text }]`; assistant `tool_calls`; tool `tool_call_id`), `max_tokens` /
  * `max_completion_tokens`, `temperature`, `top_p`, `stop`, `tools` (type `function`, parameters in the JSON Schema
- * subset of {@link checkToolSchema}), `tool_choice`, `user`, `stream`, `stream_options` (`include_usage`, only with `stream: true`), `n` (only 1).
+ * subset of {@link checkToolSchema}), `tool_choice`, `user`, `stream`, `stream_options` (`include_usage`, only with
+ * `stream: true`), `n` (only 1), `response_format` (`text`, `json_object`, `json_schema` with a schema in the same
+ * subset whose root is an object; not with `tools`, not with `stream: true`).
  *
  * Decisions:
- * - Unknown fields, top-level and inside messages, are IGNORED, not rejected: OpenAI clients send many optional
- *   parameters (`presence_penalty`, `logprobs`, `response_format`, `metadata`, `stream_options`, ...), and rejecting
- *   them would break ordinary clients. Ignoring them is safe because the Converse request is built from scratch out
- *   of the parsed fields only: nothing a client adds (`guardrailConfig`, `system`, `additionalModelRequestFields`)
- *   can reach Amazon Bedrock.
+ * - OpenAI parameters the gateway does not implement are accepted only at the values that change nothing (their
+ *   defaults, `null`) and refused otherwise with 400 `unsupported_parameter` (table `NEUTRAL`); names OpenAI's API
+ *   does not have get 400 `unknown_parameter`. Unknown fields inside messages are ignored. Either way the Converse
+ *   request is built from scratch out of the parsed fields only: nothing a client adds (`guardrailConfig`, `system`,
+ *   `additionalModelRequestFields`) can reach Amazon Bedrock.
  * - Parameters whose silent omission would mislead the caller are rejected: `n` other than 1, `stream_options`
- *   without `stream: true` or with a key other than `include_usage`, and content parts other than text (images,
- *   audio, files).
+ *   without `stream: true` or with a key other than `include_usage`, and content parts other than text and images.
  * - `null` for an optional parameter means "not given", as several clients send it.
  * - The conversation must end with a `user` or `tool` message: a trailing assistant message would act as a response
  *   prefill, a known way to steer the model past its instructions.
@@ -30,6 +31,7 @@ import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { TOOL_NAME } from '../shared/gateway-contract';
 import { BadRequestError, GatewayError, RequestTooLargeError } from './errors';
+import { DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_IMAGES, ImageInput, decodeImagePart } from './images';
 import { checkToolSchema, JsonObject } from './tool-schema';
 
 /** Tool names, as Amazon Bedrock accepts them in `toolSpec.name` (the contract's rule). */
@@ -56,6 +58,10 @@ export interface RequestLimits {
   readonly maxMessages: number;
   /** Longest text of one message, in characters (checked again after normalization by the handler). */
   readonly maxMessageChars: number;
+  /** Largest decoded image, in bytes. @default DEFAULT_MAX_IMAGE_BYTES */
+  readonly maxImageBytes?: number;
+  /** Most images in one request. @default DEFAULT_MAX_IMAGES */
+  readonly maxImages?: number;
 }
 
 /** A tool call the assistant made earlier in the conversation (history). */
@@ -69,7 +75,7 @@ export interface HistoryToolCall {
 /** One message of the conversation, with its content flattened to text. */
 export type ChatMessage =
   | { readonly role: 'system'; readonly text: string }
-  | { readonly role: 'user'; readonly text: string }
+  | { readonly role: 'user'; readonly text: string; /** Decoded `image_url` parts, in order. */ readonly images?: readonly ImageInput[] }
   | { readonly role: 'assistant'; readonly text: string; readonly toolCalls: readonly HistoryToolCall[] }
   | { readonly role: 'tool'; readonly text: string; readonly toolCallId: string };
 
@@ -83,6 +89,26 @@ export interface ToolDefinition {
 
 /** Which tool the model may or must call. */
 export type ToolChoice = 'auto' | 'none' | 'required' | { readonly name: string };
+
+/** The tool name a `json_object` response is forced through (a `json_schema` response uses the schema's `name`). */
+export const JSON_OBJECT_TOOL_NAME = 'json_object';
+/** The schema of a `json_object` response: any JSON object. */
+export const JSON_OBJECT_SCHEMA: JsonObject = { type: 'object' };
+
+/**
+ * Structured output the client asked for with `response_format`. The gateway forces the model to call one tool whose
+ * input schema is `schema` and returns that input, validated against `schema`, as the message content.
+ */
+export interface ResponseFormat {
+  /** `json_object` (any JSON object) or `json_schema` (the client's schema). */
+  readonly type: 'json_object' | 'json_schema';
+  /** The forced tool's name: `json_schema.name`, or {@link JSON_OBJECT_TOOL_NAME}. */
+  readonly name: string;
+  /** `json_schema.description`, given to the model as the tool's description. */
+  readonly description?: string;
+  /** The JSON Schema (the subset of {@link checkToolSchema}) whose root is an object. */
+  readonly schema: JsonObject;
+}
 
 /** A validated chat request. */
 export interface ChatRequest {
@@ -100,32 +126,50 @@ export interface ChatRequest {
   readonly stream?: true;
   /** `stream_options.include_usage: true`: a last chunk carries the usage. */
   readonly includeUsage?: true;
+  /** Structured output; absent: plain text (`response_format` left out or `{ type: "text" }`). */
+  readonly responseFormat?: ResponseFormat;
 }
 
 /** An optional number parameter; `null` means "not given". */
 const optionalNumber = (schema: z.ZodMiniType<number, number>) =>
   z.pipe(z.nullish(schema), z.transform((v: number | null | undefined) => v ?? undefined));
 
-const textPart = z.object({ type: z.string(), text: z.optional(z.unknown()) });
+const contentPart = z.object({ type: z.string(), text: z.optional(z.unknown()), image_url: z.optional(z.unknown()) });
 
-/** Message content: a string, or an array of text parts (null allowed for assistant messages with tool calls). */
+/** Message content after parsing: the text parts joined, and the raw `image_url` values with their part index. */
+interface ParsedContent {
+  readonly text: string;
+  readonly images: ReadonlyArray<{ readonly index: number; readonly value: unknown }>;
+}
+
+/**
+ * Message content: a string, or an array of text and `image_url` parts (null allowed for assistant messages with tool
+ * calls). Images are decoded later, with the limits ({@link decodeImagePart}).
+ */
 const content = z.pipe(
-  z.optional(z.union([z.string(), z.array(textPart), z.null()], { error: 'content must be a string or an array of text parts' })).check(
+  z.optional(z.union([z.string(), z.array(contentPart), z.null()], { error: 'content must be a string or an array of content parts' })).check(
     z.superRefine((value, ctx) => {
       if (!Array.isArray(value)) return;
       value.forEach((part, i) => {
+        if (part.type === 'image_url') return;
         if (part.type !== 'text') {
-          ctx.addIssue({ code: 'custom', path: [i, 'type'], message: 'only text content parts are supported' });
+          ctx.addIssue({ code: 'custom', path: [i, 'type'], message: 'only text and image_url content parts are supported' });
         } else if (typeof part.text !== 'string') {
           ctx.addIssue({ code: 'custom', path: [i, 'text'], message: 'a text part needs a string text' });
         }
       });
     }),
   ),
-  z.transform((value: string | Array<{ type: string; text?: unknown }> | null | undefined) => {
+  z.transform((value: string | Array<{ type: string; text?: unknown; image_url?: unknown }> | null | undefined): ParsedContent | undefined => {
     if (value === undefined || value === null) return undefined;
-    if (typeof value === 'string') return value;
-    return value.map((p) => p.text as string).join('\n');
+    if (typeof value === 'string') return { text: value, images: [] };
+    const texts: string[] = [];
+    const images: Array<{ index: number; value: unknown }> = [];
+    value.forEach((p, index) => {
+      if (p.type === 'image_url') images.push({ index, value: p.image_url });
+      else texts.push(p.text as string);
+    });
+    return { text: texts.join('\n'), images };
   }),
 );
 
@@ -176,6 +220,23 @@ const toolChoice = z.union(
   { error: 'tool_choice must be "auto", "none", "required" or { type: "function", function: { name } }' },
 );
 
+const responseFormat = z.union(
+  [
+    z.object({ type: z.literal('text') }),
+    z.object({ type: z.literal('json_object') }),
+    z.object({
+      type: z.literal('json_schema'),
+      json_schema: z.object({
+        name: z.string().check(z.regex(TOOL_NAME, 'json_schema.name must be 1-64 letters, digits, _ or -')),
+        description: z.nullish(z.string().check(z.maxLength(MAX_TOOL_DESCRIPTION_CHARS))),
+        schema: z.nullish(z.record(z.string(), z.unknown())),
+        strict: z.nullish(z.boolean()),
+      }),
+    }),
+  ],
+  { error: 'response_format must be { type: "text" }, { type: "json_object" } or { type: "json_schema", json_schema: { name, schema } }' },
+);
+
 const chatRequestSchema = z.object({
   model: z.string({ error: 'model is required' }).check(z.minLength(1), z.maxLength(128)),
   messages: z.array(message, { error: 'messages must be an array of messages' }).check(z.minLength(1, 'messages must not be empty')),
@@ -194,6 +255,7 @@ const chatRequestSchema = z.object({
   ),
   tools: z.nullish(z.array(tool).check(z.maxLength(MAX_TOOLS))),
   tool_choice: z.nullish(toolChoice),
+  response_format: z.nullish(responseFormat),
 });
 
 /** The request parameters the gateway implements (the chat request schema's keys). */
@@ -212,7 +274,6 @@ const NEUTRAL: Readonly<Record<string, (value: unknown) => boolean>> = {
   top_logprobs: (v) => v === 0,
   logit_bias: (v) => typeof v === 'object' && v !== null && Object.keys(v).length === 0,
   seed: () => false,
-  response_format: (v) => typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'text' && Object.keys(v).length === 1,
   parallel_tool_calls: (v) => v === true,
   service_tier: (v) => v === 'auto' || v === 'default',
   modalities: (v) => Array.isArray(v) && v.length === 1 && v[0] === 'text',
@@ -308,8 +369,22 @@ function parse(body: unknown, limits: RequestLimits): ChatRequest {
     throw invalid('n must be 1: the gateway returns one choice.', 'n', 'unsupported_parameter');
   }
 
+  const maxImageBytes = limits.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
+  const maxImages = limits.maxImages ?? DEFAULT_MAX_IMAGES;
+  let imageCount = 0;
   const messages: ChatMessage[] = r.messages.map((m, i): ChatMessage => {
-    const text = m.content ?? '';
+    const text = m.content?.text ?? '';
+    const rawImages = m.content?.images ?? [];
+    if (rawImages.length > 0 && m.role !== 'user') {
+      throw invalid('Only user messages may carry images.', `messages[${i}].content[${rawImages[0]!.index}]`);
+    }
+    imageCount += rawImages.length;
+    if (rawImages.length > 0 && maxImages === 0) {
+      throw invalid('This gateway does not accept images.', `messages[${i}].content[${rawImages[0]!.index}]`, 'unsupported_parameter');
+    }
+    if (imageCount > maxImages) {
+      throw new RequestTooLargeError(`A request may carry at most ${maxImages} images.`, { param: `messages[${i}].content` });
+    }
     if (text.length > limits.maxMessageChars) {
       throw new RequestTooLargeError(
         `messages[${i}] holds ${text.length} characters, more than the limit of ${limits.maxMessageChars}.`,
@@ -320,8 +395,11 @@ function parse(body: unknown, limits: RequestLimits): ChatRequest {
       case 'system':
       case 'developer':
         return { role: 'system', text };
-      case 'user':
-        return { role: 'user', text };
+      case 'user': {
+        if (rawImages.length === 0) return { role: 'user', text };
+        const images = rawImages.map((img) => decodeImagePart(img.value, `messages[${i}].content[${img.index}]`, maxImageBytes));
+        return { role: 'user', text, images };
+      }
       case 'tool':
         return { role: 'tool', text, toolCallId: m.tool_call_id };
       case 'assistant': {
@@ -365,6 +443,22 @@ function parse(body: unknown, limits: RequestLimits): ChatRequest {
     }
   });
 
+  const format = structuredOutput(r.response_format);
+  if (format !== undefined && tools.length > 0) {
+    throw invalid(
+      'response_format json_object / json_schema cannot be combined with tools: the gateway forces the model to answer through one tool of its own. Send one or the other.',
+      'response_format',
+      'unsupported_parameter',
+    );
+  }
+  if (format !== undefined && r.stream === true) {
+    throw invalid(
+      'response_format json_object / json_schema cannot be streamed: the answer is validated against the schema as a whole before it is returned. Send "stream": false.',
+      'response_format',
+      'unsupported_parameter',
+    );
+  }
+
   const maxTokens = r.max_completion_tokens ?? r.max_tokens;
   return {
     model: r.model,
@@ -377,5 +471,22 @@ function parse(body: unknown, limits: RequestLimits): ChatRequest {
     toolChoice: choice,
     ...(r.stream === true ? { stream: true as const } : {}),
     ...(r.stream === true && r.stream_options?.include_usage === true ? { includeUsage: true as const } : {}),
+    ...(format === undefined ? {} : { responseFormat: format }),
   };
+}
+
+type RawResponseFormat = z.infer<typeof responseFormat>;
+
+/** The structured output a `response_format` asks for, or `undefined` for text; its schema checked like tool parameters. */
+function structuredOutput(raw: RawResponseFormat | null | undefined): ResponseFormat | undefined {
+  if (raw === undefined || raw === null || raw.type === 'text') return undefined;
+  if (raw.type === 'json_object') return { type: 'json_object', name: JSON_OBJECT_TOOL_NAME, schema: JSON_OBJECT_SCHEMA };
+  const spec = raw.json_schema;
+  const schema: JsonObject = spec.schema ?? JSON_OBJECT_SCHEMA;
+  const param = 'response_format.json_schema.schema';
+  const problem = checkToolSchema(schema);
+  if (problem !== undefined) throw invalid(`Invalid ${param}: ${problem}.`, param);
+  // The schema becomes a Converse tool's input schema, whose root must be an object (OpenAI's rule for json_schema too).
+  if (schema.type !== 'object') throw invalid(`Invalid ${param}: the root must be { "type": "object", ... }.`, param);
+  return { type: 'json_schema', name: spec.name, ...(spec.description ? { description: spec.description } : {}), schema };
 }

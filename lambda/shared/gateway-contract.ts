@@ -26,7 +26,7 @@ z.config(en());
  * The scopes of the gateway's Cognito resource server, one per kind of operation. An access token carries them as
  * `<resourceServerId>/<scope>`; a gateway API key may call every route.
  */
-export const GATEWAY_SCOPES = ['chat', 'models.read'] as const;
+export const GATEWAY_SCOPES = ['chat', 'models.read', 'embeddings'] as const;
 
 /** One of {@link GATEWAY_SCOPES}. */
 export type GatewayScope = (typeof GATEWAY_SCOPES)[number];
@@ -52,6 +52,8 @@ export const GATEWAY_ROUTES = [
   { name: 'chat.completions', method: 'POST', path: '/v1/chat/completions', scope: 'chat' },
   { name: 'models.list', method: 'GET', path: '/v1/models', scope: 'models.read' },
   { name: 'models.retrieve', method: 'GET', path: '/v1/models/{id}', scope: 'models.read' },
+  // Its own scope: an indexing job that only embeds documents needs no access to chat, nor chat users to bulk embedding.
+  { name: 'embeddings', method: 'POST', path: '/v1/embeddings', scope: 'embeddings' },
 ] as const satisfies readonly GatewayRoute[];
 
 /** The name of one of {@link GATEWAY_ROUTES}. */
@@ -219,6 +221,18 @@ export const staticConfigSchema = z.strictObject({
       modelId: z.string().check(z.minLength(1)),
       /** Hard cap of output tokens for this model. */
       maxOutputTokens: z.int().check(z.positive()),
+      /**
+       * `embedding`: served only by `POST /v1/embeddings` (InvokeModel, no guardrail: Bedrock applies none to embedding
+       * models); absent: a chat model, served only by `POST /v1/chat/completions`.
+       */
+      kind: z.optional(z.literal('embedding')),
+      /**
+       * The model can be forced to call one named tool (Converse `toolChoice: { tool }`), which structured output
+       * (`response_format` `json_object` / `json_schema`) needs; absent: it cannot, and such requests get a 400.
+       */
+      forcedToolChoice: z.optional(z.boolean()),
+      /** The model accepts image content blocks (vision); absent: it does not, and image parts get a 400. */
+      imageInput: z.optional(z.boolean()),
       /** The price spend budgets charge, in µUSD per million tokens (see `lambda/shared/money.ts`); absent: unpriced. */
       price: z.optional(
         z.strictObject({
@@ -260,6 +274,10 @@ export const staticConfigSchema = z.strictObject({
     maxMessages: z.int().check(z.positive()),
     /** Longest text of one message, in characters after normalization. */
     maxMessageChars: z.int().check(z.positive()),
+    /** Largest decoded image (a `data:` URL content part), in bytes; absent: 3,750,000 (Bedrock's per-image limit). */
+    maxImageBytes: z.optional(z.int().check(z.positive())),
+    /** Most images in one request; absent: 0 (images refused). Images are also bounded by `maxBodyBytes` (base64 is 4/3 of the bytes). */
+    maxImages: z.optional(z.int().check(z.nonnegative())),
   }),
   /** What the deterministic pre-screen does with a suspected injection: refuse it, or only record it. */
   prescreenMode: z.enum(['block', 'flag']),

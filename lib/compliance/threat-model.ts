@@ -675,6 +675,7 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
           EMULATED_BEDROCK,
           'Assistant turns a client sends as history are plain text to Converse (guard content is for user turns): the gateway checks them, and the tool-call arguments in them, with ApplyGuardrail and the pre-screen before the model call, but the model still reads them as its own words, so a forged turn the guardrail passes can still steer it.',
           'With `gateway.prescreenMode: flag` the pre-screen only records suspected injections; the guardrail is then the only blocking layer.',
+          'Images (off by default, `gateway.limits.maxImagesPerRequest`) reach the model as guard content: only the guardrail\'s image content filters, where the deployment enabled the IMAGE modality, evaluate them (text in an image: its first 100 words); the gateway\'s own screens read text only.',
         ],
       },
       {
@@ -874,7 +875,8 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         coverage: 'not built',
         controls: [],
         residualRisk: [
-          'No vector store, embedding model or knowledge base is deployed, so none of this is controlled yet.',
+          'No vector store or knowledge base is deployed, so none of this is controlled yet.',
+          'The gateway serves embeddings (`POST /v1/embeddings`, Titan Text Embeddings V2, scope `embeddings`) with the chat route\'s authorization, quotas and audit but without a guardrail (Bedrock applies none to embedding models): IAM allows exactly those model ARNs without the condition, and its Deny (NotResource) keeps every other model behind the guardrail. Where the vectors are stored, and who may read them, is the caller\'s.',
           'Whoever adds one must add per-user or per-tenant retrieval filters, encryption with the customer-managed key, an ingestion path with provenance, IAM scoped to the knowledge base, and SecureLLM rules for it.',
         ],
       },
@@ -1108,7 +1110,10 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         owasp: ['LLM05:2025'],
         coverage: 'partial',
         controls: [HTML_ESCAPE, LINK_SCREEN, FAIL_CLOSED, STREAMED_OUTPUT_SCREEN],
-        residualRisk: ['The gateway screens Markdown and HTML; applications that pass output to SQL, a shell or code must still encode it for that sink.'],
+        residualRisk: [
+          'The gateway screens Markdown and HTML; applications that pass output to SQL, a shell or code must still encode it for that sink.',
+          'Structured output (`response_format`) is validated against the caller\'s schema and screened like tool arguments before it is returned (never unvalidated JSON), but a value that validates can still carry text the sink must encode.',
+        ],
       },
       {
         title: 'Misinformation',

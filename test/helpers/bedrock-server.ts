@@ -6,7 +6,9 @@
  * Routes (from the SDK's operation schemas): `POST /model/{modelId}/converse` (Converse),
  * `POST /model/{modelId}/converse-stream` (ConverseStream: the reply as AWS event-stream messages, framed with
  * `@smithy/eventstream-codec`) and `POST /guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply`
- * (ApplyGuardrail); path labels arrive
+ * (ApplyGuardrail) and `POST /model/{modelId}/invoke` (InvokeModel, only as Amazon Titan Text Embeddings V2 answers it: a
+ * deterministic vector of the requested `dimensions` derived from the SHA-256 of `inputText`, and one token per
+ * whitespace-separated word; the `error`, `slow` and `malformed` behaviours apply to it too); path labels arrive
  * URI-encoded (an ARN's `:` and `/` too). Errors carry the `x-amzn-errortype` header and a `{ message }` body, which
  * the SDK turns into its typed exceptions (`ThrottlingException`, ...).
  *
@@ -16,7 +18,7 @@
  * @module
  */
 import * as http2 from 'node:http2';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { listenOnLoopback } from './listen';
 
@@ -173,7 +175,7 @@ export interface RecordedRequest {
   readonly method: string;
   /** The raw path, URI-encoded as sent. */
   readonly path: string;
-  readonly operation: 'Converse' | 'ConverseStream' | 'ApplyGuardrail' | 'Unknown';
+  readonly operation: 'Converse' | 'ConverseStream' | 'ApplyGuardrail' | 'InvokeModel' | 'Unknown';
   /** Converse and ConverseStream: the decoded model id (or ARN). */
   readonly modelId?: string;
   /** ApplyGuardrail: the decoded guardrail identifier and version. */
@@ -203,6 +205,15 @@ const DEFAULT_BEHAVIOR: Behavior = { kind: 'reply' };
 const DEFAULT_BLOCKED = 'Sorry, the model cannot answer this question.';
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const REDACTED_HEADERS = new Set(['authorization', 'x-amz-security-token']);
+
+/** The answer of Titan Text Embeddings V2 to `body`, deterministic in the text and the dimensions. */
+export function titanEmbeddingReply(body: { inputText?: unknown; dimensions?: unknown }): { embedding: number[]; inputTextTokenCount: number } {
+  const text = typeof body.inputText === 'string' ? body.inputText : '';
+  const dimensions = typeof body.dimensions === 'number' ? body.dimensions : 1024;
+  const hash = createHash('sha256').update(text, 'utf8').digest();
+  const embedding = Array.from({ length: dimensions }, (_, i) => Math.round(((hash[i % hash.length]! / 255) * 2 - 1) * 1e6) / 1e6);
+  return { embedding, inputTextTokenCount: text.split(/\s+/).filter((w) => w.length > 0).length };
+}
 
 /** Starts a fake Bedrock Runtime on 127.0.0.1 and a random port; the default behaviour is a normal reply. */
 export async function startBedrockServer(): Promise<BedrockServer> {
@@ -265,6 +276,10 @@ export async function startBedrockServer(): Promise<BedrockServer> {
       return;
     }
     const b = resolve(configured, req.operation);
+    if (req.operation === 'InvokeModel' && b.kind !== 'slow' && b.kind !== 'error' && b.kind !== 'malformed') {
+      respond(stream, req, 200, JSON.stringify(titanEmbeddingReply(req.body as { inputText?: unknown; dimensions?: unknown })));
+      return;
+    }
     switch (b.kind) {
       case 'slow': {
         const timer = setTimeout(() => {
@@ -320,6 +335,10 @@ export async function startBedrockServer(): Promise<BedrockServer> {
       body = undefined;
     }
     const base = { method, path, body, headers: clean, outcome: 'pending' as const };
+    const invoke = /^\/model\/([^/]+)\/invoke$/.exec(pathOnly);
+    if (invoke) {
+      return { ...base, operation: 'InvokeModel', modelId: decode(invoke[1]!) };
+    }
     const converse = /^\/model\/([^/]+)\/converse(-stream)?$/.exec(pathOnly);
     if (method === 'POST' && converse) {
       return { ...base, operation: converse[2] === undefined ? 'Converse' : 'ConverseStream', modelId: decode(converse[1]!) };

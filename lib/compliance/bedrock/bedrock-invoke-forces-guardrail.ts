@@ -9,6 +9,7 @@ import {
   conditionEntries,
   conditionsOn,
   identityPolicyDocuments,
+  isEmbeddingModelArn,
   stackIdentityPolicies,
   statementActions,
   statementLabel,
@@ -37,6 +38,11 @@ const NEGATED_OPERATORS = new Set(['stringnotequals', 'stringnotequalsifexists',
  *    the Allow's resources (`*`, or patterns matching each of them), and has exactly one condition:
  *    `StringNotEquals` / `StringNotEqualsIfExists` / `StringNotLike` / `StringNotLikeIfExists` on
  *    `bedrock:GuardrailIdentifier`, whose concrete values are all among the Allow's values.
+ *
+ * Embedding models are the one exception (Bedrock applies no guardrail to them, so their calls carry none): an Allow
+ * whose every resource is a concrete embedding foundation-model ARN ({@link isEmbeddingModelArn}) needs no condition,
+ * and a Deny may exclude such ARNs, and only such ARNs, with `NotResource`. Every other model — every text-generation
+ * model, named or not — stays behind the Deny.
  *
  * The Deny is what makes the guardrail mandatory: a negated operator is also true when the
  * request carries no guardrail, so the Deny blocks calls without one even if another policy
@@ -75,6 +81,9 @@ export function BedrockInvokeForcesGuardrail(node: CfnResource): NagRuleResult {
       }
       grantsInvoke = true;
       const label = statementLabel(document, allow);
+      if (allow.notResources === undefined && allow.resources.length > 0 && allow.resources.map(flatten).every(isEmbeddingModelArn)) {
+        continue;
+      }
       const required = requiredGuardrails(allow);
       if (required === undefined) {
         findings.push(`Condition::${label}`);
@@ -117,14 +126,24 @@ function requiredGuardrails(allow: PolicyStatement): string[] | undefined {
 
 /** Whether `deny` blocks every call `allow` grants that does not carry one of `required`'s guardrails. */
 function isMatchingDeny(deny: PolicyStatement, allow: PolicyStatement, invokes: string[], required: string[]): boolean {
-  if (deny.effect !== 'Deny' || deny.notResources !== undefined) {
+  if (deny.effect !== 'Deny') {
     return false;
   }
   if (statementActions(deny, invokes).length !== invokes.length) {
     return false;
   }
+  if (deny.notResources !== undefined) {
+    // Everything but the excluded ARNs is denied: only embedding models may be excluded, and none of the Allow's.
+    const excluded = deny.notResources.map(flatten);
+    if (!excluded.every(isEmbeddingModelArn) || allow.notResources !== undefined) {
+      return false;
+    }
+    if (allow.resources.map(flatten).some((r) => excluded.some((e) => wildcardMatch(e, r) || wildcardMatch(r, e)))) {
+      return false;
+    }
+  }
   const denied = deny.resources.map(flatten);
-  const allResources = denied.includes('*');
+  const allResources = deny.notResources !== undefined || denied.includes('*');
   if (!allResources) {
     if (allow.notResources !== undefined) {
       return false;

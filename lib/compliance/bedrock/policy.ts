@@ -2,8 +2,10 @@ import { IConstruct } from 'constructs';
 import {
   JsonObject,
   TemplateResource,
+  arnResourcePart,
   asArray,
   flatten,
+  hasWildcard,
   isObject,
   referencedLogicalId,
   referencesLogicalId,
@@ -36,6 +38,24 @@ export const IDENTITY_POLICY_TYPES: readonly string[] = [
 
 /** The CloudFormation type of a VPC endpoint, whose `PolicyDocument` is a resource policy. */
 export const VPC_ENDPOINT_TYPE = 'AWS::EC2::VPCEndpoint';
+
+/**
+ * Model-id prefixes of Amazon Bedrock's text-embedding models. They produce vectors, not text, and Bedrock does not
+ * apply guardrails to them, so invoking them cannot carry `bedrock:GuardrailIdentifier`.
+ */
+export const EMBEDDING_MODEL_ID_PREFIXES: readonly string[] = ['amazon.titan-embed-', 'cohere.embed-'];
+
+/**
+ * Whether a flattened ARN names exactly one embedding foundation model (`…::foundation-model/<embedding model id>`,
+ * no wildcard). Inference profiles and text models are never embedding ARNs.
+ */
+export function isEmbeddingModelArn(arn: string): boolean {
+  if (!arn.startsWith('arn:') || hasWildcard(arn)) return false;
+  const resource = arnResourcePart(arn);
+  if (resource === undefined || !arn.includes(':bedrock:') || !resource.startsWith('foundation-model/')) return false;
+  const modelId = resource.slice('foundation-model/'.length);
+  return !modelId.includes('/') && EMBEDDING_MODEL_ID_PREFIXES.some((p) => modelId.startsWith(p));
+}
 
 /** One statement of a resolved policy document. */
 export interface PolicyStatement {

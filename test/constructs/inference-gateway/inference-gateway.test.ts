@@ -12,6 +12,7 @@ import {
   InferenceGateway,
   InferenceGatewayProps,
   ModelGuardrail,
+  ModelKind,
   PrescreenMode,
   PrivateNetwork,
   WEB_ACL_RULE_NAMES,
@@ -635,6 +636,9 @@ describe('InferenceGateway', () => {
       expect(config.systemPrompt).toBe(prompt);
       expect(config.output.toolAllowedHosts).toEqual({ post_webhook: ['hooks.example.com'] });
       expect(Object.values(config.models).map((m) => m.modelId)).toEqual(['amazon.nova-lite-v1:0', 'us.anthropic.claude-3-5-haiku-20241022-v1:0']);
+      // Capabilities from the catalogue: Nova Lite sees images and can be forced to a tool; Claude 3.5 Haiku only the latter.
+      expect(Object.values(config.models).map((m) => [m.forcedToolChoice, m.imageInput])).toEqual([[true, true], [true, undefined]]);
+      expect(config.limits).toMatchObject({ maxImageBytes: 3_750_000, maxImages: 0 });
       Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
         Handler: 'index.handler',
         Environment: { Variables: Match.objectLike({ GATEWAY_CONFIG_FILE: GATEWAY_CONFIG_FILE_NAME }) },
@@ -898,6 +902,26 @@ describe('InferenceGateway', () => {
       template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 3, Timeout: 12, MemorySize: 512 });
     });
 
+    test('an embedding model is invoked without the guardrail, and only it: the Deny still covers every other model', () => {
+      // GIVEN
+      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const embed: GatewayModel = { alias: 'titan-embed', modelId: 'amazon.titan-embed-text-v2:0', maxOutputTokens: 1, kind: ModelKind.EMBEDDING };
+      const { stack } = build({ models: [...MODELS, embed], groups: [{ ...GROUPS[0]!, models: [...GROUPS[0]!.models, 'titan-embed'] }] }, newStack(app));
+      // WHEN
+      const { assembly, findings } = synthWithCompliance(app);
+      // THEN zero findings (SecureLLM's guardrail rule included), and this shape:
+      expect(formatFindings(findings)).toBe('');
+      const template = Template.fromJSON(assembly.getStackByName(stack.stackName).template);
+      const statements = functionStatements(template);
+      const embedArn = foundationModel(REGION, 'amazon.titan-embed-text-v2:0');
+      expect(statements.find((s) => s.Sid === 'InvokeAllowListedEmbeddingModels')).toEqual({
+        Sid: 'InvokeAllowListedEmbeddingModels', Effect: 'Allow', Action: 'bedrock:InvokeModel', Resource: embedArn,
+      });
+      expect(asArray(statements.find((s) => s.Sid === 'InvokeAllowListedModelsWithGuardrail')!.Resource)).not.toContain(embedArn);
+      expect(statements.find((s) => s.Effect === 'Deny')).toMatchObject({ Sid: 'DenyModelCallsWithoutGuardrail', NotResource: embedArn });
+      expect(statements.find((s) => s.Effect === 'Deny')!.Resource).toBeUndefined();
+    });
+
     test('the API Gateway account CloudWatch role is created and retained on request, before the stage', () => {
       const { stack } = build({ createApiGatewayAccountRole: true });
       const template = Template.fromStack(stack);
@@ -995,6 +1019,16 @@ describe('InferenceGateway', () => {
     test('fails if a daily quota is not positive', () => fails({ groups: [{ ...GROUPS[0]!, dailyTokenQuota: -1 }] }, /dailyTokenQuota must be .* got -1/));
     test('fails if the body limit is below 1024 bytes', () => fails({ maxBodyBytes: 1000 }, /maxBodyBytes must be a whole number between 1024 and 65536 .* got 1000/));
     test('fails if the body limit is above what WAF can inspect', () => fails({ maxBodyBytes: 65_537 }, /maxBodyBytes .*\(AWS WAF inspects at most 64 KB .*\), got 65537/));
+    test('fails if an embedding alias names a model that is not a supported embedding model', () => fails(
+      { models: [{ alias: 'e', modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 1, kind: ModelKind.EMBEDDING }], groups: [{ ...GROUPS[0]!, models: ['e'] }] },
+      /models\[0\]\.modelId of embedding alias "e" must be one of amazon\.titan-embed-text-v2:0, got "amazon\.nova-lite-v1:0"/,
+    ));
+    test('fails if a chat alias names an embedding model', () => fails(
+      { models: [{ alias: 'e', modelId: 'amazon.titan-embed-text-v2:0', maxOutputTokens: 1 }], groups: [{ ...GROUPS[0]!, models: ['e'] }] },
+      /models\[0\]\.modelId "amazon\.titan-embed-text-v2:0" is an embedding model; set models\[0\]\.kind to ModelKind\.EMBEDDING/,
+    ));
+    test('fails if the image limit is above Bedrock\'s per-image limit', () => fails({ maxImageBytes: 3_750_001 }, /maxImageBytes must be a whole number between 1 and 3750000 .* got 3750001/));
+    test('fails if more than 20 images per request are allowed', () => fails({ maxImagesPerRequest: 21 }, /maxImagesPerRequest must be a whole number between 0 and 20 .* got 21/));
     test('fails if the timeout exceeds API Gateway\'s 29 seconds', () =>
       fails({ timeout: Duration.seconds(30) }, /timeout must be a whole number between 5 and 29 seconds \(API Gateway stops waiting .*\), got 30 seconds/));
     test('fails if the burst is below the rate', () =>

@@ -7,6 +7,7 @@ import {
   inferenceProfilePrefix,
   isKnownFoundationModelId,
   knownFoundationModelIds,
+  modelCapabilities,
   nearestFoundationModelIds,
   validateModels,
 } from '../../../constructs/inference-gateway';
@@ -14,6 +15,19 @@ import {
 const NOVA: GatewayModel = { alias: 'nova-lite', modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 4096 };
 
 describe('model catalogue', () => {
+  describe('capabilities', () => {
+    test.each([
+      ['amazon.nova-lite-v1:0', true, true],
+      ['amazon.nova-micro-v1:0', true, false],
+      ['anthropic.claude-3-5-haiku-20241022-v1:0', true, false],
+      ['anthropic.claude-3-5-sonnet-20240620-v1:0', true, true],
+      ['amazon.titan-text-express-v1', false, false],
+      ['meta.llama3-8b-instruct-v1:0', false, false],
+    ])('%s: forced tool choice %s, image input %s (Bedrock Converse model features)', (modelId, forcedToolChoice, imageInput) => {
+      expect(modelCapabilities(modelId)).toEqual({ forcedToolChoice, imageInput });
+    });
+  });
+
   describe('defaults', () => {
     test('lists the static FoundationModelIdentifier members of the installed aws-cdk-lib', () => {
       const ids = knownFoundationModelIds();

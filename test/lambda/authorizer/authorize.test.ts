@@ -14,6 +14,7 @@ const STAGE_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123defg/prod';
 const CHAT_ARN = `${STAGE_ARN}/POST/v1/chat/completions`;
 const MODELS_ARN = `${STAGE_ARN}/GET/v1/models`;
 const MODEL_ARN = `${STAGE_ARN}/GET/v1/models/*`;
+const EMBEDDINGS_ARN = `${STAGE_ARN}/POST/v1/embeddings`;
 const NOW = Date.now();
 const HOUR = 3600;
 
@@ -226,14 +227,14 @@ describe('authorizer decision', () => {
       const decision = await decide(event(`Bearer ${key}`), deps);
       expect(decision.outcome).toBe('allow');
       expect(decision.result.principalId).toBe(`key:${keyId}`);
-      expect(allowed(decision)).toEqual([CHAT_ARN, MODELS_ARN, MODEL_ARN]);
+      expect(allowed(decision)).toEqual([CHAT_ARN, MODELS_ARN, MODEL_ARN, EMBEDDINGS_ARN]);
       expect(decision.result.context).toEqual({
         kind: 'key',
         subject: keyId,
         team: 'research',
         groups: '',
         models: 'nova-lite claude',
-        scopes: 'chat models.read',
+        scopes: 'chat models.read embeddings',
         dailyBudgetUsd: '5',
         monthlyBudgetUsd: '100',
       });
@@ -295,7 +296,7 @@ describe('authorizer decision', () => {
       expect(allowed(du!)).toEqual([MODELS_ARN, MODEL_ARN]);
       // and no policy names anything beyond this API's stage and the gateway's routes
       for (const d of [da!, db2!, du!]) {
-        for (const r of allowed(d)) expect([CHAT_ARN, MODELS_ARN, MODEL_ARN]).toContain(r);
+        for (const r of allowed(d)) expect([CHAT_ARN, MODELS_ARN, MODEL_ARN, EMBEDDINGS_ARN]).toContain(r);
       }
     });
   });

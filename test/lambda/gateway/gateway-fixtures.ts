@@ -11,7 +11,8 @@ import { Claims, fakeContext, toProxyEvent, userContext } from '../../helpers/la
 export const TEST_CONFIG: GatewayRuntimeConfig = {
   systemPrompt: 'You are the test deployment assistant. Policy P-7 applies to every answer.',
   models: {
-    'nova-lite': { modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 1000 },
+    'nova-lite': { modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 1000, forcedToolChoice: true, imageInput: true },
+    // Without capabilities, as a model the catalogue does not list: structured output and images are refused.
     'nova-pro': { modelId: 'us.amazon.nova-pro-v1:0', maxOutputTokens: 300 },
   },
   groups: {
@@ -19,7 +20,7 @@ export const TEST_CONFIG: GatewayRuntimeConfig = {
     power: { models: ['nova-lite', 'nova-pro'], dailyTokenQuota: 200_000, maxOutputTokens: 2048 },
     tiny: { models: ['nova-lite'], dailyTokenQuota: 1000, maxOutputTokens: 100 },
   },
-  limits: { maxBodyBytes: 16_384, maxMessages: 20, maxMessageChars: 8000 },
+  limits: { maxBodyBytes: 16_384, maxMessages: 20, maxMessageChars: 8000, maxImages: 4 },
   prescreenMode: 'block',
   output: { allowedLinkHosts: ['docs.example.com'], allowHtml: false, toolAllowedHosts: { post_webhook: ['hooks.example.com'] } },
   blockedInputMessage: 'BLOCKED-INPUT: this request was refused by the content policy.',

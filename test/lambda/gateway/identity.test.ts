@@ -5,7 +5,7 @@ import { allowedAliases, authorizeModel, callerFromEvent, parseGroups, quotaSubj
 const CATALOGUE = {
   models: {
     'nova-lite': { modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 4096 },
-    'nova-pro': { modelId: 'amazon.nova-pro-v1:0', maxOutputTokens: 1000 },
+    'nova-pro': { modelId: 'amazon.nova-pro-v1:0', maxOutputTokens: 1000, forcedToolChoice: true, imageInput: true },
     secret: { modelId: 'amazon.titan', maxOutputTokens: 500 },
   },
   groups: {
@@ -101,7 +101,11 @@ describe('authorizeModel', () => {
     // WHEN
     const e = authorizeModel(caller, 'nova-lite', CATALOGUE);
     // THEN: admins (quota 99, cap 9999) does not allow nova-lite, so it does not count.
-    expect(e).toEqual({ alias: 'nova-lite', modelId: 'amazon.nova-lite-v1:0', dailyTokenQuota: 5000, maxOutputTokens: 2048, viaGroups: ['users', 'power'] });
+    expect(e).toEqual({ alias: 'nova-lite', modelId: 'amazon.nova-lite-v1:0', dailyTokenQuota: 5000, maxOutputTokens: 2048, viaGroups: ['users', 'power'], forcedToolChoice: false, imageInput: false, kind: 'chat' });
+  });
+
+  test('carries the model\'s capabilities from the catalogue', () => {
+    expect(authorizeModel(user(['power']), 'nova-pro', CATALOGUE)).toMatchObject({ forcedToolChoice: true, imageInput: true });
   });
 
   test('the model cap bounds the group cap', () => {
@@ -111,6 +115,7 @@ describe('authorizeModel', () => {
   test('a key may use the aliases of its allow-list, with the largest limits a group has for each', () => {
     expect(authorizeModel(key(['nova-lite']), 'nova-lite', CATALOGUE)).toEqual({
       alias: 'nova-lite', modelId: 'amazon.nova-lite-v1:0', dailyTokenQuota: 5000, maxOutputTokens: 2048, viaGroups: ['users', 'power'],
+      forcedToolChoice: false, imageInput: false, kind: 'chat',
     });
     expect(allowedAliases(key(['nova-pro', 'secret']), CATALOGUE)).toEqual(['nova-pro', 'secret']);
   });

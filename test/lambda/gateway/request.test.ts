@@ -1,12 +1,13 @@
 import * as fc from 'fast-check';
 import { BadRequestError, GatewayError, RequestTooLargeError } from '../../../lambda/gateway/errors';
-import { MAX_TOOLS, formatParam, parseChatRequest } from '../../../lambda/gateway/request';
+import { JSON_OBJECT_TOOL_NAME, MAX_TOOLS, RequestLimits, formatParam, parseChatRequest } from '../../../lambda/gateway/request';
+import { tinyPng } from '../../helpers/png';
 
-const LIMITS = { maxMessages: 8, maxMessageChars: 100 };
+const LIMITS = { maxMessages: 8, maxMessageChars: 100, maxImages: 4 };
 
-function parseError(body: unknown): GatewayError {
+function parseError(body: unknown, limits: RequestLimits = LIMITS): GatewayError {
   try {
-    parseChatRequest(body, LIMITS);
+    parseChatRequest(body, limits);
   } catch (err) {
     if (err instanceof GatewayError) return err;
     throw err;
@@ -118,6 +119,61 @@ describe('parseChatRequest', () => {
     });
   });
 
+  describe('response_format', () => {
+    const user = [{ role: 'user', content: 'x' }];
+
+    test('json_object becomes a forced-tool format with an object schema', () => {
+      const req = parseChatRequest({ model: 'm', messages: user, response_format: { type: 'json_object' } }, LIMITS);
+      expect(req.responseFormat).toEqual({ type: 'json_object', name: JSON_OBJECT_TOOL_NAME, schema: { type: 'object' } });
+    });
+
+    test('json_schema keeps the name, description and schema', () => {
+      const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+      const req = parseChatRequest(
+        { model: 'm', messages: user, response_format: { type: 'json_schema', json_schema: { name: 'place', description: 'A place', schema, strict: true } } },
+        LIMITS,
+      );
+      expect(req.responseFormat).toEqual({ type: 'json_schema', name: 'place', description: 'A place', schema });
+    });
+
+    test('text means no structured output', () => {
+      const req = parseChatRequest({ model: 'm', messages: user, response_format: { type: 'text' } }, LIMITS);
+      expect(req.responseFormat).toBeUndefined();
+    });
+
+    test('fails if the schema uses a keyword the gateway cannot evaluate: 400 naming response_format.json_schema.schema', () => {
+      const err = parseError({
+        model: 'm', messages: user,
+        response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object', properties: { a: { $ref: '#/defs/a' } } } } },
+      });
+      expect(err).toMatchObject({ param: 'response_format.json_schema.schema' });
+      expect(err.message).toMatch(/unsupported JSON Schema keyword "\$ref"/);
+    });
+
+    test('fails if the schema root is not an object', () => {
+      const err = parseError({ model: 'm', messages: user, response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'array' } } } });
+      expect(err).toMatchObject({ param: 'response_format.json_schema.schema' });
+    });
+
+    test('fails if the schema name is not a tool name', () => {
+      const err = parseError({ model: 'm', messages: user, response_format: { type: 'json_schema', json_schema: { name: 'a b', schema: { type: 'object' } } } });
+      expect(err.param).toBe('response_format.json_schema.name');
+    });
+
+    test('fails if response_format is combined with tools: 400 unsupported_parameter naming response_format', () => {
+      const err = parseError({
+        model: 'm', messages: user, response_format: { type: 'json_object' },
+        tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }],
+      });
+      expect(err).toMatchObject({ code: 'unsupported_parameter', param: 'response_format' });
+    });
+
+    test('fails if the type is unknown', () => {
+      const err = parseError({ model: 'm', messages: user, response_format: { type: 'xml' } });
+      expect(err.param).toBe('response_format');
+    });
+  });
+
   describe('validation', () => {
     test('fails if stream_options is sent without stream: true', () => {
       const err = parseError({ model: 'm', stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'x' }] });
@@ -138,8 +194,6 @@ describe('parseChatRequest', () => {
       ['top_logprobs', 5],
       ['logit_bias', { '50256': -100 }],
       ['seed', 42],
-      ['response_format', { type: 'json_object' }],
-      ['response_format', { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object' } } }],
       ['parallel_tool_calls', false],
       ['reasoning_effort', 'high'],
       ['functions', [{ name: 'f' }]],
@@ -157,6 +211,11 @@ describe('parseChatRequest', () => {
         expect(parseError({ model: 'm', messages: [{ role: 'user', content: 'x' }], [name]: value })).toMatchObject({ code: 'unknown_parameter', param: name });
       },
     );
+
+    test('fails if structured output is asked for with stream: true: 400 unsupported_parameter naming response_format', () => {
+      const err = parseError({ model: 'm', stream: true, response_format: { type: 'json_object' }, messages: [{ role: 'user', content: 'x' }] });
+      expect(err).toMatchObject({ code: 'unsupported_parameter', param: 'response_format' });
+    });
 
     test('fails if the body is not an object', () => {
       for (const body of [null, 3, 'x', [], true]) {
@@ -180,10 +239,36 @@ describe('parseChatRequest', () => {
       expect(err.param).toBe('messages[0].role');
     });
 
-    test('fails if a content part is not text', () => {
-      const err = parseError({ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] });
-      expect(err.message).toMatch(/only text content parts are supported/);
+    test('fails if a content part is neither text nor image_url', () => {
+      const err = parseError({ model: 'm', messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x' } }] }] });
+      expect(err.message).toMatch(/only text and image_url content parts are supported/);
       expect(err.param).toBe('messages[0].content[0].type');
+    });
+
+    test('fails if an image is not a data URL, or sits in a non-user message', () => {
+      expect(parseError({ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] }).param)
+        .toBe('messages[0].content[0].image_url.url');
+      const png = `data:image/png;base64,${tinyPng().toString('base64')}`;
+      expect(parseError({ model: 'm', messages: [{ role: 'system', content: [{ type: 'image_url', image_url: { url: png } }] }, { role: 'user', content: 'x' }] }).param)
+        .toBe('messages[0].content[0]');
+    });
+
+    test('fails if images are off (the default): 400 unsupported_parameter naming the part', () => {
+      const png = { type: 'image_url', image_url: { url: `data:image/png;base64,${tinyPng().toString('base64')}` } };
+      const err = parseError({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }, png] }] }, { maxMessages: 8, maxMessageChars: 100 });
+      expect(err).toMatchObject({ code: 'unsupported_parameter', param: 'messages[0].content[1]' });
+    });
+
+    test('fails if the request carries more images than the limit: 413', () => {
+      const png = { type: 'image_url', image_url: { url: `data:image/png;base64,${tinyPng().toString('base64')}` } };
+      const err = parseError({ model: 'm', messages: [{ role: 'user', content: [png, png] }] }, { ...LIMITS, maxImages: 1 });
+      expect(err).toBeInstanceOf(RequestTooLargeError);
+    });
+
+    test('images of user messages are decoded beside the joined text', () => {
+      const png = tinyPng();
+      const req = parseChatRequest({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}` } }, { type: 'text', text: 'b' }] }] }, LIMITS);
+      expect(req.messages[0]).toMatchObject({ role: 'user', text: 'a\nb', images: [{ format: 'png' }] });
     });
 
     test('fails if a tool message has no tool_call_id', () => {

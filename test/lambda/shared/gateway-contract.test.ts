@@ -59,7 +59,7 @@ describe('gateway contract', () => {
     });
 
     test('describeRoutes names every route', () => {
-      expect(describeRoutes()).toBe('POST /v1/chat/completions, GET /v1/models and GET /v1/models/{id}');
+      expect(describeRoutes()).toBe('POST /v1/chat/completions, GET /v1/models, GET /v1/models/{id} and POST /v1/embeddings');
     });
 
     test('the function reads its deployment values from the environment variables the contract names', () => {

@@ -237,6 +237,70 @@ describe('BedrockInvokeForcesGuardrail', () => {
   });
 });
 
+describe('BedrockInvokeForcesGuardrail with embedding models', () => {
+  const EMBED = `arn:${Aws.PARTITION}:bedrock:${Aws.REGION}::foundation-model/amazon.titan-embed-text-v2:0`;
+  const allowEmbedding = (resources: string[], sid = 'Embed') => new iam.PolicyStatement({ sid, actions: ['bedrock:InvokeModel'], resources });
+  const denyAllBut = (notResources: string[]) => new iam.PolicyStatement({
+    sid: 'DenyWithoutGuardrail',
+    effect: iam.Effect.DENY,
+    actions: INVOKE,
+    notResources,
+    conditions: { StringNotEquals: { 'bedrock:GuardrailIdentifier': GUARDRAIL } },
+  });
+
+  test('passes an embedding model allowed without a guardrail, behind a Deny that excludes only embedding models', () => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN the gateway's shape: text models with the guardrail, the embedding model without, the Deny on all but it
+    const policy = new iam.ManagedPolicy(stack, 'Policy', { statements: [allowWithGuardrail(), allowEmbedding([EMBED]), denyAllBut([EMBED])] });
+    // THEN
+    expect(BedrockInvokeForcesGuardrail(policy.node.defaultChild as CfnResource)).toBe(NagRuleCompliance.COMPLIANT);
+    expect(findings(stack, 'BedrockInvokeForcesGuardrail')).toEqual([]);
+  });
+
+  // A text-generation model can never be invoked without the guardrail: whatever is written as the exception, every
+  // ARN that is not one concrete embedding model stays behind a condition and the Deny.
+  const TEXT_MODELS = [
+    MODEL,
+    'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0',
+    'arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v1',
+    'arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.amazon.titan-embed-text-v2:0',
+    'arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0/../amazon.nova-pro-v1:0',
+    'arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-*',
+    'arn:aws:bedrock:us-east-1::foundation-model/*',
+    '*',
+  ];
+
+  test.each(TEXT_MODELS)('fails if %s is allowed without a guardrail, alone or beside an embedding model', (text) => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN
+    new iam.ManagedPolicy(stack, 'Policy', {
+      statements: [allowEmbedding([text], 'Alone'), allowEmbedding([EMBED, text], 'Beside'), denyAllBut([EMBED])],
+    });
+    // THEN
+    expect(findings(stack, 'BedrockInvokeForcesGuardrail').sort()).toEqual([
+      'SecureLLM-BedrockInvokeForcesGuardrail[Condition::Alone] at Test/Policy/Resource',
+      'SecureLLM-BedrockInvokeForcesGuardrail[Condition::Beside] at Test/Policy/Resource',
+    ]);
+  });
+
+  test.each(TEXT_MODELS.filter((m) => m !== MODEL))('fails if the Deny also excludes %s', (text) => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN the Deny lets a non-embedding ARN escape
+    new iam.ManagedPolicy(stack, 'Policy', { statements: [allowWithGuardrail(), denyAllBut([EMBED, text])] });
+    // THEN
+    expect(findings(stack, 'BedrockInvokeForcesGuardrail')).toEqual(['SecureLLM-BedrockInvokeForcesGuardrail[Deny::Invoke] at Test/Policy/Resource']);
+  });
+
+  test('fails if the Deny excludes the guarded text model itself', () => {
+    const stack = newStack();
+    new iam.ManagedPolicy(stack, 'Policy', { statements: [allowWithGuardrail({ resources: [MODEL] }), denyAllBut([MODEL])] });
+    expect(findings(stack, 'BedrockInvokeForcesGuardrail')).toEqual(['SecureLLM-BedrockInvokeForcesGuardrail[Deny::Invoke] at Test/Policy/Resource']);
+  });
+});
+
 describe('BedrockNoServiceWildcard', () => {
   test('passes named Bedrock actions and NotAction statements that exclude Bedrock', () => {
     // GIVEN
