@@ -144,7 +144,7 @@ describe('InferenceGateway', () => {
 
     test('every API method goes through the REQUEST authorizer, and there is no catch-all method or proxy resource', () => {
       const methods = Object.values(template.findResources('AWS::ApiGateway::Method') as Resources);
-      expect(methods.map((m) => m.Properties.HttpMethod).sort()).toEqual(['GET', 'GET', 'POST']);
+      expect(methods.map((m) => m.Properties.HttpMethod).sort()).toEqual(['GET', 'GET', 'POST', 'POST']);
       for (const method of methods) {
         expect(method.Properties.AuthorizationType).toBe('CUSTOM');
         expect(method.Properties.AuthorizerId).toEqual({ Ref: expect.stringMatching(/^GatewayAuthorizer/) });
@@ -156,7 +156,7 @@ describe('InferenceGateway', () => {
         });
       }
       const paths = Object.values(template.findResources('AWS::ApiGateway::Resource') as Resources).map((r) => r.Properties.PathPart);
-      expect(paths.sort()).toEqual(['chat', 'completions', 'models', 'v1', '{id}']);
+      expect(paths.sort()).toEqual(['chat', 'completions', 'embeddings', 'models', 'v1', '{id}']);
       // The cache key is the Authorization header alone, and a decision lives at most 60 seconds.
       template.resourceCountIs('AWS::ApiGateway::Authorizer', 1);
       template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
@@ -540,14 +540,14 @@ describe('InferenceGateway', () => {
         ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
         AllowedOAuthFlowsUserPoolClient: true,
         AllowedOAuthFlows: ['code'],
-        AllowedOAuthScopes: ['openid', 'llm-gateway/chat', 'llm-gateway/models.read'],
+        AllowedOAuthScopes: ['openid', 'llm-gateway/chat', 'llm-gateway/models.read', 'llm-gateway/embeddings'],
         CallbackURLs: ['http://localhost:8400/callback'],
         PreventUserExistenceErrors: 'ENABLED',
         EnableTokenRevocation: true,
       });
       template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
         Identifier: 'llm-gateway',
-        Scopes: [Match.objectLike({ ScopeName: 'chat' }), Match.objectLike({ ScopeName: 'models.read' })],
+        Scopes: [Match.objectLike({ ScopeName: 'chat' }), Match.objectLike({ ScopeName: 'models.read' }), Match.objectLike({ ScopeName: 'embeddings' })],
       });
       template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
     });
@@ -800,7 +800,7 @@ describe('InferenceGateway', () => {
         ClientName: 'batch-jobs',
         GenerateSecret: true,
         AllowedOAuthFlows: ['client_credentials'],
-        AllowedOAuthScopes: ['llm-gateway/chat', 'llm-gateway/models.read'],
+        AllowedOAuthScopes: ['llm-gateway/chat', 'llm-gateway/models.read', 'llm-gateway/embeddings'],
       });
       template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'acme-llm' });
       const authorizer = Object.values(template.findResources('AWS::Lambda::Function') as Resources).find((f) => f.Properties.Environment?.Variables?.MACHINE_CLIENTS)!;

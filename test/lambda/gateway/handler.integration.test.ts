@@ -277,11 +277,17 @@ describe('gateway handler (integration)', () => {
 
   describe('routes', () => {
     test('every route of the contract reaches its own handler code: 200, audited under the route name', async () => {
+      // A deployment with an embedding alias too, so that the embeddings route has a model to serve.
+      const withEmbedding = makeHandler({
+        models: { ...TEST_CONFIG.models, 'titan-embed': { modelId: 'amazon.titan-embed-text-v2:0', maxOutputTokens: 1, kind: 'embedding' } },
+        groups: { ...TEST_CONFIG.groups, users: { ...TEST_CONFIG.groups.users!, models: ['nova-lite', 'titan-embed'] } },
+      });
       for (const route of GATEWAY_ROUTES) {
         // GIVEN a request to the route, its path parameters filled with an alias the caller may use
         const path = route.path.replace(/\{[^/]+\}/g, 'nova-lite');
+        const body = route.name === 'embeddings' ? { model: 'titan-embed', input: 'Hello' } : chatBody('Hello');
         // WHEN
-        const res = await invoke(handler, { method: route.method, path, claims: claims(newSub(), 'users'), ...(route.method === 'POST' ? { body: chatBody('Hello') } : {}) });
+        const res = await invoke(withEmbedding, { method: route.method, path, claims: claims(newSub(), 'users'), ...(route.method === 'POST' ? { body } : {}) });
         // THEN
         expect({ route: route.name, status: res.status, error: res.body.error }).toEqual({ route: route.name, status: 200, error: undefined });
         expect(stdout.audit(res.headers['x-request-id']!)).toMatchObject({ route: route.name, status: 200, decision: 'allowed' });
