@@ -21,9 +21,10 @@ describe('TeamSupportLlm', () => {
     const template = Template.fromJSON(result.assembly.getStackByName('TeamSupportLlm').template);
     const policies = JSON.stringify(template.findResources('AWS::IAM::ManagedPolicy'));
     expect(policies).toContain('bedrock:GuardrailIdentifier');
-    // Our key encrypts everything; the one other key is the gateway API keys' HMAC key (it signs, never encrypts).
+    // Our key encrypts the gateway's data; the others are the gateway API keys' HMAC key (it signs, never encrypts) and
+    // the backup vault's own key (so deleting a data key cannot take the backups with it).
     const keys = Object.values(template.findResources('AWS::KMS::Key'));
-    expect(keys.map((k) => (k['Properties'] as { KeySpec?: string }).KeySpec ?? 'SYMMETRIC_DEFAULT').sort()).toEqual(['HMAC_256', 'SYMMETRIC_DEFAULT']);
+    expect(keys.map((k) => (k['Properties'] as { KeySpec?: string }).KeySpec ?? 'SYMMETRIC_DEFAULT').sort()).toEqual(['HMAC_256', 'SYMMETRIC_DEFAULT', 'SYMMETRIC_DEFAULT']);
     template.resourceCountIs('AWS::EC2::VPC', 0);
   });
 
