@@ -567,25 +567,7 @@ async function chat(
   let settlement: Promise<void> | undefined;
   const settle = (inputTokens: number, outputTokens: number): Promise<void> => {
     settlement ??= (async () => {
-      const cost = price ? costMicroUsd(price, inputTokens, outputTokens) : undefined;
-      if (cost !== undefined && inputTokens + outputTokens > 0) record.spendMicroUsd = cost;
-      await Promise.all([
-        reservation && quota
-          ? quota.settle(reservation, inputTokens + outputTokens).catch((err: unknown) => {
-            deps.auditor.warn('quota settlement failed', { requestId: exchange.requestId, errorName: err instanceof Error ? err.name : typeof err });
-          })
-          : undefined,
-        spend && budget
-          ? budget.settle(spend, cost ?? 0, config.budgetAlertFraction ?? DEFAULT_BUDGET_ALERT_FRACTION).then(
-            (alerts) => {
-              if (alerts.length > 0) record.budgetAlerts = alerts.map((a) => `${a.scope}:${a.period}`);
-            },
-            (err: unknown) => {
-              deps.auditor.warn('budget settlement failed', { requestId: exchange.requestId, errorName: err instanceof Error ? err.name : typeof err });
-            },
-          )
-          : undefined,
-      ]);
+      await settleUsage({ quota, reservation, budget, spend, price }, inputTokens, outputTokens, exchange, config, deps);
     })();
     return settlement;
   };
@@ -1027,26 +1009,52 @@ async function embeddings(
     return json(200, embeddingsResponse(entitlement.alias, vectors, req.encoding), exchange.requestId);
   } finally {
     // What the calls that ran used (none when the first failed); never more than was reserved is kept.
-    const cost = price ? costMicroUsd(price, used, 0) : undefined;
-    if (cost !== undefined && used > 0) record.spendMicroUsd = cost;
-    await Promise.all([
-      reservation && quota
-        ? quota.settle(reservation, used).catch((err: unknown) => {
-          deps.auditor.warn('quota settlement failed', { requestId: exchange.requestId, errorName: err instanceof Error ? err.name : typeof err });
-        })
-        : undefined,
-      spend && budget
-        ? budget.settle(spend, cost ?? 0, config.budgetAlertFraction ?? DEFAULT_BUDGET_ALERT_FRACTION).then(
-          (alerts) => {
-            if (alerts.length > 0) record.budgetAlerts = alerts.map((a) => `${a.scope}:${a.period}`);
-          },
-          (err: unknown) => {
-            deps.auditor.warn('budget settlement failed', { requestId: exchange.requestId, errorName: err instanceof Error ? err.name : typeof err });
-          },
-        )
-        : undefined,
-    ]);
+    await settleUsage({ quota, reservation, budget, spend, price }, used, 0, exchange, config, deps);
   }
+}
+
+/** What one request reserved: its token quota and spend budget reservations, and the model's price. */
+interface UsageReservations {
+  readonly quota?: QuotaStore;
+  readonly reservation?: Reservation;
+  readonly budget?: BudgetStore;
+  readonly spend?: SpendReservation;
+  readonly price?: Parameters<typeof costMicroUsd>[0];
+}
+
+/**
+ * Settles a request's token quota and spend budgets on the tokens it used, and records the cost and any budget alerts
+ * in the audit record. A failure only logs a warning: the reservation then stays consumed until its period ends
+ * (fail closed).
+ */
+async function settleUsage(
+  { quota, reservation, budget, spend, price }: UsageReservations,
+  inputTokens: number,
+  outputTokens: number,
+  exchange: Exchange,
+  config: GatewayRuntimeConfig,
+  deps: GatewayDependencies,
+): Promise<void> {
+  const record = exchange.record;
+  const cost = price ? costMicroUsd(price, inputTokens, outputTokens) : undefined;
+  if (cost !== undefined && inputTokens + outputTokens > 0) record.spendMicroUsd = cost;
+  await Promise.all([
+    reservation && quota
+      ? quota.settle(reservation, inputTokens + outputTokens).catch((err: unknown) => {
+        deps.auditor.warn('quota settlement failed', { requestId: exchange.requestId, errorName: err instanceof Error ? err.name : typeof err });
+      })
+      : undefined,
+    spend && budget
+      ? budget.settle(spend, cost ?? 0, config.budgetAlertFraction ?? DEFAULT_BUDGET_ALERT_FRACTION).then(
+        (alerts) => {
+          if (alerts.length > 0) record.budgetAlerts = alerts.map((a) => `${a.scope}:${a.period}`);
+        },
+        (err: unknown) => {
+          deps.auditor.warn('budget settlement failed', { requestId: exchange.requestId, errorName: err instanceof Error ? err.name : typeof err });
+        },
+      )
+      : undefined,
+  ]);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
