@@ -29,7 +29,7 @@ import {
 } from '@aws-sdk/client-bedrock';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { buildResponse, DEFAULT_SEND_OPTIONS, type Outcome, sendResponse, type SendOptions } from '../shared/cfn-response';
+import { DEFAULT_SEND_OPTIONS, type Outcome, reportOutcome, type SendOptions } from '../shared/cfn-response';
 import {
   failedCreatePhysicalResourceId,
   isNotFoundError,
@@ -100,27 +100,7 @@ export function createHandler(deps: HandlerDependencies): CustomResourceHandler 
       clearTimeout(timer);
     }
 
-    logger.info('decision', {
-      requestType: event.RequestType,
-      logicalResourceId: event.LogicalResourceId,
-      requestId: event.RequestId,
-      status: outcome.status,
-      physicalResourceId: outcome.physicalResourceId,
-      reason: outcome.reason,
-    });
-
-    try {
-      await sendResponse(event.ResponseURL, buildResponse(event, outcome), deps.send);
-    } catch (err) {
-      // Rethrow: the asynchronous invocation is retried and, failing that, lands in the dead-letter queue.
-      logger.error('could not deliver the CloudFormation response', {
-        requestType: event.RequestType,
-        logicalResourceId: event.LogicalResourceId,
-        requestId: event.RequestId,
-        error: err instanceof Error ? err.message : String(err),
-      });
-      throw err;
-    }
+    await reportOutcome(event, outcome, logger, deps.send);
   };
 }
 

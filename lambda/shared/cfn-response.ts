@@ -126,3 +126,35 @@ function putOnce(url: URL, body: string, timeoutMs: number): Promise<number> {
     req.end(body);
   });
 }
+
+/** The two log calls {@link reportOutcome} makes (Powertools' `Logger` fits). */
+export interface OutcomeLogger {
+  info(message: string, extra: Record<string, unknown>): void;
+  error(message: string, extra: Record<string, unknown>): void;
+}
+
+/**
+ * Logs the decision (never the response URL) and sends it to CloudFormation. A failed delivery is logged and rethrown,
+ * so the asynchronous invocation is retried and, failing that, lands in the dead-letter queue.
+ */
+export async function reportOutcome(
+  event: CloudFormationCustomResourceEvent,
+  outcome: Outcome,
+  logger: OutcomeLogger,
+  options: SendOptions = DEFAULT_SEND_OPTIONS,
+): Promise<void> {
+  const request = { requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, requestId: event.RequestId };
+  logger.info('decision', {
+    ...request,
+    status: outcome.status,
+    physicalResourceId: outcome.physicalResourceId,
+    reason: outcome.reason,
+    ...(outcome.data === undefined ? {} : { data: outcome.data }),
+  });
+  try {
+    await sendResponse(event.ResponseURL, buildResponse(event, outcome), options);
+  } catch (err) {
+    logger.error('could not deliver the CloudFormation response', { ...request, error: err instanceof Error ? err.message : String(err) });
+    throw err;
+  }
+}
