@@ -16,7 +16,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { normalizeText } from '../lambda/gateway/normalize';
+import { normalizeText } from '../lambda/shared/screening/normalize';
 import { prescreen } from '../lambda/gateway/prescreen';
 import { screenOutput, ScreenOutputOptions } from '../lambda/gateway/screen-output';
 

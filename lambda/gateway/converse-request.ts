@@ -25,7 +25,7 @@
 import { randomFillSync } from 'node:crypto';
 import type { ContentBlock, ConverseCommandInput, Message, Tool, ToolChoice as BedrockToolChoice } from '@aws-sdk/client-bedrock-runtime';
 import type { ChatRequest, ToolChoice } from './request';
-import { spotlightSystemNote, stripMarker, wrapUntrusted } from './spotlight';
+import { spotlightSystemNote, stripMarker, wrapUntrusted } from '../shared/screening/spotlight';
 
 /** Options of {@link buildConverseInput}. */
 export interface ConverseBuildOptions {

@@ -61,7 +61,7 @@ import {
 } from './errors';
 import { Caller, Entitlement, allowedAliases, authorizeModel, callerFromEvent, quotaSubject } from './identity';
 import { classifyIntervention, interventionBlocks } from './intervention';
-import { normalizeText } from './normalize';
+import { normalizeText } from '../shared/screening/normalize';
 import { prescreen } from './prescreen';
 import { QuotaStore, Reservation } from './quota';
 import { attributionMetadata, teamDimension } from './request-metadata';
@@ -71,7 +71,7 @@ import { ChatCompletion, FinishReason, OpenAiToolCall, chatCompletion, extractTo
 import { LambdaResponseTarget, ResponseTarget, StreamingHandler, streamifyResponse } from './response-stream';
 import { GatewayRuntimeConfig, loadRuntimeConfig } from './runtime-config';
 import { screenOutput, screenToolArguments } from './screen-output';
-import { newMarker } from './spotlight';
+import { newMarker } from '../shared/screening/spotlight';
 import { GUARDRAIL_STREAM_PROCESSING_MODE, streamChat } from './stream-chat';
 import { StreamScreen } from './stream-screen';
 import { GatewayRouteName, describeRoutes, matchRoute } from '../shared/gateway-contract';

@@ -34,8 +34,8 @@
  * Every scanning loop, native call, trie walk and matcher step reports its work to {@link countWork}, so tests prove
  * linear cost by counting instead of timing.
  */
-import { encodedRuns, extractHiddenText, indexOfLiteral, LATIN_CONFUSABLES, normalizeText, totalRemoved } from './normalize';
-import { countWork, execCounted, testCounted } from './work';
+import { encodedRuns, extractHiddenText, indexOfLiteral, LATIN_CONFUSABLES, normalizeText, totalRemoved } from '../shared/screening/normalize';
+import { countWork, execCounted, testCounted } from '../shared/screening/work';
 
 /** What the gateway should do with the screened text. */
 export type PrescreenVerdict = 'allow' | 'flag' | 'block';

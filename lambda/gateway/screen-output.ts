@@ -30,8 +30,8 @@
  * options (a canary shorter than 8 letters or digits, a malformed allowed host). The caller must treat any exception
  * from this module as "blocked": no unscreened model output may leave the gateway.
  */
-import { encodedRuns, indexOfLiteral, LATIN_CONFUSABLES, normalizeText, totalRemoved } from './normalize';
-import { countWork, execCounted, testCounted } from './work';
+import { encodedRuns, indexOfLiteral, LATIN_CONFUSABLES, normalizeText, totalRemoved } from '../shared/screening/normalize';
+import { countWork, execCounted, testCounted } from '../shared/screening/work';
 
 /** Options for {@link screenOutput}. */
 export interface ScreenOutputOptions {
@@ -941,6 +941,16 @@ export function screenOutput(text: string, opts: ScreenOutputOptions): ScreenOut
   }
   acc.reasons.add('unstable');
   return blockedResult(acc.reasons, acc);
+}
+
+/**
+ * Count the credentials in `text` with the same detector {@link screenOutput} redacts with (private keys, AWS keys,
+ * provider tokens, credential assignments). Deterministic, no I/O, linear in the input length.
+ */
+export function countSecrets(text: string): number {
+  const acc: Acc = { redactions: 0, removedLinks: 0, reasons: new Set(), minRun: AWS_SECRET_LENGTH, unsettled: false };
+  redactSecrets(normalizeText(text).text, acc);
+  return acc.redactions;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

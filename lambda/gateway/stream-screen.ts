@@ -22,7 +22,7 @@
  * @module
  */
 import { ScreenOutputOptions, ScreenOutputResult, screenOutput } from './screen-output';
-import { countWork } from './work';
+import { countWork } from '../shared/screening/work';
 
 /** Characters of screened text held back from release by default: longer than any canary spelling, key or link the screen recognizes within a line. */
 export const DEFAULT_HOLD_BACK_CHARS = 512;

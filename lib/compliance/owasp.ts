@@ -64,9 +64,9 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
       {
         control:
           'Every client text is NFKC-normalized and stripped of tag characters, zero-width and bidi controls and variation-selector smuggling before screening and before Bedrock.',
-        implementedIn: ['lambda/gateway/normalize.ts'],
+        implementedIn: ['lambda/shared/screening/normalize.ts'],
         provedBy: [
-          it('test/lambda/gateway/normalize.test.ts', 'normalizeText properties never outputs an invisible, smuggling or control code point, nor a lone surrogate'),
+          it('test/lambda/shared/screening/normalize.test.ts', 'normalizeText properties never outputs an invisible, smuggling or control code point, nor a lone surrogate'),
           it(HANDLER_IT, 'gateway handler (integration) normalization every client text is normalized before it reaches Bedrock, and the removals are audited'),
         ],
       },
@@ -82,11 +82,11 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
       {
         control:
           'Clients cannot set system instructions: their system messages are demoted into the first user turn; tool results are datamarked with a per-request marker (spotlighting) and never enter the system prompt.',
-        implementedIn: ['lambda/gateway/converse-request.ts', 'lambda/gateway/spotlight.ts'],
+        implementedIn: ['lambda/gateway/converse-request.ts', 'lambda/shared/screening/spotlight.ts'],
         provedBy: [
           it('test/lambda/gateway/converse-request.test.ts', 'buildConverseInput defaults client system messages are demoted into the first user turn, labelled, never into system'),
           it('test/lambda/gateway/converse-request.test.ts', 'buildConverseInput properties system is only the deployment prompt + notes + canary; turns alternate; untrusted content is always marked'),
-          it('test/lambda/gateway/spotlight.test.ts', 'spotlight wrapUntrusted content cannot close the block: a forged closing tag loses the marker'),
+          it('test/lambda/shared/screening/spotlight.test.ts', 'spotlight wrapUntrusted content cannot close the block: a forged closing tag loses the marker'),
         ],
       },
       {
@@ -224,7 +224,7 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
     controls: [
       {
         control: 'Documents and tool results from clients are screened for indirect injection and datamarked as untrusted.',
-        implementedIn: ['lambda/gateway/prescreen.ts', 'lambda/gateway/spotlight.ts'],
+        implementedIn: ['lambda/gateway/prescreen.ts', 'lambda/shared/screening/spotlight.ts'],
         provedBy: [
           it('test/lambda/gateway/prescreen.test.ts', 'prescreen evaluation set holdout documents: poisoned ones are flagged at least twice as often as clean ones'),
           it('test/lambda/gateway/converse-request.test.ts', 'buildConverseInput defaults tool results are datamarked guard content; earlier tool calls become assistant text'),

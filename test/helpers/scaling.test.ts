@@ -1,4 +1,4 @@
-import { countWork, measureWork } from '../../lambda/gateway/work';
+import { countWork, measureWork } from '../../lambda/shared/screening/work';
 import { MAX_GROWTH, SCALE, workGrowth } from './scaling';
 
 /** Visits every character once and reports the visits at the loop exit, as the screening code does. */

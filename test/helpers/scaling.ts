@@ -1,18 +1,18 @@
 /**
  * Linear-cost checks that hold on a loaded machine: they count work instead of timing it. The screening modules
- * report the work they do through `lambda/gateway/work.ts` (code units visited by each scanning loop, the span each
+ * report the work they do through `lambda/shared/screening/work.ts` (code units visited by each scanning loop, the span each
  * native or regular-expression call is given, trie and matcher steps); a count is the same on an idle and on a
  * saturated machine. The speed targets (absolute times) live in `npm run bench:screening`.
  *
  * What the check proves: an input {@link SCALE}× larger must cost at most {@link MAX_GROWTH}× as much work. Linear
  * work grows about 8×, quadratic work 64×, `n log n` work about 9.5× (from 128 Ki to 1 Mi units).
  *
- * Limitations, inherited from the counting (see `lambda/gateway/work.ts`): only work the code reports is counted, so
+ * Limitations, inherited from the counting (see `lambda/shared/screening/work.ts`): only work the code reports is counted, so
  * a new loop that does not report its span is invisible; backtracking inside one regular-expression call is not
  * counted (a call is counted by the span it is given, and a failed sticky attempt counts 1), which is why the
  * patterns keep their quantifiers bounded and why the benchmark still times them.
  */
-import { measureWork } from '../../lambda/gateway/work';
+import { measureWork } from '../../lambda/shared/screening/work';
 
 /** The size ratio between the large and the small input. */
 export const SCALE = 8;

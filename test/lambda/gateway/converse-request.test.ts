@@ -10,7 +10,7 @@ import {
   newCanary,
 } from '../../../lambda/gateway/converse-request';
 import type { ChatMessage, ChatRequest } from '../../../lambda/gateway/request';
-import { newMarker, spotlightSystemNote, wrapUntrusted } from '../../../lambda/gateway/spotlight';
+import { newMarker, spotlightSystemNote, wrapUntrusted } from '../../../lambda/shared/screening/spotlight';
 
 const SYSTEM_PROMPT = 'You are the deployment assistant. Follow policy P-7.';
 const MARKER = 'ABCDEFGHJKLM';

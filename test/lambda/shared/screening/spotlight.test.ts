@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { MAX_GROWTH, workGrowth } from '../../helpers/scaling';
+import { MAX_GROWTH, workGrowth } from '../../../helpers/scaling';
 import {
   datamark,
   MARKER_LENGTH,
@@ -8,7 +8,7 @@ import {
   spotlightSystemNote,
   stripMarker,
   wrapUntrusted,
-} from '../../../lambda/gateway/spotlight';
+} from '../../../../lambda/shared/screening/spotlight';
 
 const MARKER = 'K7QZ2MX4PB6T';
 

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { MAX_GROWTH, workGrowth } from '../../helpers/scaling';
+import { MAX_GROWTH, workGrowth } from '../../../helpers/scaling';
 import {
   extractHiddenText,
   indexOfLiteral,
@@ -7,7 +7,7 @@ import {
   removedCategory,
   RemovedCounts,
   totalRemoved,
-} from '../../../lambda/gateway/normalize';
+} from '../../../../lambda/shared/screening/normalize';
 
 const tags = (s: string): string => [...s].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
 const vsBytes = (s: string): string => [...Buffer.from(s)].map((b) => String.fromCodePoint(b < 16 ? 0xfe00 + b : 0xe0100 + b - 16)).join('');
