@@ -2,7 +2,8 @@
 /**
  * Bundles every Lambda handler once, with this repository's esbuild and locked dependency versions,
  * into `dist/bundles/<function>/index.js`, and writes `dist/bundles/manifest.json` (SHA-256 and size of
- * each bundle, the esbuild version). The constructs deploy these files with `Code.fromAsset`: the
+ * each bundle, the npm packages esbuild put into it with their versions, the esbuild version; scripts/sbom.mjs
+ * turns it into the package's CycloneDX SBOM). The constructs deploy these files with `Code.fromAsset`: the
  * package ships them, so a consumer never runs esbuild or Docker and deploys exactly the bytes this
  * repository tested. Tests (jest global setup), `cdk synth` (cdk.json) and `npm run build` call it.
  *
@@ -53,6 +54,7 @@ function options(entry) {
     legalComments: 'none',
     logLevel: 'warning',
     write: false,
+    metafile: true,
   };
 }
 
@@ -73,17 +75,40 @@ async function bundleAll() {
     Object.entries(FUNCTIONS).map(async ([name, entry]) => {
       const result = await esbuild.build(options(entry));
       const [file] = result.outputFiles;
-      return { name, entry, bytes: file.contents };
+      return { name, entry, bytes: file.contents, packages: packagesOf(result.metafile) };
     }),
   );
   return results;
+}
+
+/**
+ * The npm packages whose files esbuild put into a bundle (from its metafile), as `{ name, version }` sorted by name.
+ * A file under `node_modules/a/node_modules/b/` belongs to `b`, at the version of that copy.
+ */
+function packagesOf(metafile) {
+  const found = new Map();
+  for (const input of Object.keys(metafile.inputs)) {
+    const parts = input.split('/');
+    const at = parts.lastIndexOf('node_modules');
+    if (at < 0) continue;
+    const nameParts = parts[at + 1]?.startsWith('@') ? parts.slice(at + 1, at + 3) : parts.slice(at + 1, at + 2);
+    const dir = path.join(root, ...parts.slice(0, at + 1), ...nameParts);
+    if (found.has(dir)) continue;
+    const { name, version } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    found.set(dir, { name, version });
+  }
+  const unique = new Map([...found.values()].map((p) => [`${p.name}@${p.version}`, p]));
+  return [...unique.values()].sort((a, b) => (a.name === b.name ? a.version.localeCompare(b.version) : a.name.localeCompare(b.name)));
 }
 
 function manifestOf(results) {
   return {
     esbuild: esbuild.version,
     functions: Object.fromEntries(
-      results.map((r) => [r.name, { entry: r.entry, file: `${r.name}/index.js`, bytes: r.bytes.length, sha256: sha256(r.bytes) }]),
+      results.map((r) => [
+        r.name,
+        { entry: r.entry, file: `${r.name}/index.js`, bytes: r.bytes.length, sha256: sha256(r.bytes), packages: r.packages },
+      ]),
     ),
   };
 }
