@@ -37,7 +37,7 @@ const purlOf = (name, version) => `pkg:npm/${name.startsWith('@') ? `%40${name.s
  * @param {(file: string) => Buffer} read - reads a bundle file (relative to dist/bundles).
  */
 export function withBundles(base, manifest, read) {
-  const doc = structuredClone(base);
+  const doc = JSON.parse(JSON.stringify(base));
   doc.components ??= [];
   doc.dependencies ??= [];
   const rootRef = doc.metadata.component['bom-ref'];
