@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { normalizeText } from '../lambda/shared/screening/normalize';
-import { prescreen } from '../lambda/gateway/prescreen';
+import { prescreen } from '../lambda/shared/screening/prescreen';
 import { screenOutput, ScreenOutputOptions } from '../lambda/gateway/screen-output';
 
 interface Item {
