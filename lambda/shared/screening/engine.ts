@@ -10,14 +10,14 @@
  * Every scanning loop, trie walk and matcher step reports its work to {@link countWork}.
  */
 import { LEXICON } from './lexicon/words';
-import { RULES } from './lexicon/rules';
+import { READER_CUES, READER_WINDOW, RULES } from './lexicon/rules';
 import { LATIN_CONFUSABLES } from './normalize';
 import { countWork } from './work';
 
 /** Pseudo-token classes emitted by the tokenizer. */
 const PSEUDO = ['EOS', 'COLON', 'EMAILADDR'] as const;
 /** Classes emitted by rules (derived concepts), not by words. */
-const DERIVED = ['D_SYSPROMPT', 'D_OVERRIDE'] as const;
+const DERIVED = [...new Set(['D_SYSPROMPT', 'D_OVERRIDE', ...RULES.flatMap((r) => (r.emit === undefined ? [] : [r.emit]))])];
 
 const CLASS_NAMES = [...Object.keys(LEXICON), ...PSEUDO, ...DERIVED];
 const CLASS_ID = new Map<string, number>(CLASS_NAMES.map((c, i) => [c, i]));
@@ -170,6 +170,13 @@ COUNTER[C.MENTION] = 2;
 COUNTER[C.YOU] = 3;
 COUNTER[C.YOUR] = 3;
 COUNTER[C.QWORD] = 4;
+
+/** Per class, 1 + the index of the reader cue ({@link READER_CUES}) it belongs to, 0 for none. */
+const CUE = new Uint8Array(NUM_CLASSES);
+const CUE_COUNT = Object.keys(READER_CUES).length;
+Object.values(READER_CUES).forEach((classes, k) => {
+  for (const c of classes) CUE[cid(c)] = k + 1;
+});
 
 /**
  * Classes that matter when screening the user's own text (no `untrusted` rule): a class of a step, a blocker, a
@@ -426,6 +433,10 @@ export class Matcher {
   startsWithQuestion = false;
   /** Position of the next token. */
   index = 0;
+  /** Most distinct reader cues seen within {@link READER_WINDOW} tokens (untrusted matchers only). */
+  readerCues = 0;
+  /** Latest position of each reader cue. */
+  private readonly lastCue = new Int32Array(CUE_COUNT).fill(NEG);
   /** Work done for this matcher (tokenizer code units, trie steps, stages visited), reported by {@link runRules}. */
   steps = 0;
 
@@ -487,6 +498,7 @@ export class Matcher {
         lastSeen[c] = i;
       }
       this.lastFlags[c] = tokenFlags;
+      if (CUE[c] !== 0 && this.untrusted) this.cue(CUE[c]! - 1, i);
       const counter = COUNTER[c]!;
       if (counter !== 0) {
         if (counter === 1) this.metaTokens++;
@@ -504,6 +516,15 @@ export class Matcher {
       }
     }
     return emitted ?? EMPTY;
+  }
+
+  /** Record reader cue `k` at position `i` and count the distinct cues within the window (constant work). */
+  private cue(k: number, i: number): void {
+    this.lastCue[k] = i;
+    let n = 0;
+    for (let j = 0; j < CUE_COUNT; j++) if (i - this.lastCue[j]! <= READER_WINDOW) n++;
+    this.steps += CUE_COUNT;
+    if (n > this.readerCues) this.readerCues = n;
   }
 
   /** Advance steps ≥ 1 listening to `classes`; returns derived classes emitted at this position. */

@@ -103,6 +103,8 @@ export function prescreen(text: string, opts: PrescreenOptions = {}): PrescreenR
   const mention = question || main.metaTokens > 0 || main.mentionTokens > 0;
   for (const [id, w] of main.hits(mention)) add(id, w);
   if (main.obfuscated) add('obfuscation.obfuscated-words', W.obfuscatedWords);
+  // Two or more different reader cues close together: the document instructs its reader (see READER_CUES).
+  if (main.readerCues >= 2) add('indirect.reader-instruction', main.readerCues >= 3 ? W.readerInstructionStrong : W.readerInstruction);
 
   if (hidden.length >= 8) {
     add('obfuscation.hidden-text', W.hiddenText);

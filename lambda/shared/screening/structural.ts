@@ -47,6 +47,56 @@ export const URL_RE = /\bhttps?:\/\/[^\s<>"'`)\]]{1,2048}/gi;
 /** Any of {@link SPECIAL_TOKENS}, ignoring ASCII case. */
 const SPECIAL_TOKEN = new RegExp(SPECIAL_TOKENS.map((tok) => tok.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'i');
 
+/** An upper-case slot name as a query value, for the reader to fill in. */
+const PLACEHOLDER = /=[A-Z][A-Z0-9]{1,20}_[A-Z0-9_]{2,40}(?:&|$)/;
+/** After a '|': a shell that runs what was piped in (`| sh`, `| sudo bash`). */
+const SHELL_AFTER_PIPE = /\|[ \t]{0,3}(?:sudo[ \t]{1,3}(?:-[a-z]{1,3}[ \t]{1,3}){0,2})?(?:ba|z|da|k)?sh\b/y;
+/** How far before a shell pipe the download command may start, and after `eval(` the remote source. */
+const EXEC_SPAN = 300;
+const EVAL_SPAN = 80;
+const REMOTE_SOURCE = /fetch\s{0,3}\(|atob\s{0,3}\(|requests\.get|urlopen|https?:\/\/|downloadstring|invoke-webrequest|\biwr\b/;
+
+/**
+ * Code that downloads and runs a remote script: `curl … | sh` and `bash -c "$(curl …)"` (common in genuine install
+ * guides, so a weak signal that only counts with other evidence), and `eval(` or PowerShell `iex` of fetched or
+ * decoded content (rare in genuine code). Each candidate reads at most {@link EXEC_SPAN} characters.
+ */
+export function remoteExecution(text: string, add: Add): void {
+  const n = text.length;
+  let reads = 0;
+  let i = text.indexOf('|');
+  for (; i >= 0; i = text.indexOf('|', i + 1)) {
+    SHELL_AFTER_PIPE.lastIndex = i;
+    if (!testCounted(SHELL_AFTER_PIPE, text)) continue;
+    const from = Math.max(0, i - EXEC_SPAN);
+    const before = text.slice(from, i).toLowerCase();
+    reads += 2 * (i - from);
+    const line = before.lastIndexOf('\n');
+    const download = Math.max(before.lastIndexOf('curl'), before.lastIndexOf('wget'), before.lastIndexOf('iwr'));
+    if (download > line) {
+      add('indirect.remote-script', W.remoteScript);
+      break;
+    }
+  }
+  countWork((i < 0 ? n : i + 1) + reads);
+  if (includesIgnoringCase(text, '$(curl', 0) || includesIgnoringCase(text, '$(wget', 0)) add('indirect.remote-script', W.remoteScript);
+  reads = 0;
+  let hits = 0;
+  for (i = text.indexOf('('); i >= 0; i = text.indexOf('(', i + 1)) {
+    const name = text.slice(Math.max(0, i - 5), i).toLowerCase().trimEnd();
+    reads += 5;
+    if (!name.endsWith('eval') && !name.endsWith('iex') && !name.endsWith('exec')) continue;
+    const after = text.slice(i, i + EVAL_SPAN).toLowerCase();
+    reads += 2 * EVAL_SPAN;
+    if (REMOTE_SOURCE.test(after)) {
+      hits++;
+      add('indirect.eval-remote', W.evalRemote);
+      break;
+    }
+  }
+  countWork((i < 0 ? n : i + 1) + reads + hits);
+}
+
 /** Records a signal id with a weight (the highest weight per id wins). */
 export type Add = (id: string, w: number) => void;
 
@@ -145,7 +195,9 @@ export function structural(text: string, untrusted: boolean, add: Add): void {
     const q = url.indexOf('?');
     if (q < 0) continue;
     const query = url.slice(q + 1);
-    if (/[{}<>$[]|%7b|%3c|=$/.test(query) || /(?:^|&)(?:data|info|q|msg|p|pw|email|history|secret|token|user|conv)=(?:&|$)/.test(query)) {
+    // A placeholder for the reader to fill in: braces, brackets, an empty value, or an upper-case slot name
+    // ("?notes=SUMMARY_OF_CONVERSATION").
+    if (/[{}<>$[]|%7b|%3c|=$/.test(query) || /(?:^|&)(?:data|info|q|msg|p|pw|email|history|secret|token|user|conv)=(?:&|$)/.test(query) || PLACEHOLDER.test(m[0].slice(q + 1))) {
       add('indirect.exfil-url', W.exfilUrl);
       break;
     }
@@ -158,4 +210,5 @@ export function structural(text: string, untrusted: boolean, add: Add): void {
   }
   countWork(n);
   if (text.includes('<!--')) add('indirect.html-comment', W.htmlComment);
+  remoteExecution(text, add);
 }

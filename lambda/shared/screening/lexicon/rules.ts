@@ -108,6 +108,17 @@ export const RULES: readonly RuleSpec[] = [
   { id: 'indirect.conceal', w: 0.55, untrusted: true, seq: [['NOTC|NOWORD', 0], ['CONCEALV', 2], ['AUDIENCE', 3]], block: SENTENCE },
   { id: 'indirect.exfiltrate', w: 0.5, untrusted: true, seq: [['SENDV', 0], ['SENSITIVE', 6], ['TO', 6], ['URL|EMAILADDR', 3]], block: SENTENCE },
   { id: 'indirect.tool-call', w: 0.3, untrusted: true, seq: [['TOOLV', 0], ['TOOL', 3]], block: SENTENCE },
+  // Reader-directed cues (derived classes, see READER_CUES): "your reply", "when summarizing this email",
+  // "tell the user", "do not mention", "your new task". The user comes before the verb in verb-final languages
+  // (ja, ko), with a wider gap.
+  { id: '', emit: 'D_REPLY', untrusted: true, w: 1, seq: [['YOUR|R_YOUR', 0], ['R_REPLYN', 1]], block: SENTENCE },
+  { id: '', emit: 'D_REPLY', untrusted: true, w: 1, seq: [['WHEN|R_WHEN', 0], ['PROCESSV|R_PROCESSV', 2], ['THISDOC|DOCNOUN', 3]], block: SENTENCE },
+  { id: '', emit: 'D_REPLY', untrusted: true, w: 1, seq: [['WHEN|R_WHEN', 0], ['YOU', 0], ['PROCESSV|R_PROCESSV|R_REPLYV', 1]], block: SENTENCE },
+  { id: '', emit: 'D_REPLY', untrusted: true, w: 1, seq: [['R_REPLYV', 0], ['R_ONLY', 1]], block: SENTENCE },
+  { id: '', emit: 'D_TELLUSER', untrusted: true, w: 1, seq: [['R_TELL', 0], ['R_USER', 3]], block: SENTENCE },
+  { id: '', emit: 'D_TELLUSER', untrusted: true, w: 1, seq: [['R_USER', 0], ['R_TELL', 6]], block: SENTENCE },
+  { id: '', emit: 'D_CONCEAL', untrusted: true, w: 1, seq: [['NOTC|NOWORD|R_NOT', 0], ['CONCEALV|R_CONCEALV', 2]], block: SENTENCE },
+  { id: '', emit: 'D_SWITCH', untrusted: true, w: 1, seq: [['NEW', 0], ['TASK', 1]], block: SENTENCE },
   { id: 'indirect.destructive-action', w: 0.35, untrusted: true, seq: [['DANGER', 0], ['DANGEROBJ', 4]], block: SENTENCE },
 ];
 
@@ -126,4 +137,23 @@ export const W = {
   hiddenMarkup: 0.35,
   htmlComment: 0.15,
   invisibleCharacters: 0.2,
+  readerInstruction: 0.55,
+  remoteScript: 0.25,
+  evalRemote: 0.45,
+  readerInstructionStrong: 0.75,
 };
+
+/**
+ * Reader-directed cues for untrusted content: what a document asks ITS READER to do, not what it is about. Each
+ * cue is a set of classes; a document that shows two different cues within {@link READER_WINDOW} tokens (an AI
+ * addressee and a directive about the reply, "tell the user" and concealment, …) is instructing its reader.
+ */
+export const READER_CUES: Readonly<Record<string, readonly string[]>> = {
+  addressee: ['AIWORD', 'R_AI'],
+  reply: ['D_REPLY', 'R_REPLYSTRONG'],
+  tellUser: ['D_TELLUSER'],
+  conceal: ['D_CONCEAL', 'R_CONCEAL'],
+  taskSwitch: ['D_SWITCH', 'R_SWITCH'],
+};
+/** Tokens (sentence ends included) within which reader cues count together. */
+export const READER_WINDOW = 24;

@@ -170,4 +170,27 @@ export const LEXICON: Readonly<Record<string, string>> = {
   THISDOC: `this these the`,
   DOCNOUN: `document page email message article text file content invite review resume repository data notes release
     website site code report release`,
+  // Reader-directed cues (untrusted content only, see READER_CUES in rules.ts): who a document addresses and what
+  // it asks its reader to do with the reply. Several languages per class; CJK entries are dictionary words.
+  R_AI: `assistent assistente asistente assistenten sprachmodell modell modele modelo modello taalmodel ассистент
+    модель нейросеть 言語モデル アシスタント 语言模型 大模型 模型 어시스턴트 어시스턴트에게 모델이라면 언어모델`,
+  R_YOUR: `je jouw uw твоём твоем вашем твой твоего 你的 당신의 あなたの deiner ihrer votre tua sua tu`,
+  R_REPLYN: `response responses reply replies answer answers summary summaries output review antwort antworten
+    reponse respuesta resposta risposta antwoord ответ ответе ответа`,
+  R_REPLYSTRONG: `回答中 回复中 答复中 回答の中で 回答では 답변에서 응답에서 답변에`,
+  R_REPLYV: `respond reply answer`,
+  R_ONLY: `only`,
+  R_WHEN: `wenn beim lorsque quand cuando quando mentre wanneer когда`,
+  R_PROCESSV: `resumes resumer resume zusammenfasst zusammenfassen resumas resumir riassumi riassumere samenvat
+    samenvatten суммируешь пересказываешь 要約する 总结 요약할`,
+  R_TELL: `tell tells telling say state claim inform recommend advise warn sag sage antworte dis indique reponds recommande
+    di dile diga responda responde zeg vertel antwoord скажи сообщи ответь порекомендуй 告诉 伝えて 伝え 말하세요 말하고`,
+  R_USER: `user users user's reader readers shopper nutzer benutzer leser utilisateur lecteur usuario lector utente
+    lettore gebruiker lezer пользователь пользователю пользователя читатель 用户 读者 ユーザー 사용자 사용자에게`,
+  R_NOT: `niet geen nichts kein keine pas nao не никому`,
+  R_CONCEALV: `erwahne erwahnen verrate mentionne revele digas menciones menciona reveles conte mencione dirlo
+    menzionare rivelare noem сообщай говори упоминай рассказывай`,
+  R_CONCEAL: `secretly silently covertly heimlich secretement secretamente segretamente stiekem тайно 悄悄 不要告诉
+    不要提及 别告诉 伝えないで 言わないで 알리지 언급하지`,
+  R_SWITCH: `instead stattdessen plutot invece вместо 而是 代わりに 대신`,
 };
