@@ -4,7 +4,8 @@
  *
  * A document is quarantined when any of these holds:
  * - the pre-screen in untrusted mode ({@link prescreen} with `untrusted: true`) flags it: instructions addressed to
- *   the assistant or its reply, concealment from the user, exfiltration links, hidden markup, encoded payloads;
+ *   the assistant or its reply, concealment from the user, exfiltration links, hidden markup, encoded payloads,
+ *   code that runs a downloaded script — two different reader cues close together, in English and ten other languages;
  * - it carries credentials (the output screen's detector, {@link countSecrets});
  * - it hides text in invisible characters (tag characters, variation selectors, zero-width runs).
  *

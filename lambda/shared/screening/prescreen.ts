@@ -27,7 +27,10 @@
  *    {@link PRESCREEN_BLOCK_THRESHOLD}.
  *
  * With `untrusted: true` (retrieved documents, tool results) rules for indirect injection are enabled too:
- * instructions addressed to an AI, concealment from the user, exfiltration URLs and hidden markup.
+ * instructions addressed to an AI, concealment from the user, exfiltration URLs, hidden markup and code that runs a
+ * downloaded script. They judge what the text asks ITS READER to do, not its topic: reader cues (an AI addressee, a
+ * directive about "your reply" or "when summarizing this email", "tell the user", concealment, a task switch; see
+ * `READER_CUES` in `lexicon/rules.ts`) count only when two different ones occur within a few sentences.
  *
  * The rule set was tuned on `test/fixtures/injection-eval/dev-*.json` only; `holdout-*.json` measures it.
  *
