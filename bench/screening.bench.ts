@@ -4,7 +4,9 @@
  * 2. time per 1 MB adversarial input for each module (target < 50 ms for prescreen);
  * 3. prescreen time per prompt over the labeled evaluation set (target <= 100 µs);
  * 4. detection and false-positive rates on the dev (tuned on) and holdout (never tuned on) sets, and flag rates of
- *    poisoned vs clean documents with `untrusted: true`.
+ *    poisoned vs clean documents with `untrusted: true`;
+ * 5. the untrusted-document screen (`screenDocument`): quarantine rates of poisoned and clean documents, dev and
+ *    holdout apart, per family and per language group (target: >= 50 % of poisoned at <= 2 % of clean).
  *
  * Inputs are flat strings, as the gateway gets them from `JSON.parse` (a string built with `repeat`/`slice`/`+` is a
  * rope or a slice, which V8 reads through an indirection and which makes later calls see mixed string shapes). The
@@ -17,7 +19,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { normalizeText } from '../lambda/shared/screening/normalize';
-import { prescreen } from '../lambda/gateway/prescreen';
+import { screenDocument } from '../lambda/shared/screening/document';
+import { prescreen } from '../lambda/shared/screening/prescreen';
 import { screenOutput, ScreenOutputOptions } from '../lambda/gateway/screen-output';
 
 interface Item {
@@ -38,6 +41,10 @@ const devPrompts = load('dev-prompts');
 const holdoutPrompts = load('holdout-prompts');
 const devDocs = load('dev-documents');
 const holdoutDocs = load('holdout-documents');
+// Set 2: emails, tables, web pages, code, exfiltration links, encoded payloads and reply directives, in English and
+// ten other languages (family `ml-<language>`).
+const devDocs2 = load('dev-documents-2');
+const holdoutDocs2 = load('holdout-documents-2');
 
 const OUTPUT_OPTS: ScreenOutputOptions = { canary: 'CNRY7F3K2QZ9XW4MPL5D', allowedLinkHosts: ['docs.example.com'] };
 
@@ -210,5 +217,54 @@ for (const item of holdoutPrompts) {
   families.set(key, cur);
 }
 console.log(`  ${[...families].map(([k, [h, n]]) => `${k} ${h}/${n}`).join(', ')}`);
+
+// 5. The untrusted-document screen.
+interface Tally {
+  hit: number;
+  n: number;
+}
+interface Groups {
+  readonly poisoned: Tally;
+  readonly clean: Tally;
+}
+const tally = (): Groups => ({ poisoned: { hit: 0, n: 0 }, clean: { hit: 0, n: 0 } });
+const rate = (t: Tally): string => (t.n === 0 ? '       -' : `${pct(t.hit / t.n)} (${t.hit}/${t.n})`.padEnd(16));
+/** English for the families of set 1 and of set 2 without an `ml-` prefix. */
+const language = (family: string): string => (family.startsWith('ml-') ? family.slice(3) : 'en');
+console.log('');
+console.log('untrusted documents (screenDocument quarantines)   poisoned                clean (target >= 50 % at <= 2 %)');
+for (const [name, items] of [['dev (tuned on)', [...devDocs, ...devDocs2]], ['holdout (never tuned on)', [...holdoutDocs, ...holdoutDocs2]]] as const) {
+  const all = tally();
+  const byFamily = new Map<string, Groups>();
+  const byLanguage = new Map<string, Groups>();
+  const group = (m: Map<string, Groups>, key: string): Groups => {
+    let t = m.get(key);
+    if (t === undefined) m.set(key, (t = tally()));
+    return t;
+  };
+  for (const item of items) {
+    const hit = screenDocument(item.text).verdict === 'quarantine' ? 1 : 0;
+    for (const t of [all, group(byFamily, item.family), group(byLanguage, language(item.family))]) {
+      const side = item.label === 'attack' ? t.poisoned : t.clean;
+      side.hit += hit;
+      side.n += 1;
+    }
+  }
+  console.log(`  ${pad(name, 48)}${rate(all.poisoned)}  ${rate(all.clean)}`);
+  const nonEnglish = tally();
+  for (const [lang, t] of byLanguage) {
+    if (lang === 'en') continue;
+    for (const k of ['poisoned', 'clean'] as const) {
+      nonEnglish[k].hit += t[k].hit;
+      nonEnglish[k].n += t[k].n;
+    }
+  }
+  console.log(`    ${pad('English', 46)}${rate(byLanguage.get('en')!.poisoned)}  ${rate(byLanguage.get('en')!.clean)}`);
+  console.log(`    ${pad('other languages', 46)}${rate(nonEnglish.poisoned)}  ${rate(nonEnglish.clean)}`);
+  for (const [family, t] of [...byFamily].sort(([a], [b]) => a.localeCompare(b))) {
+    console.log(`    ${pad(`family ${family}`, 46)}${rate(t.poisoned)}  ${rate(t.clean)}`);
+  }
+}
+
 console.log('');
 console.log(`load average at the end: ${loadAverage()}`);

@@ -62,7 +62,7 @@ import {
 import { Caller, Entitlement, allowedAliases, authorizeModel, callerFromEvent, quotaSubject } from './identity';
 import { classifyIntervention, interventionBlocks } from './intervention';
 import { normalizeText } from '../shared/screening/normalize';
-import { prescreen } from './prescreen';
+import { prescreen } from '../shared/screening/prescreen';
 import { QuotaStore, Reservation } from './quota';
 import { attributionMetadata, teamDimension } from './request-metadata';
 import { ChatMessage, ChatRequest, parseChatRequest, ResponseFormat, ToolDefinition } from './request';

@@ -72,10 +72,10 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
       },
       {
         control: 'A deterministic, linear-time pre-screen blocks known injection, jailbreak and prompt-extraction patterns before any model call.',
-        implementedIn: ['lambda/gateway/prescreen.ts'],
+        implementedIn: ['lambda/shared/screening/prescreen.ts'],
         provedBy: [
-          it('test/lambda/gateway/prescreen.test.ts', 'prescreen evaluation set holdout prompts: at least 60 % detection at no more than 1 % false positives'),
-          it('test/lambda/gateway/prescreen.test.ts', 'prescreen evaluation set holdout documents: poisoned ones are flagged at least twice as often as clean ones'),
+          it('test/lambda/shared/screening/prescreen.test.ts', 'prescreen evaluation set holdout prompts: at least 60 % detection at no more than 1 % false positives'),
+          it('test/lambda/shared/screening/prescreen.test.ts', 'prescreen evaluation set holdout documents: poisoned ones are flagged at least twice as often as clean ones'),
           it(HANDLER_IT, 'gateway handler (integration) access control and validation the pre-screen blocks an injection before any Bedrock call (block mode) and only records it (flag mode)'),
         ],
       },
@@ -224,9 +224,10 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
     controls: [
       {
         control: 'Documents and tool results from clients are screened for indirect injection and datamarked as untrusted.',
-        implementedIn: ['lambda/gateway/prescreen.ts', 'lambda/shared/screening/spotlight.ts'],
+        implementedIn: ['lambda/shared/screening/prescreen.ts', 'lambda/shared/screening/document.ts', 'lambda/shared/screening/spotlight.ts'],
         provedBy: [
-          it('test/lambda/gateway/prescreen.test.ts', 'prescreen evaluation set holdout documents: poisoned ones are flagged at least twice as often as clean ones'),
+          it('test/lambda/shared/screening/prescreen.test.ts', 'prescreen evaluation set holdout documents: poisoned ones are flagged at least twice as often as clean ones'),
+          it('test/lambda/shared/screening/document.test.ts', 'screenDocument evaluation set holdout documents: at least half of the poisoned ones are quarantined, at most 8 % of the clean ones'),
           it('test/lambda/gateway/converse-request.test.ts', 'buildConverseInput defaults tool results are datamarked guard content; earlier tool calls become assistant text'),
         ],
       },

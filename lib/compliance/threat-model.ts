@@ -75,7 +75,7 @@ const APP_TEST = 'test/lib/app-compliance.test.ts';
 const GATEWAY_STACK_TEST = 'test/lib/gateway-stack.test.ts';
 const BASELINE_STACK_TEST = 'test/lib/baseline-stack.test.ts';
 const CONFIG_TEST = 'test/lib/config.test.ts';
-const PRESCREEN_TEST = 'test/lambda/gateway/prescreen.test.ts';
+const PRESCREEN_TEST = 'test/lambda/shared/screening/prescreen.test.ts';
 const NORMALIZE_TEST = 'test/lambda/shared/screening/normalize.test.ts';
 const SPOTLIGHT_TEST = 'test/lambda/shared/screening/spotlight.test.ts';
 const QUOTA_TEST = 'test/lambda/gateway/quota.test.ts';
@@ -167,7 +167,7 @@ const TOOL_DESCRIPTIONS_CHECKED = control(
 const HIDDEN_TEXT = control(
   'Smuggled text decoded before screening',
   'ASCII or UTF-8 smuggled in Unicode tag characters or variation selectors is decoded for the pre-screen before normalization removes it, and a spotlight marker cannot be hidden with invisible characters.',
-  ['lambda/shared/screening/normalize.ts', 'lambda/gateway/prescreen.ts', 'lambda/shared/screening/spotlight.ts'],
+  ['lambda/shared/screening/normalize.ts', 'lambda/shared/screening/prescreen.ts', 'lambda/shared/screening/spotlight.ts'],
   [
     it(NORMALIZE_TEST, 'extractHiddenText decodes ASCII smuggled in tag characters'),
     it(NORMALIZE_TEST, 'extractHiddenText decodes bytes smuggled in variation selectors as UTF-8'),
@@ -191,7 +191,7 @@ const HARMFUL_CONTENT_FILTERS = control(
 const JAILBREAK_FAMILIES = control(
   'Pre-screen evaluated on jailbreak families',
   'The pre-screen is measured on a labeled set whose attacks cover persona (DAN-style) jailbreaks, instruction override, prompt extraction, delimiter injection, obfuscation and other languages, with benign look-alikes (role-play, security questions); NFKC folds look-alike letters first.',
-  ['lambda/gateway/prescreen.ts', 'lambda/shared/screening/normalize.ts'],
+  ['lambda/shared/screening/prescreen.ts', 'lambda/shared/screening/normalize.ts'],
   [
     it(PRESCREEN_TEST, 'prescreen evaluation set the labeled sets are large enough and well-formed'),
     it(PRESCREEN_TEST, 'prescreen evaluation set holdout prompts: at least 60 % detection at no more than 1 % false positives'),

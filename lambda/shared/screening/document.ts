@@ -4,14 +4,15 @@
  *
  * A document is quarantined when any of these holds:
  * - the pre-screen in untrusted mode ({@link prescreen} with `untrusted: true`) flags it: instructions addressed to
- *   the assistant or its reply, concealment from the user, exfiltration links, hidden markup, encoded payloads;
+ *   the assistant or its reply, concealment from the user, exfiltration links, hidden markup, encoded payloads,
+ *   code that runs a downloaded script — two different reader cues close together, in English and ten other languages;
  * - it carries credentials (the output screen's detector, {@link countSecrets});
  * - it hides text in invisible characters (tag characters, variation selectors, zero-width runs).
  *
  * The result carries rule ids and counts only, never any of the text, so it can go into logs and audit records.
  */
 import { countSecrets } from '../../gateway/screen-output';
-import { prescreen } from '../../gateway/prescreen';
+import { prescreen } from './prescreen';
 import { extractHiddenText, normalizeText, totalRemoved } from './normalize';
 
 /** What to do with a screened document. */

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as fc from 'fast-check';
-import { MAX_GROWTH, workGrowth } from '../../helpers/scaling';
+import { MAX_GROWTH, workGrowth } from '../../../helpers/scaling';
 import {
   prescreen,
   PRESCREEN_BLOCK_THRESHOLD,
   PRESCREEN_FLAG_THRESHOLD,
-} from '../../../lambda/gateway/prescreen';
+} from '../../../../lambda/shared/screening/prescreen';
 
 interface Item {
   readonly text: string;
@@ -14,7 +14,7 @@ interface Item {
   readonly family: string;
 }
 
-const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'injection-eval');
+const FIXTURES = join(__dirname, '..', '..', '..', 'fixtures', 'injection-eval');
 const load = (name: string): Item[] => JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as Item[];
 
 interface Rates {

@@ -1,0 +1,115 @@
+/**
+ * Decoded views of encoded payloads (base64, hex, percent-encoding, ROT13, reversed text), screened by the same token
+ * rules as the text itself. Base64 and hex runs are maximal, so they never overlap and decoding them all is linear.
+ */
+import { encodedRuns, indexOfLiteral } from './normalize';
+import { includesIgnoringCase, isAsciiLetter, startsWithIgnoringCase } from './literal';
+import { countWork } from './work';
+
+const PERCENT = /%[0-9a-fA-F]{2}/g;
+/** Exotic whole-text views (ROT13, reversed, percent-decoded) look at this many leading characters. */
+const EXOTIC_VIEW_CHARS = 64 * 1024;
+
+/** The number of `%XX` escapes in `text` (non-overlapping, left to right), counting up to `max`. */
+function percentEscapes(text: string, max: number): number {
+  let count = 0;
+  let i = text.indexOf('%');
+  while (i >= 0 && count < max) {
+    if (HEX_DIGIT[text.charCodeAt(i + 1)] === 1 && HEX_DIGIT[text.charCodeAt(i + 2)] === 1) {
+      count++;
+      i = text.indexOf('%', i + 3);
+    } else {
+      i = text.indexOf('%', i + 1);
+    }
+  }
+  countWork(i < 0 ? text.length : i + 1); // each scan resumes after the previous '%'
+  return count;
+}
+const HEX_DIGIT = new Uint8Array(128);
+for (const ch of '0123456789abcdefABCDEF') HEX_DIGIT[ch.charCodeAt(0)] = 1;
+
+/** "rot13", "rot-13" or "rot 13", ignoring ASCII case. */
+function hasRot13Mention(text: string): boolean {
+  for (let i = indexOfLiteral(text, '13', 0); i >= 0; i = indexOfLiteral(text, '13', 0, i + 1)) {
+    if (startsWithIgnoringCase(text, i - 3, 'rot') || startsWithIgnoringCase(text, i - 4, 'rot-') || startsWithIgnoringCase(text, i - 4, 'rot ')) return true;
+  }
+  return false;
+}
+
+/** Whether a decoded payload reads as text (printable ASCII, mostly letters, with spaces). */
+function looksLikeText(s: string): boolean {
+  if (s.length < 8) return false;
+  let good = 0;
+  let letters = 0;
+  let spaces = 0;
+  const n = Math.min(s.length, 512);
+  countWork(n);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f) good++;
+    if (isAsciiLetter(c)) letters++;
+    if (c === 0x20) spaces++;
+  }
+  return good / n > 0.95 && letters / n > 0.6 && spaces > 0;
+}
+
+const HEX_ONLY = /^(?:0x)?[0-9a-fA-F]+$/;
+const BASE64_MIX = /[0-9+/=]|[A-Z][a-z]|[a-z][A-Z]/;
+
+/** One decoded view: the signal id of its encoding and the decoded text. */
+export interface View {
+  readonly kind: string;
+  readonly text: string;
+}
+
+/**
+ * Decoded views of encoded payloads, screened by the same token rules. Base64 and hex runs are maximal, so they never
+ * overlap and decoding them all is linear; all payloads of one kind form one view.
+ */
+export function decodedViews(text: string): View[] {
+  const b64: string[] = [];
+  const hex: string[] = [];
+  for (const [start, end] of encodedRuns(text, 16)) {
+    // Slice, the '=' trim, the hex and mix tests, at most one decode of the run and one of its head.
+    countWork(6 * (end - start));
+    let run = text.slice(start, end);
+    if (run.charCodeAt(0) === 0x3d) run = run.replace(/^=+/, '');
+    if (HEX_ONLY.test(run)) {
+      const body = run.length % 2 === 0 ? run : run.slice(0, -1);
+      if (looksLikeText(Buffer.from(body.slice(0, 1024), 'hex').toString('latin1'))) {
+        hex.push(Buffer.from(body, 'hex').toString('utf8'));
+        continue;
+      }
+    }
+    // Plain words are not payloads: base64 of text mixes cases or has digits and symbols. A short run is decoded
+    // once for both the check (its first 684 characters) and the view.
+    if (!BASE64_MIX.test(run.length > 64 ? run.slice(0, 64) : run)) continue;
+    if (run.length <= 684) {
+      const bytes = Buffer.from(run, 'base64');
+      if (looksLikeText(bytes.toString('latin1'))) b64.push(bytes.toString('utf8'));
+    } else if (looksLikeText(Buffer.from(run.slice(0, 684), 'base64').toString('latin1'))) {
+      b64.push(Buffer.from(run, 'base64').toString('utf8'));
+    }
+  }
+  const views: View[] = [];
+  if (b64.length > 0) views.push({ kind: 'obfuscation.base64', text: b64.join('\n') });
+  if (hex.length > 0) views.push({ kind: 'obfuscation.hex', text: hex.join('\n') });
+  const head = text.length > EXOTIC_VIEW_CHARS ? text.slice(0, EXOTIC_VIEW_CHARS) : text;
+  if (percentEscapes(head, 3) >= 3) {
+    countWork(head.length);
+    views.push({ kind: 'obfuscation.percent-encoding', text: head.replace(PERCENT, (h) => String.fromCharCode(parseInt(h.slice(1), 16))) });
+  }
+  // Literal checks scan for a rare character of the literal (see indexOfLiteral).
+  if (hasRot13Mention(text)) {
+    countWork(head.length);
+    views.push({ kind: 'obfuscation.rot13', text: head.replace(/[a-zA-Z]/g, (ch) => {
+      const base = ch <= 'Z' ? 65 : 97;
+      return String.fromCharCode(((ch.charCodeAt(0) - base + 13) % 26) + base);
+    }) });
+  }
+  if (includesIgnoringCase(text, 'backward', 3) || includesIgnoringCase(text, 'revers', 2)) {
+    countWork(3 * head.length); // code points, reverse, join
+    views.push({ kind: 'obfuscation.reversed', text: Array.from(head).reverse().join('') });
+  }
+  return views;
+}

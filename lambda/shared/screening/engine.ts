@@ -1,0 +1,1152 @@
+/**
+ * The pre-screen's matching engine: the lexicon and rules (`lexicon/`) compiled into lookup tables, the token
+ * classifier (leetspeak, homoglyph, spaced and joined-letter folds), the tokenizer (one left-to-right pass over char
+ * codes, CJK dictionary segmentation) and the streaming rule matcher.
+ *
+ * Rules are short sequences of classes with a maximum gap in tokens between consecutive steps
+ * (`ignore ≤3 all/previous ≤3 instructions`). All rules advance together in one streaming pass: each step keeps only
+ * the most recent position where it matched, so the pass is O(tokens × matching steps) with no backtracking.
+ *
+ * Every scanning loop, trie walk and matcher step reports its work to {@link countWork}.
+ */
+import { LEXICON } from './lexicon/words';
+import { READER_CUES, READER_WINDOW, RULES } from './lexicon/rules';
+import { LATIN_CONFUSABLES } from './normalize';
+import { countWork } from './work';
+
+/** Pseudo-token classes emitted by the tokenizer. */
+const PSEUDO = ['EOS', 'COLON', 'EMAILADDR'] as const;
+/** Classes emitted by rules (derived concepts), not by words. */
+const DERIVED = [...new Set(['D_SYSPROMPT', 'D_OVERRIDE', ...RULES.flatMap((r) => (r.emit === undefined ? [] : [r.emit]))])];
+
+const CLASS_NAMES = [...Object.keys(LEXICON), ...PSEUDO, ...DERIVED];
+const CLASS_ID = new Map<string, number>(CLASS_NAMES.map((c, i) => [c, i]));
+function cid(name: string): number {
+  const id = CLASS_ID.get(name);
+  if (id === undefined) throw new Error(`prescreen: unknown class ${name}`);
+  return id;
+}
+
+const CJK_CHAR = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\u30fc]/u;
+const NON_ASCII = /[\u0080-\uffff]/;
+const MARKS = /\p{M}/gu;
+
+/** Lower-case, strip diacritics, unify apostrophes (lexicon entries and sliced non-ASCII tokens). */
+function fold(word: string): string {
+  const lower = word.toLowerCase();
+  if (!NON_ASCII.test(lower)) return lower;
+  return lower.normalize('NFD').replace(MARKS, '').normalize('NFC').replace(/\u2019/g, "'");
+}
+
+const EMPTY: readonly number[] = [];
+const exact = new Map<string, number[]>();
+const bigrams = new Map<string, number[]>();
+const cjk = new Map<string, number[]>();
+let cjkMaxLen = 1;
+
+function addTo(map: Map<string, number[]>, key: string, id: number): void {
+  const cur = map.get(key);
+  if (cur === undefined) map.set(key, [id]);
+  else if (!cur.includes(id)) cur.push(id);
+}
+
+for (const [name, list] of Object.entries(LEXICON)) {
+  const id = cid(name);
+  for (const raw of list.split(/\s+/)) {
+    if (raw === '') continue;
+    if (CJK_CHAR.test(raw)) {
+      addTo(cjk, raw, id);
+      cjkMaxLen = Math.max(cjkMaxLen, raw.length);
+      continue;
+    }
+    const entry = fold(raw);
+    if (entry.includes('_')) {
+      addTo(bigrams, entry.replace('_', ' '), id);
+    } else {
+      addTo(exact, entry, id);
+    }
+  }
+}
+
+
+// Compiled rule tables. A "stage" is one step of one rule; stages of a rule are contiguous.
+const NUM_CLASSES = CLASS_NAMES.length;
+const ruleIds: string[] = [];
+const ruleWeight: number[] = [];
+const ruleFirst: number[] = [];
+const ruleLast: number[] = [];
+const rulePre: number[][] = [];
+const rulePost: number[][] = [];
+const ruleEmit: number[] = [];
+const stageRule: number[] = [];
+const stageStep: number[] = [];
+const stageGap: number[] = [];
+const directByClass: number[][] = Array.from({ length: NUM_CLASSES }, () => []);
+const allByClass: number[][] = Array.from({ length: NUM_CLASSES }, () => []);
+const ruleBlockers: number[][] = [];
+const ruleStart: number[][] = [];
+/** Classes listening to each stage (empty for step 0, which is read from `lastSeen`). */
+const stageClasses: number[][] = [];
+const singleByClass: number[][] = Array.from({ length: NUM_CLASSES }, () => []);
+for (const spec of RULES) {
+  const r = ruleIds.length;
+  ruleIds.push(spec.id);
+  ruleWeight.push(spec.w);
+  ruleFirst.push(stageRule.length);
+  ruleLast.push(stageRule.length + spec.seq.length - 1);
+  rulePre.push((spec.pre ?? []).map(cid));
+  rulePost.push((spec.post ?? []).map(cid));
+  ruleEmit.push(spec.emit === undefined ? -1 : cid(spec.emit));
+  spec.seq.forEach(([classes, gap], step) => {
+    const s = stageRule.length;
+    stageRule.push(r);
+    stageStep.push(step);
+    stageGap.push(gap);
+    const ids = classes.split('|').map(cid);
+    stageClasses.push(step === 0 ? [] : ids);
+    if (step === 0) {
+      ruleStart.push(ids);
+      if (spec.seq.length === 1) for (const c of ids) singleByClass[c]!.push(r);
+      return;
+    }
+    for (const c of ids) {
+      allByClass[c]!.push(s);
+      if (spec.untrusted !== true) directByClass[c]!.push(s);
+    }
+  });
+  ruleBlockers.push((spec.block ?? []).map(cid));
+}
+const TOTAL_STAGES = stageRule.length;
+// Later stages first, so one token never advances two consecutive steps of the same rule.
+const byStageDesc = (a: number, b: number): number => b - a;
+const DIRECT_STAGES = directByClass.map((l) => Int32Array.from(l.sort(byStageDesc)));
+const ALL_STAGES = allByClass.map((l) => Int32Array.from(l.sort(byStageDesc)));
+const STAGE_STEP = Int32Array.from(stageStep);
+const STAGE_GAP = Int32Array.from(stageGap);
+const STAGE_RULE = Int32Array.from(stageRule);
+const RULE_UNTRUSTED = RULES.map((spec) => spec.untrusted === true);
+const RULE_LAST = Int32Array.from(ruleLast);
+const RULE_EMIT = Int32Array.from(ruleEmit);
+
+/** Per-rule class lists flattened into one array: the list of rule `r` is `cls[off[r]] … cls[off[r + 1] - 1]`. */
+interface FlatLists {
+  readonly off: Int32Array;
+  readonly cls: Int32Array;
+}
+function flatten(lists: readonly (readonly number[])[]): FlatLists {
+  const off = new Int32Array(lists.length + 1);
+  lists.forEach((l, r) => {
+    off[r + 1] = off[r]! + l.length;
+  });
+  return { off, cls: Int32Array.from(lists.flat()) };
+}
+const START = flatten(ruleStart);
+const BLOCK = flatten(ruleBlockers);
+const PRE = flatten(rulePre);
+const POST = flatten(rulePost);
+/** 1 for classes that start a single-step rule (see `singleByClass`). */
+const HAS_SINGLES = Uint8Array.from(singleByClass, (l) => (l.length > 0 ? 1 : 0));
+
+const C = {
+  EOS: cid('EOS'),
+  COLON: cid('COLON'),
+  URL: cid('URL'),
+  EMAILADDR: cid('EMAILADDR'),
+  NOTC: cid('NOTC'),
+  META: cid('META'),
+  QWORD: cid('QWORD'),
+  ARE: cid('ARE'),
+  YOU: cid('YOU'),
+  YOUR: cid('YOUR'),
+  MENTION: cid('MENTION'),
+};
+const EOS_CLASSES: readonly number[] = [C.EOS];
+const COLON_CLASSES: readonly number[] = [C.COLON];
+
+/** Per class, the counter it feeds in {@link Matcher}: 1 META, 2 MENTION, 3 YOU/YOUR, 4 QWORD. */
+const COUNTER = new Uint8Array(NUM_CLASSES);
+COUNTER[C.META] = 1;
+COUNTER[C.MENTION] = 2;
+COUNTER[C.YOU] = 3;
+COUNTER[C.YOUR] = 3;
+COUNTER[C.QWORD] = 4;
+
+/** Per class, 1 + the index of the reader cue ({@link READER_CUES}) it belongs to, 0 for none. */
+const CUE = new Uint8Array(NUM_CLASSES);
+const CUE_COUNT = Object.keys(READER_CUES).length;
+Object.values(READER_CUES).forEach((classes, k) => {
+  for (const c of classes) CUE[cid(c)] = k + 1;
+});
+
+/**
+ * Classes that matter when screening the user's own text (no `untrusted` rule): a class of a step, a blocker, a
+ * pre- or post-context of a direct rule, or a counter. Other classes are dropped from tokens before the direct
+ * matcher sees them, which is exactly equivalent (no direct stage, check or counter reads them) and lets most
+ * tokens that only carry indirect-injection classes be skipped.
+ */
+const DIRECT_CLASS = new Uint8Array(NUM_CLASSES);
+RULES.forEach((spec, r) => {
+  if (spec.untrusted === true) return;
+  for (const [classes] of spec.seq) for (const c of classes.split('|')) DIRECT_CLASS[cid(c)] = 1;
+  for (const list of [ruleBlockers[r]!, rulePre[r]!, rulePost[r]!]) for (const c of list) DIRECT_CLASS[c] = 1;
+  if (spec.emit !== undefined) DIRECT_CLASS[cid(spec.emit)] = 1;
+});
+for (let c = 0; c < NUM_CLASSES; c++) if (COUNTER[c] !== 0) DIRECT_CLASS[c] = 1;
+DIRECT_CLASS[C.EOS] = 1;
+
+/** `classes` without the ones {@link DIRECT_CLASS} drops (the same array when it drops none). */
+function directClasses(classes: readonly number[]): readonly number[] {
+  const kept = classes.filter((c) => DIRECT_CLASS[c] === 1);
+  return kept.length === classes.length ? classes : kept.length === 0 ? EMPTY : kept;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Token classification. Tokens arrive already folded (the whole text is folded once).
+// ---------------------------------------------------------------------------------------------------------------
+
+const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '9': 'g', '@': 'a', '$': 's' };
+const CONFUSABLE = LATIN_CONFUSABLES;
+const HAS_DIGITISH = /[0-9@$]/;
+const HAS_LETTER = /\p{L}/u;
+const HAS_ASCII_LETTER = /[a-z]/;
+
+function lookupFolded(tok: string): readonly number[] {
+  return exact.get(tok) ?? EMPTY;
+}
+
+/** Bit flags for tokens recovered through a fold, to report obfuscation. */
+const Obf = { None: 0, Leet: 1, Homoglyph: 2, Spaced: 4, Joined: 8 } as const;
+/** Not obfuscation: the token completes a two-word phrase, so the phrase's own first word must not weaken it. */
+const PHRASE = 16;
+
+interface Classified {
+  readonly classes: readonly number[];
+  readonly obf: number;
+}
+
+const NONE: Classified = { classes: EMPTY, obf: Obf.None };
+const cache = new Map<string, Classified>();
+const CACHE_LIMIT = 50_000;
+
+/** Classes of one lower-case word (cached; the cache is bounded and cleared when full). */
+function classify(tok: string): Classified {
+  const cached = cache.get(tok);
+  if (cached !== undefined) return cached;
+  const result = classifyUncached(tok);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(tok, result);
+  return result;
+}
+
+function classifyUncached(word: string): Classified {
+  let tok = NON_ASCII.test(word) ? fold(word) : word;
+  if (tok.length > 1 && (tok.startsWith("'") || tok.endsWith("'"))) tok = tok.replace(/^'+|'+$/g, '');
+  let classes = lookupFolded(tok);
+  if (classes.length > 0) return { classes, obf: Obf.None };
+  if (tok.includes("'")) {
+    const [head, tail] = tok.split("'", 2) as [string, string];
+    const extra: number[] = [];
+    if (tail === 't') extra.push(C.NOTC);
+    if (tail === 're') extra.push(C.ARE);
+    classes = [...lookupFolded(head), ...extra];
+    if (classes.length > 0) return { classes, obf: Obf.None };
+  }
+  if (tok.length > 2 && HAS_DIGITISH.test(tok) && HAS_LETTER.test(tok)) {
+    let leet = '';
+    for (const ch of tok) leet += LEET[ch] ?? ch;
+    classes = lookupFolded(leet);
+    if (classes.length === 0 && leet.includes('i')) classes = lookupFolded(leet.replace(/i/g, 'l'));
+    if (classes.length > 0) return { classes, obf: Obf.Leet };
+  }
+  if (HAS_ASCII_LETTER.test(tok) && NON_ASCII.test(tok)) {
+    let plain = '';
+    let changed = false;
+    for (const ch of tok) {
+      const m = CONFUSABLE[ch];
+      if (m !== undefined) changed = true;
+      plain += m ?? ch;
+    }
+    if (changed) {
+      classes = lookupFolded(plain);
+      if (classes.length > 0) return { classes, obf: Obf.Homoglyph };
+    }
+  }
+  return NONE;
+}
+
+
+/**
+ * Trie of the lexicon's plain ASCII words (a–z) as a flat transition table: the tokenizer walks it while it scans a
+ * word (one typed-array load per letter), so ordinary words are classified without allocating a string. Node 0 is
+ * the dead state (its row is all zeros, so walking on from it needs no branch); node 1 is the root.
+ */
+const ASCII_WORD = /^[a-z]+$/;
+/** First words of two-word phrases, so the scanner only builds a phrase key when it can match. */
+const bigramHeads = new Set([...bigrams.keys()].map((k) => k.slice(0, k.indexOf(' '))));
+const ASCII_ROOT = 1;
+/** Second words of two-word phrases, so the scanner finds a phrase by trie node. */
+const bigramSeconds = [...bigrams.keys()].map((k) => k.slice(k.indexOf(' ') + 1));
+const asciiWords = [...new Set([...exact.keys(), ...bigramHeads, ...bigramSeconds])].filter((w) => ASCII_WORD.test(w)).sort();
+let asciiNodes = 2;
+let asciiNext = new Uint16Array(26 * 64);
+/** Per node: the classes of the word ending there (`undefined` inside a word), whether it starts a phrase, the word. */
+const asciiClasses: Array<readonly number[] | undefined> = [undefined, undefined];
+const asciiHeadList: number[] = [0, 0];
+const ASCII_WORDS: string[] = ['', ''];
+// Nodes are numbered breadth-first, so the short prefixes that every word walks through share a few cache lines.
+const prefixNode = new Map<string, number>([['', ASCII_ROOT]]);
+const maxAsciiWord = Math.max(...asciiWords.map((w) => w.length));
+for (let depth = 1; depth <= maxAsciiWord; depth++) {
+  for (const word of asciiWords) {
+    if (word.length < depth || prefixNode.has(word.slice(0, depth))) continue;
+    const slot = prefixNode.get(word.slice(0, depth - 1))! * 26 + word.charCodeAt(depth - 1) - 0x61;
+    if ((asciiNodes + 1) * 26 > asciiNext.length) {
+      const grown = new Uint16Array(asciiNext.length * 2);
+      grown.set(asciiNext);
+      asciiNext = grown;
+    }
+    if (asciiNodes > 0xffff) throw new Error('prescreen: lexicon trie exceeds 65535 nodes');
+    asciiNext[slot] = asciiNodes;
+    prefixNode.set(word.slice(0, depth), asciiNodes++);
+    asciiClasses.push(undefined);
+    asciiHeadList.push(0);
+    ASCII_WORDS.push('');
+  }
+}
+for (const word of asciiWords) {
+  const node = prefixNode.get(word)!;
+  asciiClasses[node] = exact.get(word) ?? EMPTY;
+  asciiHeadList[node] = bigramHeads.has(word) ? 1 : 0;
+  ASCII_WORDS[node] = word;
+}
+const ASCII_NEXT = asciiNext.slice(0, asciiNodes * 26);
+const ASCII_CLASSES: ReadonlyArray<readonly number[] | undefined> = asciiClasses;
+/** {@link ASCII_CLASSES} for the direct matcher (see {@link DIRECT_CLASS}). */
+const ASCII_CLASSES_DIRECT = ASCII_CLASSES.map((c) => (c === undefined ? undefined : directClasses(c)));
+const ASCII_HEAD = Uint8Array.from(asciiHeadList);
+/** Per trie node: 1 if the word has classes, 2 if it starts a phrase (for the untrusted and the direct matcher). */
+const ASCII_FLAGS = Uint8Array.from(ASCII_CLASSES, (c, node) => ((c ?? EMPTY).length > 0 ? 1 : 0) | (ASCII_HEAD[node] === 1 ? 2 : 0));
+const ASCII_FLAGS_DIRECT = Uint8Array.from(ASCII_CLASSES_DIRECT, (c, node) => ((c ?? EMPTY).length > 0 ? 1 : 0) | (ASCII_HEAD[node] === 1 ? 2 : 0));
+/** Two-word phrases by first word, then by the trie node of a plain ASCII second word. */
+const BIGRAM_SECOND = new Map<string, Map<number, readonly number[]>>();
+for (const [phrase, classes] of bigrams) {
+  const [head, second] = [phrase.slice(0, phrase.indexOf(' ')), phrase.slice(phrase.indexOf(' ') + 1)];
+  const node = prefixNode.get(second);
+  if (node === undefined) continue;
+  let bySecond = BIGRAM_SECOND.get(head);
+  if (bySecond === undefined) BIGRAM_SECOND.set(head, (bySecond = new Map()));
+  bySecond.set(node, classes);
+}
+
+/** A character trie: segmenting a run walks it one char code at a time, with no string allocation. */
+interface TrieNode {
+  readonly next: Map<number, TrieNode>;
+  classes: readonly number[] | undefined;
+}
+function buildTrie(entries: Iterable<[string, readonly number[]]>): TrieNode {
+  const root: TrieNode = { next: new Map(), classes: undefined };
+  for (const [word, classes] of entries) {
+    let node = root;
+    for (let k = 0; k < word.length; k++) {
+      const code = word.charCodeAt(k);
+      let child = node.next.get(code);
+      if (child === undefined) {
+        child = { next: new Map(), classes: undefined };
+        node.next.set(code, child);
+      }
+      node = child;
+    }
+    node.classes = classes;
+  }
+  return root;
+}
+/** ASCII lexicon words, for re-joining "i g n o r e" runs. */
+const trie = buildTrie([...exact].filter(([w]) => w.length >= 2 && !NON_ASCII.test(w)));
+/** CJK lexicon words. */
+const cjkTrie = buildTrie(cjk);
+/** 1 for the code units that start a CJK lexicon word: segmentation skips every other character at once. */
+const CJK_FIRST = new Uint8Array(0x10000);
+for (const code of cjkTrie.next.keys()) CJK_FIRST[code] = 1;
+/** Classes of CJK words for the direct matcher (see {@link DIRECT_CLASS}), by trie node. */
+const cjkDirect = new Map<TrieNode, readonly number[]>();
+const addCjkDirect = (node: TrieNode): void => {
+  if (node.classes !== undefined) cjkDirect.set(node, directClasses(node.classes));
+  for (const child of node.next.values()) addCjkDirect(child);
+};
+addCjkDirect(cjkTrie);
+
+// ---------------------------------------------------------------------------------------------------------------
+// The streaming matcher.
+// ---------------------------------------------------------------------------------------------------------------
+
+const NEG = -1_000_000_000;
+/** Match flags carried along a rule's steps. */
+const QUOTED = 1;
+const WEAK = 2;
+const OBFUSCATED = 4;
+/** Token flag: completes a two-word phrase, so pre-context must not weaken a chain starting here. */
+const NO_PRE = 8;
+const PRE_WINDOW = 4;
+const POST_WINDOW = 2;
+const QUOTED_FACTOR = 0.4;
+const WEAK_FACTOR = 0.3;
+const MAX_ROUNDS = 3;
+
+/**
+ * Advances every rule over a stream of token classes. For each stage it keeps only the most recent position where
+ * the stage completed (a later position always leaves more room for the next step's gap), so each token costs
+ * O(stages listening to its classes) and nothing is ever re-scanned.
+ */
+export class Matcher {
+  /** Most recent position where each step (1…n) of each rule completed; step 0 is read from `lastSeen`. */
+  private readonly lastPos = new Int32Array(TOTAL_STAGES).fill(NEG);
+  private readonly flags = new Uint8Array(TOTAL_STAGES);
+  /** Latest position of each class and the one before it, with the token flags at those positions. */
+  private readonly lastSeen = new Int32Array(NUM_CLASSES).fill(NEG);
+  private readonly prevSeen = new Int32Array(NUM_CLASSES).fill(NEG);
+  private readonly lastFlags = new Uint8Array(NUM_CLASSES);
+  private readonly prevFlags = new Uint8Array(NUM_CLASSES);
+  private readonly writeStage = new Int32Array(TOTAL_STAGES);
+  private readonly writeFlags = new Uint8Array(TOTAL_STAGES);
+  /** Best weight per rule, and best weight when quoted matches count as mentions; done = fired at full weight. */
+  private readonly best = new Float64Array(ruleIds.length);
+  private readonly bestMention = new Float64Array(ruleIds.length);
+  private readonly done = new Uint8Array(ruleIds.length);
+  /** Stages listening to each class; a rule's stages are dropped from this matcher's lists once it is done. */
+  private stages: readonly Int32Array[];
+  /** Indirect-injection rules are enabled. */
+  readonly untrusted: boolean;
+  private readonly pendingRule: number[] = [];
+  private readonly pendingAt: number[] = [];
+  private readonly pendingFlags: number[] = [];
+  /** The last token fed was a sentence end (consecutive ones count once). Written by the scanner's fast path. */
+  lastWasEos = true;
+  /** A rule fired on a token recovered through leetspeak, homoglyph, spacing or joining. */
+  obfuscated = false;
+  /** Tokens of the META class (attack vocabulary in a question). */
+  metaTokens = 0;
+  /** Tokens addressing the assistant ("you", "your"). */
+  addressed = 0;
+  /** Tokens that announce a quotation or mention ("says", "translate", "story"). */
+  mentionTokens = 0;
+  /** The first token was an interrogative. */
+  startsWithQuestion = false;
+  /** Position of the next token. */
+  index = 0;
+  /** Most distinct reader cues seen within {@link READER_WINDOW} tokens (untrusted matchers only). */
+  readerCues = 0;
+  /** Latest position of each reader cue. */
+  private readonly lastCue = new Int32Array(CUE_COUNT).fill(NEG);
+  /** Work done for this matcher (tokenizer code units, trie steps, stages visited), reported by {@link runRules}. */
+  steps = 0;
+
+  constructor(untrusted: boolean) {
+    this.untrusted = untrusted;
+    this.stages = untrusted ? ALL_STAGES : DIRECT_STAGES;
+  }
+
+  /**
+   * Best weight per fired signal id. With `mention` (the text discusses, quotes or translates something), matches
+   * inside quotation marks count at {@link QUOTED_FACTOR}; otherwise quoting does not weaken an attack.
+   */
+  hits(mention: boolean): Map<string, number> {
+    const hits = new Map<string, number>();
+    const best = mention ? this.bestMention : this.best;
+    for (let r = 0; r < best.length; r++) {
+      const w = best[r]!;
+      if (w > 0 && w > (hits.get(ruleIds[r]!) ?? 0)) hits.set(ruleIds[r]!, w);
+    }
+    return hits;
+  }
+
+  /** Advance the position by `n` tokens that carry no class. */
+  skip(n: number): void {
+    this.index += n;
+    this.lastWasEos = false;
+  }
+
+  feed(classes: readonly number[], quoted: boolean, obf: number): void {
+    if (classes === EOS_CLASSES) {
+      if (this.lastWasEos) return;
+      this.lastWasEos = true;
+    } else {
+      this.lastWasEos = false;
+    }
+    const i = this.index++;
+    this.steps += 1 + this.pendingRule.length;
+    if (this.pendingRule.length > 0) this.resolvePost(classes, i);
+    if (classes.length === 0) return;
+    const tokenFlags = (quoted ? QUOTED : 0) | ((obf & ~PHRASE) !== 0 ? OBFUSCATED : 0) | ((obf & PHRASE) !== 0 ? NO_PRE : 0);
+    let round: readonly number[] = classes;
+    for (let depth = 0; depth < MAX_ROUNDS && round.length > 0; depth++) {
+      const fromSingles = this.see(round, i, tokenFlags);
+      const fromSteps = this.advance(round, i, tokenFlags);
+      round = fromSingles.length === 0 ? fromSteps : [...new Set([...fromSingles, ...fromSteps])];
+    }
+  }
+
+  /** Record that `classes` occur at position `i` (this is also step 0 of every rule starting with them). */
+  private see(classes: readonly number[], i: number, tokenFlags: number): readonly number[] {
+    const lastSeen = this.lastSeen;
+    let emitted: number[] | undefined;
+    this.steps += classes.length;
+    for (let k = 0; k < classes.length; k++) {
+      const c = classes[k]!;
+      if (lastSeen[c]! !== i) {
+        this.prevSeen[c] = lastSeen[c]!;
+        this.prevFlags[c] = this.lastFlags[c]!;
+        lastSeen[c] = i;
+      }
+      this.lastFlags[c] = tokenFlags;
+      if (CUE[c] !== 0 && this.untrusted) this.cue(CUE[c]! - 1, i);
+      const counter = COUNTER[c]!;
+      if (counter !== 0) {
+        if (counter === 1) this.metaTokens++;
+        else if (counter === 2) this.mentionTokens++;
+        else if (counter === 3) this.addressed++;
+        else if (i === 0) this.startsWithQuestion = true;
+      }
+      if (HAS_SINGLES[c] === 0) continue;
+      const singles = singleByClass[c]!;
+      this.steps += singles.length;
+      for (let j = 0; j < singles.length; j++) {
+        const r = singles[j]!;
+        if (RULE_UNTRUSTED[r] && !this.untrusted) continue;
+        emitted = this.complete(r, i, this.startFlags(r, i, tokenFlags), emitted);
+      }
+    }
+    return emitted ?? EMPTY;
+  }
+
+  /** Record reader cue `k` at position `i` and count the distinct cues within the window (constant work). */
+  private cue(k: number, i: number): void {
+    this.lastCue[k] = i;
+    let n = 0;
+    for (let j = 0; j < CUE_COUNT; j++) if (i - this.lastCue[j]! <= READER_WINDOW) n++;
+    this.steps += CUE_COUNT;
+    if (n > this.readerCues) this.readerCues = n;
+  }
+
+  /** Advance steps ≥ 1 listening to `classes`; returns derived classes emitted at this position. */
+  private advance(classes: readonly number[], i: number, tokenFlags: number): readonly number[] {
+    const lastPos = this.lastPos;
+    const flags = this.flags;
+    const lastSeen = this.lastSeen;
+    const done = this.done;
+    const obfBit = tokenFlags & OBFUSCATED;
+    // With several classes, writes are deferred so a step completed by this token cannot hide an earlier
+    // completion that another class of this token needs.
+    const defer = classes.length > 1;
+    let writes = 0;
+    let emitted: number[] | undefined;
+    for (let k = 0; k < classes.length; k++) {
+      const list = this.stages[classes[k]!]!;
+      this.steps += list.length;
+      for (let j = 0; j < list.length; j++) {
+        const s = list[j]!;
+        const r = STAGE_RULE[s]!;
+        if (done[r] === 1) continue;
+        let prev: number;
+        let f: number;
+        if (STAGE_STEP[s] === 1) {
+          // Step 0 is virtual: the most recent earlier occurrence of any of its classes.
+          prev = NEG;
+          f = 0;
+          for (let q = START.off[r]!, qEnd = START.off[r + 1]!; q < qEnd; q++) {
+            const c = START.cls[q]!;
+            const last = lastSeen[c]!;
+            const at = last < i ? last : this.prevSeen[c]!;
+            if (at > prev) {
+              prev = at;
+              f = last < i ? this.lastFlags[c]! : this.prevFlags[c]!;
+            }
+          }
+          if (prev < 0 || i - prev - 1 > STAGE_GAP[s]! || this.blocked(r, prev)) continue;
+          f = this.startFlags(r, prev, f);
+        } else {
+          prev = lastPos[s - 1]!;
+          if (prev < 0 || prev >= i || i - prev - 1 > STAGE_GAP[s]! || this.blocked(r, prev)) continue;
+          f = flags[s - 1]!;
+        }
+        f |= obfBit;
+        if (defer) {
+          this.writeStage[writes] = s;
+          this.writeFlags[writes] = f;
+          writes++;
+        } else {
+          lastPos[s] = i;
+          flags[s] = f;
+        }
+        if (s === RULE_LAST[r]) emitted = this.complete(r, i, f, emitted);
+      }
+    }
+    for (let w = 0; w < writes; w++) {
+      const s = this.writeStage[w]!;
+      lastPos[s] = i;
+      flags[s] = this.writeFlags[w]!;
+    }
+    return emitted ?? EMPTY;
+  }
+
+  /** Flags of a chain starting at position `at` with token flags `f`: quoted, obfuscated, weakened by context. */
+  private startFlags(r: number, at: number, f: number): number {
+    const weak = (f & NO_PRE) === 0 && this.weakened(r, at) ? WEAK : 0;
+    return (f & (QUOTED | OBFUSCATED)) | weak;
+  }
+
+  private complete(r: number, i: number, f: number, emitted: number[] | undefined): number[] | undefined {
+    const emit = RULE_EMIT[r]!;
+    if (emit >= 0) {
+      emitted ??= [];
+      if (!emitted.includes(emit)) emitted.push(emit);
+    } else if (POST.off[r + 1]! > POST.off[r]!) {
+      this.pendingRule.push(r);
+      this.pendingAt.push(i);
+      this.pendingFlags.push(f);
+    } else {
+      this.fire(r, f);
+    }
+    return emitted;
+  }
+
+  finish(): void {
+    this.steps += this.pendingRule.length;
+    for (let k = 0; k < this.pendingRule.length; k++) this.fire(this.pendingRule[k]!, this.pendingFlags[k]!);
+    this.pendingRule.length = 0;
+    this.pendingAt.length = 0;
+    this.pendingFlags.length = 0;
+  }
+
+  /** Resolve completed rules waiting for their post-context; the pending lists are compacted in place. */
+  private resolvePost(classes: readonly number[], i: number): void {
+    const rules = this.pendingRule;
+    const at = this.pendingAt;
+    const flags = this.pendingFlags;
+    let kept = 0;
+    for (let k = 0; k < rules.length; k++) {
+      const r = rules[k]!;
+      const p = at[k]!;
+      const f = flags[k]!;
+      if (p >= i) {
+        // keep
+      } else if (i - p > POST_WINDOW || classes === EOS_CLASSES) {
+        this.fire(r, f);
+        continue;
+      } else if (this.hasPost(r, classes)) {
+        this.fire(r, f | WEAK);
+        continue;
+      } else if (i - p === POST_WINDOW) {
+        this.fire(r, f);
+        continue;
+      }
+      rules[kept] = r;
+      at[kept] = p;
+      flags[kept] = f;
+      kept++;
+    }
+    rules.length = kept;
+    at.length = kept;
+    flags.length = kept;
+  }
+
+  /** One of `classes` is a post-context class of rule `r`. */
+  private hasPost(r: number, classes: readonly number[]): boolean {
+    for (let q = POST.off[r]!, qEnd = POST.off[r + 1]!; q < qEnd; q++) if (classes.includes(POST.cls[q]!)) return true;
+    return false;
+  }
+
+  /** A blocker class of rule `r` was seen after its previous step at `prev` (up to and including this token). */
+  private blocked(r: number, prev: number): boolean {
+    for (let q = BLOCK.off[r]!, qEnd = BLOCK.off[r + 1]!; q < qEnd; q++) if (this.lastSeen[BLOCK.cls[q]!]! > prev) return true;
+    return false;
+  }
+
+  /**
+   * A pre-context class of rule `r` was seen within PRE_WINDOW tokens before position `at`. Only the two latest
+   * positions of each class are kept; if both are at or after `at` the check answers "no" (the match stays strong).
+   */
+  private weakened(r: number, at: number): boolean {
+    for (let q = PRE.off[r]!, qEnd = PRE.off[r + 1]!; q < qEnd; q++) {
+      const c = PRE.cls[q]!;
+      const seen = this.lastSeen[c]! < at ? this.lastSeen[c]! : this.prevSeen[c]! < at ? this.prevSeen[c]! : NEG;
+      if (seen >= at - PRE_WINDOW) return true;
+    }
+    return false;
+  }
+
+  private fire(r: number, flags: number): void {
+    let w = ruleWeight[r]!;
+    if (flags & WEAK) w *= WEAK_FACTOR;
+    const wm = flags & QUOTED ? w * QUOTED_FACTOR : w;
+    if (flags & OBFUSCATED) this.obfuscated = true;
+    if (w > this.best[r]!) this.best[r] = w;
+    if (wm > this.bestMention[r]!) this.bestMention[r] = wm;
+    if ((flags & (QUOTED | WEAK)) === 0 && this.done[r] === 0) {
+      this.done[r] = 1;
+      this.dropStages(r);
+    }
+  }
+
+  /**
+   * Remove the stages of rule `r` (now done) from the lists of the classes they listen to, so repeated attack text
+   * does not keep visiting them. Lists are replaced, never changed in place, so a loop over one is unaffected.
+   */
+  private dropStages(r: number): void {
+    if (this.stages === DIRECT_STAGES || this.stages === ALL_STAGES) this.stages = [...this.stages];
+    const stages = this.stages as Int32Array[];
+    for (let s = ruleFirst[r]! + 1; s <= RULE_LAST[r]!; s++) {
+      for (const c of stageClasses[s]!) {
+        this.steps += stages[c]!.length;
+        stages[c] = stages[c]!.filter((x) => STAGE_RULE[x] !== r);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tokenizer: one left-to-right pass over char codes, no regular expression over the text.
+// ---------------------------------------------------------------------------------------------------------------
+
+const KIND_UNKNOWN = 0;
+const KIND_SEP = 1;
+const KIND_WORD = 2;
+const KIND_CJK = 3;
+/** Lazily filled kind of each BMP code unit (surrogates are resolved per pair). */
+const BMP_KIND = new Uint8Array(0x10000);
+const WORD_CHAR = /^[\p{L}\p{N}\p{M}]$/u;
+/** Lazily filled kind of each supplementary code point in planes 1 and 2 (emoji, CJK extension B); others cached. */
+const ASTRAL_KIND = new Uint8Array(0x20000);
+const astralKindOther = new Map<number, number>();
+
+/** The kind of a supplementary code point (cached); also answers for a lone high surrogate. */
+function astralKindOf(cp: number): number {
+  if (cp >= 0x10000 && cp < 0x30000) {
+    let kind = ASTRAL_KIND[cp - 0x10000]!;
+    if (kind === KIND_UNKNOWN) {
+      kind = kindOf(cp);
+      ASTRAL_KIND[cp - 0x10000] = kind;
+    }
+    return kind;
+  }
+  let kind = astralKindOther.get(cp);
+  if (kind === undefined) {
+    kind = kindOf(cp);
+    if (astralKindOther.size < 4096) astralKindOther.set(cp, kind);
+  }
+  return kind;
+}
+
+/** Lower-case forms of single non-ASCII characters (single letters are rare but can be many: cached). */
+const lowerChar = new Map<number, string>();
+function lowerOf(code: number): string {
+  let lower = lowerChar.get(code);
+  if (lower === undefined) {
+    lower = String.fromCharCode(code).toLowerCase();
+    if (lowerChar.size < 4096) lowerChar.set(code, lower);
+  }
+  return lower;
+}
+for (let c = 0; c < 0x80; c++) {
+  const ch = String.fromCharCode(c);
+  BMP_KIND[c] = /[a-z0-9_@$']/.test(ch) ? KIND_WORD : /[A-Z]/.test(ch) ? KIND_WORD : KIND_SEP;
+}
+
+function kindOf(cp: number): number {
+  const ch = String.fromCodePoint(cp);
+  if (CJK_CHAR.test(ch)) return KIND_CJK;
+  if (cp === 0x2019 || WORD_CHAR.test(ch)) return KIND_WORD;
+  return KIND_SEP;
+}
+
+const MAX_SPACED_RUN = 4096;
+const MAX_WORD = 24;
+const MIN_SNAKE_PARTS = 4;
+/** Hyphen-split words ("IG-NORE IN-STRUC-TIONS") are re-joined from fragments of at most this length. */
+const MAX_FRAGMENT = 8;
+const MAX_JOINED = 16;
+
+/**
+ * Stream a normalized text through `m`. The text is not lower-cased as a whole (V8 lower-cases two-byte strings
+ * through ICU, at several times the cost of this scan): ASCII letters are read as lower case, and the few tokens that
+ * are sliced are lower-cased one by one. Lower-casing never changes a character's kind, and only U+0130 (İ, "i" plus
+ * a combining dot) changes length, which is added to the token's length here.
+ */
+function scan(t: string, m: Matcher): void {
+  const n = t.length;
+  const wordClasses = m.untrusted ? ASCII_CLASSES : ASCII_CLASSES_DIRECT;
+  const wordFlags = m.untrusted ? ASCII_FLAGS : ASCII_FLAGS_DIRECT;
+  let quoted = false;
+  let prevWord = ''; // previous word when it can start a two-word phrase
+  let headWord = ''; // the last phrase head looked up, and its phrases by second word's trie node
+  let headPhrases: ReadonlyMap<number, readonly number[]> | undefined;
+  // Hyphen-split words ("IG-NORE"): the trie node reached by the fragments joined so far, when they are a prefix of
+  // a lexicon word; walking on from it needs no string building.
+  let joinNode = 0; // 0: none
+  let joinLen = 0;
+  let spacedStart = -1; // start of a run of single letters
+  let spacedLetters = '';
+  let spacedQuoted = false;
+  let i = 0;
+
+  while (i < n) {
+    // Separator run.
+    const sepStart = i;
+    let eos = false;
+    let colon = false;
+    let newline = false;
+    let hyphen = false;
+    while (i < n) {
+      const c = t.charCodeAt(i);
+      if (c === 0x20) {
+        i++;
+        continue;
+      }
+      let kind = BMP_KIND[c]!;
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+        const cp = t.codePointAt(i)!;
+        kind = astralKindOf(cp);
+        if (kind !== KIND_SEP) break;
+        i += 2;
+        continue;
+      }
+      if (kind === KIND_UNKNOWN) {
+        kind = kindOf(c);
+        BMP_KIND[c] = kind;
+      }
+      if (kind !== KIND_SEP) break;
+      switch (c) {
+        case 0x0a: // \n
+          newline = true;
+          eos = true;
+          break;
+        case 0x21: case 0x3f: case 0x3b: case 0x3002: case 0xff01: case 0xff1f: case 0xff1b: // ! ? ; 。！？；
+          eos = true;
+          break;
+        case 0x2e: { // .
+          const next = i + 1 < n ? t.charCodeAt(i + 1) : 0x20;
+          if (next === 0x20 || next === 0x09 || next === 0x0a || next === 0x0d) eos = true;
+          break;
+        }
+        case 0x3a: case 0xff1a: // : ：
+          colon = true;
+          break;
+        case 0x22: case 0x60: // " `
+          quoted = !quoted;
+          break;
+        case 0x201c: case 0xab: case 0x300c: case 0x300e: case 0x201e: // “ « 「 『 „
+          quoted = true;
+          break;
+        case 0x201d: case 0xbb: case 0x300d: case 0x300f: // ” » 」 』
+          quoted = false;
+          break;
+        case 0x2d: // -
+          hyphen = i === sepStart;
+          break;
+        default:
+          break;
+      }
+      i++;
+    }
+    if (i >= n) {
+      m.steps += i - sepStart;
+      break;
+    }
+    const sepLen = i - sepStart;
+
+    // Token run. A word of plain a–z letters walks the lexicon trie while it is scanned.
+    const start = i;
+    const c0 = t.charCodeAt(i);
+    const tokenKind = c0 >= 0xd800 && c0 <= 0xdbff ? astralKindOf(t.codePointAt(i)!) : BMP_KIND[c0]!;
+    let underscore = false;
+    let upper = false; // an upper-case ASCII or a non-ASCII character: the word's text must be lower-cased
+    let dotted = 0; // U+0130 in the token: each is two characters in lower case
+    let plain = tokenKind === KIND_WORD;
+    let node = ASCII_ROOT;
+    const wordToken = tokenKind === KIND_WORD;
+    if (tokenKind === KIND_CJK) {
+      // A tight loop over a CJK run (surrogates and unknown characters are left to the general loop below).
+      while (i < n && BMP_KIND[t.charCodeAt(i)] === KIND_CJK) i++;
+      plain = false;
+      node = 0;
+      upper = true;
+    }
+    if (wordToken) {
+      // A tight loop over the leading ASCII letters (usually the whole word): `c | 0x20` is a lower-case letter exactly
+      // when `c` is an ASCII letter.
+      while (i < n) {
+        const c = t.charCodeAt(i);
+        const lower = c | 0x20;
+        if (lower < 0x61 || lower > 0x7a) break;
+        if (c < 0x61) upper = true;
+        node = ASCII_NEXT[node * 26 + lower - 0x61]!;
+        i++;
+      }
+    }
+    while (i < n) {
+      const c = t.charCodeAt(i);
+      if (wordToken && ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a))) {
+        // Fast path for the common case, an ASCII letter inside a word (read as lower case). Node 0 is the dead
+        // state: the word is not a prefix of a lexicon word, or not plain.
+        if (c < 0x61) upper = true;
+        if (node !== 0) node = ASCII_NEXT[node * 26 + (c | 0x20) - 0x61]!;
+        i++;
+        continue;
+      }
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+        const cp = t.codePointAt(i)!;
+        const kind = astralKindOf(cp);
+        if (kind !== tokenKind) break;
+        plain = false;
+        node = 0;
+        upper = true;
+        i += 2;
+        continue;
+      }
+      let kind = BMP_KIND[c]!;
+      if (kind === KIND_UNKNOWN) {
+        kind = kindOf(c);
+        BMP_KIND[c] = kind;
+      }
+      if (kind !== tokenKind) break;
+      if (c >= 0x80) {
+        upper = true;
+        if (c === 0x130) dotted++;
+      }
+      // Not an ASCII letter (those take the fast path): the token is not a plain word.
+      plain = false;
+      node = 0;
+      if (c === 0x5f) underscore = true;
+      i++;
+    }
+    const end = i;
+    const len = end - start + dotted;
+    m.steps += end - sepStart; // the separator run and the token, each code unit visited once
+
+    const singleLetter = tokenKind === KIND_WORD && len === 1 && c0 !== 0x5f && c0 !== 0x27 && !(c0 >= 0x30 && c0 <= 0x39);
+    const shortSep = !newline && !colon && sepLen <= 3;
+    if (spacedStart >= 0 && (!singleLetter || !shortSep || spacedLetters.length >= MAX_SPACED_RUN)) {
+      flushSpaced(spacedLetters, spacedQuoted, m);
+      spacedStart = -1;
+      spacedLetters = '';
+      prevWord = '';
+    }
+    if (colon) m.feed(COLON_CLASSES, quoted, 0);
+    if (eos) {
+      m.feed(EOS_CLASSES, quoted, 0);
+      prevWord = '';
+    }
+
+    if (tokenKind === KIND_CJK) {
+      joinNode = 0;
+      prevWord = '';
+      segmentCjk(t, start, end, quoted, m);
+      continue;
+    }
+    if (singleLetter) {
+      if (spacedStart < 0) {
+        spacedStart = start;
+        spacedQuoted = quoted;
+      }
+      spacedLetters += c0 >= 0x41 && c0 <= 0x5a ? String.fromCharCode(c0 | 0x20) : c0 < 0x80 ? t[start]! : lowerOf(c0);
+      joinNode = 0;
+      continue;
+    }
+    if (end < n && t.charCodeAt(end) === 0x28) {
+      // `print(x)`: a function call in code, not an imperative.
+      m.skip(1);
+      prevWord = '';
+      joinNode = 0;
+      continue;
+    }
+    if (plain && hyphen && sepLen === 1 && joinNode !== 0 && len <= MAX_FRAGMENT && joinLen + len <= MAX_JOINED) {
+      let joined = joinNode;
+      m.steps += end - start;
+      for (let k = start; k < end && joined !== 0; k++) joined = ASCII_NEXT[joined * 26 + (t.charCodeAt(k) | 0x20) - 0x61]!;
+      const joinedClasses = ASCII_CLASSES[joined];
+      if (joinedClasses !== undefined && joinedClasses.length > 0) {
+        m.feed(joinedClasses, quoted, Obf.Joined);
+        joinNode = joined;
+        joinLen += len;
+        prevWord = '';
+        continue;
+      }
+      // Still a prefix of some word: keep joining. Otherwise this fragment may start a new chain.
+      if (joined !== 0) {
+        joinNode = joined;
+        joinLen += len;
+      } else {
+        joinNode = node;
+        joinLen = len;
+      }
+    } else {
+      joinNode = plain && len <= MAX_FRAGMENT ? node : 0;
+      joinLen = len;
+    }
+    if (plain && (prevWord === '' || len <= MAX_WORD)) {
+      // Fast path: a word of ASCII letters, classified by the trie walk (as `classify` would: no fold applies to
+      // it), and the second word of a two-word phrase found by trie node, without slicing the word.
+      if (prevWord === '' && wordFlags[node] === 0) {
+        // Most words: no classes and no phrase to start (a typed-array read instead of loading a class list).
+        m.index++;
+        m.lastWasEos = false;
+        continue;
+      }
+      let classes = wordClasses[node] ?? EMPTY;
+      let obf = 0;
+      if (prevWord !== '' && node !== 0) {
+        if (prevWord !== headWord) {
+          // The heads of consecutive phrases are usually the same interned string: look its phrases up once.
+          headWord = prevWord;
+          headPhrases = BIGRAM_SECOND.get(prevWord);
+        }
+        const phrase = headPhrases?.get(node);
+        if (phrase !== undefined) {
+          classes = classes.length === 0 ? phrase : [...classes, ...phrase];
+          obf = PHRASE;
+        }
+      }
+      prevWord = ASCII_HEAD[node] === 1 ? ASCII_WORDS[node]! : '';
+      if (classes.length === 0) {
+        // m.skip(1), inlined: most tokens take this path.
+        m.index++;
+        m.lastWasEos = false;
+      } else {
+        m.feed(classes, quoted, obf);
+      }
+      continue;
+    }
+    if (underscore) {
+      // Identifiers (`system_prompt`, `ignore_errors`) are inert; long snake_case runs are screened word by word.
+      const parts = t.slice(start, end).toLowerCase().split('_').filter((x) => x !== '');
+      m.steps += 4 * (end - start); // slice, lower-case, split, and each part classified
+      if (parts.length >= MIN_SNAKE_PARTS) {
+        for (const part of parts) {
+          const pc = part.length <= MAX_WORD ? classify(part) : NONE;
+          m.feed(pc.classes, quoted, pc.classes.length > 0 ? Obf.Joined : 0);
+        }
+      } else {
+        m.skip(1);
+      }
+      prevWord = '';
+      joinNode = 0;
+      continue;
+    }
+    if (len > MAX_WORD) {
+      m.skip(1);
+      prevWord = '';
+      joinNode = 0;
+      continue;
+    }
+    const raw = t.slice(start, end);
+    const word = upper ? raw.toLowerCase() : raw;
+    m.steps += 4 * len; // slice, lower-case, classify (cached; folds on a miss), phrase key
+    const cl = classify(word);
+    let classes = cl.classes;
+    let obf: number = cl.obf;
+    const key = NON_ASCII.test(word) ? fold(word) : word;
+    if (prevWord !== '') {
+      const phrase = bigrams.get(`${prevWord} ${key}`);
+      if (phrase !== undefined) {
+        classes = classes.length === 0 ? phrase : [...classes, ...phrase];
+        obf |= PHRASE;
+      }
+    }
+    if (word.includes('@') && /\p{L}@\p{L}/u.test(word)) classes = [...classes, C.EMAILADDR];
+    prevWord = bigramHeads.has(key) ? key : '';
+    if (classes.length === 0) m.skip(1);
+    else m.feed(classes, quoted, obf);
+  }
+  if (spacedStart >= 0) flushSpaced(spacedLetters, spacedQuoted, m);
+  m.finish();
+}
+
+/** Feed a run of single letters: re-joined and segmented when it is long enough to hide words ("i g n o r e"). */
+function flushSpaced(letters: string, quoted: boolean, m: Matcher): void {
+  if (letters.length >= 4) {
+    segment(letters, quoted, m);
+    return;
+  }
+  m.steps += letters.length;
+  for (let k = 0; k < letters.length; k++) {
+    const cl = classify(letters[k]!);
+    if (cl.classes.length === 0) m.skip(1);
+    else m.feed(cl.classes, quoted, cl.obf);
+  }
+}
+
+/** Greedy longest-match segmentation of joined single letters ("ignoreallpreviousinstructions") over a trie. */
+function segment(s: string, quoted: boolean, m: Matcher): void {
+  let p = 0;
+  let unknown = false;
+  while (p < s.length) {
+    let node: TrieNode | undefined = trie;
+    let best = 0;
+    let bestClasses: readonly number[] | undefined;
+    let k = p;
+    for (; k < s.length && node !== undefined; k++) {
+      node = node.next.get(s.charCodeAt(k));
+      if (node?.classes !== undefined) {
+        best = k - p + 1;
+        bestClasses = node.classes;
+      }
+    }
+    m.steps += k - p + 1;
+    if (bestClasses === undefined) {
+      unknown = true;
+      p++;
+      continue;
+    }
+    if (unknown) m.skip(1);
+    unknown = false;
+    m.feed(bestClasses, quoted, Obf.Spaced);
+    p += best;
+  }
+  if (unknown) m.skip(1);
+}
+
+/** Dictionary segmentation of a CJK run; unknown characters advance the position by one token per two characters. */
+function segmentCjk(t: string, start: number, end: number, quoted: boolean, m: Matcher): void {
+  m.steps += end - start;
+  let p = start;
+  let unknown = 0;
+  while (p < end) {
+    if (CJK_FIRST[t.charCodeAt(p)] === 0) {
+      unknown++;
+      p++;
+      continue;
+    }
+    let matched = 0;
+    let node: TrieNode | undefined = cjkTrie;
+    let hit: TrieNode | undefined;
+    let k = p;
+    for (; k < end && k - p < cjkMaxLen && node !== undefined; k++) {
+      node = node.next.get(t.charCodeAt(k));
+      if (node?.classes !== undefined) {
+        matched = k - p + 1;
+        hit = node;
+      }
+    }
+    m.steps += k - p + 1;
+    if (hit !== undefined) {
+      if (unknown > 0) m.skip((unknown + 1) >> 1);
+      unknown = 0;
+      m.feed(m.untrusted ? hit.classes! : cjkDirect.get(hit)!, quoted, 0);
+    }
+    if (matched === 0) {
+      unknown++;
+      p++;
+    } else {
+      p += matched;
+    }
+  }
+  if (unknown > 0) m.skip((unknown + 1) >> 1);
+}
+
+
+/** Stream `text` (normalized) through a fresh matcher; `untrusted` enables the indirect-injection rules. */
+export function runRules(text: string, untrusted: boolean): Matcher {
+  const m = new Matcher(untrusted);
+  scan(text, m);
+  countWork(m.steps);
+  return m;
+}

@@ -1,0 +1,159 @@
+/**
+ * The pre-screen's rules, as data: each rule is a short sequence of word classes (see `words.ts`) with a maximum
+ * gap in tokens between consecutive steps, plus the weights of the structural detectors. The engine
+ * ({@link ../engine}) compiles the rules into one streaming matcher.
+ */
+
+/** One token rule. */
+export interface RuleSpec {
+  /** Signal id reported when the rule fires (ignored when `emit` is set). */
+  readonly id: string;
+  /** Weight in (0, 1]. */
+  readonly w: number;
+  /** Steps: a class name (or `A|B` alternatives) and the maximum number of tokens allowed before it. */
+  readonly seq: ReadonlyArray<readonly [string, number]>;
+  /** Classes that reset the rule's progress when seen. */
+  readonly block?: readonly string[];
+  /** Classes that weaken a match when seen within 4 tokens before its first step. */
+  readonly pre?: readonly string[];
+  /** Classes that weaken a match when seen within 2 tokens after its last step ("instructions *for* returns"). */
+  readonly post?: readonly string[];
+  /** Enable only for untrusted content. */
+  readonly untrusted?: boolean;
+  /** Emit a derived class instead of reporting a signal. */
+  readonly emit?: string;
+}
+
+const SENTENCE = ['EOS'];
+const OVERRIDE_BLOCK = ['EOS', 'MY', 'OTHERPOSS'];
+const OVERRIDE_POST = ['POSTB', 'MY'];
+const OVERRIDE_PRE = ['REPORT', 'NOTC', 'DESCR'];
+
+export const RULES: readonly RuleSpec[] = [
+  // Derived concept: "system prompt", "initial instructions", "prompt del sistema", "系统提示".
+  { id: '', emit: 'D_SYSPROMPT', w: 1, seq: [['SYSMOD', 0], ['PNOUN', 2]], block: SENTENCE },
+  { id: '', emit: 'D_SYSPROMPT', w: 1, seq: [['PNOUN', 0], ['SYSMOD', 2]], block: SENTENCE },
+  { id: '', emit: 'D_SYSPROMPT', w: 1, seq: [['SYSPROMPT', 0]] },
+
+  // Instruction override.
+  { id: 'override.ignore-instructions', w: 0.9, seq: [['IGNORE', 0], ['PRIOR', 3], ['INSTR', 3]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE, post: OVERRIDE_POST },
+  { id: 'override.ignore-instructions', w: 0.85, seq: [['IGNORE', 0], ['YOUR', 2], ['INSTR', 2]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE, post: OVERRIDE_POST },
+  { id: 'override.ignore-instructions', w: 0.9, seq: [['IGNORE', 0], ['INSTR', 3], ['PRIOR', 3]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE, post: OVERRIDE_POST },
+  { id: 'override.ignore-instructions', w: 0.9, seq: [['PRIOR', 0], ['INSTR', 3], ['IGNORE', 4]], block: OVERRIDE_BLOCK, pre: ['REPORT'] },
+  { id: 'override.ignore-instructions', w: 0.85, seq: [['IGNORE', 0], ['D_SYSPROMPT', 4]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE, post: OVERRIDE_POST },
+  { id: 'override.ignore-above', w: 0.45, seq: [['IGNORE', 0], ['ABOVE_STRONG', 3]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE, post: ['PNOUN', 'MY'] },
+  { id: 'override.ignore-instructions', w: 0.75, seq: [['IGNORE', 0], ['INSTR', 2], ['ACTOR|YOU', 4]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE, post: OVERRIDE_POST },
+  { id: 'override.ignore-restrictions', w: 0.6, seq: [['IGNORE', 0], ['PRIOR|YOUR', 3], ['AIRESTRICT', 2]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE, post: OVERRIDE_POST },
+  { id: 'override.ignore-instructions', w: 0.85, seq: [['IGNORE', 0], ['STUFF', 2], ['BEFORE_STRONG', 2]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE, post: OVERRIDE_POST },
+  { id: 'override.do-not-follow', w: 0.75, seq: [['NOTC', 0], ['FOLLOW', 1], ['PRIOR', 2], ['INSTR', 3]], block: OVERRIDE_BLOCK },
+  { id: 'override.do-not-follow', w: 0.6, seq: [['NOTC', 0], ['FOLLOW', 1], ['INSTR', 3]], block: OVERRIDE_BLOCK },
+  { id: 'override.instructions-void', w: 0.7, seq: [['PRIOR', 0], ['INSTR', 2], ['VOID', 5]], block: OVERRIDE_BLOCK },
+  { id: 'override.instructions-void', w: 0.7, seq: [['D_SYSPROMPT', 0], ['VOID', 5]], block: OVERRIDE_BLOCK },
+  { id: 'override.new-instructions', w: 0.45, seq: [['YOUR', 0], ['NEW', 1], ['TASK', 1]], block: SENTENCE },
+  { id: 'override.new-instructions', w: 0.35, seq: [['NEW', 0], ['TASK', 1], ['COLON', 0]] },
+
+  // Persona / DAN jailbreaks.
+  { id: 'persona.do-anything-now', w: 0.85, seq: [['DO', 0], ['ANYTHING', 0], ['NOW', 0]] },
+  { id: 'persona.named-jailbreak', w: 0.45, seq: [['PERSONA|YOU|NOW', 0], ['DANNAME', 4]], block: SENTENCE },
+  { id: 'persona.unrestricted-ai', w: 0.6, seq: [['UNRESTR', 0], ['AIWORD|MODE|YOU|PERSONA', 3]], block: SENTENCE },
+  { id: 'persona.unrestricted-ai', w: 0.6, seq: [['YOU|AIWORD', 0], ['UNRESTR', 4]], block: SENTENCE },
+  { id: 'persona.no-restrictions', w: 0.3, seq: [['NOWORD', 0], ['RESTRICT', 3]], block: SENTENCE },
+  { id: 'persona.no-ai-policy', w: 0.55, seq: [['NOWORD', 0], ['AIPOLICYMOD', 2], ['POLICY|RESTRICT', 1]], block: SENTENCE },
+  { id: 'persona.no-ai-policy', w: 0.55, seq: [['AIPOLICYMOD', 0], ['POLICY|RESTRICT', 0], ['NOTC|VOID', 2], ['EXISTV', 1]], block: SENTENCE },
+  { id: 'persona.policy-bypass', w: 0.6, seq: [['BYPASSV', 0], ['POLICY', 3], ['ACTOR', 3]], block: SENTENCE },
+  { id: 'persona.do-anything-now', w: 0.45, seq: [['AIWORD', 0], ['DO', 4], ['ANYTHING', 0]], block: SENTENCE },
+  { id: 'persona.anything-goes', w: 0.55, seq: [['ANYTHING|ANY', 0], ['EVEN', 2], ['ILLEGAL', 2]], block: SENTENCE },
+  { id: 'persona.unrestricted-ai', w: 0.6, seq: [['AIWORD', 0], ['NOWORD', 5], ['RESTRICT', 3]], block: SENTENCE },
+  { id: 'persona.never-refuse', w: 0.6, seq: [['AIWORD', 0], ['NOTC|NOWORD', 4], ['REFUSE', 1]], block: SENTENCE },
+  { id: 'persona.no-longer-bound', w: 0.6, seq: [['NOTC|VOID', 0], ['BOUND', 1], ['POLICY|RESTRICT|AIPOLICYMOD', 4]], block: SENTENCE },
+  { id: 'persona.jailbreak-mode', w: 0.65, seq: [['NOWORD', 0], ['RESTRICT', 0], ['MODE', 1]] },
+  { id: 'persona.restrictions-lifted', w: 0.5, seq: [['PRIOR|YOUR|AIPOLICYMOD', 0], ['AIRESTRICT', 1], ['VOID|BYPASSV', 3]], block: SENTENCE },
+  { id: 'persona.special-mode', w: 0.35, seq: [['MODEADJ', 0], ['MODE', 1]] },
+  { id: 'persona.jailbreak-mode', w: 0.65, seq: [['STRONGMODE', 0], ['MODE', 1]] },
+  { id: 'persona.mode-enabled', w: 0.3, seq: [['ENABLE', 0], ['MODEADJ', 2], ['MODE', 1]] },
+  { id: 'persona.never-refuse', w: 0.45, seq: [['NOTC|NOWORD', 0], ['REFUSE', 2]], block: SENTENCE },
+  { id: 'persona.stay-in-character', w: 0.25, seq: [['STAY', 0], ['CHARACTER', 2]] },
+  { id: 'persona.policy-bypass', w: 0.6, seq: [['BYPASSV|IGNORE', 0], ['AIPOLICYMOD|YOUR', 3], ['POLICY', 2]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE, post: OVERRIDE_POST },
+
+  // System-prompt extraction.
+  { id: 'extraction.system-prompt', w: 0.8, seq: [['REVEAL', 0], ['D_SYSPROMPT', 5]], block: ['EOS', 'EXAMPLEB', 'MY', 'OTHERPOSS'] },
+  { id: 'extraction.your-instructions', w: 0.6, seq: [['WHAT', 0], ['YOUR', 4], ['PROMPTW', 0]], block: SENTENCE, post: ['POSTB'] },
+  { id: 'extraction.system-prompt', w: 0.7, seq: [['YOUR', 0], ['D_SYSPROMPT', 3]], block: SENTENCE },
+  { id: 'extraction.your-instructions', w: 0.55, seq: [['REVEAL', 0], ['YOUR', 3], ['PNOUN', 2]], block: SENTENCE, post: ['POSTB'] },
+  { id: 'extraction.repeat-above', w: 0.7, seq: [['REVEAL', 0], ['STUFF', 3], ['ABOVE', 2]], block: SENTENCE },
+  { id: 'extraction.starting-with', w: 0.55, seq: [['START', 0], ['YOU', 3], ['ARE', 0]] },
+  { id: 'extraction.what-told', w: 0.6, seq: [['WHAT', 0], ['YOU', 4], ['TOLD', 2]], block: SENTENCE },
+  { id: 'extraction.what-told', w: 0.6, seq: [['PNOUN|STUFF|INSTR', 0], ['YOU', 2], ['TOLD', 2]], block: SENTENCE },
+  { id: 'extraction.what-told', w: 0.6, seq: [['WHAT', 0], ['ACTOR', 3], ['TELLV', 1], ['YOU', 0]], block: SENTENCE },
+  { id: 'extraction.before-first-message', w: 0.55, seq: [['ABOVE', 0], ['FIRST', 2], ['PNOUN', 0]], block: SENTENCE },
+  { id: 'extraction.context-window', w: 0.55, seq: [['STUFF|WHAT|REVEAL', 0], ['YOUR', 6], ['CONTEXT', 0]], block: SENTENCE },
+  { id: 'extraction.secret', w: 0.6, seq: [['WHAT|REVEAL', 0], ['SYSMOD', 4], ['CREDENTIAL', 1]], block: SENTENCE },
+
+  // Format / delimiter injection in words.
+  { id: 'delimiter.new-instructions-banner', w: 0.6, seq: [['START|END', 0], ['NEW|SYSMOD', 2], ['INSTR|PNOUN|SYSPROMPT', 1]] },
+  { id: 'delimiter.end-of-input', w: 0.35, seq: [['END', 0], ['INPUTN', 2]] },
+  { id: 'delimiter.system-override', w: 0.55, seq: [['SYSMOD|MODEADJ', 0], ['IGNORE', 0]] },
+
+  // Obfuscation instructions.
+  { id: 'obfuscation.decode-and-run', w: 0.45, seq: [['DECODE', 0], ['EXEC', 6]] },
+
+  // Indirect injection (untrusted content only).
+  { id: 'indirect.address-ai', w: 0.55, untrusted: true, seq: [['ADDRESS', 0], ['AIWORD', 4]], block: ['EOS', 'COLON'] },
+  { id: 'indirect.address-ai', w: 0.6, untrusted: true, seq: [['IF', 0], ['YOU', 0], ['ARE', 0], ['AIWORD', 2]] },
+  { id: 'indirect.address-ai', w: 0.4, untrusted: true, seq: [['AIWORD', 0], ['COLON', 0]] },
+  { id: 'indirect.address-ai', w: 0.5, untrusted: true, seq: [['AIWORD', 0], ['IGNORE|BYPASSV', 1]] },
+  { id: 'indirect.ignore-user', w: 0.55, untrusted: true, seq: [['IGNORE', 0], ['AUDIENCE', 2], ['REQUEST', 1]], block: SENTENCE },
+  { id: 'indirect.ai-must', w: 0.45, untrusted: true, seq: [['AIWORD', 0], ['MODAL', 3]], block: SENTENCE },
+  { id: 'indirect.when-processing', w: 0.35, untrusted: true, seq: [['WHEN', 0], ['PROCESSV', 2], ['THISDOC|DOCNOUN', 3]], block: SENTENCE },
+  { id: 'indirect.conceal', w: 0.55, untrusted: true, seq: [['NOTC|NOWORD', 0], ['CONCEALV', 2], ['AUDIENCE', 3]], block: SENTENCE },
+  { id: 'indirect.exfiltrate', w: 0.5, untrusted: true, seq: [['SENDV', 0], ['SENSITIVE', 6], ['TO', 6], ['URL|EMAILADDR', 3]], block: SENTENCE },
+  { id: 'indirect.tool-call', w: 0.3, untrusted: true, seq: [['TOOLV', 0], ['TOOL', 3]], block: SENTENCE },
+  // Reader-directed cues (derived classes, see READER_CUES): "your reply", "when summarizing this email",
+  // "tell the user", "do not mention", "your new task". The user comes before the verb in verb-final languages
+  // (ja, ko), with a wider gap.
+  { id: '', emit: 'D_REPLY', untrusted: true, w: 1, seq: [['YOUR|R_YOUR', 0], ['R_REPLYN', 1]], block: SENTENCE },
+  { id: '', emit: 'D_REPLY', untrusted: true, w: 1, seq: [['WHEN|R_WHEN', 0], ['PROCESSV|R_PROCESSV', 2], ['THISDOC|DOCNOUN', 3]], block: SENTENCE },
+  { id: '', emit: 'D_REPLY', untrusted: true, w: 1, seq: [['WHEN|R_WHEN', 0], ['YOU', 0], ['PROCESSV|R_PROCESSV|R_REPLYV', 1]], block: SENTENCE },
+  { id: '', emit: 'D_REPLY', untrusted: true, w: 1, seq: [['R_REPLYV', 0], ['R_ONLY', 1]], block: SENTENCE },
+  { id: '', emit: 'D_TELLUSER', untrusted: true, w: 1, seq: [['R_TELL', 0], ['R_USER', 3]], block: SENTENCE },
+  { id: '', emit: 'D_TELLUSER', untrusted: true, w: 1, seq: [['R_USER', 0], ['R_TELL', 6]], block: SENTENCE },
+  { id: '', emit: 'D_CONCEAL', untrusted: true, w: 1, seq: [['NOTC|NOWORD|R_NOT', 0], ['CONCEALV|R_CONCEALV', 2]], block: SENTENCE },
+  { id: '', emit: 'D_SWITCH', untrusted: true, w: 1, seq: [['NEW', 0], ['TASK', 1]], block: SENTENCE },
+  { id: 'indirect.destructive-action', w: 0.35, untrusted: true, seq: [['DANGER', 0], ['DANGEROBJ', 4]], block: SENTENCE },
+];
+
+/** Weights of structural detectors (not token rules). */
+export const W = {
+  specialToken: 0.6,
+  roleTag: 0.5,
+  weakRoleTag: 0.3,
+  roleLine: 0.4,
+  turnLine: 0.3,
+  roleJson: 0.3,
+  hiddenText: 0.55,
+  encodedPayload: 0.5,
+  obfuscatedWords: 0.3,
+  exfilUrl: 0.55,
+  hiddenMarkup: 0.35,
+  htmlComment: 0.15,
+  invisibleCharacters: 0.2,
+  readerInstruction: 0.55,
+  remoteScript: 0.25,
+  evalRemote: 0.45,
+  readerInstructionStrong: 0.75,
+};
+
+/**
+ * Reader-directed cues for untrusted content: what a document asks ITS READER to do, not what it is about. Each
+ * cue is a set of classes; a document that shows two different cues within {@link READER_WINDOW} tokens (an AI
+ * addressee and a directive about the reply, "tell the user" and concealment, …) is instructing its reader.
+ */
+export const READER_CUES: Readonly<Record<string, readonly string[]>> = {
+  addressee: ['AIWORD', 'R_AI'],
+  reply: ['D_REPLY', 'R_REPLYSTRONG'],
+  tellUser: ['D_TELLUSER'],
+  conceal: ['D_CONCEAL', 'R_CONCEAL'],
+  taskSwitch: ['D_SWITCH', 'R_SWITCH'],
+};
+/** Tokens (sentence ends included) within which reader cues count together. */
+export const READER_WINDOW = 24;

@@ -1,0 +1,196 @@
+/**
+ * The pre-screen's multilingual lexicon: word classes (IGNORE, PRIOR, INSTR, REVEAL, SYSPROMPT, …) and the words,
+ * in every supported language, that carry them. Data only; the engine ({@link ../engine}) compiles it.
+ *
+ * Entries are folded like tokens (lower case, no diacritics). `a_b` is a two-word phrase that gives its classes to
+ * the second word; CJK entries feed the CJK segmenter.
+ */
+export const LEXICON: Readonly<Record<string, string>> = {
+  IGNORE: `ignore ignoring disregard disregarding forget forgetting discard discarding abandon abandoning overlook skip
+    drop erase wipe override overriding overwrite bypass nevermind dismiss cancel scrap ditch neglect set_aside throw_away no_attention
+    not_follow stop_following stop_obeying don't_follow dont_follow
+    ignora ignoren ignorar ignore ignores ignorad olvida olvide olviden olvidar olvidate olvidad descarta descartar omite
+    omitir caso_omiso ignorez ignorer oublie oubliez oublier pas_compte ignoriere ignoriert ignorieren vergiss vergesst
+    vergessen missachte missachten uberspringe esqueca esquece esquecer esquecam desconsidere desconsidera desconsiderar
+    ignorate ignorare dimentica dimenticate dimenticare trascura non_considerare
+    忽略 忽视 無視 无视 忘记 忘掉 忘記 跳过 不要理会 不理会 不用管 别管 игнорируи игнорируите игнорировать
+    проигнорируи проигнорируите забудь забудьте забыть отбрось отбросьте обращаи_внимания
+    negeer negeren vergeet zignoruj ignoruj zapomnij pomin yok_say 무시하고 무시해 무시하세요 무시`,
+  NOTC: `not don't dont do_not never no doesn't without stop nicht nie no nunca jamais ne pas non mai не 不要 别`,
+  FOLLOW: `follow following obey obeying comply heed adhere listen respect`,
+  PRIOR: `previous previously prior above earlier preceding foregoing before former all any every entire old existing
+    original initial aforementioned above-mentioned last
+    anterior anteriores previas previos precedentes todas todos todo arriba
+    precedentes precedente anterieures anterieurs toutes tous dessus
+    alle vorherigen vorherige vorigen vorige bisherigen bisherige obigen obige fruheren vorangegangenen vorausgegangenen
+    tutte tutti precedenti precedente sopra todas acima previas
+    之前 以上 上面 前面 先前 上述 此前 所有 全部 一切 以前 之前的
+    предыдущие предыдущих предыдущим все всё вышеуказанные выше ранее прежние прошлые
+    以前の すべて 全て 前の 이전 이전의 모든 vorige eerdere alle poprzednie poprzednich wszystkie wszystkich onceki tum`,
+  INSTR: `instructions instruction directives directive directions guidelines guideline guidance rules prompt prompts
+    commands orders programming constraints initialization setup context rule
+    instrucciones instruccion indicaciones ordenes reglas directrices consignas
+    consignes instructions regles directives anweisungen anweisung instruktionen befehle regeln vorgaben richtlinien
+    instrucoes instrucao diretrizes regras comandos istruzioni istruzione regole direttive
+    指令 指示 提示 规则 規則 设定 設定 命令 说明 提示词 要求
+    инструкции инструкций инструкциям указания указаний правила правил команды промпт
+    指示を ルール 지시를 지시 명령 규칙 instructies regels instrukcje instrukcji polecenia zasady talimatlari talimatları kurallari`,
+  MY: `my mine myself i i'm i've i'd mi mis mio mia mein meine meinen meiner mon ma mes meu minha meus 我的 мой мои мою моих`,
+  YOUR: `your yours thy you're tu tus tes ton ta votre vos dein deine deinen deiner deines dich seu sua seus suas teu tua
+    tuo tuoi tue il_tuo le_tue 你的 您的 твой твои твою свой свои свою своих ваш ваши вашу あなたの 당신의 너의 je jouw
+    twoj twoje swoj swoje senin`,
+  YOU: `you u yourself tu toi du 你 您 ты вы vous voce você lei jij`,
+  ARE: `are re were be being am eres es bist sei sono sei estas est sind sei e ist 是 现在是`,
+  NOW: `now henceforth ahora maintenant jetzt agora ora сейчас теперь 现在 今から 이제`,
+  REVEAL: `reveal reveals show display print output repeat tell share give leak dump disclose expose recite echo copy
+    paste spell write list provide quote type return state divulge enumerate translate summarize summarise describe
+    revela revelar muestra muestrame mostrar dime imprime repite escribe ensename revele revelez affiche affichez montre
+    montrez montre-moi repete repetez donne donnez dis ecris zeige zeig gib verrate nenne wiederhole ausgeben mostre
+    mostra diga imprima repita revele rivela rivelami mostrami ripeti stampa dimmi scrivi
+    显示 输出 打印 告诉 透露 泄露 重复 给出 展示 说出 复述 顯示 輸出 告訴 покажи показать выведи вывести раскрои
+    раскроите повтори напечатаи скажи расскажи напиши 表示 教えて 알려줘 알려 보여줘 toon geef pokaz wypisz podaj
+    goster göster`,
+  SYSMOD: `system system's sys initial original hidden secret confidential internal pre starting beginning developer
+    developer's operator underlying first base master core
+    sistema systeme inicial iniciales initial initiales initiaux ursprunglichen ursprungliche anfanglichen
+    iniciais originais originale iniziali originali nascoste segrete ocultas secretas secretes geheimen
+    系统 系統 初始 原始 隐藏 秘密 системный системные системных системное системного исходные исходных
+    первоначальные скрытые システム 시스템 systeem systemowy systemowe sistem ilk gizli`,
+  PNOUN: `prompt prompts instructions instruction message directives guidelines configuration config preprompt
+    pre-prompt settings rules
+    mensaje instrucciones indicaciones message consignes nachricht anweisungen mensagem instrucoes messaggio istruzioni
+    提示 提示词 指令 消息 设定 промпт инструкции инструкций сообщение プロンプト 프롬프트 프롬프트를 instructies
+    instrukcje istemi istemini`,
+  SYSPROMPT: `systemprompt system_prompt sysprompt preprompt pre-prompt metaprompt systemanweisungen systemanweisung
+    systemnachricht systeemprompt systeeminstructies 系统提示 系统提示词 系統提示 系统指令 系统消息 初始指令 初始提示
+    システムプロンプト`,
+  ABOVE: `above before preceding earlier prior previous`,
+  ABOVE_STRONG: `above preceding foregoing aforementioned`,
+  FIRST: `first initial opening`,
+  CONTEXT: `context`,
+  ACTOR: `system developer developers operator operators creator creators admin administrator openai anthropic company
+    owner owners programmers`,
+  TELLV: `tell told instruct instructed say said ask asked`,
+  CREDENTIAL: `password passphrase key code token credentials secret`,
+  AIRESTRICT: `restrictions restriction limitations filters filter safeguards guardrails censorship ethics morals
+    content_policy safety_guidelines moderation`,
+  BOUND: `bound restricted limited constrained subject obligated governed tied`,
+  DESCR: `does did doesn't didn't won't might may why it they sometimes often`,
+  OTHERPOSS: `its their his her its' whose`,
+  ILLEGAL: `illegal unethical harmful dangerous offensive immoral explicit nsfw`,
+  EVEN: `even including especially`,
+  EXISTV: `exist apply matter`,
+  PROMPTW: `prompt prompts preprompt instructions directives`,
+  BEFORE_STRONG: `above preceding foregoing aforementioned before`,
+  AIPOLICYMOD: `openai openai's anthropic anthropic's content safety ethical moral alignment usage ethics`,
+  STUFF: `everything text words content contents message messages lines conversation all prompt above`,
+  START: `starting beginning start begin`,
+  END: `end ends`,
+  INPUTN: `input conversation prompt context document instructions`,
+  WHAT: `what which whats what's que qué quoi was 什么 что какие`,
+  TOLD: `told given instructed programmed configured initialized initialised prompted tasked received got`,
+  VOID: `void revoked cancelled canceled obsolete outdated irrelevant invalid expired overridden superseded null
+    no_longer replaced suspended lifted`,
+  NEW: `new updated real actual true additional revised nuevas nuevo nouvelles neue nuove novas новые 新的 新`,
+  TASK: `task tasks mission objective goal purpose job directive directives instructions orders rules prompt role
+    instrucciones tarea consignes aufgabe anweisungen compito задача 任务 指令`,
+  PERSONA: `act acting pretend pretending roleplay role-play simulate simulating imagine become behave respond answer
+    persona character you're are be called named mode as
+    actua actuar finge eres sois joue agis sei spiele tu du bist agisci finja 扮演 假装 你是 ты`,
+  DANNAME: `dan stan dude betterdan antidan evilbot freedomgpt unchainedgpt basedgpt mongo aim developer-mode dan's`,
+  UNRESTR: `unrestricted unfiltered uncensored jailbroken jailbreak jailbreaking amoral unchained unbound unlimited lawless
+    unaligned unethical immoral rogue uninhibited unmoderated unshackled liberated evil
+    sin_restricciones sin_filtros sin_reglas sans_restriction sans_restrictions ohne_einschrankungen
+    sem_restricoes sem_filtros senza_restrizioni без_ограничений 不受限制 无限制 没有限制 越狱`,
+  NOWORD: `no without zero free freed lacking devoid beyond sans sin ohne sem senza без 没有 无 不受 zonder bez`,
+  RESTRICT: `restrictions restriction limits limitations limitation filters filter filtering rules guidelines ethics
+    morals morality censorship boundaries constraints policies policy safeguards safety guardrails alignment limit
+    principles scruples moderation restrictions
+    restricciones reglas filtros limites censura restrictions regles limites filtres einschrankungen regeln filter
+    grenzen zensur restricoes filtros regras restrizioni regole filtri limiti ограничении ограничения ограничений
+    правил правила фильтров цензуры 限制 规则 约束 过滤 审查 制限 beperkingen ograniczen`,
+  AIWORD: `ai a.i assistant model llm chatbot bot agent agents copilot gpt chatgpt claude gemini bard llama models
+    assistants chatbots llms ki ia ии 人工智能 ai助手 助手 모델 인공지능 robot`,
+  MODE: `mode modus modo режим 模式 モード 모드`,
+  MODEADJ: `developer dev god sudo admin administrator maintenance debug jailbreak dan unfiltered unrestricted uncensored
+    opposite evil root superuser no-limits unlimited chaos desarrollador developpeur entwickler desenvolvedor
+    sviluppatore разработчика 开发者 开发`,
+  STRONGMODE: `jailbreak dan unfiltered unrestricted uncensored evil no-limits chaos sudo`,
+  ENABLE: `enable enabled enabling activate activated activating enter entering switch switched turn turned on now
+    operate operating engage unlock unlocked into in activa active aktiviere activez ativar attiva включи 开启 进入`,
+  REFUSE: `refuse refuses refusing refusal refusals decline declines warnings warning disclaimers disclaimer moralizing
+    moralize lecturing censor censoring say_no says_no rechazar refuser verweigern recusar rifiutare отказывать 拒绝`,
+  STAY: `stay remain keep break breaking`,
+  CHARACTER: `character`,
+  BYPASSV: `ignore ignores ignoring bypass bypasses bypassing break breaks broken violate violates disable disabled
+    override overrides circumvent evade escape escaped remove removed lift lifted disregard disregards freed
+    turned_off switched_off off`,
+  POLICYMOD: `openai openai's anthropic anthropic's content safety ethical moral your its usage alignment all any
+    programming`,
+  POLICY: `policy policies guidelines filters protocols protocol training alignment restrictions programming safeguards
+    confines limitations principles rules guardrails compass conscience boundaries`,
+  DO: `do`,
+  ANYTHING: `anything everything`,
+  ANY: `any`,
+  DECODE: `decode decoding decoded decipher convert interpret base64 base-64 rot13 rot-13 hex backwards reverse reversed
+    unscramble`,
+  EXEC: `follow execute run obey do perform comply carry act`,
+  REPORT: `told said says asked say tells dijo dijeron sagte sagt dit a_dit disse detto сказал сказали 说`,
+  META: `injection injections jailbreak jailbreaks jailbreaking attack attacks attacker attackers defend defense defence
+    defenses mitigate mitigation prevent prevention detect detection detector protect protection security vulnerability
+    red-team red-teaming owasp classifier research researchers paper papers example examples explain phenomenon
+    template templates format formats chatml fine-tuning tokens token mean means meaning syntax
+    inyeccion injecao 注入 攻击 атака атаки инъекция`,
+  QWORD: `what how why is are can could should does do explain describe which when where who qué como cómo was wie pourquoi
+    comment 什么 如何 怎么 что как`,
+  MENTION: `say says said saying phrase phrases quote quoted quotes means mean meaning translate translation story
+    character word words sentence sentences string called example examples like refer refers dice dit sagt`,
+  EXAMPLEB: `a an example sample good robust template another some`,
+  POSTB: `for about regarding from of zur zum uber sobre sur pour para su sul sulla per`,
+  // Indirect injection (untrusted content).
+  ADDRESS: `note attention attn message instructions instruction important notice dear hey hello hi reminder warning`,
+  IF: `if`,
+  WHEN: `when while before after whenever once`,
+  PROCESSV: `summarizing summarize summarise summarising processing process reading read answering responding
+    reviewing review editing rendering translating analyzing analysing parsing indexing handling`,
+  CONCEALV: `tell mention reveal inform informing telling notify alert let show disclose reveal`,
+  AUDIENCE: `user user's users reader human customer agent teacher employee owner operator`,
+  MODAL: `must should shall always never need needs`,
+  REQUEST: `request requests question questions query message messages instructions prompt`,
+  SENDV: `send forward post upload transmit exfiltrate email leak submit include append collect share copy encode`,
+  SENSITIVE: `password passwords credentials conversation history messages email emails data address invoices secrets
+    keys tokens contacts files attachments credit card details information name`,
+  TO: `to`,
+  URL: `http https www`,
+  TOOLV: `call use run invoke execute trigger`,
+  TOOL: `tool tools function plugin shell terminal command`,
+  DANGER: `delete remove rm erase wipe drop push transfer refund purchase buy`,
+  DANGEROBJ: `files folder folders directory repository repo database tests branch data records account accounts emails
+    drive backups everything all`,
+  THISDOC: `this these the`,
+  DOCNOUN: `document page email message article text file content invite review resume repository data notes release
+    website site code report release`,
+  // Reader-directed cues (untrusted content only, see READER_CUES in rules.ts): who a document addresses and what
+  // it asks its reader to do with the reply. Several languages per class; CJK entries are dictionary words.
+  R_AI: `assistent assistente asistente assistenten sprachmodell modell modele modelo modello taalmodel ассистент
+    модель нейросеть 言語モデル アシスタント 语言模型 大模型 模型 어시스턴트 어시스턴트에게 모델이라면 언어모델`,
+  R_YOUR: `je jouw uw твоём твоем вашем твой твоего 你的 당신의 あなたの deiner ihrer votre tua sua tu`,
+  R_REPLYN: `response responses reply replies answer answers summary summaries output review antwort antworten
+    reponse respuesta resposta risposta antwoord ответ ответе ответа`,
+  R_REPLYSTRONG: `回答中 回复中 答复中 回答の中で 回答では 답변에서 응답에서 답변에`,
+  R_REPLYV: `respond reply answer`,
+  R_ONLY: `only`,
+  R_WHEN: `wenn beim lorsque quand cuando quando mentre wanneer когда`,
+  R_PROCESSV: `resumes resumer resume zusammenfasst zusammenfassen resumas resumir riassumi riassumere samenvat
+    samenvatten суммируешь пересказываешь 要約する 总结 요약할`,
+  R_TELL: `tell tells telling say state claim inform recommend advise warn sag sage antworte dis indique reponds recommande
+    di dile diga responda responde zeg vertel antwoord скажи сообщи ответь порекомендуй 告诉 伝えて 伝え 말하세요 말하고`,
+  R_USER: `user users user's reader readers shopper nutzer benutzer leser utilisateur lecteur usuario lector utente
+    lettore gebruiker lezer пользователь пользователю пользователя читатель 用户 读者 ユーザー 사용자 사용자에게`,
+  R_NOT: `niet geen nichts kein keine pas nao не никому`,
+  R_CONCEALV: `erwahne erwahnen verrate mentionne revele digas menciones menciona reveles conte mencione dirlo
+    menzionare rivelare noem сообщай говори упоминай рассказывай`,
+  R_CONCEAL: `secretly silently covertly heimlich secretement secretamente segretamente stiekem тайно 悄悄 不要告诉
+    不要提及 别告诉 伝えないで 言わないで 알리지 언급하지`,
+  R_SWITCH: `instead stattdessen plutot invece вместо 而是 代わりに 대신`,
+};

@@ -1,0 +1,145 @@
+/**
+ * A fast, deterministic pre-screen for prompt injection, jailbreaks and system-prompt extraction (OWASP LLM01/LLM07).
+ *
+ * It runs before the model and before the Bedrock guardrail, so it must be cheap (tens of microseconds for a typical
+ * prompt), linear on adversarial input (no regular expression with nested or unbounded overlapping quantifiers runs
+ * over the text) and conservative on benign look-alikes: security questions, role-play, and text that merely mentions
+ * "ignore" or "system prompt" must pass.
+ *
+ * How it works:
+ * 1. The text is normalized ({@link normalizeText}: NFKC, invisible characters removed); text hidden in tag
+ *    characters or variation selectors is decoded and screened as a separate view.
+ * 2. One regex pass (a single character class per alternative, so linear) splits it into word tokens; CJK runs are
+ *    segmented against a small dictionary. Each token is folded (lower case, diacritics removed) and looked up in a
+ *    multilingual lexicon of word classes (IGNORE, PRIOR, INSTR, REVEAL, SYSPROMPT, …). Tokens that miss are retried
+ *    through leetspeak and homoglyph folds; runs of single letters ("i g n o r e") and hyphenated fragments are
+ *    re-joined. Sentence ends and colons become pseudo-tokens.
+ * 3. Rules ({@link ./lexicon/rules}, compiled by {@link ./engine}) are short sequences of classes with a maximum gap in tokens between consecutive steps
+ *    (`ignore ≤3 all/previous ≤3 instructions`). All rules advance together in one streaming pass: each step keeps
+ *    only the most recent position where it matched, so the pass is O(tokens × matching steps) with no backtracking.
+ *    Rules can be interrupted by blocker classes (a sentence end, "my"), weakened by what precedes them (reported
+ *    speech, negation), cancelled by the next token ("instructions *for* returning an item"), and weakened when the
+ *    match sits inside quotation marks.
+ * 4. Structural detectors look for chat-template tokens, fake role tags and role lines, and decode base64, hex,
+ *    percent-encoded, ROT13 or reversed payloads into extra views screened by the same rules.
+ * 5. Each distinct signal carries a weight; the score is `1 − Π(1 − w)`, reduced when the text is a question about
+ *    attacks (a security question). `flag` at {@link PRESCREEN_FLAG_THRESHOLD}, `block` at
+ *    {@link PRESCREEN_BLOCK_THRESHOLD}.
+ *
+ * With `untrusted: true` (retrieved documents, tool results) rules for indirect injection are enabled too:
+ * instructions addressed to an AI, concealment from the user, exfiltration URLs, hidden markup and code that runs a
+ * downloaded script. They judge what the text asks ITS READER to do, not its topic: reader cues (an AI addressee, a
+ * directive about "your reply" or "when summarizing this email", "tell the user", concealment, a task switch; see
+ * `READER_CUES` in `lexicon/rules.ts`) count only when two different ones occur within a few sentences.
+ *
+ * The rule set was tuned on `test/fixtures/injection-eval/dev-*.json` only; `holdout-*.json` measures it.
+ *
+ * Every scanning loop, native call, trie walk and matcher step reports its work to {@link countWork}, so tests prove
+ * linear cost by counting instead of timing.
+ */
+import { decodedViews } from './decode';
+import { runRules } from './engine';
+import { W } from './lexicon/rules';
+import { extractHiddenText, normalizeText, totalRemoved } from './normalize';
+import { Add, structural, URL_RE } from './structural';
+import { countWork } from './work';
+
+/** What the gateway should do with the screened text. */
+export type PrescreenVerdict = 'allow' | 'flag' | 'block';
+
+/** Options for {@link prescreen}. */
+export interface PrescreenOptions {
+  /**
+   * The text is untrusted content (a retrieved document, a tool result), not the user's own message: also look for
+   * indirect injection — instructions addressed to the model, concealment, exfiltration links, hidden markup.
+   * @default false
+   */
+  readonly untrusted?: boolean;
+}
+
+/** The result of {@link prescreen}. */
+export interface PrescreenResult {
+  /** Combined risk in [0, 1]. */
+  readonly score: number;
+  /** `block` at or above {@link PRESCREEN_BLOCK_THRESHOLD}, `flag` at or above {@link PRESCREEN_FLAG_THRESHOLD}. */
+  readonly verdict: PrescreenVerdict;
+  /** Short rule ids that fired (for example `override.ignore-instructions`), sorted; never any of the text. */
+  readonly signals: string[];
+}
+
+/** Score at or above which the verdict is `flag`. */
+export const PRESCREEN_FLAG_THRESHOLD = 0.5;
+/** Score at or above which the verdict is `block`. */
+export const PRESCREEN_BLOCK_THRESHOLD = 0.85;
+
+const HOW_TO = /^\s{0,8}how\s{1,3}(?:do|can|could|should|would|to)\s{1,3}(?:i|we)?\b/;
+/** HOW_TO matches within the first 26 characters of a text, so it reads only a lower-cased head. */
+const HOW_TO_HEAD = 64;
+
+/**
+ * Screen one text for prompt injection, jailbreak and system-prompt extraction attempts.
+ *
+ * Deterministic, no I/O, linear in the input length; accepts raw or already normalized text (it normalizes itself and
+ * also reads text hidden in invisible characters). Never throws for any string.
+ *
+ * @param text - the user's message, or with `untrusted: true` a retrieved document or tool result.
+ * @param opts - {@link PrescreenOptions}.
+ * @returns score, verdict and the ids of the rules that fired.
+ */
+export function prescreen(text: string, opts: PrescreenOptions = {}): PrescreenResult {
+  const untrusted = opts.untrusted === true;
+  const hits = new Map<string, number>();
+  const add: Add = (id, w) => {
+    if (w > (hits.get(id) ?? 0)) hits.set(id, w);
+  };
+
+  const hidden = extractHiddenText(text);
+  const { text: norm, removed } = normalizeText(text);
+
+  // URLs are screened structurally; their path words ("…/model-internet-free") are not prose.
+  URL_RE.lastIndex = 0;
+  countWork(norm.length);
+  const prose = norm.includes('://') ? norm.replace(URL_RE, ' http ') : norm;
+  if (prose !== norm) countWork(norm.length);
+  const main = runRules(prose, untrusted);
+  const question = main.startsWithQuestion || /\?\s*$/.test(norm.length > 64 ? norm.slice(-64) : norm);
+  const mention = question || main.metaTokens > 0 || main.mentionTokens > 0;
+  for (const [id, w] of main.hits(mention)) add(id, w);
+  if (main.obfuscated) add('obfuscation.obfuscated-words', W.obfuscatedWords);
+  // Two or more different reader cues close together: the document instructs its reader (see READER_CUES).
+  if (main.readerCues >= 2) add('indirect.reader-instruction', main.readerCues >= 3 ? W.readerInstructionStrong : W.readerInstruction);
+
+  if (hidden.length >= 8) {
+    add('obfuscation.hidden-text', W.hiddenText);
+    const v = runRules(normalizeText(hidden).text, untrusted);
+    for (const [id, w] of v.hits(false)) add(id, w);
+  } else if (totalRemoved(removed) - removed.variationSelectors >= 4 && hits.size > 0) {
+    add('obfuscation.invisible-characters', W.invisibleCharacters);
+  }
+
+  for (const view of decodedViews(norm)) {
+    const v = runRules(normalizeText(view.text).text, untrusted);
+    const viewHits = v.hits(false);
+    if (viewHits.size === 0) continue;
+    add(view.kind, W.encodedPayload);
+    for (const [id, w] of viewHits) add(id, w);
+  }
+
+  structural(norm, untrusted, add);
+
+  let keep = 1;
+  for (const w of hits.values()) keep *= 1 - w;
+  let score = 1 - keep;
+  // A question about attacks ("what is a prompt injection?") mentions attack phrases without making one, and
+  // "how do I print the system prompt in LangChain?" asks about the user's own application, not this assistant.
+  if (score > 0 && main.metaTokens > 0 && question) {
+    score *= 0.5;
+    hits.set('context.security-question', 0);
+  } else if (score > 0 && main.addressed === 0 && HOW_TO.test(norm.slice(0, HOW_TO_HEAD).toLowerCase())) {
+    score *= 0.5;
+    hits.set('context.how-to-question', 0);
+  }
+  score = Math.round(score * 1000) / 1000;
+  const verdict: PrescreenVerdict = score >= PRESCREEN_BLOCK_THRESHOLD ? 'block' : score >= PRESCREEN_FLAG_THRESHOLD ? 'flag' : 'allow';
+  return { score, verdict, signals: [...hits.keys()].sort() };
+}

@@ -1,0 +1,214 @@
+/**
+ * Structural detectors: chat-template tokens, fake role tags and role lines, JSON role fields and, for untrusted
+ * content, exfiltration URLs, hidden markup and HTML comments. Every sticky pattern has bounded quantifiers and runs
+ * at most once per candidate position after a one-character precheck, so the scan is linear.
+ */
+import { HIDDEN_STYLE, SPECIAL_TOKENS, STRONG_TAG_NAMES, WEAK_TAG_NAMES } from './lexicon/markup';
+import { W } from './lexicon/rules';
+import { includesIgnoringCase, isAsciiLetter } from './literal';
+import { countWork, execCounted, testCounted } from './work';
+
+const MAX_TAG_NAME = 20;
+/** Farthest a tag's closing '>' or '|' can be from its '<': '/', 3 blanks, the name, 3 blanks (see tagName). */
+const TAG_SPAN = 1 + 1 + 3 + MAX_TAG_NAME + 3;
+/** Farthest a bracket tag's ']' can be from its first '[' (see BRACKET_TAG; the longest name has 22 characters). */
+const BRACKET_SPAN = 48;
+
+/**
+ * The name of a bare tag starting at `from` (just after '<'): optional '/', up to 3 spaces or tabs, a name of
+ * letters and underscores, up to 3 spaces or tabs, then '>' or '|'. `undefined` for anything else. At most about 30
+ * characters are read.
+ */
+function tagName(text: string, from: number): string | undefined {
+  let j = from;
+  if (text.charCodeAt(j) === 0x2f) j++;
+  for (let k = 0; k < 3 && (text.charCodeAt(j) === 0x20 || text.charCodeAt(j) === 0x09); k++) j++;
+  const nameStart = j;
+  while (j - nameStart <= MAX_TAG_NAME) {
+    const c = text.charCodeAt(j);
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f)) break;
+    j++;
+  }
+  if (j === nameStart || j - nameStart > MAX_TAG_NAME) return undefined;
+  const nameEnd = j;
+  for (let k = 0; k < 3 && (text.charCodeAt(j) === 0x20 || text.charCodeAt(j) === 0x09); k++) j++;
+  const close = text.charCodeAt(j);
+  return close === 0x3e || close === 0x7c ? text.slice(nameStart, nameEnd).toLowerCase() : undefined;
+}
+const BRACKET_TAG = /\[{1,2}[ \t]{0,3}\/?(?:system|sys|admin|system message|system prompt|new system prompt|end of conversation|system override|assistant instructions|developer)[ \t]{0,3}\]/iy;
+// A role line ("System:", "### Instruction:", "[SYSTEM OVERRIDE]") or a chat turn ("User:"), at a line start.
+const ROLE_LINE = /[#=*>\-\s[]{0,12}(?:(?:system|sys|admin|developer|new instructions?|system prompt|system override|system message|system note|admin prompt)\s{0,3}(?:prompt|message|override|note|update)?\s{0,3}(?:[:\]#=@]|(?=\n)|$)|#{1,6}\s{0,3}(?:instructions?|response|input|system)\s{0,3}(?::|#{2,}))/iy;
+const TURN_LINE = /[#=*>\-\s[]{0,12}(?:human|assistant|user|ai)\s{0,2}:/iy;
+/** First characters a role or turn line can start with. */
+const LINE_START = new Set([...'#=*>-[ \tsadnhuiSADNHUI'].map((ch) => ch.charCodeAt(0)));
+const ROLE_JSON = /"role"\s{0,3}:\s{0,3}"(?:system|developer)"/i;
+/** An http(s) URL (bounded length). */
+export const URL_RE = /\bhttps?:\/\/[^\s<>"'`)\]]{1,2048}/gi;
+/** Any of {@link SPECIAL_TOKENS}, ignoring ASCII case. */
+const SPECIAL_TOKEN = new RegExp(SPECIAL_TOKENS.map((tok) => tok.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'i');
+
+/** An upper-case slot name as a query value, for the reader to fill in. */
+const PLACEHOLDER = /=[A-Z][A-Z0-9]{1,20}_[A-Z0-9_]{2,40}(?:&|$)/;
+/** After a '|': a shell that runs what was piped in (`| sh`, `| sudo bash`). */
+const SHELL_AFTER_PIPE = /\|[ \t]{0,3}(?:sudo[ \t]{1,3}(?:-[a-z]{1,3}[ \t]{1,3}){0,2})?(?:ba|z|da|k)?sh\b/y;
+/** How far before a shell pipe the download command may start, and after `eval(` the remote source. */
+const EXEC_SPAN = 300;
+const EVAL_SPAN = 80;
+const REMOTE_SOURCE = /fetch\s{0,3}\(|atob\s{0,3}\(|requests\.get|urlopen|https?:\/\/|downloadstring|invoke-webrequest|\biwr\b/;
+
+/**
+ * Code that downloads and runs a remote script: `curl … | sh` and `bash -c "$(curl …)"` (common in genuine install
+ * guides, so a weak signal that only counts with other evidence), and `eval(` or PowerShell `iex` of fetched or
+ * decoded content (rare in genuine code). Each candidate reads at most {@link EXEC_SPAN} characters.
+ */
+export function remoteExecution(text: string, add: Add): void {
+  const n = text.length;
+  let reads = 0;
+  let i = text.indexOf('|');
+  for (; i >= 0; i = text.indexOf('|', i + 1)) {
+    SHELL_AFTER_PIPE.lastIndex = i;
+    if (!testCounted(SHELL_AFTER_PIPE, text)) continue;
+    const from = Math.max(0, i - EXEC_SPAN);
+    const before = text.slice(from, i).toLowerCase();
+    reads += 2 * (i - from);
+    const line = before.lastIndexOf('\n');
+    const download = Math.max(before.lastIndexOf('curl'), before.lastIndexOf('wget'), before.lastIndexOf('iwr'));
+    if (download > line) {
+      add('indirect.remote-script', W.remoteScript);
+      break;
+    }
+  }
+  countWork((i < 0 ? n : i + 1) + reads);
+  if (includesIgnoringCase(text, '$(curl', 0) || includesIgnoringCase(text, '$(wget', 0)) add('indirect.remote-script', W.remoteScript);
+  reads = 0;
+  let hits = 0;
+  for (i = text.indexOf('('); i >= 0; i = text.indexOf('(', i + 1)) {
+    const name = text.slice(Math.max(0, i - 5), i).toLowerCase().trimEnd();
+    reads += 5;
+    if (!name.endsWith('eval') && !name.endsWith('iex') && !name.endsWith('exec')) continue;
+    const after = text.slice(i, i + EVAL_SPAN).toLowerCase();
+    reads += 2 * EVAL_SPAN;
+    if (REMOTE_SOURCE.test(after)) {
+      hits++;
+      add('indirect.eval-remote', W.evalRemote);
+      break;
+    }
+  }
+  countWork((i < 0 ? n : i + 1) + reads + hits);
+}
+
+/** Records a signal id with a weight (the highest weight per id wins). */
+export type Add = (id: string, w: number) => void;
+
+/** Structural signals in `text` (normalized; every check ignores ASCII case). */
+export function structural(text: string, untrusted: boolean, add: Add): void {
+  const n = text.length;
+  if (testCounted(SPECIAL_TOKEN, text)) add('delimiter.special-token', W.specialToken);
+  // Role tags: read the tag name by hand after each '<' (bounded), so non-tags cost a few character reads.
+  let weakTag = false;
+  // A tag closes with '>' or '|' at most TAG_SPAN characters after its '<' (a bracket tag with ']' within
+  // BRACKET_SPAN): a '<' or '[' without a closer that near is skipped unread. The next '>' and the next '|' are
+  // tracked apart (`n` when there is none), so each of the three scans only moves forward.
+  let gt = -1;
+  let bar = -1;
+  let reads = 0; // code units read by the scans for closers and by tagName
+  let i = text.indexOf('<');
+  for (; i >= 0; i = text.indexOf('<', i + 1)) {
+    if (gt < i) {
+      const at = text.indexOf('>', i);
+      gt = at < 0 ? n : at;
+      reads += gt - i;
+    }
+    if (bar < i) {
+      const at = text.indexOf('|', i);
+      bar = at < 0 ? n : at;
+      reads += bar - i;
+    }
+    const close = Math.min(gt, bar);
+    if (close === n) break;
+    if (close - i > TAG_SPAN) continue;
+    reads += TAG_SPAN;
+    const name = tagName(text, i + 1);
+    if (name === undefined) continue;
+    if (STRONG_TAG_NAMES.has(name)) {
+      add('delimiter.role-tag', W.roleTag);
+      break;
+    }
+    if (!weakTag && WEAK_TAG_NAMES.has(name)) {
+      add('delimiter.role-tag-weak', W.weakRoleTag);
+      weakTag = true;
+    }
+  }
+  // The '<' scans resume after each hit, so together they read up to where the loop stopped.
+  countWork((i < 0 ? n : i + 1) + reads);
+  let close = -1;
+  reads = 0;
+  for (i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) {
+    if (close < i) {
+      close = text.indexOf(']', i);
+      reads += (close < 0 ? n : close) - i;
+      if (close < 0) break;
+    }
+    if (close - i > BRACKET_SPAN) continue;
+    const next = text.charCodeAt(i + 1);
+    if (!isAsciiLetter(next) && next !== 0x5b && next !== 0x20 && next !== 0x2f) continue;
+    BRACKET_TAG.lastIndex = i;
+    if (testCounted(BRACKET_TAG, text)) {
+      add('delimiter.role-tag', W.roleTag);
+      break;
+    }
+  }
+  countWork((i < 0 ? n : i + 1) + reads);
+  let roleLine = false;
+  let turnLine = false;
+  let line = 0;
+  for (; line < n && !(roleLine && turnLine); ) {
+    const nl = text.indexOf('\n', line);
+    const lineEnd = nl < 0 ? n : nl;
+    if (lineEnd - line >= 3 && LINE_START.has(text.charCodeAt(line))) {
+      if (!roleLine) {
+        ROLE_LINE.lastIndex = line;
+        const m = execCounted(ROLE_LINE, text);
+        roleLine = m !== null && m.index + m[0].length <= lineEnd + 1;
+      }
+      if (!turnLine) {
+        TURN_LINE.lastIndex = line;
+        const m = execCounted(TURN_LINE, text);
+        turnLine = m !== null && m.index + m[0].length <= lineEnd;
+      }
+    }
+    if (nl < 0) {
+      line = n;
+      break;
+    }
+    line = nl + 1;
+  }
+  countWork(line); // the newline scans resume after each hit
+  if (roleLine) add('delimiter.role-line', W.roleLine);
+  if (turnLine) add('delimiter.turn-line', W.turnLine);
+  if (testCounted(ROLE_JSON, text)) add('delimiter.role-json', W.roleJson);
+  if (!untrusted) return;
+  URL_RE.lastIndex = 0;
+  for (let m = execCounted(URL_RE, text); m !== null; m = execCounted(URL_RE, text)) {
+    countWork(3 * m[0].length); // lower-case, slice and the query checks
+    const url = m[0].toLowerCase();
+    const q = url.indexOf('?');
+    if (q < 0) continue;
+    const query = url.slice(q + 1);
+    // A placeholder for the reader to fill in: braces, brackets, an empty value, or an upper-case slot name
+    // ("?notes=SUMMARY_OF_CONVERSATION").
+    if (/[{}<>$[]|%7b|%3c|=$/.test(query) || /(?:^|&)(?:data|info|q|msg|p|pw|email|history|secret|token|user|conv)=(?:&|$)/.test(query) || PLACEHOLDER.test(m[0].slice(q + 1))) {
+      add('indirect.exfil-url', W.exfilUrl);
+      break;
+    }
+  }
+  for (const s of HIDDEN_STYLE) {
+    if (includesIgnoringCase(text, s, s.indexOf(':'))) {
+      add('indirect.hidden-markup', W.hiddenMarkup);
+      break;
+    }
+  }
+  countWork(n);
+  if (text.includes('<!--')) add('indirect.html-comment', W.htmlComment);
+  remoteExecution(text, add);
+}
