@@ -17,7 +17,7 @@
  *   Consequently the assistant's earlier tool calls are rendered as assistant text, not `toolUse` blocks (Converse
  *   requires every `toolUse` to be answered by a `toolResult`).
  * - With grounding sources (an alias bound to a knowledge base, `./retrieve`), each source is datamarked and wrapped
- *   ({@link wrapUntrusted}, labelled `[n] <uri>`) and sent as guard content with the `grounding_source` qualifier, in
+ *   ({@link wrapUntrusted}, labelled `source <n>: <uri>`) and sent as guard content with the `grounding_source` qualifier, in
  *   the turn of the last user message, before it; that message (the retrieval query) carries the qualifiers
  *   `guard_content` and `query`, so the guardrail's contextual grounding and relevance checks judge the answer against
  *   the sources and the question while every other policy still evaluates the question. No source ever reaches
@@ -52,7 +52,7 @@ export interface ConverseBuildOptions {
   /** Cost attribution for the invocation log (`./request-metadata`). @default - none */
   readonly requestMetadata?: Record<string, string>;
   /**
-   * Retrieved chunks to ground the answer on, with their labels (`[n] <uri>`); their presence, even empty, marks the
+   * Retrieved chunks to ground the answer on, with their labels (`source <n>: <uri>`); their presence, even empty, marks the
    * last user message as the grounding query. @default - no retrieval
    */
   readonly grounding?: ReadonlyArray<{ readonly text: string; readonly label: string }>;
@@ -64,8 +64,8 @@ export const NO_SOURCES_TEXT = 'No document in the knowledge base matched this q
 /** The system note for requests grounded on retrieved sources. */
 export function groundingNote(marker: string): string {
   return [
-    `Answer from the numbered sources in the <untrusted_content … marker="${marker}"> blocks of the last user turn and cite`,
-    'them as [1], [2], …; if they do not contain the answer, say so instead of answering from memory.',
+    `Answer from the numbered sources (source="source 1: …") in the <untrusted_content … marker="${marker}"> blocks of the`,
+    'last user turn and cite them as [1], [2], …; if they do not contain the answer, say so instead of answering from memory.',
   ].join(' ');
 }
 

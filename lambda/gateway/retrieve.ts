@@ -66,7 +66,7 @@ export interface GroundingSource {
  * carrying `finish_reason`). Carries where the source is, never its text.
  */
 export interface Citation {
-  /** 1-based; the model sees each source labelled `[index]`. */
+  /** 1-based; the model sees each source labelled `source <index>` and cites it as `[index]`. */
   readonly index: number;
   /** The source document's URI (`s3://bucket/tenant/handbook.md`), or `unknown`. */
   readonly source: string;
@@ -249,9 +249,9 @@ export function citationsOf(sources: readonly GroundingSource[]): Citation[] {
   }));
 }
 
-/** The label of a source in its spotlight block: `[n] <uri>`, which the model can cite. */
+/** The label of a source in its spotlight block: `source <n>: <uri>`; the model cites it as `[n]`. */
 export function sourceLabel(index: number, source: GroundingSource): string {
-  return `[${index}] ${source.sourceUri}`;
+  return `source ${index}: ${source.sourceUri}`;
 }
 
 function sourceUriOf(r: KnowledgeBaseRetrievalResult, metadata: Record<string, unknown>): string {
