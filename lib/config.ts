@@ -523,6 +523,16 @@ const gatewaySchema = z
         });
       }
     }
+    const bound = Object.keys(g.models).find((name) => g.models[name]!.retrieval !== undefined);
+    if (bound !== undefined && g.guardrail.groundingThreshold === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['guardrail', 'groundingThreshold'],
+        message:
+          `is 0, which turns the contextual grounding check off, while gateway.models.${bound}.retrieval binds a knowledge base: ` +
+          'answers would never be checked against the retrieved sources; set it between 0.01 and 0.99 (default 0.75)',
+      });
+    }
     if (g.api.throttleBurstLimit < g.api.throttleRateLimit) {
       ctx.addIssue({
         code: 'custom',

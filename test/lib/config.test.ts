@@ -196,6 +196,16 @@ describe('configuration', () => {
         /gateway\.models\.handbook\.retrieval\.tenantKey: unknown key; remove it/,
       ],
       [
+        {
+          gateway: {
+            models: { handbook: { modelId: 'amazon.nova-lite-v1:0', retrieval: { knowledgeBaseId: 'ABCDE12345' } } },
+            groups: { users: { models: ['handbook'] } },
+            guardrail: { groundingThreshold: 0 },
+          },
+        },
+        /gateway\.guardrail\.groundingThreshold: is 0, which turns the contextual grounding check off, while gateway\.models\.handbook\.retrieval binds a knowledge base.*got 0/,
+      ],
+      [
         { gateway: { models: { vectors: { modelId: 'amazon.titan-embed-text-v2:0', kind: 'embedding', retrieval: { knowledgeBaseId: 'ABCDE12345' } } } } },
         /gateway\.models\.vectors\.retrieval: binds a knowledge base, which only a chat alias can use .*remove retrieval or bind a chat alias, got \{"knowledgeBaseId":"ABCDE12345"\}/,
       ],
