@@ -149,7 +149,7 @@ export function buildConverseInput(req: ChatRequest, opts: ConverseBuildOptions)
 
   let untrusted = false;
   // The block of the last user message with text, and its turn: the grounding query.
-  let query: { block: ContentBlock; turn: () => Turn } | undefined;
+  let query: { block: ContentBlock; turn: Turn } | undefined;
   for (const m of req.messages) {
     switch (m.role) {
       case 'system':
@@ -162,10 +162,7 @@ export function buildConverseInput(req: ChatRequest, opts: ConverseBuildOptions)
           // Images as guard content too, so the guardrail's image content filters evaluate them.
           ...(m.images ?? []).map((img): ContentBlock => ({ guardContent: { image: { format: img.format, source: { bytes: img.bytes } } } })),
         ]);
-        if (text !== undefined) {
-          const turn = turns[turns.length - 1]!;
-          query = { block: text, turn: () => turn };
-        }
+        if (text !== undefined) query = { block: text, turn: turns[turns.length - 1]! };
         break;
       }
       case 'tool': {
@@ -209,7 +206,7 @@ export function buildConverseInput(req: ChatRequest, opts: ConverseBuildOptions)
     const blocks: ContentBlock[] = sources.map((s) => ({
       guardContent: { text: { text: wrapUntrusted(s.text, marker, s.label), qualifiers: ['grounding_source'] } },
     }));
-    const turn = query!.turn();
+    const turn = query!.turn;
     turn.content.splice(turn.content.indexOf(query!.block), 0, ...blocks);
     query!.block.guardContent!.text!.qualifiers = ['guard_content', 'query'];
   }
