@@ -5,7 +5,7 @@ import { INFERENCE_PROFILE_PREFIXES, MODEL_PRICES_READ_ON, modelIdProblem, model
 import { usdToMicroUsd } from '../lambda/shared/gateway-contract';
 import { privateNetworkCidrProblem } from '../constructs/private-network/private-network';
 import { keyAdministratorArnProblem } from '../constructs/secure-key/secure-key';
-import { TOOL_NAME } from '../lambda/shared/gateway-contract';
+import { DEFAULT_RETRIEVAL_RESULTS, KNOWLEDGE_BASE_ID, MAX_RETRIEVAL_RESULTS, TOOL_NAME } from '../lambda/shared/gateway-contract';
 
 /** CloudWatch Logs retention periods (days) of at least one year, the minimum our compliance packs accept. */
 export const ALLOWED_LOG_RETENTION_DAYS = [365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -176,10 +176,30 @@ const modelSchema = z
      * list has no price and cannot be used under a budget.
      */
     price: z.strictObject({ inputUsdPerMillionTokens: usdAmount, outputUsdPerMillionTokens: usdAmount }).optional(),
+    /**
+     * Answer from an Amazon Bedrock knowledge base in the same account and region: every question retrieves chunks of
+     * the caller's tenant (their team) and the model answers grounded on them, with citations. Chat aliases only.
+     */
+    retrieval: z
+      .strictObject({
+        /** The knowledge base's id (10 uppercase letters or digits). */
+        knowledgeBaseId: z
+          .string()
+          .regex(KNOWLEDGE_BASE_ID, 'must be a knowledge-base id of 10 uppercase letters or digits, as `aws bedrock-agent list-knowledge-bases` prints it (e.g. "ABCDE12345")'),
+        /** Chunks retrieved per question. */
+        numberOfResults: z.number().int().min(1).max(MAX_RETRIEVAL_RESULTS).default(DEFAULT_RETRIEVAL_RESULTS),
+        /** Chunks scored below it (0-1) are not used; unset: every chunk retrieved. */
+        minScore: z.number().min(0).max(1).optional(),
+      })
+      .optional(),
   })
   .refine((m) => !m.inferenceProfile || m.inferenceProfile.id.endsWith(`.${m.modelId}`), {
     message: 'must end with "." and modelId (a profile routes to that model)',
     path: ['inferenceProfile', 'id'],
+  })
+  .refine((m) => m.retrieval === undefined || m.kind === 'chat', {
+    message: 'binds a knowledge base, which only a chat alias can use (an embedding alias serves /v1/embeddings, which retrieves nothing); remove retrieval or bind a chat alias',
+    path: ['retrieval'],
   });
 
 const groupSchema = z.strictObject({
@@ -502,6 +522,16 @@ const gatewaySchema = z
           message: `must be true: ${budgets[0]} sets a spend budget, which is kept in the usage table that quotas create; enable quotas or drop the budgets`,
         });
       }
+    }
+    const bound = Object.keys(g.models).find((name) => g.models[name]!.retrieval !== undefined);
+    if (bound !== undefined && g.guardrail.groundingThreshold === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['guardrail', 'groundingThreshold'],
+        message:
+          `is 0, which turns the contextual grounding check off, while gateway.models.${bound}.retrieval binds a knowledge base: ` +
+          'answers would never be checked against the retrieved sources; set it between 0.01 and 0.99 (default 0.75)',
+      });
     }
     if (g.api.throttleBurstLimit < g.api.throttleRateLimit) {
       ctx.addIssue({

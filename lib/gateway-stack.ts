@@ -109,6 +109,9 @@ export class GatewayStack extends BlueprintStack {
       allowUnlistedModelId: m.allowUnlistedModelId,
       inputUsdPerMillionTokens: m.price?.inputUsdPerMillionTokens,
       outputUsdPerMillionTokens: m.price?.outputUsdPerMillionTokens,
+      knowledgeBaseId: m.retrieval?.knowledgeBaseId,
+      retrievalResults: m.retrieval?.numberOfResults,
+      retrievalMinScore: m.retrieval?.minScore,
     }));
     this.gateway = new InferenceGateway(this, 'Gateway', {
       network: this.network,

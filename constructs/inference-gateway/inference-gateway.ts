@@ -25,6 +25,7 @@ import {
   staticConfigSchema,
   GATEWAY_SCOPES,
   AUTHORIZER_REFUSAL_BODIES,
+  DEFAULT_RETRIEVAL_RESULTS,
 } from '../../lambda/shared/gateway-contract';
 import { ModelGuardrail } from '../model-guardrail';
 import { Federation, GatewayOidcProvider, GatewaySamlProvider } from './federation';
@@ -35,7 +36,7 @@ import { TableBackup } from '../table-backup';
 import { latestNodeRuntime, prebuiltCodeWithFile } from '../shared/lambda-bundle';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 import { nagFindingText } from '../shared/nag-finding';
-import { GatewayGroup, GatewayModel, GatewayTeam, ModelKind, invokeTarget, modelPrice, modelResourceArns, usd, validateBudgets, validateGroups, validateModels } from './model-access';
+import { GatewayGroup, GatewayModel, GatewayTeam, ModelKind, invokeTarget, knowledgeBaseArn, modelPrice, modelResourceArns, usd, validateBudgets, validateGroups, validateModels } from './model-access';
 import { modelCapabilities } from './model-catalog';
 import { GatewayAccess } from './gateway-access';
 import { GatewayWebAcl } from './waf';
@@ -455,6 +456,11 @@ export class InferenceGateway extends Construct {
   public readonly auditLogEncryptionKey: kms.IKey;
   /** The interface endpoint through which the function reaches Bedrock Runtime. */
   public readonly bedrockEndpoint: ec2.InterfaceVpcEndpoint;
+  /**
+   * The interface endpoint through which the function retrieves from the bound knowledge bases (`bedrock:Retrieve` on
+   * them, for the function's role only); undefined when no alias has a `knowledgeBaseId`.
+   */
+  public readonly agentRuntimeEndpoint?: ec2.InterfaceVpcEndpoint;
   /** The CloudWatch namespace of the function's own metrics. */
   public readonly metricsNamespace: string;
 
@@ -466,6 +472,7 @@ export class InferenceGateway extends Construct {
 
     // --- validation ------------------------------------------------------------------------
     validateModels(props.models, this);
+    const boundModels = props.models.filter((m) => m.knowledgeBaseId !== undefined);
     validateGroups(props.groups, props.models);
     validateBudgets(props.models, props.groups, props.teams ?? [], props.quotasEnabled ?? true);
     const alertFraction = props.budgetAlertFraction;
@@ -654,6 +661,10 @@ export class InferenceGateway extends Construct {
         [GATEWAY_ENV.staticConfigFile]: GATEWAY_CONFIG_FILE_NAME,
         [GATEWAY_ENV.serviceName]: SERVICE_NAME,
         [GATEWAY_ENV.metricsNamespace]: this.metricsNamespace,
+        // The ids may be deploy-time values (a knowledge base in the stack): the environment, not the static file.
+        ...(boundModels.length === 0
+          ? {}
+          : { [GATEWAY_ENV.knowledgeBases]: stack.toJsonString(Object.fromEntries(boundModels.map((m) => [m.alias, m.knowledgeBaseId!]))) }),
       },
     });
     // API Gateway invokes the function synchronously and returns its errors to the caller: there
@@ -668,6 +679,7 @@ export class InferenceGateway extends Construct {
     );
 
     // --- Bedrock: allow-listed models, only with the guardrail -----------------------------
+    const knowledgeBaseArns = [...new Set(boundModels.map((m) => knowledgeBaseArn(stack, m.knowledgeBaseId!)))];
     const modelArns = [...new Set(props.models.flatMap((m) => modelResourceArns(stack, m)))];
     const textModelArns = [...new Set(props.models.filter((m) => m.kind !== ModelKind.EMBEDDING).flatMap((m) => modelResourceArns(stack, m)))];
     const embeddingModelArns = [...new Set(props.models.filter((m) => m.kind === ModelKind.EMBEDDING).flatMap((m) => modelResourceArns(stack, m)))];
@@ -703,6 +715,15 @@ export class InferenceGateway extends Construct {
     );
     props.guardrail.grantApply(functionRole);
 
+    // --- Retrieval: the bound knowledge bases only ------------------------------------------
+    // Retrieve and nothing else (no RetrieveAndGenerate, which would generate without this gateway's guardrail pinning
+    // and screens), on exactly the bound knowledge bases.
+    if (knowledgeBaseArns.length > 0) {
+      functionRole.addToPolicy(
+        new iam.PolicyStatement({ sid: 'RetrieveFromBoundKnowledgeBases', actions: ['bedrock:Retrieve'], resources: knowledgeBaseArns }),
+      );
+    }
+
     // --- DynamoDB: the usage counters only -------------------------------------------------
     if (this.table) {
       functionRole.addToPolicy(
@@ -733,6 +754,15 @@ export class InferenceGateway extends Construct {
       actions: ['bedrock:InvokeModel', 'bedrock:ApplyGuardrail'],
       resources: [...modelArns, props.guardrail.guardrailArn],
     });
+    if (knowledgeBaseArns.length > 0) {
+      this.agentRuntimeEndpoint = props.network.addInterfaceEndpoint('BedrockAgentRuntime', {
+        service: ec2.InterfaceVpcEndpointAwsService.BEDROCK_AGENT_RUNTIME,
+        consumers: [this.function],
+        principals: [this.role],
+        actions: ['bedrock:Retrieve'],
+        resources: knowledgeBaseArns,
+      });
+    }
     if (this.table) {
       props.network.addGatewayEndpoint('DynamoDb', {
         service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
@@ -1257,6 +1287,14 @@ function buildStaticConfig(props: InferenceGatewayProps, limits: DerivedLimits):
             ...(m.kind === ModelKind.EMBEDDING ? { kind: 'embedding' as const } : {}),
             ...(can.forcedToolChoice ? { forcedToolChoice: true } : {}),
             ...(can.imageInput ? { imageInput: true } : {}),
+            ...(m.knowledgeBaseId === undefined
+              ? {}
+              : {
+                retrieval: {
+                  numberOfResults: m.retrievalResults ?? DEFAULT_RETRIEVAL_RESULTS,
+                  ...(m.retrievalMinScore === undefined ? {} : { minScore: m.retrievalMinScore }),
+                },
+              }),
             ...(price === undefined ? {} : { price }),
           },
         ];

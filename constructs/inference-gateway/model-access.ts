@@ -1,6 +1,6 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { type TokenPrice, usdToMicroUsd } from '../../lambda/shared/gateway-contract';
+import { DEFAULT_RETRIEVAL_RESULTS, KNOWLEDGE_BASE_ID, MAX_RETRIEVAL_RESULTS, type TokenPrice, usdToMicroUsd } from '../../lambda/shared/gateway-contract';
 import { MODEL_PRICES_READ_ON, modelIdProblem, modelListPrice } from './model-catalog';
 
 /** What a model alias serves. */
@@ -62,6 +62,24 @@ export interface GatewayModel {
    * @default - the list price of `modelId` from `model-prices.json`, as for `inputUsdPerMillionTokens`
    */
   readonly outputUsdPerMillionTokens?: number;
+  /**
+   * An Amazon Bedrock knowledge base in the stack's account and region that this chat alias answers from: each
+   * question retrieves (`bedrock:Retrieve`, allowed on this knowledge base only) chunks whose `tenant` metadata equals
+   * the caller's team, which the model receives as spotlighted grounding sources, and the answer carries citations.
+   * A literal id or a deploy-time token (a knowledge base's `attrKnowledgeBaseId`).
+   * @default - no retrieval
+   */
+  readonly knowledgeBaseId?: string;
+  /**
+   * Chunks retrieved per question (1-20), with `knowledgeBaseId`.
+   * @default 5
+   */
+  readonly retrievalResults?: number;
+  /**
+   * The lowest relevance score (0-1) of a retrieved chunk that is used, with `knowledgeBaseId`.
+   * @default - every retrieved chunk is used
+   */
+  readonly retrievalMinScore?: number;
 }
 
 /** A caller group (a Cognito group) and what its members may use. */
@@ -108,6 +126,11 @@ const MODEL_ID = /^[a-z0-9-]+\.[a-zA-Z0-9.:_-]+$/;
 const PROFILE_ID = /^[a-z]+(-[a-z]+)?\.[a-z0-9-]+\.[a-zA-Z0-9.:_-]+$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+
+/** The ARN of knowledge base `knowledgeBaseId` in the stack's account and region. */
+export function knowledgeBaseArn(stack: Stack, knowledgeBaseId: string): string {
+  return `arn:${stack.partition}:bedrock:${stack.region}:${stack.account}:knowledge-base/${knowledgeBaseId}`;
+}
 
 /** The id passed to Converse as `modelId`: the inference profile when there is one, else the model. */
 export function invokeTarget(model: GatewayModel): string {
@@ -167,6 +190,7 @@ export function validateModels(models: GatewayModel[], scope?: IConstruct): void
           : `${at}.modelId "${m.modelId}" is an embedding model; set ${at}.kind to ModelKind.EMBEDDING (it is served by POST /v1/embeddings, without the guardrail)`,
       );
     }
+    validateRetrieval(m, at, embedding);
     if (embedding && (m.inferenceProfileId !== undefined || m.inferenceProfileRegions !== undefined)) {
       throw new Error(`${at} is an embedding model called in the stack's region, got inferenceProfileId "${m.inferenceProfileId ?? ''}"; drop the inference profile`);
     }
@@ -196,6 +220,33 @@ export function validateModels(models: GatewayModel[], scope?: IConstruct): void
     }
     checkListed(m, at, scope);
   });
+}
+
+/** Checks an alias's knowledge-base binding: a chat alias, a well-formed id, results and score in range. */
+function validateRetrieval(m: GatewayModel, at: string, embedding: boolean): void {
+  if (m.knowledgeBaseId === undefined) {
+    const stray = m.retrievalResults !== undefined ? 'retrievalResults' : m.retrievalMinScore !== undefined ? 'retrievalMinScore' : undefined;
+    if (stray !== undefined) {
+      throw new Error(`${at}.${stray} only applies with knowledgeBaseId, got ${String(m[stray])} and no knowledge base; add knowledgeBaseId or drop it`);
+    }
+    return;
+  }
+  if (embedding) {
+    throw new Error(
+      `${at}.knowledgeBaseId binds embedding alias "${m.alias}" to knowledge base ${m.knowledgeBaseId}, but only a chat alias can retrieve; bind a chat alias or drop knowledgeBaseId`,
+    );
+  }
+  if (!Token.isUnresolved(m.knowledgeBaseId) && !KNOWLEDGE_BASE_ID.test(m.knowledgeBaseId)) {
+    throw new Error(`${at}.knowledgeBaseId must be a knowledge-base id of 10 uppercase letters or digits (e.g. "ABCDE12345"), got "${m.knowledgeBaseId}"`);
+  }
+  const results = m.retrievalResults ?? DEFAULT_RETRIEVAL_RESULTS;
+  if (!Token.isUnresolved(results) && (!Number.isInteger(results) || results < 1 || results > MAX_RETRIEVAL_RESULTS)) {
+    throw new Error(`${at}.retrievalResults must be a whole number between 1 and ${MAX_RETRIEVAL_RESULTS}, got ${results}`);
+  }
+  const score = m.retrievalMinScore;
+  if (score !== undefined && !Token.isUnresolved(score) && !(score >= 0 && score <= 1)) {
+    throw new Error(`${at}.retrievalMinScore must be between 0 and 1, got ${score}`);
+  }
 }
 
 /** Fails on a model id (or profile prefix) aws-cdk-lib does not list, unless the model allows it: then warns on `scope`. */

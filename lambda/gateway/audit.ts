@@ -51,6 +51,25 @@ export interface PrescreenSignal {
 }
 
 /** One request's audit record. Only identifiers, decisions, counts, sizes and hashes. */
+/** What the audit record keeps of one retrieval. */
+export interface RetrievalAudit {
+  readonly knowledgeBaseId: string;
+  /** The tenant the retrieval was filtered on (the caller's team). */
+  readonly tenant: string;
+  /** Chunks the knowledge base returned. */
+  readonly retrieved: number;
+  /** Chunks sent to the model as grounding sources. */
+  readonly used: number;
+  /** Why chunks were dropped (`tenant-mismatch`, `below-min-score`, `empty`, `screen:<signal>`) → count. */
+  readonly dropped?: Readonly<Record<string, number>>;
+  /** Chunks cut to the per-chunk limit. */
+  readonly truncated?: number;
+  /** A 16-hex-digit SHA-256 prefix of each used source's URI and chunk id, in citation order. */
+  readonly sources?: readonly string[];
+  /** Retrieve failed and the request was refused. */
+  readonly failed?: boolean;
+}
+
 export interface AuditRecord {
   requestId: string;
   method: string;
@@ -79,6 +98,8 @@ export interface AuditRecord {
   guardrailPolicies?: readonly string[];
   /** ApplyGuardrail on tool results / tool specs / tool-call arguments: `NONE` or `GUARDRAIL_INTERVENED`. */
   applyGuardrailActions?: readonly string[];
+  /** Retrieval for an alias bound to a knowledge base (`./retrieve`): counts, drop reasons, source hashes; never text. */
+  retrieval?: RetrievalAudit;
   prescreen?: readonly PrescreenSignal[];
   /** Code points removed by normalization, summed over messages, per category. */
   normalizationRemovals?: Readonly<Record<string, number>>;

@@ -16,6 +16,13 @@
  *   guard content text, not as `toolResult` blocks, because the Converse guardrail does not evaluate `toolResult`.
  *   Consequently the assistant's earlier tool calls are rendered as assistant text, not `toolUse` blocks (Converse
  *   requires every `toolUse` to be answered by a `toolResult`).
+ * - With grounding sources (an alias bound to a knowledge base, `./retrieve`), each source is datamarked and wrapped
+ *   ({@link wrapUntrusted}, labelled `source <n>: <uri>`) and sent as guard content with the `grounding_source` qualifier, in
+ *   the turn of the last user message, before it; that message (the retrieval query) carries the qualifiers
+ *   `guard_content` and `query`, so the guardrail's contextual grounding and relevance checks judge the answer against
+ *   the sources and the question while every other policy still evaluates the question. No source ever reaches
+ *   `system`. With an empty list, one `grounding_source` block says that no document matched, so the grounding check
+ *   holds the answer to that rather than to the model's own knowledge.
  * - A `response_format` (structured output) becomes the only tool, with `toolChoice: { tool: { name } }`.
  * - `maxTokens` is the capped value given by the caller; `guardrailConfig` always names the configured guardrail and
  *   its numeric version with `trace: 'enabled'`. Nothing else from the client is copied.
@@ -44,6 +51,22 @@ export interface ConverseBuildOptions {
   readonly guardrailVersion: string;
   /** Cost attribution for the invocation log (`./request-metadata`). @default - none */
   readonly requestMetadata?: Record<string, string>;
+  /**
+   * Retrieved chunks to ground the answer on, with their labels (`source <n>: <uri>`); their presence, even empty, marks the
+   * last user message as the grounding query. @default - no retrieval
+   */
+  readonly grounding?: ReadonlyArray<{ readonly text: string; readonly label: string }>;
+}
+
+/** The one grounding source sent when retrieval found nothing usable. */
+export const NO_SOURCES_TEXT = 'No document in the knowledge base matched this question.';
+
+/** The system note for requests grounded on retrieved sources. */
+export function groundingNote(marker: string): string {
+  return [
+    `Answer from the numbered sources (source="source 1: …") in the <untrusted_content … marker="${marker}"> blocks of the`,
+    'last user turn and cite them as [1], [2], …; if they do not contain the answer, say so instead of answering from memory.',
+  ].join(' ');
 }
 
 /** The forced tool's description when `json_schema.description` is not given. */
@@ -125,18 +148,23 @@ export function buildConverseInput(req: ChatRequest, opts: ConverseBuildOptions)
   };
 
   let untrusted = false;
+  // The block of the last user message with text, and its turn: the grounding query.
+  let query: { block: ContentBlock; turn: Turn } | undefined;
   for (const m of req.messages) {
     switch (m.role) {
       case 'system':
         if (m.text.trim().length > 0) demoted.push(stripMarker(m.text, marker));
         break;
-      case 'user':
+      case 'user': {
+        const text = m.text.trim().length > 0 ? guarded(m.text) : undefined;
         push('user', [
-          ...(m.text.trim().length > 0 ? [guarded(m.text)] : []),
+          ...(text === undefined ? [] : [text]),
           // Images as guard content too, so the guardrail's image content filters evaluate them.
           ...(m.images ?? []).map((img): ContentBlock => ({ guardContent: { image: { format: img.format, source: { bytes: img.bytes } } } })),
         ]);
+        if (text !== undefined) query = { block: text, turn: turns[turns.length - 1]! };
         break;
+      }
       case 'tool': {
         untrusted = true;
         const name = toolNames.get(m.toolCallId);
@@ -171,8 +199,21 @@ export function buildConverseInput(req: ChatRequest, opts: ConverseBuildOptions)
     }
   }
 
+  const grounded = opts.grounding !== undefined && query !== undefined;
+  if (grounded) {
+    untrusted = true;
+    const sources = opts.grounding!.length > 0 ? opts.grounding! : [{ text: NO_SOURCES_TEXT, label: 'knowledge base' }];
+    const blocks: ContentBlock[] = sources.map((s) => ({
+      guardContent: { text: { text: wrapUntrusted(s.text, marker, s.label), qualifiers: ['grounding_source'] } },
+    }));
+    const turn = query!.turn;
+    turn.content.splice(turn.content.indexOf(query!.block), 0, ...blocks);
+    query!.block.guardContent!.text!.qualifiers = ['guard_content', 'query'];
+  }
+
   const systemParts = [opts.systemPrompt];
   if (untrusted) systemParts.push(spotlightSystemNote(marker));
+  if (grounded) systemParts.push(groundingNote(marker));
   if (demoted.length > 0) systemParts.push(clientInstructionsNote(marker));
   systemParts.push(canaryLine(opts.canary));
 

@@ -6,10 +6,13 @@
  * Pipeline of a chat request: route → caller from the authorizer's context (401) → body size (413) → JSON (400) →
  * schema and limits (400/413; images only as PNG/JPEG `data:` URLs within size and count limits) → model alias
  * authorization (404/403) and the model's capabilities (`response_format` needs a model that can be forced to one
- * tool, images a vision model: 400 `unsupported_parameter`) → Unicode normalization of every client text →
- * deterministic pre-screen (400 `content_filter` in `block` mode) → Converse request (deployment system prompt +
+ * tool, images a vision model: 400 `unsupported_parameter`; an alias bound to a knowledge base needs a caller with a
+ * team: 403 `tenant_required`) → Unicode normalization of every client text →
+ * deterministic pre-screen (400 `content_filter` in `block` mode) → for an alias bound to a knowledge base, Retrieve
+ * filtered on the caller's team as tenant, each chunk re-checked (tenant, score, document screen) and dropped when it
+ * fails (./retrieve; a Retrieve failure refuses: 502/503/504 `retrieval_*`) → Converse request (deployment system prompt +
  * per-request canary as the only `system`, client instructions demoted, untrusted content spotlighted and sent as
- * guard content, capped `maxTokens`, the numeric guardrail version, `requestMetadata` attributing the call to the key or
+ * guard content, retrieved chunks spotlighted as `grounding_source` guard content and the question as `query`, capped `maxTokens`, the numeric guardrail version, `requestMetadata` attributing the call to the key or
  * user and the team) → token quota reservation (429) → spend budget reservation in USD per key or user and per team,
  * per day and month (429; `maxTokens` capped by the tightest budget; 403 `model_not_priced` for a budget on an
  * unpriced model) → ApplyGuardrail on tool results and tool definitions (400 `content_filter`) → Converse with bounded retries
@@ -20,7 +23,7 @@
  * input instead: validated against the schema (502 `invalid_structured_output`), screened as tool arguments, checked
  * by ApplyGuardrail, returned as JSON text) → quota and budget settlement (a
  * budget crossing its alert fraction raises `BudgetAlert`, once per budget and period) → one audit record and metrics → OpenAI
- * response. Errors become OpenAI error bodies in one place ({@link toHttpResponse}).
+ * response (with `choices[0].message.citations` for a grounded answer). Errors become OpenAI error bodies in one place ({@link toHttpResponse}).
  *
  * With `stream: true` the same pipeline runs up to the model call, which is ConverseStream (guardrail in `sync` stream
  * processing mode); ./stream-chat then releases screened text as server-sent events through a hold-back window,
@@ -42,6 +45,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { BedrockRuntimeClient, ContentBlock, ConverseCommandOutput, ConverseStreamCommandInput } from '@aws-sdk/client-bedrock-runtime';
+import type { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { AuditRecord, Auditor, BlockReason, PrescreenSignal, newLogger, newMetrics, promptSha256, summarizeAssessments } from './audit';
@@ -64,6 +68,7 @@ import { classifyIntervention, interventionBlocks } from './intervention';
 import { normalizeText } from '../shared/screening/normalize';
 import { prescreen } from '../shared/screening/prescreen';
 import { QuotaStore, Reservation } from './quota';
+import { Retrieval, RetrievalSettings, newAgentRuntimeClient, retrievalQuery, retrievalTenant, retrieveGrounding, sourceLabel } from './retrieve';
 import { attributionMetadata, teamDimension } from './request-metadata';
 import { ChatMessage, ChatRequest, parseChatRequest, ResponseFormat, ToolDefinition } from './request';
 import { type JsonObject, validateAgainstSchema } from './tool-schema';
@@ -92,6 +97,8 @@ export interface GatewayDependencies {
   readonly bedrock: BedrockRuntimeClient;
   /** DynamoDB client for the quota table (used only when quotas are enabled). */
   readonly dynamo?: DynamoDBClient;
+  /** Bedrock Agent Runtime client for Retrieve, created with `maxAttempts: 1` (used only by aliases bound to a knowledge base). */
+  readonly agentRuntime?: BedrockAgentRuntimeClient;
   /** Audit and metrics sink. */
   readonly auditor: Auditor;
   /** Backoff tuning; the attempts and timeout come from the configuration. @default base 100 ms, cap 2000 ms */
@@ -305,6 +312,15 @@ async function route(
   }
 }
 
+/** The retrieval settings of `alias`, when it is bound to a knowledge base. */
+function retrievalSettingsOf(alias: string, config: GatewayRuntimeConfig): RetrievalSettings | undefined {
+  const retrieval = config.models[alias]?.retrieval;
+  const knowledgeBaseId = config.knowledgeBases?.[alias];
+  if (retrieval === undefined) return undefined;
+  if (knowledgeBaseId === undefined) throw new Error(`alias ${alias} has retrieval settings but no knowledge-base id`);
+  return { knowledgeBaseId, numberOfResults: retrieval.numberOfResults, ...(retrieval.minScore === undefined ? {} : { minScore: retrieval.minScore }) };
+}
+
 function identify(event: APIGatewayProxyEvent, record: AuditRecord): Caller {
   const caller = callerFromEvent(event);
   record.callerKind = caller.kind;
@@ -463,6 +479,9 @@ async function chat(
   record.alias = entitlement.alias;
   record.modelId = entitlement.modelId;
   refuseUnsupportedFeatures(parsed, entitlement);
+  // A bound alias retrieves only the caller's tenant's documents: a caller without a team is refused here (403).
+  const retrievalSettings = retrievalSettingsOf(entitlement.alias, config);
+  const tenant = retrievalSettings === undefined ? undefined : retrievalTenant(caller.team, entitlement.alias);
   // Spend limits and the model's price are settled before anything is reserved: a key with a budget on an unpriced
   // model is refused here (403), never served unmetered.
   const limits = spendLimits(
@@ -494,6 +513,17 @@ async function chat(
     throw new ContentFilterError(config.blockedInputMessage, { code: 'content_filter' });
   }
 
+  const policy: RetryPolicy = { maxAttempts: config.bedrockMaxAttempts, timeoutMs: config.bedrockTimeoutMs, ...deps.retry };
+  const remaining = context?.getRemainingTimeInMillis?.();
+  const deadline = typeof remaining === 'number' ? Date.now() + remaining - (deps.deadlineMarginMs ?? 1500) : undefined;
+
+  // Retrieval before anything is reserved: the retrieved chunks are input tokens, so the reservation bounds them too.
+  let retrieval: Retrieval | undefined;
+  if (retrievalSettings !== undefined && tenant !== undefined) {
+    if (!deps.agentRuntime) throw new Error(`alias ${entitlement.alias} retrieves from a knowledge base but no Bedrock Agent Runtime client is configured`);
+    retrieval = await retrieveGrounding(deps.agentRuntime, retrievalSettings, retrievalQuery(req), tenant, record, policy, deadline);
+  }
+
   const maxTokens = Math.min(req.maxTokens ?? Number.POSITIVE_INFINITY, entitlement.maxOutputTokens);
   record.maxTokens = maxTokens;
   const canary = newCanary();
@@ -506,11 +536,8 @@ async function chat(
     guardrailId: config.guardrailId,
     guardrailVersion: config.guardrailVersion,
     requestMetadata: attributionMetadata(principal),
+    ...(retrieval === undefined ? {} : { grounding: retrieval.sources.map((s, i) => ({ text: s.text, label: sourceLabel(i + 1, s) })) }),
   });
-
-  const policy: RetryPolicy = { maxAttempts: config.bedrockMaxAttempts, timeoutMs: config.bedrockTimeoutMs, ...deps.retry };
-  const remaining = context?.getRemainingTimeInMillis?.();
-  const deadline = typeof remaining === 'number' ? Date.now() + remaining - (deps.deadlineMarginMs ?? 1500) : undefined;
 
   let reservation: Reservation | undefined;
   let spend: SpendReservation | undefined;
@@ -608,6 +635,7 @@ async function chat(
         screenToolUse: (content) => screenToolUse(content, req, canary, config, deps, policy, deadline, record),
         settle,
         reserved: { inputTokens: inputBound, outputTokens: input.inferenceConfig?.maxTokens ?? maxTokens },
+        ...(retrieval === undefined ? {} : { citations: retrieval.citations }),
         block: (reason) => {
           exchange.blockReason = reason;
           record.decision = 'blocked';
@@ -642,6 +670,8 @@ async function chat(
       finishReason: answer.finishReason,
       usage,
       ...(answer.toolCalls ? { toolCalls: answer.toolCalls } : {}),
+      // A refused answer cites nothing.
+      ...(retrieval !== undefined && answer.finishReason !== 'content_filter' ? { citations: retrieval.citations } : {}),
     });
     return json(200, completion, exchange.requestId);
   } finally {
@@ -1074,6 +1104,8 @@ const startup: { readonly config: GatewayRuntimeConfig } | { readonly error: unk
 const bedrockClient = newBedrockClient();
 /** The DynamoDB client for quotas, only when they are on (endpoint from `AWS_ENDPOINT_URL_DYNAMODB` when set). */
 const dynamoClient = 'config' in startup && startup.config.quotasEnabled ? new DynamoDBClient({ maxAttempts: 2 }) : undefined;
+/** The Bedrock Agent Runtime client for Retrieve, only when an alias is bound to a knowledge base (`AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME` when set). */
+const agentRuntimeClient = 'config' in startup && startup.config.knowledgeBases !== undefined ? newAgentRuntimeClient() : undefined;
 const auditor = new Auditor(newLogger(), newMetrics());
 
 /**
@@ -1087,5 +1119,6 @@ export const handler: StreamingHandler = streamifyResponse(createStreamingHandle
   },
   bedrock: bedrockClient,
   dynamo: dynamoClient,
+  agentRuntime: agentRuntimeClient,
   auditor,
 }));

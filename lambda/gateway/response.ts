@@ -5,6 +5,7 @@
  */
 import type { ContentBlock } from '@aws-sdk/client-bedrock-runtime';
 import type { ToolDefinition } from './request';
+import type { Citation } from './retrieve';
 import { validateAgainstSchema } from './tool-schema';
 
 /** OpenAI `finish_reason` values the gateway returns. */
@@ -38,6 +39,11 @@ export interface ChatCompletion {
       readonly content: string | null;
       readonly refusal: null;
       readonly tool_calls?: readonly OpenAiToolCall[];
+      /**
+       * Extension (aliases bound to a knowledge base): the sources the answer was grounded on, numbered as the model
+       * cites them. OpenAI clients keep unknown fields without reading them.
+       */
+      readonly citations?: readonly Citation[];
     };
     readonly logprobs: null;
     readonly finish_reason: FinishReason;
@@ -89,6 +95,8 @@ export interface ChatCompletionParts {
   readonly finishReason: FinishReason;
   readonly usage: OpenAiUsage;
   readonly toolCalls?: readonly OpenAiToolCall[];
+  /** The grounding sources' citations (extension field `message.citations`). @default - none */
+  readonly citations?: readonly Citation[];
 }
 
 /** Builds an OpenAI `chat.completion` object. */
@@ -107,6 +115,7 @@ export function chatCompletion(parts: ChatCompletionParts): ChatCompletion {
           content: parts.content,
           refusal: null,
           ...(withTools ? { tool_calls: parts.toolCalls } : {}),
+          ...(parts.citations === undefined ? {} : { citations: parts.citations }),
         },
         logprobs: null,
         finish_reason: parts.finishReason,
@@ -170,6 +179,8 @@ export interface ChunkDelta {
   readonly role?: 'assistant';
   readonly content?: string;
   readonly tool_calls?: ReadonlyArray<OpenAiToolCall & { readonly index: number }>;
+  /** Extension: on the chunk that carries `finish_reason`, the citations of a grounded answer (see {@link ChatCompletion}). */
+  readonly citations?: readonly Citation[];
 }
 
 /** An OpenAI `chat.completion.chunk`. */

@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GATEWAY_CONFIG_FILE_NAME, GATEWAY_ENV, type GatewayStaticConfig, staticConfigSchema } from '../shared/gateway-contract';
+import { GATEWAY_CONFIG_FILE_NAME, GATEWAY_ENV, type GatewayStaticConfig, KNOWLEDGE_BASE_ID, staticConfigSchema } from '../shared/gateway-contract';
 
 /**
  * The gateway Lambda's configuration. The static part (model catalogue, groups, system prompt,
  * limits) is a JSON file beside the pre-built bundle, named by `GATEWAY_CONFIG_FILE` (so it is not
  * bound by Lambda's 4 KB environment limit), or inline JSON in `GATEWAY_CONFIG` (tests, local
  * runs); the values only known at deployment come from plain environment variables:
- * `GUARDRAIL_ID`, `GUARDRAIL_VERSION`, `QUOTA_TABLE_NAME`. The schema and the names live in the
+ * `GUARDRAIL_ID`, `GUARDRAIL_VERSION`, `QUOTA_TABLE_NAME`, `KNOWLEDGE_BASE_IDS`. The schema and the names live in the
  * construct-function contract (`lambda/shared/gateway-contract.ts`).
  */
 export { GATEWAY_CONFIG_FILE_NAME, staticConfigSchema, type GatewayStaticConfig };
@@ -20,6 +20,8 @@ export interface GatewayRuntimeConfig extends GatewayStaticConfig {
   readonly guardrailVersion: string;
   /** The usage table for quotas (required when quotas are enabled). */
   readonly quotaTableName?: string;
+  /** Alias → the id of the knowledge base it retrieves from; exactly the aliases with `retrieval`. @default - none */
+  readonly knowledgeBases?: Readonly<Record<string, string>>;
 }
 
 /** The environment variable that carries the static configuration as inline JSON (tests, local runs). */
@@ -71,5 +73,35 @@ export function loadRuntimeConfig(env: Record<string, string | undefined> = proc
       }
     }
   }
-  return { ...parsed, guardrailId, guardrailVersion, quotaTableName };
+  const knowledgeBases = readKnowledgeBases(env[GATEWAY_ENV.knowledgeBases], parsed);
+  return { ...parsed, guardrailId, guardrailVersion, quotaTableName, ...(knowledgeBases === undefined ? {} : { knowledgeBases }) };
+}
+
+/** `KNOWLEDGE_BASE_IDS`, checked against the aliases the static configuration binds: one well-formed id each, no other. */
+function readKnowledgeBases(text: string | undefined, config: GatewayStaticConfig): Record<string, string> | undefined {
+  const bound = Object.entries(config.models).filter(([, m]) => m.retrieval !== undefined).map(([alias]) => alias);
+  if (!text) {
+    if (bound.length > 0) throw new Error(`${GATEWAY_ENV.knowledgeBases} is not set while ${bound.join(', ')} retrieve from a knowledge base`);
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error(`${GATEWAY_ENV.knowledgeBases} must be a JSON object of alias to knowledge-base id`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new Error(`${GATEWAY_ENV.knowledgeBases} must be a JSON object of alias to knowledge-base id`);
+  }
+  const ids = parsed as Record<string, unknown>;
+  for (const alias of Object.keys(ids)) {
+    if (!bound.includes(alias)) throw new Error(`${GATEWAY_ENV.knowledgeBases} names ${alias}, which has no retrieval settings`);
+  }
+  for (const alias of bound) {
+    const id = ids[alias];
+    if (typeof id !== 'string' || !KNOWLEDGE_BASE_ID.test(id)) {
+      throw new Error(`${GATEWAY_ENV.knowledgeBases} must give ${alias} a knowledge-base id of 10 uppercase letters or digits, got ${JSON.stringify(id)}`);
+    }
+  }
+  return ids as Record<string, string>;
 }

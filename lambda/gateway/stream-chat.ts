@@ -30,6 +30,7 @@ import { RetryPolicy, callWithRetries } from './bedrock';
 import { ContentFilterError, GatewayError, UpstreamError, UpstreamTimeoutError, fromUpstreamError, toHttpResponse } from './errors';
 import { classifyIntervention } from './intervention';
 import { ResponseTarget } from './response-stream';
+import type { Citation } from './retrieve';
 import { ChunkHead, FinishReason, OpenAiToolCall, OpenAiUsage, SSE_DONE, completionChunk, finishReasonOf, sseData, usageChunk, usageOf } from './response';
 import { StreamScreen } from './stream-screen';
 
@@ -62,6 +63,8 @@ export interface StreamChatOptions {
   readonly reserved: { readonly inputTokens: number; readonly outputTokens: number };
   /** Records why a control refused the answer. */
   readonly block: (reason: BlockReason) => void;
+  /** The grounding sources' citations, sent on the chunk carrying `finish_reason` of a complete answer. @default - none */
+  readonly citations?: readonly Citation[];
 }
 
 interface PendingToolUse {
@@ -187,7 +190,9 @@ export async function streamChat(opts: StreamChatOptions): Promise<void> {
     if (extra?.toolCalls !== undefined && extra.toolCalls.length > 0) {
       target.write(sseData(completionChunk(head, { tool_calls: extra.toolCalls.map((c, index) => ({ index, ...c })) })));
     }
-    target.write(sseData(completionChunk(head, extra?.content === undefined ? {} : { content: extra.content }, finishReason)));
+    // A refused answer cites nothing.
+    const citations = end === 'complete' && opts.citations !== undefined ? { citations: opts.citations } : {};
+    target.write(sseData(completionChunk(head, { ...(extra?.content === undefined ? {} : { content: extra.content }), ...citations }, finishReason)));
     if (head.includeUsage) target.write(sseData(usageChunk(head, settledUsage)));
     target.write(SSE_DONE);
     return target.end();

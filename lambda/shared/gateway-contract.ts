@@ -138,7 +138,31 @@ export const GATEWAY_ENV = {
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** Powertools metrics namespace; the alarms watch it. @default {@link DEFAULT_METRICS_NAMESPACE} */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  /**
+   * JSON object `{ "<alias>": "<knowledge-base id>" }` of the aliases bound to a knowledge base (their `retrieval`
+   * settings are in the static configuration); set only when some alias is bound. An environment variable rather than
+   * the static file so that the id can be a deploy-time value (the `KnowledgeBaseId` of a knowledge base in the stack).
+   */
+  knowledgeBases: 'KNOWLEDGE_BASE_IDS',
 } as const;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Retrieval
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A Bedrock knowledge-base id: 10 uppercase letters or digits, as `aws bedrock-agent list-knowledge-bases` prints it. */
+export const KNOWLEDGE_BASE_ID = /^[0-9A-Z]{10}$/;
+
+/**
+ * The metadata attribute of every indexed document (its sidecar `metadataAttributes`) that names the tenant owning it;
+ * the gateway filters every retrieval on it (`equals`) with the caller's team.
+ */
+export const TENANT_METADATA_KEY = 'tenant';
+
+/** Chunks one retrieval returns when an alias sets no `numberOfResults`. */
+export const DEFAULT_RETRIEVAL_RESULTS = 5;
+/** The most chunks one retrieval may return (each is screened, spotlighted and billed as input). */
+export const MAX_RETRIEVAL_RESULTS = 20;
 
 /** The static configuration file the construct writes beside the pre-built bundle ({@link staticConfigSchema}). */
 export const GATEWAY_CONFIG_FILE_NAME = 'gateway-config.json';
@@ -233,6 +257,18 @@ export const staticConfigSchema = z.strictObject({
       forcedToolChoice: z.optional(z.boolean()),
       /** The model accepts image content blocks (vision); absent: it does not, and image parts get a 400. */
       imageInput: z.optional(z.boolean()),
+      /**
+       * The alias answers from a knowledge base (its id is in the environment, {@link GATEWAY_ENV}.knowledgeBases): the
+       * caller's question retrieves up to `numberOfResults` chunks of the caller's tenant, scored at least `minScore`;
+       * absent: no retrieval.
+       */
+      retrieval: z.optional(
+        z.strictObject({
+          numberOfResults: z.int().check(z.minimum(1), z.maximum(MAX_RETRIEVAL_RESULTS)),
+          /** Chunks scored below it are not used; absent: every returned chunk. */
+          minScore: z.optional(z.number().check(z.gte(0), z.lte(1))),
+        }),
+      ),
       /** The price spend budgets charge, in µUSD per million tokens (see `lambda/shared/money.ts`); absent: unpriced. */
       price: z.optional(
         z.strictObject({

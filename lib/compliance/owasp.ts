@@ -48,6 +48,8 @@ const MONITORING_TEST = 'test/constructs/security-monitoring/security-monitoring
 const SECURE_LLM_IAM_TEST = 'test/lib/compliance/bedrock/iam-rules.test.ts';
 const SECURE_LLM_GUARDRAIL_TEST = 'test/lib/compliance/bedrock/guardrail-rules.test.ts';
 const SECURE_LLM_ENDPOINT_TEST = 'test/lib/compliance/bedrock/endpoint-and-log-rules.test.ts';
+const RETRIEVAL_IT = 'test/lambda/gateway/openai-client.retrieval.test.ts';
+const RETRIEVE_TEST = 'test/lambda/gateway/retrieve.test.ts';
 
 function it(file: string, name: string): TestReference {
   return { file, name };
@@ -323,9 +325,39 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
   {
     id: 'LLM08:2025',
     title: 'Vector and Embedding Weaknesses',
-    coverage: 'not applicable',
-    note: 'This deployment has no vector store, embeddings or retrieval pipeline. Retrieved content a client sends is handled as untrusted input (LLM01, LLM04).',
-    controls: [],
+    coverage: 'partial',
+    note:
+      'Covers the gateway\'s retrieval from a knowledge base bound to a model alias. Retrieved content a client sends itself is handled as untrusted input (LLM01, LLM04); the knowledge base\'s vector store and ingestion are their own constructs.',
+    controls: [
+      {
+        control:
+          'Retrieval is filtered on the caller\'s tenant, their team from the authorizer (never the request body, headers or prompt); each returned chunk\'s tenant is checked again, and a caller without a team is refused.',
+        implementedIn: ['lambda/gateway/retrieve.ts', 'lambda/gateway/index.ts'],
+        provedBy: [
+          it(RETRIEVAL_IT, 'retrieval through the openai client tenant isolation a key of team A retrieves team A only'),
+          it(RETRIEVAL_IT, 'retrieval through the openai client tenant isolation fails if a caller without a team is not refused with 403 tenant_required'),
+          it(RETRIEVE_TEST, 'retrieve validation fails if a chunk of another tenant, or of none, is kept'),
+        ],
+      },
+      {
+        control:
+          'Retrieved chunks are screened again (a poisoned one is dropped and audited), spotlighted and sent as grounding sources, never in system; the answer cites its sources without their text.',
+        implementedIn: ['lambda/gateway/retrieve.ts', 'lambda/gateway/converse-request.ts'],
+        provedBy: [
+          it(RETRIEVAL_IT, 'retrieval through the openai client grounding and citations fails if a poisoned chunk is not dropped and audited'),
+          it(RETRIEVAL_IT, 'retrieval through the openai client grounding and citations the Converse request carries the chunks as grounding_source and the question as query; citations come back'),
+        ],
+      },
+      {
+        control:
+          'The gateway role may call bedrock:Retrieve only on the bound knowledge bases (never RetrieveAndGenerate), through a bedrock-agent-runtime endpoint whose policy admits only that role, that action and those knowledge bases.',
+        implementedIn: ['constructs/inference-gateway/inference-gateway.ts', 'constructs/inference-gateway/model-access.ts'],
+        provedBy: [
+          it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway retrieval the role may Retrieve exactly the bound knowledge bases, and nothing else of the agent runtime'),
+          it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway retrieval the agent-runtime endpoint admits only the function role, Retrieve and the bound knowledge bases'),
+        ],
+      },
+    ],
   },
   {
     id: 'LLM09:2025',

@@ -154,6 +154,17 @@ const RATE_LIMITS = controlFromOwasp('Throttling, rate rule, concurrency, retrie
 const BUDGET_ALARMS = controlFromOwasp('Budget and throttling alarms', 'LLM10:2025', 'A daily token budget');
 
 // --- controls of this model only ---------------------------------------------------------------------------------
+const RETRIEVE_TEST_FILE = 'test/lambda/gateway/retrieve.test.ts';
+const TENANT_FILTERED_RETRIEVAL = controlFromOwasp('Tenant-filtered retrieval from the caller\'s team', 'LLM08:2025', 'Retrieval is filtered on the caller');
+const RETRIEVED_CHUNKS_SCREENED = controlFromOwasp('Retrieved chunks screened, spotlighted, cited', 'LLM08:2025', 'Retrieved chunks are screened again');
+const RETRIEVE_SCOPED = controlFromOwasp('Retrieve only on bound knowledge bases (IAM and endpoint)', 'LLM08:2025', 'The gateway role may call bedrock:Retrieve');
+const RETRIEVAL_FAILS_CLOSED = control(
+  'Retrieval fails closed',
+  'A failed Retrieve refuses the request (502/503/504 retrieval_*) before the model is called: a bound alias never answers without its sources.',
+  ['lambda/gateway/retrieve.ts', 'lambda/gateway/index.ts'],
+  [it(RETRIEVE_TEST_FILE, 'retrieve validation Retrieve failures map to retrieval_* errors that refuse the request')],
+);
+
 const TOOL_DESCRIPTIONS_CHECKED = control(
   'Tool declarations screened and ApplyGuardrail-ed',
   'Every string of a tool declaration (name, description, and the parameter schema\'s property names, descriptions, titles, enum values and examples), which the Converse guardrail does not evaluate, is normalized, pre-screened as untrusted content and sent through ApplyGuardrail together with the tool results before Converse.',
@@ -862,9 +873,11 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         description: 'Content retrieved for an answer (RAG) carries instructions or falsehoods, or is retrieved for the wrong user.',
         owasp: ['LLM08:2025', 'LLM01:2025', 'LLM04:2025'],
         coverage: 'partial',
-        controls: [UNTRUSTED_CONTENT, TOOL_RESULTS_APPLY_GUARDRAIL],
+        controls: [RETRIEVED_CHUNKS_SCREENED, RETRIEVAL_FAILS_CLOSED, GROUNDING, UNTRUSTED_CONTENT, TOOL_RESULTS_APPLY_GUARDRAIL],
         residualRisk: [
-          'The blueprint has no retrieval pipeline: retrieved content is handled only when a client sends it as a tool result; pasted into a user message it is screened as the user\'s own words.',
+          'A chunk that passes the document screen still reaches the model: spotlighting and the grounding check lower, not remove, the chance that planted instructions or falsehoods shape the answer; what is indexed is only as clean as ingestion made it.',
+          'Grounding sources are evaluated by the guardrail\'s contextual grounding check, not by its other policies (content, PII, prompt attack): those apply to the question and the answer.',
+          'Content a client sends itself is handled as a tool result or, pasted into a user message, screened as the user\'s own words.',
         ],
       },
       {
@@ -872,12 +885,12 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         description:
           'A vector store returns other tenants\' chunks, leaks content through embeddings (inversion), or accepts writes from untrusted sources.',
         owasp: ['LLM08:2025'],
-        coverage: 'not built',
-        controls: [],
+        coverage: 'partial',
+        controls: [TENANT_FILTERED_RETRIEVAL, RETRIEVE_SCOPED],
         residualRisk: [
-          'No vector store or knowledge base is deployed, so none of this is controlled yet.',
+          'The tenant filter relies on the `tenant` metadata ingestion writes beside each document, and on the caller\'s team: a user or key given the wrong team reads that team\'s documents.',
+          'The vector store itself, its encryption, bucket policy and ingestion are the knowledge-base constructs\', outside the gateway.',
           'The gateway serves embeddings (`POST /v1/embeddings`, Titan Text Embeddings V2, scope `embeddings`) with the chat route\'s authorization, quotas and audit but without a guardrail (Bedrock applies none to embedding models): IAM allows exactly those model ARNs without the condition, and its Deny (NotResource) keeps every other model behind the guardrail. Where the vectors are stored, and who may read them, is the caller\'s.',
-          'Whoever adds one must add per-user or per-tenant retrieval filters, encryption with the customer-managed key, an ingestion path with provenance, IAM scoped to the knowledge base, and SecureLLM rules for it.',
         ],
       },
     ],

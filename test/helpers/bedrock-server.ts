@@ -9,10 +9,15 @@
  * (ApplyGuardrail) and `POST /model/{modelId}/invoke` (InvokeModel, only as Amazon Titan Text Embeddings V2 answers it: a
  * deterministic vector of the requested `dimensions` derived from the SHA-256 of `inputText`, and one token per
  * whitespace-separated word; the `error`, `slow` and `malformed` behaviours apply to it too); path labels arrive
- * URI-encoded (an ARN's `:` and `/` too). Errors carry the `x-amzn-errortype` header and a `{ message }` body, which
+ * URI-encoded (an ARN's `:` and `/` too). It also speaks Bedrock Agent Runtime's `Retrieve`
+ * (`POST /knowledgebases/{knowledgeBaseId}/retrieve`, REST-JSON over HTTP/2 as well): it serves chunks from an in-memory
+ * store ({@link BedrockServer.setKnowledgeBase}), keeps only those whose metadata matches the request's
+ * `vectorSearchConfiguration.filter` (`equals`, `andAll`, `orAll`; anything else is a ValidationException, and a request
+ * without a filter gets every tenant's chunks, as an unfiltered vector search would), ranks them by shared words with
+ * the query and returns `numberOfResults` (default 5) of them. Errors carry the `x-amzn-errortype` header and a `{ message }` body, which
  * the SDK turns into its typed exceptions (`ThrottlingException`, ...).
  *
- * Point the real client at it with `AWS_ENDPOINT_URL_BEDROCK_RUNTIME=<url>` (or `endpoint`), fake credentials and
+ * Point the real clients at it with `AWS_ENDPOINT_URL_BEDROCK_RUNTIME=<url>` and `AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME=<url>` (or `endpoint`), fake credentials and
  * any region; choose the reply with {@link BedrockServer.setBehavior}; assert on {@link BedrockServer.requests}.
  *
  * @module
@@ -160,7 +165,16 @@ export type Behavior =
   /** Converse: replies with text derived from the request, default all system and message texts joined by `\n`. */
   | { readonly kind: 'echo'; readonly render?: (request: ConverseRequestBody) => string }
   /** Each route its own behaviour. */
-  | { readonly kind: 'byRoute'; readonly converse?: Behavior; readonly applyGuardrail?: Behavior };
+  | { readonly kind: 'byRoute'; readonly converse?: Behavior; readonly applyGuardrail?: Behavior; readonly retrieve?: Behavior };
+
+/** A chunk of the fake knowledge base. */
+export interface StoredChunk {
+  readonly text: string;
+  /** The source document, e.g. `s3://docs/team-a/handbook.md`. */
+  readonly uri: string;
+  /** Metadata attributes, e.g. `{ tenant: 'team-a' }`; returned with the chunk. */
+  readonly metadata: Readonly<Record<string, string>>;
+}
 
 /** The parts of a Converse request body the fake reads. */
 export interface ConverseRequestBody {
@@ -175,7 +189,9 @@ export interface RecordedRequest {
   readonly method: string;
   /** The raw path, URI-encoded as sent. */
   readonly path: string;
-  readonly operation: 'Converse' | 'ConverseStream' | 'ApplyGuardrail' | 'InvokeModel' | 'Unknown';
+  readonly operation: 'Converse' | 'ConverseStream' | 'ApplyGuardrail' | 'InvokeModel' | 'Retrieve' | 'Unknown';
+  /** Retrieve: the decoded knowledge-base id. */
+  readonly knowledgeBaseId?: string;
   /** Converse and ConverseStream: the decoded model id (or ARN). */
   readonly modelId?: string;
   /** ApplyGuardrail: the decoded guardrail identifier and version. */
@@ -197,6 +213,8 @@ export interface BedrockServer {
   readonly requests: RecordedRequest[];
   /** Sets the behaviour for the following requests and restarts `sequence` counting. */
   setBehavior(behavior: Behavior): void;
+  /** Replaces the chunks knowledge base `id` serves to Retrieve (an unknown id is a ResourceNotFoundException). */
+  setKnowledgeBase(id: string, chunks: readonly StoredChunk[]): void;
   /** Ends pending delays, destroys every session and stops listening. Idempotent. */
   close(): Promise<void>;
 }
@@ -221,6 +239,7 @@ export async function startBedrockServer(): Promise<BedrockServer> {
   const sessions = new Set<http2.ServerHttp2Session>();
   const timers = new Set<NodeJS.Timeout>();
   let behavior: Behavior = DEFAULT_BEHAVIOR;
+  const knowledgeBases = new Map<string, readonly StoredChunk[]>();
   let sequenceCounts = new WeakMap<Behavior, number>();
 
   const server = http2.createServer();
@@ -254,7 +273,14 @@ export async function startBedrockServer(): Promise<BedrockServer> {
   /** Resolves `sequence` and `byRoute` wrappers to the behaviour for this request. */
   function resolve(b: Behavior, operation: RecordedRequest['operation']): Behavior {
     if (b.kind === 'byRoute') {
-      const picked = operation === 'Converse' || operation === 'ConverseStream' ? b.converse : operation === 'ApplyGuardrail' ? b.applyGuardrail : undefined;
+      const picked =
+        operation === 'Converse' || operation === 'ConverseStream'
+          ? b.converse
+          : operation === 'ApplyGuardrail'
+            ? b.applyGuardrail
+            : operation === 'Retrieve'
+              ? b.retrieve
+              : undefined;
       return resolve(picked ?? DEFAULT_BEHAVIOR, operation);
     }
     if (b.kind === 'sequence') {
@@ -276,6 +302,17 @@ export async function startBedrockServer(): Promise<BedrockServer> {
       return;
     }
     const b = resolve(configured, req.operation);
+    if (req.operation === 'Retrieve' && b.kind !== 'slow' && b.kind !== 'error' && b.kind !== 'malformed') {
+      const chunks = knowledgeBases.get(req.knowledgeBaseId ?? '');
+      if (chunks === undefined) {
+        respondError(stream, req, 'ResourceNotFoundException', 404, 'Fake: no such knowledge base');
+        return;
+      }
+      const reply = retrieveReply(chunks, req.body as RetrieveBody);
+      if (typeof reply === 'string') respondError(stream, req, 'ValidationException', 400, reply);
+      else respond(stream, req, 200, JSON.stringify(reply));
+      return;
+    }
     if (req.operation === 'InvokeModel' && b.kind !== 'slow' && b.kind !== 'error' && b.kind !== 'malformed') {
       respond(stream, req, 200, JSON.stringify(titanEmbeddingReply(req.body as { inputText?: unknown; dimensions?: unknown })));
       return;
@@ -342,6 +379,10 @@ export async function startBedrockServer(): Promise<BedrockServer> {
     const converse = /^\/model\/([^/]+)\/converse(-stream)?$/.exec(pathOnly);
     if (method === 'POST' && converse) {
       return { ...base, operation: converse[2] === undefined ? 'Converse' : 'ConverseStream', modelId: decode(converse[1]!) };
+    }
+    const retrieve = /^\/knowledgebases\/([^/]+)\/retrieve$/.exec(pathOnly);
+    if (method === 'POST' && retrieve) {
+      return { ...base, operation: 'Retrieve', knowledgeBaseId: decode(retrieve[1]!) };
     }
     const apply = /^\/guardrail\/([^/]+)\/version\/([^/]+)\/apply$/.exec(pathOnly);
     if (method === 'POST' && apply) {
@@ -421,6 +462,9 @@ export async function startBedrockServer(): Promise<BedrockServer> {
       behavior = b;
       sequenceCounts = new WeakMap();
     },
+    setKnowledgeBase: (id, chunks) => {
+      knowledgeBases.set(id, [...chunks]);
+    },
     close: () => {
       closed ??= new Promise<void>((resolveClose) => {
         for (const timer of timers) clearTimeout(timer);
@@ -430,6 +474,62 @@ export async function startBedrockServer(): Promise<BedrockServer> {
       });
       return closed;
     },
+  };
+}
+
+/** The parts of a Retrieve request body the fake reads. */
+interface RetrieveBody {
+  readonly retrievalQuery?: { readonly text?: unknown };
+  readonly retrievalConfiguration?: { readonly vectorSearchConfiguration?: { readonly numberOfResults?: unknown; readonly filter?: unknown } };
+}
+
+/** Whether `metadata` matches a Retrieve filter; a string explains an unsupported or malformed filter. */
+export function matchesFilter(filter: unknown, metadata: Readonly<Record<string, string>>): boolean | string {
+  if (filter === null || typeof filter !== 'object') return 'Fake: filter must be an object';
+  const entries = Object.entries(filter as Record<string, unknown>);
+  if (entries.length !== 1) return 'Fake: a filter has exactly one operator';
+  const [op, arg] = entries[0]!;
+  if (op === 'equals') {
+    const { key, value } = (arg ?? {}) as { key?: unknown; value?: unknown };
+    if (typeof key !== 'string') return 'Fake: equals needs a key';
+    return Object.prototype.hasOwnProperty.call(metadata, key) && metadata[key] === value;
+  }
+  if (op === 'andAll' || op === 'orAll') {
+    if (!Array.isArray(arg) || arg.length < 2) return `Fake: ${op} needs at least two filters`;
+    const results = arg.map((f) => matchesFilter(f, metadata));
+    const problem = results.find((r) => typeof r === 'string');
+    if (problem !== undefined) return problem;
+    return op === 'andAll' ? results.every((r) => r === true) : results.some((r) => r === true);
+  }
+  return `Fake: unsupported filter operator ${op}`;
+}
+
+function retrieveReply(chunks: readonly StoredChunk[], body: RetrieveBody): Record<string, unknown> | string {
+  const query = body.retrievalQuery?.text;
+  if (typeof query !== 'string' || query.length === 0) return 'Fake: retrievalQuery.text is required';
+  const search = body.retrievalConfiguration?.vectorSearchConfiguration;
+  const n = search?.numberOfResults ?? 5;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 100) return 'Fake: numberOfResults must be 1-100';
+  const matching: StoredChunk[] = [];
+  for (const chunk of chunks) {
+    const match = search?.filter === undefined ? true : matchesFilter(search.filter, chunk.metadata);
+    if (typeof match === 'string') return match;
+    if (match) matching.push(chunk);
+  }
+  const words = new Set(query.toLowerCase().split(/\W+/).filter((w) => w.length > 2));
+  const scored = matching.map((chunk, i) => {
+    const own = new Set(chunk.text.toLowerCase().split(/\W+/));
+    const shared = [...words].filter((w) => own.has(w)).length;
+    return { chunk, i, score: words.size === 0 ? 0 : shared / words.size };
+  });
+  scored.sort((a, b) => b.score - a.score || a.i - b.i);
+  return {
+    retrievalResults: scored.slice(0, n).map(({ chunk, i, score }) => ({
+      content: { type: 'TEXT', text: chunk.text },
+      location: { type: 'S3', s3Location: { uri: chunk.uri } },
+      score: Math.round(score * 1000) / 1000,
+      metadata: { ...chunk.metadata, 'x-amz-bedrock-kb-source-uri': chunk.uri, 'x-amz-bedrock-kb-chunk-id': `chunk-${i}` },
+    })),
   };
 }
 

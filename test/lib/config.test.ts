@@ -32,6 +32,14 @@ describe('configuration', () => {
       );
     });
 
+    test('an alias bound to a knowledge base retrieves 5 chunks with no score floor unless told otherwise', () => {
+      const config = parseConfig({
+        gateway: { models: { handbook: { modelId: 'amazon.nova-lite-v1:0', retrieval: { knowledgeBaseId: 'ABCDE12345' } } }, groups: { users: { models: ['handbook'] } } },
+      });
+      expect(config.gateway.models.handbook!.retrieval).toEqual({ knowledgeBaseId: 'ABCDE12345', numberOfResults: 5 });
+      expect(parseConfig({}).gateway.models['nova-lite']!.retrieval).toBeUndefined();
+    });
+
     test('an empty configuration is valid, env-agnostic and creates every baseline part', () => {
       // WHEN
       const config = parseConfig({});
@@ -175,6 +183,32 @@ describe('configuration', () => {
       [{ gateway: { toolAllowedHosts: { 'post webhook': ['hooks.example.com'] } } }, /gateway\.toolAllowedHosts\["post webhook"\]: .*must be a tool name .*got "post webhook"/],
       [{ gateway: { toolAllowedHosts: { post_webhook: ['https://hooks.example.com'] } } }, /gateway\.toolAllowedHosts\.post_webhook\.0: must be a lowercase host name .*got "https:\/\/hooks.example.com"/],
       [{ gateway: { models: {} } }, /^- gateway\.models: must define at least one model alias, .*got \{\}$/m],
+      [
+        { gateway: { models: { handbook: { modelId: 'amazon.nova-lite-v1:0', retrieval: { knowledgeBaseId: 'kb-1234' } } } } },
+        /gateway\.models\.handbook\.retrieval\.knowledgeBaseId: must be a knowledge-base id of 10 uppercase letters or digits.*got "kb-1234"/,
+      ],
+      [
+        { gateway: { models: { handbook: { modelId: 'amazon.nova-lite-v1:0', retrieval: { knowledgeBaseId: 'ABCDE12345', numberOfResults: 50 } } } } },
+        /gateway\.models\.handbook\.retrieval\.numberOfResults: .*got 50/,
+      ],
+      [
+        { gateway: { models: { handbook: { modelId: 'amazon.nova-lite-v1:0', retrieval: { knowledgeBaseId: 'ABCDE12345', tenantKey: 'team' } } } } },
+        /gateway\.models\.handbook\.retrieval\.tenantKey: unknown key; remove it/,
+      ],
+      [
+        {
+          gateway: {
+            models: { handbook: { modelId: 'amazon.nova-lite-v1:0', retrieval: { knowledgeBaseId: 'ABCDE12345' } } },
+            groups: { users: { models: ['handbook'] } },
+            guardrail: { groundingThreshold: 0 },
+          },
+        },
+        /gateway\.guardrail\.groundingThreshold: is 0, which turns the contextual grounding check off, while gateway\.models\.handbook\.retrieval binds a knowledge base.*got 0/,
+      ],
+      [
+        { gateway: { models: { vectors: { modelId: 'amazon.titan-embed-text-v2:0', kind: 'embedding', retrieval: { knowledgeBaseId: 'ABCDE12345' } } } } },
+        /gateway\.models\.vectors\.retrieval: binds a knowledge base, which only a chat alias can use .*remove retrieval or bind a chat alias, got \{"knowledgeBaseId":"ABCDE12345"\}/,
+      ],
       [{ gateway: { groups: {} } }, /^- gateway\.groups: must define at least one caller group, .*got \{\}$/m],
       [
         { gateway: { models: { 'Nova Lite': { modelId: 'amazon.nova-lite-v1:0' } } } },

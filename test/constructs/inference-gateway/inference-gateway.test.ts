@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -362,7 +362,10 @@ describe('InferenceGateway', () => {
         String(f.Properties.Description).startsWith('OpenAI-compatible gateway'),
       );
       expect(functions).toHaveLength(1);
-      expect(Object.keys(functions[0]!.Properties.Environment.Variables).sort()).toEqual(Object.values(GATEWAY_ENV).sort());
+      // (KNOWLEDGE_BASE_IDS only when an alias is bound to a knowledge base: see 'retrieval'.)
+      expect(Object.keys(functions[0]!.Properties.Environment.Variables).sort()).toEqual(
+        Object.values(GATEWAY_ENV).filter((v) => v !== GATEWAY_ENV.knowledgeBases).sort(),
+      );
     });
 
     test('the function\'s security group admits nothing and sends HTTPS only', () => {
@@ -1050,5 +1053,112 @@ describe('InferenceGateway', () => {
     test('fails if the metrics namespace is an AWS one', () => fails({ metricsNamespace: 'AWS/Lambda' }, /metricsNamespace must be a CloudWatch namespace outside "AWS\/"/));
     test('fails if the configuration does not satisfy the function\'s own schema', () =>
       fails({ blockedInputMessage: '' }, /does not satisfy the function's schema .*blockedInputMessage/));
+  });
+  describe('retrieval', () => {
+    const KB_A = 'KBAAAAAAA1';
+    const KB_B = 'KBBBBBBBB2';
+    const kbArn = (id: string): string => `arn:aws:bedrock:${REGION}:${ACCOUNT}:knowledge-base/${id}`;
+    const BOUND: GatewayModel[] = [
+      ...MODELS,
+      { alias: 'handbook', modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 1000, knowledgeBaseId: KB_A, retrievalResults: 8, retrievalMinScore: 0.4 },
+      { alias: 'handbook-pro', modelId: 'amazon.nova-pro-v1:0', maxOutputTokens: 1000, knowledgeBaseId: KB_B },
+    ];
+    const BOUND_GROUPS: GatewayGroup[] = [...GROUPS, { name: 'readers', models: ['handbook', 'handbook-pro'], dailyTokenQuota: 10_000, maxOutputTokens: 512 }];
+    let template: Template;
+    let resources: Resources;
+
+    beforeAll(() => {
+      // GIVEN two aliases bound to two knowledge bases
+      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      build({ models: BOUND, groups: BOUND_GROUPS }, newStack(app));
+      // WHEN
+      const { assembly, findings } = synthWithCompliance(app);
+      // THEN
+      expect(formatFindings(findings)).toBe('');
+      template = Template.fromJSON(assembly.getStackByName('Test').template);
+      resources = template.toJSON().Resources as Resources;
+    });
+
+    test('passes every pack with zero unacknowledged findings', () => {
+      expect(template).toBeDefined();
+    });
+
+    test('the role may Retrieve exactly the bound knowledge bases, and nothing else of the agent runtime', () => {
+      const statements = functionStatements(template);
+      const retrieve = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('bedrock:Retrieve')));
+      expect(retrieve).toEqual([
+        { Sid: 'RetrieveFromBoundKnowledgeBases', Effect: 'Allow', Action: 'bedrock:Retrieve', Resource: [kbArn(KB_A), kbArn(KB_B)] },
+      ]);
+      expect(JSON.stringify(statements)).not.toMatch(/RetrieveAndGenerate|InvokeAgent|bedrock:\*/);
+    });
+
+    test('the agent-runtime endpoint admits only the function role, Retrieve and the bound knowledge bases', () => {
+      template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+        ServiceName: `com.amazonaws.${REGION}.bedrock-agent-runtime`,
+        PrivateDnsEnabled: true,
+        PolicyDocument: {
+          Statement: [
+            {
+              Sid: 'AllowNamedActionsOnly',
+              Effect: 'Allow',
+              Action: 'bedrock:Retrieve',
+              Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayFunctionRole'), 'Arn'] } },
+              Resource: [kbArn(KB_A), kbArn(KB_B)],
+            },
+          ],
+          Version: '2012-10-17',
+        },
+      });
+      // Reachable from the function's security group only.
+      const endpointSg = Object.entries(resources).find(([id, r]) => r.Type === 'AWS::EC2::SecurityGroup' && id.startsWith('NetworkBedrockAgentRuntimeSecurityGroup'))!;
+      const ingress = Object.values(resources).filter(
+        (r) => r.Type === 'AWS::EC2::SecurityGroupIngress' && JSON.stringify(r.Properties.GroupId).includes(endpointSg[0]),
+      );
+      expect(ingress.map((r) => JSON.stringify(r.Properties.SourceSecurityGroupId))).toEqual([expect.stringContaining('GatewayFunctionSecurityGroup')]);
+    });
+
+    test('the function learns each bound alias\'s knowledge base from KNOWLEDGE_BASE_IDS', () => {
+      const fn = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith('OpenAI-compatible gateway'))!;
+      expect(JSON.parse(fn.Properties.Environment.Variables[GATEWAY_ENV.knowledgeBases])).toEqual({ handbook: KB_A, 'handbook-pro': KB_B });
+    });
+
+    test('a deploy-time knowledge-base id (a token) is bound the same way', () => {
+      // GIVEN
+      const stack = newStack();
+      const id = Fn.importValue('HandbookKnowledgeBaseId');
+      // WHEN
+      build({ models: [...MODELS, { alias: 'handbook', modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 100, knowledgeBaseId: id }], groups: GROUPS }, stack);
+      // THEN
+      const t = Template.fromStack(stack);
+      const retrieve = functionStatements(t).find((s) => s.Sid === 'RetrieveFromBoundKnowledgeBases')!;
+      expect(JSON.stringify(retrieve.Resource)).toContain('HandbookKnowledgeBaseId');
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: { [GATEWAY_ENV.knowledgeBases]: { 'Fn::Join': ['', Match.arrayWith([{ 'Fn::ImportValue': 'HandbookKnowledgeBaseId' }])] } } },
+      });
+    });
+
+    test('without a bound alias there is no agent-runtime endpoint and no Retrieve permission', () => {
+      const t = Template.fromStack(build().stack);
+      expect(JSON.stringify(t.findResources('AWS::EC2::VPCEndpoint'))).not.toContain('bedrock-agent-runtime');
+      expect(JSON.stringify(functionStatements(t))).not.toContain('bedrock:Retrieve');
+    });
+
+    describe('validation', () => {
+      const bind = (m: Partial<GatewayModel>): Partial<InferenceGatewayProps> => ({
+        models: [...MODELS, { alias: 'handbook', modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 100, ...m }],
+      });
+      test('fails if the knowledge-base id is malformed', () =>
+        expect(() => build(bind({ knowledgeBaseId: 'kb-123' }))).toThrow(/models\[2\]\.knowledgeBaseId must be a knowledge-base id of 10 uppercase letters or digits .*got "kb-123"/));
+      test('fails if an embedding alias is bound', () =>
+        expect(() =>
+          build(bind({ modelId: 'amazon.titan-embed-text-v2:0', kind: ModelKind.EMBEDDING, knowledgeBaseId: KB_A })),
+        ).toThrow(/models\[2\]\.knowledgeBaseId binds embedding alias "handbook" .*only a chat alias can retrieve/));
+      test('fails if retrievalResults is out of range', () =>
+        expect(() => build(bind({ knowledgeBaseId: KB_A, retrievalResults: 21 }))).toThrow(/models\[2\]\.retrievalResults must be a whole number between 1 and 20, got 21/));
+      test('fails if retrievalMinScore is out of range', () =>
+        expect(() => build(bind({ knowledgeBaseId: KB_A, retrievalMinScore: 1.5 }))).toThrow(/models\[2\]\.retrievalMinScore must be between 0 and 1, got 1.5/));
+      test('fails if retrieval settings come without a knowledge base', () =>
+        expect(() => build(bind({ retrievalResults: 3 }))).toThrow(/models\[2\]\.retrievalResults only applies with knowledgeBaseId/));
+    });
   });
 });

@@ -3,9 +3,11 @@ import type { ContentBlock, ConverseCommandInput } from '@aws-sdk/client-bedrock
 import {
   EMPTY_TURN_TEXT,
   LEADING_ASSISTANT_TEXT,
+  NO_SOURCES_TEXT,
   buildConverseInput,
   canaryLine,
   clientInstructionsNote,
+  groundingNote,
   estimateInputTokens,
   newCanary,
 } from '../../../lambda/gateway/converse-request';
@@ -213,5 +215,58 @@ describe('buildConverseInput', () => {
         { numRuns: 300 },
       );
     });
+  });
+});
+
+describe('buildConverseInput with grounding sources', () => {
+  const SOURCES = [
+    { text: 'The expense limit is 500 euros per trip.', label: 'source 1: s3://docs/team-a/handbook.md' },
+    { text: 'Laptops are ordered through the IT portal.', label: 'source 2: s3://docs/team-a/onboarding.md' },
+  ];
+  const qualifiers = (b: ContentBlock): string[] | undefined => b.guardContent?.text?.qualifiers;
+
+  test('sources go before the last question as grounding_source guard content; the question is query and guard_content', () => {
+    // GIVEN
+    const req = request([
+      { role: 'user', text: 'Hi' },
+      { role: 'assistant', text: 'Hello', toolCalls: [] },
+      { role: 'user', text: 'What is the expense limit?' },
+    ]);
+    // WHEN
+    const input = buildConverseInput(req, { ...OPTS, grounding: SOURCES });
+    // THEN
+    const last = input.messages![input.messages!.length - 1]!.content!;
+    expect(last.map(qualifiers)).toEqual([['grounding_source'], ['grounding_source'], ['guard_content', 'query']]);
+    expect(last.map(guardText)).toEqual([wrapUntrusted(SOURCES[0]!.text, MARKER, SOURCES[0]!.label), wrapUntrusted(SOURCES[1]!.text, MARKER, SOURCES[1]!.label), 'What is the expense limit?']);
+    // The earlier question stays ordinary guard content; sources never reach system.
+    expect(qualifiers(input.messages![0]!.content![0]!)).toEqual(['guard_content']);
+    expect(input.system![0]!.text).toBe([SYSTEM_PROMPT, spotlightSystemNote(MARKER), groundingNote(MARKER), canaryLine(CANARY)].join('\n\n'));
+    expect(input.system![0]!.text).not.toContain('500 euros');
+  });
+
+  test('with no usable source, one grounding source says that nothing matched', () => {
+    const input = buildConverseInput(request([{ role: 'user', text: 'What is the expense limit?' }]), { ...OPTS, grounding: [] });
+    const blocks = input.messages![0]!.content!;
+    expect(blocks.map(qualifiers)).toEqual([['grounding_source'], ['guard_content', 'query']]);
+    expect(guardText(blocks[0]!)).toContain(NO_SOURCES_TEXT.split(' ')[0]);
+  });
+
+  test('the retrieved text counts toward the input-token bound', () => {
+    const req = request([{ role: 'user', text: 'What is the expense limit?' }]);
+    const plain = estimateInputTokens(buildConverseInput(req, OPTS));
+    const grounded = estimateInputTokens(buildConverseInput(req, { ...OPTS, grounding: SOURCES }));
+    expect(grounded - plain).toBeGreaterThanOrEqual(SOURCES.reduce((n, s) => n + Buffer.byteLength(s.text), 0));
+  });
+
+  test('fails if a source can close its spotlight block or write into system (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => {
+        const input = buildConverseInput(request([{ role: 'user', text: 'q' }]), { ...OPTS, grounding: [{ text, label: 'source 1: x' }] });
+        const source = guardText(input.messages![0]!.content![0]!)!;
+        const closing = `</untrusted_content marker="${MARKER}">`;
+        expect(source.indexOf(closing)).toBe(source.length - closing.length);
+        expect(input.system![0]!.text).not.toContain(text.length > 20 ? text : '\u0000never');
+      }),
+    );
   });
 });

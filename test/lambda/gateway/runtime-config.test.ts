@@ -74,6 +74,26 @@ describe('loadRuntimeConfig', () => {
       expect(() => loadRuntimeConfig(env({ QUOTA_TABLE_NAME: undefined }))).toThrow('QUOTA_TABLE_NAME is not set while quotas are enabled');
     });
 
+    describe('knowledge bases', () => {
+      const bound = withStatic((c) => {
+        (c.models as Record<string, unknown>).handbook = { modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 100, retrieval: { numberOfResults: 5 } };
+      });
+      test('reads the bound aliases\' knowledge-base ids from KNOWLEDGE_BASE_IDS', () => {
+        expect(loadRuntimeConfig({ ...bound, KNOWLEDGE_BASE_IDS: '{"handbook":"ABCDE12345"}' }).knowledgeBases).toEqual({ handbook: 'ABCDE12345' });
+      });
+      test('fails if a bound alias has no id', () => {
+        expect(() => loadRuntimeConfig(bound)).toThrow('KNOWLEDGE_BASE_IDS is not set while handbook retrieve from a knowledge base');
+        expect(() => loadRuntimeConfig({ ...bound, KNOWLEDGE_BASE_IDS: '{}' })).toThrow('KNOWLEDGE_BASE_IDS must give handbook a knowledge-base id of 10 uppercase letters or digits, got undefined');
+      });
+      test('fails if an id is malformed or names an unbound alias', () => {
+        expect(() => loadRuntimeConfig({ ...bound, KNOWLEDGE_BASE_IDS: '{"handbook":"kb-1"}' })).toThrow('got "kb-1"');
+        expect(() => loadRuntimeConfig({ ...bound, KNOWLEDGE_BASE_IDS: '{"handbook":"ABCDE12345","nova-lite":"ABCDE12345"}' })).toThrow(
+          'KNOWLEDGE_BASE_IDS names nova-lite, which has no retrieval settings',
+        );
+        expect(() => loadRuntimeConfig({ ...bound, KNOWLEDGE_BASE_IDS: '["ABCDE12345"]' })).toThrow('must be a JSON object of alias to knowledge-base id');
+      });
+    });
+
     test('fails if a group names an unknown model alias', () => {
       const vars = withStatic((c) => {
         (c.groups as Record<string, { models: string[] }>).users!.models = ['nova-max'];
