@@ -135,7 +135,9 @@ export function createHandler(deps: GatewayDependencies): GatewayHandler {
   const serve = createServer(deps);
   return async (event, context) => {
     const target = new BufferedTarget();
-    const outcome = await serve(event, context, target);
+    const { outcome, record } = await serve(event, context, target);
+    // Buffered: the response leaves when this function returns, so the record is written before.
+    deps.auditor.emit(record);
     if (outcome !== STREAMED) return outcome;
     return { statusCode: target.statusCode, headers: target.headers, body: target.body };
   };
@@ -149,7 +151,7 @@ export function createStreamingHandler(deps: GatewayDependencies): StreamingHand
   const serve = createServer(deps);
   return async (event, responseStream: Writable, context) => {
     const target = new LambdaResponseTarget(responseStream);
-    const outcome = await serve(event, context, target);
+    const { outcome, record } = await serve(event, context, target);
     // A stream that has started ends itself (an error after its first byte is an event in it).
     if (outcome !== STREAMED && !target.opened) {
       const headers: Record<string, string> = {};
@@ -158,6 +160,9 @@ export function createStreamingHandler(deps: GatewayDependencies): StreamingHand
       target.write(outcome.body);
     }
     await target.end();
+    // The record (complete: nothing changes it after serve) is written once the client has the whole response, and
+    // before the invocation ends: the log and metrics serialization is off the response's path.
+    deps.auditor.emit(record);
   };
 }
 
@@ -184,7 +189,8 @@ class BufferedTarget implements ResponseTarget {
   }
 }
 
-type Server = (event: APIGatewayProxyEvent, context: Context | undefined, target: ResponseTarget) => Promise<Outcome>;
+/** Serves one request; the caller emits the returned audit record (see {@link createHandler}, {@link createStreamingHandler}). */
+type Server = (event: APIGatewayProxyEvent, context: Context | undefined, target: ResponseTarget) => Promise<{ outcome: Outcome; record: AuditRecord }>;
 
 function createServer(deps: GatewayDependencies): Server {
   let loaded: Stores | undefined;
@@ -229,8 +235,7 @@ function createServer(deps: GatewayDependencies): Server {
     }
     record.status = response === STREAMED ? 200 : response.statusCode;
     record.latencyMs = Date.now() - started;
-    deps.auditor.emit(record);
-    return response;
+    return { outcome: response, record };
   };
 }
 

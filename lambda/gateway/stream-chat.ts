@@ -93,18 +93,21 @@ export async function streamChat(opts: StreamChatOptions): Promise<void> {
     cancel.abort();
   }, Math.max(0, opts.deadline - Date.now()));
 
-  const open = (): void => {
-    if (target.opened) return;
+  /** Opens the response if it is not open yet, then writes `events`: the role chunk and the first text leave in one write. */
+  const open = (events = ''): void => {
+    if (target.opened) {
+      if (events.length > 0) target.write(events);
+      return;
+    }
     target.open({
       statusCode: 200,
       headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-request-id': opts.requestId },
     });
-    target.write(sseData(completionChunk(head, { role: 'assistant', content: '' })));
+    target.write(sseData(completionChunk(head, { role: 'assistant', content: '' })) + events);
   };
   const release = (text: string): void => {
     if (text.length === 0) return;
-    open();
-    target.write(sseData(completionChunk(head, { content: text })));
+    open(sseData(completionChunk(head, { content: text })));
   };
 
   let stopReason: string | undefined;

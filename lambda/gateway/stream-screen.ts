@@ -12,12 +12,16 @@
  *   the released text is always a prefix of the latest screening. If a later screening changes text already
  *   released (a reference-style link whose definition arrives more than `holdBackChars` later, a private key block
  *   longer than the window), the stream is blocked: the rest is never sent (`prefix-changed`).
- * - **Linear work.** The raw text is screened again only when it has grown by a quarter of what was screened before
- *   (and by at least `minScreenStepChars`), so the total work over a stream of n characters is at most about 5 n
- *   screenings' worth; {@link countWork} sees all of it.
+ * - **Linear work.** The first screening comes when the raw text is `holdBackChars + minScreenStepChars` long: no
+ *   earlier screening could release anything (the whole text would still be held back), so the first release costs
+ *   one screening, not one per `minScreenStepChars`. After it, the raw text is screened again only when it has grown
+ *   by a quarter of what was screened before (and by at least `minScreenStepChars`), so the total work over a stream
+ *   of n characters is at most about 5 n screenings' worth, however the text is chunked; {@link countWork} sees all
+ *   of it.
  *
- * A canary anywhere in the text so far blocks the stream at once. Pure and I/O-free; the caller maps a block to a
- * final chunk with `finish_reason: "content_filter"`, and treats any exception as a block (fail closed).
+ * A canary anywhere in the text so far blocks the stream at the next screening, before anything after it (or
+ * before it, within the window) is released. Pure and I/O-free; the caller maps a block to a final chunk with
+ * `finish_reason: "content_filter"`, and treats any exception as a block (fail closed).
  *
  * @module
  */
@@ -91,8 +95,10 @@ export class StreamScreen {
     if (this.blockedReasons !== undefined) return { blocked: true, reasons: this.blockedReasons };
     if (this.finished) throw new Error('StreamScreen.push after finish');
     this.raw += delta;
-    const grown = this.raw.length - this.screenedRawChars;
-    if (grown < Math.max(this.minStep, Math.ceil(this.screenedRawChars / 4))) return { blocked: false, text: '' };
+    // Until the text is a step longer than the window, a screening would find (almost) all of it still held back: the
+    // first screening waits for that, so the first release costs one screening of the text, not one per step.
+    const due = this.screenedRawChars === 0 ? this.holdBack + this.minStep : this.screenedRawChars + Math.max(this.minStep, Math.ceil(this.screenedRawChars / 4));
+    if (this.raw.length < due) return { blocked: false, text: '' };
     return this.screen(false);
   }
 

@@ -1,7 +1,8 @@
 import * as fc from 'fast-check';
 import { MAX_GROWTH, workGrowth } from '../../helpers/scaling';
+import { measureWork } from '../../../lambda/shared/screening/work';
 import { screenOutput, ScreenOutputOptions } from '../../../lambda/gateway/screen-output';
-import { DEFAULT_HOLD_BACK_CHARS, StreamRelease, StreamScreen } from '../../../lambda/gateway/stream-screen';
+import { DEFAULT_HOLD_BACK_CHARS, DEFAULT_MIN_SCREEN_STEP_CHARS, StreamRelease, StreamScreen } from '../../../lambda/gateway/stream-screen';
 
 const CANARY = 'CNRY7F3K2QZ9XW4M';
 const OPTS: ScreenOutputOptions = { canary: CANARY, allowedLinkHosts: ['docs.example.com'] };
@@ -140,6 +141,42 @@ describe('StreamScreen', () => {
         (size) => chunked(BENIGN.repeat(Math.ceil(size / BENIGN.length)).slice(0, size), 64),
       );
       expect(growth).toBeLessThanOrEqual(MAX_GROWTH);
+    });
+
+    test.each([1, 7, 16])('screens a stream in %i-character chunks in work linear in its length', (size) => {
+      const growth = workGrowth(
+        (chunks: string[]) => {
+          const screen = new StreamScreen(OPTS);
+          for (const c of chunks) screen.push(c);
+          return screen.finish();
+        },
+        (n) => chunked(BENIGN.repeat(Math.ceil(n / BENIGN.length)).slice(0, n), size),
+        1 << 18,
+      );
+      expect(growth).toBeLessThanOrEqual(MAX_GROWTH);
+    });
+
+    test.each([1, 16, 100])('fails if the first release, in %i-character chunks, costs more than one screening of the text received', (size) => {
+      // GIVEN benign text fed until the screen first releases something
+      const screen = new StreamScreen(OPTS);
+      let received = '';
+      let released = '';
+      const work = measureWork(() => {
+        for (const c of chunked(BENIGN.repeat(40), size)) {
+          received += c;
+          const r = screen.push(c);
+          if (r.blocked || r.text.length > 0) {
+            released = r.blocked ? '' : r.text;
+            break;
+          }
+        }
+      });
+      // THEN it came as soon as a step beyond the window had arrived, for the work of one screening of that text (plus
+      // the scan for the last white space before the window): no screening ran while all of it was held back
+      expect(released.length).toBeGreaterThan(0);
+      expect(received.length).toBeLessThan(DEFAULT_HOLD_BACK_CHARS + DEFAULT_MIN_SCREEN_STEP_CHARS + size);
+      const once = measureWork(() => screenOutput(received, OPTS));
+      expect(work).toBeLessThanOrEqual(once + received.length);
     });
 
     test('holds text without white space back without rescanning it quadratically', () => {
