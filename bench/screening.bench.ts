@@ -18,7 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { normalizeText } from '../lambda/shared/screening/normalize';
 import { prescreen } from '../lambda/gateway/prescreen';
-import { screenOutput, ScreenOutputOptions } from '../lambda/gateway/screen-output';
+import { screenOutput, ScreenOutputOptions } from '../lambda/shared/screening/output';
 
 interface Item {
   readonly text: string;

@@ -230,13 +230,13 @@ const TOOL_ARGUMENTS_GUARDRAIL = control(
 const TOOL_ARGUMENTS_SCREENED = control(
   'Tool-call arguments screened for canary, secrets and URLs',
   'Every string and key of a tool call\'s arguments is normalized and screened before the call leaves: the per-request canary refuses the answer as a canary leak; credentials are redacted (the redacted arguments must keep their shape and pass the declared schema again, else the call is refused); a tool with its own host list (`gateway.toolAllowedHosts`) refuses the answer when its arguments hold a URL to any other host; for other tools, URLs to hosts outside `gateway.allowedLinkHosts` are flagged and counted in the audit record. Any exception refuses (fail closed).',
-  ['lambda/gateway/screen-output.ts', 'lambda/gateway/index.ts'],
+  ['lambda/shared/screening/output.ts', 'lambda/gateway/index.ts'],
   [
     it(HANDLER_IT, 'gateway handler (integration) tool calls (LLM06) argument screening (over the Bedrock protocol) credentials in tool-call arguments are redacted before they leave, URLs to other hosts are flagged and audited'),
     it(HANDLER_IT, 'gateway handler (integration) tool calls (LLM06) argument screening (over the Bedrock protocol) a tool call whose arguments carry the system prompt\'s canary is refused as a canary leak'),
     it(HANDLER_IT, 'gateway handler (integration) tool calls (LLM06) argument screening (over the Bedrock protocol) fails closed if a redaction breaks the declared schema'),
     it(HANDLER_IT, 'gateway handler (integration) tool calls (LLM06) argument screening (over the Bedrock protocol) a tool with its own host list (output.toolAllowedHosts) fails if a call to it carries a URL to another host: the call is refused, never sent'),
-    it('test/lambda/gateway/screen-output.test.ts', 'screenToolArguments properties never throws and never returns a known credential for any JSON value holding one'),
+    it('test/lambda/shared/screening/output.test.ts', 'screenToolArguments properties never throws and never returns a known credential for any JSON value holding one'),
   ],
 );
 

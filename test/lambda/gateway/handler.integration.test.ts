@@ -8,7 +8,7 @@ import { Auditor, newLogger, newMetrics, promptSha256 } from '../../../lambda/ga
 import { newBedrockClient } from '../../../lambda/gateway/bedrock';
 import { GatewayHandler, createHandler } from '../../../lambda/gateway/index';
 import { QuotaStore } from '../../../lambda/gateway/quota';
-import * as screenOutputModule from '../../../lambda/gateway/screen-output';
+import * as screenOutputModule from '../../../lambda/shared/screening/output';
 import { GatewayRuntimeConfig } from '../../../lambda/gateway/runtime-config';
 import { GATEWAY_ROUTES } from '../../../lambda/shared/gateway-contract';
 import { BedrockServer, RecordedRequest, startBedrockServer } from '../../helpers/bedrock-server';

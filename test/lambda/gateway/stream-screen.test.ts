@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { MAX_GROWTH, workGrowth } from '../../helpers/scaling';
-import { screenOutput, ScreenOutputOptions } from '../../../lambda/gateway/screen-output';
+import { screenOutput, ScreenOutputOptions } from '../../../lambda/shared/screening/output';
 import { DEFAULT_HOLD_BACK_CHARS, StreamRelease, StreamScreen } from '../../../lambda/gateway/stream-screen';
 
 const CANARY = 'CNRY7F3K2QZ9XW4M';

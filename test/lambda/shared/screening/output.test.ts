@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
-import { MAX_GROWTH, workGrowth } from '../../helpers/scaling';
-import { MAX_ARGUMENT_DEPTH, OutputScreeningError, screenOutput, ScreenOutputOptions, screenToolArguments } from '../../../lambda/gateway/screen-output';
+import { MAX_GROWTH, workGrowth } from '../../../helpers/scaling';
+import { MAX_ARGUMENT_DEPTH, OutputScreeningError, screenOutput, ScreenOutputOptions, screenToolArguments } from '../../../../lambda/shared/screening/output';
 
 const CANARY = 'CNRY7F3K2QZ9XW4M';
 const OPTS: ScreenOutputOptions = { canary: CANARY, allowedLinkHosts: ['docs.example.com', 'example.org'] };
