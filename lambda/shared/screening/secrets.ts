@@ -4,93 +4,46 @@
  */
 import { indexOfLiteral, normalizeText } from './normalize';
 import { ascending, denseLimit, occurrences, PassState, noteEdit, replaceMatches, runsOf, sticky } from './rewrite';
+import { SECRET_RULES, SecretRule } from './secret-rules';
 import { countWork, execCounted, testCounted } from './work';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Secrets.
 // ---------------------------------------------------------------------------------------------------------------
 
-interface SecretPattern {
-  readonly kind: string;
-  readonly re: RegExp;
-  /** Capture group holding the secret; the rest of the match is kept. 0 = the whole match. */
-  readonly group: number;
-  /** Candidate start positions (see {@link replaceMatches}); `undefined` scans the whole text. */
-  readonly starts: (text: string) => number[] | undefined;
-  /** A cheap check that must hold for the pattern to match (skips it otherwise). */
-  readonly hint?: (text: string) => boolean;
+const RULE_STICKY = SECRET_RULES.map((r) => sticky(r.pattern));
+
+/** Candidate starts of `rule` in `text` (see {@link SecretTrigger}); `undefined` when they are dense. */
+function ruleStarts(text: string, rule: SecretRule): number[] | undefined {
+  const out: number[] = [];
+  for (const { literal, anchor, back } of rule.triggers) {
+    const found = occurrences(text, literal, anchor);
+    if (found === undefined) return undefined;
+    countWork(found.length);
+    for (const p of found) if (p >= back) out.push(p - back);
+  }
+  return rule.triggers.length === 1 ? out : ascending(out);
 }
 
-const isWordChar = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
+/**
+ * Values that only stand for a secret: documented examples (`AKIAIOSFODNN7EXAMPLE`), masked or truncated keys
+ * (`sk-...xxxx`, `ghp_****`), template slots (`<your-token>`, `${VAR}`, `{{ secrets.X }}`), and runs of one or two
+ * characters. Real credentials are random: they have many distinct characters and none of these words.
+ */
+const FAKE = /example|sample|dummy|placeholder|changeme|insert|your[_-]|[_-]here\b|x{4}|\*{3}|\.{3}|\u2026|[<>]|\$\{|\{\{|redacted/i;
+/** The word itself standing for the value (`postgres://user:password@localhost`). */
+const FAKE_WORD = /^(?:password|passwd|pass|pwd|pw|secret|token|apikey|api_key)$/i;
+/** Fewest distinct characters a credential of 16 or more characters has. */
+const MIN_DISTINCT = 6;
 
-const BEARER_HINT = /bearer[ \t]/i;
-
-// Each pattern starts at a boundary (a lookbehind on the token alphabet), so matching attempts never start inside a
-// run that an earlier attempt already scanned; quantifiers are bounded.
-const SECRET_PATTERNS: readonly SecretPattern[] = [
-  {
-    kind: 'jwt',
-    re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{8,4096}(?![A-Za-z0-9_-])/g,
-    group: 0,
-    starts: (t) => occurrences(t, 'eyJ', 2),
-  },
-  {
-    kind: 'aws-access-key-id',
-    re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
-    group: 0,
-    // Every prefix is "A??A".
-    starts: (t) => occurrences(t, 'A', 0, [], (i) => t.charCodeAt(i + 3) === 0x41),
-  },
-  {
-    kind: 'github-token',
-    re: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])/g,
-    group: 0,
-    starts: (t) => {
-      // Both forms have an '_' at a fixed offset: "gh?_" at 3, "github_pat_" at 6.
-      const underscores = occurrences(t, '_');
-      if (underscores === undefined) return undefined;
-      const out: number[] = [];
-      countWork(underscores.length * 11);
-      for (const i of underscores) {
-        if (i >= 3 && t.charCodeAt(i - 3) === 0x67 && t.charCodeAt(i - 2) === 0x68) out.push(i - 3);
-        if (i >= 6 && t.startsWith('github_pat_', i - 6)) out.push(i - 6);
-      }
-      return ascending(out);
-    },
-  },
-  {
-    kind: 'slack-token',
-    re: /(?<![A-Za-z0-9-])xox[abposr]-[A-Za-z0-9-]{10,250}(?![A-Za-z0-9-])/g,
-    group: 0,
-    starts: (t) => occurrences(t, 'xox', 0),
-  },
-  {
-    kind: 'slack-webhook',
-    re: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]{20,200}/g,
-    group: 0,
-    starts: (t) => occurrences(t, 'https://hooks.slack.com/services/', 5),
-  },
-  {
-    kind: 'api-key',
-    re: /(?<![A-Za-z0-9_-])(?:sk-(?:proj-|ant-[a-z0-9]{2,10}-)?[A-Za-z0-9_-]{20,200}|sk_live_[A-Za-z0-9]{16,200}|AIza[0-9A-Za-z_-]{35})(?![A-Za-z0-9_-])/g,
-    group: 0,
-    starts: (t) => {
-      const out = occurrences(t, 'sk-', 2);
-      const live = out === undefined ? undefined : occurrences(t, 'sk_live_', 2, out);
-      const all = live === undefined ? undefined : occurrences(t, 'AIza', 2, live);
-      return all === undefined ? undefined : ascending(all);
-    },
-  },
-  {
-    kind: 'bearer-token',
-    re: /(?<![A-Za-z0-9])bearer[ \t]{1,8}([A-Za-z0-9._~+/-]{16,4096}=*)/gi,
-    group: 1,
-    // Case-insensitive: a native scan for the first letters' case variants is not cheaper than the pattern itself.
-    starts: () => undefined,
-    hint: (t) => BEARER_HINT.test(t),
-  },
-];
-const SECRET_STICKY = SECRET_PATTERNS.map((p) => sticky(p.re));
+function looksFake(value: string): boolean {
+  countWork(2 * value.length);
+  if (FAKE.test(value) || FAKE_WORD.test(value)) return true;
+  if (value.length < 16) return false;
+  const seen = new Set<string>();
+  for (let i = 0; i < value.length && seen.size < MIN_DISTINCT; i++) seen.add(value[i]!);
+  return seen.size < MIN_DISTINCT;
+}
 
 const AWS_SECRET_CONTEXT = /aws.{0,3}secret|secret.{0,3}access.{0,3}key|aws.{0,3}sak|(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}/gi;
 const AWS_SECRET_VALUE = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/;
@@ -104,10 +57,15 @@ function hasLongRun(text: string, acc: PassState): boolean {
 }
 export const AWS_SECRET_LENGTH = 40;
 
-const ASSIGNMENT = /(?<![A-Za-z0-9_])(password|passwd|pwd|passphrase|client[_-]?secret|secret[_-]?key|secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|private[_-]?key)(["']?[ \t]{0,4}(?::|=)(?!=)[ \t]{0,4})("[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"',;)}\]]{1,256})/gi;
+/**
+ * `key = value`, `key: value`, `"key": "value"` where the key names a credential: a credential word, optionally after
+ * an identifier prefix (`DB_PASSWORD`, `dbPassword`, `spring.datasource.password`, `TWILIO_AUTH_TOKEN`). The prefix is
+ * one character class followed by the word, so an attempt costs at most {@link MAX_KEY} times the words, never more.
+ */
+const ASSIGNMENT = /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,48}?(?:password|passwd|passphrase|passcode|pwd|pass|client[_-]?secret|secret[_-]?key|secret|api[_-]?key|apikey|app[_-]?key|access[_-]?key|account[_-]?key|access[_-]?token|auth[_-]?token|token|private[_-]?key|credentials?))(["']?[ \t]{0,4}(?::|=)(?!=)[ \t]{0,4})("[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"',;)}\]]{1,256})/gi;
 const ASSIGNMENT_AT = sticky(ASSIGNMENT);
-/** The longest key ASSIGNMENT accepts ("client_secret"). */
-const MAX_KEY = 13;
+/** The longest key ASSIGNMENT accepts: a 48-character prefix and "client_secret". */
+const MAX_KEY = 61;
 
 /**
  * Candidate starts of ASSIGNMENT: its key ends, after an optional quote and up to 4 blanks, at a ':' or '=', so each
@@ -141,22 +99,33 @@ function assignmentStarts(t: string): number[] | undefined {
     if (end > 0 && (t.charCodeAt(end - 1) === 0x22 || t.charCodeAt(end - 1) === 0x27)) end--;
     let s = end;
     while (s > 0 && end - s < MAX_KEY && isKeyChar(t.charCodeAt(s - 1))) s--;
-    for (; s < end; s++) {
-      if (s === 0 || !isWordChar(t.charCodeAt(s - 1))) out.push(s);
-    }
+    // The key is the whole identifier before the separator (ASSIGNMENT's lookbehind): one candidate at most.
+    if (s < end && (s === 0 || !isKeyChar(t.charCodeAt(s - 1)))) out.push(s);
   }
   countWork(separators * (6 + MAX_KEY));
   return out;
 }
 
 function isKeyChar(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x2d;
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d || c === 0x2e;
 }
 
 const PLACEHOLDER = /^(?:\*+|x+|\.{3}|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|\[redacted:[a-z-]+\]|(?:process\.env|os\.environ|env)\b.*|your[_-].*|none|null|nil|undefined|true|false|string|str|number|int|bytes|any|optional\b.*)$/i;
 const EXPRESSION = /[()[\]]|^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^[$%]/;
 /** Six or more characters with a digit, a symbol, or mixed case. */
 const SECRET_LIKE = /^(?=.{6})(?:.*[0-9]|.*[^A-Za-z0-9]|.*[a-z].*[A-Z]|.*[A-Z].*[a-z])/;
+
+/** Keys whose credential word is only "token" or "pass". */
+const GENERIC_KEY = /(?:token|pass)$/i;
+
+/**
+ * A password in prose: "the password is Xy7!…", "with the password Xy7!… until Friday". The value must mix letters
+ * with digits or symbols ({@link PROSE_SECRET}): "the password is required" and "password policy" are prose.
+ */
+const PASSWORD_PROSE = /(?<![A-Za-z0-9_])(?:password|passphrase|passcode)(?:[ \t]{1,4}(?:is|was|will be|=|:))?[ \t]{1,4}["'`]?([^\s"'`<>]{6,128})/gi;
+const PASSWORD_PROSE_AT = sticky(PASSWORD_PROSE);
+const PASSWORD_PROSE_HINT = /pass(?:word|phrase|code)[ \t]/i;
+const PROSE_SECRET = /^(?=.{6})(?=.*[A-Za-z])(?=.*[0-9!#$%&*+=?@^~])/;
 
 const PRIVATE_KEY_BEGIN = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/y;
 const PEM_BEGIN = '-----BEGIN ';
@@ -216,7 +185,7 @@ export function redactSecrets(input: string, acc: PassState): string {
     const start = m.index + m[0].length;
     const window = text.slice(start, start + AWS_SECRET_WINDOW);
     const v = execCounted(AWS_SECRET_VALUE, window);
-    if (v !== null && /[0-9/+]/.test(v[0]) && /[a-z]/.test(v[0]) && /[A-Z]/.test(v[0])) {
+    if (v !== null && /[0-9/+]/.test(v[0]) && /[a-z]/.test(v[0]) && /[A-Z]/.test(v[0]) && !looksFake(v[0])) {
       const s = start + v.index;
       if (spans.length === 0 || spans[spans.length - 1]![1] <= s) spans.push([s, s + 40]);
     }
@@ -233,14 +202,16 @@ export function redactSecrets(input: string, acc: PassState): string {
     }
     text = out + text.slice(from);
   }
-  SECRET_PATTERNS.forEach(({ kind, re, group, starts, hint }, k) => {
-    if (hint !== undefined && !hint(text)) return;
-    countWork(text.length); // the hint reads up to the whole text
-    text = replaceMatches(text, re, SECRET_STICKY[k]!, starts(text), acc, (m) => {
+  SECRET_RULES.forEach((rule, k) => {
+    if (rule.hint !== undefined) {
+      countWork(text.length); // the hint reads up to the whole text
+      if (!rule.hint.test(text)) return;
+    }
+    text = replaceMatches(text, rule.pattern, RULE_STICKY[k]!, rule.triggers.length === 0 ? undefined : ruleStarts(text, rule), acc, (m) => {
+      const secret = m[rule.group]!;
+      if (looksFake(secret)) return m[0];
       acc.redactions++;
-      if (group === 0) return placeholder(kind);
-      const secret = m[group]!;
-      return m[0].slice(0, m[0].length - secret.length) + placeholder(kind);
+      return m[0].slice(0, m[0].length - secret.length) + placeholder(rule.kind);
     });
   });
   text = replaceMatches(text, ASSIGNMENT, ASSIGNMENT_AT, assignmentStarts(text), acc, (m) => {
@@ -250,14 +221,27 @@ export function redactSecrets(input: string, acc: PassState): string {
     // Sentence punctuation after an unquoted value is not part of it.
     const trailing = quoted ? '' : /[.!?:]*$/.exec(value)![0];
     const bare = quoted ? value.slice(1, -1) : value.slice(0, value.length - trailing.length);
-    if (bare.length < 4 || PLACEHOLDER.test(bare) || (!quoted && EXPRESSION.test(bare))) return match;
+    if (bare.length < 4 || PLACEHOLDER.test(bare) || (!quoted && EXPRESSION.test(bare)) || looksFake(bare)) return match;
     // "The secret: patience" is prose; after a colon an unquoted value must look like a credential.
     if (!quoted && !sep.includes('=') && !SECRET_LIKE.test(bare)) return match;
+    // A bare "token" or "pass" also names counts and flags (`max_token=4096`, `bypass=on`): the value must look random.
+    if (GENERIC_KEY.test(key) && (bare.length < 8 || !SECRET_LIKE.test(bare) || /^[0-9]+$/.test(bare))) return match;
     acc.redactions++;
     const kind = /pass|pwd/i.test(key) ? 'password' : /secret/i.test(key) ? 'secret' : /token/i.test(key) ? 'token' : 'api-key';
     const quote = quoted ? value[0]! : '';
     return `${key}${sep}${quote}${placeholder(kind)}${quote}${trailing}`;
   });
+  if (PASSWORD_PROSE_HINT.test(text)) {
+    countWork(text.length); // the hint
+    text = replaceMatches(text, PASSWORD_PROSE, PASSWORD_PROSE_AT, undefined, acc, (m) => {
+      const [match, value] = m as unknown as [string, string];
+      countWork(4 * match.length);
+      const bare = value.replace(/[.,;:!?)]+$/, '');
+      if (!PROSE_SECRET.test(bare) || PLACEHOLDER.test(bare) || EXPRESSION.test(bare) || looksFake(bare)) return match;
+      acc.redactions++;
+      return match.slice(0, match.length - value.length) + placeholder('password') + value.slice(bare.length);
+    });
+  }
   if (text !== input) acc.reasons.add('secret-redacted');
   return text;
 }

@@ -1,4 +1,5 @@
 import { screenDocument } from '../../../../lambda/shared/screening/document';
+import { FAKE_AWS_ACCESS_KEY_ID, FAKE_AWS_SECRET_ACCESS_KEY } from '../../../helpers/fake-credentials';
 
 const TAG = (s: string): string => [...s].map((c) => String.fromCodePoint(0xe0000 + c.codePointAt(0)!)).join('');
 
@@ -21,7 +22,7 @@ describe('screenDocument', () => {
     });
 
     test('a credential quarantines the document and is counted, never returned', () => {
-      const text = 'Deployment notes\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n';
+      const text = `Deployment notes\naws_access_key_id = ${FAKE_AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${FAKE_AWS_SECRET_ACCESS_KEY}\n`;
       const result = screenDocument(text);
       expect(result.verdict).toBe('quarantine');
       expect(result.signals).toContain('credential');
