@@ -726,7 +726,7 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         controls: [GUARDRAIL_PII, SECRET_REDACTION, PII_PACK, STREAMED_OUTPUT_SCREEN],
         residualRisk: [
           'PII detection is probabilistic, and only the configured types are masked (by default e-mail, phone, name, address, US social security number and card number); other identifiers pass.',
-          'Secret redaction recognizes known formats (AWS keys, private keys, tokens); a secret without a recognizable shape passes.',
+          'Secret redaction recognizes known formats (private keys, AWS keys, provider tokens, passwords in URLs, assignments and prose; see lambda/shared/screening/secret-rules.ts); a secret without a recognizable shape or context (a bare random string in prose) passes, and documented example keys are deliberately left alone.',
           'Data the application or the system prompt puts into the context, and anything the foundation model memorized in training, are out of the gateway\'s reach.',
         ],
       },

@@ -2,9 +2,12 @@
  * Screening of model output before it leaves the gateway (OWASP LLM02, LLM05, LLM07).
  *
  * Pure and I/O-free. In order, on NFKC-normalized text without invisible characters:
- * 1. **Secrets** are replaced by `[REDACTED:<kind>]`: private key blocks, JWTs, AWS access key ids, AWS secret keys
- *    near an AWS keyword or an access key id, GitHub, Slack, OpenAI/Anthropic/Stripe/Google keys, bearer tokens and
- *    `password=` / `api_key:` style assignments (placeholders such as `<your-key>` or `${VAR}` are left alone).
+ * 1. **Secrets** are replaced by `[REDACTED:<kind>]` (the detector of `secrets.ts`, formats in `secret-rules.ts`):
+ *    private key blocks, JWTs, AWS access key ids and secret keys near an AWS keyword or key id, provider tokens
+ *    (GitHub, GitLab, Slack, OpenAI, Anthropic, Stripe, Google, npm, PyPI, SendGrid, Twilio, Mailgun, Hugging Face,
+ *    Azure storage keys), passwords in URLs, bearer tokens, credential assignments (`DB_PASSWORD=`, `"apiKey": …`) and
+ *    passwords in prose. Placeholders (`<your-key>`, `${VAR}`, `sk-...xxxx`) and documented examples
+ *    (`AKIAIOSFODNN7EXAMPLE`) are left alone.
  * 2. **Links** to hosts outside `allowedLinkHosts` (exact host or a subdomain of one) are removed: inline images are
  *    dropped entirely, inline links keep their text, reference definitions are deleted together with the references
  *    that used them, autolinks `<https://…>` are deleted. Only absolute `http(s)` URLs can be allowed; `data:`,
