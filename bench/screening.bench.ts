@@ -20,8 +20,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { normalizeText } from '../lambda/shared/screening/normalize';
 import { screenDocument } from '../lambda/shared/screening/document';
+import { screenOutput, ScreenOutputOptions } from '../lambda/shared/screening/output';
 import { prescreen } from '../lambda/shared/screening/prescreen';
-import { screenOutput, ScreenOutputOptions } from '../lambda/gateway/screen-output';
 
 interface Item {
   readonly text: string;

@@ -75,7 +75,7 @@ import { type JsonObject, validateAgainstSchema } from './tool-schema';
 import { ChatCompletion, FinishReason, OpenAiToolCall, chatCompletion, extractToolCalls, finishReasonOf, modelList, outputText, usageOf } from './response';
 import { LambdaResponseTarget, ResponseTarget, StreamingHandler, streamifyResponse } from './response-stream';
 import { GatewayRuntimeConfig, loadRuntimeConfig } from './runtime-config';
-import { screenOutput, screenToolArguments } from './screen-output';
+import { screenOutput, screenToolArguments } from '../shared/screening/output';
 import { newMarker } from '../shared/screening/spotlight';
 import { GUARDRAIL_STREAM_PROCESSING_MODE, streamChat } from './stream-chat';
 import { StreamScreen } from './stream-screen';

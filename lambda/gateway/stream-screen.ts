@@ -25,7 +25,7 @@
  *
  * @module
  */
-import { ScreenOutputOptions, ScreenOutputResult, screenOutput } from './screen-output';
+import { ScreenOutputOptions, ScreenOutputResult, screenOutput } from '../shared/screening/output';
 import { countWork } from '../shared/screening/work';
 
 /** Characters of screened text held back from release by default: longer than any canary spelling, key or link the screen recognizes within a line. */

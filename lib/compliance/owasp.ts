@@ -158,7 +158,7 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
       },
       {
         control: 'Secrets (AWS keys, private keys, tokens) are redacted from model output before it leaves the gateway.',
-        implementedIn: ['lambda/gateway/screen-output.ts'],
+        implementedIn: ['lambda/shared/screening/secrets.ts'],
         provedBy: [it(HANDLER_IT, 'gateway handler (integration) output screening secrets are redacted')],
       },
       {
@@ -243,18 +243,18 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
     controls: [
       {
         control: 'Links, images, reference definitions, autolinks and bare URLs (`http(s)://`, `www.`, `//host.tld`) to hosts outside the allow-list are removed from model output, whatever they carry; a bare URL becomes `[link removed]` and the audit record counts them.',
-        implementedIn: ['lambda/gateway/screen-output.ts'],
+        implementedIn: ['lambda/shared/screening/links.ts'],
         provedBy: [
-          it('test/lambda/gateway/screen-output.test.ts', 'screenOutput properties leaves no link, image, definition, autolink or attribute URL to a host outside the allow-list'),
-          it('test/lambda/gateway/screen-output.test.ts', 'screenOutput properties leaves no bare URL to a host outside the allow-list in random text with URLs'),
+          it('test/lambda/shared/screening/output.test.ts', 'screenOutput properties leaves no link, image, definition, autolink or attribute URL to a host outside the allow-list'),
+          it('test/lambda/shared/screening/output.test.ts', 'screenOutput properties leaves no bare URL to a host outside the allow-list in random text with URLs'),
           it(HANDLER_IT, 'gateway handler (integration) output screening exfiltration links and images are removed; allowed hosts stay'),
           it(HANDLER_IT, 'gateway handler (integration) output screening bare URLs to other hosts are replaced by a placeholder; the audit counts them and never holds them'),
         ],
       },
       {
         control: 'Raw HTML is escaped unless the deployment allows it.',
-        implementedIn: ['lambda/gateway/screen-output.ts'],
-        provedBy: [it('test/lambda/gateway/screen-output.test.ts', 'screenOutput HTML escapes raw HTML by default, removing URLs in attributes')],
+        implementedIn: ['lambda/shared/screening/links.ts'],
+        provedBy: [it('test/lambda/shared/screening/output.test.ts', 'screenOutput HTML escapes raw HTML by default, removing URLs in attributes')],
       },
       {
         control: 'Screening fails closed: any error in it returns the blocked-output message, never the model text.',
@@ -308,10 +308,10 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
     controls: [
       {
         control: 'A fresh canary token per request sits in the system prompt; an answer containing it, however split, is blocked, counted and audited.',
-        implementedIn: ['lambda/gateway/converse-request.ts', 'lambda/gateway/screen-output.ts'],
+        implementedIn: ['lambda/gateway/converse-request.ts', 'lambda/shared/screening/canary.ts'],
         provedBy: [
           it('test/lambda/gateway/converse-request.test.ts', 'buildConverseInput defaults canaries and markers are fresh per request'),
-          it('test/lambda/gateway/screen-output.test.ts', 'screenOutput properties blocks whenever the canary appears anywhere, however it is split'),
+          it('test/lambda/shared/screening/output.test.ts', 'screenOutput properties blocks whenever the canary appears anywhere, however it is split'),
           it(HANDLER_IT, 'gateway handler (integration) output screening a response that echoes the system prompt is blocked by the canary (200 content_filter, metric, audit)'),
         ],
       },

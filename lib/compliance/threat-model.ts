@@ -241,13 +241,13 @@ const TOOL_ARGUMENTS_GUARDRAIL = control(
 const TOOL_ARGUMENTS_SCREENED = control(
   'Tool-call arguments screened for canary, secrets and URLs',
   'Every string and key of a tool call\'s arguments is normalized and screened before the call leaves: the per-request canary refuses the answer as a canary leak; credentials are redacted (the redacted arguments must keep their shape and pass the declared schema again, else the call is refused); a tool with its own host list (`gateway.toolAllowedHosts`) refuses the answer when its arguments hold a URL to any other host; for other tools, URLs to hosts outside `gateway.allowedLinkHosts` are flagged and counted in the audit record. Any exception refuses (fail closed).',
-  ['lambda/gateway/screen-output.ts', 'lambda/gateway/index.ts'],
+  ['lambda/shared/screening/output.ts', 'lambda/gateway/index.ts'],
   [
     it(HANDLER_IT, 'gateway handler (integration) tool calls (LLM06) argument screening (over the Bedrock protocol) credentials in tool-call arguments are redacted before they leave, URLs to other hosts are flagged and audited'),
     it(HANDLER_IT, 'gateway handler (integration) tool calls (LLM06) argument screening (over the Bedrock protocol) a tool call whose arguments carry the system prompt\'s canary is refused as a canary leak'),
     it(HANDLER_IT, 'gateway handler (integration) tool calls (LLM06) argument screening (over the Bedrock protocol) fails closed if a redaction breaks the declared schema'),
     it(HANDLER_IT, 'gateway handler (integration) tool calls (LLM06) argument screening (over the Bedrock protocol) a tool with its own host list (output.toolAllowedHosts) fails if a call to it carries a URL to another host: the call is refused, never sent'),
-    it('test/lambda/gateway/screen-output.test.ts', 'screenToolArguments properties never throws and never returns a known credential for any JSON value holding one'),
+    it('test/lambda/shared/screening/output.test.ts', 'screenToolArguments properties never throws and never returns a known credential for any JSON value holding one'),
   ],
 );
 
@@ -737,7 +737,7 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         controls: [GUARDRAIL_PII, SECRET_REDACTION, PII_PACK, STREAMED_OUTPUT_SCREEN],
         residualRisk: [
           'PII detection is probabilistic, and only the configured types are masked (by default e-mail, phone, name, address, US social security number and card number); other identifiers pass.',
-          'Secret redaction recognizes known formats (AWS keys, private keys, tokens); a secret without a recognizable shape passes.',
+          'Secret redaction recognizes known formats (private keys, AWS keys, provider tokens, passwords in URLs, assignments and prose; see lambda/shared/screening/secret-rules.ts); a secret without a recognizable shape or context (a bare random string in prose) passes, and documented example keys are deliberately left alone.',
           'Data the application or the system prompt puts into the context, and anything the foundation model memorized in training, are out of the gateway\'s reach.',
         ],
       },

@@ -11,7 +11,7 @@
  *
  * The result carries rule ids and counts only, never any of the text, so it can go into logs and audit records.
  */
-import { countSecrets } from '../../gateway/screen-output';
+import { countSecrets } from './secrets';
 import { prescreen } from './prescreen';
 import { extractHiddenText, normalizeText, totalRemoved } from './normalize';
 

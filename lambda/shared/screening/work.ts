@@ -1,5 +1,5 @@
 /**
- * Work accounting for the screening modules (`normalize`, `prescreen`, `screen-output`, `spotlight`), so tests can
+ * Work accounting for the screening modules (`normalize`, `prescreen`, `output`, `canary`, `secrets`, `links`, `spotlight`), so tests can
  * prove linear cost by counting work instead of timing it: a count does not change when the machine is busy.
  *
  * The screening code reports the work it does with {@link countWork}: the code units each scanning loop visits, the

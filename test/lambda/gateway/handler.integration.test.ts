@@ -8,13 +8,14 @@ import { Auditor, newLogger, newMetrics, promptSha256 } from '../../../lambda/ga
 import { newBedrockClient } from '../../../lambda/gateway/bedrock';
 import { GatewayHandler, createHandler } from '../../../lambda/gateway/index';
 import { QuotaStore } from '../../../lambda/gateway/quota';
-import * as screenOutputModule from '../../../lambda/gateway/screen-output';
+import * as screenOutputModule from '../../../lambda/shared/screening/output';
 import { GatewayRuntimeConfig } from '../../../lambda/gateway/runtime-config';
 import { GATEWAY_ROUTES } from '../../../lambda/shared/gateway-contract';
 import { BedrockServer, RecordedRequest, startBedrockServer } from '../../helpers/bedrock-server';
 import { Dynalite, createUsageTable, fakeCredentials, newTestDynamoDbClient, startDynalite } from '../../helpers/dynalite';
 import { fakeContext, keyContext, toProxyEvent } from '../../helpers/lambda-http-adapter';
 import { StdoutCapture, TEST_CONFIG, chatBody, claims, invoke } from './gateway-fixtures';
+import { FAKE_AWS_ACCESS_KEY_ID, FAKE_AWS_SECRET_ACCESS_KEY } from '../../helpers/fake-credentials';
 
 interface GuardBlock {
   text?: string;
@@ -616,10 +617,10 @@ describe('gateway handler (integration)', () => {
     });
 
     test('secrets are redacted', async () => {
-      server.setBehavior({ kind: 'reply', text: 'Use key AKIAIOSFODNN7EXAMPLE with secret aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY please.' });
+      server.setBehavior({ kind: 'reply', text: `Use key ${FAKE_AWS_ACCESS_KEY_ID} with secret aws_secret_access_key=${FAKE_AWS_SECRET_ACCESS_KEY} please.` });
       const res = await invoke(handler, { body: chatBody('Config?') });
       const content = (res.body.choices as Array<{ message: { content: string } }>)[0]!.message.content;
-      expect(content).not.toContain('AKIAIOSFODNN7EXAMPLE');
+      expect(content).not.toContain(FAKE_AWS_ACCESS_KEY_ID);
       expect(content).not.toContain('wJalrXUtnFEMI');
       expect(content).toContain('[REDACTED:');
     });
@@ -695,8 +696,8 @@ describe('gateway handler (integration)', () => {
           },
         },
       }];
-      const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
-      const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+      const KEY_ID = FAKE_AWS_ACCESS_KEY_ID;
+      const SECRET = FAKE_AWS_SECRET_ACCESS_KEY;
 
       test('credentials in tool-call arguments are redacted before they leave, URLs to other hosts are flagged and audited', async () => {
         // GIVEN the model calls a declared tool with an exfiltration URL carrying an access key id, and a secret key

@@ -15,6 +15,7 @@ import { Dynalite, createUsageTable, fakeCredentials, newTestDynamoDbClient, sta
 import { LambdaHttpAdapter, startLambdaHttpAdapter, userContext } from '../../helpers/lambda-http-adapter';
 import { tinyPng } from '../../helpers/png';
 import { StdoutCapture, TEST_CONFIG } from './gateway-fixtures';
+import { FAKE_AWS_ACCESS_KEY_ID } from '../../helpers/fake-credentials';
 
 interface SentConverse {
   toolConfig?: { tools: Array<{ toolSpec: { name: string; inputSchema: { json: unknown } } }>; toolChoice: unknown };
@@ -146,7 +147,7 @@ describe('structured output through the openai client', () => {
       server.setBehavior({
         kind: 'toolUse',
         name: 'creds',
-        input: { key: 'AKIAIOSFODNN7EXAMPLE' },
+        input: { key: FAKE_AWS_ACCESS_KEY_ID },
       });
       const format = { type: 'json_schema', json_schema: { name: 'creds', schema: { type: 'object', properties: { key: { type: 'string', maxLength: 20 } } } } } as const;
       // WHEN

@@ -11,6 +11,7 @@ import { BedrockServer, ConverseRequestBody, startBedrockServer } from '../../he
 import { Dynalite, createUsageTable, newTestDynamoDbClient, startDynalite } from '../../helpers/dynalite';
 import { LambdaHttpAdapter, startLambdaHttpAdapter, userContext } from '../../helpers/lambda-http-adapter';
 import { StdoutCapture, TEST_CONFIG, staticConfigJson } from './gateway-fixtures';
+import { FAKE_AWS_ACCESS_KEY_ID } from '../../helpers/fake-credentials';
 
 const ENV_KEYS = [
   'GATEWAY_CONFIG', 'GUARDRAIL_ID', 'GUARDRAIL_VERSION', 'QUOTA_TABLE_NAME', 'AWS_REGION', 'AWS_ACCESS_KEY_ID',
@@ -100,7 +101,7 @@ describe('openai client streaming from the gateway', () => {
   describe('defaults', () => {
     test('streamed text equals non-streamed text for the same reply, with usage last', async () => {
       // GIVEN a long reply with an allowed link, a link to another host and a key, in 16-character deltas
-      const reply = `${benign(8)}See [the docs](https://docs.example.com/a) and [this](https://evil.example/x?d=1). Key AKIAIOSFODNN7EXAMPLE. ${benign(3)}`;
+      const reply = `${benign(8)}See [the docs](https://docs.example.com/a) and [this](https://evil.example/x?d=1). Key ${FAKE_AWS_ACCESS_KEY_ID}. ${benign(3)}`;
       server.setBehavior({ kind: 'reply', text: reply });
       const plain = await client('key-alice').chat.completions.create({ model: 'nova-lite', messages: [{ role: 'user', content: 'Write the report.' }] });
       // WHEN
@@ -109,7 +110,7 @@ describe('openai client streaming from the gateway', () => {
       expect(streamed.error).toBeUndefined();
       expect(streamed.text).toBe(plain.choices[0]!.message.content);
       expect(streamed.text).not.toContain('evil.example');
-      expect(streamed.text).not.toContain('AKIAIOSFODNN7EXAMPLE');
+      expect(streamed.text).not.toContain(FAKE_AWS_ACCESS_KEY_ID);
       expect(streamed.chunks.length).toBeGreaterThan(3);
       expect(streamed.chunks[0]!.choices[0]!.delta.role).toBe('assistant');
       expect(streamed.finish).toEqual(['stop']);
@@ -170,13 +171,14 @@ describe('openai client streaming from the gateway', () => {
 
     test('fails if a secret split across three chunks reaches the client', async () => {
       // GIVEN
-      server.setBehavior({ kind: 'stream', chunks: [benign(6), 'Use key AKIAIOS', 'FODNN7EX', `AMPLE to sign in. ${benign(6)}`] });
+      const key = FAKE_AWS_ACCESS_KEY_ID;
+      server.setBehavior({ kind: 'stream', chunks: [benign(6), `Use key ${key.slice(0, 7)}`, key.slice(7, 15), `${key.slice(15)} to sign in. ${benign(6)}`] });
       // WHEN
       const streamed = await stream('key-alice');
       // THEN
       expect(streamed.error).toBeUndefined();
-      expect(streamed.text).not.toContain('AKIAIOS');
-      expect(streamed.text).not.toContain('FODNN7EX');
+      expect(streamed.text).not.toContain(key.slice(0, 7));
+      expect(streamed.text).not.toContain(key.slice(7, 15));
       expect(streamed.text).toContain('to sign in.');
       expect(streamed.finish).toEqual(['stop']);
     });

@@ -1,8 +1,9 @@
 import * as fc from 'fast-check';
 import { MAX_GROWTH, workGrowth } from '../../helpers/scaling';
 import { measureWork } from '../../../lambda/shared/screening/work';
-import { screenOutput, ScreenOutputOptions } from '../../../lambda/gateway/screen-output';
+import { screenOutput, ScreenOutputOptions } from '../../../lambda/shared/screening/output';
 import { DEFAULT_HOLD_BACK_CHARS, DEFAULT_MIN_SCREEN_STEP_CHARS, StreamRelease, StreamScreen } from '../../../lambda/gateway/stream-screen';
+import { FAKE_AWS_ACCESS_KEY_ID } from '../../helpers/fake-credentials';
 
 const CANARY = 'CNRY7F3K2QZ9XW4M';
 const OPTS: ScreenOutputOptions = { canary: CANARY, allowedLinkHosts: ['docs.example.com'] };
@@ -75,7 +76,7 @@ describe('StreamScreen', () => {
     });
 
     test('fails if a secret is split across three chunks: it is redacted before release', () => {
-      const key = 'AKIAIOSFODNN7EXAMPLE';
+      const key = FAKE_AWS_ACCESS_KEY_ID;
       const text = `${BENIGN.repeat(12)}Use the key ${key.slice(0, 6)}`;
       const result = run([text, key.slice(6, 13), `${key.slice(13)} to sign in. ${BENIGN.repeat(12)}`]);
       expect(result.blocked).toBeUndefined();
@@ -113,7 +114,7 @@ describe('StreamScreen', () => {
     test('for any text and chunking, an unblocked stream sends exactly the whole text\'s screening, and no stream sends the canary', () => {
       const piece = fc.oneof(
         fc.string({ maxLength: 40 }),
-        fc.constantFrom(' ', '\n', CANARY, 'https://evil.example/a?b=c ', '[x](https://evil.example) ', 'AKIAIOSFODNN7EXAMPLE ', BENIGN),
+        fc.constantFrom(' ', '\n', CANARY, 'https://evil.example/a?b=c ', '[x](https://evil.example) ', `${FAKE_AWS_ACCESS_KEY_ID} `, BENIGN),
       );
       fc.assert(
         fc.property(fc.array(piece, { maxLength: 40 }), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 128 }), (pieces, size, holdBackChars) => {

@@ -4,6 +4,7 @@ import * as fc from 'fast-check';
 import { MAX_GROWTH, workGrowth } from '../../../helpers/scaling';
 import { screenDocument } from '../../../../lambda/shared/screening/document';
 import { Add, remoteExecution } from '../../../../lambda/shared/screening/structural';
+import { FAKE_AWS_ACCESS_KEY_ID, FAKE_AWS_SECRET_ACCESS_KEY } from '../../../helpers/fake-credentials';
 
 interface Item {
   readonly text: string;
@@ -52,7 +53,7 @@ describe('screenDocument', () => {
     });
 
     test('a credential quarantines the document and is counted, never returned', () => {
-      const text = 'Deployment notes\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n';
+      const text = `Deployment notes\naws_access_key_id = ${FAKE_AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${FAKE_AWS_SECRET_ACCESS_KEY}\n`;
       const result = screenDocument(text);
       expect(result.verdict).toBe('quarantine');
       expect(result.signals).toContain('credential');

@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
-import { MAX_GROWTH, workGrowth } from '../../helpers/scaling';
-import { MAX_ARGUMENT_DEPTH, OutputScreeningError, screenOutput, ScreenOutputOptions, screenToolArguments } from '../../../lambda/gateway/screen-output';
+import { MAX_GROWTH, workGrowth } from '../../../helpers/scaling';
+import { MAX_ARGUMENT_DEPTH, OutputScreeningError, screenOutput, ScreenOutputOptions, screenToolArguments } from '../../../../lambda/shared/screening/output';
+import { FAKE_AWS_ACCESS_KEY_ID, FAKE_AWS_SECRET_ACCESS_KEY } from '../../../helpers/fake-credentials';
 
 const CANARY = 'CNRY7F3K2QZ9XW4M';
 const OPTS: ScreenOutputOptions = { canary: CANARY, allowedLinkHosts: ['docs.example.com', 'example.org'] };
@@ -177,9 +178,9 @@ describe('screenOutput', () => {
 
   describe('secrets', () => {
     test.each([
-      ['AWS access key id', 'key AKIAIOSFODNN7EXAMPLE here', 'key [REDACTED:aws-access-key-id] here'],
+      ['AWS access key id', `key ${FAKE_AWS_ACCESS_KEY_ID} here`, 'key [REDACTED:aws-access-key-id] here'],
       ['AWS temporary key id', 'ASIAY34FZKBOKMUTVV7A', '[REDACTED:aws-access-key-id]'],
-      ['AWS secret key in context', 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'aws_secret_access_key = [REDACTED:aws-secret-access-key]'],
+      ['AWS secret key in context', `aws_secret_access_key = ${FAKE_AWS_SECRET_ACCESS_KEY}`, 'aws_secret_access_key = [REDACTED:aws-secret-access-key]'],
       ['private key block', '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\n-----END OPENSSH PRIVATE KEY-----\ndone', '[REDACTED:private-key]\ndone'],
       ['unterminated private key', 'x -----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN', 'x [REDACTED:private-key]'],
       ['JWT', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', '[REDACTED:jwt]'],
@@ -230,7 +231,7 @@ describe('screenOutput', () => {
       fc.string({ unit: 'grapheme-ascii', maxLength: 12 }),
       fc.constantFrom('[', ']', '(', ')', '![', '](', '<', '>', '"', '\n', ' ', ':', '[1]: ', '\n[x]: ', '<https://',
         'https://evil.example/?q=', 'https://docs.example.com/', '//evil.example/', 'javascript:', 'data:image/png;base64,',
-        'AKIA', 'IOSFODNN7EXAMPLE', 'eyJ', '-----BEGIN PRIVATE KEY-----', 'password=', '<img src=', '\u200b', 'Bearer '),
+        FAKE_AWS_ACCESS_KEY_ID.slice(0, 4), FAKE_AWS_ACCESS_KEY_ID.slice(4), 'eyJ', '-----BEGIN PRIVATE KEY-----', 'password=', '<img src=', '\u200b', 'Bearer '),
     ), { maxLength: 30 }).map((p) => p.join(''));
 
     test('never throws on arbitrary strings', () => {
@@ -318,7 +319,7 @@ describe('screenOutput', () => {
     // Patterns run at the positions of a literal they must contain; when that literal is everywhere, the screen scans
     // the whole text instead. Both ways must find the same things.
     test.each([
-      ['AWS access key id', 'A', 'key AKIAIOSFODNN7EXAMPLE here', 'aws-access-key-id'],
+      ['AWS access key id', 'A', `key ${FAKE_AWS_ACCESS_KEY_ID} here`, 'aws-access-key-id'],
       ['JWT', 'J', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', 'jwt'],
       ['GitHub token', '_', 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB', 'github-token'],
       ['API key', '-', 'sk-proj-abcdefghijklmnopqrstuvwxyz012345', 'api-key'],
@@ -395,7 +396,7 @@ describe('screenToolArguments', () => {
 
     test('redacts secrets in values, using the key name as context, and keeps the JSON shape', () => {
       // GIVEN an AWS key pair split over two properties, and a token hidden with zero-width characters
-      const result = args({ aws_secret_access_key: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', id: 'AKIAIOSFODNN7EXAMPLE', nested: [{ t: 'ghp_\u200b0123456789abcdefghijklmnopqrstuvwxyzAB' }] });
+      const result = args({ aws_secret_access_key: FAKE_AWS_SECRET_ACCESS_KEY, id: FAKE_AWS_ACCESS_KEY_ID, nested: [{ t: 'ghp_\u200b0123456789abcdefghijklmnopqrstuvwxyzAB' }] });
       // THEN
       expect(JSON.parse(result.arguments)).toEqual({
         aws_secret_access_key: '[REDACTED:aws-secret-access-key]', id: '[REDACTED:aws-access-key-id]', nested: [{ t: '[REDACTED:github-token]' }],
@@ -457,14 +458,14 @@ describe('screenToolArguments', () => {
 
   describe('properties', () => {
     test('never throws and never returns a known credential for any JSON value holding one', () => {
-      const secret = fc.constantFrom('AKIAIOSFODNN7EXAMPLE', 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB', 'sk-proj-abcdefghijklmnopqrstuvwxyz012345');
+      const secret = fc.constantFrom(FAKE_AWS_ACCESS_KEY_ID, 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB', 'sk-proj-abcdefghijklmnopqrstuvwxyz012345');
       const text = fc.tuple(fc.string({ maxLength: 20 }), secret, fc.string({ maxLength: 20 })).map(([a, k, b]) => `${a} ${k} ${b}`);
       const json = fc.letrec((tie) => ({
         value: fc.oneof({ depthSize: 'small' }, text, fc.string(), fc.integer(), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 8 }), tie('value'), { maxKeys: 4 })),
       })).value;
       fc.assert(fc.property(json, (value) => {
         const result = args(value);
-        for (const k of ['AKIAIOSFODNN7EXAMPLE', 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB', 'sk-proj-abcdefghijklmnopqrstuvwxyz012345']) {
+        for (const k of [FAKE_AWS_ACCESS_KEY_ID, 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB', 'sk-proj-abcdefghijklmnopqrstuvwxyz012345']) {
           expect(result.arguments).not.toContain(k);
         }
       }), { numRuns: 1000 });
@@ -474,7 +475,7 @@ describe('screenToolArguments', () => {
   describe('linear time', () => {
     test.each([
       ['one long string of URLs', (size: number) => ({ u: 'https://evil.example/?q= '.repeat(Math.ceil(size / 25)) })],
-      ['many small strings with secrets', (size: number) => Array.from({ length: Math.ceil(size / 40) }, () => 'AKIAIOSFODNN7EXAMPLE x')],
+      ['many small strings with secrets', (size: number) => Array.from({ length: Math.ceil(size / 40) }, () => `${FAKE_AWS_ACCESS_KEY_ID} x`)],
       ['many keys', (size: number) => Object.fromEntries(Array.from({ length: Math.ceil(size / 16) }, (_, i) => [`k${i}`, 'www.a.b']))],
     ])('screens %s in work linear in its size (1 MB)', (_name, make) => {
       expect(workGrowth((json: string) => screenToolArguments(json, { canary: CANARY, allowedHosts: [] }), (size) => JSON.stringify(make(size)))).toBeLessThanOrEqual(MAX_GROWTH);

@@ -1,0 +1,159 @@
+/**
+ * Detection of the per-request canary from the system prompt in model output (OWASP LLM07): case-insensitively, after
+ * NFKC, with invisible characters, spacing, punctuation or markup between its characters, reversed, with look-alike
+ * letters, or inside a base64 or hex payload. Linear in the text length; every loop reports its work.
+ */
+import { OutputScreeningError } from './errors';
+import { LATIN_CONFUSABLES, normalizeText } from './normalize';
+import { PassState, runsOf } from './rewrite';
+import { countWork } from './work';
+
+/** Fewest letters or digits a canary may have. */
+const MIN_CANARY = 8;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Canary detection.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Per BMP code unit: the lower-case Latin letter or digit it stands for, or 0 (dropped). */
+const SQUEEZE = new Uint16Array(0x10000);
+for (let c = 0x30; c <= 0x39; c++) SQUEEZE[c] = c;
+for (let c = 0x61; c <= 0x7a; c++) {
+  SQUEEZE[c] = c;
+  SQUEEZE[c - 0x20] = c;
+}
+for (const [lookAlike, latin] of Object.entries(LATIN_CONFUSABLES)) {
+  for (const form of [lookAlike, lookAlike.toUpperCase()]) {
+    if (form.length === 1) SQUEEZE[form.charCodeAt(0)] = latin.charCodeAt(0);
+  }
+}
+
+/** Lower-case letters and digits only, look-alike letters folded to Latin: one table lookup per code unit. */
+function squeeze(text: string): string {
+  const out = new Uint16Array(text.length);
+  let len = 0;
+  for (let i = 0; i < text.length; i++) {
+    const mapped = SQUEEZE[text.charCodeAt(i)]!;
+    if (mapped !== 0) out[len++] = mapped;
+  }
+  countWork(text.length + len);
+  return Buffer.from(out.buffer, 0, len * 2).toString('utf16le');
+}
+
+/** Every BMP code unit that {@link squeeze} maps to each letter or digit, by that letter's or digit's code. */
+const SQUEEZE_FORMS: string[][] = Array.from({ length: 0x7b }, () => []);
+for (let u = 0; u < 0x10000; u++) if (SQUEEZE[u] !== 0) SQUEEZE_FORMS[SQUEEZE[u]!]!.push(String.fromCharCode(u));
+/** Letters and digits from rarest to most common in English text: the canary is searched by its rarest character. */
+const RARITY = '0123456789qjzxkvbpgwyfmculdrhsnioate';
+
+/** The canary in the forms {@link containsCanary} looks for. */
+export interface Canary {
+  readonly key: string;
+  readonly reversed: string;
+  /** Index in `key` of the character whose occurrences anchor the search. */
+  readonly anchor: number;
+  /** The code units that squeeze to `key[anchor]`. */
+  readonly forms: readonly string[];
+  /** Shortest base64 run that can hold the canary. */
+  readonly minRun: number;
+}
+
+export function canaryOf(canary: string): Canary {
+  const key = squeeze(normalizeText(canary).text);
+  if (key.length < MIN_CANARY) {
+    throw new OutputScreeningError(`canary must contain at least ${MIN_CANARY} letters or digits, got ${key.length}`);
+  }
+  let anchor = 0;
+  for (let k = 1; k < key.length; k++) if (RARITY.indexOf(key[k]!) < RARITY.indexOf(key[anchor]!)) anchor = k;
+  return {
+    key,
+    reversed: [...key].reverse().join(''),
+    anchor,
+    forms: SQUEEZE_FORMS[key.charCodeAt(anchor)]!,
+    minRun: Math.ceil((key.length * 4) / 3),
+  };
+}
+
+/**
+ * Whether `pattern` occurs in the squeezed text with its character `at` squeezed from position `i` of `text`: walks
+ * outwards over the squeezed stream, skipping dropped characters. Adds the code units read to `work[0]`.
+ */
+function squeezedMatchAt(text: string, i: number, pattern: string, at: number, work: number[]): boolean {
+  let p = i - 1;
+  let reads = 0;
+  let ok = true;
+  for (let k = at - 1; k >= 0 && ok; p--) {
+    if (p < 0) {
+      ok = false;
+      break;
+    }
+    reads++;
+    const mapped = SQUEEZE[text.charCodeAt(p)]!;
+    if (mapped === 0) continue;
+    if (mapped !== pattern.charCodeAt(k)) ok = false;
+    k--;
+  }
+  p = i + 1;
+  for (let k = at + 1; k < pattern.length && ok; p++) {
+    if (p >= text.length) {
+      ok = false;
+      break;
+    }
+    reads++;
+    const mapped = SQUEEZE[text.charCodeAt(p)]!;
+    if (mapped === 0) continue;
+    if (mapped !== pattern.charCodeAt(k)) ok = false;
+    k++;
+  }
+  work[0]! += reads;
+  return ok;
+}
+
+/**
+ * `squeeze(text)` contains the key or its reverse. Only the occurrences of the key's rarest character are examined
+ * (one native scan per form of it); if that costs more reads than squeezing the whole text would, it is squeezed.
+ */
+function squeezedContains(text: string, c: Canary): boolean {
+  const work = [0];
+  const budget = 2 * text.length + 1024;
+  const reversedAnchor = c.key.length - 1 - c.anchor;
+  for (const form of c.forms) {
+    // Each scan for the form resumes after the previous hit: together they read up to where the loop stops.
+    for (let i = text.indexOf(form); i >= 0; i = text.indexOf(form, i + 1)) {
+      if (squeezedMatchAt(text, i, c.key, c.anchor, work) || squeezedMatchAt(text, i, c.reversed, reversedAnchor, work)) {
+        countWork(i + 1 + work[0]!);
+        return true;
+      }
+      if (work[0]! > budget) {
+        countWork(i + 1 + work[0]!);
+        const squeezed = squeeze(text);
+        countWork(2 * squeezed.length);
+        return squeezed.includes(c.key) || squeezed.includes(c.reversed);
+      }
+    }
+    countWork(text.length);
+  }
+  countWork(work[0]!);
+  return false;
+}
+
+/** Base64 of text mixes cases or has digits and symbols; plain words do not. */
+const ENCODED_MIX = /[0-9+/=]|[A-Z][a-z]|[a-z][A-Z]/;
+const HEX = /^[0-9a-fA-F]+$/;
+
+/** Whether `text` contains the canary in any of the forms listed in the module documentation. */
+export function containsCanary(text: string, c: Canary, acc: PassState): boolean {
+  if (squeezedContains(text, c)) return true;
+  // Base64 or hex payloads: runs are maximal, so decoding them all is linear in the text length. A run shorter than
+  // the base64 form of the canary itself cannot contain it.
+  for (const [start, end] of runsOf(text, acc)) {
+    if (end - start < c.minRun) continue;
+    countWork(6 * (end - start)); // slice, '=' trim, two tests, decode, and the two searches of the squeezed text
+    const run = text.slice(start, end).replace(/^=+/, '');
+    const hex = HEX.test(run) && run.length % 2 === 0;
+    if (!hex && !ENCODED_MIX.test(run)) continue;
+    const s = squeeze(Buffer.from(run, hex ? 'hex' : 'base64').toString('latin1'));
+    if (s.includes(c.key) || s.includes(c.reversed)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,145 @@
+/**
+ * The machinery the output screen's rewriting passes (secrets, links) share: the state of one screening call, the
+ * bookkeeping of edits that may leave text un-normalized, and candidate-driven matching that keeps every pattern's
+ * work linear in the text length.
+ */
+import { encodedRuns } from './normalize';
+import { countWork, execCounted } from './work';
+
+/** The state of one screening call, shared by its passes. */
+export interface PassState {
+  redactions: number;
+  removedLinks: number;
+  reasons: Set<string>;
+  /** Runs of base64-alphabet characters of the last text examined (the canary check and the AWS secret hint share them). */
+  runs?: { readonly text: string; readonly runs: Array<[number, number]> };
+  /** The shortest run either reader needs. */
+  minRun: number;
+  /**
+   * An edit of this pass may have left the text not NFKC-normalized (see {@link noteEdit}); otherwise the pass output,
+   * made of pieces of a normalized text and ASCII, is normalized as it is.
+   */
+  unsettled: boolean;
+}
+
+/**
+ * Record the replacement of `text[start, end)` by `rep`. Every piece of a pass output is a substring of the
+ * (normalized) pass input or ASCII; a substring of an NFKC-normalized, well-formed text is normalized, and an ASCII
+ * character is a normalization boundary. So the output stays normalized unless a junction puts a non-ASCII
+ * character right after it (a combining mark on a new base, a presentation selector after a non-emoji, half of a
+ * surrogate pair) or leaves a high surrogate right before it: only then does the pass output need normalizing again.
+ */
+export function noteEdit(acc: PassState, text: string, start: number, end: number, rep: string): void {
+  const before = start > 0 ? text.charCodeAt(start - 1) : 0;
+  const after = end < text.length ? text.charCodeAt(end) : 0;
+  const unsafe = (left: number, right: number): boolean => right >= 0x80 || (left >= 0xd800 && left <= 0xdbff);
+  if (rep.length === 0 ? unsafe(before, after) : unsafe(before, rep.charCodeAt(0)) || unsafe(rep.charCodeAt(rep.length - 1), after)) {
+    acc.unsettled = true;
+  }
+}
+
+/** Maximal base64-alphabet runs of at least `acc.minRun` characters in `text`, computed once per text. */
+export function runsOf(text: string, acc: PassState): Array<[number, number]> {
+  if (acc.runs?.text !== text) acc.runs = { text, runs: encodedRuns(text, acc.minRun) };
+  return acc.runs.runs;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Candidate-driven matching. A pattern that must start with (or contain, at a bounded offset) a literal is run
+// sticky only at the positions a native `indexOf` scan finds for that literal, instead of being scanned over the
+// whole text. Candidate lists are ascending supersets of the positions where the pattern can match, so the result is
+// exactly that of a global `replace` (leftmost, non-overlapping matches). When candidates are dense (adversarial
+// text made of the trigger character), the global scan is used instead, so the work stays linear either way.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** More candidates than `length / DENSE` fall back to a plain global scan. */
+const DENSE = 16;
+
+/** A sticky copy of a global pattern, for matching at one position. */
+export function sticky(re: RegExp): RegExp {
+  return new RegExp(re.source, `${re.flags.replace('g', '')}y`);
+}
+
+/** The most trigger positions worth visiting one by one in a text of `length` characters. */
+export function denseLimit(length: number): number {
+  return Math.floor(length / DENSE) + 64;
+}
+
+/**
+ * Start positions of `literal` (overlapping ones too) for which `accept` holds, appended to `out`; `undefined` when
+ * they are dense. The native scan looks for one character of the literal, `literal[anchor]`: a single-character
+ * `indexOf` is a vectorized scan, while a literal whose first character is common ("sk-", "eyJ") is searched slowly.
+ */
+export function occurrences(text: string, literal: string, anchor = 0, out: number[] = [], accept?: (i: number) => boolean): number[] | undefined {
+  let budget = denseLimit(text.length);
+  const ch = literal[anchor]!;
+  let candidates = 0;
+  // Each scan resumes after the previous hit, so together they read up to where the loop stops; each candidate
+  // costs a comparison with the literal and a call of `accept`.
+  for (let i = text.indexOf(ch, anchor); i >= 0; i = text.indexOf(ch, i + 1)) {
+    if (--budget < 0) {
+      countWork(i + 1 + candidates * (literal.length + 1));
+      return undefined;
+    }
+    candidates++;
+    const start = i - anchor;
+    if (literal.length > 1 && !text.startsWith(literal, start)) continue;
+    if (accept === undefined || accept(start)) out.push(start);
+  }
+  countWork(text.length + candidates * (literal.length + 1));
+  return out;
+}
+
+export function ascending(xs: number[]): number[] {
+  countWork(xs.length * Math.ceil(Math.log2(xs.length + 1)));
+  return xs.sort((a, b) => a - b);
+}
+
+/**
+ * Replace the leftmost non-overlapping matches of `global` (a `g` pattern) with `fn(match)`; `at` is its sticky copy
+ * and `starts` the candidate positions (or `undefined` for a full scan). Returns `text` itself when nothing matched.
+ */
+export function replaceMatches(text: string, global: RegExp, at: RegExp, starts: readonly number[] | undefined, acc: PassState, fn: (m: RegExpExecArray) => string): string {
+  const pieces: string[] = [];
+  let copied = 0;
+  let matched = false;
+  const take = (m: RegExpExecArray): number => {
+    matched = true;
+    const end = m.index + m[0].length;
+    const replacement = fn(m);
+    countWork(m[0].length + replacement.length);
+    if (replacement !== m[0]) noteEdit(acc, text, m.index, end, replacement);
+    pieces.push(text.slice(copied, m.index), replacement);
+    copied = end;
+    return m[0].length > 0 ? copied : m.index + 1;
+  };
+  if (starts === undefined) {
+    global.lastIndex = 0;
+    for (let m = execCounted(global, text); m !== null; m = execCounted(global, text)) global.lastIndex = take(m);
+  } else {
+    let from = 0;
+    countWork(starts.length);
+    for (let k = 0; k < starts.length; k++) {
+      const p = starts[k]!;
+      if (p < from) continue;
+      at.lastIndex = p;
+      const m = execCounted(at, text);
+      if (m !== null) from = take(m);
+    }
+  }
+  if (!matched) return text;
+  countWork(text.length); // the pieces joined into one string
+  pieces.push(text.slice(copied));
+  // One flat string (see normalizeText).
+  return pieces.join('');
+}
+
+/** Whether `text` has `word` (lower-case ASCII letters) ending just before `end`, ignoring ASCII case. */
+export function endsWithWord(text: string, end: number, word: string): boolean {
+  const start = end - word.length;
+  if (start < 0) return false;
+  for (let k = 0; k < word.length; k++) {
+    if ((text.charCodeAt(start + k) | 0x20) !== word.charCodeAt(k)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,257 @@
+/**
+ * The credential detector: finds secrets and replaces them by `[REDACTED:<kind>]`. The output screen redacts with it
+ * and document screening counts with it ({@link countSecrets}). Linear in the text length; every loop reports its work.
+ */
+import { indexOfLiteral, normalizeText } from './normalize';
+import { ascending, denseLimit, occurrences, PassState, noteEdit, replaceMatches, runsOf, sticky } from './rewrite';
+import { SECRET_RULES, SecretRule } from './secret-rules';
+import { countWork, execCounted, testCounted } from './work';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Secrets.
+// ---------------------------------------------------------------------------------------------------------------
+
+const RULE_STICKY = SECRET_RULES.map((r) => sticky(r.pattern));
+
+/** Candidate starts of `rule` in `text` (see {@link SecretTrigger}); `undefined` when they are dense. */
+function ruleStarts(text: string, rule: SecretRule): number[] | undefined {
+  const out: number[] = [];
+  for (const { literal, anchor, back } of rule.triggers) {
+    const found = occurrences(text, literal, anchor);
+    if (found === undefined) return undefined;
+    countWork(found.length);
+    for (const p of found) if (p >= back) out.push(p - back);
+  }
+  return rule.triggers.length === 1 ? out : ascending(out);
+}
+
+/**
+ * Values that only stand for a secret: documented examples (`AKIAIOSFODNN7EXAMPLE`), masked or truncated keys
+ * (`sk-...xxxx`, `ghp_****`), template slots (`<your-token>`, `${VAR}`, `{{ secrets.X }}`), and runs of one or two
+ * characters. Real credentials are random: they have many distinct characters and none of these words.
+ */
+const FAKE = /example|sample|dummy|placeholder|changeme|insert|your[_-]|[_-]here\b|x{4}|\*{3}|\.{3}|\u2026|[<>]|\$\{|\{\{|redacted/i;
+/** The word itself standing for the value (`postgres://user:password@localhost`). */
+const FAKE_WORD = /^(?:password|passwd|pass|pwd|pw|secret|token|apikey|api_key)$/i;
+/** Fewest distinct characters a credential of 16 or more characters has. */
+const MIN_DISTINCT = 6;
+
+function looksFake(value: string): boolean {
+  countWork(2 * value.length);
+  if (FAKE.test(value) || FAKE_WORD.test(value)) return true;
+  if (value.length < 16) return false;
+  const seen = new Set<string>();
+  for (let i = 0; i < value.length && seen.size < MIN_DISTINCT; i++) seen.add(value[i]!);
+  return seen.size < MIN_DISTINCT;
+}
+
+const AWS_SECRET_CONTEXT = /aws.{0,3}secret|secret.{0,3}access.{0,3}key|aws.{0,3}sak|(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}/gi;
+const AWS_SECRET_VALUE = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/;
+const AWS_SECRET_WINDOW = 120;
+
+/** Whether `text` has a run of at least 40 base64-alphabet characters (needed by an AWS secret key). */
+function hasLongRun(text: string, acc: PassState): boolean {
+  const runs = runsOf(text, acc);
+  countWork(runs.length);
+  return runs.some(([start, end]) => end - start >= AWS_SECRET_LENGTH);
+}
+export const AWS_SECRET_LENGTH = 40;
+
+/**
+ * `key = value`, `key: value`, `"key": "value"` where the key names a credential: a credential word, optionally after
+ * an identifier prefix (`DB_PASSWORD`, `dbPassword`, `spring.datasource.password`, `TWILIO_AUTH_TOKEN`). The prefix is
+ * one character class followed by the word, so an attempt costs at most {@link MAX_KEY} times the words, never more.
+ */
+const ASSIGNMENT = /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,48}?(?:password|passwd|passphrase|passcode|pwd|pass|client[_-]?secret|secret[_-]?key|secret|api[_-]?key|apikey|app[_-]?key|access[_-]?key|account[_-]?key|access[_-]?token|auth[_-]?token|token|private[_-]?key|credentials?))(["']?[ \t]{0,4}(?::|=)(?!=)[ \t]{0,4})("[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"',;)}\]]{1,256})/gi;
+const ASSIGNMENT_AT = sticky(ASSIGNMENT);
+/** The longest key ASSIGNMENT accepts: a 48-character prefix and "client_secret". */
+const MAX_KEY = 61;
+
+/**
+ * Candidate starts of ASSIGNMENT: its key ends, after an optional quote and up to 4 blanks, at a ':' or '=', so each
+ * separator gives the positions up to {@link MAX_KEY} characters before it where the key's lookbehind holds.
+ */
+function assignmentStarts(t: string): number[] | undefined {
+  const out: number[] = [];
+  let budget = denseLimit(t.length);
+  let colon = t.indexOf(':');
+  let eq = t.indexOf('=');
+  // The ':' scans and the '=' scans each resume after their previous hit: together they read the text twice at most.
+  // Each separator then reads back at most 4 blanks, a quote and MAX_KEY key characters.
+  countWork(2 * t.length);
+  let separators = 0;
+  while (colon >= 0 || eq >= 0) {
+    if (--budget < 0) {
+      countWork(separators * (6 + MAX_KEY));
+      return undefined;
+    }
+    separators++;
+    let q: number;
+    if (eq < 0 || (colon >= 0 && colon < eq)) {
+      q = colon;
+      colon = t.indexOf(':', q + 1);
+    } else {
+      q = eq;
+      eq = t.indexOf('=', q + 1);
+    }
+    let end = q;
+    for (let k = 0; k < 4 && end > 0 && (t.charCodeAt(end - 1) === 0x20 || t.charCodeAt(end - 1) === 0x09); k++) end--;
+    if (end > 0 && (t.charCodeAt(end - 1) === 0x22 || t.charCodeAt(end - 1) === 0x27)) end--;
+    let s = end;
+    while (s > 0 && end - s < MAX_KEY && isKeyChar(t.charCodeAt(s - 1))) s--;
+    // The key is the whole identifier before the separator (ASSIGNMENT's lookbehind): one candidate at most.
+    if (s < end && (s === 0 || !isKeyChar(t.charCodeAt(s - 1)))) out.push(s);
+  }
+  countWork(separators * (6 + MAX_KEY));
+  return out;
+}
+
+function isKeyChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d || c === 0x2e;
+}
+
+const PLACEHOLDER = /^(?:\*+|x+|\.{3}|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|\[redacted:[a-z-]+\]|(?:process\.env|os\.environ|env)\b.*|your[_-].*|none|null|nil|undefined|true|false|string|str|number|int|bytes|any|optional\b.*)$/i;
+const EXPRESSION = /[()[\]]|^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^[$%]/;
+/** Six or more characters with a digit, a symbol, or mixed case. */
+const SECRET_LIKE = /^(?=.{6})(?:.*[0-9]|.*[^A-Za-z0-9]|.*[a-z].*[A-Z]|.*[A-Z].*[a-z])/;
+
+/** Keys whose credential word is only "token" or "pass". */
+const GENERIC_KEY = /(?:token|pass)$/i;
+
+/**
+ * A password in prose: "the password is Xy7!…", "with the password Xy7!… until Friday". The value must mix letters
+ * with digits or symbols ({@link PROSE_SECRET}): "the password is required" and "password policy" are prose.
+ */
+const PASSWORD_PROSE = /(?<![A-Za-z0-9_])(?:password|passphrase|passcode)(?:[ \t]{1,4}(?:is|was|will be|=|:))?[ \t]{1,4}["'`]?([^\s"'`<>]{6,128})/gi;
+const PASSWORD_PROSE_AT = sticky(PASSWORD_PROSE);
+const PASSWORD_PROSE_HINT = /pass(?:word|phrase|code)[ \t]/i;
+const PROSE_SECRET = /^(?=.{6})(?=.*[A-Za-z])(?=.*[0-9!#$%&*+=?@^~])/;
+
+const PRIVATE_KEY_BEGIN = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/y;
+const PEM_BEGIN = '-----BEGIN ';
+const PEM_END = '-----END ';
+
+function placeholder(kind: string): string {
+  return `[REDACTED:${kind}]`;
+}
+
+function redactPrivateKeys(text: string, acc: PassState): string {
+  let out = '';
+  let from = 0;
+  let searchFrom = 0;
+  for (let i = indexOfLiteral(text, PEM_BEGIN, 5, searchFrom); i >= 0; i = indexOfLiteral(text, PEM_BEGIN, 5, searchFrom)) {
+    PRIVATE_KEY_BEGIN.lastIndex = i;
+    if (!testCounted(PRIVATE_KEY_BEGIN, text)) {
+      searchFrom = i + 1;
+      continue;
+    }
+    // The block ends after the END line's closing dashes; an unterminated block runs to the end of the text.
+    const endLine = text.indexOf(PEM_END, PRIVATE_KEY_BEGIN.lastIndex);
+    let end = text.length;
+    countWork((endLine < 0 ? text.length : endLine + PEM_END.length) - PRIVATE_KEY_BEGIN.lastIndex);
+    if (endLine >= 0) {
+      // The END line ends at its closing dashes, or at a line break before them. The line break is looked for only up
+      // to the dashes (a scan of the whole rest of the text for every block would make many blocks on one line cost
+      // quadratic time); without dashes there is no further block, so the one scan to the end happens once.
+      const close = text.indexOf('-----', endLine + PEM_END.length);
+      if (close < 0) {
+        const newline = text.indexOf('\n', endLine);
+        end = newline < 0 ? text.length : newline;
+        countWork(2 * (text.length - endLine));
+      } else {
+        let newline = endLine;
+        while (newline < close && text.charCodeAt(newline) !== 0x0a) newline++;
+        end = newline < close ? newline : close + 5;
+        countWork(2 * (close - endLine));
+      }
+    }
+    countWork(end - from); // the block and the text before it, copied to `out`
+    out += text.slice(from, i) + placeholder('private-key');
+    noteEdit(acc, text, i, end, placeholder('private-key'));
+    acc.redactions++;
+    from = end;
+    searchFrom = end;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+/** Secrets in `input` replaced by placeholders; a later pass sees anything a removal joins. */
+export function redactSecrets(input: string, acc: PassState): string {
+  let text = redactPrivateKeys(input, acc);
+  // AWS secret keys are only recognizable by context; find them before the access key ids are replaced.
+  const spans: Array<[number, number]> = [];
+  AWS_SECRET_CONTEXT.lastIndex = hasLongRun(text, acc) ? 0 : text.length;
+  for (let m = execCounted(AWS_SECRET_CONTEXT, text); m !== null; m = execCounted(AWS_SECRET_CONTEXT, text)) {
+    const start = m.index + m[0].length;
+    const window = text.slice(start, start + AWS_SECRET_WINDOW);
+    const v = execCounted(AWS_SECRET_VALUE, window);
+    if (v !== null && /[0-9/+]/.test(v[0]) && /[a-z]/.test(v[0]) && /[A-Z]/.test(v[0]) && !looksFake(v[0])) {
+      const s = start + v.index;
+      if (spans.length === 0 || spans[spans.length - 1]![1] <= s) spans.push([s, s + 40]);
+    }
+  }
+  if (spans.length > 0) {
+    countWork(text.length);
+    let out = '';
+    let from = 0;
+    for (const [s, e] of spans) {
+      out += text.slice(from, s) + placeholder('aws-secret-access-key');
+      noteEdit(acc, text, s, e, placeholder('aws-secret-access-key'));
+      acc.redactions++;
+      from = e;
+    }
+    text = out + text.slice(from);
+  }
+  SECRET_RULES.forEach((rule, k) => {
+    if (rule.hint !== undefined) {
+      countWork(text.length); // the hint reads up to the whole text
+      if (!rule.hint.test(text)) return;
+    }
+    text = replaceMatches(text, rule.pattern, RULE_STICKY[k]!, rule.triggers.length === 0 ? undefined : ruleStarts(text, rule), acc, (m) => {
+      const secret = m[rule.group]!;
+      if (looksFake(secret)) return m[0];
+      acc.redactions++;
+      return m[0].slice(0, m[0].length - secret.length) + placeholder(rule.kind);
+    });
+  });
+  text = replaceMatches(text, ASSIGNMENT, ASSIGNMENT_AT, assignmentStarts(text), acc, (m) => {
+    const [match, key, sep, value] = m as unknown as [string, string, string, string];
+    countWork(6 * match.length); // the value and key checks
+    const quoted = value.startsWith('"') || value.startsWith("'");
+    // Sentence punctuation after an unquoted value is not part of it.
+    const trailing = quoted ? '' : /[.!?:]*$/.exec(value)![0];
+    const bare = quoted ? value.slice(1, -1) : value.slice(0, value.length - trailing.length);
+    if (bare.length < 4 || PLACEHOLDER.test(bare) || (!quoted && EXPRESSION.test(bare)) || looksFake(bare)) return match;
+    // "The secret: patience" is prose; after a colon an unquoted value must look like a credential.
+    if (!quoted && !sep.includes('=') && !SECRET_LIKE.test(bare)) return match;
+    // A bare "token" or "pass" also names counts and flags (`max_token=4096`, `bypass=on`): the value must look random.
+    if (GENERIC_KEY.test(key) && (bare.length < 8 || !SECRET_LIKE.test(bare) || /^[0-9]+$/.test(bare))) return match;
+    acc.redactions++;
+    const kind = /pass|pwd/i.test(key) ? 'password' : /secret/i.test(key) ? 'secret' : /token/i.test(key) ? 'token' : 'api-key';
+    const quote = quoted ? value[0]! : '';
+    return `${key}${sep}${quote}${placeholder(kind)}${quote}${trailing}`;
+  });
+  if (PASSWORD_PROSE_HINT.test(text)) {
+    countWork(text.length); // the hint
+    text = replaceMatches(text, PASSWORD_PROSE, PASSWORD_PROSE_AT, undefined, acc, (m) => {
+      const [match, value] = m as unknown as [string, string];
+      countWork(4 * match.length);
+      const bare = value.replace(/[.,;:!?)]+$/, '');
+      if (!PROSE_SECRET.test(bare) || PLACEHOLDER.test(bare) || EXPRESSION.test(bare) || looksFake(bare)) return match;
+      acc.redactions++;
+      return match.slice(0, match.length - value.length) + placeholder('password') + value.slice(bare.length);
+    });
+  }
+  if (text !== input) acc.reasons.add('secret-redacted');
+  return text;
+}
+
+/**
+ * Count the credentials in `text` with the same detector the output screen redacts with (private keys, AWS keys,
+ * provider tokens, credential assignments). Deterministic, no I/O, linear in the input length.
+ */
+export function countSecrets(text: string): number {
+  const acc: PassState = { redactions: 0, removedLinks: 0, reasons: new Set(), minRun: AWS_SECRET_LENGTH, unsettled: false };
+  redactSecrets(normalizeText(text).text, acc);
+  return acc.redactions;
+}

@@ -1,0 +1,112 @@
+import * as fc from 'fast-check';
+import { countSecrets } from '../../../../lambda/shared/screening/secrets';
+import { SECRET_RULES } from '../../../../lambda/shared/screening/secret-rules';
+import { GENERATORS, loadSecretCases, seeded } from '../../../fixtures/secrets-eval/generate';
+import { MAX_GROWTH, workGrowth } from '../../../helpers/scaling';
+
+/** A value of generator `name`, from `seed`. */
+const value = (name: string, seed = 1): string => GENERATORS[name]!(seeded(seed));
+
+describe('countSecrets', () => {
+  describe('defaults', () => {
+    test.each([
+      ['GitHub classic token', 'github-classic'],
+      ['GitHub fine-grained token', 'github-fine-grained'],
+      ['GitLab token', 'gitlab-pat'],
+      ['Slack bot token', 'slack-bot'],
+      ['Slack webhook', 'slack-webhook'],
+      ['Stripe live key', 'stripe-secret'],
+      ['Stripe restricted key', 'stripe-restricted'],
+      ['Google API key', 'google-api-key'],
+      ['OpenAI project key', 'openai-project'],
+      ['Anthropic key', 'anthropic'],
+      ['npm token', 'npm'],
+      ['PyPI token', 'pypi'],
+      ['AWS access key id', 'aws-access-key-id'],
+      ['Azure storage connection string', 'azure-storage'],
+      ['SendGrid key', 'sendgrid'],
+      ['Twilio API key', 'twilio-api-key'],
+      ['Mailgun key', 'mailgun'],
+      ['Hugging Face token', 'huggingface'],
+      ['JWT', 'jwt'],
+      ['OpenSSH private key', 'openssh-private-key'],
+    ])('finds a %s in prose, whatever its random part (seeded values)', (_name, generator) => {
+      fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 31 }), (seed) => {
+        expect(countSecrets(`Here it is: ${value(generator, seed)} - keep it safe.`)).toBe(1);
+      }), { numRuns: 25 });
+    });
+
+    test.each([
+      ['a .env password with a prefixed key', (v: string) => `DB_PASSWORD=${v}`],
+      ['a camel-case key in JSON', (v: string) => `{"dbPassword": "${v}"}`],
+      ['a dotted Java property', (v: string) => `spring.datasource.password=${v}`],
+      ['a password in a database URL', (v: string) => `postgres://app:${encodeURIComponent(v)}@db.internal:5432/app`],
+      ['a password in prose', (v: string) => `the VPN password is ${v} for now`],
+      ['a .NET appSettings entry', (v: string) => `<add key="SmtpPassword" value="${v}" />`],
+    ])('finds %s', (_name, make) => {
+      expect(countSecrets(make(value('password', 3)))).toBe(1);
+    });
+
+    test.each([
+      ['AWS documented example key id', 'aws_access_key_id = AKIAIOSFODNN7EXAMPLE'],
+      ['AWS documented example secret', 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
+      ['masked OpenAI key', 'OPENAI_API_KEY=sk-...xxxx'],
+      ['template slot', 'token: <your-token>'],
+      ['a token of one repeated letter', 'GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'],
+      ['the word password as a URL password', 'postgres://user:password@localhost:5432/db'],
+      ['a counter named like a token', 'max_token=4096'],
+      ['a git SHA', `commit ${value('git-sha')}`],
+      ['a SHA-256 digest', `sha256:${value('sha256')}`],
+      ['a UUID', `request_id=${value('uuid')}`],
+      ['an SSH public key', value('ssh-public-key')],
+      ['a certificate', value('certificate')],
+      ['a truncated key', `The key ${value('truncated-stripe')} was rolled.`],
+      ['prose about passwords', 'The password policy requires 12 characters; the password is required.'],
+    ])('leaves %s alone', (_name, text) => {
+      expect(countSecrets(text)).toBe(0);
+    });
+
+    test('finds at least 80 % of the secrets and flags at most 5 % of the look-alikes of both corpus splits', () => {
+      // GIVEN the generated corpus of test/fixtures/secrets-eval (the per-family figures: npm run bench:secrets)
+      for (const split of ['dev', 'holdout'] as const) {
+        const cases = loadSecretCases(split);
+        const secrets = cases.filter((c) => c.label === 'secret');
+        const lookalikes = cases.filter((c) => c.label === 'lookalike');
+        // WHEN
+        const found = secrets.filter((c) => countSecrets(c.text) > 0).length;
+        const flagged = lookalikes.filter((c) => countSecrets(c.text) > 0).length;
+        // THEN
+        expect(found / secrets.length).toBeGreaterThanOrEqual(0.8);
+        expect(flagged / lookalikes.length).toBeLessThanOrEqual(0.05);
+      }
+    });
+  });
+
+  describe('validation', () => {
+    test.each(SECRET_RULES.map((r) => [r.kind, r] as const))('rule %s is global and names its source', (_kind, rule) => {
+      expect(rule.pattern.flags).toContain('g');
+      expect(rule.source.length).toBeGreaterThan(0);
+      expect(rule.triggers.length > 0 || rule.hint !== undefined).toBe(true);
+    });
+  });
+
+  describe('linear time', () => {
+    // Counted work from 128 KB to 1 MB, not time: the speed figures are in bench/secrets.bench.ts.
+    const fill = (unit: string) => (size: number): string => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+    test.each([
+      ['token prefixes', fill('ghp_glpat-xoxb-sk-AKIASG.npm_hf_SKkey-')],
+      ['Stripe prefixes', fill('sk_live_')],
+      ['hyphens (Mailgun trigger)', fill('0123456789abcdef-')],
+      ['URL userinfo', fill('https://a:b@')],
+      ['unterminated userinfo', fill('://aaaaaaaaaa:')],
+      ['connection-string keys', fill('AccountKey=')],
+      ['prefixed assignments', fill('DB_PASSWORD=')],
+      ['long identifiers before separators', fill(`${'a_'.repeat(40)}password:`)],
+      ['passwords in prose', fill('password is ')],
+      ['appSettings keys', fill('key="DbPassword" value="')],
+      ['placeholder-looking values', fill('api_key=xxxx ')],
+    ])('counts %s in work linear in its size (1 MB)', (_name, make) => {
+      expect(workGrowth((text: string) => countSecrets(text), make)).toBeLessThanOrEqual(MAX_GROWTH);
+    });
+  });
+});
