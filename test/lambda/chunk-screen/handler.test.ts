@@ -47,9 +47,9 @@ beforeAll(async () => {
     },
     metrics: {
       addMetric: ((name: string, _unit: string, value: number) => metrics.push({ name, value })) as never,
-      publishStoredMetrics: () => {
+      publishStoredMetrics: (() => {
         published++;
-      },
+      }) as never,
     },
   });
 });
@@ -126,9 +126,9 @@ describe('screening', () => {
     const response = await handler(event(['job-2/mixed.json']));
 
     // THEN only the clean chunks are written back, unchanged
-    const out = (await getJson(response.outputFiles[0].contentBatches[0].key)) as { fileContents: Array<{ contentBody: string; contentMetadata: unknown }> };
+    const out = (await getJson(response.outputFiles[0]!.contentBatches[0]!.key)) as { fileContents: Array<{ contentBody: string; contentMetadata: unknown }> };
     expect(out.fileContents.map((c) => c.contentBody)).toEqual([CLEAN_1, CLEAN_2]);
-    expect(out.fileContents[1].contentMetadata).toEqual({ tenant: 'tenant-a', chunk: 2 });
+    expect(out.fileContents[1]!.contentMetadata).toEqual({ tenant: 'tenant-a', chunk: 2 });
 
     // AND each withheld chunk has one audit record
     const audits = warnings.map((w) => w.attrs.audit as Record<string, unknown>);
@@ -136,8 +136,8 @@ describe('screening', () => {
       expect.objectContaining({ event: 'kb-chunk-withheld', chunkSha256: sha256(POISONED), position: 1, sourceDocument: SOURCE, knowledgeBaseId: 'KB12345678', ingestionJobId: 'JOB1234567' }),
       expect.objectContaining({ event: 'kb-chunk-withheld', chunkSha256: sha256(CREDENTIAL), position: 3, sourceDocument: SOURCE, credentials: expect.any(Number) }),
     ]);
-    expect(audits[0].signals).toEqual(expect.arrayContaining([expect.stringMatching(/^indirect\./)]));
-    expect(audits[1].signals).toContain('credential');
+    expect(audits[0]!.signals).toEqual(expect.arrayContaining([expect.stringMatching(/^indirect\./)]));
+    expect(audits[1]!.signals).toContain('credential');
     const logged = JSON.stringify(warnings);
     expect(logged).not.toContain('ignore all previous');
     expect(logged).not.toContain('AKIAQ3EGUIXB7KZ2LMNP');
@@ -156,7 +156,7 @@ describe('screening', () => {
     const response = await handler(event(['job-3/bad.json', 'job-3/good.json']));
 
     // THEN
-    expect(response.outputFiles[0].contentBatches).toEqual([{ key: `${SCREENED_PREFIX}job-3/good.json` }]);
+    expect(response.outputFiles[0]!.contentBatches).toEqual([{ key: `${SCREENED_PREFIX}job-3/good.json` }]);
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${SCREENED_PREFIX}job-3/` }));
     expect((listed.Contents ?? []).map((o) => o.Key)).toEqual([`${SCREENED_PREFIX}job-3/good.json`]);
   });
@@ -170,8 +170,8 @@ describe('screening', () => {
     const response = await handler(event(['job-4/image.json']));
 
     // THEN
-    expect(response.outputFiles[0].contentBatches).toEqual([]);
-    expect(warnings[0].attrs.audit).toEqual(expect.objectContaining({ signals: ['unscreenable-content-type'] }));
+    expect(response.outputFiles[0]!.contentBatches).toEqual([]);
+    expect(warnings[0]!.attrs.audit).toEqual(expect.objectContaining({ signals: ['unscreenable-content-type'] }));
   });
 });
 
