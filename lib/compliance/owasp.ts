@@ -48,6 +48,9 @@ const MONITORING_TEST = 'test/constructs/security-monitoring/security-monitoring
 const SECURE_LLM_IAM_TEST = 'test/lib/compliance/bedrock/iam-rules.test.ts';
 const SECURE_LLM_GUARDRAIL_TEST = 'test/lib/compliance/bedrock/guardrail-rules.test.ts';
 const SECURE_LLM_ENDPOINT_TEST = 'test/lib/compliance/bedrock/endpoint-and-log-rules.test.ts';
+const SECURE_LLM_KB_TEST = 'test/lib/compliance/bedrock/knowledge-base-rules.test.ts';
+const KNOWLEDGE_BASE_TEST = 'test/constructs/knowledge-base/knowledge-base.test.ts';
+const CHUNK_SCREEN_TEST = 'test/lambda/chunk-screen/handler.test.ts';
 
 function it(file: string, name: string): TestReference {
   return { file, name };
@@ -220,7 +223,7 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
     id: 'LLM04:2025',
     title: 'Data and Model Poisoning',
     coverage: 'partial',
-    note: 'The blueprint trains and fine-tunes nothing and ingests no documents; poisoned documents a client passes in are screened as untrusted content.',
+    note: 'The blueprint trains and fine-tunes nothing; documents a client passes in, and knowledge-base chunks before embedding, are screened as untrusted content.',
     controls: [
       {
         control: 'Documents and tool results from clients are screened for indirect injection and datamarked as untrusted.',
@@ -229,6 +232,21 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
           it('test/lambda/gateway/prescreen.test.ts', 'prescreen evaluation set holdout documents: poisoned ones are flagged at least twice as often as clean ones'),
           it('test/lambda/gateway/converse-request.test.ts', 'buildConverseInput defaults tool results are datamarked guard content; earlier tool calls become assistant text'),
         ],
+      },
+      {
+        control:
+          'Knowledge-base chunks are screened again after chunking (custom transformation): suspicious chunks (injection, credentials, hidden text) are never embedded, and each is audited by hash with an alarm.',
+        implementedIn: ['lambda/chunk-screen/index.ts', 'lambda/chunk-screen/screen-batch.ts', 'constructs/knowledge-base/knowledge-base.ts'],
+        provedBy: [
+          it(CHUNK_SCREEN_TEST, 'screening a poisoned chunk and a credential chunk are dropped and audited by hash, never by text'),
+          it(KNOWLEDGE_BASE_TEST, 'defaults the data source reads the indexed prefix, deletes vectors with documents and screens chunks after chunking'),
+        ],
+      },
+      {
+        control:
+          'Our SecureLLM pack fails synthesis if a principal that may retrieve from a knowledge base can also write its data source\'s documents.',
+        implementedIn: ['lib/compliance/bedrock/document-bucket-not-writable-by-retriever.ts'],
+        provedBy: [it(SECURE_LLM_KB_TEST, 'DocumentBucketNotWritableByRetriever fails if the retrieval role may write the data source bucket')],
       },
     ],
   },
@@ -322,9 +340,34 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
   {
     id: 'LLM08:2025',
     title: 'Vector and Embedding Weaknesses',
-    coverage: 'not applicable',
-    note: 'This deployment has no vector store, embeddings or retrieval pipeline. Retrieved content a client sends is handled as untrusted input (LLM01, LLM04).',
-    controls: [],
+    coverage: 'partial',
+    note: 'The optional SecureKnowledgeBase keeps vectors private and encrypted; per-tenant retrieval filters belong to the gateway\'s retrieval path, and embedding inversion is limited only by who may read the store.',
+    controls: [
+      {
+        control:
+          'The knowledge base\'s S3 vector bucket is encrypted with a customer-managed key, and its bucket policy denies vector reads and writes to every principal but the knowledge-base role, and every request without TLS.',
+        implementedIn: ['constructs/knowledge-base/knowledge-base.ts'],
+        provedBy: [
+          it(KNOWLEDGE_BASE_TEST, 'encryption the vector bucket is SSE-KMS with the customer-managed key'),
+          it(KNOWLEDGE_BASE_TEST, 'encryption the vector bucket policy denies vector data to every other principal and every request without TLS'),
+        ],
+      },
+      {
+        control: 'Retrieval is granted per knowledge base: `grantRetrieve` allows `bedrock:Retrieve` on that knowledge base\'s ARN only.',
+        implementedIn: ['constructs/knowledge-base/knowledge-base.ts'],
+        provedBy: [it(KNOWLEDGE_BASE_TEST, 'grants grantRetrieve allows bedrock:Retrieve on this knowledge base only')],
+      },
+      {
+        control:
+          'Our SecureLLM pack fails synthesis if a vector store is not customer-key encrypted or is public, or if retrieval permissions do not name knowledge-base ARNs.',
+        implementedIn: ['lib/compliance/bedrock/knowledge-base-vector-store-private.ts', 'lib/compliance/bedrock/retrieve-named-knowledge-bases.ts'],
+        provedBy: [
+          it(SECURE_LLM_KB_TEST, 'KnowledgeBaseVectorStorePrivate fails if a vector bucket uses S3-managed keys or no encryption configuration'),
+          it(SECURE_LLM_KB_TEST, 'KnowledgeBaseVectorStorePrivate fails if a vector bucket policy allows a public principal without a limiting condition'),
+          it(SECURE_LLM_KB_TEST, 'RetrieveNamedKnowledgeBases fails if retrieval is granted on every knowledge base, through a wildcard action or NotResource'),
+        ],
+      },
+    ],
   },
   {
     id: 'LLM09:2025',

@@ -152,6 +152,11 @@ const TOKEN_QUOTA = controlFromOwasp('Per-user daily token quota', 'LLM10:2025',
 const SPEND_BUDGETS = controlFromOwasp('Spend budgets in USD per key, user and team', 'LLM10:2025', 'Spend limits in USD');
 const RATE_LIMITS = controlFromOwasp('Throttling, rate rule, concurrency, retries', 'LLM10:2025', 'Stage throttling');
 const BUDGET_ALARMS = controlFromOwasp('Budget and throttling alarms', 'LLM10:2025', 'A daily token budget');
+const CHUNK_SCREEN = controlFromOwasp('Knowledge-base chunks screened before embedding', 'LLM04:2025', 'Knowledge-base chunks are screened');
+const RETRIEVER_CANNOT_WRITE = controlFromOwasp('SecureLLM: retrieval role cannot write documents', 'LLM04:2025', 'Our SecureLLM pack fails synthesis if a principal that may retrieve');
+const PRIVATE_VECTOR_STORE = controlFromOwasp('Private, customer-key vector store', 'LLM08:2025', 'The knowledge base\'s S3 vector bucket');
+const RETRIEVE_PER_KB = controlFromOwasp('Retrieval granted per knowledge base', 'LLM08:2025', 'Retrieval is granted per knowledge base');
+const VECTOR_STORE_PACK = controlFromOwasp('SecureLLM: vector store and retrieval rules', 'LLM08:2025', 'Our SecureLLM pack fails synthesis if a vector store');
 
 // --- controls of this model only ---------------------------------------------------------------------------------
 const TOOL_DESCRIPTIONS_CHECKED = control(
@@ -862,9 +867,10 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         description: 'Content retrieved for an answer (RAG) carries instructions or falsehoods, or is retrieved for the wrong user.',
         owasp: ['LLM08:2025', 'LLM01:2025', 'LLM04:2025'],
         coverage: 'partial',
-        controls: [UNTRUSTED_CONTENT, TOOL_RESULTS_APPLY_GUARDRAIL],
+        controls: [UNTRUSTED_CONTENT, TOOL_RESULTS_APPLY_GUARDRAIL, CHUNK_SCREEN, RETRIEVER_CANNOT_WRITE],
         residualRisk: [
-          'The blueprint has no retrieval pipeline: retrieved content is handled only when a client sends it as a tool result; pasted into a user message it is screened as the user\'s own words.',
+          'Retrieved content a client sends as a tool result is screened as untrusted; pasted into a user message it is screened as the user\'s own words.',
+          'The chunk screen is the same heuristic engine as the document screen: a poisoned chunk it misses is embedded; false statements without instructions are not detected.',
         ],
       },
       {
@@ -872,12 +878,12 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         description:
           'A vector store returns other tenants\' chunks, leaks content through embeddings (inversion), or accepts writes from untrusted sources.',
         owasp: ['LLM08:2025'],
-        coverage: 'not built',
-        controls: [],
+        coverage: 'partial',
+        controls: [PRIVATE_VECTOR_STORE, RETRIEVE_PER_KB, VECTOR_STORE_PACK, RETRIEVER_CANNOT_WRITE],
         residualRisk: [
-          'No vector store or knowledge base is deployed, so none of this is controlled yet.',
+          'The optional SecureKnowledgeBase keeps the vector store private and encrypted and grants retrieval per knowledge base; the per-tenant retrieval filter (tenant from the caller\'s identity) is the gateway retrieval path\'s, not the knowledge base\'s.',
+          'Embedding inversion is limited only by who may read the vectors: the knowledge-base role alone.',
           'The gateway serves embeddings (`POST /v1/embeddings`, Titan Text Embeddings V2, scope `embeddings`) with the chat route\'s authorization, quotas and audit but without a guardrail (Bedrock applies none to embedding models): IAM allows exactly those model ARNs without the condition, and its Deny (NotResource) keeps every other model behind the guardrail. Where the vectors are stored, and who may read them, is the caller\'s.',
-          'Whoever adds one must add per-user or per-tenant retrieval filters, encryption with the customer-managed key, an ingestion path with provenance, IAM scoped to the knowledge base, and SecureLLM rules for it.',
         ],
       },
     ],
