@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -193,10 +193,8 @@ export class SecureKnowledgeBase extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const settings = validate(props);
 
-    const secureKey = props.encryptionKey
-      ? undefined
-      : new SecureKey(this, 'Key', { description: `Encrypts the vectors, ingestion data and logs of ${this.node.path}`, removalPolicy });
-    this.encryptionKey = props.encryptionKey ?? secureKey!.key;
+    this.encryptionKey =
+      props.encryptionKey ?? new SecureKey(this, 'Key', { description: `Encrypts the vectors, ingestion data and logs of ${this.node.path}`, removalPolicy }).key;
     const key = this.encryptionKey;
 
     // --- vector store ------------------------------------------------------------------------
@@ -216,7 +214,23 @@ export class SecureKnowledgeBase extends Construct {
     // (Amazon S3 User Guide, "Data protection and encryption in S3 Vectors"). Scoped to this account's vector buckets: the
     // bucket's own ARN would make the key policy and the bucket depend on each other.
     const vectorBucketsOfAccount = stack.formatArn({ service: 's3vectors', resource: 'bucket', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    secureKey?.allowServiceUse('indexing.s3vectors.amazonaws.com', ['kms:Decrypt'], vectorBucketsOfAccount);
+    const indexing = key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowS3VectorsIndexingForThisAccount',
+        principals: [new iam.ServicePrincipal('indexing.s3vectors.amazonaws.com')],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': vectorBucketsOfAccount } },
+      }),
+      true,
+    );
+    if (!indexing.statementAdded) {
+      Annotations.of(this).addWarningV2(
+        'secure-llm-blueprint:importedKeyS3VectorsIndexing',
+        `The imported key ${key.node.path} must already let indexing.s3vectors.amazonaws.com use kms:Decrypt for this account's ` +
+          'vector buckets (aws:SourceAccount, aws:SourceArn), or S3 Vectors cannot maintain the index.',
+      );
+    }
 
     // --- intermediate bucket ---------------------------------------------------------------------
     const accessLogs = props.accessLogs ?? new AccessLogsBucket(this, 'AccessLogs', { removalPolicy });
@@ -253,7 +267,6 @@ export class SecureKnowledgeBase extends Construct {
         'The intermediate bucket holds copies of document chunks, withheld ones included, only while an ingestion job runs: ' +
         'Object Lock would keep them past the 7-day expiry. The evidence of what was withheld is the audit record, not the batch.',
     });
-    if (secureKey) secureKey.allowUseThroughService('s3');
 
     // --- chunk screen ------------------------------------------------------------------------------
     const functionLogs = new SecureLogGroup(this, 'ChunkScreenLogs', {
@@ -454,7 +467,8 @@ export class SecureKnowledgeBase extends Construct {
 
     // --- knowledge base and data source -----------------------------------------------------------------
     const knowledgeBase = new bedrock.CfnKnowledgeBase(this, 'KnowledgeBase', {
-      name: `${stack.stackName}-${id}`.replace(/[^0-9a-zA-Z_-]/g, '-').slice(0, 100),
+      // Unique per construct path; Bedrock allows letters, digits and single '-' or '_' separators, up to 100 characters.
+      name: Names.uniqueResourceName(this, { maxLength: 100, separator: '-' }),
       description: `Screened documents of ${props.dataBucket.node.path} under ${settings.prefix}`,
       roleArn: this.role.roleArn,
       knowledgeBaseConfiguration: {
@@ -505,6 +519,14 @@ export class SecureKnowledgeBase extends Construct {
     });
     dataSource.node.addDependency(kbRole.policy);
     this.dataSourceId = dataSource.attrDataSourceId;
+  }
+
+  /**
+   * Grants `bedrock:StartIngestionJob` and `bedrock:GetIngestionJob` on this knowledge base only: for whatever syncs the
+   * data source after the document screen releases documents (e.g. the ingestion function).
+   */
+  public grantStartIngestion(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['bedrock:StartIngestionJob', 'bedrock:GetIngestionJob'], resourceArns: [this.knowledgeBaseArn] });
   }
 
   /** Grants `bedrock:Retrieve` on this knowledge base only. */

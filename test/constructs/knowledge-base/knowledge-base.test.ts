@@ -194,6 +194,29 @@ describe('grants', () => {
   });
 });
 
+describe('grants (ingestion)', () => {
+  test('grantStartIngestion allows starting and reading ingestion jobs of this knowledge base only', () => {
+    // GIVEN
+    const { stack, kb } = setup();
+    const role = new iam.Role(stack, 'Ingestion', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+    // WHEN
+    kb.grantStartIngestion(role);
+
+    // THEN
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).map((p) => p.Properties.PolicyDocument.Statement);
+    expect(policies).toEqual([
+      [
+        {
+          Effect: 'Allow',
+          Action: ['bedrock:StartIngestionJob', 'bedrock:GetIngestionJob'],
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^KnowledgeBase/), 'KnowledgeBaseArn'] },
+        },
+      ],
+    ]);
+  });
+});
+
 describe('network', () => {
   test('in a VPC, the chunk screen may send HTTPS only to the S3 prefix list', () => {
     // GIVEN
