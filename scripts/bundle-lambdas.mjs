@@ -25,6 +25,7 @@ export const FUNCTIONS = {
   gateway: 'lambda/gateway/index.ts',
   'invocation-logging': 'lambda/invocation-logging/index.ts',
   'network-guard': 'lambda/network-guard/index.ts',
+  'chunk-screen': 'lambda/chunk-screen/index.ts',
 };
 
 /**

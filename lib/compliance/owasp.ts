@@ -50,6 +50,9 @@ const SECURE_LLM_GUARDRAIL_TEST = 'test/lib/compliance/bedrock/guardrail-rules.t
 const SECURE_LLM_ENDPOINT_TEST = 'test/lib/compliance/bedrock/endpoint-and-log-rules.test.ts';
 const RETRIEVAL_IT = 'test/lambda/gateway/openai-client.retrieval.test.ts';
 const RETRIEVE_TEST = 'test/lambda/gateway/retrieve.test.ts';
+const SECURE_LLM_KB_TEST = 'test/lib/compliance/bedrock/knowledge-base-rules.test.ts';
+const KNOWLEDGE_BASE_TEST = 'test/constructs/knowledge-base/knowledge-base.test.ts';
+const CHUNK_SCREEN_TEST = 'test/lambda/chunk-screen/handler.test.ts';
 
 function it(file: string, name: string): TestReference {
   return { file, name };
@@ -222,7 +225,7 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
     id: 'LLM04:2025',
     title: 'Data and Model Poisoning',
     coverage: 'partial',
-    note: 'The blueprint trains and fine-tunes nothing and ingests no documents; poisoned documents a client passes in are screened as untrusted content.',
+    note: 'The blueprint trains and fine-tunes nothing; documents a client passes in, and knowledge-base chunks before embedding, are screened as untrusted content.',
     controls: [
       {
         control: 'Documents and tool results from clients are screened for indirect injection and datamarked as untrusted.',
@@ -232,6 +235,21 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
           it('test/lambda/shared/screening/document.test.ts', 'screenDocument evaluation set holdout documents: at least half of the poisoned ones are quarantined, at most 8 % of the clean ones'),
           it('test/lambda/gateway/converse-request.test.ts', 'buildConverseInput defaults tool results are datamarked guard content; earlier tool calls become assistant text'),
         ],
+      },
+      {
+        control:
+          'Knowledge-base chunks are screened again after chunking (custom transformation): suspicious chunks (injection, credentials, hidden text) are never embedded, and each is audited by hash with an alarm.',
+        implementedIn: ['lambda/chunk-screen/index.ts', 'lambda/chunk-screen/screen-batch.ts', 'constructs/knowledge-base/knowledge-base.ts'],
+        provedBy: [
+          it(CHUNK_SCREEN_TEST, 'screening a poisoned chunk and a credential chunk are dropped and audited by hash, never by text'),
+          it(KNOWLEDGE_BASE_TEST, 'defaults the data source reads the indexed prefix, deletes vectors with documents and screens chunks after chunking'),
+        ],
+      },
+      {
+        control:
+          'Our SecureLLM pack fails synthesis if a principal that may retrieve from a knowledge base can also write its data source\'s documents.',
+        implementedIn: ['lib/compliance/bedrock/document-bucket-not-writable-by-retriever.ts'],
+        provedBy: [it(SECURE_LLM_KB_TEST, 'DocumentBucketNotWritableByRetriever fails if the retrieval role may write the data source bucket')],
       },
     ],
   },
@@ -327,7 +345,7 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
     title: 'Vector and Embedding Weaknesses',
     coverage: 'partial',
     note:
-      'Covers the gateway\'s retrieval from a knowledge base bound to a model alias. Retrieved content a client sends itself is handled as untrusted input (LLM01, LLM04); the knowledge base\'s vector store and ingestion are their own constructs.',
+      'Covers the gateway\'s tenant-filtered retrieval from a knowledge base bound to a model alias, and the optional SecureKnowledgeBase that keeps vectors private and encrypted. Retrieved content a client sends itself is handled as untrusted input (LLM01, LLM04); embedding inversion is limited only by who may read the store.',
     controls: [
       {
         control:
@@ -355,6 +373,30 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
         provedBy: [
           it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway retrieval the role may Retrieve exactly the bound knowledge bases, and nothing else of the agent runtime'),
           it(GATEWAY_CONSTRUCT_TEST, 'InferenceGateway retrieval the agent-runtime endpoint admits only the function role, Retrieve and the bound knowledge bases'),
+        ],
+      },
+      {
+        control:
+          'The knowledge base\'s S3 vector bucket is encrypted with a customer-managed key, and its bucket policy denies vector reads and writes to every principal but the knowledge-base role, and every request without TLS.',
+        implementedIn: ['constructs/knowledge-base/knowledge-base.ts'],
+        provedBy: [
+          it(KNOWLEDGE_BASE_TEST, 'encryption the vector bucket is SSE-KMS with the customer-managed key'),
+          it(KNOWLEDGE_BASE_TEST, 'encryption the vector bucket policy denies vector data to every other principal and every request without TLS'),
+        ],
+      },
+      {
+        control: 'Retrieval is granted per knowledge base: `grantRetrieve` allows `bedrock:Retrieve` on that knowledge base\'s ARN only.',
+        implementedIn: ['constructs/knowledge-base/knowledge-base.ts'],
+        provedBy: [it(KNOWLEDGE_BASE_TEST, 'grants grantRetrieve allows bedrock:Retrieve on this knowledge base only')],
+      },
+      {
+        control:
+          'Our SecureLLM pack fails synthesis if a vector store is not customer-key encrypted or is public, or if retrieval permissions do not name knowledge-base ARNs.',
+        implementedIn: ['lib/compliance/bedrock/knowledge-base-vector-store-private.ts', 'lib/compliance/bedrock/retrieve-named-knowledge-bases.ts'],
+        provedBy: [
+          it(SECURE_LLM_KB_TEST, 'KnowledgeBaseVectorStorePrivate fails if a vector bucket uses S3-managed keys or no encryption configuration'),
+          it(SECURE_LLM_KB_TEST, 'KnowledgeBaseVectorStorePrivate fails if a vector bucket policy allows a public principal without a limiting condition'),
+          it(SECURE_LLM_KB_TEST, 'RetrieveNamedKnowledgeBases fails if retrieval is granted on every knowledge base, through a wildcard action or NotResource'),
         ],
       },
     ],

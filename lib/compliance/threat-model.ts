@@ -152,6 +152,11 @@ const TOKEN_QUOTA = controlFromOwasp('Per-user daily token quota', 'LLM10:2025',
 const SPEND_BUDGETS = controlFromOwasp('Spend budgets in USD per key, user and team', 'LLM10:2025', 'Spend limits in USD');
 const RATE_LIMITS = controlFromOwasp('Throttling, rate rule, concurrency, retries', 'LLM10:2025', 'Stage throttling');
 const BUDGET_ALARMS = controlFromOwasp('Budget and throttling alarms', 'LLM10:2025', 'A daily token budget');
+const CHUNK_SCREEN = controlFromOwasp('Knowledge-base chunks screened before embedding', 'LLM04:2025', 'Knowledge-base chunks are screened');
+const RETRIEVER_CANNOT_WRITE = controlFromOwasp('SecureLLM: retrieval role cannot write documents', 'LLM04:2025', 'Our SecureLLM pack fails synthesis if a principal that may retrieve');
+const PRIVATE_VECTOR_STORE = controlFromOwasp('Private, customer-key vector store', 'LLM08:2025', 'The knowledge base\'s S3 vector bucket');
+const RETRIEVE_PER_KB = controlFromOwasp('Retrieval granted per knowledge base', 'LLM08:2025', 'Retrieval is granted per knowledge base');
+const VECTOR_STORE_PACK = controlFromOwasp('SecureLLM: vector store and retrieval rules', 'LLM08:2025', 'Our SecureLLM pack fails synthesis if a vector store');
 
 // --- controls of this model only ---------------------------------------------------------------------------------
 const RETRIEVE_TEST_FILE = 'test/lambda/gateway/retrieve.test.ts';
@@ -873,9 +878,10 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         description: 'Content retrieved for an answer (RAG) carries instructions or falsehoods, or is retrieved for the wrong user.',
         owasp: ['LLM08:2025', 'LLM01:2025', 'LLM04:2025'],
         coverage: 'partial',
-        controls: [RETRIEVED_CHUNKS_SCREENED, RETRIEVAL_FAILS_CLOSED, GROUNDING, UNTRUSTED_CONTENT, TOOL_RESULTS_APPLY_GUARDRAIL],
+        controls: [RETRIEVED_CHUNKS_SCREENED, RETRIEVAL_FAILS_CLOSED, GROUNDING, UNTRUSTED_CONTENT, TOOL_RESULTS_APPLY_GUARDRAIL, CHUNK_SCREEN, RETRIEVER_CANNOT_WRITE],
         residualRisk: [
           'A chunk that passes the document screen still reaches the model: spotlighting and the grounding check lower, not remove, the chance that planted instructions or falsehoods shape the answer; what is indexed is only as clean as ingestion made it.',
+          'The chunk screen is the same heuristic engine as the document screen: a poisoned chunk it misses is embedded; false statements without instructions are not detected.',
           'Grounding sources are evaluated by the guardrail\'s contextual grounding check, not by its other policies (content, PII, prompt attack): those apply to the question and the answer.',
           'Content a client sends itself is handled as a tool result or, pasted into a user message, screened as the user\'s own words.',
         ],
@@ -886,10 +892,10 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
           'A vector store returns other tenants\' chunks, leaks content through embeddings (inversion), or accepts writes from untrusted sources.',
         owasp: ['LLM08:2025'],
         coverage: 'partial',
-        controls: [TENANT_FILTERED_RETRIEVAL, RETRIEVE_SCOPED],
+        controls: [TENANT_FILTERED_RETRIEVAL, RETRIEVE_SCOPED, PRIVATE_VECTOR_STORE, RETRIEVE_PER_KB, VECTOR_STORE_PACK, RETRIEVER_CANNOT_WRITE],
         residualRisk: [
           'The tenant filter relies on the `tenant` metadata ingestion writes beside each document, and on the caller\'s team: a user or key given the wrong team reads that team\'s documents.',
-          'The vector store itself, its encryption, bucket policy and ingestion are the knowledge-base constructs\', outside the gateway.',
+          'Embedding inversion is limited only by who may read the vectors: the knowledge-base role alone.',
           'The gateway serves embeddings (`POST /v1/embeddings`, Titan Text Embeddings V2, scope `embeddings`) with the chat route\'s authorization, quotas and audit but without a guardrail (Bedrock applies none to embedding models): IAM allows exactly those model ARNs without the condition, and its Deny (NotResource) keeps every other model behind the guardrail. Where the vectors are stored, and who may read them, is the caller\'s.',
         ],
       },

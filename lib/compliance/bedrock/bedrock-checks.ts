@@ -12,7 +12,10 @@ import { GuardrailCustomerManagedKey } from './guardrail-customer-managed-key';
 import { GuardrailNumericVersionInUse } from './guardrail-numeric-version-in-use';
 import { GuardrailPromptAttackHigh } from './guardrail-prompt-attack-high';
 import { GuardrailVersionPublished } from './guardrail-version-published';
+import { DocumentBucketNotWritableByRetriever } from './document-bucket-not-writable-by-retriever';
 import { InvocationLogDataProtection } from './invocation-log-data-protection';
+import { KnowledgeBaseVectorStorePrivate } from './knowledge-base-vector-store-private';
+import { RetrieveNamedKnowledgeBases } from './retrieve-named-knowledge-bases';
 
 /** The name of the pack: the plugin name in the validation report and the prefix of its rule ids. */
 export const SECURE_LLM_PACK_NAME = 'SecureLLM';
@@ -113,6 +116,27 @@ const RULES: readonly RuleEntry[] = [
     explanation:
       'OWASP LLM10: every request to an LLM endpoint costs tokens; a per-client rate limit at the edge stops floods before they reach the function and the model.',
   },
+  {
+    ruleSuffixOverride: 'KnowledgeBaseVectorStorePrivate',
+    rule: KnowledgeBaseVectorStorePrivate,
+    info: 'The vector store (S3 vector bucket or index, vector bucket policy, OpenSearch Serverless security policy) is not encrypted with a customer-managed key or is public.',
+    explanation:
+      'OWASP LLM08/LLM04: embeddings and their chunk text are the documents. Encrypt the store with a customer-managed key and allow only named principals or conditioned callers.',
+  },
+  {
+    ruleSuffixOverride: 'DocumentBucketNotWritableByRetriever',
+    rule: DocumentBucketNotWritableByRetriever,
+    info: 'A principal that may call bedrock:Retrieve can also write the documents of a knowledge base data source.',
+    explanation:
+      'OWASP LLM04/LLM01: a retrieval role that can write the corpus can plant content every later answer retrieves, past the ingestion screen. Keep uploads with separate uploader roles.',
+  },
+  {
+    ruleSuffixOverride: 'RetrieveNamedKnowledgeBases',
+    rule: RetrieveNamedKnowledgeBases,
+    info: 'The IAM or endpoint policy allows bedrock:Retrieve or RetrieveAndGenerate on a wildcard resource instead of named knowledge bases.',
+    explanation:
+      'OWASP LLM08/LLM02: retrieval on every knowledge base reads corpora meant for other applications or tenants. Name the knowledge-base ARNs.',
+  },
 ];
 
 /** The rule ids of the pack, e.g. `SecureLLM-BedrockInvokeNamedModels`. */
@@ -143,6 +167,9 @@ export const SECURE_LLM_RULES: ReadonlyArray<{ readonly id: string; readonly rul
  * | `InvocationLogDataProtection` | log groups with prompts have a masking data-protection policy |
  * | `ApiMethodAuthorizer` | every API Gateway method but OPTIONS is authorized |
  * | `ApiWafRateRule` | every API Gateway stage is behind a web ACL with a blocking rate rule |
+ * | `KnowledgeBaseVectorStorePrivate` | vector stores are customer-key encrypted and not public |
+ * | `DocumentBucketNotWritableByRetriever` | no retrieval principal may write a data source's documents |
+ * | `RetrieveNamedKnowledgeBases` | `bedrock:Retrieve`/`RetrieveAndGenerate` name knowledge-base ARNs |
  *
  * Rules with several possible problems per resource report one finding each, acknowledged as
  * `SecureLLM-<Rule>[<finding>]`, e.g. `SecureLLM-BedrockInvokeNamedModels[Resource::*]`.

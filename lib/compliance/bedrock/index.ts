@@ -39,5 +39,8 @@ export { GuardrailCustomerManagedKey } from './guardrail-customer-managed-key';
 export { GuardrailNumericVersionInUse } from './guardrail-numeric-version-in-use';
 export { GuardrailPromptAttackHigh } from './guardrail-prompt-attack-high';
 export { GuardrailVersionPublished } from './guardrail-version-published';
+export { DocumentBucketNotWritableByRetriever } from './document-bucket-not-writable-by-retriever';
 export { HOLDS_PROMPTS_MARKER, InvocationLogDataProtection } from './invocation-log-data-protection';
+export { KnowledgeBaseVectorStorePrivate } from './knowledge-base-vector-store-private';
+export { BEDROCK_RETRIEVE_ACTIONS, RetrieveNamedKnowledgeBases } from './retrieve-named-knowledge-bases';
 export { BEDROCK_INVOKE_ACTIONS, GUARDRAIL_CONDITION_KEY } from './policy';
