@@ -416,6 +416,23 @@ const GATEWAY_API_KEYS = control(
   ],
 );
 
+const USER_CHECK = control(
+  'Disabled or deleted users lose access within 60 s; teams set by administrators',
+  'Each uncached authorizer decision on a person\'s access token asks the user pool about the token\'s user (Cognito AdminGetUser, the authorizer\'s only Cognito permission, on its own pool): a user who does not exist, is disabled or is not CONFIRMED (EXTERNAL_PROVIDER for federated people) gets a policy allowing nothing (403), and any error asking Cognito refuses the call (401, fail closed), each with its own reason in the authorizer\'s log. With API Gateway\'s cache of at most 60 s per credential, a disabled or deleted user loses access within 60 s though their access token is valid for up to an hour. Client-credentials tokens and gateway keys never ask Cognito. A person\'s team (team budgets, spend attribution) is their custom:team attribute, which the gateway\'s app client may not write (WriteAttributes lists e-mail only), so only administrators set it.',
+  ['lambda/authorizer/authorize.ts', 'lambda/authorizer/pool-users.ts', 'constructs/inference-gateway/gateway-access.ts', 'constructs/inference-gateway/inference-gateway.ts'],
+  [
+    it(AUTHORIZER_TEST, 'authorizer decision user check an enabled, confirmed user passes and gets the team an administrator set'),
+    it(AUTHORIZER_TEST, 'authorizer decision user check fails if the user is disabled (a policy allowing nothing, with its reason)'),
+    it(AUTHORIZER_TEST, 'authorizer decision user check fails if the user is not confirmed (a policy allowing nothing, with its reason)'),
+    it(AUTHORIZER_TEST, 'authorizer decision user check fails if the user was deleted'),
+    it(AUTHORIZER_TEST, 'authorizer decision user check fails closed (401) if Cognito answers InternalErrorException'),
+    it(AUTHORIZER_TEST, 'authorizer decision user check client-credentials tokens and gateway API keys never ask Cognito'),
+    it(FIRST_CALL_TEST, 'from cdk deploy to a first call a person with an access token a user an administrator disables loses access within the cache TTL (60 s), although the token is valid for an hour'),
+    it(GATEWAY_TEST, 'InferenceGateway defaults people have a custom:team attribute that the gateway\'s app client may not write (only administrators set it)'),
+    it(GATEWAY_TEST, 'InferenceGateway access the authorizer may read keys, make their MACs and read users of its pool, and nothing else of the gateway'),
+  ],
+);
+
 const HARDENED_USER_POOL = control(
   'Invitation-only user pool with MFA',
   'The user pool the gateway creates is invitation-only (no self sign-up), requires TOTP MFA, enforces a 14-character password policy with history, and runs Cognito threat protection (compromised credentials, adaptive authentication); tokens live one hour. People sign in on the managed sign-in domain with the authorization code and PKCE; the organization\'s OIDC or SAML identity providers can be offered there from configuration (client secrets as Secrets Manager references), with or instead of the pool\'s own users.',
@@ -930,12 +947,13 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
           'Someone calls the API without an account, with a stolen password, or uses a model, a quota or data meant for another user or group.',
         owasp: ['LLM06:2025', 'LLM10:2025'],
         coverage: 'covered',
-        controls: [COGNITO_EVERY_METHOD, GATEWAY_API_KEYS, HARDENED_USER_POOL, GROUP_ALIASES, PER_USER_ISOLATION, SPEND_BUDGETS, COST_ATTRIBUTION],
+        controls: [COGNITO_EVERY_METHOD, GATEWAY_API_KEYS, USER_CHECK, HARDENED_USER_POOL, GROUP_ALIASES, PER_USER_ISOLATION, SPEND_BUDGETS, COST_ATTRIBUTION],
         residualRisk: [
-          'A revoked key or unconfigured machine client loses access within the authorizer cache TTL (60 s). A disabled (AdminDisableUser), deleted or signed-out (GlobalSignOut, RevokeToken) user keeps access until the access token expires (at most one hour): access tokens are verified offline (signature, expiry, scope) and the authorizer asks Cognito nothing about the user. Until a per-decision user check exists, disable the user and revoke their keys, and expect up to an hour.',
+          'A revoked key, an unconfigured machine client and a disabled (AdminDisableUser) or deleted user lose access within the authorizer cache TTL (60 s). A user who only signed out (GlobalSignOut) or whose refresh token was revoked (RevokeToken) keeps their unexpired access token (at most one hour): AdminGetUser does not tell which tokens were revoked. To cut someone off, disable them and revoke their keys.',
+          'The user check costs one AdminGetUser per uncached decision on a person\'s token (Cognito\'s UserRead quota, shared with the account\'s other readers): a burst of new tokens beyond it is refused (401) until Cognito answers again.',
           'People from a federated identity provider follow its lifecycle only at their next sign-in: disabling them at the provider does not end a pool access token already issued (at most one hour), and their pool groups are assigned in the pool, not mapped from the provider\'s groups.',
           'The authorizer runs outside the VPC to reach the pool\'s JWKS on Cognito\'s public endpoint; it handles only the Authorization header.',
-          'People\'s access tokens carry no team (Cognito puts no custom attribute in access tokens without a pre-token-generation trigger); keys and machine clients do.',
+          'People\'s team comes from the pool (custom:team), not from the token: with an existing pool (gateway.existingUserPoolId) the blueprint cannot declare the attribute or stop that pool\'s other app clients from writing it; that is its owner\'s to do.',
           'With `gateway.existingUserPoolId`, the pool\'s MFA, password and threat-protection settings are its owner\'s, not the blueprint\'s.',
           'Group membership is administered in Cognito outside the blueprint; one system prompt serves every user of a gateway stack.',
           'The gateway stores no conversations, but model-invocation logs and audit records hold every user\'s requests together: whoever may read them reads all users.',
