@@ -204,7 +204,8 @@ export class BaselineStack extends BlueprintStack {
       if (outdir !== undefined) {
         fs.mkdirSync(outdir, { recursive: true });
         this.serviceControlPolicyFile = path.join(outdir, `${this.stackName}.scp.json`);
-        fs.writeFileSync(this.serviceControlPolicyFile, `${JSON.stringify(props.serviceControlPolicy, undefined, 2)}\n`);
+        // Minified, as its size is checked against the limit of AWS Organizations.
+        fs.writeFileSync(this.serviceControlPolicyFile, `${JSON.stringify(props.serviceControlPolicy)}\n`);
       }
       if (config.organizationPolicy.deploy) {
         // Only the management account (or a delegated administrator for policies) may create and attach it.

@@ -28,7 +28,7 @@ const partManagedExternally = z.boolean();
 /** A Bedrock guardrail ARN or id. */
 const GUARDRAIL_IDENTIFIER = /^(arn:aws[a-z-]*:bedrock:[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d:\d{12}:guardrail\/[a-z0-9]{1,64}|[a-z0-9]{1,64})$/;
 /** An IAM role ARN, `*` and `?` allowed (ArnLike), e.g. `arn:aws:iam::*:role/BreakGlass*`. */
-const IAM_ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@\/*?-]{1,512}$/;
+const IAM_ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@/*?-]{1,512}$/;
 
 /** An existing SNS topic that receives the alerts instead of a topic of the stack's own. */
 const alertTopicArn = z
