@@ -433,6 +433,26 @@ const USER_CHECK = control(
   ],
 );
 
+const SCP_TEST = 'test/lib/organization/service-control-policy.test.ts';
+
+const ACCOUNT_WIDE_GUARDRAILS = control(
+  'Account-wide guardrail and organization policy (optional; the enforced guardrail is required under profile strict)',
+  'baseline.enforcedGuardrail deploys AWS::Bedrock::EnforcedGuardrailConfiguration: Bedrock applies the named guardrail, at a published numeric version (DRAFT is refused by the configuration and by the SecureLLM pack), to every model call of every principal of the account and region, not only the gateway\'s. baseline.organizationPolicy generates a service control policy for organization administrators, written to the cloud assembly at synth and optionally deployed as AWS::Organizations::Policy from the management account: it denies bedrock:InvokeModel* (Converse included) unless bedrock:GuardrailIdentifier is that guardrail version, on models outside the gateway\'s allow-list, bedrock:CallWithBearerToken (Bedrock API keys), and turning off or changing invocation logging or CloudTrail except by the baseline\'s deploy and logging roles; configured break-glass roles are exempt. The policy is checked by IAM policy evaluation in tests and stays under the 5,120-character limit or fails synth.',
+  ['lib/baseline-stack.ts', 'lib/organization/service-control-policy.ts', 'lib/config.ts', 'lib/compliance/bedrock/guardrail-numeric-version-in-use.ts'],
+  [
+    it(SCP_TEST, 'service control policy evaluated as IAM evaluates it fails if a model is called without the guardrail: denied'),
+    it(SCP_TEST, 'service control policy evaluated as IAM evaluates it an allow-listed model with the guardrail is not denied (foundation model, inference profile, routed region)'),
+    it(SCP_TEST, 'service control policy evaluated as IAM evaluates it fails if an unlisted model is called, even with the guardrail: denied'),
+    it(SCP_TEST, 'service control policy evaluated as IAM evaluates it fails if a Bedrock API key is used (CallWithBearerToken): denied'),
+    it(SCP_TEST, 'service control policy evaluated as IAM evaluates it fails if anyone but the deploy and logging roles stops or changes the trail or invocation logging: denied'),
+    it(SCP_TEST, 'service control policy evaluated as IAM evaluates it the break-glass role is exempt from every statement'),
+    it(SCP_TEST, 'service control policy size fails if too many models make the policy exceed the limit, with the keys to change'),
+    it(BASELINE_STACK_TEST, 'BaselineStack account-wide guardrails the strict profile enforces the named guardrail version on every model call of the account'),
+    it(BASELINE_STACK_TEST, 'BaselineStack account-wide guardrails the enforced guardrail and the deployed organization policy pass every check'),
+    it(SECURE_LLM_GUARDRAIL_TEST, 'GuardrailNumericVersionInUse fails if the account-level enforced guardrail is the DRAFT'),
+  ],
+);
+
 const HARDENED_USER_POOL = control(
   'Invitation-only user pool with MFA',
   'The user pool the gateway creates is invitation-only (no self sign-up), requires TOTP MFA, enforces a 14-character password policy with history, and runs Cognito threat protection (compromised credentials, adaptive authentication); tokens live one hour. People sign in on the managed sign-in domain with the authorization code and PKCE; the organization\'s OIDC or SAML identity providers can be offered there from configuration (client secrets as Secrets Manager references), with or instead of the pool\'s own users.',
@@ -822,9 +842,10 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         description: 'A caller or a misconfiguration routes requests to a model nobody approved, for example a more permissive or cheaper one, or any model of the account.',
         owasp: ['LLM03:2025'],
         coverage: 'covered',
-        controls: [MODEL_ALLOW_LIST, MODEL_ALLOW_LIST_PACK, GROUP_ALIASES],
+        controls: [MODEL_ALLOW_LIST, MODEL_ALLOW_LIST_PACK, GROUP_ALIASES, ACCOUNT_WIDE_GUARDRAILS],
         residualRisk: [
           'Which models are on the allow-list is a configuration decision; nothing here checks a model card, licence or evaluation result.',
+          'Outside the gateway, other principals of the account may call any model unless an organization administrator attaches the generated service control policy (baseline.organizationPolicy), which this account cannot do for itself.',
         ],
       },
       {
@@ -958,6 +979,21 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
           'Group membership is administered in Cognito outside the blueprint; one system prompt serves every user of a gateway stack.',
           'The gateway stores no conversations, but model-invocation logs and audit records hold every user\'s requests together: whoever may read them reads all users.',
           'A team\'s budget is shared by all its users and keys: one member can spend it for the others; per-user and per-key budgets bound each one\'s share.',
+        ],
+      },
+      {
+        title: 'Model calls around the gateway',
+        description:
+          'Another role, user or Bedrock API key of the account calls models directly, skipping the gateway\'s authentication, quotas, screening, guardrail and audit record; or someone turns off invocation logging or the trail to hide it.',
+        owasp: ['LLM01:2025', 'LLM03:2025', 'LLM10:2025'],
+        coverage: 'partial',
+        controls: [ACCOUNT_WIDE_GUARDRAILS, FORCED_GUARDRAIL],
+        residualRisk: [
+          'Both are off by default (the enforced guardrail is required under profile strict): without them, the gateway\'s IAM conditions bind only its own role.',
+          'The service control policy takes effect only where an organization administrator attaches it; it never applies to the management account, and AWS::Organizations::Policy deploys only from the management account or a delegated administrator.',
+          'The enforced guardrail filters content, but calls made around the gateway still skip its authentication, quotas, budgets, pre-screen and audit record: only IAM in the account decides who may call models.',
+          'The exemptions are role-name patterns: a principal allowed to create a role with such a name (break-glass, the CDK execution role, <baseline stack>-InvocationLoggingHandl*) could pass the policy; keep iam:CreateRole for those names to administrators.',
+          'The SCP denies every bedrock:CallWithBearerToken, short-term Bedrock API keys included.',
         ],
       },
     ],
