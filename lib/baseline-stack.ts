@@ -1,7 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Duration, Stage } from 'aws-cdk-lib';
+import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as organizations from 'aws-cdk-lib/aws-organizations';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
@@ -19,6 +23,7 @@ import {
 import { BlueprintStack, BlueprintStackProps } from './blueprint-stack';
 import { ensureAlertDestination } from './alert-destination';
 import type { BlueprintConfig } from './config';
+import type { PolicyDocumentJson } from './organization/service-control-policy';
 
 /** Properties for {@link BaselineStack}. */
 export interface BaselineStackProps extends BlueprintStackProps {
@@ -30,6 +35,14 @@ export interface BaselineStackProps extends BlueprintStackProps {
    * @default - none
    */
   readonly keyAdministratorRoleArns?: string[];
+
+  /**
+   * The generated service control policy (`serviceControlPolicy` in `lib/organization`), needed when
+   * `config.organizationPolicy.enabled`: written to the cloud assembly as `<stackName>.scp.json` and, with
+   * `config.organizationPolicy.deploy`, deployed as an `AWS::Organizations::Policy`.
+   * @default - none
+   */
+  readonly serviceControlPolicy?: PolicyDocumentJson;
 }
 
 const DATA_EVENT_TYPE_BY_SWITCH: Record<keyof BlueprintConfig['baseline']['trail']['dataEvents'], string> = {
@@ -70,6 +83,12 @@ export class BaselineStack extends BlueprintStack {
   public readonly network?: PrivateNetwork;
   /** The server access logs of the trail and large-payload buckets, unless both parts are managed externally. */
   public readonly accessLogs?: AccessLogsBucket;
+  /** The account-level enforced guardrail, when `enforcedGuardrail` is configured. */
+  public readonly enforcedGuardrail?: bedrock.CfnEnforcedGuardrailConfiguration;
+  /** The deployed service control policy, when `organizationPolicy.deploy`. */
+  public readonly organizationPolicy?: organizations.CfnPolicy;
+  /** Where the generated service control policy was written, when `organizationPolicy.enabled`. */
+  public readonly serviceControlPolicyFile?: string;
 
   constructor(scope: Construct, id: string, props: BaselineStackProps) {
     super(scope, id, props);
@@ -162,6 +181,42 @@ export class BaselineStack extends BlueprintStack {
       });
       // The endpoints must outlive the custom resource, or its Delete could not answer.
       this.invocationLogging.resource.node.addDependency(bedrockEndpoint, s3Endpoint);
+    }
+
+    // --- account-wide guardrail -------------------------------------------------------------
+    if (config.enforcedGuardrail !== undefined) {
+      // Bedrock applies it to every model call of every principal of this account and region (no ModelEnforcement:
+      // all models), on top of any guardrail the caller names. A numeric version only: the configuration refuses DRAFT.
+      this.enforcedGuardrail = new bedrock.CfnEnforcedGuardrailConfiguration(this, 'EnforcedGuardrail', {
+        guardrailIdentifier: config.enforcedGuardrail.guardrailIdentifier,
+        guardrailVersion: config.enforcedGuardrail.guardrailVersion,
+      });
+    }
+
+    // --- service control policy for the organization ----------------------------------------
+    if (config.organizationPolicy.enabled) {
+      if (props.serviceControlPolicy === undefined) {
+        throw new Error('baseline.organizationPolicy.enabled is true but the BaselineStack was given no serviceControlPolicy; build it with serviceControlPolicyOf(config)');
+      }
+      // Written beside the templates: the policy is made from this configuration (guardrail, models, roles), so
+      // it belongs to this synthesis, and an organization administrator reviews and attaches it from there.
+      const outdir = Stage.of(this)?.outdir;
+      if (outdir !== undefined) {
+        fs.mkdirSync(outdir, { recursive: true });
+        this.serviceControlPolicyFile = path.join(outdir, `${this.stackName}.scp.json`);
+        // Minified, as its size is checked against the limit of AWS Organizations.
+        fs.writeFileSync(this.serviceControlPolicyFile, `${JSON.stringify(props.serviceControlPolicy)}\n`);
+      }
+      if (config.organizationPolicy.deploy) {
+        // Only the management account (or a delegated administrator for policies) may create and attach it.
+        this.organizationPolicy = new organizations.CfnPolicy(this, 'ServiceControlPolicy', {
+          name: `${this.stackName}-bedrock-guardrails`,
+          description: 'secure-llm-blueprint: model calls only with the enforced guardrail and to allow-listed models; no Bedrock API keys; logging and trail stay on',
+          type: 'SERVICE_CONTROL_POLICY',
+          content: props.serviceControlPolicy,
+          targetIds: config.organizationPolicy.targetIds,
+        });
+      }
     }
   }
 }

@@ -3,6 +3,7 @@ import { BaselineStack } from './baseline-stack';
 import { addCompliancePacks } from './compliance/packs';
 import { BlueprintConfig, loadConfig } from './config';
 import { GatewayStack } from './gateway-stack';
+import { serviceControlPolicyOf } from './organization/service-control-policy';
 
 /** The stacks of the blueprint. */
 export interface Blueprint {
@@ -33,6 +34,7 @@ export function buildBlueprint(app: App, config?: BlueprintConfig, options: { co
     availabilityZones,
     config: resolved.baseline,
     keyAdministratorRoleArns: resolved.keyAdministratorRoleArns,
+    serviceControlPolicy: serviceControlPolicyOf(resolved),
     description:
       'secure-llm-blueprint account security baseline: CloudTrail, GuardDuty, alerting, Bedrock model-invocation logging',
   });

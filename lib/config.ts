@@ -25,6 +25,11 @@ const retention = z
 
 const partManagedExternally = z.boolean();
 
+/** A Bedrock guardrail ARN or id. */
+const GUARDRAIL_IDENTIFIER = /^(arn:aws[a-z-]*:bedrock:[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d:\d{12}:guardrail\/[a-z0-9]{1,64}|[a-z0-9]{1,64})$/;
+/** An IAM role ARN, `*` and `?` allowed (ArnLike), e.g. `arn:aws:iam::*:role/BreakGlass*`. */
+const IAM_ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@/*?-]{1,512}$/;
+
 /** An existing SNS topic that receives the alerts instead of a topic of the stack's own. */
 const alertTopicArn = z
   .string()
@@ -115,6 +120,52 @@ const baselineSchema = z
       .refine((l) => !(l.managedExternally && l.takeOverExisting), {
         message: 'contradicts managedExternally: true (nothing is deployed to take it over); drop one of them',
         path: ['takeOverExisting'],
+      })
+      .prefault({}),
+    /**
+     * The account-level enforced guardrail (AWS::Bedrock::EnforcedGuardrailConfiguration): Bedrock applies it to every
+     * model call by every principal of this account and region, whatever the caller asks for. Required under profile
+     * "strict". The guardrail may be the gateway stack's (its GuardrailArn and GuardrailVersion outputs) or the
+     * organization's.
+     */
+    enforcedGuardrail: z
+      .strictObject({
+        /** The guardrail's ARN ("arn:aws:bedrock:<region>:<account>:guardrail/<id>") or id. */
+        guardrailIdentifier: z
+          .string()
+          .regex(
+            GUARDRAIL_IDENTIFIER,
+            'must be a Bedrock guardrail ARN such as "arn:aws:bedrock:us-east-1:123456789012:guardrail/abc123def456" or a guardrail id such as "abc123def456"',
+          ),
+        /** A published, numeric version ("1", "2", ...): never DRAFT, which changes whenever someone edits the guardrail. */
+        guardrailVersion: z
+          .string()
+          .regex(/^[1-9][0-9]{0,7}$/, 'must be a published numeric guardrail version such as "1", never "DRAFT" (a draft changes whenever the guardrail is edited)'),
+      })
+      .optional(),
+    /**
+     * A service control policy for organization administrators (deny model calls without the enforced guardrail or
+     * outside the gateway's models, Bedrock API keys, and turning off invocation logging or the trail), written to the
+     * cloud assembly at synth and, with deploy, deployed as AWS::Organizations::Policy.
+     */
+    organizationPolicy: z
+      .strictObject({
+        /** Generate the policy (needs enforcedGuardrail with a guardrail ARN). */
+        enabled: z.boolean().default(false),
+        /** Deploy it as AWS::Organizations::Policy: only possible in the organization's management account (or a delegated administrator for policies). */
+        deploy: z.boolean().default(false),
+        /** Roots ("r-…"), organizational units ("ou-…") or accounts (12 digits) to attach the deployed policy to. */
+        targetIds: z.array(z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/, 'must be a root id "r-…", an OU id "ou-…-…" or a 12-digit account id')).max(20).default([]),
+        /** IAM role ARN patterns exempt from every statement (break-glass and security administrators), e.g. "arn:aws:iam::*:role/BreakGlass". */
+        exemptRoleArnPatterns: z.array(z.string().regex(IAM_ROLE_ARN_PATTERN, 'must be an IAM role ARN pattern such as "arn:aws:iam::*:role/BreakGlass*"')).max(10).default([]),
+        /**
+         * IAM role ARN patterns that deploy the baseline and so may change the trail and invocation logging (not call
+         * models): the CDK CloudFormation execution role by default.
+         */
+        deployRoleArnPatterns: z
+          .array(z.string().regex(IAM_ROLE_ARN_PATTERN, 'must be an IAM role ARN pattern such as "arn:aws:iam::*:role/cdk-hnb659fds-cfn-exec-role-*"'))
+          .max(10)
+          .default(['arn:aws:iam::*:role/cdk-hnb659fds-cfn-exec-role-*']),
       })
       .prefault({}),
   })
@@ -674,6 +725,36 @@ export const configSchema = z.strictObject({
         message: `must be at most the ${zones.length} zones listed in env.availabilityZones (${zones.join(', ')}); list more zones or lower it`,
       });
     }
+  }
+}).superRefine((c, ctx) => {
+  if (c.profile === 'strict' && c.baseline.enforcedGuardrail === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['baseline', 'enforcedGuardrail'],
+      message:
+        'is required under profile "strict", which enforces one guardrail on every model call in the account: set it to { "guardrailIdentifier": "<guardrail ARN>", "guardrailVersion": "<published version>" } ' +
+        '(e.g. the gateway stack\'s GuardrailArn and GuardrailVersion outputs), or use profile "standard"',
+    });
+  }
+  const policy = c.baseline.organizationPolicy;
+  if (policy.enabled && !c.baseline.enforcedGuardrail?.guardrailIdentifier.startsWith('arn:')) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['baseline', 'organizationPolicy', 'enabled'],
+      message:
+        'needs baseline.enforcedGuardrail with a guardrail ARN (the policy denies model calls whose bedrock:GuardrailIdentifier is not "<ARN>:<version>"); ' +
+        'set baseline.enforcedGuardrail.guardrailIdentifier to the guardrail\'s ARN, or set enabled to false',
+    });
+  }
+  if (policy.deploy && !policy.enabled) {
+    ctx.addIssue({ code: 'custom', path: ['baseline', 'organizationPolicy', 'deploy'], message: 'needs baseline.organizationPolicy.enabled: true (there is no policy to deploy); set both or neither' });
+  }
+  if (policy.deploy && policy.targetIds.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['baseline', 'organizationPolicy', 'targetIds'],
+      message: 'must name at least one root, OU or account to attach the deployed policy to, e.g. ["ou-ab12-cdef3456"]; or set deploy to false and attach the generated policy yourself',
+    });
   }
 }).transform((c) => ({
   ...c,

@@ -229,6 +229,9 @@ export class GatewayStack extends BlueprintStack {
       description: 'OAuth scopes the gateway requires (chat completions; model list)',
       value: `${config.access.resourceServerId}/chat ${config.access.resourceServerId}/models.read`,
     });
+    // What baseline.enforcedGuardrail names to enforce this guardrail account-wide.
+    new CfnOutput(this, 'GuardrailArn', { description: 'The guardrail every model call carries (baseline.enforcedGuardrail.guardrailIdentifier)', value: this.guardrail.guardrailArn });
+    new CfnOutput(this, 'GuardrailVersion', { description: 'Its published numeric version (baseline.enforcedGuardrail.guardrailVersion)', value: this.guardrail.guardrailVersion });
     new CfnOutput(this, 'KeysTableName', { description: 'Gateway API keys table (secure-llm-keys --table)', value: this.gateway.keysTable.tableName });
     new CfnOutput(this, 'KeysMacKeyArn', { description: 'KMS HMAC key of the gateway API keys (secure-llm-keys --mac-key)', value: this.gateway.keysMacKey.keyArn });
     new CfnOutput(this, 'KeysAdminPolicyArn', {

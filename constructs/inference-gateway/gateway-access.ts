@@ -42,7 +42,9 @@ export interface GatewayAccessProps {
  * which Cognito publishes only on its public endpoint (`https://cognito-idp.<region>.amazonaws.com/<pool>/.well-known/jwks.json`);
  * the isolated subnets have no route to it, and a pool with a sign-in domain cannot be reached through AWS
  * PrivateLink at all. Everything else it calls (DynamoDB `GetItem` on the keys table, KMS `GenerateMac` on the HMAC
- * key) is IAM-authorized on public AWS endpoints over TLS, so it needs no interface endpoint either. It handles no
+ * key, Cognito `AdminGetUser` on the pool for each uncached decision on a person's token, so a disabled or deleted
+ * user loses access within the cache TTL) is IAM-authorized on public AWS endpoints over TLS, so it needs no
+ * interface endpoint either. It handles no
  * prompt or completion, only the `Authorization` header, and logs no credential.
  */
 export class GatewayAccess extends Construct {
@@ -91,11 +93,13 @@ export class GatewayAccess extends Construct {
     });
     const role = new ManagedPolicyRole(this, 'AuthorizerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `LLM gateway authorizer ${this.node.path}: reads gateway API keys, makes their MACs`,
+      description: `LLM gateway authorizer ${this.node.path}: reads gateway API keys, makes their MACs, checks users`,
       lambda: { logGroupArn: logGroup.logGroupArn, tracing: true },
     });
     this.role = role.role;
     role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadKeys', actions: ['dynamodb:GetItem'], resources: [this.keysTable.tableArn] }));
+    // The per-decision user check (enabled, confirmed, team) of people's tokens: this pool only, read only.
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'CheckUsers', actions: ['cognito-idp:AdminGetUser'], resources: [props.userPool.userPoolArn] }));
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'KeysTableKeyThroughDynamoDb',
@@ -116,7 +120,7 @@ export class GatewayAccess extends Construct {
     this.function = new lambda.Function(this, 'Authorizer', {
       code: prebuiltCode('authorizer'),
       handler: 'index.handler',
-      description: 'LLM gateway REQUEST authorizer: Cognito access tokens with scopes, gateway API keys',
+      description: 'LLM gateway REQUEST authorizer: Cognito access tokens with scopes and a user check, gateway API keys',
       runtime: latestNodeRuntime(),
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
@@ -141,7 +145,7 @@ export class GatewayAccess extends Construct {
     const outsideVpcReason =
       'The authorizer must reach the Cognito user pool\'s JWKS, which Cognito serves only on its public endpoint (a pool with a ' +
       'sign-in domain is not reachable through AWS PrivateLink). It handles only the Authorization header, never prompts or ' +
-      'completions, and its other calls (DynamoDB GetItem on the keys table, KMS GenerateMac on the HMAC key) are IAM-authorized over TLS.';
+      'completions, and its other calls (DynamoDB GetItem on the keys table, KMS GenerateMac on the HMAC key, Cognito AdminGetUser on the pool) are IAM-authorized over TLS.';
     const syncReason =
       'API Gateway, the only invoker the function\'s resource policy admits, calls its REQUEST authorizer synchronously and answers a ' +
       'failure with 401 or 500. A dead-letter queue receives only failed asynchronous invocations: it would stay empty.';

@@ -26,6 +26,7 @@ import {
   GATEWAY_SCOPES,
   AUTHORIZER_REFUSAL_BODIES,
   DEFAULT_RETRIEVAL_RESULTS,
+  USER_TEAM_ATTRIBUTE,
 } from '../../lambda/shared/gateway-contract';
 import { ModelGuardrail } from '../model-guardrail';
 import { Federation, GatewayOidcProvider, GatewaySamlProvider } from './federation';
@@ -247,7 +248,8 @@ export interface InferenceGatewayProps {
 
   /**
    * The user pool whose tokens the API accepts. When given, the gateway adds an app client to it
-   * but no groups: the configured groups must already exist in it.
+   * but no groups: the configured groups must already exist in it, and people's teams come from its `custom:team`
+   * attribute when it declares one (declare it not writable by the pool's other app clients).
    * @default - a new user pool: no self sign-up, TOTP MFA required, 14-character passwords, Plus
    * feature plan with threat protection enforced, deletion protection, one group per configured group
    */
@@ -303,7 +305,8 @@ export interface InferenceGatewayProps {
 
   /**
    * How long API Gateway reuses the authorizer's decision for one `Authorization` header value (0 to 60 seconds):
-   * the longest a revoked key or disabled client keeps access.
+   * the longest a revoked key, a disabled or deleted user, or a removed machine client keeps access (each uncached
+   * decision for a person's token asks the user pool, `AdminGetUser`).
    * @default Duration.seconds(60)
    */
   readonly authorizerCacheTtl?: Duration;
@@ -800,6 +803,9 @@ export class InferenceGateway extends Construct {
         featurePlan: cognito.FeaturePlan.PLUS,
         standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
         deletionProtection: true,
+        // A person's team (budgets, attribution, retrieval tenancy). Only administrators set it
+        // (AdminUpdateUserAttributes): the app client below may not write it.
+        customAttributes: { [USER_TEAM_ATTRIBUTE.slice('custom:'.length)]: new cognito.StringAttribute({ minLen: 1, maxLen: 128, mutable: true }) },
         removalPolicy,
       });
       for (const group of props.groups) {
@@ -850,6 +856,10 @@ export class InferenceGateway extends Construct {
       authFlows: { userSrp: true },
       oAuth: { flows: { authorizationCodeGrant: true }, scopes: [cognito.OAuthScope.OPENID, ...scopes], callbackUrls },
       supportedIdentityProviders: federation.supportedIdentityProviders,
+      // People (and identity-provider mappings, which write through the client) may change their e-mail address, and
+      // nothing else: above all not custom:team, which decides their budgets. Without a list Cognito lets the
+      // client write every attribute.
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       accessTokenValidity: Duration.hours(1),

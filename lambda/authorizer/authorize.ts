@@ -11,6 +11,11 @@
  *    (signature against the pool's JWKS, `alg` RS256, issuer, `token_use`, `client_id`, `exp`, `iat`/`nbf`); any
  *    failure is 401. Its scopes decide which routes it may call (`<resourceServerId>/chat`,
  *    `<resourceServerId>/models.read`).
+ * 4. A person's token (not a client-credentials token) is checked against the user pool on every decision
+ *    (`AdminGetUser` for its `username`): the user must exist, be enabled and be CONFIRMED (or EXTERNAL_PROVIDER when
+ *    federated), else a policy allowing nothing (403); any error asking Cognito is 401 (fail closed, and API Gateway
+ *    does not cache it). The user's team is their `custom:team` attribute. With API Gateway's cache of at most 60 s,
+ *    a disabled or deleted user loses access within 60 s although their access token stays valid for up to an hour.
  *
  * The policy allows exactly the method ARNs (this API and stage) of the routes the credential may call, and nothing
  * else: API Gateway caches it per `Authorization` header value and reuses it for that credential's later calls to
@@ -23,8 +28,9 @@ import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { looksLikeApiKey, parseApiKey } from '../shared/api-key';
 import type { AuthorizerContext, CallerKind } from '../shared/gateway-contract';
-import { GATEWAY_ROUTES, GatewayScope, GATEWAY_SCOPES, matchRoute } from '../shared/gateway-contract';
+import { ADMITTED_USER_STATUSES, GATEWAY_ROUTES, GatewayScope, GATEWAY_SCOPES, TEAM_PATTERN, matchRoute } from '../shared/gateway-contract';
 import type { KeyRecord } from '../shared/key-store';
+import type { PoolUser } from './pool-users';
 
 /** The caller presented no usable credential. API Gateway answers 401 when an authorizer fails with exactly "Unauthorized". */
 export class UnauthorizedError extends Error {
@@ -53,6 +59,11 @@ export interface AuthorizerDeps {
   readonly machineClients: Readonly<Record<string, MachineClient>>;
   /** The key with this id, or `undefined`. */
   readonly getKey: (keyId: string) => Promise<KeyRecord | undefined>;
+  /**
+   * The pool user with this username, or `undefined` when there is none; throws when Cognito cannot answer.
+   * Asked only for people's tokens.
+   */
+  readonly getUser: (username: string) => Promise<PoolUser | undefined>;
   /** The MAC of a whole key under the keys' HMAC key. */
   readonly macOf: (key: string) => Promise<Buffer>;
   /** Now, epoch milliseconds. */
@@ -208,11 +219,17 @@ async function decideToken(credential: string, arn: MethodArn, deps: AuthorizerD
     return { result: denyAll(arn.stageArn, clientId, 'client', clientId), outcome: 'deny', reason: 'machine client not configured' };
   }
   const kind: CallerKind = isClient ? 'client' : 'user';
+  let team = isClient ? machine!.team : '';
+  if (!isClient) {
+    const checked = await checkUser(claims.username, deps);
+    if (checked.refusal !== undefined) return { result: denyAll(arn.stageArn, sub, 'user', sub), outcome: 'deny', reason: checked.refusal };
+    team = checked.team;
+  }
   const groups = isClient ? [...machine!.groups] : groupsOf(claims['cognito:groups']);
   const context: AuthorizerContext = {
     kind,
     subject: sub,
-    team: isClient ? machine!.team : '',
+    team,
     groups: groups.join(' '),
     models: '',
     scopes: scopes.join(' '),
@@ -221,4 +238,23 @@ async function decideToken(credential: string, arn: MethodArn, deps: AuthorizerD
   };
   const result = policy(sub, arn.stageArn, scopes, context);
   return scopes.length > 0 ? { result, outcome: 'allow' } : { result, outcome: 'deny', reason: 'no gateway scope' };
+}
+
+/**
+ * Asks the user pool about the token's user: a refusal reason for the log when the user may not call, else their team.
+ * @throws UnauthorizedError when the token names no username or Cognito cannot answer (fail closed)
+ */
+async function checkUser(username: unknown, deps: AuthorizerDeps): Promise<{ refusal?: string; team: string }> {
+  if (typeof username !== 'string' || username.length === 0 || username.length > 128) throw new UnauthorizedError('user token without username');
+  let user: PoolUser | undefined;
+  try {
+    user = await deps.getUser(username);
+  } catch (e) {
+    throw new UnauthorizedError(`user check failed: ${e instanceof Error ? e.name : 'error'}`);
+  }
+  if (user === undefined) return { refusal: 'user not found', team: '' };
+  if (!user.enabled) return { refusal: 'user disabled', team: '' };
+  if (!ADMITTED_USER_STATUSES.includes(user.status)) return { refusal: `user status ${user.status.slice(0, 32) || 'unknown'}`, team: '' };
+  if (user.team !== '' && !TEAM_PATTERN.test(user.team)) return { refusal: 'custom:team attribute is not a team name', team: '' };
+  return { team: user.team };
 }

@@ -6,13 +6,15 @@
  *
  * Cognito access tokens are verified with aws-jwt-verify against the pool's JWKS, fetched from Cognito over HTTPS
  * once per execution environment (the function runs outside the VPC for it, see the construct; tests point it at a
- * loopback server instead, see `jwks.ts`). Gateway API keys are
+ * loopback server instead, see `jwks.ts`); a person's token also costs one `AdminGetUser` per decision, so a disabled
+ * user is refused at the next uncached decision (`pool-users.ts`). Gateway API keys are
  * looked up in the keys table (DynamoDB, strongly consistent) and their MAC made by the KMS HMAC key. Nothing here
  * logs a credential: the log holds the outcome, the kind, the key id or `sub`, and the reason of a refusal.
  *
  * @module
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
@@ -21,6 +23,7 @@ import { KeyStore } from '../shared/key-store';
 import { KmsMac } from '../shared/kms-mac';
 import { AuthorizerDeps, MachineClient, UnauthorizedError, decide } from './authorize';
 import { jwksCacheFor, parseJwksOverride } from './jwks';
+import { PoolUsers } from './pool-users';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -56,12 +59,15 @@ export function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Autho
     jwksCacheFor(parseJwksOverride(env[AUTHORIZER_ENV.jwksUri])),
   );
   const store = new KeyStore(new DynamoDBClient({ region, maxAttempts: 2 }), required(AUTHORIZER_ENV.keysTableName));
+  // The SDK reads AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER itself (tests point it at a loopback fake).
+  const users = new PoolUsers(new CognitoIdentityProviderClient({ region, maxAttempts: 2 }), required(AUTHORIZER_ENV.userPoolId));
   const kms = new KmsMac({ keyId: required(AUTHORIZER_ENV.keysMacKeyId), region, ...(env.AWS_ENDPOINT_URL_KMS ? { endpoint: env.AWS_ENDPOINT_URL_KMS } : {}) });
   return {
     verifyAccessToken: async (token) => (await verifier.verify(token)) as unknown as Record<string, unknown>,
     resourceServerId: required(AUTHORIZER_ENV.resourceServerId),
     machineClients: parseMachineClients(env[AUTHORIZER_ENV.machineClients]),
     getKey: (keyId) => store.get(keyId),
+    getUser: (username) => users.get(username),
     macOf: (key) => kms.generateMac(key),
     now: () => Date.now(),
   };

@@ -367,6 +367,18 @@ export const AUTHORIZER_ENV = {
 } as const;
 
 /**
+ * The user pool attribute holding a person's team (budgets, attribution, retrieval tenancy). Only administrators
+ * set it (`AdminUpdateUserAttributes`): the gateway's app client may not write it.
+ */
+export const USER_TEAM_ATTRIBUTE = 'custom:team';
+
+/** A team name: 1 to 128 characters without white space (machine clients' and users' teams alike). */
+export const TEAM_PATTERN = /^\S{1,128}$/;
+
+/** The user statuses that may call the gateway: confirmed pool users and users federated from an identity provider. */
+export const ADMITTED_USER_STATUSES: readonly string[] = ['CONFIRMED', 'EXTERNAL_PROVIDER'];
+
+/**
  * The bodies API Gateway answers the authorizer's refusals with, in the OpenAI error shape (gateway responses
  * `UNAUTHORIZED`, 401, and `ACCESS_DENIED`, 403): the construct deploys them, the tests' HTTP adapter serves them.
  */
@@ -374,7 +386,7 @@ export const AUTHORIZER_REFUSAL_BODIES = {
   unauthorized:
     '{"error":{"message":"Missing or invalid credentials: send Authorization: Bearer <access token or gateway API key>.","type":"authentication_error","code":"invalid_api_key","param":null}}',
   accessDenied:
-    '{"error":{"message":"These credentials may not call this route: the key is revoked, expired or unknown, or the token lacks the scope.","type":"permission_error","code":"access_denied","param":null}}',
+    '{"error":{"message":"These credentials may not call this route: the key is revoked, expired or unknown, the user is disabled or unknown, or the token lacks the scope.","type":"permission_error","code":"access_denied","param":null}}',
 } as const;
 
 /** The Powertools service name of the authorizer's logs. */

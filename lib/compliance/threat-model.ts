@@ -432,6 +432,43 @@ const GATEWAY_API_KEYS = control(
   ],
 );
 
+const USER_CHECK = control(
+  'Disabled or deleted users lose access within 60 s; teams set by administrators',
+  'Each uncached authorizer decision on a person\'s access token asks the user pool about the token\'s user (Cognito AdminGetUser, the authorizer\'s only Cognito permission, on its own pool): a user who does not exist, is disabled or is not CONFIRMED (EXTERNAL_PROVIDER for federated people) gets a policy allowing nothing (403), and any error asking Cognito refuses the call (401, fail closed), each with its own reason in the authorizer\'s log. With API Gateway\'s cache of at most 60 s per credential, a disabled or deleted user loses access within 60 s though their access token is valid for up to an hour. Client-credentials tokens and gateway keys never ask Cognito. A person\'s team (team budgets, spend attribution) is their custom:team attribute, which the gateway\'s app client may not write (WriteAttributes lists e-mail only), so only administrators set it.',
+  ['lambda/authorizer/authorize.ts', 'lambda/authorizer/pool-users.ts', 'constructs/inference-gateway/gateway-access.ts', 'constructs/inference-gateway/inference-gateway.ts'],
+  [
+    it(AUTHORIZER_TEST, 'authorizer decision user check an enabled, confirmed user passes and gets the team an administrator set'),
+    it(AUTHORIZER_TEST, 'authorizer decision user check fails if the user is disabled (a policy allowing nothing, with its reason)'),
+    it(AUTHORIZER_TEST, 'authorizer decision user check fails if the user is not confirmed (a policy allowing nothing, with its reason)'),
+    it(AUTHORIZER_TEST, 'authorizer decision user check fails if the user was deleted'),
+    it(AUTHORIZER_TEST, 'authorizer decision user check fails closed (401) if Cognito answers InternalErrorException'),
+    it(AUTHORIZER_TEST, 'authorizer decision user check client-credentials tokens and gateway API keys never ask Cognito'),
+    it(FIRST_CALL_TEST, 'from cdk deploy to a first call a person with an access token a user an administrator disables loses access within the cache TTL (60 s), although the token is valid for an hour'),
+    it(GATEWAY_TEST, 'InferenceGateway defaults people have a custom:team attribute that the gateway\'s app client may not write (only administrators set it)'),
+    it(GATEWAY_TEST, 'InferenceGateway access the authorizer may read keys, make their MACs and read users of its pool, and nothing else of the gateway'),
+  ],
+);
+
+const SCP_TEST = 'test/lib/organization/service-control-policy.test.ts';
+
+const ACCOUNT_WIDE_GUARDRAILS = control(
+  'Account-wide guardrail and organization policy (optional; the enforced guardrail is required under profile strict)',
+  'baseline.enforcedGuardrail deploys AWS::Bedrock::EnforcedGuardrailConfiguration: Bedrock applies the named guardrail, at a published numeric version (DRAFT is refused by the configuration and by the SecureLLM pack), to every model call of every principal of the account and region, not only the gateway\'s. baseline.organizationPolicy generates a service control policy for organization administrators, written to the cloud assembly at synth and optionally deployed as AWS::Organizations::Policy from the management account: it denies bedrock:InvokeModel* (Converse included) unless bedrock:GuardrailIdentifier is that guardrail version, on models outside the gateway\'s allow-list, bedrock:CallWithBearerToken (Bedrock API keys), and turning off or changing invocation logging or CloudTrail except by the baseline\'s deploy and logging roles; configured break-glass roles are exempt. The policy is checked by IAM policy evaluation in tests and stays under the 5,120-character limit or fails synth.',
+  ['lib/baseline-stack.ts', 'lib/organization/service-control-policy.ts', 'lib/config.ts', 'lib/compliance/bedrock/guardrail-numeric-version-in-use.ts'],
+  [
+    it(SCP_TEST, 'service control policy evaluated as IAM evaluates it fails if a model is called without the guardrail: denied'),
+    it(SCP_TEST, 'service control policy evaluated as IAM evaluates it an allow-listed model with the guardrail is not denied (foundation model, inference profile, routed region)'),
+    it(SCP_TEST, 'service control policy evaluated as IAM evaluates it fails if an unlisted model is called, even with the guardrail: denied'),
+    it(SCP_TEST, 'service control policy evaluated as IAM evaluates it fails if a Bedrock API key is used (CallWithBearerToken): denied'),
+    it(SCP_TEST, 'service control policy evaluated as IAM evaluates it fails if anyone but the deploy and logging roles stops or changes the trail or invocation logging: denied'),
+    it(SCP_TEST, 'service control policy evaluated as IAM evaluates it the break-glass role is exempt from every statement'),
+    it(SCP_TEST, 'service control policy size fails if too many models make the policy exceed the limit, with the keys to change'),
+    it(BASELINE_STACK_TEST, 'BaselineStack account-wide guardrails the strict profile enforces the named guardrail version on every model call of the account'),
+    it(BASELINE_STACK_TEST, 'BaselineStack account-wide guardrails the enforced guardrail and the deployed organization policy pass every check'),
+    it(SECURE_LLM_GUARDRAIL_TEST, 'GuardrailNumericVersionInUse fails if the account-level enforced guardrail is the DRAFT'),
+  ],
+);
+
 const HARDENED_USER_POOL = control(
   'Invitation-only user pool with MFA',
   'The user pool the gateway creates is invitation-only (no self sign-up), requires TOTP MFA, enforces a 14-character password policy with history, and runs Cognito threat protection (compromised credentials, adaptive authentication); tokens live one hour. People sign in on the managed sign-in domain with the authorization code and PKCE; the organization\'s OIDC or SAML identity providers can be offered there from configuration (client secrets as Secrets Manager references), with or instead of the pool\'s own users.',
@@ -821,9 +858,10 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         description: 'A caller or a misconfiguration routes requests to a model nobody approved, for example a more permissive or cheaper one, or any model of the account.',
         owasp: ['LLM03:2025'],
         coverage: 'covered',
-        controls: [MODEL_ALLOW_LIST, MODEL_ALLOW_LIST_PACK, GROUP_ALIASES],
+        controls: [MODEL_ALLOW_LIST, MODEL_ALLOW_LIST_PACK, GROUP_ALIASES, ACCOUNT_WIDE_GUARDRAILS],
         residualRisk: [
           'Which models are on the allow-list is a configuration decision; nothing here checks a model card, licence or evaluation result.',
+          'Outside the gateway, other principals of the account may call any model unless an organization administrator attaches the generated service control policy (baseline.organizationPolicy), which this account cannot do for itself.',
         ],
       },
       {
@@ -949,16 +987,32 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
           'Someone calls the API without an account, with a stolen password, or uses a model, a quota or data meant for another user or group.',
         owasp: ['LLM06:2025', 'LLM10:2025'],
         coverage: 'covered',
-        controls: [COGNITO_EVERY_METHOD, GATEWAY_API_KEYS, HARDENED_USER_POOL, GROUP_ALIASES, PER_USER_ISOLATION, SPEND_BUDGETS, COST_ATTRIBUTION],
+        controls: [COGNITO_EVERY_METHOD, GATEWAY_API_KEYS, USER_CHECK, HARDENED_USER_POOL, GROUP_ALIASES, PER_USER_ISOLATION, SPEND_BUDGETS, COST_ATTRIBUTION],
         residualRisk: [
-          'A revoked key or unconfigured machine client loses access within the authorizer cache TTL (60 s). A disabled (AdminDisableUser), deleted or signed-out (GlobalSignOut, RevokeToken) user keeps access until the access token expires (at most one hour): access tokens are verified offline (signature, expiry, scope) and the authorizer asks Cognito nothing about the user. Until a per-decision user check exists, disable the user and revoke their keys, and expect up to an hour.',
+          'A revoked key, an unconfigured machine client and a disabled (AdminDisableUser) or deleted user lose access within the authorizer cache TTL (60 s). A user who only signed out (GlobalSignOut) or whose refresh token was revoked (RevokeToken) keeps their unexpired access token (at most one hour): AdminGetUser does not tell which tokens were revoked. To cut someone off, disable them and revoke their keys.',
+          'The user check costs one AdminGetUser per uncached decision on a person\'s token (Cognito\'s UserRead quota, shared with the account\'s other readers): a burst of new tokens beyond it is refused (401) until Cognito answers again.',
           'People from a federated identity provider follow its lifecycle only at their next sign-in: disabling them at the provider does not end a pool access token already issued (at most one hour), and their pool groups are assigned in the pool, not mapped from the provider\'s groups.',
           'The authorizer runs outside the VPC to reach the pool\'s JWKS on Cognito\'s public endpoint; it handles only the Authorization header.',
-          'People\'s access tokens carry no team (Cognito puts no custom attribute in access tokens without a pre-token-generation trigger); keys and machine clients do.',
+          'People\'s team comes from the pool (custom:team), not from the token: with an existing pool (gateway.existingUserPoolId) the blueprint cannot declare the attribute or stop that pool\'s other app clients from writing it; that is its owner\'s to do.',
           'With `gateway.existingUserPoolId`, the pool\'s MFA, password and threat-protection settings are its owner\'s, not the blueprint\'s.',
           'Group membership is administered in Cognito outside the blueprint; one system prompt serves every user of a gateway stack.',
           'The gateway stores no conversations, but model-invocation logs and audit records hold every user\'s requests together: whoever may read them reads all users.',
           'A team\'s budget is shared by all its users and keys: one member can spend it for the others; per-user and per-key budgets bound each one\'s share.',
+        ],
+      },
+      {
+        title: 'Model calls around the gateway',
+        description:
+          'Another role, user or Bedrock API key of the account calls models directly, skipping the gateway\'s authentication, quotas, screening, guardrail and audit record; or someone turns off invocation logging or the trail to hide it.',
+        owasp: ['LLM01:2025', 'LLM03:2025', 'LLM10:2025'],
+        coverage: 'partial',
+        controls: [ACCOUNT_WIDE_GUARDRAILS, FORCED_GUARDRAIL],
+        residualRisk: [
+          'Both are off by default (the enforced guardrail is required under profile strict): without them, the gateway\'s IAM conditions bind only its own role.',
+          'The service control policy takes effect only where an organization administrator attaches it; it never applies to the management account, and AWS::Organizations::Policy deploys only from the management account or a delegated administrator.',
+          'The enforced guardrail filters content, but calls made around the gateway still skip its authentication, quotas, budgets, pre-screen and audit record: only IAM in the account decides who may call models.',
+          'The exemptions are role-name patterns: a principal allowed to create a role with such a name (break-glass, the CDK execution role, <baseline stack>-InvocationLoggingHandl*) could pass the policy; keep iam:CreateRole for those names to administrators.',
+          'The SCP denies every bedrock:CallWithBearerToken, short-term Bedrock API keys included.',
         ],
       },
     ],

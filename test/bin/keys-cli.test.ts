@@ -32,6 +32,8 @@ describe('secure-llm-keys', () => {
       resourceServerId: 'llm-gateway',
       machineClients: {},
       getKey: (id) => store.get(id),
+      // Keys never ask the user pool: a call here is a bug.
+      getUser: () => Promise.reject(new Error('gateway API keys never ask Cognito')),
       macOf: (k) => mac.generateMac(k),
       now: () => NOW.getTime(),
     };

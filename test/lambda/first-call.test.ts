@@ -11,6 +11,8 @@
  * loads it (configuration from the environment), wired by the HTTP adapter the way API Gateway wires them: the
  * authorizer is asked with the REQUEST event, its policy is honoured for the method ARN, its context reaches the
  * handler, and its decision is cached per `Authorization` header for the stack's default TTL (60 s) on a test clock.
+ * The authorizer's per-decision user check asks a loopback fake Cognito (`AdminGetUser`) through the real SDK client,
+ * found by `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` as the SDK finds any endpoint override.
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
@@ -21,6 +23,7 @@ import OpenAI, { AuthenticationError, PermissionDeniedError } from 'openai';
 import type { GatewayHandler } from '../../lambda/gateway/index';
 import { AUTHORIZER_ENV, AUTHORIZER_REFUSAL_BODIES, GATEWAY_SCOPES } from '../../lambda/shared/gateway-contract';
 import { BedrockServer, startBedrockServer } from '../helpers/bedrock-server';
+import { FakeCognito, startFakeCognito } from '../helpers/cognito-server';
 import { Dynalite, createKeysTable, createUsageTable, startDynalite } from '../helpers/dynalite';
 import { FakeKms, startFakeKms } from '../helpers/kms-server';
 import { listenOnLoopback } from '../helpers/listen';
@@ -38,7 +41,7 @@ const FAKE_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIDTESTTESTTESTTEST', AWS_SECRET
 const ENV_KEYS = [
   'GATEWAY_CONFIG', 'GUARDRAIL_ID', 'GUARDRAIL_VERSION', 'QUOTA_TABLE_NAME', 'AWS_REGION', 'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY', 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_KMS',
-  ...Object.values(AUTHORIZER_ENV),
+  'AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER', ...Object.values(AUTHORIZER_ENV),
 ] as const;
 
 /**
@@ -124,6 +127,7 @@ describe('from cdk deploy to a first call', () => {
   let bedrock: BedrockServer;
   let db: Dynalite;
   let kms: FakeKms;
+  let cognito: FakeCognito;
   let issuer: TestIssuer;
   let jwks: JwksServer;
   let keysTable: string;
@@ -166,7 +170,15 @@ describe('from cdk deploy to a first call', () => {
     stdout.start();
     for (const k of ENV_KEYS) saved[k] = process.env[k];
     issuer = newTestIssuer();
-    [bedrock, db, kms, jwks] = await Promise.all([startBedrockServer(), startDynalite(), startFakeKms(), startJwksServer(issuer.jwks)]);
+    [bedrock, db, kms, jwks, cognito] = await Promise.all([
+      startBedrockServer(),
+      startDynalite(),
+      startFakeKms(),
+      startJwksServer(issuer.jwks),
+      startFakeCognito(TEST_POOL_ID),
+    ]);
+    // The person every test token names (username "alice"), with the team an administrator set.
+    cognito.users.set('alice', { enabled: true, status: 'CONFIRMED', attributes: { email: 'alice@example.com', 'custom:team': 'research' } });
     [, keysTable] = await Promise.all([createUsageTable(db.endpoint, TEST_CONFIG.quotaTableName), createKeysTable(db.endpoint)]);
     Object.assign(process.env, {
       ...FAKE_CREDENTIALS,
@@ -174,6 +186,7 @@ describe('from cdk deploy to a first call', () => {
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
       AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
       AWS_ENDPOINT_URL_KMS: kms.endpoint,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
       // The gateway function, as the construct configures it.
       GATEWAY_CONFIG: staticConfigJson(),
       GUARDRAIL_ID: TEST_CONFIG.guardrailId,
@@ -199,7 +212,7 @@ describe('from cdk deploy to a first call', () => {
 
   afterAll(async () => {
     stdout.stop();
-    await Promise.all([adapter?.close(), bedrock?.close(), db?.close(), kms?.close(), jwks?.close()]);
+    await Promise.all([adapter?.close(), bedrock?.close(), db?.close(), kms?.close(), jwks?.close(), cognito?.close()]);
     for (const k of ENV_KEYS) {
       if (saved[k] === undefined) delete process.env[k];
       else process.env[k] = saved[k];
@@ -230,7 +243,7 @@ describe('from cdk deploy to a first call', () => {
       // One decision for both routes: API Gateway's cache served the second call.
       expect(adapter.authorizerEvents.length - asked).toBe(1);
       expect(adapter.authorizerEvents[asked]!.methodArn).toMatch(/\/POST\/v1\/chat\/completions$/);
-      expect(lastContext()).toMatchObject({ kind: 'user', subject: 'person-0001', groups: 'users', scopes: GATEWAY_SCOPES.join(' '), principalId: 'person-0001' });
+      expect(lastContext()).toMatchObject({ kind: 'user', subject: 'person-0001', team: 'research', groups: 'users', scopes: GATEWAY_SCOPES.join(' '), principalId: 'person-0001' });
       // The README's script, with the token in OPENAI_API_KEY.
       expect(await firstCallScript(token)).toEqual(['models: nova-lite', 'nova-lite: Paris is the capital of France.']);
     });
@@ -256,6 +269,44 @@ describe('from cdk deploy to a first call', () => {
       expect(err).toMatchObject({ status: 401, code: 'invalid_api_key', type: 'authentication_error' });
     });
 
+    test('a user an administrator disables loses access within the cache TTL (60 s), although the token is valid for an hour', async () => {
+      // GIVEN a person whose allow is cached
+      cognito.users.set('bob', { enabled: true, status: 'CONFIRMED', attributes: { 'custom:team': 'research' } });
+      const token = issuer.accessToken({ sub: 'person-0003', username: 'bob', jti: 'first-call-3' });
+      const cognitoCalls = cognito.calls();
+      expect((await ask(token)).object).toBe('chat.completion');
+      expect(cognito.calls() - cognitoCalls).toBe(1);
+      // WHEN the administrator disables the user (AdminDisableUser)
+      cognito.users.set('bob', { enabled: false, status: 'CONFIRMED', attributes: { 'custom:team': 'research' } });
+      // THEN within the TTL API Gateway serves the cached decision, asking neither the authorizer nor Cognito
+      const asked = adapter.authorizerEvents.length;
+      clock += (CACHE_TTL_SECONDS - 1) * 1000;
+      expect((await ask(token)).object).toBe('chat.completion');
+      expect(adapter.authorizerEvents.length).toBe(asked);
+      // and once it has passed, the next decision asks Cognito and refuses, in the OpenAI error shape
+      clock += 1000;
+      const err = await ask(token).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PermissionDeniedError);
+      expect(err).toMatchObject({ status: 403, code: 'access_denied', type: 'permission_error' });
+      expect(adapter.authorizerEvents.length).toBe(asked + 1);
+      expect(cognito.calls() - cognitoCalls).toBe(2);
+    });
+
+    test('fails closed if Cognito cannot answer the user check (401, OpenAI error shape)', async () => {
+      // GIVEN a fresh token (no cached decision) and a failing Cognito
+      const token = issuer.accessToken({ sub: 'person-0004', jti: 'first-call-4' });
+      cognito.failWith = 'InternalErrorException';
+      try {
+        // WHEN
+        const err = await ask(token).catch((e: unknown) => e);
+        // THEN
+        expect(err).toBeInstanceOf(AuthenticationError);
+        expect(err).toMatchObject({ status: 401, code: 'invalid_api_key' });
+      } finally {
+        cognito.failWith = undefined;
+      }
+    });
+
     test('fails if no Authorization header is sent (401 without asking the authorizer)', async () => {
       const asked = adapter.authorizerEvents.length;
       const response = await fetch(`${adapter.url}/v1/models`);
@@ -270,6 +321,7 @@ describe('from cdk deploy to a first call', () => {
     test('a key from the shipped CLI works with the SDK, for its models only; revoked, it is refused once the cache TTL has passed', async () => {
       // GIVEN
       const { keyId, key } = await createKey();
+      const cognitoCalls = cognito.calls();
       // WHEN / THEN the first call
       expect((await ask(key)).choices[0]!.message.content).toBe('Paris is the capital of France.');
       expect(await modelIds(key)).toEqual(['nova-lite']);
@@ -291,6 +343,8 @@ describe('from cdk deploy to a first call', () => {
       expect(err).toBeInstanceOf(PermissionDeniedError);
       expect(err).toMatchObject({ status: 403, code: 'access_denied', type: 'permission_error' });
       expect(adapter.authorizerEvents.length).toBe(asked + 1);
+      // Gateway API keys never cost a Cognito call.
+      expect(cognito.calls()).toBe(cognitoCalls);
     });
 
     test('fails if one credential\'s cached decision were reused for another: a revoked key and a wrong secret are refused while a live key\'s allow is cached', async () => {

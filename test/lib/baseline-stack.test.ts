@@ -1,8 +1,11 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { INVOCATION_LOGGING_HANDLER_ACTIONS } from '../../constructs';
 import { BaselineStack } from '../../lib/baseline-stack';
 import { parseConfig } from '../../lib/config';
+import { serviceControlPolicyOf } from '../../lib/organization/service-control-policy';
 import { formatFindings, newTestApp, synthWithCompliance } from '../helpers/compliance';
 import { scrubAssetHashes } from '../helpers/snapshot';
 import {
@@ -14,6 +17,8 @@ import {
   viaServicesByKey,
 } from '../helpers/key-policy';
 
+
+const ENFORCED = { guardrailIdentifier: 'arn:aws:bedrock:us-east-1:111122223333:guardrail/abc123def456', guardrailVersion: '4' };
 
 function baseline(app: App, input: unknown = {}): BaselineStack {
   return new BaselineStack(app, 'Baseline', { config: parseConfig(input).baseline });
@@ -205,11 +210,88 @@ describe('BaselineStack', () => {
 
     test('the standard profile locks the trail in GOVERNANCE mode, the strict one in COMPLIANCE mode', () => {
       expect(lockModeOf({ baseline: partsOff })).toBe('GOVERNANCE');
-      expect(lockModeOf({ profile: 'strict', baseline: partsOff })).toBe('COMPLIANCE');
+      expect(lockModeOf({ profile: 'strict', baseline: { ...partsOff, enforcedGuardrail: ENFORCED } })).toBe('COMPLIANCE');
     });
 
     test('baseline.trail.objectLockMode overrides the profile', () => {
-      expect(lockModeOf({ profile: 'strict', baseline: { ...partsOff, trail: { objectLockMode: 'GOVERNANCE' } } })).toBe('GOVERNANCE');
+      expect(lockModeOf({ profile: 'strict', baseline: { ...partsOff, enforcedGuardrail: ENFORCED, trail: { objectLockMode: 'GOVERNANCE' } } })).toBe('GOVERNANCE');
+    });
+  });
+
+  describe('account-wide guardrails', () => {
+    const partsOff = { invocationLogging: { managedExternally: true }, alertsReachNobody: true };
+
+    test('no enforced guardrail and no organization policy by default', () => {
+      const template = Template.fromStack(baseline(newTestApp(), { baseline: partsOff }));
+      template.resourceCountIs('AWS::Bedrock::EnforcedGuardrailConfiguration', 0);
+      template.resourceCountIs('AWS::Organizations::Policy', 0);
+    });
+
+    test('the strict profile enforces the named guardrail version on every model call of the account', () => {
+      // GIVEN / WHEN
+      const template = Template.fromStack(baseline(newTestApp(), { profile: 'strict', baseline: { ...partsOff, enforcedGuardrail: ENFORCED } }));
+      // THEN one configuration for all models (no ModelEnforcement) with the numeric version
+      template.resourceCountIs('AWS::Bedrock::EnforcedGuardrailConfiguration', 1);
+      const [resource] = Object.values(template.findResources('AWS::Bedrock::EnforcedGuardrailConfiguration'));
+      expect(resource!.Properties).toEqual({ GuardrailIdentifier: ENFORCED.guardrailIdentifier, GuardrailVersion: '4' });
+    });
+
+    test('the generated policy is written beside the templates and deployed only when asked, to the named targets', () => {
+      // GIVEN
+      const input = {
+        baseline: {
+          ...partsOff,
+          enforcedGuardrail: ENFORCED,
+          organizationPolicy: { enabled: true, deploy: true, targetIds: ['ou-ab12-cdef3456'], exemptRoleArnPatterns: ['arn:aws:iam::*:role/BreakGlass'] },
+        },
+      };
+      const config = parseConfig(input);
+      const app = newTestApp();
+      // WHEN
+      const stack = new BaselineStack(app, 'Baseline', { config: config.baseline, serviceControlPolicy: serviceControlPolicyOf(config) });
+      const template = Template.fromStack(stack);
+      // THEN
+      const written = JSON.parse(fs.readFileSync(stack.serviceControlPolicyFile!, 'utf8')) as { Statement: { Sid: string }[] };
+      expect(path.dirname(stack.serviceControlPolicyFile!)).toBe(app.outdir);
+      expect(written.Statement.map((st) => st.Sid)).toEqual(['DenyModelsOutsideAllowList', 'DenyInvokeWithoutGuardrail', 'DenyBedrockApiKeys', 'ProtectInvocationLogging', 'ProtectTrail']);
+      template.hasResourceProperties('AWS::Organizations::Policy', {
+        Type: 'SERVICE_CONTROL_POLICY',
+        TargetIds: ['ou-ab12-cdef3456'],
+        Content: written,
+      });
+      // without deploy, the file only
+      const fileOnly = parseConfig({ baseline: { ...input.baseline, organizationPolicy: { enabled: true, exemptRoleArnPatterns: [] } } });
+      const second = new BaselineStack(newTestApp(), 'Baseline', { config: fileOnly.baseline, serviceControlPolicy: serviceControlPolicyOf(fileOnly) });
+      Template.fromStack(second).resourceCountIs('AWS::Organizations::Policy', 0);
+      expect(fs.existsSync(second.serviceControlPolicyFile!)).toBe(true);
+    });
+
+    test('the enforced guardrail and the deployed organization policy pass every check', () => {
+      // GIVEN the management account's baseline (parts off: this test is about the two new resources)
+      const config = parseConfig({
+        baseline: {
+          alertEmails: ['secops@example.com'],
+          invocationLogging: { managedExternally: true },
+          trail: { managedExternally: true },
+          threatDetection: { detectorManagedExternally: true },
+          enforcedGuardrail: ENFORCED,
+          organizationPolicy: { enabled: true, deploy: true, targetIds: ['r-ab12'] },
+        },
+      });
+      const app = newTestApp();
+      new BaselineStack(app, 'Baseline', { config: config.baseline, serviceControlPolicy: serviceControlPolicyOf(config) });
+      // WHEN
+      const { assembly, findings } = synthWithCompliance(app);
+      // THEN
+      expect(formatFindings(findings)).toBe('');
+      const template = Template.fromJSON(assembly.getStackByName('Baseline').template);
+      template.resourceCountIs('AWS::Bedrock::EnforcedGuardrailConfiguration', 1);
+      template.resourceCountIs('AWS::Organizations::Policy', 1);
+    });
+
+    test('fails if the organization policy is enabled but the stack is given none', () => {
+      const config = parseConfig({ baseline: { ...partsOff, enforcedGuardrail: ENFORCED, organizationPolicy: { enabled: true } } });
+      expect(() => new BaselineStack(newTestApp(), 'Baseline', { config: config.baseline })).toThrow(/organizationPolicy\.enabled is true but the BaselineStack was given no serviceControlPolicy/);
     });
   });
 });

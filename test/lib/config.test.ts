@@ -15,13 +15,15 @@ afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+const GUARDRAIL = { guardrailIdentifier: 'arn:aws:bedrock:us-east-1:111122223333:guardrail/abc123def456', guardrailVersion: '2' };
+
 describe('configuration', () => {
   describe('defaults', () => {
     test('profile "strict" locks the trail in COMPLIANCE mode, "standard" in GOVERNANCE, and the trail\'s own key wins', () => {
       expect(parseConfig({}).profile).toBe('standard');
       expect(parseConfig({}).baseline.trail.objectLockMode).toBe('GOVERNANCE');
-      expect(parseConfig({ profile: 'strict' }).baseline.trail.objectLockMode).toBe('COMPLIANCE');
-      expect(parseConfig({ profile: 'strict', baseline: { trail: { objectLockMode: 'GOVERNANCE' } } }).baseline.trail.objectLockMode).toBe('GOVERNANCE');
+      expect(parseConfig({ profile: 'strict', baseline: { enforcedGuardrail: GUARDRAIL } }).baseline.trail.objectLockMode).toBe('COMPLIANCE');
+      expect(parseConfig({ profile: 'strict', baseline: { enforcedGuardrail: GUARDRAIL, trail: { objectLockMode: 'GOVERNANCE' } } }).baseline.trail.objectLockMode).toBe('GOVERNANCE');
       expect(parseConfig({ baseline: { trail: { objectLockMode: 'COMPLIANCE' } } }).baseline.trail.objectLockMode).toBe('COMPLIANCE');
     });
 
@@ -280,6 +282,7 @@ describe('configuration', () => {
       expect(() => parseConfig(input)).toThrow(message);
     });
 
+
     test('fails if a budget is set and a model has neither a price nor a listed default, naming the key, the budget and the fix', () => {
       const input = {
         gateway: {
@@ -393,6 +396,35 @@ describe('configuration', () => {
       } catch (e) {
         expect((e as Error).message.split('\n').filter((l) => l.startsWith('- '))).toHaveLength(2);
       }
+    });
+  });
+  describe('account-wide guardrails', () => {
+    test('no enforced guardrail and no organization policy by default', () => {
+      const { baseline } = parseConfig({});
+      expect(baseline.enforcedGuardrail).toBeUndefined();
+      expect(baseline.organizationPolicy).toEqual({ enabled: false, deploy: false, targetIds: [], exemptRoleArnPatterns: [], deployRoleArnPatterns: ['arn:aws:iam::*:role/cdk-hnb659fds-cfn-exec-role-*'] });
+    });
+
+    test('a guardrail id or ARN with a numeric version is accepted', () => {
+      expect(parseConfig({ baseline: { enforcedGuardrail: GUARDRAIL } }).baseline.enforcedGuardrail).toEqual(GUARDRAIL);
+      expect(parseConfig({ baseline: { enforcedGuardrail: { guardrailIdentifier: 'abc123def456', guardrailVersion: '12' } } }).baseline.enforcedGuardrail?.guardrailVersion).toBe('12');
+    });
+
+    test.each([
+      [{ baseline: { enforcedGuardrail: { ...GUARDRAIL, guardrailVersion: 'DRAFT' } } }, /baseline\.enforcedGuardrail\.guardrailVersion: must be a published numeric guardrail version such as "1", never "DRAFT".*got "DRAFT"/],
+      [{ baseline: { enforcedGuardrail: { ...GUARDRAIL, guardrailVersion: '0' } } }, /baseline\.enforcedGuardrail\.guardrailVersion: must be a published numeric guardrail version.*got "0"/],
+      [{ baseline: { enforcedGuardrail: { ...GUARDRAIL, guardrailVersion: 1 } } }, /baseline\.enforcedGuardrail\.guardrailVersion: .*string.*got 1/],
+      [{ baseline: { enforcedGuardrail: { ...GUARDRAIL, guardrailIdentifier: 'arn:aws:bedrock:us-east-1:111122223333:agent/abc' } } }, /baseline\.enforcedGuardrail\.guardrailIdentifier: must be a Bedrock guardrail ARN .*got "arn:aws:bedrock:us-east-1:111122223333:agent\/abc"/],
+      [{ profile: 'strict' }, /baseline\.enforcedGuardrail: is required under profile "strict".*set it to \{ "guardrailIdentifier": "<guardrail ARN>", "guardrailVersion": "<published version>" \}.*or use profile "standard"/],
+      [{ baseline: { organizationPolicy: { enabled: true } } }, /baseline\.organizationPolicy\.enabled: needs baseline\.enforcedGuardrail with a guardrail ARN.*got true/],
+      [{ baseline: { enforcedGuardrail: { guardrailIdentifier: 'abc123def456', guardrailVersion: '1' }, organizationPolicy: { enabled: true } } }, /baseline\.organizationPolicy\.enabled: needs baseline\.enforcedGuardrail with a guardrail ARN/],
+      [{ baseline: { enforcedGuardrail: GUARDRAIL, organizationPolicy: { deploy: true, targetIds: ['ou-ab12-cdef3456'] } } }, /baseline\.organizationPolicy\.deploy: needs baseline\.organizationPolicy\.enabled: true.*got true/],
+      [{ baseline: { enforcedGuardrail: GUARDRAIL, organizationPolicy: { enabled: true, deploy: true } } }, /baseline\.organizationPolicy\.targetIds: must name at least one root, OU or account/],
+      [{ baseline: { organizationPolicy: { targetIds: ['o-abcdefghij'] } } }, /baseline\.organizationPolicy\.targetIds\.0: must be a root id "r-…", an OU id "ou-…-…" or a 12-digit account id, got "o-abcdefghij"/],
+      [{ baseline: { organizationPolicy: { exemptRoleArnPatterns: ['arn:aws:iam::*:user/admin'] } } }, /baseline\.organizationPolicy\.exemptRoleArnPatterns\.0: must be an IAM role ARN pattern .*got "arn:aws:iam::\*:user\/admin"/],
+    ])('fails if %j', (input, message) => {
+      expect(() => parseConfig(input)).toThrow(ConfigError);
+      expect(() => parseConfig(input)).toThrow(message);
     });
   });
 });

@@ -17,8 +17,8 @@ const LAMBDA_FUNCTION_TYPE = 'AWS::Lambda::Function';
  * - Lambda functions (`AWS::Lambda::Function`): no environment variable is `DRAFT` or ends with `:DRAFT`;
  * - IAM policies (identity policies and VPC endpoint policies): no `bedrock:GuardrailIdentifier`
  *   condition value ends with `:DRAFT`;
- * - Bedrock resources (`AWS::Bedrock::*`, e.g. an agent's `GuardrailConfiguration`): no
- *   `GuardrailVersion` property is `DRAFT`.
+ * - Bedrock resources (`AWS::Bedrock::*`, e.g. an agent's `GuardrailConfiguration` or the account-level
+ *   `AWS::Bedrock::EnforcedGuardrailConfiguration`): no `GuardrailVersion` property is `DRAFT`.
  *
  * Values only known at deployment (references, parameters) pass: only literals can be checked.
  *

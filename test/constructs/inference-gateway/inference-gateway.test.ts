@@ -554,6 +554,18 @@ describe('InferenceGateway', () => {
       });
       template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
     });
+
+    test('people have a custom:team attribute that the gateway\'s app client may not write (only administrators set it)', () => {
+      template.hasResourceProperties('AWS::Cognito::UserPool', {
+        Schema: Match.arrayWith([
+          Match.objectLike({ Name: 'team', AttributeDataType: 'String', Mutable: true, StringAttributeConstraints: { MinLength: '1', MaxLength: '128' } }),
+        ]),
+      });
+      // Without WriteAttributes Cognito lets the client write every attribute.
+      template.hasResourceProperties('AWS::Cognito::UserPoolClient', { AllowedOAuthFlows: ['code'], WriteAttributes: ['email'] });
+      const clients = Object.values(template.findResources('AWS::Cognito::UserPoolClient') as Resources);
+      for (const c of clients) expect(JSON.stringify(c.Properties.WriteAttributes ?? null)).not.toContain('team');
+    });
   });
 
   describe('encryption', () => {
@@ -826,8 +838,10 @@ describe('InferenceGateway', () => {
       return policies[0]!.Properties.PolicyDocument.Statement as Statement[];
     }
 
-    test('the authorizer may read keys and make their MACs, and nothing else of the gateway', () => {
+    test('the authorizer may read keys, make their MACs and read users of its pool, and nothing else of the gateway', () => {
       const bySid = Object.fromEntries(authorizerStatements().filter((st) => st.Sid).map((st) => [st.Sid, st]));
+      expect(bySid.CheckUsers).toEqual({ Sid: 'CheckUsers', Effect: 'Allow', Action: 'cognito-idp:AdminGetUser', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^GatewayUserPool/), 'Arn'] } });
+      expect(JSON.stringify(authorizerStatements())).not.toMatch(/cognito-idp:(?!AdminGetUser")/);
       expect(bySid.ReadKeys).toMatchObject({ Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^GatewayAccessKeysTable/), 'Arn'] } });
       expect(bySid.MakeKeyMacs).toMatchObject({ Action: 'kms:GenerateMac', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^GatewayAccessMacKey/), 'Arn'] } });
       expect(bySid.KeysTableKeyThroughDynamoDb).toMatchObject({ Action: ['kms:Decrypt', 'kms:DescribeKey'] });

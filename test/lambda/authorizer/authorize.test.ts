@@ -1,11 +1,14 @@
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { AuthorizerDeps, Decision, UnauthorizedError, bearerCredential, decide, parseMethodArn } from '../../../lambda/authorizer/authorize';
+import { PoolUsers } from '../../../lambda/authorizer/pool-users';
 import { newApiKey, randomBase62 } from '../../../lambda/shared/api-key';
 import { GATEWAY_ROUTES } from '../../../lambda/shared/gateway-contract';
 import { KeyRecord, KeyStore } from '../../../lambda/shared/key-store';
 import { KmsMac } from '../../../lambda/shared/kms-mac';
+import { FakeCognito, FakeCognitoUser, startFakeCognito } from '../../helpers/cognito-server';
 import { Dynalite, createKeysTable, fakeCredentials, startDynalite } from '../../helpers/dynalite';
 import { FakeKms, startFakeKms } from '../../helpers/kms-server';
 import { TEST_CLIENT_ID, TEST_POOL_ID, TEST_REGION, TEST_RESOURCE_SERVER, TestIssuer, newTestIssuer } from '../../helpers/test-issuer';
@@ -32,6 +35,8 @@ function allowed(decision: Decision): string[] {
 describe('authorizer decision', () => {
   let db: Dynalite;
   let kms: FakeKms;
+  let cognito: FakeCognito;
+  let cognitoClient: CognitoIdentityProviderClient;
   let dynamo: DynamoDBClient;
   let store: KeyStore;
   let mac: KmsMac;
@@ -40,7 +45,10 @@ describe('authorizer decision', () => {
   let fetches = 0;
 
   beforeAll(async () => {
-    [db, kms] = await Promise.all([startDynalite(), startFakeKms()]);
+    [db, kms, cognito] = await Promise.all([startDynalite(), startFakeKms(), startFakeCognito(TEST_POOL_ID)]);
+    // The real SDK client, as the handler makes it, on the loopback fake.
+    cognitoClient = new CognitoIdentityProviderClient({ endpoint: cognito.endpoint, region: TEST_REGION, credentials: fakeCredentials(), maxAttempts: 1 });
+    const users = new PoolUsers(cognitoClient, TEST_POOL_ID);
     const table = await createKeysTable(db.endpoint);
     dynamo = new DynamoDBClient({ endpoint: db.endpoint, region: TEST_REGION, credentials: fakeCredentials(), maxAttempts: 1 });
     store = new KeyStore(dynamo, table);
@@ -66,6 +74,7 @@ describe('authorizer decision', () => {
       resourceServerId: TEST_RESOURCE_SERVER,
       machineClients: { machineclient00000000000001: { groups: ['batch'], team: 'data' } },
       getKey: (id) => store.get(id),
+      getUser: (username) => users.get(username),
       macOf: (k) => mac.generateMac(k),
       now: () => NOW,
     };
@@ -73,7 +82,14 @@ describe('authorizer decision', () => {
 
   afterAll(async () => {
     dynamo?.destroy();
-    await Promise.all([db?.close(), kms?.close()]);
+    cognitoClient?.destroy();
+    await Promise.all([db?.close(), kms?.close(), cognito?.close()]);
+  });
+
+  beforeEach(() => {
+    cognito.failWith = undefined;
+    cognito.users.clear();
+    cognito.users.set('alice', { enabled: true, status: 'CONFIRMED' });
   });
 
   afterEach(() => expect(fetches).toBe(0));
@@ -196,6 +212,113 @@ describe('authorizer decision', () => {
       const decision = await decide(event(`Bearer ${token}`, MODELS_ARN), deps);
       expect(allowed(decision)).not.toContain(MODELS_ARN);
       expect(allowed(decision)).not.toContain(MODEL_ARN);
+    });
+  });
+
+  describe('user check', () => {
+    test('an enabled, confirmed user passes and gets the team an administrator set', async () => {
+      // GIVEN
+      cognito.users.set('alice', { enabled: true, status: 'CONFIRMED', attributes: { email: 'alice@example.com', 'custom:team': 'research' } });
+      const calls = cognito.calls();
+      // WHEN
+      const decision = await decide(event(`Bearer ${issuer.accessToken()}`), deps);
+      // THEN
+      expect(decision.outcome).toBe('allow');
+      expect(decision.result.context).toMatchObject({ kind: 'user', subject: 'user-sub-1', team: 'research' });
+      expect(cognito.calls() - calls).toBe(1);
+      expect(cognito.asked().at(-1)).toBe('alice');
+    });
+
+    test('a federated user (EXTERNAL_PROVIDER) passes', async () => {
+      cognito.users.set('corp_alice', { enabled: true, status: 'EXTERNAL_PROVIDER', attributes: { 'custom:team': 'ops' } });
+      const decision = await decide(event(`Bearer ${issuer.accessToken({ username: 'corp_alice' })}`), deps);
+      expect(decision.outcome).toBe('allow');
+      expect(decision.result.context).toMatchObject({ team: 'ops' });
+    });
+
+    /** Decides on a valid, unexpired access token of "alice" after an administrator changed her, and checks the refusal. */
+    async function refusedAfterChange(user: FakeCognitoUser, reason: string): Promise<void> {
+      // GIVEN
+      cognito.users.set('alice', user);
+      // WHEN
+      const decision = await decide(event(`Bearer ${issuer.accessToken()}`), deps);
+      // THEN
+      expect(decision.outcome).toBe('deny');
+      expect(decision.reason).toBe(reason);
+      expect(allowed(decision)).toEqual([]);
+      expect(decision.result.context).toMatchObject({ kind: 'user', team: '', groups: '', scopes: '' });
+    }
+
+    test('fails if the user is disabled (a policy allowing nothing, with its reason)', async () => {
+      await refusedAfterChange({ enabled: false, status: 'CONFIRMED', attributes: { 'custom:team': 'research' } }, 'user disabled');
+    });
+
+    test('fails if the user is not confirmed (a policy allowing nothing, with its reason)', async () => {
+      await refusedAfterChange({ enabled: true, status: 'UNCONFIRMED' }, 'user status UNCONFIRMED');
+    });
+
+    test.each([
+      ['fails if the user must reset their password', { enabled: true, status: 'RESET_REQUIRED' }, 'user status RESET_REQUIRED'],
+      ['fails if the user has not set their own password', { enabled: true, status: 'FORCE_CHANGE_PASSWORD' }, 'user status FORCE_CHANGE_PASSWORD'],
+      ['fails if the team attribute is not a team name', { enabled: true, status: 'CONFIRMED', attributes: { 'custom:team': 'two words' } }, 'custom:team attribute is not a team name'],
+    ])('%s', async (_name, user, reason) => {
+      await refusedAfterChange(user, reason);
+    });
+
+    test('fails if the user was deleted', async () => {
+      cognito.users.delete('alice');
+      const decision = await decide(event(`Bearer ${issuer.accessToken()}`), deps);
+      expect(decision.outcome).toBe('deny');
+      expect(decision.reason).toBe('user not found');
+      expect(allowed(decision)).toEqual([]);
+    });
+
+    test('fails closed (401) if Cognito answers InternalErrorException', async () => {
+      cognito.failWith = 'InternalErrorException';
+      expect(await unauthorized(`Bearer ${issuer.accessToken()}`)).toBe('user check failed: InternalErrorException');
+    });
+
+    test.each(['TooManyRequestsException', 'NotAuthorizedException'])('fails closed (401) if Cognito answers %s', async (type) => {
+      cognito.failWith = type;
+      expect(await unauthorized(`Bearer ${issuer.accessToken()}`)).toBe(`user check failed: ${type}`);
+    });
+
+    test('fails closed (401) if Cognito cannot be reached', async () => {
+      const unreachable = new CognitoIdentityProviderClient({ endpoint: 'http://127.0.0.1:1', region: TEST_REGION, credentials: fakeCredentials(), maxAttempts: 1 });
+      const users = new PoolUsers(unreachable, TEST_POOL_ID);
+      const error = await decide(event(`Bearer ${issuer.accessToken()}`), { ...deps, getUser: (u) => users.get(u) }).catch((e: unknown) => e);
+      unreachable.destroy();
+      expect(error).toBeInstanceOf(UnauthorizedError);
+      expect((error as UnauthorizedError).reason).toMatch(/^user check failed: /);
+    });
+
+    test('fails if a user token carries no username (401, Cognito not asked)', async () => {
+      const calls = cognito.calls();
+      expect(await unauthorized(`Bearer ${issuer.accessToken({ username: undefined })}`)).toBe('user token without username');
+      expect(cognito.calls()).toBe(calls);
+    });
+
+    test('client-credentials tokens and gateway API keys never ask Cognito', async () => {
+      // GIVEN a machine client's token and an active key
+      const token = issuer.accessToken({ sub: 'machineclient00000000000001', client_id: 'machineclient00000000000001', username: undefined, 'cognito:groups': undefined });
+      const machineDeps = { ...deps, verifyAccessToken: async () => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown> };
+      const key = await storeKey();
+      const calls = cognito.calls();
+      // WHEN
+      const [client, unconfigured, keyed] = await Promise.all([
+        decide(event(`Bearer ${token}`), machineDeps),
+        decide(event(`Bearer ${issuer.accessToken({ sub: TEST_CLIENT_ID, username: undefined })}`), deps),
+        decide(event(`Bearer ${key}`), deps),
+      ]);
+      // THEN
+      expect([client.outcome, unconfigured.outcome, keyed.outcome]).toEqual(['allow', 'deny', 'allow']);
+      expect(cognito.calls()).toBe(calls);
+    });
+
+    test('a token refused by the verifier never reaches Cognito', async () => {
+      const calls = cognito.calls();
+      await unauthorized(`Bearer ${newTestIssuer().accessToken()}`);
+      expect(cognito.calls()).toBe(calls);
     });
   });
 

@@ -216,4 +216,16 @@ describe('GuardrailNumericVersionInUse', () => {
       'SecureLLM-GuardrailNumericVersionInUse[Property::GuardrailConfiguration.GuardrailVersion] at Test/Agent',
     ]);
   });
+
+  test('passes an account-level enforced guardrail with a numeric version', () => {
+    const stack = newStack();
+    const enforced = new bedrock.CfnEnforcedGuardrailConfiguration(stack, 'Enforced', { guardrailIdentifier: GUARDRAIL_ARN, guardrailVersion: '2' });
+    expect(GuardrailNumericVersionInUse(enforced)).toBe(NagRuleCompliance.COMPLIANT);
+  });
+
+  test('fails if the account-level enforced guardrail is the DRAFT', () => {
+    const stack = newStack();
+    new bedrock.CfnEnforcedGuardrailConfiguration(stack, 'Enforced', { guardrailIdentifier: GUARDRAIL_ARN, guardrailVersion: 'DRAFT' });
+    expect(findings(stack, 'GuardrailNumericVersionInUse')).toEqual(['SecureLLM-GuardrailNumericVersionInUse[Property::GuardrailVersion] at Test/Enforced']);
+  });
 });
