@@ -24,6 +24,7 @@ export const FUNCTIONS = {
   gateway: 'lambda/gateway/index.ts',
   'invocation-logging': 'lambda/invocation-logging/index.ts',
   'network-guard': 'lambda/network-guard/index.ts',
+  'ingest-screen': 'lambda/ingest-screen/index.ts',
 };
 
 /**
