@@ -50,8 +50,11 @@ let metricNames: string[];
 beforeEach(() => {
   warnings = jest.spyOn(logger, 'warn');
   metricNames = [];
-  jest.spyOn(metrics, 'addMetric').mockImplementation((name) => void metricNames.push(name));
-  jest.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => undefined);
+  jest.spyOn(metrics, 'addMetric').mockImplementation((name) => {
+    metricNames.push(name);
+    return metrics;
+  });
+  jest.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => undefined as never);
 });
 afterEach(() => jest.restoreAllMocks());
 
