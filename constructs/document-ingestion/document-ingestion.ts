@@ -306,9 +306,8 @@ export class DocumentIngestion extends Construct {
       securityGroups: [securityGroup],
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
+      // Lambda's asynchronous defaults (2 retries, events kept up to 6 hours), then the dead-letter queue.
       deadLetterQueue: this.deadLetterQueue,
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(6),
       environment: {
         [INGEST_ENV.bucketName]: this.bucket.bucketName,
         [INGEST_ENV.tenants]: props.tenants.map((t) => t.name).join(','),
