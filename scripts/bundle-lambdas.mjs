@@ -33,6 +33,7 @@ export const FUNCTIONS = {
  */
 export const CLIS = {
   'secure-llm-keys': 'bin/secure-llm-keys.ts',
+  'secure-llm-docs': 'bin/secure-llm-docs.ts',
 };
 const cliRoot = path.join(root, 'dist', 'cli');
 

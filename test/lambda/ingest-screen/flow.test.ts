@@ -9,8 +9,9 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import { runDocsCli } from '../../../bin/docs-cli';
 import { INGEST_METRICS } from '../../../lambda/shared/ingest-contract';
 import { IngestAuditRecord, createHandler } from '../../../lambda/ingest-screen';
 
@@ -173,5 +174,47 @@ describe('ingestion flow', () => {
     await expect(handler({ 'detail-type': 'Object Created', detail: { bucket: { name: 'other' }, object: { key: 'incoming/acme/x.txt' } } })).rejects.toThrow(
       /event of bucket other, but this function screens documents only/,
     );
+  });
+});
+
+describe('release of a quarantined document (secure-llm-docs release)', () => {
+  async function release(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runDocsCli(argv, { s3, out: (l) => out.push(l), err: (l) => err.push(l) });
+    return { code, out, err };
+  }
+
+  test('copies the reviewed document to the indexed area of its quarantine tenant, with the sidecar and release tags', async () => {
+    // GIVEN: a document the screen quarantined (a false positive a reviewer has read)
+    const doc = 'Security training: attackers write "ignore all previous instructions" in emails. Report such emails to the SOC.';
+    const screened = await upload('incoming/globex/training.txt', doc);
+    expect(screened.outcome).toBe('quarantined');
+    // WHEN
+    const { code, out } = await release('release', '--bucket', BUCKET, '--key', 'quarantine/globex/training.txt', '--reviewer', 'alice@example.com', '--reason', 'security training quotes the attack');
+    // THEN
+    expect(code).toBe(0);
+    expect(JSON.parse(out[0]!)).toMatchObject({ to: 'indexed/globex/training.txt', tenant: 'globex', sha256: screened.sha256 });
+    expect(await text('indexed/globex/training.txt')).toBe(doc);
+    expect(JSON.parse(await text('indexed/globex/training.txt.metadata.json'))).toEqual({ metadataAttributes: { tenant: 'globex' } });
+    const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: 'indexed/globex/training.txt' }));
+    expect(tags.TagSet).toEqual(
+      expect.arrayContaining([
+        { Key: 'released-by', Value: 'alice@example.com' },
+        { Key: 'release-reason', Value: 'security training quotes the attack' },
+      ]),
+    );
+  });
+
+  test.each([
+    [['release', '--bucket', BUCKET, '--key', 'quarantine/_unassigned/initech/a.txt', '--reviewer', 'bob', '--reason', 'ok'], /--key must be quarantine\/<tenant>\/<name>/],
+    [['release', '--bucket', BUCKET, '--key', 'quarantine/acme/claims.txt.metadata.json', '--reviewer', 'bob', '--reason', 'ok'], /must not name a .metadata.json file/],
+    [['release', '--bucket', BUCKET, '--key', 'incoming/acme/a.txt', '--reviewer', 'bob', '--reason', 'ok'], /--key must be quarantine/],
+    [['release', '--bucket', BUCKET, '--key', 'quarantine/acme/faq.txt', '--reviewer', 'bob'], /--reason is required/],
+    [['release', '--bucket', BUCKET, '--key', 'quarantine/acme/faq.txt', '--reviewer', 'bob', '--reason', 'a&b=c'], /--reason must be 1-256 letters/],
+  ])('fails if the arguments are %j', async (argv, message) => {
+    const { code, err } = await release(...argv);
+    expect(code).toBe(2);
+    expect(err.join('\n')).toMatch(message);
   });
 });
