@@ -28,15 +28,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{
-          regex: '(^|/)lambda(/(?!shared/(gateway|network-guard)-contract$)|$)',
-          message: 'Constructs import what they share with a handler from lambda/shared/gateway-contract or network-guard-contract only.',
+          regex: '(^|/)lambda(/(?!shared/(gateway|network-guard|ingest)-contract$)|$)',
+          message: 'Constructs import what they share with a handler from lambda/shared/gateway-contract, network-guard-contract or ingest-contract only.',
         }],
       }],
     },
   },
   {
     // The network guard's contract ships with the construct library: names and one pure function, no imports.
-    files: ['lambda/shared/network-guard-contract.ts'],
+    files: ['lambda/shared/network-guard-contract.ts', 'lambda/shared/ingest-contract.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{ regex: '.', message: 'The network-guard contract imports nothing.' }],
