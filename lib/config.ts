@@ -262,7 +262,12 @@ const retrievalSchema = z.strictObject({
   /** Roles that may release quarantined documents (secure-llm-docs release); none: nothing can be released. */
   reviewerRoleArns: z.array(roleArn).default([]),
   /** The largest document screened, in bytes; larger ones are quarantined unread. */
-  maxDocumentBytes: z.number().int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
+  maxDocumentBytes: z
+    .number()
+    .int()
+    .min(1024, 'must be between 1024 and 52428800 bytes (1 KiB to 50 MiB)')
+    .max(50 * 1024 * 1024, 'must be between 1024 and 52428800 bytes (1 KiB to 50 MiB)')
+    .default(5 * 1024 * 1024),
   /** Apply the gateway's guardrail (ApplyGuardrail, INPUT) to each document the deterministic screen finds clean. */
   applyGuardrail: z.boolean().default(true),
 });
