@@ -14,7 +14,10 @@ module.exports = {
     '^.+\\.tsx?$': 'ts-jest',
     // htmlparser2 and its dependencies ship only ES modules, which jest's CommonJS runtime cannot load: ts-jest
     // compiles them to CommonJS (esbuild bundles them for Lambda as they are).
-    '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs' } }],
+    '/node_modules/(htmlparser2|domhandler|domelementtype|domutils|dom-serializer|entities)/.+\\.js$': [
+      'ts-jest',
+      { tsconfig: { allowJs: true, module: 'commonjs' } },
+    ],
   },
   transformIgnorePatterns: ['/node_modules/(?!(htmlparser2|domhandler|domelementtype|domutils|dom-serializer|entities)/)'],
   testTimeout: 120000,

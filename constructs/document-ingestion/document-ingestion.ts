@@ -331,10 +331,10 @@ export class DocumentIngestion extends Construct {
       props.guardrail.grantApply(role);
       props.bedrockRuntimeEndpoint.addToPolicy(
         new iam.PolicyStatement({
-          principals: [new iam.AnyPrincipal()],
+          sid: 'DocumentScreenAppliesGuardrail',
+          principals: [new iam.ArnPrincipal(role.roleArn)],
           actions: ['bedrock:ApplyGuardrail'],
           resources: [props.guardrail.guardrailArn],
-          conditions: { ArnEquals: { 'aws:PrincipalArn': role.roleArn } },
         }),
       );
       props.bedrockRuntimeEndpoint.connections.allowDefaultPortFrom(this.function, 'HTTPS from the document screening function (ApplyGuardrail)');

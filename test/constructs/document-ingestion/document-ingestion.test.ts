@@ -1,5 +1,6 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DocumentIngestion, DocumentIngestionProps, ModelGuardrail, PrivateNetwork } from '../../../constructs';
@@ -42,13 +43,15 @@ describe('DocumentIngestion', () => {
     let findings: Finding[];
 
     beforeAll(() => {
+      // One app synthesized with every check (its Reader role and plain topic have findings of their own, so synthesis
+      // stops), one for the template.
       const app = newTestApp();
-      ({ stack, ingestion } = setup({ reviewerRoleArns: [REVIEWER] }, app));
+      const checked = setup({ reviewerRoleArns: [REVIEWER] }, app);
       // a knowledge-base role that reads the indexed area
-      const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('bedrock.amazonaws.com') });
-      ingestion.grantReadIndexed(reader);
-      template = Template.fromStack(stack);
+      checked.ingestion.grantReadIndexed(new iam.Role(checked.stack, 'Reader', { assumedBy: new iam.ServicePrincipal('bedrock.amazonaws.com') }));
       findings = synthWithCompliance(app).findings;
+      ({ stack, ingestion } = setup({ reviewerRoleArns: [REVIEWER] }));
+      template = Template.fromStack(stack);
     });
 
     test('passes every compliance check with no unacknowledged finding', () => {
@@ -152,6 +155,49 @@ describe('DocumentIngestion', () => {
             Match.objectLike({ Sid: 'UploadToOwnIncoming', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [Match.anyValue(), '/incoming/globex/*']] } }),
           ]),
         },
+      });
+    });
+  });
+
+  describe('guardrail', () => {
+    test('applies the guardrail through the given Bedrock Runtime endpoint, whose policy admits the function\'s role', () => {
+      // GIVEN
+      const stack = new Stack(newTestApp(), 'Test', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+      const network = new PrivateNetwork(stack, 'Network');
+      const guardrail = new ModelGuardrail(stack, 'Guardrail');
+      const client = new ec2.SecurityGroup(stack, 'Client', { vpc: network.vpc });
+      const endpoint = network.addInterfaceEndpoint('BedrockRuntime', {
+        service: ec2.InterfaceVpcEndpointAwsService.BEDROCK_RUNTIME,
+        consumers: [client],
+        principals: [new iam.Role(stack, 'Other', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') })],
+        actions: ['bedrock:ApplyGuardrail'],
+        resources: [guardrail.guardrailArn],
+      });
+      // WHEN
+      const ingestion = new DocumentIngestion(stack, 'Documents', {
+        network,
+        alarmTopic: new sns.Topic(stack, 'Alerts'),
+        tenants: [{ name: 'acme', uploaderRoleArns: [ACME] }],
+        guardrail,
+        bedrockRuntimeEndpoint: endpoint,
+      });
+      // THEN
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ GUARDRAIL_ID: Match.anyValue(), GUARDRAIL_VERSION: Match.anyValue() }) },
+      });
+      const roleArn = stack.resolve(ingestion.function.role!.roleArn);
+      template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+        VpcEndpointType: 'Interface',
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Sid: 'DocumentScreenAppliesGuardrail', Action: 'bedrock:ApplyGuardrail', Principal: { AWS: roleArn } }),
+          ]),
+        },
+      });
+      template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'bedrock:ApplyGuardrail' })]) },
+        Description: Match.stringLikeRegexp('^Document screening'),
       });
     });
   });
