@@ -28,15 +28,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{
-          regex: '(^|/)lambda(/(?!shared/(gateway|network-guard|chunk-screen)-contract$)|$)',
-          message: 'Constructs import what they share with a handler from lambda/shared/gateway-contract, network-guard-contract or chunk-screen-contract only.',
+          regex: '(^|/)lambda(/(?!shared/(gateway|network-guard|chunk-screen|ingest)-contract$)|$)',
+          message: 'Constructs import what they share with a handler from lambda/shared/gateway-contract, network-guard-contract, chunk-screen-contract or ingest-contract only.',
         }],
       }],
     },
   },
   {
     // The network guard's contract ships with the construct library: names and one pure function, no imports.
-    files: ['lambda/shared/network-guard-contract.ts', 'lambda/shared/chunk-screen-contract.ts'],
+    files: ['lambda/shared/network-guard-contract.ts', 'lambda/shared/chunk-screen-contract.ts', 'lambda/shared/ingest-contract.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{ regex: '.', message: 'The network-guard contract imports nothing.' }],

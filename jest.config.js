@@ -12,7 +12,14 @@ module.exports = {
   transform: {
     // Type checking is done once by `npm run typecheck`; jest only transpiles.
     '^.+\\.tsx?$': 'ts-jest',
+    // htmlparser2 and its dependencies ship only ES modules, which jest's CommonJS runtime cannot load: ts-jest
+    // compiles them to CommonJS (esbuild bundles them for Lambda as they are).
+    '/node_modules/(htmlparser2|domhandler|domelementtype|domutils|dom-serializer|entities)/.+\\.js$': [
+      'ts-jest',
+      { tsconfig: { allowJs: true, module: 'commonjs' } },
+    ],
   },
+  transformIgnorePatterns: ['/node_modules/(?!(htmlparser2|domhandler|domelementtype|domutils|dom-serializer|entities)/)'],
   testTimeout: 120000,
   maxWorkers: 2,
 };

@@ -10,4 +10,5 @@ export * from './model-guardrail';
 export * from './inference-gateway';
 export * from './security-monitoring';
 export * from './table-backup';
+export * from './document-ingestion';
 export * from './knowledge-base';

@@ -6,6 +6,7 @@ import { usdToMicroUsd } from '../lambda/shared/gateway-contract';
 import { privateNetworkCidrProblem } from '../constructs/private-network/private-network';
 import { keyAdministratorArnProblem } from '../constructs/secure-key/secure-key';
 import { DEFAULT_RETRIEVAL_RESULTS, KNOWLEDGE_BASE_ID, MAX_RETRIEVAL_RESULTS, TOOL_NAME } from '../lambda/shared/gateway-contract';
+import { TENANT_ID_PATTERN } from '../lambda/shared/ingest-contract';
 
 /** CloudWatch Logs retention periods (days) of at least one year, the minimum our compliance packs accept. */
 export const ALLOWED_LOG_RETENTION_DAYS = [365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -314,6 +315,34 @@ const identityProviderName = z
   .refine((n) => !['cognito', 'facebook', 'google', 'loginwithamazon', 'signinwithapple'].includes(n.toLowerCase()), 'must not be a name Cognito reserves');
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
 
+/** An IAM role ARN (the stack checks it belongs to the deployment account when that is pinned). */
+const roleArn = z.string().regex(/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'must be an IAM role ARN such as "arn:aws:iam::123456789012:role/AcmeUploader"');
+
+/**
+ * Retrieval: the document store whose documents are screened before anything is retrievable (constructs/document-ingestion).
+ * Tenants are folders of the bucket; a document's tenant is the folder its uploader could write to.
+ */
+const retrievalSchema = z.strictObject({
+  /** Tenant id (1-63 lowercase letters, digits, inner hyphens) → the IAM roles that upload its documents. */
+  tenants: z
+    .record(
+      z.string().regex(TENANT_ID_PATTERN, 'must be 1-63 lowercase letters, digits and inner hyphens, e.g. "acme-corp"'),
+      z.strictObject({ uploaderRoleArns: z.array(roleArn).min(1, 'must name at least one uploader role') }),
+    )
+    .refine((t) => Object.keys(t).length > 0, 'must name at least one tenant, e.g. {"acme": {"uploaderRoleArns": ["arn:aws:iam::123456789012:role/AcmeUploader"]}}'),
+  /** Roles that may release quarantined documents (secure-llm-docs release); none: nothing can be released. */
+  reviewerRoleArns: z.array(roleArn).default([]),
+  /** The largest document screened, in bytes; larger ones are quarantined unread. */
+  maxDocumentBytes: z
+    .number()
+    .int()
+    .min(1024, 'must be between 1024 and 52428800 bytes (1 KiB to 50 MiB)')
+    .max(50 * 1024 * 1024, 'must be between 1024 and 52428800 bytes (1 KiB to 50 MiB)')
+    .default(5 * 1024 * 1024),
+  /** Apply the gateway's guardrail (ApplyGuardrail, INPUT) to each document the deterministic screen finds clean. */
+  applyGuardrail: z.boolean().default(true),
+});
+
 const gatewaySchema = z
   .strictObject({
     /** Name of the gateway stack. */
@@ -499,6 +528,8 @@ const gatewaySchema = z
     vpcCidr: vpcCidr.default('10.65.0.0/22'),
     /** The region's DynamoDB prefix list (the function's only DynamoDB destination); unset: the network guard looks it up at deploy time. */
     dynamoDbPrefixListId: prefixListId.optional(),
+    /** Retrieval: the screened document store (and, later, its knowledge base). Absent: no retrieval resources. */
+    retrieval: retrievalSchema.optional(),
   })
   .superRefine((g, ctx) => {
     const { oidc, saml, cognitoSignIn } = g.access.federation;

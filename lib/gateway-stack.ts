@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
   AlertTopic,
+  DocumentIngestion,
   GatewayModel,
   InferenceGateway,
   invokeTarget,
@@ -62,6 +63,8 @@ export class GatewayStack extends BlueprintStack {
   public readonly alertTopic: AlertTopic;
   /** The security alarms and dashboard. */
   public readonly monitoring: SecurityMonitoring;
+  /** The screened document store, when `gateway.retrieval` is configured. */
+  public readonly documents?: DocumentIngestion;
 
   constructor(scope: Construct, id: string, props: GatewayStackProps) {
     super(scope, id, props);
@@ -209,6 +212,34 @@ export class GatewayStack extends BlueprintStack {
       bedrockModelIds: modelIds.length <= 10 ? modelIds : undefined,
       ...thresholds,
     });
+
+    if (config.retrieval) {
+      const retrieval = config.retrieval;
+      this.documents = new DocumentIngestion(this, 'Documents', {
+        network: this.network,
+        tenants: Object.entries(retrieval.tenants).map(([name, t]) => ({ name, uploaderRoleArns: t.uploaderRoleArns })),
+        reviewerRoleArns: retrieval.reviewerRoleArns,
+        alarmTopic: this.alertTopic.topic,
+        encryptionKey: this.applicationKey.key,
+        maxDocumentBytes: retrieval.maxDocumentBytes,
+        ...(retrieval.applyGuardrail ? { guardrail: this.guardrail, bedrockRuntimeEndpoint: this.gateway.bedrockEndpoint } : {}),
+        logRetention: config.logRetentionDays as logs.RetentionDays,
+      });
+      new CfnOutput(this, 'DocumentsBucketName', {
+        description: 'Document bucket: upload to incoming/<tenant>/; screened documents appear under indexed/<tenant>/, suspicious ones under quarantine/<tenant>/',
+        value: this.documents.bucket.bucketName,
+      });
+      for (const [tenant, policy] of Object.entries(this.documents.uploaderPolicies)) {
+        new CfnOutput(this, `DocumentsUploaderPolicyArn-${tenant}`, {
+          description: `Managed policy to attach to the uploader roles of tenant ${tenant}`,
+          value: policy.managedPolicyArn,
+        });
+      }
+      new CfnOutput(this, 'DocumentsReviewerPolicyArn', {
+        description: 'Managed policy to attach to the reviewer roles that release quarantined documents (secure-llm-docs release)',
+        value: this.documents.reviewerPolicy.managedPolicyArn,
+      });
+    }
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'OpenAI base URL of the gateway (POST /chat/completions, GET /models)',

@@ -26,6 +26,7 @@ export const FUNCTIONS = {
   'invocation-logging': 'lambda/invocation-logging/index.ts',
   'network-guard': 'lambda/network-guard/index.ts',
   'chunk-screen': 'lambda/chunk-screen/index.ts',
+  'ingest-screen': 'lambda/ingest-screen/index.ts',
 };
 
 /**
@@ -34,6 +35,7 @@ export const FUNCTIONS = {
  */
 export const CLIS = {
   'secure-llm-keys': 'bin/secure-llm-keys.ts',
+  'secure-llm-docs': 'bin/secure-llm-docs.ts',
 };
 const cliRoot = path.join(root, 'dist', 'cli');
 

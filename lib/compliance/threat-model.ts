@@ -65,6 +65,8 @@ const TABLE_BACKUP_TEST = 'test/constructs/table-backup/table-backup.test.ts';
 const GUARDRAIL_TEST = 'test/constructs/model-guardrail/model-guardrail.test.ts';
 const MONITORING_TEST = 'test/constructs/security-monitoring/security-monitoring.test.ts';
 const NETWORK_TEST = 'test/constructs/private-network/private-network.test.ts';
+const INGEST_FLOW_TEST = 'test/lambda/ingest-screen/flow.test.ts';
+const DOCUMENT_INGESTION_TEST = 'test/constructs/document-ingestion/document-ingestion.test.ts';
 const TRAIL_TEST = 'test/constructs/audit-trail/audit-trail.test.ts';
 const DETECTION_TEST = 'test/constructs/threat-detection/threat-detection.test.ts';
 const INVOCATION_LOGGING_TEST = 'test/constructs/invocation-logging/invocation-logging.test.ts';
@@ -178,6 +180,36 @@ const TOOL_DESCRIPTIONS_CHECKED = control(
     it(HANDLER_IT, 'gateway handler (integration) happy path answers in OpenAI shape and sends Bedrock only what the policy allows'),
     it(HANDLER_IT, 'gateway handler (integration) guardrail an injection hidden in a tool parameter schema is screened like a tool result'),
   ],
+);
+
+const SCREENED_INGESTION = control(
+  'Documents screened before they are retrievable',
+  'With `gateway.retrieval`, documents land under `incoming/<tenant>/` of a KMS-encrypted, versioned, TLS-only bucket; a screening function in the VPC extracts everything a model could read (HTML comments, hidden elements and attribute values included), runs the untrusted-content screen (instructions to the assistant, hidden text, exfiltration links, credentials) and the guardrail (ApplyGuardrail), and only then writes the screened bytes to `indexed/<tenant>/`. Suspicious, unreadable, oversize or unsupported documents go to `quarantine/<tenant>/` with an alarm and an audit record of hashes, never text; failures reach a dead-letter queue with an alarm.',
+  ['constructs/document-ingestion/document-ingestion.ts', 'lambda/ingest-screen/index.ts', 'lambda/ingest-screen/extract.ts'],
+  [
+    it(INGEST_FLOW_TEST, 'ingestion flow quarantines a poisoned document with an alert metric and an audit record of hashes, never its text'),
+    it(INGEST_FLOW_TEST, 'ingestion flow never indexes a document that carries credentials'),
+    it(INGEST_FLOW_TEST, 'ingestion flow quarantines HTML whose injection hides in a comment, a hidden element or an attribute'),
+    it(DOCUMENT_INGESTION_TEST, 'DocumentIngestion defaults alarms to the topic on any quarantined document and on any dead letter'),
+  ],
+);
+
+const TENANT_FROM_UPLOAD = control(
+  'Tenant from the upload folder, writes per tenant',
+  'The bucket policy lets only a tenant\'s uploader roles write under `incoming/<tenant>/`, keeps them out of every other folder, and lets only the screening function and the named reviewers write the indexed and quarantine areas. A document\'s tenant (its knowledge-base metadata sidecar) is the folder its uploader could write to, never its content; uploaded `*.metadata.json` files are quarantined.',
+  ['constructs/document-ingestion/document-ingestion.ts', 'lambda/shared/ingest-contract.ts'],
+  [
+    it(INGEST_FLOW_TEST, 'ingestion flow takes the tenant from the folder, whatever the content or its file name claims'),
+    it(DOCUMENT_INGESTION_TEST, 'DocumentIngestion grants only a tenant\'s uploaders write its incoming folder, and they write nowhere else'),
+    it(DOCUMENT_INGESTION_TEST, 'DocumentIngestion grants only the screen and the reviewers write the indexed and quarantine areas'),
+  ],
+);
+
+const AUDITED_RELEASE = control(
+  'Audited release of quarantined documents',
+  'A reviewer role named in `gateway.retrieval.reviewerRoleArns` releases a quarantined document with `secure-llm-docs release`: the reviewed version is copied to `indexed/<tenant>/` with its sidecar and tagged `released-by` and `release-reason`; CloudTrail S3 data events record the principal.',
+  ['bin/docs-cli.ts'],
+  [it(INGEST_FLOW_TEST, 'release of a quarantined document (secure-llm-docs release) copies the reviewed document to the indexed area of its quarantine tenant, with the sidecar and release tags')],
 );
 
 const HIDDEN_TEXT = control(
@@ -916,10 +948,10 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
         description: 'Content retrieved for an answer (RAG) carries instructions or falsehoods, or is retrieved for the wrong user.',
         owasp: ['LLM08:2025', 'LLM01:2025', 'LLM04:2025'],
         coverage: 'partial',
-        controls: [RETRIEVED_CHUNKS_SCREENED, RETRIEVAL_FAILS_CLOSED, GROUNDING, UNTRUSTED_CONTENT, TOOL_RESULTS_APPLY_GUARDRAIL, CHUNK_SCREEN, RETRIEVER_CANNOT_WRITE],
+        controls: [SCREENED_INGESTION, TENANT_FROM_UPLOAD, AUDITED_RELEASE, CHUNK_SCREEN, RETRIEVED_CHUNKS_SCREENED, RETRIEVAL_FAILS_CLOSED, GROUNDING, UNTRUSTED_CONTENT, TOOL_RESULTS_APPLY_GUARDRAIL, RETRIEVER_CANNOT_WRITE],
         residualRisk: [
-          'A chunk that passes the document screen still reaches the model: spotlighting and the grounding check lower, not remove, the chance that planted instructions or falsehoods shape the answer; what is indexed is only as clean as ingestion made it.',
-          'The chunk screen is the same heuristic engine as the document screen: a poisoned chunk it misses is embedded; false statements without instructions are not detected.',
+          'The ingestion and chunk screens are deterministic (plus the guardrail at ingestion): a poisoned document phrased as plain data (false facts, no instruction) passes them, and a poisoned chunk they miss is embedded.',
+          'A chunk that passes the screens still reaches the model: spotlighting and the grounding check lower, not remove, the chance that planted instructions or falsehoods shape the answer.',
           'Grounding sources are evaluated by the guardrail\'s contextual grounding check, not by its other policies (content, PII, prompt attack): those apply to the question and the answer.',
           'Content a client sends itself is handled as a tool result or, pasted into a user message, screened as the user\'s own words.',
         ],

@@ -277,6 +277,11 @@ describe('configuration', () => {
         { gateway: { access: { federation: { oidc: { Okta: { issuerUrl: 'https://acme.okta.com', clientId: 'abc', clientSecretArn: 'okta-secret' } } } } } },
         /gateway\.access\.federation\.oidc\.Okta\.clientSecretArn: must be a Secrets Manager secret ARN .*got "okta-secret"/,
       ],
+      [{ gateway: { retrieval: { tenants: {} } } }, /gateway\.retrieval\.tenants: must name at least one tenant.*got \{\}/],
+      [{ gateway: { retrieval: { tenants: { Acme: { uploaderRoleArns: ['arn:aws:iam::123456789012:role/Uploader'] } } } } }, /gateway\.retrieval\.tenants\["Acme"\]: the name must be 1-63 lowercase letters.*got "Acme"/],
+      [{ gateway: { retrieval: { tenants: { acme: { uploaderRoleArns: [] } } } } }, /gateway\.retrieval\.tenants\.acme\.uploaderRoleArns: must name at least one uploader role, got \[\]/],
+      [{ gateway: { retrieval: { tenants: { acme: { uploaderRoleArns: ['role/U'] } } } } }, /gateway\.retrieval\.tenants\.acme\.uploaderRoleArns\.0: must be an IAM role ARN.*got "role\/U"/],
+      [{ gateway: { retrieval: { tenants: { acme: { uploaderRoleArns: ['arn:aws:iam::123456789012:role/Uploader'] } }, maxDocumentBytes: 10 } } }, /gateway\.retrieval\.maxDocumentBytes: must be between 1024 and 52428800 bytes.*got 10/],
     ])('fails if %j', (input, message) => {
       expect(() => parseConfig(input)).toThrow(ConfigError);
       expect(() => parseConfig(input)).toThrow(message);
