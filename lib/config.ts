@@ -405,7 +405,7 @@ const gatewaySchema = z
         maxMessageChars: z.number().int().min(1).max(200_000).default(16_000),
         /** Largest decoded image (PNG/JPEG data: URL), bytes; maxBodyBytes bounds it too (base64 is 4/3 of the bytes). */
         maxImageBytes: z.number().int().min(1).max(3_750_000).default(3_750_000),
-        /** Most images per request; 0 (the default) refuses images: turn on where the guardrail filters images. */
+        /** Most images per request; 0 (the default) refuses images. Above 0 the guardrail's content filters also evaluate images (the region must offer image filters). */
         maxImagesPerRequest: z.number().int().min(0).max(20).default(0),
       })
       .prefault({}),

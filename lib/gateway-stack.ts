@@ -98,6 +98,8 @@ export class GatewayStack extends BlueprintStack {
       managedProfanityFilter: config.guardrail.managedProfanityFilter,
       groundingThreshold: config.guardrail.groundingThreshold,
       relevanceThreshold: config.guardrail.relevanceThreshold,
+      // Clients may send images only where the guardrail's content filters see them too.
+      filterImages: config.limits.maxImagesPerRequest > 0,
       blockedInputMessage: config.guardrail.blockedInputMessage,
       blockedOutputMessage: config.guardrail.blockedOutputMessage,
     });

@@ -187,6 +187,14 @@ export interface ModelGuardrailProps {
   readonly relevanceThreshold?: number;
 
   /**
+   * The harmful-content filters (all but PROMPT_ATTACK, which Bedrock evaluates on text only) also evaluate images in
+   * prompts, so an image is screened like text. Turn it on where clients may send images and Bedrock Guardrails offers
+   * image content filters in the deployment's region: CloudFormation fails the deployment where it does not.
+   * @default false
+   */
+  readonly filterImages?: boolean;
+
+  /**
    * Message returned instead of a blocked prompt (1-500 characters).
    * @default "Sorry, I can't help with that request."
    */
@@ -361,7 +369,7 @@ export class ModelGuardrail extends Construct {
       blockedInputMessaging: blockedInputMessage,
       blockedOutputsMessaging: blockedOutputMessage,
       kmsKeyArn: this.encryptionKey.keyArn,
-      contentPolicyConfig: { filtersConfig: this.renderContentFilters(props.contentFilterStrengths ?? []) },
+      contentPolicyConfig: { filtersConfig: this.renderContentFilters(props.contentFilterStrengths ?? [], props.filterImages ?? false) },
       topicPolicyConfig: renderTopics(props.deniedTopics ?? []),
       wordPolicyConfig: renderWords(props.blockedWords ?? [], props.managedProfanityFilter ?? true),
       sensitiveInformationPolicyConfig: renderSensitiveInformation(
@@ -468,7 +476,7 @@ export class ModelGuardrail extends Construct {
     });
   }
 
-  private renderContentFilters(overrides: GuardrailContentFilterStrength[]): bedrock.CfnGuardrail.ContentFilterConfigProperty[] {
+  private renderContentFilters(overrides: GuardrailContentFilterStrength[], filterImages: boolean): bedrock.CfnGuardrail.ContentFilterConfigProperty[] {
     const strengths = new Map<string, { input: string; output: string }>(
       CONTENT_CATEGORIES.map((c) => [c, { input: GuardrailFilterStrength.HIGH, output: GuardrailFilterStrength.HIGH }]),
     );
@@ -503,7 +511,13 @@ export class ModelGuardrail extends Construct {
       strengths.set(category, { input, output });
     }
     return [
-      ...[...strengths].map(([type, s]) => ({ type, inputStrength: s.input, outputStrength: s.output })),
+      ...[...strengths].map(([type, s]) => ({
+        type,
+        inputStrength: s.input,
+        outputStrength: s.output,
+        // Without modalities Bedrock filters text only; with images on, prompts' images are filtered too.
+        ...(filterImages ? { inputModalities: ['TEXT', 'IMAGE'], outputModalities: ['TEXT'] } : {}),
+      })),
       // Bedrock accepts only NONE on output for prompt attacks: they are a property of prompts.
       { type: 'PROMPT_ATTACK', inputStrength: GuardrailFilterStrength.HIGH, outputStrength: GuardrailFilterStrength.NONE },
     ];

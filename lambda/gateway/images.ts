@@ -31,8 +31,8 @@ export interface ImageInput {
 /** Largest decoded image by default: Bedrock's per-image limit for Converse image blocks (3.75 MB). */
 export const DEFAULT_MAX_IMAGE_BYTES = 3_750_000;
 /**
- * Most images in one request by default: none. Images are opt-in (`maxImagesPerRequest`) until the guardrail's content
- * filters evaluate the IMAGE modality in the deployment's region; without that, only the model itself would see them.
+ * Most images in one request by default: none. Images are opt-in (`maxImagesPerRequest`): turning them on also has the
+ * guardrail's content filters evaluate the IMAGE modality, which Bedrock offers in some regions only.
  */
 export const DEFAULT_MAX_IMAGES = 0;
 

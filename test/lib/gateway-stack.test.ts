@@ -162,6 +162,17 @@ describe('GatewayStack', () => {
   });
 
   describe('configuration', () => {
+    test('turning images on makes the guardrail filter images too', () => {
+      // GIVEN
+      const app = new App();
+      // WHEN
+      const stack = new GatewayStack(app, 'Images', { config: parseConfig({ gateway: { limits: { maxImagesPerRequest: 2 } } }).gateway });
+      // THEN
+      Template.fromStack(stack).hasResourceProperties('AWS::Bedrock::Guardrail', {
+        ContentPolicyConfig: { FiltersConfig: Match.arrayWith([Match.objectLike({ Type: 'SEXUAL', InputModalities: ['TEXT', 'IMAGE'] })]) },
+      });
+    });
+
     test('an existing user pool replaces the new one, and inference profiles are allowed in each of their regions', () => {
       // GIVEN
       const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });

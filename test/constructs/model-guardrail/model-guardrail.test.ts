@@ -181,6 +181,36 @@ describe('ModelGuardrail', () => {
     });
   });
 
+  describe('images', () => {
+    test('by default the content filters name no modality (Bedrock filters text only)', () => {
+      const stack = new Stack();
+      new ModelGuardrail(stack, 'Guardrail');
+      const [guardrail] = Object.values(Template.fromStack(stack).findResources('AWS::Bedrock::Guardrail'));
+      const filters = (guardrail!.Properties as { ContentPolicyConfig: { FiltersConfig: Array<Record<string, unknown>> } }).ContentPolicyConfig.FiltersConfig;
+      expect(filters.filter((f) => 'InputModalities' in f || 'OutputModalities' in f)).toEqual([]);
+    });
+
+    test('filterImages makes every harmful-content filter evaluate images in prompts; prompt attacks stay text-only', () => {
+      // GIVEN
+      const stack = new Stack();
+      // WHEN
+      new ModelGuardrail(stack, 'Guardrail', { filterImages: true });
+      // THEN
+      const [guardrail] = Object.values(Template.fromStack(stack).findResources('AWS::Bedrock::Guardrail'));
+      const filters = (guardrail!.Properties as { ContentPolicyConfig: { FiltersConfig: Array<Record<string, unknown>> } }).ContentPolicyConfig.FiltersConfig;
+      const harmful = filters.filter((f) => f.Type !== 'PROMPT_ATTACK');
+      expect(harmful.map((f) => f.Type).sort()).toEqual(['HATE', 'INSULTS', 'MISCONDUCT', 'SEXUAL', 'VIOLENCE']);
+      for (const f of harmful) {
+        expect(f).toEqual(expect.objectContaining({ InputModalities: ['TEXT', 'IMAGE'], OutputModalities: ['TEXT'] }));
+      }
+      expect(filters.find((f) => f.Type === 'PROMPT_ATTACK')).not.toHaveProperty('InputModalities');
+    });
+
+    test('turning image filtering on publishes a new version', () => {
+      expect(versionLogicalId({ filterImages: true })).not.toBe(versionLogicalId());
+    });
+  });
+
   describe('version', () => {
     test('identical configuration keeps the version logical id', () => {
       expect(versionLogicalId({ deniedTopics: [TOPIC], blockedWords: ['zeus'] })).toBe(
