@@ -12,3 +12,4 @@ export * from './security-monitoring';
 export * from './table-backup';
 export * from './document-ingestion';
 export * from './knowledge-base';
+export * from './knowledge-base-sync';

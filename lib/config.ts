@@ -7,6 +7,13 @@ import { privateNetworkCidrProblem } from '../constructs/private-network/private
 import { keyAdministratorArnProblem } from '../constructs/secure-key/secure-key';
 import { DEFAULT_RETRIEVAL_RESULTS, KNOWLEDGE_BASE_ID, MAX_RETRIEVAL_RESULTS, TOOL_NAME } from '../lambda/shared/gateway-contract';
 import { TENANT_ID_PATTERN } from '../lambda/shared/ingest-contract';
+import { DEFAULT_EMBEDDING_MODEL_ID, KNOWLEDGE_BASE_EMBEDDING_MODELS } from '../constructs/knowledge-base/knowledge-base';
+
+/**
+ * The value of `gateway.models.<alias>.retrieval.knowledgeBaseId` that binds the alias to the knowledge base this
+ * blueprint builds from `gateway.retrieval`, whose id exists only once it is deployed.
+ */
+export const BLUEPRINT_KNOWLEDGE_BASE = 'blueprint';
 
 /** CloudWatch Logs retention periods (days) of at least one year, the minimum our compliance packs accept. */
 export const ALLOWED_LOG_RETENTION_DAYS = [365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -234,10 +241,16 @@ const modelSchema = z
      */
     retrieval: z
       .strictObject({
-        /** The knowledge base's id (10 uppercase letters or digits). */
+        /**
+         * The knowledge base: `"blueprint"` for the one this blueprint builds from `gateway.retrieval`, or the id of an
+         * existing one (10 uppercase letters or digits).
+         */
         knowledgeBaseId: z
           .string()
-          .regex(KNOWLEDGE_BASE_ID, 'must be a knowledge-base id of 10 uppercase letters or digits, as `aws bedrock-agent list-knowledge-bases` prints it (e.g. "ABCDE12345")'),
+          .refine(
+            (id) => id === BLUEPRINT_KNOWLEDGE_BASE || KNOWLEDGE_BASE_ID.test(id),
+            `must be "${BLUEPRINT_KNOWLEDGE_BASE}" (the knowledge base of gateway.retrieval) or a knowledge-base id of 10 uppercase letters or digits, as \`aws bedrock-agent list-knowledge-bases\` prints it (e.g. "ABCDE12345")`,
+          ),
         /** Chunks retrieved per question. */
         numberOfResults: z.number().int().min(1).max(MAX_RETRIEVAL_RESULTS).default(DEFAULT_RETRIEVAL_RESULTS),
         /** Chunks scored below it (0-1) are not used; unset: every chunk retrieved. */
@@ -341,6 +354,40 @@ const retrievalSchema = z.strictObject({
     .default(5 * 1024 * 1024),
   /** Apply the gateway's guardrail (ApplyGuardrail, INPUT) to each document the deterministic screen finds clean. */
   applyGuardrail: z.boolean().default(true),
+  /**
+   * The knowledge base over the screened documents (constructs/knowledge-base): Amazon S3 Vectors, one allow-listed
+   * embedding model, fixed-size chunking. Bind an alias to it with `gateway.models.<alias>.retrieval.knowledgeBaseId: "blueprint"`.
+   */
+  knowledgeBase: z
+    .strictObject({
+      /** The embedding model: amazon.titan-embed-text-v2:0 (default), cohere.embed-english-v3 or cohere.embed-multilingual-v3. */
+      embeddingModelId: z
+        .string()
+        .refine((id) => id in KNOWLEDGE_BASE_EMBEDDING_MODELS, `must be one of ${Object.keys(KNOWLEDGE_BASE_EMBEDDING_MODELS).join(', ')}`)
+        .default(DEFAULT_EMBEDDING_MODEL_ID),
+      /** The vector dimension, one the model produces (Titan V2: 1024, 512 or 256; Cohere: 1024). */
+      embeddingDimensions: z.number().int().default(1024),
+      /** Most tokens per chunk, 20 to 8192. */
+      chunkMaxTokens: z.number().int().min(20).max(8192).default(300),
+      /** Overlap between consecutive chunks, in percent of chunkMaxTokens, 1 to 99. */
+      chunkOverlapPercentage: z.number().int().min(1).max(99).default(20),
+    })
+    .superRefine((kb, ctx) => {
+      const dims = KNOWLEDGE_BASE_EMBEDDING_MODELS[kb.embeddingModelId];
+      if (dims && !dims.includes(kb.embeddingDimensions)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['embeddingDimensions'],
+          message: `must be one of ${dims.join(', ')} for ${kb.embeddingModelId}`,
+        });
+      }
+    })
+    .prefault({}),
+  /**
+   * Minutes between two ingestion jobs of the knowledge base (an EventBridge Scheduler schedule): how long a document
+   * released to indexed/ waits, at most, before its sync starts. 5 to 1440.
+   */
+  syncIntervalMinutes: z.number().int().min(5).max(1440).default(15),
 });
 
 const gatewaySchema = z
@@ -528,7 +575,7 @@ const gatewaySchema = z
     vpcCidr: vpcCidr.default('10.65.0.0/22'),
     /** The region's DynamoDB prefix list (the function's only DynamoDB destination); unset: the network guard looks it up at deploy time. */
     dynamoDbPrefixListId: prefixListId.optional(),
-    /** Retrieval: the screened document store (and, later, its knowledge base). Absent: no retrieval resources. */
+    /** Retrieval: the screened document store, its knowledge base and the schedule that syncs it. Absent: no retrieval resources. */
     retrieval: retrievalSchema.optional(),
   })
   .superRefine((g, ctx) => {
@@ -602,6 +649,17 @@ const gatewaySchema = z
           code: 'custom',
           path: ['quotasEnabled'],
           message: `must be true: ${budgets[0]} sets a spend budget, which is kept in the usage table that quotas create; enable quotas or drop the budgets`,
+        });
+      }
+    }
+    for (const [name, m] of Object.entries(g.models)) {
+      if (m.retrieval?.knowledgeBaseId === BLUEPRINT_KNOWLEDGE_BASE && g.retrieval === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['models', name, 'retrieval', 'knowledgeBaseId'],
+          message:
+            `is "${BLUEPRINT_KNOWLEDGE_BASE}", the knowledge base this blueprint builds from gateway.retrieval, which is not configured: ` +
+            'add gateway.retrieval (tenants and their uploader roles, see config/retrieval.json), or name an existing knowledge base by its 10-character id',
         });
       }
     }

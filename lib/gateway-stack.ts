@@ -1,5 +1,7 @@
-import { CfnOutput, Duration, SecretValue, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Lazy, SecretValue, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
@@ -8,16 +10,18 @@ import {
   GatewayModel,
   InferenceGateway,
   invokeTarget,
+  KnowledgeBaseSync,
   ModelGuardrail,
   ModelKind,
   PrescreenMode,
   PrivateNetwork,
   SecureKey,
+  SecureKnowledgeBase,
   SecurityMonitoring,
 } from '../constructs';
 import { BlueprintStack, BlueprintStackProps } from './blueprint-stack';
 import { ensureAlertDestination } from './alert-destination';
-import type { BlueprintConfig } from './config';
+import { BLUEPRINT_KNOWLEDGE_BASE, type BlueprintConfig } from './config';
 
 /** Properties for {@link GatewayStack}. */
 export interface GatewayStackProps extends BlueprintStackProps {
@@ -65,6 +69,10 @@ export class GatewayStack extends BlueprintStack {
   public readonly monitoring: SecurityMonitoring;
   /** The screened document store, when `gateway.retrieval` is configured. */
   public readonly documents?: DocumentIngestion;
+  /** The knowledge base over the screened documents, when `gateway.retrieval` is configured. */
+  public readonly knowledgeBase?: SecureKnowledgeBase;
+  /** The schedule that starts the knowledge base's ingestion jobs, when `gateway.retrieval` is configured. */
+  public readonly knowledgeBaseSync?: KnowledgeBaseSync;
 
   constructor(scope: Construct, id: string, props: GatewayStackProps) {
     super(scope, id, props);
@@ -114,7 +122,11 @@ export class GatewayStack extends BlueprintStack {
       allowUnlistedModelId: m.allowUnlistedModelId,
       inputUsdPerMillionTokens: m.price?.inputUsdPerMillionTokens,
       outputUsdPerMillionTokens: m.price?.outputUsdPerMillionTokens,
-      knowledgeBaseId: m.retrieval?.knowledgeBaseId,
+      // "blueprint": the knowledge base built below from gateway.retrieval (after the gateway, whose endpoint it uses).
+      knowledgeBaseId:
+        m.retrieval?.knowledgeBaseId === BLUEPRINT_KNOWLEDGE_BASE
+          ? Lazy.string({ produce: () => this.knowledgeBase!.knowledgeBaseId })
+          : m.retrieval?.knowledgeBaseId,
       retrievalResults: m.retrieval?.numberOfResults,
       retrievalMinScore: m.retrieval?.minScore,
     }));
@@ -227,6 +239,48 @@ export class GatewayStack extends BlueprintStack {
         ...(retrieval.applyGuardrail ? { guardrail: this.guardrail, bedrockRuntimeEndpoint: this.gateway.bedrockEndpoint } : {}),
         logRetention: config.logRetentionDays as logs.RetentionDays,
       });
+      const kbConfig = retrieval.knowledgeBase;
+      this.knowledgeBase = new SecureKnowledgeBase(this, 'KnowledgeBase', {
+        dataBucket: this.documents.bucket,
+        dataKey: this.documents.encryptionKey,
+        inclusionPrefix: this.documents.indexedPrefix,
+        alarmTopic: this.alertTopic.topic,
+        embeddingModelId: kbConfig.embeddingModelId,
+        embeddingDimensions: kbConfig.embeddingDimensions,
+        chunkMaxTokens: kbConfig.chunkMaxTokens,
+        chunkOverlapPercentage: kbConfig.chunkOverlapPercentage,
+        encryptionKey: this.applicationKey.key,
+        vpc: this.network.vpc,
+        vpcSubnets: this.network.isolatedSubnets,
+        s3PrefixListId: this.s3PrefixListId(),
+        accessLogs: this.documents.serverAccessLogsBucket,
+        logRetention: config.logRetentionDays as logs.RetentionDays,
+      });
+      // One S3 gateway endpoint per route table: the chunk screen uses the document store's, for its intermediate bucket only.
+      const chunkScreenRole = this.knowledgeBase.chunkScreen.role!;
+      this.documents.s3Endpoint.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'KnowledgeBaseChunkScreen',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:GetObject', 's3:PutObject'],
+          resources: [this.knowledgeBase.intermediateBucket.arnForObjects('*')],
+          conditions: { ArnEquals: { 'aws:PrincipalArn': chunkScreenRole.roleArn } },
+        }),
+      );
+      this.knowledgeBaseSync = new KnowledgeBaseSync(this, 'KnowledgeBaseSync', {
+        knowledgeBase: this.knowledgeBase,
+        alarmTopic: this.alertTopic.topic,
+        interval: Duration.minutes(retrieval.syncIntervalMinutes),
+        encryptionKey: this.applicationKey.key,
+      });
+      new CfnOutput(this, 'KnowledgeBaseId', {
+        description: 'Knowledge base over the screened documents (gateway.models.<alias>.retrieval.knowledgeBaseId: "blueprint" binds an alias to it)',
+        value: this.knowledgeBase.knowledgeBaseId,
+      });
+      new CfnOutput(this, 'KnowledgeBaseDataSourceId', {
+        description: `Its data source, synced every ${retrieval.syncIntervalMinutes} minutes (aws bedrock-agent list-ingestion-jobs --knowledge-base-id … --data-source-id …)`,
+        value: this.knowledgeBase.dataSourceId,
+      });
       new CfnOutput(this, 'DocumentsBucketName', {
         description: 'Document bucket: upload to incoming/<tenant>/; screened documents appear under indexed/<tenant>/, suspicious ones under quarantine/<tenant>/',
         value: this.documents.bucket.bucketName,
@@ -270,6 +324,13 @@ export class GatewayStack extends BlueprintStack {
     new CfnOutput(this, 'KeysAdminPolicyArn', {
       description: 'Managed policy to attach to the administrators who manage gateway API keys with secure-llm-keys',
       value: this.gateway.keysAdminPolicy.managedPolicyArn,
-    });
+    });  }
+
+  /** The region's S3 prefix list, looked up at deploy time by the network guard of the gateway's own VPC. */
+  private s3PrefixListId(): string {
+    if (!this.network.guard) {
+      throw new Error(`The network ${this.network.node.path} has no network guard to look up the S3 prefix list of the knowledge base's chunk screen`);
+    }
+    return this.network.guard.prefixListIdOf(ec2.GatewayVpcEndpointAwsService.S3);
   }
 }

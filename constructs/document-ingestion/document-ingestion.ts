@@ -165,6 +165,14 @@ export class DocumentIngestion extends Construct {
   public readonly uploaderPolicies: Readonly<Record<string, iam.ManagedPolicy>>;
   /** The managed policy for the reviewer roles (release of quarantined documents). */
   public readonly reviewerPolicy: iam.ManagedPolicy;
+  /**
+   * The network's S3 gateway endpoint this construct added (policy: the screening role on the bucket's three areas).
+   * A VPC should have one S3 gateway endpoint per route table: another S3 client of the same network (e.g. a
+   * knowledge base's chunk screen) adds its own statement to this endpoint's policy instead of adding a second endpoint.
+   */
+  public readonly s3Endpoint: ec2.GatewayVpcEndpoint;
+  /** The bucket receiving the document bucket's server access logs (prefix `document-bucket/`). */
+  public readonly serverAccessLogsBucket: AccessLogsBucket;
   /** The alarms: `quarantined` (any document quarantined) and `deadLetters` (anything in the dead-letter queue). */
   public readonly alarms: { readonly quarantined: cloudwatch.Alarm; readonly deadLetters: cloudwatch.Alarm };
 
@@ -185,6 +193,7 @@ export class DocumentIngestion extends Construct {
 
     // --- bucket --------------------------------------------------------------------------------
     const accessLogs = props.serverAccessLogsBucket ?? new AccessLogsBucket(this, 'AccessLogs', { removalPolicy });
+    this.serverAccessLogsBucket = accessLogs;
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.encryptionKey,
@@ -320,7 +329,7 @@ export class DocumentIngestion extends Construct {
     });
     this.function.node.addDependency(role.policy);
 
-    props.network.addGatewayEndpoint('DocumentsS3', {
+    this.s3Endpoint = props.network.addGatewayEndpoint('DocumentsS3', {
       service: ec2.GatewayVpcEndpointAwsService.S3,
       actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObject'],
       resources: [incoming, ...written],

@@ -172,6 +172,19 @@ const RETRIEVAL_FAILS_CLOSED = control(
   [it(RETRIEVE_TEST_FILE, 'retrieve validation Retrieve failures map to retrieval_* errors that refuse the request')],
 );
 
+const GATEWAY_RETRIEVAL_TEST = 'test/lib/gateway-stack-retrieval.test.ts';
+const BLUEPRINT_KNOWLEDGE_BASE_WIRED = control(
+  'Blueprint knowledge base wired, bound and synced',
+  'With `gateway.retrieval`, the gateway stack builds the knowledge base over the indexed area only, with its chunk screen in the VPC behind the network\'s one S3 gateway endpoint (policy: the document screen on the document bucket\'s areas, the chunk screen on the intermediate bucket); an alias bound with `knowledgeBaseId: "blueprint"` may Retrieve on that knowledge base\'s ARN only (role and agent-runtime endpoint); an EventBridge Scheduler schedule starts an ingestion job every `syncIntervalMinutes` with a KMS-encrypted payload, a dead-letter queue and a role that may only call StartIngestionJob on that knowledge base.',
+  ['lib/gateway-stack.ts', 'constructs/knowledge-base-sync/knowledge-base-sync.ts'],
+  [
+    it(GATEWAY_RETRIEVAL_TEST, 'GatewayStack with retrieval (config/retrieval.json) defaults the chunk screen runs in the VPC and the network has exactly one S3 gateway endpoint, whose policy covers the document and intermediate buckets'),
+    it(GATEWAY_RETRIEVAL_TEST, 'GatewayStack with retrieval (config/retrieval.json) defaults the bound alias carries the knowledge base id, and Retrieve is allowed on its ARN only, in the role and the agent-runtime endpoint'),
+    it(GATEWAY_RETRIEVAL_TEST, 'GatewayStack with retrieval (config/retrieval.json) defaults a schedule starts ingestion jobs of that data source every 15 minutes, encrypted, with a dead-letter queue and a role limited to StartIngestionJob on the knowledge base'),
+    it(GATEWAY_RETRIEVAL_TEST, 'GatewayStack with retrieval (config/retrieval.json) validation fails if an alias binds "blueprint" without gateway.retrieval'),
+  ],
+);
+
 const TOOL_DESCRIPTIONS_CHECKED = control(
   'Tool declarations screened and ApplyGuardrail-ed',
   'Every string of a tool declaration (name, description, and the parameter schema\'s property names, descriptions, titles, enum values and examples), which the Converse guardrail does not evaluate, is normalized, pre-screened as untrusted content and sent through ApplyGuardrail together with the tool results before Converse.',
@@ -962,8 +975,9 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
           'A vector store returns other tenants\' chunks, leaks content through embeddings (inversion), or accepts writes from untrusted sources.',
         owasp: ['LLM08:2025'],
         coverage: 'partial',
-        controls: [TENANT_FILTERED_RETRIEVAL, RETRIEVE_SCOPED, PRIVATE_VECTOR_STORE, RETRIEVE_PER_KB, VECTOR_STORE_PACK, RETRIEVER_CANNOT_WRITE],
+        controls: [TENANT_FILTERED_RETRIEVAL, RETRIEVE_SCOPED, PRIVATE_VECTOR_STORE, RETRIEVE_PER_KB, VECTOR_STORE_PACK, RETRIEVER_CANNOT_WRITE, BLUEPRINT_KNOWLEDGE_BASE_WIRED],
         residualRisk: [
+          'The index follows the documents by schedule, not by event: a released document becomes retrievable, and a deleted one stops being retrievable, only after the next ingestion job (up to `syncIntervalMinutes` plus the job\'s run time); a start refused while a job runs is retried at the next interval.',
           'The tenant filter relies on the `tenant` metadata ingestion writes beside each document, and on the caller\'s team: a user or key given the wrong team reads that team\'s documents.',
           'Embedding inversion is limited only by who may read the vectors: the knowledge-base role alone.',
           'The gateway serves embeddings (`POST /v1/embeddings`, Titan Text Embeddings V2, scope `embeddings`) with the chat route\'s authorization, quotas and audit but without a guardrail (Bedrock applies none to embedding models): IAM allows exactly those model ARNs without the condition, and its Deny (NotResource) keeps every other model behind the guardrail. Where the vectors are stored, and who may read them, is the caller\'s.',

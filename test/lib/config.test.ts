@@ -187,7 +187,7 @@ describe('configuration', () => {
       [{ gateway: { models: {} } }, /^- gateway\.models: must define at least one model alias, .*got \{\}$/m],
       [
         { gateway: { models: { handbook: { modelId: 'amazon.nova-lite-v1:0', retrieval: { knowledgeBaseId: 'kb-1234' } } } } },
-        /gateway\.models\.handbook\.retrieval\.knowledgeBaseId: must be a knowledge-base id of 10 uppercase letters or digits.*got "kb-1234"/,
+        /gateway\.models\.handbook\.retrieval\.knowledgeBaseId: must be "blueprint" \(the knowledge base of gateway\.retrieval\) or a knowledge-base id of 10 uppercase letters or digits.*got "kb-1234"/,
       ],
       [
         { gateway: { models: { handbook: { modelId: 'amazon.nova-lite-v1:0', retrieval: { knowledgeBaseId: 'ABCDE12345', numberOfResults: 50 } } } } },
