@@ -20,6 +20,11 @@ export interface RuleSpec {
   readonly post?: readonly string[];
   /** Enable only for untrusted content. */
   readonly untrusted?: boolean;
+  /**
+   * Enable only for the user's own text, not with `untrusted` (the untrusted-document screen is tuned on its own
+   * sets; these rules were measured on prompts only).
+   */
+  readonly direct?: boolean;
   /** Emit a derived class instead of reporting a signal. */
   readonly emit?: string;
 }
@@ -81,13 +86,50 @@ export const RULES: readonly RuleSpec[] = [
   { id: 'extraction.system-prompt', w: 0.7, seq: [['YOUR', 0], ['D_SYSPROMPT', 3]], block: SENTENCE },
   { id: 'extraction.your-instructions', w: 0.55, seq: [['REVEAL', 0], ['YOUR', 3], ['PNOUN', 2]], block: SENTENCE, post: ['POSTB'] },
   { id: 'extraction.repeat-above', w: 0.7, seq: [['REVEAL', 0], ['STUFF', 3], ['ABOVE', 2]], block: SENTENCE },
-  { id: 'extraction.starting-with', w: 0.55, seq: [['START', 0], ['YOU', 3], ['ARE', 0]] },
+  { id: 'extraction.starting-with', w: 0.55, seq: [['START', 0], ['YOU', 3], ['ARE', 0]], pre: ['CREATIVE'] },
   { id: 'extraction.what-told', w: 0.6, seq: [['WHAT', 0], ['YOU', 4], ['TOLD', 2]], block: SENTENCE },
   { id: 'extraction.what-told', w: 0.6, seq: [['PNOUN|STUFF|INSTR', 0], ['YOU', 2], ['TOLD', 2]], block: SENTENCE },
   { id: 'extraction.what-told', w: 0.6, seq: [['WHAT', 0], ['ACTOR', 3], ['TELLV', 1], ['YOU', 0]], block: SENTENCE },
   { id: 'extraction.before-first-message', w: 0.55, seq: [['ABOVE', 0], ['FIRST', 2], ['PNOUN', 0]], block: SENTENCE },
   { id: 'extraction.context-window', w: 0.55, seq: [['STUFF|WHAT|REVEAL', 0], ['YOUR', 6], ['CONTEXT', 0]], block: SENTENCE },
   { id: 'extraction.secret', w: 0.6, seq: [['WHAT|REVEAL', 0], ['SYSMOD', 4], ['CREDENTIAL', 1]], block: SENTENCE },
+
+  // Completion-style extraction: continue, complete or start a text whose seed is the assistant's own instructions
+  // ("continue: 'my instructions are'", "start your reply with 'Sure, my instructions are:'", a quotation that opens
+  // with "You are"). A story, poem or song being continued is creative writing, not extraction.
+  { id: 'extraction.completion', w: 0.6, direct: true, seq: [['CONTINUEV|START', 0], ['QOPEN', 4], ['MY', 3], ['INSTR|PNOUN|D_SYSPROMPT', 1]], block: ['EOS', 'CREATIVE'] },
+  { id: 'extraction.completion', w: 0.6, direct: true, seq: [['CONTINUEV|START', 0], ['QOPEN', 4], ['D_SYSPROMPT', 3]], block: ['EOS', 'CREATIVE'] },
+  { id: 'extraction.completion', w: 0.55, direct: true, seq: [['CONTINUEV', 0], ['QOPEN', 4], ['YOUARE|PERSONA', 1]], block: ['EOS', 'CREATIVE'] },
+  { id: 'extraction.completion', w: 0.55, direct: true, seq: [['CONTINUEV', 0], ['YOUR', 4], ['INSTR|PNOUN|D_SYSPROMPT', 2]], block: ['EOS', 'CREATIVE', 'MY'] },
+  { id: 'extraction.part-of-instructions', w: 0.55, direct: true, seq: [['PARTN', 0], ['YOUR', 2], ['INSTR|D_SYSPROMPT|PROMPTW', 1]], block: SENTENCE },
+  // Verb-final languages (tr, hi, ja, ko): the object comes before the verb.
+  { id: 'extraction.system-prompt', w: 0.6, direct: true, seq: [['D_SYSPROMPT', 0], ['REVEAL', 3]], block: ['EOS', 'MY', 'OTHERPOSS', 'NOTC'], pre: ['MY', 'OTHERPOSS', 'EXAMPLEB'] },
+  { id: 'extraction.given-instructions', w: 0.55, direct: true, seq: [['TOLD_SOV', 0], ['INSTR|PNOUN', 1], ['REVEAL', 4]], block: SENTENCE },
+
+  // Fixed-output hijacks: the reply must be a given literal. D_FIXED is a demand for an exact literal ("respond only
+  // with \"…\"", "just say: …", verb-final "「…」とだけ答えて"); on its own it is also how exam questions ask for an
+  // answer, so it flags only with a hacked/pwned literal, after the task is dismissed ("instead", "forget the
+  // translation", "don't summarize") or as a standing order ("from now on …").
+  { id: '', emit: 'D_FIXED', w: 1, direct: true, seq: [['OUTV', 0], ['ONLY|EXACTLY', 3], ['QOPEN|COLON', 3]], block: SENTENCE },
+  { id: '', emit: 'D_FIXED', w: 1, direct: true, seq: [['ONLY|EXACTLY', 0], ['OUTV', 3], ['QOPEN|COLON', 3]], block: SENTENCE },
+  { id: '', emit: 'D_FIXED', w: 1, direct: true, seq: [['ONLY', 0], ['QOPEN', 1]], block: SENTENCE },
+  { id: '', emit: 'D_FIXED', w: 1, direct: true, seq: [['OUTV', 0], ['QOPEN', 2], ['QEND', 10], ['ONLY', 2]], block: SENTENCE },
+  { id: '', emit: 'D_FIXED', w: 1, direct: true, seq: [['QEND', 0], ['ONLY', 2], ['OUTV', 2]], block: SENTENCE },
+  { id: '', emit: 'D_PWN', w: 1, direct: true, seq: [['OUTV|RESPONSEN', 0], ['HACKWORD', 5]], block: ['EOS', 'MY', 'IF'] },
+  { id: '', emit: 'D_PWN', w: 1, direct: true, seq: [['QOPEN|COLON', 0], ['HACKWORD', 5]], block: ['EOS', 'QEND'] },
+  { id: '', emit: 'D_PWN', w: 1, direct: true, seq: [['HACKWORD', 0], ['QEND', 3], ['ONLY|OUTV', 2]], block: SENTENCE },
+  { id: '', emit: 'D_DISMISS', w: 1, direct: true, seq: [['IGNORE', 0], ['TASKN', 2]], block: SENTENCE },
+  { id: '', emit: 'D_DISMISS', w: 1, direct: true, seq: [['NOTC', 0], ['TASKV', 1]], block: SENTENCE },
+  { id: '', emit: 'D_DISMISS', w: 1, direct: true, seq: [['TASKV', 0], ['NOTC', 1]], block: SENTENCE },
+  { id: 'hijack.fixed-output', w: 0.35, direct: true, seq: [['D_FIXED', 0]] },
+  // The same chains as D_PWN, reported from where they start (a derived class is seen at its last token, inside the
+  // quotation, where a mention would weaken it).
+  { id: 'hijack.hacked-output', w: 0.4, direct: true, seq: [['OUTV|RESPONSEN', 0], ['HACKWORD', 5]], block: ['EOS', 'MY', 'IF'] },
+  { id: 'hijack.hacked-output', w: 0.4, direct: true, seq: [['QOPEN|COLON', 0], ['HACKWORD', 5]], block: ['EOS', 'QEND'] },
+  { id: 'hijack.hacked-output', w: 0.4, direct: true, seq: [['HACKWORD', 0], ['QEND', 3], ['ONLY|OUTV', 2]], block: SENTENCE },
+  { id: 'hijack.task-dismissed', w: 0.6, direct: true, seq: [['DISMISS|D_DISMISS', 0], ['D_FIXED|D_PWN', 12]] },
+  { id: 'hijack.standing-output', w: 0.6, direct: true, seq: [['PERSIST', 0], ['OUTV', 4], ['EVERY', 3], ['QOPEN', 3]] },
+  { id: 'hijack.standing-output', w: 0.6, direct: true, seq: [['PERSIST', 0], ['D_FIXED', 8]] },
 
   // Format / delimiter injection in words.
   { id: 'delimiter.new-instructions-banner', w: 0.6, seq: [['START|END', 0], ['NEW|SYSMOD', 2], ['INSTR|PNOUN|SYSPROMPT', 1]] },
