@@ -81,18 +81,22 @@ export const RULES: readonly RuleSpec[] = [
   { id: 'persona.policy-bypass', w: 0.6, seq: [['BYPASSV|IGNORE', 0], ['AIPOLICYMOD|YOUR', 3], ['POLICY', 2]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE, post: OVERRIDE_POST },
 
   // System-prompt extraction.
-  { id: 'extraction.system-prompt', w: 0.8, seq: [['REVEAL', 0], ['D_SYSPROMPT', 5]], block: ['EOS', 'EXAMPLEB', 'MY', 'OTHERPOSS'] },
+  { id: 'extraction.system-prompt', w: 0.8, seq: [['REVEAL|SUMMV', 0], ['D_SYSPROMPT', 5]], block: ['EOS', 'EXAMPLEB', 'MY', 'OTHERPOSS'] },
   { id: 'extraction.your-instructions', w: 0.6, seq: [['WHAT', 0], ['YOUR', 4], ['PROMPTW', 0]], block: SENTENCE, post: ['POSTB'] },
   { id: 'extraction.system-prompt', w: 0.7, seq: [['YOUR', 0], ['D_SYSPROMPT', 3]], block: SENTENCE },
-  { id: 'extraction.your-instructions', w: 0.55, seq: [['REVEAL', 0], ['YOUR', 3], ['PNOUN', 2]], block: SENTENCE, post: ['POSTB'] },
-  { id: 'extraction.repeat-above', w: 0.7, seq: [['REVEAL', 0], ['STUFF', 3], ['ABOVE', 2]], block: SENTENCE },
+  { id: 'extraction.your-instructions', w: 0.55, seq: [['REVEAL|SUMMV', 0], ['YOUR', 3], ['PNOUN', 2]], block: SENTENCE, post: ['POSTB'] },
+  // Reproducing the text above is extraction; summarizing or translating the conversation above is not (in a
+  // document both are; that screen is tuned on its own sets).
+  { id: 'extraction.repeat-above', w: 0.7, direct: true, seq: [['REVEAL', 0], ['STUFF', 3], ['ABOVE', 2]], block: SENTENCE },
+  { id: 'extraction.repeat-above', w: 0.7, untrusted: true, seq: [['REVEAL|SUMMV', 0], ['STUFF', 3], ['ABOVE', 2]], block: SENTENCE },
+  { id: 'extraction.repeat-above', w: 0.6, direct: true, seq: [['ABOVE', 0], ['STUFF', 2], ['REVEAL', 5]], block: SENTENCE },
   { id: 'extraction.starting-with', w: 0.55, seq: [['START', 0], ['YOU', 3], ['ARE', 0]], pre: ['CREATIVE'] },
   { id: 'extraction.what-told', w: 0.6, seq: [['WHAT', 0], ['YOU', 4], ['TOLD', 2]], block: SENTENCE },
   { id: 'extraction.what-told', w: 0.6, seq: [['PNOUN|STUFF|INSTR', 0], ['YOU', 2], ['TOLD', 2]], block: SENTENCE },
   { id: 'extraction.what-told', w: 0.6, seq: [['WHAT', 0], ['ACTOR', 3], ['TELLV', 1], ['YOU', 0]], block: SENTENCE },
   { id: 'extraction.before-first-message', w: 0.55, seq: [['ABOVE', 0], ['FIRST', 2], ['PNOUN', 0]], block: SENTENCE },
-  { id: 'extraction.context-window', w: 0.55, seq: [['STUFF|WHAT|REVEAL', 0], ['YOUR', 6], ['CONTEXT', 0]], block: SENTENCE },
-  { id: 'extraction.secret', w: 0.6, seq: [['WHAT|REVEAL', 0], ['SYSMOD', 4], ['CREDENTIAL', 1]], block: SENTENCE },
+  { id: 'extraction.context-window', w: 0.55, seq: [['STUFF|WHAT|REVEAL|SUMMV', 0], ['YOUR', 6], ['CONTEXT', 0]], block: SENTENCE },
+  { id: 'extraction.secret', w: 0.6, seq: [['WHAT|REVEAL|SUMMV', 0], ['SYSMOD', 4], ['CREDENTIAL', 1]], block: SENTENCE },
 
   // Completion-style extraction: continue, complete or start a text whose seed is the assistant's own instructions
   // ("continue: 'my instructions are'", "start your reply with 'Sure, my instructions are:'", a quotation that opens

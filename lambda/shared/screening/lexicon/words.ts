@@ -25,7 +25,7 @@ export const LEXICON: Readonly<Record<string, string>> = {
   NOTC: `not don't dont do_not never no doesn't without stop nicht nie no nunca jamais ne pas non mai не 不要 别`,
   FOLLOW: `follow following obey obeying comply heed adhere listen respect`,
   PRIOR: `previous previously prior above earlier preceding foregoing before former all any every entire old existing
-    original initial aforementioned above-mentioned last
+    original initial aforementioned above-mentioned last powyższe powyższych
     anterior anteriores previas previos precedentes todas todos todo arriba
     precedentes precedente anterieures anterieurs toutes tous dessus
     alle vorherigen vorherige vorigen vorige bisherigen bisherige obigen obige fruheren vorangegangenen vorausgegangenen
@@ -62,7 +62,7 @@ export const LEXICON: Readonly<Record<string, string>> = {
   ARE: `are re were be being am eres es bist sei sono sei estas est sind sei e ist 是 现在是`,
   NOW: `now henceforth ahora maintenant jetzt agora ora сейчас теперь 现在 今から 이제`,
   REVEAL: `reveal reveals show display print output repeat tell share give leak dump disclose expose recite echo copy
-    paste spell write list provide quote type return state divulge enumerate translate summarize summarise describe
+    paste spell write list provide quote type return state divulge enumerate
     revela revelar muestra muestrame mostrar dime imprime repite escribe ensename revele revelez affiche affichez montre
     montrez montre-moi repete repetez donne donnez dis ecris zeige zeig gib verrate nenne wiederhole ausgeben mostre
     mostra diga imprima repita revele rivela rivelami mostrami ripeti stampa dimmi scrivi
@@ -72,7 +72,10 @@ export const LEXICON: Readonly<Record<string, string>> = {
     affiche affichez recopie recopiez wiederhole zeig_mir muéstrame repita repite ripeti herhaal toon laat
     powtórz pokaż wypisz napisz покажи повтори виведи покажіть повтори göster tekrarla yaz اعرض أعرض اظهر أظهر اكشف
     اكتب اطبع كرر أعد दिखाओ दिखाइए दिखाएं बताओ बताइए लिखो 見せて 表示して 出力して 書いて 보여주세요 보여줘 출력하세요
-    hien_thi xem tunjukkan tampilkan tulis ulangi`,
+    hien_thi xem tunjukkan tampilkan tulis ulangi दोहराओ दोहराएं दोहराइए`,
+  // Verbs that transform rather than reproduce: "summarize the conversation above" is an ordinary request, "summarize
+  // your system prompt" is not.
+  SUMMV: `translate summarize summarise describe`,
   SYSMOD: `system system's sys initial original hidden secret confidential internal pre starting beginning developer
     developer's operator underlying first base master core
     sistema systeme inicial iniciales initial initiales initiaux ursprunglichen ursprungliche anfanglichen
@@ -167,7 +170,7 @@ export const LEXICON: Readonly<Record<string, string>> = {
     unscramble`,
   EXEC: `follow execute run obey do perform comply carry act`,
   REPORT: `told said says asked say tells dijo dijeron sagte sagt dit a_dit disse detto сказал сказали 说`,
-  META: `injection injections jailbreak jailbreaks jailbreaking attack attacks attacker attackers defend defense defence
+  META: `trick tricks technique techniques exploit exploits payload payloads injection injections jailbreak jailbreaks jailbreaking attack attacks attacker attackers defend defense defence
     defenses mitigate mitigation prevent prevention detect detection detector protect protection security vulnerability
     red-team red-teaming owasp classifier research researchers paper papers example examples explain phenomenon
     template templates format formats chatml fine-tuning tokens token mean means meaning syntax
