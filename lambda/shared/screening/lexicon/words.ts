@@ -178,7 +178,11 @@ export const LEXICON: Readonly<Record<string, string>> = {
   QWORD: `what how why is are can could should does do explain describe which when where who qué como cómo was wie pourquoi
     comment 什么 如何 怎么 что как`,
   MENTION: `say says said saying phrase phrases quote quoted quotes means mean meaning translate translation story
-    character word words sentence sentences string called example examples like refer refers dice dit sagt`,
+    character word words sentence sentences string called example examples like refer refers dice dit sagt
+    wrote writes typed types entered test tests unit-test blocklist denylist refuses refuse detects
+    traduza traduzir traduce traducir traduis traduire traduisez übersetze übersetzen übersetzt traduci tradurre
+    vertaal vertalen przetłumacz tłumacz переведи перевести переклади перекласти çevir çevirir ترجم ترجمة अनुवाद
+    翻译 翻譯 訳して 翻訳 번역 번역해 dich_sang terjemahkan`,
   EXAMPLEB: `a an example sample good robust template another some`,
   POSTB: `for about regarding from of zur zum uber sobre sur pour para su sul sulla per`,
   // Indirect injection (untrusted content).
