@@ -170,13 +170,14 @@ const COLON_CLASSES: readonly number[] = [C.COLON];
 const QOPEN_CLASSES: readonly number[] = [cid('QOPEN')];
 const QEND_CLASSES: readonly number[] = [cid('QEND')];
 
-/** Per class, the counter it feeds in {@link Matcher}: 1 META, 2 MENTION, 3 YOU/YOUR, 4 QWORD. */
+/** Per class, the counter it feeds in {@link Matcher}: 1 META, 2 MENTION, 3 YOU/YOUR, 4 QWORD, 5 D_FICTION. */
 const COUNTER = new Uint8Array(NUM_CLASSES);
 COUNTER[C.META] = 1;
 COUNTER[C.MENTION] = 2;
 COUNTER[C.YOU] = 3;
 COUNTER[C.YOUR] = 3;
 COUNTER[C.QWORD] = 4;
+COUNTER[cid('D_FICTION')] = 5;
 
 /** Per class, 1 + the index of the reader cue ({@link READER_CUES}) it belongs to, 0 for none. */
 const CUE = new Uint8Array(NUM_CLASSES);
@@ -436,6 +437,8 @@ export class Matcher {
   addressed = 0;
   /** Tokens that announce a quotation or mention ("says", "translate", "story"). */
   mentionTokens = 0;
+  /** Fiction framings of the user's own work ("in my novel", "my story"); direct matchers only. */
+  fictionTokens = 0;
   /** The first token was an interrogative. */
   startsWithQuestion = false;
   /** Position of the next token. */
@@ -510,6 +513,7 @@ export class Matcher {
       if (counter !== 0) {
         if (counter === 1) this.metaTokens++;
         else if (counter === 2) this.mentionTokens++;
+        else if (counter === 5) this.fictionTokens++;
         else if (counter === 3) this.addressed++;
         else if (i === 0) this.startsWithQuestion = true;
       }

@@ -57,6 +57,10 @@ export const RULES: readonly RuleSpec[] = [
   { id: 'override.new-instructions', w: 0.45, seq: [['YOUR', 0], ['NEW', 1], ['TASK', 1]], block: SENTENCE },
   { id: 'override.new-instructions', w: 0.35, seq: [['NEW', 0], ['TASK', 1], ['COLON', 0]] },
 
+  // Fiction framing of the user's own work ("in my novel", "my story"): a villain or rogue AI there is a character,
+  // so prescreen weakens `persona.unrestricted-ai` (counted by the matcher, emitted for the user's own text only).
+  { id: '', emit: 'D_FICTION', w: 1, direct: true, seq: [['MY', 0], ['CREATIVE', 2]], block: SENTENCE },
+
   // Persona / DAN jailbreaks.
   { id: 'persona.do-anything-now', w: 0.85, seq: [['DO', 0], ['ANYTHING', 0], ['NOW', 0]] },
   { id: 'persona.named-jailbreak', w: 0.45, seq: [['PERSONA|YOU|NOW', 0], ['DANNAME', 4]], block: SENTENCE },

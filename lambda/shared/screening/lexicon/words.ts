@@ -232,7 +232,7 @@ export const LEXICON: Readonly<Record<string, string>> = {
     devam_et tamamla sürdür أكمل اكمل تابع जारी पूरा 继续 接着 续写 补全 写完 続けて 続き 完成させて 계속 이어서
     완성하세요 tiep_tuc hoan_thanh lanjutkan selesaikan lengkapi teruskan`,
   CREATIVE: `story stories poem poems song songs lyrics novel tale tales fairy chapter dialogue dialog scene fiction
-    verse rhyme limerick haiku joke script bedtime
+    verse rhyme limerick haiku joke script screenplay bedtime
     geschichte gedicht lied histoire poème chanson conte historia poema canción cuento história canção racconto poesia
     canzone favola verhaal gedicht liedje historię wiersz piosenkę историю историю стих песню казку вірш пісню hikaye
     şiir şarkı قصة قصيدة أغنية कहानी कविता गीत 故事 诗 歌词 小说 物語 詩 歌 이야기 시 노래 cau_chuyen bai_tho cerita puisi lagu`,
