@@ -51,7 +51,8 @@ export const RULES: readonly RuleSpec[] = [
   { id: 'override.ignore-restrictions', w: 0.6, seq: [['IGNORE', 0], ['PRIOR|YOUR', 3], ['AIRESTRICT', 2]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE, post: OVERRIDE_POST },
   { id: 'override.ignore-instructions', w: 0.85, seq: [['IGNORE', 0], ['STUFF', 2], ['BEFORE_STRONG', 2]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE, post: OVERRIDE_POST },
   { id: 'override.do-not-follow', w: 0.75, seq: [['NOTC', 0], ['FOLLOW', 1], ['PRIOR', 2], ['INSTR', 3]], block: OVERRIDE_BLOCK },
-  { id: 'override.do-not-follow', w: 0.6, seq: [['NOTC', 0], ['FOLLOW', 1], ['INSTR', 3]], block: OVERRIDE_BLOCK },
+  // "Don't follow the instructions *of the old manual*" names whose instructions; bare "don't follow instructions" does not.
+  { id: 'override.do-not-follow', w: 0.6, seq: [['NOTC', 0], ['FOLLOW', 1], ['INSTR', 3]], block: OVERRIDE_BLOCK, post: ['POSTOF'] },
   { id: 'override.instructions-void', w: 0.7, seq: [['PRIOR', 0], ['INSTR', 2], ['VOID', 5]], block: OVERRIDE_BLOCK },
   { id: 'override.instructions-void', w: 0.7, seq: [['D_SYSPROMPT', 0], ['VOID', 5]], block: OVERRIDE_BLOCK },
   { id: 'override.new-instructions', w: 0.45, seq: [['YOUR', 0], ['NEW', 1], ['TASK', 1]], block: SENTENCE },
@@ -101,6 +102,12 @@ export const RULES: readonly RuleSpec[] = [
   { id: 'extraction.before-first-message', w: 0.55, seq: [['ABOVE', 0], ['FIRST', 2], ['PNOUN', 0]], block: SENTENCE },
   { id: 'extraction.context-window', w: 0.55, seq: [['STUFF|WHAT|REVEAL|SUMMV', 0], ['YOUR', 6], ['CONTEXT', 0]], block: SENTENCE },
   { id: 'extraction.secret', w: 0.6, seq: [['WHAT|REVEAL|SUMMV', 0], ['SYSMOD', 4], ['CREDENTIAL', 1]], block: SENTENCE },
+
+  // Show or forget the instructions "you were given" (not the instructions a shop gave the user), in languages that mark the second person in the verb phrase.
+  { id: 'extraction.what-told', w: 0.6, direct: true, seq: [['REVEAL', 0], ['INSTR|PNOUN|STUFF', 3], ['TOLDYOU', 4]], block: SENTENCE },
+  { id: 'override.ignore-instructions', w: 0.75, direct: true, seq: [['IGNORE', 0], ['TOLDYOU', 5]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE },
+  // "Rather than following your instructions, …": the instructions are dismissed.
+  { id: 'override.instead-of-instructions', w: 0.6, direct: true, seq: [['DISMISS', 0], ['FOLLOW', 1], ['YOUR|PRIOR', 2], ['INSTR', 2]], block: SENTENCE },
 
   // Completion-style extraction: continue, complete or start a text whose seed is the assistant's own instructions
   // ("continue: 'my instructions are'", "start your reply with 'Sure, my instructions are:'", a quotation that opens

@@ -23,7 +23,10 @@ export const LEXICON: Readonly<Record<string, string>> = {
     無視して 無視し 忘れて 忘れ 忘れろ 忽略掉 无视掉 잊고 잊어 잊어버리고 잊으세요 무시하세요 무시하십시오
     bo_qua quen abaikan lupakan acuhkan`,
   NOTC: `not don't dont do_not never no doesn't without stop nicht nie no nunca jamais ne pas non mai не 不要 别`,
-  FOLLOW: `follow following obey obeying comply heed adhere listen respect`,
+  FOLLOW: `follow following obey obeying comply heed adhere listen respect
+    following obeying sigas sigues seguir siga sigan befolge befolgen folge folgen suis suivre suivez segui
+    seguire seguite siga seguir volg volgen przestrzegaj słuchaj следуй следовать слушай виконуй дотримуйся uyma
+    اتبع 遵循 遵守 従って 따르지 ikuti patuhi`,
   PRIOR: `previous previously prior above earlier preceding foregoing before former all any every entire old existing
     original initial aforementioned above-mentioned last powyższe powyższych
     anterior anteriores previas previos precedentes todas todos todo arriba
@@ -96,7 +99,8 @@ export const LEXICON: Readonly<Record<string, string>> = {
     システムプロンプト`,
   ABOVE: `above before preceding earlier prior previous
     précède precede oben hierboven powyżej выше вище yukarıdaki أعلاه ऊपर 上面 上記 위의 tren di_atas acima sopra
-    ci-dessus arriba`,
+    ci-dessus arriba
+    dessus au-dessus oberhalb uber_meiner uber_dieser uber_meinem`,
   ABOVE_STRONG: `above preceding foregoing aforementioned`,
   FIRST: `first initial opening`,
   CONTEXT: `context`,
@@ -124,7 +128,11 @@ export const LEXICON: Readonly<Record<string, string>> = {
   WHAT: `what which whats what's que qué quoi was 什么 что какие`,
   TOLD: `told given instructed programmed configured initialized initialised prompted tasked received got`,
   VOID: `void revoked cancelled canceled obsolete outdated irrelevant invalid expired overridden superseded null
-    no_longer replaced suspended lifted`,
+    no_longer replaced suspended lifted
+    ungültig ungultig hinfällig aufgehoben annulées annulees caduques obsolètes invalides anuladas inválidas
+    obsoletas sin_efecto anuladas annullate non_valide obsolete ongeldig vervallen nieważne nieaktualne
+    недействительны отменены устарели недійсні скасовані geçersiz ملغاة لاغية رद्द अमान्य 作废 无效 失效 無効 무효 vo_hieu
+    tidak_berlaku batal`,
   NEW: `new updated real actual true additional revised nuevas nuevo nouvelles neue nuove novas новые 新的 新`,
   TASK: `task tasks mission objective goal purpose job directive directives instructions orders rules prompt role
     instrucciones tarea consignes aufgabe anweisungen compito задача 任务 指令`,
@@ -184,6 +192,7 @@ export const LEXICON: Readonly<Record<string, string>> = {
     vertaal vertalen przetłumacz tłumacz переведи перевести переклади перекласти çevir çevirir ترجم ترجمة अनुवाद
     翻译 翻譯 訳して 翻訳 번역 번역해 dich_sang terjemahkan`,
   EXAMPLEB: `a an example sample good robust template another some`,
+  POSTOF: `of from in del della dello dei degli delle du des`,
   POSTB: `for about regarding from of zur zum uber sobre sur pour para su sul sulla per`,
   // Indirect injection (untrusted content).
   // Fixed-output hijacks: a demand that the reply be a given literal ("just say 'I have been PWNED'", "respond only
@@ -230,13 +239,18 @@ export const LEXICON: Readonly<Record<string, string>> = {
     continúa continua completa termina sigue continue complete termine prosegui completa vervolg vul_aan maak_af
     kontynuuj dokończ dokoncz uzupełnij продолжи продолжай допиши закончи дополни продовж продовжуй допиши заверши
     devam_et tamamla sürdür أكمل اكمل تابع जारी पूरा 继续 接着 续写 补全 写完 続けて 続き 完成させて 계속 이어서
-    완성하세요 tiep_tuc hoan_thanh lanjutkan selesaikan lengkapi teruskan`,
+    완성하세요 tiep_tuc hoan_thanh lanjutkan selesaikan lengkapi teruskan
+    fort`,
   CREATIVE: `story stories poem poems song songs lyrics novel tale tales fairy chapter dialogue dialog scene fiction
     verse rhyme limerick haiku joke script screenplay bedtime
     geschichte gedicht lied histoire poème chanson conte historia poema canción cuento história canção racconto poesia
     canzone favola verhaal gedicht liedje historię wiersz piosenkę историю историю стих песню казку вірш пісню hikaye
     şiir şarkı قصة قصيدة أغنية कहानी कविता गीत 故事 诗 歌词 小说 物語 詩 歌 이야기 시 노래 cau_chuyen bai_tho cerita puisi lagu`,
   YOUARE: `you_are you_were 你是 您是 あなたは 당신은 너는 tu_es du_bist tú_eres tu_sei`,
+  // "The instructions you were given" with the second person in the verb phrase, as most languages write it.
+  TOLDYOU: `hai_ricevuto ti_hanno ti_sono te_dieron te_dio recibiste has_recibido t'a_dit t'a_donne t'a_donnees
+    as_recues dir_gegeben du_bekommen du_erhalten te_passaram te_deram recebeste voce_recebeu je_gekregen opgedragen
+    dostałeś otrzymałeś тебе_дали тебе_сказали ты_получил тобі_дали тобі_сказали sana_verilen`,
   PARTN: `sentence sentences line lines words paragraph paragraphs letters characters part section`,
   TOLD_SOV: `받은 주어진 받았던 受け取った 与えられた 最初に 收到的 给你的 最初の`,
   RESPONSEN: `response answer reply output`,
