@@ -90,7 +90,7 @@ describe('prescreen', () => {
     });
 
     // Holdout set 2 was written and committed before any rule for its families, and never tuned on. Measured on both
-    // holdout sets together: 83.6 % detection (188 of 225), 0.8 % false positives (2 of 265).
+    // holdout sets together: 84.9 % detection (191 of 225), 0.8 % false positives (2 of 265); set 2 alone 82.7 % at 3.1 %.
     test('all holdout prompts: at least 60 % detection at no more than 1 % false positives', () => {
       const { detection, falsePositives } = promptRates([...load('holdout-prompts'), ...load('holdout-prompts-2')]);
       expect(detection).toBeGreaterThanOrEqual(0.6);
