@@ -170,6 +170,38 @@ const COLON_CLASSES: readonly number[] = [C.COLON];
 const QOPEN_CLASSES: readonly number[] = [cid('QOPEN')];
 const QEND_CLASSES: readonly number[] = [cid('QEND')];
 
+/**
+ * When a quotation mark can advance a rule: per mark class, the classes of the steps right before a step on it, with
+ * that step's gap. The tokenizer feeds a mark only when one of them was seen within its gap, so ordinary quotations
+ * (and 1 MB of `"a" "a" …`) cost nothing; a mark therefore never starts a rule (checked here).
+ */
+interface MarkTrigger {
+  readonly classes: Int32Array;
+  readonly gaps: Int32Array;
+}
+function markTrigger(mark: string): MarkTrigger {
+  const classes: number[] = [];
+  const gaps: number[] = [];
+  for (const spec of RULES) {
+    spec.seq.forEach(([step, gap], k) => {
+      if (!step.split('|').includes(mark)) return;
+      if (k === 0) throw new Error(`prescreen: rule ${spec.id || spec.emit} starts with the quotation mark ${mark}`);
+      for (const c of spec.seq[k - 1]![0].split('|').map(cid)) {
+        const at = classes.indexOf(c);
+        if (at < 0) {
+          classes.push(c);
+          gaps.push(gap);
+        } else {
+          gaps[at] = Math.max(gaps[at]!, gap);
+        }
+      }
+    });
+  }
+  return { classes: Int32Array.from(classes), gaps: Int32Array.from(gaps) };
+}
+const QOPEN_TRIGGER = markTrigger('QOPEN');
+const QEND_TRIGGER = markTrigger('QEND');
+
 /** Per class, the counter it feeds in {@link Matcher}: 1 META, 2 MENTION, 3 YOU/YOUR, 4 QWORD, 5 D_FICTION. */
 const COUNTER = new Uint8Array(NUM_CLASSES);
 COUNTER[C.META] = 1;
@@ -467,6 +499,18 @@ export class Matcher {
       if (w > 0 && w > (hits.get(ruleIds[r]!) ?? 0)) hits.set(ruleIds[r]!, w);
     }
     return hits;
+  }
+
+  /**
+   * Whether a quotation mark fed now could advance a rule ({@link markTrigger}): a class of the step before it was
+   * seen within that step's gap. Direct matchers only.
+   */
+  markMatters(trigger: MarkTrigger): boolean {
+    if (this.untrusted) return false;
+    const { classes, gaps } = trigger;
+    this.steps += classes.length;
+    for (let k = 0; k < classes.length; k++) if (this.index - this.lastSeen[classes[k]!]! - 1 <= gaps[k]!) return true;
+    return false;
   }
 
   /** Advance the position by `n` tokens that carry no class. */
@@ -953,9 +997,9 @@ function scan(t: string, m: Matcher): void {
       prevWord = '';
     }
     // Quotation marks are outside the quotation: a rule step on them is never a quoted match.
-    // Only direct rules read them: the untrusted screen is unchanged.
-    if (qend && !m.untrusted) m.feed(QEND_CLASSES, false, 0);
-    if (qopen && !m.untrusted) m.feed(QOPEN_CLASSES, false, 0);
+    // Only direct rules read them (the untrusted screen is unchanged), and only where one can advance.
+    if (qend && m.markMatters(QEND_TRIGGER)) m.feed(QEND_CLASSES, false, 0);
+    if (qopen && m.markMatters(QOPEN_TRIGGER)) m.feed(QOPEN_CLASSES, false, 0);
 
     if (tokenKind === KIND_CJK) {
       joinNode = 0;
@@ -1075,10 +1119,12 @@ function scan(t: string, m: Matcher): void {
     if (word.includes('@') && /\p{L}@\p{L}/u.test(word)) classes = [...classes, C.EMAILADDR];
     prevWord = bigramHeads.has(key) ? key : '';
     // A leading or trailing apostrophe quotes ('I have been PWNED'); "don't" and "users'" are one word.
-    if (len > 1 && c0 === 0x27 && !m.untrusted) m.feed(QOPEN_CLASSES, false, 0);
+    if (len > 1 && c0 === 0x27 && m.markMatters(QOPEN_TRIGGER)) m.feed(QOPEN_CLASSES, false, 0);
     if (classes.length === 0) m.skip(1);
     else m.feed(classes, quoted, obf);
-    if (len > 1 && t.charCodeAt(end - 1) === 0x27 && t.charCodeAt(end - 2) !== 0x73 && !m.untrusted) m.feed(QEND_CLASSES, false, 0);
+    if (len > 1 && t.charCodeAt(end - 1) === 0x27 && t.charCodeAt(end - 2) !== 0x73 && m.markMatters(QEND_TRIGGER)) {
+      m.feed(QEND_CLASSES, false, 0);
+    }
   }
   if (spacedStart >= 0) flushSpaced(spacedLetters, spacedQuoted, m);
   m.finish();

@@ -122,16 +122,18 @@ export const RULES: readonly RuleSpec[] = [
   { id: 'extraction.given-instructions', w: 0.55, direct: true, seq: [['TOLD_SOV', 0], ['INSTR|PNOUN', 1], ['REVEAL', 4]], block: SENTENCE },
 
   // Fixed-output hijacks: the reply must be a given literal. D_FIXED is a demand for an exact literal ("respond only
-  // with \"…\"", "just say: …", verb-final "「…」とだけ答えて"); on its own it is also how exam questions ask for an
+  // with \"…\"", "just say: …", "say \"…\" and nothing else"); on its own it is also how exam questions ask for an
   // answer, so it flags only with a hacked/pwned literal, after the task is dismissed ("instead", "forget the
   // translation", "don't summarize") or as a standing order ("from now on …").
   { id: '', emit: 'D_FIXED', w: 1, direct: true, seq: [['OUTV', 0], ['ONLY|EXACTLY', 3], ['QOPEN|COLON', 3]], block: SENTENCE },
   { id: '', emit: 'D_FIXED', w: 1, direct: true, seq: [['ONLY|EXACTLY', 0], ['OUTV', 3], ['QOPEN|COLON', 3]], block: SENTENCE },
   { id: '', emit: 'D_FIXED', w: 1, direct: true, seq: [['ONLY', 0], ['QOPEN', 1]], block: SENTENCE },
   { id: '', emit: 'D_FIXED', w: 1, direct: true, seq: [['OUTV', 0], ['QOPEN', 2], ['QEND', 10], ['ONLY', 2]], block: SENTENCE },
-  { id: '', emit: 'D_FIXED', w: 1, direct: true, seq: [['QEND', 0], ['ONLY', 2], ['OUTV', 2]], block: SENTENCE },
+  // Verb-final (ja, ko): 「…」とだけ答えて. A mark never starts a rule (see the engine), so the literal's hacked word does.
+  { id: '', emit: 'D_FIXED', w: 1, direct: true, seq: [['HACKWORD', 0], ['QEND', 3], ['ONLY', 2], ['OUTV', 2]], block: SENTENCE },
   { id: '', emit: 'D_PWN', w: 1, direct: true, seq: [['OUTV|RESPONSEN', 0], ['HACKWORD', 5]], block: ['EOS', 'MY', 'IF'] },
-  { id: '', emit: 'D_PWN', w: 1, direct: true, seq: [['QOPEN|COLON', 0], ['HACKWORD', 5]], block: ['EOS', 'QEND'] },
+  { id: '', emit: 'D_PWN', w: 1, direct: true, seq: [['OUTV|RESPONSEN|ONLY|EXACTLY', 0], ['QOPEN', 3], ['HACKWORD', 5]], block: ['EOS', 'QEND'] },
+  { id: '', emit: 'D_PWN', w: 1, direct: true, seq: [['COLON', 0], ['HACKWORD', 5]], block: SENTENCE },
   { id: '', emit: 'D_PWN', w: 1, direct: true, seq: [['HACKWORD', 0], ['QEND', 3], ['ONLY|OUTV', 2]], block: SENTENCE },
   { id: '', emit: 'D_DISMISS', w: 1, direct: true, seq: [['IGNORE', 0], ['TASKN', 2]], block: SENTENCE },
   { id: '', emit: 'D_DISMISS', w: 1, direct: true, seq: [['NOTC', 0], ['TASKV', 1]], block: SENTENCE },
@@ -140,7 +142,8 @@ export const RULES: readonly RuleSpec[] = [
   // The same chains as D_PWN, reported from where they start (a derived class is seen at its last token, inside the
   // quotation, where a mention would weaken it).
   { id: 'hijack.hacked-output', w: 0.4, direct: true, seq: [['OUTV|RESPONSEN', 0], ['HACKWORD', 5]], block: ['EOS', 'MY', 'IF'] },
-  { id: 'hijack.hacked-output', w: 0.4, direct: true, seq: [['QOPEN|COLON', 0], ['HACKWORD', 5]], block: ['EOS', 'QEND'] },
+  { id: 'hijack.hacked-output', w: 0.4, direct: true, seq: [['OUTV|RESPONSEN|ONLY|EXACTLY', 0], ['QOPEN', 3], ['HACKWORD', 5]], block: ['EOS', 'QEND'] },
+  { id: 'hijack.hacked-output', w: 0.4, direct: true, seq: [['COLON', 0], ['HACKWORD', 5]], block: SENTENCE },
   { id: 'hijack.hacked-output', w: 0.4, direct: true, seq: [['HACKWORD', 0], ['QEND', 3], ['ONLY|OUTV', 2]], block: SENTENCE },
   { id: 'hijack.task-dismissed', w: 0.6, direct: true, seq: [['DISMISS|D_DISMISS', 0], ['D_FIXED|D_PWN', 12]] },
   { id: 'hijack.standing-output', w: 0.6, direct: true, seq: [['PERSIST', 0], ['OUTV', 4], ['EVERY', 3], ['QOPEN', 3]] },
