@@ -14,8 +14,12 @@ import { READER_CUES, READER_WINDOW, RULES } from './lexicon/rules';
 import { LATIN_CONFUSABLES } from './normalize';
 import { countWork } from './work';
 
-/** Pseudo-token classes emitted by the tokenizer. */
-const PSEUDO = ['EOS', 'COLON', 'EMAILADDR'] as const;
+/**
+ * Pseudo-token classes emitted by the tokenizer: sentence end, colon, e-mail address, and the opening and closing
+ * marks of a quotation (`"`, `“ ”`, `« »`, `「 」`, a word's leading or trailing apostrophe), so rules can see where a
+ * literal starts and ends ("respond only with *"* …").
+ */
+const PSEUDO = ['EOS', 'COLON', 'EMAILADDR', 'QOPEN', 'QEND'] as const;
 /** Classes emitted by rules (derived concepts), not by words. */
 const DERIVED = [...new Set(['D_SYSPROMPT', 'D_OVERRIDE', ...RULES.flatMap((r) => (r.emit === undefined ? [] : [r.emit]))])];
 
@@ -110,7 +114,7 @@ for (const spec of RULES) {
       return;
     }
     for (const c of ids) {
-      allByClass[c]!.push(s);
+      if (spec.direct !== true) allByClass[c]!.push(s);
       if (spec.untrusted !== true) directByClass[c]!.push(s);
     }
   });
@@ -125,6 +129,7 @@ const STAGE_STEP = Int32Array.from(stageStep);
 const STAGE_GAP = Int32Array.from(stageGap);
 const STAGE_RULE = Int32Array.from(stageRule);
 const RULE_UNTRUSTED = RULES.map((spec) => spec.untrusted === true);
+const RULE_DIRECT = RULES.map((spec) => spec.direct === true);
 const RULE_LAST = Int32Array.from(ruleLast);
 const RULE_EMIT = Int32Array.from(ruleEmit);
 
@@ -162,14 +167,49 @@ const C = {
 };
 const EOS_CLASSES: readonly number[] = [C.EOS];
 const COLON_CLASSES: readonly number[] = [C.COLON];
+const QOPEN_CLASSES: readonly number[] = [cid('QOPEN')];
+const QEND_CLASSES: readonly number[] = [cid('QEND')];
 
-/** Per class, the counter it feeds in {@link Matcher}: 1 META, 2 MENTION, 3 YOU/YOUR, 4 QWORD. */
+/**
+ * When a quotation mark can advance a rule: per mark class, the classes of the steps right before a step on it, with
+ * that step's gap. The tokenizer feeds a mark only when one of them was seen within its gap, so ordinary quotations
+ * (and 1 MB of `"a" "a" …`) cost nothing; a mark therefore never starts a rule (checked here).
+ */
+interface MarkTrigger {
+  readonly classes: Int32Array;
+  readonly gaps: Int32Array;
+}
+function markTrigger(mark: string): MarkTrigger {
+  const classes: number[] = [];
+  const gaps: number[] = [];
+  for (const spec of RULES) {
+    spec.seq.forEach(([step, gap], k) => {
+      if (!step.split('|').includes(mark)) return;
+      if (k === 0) throw new Error(`prescreen: rule ${spec.id || spec.emit} starts with the quotation mark ${mark}`);
+      for (const c of spec.seq[k - 1]![0].split('|').map(cid)) {
+        const at = classes.indexOf(c);
+        if (at < 0) {
+          classes.push(c);
+          gaps.push(gap);
+        } else {
+          gaps[at] = Math.max(gaps[at]!, gap);
+        }
+      }
+    });
+  }
+  return { classes: Int32Array.from(classes), gaps: Int32Array.from(gaps) };
+}
+const QOPEN_TRIGGER = markTrigger('QOPEN');
+const QEND_TRIGGER = markTrigger('QEND');
+
+/** Per class, the counter it feeds in {@link Matcher}: 1 META, 2 MENTION, 3 YOU/YOUR, 4 QWORD, 5 D_FICTION. */
 const COUNTER = new Uint8Array(NUM_CLASSES);
 COUNTER[C.META] = 1;
 COUNTER[C.MENTION] = 2;
 COUNTER[C.YOU] = 3;
 COUNTER[C.YOUR] = 3;
 COUNTER[C.QWORD] = 4;
+COUNTER[cid('D_FICTION')] = 5;
 
 /** Per class, 1 + the index of the reader cue ({@link READER_CUES}) it belongs to, 0 for none. */
 const CUE = new Uint8Array(NUM_CLASSES);
@@ -429,6 +469,8 @@ export class Matcher {
   addressed = 0;
   /** Tokens that announce a quotation or mention ("says", "translate", "story"). */
   mentionTokens = 0;
+  /** Fiction framings of the user's own work ("in my novel", "my story"); direct matchers only. */
+  fictionTokens = 0;
   /** The first token was an interrogative. */
   startsWithQuestion = false;
   /** Position of the next token. */
@@ -457,6 +499,18 @@ export class Matcher {
       if (w > 0 && w > (hits.get(ruleIds[r]!) ?? 0)) hits.set(ruleIds[r]!, w);
     }
     return hits;
+  }
+
+  /**
+   * Whether a quotation mark fed now could advance a rule ({@link markTrigger}): a class of the step before it was
+   * seen within that step's gap. Direct matchers only.
+   */
+  markMatters(trigger: MarkTrigger): boolean {
+    if (this.untrusted) return false;
+    const { classes, gaps } = trigger;
+    this.steps += classes.length;
+    for (let k = 0; k < classes.length; k++) if (this.index - this.lastSeen[classes[k]!]! - 1 <= gaps[k]!) return true;
+    return false;
   }
 
   /** Advance the position by `n` tokens that carry no class. */
@@ -503,6 +557,7 @@ export class Matcher {
       if (counter !== 0) {
         if (counter === 1) this.metaTokens++;
         else if (counter === 2) this.mentionTokens++;
+        else if (counter === 5) this.fictionTokens++;
         else if (counter === 3) this.addressed++;
         else if (i === 0) this.startsWithQuestion = true;
       }
@@ -511,7 +566,7 @@ export class Matcher {
       this.steps += singles.length;
       for (let j = 0; j < singles.length; j++) {
         const r = singles[j]!;
-        if (RULE_UNTRUSTED[r] && !this.untrusted) continue;
+        if (RULE_UNTRUSTED[r] ? !this.untrusted : RULE_DIRECT[r] && this.untrusted) continue;
         emitted = this.complete(r, i, this.startFlags(r, i, tokenFlags), emitted);
       }
     }
@@ -795,6 +850,8 @@ function scan(t: string, m: Matcher): void {
     let colon = false;
     let newline = false;
     let hyphen = false;
+    let qopen = false;
+    let qend = false;
     while (i < n) {
       const c = t.charCodeAt(i);
       if (c === 0x20) {
@@ -832,11 +889,15 @@ function scan(t: string, m: Matcher): void {
           break;
         case 0x22: case 0x60: // " `
           quoted = !quoted;
+          if (quoted) qopen = true;
+          else qend = true;
           break;
         case 0x201c: case 0xab: case 0x300c: case 0x300e: case 0x201e: // “ « 「 『 „
+          if (!quoted) qopen = true;
           quoted = true;
           break;
         case 0x201d: case 0xbb: case 0x300d: case 0x300f: // ” » 」 』
+          if (quoted) qend = true;
           quoted = false;
           break;
         case 0x2d: // -
@@ -935,6 +996,10 @@ function scan(t: string, m: Matcher): void {
       m.feed(EOS_CLASSES, quoted, 0);
       prevWord = '';
     }
+    // Quotation marks are outside the quotation: a rule step on them is never a quoted match.
+    // Only direct rules read them (the untrusted screen is unchanged), and only where one can advance.
+    if (qend && m.markMatters(QEND_TRIGGER)) m.feed(QEND_CLASSES, false, 0);
+    if (qopen && m.markMatters(QOPEN_TRIGGER)) m.feed(QOPEN_CLASSES, false, 0);
 
     if (tokenKind === KIND_CJK) {
       joinNode = 0;
@@ -1053,8 +1118,13 @@ function scan(t: string, m: Matcher): void {
     }
     if (word.includes('@') && /\p{L}@\p{L}/u.test(word)) classes = [...classes, C.EMAILADDR];
     prevWord = bigramHeads.has(key) ? key : '';
+    // A leading or trailing apostrophe quotes ('I have been PWNED'); "don't" and "users'" are one word.
+    if (len > 1 && c0 === 0x27 && m.markMatters(QOPEN_TRIGGER)) m.feed(QOPEN_CLASSES, false, 0);
     if (classes.length === 0) m.skip(1);
     else m.feed(classes, quoted, obf);
+    if (len > 1 && t.charCodeAt(end - 1) === 0x27 && t.charCodeAt(end - 2) !== 0x73 && m.markMatters(QEND_TRIGGER)) {
+      m.feed(QEND_CLASSES, false, 0);
+    }
   }
   if (spacedStart >= 0) flushSpaced(spacedLetters, spacedQuoted, m);
   m.finish();

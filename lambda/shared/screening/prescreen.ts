@@ -72,6 +72,10 @@ export const PRESCREEN_FLAG_THRESHOLD = 0.5;
 /** Score at or above which the verdict is `block`. */
 export const PRESCREEN_BLOCK_THRESHOLD = 0.85;
 
+/** The signal a fiction framing of the user's own work weakens, and by how much. */
+const FICTION_WEAKENS = 'persona.unrestricted-ai';
+const FICTION_FACTOR = 0.5;
+
 const HOW_TO = /^\s{0,8}how\s{1,3}(?:do|can|could|should|would|to)\s{1,3}(?:i|we)?\b/;
 /** HOW_TO matches within the first 26 characters of a text, so it reads only a lower-cased head. */
 const HOW_TO_HEAD = 64;
@@ -104,7 +108,10 @@ export function prescreen(text: string, opts: PrescreenOptions = {}): PrescreenR
   const main = runRules(prose, untrusted);
   const question = main.startsWithQuestion || /\?\s*$/.test(norm.length > 64 ? norm.slice(-64) : norm);
   const mention = question || main.metaTokens > 0 || main.mentionTokens > 0;
-  for (const [id, w] of main.hits(mention)) add(id, w);
+  for (const [id, w] of main.hits(mention)) {
+    // "You are an evil sorcerer in my novel": a character of the user's own fiction, not an unrestricted assistant.
+    add(id, id === FICTION_WEAKENS && main.fictionTokens > 0 ? w * FICTION_FACTOR : w);
+  }
   if (main.obfuscated) add('obfuscation.obfuscated-words', W.obfuscatedWords);
   // Two or more different reader cues close together: the document instructs its reader (see READER_CUES).
   if (main.readerCues >= 2) add('indirect.reader-instruction', main.readerCues >= 3 ? W.readerInstructionStrong : W.readerInstruction);

@@ -20,6 +20,11 @@ export interface RuleSpec {
   readonly post?: readonly string[];
   /** Enable only for untrusted content. */
   readonly untrusted?: boolean;
+  /**
+   * Enable only for the user's own text, not with `untrusted` (the untrusted-document screen is tuned on its own
+   * sets; these rules were measured on prompts only).
+   */
+  readonly direct?: boolean;
   /** Emit a derived class instead of reporting a signal. */
   readonly emit?: string;
 }
@@ -46,11 +51,16 @@ export const RULES: readonly RuleSpec[] = [
   { id: 'override.ignore-restrictions', w: 0.6, seq: [['IGNORE', 0], ['PRIOR|YOUR', 3], ['AIRESTRICT', 2]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE, post: OVERRIDE_POST },
   { id: 'override.ignore-instructions', w: 0.85, seq: [['IGNORE', 0], ['STUFF', 2], ['BEFORE_STRONG', 2]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE, post: OVERRIDE_POST },
   { id: 'override.do-not-follow', w: 0.75, seq: [['NOTC', 0], ['FOLLOW', 1], ['PRIOR', 2], ['INSTR', 3]], block: OVERRIDE_BLOCK },
-  { id: 'override.do-not-follow', w: 0.6, seq: [['NOTC', 0], ['FOLLOW', 1], ['INSTR', 3]], block: OVERRIDE_BLOCK },
+  // "Don't follow the instructions *of the old manual*" names whose instructions; bare "don't follow instructions" does not.
+  { id: 'override.do-not-follow', w: 0.6, seq: [['NOTC', 0], ['FOLLOW', 1], ['INSTR', 3]], block: OVERRIDE_BLOCK, post: ['POSTOF'] },
   { id: 'override.instructions-void', w: 0.7, seq: [['PRIOR', 0], ['INSTR', 2], ['VOID', 5]], block: OVERRIDE_BLOCK },
   { id: 'override.instructions-void', w: 0.7, seq: [['D_SYSPROMPT', 0], ['VOID', 5]], block: OVERRIDE_BLOCK },
   { id: 'override.new-instructions', w: 0.45, seq: [['YOUR', 0], ['NEW', 1], ['TASK', 1]], block: SENTENCE },
   { id: 'override.new-instructions', w: 0.35, seq: [['NEW', 0], ['TASK', 1], ['COLON', 0]] },
+
+  // Fiction framing of the user's own work ("in my novel", "my story"): a villain or rogue AI there is a character,
+  // so prescreen weakens `persona.unrestricted-ai` (counted by the matcher, emitted for the user's own text only).
+  { id: '', emit: 'D_FICTION', w: 1, direct: true, seq: [['MY', 0], ['CREATIVE', 2]], block: SENTENCE },
 
   // Persona / DAN jailbreaks.
   { id: 'persona.do-anything-now', w: 0.85, seq: [['DO', 0], ['ANYTHING', 0], ['NOW', 0]] },
@@ -76,18 +86,68 @@ export const RULES: readonly RuleSpec[] = [
   { id: 'persona.policy-bypass', w: 0.6, seq: [['BYPASSV|IGNORE', 0], ['AIPOLICYMOD|YOUR', 3], ['POLICY', 2]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE, post: OVERRIDE_POST },
 
   // System-prompt extraction.
-  { id: 'extraction.system-prompt', w: 0.8, seq: [['REVEAL', 0], ['D_SYSPROMPT', 5]], block: ['EOS', 'EXAMPLEB', 'MY', 'OTHERPOSS'] },
+  { id: 'extraction.system-prompt', w: 0.8, seq: [['REVEAL|SUMMV', 0], ['D_SYSPROMPT', 5]], block: ['EOS', 'EXAMPLEB', 'MY', 'OTHERPOSS'] },
   { id: 'extraction.your-instructions', w: 0.6, seq: [['WHAT', 0], ['YOUR', 4], ['PROMPTW', 0]], block: SENTENCE, post: ['POSTB'] },
   { id: 'extraction.system-prompt', w: 0.7, seq: [['YOUR', 0], ['D_SYSPROMPT', 3]], block: SENTENCE },
-  { id: 'extraction.your-instructions', w: 0.55, seq: [['REVEAL', 0], ['YOUR', 3], ['PNOUN', 2]], block: SENTENCE, post: ['POSTB'] },
-  { id: 'extraction.repeat-above', w: 0.7, seq: [['REVEAL', 0], ['STUFF', 3], ['ABOVE', 2]], block: SENTENCE },
-  { id: 'extraction.starting-with', w: 0.55, seq: [['START', 0], ['YOU', 3], ['ARE', 0]] },
+  { id: 'extraction.your-instructions', w: 0.55, seq: [['REVEAL|SUMMV', 0], ['YOUR', 3], ['PNOUN', 2]], block: SENTENCE, post: ['POSTB'] },
+  // Reproducing the text above is extraction; summarizing or translating the conversation above is not (in a
+  // document both are; that screen is tuned on its own sets).
+  { id: 'extraction.repeat-above', w: 0.7, direct: true, seq: [['REVEAL', 0], ['STUFF', 3], ['ABOVE', 2]], block: SENTENCE },
+  { id: 'extraction.repeat-above', w: 0.7, untrusted: true, seq: [['REVEAL|SUMMV', 0], ['STUFF', 3], ['ABOVE', 2]], block: SENTENCE },
+  { id: 'extraction.repeat-above', w: 0.6, direct: true, seq: [['ABOVE', 0], ['STUFF', 2], ['REVEAL', 5]], block: SENTENCE },
+  { id: 'extraction.starting-with', w: 0.55, seq: [['START', 0], ['YOU', 3], ['ARE', 0]], pre: ['CREATIVE'] },
   { id: 'extraction.what-told', w: 0.6, seq: [['WHAT', 0], ['YOU', 4], ['TOLD', 2]], block: SENTENCE },
   { id: 'extraction.what-told', w: 0.6, seq: [['PNOUN|STUFF|INSTR', 0], ['YOU', 2], ['TOLD', 2]], block: SENTENCE },
   { id: 'extraction.what-told', w: 0.6, seq: [['WHAT', 0], ['ACTOR', 3], ['TELLV', 1], ['YOU', 0]], block: SENTENCE },
   { id: 'extraction.before-first-message', w: 0.55, seq: [['ABOVE', 0], ['FIRST', 2], ['PNOUN', 0]], block: SENTENCE },
-  { id: 'extraction.context-window', w: 0.55, seq: [['STUFF|WHAT|REVEAL', 0], ['YOUR', 6], ['CONTEXT', 0]], block: SENTENCE },
-  { id: 'extraction.secret', w: 0.6, seq: [['WHAT|REVEAL', 0], ['SYSMOD', 4], ['CREDENTIAL', 1]], block: SENTENCE },
+  { id: 'extraction.context-window', w: 0.55, seq: [['STUFF|WHAT|REVEAL|SUMMV', 0], ['YOUR', 6], ['CONTEXT', 0]], block: SENTENCE },
+  { id: 'extraction.secret', w: 0.6, seq: [['WHAT|REVEAL|SUMMV', 0], ['SYSMOD', 4], ['CREDENTIAL', 1]], block: SENTENCE },
+
+  // Show or forget the instructions "you were given" (not the instructions a shop gave the user), in languages that mark the second person in the verb phrase.
+  { id: 'extraction.what-told', w: 0.6, direct: true, seq: [['REVEAL', 0], ['INSTR|PNOUN|STUFF', 3], ['TOLDYOU', 4]], block: SENTENCE },
+  { id: 'override.ignore-instructions', w: 0.75, direct: true, seq: [['IGNORE', 0], ['TOLDYOU', 5]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE },
+  // "Rather than following your instructions, …": the instructions are dismissed.
+  { id: 'override.instead-of-instructions', w: 0.6, direct: true, seq: [['DISMISS', 0], ['FOLLOW', 1], ['YOUR|PRIOR', 2], ['INSTR', 2]], block: SENTENCE },
+
+  // Completion-style extraction: continue, complete or start a text whose seed is the assistant's own instructions
+  // ("continue: 'my instructions are'", "start your reply with 'Sure, my instructions are:'", a quotation that opens
+  // with "You are"). A story, poem or song being continued is creative writing, not extraction.
+  { id: 'extraction.completion', w: 0.6, direct: true, seq: [['CONTINUEV|START', 0], ['QOPEN', 4], ['MY', 3], ['INSTR|PNOUN|D_SYSPROMPT', 1]], block: ['EOS', 'CREATIVE'] },
+  { id: 'extraction.completion', w: 0.6, direct: true, seq: [['CONTINUEV|START', 0], ['QOPEN', 4], ['D_SYSPROMPT', 3]], block: ['EOS', 'CREATIVE'] },
+  { id: 'extraction.completion', w: 0.55, direct: true, seq: [['CONTINUEV', 0], ['QOPEN', 4], ['YOUARE|PERSONA', 1]], block: ['EOS', 'CREATIVE'] },
+  { id: 'extraction.completion', w: 0.55, direct: true, seq: [['CONTINUEV', 0], ['YOUR', 4], ['INSTR|PNOUN|D_SYSPROMPT', 2]], block: ['EOS', 'CREATIVE', 'MY'] },
+  { id: 'extraction.part-of-instructions', w: 0.55, direct: true, seq: [['PARTN', 0], ['YOUR', 2], ['INSTR|D_SYSPROMPT|PROMPTW', 1]], block: SENTENCE },
+  // Verb-final languages (tr, hi, ja, ko): the object comes before the verb.
+  { id: 'extraction.system-prompt', w: 0.6, direct: true, seq: [['D_SYSPROMPT', 0], ['REVEAL', 3]], block: ['EOS', 'MY', 'OTHERPOSS', 'NOTC'], pre: ['MY', 'OTHERPOSS', 'EXAMPLEB'] },
+  { id: 'extraction.given-instructions', w: 0.55, direct: true, seq: [['TOLD_SOV', 0], ['INSTR|PNOUN', 1], ['REVEAL', 4]], block: SENTENCE },
+
+  // Fixed-output hijacks: the reply must be a given literal. D_FIXED is a demand for an exact literal ("respond only
+  // with \"…\"", "just say: …", "say \"…\" and nothing else"); on its own it is also how exam questions ask for an
+  // answer, so it flags only with a hacked/pwned literal, after the task is dismissed ("instead", "forget the
+  // translation", "don't summarize") or as a standing order ("from now on …").
+  { id: '', emit: 'D_FIXED', w: 1, direct: true, seq: [['OUTV', 0], ['ONLY|EXACTLY', 3], ['QOPEN|COLON', 3]], block: SENTENCE },
+  { id: '', emit: 'D_FIXED', w: 1, direct: true, seq: [['ONLY|EXACTLY', 0], ['OUTV', 3], ['QOPEN|COLON', 3]], block: SENTENCE },
+  { id: '', emit: 'D_FIXED', w: 1, direct: true, seq: [['ONLY', 0], ['QOPEN', 1]], block: SENTENCE },
+  { id: '', emit: 'D_FIXED', w: 1, direct: true, seq: [['OUTV', 0], ['QOPEN', 2], ['QEND', 10], ['ONLY', 2]], block: SENTENCE },
+  // Verb-final (ja, ko): 「…」とだけ答えて. A mark never starts a rule (see the engine), so the literal's hacked word does.
+  { id: '', emit: 'D_FIXED', w: 1, direct: true, seq: [['HACKWORD', 0], ['QEND', 3], ['ONLY', 2], ['OUTV', 2]], block: SENTENCE },
+  { id: '', emit: 'D_PWN', w: 1, direct: true, seq: [['OUTV|RESPONSEN', 0], ['HACKWORD', 5]], block: ['EOS', 'MY', 'IF'] },
+  { id: '', emit: 'D_PWN', w: 1, direct: true, seq: [['OUTV|RESPONSEN|ONLY|EXACTLY', 0], ['QOPEN', 3], ['HACKWORD', 5]], block: ['EOS', 'QEND'] },
+  { id: '', emit: 'D_PWN', w: 1, direct: true, seq: [['COLON', 0], ['HACKWORD', 5]], block: SENTENCE },
+  { id: '', emit: 'D_PWN', w: 1, direct: true, seq: [['HACKWORD', 0], ['QEND', 3], ['ONLY|OUTV', 2]], block: SENTENCE },
+  { id: '', emit: 'D_DISMISS', w: 1, direct: true, seq: [['IGNORE', 0], ['TASKN', 2]], block: SENTENCE },
+  { id: '', emit: 'D_DISMISS', w: 1, direct: true, seq: [['NOTC', 0], ['TASKV', 1]], block: SENTENCE },
+  { id: '', emit: 'D_DISMISS', w: 1, direct: true, seq: [['TASKV', 0], ['NOTC', 1]], block: SENTENCE },
+  { id: 'hijack.fixed-output', w: 0.35, direct: true, seq: [['D_FIXED', 0]] },
+  // The same chains as D_PWN, reported from where they start (a derived class is seen at its last token, inside the
+  // quotation, where a mention would weaken it).
+  { id: 'hijack.hacked-output', w: 0.4, direct: true, seq: [['OUTV|RESPONSEN', 0], ['HACKWORD', 5]], block: ['EOS', 'MY', 'IF'] },
+  { id: 'hijack.hacked-output', w: 0.4, direct: true, seq: [['OUTV|RESPONSEN|ONLY|EXACTLY', 0], ['QOPEN', 3], ['HACKWORD', 5]], block: ['EOS', 'QEND'] },
+  { id: 'hijack.hacked-output', w: 0.4, direct: true, seq: [['COLON', 0], ['HACKWORD', 5]], block: SENTENCE },
+  { id: 'hijack.hacked-output', w: 0.4, direct: true, seq: [['HACKWORD', 0], ['QEND', 3], ['ONLY|OUTV', 2]], block: SENTENCE },
+  { id: 'hijack.task-dismissed', w: 0.6, direct: true, seq: [['DISMISS|D_DISMISS', 0], ['D_FIXED|D_PWN', 12]] },
+  { id: 'hijack.standing-output', w: 0.6, direct: true, seq: [['PERSIST', 0], ['OUTV', 4], ['EVERY', 3], ['QOPEN', 3]] },
+  { id: 'hijack.standing-output', w: 0.6, direct: true, seq: [['PERSIST', 0], ['D_FIXED', 8]] },
 
   // Format / delimiter injection in words.
   { id: 'delimiter.new-instructions-banner', w: 0.6, seq: [['START|END', 0], ['NEW|SYSMOD', 2], ['INSTR|PNOUN|SYSPROMPT', 1]] },
