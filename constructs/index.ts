@@ -10,3 +10,4 @@ export * from './model-guardrail';
 export * from './inference-gateway';
 export * from './security-monitoring';
 export * from './table-backup';
+export * from './model-customization';
