@@ -96,3 +96,26 @@ export function buildManifest(dataset: string, version: string, files: ReadonlyA
 export function serializeManifest(manifest: DatasetManifest): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
+
+/** The evaluation function's configuration file beside its bundle (the system prompt can exceed the 4 KB environment limit). */
+export const EVALUATE_CONFIG_FILE_NAME = 'evaluate-config.json';
+
+/** The evaluation function's configuration file. */
+export const evaluateConfigSchema = z.strictObject({
+  /** The deployment's system prompt, as the gateway sends it. */
+  systemPrompt: z.string().min(1).max(20_000),
+  /** The guardrail every evaluation call carries, and its numeric version. */
+  guardrailId: z.string().min(1),
+  guardrailVersion: z.string().regex(/^\d+$/),
+  /** Output-token cap per evaluation answer. */
+  maxTokens: z.number().int().min(16).max(4096),
+  allowedLinkHosts: z.array(z.string()),
+  /** The base model the candidate is compared with. */
+  baseModelId: z.string().min(1),
+  maxRefusalDrop: z.number().min(0).max(1),
+  maxLeakIncrease: z.number().min(0).max(1),
+  maxFalseRefusalIncrease: z.number().min(0).max(1),
+});
+
+/** The evaluation function's configuration. */
+export type EvaluateConfig = z.infer<typeof evaluateConfigSchema>;
