@@ -1,12 +1,14 @@
 import { CfnOutput, Duration, SecretValue, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
   AlertTopic,
   GatewayModel,
   InferenceGateway,
   invokeTarget,
+  ModelCustomization,
   ModelGuardrail,
   ModelKind,
   PrescreenMode,
@@ -36,6 +38,13 @@ export interface GatewayStackProps extends BlueprintStackProps {
    * @default - none
    */
   readonly keyAdministratorRoleArns?: string[];
+
+  /**
+   * The validated `customization` section: a training-data vault and the guarded customization workflow in the
+   * gateway's private network.
+   * @default - no model customization
+   */
+  readonly customization?: BlueprintConfig['customization'];
 }
 
 /**
@@ -62,6 +71,8 @@ export class GatewayStack extends BlueprintStack {
   public readonly alertTopic: AlertTopic;
   /** The security alarms and dashboard. */
   public readonly monitoring: SecurityMonitoring;
+  /** The training-data vault and guarded customization workflow, when configured. */
+  public readonly customization?: ModelCustomization;
 
   constructor(scope: Construct, id: string, props: GatewayStackProps) {
     super(scope, id, props);
@@ -209,6 +220,28 @@ export class GatewayStack extends BlueprintStack {
       bedrockModelIds: modelIds.length <= 10 ? modelIds : undefined,
       ...thresholds,
     });
+
+    const customization = props.customization;
+    if (customization !== undefined) {
+      this.customization = new ModelCustomization(this, 'Customization', {
+        network: this.network,
+        baseModelId: customization.baseModelId,
+        dataWriterRoleArns: customization.dataWriterRoleArns,
+        encryptionKey: this.applicationKey.key,
+        objectLockMode: customization.objectLockMode === 'COMPLIANCE' ? s3.ObjectLockMode.COMPLIANCE : s3.ObjectLockMode.GOVERNANCE,
+        objectLockRetention: Duration.days(customization.objectLockRetentionDays),
+        maxJobDuration: Duration.hours(customization.maxJobHours),
+        logRetention: config.logRetentionDays as logs.RetentionDays,
+      });
+      new CfnOutput(this, 'TrainingDataVaultName', {
+        description: 'Training-data vault: datasets/<name>/<version>/ and manifests/<name>/<version>.json (secure-llm-manifest)',
+        value: this.customization.vault.bucketName,
+      });
+      new CfnOutput(this, 'CustomizationWorkflowArn', {
+        description: 'Guarded customization workflow: start it with {"dataset": "<name>", "version": "<version>"}',
+        value: this.customization.stateMachine.stateMachineArn,
+      });
+    }
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'OpenAI base URL of the gateway (POST /chat/completions, GET /models)',
