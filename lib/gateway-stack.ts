@@ -225,6 +225,13 @@ export class GatewayStack extends BlueprintStack {
     if (customization !== undefined) {
       this.customization = new ModelCustomization(this, 'Customization', {
         network: this.network,
+        guardrail: this.guardrail,
+        systemPrompt: config.systemPrompt,
+        bedrockRuntimeEndpoint: this.gateway.bedrockEndpoint,
+        allowedLinkHosts: config.allowedLinkHosts,
+        gateMaxRefusalDrop: customization.gate.maxRefusalDrop,
+        gateMaxLeakIncrease: customization.gate.maxLeakIncrease,
+        gateMaxFalseRefusalIncrease: customization.gate.maxFalseRefusalIncrease,
         baseModelId: customization.baseModelId,
         dataWriterRoleArns: customization.dataWriterRoleArns,
         encryptionKey: this.applicationKey.key,

@@ -23,6 +23,7 @@ const outRoot = path.join(root, 'dist', 'bundles');
 export const FUNCTIONS = {
   authorizer: 'lambda/authorizer/index.ts',
   gateway: 'lambda/gateway/index.ts',
+  'customization-evaluate': 'lambda/customization-evaluate/index.ts',
   'customization-verify': 'lambda/customization-verify/index.ts',
   'invocation-logging': 'lambda/invocation-logging/index.ts',
   'network-guard': 'lambda/network-guard/index.ts',

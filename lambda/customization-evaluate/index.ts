@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { newBedrockClient } from '../gateway/bedrock';
-import { EVALUATE_CONFIG_FILE_NAME, EvaluateConfig, evaluateConfigSchema, sha256Of } from '../shared/customization-contract';
+import { ENV_GUARDRAIL_ID, ENV_GUARDRAIL_VERSION, EVALUATE_CONFIG_FILE_NAME, EvaluateConfig, evaluateConfigSchema, sha256Of } from '../shared/customization-contract';
 import evalSet from './eval-set.json';
 import { EvaluationSet, runGate } from './evaluate';
 import type { GateDecision } from './gate';
@@ -26,9 +26,16 @@ const EVAL_SET = evalSet as EvaluationSet;
 /** Digest of the evaluation set as shipped, so an audit record names exactly which prompts decided. */
 export const EVAL_SET_SHA256 = sha256Of(JSON.stringify(EVAL_SET));
 
-let config: EvaluateConfig | undefined;
-function loadConfig(codeDir = __dirname): EvaluateConfig {
-  config ??= evaluateConfigSchema.parse(JSON.parse(fs.readFileSync(path.join(codeDir, EVALUATE_CONFIG_FILE_NAME), 'utf8')));
+type Settings = EvaluateConfig & { readonly guardrailId: string; readonly guardrailVersion: string };
+let config: Settings | undefined;
+function loadConfig(env: Record<string, string | undefined> = process.env, codeDir = __dirname): Settings {
+  if (config !== undefined) return config;
+  const guardrailId = env[ENV_GUARDRAIL_ID];
+  const guardrailVersion = env[ENV_GUARDRAIL_VERSION];
+  if (!guardrailId) throw new Error(`${ENV_GUARDRAIL_ID} is not set`);
+  if (!guardrailVersion || !/^\d+$/.test(guardrailVersion)) throw new Error(`${ENV_GUARDRAIL_VERSION} must be a numeric published version, got ${JSON.stringify(guardrailVersion)}`);
+  const file = evaluateConfigSchema.parse(JSON.parse(fs.readFileSync(path.join(codeDir, EVALUATE_CONFIG_FILE_NAME), 'utf8')));
+  config = { ...file, guardrailId, guardrailVersion };
   return config;
 }
 

@@ -97,6 +97,10 @@ export function serializeManifest(manifest: DatasetManifest): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
+/** Environment variables of the evaluation function: the guardrail every call carries and its numeric version (deploy-time values). */
+export const ENV_GUARDRAIL_ID = 'GUARDRAIL_ID';
+export const ENV_GUARDRAIL_VERSION = 'GUARDRAIL_VERSION';
+
 /** The evaluation function's configuration file beside its bundle (the system prompt can exceed the 4 KB environment limit). */
 export const EVALUATE_CONFIG_FILE_NAME = 'evaluate-config.json';
 
@@ -104,9 +108,6 @@ export const EVALUATE_CONFIG_FILE_NAME = 'evaluate-config.json';
 export const evaluateConfigSchema = z.strictObject({
   /** The deployment's system prompt, as the gateway sends it. */
   systemPrompt: z.string().min(1).max(20_000),
-  /** The guardrail every evaluation call carries, and its numeric version. */
-  guardrailId: z.string().min(1),
-  guardrailVersion: z.string().regex(/^\d+$/),
   /** Output-token cap per evaluation answer. */
   maxTokens: z.number().int().min(16).max(4096),
   allowedLinkHosts: z.array(z.string()),
