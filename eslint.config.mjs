@@ -28,8 +28,8 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{
-          regex: '(^|/)lambda(/(?!shared/(gateway|network-guard|chunk-screen|ingest)-contract$)|$)',
-          message: 'Constructs import what they share with a handler from lambda/shared/gateway-contract, network-guard-contract, chunk-screen-contract or ingest-contract only.',
+          regex: '(^|/)lambda(/(?!shared/(gateway|network-guard|chunk-screen|ingest|customization)-contract$)|$)',
+          message: 'Constructs import what they share with a handler from lambda/shared/gateway-contract, network-guard-contract, chunk-screen-contract, ingest-contract or customization-contract only.',
         }],
       }],
     },
@@ -52,6 +52,15 @@ export default tseslint.config(
           regex: '^(?!zod/(mini|locales)$)',
           message: 'The gateway contract may import zod/mini and nothing else.',
         }],
+      }],
+    },
+  },
+  {
+    // The customization contract ships with the construct library: zod and node:crypto only, no SDK, no handler code.
+    files: ['lambda/shared/customization-contract.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^(?!(zod|node:crypto)$)', message: 'The customization contract may import zod and node:crypto and nothing else.' }],
       }],
     },
   },

@@ -13,3 +13,4 @@ export * from './table-backup';
 export * from './document-ingestion';
 export * from './knowledge-base';
 export * from './knowledge-base-sync';
+export * from './model-customization';

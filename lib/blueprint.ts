@@ -50,6 +50,7 @@ export function buildBlueprint(app: App, config?: BlueprintConfig, options: { co
     config: resolved.gateway,
     alertTopic: gatewayOwnsAlerts ? undefined : baseline.alertTopic,
     keyAdministratorRoleArns: resolved.keyAdministratorRoleArns,
+    customization: resolved.customization,
     description:
       'secure-llm-blueprint LLM gateway: WAF, Cognito-authorized API, guardrail-forced Bedrock access from a private network, token quotas',
   });

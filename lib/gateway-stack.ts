@@ -3,6 +3,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
   AlertTopic,
@@ -11,6 +12,7 @@ import {
   InferenceGateway,
   invokeTarget,
   KnowledgeBaseSync,
+  ModelCustomization,
   ModelGuardrail,
   ModelKind,
   PrescreenMode,
@@ -41,6 +43,13 @@ export interface GatewayStackProps extends BlueprintStackProps {
    * @default - none
    */
   readonly keyAdministratorRoleArns?: string[];
+
+  /**
+   * The validated `customization` section: a training-data vault and the guarded customization workflow in the
+   * gateway's private network.
+   * @default - no model customization
+   */
+  readonly customization?: BlueprintConfig['customization'];
 }
 
 /**
@@ -73,6 +82,8 @@ export class GatewayStack extends BlueprintStack {
   public readonly knowledgeBase?: SecureKnowledgeBase;
   /** The schedule that starts the knowledge base's ingestion jobs, when `gateway.retrieval` is configured. */
   public readonly knowledgeBaseSync?: KnowledgeBaseSync;
+  /** The training-data vault and guarded customization workflow, when configured. */
+  public readonly customization?: ModelCustomization;
 
   constructor(scope: Construct, id: string, props: GatewayStackProps) {
     super(scope, id, props);
@@ -294,6 +305,35 @@ export class GatewayStack extends BlueprintStack {
       new CfnOutput(this, 'DocumentsReviewerPolicyArn', {
         description: 'Managed policy to attach to the reviewer roles that release quarantined documents (secure-llm-docs release)',
         value: this.documents.reviewerPolicy.managedPolicyArn,
+      });
+    }
+
+    const customization = props.customization;
+    if (customization !== undefined) {
+      this.customization = new ModelCustomization(this, 'Customization', {
+        network: this.network,
+        guardrail: this.guardrail,
+        systemPrompt: config.systemPrompt,
+        bedrockRuntimeEndpoint: this.gateway.bedrockEndpoint,
+        allowedLinkHosts: config.allowedLinkHosts,
+        gateMaxRefusalDrop: customization.gate.maxRefusalDrop,
+        gateMaxLeakIncrease: customization.gate.maxLeakIncrease,
+        gateMaxFalseRefusalIncrease: customization.gate.maxFalseRefusalIncrease,
+        baseModelId: customization.baseModelId,
+        dataWriterRoleArns: customization.dataWriterRoleArns,
+        encryptionKey: this.applicationKey.key,
+        objectLockMode: customization.objectLockMode === 'COMPLIANCE' ? s3.ObjectLockMode.COMPLIANCE : s3.ObjectLockMode.GOVERNANCE,
+        objectLockRetention: Duration.days(customization.objectLockRetentionDays),
+        maxJobDuration: Duration.hours(customization.maxJobHours),
+        logRetention: config.logRetentionDays as logs.RetentionDays,
+      });
+      new CfnOutput(this, 'TrainingDataVaultName', {
+        description: 'Training-data vault: datasets/<name>/<version>/ and manifests/<name>/<version>.json (secure-llm-manifest)',
+        value: this.customization.vault.bucketName,
+      });
+      new CfnOutput(this, 'CustomizationWorkflowArn', {
+        description: 'Guarded customization workflow: start it with {"dataset": "<name>", "version": "<version>"}',
+        value: this.customization.stateMachine.stateMachineArn,
       });
     }
 

@@ -23,6 +23,8 @@ const outRoot = path.join(root, 'dist', 'bundles');
 export const FUNCTIONS = {
   authorizer: 'lambda/authorizer/index.ts',
   gateway: 'lambda/gateway/index.ts',
+  'customization-evaluate': 'lambda/customization-evaluate/index.ts',
+  'customization-verify': 'lambda/customization-verify/index.ts',
   'invocation-logging': 'lambda/invocation-logging/index.ts',
   'network-guard': 'lambda/network-guard/index.ts',
   'chunk-screen': 'lambda/chunk-screen/index.ts',
@@ -36,6 +38,7 @@ export const FUNCTIONS = {
 export const CLIS = {
   'secure-llm-keys': 'bin/secure-llm-keys.ts',
   'secure-llm-docs': 'bin/secure-llm-docs.ts',
+  'secure-llm-manifest': 'bin/secure-llm-manifest.ts',
 };
 const cliRoot = path.join(root, 'dist', 'cli');
 

@@ -5,7 +5,15 @@ import { AssetHashType, DockerImage, ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 
 /** The Lambda functions whose handlers ship pre-built in this package (`dist/bundles/<name>/index.js`). */
-export type LambdaBundleName = 'authorizer' | 'chunk-screen' | 'gateway' | 'ingest-screen' | 'invocation-logging' | 'network-guard';
+export type LambdaBundleName =
+  | 'authorizer'
+  | 'chunk-screen'
+  | 'customization-evaluate'
+  | 'customization-verify'
+  | 'gateway'
+  | 'ingest-screen'
+  | 'invocation-logging'
+  | 'network-guard';
 
 /** The bundle directory, relative to the package root. `scripts/bundle-lambdas.mjs` writes it. */
 const BUNDLES_DIR = path.join('dist', 'bundles');

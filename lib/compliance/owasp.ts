@@ -225,7 +225,7 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
     id: 'LLM04:2025',
     title: 'Data and Model Poisoning',
     coverage: 'partial',
-    note: 'The blueprint trains and fine-tunes nothing; documents a client passes in, and knowledge-base chunks before embedding, are screened as untrusted content.',
+    note: 'Documents a client passes in, and knowledge-base chunks before embedding, are screened as untrusted content. Fine-tuning is optional (the customization section, ModelCustomization): training data only from an Object-Lock vault, verified against its manifest and screened record by record before any job, and a safety gate before a candidate is promoted.',
     controls: [
       {
         control: 'Documents and tool results from clients are screened for indirect injection and datamarked as untrusted.',
@@ -247,9 +247,40 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
       },
       {
         control:
+          'Training data lives in a vault (customer-managed KMS key, versioning, Object Lock, TLS-only, public access blocked, access logs) that only the named data-writer roles may write; each dataset version has a manifest of SHA-256 digests, itself under Object Lock.',
+        implementedIn: ['constructs/model-customization/model-customization.ts', 'bin/manifest-cli.ts', 'lambda/shared/customization-contract.ts'],
+        provedBy: [
+          it('test/constructs/model-customization/model-customization.test.ts', 'defaults the vault is KMS-encrypted, versioned, locked in governance mode for a year, private, TLS-only and logged'),
+          it('test/constructs/model-customization/model-customization.test.ts', 'defaults only the named writers may put datasets and manifests'),
+          it('test/bin/manifest-cli.test.ts', 'defaults lists every file of the directory with its digest and size, sorted by key'),
+        ],
+      },
+      {
+        control:
           'Our SecureLLM pack fails synthesis if a principal that may retrieve from a knowledge base can also write its data source\'s documents.',
         implementedIn: ['lib/compliance/bedrock/document-bucket-not-writable-by-retriever.ts'],
         provedBy: [it(SECURE_LLM_KB_TEST, 'DocumentBucketNotWritableByRetriever fails if the retrieval role may write the data source bucket')],
+      },
+      {
+        control:
+          'A customization job starts only after every object of the dataset version matches its manifest and every JSONL record parses and passes the document screen (injection, credentials, hidden text) and the personal-data detector; the job runs with a scoped service role, in the isolated subnets, with the customer-managed key.',
+        implementedIn: ['lambda/customization-verify/verify.ts', 'lambda/customization-verify/records.ts', 'lambda/shared/screening/personal-data.ts', 'constructs/model-customization/model-customization.ts'],
+        provedBy: [
+          it('test/lambda/customization-verify/verify.test.ts', 'refusals fails if a training file was changed after its manifest was written'),
+          it('test/lambda/customization-verify/verify.test.ts', 'refusals fails if a record carries an instruction injected for the model'),
+          it('test/lambda/customization-verify/verify.test.ts', 'refusals fails if a record carries a credential, and the report never holds it'),
+          it('test/constructs/model-customization/model-customization.test.ts', 'defaults the job task is reachable only through the verified branch of the verification step'),
+        ],
+      },
+      {
+        control:
+          'A customized model is promoted only when a fixed, versioned set of attack and benign prompts, sent through the gateway\'s guarded path (system prompt and canary, pinned guardrail, output screen), shows no regression from its base model beyond the configured refusal, leak and false-refusal tolerances; a rejected candidate\'s deployment is removed.',
+        implementedIn: ['lambda/customization-evaluate/gate.ts', 'lambda/customization-evaluate/evaluate.ts', 'lambda/customization-evaluate/eval-set.json', 'constructs/model-customization/model-customization.ts'],
+        provedBy: [
+          it('test/lambda/customization-evaluate/gate.test.ts', 'validation fails if the candidate complies with attacks and leaks its instructions'),
+          it('test/lambda/customization-evaluate/gate.test.ts', 'defaults an equivalent candidate passes the gate'),
+          it('test/constructs/model-customization/model-customization.test.ts', 'defaults promotion is reachable only through a passed gate; a failed gate removes the candidate'),
+        ],
       },
     ],
   },

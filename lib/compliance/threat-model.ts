@@ -138,6 +138,9 @@ const OPAQUE_ERRORS = controlFromOwasp('Opaque errors', 'LLM02:2025', 'Error res
 const MODEL_ALLOW_LIST = controlFromOwasp('Model allow-list (IAM and endpoint)', 'LLM03:2025', 'Clients pick model aliases');
 const MODEL_ALLOW_LIST_PACK = controlFromOwasp('SecureLLM pack: named models only', 'LLM03:2025', 'Our SecureLLM cdk-nag pack fails synthesis if inference');
 const UNTRUSTED_CONTENT = controlFromOwasp('Untrusted content screened and datamarked', 'LLM04:2025', 'Documents and tool results');
+const TRAINING_DATA_VAULT = controlFromOwasp('Training-data vault with manifests', 'LLM04:2025', 'Training data lives in a vault');
+const VERIFIED_CUSTOMIZATION = controlFromOwasp('Verified, screened dataset before any job', 'LLM04:2025', 'A customization job starts only');
+const SAFETY_GATE = controlFromOwasp('Safety gate before promotion', 'LLM04:2025', 'A customized model is promoted only');
 const LINK_SCREEN = controlFromOwasp('Link and image allow-list', 'LLM05:2025', 'Links, images');
 const HTML_ESCAPE = controlFromOwasp('HTML escaped', 'LLM05:2025', 'Raw HTML is escaped');
 const FAIL_CLOSED = controlFromOwasp('Output screening fails closed', 'LLM05:2025', 'Screening fails closed');
@@ -882,14 +885,17 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
       {
         title: 'Poisoned or backdoored model',
         description:
-          'A model trained or fine-tuned on poisoned data, or imported with a backdoor, behaves normally until a trigger appears. Applies to fine-tuning, continued pre-training and custom model import.',
+          'A model trained or fine-tuned on poisoned data, or imported with a backdoor, behaves normally until a trigger appears; a modified model (fine-tuned, distilled, quantized) can also lose safety behaviour without any trigger. Applies to fine-tuning, continued pre-training, distillation, quantization and custom model import.',
         owasp: ['LLM04:2025', 'LLM03:2025'],
-        coverage: 'not built',
-        controls: [MODEL_ALLOW_LIST, MODEL_ALLOW_LIST_PACK, TRAIL_DATA_EVENTS],
+        coverage: 'partial',
+        controls: [MODEL_ALLOW_LIST, MODEL_ALLOW_LIST_PACK, TRAIL_DATA_EVENTS, TRAINING_DATA_VAULT, VERIFIED_CUSTOMIZATION, SAFETY_GATE],
         residualRisk: [
-          'The blueprint builds no fine-tuning, training-data or model-import path; IAM only admits the configured foundation models and inference profiles, so a custom model cannot be called through the gateway.',
-          'Backdoors or poisoning in the foundation models themselves are the model provider\'s and AWS\'s responsibility; no behavioural evaluation runs before an alias is added.',
-          'Whoever adds a fine-tuning path must add training-data provenance and access control, encryption with the customer-managed key, and an evaluation gate before deployment.',
+          'Fine-tuning (the customization section) is the only modification path the blueprint guards. Continued pre-training, distillation, custom model import and quantized or otherwise modified weights brought in from outside pass through none of these controls; IAM still admits only the configured foundation models and inference profiles to the gateway.',
+          'The record screen finds instructions, credentials, hidden text and checked personal identifiers; a backdoor made of innocuous-looking examples (a trigger phrase paired with a wrong answer) passes it. The safety gate only catches such a backdoor if the fixed evaluation set happens to contain its trigger.',
+          'The evaluation set is small (24 attacks, 28 benign prompts) and fixed: a model can regress on attacks outside it, and a model tuned against it could pass. Refusals are recognised by the guardrail, the output screen and English refusal phrases.',
+          'Promotion is recorded as the deployment tag secure-llm:gate=passed; the gateway does not yet serve custom-model deployments, so a promoted model is added to the allow-list by configuration, by whoever checks that tag.',
+          'The customization service role reads the whole datasets/ prefix (a static role cannot name the version of one job); the workflow binds a job to the verified version\'s key, and only the data writers can write there.',
+          'Backdoors or poisoning in the foundation models themselves are the model provider\'s and AWS\'s responsibility.',
         ],
       },
     ],

@@ -165,7 +165,13 @@ export type Behavior =
   /** Converse: replies with text derived from the request, default all system and message texts joined by `\n`. */
   | { readonly kind: 'echo'; readonly render?: (request: ConverseRequestBody) => string }
   /** Each route its own behaviour. */
-  | { readonly kind: 'byRoute'; readonly converse?: Behavior; readonly applyGuardrail?: Behavior; readonly retrieve?: Behavior };
+  | { readonly kind: 'byRoute'; readonly converse?: Behavior; readonly applyGuardrail?: Behavior; readonly retrieve?: Behavior }
+  /**
+   * Converse, ConverseStream and InvokeModel: the behaviour of the request's model id (decoded, an ARN too), else
+   * `otherwise` (default: a default reply); other routes use `otherwise`. Plays several models at once, e.g. a degraded
+   * custom model beside its base model.
+   */
+  | { readonly kind: 'byModel'; readonly models: Readonly<Record<string, Behavior>>; readonly otherwise?: Behavior };
 
 /** A chunk of the fake knowledge base. */
 export interface StoredChunk {
@@ -270,8 +276,12 @@ export async function startBedrockServer(): Promise<BedrockServer> {
     });
   });
 
-  /** Resolves `sequence` and `byRoute` wrappers to the behaviour for this request. */
-  function resolve(b: Behavior, operation: RecordedRequest['operation']): Behavior {
+  /** Resolves `sequence`, `byRoute` and `byModel` wrappers to the behaviour for this request. */
+  function resolve(b: Behavior, operation: RecordedRequest['operation'], modelId?: string): Behavior {
+    if (b.kind === 'byModel') {
+      const own = modelId === undefined ? undefined : b.models[modelId];
+      return resolve(own ?? b.otherwise ?? DEFAULT_BEHAVIOR, operation, modelId);
+    }
     if (b.kind === 'byRoute') {
       const picked =
         operation === 'Converse' || operation === 'ConverseStream'
@@ -281,13 +291,13 @@ export async function startBedrockServer(): Promise<BedrockServer> {
             : operation === 'Retrieve'
               ? b.retrieve
               : undefined;
-      return resolve(picked ?? DEFAULT_BEHAVIOR, operation);
+      return resolve(picked ?? DEFAULT_BEHAVIOR, operation, modelId);
     }
     if (b.kind === 'sequence') {
       if (b.steps.length === 0) return DEFAULT_BEHAVIOR;
       const n = sequenceCounts.get(b) ?? 0;
       sequenceCounts.set(b, n + 1);
-      return resolve(b.steps[Math.min(n, b.steps.length - 1)]!, operation);
+      return resolve(b.steps[Math.min(n, b.steps.length - 1)]!, operation, modelId);
     }
     return b;
   }
@@ -301,7 +311,7 @@ export async function startBedrockServer(): Promise<BedrockServer> {
       respondError(stream, req, 'ValidationException', 400, 'Fake: request body is not a JSON object');
       return;
     }
-    const b = resolve(configured, req.operation);
+    const b = resolve(configured, req.operation, req.modelId);
     if (req.operation === 'Retrieve' && b.kind !== 'slow' && b.kind !== 'error' && b.kind !== 'malformed') {
       const chunks = knowledgeBases.get(req.knowledgeBaseId ?? '');
       if (chunks === undefined) {

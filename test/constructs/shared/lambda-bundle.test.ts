@@ -10,8 +10,18 @@ describe('lambda bundles', () => {
       const manifest = JSON.parse(fs.readFileSync(path.join(lambdaBundleDir('gateway'), '..', 'manifest.json'), 'utf8')) as {
         functions: Record<string, { sha256: string; bytes: number }>;
       };
-      expect(Object.keys(manifest.functions).sort()).toEqual(['authorizer', 'gateway', 'ingest-screen', 'invocation-logging', 'network-guard']);
-      for (const name of ['authorizer', 'gateway', 'ingest-screen', 'invocation-logging', 'network-guard'] as const) {
+      const names = [
+        'authorizer',
+        'chunk-screen',
+        'customization-evaluate',
+        'customization-verify',
+        'gateway',
+        'ingest-screen',
+        'invocation-logging',
+        'network-guard',
+      ] as const;
+      expect(Object.keys(manifest.functions).sort()).toEqual([...names]);
+      for (const name of names) {
         const bytes = fs.readFileSync(path.join(lambdaBundleDir(name), 'index.js'));
         expect(bytes.length).toBe(manifest.functions[name]!.bytes);
         expect(createHash('sha256').update(bytes).digest('hex')).toBe(manifest.functions[name]!.sha256);
