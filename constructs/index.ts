@@ -11,3 +11,4 @@ export * from './inference-gateway';
 export * from './security-monitoring';
 export * from './table-backup';
 export * from './knowledge-base';
+export * from './code-signing';

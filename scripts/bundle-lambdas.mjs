@@ -34,6 +34,7 @@ export const FUNCTIONS = {
  */
 export const CLIS = {
   'secure-llm-keys': 'bin/secure-llm-keys.ts',
+  'secure-llm-sign': 'bin/secure-llm-sign.ts',
 };
 const cliRoot = path.join(root, 'dist', 'cli');
 
