@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Annotations, AssetHashType, CfnResource, DockerImage, ILocalBundling } from 'aws-cdk-lib';
+import { AssetHashType, CfnResource, DockerImage, ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { LambdaCodeSigning } from '../code-signing/lambda-code-signing';
@@ -53,7 +53,7 @@ export function lambdaBundleDir(name: LambdaBundleName): string {
  * When the function binds it, the code looks for the {@link LambdaCodeSigning} of the function's scope. Without one it is
  * the asset it wraps. With one, the function takes the code-signing configuration (`CodeSigningConfigArn`) and deploys
  * the signed S3 object that the signed-artifacts file records for exactly these files (same content digest); when
- * there is none, the function gets an error annotation (synthesis fails) and keeps the asset, so the unsigned code is
+ * there is none, the function gets a validation error (synthesis fails) and keeps the asset, so the unsigned code is
  * staged in the cloud assembly for `secure-llm-sign` to sign. This is how every function of the package gets code
  * signing without wiring: it only has to take its code from {@link prebuiltCode} or {@link prebuiltCodeWithFile}.
  */
@@ -77,7 +77,10 @@ class PrebuiltBundleCode extends lambda.Code {
         const { bucket, key, objectVersion } = lookup.found;
         return { s3Location: { bucketName: bucket, objectKey: key, objectVersion } };
       }
-      Annotations.of(scope).addError(lookup.problem);
+      // A validation error, not a throw: synthesis fails after every function has staged its unsigned code, so one
+      // run of secure-llm-sign signs them all.
+      const problem = lookup.problem;
+      scope.node.addValidation({ validate: () => [problem] });
     }
     this.asset ??= this.makeAsset();
     return this.asset.bind(scope);
