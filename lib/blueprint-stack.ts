@@ -1,5 +1,6 @@
 import { Fn, Stack, StackProps, Token, Validations } from 'aws-cdk-lib';
 import { LAMBDA_CODE_SIGNING_ID, LambdaCodeSigning } from '../constructs/code-signing/lambda-code-signing';
+import { PROFILE_METADATA_KEY } from './compliance/bedrock/function-code-signing-strict';
 import { Construct } from 'constructs';
 
 /** Properties shared by the blueprint's stacks. */
@@ -31,7 +32,7 @@ export interface BlueprintStackProps extends StackProps {
 }
 
 /** The template Metadata key that names the profile a stack was deployed under (`"strict"`, or absent). */
-export const PROFILE_METADATA_KEY = 'SecureLLM::Profile';
+export { PROFILE_METADATA_KEY };
 
 /**
  * A stack that never looks its Availability Zones up, so an account- and region-pinned app
