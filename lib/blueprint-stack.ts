@@ -29,6 +29,11 @@ export interface BlueprintStackProps extends StackProps {
    * @default false
    */
   readonly strictProfile?: boolean;
+  /**
+   * With code signing, fail synthesis when a function has no signed code (see `LambdaCodeSigning.requireSignedCode`).
+   * @default true
+   */
+  readonly requireSignedCode?: boolean;
 }
 
 /** The template Metadata key that names the profile a stack was deployed under (`"strict"`, or absent). */
@@ -63,6 +68,7 @@ export abstract class BlueprintStack extends Stack {
         signingProfileVersionArn: props.signingProfileVersionArn,
         signedArtifactsFile: props.signedArtifactsFile,
         signedArtifactsKey: 'codeSigning.signedArtifactsFile',
+        requireSignedCode: props.requireSignedCode,
       });
     }
   }

@@ -25,9 +25,10 @@ export interface Blueprint {
  *
  * @param config use this configuration instead of loading it from the app's context
  * @param options `compliance: false` leaves the compliance gates out, for tools that only need the
- *   templates (the architecture diagram); checks never change a template
+ *   templates (the architecture diagram); checks never change a template. `requireSignedCode: false` lets such tools
+ *   synthesize a configuration with codeSigning before its code is signed (the templates could not deploy)
  */
-export function buildBlueprint(app: App, config?: BlueprintConfig, options: { compliance?: boolean } = {}): Blueprint {
+export function buildBlueprint(app: App, config?: BlueprintConfig, options: { compliance?: boolean; requireSignedCode?: boolean } = {}): Blueprint {
   const resolved = config ?? loadConfig((key) => app.node.tryGetContext(key));
   const { availabilityZones, ...env } = resolved.env ?? {};
   const strictProfile = resolved.profile === 'strict';
@@ -45,7 +46,7 @@ export function buildBlueprint(app: App, config?: BlueprintConfig, options: { co
         })
       : undefined;
   const signingProfileVersionArn = signing?.signingProfileVersionArn ?? codeSigning?.signingProfile.signingProfileVersionArn;
-  const signingProps = signing && { signingProfileVersionArn, signedArtifactsFile: signing.signedArtifactsFile };
+  const signingProps = signing && { signingProfileVersionArn, signedArtifactsFile: signing.signedArtifactsFile, requireSignedCode: options.requireSignedCode };
 
   const baseline = new BaselineStack(app, 'Baseline', {
     stackName: resolved.baseline.stackName,

@@ -29,6 +29,13 @@ export interface LambdaCodeSigningProps {
    * @default 'signedArtifactsFile'
    */
   readonly signedArtifactsKey?: string;
+  /**
+   * Fail synthesis when a function's current code has no signed artifact. Set false only in tools that read the
+   * templates and never deploy them (cost, diagram): such a function then keeps its unsigned asset, which Lambda would
+   * refuse, and gets a warning.
+   * @default true
+   */
+  readonly requireSignedCode?: boolean;
 }
 
 /**
@@ -76,6 +83,8 @@ export class LambdaCodeSigning extends Construct {
   public readonly codeSigningConfigArn: string;
   /** The signed-artifacts file, as given. */
   public readonly signedArtifactsFile: string;
+  /** Whether a function without signed code fails synthesis (else it is a warning). */
+  public readonly requireSignedCode: boolean;
 
   private readonly key: string;
   private artifacts?: SignedArtifacts;
@@ -94,6 +103,7 @@ export class LambdaCodeSigning extends Construct {
     }
     this.signedArtifactsFile = props.signedArtifactsFile;
     this.key = props.signedArtifactsKey ?? 'signedArtifactsFile';
+    this.requireSignedCode = props.requireSignedCode ?? true;
 
     this.codeSigningConfig = new lambda.CfnCodeSigningConfig(this, 'Config', {
       description: 'secure-llm-blueprint: deploy only code signed by the blueprint signing profile',

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AssetHashType, CfnResource, DockerImage, ILocalBundling } from 'aws-cdk-lib';
+import { Annotations, AssetHashType, CfnResource, DockerImage, ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { LambdaCodeSigning } from '../code-signing/lambda-code-signing';
@@ -80,7 +80,11 @@ class PrebuiltBundleCode extends lambda.Code {
       // A validation error, not a throw: synthesis fails after every function has staged its unsigned code, so one
       // run of secure-llm-sign signs them all.
       const problem = lookup.problem;
-      scope.node.addValidation({ validate: () => [problem] });
+      if (this.signing.requireSignedCode) {
+        scope.node.addValidation({ validate: () => [problem] });
+      } else {
+        Annotations.of(scope).addWarningV2('secure-llm:unsignedCode', `${problem} (allowed only because requireSignedCode is false: this template cannot deploy)`);
+      }
     }
     this.asset ??= this.makeAsset();
     return this.asset.bind(scope);

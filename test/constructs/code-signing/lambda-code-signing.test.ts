@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { LAMBDA_CODE_SIGNING_ID, LambdaCodeSigning } from '../../../constructs/code-signing';
@@ -107,6 +107,18 @@ describe('validation', () => {
     new LambdaCodeSigning(stack, LAMBDA_CODE_SIGNING_ID, { signingProfileVersionArn: PROFILE, signedArtifactsFile: file });
     functionIn(stack, prebuiltCode('network-guard'));
     expect(() => app.synth()).toThrow(/signedArtifactsFile \(.*other\.json\) has no signed artifact of function "network-guard" \(code SHA-256 [0-9a-f]{64}\): sign the current code with secure-llm-sign/);
+  });
+
+  test('with requireSignedCode false (tools that never deploy), unsigned code is a warning and keeps the configuration', () => {
+    // GIVEN
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    new LambdaCodeSigning(stack, LAMBDA_CODE_SIGNING_ID, { signingProfileVersionArn: PROFILE, signedArtifactsFile: path.join(dir, 'absent.json'), requireSignedCode: false });
+    // WHEN
+    functionIn(stack, prebuiltCode('authorizer'));
+    // THEN
+    Annotations.fromStack(stack).hasWarning('/S/A/B/Fn', Match.stringLikeRegexp('absent\\.json, which does not exist, so function "authorizer".*this template cannot deploy'));
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { CodeSigningConfigArn: Match.anyValue() });
   });
 
   test('fails if the file is not a signed-artifacts file', () => {
