@@ -60,7 +60,7 @@ export function readManifest(file: string): Map<string, string> {
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof json;
   } catch (e) {
-    throw new SignUsageError(`--manifest ${file} cannot be read as JSON (${(e as Error).message}); build the bundles with "npm run build:bundles" or name the manifest`);
+    throw new SignUsageError(`--manifest ${file} cannot be read as JSON (${(e as Error).message}); build the bundles with "npm run build:bundles" or name the manifest`, { cause: e });
   }
   const bySha = new Map<string, string>();
   for (const [name, entry] of Object.entries(json.functions ?? {})) {

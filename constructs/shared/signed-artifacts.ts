@@ -79,7 +79,7 @@ export function readSignedArtifacts(file: string, key: string): SignedArtifacts 
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${key} names ${file}, which is not valid JSON (${(e as Error).message}); write it again with secure-llm-sign`);
+    throw new Error(`${key} names ${file}, which is not valid JSON (${(e as Error).message}); write it again with secure-llm-sign`, { cause: e });
   }
   const parsed = signedArtifactsSchema.safeParse(json);
   if (!parsed.success) {
