@@ -4,11 +4,12 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { readManifest, signableBundles } from '../../bin/sign-cli';
-import { SIGNED_ARTIFACTS_VERSION, SignedArtifacts } from '../../constructs/shared/signed-artifacts';
+import { SignedArtifacts } from '../../constructs/shared/signed-artifacts';
 import { Blueprint, buildBlueprint } from '../../lib/blueprint';
 import { PROFILE_METADATA_KEY } from '../../lib/blueprint-stack';
 import { BlueprintConfigInput, parseConfig } from '../../lib/config';
 import { ComplianceResult, formatFindings, newTestApp, synthWithCompliance } from '../helpers/compliance';
+import { SIGNED_CODE_BUCKET, recordStagedCodeAsSigned } from '../helpers/signed-code';
 
 /**
  * The strict profile with code signing, synthesized the way an operator runs it: once unsigned (synthesis fails and
@@ -16,7 +17,7 @@ import { ComplianceResult, formatFindings, newTestApp, synthWithCompliance } fro
  * tested in test/bin/sign-cli.test.ts) and synthesized again with every compliance check.
  */
 const MANIFEST = path.join(__dirname, '..', '..', 'dist', 'bundles', 'manifest.json');
-const BUCKET = 'signed-code-111122223333';
+const BUCKET = SIGNED_CODE_BUCKET;
 
 let dir: string;
 let unsigned: { app: App; blueprint: Blueprint };
@@ -48,21 +49,7 @@ beforeAll(() => {
   unsigned = { app, blueprint: buildBlueprint(app, parseConfig(strictConfig(signedFile)), { compliance: false }) };
 
   // WHEN its staged bundles are signed
-  const bundles = signableBundles(app.outdir, readManifest(MANIFEST));
-  const artifacts: SignedArtifacts = {
-    version: SIGNED_ARTIFACTS_VERSION,
-    signingProfileName: 'SecureLlm',
-    artifacts: bundles.map((b, i) => ({
-      function: b.function,
-      sourceSha256: b.sourceSha256,
-      bundleSha256: b.bundleSha256,
-      bucket: BUCKET,
-      key: `secure-llm-sign/signed/${b.function}/${i}.zip`,
-      objectVersion: `v${i}`,
-      signingJobId: `job-${i}`,
-    })),
-  };
-  fs.writeFileSync(signedFile, JSON.stringify(artifacts));
+  const artifacts = recordStagedCodeAsSigned(app.outdir, signedFile);
   const signedApp = newTestApp();
   const blueprint = buildBlueprint(signedApp, parseConfig(strictConfig(signedFile)));
   signed = { blueprint, result: synthWithCompliance(signedApp, { packsAlreadyAdded: true }), artifacts };
