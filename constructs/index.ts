@@ -12,5 +12,6 @@ export * from './security-monitoring';
 export * from './table-backup';
 export * from './document-ingestion';
 export * from './knowledge-base';
+export * from './code-signing';
 export * from './knowledge-base-sync';
 export * from './model-customization';

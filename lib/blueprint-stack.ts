@@ -1,4 +1,6 @@
 import { Fn, Stack, StackProps, Token, Validations } from 'aws-cdk-lib';
+import { LAMBDA_CODE_SIGNING_ID, LambdaCodeSigning } from '../constructs/code-signing/lambda-code-signing';
+import { PROFILE_METADATA_KEY } from './compliance/bedrock/function-code-signing-strict';
 import { Construct } from 'constructs';
 
 /** Properties shared by the blueprint's stacks. */
@@ -10,7 +12,32 @@ export interface BlueprintStackProps extends StackProps {
    *   (`Fn::GetAZs`), whether or not account and region are pinned: never a context lookup
    */
   readonly availabilityZones?: string[];
+  /**
+   * Sign the stack's Lambda functions: with signedArtifactsFile, a {@link LambdaCodeSigning} (Enforce) for this
+   * Signer profile version covers every function of the stack.
+   * @default - no code signing
+   */
+  readonly signingProfileVersionArn?: string;
+  /**
+   * The signed-artifacts file `secure-llm-sign` wrote (with signingProfileVersionArn).
+   * @default - no code signing
+   */
+  readonly signedArtifactsFile?: string;
+  /**
+   * The stack is deployed under the "strict" profile: its template says so in its Metadata
+   * ({@link PROFILE_METADATA_KEY}), where SecureLLM rules that apply only under that profile look.
+   * @default false
+   */
+  readonly strictProfile?: boolean;
+  /**
+   * With code signing, fail synthesis when a function has no signed code (see `LambdaCodeSigning.requireSignedCode`).
+   * @default true
+   */
+  readonly requireSignedCode?: boolean;
 }
+
+/** The template Metadata key that names the profile a stack was deployed under (`"strict"`, or absent). */
+export { PROFILE_METADATA_KEY };
 
 /**
  * A stack that never looks its Availability Zones up, so an account- and region-pinned app
@@ -26,6 +53,24 @@ export abstract class BlueprintStack extends Stack {
   constructor(scope: Construct, id: string, props: BlueprintStackProps = {}) {
     super(scope, id, props);
     this.configuredAvailabilityZones = props.availabilityZones ? [...props.availabilityZones] : undefined;
+    if (props.strictProfile === true) {
+      this.templateOptions.metadata = { ...this.templateOptions.metadata, [PROFILE_METADATA_KEY]: 'strict' };
+    }
+    if ((props.signingProfileVersionArn === undefined) !== (props.signedArtifactsFile === undefined)) {
+      throw new Error(
+        'signingProfileVersionArn and signedArtifactsFile sign the functions together; set both or neither, got ' +
+          `signingProfileVersionArn ${JSON.stringify(props.signingProfileVersionArn)} and signedArtifactsFile ${JSON.stringify(props.signedArtifactsFile)}`,
+      );
+    }
+    if (props.signingProfileVersionArn !== undefined && props.signedArtifactsFile !== undefined) {
+      // Created before any construct of the subclass, so every function finds it when it binds its code.
+      new LambdaCodeSigning(this, LAMBDA_CODE_SIGNING_ID, {
+        signingProfileVersionArn: props.signingProfileVersionArn,
+        signedArtifactsFile: props.signedArtifactsFile,
+        signedArtifactsKey: 'codeSigning.signedArtifactsFile',
+        requireSignedCode: props.requireSignedCode,
+      });
+    }
   }
 
   /** The configured zones, else the first two zones of the region at deploy time. */

@@ -1,5 +1,6 @@
-import { App, Tags } from 'aws-cdk-lib';
+import { App, Duration, Tags } from 'aws-cdk-lib';
 import { BaselineStack } from './baseline-stack';
+import { CodeSigningStack } from './code-signing-stack';
 import { addCompliancePacks } from './compliance/packs';
 import { BlueprintConfig, loadConfig } from './config';
 import { GatewayStack } from './gateway-stack';
@@ -13,6 +14,8 @@ export interface Blueprint {
   readonly baseline: BaselineStack;
   /** The LLM gateway. */
   readonly gateway: GatewayStack;
+  /** The Signer profile's stack, with codeSigning configured and no existing profile named. */
+  readonly codeSigning?: CodeSigningStack;
 }
 
 /**
@@ -22,16 +25,35 @@ export interface Blueprint {
  *
  * @param config use this configuration instead of loading it from the app's context
  * @param options `compliance: false` leaves the compliance gates out, for tools that only need the
- *   templates (the architecture diagram); checks never change a template
+ *   templates (the architecture diagram); checks never change a template. `requireSignedCode: false` lets such tools
+ *   synthesize a configuration with codeSigning before its code is signed (the templates could not deploy)
  */
-export function buildBlueprint(app: App, config?: BlueprintConfig, options: { compliance?: boolean } = {}): Blueprint {
+export function buildBlueprint(app: App, config?: BlueprintConfig, options: { compliance?: boolean; requireSignedCode?: boolean } = {}): Blueprint {
   const resolved = config ?? loadConfig((key) => app.node.tryGetContext(key));
   const { availabilityZones, ...env } = resolved.env ?? {};
+  const strictProfile = resolved.profile === 'strict';
+
+  // The profile is deployed (or exists) before the stacks whose functions only accept its signatures.
+  const signing = resolved.codeSigning;
+  const codeSigning =
+    signing !== undefined && signing.signingProfileVersionArn === undefined
+      ? new CodeSigningStack(app, 'CodeSigning', {
+          stackName: signing.stackName,
+          env,
+          strictProfile,
+          signatureValidity: Duration.days(signing.signatureValidityDays),
+          description: 'secure-llm-blueprint code signing: the AWS Signer profile that signs every Lambda function of the blueprint',
+        })
+      : undefined;
+  const signingProfileVersionArn = signing?.signingProfileVersionArn ?? codeSigning?.signingProfile.signingProfileVersionArn;
+  const signingProps = signing && { signingProfileVersionArn, signedArtifactsFile: signing.signedArtifactsFile, requireSignedCode: options.requireSignedCode };
 
   const baseline = new BaselineStack(app, 'Baseline', {
     stackName: resolved.baseline.stackName,
     env,
     availabilityZones,
+    strictProfile,
+    ...signingProps,
     config: resolved.baseline,
     keyAdministratorRoleArns: resolved.keyAdministratorRoleArns,
     serviceControlPolicy: serviceControlPolicyOf(resolved),
@@ -47,6 +69,8 @@ export function buildBlueprint(app: App, config?: BlueprintConfig, options: { co
     stackName: resolved.gateway.stackName,
     env,
     availabilityZones,
+    strictProfile,
+    ...signingProps,
     config: resolved.gateway,
     alertTopic: gatewayOwnsAlerts ? undefined : baseline.alertTopic,
     keyAdministratorRoleArns: resolved.keyAdministratorRoleArns,
@@ -65,5 +89,5 @@ export function buildBlueprint(app: App, config?: BlueprintConfig, options: { co
     addCompliancePacks(app);
   }
 
-  return { config: resolved, baseline, gateway };
+  return { config: resolved, baseline, gateway, codeSigning };
 }

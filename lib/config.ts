@@ -724,6 +724,41 @@ const customizationSchema = z
   })
   .optional();
 
+/** A Signer profile version ARN, as `aws signer get-signing-profile --query profileVersionArn` prints it. */
+const SIGNING_PROFILE_VERSION_ARN = /^arn:aws[a-z-]*:signer:[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d:\d{12}:\/signing-profiles\/[A-Za-z0-9_]{2,64}\/[A-Za-z0-9]{10}$/;
+
+/**
+ * Lambda code signing: every function of the blueprint deploys only code signed by one AWS Signer profile
+ * (AWS::Lambda::CodeSigningConfig, UntrustedArtifactOnDeployment: Enforce). Required under profile "strict".
+ * See the README, "Supply chain", for the signing steps.
+ */
+const codeSigningSchema = z.strictObject({
+  /**
+   * The signed-artifacts file secure-llm-sign writes (path relative to where `cdk synth` runs). Every function deploys
+   * the signed S3 object it records for the function's current code.
+   */
+  signedArtifactsFile: z.string().min(1, 'must be the path of the file secure-llm-sign writes, e.g. "signed-artifacts.json"'),
+  /**
+   * An existing Signer profile (platform AWSLambda-SHA384-ECDSA) by its version ARN. Unset: a stack of its own
+   * (stackName) deploys one, deployed first, because code is signed before the other stacks deploy.
+   */
+  signingProfileVersionArn: z
+    .string()
+    .regex(
+      SIGNING_PROFILE_VERSION_ARN,
+      'must be a Signer profile version ARN such as "arn:aws:signer:us-east-1:123456789012:/signing-profiles/SecureLlm/AbCdEf1234" (aws signer get-signing-profile --profile-name <name> --query profileVersionArn)',
+    )
+    .optional(),
+  /** Name of the stack that holds the signing profile (when signingProfileVersionArn is unset). */
+  stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name').default('SecureLlmCodeSigning'),
+  /**
+   * Days a signature of the blueprint's profile stays valid (1-4050, Signer's limit is 135 months): Lambda refuses to
+   * deploy code whose signature has expired, so code is signed again at least this often. Only for the profile the
+   * blueprint deploys.
+   */
+  signatureValidityDays: z.number().int().min(1).max(4050).default(365),
+});
+
 /** The schema of the blueprint's configuration. */
 export const configSchema = z.strictObject({
   /**
@@ -744,7 +779,8 @@ export const configSchema = z.strictObject({
    * The security profile. "standard" is the hardened default. "strict" is the hardened profile for regulated
    * deployments: it chooses the stricter setting wherever the stricter one costs flexibility, today the trail bucket's
    * COMPLIANCE-mode Object Lock (no one, root included, can delete a log file before its retention ends, and the bucket
-   * outlives the stack). Each such setting also has its own key, which wins over the profile.
+   * outlives the stack). Each such setting also has its own key, which wins over the profile. It also requires settings
+   * that need a deliberate choice: the account-level enforced guardrail and Lambda code signing.
    */
   profile: z.enum(['standard', 'strict']).default('standard'),
   /** Tags applied to every resource. */
@@ -769,6 +805,8 @@ export const configSchema = z.strictObject({
   baseline: baselineSchema,
   gateway: gatewaySchema,
   customization: customizationSchema,
+  /** Lambda code signing (see codeSigningSchema); unset: none, except that profile "strict" requires it. */
+  codeSigning: codeSigningSchema.optional(),
 }).superRefine((c, ctx) => {
   c.keyAdministratorRoleArns.forEach((arn, i) => {
     const problem = c.env?.account === undefined ? undefined : keyAdministratorArnProblem(arn, c.env.account);
@@ -860,6 +898,15 @@ export const configSchema = z.strictObject({
       message:
         'is required under profile "strict", which enforces one guardrail on every model call in the account: set it to { "guardrailIdentifier": "<guardrail ARN>", "guardrailVersion": "<published version>" } ' +
         '(e.g. the gateway stack\'s GuardrailArn and GuardrailVersion outputs), or use profile "standard"',
+    });
+  }
+  if (c.profile === 'strict' && c.codeSigning === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['codeSigning'],
+      message:
+        'is required under profile "strict", where every Lambda function deploys only signed code: set it to { "signedArtifactsFile": "signed-artifacts.json" } ' +
+        'and sign the functions with secure-llm-sign (README, "Supply chain"), or use profile "standard"',
     });
   }
   const policy = c.baseline.organizationPolicy;

@@ -26,6 +26,7 @@ export * from '../constructs';
 
 // The deployable stacks and the whole blueprint, built from configuration.
 export { BlueprintStack, type BlueprintStackProps } from './blueprint-stack';
+export { CodeSigningStack, type CodeSigningStackProps } from './code-signing-stack';
 export { BaselineStack, type BaselineStackProps } from './baseline-stack';
 export { GatewayStack, type GatewayStackProps } from './gateway-stack';
 export { buildBlueprint, type Blueprint } from './blueprint';

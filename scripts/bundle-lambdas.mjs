@@ -39,6 +39,7 @@ export const CLIS = {
   'secure-llm-keys': 'bin/secure-llm-keys.ts',
   'secure-llm-docs': 'bin/secure-llm-docs.ts',
   'secure-llm-manifest': 'bin/secure-llm-manifest.ts',
+  'secure-llm-sign': 'bin/secure-llm-sign.ts',
 };
 const cliRoot = path.join(root, 'dist', 'cli');
 

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AssetHashType, DockerImage, ILocalBundling } from 'aws-cdk-lib';
+import { Annotations, AssetHashType, CfnResource, DockerImage, ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { LambdaCodeSigning } from '../code-signing/lambda-code-signing';
+import { contentSha256 } from './signed-artifacts';
 
 /** The Lambda functions whose handlers ship pre-built in this package (`dist/bundles/<name>/index.js`). */
 export type LambdaBundleName =
@@ -52,9 +55,67 @@ export function lambdaBundleDir(name: LambdaBundleName): string {
   return dir;
 }
 
-/** The pre-built code of a function, deployed as it is: no bundling, no esbuild, no Docker. */
+/**
+ * The code of a function from its pre-built bundle, signed when the function is covered by code signing.
+ *
+ * When the function binds it, the code looks for the {@link LambdaCodeSigning} of the function's scope. Without one it is
+ * the asset it wraps. With one, the function takes the code-signing configuration (`CodeSigningConfigArn`) and deploys
+ * the signed S3 object that the signed-artifacts file records for exactly these files (same content digest); when
+ * there is none, the function gets a validation error (synthesis fails) and keeps the asset, so the unsigned code is
+ * staged in the cloud assembly for `secure-llm-sign` to sign. This is how every function of the package gets code
+ * signing without wiring: it only has to take its code from {@link prebuiltCode} or {@link prebuiltCodeWithFile}.
+ */
+class PrebuiltBundleCode extends lambda.Code {
+  private asset?: lambda.Code;
+  private signing?: LambdaCodeSigning;
+
+  constructor(
+    private readonly name: LambdaBundleName,
+    private readonly files: ReadonlyArray<{ readonly name: string; readonly contents: Buffer | string }>,
+    private readonly makeAsset: () => lambda.Code,
+  ) {
+    super();
+  }
+
+  public bind(scope: Construct): lambda.CodeConfig {
+    this.signing = LambdaCodeSigning.of(scope);
+    if (this.signing !== undefined) {
+      const lookup = this.signing.lookUp(this.name, contentSha256(this.files));
+      if ('found' in lookup) {
+        const { bucket, key, objectVersion } = lookup.found;
+        return { s3Location: { bucketName: bucket, objectKey: key, objectVersion } };
+      }
+      // A validation error, not a throw: synthesis fails after every function has staged its unsigned code, so one
+      // run of secure-llm-sign signs them all.
+      const problem = lookup.problem;
+      if (this.signing.requireSignedCode) {
+        scope.node.addValidation({ validate: () => [problem] });
+      } else {
+        Annotations.of(scope).addWarningV2('secure-llm:unsignedCode', `${problem} (allowed only because requireSignedCode is false: this template cannot deploy)`);
+      }
+    }
+    this.asset ??= this.makeAsset();
+    return this.asset.bind(scope);
+  }
+
+  public bindToResource(resource: CfnResource, options?: lambda.ResourceBindOptions): void {
+    if (this.signing !== undefined) {
+      if (!(resource instanceof lambda.CfnFunction)) {
+        throw new Error(`The pre-built code of "${this.name}" is signed for a Lambda function, but was bound to ${resource.cfnResourceType} ${resource.node.path}`);
+      }
+      resource.codeSigningConfigArn = this.signing.codeSigningConfigArn;
+    }
+    this.asset?.bindToResource(resource, options);
+  }
+}
+
+/**
+ * The pre-built code of a function, deployed as it is: no bundling, no esbuild, no Docker. Under a
+ * {@link LambdaCodeSigning}, the signed copy of the same bytes (see `PrebuiltBundleCode`).
+ */
 export function prebuiltCode(name: LambdaBundleName): lambda.Code {
-  return lambda.Code.fromAsset(lambdaBundleDir(name));
+  const dir = lambdaBundleDir(name);
+  return new PrebuiltBundleCode(name, [{ name: 'index.js', contents: fs.readFileSync(path.join(dir, 'index.js')) }], () => lambda.Code.fromAsset(dir));
 }
 
 /**
@@ -89,17 +150,23 @@ class BundleWithFile implements ILocalBundling {
  * configuration, which can exceed Lambda's 4 KB environment limit). The code bytes are copied
  * unchanged by CDK's local staging hook, so nothing is bundled and Docker is never used (the image
  * below is only a required placeholder: `tryBundle` returning `true` keeps CDK from touching it).
- * The asset hash covers code and file.
+ * The asset hash covers code and file; under a {@link LambdaCodeSigning}, the signed zip of both is deployed.
  */
 export function prebuiltCodeWithFile(name: LambdaBundleName, fileName: string, contents: string): lambda.Code {
   if (fileName === 'index.js' || path.basename(fileName) !== fileName) {
     throw new Error(`fileName must be a plain file name other than index.js, got ${JSON.stringify(fileName)}`);
   }
   const dir = lambdaBundleDir(name);
-  return lambda.Code.fromAsset(dir, {
-    assetHashType: AssetHashType.OUTPUT,
-    bundling: { image: DockerImage.fromRegistry('scratch'), local: new BundleWithFile(dir, fileName, contents) },
-  });
+  const files = [
+    { name: 'index.js', contents: fs.readFileSync(path.join(dir, 'index.js')) },
+    { name: fileName, contents },
+  ];
+  return new PrebuiltBundleCode(name, files, () =>
+    lambda.Code.fromAsset(dir, {
+      assetHashType: AssetHashType.OUTPUT,
+      bundling: { image: DockerImage.fromRegistry('scratch'), local: new BundleWithFile(dir, fileName, contents) },
+    }),
+  );
 }
 
 /** The oldest Node.js runtime the bundles run on: `scripts/bundle-lambdas.mjs` compiles for `node24`. */

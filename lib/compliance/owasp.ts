@@ -53,6 +53,9 @@ const RETRIEVE_TEST = 'test/lambda/gateway/retrieve.test.ts';
 const SECURE_LLM_KB_TEST = 'test/lib/compliance/bedrock/knowledge-base-rules.test.ts';
 const KNOWLEDGE_BASE_TEST = 'test/constructs/knowledge-base/knowledge-base.test.ts';
 const CHUNK_SCREEN_TEST = 'test/lambda/chunk-screen/handler.test.ts';
+const CODE_SIGNING_TEST = 'test/lib/code-signing.test.ts';
+const SIGN_CLI_TEST = 'test/bin/sign-cli.test.ts';
+const SECURE_LLM_SUPPLY_CHAIN_TEST = 'test/lib/compliance/bedrock/supply-chain-rules.test.ts';
 
 function it(file: string, name: string): TestReference {
   return { file, name };
@@ -219,6 +222,24 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
           it(SECURE_LLM_ENDPOINT_TEST, 'BedrockEndpointPolicy fails if a Bedrock endpoint has no policy or the full-access one; other services are not checked'),
         ],
       },
+      {
+        control:
+          'With codeSigning configured (required under the strict profile), every Lambda function deploys only code signed by the blueprint\'s AWS Signer profile (code-signing configuration in Enforce mode); secure-llm-sign signs exactly the staged bundles, and synthesis fails when a function\'s current code has no signed artifact.',
+        implementedIn: ['constructs/code-signing/lambda-code-signing.ts', 'constructs/shared/lambda-bundle.ts', 'bin/sign-cli.ts', 'lib/code-signing-stack.ts'],
+        provedBy: [
+          it(CODE_SIGNING_TEST, "defaults every Lambda function of every stack carries the stack's code-signing configuration and deploys its signed object"),
+          it(CODE_SIGNING_TEST, 'validation fails if a function has no signed artifact: the error names the key, the file and the function, and the code is staged for signing'),
+          it('test/constructs/code-signing/lambda-code-signing.test.ts', 'validation fails if the recorded source SHA-256 differs from the current code, naming the key, the file and the function'),
+          it(SIGN_CLI_TEST, 'secure-llm-sign the bundled CLI uploads, signs with the profile and writes the signed-artifacts file synthesis reads'),
+        ],
+      },
+      {
+        control: 'Our SecureLLM pack fails synthesis if a Lambda function of a stack under the strict profile has no code-signing configuration, or one that only warns.',
+        implementedIn: ['lib/compliance/bedrock/function-code-signing-strict.ts'],
+        provedBy: [
+          it(SECURE_LLM_SUPPLY_CHAIN_TEST, 'FunctionCodeSigningStrict fails if a function of a strict stack has no code-signing configuration or one that only warns'),
+        ],
+      },
     ],
   },
   {
@@ -280,6 +301,16 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
           it('test/lambda/customization-evaluate/gate.test.ts', 'validation fails if the candidate complies with attacks and leaks its instructions'),
           it('test/lambda/customization-evaluate/gate.test.ts', 'defaults an equivalent candidate passes the gate'),
           it('test/constructs/model-customization/model-customization.test.ts', 'defaults promotion is reachable only through a passed gate; a failed gate removes the candidate'),
+        ],
+      },
+      {
+        control:
+          'Our SecureLLM pack fails synthesis if a bucket tagged secure-llm:data-class = training (fine-tuning datasets) lacks Object Lock with a default retention, or a state machine starts a Bedrock model-customization job without VpcConfig or CustomModelKmsKeyId.',
+        implementedIn: ['lib/compliance/bedrock/training-bucket-object-lock.ts', 'lib/compliance/bedrock/customization-job-vpc-kms.ts'],
+        provedBy: [
+          it(SECURE_LLM_SUPPLY_CHAIN_TEST, 'TrainingBucketObjectLock fails if a training bucket has no Object Lock, or Object Lock without a default retention'),
+          it(SECURE_LLM_SUPPLY_CHAIN_TEST, 'CustomizationJobVpcKms fails if a job has no VpcConfig, an empty one, or no CustomModelKmsKeyId, naming the state'),
+          it(SECURE_LLM_SUPPLY_CHAIN_TEST, 'CustomizationJobVpcKms fails if a definition that calls the job cannot be parsed'),
         ],
       },
     ],

@@ -137,6 +137,9 @@ const ENCRYPTION_NO_INTERNET = controlFromOwasp('Encryption everywhere, no inter
 const OPAQUE_ERRORS = controlFromOwasp('Opaque errors', 'LLM02:2025', 'Error responses never carry');
 const MODEL_ALLOW_LIST = controlFromOwasp('Model allow-list (IAM and endpoint)', 'LLM03:2025', 'Clients pick model aliases');
 const MODEL_ALLOW_LIST_PACK = controlFromOwasp('SecureLLM pack: named models only', 'LLM03:2025', 'Our SecureLLM cdk-nag pack fails synthesis if inference');
+const CODE_SIGNING = controlFromOwasp('Lambda code signing (Enforce)', 'LLM03:2025', 'With codeSigning configured');
+const CODE_SIGNING_PACK = controlFromOwasp('SecureLLM: signed functions under the strict profile', 'LLM03:2025', 'Our SecureLLM pack fails synthesis if a Lambda function');
+const CUSTOMIZATION_PACK = controlFromOwasp('SecureLLM: locked training buckets, customization jobs with VPC and KMS', 'LLM04:2025', 'Our SecureLLM pack fails synthesis if a bucket tagged');
 const UNTRUSTED_CONTENT = controlFromOwasp('Untrusted content screened and datamarked', 'LLM04:2025', 'Documents and tool results');
 const TRAINING_DATA_VAULT = controlFromOwasp('Training-data vault with manifests', 'LLM04:2025', 'Training data lives in a vault');
 const VERIFIED_CUSTOMIZATION = controlFromOwasp('Verified, screened dataset before any job', 'LLM04:2025', 'A customization job starts only');
@@ -888,7 +891,7 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
           'A model trained or fine-tuned on poisoned data, or imported with a backdoor, behaves normally until a trigger appears; a modified model (fine-tuned, distilled, quantized) can also lose safety behaviour without any trigger. Applies to fine-tuning, continued pre-training, distillation, quantization and custom model import.',
         owasp: ['LLM04:2025', 'LLM03:2025'],
         coverage: 'partial',
-        controls: [MODEL_ALLOW_LIST, MODEL_ALLOW_LIST_PACK, TRAIL_DATA_EVENTS, TRAINING_DATA_VAULT, VERIFIED_CUSTOMIZATION, SAFETY_GATE],
+        controls: [MODEL_ALLOW_LIST, MODEL_ALLOW_LIST_PACK, TRAIL_DATA_EVENTS, TRAINING_DATA_VAULT, VERIFIED_CUSTOMIZATION, SAFETY_GATE, CUSTOMIZATION_PACK],
         residualRisk: [
           'Fine-tuning (the customization section) is the only modification path the blueprint guards. Continued pre-training, distillation, custom model import and quantized or otherwise modified weights brought in from outside pass through none of these controls; IAM still admits only the configured foundation models and inference profiles to the gateway.',
           'The record screen finds instructions, credentials, hidden text and checked personal identifiers; a backdoor made of innocuous-looking examples (a trigger phrase paired with a wrong answer) passes it. The safety gate only catches such a backdoor if the fixed evaluation set happens to contain its trigger.',
@@ -921,11 +924,11 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
           'A malicious or vulnerable npm package (in the CDK app, the bundler or a Lambda bundle) runs with the deployment\'s or the function\'s permissions.',
         owasp: ['LLM03:2025'],
         coverage: 'partial',
-        controls: [LOCAL_BUNDLING, NO_EGRESS, LEAST_PRIVILEGE_ROLE],
+        controls: [LOCAL_BUNDLING, NO_EGRESS, LEAST_PRIVILEGE_ROLE, CODE_SIGNING, CODE_SIGNING_PACK],
         residualRisk: [
           'No SBOM is produced (package.json has no SBOM script), and CI (`.ci/run`) runs no dependency audit or signature verification.',
           'Development dependencies are pinned exactly in package.json and package-lock.json (the package\'s own runtime dependencies use caret ranges so consumers can share one copy), but no test checks that; the bundles carry their SHA-256 in a manifest, but nothing verifies it at deployment.',
-          'Lambda code is not signed (no AWS Signer code-signing configuration); the deployment pipeline and its credentials are out of the blueprint\'s scope.',
+          'Lambda code is signed only with codeSigning configured (required under the strict profile); signing proves the code is what the holder of the signing profile signed, not that the bundle is free of a compromised dependency. Whoever may run signing jobs with the profile can sign anything: keep signer:StartSigningJob on the profile for the release pipeline. The deployment pipeline and its credentials are out of the blueprint\'s scope.',
           'Code running in the function can still use what the function may: call the allow-listed models with the guardrail and update usage counters.',
         ],
       },

@@ -19,6 +19,8 @@ import {
 
 
 const ENFORCED = { guardrailIdentifier: 'arn:aws:bedrock:us-east-1:111122223333:guardrail/abc123def456', guardrailVersion: '4' };
+/** What profile "strict" requires besides the guardrail; these tests build the stacks without it (see test/lib/code-signing.test.ts). */
+const SIGNED_CODE = { signedArtifactsFile: 'signed-artifacts.json' };
 
 function baseline(app: App, input: unknown = {}): BaselineStack {
   return new BaselineStack(app, 'Baseline', { config: parseConfig(input).baseline });
@@ -210,11 +212,11 @@ describe('BaselineStack', () => {
 
     test('the standard profile locks the trail in GOVERNANCE mode, the strict one in COMPLIANCE mode', () => {
       expect(lockModeOf({ baseline: partsOff })).toBe('GOVERNANCE');
-      expect(lockModeOf({ profile: 'strict', baseline: { ...partsOff, enforcedGuardrail: ENFORCED } })).toBe('COMPLIANCE');
+      expect(lockModeOf({ profile: 'strict', codeSigning: SIGNED_CODE, baseline: { ...partsOff, enforcedGuardrail: ENFORCED } })).toBe('COMPLIANCE');
     });
 
     test('baseline.trail.objectLockMode overrides the profile', () => {
-      expect(lockModeOf({ profile: 'strict', baseline: { ...partsOff, enforcedGuardrail: ENFORCED, trail: { objectLockMode: 'GOVERNANCE' } } })).toBe('GOVERNANCE');
+      expect(lockModeOf({ profile: 'strict', codeSigning: SIGNED_CODE, baseline: { ...partsOff, enforcedGuardrail: ENFORCED, trail: { objectLockMode: 'GOVERNANCE' } } })).toBe('GOVERNANCE');
     });
   });
 
@@ -229,7 +231,7 @@ describe('BaselineStack', () => {
 
     test('the strict profile enforces the named guardrail version on every model call of the account', () => {
       // GIVEN / WHEN
-      const template = Template.fromStack(baseline(newTestApp(), { profile: 'strict', baseline: { ...partsOff, enforcedGuardrail: ENFORCED } }));
+      const template = Template.fromStack(baseline(newTestApp(), { profile: 'strict', codeSigning: SIGNED_CODE, baseline: { ...partsOff, enforcedGuardrail: ENFORCED } }));
       // THEN one configuration for all models (no ModelEnforcement) with the numeric version
       template.resourceCountIs('AWS::Bedrock::EnforcedGuardrailConfiguration', 1);
       const [resource] = Object.values(template.findResources('AWS::Bedrock::EnforcedGuardrailConfiguration'));

@@ -16,14 +16,16 @@ afterAll(() => {
 });
 
 const GUARDRAIL = { guardrailIdentifier: 'arn:aws:bedrock:us-east-1:111122223333:guardrail/abc123def456', guardrailVersion: '2' };
+/** What profile "strict" requires besides the guardrail (see test/lib/code-signing.test.ts). */
+const SIGNED_CODE = { signedArtifactsFile: 'signed-artifacts.json' };
 
 describe('configuration', () => {
   describe('defaults', () => {
     test('profile "strict" locks the trail in COMPLIANCE mode, "standard" in GOVERNANCE, and the trail\'s own key wins', () => {
       expect(parseConfig({}).profile).toBe('standard');
       expect(parseConfig({}).baseline.trail.objectLockMode).toBe('GOVERNANCE');
-      expect(parseConfig({ profile: 'strict', baseline: { enforcedGuardrail: GUARDRAIL } }).baseline.trail.objectLockMode).toBe('COMPLIANCE');
-      expect(parseConfig({ profile: 'strict', baseline: { enforcedGuardrail: GUARDRAIL, trail: { objectLockMode: 'GOVERNANCE' } } }).baseline.trail.objectLockMode).toBe('GOVERNANCE');
+      expect(parseConfig({ profile: 'strict', codeSigning: SIGNED_CODE, baseline: { enforcedGuardrail: GUARDRAIL } }).baseline.trail.objectLockMode).toBe('COMPLIANCE');
+      expect(parseConfig({ profile: 'strict', codeSigning: SIGNED_CODE, baseline: { enforcedGuardrail: GUARDRAIL, trail: { objectLockMode: 'GOVERNANCE' } } }).baseline.trail.objectLockMode).toBe('GOVERNANCE');
       expect(parseConfig({ baseline: { trail: { objectLockMode: 'COMPLIANCE' } } }).baseline.trail.objectLockMode).toBe('COMPLIANCE');
     });
 
@@ -421,6 +423,7 @@ describe('configuration', () => {
       [{ baseline: { enforcedGuardrail: { ...GUARDRAIL, guardrailVersion: 1 } } }, /baseline\.enforcedGuardrail\.guardrailVersion: .*string.*got 1/],
       [{ baseline: { enforcedGuardrail: { ...GUARDRAIL, guardrailIdentifier: 'arn:aws:bedrock:us-east-1:111122223333:agent/abc' } } }, /baseline\.enforcedGuardrail\.guardrailIdentifier: must be a Bedrock guardrail ARN .*got "arn:aws:bedrock:us-east-1:111122223333:agent\/abc"/],
       [{ profile: 'strict' }, /baseline\.enforcedGuardrail: is required under profile "strict".*set it to \{ "guardrailIdentifier": "<guardrail ARN>", "guardrailVersion": "<published version>" \}.*or use profile "standard"/],
+      [{ profile: 'strict', baseline: { enforcedGuardrail: GUARDRAIL } }, /^Invalid configuration:\n- codeSigning: is required under profile "strict", where every Lambda function deploys only signed code: set it to \{ "signedArtifactsFile": "signed-artifacts.json" \}.*or use profile "standard", got nothing/],
       [{ baseline: { organizationPolicy: { enabled: true } } }, /baseline\.organizationPolicy\.enabled: needs baseline\.enforcedGuardrail with a guardrail ARN.*got true/],
       [{ baseline: { enforcedGuardrail: { guardrailIdentifier: 'abc123def456', guardrailVersion: '1' }, organizationPolicy: { enabled: true } } }, /baseline\.organizationPolicy\.enabled: needs baseline\.enforcedGuardrail with a guardrail ARN/],
       [{ baseline: { enforcedGuardrail: GUARDRAIL, organizationPolicy: { deploy: true, targetIds: ['ou-ab12-cdef3456'] } } }, /baseline\.organizationPolicy\.deploy: needs baseline\.organizationPolicy\.enabled: true.*got true/],

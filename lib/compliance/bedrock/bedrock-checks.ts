@@ -16,6 +16,9 @@ import { DocumentBucketNotWritableByRetriever } from './document-bucket-not-writ
 import { InvocationLogDataProtection } from './invocation-log-data-protection';
 import { KnowledgeBaseVectorStorePrivate } from './knowledge-base-vector-store-private';
 import { RetrieveNamedKnowledgeBases } from './retrieve-named-knowledge-bases';
+import { CustomizationJobVpcKms } from './customization-job-vpc-kms';
+import { FunctionCodeSigningStrict } from './function-code-signing-strict';
+import { TrainingBucketObjectLock } from './training-bucket-object-lock';
 
 /** The name of the pack: the plugin name in the validation report and the prefix of its rule ids. */
 export const SECURE_LLM_PACK_NAME = 'SecureLLM';
@@ -136,6 +139,27 @@ const RULES: readonly RuleEntry[] = [
     info: 'The IAM or endpoint policy allows bedrock:Retrieve or RetrieveAndGenerate on a wildcard resource instead of named knowledge bases.',
     explanation:
       'OWASP LLM08/LLM02: retrieval on every knowledge base reads corpora meant for other applications or tenants. Name the knowledge-base ARNs.',
+  },
+  {
+    ruleSuffixOverride: 'FunctionCodeSigningStrict',
+    rule: FunctionCodeSigningStrict,
+    info: 'The Lambda function of a stack under the strict profile (Metadata SecureLLM::Profile) has no code-signing configuration, or one that does not Enforce.',
+    explanation:
+      'OWASP LLM03: the functions hold the guardrail enforcement, screening and model permissions. Enforced code signing refuses code the signing profile did not sign, so the controls cannot be swapped.',
+  },
+  {
+    ruleSuffixOverride: 'TrainingBucketObjectLock',
+    rule: TrainingBucketObjectLock,
+    info: 'The bucket tagged secure-llm:data-class = training has no Object Lock with a default retention.',
+    explanation:
+      'OWASP LLM04: a screened, digest-recorded fine-tuning dataset that can be overwritten or deleted can be swapped for a poisoned one. Object Lock keeps every version for the retention period.',
+  },
+  {
+    ruleSuffixOverride: 'CustomizationJobVpcKms',
+    rule: CustomizationJobVpcKms,
+    info: 'The state machine starts a Bedrock model-customization job without VpcConfig (subnets and security groups) or CustomModelKmsKeyId.',
+    explanation:
+      'OWASP LLM04/LLM03: a customization job outside the VPC reads training data and writes the model past the network controls; without a customer-managed key the model weights are under a key the account does not control.',
   },
 ];
 

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { buildBlueprint } from '../../../lib/blueprint';
 import { BlueprintConfigInput, parseConfig } from '../../../lib/config';
 import { ComplianceResult, formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { recordStagedCodeAsSigned } from '../../helpers/signed-code';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
@@ -70,13 +71,35 @@ export function environmentCases(shard: number, shards: number): EnvironmentCase
 }
 
 /**
+ * A configuration with codeSigning synthesizes only once its code is signed: as an operator does (README, "Supply
+ * chain"), the app is built once, which stages the code, the staged code is recorded as signed (a stand-in for
+ * secure-llm-sign), and the configuration then names that file, in `dir`.
+ */
+function withSignedCode(input: BlueprintConfigInput, dir: string): BlueprintConfigInput {
+  if (input.codeSigning === undefined) {
+    return input;
+  }
+  const staging = newTestApp();
+  try {
+    const file = path.join(dir, 'signed-artifacts.json');
+    const signed = { ...input, codeSigning: { ...input.codeSigning, signedArtifactsFile: file } };
+    // Built, not synthesized: construction stages the code.
+    buildBlueprint(staging, parseConfig(signed), { compliance: false });
+    recordStagedCodeAsSigned(staging.outdir, file);
+    return signed;
+  } finally {
+    fs.rmSync(staging.outdir, { recursive: true, force: true });
+  }
+}
+
+/**
  * Builds the app from `c` exactly as `cdk synth` would, synthesizes it with every compliance
  * check, hands the result to `inspect` and removes the assembly directory.
  */
 export function withSynthesizedCase(c: EnvironmentCase, inspect: (result: ComplianceResult) => void): void {
   const app = newTestApp();
   try {
-    buildBlueprint(app, parseConfig(c.input, c.source));
+    buildBlueprint(app, parseConfig(withSignedCode(c.input, app.outdir), c.source));
     inspect(synthWithCompliance(app, { packsAlreadyAdded: true }));
   } finally {
     fs.rmSync(app.outdir, { recursive: true, force: true });

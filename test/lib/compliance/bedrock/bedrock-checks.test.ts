@@ -37,7 +37,7 @@ function newBlueprint(): Blueprint {
 
 describe('BedrockChecks', () => {
   describe('defaults', () => {
-    test('is the SecureLLM pack of fifteen rules, every finding an error', () => {
+    test('is the SecureLLM pack of eighteen rules, every finding an error', () => {
       // GIVEN
       const stack = new Stack(new App(), 'Test');
       new bedrock.CfnGuardrail(stack, 'Guardrail', { name: 'g', blockedInputMessaging: 'No.', blockedOutputsMessaging: 'No.' });
@@ -46,7 +46,7 @@ describe('BedrockChecks', () => {
       const report = pack.validateScope(stack);
       // THEN
       expect(pack.name).toBe('SecureLLM');
-      expect(SECURE_LLM_RULE_IDS).toHaveLength(15);
+      expect(SECURE_LLM_RULE_IDS).toHaveLength(18);
       expect(SECURE_LLM_RULE_IDS).toContain('SecureLLM-BedrockInvokeNamedModels');
       // The spelt-out ids agree with the exported function names (rule.name).
       expect(SECURE_LLM_RULES.map((r) => r.id)).toEqual(SECURE_LLM_RULES.map((r) => r.rule.name));

@@ -1,0 +1,1 @@
+export * from './lambda-code-signing';
