@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -240,6 +240,8 @@ export class ModelCustomization extends Construct {
       lifecycleRules: [{ id: 'AbortIncompleteMultipartUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
       removalPolicy,
     });
+    // Marks the bucket as training data for the SecureLLM pack's TrainingBucketObjectLock rule (Object Lock with a default retention).
+    Tags.of(this.vault).add('secure-llm:data-class', 'training');
     const cfnVault = this.vault.node.defaultChild as s3.CfnBucket;
     cfnVault.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
     cfnVault.loggingConfiguration = { destinationBucketName: accessLogs.bucket.bucketName, logFilePrefix: ACCESS_LOG_PREFIX };

@@ -1,22 +1,36 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildBlueprint } from '../../lib/blueprint';
-import { parseConfig } from '../../lib/config';
+import { BlueprintConfigInput, parseConfig } from '../../lib/config';
 import { type Finding, formatFindings, newTestApp, readFindings } from '../helpers/compliance';
+import { recordStagedCodeAsSigned } from '../helpers/signed-code';
 
 /** The whole app under profile "strict" with model customization, synthesized once with every compliance check. */
 let findings: Finding[];
 let gateway: Template;
 
+const STRICT: BlueprintConfigInput = {
+  profile: 'strict',
+  env: { account: '111122223333', region: 'us-east-1', availabilityZones: ['us-east-1a', 'us-east-1b'] },
+  baseline: {
+    alertEmails: ['secops@example.com'],
+    enforcedGuardrail: { guardrailIdentifier: 'arn:aws:bedrock:us-east-1:111122223333:guardrail/abc123def456', guardrailVersion: '1' },
+  },
+  customization: { baseModelId: 'amazon.nova-micro-v1:0:128k', dataWriterRoleArns: ['arn:aws:iam::111122223333:role/data-owner'] },
+};
+
 beforeAll(() => {
+  // The strict profile deploys only signed code: build once (which stages the code), record it as signed, then
+  // synthesize with every check, as an operator does (README, "Supply chain").
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'customization-'));
+  const input = { ...STRICT, codeSigning: { signedArtifactsFile: path.join(dir, 'signed-artifacts.json') } };
+  const staging = newTestApp();
+  buildBlueprint(staging, parseConfig(input), { compliance: false });
+  recordStagedCodeAsSigned(staging.outdir, input.codeSigning.signedArtifactsFile);
   const app = newTestApp();
-  const { gateway: stack } = buildBlueprint(
-    app,
-    parseConfig({
-      profile: 'strict',
-      baseline: { alertEmails: ['secops@example.com'] },
-      customization: { baseModelId: 'amazon.nova-micro-v1:0:128k', dataWriterRoleArns: ['arn:aws:iam::123456789012:role/data-owner'] },
-    }),
-  );
+  const { gateway: stack } = buildBlueprint(app, parseConfig(input));
   try {
     const assembly = app.synth();
     findings = readFindings(assembly.directory);
@@ -24,6 +38,8 @@ beforeAll(() => {
   } catch (e) {
     if (!/ValidationFailed|Validation failed/.test(String(e))) throw e;
     findings = readFindings(app.outdir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 

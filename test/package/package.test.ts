@@ -97,6 +97,7 @@ describe('package', () => {
       const fromLambda = [...graph.keys()].map((f) => path.relative(ROOT, f)).filter((f) => f.startsWith('lambda/'));
       expect(fromLambda.sort()).toEqual([
         'lambda/shared/chunk-screen-contract.ts',
+        'lambda/shared/customization-contract.ts',
         'lambda/shared/gateway-contract.ts',
         'lambda/shared/ingest-contract.ts',
         'lambda/shared/network-guard-contract.ts',

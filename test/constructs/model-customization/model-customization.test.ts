@@ -64,6 +64,8 @@ describe('defaults', () => {
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
       LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'training-data-vault/' }),
+      // The tag the SecureLLM pack's TrainingBucketObjectLock rule reads.
+      Tags: Match.arrayWith([{ Key: 'secure-llm:data-class', Value: 'training' }]),
     });
   });
 
