@@ -204,8 +204,19 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
     id: 'LLM03:2025',
     title: 'Supply Chain',
     coverage: 'partial',
-    note: 'Only allow-listed AWS-hosted foundation models can be called. Dependency provenance (lock file, registry audit, SBOM) is left to the build pipeline and is not checked by these tests.',
+    note: 'Only allow-listed AWS-hosted foundation models can be called. The build records what each Lambda bundle contains (manifest, CycloneDX SBOM) and CI checks registry signatures and advisories where the registry answers; code signing is optional (required under the strict profile).',
     controls: [
+      {
+        control:
+          'The package build records each Lambda bundle\'s SHA-256 and the npm packages in it, and writes a CycloneDX SBOM of the runtime dependencies and the bundles; CI checks registry signatures and high or critical advisories in production and bundled packages, failing on a bad answer and reporting (or, with SUPPLY_CHAIN_CHECKS=required, failing) when the registry cannot answer.',
+        implementedIn: ['scripts/bundle-lambdas.mjs', 'scripts/sbom.mjs', 'scripts/supply-chain-check.mjs', '.ci/run'],
+        provedBy: [
+          it('test/scripts/supply-chain.test.ts', 'SBOM lists every Lambda bundle with the SHA-256 of the file deployed'),
+          it('test/scripts/supply-chain.test.ts', 'SBOM fails if a bundle differs from the manifest'),
+          it('test/scripts/supply-chain.test.ts', 'supply-chain check fails if a signature is invalid'),
+          it('test/scripts/supply-chain.test.ts', 'supply-chain check fails if a production or bundled package has a high advisory'),
+        ],
+      },
       {
         control: 'Clients pick model aliases from configuration; IAM and the Bedrock endpoint policy admit only the allow-listed model and inference-profile ARNs.',
         implementedIn: ['constructs/inference-gateway/inference-gateway.ts', 'lambda/gateway/identity.ts'],
