@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { buildManifest, manifestKey, serializeManifest, sha256Of } from '../../../lambda/shared/customization-contract';
 import { parseRecord, screenRecord } from '../../../lambda/customization-verify/records';
 import { DatasetSource, verifyDataset } from '../../../lambda/customization-verify/verify';
+import { FAKE_AWS_ACCESS_KEY_ID, FAKE_AWS_SECRET_ACCESS_KEY } from '../../helpers/fake-credentials';
 
 /** A vault laid out in a temporary directory: object keys are file paths under it. */
 function directorySource(root: string): DatasetSource {
@@ -106,14 +107,15 @@ describe('refusals', () => {
 
   test('fails if a record carries a credential, and the report never holds it', async () => {
     // GIVEN
-    const leaked = { messages: [{ role: 'user', content: 'Which keys do we deploy with?' }, { role: 'assistant', content: 'aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }] };
+    const leaked = { messages: [{ role: 'user', content: 'Which keys do we deploy with?' }, { role: 'assistant', content: `aws_access_key_id = ${FAKE_AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${FAKE_AWS_SECRET_ACCESS_KEY}` }] };
     writeVersion({ 'train.jsonl': jsonl([leaked, ...CLEAN_TRAIN]) });
     // WHEN
     const report = await verifyDataset(directorySource(root), 'support', 'v1');
     // THEN
     expect(report).toMatchObject({ verified: false, reason: 'record-suspicious' });
     expect(report.problems[0]).toMatchObject({ line: 1, signals: expect.arrayContaining(['credential']) });
-    expect(JSON.stringify(report)).not.toContain('AKIA');
+    expect(JSON.stringify(report)).not.toContain(FAKE_AWS_ACCESS_KEY_ID);
+    expect(JSON.stringify(report)).not.toContain(FAKE_AWS_SECRET_ACCESS_KEY);
   });
 
   test('fails if a record carries personal data', async () => {
