@@ -61,11 +61,21 @@ function withAlertRecipients(mode: EnvironmentMode, input: BlueprintConfigInput)
   return { ...input, baseline: { ...input.baseline, alertEmails: input.baseline?.alertEmails ?? ['secops@example.com'] } };
 }
 
-/** Every committed configuration in every mode, dealt round-robin into `shards` parts; returns part `shard`. */
+/**
+ * The modes a configuration can be deployed in: one that pins its account is deployed only that way (any other mode
+ * would replace what its author wrote), one that pins only its region is deployed region- or account+region-pinned,
+ * and one that pins nothing (cdk.json's defaults, org-managed) in all three.
+ */
+function modesFor(env: BlueprintConfigInput['env']): EnvironmentMode[] {
+  if (env?.account !== undefined) return ['account+region'];
+  if (env?.region !== undefined) return ['region', 'account+region'];
+  return ['agnostic', 'region', 'account+region'];
+}
+
+/** Every committed configuration in every mode it can be deployed in, dealt round-robin into `shards` parts; returns part `shard`. */
 export function environmentCases(shard: number, shards: number): EnvironmentCase[] {
-  const modes: EnvironmentMode[] = ['agnostic', 'region', 'account+region'];
   const all = sources().flatMap(({ source, input }) =>
-    modes.map((mode) => ({ source, mode, input: { ...withAlertRecipients(mode, input), env: envFor(mode, input.env) } })),
+    modesFor(input.env).map((mode) => ({ source, mode, input: { ...withAlertRecipients(mode, input), env: envFor(mode, input.env) } })),
   );
   return all.filter((_, i) => i % shards === shard);
 }
@@ -107,8 +117,8 @@ export function withSynthesizedCase(c: EnvironmentCase, inspect: (result: Compli
 }
 
 /**
- * Every committed configuration synthesizes with every compliance check, environment-agnostic,
- * region-pinned and account+region-pinned, without AWS credentials: no finding, and no context
+ * Every committed configuration synthesizes with every compliance check in each mode it can be deployed in
+ * ({@link modesFor}: environment-agnostic, region-pinned, account+region-pinned), without AWS credentials: no finding, and no context
  * lookup left for the CDK CLI to make. Each of `shards` test files declares part `shard`, so jest runs them in parallel.
  */
 export function describeEnvironmentCases(shard: number, shards: number): void {
