@@ -64,18 +64,19 @@ function withAlertRecipients(mode: EnvironmentMode, input: BlueprintConfigInput)
 /**
  * The modes a configuration can be deployed in: one that pins its account is deployed only that way (any other mode
  * would replace what its author wrote), one that pins only its region is deployed region- or account+region-pinned,
- * and one that pins nothing (cdk.json's defaults, org-managed) in all three.
+ * and one that pins nothing as written (environment-agnostic); cdk.json's default app is synthesized in all three.
  */
-function modesFor(env: BlueprintConfigInput['env']): EnvironmentMode[] {
+function modesFor(source: string, env: BlueprintConfigInput['env']): EnvironmentMode[] {
   if (env?.account !== undefined) return ['account+region'];
   if (env?.region !== undefined) return ['region', 'account+region'];
-  return ['agnostic', 'region', 'account+region'];
+  // The default app is where the three modes are proved; a config file that pins nothing is synthesized as written.
+  return source === 'cdk.json' ? ['agnostic', 'region', 'account+region'] : ['agnostic'];
 }
 
 /** Every committed configuration in every mode it can be deployed in, dealt round-robin into `shards` parts; returns part `shard`. */
 export function environmentCases(shard: number, shards: number): EnvironmentCase[] {
   const all = sources().flatMap(({ source, input }) =>
-    modesFor(input.env).map((mode) => ({ source, mode, input: { ...withAlertRecipients(mode, input), env: envFor(mode, input.env) } })),
+    modesFor(source, input.env).map((mode) => ({ source, mode, input: { ...withAlertRecipients(mode, input), env: envFor(mode, input.env) } })),
   );
   return all.filter((_, i) => i % shards === shard);
 }
