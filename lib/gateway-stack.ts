@@ -128,6 +128,7 @@ export class GatewayStack extends BlueprintStack {
       modelId: m.modelId,
       inferenceProfileId: m.inferenceProfile?.id,
       inferenceProfileRegions: m.inferenceProfile?.regions,
+      customModelDeploymentArn: m.customModelDeploymentArn,
       maxOutputTokens: m.maxOutputTokens,
       ...(m.kind === 'embedding' ? { kind: ModelKind.EMBEDDING } : {}),
       allowUnlistedModelId: m.allowUnlistedModelId,

@@ -15,6 +15,10 @@ import {
   ENV_VAULT_BUCKET,
   EVALUATE_CONFIG_FILE_NAME,
   EvaluateConfig,
+  GATE_FAILED,
+  GATE_PASSED,
+  GATE_PENDING,
+  GATE_TAG_KEY,
   MANIFESTS_PREFIX,
   OUTPUT_PREFIX,
 } from '../../lambda/shared/customization-contract';
@@ -32,7 +36,14 @@ const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** A Bedrock foundation-model id, e.g. `amazon.nova-micro-v1:0:128k`. */
 const MODEL_ID = /^[a-z0-9-]+\.[a-zA-Z0-9.:_-]+$/;
 /** The tag the safety gate sets on a candidate's deployment: `pending`, `passed` or `failed`. */
-export const GATE_TAG = 'secure-llm:gate';
+export const GATE_TAG = GATE_TAG_KEY;
+/**
+ * The IAM path of the safety gate's evaluation role. The generated service control policy
+ * (lib/organization/service-control-policy.ts) lets roles on this path call custom-model deployments outside the
+ * gateway's allow-list (candidates under evaluation), still only with the guardrail. Creating a role on a path needs
+ * `iam:CreateRole`, which an organization keeps to its deploy roles.
+ */
+export const SAFETY_GATE_ROLE_PATH = '/secure-llm-safety-gate/';
 /** Why a candidate's deployment is named by a wildcard. */
 const perExecutionReason =
   'the candidate\'s deployment is created per execution under a fresh name, so only the account\'s custom-model deployments can be named; ' +
@@ -543,7 +554,7 @@ export class ModelCustomization extends Construct {
         ModelDeploymentName: sfn.JsonPath.format('secure-llm-{}', sfn.JsonPath.uuid()),
         ModelArn: sfn.JsonPath.stringAt('$.jobStatus.outputModelArn'),
         Description: 'Candidate under evaluation by the safety gate; not promoted',
-        Tags: [...tags, { Key: GATE_TAG, Value: 'pending' }],
+        Tags: [...tags, { Key: GATE_TAG, Value: GATE_PENDING }],
       },
       resultSelector: { deploymentArn: sfn.JsonPath.stringAt('$.CustomModelDeploymentArn') },
       resultPath: '$.candidate',
@@ -593,10 +604,10 @@ export class ModelCustomization extends Construct {
       error: 'SafetyGateFailed',
       causePath: sfn.JsonPath.format('candidate regressed beyond the tolerances: {}', sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.gate.reasons'))),
     });
-    const promoted = new sfn.Succeed(this, 'Promoted', { comment: `Passed the safety gate: the deployment carries ${GATE_TAG}=passed` });
+    const promoted = new sfn.Succeed(this, 'Promoted', { comment: `Passed the safety gate: the deployment carries ${GATE_TAG}=${GATE_PASSED}` });
     const gateDecision = new sfn.Choice(this, 'GatePassed?')
-      .when(sfn.Condition.booleanEquals('$.gate.passed', true), tagDeployment('MarkPromoted', 'passed').next(promoted))
-      .otherwise(tagDeployment('MarkRejected', 'failed').next(removeCandidate).next(gateFailed));
+      .when(sfn.Condition.booleanEquals('$.gate.passed', true), tagDeployment('MarkPromoted', GATE_PASSED).next(promoted))
+      .otherwise(tagDeployment('MarkRejected', GATE_FAILED).next(removeCandidate).next(gateFailed));
     const deploymentReady = new sfn.Choice(this, 'DeploymentReady?')
       .when(sfn.Condition.stringEquals('$.deploymentStatus.status', 'Active'), gate.next(gateDecision))
       .when(sfn.Condition.stringEquals('$.deploymentStatus.status', 'Failed'), deploymentFailed)
@@ -712,6 +723,8 @@ export class ModelCustomization extends Construct {
       description: `Safety-gate evaluation of ${this.node.path}: the candidate and its base model, through the guardrail only`,
       lambda: { logGroupArn: logGroup.logGroupArn, vpc: { vpc: props.network.vpc, subnetIds, securityGroups: [securityGroup] }, tracing: true },
     });
+    // On the path the organization's service control policy exempts from its model allow-list (candidates are unlisted).
+    (role.role.node.defaultChild as iam.CfnRole).path = SAFETY_GATE_ROLE_PATH;
     // Like the gateway's role: model calls only with this guardrail's current version.
     role.addToPolicy(
       new iam.PolicyStatement({
