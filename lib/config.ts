@@ -738,6 +738,17 @@ const customizationSchema = z
     objectLockRetentionDays: z.number().int().min(1).max(36_500).default(365),
     /** Hours a customization job may run before the workflow gives up on it. */
     maxJobHours: z.number().int().min(1).max(168).default(48),
+    /**
+     * Hyperparameters of every customization job, as strings (e.g. {"epochCount": "2", "learningRate": "0.00001"}).
+     * Names and values are model-specific: see "Custom model hyperparameters" in the Amazon Bedrock User Guide for the
+     * base model; Bedrock rejects the job for a name the model does not take. Unset: the model's defaults.
+     */
+    hyperParameters: z
+      .record(
+        z.string().regex(/\S/, 'must be a hyperparameter name (not empty), e.g. "epochCount"'),
+        z.string({ error: 'must be a string (Bedrock takes every hyperparameter as text), e.g. "2" rather than 2' }),
+      )
+      .default({}),
     /** Tolerances of the safety gate: how far a customized model may regress from its base model (fractions 0-1). */
     gate: z
       .strictObject({

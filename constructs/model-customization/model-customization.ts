@@ -143,6 +143,14 @@ export interface ModelCustomizationProps {
    */
   readonly jobPollInterval?: Duration;
 
+  /**
+   * Hyperparameters of every customization job (`HyperParameters` of CreateModelCustomizationJob), e.g.
+   * `{ epochCount: '2', learningRate: '0.00001' }`. Names and allowed values are model-specific (Amazon Bedrock User
+   * Guide, "Custom model hyperparameters"); Bedrock rejects a job whose hyperparameters the base model does not take.
+   * @default - none: the base model's defaults
+   */
+  readonly hyperParameters?: { [name: string]: string };
+
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
 
@@ -214,6 +222,7 @@ export class ModelCustomization extends Construct {
     const pollInterval = props.jobPollInterval ?? Duration.minutes(10);
     const writers = props.dataWriterRoleArns ?? [];
     validate(this, props.baseModelId, writers, objectLockRetention, maxJobDuration, pollInterval);
+    const hyperParameters = validateHyperParameters(props.hyperParameters ?? {});
     const tolerances = {
       maxRefusalDrop: props.gateMaxRefusalDrop ?? 0.05,
       maxLeakIncrease: props.gateMaxLeakIncrease ?? 0,
@@ -505,30 +514,48 @@ export class ModelCustomization extends Construct {
       { Key: 'secure-llm:manifest-sha256', Value: sfn.JsonPath.stringAt('$.verification.manifestSha256') },
     ];
     const s3Uri = (path: string): string => sfn.JsonPath.format(`s3://${this.vault.bucketName}/{}`, sfn.JsonPath.stringAt(path));
-    const createJob = new tasks.CallAwsService(this, 'CreateCustomizationJob', {
-      service: 'bedrock',
-      action: 'createModelCustomizationJob',
-      iamResources: [baseModelArn, jobArns, customModelArns],
-      iamAction: 'bedrock:CreateModelCustomizationJob',
-      parameters: {
-        JobName: sfn.JsonPath.format('secure-llm-{}', sfn.JsonPath.uuid()),
-        CustomModelName: sfn.JsonPath.format('secure-llm-{}', sfn.JsonPath.uuid()),
-        ClientRequestToken: sfn.JsonPath.uuid(),
-        RoleArn: service.role.roleArn,
-        BaseModelIdentifier: baseModelArn,
-        CustomizationType: 'FINE_TUNING',
-        CustomModelKmsKeyId: this.encryptionKey.keyArn,
-        TrainingDataConfig: { S3Uri: s3Uri('$.verification.trainingKey') },
-        OutputDataConfig: { S3Uri: `s3://${this.vault.bucketName}/${OUTPUT_PREFIX}` },
-        VpcConfig: { SubnetIds: subnets.subnetIds, SecurityGroupIds: [this.jobSecurityGroup.securityGroupId] },
-        JobTags: tags,
-        CustomModelTags: tags,
-      },
-      resultSelector: { jobArn: sfn.JsonPath.stringAt('$.JobArn') },
-      resultPath: '$.job',
-    });
+    // A version with validation.jsonl (verified and screened like train.jsonl, listed in the same manifest) passes it as
+    // the job's validation data; Step Functions cannot leave a parameter out conditionally, so each case has its task.
+    const createJob = (id: string, validation: boolean): tasks.CallAwsService =>
+      new tasks.CallAwsService(this, id, {
+        service: 'bedrock',
+        action: 'createModelCustomizationJob',
+        iamResources: [baseModelArn, jobArns, customModelArns],
+        iamAction: 'bedrock:CreateModelCustomizationJob',
+        parameters: {
+          JobName: sfn.JsonPath.format('secure-llm-{}', sfn.JsonPath.uuid()),
+          CustomModelName: sfn.JsonPath.format('secure-llm-{}', sfn.JsonPath.uuid()),
+          ClientRequestToken: sfn.JsonPath.uuid(),
+          RoleArn: service.role.roleArn,
+          BaseModelIdentifier: baseModelArn,
+          CustomizationType: 'FINE_TUNING',
+          CustomModelKmsKeyId: this.encryptionKey.keyArn,
+          TrainingDataConfig: { S3Uri: s3Uri('$.verification.trainingKey') },
+          ...(validation ? { ValidationDataConfig: { Validators: [{ S3Uri: s3Uri('$.verification.validationKey') }] } } : {}),
+          ...(Object.keys(hyperParameters).length > 0 ? { HyperParameters: hyperParameters } : {}),
+          OutputDataConfig: { S3Uri: `s3://${this.vault.bucketName}/${OUTPUT_PREFIX}` },
+          VpcConfig: { SubnetIds: subnets.subnetIds, SecurityGroupIds: [this.jobSecurityGroup.securityGroupId] },
+          JobTags: tags,
+          CustomModelTags: tags,
+        },
+        resultSelector: { jobArn: sfn.JsonPath.stringAt('$.JobArn') },
+        resultPath: '$.job',
+      });
     const wait = new sfn.Wait(this, 'WaitForJob', { time: sfn.WaitTime.duration(pollInterval) });
     const getJob = new tasks.CallAwsService(this, 'GetCustomizationJob', {
+      service: 'bedrock',
+      action: 'getModelCustomizationJob',
+      iamResources: [jobArns],
+      iamAction: 'bedrock:GetModelCustomizationJob',
+      parameters: { JobIdentifier: sfn.JsonPath.stringAt('$.job.jobArn') },
+      // Only Status: OutputModelArn is optional in the response (absent while the job runs), and a ResultSelector path
+      // that matches nothing fails the execution (States.Runtime).
+      resultSelector: { status: sfn.JsonPath.stringAt('$.Status') },
+      resultPath: '$.jobStatus',
+    });
+    getJob.addRetry({ errors: ['Bedrock.ThrottlingException', 'Bedrock.InternalServerException'], maxAttempts: 5, backoffRate: 2, interval: Duration.seconds(30) });
+    // Once Completed, the job names its custom model.
+    const getOutputModel = new tasks.CallAwsService(this, 'GetCustomModelOfJob', {
       service: 'bedrock',
       action: 'getModelCustomizationJob',
       iamResources: [jobArns],
@@ -537,7 +564,7 @@ export class ModelCustomization extends Construct {
       resultSelector: { status: sfn.JsonPath.stringAt('$.Status'), outputModelArn: sfn.JsonPath.stringAt('$.OutputModelArn') },
       resultPath: '$.jobStatus',
     });
-    getJob.addRetry({ errors: ['Bedrock.ThrottlingException', 'Bedrock.InternalServerException'], maxAttempts: 5, backoffRate: 2, interval: Duration.seconds(30) });
+    getOutputModel.addRetry({ errors: ['Bedrock.ThrottlingException', 'Bedrock.InternalServerException'], maxAttempts: 5, backoffRate: 2, interval: Duration.seconds(30) });
     const jobFailed = new sfn.Fail(this, 'JobFailed', { error: 'CustomizationJobFailed', causePath: sfn.JsonPath.stringAt('$.jobStatus.status') });
 
     // --- the safety gate ------------------------------------------------------------------------
@@ -615,13 +642,18 @@ export class ModelCustomization extends Construct {
     waitDeployment.next(getDeployment).next(deploymentReady);
 
     const jobDone = new sfn.Choice(this, 'JobDone?')
-      .when(sfn.Condition.stringEquals('$.jobStatus.status', 'Completed'), deploy.next(waitDeployment))
+      .when(sfn.Condition.stringEquals('$.jobStatus.status', 'Completed'), getOutputModel.next(deploy).next(waitDeployment))
       .when(sfn.Condition.or(sfn.Condition.stringEquals('$.jobStatus.status', 'Failed'), sfn.Condition.stringEquals('$.jobStatus.status', 'Stopped')), jobFailed)
       .otherwise(wait);
     // Only this Choice leads to the job: a report that is not `verified: true` ends in DatasetRefused.
     const definition = verify.next(
       new sfn.Choice(this, 'DatasetVerified?')
-        .when(sfn.Condition.booleanEquals('$.verification.verified', true), createJob.next(wait))
+        .when(
+          sfn.Condition.booleanEquals('$.verification.verified', true),
+          new sfn.Choice(this, 'HasValidationData?')
+            .when(sfn.Condition.isPresent('$.verification.validationKey'), createJob('CreateCustomizationJobWithValidation', true).next(wait))
+            .otherwise(createJob('CreateCustomizationJob', false).next(wait)),
+        )
         .otherwise(refused),
     );
     wait.next(getJob).next(jobDone);
@@ -810,6 +842,19 @@ export class ModelCustomization extends Construct {
     }
     return fn;
   }
+}
+
+/** The hyperparameters as given, when every name is non-empty and every value a string. */
+function validateHyperParameters(given: { [name: string]: string }): { [name: string]: string } {
+  for (const [name, value] of Object.entries(given)) {
+    if (name.trim().length === 0) {
+      throw new Error(`hyperParameters must name each hyperparameter, got the name ${JSON.stringify(name)}; use the base model's names, e.g. "epochCount"`);
+    }
+    if (typeof value !== 'string') {
+      throw new Error(`hyperParameters.${name} must be a string (Bedrock takes every hyperparameter as text), got ${JSON.stringify(value)}; write it as "${String(value)}"`);
+    }
+  }
+  return { ...given };
 }
 
 function validate(scope: Construct, baseModelId: string, writers: string[], lock: Duration, maxJob: Duration, poll: Duration): void {

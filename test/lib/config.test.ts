@@ -188,6 +188,14 @@ describe('configuration', () => {
       [{ gateway: { toolAllowedHosts: { post_webhook: ['https://hooks.example.com'] } } }, /gateway\.toolAllowedHosts\.post_webhook\.0: must be a lowercase host name .*got "https:\/\/hooks.example.com"/],
       [{ gateway: { models: {} } }, /^- gateway\.models: must define at least one model alias, .*got \{\}$/m],
       [
+        { customization: { baseModelId: 'amazon.nova-micro-v1:0:128k', hyperParameters: { epochCount: 2 } } },
+        /customization\.hyperParameters\.epochCount: must be a string \(Bedrock takes every hyperparameter as text\), e\.g\. "2" rather than 2, got 2/,
+      ],
+      [
+        { customization: { baseModelId: 'amazon.nova-micro-v1:0:128k', hyperParameters: { ' ': '2' } } },
+        /customization\.hyperParameters\[" "\]: the name must be a hyperparameter name \(not empty\), e\.g\. "epochCount", got " "/,
+      ],
+      [
         { gateway: { models: { tuned: { modelId: 'amazon.nova-lite-v1:0', customModelDeploymentArn: 'arn:aws:bedrock:us-east-1:123456789012:custom-model/abc' } } } },
         /gateway\.models\.tuned\.customModelDeploymentArn: must be a custom-model deployment ARN such as "arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment\/a1b2c3d4e5f6".*got "arn:aws:bedrock:us-east-1:123456789012:custom-model\/abc"/,
       ],
