@@ -481,7 +481,8 @@ export class ModelCustomization extends Construct {
       { id: 'PCI.DSS.321-LambdaDLQ', reason: noDlq },
       { id: 'cdk-validator-cfnguard::lambda_dlq_check', reason: noDlq },
     );
-    // One S3 gateway endpoint (a route table takes one per service): the vault only, for these two roles only.
+    // The network's one S3 gateway endpoint (shared with other S3 clients of the network): this statement allows the vault
+    // only, to these two roles only.
     props.network.addGatewayEndpoint('TrainingDataS3', {
       service: ec2.GatewayVpcEndpointAwsService.S3,
       actions: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'],
