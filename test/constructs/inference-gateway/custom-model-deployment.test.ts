@@ -3,7 +3,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { GatewayModel, InferenceGateway, ModelGuardrail, ModelKind, PrivateNetwork } from '../../../constructs';
 import { GATEWAY_CONFIG_FILE_NAME, staticConfigSchema } from '../../../lambda/shared/gateway-contract';
-import { newTestApp } from '../../helpers/compliance';
+import { formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -38,9 +38,10 @@ function build(models: GatewayModel[], stack: Stack = newStack()): { stack: Stac
   return { stack, gateway, guardrail };
 }
 
-// One synthesis for the file.
+// One synthesis for the file, with every compliance pack.
 const { stack, gateway, guardrail } = build(MODELS, newStack(newTestApp()));
-const assembly = (stack.node.root as App).synth();
+const app = stack.node.root as App;
+const { findings } = synthWithCompliance(app);
 const template = Template.fromStack(stack);
 const guardrailToken = JSON.stringify(stack.resolve(guardrail.versionedArnForCondition));
 
@@ -112,7 +113,7 @@ describe('InferenceGateway with a custom-model deployment', () => {
   describe('defaults', () => {
     test('the function calls the deployment ARN as the alias\'s modelId', () => {
       const code = stack.resolve((gateway.function.node.defaultChild as unknown as { code: { s3Key: string } }).code.s3Key) as string;
-      const assetDir = path.join(assembly.directory, `asset.${code.replace(/\.zip$/, '')}`);
+      const assetDir = path.join(app.outdir, `asset.${code.replace(/\.zip$/, '')}`);
       const config = staticConfigSchema.parse(JSON.parse(fs.readFileSync(path.join(assetDir, GATEWAY_CONFIG_FILE_NAME), 'utf8')));
       expect(config.models['nova-tuned']!.modelId).toBe(DEPLOYMENT);
       expect(config.models['nova-lite']!.modelId).toBe('amazon.nova-lite-v1:0');
@@ -165,6 +166,12 @@ describe('InferenceGateway with a custom-model deployment', () => {
       expect(attempt({ modelId: 'amazon.titan-embed-text-v2:0', kind: ModelKind.EMBEDDING, customModelDeploymentArn: DEPLOYMENT })).toThrow(
         /customModelDeploymentArn names a deployment for embedding alias "tuned"/,
       );
+    });
+  });
+
+  describe('compliance', () => {
+    test('has no unacknowledged finding: the deployment statement satisfies the SecureLLM model rules as it stands', () => {
+      expect(formatFindings(findings)).toBe('');
     });
   });
 });
