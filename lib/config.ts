@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { INFERENCE_PROFILE_PREFIXES, MODEL_PRICES_READ_ON, modelIdProblem, modelListPrice } from '../constructs/inference-gateway/model-catalog';
+import { CUSTOM_MODEL_DEPLOYMENT_ARN, INFERENCE_PROFILE_PREFIXES, MODEL_PRICES_READ_ON, modelIdProblem, modelListPrice } from '../constructs/inference-gateway/model-catalog';
 import { usdToMicroUsd } from '../lambda/shared/gateway-contract';
 import { privateNetworkCidrProblem } from '../constructs/private-network/private-network';
 import { keyAdministratorArnProblem } from '../constructs/secure-key/secure-key';
@@ -220,6 +220,18 @@ const modelSchema = z
         regions: z.array(region).min(1),
       })
       .optional(),
+    /**
+     * An on-demand custom-model deployment (fine-tuned from modelId) the alias calls instead of the foundation model, e.g.
+     * the one the customization workflow promoted: IAM allows exactly this ARN, only with the guardrail and only while it
+     * carries the tag secure-llm:gate = passed. Same account and region as the gateway; chat only; no default price.
+     */
+    customModelDeploymentArn: z
+      .string()
+      .regex(
+        CUSTOM_MODEL_DEPLOYMENT_ARN,
+        'must be a custom-model deployment ARN such as "arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment/a1b2c3d4e5f6" (the promoted deployment of the customization workflow, or aws bedrock list-custom-model-deployments)',
+      )
+      .optional(),
     /** Hard cap of output tokens for this model. */
     maxOutputTokens: z.number().int().min(1).max(64_000).default(4096),
     /** "embedding": served by POST /v1/embeddings (InvokeModel, no guardrail: Bedrock applies none to embedding models). */
@@ -261,6 +273,14 @@ const modelSchema = z
   .refine((m) => !m.inferenceProfile || m.inferenceProfile.id.endsWith(`.${m.modelId}`), {
     message: 'must end with "." and modelId (a profile routes to that model)',
     path: ['inferenceProfile', 'id'],
+  })
+  .refine((m) => m.customModelDeploymentArn === undefined || m.kind === 'chat', {
+    message: 'names a custom-model deployment, which serves chat; remove kind "embedding" or the deployment',
+    path: ['customModelDeploymentArn'],
+  })
+  .refine((m) => m.customModelDeploymentArn === undefined || m.inferenceProfile === undefined, {
+    message: 'is called in its own region: a custom-model deployment takes no inference profile; remove inferenceProfile',
+    path: ['customModelDeploymentArn'],
   })
   .refine((m) => m.retrieval === undefined || m.kind === 'chat', {
     message: 'binds a knowledge base, which only a chat alias can use (an embedding alias serves /v1/embeddings, which retrieves nothing); remove retrieval or bind a chat alias',
@@ -634,7 +654,15 @@ const gatewaySchema = z
     ];
     if (budgets.length > 0) {
       for (const [name, m] of Object.entries(g.models)) {
-        if (m.price === undefined && modelListPrice(m.modelId) === undefined) {
+        if (m.price === undefined && m.customModelDeploymentArn !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['models', name, 'price'],
+            message:
+              `must be set: ${budgets[0]} sets a spend budget, and a custom-model deployment has no default price (its base model's list price is not its price); ` +
+              'set {"inputUsdPerMillionTokens": …, "outputUsdPerMillionTokens": …} from the on-demand custom model inference prices of the Amazon Bedrock pricing page',
+          });
+        } else if (m.price === undefined && modelListPrice(m.modelId) === undefined) {
           ctx.addIssue({
             code: 'custom',
             path: ['models', name, 'price'],
@@ -710,6 +738,17 @@ const customizationSchema = z
     objectLockRetentionDays: z.number().int().min(1).max(36_500).default(365),
     /** Hours a customization job may run before the workflow gives up on it. */
     maxJobHours: z.number().int().min(1).max(168).default(48),
+    /**
+     * Hyperparameters of every customization job, as strings (e.g. {"epochCount": "2", "learningRate": "0.00001"}).
+     * Names and values are model-specific: see "Custom model hyperparameters" in the Amazon Bedrock User Guide for the
+     * base model; Bedrock rejects the job for a name the model does not take. Unset: the model's defaults.
+     */
+    hyperParameters: z
+      .record(
+        z.string().regex(/\S/, 'must be a hyperparameter name (not empty), e.g. "epochCount"'),
+        z.string({ error: 'must be a string (Bedrock takes every hyperparameter as text), e.g. "2" rather than 2' }),
+      )
+      .default({}),
     /** Tolerances of the safety gate: how far a customized model may regress from its base model (fractions 0-1). */
     gate: z
       .strictObject({
@@ -814,6 +853,21 @@ export const configSchema = z.strictObject({
       ctx.addIssue({ code: 'custom', path: ['keyAdministratorRoleArns', i], message: problem });
     }
   });
+}).superRefine((c, ctx) => {
+  // A custom-model deployment is called in the gateway's own account and region (IAM names its exact ARN).
+  for (const [name, m] of Object.entries(c.gateway.models)) {
+    const match = m.customModelDeploymentArn === undefined ? null : CUSTOM_MODEL_DEPLOYMENT_ARN.exec(m.customModelDeploymentArn);
+    if (!match) continue;
+    for (const [what, pinned, got] of [['region', c.env?.region, match[2]], ['account', c.env?.account, match[3]]] as const) {
+      if (pinned !== undefined && pinned !== got) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['gateway', 'models', name, 'customModelDeploymentArn'],
+          message: `must be a deployment in env.${what} ${pinned} (its ${what} is ${got}); deploy the custom model in ${pinned} or point env.${what} at ${got}`,
+        });
+      }
+    }
+  }
 }).superRefine((c, ctx) => {
   // Alerts must reach someone: with the account pinned, synth fails until a destination (or the loud opt-out) is
   // chosen; unpinned, the stack asks for an address at deploy time (CloudFormation parameter with no default).

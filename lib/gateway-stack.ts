@@ -128,6 +128,7 @@ export class GatewayStack extends BlueprintStack {
       modelId: m.modelId,
       inferenceProfileId: m.inferenceProfile?.id,
       inferenceProfileRegions: m.inferenceProfile?.regions,
+      customModelDeploymentArn: m.customModelDeploymentArn,
       maxOutputTokens: m.maxOutputTokens,
       ...(m.kind === 'embedding' ? { kind: ModelKind.EMBEDDING } : {}),
       allowUnlistedModelId: m.allowUnlistedModelId,
@@ -325,6 +326,7 @@ export class GatewayStack extends BlueprintStack {
         objectLockMode: customization.objectLockMode === 'COMPLIANCE' ? s3.ObjectLockMode.COMPLIANCE : s3.ObjectLockMode.GOVERNANCE,
         objectLockRetention: Duration.days(customization.objectLockRetentionDays),
         maxJobDuration: Duration.hours(customization.maxJobHours),
+        hyperParameters: customization.hyperParameters,
         logRetention: config.logRetentionDays as logs.RetentionDays,
       });
       new CfnOutput(this, 'TrainingDataVaultName', {

@@ -28,6 +28,7 @@ import {
   DEFAULT_RETRIEVAL_RESULTS,
   USER_TEAM_ATTRIBUTE,
 } from '../../lambda/shared/gateway-contract';
+import { GATE_PASSED, GATE_TAG_KEY } from '../../lambda/shared/customization-contract';
 import { ModelGuardrail } from '../model-guardrail';
 import { Federation, GatewayOidcProvider, GatewaySamlProvider } from './federation';
 import { IPrivateNetwork } from '../private-network';
@@ -684,7 +685,9 @@ export class InferenceGateway extends Construct {
     // --- Bedrock: allow-listed models, only with the guardrail -----------------------------
     const knowledgeBaseArns = [...new Set(boundModels.map((m) => knowledgeBaseArn(stack, m.knowledgeBaseId!)))];
     const modelArns = [...new Set(props.models.flatMap((m) => modelResourceArns(stack, m)))];
-    const textModelArns = [...new Set(props.models.filter((m) => m.kind !== ModelKind.EMBEDDING).flatMap((m) => modelResourceArns(stack, m)))];
+    const chatModels = props.models.filter((m) => m.kind !== ModelKind.EMBEDDING);
+    const textModelArns = [...new Set(chatModels.filter((m) => m.customModelDeploymentArn === undefined).flatMap((m) => modelResourceArns(stack, m)))];
+    const deploymentArns = [...new Set(chatModels.flatMap((m) => (m.customModelDeploymentArn === undefined ? [] : [m.customModelDeploymentArn])))];
     const embeddingModelArns = [...new Set(props.models.filter((m) => m.kind === ModelKind.EMBEDDING).flatMap((m) => modelResourceArns(stack, m)))];
     const guardrailCondition = props.guardrail.versionedArnForCondition;
     if (textModelArns.length > 0) {
@@ -694,6 +697,19 @@ export class InferenceGateway extends Construct {
           actions: ['bedrock:InvokeModel'],
           resources: textModelArns,
           conditions: { StringEquals: { 'bedrock:GuardrailIdentifier': guardrailCondition } },
+        }),
+      );
+    }
+    if (deploymentArns.length > 0) {
+      // Custom-model deployments named by alias, like any other model only with the guardrail, and only while the safety
+      // gate's tag says the deployment passed: re-tagging it (or the workflow's rejection) stops calls without a deploy.
+      // The Service Authorization Reference lists aws:ResourceTag/${TagKey} for the custom-model-deployment resource type.
+      functionRole.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'InvokePromotedCustomModelsWithGuardrail',
+          actions: ['bedrock:InvokeModel'],
+          resources: deploymentArns,
+          conditions: { StringEquals: { 'bedrock:GuardrailIdentifier': guardrailCondition, [`aws:ResourceTag/${GATE_TAG_KEY}`]: GATE_PASSED } },
         }),
       );
     }

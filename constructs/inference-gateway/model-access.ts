@@ -1,7 +1,7 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { DEFAULT_RETRIEVAL_RESULTS, KNOWLEDGE_BASE_ID, MAX_RETRIEVAL_RESULTS, type TokenPrice, usdToMicroUsd } from '../../lambda/shared/gateway-contract';
-import { MODEL_PRICES_READ_ON, modelIdProblem, modelListPrice } from './model-catalog';
+import { CUSTOM_MODEL_DEPLOYMENT_ARN, MODEL_PRICES_READ_ON, modelIdProblem, modelListPrice } from './model-catalog';
 
 /** What a model alias serves. */
 export enum ModelKind {
@@ -35,6 +35,16 @@ export interface GatewayModel {
    * @default - none; required with `inferenceProfileId`
    */
   readonly inferenceProfileRegions?: string[];
+  /**
+   * An on-demand deployment of a custom model (fine-tuned from `modelId`) that the alias calls instead of the
+   * foundation model: `arn:<partition>:bedrock:<region>:<account>:custom-model-deployment/<12 characters>`, in the
+   * stack's account and region, e.g. one the customization workflow's safety gate promoted. Converse takes the ARN as
+   * `modelId`; IAM allows `bedrock:InvokeModel` on exactly this ARN, only with the guardrail and only while the
+   * deployment carries the tag `secure-llm:gate` = `passed`. Chat aliases only, without an inference profile; it has
+   * no default price.
+   * @default - the alias calls the foundation model (or its inference profile)
+   */
+  readonly customModelDeploymentArn?: string;
   /** The hard cap of output tokens per request for this model (not used by embedding models). */
   readonly maxOutputTokens: number;
   /**
@@ -132,17 +142,22 @@ export function knowledgeBaseArn(stack: Stack, knowledgeBaseId: string): string 
   return `arn:${stack.partition}:bedrock:${stack.region}:${stack.account}:knowledge-base/${knowledgeBaseId}`;
 }
 
-/** The id passed to Converse as `modelId`: the inference profile when there is one, else the model. */
+/** The id passed to Converse as `modelId`: the custom-model deployment, else the inference profile, else the model. */
 export function invokeTarget(model: GatewayModel): string {
-  return model.inferenceProfileId ?? model.modelId;
+  return model.customModelDeploymentArn ?? model.inferenceProfileId ?? model.modelId;
 }
 
 /**
  * The ARNs `bedrock:InvokeModel` must be allowed on to call `model`: the foundation model in the
  * stack's region for a direct call; for an inference profile, the profile in the stack's region and
- * the foundation model in every region the profile routes to.
+ * the foundation model in every region the profile routes to; for a custom-model deployment, the deployment
+ * (InvokeModel's resource type `custom-model-deployment` in the Service Authorization Reference; the custom model
+ * behind it is not a resource type of InvokeModel).
  */
 export function modelResourceArns(stack: Stack, model: GatewayModel): string[] {
+  if (model.customModelDeploymentArn !== undefined) {
+    return [model.customModelDeploymentArn];
+  }
   const foundationModel = (region: string): string =>
     `arn:${stack.partition}:bedrock:${region}::foundation-model/${model.modelId}`;
   if (!model.inferenceProfileId) {
@@ -191,6 +206,9 @@ export function validateModels(models: GatewayModel[], scope?: IConstruct): void
       );
     }
     validateRetrieval(m, at, embedding);
+    if (m.customModelDeploymentArn !== undefined) {
+      validateDeployment(m, at, embedding, scope);
+    }
     if (embedding && (m.inferenceProfileId !== undefined || m.inferenceProfileRegions !== undefined)) {
       throw new Error(`${at} is an embedding model called in the stack's region, got inferenceProfileId "${m.inferenceProfileId ?? ''}"; drop the inference profile`);
     }
@@ -220,6 +238,41 @@ export function validateModels(models: GatewayModel[], scope?: IConstruct): void
     }
     checkListed(m, at, scope);
   });
+}
+
+/**
+ * Checks an alias's custom-model deployment: a chat alias without an inference profile, an ARN of the deployment's
+ * form, in the stack's account and region when the stack pins them.
+ */
+function validateDeployment(m: GatewayModel, at: string, embedding: boolean, scope: IConstruct | undefined): void {
+  const arn = m.customModelDeploymentArn!;
+  if (embedding) {
+    throw new Error(`${at}.customModelDeploymentArn names a deployment for embedding alias "${m.alias}", got "${arn}"; a custom-model deployment serves chat: drop kind or the deployment`);
+  }
+  if (m.inferenceProfileId !== undefined || m.inferenceProfileRegions !== undefined) {
+    throw new Error(
+      `${at}.customModelDeploymentArn is called in its own region, got it with inferenceProfileId "${m.inferenceProfileId ?? ''}"; drop the inference profile (and its regions)`,
+    );
+  }
+  if (Token.isUnresolved(arn)) {
+    return;
+  }
+  const match = CUSTOM_MODEL_DEPLOYMENT_ARN.exec(arn);
+  if (!match) {
+    throw new Error(
+      `${at}.customModelDeploymentArn must be a custom-model deployment ARN such as "arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment/a1b2c3d4e5f6" ` +
+        `(aws bedrock list-custom-model-deployments), got "${arn}"`,
+    );
+  }
+  const stack = scope ? Stack.of(scope) : undefined;
+  for (const [what, value, index] of [['region', stack?.region, 2], ['account', stack?.account, 3]] as const) {
+    if (value !== undefined && !Token.isUnresolved(value) && match[index] !== value) {
+      throw new Error(
+        `${at}.customModelDeploymentArn must be a deployment in the stack's ${what} ${value}, got "${arn}" (${what} ${match[index]}); ` +
+          `deploy the custom model in ${value}, or deploy the gateway where the deployment is`,
+      );
+    }
+  }
 }
 
 /** Checks an alias's knowledge-base binding: a chat alias, a well-formed id, results and score in range. */
@@ -302,7 +355,8 @@ export function validateGroups(groups: GatewayGroup[], models: GatewayModel[]): 
 export function modelPrice(model: GatewayModel, at: string): TokenPrice | undefined {
   const given = [model.inputUsdPerMillionTokens, model.outputUsdPerMillionTokens];
   if (given.every((p) => p === undefined)) {
-    const list = modelListPrice(model.modelId);
+    // A custom model's on-demand price is not the base model's list price: no default.
+    const list = model.customModelDeploymentArn === undefined ? modelListPrice(model.modelId) : undefined;
     return list === undefined
       ? undefined
       : { inputMicroUsdPerMillionTokens: usdToMicroUsd(list.inputUsdPerMillionTokens)!, outputMicroUsdPerMillionTokens: usdToMicroUsd(list.outputUsdPerMillionTokens)! };
@@ -360,8 +414,11 @@ export function validateBudgets(models: GatewayModel[], groups: GatewayGroup[], 
   if (unpriced >= 0) {
     const m = models[unpriced]!;
     throw new Error(
-      `models[${unpriced}] ("${m.alias}", ${m.modelId}) has no price, and ${budgets[0]} sets a spend budget: the gateway cannot charge it. ` +
-        `Set its inputUsdPerMillionTokens and outputUsdPerMillionTokens from the Amazon Bedrock pricing page (model-prices.json, read ${MODEL_PRICES_READ_ON}, does not list it)`,
+      `models[${unpriced}] ("${m.alias}", ${invokeTarget(m)}) has no price, and ${budgets[0]} sets a spend budget: the gateway cannot charge it. ` +
+        `Set its inputUsdPerMillionTokens and outputUsdPerMillionTokens from the Amazon Bedrock pricing page ` +
+        (m.customModelDeploymentArn === undefined
+          ? `(model-prices.json, read ${MODEL_PRICES_READ_ON}, does not list it)`
+          : '(a custom-model deployment has no default price: use the on-demand price of custom model inference)'),
     );
   }
 }

@@ -9,6 +9,12 @@ import modelPricesJson from './model-prices.json';
  */
 export const INFERENCE_PROFILE_PREFIXES: readonly string[] = ['us', 'us-gov', 'eu', 'apac', 'jp', 'au', 'global'];
 
+/**
+ * The ARN of an on-demand custom-model deployment, as CreateCustomModelDeployment returns it (Amazon Bedrock API
+ * Reference, `CustomModelDeploymentSummary.customModelDeploymentArn`): groups 1-3 are partition, region and account.
+ */
+export const CUSTOM_MODEL_DEPLOYMENT_ARN = /^arn:(aws(?:-[a-z]+)*):bedrock:([a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d):(\d{12}):custom-model-deployment\/[a-z0-9]{12}$/;
+
 let catalog: readonly string[] | undefined;
 
 /**

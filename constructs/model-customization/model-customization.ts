@@ -15,6 +15,10 @@ import {
   ENV_VAULT_BUCKET,
   EVALUATE_CONFIG_FILE_NAME,
   EvaluateConfig,
+  GATE_FAILED,
+  GATE_PASSED,
+  GATE_PENDING,
+  GATE_TAG_KEY,
   MANIFESTS_PREFIX,
   OUTPUT_PREFIX,
 } from '../../lambda/shared/customization-contract';
@@ -32,7 +36,14 @@ const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** A Bedrock foundation-model id, e.g. `amazon.nova-micro-v1:0:128k`. */
 const MODEL_ID = /^[a-z0-9-]+\.[a-zA-Z0-9.:_-]+$/;
 /** The tag the safety gate sets on a candidate's deployment: `pending`, `passed` or `failed`. */
-export const GATE_TAG = 'secure-llm:gate';
+export const GATE_TAG = GATE_TAG_KEY;
+/**
+ * The IAM path of the safety gate's evaluation role. The generated service control policy
+ * (lib/organization/service-control-policy.ts) lets roles on this path call custom-model deployments outside the
+ * gateway's allow-list (candidates under evaluation), still only with the guardrail. Creating a role on a path needs
+ * `iam:CreateRole`, which an organization keeps to its deploy roles.
+ */
+export const SAFETY_GATE_ROLE_PATH = '/secure-llm-safety-gate/';
 /** Why a candidate's deployment is named by a wildcard. */
 const perExecutionReason =
   'the candidate\'s deployment is created per execution under a fresh name, so only the account\'s custom-model deployments can be named; ' +
@@ -132,6 +143,14 @@ export interface ModelCustomizationProps {
    */
   readonly jobPollInterval?: Duration;
 
+  /**
+   * Hyperparameters of every customization job (`HyperParameters` of CreateModelCustomizationJob), e.g.
+   * `{ epochCount: '2', learningRate: '0.00001' }`. Names and allowed values are model-specific (Amazon Bedrock User
+   * Guide, "Custom model hyperparameters"); Bedrock rejects a job whose hyperparameters the base model does not take.
+   * @default - none: the base model's defaults
+   */
+  readonly hyperParameters?: { [name: string]: string };
+
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
 
@@ -203,6 +222,7 @@ export class ModelCustomization extends Construct {
     const pollInterval = props.jobPollInterval ?? Duration.minutes(10);
     const writers = props.dataWriterRoleArns ?? [];
     validate(this, props.baseModelId, writers, objectLockRetention, maxJobDuration, pollInterval);
+    const hyperParameters = validateHyperParameters(props.hyperParameters ?? {});
     const tolerances = {
       maxRefusalDrop: props.gateMaxRefusalDrop ?? 0.05,
       maxLeakIncrease: props.gateMaxLeakIncrease ?? 0,
@@ -461,7 +481,8 @@ export class ModelCustomization extends Construct {
       { id: 'PCI.DSS.321-LambdaDLQ', reason: noDlq },
       { id: 'cdk-validator-cfnguard::lambda_dlq_check', reason: noDlq },
     );
-    // One S3 gateway endpoint (a route table takes one per service): the vault only, for these two roles only.
+    // The network's one S3 gateway endpoint (shared with other S3 clients of the network): this statement allows the vault
+    // only, to these two roles only.
     props.network.addGatewayEndpoint('TrainingDataS3', {
       service: ec2.GatewayVpcEndpointAwsService.S3,
       actions: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'],
@@ -494,30 +515,48 @@ export class ModelCustomization extends Construct {
       { Key: 'secure-llm:manifest-sha256', Value: sfn.JsonPath.stringAt('$.verification.manifestSha256') },
     ];
     const s3Uri = (path: string): string => sfn.JsonPath.format(`s3://${this.vault.bucketName}/{}`, sfn.JsonPath.stringAt(path));
-    const createJob = new tasks.CallAwsService(this, 'CreateCustomizationJob', {
-      service: 'bedrock',
-      action: 'createModelCustomizationJob',
-      iamResources: [baseModelArn, jobArns, customModelArns],
-      iamAction: 'bedrock:CreateModelCustomizationJob',
-      parameters: {
-        JobName: sfn.JsonPath.format('secure-llm-{}', sfn.JsonPath.uuid()),
-        CustomModelName: sfn.JsonPath.format('secure-llm-{}', sfn.JsonPath.uuid()),
-        ClientRequestToken: sfn.JsonPath.uuid(),
-        RoleArn: service.role.roleArn,
-        BaseModelIdentifier: baseModelArn,
-        CustomizationType: 'FINE_TUNING',
-        CustomModelKmsKeyId: this.encryptionKey.keyArn,
-        TrainingDataConfig: { S3Uri: s3Uri('$.verification.trainingKey') },
-        OutputDataConfig: { S3Uri: `s3://${this.vault.bucketName}/${OUTPUT_PREFIX}` },
-        VpcConfig: { SubnetIds: subnets.subnetIds, SecurityGroupIds: [this.jobSecurityGroup.securityGroupId] },
-        JobTags: tags,
-        CustomModelTags: tags,
-      },
-      resultSelector: { jobArn: sfn.JsonPath.stringAt('$.JobArn') },
-      resultPath: '$.job',
-    });
+    // A version with validation.jsonl (verified and screened like train.jsonl, listed in the same manifest) passes it as
+    // the job's validation data; Step Functions cannot leave a parameter out conditionally, so each case has its task.
+    const createJob = (id: string, validation: boolean): tasks.CallAwsService =>
+      new tasks.CallAwsService(this, id, {
+        service: 'bedrock',
+        action: 'createModelCustomizationJob',
+        iamResources: [baseModelArn, jobArns, customModelArns],
+        iamAction: 'bedrock:CreateModelCustomizationJob',
+        parameters: {
+          JobName: sfn.JsonPath.format('secure-llm-{}', sfn.JsonPath.uuid()),
+          CustomModelName: sfn.JsonPath.format('secure-llm-{}', sfn.JsonPath.uuid()),
+          ClientRequestToken: sfn.JsonPath.uuid(),
+          RoleArn: service.role.roleArn,
+          BaseModelIdentifier: baseModelArn,
+          CustomizationType: 'FINE_TUNING',
+          CustomModelKmsKeyId: this.encryptionKey.keyArn,
+          TrainingDataConfig: { S3Uri: s3Uri('$.verification.trainingKey') },
+          ...(validation ? { ValidationDataConfig: { Validators: [{ S3Uri: s3Uri('$.verification.validationKey') }] } } : {}),
+          ...(Object.keys(hyperParameters).length > 0 ? { HyperParameters: hyperParameters } : {}),
+          OutputDataConfig: { S3Uri: `s3://${this.vault.bucketName}/${OUTPUT_PREFIX}` },
+          VpcConfig: { SubnetIds: subnets.subnetIds, SecurityGroupIds: [this.jobSecurityGroup.securityGroupId] },
+          JobTags: tags,
+          CustomModelTags: tags,
+        },
+        resultSelector: { jobArn: sfn.JsonPath.stringAt('$.JobArn') },
+        resultPath: '$.job',
+      });
     const wait = new sfn.Wait(this, 'WaitForJob', { time: sfn.WaitTime.duration(pollInterval) });
     const getJob = new tasks.CallAwsService(this, 'GetCustomizationJob', {
+      service: 'bedrock',
+      action: 'getModelCustomizationJob',
+      iamResources: [jobArns],
+      iamAction: 'bedrock:GetModelCustomizationJob',
+      parameters: { JobIdentifier: sfn.JsonPath.stringAt('$.job.jobArn') },
+      // Only Status: OutputModelArn is optional in the response (absent while the job runs), and a ResultSelector path
+      // that matches nothing fails the execution (States.Runtime).
+      resultSelector: { status: sfn.JsonPath.stringAt('$.Status') },
+      resultPath: '$.jobStatus',
+    });
+    getJob.addRetry({ errors: ['Bedrock.ThrottlingException', 'Bedrock.InternalServerException'], maxAttempts: 5, backoffRate: 2, interval: Duration.seconds(30) });
+    // Once Completed, the job names its custom model.
+    const getOutputModel = new tasks.CallAwsService(this, 'GetCustomModelOfJob', {
       service: 'bedrock',
       action: 'getModelCustomizationJob',
       iamResources: [jobArns],
@@ -526,7 +565,7 @@ export class ModelCustomization extends Construct {
       resultSelector: { status: sfn.JsonPath.stringAt('$.Status'), outputModelArn: sfn.JsonPath.stringAt('$.OutputModelArn') },
       resultPath: '$.jobStatus',
     });
-    getJob.addRetry({ errors: ['Bedrock.ThrottlingException', 'Bedrock.InternalServerException'], maxAttempts: 5, backoffRate: 2, interval: Duration.seconds(30) });
+    getOutputModel.addRetry({ errors: ['Bedrock.ThrottlingException', 'Bedrock.InternalServerException'], maxAttempts: 5, backoffRate: 2, interval: Duration.seconds(30) });
     const jobFailed = new sfn.Fail(this, 'JobFailed', { error: 'CustomizationJobFailed', causePath: sfn.JsonPath.stringAt('$.jobStatus.status') });
 
     // --- the safety gate ------------------------------------------------------------------------
@@ -543,7 +582,7 @@ export class ModelCustomization extends Construct {
         ModelDeploymentName: sfn.JsonPath.format('secure-llm-{}', sfn.JsonPath.uuid()),
         ModelArn: sfn.JsonPath.stringAt('$.jobStatus.outputModelArn'),
         Description: 'Candidate under evaluation by the safety gate; not promoted',
-        Tags: [...tags, { Key: GATE_TAG, Value: 'pending' }],
+        Tags: [...tags, { Key: GATE_TAG, Value: GATE_PENDING }],
       },
       resultSelector: { deploymentArn: sfn.JsonPath.stringAt('$.CustomModelDeploymentArn') },
       resultPath: '$.candidate',
@@ -593,10 +632,10 @@ export class ModelCustomization extends Construct {
       error: 'SafetyGateFailed',
       causePath: sfn.JsonPath.format('candidate regressed beyond the tolerances: {}', sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.gate.reasons'))),
     });
-    const promoted = new sfn.Succeed(this, 'Promoted', { comment: `Passed the safety gate: the deployment carries ${GATE_TAG}=passed` });
+    const promoted = new sfn.Succeed(this, 'Promoted', { comment: `Passed the safety gate: the deployment carries ${GATE_TAG}=${GATE_PASSED}` });
     const gateDecision = new sfn.Choice(this, 'GatePassed?')
-      .when(sfn.Condition.booleanEquals('$.gate.passed', true), tagDeployment('MarkPromoted', 'passed').next(promoted))
-      .otherwise(tagDeployment('MarkRejected', 'failed').next(removeCandidate).next(gateFailed));
+      .when(sfn.Condition.booleanEquals('$.gate.passed', true), tagDeployment('MarkPromoted', GATE_PASSED).next(promoted))
+      .otherwise(tagDeployment('MarkRejected', GATE_FAILED).next(removeCandidate).next(gateFailed));
     const deploymentReady = new sfn.Choice(this, 'DeploymentReady?')
       .when(sfn.Condition.stringEquals('$.deploymentStatus.status', 'Active'), gate.next(gateDecision))
       .when(sfn.Condition.stringEquals('$.deploymentStatus.status', 'Failed'), deploymentFailed)
@@ -604,13 +643,18 @@ export class ModelCustomization extends Construct {
     waitDeployment.next(getDeployment).next(deploymentReady);
 
     const jobDone = new sfn.Choice(this, 'JobDone?')
-      .when(sfn.Condition.stringEquals('$.jobStatus.status', 'Completed'), deploy.next(waitDeployment))
+      .when(sfn.Condition.stringEquals('$.jobStatus.status', 'Completed'), getOutputModel.next(deploy).next(waitDeployment))
       .when(sfn.Condition.or(sfn.Condition.stringEquals('$.jobStatus.status', 'Failed'), sfn.Condition.stringEquals('$.jobStatus.status', 'Stopped')), jobFailed)
       .otherwise(wait);
     // Only this Choice leads to the job: a report that is not `verified: true` ends in DatasetRefused.
     const definition = verify.next(
       new sfn.Choice(this, 'DatasetVerified?')
-        .when(sfn.Condition.booleanEquals('$.verification.verified', true), createJob.next(wait))
+        .when(
+          sfn.Condition.booleanEquals('$.verification.verified', true),
+          new sfn.Choice(this, 'HasValidationData?')
+            .when(sfn.Condition.isPresent('$.verification.validationKey'), createJob('CreateCustomizationJobWithValidation', true).next(wait))
+            .otherwise(createJob('CreateCustomizationJob', false).next(wait)),
+        )
         .otherwise(refused),
     );
     wait.next(getJob).next(jobDone);
@@ -712,6 +756,8 @@ export class ModelCustomization extends Construct {
       description: `Safety-gate evaluation of ${this.node.path}: the candidate and its base model, through the guardrail only`,
       lambda: { logGroupArn: logGroup.logGroupArn, vpc: { vpc: props.network.vpc, subnetIds, securityGroups: [securityGroup] }, tracing: true },
     });
+    // On the path the organization's service control policy exempts from its model allow-list (candidates are unlisted).
+    (role.role.node.defaultChild as iam.CfnRole).path = SAFETY_GATE_ROLE_PATH;
     // Like the gateway's role: model calls only with this guardrail's current version.
     role.addToPolicy(
       new iam.PolicyStatement({
@@ -797,6 +843,19 @@ export class ModelCustomization extends Construct {
     }
     return fn;
   }
+}
+
+/** The hyperparameters as given, when every name is non-empty and every value a string. */
+function validateHyperParameters(given: { [name: string]: string }): { [name: string]: string } {
+  for (const [name, value] of Object.entries(given)) {
+    if (name.trim().length === 0) {
+      throw new Error(`hyperParameters must name each hyperparameter, got the name ${JSON.stringify(name)}; use the base model's names, e.g. "epochCount"`);
+    }
+    if (typeof value !== 'string') {
+      throw new Error(`hyperParameters.${name} must be a string (Bedrock takes every hyperparameter as text), got ${JSON.stringify(value)}; write it as "${String(value)}"`);
+    }
+  }
+  return { ...given };
 }
 
 function validate(scope: Construct, baseModelId: string, writers: string[], lock: Duration, maxJob: Duration, poll: Duration): void {

@@ -160,7 +160,10 @@ export interface IPrivateNetwork extends IConstruct {
   readonly isolatedSubnets: ec2.SubnetSelection;
   /** Adds an interface endpoint reachable only from the given consumers, with a scoped policy. */
   addInterfaceEndpoint(id: string, options: InterfaceEndpointOptions): ec2.InterfaceVpcEndpoint;
-  /** Adds a gateway endpoint on the isolated subnets' route tables, with a scoped policy. */
+  /**
+   * Adds a gateway endpoint on the isolated subnets' route tables, with a scoped policy; a second call for the same
+   * service adds its statement and consumers to the endpoint the first call created and returns it.
+   */
   addGatewayEndpoint(id: string, options: GatewayEndpointOptions): ec2.GatewayVpcEndpoint;
 }
 
@@ -204,6 +207,8 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
   public readonly guard?: NetworkGuard;
 
   private readonly prefixListIds: Partial<Record<GatewayServiceName, string>>;
+  /** The gateway endpoint of each service (by service name): a route table takes one route per prefix list. */
+  private readonly gatewayEndpoints = new Map<string, ec2.GatewayVpcEndpoint>();
 
   constructor(scope: Construct, id: string, props: PrivateNetworkProps = {}) {
     super(scope, id);
@@ -365,9 +370,16 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
    * Adds a gateway endpoint (S3 or DynamoDB) to the isolated subnets' route tables with an
    * endpoint policy that allows only the given actions on the given resources to the given
    * principals (by default: this account's).
+   *
+   * A VPC takes one gateway endpoint per service on a route table (a second one's route to the same prefix list
+   * fails the deployment). So the network keeps one per service: the first call creates it (child `id`); every
+   * later call for that service appends its own statement (Sid `AllowNamedActionsOnly<id>`) to that endpoint's
+   * policy, gives its consumers their egress rule, and returns the same endpoint. Each caller's statement still
+   * names only its principals, actions and resources.
    */
   public addGatewayEndpoint(id: string, options: GatewayEndpointOptions): ec2.GatewayVpcEndpoint {
-    const statement = endpointStatement(this, id, options, 'gateway');
+    const existing = this.gatewayEndpoints.get(options.service.name);
+    const statement = endpointStatement(this, id, options, 'gateway', existing === undefined ? undefined : `AllowNamedActionsOnly${id.replace(/[^A-Za-z0-9]/g, '')}`);
     const consumers = options.consumers ?? [];
     consumers.forEach((consumer, i) => {
       if (consumer.connections.securityGroups.length === 0) {
@@ -378,18 +390,21 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
       }
     });
     const prefixList = consumers.length > 0 ? this.prefixListId(id, options.service) : undefined;
-    const endpoint = new ec2.GatewayVpcEndpoint(this, id, {
-      vpc: this.vpc,
-      service: options.service,
-      subnets: [this.isolatedSubnets],
-    });
+    const endpoint =
+      existing ??
+      new ec2.GatewayVpcEndpoint(this, id, {
+        vpc: this.vpc,
+        service: options.service,
+        subnets: [this.isolatedSubnets],
+      });
+    this.gatewayEndpoints.set(options.service.name, endpoint);
     endpoint.addToPolicy(statement);
     for (const consumer of consumers) {
       for (const securityGroup of consumer.connections.securityGroups) {
         securityGroup.addEgressRule(
           ec2.Peer.prefixList(prefixList!),
           ec2.Port.tcp(443),
-          `HTTPS to ${this.serviceLabel(options.service)} through the ${id} gateway endpoint (its AWS-managed prefix list only)`,
+          `HTTPS to ${this.serviceLabel(options.service)} through the ${endpoint.node.id} gateway endpoint (its AWS-managed prefix list only)`,
         );
       }
     }
@@ -521,6 +536,7 @@ function endpointStatement(
   id: string,
   options: { readonly actions: string[]; readonly resources: string[]; readonly principals?: iam.IPrincipal[] },
   kind: 'interface' | 'gateway',
+  sid = 'AllowNamedActionsOnly',
 ): iam.PolicyStatement {
   if (options.actions.length === 0) {
     throw new Error(`actions of endpoint ${id} must name at least one API action (e.g. "bedrock:InvokeModel"), got []`);
@@ -546,7 +562,7 @@ function endpointStatement(
   }
 
   const statement = new iam.PolicyStatement({
-    sid: 'AllowNamedActionsOnly',
+    sid,
     effect: iam.Effect.ALLOW,
     actions: options.actions,
     resources: options.resources,

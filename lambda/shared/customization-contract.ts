@@ -120,3 +120,16 @@ export const evaluateConfigSchema = z.strictObject({
 
 /** The evaluation function's configuration. */
 export type EvaluateConfig = z.infer<typeof evaluateConfigSchema>;
+
+/**
+ * The tag the safety gate sets on a candidate's custom-model deployment: {@link GATE_PENDING} while it is evaluated,
+ * then {@link GATE_PASSED} (promoted) or `failed` (deleted). The gateway's role may call a deployment only while it
+ * carries `passed` (`aws:ResourceTag/secure-llm:gate`).
+ */
+export const GATE_TAG_KEY = 'secure-llm:gate';
+/** The value of {@link GATE_TAG_KEY} on a deployment under evaluation. */
+export const GATE_PENDING = 'pending';
+/** The value of {@link GATE_TAG_KEY} on a deployment that passed the safety gate. */
+export const GATE_PASSED = 'passed';
+/** The value of {@link GATE_TAG_KEY} on a deployment that regressed (the workflow then deletes it). */
+export const GATE_FAILED = 'failed';

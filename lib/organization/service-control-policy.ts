@@ -4,7 +4,12 @@
  *
  * - **DenyModelsOutsideAllowList**: `bedrock:InvokeModel*` (Converse and ConverseStream are authorized through them)
  *   on anything but the gateway's models: their foundation models in any region, their inference profiles in any
- *   account and region, and the embedding models.
+ *   account and region, the custom-model deployments aliases name (exact ARNs), and the embedding models.
+ * - **DenyCandidatesButToTheSafetyGate** (with customization): the safety gate's evaluation role (IAM path
+ *   `SAFETY_GATE_ROLE_PATH`) must call each candidate's fresh deployment, and the base model, before any alias names
+ *   them. DenyModelsOutsideAllowList then also leaves out every custom-model deployment and the base model, and this
+ *   statement denies them (anything outside the allow-list) to every principal but that role. The guardrail statement
+ *   binds the role as it binds everyone.
  * - **DenyInvokeWithoutGuardrail**: the same actions unless `bedrock:GuardrailIdentifier` is the guardrail's ARN and
  *   numeric version; the key is absent from a call without a guardrail, and `StringNotEquals` is then true, so such a
  *   call is denied too. Embedding models are left out (Bedrock applies no guardrail to them).
@@ -19,6 +24,7 @@
  *
  * @module
  */
+import { SAFETY_GATE_ROLE_PATH } from '../../constructs/model-customization/model-customization';
 import type { BlueprintConfig } from '../config';
 
 /** The largest service control policy AWS Organizations accepts, in characters. */
@@ -41,6 +47,22 @@ export interface ServiceControlPolicyInput {
   readonly inferenceProfileIds: readonly string[];
   /** Foundation-model ids of the embedding models. */
   readonly embeddingModelIds: readonly string[];
+  /**
+   * ARNs of the custom-model deployments chat aliases call (allowed exactly, guardrail required).
+   * @default - none
+   */
+  readonly customModelDeploymentArns?: readonly string[];
+  /**
+   * Role ARN patterns that may call any custom-model deployment and the {@link candidateBaseModelIds} (never without
+   * the guardrail): the safety gate's evaluation role, which calls candidates before they are promoted.
+   * @default - none
+   */
+  readonly candidateEvaluatorRoleArnPatterns?: readonly string[];
+  /**
+   * Foundation-model ids the evaluator compares candidates with (the customization's base model).
+   * @default - none
+   */
+  readonly candidateBaseModelIds?: readonly string[];
   /** Role ARN patterns exempt from every statement (break-glass). */
   readonly exemptRoleArnPatterns: readonly string[];
   /** Role ARN patterns that deploy the baseline: exempt from the logging and trail statements. */
@@ -62,6 +84,7 @@ export function serviceControlPolicy(input: ServiceControlPolicyInput): PolicyDo
   const allowed = [
     ...unique(input.chatModelIds).map(foundationModel),
     ...unique(input.inferenceProfileIds).map((id) => `arn:${input.partition}:bedrock:*:*:inference-profile/${id}`),
+    ...unique(input.customModelDeploymentArns ?? []),
     ...embeddingArns,
   ];
   if (allowed.length === 0) throw new Error('The service control policy needs at least one model (gateway.models) to allow');
@@ -70,14 +93,22 @@ export function serviceControlPolicy(input: ServiceControlPolicyInput): PolicyDo
     const patterns = unique([...exempt, ...extra]);
     return patterns.length === 0 ? {} : { ArnNotLike: { 'aws:PrincipalArn': patterns } };
   };
+  const evaluators = unique(input.candidateEvaluatorRoleArnPatterns ?? []);
+  const candidates =
+    evaluators.length === 0
+      ? []
+      : [`arn:${input.partition}:bedrock:*:*:custom-model-deployment/*`, ...unique(input.candidateBaseModelIds ?? []).map(foundationModel)].filter((arn) => !allowed.includes(arn));
   const statements: Record<string, unknown>[] = [
     {
       Sid: 'DenyModelsOutsideAllowList',
       Effect: 'Deny',
       Action: [...MODEL_INVOKE_ACTIONS],
-      NotResource: allowed,
+      NotResource: [...allowed, ...candidates],
       ...conditionOf(exemptWith([])),
     },
+    ...(candidates.length === 0
+      ? []
+      : [{ Sid: 'DenyCandidatesButToTheSafetyGate', Effect: 'Deny', Action: [...MODEL_INVOKE_ACTIONS], NotResource: allowed, ...conditionOf(exemptWith(evaluators)) }]),
     {
       Sid: 'DenyInvokeWithoutGuardrail',
       Effect: 'Deny',
@@ -131,7 +162,11 @@ export function serviceControlPolicyOf(config: BlueprintConfig): PolicyDocumentJ
     partition,
     guardrailArn: enforcedGuardrail.guardrailIdentifier,
     guardrailVersion: enforcedGuardrail.guardrailVersion,
-    chatModelIds: models.filter((m) => m.kind === 'chat').map((m) => m.modelId),
+    // An alias that calls a custom-model deployment allows that deployment, not its base model.
+    chatModelIds: models.filter((m) => m.kind === 'chat' && m.customModelDeploymentArn === undefined).map((m) => m.modelId),
+    customModelDeploymentArns: models.flatMap((m) => (m.customModelDeploymentArn === undefined ? [] : [m.customModelDeploymentArn])),
+    candidateEvaluatorRoleArnPatterns: config.customization === undefined ? [] : [`arn:${partition}:iam::*:role${SAFETY_GATE_ROLE_PATH}*`],
+    candidateBaseModelIds: config.customization === undefined ? [] : [config.customization.baseModelId],
     inferenceProfileIds: models.flatMap((m) => (m.inferenceProfile ? [m.inferenceProfile.id] : [])),
     embeddingModelIds: models.filter((m) => m.kind === 'embedding').map((m) => m.modelId),
     exemptRoleArnPatterns: organizationPolicy.exemptRoleArnPatterns,

@@ -188,6 +188,49 @@ describe('configuration', () => {
       [{ gateway: { toolAllowedHosts: { post_webhook: ['https://hooks.example.com'] } } }, /gateway\.toolAllowedHosts\.post_webhook\.0: must be a lowercase host name .*got "https:\/\/hooks.example.com"/],
       [{ gateway: { models: {} } }, /^- gateway\.models: must define at least one model alias, .*got \{\}$/m],
       [
+        { customization: { baseModelId: 'amazon.nova-micro-v1:0:128k', hyperParameters: { epochCount: 2 } } },
+        /customization\.hyperParameters\.epochCount: must be a string \(Bedrock takes every hyperparameter as text\), e\.g\. "2" rather than 2, got 2/,
+      ],
+      [
+        { customization: { baseModelId: 'amazon.nova-micro-v1:0:128k', hyperParameters: { ' ': '2' } } },
+        /customization\.hyperParameters\[" "\]: the name must be a hyperparameter name \(not empty\), e\.g\. "epochCount", got " "/,
+      ],
+      [
+        { gateway: { models: { tuned: { modelId: 'amazon.nova-lite-v1:0', customModelDeploymentArn: 'arn:aws:bedrock:us-east-1:123456789012:custom-model/abc' } } } },
+        /gateway\.models\.tuned\.customModelDeploymentArn: must be a custom-model deployment ARN such as "arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment\/a1b2c3d4e5f6".*got "arn:aws:bedrock:us-east-1:123456789012:custom-model\/abc"/,
+      ],
+      [
+        {
+          gateway: {
+            models: {
+              tuned: {
+                modelId: 'amazon.nova-lite-v1:0',
+                customModelDeploymentArn: 'arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment/a1b2c3d4e5f6',
+                inferenceProfile: { id: 'us.amazon.nova-lite-v1:0', regions: ['us-east-1'] },
+              },
+            },
+          },
+        },
+        /gateway\.models\.tuned\.customModelDeploymentArn: is called in its own region: a custom-model deployment takes no inference profile; remove inferenceProfile, got "arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment\/a1b2c3d4e5f6"/,
+      ],
+      [
+        {
+          env: { account: '123456789012', region: 'eu-west-1' },
+          baseline: { alertEmails: ['secops@example.com'] },
+          gateway: { models: { tuned: { modelId: 'amazon.nova-lite-v1:0', customModelDeploymentArn: 'arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment/a1b2c3d4e5f6' } }, groups: { users: { models: ['tuned'] } } },
+        },
+        /gateway\.models\.tuned\.customModelDeploymentArn: must be a deployment in env\.region eu-west-1 \(its region is us-east-1\); deploy the custom model in eu-west-1 or point env\.region at us-east-1, got "arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment\/a1b2c3d4e5f6"/,
+      ],
+      [
+        {
+          gateway: {
+            models: { tuned: { modelId: 'amazon.nova-lite-v1:0', customModelDeploymentArn: 'arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment/a1b2c3d4e5f6' } },
+            groups: { users: { models: ['tuned'], dailyBudgetUsd: 5 } },
+          },
+        },
+        /gateway\.models\.tuned\.price: must be set: gateway\.groups\.users\.dailyBudgetUsd sets a spend budget, and a custom-model deployment has no default price/,
+      ],
+      [
         { gateway: { models: { handbook: { modelId: 'amazon.nova-lite-v1:0', retrieval: { knowledgeBaseId: 'kb-1234' } } } } },
         /gateway\.models\.handbook\.retrieval\.knowledgeBaseId: must be "blueprint" \(the knowledge base of gateway\.retrieval\) or a knowledge-base id of 10 uppercase letters or digits.*got "kb-1234"/,
       ],

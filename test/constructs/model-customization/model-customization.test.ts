@@ -113,16 +113,18 @@ describe('defaults', () => {
     const def = definitionOf(template);
     expect(def.StartAt).toBe('VerifyDataset');
     const choice = def.States['DatasetVerified?']!;
-    expect(choice.Choices).toEqual([{ Variable: '$.verification.verified', BooleanEquals: true, Next: 'CreateCustomizationJob' }]);
+    expect(choice.Choices).toEqual([{ Variable: '$.verification.verified', BooleanEquals: true, Next: 'HasValidationData?' }]);
     expect(choice.Default).toBe('DatasetRefused');
     expect(def.States.DatasetRefused!.Type).toBe('Fail');
-    // Cut the verified branch: the job can no longer be reached from the start.
-    expect(reachable(def, 'VerifyDataset')).toContain('CreateCustomizationJob');
+    const jobs = ['CreateCustomizationJob', 'CreateCustomizationJobWithValidation'];
+    // Cut the verified branch: neither job task can be reached from the start any more.
+    for (const job of jobs) expect(reachable(def, 'VerifyDataset')).toContain(job);
     const withoutVerifiedBranch = { ...def, States: { ...def.States, 'DatasetVerified?': { ...choice, Choices: [] } } };
-    expect(reachable(withoutVerifiedBranch, 'VerifyDataset')).not.toContain('CreateCustomizationJob');
-    // No state but the Choice leads to the job.
-    const into = Object.entries(def.States).filter(([, s]) => JSON.stringify(s).includes('"CreateCustomizationJob"')).map(([n]) => n);
-    expect(into).toEqual(['DatasetVerified?']);
+    for (const job of jobs) expect(reachable(withoutVerifiedBranch, 'VerifyDataset')).not.toContain(job);
+    // Only the verified branch leads to the validation-data Choice, and only that Choice to the jobs.
+    const into = (name: string) => Object.entries(def.States).filter(([, s]) => JSON.stringify(s).includes(`"${name}"`)).map(([n]) => n);
+    expect(into('HasValidationData?')).toEqual(['DatasetVerified?']);
+    for (const job of jobs) expect(into(job)).toEqual(['HasValidationData?']);
   });
 
   test('promotion is reachable only through a passed gate; a failed gate removes the candidate', () => {
@@ -161,6 +163,61 @@ describe('defaults', () => {
     expect(JSON.stringify(params.JobTags)).toContain('$.verification.manifestSha256');
   });
 
+  test('a version with a validation file passes it to the job; without one the job gets no validation data', () => {
+    const def = definitionOf(template);
+    expect(def.States['HasValidationData?']).toMatchObject({
+      Choices: [{ Variable: '$.verification.validationKey', IsPresent: true, Next: 'CreateCustomizationJobWithValidation' }],
+      Default: 'CreateCustomizationJob',
+    });
+    const withValidation = def.States.CreateCustomizationJobWithValidation!.Parameters as Record<string, unknown>;
+    expect(withValidation.ValidationDataConfig).toEqual({ Validators: [{ 'S3Uri.$': expect.stringContaining('$.verification.validationKey') }] });
+    expect(withValidation).toMatchObject({ TrainingDataConfig: { 'S3Uri.$': expect.stringContaining('$.verification.trainingKey') } });
+    expect((def.States.CreateCustomizationJob!.Parameters as Record<string, unknown>).ValidationDataConfig).toBeUndefined();
+    // Same job otherwise: network, key, tags.
+    const { ValidationDataConfig: _v, ...rest } = withValidation;
+    expect(rest).toEqual(def.States.CreateCustomizationJob!.Parameters);
+    // The base model's defaults: no hyperparameters unless configured.
+    expect(withValidation.HyperParameters).toBeUndefined();
+  });
+
+  test('the workflow calls the Bedrock API through these Step Functions AWS SDK integrations', () => {
+    const def = definitionOf(template);
+    const sdk = Object.fromEntries(
+      Object.entries(def.States)
+        .filter(([, st]) => String(st.Resource ?? '').includes(':aws-sdk:'))
+        .map(([name, st]) => [name, String(st.Resource).replace(/^.*:aws-sdk:/, '')]),
+    );
+    expect(sdk).toEqual({
+      CreateCustomizationJob: 'bedrock:createModelCustomizationJob',
+      CreateCustomizationJobWithValidation: 'bedrock:createModelCustomizationJob',
+      GetCustomizationJob: 'bedrock:getModelCustomizationJob',
+      GetCustomModelOfJob: 'bedrock:getModelCustomizationJob',
+      DeployCandidate: 'bedrock:createCustomModelDeployment',
+      GetDeployment: 'bedrock:getCustomModelDeployment',
+      MarkPromoted: 'bedrock:tagResource',
+      MarkRejected: 'bedrock:tagResource',
+      RemoveRejectedCandidate: 'bedrock:deleteCustomModelDeployment',
+    });
+    // Parameters in PascalCase of the API's members (GetCustomModelDeployment takes customModelDeploymentIdentifier).
+    expect(Object.keys(def.States.DeployCandidate!.Parameters as object).sort()).toEqual(['Description', 'ModelArn.$', 'ModelDeploymentName.$', 'Tags']);
+    expect(Object.keys(def.States.GetDeployment!.Parameters as object)).toEqual(['CustomModelDeploymentIdentifier.$']);
+    expect(Object.keys(def.States.MarkPromoted!.Parameters as object).sort()).toEqual(['ResourceARN.$', 'Tags']);
+  });
+
+  test('polling reads only the job status (OutputModelArn is absent while the job runs); the model ARN is read once Completed', () => {
+    const def = definitionOf(template);
+    expect(def.States.GetCustomizationJob!.ResultSelector).toEqual({ 'status.$': '$.Status' });
+    expect(def.States['JobDone?']!.Choices).toEqual(expect.arrayContaining([{ Variable: '$.jobStatus.status', StringEquals: 'Completed', Next: 'GetCustomModelOfJob' }]));
+    expect(def.States.GetCustomModelOfJob).toMatchObject({ ResultSelector: { 'status.$': '$.Status', 'outputModelArn.$': '$.OutputModelArn' }, Next: 'DeployCandidate' });
+    expect(def.States.DeployCandidate!.Parameters).toMatchObject({ 'ModelArn.$': '$.jobStatus.outputModelArn' });
+  });
+
+  test('the safety gate\'s evaluation role is on the path the organization policy exempts from its allow-list', () => {
+    const roles = Object.values(template.findResources('AWS::IAM::Role')).filter((r) => String(r.Properties.Description).startsWith('Safety-gate evaluation'));
+    expect(roles).toHaveLength(1);
+    expect(roles[0]!.Properties.Path).toBe('/secure-llm-safety-gate/');
+  });
+
   test('the verification function runs in the VPC with tracing and reserved concurrency', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('Verifies a training-dataset version'),
@@ -168,6 +225,16 @@ describe('defaults', () => {
       TracingConfig: { Mode: 'Active' },
       ReservedConcurrentExecutions: 2,
     });
+  });
+});
+
+describe('options', () => {
+  test('hyperparameters go to both job tasks as given', () => {
+    const { template } = setup({ hyperParameters: { epochCount: '2', learningRate: '0.00001' } });
+    const def = definitionOf(template);
+    for (const job of ['CreateCustomizationJob', 'CreateCustomizationJobWithValidation']) {
+      expect((def.States[job]!.Parameters as Record<string, unknown>).HyperParameters).toEqual({ epochCount: '2', learningRate: '0.00001' });
+    }
   });
 });
 
@@ -193,6 +260,10 @@ describe('validation', () => {
   });
   test('fails if the job may run longer than 7 days', () => {
     expect(() => setup({ maxJobDuration: Duration.days(8) })).toThrow(/maxJobDuration must be between 1 hour and 7 days/);
+  });
+  test('fails if a hyperparameter has no name or a value that is not a string', () => {
+    expect(() => setup({ hyperParameters: { ' ': '2' } })).toThrow(/hyperParameters must name each hyperparameter, got the name " "/);
+    expect(() => setup({ hyperParameters: { epochCount: 2 as unknown as string } })).toThrow(/hyperParameters\.epochCount must be a string .*got 2; write it as "2"/);
   });
   test('warns when no role may write datasets', () => {
     const { stack } = setup({ dataWriterRoleArns: [] });

@@ -430,6 +430,42 @@ describe('PrivateNetwork', () => {
       expect(JSON.stringify(t.toJSON())).not.toContain('0.0.0.0/0');
     });
 
+    test('share one endpoint per service: a second S3 user appends its own statement and consumers to the first one\'s endpoint', () => {
+      // GIVEN two S3 clients of one network, each with its role, bucket and security group
+      const { stack, network, consumer } = networkStack();
+      const other = new ec2.SecurityGroup(stack, 'OtherConsumer', { vpc: network.vpc, allowAllOutbound: false });
+      const first = new iam.Role(stack, 'FirstRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      const second = new iam.Role(stack, 'SecondRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      // WHEN
+      const a = network.addGatewayEndpoint('DocumentsS3', {
+        service: ec2.GatewayVpcEndpointAwsService.S3,
+        actions: ['s3:GetObject'],
+        resources: ['arn:aws:s3:::documents/*'],
+        principals: [first],
+        consumers: [consumer],
+      });
+      const b = network.addGatewayEndpoint('TrainingDataS3', {
+        service: ec2.GatewayVpcEndpointAwsService.S3,
+        actions: ['s3:PutObject'],
+        resources: ['arn:aws:s3:::vault/*'],
+        principals: [second],
+        consumers: [other],
+      });
+      // THEN one S3 gateway endpoint, the first call's, whose policy holds each caller's statement unmerged
+      expect(b).toBe(a);
+      expect(a.node.id).toBe('DocumentsS3');
+      const t = Template.fromStack(stack);
+      const statements = endpointStatements(t, 'Gateway');
+      expect(statements).toEqual([
+        expect.objectContaining({ Sid: 'AllowNamedActionsOnly', Action: 's3:GetObject', Resource: 'arn:aws:s3:::documents/*', Condition: { ArnEquals: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [expect.stringMatching(/^FirstRole/), 'Arn'] }] } } }),
+        expect.objectContaining({ Sid: 'AllowNamedActionsOnlyTrainingDataS3', Action: 's3:PutObject', Resource: 'arn:aws:s3:::vault/*', Condition: { ArnEquals: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [expect.stringMatching(/^SecondRole/), 'Arn'] }] } } }),
+      ]);
+      // and both consumers reach the S3 prefix list
+      const egress = Object.values(t.findResources('AWS::EC2::SecurityGroupEgress')).map((r) => r.Properties);
+      expect(egress).toHaveLength(2);
+      expect(egress.map((e) => e.Description)).toEqual([expect.stringContaining('through the DocumentsS3 gateway endpoint'), expect.stringContaining('through the DocumentsS3 gateway endpoint')]);
+    });
+
     test('use the prefix-list ids given to the network, and add no parameter for an endpoint without consumers', () => {
       // GIVEN
       const { stack, network, consumer } = networkStack({ dynamoDbPrefixListId: 'pl-02cd2c6b', s3PrefixListId: 'pl-0123456789abcdef0' });

@@ -147,6 +147,18 @@ describe('converse against the loopback Bedrock server', () => {
     expect(out.value.output?.message?.content?.[0]?.text).toBe('hi');
   });
 
+  test('a custom-model deployment ARN is sent as the modelId, as Converse takes it (the alias of a promoted deployment)', async () => {
+    // GIVEN the modelId the gateway's static configuration holds for an alias with customModelDeploymentArn
+    const deployment = 'arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment/a1b2c3d4e5f6';
+    server.setBehavior({ kind: 'reply', text: 'tuned' });
+    const before = server.requests.length;
+    // WHEN
+    const out = await converse(client, { modelId: deployment, messages: [{ role: 'user', content: [{ text: 'x' }] }] }, FAST);
+    // THEN the request path carries the whole ARN (URL-encoded by the SDK), and the reply comes back
+    expect(server.requests.slice(before).map((r) => [r.operation, r.modelId])).toEqual([['Converse', deployment]]);
+    expect(out.value.output?.message?.content?.[0]?.text).toBe('tuned');
+  });
+
   test('a malformed response is a 502 without retry', async () => {
     server.setBehavior({ kind: 'malformed' });
     const before = server.requests.length;

@@ -152,4 +152,66 @@ describe('service control policy', () => {
       expect(JSON.stringify(byId.DenyInvokeWithoutGuardrail)).not.toContain('cfn-exec-role');
     });
   });
+
+  describe('custom-model deployments', () => {
+    const PROMOTED = `arn:aws:bedrock:us-east-1:${MEMBER}:custom-model-deployment/a1b2c3d4e5f6`;
+    const UNLISTED = `arn:aws:bedrock:us-east-1:${MEMBER}:custom-model-deployment/zz9988776655`;
+    const BASE = 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0:128k';
+    const EVALUATOR = `arn:aws:iam::${MEMBER}:role/secure-llm-safety-gate/SecureLlmGateway-CustomizationEvaluateRole-AB12CD34`;
+    const withGuardrail = { 'bedrock:GuardrailIdentifier': GUARDRAIL };
+    const CUSTOM = serviceControlPolicyOf(
+      parseConfig({
+        ...CONFIG,
+        gateway: { ...CONFIG.gateway, models: { ...CONFIG.gateway.models, 'nova-tuned': { modelId: 'amazon.nova-micro-v1:0', customModelDeploymentArn: PROMOTED } } },
+        customization: { baseModelId: 'amazon.nova-micro-v1:0:128k' },
+      }),
+    )!;
+    const decide = async (principal: string, resource: string, context: Record<string, string> = {}) => {
+      const result = await runSimulation(
+        {
+          request: { principal, action: 'bedrock:InvokeModel', resource: { resource, accountId: MEMBER }, contextVariables: { 'aws:PrincipalArn': principal, ...context } },
+          identityPolicies: [{ name: 'admin', policy: FULL_ACCESS }],
+          serviceControlPolicies: [{ orgIdentifier: MEMBER, policies: [{ name: 'FullAWSAccess', policy: FULL_ACCESS }, { name: 'secure-llm-blueprint', policy: CUSTOM }] }],
+          resourceControlPolicies: [],
+        },
+        { simulationMode: 'Strict' },
+      );
+      if (result.resultType !== 'single') throw new Error(`simulation failed: ${JSON.stringify(result)}`);
+      return result.result.analysis!.scpAnalysis!.result;
+    };
+
+    test('a deployment an alias names is not denied with the guardrail', async () => {
+      expect(await decide(APP_ROLE, PROMOTED, withGuardrail)).toBe('Allowed');
+    });
+
+    test('fails if the named deployment is called without the guardrail: denied', async () => {
+      expect(await decide(APP_ROLE, PROMOTED)).toBe('ExplicitlyDenied');
+      expect(await decide(APP_ROLE, PROMOTED, { 'bedrock:GuardrailIdentifier': `${GUARDRAIL_ARN}:DRAFT` })).toBe('ExplicitlyDenied');
+    });
+
+    test('fails if a deployment no alias names is called, even with the guardrail: denied', async () => {
+      expect(await decide(APP_ROLE, UNLISTED, withGuardrail)).toBe('ExplicitlyDenied');
+      expect(await decide(APP_ROLE, BASE, withGuardrail)).toBe('ExplicitlyDenied');
+    });
+
+    test('the alias allows its deployment, not the base model it was tuned from', () => {
+      const notResource = CUSTOM.Statement.find((st) => st.Sid === 'DenyCandidatesButToTheSafetyGate')!.NotResource as string[];
+      expect(notResource).toContain(PROMOTED);
+      expect(notResource).not.toContain('arn:aws:bedrock:*::foundation-model/amazon.nova-micro-v1:0');
+    });
+
+    test('the safety gate\'s role may evaluate an unlisted candidate and the base model, only with the guardrail', async () => {
+      expect(await decide(EVALUATOR, UNLISTED, withGuardrail)).toBe('Allowed');
+      expect(await decide(EVALUATOR, BASE, withGuardrail)).toBe('Allowed');
+      expect(await decide(EVALUATOR, UNLISTED)).toBe('ExplicitlyDenied');
+    });
+
+    test('fails if the safety gate\'s role calls an unlisted foundation model: denied', async () => {
+      expect(await decide(EVALUATOR, 'arn:aws:bedrock:us-east-1::foundation-model/meta.llama3-70b-instruct-v1:0', withGuardrail)).toBe('ExplicitlyDenied');
+    });
+
+    test(`still fits the ${SCP_MAX_CHARACTERS}-character limit`, () => {
+      expect(JSON.stringify(CUSTOM).length).toBeLessThanOrEqual(SCP_MAX_CHARACTERS);
+    });
+  });
 });
