@@ -9,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SecureKnowledgeBase } from '../knowledge-base';
 import { SecureKey } from '../secure-key';
+import { TerminalDeadLetterQueue } from '../shared/dead-letter-queue';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 
 /** The EventBridge Scheduler universal target that calls Bedrock Agent's StartIngestionJob: no function of ours runs. */
@@ -86,17 +87,8 @@ export class KnowledgeBaseSync extends Construct {
     const key =
       props.encryptionKey ?? new SecureKey(this, 'Key', { description: `Sync schedule payload and dead letters of ${this.node.path}`, removalPolicy }).key;
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.DENY_ALL },
-      removalPolicy,
-    });
+    this.deadLetterQueue = new TerminalDeadLetterQueue(this, 'DeadLetterQueue', { encryptionKey: key, terminalReason: DLQ_REASON, removalPolicy });
     Validations.of(this.deadLetterQueue.node.defaultChild as sqs.CfnQueue).acknowledge(
-      { id: 'Serverless-SQSRedrivePolicy', reason: DLQ_REASON },
-      { id: 'cdk-validator-cfnguard::sqs_dlq_check', reason: DLQ_REASON },
       {
         id: 'AwsSolutions-SQS3',
         reason:
