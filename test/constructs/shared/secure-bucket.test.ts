@@ -61,7 +61,7 @@ describe('SecureBucket', () => {
         (p.Properties.PolicyDocument.Statement as Array<{ Principal?: { Service?: string }; Resource: unknown }>).filter((s) => s.Principal?.Service === 'logging.s3.amazonaws.com'),
       );
       expect(deliveries).toHaveLength(1);
-      expect(JSON.stringify(deliveries[0].Resource)).toContain('/data/*');
+      expect(JSON.stringify(deliveries[0]?.Resource)).toContain('/data/*');
     });
 
     test('object events reach EventBridge only when asked', () => {
