@@ -220,7 +220,12 @@ export class SecureKnowledgeBase extends Construct {
         principals: [new iam.ServicePrincipal('indexing.s3vectors.amazonaws.com')],
         actions: ['kms:Decrypt'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': vectorBucketsOfAccount } },
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': vectorBucketsOfAccount },
+          // Only for S3 Vectors data: its requests carry these encryption-context keys (same guide, key policy example).
+          'ForAnyValue:StringEquals': { 'kms:EncryptionContextKeys': ['aws:s3vectors:arn', 'aws:s3vectors:resource-id'] },
+        },
       }),
       true,
     );
