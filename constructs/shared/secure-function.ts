@@ -8,13 +8,32 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SecureKey } from '../secure-key';
 import { SecureLogGroup } from '../secure-log-group';
-import { LambdaBundleName, latestNodeRuntime, prebuiltCode } from './lambda-bundle';
+import { LambdaBundleName, latestNodeRuntime, prebuiltCode, prebuiltCodeWithFile } from './lambda-bundle';
 import { ManagedPolicyRole } from './managed-policy-role';
 
 /** Properties for {@link SecureFunction}. */
 export interface SecureFunctionProps {
   /** The pre-built bundle the function runs (`dist/bundles/<bundle>/index.js`, handler `index.handler`). */
   readonly bundle: LambdaBundleName;
+
+  /**
+   * A data file deployed beside `index.js` (e.g. a static configuration larger than Lambda's 4 KB of environment):
+   * its plain file name, with `bundleFileContents`.
+   * @default - the bundle alone
+   */
+  readonly bundleFileName?: string;
+
+  /**
+   * The contents of `bundleFileName`. Required with it.
+   * @default - none; required when `bundleFileName` is given
+   */
+  readonly bundleFileContents?: string;
+
+  /**
+   * The child id of the function's log group, beside the function.
+   * @default `${id}Logs`
+   */
+  readonly logGroupId?: string;
 
   /** What the function does, shown on the function. */
   readonly description: string;
@@ -121,7 +140,7 @@ export interface SecureFunctionProps {
  * - **Failures**: a dead-letter queue, or a stated reason why none.
  * - Active X-Ray tracing and reserved concurrency, always.
  *
- * The companions are created beside the function, in the same scope, as `<id>Logs`, `<id>Role` and
+ * The companions are created beside the function, in the same scope, as `<id>Logs` (or `logGroupId`), `<id>Role` and
  * `<id>SecurityGroup`: the ids these resources had when each construct of this package built them itself, so
  * adopting this class changes no logical id (a new id would replace the log group, the role and the network
  * interfaces). Grant to {@link SecureFunction.executionRole}: the function's own `grantPrincipal` is the closed
@@ -150,7 +169,7 @@ export class SecureFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props: SecureFunctionProps) {
     validate(props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const logGroup = new SecureLogGroup(scope, `${id}Logs`, {
+    const logGroup = new SecureLogGroup(scope, props.logGroupId ?? `${id}Logs`, {
       encryptionKey: props.logEncryptionKey,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy,
@@ -182,7 +201,10 @@ export class SecureFunction extends lambda.Function {
 
     super(scope, id, {
       // Pre-built in this package (scripts/bundle-lambdas.mjs): the deployed bytes are the tested ones.
-      code: prebuiltCode(props.bundle),
+      code:
+        props.bundleFileName !== undefined && props.bundleFileContents !== undefined
+          ? prebuiltCodeWithFile(props.bundle, props.bundleFileName, props.bundleFileContents)
+          : prebuiltCode(props.bundle),
       handler: 'index.handler',
       description: props.description,
       runtime: latestNodeRuntime(),
@@ -248,6 +270,11 @@ function addDeadLetterStatements(role: ManagedPolicyRole, queue: sqs.IQueue): vo
 }
 
 function validate(props: SecureFunctionProps): void {
+  if ((props.bundleFileName === undefined) !== (props.bundleFileContents === undefined)) {
+    throw new Error(
+      `bundleFileName and bundleFileContents go together, got ${props.bundleFileName === undefined ? 'only bundleFileContents' : `only bundleFileName "${props.bundleFileName}"`}; pass both, or neither`,
+    );
+  }
   if (props.vpc && props.outsideVpcReason !== undefined) {
     throw new Error(`outsideVpcReason is only for a function outside a VPC, got "${props.outsideVpcReason}" with a vpc; leave it out, or leave out vpc`);
   }

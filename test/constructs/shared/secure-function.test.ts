@@ -1,4 +1,7 @@
-import { Stack } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -111,6 +114,33 @@ describe('SecureFunction', () => {
     });
   });
 
+  describe('adoption', () => {
+    test('a construct whose log group predates this class keeps its id, and a data file ships beside the bundle', () => {
+      // GIVEN
+      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'secure-function-'));
+      try {
+        const app = new App({ outdir });
+        const stack = new Stack(app, 'Test');
+        // WHEN
+        new SecureFunction(stack, 'Verify', {
+          ...baseProps(stack),
+          outsideVpcReason: 'why',
+          noDeadLetterQueueReason: 'sync',
+          logGroupId: 'VerifyLogGroup',
+          bundleFileName: 'config.json',
+          bundleFileContents: '{"a":1}',
+        });
+        app.synth();
+        // THEN
+        expect([stack.node.tryFindChild('VerifyLogGroup') !== undefined, stack.node.tryFindChild('VerifyLogs')]).toEqual([true, undefined]);
+        const staged = fs.readdirSync(outdir).filter((d) => d.startsWith('asset.') && fs.existsSync(path.join(outdir, d, 'config.json')));
+        expect(staged.map((d) => [fs.readFileSync(path.join(outdir, d, 'config.json'), 'utf8'), fs.existsSync(path.join(outdir, d, 'index.js'))])).toEqual([['{"a":1}', true]]);
+      } finally {
+        fs.rmSync(outdir, { recursive: true, force: true });
+      }
+    });
+  });
+
   describe('validation', () => {
     test('fails if the function is outside a VPC and no reason says why', () => {
       const stack = new Stack();
@@ -134,6 +164,13 @@ describe('SecureFunction', () => {
     test('fails if there is neither a dead-letter queue nor a reason for none', () => {
       const stack = new Stack();
       expect(() => new SecureFunction(stack, 'Fn', { ...baseProps(stack), outsideVpcReason: 'why' })).toThrow(/noDeadLetterQueueReason must say why/);
+    });
+
+    test('fails if a bundle data file has a name but no contents', () => {
+      const stack = new Stack();
+      expect(() => new SecureFunction(stack, 'Fn', { ...baseProps(stack), outsideVpcReason: 'why', noDeadLetterQueueReason: 'sync', bundleFileName: 'config.json' })).toThrow(
+        /bundleFileName and bundleFileContents go together, got only bundleFileName "config.json"/,
+      );
     });
 
     test('fails if a function with a dead-letter queue is also given a reason for none', () => {
