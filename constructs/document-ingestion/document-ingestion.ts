@@ -25,10 +25,10 @@ import { AccessLogsBucket } from '../access-logs-bucket';
 import type { ModelGuardrail } from '../model-guardrail';
 import type { IPrivateNetwork } from '../private-network';
 import { SecureKey, keyAdministratorArnProblem } from '../secure-key';
-import { SecureLogGroup } from '../secure-log-group';
-import { latestNodeRuntime, prebuiltCode } from '../shared/lambda-bundle';
-import { ManagedPolicyRole } from '../shared/managed-policy-role';
+import { TerminalDeadLetterQueue } from '../shared/dead-letter-queue';
 import { nagFindingText } from '../shared/nag-finding';
+import { SecureBucket } from '../shared/secure-bucket';
+import { SecureFunction } from '../shared/secure-function';
 
 /** One tenant of the document store: its id (its folder in every area) and the roles that upload its documents. */
 export interface DocumentTenant {
@@ -194,128 +194,59 @@ export class DocumentIngestion extends Construct {
     // --- bucket --------------------------------------------------------------------------------
     const accessLogs = props.serverAccessLogsBucket ?? new AccessLogsBucket(this, 'AccessLogs', { removalPolicy });
     this.serverAccessLogsBucket = accessLogs;
-    this.bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.KMS,
+    this.bucket = new SecureBucket(this, 'Bucket', {
       encryptionKey: this.encryptionKey,
-      bucketKeyEnabled: true,
-      versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      serverAccessLogsBucket: accessLogs.bucket,
+      serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'document-bucket/',
       lifecycleRules: [
         // Replaced and deleted versions (an uploader's overwrite, a removed document) stay recoverable for 30 days.
         { id: 'ExpireOldVersions', noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
+      // Object events reach EventBridge, which invokes the screen.
+      eventBridgeEnabled: true,
+      noReplicationReason:
+        'The document bucket holds copies of documents their tenants keep elsewhere; a meaningful replica lives in another Region ' +
+        'or account outside this stack. Versioning keeps replaced or deleted documents for 30 days.',
+      noObjectLockReason:
+        'Tenants must be able to delete their indexed documents (the knowledge base then removes their vectors) and the screen ' +
+        'deletes each incoming version it has handled; Object Lock would forbid both. Versioning keeps deleted versions 30 days.',
       removalPolicy,
     });
-    accessLogs.allowLoggingFrom(this.bucket, 'document-bucket/');
-    const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
-    // Object events reach EventBridge. Set on the L1: the L2 `eventBridgeEnabled` adds a notifications custom resource.
-    cfnBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
-    const replicationReason =
-      'The document bucket holds copies of documents their tenants keep elsewhere; a meaningful replica lives in another Region ' +
-      'or account outside this stack. Versioning keeps replaced or deleted documents for 30 days.';
-    const objectLockReason =
-      'Tenants must be able to delete their indexed documents (the knowledge base then removes their vectors) and the screen ' +
-      'deletes each incoming version it has handled; Object Lock would forbid both. Versioning keeps deleted versions 30 days.';
-    Validations.of(cfnBucket).acknowledge(
-      { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: replicationReason },
-      { id: 'HIPAA.Security-S3BucketReplicationEnabled', reason: replicationReason },
-      { id: 'PCI.DSS.321-S3BucketReplicationEnabled', reason: replicationReason },
-      { id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', reason: objectLockReason },
-    );
 
     // --- function --------------------------------------------------------------------------------
-    const logGroup = new SecureLogGroup(this, 'HandlerLogs', {
-      encryptionKey: this.encryptionKey,
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy,
-    }).logGroup;
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.encryptionKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.DENY_ALL },
-      removalPolicy,
-    });
-    Validations.of(this.deadLetterQueue.node.defaultChild as sqs.CfnQueue).acknowledge(
-      { id: 'Serverless-SQSRedrivePolicy', reason: DLQ_REASON },
-      { id: 'cdk-validator-cfnguard::sqs_dlq_check', reason: DLQ_REASON },
-    );
+    this.deadLetterQueue = new TerminalDeadLetterQueue(this, 'DeadLetterQueue', { encryptionKey: this.encryptionKey, terminalReason: DLQ_REASON, removalPolicy });
 
-    const securityGroup = new ec2.SecurityGroup(this, 'HandlerSecurityGroup', {
-      vpc: props.network.vpc,
-      description: 'Document screening function: no inbound; outbound HTTPS to S3 (gateway endpoint) and the Bedrock Runtime endpoint only',
-      allowAllOutbound: false,
-      allowAllIpv6Outbound: false,
-    });
-    const role = new ManagedPolicyRole(this, 'HandlerRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Document screening ${this.node.path}: reads incoming documents, writes indexed and quarantined ones`,
-      lambda: {
-        logGroupArn: logGroup.logGroupArn,
-        vpc: { vpc: props.network.vpc, subnetIds: props.network.vpc.selectSubnets(props.network.isolatedSubnets).subnetIds, securityGroups: [securityGroup] },
-        tracing: true,
-      },
-    });
     const incoming = this.bucket.arnForObjects(`${INCOMING_PREFIX}*`);
     const written = [this.bucket.arnForObjects(`${INDEXED_PREFIX}*`), this.bucket.arnForObjects(`${QUARANTINE_PREFIX}*`)];
-    const s3Statements = [
-      new iam.PolicyStatement({
-        sid: 'ReadAndRemoveIncoming',
-        actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject', 's3:DeleteObjectVersion'],
-        resources: [incoming],
-      }),
-      new iam.PolicyStatement({ sid: 'WriteIndexedAndQuarantine', actions: ['s3:PutObject'], resources: written }),
-    ];
-    s3Statements.forEach((s) => role.addToPolicy(s));
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'DocumentKeyThroughS3',
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [this.encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
-      }),
-    );
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'DeadLetter', actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'EncryptDeadLetters',
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [this.encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `sqs.${stack.region}.amazonaws.com` } },
-      }),
-    );
-    SecureKey.allowUseThroughServiceOn(this.encryptionKey, 'sqs');
-    const objectWildcard = 'Objects are created at run time under the three areas: the role reads and deletes only incoming/* and writes only indexed/* and quarantine/* of this bucket.';
-    for (const resource of [incoming, ...written]) {
-      Validations.of(role.policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${nagText(this, resource)}]`, reason: objectWildcard });
-    }
-
     this.metricsNamespace = INGEST_METRICS_NAMESPACE;
-    this.function = new lambda.Function(this, 'Handler', {
-      // Pre-built in this package (scripts/bundle-lambdas.mjs): the deployed bytes are the tested ones.
-      code: prebuiltCode('ingest-screen'),
-      handler: 'index.handler',
+    const screen = new SecureFunction(this, 'Handler', {
+      bundle: 'ingest-screen',
       description: 'Screens each document uploaded under incoming/ and moves it to indexed/ (with its tenant sidecar) or quarantine/',
-      runtime: latestNodeRuntime(),
-      architecture: lambda.Architecture.ARM_64,
+      roleDescription: `Document screening ${this.node.path}: reads incoming documents, writes indexed and quarantined ones`,
+      logEncryptionKey: this.encryptionKey,
+      logRetention: props.logRetention,
+      removalPolicy,
+      policyStatements: [
+        new iam.PolicyStatement({
+          sid: 'ReadAndRemoveIncoming',
+          actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+          resources: [incoming],
+        }),
+        new iam.PolicyStatement({ sid: 'WriteIndexedAndQuarantine', actions: ['s3:PutObject'], resources: written }),
+        new iam.PolicyStatement({
+          sid: 'DocumentKeyThroughS3',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [this.encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+        }),
+      ],
       // The document, its text and the screen's work in memory: 1 GiB for the 50 MiB limit, less for smaller ones.
       memorySize: maxDocumentBytes > 16 * 1024 * 1024 ? 2048 : 1024,
       timeout: Duration.minutes(5),
       reservedConcurrentExecutions: reservedConcurrency,
-      tracing: lambda.Tracing.ACTIVE,
-      role: role.closedRole,
       vpc: props.network.vpc,
       vpcSubnets: props.network.isolatedSubnets,
-      securityGroups: [securityGroup],
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      // Lambda's asynchronous defaults (2 retries, events kept up to 6 hours), then the dead-letter queue.
+      securityGroupDescription: 'Document screening function: no inbound; outbound HTTPS to S3 (gateway endpoint) and the Bedrock Runtime endpoint only',
       deadLetterQueue: this.deadLetterQueue,
       environment: {
         [INGEST_ENV.bucketName]: this.bucket.bucketName,
@@ -327,7 +258,12 @@ export class DocumentIngestion extends Construct {
           : {}),
       },
     });
-    this.function.node.addDependency(role.policy);
+    this.function = screen;
+    const role = screen.executionRole;
+    const objectWildcard = 'Objects are created at run time under the three areas: the role reads and deletes only incoming/* and writes only indexed/* and quarantine/* of this bucket.';
+    for (const resource of [incoming, ...written]) {
+      Validations.of(role.policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${nagText(this, resource)}]`, reason: objectWildcard });
+    }
 
     this.s3Endpoint = props.network.addGatewayEndpoint('DocumentsS3', {
       service: ec2.GatewayVpcEndpointAwsService.S3,

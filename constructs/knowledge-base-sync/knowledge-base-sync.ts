@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SecureKnowledgeBase } from '../knowledge-base';
 import { SecureKey } from '../secure-key';
+import { TerminalDeadLetterQueue } from '../shared/dead-letter-queue';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 
 /** The EventBridge Scheduler universal target that calls Bedrock Agent's StartIngestionJob: no function of ours runs. */
@@ -54,8 +55,8 @@ const DLQ_REASON =
  * interval plus the job's run time.
  *
  * - **Role**: trusted by EventBridge Scheduler for this schedule only (`aws:SourceAccount`, `aws:SourceArn`); it may
- *   call `bedrock:StartIngestionJob` on this knowledge base, decrypt the schedule's payload through Scheduler, and
- *   send to the dead-letter queue. Nothing else.
+ *   call `bedrock:StartIngestionJob` on this knowledge base, decrypt this schedule's payload (encryption context
+ *   `aws:scheduler:schedule:arn`), and send to the dead-letter queue. Nothing else.
  * - **Payload**: encrypted with the customer-managed key.
  * - **Failures**: a start refused while a job still runs (ConflictException) is harmless: the next start picks up
  *   whatever changed. Failed starts go, without retry, to a KMS-encrypted dead-letter queue; an alarm notifies
@@ -86,17 +87,8 @@ export class KnowledgeBaseSync extends Construct {
     const key =
       props.encryptionKey ?? new SecureKey(this, 'Key', { description: `Sync schedule payload and dead letters of ${this.node.path}`, removalPolicy }).key;
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.DENY_ALL },
-      removalPolicy,
-    });
+    this.deadLetterQueue = new TerminalDeadLetterQueue(this, 'DeadLetterQueue', { encryptionKey: key, terminalReason: DLQ_REASON, removalPolicy });
     Validations.of(this.deadLetterQueue.node.defaultChild as sqs.CfnQueue).acknowledge(
-      { id: 'Serverless-SQSRedrivePolicy', reason: DLQ_REASON },
-      { id: 'cdk-validator-cfnguard::sqs_dlq_check', reason: DLQ_REASON },
       {
         id: 'AwsSolutions-SQS3',
         reason:
@@ -119,7 +111,7 @@ export class KnowledgeBaseSync extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({ sid: 'StartIngestionJob', actions: ['bedrock:StartIngestionJob'], resources: [props.knowledgeBase.knowledgeBaseArn] }),
     );
-    SecureKey.grantViaServiceOn(key, role, ['kms:Decrypt'], 'scheduler');
+    this.allowPayloadDecryption(key, role, scheduleArn);
     role.addToPolicy(new iam.PolicyStatement({ sid: 'DeadLetter', actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
     SecureKey.grantViaServiceOn(key, role, ['kms:GenerateDataKey', 'kms:Decrypt'], 'sqs');
 
@@ -152,5 +144,38 @@ export class KnowledgeBaseSync extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.failedStartsAlarm.addAlarmAction(new cw_actions.SnsAction(props.alarmTopic));
+  }
+
+  /**
+   * The payload key, as EventBridge Scheduler uses it (EventBridge Scheduler User Guide, "Encryption at rest", "Managing
+   * KMS keys" and its CloudTrail example): the principal creating the schedule (CloudFormation) encrypts through
+   * Scheduler, so the key policy admits this account's principals through `scheduler` (`kms:ViaService`); at every
+   * start, Scheduler decrypts the payload client-side with the execution role's own session, so that call carries no
+   * `kms:ViaService`, only the encryption context `aws:scheduler:schedule:arn`. The role's statement and the key
+   * policy are pinned to this schedule's ARN in that context.
+   */
+  private allowPayloadDecryption(key: kms.IKey, role: ManagedPolicyRole, scheduleArn: string): void {
+    const stack = Stack.of(this);
+    SecureKey.allowUseThroughServiceOn(key, 'scheduler');
+    const thisSchedule = { 'kms:EncryptionContext:aws:scheduler:schedule:arn': scheduleArn };
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'DecryptSchedulePayload', actions: ['kms:Decrypt'], resources: [key.keyArn], conditions: { StringEquals: thisSchedule } }));
+    const keyPolicy = key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        // The role's ARN would make the key depend on the role, whose policy names the key: the account delegates to
+        // IAM (the role's statement above), for this schedule's payload only.
+        principals: [new iam.AccountRootPrincipal()],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:CallerAccount': stack.account, ...thisSchedule } },
+      }),
+      true,
+    );
+    if (!keyPolicy.statementAdded) {
+      Annotations.of(this).addWarningV2(
+        'secure-llm-blueprint:importedKeySchedulePayload',
+        `The imported key ${key.node.path} must already let this account's IAM policies allow kms:Decrypt with the encryption context ` +
+          'aws:scheduler:schedule:arn of this schedule, or the schedule cannot decrypt its payload and no ingestion job starts.',
+      );
+    }
   }
 }

@@ -20,10 +20,10 @@ import {
 } from '../../lambda/shared/chunk-screen-contract';
 import { AccessLogsBucket } from '../access-logs-bucket';
 import { SecureKey } from '../secure-key';
-import { SecureLogGroup } from '../secure-log-group';
-import { latestNodeRuntime, prebuiltCode } from '../shared/lambda-bundle';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 import { nagFindingText } from '../shared/nag-finding';
+import { SecureBucket } from '../shared/secure-bucket';
+import { SecureFunction } from '../shared/secure-function';
 
 /**
  * The embedding models a knowledge base may use, with the vector dimensions each produces. Only Bedrock text-embedding
@@ -220,7 +220,12 @@ export class SecureKnowledgeBase extends Construct {
         principals: [new iam.ServicePrincipal('indexing.s3vectors.amazonaws.com')],
         actions: ['kms:Decrypt'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': vectorBucketsOfAccount } },
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': vectorBucketsOfAccount },
+          // Only for S3 Vectors data: its requests carry these encryption-context keys (same guide, key policy example).
+          'ForAnyValue:StringEquals': { 'kms:EncryptionContextKeys': ['aws:s3vectors:arn', 'aws:s3vectors:resource-id'] },
+        },
       }),
       true,
     );
@@ -234,72 +239,59 @@ export class SecureKnowledgeBase extends Construct {
 
     // --- intermediate bucket ---------------------------------------------------------------------
     const accessLogs = props.accessLogs ?? new AccessLogsBucket(this, 'AccessLogs', { removalPolicy });
-    this.intermediateBucket = new s3.Bucket(this, 'IntermediateBucket', {
-      encryption: s3.BucketEncryption.KMS,
+    this.intermediateBucket = new SecureBucket(this, 'IntermediateBucket', {
       encryptionKey: key,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'kb-intermediate/',
       // Batches are only needed for the ingestion job that wrote them.
       lifecycleRules: [
         { id: 'ExpireBatches', expiration: Duration.days(7), noncurrentVersionExpiration: Duration.days(1), abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
-      removalPolicy,
-    });
-    const cfnIntermediate = this.intermediateBucket.node.defaultChild as s3.CfnBucket;
-    cfnIntermediate.loggingConfiguration = { destinationBucketName: accessLogs.bucket.bucketName, logFilePrefix: 'kb-intermediate/' };
-    accessLogs.allowLoggingFrom(this.intermediateBucket, 'kb-intermediate/');
-    cfnIntermediate.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
-    Validations.of(cfnIntermediate).acknowledge(
-      ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({
-        id: `${pack}-S3BucketReplicationEnabled`,
-        reason:
-          'The intermediate bucket holds only transient content batches of running ingestion jobs (expired after 7 days); ' +
-          'the documents they come from live, versioned, in the document bucket, and a lost batch is rebuilt by the next sync.',
-      })),
-    );
-    Validations.of(cfnIntermediate).acknowledge({
-      id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
-      reason:
+      eventBridgeEnabled: true,
+      noReplicationReason:
+        'The intermediate bucket holds only transient content batches of running ingestion jobs (expired after 7 days); ' +
+        'the documents they come from live, versioned, in the document bucket, and a lost batch is rebuilt by the next sync.',
+      noObjectLockReason:
         'The intermediate bucket holds copies of document chunks, withheld ones included, only while an ingestion job runs: ' +
         'Object Lock would keep them past the 7-day expiry. The evidence of what was withheld is the audit record, not the batch.',
+      removalPolicy,
     });
 
     // --- chunk screen ------------------------------------------------------------------------------
-    const functionLogs = new SecureLogGroup(this, 'ChunkScreenLogs', {
-      encryptionKey: key,
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy,
-    });
-    let securityGroup: ec2.SecurityGroup | undefined;
-    let subnetIds: string[] = [];
-    if (props.vpc) {
-      securityGroup = new ec2.SecurityGroup(this, 'ChunkScreenSecurityGroup', {
-        vpc: props.vpc,
-        description: 'Knowledge-base chunk screen: no inbound; outbound HTTPS to the S3 gateway endpoint only',
-        allowAllOutbound: false,
-        allowAllIpv6Outbound: false,
-      });
-      securityGroup.addEgressRule(ec2.Peer.prefixList(props.s3PrefixListId!), ec2.Port.tcp(443), 'S3 through the gateway endpoint');
-      subnetIds = props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }).subnetIds;
-    }
-    const screenRole = new ManagedPolicyRole(this, 'ChunkScreenRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Knowledge-base chunk screen ${this.node.path}: reads and writes content batches of its intermediate bucket`,
-      lambda: {
-        logGroupArn: functionLogs.logGroupArn,
-        vpc: props.vpc && securityGroup ? { vpc: props.vpc, subnetIds, securityGroups: [securityGroup] } : undefined,
-        tracing: true,
-      },
-    });
     // Bedrock names its input batches per ingestion job; the screen writes only under screened/.
     const allBatches = this.intermediateBucket.arnForObjects('*');
     const screenedBatches = this.intermediateBucket.arnForObjects(`${SCREENED_PREFIX}*`);
-    screenRole.addToPolicy(new iam.PolicyStatement({ sid: 'ReadContentBatches', actions: ['s3:GetObject'], resources: [allBatches] }));
-    screenRole.addToPolicy(new iam.PolicyStatement({ sid: 'WriteScreenedBatches', actions: ['s3:PutObject'], resources: [screenedBatches] }));
+    const screen = new SecureFunction(this, 'ChunkScreen', {
+      bundle: 'chunk-screen',
+      description: 'Knowledge-base custom transformation: withholds suspicious chunks (injection, credentials, hidden text) from the index',
+      roleDescription: `Knowledge-base chunk screen ${this.node.path}: reads and writes content batches of its intermediate bucket`,
+      logEncryptionKey: key,
+      logRetention: props.logRetention,
+      removalPolicy,
+      policyStatements: [
+        new iam.PolicyStatement({ sid: 'ReadContentBatches', actions: ['s3:GetObject'], resources: [allBatches] }),
+        new iam.PolicyStatement({ sid: 'WriteScreenedBatches', actions: ['s3:PutObject'], resources: [screenedBatches] }),
+      ],
+      memorySize: 1024,
+      timeout: Duration.minutes(5),
+      reservedConcurrentExecutions: settings.reservedConcurrency,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroupDescription: props.vpc ? 'Knowledge-base chunk screen: no inbound; outbound HTTPS to the S3 gateway endpoint only' : undefined,
+      outsideVpcReason: props.vpc
+        ? undefined
+        : 'No VPC was given to this knowledge base: the chunk screen calls only S3 (its intermediate bucket, TLS-only, encrypted ' +
+          'with the construct\'s key) and has no inbound path. Pass vpc and s3PrefixListId to run it in the VPC through the S3 gateway endpoint.',
+      noDeadLetterQueueReason:
+        'Bedrock invokes the chunk screen synchronously during an ingestion job (custom transformation) and records a failed ' +
+        'invocation as a failed document in that job; a dead-letter queue receives only failed asynchronous invocations, so it would stay empty.',
+      environment: {
+        [CHUNK_SCREEN_ENV.metricsNamespace]: CHUNK_SCREEN_METRICS_NAMESPACE,
+        [CHUNK_SCREEN_ENV.serviceName]: CHUNK_SCREEN_SERVICE_NAME,
+      },
+    });
+    screen.securityGroup?.addEgressRule(ec2.Peer.prefixList(props.s3PrefixListId!), ec2.Port.tcp(443), 'S3 through the gateway endpoint');
+    const screenRole = screen.executionRole;
     const batchKeysReason =
       'Bedrock chooses the object keys of the content batches of each ingestion job at run time; the wildcard covers only the ' +
       'objects of this construct\'s own intermediate bucket (KMS, TLS-only, 7-day expiry).';
@@ -308,47 +300,7 @@ export class SecureKnowledgeBase extends Construct {
       { id: `AwsSolutions-IAM5[Resource::${nagFindingText(this, screenedBatches)}]`, reason: `${batchKeysReason} The screen writes only under ${SCREENED_PREFIX}.` },
     );
     SecureKey.grantViaServiceOn(key, screenRole, ['kms:Decrypt', 'kms:GenerateDataKey'], 's3');
-    this.chunkScreen = new lambda.Function(this, 'ChunkScreen', {
-      // Pre-built in this package (scripts/bundle-lambdas.mjs): the deployed bytes are the tested ones.
-      code: prebuiltCode('chunk-screen'),
-      handler: 'index.handler',
-      description: 'Knowledge-base custom transformation: withholds suspicious chunks (injection, credentials, hidden text) from the index',
-      runtime: latestNodeRuntime(),
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 1024,
-      timeout: Duration.minutes(5),
-      reservedConcurrentExecutions: settings.reservedConcurrency,
-      tracing: lambda.Tracing.ACTIVE,
-      role: screenRole.closedRole,
-      logGroup: functionLogs.logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      ...(props.vpc ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, securityGroups: [securityGroup!] } : {}),
-      environment: {
-        [CHUNK_SCREEN_ENV.metricsNamespace]: CHUNK_SCREEN_METRICS_NAMESPACE,
-        [CHUNK_SCREEN_ENV.serviceName]: CHUNK_SCREEN_SERVICE_NAME,
-      },
-    });
-    this.chunkScreen.node.addDependency(screenRole.policy);
-    const syncReason =
-      'Bedrock invokes the chunk screen synchronously during an ingestion job (custom transformation) and records a failed ' +
-      'invocation as a failed document in that job; a dead-letter queue receives only failed asynchronous invocations, so it would stay empty.';
-    const cfnFunction = this.chunkScreen.node.defaultChild as lambda.CfnFunction;
-    Validations.of(cfnFunction).acknowledge(
-      { id: 'NIST.800.53.R5-LambdaDLQ', reason: syncReason },
-      { id: 'HIPAA.Security-LambdaDLQ', reason: syncReason },
-      { id: 'Serverless-LambdaDLQ', reason: syncReason },
-    );
-    if (!props.vpc) {
-      const outside =
-        'No VPC was given to this knowledge base: the chunk screen calls only S3 (its intermediate bucket, TLS-only, encrypted ' +
-        'with the construct\'s key) and has no inbound path. Pass vpc and s3PrefixListId to run it in the VPC through the S3 gateway endpoint.';
-      Validations.of(cfnFunction).acknowledge(
-        { id: 'NIST.800.53.R5-LambdaInsideVPC', reason: outside },
-        { id: 'HIPAA.Security-LambdaInsideVPC', reason: outside },
-        { id: 'PCI.DSS.321-LambdaInsideVPC', reason: outside },
-        { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: outside },
-      );
-    }
+    this.chunkScreen = screen;
 
     this.suspiciousChunksAlarm = new cloudwatch.Alarm(this, 'SuspiciousChunksAlarm', {
       alarmDescription: `The chunk screen of ${this.node.path} withheld chunks from the index (injection, credentials or hidden text): see its audit records`,

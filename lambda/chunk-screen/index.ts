@@ -14,8 +14,13 @@
  * function returns `{ outputFiles: [{ originalFileLocation, fileMetadata, contentBatches: [{ key }] }] }`.
  *
  * A batch left with no clean chunk is not returned; a file left with no batch is returned with an empty
- * `contentBatches` list, so Bedrock indexes nothing of it. Any read, parse or write failure throws: Bedrock then
- * records the document as failed in the ingestion job, and nothing unscreened is indexed.
+ * `contentBatches` list. Bedrock's contract (User Guide, "Use a custom transformation Lambda function", output
+ * format) defines `contentBatches` as the list of batches to ingest and states no minimum length nor what an empty
+ * list means, so both readings are covered: Bedrock embeds only what is listed (nothing of that file), or it refuses
+ * the file and records it as failed in the ingestion job; either way no withheld chunk is embedded, and the audit
+ * records and the alarm say why. The file is not left out of `outputFiles` (undocumented too) nor failed by a throw,
+ * which would fail every other file of the invocation. Any read, parse or write failure throws: Bedrock then records
+ * the documents of this invocation as failed, and nothing unscreened is indexed.
  *
  * Clients, logger and metrics live at module scope; {@link createHandler} takes them as dependencies for tests.
  */

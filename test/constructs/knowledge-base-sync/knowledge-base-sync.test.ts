@@ -45,6 +45,36 @@ describe('KnowledgeBaseSync', () => {
     });
   });
 
+  describe('encryption', () => {
+    test('the execution role decrypts only this schedule\'s payload, by its encryption context, and the key policy admits exactly that', () => {
+      // GIVEN / WHEN
+      const template = Template.fromStack(setup());
+      // THEN Scheduler decrypts with the role's own session (no kms:ViaService), context aws:scheduler:schedule:arn
+      const scheduleArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, Match.stringLikeRegexp('^:scheduler:eu-west-1:111122223333:schedule/default/Sync')]] };
+      const thisSchedule = { 'kms:EncryptionContext:aws:scheduler:schedule:arn': scheduleArn };
+      template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            { Sid: 'DecryptSchedulePayload', Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SyncKey'), 'Arn'] }, Condition: { StringEquals: thisSchedule } },
+          ]),
+        },
+      });
+      template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: 'kms:Decrypt',
+              Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:root']] } },
+              Condition: { StringEquals: { 'kms:CallerAccount': '111122223333', ...thisSchedule } },
+            }),
+          ]),
+        },
+      });
+      // and no statement of the role relies on kms:ViaService scheduler, which the start-time Decrypt never carries
+      expect(JSON.stringify(template.findResources('AWS::IAM::ManagedPolicy'))).not.toContain('scheduler.eu-west-1.amazonaws.com');
+    });
+  });
+
   describe('validation', () => {
     test('fails if the interval is not a whole number of minutes', () => {
       expect(() => setup({ interval: Duration.seconds(90) })).toThrow(/interval must be a whole number of minutes from 5 to 1440 \(1 day\), got 1 minute 30 seconds/);

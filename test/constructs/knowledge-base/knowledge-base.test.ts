@@ -141,7 +141,7 @@ describe('encryption', () => {
     });
   });
 
-  test('the key lets the S3 Vectors indexing service decrypt for this account\'s vector buckets only', () => {
+  test('the key lets the S3 Vectors indexing service decrypt S3 Vectors data of this account\'s vector buckets only', () => {
     const keys = Object.values(template.findResources('AWS::KMS::Key')).map((k) => flat(k.Properties.KeyPolicy) as { Statement: unknown[] });
     expect(keys.flatMap((k) => k.Statement)).toContainEqual(
           expect.objectContaining({
@@ -150,6 +150,7 @@ describe('encryption', () => {
             Condition: {
               StringEquals: { 'aws:SourceAccount': '111122223333' },
               ArnLike: { 'aws:SourceArn': 'arn:aws:s3vectors:eu-west-1:111122223333:bucket/*' },
+              'ForAnyValue:StringEquals': { 'kms:EncryptionContextKeys': ['aws:s3vectors:arn', 'aws:s3vectors:resource-id'] },
             },
           }),
     );
