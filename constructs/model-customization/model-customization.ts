@@ -478,7 +478,6 @@ export class ModelCustomization extends Construct {
       { id: 'Serverless-LambdaDLQ', reason: noDlq },
       { id: 'NIST.800.53.R5-LambdaDLQ', reason: noDlq },
       { id: 'HIPAA.Security-LambdaDLQ', reason: noDlq },
-      { id: 'PCI.DSS.321-LambdaDLQ', reason: noDlq },
       { id: 'cdk-validator-cfnguard::lambda_dlq_check', reason: noDlq },
     );
     // The network's one S3 gateway endpoint (shared with other S3 clients of the network): this statement allows the vault
@@ -815,7 +814,6 @@ export class ModelCustomization extends Construct {
       { id: 'Serverless-LambdaDLQ', reason: noDlq },
       { id: 'NIST.800.53.R5-LambdaDLQ', reason: noDlq },
       { id: 'HIPAA.Security-LambdaDLQ', reason: noDlq },
-      { id: 'PCI.DSS.321-LambdaDLQ', reason: noDlq },
       { id: 'cdk-validator-cfnguard::lambda_dlq_check', reason: noDlq },
     );
     if (props.bedrockRuntimeEndpoint) {
