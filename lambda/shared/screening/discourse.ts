@@ -1,0 +1,272 @@
+/**
+ * The discourse of an untrusted document, for the document screen ({@link ./document}): which of its spans only
+ * *mention* an instruction, and whether the document is itself written in instructions to people.
+ *
+ * - {@link mentionView}: an article, a CTF write-up, a bug report or a course that discusses prompt injection quotes
+ *   payloads ("a typical payload is \"ignore all previous instructions …\""). A quotation, inline code, a fenced code
+ *   block or a blockquote in such a document is data about an instruction, not an instruction to this document's
+ *   reader: the view blanks those spans out (same length, so offsets keep their meaning). Spans are blanked only when
+ *   the document discusses attacks ({@link DISCUSSION_WORDS}, at least {@link DISCUSSION_MIN} times) or when a
+ *   reporting cue ("wrote", "says", "tried", "such as", "payload:") stands right before the quotation. Quotations in
+ *   an ordinary email, table or web page stay in the view: text quoted in a reply chain still reaches the model.
+ * - {@link imperativeProfile}: how many sentences open with an imperative verb. A runbook, a checklist or a policy
+ *   addressed to staff is made of imperatives ("Tell the customer that refunds take five days"); a lone imperative in
+ *   an invoice, a table or a newsletter ("Write a poem about the ocean") breaks the document's genre, and the screen
+ *   weighs it as an instruction to whoever processes the text.
+ *
+ * Both are one left-to-right pass with bounded look-behind, and report their work to {@link countWork}.
+ */
+import { countWork } from './work';
+
+/** Words that show a document discusses attacks or quotes examples (folded to lower case). */
+export const DISCUSSION_WORDS: ReadonlySet<string> = new Set(
+  `injection injections inject injected payload payloads attacker attackers attack attacks jailbreak jailbreaks
+  jailbreaking phishing malicious exploit exploits exploited adversarial red-team ctf write-up writeup owasp
+  exfiltration poisoned poisoning spoofed scam scams impersonate impersonation threat mitigation mitigations
+  quiz exercise exercises workshop lab suspicious quarantine quarantined spotlighting guardrail guardrails prescreen classifier classifiers
+  angreifer angriff injektion attaquant attaque injections atacante ataque inyeccion injecao attaccante attacco
+  iniezione aanvaller aanval injectie злоумышленник злоумышленники атака атаки инъекция инъекции`
+    .split(/\s+/)
+    .filter((w) => w !== ''),
+);
+/** CJK discussion terms, found as substrings of a CJK run. */
+const DISCUSSION_CJK = ['攻击', '注入', '攻撃', 'インジェクション', '공격', '인젝션'];
+/** Discussion words needed before every quotation of the document counts as a mention. */
+export const DISCUSSION_MIN = 2;
+
+/** Reporting cues that, right before a quotation, make it a mention (lower case, matched at word boundaries). */
+const REPORTING_CUES = [
+  'wrote', 'writes', 'said', 'says', 'saying', 'reads', 'read:', 'typed', 'contained', 'containing', 'contains',
+  'tried', 'tried:', 'payload', 'payload:', 'example', 'examples', 'e.g.', 'such as', 'like', 'the phrase', 'the string',
+  'the sentence', 'the line', 'the text', 'the body', 'the prompt', 'attempts', 'schrieb', 'écrit', 'ecrit', 'escribió',
+  'escribio', 'написал', 'фразу', 'de zin', 'la frase', 'la phrase', 'zum beispiel', 'par exemple', 'por ejemplo',
+  'phrases', '例として', '例えば', '例如', '比如', '예로', '예를',
+];
+/** A quotation that opens at most this many characters after a mention closed continues a list of examples. */
+const LIST_GAP = 8;
+/** How far before a quotation's opening mark a reporting cue may end. */
+const CUE_SPAN = 48;
+/** Longest quotation or inline code span blanked out (characters); a longer one is left in the view. */
+const MAX_QUOTE = 600;
+
+/** Closing mark of each opening quotation mark (ASCII quotes close themselves). */
+const CLOSER: ReadonlyMap<number, number> = new Map([
+  [0x22, 0x22], // "
+  [0x60, 0x60], // `
+  [0x27, 0x27], // '
+  [0x201c, 0x201d], // “ ”
+  [0x201e, 0x201c], // „ “
+  [0x2018, 0x2019], // ‘ ’
+  [0xab, 0xbb], // « »
+  [0x300c, 0x300d], // 「 」
+  [0x300e, 0x300f], // 『 』
+]);
+
+const isWordChar = (c: number): boolean =>
+  (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0xc0 && c !== 0x2019 && c !== 0x201d && c !== 0xbb && c !== 0x300d && c !== 0x300f);
+
+/** Number of {@link DISCUSSION_WORDS} (and CJK terms) in `text`, counting at most `limit`. */
+export function discussionCount(text: string, limit = DISCUSSION_MIN): number {
+  let count = 0;
+  const re = /[\p{L}\p{M}\p{N}'-]+/gu;
+  let read = 0;
+  for (let m = re.exec(text); m !== null && count < limit; m = re.exec(text)) {
+    const word = m[0];
+    read = m.index + word.length;
+    const lower = word.toLowerCase();
+    const folded = lower.normalize('NFD').replace(/\p{M}/gu, '');
+    // "prompt-injection", "red-team": the whole word or any of its parts.
+    if (DISCUSSION_WORDS.has(lower) || DISCUSSION_WORDS.has(folded) || (folded.includes('-') && folded.split('-').some((p) => DISCUSSION_WORDS.has(p)))) {
+      count++;
+      continue;
+    }
+    const c = word.charCodeAt(0);
+    if (c >= 0x3000) {
+      countWork(DISCUSSION_CJK.length * word.length);
+      for (const term of DISCUSSION_CJK) if (word.includes(term)) count++;
+    }
+  }
+  countWork(3 * (count >= limit ? read : text.length));
+  return count;
+}
+
+/** A reporting cue ends within {@link CUE_SPAN} characters before `at` (reads at most that many characters). */
+function cuedAt(text: string, at: number): boolean {
+  const before = text.slice(Math.max(0, at - CUE_SPAN), at).toLowerCase();
+  countWork(2 * before.length + REPORTING_CUES.length * before.length);
+  for (const cue of REPORTING_CUES) {
+    const k = before.lastIndexOf(cue);
+    if (k < 0) continue;
+    const prev = k === 0 ? 0x20 : before.charCodeAt(k - 1);
+    // CJK cues need no word boundary.
+    if (!isWordChar(prev) || cue.charCodeAt(0) >= 0x3000) return true;
+  }
+  return false;
+}
+
+/** The result of {@link mentionView}. */
+export interface MentionView {
+  /** The text with its mentions replaced by spaces (same length). */
+  readonly text: string;
+  /** The document discusses attacks (at least {@link DISCUSSION_MIN} {@link DISCUSSION_WORDS}). */
+  readonly discussion: boolean;
+}
+
+/**
+ * `text` with its mentions blanked out: quotations, inline code, fenced code blocks and blockquotes of a document
+ * that discusses attacks, and quotations and fenced blocks right after a reporting cue (or continuing a list of
+ * quoted examples) in any document. Linear in the text's length.
+ */
+export function mentionView(text: string): MentionView {
+  const n = text.length;
+  const discussion = discussionCount(text) >= DISCUSSION_MIN;
+  const blank: Array<[number, number]> = [];
+  let open = -1; // position of the current quotation's opening mark
+  let closer = 0;
+  let lineStart = true;
+  let fence = -1; // start of an open fenced block
+  let fenceCued = false;
+  let lastBlankEnd = -LIST_GAP - 1; // end of the latest blanked quotation
+  let i = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a) {
+      lineStart = true;
+      // A blank line ends an unclosed quotation.
+      if (open >= 0 && i + 1 < n && text.charCodeAt(i + 1) === 0x0a) open = -1;
+      continue;
+    }
+    if (lineStart && c !== 0x20 && c !== 0x09) {
+      lineStart = false;
+      if (c === 0x60 && text.startsWith('```', i)) {
+        open = -1;
+        if (fence < 0) {
+          fence = i;
+          fenceCued = cuedAt(text, i);
+        } else {
+          if (discussion || fenceCued) blank.push([fence, i + 3]);
+          fence = -1;
+        }
+        i += 2;
+        continue;
+      }
+      if (c === 0x3e && discussion && fence < 0) {
+        // A blockquote line: blank it to its end.
+        const end = text.indexOf('\n', i);
+        const stop = end < 0 ? n : end;
+        countWork(stop - i);
+        blank.push([i, stop]);
+        i = stop - 1;
+        continue;
+      }
+    }
+    if (fence >= 0) continue;
+    if (open >= 0) {
+      if (i - open > MAX_QUOTE) {
+        open = -1;
+      } else if (c === closer && (c !== 0x27 || i + 1 >= n || !isWordChar(text.charCodeAt(i + 1)))) {
+        if (discussion || open - lastBlankEnd <= LIST_GAP || cuedAt(text, open)) {
+          blank.push([open, i + 1]);
+          lastBlankEnd = i + 1;
+        }
+        open = -1;
+        continue;
+      } else {
+        continue;
+      }
+    }
+    const close = CLOSER.get(c);
+    if (close === undefined) continue;
+    const prev = i === 0 ? 0x20 : text.charCodeAt(i - 1);
+    // An attribute value (`style="…"`) is markup, and an apostrophe inside a word ("don't") is not a quotation mark.
+    if (prev === 0x3d) continue;
+    if (c === 0x27 && isWordChar(prev)) continue;
+    open = i;
+    closer = close;
+  }
+  countWork(i);
+  if (blank.length === 0) return { text, discussion };
+  let out = '';
+  let from = 0;
+  for (const [s, e] of blank) {
+    out += text.slice(from, s) + ' '.repeat(e - s);
+    from = e;
+  }
+  out += text.slice(from);
+  countWork(2 * n);
+  return { text: out, discussion };
+}
+
+/** Verbs that open an imperative sentence (English and the commonest forms of other languages), folded. */
+const IMPERATIVE_VERBS: ReadonlySet<string> = new Set(
+  `add ask avoid book bring call cancel check choose clean click close collect confirm contact copy create delete
+  describe disable do don't download drop email enable enter escalate explain fill find follow forward get give go
+  hold include install keep label leave let list lock log make mark mention move never notify open order page pack
+  park place plug post prepare print promote push put read record refer remember remind remove reply report request
+  reset respond restart return review rotate run save scan search see select send set share sign start stop submit
+  summarize summarise switch take tell test text translate try turn unplug update upload use verify visit wait wash
+  wear write wrap bump tag announce acknowledge attach apologize apologise greet start sanitize
+  bitte prüfe prüfen starte stoppe kündige sag sagt schicke schickt antworte antwortet lies melde sende
+  saluez demandez vérifiez verifiez répondez repondez envoyez ne n'
+  revisad dejad traducid responded envía envia responda comparta revise envíe envie
+  проверьте ответьте запишите не отвечайте перезапускайте`
+    .split(/\s+/)
+    .filter((w) => w !== ''),
+);
+/** Characters that end a sentence ('.' only before a blank). */
+const SENTENCE_END: ReadonlySet<number> = new Set([0x2e, 0x21, 0x3f, 0x3b, 0x0a, 0x3002, 0xff01, 0xff1f, 0xff1b]);
+/** Words skipped at the start of a sentence before its verb. */
+const SENTENCE_OPENERS: ReadonlySet<string> = new Set(['please', 'kindly', 'then', 'also', 'now', 'always', 'first', 'next', 'finally', 'and']);
+
+/** Sentences of a document and how many of them open with an imperative verb. */
+export interface ImperativeProfile {
+  /** Sentences with at least one word. */
+  readonly sentences: number;
+  /** Sentences whose first word (after a bullet, a number or "please") is an imperative verb. */
+  readonly imperatives: number;
+}
+
+/** Counts the sentences of `text` and those that open with an imperative. Linear in the text's length. */
+export function imperativeProfile(text: string): ImperativeProfile {
+  const re = /[\p{L}\p{M}\p{N}'’-]+|[.!?;\n。！？；]/gu;
+  let sentences = 0;
+  let imperatives = 0;
+  let atStart = true;
+  let opened = false; // the current sentence has a word
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const tok = m[0];
+    const c = tok.charCodeAt(0);
+    if (tok.length === 1 && SENTENCE_END.has(c)) {
+      // '.' inside "e.g." or "3.5" is not followed by a space: only a '.' before a blank, or the end, ends a sentence.
+      if (c === 0x2e) {
+        const next = m.index + 1 < text.length ? text.charCodeAt(m.index + 1) : 0x20;
+        if (next !== 0x20 && next !== 0x0a && next !== 0x09 && next !== 0x0d) continue;
+      }
+      atStart = true;
+      opened = false;
+      continue;
+    }
+    if (!atStart) continue;
+    if (c >= 0x30 && c <= 0x39) continue; // "1." "2)" numbering
+    const word = tok.toLowerCase();
+    if (!opened) {
+      sentences++;
+      opened = true;
+    }
+    if (SENTENCE_OPENERS.has(word)) continue;
+    if (IMPERATIVE_VERBS.has(word)) imperatives++;
+    atStart = false;
+  }
+  countWork(3 * text.length);
+  return { sentences, imperatives };
+}
+
+/** Imperative sentences at or above which a document counts as written in instructions to people. */
+export const IMPERATIVE_GENRE_MIN = 3;
+/** …and the share of its sentences they must make. */
+export const IMPERATIVE_GENRE_SHARE = 0.3;
+
+/** A document written in instructions to people: a runbook, a checklist, a policy, a how-to. */
+export function instructionalGenre(profile: ImperativeProfile): boolean {
+  return profile.imperatives >= IMPERATIVE_GENRE_MIN && profile.imperatives >= IMPERATIVE_GENRE_SHARE * profile.sentences;
+}
