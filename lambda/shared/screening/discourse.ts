@@ -34,14 +34,18 @@ const DISCUSSION_CJK = ['攻击', '注入', '攻撃', 'インジェクション'
 /** Discussion words needed before every quotation of the document counts as a mention. */
 export const DISCUSSION_MIN = 2;
 
-/** Reporting cues that, right before a quotation, make it a mention (lower case, matched at word boundaries). */
-const REPORTING_CUES = [
-  'wrote', 'writes', 'said', 'says', 'saying', 'reads', 'read:', 'typed', 'contained', 'containing', 'contains',
-  'tried', 'tried:', 'payload', 'payload:', 'example', 'examples', 'e.g.', 'such as', 'like', 'the phrase', 'the string',
-  'the sentence', 'the line', 'the text', 'the body', 'the prompt', 'attempts', 'schrieb', 'écrit', 'ecrit', 'escribió',
-  'escribio', 'написал', 'фразу', 'de zin', 'la frase', 'la phrase', 'zum beispiel', 'par exemple', 'por ejemplo',
-  'phrases', '例として', '例えば', '例如', '比如', '예로', '예를',
-];
+/**
+ * Reporting cues that, right before a quotation, make it a mention: words, and two-word phrases written `a b`
+ * (folded to lower case).
+ */
+const REPORTING_CUES: ReadonlySet<string> = new Set([
+  'wrote', 'writes', 'said', 'says', 'saying', 'read', 'reads', 'typed', 'contained', 'containing', 'contains', 'tried',
+  'payload', 'example', 'examples', 'e.g', 'such as', 'like', 'phrase', 'phrases', 'string', 'sentence', 'the line',
+  'the text', 'the body', 'the prompt', 'attempts', 'schrieb', 'ecrit', 'escribio', 'написал', 'фразу', 'de zin',
+  'la frase', 'la phrase', 'zum beispiel', 'par exemple', 'por ejemplo',
+]);
+/** CJK reporting cues ("as an example", "for example", "such as"), found as substrings. */
+const REPORTING_CUES_CJK = ['例として', '例えば', '例如', '比如', '예로', '예를'];
 /** A quotation that opens at most this many characters after a mention closed continues a list of examples. */
 const LIST_GAP = 8;
 /** How far before a quotation's opening mark a reporting cue may end. */
@@ -92,24 +96,18 @@ export function discussionCount(text: string, limit = DISCUSSION_MIN): number {
 
 /** A reporting cue ends within {@link CUE_SPAN} characters before `at` (reads at most that many characters). */
 function cuedAt(text: string, at: number): boolean {
-  const before = text.slice(Math.max(0, at - CUE_SPAN), at).toLowerCase();
-  countWork(2 * before.length + REPORTING_CUES.length * before.length);
-  for (const cue of REPORTING_CUES) {
-    const k = before.lastIndexOf(cue);
-    if (k < 0) continue;
-    const prev = k === 0 ? 0x20 : before.charCodeAt(k - 1);
-    // CJK cues need no word boundary.
-    if (!isWordChar(prev) || cue.charCodeAt(0) >= 0x3000) return true;
+  const before = text.slice(Math.max(0, at - CUE_SPAN), at);
+  const words = before.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').split(/[^\p{L}\p{N}.]+/u);
+  countWork(6 * before.length);
+  let prev = '';
+  for (const raw of words) {
+    const word = raw.endsWith('.') ? raw.slice(0, -1) : raw;
+    if (REPORTING_CUES.has(word) || REPORTING_CUES.has(`${prev} ${word}`)) return true;
+    prev = word;
   }
-  return false;
-}
-
-/** The result of {@link mentionView}. */
-export interface MentionView {
-  /** The text with its mentions replaced by spaces (same length). */
-  readonly text: string;
-  /** The document discusses attacks (at least {@link DISCUSSION_MIN} {@link DISCUSSION_WORDS}). */
-  readonly discussion: boolean;
+  if (before.charCodeAt(before.length - 1) < 0x3000 && !/[\u3000-\uffff]/.test(before)) return false;
+  countWork(REPORTING_CUES_CJK.length * before.length);
+  return REPORTING_CUES_CJK.some((cue) => before.includes(cue));
 }
 
 /**
@@ -228,24 +226,29 @@ export interface ImperativeProfile {
 
 /** Counts the sentences of `text` and those that open with an imperative. Linear in the text's length. */
 export function imperativeProfile(text: string): ImperativeProfile {
-  const re = /[\p{L}\p{M}\p{N}'’-]+|[.!?;\n。！？；]/gu;
+  // Words (with inner apostrophes and hyphens: "don't", "on-call"; a bullet '-' is not a word) and sentence ends.
+  const re = /[\p{L}\p{M}\p{N}]+(?:['’-][\p{L}\p{M}\p{N}]+)*|[.!?;\n。！？；]/gu;
   let sentences = 0;
   let imperatives = 0;
   let atStart = true;
   let opened = false; // the current sentence has a word
+  let lastWordLength = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const tok = m[0];
     const c = tok.charCodeAt(0);
     if (tok.length === 1 && SENTENCE_END.has(c)) {
       // '.' inside "e.g." or "3.5" is not followed by a space: only a '.' before a blank, or the end, ends a sentence.
+      // …and not after a single letter ("e.g. the draft", "J. Kim").
       if (c === 0x2e) {
         const next = m.index + 1 < text.length ? text.charCodeAt(m.index + 1) : 0x20;
         if (next !== 0x20 && next !== 0x0a && next !== 0x09 && next !== 0x0d) continue;
+        if (lastWordLength === 1) continue;
       }
       atStart = true;
       opened = false;
       continue;
     }
+    lastWordLength = tok.length;
     if (!atStart) continue;
     if (c >= 0x30 && c <= 0x39) continue; // "1." "2)" numbering
     const word = tok.toLowerCase();
