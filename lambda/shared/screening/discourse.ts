@@ -110,6 +110,14 @@ function cuedAt(text: string, at: number): boolean {
   return REPORTING_CUES_CJK.some((cue) => before.includes(cue));
 }
 
+/** The result of {@link mentionView}. */
+export interface MentionView {
+  /** The text with its mentions replaced by spaces (same length). */
+  readonly text: string;
+  /** The document discusses attacks (at least {@link DISCUSSION_MIN} {@link DISCUSSION_WORDS}). */
+  readonly discussion: boolean;
+}
+
 /**
  * `text` with its mentions blanked out: quotations, inline code, fenced code blocks and blockquotes of a document
  * that discusses attacks, and quotations and fenced blocks right after a reporting cue (or continuing a list of
