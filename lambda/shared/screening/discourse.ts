@@ -18,19 +18,25 @@
  */
 import { countWork } from './work';
 
-/** Words that show a document discusses attacks or quotes examples (folded to lower case). */
-export const DISCUSSION_WORDS: ReadonlySet<string> = new Set(
-  `injection injections inject injected payload payloads attacker attackers attack attacks jailbreak jailbreaks
-  jailbreaking phishing malicious exploit exploits exploited adversarial red-team ctf write-up writeup owasp
-  exfiltration poisoned poisoning spoofed scam scams impersonate impersonation threat mitigation mitigations
-  quiz exercise exercises workshop lab suspicious quarantine quarantined spotlighting guardrail guardrails prescreen classifier classifiers
-  angreifer angriff injektion attaquant attaque injections atacante ataque inyeccion injecao attaccante attacco
-  iniezione aanvaller aanval injectie злоумышленник злоумышленники атака атаки инъекция инъекции`
-    .split(/\s+/)
-    .filter((w) => w !== ''),
+/** Words that show a document discusses attacks or quotes examples (lower case, with and without accents). */
+export const DISCUSSION_WORDS: readonly string[] = `injection injections inject injected payload payloads attacker attackers attack
+  attacks jailbreak jailbreaks jailbreaking phishing malicious exploit exploits exploited adversarial red-team red_team
+  ctf write-up writeup owasp exfiltration poisoned poisoning spoofed scam scams impersonate impersonation threat
+  mitigation mitigations quiz exercise exercises workshop lab suspicious quarantine quarantined spotlighting guardrail
+  guardrails prescreen classifier classifiers angreifer angriff injektion attaquant attaque atacante ataque inyección
+  inyeccion injeção injecao attaccante attacco iniezione aanvaller aanval injectie злоумышленник злоумышленники атака
+  атаки инъекция инъекции 攻击 注入 攻撃 インジェクション 공격 인젝션`
+  .split(/\s+/)
+  .filter((w) => w !== '');
+/**
+ * One pass over the text for {@link DISCUSSION_WORDS}, ignoring case: a word not inside a longer word (the parts of
+ * "prompt-injection" count); CJK terms anywhere. The alternatives are literals, so a match attempt reads at most the
+ * longest of them.
+ */
+const DISCUSSION_RE = new RegExp(
+  `(?:(?<![\\p{L}\\p{N}])(?:${DISCUSSION_WORDS.filter((w) => w.charCodeAt(0) < 0x3000).map((w) => w.replace('_', ' ')).join('|')})(?![\\p{L}\\p{N}]))|${DISCUSSION_WORDS.filter((w) => w.charCodeAt(0) >= 0x3000).join('|')}`,
+  'giu',
 );
-/** CJK discussion terms, found as substrings of a CJK run. */
-const DISCUSSION_CJK = ['攻击', '注入', '攻撃', 'インジェクション', '공격', '인젝션'];
 /** Discussion words needed before every quotation of the document counts as a mention. */
 export const DISCUSSION_MIN = 2;
 
@@ -66,31 +72,25 @@ const CLOSER: ReadonlyMap<number, number> = new Map([
   [0x300e, 0x300f], // 『 』
 ]);
 
+/** 1 for the code units the mention scan acts on (newline, '>', quotation marks); it skips the others at once. */
+const ACTS_ON = new Uint8Array(0x10000);
+ACTS_ON[0x0a] = 1;
+ACTS_ON[0x3e] = 1;
+for (const [open, close] of CLOSER) {
+  ACTS_ON[open] = 1;
+  ACTS_ON[close] = 1;
+}
+
 const isWordChar = (c: number): boolean =>
   (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0xc0 && c !== 0x2019 && c !== 0x201d && c !== 0xbb && c !== 0x300d && c !== 0x300f);
 
-/** Number of {@link DISCUSSION_WORDS} (and CJK terms) in `text`, counting at most `limit`. */
+/** Number of {@link DISCUSSION_WORDS} in `text`, counting at most `limit`. Linear in the text's length. */
 export function discussionCount(text: string, limit = DISCUSSION_MIN): number {
   let count = 0;
-  const re = /[\p{L}\p{M}\p{N}'-]+/gu;
-  let read = 0;
-  for (let m = re.exec(text); m !== null && count < limit; m = re.exec(text)) {
-    const word = m[0];
-    read = m.index + word.length;
-    const lower = word.toLowerCase();
-    const folded = lower.normalize('NFD').replace(/\p{M}/gu, '');
-    // "prompt-injection", "red-team": the whole word or any of its parts.
-    if (DISCUSSION_WORDS.has(lower) || DISCUSSION_WORDS.has(folded) || (folded.includes('-') && folded.split('-').some((p) => DISCUSSION_WORDS.has(p)))) {
-      count++;
-      continue;
-    }
-    const c = word.charCodeAt(0);
-    if (c >= 0x3000) {
-      countWork(DISCUSSION_CJK.length * word.length);
-      for (const term of DISCUSSION_CJK) if (word.includes(term)) count++;
-    }
-  }
-  countWork(3 * (count >= limit ? read : text.length));
+  DISCUSSION_RE.lastIndex = 0;
+  let m: RegExpExecArray | null = null;
+  while (count < limit && (m = DISCUSSION_RE.exec(text)) !== null) count++;
+  countWork(count >= limit && m !== null ? DISCUSSION_RE.lastIndex : text.length);
   return count;
 }
 
@@ -136,6 +136,7 @@ export function mentionView(text: string): MentionView {
   let i = 0;
   for (; i < n; i++) {
     const c = text.charCodeAt(i);
+    if (ACTS_ON[c] === 0 && !lineStart) continue;
     if (c === 0x0a) {
       lineStart = true;
       // A blank line ends an unclosed quotation.
@@ -232,43 +233,70 @@ export interface ImperativeProfile {
   readonly imperatives: number;
 }
 
-/** Counts the sentences of `text` and those that open with an imperative. Linear in the text's length. */
+/** Lazily filled: 1 for a letter, mark or digit, 2 for anything else (0: not yet known). */
+const WORD_KIND = new Uint8Array(0x10000);
+const LETTER = /[\p{L}\p{M}\p{N}]/u;
+function isLetterOrDigit(c: number): boolean {
+  if (c < 0x80) return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
+  let kind = WORD_KIND[c]!;
+  if (kind === 0) {
+    // A lone surrogate reads as "not a letter"; the pair of an astral letter is a rare miss, never a false word.
+    kind = LETTER.test(String.fromCharCode(c)) ? 1 : 2;
+    WORD_KIND[c] = kind;
+  }
+  return kind === 1;
+}
+
+/**
+ * Counts the sentences of `text` and those that open with an imperative: one pass over the char codes; only the
+ * first words of sentences are sliced. Words keep inner apostrophes and hyphens ("don't", "on-call"); a bullet '-' or
+ * a number ("1.", "2)") before the verb is skipped.
+ */
 export function imperativeProfile(text: string): ImperativeProfile {
-  // Words (with inner apostrophes and hyphens: "don't", "on-call"; a bullet '-' is not a word) and sentence ends.
-  const re = /[\p{L}\p{M}\p{N}]+(?:['’-][\p{L}\p{M}\p{N}]+)*|[.!?;\n。！？；]/gu;
+  const n = text.length;
   let sentences = 0;
   let imperatives = 0;
   let atStart = true;
   let opened = false; // the current sentence has a word
   let lastWordLength = 0;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const tok = m[0];
-    const c = tok.charCodeAt(0);
-    if (tok.length === 1 && SENTENCE_END.has(c)) {
-      // '.' inside "e.g." or "3.5" is not followed by a space: only a '.' before a blank, or the end, ends a sentence.
-      // …and not after a single letter ("e.g. the draft", "J. Kim").
-      if (c === 0x2e) {
-        const next = m.index + 1 < text.length ? text.charCodeAt(m.index + 1) : 0x20;
-        if (next !== 0x20 && next !== 0x0a && next !== 0x09 && next !== 0x0d) continue;
-        if (lastWordLength === 1) continue;
+  let sliced = 0;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (isLetterOrDigit(c)) {
+      const start = i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (isLetterOrDigit(d)) i++;
+        else if ((d === 0x27 || d === 0x2019 || d === 0x2d) && i + 1 < n && isLetterOrDigit(text.charCodeAt(i + 1))) i += 2;
+        else break;
       }
-      atStart = true;
-      opened = false;
+      lastWordLength = i - start;
+      if (!atStart || (c >= 0x30 && c <= 0x39)) continue;
+      if (!opened) {
+        sentences++;
+        opened = true;
+      }
+      const word = text.slice(start, i).toLowerCase();
+      sliced += 2 * word.length;
+      if (SENTENCE_OPENERS.has(word)) continue;
+      if (IMPERATIVE_VERBS.has(word)) imperatives++;
+      atStart = false;
       continue;
     }
-    lastWordLength = tok.length;
-    if (!atStart) continue;
-    if (c >= 0x30 && c <= 0x39) continue; // "1." "2)" numbering
-    const word = tok.toLowerCase();
-    if (!opened) {
-      sentences++;
-      opened = true;
+    i++;
+    if (c === 0x20 || !SENTENCE_END.has(c)) continue;
+    // A '.' ends a sentence only before a blank or at the end ("3.5", "e.g." do not), and not after a single letter
+    // ("e.g. the draft", "J. Kim").
+    if (c === 0x2e) {
+      const next = i < n ? text.charCodeAt(i) : 0x20;
+      if (next !== 0x20 && next !== 0x0a && next !== 0x09 && next !== 0x0d) continue;
+      if (lastWordLength === 1) continue;
     }
-    if (SENTENCE_OPENERS.has(word)) continue;
-    if (IMPERATIVE_VERBS.has(word)) imperatives++;
-    atStart = false;
+    atStart = true;
+    opened = false;
   }
-  countWork(3 * text.length);
+  countWork(n + sliced);
   return { sentences, imperatives };
 }
 
