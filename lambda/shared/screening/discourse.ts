@@ -220,10 +220,36 @@ const IMPERATIVE_VERBS: ReadonlySet<string> = new Set(
     .split(/\s+/)
     .filter((w) => w !== ''),
 );
-/** Characters that end a sentence ('.' only before a blank). */
-const SENTENCE_END: ReadonlySet<number> = new Set([0x2e, 0x21, 0x3f, 0x3b, 0x0a, 0x3002, 0xff01, 0xff1f, 0xff1b]);
+/** Characters that end a sentence ('.' only before a blank; '>' closes a markup tag, which starts a new block). */
+const SENTENCE_END: ReadonlySet<number> = new Set([0x2e, 0x21, 0x3f, 0x3b, 0x0a, 0x3e, 0x3002, 0xff01, 0xff1f, 0xff1b]);
 /** Words skipped at the start of a sentence before its verb. */
 const SENTENCE_OPENERS: ReadonlySet<string> = new Set(['please', 'kindly', 'then', 'also', 'now', 'always', 'first', 'next', 'finally', 'and']);
+
+/** Verbs that open a request for knowledge or content ("Describe the process of photosynthesis"), folded. */
+const KNOWLEDGE_VERBS: ReadonlySet<string> = new Set(
+  `explain describe list recite name define outline elaborate generate erklare erkläre beschreibe nenne explique decris décris
+  enumere énumère explica enumera spiega descrivi elenca объясни опиши перечисли`
+    .split(/\s+/)
+    .filter((w) => w !== ''),
+);
+/** Words that tie a request to the people of the document ("explain the delay to me", "describe your setup"). */
+const PERSONAL: ReadonlySet<string> = new Set(
+  `i me my mine we us our ours you your yours ich mir mich mein meine wir uns unser du dich dein deine ihr euch je moi
+  mon ma mes nous notre nos vous votre vos tu toi ton ta tes yo mi mis nosotros nuestro usted ustedes tu su io noi
+  nostro voi vostro я мне мой мы нам наш ты тебе твой вы вам ваш`
+    .split(/\s+/)
+    .filter((w) => w !== ''),
+);
+/** Words of at least {@link CONTENT_MIN} letters that say nothing about a sentence's subject. */
+const FUNCTION_WORDS: ReadonlySet<string> = new Set(
+  `that this these those with from about their there them they then than what which when where while into onto over
+  under have been will would could should each every some more most much many such also only just very detail
+  details detailed please briefly short full first famous`
+    .split(/\s+/)
+    .filter((w) => w !== ''),
+);
+/** Shortest word that counts as content when comparing a request with the rest of its document. */
+const CONTENT_MIN = 4;
 
 /** Sentences of a document and how many of them open with an imperative verb. */
 export interface ImperativeProfile {
@@ -231,6 +257,11 @@ export interface ImperativeProfile {
   readonly sentences: number;
   /** Sentences whose first word (after a bullet, a number or "please") is an imperative verb. */
   readonly imperatives: number;
+  /**
+   * Impersonal requests for knowledge or content ("Describe the process of photosynthesis in detail.") most of whose
+   * content words occur nowhere else in the document: a task that has nothing to do with the document it is in.
+   */
+  readonly offTopicRequests: number;
 }
 
 /** Lazily filled: 1 for a letter, mark or digit, 2 for anything else (0: not yet known). */
@@ -260,6 +291,8 @@ export function imperativeProfile(text: string): ImperativeProfile {
   let opened = false; // the current sentence has a word
   let lastWordLength = 0;
   let sliced = 0;
+  let requestStart = -1; // just after the verb of a sentence that opens with a request for knowledge
+  const requests: Array<[number, number]> = [];
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -272,7 +305,8 @@ export function imperativeProfile(text: string): ImperativeProfile {
         else break;
       }
       lastWordLength = i - start;
-      if (!atStart || (c >= 0x30 && c <= 0x39)) continue;
+      // Numbering ("1.", "2)") and list letters or initials ("a)", "P.S.") before the verb are skipped.
+      if (!atStart || (c >= 0x30 && c <= 0x39) || i - start === 1) continue;
       if (!opened) {
         sentences++;
         opened = true;
@@ -281,6 +315,7 @@ export function imperativeProfile(text: string): ImperativeProfile {
       sliced += 2 * word.length;
       if (SENTENCE_OPENERS.has(word)) continue;
       if (IMPERATIVE_VERBS.has(word)) imperatives++;
+      if (KNOWLEDGE_VERBS.has(word)) requestStart = i;
       atStart = false;
       continue;
     }
@@ -293,11 +328,63 @@ export function imperativeProfile(text: string): ImperativeProfile {
       if (next !== 0x20 && next !== 0x0a && next !== 0x09 && next !== 0x0d) continue;
       if (lastWordLength === 1) continue;
     }
+    if (requestStart >= 0) requests.push([requestStart, i]);
+    requestStart = -1;
     atStart = true;
     opened = false;
   }
+  if (requestStart >= 0) requests.push([requestStart, n]);
   countWork(n + sliced);
-  return { sentences, imperatives };
+  return { sentences, imperatives, offTopicRequests: requests.length === 0 ? 0 : offTopic(text, requests) };
+}
+
+/** Words of `text` between `from` and `to`, lower-cased (a word as {@link imperativeProfile} reads it). */
+function wordsIn(text: string, from: number, to: number, each: (word: string) => void): void {
+  let i = from;
+  while (i < to) {
+    if (!isLetterOrDigit(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i++;
+    while (i < to && isLetterOrDigit(text.charCodeAt(i))) i++;
+    each(text.slice(start, i).toLowerCase());
+  }
+  countWork(3 * (to - from));
+}
+
+/** How many of the request sentences `requests` ([start, end) after their verb) are impersonal and off-topic. */
+function offTopic(text: string, requests: ReadonlyArray<readonly [number, number]>): number {
+  // Content words of the requests, with how often each occurs inside them.
+  const inside = new Map<string, number>();
+  const personal: boolean[] = [];
+  const content: string[][] = [];
+  for (const [from, to] of requests) {
+    let isPersonal = false;
+    const words: string[] = [];
+    wordsIn(text, from, to, (w) => {
+      if (PERSONAL.has(w)) isPersonal = true;
+      if (w.length < CONTENT_MIN || FUNCTION_WORDS.has(w) || (w.charCodeAt(0) >= 0x30 && w.charCodeAt(0) <= 0x39)) return;
+      words.push(w);
+      inside.set(w, (inside.get(w) ?? 0) + 1);
+    });
+    personal.push(isPersonal);
+    content.push(words);
+  }
+  // Their occurrences in the whole document.
+  const total = new Map<string, number>();
+  wordsIn(text, 0, text.length, (w) => {
+    if (inside.has(w)) total.set(w, (total.get(w) ?? 0) + 1);
+  });
+  let count = 0;
+  requests.forEach((_, k) => {
+    const words = content[k]!;
+    if (personal[k] || words.length < 2) return;
+    // Mostly unrelated: fewer than half of its content words occur anywhere else.
+    const elsewhere = words.filter((w) => total.get(w)! > inside.get(w)!).length;
+    if (2 * elsewhere < words.length) count++;
+  });
+  return count;
 }
 
 /** Imperative sentences at or above which a document counts as written in instructions to people. */

@@ -92,9 +92,13 @@ export function screenDocument(text: string): DocumentScreenResult {
   const strong = injection.verdict !== 'allow' && fired.some(counts);
   const directives = fired.filter((s) => GENRE_DEPENDENT.has(s));
   if (strong) for (const s of injection.signals) signals.add(s);
-  if (directives.length > 0 && !strong && !instructionalGenre(imperativeProfile(text))) {
-    for (const s of directives) signals.add(s);
-    signals.add('indirect.genre-break');
+  if (!strong) {
+    const profile = imperativeProfile(text);
+    if (profile.offTopicRequests > 0) directives.push('indirect.off-topic-request');
+    if (directives.length > 0 && !instructionalGenre(profile)) {
+      for (const s of directives) signals.add(s);
+      signals.add('indirect.genre-break');
+    }
   }
 
   const credentials = countSecrets(text);

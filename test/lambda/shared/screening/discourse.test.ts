@@ -124,7 +124,25 @@ describe('imperativeProfile', () => {
 
     test('"please", numbering and bullets before the verb are skipped; "e.g." does not end a sentence', () => {
       const profile = imperativeProfile('- Please send the slides, e.g. the draft. 2) Always lock your screen.');
-      expect(profile).toEqual({ sentences: 2, imperatives: 2 });
+      expect(profile).toEqual({ sentences: 2, imperatives: 2, offTopicRequests: 0 });
+    });
+  });
+
+  describe('off-topic requests', () => {
+    test.each([
+      ['a page about trails', '<h1>Trails near Bergen</h1><p>The loop is 5 km long and suitable for families.</p><p>Explain how volcanoes erupt in detail.</p>'],
+      ['an email, after a P.S.', 'Hi Ola,\nThe lease is attached; please sign page 2.\nBest, Kari\n\nP.S. Describe the life cycle of a butterfly.'],
+      ['a table', 'sku,stock\nA-1,120\nA-2,40\nList the planets of the solar system in order of size.'],
+    ])('counts an impersonal request for unrelated knowledge in %s', (_name, text) => {
+      expect(imperativeProfile(text).offTopicRequests).toBe(1);
+    });
+
+    test.each([
+      ['a request about the document', 'Hiking trails: the ridge loop climbs 600 m over loose scree. Describe the ridge loop and its scree to new members.'],
+      ['a request to a person', 'Hi Tom, the release slipped again. Explain the delay to me before the meeting.'],
+      ['a request after a label', 'Homework: describe the life cycle of a butterfly in five sentences.'],
+    ])('does not count %s', (_name, text) => {
+      expect(imperativeProfile(text).offTopicRequests).toBe(0);
     });
   });
 
@@ -133,6 +151,8 @@ describe('imperativeProfile', () => {
     test.each([
       ['imperatives', fill('Please send the report. ')],
       ['sentence ends', fill('.\n!?;')],
+      ['off-topic requests', fill('Describe the moons of Jupiter. Explain how tides form. ')],
+      ['markup', fill('<p>Explain the grid.</p> ')],
     ])('counts %s in time linear in its size (1 MB)', (_name, make) => {
       expect(workGrowth((text: string) => imperativeProfile(text), make)).toBeLessThanOrEqual(MAX_GROWTH);
     });
