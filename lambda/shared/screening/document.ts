@@ -66,6 +66,13 @@ export const GENRE_DEPENDENT: ReadonlySet<string> = new Set([
   'indirect.destructive-imperative',
 ]);
 /**
+ * The engine anchors a directive at the start of its sentence on the sentence end before it, and the first sentence
+ * of a text has none: the document's opening (this many characters) is screened again behind {@link OPENING_MARK}, a
+ * word without meaning and a line end, for the directives that need the anchor.
+ */
+const OPENING = 400;
+const OPENING_MARK = '0\n';
+/**
  * Signals that do not make a document suspicious on their own: "maintenance mode", "debug mode" are operations
  * vocabulary in documents, not a jailbreak of the reader.
  */
@@ -91,6 +98,9 @@ export function screenDocument(text: string): DocumentScreenResult {
     !WEAK_IN_DOCUMENTS.has(s) && !GENRE_DEPENDENT.has(s) && !(view.discussion && DESCRIPTIVE_FAMILIES.some((f) => s.startsWith(f)));
   const strong = injection.verdict !== 'allow' && fired.some(counts);
   const directives = fired.filter((s) => GENRE_DEPENDENT.has(s));
+  for (const s of prescreen(OPENING_MARK + view.text.slice(0, OPENING), { untrusted: true }).signals) {
+    if (GENRE_DEPENDENT.has(s) && !directives.includes(s)) directives.push(s);
+  }
   if (strong) for (const s of injection.signals) signals.add(s);
   if (!strong) {
     const profile = imperativeProfile(text);
