@@ -213,13 +213,36 @@ const IMPERATIVE_VERBS: ReadonlySet<string> = new Set(
   reset respond restart return review rotate run save scan search see select send set share sign start stop submit
   summarize summarise switch take tell test text translate try turn unplug update upload use verify visit wait wash
   wear write wrap bump tag announce acknowledge attach apologize apologise greet start sanitize
-  bitte prüfe prüfen starte stoppe kündige sag sagt schicke schickt antworte antwortet lies melde sende
-  saluez demandez vérifiez verifiez répondez repondez envoyez ne n'
-  revisad dejad traducid responded envía envia responda comparta revise envíe envie
-  проверьте ответьте запишите не отвечайте перезапускайте`
+  bitte prüfe prüfen starte stoppe kündige sag sagt schicke schickt antworte antwortet lies melde sende senden
+  schicken melden öffnen öffne schließen schließe klicken klicke wählen wähle geben gib nehmen nimm bringen bring
+  rufen ruf beachten beachte verwenden verwende nutzen nutze lesen starten stoppen kontrolliere überprüfe überprüfen
+  informiere informieren bestätige bestätigen notiere trage achte halte lege stelle schreib schreibe antworten
+  saluez demandez vérifiez verifiez répondez repondez envoyez ne n' vérifier envoyer cliquer ouvrir fermer contacter
+  saisir sélectionner appeler noter lire répondre informer cliquez ouvrez fermez contactez saisissez sélectionnez
+  appelez notez lisez informez prévenez remplissez signez gardez utilisez utiliser
+  revisad dejad traducid responded envía envia responda comparta revise envíe envie verifique haga abra cierre
+  llame escriba lea informe utilice use complete firme guarde compruebe pulse haz abre cierra llama escribe lee
+  responde usa revisa comprueba
+  verificare inviare controllare aprire chiudere chiamare scrivere rispondere usare utilizzare verifica invia
+  controlla apri chiudi chiama scrivi rispondi scansionate segnalate rispondete controllate inviate
+  envie feche ligue escreva leia preencha assine reveja fecha liga escreve lê
+  controleer stuur sluit bel schrijf lees antwoord gebruik vul onderteken bewaar meld klik kies
+  проверьте ответьте запишите не отвечайте перезапускайте отправьте откройте закройте позвоните напишите
+  прочитайте используйте заполните подпишите сохраните сообщите нажмите выберите проверь отправь открой закрой
+  позвони напиши прочитай ответь используй запиши`
     .split(/\s+/)
     .filter((w) => w !== ''),
 );
+/**
+ * A CJK run (read as one word up to punctuation) that is a polite request: Chinese opening with 请/請, Japanese
+ * ending with ください/下さい.
+ */
+function cjkImperative(run: string): boolean {
+  const c = run.charCodeAt(0);
+  if (c < 0x3000) return false;
+  return c === 0x8bf7 || c === 0x8acb || run.endsWith('ください') || run.endsWith('下さい');
+}
+
 /** Characters that end a sentence ('.' only before a blank; '>' closes a markup tag, which starts a new block). */
 const SENTENCE_END: ReadonlySet<number> = new Set([0x2e, 0x21, 0x3f, 0x3b, 0x0a, 0x3e, 0x3002, 0xff01, 0xff1f, 0xff1b]);
 /** Words skipped at the start of a sentence before its verb. */
@@ -314,7 +337,7 @@ export function imperativeProfile(text: string): ImperativeProfile {
       const word = text.slice(start, i).toLowerCase();
       sliced += 2 * word.length;
       if (SENTENCE_OPENERS.has(word)) continue;
-      if (IMPERATIVE_VERBS.has(word)) imperatives++;
+      if (IMPERATIVE_VERBS.has(word) || cjkImperative(word)) imperatives++;
       if (KNOWLEDGE_VERBS.has(word)) requestStart = i;
       atStart = false;
       continue;

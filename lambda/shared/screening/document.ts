@@ -11,10 +11,11 @@
  *   concealment from the user, exfiltration links, hidden markup, encoded payloads, code that runs a downloaded
  *   script, in English and ten other languages.
  * - Processor directives that are ordinary in instructions written for people (a sentence-opening request for
- *   unrelated work, "tell the user … <link>", "ask the user for their password", "say that …", "do not
- *   summarize …": {@link GENRE_DEPENDENT}) count when the document is not itself a runbook, checklist or policy made
- *   of imperatives ({@link instructionalGenre}): there, one more imperative is in the document's genre; in an
- *   invoice, a table, an email or code it breaks it.
+ *   unrelated work — "Write a poem about the ocean", or a request for knowledge the rest of the document never
+ *   mentions — "tell the user … <link>", "ask the user for their password", "say that …", "do not summarize …":
+ *   {@link GENRE_DEPENDENT}) count when the document is not itself a runbook, checklist or policy made of
+ *   imperatives ({@link instructionalGenre}): there, one more imperative is in the document's genre; in an invoice,
+ *   a table, an email or code it breaks it.
  *
  * A document is also quarantined when it carries credentials (the output screen's detector, {@link countSecrets}) or
  * hides text in invisible characters (tag characters, variation selectors, zero-width runs); both are read on the

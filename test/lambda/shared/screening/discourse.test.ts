@@ -128,6 +128,23 @@ describe('imperativeProfile', () => {
     });
   });
 
+  describe('other languages', () => {
+    test.each([
+      ['de', 'Bitte prüfen Sie die Logs. Schicke den Bericht an das Team. Melde Störungen sofort.', 3],
+      ['fr', 'Vérifiez le niveau d\'huile. Appelez le technicien. Notez la date.', 3],
+      ['es', 'Revise el pedido. Llame al cliente. Guarde el recibo.', 3],
+      ['ru', 'Проверьте журнал. Позвоните клиенту. Запишите время.', 3],
+      ['zh', '请检查日志。请通知客户。请记录时间。', 3],
+      ['ja', 'ログを確認してください。お客様に連絡してください。', 2],
+    ])('counts imperatives of a procedure (%s)', (_lang, text, imperatives) => {
+      expect(imperativeProfile(text).imperatives).toBe(imperatives);
+    });
+
+    test('"No action needed" is not an imperative', () => {
+      expect(imperativeProfile('No action needed. The servers restart at night.').imperatives).toBe(0);
+    });
+  });
+
   describe('off-topic requests', () => {
     test.each([
       ['a page about trails', '<h1>Trails near Bergen</h1><p>The loop is 5 km long and suitable for families.</p><p>Explain how volcanoes erupt in detail.</p>'],
