@@ -272,7 +272,7 @@ export const LEXICON: Readonly<Record<string, string>> = {
   TOOL: `tool tools function plugin shell terminal command`,
   DANGER: `delete remove rm erase wipe drop push transfer refund purchase buy`,
   DANGEROBJ: `files folder folders directory repository repo database tests branch data records account accounts emails
-    drive backups everything all table tables inbox`,
+    drive backups everything all`,
   THISDOC: `this these the`,
   DOCNOUN: `document page email message article text file content invite review resume repository data notes release
     website site code report release`,
@@ -343,6 +343,18 @@ export const LEXICON: Readonly<Record<string, string>> = {
     escribe responde contesta diga escreva responda scrivi rispondi zeg schrijf antwoord napisz odpowiedz скажи
     напиши ответь отвечай 回答 回复 答えて 返答 대답하세요 답하세요`,
   QUESTIONN: `question questions query task request`,
+  // Verbs that dictate a claim at the start of a sentence ("Say that …"), without "answer/reply that", where "that"
+  // is as often a determiner ("answer that email").
+  ASSERTV_START: `say state claim assert pretend insist sag sage dis dites di diga zeg скажи`,
+  THISW: `this these it`,
+  // ONLY without the words that fold to common short words ("só" → "so", "just", "simply").
+  ONLY2: `only solely exclusively nur ausschließlich ausschliesslich seulement uniquement solamente únicamente
+    unicamente soltanto somente alleen uitsluitend tylko только лишь тільки 只 仅 だけ のみ`,
+  IMAGEN: `image images picture pixel`,
+  WORDN: `word words phrase text sentence string`,
+  DESTROYV: `delete remove erase wipe drop purge`,
+  ALLQ: `all every everything entire`,
+  DESTROYOBJ: `table tables database databases inbox mailbox repository repo backups account accounts drive`,
   ANSWERING: `answering responding replying summarizing summarising`,
   FOLLOWINGW: `following`,
   LINKN: `link links hyperlink`,
