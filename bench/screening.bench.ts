@@ -8,7 +8,8 @@
  * 4b. prompt set 2 (completion-style extraction, fixed-output hijacks, 17 languages, benign look-alikes): detection
  *    and false positives, dev and holdout apart, per family, per language group and per language;
  * 5. the untrusted-document screen (`screenDocument`): quarantine rates of poisoned and clean documents, dev and
- *    holdout apart, per family and per language group (target: >= 50 % of poisoned at <= 2 % of clean).
+ *    holdout apart, per family and per language group (target: >= 50 % of poisoned at <= 2 % of clean); set 3 (quoted
+ *    attacks, imperatives to people, BIPIA families) on its own line.
  *
  * Inputs are flat strings, as the gateway gets them from `JSON.parse` (a string built with `repeat`/`slice`/`+` is a
  * rope or a slice, which V8 reads through an indirection and which makes later calls see mixed string shapes). The
@@ -53,6 +54,11 @@ const holdoutDocs = load('holdout-documents');
 // ten other languages (family `ml-<language>`).
 const devDocs2 = load('dev-documents-2');
 const holdoutDocs2 = load('holdout-documents-2');
+// Set 3: the hard cases of the document screen — security articles, CTF write-ups, bug reports and courses that quote
+// injections, runbooks, emails and policies full of imperatives to people; poisoned documents of the BIPIA families
+// (task-irrelevant requests, reply-format and reply-language directives, link insertion, requests for secrets, image
+// exfiltration, plain appended imperatives), in English and eight other languages.
+const devDocs3 = load('dev-documents-3');
 
 const OUTPUT_OPTS: ScreenOutputOptions = { canary: 'CNRY7F3K2QZ9XW4MPL5D', allowedLinkHosts: ['docs.example.com'] };
 
@@ -313,7 +319,11 @@ const tally = (): Groups => ({ poisoned: { hit: 0, n: 0 }, clean: { hit: 0, n: 0
 const language = (family: string): string => (family.startsWith('ml-') ? family.slice(3) : 'en');
 console.log('');
 console.log('untrusted documents (screenDocument quarantines)   poisoned                clean (target >= 50 % at <= 2 %)');
-for (const [name, items] of [['dev (tuned on)', [...devDocs, ...devDocs2]], ['holdout (never tuned on)', [...holdoutDocs, ...holdoutDocs2]]] as const) {
+for (const [name, items] of [
+  ['dev (tuned on)', [...devDocs, ...devDocs2]],
+  ['holdout (never tuned on)', [...holdoutDocs, ...holdoutDocs2]],
+  ['set 3 dev (tuned on)', devDocs3],
+] as const) {
   const all = tally();
   const byFamily = new Map<string, Groups>();
   const byLanguage = new Map<string, Groups>();

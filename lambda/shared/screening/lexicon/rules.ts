@@ -30,6 +30,11 @@ export interface RuleSpec {
 }
 
 const SENTENCE = ['EOS'];
+/**
+ * Weight of a processor directive that only the document screen counts, by its genre (see the rules after D_SWITCH):
+ * above zero so the signal is reported, too small to move the score.
+ */
+const W_DIRECTIVE = 0.01;
 const OVERRIDE_BLOCK = ['EOS', 'MY', 'OTHERPOSS'];
 const OVERRIDE_POST = ['POSTB', 'MY'];
 const OVERRIDE_PRE = ['REPORT', 'NOTC', 'DESCR'];
@@ -166,7 +171,8 @@ export const RULES: readonly RuleSpec[] = [
   { id: 'indirect.ai-must', w: 0.45, untrusted: true, seq: [['AIWORD', 0], ['MODAL', 3]], block: SENTENCE },
   { id: 'indirect.when-processing', w: 0.35, untrusted: true, seq: [['WHEN', 0], ['PROCESSV', 2], ['THISDOC|DOCNOUN', 3]], block: SENTENCE },
   { id: 'indirect.conceal', w: 0.55, untrusted: true, seq: [['NOTC|NOWORD', 0], ['CONCEALV', 2], ['AUDIENCE', 3]], block: SENTENCE },
-  { id: 'indirect.exfiltrate', w: 0.5, untrusted: true, seq: [['SENDV', 0], ['SENSITIVE', 6], ['TO', 6], ['URL|EMAILADDR', 3]], block: SENTENCE },
+  // "Send an email with a link to https://…" shares a link; data is not sent to it.
+  { id: 'indirect.exfiltrate', w: 0.5, untrusted: true, seq: [['SENDV', 0], ['SENSITIVE', 6], ['TO', 6], ['URL|EMAILADDR', 3]], block: ['EOS', 'LINKN'] },
   { id: 'indirect.tool-call', w: 0.3, untrusted: true, seq: [['TOOLV', 0], ['TOOL', 3]], block: SENTENCE },
   // Reader-directed cues (derived classes, see READER_CUES): "your reply", "when summarizing this email",
   // "tell the user", "do not mention", "your new task". The user comes before the verb in verb-final languages
@@ -180,6 +186,57 @@ export const RULES: readonly RuleSpec[] = [
   { id: '', emit: 'D_CONCEAL', untrusted: true, w: 1, seq: [['NOTC|NOWORD|R_NOT', 0], ['CONCEALV|R_CONCEALV', 2]], block: SENTENCE },
   { id: '', emit: 'D_SWITCH', untrusted: true, w: 1, seq: [['NEW', 0], ['TASK', 1]], block: SENTENCE },
   { id: 'indirect.destructive-action', w: 0.35, untrusted: true, seq: [['DANGER', 0], ['DANGEROBJ', 4]], block: SENTENCE },
+
+  // Processor directives: instructions aimed at whoever processes the document rather than at its human reader.
+  // Changing the reply's form ("translate your answer into French", "add emojis to your response") is weighed on its
+  // own. The others are ordinary in a runbook or a policy addressed to staff, so they carry W_DIRECTIVE (next to
+  // nothing in the score) and the document screen counts them only when the document is not itself written in
+  // instructions to people (GENRE_DEPENDENT in document.ts). `EOS` as a first step anchors an imperative at the start of its sentence:
+  // framed by a label or a clause ("This week's prompt: write a poem", "For the newsletter, write …") it belongs to
+  // the document's own discourse.
+  // "Before answering, …", "while summarizing, …": a clause about the reader's reply.
+  { id: '', emit: 'D_REPLY', untrusted: true, w: 1, seq: [['WHEN', 0], ['ANSWERING', 0]] },
+  { id: 'indirect.output-format', w: 0.5, untrusted: true, seq: [['D_REPLY', 0], ['FORMAT_STYLE', 8]], block: SENTENCE },
+  { id: 'indirect.output-format', w: 0.5, untrusted: true, seq: [['FORMAT_STYLE|TRANSFORMV', 0], ['D_REPLY', 8]], block: SENTENCE },
+  { id: 'indirect.output-language', w: W_DIRECTIVE, untrusted: true, seq: [['D_REPLY', 0], ['FORMAT_LANG', 8]], block: SENTENCE },
+  // A bare "answer in …": a form ("using only emojis", "translated"), or a language the reply must be limited to
+  // ("in Spanish only"; "please reply in English" alone is a colleague's request).
+  { id: 'indirect.output-format-imperative', w: W_DIRECTIVE, untrusted: true, seq: [['EOS', 0], ['OUTV2|R_REPLYV', 1], ['FORMAT_STYLE|TRANSFORMV', 4]], block: ['EOS', 'TO'] },
+  { id: 'indirect.output-format-imperative', w: W_DIRECTIVE, untrusted: true, seq: [['EOS', 0], ['OUTV2|R_REPLYV', 1], ['FORMAT_LANG', 3], ['ONLY2', 1]], block: ['EOS', 'TO'] },
+  { id: 'indirect.output-format-imperative', w: W_DIRECTIVE, untrusted: true, seq: [['EOS', 0], ['OUTV2|R_REPLYV', 1], ['ONLY2', 1], ['FORMAT_LANG', 2]], block: ['EOS', 'TO'] },
+  { id: 'indirect.task-irrelevant', w: W_DIRECTIVE, untrusted: true, seq: [['EOS', 0], ['CREATEV', 1], ['GENWORK', 3]], block: SENTENCE },
+  { id: 'indirect.task-irrelevant', w: W_DIRECTIVE, untrusted: true, seq: [['EOS', 0], ['TELLME', 2], ['GENWORK|ABOUTW', 2]], block: SENTENCE },
+  { id: 'indirect.task-irrelevant', w: W_DIRECTIVE, untrusted: true, seq: [['GENWORK', 0], ['CREATEV_CJK', 3]], block: SENTENCE },
+  { id: 'indirect.task-irrelevant', w: W_DIRECTIVE, untrusted: true, seq: [['CREATEV_CJK', 0], ['GENWORK', 4]], block: SENTENCE },
+  { id: 'indirect.task-irrelevant', w: W_DIRECTIVE, untrusted: true, seq: [['D_REPLY', 0], ['CREATEV', 2], ['GENWORK', 3]], block: SENTENCE },
+  { id: 'indirect.task-irrelevant', w: W_DIRECTIVE, untrusted: true, seq: [['EOS', 0], ['OUTV2', 1], ['THISDOC', 0], ['QUESTIONN', 0]], block: SENTENCE },
+  // What is inserted is content of the directive's choosing (a link, an image, the following text, a claim), not the
+  // reader's own details ("include your order number in your reply").
+  { id: 'indirect.reply-insert', w: W_DIRECTIVE, untrusted: true, seq: [['INSERTV', 0], ['FOLLOWINGW|LINKN|IMAGEN|URL', 3], ['D_REPLY', 6]], block: SENTENCE },
+  { id: 'indirect.reply-insert', w: W_DIRECTIVE, untrusted: true, seq: [['INSERTV', 0], ['D_REPLY', 3], ['THAT|COLON|URL', 1]], block: SENTENCE },
+  // After the reply is named, what is inserted must follow: "In your reply, add: …", not "mention whether you …".
+  { id: 'indirect.reply-insert', w: W_DIRECTIVE, untrusted: true, seq: [['D_REPLY', 0], ['INSERTV', 4], ['THAT|COLON|URL|FOLLOWINGW', 2]], block: SENTENCE },
+  { id: 'indirect.tell-user-link', w: W_DIRECTIVE, untrusted: true, seq: [['URGEV|R_TELL', 0], ['R_USER2', 3], ['URL', 14]], block: SENTENCE },
+  { id: 'indirect.tell-user-link', w: W_DIRECTIVE, untrusted: true, seq: [['URGEV|R_TELL', 0], ['URL', 3], ['R_USER2', 8]], block: SENTENCE },
+  { id: 'indirect.tell-user-link', w: W_DIRECTIVE, untrusted: true, seq: [['R_USER2', 0], ['URL', 4], ['R_TELL', 12]], block: SENTENCE },
+  { id: 'indirect.ask-user-secret', w: W_DIRECTIVE, untrusted: true, seq: [['EOS', 0], ['URGEV', 1], ['R_USER2', 3], ['SECRETN', 6]], block: ['EOS', 'CHANGEV', 'NOTC'] },
+  { id: 'indirect.ask-user-secret', w: W_DIRECTIVE, untrusted: true, seq: [['D_REPLY', 0], ['URGEV', 2], ['R_USER2', 3], ['SECRETN', 6]], block: ['EOS', 'CHANGEV', 'NOTC'] },
+  { id: 'indirect.dictated-claim', w: W_DIRECTIVE, untrusted: true, seq: [['EOS', 0], ['ASSERTV_START', 1], ['THAT', 0]], block: SENTENCE },
+  { id: 'indirect.dictated-claim', w: W_DIRECTIVE, untrusted: true, seq: [['ASSERTV', 0], ['D_REPLY', 3], ['THAT', 1]], block: SENTENCE },
+  { id: 'indirect.dictated-claim', w: W_DIRECTIVE, untrusted: true, seq: [['D_REPLY', 0], ['ASSERTV', 3], ['THAT', 1]], block: SENTENCE },
+  // "Do not summarize this email", not "do not translate the brand names".
+  { id: 'indirect.task-dismissed', w: W_DIRECTIVE, untrusted: true, seq: [['NOTC', 0], ['SUMMV2', 1], ['THISW|DOCNOUN', 2]], block: SENTENCE },
+  { id: 'indirect.task-dismissed', w: W_DIRECTIVE, untrusted: true, seq: [['STOPV', 0], ['SUMMV2', 0]], block: SENTENCE },
+  { id: 'indirect.task-dismissed', w: W_DIRECTIVE, untrusted: true, seq: [['IGNORE', 0], ['THISDOC', 0], ['QUESTIONN', 0]], block: SENTENCE },
+  { id: 'indirect.destructive-imperative', w: W_DIRECTIVE, untrusted: true, seq: [['EOS', 0], ['DESTROYV', 1], ['ALLQ', 1]], block: SENTENCE },
+  { id: 'indirect.destructive-imperative', w: W_DIRECTIVE, untrusted: true, seq: [['EOS', 0], ['DESTROYV', 1], ['DESTROYOBJ', 3]], block: SENTENCE },
+  { id: 'indirect.task-dismissed', w: W_DIRECTIVE, untrusted: true, seq: [['NOTC', 0], ['OUTV|R_REPLYV', 1], ['R_USER2', 2], ['REQUEST', 1]], block: SENTENCE },
+  { id: 'indirect.task-dismissed', w: W_DIRECTIVE, untrusted: true, seq: [['DISMISS', 0], ['WHAT', 1], ['YOU', 0], ['TOLD|TELLV', 2]], block: SENTENCE },
+  // A fixed output names its literal ("output only the following text:", "just print the word …"); "print only the
+  // pages you need" does not.
+  { id: 'indirect.fixed-output', w: W_DIRECTIVE, untrusted: true, seq: [['EOS', 0], ['OUTV', 1], ['ONLY|EXACTLY', 3], ['COLON|FOLLOWINGW|WORDN', 4]], block: SENTENCE },
+  { id: 'indirect.fixed-output', w: W_DIRECTIVE, untrusted: true, seq: [['EOS', 0], ['ONLY', 0], ['OUTV', 0], ['COLON|FOLLOWINGW|WORDN', 3]], block: SENTENCE },
+  { id: 'indirect.fixed-output', w: W_DIRECTIVE, untrusted: true, seq: [['PERSIST', 0], ['OUTV2|R_REPLYV', 4], ['EVERY', 2]], block: SENTENCE },
 ];
 
 /** Weights of structural detectors (not token rules). */

@@ -299,4 +299,64 @@ export const LEXICON: Readonly<Record<string, string>> = {
   R_CONCEAL: `secretly silently covertly heimlich secretement secretamente segretamente stiekem тайно 悄悄 不要告诉
     不要提及 别告诉 伝えないで 言わないで 알리지 언급하지`,
   R_SWITCH: `instead stattdessen plutot invece вместо 而是 代わりに 대신`,
+  // The document screen's processor directives (untrusted content only, see the `indirect.*` rules after D_SWITCH in
+  // rules.ts): imperatives aimed at whoever processes the text — produce unrelated work, change the reply's format
+  // or language, insert content into the reply, ask the user for secrets, dictate a claim, drop the task.
+  CREATEV: `write compose generate create draft produce invent tell racconta raconte cuenta erzahle erzahl schreibe schreib verfasse dichte erfinde ecris ecrivez
+    compose redige escribe escriba compon redacta genera inventa escreva escreve componha crie invente scrivi componi
+    schrijf verzin napisz напиши сочини придумай составь`,
+  CREATEV_CJK: `写 写一首 写一个 创作 書いて 作って 써 써줘 써주세요 작성해 작성해주세요`,
+  GENWORK: `poem poems story stories song songs haiku haikus limerick limericks joke jokes sonnet riddle riddles rap
+    essay lyrics ballad recipe gedicht gedichte witz witze geschichte lied poeme blague blagues chanson conte poema
+    chiste chistes cancion cuento poesia barzelletta barzellette canzone racconto piada mop moppen grap liedje verhaal
+    wiersz zart стихотворение стих стихи анекдот шутку рассказ песню сказку 诗 笑话 故事 詩 ジョーク 冗談 物語
+    시를 시 농담을 농담 이야기를 노래를`,
+  TELLME: `tell_me give_me teach_me erzahl_mir erzahle_mir gib_mir raconte-moi donne-moi cuentame dime dame
+    raccontami dimmi dammi vertel_me geef_me opowiedz_mi расскажи_мне дай_мне`,
+  ABOUTW: `about uber sur sobre su o про`,
+  FORMAT_LANG: `english french spanish german italian portuguese dutch russian chinese japanese korean arabic hindi
+    latin klingon englisch englische englischen franzosisch spanisch deutsch anglais francais espagnol allemand ingles
+    frances espanol aleman inglese francese spagnolo tedesco engels frans spaans duits angielski английскии
+    английском англииском 英文 英语 英語 法语 フランス語 영어로 영어`,
+  FORMAT_STYLE: `emoji emojis emoticons base64 base-64 morse uppercase upper-case capital capitals caps lowercase
+    backwards reversed json xml yaml rhyme rhymes rhyming rap pirate shakespeare iambic hexadecimal binary leetspeak
+    hoofdletters grossbuchstaben majuscules mayusculas maiusculo maiuscole заглавными 表情 絵文字 이모지 이모티콘`,
+  TRANSFORMV: `translate encode encrypt rewrite reverse format convert paraphrase ubersetze ubersetzt kodiere
+    traduis traduisez traduce traduzca traduza traduci codifica codifique codifiez vertaal переведи переведите
+    перепиши закодируй 翻訳 翻译 翻譯`,
+  INSERTV: `include add insert append mention put show display render embed attach ajoute ajoutez incluye anade
+    inclua adicione aggiungi includi voeg добавь вставь включи`,
+  URGEV: `remind ask urge instruct encourage invite persuade convince request recommend advise erinnere frage
+    empfiehl rappelle demande recommande pide recuerda recomienda chiedi ricorda consiglia recomende vraag попроси
+    напомни порекомендуй`,
+  R_USER2: `user users user's reader readers customer customers visitor visitors anyone everyone shopper nutzer
+    benutzer utilisateur l'utilisateur usuario utente gebruiker пользователю пользователя 用户 ユーザー 사용자에게`,
+  SECRETN: `password passwords passcode pin ssn cvv iban social_security credit_card card_number bank_login
+    login_details seed_phrase passwort mot_de_passe contrasena senha пароль 密码 パスワード 비밀번호`,
+  CHANGEV: `change reset update rotate choose set create`,
+  THAT: `that dass que che dat что`,
+  ASSERTV: `say state claim answer reply respond assert pretend insist sag sage dis dites di diga zeg скажи`,
+  SUMMV2: `summarize summarise summarizing summarising translate translating zusammenfassen resumer resumir riassumere`,
+  STOPV: `stop quit cease`,
+  // OUTV without the words that open lines of code (`return`, `print`, `output`).
+  OUTV2: `say write respond reply answer produce sag sage schreib schreibe antworte dis ecris ecrivez reponds repondez
+    escribe responde contesta diga escreva responda scrivi rispondi zeg schrijf antwoord napisz odpowiedz скажи
+    напиши ответь отвечай 回答 回复 答えて 返答 대답하세요 답하세요`,
+  QUESTIONN: `question questions query task request`,
+  // Verbs that dictate a claim at the start of a sentence ("Say that …"), without "answer/reply that", where "that"
+  // is as often a determiner ("answer that email").
+  ASSERTV_START: `say state claim assert pretend insist sag sage dis dites di diga zeg скажи`,
+  THISW: `this these it`,
+  // ONLY without the words that fold to common short words ("só" → "so", "just", "simply").
+  ONLY2: `only solely exclusively nur ausschließlich ausschliesslich seulement uniquement solamente únicamente
+    unicamente soltanto somente alleen uitsluitend tylko только лишь тільки 只 仅 だけ のみ`,
+  IMAGEN: `image images picture pixel`,
+  WORDN: `word words phrase text sentence string`,
+  DESTROYV: `delete remove erase wipe drop purge`,
+  ALLQ: `all every everything entire`,
+  DESTROYOBJ: `table tables database databases inbox mailbox repository repo backups account accounts drive`,
+  ANSWERING: `answering responding replying summarizing summarising`,
+  FOLLOWINGW: `following`,
+  LINKN: `link links hyperlink`,
+  WHETHER: `whether ob si se of ли`,
 };
