@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import { runRules } from '../lambda/shared/screening/engine';
 import { decodedViews } from '../lambda/shared/screening/decode';
 import { encodedRuns, extractHiddenText, normalizeText } from '../lambda/shared/screening/normalize';
-import { prescreen } from '../lambda/shared/screening/prescreen';
+import { prepareText, prescreen } from '../lambda/shared/screening/prescreen';
 import { newMarker } from '../lambda/shared/screening/spotlight';
 
 function prompt8k(): string {
@@ -26,9 +26,12 @@ function prompt8k(): string {
 }
 
 const text = prompt8k();
+const prepared = prepareText(text);
 let sink = 0;
 const parts: Array<[string, () => unknown]> = [
   ['prescreen (raw 8 KB)', () => prescreen(text)],
+  ['prescreen (prepared 8 KB)', () => prescreen(prepared)],
+  ['prepareText', () => prepareText(text)],
   ['normalizeText', () => normalizeText(text)],
   ['extractHiddenText', () => extractHiddenText(text)],
   ['runRules (direct)', () => runRules(text, false)],
