@@ -95,7 +95,7 @@ export const AWS_SECRET_LENGTH = 40;
  * an identifier prefix (`DB_PASSWORD`, `dbPassword`, `spring.datasource.password`, `TWILIO_AUTH_TOKEN`). The prefix is
  * one character class followed by the word, so an attempt costs at most {@link MAX_KEY} times the words, never more.
  */
-const ASSIGNMENT = /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,48}?(?:password|passwd|passphrase|passcode|pwd|pass|client[_-]?secret|secret[_-]?key|secret|api[_-]?key|apikey|app[_-]?key|access[_-]?key|account[_-]?key|access[_-]?token|auth[_-]?token|token|private[_-]?key|credentials?))(["']?[ \t]{0,4}(?::|=)(?!=)[ \t]{0,4})("[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"',;)}\]]{1,256})/gi;
+export const ASSIGNMENT = /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,48}?(?:password|passwd|passphrase|passcode|pwd|pass|client[_-]?secret|secret[_-]?key|secret|api[_-]?key|apikey|app[_-]?key|access[_-]?key|account[_-]?key|access[_-]?token|auth[_-]?token|token|private[_-]?key|credentials?))(["']?[ \t]{0,4}(?::|=)(?!=)[ \t]{0,4})("[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"',;)}\]]{1,256})/gi;
 const ASSIGNMENT_AT = sticky(ASSIGNMENT);
 /** The longest key ASSIGNMENT accepts: a 48-character prefix and "client_secret". */
 const MAX_KEY = 61;
@@ -177,6 +177,14 @@ class AssignmentStarts implements Candidates {
     this.read = 0;
     return -1;
   }
+}
+
+/** Every start {@link AssignmentStarts} gives for `text` when asked for all of them (for tests). */
+export function assignmentCandidates(text: string): number[] {
+  const source = new AssignmentStarts(text);
+  const out: number[] = [];
+  for (let p = source.next(0); p >= 0; p = source.next(p + 1)) out.push(p);
+  return out;
 }
 
 /** The start of the key that ends before the separator at `q`, if ASSIGNMENT can match there; -1 otherwise. */
