@@ -114,22 +114,19 @@ export interface Candidates {
  * Returns `text` itself when nothing matched.
  */
 export function replaceMatches(text: string, global: RegExp, at: RegExp, starts: readonly number[] | Candidates | undefined, acc: PassState, fn: (m: RegExpExecArray) => string): string {
-  // The output is concatenated piece by piece: V8 flattens the concatenation once, on its first native search.
-  // Collecting the pieces and joining them costs several times more when there are many (each match of 1 MB of
-  // `https://a:b@` is redacted: 87,000 replacements).
-  let out = '';
-  let copied = 0;
-  let matched = false;
+  // Matches are recorded, and the output assembled once at the end (see assemble).
+  const cuts: number[] = [];
+  const reps: string[] = [];
   const take = (m: RegExpExecArray): number => {
-    matched = true;
     const end = m.index + m[0].length;
     const replacement = fn(m);
     countWork(m[0].length + replacement.length);
-    if (replacement !== m[0]) noteEdit(acc, text, m.index, end, replacement);
-    out += text.slice(copied, m.index);
-    out += replacement;
-    copied = end;
-    return m[0].length > 0 ? copied : m.index + 1;
+    if (replacement !== m[0]) {
+      noteEdit(acc, text, m.index, end, replacement);
+      cuts.push(m.index, end);
+      reps.push(replacement);
+    }
+    return m[0].length > 0 ? end : m.index + 1;
   };
   if (starts === undefined) {
     global.lastIndex = 0;
@@ -152,9 +149,51 @@ export function replaceMatches(text: string, global: RegExp, at: RegExp, starts:
       if (m !== null) from = take(m);
     }
   }
-  if (!matched) return text;
-  countWork(text.length); // the concatenation flattened into one string
-  return out + text.slice(copied);
+  if (reps.length === 0) return text;
+  countWork(text.length); // the pieces copied into one string
+  return assemble(text, cuts, reps);
+}
+
+/** Fewer replacements than this are concatenated; more are copied into one buffer. */
+const FEW_EDITS = 256;
+const ONE_BYTE = /^[\x00-\xff]*$/;
+
+/**
+ * `text` with `text[cuts[2k], cuts[2k + 1])` replaced by `reps[k]` (ascending, non-overlapping cuts), as one flat
+ * string. A few replacements are concatenated; many (each match of 1 MB of `https://a:b@` is one: 87,000) are copied
+ * code unit by code unit into a typed array decoded once, which allocates nothing per piece: collecting thousands of
+ * small strings and ropes made garbage collection most of the cost, and `Array#join` of many pieces is slower still.
+ */
+function assemble(text: string, cuts: readonly number[], reps: readonly string[]): string {
+  if (reps.length < FEW_EDITS) {
+    let out = '';
+    let copied = 0;
+    for (let k = 0; k < reps.length; k++) {
+      out += text.slice(copied, cuts[2 * k]);
+      out += reps[k];
+      copied = cuts[2 * k + 1]!;
+    }
+    return out + text.slice(copied);
+  }
+  let length = text.length;
+  let oneByte = ONE_BYTE.test(text);
+  for (let k = 0; k < reps.length; k++) {
+    length += reps[k]!.length - (cuts[2 * k + 1]! - cuts[2 * k]!);
+    if (oneByte && !ONE_BYTE.test(reps[k]!)) oneByte = false;
+  }
+  // One-byte text stays one byte (latin1); other text is UTF-16, which the decode keeps exactly (lone surrogates too).
+  const out = oneByte ? new Uint8Array(length) : new Uint16Array(length);
+  let at = 0;
+  let copied = 0;
+  for (let k = 0; k <= reps.length; k++) {
+    const cut = k < reps.length ? cuts[2 * k]! : text.length;
+    for (let i = copied; i < cut; i++) out[at++] = text.charCodeAt(i);
+    if (k === reps.length) break;
+    const rep = reps[k]!;
+    for (let i = 0; i < rep.length; i++) out[at++] = rep.charCodeAt(i);
+    copied = cuts[2 * k + 1]!;
+  }
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength).toString(oneByte ? 'latin1' : 'utf16le');
 }
 
 function isList(starts: readonly number[] | Candidates): starts is readonly number[] {

@@ -195,13 +195,14 @@ function assignmentKeyStart(t: string, q: number): number {
   // Cheapest test first: the key's last letter.
   const last = end > 0 ? t.charCodeAt(end - 1) | 0x20 : 0;
   const words = last < 128 ? KEY_ENDINGS_BY_LAST[last] : undefined;
-  if (words === undefined || !isAssignmentAt(t, q)) return -1;
+  if (words === undefined) return -1;
+  let word = false;
+  for (let k = 0; k < words.length && !word; k++) word = endsWithWord(t, end, words[k]!);
+  if (!word || !isAssignmentAt(t, q)) return -1;
   let s = end;
   while (s > 0 && end - s < MAX_KEY && isKeyChar(t.charCodeAt(s - 1))) s--;
   // The key is the whole identifier before the separator (ASSIGNMENT's lookbehind): one candidate at most.
-  if (s === end || (s > 0 && isKeyChar(t.charCodeAt(s - 1)))) return -1;
-  for (let k = 0; k < words.length; k++) if (end - s >= words[k]!.length && endsWithWord(t, end, words[k]!)) return s;
-  return -1;
+  return s > 0 && isKeyChar(t.charCodeAt(s - 1)) ? -1 : s;
 }
 
 /** Whether a value can follow the separator at `q`: no '=' right after it, and within 4 blanks a character that can open one. */
