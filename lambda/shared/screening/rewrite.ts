@@ -156,7 +156,8 @@ export function replaceMatches(text: string, global: RegExp, at: RegExp, starts:
 
 /** Fewer replacements than this are concatenated; more are copied into one buffer. */
 const FEW_EDITS = 256;
-const ONE_BYTE = /^[\x00-\xff]*$/;
+/** Code units that fit one byte: anything else in the text makes the output UTF-16. */
+const TWO_BYTE = /[^\u0000-\u00ff]/; // eslint-disable-line no-control-regex -- a range of code units, not controls
 
 /**
  * `text` with `text[cuts[2k], cuts[2k + 1])` replaced by `reps[k]` (ascending, non-overlapping cuts), as one flat
@@ -176,10 +177,10 @@ function assemble(text: string, cuts: readonly number[], reps: readonly string[]
     return out + text.slice(copied);
   }
   let length = text.length;
-  let oneByte = ONE_BYTE.test(text);
+  let oneByte = !TWO_BYTE.test(text);
   for (let k = 0; k < reps.length; k++) {
     length += reps[k]!.length - (cuts[2 * k + 1]! - cuts[2 * k]!);
-    if (oneByte && !ONE_BYTE.test(reps[k]!)) oneByte = false;
+    if (oneByte && TWO_BYTE.test(reps[k]!)) oneByte = false;
   }
   // One-byte text stays one byte (latin1); other text is UTF-16, which the decode keeps exactly (lone surrogates too).
   const out = oneByte ? new Uint8Array(length) : new Uint16Array(length);
