@@ -65,8 +65,8 @@ import {
 } from './errors';
 import { Caller, Entitlement, allowedAliases, authorizeModel, callerFromEvent, quotaSubject } from './identity';
 import { classifyIntervention, interventionBlocks } from './intervention';
-import { normalizeText } from '../shared/screening/normalize';
-import { prescreen } from '../shared/screening/prescreen';
+import { NormalizedText, normalizeText } from '../shared/screening/normalize';
+import { prepareText, PreparedText, prescreen } from '../shared/screening/prescreen';
 import { QuotaStore, Reservation } from './quota';
 import { Retrieval, RetrievalSettings, newAgentRuntimeClient, retrievalQuery, retrievalTenant, retrieveGrounding, sourceLabel } from './retrieve';
 import { attributionMetadata, teamDimension } from './request-metadata';
@@ -361,21 +361,36 @@ function tooLarge(maxBytes: number): RequestTooLargeError {
   return new RequestTooLargeError(`The request body is larger than the limit of ${maxBytes} bytes.`);
 }
 
-/** Normalizes every client text; returns the normalized request, the removal counts and the untrusted texts. */
-function normalizeRequest(req: ChatRequest, maxChars: number, record: AuditRecord): ChatRequest {
+/** A message text (or tool-call arguments) prepared once for the pre-screen, with the message it belongs to. */
+interface ScreenedText {
+  readonly text: PreparedText;
+  readonly message: number;
+  readonly untrusted: boolean;
+}
+
+/**
+ * Normalizes every client text; returns the normalized request and the removal counts, and appends to `screened` the
+ * message texts and tool-call arguments prepared for the pre-screen (normalized once for both).
+ */
+function normalizeRequest(req: ChatRequest, maxChars: number, record: AuditRecord, screened: ScreenedText[]): ChatRequest {
   const removals: Record<string, number> = {};
-  const norm = (text: string): string => {
-    if (text.length === 0) return text;
-    const out = normalizeText(text);
+  const count = (out: NormalizedText): string => {
     for (const [category, n] of Object.entries(out.removed)) if (n > 0) removals[category] = (removals[category] ?? 0) + n;
     return out.text;
   };
+  const norm = (text: string): string => (text.length === 0 ? text : count(normalizeText(text)));
+  const screen = (text: string, message: number, untrusted: boolean): string => {
+    if (text.length === 0) return text;
+    const prepared = prepareText(text);
+    screened.push({ text: prepared, message, untrusted });
+    return count(prepared);
+  };
   const messages = req.messages.map((m, i): ChatMessage => {
-    const text = norm(m.text);
+    const text = screen(m.text, i, m.role === 'tool');
     if (text.length > maxChars) {
       throw new RequestTooLargeError(`messages[${i}] holds more than ${maxChars} characters after normalization.`, { param: `messages[${i}].content` });
     }
-    if (m.role === 'assistant') return { ...m, text, toolCalls: m.toolCalls.map((c) => ({ ...c, arguments: norm(c.arguments) })) };
+    if (m.role === 'assistant') return { ...m, text, toolCalls: m.toolCalls.map((c) => ({ ...c, arguments: screen(c.arguments, i, true) })) };
     return { ...m, text };
   });
   const tools = req.tools.map((t) => ({
@@ -394,20 +409,17 @@ function normalizeRequest(req: ChatRequest, maxChars: number, record: AuditRecor
 }
 
 /** Runs the pre-screen over every client text; returns whether any verdict is `block`. */
-function screenInput(req: ChatRequest, record: AuditRecord): boolean {
+function screenInput(req: ChatRequest, screened: readonly ScreenedText[], record: AuditRecord): boolean {
   const signals: PrescreenSignal[] = [];
   let block = false;
-  const run = (text: string, index: number, untrusted: boolean) => {
-    if (text.length === 0) return;
+  const run = (text: string | PreparedText, index: number, untrusted: boolean) => {
+    if (typeof text === 'string' && text.length === 0) return;
     const result = prescreen(text, { untrusted });
     if (result.verdict === 'allow') return;
     if (result.verdict === 'block') block = true;
     signals.push({ message: index, verdict: result.verdict, score: Math.round(result.score * 1000) / 1000, signals: result.signals });
   };
-  req.messages.forEach((m, i) => {
-    run(m.text, i, m.role === 'tool');
-    if (m.role === 'assistant') for (const c of m.toolCalls) run(c.arguments, i, true);
-  });
+  for (const s of screened) run(s.text, s.message, s.untrusted);
   // Tool specs (name, description, parameter schema with its descriptions, titles, enums, examples) reach the
   // model too, and the Converse guardrail does not evaluate them: untrusted. Index -1-i.
   req.tools.forEach((t, i) => run(toolSpecText(t), -1 - i, true));
@@ -500,7 +512,8 @@ async function chat(
   const price = priceFor(entitlement.alias, limits, config);
   if (limits.length > 0 && !budget) throw new Error('a spend budget applies but quotas (and with them the usage table) are disabled');
 
-  const req = normalizeRequest(parsed, config.limits.maxMessageChars, record);
+  const screened: ScreenedText[] = [];
+  const req = normalizeRequest(parsed, config.limits.maxMessageChars, record, screened);
   record.promptSha256 = promptSha256(req.messages);
   record.promptChars = req.messages.reduce((n, m) => n + m.text.length, 0);
   record.messageCount = req.messages.length;
@@ -511,9 +524,9 @@ async function chat(
     record.imageBytes = images.reduce((n, img) => n + img.bytes.length, 0);
   }
 
-  // The pre-screen reads the client's texts as sent: it normalizes them itself, and also decodes
-  // text smuggled in tag characters or variation selectors, which normalization removes.
-  if (screenInput(parsed, record) && config.prescreenMode === 'block') {
+  // The pre-screen reads the messages as normalized above, with the text they smuggled in tag characters or variation
+  // selectors (which normalization removes); tool declarations as sent (it normalizes them itself).
+  if (screenInput(parsed, screened, record) && config.prescreenMode === 'block') {
     exchange.blockReason = 'input_screen';
     throw new ContentFilterError(config.blockedInputMessage, { code: 'content_filter' });
   }

@@ -433,32 +433,92 @@ const WEAK_FACTOR = 0.3;
 const MAX_ROUNDS = 3;
 
 /**
+ * A matcher's working arrays. Allocating a dozen typed arrays costs more than screening a short prompt, so they are
+ * kept in a small pool ({@link acquireScratch}) and reset, not reallocated, for each run.
+ */
+class Scratch {
+  readonly lastPos = new Int32Array(TOTAL_STAGES);
+  readonly flags = new Uint8Array(TOTAL_STAGES);
+  readonly lastSeen = new Int32Array(NUM_CLASSES);
+  readonly prevSeen = new Int32Array(NUM_CLASSES);
+  readonly lastFlags = new Uint8Array(NUM_CLASSES);
+  readonly prevFlags = new Uint8Array(NUM_CLASSES);
+  readonly writeStage = new Int32Array(TOTAL_STAGES);
+  readonly writeFlags = new Uint8Array(TOTAL_STAGES);
+  readonly best = new Float64Array(ruleIds.length);
+  readonly bestMention = new Float64Array(ruleIds.length);
+  readonly done = new Uint8Array(ruleIds.length);
+  readonly lastCue = new Int32Array(CUE_COUNT);
+  readonly pendingRule: number[] = [];
+  readonly pendingAt: number[] = [];
+  readonly pendingFlags: number[] = [];
+
+  /** The state of a fresh matcher. `writeStage` and `writeFlags` need none: they are written before they are read. */
+  reset(): void {
+    this.lastPos.fill(NEG);
+    this.flags.fill(0);
+    this.lastSeen.fill(NEG);
+    this.prevSeen.fill(NEG);
+    this.lastFlags.fill(0);
+    this.prevFlags.fill(0);
+    this.best.fill(0);
+    this.bestMention.fill(0);
+    this.done.fill(0);
+    this.lastCue.fill(NEG);
+    this.pendingRule.length = 0;
+    this.pendingAt.length = 0;
+    this.pendingFlags.length = 0;
+  }
+}
+
+/** Scratch sets not in use. Runs never nest, so one set is enough; a few are kept in case a caller interleaves. */
+const scratchPool: Scratch[] = [];
+const SCRATCH_POOL_LIMIT = 4;
+
+/** A reset scratch set, from the pool when one is free. */
+function acquireScratch(): Scratch {
+  const scratch = scratchPool.pop() ?? new Scratch();
+  scratch.reset();
+  return scratch;
+}
+
+/** Detached, empty working arrays for a matcher whose run has ended (see {@link Matcher.release}). */
+const RELEASED = new Scratch();
+
+/**
  * Advances every rule over a stream of token classes. For each stage it keeps only the most recent position where
  * the stage completed (a later position always leaves more room for the next step's gap), so each token costs
  * O(stages listening to its classes) and nothing is ever re-scanned.
+ *
+ * Made and run by {@link runRules} only: its working arrays come from a pool and go back when the run ends
+ * ({@link Matcher.release}); what stays readable afterwards are the counters and {@link Matcher.hits}.
  */
 export class Matcher {
   /** Most recent position where each step (1…n) of each rule completed; step 0 is read from `lastSeen`. */
-  private readonly lastPos = new Int32Array(TOTAL_STAGES).fill(NEG);
-  private readonly flags = new Uint8Array(TOTAL_STAGES);
+  private lastPos: Int32Array;
+  private flags: Uint8Array;
   /** Latest position of each class and the one before it, with the token flags at those positions. */
-  private readonly lastSeen = new Int32Array(NUM_CLASSES).fill(NEG);
-  private readonly prevSeen = new Int32Array(NUM_CLASSES).fill(NEG);
-  private readonly lastFlags = new Uint8Array(NUM_CLASSES);
-  private readonly prevFlags = new Uint8Array(NUM_CLASSES);
-  private readonly writeStage = new Int32Array(TOTAL_STAGES);
-  private readonly writeFlags = new Uint8Array(TOTAL_STAGES);
+  private lastSeen: Int32Array;
+  private prevSeen: Int32Array;
+  private lastFlags: Uint8Array;
+  private prevFlags: Uint8Array;
+  private writeStage: Int32Array;
+  private writeFlags: Uint8Array;
   /** Best weight per rule, and best weight when quoted matches count as mentions; done = fired at full weight. */
-  private readonly best = new Float64Array(ruleIds.length);
-  private readonly bestMention = new Float64Array(ruleIds.length);
-  private readonly done = new Uint8Array(ruleIds.length);
+  private best: Float64Array;
+  private bestMention: Float64Array;
+  private done: Uint8Array;
   /** Stages listening to each class; a rule's stages are dropped from this matcher's lists once it is done. */
   private stages: readonly Int32Array[];
   /** Indirect-injection rules are enabled. */
   readonly untrusted: boolean;
-  private readonly pendingRule: number[] = [];
-  private readonly pendingAt: number[] = [];
-  private readonly pendingFlags: number[] = [];
+  private pendingRule: number[];
+  private pendingAt: number[];
+  private pendingFlags: number[];
+  /** The working arrays, while the run lasts. */
+  private scratch: Scratch;
+  /** Rules that fired, with their best weights (`[rule, best, best as a mention]`), kept by {@link release}. */
+  private fired: Array<[number, number, number]> | undefined;
   /** The last token fed was a sentence end (consecutive ones count once). Written by the scanner's fast path. */
   lastWasEos = true;
   /** A rule fired on a token recovered through leetspeak, homoglyph, spacing or joining. */
@@ -478,13 +538,60 @@ export class Matcher {
   /** Most distinct reader cues seen within {@link READER_WINDOW} tokens (untrusted matchers only). */
   readerCues = 0;
   /** Latest position of each reader cue. */
-  private readonly lastCue = new Int32Array(CUE_COUNT).fill(NEG);
+  private lastCue: Int32Array;
   /** Work done for this matcher (tokenizer code units, trie steps, stages visited), reported by {@link runRules}. */
   steps = 0;
 
   constructor(untrusted: boolean) {
     this.untrusted = untrusted;
     this.stages = untrusted ? ALL_STAGES : DIRECT_STAGES;
+    const s = acquireScratch();
+    this.scratch = s;
+    this.lastPos = s.lastPos;
+    this.flags = s.flags;
+    this.lastSeen = s.lastSeen;
+    this.prevSeen = s.prevSeen;
+    this.lastFlags = s.lastFlags;
+    this.prevFlags = s.prevFlags;
+    this.writeStage = s.writeStage;
+    this.writeFlags = s.writeFlags;
+    this.best = s.best;
+    this.bestMention = s.bestMention;
+    this.done = s.done;
+    this.lastCue = s.lastCue;
+    this.pendingRule = s.pendingRule;
+    this.pendingAt = s.pendingAt;
+    this.pendingFlags = s.pendingFlags;
+  }
+
+  /**
+   * End the run: keep the rules that fired and return the working arrays to the pool. The matcher then holds the
+   * detached empty set {@link RELEASED}, so a stray call cannot write into arrays another matcher is using.
+   */
+  release(): void {
+    if (this.scratch === RELEASED) return;
+    const fired: Array<[number, number, number]> = [];
+    const { best, bestMention } = this;
+    this.steps += best.length;
+    for (let r = 0; r < best.length; r++) if (best[r]! > 0 || bestMention[r]! > 0) fired.push([r, best[r]!, bestMention[r]!]);
+    this.fired = fired;
+    if (scratchPool.length < SCRATCH_POOL_LIMIT) scratchPool.push(this.scratch);
+    this.scratch = RELEASED;
+    this.lastPos = RELEASED.lastPos;
+    this.flags = RELEASED.flags;
+    this.lastSeen = RELEASED.lastSeen;
+    this.prevSeen = RELEASED.prevSeen;
+    this.lastFlags = RELEASED.lastFlags;
+    this.prevFlags = RELEASED.prevFlags;
+    this.writeStage = RELEASED.writeStage;
+    this.writeFlags = RELEASED.writeFlags;
+    this.best = RELEASED.best;
+    this.bestMention = RELEASED.bestMention;
+    this.done = RELEASED.done;
+    this.lastCue = RELEASED.lastCue;
+    this.pendingRule = RELEASED.pendingRule;
+    this.pendingAt = RELEASED.pendingAt;
+    this.pendingFlags = RELEASED.pendingFlags;
   }
 
   /**
@@ -493,9 +600,16 @@ export class Matcher {
    */
   hits(mention: boolean): Map<string, number> {
     const hits = new Map<string, number>();
-    const best = mention ? this.bestMention : this.best;
-    for (let r = 0; r < best.length; r++) {
-      const w = best[r]!;
+    if (this.fired === undefined) {
+      const best = mention ? this.bestMention : this.best;
+      for (let r = 0; r < best.length; r++) {
+        const w = best[r]!;
+        if (w > 0 && w > (hits.get(ruleIds[r]!) ?? 0)) hits.set(ruleIds[r]!, w);
+      }
+      return hits;
+    }
+    for (const [r, best, bestMention] of this.fired) {
+      const w = mention ? bestMention : best;
       if (w > 0 && w > (hits.get(ruleIds[r]!) ?? 0)) hits.set(ruleIds[r]!, w);
     }
     return hits;
@@ -1216,7 +1330,11 @@ function segmentCjk(t: string, start: number, end: number, quoted: boolean, m: M
 /** Stream `text` (normalized) through a fresh matcher; `untrusted` enables the indirect-injection rules. */
 export function runRules(text: string, untrusted: boolean): Matcher {
   const m = new Matcher(untrusted);
-  scan(text, m);
+  try {
+    scan(text, m);
+  } finally {
+    m.release();
+  }
   countWork(m.steps);
   return m;
 }

@@ -437,8 +437,13 @@ for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 
 /**
  * Maximal runs of at least `minLength` base64-alphabet characters (`A–Z a–z 0–9 + / _ - =`), as `[start, end)` pairs,
- * for screens that decode base64 or hex payloads. Only every `minLength`-th position is probed (any long enough run
- * contains one) and runs never overlap, so the work is at most linear and usually a fraction of the text length.
+ * for screens that decode base64 or hex payloads.
+ *
+ * A run long enough must fill a window of `minLength` characters, so windows are checked from their right end, as
+ * Boyer–Moore skips: a character outside the alphabet at `j` rules out every window containing it, and the next
+ * window starts right after it. Characters a failed check has already seen are not read again, so each code unit is
+ * read at most once; in prose (a space every few characters) a check reads a few characters and skips almost a whole
+ * window, so most of the text is never read.
  *
  * @param text - any string.
  * @param minLength - the shortest run to report, at least 2.
@@ -446,20 +451,30 @@ for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 export function encodedRuns(text: string, minLength: number): Array<[number, number]> {
   const step = Math.max(2, Math.floor(minLength));
   const runs: Array<[number, number]> = [];
-  let scannedTo = 0; // everything before this index belongs to a run already examined
   const n = text.length;
-  let walked = 0; // code units read by the walks out from the probes
-  for (let probe = step - 1; probe < n; probe += step) {
-    if (probe < scannedTo || B64_ALPHABET[text.charCodeAt(probe)] === 0) continue;
-    let start = probe;
-    while (start > scannedTo && B64_ALPHABET[text.charCodeAt(start - 1)] === 1) start--;
-    let end = probe + 1;
+  let reads = 0; // code units read
+  let w = 0; // the next window is [w, w + step); the character before it, if any, is outside the alphabet
+  let known = 0; // [w, known) is already known to be in the alphabet
+  while (w + step <= n) {
+    const right = w + step - 1;
+    let j = right;
+    while (j >= known && B64_ALPHABET[text.charCodeAt(j)] === 1) j--;
+    reads += j >= known ? right - j + 1 : right - j;
+    if (j >= known) {
+      // text[j] is outside the alphabet and text(j, right] inside it.
+      known = right + 1;
+      w = j + 1;
+      continue;
+    }
+    // The whole window is in the alphabet: the run starts at w and extends to the right.
+    let end = right + 1;
     while (end < n && B64_ALPHABET[text.charCodeAt(end)] === 1) end++;
-    walked += end - start;
-    scannedTo = end;
-    if (end - start >= step) runs.push([start, end]);
+    reads += (end < n ? end + 1 : n) - (right + 1);
+    runs.push([w, end]);
+    w = end + 1;
+    known = w;
   }
-  countWork(Math.floor(n / step) + walked);
+  countWork(reads);
   return runs;
 }
 

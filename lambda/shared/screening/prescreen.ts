@@ -40,7 +40,7 @@
 import { decodedViews } from './decode';
 import { runRules } from './engine';
 import { W } from './lexicon/rules';
-import { extractHiddenText, normalizeText, totalRemoved } from './normalize';
+import { extractHiddenText, NormalizedText, normalizeText, totalRemoved } from './normalize';
 import { Add, structural, URL_RE } from './structural';
 import { countWork } from './work';
 
@@ -80,25 +80,52 @@ const HOW_TO = /^\s{0,8}how\s{1,3}(?:do|can|could|should|would|to)\s{1,3}(?:i|we
 /** HOW_TO matches within the first 26 characters of a text, so it reads only a lower-cased head. */
 const HOW_TO_HEAD = 64;
 
+declare const PREPARED: unique symbol;
+
+/**
+ * A client text made ready for {@link prescreen} by {@link prepareText}: normalized ({@link normalizeText}), with the
+ * text its raw form hid in tag characters or variation selectors ({@link extractHiddenText}), which normalization
+ * removes. A caller that normalizes its texts anyway (the gateway) prepares them once and reuses the normalized text;
+ * only {@link prepareText} makes one, so raw text cannot be passed off as normalized.
+ */
+export interface PreparedText extends NormalizedText {
+  /** The text hidden in the raw text's invisible characters, `''` when none. */
+  readonly hidden: string;
+  readonly [PREPARED]: true;
+}
+
+/**
+ * Normalize a raw text for {@link prescreen} and read what it hides. Text can only hide in tag characters and
+ * variation selectors, which normalization removes and counts, so the raw text is searched for hidden text only when
+ * it had some (a presentation selector kept after an emoji carries no hidden text).
+ *
+ * @param raw - any string, as the client sent it.
+ */
+export function prepareText(raw: string): PreparedText {
+  const normalized = normalizeText(raw);
+  const { tagCharacters, variationSelectors } = normalized.removed;
+  const hidden = tagCharacters + variationSelectors > 0 ? extractHiddenText(raw) : '';
+  return { text: normalized.text, removed: normalized.removed, hidden } as PreparedText;
+}
+
 /**
  * Screen one text for prompt injection, jailbreak and system-prompt extraction attempts.
  *
- * Deterministic, no I/O, linear in the input length; accepts raw or already normalized text (it normalizes itself and
- * also reads text hidden in invisible characters). Never throws for any string.
+ * Deterministic, no I/O, linear in the input length. Never throws for any string.
  *
- * @param text - the user's message, or with `untrusted: true` a retrieved document or tool result.
+ * @param input - the user's message, or with `untrusted: true` a retrieved document or tool result: raw (the screen
+ *   normalizes it and reads text hidden in invisible characters), or already prepared by {@link prepareText}.
  * @param opts - {@link PrescreenOptions}.
  * @returns score, verdict and the ids of the rules that fired.
  */
-export function prescreen(text: string, opts: PrescreenOptions = {}): PrescreenResult {
+export function prescreen(input: string | PreparedText, opts: PrescreenOptions = {}): PrescreenResult {
   const untrusted = opts.untrusted === true;
   const hits = new Map<string, number>();
   const add: Add = (id, w) => {
     if (w > (hits.get(id) ?? 0)) hits.set(id, w);
   };
 
-  const hidden = extractHiddenText(text);
-  const { text: norm, removed } = normalizeText(text);
+  const { text: norm, removed, hidden } = typeof input === 'string' ? prepareText(input) : input;
 
   // URLs are screened structurally; their path words ("…/model-internet-free") are not prose.
   URL_RE.lastIndex = 0;

@@ -32,10 +32,14 @@ export interface PassState {
 export function noteEdit(acc: PassState, text: string, start: number, end: number, rep: string): void {
   const before = start > 0 ? text.charCodeAt(start - 1) : 0;
   const after = end < text.length ? text.charCodeAt(end) : 0;
-  const unsafe = (left: number, right: number): boolean => right >= 0x80 || (left >= 0xd800 && left <= 0xdbff);
-  if (rep.length === 0 ? unsafe(before, after) : unsafe(before, rep.charCodeAt(0)) || unsafe(rep.charCodeAt(rep.length - 1), after)) {
+  if (rep.length === 0 ? unsafeJunction(before, after) : unsafeJunction(before, rep.charCodeAt(0)) || unsafeJunction(rep.charCodeAt(rep.length - 1), after)) {
     acc.unsettled = true;
   }
+}
+
+/** Whether joining code units `left` and `right` may leave a text not normalized (see {@link noteEdit}). */
+function unsafeJunction(left: number, right: number): boolean {
+  return right >= 0x80 || (left >= 0xd800 && left <= 0xdbff);
 }
 
 /** Maximal base64-alphabet runs of at least `acc.minRun` characters in `text`, computed once per text. */
@@ -96,26 +100,44 @@ export function ascending(xs: number[]): number[] {
 }
 
 /**
- * Replace the leftmost non-overlapping matches of `global` (a `g` pattern) with `fn(match)`; `at` is its sticky copy
- * and `starts` the candidate positions (or `undefined` for a full scan). Returns `text` itself when nothing matched.
+ * Candidate positions found on demand, ascending: {@link Candidates.next} skips what a match already covers, so dense
+ * candidates inside long matches are never examined. The source reports its own work.
  */
-export function replaceMatches(text: string, global: RegExp, at: RegExp, starts: readonly number[] | undefined, acc: PassState, fn: (m: RegExpExecArray) => string): string {
-  const pieces: string[] = [];
-  let copied = 0;
-  let matched = false;
+export interface Candidates {
+  /** The first candidate at or after `from`, or -1 when there is none. */
+  next(from: number): number;
+}
+
+/**
+ * Replace the leftmost non-overlapping matches of `global` (a `g` pattern) with `fn(match)`; `at` is its sticky copy
+ * and `starts` the candidate positions, a list or a {@link Candidates} source (or `undefined` for a full scan).
+ * Returns `text` itself when nothing matched.
+ */
+export function replaceMatches(text: string, global: RegExp, at: RegExp, starts: readonly number[] | Candidates | undefined, acc: PassState, fn: (m: RegExpExecArray) => string): string {
+  // Matches are recorded, and the output assembled once at the end (see assemble).
+  const cuts: number[] = [];
+  const reps: string[] = [];
   const take = (m: RegExpExecArray): number => {
-    matched = true;
     const end = m.index + m[0].length;
     const replacement = fn(m);
     countWork(m[0].length + replacement.length);
-    if (replacement !== m[0]) noteEdit(acc, text, m.index, end, replacement);
-    pieces.push(text.slice(copied, m.index), replacement);
-    copied = end;
-    return m[0].length > 0 ? copied : m.index + 1;
+    if (replacement !== m[0]) {
+      noteEdit(acc, text, m.index, end, replacement);
+      cuts.push(m.index, end);
+      reps.push(replacement);
+    }
+    return m[0].length > 0 ? end : m.index + 1;
   };
   if (starts === undefined) {
     global.lastIndex = 0;
     for (let m = execCounted(global, text); m !== null; m = execCounted(global, text)) global.lastIndex = take(m);
+  } else if (!isList(starts)) {
+    let from = 0;
+    for (let p = starts.next(0); p >= 0; p = starts.next(Math.max(from, p + 1))) {
+      at.lastIndex = p;
+      const m = execCounted(at, text);
+      if (m !== null) from = take(m);
+    }
   } else {
     let from = 0;
     countWork(starts.length);
@@ -127,11 +149,56 @@ export function replaceMatches(text: string, global: RegExp, at: RegExp, starts:
       if (m !== null) from = take(m);
     }
   }
-  if (!matched) return text;
-  countWork(text.length); // the pieces joined into one string
-  pieces.push(text.slice(copied));
-  // One flat string (see normalizeText).
-  return pieces.join('');
+  if (reps.length === 0) return text;
+  countWork(text.length); // the pieces copied into one string
+  return assemble(text, cuts, reps);
+}
+
+/** Fewer replacements than this are concatenated; more are copied into one buffer. */
+const FEW_EDITS = 256;
+/** Code units that fit one byte: anything else in the text makes the output UTF-16. */
+const TWO_BYTE = /[^\u0000-\u00ff]/; // eslint-disable-line no-control-regex -- a range of code units, not controls
+
+/**
+ * `text` with `text[cuts[2k], cuts[2k + 1])` replaced by `reps[k]` (ascending, non-overlapping cuts), as one flat
+ * string. A few replacements are concatenated; many (each match of 1 MB of `https://a:b@` is one: 87,000) are copied
+ * code unit by code unit into a typed array decoded once, which allocates nothing per piece: collecting thousands of
+ * small strings and ropes made garbage collection most of the cost, and `Array#join` of many pieces is slower still.
+ */
+function assemble(text: string, cuts: readonly number[], reps: readonly string[]): string {
+  if (reps.length < FEW_EDITS) {
+    let out = '';
+    let copied = 0;
+    for (let k = 0; k < reps.length; k++) {
+      out += text.slice(copied, cuts[2 * k]);
+      out += reps[k];
+      copied = cuts[2 * k + 1]!;
+    }
+    return out + text.slice(copied);
+  }
+  let length = text.length;
+  let oneByte = !TWO_BYTE.test(text);
+  for (let k = 0; k < reps.length; k++) {
+    length += reps[k]!.length - (cuts[2 * k + 1]! - cuts[2 * k]!);
+    if (oneByte && TWO_BYTE.test(reps[k]!)) oneByte = false;
+  }
+  // One-byte text stays one byte (latin1); other text is UTF-16, which the decode keeps exactly (lone surrogates too).
+  const out = oneByte ? new Uint8Array(length) : new Uint16Array(length);
+  let at = 0;
+  let copied = 0;
+  for (let k = 0; k <= reps.length; k++) {
+    const cut = k < reps.length ? cuts[2 * k]! : text.length;
+    for (let i = copied; i < cut; i++) out[at++] = text.charCodeAt(i);
+    if (k === reps.length) break;
+    const rep = reps[k]!;
+    for (let i = 0; i < rep.length; i++) out[at++] = rep.charCodeAt(i);
+    copied = cuts[2 * k + 1]!;
+  }
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength).toString(oneByte ? 'latin1' : 'utf16le');
+}
+
+function isList(starts: readonly number[] | Candidates): starts is readonly number[] {
+  return Array.isArray(starts);
 }
 
 /** Whether `text` has `word` (lower-case ASCII letters) ending just before `end`, ignoring ASCII case. */

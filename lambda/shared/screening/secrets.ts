@@ -3,7 +3,7 @@
  * and document screening counts with it ({@link countSecrets}). Linear in the text length; every loop reports its work.
  */
 import { indexOfLiteral, normalizeText } from './normalize';
-import { ascending, denseLimit, occurrences, PassState, noteEdit, replaceMatches, runsOf, sticky } from './rewrite';
+import { ascending, Candidates, endsWithWord, PassState, noteEdit, replaceMatches, runsOf, sticky } from './rewrite';
 import { SECRET_RULES, SecretRule } from './secret-rules';
 import { countWork, execCounted, testCounted } from './work';
 
@@ -12,15 +12,48 @@ import { countWork, execCounted, testCounted } from './work';
 // ---------------------------------------------------------------------------------------------------------------
 
 const RULE_STICKY = SECRET_RULES.map((r) => sticky(r.pattern));
+const RULE_PLACEHOLDER = SECRET_RULES.map((r) => placeholder(r.kind));
+
+/**
+ * Trigger positions are visited one by one only while they are sparse: fewer than one per {@link SPARSE} characters
+ * read so far (after {@link MIN_DENSE} of them). A visit (a native scan to the next occurrence, a comparison, a sticky
+ * attempt) costs a few hundred nanoseconds, while a global scan of a pattern that opens with a lookbehind and a
+ * literal reads about a character a nanosecond; so denser triggers fall back to the global scan, which finds exactly
+ * the same matches (the candidates are only a superset of where matches start).
+ */
+const SPARSE = 256;
+const MIN_DENSE = 64;
+
+/**
+ * Starts (`p - back`, `p - back >= 0`) of the occurrences `p` of `literal` in `text`, appended to `out`; `false` as soon
+ * as they are dense (see {@link SPARSE}). The native scan looks for `literal[anchor]` (see `occurrences` in rewrite.ts).
+ */
+function triggerStarts(text: string, literal: string, anchor: number, back: number, out: number[]): boolean {
+  const ch = literal[anchor]!;
+  let found = 0;
+  let candidates = 0;
+  // Each scan resumes after the previous hit, so together they read up to where the loop stops; each candidate
+  // costs a comparison with the literal.
+  for (let i = text.indexOf(ch, anchor); i >= 0; i = text.indexOf(ch, i + 1)) {
+    candidates++;
+    if (candidates > MIN_DENSE && candidates * SPARSE > i) {
+      countWork(i + 1 + candidates * (literal.length + 1));
+      return false;
+    }
+    const start = i - anchor;
+    if (literal.length > 1 && !text.startsWith(literal, start)) continue;
+    found++;
+    if (start >= back) out.push(start - back);
+  }
+  countWork(text.length + candidates * (literal.length + 1) + found);
+  return true;
+}
 
 /** Candidate starts of `rule` in `text` (see {@link SecretTrigger}); `undefined` when they are dense. */
 function ruleStarts(text: string, rule: SecretRule): number[] | undefined {
   const out: number[] = [];
   for (const { literal, anchor, back } of rule.triggers) {
-    const found = occurrences(text, literal, anchor);
-    if (found === undefined) return undefined;
-    countWork(found.length);
-    for (const p of found) if (p >= back) out.push(p - back);
+    if (!triggerStarts(text, literal, anchor, back, out)) return undefined;
   }
   return rule.triggers.length === 1 ? out : ascending(out);
 }
@@ -62,48 +95,125 @@ export const AWS_SECRET_LENGTH = 40;
  * an identifier prefix (`DB_PASSWORD`, `dbPassword`, `spring.datasource.password`, `TWILIO_AUTH_TOKEN`). The prefix is
  * one character class followed by the word, so an attempt costs at most {@link MAX_KEY} times the words, never more.
  */
-const ASSIGNMENT = /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,48}?(?:password|passwd|passphrase|passcode|pwd|pass|client[_-]?secret|secret[_-]?key|secret|api[_-]?key|apikey|app[_-]?key|access[_-]?key|account[_-]?key|access[_-]?token|auth[_-]?token|token|private[_-]?key|credentials?))(["']?[ \t]{0,4}(?::|=)(?!=)[ \t]{0,4})("[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"',;)}\]]{1,256})/gi;
+export const ASSIGNMENT = /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,48}?(?:password|passwd|passphrase|passcode|pwd|pass|client[_-]?secret|secret[_-]?key|secret|api[_-]?key|apikey|app[_-]?key|access[_-]?key|account[_-]?key|access[_-]?token|auth[_-]?token|token|private[_-]?key|credentials?))(["']?[ \t]{0,4}(?::|=)(?!=)[ \t]{0,4})("[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"',;)}\]]{1,256})/gi;
 const ASSIGNMENT_AT = sticky(ASSIGNMENT);
 /** The longest key ASSIGNMENT accepts: a 48-character prefix and "client_secret". */
 const MAX_KEY = 61;
 
 /**
- * Candidate starts of ASSIGNMENT: its key ends, after an optional quote and up to 4 blanks, at a ':' or '=', so each
- * separator gives the positions up to {@link MAX_KEY} characters before it where the key's lookbehind holds.
+ * The words ASSIGNMENT's key can end with, lower case: each alternative of its credential word ends with one of them
+ * (`client_secret` with "secret", `api-key` with "key", `auth_token` with "token", `credentials?` with "credential" or
+ * "credentials").
  */
-function assignmentStarts(t: string): number[] | undefined {
-  const out: number[] = [];
-  let budget = denseLimit(t.length);
-  let colon = t.indexOf(':');
-  let eq = t.indexOf('=');
-  // The ':' scans and the '=' scans each resume after their previous hit: together they read the text twice at most.
-  // Each separator then reads back at most 4 blanks, a quote and MAX_KEY key characters.
-  countWork(2 * t.length);
-  let separators = 0;
-  while (colon >= 0 || eq >= 0) {
-    if (--budget < 0) {
-      countWork(separators * (6 + MAX_KEY));
-      return undefined;
-    }
-    separators++;
-    let q: number;
-    if (eq < 0 || (colon >= 0 && colon < eq)) {
-      q = colon;
-      colon = t.indexOf(':', q + 1);
-    } else {
-      q = eq;
-      eq = t.indexOf('=', q + 1);
-    }
-    let end = q;
-    for (let k = 0; k < 4 && end > 0 && (t.charCodeAt(end - 1) === 0x20 || t.charCodeAt(end - 1) === 0x09); k++) end--;
-    if (end > 0 && (t.charCodeAt(end - 1) === 0x22 || t.charCodeAt(end - 1) === 0x27)) end--;
-    let s = end;
-    while (s > 0 && end - s < MAX_KEY && isKeyChar(t.charCodeAt(s - 1))) s--;
-    // The key is the whole identifier before the separator (ASSIGNMENT's lookbehind): one candidate at most.
-    if (s < end && (s === 0 || !isKeyChar(t.charCodeAt(s - 1)))) out.push(s);
+const KEY_ENDINGS = ['password', 'passwd', 'passphrase', 'passcode', 'pwd', 'pass', 'secret', 'key', 'token', 'credential', 'credentials'];
+/** The words of {@link KEY_ENDINGS} by the code of their last letter. */
+const KEY_ENDINGS_BY_LAST: Array<string[] | undefined> = [];
+for (const w of KEY_ENDINGS) (KEY_ENDINGS_BY_LAST[w.charCodeAt(w.length - 1)] ??= []).push(w);
+/** Separators are found by native scans until there are more than one per this many characters read. */
+const SEPARATOR_SPARSE = 64;
+/** What one separator costs at most: the blanks, quote and key read back, the key's ending and the value's start. */
+const SEPARATOR_WORK = 6 + MAX_KEY + 11 + 6;
+
+/**
+ * Candidate starts of ASSIGNMENT, found on demand: its key ends, after an optional quote and up to 4 blanks, at a
+ * ':' or '=', so each separator gives at most one start, the identifier before it (the key's lookbehind), and only
+ * when what the pattern needs around the separator is there: the identifier is at most {@link MAX_KEY} characters and
+ * ends with a credential word ({@link KEY_ENDINGS}, ASCII case ignored as the pattern's `i` flag does), no '=' follows
+ * the separator (`==`, `:=`), and a value can start after it (within 4 blanks, a character that is not a line end, a
+ * space or one of `,;)}]`). Every separator costs bounded work, so no fallback to a global scan is needed however
+ * dense they are, and separators inside a match already taken (a 256-character value) are skipped unread.
+ */
+class AssignmentStarts implements Candidates {
+  private colon: number;
+  private eq: number;
+  /** Separators are dense: read every code unit instead of two native scans. */
+  private dense = false;
+  /** The last separator read. */
+  private q = -1;
+  private separators = 0;
+  /** Code units read by the dense loop (or jumped over). */
+  private read = 0;
+  constructor(private readonly t: string) {
+    this.colon = t.indexOf(':');
+    this.eq = t.indexOf('=');
   }
-  countWork(separators * (6 + MAX_KEY));
+
+  next(from: number): number {
+    const t = this.t;
+    const n = t.length;
+    for (;;) {
+      // The next separator at or after `from` (a separator before it gives a start before it).
+      let q: number;
+      if (!this.dense) {
+        if (this.colon >= 0 && this.colon < from) this.colon = t.indexOf(':', from);
+        if (this.eq >= 0 && this.eq < from) this.eq = t.indexOf('=', from);
+        if (this.colon < 0 && this.eq < 0) return this.done();
+        if (this.eq < 0 || (this.colon >= 0 && this.colon < this.eq)) {
+          q = this.colon;
+          this.colon = t.indexOf(':', q + 1);
+        } else {
+          q = this.eq;
+          this.eq = t.indexOf('=', q + 1);
+        }
+        if (this.separators > MIN_DENSE && this.separators * SEPARATOR_SPARSE > q) this.dense = true;
+      } else {
+        let i = Math.max(this.q + 1, from);
+        while (i < n && t.charCodeAt(i) !== 0x3a && t.charCodeAt(i) !== 0x3d) i++;
+        this.read += i - this.q;
+        if (i >= n) return this.done();
+        q = i;
+      }
+      this.q = q;
+      this.separators++;
+      const s = assignmentKeyStart(t, q);
+      if (s >= from) return s;
+    }
+  }
+
+  private done(): number {
+    // The two native scans read the text twice at most; the dense loop reads what they did not.
+    countWork(2 * this.t.length + this.read + this.separators * SEPARATOR_WORK);
+    this.separators = 0;
+    this.read = 0;
+    return -1;
+  }
+}
+
+/** Every start {@link AssignmentStarts} gives for `text` when asked for all of them (for tests). */
+export function assignmentCandidates(text: string): number[] {
+  const source = new AssignmentStarts(text);
+  const out: number[] = [];
+  for (let p = source.next(0); p >= 0; p = source.next(p + 1)) out.push(p);
   return out;
+}
+
+/** The start of the key that ends before the separator at `q`, if ASSIGNMENT can match there; -1 otherwise. */
+function assignmentKeyStart(t: string, q: number): number {
+  let end = q;
+  for (let k = 0; k < 4 && end > 0 && (t.charCodeAt(end - 1) === 0x20 || t.charCodeAt(end - 1) === 0x09); k++) end--;
+  if (end > 0 && (t.charCodeAt(end - 1) === 0x22 || t.charCodeAt(end - 1) === 0x27)) end--;
+  // Cheapest test first: the key's last letter.
+  const last = end > 0 ? t.charCodeAt(end - 1) | 0x20 : 0;
+  const words = last < 128 ? KEY_ENDINGS_BY_LAST[last] : undefined;
+  if (words === undefined) return -1;
+  let word = false;
+  for (let k = 0; k < words.length && !word; k++) word = endsWithWord(t, end, words[k]!);
+  if (!word || !isAssignmentAt(t, q)) return -1;
+  let s = end;
+  while (s > 0 && end - s < MAX_KEY && isKeyChar(t.charCodeAt(s - 1))) s--;
+  // The key is the whole identifier before the separator (ASSIGNMENT's lookbehind): one candidate at most.
+  return s > 0 && isKeyChar(t.charCodeAt(s - 1)) ? -1 : s;
+}
+
+/** Whether a value can follow the separator at `q`: no '=' right after it, and within 4 blanks a character that can open one. */
+function isAssignmentAt(t: string, q: number): boolean {
+  let v = q + 1;
+  if (t.charCodeAt(v) === 0x3d) return false; // (?!=) after ':' or '='
+  for (let k = 0; k < 4 && (t.charCodeAt(v) === 0x20 || t.charCodeAt(v) === 0x09); k++) v++;
+  if (v >= t.length) return false;
+  const c = t.charCodeAt(v);
+  // The unquoted value excludes \s and ,;)}] (and quotes, which open the quoted values).
+  return !(c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0x2c || c === 0x3b || c === 0x29 || c === 0x7d || c === 0x5d);
 }
 
 function isKeyChar(c: number): boolean {
@@ -211,10 +321,10 @@ export function redactSecrets(input: string, acc: PassState): string {
       const secret = m[rule.group]!;
       if (looksFake(secret)) return m[0];
       acc.redactions++;
-      return m[0].slice(0, m[0].length - secret.length) + placeholder(rule.kind);
+      return m[0].slice(0, m[0].length - secret.length) + RULE_PLACEHOLDER[k]!;
     });
   });
-  text = replaceMatches(text, ASSIGNMENT, ASSIGNMENT_AT, assignmentStarts(text), acc, (m) => {
+  text = replaceMatches(text, ASSIGNMENT, ASSIGNMENT_AT, new AssignmentStarts(text), acc, (m) => {
     const [match, key, sep, value] = m as unknown as [string, string, string, string];
     countWork(6 * match.length); // the value and key checks
     const quoted = value.startsWith('"') || value.startsWith("'");

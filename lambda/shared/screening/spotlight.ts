@@ -5,7 +5,7 @@
  * delimited block whose words are interleaved with a per-request random marker ("datamarking", from Microsoft's
  * *Defending Against Indirect Prompt Injection Attacks With Spotlighting*, Hines et al., 2024). The system prompt
  * tells the model ({@link spotlightSystemNote}) that marked text is data, never instructions. Because the marker is
- * fresh for every request and 60 bits of `crypto.randomBytes`, content cannot forge the closing delimiter or imitate
+ * fresh for every request and 60 bits of CSPRNG output, content cannot forge the closing delimiter or imitate
  * unmarked text; any occurrence of the marker in the content is removed first.
  *
  * Cost: every whitespace run becomes ` MARKER ` (a 12-character marker is a few tokens), so a marked document uses
@@ -13,7 +13,7 @@
  *
  * Pure functions except {@link newMarker}, which reads the CSPRNG.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { normalizeText } from './normalize';
 import { countWork } from './work';
 
@@ -33,14 +33,26 @@ export class SpotlightError extends Error {
 }
 
 /**
- * A fresh random marker: {@link MARKER_LENGTH} RFC 4648 base32 characters (60 bits from `crypto.randomBytes`).
- * Make one per request and never reuse or log it.
+ * CSPRNG output drawn 4 KB at a time (as Node does for `randomUUID` and the gateway for its canaries): one
+ * `randomFillSync` serves 341 markers instead of one `randomBytes` call per marker (about 7 µs each). Every byte is
+ * read once: the offset only moves forward, and the pool is refilled before it runs out.
+ */
+const entropy = Buffer.alloc(4096);
+let entropyOffset = entropy.length;
+
+/**
+ * A fresh random marker: {@link MARKER_LENGTH} RFC 4648 base32 characters (60 bits of CSPRNG output,
+ * `crypto.randomFillSync`). Make one per request and never reuse or log it.
  */
 export function newMarker(): string {
-  const bytes = randomBytes(MARKER_LENGTH);
+  if (entropyOffset + MARKER_LENGTH > entropy.length) {
+    randomFillSync(entropy);
+    entropyOffset = 0;
+  }
   let marker = '';
   // 256 is a multiple of 32, so `byte & 31` is uniform.
-  for (const b of bytes) marker += BASE32[b & 31];
+  for (let i = 0; i < MARKER_LENGTH; i++) marker += BASE32[entropy[entropyOffset + i]! & 31];
+  entropyOffset += MARKER_LENGTH;
   return marker;
 }
 

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { countSecrets } from '../../../../lambda/shared/screening/secrets';
+import { ASSIGNMENT, assignmentCandidates, countSecrets } from '../../../../lambda/shared/screening/secrets';
 import { SECRET_RULES } from '../../../../lambda/shared/screening/secret-rules';
 import { GENERATORS, loadSecretCases, seeded } from '../../../fixtures/secrets-eval/generate';
 import { MAX_GROWTH, workGrowth } from '../../../helpers/scaling';
@@ -90,6 +90,37 @@ describe('countSecrets', () => {
     });
   });
 
+  describe('assignment candidates', () => {
+    const sticky = new RegExp(ASSIGNMENT.source, 'iy');
+    const piece = fc.constantFrom('password', 'Pass', 'api_key', 'API-KEY', 'token', 'Secret', 'credentials', 'db_', 'x', '.', '-',
+      ':', '=', '==', ':=', ' ', '\t', '     ', '"', "'", '\n', ',', ')', 'value', 'Xy7!', '12', 'é');
+    const text = fc.array(piece, { maxLength: 30 }).map((p) => p.join(''));
+
+    test('include every position where the assignment pattern matches', () => {
+      fc.assert(fc.property(text, (t) => {
+        // GIVEN every position where the pattern matches
+        const matches: number[] = [];
+        for (let p = 0; p < t.length; p++) {
+          sticky.lastIndex = p;
+          if (sticky.test(t)) matches.push(p);
+        }
+        // THEN each is a candidate
+        const candidates = new Set(assignmentCandidates(t));
+        for (const p of matches) expect(candidates.has(p)).toBe(true);
+      }), { numRuns: 5000 });
+    });
+
+    test.each([
+      ['separators only', '='.repeat(10_000)],
+      ['keys that name no credential', 'a:'.repeat(5_000)],
+      ['redacted userinfo', 'https://a:[REDACTED:password]@'.repeat(500)],
+      ['doubled separators', 'password=='.repeat(1_000)],
+      ['separators before no value', 'password=,'.repeat(1_000)],
+    ])('are none where the pattern cannot match: %s', (_name, t) => {
+      expect(assignmentCandidates(t)).toEqual([]);
+    });
+  });
+
   describe('linear time', () => {
     // Counted work from 128 KB to 1 MB, not time: the speed figures are in bench/secrets.bench.ts.
     const fill = (unit: string) => (size: number): string => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
@@ -105,6 +136,10 @@ describe('countSecrets', () => {
       ['passwords in prose', fill('password is ')],
       ['appSettings keys', fill('key="DbPassword" value="')],
       ['placeholder-looking values', fill('api_key=xxxx ')],
+      ['dense assignments', fill('password=')],
+      ['dense separators', fill('=')],
+      ['dense key-value pairs', fill('a:')],
+      ['prefixes at one per 32 characters', fill('ghp_sk-AKIAxoxb-glpat-SG.npm_hf_')],
     ])('counts %s in work linear in its size (1 MB)', (_name, make) => {
       expect(workGrowth((text: string) => countSecrets(text), make)).toBeLessThanOrEqual(MAX_GROWTH);
     });

@@ -27,6 +27,37 @@ describe('spotlight', () => {
         expect(new Set(markers.map((m) => m[pos])).size).toBe(32);
       }
     });
+
+    test('reads every byte of CSPRNG output once, refilling before the pool runs out', () => {
+      // GIVEN a CSPRNG whose fills are numbered bytes (fill k writes k*4096, k*4096+1, … modulo 32 symbols)
+      const fills: number[] = [];
+      let marker: () => string = () => '';
+      jest.isolateModules(() => {
+        jest.doMock('node:crypto', () => ({
+          ...jest.requireActual<object>('node:crypto'),
+          randomFillSync: (buf: Buffer) => {
+            const k = fills.length;
+            fills.push(buf.length);
+            for (let i = 0; i < buf.length; i++) buf[i] = (k * buf.length + i) & 0xff;
+            return buf;
+          },
+        }));
+        marker = jest.requireActual<typeof import('../../../../lambda/shared/screening/spotlight')>('../../../../lambda/shared/screening/spotlight').newMarker;
+      });
+      jest.dontMock('node:crypto');
+      // WHEN enough markers are made to need three fills
+      const markers = Array.from({ length: 700 }, () => marker());
+      // THEN each marker is the next 12 unread bytes of the current fill, and a fill that cannot serve a whole marker
+      // is replaced (its last 4 bytes are never used)
+      const perFill = Math.floor(4096 / MARKER_LENGTH);
+      expect(fills).toEqual([4096, 4096, 4096]);
+      markers.forEach((m, n) => {
+        const fill = Math.floor(n / perFill);
+        const first = fill * 4096 + (n % perFill) * MARKER_LENGTH;
+        const expected = Array.from({ length: MARKER_LENGTH }, (_, i) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[(first + i) & 31]).join('');
+        expect(m).toBe(expected);
+      });
+    });
   });
 
   describe('datamark', () => {
