@@ -2,9 +2,11 @@
  * The compliance helpers of the tests are the package's own `./testing` entry point (`lib/testing`), so the
  * repository tests exactly what consumers' CI uses. `newTestApp` here always reads this repository's cdk.json.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import type { App } from 'aws-cdk-lib';
-import { newTestApp as newPackageTestApp } from '../../lib/testing';
+import { App } from 'aws-cdk-lib';
+import { newTestApp as newPackageTestApp, removeTestOutdirs as removePackageTestOutdirs } from '../../lib/testing';
 
 export {
   type ComplianceResult,
@@ -12,7 +14,6 @@ export {
   assertNoUnacknowledgedFindings,
   formatFindings,
   readFindings,
-  removeTestOutdirs,
   synthWithCompliance,
 } from '../../lib/testing';
 
@@ -22,3 +23,30 @@ const CDK_JSON = path.join(__dirname, '..', '..', 'cdk.json');
 export function newTestApp(context: Record<string, unknown> = {}): App {
   return newPackageTestApp(context, { cdkJson: CDK_JSON });
 }
+
+const templateOutdirs = new Set<string>();
+
+/**
+ * A new App like {@link newTestApp} (this project's feature flags, a temporary outdir removed after the test file),
+ * but without aws-cdk-lib's built-in CloudFormation validator: for tests that read templates of a configuration whose
+ * compliance run (every cdk-nag pack, cfn-guard and that validator) is made elsewhere, named at the call site.
+ *
+ * The validator loads a WebAssembly engine of about 10 MB once per test file, which costs about ten seconds of CPU
+ * (jest gives each test file its own module registry); a file that only reads templates need not pay it.
+ */
+export function newTemplateApp(context: Record<string, unknown> = {}): App {
+  const flags = (JSON.parse(fs.readFileSync(CDK_JSON, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'slb-template-'));
+  templateOutdirs.add(outdir);
+  return new App({ outdir, context: { ...flags, ...context }, builtinCloudFormationValidation: false });
+}
+
+/** Removes every output directory {@link newTestApp} and {@link newTemplateApp} created in this process. */
+export function removeTestOutdirs(): void {
+  removePackageTestOutdirs();
+  for (const dir of templateOutdirs) {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  templateOutdirs.clear();
+}
+export { scrubAssetHashes } from '../../lib/testing';

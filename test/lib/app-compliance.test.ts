@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { buildBlueprint } from '../../lib/blueprint';
 import { COMPLIANCE_REPORT_JSON, type ComplianceReport, COVERED_RESOURCE_TYPES, synthWithReport } from '../../lib/compliance/report';
 import { ComplianceResult, formatFindings, newTestApp, readFindings, synthWithCompliance } from '../helpers/compliance';
+import { allEnvironmentCases, expectDeployableAsConfigured } from './environments/cases';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string }>;
 
@@ -13,6 +14,7 @@ type Resources = Record<string, { Type: string; Properties?: Record<string, unkn
  * The whole app, exactly as `npx cdk synth` builds it with the committed cdk.json (and as bin/app.ts
  * synthesizes it, with the compliance report), synthesized once with every compliance check for this file.
  */
+let cdkJson: { context: Record<string, unknown> & { blueprint?: unknown } };
 let result: ComplianceResult;
 let report: ComplianceReport;
 let templates: Array<{ name: string; resources: Resources; template: Template }>;
@@ -24,7 +26,7 @@ let templates: Array<{ name: string; resources: Resources; template: Template }>
 const NOT_YET_EVALUATED: ReadonlyArray<{ readonly path: RegExp; readonly removedBy: string }> = [];
 
 beforeAll(() => {
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
+  cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
   const app = newTestApp(cdkJson.context);
   buildBlueprint(app);
   try {
@@ -58,6 +60,14 @@ describe('the whole app', () => {
   test('passes all five cdk-nag packs, cfn-guard and the CloudFormation validator with zero unacknowledged findings', () => {
     expect(formatFindings(result.findings)).toBe('');
     expect(templates.map((t) => t.name)).toContain('SecureLlmBaseline');
+  });
+
+  test('as written (environment-agnostic), deploys with no lookup and no environment: the environment case the shards of test/lib/environments leave to this file', () => {
+    // GIVEN the environment case of cdk.json as written, which is the configuration this file synthesized
+    const c = allEnvironmentCases().find((e) => e.source === 'cdk.json' && e.mode === 'agnostic')!;
+    expect(c.input).toEqual({ ...(cdkJson.context.blueprint as object), env: undefined });
+    // THEN
+    expectDeployableAsConfigured(c, result);
   });
 
   test('the compliance report lists every Lambda function, IAM role and log group of the templates as evaluated by the cdk-nag packs', () => {
@@ -212,7 +222,6 @@ describe('the whole app', () => {
 describe('the compliance gate', () => {
   test('fails if a stack adds a resource that breaks the packs', () => {
     // GIVEN the same app plus an unencrypted, unlogged bucket
-    const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
     const app = newTestApp(cdkJson.context);
     buildBlueprint(app);
     const rogue = new Stack(app, 'Rogue');

@@ -20,6 +20,12 @@ import {
 
 const README = path.join(__dirname, '..', '..', 'README.md');
 
+// The app of lib/diagram's synthesizeBlueprint turns @aws-cdk/core:validateAgainstDefaultRules off (it reads templates,
+// it does not check them), so aws-cdk-lib's CloudFormation validator could only warn there; CDK_VALIDATION=false leaves
+// it out, since loading it costs about ten seconds of CPU per test file. (jest gives each test file its own
+// process.env.) The checks run on these configurations in test/lib/environments and test/lib/app-compliance.test.ts.
+process.env.CDK_VALIDATION = 'false';
+
 /** One hand-written stack `T`. */
 function stacks(resources: Record<string, TemplateResource>): StackTemplate[] {
   return [{ id: 'T', stackName: 'T', template: { Resources: resources } }];

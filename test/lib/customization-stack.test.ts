@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildBlueprint } from '../../lib/blueprint';
 import { BlueprintConfigInput, parseConfig } from '../../lib/config';
-import { newTestApp } from '../helpers/compliance';
+import { newTemplateApp } from '../helpers/compliance';
 import { recordStagedCodeAsSigned } from '../helpers/signed-code';
 
 /** The whole app under profile "strict" with model customization, synthesized once (its compliance checks: test/lib/environments, config/strict.json). */
@@ -25,12 +25,12 @@ beforeAll(() => {
   // synthesize, as an operator does (README, "Supply chain").
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'customization-'));
   const input = { ...STRICT, codeSigning: { signedArtifactsFile: path.join(dir, 'signed-artifacts.json') } };
-  const staging = newTestApp();
+  const staging = newTemplateApp();
   buildBlueprint(staging, parseConfig(input), { compliance: false });
   recordStagedCodeAsSigned(staging.outdir, input.codeSigning.signedArtifactsFile);
   // Every compliance check on this app is run by the environment tests (config/strict.json has customization and
-  // code signing); here the template alone is read.
-  const app = newTestApp();
+  // code signing); here the template alone is read, so the app synthesizes without the CloudFormation validator.
+  const app = newTemplateApp();
   const { gateway: stack } = buildBlueprint(app, parseConfig(input), { compliance: false });
   try {
     const assembly = app.synth();

@@ -17,9 +17,15 @@ import {
   scopeOf,
   synthesizeBlueprint,
 } from '../../lib/diagram';
-import { newTestApp } from '../helpers/compliance';
+import { newTemplateApp } from '../helpers/compliance';
 
 const COMMITTED_DOT = path.join(__dirname, '..', '..', 'docs', 'architecture.dot');
+
+// The app of lib/diagram's synthesizeBlueprint turns @aws-cdk/core:validateAgainstDefaultRules off (it reads templates,
+// it does not check them), so aws-cdk-lib's CloudFormation validator could only warn there; CDK_VALIDATION=false leaves
+// it out, since loading it costs about ten seconds of CPU per test file. (jest gives each test file its own
+// process.env.) The checks run on these configurations in test/lib/environments and test/lib/app-compliance.test.ts.
+process.env.CDK_VALIDATION = 'false';
 
 /** `from -> to` for every edge, to compare as a list. */
 function arrows(diagram: Diagram): string[] {
@@ -28,7 +34,7 @@ function arrows(diagram: Diagram): string[] {
 
 /** The diagram of one stack `Test` built by `build`, synthesized with construct paths. */
 function diagramOfStack(build: (stack: Stack) => void): Diagram {
-  const app = newTestApp({ 'aws:cdk:enable-path-metadata': true });
+  const app = newTemplateApp({ 'aws:cdk:enable-path-metadata': true });
   const stack = new Stack(app, 'Test');
   build(stack);
   const template = app.synth().getStackByName('Test').template;

@@ -4,7 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parseConfig } from '../../lib/config';
 import { GatewayStack } from '../../lib/gateway-stack';
 import { START_INGESTION_JOB_TARGET } from '../../constructs';
-import { newTestApp } from '../helpers/compliance';
+import { newTemplateApp } from '../helpers/compliance';
 
 const RETRIEVAL_CONFIG = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'config', 'retrieval.json'), 'utf8'));
 
@@ -19,8 +19,8 @@ describe('GatewayStack with retrieval (config/retrieval.json)', () => {
   let template: Template;
   let kbId: string;
   beforeAll(() => {
-    // GIVEN the committed retrieval configuration
-    const app = newTestApp();
+    // GIVEN the committed retrieval configuration (its compliance run, with every check: test/lib/environments)
+    const app = newTemplateApp();
     const config = parseConfig(RETRIEVAL_CONFIG);
     // WHEN
     const stack = new GatewayStack(app, 'Gateway', {

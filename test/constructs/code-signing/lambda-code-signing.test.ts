@@ -13,6 +13,12 @@ const PROFILE = 'arn:aws:signer:eu-west-1:123456789012:/signing-profiles/SecureL
 const BUNDLES = path.join(__dirname, '..', '..', '..', 'dist', 'bundles');
 const indexJs = (fn: string) => fs.readFileSync(path.join(BUNDLES, fn, 'index.js'));
 
+/**
+ * An app without the validate-against-default-rules flag, where aws-cdk-lib's CloudFormation validator could only
+ * warn; it is left out, since loading it costs about ten seconds of CPU per test file.
+ */
+const newApp = () => new App({ builtinCloudFormationValidation: false });
+
 let dir: string;
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-code-signing-'));
@@ -45,7 +51,7 @@ function functionIn(scope: Construct, code: lambda.Code): lambda.Function {
 describe('defaults', () => {
   test('a function of the package anywhere below the code signing deploys the signed object and carries the Enforce configuration', () => {
     // GIVEN
-    const stack = new Stack(new App(), 'S');
+    const stack = new Stack(newApp(), 'S');
     const file = artifactsFile('ok.json', [entry('authorizer', contentSha256([{ name: 'index.js', contents: indexJs('authorizer') }]))]);
     const signing = new LambdaCodeSigning(stack, LAMBDA_CODE_SIGNING_ID, { signingProfileVersionArn: PROFILE, signedArtifactsFile: file });
     // WHEN
@@ -64,7 +70,7 @@ describe('defaults', () => {
   });
 
   test('without code signing, the bundle deploys as an asset with no code-signing configuration', () => {
-    const stack = new Stack(new App(), 'S');
+    const stack = new Stack(newApp(), 'S');
     functionIn(stack, prebuiltCode('authorizer'));
     const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0]!;
     expect(fn.Properties.CodeSigningConfigArn).toBeUndefined();
@@ -73,7 +79,7 @@ describe('defaults', () => {
 
   test('the digest of a function with a data file covers the file: the signed gateway matches only its own configuration', () => {
     // GIVEN
-    const stack = new Stack(new App(), 'S');
+    const stack = new Stack(newApp(), 'S');
     const sha = contentSha256([{ name: 'index.js', contents: indexJs('gateway') }, { name: 'config.json', contents: '{"a":1}' }]);
     const file = artifactsFile('gateway.json', [entry('gateway', sha)]);
     new LambdaCodeSigning(stack, LAMBDA_CODE_SIGNING_ID, { signingProfileVersionArn: PROFILE, signedArtifactsFile: file });
@@ -87,7 +93,7 @@ describe('defaults', () => {
 describe('validation', () => {
   test('fails if the recorded source SHA-256 differs from the current code, naming the key, the file and the function', () => {
     // GIVEN a file signed for another gateway configuration
-    const app = new App();
+    const app = newApp();
     const stack = new Stack(app, 'S');
     const sha = contentSha256([{ name: 'index.js', contents: indexJs('gateway') }, { name: 'config.json', contents: '{"a":1}' }]);
     const file = artifactsFile('changed.json', [entry('gateway', sha)]);
@@ -101,7 +107,7 @@ describe('validation', () => {
   });
 
   test('fails if the file has no artifact of the function', () => {
-    const app = new App();
+    const app = newApp();
     const stack = new Stack(app, 'S');
     const file = artifactsFile('other.json', [entry('authorizer', 'a'.repeat(64))]);
     new LambdaCodeSigning(stack, LAMBDA_CODE_SIGNING_ID, { signingProfileVersionArn: PROFILE, signedArtifactsFile: file });
@@ -111,7 +117,7 @@ describe('validation', () => {
 
   test('with requireSignedCode false (tools that never deploy), unsigned code is a warning and keeps the configuration', () => {
     // GIVEN
-    const app = new App();
+    const app = newApp();
     const stack = new Stack(app, 'S');
     new LambdaCodeSigning(stack, LAMBDA_CODE_SIGNING_ID, { signingProfileVersionArn: PROFILE, signedArtifactsFile: path.join(dir, 'absent.json'), requireSignedCode: false });
     // WHEN
@@ -122,7 +128,7 @@ describe('validation', () => {
   });
 
   test('fails if the file is not a signed-artifacts file', () => {
-    const stack = new Stack(new App(), 'S');
+    const stack = new Stack(newApp(), 'S');
     const file = path.join(dir, 'bad.json');
     fs.writeFileSync(file, JSON.stringify({ version: 2, artifacts: [] }));
     new LambdaCodeSigning(stack, LAMBDA_CODE_SIGNING_ID, { signingProfileVersionArn: PROFILE, signedArtifactsFile: file });
@@ -130,7 +136,7 @@ describe('validation', () => {
   });
 
   test('fails if signingProfileVersionArn is not a profile version ARN', () => {
-    const stack = new Stack(new App(), 'S');
+    const stack = new Stack(newApp(), 'S');
     expect(() => new LambdaCodeSigning(stack, LAMBDA_CODE_SIGNING_ID, { signingProfileVersionArn: 'arn:aws:signer:eu-west-1:123456789012:/signing-profiles/SecureLlm', signedArtifactsFile: 'x.json' })).toThrow(
       /signingProfileVersionArn must be a Signer profile version ARN .*, got "arn:aws:signer:eu-west-1:123456789012:\/signing-profiles\/SecureLlm"/,
     );

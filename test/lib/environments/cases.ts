@@ -73,12 +73,28 @@ function modesFor(source: string, env: BlueprintConfigInput['env']): Environment
   return source === 'cdk.json' ? ['agnostic', 'region', 'account+region'] : ['agnostic'];
 }
 
-/** Every committed configuration in every mode it can be deployed in, dealt round-robin into `shards` parts; returns part `shard`. */
-export function environmentCases(shard: number, shards: number): EnvironmentCase[] {
-  const all = sources().flatMap(({ source, input }) =>
+/**
+ * The default app as written (cdk.json, environment-agnostic) is exactly the app test/lib/app-compliance.test.ts
+ * synthesizes with every compliance check; that file asserts {@link expectDeployableAsConfigured} on its assembly, so
+ * the environment shards leave this one case out instead of synthesizing the same app again.
+ */
+const SYNTHESIZED_BY_APP_COMPLIANCE = (c: EnvironmentCase) => c.source === 'cdk.json' && c.mode === 'agnostic';
+
+/** Every committed configuration in every mode it can be deployed in. */
+export function allEnvironmentCases(): EnvironmentCase[] {
+  return sources().flatMap(({ source, input }) =>
     modesFor(source, input.env).map((mode) => ({ source, mode, input: { ...withAlertRecipients(mode, input), env: envFor(mode, input.env) } })),
   );
-  return all.filter((_, i) => i % shards === shard);
+}
+
+/**
+ * The cases the environment shards synthesize (all but the one app-compliance synthesizes), dealt round-robin into
+ * `shards` parts; returns part `shard`.
+ */
+export function environmentCases(shard: number, shards: number): EnvironmentCase[] {
+  return allEnvironmentCases()
+    .filter((c) => !SYNTHESIZED_BY_APP_COMPLIANCE(c))
+    .filter((_, i) => i % shards === shard);
 }
 
 /**
@@ -125,30 +141,36 @@ export function withSynthesizedCase(c: EnvironmentCase, inspect: (result: Compli
 export function describeEnvironmentCases(shard: number, shards: number): void {
   describe.each(environmentCases(shard, shards))('$source, $mode', (c) => {
     test('passes every check with no lookup and the configured environment', () => {
-      withSynthesizedCase(c, (result) => {
-        expect(formatFindings(result.findings)).toBe('');
-        const assembly = result.assembly;
-        expect(assembly.manifest.missing ?? []).toEqual([]);
-        for (const stack of assembly.stacks) {
-          expect(stack.environment.region).toBe(c.input.env?.region ?? 'unknown-region');
-          expect(stack.environment.account).toBe(c.input.env?.account ?? 'unknown-account');
-        }
-        // Subnets name the configured zones, else the zones CloudFormation resolves at deploy time.
-        const listed = c.input.env?.availabilityZones;
-        const zones = assembly.stacks.flatMap((s) =>
-          Object.values(s.template.Resources as Record<string, { Type: string; Properties: { AvailabilityZone?: unknown } }>)
-            .filter((r) => r.Type === 'AWS::EC2::Subnet')
-            .map((r) => r.Properties.AvailabilityZone),
-        );
-        expect(zones.length).toBeGreaterThanOrEqual(2);
-        for (const zone of zones) {
-          if (listed) {
-            expect(listed).toContain(zone);
-          } else {
-            expect(zone).toEqual({ 'Fn::Select': [expect.any(Number), { 'Fn::GetAZs': '' }] });
-          }
-        }
-      });
+      withSynthesizedCase(c, (result) => expectDeployableAsConfigured(c, result));
     });
   });
+}
+
+/**
+ * The assertions of an environment case on its synthesis with every compliance check: no finding, no context lookup
+ * left for the CDK CLI, every stack in the configured environment, and subnets in the configured zones (else in the
+ * zones CloudFormation resolves at deploy time).
+ */
+export function expectDeployableAsConfigured(c: EnvironmentCase, result: ComplianceResult): void {
+  expect(formatFindings(result.findings)).toBe('');
+  const assembly = result.assembly;
+  expect(assembly.manifest.missing ?? []).toEqual([]);
+  for (const stack of assembly.stacks) {
+    expect(stack.environment.region).toBe(c.input.env?.region ?? 'unknown-region');
+    expect(stack.environment.account).toBe(c.input.env?.account ?? 'unknown-account');
+  }
+  const listed = c.input.env?.availabilityZones;
+  const zones = assembly.stacks.flatMap((s) =>
+    Object.values(s.template.Resources as Record<string, { Type: string; Properties: { AvailabilityZone?: unknown } }>)
+      .filter((r) => r.Type === 'AWS::EC2::Subnet')
+      .map((r) => r.Properties.AvailabilityZone),
+  );
+  expect(zones.length).toBeGreaterThanOrEqual(2);
+  for (const zone of zones) {
+    if (listed) {
+      expect(listed).toContain(zone);
+    } else {
+      expect(zone).toEqual({ 'Fn::Select': [expect.any(Number), { 'Fn::GetAZs': '' }] });
+    }
+  }
 }
