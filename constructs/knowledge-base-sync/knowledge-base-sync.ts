@@ -12,8 +12,11 @@ import { SecureKey } from '../secure-key';
 import { TerminalDeadLetterQueue } from '../shared/dead-letter-queue';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 
-/** The EventBridge Scheduler universal target that calls Bedrock Agent's StartIngestionJob: no function of ours runs. */
-export const START_INGESTION_JOB_TARGET = 'arn:aws:scheduler:::aws-sdk:bedrockagent:startIngestionJob';
+/**
+ * The EventBridge Scheduler universal target that calls Bedrock Agent's StartIngestionJob (no function of ours runs),
+ * without its `arn:<partition>:scheduler:::` prefix, which the schedule takes from the stack's partition.
+ */
+export const START_INGESTION_JOB_TARGET = 'aws-sdk:bedrockagent:startIngestionJob';
 
 /** Properties for {@link KnowledgeBaseSync}. */
 export interface KnowledgeBaseSyncProps {
@@ -123,7 +126,7 @@ export class KnowledgeBaseSync extends Construct {
       state: 'ENABLED',
       kmsKeyArn: key.keyArn,
       target: {
-        arn: START_INGESTION_JOB_TARGET,
+        arn: `arn:${stack.partition}:scheduler:::${START_INGESTION_JOB_TARGET}`,
         roleArn: role.roleArn,
         input: stack.toJsonString({ KnowledgeBaseId: props.knowledgeBase.knowledgeBaseId, DataSourceId: props.knowledgeBase.dataSourceId }),
         // A refused start is retried by the next tick, with whatever changed since.

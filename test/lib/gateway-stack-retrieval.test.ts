@@ -100,7 +100,8 @@ describe('GatewayStack with retrieval (config/retrieval.json)', () => {
         ScheduleExpression: 'rate(15 minutes)',
         KmsKeyArn: Match.anyValue(),
         Target: Match.objectLike({
-          Arn: START_INGESTION_JOB_TARGET,
+          // config/retrieval.json pins its region, so the partition is known at synth.
+          Arn: `arn:aws:scheduler:::${START_INGESTION_JOB_TARGET}`,
           Input: {
             'Fn::Join': ['', ['{"KnowledgeBaseId":"', { 'Fn::GetAtt': [kbId, 'KnowledgeBaseId'] }, '","DataSourceId":"', { 'Fn::GetAtt': [dataSourceId, 'DataSourceId'] }, '"}']],
           },

@@ -26,7 +26,11 @@ describe('KnowledgeBaseSync', () => {
         ScheduleExpression: 'rate(15 minutes)',
         FlexibleTimeWindow: { Mode: 'OFF' },
         KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SyncKey'), 'Arn'] },
-        Target: Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } }),
+        Target: Match.objectLike({
+          // The universal target's partition is the stack's (GovCloud and China have their own).
+          Arn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:::aws-sdk:bedrockagent:startIngestionJob']] },
+          RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+        }),
       });
       template.hasResourceProperties('AWS::IAM::Role', {
         AssumeRolePolicyDocument: {
