@@ -787,6 +787,12 @@ interface Answer {
   readonly toolCalls?: readonly OpenAiToolCall[];
 }
 
+/** The answer that replaces a refused one: the deployment's refusal text, `finish_reason: "content_filter"`; records why. */
+function refusal(exchange: Exchange, config: GatewayRuntimeConfig, reason: BlockReason): Answer {
+  exchange.blockReason = reason;
+  return { content: config.blockedOutputMessage, finishReason: 'content_filter' };
+}
+
 /** Turns the Converse output into the answer the client may see, or a refusal. Never returns unscreened text. */
 async function screenAnswer(
   out: ConverseCommandOutput,
@@ -799,10 +805,6 @@ async function screenAnswer(
   exchange: Exchange,
 ): Promise<Answer> {
   const record = exchange.record;
-  const refuse = (reason: BlockReason): Answer => {
-    exchange.blockReason = reason;
-    return { content: config.blockedOutputMessage, finishReason: 'content_filter' };
-  };
 
   if (out.stopReason === 'guardrail_intervened') {
     // Which side acted comes from the trace, then the usage (see ./intervention); an unknown side is refused as an
@@ -817,7 +819,7 @@ async function screenAnswer(
         exchange.blockReason = 'guardrail_input';
         throw new ContentFilterError(config.blockedInputMessage, { code: 'content_filter' });
       }
-      return refuse('guardrail_output');
+      return refusal(exchange, config, 'guardrail_output');
     }
     record.guardrailAction = intervention.side === 'output' ? 'MASKED_OUTPUT' : 'MASKED_INPUT';
   } else {
@@ -832,7 +834,7 @@ async function screenAnswer(
   let toolCalls: readonly OpenAiToolCall[] | undefined;
   if (content?.some((b) => b.toolUse !== undefined)) {
     const screenedCalls = await screenToolUse(content, req, canary, config, deps, policy, deadline, record);
-    if (typeof screenedCalls === 'string') return refuse(screenedCalls);
+    if (typeof screenedCalls === 'string') return refusal(exchange, config, screenedCalls);
     toolCalls = screenedCalls;
   }
 
@@ -843,12 +845,12 @@ async function screenAnswer(
     if (result.reasons.length > 0) record.outputScreen = result.reasons;
     if (result.removedLinks > 0) record.outputLinksRemoved = result.removedLinks;
     if (result.redactions > 0) record.outputRedactions = result.redactions;
-    if (result.blocked) return refuse(result.reasons.includes('canary-leak') ? 'canary_leak' : 'output_screen');
+    if (result.blocked) return refusal(exchange, config, result.reasons.includes('canary-leak') ? 'canary_leak' : 'output_screen');
     screened = result.text;
   } catch {
     // Fail closed: no unscreened model output leaves the gateway.
     record.outputScreen = ['screening-error'];
-    return refuse('output_screen');
+    return refusal(exchange, config, 'output_screen');
   }
   const finishReason = toolCalls && toolCalls.length > 0 ? 'tool_calls' : finishReasonOf(out.stopReason);
   return {
@@ -909,10 +911,6 @@ async function screenStructuredOutput(
   exchange: Exchange,
 ): Promise<Answer> {
   const record = exchange.record;
-  const refuse = (reason: BlockReason): Answer => {
-    exchange.blockReason = reason;
-    return { content: config.blockedOutputMessage, finishReason: 'content_filter' };
-  };
   const uses = (out.output?.message?.content ?? []).flatMap((b) => (b.toolUse === undefined ? [] : [b.toolUse]));
   // Cut off by the token limit: whatever came is incomplete, and nothing unvalidated is returned.
   if (out.stopReason === 'max_tokens') return { content: null, finishReason: 'length' };
@@ -935,16 +933,16 @@ async function screenStructuredOutput(
     });
     if (result.reasons.length > 0) record.outputScreen = result.reasons;
     if (result.redactions > 0) record.outputRedactions = result.redactions;
-    if (result.blocked) return refuse(result.reasons.includes('canary-leak') ? 'canary_leak' : 'output_screen');
+    if (result.blocked) return refusal(exchange, config, result.reasons.includes('canary-leak') ? 'canary_leak' : 'output_screen');
     // A placeholder can break the schema (length, enum, pattern-like constraints): then refuse, never return it.
     if (validateAgainstSchema(JSON.parse(result.arguments), format.schema) !== undefined) {
       record.outputScreen = [...result.reasons, 'redaction-breaks-schema'];
-      return refuse('output_screen');
+      return refusal(exchange, config, 'output_screen');
     }
     text = result.arguments;
   } catch {
     record.outputScreen = ['screening-error'];
-    return refuse('output_screen');
+    return refusal(exchange, config, 'output_screen');
   }
   const check = await applyGuardrail(deps.bedrock, {
     guardrailIdentifier: config.guardrailId,
@@ -955,7 +953,7 @@ async function screenStructuredOutput(
   record.applyGuardrailActions = [...(record.applyGuardrailActions ?? []), String(check.value.action ?? 'NONE')];
   if (check.value.action === 'GUARDRAIL_INTERVENED' && interventionBlocks(check.value.assessments)) {
     record.guardrailPolicies = summarizeAssessments(check.value.assessments);
-    return refuse('guardrail_output');
+    return refusal(exchange, config, 'guardrail_output');
   }
   return { content: text, finishReason: 'stop' };
 }
