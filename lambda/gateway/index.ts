@@ -109,6 +109,8 @@ export interface GatewayDependencies {
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Time kept free before the invocation's end, by default (see {@link GatewayDependencies.deadlineMarginMs}). */
+const DEFAULT_DEADLINE_MARGIN_MS = 1500;
 /** The fraction of a spend budget at which a settlement raises the one alert of that counter and period. */
 const DEFAULT_BUDGET_ALERT_FRACTION = 0.8;
 
@@ -159,11 +161,30 @@ export function createStreamingHandler(deps: GatewayDependencies): StreamingHand
       target.open({ statusCode: outcome.statusCode, headers });
       target.write(outcome.body);
     }
-    await target.end();
+    // A reader that stopped reading must not keep the record from being written before the invocation ends.
+    await endBefore(target, context, deps.deadlineMarginMs);
     // The record (complete: nothing changes it after serve) is written once the client has the whole response, and
     // before the invocation ends: the log and metrics serialization is off the response's path.
     deps.auditor.emit(record);
   };
+}
+
+/**
+ * Ends the response, waiting for the reader at most until half the deadline margin before the invocation's end (the
+ * body is then left to the runtime to flush or drop): what follows, the audit record, must run before that end.
+ */
+async function endBefore(target: ResponseTarget, context: Context | undefined, marginMs = DEFAULT_DEADLINE_MARGIN_MS): Promise<void> {
+  const remaining = context?.getRemainingTimeInMillis?.();
+  if (typeof remaining !== 'number') return target.end();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, remaining - marginMs / 2));
+  });
+  try {
+    await Promise.race([target.end(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Collects a streamed response in memory (for the buffered handler). */
@@ -180,8 +201,13 @@ class BufferedTarget implements ResponseTarget {
     this.headers = metadata.headers;
   }
 
-  write(text: string): void {
+  write(text: string): boolean {
     this.body += text;
+    return true;
+  }
+
+  drained(): Promise<void> {
+    return Promise.resolve();
   }
 
   end(): Promise<void> {
@@ -520,7 +546,7 @@ async function chat(
 
   const policy: RetryPolicy = { maxAttempts: config.bedrockMaxAttempts, timeoutMs: config.bedrockTimeoutMs, ...deps.retry };
   const remaining = context?.getRemainingTimeInMillis?.();
-  const deadline = typeof remaining === 'number' ? Date.now() + remaining - (deps.deadlineMarginMs ?? 1500) : undefined;
+  const deadline = typeof remaining === 'number' ? Date.now() + remaining - (deps.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS) : undefined;
 
   // Retrieval before anything is reserved: the retrieved chunks are input tokens, so the reservation bounds them too.
   let retrieval: Retrieval | undefined;
@@ -1027,7 +1053,7 @@ async function embeddings(
     }
     const policy: RetryPolicy = { maxAttempts: config.bedrockMaxAttempts, timeoutMs: config.bedrockTimeoutMs, ...deps.retry };
     const remaining = context?.getRemainingTimeInMillis?.();
-    const deadline = typeof remaining === 'number' ? Date.now() + remaining - (deps.deadlineMarginMs ?? 1500) : undefined;
+    const deadline = typeof remaining === 'number' ? Date.now() + remaining - (deps.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS) : undefined;
     const vectors: Embedding[] = [];
     let attempts = 0;
     for (const text of req.inputs) {
