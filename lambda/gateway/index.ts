@@ -28,7 +28,10 @@
  * With `stream: true` the same pipeline runs up to the model call, which is ConverseStream (guardrail in `sync` stream
  * processing mode); ./stream-chat then releases screened text as server-sent events through a hold-back window,
  * screens tool calls whole at the end, settles on the streamed usage (or the whole reservation when the stream
- * breaks) and writes the audit record's stream fields. The Lambda entry point is a response-streaming handler (API
+ * breaks) and writes the audit record's stream fields. A slow reader holds the stream back (nothing more is pulled from
+ * Bedrock until the response stream has drained); a streamed answer may run to the function's timeout and is ended
+ * cleanly just before it (an error event, the reservation settled), while a non-streamed one stops a margin before
+ * `answerTimeoutMs` (API Gateway's 29 seconds for a response it receives whole). The Lambda entry point is a response-streaming handler (API
  * Gateway `STREAM` transfer mode): every other response is one write of the same JSON; {@link createHandler} is the
  * buffered form for tests and benchmarks.
  * Pipeline of an embeddings request ({@link embeddings}): caller (401) → body (413/400) → schema (400/413) → alias
@@ -167,6 +170,19 @@ export function createStreamingHandler(deps: GatewayDependencies): StreamingHand
     // before the invocation ends: the log and metrics serialization is off the response's path.
     deps.auditor.emit(record);
   };
+}
+
+/**
+ * Epoch ms by which a chat answer must be done, a margin before the invocation's end; a non-streamed answer also a
+ * margin before `answerTimeoutMs` from the request's arrival (API Gateway waits 29 seconds for a response it receives
+ * whole, while the function's timeout is the longer streaming one). `undefined` without a context (tests).
+ */
+function chatDeadline(stream: boolean, started: number, context: Context | undefined, config: GatewayRuntimeConfig, marginMs = DEFAULT_DEADLINE_MARGIN_MS): number | undefined {
+  const remaining = context?.getRemainingTimeInMillis?.();
+  const invocationEnd = typeof remaining === 'number' ? Date.now() + remaining : undefined;
+  const answerEnd = !stream && config.answerTimeoutMs !== undefined ? started + config.answerTimeoutMs : undefined;
+  const end = invocationEnd === undefined ? answerEnd : answerEnd === undefined ? invocationEnd : Math.min(invocationEnd, answerEnd);
+  return end === undefined ? undefined : end - marginMs;
 }
 
 /**
@@ -545,8 +561,7 @@ async function chat(
   }
 
   const policy: RetryPolicy = { maxAttempts: config.bedrockMaxAttempts, timeoutMs: config.bedrockTimeoutMs, ...deps.retry };
-  const remaining = context?.getRemainingTimeInMillis?.();
-  const deadline = typeof remaining === 'number' ? Date.now() + remaining - (deps.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS) : undefined;
+  const deadline = chatDeadline(req.stream === true, started, context, config, deps.deadlineMarginMs);
 
   // Retrieval before anything is reserved: the retrieved chunks are input tokens, so the reservation bounds them too.
   let retrieval: Retrieval | undefined;
