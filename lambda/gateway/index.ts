@@ -130,6 +130,8 @@ interface Exchange {
   readonly record: AuditRecord;
   /** Why a control refused the request, when it did (set before throwing). */
   blockReason?: BlockReason;
+  /** The normalized messages, hashed into the record once the answer has left (off the first token's path). */
+  prompt?: ReadonlyArray<{ readonly role: string; readonly text: string }>;
 }
 
 /**
@@ -277,6 +279,7 @@ function createServer(deps: GatewayDependencies): Server {
     }
     record.status = response === STREAMED ? 200 : response.statusCode;
     record.latencyMs = Date.now() - started;
+    if (exchange.prompt !== undefined) record.promptSha256 = promptSha256(exchange.prompt);
     return { outcome: response, record };
   };
 }
@@ -543,7 +546,7 @@ async function chat(
   if (limits.length > 0 && !budget) throw new Error('a spend budget applies but quotas (and with them the usage table) are disabled');
 
   const req = normalizeRequest(parsed, config.limits.maxMessageChars, record);
-  record.promptSha256 = promptSha256(req.messages);
+  exchange.prompt = req.messages;
   record.promptChars = req.messages.reduce((n, m) => n + m.text.length, 0);
   record.messageCount = req.messages.length;
   record.toolCount = req.tools.length;

@@ -42,6 +42,7 @@
  * @module
  */
 import { canaryOf } from '../shared/screening/canary';
+import { allowList } from '../shared/screening/links';
 import { ScreenOutputOptions, ScreenOutputResult, screenOutput } from '../shared/screening/output';
 import { countWork } from '../shared/screening/work';
 
@@ -131,9 +132,9 @@ export class StreamScreen {
       if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} must be a whole number of at least ${min}, got ${value}`);
     }
     this.opts = { canary: opts.canary, allowedLinkHosts: opts.allowedLinkHosts, allowHtml: opts.allowHtml };
-    // Invalid screening options throw here, before any text arrives.
-    screenOutput('', this.opts);
+    // Invalid screening options throw here, before any text arrives (the checks screenOutput makes first).
     const canary = canaryOf(opts.canary);
+    allowList(opts.allowedLinkHosts);
     this.canaryKey = canary.key;
     this.canaryReversed = canary.reversed;
   }
