@@ -102,10 +102,16 @@ export class StreamScreen {
   private readonly context: number;
   private readonly canaryKey: string;
   private readonly canaryReversed: string;
-  /** All raw text received. */
-  private raw = '';
+  /**
+   * The raw text before the window, in the pieces the window left behind (joined only for the final check), and the
+   * raw text of the window. Kept apart so that adding text and slicing the window never copies the whole text.
+   */
+  private readonly frozenRaw: string[] = [];
+  private window = '';
   /** Raw index where the window starts. */
   private base = 0;
+  /** Characters of raw text received. */
+  private rawChars = 0;
   /** Raw length at the last screening (0: none yet). */
   private screenedRawChars = 0;
   /** All released text. */
@@ -146,7 +152,7 @@ export class StreamScreen {
 
   /** Characters of raw model text received so far. */
   get receivedChars(): number {
-    return this.raw.length;
+    return this.rawChars;
   }
 
   /** The findings (reasons, redactions, removed links) of the screening that decided the end, for the audit record. */
@@ -159,14 +165,15 @@ export class StreamScreen {
   push(delta: string): StreamRelease {
     if (this.blockedReasons !== undefined) return { blocked: true, reasons: this.blockedReasons };
     if (this.finished) throw new Error('StreamScreen.push after finish');
-    this.raw += delta;
+    this.window += delta;
+    this.rawChars += delta.length;
     // Until the text is a step longer than the window, a screening would find (almost) all of it still held back: the
     // first screening waits for that, so the first release costs one screening of the text, not one per step. Later
     // ones come every step, or every quarter of the window when it could not move on (linear work either way).
     const due = this.screenedRawChars === 0
       ? this.holdBack + this.minStep
       : this.screenedRawChars + Math.max(this.step, Math.ceil((this.screenedRawChars - this.base) / 4));
-    if (this.raw.length < due) return { blocked: false, text: '' };
+    if (this.rawChars < due) return { blocked: false, text: '' };
     return this.screenWindow();
   }
 
@@ -177,7 +184,7 @@ export class StreamScreen {
     if (this.base === 0) return this.screenWindow(true);
     if (this.verbatim && !this.nonAscii) {
       if (this.scanCanary()) return this.block(['canary-leak']);
-      const rest = this.raw.slice(this.base);
+      const rest = this.window;
       const window = screenOutput(rest, this.opts);
       countWork(rest.length);
       if (!this.nonAscii && !window.blocked && window.text === rest) {
@@ -186,7 +193,7 @@ export class StreamScreen {
       }
     }
     // Something was changed or found, or normalization may join what the windows saw apart: the whole text decides.
-    const whole = screenOutput(this.raw, this.opts);
+    const whole = screenOutput(this.frozenRaw.join('') + this.window, this.opts);
     this.last = whole;
     if (whole.blocked) return this.block(whole.reasons);
     countWork(this.released.length);
@@ -198,10 +205,10 @@ export class StreamScreen {
 
   /** Screens the window `raw[base, end)`, releases what it may, and moves the window on when it can. */
   private screenWindow(final = false): StreamRelease {
-    this.screenedRawChars = this.raw.length;
+    this.screenedRawChars = this.rawChars;
     // While the window is the whole text, its screening checks the canary itself.
     if (this.base > 0 && this.scanCanary()) return this.block(['canary-leak']);
-    const result = screenOutput(this.raw.slice(this.base), this.opts);
+    const result = screenOutput(this.window, this.opts);
     this.last = result;
     if (result.blocked) return this.block(result.reasons);
     const release = this.releaseFrom(result, final);
@@ -231,7 +238,7 @@ export class StreamScreen {
     const out = text.slice(already, end);
     if (this.verbatim) {
       countWork(out.length);
-      this.verbatim = this.raw.startsWith(out, this.base + already);
+      this.verbatim = this.window.startsWith(out, already);
     }
     this.windowReleased = text.slice(0, end);
     this.released += out;
@@ -245,9 +252,9 @@ export class StreamScreen {
   private advance(text: string): void {
     const limit = this.windowReleased.length - this.context;
     if (limit < this.step) return;
-    const cut = this.cutBefore(this.base + limit);
-    if (cut <= this.base) return;
-    const tile = this.raw.slice(this.base, cut);
+    const cut = this.cutBefore(Math.min(limit, this.window.length));
+    if (cut <= 0) return;
+    const tile = this.window.slice(0, cut);
     countWork(tile.length);
     let image: string | undefined;
     if (text.startsWith(tile)) {
@@ -261,41 +268,46 @@ export class StreamScreen {
       }
     }
     if (image === undefined) return;
-    this.base = cut;
+    // The running canary scan reads the tile before the window leaves it.
+    if (this.scannedRawChars < this.base + cut && this.scanCanary(cut)) {
+      this.block(['canary-leak']);
+      return;
+    }
+    this.frozenRaw.push(tile);
+    this.window = this.window.slice(cut);
+    this.base += cut;
     this.windowReleased = this.windowReleased.slice(image.length);
   }
 
   /**
-   * The raw index after the last line break at or before `limit` (and after `base`), else after the last white space
-   * followed by a letter or digit: a window that starts there reads the line or word as the whole text does. `base`
-   * when there is none.
+   * The window index after the last line break at or before `limit`, else after the last white space followed by a
+   * letter or digit: a window that starts there reads the line or word as the whole text does. 0 when there is none.
+   * One backward pass over the window, never beyond it.
    */
   private cutBefore(limit: number): number {
-    const raw = this.raw;
-    const newline = raw.lastIndexOf('\n', limit - 1);
-    if (newline >= this.base) {
-      countWork(limit - newline);
-      return newline + 1;
-    }
-    for (let i = limit - 1; i > this.base; i--) {
-      if (isSpace(raw.charCodeAt(i - 1)) && isAlnum(raw.charCodeAt(i))) {
-        countWork(limit - i);
+    const w = this.window;
+    let word = 0;
+    for (let i = limit; i > 0; i--) {
+      const before = w.charCodeAt(i - 1);
+      if (before === 0x0a) {
+        countWork(limit - i + 1);
         return i;
       }
+      if (word === 0 && isSpace(before) && isAlnum(w.charCodeAt(i))) word = i;
     }
-    countWork(limit - this.base);
-    return this.base;
+    countWork(limit);
+    return word;
   }
 
   /**
-   * The running canary scan: the letters and digits of the text not read yet, lower-cased, joined to the last ones
-   * kept, searched for the canary and its reverse. On ASCII text this is exactly the screen's check of the canary
-   * with anything but letters and digits between its characters; it catches a canary spread wider than a window.
-   * Text outside ASCII is left to the whole-text screening at the end.
+   * The running canary scan: the letters and digits of the raw text not read yet, up to window index `end`,
+   * lower-cased, joined to the last ones kept, searched for the canary and its reverse. On ASCII text this is exactly
+   * the screen's check of the canary with anything but letters and digits between its characters; it catches a
+   * canary spread wider than a window. Text outside ASCII is left to the whole-text screening at the end.
    */
-  private scanCanary(): boolean {
-    const piece = this.raw.slice(this.scannedRawChars);
-    this.scannedRawChars = this.raw.length;
+  private scanCanary(end = this.window.length): boolean {
+    const piece = this.window.slice(this.scannedRawChars - this.base, end);
+    this.scannedRawChars = this.base + end;
     countWork(4 * piece.length + this.squeezedTail.length);
     if (!this.nonAscii && NON_ASCII.test(piece)) this.nonAscii = true;
     if (this.nonAscii) return false;
