@@ -521,8 +521,23 @@ const gatewaySchema = z
     lambda: z
       .strictObject({
         reservedConcurrency: z.number().int().min(1).max(1000).default(20),
+        /** Time a non-streamed answer may take (API Gateway waits at most 29 seconds for a response it receives whole). */
         timeoutSeconds: z.number().int().min(5).max(29).default(29),
+        /**
+         * Time a streamed answer may run: the function's timeout and the chat method's integration timeout (API Gateway
+         * streams a response for at most 15 minutes); at least `timeoutSeconds`.
+         */
+        streamTimeoutSeconds: z.number().int().min(5).max(900).default(300),
         memoryMb: z.number().int().min(256).max(10_240).default(1024),
+      })
+      .superRefine((l, ctx) => {
+        if (l.streamTimeoutSeconds < l.timeoutSeconds) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['streamTimeoutSeconds'],
+            message: `is ${l.streamTimeoutSeconds}, shorter than timeoutSeconds (${l.timeoutSeconds}): a streamed answer may run at least as long as a buffered one; set it to ${l.timeoutSeconds} or more (at most 900)`,
+          });
+        }
       })
       .prefault({}),
     /** Security alarms, their recipients and the daily token budget. */

@@ -180,6 +180,7 @@ export class GatewayStack extends BlueprintStack {
       wafRateLimitPerCaller: config.api.wafRateLimitPerCaller,
       reservedConcurrency: config.lambda.reservedConcurrency,
       timeout: Duration.seconds(config.lambda.timeoutSeconds),
+      streamTimeout: Duration.seconds(config.lambda.streamTimeoutSeconds),
       memorySize: config.lambda.memoryMb,
       userPool: config.existingUserPoolId
         ? cognito.UserPool.fromUserPoolId(this, 'ExistingUserPool', config.existingUserPoolId)

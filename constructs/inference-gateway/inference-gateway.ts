@@ -76,6 +76,13 @@ const MACHINE_CLIENT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** API Gateway's maximum integration timeout for a REST API (without a quota increase). */
 const MAX_TIMEOUT_SECONDS = 29;
 const MIN_TIMEOUT_SECONDS = 5;
+/**
+ * API Gateway's maximum integration timeout for a REST method whose response transfer mode is STREAM (no quota
+ * increase needed), which is also Lambda's maximum function timeout.
+ */
+const MAX_STREAM_TIMEOUT_SECONDS = 900;
+/** Default time a streamed answer may run. */
+const DEFAULT_STREAM_TIMEOUT_SECONDS = 300;
 /** Time the function keeps for itself after the last Bedrock attempt (screening, audit, response). */
 const HANDLER_MARGIN_SECONDS = 2;
 const HOST = /^[a-z0-9.-]+$/;
@@ -229,11 +236,20 @@ export interface InferenceGatewayProps {
   readonly reservedConcurrency?: number;
 
   /**
-   * The function's timeout: 5 to 29 seconds (API Gateway answers 504 after 29 seconds). One
-   * Bedrock attempt may take all of it but 2 seconds.
+   * Time a non-streamed answer may take: 5 to 29 seconds (API Gateway answers 504 after 29 seconds for a response it
+   * receives whole). One Bedrock attempt may take all of it but 2 seconds.
    * @default Duration.seconds(29)
    */
   readonly timeout?: Duration;
+
+  /**
+   * Time a streamed answer (`stream: true`) may run: from `timeout` to 15 minutes. It is the function's timeout and the
+   * chat completions method's integration timeout (API Gateway allows up to 15 minutes for a method in STREAM transfer
+   * mode without a quota increase); the other methods keep 29 seconds. The function ends a stream still running just
+   * before it (a last error event, the reservation settled), and a non-streamed answer still stops at `timeout`.
+   * @default Duration.minutes(5)
+   */
+  readonly streamTimeout?: Duration;
 
   /**
    * The function's memory, in MB (128 to 10240); CPU grows with it.
@@ -494,6 +510,7 @@ export class InferenceGateway extends Construct {
     const wafRateLimitPerCaller = props.wafRateLimitPerCaller ?? 300;
     const reservedConcurrency = props.reservedConcurrency ?? 20;
     const timeout = props.timeout ?? Duration.seconds(MAX_TIMEOUT_SECONDS);
+    const streamTimeout = props.streamTimeout ?? Duration.seconds(DEFAULT_STREAM_TIMEOUT_SECONDS);
     const memorySize = props.memorySize ?? 1024;
     const bedrockMaxAttempts = props.bedrockMaxAttempts ?? 3;
     const quotasEnabled = props.quotasEnabled ?? true;
@@ -523,6 +540,14 @@ export class InferenceGateway extends Construct {
     checkRange('reservedConcurrency', reservedConcurrency, 1, 1000);
     const timeoutSeconds = timeout.toSeconds();
     checkRange('timeout', timeoutSeconds, MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, 'API Gateway stops waiting for a REST integration after 29 seconds', 'seconds');
+    const streamTimeoutSeconds = streamTimeout.toSeconds();
+    if (!Token.isUnresolved(streamTimeoutSeconds) && !Token.isUnresolved(timeoutSeconds)
+      && (!Number.isInteger(streamTimeoutSeconds) || streamTimeoutSeconds < timeoutSeconds || streamTimeoutSeconds > MAX_STREAM_TIMEOUT_SECONDS)) {
+      throw new Error(
+        `streamTimeout must be a whole number of seconds from timeout (${timeoutSeconds}) to ${MAX_STREAM_TIMEOUT_SECONDS} seconds, got ${streamTimeoutSeconds}; ` +
+        'API Gateway streams a response for at most 15 minutes, and a streamed answer may run at least as long as a buffered one',
+      );
+    }
     checkRange('memorySize', memorySize, 128, 10_240, 'the limits of AWS Lambda', 'MB');
     checkRange('bedrockMaxAttempts', bedrockMaxAttempts, 1, 5);
     if (!Token.isUnresolved(props.systemPrompt) && (props.systemPrompt.trim().length === 0 || props.systemPrompt.length > 20_000)) {
@@ -591,6 +616,7 @@ export class InferenceGateway extends Construct {
       quotasEnabled,
       bedrockTimeoutMs: (timeoutSeconds - HANDLER_MARGIN_SECONDS) * 1000,
       bedrockMaxAttempts,
+      answerTimeoutMs: timeoutSeconds * 1000,
     });
 
     // --- key -------------------------------------------------------------------------------
@@ -648,7 +674,8 @@ export class InferenceGateway extends Construct {
       runtime: latestNodeRuntime(),
       architecture: lambda.Architecture.ARM_64,
       memorySize,
-      timeout,
+      // A streamed answer may run this long; a non-streamed one stops at `timeout` (answerTimeoutMs in its configuration).
+      timeout: streamTimeout,
       reservedConcurrentExecutions: reservedConcurrency,
       tracing: lambda.Tracing.ACTIVE,
       // Every permission is in the role's managed policy; the function cannot add inline statements.
@@ -1080,11 +1107,20 @@ export class InferenceGateway extends Construct {
     // Response streaming: API Gateway invokes the function with InvokeWithResponseStream (the 2021-11-15
     // `response-streaming-invocations` action; the same lambda:InvokeFunction permission) and passes the body on as the
     // function writes it, so `stream: true` answers arrive as server-sent events. Non-streamed answers are one write.
+    // Chat completions may stream for up to `streamTimeout` (TimeoutInMillis above 29 s is allowed for a STREAM
+    // integration); the other routes answer in one write and keep API Gateway's 29 seconds.
+    const streamingInvocations = `2021-11-15/functions/${this.function.functionArn}/response-streaming-invocations`;
     const integration = new apigateway.AwsIntegration({
       proxy: true,
       service: 'lambda',
-      path: `2021-11-15/functions/${this.function.functionArn}/response-streaming-invocations`,
+      path: streamingInvocations,
       options: { responseTransferMode: apigateway.ResponseTransferMode.STREAM },
+    });
+    const chatIntegration = new apigateway.AwsIntegration({
+      proxy: true,
+      service: 'lambda',
+      path: streamingInvocations,
+      options: { responseTransferMode: apigateway.ResponseTransferMode.STREAM, timeout: streamTimeout },
     });
     // What each route adds to the common options; a route added to the contract must be listed here.
     const routeOptions: Record<GatewayRouteName, apigateway.MethodOptions> = {
@@ -1097,7 +1133,7 @@ export class InferenceGateway extends Construct {
     // gets the default REQUEST authorizer, the validator and the proxy integration; path parameters are required.
     const methods = GATEWAY_ROUTES.map((route) => {
       const parameters = pathParameterNames(route.path).map((name): [string, boolean] => [`method.request.path.${name}`, true]);
-      return this.api.root.resourceForPath(route.path).addMethod(route.method, integration, {
+      return this.api.root.resourceForPath(route.path).addMethod(route.method, route.name === 'chat.completions' ? chatIntegration : integration, {
         requestValidator: validator,
         ...(parameters.length > 0 ? { requestParameters: Object.fromEntries(parameters) } : {}),
         ...routeOptions[route.name],
@@ -1295,6 +1331,7 @@ interface DerivedLimits {
   readonly quotasEnabled: boolean;
   readonly bedrockTimeoutMs: number;
   readonly bedrockMaxAttempts: number;
+  readonly answerTimeoutMs: number;
 }
 
 /** The configuration shipped beside the function's code, validated against the function's own schema. */
@@ -1356,6 +1393,7 @@ function buildStaticConfig(props: InferenceGatewayProps, limits: DerivedLimits):
     blockedOutputMessage: props.blockedOutputMessage ?? 'Sorry, I can\'t provide that response.',
     quotasEnabled: limits.quotasEnabled,
     bedrockTimeoutMs: limits.bedrockTimeoutMs,
+    answerTimeoutMs: limits.answerTimeoutMs,
     bedrockMaxAttempts: limits.bedrockMaxAttempts,
   };
   const text = JSON.stringify(config);

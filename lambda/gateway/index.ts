@@ -28,7 +28,10 @@
  * With `stream: true` the same pipeline runs up to the model call, which is ConverseStream (guardrail in `sync` stream
  * processing mode); ./stream-chat then releases screened text as server-sent events through a hold-back window,
  * screens tool calls whole at the end, settles on the streamed usage (or the whole reservation when the stream
- * breaks) and writes the audit record's stream fields. The Lambda entry point is a response-streaming handler (API
+ * breaks) and writes the audit record's stream fields. A slow reader holds the stream back (nothing more is pulled from
+ * Bedrock until the response stream has drained); a streamed answer may run to the function's timeout and is ended
+ * cleanly just before it (an error event, the reservation settled), while a non-streamed one stops a margin before
+ * `answerTimeoutMs` (API Gateway's 29 seconds for a response it receives whole). The Lambda entry point is a response-streaming handler (API
  * Gateway `STREAM` transfer mode): every other response is one write of the same JSON; {@link createHandler} is the
  * buffered form for tests and benchmarks.
  * Pipeline of an embeddings request ({@link embeddings}): caller (401) → body (413/400) → schema (400/413) → alias
@@ -109,6 +112,8 @@ export interface GatewayDependencies {
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Time kept free before the invocation's end, by default (see {@link GatewayDependencies.deadlineMarginMs}). */
+const DEFAULT_DEADLINE_MARGIN_MS = 1500;
 /** The fraction of a spend budget at which a settlement raises the one alert of that counter and period. */
 const DEFAULT_BUDGET_ALERT_FRACTION = 0.8;
 
@@ -125,6 +130,8 @@ interface Exchange {
   readonly record: AuditRecord;
   /** Why a control refused the request, when it did (set before throwing). */
   blockReason?: BlockReason;
+  /** The normalized messages, hashed into the record once the answer has left (off the first token's path). */
+  prompt?: ReadonlyArray<{ readonly role: string; readonly text: string }>;
 }
 
 /**
@@ -159,11 +166,43 @@ export function createStreamingHandler(deps: GatewayDependencies): StreamingHand
       target.open({ statusCode: outcome.statusCode, headers });
       target.write(outcome.body);
     }
-    await target.end();
+    // A reader that stopped reading must not keep the record from being written before the invocation ends.
+    await endBefore(target, context, deps.deadlineMarginMs);
     // The record (complete: nothing changes it after serve) is written once the client has the whole response, and
     // before the invocation ends: the log and metrics serialization is off the response's path.
     deps.auditor.emit(record);
   };
+}
+
+/**
+ * Epoch ms by which a chat answer must be done, a margin before the invocation's end; a non-streamed answer also a
+ * margin before `answerTimeoutMs` from the request's arrival (API Gateway waits 29 seconds for a response it receives
+ * whole, while the function's timeout is the longer streaming one). `undefined` without a context (tests).
+ */
+function chatDeadline(stream: boolean, started: number, context: Context | undefined, config: GatewayRuntimeConfig, marginMs = DEFAULT_DEADLINE_MARGIN_MS): number | undefined {
+  const remaining = context?.getRemainingTimeInMillis?.();
+  const invocationEnd = typeof remaining === 'number' ? Date.now() + remaining : undefined;
+  const answerEnd = !stream && config.answerTimeoutMs !== undefined ? started + config.answerTimeoutMs : undefined;
+  const end = invocationEnd === undefined ? answerEnd : answerEnd === undefined ? invocationEnd : Math.min(invocationEnd, answerEnd);
+  return end === undefined ? undefined : end - marginMs;
+}
+
+/**
+ * Ends the response, waiting for the reader at most until half the deadline margin before the invocation's end (the
+ * body is then left to the runtime to flush or drop): what follows, the audit record, must run before that end.
+ */
+async function endBefore(target: ResponseTarget, context: Context | undefined, marginMs = DEFAULT_DEADLINE_MARGIN_MS): Promise<void> {
+  const remaining = context?.getRemainingTimeInMillis?.();
+  if (typeof remaining !== 'number') return target.end();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, remaining - marginMs / 2));
+  });
+  try {
+    await Promise.race([target.end(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Collects a streamed response in memory (for the buffered handler). */
@@ -180,8 +219,13 @@ class BufferedTarget implements ResponseTarget {
     this.headers = metadata.headers;
   }
 
-  write(text: string): void {
+  write(text: string): boolean {
     this.body += text;
+    return true;
+  }
+
+  drained(): Promise<void> {
+    return Promise.resolve();
   }
 
   end(): Promise<void> {
@@ -235,6 +279,7 @@ function createServer(deps: GatewayDependencies): Server {
     }
     record.status = response === STREAMED ? 200 : response.statusCode;
     record.latencyMs = Date.now() - started;
+    if (exchange.prompt !== undefined) record.promptSha256 = promptSha256(exchange.prompt);
     return { outcome: response, record };
   };
 }
@@ -514,7 +559,7 @@ async function chat(
 
   const screened: ScreenedText[] = [];
   const req = normalizeRequest(parsed, config.limits.maxMessageChars, record, screened);
-  record.promptSha256 = promptSha256(req.messages);
+  exchange.prompt = req.messages;
   record.promptChars = req.messages.reduce((n, m) => n + m.text.length, 0);
   record.messageCount = req.messages.length;
   record.toolCount = req.tools.length;
@@ -532,8 +577,7 @@ async function chat(
   }
 
   const policy: RetryPolicy = { maxAttempts: config.bedrockMaxAttempts, timeoutMs: config.bedrockTimeoutMs, ...deps.retry };
-  const remaining = context?.getRemainingTimeInMillis?.();
-  const deadline = typeof remaining === 'number' ? Date.now() + remaining - (deps.deadlineMarginMs ?? 1500) : undefined;
+  const deadline = chatDeadline(req.stream === true, started, context, config, deps.deadlineMarginMs);
 
   // Retrieval before anything is reserved: the retrieved chunks are input tokens, so the reservation bounds them too.
   let retrieval: Retrieval | undefined;
@@ -800,6 +844,12 @@ interface Answer {
   readonly toolCalls?: readonly OpenAiToolCall[];
 }
 
+/** The answer that replaces a refused one: the deployment's refusal text, `finish_reason: "content_filter"`; records why. */
+function refusal(exchange: Exchange, config: GatewayRuntimeConfig, reason: BlockReason): Answer {
+  exchange.blockReason = reason;
+  return { content: config.blockedOutputMessage, finishReason: 'content_filter' };
+}
+
 /** Turns the Converse output into the answer the client may see, or a refusal. Never returns unscreened text. */
 async function screenAnswer(
   out: ConverseCommandOutput,
@@ -812,10 +862,6 @@ async function screenAnswer(
   exchange: Exchange,
 ): Promise<Answer> {
   const record = exchange.record;
-  const refuse = (reason: BlockReason): Answer => {
-    exchange.blockReason = reason;
-    return { content: config.blockedOutputMessage, finishReason: 'content_filter' };
-  };
 
   if (out.stopReason === 'guardrail_intervened') {
     // Which side acted comes from the trace, then the usage (see ./intervention); an unknown side is refused as an
@@ -830,7 +876,7 @@ async function screenAnswer(
         exchange.blockReason = 'guardrail_input';
         throw new ContentFilterError(config.blockedInputMessage, { code: 'content_filter' });
       }
-      return refuse('guardrail_output');
+      return refusal(exchange, config, 'guardrail_output');
     }
     record.guardrailAction = intervention.side === 'output' ? 'MASKED_OUTPUT' : 'MASKED_INPUT';
   } else {
@@ -845,7 +891,7 @@ async function screenAnswer(
   let toolCalls: readonly OpenAiToolCall[] | undefined;
   if (content?.some((b) => b.toolUse !== undefined)) {
     const screenedCalls = await screenToolUse(content, req, canary, config, deps, policy, deadline, record);
-    if (typeof screenedCalls === 'string') return refuse(screenedCalls);
+    if (typeof screenedCalls === 'string') return refusal(exchange, config, screenedCalls);
     toolCalls = screenedCalls;
   }
 
@@ -856,12 +902,12 @@ async function screenAnswer(
     if (result.reasons.length > 0) record.outputScreen = result.reasons;
     if (result.removedLinks > 0) record.outputLinksRemoved = result.removedLinks;
     if (result.redactions > 0) record.outputRedactions = result.redactions;
-    if (result.blocked) return refuse(result.reasons.includes('canary-leak') ? 'canary_leak' : 'output_screen');
+    if (result.blocked) return refusal(exchange, config, result.reasons.includes('canary-leak') ? 'canary_leak' : 'output_screen');
     screened = result.text;
   } catch {
     // Fail closed: no unscreened model output leaves the gateway.
     record.outputScreen = ['screening-error'];
-    return refuse('output_screen');
+    return refusal(exchange, config, 'output_screen');
   }
   const finishReason = toolCalls && toolCalls.length > 0 ? 'tool_calls' : finishReasonOf(out.stopReason);
   return {
@@ -922,10 +968,6 @@ async function screenStructuredOutput(
   exchange: Exchange,
 ): Promise<Answer> {
   const record = exchange.record;
-  const refuse = (reason: BlockReason): Answer => {
-    exchange.blockReason = reason;
-    return { content: config.blockedOutputMessage, finishReason: 'content_filter' };
-  };
   const uses = (out.output?.message?.content ?? []).flatMap((b) => (b.toolUse === undefined ? [] : [b.toolUse]));
   // Cut off by the token limit: whatever came is incomplete, and nothing unvalidated is returned.
   if (out.stopReason === 'max_tokens') return { content: null, finishReason: 'length' };
@@ -948,16 +990,16 @@ async function screenStructuredOutput(
     });
     if (result.reasons.length > 0) record.outputScreen = result.reasons;
     if (result.redactions > 0) record.outputRedactions = result.redactions;
-    if (result.blocked) return refuse(result.reasons.includes('canary-leak') ? 'canary_leak' : 'output_screen');
+    if (result.blocked) return refusal(exchange, config, result.reasons.includes('canary-leak') ? 'canary_leak' : 'output_screen');
     // A placeholder can break the schema (length, enum, pattern-like constraints): then refuse, never return it.
     if (validateAgainstSchema(JSON.parse(result.arguments), format.schema) !== undefined) {
       record.outputScreen = [...result.reasons, 'redaction-breaks-schema'];
-      return refuse('output_screen');
+      return refusal(exchange, config, 'output_screen');
     }
     text = result.arguments;
   } catch {
     record.outputScreen = ['screening-error'];
-    return refuse('output_screen');
+    return refusal(exchange, config, 'output_screen');
   }
   const check = await applyGuardrail(deps.bedrock, {
     guardrailIdentifier: config.guardrailId,
@@ -968,7 +1010,7 @@ async function screenStructuredOutput(
   record.applyGuardrailActions = [...(record.applyGuardrailActions ?? []), String(check.value.action ?? 'NONE')];
   if (check.value.action === 'GUARDRAIL_INTERVENED' && interventionBlocks(check.value.assessments)) {
     record.guardrailPolicies = summarizeAssessments(check.value.assessments);
-    return refuse('guardrail_output');
+    return refusal(exchange, config, 'guardrail_output');
   }
   return { content: text, finishReason: 'stop' };
 }
@@ -1042,7 +1084,7 @@ async function embeddings(
     }
     const policy: RetryPolicy = { maxAttempts: config.bedrockMaxAttempts, timeoutMs: config.bedrockTimeoutMs, ...deps.retry };
     const remaining = context?.getRemainingTimeInMillis?.();
-    const deadline = typeof remaining === 'number' ? Date.now() + remaining - (deps.deadlineMarginMs ?? 1500) : undefined;
+    const deadline = typeof remaining === 'number' ? Date.now() + remaining - (deps.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS) : undefined;
     const vectors: Embedding[] = [];
     let attempts = 0;
     for (const text of req.inputs) {

@@ -70,6 +70,10 @@ export function httpResponseStream(responseStream: Writable, metadata: HttpRespo
 /**
  * Where the gateway writes one streamed response: opened once with status and headers, then written, then ended.
  * `signal` aborts when the reader goes away (the stream closes or fails before {@link end}).
+ *
+ * Back-pressure: {@link write} returns `false` when the reader is behind (the Lambda response stream is a Node
+ * `Writable`, and its `write` said so); the writer then awaits {@link drained} before it produces more, so a slow client
+ * never makes the gateway hold the model's whole answer in memory.
  */
 export interface ResponseTarget {
   /** Whether {@link open} was called: the status has left, errors can only be reported inside the body now. */
@@ -77,7 +81,10 @@ export interface ResponseTarget {
   /** Aborts when the client is gone. */
   readonly signal: AbortSignal;
   open(metadata: HttpResponseMetadata): void;
-  write(text: string): void;
+  /** Writes `text`; `false` when the reader is behind and the writer should await {@link drained} first. */
+  write(text: string): boolean;
+  /** Resolves when the reader has caught up (at once if it is not behind), or the stream is gone. */
+  drained(): Promise<void>;
   /** Ends the body; resolves when it is flushed (or the stream is gone). */
   end(): Promise<void>;
 }
@@ -109,10 +116,28 @@ export class LambdaResponseTarget implements ResponseTarget {
     this.body = httpResponseStream(this.responseStream, metadata);
   }
 
-  write(text: string): void {
+  write(text: string): boolean {
     if (this.body === undefined) throw new Error('response not opened');
-    if (this.controller.signal.aborted || this.body.destroyed) return;
-    this.body.write(text);
+    if (this.controller.signal.aborted || this.body.destroyed) return true;
+    return this.body.write(text);
+  }
+
+  drained(): Promise<void> {
+    const body = this.body ?? this.responseStream;
+    if (!body.writableNeedDrain || body.destroyed || this.controller.signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        body.off('drain', done);
+        body.off('close', done);
+        body.off('error', done);
+        this.controller.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      body.on('drain', done);
+      body.on('close', done);
+      body.on('error', done);
+      this.controller.signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   end(): Promise<void> {

@@ -38,7 +38,7 @@ import { StreamScreen } from './stream-screen';
 export const GUARDRAIL_STREAM_PROCESSING_MODE = 'sync';
 
 /** How a streamed answer ended, in the audit record. */
-export type StreamEnd = 'complete' | 'blocked' | 'bedrock_cut' | 'bedrock_error' | 'client_closed' | 'failed';
+export type StreamEnd = 'complete' | 'blocked' | 'bedrock_cut' | 'bedrock_error' | 'client_closed' | 'deadline' | 'failed';
 
 /** What {@link streamChat} needs. */
 export interface StreamChatOptions {
@@ -46,7 +46,10 @@ export interface StreamChatOptions {
   /** The ConverseStream request (the Converse request with the guardrail's stream processing mode). */
   readonly input: ConverseStreamCommandInput;
   readonly policy: RetryPolicy;
-  /** Epoch ms after which the stream is abandoned. @default none */
+  /**
+   * Epoch ms at which the stream is ended: Bedrock is cancelled, the reservation settled, and an opened response gets
+   * a last error event (`upstream_timeout`) and a clean close, before the invocation's own end. @default none
+   */
   readonly deadline?: number;
   readonly target: ResponseTarget;
   readonly head: ChunkHead;
@@ -93,22 +96,29 @@ export async function streamChat(opts: StreamChatOptions): Promise<void> {
     cancel.abort();
   }, Math.max(0, opts.deadline - Date.now()));
 
-  /** Opens the response if it is not open yet, then writes `events`: the role chunk and the first text leave in one write. */
-  const open = (events = ''): void => {
-    if (target.opened) {
-      if (events.length > 0) target.write(events);
-      return;
-    }
+  /**
+   * Opens the response if it is not open yet, then writes `events`: the role chunk and the first text leave in one
+   * write. `false` when the reader is behind (see {@link ResponseTarget.write}).
+   */
+  const open = (events = ''): boolean => {
+    if (target.opened) return events.length === 0 || target.write(events);
     target.open({
       statusCode: 200,
       headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-request-id': opts.requestId },
     });
-    target.write(sseData(completionChunk(head, { role: 'assistant', content: '' })) + events);
+    return target.write(sseData(completionChunk(head, { role: 'assistant', content: '' })) + events);
   };
-  const release = (text: string): void => {
-    if (text.length === 0) return;
-    open(sseData(completionChunk(head, { content: text })));
-  };
+  const release = (text: string): boolean => text.length === 0 || open(sseData(completionChunk(head, { content: text })));
+  /** Back-pressure: waits until the reader has caught up, or the stream is cancelled (client gone, deadline). */
+  const caughtUp = (): Promise<void> => new Promise<void>((resolve) => {
+    if (cancel.signal.aborted) return resolve();
+    const done = (): void => {
+      cancel.signal.removeEventListener('abort', done);
+      resolve();
+    };
+    cancel.signal.addEventListener('abort', done, { once: true });
+    void target.drained().then(done);
+  });
 
   let stopReason: string | undefined;
   let usage: OpenAiUsage | undefined;
@@ -146,7 +156,9 @@ export async function streamChat(opts: StreamChatOptions): Promise<void> {
               blocked = step.reasons;
               break;
             }
-            release(step.text);
+            // A slow reader: pull nothing more from Bedrock until it has caught up, so the answer is never buffered
+            // here whole (Bedrock's stream then waits in HTTP/2 flow control).
+            if (!release(step.text)) await caughtUp();
           } else if (typeof delta.toolUse?.input === 'string') {
             const pending = tools.get(event.contentBlockDelta.contentBlockIndex ?? -1);
             if (pending === undefined) {
@@ -219,6 +231,9 @@ export async function streamChat(opts: StreamChatOptions): Promise<void> {
       record.streamEnd = 'client_closed';
       record.streamReleasedChars = screen.releasedChars;
       return target.end();
+    }
+    if (timedOut && (stopReason === undefined || usage === undefined)) {
+      return fail(new UpstreamTimeoutError('The answer did not finish within the time limit of the gateway.'), 'deadline');
     }
     if (failure !== undefined) return fail(fromUpstreamError(failure), 'bedrock_error');
     if (blocked !== undefined) {

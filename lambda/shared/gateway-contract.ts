@@ -337,6 +337,12 @@ export const staticConfigSchema = z.strictObject({
   /** Timeout of one Bedrock call, in milliseconds, and attempts including the first. */
   bedrockTimeoutMs: z.int().check(z.positive()),
   bedrockMaxAttempts: z.int().check(z.minimum(1), z.maximum(5)),
+  /**
+   * Time a non-streamed answer may take from the request's arrival, in milliseconds: API Gateway's integration
+   * timeout for an answer it receives whole. A streamed answer may run to the function's own timeout. Absent: the
+   * function's remaining time bounds both.
+   */
+  answerTimeoutMs: z.optional(z.int().check(z.positive())),
 });
 
 /** The static configuration of the gateway function. */

@@ -173,6 +173,8 @@ describe('configuration', () => {
       [{ env: { region: 'mars-1' } }, /env\.region: must be an AWS region name .*got "mars-1"/],
       [{ baseline: { stackName: '1bad name' } }, /baseline\.stackName: must be a CloudFormation stack name, got "1bad name"/],
       [{ gateway: { monitoring: { alertEmails: ['ops'] } } }, /gateway\.monitoring\.alertEmails\.0: must be an email address, got "ops"/],
+      [{ gateway: { lambda: { streamTimeoutSeconds: 901 } } }, /gateway\.lambda\.streamTimeoutSeconds: .*900.*got 901/],
+      [{ gateway: { lambda: { timeoutSeconds: 20, streamTimeoutSeconds: 10 } } }, /gateway\.lambda\.streamTimeoutSeconds: is 10, shorter than timeoutSeconds \(20\).*set it to 20 or more/],
       [{ gateway: { monitoring: { guardrailInterventionRatePercent: 150 } } }, /gateway\.monitoring\.guardrailInterventionRatePercent: .*got 150/],
       [{ gateway: { monitoring: { guardrailInterventionRatePercent: 0 } } }, /gateway\.monitoring\.guardrailInterventionRatePercent: .*got 0/],
       [{ gateway: { monitoring: { api5xxPer5Min: -1 } } }, /gateway\.monitoring\.api5xxPer5Min: .*got -1/],

@@ -178,6 +178,20 @@ describe('InferenceGateway', () => {
       }
     });
 
+    test('chat completions may stream for the stream timeout (5 minutes); the other methods keep API Gateway\'s 29 seconds', () => {
+      // GIVEN each method's route, rebuilt from the resource tree, and its integration timeout
+      const methods = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGateway::Method');
+      const routes = synthesizedRoutes(resources);
+      const timeouts = Object.fromEntries(methods.map((m, i) => [routes[i]!, (m.Properties.Integration as { TimeoutInMillis?: number }).TimeoutInMillis]));
+      // THEN
+      expect(timeouts).toEqual({
+        'POST /v1/chat/completions': 300_000,
+        'GET /v1/models': undefined,
+        'GET /v1/models/{id}': undefined,
+        'POST /v1/embeddings': undefined,
+      });
+    });
+
     test('the API serves exactly the routes of the gateway contract, no more and none missing', () => {
       // GIVEN the contract's route table, WHEN the synthesized resource tree is read back, THEN they are the same
       expect(synthesizedRoutes(resources).sort()).toEqual(GATEWAY_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
@@ -337,7 +351,8 @@ describe('InferenceGateway', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
-        Timeout: 29,
+        // The stream timeout: a non-streamed answer stops at 29 seconds in the handler (answerTimeoutMs).
+        Timeout: 300,
         MemorySize: 1024,
         ReservedConcurrentExecutions: 20,
         TracingConfig: { Mode: 'Active' },
@@ -654,6 +669,8 @@ describe('InferenceGateway', () => {
       // Capabilities from the catalogue: Nova Lite sees images and can be forced to a tool; Claude 3.5 Haiku only the latter.
       expect(Object.values(config.models).map((m) => [m.forcedToolChoice, m.imageInput])).toEqual([[true, true], [true, undefined]]);
       expect(config.limits).toMatchObject({ maxImageBytes: 3_750_000, maxImages: 0 });
+      // A non-streamed answer keeps API Gateway's 29 seconds though the function may run for a stream's 5 minutes.
+      expect(config).toMatchObject({ answerTimeoutMs: 29_000, bedrockTimeoutMs: 27_000 });
       Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
         Handler: 'index.handler',
         Environment: { Variables: Match.objectLike({ GATEWAY_CONFIG_FILE: GATEWAY_CONFIG_FILE_NAME }) },
@@ -898,6 +915,7 @@ describe('InferenceGateway', () => {
         wafRateLimitPerCaller: 120,
         reservedConcurrency: 3,
         timeout: Duration.seconds(12),
+        streamTimeout: Duration.minutes(15),
         memorySize: 512,
         prescreenMode: PrescreenMode.FLAG,
       });
@@ -916,7 +934,8 @@ describe('InferenceGateway', () => {
       template.hasResourceProperties('AWS::ApiGateway::Model', {
         Schema: Match.objectLike({ properties: Match.objectLike({ messages: Match.objectLike({ maxItems: 7 }) }) }),
       });
-      template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 3, Timeout: 12, MemorySize: 512 });
+      template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 3, Timeout: 900, MemorySize: 512 });
+      template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', Integration: Match.objectLike({ TimeoutInMillis: 900_000 }) });
     });
 
     test('an embedding model is invoked without the guardrail, and only it: the Deny still covers every other model', () => {
@@ -1048,6 +1067,11 @@ describe('InferenceGateway', () => {
     test('fails if more than 20 images per request are allowed', () => fails({ maxImagesPerRequest: 21 }, /maxImagesPerRequest must be a whole number between 0 and 20 .* got 21/));
     test('fails if the timeout exceeds API Gateway\'s 29 seconds', () =>
       fails({ timeout: Duration.seconds(30) }, /timeout must be a whole number between 5 and 29 seconds \(API Gateway stops waiting .*\), got 30 seconds/));
+    test.each([
+      [Duration.minutes(16), 960],
+      [Duration.seconds(20), 20],
+    ])('fails if the stream timeout is outside timeout to 15 minutes (%s)', (streamTimeout, seconds) =>
+      fails({ streamTimeout }, new RegExp(`streamTimeout must be a whole number of seconds from timeout \\(29\\) to 900 seconds, got ${seconds}; API Gateway streams a response for at most 15 minutes`)));
     test('fails if the burst is below the rate', () =>
       fails({ throttlingRateLimit: 100, throttlingBurstLimit: 50 }, /throttlingBurstLimit must be at least throttlingRateLimit \(100\), got 50/));
     test('fails if the WAF rate limit is below 10', () => fails({ wafRateLimitPerIp: 5 }, /wafRateLimitPerIp must be .* got 5/));

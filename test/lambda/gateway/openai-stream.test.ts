@@ -24,6 +24,7 @@ const USERS: Record<string, Record<string, string>> = {
   'Bearer key-cut': userContext(`cut-${RUN}`, 'users'),
   'Bearer key-gone': userContext(`gone-${RUN}`, 'users'),
   'Bearer key-error': userContext(`error-${RUN}`, 'users'),
+  'Bearer key-late': userContext(`late-${RUN}`, 'users'),
 };
 const claimsFor = (auth: string | undefined) => (auth === undefined ? undefined : USERS[auth]);
 
@@ -252,6 +253,38 @@ describe('openai client streaming from the gateway', () => {
       expect(streamed.error).toBeInstanceOf(APIError);
       expect(streamed.chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? [])).toEqual([]);
       expect(stdout.audit(streamed.requestId!)).toMatchObject({ streamEnd: 'failed', decision: 'failed', status: 200 });
+    });
+
+    test('a stream still running near the function\'s end stops just before it: an error event, a clean close, the reservation settled', async () => {
+      // GIVEN a function with 2.5 seconds left (the fake context's remaining time; 1.5 s of it kept as the margin) and
+      // a stream that hangs after more text than the hold-back window
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const handler: StreamingHandler = (require('../../../lambda/gateway/index') as typeof import('../../../lambda/gateway/index')).handler;
+      const late = await startLambdaHttpAdapter(handler, { claimsFor, remainingTimeMs: 2500 });
+      server.setBehavior({ kind: 'stream', chunks: [benign(4), benign(4), benign(4)], hangAfter: 2 });
+      try {
+        // WHEN
+        const { data, response } = await new OpenAI({ baseURL: `${late.url}/v1`, apiKey: 'key-late', maxRetries: 0, timeout: 60_000 }).chat.completions
+          .create({ model: 'nova-lite', messages: [{ role: 'user', content: 'Write the report.' }], stream: true })
+          .withResponse();
+        let text = '';
+        let error: unknown;
+        try {
+          for await (const chunk of data) text += chunk.choices[0]?.delta.content ?? '';
+        } catch (err) {
+          error = err;
+        }
+        // THEN the released text, then the error the SDK raises from the last event; the record says why, nothing stays reserved
+        expect(text.length).toBeGreaterThan(0);
+        expect(error).toBeInstanceOf(APIError);
+        expect(error).toMatchObject({ code: 'upstream_timeout' });
+        const requestId = response.headers.get('x-request-id')!;
+        while (stdout.audit(requestId) === undefined) await new Promise((resolve) => setImmediate(resolve));
+        expect(stdout.audit(requestId)).toMatchObject({ streamEnd: 'deadline', decision: 'failed', reason: 'upstream_timeout', streamSettledReservation: true });
+        expect(await usage('key-late')).toMatchObject({ reserved: 0 });
+      } finally {
+        await late.close();
+      }
     });
 
     test('a client that goes away mid-stream stops the model call and settles the reservation', async () => {

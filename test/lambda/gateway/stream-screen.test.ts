@@ -3,11 +3,14 @@ import { MAX_GROWTH, workGrowth } from '../../helpers/scaling';
 import { measureWork } from '../../../lambda/shared/screening/work';
 import { screenOutput, ScreenOutputOptions } from '../../../lambda/shared/screening/output';
 import { DEFAULT_HOLD_BACK_CHARS, DEFAULT_MIN_SCREEN_STEP_CHARS, StreamRelease, StreamScreen } from '../../../lambda/gateway/stream-screen';
-import { FAKE_AWS_ACCESS_KEY_ID } from '../../helpers/fake-credentials';
+import { FAKE_AWS_ACCESS_KEY_ID, FAKE_AWS_SECRET_ACCESS_KEY } from '../../helpers/fake-credentials';
+import { GENERATORS, seeded } from '../../fixtures/secrets-eval/generate';
 
 const CANARY = 'CNRY7F3K2QZ9XW4M';
 const OPTS: ScreenOutputOptions = { canary: CANARY, allowedLinkHosts: ['docs.example.com'] };
 const BENIGN = 'The quarterly report covers revenue, costs and the outlook for next year. ';
+/** Benign prose in paragraphs, with a link to an allowed host. */
+const PARAGRAPH = `${BENIGN.repeat(4)}See [the guide](https://docs.example.com/guide) and https://docs.example.com/faq for more.\n\n`;
 
 /** Feeds `chunks` through a new stream screen; returns what was released and how the stream ended. */
 function run(chunks: readonly string[], opts: Partial<ConstructorParameters<typeof StreamScreen>[0]> = {}): {
@@ -101,9 +104,45 @@ describe('StreamScreen', () => {
       expect(result.released).not.toContain('evil.example');
     });
 
+    test('fails if the canary is spread wider than a window, letters apart: the stream is blocked and the canary never released', () => {
+      // GIVEN the canary's characters 400 characters of punctuation apart, after 2 KB of benign text
+      const spread = [...CANARY].join(`${'. '.repeat(200)}`);
+      const text = `${BENIGN.repeat(30)}${spread} and ${BENIGN.repeat(30)}`;
+      for (const size of [1, 16, 4096]) {
+        const result = run(chunked(text, size));
+        expect(result.blocked).toEqual(['canary-leak']);
+        expect(text.startsWith(result.released)).toBe(true);
+        expect(result.released.replace(/[^A-Za-z0-9]/g, '').toUpperCase()).not.toContain(CANARY);
+      }
+    });
+
+    test('fails if a private key block longer than the window arrives in pieces: none of its body is released', () => {
+      // GIVEN windows of 384 characters (128 of look-behind, hold-back and step each) and a key more than twice as long
+      const small = { holdBackChars: 128, contextChars: 128, screenStepChars: 128 };
+      const key = GENERATORS['rsa-private-key']!(seeded(7));
+      expect(key.length).toBeGreaterThan(6 * 128);
+      const text = `${PARAGRAPH.repeat(4)}Here is the key:\n${key}\n\n${PARAGRAPH.repeat(4)}`;
+      const bodyLines = key.split('\n').slice(1, -1);
+      for (const size of [1, 64, 4096]) {
+        const result = run(chunked(text, size), small);
+        for (const line of bodyLines) expect(result.released).not.toContain(line);
+        if (result.blocked === undefined) expect(result.released).toBe(screenOutput(text, OPTS).text);
+      }
+    });
+
+    test('fails if an AWS secret key follows its keyword across a window boundary: it is redacted before release', () => {
+      const text = `${PARAGRAPH.repeat(6)}aws_secret_access_key is set below; keep it safe\n    ${FAKE_AWS_SECRET_ACCESS_KEY}\n\n${PARAGRAPH.repeat(6)}`;
+      for (const size of [1, 7, 4096]) {
+        const result = run(chunked(text, size));
+        expect(result.released).not.toContain(FAKE_AWS_SECRET_ACCESS_KEY);
+        if (result.blocked === undefined) expect(result.released).toBe(screenOutput(text, OPTS).text);
+      }
+    });
+
     test.each([
       [{ holdBackChars: -1 }, /holdBackChars must be a whole number of at least 0, got -1/],
       [{ minScreenStepChars: 0 }, /minScreenStepChars must be a whole number of at least 1, got 0/],
+      [{ contextChars: 1.5 }, /contextChars must be a whole number of at least 0, got 1.5/],
       [{ canary: 'short' }, /canary/],
     ])('fails if the options are invalid (%o)', (opts, message) => {
       expect(() => new StreamScreen({ ...OPTS, ...opts })).toThrow(message);
@@ -127,6 +166,32 @@ describe('StreamScreen', () => {
           expect(result.released.toUpperCase()).not.toContain(CANARY);
         }),
         { numRuns: 300 },
+      );
+    });
+    test('for long texts in any chunking, a stream whose windows move on still sends exactly the whole text\'s screening, or is blocked', () => {
+      const piece = fc.oneof(
+        { weight: 6, arbitrary: fc.constantFrom(BENIGN, PARAGRAPH, '\n', ' ') },
+        { weight: 1, arbitrary: fc.string({ maxLength: 60 }) },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            CANARY, 'https://evil.example/a?b=c ', '[x](https://evil.example) ', `${FAKE_AWS_ACCESS_KEY_ID} `, '[1]: https://evil.example/x\n',
+            'See [the docs][1]. ', `aws secret key = ${FAKE_AWS_SECRET_ACCESS_KEY}\n`, '<div>', 'caf\u00e9 ', 'password = "hunter2 and more"\n',
+          ),
+        },
+      );
+      fc.assert(
+        fc.property(fc.array(piece, { minLength: 20, maxLength: 120 }), fc.constantFrom(1, 7, 64, 700, 4096), (pieces, size) => {
+          const text = pieces.join('');
+          const whole = screenOutput(text, OPTS);
+          const result = run(chunked(text, size), { contextChars: 128, holdBackChars: 128, screenStepChars: 128 });
+          if (result.blocked === undefined) expect(result.released).toBe(whole.text);
+          if (whole.blocked) expect(result.blocked).toBeDefined();
+          expect(result.released.toUpperCase()).not.toContain(CANARY);
+          expect(result.released).not.toContain(FAKE_AWS_SECRET_ACCESS_KEY);
+          expect(result.released).not.toContain('evil.example');
+        }),
+        { numRuns: 150 },
       );
     });
   });
@@ -178,6 +243,25 @@ describe('StreamScreen', () => {
       expect(received.length).toBeLessThan(DEFAULT_HOLD_BACK_CHARS + DEFAULT_MIN_SCREEN_STEP_CHARS + size);
       const once = measureWork(() => screenOutput(received, OPTS));
       expect(work).toBeLessThanOrEqual(once + received.length);
+    });
+
+    test('fails if streaming a text costs more than 4.5 screenings of it, in 1-, 7- or 4096-character chunks, or one chunking more than 3 times another', () => {
+      // GIVEN 64 KB of benign prose with allowed links, and the work of screening it once
+      const text = PARAGRAPH.repeat(Math.ceil(65_536 / PARAGRAPH.length)).slice(0, 65_536);
+      const once = measureWork(() => screenOutput(text, OPTS));
+      // WHEN it is streamed in chunks of each size
+      const work = [1, 7, 4096].map((size) => {
+        const chunks = chunked(text, size);
+        return measureWork(() => {
+          const screen = new StreamScreen(OPTS);
+          for (const c of chunks) screen.push(c);
+          screen.finish();
+        });
+      });
+      // THEN each stream costs a few screenings' worth (each character is screened in about three windows), whatever
+      // the chunking; screening the whole text so far again at every step costs five to seven
+      for (const w of work) expect(w).toBeLessThanOrEqual(4.5 * once);
+      expect(Math.max(...work)).toBeLessThanOrEqual(3 * Math.min(...work));
     });
 
     test('holds text without white space back without rescanning it quadratically', () => {
