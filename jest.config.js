@@ -20,6 +20,8 @@ module.exports = {
     ],
   },
   transformIgnorePatterns: ['/node_modules/(?!(htmlparser2|domhandler|domelementtype|domutils|dom-serializer|entities)/)'],
+  // On a fresh machine the files that synthesize whole apps start first (test/sequencer.js).
+  testSequencer: '<rootDir>/test/sequencer.js',
   testTimeout: 120000,
   maxWorkers: 2,
 };
