@@ -423,8 +423,15 @@ function buildTrie(entries: Iterable<[string, readonly number[]]>): TrieNode {
   }
   return root;
 }
-/** ASCII lexicon words, for re-joining "i g n o r e" runs. */
-const trie = buildTrie([...exact].filter(([w]) => w.length >= 2 && !NON_ASCII.test(w)));
+let joinedTrie: TrieNode | undefined;
+/**
+ * ASCII lexicon words, for re-joining "i g n o r e" runs: built on the first such run, not at cold start (most texts
+ * have none, and the build is the largest single item of the module's load).
+ */
+function joinTrie(): TrieNode {
+  joinedTrie ??= buildTrie([...exact].filter(([w]) => w.length >= 2 && !NON_ASCII.test(w)));
+  return joinedTrie;
+}
 /** CJK lexicon words. */
 const cjkTrie = buildTrie(cjk);
 /** 1 for the code units that start a CJK lexicon word: segmentation skips every other character at once. */
@@ -1283,10 +1290,11 @@ function flushSpaced(letters: string, quoted: boolean, m: Matcher): void {
 
 /** Greedy longest-match segmentation of joined single letters ("ignoreallpreviousinstructions") over a trie. */
 function segment(s: string, quoted: boolean, m: Matcher): void {
+  const root = joinTrie();
   let p = 0;
   let unknown = false;
   while (p < s.length) {
-    let node: TrieNode | undefined = trie;
+    let node: TrieNode | undefined = root;
     let best = 0;
     let bestClasses: readonly number[] | undefined;
     let k = p;
