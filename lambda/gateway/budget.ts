@@ -21,7 +21,8 @@
  *
  * @module
  */
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { dynamoDbSdk } from './deferred-sdk';
 import { QUOTA_PARTITION_KEY, QUOTA_TTL_ATTRIBUTE, SPEND_KEY_PREFIX } from '../shared/gateway-contract';
 import { TokenPrice, affordableOutputTokens, costMicroUsd, formatMicroUsd, usdToMicroUsd } from '../shared/money';
 import { PermissionDeniedError, QuotaExceededError } from './errors';
@@ -194,7 +195,7 @@ export class BudgetStore {
       reservation.counters.map(async ({ limit, key }) => {
         try {
           const out = await this.client.send(
-            new UpdateItemCommand({
+            new (dynamoDbSdk().UpdateItemCommand)({
               TableName: this.tableName,
               Key: { [QUOTA_PARTITION_KEY]: { S: key } },
               UpdateExpression: 'ADD #consumed :delta, #used :actual',
@@ -233,7 +234,7 @@ export class BudgetStore {
     const results = await Promise.allSettled(
       counters.map(({ limit, key }) =>
         this.client.send(
-          new UpdateItemCommand({
+          new (dynamoDbSdk().UpdateItemCommand)({
             TableName: this.tableName,
             Key: { [QUOTA_PARTITION_KEY]: { S: key } },
             UpdateExpression: 'ADD #consumed :c SET #expiresAt = if_not_exists(#expiresAt, :expiresAt)',
@@ -255,7 +256,7 @@ export class BudgetStore {
         const { limit, key } = counters[i]!;
         try {
           await this.client.send(
-            new UpdateItemCommand({
+            new (dynamoDbSdk().UpdateItemCommand)({
               TableName: this.tableName,
               Key: { [QUOTA_PARTITION_KEY]: { S: key } },
               UpdateExpression: 'ADD #consumed :c',
@@ -276,7 +277,7 @@ export class BudgetStore {
 
   private async read(key: string): Promise<SpendUsage> {
     const out = await this.client.send(
-      new GetItemCommand({
+      new (dynamoDbSdk().GetItemCommand)({
         TableName: this.tableName,
         Key: { [QUOTA_PARTITION_KEY]: { S: key } },
         ConsistentRead: true,
@@ -293,7 +294,7 @@ export class BudgetStore {
   private async markAlerted(key: string): Promise<boolean> {
     try {
       await this.client.send(
-        new UpdateItemCommand({
+        new (dynamoDbSdk().UpdateItemCommand)({
           TableName: this.tableName,
           Key: { [QUOTA_PARTITION_KEY]: { S: key } },
           UpdateExpression: 'SET #alertedAt = :now',
@@ -422,7 +423,7 @@ function spent(limit: SpendLimit, date: Date): QuotaExceededError {
 }
 
 function isConditionalCheckFailed(err: unknown): boolean {
-  return err instanceof ConditionalCheckFailedException || (err instanceof Error && err.name === 'ConditionalCheckFailedException');
+  return err instanceof dynamoDbSdk().ConditionalCheckFailedException || (err instanceof Error && err.name === 'ConditionalCheckFailedException');
 }
 
 function errorName(err: unknown): string {

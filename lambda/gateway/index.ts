@@ -49,7 +49,7 @@ import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { BedrockRuntimeClient, ContentBlock, ConverseCommandOutput, ConverseStreamCommandInput } from '@aws-sdk/client-bedrock-runtime';
 import type { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { AuditRecord, Auditor, BlockReason, PrescreenSignal, newLogger, newMetrics, promptSha256, summarizeAssessments } from './audit';
 import { RetryPolicy, applyGuardrail, converse, newBedrockClient } from './bedrock';
@@ -84,6 +84,7 @@ import { GUARDRAIL_STREAM_PROCESSING_MODE, streamChat } from './stream-chat';
 import { StreamScreen } from './stream-screen';
 import { GatewayRouteName, describeRoutes, matchRoute } from '../shared/gateway-contract';
 import { costMicroUsd } from '../shared/money';
+import { dynamoDbSdk } from './deferred-sdk';
 
 /** A Lambda proxy-integration handler (buffered: a streamed answer comes back as one body of server-sent events). */
 export type GatewayHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
@@ -1163,7 +1164,7 @@ const startup: { readonly config: GatewayRuntimeConfig } | { readonly error: unk
 /** The Bedrock Runtime client (endpoint from `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` when set); retries are ours. */
 const bedrockClient = newBedrockClient();
 /** The DynamoDB client for quotas, only when they are on (endpoint from `AWS_ENDPOINT_URL_DYNAMODB` when set). */
-const dynamoClient = 'config' in startup && startup.config.quotasEnabled ? new DynamoDBClient({ maxAttempts: 2 }) : undefined;
+const dynamoClient = 'config' in startup && startup.config.quotasEnabled ? new (dynamoDbSdk().DynamoDBClient)({ maxAttempts: 2 }) : undefined;
 /** The Bedrock Agent Runtime client for Retrieve, only when an alias is bound to a knowledge base (`AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME` when set). */
 const agentRuntimeClient = 'config' in startup && startup.config.knowledgeBases !== undefined ? newAgentRuntimeClient() : undefined;
 const auditor = new Auditor(newLogger(), newMetrics());

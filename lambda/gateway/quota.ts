@@ -15,7 +15,8 @@
  *
  * @module
  */
-import { DynamoDBClient, GetItemCommand, UpdateItemCommand, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { dynamoDbSdk } from './deferred-sdk';
 import { QUOTA_PARTITION_KEY, QUOTA_TTL_ATTRIBUTE } from '../shared/gateway-contract';
 import { QuotaExceededError } from './errors';
 
@@ -115,7 +116,7 @@ export class QuotaStore {
     const dayStartSeconds = Date.parse(`${day}T00:00:00Z`) / 1000;
     try {
       await this.client.send(
-        new UpdateItemCommand({
+        new (dynamoDbSdk().UpdateItemCommand)({
           TableName: this.tableName,
           Key: { [QUOTA_PARTITION_KEY]: { S: key } },
           UpdateExpression: 'ADD #consumed :tokens SET #expiresAt = if_not_exists(#expiresAt, :expiresAt)',
@@ -192,7 +193,7 @@ export class QuotaStore {
     }
     this.open.delete(reservation);
     await this.client.send(
-      new UpdateItemCommand({
+      new (dynamoDbSdk().UpdateItemCommand)({
         TableName: this.tableName,
         Key: { [QUOTA_PARTITION_KEY]: { S: reservation.key } },
         UpdateExpression: 'ADD #consumed :delta, #used :actual',
@@ -213,7 +214,7 @@ export class QuotaStore {
   async usage(userId: string): Promise<QuotaUsage> {
     validateUserId(userId);
     const out = await this.client.send(
-      new GetItemCommand({
+      new (dynamoDbSdk().GetItemCommand)({
         TableName: this.tableName,
         Key: { [QUOTA_PARTITION_KEY]: { S: quotaKey(userId, utcDay(this.now())) } },
         ConsistentRead: true,
@@ -240,5 +241,5 @@ function validateCount(name: string, value: number, min: number): void {
 }
 
 function isConditionalCheckFailed(err: unknown): boolean {
-  return err instanceof ConditionalCheckFailedException || (err instanceof Error && err.name === 'ConditionalCheckFailedException');
+  return err instanceof dynamoDbSdk().ConditionalCheckFailedException || (err instanceof Error && err.name === 'ConditionalCheckFailedException');
 }

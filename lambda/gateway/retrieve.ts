@@ -17,18 +17,18 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import {
+import type {
   BedrockAgentRuntimeClient,
-  type BedrockAgentRuntimeClientConfig,
-  type KnowledgeBaseRetrievalResult,
-  RetrieveCommand,
-  type RetrieveCommandInput,
-  type RetrieveCommandOutput,
+  BedrockAgentRuntimeClientConfig,
+  KnowledgeBaseRetrievalResult,
+  RetrieveCommandInput,
+  RetrieveCommandOutput,
 } from '@aws-sdk/client-bedrock-agent-runtime';
 import { TENANT_METADATA_KEY } from '../shared/gateway-contract';
 import { screenDocument } from '../shared/screening/document';
 import type { AuditRecord } from './audit';
 import { BEDROCK_SESSION_IDLE_MS, type RetryPolicy, callWithRetries } from './bedrock';
+import { agentRuntimeSdk } from './deferred-sdk';
 import { BadRequestError, GatewayError, PermissionDeniedError, RateLimitedError, UpstreamError, UpstreamTimeoutError } from './errors';
 import type { ChatRequest } from './request';
 
@@ -162,7 +162,7 @@ export async function retrieveGrounding(
   let output: RetrieveCommandOutput;
   try {
     const call = await callWithRetries(
-      (signal) => client.send(new RetrieveCommand(retrieveInput(settings, query, tenant)), { abortSignal: signal }),
+      (signal) => client.send(new (agentRuntimeSdk().RetrieveCommand)(retrieveInput(settings, query, tenant)), { abortSignal: signal }),
       policy,
       deadline,
     );
@@ -279,7 +279,7 @@ function sourceHash(s: GroundingSource): string {
  * @param config - extra client configuration (tests: endpoint, region, credentials)
  */
 export function newAgentRuntimeClient(config: BedrockAgentRuntimeClientConfig = {}): BedrockAgentRuntimeClient {
-  return new BedrockAgentRuntimeClient({
+  return new (agentRuntimeSdk().BedrockAgentRuntimeClient)({
     maxAttempts: 1,
     requestHandler: { disableConcurrentStreams: false, sessionTimeout: BEDROCK_SESSION_IDLE_MS },
     ...config,

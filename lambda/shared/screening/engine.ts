@@ -334,44 +334,67 @@ const asciiClasses: Array<readonly number[] | undefined> = [undefined, undefined
 const asciiHeadList: number[] = [0, 0];
 const ASCII_WORDS: string[] = ['', ''];
 // Nodes are numbered breadth-first, so the short prefixes that every word walks through share a few cache lines.
-const prefixNode = new Map<string, number>([['', ASCII_ROOT]]);
+// The words are sorted, so at each depth the words sharing a prefix of that length are adjacent: a word extends the
+// previous (long enough) word's node when both had the same node one level up and have the same letter here. No
+// prefix string is built or looked up (this runs at cold start).
+/** Per word of {@link asciiWords}: its prefix's trie node at the depth being built, at the end the word's own node. */
+const wordNode = new Int32Array(asciiWords.length).fill(ASCII_ROOT);
 const maxAsciiWord = Math.max(...asciiWords.map((w) => w.length));
 for (let depth = 1; depth <= maxAsciiWord; depth++) {
-  for (const word of asciiWords) {
-    if (word.length < depth || prefixNode.has(word.slice(0, depth))) continue;
-    const slot = prefixNode.get(word.slice(0, depth - 1))! * 26 + word.charCodeAt(depth - 1) - 0x61;
-    if ((asciiNodes + 1) * 26 > asciiNext.length) {
-      const grown = new Uint16Array(asciiNext.length * 2);
-      grown.set(asciiNext);
-      asciiNext = grown;
+  let prev = -1; // the previous word long enough for this depth
+  let prevParent = -1; // its node one level up
+  for (let i = 0; i < asciiWords.length; i++) {
+    const word = asciiWords[i]!;
+    if (word.length < depth) continue;
+    const parent = wordNode[i]!;
+    const letter = word.charCodeAt(depth - 1);
+    if (prev >= 0 && parent === prevParent && asciiWords[prev]!.charCodeAt(depth - 1) === letter) {
+      wordNode[i] = wordNode[prev]!;
+    } else {
+      const slot = parent * 26 + letter - 0x61;
+      if ((asciiNodes + 1) * 26 > asciiNext.length) {
+        const grown = new Uint16Array(asciiNext.length * 2);
+        grown.set(asciiNext);
+        asciiNext = grown;
+      }
+      if (asciiNodes > 0xffff) throw new Error('prescreen: lexicon trie exceeds 65535 nodes');
+      asciiNext[slot] = asciiNodes;
+      wordNode[i] = asciiNodes++;
+      asciiClasses.push(undefined);
+      asciiHeadList.push(0);
+      ASCII_WORDS.push('');
     }
-    if (asciiNodes > 0xffff) throw new Error('prescreen: lexicon trie exceeds 65535 nodes');
-    asciiNext[slot] = asciiNodes;
-    prefixNode.set(word.slice(0, depth), asciiNodes++);
-    asciiClasses.push(undefined);
-    asciiHeadList.push(0);
-    ASCII_WORDS.push('');
+    prev = i;
+    prevParent = parent;
   }
 }
-for (const word of asciiWords) {
-  const node = prefixNode.get(word)!;
+/** The trie node of each lexicon word (plain lowercase ASCII words only). */
+const asciiWordNode = new Map<string, number>();
+asciiWords.forEach((word, i) => {
+  const node = wordNode[i]!;
+  asciiWordNode.set(word, node);
   asciiClasses[node] = exact.get(word) ?? EMPTY;
   asciiHeadList[node] = bigramHeads.has(word) ? 1 : 0;
   ASCII_WORDS[node] = word;
-}
+});
 const ASCII_NEXT = asciiNext.slice(0, asciiNodes * 26);
 const ASCII_CLASSES: ReadonlyArray<readonly number[] | undefined> = asciiClasses;
 /** {@link ASCII_CLASSES} for the direct matcher (see {@link DIRECT_CLASS}). */
 const ASCII_CLASSES_DIRECT = ASCII_CLASSES.map((c) => (c === undefined ? undefined : directClasses(c)));
 const ASCII_HEAD = Uint8Array.from(asciiHeadList);
 /** Per trie node: 1 if the word has classes, 2 if it starts a phrase (for the untrusted and the direct matcher). */
-const ASCII_FLAGS = Uint8Array.from(ASCII_CLASSES, (c, node) => ((c ?? EMPTY).length > 0 ? 1 : 0) | (ASCII_HEAD[node] === 1 ? 2 : 0));
-const ASCII_FLAGS_DIRECT = Uint8Array.from(ASCII_CLASSES_DIRECT, (c, node) => ((c ?? EMPTY).length > 0 ? 1 : 0) | (ASCII_HEAD[node] === 1 ? 2 : 0));
+const ASCII_FLAGS = new Uint8Array(asciiNodes);
+const ASCII_FLAGS_DIRECT = new Uint8Array(asciiNodes);
+for (let node = 0; node < asciiNodes; node++) {
+  const head = ASCII_HEAD[node] === 1 ? 2 : 0;
+  ASCII_FLAGS[node] = ((ASCII_CLASSES[node] ?? EMPTY).length > 0 ? 1 : 0) | head;
+  ASCII_FLAGS_DIRECT[node] = ((ASCII_CLASSES_DIRECT[node] ?? EMPTY).length > 0 ? 1 : 0) | head;
+}
 /** Two-word phrases by first word, then by the trie node of a plain ASCII second word. */
 const BIGRAM_SECOND = new Map<string, Map<number, readonly number[]>>();
 for (const [phrase, classes] of bigrams) {
   const [head, second] = [phrase.slice(0, phrase.indexOf(' ')), phrase.slice(phrase.indexOf(' ') + 1)];
-  const node = prefixNode.get(second);
+  const node = asciiWordNode.get(second);
   if (node === undefined) continue;
   let bySecond = BIGRAM_SECOND.get(head);
   if (bySecond === undefined) BIGRAM_SECOND.set(head, (bySecond = new Map()));
@@ -400,8 +423,15 @@ function buildTrie(entries: Iterable<[string, readonly number[]]>): TrieNode {
   }
   return root;
 }
-/** ASCII lexicon words, for re-joining "i g n o r e" runs. */
-const trie = buildTrie([...exact].filter(([w]) => w.length >= 2 && !NON_ASCII.test(w)));
+let joinedTrie: TrieNode | undefined;
+/**
+ * ASCII lexicon words, for re-joining "i g n o r e" runs: built on the first such run, not at cold start (most texts
+ * have none, and the build is the largest single item of the module's load).
+ */
+function joinTrie(): TrieNode {
+  joinedTrie ??= buildTrie([...exact].filter(([w]) => w.length >= 2 && !NON_ASCII.test(w)));
+  return joinedTrie;
+}
 /** CJK lexicon words. */
 const cjkTrie = buildTrie(cjk);
 /** 1 for the code units that start a CJK lexicon word: segmentation skips every other character at once. */
@@ -1260,10 +1290,11 @@ function flushSpaced(letters: string, quoted: boolean, m: Matcher): void {
 
 /** Greedy longest-match segmentation of joined single letters ("ignoreallpreviousinstructions") over a trie. */
 function segment(s: string, quoted: boolean, m: Matcher): void {
+  const root = joinTrie();
   let p = 0;
   let unknown = false;
   while (p < s.length) {
-    let node: TrieNode | undefined = trie;
+    let node: TrieNode | undefined = root;
     let best = 0;
     let bestClasses: readonly number[] | undefined;
     let k = p;

@@ -101,9 +101,11 @@ function isEmoji(cp: number): boolean {
  * that holds removable ones: U+1BCxx, U+1D1xx, U+E0000–E0FFF), 2 for other surrogates (checked for pairing).
  */
 const STRIP_UNIT = new Uint8Array(0x10000);
-for (let u = 0; u < 0x10000; u++) {
-  if (u >= 0xd800 && u <= 0xdfff) STRIP_UNIT[u] = u === 0xd82f || u === 0xd834 || (u >= 0xdb40 && u <= 0xdb43) ? 1 : 2;
-  else if (removedCategory(u) !== undefined) STRIP_UNIT[u] = 1;
+for (let u = 0xd800; u <= 0xdfff; u++) STRIP_UNIT[u] = u === 0xd82f || u === 0xd834 || (u >= 0xdb40 && u <= 0xdb43) ? 1 : 2;
+// removedCategory's first exit keeps every code point of U+2070–U+3163 and U+3165–U+FDFF (surrogates aside): at cold
+// start, ask it only about the others.
+for (const [from, to] of [[0, 0x2070], [0x3164, 0x3165], [0xfe00, 0x10000]] as const) {
+  for (let u = from; u < to; u++) if (removedCategory(u) !== undefined) STRIP_UNIT[u] = 1;
 }
 
 /** Whether {@link strip} could change `text`: a table lookup per code unit, no allocation. */

@@ -78,6 +78,18 @@ describe('normalizeText', () => {
       expect(normalizeText(input)).toEqual({ text: input, removed: expect.objectContaining({ controlCharacters: 0 }) });
       expect(totalRemoved(normalizeText(input).removed)).toBe(0);
     });
+
+    test('fails if a BMP code point that removedCategory removes survives normalization (the cold-start table agrees with it)', () => {
+      const survivors: string[] = [];
+      for (let cp = 0; cp < 0x10000; cp++) {
+        if (cp >= 0xd800 && cp <= 0xdfff) continue;
+        const category = removedCategory(cp);
+        if (category === undefined) continue;
+        const out = normalizeText(`a${String.fromCharCode(cp)}b`);
+        if (out.removed[category] !== 1) survivors.push(cp.toString(16));
+      }
+      expect(survivors).toEqual([]);
+    });
   });
 
   describe('NFKC', () => {
