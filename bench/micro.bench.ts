@@ -10,20 +10,7 @@ import { decodedViews } from '../lambda/shared/screening/decode';
 import { encodedRuns, extractHiddenText, normalizeText } from '../lambda/shared/screening/normalize';
 import { prepareText, prescreen } from '../lambda/shared/screening/prescreen';
 import { newMarker } from '../lambda/shared/screening/spotlight';
-
-function prompt8k(): string {
-  const sentences = [
-    'The quarterly report describes revenue growth in the northern region and steady demand for the core product line.',
-    'Supplier delays affected two shipments in March, and the logistics team proposed a second warehouse partner.',
-    'Customer satisfaction scores improved after the support team shortened its average response time.',
-    'The finance group expects operating costs to stay flat while the hiring plan for engineering continues.',
-    'Please summarize the main risks and opportunities in a few bullet points for the leadership meeting.',
-  ];
-  let out = '';
-  for (let i = 0; out.length < 8192; i++) out += `${sentences[i % sentences.length]} `;
-  // A flat string, as JSON.parse hands it over.
-  return JSON.parse(JSON.stringify(out.slice(0, 8192))) as string;
-}
+import { prompt8k } from './inputs';
 
 const text = prompt8k();
 const prepared = prepareText(text);
