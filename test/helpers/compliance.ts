@@ -41,6 +41,15 @@ export function newTemplateApp(context: Record<string, unknown> = {}): App {
   return new App({ outdir, context: { ...flags, ...context }, builtinCloudFormationValidation: false });
 }
 
+/**
+ * The app of construct tests: {@link newTemplateApp}. Their compliance runs (every cdk-nag pack, SecureLLM and cfn-guard)
+ * check each construct and its variants; aws-cdk-lib's CloudFormation schema validator checks every construct where it
+ * is deployed — the default app (test/lib/app-compliance.test.ts) and every committed configuration in each of its
+ * environment modes (test/lib/environments) synthesize with it — instead of loading its engine again in each of about
+ * twenty construct test files (about six seconds of CPU each; `npm test` must stay within five minutes on two cores).
+ */
+export const newConstructTestApp = newTemplateApp;
+
 /** Removes every output directory {@link newTestApp} and {@link newTemplateApp} created in this process. */
 export function removeTestOutdirs(): void {
   removePackageTestOutdirs();

@@ -2,7 +2,7 @@ import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AccessLogsBucket, AccessLogsBucketProps } from '../../../constructs/access-logs-bucket';
-import { Finding, formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { Finding, formatFindings, newConstructTestApp, synthWithCompliance } from '../../helpers/compliance';
 
 type Statement = { Sid?: string; Effect: string; Principal?: unknown; Action: unknown; Resource: unknown; Condition?: unknown };
 
@@ -38,7 +38,7 @@ describe('AccessLogsBucket', () => {
     beforeAll(() => {
       // GIVEN: the bucket receiving the logs of a plain bucket in the same stack (cdk-nag accepts a
       // bucket without logging of its own only when a bucket of its stack logs to it)
-      const app = newTestApp();
+      const app = newConstructTestApp();
       const stack = new Stack(app, 'Test');
       const accessLogs = new AccessLogsBucket(stack, 'AccessLogs');
       const source = new s3.Bucket(stack, 'Source', { enforceSSL: true });

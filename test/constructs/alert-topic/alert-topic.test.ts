@@ -3,7 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AlertTopic } from '../../../constructs/alert-topic';
-import { Finding, formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { Finding, formatFindings, newConstructTestApp, synthWithCompliance } from '../../helpers/compliance';
 
 interface Statement {
   Sid?: string;
@@ -37,7 +37,7 @@ describe('AlertTopic', () => {
 
     beforeAll(() => {
       // GIVEN
-      const app = newTestApp();
+      const app = newConstructTestApp();
       const stack = new Stack(app, 'Test');
       // WHEN
       new AlertTopic(stack, 'Alerts', { emailSubscriptions: ['secops@example.com'] });

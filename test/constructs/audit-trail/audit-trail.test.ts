@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AccessLogsBucket } from '../../../constructs/access-logs-bucket';
 import { AuditTrail, AuditTrailProps, DEFAULT_DATA_EVENT_RESOURCE_TYPES } from '../../../constructs/audit-trail';
-import { Finding, formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { Finding, formatFindings, newConstructTestApp, synthWithCompliance } from '../../helpers/compliance';
 
 const IMPORTED_KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
@@ -56,7 +56,7 @@ describe('AuditTrail', () => {
 
     beforeAll(() => {
       // GIVEN
-      const app = newTestApp();
+      const app = newConstructTestApp();
       const stack = new Stack(app, 'Test');
       // WHEN
       new AuditTrail(stack, 'AuditTrail');

@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DocumentIngestion, DocumentIngestionProps, ModelGuardrail, PrivateNetwork } from '../../../constructs';
-import { Finding, formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { Finding, formatFindings, newConstructTestApp, synthWithCompliance } from '../../helpers/compliance';
 
 const ACCOUNT = '123456789012';
 const ACME = `arn:aws:iam::${ACCOUNT}:role/AcmeUploader`;
@@ -13,7 +13,7 @@ const REVIEWER = `arn:aws:iam::${ACCOUNT}:role/DocumentReviewer`;
 
 type Statement = { Sid?: string; Effect: string; Action: unknown; Resource?: unknown; NotResource?: unknown; Condition?: Record<string, Record<string, unknown>> };
 
-function setup(props: Partial<DocumentIngestionProps> = {}, app = newTestApp()): { stack: Stack; ingestion: DocumentIngestion } {
+function setup(props: Partial<DocumentIngestionProps> = {}, app = newConstructTestApp()): { stack: Stack; ingestion: DocumentIngestion } {
   const stack = new Stack(app, 'Test', { env: { account: ACCOUNT, region: 'eu-west-1' } });
   const network = new PrivateNetwork(stack, 'Network');
   const topic = new sns.Topic(stack, 'Alerts', { enforceSSL: true });
@@ -45,7 +45,7 @@ describe('DocumentIngestion', () => {
     beforeAll(() => {
       // One app synthesized with every check (its Reader role and plain topic have findings of their own, so synthesis
       // stops), one for the template.
-      const app = newTestApp();
+      const app = newConstructTestApp();
       const checked = setup({ reviewerRoleArns: [REVIEWER] }, app);
       // a knowledge-base role that reads the indexed area
       checked.ingestion.grantReadIndexed(new iam.Role(checked.stack, 'Reader', { assumedBy: new iam.ServicePrincipal('bedrock.amazonaws.com') }));
@@ -162,7 +162,7 @@ describe('DocumentIngestion', () => {
   describe('guardrail', () => {
     test('applies the guardrail through the given Bedrock Runtime endpoint, whose policy admits the function\'s role', () => {
       // GIVEN
-      const stack = new Stack(newTestApp(), 'Test', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+      const stack = new Stack(newConstructTestApp(), 'Test', { env: { account: ACCOUNT, region: 'eu-west-1' } });
       const network = new PrivateNetwork(stack, 'Network');
       const guardrail = new ModelGuardrail(stack, 'Guardrail');
       const client = new ec2.SecurityGroup(stack, 'Client', { vpc: network.vpc });
@@ -218,7 +218,7 @@ describe('DocumentIngestion', () => {
     });
 
     test('fails if a guardrail is given without the Bedrock Runtime endpoint', () => {
-      const stack = new Stack(newTestApp(), 'Test', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+      const stack = new Stack(newConstructTestApp(), 'Test', { env: { account: ACCOUNT, region: 'eu-west-1' } });
       const guardrail = new ModelGuardrail(stack, 'Guardrail');
       expect(
         () =>

@@ -3,7 +3,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { GatewayModel, InferenceGateway, ModelGuardrail, ModelKind, PrivateNetwork } from '../../../constructs';
 import { GATEWAY_CONFIG_FILE_NAME, staticConfigSchema } from '../../../lambda/shared/gateway-contract';
-import { formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { formatFindings, newConstructTestApp, synthWithCompliance } from '../../helpers/compliance';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -21,7 +21,7 @@ const MODELS: GatewayModel[] = [
   { alias: 'nova-tuned', modelId: 'amazon.nova-lite-v1:0', customModelDeploymentArn: DEPLOYMENT, maxOutputTokens: 2048 },
 ];
 
-function newStack(app: App = newTestApp({ 'aws:cdk:bundling-stacks': [] })): Stack {
+function newStack(app: App = newConstructTestApp({ 'aws:cdk:bundling-stacks': [] })): Stack {
   return new Stack(app, 'Test', { env: { account: ACCOUNT, region: REGION } });
 }
 
@@ -39,7 +39,7 @@ function build(models: GatewayModel[], stack: Stack = newStack()): { stack: Stac
 }
 
 // One synthesis for the file, with every compliance pack.
-const { stack, gateway, guardrail } = build(MODELS, newStack(newTestApp()));
+const { stack, gateway, guardrail } = build(MODELS, newStack(newConstructTestApp()));
 const app = stack.node.root as App;
 const { findings } = synthWithCompliance(app);
 const template = Template.fromStack(stack);

@@ -2,14 +2,14 @@ import { App, SecretValue, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { InferenceGateway, InferenceGatewayProps, ModelGuardrail, PrivateNetwork } from '../../../constructs';
 import { validateFederation } from '../../../constructs/inference-gateway/federation';
-import { formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { formatFindings, newConstructTestApp, synthWithCompliance } from '../../helpers/compliance';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:okta-gateway-AbCdEf';
 const OKTA = { name: 'Okta', issuerUrl: 'https://acme.okta.com', clientId: '0oa1b2c3', clientSecret: SecretValue.secretsManager(SECRET_ARN) };
 const ENTRA = { name: 'EntraID', metadataUrl: 'https://login.microsoftonline.com/tenant/federationmetadata/2007-06/federationmetadata.xml' };
 
 function newStack(overrides: Partial<InferenceGatewayProps>): Stack {
-  const stack = new Stack(newTestApp({ 'aws:cdk:bundling-stacks': [] }), 'Test', { env: { account: '123456789012', region: 'us-east-1' } });
+  const stack = new Stack(newConstructTestApp({ 'aws:cdk:bundling-stacks': [] }), 'Test', { env: { account: '123456789012', region: 'us-east-1' } });
   new InferenceGateway(stack, 'Gateway', {
     network: new PrivateNetwork(stack, 'Network'),
     guardrail: new ModelGuardrail(stack, 'Guardrail'),

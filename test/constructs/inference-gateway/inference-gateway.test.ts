@@ -27,7 +27,7 @@ import {
   SERVICE_NAME,
   staticConfigSchema,
 } from '../../../lambda/shared/gateway-contract';
-import { formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { formatFindings, newConstructTestApp, synthWithCompliance } from '../../helpers/compliance';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -57,7 +57,7 @@ interface Built {
 }
 
 /** A stack in a fixed environment (readable ARNs), with the project's feature flags. */
-function newStack(app: App = newTestApp({ 'aws:cdk:bundling-stacks': [] })): Stack {
+function newStack(app: App = newConstructTestApp({ 'aws:cdk:bundling-stacks': [] })): Stack {
   return new Stack(app, 'Test', { env: { account: ACCOUNT, region: REGION } });
 }
 
@@ -116,7 +116,7 @@ describe('InferenceGateway', () => {
 
     beforeAll(() => {
       // GIVEN a stack holding only the gateway and what it needs
-      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const app = newConstructTestApp({ 'aws:cdk:bundling-stacks': [] });
       const { stack, guardrail } = build({}, newStack(app));
       guardrailCondition = stack.resolve(guardrail.versionedArnForCondition);
       guardrailArn = stack.resolve(guardrail.guardrailArn);
@@ -651,7 +651,7 @@ describe('InferenceGateway', () => {
 
     test('deploys the pre-built bundle byte for byte, with the validated static configuration beside it', () => {
       // GIVEN a system prompt with quotes, a dollar sign, backticks, a backslash and a new line
-      const app = newTestApp();
+      const app = newConstructTestApp();
       const prompt = 'Say "hi" to $USER with `code`\\n and a real\nnew line: canary-7f3a9c';
       // WHEN
       const { stack, gateway } = build({ systemPrompt: prompt, toolAllowedHosts: { post_webhook: ['hooks.example.com'] } }, newStack(app));
@@ -679,7 +679,7 @@ describe('InferenceGateway', () => {
 
     test('the static configuration carries prices (listed defaults or given), budgets in micro-dollars and the alert fraction', () => {
       // GIVEN a listed model without a price, one with its own, a group and a team with budgets
-      const app = newTestApp();
+      const app = newConstructTestApp();
       const { stack, gateway } = build(
         {
           models: [MODELS[0]!, { ...MODELS[1]!, inputUsdPerMillionTokens: 0.8, outputUsdPerMillionTokens: 4.000001 }],
@@ -704,7 +704,7 @@ describe('InferenceGateway', () => {
 
     test('two gateways with different configurations in one app never share a code asset', () => {
       // GIVEN two gateways that differ only in their system prompt (CDK caches staged assets per process)
-      const app = newTestApp();
+      const app = newConstructTestApp();
       const first = build({ systemPrompt: 'first prompt' }, newStack(app));
       const second = build({ systemPrompt: 'second prompt' }, new Stack(app, 'Second', { env: { account: '123456789012', region: REGION } }));
       // WHEN
@@ -940,7 +940,7 @@ describe('InferenceGateway', () => {
 
     test('an embedding model is invoked without the guardrail, and only it: the Deny still covers every other model', () => {
       // GIVEN
-      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const app = newConstructTestApp({ 'aws:cdk:bundling-stacks': [] });
       const embed: GatewayModel = { alias: 'titan-embed', modelId: 'amazon.titan-embed-text-v2:0', maxOutputTokens: 1, kind: ModelKind.EMBEDDING };
       const { stack } = build({ models: [...MODELS, embed], groups: [{ ...GROUPS[0]!, models: [...GROUPS[0]!.models, 'titan-embed'] }] }, newStack(app));
       // WHEN
@@ -1107,7 +1107,7 @@ describe('InferenceGateway', () => {
 
     beforeAll(() => {
       // GIVEN two aliases bound to two knowledge bases
-      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const app = newConstructTestApp({ 'aws:cdk:bundling-stacks': [] });
       build({ models: BOUND, groups: BOUND_GROUPS }, newStack(app));
       // WHEN
       const { assembly, findings } = synthWithCompliance(app);

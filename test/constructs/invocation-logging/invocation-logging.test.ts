@@ -14,7 +14,7 @@ import {
   ModelInvocationLogging,
   type ModelInvocationLoggingProps,
 } from '../../../constructs/invocation-logging';
-import { type Finding, formatFindings, newTestApp, readFindings, synthWithCompliance } from '../../helpers/compliance';
+import { type Finding, formatFindings, newConstructTestApp, readFindings, synthWithCompliance } from '../../helpers/compliance';
 import { kmsGrantsWithoutViaService } from '../../helpers/key-policy';
 import { lambdaBundleDir } from '../../../constructs/shared/lambda-bundle';
 
@@ -552,7 +552,7 @@ describe('ModelInvocationLogging', () => {
 
     beforeAll(() => {
       // GIVEN: a plain VPC with only isolated subnets, and the construct, synthesized once with every pack
-      const app = newTestApp();
+      const app = newConstructTestApp();
       const stack = new Stack(app, 'Test');
       const vpc = new ec2.Vpc(stack, 'Vpc', {
         natGateways: 0,

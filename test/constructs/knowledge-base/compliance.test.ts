@@ -5,12 +5,12 @@ import { AlertTopic } from '../../../constructs/alert-topic';
 import { SecureKnowledgeBase } from '../../../constructs/knowledge-base';
 import { PrivateNetwork } from '../../../constructs/private-network';
 import { SecureKey } from '../../../constructs/secure-key';
-import { assertNoUnacknowledgedFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { assertNoUnacknowledgedFindings, newConstructTestApp, synthWithCompliance } from '../../helpers/compliance';
 
 describe('compliance', () => {
   test('a knowledge base in a private network passes every pack with no unacknowledged finding', () => {
     // GIVEN
-    const app = newTestApp();
+    const app = newConstructTestApp();
     const stack = new Stack(app, 'Kb');
     const network = new PrivateNetwork(stack, 'Network');
     const dataKey = new SecureKey(stack, 'DataKey').key;

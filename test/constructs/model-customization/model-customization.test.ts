@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ModelCustomization, type ModelCustomizationProps } from '../../../constructs/model-customization';
 import { ModelGuardrail } from '../../../constructs/model-guardrail';
 import { PrivateNetwork } from '../../../constructs/private-network';
-import { type Finding, formatFindings, newTestApp, readFindings, synthWithCompliance } from '../../helpers/compliance';
+import { type Finding, formatFindings, newConstructTestApp, readFindings, synthWithCompliance } from '../../helpers/compliance';
 
 const WRITER = 'arn:aws:iam::123456789012:role/data-owner';
 
@@ -274,7 +274,7 @@ describe('validation', () => {
 describe('compliance', () => {
   let findings: Finding[];
   beforeAll(() => {
-    const app = newTestApp();
+    const app = newConstructTestApp();
     build(app);
     try {
       ({ findings } = synthWithCompliance(app));

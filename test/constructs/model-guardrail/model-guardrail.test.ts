@@ -10,7 +10,7 @@ import {
   ModelGuardrail,
   ModelGuardrailProps,
 } from '../../../constructs';
-import { formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { formatFindings, newConstructTestApp, synthWithCompliance } from '../../helpers/compliance';
 
 /** The logical id of the only guardrail version in a new stack holding a guardrail built from `props`. */
 function versionLogicalId(props: ModelGuardrailProps = {}): string {
@@ -30,7 +30,7 @@ describe('ModelGuardrail', () => {
 
     beforeAll(() => {
       // GIVEN
-      const app = newTestApp();
+      const app = newConstructTestApp();
       const stack = new Stack(app, 'Test');
       // WHEN
       new ModelGuardrail(stack, 'Guardrail');

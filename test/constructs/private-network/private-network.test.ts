@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { PrivateNetwork, PrivateNetworkProps } from '../../../constructs/private-network';
 import { latestNodeRuntime } from '../../../constructs/shared/lambda-bundle';
-import { Finding, formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { Finding, formatFindings, newConstructTestApp, synthWithCompliance } from '../../helpers/compliance';
 
 const MODEL_ARN = 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0';
 const TABLE_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/quota';
@@ -46,7 +46,7 @@ describe('PrivateNetwork', () => {
   let template: Template;
   let findings: Finding[];
   beforeAll(() => {
-    const app = newTestApp();
+    const app = newConstructTestApp();
     const stack = new Stack(app, 'Test');
     const network = new PrivateNetwork(stack, 'Network');
     const consumer = new ec2.SecurityGroup(stack, 'Consumer', {

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SecureKey } from '../../../constructs';
-import { formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { formatFindings, newConstructTestApp, synthWithCompliance } from '../../helpers/compliance';
 import {
   DEFAULT_CFN_EXEC_ROLE,
   keyAdministrators,
@@ -16,7 +16,7 @@ describe('SecureKey', () => {
   describe('defaults', () => {
     test('rotates, is retained and passes every compliance check', () => {
       // GIVEN
-      const app = newTestApp();
+      const app = newConstructTestApp();
       const stack = new Stack(app, 'Test');
       // WHEN
       new SecureKey(stack, 'Key');

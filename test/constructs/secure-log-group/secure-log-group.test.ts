@@ -4,13 +4,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { SecureKey, SecureLogGroup } from '../../../constructs';
-import { formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { formatFindings, newConstructTestApp, synthWithCompliance } from '../../helpers/compliance';
 
 describe('SecureLogGroup', () => {
   describe('defaults', () => {
     test('is KMS-encrypted with a new rotating key, keeps a year, is retained and passes every compliance check', () => {
       // GIVEN
-      const app = newTestApp();
+      const app = newConstructTestApp();
       const stack = new Stack(app, 'Test');
       // WHEN
       new SecureLogGroup(stack, 'Logs');

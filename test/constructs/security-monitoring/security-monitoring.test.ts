@@ -9,7 +9,7 @@ import {
   SecurityMonitoringProps,
 } from '../../../constructs';
 import { SERVICE_NAME } from '../../../lambda/gateway/audit';
-import { formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { formatFindings, newConstructTestApp, synthWithCompliance } from '../../helpers/compliance';
 
 type Resource = { Type: string; Properties: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -38,7 +38,7 @@ interface Built {
 }
 
 /** A gateway with its guardrail and network in a fixed environment; bundling is skipped (the template is what matters). */
-function build(props: Partial<SecurityMonitoringProps> = {}, app: App = newTestApp({ 'aws:cdk:bundling-stacks': [] })): Built {
+function build(props: Partial<SecurityMonitoringProps> = {}, app: App = newConstructTestApp({ 'aws:cdk:bundling-stacks': [] })): Built {
   const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'us-east-1' } });
   const network = new PrivateNetwork(stack, 'Network');
   const guardrail = new ModelGuardrail(stack, 'Guardrail');
@@ -90,7 +90,7 @@ describe('SecurityMonitoring', () => {
     let monitoring: SecurityMonitoring;
     beforeAll(() => {
       // GIVEN a gateway, its guardrail and the default monitoring, synthesized once with every compliance check
-      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const app = newConstructTestApp({ 'aws:cdk:bundling-stacks': [] });
       const built = build({}, app);
       monitoring = built.monitoring;
       // WHEN
@@ -280,7 +280,7 @@ describe('SecurityMonitoring', () => {
 
     test('a given alert topic receives the actions and no topic is created', () => {
       // GIVEN
-      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const app = newConstructTestApp({ 'aws:cdk:bundling-stacks': [] });
       const other = new Stack(app, 'Alerts', { env: { account: '123456789012', region: 'us-east-1' } });
       const alertTopic = new AlertTopic(other, 'Topic');
       // WHEN
@@ -334,7 +334,7 @@ describe('SecurityMonitoring', () => {
     });
 
     test('fails if alertEmails are given with an alertTopic', () => {
-      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const app = newConstructTestApp({ 'aws:cdk:bundling-stacks': [] });
       const alertTopic = new AlertTopic(new Stack(app, 'Alerts'), 'Topic');
       expect(() => build({ alertTopic, alertEmails: ['secops@example.com'] }, app)).toThrow(
         /alertEmails only applies to the topic this construct creates, got 1 addresses and an alertTopic; subscribe them with alertTopic.addEmail\(\)/,

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SecureLogGroup } from '../../../constructs';
 import { LAMBDA_VPC_ACCESS_ACTIONS, ManagedPolicyRole } from '../../../constructs/shared/managed-policy-role';
-import { formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { formatFindings, newConstructTestApp, synthWithCompliance } from '../../helpers/compliance';
 
 describe('ManagedPolicyRole', () => {
   describe('grants', () => {
@@ -50,7 +50,7 @@ describe('ManagedPolicyRole', () => {
   describe('defaults', () => {
     test('Lambda execution statements are scoped to the log group, subnets, security group and VPC and pass every compliance check', () => {
       // GIVEN
-      const app = newTestApp();
+      const app = newConstructTestApp();
       const stack = new Stack(app, 'Test');
       const logGroup = new SecureLogGroup(stack, 'Logs');
       const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {

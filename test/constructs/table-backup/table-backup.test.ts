@@ -4,7 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { SecureKey } from '../../../constructs/secure-key';
 import { TableBackup, TableBackupProps } from '../../../constructs/table-backup';
-import { Finding, formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { Finding, formatFindings, newConstructTestApp, synthWithCompliance } from '../../helpers/compliance';
 
 interface Statement {
   Sid?: string;
@@ -46,7 +46,7 @@ describe('TableBackup', () => {
 
     beforeAll(() => {
       // GIVEN
-      const app = newTestApp();
+      const app = newConstructTestApp();
       const stack = new Stack(app, 'Test');
       const keys = newTable(stack, 'Keys');
       const usage = newTable(stack, 'Usage');

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AlertTopic } from '../../../constructs/alert-topic';
 import { POSTURE_EVENT_NAMES, ThreatDetection } from '../../../constructs/threat-detection';
-import { Finding, formatFindings, newTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { Finding, formatFindings, newConstructTestApp, synthWithCompliance } from '../../helpers/compliance';
 
 interface RuleProperties {
   EventPattern: { source: string[]; 'detail-type': string[]; detail: Record<string, unknown> };
@@ -22,7 +22,7 @@ describe('ThreatDetection', () => {
 
     beforeAll(() => {
       // GIVEN
-      const app = newTestApp();
+      const app = newConstructTestApp();
       const stack = new Stack(app, 'Test');
       // WHEN
       new ThreatDetection(stack, 'ThreatDetection', { alertEmails: ['secops@example.com'] });
