@@ -2,11 +2,11 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { ALERT_EMAIL_PARAMETER } from '../../lib/alert-destination';
 import { buildBlueprint } from '../../lib/blueprint';
 import { BlueprintConfigInput, parseConfig } from '../../lib/config';
-import { newTestApp } from '../helpers/compliance';
+import { newTemplateApp } from '../helpers/compliance';
 
-/** Both stacks built from `input` (no compliance checks: the environment tests run those), as templates. */
+/** Both stacks built from `input` (no compliance checks or schema validation: the environment tests run those on every committed configuration), as templates. */
 function build(input: BlueprintConfigInput) {
-  const app = newTestApp();
+  const app = newTemplateApp();
   const { baseline, gateway } = buildBlueprint(app, parseConfig(input), { compliance: false });
   return { baseline, gateway, templates: [Template.fromStack(baseline), Template.fromStack(gateway)] };
 }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parseConfig } from '../../lib/config';
 import { GatewayStack } from '../../lib/gateway-stack';
-import { newTestApp } from '../helpers/compliance';
+import { newTemplateApp } from '../helpers/compliance';
 
 const RETRIEVAL_CONFIG = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'config', 'retrieval.json'), 'utf8'));
 
@@ -11,7 +11,7 @@ describe('GatewayStack with retrieval (config/retrieval.json) and customization 
   let template: Template;
   beforeAll(() => {
     // GIVEN the committed retrieval configuration with customization added: both need S3 from the same isolated subnets
-    const app = newTestApp();
+    const app = newTemplateApp();
     const config = parseConfig({
       ...RETRIEVAL_CONFIG,
       customization: { baseModelId: 'amazon.nova-micro-v1:0:128k', dataWriterRoleArns: [`arn:aws:iam::${RETRIEVAL_CONFIG.env.account}:role/data-owner`] },
