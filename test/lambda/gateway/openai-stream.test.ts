@@ -256,11 +256,12 @@ describe('openai client streaming from the gateway', () => {
     });
 
     test('a stream still running near the function\'s end stops just before it: an error event, a clean close, the reservation settled', async () => {
-      // GIVEN a function with 2.5 seconds left (the fake context's remaining time; 1.5 s of it kept as the margin) and
+      // GIVEN a function with 4.5 seconds left (the fake context's remaining time; 1.5 s of it kept as the margin, 3 s
+      // in which even a busy machine releases the first text) and
       // a stream that hangs after more text than the hold-back window
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const handler: StreamingHandler = (require('../../../lambda/gateway/index') as typeof import('../../../lambda/gateway/index')).handler;
-      const late = await startLambdaHttpAdapter(handler, { claimsFor, remainingTimeMs: 2500 });
+      const late = await startLambdaHttpAdapter(handler, { claimsFor, remainingTimeMs: 4500 });
       server.setBehavior({ kind: 'stream', chunks: [benign(4), benign(4), benign(4)], hangAfter: 2 });
       try {
         // WHEN
