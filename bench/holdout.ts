@@ -1,0 +1,181 @@
+/**
+ * Holdouts for the untrusted-document screen and the prompt pre-screen (issue 10): sets written from public attack
+ * families by engineers who never saw the screening code or the earlier fixtures, committed before the first
+ * measurement. Never tune on them — which is why the individual misses and false positives are printed only on request.
+ *
+ * - Set 3: holdout-documents-3 (264 documents) and holdout-prompts-3 (233 direct prompts).
+ * - Set 4: holdout-documents-4 (302 documents) and holdout-prompts-4 (276 direct prompts), written after set 3 had
+ *   been looked at, so that the end-of-session measurement is on data nobody has tuned on.
+ *
+ * For each set, prints for `screenDocument` (flagged = quarantine) and `prescreen` (flagged = verdict not allow) the
+ * share of attacks flagged and of benign items flagged: overall, English vs other languages, per family and per
+ * language. With `--list`, also every miss and false positive (family, language and the first 120 characters,
+ * newlines shown as ⏎) — for the person reporting the measurement, not for tuning.
+ *
+ *   npx ts-node --transpile-only bench/holdout.ts              # sets 3 and 4, one after the other
+ *   npx ts-node --transpile-only bench/holdout.ts --set 4      # one set (repeat --set for several)
+ *   npx ts-node --transpile-only bench/holdout.ts --set 4 --list
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { screenDocument } from '../lambda/shared/screening/document';
+import { prescreen } from '../lambda/shared/screening/prescreen';
+
+interface Item {
+  readonly text: string;
+  readonly label: 'attack' | 'benign';
+  readonly family: string;
+  /** ISO 639-1 language when not English. */
+  readonly lang?: string;
+}
+
+interface Tally {
+  attacks: number;
+  attacksFlagged: number;
+  benign: number;
+  benignFlagged: number;
+}
+
+/** The holdout sets, in the order they run by default. */
+const SETS: readonly string[] = ['3', '4'];
+
+/** Targets from issue 10, printed beside each report so a reader can judge the figures without looking them up. */
+const DOCUMENT_TARGET = 'target: attacks flagged ≥ 50 %, benign flagged ≤ 2 %';
+const PROMPT_TARGET = 'target: attacks flagged ≥ 60 %, benign flagged ≤ 1 %';
+
+const fixtures = path.join(__dirname, '..', 'test', 'fixtures', 'injection-eval');
+
+const USAGE = 'usage: bench/holdout.ts [--set 3|4]... [--list]';
+
+interface Options {
+  readonly sets: readonly string[];
+  readonly list: boolean;
+}
+
+function parseOptions(args: readonly string[]): Options {
+  let values: { set?: string[]; list?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: { set: { type: 'string', multiple: true }, list: { type: 'boolean', default: false } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${USAGE}`, { cause: err });
+  }
+  const sets = values.set ?? [...SETS];
+  for (const set of sets) {
+    if (!SETS.includes(set)) {
+      throw new Error(`--set must be one of ${SETS.join(', ')}, got '${set}': pass --set ${SETS[SETS.length - 1]}, or omit --set to run every set\n${USAGE}`);
+    }
+  }
+  return { sets: [...new Set(sets)], list: values.list ?? false };
+}
+
+/** Reads a fixture and checks every item has the documented shape, so a malformed edit fails loudly instead of skewing the rates. */
+function load(name: string): Item[] {
+  const file = path.join(fixtures, `${name}.json`);
+  const items: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (!Array.isArray(items)) throw new Error(`${file} must hold a JSON array of items, got ${typeof items}`);
+  items.forEach((item: Partial<Item>, i) => {
+    const where = `${file} item ${i}`;
+    if (typeof item.text !== 'string' || item.text.length === 0) throw new Error(`${where}: text must be a non-empty string`);
+    if (item.label !== 'attack' && item.label !== 'benign') throw new Error(`${where}: label must be 'attack' or 'benign', got ${JSON.stringify(item.label)}`);
+    if (typeof item.family !== 'string' || item.family.length === 0) throw new Error(`${where}: family must be a non-empty string`);
+    if (item.lang !== undefined && !/^[a-z]{2}$/.test(item.lang)) throw new Error(`${where}: lang must be an ISO 639-1 code such as 'de', got ${JSON.stringify(item.lang)}`);
+  });
+  return items as Item[];
+}
+
+const pct = (n: number, d: number): string => (d === 0 ? '    –' : `${((100 * n) / d).toFixed(1).padStart(5)}%`);
+const head = (text: string): string => text.replace(/\s*\n\s*/g, ' ⏎ ').slice(0, 120);
+
+const emptyTally = (): Tally => ({ attacks: 0, attacksFlagged: 0, benign: 0, benignFlagged: 0 });
+
+function tally(rows: Map<string, Tally>, key: string, item: Item, flagged: boolean): void {
+  const t = rows.get(key) ?? emptyTally();
+  if (item.label === 'attack') {
+    t.attacks++;
+    if (flagged) t.attacksFlagged++;
+  } else {
+    t.benign++;
+    if (flagged) t.benignFlagged++;
+  }
+  rows.set(key, t);
+}
+
+function printTable(title: string, rows: Map<string, Tally>, sort: boolean): void {
+  console.log(`\n${title}`);
+  console.log(`  ${'group'.padEnd(22)} ${'attacks'.padStart(8)} ${'flagged'.padStart(7)}   ${'benign'.padStart(7)} ${'flagged'.padStart(7)}`);
+  const entries = sort ? [...rows.entries()].sort(([a], [b]) => a.localeCompare(b)) : [...rows.entries()];
+  for (const [key, t] of entries) {
+    console.log(
+      `  ${key.padEnd(22)} ${String(t.attacks).padStart(8)} ${pct(t.attacksFlagged, t.attacks).padStart(7)}   ${String(t.benign).padStart(7)} ${pct(t.benignFlagged, t.benign).padStart(7)}`,
+    );
+  }
+}
+
+function report(name: string, target: string, items: readonly Item[], flag: (text: string) => boolean, list: boolean): void {
+  // Fixed row order: all, then English, then every other language together.
+  const overall = new Map<string, Tally>([
+    ['all', emptyTally()],
+    ['English', emptyTally()],
+    ['other languages', emptyTally()],
+  ]);
+  const byFamily = new Map<string, Tally>();
+  const byLang = new Map<string, Tally>();
+  const misses: Item[] = [];
+  const falsePositives: Item[] = [];
+  for (const item of items) {
+    const flagged = flag(item.text);
+    tally(overall, 'all', item, flagged);
+    tally(overall, item.lang ? 'other languages' : 'English', item, flagged);
+    tally(byFamily, item.family, item, flagged);
+    tally(byLang, item.lang ?? 'en', item, flagged);
+    if (item.label === 'attack' && !flagged) misses.push(item);
+    if (item.label === 'benign' && flagged) falsePositives.push(item);
+  }
+  console.log(`\n=== ${name} — ${target} ===`);
+  printTable('overall', overall, false);
+  printTable('per family', byFamily, true);
+  printTable('per language', byLang, true);
+  if (list) {
+    console.log(`\nmisses (${misses.length})`);
+    for (const m of misses) console.log(`  [${m.family}${m.lang ? `/${m.lang}` : ''}] ${head(m.text)}`);
+    console.log(`\nfalse positives (${falsePositives.length})`);
+    for (const f of falsePositives) console.log(`  [${f.family}${f.lang ? `/${f.lang}` : ''}] ${head(f.text)}`);
+  } else {
+    console.log(`\n${misses.length} misses and ${falsePositives.length} false positives not listed (pass --list to print them; do not tune on them)`);
+  }
+}
+
+function main(): void {
+  let options: Options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exitCode = 2;
+    return;
+  }
+  for (const set of options.sets) {
+    report(
+      `holdout ${set}: screenDocument on holdout-documents-${set} (flagged = quarantine)`,
+      DOCUMENT_TARGET,
+      load(`holdout-documents-${set}`),
+      (t) => screenDocument(t).verdict === 'quarantine',
+      options.list,
+    );
+    report(
+      `holdout ${set}: prescreen on holdout-prompts-${set} (flagged = verdict not allow)`,
+      PROMPT_TARGET,
+      load(`holdout-prompts-${set}`),
+      (t) => prescreen(t).verdict !== 'allow',
+      options.list,
+    );
+  }
+}
+
+main();
