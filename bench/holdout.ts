@@ -147,7 +147,7 @@ function report(name: string, target: string, items: readonly Item[], flag: (tex
     console.log(`\nfalse positives (${falsePositives.length})`);
     for (const f of falsePositives) console.log(`  [${f.family}${f.lang ? `/${f.lang}` : ''}] ${head(f.text)}`);
   } else {
-    console.log(`\n${misses.length} misses and ${falsePositives.length} false positives not listed (pass --list to print them; do not tune on them)`);
+    console.log(`\nmisses: ${misses.length}, false positives: ${falsePositives.length} — not listed (pass --list to print them; do not tune on them)`);
   }
 }
 
