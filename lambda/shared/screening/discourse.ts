@@ -510,9 +510,9 @@ export interface AddressProfile {
   readonly codeLines: number;
 }
 
-/** 1 for the characters that are frequent in code and rare in prose: `{ } [ ] ( ) ; = _ < > | \ $`. */
+/** 1 for the characters that are frequent in code and rare in prose: `{ } [ ] ( ) ; = _ < > \ $`. */
 const CODE_SYMBOL = new Uint8Array(0x80);
-for (const ch of '{}[]();=_<>|\\$') CODE_SYMBOL[ch.charCodeAt(0)] = 1;
+for (const ch of '{}[]();=_<>\\$') CODE_SYMBOL[ch.charCodeAt(0)] = 1;
 const isAsciiWordChar = (c: number): boolean => (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x5f;
 
 /**
@@ -543,7 +543,8 @@ function codeLike(text: string, from: number, to: number): boolean {
   if (symbols >= 3 || (call && last === 0x29)) return true;
   // A key-value or assignment within the first 40 characters: `name: value`, `x = 1`, `"key": …`.
   const head = Math.min(e, s + 40);
-  let key = true; // no blank yet: a ':' closes a YAML key
+  // A YAML key starts with a lower-case letter, a quote or a list dash ("Subject:" and "Note:" are prose labels).
+  let key = (first >= 0x61 && first <= 0x7a) || first === 0x22 || first === 0x27 || first === 0x2d;
   for (let k = s + 1; k < head; k++) {
     const c = text.charCodeAt(k);
     if (c === 0x3d && text.charCodeAt(k - 1) === 0x20) return true;
@@ -836,6 +837,42 @@ export function programView(text: string): string {
     }
     blank.push([i, closed]);
     i = closed;
+  }
+  countWork(n);
+  if (blank.length === 0) return text;
+  let out = '';
+  let from = 0;
+  for (const [s, e] of blank) {
+    out += text.slice(from, s) + ' '.repeat(e - s);
+    from = e;
+  }
+  countWork(2 * n);
+  return out + text.slice(from);
+}
+
+/**
+ * `text` with its fenced code blocks (a line opening with three backticks to the next such line) blanked out, same
+ * length: Markdown shows them as code, so markup inside them (an HTML comment, an `alt` text) is visible to people,
+ * not hidden. An unclosed fence is left as it is. One pass over the line starts, linear.
+ */
+export function fencesBlanked(text: string): string {
+  const n = text.length;
+  const blank: Array<[number, number]> = [];
+  let open = -1;
+  let line = 0;
+  while (line < n) {
+    let k = line;
+    while (k < n && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k++;
+    if (text.startsWith('```', k)) {
+      if (open < 0) open = line;
+      else {
+        blank.push([open, k + 3]);
+        open = -1;
+      }
+    }
+    const nl = text.indexOf('\n', k);
+    if (nl < 0) break;
+    line = nl + 1;
   }
   countWork(n);
   if (blank.length === 0) return text;

@@ -20,7 +20,7 @@
  *
  * Everything here is linear in the document's length and reports its work to `countWork`.
  */
-import { addressProfile, imperativeProfile, instructionalGenre, mentionView, programView } from './discourse';
+import { addressProfile, fencesBlanked, imperativeProfile, instructionalGenre, mentionView, programView } from './discourse';
 import { DOCUMENT_MODEL, DocumentModel } from './document-weights';
 import { extractHiddenText, normalizeText, totalRemoved } from './normalize';
 import { prescreen } from './prescreen';
@@ -105,8 +105,6 @@ const FAMILY: ReadonlyArray<readonly [DocumentFeature, (id: string) => boolean]>
 const INVISIBLE_LIMIT = 4;
 /** Decoded hidden text of at least this many characters counts as hidden text. */
 const HIDDEN_TEXT_LIMIT = 8;
-/** Share of code-like lines below which a chat-template token is a fake turn in prose, not part of code. */
-const PROSE_CODE_SHARE = 0.3;
 /**
  * The engine anchors a directive at the start of its sentence on the sentence end before it, and the first sentence
  * of a text has none: the document's opening (this many characters) is screened again behind {@link OPENING_MARK}, a
@@ -198,10 +196,12 @@ export function documentEvidence(text: string): DocumentEvidence {
   if (extractHiddenText(text).length >= HIDDEN_TEXT_LIMIT || invisibleCharacters - removed.variationSelectors >= INVISIBLE_LIMIT) {
     hard.add('hidden-text');
   }
-  if (fired.includes('delimiter.special-token') && address.codeLines < PROSE_CODE_SHARE) hard.add('delimiter.chat-template');
-  // Read on the mention view: an article or a bug report may show such markup in a fenced example.
+  // Read on the program view: a chat template a program builds sits in its string literals.
+  if (fired.includes('delimiter.special-token')) hard.add('delimiter.chat-template');
+  // Read on the mention view: an article may quote such markup. Markup in a fenced code block is shown as code, so
+  // an HTML comment or an alt text there hides nothing.
   if (imageExfiltration(mentions.text)) hard.add('indirect.image-exfiltration');
-  const hidden = hiddenMarkupText(mentions.text);
+  const hidden = hiddenMarkupText(fencesBlanked(mentions.text));
   if (hidden !== '') {
     const screen = prescreen(hidden, { untrusted: true });
     const directed = screen.verdict !== 'allow' && screen.signals.some((s) => READER_DIRECTED.test(s));

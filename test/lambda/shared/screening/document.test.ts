@@ -94,9 +94,21 @@ describe('screenDocument', () => {
       expect(quarantineRates(items).poisoned).toBeGreaterThanOrEqual(0.5);
     });
 
+    // The scored decision trades recall for precision: at the time of writing 59 of 66 poisoned (89 %) and 0 of 64
+    // clean documents of sets 1 and 2 are quarantined (the weights were fitted on them: resubstitution).
     test('dev documents (tuned on): regressions show up here first', () => {
       const { poisoned, clean } = quarantineRates(load('dev-documents', 'dev-documents-2'));
-      expect(poisoned).toBeGreaterThanOrEqual(0.9);
+      expect(poisoned).toBeGreaterThanOrEqual(0.85);
+      expect(clean).toBeLessThanOrEqual(0.02);
+    });
+
+    // Set 4 (tuned on, written before the scored decision): clean code that builds prompts, JSON, YAML and logs,
+    // emails full of imperatives, security articles, other languages; poisoned task-relevant sabotage, reply
+    // directives, JSON-embedded injections, plain imperatives. At the time of writing 40 of 67 poisoned (60 %) and 1
+    // of 89 clean (1 %) are quarantined; cross-validated, 58 % and 2 % (scripts/fit-document-weights.ts).
+    test('dev documents set 4 (tuned on): clean code, data and imperative emails stay clean', () => {
+      const { poisoned, clean } = quarantineRates(load('dev-documents-4'));
+      expect(poisoned).toBeGreaterThanOrEqual(0.5);
       expect(clean).toBeLessThanOrEqual(0.02);
     });
 
