@@ -105,13 +105,6 @@ const FAMILY: ReadonlyArray<readonly [DocumentFeature, (id: string) => boolean]>
 const INVISIBLE_LIMIT = 4;
 /** Decoded hidden text of at least this many characters counts as hidden text. */
 const HIDDEN_TEXT_LIMIT = 8;
-/**
- * The engine anchors a directive at the start of its sentence on the sentence end before it, and the first sentence
- * of a text has none: the document's opening (this many characters) is screened again behind {@link OPENING_MARK}, a
- * word without meaning and a line end, for the directives that need the anchor.
- */
-const OPENING = 400;
-const OPENING_MARK = '0\n';
 
 /** The evidence {@link documentEvidence} gathers about one document. */
 export interface DocumentEvidence {
@@ -144,9 +137,6 @@ export function documentEvidence(text: string): DocumentEvidence {
   const injection = prescreen(view.text, { untrusted: true });
   const fired = injection.signals.filter((s) => !s.startsWith('context.'));
   const directives = new Set(fired.filter((s) => GENRE_DEPENDENT.has(s)));
-  for (const s of prescreen(OPENING_MARK + view.text.slice(0, OPENING), { untrusted: true }).signals) {
-    if (GENRE_DEPENDENT.has(s)) directives.add(s);
-  }
   const profile = imperativeProfile(text);
   const address = addressProfile(view.text);
   const instructional = instructionalGenre(profile);
