@@ -476,6 +476,21 @@ const TOWARD_SPAN = 3;
 /** How many words after a processor noun a ':' or ',' may close a vocative ("AI assistant:", "Hey assistant —"). */
 const VOCATIVE_SPAN = 3;
 
+/**
+ * Words that open a letter or a message to people ("Hi team,", "Dear parents,", "Bonjour à tous,"), folded: its
+ * imperatives are addressed to the people it greets.
+ */
+const GREETINGS: ReadonlySet<string> = new Set(
+  `hi hello dear hey greetings team all everyone folks subject re fwd morning afternoon evening hallo liebe lieber
+  sehr bonjour chers cher madame monsieur hola estimado estimada estimados queridos olá ola prezado prezada caro cara
+  cari gentile buongiorno beste geachte hoi уважаемый уважаемая уважаемые здравствуйте добрый коллеги привет
+  各位 皆さま 皆様 여러분 안녕하세요`
+    .split(/\s+/)
+    .filter((w) => w !== ''),
+);
+/** The first line of a letter is short: a greeting, or a subject line. */
+const GREETING_LINE = 80;
+
 /** Sentence and paragraph features of {@link addressProfile}. */
 export interface AddressProfile {
   /** Sentences with at least one word. */
@@ -508,6 +523,8 @@ export interface AddressProfile {
   readonly secondPersonContrast: boolean;
   /** Share of the non-empty lines that look like code or structured data (JSON, YAML, CSV, logs). */
   readonly codeLines: number;
+  /** The first line greets people or names a subject ("Hi team,", "Dear Ms Okafor,", "Subject: …"): a letter. */
+  readonly letter: boolean;
 }
 
 /** 1 for the characters that are frequent in code and rare in prose: `{ } [ ] ( ) ; = _ < > \ $`. */
@@ -737,7 +754,16 @@ export function addressProfile(text: string): AddressProfile {
     const restS = sentences - s;
     imperativeEnding = imp > 0 && restS > 0 && (imperatives - imp) / restS < IMPERATIVE_GENRE_SHARE + 0.04;
   }
+  // The first word of the first non-blank line, when that line is short.
+  let f = 0;
+  while (f < n && text.charCodeAt(f) <= 0x20) f++;
+  const firstEnd = text.indexOf('\n', f);
+  const firstLine = text.slice(f, Math.min(firstEnd < 0 ? n : firstEnd, f + GREETING_LINE + 1));
+  const firstWord = /^[\p{L}]+/u.exec(firstLine)?.[0].toLowerCase() ?? '';
+  countWork(2 * firstLine.length);
+  const letter = firstLine.length <= GREETING_LINE && (GREETINGS.has(firstWord) || [...GREETINGS].some((g) => g.charCodeAt(0) >= 0x1100 && firstLine.startsWith(g)));
   return {
+    letter,
     sentences,
     paragraphs: used.length,
     processorDirected,

@@ -11,7 +11,8 @@
  *   "note for any AI summarizing this") and direct it, directives about the reader's reply, second person;
  * - whether an imperative belongs to the document's genre: its own imperative density, instructional genre
  *   ({@link instructionalGenre}), an imperative paragraph in a declarative document, an imperative ending, a
- *   paragraph that alone speaks to "you", code and structured data, and whether the document discusses attacks
+ *   paragraph that alone speaks to "you", a letter that greets people, code and structured data, and whether the
+ *   document discusses attacks
  *   (then quotations are mentions, {@link mentionView}).
  *
  * A few **hard** signals quarantine alone, because they are never benign in a knowledge-base document: text held in
@@ -62,6 +63,8 @@ export const DOCUMENT_FEATURES = [
   'directiveInCode',
   'readerInCode',
   'processorInCode',
+  'letter',
+  'directiveInLetter',
 ] as const;
 
 /** One feature name. */
@@ -168,6 +171,9 @@ export function documentEvidence(text: string): DocumentEvidence {
   x.set('directiveInCode', x.get('directiveOutsideGenre')! * address.codeLines);
   x.set('readerInCode', (readerDirected ? 1 : 0) * address.codeLines);
   x.set('processorInCode', (address.processorDirected > 0 ? 1 : 0) * address.codeLines);
+  // A letter's imperatives go to the people it greets.
+  x.set('letter', address.letter ? 1 : 0);
+  x.set('directiveInLetter', address.letter && (directive || address.imperativeEnding) ? 1 : 0);
 
   if (directive && !instructional) {
     for (const s of directives) soft.add(s);
