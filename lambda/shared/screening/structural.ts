@@ -121,6 +121,8 @@ export function imageExfiltration(text: string): boolean {
 
 /** Longest HTML comment or attribute value read as a hidden-text view. */
 const HIDDEN_SPAN = 4096;
+/** An `alt`, `title` or `aria-label` attribute value (up to {@link HIDDEN_SPAN} characters, no quote or angle bracket). */
+const ATTR = /\b(?:alt|title|aria-label)\s{0,3}=\s{0,3}(["'])([^"'<>]{1,4096})\1/gi;
 
 /**
  * What `text` hides from a human reader in its markup: the bodies of HTML comments and the `alt`, `title` and
@@ -129,15 +131,13 @@ const HIDDEN_SPAN = 4096;
 export function hiddenMarkupText(text: string): string {
   const parts: string[] = [];
   let reads = 0;
-  let end = 0;
-  for (let i = text.indexOf('<!--'); i >= 0; i = text.indexOf('<!--', end)) {
+  for (let i = text.indexOf('<!--'), end: number; i >= 0; i = text.indexOf('<!--', end)) {
     const close = text.indexOf('-->', i + 4);
     end = close < 0 ? text.length : close + 3;
     reads += end - i;
     parts.push(text.slice(i + 4, Math.min(close < 0 ? text.length : close, i + 4 + HIDDEN_SPAN)));
   }
   countWork(text.length + reads);
-  const ATTR = /\b(?:alt|title|aria-label)\s{0,3}=\s{0,3}(["'])([^"'<>]{1,4096})\1/gi;
   ATTR.lastIndex = 0;
   for (let m = execCounted(ATTR, text); m !== null; m = execCounted(ATTR, text)) parts.push(m[2]!);
   return parts.join('\n');
