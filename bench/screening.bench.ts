@@ -9,7 +9,8 @@
  *    and false positives, dev and holdout apart, per family, per language group and per language;
  * 5. the untrusted-document screen (`screenDocument`): quarantine rates of poisoned and clean documents, dev and
  *    holdout apart, per family and per language group (target: >= 50 % of poisoned at <= 2 % of clean); set 3 (quoted
- *    attacks, imperatives to people, BIPIA families) on its own line.
+ *    attacks, imperatives to people, BIPIA families) and set 4 (code, data, imperative emails, sabotage) on their own
+ *    lines.
  *
  * Inputs are flat strings, as the gateway gets them from `JSON.parse` (a string built with `repeat`/`slice`/`+` is a
  * rope or a slice, which V8 reads through an indirection and which makes later calls see mixed string shapes). The
@@ -59,6 +60,11 @@ const holdoutDocs2 = load('holdout-documents-2');
 // (task-irrelevant requests, reply-format and reply-language directives, link insertion, requests for secrets, image
 // exfiltration, plain appended imperatives), in English and eight other languages.
 const devDocs3 = load('dev-documents-3');
+// Set 4: the weak spots of the scored decision — clean code (prompt templates included), JSON, YAML and logs, emails
+// full of imperatives, security articles quoting attacks, other languages; poisoned task-relevant sabotage, reply
+// directives, JSON-embedded injections, plain imperatives. Its cross-validated figures (the weights are fitted on sets
+// 1-4) come from `npx ts-node --transpile-only scripts/fit-document-weights.ts --check`.
+const devDocs4 = load('dev-documents-4');
 
 const OUTPUT_OPTS: ScreenOutputOptions = { canary: 'CNRY7F3K2QZ9XW4MPL5D', allowedLinkHosts: ['docs.example.com'] };
 
@@ -323,6 +329,7 @@ for (const [name, items] of [
   ['dev (tuned on)', [...devDocs, ...devDocs2]],
   ['holdout (never tuned on)', [...holdoutDocs, ...holdoutDocs2]],
   ['set 3 dev (tuned on)', devDocs3],
+  ['set 4 dev (tuned on)', devDocs4],
 ] as const) {
   const all = tally();
   const byFamily = new Map<string, Groups>();

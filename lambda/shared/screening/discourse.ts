@@ -16,6 +16,7 @@
  *
  * Both are one left-to-right pass with bounded look-behind, and report their work to {@link countWork}.
  */
+import { LEXICON } from './lexicon/words';
 import { countWork } from './work';
 
 /** Words that show a document discusses attacks or quotes examples (lower case, with and without accents). */
@@ -133,6 +134,7 @@ export function mentionView(text: string): MentionView {
   let fence = -1; // start of an open fenced block
   let fenceCued = false;
   let lastBlankEnd = -LIST_GAP - 1; // end of the latest blanked quotation
+  let inQuote = false; // the previous line was a blanked blockquote line
   let i = 0;
   for (; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -145,6 +147,7 @@ export function mentionView(text: string): MentionView {
     }
     if (lineStart && c !== 0x20 && c !== 0x09) {
       lineStart = false;
+      if (c !== 0x3e) inQuote = false;
       if (c === 0x60 && text.startsWith('```', i)) {
         open = -1;
         if (fence < 0) {
@@ -157,8 +160,11 @@ export function mentionView(text: string): MentionView {
         i += 2;
         continue;
       }
-      if (c === 0x3e && discussion && fence < 0) {
-        // A blockquote line: blank it to its end.
+      const quoteLine = c === 0x3e && fence < 0;
+      if (quoteLine && (discussion || inQuote || cuedAt(text, i))) {
+        // A blockquote line, in a document about attacks or right after a reporting cue ("the attacker wrote the
+        // following:", and the lines that continue it): blank it to its end.
+        inQuote = true;
         const end = text.indexOf('\n', i);
         const stop = end < 0 ? n : end;
         countWork(stop - i);
@@ -418,4 +424,490 @@ export const IMPERATIVE_GENRE_SHARE = 0.3;
 /** A document written in instructions to people: a runbook, a checklist, a policy, a how-to. */
 export function instructionalGenre(profile: ImperativeProfile): boolean {
   return profile.imperatives >= IMPERATIVE_GENRE_MIN && profile.imperatives >= IMPERATIVE_GENRE_SHARE * profile.sentences;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Who a document addresses, sentence by sentence (features of the document screen's scored decision).
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Words of the pre-screen's lexicon classes (one string of space-separated entries each), folded to lower case. */
+const lexiconWords = (...lists: string[]): string[] =>
+  lists
+    .join(' ')
+    .split(/\s+/)
+    .filter((w) => w !== '' && !w.includes('_'))
+    .map((w) => w.toLowerCase());
+/** Product and data models are not a processor: "Model X200", "das Modell". */
+const NOT_PROCESSOR = new Set(['model', 'models', 'modell', 'modele', 'modelo', 'modello', 'модель', '模型', '모델', 'agent', 'agents', 'robot']);
+const PROCESSOR_ALL = [...lexiconWords(LEXICON.AIWORD!, LEXICON.R_AI!), 'summarizer', 'summariser', 'summarizers', 'screener', 'grader'].filter(
+  (w) => !NOT_PROCESSOR.has(w),
+);
+/** Whoever processes a document: an AI, an assistant, a chatbot, a summarizer (space-separated scripts). */
+const PROCESSOR: ReadonlySet<string> = new Set(PROCESSOR_ALL.filter((w) => w.charCodeAt(0) < 0x1100));
+/** The same in scripts written without spaces or with particles attached (found as substrings of a word run). */
+const PROCESSOR_RUN: readonly string[] = PROCESSOR_ALL.filter((w) => w.charCodeAt(0) >= 0x1100);
+/**
+ * Verbs that open a directive to whoever reads the document: the people-work verbs of {@link IMPERATIVE_VERBS} and the
+ * lexicon's verbs that direct a reader's output (say, write, add, recommend, translate, ignore, delete, …). Not the
+ * verbs that open lines of code (`return`, `print`, `output`).
+ */
+const DIRECTIVE_VERBS: ReadonlySet<string> = new Set([
+  ...IMPERATIVE_VERBS,
+  ...lexiconWords(LEXICON.OUTV2!, LEXICON.CREATEV!, LEXICON.INSERTV!, LEXICON.URGEV!, LEXICON.ASSERTV!, LEXICON.TRANSFORMV!, LEXICON.IGNORE!, LEXICON.R_TELL!, LEXICON.DESTROYV!, LEXICON.SUMMV2!).filter(
+    (w) => w.charCodeAt(0) < 0x1100,
+  ),
+  'begin', 'end', 'rate', 'rank', 'approve', 'describe', 'advise', 'forward',
+]);
+/** Words that make a sentence speak to its reader: second-person pronouns and possessives. */
+const SECOND_PERSON: ReadonlySet<string> = new Set(lexiconWords(LEXICON.YOU!, LEXICON.YOUR!, LEXICON.R_YOUR!).filter((w) => w.charCodeAt(0) < 0x1100));
+/** Verbs that dictate what the reader tells its user (in several languages). */
+const TELL_VERBS: ReadonlySet<string> = new Set(lexiconWords(LEXICON.R_TELL!, LEXICON.URGEV!).filter((w) => w.charCodeAt(0) < 0x1100));
+/** Modal verbs of obligation ("must", "should", "always", "never"). */
+const MODAL: ReadonlySet<string> = new Set(lexiconWords(LEXICON.MODAL!));
+/** The reader's own output: "answer", "reply", "summary", "response", in several languages. */
+const REPLY_WORDS: ReadonlySet<string> = new Set(lexiconWords(LEXICON.R_REPLYN!, LEXICON.RESPONSEN!, 'summarizing summarising answering responding replying'));
+/**
+ * Words right before a processor noun that make the sentence speak to it ("note *to* the assistant", "*for* any AI",
+ * "if you are *an* AI", "*an* den Assistenten", "*pour* l'assistant").
+ */
+const TOWARD: ReadonlySet<string> = new Set(`to for an den dem pour para per voor для к`.split(/\s+/));
+/** How many words before a processor noun a {@link TOWARD} word may stand ("to any AI model", "for the screening assistant"). */
+const TOWARD_SPAN = 3;
+/** How many words after a processor noun a ':' or ',' may close a vocative ("AI assistant:", "Hey assistant —"). */
+const VOCATIVE_SPAN = 3;
+
+/**
+ * Words that open a letter or a message to people ("Hi team,", "Dear parents,", "Bonjour à tous,"), folded: its
+ * imperatives are addressed to the people it greets.
+ */
+const GREETINGS: ReadonlySet<string> = new Set(
+  `hi hello dear hey greetings team all everyone folks subject re fwd morning afternoon evening hallo liebe lieber
+  sehr bonjour chers cher madame monsieur hola estimado estimada estimados queridos olá ola prezado prezada caro cara
+  cari gentile buongiorno beste geachte hoi уважаемый уважаемая уважаемые здравствуйте добрый коллеги привет
+  各位 皆さま 皆様 여러분 안녕하세요`
+    .split(/\s+/)
+    .filter((w) => w !== ''),
+);
+/** The first line of a letter is short: a greeting, or a subject line. */
+const GREETING_LINE = 80;
+
+/** Sentence and paragraph features of {@link addressProfile}. */
+export interface AddressProfile {
+  /** Sentences with at least one word. */
+  readonly sentences: number;
+  /** Paragraphs (blank-line separated) with at least one sentence. */
+  readonly paragraphs: number;
+  /**
+   * Sentences that speak to a processor of the document ("AI assistant: …", "Note for any AI summarizing these
+   * reviews: …", "If you are an AI …") and direct it, in the same or the next sentence (an imperative, a modal of
+   * obligation or a second-person word).
+   */
+  readonly processorDirected: number;
+  /** Sentences that name a processor at all (articles about AI name them often, without speaking to them). */
+  readonly processorMentions: number;
+  /** Sentences that name the reader's output ("your answer", "the summary") and direct it (imperative, modal, "you"). */
+  readonly replyDirected: number;
+  /** Sentences with a second-person word. */
+  readonly secondPerson: number;
+  /** Sentences opening with an imperative verb. */
+  readonly imperatives: number;
+  /**
+   * The largest gap between one paragraph's share of imperative sentences and the rest of the document's, over the
+   * paragraphs that have one (0 when the document has a single paragraph): an imperative paragraph in a
+   * declarative document.
+   */
+  readonly imperativeContrast: number;
+  /** The last paragraph has an imperative sentence while fewer than a third of the others' sentences are. */
+  readonly imperativeEnding: boolean;
+  /** One paragraph speaks to its reader ("you") and no other does. */
+  readonly secondPersonContrast: boolean;
+  /** Share of the non-empty lines that look like code or structured data (JSON, YAML, CSV, logs). */
+  readonly codeLines: number;
+  /** The first line greets people or names a subject ("Hi team,", "Dear Ms Okafor,", "Subject: …"): a letter. */
+  readonly letter: boolean;
+}
+
+/** 1 for the characters that are frequent in code and rare in prose: `{ } [ ] ( ) ; = _ < > \ $`. */
+const CODE_SYMBOL = new Uint8Array(0x80);
+for (const ch of '{}[]();=_<>\\$') CODE_SYMBOL[ch.charCodeAt(0)] = 1;
+const isAsciiWordChar = (c: number): boolean => (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x5f;
+
+/**
+ * A line that looks like code or data: indented, ending in `; { } [ ( , :`, starting with `{ } [ ] < # //`, a call
+ * ending in `)`, three code symbols, or a key-value or assignment near its start.
+ */
+function codeLike(text: string, from: number, to: number): boolean {
+  let s = from;
+  while (s < to && (text.charCodeAt(s) === 0x20 || text.charCodeAt(s) === 0x09)) s++;
+  let e = to;
+  while (e > s && (text.charCodeAt(e - 1) === 0x20 || text.charCodeAt(e - 1) === 0x0d || text.charCodeAt(e - 1) === 0x09)) e--;
+  if (e <= s) return false;
+  // Indented four blanks or a tab: a code block in Markdown, a body in code.
+  if (s - from >= 4 || (s > from && text.charCodeAt(from) === 0x09)) return true;
+  const first = text.charCodeAt(s);
+  const last = text.charCodeAt(e - 1);
+  if (first === 0x7b || first === 0x7d || first === 0x5b || first === 0x5d || first === 0x3c || first === 0x23) return true;
+  if (first === 0x2f && text.charCodeAt(s + 1) === 0x2f) return true;
+  if (last === 0x3b || last === 0x7b || last === 0x7d || last === 0x5b || last === 0x28 || last === 0x2c || last === 0x3a) return true;
+  // A call (`name(`) on a line that ends in ')', or three code symbols.
+  let symbols = 0;
+  let call = false;
+  for (let k = s; k < e; k++) {
+    const c = text.charCodeAt(k);
+    if (CODE_SYMBOL[c] === 1) symbols++;
+    if (c === 0x28 && k > s && isAsciiWordChar(text.charCodeAt(k - 1))) call = true;
+  }
+  if (symbols >= 3 || (call && last === 0x29)) return true;
+  // A key-value or assignment within the first 40 characters: `name: value`, `x = 1`, `"key": …`.
+  const head = Math.min(e, s + 40);
+  // A YAML key starts with a lower-case letter, a quote or a list dash ("Subject:" and "Note:" are prose labels).
+  let key = (first >= 0x61 && first <= 0x7a) || first === 0x22 || first === 0x27 || first === 0x2d;
+  for (let k = s + 1; k < head; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x3d && text.charCodeAt(k - 1) === 0x20) return true;
+    if (c === 0x22 && text.charCodeAt(k + 1) === 0x3a) return true;
+    if (c === 0x20) key = false;
+    if (key && c === 0x3a && (text.charCodeAt(k + 1) === 0x20 || k + 1 === e)) return true;
+  }
+  return false;
+}
+
+interface SentenceState {
+  imperative: boolean;
+  modal: boolean;
+  second: boolean;
+  processor: boolean;
+  vocative: boolean;
+  reply: boolean;
+  /** A verb that dictates what the reader says ("tell", "say", "recommend", "dile"), anywhere in the sentence. */
+  tell: boolean;
+  /** A processor noun is among the sentence's first words: the sentence is about what it does ("AI systems … should"). */
+  subject: boolean;
+  words: number;
+}
+const freshSentence = (): SentenceState => ({
+  tell: false,
+  imperative: false,
+  modal: false,
+  second: false,
+  processor: false,
+  vocative: false,
+  reply: false,
+  subject: false,
+  words: 0,
+});
+
+/**
+ * Who `text` speaks to, sentence by sentence, and how its imperatives are spread over its paragraphs. One pass over
+ * the char codes (words are sliced and lower-cased once; a run of CJK or Hangul characters is searched for a handful
+ * of processor nouns), linear in the text's length.
+ */
+export function addressProfile(text: string): AddressProfile {
+  const n = text.length;
+  let sentences = 0;
+  let imperatives = 0;
+  let processorDirected = 0;
+  let processorMentions = 0;
+  let replyDirected = 0;
+  let secondPerson = 0;
+  // Per paragraph: [sentences, imperatives, second-person sentences].
+  const paras: Array<[number, number, number]> = [[0, 0, 0]];
+  let lines = 0;
+  let codeLinesCount = 0;
+  let lineStart = 0;
+  let cur = freshSentence();
+  let prev: SentenceState | undefined; // the previous sentence, when it spoke to a processor without directing it
+  let sincePunct = 0; // words since the processor noun of the current sentence (for a vocative ':' or ',')
+  let processorAt = -1; // word index of the latest processor noun in the sentence
+  let towardAt = -100; // word index of the latest TOWARD word
+  let prevWord = '';
+  let clauseStart = 0; // word index where the current clause starts (a sentence, or after a colon or a vocative)
+  let work = 0;
+
+  const endSentence = (): void => {
+    if (cur.words > 0) {
+      sentences++;
+      const para = paras[paras.length - 1]!;
+      para[0]++;
+      if (cur.imperative) {
+        imperatives++;
+        para[1]++;
+      }
+      if (cur.second) {
+        secondPerson++;
+        para[2]++;
+      }
+      if (cur.processor) processorMentions++;
+      const directs = cur.imperative || cur.modal || cur.second || cur.tell;
+      if ((cur.vocative && directs) || (cur.subject && cur.modal)) processorDirected++;
+      else if (prev !== undefined && directs) processorDirected++;
+      if (cur.reply && directs) replyDirected++;
+      prev = cur.vocative && !directs ? cur : undefined;
+    }
+    cur = freshSentence();
+    processorAt = -1;
+    towardAt = -100;
+    prevWord = '';
+    clauseStart = 0;
+  };
+  const endLine = (at: number): void => {
+    if (at > lineStart) {
+      let blank = true;
+      for (let k = lineStart; k < at && blank; k++) blank = text.charCodeAt(k) <= 0x20;
+      if (!blank) {
+        lines++;
+        if (codeLike(text, lineStart, at)) codeLinesCount++;
+      }
+    }
+    work += at - lineStart;
+    lineStart = at + 1;
+  };
+
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (isLetterOrDigit(c)) {
+      const start = i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (isLetterOrDigit(d)) i++;
+        else if ((d === 0x27 || d === 0x2019 || d === 0x2d || d === 0x2e) && i + 1 < n && isLetterOrDigit(text.charCodeAt(i + 1))) i += 2;
+        else break;
+      }
+      const word = text.slice(start, i).toLowerCase();
+      work += 3 * word.length;
+      const index = cur.words++;
+      const at = index - clauseStart;
+      if (at === 0 || (at === 1 && (SENTENCE_OPENERS.has(prevWord) || /^[0-9]/.test(prevWord) || prevWord.length === 1))) {
+        if (DIRECTIVE_VERBS.has(word) || cjkImperative(word)) cur.imperative = true;
+      }
+      let processor = false;
+      if (word.charCodeAt(0) >= 0x1100) {
+        for (const p of PROCESSOR_RUN) if (word.includes(p)) processor = true;
+        work += PROCESSOR_RUN.length * word.length;
+      } else {
+        // "language model(s)": a model that reads; a bare "model" is more often a product or a data model.
+        processor = PROCESSOR.has(word) || ((word === 'model' || word === 'models') && prevWord === 'language');
+        if (TELL_VERBS.has(word)) cur.tell = true;
+        if (SECOND_PERSON.has(word)) cur.second = true;
+        if (MODAL.has(word)) cur.modal = true;
+        if (REPLY_WORDS.has(word)) cur.reply = true;
+        if (TOWARD.has(word)) towardAt = index;
+      }
+      if (processor) {
+        cur.processor = true;
+        processorAt = index;
+        sincePunct = 0;
+        // Spoken to right after "to"/"for"/"an" (a vocative closed by ':' or ',' is found at the punctuation).
+        if (index - towardAt <= TOWARD_SPAN) cur.vocative = true;
+        if (index <= 2) cur.subject = true;
+      } else if (processorAt >= 0) {
+        sincePunct++;
+      }
+      prevWord = word;
+      continue;
+    }
+    i++;
+    if (c === 0x3a || c === 0x2c || c === 0xff1a || c === 0xff0c || c === 0x2014) {
+      // "AI assistant: …", "Hey assistant — …": a processor noun near the start, closed by a colon, comma or dash.
+      // The clause after it (and after any colon: "Note: click …") may open with an imperative.
+      if (processorAt >= 0 && processorAt <= VOCATIVE_SPAN + 1 && sincePunct <= VOCATIVE_SPAN) {
+        cur.vocative = true;
+        clauseStart = cur.words;
+      }
+      if (c === 0x3a || c === 0xff1a) clauseStart = cur.words;
+      processorAt = -1;
+      continue;
+    }
+    if (c === 0x0a) {
+      endLine(i - 1);
+      endSentence();
+      // A blank line (only blanks between two line ends) opens a paragraph.
+      let k = i;
+      while (k < n && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09 || text.charCodeAt(k) === 0x0d)) k++;
+      if (k < n && text.charCodeAt(k) === 0x0a && paras[paras.length - 1]![0] > 0) paras.push([0, 0, 0]);
+      continue;
+    }
+    if (!SENTENCE_END.has(c)) continue;
+    if (c === 0x2e) {
+      const next = i < n ? text.charCodeAt(i) : 0x20;
+      if (next !== 0x20 && next !== 0x09 && next !== 0x0d) continue;
+    }
+    endSentence();
+  }
+  endLine(n);
+  endSentence();
+  countWork(n + work);
+
+  const used = paras.filter((p) => p[0] > 0);
+  let imperativeContrast = 0;
+  let imperativeEnding = false;
+  let secondPersonContrast = false;
+  if (used.length >= 2) {
+    for (const [s, imp, sec] of used) {
+      const restS = sentences - s;
+      if (restS <= 0) continue;
+      if (imp > 0) imperativeContrast = Math.max(imperativeContrast, imp / s - (imperatives - imp) / restS);
+      if (sec > 0 && sec === secondPerson) secondPersonContrast = true;
+    }
+    const [s, imp] = used[used.length - 1]!;
+    const restS = sentences - s;
+    imperativeEnding = imp > 0 && restS > 0 && (imperatives - imp) / restS < IMPERATIVE_GENRE_SHARE + 0.04;
+  }
+  // The first word of the first non-blank line, when that line is short.
+  let f = 0;
+  while (f < n && text.charCodeAt(f) <= 0x20) f++;
+  const firstEnd = text.indexOf('\n', f);
+  const firstLine = text.slice(f, Math.min(firstEnd < 0 ? n : firstEnd, f + GREETING_LINE + 1));
+  const firstWord = /^[\p{L}]+/u.exec(firstLine)?.[0].toLowerCase() ?? '';
+  countWork(2 * firstLine.length);
+  const letter = firstLine.length <= GREETING_LINE && (GREETINGS.has(firstWord) || [...GREETINGS].some((g) => g.charCodeAt(0) >= 0x1100 && firstLine.startsWith(g)));
+  return {
+    letter,
+    sentences,
+    paragraphs: used.length,
+    processorDirected,
+    processorMentions,
+    replyDirected,
+    secondPerson,
+    imperatives,
+    imperativeContrast,
+    imperativeEnding,
+    secondPersonContrast,
+    codeLines: lines === 0 ? 0 : codeLinesCount / lines,
+  };
+}
+
+/** Share of code-like lines at or above which a document (not JSON: see {@link programView}) is read as a program. */
+export const PROGRAM_SHARE = 0.4;
+/** Longest string literal blanked in a program (a multi-line prompt template); a longer one is left in the view. */
+const MAX_PROGRAM_STRING = 4000;
+
+/** Share of the non-empty lines of `text` that look like code or structured data. One pass, linear. */
+export function codeLineShare(text: string): number {
+  const n = text.length;
+  let lines = 0;
+  let code = 0;
+  let from = 0;
+  while (from <= n) {
+    const nl = text.indexOf('\n', from);
+    const to = nl < 0 ? n : nl;
+    let blank = true;
+    for (let k = from; k < to && blank; k++) blank = text.charCodeAt(k) <= 0x20;
+    if (!blank) {
+      lines++;
+      if (codeLike(text, from, to)) code++;
+    }
+    if (nl < 0) break;
+    from = nl + 1;
+  }
+  countWork(2 * n);
+  return lines === 0 ? 0 : code / lines;
+}
+
+/**
+ * A program's string literals blanked out (same length): in source code, a string — a prompt template with its
+ * "Answer only …", "Never reveal …", a docstring saying "Delete every user row" — is text the program handles or
+ * documents, not an instruction to whoever reads the file; its comments stay in the view (an instruction planted for
+ * a reader sits there). Only when {@link codeLineShare} is at least {@link PROGRAM_SHARE} and the document is not
+ * JSON (a document opening with `{` or `[` is data, and its string values are its content). Single- and
+ * double-quoted strings end at their line; triple-quoted and template strings may span lines, up to
+ * {@link MAX_PROGRAM_STRING} characters. One pass, linear.
+ */
+export function programView(text: string): string {
+  const n = text.length;
+  let first = 0;
+  while (first < n && text.charCodeAt(first) <= 0x20) first++;
+  const opener = text.charCodeAt(first);
+  if (opener === 0x7b || opener === 0x5b || codeLineShare(text) < PROGRAM_SHARE) return text;
+  const blank: Array<[number, number]> = [];
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    // A comment runs to its line end: `#` (after a blank or at a line start) and `//` (not in `://`).
+    if ((c === 0x23 && (i === 0 || text.charCodeAt(i - 1) <= 0x20)) || (c === 0x2f && text.charCodeAt(i + 1) === 0x2f && text.charCodeAt(i - 1) !== 0x3a)) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? n : nl + 1;
+      continue;
+    }
+    if (c !== 0x22 && c !== 0x27 && c !== 0x60) {
+      i++;
+      continue;
+    }
+    if (c === 0x27 && i > 0 && isWordChar(text.charCodeAt(i - 1))) {
+      i++; // an apostrophe ("don't")
+      continue;
+    }
+    const triple = c !== 0x60 && text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c;
+    const multiline = triple || c === 0x60;
+    const width = triple ? 3 : 1;
+    let j = i + width;
+    let closed = -1;
+    const limit = Math.min(n, i + MAX_PROGRAM_STRING);
+    for (; j < limit; j++) {
+      const d = text.charCodeAt(j);
+      if (d === 0x5c) {
+        j++; // an escaped character
+        continue;
+      }
+      if (d === 0x0a && !multiline) break;
+      if (d === c && (!triple || (text.charCodeAt(j + 1) === c && text.charCodeAt(j + 2) === c))) {
+        closed = j + width;
+        break;
+      }
+    }
+    if (closed < 0) {
+      // Unclosed within its line or the limit: not a string; go on after what was read, never reading it again.
+      i = Math.max(j, i + 1);
+      continue;
+    }
+    blank.push([i, closed]);
+    i = closed;
+  }
+  countWork(n);
+  if (blank.length === 0) return text;
+  let out = '';
+  let from = 0;
+  for (const [s, e] of blank) {
+    out += text.slice(from, s) + ' '.repeat(e - s);
+    from = e;
+  }
+  countWork(2 * n);
+  return out + text.slice(from);
+}
+
+/**
+ * `text` with its fenced code blocks (a line opening with three backticks to the next such line) blanked out, same
+ * length: Markdown shows them as code, so markup inside them (an HTML comment, an `alt` text) is visible to people,
+ * not hidden. An unclosed fence is left as it is. One pass over the line starts, linear.
+ */
+export function fencesBlanked(text: string): string {
+  const n = text.length;
+  const blank: Array<[number, number]> = [];
+  let open = -1;
+  let line = 0;
+  while (line < n) {
+    let k = line;
+    while (k < n && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k++;
+    if (text.startsWith('```', k)) {
+      if (open < 0) open = line;
+      else {
+        blank.push([open, k + 3]);
+        open = -1;
+      }
+    }
+    const nl = text.indexOf('\n', k);
+    if (nl < 0) break;
+    line = nl + 1;
+  }
+  countWork(n);
+  if (blank.length === 0) return text;
+  let out = '';
+  let from = 0;
+  for (const [s, e] of blank) {
+    out += text.slice(from, s) + ' '.repeat(e - s);
+    from = e;
+  }
+  countWork(2 * n);
+  return out + text.slice(from);
 }

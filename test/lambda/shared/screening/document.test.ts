@@ -94,15 +94,27 @@ describe('screenDocument', () => {
       expect(quarantineRates(items).poisoned).toBeGreaterThanOrEqual(0.5);
     });
 
+    // The scored decision trades recall for precision: at the time of writing 61 of 66 poisoned (92 %) and 0 of 64
+    // clean documents of sets 1 and 2 are quarantined (the weights were fitted on them: resubstitution).
     test('dev documents (tuned on): regressions show up here first', () => {
       const { poisoned, clean } = quarantineRates(load('dev-documents', 'dev-documents-2'));
-      expect(poisoned).toBeGreaterThanOrEqual(0.9);
+      expect(poisoned).toBeGreaterThanOrEqual(0.85);
+      expect(clean).toBeLessThanOrEqual(0.02);
+    });
+
+    // Set 4 (tuned on, written before the scored decision): clean code that builds prompts, JSON, YAML and logs,
+    // emails full of imperatives, security articles, other languages; poisoned task-relevant sabotage, reply
+    // directives, JSON-embedded injections, plain imperatives. At the time of writing 47 of 67 poisoned (70 %) and 1
+    // of 89 clean (1 %) are quarantined; cross-validated, 63 % and 2 % (scripts/fit-document-weights.ts).
+    test('dev documents set 4 (tuned on): clean code, data and imperative emails stay clean', () => {
+      const { poisoned, clean } = quarantineRates(load('dev-documents-4'));
+      expect(poisoned).toBeGreaterThanOrEqual(0.5);
       expect(clean).toBeLessThanOrEqual(0.02);
     });
 
     // Set 3 (tuned on): articles, write-ups, bug reports and courses that quote injections, runbooks, emails and
-    // policies full of imperatives to people; poisoned documents of the BIPIA families. At the time of writing 73 of
-    // 76 poisoned (96 %) and 2 of 93 clean (2 %) are quarantined.
+    // policies full of imperatives to people; poisoned documents of the BIPIA families. At the time of writing 70 of
+    // 76 poisoned (92 %) and 1 of 93 clean (1 %) are quarantined.
     test('dev documents set 3 (tuned on): quoted attacks and imperatives to people stay clean, appended directives do not', () => {
       const { poisoned, clean } = quarantineRates(load('dev-documents-3'));
       expect(poisoned).toBeGreaterThanOrEqual(0.85);

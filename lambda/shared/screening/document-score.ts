@@ -1,0 +1,229 @@
+/**
+ * The document screen's evidence and its scored decision ({@link ./document}).
+ *
+ * A single weak signal no longer quarantines a document. Every signal the screen reads becomes one feature of a
+ * small logistic model (tens of weights, {@link DOCUMENT_FEATURES}), fitted with cross-validation on the dev sets
+ * (`scripts/fit-document-weights.ts`, weights in {@link ./document-weights}):
+ * - what the pre-screen finds in the document's mention view, by family (override, persona, extraction, delimiters,
+ *   an AI addressee, reader cues, actions, reply-format and processor directives, encodings, links, markup, code
+ *   that runs a download) and its combined score;
+ * - whom the document speaks to ({@link addressProfile}): sentences that address a processor ("AI assistant: …",
+ *   "note for any AI summarizing this") and direct it, directives about the reader's reply, second person;
+ * - whether an imperative belongs to the document's genre: its own imperative density, instructional genre
+ *   ({@link instructionalGenre}), an imperative paragraph in a declarative document, an imperative ending, a
+ *   paragraph that alone speaks to "you", a letter that greets people, code and structured data, and whether the
+ *   document discusses attacks
+ *   (then quotations are mentions, {@link mentionView}).
+ *
+ * A few **hard** signals quarantine alone, because they are never benign in a knowledge-base document: text held in
+ * invisible characters, credentials, chat-template turns in prose, an image whose URL carries a placeholder for the
+ * reader to fill in, and an instruction to the reader hidden in an HTML comment or an `alt`/`title` attribute.
+ *
+ * Everything here is linear in the document's length and reports its work to `countWork`.
+ */
+import { addressProfile, fencesBlanked, imperativeProfile, instructionalGenre, mentionView, programView } from './discourse';
+import { DOCUMENT_MODEL, DocumentModel } from './document-weights';
+import { extractHiddenText, normalizeText, totalRemoved } from './normalize';
+import { prescreen } from './prescreen';
+import { countSecrets } from './secrets';
+import { hiddenMarkupText, imageExfiltration } from './structural';
+
+/** The features of the scored decision, in the order of {@link DocumentEvidence.features}. */
+export const DOCUMENT_FEATURES = [
+  'prescreen',
+  'override',
+  'persona',
+  'personaMode',
+  'extraction',
+  'delimiter',
+  'addressAi',
+  'readerInstruction',
+  'action',
+  'replyFormat',
+  'directive',
+  'offTopic',
+  'obfuscation',
+  'link',
+  'markup',
+  'remoteCode',
+  'discussion',
+  'instructional',
+  'imperativeShare',
+  'code',
+  'processorDirected',
+  'processorDensity',
+  'replyDirected',
+  'secondPersonShare',
+  'imperativeContrast',
+  'imperativeEnding',
+  'secondPersonContrast',
+  'directiveOutsideGenre',
+  'readerInDiscussion',
+  'processorInDiscussion',
+  'directiveInCode',
+  'readerInCode',
+  'processorInCode',
+  'letter',
+  'directiveInLetter',
+] as const;
+
+/** One feature name. */
+export type DocumentFeature = (typeof DOCUMENT_FEATURES)[number];
+
+/**
+ * Processor directives that are ordinary in instructions written for people (a sentence-opening request for
+ * unrelated work, "tell the user … <link>", "say that …"): weighed against the document's genre.
+ */
+export const GENRE_DEPENDENT: ReadonlySet<string> = new Set([
+  'indirect.task-irrelevant',
+  'indirect.output-language',
+  'indirect.output-format-imperative',
+  'indirect.reply-insert',
+  'indirect.tell-user-link',
+  'indirect.ask-user-secret',
+  'indirect.dictated-claim',
+  'indirect.task-dismissed',
+  'indirect.fixed-output',
+  'indirect.destructive-imperative',
+]);
+
+/** Pre-screen signal families, by feature. */
+const FAMILY: ReadonlyArray<readonly [DocumentFeature, (id: string) => boolean]> = [
+  ['override', (s) => s.startsWith('override.')],
+  ['persona', (s) => s.startsWith('persona.') && s !== 'persona.special-mode' && s !== 'persona.mode-enabled'],
+  ['personaMode', (s) => s === 'persona.special-mode' || s === 'persona.mode-enabled'],
+  ['extraction', (s) => s.startsWith('extraction.')],
+  ['delimiter', (s) => s.startsWith('delimiter.') && s !== 'delimiter.special-token'],
+  ['addressAi', (s) => ['indirect.address-ai', 'indirect.ai-must', 'indirect.when-processing', 'indirect.ignore-user'].includes(s)],
+  ['readerInstruction', (s) => s === 'indirect.reader-instruction'],
+  ['action', (s) => ['indirect.conceal', 'indirect.exfiltrate', 'indirect.tool-call', 'indirect.destructive-action'].includes(s)],
+  ['replyFormat', (s) => s === 'indirect.output-format'],
+  ['obfuscation', (s) => s.startsWith('obfuscation.')],
+  ['link', (s) => s === 'indirect.exfil-url'],
+  ['markup', (s) => s === 'indirect.hidden-markup' || s === 'indirect.html-comment'],
+  ['remoteCode', (s) => s === 'indirect.remote-script' || s === 'indirect.eval-remote'],
+];
+
+/** Invisible code points (beyond variation selectors) at or above which a document counts as hiding text. */
+const INVISIBLE_LIMIT = 4;
+/** Decoded hidden text of at least this many characters counts as hidden text. */
+const HIDDEN_TEXT_LIMIT = 8;
+
+/** The evidence {@link documentEvidence} gathers about one document. */
+export interface DocumentEvidence {
+  /** Feature values in the order of {@link DOCUMENT_FEATURES}, each in [0, 1]. */
+  readonly features: readonly number[];
+  /** Hard signals: each quarantines the document alone. */
+  readonly hard: readonly string[];
+  /** Ids of the soft signals that fired (pre-screen rules, genre and discourse signals); never any of the text. */
+  readonly soft: readonly string[];
+  /** The pre-screen's score on the mention view. */
+  readonly injectionScore: number;
+  /** Number of credentials found. */
+  readonly credentials: number;
+  /** Number of invisible or smuggling code points removed by normalization. */
+  readonly invisibleCharacters: number;
+}
+
+/** Reader-directed pre-screen signals: in hidden markup, any of them is an instruction hidden from people. */
+const READER_DIRECTED = /^(?:indirect|override|delimiter)\./;
+
+/**
+ * Gathers the evidence about one untrusted document. Deterministic, no I/O, linear in the input length.
+ *
+ * @param text - the document's extracted text.
+ */
+export function documentEvidence(text: string): DocumentEvidence {
+  const mentions = mentionView(text);
+  // Then a program's string literals (prompt templates, docstrings) are left out too (see programView).
+  const view = { text: programView(mentions.text), discussion: mentions.discussion };
+  const injection = prescreen(view.text, { untrusted: true });
+  const fired = injection.signals.filter((s) => !s.startsWith('context.'));
+  const directives = new Set(fired.filter((s) => GENRE_DEPENDENT.has(s)));
+  const profile = imperativeProfile(text);
+  const address = addressProfile(view.text);
+  const instructional = instructionalGenre(profile);
+  const sentences = Math.max(1, address.sentences);
+
+  const x = new Map<DocumentFeature, number>(DOCUMENT_FEATURES.map((f) => [f, 0]));
+  const soft = new Set(fired.filter((s) => !GENRE_DEPENDENT.has(s)));
+  for (const [feature, test] of FAMILY) if (fired.some(test)) x.set(feature, 1);
+  x.set('prescreen', injection.score);
+  x.set('directive', Math.min(directives.size, 2) / 2);
+  x.set('offTopic', profile.offTopicRequests > 0 ? 1 : 0);
+  x.set('discussion', view.discussion ? 1 : 0);
+  x.set('instructional', instructional ? 1 : 0);
+  x.set('imperativeShare', profile.sentences === 0 ? 0 : Math.min(1, profile.imperatives / profile.sentences));
+  x.set('code', address.codeLines);
+  x.set('processorDirected', Math.min(address.processorDirected, 2) / 2);
+  x.set('processorDensity', Math.min(1, address.processorMentions / sentences));
+  x.set('replyDirected', Math.min(address.replyDirected, 2) / 2);
+  x.set('secondPersonShare', Math.min(1, address.secondPerson / sentences));
+  x.set('imperativeContrast', Math.max(0, address.imperativeContrast));
+  x.set('imperativeEnding', address.imperativeEnding ? 1 : 0);
+  x.set('secondPersonContrast', address.secondPersonContrast ? 1 : 0);
+  const directive = directives.size > 0 || profile.offTopicRequests > 0;
+  x.set('directiveOutsideGenre', directive && !instructional ? 1 : 0);
+  const readerDirected = x.get('readerInstruction')! + x.get('addressAi')! + x.get('override')! > 0;
+  x.set('readerInDiscussion', readerDirected && view.discussion ? 1 : 0);
+  x.set('processorInDiscussion', address.processorDirected > 0 && view.discussion ? 1 : 0);
+  // In code, a prompt the program sends is a string constant: its imperatives are the program's, not the reader's.
+  x.set('directiveInCode', x.get('directiveOutsideGenre')! * address.codeLines);
+  x.set('readerInCode', (readerDirected ? 1 : 0) * address.codeLines);
+  x.set('processorInCode', (address.processorDirected > 0 ? 1 : 0) * address.codeLines);
+  // A letter's imperatives go to the people it greets.
+  x.set('letter', address.letter ? 1 : 0);
+  x.set('directiveInLetter', address.letter && (directive || address.imperativeEnding) ? 1 : 0);
+
+  if (directive && !instructional) {
+    for (const s of directives) soft.add(s);
+    if (profile.offTopicRequests > 0) soft.add('indirect.off-topic-request');
+    soft.add('indirect.genre-break');
+  }
+  if (address.processorDirected > 0) soft.add('discourse.processor-directed');
+  if (address.replyDirected > 0) soft.add('discourse.reply-directed');
+  if (address.imperativeEnding) soft.add('discourse.imperative-ending');
+
+  const hard = new Set<string>();
+  const credentials = countSecrets(text);
+  if (credentials > 0) hard.add('credential');
+  const { removed } = normalizeText(text);
+  const invisibleCharacters = totalRemoved(removed);
+  if (extractHiddenText(text).length >= HIDDEN_TEXT_LIMIT || invisibleCharacters - removed.variationSelectors >= INVISIBLE_LIMIT) {
+    hard.add('hidden-text');
+  }
+  // Read on the program view: a chat template a program builds sits in its string literals.
+  if (fired.includes('delimiter.special-token')) hard.add('delimiter.chat-template');
+  // Read on the mention view: an article may quote such markup. Markup in a fenced code block is shown as code, so
+  // an HTML comment or an alt text there hides nothing.
+  if (imageExfiltration(mentions.text)) hard.add('indirect.image-exfiltration');
+  const hidden = hiddenMarkupText(fencesBlanked(mentions.text));
+  if (hidden !== '') {
+    const screen = prescreen(hidden, { untrusted: true });
+    const directed = screen.verdict !== 'allow' && screen.signals.some((s) => READER_DIRECTED.test(s));
+    if (directed || addressProfile(hidden).processorDirected > 0) hard.add('indirect.hidden-instruction');
+  }
+
+  return {
+    features: DOCUMENT_FEATURES.map((f) => x.get(f)!),
+    hard: [...hard].sort(),
+    soft: [...soft].sort(),
+    injectionScore: injection.score,
+    credentials,
+    invisibleCharacters,
+  };
+}
+
+/**
+ * The model's risk for a document's features: `1 / (1 + e^−(bias + Σ wᵢ·xᵢ))`, in (0, 1).
+ *
+ * @param features - values in the order of {@link DOCUMENT_FEATURES}.
+ * @param model - weights and bias (default: the fitted {@link DOCUMENT_MODEL}).
+ */
+export function documentRisk(features: readonly number[], model: DocumentModel = DOCUMENT_MODEL): number {
+  let z = model.bias;
+  DOCUMENT_FEATURES.forEach((f, i) => {
+    z += (model.weights[f] ?? 0) * features[i]!;
+  });
+  return 1 / (1 + Math.exp(-z));
+}

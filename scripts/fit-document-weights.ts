@@ -1,0 +1,276 @@
+/**
+ * Fits the document screen's scored decision (lambda/shared/screening/document-score.ts) on the dev sets only, with
+ * k-fold cross-validation, and writes its weights to lambda/shared/screening/document-weights.ts:
+ *
+ *   npx ts-node --transpile-only scripts/fit-document-weights.ts [--check]
+ *
+ * - Data: `test/fixtures/injection-eval/dev-documents{,-2,-3,-4}.json`. Holdout sets are never read (the loader
+ *   refuses any name that is not a dev set).
+ * - Model: L2-regularized logistic regression over {@link DOCUMENT_FEATURES} (tens of weights, no word features),
+ *   fitted by Newton's method from zero, so the result is deterministic. Documents a hard signal quarantines anyway
+ *   are left out of the fit (their verdict does not depend on the score).
+ * - Folds: {@link FOLDS}-fold, stratified by label and dev set, documents ordered by an FNV-1a hash of their text.
+ * - Operating point: the lowest threshold at which the cross-validated (out-of-fold) share of clean documents
+ *   quarantined — hard signals included — is at most {@link TARGET_CLEAN}; the weights written are then fitted on
+ *   all dev documents. A nested run (the threshold chosen by an inner cross-validation of each training part, then
+ *   applied to the held-out fold) reports what that procedure gives on documents it never saw.
+ * - `--check`: fit and report, but do not write the weights; `--explain`: also list the clean documents scored
+ *   highest and the poisoned ones scored lowest out of fold (set, family, signal ids; never text).
+ * - `FIT_LAMBDA`, `FIT_TARGET` (environment): try another penalty or clean-rate target.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DOCUMENT_FEATURES, documentEvidence } from '../lambda/shared/screening/document-score';
+
+interface Item {
+  readonly text: string;
+  readonly label: 'attack' | 'benign';
+  readonly family: string;
+}
+interface Row {
+  readonly set: string;
+  readonly family: string;
+  readonly soft: readonly string[];
+  readonly poisoned: boolean;
+  readonly english: boolean;
+  readonly x: readonly number[];
+  readonly hard: boolean;
+  readonly hash: number;
+}
+
+const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4'];
+const FOLDS = 5;
+/** Cross-validated clean quarantine rate the operating point may reach (the target is 2 %; the rest is margin). */
+const TARGET_CLEAN = Number(process.env.FIT_TARGET ?? 0.015);
+/** L2 penalty on the weights (not on the bias). */
+const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
+const NEWTON_STEPS = 30;
+
+const fixtures = path.join(__dirname, '..', 'test', 'fixtures', 'injection-eval');
+function load(name: string): Item[] {
+  if (!/^dev-documents(?:-\d+)?$/.test(name)) throw new Error(`only dev sets are read, got ${name}`);
+  return JSON.parse(fs.readFileSync(path.join(fixtures, `${name}.json`), 'utf8')) as Item[];
+}
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** Solves `a · x = b` (a square, symmetric positive definite here) by Gaussian elimination with partial pivoting. */
+function solve(a: number[][], b: number[]): number[] {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i]!]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
+    [m[c], m[p]] = [m[p]!, m[c]!];
+    const pivot = m[c]![c]!;
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r]![c]! / pivot;
+      if (f === 0) continue;
+      for (let k = c; k <= n; k++) m[r]![k]! -= f * m[c]![k]!;
+    }
+  }
+  return m.map((row, i) => row[n]! / row[i]!);
+}
+
+/** Logistic regression weights `[bias, w…]` fitted on `rows` by Newton's method with an L2 penalty. */
+function fit(rows: readonly Row[]): number[] {
+  const d = DOCUMENT_FEATURES.length + 1;
+  const w = new Array<number>(d).fill(0);
+  for (let step = 0; step < NEWTON_STEPS; step++) {
+    const grad = new Array<number>(d).fill(0);
+    const hess = Array.from({ length: d }, () => new Array<number>(d).fill(0));
+    for (const r of rows) {
+      const xi = [1, ...r.x];
+      let z = 0;
+      for (let k = 0; k < d; k++) z += w[k]! * xi[k]!;
+      const p = 1 / (1 + Math.exp(-z));
+      const y = r.poisoned ? 1 : 0;
+      const s = p * (1 - p);
+      for (let k = 0; k < d; k++) {
+        grad[k]! += (p - y) * xi[k]!;
+        for (let l = 0; l < d; l++) hess[k]![l]! += s * xi[k]! * xi[l]!;
+      }
+    }
+    for (let k = 1; k < d; k++) {
+      grad[k]! += LAMBDA * w[k]!;
+      hess[k]![k]! += LAMBDA;
+    }
+    hess[0]![0]! += 1e-6;
+    const delta = solve(hess, grad);
+    let moved = 0;
+    for (let k = 0; k < d; k++) {
+      w[k]! -= delta[k]!;
+      moved = Math.max(moved, Math.abs(delta[k]!));
+    }
+    if (moved < 1e-9) break;
+  }
+  return w;
+}
+
+function risk(w: readonly number[], x: readonly number[]): number {
+  let z = w[0]!;
+  x.forEach((v, k) => (z += w[k + 1]! * v));
+  return 1 / (1 + Math.exp(-z));
+}
+
+/** Fold of each row: stratified by dev set and label, in hash order. */
+function folds(rows: readonly Row[], k: number): number[] {
+  const fold = new Array<number>(rows.length).fill(0);
+  const groups = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    const key = `${r.set}/${r.poisoned}`;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  for (const key of [...groups.keys()].sort()) {
+    const idx = groups.get(key)!.sort((a, b) => rows[a]!.hash - rows[b]!.hash || a - b);
+    idx.forEach((i, j) => (fold[i] = j % k));
+  }
+  return fold;
+}
+
+/** Out-of-fold risk of every row (`NaN` for rows a hard signal quarantines: they are not scored). */
+function outOfFold(rows: readonly Row[], k: number): number[] {
+  const fold = folds(rows, k);
+  const out = new Array<number>(rows.length).fill(Number.NaN);
+  for (let f = 0; f < k; f++) {
+    const w = fit(rows.filter((r, i) => fold[i] !== f && !r.hard));
+    rows.forEach((r, i) => {
+      if (fold[i] === f && !r.hard) out[i] = risk(w, r.x);
+    });
+  }
+  return out;
+}
+
+const quarantined = (r: Row, p: number, t: number): boolean => r.hard || p >= t;
+
+/** Lowest threshold at which the share of clean rows quarantined (hard signals included) is at most `target`. */
+function chooseThreshold(rows: readonly Row[], p: readonly number[], target: number): number {
+  const clean = rows.map((r, i) => [r, p[i]!] as const).filter(([r]) => !r.poisoned);
+  const hardClean = clean.filter(([r]) => r.hard).length;
+  const allowed = Math.floor(target * clean.length) - hardClean;
+  const scores = clean.filter(([r]) => !r.hard).map(([, s]) => s).sort((a, b) => b - a);
+  if (allowed < 0) return 1;
+  // Quarantine at most `allowed` clean rows: just above the (allowed + 1)-th highest clean score.
+  const limit = scores[allowed];
+  return limit === undefined ? 0 : Math.min(1, limit + 1e-9);
+}
+
+interface Rate {
+  hit: number;
+  n: number;
+}
+const pct = (r: Rate): string => (r.n === 0 ? '-' : `${((100 * r.hit) / r.n).toFixed(1)} % (${r.hit}/${r.n})`);
+function report(title: string, rows: readonly Row[], decide: (r: Row, i: number) => boolean): void {
+  console.log(title);
+  const lines: Array<[string, (r: Row) => boolean]> = [
+    ['all dev sets', () => true],
+    ...DEV_SETS.map((s) => [`  ${s}`, (r: Row) => r.set === s] as [string, (r: Row) => boolean]),
+    ['  English', (r) => r.english],
+    ['  other languages', (r) => !r.english],
+  ];
+  for (const [name, keep] of lines) {
+    const poisoned: Rate = { hit: 0, n: 0 };
+    const clean: Rate = { hit: 0, n: 0 };
+    rows.forEach((r, i) => {
+      if (!keep(r)) return;
+      const t = r.poisoned ? poisoned : clean;
+      t.n++;
+      if (decide(r, i)) t.hit++;
+    });
+    console.log(`  ${name.padEnd(22)} poisoned ${pct(poisoned).padEnd(20)} clean ${pct(clean)}`);
+  }
+}
+
+const rows: Row[] = DEV_SETS.flatMap((set) =>
+  load(set).map((item) => {
+    const e = documentEvidence(item.text);
+    return {
+      set,
+      family: item.family,
+      soft: e.soft,
+      poisoned: item.label === 'attack',
+      english: !item.family.startsWith('ml-'),
+      x: e.features,
+      hard: e.hard.length > 0,
+      hash: fnv1a(item.text),
+    };
+  }),
+);
+
+// Cross-validated operating point.
+const oof = outOfFold(rows, FOLDS);
+const threshold = chooseThreshold(rows, oof, TARGET_CLEAN);
+report(`cross-validated (${FOLDS}-fold, out-of-fold scores), threshold ${threshold.toFixed(4)}:`, rows, (r, i) => quarantined(r, oof[i]!, threshold));
+if (process.argv.includes('--explain')) {
+  // The clean documents scored highest out of fold, and the poisoned ones scored lowest: set, family, signal ids.
+  const order = rows.map((r, i) => [r, oof[i]!] as const).filter(([r]) => !r.hard);
+  const show = ([r, p]: readonly [Row, number]): string => `  ${p.toFixed(3)} ${r.set} ${r.family} ${r.soft.join(',')}`;
+  console.log('highest clean:');
+  console.log(order.filter(([r]) => !r.poisoned).sort((a, b) => b[1] - a[1]).slice(0, 12).map(show).join('\n'));
+  console.log('lowest poisoned:');
+  console.log(order.filter(([r]) => r.poisoned).sort((a, b) => a[1] - b[1]).slice(0, 40).map(show).join('\n'));
+}
+
+// Nested: the threshold of each outer fold comes from an inner cross-validation of its training part.
+const outer = folds(rows, FOLDS);
+const nested = new Array<boolean>(rows.length).fill(false);
+for (let f = 0; f < FOLDS; f++) {
+  const train = rows.filter((_, i) => outer[i] !== f);
+  const t = chooseThreshold(train, outOfFold(train, FOLDS - 1), TARGET_CLEAN);
+  const w = fit(train.filter((r) => !r.hard));
+  rows.forEach((r, i) => {
+    if (outer[i] === f) nested[i] = quarantined(r, r.hard ? 1 : risk(w, r.x), t);
+  });
+}
+report('nested cross-validation (threshold chosen without the held-out fold):', rows, (_, i) => nested[i]!);
+
+// Final model on every dev document.
+const final = fit(rows.filter((r) => !r.hard));
+report('resubstitution (final weights on the documents they were fitted on; optimistic):', rows, (r) => quarantined(r, r.hard ? 1 : risk(final, r.x), threshold));
+
+const round = (v: number): number => Math.round(v * 1000) / 1000;
+const weights = DOCUMENT_FEATURES.map((f, k) => `    ${f}: ${round(final[k + 1]!)},`).join('\n');
+const source = `/**
+ * Weights of the document screen's scored decision (${'`'}documentRisk${'`'} in ./document-score.ts): one per feature of
+ * DOCUMENT_FEATURES, a bias and the quarantine threshold.
+ *
+ * Generated by scripts/fit-document-weights.ts — do not edit by hand. L2-regularized logistic regression (lambda
+ * ${LAMBDA}) fitted by Newton's method on ${rows.length} documents (${rows.filter((r) => r.hard).length} of which a hard signal quarantines are
+ * left out of the fit) of
+${DEV_SETS.map((s) => ` * - test/fixtures/injection-eval/${s}.json`).join('\n')}
+ * The threshold is the lowest at which the ${FOLDS}-fold cross-validated share of clean documents quarantined is at
+ * most ${TARGET_CLEAN * 100} %. No holdout set was read.
+ */
+
+/** A fitted scored decision: \`risk = 1 / (1 + e^−(bias + Σ weights[f] · x[f]))\`, quarantine at \`risk ≥ threshold\`. */
+export interface DocumentModel {
+  /** Intercept of the logistic model. */
+  readonly bias: number;
+  /** Weight per feature name (a missing feature weighs 0). */
+  readonly weights: Readonly<Record<string, number>>;
+  /** Risk at or above which a document is quarantined. */
+  readonly threshold: number;
+}
+
+/** The fitted model. */
+export const DOCUMENT_MODEL: DocumentModel = {
+  bias: ${round(final[0]!)},
+  weights: {
+${weights}
+  },
+  threshold: ${threshold.toFixed(4)},
+};
+`;
+if (!process.argv.includes('--check')) {
+  const out = path.join(__dirname, '..', 'lambda', 'shared', 'screening', 'document-weights.ts');
+  fs.writeFileSync(out, source);
+  console.log(`wrote ${path.relative(process.cwd(), out)}`);
+}
