@@ -84,6 +84,22 @@ export class GatewayAccess extends Construct {
     this.macKeyConstruct = macKey;
     this.macKey = macKey.key;
 
+    // The keys table's key through DynamoDB only, and MACs of the gateway API keys with HMAC-SHA-256 only: for the
+    // authorizer (which reads) and the key administrators (who also write).
+    const keysTableKeyStatement = (actions: string[]): iam.PolicyStatement =>
+      new iam.PolicyStatement({
+        sid: 'KeysTableKeyThroughDynamoDb',
+        actions,
+        resources: [props.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
+      });
+    const makeKeyMacsStatement = (): iam.PolicyStatement =>
+      new iam.PolicyStatement({
+        sid: 'MakeKeyMacs',
+        actions: ['kms:GenerateMac'],
+        resources: [this.macKey.keyArn],
+        conditions: { StringEquals: { 'kms:MacAlgorithm': 'HMAC_SHA_256' } },
+      });
     const authorizer = new SecureFunction(this, 'Authorizer', {
       bundle: 'authorizer',
       description: 'LLM gateway REQUEST authorizer: Cognito access tokens with scopes and a user check, gateway API keys',
@@ -95,18 +111,8 @@ export class GatewayAccess extends Construct {
         new iam.PolicyStatement({ sid: 'ReadKeys', actions: ['dynamodb:GetItem'], resources: [this.keysTable.tableArn] }),
         // The per-decision user check (enabled, confirmed, team) of people's tokens: this pool only, read only.
         new iam.PolicyStatement({ sid: 'CheckUsers', actions: ['cognito-idp:AdminGetUser'], resources: [props.userPool.userPoolArn] }),
-        new iam.PolicyStatement({
-          sid: 'KeysTableKeyThroughDynamoDb',
-          actions: ['kms:Decrypt', 'kms:DescribeKey'],
-          resources: [props.encryptionKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'MakeKeyMacs',
-          actions: ['kms:GenerateMac'],
-          resources: [this.macKey.keyArn],
-          conditions: { StringEquals: { 'kms:MacAlgorithm': 'HMAC_SHA_256' } },
-        }),
+        keysTableKeyStatement(['kms:Decrypt', 'kms:DescribeKey']),
+        makeKeyMacsStatement(),
       ],
       memorySize: 512,
       timeout: Duration.seconds(10),
@@ -136,18 +142,8 @@ export class GatewayAccess extends Construct {
       description: `Administer the gateway API keys of ${this.node.path} with the secure-llm-keys CLI`,
       statements: [
         new iam.PolicyStatement({ sid: 'ManageKeys', actions: KEYS_ADMIN_TABLE_ACTIONS, resources: [this.keysTable.tableArn] }),
-        new iam.PolicyStatement({
-          sid: 'KeysTableKeyThroughDynamoDb',
-          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-          resources: [props.encryptionKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'MakeKeyMacs',
-          actions: ['kms:GenerateMac'],
-          resources: [this.macKey.keyArn],
-          conditions: { StringEquals: { 'kms:MacAlgorithm': 'HMAC_SHA_256' } },
-        }),
+        keysTableKeyStatement(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']),
+        makeKeyMacsStatement(),
       ],
     });
   }
