@@ -1,4 +1,4 @@
-import { Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,9 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AUTHORIZER_ENV, AUTHORIZER_SERVICE_NAME, KEYS_ATTR } from '../../lambda/shared/gateway-contract';
 import { SecureKey } from '../secure-key';
-import { SecureLogGroup } from '../secure-log-group';
-import { latestNodeRuntime, prebuiltCode } from '../shared/lambda-bundle';
-import { ManagedPolicyRole } from '../shared/managed-policy-role';
+import { SecureFunction } from '../shared/secure-function';
 
 /** The actions the key administration CLI (`secure-llm-keys`) calls on the keys table. */
 export const KEYS_ADMIN_TABLE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan', 'dynamodb:DescribeTable'];
@@ -86,50 +84,46 @@ export class GatewayAccess extends Construct {
     this.macKeyConstruct = macKey;
     this.macKey = macKey.key;
 
-    const logGroup = new SecureLogGroup(this, 'AuthorizerLogs', {
-      encryptionKey: props.encryptionKey,
-      retention: props.logRetention,
-      removalPolicy: props.removalPolicy,
-    });
-    const role = new ManagedPolicyRole(this, 'AuthorizerRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `LLM gateway authorizer ${this.node.path}: reads gateway API keys, makes their MACs, checks users`,
-      lambda: { logGroupArn: logGroup.logGroupArn, tracing: true },
-    });
-    this.role = role.role;
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadKeys', actions: ['dynamodb:GetItem'], resources: [this.keysTable.tableArn] }));
-    // The per-decision user check (enabled, confirmed, team) of people's tokens: this pool only, read only.
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'CheckUsers', actions: ['cognito-idp:AdminGetUser'], resources: [props.userPool.userPoolArn] }));
-    role.addToPolicy(
+    // The keys table's key through DynamoDB only, and MACs of the gateway API keys with HMAC-SHA-256 only: for the
+    // authorizer (which reads) and the key administrators (who also write).
+    const keysTableKeyStatement = (actions: string[]): iam.PolicyStatement =>
       new iam.PolicyStatement({
         sid: 'KeysTableKeyThroughDynamoDb',
-        actions: ['kms:Decrypt', 'kms:DescribeKey'],
+        actions,
         resources: [props.encryptionKey.keyArn],
         conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
-      }),
-    );
-    role.addToPolicy(
+      });
+    const makeKeyMacsStatement = (): iam.PolicyStatement =>
       new iam.PolicyStatement({
         sid: 'MakeKeyMacs',
         actions: ['kms:GenerateMac'],
         resources: [this.macKey.keyArn],
         conditions: { StringEquals: { 'kms:MacAlgorithm': 'HMAC_SHA_256' } },
-      }),
-    );
-
-    this.function = new lambda.Function(this, 'Authorizer', {
-      code: prebuiltCode('authorizer'),
-      handler: 'index.handler',
+      });
+    const authorizer = new SecureFunction(this, 'Authorizer', {
+      bundle: 'authorizer',
       description: 'LLM gateway REQUEST authorizer: Cognito access tokens with scopes and a user check, gateway API keys',
-      runtime: latestNodeRuntime(),
-      architecture: lambda.Architecture.ARM_64,
+      roleDescription: `LLM gateway authorizer ${this.node.path}: reads gateway API keys, makes their MACs, checks users`,
+      logEncryptionKey: props.encryptionKey,
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+      policyStatements: [
+        new iam.PolicyStatement({ sid: 'ReadKeys', actions: ['dynamodb:GetItem'], resources: [this.keysTable.tableArn] }),
+        // The per-decision user check (enabled, confirmed, team) of people's tokens: this pool only, read only.
+        new iam.PolicyStatement({ sid: 'CheckUsers', actions: ['cognito-idp:AdminGetUser'], resources: [props.userPool.userPoolArn] }),
+        keysTableKeyStatement(['kms:Decrypt', 'kms:DescribeKey']),
+        makeKeyMacsStatement(),
+      ],
       memorySize: 512,
       timeout: Duration.seconds(10),
       reservedConcurrentExecutions: props.reservedConcurrency,
-      tracing: lambda.Tracing.ACTIVE,
-      role: role.closedRole,
-      logGroup: logGroup.logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
+      outsideVpcReason:
+        'The authorizer must reach the Cognito user pool\'s JWKS, which Cognito serves only on its public endpoint (a pool with a ' +
+        'sign-in domain is not reachable through AWS PrivateLink). It handles only the Authorization header, never prompts or ' +
+        'completions, and its other calls (DynamoDB GetItem on the keys table, KMS GenerateMac on the HMAC key, Cognito AdminGetUser on the pool) are IAM-authorized over TLS.',
+      noDeadLetterQueueReason:
+        'API Gateway, the only invoker the function\'s resource policy admits, calls its REQUEST authorizer synchronously and answers a ' +
+        'failure with 401 or 500. A dead-letter queue receives only failed asynchronous invocations: it would stay empty.',
       environment: {
         [AUTHORIZER_ENV.userPoolId]: props.userPool.userPoolId,
         // Client ids are only known at deployment: one space-separated list.
@@ -141,40 +135,15 @@ export class GatewayAccess extends Construct {
         [AUTHORIZER_ENV.serviceName]: AUTHORIZER_SERVICE_NAME,
       },
     });
-    const cfnFunction = this.function.node.defaultChild as lambda.CfnFunction;
-    const outsideVpcReason =
-      'The authorizer must reach the Cognito user pool\'s JWKS, which Cognito serves only on its public endpoint (a pool with a ' +
-      'sign-in domain is not reachable through AWS PrivateLink). It handles only the Authorization header, never prompts or ' +
-      'completions, and its other calls (DynamoDB GetItem on the keys table, KMS GenerateMac on the HMAC key, Cognito AdminGetUser on the pool) are IAM-authorized over TLS.';
-    const syncReason =
-      'API Gateway, the only invoker the function\'s resource policy admits, calls its REQUEST authorizer synchronously and answers a ' +
-      'failure with 401 or 500. A dead-letter queue receives only failed asynchronous invocations: it would stay empty.';
-    Validations.of(cfnFunction).acknowledge(
-      { id: 'NIST.800.53.R5-LambdaInsideVPC', reason: outsideVpcReason },
-      { id: 'HIPAA.Security-LambdaInsideVPC', reason: outsideVpcReason },
-      { id: 'PCI.DSS.321-LambdaInsideVPC', reason: outsideVpcReason },
-      { id: 'NIST.800.53.R5-LambdaDLQ', reason: syncReason },
-      { id: 'HIPAA.Security-LambdaDLQ', reason: syncReason },
-      { id: 'Serverless-LambdaDLQ', reason: syncReason },
-      { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: outsideVpcReason },
-    );
+    this.function = authorizer;
+    this.role = authorizer.executionRole.role;
 
     this.adminPolicy = new iam.ManagedPolicy(this, 'KeysAdminPolicy', {
       description: `Administer the gateway API keys of ${this.node.path} with the secure-llm-keys CLI`,
       statements: [
         new iam.PolicyStatement({ sid: 'ManageKeys', actions: KEYS_ADMIN_TABLE_ACTIONS, resources: [this.keysTable.tableArn] }),
-        new iam.PolicyStatement({
-          sid: 'KeysTableKeyThroughDynamoDb',
-          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-          resources: [props.encryptionKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'MakeKeyMacs',
-          actions: ['kms:GenerateMac'],
-          resources: [this.macKey.keyArn],
-          conditions: { StringEquals: { 'kms:MacAlgorithm': 'HMAC_SHA_256' } },
-        }),
+        keysTableKeyStatement(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']),
+        makeKeyMacsStatement(),
       ],
     });
   }

@@ -35,9 +35,9 @@ import { IPrivateNetwork } from '../private-network';
 import { SecureKey } from '../secure-key';
 import { SecureLogGroup } from '../secure-log-group';
 import { TableBackup } from '../table-backup';
-import { latestNodeRuntime, prebuiltCodeWithFile } from '../shared/lambda-bundle';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 import { nagFindingText } from '../shared/nag-finding';
+import { SecureFunction } from '../shared/secure-function';
 import { GatewayGroup, GatewayModel, GatewayTeam, ModelKind, invokeTarget, knowledgeBaseArn, modelPrice, modelResourceArns, usd, validateBudgets, validateGroups, validateModels } from './model-access';
 import { modelCapabilities } from './model-catalog';
 import { GatewayAccess } from './gateway-access';
@@ -640,51 +640,29 @@ export class InferenceGateway extends Construct {
     }
 
     // --- function --------------------------------------------------------------------------
-    const functionLogs = new SecureLogGroup(this, 'FunctionLogs', { encryptionKey: this.encryptionKey, retention, removalPolicy });
-    const securityGroup = new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
-      vpc: props.network.vpc,
-      description: 'LLM gateway function: no inbound; outbound HTTPS to the Bedrock Runtime endpoint and DynamoDB only',
-      allowAllOutbound: false,
-      allowAllIpv6Outbound: false,
-    });
-    // Egress: tcp/443 to the Bedrock Runtime endpoint's security group and (with quotas) to the DynamoDB
-    // prefix list, added by the network with each endpoint below; nothing else.
-
-    const functionRole = new ManagedPolicyRole(this, 'FunctionRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `LLM gateway function ${this.node.path}: guardrailed Bedrock calls on allow-listed models, usage table`,
-      lambda: {
-        logGroupArn: functionLogs.logGroupArn,
-        vpc: {
-          vpc: props.network.vpc,
-          subnetIds: props.network.vpc.selectSubnets(props.network.isolatedSubnets).subnetIds,
-          securityGroups: [securityGroup],
-        },
-        tracing: true,
-      },
-    });
-    this.role = functionRole.role;
-
-    this.function = new lambda.Function(this, 'Function', {
-      // The handler ships pre-built in this package (scripts/bundle-lambdas.mjs): the deployed bytes are the tested ones.
-      // The static configuration goes beside it as a file: it is not bound by Lambda's 4 KB environment limit.
-      code: prebuiltCodeWithFile('gateway', GATEWAY_CONFIG_FILE_NAME, JSON.stringify(staticConfig)),
-      handler: 'index.handler',
+    // Egress of its security group: tcp/443 to the Bedrock Runtime endpoint's security group and (with quotas) to the
+    // DynamoDB prefix list, added by the network with each endpoint below; nothing else.
+    const gatewayFunction = new SecureFunction(this, 'Function', {
+      // The static configuration goes beside the handler as a file: it is not bound by Lambda's 4 KB environment limit.
+      bundle: 'gateway',
+      bundleFileName: GATEWAY_CONFIG_FILE_NAME,
+      bundleFileContents: JSON.stringify(staticConfig),
       description: 'OpenAI-compatible gateway to Amazon Bedrock with forced guardrail, screening and quotas',
-      runtime: latestNodeRuntime(),
-      architecture: lambda.Architecture.ARM_64,
+      roleDescription: `LLM gateway function ${this.node.path}: guardrailed Bedrock calls on allow-listed models, usage table`,
+      logEncryptionKey: this.encryptionKey,
+      logRetention: retention,
+      removalPolicy,
       memorySize,
       // A streamed answer may run this long; a non-streamed one stops at `timeout` (answerTimeoutMs in its configuration).
       timeout: streamTimeout,
       reservedConcurrentExecutions: reservedConcurrency,
-      tracing: lambda.Tracing.ACTIVE,
-      // Every permission is in the role's managed policy; the function cannot add inline statements.
-      role: functionRole.closedRole,
       vpc: props.network.vpc,
       vpcSubnets: props.network.isolatedSubnets,
-      securityGroups: [securityGroup],
-      logGroup: functionLogs.logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
+      securityGroupDescription: 'LLM gateway function: no inbound; outbound HTTPS to the Bedrock Runtime endpoint and DynamoDB only',
+      // API Gateway invokes the function synchronously and returns its errors to the caller.
+      noDeadLetterQueueReason:
+        'API Gateway, the only invoker the function\'s resource policy admits, calls it synchronously (Lambda proxy integration) and ' +
+        'returns a failure to the caller as an HTTP error. A dead-letter queue receives only failed asynchronous invocations: it would stay empty.',
       environment: {
         [GATEWAY_ENV.guardrailId]: props.guardrail.guardrailArn,
         [GATEWAY_ENV.guardrailVersion]: props.guardrail.guardrailVersion,
@@ -698,16 +676,9 @@ export class InferenceGateway extends Construct {
           : { [GATEWAY_ENV.knowledgeBases]: stack.toJsonString(Object.fromEntries(boundModels.map((m) => [m.alias, m.knowledgeBaseId!]))) }),
       },
     });
-    // API Gateway invokes the function synchronously and returns its errors to the caller: there
-    // are no asynchronous invocations whose failures a dead-letter queue could keep.
-    const syncReason =
-      'API Gateway, the only invoker the function\'s resource policy admits, calls it synchronously (Lambda proxy integration) and ' +
-      'returns a failure to the caller as an HTTP error. A dead-letter queue receives only failed asynchronous invocations: it would stay empty.';
-    Validations.of(this.function.node.defaultChild as lambda.CfnFunction).acknowledge(
-      { id: 'NIST.800.53.R5-LambdaDLQ', reason: syncReason },
-      { id: 'HIPAA.Security-LambdaDLQ', reason: syncReason },
-      { id: 'Serverless-LambdaDLQ', reason: syncReason },
-    );
+    this.function = gatewayFunction;
+    const functionRole = gatewayFunction.executionRole;
+    this.role = functionRole.role;
 
     // --- Bedrock: allow-listed models, only with the guardrail -----------------------------
     const knowledgeBaseArns = [...new Set(boundModels.map((m) => knowledgeBaseArn(stack, m.knowledgeBaseId!)))];

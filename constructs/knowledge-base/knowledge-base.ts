@@ -148,7 +148,8 @@ export interface SecureKnowledgeBaseProps {
  *   every request without TLS. Bedrock's text and metadata keys are non-filterable, so `tenant` stays filterable.
  * - **Knowledge base**: an allow-listed embedding model (default Titan Text Embeddings V2, 1024 dimensions). Its service
  *   role trusts Bedrock for this account's knowledge bases only and may invoke that one model, read the data bucket
- *   under `inclusionPrefix` (decrypting through S3), use this index, the intermediate bucket and the chunk screen.
+ *   under `inclusionPrefix` (decrypting through S3), use this index, the intermediate bucket and the chunk screen, and
+ *   the key directly for ingestion's transient data (the key policy admits its IAM path only).
  * - **Data source**: the data bucket under `inclusionPrefix`, fixed-size chunking, Bedrock's transient data encrypted
  *   with the key, and `dataDeletionPolicy: DELETE`, so removing a document removes its vectors at the next sync.
  * - **Chunk screen**: a POST_CHUNKING custom transformation (lambda/chunk-screen) that screens every chunk with
@@ -335,6 +336,8 @@ export class SecureKnowledgeBase extends Construct {
       }),
       description: `Knowledge base ${this.node.path}: one embedding model, the data bucket under ${settings.prefix}, one vector index`,
     });
+    // On a path of its own: the key policy admits this path (see allowIngestionTransientData).
+    (kbRole.role.node.defaultChild as iam.CfnRole).path = this.serviceRolePath;
     this.role = kbRole.role;
     kbRole.addToPolicy(new iam.PolicyStatement({ sid: 'InvokeEmbeddingModel', actions: ['bedrock:InvokeModel'], resources: [this.embeddingModelArn] }));
     kbRole.addToPolicy(
@@ -380,8 +383,7 @@ export class SecureKnowledgeBase extends Construct {
     );
     kbRole.addToPolicy(new iam.PolicyStatement({ sid: 'ListContentBatches', actions: ['s3:ListBucket'], resources: [this.intermediateBucket.bucketArn] }));
     SecureKey.grantViaServiceOn(key, kbRole, ['kms:Decrypt', 'kms:GenerateDataKey'], 's3');
-    // Bedrock encrypts the transient data of ingestion jobs with the data source's key.
-    SecureKey.grantViaServiceOn(key, kbRole, ['kms:Decrypt', 'kms:GenerateDataKey'], 'bedrock');
+    this.allowIngestionTransientData(key, kbRole);
     kbRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'InvokeChunkScreen',
@@ -471,6 +473,50 @@ export class SecureKnowledgeBase extends Construct {
     });
     dataSource.node.addDependency(kbRole.policy);
     this.dataSourceId = dataSource.attrDataSourceId;
+  }
+
+  /**
+   * The IAM path of the service role, unique to this construct: `/secure-llm-knowledge-base/<unique id>/`. The key
+   * policy names the path, not the role's ARN, which would make the key, the role and its policy depend on each other.
+   */
+  private get serviceRolePath(): string {
+    return `/secure-llm-knowledge-base/${Names.uniqueId(this)}/`;
+  }
+
+  /**
+   * Lets the service role use the key for the transient data of ingestion jobs (the data source's
+   * `serverSideEncryptionConfiguration`). The Amazon Bedrock User Guide ("Encryption of knowledge base resources",
+   * "Encryption of transient data storage during data ingestion") documents this as a permission of the service role
+   * itself: `kms:GenerateDataKey` and `kms:Decrypt` on the key, with no `kms:ViaService` condition. So the role's
+   * statement carries none, and the key policy admits these two actions for roles on this construct's path only
+   * (`aws:PrincipalArn`), not merely through `bedrock.<region>.amazonaws.com`; Bedrock alone may assume the role, and
+   * only for this account's knowledge bases.
+   */
+  private allowIngestionTransientData(key: kms.IKey, role: ManagedPolicyRole): void {
+    const actions = ['kms:GenerateDataKey', 'kms:Decrypt'];
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'EncryptIngestionTransientData', actions, resources: [key.keyArn] }));
+    const stack = Stack.of(this);
+    const result = key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.AccountRootPrincipal()],
+        actions,
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'aws:PrincipalArn': `arn:${stack.partition}:iam::${stack.account}:role${this.serviceRolePath}*` },
+        },
+      }),
+      true,
+    );
+    if (!result.statementAdded) {
+      Annotations.of(this).addWarningV2(
+        'secure-llm-blueprint:importedKeyIngestionPolicy',
+        `The imported key ${key.node.path} must let the knowledge-base role (path ${this.serviceRolePath}) call kms:GenerateDataKey and kms:Decrypt directly: ` +
+          'Bedrock encrypts the transient data of ingestion jobs as that role. Its policy cannot be changed from this stack.',
+      );
+    }
+    // Kept as before: the key policy admits this account's principals through Bedrock (as far as their own policies
+    // allow), for any use of the key Bedrock makes on a caller's behalf, e.g. when CloudFormation creates the data source.
+    SecureKey.allowUseThroughServiceOn(key, 'bedrock');
   }
 
   /**

@@ -26,10 +26,10 @@ import { AccessLogsBucket } from '../access-logs-bucket';
 import type { IPrivateNetwork } from '../private-network';
 import { SecureKey } from '../secure-key';
 import { SecureLogGroup } from '../secure-log-group';
-import { latestNodeRuntime, prebuiltCode, prebuiltCodeWithFile } from '../shared/lambda-bundle';
 import type { ModelGuardrail } from '../model-guardrail';
 import { ManagedPolicyRole } from '../shared/managed-policy-role';
 import { nagFindingText } from '../shared/nag-finding';
+import { SecureFunction } from '../shared/secure-function';
 
 /** An IAM role ARN of one account: `arn:<partition>:iam::<12 digits>:role/<path/>name`. */
 const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
@@ -430,17 +430,26 @@ export class ModelCustomization extends Construct {
       },
     );
     // --- the verification function --------------------------------------------------------------
-    const verifyLogGroup = new SecureLogGroup(this, 'VerifyLogGroup', { encryptionKey: this.encryptionKey, retention, removalPolicy });
-    const verifySecurityGroup = new ec2.SecurityGroup(this, 'VerifySecurityGroup', {
+    const verifyFunction = new SecureFunction(this, 'Verify', {
+      bundle: 'customization-verify',
+      description: 'Verifies a training-dataset version against its manifest and screens every record',
+      roleDescription: `Training-data verification of ${this.node.path}: read datasets and manifests`,
+      logGroupId: 'VerifyLogGroup',
+      logEncryptionKey: this.encryptionKey,
+      logRetention: retention,
+      removalPolicy,
+      memorySize: 1024,
+      timeout: Duration.minutes(15),
+      reservedConcurrentExecutions: 2,
       vpc: props.network.vpc,
-      allowAllOutbound: false,
-      description: 'Training-data verification: no inbound; outbound HTTPS to the S3 gateway endpoint only',
+      vpcSubnets: props.network.isolatedSubnets,
+      securityGroupDescription: 'Training-data verification: no inbound; outbound HTTPS to the S3 gateway endpoint only',
+      noDeadLetterQueueReason:
+        'Step Functions invokes the verification function synchronously (RequestResponse) and sees every failure in the execution; ' +
+        'no asynchronous event exists that a dead-letter queue could keep.',
+      environment: { [ENV_VAULT_BUCKET]: this.vault.bucketName },
     });
-    const verifyRole = new ManagedPolicyRole(this, 'VerifyRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Training-data verification of ${this.node.path}: read datasets and manifests`,
-      lambda: { logGroupArn: verifyLogGroup.logGroupArn, vpc: { vpc: props.network.vpc, subnetIds: subnets.subnetIds, securityGroups: [verifySecurityGroup] }, tracing: true },
-    });
+    const verifyRole = verifyFunction.executionRole;
     readDatasets(verifyRole, 'ReadDatasets');
     SecureKey.grantViaServiceOn(this.encryptionKey, verifyRole, ['kms:Decrypt'], 's3');
     Validations.of(verifyRole.policy).acknowledge(
@@ -453,33 +462,7 @@ export class ModelCustomization extends Construct {
         reason: 'The function reads the manifest of the version named in the execution input: read-only on the manifests/ prefix.',
       },
     );
-    this.verifyFunction = new lambda.Function(this, 'Verify', {
-      code: prebuiltCode('customization-verify'),
-      handler: 'index.handler',
-      description: 'Verifies a training-dataset version against its manifest and screens every record',
-      runtime: latestNodeRuntime(),
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 1024,
-      timeout: Duration.minutes(15),
-      reservedConcurrentExecutions: 2,
-      tracing: lambda.Tracing.ACTIVE,
-      role: verifyRole.closedRole,
-      vpc: props.network.vpc,
-      vpcSubnets: props.network.isolatedSubnets,
-      securityGroups: [verifySecurityGroup],
-      logGroup: verifyLogGroup.logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      environment: { [ENV_VAULT_BUCKET]: this.vault.bucketName },
-    });
-    const noDlq =
-      'Step Functions invokes the verification function synchronously (RequestResponse) and sees every failure in the execution; ' +
-      'no asynchronous event exists that a dead-letter queue could keep.';
-    Validations.of(this.verifyFunction).acknowledge(
-      { id: 'Serverless-LambdaDLQ', reason: noDlq },
-      { id: 'NIST.800.53.R5-LambdaDLQ', reason: noDlq },
-      { id: 'HIPAA.Security-LambdaDLQ', reason: noDlq },
-      { id: 'cdk-validator-cfnguard::lambda_dlq_check', reason: noDlq },
-    );
+    this.verifyFunction = verifyFunction;
     // The network's one S3 gateway endpoint (shared with other S3 clients of the network): this statement allows the vault
     // only, to these two roles only.
     props.network.addGatewayEndpoint('TrainingDataS3', {
@@ -569,7 +552,7 @@ export class ModelCustomization extends Construct {
 
     // --- the safety gate ------------------------------------------------------------------------
     const deploymentArns = stack.formatArn({ service: 'bedrock', resource: 'custom-model-deployment', resourceName: '*' });
-    const evaluate = this.newEvaluateFunction(props, subnets.subnetIds, baseModelArn, deploymentArns, retention, removalPolicy, tolerances);
+    const evaluate = this.newEvaluateFunction(props, baseModelArn, deploymentArns, retention, removalPolicy, tolerances);
     this.evaluateFunction = evaluate;
     // The candidate becomes reachable for the evaluation only: an on-demand deployment tagged as not yet gated.
     const deploy = new tasks.CallAwsService(this, 'DeployCandidate', {
@@ -737,51 +720,12 @@ export class ModelCustomization extends Construct {
   /** The safety gate's evaluation function: in the VPC, Converse through the Bedrock Runtime endpoint with the guardrail. */
   private newEvaluateFunction(
     props: ModelCustomizationProps,
-    subnetIds: string[],
     baseModelArn: string,
     deploymentArns: string,
     retention: logs.RetentionDays,
     removalPolicy: RemovalPolicy,
     tolerances: { maxRefusalDrop: number; maxLeakIncrease: number; maxFalseRefusalIncrease: number },
   ): lambda.Function {
-    const logGroup = new SecureLogGroup(this, 'EvaluateLogGroup', { encryptionKey: this.encryptionKey, retention, removalPolicy });
-    const securityGroup = new ec2.SecurityGroup(this, 'EvaluateSecurityGroup', {
-      vpc: props.network.vpc,
-      allowAllOutbound: false,
-      description: 'Safety-gate evaluation: no inbound; outbound HTTPS to the Bedrock Runtime endpoint only',
-    });
-    const role = new ManagedPolicyRole(this, 'EvaluateRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Safety-gate evaluation of ${this.node.path}: the candidate and its base model, through the guardrail only`,
-      lambda: { logGroupArn: logGroup.logGroupArn, vpc: { vpc: props.network.vpc, subnetIds, securityGroups: [securityGroup] }, tracing: true },
-    });
-    // On the path the organization's service control policy exempts from its model allow-list (candidates are unlisted).
-    (role.role.node.defaultChild as iam.CfnRole).path = SAFETY_GATE_ROLE_PATH;
-    // Like the gateway's role: model calls only with this guardrail's current version.
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'InvokeThroughGuardrail',
-        actions: ['bedrock:InvokeModel'],
-        resources: [baseModelArn, deploymentArns],
-        conditions: { StringEquals: { 'bedrock:GuardrailIdentifier': props.guardrail.versionedArnForCondition } },
-      }),
-    );
-    // A negated operator is true for a missing key: calls without this guardrail version are denied on every model.
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyModelCallsWithoutGuardrail',
-        effect: iam.Effect.DENY,
-        actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-        resources: ['*'],
-        conditions: { StringNotEquals: { 'bedrock:GuardrailIdentifier': props.guardrail.versionedArnForCondition } },
-      }),
-    );
-    props.guardrail.grantApply(role);
-    const perExecution = perExecutionReason;
-    Validations.of(role.policy).acknowledge(
-      { id: `AwsSolutions-IAM5[Resource::${nagFindingText(this, deploymentArns)}]`, reason: perExecution },
-      { id: `SecureLLM-BedrockInvokeNamedModels[Resource::${nagFindingText(this, deploymentArns)}]`, reason: perExecution },
-    );
     const config: EvaluateConfig = {
       systemPrompt: props.systemPrompt,
       maxTokens: 512,
@@ -789,32 +733,51 @@ export class ModelCustomization extends Construct {
       baseModelId: props.baseModelId,
       ...tolerances,
     };
-    const fn = new lambda.Function(this, 'Evaluate', {
-      code: prebuiltCodeWithFile('customization-evaluate', EVALUATE_CONFIG_FILE_NAME, JSON.stringify(config)),
-      handler: 'index.handler',
+    const fn = new SecureFunction(this, 'Evaluate', {
+      bundle: 'customization-evaluate',
+      bundleFileName: EVALUATE_CONFIG_FILE_NAME,
+      bundleFileContents: JSON.stringify(config),
       description: 'Safety gate: fixed attack and benign prompts through the guarded path, candidate against base model',
-      runtime: latestNodeRuntime(),
-      architecture: lambda.Architecture.ARM_64,
+      roleDescription: `Safety-gate evaluation of ${this.node.path}: the candidate and its base model, through the guardrail only`,
+      logGroupId: 'EvaluateLogGroup',
+      logEncryptionKey: this.encryptionKey,
+      logRetention: retention,
+      removalPolicy,
+      policyStatements: [
+        // Like the gateway's role: model calls only with this guardrail's current version.
+        new iam.PolicyStatement({
+          sid: 'InvokeThroughGuardrail',
+          actions: ['bedrock:InvokeModel'],
+          resources: [baseModelArn, deploymentArns],
+          conditions: { StringEquals: { 'bedrock:GuardrailIdentifier': props.guardrail.versionedArnForCondition } },
+        }),
+        // A negated operator is true for a missing key: calls without this guardrail version are denied on every model.
+        new iam.PolicyStatement({
+          sid: 'DenyModelCallsWithoutGuardrail',
+          effect: iam.Effect.DENY,
+          actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+          resources: ['*'],
+          conditions: { StringNotEquals: { 'bedrock:GuardrailIdentifier': props.guardrail.versionedArnForCondition } },
+        }),
+      ],
       memorySize: 512,
       timeout: Duration.minutes(15),
       reservedConcurrentExecutions: 1,
-      tracing: lambda.Tracing.ACTIVE,
-      role: role.closedRole,
       vpc: props.network.vpc,
       vpcSubnets: props.network.isolatedSubnets,
-      securityGroups: [securityGroup],
-      logGroup: logGroup.logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
+      securityGroupDescription: 'Safety-gate evaluation: no inbound; outbound HTTPS to the Bedrock Runtime endpoint only',
+      noDeadLetterQueueReason:
+        'Step Functions invokes the evaluation function synchronously (RequestResponse) and sees every failure in the execution; ' +
+        'no asynchronous event exists that a dead-letter queue could keep.',
       environment: { [ENV_GUARDRAIL_ID]: props.guardrail.guardrailId, [ENV_GUARDRAIL_VERSION]: props.guardrail.guardrailVersion },
     });
-    const noDlq =
-      'Step Functions invokes the evaluation function synchronously (RequestResponse) and sees every failure in the execution; ' +
-      'no asynchronous event exists that a dead-letter queue could keep.';
-    Validations.of(fn).acknowledge(
-      { id: 'Serverless-LambdaDLQ', reason: noDlq },
-      { id: 'NIST.800.53.R5-LambdaDLQ', reason: noDlq },
-      { id: 'HIPAA.Security-LambdaDLQ', reason: noDlq },
-      { id: 'cdk-validator-cfnguard::lambda_dlq_check', reason: noDlq },
+    const role = fn.executionRole;
+    // On the path the organization's service control policy exempts from its model allow-list (candidates are unlisted).
+    (role.role.node.defaultChild as iam.CfnRole).path = SAFETY_GATE_ROLE_PATH;
+    props.guardrail.grantApply(role);
+    Validations.of(role.policy).acknowledge(
+      { id: `AwsSolutions-IAM5[Resource::${nagFindingText(this, deploymentArns)}]`, reason: perExecutionReason },
+      { id: `SecureLLM-BedrockInvokeNamedModels[Resource::${nagFindingText(this, deploymentArns)}]`, reason: perExecutionReason },
     );
     if (props.bedrockRuntimeEndpoint) {
       props.bedrockRuntimeEndpoint.connections.allowDefaultPortFrom(fn, 'Safety-gate evaluation function');

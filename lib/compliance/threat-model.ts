@@ -71,6 +71,7 @@ const TRAIL_TEST = 'test/constructs/audit-trail/audit-trail.test.ts';
 const DETECTION_TEST = 'test/constructs/threat-detection/threat-detection.test.ts';
 const INVOCATION_LOGGING_TEST = 'test/constructs/invocation-logging/invocation-logging.test.ts';
 const SECURE_KEY_TEST = 'test/constructs/secure-key/secure-key.test.ts';
+const KNOWLEDGE_BASE_TEST = 'test/constructs/knowledge-base/knowledge-base.test.ts';
 const SECURE_LOG_GROUP_TEST = 'test/constructs/secure-log-group/secure-log-group.test.ts';
 const ALERT_TOPIC_TEST = 'test/constructs/alert-topic/alert-topic.test.ts';
 const APP_TEST = 'test/lib/app-compliance.test.ts';
@@ -725,13 +726,15 @@ const AUDITOR_READ_GRANT = control(
 
 const KEYS_PER_DATA_CLASS = control(
   'One key per data class, administration split from use',
-  'Audit data, payload logs (prompts and completions) and application data each have their own customer-managed key. No key policy gives the account root kms:* : only the deploying CloudFormation role and named administrator roles administer a key, without using it, and the account\'s principals use a key only through the AWS services it serves (kms:ViaService), as every runtime grant is scoped.',
-  ['constructs/secure-key/secure-key.ts', 'lib/baseline-stack.ts', 'lib/gateway-stack.ts'],
+  'Audit data, payload logs (prompts and completions) and application data each have their own customer-managed key. No key policy gives the account root kms:* : only the deploying CloudFormation role and named administrator roles administer a key, without using it, and the account\'s principals use a key only through the AWS services it serves (kms:ViaService), as every runtime grant is scoped. ' +
+    'Two uses are direct, each admitted by the key policy for that use alone: MACs of the gateway API keys with HMAC-SHA-256 (KMS MAC operations are never made through a service), and, with retrieval, the knowledge-base role encrypting the transient data of ingestion jobs, which the Bedrock User Guide documents as the service role\'s own kms:GenerateDataKey and kms:Decrypt (admitted for that role\'s IAM path only).',
+  ['constructs/secure-key/secure-key.ts', 'constructs/knowledge-base/knowledge-base.ts', 'lib/baseline-stack.ts', 'lib/gateway-stack.ts'],
   [
     it(BASELINE_STACK_TEST, 'BaselineStack defaults encryption the audit key encrypts the trail, its bucket and log group, the flow logs and the alerts; the payload-log key what holds prompts and completions'),
     it(GATEWAY_STACK_TEST, 'GatewayStack defaults the application key encrypts the usage table, guardrail and function logs; the audit key the access, execution, WAF, flow and network-guard logs and the alerts'),
     it(BASELINE_STACK_TEST, 'BaselineStack defaults encryption no key policy grants the account root anything without a condition'),
     it(GATEWAY_STACK_TEST, 'GatewayStack defaults encryption every KMS grant to a role goes through a named AWS service (kms:ViaService)'),
+    it(KNOWLEDGE_BASE_TEST, "encryption the service role may use the key for ingestion's transient data directly, as Bedrock documents, and the key admits only its IAM path"),
     it(GATEWAY_STACK_TEST, 'GatewayStack defaults encryption the CloudFormation execution role that deploys the stack keeps administration of every key'),
     it(SECURE_KEY_TEST, 'SecureKey validation fails if nobody could administer the key after deployment'),
   ],

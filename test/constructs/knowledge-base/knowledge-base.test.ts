@@ -156,6 +156,34 @@ describe('encryption', () => {
     );
   });
 
+  test('the service role may use the key for ingestion\'s transient data directly, as Bedrock documents, and the key admits only its IAM path', () => {
+    // GIVEN: Bedrock documents this permission on the service role with no kms:ViaService condition
+    // (Amazon Bedrock User Guide, "Encryption of transient data storage during data ingestion").
+    const roles = Object.values(template.findResources('AWS::IAM::Role')).filter((r) => String(r.Properties.Description).startsWith('Knowledge base '));
+    expect(roles).toHaveLength(1);
+    const path = roles[0]!.Properties.Path as string;
+    // THEN: the role is on a path of its own
+    expect(path).toMatch(/^\/secure-llm-knowledge-base\/KbKnowledgeBase[0-9A-F]{8}\/$/);
+    // ...its policy allows the two actions on the key, without kms:ViaService
+    const transient = rolePolicyStatements(template, 'KnowledgeBaseServiceRole').filter((s) => s.Sid === 'EncryptIngestionTransientData');
+    expect(transient).toEqual([
+      { Sid: 'EncryptIngestionTransientData', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^KnowledgeBaseKey/), 'Arn'] } },
+    ]);
+    // ...and the key policy admits those two actions directly for roles on that path only
+    const [, key] = Object.entries(template.findResources('AWS::KMS::Key')).find(([id]) => id.startsWith('KnowledgeBaseKey'))!;
+    const keyPolicy = flat(key.Properties.KeyPolicy) as { Statement: Array<Record<string, unknown>> };
+    const direct = keyPolicy.Statement.filter((s) => JSON.stringify(s.Condition ?? {}).includes('aws:PrincipalArn') && JSON.stringify(s.Action).includes('kms:GenerateDataKey'));
+    expect(direct).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::111122223333:root' },
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: '*',
+        Condition: { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::111122223333:role${path}*` } },
+      },
+    ]);
+  });
+
   test('the vector bucket policy denies vector data to every other principal and every request without TLS', () => {
     const policy = Object.values(template.findResources('AWS::S3Vectors::VectorBucketPolicy'))[0]!.Properties.Policy;
     expect(policy.Statement).toEqual([

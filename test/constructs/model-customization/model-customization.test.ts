@@ -226,6 +226,29 @@ describe('defaults', () => {
       ReservedConcurrentExecutions: 2,
     });
   });
+
+  test('both functions keep the logical ids of their function, log group, role, policy and security group (a new id replaces the resource)', () => {
+    // GIVEN / WHEN
+    const types = ['AWS::Lambda::Function', 'AWS::Logs::LogGroup', 'AWS::IAM::Role', 'AWS::IAM::ManagedPolicy', 'AWS::EC2::SecurityGroup'];
+    const ids = Object.entries(template.toJSON().Resources as Record<string, { Type: string }>)
+      .filter(([id, resource]) => /^Customization(Verify|Evaluate)/.test(id) && types.includes(resource.Type))
+      .map(([id]) => id)
+      .sort();
+    // THEN: the ids these resources had when the construct built its functions by hand (logical ids hash the
+    // construct path, not the stack name: the same ids as in the strict configuration's Gateway template)
+    expect(ids).toEqual([
+      'CustomizationEvaluate420BE42D',
+      'CustomizationEvaluateLogGroup59D2F953',
+      'CustomizationEvaluateRole39167CC0',
+      'CustomizationEvaluateRolePolicy635CEF2A',
+      'CustomizationEvaluateSecurityGroup30D535F4',
+      'CustomizationVerify35B31CB9',
+      'CustomizationVerifyLogGroup0A5E377E',
+      'CustomizationVerifyRoleA0536654',
+      'CustomizationVerifyRolePolicy847B4439',
+      'CustomizationVerifySecurityGroupFAC4EBC9',
+    ]);
+  });
 });
 
 describe('options', () => {
