@@ -53,6 +53,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { AuditRecord, Auditor, BlockReason, PrescreenSignal, newLogger, newMetrics, promptSha256, summarizeAssessments } from './audit';
 import { RetryPolicy, applyGuardrail, converse, newBedrockClient } from './bedrock';
+import { Cancellation } from './cancellation';
 import { BudgetStore, SpendReservation, keyBudgetsFromContext, priceFor, spendLimits } from './budget';
 import { buildConverseInput, estimateInputTokens, newCanary } from './converse-request';
 import { Embedding, embeddingsResponse, invokeEmbedding, parseEmbeddingsRequest } from './embeddings';
@@ -206,13 +207,16 @@ async function endBefore(target: ResponseTarget, context: Context | undefined, m
   }
 }
 
+const NEVER_CANCELLED = new Cancellation();
+
 /** Collects a streamed response in memory (for the buffered handler). */
 class BufferedTarget implements ResponseTarget {
   statusCode = 200;
   headers: Record<string, string> = {};
   body = '';
   opened = false;
-  readonly signal = new AbortController().signal;
+  /** The reader never goes away: one signal, never aborted, for every buffered response. */
+  readonly signal = NEVER_CANCELLED;
 
   open(metadata: { statusCode: number; headers: Record<string, string> }): void {
     this.opened = true;
