@@ -207,16 +207,14 @@ async function endBefore(target: ResponseTarget, context: Context | undefined, m
   }
 }
 
-const NEVER_CANCELLED = new Cancellation();
-
 /** Collects a streamed response in memory (for the buffered handler). */
 class BufferedTarget implements ResponseTarget {
   statusCode = 200;
   headers: Record<string, string> = {};
   body = '';
   opened = false;
-  /** The reader never goes away: one signal, never aborted, for every buffered response. */
-  readonly signal = NEVER_CANCELLED;
+  /** The reader never goes away: never aborted (a plain object, not an AbortController: see ./cancellation). */
+  readonly signal = new Cancellation();
 
   open(metadata: { statusCode: number; headers: Record<string, string> }): void {
     this.opened = true;
