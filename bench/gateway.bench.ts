@@ -10,7 +10,10 @@
  *     CPU does not count as the gateway's; they keep no request log (it would grow the server's heap and GC).
  *     Each handler call gets a fresh event built before its timer starts (Lambda's runtime builds the event, not the
  *     gateway). 200 warm-up calls per kind, then the kinds interleaved in a rotating order; medians.
- * (b) CPU: `process.cpuUsage()` per handler call minus per bare SDK call = the gateway's own CPU per request.
+ * (b) CPU: `process.cpuUsage()` per handler call minus per bare SDK call = the gateway's own CPU per request; the
+ *     handler alone (Bedrock stubbed); and the stubbed handler followed by a bare call, whose excess over the two
+ *     alone shows how much of the difference is the cost of interleaving the two workloads (GC, caches), not work the
+ *     gateway adds to its Bedrock call (whose request, client and signal cost the same CPU as the bare call's).
  * (c) Bundle: the pre-built gateway bundle the package ships (`dist/bundles/gateway/index.js`, from
  *     `scripts/bundle-lambdas.mjs`: bundle, minify, platform node, target node24, mainFields module,main) versus a bundle that only imports
  *     `@aws-sdk/client-bedrock-runtime` and creates a client, built the same way; sizes and cold `require` times
@@ -126,7 +129,7 @@ interface FirstToken {
   readonly windowChars: number;
 }
 
-async function measureRuntime(): Promise<Record<Kind, Sampled> & { handlerAlone: number[]; stdoutBytesPerRequest: number; firstToken: FirstToken }> {
+async function measureRuntime(): Promise<Record<Kind, Sampled> & { handlerAlone: number[]; aloneThenBare: number[]; stdoutBytesPerRequest: number; firstToken: FirstToken }> {
   const servers = await startServers();
   // Imported here so the module-scope clients of index.ts see a region.
   process.env.AWS_REGION = 'us-east-1';
@@ -235,8 +238,27 @@ async function measureRuntime(): Promise<Record<Kind, Sampled> & { handlerAlone:
       const used = process.cpuUsage(before);
       handlerAlone.push((used.user + used.system) / 1000 / 200);
     }
+    // (b'') where the rest goes: the stubbed handler and then a bare SDK call, one after the other, per pair. Its
+    // excess over (b') + bare is what running the gateway's work and the SDK's in turn costs on top of each alone
+    // (GC of both allocations together, caches, JIT feedback), not work inside or around the gateway's Bedrock call.
+    const pair = () => {
+      const gateway = alone();
+      const sdk = prepare.bare();
+      return async () => {
+        await gateway();
+        await sdk();
+      };
+    };
+    const aloneThenBare: number[] = [];
+    for (let round = 0; round < 7; round++) {
+      const prepared = Array.from({ length: 100 }, () => pair());
+      const before = process.cpuUsage();
+      for (const call of prepared) await call();
+      const used = process.cpuUsage(before);
+      aloneThenBare.push((used.user + used.system) / 1000 / 100);
+    }
     const firstToken = await measureFirstToken(servers.streaming, auditor, prompt);
-    return { ...result, handlerAlone, stdoutBytesPerRequest: offBytes / (offRequests * 2), firstToken };
+    return { ...result, handlerAlone, aloneThenBare, stdoutBytesPerRequest: offBytes / (offRequests * 2), firstToken };
   } finally {
     process.stdout.write = realWrite;
     bedrock.destroy();
@@ -472,6 +494,7 @@ async function main(): Promise<void> {
   console.log(`    gateway, quotas off           ${ms(cpuOff)}   own: ${ms(cpuOff - cpuBare)}  (target <= 1 ms)`);
   console.log(`    gateway, quotas on            ${ms(cpuOn)}   own incl. 2 DynamoDB calls: ${ms(cpuOn - cpuBare)}`);
   console.log(`    handler alone, Bedrock stubbed ${ms(median(rt.handlerAlone))}   (median of 7 blocks of 200; target <= 1 ms)`);
+  console.log(`    stubbed handler, then bare call ${ms(median(rt.aloneThenBare))}   (median of 7 blocks of 100 pairs; excess over handler alone + bare: ${ms(median(rt.aloneThenBare) - median(rt.handlerAlone) - cpuBare)})`);
   console.log(`    Powertools stdout per request ${(rt.stdoutBytesPerRequest).toFixed(0)} bytes`);
   console.log('');
   const ft = rt.firstToken;

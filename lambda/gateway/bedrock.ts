@@ -25,6 +25,7 @@ import {
   ConverseCommandInput,
   ConverseCommandOutput,
 } from '@aws-sdk/client-bedrock-runtime';
+import { Cancellation } from './cancellation';
 import { GatewayError, RateLimitedError, UpstreamError, UpstreamTimeoutError, fromUpstreamError } from './errors';
 
 /** How calls to Bedrock are retried and timed out. */
@@ -106,30 +107,38 @@ function sleep(ms: number): Promise<void> {
 /**
  * Runs `call` under the retry policy.
  *
+ * Each attempt gets its own {@link Cancellation} (not an `AbortController`, see ./cancellation), aborted by the
+ * attempt's timer and, when `parent` is given, by `parent` (a streamed answer's cancel: client gone, deadline); the
+ * link to `parent` outlives a successful attempt, so a stream whose body is still being read is closed by it too.
+ *
  * @param call - one attempt; it must pass `signal` to the SDK (`client.send(command, { abortSignal: signal })`)
  * @param policy - the retry policy
  * @param deadline - epoch ms after which no attempt may run (the invocation's end, minus a margin) @default none
+ * @param parent - aborts the running attempt when it aborts @default none
  * @throws GatewayError always (never a raw SDK error)
  */
 export async function callWithRetries<T>(
-  call: (signal: AbortSignal) => Promise<T>,
+  call: (signal: Cancellation) => Promise<T>,
   policy: RetryPolicy,
   deadline = Number.POSITIVE_INFINITY,
+  parent?: Cancellation,
 ): Promise<CallResult<T>> {
   const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts));
   for (let attempt = 1; ; attempt++) {
     const budget = Math.min(policy.timeoutMs, deadline - Date.now());
     if (budget <= 0) throw new UpstreamTimeoutError();
-    const controller = new AbortController();
+    const signal = new Cancellation();
+    const unlink = parent === undefined ? undefined : signal.follow(parent);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      controller.abort();
+      signal.abort();
     }, budget);
     try {
-      const value = await call(controller.signal);
+      const value = await call(signal);
       return { value, attempts: attempt };
     } catch (err) {
+      unlink?.();
       if (timedOut) throw new UpstreamTimeoutError(undefined, { cause: err });
       if (err instanceof GatewayError) throw err;
       const kind = classifyError(err);

@@ -53,6 +53,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { AuditRecord, Auditor, BlockReason, PrescreenSignal, newLogger, newMetrics, promptSha256, summarizeAssessments } from './audit';
 import { RetryPolicy, applyGuardrail, converse, newBedrockClient } from './bedrock';
+import { Cancellation } from './cancellation';
 import { BudgetStore, SpendReservation, keyBudgetsFromContext, priceFor, spendLimits } from './budget';
 import { buildConverseInput, estimateInputTokens, newCanary } from './converse-request';
 import { Embedding, embeddingsResponse, invokeEmbedding, parseEmbeddingsRequest } from './embeddings';
@@ -212,7 +213,8 @@ class BufferedTarget implements ResponseTarget {
   headers: Record<string, string> = {};
   body = '';
   opened = false;
-  readonly signal = new AbortController().signal;
+  /** The reader never goes away: never aborted (a plain object, not an AbortController: see ./cancellation). */
+  readonly signal = new Cancellation();
 
   open(metadata: { statusCode: number; headers: Record<string, string> }): void {
     this.opened = true;

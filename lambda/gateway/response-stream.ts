@@ -12,6 +12,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { Cancellation } from './cancellation';
 
 /** The symbol the Node.js runtime reads to know a handler streams (`awslambda.streamifyResponse` sets it). */
 export const STREAMING_HANDLER_SYMBOL = Symbol.for('aws.lambda.runtime.handler.streaming');
@@ -79,7 +80,7 @@ export interface ResponseTarget {
   /** Whether {@link open} was called: the status has left, errors can only be reported inside the body now. */
   readonly opened: boolean;
   /** Aborts when the client is gone. */
-  readonly signal: AbortSignal;
+  readonly signal: Cancellation;
   open(metadata: HttpResponseMetadata): void;
   /** Writes `text`; `false` when the reader is behind and the writer should await {@link drained} first. */
   write(text: string): boolean;
@@ -92,12 +93,12 @@ export interface ResponseTarget {
 /** A {@link ResponseTarget} over a Lambda response stream. */
 export class LambdaResponseTarget implements ResponseTarget {
   private body: Writable | undefined;
-  private readonly controller = new AbortController();
+  private readonly cancellation = new Cancellation();
   private ended = false;
 
   constructor(private readonly responseStream: Writable) {
     const gone = () => {
-      if (!this.ended) this.controller.abort();
+      if (!this.ended) this.cancellation.abort();
     };
     responseStream.once('close', gone);
     responseStream.once('error', gone);
@@ -107,8 +108,8 @@ export class LambdaResponseTarget implements ResponseTarget {
     return this.body !== undefined;
   }
 
-  get signal(): AbortSignal {
-    return this.controller.signal;
+  get signal(): Cancellation {
+    return this.cancellation;
   }
 
   open(metadata: HttpResponseMetadata): void {
@@ -118,25 +119,25 @@ export class LambdaResponseTarget implements ResponseTarget {
 
   write(text: string): boolean {
     if (this.body === undefined) throw new Error('response not opened');
-    if (this.controller.signal.aborted || this.body.destroyed) return true;
+    if (this.cancellation.aborted || this.body.destroyed) return true;
     return this.body.write(text);
   }
 
   drained(): Promise<void> {
     const body = this.body ?? this.responseStream;
-    if (!body.writableNeedDrain || body.destroyed || this.controller.signal.aborted) return Promise.resolve();
+    if (!body.writableNeedDrain || body.destroyed || this.cancellation.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const done = (): void => {
         body.off('drain', done);
         body.off('close', done);
         body.off('error', done);
-        this.controller.signal.removeEventListener('abort', done);
+        this.cancellation.removeEventListener('abort', done);
         resolve();
       };
       body.on('drain', done);
       body.on('close', done);
       body.on('error', done);
-      this.controller.signal.addEventListener('abort', done, { once: true });
+      this.cancellation.addEventListener('abort', done, { once: true });
     });
   }
 

@@ -27,6 +27,7 @@
 import { BedrockRuntimeClient, ContentBlock, ConverseStreamCommand, ConverseStreamCommandInput, ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
 import { AuditRecord, BlockReason, summarizeAssessments } from './audit';
 import { RetryPolicy, callWithRetries } from './bedrock';
+import { Cancellation } from './cancellation';
 import { ContentFilterError, GatewayError, UpstreamError, UpstreamTimeoutError, fromUpstreamError, toHttpResponse } from './errors';
 import { classifyIntervention } from './intervention';
 import { ResponseTarget } from './response-stream';
@@ -87,7 +88,7 @@ const EXCEPTION_MEMBERS = [
 export async function streamChat(opts: StreamChatOptions): Promise<void> {
   const { target, screen, record, head } = opts;
   record.stream = true;
-  const cancel = new AbortController();
+  const cancel = new Cancellation();
   const onGone = (): void => cancel.abort();
   target.signal.addEventListener('abort', onGone, { once: true });
   let timedOut = false;
@@ -111,12 +112,12 @@ export async function streamChat(opts: StreamChatOptions): Promise<void> {
   const release = (text: string): boolean => text.length === 0 || open(sseData(completionChunk(head, { content: text })));
   /** Back-pressure: waits until the reader has caught up, or the stream is cancelled (client gone, deadline). */
   const caughtUp = (): Promise<void> => new Promise<void>((resolve) => {
-    if (cancel.signal.aborted) return resolve();
+    if (cancel.aborted) return resolve();
     const done = (): void => {
-      cancel.signal.removeEventListener('abort', done);
+      cancel.removeEventListener('abort', done);
       resolve();
     };
-    cancel.signal.addEventListener('abort', done, { once: true });
+    cancel.addEventListener('abort', done, { once: true });
     void target.drained().then(done);
   });
 
@@ -128,9 +129,10 @@ export async function streamChat(opts: StreamChatOptions): Promise<void> {
   const tools = new Map<number, PendingToolUse>();
   try {
     const call = await callWithRetries(
-      (signal) => opts.bedrock.send(new ConverseStreamCommand(opts.input), { abortSignal: AbortSignal.any([signal, cancel.signal]) }),
+      (signal) => opts.bedrock.send(new ConverseStreamCommand(opts.input), { abortSignal: signal }),
       opts.policy,
       opts.deadline,
+      cancel,
     );
     record.bedrockAttempts = call.attempts;
     try {

@@ -115,9 +115,9 @@ export interface Candidates {
  */
 export function replaceMatches(text: string, global: RegExp, at: RegExp, starts: readonly number[] | Candidates | undefined, acc: PassState, fn: (m: RegExpExecArray) => string): string {
   // Matches are recorded, and the output assembled once at the end (see assemble).
-  const cuts: number[] = [];
+  const cuts = new Cuts();
   const reps: string[] = [];
-  const take = (m: RegExpExecArray): number => {
+  forEachMatch(text, global, at, starts, (m) => {
     const end = m.index + m[0].length;
     const replacement = fn(m);
     countWork(m[0].length + replacement.length);
@@ -126,17 +126,83 @@ export function replaceMatches(text: string, global: RegExp, at: RegExp, starts:
       cuts.push(m.index, end);
       reps.push(replacement);
     }
-    return m[0].length > 0 ? end : m.index + 1;
+    return end;
+  });
+  if (reps.length === 0) return text;
+  countWork(text.length); // the pieces copied into one string
+  return assemble(text, cuts.list, reps.length, (k) => reps[k]!);
+}
+
+/**
+ * Like {@link replaceMatches} with a replacement that keeps the start of the match: the last `tail(match)` characters of
+ * each match are replaced by `rep` (one string for every match), none when `tail` returns 0. No string is built per
+ * match: a text made of matches (1 MB of `https://a:b@` is 87,000 URL passwords) costs the scan and one copy.
+ */
+export function replaceMatchTails(text: string, global: RegExp, at: RegExp, starts: readonly number[] | Candidates | undefined, acc: PassState, rep: string, tail: (m: RegExpExecArray) => number): string {
+  const cuts = new Cuts();
+  forEachMatch(text, global, at, starts, (m) => {
+    const end = m.index + m[0].length;
+    const n = tail(m);
+    countWork(m[0].length + (n > 0 ? rep.length : 0));
+    if (n > 0) {
+      noteEdit(acc, text, end - n, end, rep);
+      cuts.push(end - n, end);
+    }
+    return end;
+  });
+  if (cuts.count === 0) return text;
+  countWork(text.length); // the pieces copied into one string
+  return assemble(text, cuts.list, cuts.count, () => rep);
+}
+
+/**
+ * The cut positions of a pass, pairs `[start, end)` in a typed array that doubles as it fills: its storage is outside
+ * the JavaScript heap, so a pass with tens of thousands of matches does not make every minor garbage collection copy
+ * a growing array of numbers (with a plain array that copying cost more than the matching).
+ */
+class Cuts {
+  private buffer = new Int32Array(64);
+  private length = 0;
+
+  /** The pairs recorded so far (a view of the buffer). */
+  get list(): Int32Array {
+    return this.buffer.subarray(0, this.length);
+  }
+
+  /** Pairs recorded. */
+  get count(): number {
+    return this.length >> 1;
+  }
+
+  push(start: number, end: number): void {
+    if (this.length + 2 > this.buffer.length) {
+      const grown = new Int32Array(this.buffer.length * 2);
+      grown.set(this.buffer);
+      this.buffer = grown;
+    }
+    this.buffer[this.length++] = start;
+    this.buffer[this.length++] = end;
+  }
+}
+
+/**
+ * Calls `take` on the leftmost non-overlapping matches of `global` (see {@link replaceMatches}); `take` returns where
+ * the match ends, and the next match is looked for from there (after an empty match, one further).
+ */
+function forEachMatch(text: string, global: RegExp, at: RegExp, starts: readonly number[] | Candidates | undefined, take: (m: RegExpExecArray) => number): void {
+  const next = (m: RegExpExecArray): number => {
+    const end = take(m);
+    return end > m.index ? end : m.index + 1;
   };
   if (starts === undefined) {
     global.lastIndex = 0;
-    for (let m = execCounted(global, text); m !== null; m = execCounted(global, text)) global.lastIndex = take(m);
+    for (let m = execCounted(global, text); m !== null; m = execCounted(global, text)) global.lastIndex = next(m);
   } else if (!isList(starts)) {
     let from = 0;
     for (let p = starts.next(0); p >= 0; p = starts.next(Math.max(from, p + 1))) {
       at.lastIndex = p;
       const m = execCounted(at, text);
-      if (m !== null) from = take(m);
+      if (m !== null) from = next(m);
     }
   } else {
     let from = 0;
@@ -146,12 +212,9 @@ export function replaceMatches(text: string, global: RegExp, at: RegExp, starts:
       if (p < from) continue;
       at.lastIndex = p;
       const m = execCounted(at, text);
-      if (m !== null) from = take(m);
+      if (m !== null) from = next(m);
     }
   }
-  if (reps.length === 0) return text;
-  countWork(text.length); // the pieces copied into one string
-  return assemble(text, cuts, reps);
 }
 
 /** Fewer replacements than this are concatenated; more are copied into one buffer. */
@@ -165,32 +228,36 @@ const TWO_BYTE = /[^\u0000-\u00ff]/; // eslint-disable-line no-control-regex -- 
  * code unit by code unit into a typed array decoded once, which allocates nothing per piece: collecting thousands of
  * small strings and ropes made garbage collection most of the cost, and `Array#join` of many pieces is slower still.
  */
-function assemble(text: string, cuts: readonly number[], reps: readonly string[]): string {
-  if (reps.length < FEW_EDITS) {
+function assemble(text: string, cuts: ArrayLike<number>, count: number, repAt: (k: number) => string): string {
+  if (count < FEW_EDITS) {
     let out = '';
     let copied = 0;
-    for (let k = 0; k < reps.length; k++) {
+    for (let k = 0; k < count; k++) {
       out += text.slice(copied, cuts[2 * k]);
-      out += reps[k];
+      out += repAt(k);
       copied = cuts[2 * k + 1]!;
     }
     return out + text.slice(copied);
   }
   let length = text.length;
   let oneByte = !TWO_BYTE.test(text);
-  for (let k = 0; k < reps.length; k++) {
-    length += reps[k]!.length - (cuts[2 * k + 1]! - cuts[2 * k]!);
-    if (oneByte && TWO_BYTE.test(reps[k]!)) oneByte = false;
+  let lastRep: string | undefined;
+  for (let k = 0; k < count; k++) {
+    const rep = repAt(k);
+    length += rep.length - (cuts[2 * k + 1]! - cuts[2 * k]!);
+    // The same placeholder again (every match of a secret rule) is tested once.
+    if (oneByte && rep !== lastRep && TWO_BYTE.test(rep)) oneByte = false;
+    lastRep = rep;
   }
   // One-byte text stays one byte (latin1); other text is UTF-16, which the decode keeps exactly (lone surrogates too).
   const out = oneByte ? new Uint8Array(length) : new Uint16Array(length);
   let at = 0;
   let copied = 0;
-  for (let k = 0; k <= reps.length; k++) {
-    const cut = k < reps.length ? cuts[2 * k]! : text.length;
+  for (let k = 0; k <= count; k++) {
+    const cut = k < count ? cuts[2 * k]! : text.length;
     for (let i = copied; i < cut; i++) out[at++] = text.charCodeAt(i);
-    if (k === reps.length) break;
-    const rep = reps[k]!;
+    if (k === count) break;
+    const rep = repAt(k);
     for (let i = 0; i < rep.length; i++) out[at++] = rep.charCodeAt(i);
     copied = cuts[2 * k + 1]!;
   }

@@ -3,7 +3,7 @@
  * and document screening counts with it ({@link countSecrets}). Linear in the text length; every loop reports its work.
  */
 import { indexOfLiteral, normalizeText } from './normalize';
-import { ascending, Candidates, endsWithWord, PassState, noteEdit, replaceMatches, runsOf, sticky } from './rewrite';
+import { ascending, Candidates, endsWithWord, PassState, noteEdit, replaceMatches, replaceMatchTails, runsOf, sticky } from './rewrite';
 import { SECRET_RULES, SecretRule } from './secret-rules';
 import { countWork, execCounted, testCounted } from './work';
 
@@ -317,11 +317,12 @@ export function redactSecrets(input: string, acc: PassState): string {
       countWork(text.length); // the hint reads up to the whole text
       if (!rule.hint.test(text)) return;
     }
-    text = replaceMatches(text, rule.pattern, RULE_STICKY[k]!, rule.triggers.length === 0 ? undefined : ruleStarts(text, rule), acc, (m) => {
+    // The secret is the match's tail (every rule's group ends where its match does): only it is replaced.
+    text = replaceMatchTails(text, rule.pattern, RULE_STICKY[k]!, rule.triggers.length === 0 ? undefined : ruleStarts(text, rule), acc, RULE_PLACEHOLDER[k]!, (m) => {
       const secret = m[rule.group]!;
-      if (looksFake(secret)) return m[0];
+      if (looksFake(secret)) return 0;
       acc.redactions++;
-      return m[0].slice(0, m[0].length - secret.length) + RULE_PLACEHOLDER[k]!;
+      return secret.length;
     });
   });
   text = replaceMatches(text, ASSIGNMENT, ASSIGNMENT_AT, new AssignmentStarts(text), acc, (m) => {

@@ -1,5 +1,6 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { backoffDelay, callWithRetries, classifyError, converse, newBedrockClient } from '../../../lambda/gateway/bedrock';
+import { Cancellation } from '../../../lambda/gateway/cancellation';
 import { BadRequestError, RateLimitedError, UpstreamError, UpstreamTimeoutError } from '../../../lambda/gateway/errors';
 import { BedrockServer, startBedrockServer } from '../../helpers/bedrock-server';
 import { fakeCredentials } from '../../helpers/dynalite';
@@ -102,7 +103,7 @@ describe('callWithRetries', () => {
   test('an attempt that exceeds the timeout is aborted → 504, not retried', async () => {
     // GIVEN an attempt that never settles unless it is aborted
     let calls = 0;
-    const attempt = (signal: AbortSignal): Promise<never> => {
+    const attempt = (signal: Cancellation): Promise<never> => {
       calls++;
       return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(named('AbortError'))));
     };
