@@ -194,7 +194,8 @@ function gather(input: string | PreparedText, untrusted: boolean): Gathered {
   }
 
   structural(norm, untrusted, add);
-  const howTo = hits.size > 0 || !untrusted ? HOW_TO.test(norm.slice(0, HOW_TO_HEAD).toLowerCase()) : false;
+  // Read only when there is evidence to weigh (the untrusted score halves it; the prompt model weighs it).
+  const howTo = hits.size > 0 && HOW_TO.test(norm.slice(0, HOW_TO_HEAD).toLowerCase());
   return { hits, main, question, howTo, prose };
 }
 
@@ -208,7 +209,7 @@ const CONTEXT_SIGNALS: ReadonlyArray<readonly [number, string]> = [
   [PROMPT_FEATURES.indexOf('howTo'), 'context.how-to-question'],
 ];
 const QUOTED = PROMPT_FEATURES.indexOf('quotedShare');
-const MENTIONED = PROMPT_FEATURES.indexOf('mentionedShare');
+const QUOTED_SPANS = PROMPT_FEATURES.indexOf('quotedSpanShare');
 const QUESTION = PROMPT_FEATURES.indexOf('questionAboutWorld');
 const META = PROMPT_FEATURES.indexOf('securityVocabulary');
 
@@ -223,7 +224,7 @@ function decidePrompt(x: Float64Array, hits: Map<string, number>): PrescreenResu
   if (hits.size > 0 || score >= PRESCREEN_FLAG_THRESHOLD) {
     for (const [k, id] of CONTEXT_SIGNALS) if (x[k] === 1) hits.set(id, Math.max(hits.get(id) ?? 0, 0));
     if (x[QUESTION] === 1 && x[META] === 1) hits.set('context.security-question', 0);
-    if (x[QUOTED]! >= 0.5 || x[MENTIONED]! >= 0.5) hits.set('context.quoted', 0);
+    if (x[QUOTED]! >= 0.5 || x[QUOTED_SPANS]! >= 0.5) hits.set('context.quoted', 0);
   }
   return result(score, hits);
 }

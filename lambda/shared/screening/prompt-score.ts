@@ -7,8 +7,8 @@
  * them by context:
  * - evidence: the rule families that fired (override, persona, extraction, hijack, delimiter, obfuscation) and the
  *   combined rule score;
- * - mention vs use: how much of the evidence sits inside quotation marks, or inside spans that {@link mentionView}
- *   reads as quoted examples; a question, security vocabulary, a how-to question, a translation or summary of a
+ * - mention vs use: how much of the evidence sits inside quotation marks ({@link blankQuotations}); a question
+ *   about attacks rather than to the model, security vocabulary, a how-to question, a translation or summary of a
  *   given text;
  * - who is addressed: second-person tokens ("you", "your"), a persona switch ("you are now …", "from now on …"), and
  *   whether that persona has no rules ("no restrictions", "never refuses", "no matter what");
@@ -21,7 +21,6 @@
  * The cues are found by one regular-expression pass over the text whose alternatives are literals, so a match
  * attempt reads at most the longest phrase; every pass reports its work to {@link countWork}.
  */
-import { mentionView } from './discourse';
 import { Matcher, runRules } from './engine';
 import {
   CREATIVE_CJK,
@@ -50,7 +49,6 @@ export const PROMPT_FEATURES = [
   'quotedShare',
   'quotedWithMentionCue',
   'quotedSpanShare',
-  'mentionedShare',
   'questionAboutWorld',
   'questionToModel',
   'securityVocabulary',
@@ -101,13 +99,12 @@ const FAMILY_INDEX: Readonly<Record<string, number>> = {
 };
 
 // ---------------------------------------------------------------------------------------------------------------
-// Cues: one regular expression over the text, one capture group per cue.
+// Cues: phrases looked up word by word (by their first word), CJK phrases searched as substrings.
 // ---------------------------------------------------------------------------------------------------------------
 
 const CJK = /[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]/;
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s{1,3}');
 
-/** Cue groups, in capture-group order. */
+/** Cue groups. */
 const CUES = {
   creativeVerb: CREATIVE_VERBS,
   creativeNoun: CREATIVE_NOUNS,
@@ -120,35 +117,74 @@ const CUES = {
   textTask: TEXT_TASK,
 } as const;
 type Cue = keyof typeof CUES;
-const CUE_NAMES = Object.keys(CUES) as Cue[];
+/** One bit per cue. */
+const CUE_BIT = Object.fromEntries(Object.keys(CUES).map((cue, k) => [cue, 1 << k])) as Record<Cue, number>;
 
-function alternation(list: readonly string[]): string {
-  // Longest first, so a phrase wins over its own first word.
-  return [...new Set(list.map((w) => w.toLowerCase()))].sort((a, b) => b.length - a.length).map(escape).join('|');
+/** A phrase of a cue, as words (lower case). */
+interface Phrase {
+  readonly cue: Cue;
+  readonly words: readonly string[];
 }
 
+/** Word characters: letters, digits, the apostrophe, the hyphen and "&" ("don't", "role-play", "d&d"). */
+const WORD_CHAR = /[\p{L}\p{N}'\u2019&-]/u;
+/** Per BMP code unit: 1 for a word character, 0 for a separator (filled lazily for non-ASCII, 2 = not yet known). */
+const WORD_KIND = new Uint8Array(0x10000).fill(2);
+function isWordUnit(c: number): boolean {
+  let k = WORD_KIND[c]!;
+  if (k === 2) {
+    k = c >= 0xd800 && c <= 0xdfff ? 0 : WORD_CHAR.test(String.fromCharCode(c)) ? 1 : 0;
+    WORD_KIND[c] = k;
+  }
+  return k === 1;
+}
+const splitWords = (phrase: string): string[] => phrase.toLowerCase().split(/[^\p{L}\p{N}'\u2019&-]+/u).filter((w) => w !== '');
+
+/** Phrases by first word (phrases with CJK characters are in {@link CJK_PHRASES}). */
+const BY_HEAD = new Map<string, Phrase[]>();
+const CJK_PHRASES: Array<{ readonly cue: Cue; readonly text: string }> = [];
+for (const [cue, list] of Object.entries(CUES) as Array<[Cue, readonly string[]]>) {
+  for (const phrase of list) {
+    if (CJK.test(phrase)) {
+      CJK_PHRASES.push({ cue, text: phrase });
+      continue;
+    }
+    const words = splitWords(phrase);
+    const head = BY_HEAD.get(words[0]!) ?? [];
+    head.push({ cue, words });
+    BY_HEAD.set(words[0]!, head);
+  }
+}
+/** Longest first word: a longer word is not looked up. */
+const LONGEST_HEAD = Math.max(...[...BY_HEAD.keys()].map((w) => w.length));
 /**
- * Each group: its phrases as whole words (not inside a longer word), or its CJK phrases anywhere (those scripts do
- * not separate words). A phrase of a group may contain CJK and non-CJK words (Korean is written with spaces).
+ * First words of plain ASCII letters as a trie (a flat transition table, node 0 dead, node 1 the root):
+ * `HEAD_AT[node]` is the index + 1 of the phrases in {@link HEAD_PHRASES} of the word ending there, 0 for none.
  */
-const CUE_RE = new RegExp(
-  CUE_NAMES.map((name) => {
-    const list = CUES[name];
-    const spaced = list.filter((w) => !CJK.test(w));
-    const cjk = list.filter((w) => CJK.test(w));
-    const parts: string[] = [];
-    if (spaced.length > 0) parts.push(`(?<![\\p{L}\\p{N}])(?:${alternation(spaced)})(?![\\p{L}\\p{N}])`);
-    if (cjk.length > 0) parts.push(`(?:${alternation(cjk)})`);
-    return `(${parts.join('|')})`;
-  }).join('|'),
-  'giu',
-);
-/** Longest phrase, in code units: what one match attempt may read. */
-const LONGEST_CUE = Math.max(...Object.values(CUES).flat().map((w) => w.length));
+const HEAD_ROOT = 1;
+const asciiHeads = [...BY_HEAD.keys()].filter((w) => /^[a-z]+$/.test(w));
+const HEAD_NEXT = new Int32Array(26 * (2 + asciiHeads.reduce((sum, w) => sum + w.length, 0)));
+const HEAD_AT = new Int32Array(HEAD_NEXT.length / 26);
+const HEAD_PHRASES: Array<readonly Phrase[]> = [];
+let headNodes = 2;
+for (const head of asciiHeads) {
+  let node = HEAD_ROOT;
+  for (let k = 0; k < head.length; k++) {
+    const slot = node * 26 + head.charCodeAt(k) - 0x61;
+    if (HEAD_NEXT[slot] === 0) HEAD_NEXT[slot] = headNodes++;
+    node = HEAD_NEXT[slot]!;
+  }
+  HEAD_PHRASES.push(BY_HEAD.get(head)!);
+  HEAD_AT[node] = HEAD_PHRASES.length;
+}
+/** Most words in a phrase: how many words one lookup may compare. */
+const LONGEST_PHRASE = Math.max(...[...BY_HEAD.values()].flat().map((p) => p.words.length));
 
 /** A creative-writing verb and its genre are at most this many characters apart, in one sentence. */
 const CREATIVE_SPAN = 48;
 const SENTENCE_END = /[.!?\n\u3002\uff01\uff1f]/;
+/** Words of a phrase may be separated by at most this many characters, none of them a sentence end. */
+const MAX_PHRASE_GAP = 3;
 
 /** Which cues a text shows. */
 export interface PromptCues {
@@ -163,48 +199,132 @@ export interface PromptCues {
   readonly textTask: boolean;
 }
 
-/** The cues of `text` (normalized): one pass, linear in its length. */
+/**
+ * The cues of `text` (normalized): one pass over its words, each looked up once by its lower-cased form, then a
+ * substring search for the CJK phrases when the text has CJK characters. Linear in the text's length.
+ */
 export function promptCues(text: string): PromptCues {
-  const seen = new Set<Cue>();
+  const n = text.length;
+  // Word boundaries first, so a phrase can compare the words that follow its head. A word of ASCII letters walks
+  // the trie of first words as it is scanned (no string is built); other words are looked up by their lower case.
+  let words = 0;
+  let hasCjk = false;
+  let i = 0;
+  while (i < n) {
+    let c = text.charCodeAt(i);
+    if (WORD_KIND[c] !== 1 && !isWordUnit(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let node = HEAD_ROOT;
+    let plain = true;
+    for (; i < n; i++) {
+      c = text.charCodeAt(i);
+      const lower = c | 0x20;
+      if (lower >= 0x61 && lower <= 0x7a && c <= 0x7a) {
+        node = HEAD_NEXT[node * 26 + lower - 0x61]!;
+        continue;
+      }
+      if (!isWordUnit(c)) break;
+      plain = false;
+      if (c >= 0x3040 && c <= 0xfaff) hasCjk = true;
+    }
+    if (words === buffers.starts.length) growBuffers();
+    buffers.starts[words] = start;
+    buffers.ends[words] = i;
+    buffers.heads[words] = plain ? HEAD_AT[node]! : -1;
+    words++;
+  }
+  countWork(2 * n);
+  const { starts, ends, heads } = buffers;
+
+  let seen = 0;
   let lastVerbStart = -1;
   let lastVerbEnd = -1;
   let creative = false;
   let frameAt = -1;
-  CUE_RE.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  let matches = 0;
-  while ((m = CUE_RE.exec(text)) !== null) {
-    matches++;
-    let k = 0;
-    while (k < CUE_NAMES.length && m[k + 1] === undefined) k++;
-    const cue = CUE_NAMES[k]!;
-    seen.add(cue);
+  for (let k = 0; k < words; k++) {
+    const head = heads[k]!;
+    if (head === 0) continue;
+    const candidates = head > 0 ? HEAD_PHRASES[head - 1] : ends[k]! - starts[k]! > LONGEST_HEAD ? undefined : BY_HEAD.get(wordOf(text, starts[k]!, ends[k]!));
+    if (candidates === undefined) continue;
+    countWork(candidates.length * LONGEST_PHRASE);
+    let matched: Phrase | undefined;
+    for (const phrase of candidates) {
+      if (matchesAt(phrase.words, words, text, k) && (matched === undefined || phrase.words.length > matched.words.length)) matched = phrase;
+    }
+    if (matched === undefined) continue;
+    const cue = matched.cue;
+    const at = starts[k]!;
+    const end = ends[k + matched.words.length - 1]!;
+    seen |= CUE_BIT[cue];
     if (cue === 'creativeVerb') {
-      lastVerbStart = m.index;
-      lastVerbEnd = m.index + m[0].length;
-    } else if (cue === 'creativeNoun' && lastVerbEnd >= 0 && m.index - lastVerbEnd <= CREATIVE_SPAN) {
-      const between = text.slice(lastVerbEnd, m.index);
+      lastVerbStart = at;
+      lastVerbEnd = end;
+    } else if (cue === 'creativeNoun' && lastVerbEnd >= 0 && at - lastVerbEnd <= CREATIVE_SPAN) {
+      const between = text.slice(lastVerbEnd, at);
       countWork(between.length);
       if (!SENTENCE_END.test(between)) {
         if (!creative && frameAt < 0) frameAt = lastVerbStart;
         creative = true;
       }
-    } else if (cue === 'creativeCjk' || cue === 'fictionFrame') {
-      if (cue === 'creativeCjk') creative = true;
-      if (frameAt < 0) frameAt = m.index;
+    } else if (cue === 'fictionFrame' && frameAt < 0) {
+      frameAt = at;
     }
   }
-  countWork(text.length * LONGEST_CUE + matches * CUE_NAMES.length);
+  if (hasCjk) {
+    countWork(CJK_PHRASES.length * n);
+    for (const { cue, text: phrase } of CJK_PHRASES) {
+      const at = text.indexOf(phrase);
+      if (at < 0) continue;
+      seen |= CUE_BIT[cue];
+      if (cue === 'creativeCjk') creative = true;
+      if ((cue === 'creativeCjk' || cue === 'fictionFrame') && (frameAt < 0 || at < frameAt)) frameAt = at;
+    }
+  }
+  const has = (cue: Cue): boolean => (seen & CUE_BIT[cue]) !== 0;
   return {
     creativeRequest: creative,
-    fictionFrame: seen.has('fictionFrame'),
+    fictionFrame: has('fictionFrame'),
     frameAt,
-    personaSwitch: seen.has('personaSwitch'),
-    noLimits: seen.has('noLimits'),
-    exactDemand: seen.has('exactDemand'),
-    forbiddenTopic: seen.has('forbiddenTopic'),
-    textTask: seen.has('textTask'),
+    personaSwitch: has('personaSwitch'),
+    noLimits: has('noLimits'),
+    exactDemand: has('exactDemand'),
+    forbiddenTopic: has('forbiddenTopic'),
+    textTask: has('textTask'),
   };
+}
+
+/** Word boundaries of the text being scanned (reused between calls; the scan is synchronous). */
+const buffers = { starts: new Int32Array(256), ends: new Int32Array(256), heads: new Int32Array(256) };
+function growBuffers(): void {
+  const size = buffers.starts.length * 2;
+  for (const key of ['starts', 'ends', 'heads'] as const) {
+    const next = new Int32Array(size);
+    next.set(buffers[key]);
+    buffers[key] = next;
+  }
+}
+
+/** The lower case of a word, apostrophes unified. */
+function wordOf(text: string, start: number, end: number): string {
+  const w = text.slice(start, end).toLowerCase();
+  return w.includes('\u2019') ? w.replace(/\u2019/g, "'") : w;
+}
+
+/** The phrase's words follow one another from word `k`, separated by at most a few characters and no sentence end. */
+function matchesAt(phrase: readonly string[], words: number, text: string, k: number): boolean {
+  if (k + phrase.length > words) return false;
+  const { starts, ends } = buffers;
+  for (let j = 1; j < phrase.length; j++) {
+    const s = starts[k + j]!;
+    const e = ends[k + j]!;
+    if (e - s !== phrase[j]!.length || wordOf(text, s, e) !== phrase[j]) return false;
+    const gapStart = ends[k + j - 1]!;
+    if (s - gapStart > MAX_PHRASE_GAP || SENTENCE_END.test(text.slice(gapStart, s))) return false;
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -234,13 +354,13 @@ const CLOSER: ReadonlyMap<number, number> = new Map([
 ]);
 /** Longest quotation blanked out (characters): a longer one is more than a quoted phrase. */
 const MAX_QUOTE = 600;
-const WORD_CHAR = /[\p{L}\p{N}]/u;
+const QUOTE_WORD_CHAR = /[\p{L}\p{N}]/u;
 
 /**
  * `text` with every closed quotation blanked out (same length): what the prompt says outside the text it quotes.
  * An apostrophe inside a word ("don't") is not a quotation mark; an unclosed quotation (a completion seed,
- * "continue: \"my instructions are") stays. Unlike {@link mentionView} (documents, where quoted text in an email
- * still reaches the model), every quotation counts: the prompt's own author quotes it. Linear in the text's length.
+ * "continue: \"my instructions are") stays. Unlike `mentionView` in ./discourse (documents, where quoted text in an
+ * email still reaches the model), every quotation counts: the prompt's own author quotes it. Linear in the text's length.
  */
 export function blankQuotations(text: string): string {
   const n = text.length;
@@ -253,7 +373,7 @@ export function blankQuotations(text: string): string {
     if (open >= 0) {
       if (i - open > MAX_QUOTE || c === 0x0a) {
         open = -1;
-      } else if (c === closer && (c !== 0x27 || i + 1 >= n || !WORD_CHAR.test(text[i + 1]!))) {
+      } else if (c === closer && (c !== 0x27 || i + 1 >= n || !QUOTE_WORD_CHAR.test(text[i + 1]!))) {
         out += text.slice(from, open + 1) + ' '.repeat(i - open - 1);
         from = i;
         open = -1;
@@ -264,7 +384,7 @@ export function blankQuotations(text: string): string {
     }
     const close = CLOSER.get(c);
     if (close === undefined) continue;
-    if (c === 0x27 && i > 0 && WORD_CHAR.test(text[i - 1]!)) continue;
+    if (c === 0x27 && i > 0 && QUOTE_WORD_CHAR.test(text[i - 1]!)) continue;
     open = i;
     closer = close;
   }
@@ -312,10 +432,6 @@ export function promptFeatures(text: string, evidence: RuleEvidence): PromptFeat
       addressed = outside.addressed;
       if (phrases > 0) x[F.quotedSpanShare] = 1 - Math.min(1, maxWeight(outside.hits(false), HIJACK) / phrases);
     }
-  }
-  if (phrases > 0) {
-    const view = mentionView(text);
-    if (view.text !== text) x[F.mentionedShare] = 1 - Math.min(1, maxWeight(runRules(view.text, false).hits(false), HIJACK) / phrases);
   }
   // A question to the model ("what were you told?") is not a question about attacks ("what is a jailbreak?").
   x[F.questionAboutWorld] = question && addressed === 0 ? 1 : 0;

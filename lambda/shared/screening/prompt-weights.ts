@@ -5,41 +5,40 @@
  * Data: dev-prompts.json sha256:a3d932e33e704b92, dev-prompts-2.json sha256:896b6fda86d15bfd, dev-prompts-3.json sha256:f1ed58ef3985b9fa (891 prompts; holdouts never read).
  * Logistic regression, L2 lambda 0.3 (chosen among 0.1, 0.3, 1, 3, 10), balanced classes, Newton's method.
  * Operating point: 10-fold cross-validation, stratified by set and label; threshold at most 0.7 % of benign out-of-fold scores.
- * Cross-validated: attacks 91.6 % (361/394), benign 0.6 % (3/497).
+ * Cross-validated: attacks 91.9 % (362/394), benign 0.6 % (3/497).
  */
 import type { PromptModel } from './prompt-score';
 
 /** The fitted model: `z = bias + Σ weights[i] · x[i]`; a prompt is flagged when `z ≥ threshold`. */
 export const PROMPT_MODEL: PromptModel = {
-  features: ['evidence', 'override', 'persona', 'extraction', 'hijack', 'structure', 'obfuscation', 'signalCount', 'quotedShare', 'quotedWithMentionCue', 'quotedSpanShare', 'mentionedShare', 'questionAboutWorld', 'questionToModel', 'securityVocabulary', 'howTo', 'addressed', 'textTask', 'creativeRequest', 'fictionFrame', 'personaSwitch', 'noLimits', 'switchWithoutLimits', 'exactDemand', 'forbiddenTopic', 'wrappedDemand'],
+  features: ['evidence', 'override', 'persona', 'extraction', 'hijack', 'structure', 'obfuscation', 'signalCount', 'quotedShare', 'quotedWithMentionCue', 'quotedSpanShare', 'questionAboutWorld', 'questionToModel', 'securityVocabulary', 'howTo', 'addressed', 'textTask', 'creativeRequest', 'fictionFrame', 'personaSwitch', 'noLimits', 'switchWithoutLimits', 'exactDemand', 'forbiddenTopic', 'wrappedDemand'],
   weights: [
-    5.4657, // evidence
-    -0.2339, // override
-    -0.7355, // persona
-    2.8417, // extraction
-    0.8039, // hijack
-    1.9437, // structure
-    0.2953, // obfuscation
-    2.9165, // signalCount
-    -1.5379, // quotedShare
-    -3.4622, // quotedWithMentionCue
-    -2.2806, // quotedSpanShare
-    0.6531, // mentionedShare
-    -2.9541, // questionAboutWorld
-    -2.0819, // questionToModel
-    -2.6889, // securityVocabulary
-    -1.8307, // howTo
-    2.7563, // addressed
-    -0.7382, // textTask
-    -3.7400, // creativeRequest
-    -2.4390, // fictionFrame
-    -1.2208, // personaSwitch
-    1.2475, // noLimits
-    1.9841, // switchWithoutLimits
-    3.2116, // exactDemand
-    3.8973, // forbiddenTopic
-    2.0302, // wrappedDemand
+    5.4795, // evidence
+    -0.4285, // override
+    -0.2068, // persona
+    2.6740, // extraction
+    0.5929, // hijack
+    1.9028, // structure
+    0.2567, // obfuscation
+    3.2376, // signalCount
+    -1.7100, // quotedShare
+    -3.5384, // quotedWithMentionCue
+    -1.8759, // quotedSpanShare
+    -3.0718, // questionAboutWorld
+    -2.1045, // questionToModel
+    -2.8900, // securityVocabulary
+    -1.7830, // howTo
+    2.7343, // addressed
+    -0.8373, // textTask
+    -3.7936, // creativeRequest
+    -2.6812, // fictionFrame
+    -1.2778, // personaSwitch
+    0.5501, // noLimits
+    2.2673, // switchWithoutLimits
+    3.2054, // exactDemand
+    3.8194, // forbiddenTopic
+    2.3129, // wrappedDemand
   ],
-  bias: -2.6952,
-  threshold: 1.6756,
+  bias: -2.6841,
+  threshold: 1.6037,
 };
