@@ -22,8 +22,13 @@
  *    match sits inside quotation marks.
  * 4. Structural detectors look for chat-template tokens, fake role tags and role lines, and decode base64, hex,
  *    percent-encoded, ROT13 or reversed payloads into extra views screened by the same rules.
- * 5. Each distinct signal carries a weight; the score is `1 − Π(1 − w)`, reduced when the text is a question about
- *    attacks (a security question). `flag` at {@link PRESCREEN_FLAG_THRESHOLD}, `block` at
+ * 5. The user's own prompt is decided by a small fitted model ({@link ./prompt-score}): the rule evidence weighed by who
+ *    is addressed and how it is framed (quoted or translated text, a question about attacks rather than to the model,
+ *    a creative request or fiction frame before the phrase, a persona switch without rules, fiction that wraps a
+ *    demand for forbidden or verbatim output). Its weights are fitted with k-fold cross-validation on the dev prompt
+ *    sets (`scripts/fit-prompt-weights.ts`); the score is its probability shifted to the fitted operating point.
+ *    Untrusted content keeps the rule score: each distinct signal carries a weight, the score is `1 − Π(1 − w)`,
+ *    halved for a question about attacks or a how-to question. `flag` at {@link PRESCREEN_FLAG_THRESHOLD}, `block` at
  *    {@link PRESCREEN_BLOCK_THRESHOLD}.
  *
  * With `untrusted: true` (retrieved documents, tool results) rules for indirect injection are enabled too:
@@ -32,7 +37,8 @@
  * directive about "your reply" or "when summarizing this email", "tell the user", concealment, a task switch; see
  * `READER_CUES` in `lexicon/rules.ts`) count only when two different ones occur within a few sentences.
  *
- * The rule set was tuned on `test/fixtures/injection-eval/dev-*.json` only; `holdout-*.json` measures it.
+ * The rule set and the prompt model were tuned on `test/fixtures/injection-eval/dev-*.json` only; `holdout-*.json`
+ * measures them.
  *
  * Every scanning loop, native call, trie walk and matcher step reports its work to {@link countWork}, so tests prove
  * linear cost by counting instead of timing.
