@@ -5,7 +5,7 @@
  * Data: dev-prompts.json sha256:a3d932e33e704b92, dev-prompts-2.json sha256:896b6fda86d15bfd, dev-prompts-3.json sha256:f1ed58ef3985b9fa (891 prompts; holdouts never read).
  * Logistic regression, L2 lambda 0.3 (chosen among 0.1, 0.3, 1, 3, 10), balanced classes, Newton's method.
  * Operating point: 10-fold cross-validation, stratified by set and label; threshold at most 0.7 % of benign out-of-fold scores.
- * Cross-validated: attacks 91.9 % (362/394), benign 0.6 % (3/497).
+ * Cross-validated: attacks 92.1 % (363/394), benign 0.6 % (3/497).
  */
 import type { PromptModel } from './prompt-score';
 
@@ -13,32 +13,32 @@ import type { PromptModel } from './prompt-score';
 export const PROMPT_MODEL: PromptModel = {
   features: ['evidence', 'override', 'persona', 'extraction', 'hijack', 'structure', 'obfuscation', 'signalCount', 'quotedShare', 'quotedWithMentionCue', 'quotedSpanShare', 'questionAboutWorld', 'questionToModel', 'securityVocabulary', 'howTo', 'addressed', 'textTask', 'creativeRequest', 'fictionFrame', 'personaSwitch', 'noLimits', 'switchWithoutLimits', 'exactDemand', 'forbiddenTopic', 'wrappedDemand'],
   weights: [
-    5.4795, // evidence
-    -0.4285, // override
-    -0.2068, // persona
-    2.6740, // extraction
-    0.5929, // hijack
-    1.9028, // structure
-    0.2567, // obfuscation
-    3.2376, // signalCount
-    -1.7100, // quotedShare
-    -3.5384, // quotedWithMentionCue
-    -1.8759, // quotedSpanShare
-    -3.0718, // questionAboutWorld
-    -2.1045, // questionToModel
-    -2.8900, // securityVocabulary
-    -1.7830, // howTo
-    2.7343, // addressed
-    -0.8373, // textTask
-    -3.7936, // creativeRequest
-    -2.6812, // fictionFrame
-    -1.2778, // personaSwitch
-    0.5501, // noLimits
-    2.2673, // switchWithoutLimits
-    3.2054, // exactDemand
-    3.8194, // forbiddenTopic
-    2.3129, // wrappedDemand
+    5.3935, // evidence
+    -0.2265, // override
+    -0.1224, // persona
+    2.7570, // extraction
+    0.7624, // hijack
+    1.0890, // structure
+    0.1810, // obfuscation
+    3.1544, // signalCount
+    -3.3411, // quotedShare
+    -2.8209, // quotedWithMentionCue
+    -1.6202, // quotedSpanShare
+    -3.0507, // questionAboutWorld
+    -2.0701, // questionToModel
+    -2.8433, // securityVocabulary
+    -1.7700, // howTo
+    2.7315, // addressed
+    -0.7822, // textTask
+    -3.8054, // creativeRequest
+    -2.6693, // fictionFrame
+    -1.2559, // personaSwitch
+    0.5317, // noLimits
+    2.2751, // switchWithoutLimits
+    3.2223, // exactDemand
+    3.8087, // forbiddenTopic
+    2.3444, // wrappedDemand
   ],
-  bias: -2.6841,
-  threshold: 1.6037,
+  bias: -2.7080,
+  threshold: 1.5860,
 };
