@@ -124,21 +124,24 @@ export function prepareText(raw: string): PreparedText {
 export function prescreen(input: string | PreparedText, opts: PrescreenOptions = {}): PrescreenResult {
   const untrusted = opts.untrusted === true;
   const { hits, main, question, howTo, prose } = gather(input, untrusted);
-  if (!untrusted) return decidePrompt(promptFeatures(prose, { main, hits, question, howTo }), hits);
+  const rules = ruleScore(hits, main.metaTokens > 0, question, main.addressed === 0 && howTo);
+  if (!untrusted) return decidePrompt(promptFeatures(prose, { main, hits, question, howTo }), hits, rules.score);
+  if (rules.context !== undefined) hits.set(rules.context, 0);
+  return result(rules.score, hits);
+}
 
+/**
+ * The rules' own score: each distinct signal's weight combined as `1 − Π(1 − w)`, halved for a question about attacks
+ * ("what is a prompt injection?" mentions attack phrases without making one) or a how-to question ("how do I print
+ * the system prompt in LangChain?" asks about the user's own application, not this assistant), which it then reports.
+ */
+function ruleScore(hits: Map<string, number>, meta: boolean, question: boolean, howTo: boolean): { readonly score: number; readonly context?: string } {
   let keep = 1;
   for (const w of hits.values()) keep *= 1 - w;
-  let score = 1 - keep;
-  // A question about attacks ("what is a prompt injection?") mentions attack phrases without making one, and
-  // "how do I print the system prompt in LangChain?" asks about the user's own application, not this assistant.
-  if (score > 0 && main.metaTokens > 0 && question) {
-    score *= 0.5;
-    hits.set('context.security-question', 0);
-  } else if (score > 0 && main.addressed === 0 && howTo) {
-    score *= 0.5;
-    hits.set('context.how-to-question', 0);
-  }
-  return result(score, hits);
+  const score = 1 - keep;
+  if (score > 0 && meta && question) return { score: score * 0.5, context: 'context.security-question' };
+  if (score > 0 && howTo) return { score: score * 0.5, context: 'context.how-to-question' };
+  return { score };
 }
 
 /**
@@ -221,13 +224,16 @@ const META = PROMPT_FEATURES.indexOf('securityVocabulary');
 
 /**
  * The decision for the user's own prompt: the fitted model ({@link promptLogit}) over the rule evidence and the
- * prompt's context. The score is the model's probability shifted to its operating point, so `flag` at
- * {@link PRESCREEN_FLAG_THRESHOLD} is the fitted operating point.
+ * prompt's context decides whether it is flagged; its probability is shifted to the fitted operating point, so `flag`
+ * at {@link PRESCREEN_FLAG_THRESHOLD} is that operating point. A block also needs the rules' own score at
+ * {@link PRESCREEN_BLOCK_THRESHOLD}: the model can lower a verdict (a quoted phrase, a story) or flag what the rules
+ * only hint at (a persona without rules), but never turns the rules' flag into a refusal.
  */
-function decidePrompt(x: Float64Array, hits: Map<string, number>): PrescreenResult {
-  const z = promptLogit(x);
-  const score = 1 / (1 + Math.exp(-z));
-  if (hits.size > 0 || score >= PRESCREEN_FLAG_THRESHOLD) {
+function decidePrompt(x: Float64Array, hits: Map<string, number>, rules: number): PrescreenResult {
+  const model = 1 / (1 + Math.exp(-promptLogit(x)));
+  const flagged = model >= PRESCREEN_FLAG_THRESHOLD;
+  const score = flagged ? Math.max(PRESCREEN_FLAG_THRESHOLD, Math.min(model, rules)) : model;
+  if (hits.size > 0 || flagged) {
     for (const [k, id] of CONTEXT_SIGNALS) if (x[k] === 1) hits.set(id, Math.max(hits.get(id) ?? 0, 0));
     if (x[QUESTION] === 1 && x[META] === 1) hits.set('context.security-question', 0);
     if (x[QUOTED]! >= 0.5 || x[QUOTED_SPANS]! >= 0.5) hits.set('context.quoted', 0);
