@@ -6,7 +6,8 @@
  * 4. detection and false-positive rates on the dev (tuned on) and holdout (never tuned on) sets, and flag rates of
  *    poisoned vs clean documents with `untrusted: true`;
  * 4b. prompt set 2 (completion-style extraction, fixed-output hijacks, 17 languages, benign look-alikes): detection
- *    and false positives, dev and holdout apart, per family, per language group and per language;
+ *    and false positives, dev and holdout apart, per family, per language group and per language; set 3 (role-play,
+ *    fiction, security questions and translations that mention attacks; personas; dev only) the same way;
  * 5. the untrusted-document screen (`screenDocument`): quarantine rates of poisoned and clean documents, dev and
  *    holdout apart, per family and per language group (target: >= 50 % of poisoned at <= 2 % of clean); set 3 (quoted
  *    attacks, imperatives to people, BIPIA families) and set 4 (code, data, imperative emails, sabotage) on their own
@@ -49,6 +50,11 @@ const holdoutPrompts = load('holdout-prompts');
 // look-alikes (translation requests, story continuation, quoting, exam answers, customer messages).
 const devPrompts2 = load('dev-prompts-2');
 const holdoutPrompts2 = load('holdout-prompts-2');
+// Prompt set 3: role-play, fiction, poems and jokes where characters ignore rules, security questions quoting
+// payloads, software questions about "override", "admin" or "developer mode", translations of imperatives; personas,
+// splitting and obfuscation attacks, in 13 languages. Dev only: the prompt model's cross-validated figures over the
+// dev sets are printed by `npx ts-node --transpile-only scripts/fit-prompt-weights.ts`.
+const devPrompts3 = load('dev-prompts-3');
 const devDocs = load('dev-documents');
 const holdoutDocs = load('holdout-documents');
 // Set 2: emails, tables, web pages, code, exfiltration links, encoded payloads and reply directives, in English and
@@ -186,7 +192,7 @@ for (const [name, text] of adversarial) {
 console.log(`  worst prescreen: ${worstPrescreen.toFixed(1)} ms (target < 50 ms)`);
 
 // 3. Per-prompt prescreen time over the evaluation set.
-const allPrompts = [...devPrompts, ...holdoutPrompts, ...devPrompts2, ...holdoutPrompts2];
+const allPrompts = [...devPrompts, ...holdoutPrompts, ...devPrompts2, ...holdoutPrompts2, ...devPrompts3];
 for (const item of allPrompts) prescreen(item.text); // warm-up
 const perPrompt: number[] = [];
 for (let r = 0; r < 5; r++) {
@@ -279,7 +285,8 @@ console.log('prompt set 2 and all prompts (flag or block)                detecte
 for (const [name, items] of [
   ['set 2 dev (tuned on)', devPrompts2],
   ['set 2 holdout (never tuned on)', holdoutPrompts2],
-  ['all dev (sets 1 + 2)', [...devPrompts, ...devPrompts2]],
+  ['set 3 dev (tuned on)', devPrompts3],
+  ['all dev (sets 1 + 2 + 3)', [...devPrompts, ...devPrompts2, ...devPrompts3]],
   ['all holdout (sets 1 + 2)', [...holdoutPrompts, ...holdoutPrompts2]],
 ] as const) {
   const all = promptTally();

@@ -22,8 +22,13 @@
  *    match sits inside quotation marks.
  * 4. Structural detectors look for chat-template tokens, fake role tags and role lines, and decode base64, hex,
  *    percent-encoded, ROT13 or reversed payloads into extra views screened by the same rules.
- * 5. Each distinct signal carries a weight; the score is `1 − Π(1 − w)`, reduced when the text is a question about
- *    attacks (a security question). `flag` at {@link PRESCREEN_FLAG_THRESHOLD}, `block` at
+ * 5. The user's own prompt is decided by a small fitted model ({@link ./prompt-score}): the rule evidence weighed by who
+ *    is addressed and how it is framed (quoted or translated text, a question about attacks rather than to the model,
+ *    a creative request or fiction frame before the phrase, a persona switch without rules, fiction that wraps a
+ *    demand for forbidden or verbatim output). Its weights are fitted with k-fold cross-validation on the dev prompt
+ *    sets (`scripts/fit-prompt-weights.ts`); the score is its probability shifted to the fitted operating point.
+ *    Untrusted content keeps the rule score: each distinct signal carries a weight, the score is `1 − Π(1 − w)`,
+ *    halved for a question about attacks or a how-to question. `flag` at {@link PRESCREEN_FLAG_THRESHOLD}, `block` at
  *    {@link PRESCREEN_BLOCK_THRESHOLD}.
  *
  * With `untrusted: true` (retrieved documents, tool results) rules for indirect injection are enabled too:
@@ -32,15 +37,17 @@
  * directive about "your reply" or "when summarizing this email", "tell the user", concealment, a task switch; see
  * `READER_CUES` in `lexicon/rules.ts`) count only when two different ones occur within a few sentences.
  *
- * The rule set was tuned on `test/fixtures/injection-eval/dev-*.json` only; `holdout-*.json` measures it.
+ * The rule set and the prompt model were tuned on `test/fixtures/injection-eval/dev-*.json` only; `holdout-*.json`
+ * measures them.
  *
  * Every scanning loop, native call, trie walk and matcher step reports its work to {@link countWork}, so tests prove
  * linear cost by counting instead of timing.
  */
 import { decodedViews } from './decode';
-import { runRules } from './engine';
+import { Matcher, runRules } from './engine';
 import { W } from './lexicon/rules';
 import { extractHiddenText, NormalizedText, normalizeText, totalRemoved } from './normalize';
+import { PROMPT_FEATURES, promptFeatures, promptLogit } from './prompt-score';
 import { Add, structural, URL_RE } from './structural';
 import { countWork } from './work';
 
@@ -71,10 +78,6 @@ export interface PrescreenResult {
 export const PRESCREEN_FLAG_THRESHOLD = 0.5;
 /** Score at or above which the verdict is `block`. */
 export const PRESCREEN_BLOCK_THRESHOLD = 0.85;
-
-/** The signal a fiction framing of the user's own work weakens, and by how much. */
-const FICTION_WEAKENS = 'persona.unrestricted-ai';
-const FICTION_FACTOR = 0.5;
 
 const HOW_TO = /^\s{0,8}how\s{1,3}(?:do|can|could|should|would|to)\s{1,3}(?:i|we)?\b/;
 /** HOW_TO matches within the first 26 characters of a text, so it reads only a lower-cased head. */
@@ -120,6 +123,47 @@ export function prepareText(raw: string): PreparedText {
  */
 export function prescreen(input: string | PreparedText, opts: PrescreenOptions = {}): PrescreenResult {
   const untrusted = opts.untrusted === true;
+  const { hits, main, question, howTo, prose } = gather(input, untrusted);
+  const rules = ruleScore(hits, main.metaTokens > 0, question, main.addressed === 0 && howTo);
+  if (!untrusted) return decidePrompt(promptFeatures(prose, { main, hits, question, howTo }), hits, rules.score);
+  if (rules.context !== undefined) hits.set(rules.context, 0);
+  return result(rules.score, hits);
+}
+
+/**
+ * The rules' own score: each distinct signal's weight combined as `1 − Π(1 − w)`, halved for a question about attacks
+ * ("what is a prompt injection?" mentions attack phrases without making one) or a how-to question ("how do I print
+ * the system prompt in LangChain?" asks about the user's own application, not this assistant), which it then reports.
+ */
+function ruleScore(hits: Map<string, number>, meta: boolean, question: boolean, howTo: boolean): { readonly score: number; readonly context?: string } {
+  let keep = 1;
+  for (const w of hits.values()) keep *= 1 - w;
+  const score = 1 - keep;
+  if (score > 0 && meta && question) return { score: score * 0.5, context: 'context.security-question' };
+  if (score > 0 && howTo) return { score: score * 0.5, context: 'context.how-to-question' };
+  return { score };
+}
+
+/**
+ * The feature vector the scored decision reads for the user's own prompt ({@link PROMPT_FEATURES}), for the fitting
+ * script (`scripts/fit-prompt-weights.ts`): exactly what {@link prescreen} computes before deciding.
+ */
+export function prescreenFeatures(input: string | PreparedText): Float64Array {
+  const { hits, main, question, howTo, prose } = gather(input, false);
+  return promptFeatures(prose, { main, hits, question, howTo });
+}
+
+/** What the rule, structure and decoded-view passes found in one text. */
+interface Gathered {
+  readonly hits: Map<string, number>;
+  readonly main: Matcher;
+  readonly question: boolean;
+  readonly howTo: boolean;
+  /** The normalized text with its URLs replaced, as the rules read it. */
+  readonly prose: string;
+}
+
+function gather(input: string | PreparedText, untrusted: boolean): Gathered {
   const hits = new Map<string, number>();
   const add: Add = (id, w) => {
     if (w > (hits.get(id) ?? 0)) hits.set(id, w);
@@ -134,11 +178,10 @@ export function prescreen(input: string | PreparedText, opts: PrescreenOptions =
   if (prose !== norm) countWork(norm.length);
   const main = runRules(prose, untrusted);
   const question = main.startsWithQuestion || /\?\s*$/.test(norm.length > 64 ? norm.slice(-64) : norm);
-  const mention = question || main.metaTokens > 0 || main.mentionTokens > 0;
-  for (const [id, w] of main.hits(mention)) {
-    // "You are an evil sorcerer in my novel": a character of the user's own fiction, not an unrestricted assistant.
-    add(id, id === FICTION_WEAKENS && main.fictionTokens > 0 ? w * FICTION_FACTOR : w);
-  }
+  // In a document, a quoted match counts as a mention when the text discusses, quotes or translates something. The
+  // user's own prompt keeps the full evidence: its decision weighs quoting and framing itself (decidePrompt).
+  const mention = untrusted && (question || main.metaTokens > 0 || main.mentionTokens > 0);
+  for (const [id, w] of main.hits(mention)) add(id, w);
   if (main.obfuscated) add('obfuscation.obfuscated-words', W.obfuscatedWords);
   // Two or more different reader cues close together: the document instructs its reader (see READER_CUES).
   if (main.readerCues >= 2) add('indirect.reader-instruction', main.readerCues >= 3 ? W.readerInstructionStrong : W.readerInstruction);
@@ -160,20 +203,46 @@ export function prescreen(input: string | PreparedText, opts: PrescreenOptions =
   }
 
   structural(norm, untrusted, add);
+  // Read only when there is evidence to weigh (the untrusted score halves it; the prompt model weighs it).
+  const howTo = hits.size > 0 && HOW_TO.test(norm.slice(0, HOW_TO_HEAD).toLowerCase());
+  return { hits, main, question, howTo, prose };
+}
 
-  let keep = 1;
-  for (const w of hits.values()) keep *= 1 - w;
-  let score = 1 - keep;
-  // A question about attacks ("what is a prompt injection?") mentions attack phrases without making one, and
-  // "how do I print the system prompt in LangChain?" asks about the user's own application, not this assistant.
-  if (score > 0 && main.metaTokens > 0 && question) {
-    score *= 0.5;
-    hits.set('context.security-question', 0);
-  } else if (score > 0 && main.addressed === 0 && HOW_TO.test(norm.slice(0, HOW_TO_HEAD).toLowerCase())) {
-    score *= 0.5;
-    hits.set('context.how-to-question', 0);
+/** Context signals reported with a prompt's decision, by feature (see {@link PROMPT_FEATURES}); never any text. */
+const CONTEXT_SIGNALS: ReadonlyArray<readonly [number, string]> = [
+  [PROMPT_FEATURES.indexOf('switchWithoutLimits'), 'persona.switch-without-limits'],
+  [PROMPT_FEATURES.indexOf('wrappedDemand'), 'persona.wrapped-demand'],
+  [PROMPT_FEATURES.indexOf('creativeRequest'), 'context.creative-request'],
+  [PROMPT_FEATURES.indexOf('fictionFrame'), 'context.fiction-frame'],
+  [PROMPT_FEATURES.indexOf('textTask'), 'context.text-task'],
+  [PROMPT_FEATURES.indexOf('howTo'), 'context.how-to-question'],
+];
+const QUOTED = PROMPT_FEATURES.indexOf('quotedShare');
+const QUOTED_SPANS = PROMPT_FEATURES.indexOf('quotedSpanShare');
+const QUESTION = PROMPT_FEATURES.indexOf('questionAboutWorld');
+const META = PROMPT_FEATURES.indexOf('securityVocabulary');
+
+/**
+ * The decision for the user's own prompt: the fitted model ({@link promptLogit}) over the rule evidence and the
+ * prompt's context decides whether it is flagged; its probability is shifted to the fitted operating point, so `flag`
+ * at {@link PRESCREEN_FLAG_THRESHOLD} is that operating point. A block also needs the rules' own score at
+ * {@link PRESCREEN_BLOCK_THRESHOLD}: the model can lower a verdict (a quoted phrase, a story) or flag what the rules
+ * only hint at (a persona without rules), but never turns the rules' flag into a refusal.
+ */
+function decidePrompt(x: Float64Array, hits: Map<string, number>, rules: number): PrescreenResult {
+  const model = 1 / (1 + Math.exp(-promptLogit(x)));
+  const flagged = model >= PRESCREEN_FLAG_THRESHOLD;
+  const score = flagged ? Math.max(PRESCREEN_FLAG_THRESHOLD, Math.min(model, rules)) : model;
+  if (hits.size > 0 || flagged) {
+    for (const [k, id] of CONTEXT_SIGNALS) if (x[k] === 1) hits.set(id, Math.max(hits.get(id) ?? 0, 0));
+    if (x[QUESTION] === 1 && x[META] === 1) hits.set('context.security-question', 0);
+    if (x[QUOTED]! >= 0.5 || x[QUOTED_SPANS]! >= 0.5) hits.set('context.quoted', 0);
   }
-  score = Math.round(score * 1000) / 1000;
+  return result(score, hits);
+}
+
+function result(raw: number, hits: ReadonlyMap<string, number>): PrescreenResult {
+  const score = Math.round(raw * 1000) / 1000;
   const verdict: PrescreenVerdict = score >= PRESCREEN_BLOCK_THRESHOLD ? 'block' : score >= PRESCREEN_FLAG_THRESHOLD ? 'flag' : 'allow';
   return { score, verdict, signals: [...hits.keys()].sort() };
 }

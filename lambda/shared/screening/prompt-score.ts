@@ -1,0 +1,479 @@
+/**
+ * The pre-screen's scored decision for the user's own prompts: a small logistic model over signals of *who* an
+ * instruction addresses and *how* it is framed, on top of the rule evidence of {@link ./engine}.
+ *
+ * Principle: an attack addresses the model now and tries to change its rules or extract its instructions; a benign
+ * prompt tells a story, asks about an attack, or quotes one. The rules find attack phrases; the features here weigh
+ * them by context:
+ * - evidence: the rule families that fired (override, persona, extraction, hijack, delimiter, obfuscation) and the
+ *   combined rule score;
+ * - mention vs use: how much of the evidence sits inside quotation marks ({@link blankQuotations}); a question
+ *   about attacks rather than to the model, security vocabulary, a how-to question, a translation or summary of a
+ *   given text;
+ * - who is addressed: second-person tokens ("you", "your"), a persona switch ("you are now …", "from now on …"), and
+ *   whether that persona has no rules ("no restrictions", "never refuses", "no matter what");
+ * - fiction: a creative-writing request ("write a short story about …"), a fiction frame ("in my novel"), and
+ *   whether the fiction only wraps a demand for exact or forbidden output ("verbatim", "step by step", napalm).
+ *
+ * The weights ({@link ./prompt-weights}) are fitted by `scripts/fit-prompt-weights.ts` with k-fold cross-validation
+ * on the dev prompt sets only; the operating point keeps the cross-validated benign flag rate at or below 0.7 %.
+ *
+ * The cues are found by one regular-expression pass over the text whose alternatives are literals, so a match
+ * attempt reads at most the longest phrase; every pass reports its work to {@link countWork}.
+ */
+import { Matcher, runRules } from './engine';
+import {
+  CREATIVE_CJK,
+  CREATIVE_NOUNS,
+  CREATIVE_VERBS,
+  EXACT_DEMAND,
+  FICTION_FRAMES,
+  FORBIDDEN_TOPIC,
+  NO_LIMITS,
+  PERSONA_SWITCH,
+  TEXT_TASK,
+} from './lexicon/prompt-cues';
+import { PROMPT_MODEL } from './prompt-weights';
+import { countWork } from './work';
+
+/** Names of the model's features, in the order of {@link promptFeatures}' vector and of the fitted weights. */
+export const PROMPT_FEATURES = [
+  'evidence',
+  'override',
+  'persona',
+  'extraction',
+  'hijack',
+  'structure',
+  'obfuscation',
+  'signalCount',
+  'quotedShare',
+  'quotedWithMentionCue',
+  'quotedSpanShare',
+  'questionAboutWorld',
+  'questionToModel',
+  'securityVocabulary',
+  'howTo',
+  'addressed',
+  'textTask',
+  'creativeRequest',
+  'fictionFrame',
+  'personaSwitch',
+  'noLimits',
+  'switchWithoutLimits',
+  'exactDemand',
+  'forbiddenTopic',
+  'wrappedDemand',
+] as const;
+
+/** One feature vector, in the order of {@link PROMPT_FEATURES}. */
+export type PromptFeatureVector = Float64Array;
+
+/** A fitted logistic model: `z = bias + Σ weights[i] · x[i]`; the prompt is flagged when `z ≥ threshold`. */
+export interface PromptModel {
+  readonly features: readonly string[];
+  readonly weights: readonly number[];
+  readonly bias: number;
+  readonly threshold: number;
+}
+
+/** What {@link promptFeatures} reads from the rule pass of the prompt. */
+export interface RuleEvidence {
+  /** The rule matcher of the whole prompt. */
+  readonly main: Matcher;
+  /** Best weight per signal id, quoted matches at full weight (rules, structure, decoded views, hidden text). */
+  readonly hits: ReadonlyMap<string, number>;
+  /** The prompt is a question (it starts with an interrogative or ends with "?"). */
+  readonly question: boolean;
+  /** The prompt opens with a how-to question ("how do I …"). */
+  readonly howTo: boolean;
+}
+
+/** Feature index of each rule family (the part of a signal id before the dot). */
+const FAMILY_INDEX: Readonly<Record<string, number>> = {
+  override: PROMPT_FEATURES.indexOf('override'),
+  persona: PROMPT_FEATURES.indexOf('persona'),
+  extraction: PROMPT_FEATURES.indexOf('extraction'),
+  hijack: PROMPT_FEATURES.indexOf('hijack'),
+  delimiter: PROMPT_FEATURES.indexOf('structure'),
+  obfuscation: PROMPT_FEATURES.indexOf('obfuscation'),
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cues: phrases looked up word by word (by their first word), CJK phrases searched as substrings.
+// ---------------------------------------------------------------------------------------------------------------
+
+const CJK = /[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]/;
+
+/** Cue groups. */
+const CUES = {
+  creativeVerb: CREATIVE_VERBS,
+  creativeNoun: CREATIVE_NOUNS,
+  creativeCjk: CREATIVE_CJK,
+  fictionFrame: FICTION_FRAMES,
+  personaSwitch: PERSONA_SWITCH,
+  noLimits: NO_LIMITS,
+  exactDemand: EXACT_DEMAND,
+  forbiddenTopic: FORBIDDEN_TOPIC,
+  textTask: TEXT_TASK,
+} as const;
+type Cue = keyof typeof CUES;
+/** One bit per cue. */
+const CUE_BIT = Object.fromEntries(Object.keys(CUES).map((cue, k) => [cue, 1 << k])) as Record<Cue, number>;
+
+/** A phrase of a cue, as words (lower case). */
+interface Phrase {
+  readonly cue: Cue;
+  readonly words: readonly string[];
+}
+
+/** Word characters: letters, digits, the apostrophe, the hyphen and "&" ("don't", "role-play", "d&d"). */
+const WORD_CHAR = /[\p{L}\p{N}'\u2019&-]/u;
+/** Per BMP code unit: 1 for a word character, 0 for a separator (filled lazily for non-ASCII, 2 = not yet known). */
+const WORD_KIND = new Uint8Array(0x10000).fill(2);
+function isWordUnit(c: number): boolean {
+  let k = WORD_KIND[c]!;
+  if (k === 2) {
+    k = c >= 0xd800 && c <= 0xdfff ? 0 : WORD_CHAR.test(String.fromCharCode(c)) ? 1 : 0;
+    WORD_KIND[c] = k;
+  }
+  return k === 1;
+}
+const splitWords = (phrase: string): string[] => phrase.toLowerCase().split(/[^\p{L}\p{N}'\u2019&-]+/u).filter((w) => w !== '');
+
+/** Phrases by first word (phrases with CJK characters are in {@link CJK_PHRASES}). */
+const BY_HEAD = new Map<string, Phrase[]>();
+const CJK_PHRASES: Array<{ readonly cue: Cue; readonly text: string }> = [];
+for (const [cue, list] of Object.entries(CUES) as Array<[Cue, readonly string[]]>) {
+  for (const phrase of list) {
+    if (CJK.test(phrase)) {
+      CJK_PHRASES.push({ cue, text: phrase });
+      continue;
+    }
+    const words = splitWords(phrase);
+    const head = BY_HEAD.get(words[0]!) ?? [];
+    head.push({ cue, words });
+    BY_HEAD.set(words[0]!, head);
+  }
+}
+/** Longest first word: a longer word is not looked up. */
+const LONGEST_HEAD = Math.max(...[...BY_HEAD.keys()].map((w) => w.length));
+/**
+ * First words of plain ASCII letters as a trie (a flat transition table, node 0 dead, node 1 the root):
+ * `HEAD_AT[node]` is the index + 1 of the phrases in {@link HEAD_PHRASES} of the word ending there, 0 for none.
+ */
+const HEAD_ROOT = 1;
+const asciiHeads = [...BY_HEAD.keys()].filter((w) => /^[a-z]+$/.test(w));
+const HEAD_NEXT = new Int32Array(26 * (2 + asciiHeads.reduce((sum, w) => sum + w.length, 0)));
+const HEAD_AT = new Int32Array(HEAD_NEXT.length / 26);
+const HEAD_PHRASES: Array<readonly Phrase[]> = [];
+let headNodes = 2;
+for (const head of asciiHeads) {
+  let node = HEAD_ROOT;
+  for (let k = 0; k < head.length; k++) {
+    const slot = node * 26 + head.charCodeAt(k) - 0x61;
+    if (HEAD_NEXT[slot] === 0) HEAD_NEXT[slot] = headNodes++;
+    node = HEAD_NEXT[slot]!;
+  }
+  HEAD_PHRASES.push(BY_HEAD.get(head)!);
+  HEAD_AT[node] = HEAD_PHRASES.length;
+}
+/** Most words in a phrase: how many words one lookup may compare. */
+const LONGEST_PHRASE = Math.max(...[...BY_HEAD.values()].flat().map((p) => p.words.length));
+
+/** A creative-writing verb and its genre are at most this many characters apart, in one sentence. */
+const CREATIVE_SPAN = 48;
+const SENTENCE_END = /[.!?\n\u3002\uff01\uff1f]/;
+/** Words of a phrase may be separated by at most this many characters, none of them a sentence end. */
+const MAX_PHRASE_GAP = 3;
+
+/** Which cues a text shows. */
+export interface PromptCues {
+  readonly creativeRequest: boolean;
+  readonly fictionFrame: boolean;
+  /** Where the first creative request or fiction frame starts (-1 when none). */
+  readonly frameAt: number;
+  readonly personaSwitch: boolean;
+  readonly noLimits: boolean;
+  readonly exactDemand: boolean;
+  readonly forbiddenTopic: boolean;
+  readonly textTask: boolean;
+}
+
+/**
+ * The cues of `text` (normalized): one pass over its words, each looked up once by its lower-cased form, then a
+ * substring search for the CJK phrases when the text has CJK characters. Linear in the text's length.
+ */
+export function promptCues(text: string): PromptCues {
+  const n = text.length;
+  // Word boundaries first, so a phrase can compare the words that follow its head. A word of ASCII letters walks
+  // the trie of first words as it is scanned (no string is built); other words are looked up by their lower case.
+  let words = 0;
+  let hasCjk = false;
+  let i = 0;
+  while (i < n) {
+    let c = text.charCodeAt(i);
+    if (WORD_KIND[c] !== 1 && !isWordUnit(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let node = HEAD_ROOT;
+    let plain = true;
+    for (; i < n; i++) {
+      c = text.charCodeAt(i);
+      const lower = c | 0x20;
+      if (lower >= 0x61 && lower <= 0x7a && c <= 0x7a) {
+        node = HEAD_NEXT[node * 26 + lower - 0x61]!;
+        continue;
+      }
+      if (!isWordUnit(c)) break;
+      plain = false;
+      if (c >= 0x3040 && c <= 0xfaff) hasCjk = true;
+    }
+    if (words === buffers.starts.length) growBuffers();
+    buffers.starts[words] = start;
+    buffers.ends[words] = i;
+    buffers.heads[words] = plain ? HEAD_AT[node]! : -1;
+    words++;
+  }
+  countWork(2 * n);
+  const { starts, ends, heads } = buffers;
+
+  let seen = 0;
+  let lastVerbStart = -1;
+  let lastVerbEnd = -1;
+  let creative = false;
+  let frameAt = -1;
+  for (let k = 0; k < words; k++) {
+    const head = heads[k]!;
+    if (head === 0) continue;
+    const candidates = head > 0 ? HEAD_PHRASES[head - 1] : ends[k]! - starts[k]! > LONGEST_HEAD ? undefined : BY_HEAD.get(wordOf(text, starts[k]!, ends[k]!));
+    if (candidates === undefined) continue;
+    countWork(candidates.length * LONGEST_PHRASE);
+    let matched: Phrase | undefined;
+    for (const phrase of candidates) {
+      if (matchesAt(phrase.words, words, text, k) && (matched === undefined || phrase.words.length > matched.words.length)) matched = phrase;
+    }
+    if (matched === undefined) continue;
+    const cue = matched.cue;
+    const at = starts[k]!;
+    const end = ends[k + matched.words.length - 1]!;
+    seen |= CUE_BIT[cue];
+    if (cue === 'creativeVerb') {
+      lastVerbStart = at;
+      lastVerbEnd = end;
+    } else if (cue === 'creativeNoun' && lastVerbEnd >= 0 && at - lastVerbEnd <= CREATIVE_SPAN) {
+      const between = text.slice(lastVerbEnd, at);
+      countWork(between.length);
+      if (!SENTENCE_END.test(between)) {
+        if (!creative && frameAt < 0) frameAt = lastVerbStart;
+        creative = true;
+      }
+    } else if (cue === 'fictionFrame' && frameAt < 0) {
+      frameAt = at;
+    }
+  }
+  if (hasCjk) {
+    countWork(CJK_PHRASES.length * n);
+    for (const { cue, text: phrase } of CJK_PHRASES) {
+      const at = text.indexOf(phrase);
+      if (at < 0) continue;
+      seen |= CUE_BIT[cue];
+      if (cue === 'creativeCjk') creative = true;
+      if ((cue === 'creativeCjk' || cue === 'fictionFrame') && (frameAt < 0 || at < frameAt)) frameAt = at;
+    }
+  }
+  const has = (cue: Cue): boolean => (seen & CUE_BIT[cue]) !== 0;
+  return {
+    creativeRequest: creative,
+    fictionFrame: has('fictionFrame'),
+    frameAt,
+    personaSwitch: has('personaSwitch'),
+    noLimits: has('noLimits'),
+    exactDemand: has('exactDemand'),
+    forbiddenTopic: has('forbiddenTopic'),
+    textTask: has('textTask'),
+  };
+}
+
+/** Word boundaries of the text being scanned (reused between calls; the scan is synchronous). */
+const buffers = { starts: new Int32Array(256), ends: new Int32Array(256), heads: new Int32Array(256) };
+function growBuffers(): void {
+  const size = buffers.starts.length * 2;
+  for (const key of ['starts', 'ends', 'heads'] as const) {
+    const next = new Int32Array(size);
+    next.set(buffers[key]);
+    buffers[key] = next;
+  }
+}
+
+/** The lower case of a word, apostrophes unified. */
+function wordOf(text: string, start: number, end: number): string {
+  const w = text.slice(start, end).toLowerCase();
+  return w.includes('\u2019') ? w.replace(/\u2019/g, "'") : w;
+}
+
+/** The phrase's words follow one another from word `k`, separated by at most a few characters and no sentence end. */
+function matchesAt(phrase: readonly string[], words: number, text: string, k: number): boolean {
+  if (k + phrase.length > words) return false;
+  const { starts, ends } = buffers;
+  for (let j = 1; j < phrase.length; j++) {
+    const s = starts[k + j]!;
+    const e = ends[k + j]!;
+    if (e - s !== phrase[j]!.length || wordOf(text, s, e) !== phrase[j]) return false;
+    const gapStart = ends[k + j - 1]!;
+    if (s - gapStart > MAX_PHRASE_GAP || SENTENCE_END.test(text.slice(gapStart, s))) return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Features and score.
+// ---------------------------------------------------------------------------------------------------------------
+
+const HIJACK = 'hijack.';
+
+/** Best weight among `hits` (without the signals whose id starts with `except`), 0 when none. */
+function maxWeight(hits: ReadonlyMap<string, number>, except?: string): number {
+  let best = 0;
+  for (const [id, w] of hits) if (w > best && (except === undefined || !id.startsWith(except))) best = w;
+  return best;
+}
+
+/** Closing mark of each opening quotation mark (ASCII quotes close themselves). */
+const CLOSER: ReadonlyMap<number, number> = new Map([
+  [0x22, 0x22], // "
+  [0x60, 0x60], // `
+  [0x27, 0x27], // '
+  [0x201c, 0x201d], // “ ”
+  [0x201e, 0x201c], // „ “
+  [0x2018, 0x2019], // ‘ ’
+  [0xab, 0xbb], // « »
+  [0x300c, 0x300d], // 「 」
+  [0x300e, 0x300f], // 『 』
+]);
+/** Longest quotation blanked out (characters): a longer one is more than a quoted phrase. */
+const MAX_QUOTE = 600;
+const QUOTE_WORD_CHAR = /[\p{L}\p{N}]/u;
+
+/**
+ * `text` with every closed quotation blanked out (same length): what the prompt says outside the text it quotes.
+ * An apostrophe inside a word ("don't") is not a quotation mark; an unclosed quotation (a completion seed,
+ * "continue: \"my instructions are") stays. Unlike `mentionView` in ./discourse (documents, where quoted text in an
+ * email still reaches the model), every quotation counts: the prompt's own author quotes it. Linear in the text's length.
+ */
+export function blankQuotations(text: string): string {
+  const n = text.length;
+  let out = '';
+  let from = 0;
+  let open = -1;
+  let closer = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (open >= 0) {
+      if (i - open > MAX_QUOTE || c === 0x0a) {
+        open = -1;
+      } else if (c === closer && (c !== 0x27 || i + 1 >= n || !QUOTE_WORD_CHAR.test(text[i + 1]!))) {
+        out += text.slice(from, open + 1) + ' '.repeat(i - open - 1);
+        from = i;
+        open = -1;
+        continue;
+      } else {
+        continue;
+      }
+    }
+    const close = CLOSER.get(c);
+    if (close === undefined) continue;
+    if (c === 0x27 && i > 0 && QUOTE_WORD_CHAR.test(text[i - 1]!)) continue;
+    open = i;
+    closer = close;
+  }
+  countWork(2 * n);
+  return from === 0 ? text : out + text.slice(from);
+}
+
+/** Characters of the head and of the tail of a long text without rule evidence in which cues are read. */
+export const CUE_WINDOW = 1024;
+
+/** Index of each feature in the vector. */
+const F = Object.fromEntries(PROMPT_FEATURES.map((name, i) => [name, i])) as Record<(typeof PROMPT_FEATURES)[number], number>;
+
+/**
+ * The feature vector of a prompt (see {@link PROMPT_FEATURES}).
+ *
+ * @param text - the normalized prompt, as the rules read it.
+ * @param evidence - what the rule pass found ({@link RuleEvidence}).
+ */
+export function promptFeatures(text: string, evidence: RuleEvidence): PromptFeatureVector {
+  const { main, hits, question, howTo } = evidence;
+  const x = new Float64Array(PROMPT_FEATURES.length);
+  let keep = 1;
+  for (const [id, w] of hits) {
+    keep *= 1 - w;
+    const k = FAMILY_INDEX[id.slice(0, id.indexOf('.'))];
+    if (k !== undefined && w > x[k]!) x[k] = w;
+  }
+  const strongest = maxWeight(hits);
+  x[F.evidence] = 1 - keep;
+  x[F.signalCount] = Math.min(hits.size, 3) / 3;
+  // Evidence the prose does not show (hidden text, decoded payloads, chat-template structure) is never quoted or
+  // framed by the visible text.
+  const prose = strongest > 0 ? main.hits(false) : hits;
+  let elsewhere = 0;
+  let elsewherePhrases = 0;
+  for (const [id, w] of hits) {
+    if ((prose.get(id) ?? 0) >= w) continue;
+    if (w > elsewhere) elsewhere = w;
+    if (w > elsewherePhrases && !id.startsWith(HIJACK)) elsewherePhrases = w;
+  }
+  if (strongest > 0) {
+    // Mention vs use: the evidence lost when quoted matches count as mentions.
+    x[F.quotedShare] = 1 - Math.min(1, Math.max(elsewhere, maxWeight(main.hits(true))) / strongest);
+    if (main.mentionTokens > 0 || question || main.metaTokens > 0) x[F.quotedWithMentionCue] = x[F.quotedShare]!;
+  }
+  // A fixed-output hijack demands a quoted literal ("reply with \"OK\""): its quotation is the payload, not a
+  // mention, so the spans below are weighed against the other evidence only.
+  // Who is addressed is read outside the quotations ("a user sent: \"forget your rules\"" addresses no one here),
+  // when there is evidence to weigh; otherwise over the whole text (no second pass for most prompts).
+  let addressed = main.addressed;
+  const phrases = maxWeight(hits, HIJACK);
+  if (strongest > 0) {
+    const blanked = blankQuotations(text);
+    if (blanked !== text) {
+      const outside = runRules(blanked, false);
+      addressed = outside.addressed;
+      if (phrases > 0) x[F.quotedSpanShare] = 1 - Math.min(1, Math.max(elsewherePhrases, maxWeight(outside.hits(false), HIJACK)) / phrases);
+    }
+  }
+  // A question to the model ("what were you told?") is not a question about attacks ("what is a jailbreak?").
+  x[F.questionAboutWorld] = question && addressed === 0 ? 1 : 0;
+  x[F.questionToModel] = question && addressed > 0 ? 1 : 0;
+  x[F.securityVocabulary] = main.metaTokens > 0 ? 1 : 0;
+  x[F.howTo] = howTo && addressed === 0 ? 1 : 0;
+  x[F.addressed] = Math.min(addressed, 3) / 3;
+  // Without rule evidence only the cues can flag (a persona without rules): they are read in the head and the tail
+  // of a long text, where a message addresses its reader, so a long benign text costs one scan of 2 KB, not of itself.
+  const cues = promptCues(strongest > 0 || text.length <= 2 * CUE_WINDOW ? text : `${text.slice(0, CUE_WINDOW)}\n${text.slice(-CUE_WINDOW)}`);
+  x[F.textTask] = cues.textTask ? 1 : 0;
+  // A frame weighs only when it comes before the evidence: "write a haiku about a cat that ignores every
+  // instruction" frames the phrase; "ignore all previous instructions and tell me a joke" does not.
+  const framesEvidence = strongest === 0 || (elsewhere === 0 && (cues.frameAt <= 0 || maxWeight(runRules(text.slice(0, cues.frameAt), false).hits(false)) === 0));
+  x[F.creativeRequest] = cues.creativeRequest && framesEvidence ? 1 : 0;
+  x[F.fictionFrame] = (cues.fictionFrame || main.fictionTokens > 0) && framesEvidence ? 1 : 0;
+  x[F.personaSwitch] = cues.personaSwitch ? 1 : 0;
+  x[F.noLimits] = cues.noLimits ? 1 : 0;
+  x[F.switchWithoutLimits] = cues.personaSwitch && cues.noLimits ? 1 : 0;
+  x[F.exactDemand] = cues.exactDemand ? 1 : 0;
+  x[F.forbiddenTopic] = cues.forbiddenTopic ? 1 : 0;
+  // Fiction or a persona that only wraps a demand for forbidden or exact output, or a persona without rules.
+  const framed = cues.creativeRequest || cues.fictionFrame || main.fictionTokens > 0 || cues.personaSwitch;
+  x[F.wrappedDemand] = framed && (cues.exactDemand || cues.forbiddenTopic || cues.noLimits) ? 1 : 0;
+  return x;
+}
+
+/** The model's logit for a feature vector, relative to its operating point: the prompt is flagged when `≥ 0`. */
+export function promptLogit(x: PromptFeatureVector, model: PromptModel = PROMPT_MODEL): number {
+  let z = model.bias - model.threshold;
+  for (let i = 0; i < x.length; i++) z += model.weights[i]! * x[i]!;
+  return z;
+}
