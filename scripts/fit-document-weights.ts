@@ -42,12 +42,20 @@ interface Row {
 
 const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4', 'dev-documents-5'];
 const FOLDS = 5;
-/** Cross-validated clean quarantine rate the operating point may reach (the target is 2 %; the rest is margin). */
-const TARGET_CLEAN = Number(process.env.FIT_TARGET ?? 0.015);
+/**
+ * Cross-validated clean quarantine rate the operating point may reach (the target is 2 % on unseen data; cross-validation
+ * on the dev sets underestimates that rate, so half of it).
+ */
+const TARGET_CLEAN = Number(process.env.FIT_TARGET ?? 0.01);
 /** L2 penalty on the weights (not on the bias). */
 const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
 /** Features left out of the model (weight 0): comma-separated names (environment `FIT_DROP`, default {@link DROPPED}). */
-const DROPPED: string[] = [];
+/**
+ * Left out because their fitted weight changed sign across the cross-validation folds (what the fit learned there
+ * was which dev set a document came from, not what an instruction to the reader is); chosen by the
+ * leave-one-dev-set-out figures.
+ */
+const DROPPED = ['override', 'persona', 'personaMode', 'offTopic', 'markup', 'remoteCode', 'directiveInCode', 'readerInCode'];
 const DROP = new Set((process.env.FIT_DROP ?? DROPPED.join(',')).split(',').filter((f) => f !== ''));
 for (const f of DROP) if (!(DOCUMENT_FEATURES as readonly string[]).includes(f)) throw new Error(`FIT_DROP: unknown feature ${f}`);
 const NEWTON_STEPS = 30;
@@ -294,6 +302,7 @@ const source = `/**
  * ${LAMBDA}) fitted by Newton's method on ${rows.length} documents (${rows.filter((r) => r.hard).length} of which a hard signal quarantines are
  * left out of the fit) of
 ${DEV_SETS.map((s) => ` * - test/fixtures/injection-eval/${s}.json`).join('\n')}
+ * Features left out (weight 0): ${DROP.size === 0 ? 'none' : [...DROP].join(', ')}.
  * The threshold is the lowest at which the ${FOLDS}-fold cross-validated share of clean documents quarantined is at
  * most ${TARGET_CLEAN * 100} %. No holdout set was read.
  */
