@@ -10,8 +10,8 @@
  *    fiction, security questions and translations that mention attacks; personas; dev only) the same way;
  * 5. the untrusted-document screen (`screenDocument`): quarantine rates of poisoned and clean documents, dev and
  *    holdout apart, per family and per language group (target: >= 50 % of poisoned at <= 2 % of clean); set 3 (quoted
- *    attacks, imperatives to people, BIPIA families) and set 4 (code, data, imperative emails, sabotage) on their own
- *    lines.
+ *    attacks, imperatives to people, BIPIA families), set 4 (code, data, imperative emails, sabotage) and set 5
+ *    (texts about attacks, code, tickets, tables, JSON and logs written to broaden the clean side) on their own lines.
  *
  * Inputs are flat strings, as the gateway gets them from `JSON.parse` (a string built with `repeat`/`slice`/`+` is a
  * rope or a slice, which V8 reads through an indirection and which makes later calls see mixed string shapes). The
@@ -71,6 +71,11 @@ const devDocs3 = load('dev-documents-3');
 // directives, JSON-embedded injections, plain imperatives. Its cross-validated figures (the weights are fitted on sets
 // 1-4) come from `npx ts-node --transpile-only scripts/fit-document-weights.ts --check`.
 const devDocs4 = load('dev-documents-4');
+// Set 5: the clean side broadened where unseen data showed false positives — security articles and write-ups stating
+// payloads without quote marks, advisories, incident reports, runbooks and CLI docs, code in many languages (prompt
+// builders and attack test fixtures included), tickets, rule tables, JSON payloads and logs, ten languages (field
+// `lang`); 40 poisoned documents of the same families. Weights are fitted on sets 1-5.
+const devDocs5 = load('dev-documents-5');
 
 const OUTPUT_OPTS: ScreenOutputOptions = { canary: 'CNRY7F3K2QZ9XW4MPL5D', allowedLinkHosts: ['docs.example.com'] };
 
@@ -329,7 +334,7 @@ interface Groups {
 }
 const tally = (): Groups => ({ poisoned: { hit: 0, n: 0 }, clean: { hit: 0, n: 0 } });
 /** English for the families of set 1 and of set 2 without an `ml-` prefix. */
-const language = (family: string): string => (family.startsWith('ml-') ? family.slice(3) : 'en');
+const language = (item: Item): string => item.lang ?? (item.family.startsWith('ml-') ? item.family.slice(3) : 'en');
 console.log('');
 console.log('untrusted documents (screenDocument quarantines)   poisoned                clean (target >= 50 % at <= 2 %)');
 for (const [name, items] of [
@@ -337,6 +342,7 @@ for (const [name, items] of [
   ['holdout (never tuned on)', [...holdoutDocs, ...holdoutDocs2]],
   ['set 3 dev (tuned on)', devDocs3],
   ['set 4 dev (tuned on)', devDocs4],
+  ['set 5 dev (tuned on)', devDocs5],
 ] as const) {
   const all = tally();
   const byFamily = new Map<string, Groups>();
@@ -348,7 +354,7 @@ for (const [name, items] of [
   };
   for (const item of items) {
     const hit = screenDocument(item.text).verdict === 'quarantine' ? 1 : 0;
-    for (const t of [all, group(byFamily, item.family), group(byLanguage, language(item.family))]) {
+    for (const t of [all, group(byFamily, item.family), group(byLanguage, language(item))]) {
       const side = item.label === 'attack' ? t.poisoned : t.clean;
       side.hit += hit;
       side.n += 1;

@@ -26,6 +26,8 @@ interface Item {
   readonly text: string;
   readonly label: 'attack' | 'benign';
   readonly family: string;
+  /** Language of a document whose family names its genre (set 5); otherwise a family `ml-<language>` marks it. */
+  readonly lang?: string;
 }
 interface Row {
   readonly set: string;
@@ -38,12 +40,24 @@ interface Row {
   readonly hash: number;
 }
 
-const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4'];
+const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4', 'dev-documents-5'];
 const FOLDS = 5;
-/** Cross-validated clean quarantine rate the operating point may reach (the target is 2 %; the rest is margin). */
-const TARGET_CLEAN = Number(process.env.FIT_TARGET ?? 0.015);
+/**
+ * Cross-validated clean quarantine rate the operating point may reach (the target is 2 % on unseen data; cross-validation
+ * on the dev sets underestimates that rate, so half of it).
+ */
+const TARGET_CLEAN = Number(process.env.FIT_TARGET ?? 0.01);
 /** L2 penalty on the weights (not on the bias). */
 const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
+/** Features left out of the model (weight 0): comma-separated names (environment `FIT_DROP`, default {@link DROPPED}). */
+/**
+ * Left out because their fitted weight changed sign across the cross-validation folds (what the fit learned there
+ * was which dev set a document came from, not what an instruction to the reader is); chosen by the
+ * leave-one-dev-set-out figures.
+ */
+const DROPPED = ['override', 'persona', 'personaMode', 'offTopic', 'markup', 'remoteCode', 'directiveInCode', 'readerInCode'];
+const DROP = new Set((process.env.FIT_DROP ?? DROPPED.join(',')).split(',').filter((f) => f !== ''));
+for (const f of DROP) if (!(DOCUMENT_FEATURES as readonly string[]).includes(f)) throw new Error(`FIT_DROP: unknown feature ${f}`);
 const NEWTON_STEPS = 30;
 
 const fixtures = path.join(__dirname, '..', 'test', 'fixtures', 'injection-eval');
@@ -197,8 +211,8 @@ const rows: Row[] = DEV_SETS.flatMap((set) =>
       family: item.family,
       soft: e.soft,
       poisoned: item.label === 'attack',
-      english: !item.family.startsWith('ml-'),
-      x: e.features,
+      english: item.lang === undefined ? !item.family.startsWith('ml-') : item.lang === 'en',
+      x: e.features.map((v, k) => (DROP.has(DOCUMENT_FEATURES[k]!) ? 0 : v)),
       hard: e.hard.length > 0,
       hash: fnv1a(item.text),
     };
@@ -208,6 +222,12 @@ const rows: Row[] = DEV_SETS.flatMap((set) =>
 // Cross-validated operating point.
 const oof = outOfFold(rows, FOLDS);
 const threshold = chooseThreshold(rows, oof, TARGET_CLEAN);
+{
+  const clean = rows.filter((r) => !r.poisoned);
+  const allowed = Math.floor(TARGET_CLEAN * clean.length) - clean.filter((r) => r.hard).length;
+  console.log(`features ${DOCUMENT_FEATURES.length - DROP.size} of ${DOCUMENT_FEATURES.length}, lambda ${LAMBDA}, target ${TARGET_CLEAN}: ` +
+    `${clean.length} clean documents, ${clean.filter((r) => r.hard).length} quarantined by hard signals, so the threshold lets ${allowed} scored clean documents through`);
+}
 report(`cross-validated (${FOLDS}-fold, out-of-fold scores), threshold ${threshold.toFixed(4)}:`, rows, (r, i) => quarantined(r, oof[i]!, threshold));
 if (process.argv.includes('--explain')) {
   // The clean documents scored highest out of fold, and the poisoned ones scored lowest: set, family, signal ids.
@@ -217,6 +237,42 @@ if (process.argv.includes('--explain')) {
   console.log(order.filter(([r]) => !r.poisoned).sort((a, b) => b[1] - a[1]).slice(0, 12).map(show).join('\n'));
   console.log('lowest poisoned:');
   console.log(order.filter(([r]) => r.poisoned).sort((a, b) => a[1] - b[1]).slice(0, 40).map(show).join('\n'));
+}
+
+// Per-fold weights: a feature whose sign or size changes between folds is not learned, it is memorized.
+if (process.argv.includes('--folds')) {
+  const fold = folds(rows, FOLDS);
+  const per = Array.from({ length: FOLDS }, (_, f) => fit(rows.filter((r, i) => fold[i] !== f && !r.hard)));
+  console.log('per-fold weights (min / mean / max, sign flips marked !):');
+  DOCUMENT_FEATURES.forEach((name, k) => {
+    if (DROP.has(name)) return;
+    const w = per.map((p) => p[k + 1]!);
+    const flip = Math.min(...w) < 0 && Math.max(...w) > 0 ? '!' : ' ';
+    const mean = w.reduce((a, b) => a + b, 0) / w.length;
+    console.log(`  ${flip} ${name.padEnd(24)} ${Math.min(...w).toFixed(2).padStart(6)} ${mean.toFixed(2).padStart(6)} ${Math.max(...w).toFixed(2).padStart(6)}`);
+  });
+}
+
+// Leave one dev set out: fit (and choose the threshold by cross-validation) on the other sets, test on that set.
+// Each set was written at a different time by different authors, so this is the nearest proxy for unseen data.
+const loso = new Array<boolean>(rows.length).fill(false);
+for (const held of DEV_SETS) {
+  const train = rows.filter((r) => r.set !== held);
+  const t = chooseThreshold(train, outOfFold(train, FOLDS), TARGET_CLEAN);
+  const w = fit(train.filter((r) => !r.hard));
+  rows.forEach((r, i) => {
+    if (r.set === held) loso[i] = quarantined(r, r.hard ? 1 : risk(w, r.x), t);
+  });
+}
+report('leave one dev set out (each set scored by a model and threshold fitted on the others):', rows, (_, i) => loso[i]!);
+{
+  const sets = DEV_SETS.filter((s) => s !== 'dev-documents');
+  const held = rows.map((r, i) => [r, loso[i]!] as const).filter(([r]) => sets.includes(r.set));
+  const rate = (keep: (r: Row) => boolean): string => {
+    const sel = held.filter(([r]) => keep(r));
+    return pct({ hit: sel.filter(([, q]) => q).length, n: sel.length });
+  };
+  console.log(`  sets 2-5 held out      poisoned ${rate((r) => r.poisoned).padEnd(20)} clean ${rate((r) => !r.poisoned)}`);
 }
 
 // Nested: the threshold of each outer fold comes from an inner cross-validation of its training part.
@@ -246,6 +302,7 @@ const source = `/**
  * ${LAMBDA}) fitted by Newton's method on ${rows.length} documents (${rows.filter((r) => r.hard).length} of which a hard signal quarantines are
  * left out of the fit) of
 ${DEV_SETS.map((s) => ` * - test/fixtures/injection-eval/${s}.json`).join('\n')}
+ * Features left out (weight 0): ${DROP.size === 0 ? 'none' : [...DROP].join(', ')}.
  * The threshold is the lowest at which the ${FOLDS}-fold cross-validated share of clean documents quarantined is at
  * most ${TARGET_CLEAN * 100} %. No holdout set was read.
  */

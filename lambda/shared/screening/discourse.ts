@@ -19,14 +19,22 @@
 import { LEXICON } from './lexicon/words';
 import { countWork } from './work';
 
-/** Words that show a document discusses attacks or quotes examples (lower case, with and without accents). */
+/**
+ * Words that show a document discusses attacks or quotes examples (lower case, with and without accents): the attack
+ * and its parts, and the vocabulary of defending against it (vulnerability, defense, countermeasure, researcher), in
+ * the languages the screen reads.
+ */
 export const DISCUSSION_WORDS: readonly string[] = `injection injections inject injected payload payloads attacker attackers attack
   attacks jailbreak jailbreaks jailbreaking phishing malicious exploit exploits exploited adversarial red-team red_team
   ctf write-up writeup owasp exfiltration poisoned poisoning spoofed scam scams impersonate impersonation threat
   mitigation mitigations quiz exercise exercises workshop lab suspicious quarantine quarantined spotlighting guardrail
   guardrails prescreen classifier classifiers angreifer angriff injektion attaquant attaque atacante ataque inyección
   inyeccion injeção injecao attaccante attacco iniezione aanvaller aanval injectie злоумышленник злоумышленники атака
-  атаки инъекция инъекции 攻击 注入 攻撃 インジェクション 공격 인젝션`
+  атаки инъекция инъекции 攻击 注入 攻撃 インジェクション 공격 인젝션
+  vulnerability vulnerabilities defense defenses defence defences defender defenders countermeasure countermeasures
+  researcher researchers abwehr schwachstelle défense défenses vulnérabilité defensa defensas vulnerabilidad difesa
+  difese vulnerabilità defesa defesas vulnerabilidade verdediging kwetsbaarheid уязвимость уязвимости защита
+  防御 漏洞 対策 脆弱性 방어 취약점`
   .split(/\s+/)
   .filter((w) => w !== '');
 /**
