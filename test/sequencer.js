@@ -11,7 +11,6 @@ const Sequencer = require('@jest/test-sequencer').default;
 /** Files (or folders) under test/, slowest first, from the timings of a full run on two cores. */
 const HEAVY_FIRST = [
   'lib/environments/',
-  'lib/compliance/scoped-cfn-guard.test.ts',
   'lib/app-compliance.test.ts',
   'constructs/inference-gateway/inference-gateway.test.ts',
   'lib/gateway-stack.test.ts',
@@ -19,6 +18,7 @@ const HEAVY_FIRST = [
   'constructs/inference-gateway/federation.test.ts',
   'constructs/invocation-logging/invocation-logging.test.ts',
   'lib/alert-destination.test.ts',
+  'lib/compliance/scoped-cfn-guard.test.ts',
 ];
 
 class HeavyFirstSequencer extends Sequencer {

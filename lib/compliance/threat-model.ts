@@ -653,8 +653,8 @@ const REVIEWED_BASELINES = control(
   'Every acknowledged finding is compared with a reviewed baseline (added, removed or reworded acknowledgments fail), and each stack\'s full template is compared with a reviewed snapshot.',
   ['test/compliance/acknowledgments.json', 'lib/compliance/report/baseline.ts'],
   [
-    it('test/compliance/acknowledgments.test.ts', 'acknowledgments match the reviewed baseline'),
-    it('test/compliance/acknowledgments.test.ts', 'the baseline comparison fails if an acknowledgment is added, naming it and how to update the baseline'),
+    it(APP_TEST, 'acknowledgments match the reviewed baseline'),
+    it(APP_TEST, 'the baseline comparison fails if an acknowledgment is added, naming it and how to update the baseline'),
     it(BASELINE_STACK_TEST, 'BaselineStack defaults matches the reviewed snapshot (asset hashes scrubbed)'),
     it(GATEWAY_STACK_TEST, 'GatewayStack defaults matches the reviewed snapshot (asset hashes scrubbed)'),
   ],
@@ -759,7 +759,7 @@ const REGULATED_PACKS = control(
   [
     it(APP_TEST, 'the whole app passes all five cdk-nag packs, cfn-guard and the CloudFormation validator with zero unacknowledged findings'),
     it(SECURE_LLM_PACK_TEST, 'BedrockChecks defaults is registered by addCompliancePacks under the name COMPLIANCE_PLUGIN_NAMES lists'),
-    it('test/compliance/acknowledgments.test.ts', 'acknowledgments match the reviewed baseline'),
+    it(APP_TEST, 'acknowledgments match the reviewed baseline'),
   ],
 );
 

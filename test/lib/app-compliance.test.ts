@@ -1,23 +1,44 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
 import { buildBlueprint } from '../../lib/blueprint';
-import { COMPLIANCE_REPORT_JSON, type ComplianceReport, COVERED_RESOURCE_TYPES, synthWithReport } from '../../lib/compliance/report';
-import { ComplianceResult, formatFindings, newTestApp, readFindings, synthWithCompliance } from '../helpers/compliance';
+import {
+  ACKNOWLEDGMENT_BASELINE,
+  type AcknowledgmentRecord,
+  COMPLIANCE_REPORT_JSON,
+  type ComplianceReport,
+  COVERED_RESOURCE_TYPES,
+  type FoundAcknowledgment,
+  PROJECT_ROOT,
+  compareAcknowledgments,
+  findAcknowledgments,
+  formatAcknowledgmentChanges,
+  readAcknowledgmentBaseline,
+  serializeAcknowledgmentBaseline,
+  synthWithReport,
+  toRecords,
+} from '../../lib/compliance/report';
+import { ComplianceResult, formatFindings, newTemplateApp, newTestApp, readFindings, synthWithCompliance } from '../helpers/compliance';
 import { allEnvironmentCases, expectDeployableAsConfigured } from './environments/cases';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string }>;
 
 /**
  * The whole app, exactly as `npx cdk synth` builds it with the committed cdk.json (and as bin/app.ts
- * synthesizes it, with the compliance report), synthesized once with every compliance check for this file.
+ * synthesizes it, with the compliance report), synthesized once with every compliance check for this file;
+ * its acknowledgments are held to the reviewed baseline here too, from the same synthesis.
  */
 let cdkJson: { context: Record<string, unknown> & { blueprint?: unknown } };
+let app: App;
 let result: ComplianceResult;
 let report: ComplianceReport;
 let templates: Array<{ name: string; resources: Resources; template: Template }>;
+let found: FoundAcknowledgment[];
+let current: AcknowledgmentRecord[];
+let baseline: AcknowledgmentRecord[];
 
 /**
  * Functions and roles aws-cdk-lib generates as raw CfnResources, which the cdk-nag packs cannot evaluate, each
@@ -27,7 +48,7 @@ const NOT_YET_EVALUATED: ReadonlyArray<{ readonly path: RegExp; readonly removed
 
 beforeAll(() => {
   cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
-  const app = newTestApp(cdkJson.context);
+  app = newTestApp(cdkJson.context);
   buildBlueprint(app);
   try {
     const assembly = synthWithReport(app, { quiet: true });
@@ -50,6 +71,9 @@ beforeAll(() => {
     resources: (s.template as { Resources: Resources }).Resources,
     template: Template.fromJSON(s.template),
   }));
+  found = findAcknowledgments(app);
+  current = toRecords(found);
+  baseline = readAcknowledgmentBaseline();
 });
 
 function resourcesOfType(type: string): Array<[string, Resources[string]]> {
@@ -221,13 +245,14 @@ describe('the whole app', () => {
 
 describe('the compliance gate', () => {
   test('fails if a stack adds a resource that breaks the packs', () => {
-    // GIVEN the same app plus an unencrypted, unlogged bucket
-    const app = newTestApp(cdkJson.context);
-    buildBlueprint(app);
-    const rogue = new Stack(app, 'Rogue');
+    // GIVEN the same app plus an unencrypted, unlogged bucket, without aws-cdk-lib's CloudFormation validator: what
+    // this proves is the registered packs' findings, and beforeAll ran the validator on the same app
+    const rogueApp = newTemplateApp(cdkJson.context);
+    buildBlueprint(rogueApp);
+    const rogue = new Stack(rogueApp, 'Rogue');
     new s3.Bucket(rogue, 'Unsafe', { blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL });
     // WHEN
-    const { findings } = synthWithCompliance(app, { packsAlreadyAdded: true });
+    const { findings } = synthWithCompliance(rogueApp, { packsAlreadyAdded: true });
     // THEN every pack reports the bucket, and only the rogue stack is reported
     const plugins = new Set(findings.map((f) => f.plugin));
     expect([...plugins].sort()).toEqual(
@@ -235,5 +260,91 @@ describe('the compliance gate', () => {
     );
     expect(findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']));
     expect(findings.every((f) => f.path.startsWith('Rogue/'))).toBe(true);
+  });
+});
+
+describe('acknowledgments', () => {
+  test('match the reviewed baseline', () => {
+    expect(formatAcknowledgmentChanges(compareAcknowledgments(baseline, current), ACKNOWLEDGMENT_BASELINE)).toBe('');
+  });
+
+  test('the baseline file is exactly what the update script writes (sorted, four fields each)', () => {
+    expect(fs.readFileSync(path.join(PROJECT_ROOT, ACKNOWLEDGMENT_BASELINE), 'utf8')).toBe(serializeAcknowledgmentBaseline(baseline));
+  });
+
+  test('only the CloudFormation validator acknowledgments of Vpc and FlowLog come from aws-cdk-lib; every other one names its call site', () => {
+    const fromLibrary = found.filter((a) => a.source === 'aws-cdk-lib');
+    expect([...new Set(fromLibrary.map((a) => a.id))].sort()).toEqual([
+      'CloudFormation-Validate::F3002',
+      'CloudFormation-Validate::F3003',
+      'CloudFormation-Validate::W3010',
+    ]);
+    for (const ack of found.filter((a) => a.source !== 'aws-cdk-lib')) {
+      expect({ id: ack.id, path: ack.path, source: ack.source, location: /^(constructs|lib)\/.+\.ts:\d+$/.test(ack.location ?? '') }).toEqual({
+        id: ack.id,
+        path: ack.path,
+        source: 'project',
+        location: true,
+      });
+    }
+  });
+});
+
+describe('the compliance report of the app', () => {
+  test('lists every acknowledgment exactly once, under a registered check', () => {
+    const listed = report.checks.flatMap((c) => c.acknowledgments.map(({ stack, path: p, id, reason }) => ({ stack, path: p, id, reason })));
+    expect(toRecords(listed)).toEqual(current);
+    expect(report.checks.map((c) => c.kind)).not.toContain('unregistered');
+    expect(report.totals.acknowledgments).toBe(current.length);
+  });
+
+  test('has the findings of validation-report.json, and each project acknowledgment of a check that ran covers a finding', () => {
+    expect(report.totals.findings).toBe(readFindings(app.outdir).length);
+    const unused = report.checks
+      .filter((c) => c.ran)
+      .flatMap((c) => c.acknowledgments.filter((a) => a.source === 'project' && a.findingsCovered === 0).map((a) => `${a.path} ${a.id}`));
+    expect(unused).toEqual([]);
+  });
+});
+
+describe('the baseline comparison', () => {
+  test('fails if an acknowledgment is added, naming it and how to update the baseline', () => {
+    // GIVEN the app's acknowledgments plus one recorded on a construct of a fresh app
+    const fresh = newTestApp();
+    const rogue = new Construct(new Stack(fresh, 'Gateway'), 'Rogue');
+    Validations.of(rogue).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'Rogue wildcard.' });
+    const mutated = [...current, ...toRecords(findAcknowledgments(fresh))];
+    // WHEN
+    const changes = compareAcknowledgments(baseline, mutated);
+    // THEN
+    expect(changes).toEqual([
+      { kind: 'added', stack: 'Gateway', path: 'Gateway/Rogue', id: 'Annotation::AwsSolutions-IAM5[Resource::*]', before: [], after: ['Rogue wildcard.'] },
+    ]);
+    const message = formatAcknowledgmentChanges(changes, ACKNOWLEDGMENT_BASELINE);
+    expect(message).toContain('+ added    Gateway/Rogue Annotation::AwsSolutions-IAM5[Resource::*]');
+    expect(message).toContain('+ reason: "Rogue wildcard."');
+    expect(message).toContain('npm run compliance:baseline');
+  });
+
+  test('fails if an acknowledgment is removed', () => {
+    const [first, ...rest] = current;
+    const changes = compareAcknowledgments(baseline, rest);
+    expect(changes).toEqual([expect.objectContaining({ kind: 'removed', path: first!.path, id: first!.id, after: [] })]);
+    expect(formatAcknowledgmentChanges(changes, ACKNOWLEDGMENT_BASELINE)).toContain(`- removed  ${first!.path} ${first!.id}`);
+  });
+
+  test('fails if a reason changes, showing both', () => {
+    const changed = current.map((a, i) => (i === 1 ? { ...a, reason: `${a.reason} Edited.` } : a));
+    const changes = compareAcknowledgments(baseline, changed);
+    expect(changes).toEqual([
+      expect.objectContaining({ kind: 'changed', path: current[1]!.path, before: [current[1]!.reason], after: [`${current[1]!.reason} Edited.`] }),
+    ]);
+    const message = formatAcknowledgmentChanges(changes, ACKNOWLEDGMENT_BASELINE);
+    expect(message).toContain(`- reason: ${JSON.stringify(current[1]!.reason)}`);
+    expect(message).toContain(`+ reason: ${JSON.stringify(`${current[1]!.reason} Edited.`)}`);
+  });
+
+  test('ignores order', () => {
+    expect(compareAcknowledgments(baseline, [...current].reverse())).toEqual([]);
   });
 });

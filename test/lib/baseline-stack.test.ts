@@ -6,7 +6,7 @@ import { INVOCATION_LOGGING_HANDLER_ACTIONS } from '../../constructs';
 import { BaselineStack } from '../../lib/baseline-stack';
 import { parseConfig } from '../../lib/config';
 import { serviceControlPolicyOf } from '../../lib/organization/service-control-policy';
-import { formatFindings, newTestApp, synthWithCompliance } from '../helpers/compliance';
+import { formatFindings, newTemplateApp, newTestApp, synthWithCompliance } from '../helpers/compliance';
 import { scrubAssetHashes } from '../helpers/snapshot';
 import {
   DEFAULT_CFN_EXEC_ROLE,
@@ -22,6 +22,11 @@ const ENFORCED = { guardrailIdentifier: 'arn:aws:bedrock:us-east-1:111122223333:
 /** What profile "strict" requires besides the guardrail; these tests build the stacks without it (see test/lib/code-signing.test.ts). */
 const SIGNED_CODE = { signedArtifactsFile: 'signed-artifacts.json' };
 
+/**
+ * Tests that read templates build them in a newTemplateApp (no CloudFormation schema validator): the two that pass every
+ * check here synthesize with it, as do the whole app (test/lib/app-compliance.test.ts) and every committed configuration
+ * (test/lib/environments), strict.json included.
+ */
 function baseline(app: App, input: unknown = {}): BaselineStack {
   return new BaselineStack(app, 'Baseline', { config: parseConfig(input).baseline });
 }
@@ -30,7 +35,7 @@ describe('BaselineStack', () => {
   describe('defaults', () => {
     let template: Template;
     beforeAll(() => {
-      const app = newTestApp();
+      const app = newTemplateApp();
       template = Template.fromStack(baseline(app, { baseline: { alertEmails: ['secops@example.com'] } }));
     });
 
@@ -146,7 +151,7 @@ describe('BaselineStack', () => {
   describe('invocation logging takeover', () => {
     test('baseline.invocationLogging.takeOverExisting reaches the custom resource, and the default does not take over', () => {
       // GIVEN
-      const app = newTestApp();
+      const app = newTemplateApp();
       const taking = baseline(app, { baseline: { alertEmails: ['secops@example.com'], invocationLogging: { takeOverExisting: true } } });
       const byDefault = new BaselineStack(app, 'Default', { config: parseConfig({ baseline: { alertEmails: ['secops@example.com'] } }).baseline });
       // THEN
@@ -184,7 +189,7 @@ describe('BaselineStack', () => {
     });
 
     test('data event types can be switched off one by one', () => {
-      const app = newTestApp();
+      const app = newTemplateApp();
       const template = Template.fromStack(
         baseline(app, {
           baseline: {
@@ -203,7 +208,7 @@ describe('BaselineStack', () => {
 
   describe('profile', () => {
     const lockModeOf = (input: unknown): unknown => {
-      const template = Template.fromStack(baseline(newTestApp(), input));
+      const template = Template.fromStack(baseline(newTemplateApp(), input));
       const buckets = Object.values(template.findResources('AWS::S3::Bucket', { Properties: { ObjectLockConfiguration: Match.anyValue() } }));
       expect(buckets).toHaveLength(1);
       return buckets[0]!.Properties.ObjectLockConfiguration.Rule.DefaultRetention.Mode;
@@ -224,14 +229,14 @@ describe('BaselineStack', () => {
     const partsOff = { invocationLogging: { managedExternally: true }, alertsReachNobody: true };
 
     test('no enforced guardrail and no organization policy by default', () => {
-      const template = Template.fromStack(baseline(newTestApp(), { baseline: partsOff }));
+      const template = Template.fromStack(baseline(newTemplateApp(), { baseline: partsOff }));
       template.resourceCountIs('AWS::Bedrock::EnforcedGuardrailConfiguration', 0);
       template.resourceCountIs('AWS::Organizations::Policy', 0);
     });
 
     test('the strict profile enforces the named guardrail version on every model call of the account', () => {
       // GIVEN / WHEN
-      const template = Template.fromStack(baseline(newTestApp(), { profile: 'strict', codeSigning: SIGNED_CODE, baseline: { ...partsOff, enforcedGuardrail: ENFORCED } }));
+      const template = Template.fromStack(baseline(newTemplateApp(), { profile: 'strict', codeSigning: SIGNED_CODE, baseline: { ...partsOff, enforcedGuardrail: ENFORCED } }));
       // THEN one configuration for all models (no ModelEnforcement) with the numeric version
       template.resourceCountIs('AWS::Bedrock::EnforcedGuardrailConfiguration', 1);
       const [resource] = Object.values(template.findResources('AWS::Bedrock::EnforcedGuardrailConfiguration'));
@@ -248,7 +253,7 @@ describe('BaselineStack', () => {
         },
       };
       const config = parseConfig(input);
-      const app = newTestApp();
+      const app = newTemplateApp();
       // WHEN
       const stack = new BaselineStack(app, 'Baseline', { config: config.baseline, serviceControlPolicy: serviceControlPolicyOf(config) });
       const template = Template.fromStack(stack);
@@ -263,7 +268,7 @@ describe('BaselineStack', () => {
       });
       // without deploy, the file only
       const fileOnly = parseConfig({ baseline: { ...input.baseline, organizationPolicy: { enabled: true, exemptRoleArnPatterns: [] } } });
-      const second = new BaselineStack(newTestApp(), 'Baseline', { config: fileOnly.baseline, serviceControlPolicy: serviceControlPolicyOf(fileOnly) });
+      const second = new BaselineStack(newTemplateApp(), 'Baseline', { config: fileOnly.baseline, serviceControlPolicy: serviceControlPolicyOf(fileOnly) });
       Template.fromStack(second).resourceCountIs('AWS::Organizations::Policy', 0);
       expect(fs.existsSync(second.serviceControlPolicyFile!)).toBe(true);
     });
@@ -293,7 +298,7 @@ describe('BaselineStack', () => {
 
     test('fails if the organization policy is enabled but the stack is given none', () => {
       const config = parseConfig({ baseline: { ...partsOff, enforcedGuardrail: ENFORCED, organizationPolicy: { enabled: true } } });
-      expect(() => new BaselineStack(newTestApp(), 'Baseline', { config: config.baseline })).toThrow(/organizationPolicy\.enabled is true but the BaselineStack was given no serviceControlPolicy/);
+      expect(() => new BaselineStack(newTemplateApp(), 'Baseline', { config: config.baseline })).toThrow(/organizationPolicy\.enabled is true but the BaselineStack was given no serviceControlPolicy/);
     });
   });
 });

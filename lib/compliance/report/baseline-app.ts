@@ -9,9 +9,10 @@ import { PROJECT_ROOT } from './baseline';
  * its acknowledgments against the reviewed baseline. The app is not synthesized yet.
  *
  * The CDK's built-in CloudFormation validator is off: acknowledgments are recorded while the tree
- * is built, and the validator alone would double the synthesis time (test/lib/app-compliance.test.ts
- * runs it on the whole app). `scripts/update-acknowledgment-baseline.ts` writes the baseline and
- * test/compliance/acknowledgments.test.ts checks it, both from this app, so they cannot disagree.
+ * is built, and the validator alone would double the synthesis time. `scripts/update-acknowledgment-baseline.ts`
+ * writes the baseline from this app; test/lib/app-compliance.test.ts checks it against the app it
+ * synthesizes with every check (the same cdk.json context and `buildBlueprint`, the validator on), so a
+ * baseline this app cannot reproduce fails there.
  *
  * @param outdir the directory the app synthesizes into; the caller creates and removes it
  */
