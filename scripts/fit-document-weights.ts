@@ -21,6 +21,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DOCUMENT_FEATURES, documentEvidence } from '../lambda/shared/screening/document-score';
+import { fitLogistic } from './logistic';
 
 interface Item {
   readonly text: string;
@@ -75,58 +76,10 @@ function fnv1a(text: string): number {
   return h;
 }
 
-/** Solves `a · x = b` (a square, symmetric positive definite here) by Gaussian elimination with partial pivoting. */
-function solve(a: number[][], b: number[]): number[] {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]!]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
-    [m[c], m[p]] = [m[p]!, m[c]!];
-    const pivot = m[c]![c]!;
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const f = m[r]![c]! / pivot;
-      if (f === 0) continue;
-      for (let k = c; k <= n; k++) m[r]![k]! -= f * m[c]![k]!;
-    }
-  }
-  return m.map((row, i) => row[n]! / row[i]!);
-}
-
 /** Logistic regression weights `[bias, w…]` fitted on `rows` by Newton's method with an L2 penalty. */
 function fit(rows: readonly Row[]): number[] {
-  const d = DOCUMENT_FEATURES.length + 1;
-  const w = new Array<number>(d).fill(0);
-  for (let step = 0; step < NEWTON_STEPS; step++) {
-    const grad = new Array<number>(d).fill(0);
-    const hess = Array.from({ length: d }, () => new Array<number>(d).fill(0));
-    for (const r of rows) {
-      const xi = [1, ...r.x];
-      let z = 0;
-      for (let k = 0; k < d; k++) z += w[k]! * xi[k]!;
-      const p = 1 / (1 + Math.exp(-z));
-      const y = r.poisoned ? 1 : 0;
-      const s = p * (1 - p);
-      for (let k = 0; k < d; k++) {
-        grad[k]! += (p - y) * xi[k]!;
-        for (let l = 0; l < d; l++) hess[k]![l]! += s * xi[k]! * xi[l]!;
-      }
-    }
-    for (let k = 1; k < d; k++) {
-      grad[k]! += LAMBDA * w[k]!;
-      hess[k]![k]! += LAMBDA;
-    }
-    hess[0]![0]! += 1e-6;
-    const delta = solve(hess, grad);
-    let moved = 0;
-    for (let k = 0; k < d; k++) {
-      w[k]! -= delta[k]!;
-      moved = Math.max(moved, Math.abs(delta[k]!));
-    }
-    if (moved < 1e-9) break;
-  }
-  return w;
+  const examples = rows.map((r) => ({ x: r.x, y: r.poisoned ? (1 as const) : (0 as const) }));
+  return fitLogistic(examples, DOCUMENT_FEATURES.length, { lambda: LAMBDA, maxIterations: NEWTON_STEPS, tolerance: 1e-9, biasRidge: 1e-6, balanceClasses: false });
 }
 
 function risk(w: readonly number[], x: readonly number[]): number {

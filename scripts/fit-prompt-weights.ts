@@ -22,6 +22,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { prescreenFeatures } from '../lambda/shared/screening/prescreen';
 import { PROMPT_FEATURES, PromptModel } from '../lambda/shared/screening/prompt-score';
+import { fitLogistic } from './logistic';
 
 interface Item {
   readonly text: string;
@@ -63,59 +64,10 @@ function loadRows(): { rows: Row[]; digests: string[] } {
   return { rows, digests };
 }
 
-/** Solve `A v = b` (A symmetric positive definite) by Gaussian elimination with partial pivoting. */
-function solve(a: number[][], b: number[]): number[] {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]!]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
-    [m[c], m[p]] = [m[p]!, m[c]!];
-    for (let r = c + 1; r < n; r++) {
-      const f = m[r]![c]! / m[c]![c]!;
-      for (let k = c; k <= n; k++) m[r]![k]! -= f * m[c]![k]!;
-    }
-  }
-  const v = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = m[r]![n]!;
-    for (let k = r + 1; k < n; k++) s -= m[r]![k]! * v[k]!;
-    v[r] = s / m[r]![r]!;
-  }
-  return v;
-}
-
-/** Logistic regression by Newton's method; returns `[bias, ...weights]`. */
+/** Logistic regression by Newton's method, balanced classes; returns `[bias, ...weights]`. */
 function fit(rows: readonly Row[], lambda: number): number[] {
-  const d = PROMPT_FEATURES.length + 1;
-  const attacks = rows.filter((r) => r.y === 1).length;
-  const classWeight = [rows.length / (2 * (rows.length - attacks)), rows.length / (2 * attacks)];
-  let beta = new Array<number>(d).fill(0);
-  for (let it = 0; it < NEWTON_ITERATIONS; it++) {
-    const grad = new Array<number>(d).fill(0);
-    const hess = Array.from({ length: d }, () => new Array<number>(d).fill(0));
-    for (const r of rows) {
-      const v = [1, ...r.x];
-      let z = 0;
-      for (let j = 0; j < d; j++) z += beta[j]! * v[j]!;
-      const p = 1 / (1 + Math.exp(-z));
-      const c = classWeight[r.y]!;
-      for (let j = 0; j < d; j++) {
-        grad[j]! += c * (p - r.y) * v[j]!;
-        if (v[j] === 0) continue;
-        for (let k = 0; k < d; k++) hess[j]![k]! += c * p * (1 - p) * v[j]! * v[k]!;
-      }
-    }
-    for (let j = 1; j < d; j++) {
-      grad[j]! += lambda * beta[j]!;
-      hess[j]![j]! += lambda;
-    }
-    hess[0]![0]! += 1e-9;
-    const step = solve(hess, grad);
-    beta = beta.map((b, j) => b - step[j]!);
-    if (Math.max(...step.map(Math.abs)) < 1e-10) break;
-  }
-  return beta;
+  const examples = rows.map((r) => ({ x: r.x, y: r.y === 1 ? (1 as const) : (0 as const) }));
+  return fitLogistic(examples, PROMPT_FEATURES.length, { lambda, maxIterations: NEWTON_ITERATIONS, tolerance: 1e-10, biasRidge: 1e-9, balanceClasses: true });
 }
 
 const logit = (beta: readonly number[], x: Float64Array): number => {
