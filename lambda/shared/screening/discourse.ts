@@ -66,10 +66,10 @@ const LIST_GAP = 8;
 /** How far before a quotation's opening mark a reporting cue may end. */
 const CUE_SPAN = 48;
 /** Longest quotation or inline code span blanked out (characters); a longer one is left in the view. */
-const MAX_QUOTE = 600;
+export const MAX_QUOTE = 600;
 
 /** Closing mark of each opening quotation mark (ASCII quotes close themselves). */
-const CLOSER: ReadonlyMap<number, number> = new Map([
+export const CLOSER: ReadonlyMap<number, number> = new Map([
   [0x22, 0x22], // "
   [0x60, 0x60], // `
   [0x27, 0x27], // '

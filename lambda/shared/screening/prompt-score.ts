@@ -21,6 +21,7 @@
  * The cues are found by one regular-expression pass over the text whose alternatives are literals, so a match
  * attempt reads at most the longest phrase; every pass reports its work to {@link countWork}.
  */
+import { CLOSER, MAX_QUOTE } from './discourse';
 import { Matcher, runRules } from './engine';
 import {
   CREATIVE_CJK,
@@ -340,20 +341,6 @@ function maxWeight(hits: ReadonlyMap<string, number>, except?: string): number {
   return best;
 }
 
-/** Closing mark of each opening quotation mark (ASCII quotes close themselves). */
-const CLOSER: ReadonlyMap<number, number> = new Map([
-  [0x22, 0x22], // "
-  [0x60, 0x60], // `
-  [0x27, 0x27], // '
-  [0x201c, 0x201d], // “ ”
-  [0x201e, 0x201c], // „ “
-  [0x2018, 0x2019], // ‘ ’
-  [0xab, 0xbb], // « »
-  [0x300c, 0x300d], // 「 」
-  [0x300e, 0x300f], // 『 』
-]);
-/** Longest quotation blanked out (characters): a longer one is more than a quoted phrase. */
-const MAX_QUOTE = 600;
 const QUOTE_WORD_CHAR = /[\p{L}\p{N}]/u;
 
 /**
