@@ -3,11 +3,18 @@
  *
  *   npx ts-node --transpile-only bench/gateway.bench.ts [--iterations 600] [--bundle-only]
  *
+ * (a), (b) and (d) run where Lambda runs the gateway: in a child `node` process (no ts-node, no `NODE_OPTIONS`) that
+ * loads bench/gateway-driver.ts bundled by esbuild with the options of the deployed bundle (`DEPLOYED_BUNDLING`, which
+ * the bench first checks rebuilds `dist/bundles/gateway/index.js` byte for byte), so the gateway code, the AWS SDK and
+ * the handler factories are the code Lambda loads, and the measured heap does not carry the TypeScript compiler (a
+ * ts-node process does: ~41 MB that every full GC in the measured process walks). The bare SDK calls run in that same
+ * process, on a client built by the gateway's `newBedrockClient`.
+ *
  * (a) Latency: the gateway handler end to end (real Bedrock Runtime client, real DynamoDB client) against a
  *     zero-latency loopback Bedrock server, versus a bare SDK Converse call to the same server with the same client
  *     (one pooled HTTP/2 session, shared by both) and, for reference, the SDK's default client; 8 KB prompt; quotas
- *     off, then quotas on against dynalite. The servers run in a child process (this file with `--serve`) so their
- *     CPU does not count as the gateway's; they keep no request log (it would grow the server's heap and GC).
+ *     off, then quotas on against dynalite. The servers run in their own child process (this file with `--serve`) so
+ *     their CPU does not count as the gateway's; they keep no request log (it would grow the server's heap and GC).
  *     Each handler call gets a fresh event built before its timer starts (Lambda's runtime builds the event, not the
  *     gateway). 200 warm-up calls per kind, then the kinds interleaved in a rotating order; medians.
  * (b) CPU: `process.cpuUsage()` per handler call minus per bare SDK call = the gateway's own CPU per request; the
@@ -34,11 +41,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
-import { BedrockRuntimeClient, ConverseCommand, ConverseCommandInput, ConverseStreamCommand, ConverseStreamCommandInput } from '@aws-sdk/client-bedrock-runtime';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { build } from 'esbuild';
-import { BENCH_CONFIG, prompt8k } from './inputs';
+import { build, BuildOptions } from 'esbuild';
+import type { DriverResult } from './gateway-driver';
+import { BENCH_CONFIG, STREAM_DELTA_CHARS, STREAM_REPLY } from './inputs';
 import { GATEWAY_CONFIG_FILE_NAME, GATEWAY_ENV } from '../lambda/shared/gateway-contract';
 
 const root = path.join(__dirname, '..');
@@ -46,7 +51,6 @@ const argIndex = process.argv.indexOf('--iterations');
 const ITERATIONS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 600;
 const WARMUP = 200;
 const IMPORT_RUNS = 15;
-const CREDENTIALS = { accessKeyId: 'AKIDTESTTESTTESTTEST', secretAccessKey: 'test-secret-key' };
 const CONFIG = BENCH_CONFIG;
 const TABLE = CONFIG.quotaTableName;
 
@@ -55,11 +59,6 @@ function median(xs: number[]): number {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
-
-/** The streamed reply of (d): 4 KB of benign prose. */
-const STREAM_REPLY = 'The quarterly report covers revenue, hiring and the roadmap for the next two product releases. '.repeat(41).slice(0, 4096);
-/** Characters per delta of the fake's ConverseStream (its STREAM_CHUNK_CHARS). */
-const STREAM_DELTA_CHARS = 16;
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -109,243 +108,31 @@ async function startServers(): Promise<{ bedrock: string; streaming: string; dyn
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// (a) + (b) latency and CPU.
+// (a), (b), (d): the driver, bundled as the gateway is deployed, in a plain node process.
 // ---------------------------------------------------------------------------------------------------------------
 
-type Kind = 'bare' | 'sdkDefault' | 'off' | 'on';
-const KINDS: readonly Kind[] = ['bare', 'sdkDefault', 'off', 'on'];
-
-interface Sampled {
-  readonly latency: number[];
-  readonly cpuPerCall: number[];
-}
-
-/** (d): per call, ms. */
-interface FirstToken {
-  readonly gateway: number[];
-  readonly bareFirst: number[];
-  readonly bareWindow: number[];
-  /** Characters the bare call must receive before the gateway's first release. */
-  readonly windowChars: number;
-}
-
-async function measureRuntime(): Promise<Record<Kind, Sampled> & { handlerAlone: number[]; aloneThenBare: number[]; stdoutBytesPerRequest: number; firstToken: FirstToken }> {
+/**
+ * Bundles bench/gateway-driver.ts with the deployed gateway's esbuild options into `dir` and runs it with `node`
+ * (no ts-node, no `NODE_OPTIONS`) against the loopback servers; returns its samples.
+ */
+async function measureRuntime(dir: string): Promise<DriverResult> {
+  const driver = path.join(dir, 'gateway-driver.js');
+  await build({ ...DEPLOYED_BUNDLING, entryPoints: [path.join(root, 'bench/gateway-driver.ts')], outfile: driver, logLevel: 'warning' });
+  const out = path.join(dir, 'driver-result.json');
   const servers = await startServers();
-  // Imported here so the module-scope clients of index.ts see a region.
-  process.env.AWS_REGION = 'us-east-1';
-  const { createHandler } = await import('../lambda/gateway/index');
-  const { Auditor, newLogger, newMetrics } = await import('../lambda/gateway/audit');
-  const { toProxyEvent, fakeContext, userContext } = await import('../test/helpers/lambda-http-adapter');
-
-  const { newBedrockClient } = await import('../lambda/gateway/bedrock');
-  // The gateway's client configuration (one pooled HTTP/2 session) for both the handler and the bare call, and the
-  // SDK's default configuration (a new session per request) as a second reference.
-  const bedrock = newBedrockClient({ endpoint: servers.bedrock, region: 'us-east-1', credentials: CREDENTIALS });
-  const sdkDefault = new BedrockRuntimeClient({ endpoint: servers.bedrock, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
-  const dynamo = new DynamoDBClient({ endpoint: servers.dynamo, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
-  const auditor = new Auditor(newLogger(), newMetrics());
-  const off = createHandler({ config: { ...CONFIG, quotasEnabled: false }, bedrock, auditor });
-  const on = createHandler({ config: { ...CONFIG, quotasEnabled: true }, bedrock, dynamo, auditor });
-
-  const prompt = prompt8k();
-  const body = Buffer.from(JSON.stringify({ model: 'nova-lite', max_tokens: 512, messages: [{ role: 'user', content: prompt }] }));
-  const claims = userContext('bench-user-0001', 'users');
-  const bareInput: ConverseCommandInput = {
-    modelId: CONFIG.models['nova-lite']!.modelId,
-    system: [{ text: CONFIG.systemPrompt }],
-    messages: [{ role: 'user', content: [{ text: prompt }] }],
-    inferenceConfig: { maxTokens: 512 },
-    guardrailConfig: { guardrailIdentifier: CONFIG.guardrailId, guardrailVersion: CONFIG.guardrailVersion, trace: 'enabled' },
-  };
-
-  // Each kind prepares its call outside the timed region (the event, as Lambda's runtime would hand it over), then
-  // the call itself is timed.
-  const event = () => toProxyEvent('POST', '/v1/chat/completions', {}, body, claims);
-  const invoke = (handler: ReturnType<typeof createHandler>) => () => {
-    const ev = event();
-    const ctx = fakeContext();
-    return async () => {
-      const res = await handler(ev, ctx);
-      if (res.statusCode !== 200) throw new Error(`handler answered ${res.statusCode}: ${res.body}`);
-    };
-  };
-  const prepare: Record<Kind, () => () => Promise<void>> = {
-    bare: () => async () => {
-      await bedrock.send(new ConverseCommand(bareInput));
-    },
-    sdkDefault: () => async () => {
-      await sdkDefault.send(new ConverseCommand(bareInput));
-    },
-    off: invoke(off),
-    on: invoke(on),
-  };
-  const calls = Object.fromEntries(KINDS.map((k) => [k, () => prepare[k]()()])) as Record<Kind, () => Promise<void>>;
-
-  // Powertools writes to stdout as in Lambda; swallow it here (counting bytes).
-  let stdoutBytes = 0;
-  const realWrite = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    stdoutBytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-    const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-    cb?.();
-    return true;
-  }) as typeof process.stdout.write;
-
-  const result = Object.fromEntries(KINDS.map((k) => [k, { latency: [] as number[], cpuPerCall: [] as number[] }])) as Record<Kind, Sampled>;
-  let offRequests = 0;
   try {
-    // Warm-up: JIT, connection pools, HTTP/2 sessions.
-    for (let i = 0; i < WARMUP; i++) for (const k of KINDS) await calls[k]();
-
-    // (a) latency: interleaved, rotating order.
-    const order = KINDS;
-    for (let i = 0; i < ITERATIONS; i++) {
-      for (let j = 0; j < order.length; j++) {
-        const k = order[(i + j) % order.length]!;
-        const call = prepare[k]();
-        const t = process.hrtime.bigint();
-        await call();
-        result[k].latency.push(Number(process.hrtime.bigint() - t) / 1e6);
-      }
-    }
-
-    // (b) CPU: blocks of sequential calls, interleaved, per-call CPU of each block.
-    const bytesBefore = stdoutBytes;
-    for (let round = 0; round < 9; round++) {
-      for (const k of order) {
-        const n = 100;
-        const prepared = Array.from({ length: n }, () => prepare[k]());
-        const before = process.cpuUsage();
-        for (const call of prepared) await call();
-        const used = process.cpuUsage(before);
-        result[k].cpuPerCall.push((used.user + used.system) / 1000 / n);
-        if (k === 'off') offRequests += n;
-      }
-    }
-    const offBytes = stdoutBytes - bytesBefore;
-
-    // (b') the handler alone: the same handler code with a Bedrock client stub that answers instantly (no network,
-    // no SDK), so nothing but the gateway's own work is measured.
-    const canned = await bedrock.send(new ConverseCommand(bareInput));
-    const stub = { send: async () => canned } as unknown as BedrockRuntimeClient;
-    const alone = invoke(createHandler({ config: { ...CONFIG, quotasEnabled: false }, bedrock: stub, auditor }));
-    for (let i = 0; i < 200; i++) await alone()();
-    const handlerAlone: number[] = [];
-    for (let round = 0; round < 7; round++) {
-      const prepared = Array.from({ length: 200 }, () => alone());
-      const before = process.cpuUsage();
-      for (const call of prepared) await call();
-      const used = process.cpuUsage(before);
-      handlerAlone.push((used.user + used.system) / 1000 / 200);
-    }
-    // (b'') where the rest goes: the stubbed handler and then a bare SDK call, one after the other, per pair. Its
-    // excess over (b') + bare is what running the gateway's work and the SDK's in turn costs on top of each alone
-    // (GC of both allocations together, caches, JIT feedback), not work inside or around the gateway's Bedrock call.
-    const pair = () => {
-      const gateway = alone();
-      const sdk = prepare.bare();
-      return async () => {
-        await gateway();
-        await sdk();
-      };
-    };
-    const aloneThenBare: number[] = [];
-    for (let round = 0; round < 7; round++) {
-      const prepared = Array.from({ length: 100 }, () => pair());
-      const before = process.cpuUsage();
-      for (const call of prepared) await call();
-      const used = process.cpuUsage(before);
-      aloneThenBare.push((used.user + used.system) / 1000 / 100);
-    }
-    const firstToken = await measureFirstToken(servers.streaming, auditor, prompt);
-    return { ...result, handlerAlone, aloneThenBare, stdoutBytesPerRequest: offBytes / (offRequests * 2), firstToken };
-  } finally {
-    process.stdout.write = realWrite;
-    bedrock.destroy();
-    sdkDefault.destroy();
-    dynamo.destroy();
-    servers.stop();
-  }
-}
-
-/** (d) time to first token, gateway (streaming handler) and bare ConverseStream, interleaved. */
-async function measureFirstToken(endpoint: string, auditor: import('../lambda/gateway/audit').Auditor, prompt: string): Promise<FirstToken> {
-  const { createStreamingHandler } = await import('../lambda/gateway/index');
-  const { newBedrockClient } = await import('../lambda/gateway/bedrock');
-  const { StreamScreen } = await import('../lambda/gateway/stream-screen');
-  const { toProxyEvent, fakeContext, userContext } = await import('../test/helpers/lambda-http-adapter');
-  const bedrock = newBedrockClient({ endpoint, region: 'us-east-1', credentials: CREDENTIALS });
-  const handler = createStreamingHandler({ config: { ...CONFIG, quotasEnabled: false }, bedrock, auditor });
-  const body = Buffer.from(JSON.stringify({ model: 'nova-lite', max_tokens: 512, stream: true, messages: [{ role: 'user', content: prompt }] }));
-  const claims = userContext('bench-user-0001', 'users');
-  const bareInput: ConverseStreamCommandInput = {
-    modelId: CONFIG.models['nova-lite']!.modelId,
-    system: [{ text: CONFIG.systemPrompt }],
-    messages: [{ role: 'user', content: [{ text: prompt }] }],
-    inferenceConfig: { maxTokens: 512 },
-    guardrailConfig: { guardrailIdentifier: CONFIG.guardrailId, guardrailVersion: CONFIG.guardrailVersion, trace: 'enabled', streamProcessingMode: 'sync' },
-  };
-  // Where the gateway's first release comes: the same screen, fed the same deltas.
-  const screen = new StreamScreen({ canary: 'cnryaaaaaaaaaaaaaaaaaaaa', allowedLinkHosts: CONFIG.output.allowedLinkHosts, allowHtml: CONFIG.output.allowHtml });
-  let windowChars = 0;
-  for (let i = 0; i < STREAM_REPLY.length; i += STREAM_DELTA_CHARS) {
-    const delta = STREAM_REPLY.slice(i, i + STREAM_DELTA_CHARS);
-    windowChars += delta.length;
-    const step = screen.push(delta);
-    if (step.blocked || step.text.length > 0) break;
-  }
-
-  const gatewayCall = async (): Promise<number> => {
-    const event = toProxyEvent('POST', '/v1/chat/completions', {}, body, claims);
-    const context = fakeContext();
-    let first: bigint | undefined;
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        if (first === undefined && /"content":"[^"]/.test(chunk.toString('utf8'))) first = process.hrtime.bigint();
-        callback();
-      },
+    const { NODE_OPTIONS: _nodeOptions, ...env } = process.env;
+    const args = [driver, '--servers', JSON.stringify({ bedrock: servers.bedrock, streaming: servers.streaming, dynamo: servers.dynamo }), '--iterations', String(ITERATIONS), '--warmup', String(WARMUP), '--out', out];
+    const code = await new Promise<number | null>((resolve, reject) => {
+      // stdout is Powertools' output (the driver swallows it during measurement); errors go to stderr.
+      const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...env, AWS_REGION: 'us-east-1', AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' } });
+      child.once('error', reject);
+      child.once('exit', resolve);
     });
-    const t = process.hrtime.bigint();
-    await handler(event, sink, context);
-    if (first === undefined) throw new Error('the gateway streamed no text');
-    return Number(first - t) / 1e6;
-  };
-  const bareCall = async (): Promise<[number, number]> => {
-    const t = process.hrtime.bigint();
-    const out = await bedrock.send(new ConverseStreamCommand(bareInput));
-    let chars = 0;
-    let first: bigint | undefined;
-    let window: bigint | undefined;
-    for await (const event of out.stream ?? []) {
-      const text = event.contentBlockDelta?.delta?.text;
-      if (text === undefined) continue;
-      chars += text.length;
-      first ??= process.hrtime.bigint();
-      if (chars >= windowChars) window ??= process.hrtime.bigint();
-    }
-    if (first === undefined || window === undefined) throw new Error('the bare stream was too short');
-    return [Number(first - t) / 1e6, Number(window - t) / 1e6];
-  };
-  try {
-    for (let i = 0; i < 50; i++) {
-      await gatewayCall();
-      await bareCall();
-    }
-    const result = { gateway: [] as number[], bareFirst: [] as number[], bareWindow: [] as number[], windowChars };
-    for (let i = 0; i < 200; i++) {
-      const order = i % 2 === 0 ? ['gateway', 'bare'] : ['bare', 'gateway'];
-      for (const kind of order) {
-        if (kind === 'gateway') result.gateway.push(await gatewayCall());
-        else {
-          const [first, window] = await bareCall();
-          result.bareFirst.push(first);
-          result.bareWindow.push(window);
-        }
-      }
-    }
-    return result;
+    if (code !== 0) throw new Error(`the bench driver (node ${driver}) exited with ${code}`);
+    return JSON.parse(fs.readFileSync(out, 'utf8')) as DriverResult;
   } finally {
-    bedrock.destroy();
+    servers.stop();
   }
 }
 
@@ -368,22 +155,39 @@ interface BundlePair {
   readonly sdk: BundleStats;
 }
 
-/** The esbuild options of `scripts/bundle-lambdas.mjs`, which builds the bundle the package ships (target node24). */
-const DEPLOYED_BUNDLING = { mainFields: ['module', 'main'], target: 'node24' };
+/**
+ * The esbuild options of `scripts/bundle-lambdas.mjs`, which builds the bundle the package ships (target node24). The
+ * bench checks that they rebuild `dist/bundles/gateway/index.js` byte for byte before it uses them for the driver.
+ */
+const DEPLOYED_BUNDLING = {
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'cjs',
+  minify: true,
+  sourcemap: false,
+  external: [],
+  mainFields: ['module', 'main'],
+  legalComments: 'none',
+} satisfies BuildOptions;
 
 async function measureBundles(): Promise<{ deployed: BundlePair; mainFirst: BundlePair; node: number[] }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-'));
   const { guardrailId: _g, guardrailVersion: _v, quotaTableName: _q, ...staticConfig } = CONFIG;
   const buildPair = async (name: string, mainFields: string[] | undefined): Promise<{ gateway: string; sdk: string }> => {
-    const common = {
-      bundle: true, minify: true, platform: 'node' as const, target: DEPLOYED_BUNDLING.target, format: 'cjs' as const, logLevel: 'silent' as const,
-      ...(mainFields ? { mainFields } : {}),
-    };
+    const { mainFields: _deployedMainFields, ...deployedOptions } = DEPLOYED_BUNDLING;
+    const common: BuildOptions = { ...deployedOptions, logLevel: 'silent', ...(mainFields ? { mainFields } : {}) };
     const gateway = path.join(dir, `gateway-${name}.js`);
     const sdk = path.join(dir, `sdk-only-${name}.js`);
     if (name === 'deployed') {
       // The bundle the package ships and the construct deploys, byte for byte (npm run build:bundles).
-      fs.copyFileSync(path.join(root, 'dist', 'bundles', 'gateway', 'index.js'), gateway);
+      const shipped = path.join(root, 'dist', 'bundles', 'gateway', 'index.js');
+      fs.copyFileSync(shipped, gateway);
+      // The driver of (a), (b), (d) is bundled with DEPLOYED_BUNDLING: it must be what builds the shipped bundle.
+      const rebuilt = await build({ ...common, entryPoints: [path.join(root, 'lambda/gateway/index.ts')], write: false });
+      if (!Buffer.from(rebuilt.outputFiles[0]!.contents).equals(fs.readFileSync(shipped))) {
+        throw new Error(`DEPLOYED_BUNDLING in bench/gateway.bench.ts does not rebuild ${shipped} byte for byte: run npm run build:bundles, or make DEPLOYED_BUNDLING match the options of scripts/bundle-lambdas.mjs`);
+      }
     } else {
       await build({ ...common, entryPoints: [path.join(root, 'lambda/gateway/index.ts')], outfile: gateway });
     }
@@ -468,7 +272,14 @@ async function main(): Promise<void> {
     console.log(bundleReport.join('\n'));
     return;
   }
-  const rt = await measureRuntime();
+  const driverDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-driver-'));
+  let driven: DriverResult;
+  try {
+    driven = await measureRuntime(driverDir);
+  } finally {
+    fs.rmSync(driverDir, { recursive: true, force: true });
+  }
+  const rt = driven.kinds;
   const loadAfter = os.loadavg();
 
   const bare = median(rt.bare.latency);
@@ -479,8 +290,9 @@ async function main(): Promise<void> {
   const cpuOn = median(rt.on.cpuPerCall);
   const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(' ');
 
-  console.log(`gateway benchmark — node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, 8 KB prompt, ${ITERATIONS} interleaved iterations`);
+  console.log(`gateway benchmark — node ${driven.node}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, 8 KB prompt, ${ITERATIONS} interleaved iterations`);
   console.log(`load average (1, 5, 15 min): ${load(loadBefore)} at start, ${load(loadAfter)} at end`);
+  console.log(`(a), (b), (d) measured in a plain node process running bench/gateway-driver.ts bundled like the deployed gateway (no ts-node); its heap at the end: ${(driven.heapUsedBytes / 1048576).toFixed(1)} MB`);
   console.log('');
   console.log('(a) latency per request           median      p90        ratio  target');
   console.log(`    bare SDK Converse             ${ms(bare).padEnd(11)} ${ms(percentile(rt.bare.latency, 90)).padEnd(10)} 1.00x`);
@@ -493,11 +305,11 @@ async function main(): Promise<void> {
   console.log(`    bare SDK, SDK-default client  ${ms(median(rt.sdkDefault.cpuPerCall))}`);
   console.log(`    gateway, quotas off           ${ms(cpuOff)}   own: ${ms(cpuOff - cpuBare)}  (target <= 1 ms)`);
   console.log(`    gateway, quotas on            ${ms(cpuOn)}   own incl. 2 DynamoDB calls: ${ms(cpuOn - cpuBare)}`);
-  console.log(`    handler alone, Bedrock stubbed ${ms(median(rt.handlerAlone))}   (median of 7 blocks of 200; target <= 1 ms)`);
-  console.log(`    stubbed handler, then bare call ${ms(median(rt.aloneThenBare))}   (median of 7 blocks of 100 pairs; excess over handler alone + bare: ${ms(median(rt.aloneThenBare) - median(rt.handlerAlone) - cpuBare)})`);
-  console.log(`    Powertools stdout per request ${(rt.stdoutBytesPerRequest).toFixed(0)} bytes`);
+  console.log(`    handler alone, Bedrock stubbed ${ms(median(driven.handlerAlone))}   (median of 7 blocks of 200; target <= 1 ms)`);
+  console.log(`    stubbed handler, then bare call ${ms(median(driven.aloneThenBare))}   (median of 7 blocks of 100 pairs; excess over handler alone + bare: ${ms(median(driven.aloneThenBare) - median(driven.handlerAlone) - cpuBare)})`);
+  console.log(`    Powertools stdout per request ${(driven.stdoutBytesPerRequest).toFixed(0)} bytes`);
   console.log('');
-  const ft = rt.firstToken;
+  const ft = driven.firstToken;
   const window = median(ft.bareWindow);
   const gatewayFirst = median(ft.gateway);
   console.log(`(d) time to first token, stream: true (4 KB reply in ${STREAM_DELTA_CHARS}-character deltas, median of 200 interleaved)`);

@@ -38,3 +38,8 @@ export function prompt8k(): string {
   for (let i = 0; out.length < 8192; i++) out += `${sentences[i % sentences.length]} `;
   return JSON.parse(JSON.stringify(out.slice(0, 8192))) as string;
 }
+
+/** The streamed reply of the gateway bench's time-to-first-token figure (d): 4 KB of benign prose. */
+export const STREAM_REPLY = 'The quarterly report covers revenue, hiring and the roadmap for the next two product releases. '.repeat(41).slice(0, 4096);
+/** Characters per delta of the loopback Bedrock server's ConverseStream (test/helpers/bedrock-server's STREAM_CHUNK_CHARS). */
+export const STREAM_DELTA_CHARS = 16;

@@ -1,0 +1,296 @@
+/**
+ * The measured process of bench/gateway.bench.ts, figures (a), (b) and (d). The bench bundles this file with esbuild
+ * using the options of the deployed gateway bundle (`scripts/bundle-lambdas.mjs`: bundle, minify, platform node, target
+ * node24, cjs, mainFields module,main, nothing external) and runs the bundle with plain `node`, as Lambda runs the
+ * gateway: no TypeScript compiler in the heap, the gateway code and the AWS SDK as esbuild emits them. The bare SDK
+ * calls it compares the gateway with run in this same process, on a client built by the gateway's own
+ * `newBedrockClient`. Not meant to be run by hand:
+ *
+ *   node <bundle>.js --servers '{"bedrock":…,"streaming":…,"dynamo":…}' --iterations 600 --warmup 200 --out result.json
+ *
+ * It writes its samples (JSON, {@link DriverResult}) to `--out`; stdout carries Powertools' output, swallowed and
+ * counted as in bench/gateway.bench.ts.
+ */
+import * as fs from 'node:fs';
+import { Writable } from 'node:stream';
+import { BedrockRuntimeClient, ConverseCommand, ConverseCommandInput, ConverseStreamCommand, ConverseStreamCommandInput } from '@aws-sdk/client-bedrock-runtime';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BENCH_CONFIG as CONFIG, STREAM_DELTA_CHARS, STREAM_REPLY, prompt8k } from './inputs';
+import { Auditor, newLogger, newMetrics } from '../lambda/gateway/audit';
+import { newBedrockClient } from '../lambda/gateway/bedrock';
+import { createHandler, createStreamingHandler, GatewayHandler } from '../lambda/gateway/index';
+import { StreamScreen } from '../lambda/gateway/stream-screen';
+import { fakeContext, toProxyEvent, userContext } from '../test/helpers/lambda-http-adapter';
+
+const CREDENTIALS = { accessKeyId: 'AKIDTESTTESTTESTTEST', secretAccessKey: 'test-secret-key' };
+
+export type Kind = 'bare' | 'sdkDefault' | 'off' | 'on';
+export const KINDS: readonly Kind[] = ['bare', 'sdkDefault', 'off', 'on'];
+
+export interface Sampled {
+  readonly latency: number[];
+  readonly cpuPerCall: number[];
+}
+
+/** (d): per call, ms. */
+export interface FirstToken {
+  readonly gateway: number[];
+  readonly bareFirst: number[];
+  readonly bareWindow: number[];
+  /** Characters the bare call must receive before the gateway's first release. */
+  readonly windowChars: number;
+}
+
+/** What the driver writes to `--out`. */
+export interface DriverResult {
+  readonly node: string;
+  readonly kinds: Record<Kind, Sampled>;
+  readonly handlerAlone: number[];
+  readonly aloneThenBare: number[];
+  readonly stdoutBytesPerRequest: number;
+  readonly firstToken: FirstToken;
+  /** V8 heap in use at the end of the measurements, bytes. */
+  readonly heapUsedBytes: number;
+}
+
+interface Servers {
+  readonly bedrock: string;
+  readonly streaming: string;
+  readonly dynamo: string;
+}
+
+function arg(name: string): string {
+  const at = process.argv.indexOf(name);
+  const value = at > 0 ? process.argv[at + 1] : undefined;
+  if (value === undefined) throw new Error(`gateway-driver: ${name} is required`);
+  return value;
+}
+
+function positiveInteger(name: string): number {
+  const value = Number(arg(name));
+  if (!Number.isInteger(value) || value < 1) throw new Error(`gateway-driver: ${name} must be a positive integer, got ${arg(name)}`);
+  return value;
+}
+
+async function measureRuntime(servers: Servers, iterations: number, warmup: number): Promise<Omit<DriverResult, 'node' | 'heapUsedBytes'>> {
+  // The gateway's client configuration (one pooled HTTP/2 session) for both the handler and the bare call, and the
+  // SDK's default configuration (a new session per request) as a second reference.
+  const bedrock = newBedrockClient({ endpoint: servers.bedrock, region: 'us-east-1', credentials: CREDENTIALS });
+  const sdkDefault = new BedrockRuntimeClient({ endpoint: servers.bedrock, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
+  const dynamo = new DynamoDBClient({ endpoint: servers.dynamo, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
+  const auditor = new Auditor(newLogger(), newMetrics());
+  const off = createHandler({ config: { ...CONFIG, quotasEnabled: false }, bedrock, auditor });
+  const on = createHandler({ config: { ...CONFIG, quotasEnabled: true }, bedrock, dynamo, auditor });
+
+  const prompt = prompt8k();
+  const body = Buffer.from(JSON.stringify({ model: 'nova-lite', max_tokens: 512, messages: [{ role: 'user', content: prompt }] }));
+  const claims = userContext('bench-user-0001', 'users');
+  const bareInput: ConverseCommandInput = {
+    modelId: CONFIG.models['nova-lite']!.modelId,
+    system: [{ text: CONFIG.systemPrompt }],
+    messages: [{ role: 'user', content: [{ text: prompt }] }],
+    inferenceConfig: { maxTokens: 512 },
+    guardrailConfig: { guardrailIdentifier: CONFIG.guardrailId, guardrailVersion: CONFIG.guardrailVersion, trace: 'enabled' },
+  };
+
+  // Each kind prepares its call outside the timed region (the event, as Lambda's runtime would hand it over), then
+  // the call itself is timed.
+  const event = () => toProxyEvent('POST', '/v1/chat/completions', {}, body, claims);
+  const invoke = (handler: GatewayHandler) => () => {
+    const ev = event();
+    const ctx = fakeContext();
+    return async () => {
+      const res = await handler(ev, ctx);
+      if (res.statusCode !== 200) throw new Error(`handler answered ${res.statusCode}: ${res.body}`);
+    };
+  };
+  const prepare: Record<Kind, () => () => Promise<void>> = {
+    bare: () => async () => {
+      await bedrock.send(new ConverseCommand(bareInput));
+    },
+    sdkDefault: () => async () => {
+      await sdkDefault.send(new ConverseCommand(bareInput));
+    },
+    off: invoke(off),
+    on: invoke(on),
+  };
+
+  // Powertools writes to stdout as in Lambda; swallow it here (counting bytes).
+  let stdoutBytes = 0;
+  const realWrite = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    stdoutBytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    cb?.();
+    return true;
+  }) as typeof process.stdout.write;
+
+  const result = Object.fromEntries(KINDS.map((k) => [k, { latency: [] as number[], cpuPerCall: [] as number[] }])) as Record<Kind, Sampled>;
+  let offRequests = 0;
+  try {
+    // Warm-up: JIT, connection pools, HTTP/2 sessions.
+    for (let i = 0; i < warmup; i++) for (const k of KINDS) await prepare[k]()();
+
+    // (a) latency: interleaved, rotating order.
+    for (let i = 0; i < iterations; i++) {
+      for (let j = 0; j < KINDS.length; j++) {
+        const k = KINDS[(i + j) % KINDS.length]!;
+        const call = prepare[k]();
+        const t = process.hrtime.bigint();
+        await call();
+        result[k].latency.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+    }
+
+    // (b) CPU: blocks of sequential calls, interleaved, per-call CPU of each block.
+    const bytesBefore = stdoutBytes;
+    for (let round = 0; round < 9; round++) {
+      for (const k of KINDS) {
+        const n = 100;
+        const prepared = Array.from({ length: n }, () => prepare[k]());
+        const before = process.cpuUsage();
+        for (const call of prepared) await call();
+        const used = process.cpuUsage(before);
+        result[k].cpuPerCall.push((used.user + used.system) / 1000 / n);
+        if (k === 'off') offRequests += n;
+      }
+    }
+    const offBytes = stdoutBytes - bytesBefore;
+
+    // (b') the handler alone: the same handler code with a Bedrock client stub that answers instantly (no network,
+    // no SDK), so nothing but the gateway's own work is measured.
+    const canned = await bedrock.send(new ConverseCommand(bareInput));
+    const stub = { send: async () => canned } as unknown as BedrockRuntimeClient;
+    const alone = invoke(createHandler({ config: { ...CONFIG, quotasEnabled: false }, bedrock: stub, auditor }));
+    for (let i = 0; i < 200; i++) await alone()();
+    const handlerAlone: number[] = [];
+    for (let round = 0; round < 7; round++) {
+      const prepared = Array.from({ length: 200 }, () => alone());
+      const before = process.cpuUsage();
+      for (const call of prepared) await call();
+      const used = process.cpuUsage(before);
+      handlerAlone.push((used.user + used.system) / 1000 / 200);
+    }
+    // (b'') where the rest goes: the stubbed handler and then a bare SDK call, one after the other, per pair. Its
+    // excess over (b') + bare is what running the gateway's work and the SDK's in turn costs on top of each alone
+    // (GC of both allocations together, caches, JIT feedback), not work inside or around the gateway's Bedrock call.
+    const pair = () => {
+      const gateway = alone();
+      const sdk = prepare.bare();
+      return async () => {
+        await gateway();
+        await sdk();
+      };
+    };
+    const aloneThenBare: number[] = [];
+    for (let round = 0; round < 7; round++) {
+      const prepared = Array.from({ length: 100 }, () => pair());
+      const before = process.cpuUsage();
+      for (const call of prepared) await call();
+      const used = process.cpuUsage(before);
+      aloneThenBare.push((used.user + used.system) / 1000 / 100);
+    }
+    const firstToken = await measureFirstToken(servers.streaming, auditor, prompt);
+    return { kinds: result, handlerAlone, aloneThenBare, stdoutBytesPerRequest: offBytes / (offRequests * 2), firstToken };
+  } finally {
+    process.stdout.write = realWrite;
+    bedrock.destroy();
+    sdkDefault.destroy();
+    dynamo.destroy();
+  }
+}
+
+/** (d) time to first token, gateway (streaming handler) and bare ConverseStream, interleaved. */
+async function measureFirstToken(endpoint: string, auditor: Auditor, prompt: string): Promise<FirstToken> {
+  const bedrock = newBedrockClient({ endpoint, region: 'us-east-1', credentials: CREDENTIALS });
+  const handler = createStreamingHandler({ config: { ...CONFIG, quotasEnabled: false }, bedrock, auditor });
+  const body = Buffer.from(JSON.stringify({ model: 'nova-lite', max_tokens: 512, stream: true, messages: [{ role: 'user', content: prompt }] }));
+  const claims = userContext('bench-user-0001', 'users');
+  const bareInput: ConverseStreamCommandInput = {
+    modelId: CONFIG.models['nova-lite']!.modelId,
+    system: [{ text: CONFIG.systemPrompt }],
+    messages: [{ role: 'user', content: [{ text: prompt }] }],
+    inferenceConfig: { maxTokens: 512 },
+    guardrailConfig: { guardrailIdentifier: CONFIG.guardrailId, guardrailVersion: CONFIG.guardrailVersion, trace: 'enabled', streamProcessingMode: 'sync' },
+  };
+  // Where the gateway's first release comes: the same screen, fed the same deltas.
+  const screen = new StreamScreen({ canary: 'cnryaaaaaaaaaaaaaaaaaaaa', allowedLinkHosts: CONFIG.output.allowedLinkHosts, allowHtml: CONFIG.output.allowHtml });
+  let windowChars = 0;
+  for (let i = 0; i < STREAM_REPLY.length; i += STREAM_DELTA_CHARS) {
+    const delta = STREAM_REPLY.slice(i, i + STREAM_DELTA_CHARS);
+    windowChars += delta.length;
+    const step = screen.push(delta);
+    if (step.blocked || step.text.length > 0) break;
+  }
+
+  const gatewayCall = async (): Promise<number> => {
+    const event = toProxyEvent('POST', '/v1/chat/completions', {}, body, claims);
+    const context = fakeContext();
+    let first: bigint | undefined;
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        if (first === undefined && /"content":"[^"]/.test(chunk.toString('utf8'))) first = process.hrtime.bigint();
+        callback();
+      },
+    });
+    const t = process.hrtime.bigint();
+    await handler(event, sink, context);
+    if (first === undefined) throw new Error('the gateway streamed no text');
+    return Number(first - t) / 1e6;
+  };
+  const bareCall = async (): Promise<[number, number]> => {
+    const t = process.hrtime.bigint();
+    const out = await bedrock.send(new ConverseStreamCommand(bareInput));
+    let chars = 0;
+    let first: bigint | undefined;
+    let window: bigint | undefined;
+    for await (const event of out.stream ?? []) {
+      const text = event.contentBlockDelta?.delta?.text;
+      if (text === undefined) continue;
+      chars += text.length;
+      first ??= process.hrtime.bigint();
+      if (chars >= windowChars) window ??= process.hrtime.bigint();
+    }
+    if (first === undefined || window === undefined) throw new Error('the bare stream was too short');
+    return [Number(first - t) / 1e6, Number(window - t) / 1e6];
+  };
+  try {
+    for (let i = 0; i < 50; i++) {
+      await gatewayCall();
+      await bareCall();
+    }
+    const result = { gateway: [] as number[], bareFirst: [] as number[], bareWindow: [] as number[], windowChars };
+    for (let i = 0; i < 200; i++) {
+      const order = i % 2 === 0 ? ['gateway', 'bare'] : ['bare', 'gateway'];
+      for (const kind of order) {
+        if (kind === 'gateway') result.gateway.push(await gatewayCall());
+        else {
+          const [first, window] = await bareCall();
+          result.bareFirst.push(first);
+          result.bareWindow.push(window);
+        }
+      }
+    }
+    return result;
+  } finally {
+    bedrock.destroy();
+  }
+}
+
+async function main(): Promise<void> {
+  if ((process as unknown as Record<symbol, unknown>)[Symbol.for('ts-node.register.instance')] !== undefined) {
+    throw new Error('gateway-driver: run the esbuild bundle with plain node (bench/gateway.bench.ts does), not this file under ts-node');
+  }
+  const servers = JSON.parse(arg('--servers')) as Servers;
+  const measured = await measureRuntime(servers, positiveInteger('--iterations'), positiveInteger('--warmup'));
+  const result: DriverResult = { node: process.version, ...measured, heapUsedBytes: process.memoryUsage().heapUsed };
+  fs.writeFileSync(arg('--out'), JSON.stringify(result));
+}
+
+// Run only as the bundled entry point (`node <bundle>.js`), not when the bench imports this file for its types.
+if (process.argv.includes('--servers')) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
