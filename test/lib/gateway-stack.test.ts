@@ -3,7 +3,7 @@ import { AlertTopic } from '../../constructs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parseConfig } from '../../lib/config';
 import { GatewayStack } from '../../lib/gateway-stack';
-import { formatFindings, newTestApp, synthWithCompliance } from '../helpers/compliance';
+import { formatFindings, newTemplateApp, newTestApp, synthWithCompliance } from '../helpers/compliance';
 import { scrubAssetHashes } from '../helpers/snapshot';
 import {
   DEFAULT_CFN_EXEC_ROLE,
@@ -175,7 +175,7 @@ describe('GatewayStack', () => {
 
     test('an existing user pool replaces the new one, and inference profiles are allowed in each of their regions', () => {
       // GIVEN
-      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const app = newTemplateApp({ 'aws:cdk:bundling-stacks': [] });
       // WHEN
       const stack = gateway(app, {
         gateway: {
@@ -204,7 +204,7 @@ describe('GatewayStack', () => {
 
     test('monitoring settings reach the alarms: recipients, thresholds, budget and the inference profile the gateway calls', () => {
       // GIVEN
-      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const app = newTemplateApp({ 'aws:cdk:bundling-stacks': [] });
       // WHEN
       const stack = gateway(app, {
         gateway: {
@@ -244,7 +244,7 @@ describe('GatewayStack', () => {
 
     test('logRetentionDays sets the retention of every gateway log group', () => {
       // GIVEN
-      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const app = newTemplateApp({ 'aws:cdk:bundling-stacks': [] });
       // WHEN
       const template = Template.fromStack(gateway(app, { gateway: { logRetentionDays: 731 } }));
       // THEN
@@ -257,7 +257,7 @@ describe('GatewayStack', () => {
 
     test('gateway.api.createAccountCloudWatchRole false leaves the account\'s API Gateway logging role alone', () => {
       // GIVEN an account whose API Gateway CloudWatch role is managed elsewhere
-      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const app = newTemplateApp({ 'aws:cdk:bundling-stacks': [] });
       // WHEN
       const template = Template.fromStack(gateway(app, { gateway: { api: { createAccountCloudWatchRole: false } } }));
       // THEN the stack neither sets the account setting nor creates a role API Gateway could assume
@@ -269,7 +269,7 @@ describe('GatewayStack', () => {
 
     test('without a configured DynamoDB prefix list the network guard resolves it, with no deploy-time parameter; a configured one wins', () => {
       // GIVEN
-      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const app = newTemplateApp({ 'aws:cdk:bundling-stacks': [] });
       // WHEN
       const defaultStack = gateway(app);
       const configuredStack = new GatewayStack(app, 'Configured', { config: parseConfig({ gateway: { dynamoDbPrefixListId: 'pl-02cd2c6b' } }).gateway });
@@ -289,7 +289,7 @@ describe('GatewayStack', () => {
 
     test('a given alert topic replaces the stack\'s own', () => {
       // GIVEN
-      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const app = newTemplateApp({ 'aws:cdk:bundling-stacks': [] });
       const alertTopic = new AlertTopic(new Stack(app, 'Shared'), 'Alerts');
       // WHEN
       const stack = new GatewayStack(app, 'Gateway', { config: parseConfig({}).gateway, alertTopic });
@@ -300,7 +300,7 @@ describe('GatewayStack', () => {
     });
 
     test('keyAdministratorRoleArns may administer every key, next to the CloudFormation execution role', () => {
-      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const app = newTemplateApp({ 'aws:cdk:bundling-stacks': [] });
       const admin = 'arn:aws:iam::111122223333:role/platform/KeyAdmins';
       const template = Template.fromStack(gateway(app, { keyAdministratorRoleArns: [admin] }));
       const admins = Object.values(keyAdministrators(template));
@@ -311,7 +311,7 @@ describe('GatewayStack', () => {
     });
 
     test('fails if alert emails are configured next to a given alert topic', () => {
-      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const app = newTemplateApp({ 'aws:cdk:bundling-stacks': [] });
       const alertTopic = new AlertTopic(new Stack(app, 'Shared'), 'Alerts');
       const config = parseConfig({ gateway: { monitoring: { alertEmails: ['secops@example.com'] } } }).gateway;
       expect(() => new GatewayStack(app, 'Gateway', { config, alertTopic })).toThrow(
@@ -321,7 +321,7 @@ describe('GatewayStack', () => {
 
     test('fails if the account is pinned and the stack, used on its own, is given no alert destination', () => {
       // GIVEN a gateway stack outside the blueprint app, with no baseline topic to share
-      const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+      const app = newTemplateApp({ 'aws:cdk:bundling-stacks': [] });
       const config = parseConfig({}).gateway;
       // THEN
       expect(() => new GatewayStack(app, 'Gateway', { config, env: { account: '123456789012', region: 'eu-west-1' } })).toThrow(
