@@ -156,20 +156,14 @@ interface BundlePair {
 }
 
 /**
- * The esbuild options of `scripts/bundle-lambdas.mjs`, which builds the bundle the package ships (target node24). The
- * bench checks that they rebuild `dist/bundles/gateway/index.js` byte for byte before it uses them for the driver.
+ * The esbuild options of `scripts/bundle-lambdas.mjs` (`scripts/bundle-options.json`), which builds the bundle the
+ * package ships. The bench checks that they rebuild `dist/bundles/gateway/index.js` byte for byte (the shipped bundle
+ * may be stale) before it uses them for the driver.
  */
-const DEPLOYED_BUNDLING = {
-  bundle: true,
-  platform: 'node',
-  target: 'node24',
-  format: 'cjs',
-  minify: true,
-  sourcemap: false,
-  external: [],
-  mainFields: ['module', 'main'],
-  legalComments: 'none',
-} satisfies BuildOptions;
+const DEPLOYED_BUNDLING = JSON.parse(fs.readFileSync(path.join(root, 'scripts', 'bundle-options.json'), 'utf8')) as BuildOptions & {
+  readonly target: string;
+  readonly mainFields: string[];
+};
 
 async function measureBundles(): Promise<{ deployed: BundlePair; mainFirst: BundlePair; node: number[] }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-'));
@@ -186,7 +180,7 @@ async function measureBundles(): Promise<{ deployed: BundlePair; mainFirst: Bund
       // The driver of (a), (b), (d) is bundled with DEPLOYED_BUNDLING: it must be what builds the shipped bundle.
       const rebuilt = await build({ ...common, entryPoints: [path.join(root, 'lambda/gateway/index.ts')], write: false });
       if (!Buffer.from(rebuilt.outputFiles[0]!.contents).equals(fs.readFileSync(shipped))) {
-        throw new Error(`DEPLOYED_BUNDLING in bench/gateway.bench.ts does not rebuild ${shipped} byte for byte: run npm run build:bundles, or make DEPLOYED_BUNDLING match the options of scripts/bundle-lambdas.mjs`);
+        throw new Error(`scripts/bundle-options.json does not rebuild ${shipped} byte for byte: the shipped bundle is stale, run npm run build:bundles`);
       }
     } else {
       await build({ ...common, entryPoints: [path.join(root, 'lambda/gateway/index.ts')], outfile: gateway });

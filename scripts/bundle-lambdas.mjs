@@ -43,26 +43,16 @@ export const CLIS = {
 };
 const cliRoot = path.join(root, 'dist', 'cli');
 
-/** The esbuild options of every bundle (what NodejsFunction used before, minus Docker). */
+/**
+ * The esbuild options of every bundle (what NodejsFunction used before, minus Docker), shared with the gateway benchmark
+ * (`scripts/bundle-options.json`): platform node, target node24 (the constructs set Runtime.NODEJS_24_X), cjs, minified,
+ * no source map; nothing external, so the deployed code runs the AWS SDK it was tested with; ES-module builds first
+ * (`mainFields` module, main), so esbuild can drop what a function never uses from the SDK.
+ */
+const BUNDLE_OPTIONS = JSON.parse(fs.readFileSync(path.join(root, 'scripts', 'bundle-options.json'), 'utf8'));
+
 function options(entry) {
-  return {
-    entryPoints: [path.join(root, entry)],
-    bundle: true,
-    platform: 'node',
-    // The functions run on Lambda's Node.js 24 runtime (constructs set Runtime.NODEJS_24_X).
-    target: 'node24',
-    format: 'cjs',
-    minify: true,
-    sourcemap: false,
-    // Nothing is external: the AWS SDK is bundled, so the deployed code runs the version it was tested with.
-    external: [],
-    // ES module builds first: esbuild can then drop what the function never uses from the AWS SDK.
-    mainFields: ['module', 'main'],
-    legalComments: 'none',
-    logLevel: 'warning',
-    write: false,
-    metafile: true,
-  };
+  return { ...BUNDLE_OPTIONS, entryPoints: [path.join(root, entry)], logLevel: 'warning', write: false, metafile: true };
 }
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
