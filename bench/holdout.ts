@@ -8,15 +8,17 @@
  *   been looked at, so that the end-of-session measurement is on data nobody has tuned on.
  * - Set 5: holdout-documents-5 (231 documents, 17 languages) and holdout-prompts-5 (217 direct prompts, 17 languages),
  *   a second fresh holdout written while the document screen and the prompt pre-screen were being reworked on dev data.
+ * - Set 6: holdout-documents-6 (328 documents, 21 languages) and holdout-prompts-6 (236 direct prompts, 20 languages),
+ *   written after sets 3 to 5 had been looked at, while the document screen was being reworked again on dev data.
  *
  * For each set, prints for `screenDocument` (flagged = quarantine) and `prescreen` (flagged = verdict not allow) the
  * share of attacks flagged and of benign items flagged: overall, English vs other languages, per family and per
  * language. With `--list`, also every miss and false positive (family, language and the first 120 characters,
  * newlines shown as ⏎) — for the person reporting the measurement, not for tuning.
  *
- *   npx ts-node --transpile-only bench/holdout.ts              # sets 3, 4 and 5, one after the other
- *   npx ts-node --transpile-only bench/holdout.ts --set 5      # one set (repeat --set for several)
- *   npx ts-node --transpile-only bench/holdout.ts --set 5 --list
+ *   npx ts-node --transpile-only bench/holdout.ts              # sets 3, 4, 5 and 6, one after the other
+ *   npx ts-node --transpile-only bench/holdout.ts --set 6      # one set (repeat --set for several)
+ *   npx ts-node --transpile-only bench/holdout.ts --set 6 --list
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -40,7 +42,7 @@ interface Tally {
 }
 
 /** The holdout sets, in the order they run by default. */
-const SETS: readonly string[] = ['3', '4', '5'];
+const SETS: readonly string[] = ['3', '4', '5', '6'];
 
 /** Targets from issue 10, printed beside each report so a reader can judge the figures without looking them up. */
 const DOCUMENT_TARGET = 'target: attacks flagged ≥ 50 %, benign flagged ≤ 2 %';
