@@ -15,7 +15,8 @@
  *   all dev documents. A nested run (the threshold chosen by an inner cross-validation of each training part, then
  *   applied to the held-out fold) reports what that procedure gives on documents it never saw.
  * - `--check`: fit and report, but do not write the weights; `--explain`: also list the clean documents scored
- *   highest and the poisoned ones scored lowest out of fold (set, family, signal ids; never text).
+ *   highest and the poisoned ones scored lowest out of fold (set, family, signal ids; never text); `--features`:
+ *   each feature's firing rate, English against other languages, poisoned against clean.
  * - `FIT_LAMBDA`, `FIT_TARGET` (environment): try another penalty or clean-rate target.
  */
 import * as fs from 'node:fs';
@@ -37,6 +38,8 @@ interface Row {
   readonly poisoned: boolean;
   readonly english: boolean;
   readonly x: readonly number[];
+  /** Feature values before {@link DROP} zeroes some. */
+  readonly raw: readonly number[];
   readonly hard: boolean;
   readonly hash: number;
 }
@@ -166,6 +169,7 @@ const rows: Row[] = DEV_SETS.flatMap((set) =>
       poisoned: item.label === 'attack',
       english: item.lang === undefined ? !item.family.startsWith('ml-') : item.lang === 'en',
       x: e.features.map((v, k) => (DROP.has(DOCUMENT_FEATURES[k]!) ? 0 : v)),
+      raw: e.features,
       hard: e.hard.length > 0,
       hash: fnv1a(item.text),
     };
@@ -190,6 +194,28 @@ if (process.argv.includes('--explain')) {
   console.log(order.filter(([r]) => !r.poisoned).sort((a, b) => b[1] - a[1]).slice(0, 12).map(show).join('\n'));
   console.log('lowest poisoned:');
   console.log(order.filter(([r]) => r.poisoned).sort((a, b) => a[1] - b[1]).slice(0, 40).map(show).join('\n'));
+}
+
+// How often each feature fires (value above 0) and its mean, by language and label: a feature that fires on English
+// poisoned documents and never on other languages' is English-only by construction.
+if (process.argv.includes('--features')) {
+  const groups: Array<[string, (r: Row) => boolean]> = [
+    ['en poisoned', (r) => r.english && r.poisoned],
+    ['en clean', (r) => r.english && !r.poisoned],
+    ['other poisoned', (r) => !r.english && r.poisoned],
+    ['other clean', (r) => !r.english && !r.poisoned],
+  ];
+  const sizes = groups.map(([, keep]) => rows.filter(keep).length);
+  console.log(`feature firing rate % (mean value) by group: ${groups.map(([g], k) => `${g} (${sizes[k]})`).join(', ')}`);
+  DOCUMENT_FEATURES.forEach((name, k) => {
+    const cells = groups.map(([, keep]) => {
+      const sel = rows.filter(keep);
+      const fired = sel.filter((r) => r.raw[k]! > 0).length;
+      const mean = sel.reduce((a, r) => a + r.raw[k]!, 0) / Math.max(1, sel.length);
+      return `${((100 * fired) / Math.max(1, sel.length)).toFixed(0).padStart(4)} (${mean.toFixed(2)})`;
+    });
+    console.log(`  ${DROP.has(name) ? '-' : ' '} ${name.padEnd(24)} ${cells.join('  ')}`);
+  });
 }
 
 // Per-fold weights: a feature whose sign or size changes between folds is not learned, it is memorized.
