@@ -16,6 +16,7 @@
  *
  * Both are one left-to-right pass with bounded look-behind, and report their work to {@link countWork}.
  */
+import { DOCUMENT_CUES } from './lexicon/document-cues';
 import { LEXICON } from './lexicon/words';
 import { countWork } from './work';
 
@@ -218,6 +219,111 @@ export function mentionView(text: string): MentionView {
   return { text: out, discussion };
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// The document screen's multilingual cues (lexicon/document-cues.ts), compiled once.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** One-letter clitics written before an Arabic word ("و" and, "ال" the, "ل" for, "ب" with) and their combinations. */
+const ARABIC_CLITICS = ['و', 'ف', 'ب', 'ل', 'ال', 'وال', 'بال', 'لل', 'فال'];
+/** One-letter clitics written before a Hebrew word ("ה" the, "ו" and, "ל" to, "ש" that, "ב" in, "מ" from). */
+const HEBREW_CLITICS = ['ה', 'ו', 'ל', 'ש', 'ב', 'מ', 'וה', 'ול', 'שה', 'לה'];
+
+/** The forms of a cue entry a document may carry: unaccented (Latin, Greek, Cyrillic), behind a clitic (Arabic, Hebrew). */
+function cueForms(entry: string): string[] {
+  const c = entry.charCodeAt(0);
+  if (c < 0x0590) {
+    const folded = entry.normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC');
+    return folded === entry ? [entry] : [entry, folded];
+  }
+  if (c < 0x0600) return [entry, ...HEBREW_CLITICS.map((p) => p + entry)];
+  if (c < 0x0700) return [entry, ...ARABIC_CLITICS.map((p) => p + entry)];
+  return [entry];
+}
+
+/** A cue class of spaced scripts: its words, and its phrases of two or three words (joined by one space). */
+interface Cues {
+  readonly words: ReadonlySet<string>;
+  readonly phrases: ReadonlySet<string>;
+}
+/** Compiles cue classes (space-separated entries, `a_b` a phrase) into words and phrases, with their other forms. */
+function cues(...lists: string[]): Cues {
+  const words = new Set<string>();
+  const phrases = new Set<string>();
+  for (const entry of lists.join(' ').split(/\s+/)) {
+    if (entry === '') continue;
+    const lower = entry.toLowerCase();
+    if (lower.includes('_')) for (const f of cueForms(lower.replace(/_/g, ' '))) phrases.add(f);
+    else for (const f of cueForms(lower)) words.add(f);
+  }
+  return { words, phrases };
+}
+const cueList = (list: string): string[] => list.split(/\s+/).filter((w) => w !== '');
+
+/** A word, or the phrase it ends (`pair`: with the word before it; `triple`: with the two before), is a cue of `c`. */
+const isCue = (c: Cues, word: string, pair: string, triple: string): boolean => c.words.has(word) || c.phrases.has(pair) || c.phrases.has(triple);
+
+/**
+ * Scripts written without spaces between words (Chinese, Japanese, Thai) or with particles attached to words
+ * (Korean): a run of their letters is searched for cues anywhere in it.
+ */
+export function isRunScript(c: number): boolean {
+  return (c >= 0x0e00 && c <= 0x0e7f) || (c >= 0x1100 && c <= 0x11ff) || (c >= 0x2e80 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff66 && c <= 0xff9f);
+}
+const isThai = (c: number): boolean => c >= 0x0e00 && c <= 0x0e7f;
+
+/** Bits of the cue classes found in a run ({@link runCues}). */
+const RUN_PROCESSOR = 1;
+const RUN_SECOND = 2;
+const RUN_MODAL = 4;
+const RUN_REPLY = 8;
+const RUN_USER = 16;
+const RUN_TELL = 32;
+const RUN_INSTEAD = 64;
+/** Run cues by their first code unit: [entry, class bit]. */
+const RUN_INDEX = new Map<number, Array<readonly [string, number]>>();
+function indexRuns(list: readonly string[], bit: number): void {
+  for (const entry of list) {
+    const key = entry.charCodeAt(0);
+    RUN_INDEX.set(key, [...(RUN_INDEX.get(key) ?? []), [entry, bit] as const]);
+  }
+}
+/** The longest run cue (code units): a match attempt reads at most this many. */
+let RUN_LONGEST = 0;
+/**
+ * The cue classes found anywhere in a run: one look-up per code unit and a comparison per cue that starts with it,
+ * so linear in the run's length. Reports its work to {@link countWork} through `work`.
+ */
+function runCues(run: string, work: { n: number }): number {
+  let bits = 0;
+  for (let k = 0; k < run.length; k++) {
+    const candidates = RUN_INDEX.get(run.charCodeAt(k));
+    if (candidates === undefined) continue;
+    for (const [entry, bit] of candidates) if ((bits & bit) === 0 && run.startsWith(entry, k)) bits |= bit;
+    work.n += candidates.length * RUN_LONGEST;
+  }
+  work.n += run.length;
+  return bits;
+}
+
+/** Whoever processes a document, in the document cues (spaced scripts). */
+const DOC_PROCESSOR = cues(DOCUMENT_CUES.PROCESSOR!);
+/** Words and phrases that open an imperative sentence in other languages (verbs, polite markers). */
+const DOC_IMPERATIVE = cues(DOCUMENT_CUES.IMPERATIVE!, DOCUMENT_CUES.TELL!);
+/** First words of the imperative phrases ("por favor", "s'il vous plaît"): the sentence's verb may follow them. */
+const DOC_IMPERATIVE_HEADS: ReadonlySet<string> = new Set([...DOC_IMPERATIVE.phrases].map((p) => p.split(' ')[0]!));
+/** The last word (or two) of a sentence that is an imperative in a verb-final language. */
+const DOC_IMPERATIVE_FINAL = cues(DOCUMENT_CUES.IMPERATIVE_FINAL!);
+const DOC_SECOND = cues(DOCUMENT_CUES.SECOND_PERSON!);
+const DOC_MODAL = cues(DOCUMENT_CUES.MODAL!);
+const DOC_REPLY = cues(DOCUMENT_CUES.REPLY!);
+const DOC_USER = cues(DOCUMENT_CUES.USER!);
+const DOC_TELL = cues(DOCUMENT_CUES.TELL!);
+const DOC_TOWARD = cues(DOCUMENT_CUES.TOWARD!);
+const DOC_INSTEAD = cues(DOCUMENT_CUES.INSTEAD!);
+/** Runs that open (Chinese, Thai) or end (Japanese, Korean) with an imperative or a polite request. */
+const IMPERATIVE_RUN_START = cueList(DOCUMENT_CUES.IMPERATIVE_RUN_START!);
+const IMPERATIVE_RUN_END = cueList(DOCUMENT_CUES.IMPERATIVE_RUN_END!);
+
 /** Verbs that open an imperative sentence (English and the commonest forms of other languages), folded. */
 const IMPERATIVE_VERBS: ReadonlySet<string> = new Set(
   `add ask avoid book bring call cancel check choose clean click close collect confirm contact copy create delete
@@ -245,20 +351,23 @@ const IMPERATIVE_VERBS: ReadonlySet<string> = new Set(
   прочитайте используйте заполните подпишите сохраните сообщите нажмите выберите проверь отправь открой закрой
   позвони напиши прочитай ответь используй запиши`
     .split(/\s+/)
-    .filter((w) => w !== ''),
+    .filter((w) => w !== '')
+    .concat([...DOC_IMPERATIVE.words]),
 );
 /**
- * A CJK run (read as one word up to punctuation) that is a polite request: Chinese opening with 请/請, Japanese
- * ending with ください/下さい.
+ * A run of a script written without spaces (read as one word up to punctuation) that is an imperative or a polite
+ * request: Chinese and Thai opening with a request marker or a directive verb (请, 务必, 忽略, กรุณา, อย่า), Japanese
+ * and Korean ending with an imperative or a polite request (ください, しなさい, 세요, 십시오).
  */
 function cjkImperative(run: string): boolean {
-  const c = run.charCodeAt(0);
-  if (c < 0x3000) return false;
-  return c === 0x8bf7 || c === 0x8acb || run.endsWith('ください') || run.endsWith('下さい');
+  if (!isRunScript(run.charCodeAt(0)) && !isRunScript(run.charCodeAt(run.length - 1))) return false;
+  return IMPERATIVE_RUN_START.some((m) => run.startsWith(m)) || runImperativeEnd(run);
 }
+/** A Japanese or Korean run that ends with an imperative or a polite request. */
+const runImperativeEnd = (run: string): boolean => IMPERATIVE_RUN_END.some((m) => run.endsWith(m));
 
 /** Characters that end a sentence ('.' only before a blank; '>' closes a markup tag, which starts a new block). */
-const SENTENCE_END: ReadonlySet<number> = new Set([0x2e, 0x21, 0x3f, 0x3b, 0x0a, 0x3e, 0x3002, 0xff01, 0xff1f, 0xff1b]);
+const SENTENCE_END: ReadonlySet<number> = new Set([0x2e, 0x21, 0x3f, 0x3b, 0x0a, 0x3e, 0x3002, 0xff01, 0xff1f, 0xff1b, 0x0964, 0x061f, 0x06d4]);
 /** Words skipped at the start of a sentence before its verb. */
 const SENTENCE_OPENERS: ReadonlySet<string> = new Set(['please', 'kindly', 'then', 'also', 'now', 'always', 'first', 'next', 'finally', 'and']);
 
@@ -326,10 +435,25 @@ export function imperativeProfile(text: string): ImperativeProfile {
   let imperatives = 0;
   let atStart = true;
   let opened = false; // the current sentence has a word
+  let imperative = false; // the current sentence is counted as an imperative
+  let head = ''; // a first word that may open an imperative phrase ("por" of "por favor")
+  let lastStart = -1; // the current sentence's last word, for verb-final languages
+  let lastEnd = -1;
   let lastWordLength = 0;
   let sliced = 0;
   let requestStart = -1; // just after the verb of a sentence that opens with a request for knowledge
   const requests: Array<[number, number]> = [];
+  const endSentence = (): void => {
+    if (opened && !imperative && lastStart >= 0) {
+      if (finalImperative(text.slice(lastStart, lastEnd))) imperatives++;
+      sliced += 2 * (lastEnd - lastStart);
+    }
+    atStart = true;
+    opened = false;
+    imperative = false;
+    head = '';
+    lastStart = -1;
+  };
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -342,18 +466,41 @@ export function imperativeProfile(text: string): ImperativeProfile {
         else break;
       }
       lastWordLength = i - start;
+      lastStart = start;
+      lastEnd = i;
+      // Thai writes a blank between sentences, none between words: a Thai run before a blank ends its sentence.
+      const thaiEnd = isThai(text.charCodeAt(i - 1)) && (i >= n || text.charCodeAt(i) === 0x20);
       // Numbering ("1.", "2)") and list letters or initials ("a)", "P.S.") before the verb are skipped.
-      if (!atStart || (c >= 0x30 && c <= 0x39) || i - start === 1) continue;
+      if (!atStart || (c >= 0x30 && c <= 0x39) || i - start === 1) {
+        if (thaiEnd) endSentence();
+        continue;
+      }
       if (!opened) {
         sentences++;
         opened = true;
       }
       const word = text.slice(start, i).toLowerCase();
       sliced += 2 * word.length;
+      if (head !== '') {
+        if (DOC_IMPERATIVE.phrases.has(`${head} ${word}`)) {
+          imperatives++;
+          imperative = true;
+          atStart = false;
+          head = '';
+          if (thaiEnd) endSentence();
+          continue;
+        }
+        head = '';
+      }
       if (SENTENCE_OPENERS.has(word)) continue;
-      if (IMPERATIVE_VERBS.has(word) || cjkImperative(word)) imperatives++;
+      if (IMPERATIVE_VERBS.has(word) || cjkImperative(word)) {
+        imperatives++;
+        imperative = true;
+      }
       if (KNOWLEDGE_VERBS.has(word)) requestStart = i;
-      atStart = false;
+      if (!imperative && DOC_IMPERATIVE_HEADS.has(word)) head = word;
+      else atStart = false;
+      if (thaiEnd) endSentence();
       continue;
     }
     i++;
@@ -367,12 +514,21 @@ export function imperativeProfile(text: string): ImperativeProfile {
     }
     if (requestStart >= 0) requests.push([requestStart, i]);
     requestStart = -1;
-    atStart = true;
-    opened = false;
+    endSentence();
   }
+  endSentence();
   if (requestStart >= 0) requests.push([requestStart, n]);
   countWork(n + sliced);
   return { sentences, imperatives, offTopicRequests: requests.length === 0 ? 0 : offTopic(text, requests) };
+}
+
+/**
+ * The last word of a sentence is an imperative in a language that puts the verb last: Hindi, Turkish, Persian
+ * ({@link DOC_IMPERATIVE_FINAL}), a Japanese or Korean run ending with a request.
+ */
+function finalImperative(last: string): boolean {
+  const word = last.toLowerCase();
+  return DOC_IMPERATIVE_FINAL.words.has(word) || ((isRunScript(word.charCodeAt(0)) || isRunScript(word.charCodeAt(word.length - 1))) && runImperativeEnd(word));
 }
 
 /** Words of `text` between `from` and `to`, lower-cased (a word as {@link imperativeProfile} reads it). */
@@ -454,6 +610,14 @@ const PROCESSOR_ALL = [...lexiconWords(LEXICON.AIWORD!, LEXICON.R_AI!), 'summari
 const PROCESSOR: ReadonlySet<string> = new Set(PROCESSOR_ALL.filter((w) => w.charCodeAt(0) < 0x1100));
 /** The same in scripts written without spaces or with particles attached (found as substrings of a word run). */
 const PROCESSOR_RUN: readonly string[] = PROCESSOR_ALL.filter((w) => w.charCodeAt(0) >= 0x1100);
+indexRuns([...PROCESSOR_RUN.map((w) => w.toLowerCase()), ...cueList(DOCUMENT_CUES.PROCESSOR_RUN!)], RUN_PROCESSOR);
+indexRuns(cueList(DOCUMENT_CUES.SECOND_PERSON_RUN!), RUN_SECOND);
+indexRuns(cueList(DOCUMENT_CUES.MODAL_RUN!), RUN_MODAL);
+indexRuns(cueList(DOCUMENT_CUES.REPLY_RUN!), RUN_REPLY);
+indexRuns(cueList(DOCUMENT_CUES.USER_RUN!), RUN_USER);
+indexRuns(cueList(DOCUMENT_CUES.TELL_RUN!), RUN_TELL);
+indexRuns(cueList(DOCUMENT_CUES.INSTEAD_RUN!), RUN_INSTEAD);
+RUN_LONGEST = Math.max(...[...RUN_INDEX.values()].flat().map(([entry]) => entry.length));
 /**
  * Verbs that open a directive to whoever reads the document: the people-work verbs of {@link IMPERATIVE_VERBS} and the
  * lexicon's verbs that direct a reader's output (say, write, add, recommend, translate, ignore, delete, …). Not the
@@ -467,18 +631,21 @@ const DIRECTIVE_VERBS: ReadonlySet<string> = new Set([
   'begin', 'end', 'rate', 'rank', 'approve', 'describe', 'advise', 'forward',
 ]);
 /** Words that make a sentence speak to its reader: second-person pronouns and possessives. */
-const SECOND_PERSON: ReadonlySet<string> = new Set(lexiconWords(LEXICON.YOU!, LEXICON.YOUR!, LEXICON.R_YOUR!).filter((w) => w.charCodeAt(0) < 0x1100));
+const SECOND_PERSON: ReadonlySet<string> = new Set([...lexiconWords(LEXICON.YOU!, LEXICON.YOUR!, LEXICON.R_YOUR!).filter((w) => w.charCodeAt(0) < 0x1100), ...DOC_SECOND.words]);
 /** Verbs that dictate what the reader tells its user (in several languages). */
-const TELL_VERBS: ReadonlySet<string> = new Set(lexiconWords(LEXICON.R_TELL!, LEXICON.URGEV!).filter((w) => w.charCodeAt(0) < 0x1100));
+const TELL_VERBS: ReadonlySet<string> = new Set([...lexiconWords(LEXICON.R_TELL!, LEXICON.URGEV!).filter((w) => w.charCodeAt(0) < 0x1100), ...DOC_TELL.words]);
 /** Modal verbs of obligation ("must", "should", "always", "never"). */
-const MODAL: ReadonlySet<string> = new Set(lexiconWords(LEXICON.MODAL!));
+const MODAL: ReadonlySet<string> = new Set([...lexiconWords(LEXICON.MODAL!), ...DOC_MODAL.words]);
 /** The reader's own output: "answer", "reply", "summary", "response", in several languages. */
-const REPLY_WORDS: ReadonlySet<string> = new Set(lexiconWords(LEXICON.R_REPLYN!, LEXICON.RESPONSEN!, 'summarizing summarising answering responding replying'));
+const REPLY_WORDS: ReadonlySet<string> = new Set([
+  ...lexiconWords(LEXICON.R_REPLYN!, LEXICON.RESPONSEN!, 'summarizing summarising answering responding replying'),
+  ...DOC_REPLY.words,
+]);
 /**
  * Words right before a processor noun that make the sentence speak to it ("note *to* the assistant", "*for* any AI",
  * "if you are *an* AI", "*an* den Assistenten", "*pour* l'assistant").
  */
-const TOWARD: ReadonlySet<string> = new Set(`to for an den dem pour para per voor для к`.split(/\s+/));
+const TOWARD: ReadonlySet<string> = new Set([...`to for an den dem pour para per voor для к`.split(/\s+/), ...DOC_TOWARD.words]);
 /** How many words before a processor noun a {@link TOWARD} word may stand ("to any AI model", "for the screening assistant"). */
 const TOWARD_SPAN = 3;
 /** How many words after a processor noun a ':' or ',' may close a vocative ("AI assistant:", "Hey assistant —"). */
@@ -591,6 +758,12 @@ interface SentenceState {
   tell: boolean;
   /** A processor noun is among the sentence's first words: the sentence is about what it does ("AI systems … should"). */
   subject: boolean;
+  /** The user the reader answers ("the user", "l'utilisateur", "用户"). */
+  user: boolean;
+  /** "Instead": the reader is to drop what it was doing. */
+  instead: boolean;
+  /** The sentence's last word and the one before it (a verb-final language's imperative stands there). */
+  last: string;
   words: number;
 }
 const freshSentence = (): SentenceState => ({
@@ -602,6 +775,9 @@ const freshSentence = (): SentenceState => ({
   vocative: false,
   reply: false,
   subject: false,
+  user: false,
+  instead: false,
+  last: '',
   words: 0,
 });
 
@@ -629,11 +805,14 @@ export function addressProfile(text: string): AddressProfile {
   let processorAt = -1; // word index of the latest processor noun in the sentence
   let towardAt = -100; // word index of the latest TOWARD word
   let prevWord = '';
+  let prev2 = ''; // the word before prevWord (three-word phrases)
   let clauseStart = 0; // word index where the current clause starts (a sentence, or after a colon or a vocative)
   let work = 0;
+  const runWork = { n: 0 };
 
   const endSentence = (): void => {
     if (cur.words > 0) {
+      if (!cur.imperative && cur.last !== '' && finalImperative(cur.last)) cur.imperative = true;
       sentences++;
       const para = paras[paras.length - 1]!;
       para[0]++;
@@ -649,13 +828,15 @@ export function addressProfile(text: string): AddressProfile {
       const directs = cur.imperative || cur.modal || cur.second || cur.tell;
       if ((cur.vocative && directs) || (cur.subject && cur.modal)) processorDirected++;
       else if (prev !== undefined && directs) processorDirected++;
-      if (cur.reply && directs) replyDirected++;
+      // The reader's output, or the user it answers, with a verb that dictates what it says; "instead" with an imperative.
+      if ((cur.reply && directs) || (cur.user && cur.tell) || (cur.instead && cur.imperative)) replyDirected++;
       prev = cur.vocative && !directs ? cur : undefined;
     }
     cur = freshSentence();
     processorAt = -1;
     towardAt = -100;
     prevWord = '';
+    prev2 = '';
     clauseStart = 0;
   };
   const endLine = (at: number): void => {
@@ -683,25 +864,38 @@ export function addressProfile(text: string): AddressProfile {
         else break;
       }
       const word = text.slice(start, i).toLowerCase();
-      work += 3 * word.length;
+      const pair = `${prevWord} ${word}`;
+      const triple = `${prev2} ${pair}`;
+      work += 3 * word.length + pair.length + triple.length;
       const index = cur.words++;
       const at = index - clauseStart;
       if (at === 0 || (at === 1 && (SENTENCE_OPENERS.has(prevWord) || /^[0-9]/.test(prevWord) || prevWord.length === 1))) {
         if (DIRECTIVE_VERBS.has(word) || cjkImperative(word)) cur.imperative = true;
       }
+      if (at === 1 && DOC_IMPERATIVE.phrases.has(pair)) cur.imperative = true;
       let processor = false;
-      if (word.charCodeAt(0) >= 0x1100) {
-        for (const p of PROCESSOR_RUN) if (word.includes(p)) processor = true;
-        work += PROCESSOR_RUN.length * word.length;
+      if (isRunScript(word.charCodeAt(0)) || isRunScript(word.charCodeAt(word.length - 1))) {
+        const bits = runCues(word, runWork);
+        processor = (bits & RUN_PROCESSOR) !== 0;
+        if ((bits & RUN_SECOND) !== 0) cur.second = true;
+        if ((bits & RUN_MODAL) !== 0) cur.modal = true;
+        if ((bits & RUN_REPLY) !== 0) cur.reply = true;
+        if ((bits & RUN_USER) !== 0) cur.user = true;
+        if ((bits & RUN_TELL) !== 0) cur.tell = true;
+        if ((bits & RUN_INSTEAD) !== 0) cur.instead = true;
       } else {
         // "language model(s)": a model that reads; a bare "model" is more often a product or a data model.
-        processor = PROCESSOR.has(word) || ((word === 'model' || word === 'models') && prevWord === 'language');
-        if (TELL_VERBS.has(word)) cur.tell = true;
-        if (SECOND_PERSON.has(word)) cur.second = true;
-        if (MODAL.has(word)) cur.modal = true;
-        if (REPLY_WORDS.has(word)) cur.reply = true;
+        processor =
+          PROCESSOR.has(word) || ((word === 'model' || word === 'models') && prevWord === 'language') || isCue(DOC_PROCESSOR, word, pair, triple);
+        if (TELL_VERBS.has(word) || DOC_TELL.phrases.has(pair)) cur.tell = true;
+        if (SECOND_PERSON.has(word) || DOC_SECOND.phrases.has(pair)) cur.second = true;
+        if (MODAL.has(word) || DOC_MODAL.phrases.has(pair)) cur.modal = true;
+        if (REPLY_WORDS.has(word) || isCue(DOC_REPLY, word, pair, triple)) cur.reply = true;
+        if (isCue(DOC_USER, word, pair, triple)) cur.user = true;
+        if (isCue(DOC_INSTEAD, word, pair, triple)) cur.instead = true;
         if (TOWARD.has(word)) towardAt = index;
       }
+      cur.last = word;
       if (processor) {
         cur.processor = true;
         processorAt = index;
@@ -712,7 +906,10 @@ export function addressProfile(text: string): AddressProfile {
       } else if (processorAt >= 0) {
         sincePunct++;
       }
+      prev2 = prevWord;
       prevWord = word;
+      // Thai writes a blank between sentences, none between words: a Thai run before a blank ends its sentence.
+      if (isThai(text.charCodeAt(i - 1)) && (i >= n || text.charCodeAt(i) === 0x20)) endSentence();
       continue;
     }
     i++;
@@ -745,7 +942,7 @@ export function addressProfile(text: string): AddressProfile {
   }
   endLine(n);
   endSentence();
-  countWork(n + work);
+  countWork(n + work + runWork.n);
 
   const used = paras.filter((p) => p[0] > 0);
   let imperativeContrast = 0;
