@@ -4,7 +4,7 @@
  *
  *   npx ts-node --transpile-only scripts/fit-document-weights.ts [--check]
  *
- * - Data: `test/fixtures/injection-eval/dev-documents{,-2,-3,-4}.json`. Holdout sets are never read (the loader
+ * - Data: `test/fixtures/injection-eval/dev-documents{,-2,-3,-4,-5,-6}.json`. Holdout sets are never read (the loader
  *   refuses any name that is not a dev set).
  * - Model: L2-regularized logistic regression over {@link DOCUMENT_FEATURES} (tens of weights, no word features),
  *   fitted by Newton's method from zero, so the result is deterministic. Documents a hard signal quarantines anyway
@@ -42,9 +42,11 @@ interface Row {
   readonly raw: readonly number[];
   readonly hard: boolean;
   readonly hash: number;
+  /** The screen reads the document as written in another language (`readsAsOtherLanguage`): its threshold group. */
+  readonly other: boolean;
 }
 
-const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4', 'dev-documents-5'];
+const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4', 'dev-documents-5', 'dev-documents-6'];
 const FOLDS = 5;
 /**
  * Cross-validated clean quarantine rate the operating point may reach (the target is 2 % on unseen data; cross-validation
@@ -63,6 +65,11 @@ const DROPPED = ['override', 'persona', 'personaMode', 'offTopic', 'markup', 're
 const DROP = new Set((process.env.FIT_DROP ?? DROPPED.join(',')).split(',').filter((f) => f !== ''));
 for (const f of DROP) if (!(DOCUMENT_FEATURES as readonly string[]).includes(f)) throw new Error(`FIT_DROP: unknown feature ${f}`);
 const NEWTON_STEPS = 30;
+/**
+ * One threshold per language group (environment `FIT_THRESHOLDS=split`, the default) or one for all (`one`): see
+ * {@link chooseThresholds}.
+ */
+const SPLIT = (process.env.FIT_THRESHOLDS ?? 'split') === 'split';
 
 const fixtures = path.join(__dirname, '..', 'test', 'fixtures', 'injection-eval');
 function load(name: string): Item[] {
@@ -119,7 +126,7 @@ function outOfFold(rows: readonly Row[], k: number): number[] {
   return out;
 }
 
-const quarantined = (r: Row, p: number, t: number): boolean => r.hard || p >= t;
+const quarantined = (r: Row, p: number, t: Thresholds): boolean => r.hard || p >= thresholdOf(t, r);
 
 /** Lowest threshold at which the share of clean rows quarantined (hard signals included) is at most `target`. */
 function chooseThreshold(rows: readonly Row[], p: readonly number[], target: number): number {
@@ -133,6 +140,28 @@ function chooseThreshold(rows: readonly Row[], p: readonly number[], target: num
   return limit === undefined ? 0 : Math.min(1, limit + 1e-9);
 }
 
+/** The thresholds of the two language groups: English (and code, data) and documents read as another language. */
+interface Thresholds {
+  readonly english: number;
+  readonly other: number;
+}
+/**
+ * With {@link SPLIT}, each group's threshold is chosen by the clean-rate rule within that group (the target holds in
+ * English and in other languages separately); otherwise one threshold for all.
+ */
+function chooseThresholds(rows: readonly Row[], p: readonly number[], target: number): Thresholds {
+  if (!SPLIT) {
+    const t = chooseThreshold(rows, p, target);
+    return { english: t, other: t };
+  }
+  const pick = (other: boolean): number => {
+    const idx = rows.map((_, i) => i).filter((i) => rows[i]!.other === other);
+    return chooseThreshold(idx.map((i) => rows[i]!), idx.map((i) => p[i]!), target);
+  };
+  return { english: pick(false), other: pick(true) };
+}
+const thresholdOf = (t: Thresholds, r: Row): number => (r.other ? t.other : t.english);
+
 interface Rate {
   hit: number;
   n: number;
@@ -145,6 +174,8 @@ function report(title: string, rows: readonly Row[], decide: (r: Row, i: number)
     ...DEV_SETS.map((s) => [`  ${s}`, (r: Row) => r.set === s] as [string, (r: Row) => boolean]),
     ['  English', (r) => r.english],
     ['  other languages', (r) => !r.english],
+    ['  read as English', (r) => !r.other],
+    ['  read as other', (r) => r.other],
   ];
   for (const [name, keep] of lines) {
     const poisoned: Rate = { hit: 0, n: 0 };
@@ -172,20 +203,21 @@ const rows: Row[] = DEV_SETS.flatMap((set) =>
       raw: e.features,
       hard: e.hard.length > 0,
       hash: fnv1a(item.text),
+      other: e.otherLanguage,
     };
   }),
 );
 
 // Cross-validated operating point.
 const oof = outOfFold(rows, FOLDS);
-const threshold = chooseThreshold(rows, oof, TARGET_CLEAN);
+const threshold = chooseThresholds(rows, oof, TARGET_CLEAN);
 {
   const clean = rows.filter((r) => !r.poisoned);
   const allowed = Math.floor(TARGET_CLEAN * clean.length) - clean.filter((r) => r.hard).length;
-  console.log(`features ${DOCUMENT_FEATURES.length - DROP.size} of ${DOCUMENT_FEATURES.length}, lambda ${LAMBDA}, target ${TARGET_CLEAN}: ` +
+  console.log(`features ${DOCUMENT_FEATURES.length - DROP.size} of ${DOCUMENT_FEATURES.length}, lambda ${LAMBDA}, target ${TARGET_CLEAN}, ${SPLIT ? "a threshold per language group" : "one threshold"}: ` +
     `${clean.length} clean documents, ${clean.filter((r) => r.hard).length} quarantined by hard signals, so the threshold lets ${allowed} scored clean documents through`);
 }
-report(`cross-validated (${FOLDS}-fold, out-of-fold scores), threshold ${threshold.toFixed(4)}:`, rows, (r, i) => quarantined(r, oof[i]!, threshold));
+report(`cross-validated (${FOLDS}-fold, out-of-fold scores), threshold ${threshold.english.toFixed(4)} (English), ${threshold.other.toFixed(4)} (other languages):`, rows, (r, i) => quarantined(r, oof[i]!, threshold));
 if (process.argv.includes('--explain')) {
   // The clean documents scored highest out of fold, and the poisoned ones scored lowest: set, family, signal ids.
   const order = rows.map((r, i) => [r, oof[i]!] as const).filter(([r]) => !r.hard);
@@ -237,7 +269,7 @@ if (process.argv.includes('--folds')) {
 const loso = new Array<boolean>(rows.length).fill(false);
 for (const held of DEV_SETS) {
   const train = rows.filter((r) => r.set !== held);
-  const t = chooseThreshold(train, outOfFold(train, FOLDS), TARGET_CLEAN);
+  const t = chooseThresholds(train, outOfFold(train, FOLDS), TARGET_CLEAN);
   const w = fit(train.filter((r) => !r.hard));
   rows.forEach((r, i) => {
     if (r.set === held) loso[i] = quarantined(r, r.hard ? 1 : risk(w, r.x), t);
@@ -251,7 +283,7 @@ report('leave one dev set out (each set scored by a model and threshold fitted o
     const sel = held.filter(([r]) => keep(r));
     return pct({ hit: sel.filter(([, q]) => q).length, n: sel.length });
   };
-  console.log(`  sets 2-5 held out      poisoned ${rate((r) => r.poisoned).padEnd(20)} clean ${rate((r) => !r.poisoned)}`);
+  console.log(`  ${`sets 2-${DEV_SETS.length} held out`.padEnd(22)} poisoned ${rate((r) => r.poisoned).padEnd(20)} clean ${rate((r) => !r.poisoned)}`);
 }
 
 // Nested: the threshold of each outer fold comes from an inner cross-validation of its training part.
@@ -259,7 +291,7 @@ const outer = folds(rows, FOLDS);
 const nested = new Array<boolean>(rows.length).fill(false);
 for (let f = 0; f < FOLDS; f++) {
   const train = rows.filter((_, i) => outer[i] !== f);
-  const t = chooseThreshold(train, outOfFold(train, FOLDS - 1), TARGET_CLEAN);
+  const t = chooseThresholds(train, outOfFold(train, FOLDS - 1), TARGET_CLEAN);
   const w = fit(train.filter((r) => !r.hard));
   rows.forEach((r, i) => {
     if (outer[i] === f) nested[i] = quarantined(r, r.hard ? 1 : risk(w, r.x), t);
@@ -272,6 +304,16 @@ const final = fit(rows.filter((r) => !r.hard));
 report('resubstitution (final weights on the documents they were fitted on; optimistic):', rows, (r) => quarantined(r, r.hard ? 1 : risk(final, r.x), threshold));
 
 const round = (v: number): number => Math.round(v * 1000) / 1000;
+const thresholdNote = SPLIT
+  ? [
+      ` * Each threshold is the lowest at which the ${FOLDS}-fold cross-validated share of clean documents quarantined is at`,
+      ` * most ${TARGET_CLEAN * 100} %: among the documents read as English (code and data included) for \`threshold\`, among those`,
+      ' * read as written in another language for `otherLanguageThreshold`. No holdout set was read.',
+    ].join('\n')
+  : [
+      ` * The threshold (the same for both language groups) is the lowest at which the ${FOLDS}-fold cross-validated share`,
+      ` * of clean documents quarantined is at most ${TARGET_CLEAN * 100} %. No holdout set was read.`,
+    ].join('\n');
 const weights = DOCUMENT_FEATURES.map((f, k) => `    ${f}: ${round(final[k + 1]!)},`).join('\n');
 const source = `/**
  * Weights of the document screen's scored decision (${'`'}documentRisk${'`'} in ./document-score.ts): one per feature of
@@ -282,18 +324,22 @@ const source = `/**
  * left out of the fit) of
 ${DEV_SETS.map((s) => ` * - test/fixtures/injection-eval/${s}.json`).join('\n')}
  * Features left out (weight 0): ${DROP.size === 0 ? 'none' : [...DROP].join(', ')}.
- * The threshold is the lowest at which the ${FOLDS}-fold cross-validated share of clean documents quarantined is at
- * most ${TARGET_CLEAN * 100} %. No holdout set was read.
+${thresholdNote}
  */
 
-/** A fitted scored decision: \`risk = 1 / (1 + e^−(bias + Σ weights[f] · x[f]))\`, quarantine at \`risk ≥ threshold\`. */
+/**
+ * A fitted scored decision: \`risk = 1 / (1 + e^−(bias + Σ weights[f] · x[f]))\`, quarantine at \`risk ≥ threshold\`
+ * (\`otherLanguageThreshold\` for a document read as written in another language).
+ */
 export interface DocumentModel {
   /** Intercept of the logistic model. */
   readonly bias: number;
   /** Weight per feature name (a missing feature weighs 0). */
   readonly weights: Readonly<Record<string, number>>;
-  /** Risk at or above which a document is quarantined. */
+  /** Risk at or above which a document read as English (or code, or data) is quarantined. */
   readonly threshold: number;
+  /** Risk at or above which a document read as written in another language is quarantined. */
+  readonly otherLanguageThreshold: number;
 }
 
 /** The fitted model. */
@@ -302,7 +348,8 @@ export const DOCUMENT_MODEL: DocumentModel = {
   weights: {
 ${weights}
   },
-  threshold: ${threshold.toFixed(4)},
+  threshold: ${threshold.english.toFixed(4)},
+  otherLanguageThreshold: ${threshold.other.toFixed(4)},
 };
 `;
 if (!process.argv.includes('--check')) {

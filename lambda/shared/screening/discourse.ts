@@ -232,8 +232,9 @@ const HEBREW_CLITICS = ['ה', 'ו', 'ל', 'ש', 'ב', 'מ', 'וה', 'ול', 'ש�
 function cueForms(entry: string): string[] {
   const c = entry.charCodeAt(0);
   if (c < 0x0590) {
+    // Not a folded form of one or two letters: "dé", "lê", "à" would become the common words "de", "le", "a".
     const folded = entry.normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC');
-    return folded === entry ? [entry] : [entry, folded];
+    return folded === entry || folded.length < 3 ? [entry] : [entry, folded];
   }
   if (c < 0x0600) return [entry, ...HEBREW_CLITICS.map((p) => p + entry)];
   if (c < 0x0700) return [entry, ...ARABIC_CLITICS.map((p) => p + entry)];
@@ -279,6 +280,15 @@ const RUN_REPLY = 8;
 const RUN_USER = 16;
 const RUN_TELL = 32;
 const RUN_INSTEAD = 64;
+const RUN_PROCESSING = 128;
+/** Longest elided article or preposition before an apostrophe ("l'", "dell'", "nell'"). */
+const ELIDED_MAX = 5;
+/** Words of at most this many that may describe the reader before a colon ({@link DOCUMENT_CUES} PROCESSING). */
+const DESCRIBED_SPAN = 14;
+/** Words from a clause's start within which a description of the reader opens it ("When summarizing this page, …"). */
+const DESCRIBED_OPENING = 6;
+/** First parts of a compound that name an AI ("KI-Systeme", "AI-powered", "ИИ-ассистент"). */
+const AI_HEADS: ReadonlySet<string> = new Set(['ai', 'ki', 'ia', 'llm', 'ии', 'ші', 'yz']);
 /** Run cues by their first code unit: [entry, class bit]. */
 const RUN_INDEX = new Map<number, Array<readonly [string, number]>>();
 function indexRuns(list: readonly string[], bit: number): void {
@@ -320,6 +330,16 @@ const DOC_USER = cues(DOCUMENT_CUES.USER!);
 const DOC_TELL = cues(DOCUMENT_CUES.TELL!);
 const DOC_TOWARD = cues(DOCUMENT_CUES.TOWARD!);
 const DOC_INSTEAD = cues(DOCUMENT_CUES.INSTEAD!);
+const DOC_PROCESSING = cues(DOCUMENT_CUES.PROCESSING!);
+const DOC_DESCRIBED = cues(DOCUMENT_CUES.DESCRIBED!);
+const DOC_OPENERS = cues(DOCUMENT_CUES.OPENERS!);
+const IMPERATIVE_START_ENDINGS = cueList(DOCUMENT_CUES.IMPERATIVE_START_ENDINGS!);
+const IMPERATIVE_FINAL_ENDINGS = cueList(DOCUMENT_CUES.IMPERATIVE_FINAL_ENDINGS!);
+/** Shortest word read as an imperative by its ending alone. */
+const ENDING_MIN = 5;
+/** A Cyrillic word that opens a sentence with the ending of a polite or plural imperative ("напишите"). */
+const cyrillicImperative = (word: string): boolean =>
+  word.length >= ENDING_MIN && word.charCodeAt(0) >= 0x0400 && word.charCodeAt(0) <= 0x04ff && IMPERATIVE_START_ENDINGS.some((e) => word.endsWith(e));
 /** Runs that open (Chinese, Thai) or end (Japanese, Korean) with an imperative or a polite request. */
 const IMPERATIVE_RUN_START = cueList(DOCUMENT_CUES.IMPERATIVE_RUN_START!);
 const IMPERATIVE_RUN_END = cueList(DOCUMENT_CUES.IMPERATIVE_RUN_END!);
@@ -369,7 +389,7 @@ const runImperativeEnd = (run: string): boolean => IMPERATIVE_RUN_END.some((m) =
 /** Characters that end a sentence ('.' only before a blank; '>' closes a markup tag, which starts a new block). */
 const SENTENCE_END: ReadonlySet<number> = new Set([0x2e, 0x21, 0x3f, 0x3b, 0x0a, 0x3e, 0x3002, 0xff01, 0xff1f, 0xff1b, 0x0964, 0x061f, 0x06d4]);
 /** Words skipped at the start of a sentence before its verb. */
-const SENTENCE_OPENERS: ReadonlySet<string> = new Set(['please', 'kindly', 'then', 'also', 'now', 'always', 'first', 'next', 'finally', 'and']);
+const SENTENCE_OPENERS: ReadonlySet<string> = new Set(['please', 'kindly', 'then', 'also', 'now', 'always', 'first', 'next', 'finally', 'and', ...DOC_OPENERS.words]);
 
 /** Verbs that open a request for knowledge or content ("Describe the process of photosynthesis"), folded. */
 const KNOWLEDGE_VERBS: ReadonlySet<string> = new Set(
@@ -493,7 +513,7 @@ export function imperativeProfile(text: string): ImperativeProfile {
         head = '';
       }
       if (SENTENCE_OPENERS.has(word)) continue;
-      if (IMPERATIVE_VERBS.has(word) || cjkImperative(word)) {
+      if (IMPERATIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word)) {
         imperatives++;
         imperative = true;
       }
@@ -528,7 +548,12 @@ export function imperativeProfile(text: string): ImperativeProfile {
  */
 function finalImperative(last: string): boolean {
   const word = last.toLowerCase();
-  return DOC_IMPERATIVE_FINAL.words.has(word) || ((isRunScript(word.charCodeAt(0)) || isRunScript(word.charCodeAt(word.length - 1))) && runImperativeEnd(word));
+  if (DOC_IMPERATIVE_FINAL.words.has(word)) return true;
+  if (isRunScript(word.charCodeAt(0)) || isRunScript(word.charCodeAt(word.length - 1))) return runImperativeEnd(word);
+  if (word.length < 3) return false;
+  // A Persian plural imperative: the prefix ب and the ending ید ("بنویسید", "بفرستید").
+  if (word.charCodeAt(0) === 0x0628 && word.endsWith('ید') && word.length >= 5) return true;
+  return IMPERATIVE_FINAL_ENDINGS.some((e) => word.endsWith(e) && (e.charCodeAt(0) >= 0x0900 || word.length >= ENDING_MIN));
 }
 
 /** Words of `text` between `from` and `to`, lower-cased (a word as {@link imperativeProfile} reads it). */
@@ -617,6 +642,7 @@ indexRuns(cueList(DOCUMENT_CUES.REPLY_RUN!), RUN_REPLY);
 indexRuns(cueList(DOCUMENT_CUES.USER_RUN!), RUN_USER);
 indexRuns(cueList(DOCUMENT_CUES.TELL_RUN!), RUN_TELL);
 indexRuns(cueList(DOCUMENT_CUES.INSTEAD_RUN!), RUN_INSTEAD);
+indexRuns(cueList(DOCUMENT_CUES.PROCESSING_RUN!), RUN_PROCESSING);
 RUN_LONGEST = Math.max(...[...RUN_INDEX.values()].flat().map(([entry]) => entry.length));
 /**
  * Verbs that open a directive to whoever reads the document: the people-work verbs of {@link IMPERATIVE_VERBS} and the
@@ -762,8 +788,12 @@ interface SentenceState {
   user: boolean;
   /** "Instead": the reader is to drop what it was doing. */
   instead: boolean;
-  /** The sentence's last word and the one before it (a verb-final language's imperative stands there). */
+  /** The sentence's last word (a verb-final language's imperative stands there). */
   last: string;
+  /** A clause of the sentence opens by describing the reader by what it does to this document ("al resumir esta hoja"). */
+  described: boolean;
+  /** A directive verb follows that description anywhere in the sentence. */
+  laterDirective: boolean;
   words: number;
 }
 const freshSentence = (): SentenceState => ({
@@ -778,6 +808,8 @@ const freshSentence = (): SentenceState => ({
   user: false,
   instead: false,
   last: '',
+  described: false,
+  laterDirective: false,
   words: 0,
 });
 
@@ -806,6 +838,8 @@ export function addressProfile(text: string): AddressProfile {
   let towardAt = -100; // word index of the latest TOWARD word
   let prevWord = '';
   let prev2 = ''; // the word before prevWord (three-word phrases)
+  let clauseProcessing = false; // the clause has a verb of processing a document (DOC_PROCESSING)
+  let clauseDescribed = false; // …and a relative pronoun or a demonstrative (DOC_DESCRIBED)
   let clauseStart = 0; // word index where the current clause starts (a sentence, or after a colon or a vocative)
   let work = 0;
   const runWork = { n: 0 };
@@ -824,8 +858,15 @@ export function addressProfile(text: string): AddressProfile {
         secondPerson++;
         para[2]++;
       }
+      // A sentence that opens by describing the reader by what it does to this document and then directs it speaks
+      // to that reader.
+      const describedDirects = cur.described && (cur.tell || cur.modal || cur.second || cur.laterDirective);
+      if (describedDirects) {
+        cur.vocative = true;
+        cur.processor = true;
+      }
       if (cur.processor) processorMentions++;
-      const directs = cur.imperative || cur.modal || cur.second || cur.tell;
+      const directs = cur.imperative || cur.modal || cur.second || cur.tell || describedDirects;
       if ((cur.vocative && directs) || (cur.subject && cur.modal)) processorDirected++;
       else if (prev !== undefined && directs) processorDirected++;
       // The reader's output, or the user it answers, with a verb that dictates what it says; "instead" with an imperative.
@@ -838,6 +879,8 @@ export function addressProfile(text: string): AddressProfile {
     prevWord = '';
     prev2 = '';
     clauseStart = 0;
+    clauseProcessing = false;
+    clauseDescribed = false;
   };
   const endLine = (at: number): void => {
     if (at > lineStart) {
@@ -870,7 +913,7 @@ export function addressProfile(text: string): AddressProfile {
       const index = cur.words++;
       const at = index - clauseStart;
       if (at === 0 || (at === 1 && (SENTENCE_OPENERS.has(prevWord) || /^[0-9]/.test(prevWord) || prevWord.length === 1))) {
-        if (DIRECTIVE_VERBS.has(word) || cjkImperative(word)) cur.imperative = true;
+        if (DIRECTIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word)) cur.imperative = true;
       }
       if (at === 1 && DOC_IMPERATIVE.phrases.has(pair)) cur.imperative = true;
       let processor = false;
@@ -883,26 +926,47 @@ export function addressProfile(text: string): AddressProfile {
         if ((bits & RUN_USER) !== 0) cur.user = true;
         if ((bits & RUN_TELL) !== 0) cur.tell = true;
         if ((bits & RUN_INSTEAD) !== 0) cur.instead = true;
+        if ((bits & RUN_PROCESSING) !== 0) {
+          clauseProcessing = true;
+          clauseDescribed = true;
+        }
       } else {
+        // An elided article or preposition ("l'assistant", "dell'IA", "all'utente") is read apart from its word.
+        const apostrophe = word.search(/['’]/);
+        const bare = apostrophe > 0 && apostrophe <= ELIDED_MAX ? word.slice(apostrophe + 1) : word;
+        // A compound whose first part names an AI ("KI-Systeme", "AI-powered") names one too.
+        const hyphen = word.indexOf('-');
+        const head = hyphen > 0 ? word.slice(0, hyphen) : '';
+        work += 2 * word.length;
         // "language model(s)": a model that reads; a bare "model" is more often a product or a data model.
         processor =
-          PROCESSOR.has(word) || ((word === 'model' || word === 'models') && prevWord === 'language') || isCue(DOC_PROCESSOR, word, pair, triple);
+          PROCESSOR.has(word) ||
+          ((word === 'model' || word === 'models') && prevWord === 'language') ||
+          isCue(DOC_PROCESSOR, word, pair, triple) ||
+          DOC_PROCESSOR.words.has(bare) ||
+          AI_HEADS.has(head);
         if (TELL_VERBS.has(word) || DOC_TELL.phrases.has(pair)) cur.tell = true;
         if (SECOND_PERSON.has(word) || DOC_SECOND.phrases.has(pair)) cur.second = true;
         if (MODAL.has(word) || DOC_MODAL.phrases.has(pair)) cur.modal = true;
-        if (REPLY_WORDS.has(word) || isCue(DOC_REPLY, word, pair, triple)) cur.reply = true;
-        if (isCue(DOC_USER, word, pair, triple)) cur.user = true;
+        if (REPLY_WORDS.has(word) || REPLY_WORDS.has(bare) || isCue(DOC_REPLY, word, pair, triple)) cur.reply = true;
+        if (isCue(DOC_USER, word, pair, triple) || DOC_USER.words.has(bare)) cur.user = true;
         if (isCue(DOC_INSTEAD, word, pair, triple)) cur.instead = true;
+        if (isCue(DOC_PROCESSING, word, pair, triple)) clauseProcessing = true;
+        if (isCue(DOC_DESCRIBED, word, pair, triple)) clauseDescribed = true;
         if (TOWARD.has(word)) towardAt = index;
       }
       cur.last = word;
+      // "Al resumir esta hoja responde …", "When summarizing this page, say …": a clause that opens by describing
+      // the reader by what it does to this document, then a directive to it.
+      if (cur.described && DIRECTIVE_VERBS.has(word)) cur.laterDirective = true;
+      if (clauseProcessing && clauseDescribed && index - clauseStart < DESCRIBED_OPENING) cur.described = true;
       if (processor) {
         cur.processor = true;
         processorAt = index;
         sincePunct = 0;
         // Spoken to right after "to"/"for"/"an" (a vocative closed by ':' or ',' is found at the punctuation).
         if (index - towardAt <= TOWARD_SPAN) cur.vocative = true;
-        if (index <= 2) cur.subject = true;
+        if (index - clauseStart <= 2) cur.subject = true;
       } else if (processorAt >= 0) {
         sincePunct++;
       }
@@ -913,6 +977,16 @@ export function addressProfile(text: string): AddressProfile {
       continue;
     }
     i++;
+    // An opening quotation mark or a table cell starts a clause: a quoted value (`comment="Reply to …"`), a cell.
+    if ((c === 0x22 || c === 0x201c || c === 0x201e || c === 0xab || c === 0x300c || c === 0x7c) && cur.words > clauseStart) {
+      const next = i < n ? text.charCodeAt(i) : 0x20;
+      if (c === 0x7c || isLetterOrDigit(next)) {
+        clauseStart = cur.words;
+        clauseProcessing = false;
+        clauseDescribed = false;
+      }
+      continue;
+    }
     if (c === 0x3a || c === 0x2c || c === 0xff1a || c === 0xff0c || c === 0x2014) {
       // "AI assistant: …", "Hey assistant — …": a processor noun near the start, closed by a colon, comma or dash.
       // The clause after it (and after any colon: "Note: click …") may open with an imperative.
@@ -920,7 +994,17 @@ export function addressProfile(text: string): AddressProfile {
         cur.vocative = true;
         clauseStart = cur.words;
       }
-      if (c === 0x3a || c === 0xff1a) clauseStart = cur.words;
+      if (c === 0x3a || c === 0xff1a) {
+        // "Whoever summarizes this message:", "Note pour l'assistant qui rédige le résumé :": a short clause that
+        // describes the reader by what it does to the document, closed by a colon, speaks to that reader.
+        if (clauseProcessing && clauseDescribed && cur.words - clauseStart <= DESCRIBED_SPAN) {
+          cur.vocative = true;
+          cur.processor = true;
+        }
+        clauseStart = cur.words;
+        clauseProcessing = false;
+        clauseDescribed = false;
+      }
       processorAt = -1;
       continue;
     }

@@ -23,10 +23,12 @@
  */
 import { addressProfile, fencesBlanked, imperativeProfile, instructionalGenre, mentionView, programView } from './discourse';
 import { DOCUMENT_MODEL, DocumentModel } from './document-weights';
+import { DOCUMENT_CUES } from './lexicon/document-cues';
 import { extractHiddenText, normalizeText, totalRemoved } from './normalize';
 import { prescreen } from './prescreen';
 import { countSecrets } from './secrets';
 import { hiddenMarkupText, imageExfiltration } from './structural';
+import { countWork } from './work';
 
 /** The features of the scored decision, in the order of {@link DocumentEvidence.features}. */
 export const DOCUMENT_FEATURES = [
@@ -65,6 +67,7 @@ export const DOCUMENT_FEATURES = [
   'processorInCode',
   'letter',
   'directiveInLetter',
+  'processorAside',
 ] as const;
 
 /** One feature name. */
@@ -104,10 +107,52 @@ const FAMILY: ReadonlyArray<readonly [DocumentFeature, (id: string) => boolean]>
   ['remoteCode', (s) => s === 'indirect.remote-script' || s === 'indirect.eval-remote'],
 ];
 
+/** Sentences naming an AI at most which a document directed at one counts as not being about AI ({@link documentEvidence}). */
+const PROCESSOR_ASIDE_MAX = 2;
 /** Invisible code points (beyond variation selectors) at or above which a document counts as hiding text. */
 const INVISIBLE_LIMIT = 4;
 /** Decoded hidden text of at least this many characters counts as hidden text. */
 const HIDDEN_TEXT_LIMIT = 8;
+
+const functionWords = (list: string): ReadonlySet<string> => new Set(list.split(/\s+/).filter((w) => w !== ''));
+const FUNCTION_EN = functionWords(DOCUMENT_CUES.FUNCTION_WORDS_EN!);
+const FUNCTION_OTHER = functionWords(DOCUMENT_CUES.FUNCTION_WORDS_OTHER!);
+/** Share of a document's letters in scripts other than Latin at or above which it is read as another language. */
+const OTHER_SCRIPT_SHARE = 0.3;
+/**
+ * Function words of another Latin-script language (a word with a diacritic counts half) needed, and more than
+ * English's, to read a document as that language.
+ */
+const OTHER_FUNCTION_MIN = 2;
+
+/**
+ * The document is written in a language other than English: at least {@link OTHER_SCRIPT_SHARE} of its letters are
+ * in another script (Cyrillic, Greek, Arabic, Hebrew, Devanagari, Thai, CJK, Hangul), or its prose has more function
+ * words of another Latin-script language than of English. Code, data and English prose read as English. One pass.
+ */
+export function readsAsOtherLanguage(text: string): boolean {
+  let letters = 0;
+  let otherScript = 0;
+  let english = 0;
+  let other = 0;
+  for (const m of text.matchAll(/\p{L}+/gu)) {
+    const word = m[0];
+    letters += word.length;
+    const c = word.charCodeAt(0);
+    if (c >= 0x0370 && !(c >= 0x1e00 && c <= 0x1eff)) {
+      otherScript += word.length;
+      continue;
+    }
+    // A Latin letter with a diacritic (é, ß, ą, ş, ř…) is half as good a sign as a function word: English borrows a few.
+    if (/[\u00c0-\u024f]/.test(word)) other += 0.5;
+    if (word.length > 6) continue;
+    const lower = word.toLowerCase();
+    if (FUNCTION_EN.has(lower)) english++;
+    else if (FUNCTION_OTHER.has(lower)) other++;
+  }
+  countWork(3 * text.length);
+  return otherScript >= OTHER_SCRIPT_SHARE * letters && letters > 0 ? true : other >= OTHER_FUNCTION_MIN && other > english;
+}
 
 /** The evidence {@link documentEvidence} gathers about one document. */
 export interface DocumentEvidence {
@@ -123,6 +168,8 @@ export interface DocumentEvidence {
   readonly credentials: number;
   /** Number of invisible or smuggling code points removed by normalization. */
   readonly invisibleCharacters: number;
+  /** The document is written in a language other than English ({@link readsAsOtherLanguage}). */
+  readonly otherLanguage: boolean;
 }
 
 /** Reader-directed pre-screen signals: in hidden markup, any of them is an instruction hidden from people. */
@@ -174,6 +221,9 @@ export function documentEvidence(text: string): DocumentEvidence {
   // A letter's imperatives go to the people it greets.
   x.set('letter', address.letter ? 1 : 0);
   x.set('directiveInLetter', address.letter && (directive || address.imperativeEnding) ? 1 : 0);
+  // A document that speaks to an AI reader and otherwise does not talk about AI at all (an email, a review, a table
+  // with one sentence "for the assistant"): documents about AI name it in many sentences and are not directed at it.
+  x.set('processorAside', address.processorDirected > 0 && address.processorMentions <= PROCESSOR_ASIDE_MAX && !view.discussion ? 1 : 0);
 
   if (directive && !instructional) {
     for (const s of directives) soft.add(s);
@@ -211,6 +261,7 @@ export function documentEvidence(text: string): DocumentEvidence {
     injectionScore: injection.score,
     credentials,
     invisibleCharacters,
+    otherLanguage: readsAsOtherLanguage(text),
   };
 }
 

@@ -56,7 +56,8 @@ export const RISK_SIGNAL = 'document.risk';
 export function screenDocument(text: string): DocumentScreenResult {
   const evidence = documentEvidence(text);
   const signals = new Set(evidence.hard);
-  if (documentRisk(evidence.features) >= DOCUMENT_MODEL.threshold) {
+  const threshold = evidence.otherLanguage ? DOCUMENT_MODEL.otherLanguageThreshold : DOCUMENT_MODEL.threshold;
+  if (documentRisk(evidence.features) >= threshold) {
     signals.add(RISK_SIGNAL);
     for (const s of evidence.soft) signals.add(s);
   }

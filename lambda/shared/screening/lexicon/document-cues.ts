@@ -23,9 +23,9 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     language_models ai-assistant
     ki ki-assistent ki-assistentin assistent assistentin sprachmodell sprachmodelle
     ia assistante intelligence_artificielle modèle_de_langage agent_conversationnel
-    asistente asistentes inteligencia_artificial modelo_de_lenguaje
+    asistente inteligencia_artificial modelo_de_lenguaje
     assistente assistentes inteligência_artificial modelo_de_linguagem
-    assistenti intelligenza_artificiale modello_linguistico modello_di_linguaggio
+    intelligenza_artificiale modello_linguistico modello_di_linguaggio
     assistenten taalmodel kunstmatige_intelligentie
     asystent asystencie asystenta asystentowi czatbot sztuczna_inteligencja sztucznej_inteligencji model_językowy
     ии ии-ассистент ассистент ассистенту ассистента ассистенте чат-бот чатбот нейросеть нейросети языковая_модель
@@ -39,7 +39,8 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     assistenten språkmodell språkmodellen chattbot ai-assistent
     asistent asistente asistentovi jazykový_model umělá_inteligence
     בינה_מלאכותית העוזר לעוזר מודל_שפה צ'אטבוט
-    دستیار هوش_مصنوعی مدل_زبانی چت_بات`,
+    دستیار هوش_مصنوعی مدل_زبانی چت_بات
+    resumidor resumidora riassuntore samenvatter zusammenfasser`,
   PROCESSOR_RUN: `
     人工智能 ai助手 智能助手 聊天机器人 语言模型 大模型 大语言模型 助手 人工智慧 語言模型 聊天機器人
     アシスタント 言語モデル チャットボット 人工知能 aiアシスタント
@@ -152,7 +153,10 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     säg berätta nämn rekommendera
     řekni řekněte uveď uveďte doporuč zmiň
     אמור תגיד ציין המלץ
-    بگو بگویید توصیه`,
+    بگو بگویید توصیه
+    behaupte behauptet erkläre rate affirme affirmez déclare déclarez prétends afirma afirme declara declare
+    dichiara afferma beweer verklaar twierdź mów pisz polecaj poleć говори кажи рекомендуй советуй утверждай пиши
+    радь стверджуй пиши`,
   TELL_RUN: `告诉 告訴 说明 添加 加上 附上 插入 推荐 伝えて 追加 付け加え 書き加え 言って 말하세요 추가 알려 บอก เพิ่ม แนะนำ`,
   /**
    * Words that open an imperative sentence (besides those of {@link TELL}): answer, reply, write, add, insert,
@@ -178,16 +182,33 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     відкрий натисни видали зроби
     أجب اجب اكتب تجاهل انس ترجم استخدم أرسل ارسل افتح انقر احذف
     trả_lời viết bỏ_qua quên dịch dùng gửi mở nhấn xóa hãy đừng
-    jawab tulis abaikan lupakan terjemahkan gunakan kirim buka klik hapus harap mohon tolong
+    jawab tulis abaikan lupakan terjemahkan gunakan kirim buka klik hapus harap mohon tolong silakan vui_lòng
     svara skriv ignorera glöm översätt använd skicka öppna klicka radera
     odpověz odpovídej napiš ignoruj zapomeň přelož použij pošli otevři klikni smaž
     ענה כתוב התעלם שכח תרגם השתמש שלח פתח לחץ מחק אנא נא
     لطفا لطفاً
     कृपया
     lütfen
+    fasse stufe ändere weise suche leite markiere bewerte genehmige bestätige ersetze entferne gib nenne schreibe
+    fassen fügen senden schreiben antworten ändern leiten markieren bewerten genehmigen ersetzen entfernen
+    changez modifiez attribuez cherchez recherchez transférez résumez appelez marquez approuvez confirmez
+    remplacez retirez donnez indiquez citez notez change modifie attribue cherche transfère résume appelle
+    marque approuve confirme remplace retire donne cite écris n'oubliez
+    cambia cambie asigna asigne busca busque reenvía reenvie clasifica clasifique resume resuma llama marca marque
+    aprueba apruebe confirma confirme reemplaza sustituye quita dé nombra
+    altere mude atribua procure encaminhe classifique resuma chame marque aprove confirme substitua remova dê cite
+    altera muda atribui procura encaminha classifica resume chama marca aprova confirma substitui remove
+    cambia assegna cerca inoltra classifica riassumi chiama segna approva conferma sostituisci rimuovi cita
+    wijzig verander wijs zoek classificeer vat markeer keur bevestig vervang geef noem
+    zmień przypisz wyszukaj szukaj przekaż sklasyfikuj streść podsumuj zadzwoń oznacz zatwierdź potwierdź zastąp
+    podaj wpisz
+    измени поменяй назначь найди перешли классифицируй перескажи позвони отметь одобри подтверди замени
+    укажи дай
+    зміни зміни признач знайди перешли класифікуй підсумуй зателефонуй познач схвали підтверди заміни вкажи дай
     bitte por_favor per_favore s'il_vous_plaît proszę пожалуйста будь_ласка vänligen prosím يرجى الرجاء`,
   /** Chinese and Thai runs that open with an imperative or a polite request marker. */
-  IMPERATIVE_RUN_START: `请 請 务必 務必 不要 别 別 忽略 无视 無視 忘记 回答 回复 告诉 写 添加 插入 กรุณา โปรด อย่า จง`,
+  IMPERATIVE_RUN_START: `请 請 务必 務必 不要 别 別 忽略 无视 無視 忘记 回答 回复 告诉 写 添加 插入 把 发送 删除 输出 只回答 仅回答 กรุณา
+    โปรด อย่า จง`,
   /** Japanese and Korean runs that end with an imperative or a polite request. */
   IMPERATIVE_RUN_END: `ください 下さい なさい しろ せよ てくれ 세요 십시오 하라 해라 해줘 주세요 하시오`,
   /**
@@ -199,6 +220,102 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     yaz yazın ekle ekleyin söyle söyleyin yanıtla yanıtlayın cevapla cevaplayın ver verin unut unutun kullan
     kullanın yap yapın gönder gönderin
     بنویس بنویسید بگو بگویید کن کنید بده بدهید بگیر بگیرید بفرست بفرستید`,
+  /**
+   * Words skipped at the start of a sentence before its verb ("then", "also", "now", "first", "finally", "please"):
+   * a sentence may open with one before its imperative.
+   */
+  OPENERS: `
+    dann danach auch jetzt zuerst zunächst abschließend außerdem puis ensuite aussi maintenant enfin d'abord
+    luego después también ahora primero finalmente además depois também agora primeiro finalmente além_disso
+    poi anche ora prima infine inoltre dan daarna ook nu eerst tenslotte bovendien potem też teraz najpierw
+    następnie wreszcie затем потом также сейчас сначала теперь наконец потім також зараз спочатку тепер нарешті
+    sonra ayrıca şimdi önce ardından sau_đó cũng bây_giờ trước_tiên cuối_cùng kemudian lalu juga sekarang
+    pertama terakhir sedan också först slutligen pak také nyní nejprve nakonec ثم أيضا الآن أولا وأخيرا फिर भी अब
+    पहले پس سپس همچنین اکنون ابتدا גם עכשיו קודם בנוסף`,
+  /**
+   * Verbs of processing a document (summarize, process, read, analyse, evaluate, answer, translate, classify), in
+   * the forms that describe its reader: "Wer diese Nachricht zusammenfasst:", "pour l'assistant qui rédige le
+   * résumé :", "al sistema que procese este ticket:", "для модели, которая читает письмо:".
+   */
+  PROCESSING: `
+    summarizing summarising summarizes summarises processing reading analyzing analysing evaluating reviewing
+    answering translating classifying
+    zusammenfasst zusammenfassen verarbeitet verarbeiten liest lesen auswertet auswerten analysiert analysieren
+    bewertet bewerten beantwortet beantworten übersetzt einstuft
+    résume résument résumant traite traitent traitant lit lisent lisant analysent analysant rédige
+    rédigent évalue évaluent répond répondent traduit
+    resuma resume resuman procese procesa procesen procesan lea lee lean leen analice analiza analicen
+    analizan evalúe evalúa responda responde traduzca traduce clasifique clasifica
+    processe processa processam leia lê leiam leem analise analisa analisam avalie avalia traduza traduz
+    riassume riassuma riassumono elabora elabori elaborano legge legga leggono analizza analizzi analizzano valuta
+    valuti risponde risponda traduce classifica
+    samenvat samenvatten verwerkt verwerken leest lezen analyseert analyseren beoordeelt beantwoordt vertaalt
+    streszcza podsumowuje przetwarza czyta analizuje ocenia odpowiada tłumaczy klasyfikuje
+    обрабатывает обрабатывают читает читают анализирует анализируют резюмирует пересказывает суммирует оценивает
+    отвечает переводит классифицирует
+    обробляє обробляють читає читають аналізує аналізують підсумовує оцінює відповідає перекладає класифікує
+    özetleyen işleyen okuyan analiz_eden değerlendiren
+    tóm_tắt xử_lý đọc phân_tích
+    meringkas merangkum memproses membaca menganalisis menilai menjawab menerjemahkan
+    sammanfattar bearbetar läser analyserar bedömer besvarar översätter
+    shrnuje zpracovává čte analyzuje hodnotí odpovídá překládá
+    يلخص يعالج يقرأ يحلل يقيم يجيب يترجم
+    सारांशित संसाधित पढ़ता पढ़ने विश्लेषण
+    خلاصه پردازش می‌خواند تحلیل
+    מסכם מעבד קורא מנתח
+    summarize summarise process analyze analyse generating generates generate
+    zusammenzufassen verarbeiten erstellt erzeugt generiert schreibt
+    résumer traiter lire analyser génère générer générant
+    resumir procesar leer analizar resumiendo procesando leyendo analizando genera genere generar redacta
+    processar ler analisar resumindo processando lendo analisando gera gere gerar escreve
+    riassumere elaborare leggere analizzare riassumendo elaborando leggendo analizzando genera generi generare
+    scrive redige
+    genereert schrijft verwerken
+    streszczać podsumować przetwarzać czytać analizować generuje pisze tworzy
+    обрабатывать читать анализировать пересказывать генерирует пишет составляет
+    обробляти читати аналізувати підсумовувати генерує пише складає
+    özetlerken işlerken okurken
+    meringkas memproses membaca
+    sammanfatta bearbeta läsa genererar skriver
+    shrnout zpracovat číst generuje píše
+    تلخيص معالجة قراءة
+    خلاصه‌سازی`,
+  /**
+   * Relative pronouns and demonstratives: a processing verb with one of them describes the document's reader ("whoever
+   * summarizes this", "the system that reads the mail").
+   */
+  DESCRIBED: `
+    who whoever which that anyone this these
+    wer der die das welche welcher welches jeder diese dieser dieses diesen
+    qui que quiconque ce cet cette ces
+    quien quienes cualquiera que este esta estos estas
+    quem qualquer que este esta estes estas esse essa
+    chi che chiunque questo questa questi queste
+    wie die dat iedereen deze dit
+    który która które kto ktokolwiek ten ta to te
+    который которая которое которые кто этот эта это эти этого эту
+    хто який яка яке які котрий цей ця це ці цього цю
+    kim olan bu bunu bunları
+    người_nào ai này
+    yang siapa ini
+    som vem denna detta dessa
+    který která které kdo tento tato toto tuto
+    الذي التي الذين من هذا هذه
+    जो इस यह
+    که هر این
+    מי אשר זה זו זאת`,
+  PROCESSING_RUN: `总结 处理 读取 阅读 分析 摘要 要約する 処理する 読む 分析する 요약하는 처리하는 읽는 분석하는 สรุป ประมวลผล`,
+  /**
+   * Endings of a word that opens a sentence as a polite or plural imperative, where the ending is the imperative's
+   * own (Russian, Ukrainian: "напишите", "добавьте", "напишіть").
+   */
+  IMPERATIVE_START_ENDINGS: `йте ите ьте іть іте`,
+  /**
+   * Endings of the last word of a sentence that make it an imperative in verb-final languages: Hindi polite
+   * imperatives ("लिखें", "लिखिए"), Turkish polite imperatives after a vowel ("ekleyin"), Persian plural imperatives
+   * ("بنویسید" starts with ب; see discourse.ts).
+   */
+  IMPERATIVE_FINAL_ENDINGS: `ें िए िये yin yın yun yün`,
   /** Words right before a processor noun that make the sentence speak to it ("to the AI", "für die KI"). */
   TOWARD: `to for an für à pour al para per alla agli aan voor dla для к до için cho untuk kepada till för pro אל
     برای به إلى الى`,
@@ -207,4 +324,23 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     instead stattdessen plutôt au_lieu en_lugar en_vez em_vez invece in_plaats zamiast вместо замість yerine بدلا
     بدلاً बजाय thay_vì sebagai_gantinya istället místo במקום به_جای`,
   INSTEAD_RUN: `而是 改为 代わりに 대신 แทน`,
+  /**
+   * The commonest function words of English, and of the other languages written in the Latin script: a document
+   * whose prose has more of the others' than of English's is read as written in another language.
+   */
+  FUNCTION_WORDS_EN: `the and of to is in that for it with as on are be this was by not or from at have an`,
+  FUNCTION_WORDS_OTHER: `
+    der die das und ist nicht mit für auf dem ein eine zu von sich
+    le la les et est des une pour dans pas sur au du que qui
+    el los las es por con para una lo como
+    não uma por se ao
+    il di che per non sono della nel una gli
+    het een en van dat voor niet zijn
+    się jest że nie na jak przez oraz
+    ve bir bu için ile çok olarak
+    và của là có không các cho được những
+    yang di itu dengan untuk tidak dari
+    och är det att som för på inte av
+    je se že pro jsou jako ale
+    și este în că pe cu nu sau`,
 };
