@@ -276,6 +276,12 @@ for (const held of DEV_SETS) {
   });
 }
 report('leave one dev set out (each set scored by a model and threshold fitted on the others):', rows, (_, i) => loso[i]!);
+if (process.argv.includes('--explain')) {
+  console.log('clean documents quarantined when their set was held out:');
+  rows.forEach((r, i) => {
+    if (!r.poisoned && loso[i]) console.log(`  ${r.set} ${r.english ? 'en' : 'other'} ${r.family} ${r.hard ? 'hard ' : ''}${r.soft.join(',')}`);
+  });
+}
 {
   const sets = DEV_SETS.filter((s) => s !== 'dev-documents');
   const held = rows.map((r, i) => [r, loso[i]!] as const).filter(([r]) => sets.includes(r.set));

@@ -35,7 +35,7 @@ export const DISCUSSION_WORDS: readonly string[] = `injection injections inject 
   vulnerability vulnerabilities defense defenses defence defences defender defenders countermeasure countermeasures
   researcher researchers abwehr schwachstelle défense défenses vulnérabilité defensa defensas vulnerabilidad difesa
   difese vulnerabilità defesa defesas vulnerabilidade verdediging kwetsbaarheid уязвимость уязвимости защита
-  防御 漏洞 対策 脆弱性 방어 취약점`
+  防御 漏洞 対策 脆弱性 방어 취약점 ${DOCUMENT_CUES.DISCUSSION!}`
   .split(/\s+/)
   .filter((w) => w !== '');
 /**
@@ -44,7 +44,7 @@ export const DISCUSSION_WORDS: readonly string[] = `injection injections inject 
  * longest of them.
  */
 const DISCUSSION_RE = new RegExp(
-  `(?:(?<![\\p{L}\\p{N}])(?:${DISCUSSION_WORDS.filter((w) => w.charCodeAt(0) < 0x3000).map((w) => w.replace('_', ' ')).join('|')})(?![\\p{L}\\p{N}]))|${DISCUSSION_WORDS.filter((w) => w.charCodeAt(0) >= 0x3000).join('|')}`,
+  `(?:(?<![\\p{L}\\p{N}])(?:${DISCUSSION_WORDS.filter((w) => !isRunScript(w.charCodeAt(0))).map((w) => w.replace(/_/g, ' ')).join('|')})(?![\\p{L}\\p{N}]))|${DISCUSSION_WORDS.filter((w) => isRunScript(w.charCodeAt(0))).join('|')}`,
   'giu',
 );
 /** Discussion words needed before every quotation of the document counts as a mention. */

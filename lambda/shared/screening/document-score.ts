@@ -154,6 +154,33 @@ export function readsAsOtherLanguage(text: string): boolean {
   return otherScript >= OTHER_SCRIPT_SHARE * letters && letters > 0 ? true : other >= OTHER_FUNCTION_MIN && other > english;
 }
 
+/** Letters of the scripts whose spelling uses the zero-width joiner and non-joiner: Arabic (Persian, Urdu) and Indic. */
+const joiningScript = (c: number): boolean =>
+  (c >= 0x0600 && c <= 0x06ff) || (c >= 0x0750 && c <= 0x077f) || (c >= 0x0900 && c <= 0x0dff) || (c >= 0xfb50 && c <= 0xfdff) || (c >= 0xfe70 && c <= 0xfefc);
+/** An emoji or a pictograph (a zero-width joiner between two of them builds one emoji: 👩‍💻). */
+const PICTOGRAPH = /\p{Extended_Pictographic}/u;
+
+/**
+ * Zero-width joiners and non-joiners that belong to the spelling of the text, not to hidden content: between two
+ * letters of a script that uses them (Persian "می‌خواهم", Hindi conjuncts) or inside an emoji sequence. Only the
+ * others count towards hidden text. One pass, linear.
+ */
+export function orthographicJoiners(text: string): number {
+  let count = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x200c && c !== 0x200d) continue;
+    const low = i > 1 && text.charCodeAt(i - 1) >= 0xdc00 && text.charCodeAt(i - 1) <= 0xdfff;
+    const before = text.codePointAt(low ? i - 2 : i - 1) ?? 0;
+    const after = text.codePointAt(i + 1) ?? 0;
+    if (joiningScript(before) && joiningScript(after)) count++;
+    else if (PICTOGRAPH.test(String.fromCodePoint(before)) && PICTOGRAPH.test(String.fromCodePoint(after))) count++;
+  }
+  countWork(n);
+  return count;
+}
+
 /** The evidence {@link documentEvidence} gathers about one document. */
 export interface DocumentEvidence {
   /** Feature values in the order of {@link DOCUMENT_FEATURES}, each in [0, 1]. */
@@ -239,7 +266,8 @@ export function documentEvidence(text: string): DocumentEvidence {
   if (credentials > 0) hard.add('credential');
   const { removed } = normalizeText(text);
   const invisibleCharacters = totalRemoved(removed);
-  if (extractHiddenText(text).length >= HIDDEN_TEXT_LIMIT || invisibleCharacters - removed.variationSelectors >= INVISIBLE_LIMIT) {
+  const hiding = invisibleCharacters - removed.variationSelectors - orthographicJoiners(text);
+  if (extractHiddenText(text).length >= HIDDEN_TEXT_LIMIT || hiding >= INVISIBLE_LIMIT) {
     hard.add('hidden-text');
   }
   // Read on the program view: a chat template a program builds sits in its string literals.

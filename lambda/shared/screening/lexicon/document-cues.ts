@@ -325,6 +325,32 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     بدلاً बजाय thay_vì sebagai_gantinya istället místo במקום به_جای`,
   INSTEAD_RUN: `而是 改为 代わりに 대신 แทน`,
   /**
+   * Words that show a document discusses attacks (added to the screen's own list in `discourse.ts`): attack,
+   * attacker, injection, vulnerability, malicious, phishing, jailbreak, in the other languages. `a_b` is a phrase;
+   * Chinese, Japanese, Korean and Thai entries are found anywhere.
+   */
+  DISCUSSION: `
+    angriffe sicherheitslücke bösartig bösartige bösartigen schadcode
+    attaquants attaques vulnérabilités malveillant malveillante malveillants malveillantes hameçonnage
+    atacantes ataques maliciosa maliciosas maliciosos malicioso vulnerabilidades
+    atacantes vulnerabilidades
+    attacchi attaccanti malevolo malevola malevoli dannoso vulnerabilità
+    aanvallers aanvallen kwaadwillig kwaadwillige kwaadaardig kwaadaardige
+    atakujący atakującego atak ataki ataku wstrzyknięcie wstrzykiwanie podatność podatności złośliwy złośliwe złośliwego
+    вредоносный вредоносные вредоносного фишинг фишинга уязвимостей злоумышленника
+    атака атаки атаку зловмисник зловмисники зловмисника ін'єкція ін'єкції вразливість вразливості шкідливий шкідливі
+    фішинг
+    هجوم هجمات المهاجم المهاجمين مهاجم حقن ثغرة ثغرات خبيث خبيثة التصيد
+    हमला हमले हमलावर इंजेक्शन कमज़ोरी कमजोरी दुर्भावनापूर्ण फ़िशिंग फिशिंग
+    saldırı saldırısı saldırılar saldırgan saldırganlar enjeksiyon enjeksiyonu zafiyet güvenlik_açığı kötü_amaçlı oltalama
+    tấn_công kẻ_tấn_công lỗ_hổng độc_hại lừa_đảo
+    serangan penyerang injeksi kerentanan berbahaya
+    angrepp angripare angriparen injektion sårbarhet sårbarheter skadlig skadliga nätfiske
+    útok útoky útočník útočníci injekce zranitelnost zranitelnosti škodlivý škodlivé
+    מתקפה מתקפות התקפה תוקף תוקפים הזרקה פגיעות זדוני זדונית
+    حمله حملات مهاجم تزریق آسیب‌پذیری مخرب فیشینگ
+    攻击者 恶意 钓鱼 越狱 攻撃者 悪意 フィッシング 脱獄 공격자 악성 피싱 탈옥 주입 การโจมตี ผู้โจมตี ช่องโหว่ ฟิชชิ่ง`,
+  /**
    * The commonest function words of English, and of the other languages written in the Latin script: a document
    * whose prose has more of the others' than of English's is read as written in another language.
    */
