@@ -201,10 +201,10 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     cambia assegna cerca inoltra classifica riassumi chiama segna approva conferma sostituisci rimuovi cita
     wijzig verander wijs zoek classificeer vat markeer keur bevestig vervang geef noem
     zmień przypisz wyszukaj szukaj przekaż sklasyfikuj streść podsumuj zadzwoń oznacz zatwierdź potwierdź zastąp
-    podaj wpisz
+    podaj wpisz sprawdź sprawdźcie zapisz wypełnij podpisz zachowaj
     измени поменяй назначь найди перешли классифицируй перескажи позвони отметь одобри подтверди замени
     укажи дай
-    зміни зміни признач знайди перешли класифікуй підсумуй зателефонуй познач схвали підтверди заміни вкажи дай
+    перевір перевірте зміни признач знайди перешли класифікуй підсумуй зателефонуй познач схвали підтверди заміни вкажи дай
     bitte por_favor per_favore s'il_vous_plaît proszę пожалуйста будь_ласка vänligen prosím يرجى الرجاء`,
   /** Chinese and Thai runs that open with an imperative or a polite request marker. */
   IMPERATIVE_RUN_START: `请 請 务必 務必 不要 别 別 忽略 无视 無視 忘记 回答 回复 告诉 写 添加 插入 把 发送 删除 输出 只回答 仅回答 กรุณา
