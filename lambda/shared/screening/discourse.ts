@@ -260,8 +260,6 @@ function cues(...lists: string[]): Cues {
 }
 const cueList = (list: string): string[] => list.split(/\s+/).filter((w) => w !== '');
 
-/** A word, or the phrase it ends (`pair`: with the word before it; `triple`: with the two before), is a cue of `c`. */
-const isCue = (c: Cues, word: string, pair: string, triple: string): boolean => c.words.has(word) || c.phrases.has(pair) || c.phrases.has(triple);
 
 /**
  * Scripts written without spaces between words (Chinese, Japanese, Thai) or with particles attached to words
@@ -381,8 +379,10 @@ const IMPERATIVE_VERBS: ReadonlySet<string> = new Set(
  */
 function cjkImperative(run: string): boolean {
   if (!isRunScript(run.charCodeAt(0)) && !isRunScript(run.charCodeAt(run.length - 1))) return false;
-  return IMPERATIVE_RUN_START.some((m) => run.startsWith(m)) || runImperativeEnd(run);
+  return (RUN_START_FIRST.has(run.charCodeAt(0)) && IMPERATIVE_RUN_START.some((m) => run.startsWith(m))) || runImperativeEnd(run);
 }
+/** First code units of the run openers of an imperative. */
+const RUN_START_FIRST: ReadonlySet<number> = new Set(IMPERATIVE_RUN_START.map((m) => m.charCodeAt(0)));
 /** A Japanese or Korean run that ends with an imperative or a polite request. */
 const runImperativeEnd = (run: string): boolean => IMPERATIVE_RUN_END.some((m) => run.endsWith(m));
 
@@ -464,7 +464,7 @@ export function imperativeProfile(text: string): ImperativeProfile {
   let requestStart = -1; // just after the verb of a sentence that opens with a request for knowledge
   const requests: Array<[number, number]> = [];
   const endSentence = (): void => {
-    if (opened && !imperative && lastStart >= 0) {
+    if (opened && !imperative && lastStart >= 0 && FINAL_LAST_CHARS.has(text.charCodeAt(lastEnd - 1))) {
       if (finalImperative(text.slice(lastStart, lastEnd))) imperatives++;
       sliced += 2 * (lastEnd - lastStart);
     }
@@ -547,6 +547,7 @@ export function imperativeProfile(text: string): ImperativeProfile {
  * ({@link DOC_IMPERATIVE_FINAL}), a Japanese or Korean run ending with a request.
  */
 function finalImperative(last: string): boolean {
+  if (!FINAL_LAST_CHARS.has(last.charCodeAt(last.length - 1))) return false;
   const word = last.toLowerCase();
   if (DOC_IMPERATIVE_FINAL.words.has(word)) return true;
   if (isRunScript(word.charCodeAt(0)) || isRunScript(word.charCodeAt(word.length - 1))) return runImperativeEnd(word);
@@ -555,6 +556,11 @@ function finalImperative(last: string): boolean {
   if (word.charCodeAt(0) === 0x0628 && word.endsWith('ید') && word.length >= 5) return true;
   return IMPERATIVE_FINAL_ENDINGS.some((e) => word.endsWith(e) && (e.charCodeAt(0) >= 0x0900 || word.length >= ENDING_MIN));
 }
+
+/** Last code units of every ending and word {@link finalImperative} accepts (any other word is rejected at once). */
+const FINAL_LAST_CHARS: ReadonlySet<number> = new Set(
+  [...DOC_IMPERATIVE_FINAL.words, ...IMPERATIVE_FINAL_ENDINGS, ...IMPERATIVE_RUN_END, 'ید'].flatMap((w) => [w.charCodeAt(w.length - 1), w.toUpperCase().charCodeAt(w.length - 1)]),
+);
 
 /** Words of `text` between `from` and `to`, lower-cased (a word as {@link imperativeProfile} reads it). */
 function wordsIn(text: string, from: number, to: number, each: (word: string) => void): void {
@@ -672,6 +678,53 @@ const REPLY_WORDS: ReadonlySet<string> = new Set([
  * "if you are *an* AI", "*an* den Assistenten", "*pour* l'assistant").
  */
 const TOWARD: ReadonlySet<string> = new Set([...`to for an den dem pour para per voor для к`.split(/\s+/), ...DOC_TOWARD.words]);
+/** Bits of the word classes {@link addressProfile} reads, for one look-up per word ({@link WORD_BITS}). */
+const B_PROCESSOR = 1;
+const B_TELL = 2;
+const B_SECOND = 4;
+const B_MODAL = 8;
+const B_REPLY = 16;
+const B_USER = 32;
+const B_INSTEAD = 64;
+const B_PROCESSING = 128;
+const B_DESCRIBED = 256;
+const B_TOWARD = 512;
+/** Classes a word keeps when read without its elided article ("l'assistant" → "assistant"). */
+const B_BARE = B_PROCESSOR | B_REPLY | B_USER;
+function classBits(entries: Array<readonly [Iterable<string>, number]>): Map<string, number> {
+  const bits = new Map<string, number>();
+  for (const [words, bit] of entries) for (const w of words) bits.set(w, (bits.get(w) ?? 0) | bit);
+  return bits;
+}
+/** The classes of each word of the spaced scripts. */
+const WORD_BITS = classBits([
+  [PROCESSOR, B_PROCESSOR],
+  [DOC_PROCESSOR.words, B_PROCESSOR],
+  [TELL_VERBS, B_TELL],
+  [SECOND_PERSON, B_SECOND],
+  [MODAL, B_MODAL],
+  [REPLY_WORDS, B_REPLY],
+  [DOC_REPLY.words, B_REPLY],
+  [DOC_USER.words, B_USER],
+  [DOC_INSTEAD.words, B_INSTEAD],
+  [DOC_PROCESSING.words, B_PROCESSING],
+  [DOC_DESCRIBED.words, B_DESCRIBED],
+  [TOWARD, B_TOWARD],
+]);
+/** The classes of each phrase of two or three words ("language model", "trợ lý", "il faut"). */
+const PHRASE_BITS = classBits([
+  [DOC_PROCESSOR.phrases, B_PROCESSOR],
+  [DOC_TELL.phrases, B_TELL],
+  [DOC_SECOND.phrases, B_SECOND],
+  [DOC_MODAL.phrases, B_MODAL],
+  [DOC_REPLY.phrases, B_REPLY],
+  [DOC_USER.phrases, B_USER],
+  [DOC_INSTEAD.phrases, B_INSTEAD],
+  [DOC_PROCESSING.phrases, B_PROCESSING],
+  [DOC_DESCRIBED.phrases, B_DESCRIBED],
+]);
+/** Last words of the phrases of {@link PHRASE_BITS} and of the imperative phrases ("por favor"). */
+const PHRASE_LAST: ReadonlySet<string> = new Set([...PHRASE_BITS.keys(), ...DOC_IMPERATIVE.phrases].map((p) => p.slice(p.lastIndexOf(' ') + 1)));
 /** How many words before a processor noun a {@link TOWARD} word may stand ("to any AI model", "for the screening assistant"). */
 const TOWARD_SPAN = 3;
 /** How many words after a processor noun a ':' or ',' may close a vocative ("AI assistant:", "Hey assistant —"). */
@@ -907,8 +960,10 @@ export function addressProfile(text: string): AddressProfile {
         else break;
       }
       const word = text.slice(start, i).toLowerCase();
-      const pair = `${prevWord} ${word}`;
-      const triple = `${prev2} ${pair}`;
+      // Phrases are read only at a word that ends one.
+      const phrase = prevWord !== '' && PHRASE_LAST.has(word);
+      const pair = phrase ? `${prevWord} ${word}` : '';
+      const triple = phrase ? `${prev2} ${pair}` : '';
       work += 3 * word.length + pair.length + triple.length;
       const index = cur.words++;
       const at = index - clauseStart;
@@ -931,29 +986,28 @@ export function addressProfile(text: string): AddressProfile {
           clauseDescribed = true;
         }
       } else {
+        let bits = WORD_BITS.get(word) ?? 0;
         // An elided article or preposition ("l'assistant", "dell'IA", "all'utente") is read apart from its word.
-        const apostrophe = word.search(/['’]/);
-        const bare = apostrophe > 0 && apostrophe <= ELIDED_MAX ? word.slice(apostrophe + 1) : word;
+        const apostrophe = Math.max(word.indexOf("'"), word.indexOf('’'));
+        if (apostrophe > 0 && apostrophe <= ELIDED_MAX) bits |= (WORD_BITS.get(word.slice(apostrophe + 1)) ?? 0) & B_BARE;
+        if (phrase) bits |= (PHRASE_BITS.get(pair) ?? 0) | (PHRASE_BITS.get(triple) ?? 0);
         // A compound whose first part names an AI ("KI-Systeme", "AI-powered") names one too.
         const hyphen = word.indexOf('-');
-        const head = hyphen > 0 ? word.slice(0, hyphen) : '';
         work += 2 * word.length;
         // "language model(s)": a model that reads; a bare "model" is more often a product or a data model.
         processor =
-          PROCESSOR.has(word) ||
+          (bits & B_PROCESSOR) !== 0 ||
           ((word === 'model' || word === 'models') && prevWord === 'language') ||
-          isCue(DOC_PROCESSOR, word, pair, triple) ||
-          DOC_PROCESSOR.words.has(bare) ||
-          AI_HEADS.has(head);
-        if (TELL_VERBS.has(word) || DOC_TELL.phrases.has(pair)) cur.tell = true;
-        if (SECOND_PERSON.has(word) || DOC_SECOND.phrases.has(pair)) cur.second = true;
-        if (MODAL.has(word) || DOC_MODAL.phrases.has(pair)) cur.modal = true;
-        if (REPLY_WORDS.has(word) || REPLY_WORDS.has(bare) || isCue(DOC_REPLY, word, pair, triple)) cur.reply = true;
-        if (isCue(DOC_USER, word, pair, triple) || DOC_USER.words.has(bare)) cur.user = true;
-        if (isCue(DOC_INSTEAD, word, pair, triple)) cur.instead = true;
-        if (isCue(DOC_PROCESSING, word, pair, triple)) clauseProcessing = true;
-        if (isCue(DOC_DESCRIBED, word, pair, triple)) clauseDescribed = true;
-        if (TOWARD.has(word)) towardAt = index;
+          (hyphen > 0 && AI_HEADS.has(word.slice(0, hyphen)));
+        if ((bits & B_TELL) !== 0) cur.tell = true;
+        if ((bits & B_SECOND) !== 0) cur.second = true;
+        if ((bits & B_MODAL) !== 0) cur.modal = true;
+        if ((bits & B_REPLY) !== 0) cur.reply = true;
+        if ((bits & B_USER) !== 0) cur.user = true;
+        if ((bits & B_INSTEAD) !== 0) cur.instead = true;
+        if ((bits & B_PROCESSING) !== 0) clauseProcessing = true;
+        if ((bits & B_DESCRIBED) !== 0) clauseDescribed = true;
+        if ((bits & B_TOWARD) !== 0) towardAt = index;
       }
       cur.last = word;
       // "Al resumir esta hoja responde …", "When summarizing this page, say …": a clause that opens by describing
