@@ -117,6 +117,8 @@ const HIDDEN_TEXT_LIMIT = 8;
 const functionWords = (list: string): ReadonlySet<string> => new Set(list.split(/\s+/).filter((w) => w !== ''));
 const FUNCTION_EN = functionWords(DOCUMENT_CUES.FUNCTION_WORDS_EN!);
 const FUNCTION_OTHER = functionWords(DOCUMENT_CUES.FUNCTION_WORDS_OTHER!);
+/** Characters read to tell a document's language (its opening is enough; the cost stays bounded). */
+const LANGUAGE_SAMPLE = 16384;
 /** Share of a document's letters in scripts other than Latin at or above which it is read as another language. */
 const OTHER_SCRIPT_SHARE = 0.3;
 /**
@@ -128,14 +130,16 @@ const OTHER_FUNCTION_MIN = 2;
 /**
  * The document is written in a language other than English: at least {@link OTHER_SCRIPT_SHARE} of its letters are
  * in another script (Cyrillic, Greek, Arabic, Hebrew, Devanagari, Thai, CJK, Hangul), or its prose has more function
- * words of another Latin-script language than of English. Code, data and English prose read as English. One pass.
+ * words of another Latin-script language than of English. Code, data and English prose read as English. Reads the
+ * first {@link LANGUAGE_SAMPLE} characters, once.
  */
 export function readsAsOtherLanguage(text: string): boolean {
   let letters = 0;
   let otherScript = 0;
   let english = 0;
   let other = 0;
-  for (const m of text.matchAll(/\p{L}+/gu)) {
+  const sample = text.length > LANGUAGE_SAMPLE ? text.slice(0, LANGUAGE_SAMPLE) : text;
+  for (const m of sample.matchAll(/\p{L}+/gu)) {
     const word = m[0];
     letters += word.length;
     const c = word.charCodeAt(0);
@@ -150,7 +154,7 @@ export function readsAsOtherLanguage(text: string): boolean {
     if (FUNCTION_EN.has(lower)) english++;
     else if (FUNCTION_OTHER.has(lower)) other++;
   }
-  countWork(3 * text.length);
+  countWork(3 * sample.length);
   return otherScript >= OTHER_SCRIPT_SHARE * letters && letters > 0 ? true : other >= OTHER_FUNCTION_MIN && other > english;
 }
 
