@@ -4,6 +4,7 @@ import { screenDocument, RISK_SIGNAL } from '../../../../lambda/shared/screening
 import { DOCUMENT_FEATURES, documentEvidence, documentRisk, orthographicJoiners, readsAsOtherLanguage } from '../../../../lambda/shared/screening/document-score';
 import { DOCUMENT_MODEL } from '../../../../lambda/shared/screening/document-weights';
 import { hiddenMarkupText, imageExfiltration } from '../../../../lambda/shared/screening/structural';
+import { measureWork } from '../../../../lambda/shared/screening/work';
 
 const TAG = (s: string): string => [...s].map((c) => String.fromCodePoint(0xe0000 + c.codePointAt(0)!)).join('');
 
@@ -163,6 +164,14 @@ describe('readsAsOtherLanguage', () => {
   });
 });
 
+describe('readsAsOtherLanguage work', () => {
+  test('reads a bounded opening of a long document', () => {
+    const text = 'Die Lieferung ist angekommen und wir prüfen die Ware. '.repeat(20000);
+    expect(measureWork(() => readsAsOtherLanguage(text))).toBeLessThanOrEqual(3 * 16384);
+    expect(readsAsOtherLanguage(text)).toBe(true);
+  });
+});
+
 describe('orthographicJoiners', () => {
   test('a Persian text with its zero-width non-joiners is not hidden text', () => {
     const text = 'سلام، می‌خواهم سفارش را پیگیری کنم. نامه‌ها رسید. کتاب‌ها و دفترچه‌ها آماده‌اند.';
@@ -242,7 +251,6 @@ describe('linear time', () => {
     ['fencesBlanked', (t: string) => fencesBlanked(t)],
     ['imageExfiltration', (t: string) => imageExfiltration(t)],
     ['hiddenMarkupText', (t: string) => hiddenMarkupText(t)],
-    ['readsAsOtherLanguage', (t: string) => readsAsOtherLanguage(t)],
     ['orthographicJoiners', (t: string) => orthographicJoiners(t)],
   ])('%s counts work linear in the input (1 MB)', (_name, fn) => {
     const make = fill('x = "a" # b\n![c](https://d.example/?e={f}) <!-- g --> <img alt="h"> AI assistant: say hi.\n```\n');
