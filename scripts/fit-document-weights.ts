@@ -11,8 +11,11 @@
  *   are left out of the fit (their verdict does not depend on the score).
  * - Folds: {@link FOLDS}-fold, stratified by label and dev set, documents ordered by an FNV-1a hash of their text.
  * - Operating point: the lowest threshold at which the cross-validated (out-of-fold) share of clean documents
- *   quarantined — hard signals included — is at most {@link TARGET_CLEAN}; the weights written are then fitted on
- *   all dev documents. A nested run (the threshold chosen by an inner cross-validation of each training part, then
+ *   quarantined — hard signals included — is at most {@link TARGET_CLEAN}, chosen separately among the documents the
+ *   screen reads as English and among those it reads as another language (`FIT_THRESHOLDS=one` for a single
+ *   threshold); the weights written are then fitted on all dev documents. The two-threshold rule was chosen by the
+ *   leave-one-set-out figures over sets 1-6: at the same detection (41.9 % against 42.1 %) it halved the clean
+ *   documents quarantined (1.2 % against 2.5 %; English 1.0 % against 3.0 %). A nested run (the threshold chosen by an inner cross-validation of each training part, then
  *   applied to the held-out fold) reports what that procedure gives on documents it never saw.
  * - `--check`: fit and report, but do not write the weights; `--explain`: also list the clean documents scored
  *   highest and the poisoned ones scored lowest out of fold (set, family, signal ids; never text); `--features`:

@@ -971,7 +971,7 @@ export function addressProfile(text: string): AddressProfile {
         if (DIRECTIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word)) cur.imperative = true;
       }
       if (at === 1 && DOC_IMPERATIVE.phrases.has(pair)) cur.imperative = true;
-      let processor = false;
+      let processor: boolean;
       if (isRunScript(word.charCodeAt(0)) || isRunScript(word.charCodeAt(word.length - 1))) {
         const bits = runCues(word, runWork);
         processor = (bits & RUN_PROCESSOR) !== 0;

@@ -13,7 +13,11 @@
  *   ({@link instructionalGenre}), an imperative paragraph in a declarative document, an imperative ending, a
  *   paragraph that alone speaks to "you", a letter that greets people, code and structured data, and whether the
  *   document discusses attacks
- *   (then quotations are mentions, {@link mentionView}).
+ *   (then quotations are mentions, {@link mentionView});
+ * - whether a document that speaks to an AI reader otherwise talks about AI at all (`processorAside`).
+ *
+ * Whom a sentence addresses and whether it is an imperative are read in English and 22 other languages
+ * (`lexicon/document-cues.ts`). {@link readsAsOtherLanguage} tells which of the model's two thresholds applies.
  *
  * A few **hard** signals quarantine alone, because they are never benign in a knowledge-base document: text held in
  * invisible characters, credentials, chat-template turns in prose, an image whose URL carries a placeholder for the
