@@ -14,8 +14,9 @@
  *   quarantined — hard signals included — is at most {@link TARGET_CLEAN}, chosen separately among the documents the
  *   screen reads as English and among those it reads as another language (`FIT_THRESHOLDS=one` for a single
  *   threshold); the weights written are then fitted on all dev documents. The two-threshold rule was chosen by the
- *   leave-one-set-out figures over sets 1-6: at the same detection (41.9 % against 42.1 %) it halved the clean
- *   documents quarantined (1.2 % against 2.5 %; English 1.0 % against 3.0 %). A nested run (the threshold chosen by an inner cross-validation of each training part, then
+ *   leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
+ *   in English and in other languages: 44.4 % of poisoned and 1.2 % of clean documents quarantined (English 1.0 %,
+ *   other languages 1.7 %), against 45.7 % and 2.3 % (English 2.8 %) with one threshold. A nested run (the threshold chosen by an inner cross-validation of each training part, then
  *   applied to the held-out fold) reports what that procedure gives on documents it never saw.
  * - `--check`: fit and report, but do not write the weights; `--explain`: also list the clean documents scored
  *   highest and the poisoned ones scored lowest out of fold (set, family, signal ids; never text); `--features`:
@@ -61,10 +62,27 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
 /** Features left out of the model (weight 0): comma-separated names (environment `FIT_DROP`, default {@link DROPPED}). */
 /**
  * Left out because their fitted weight changed sign across the cross-validation folds (what the fit learned there
- * was which dev set a document came from, not what an instruction to the reader is); chosen by the
- * leave-one-dev-set-out figures.
+ * was which dev set a document came from, not what an instruction to the reader is), or because the weight of a
+ * family of attack evidence came out negative in every fold (extraction, delimiters, an AI addressee found by the
+ * pre-screen, with sets 1-6): evidence of an attack cannot speak against quarantine; what they had learned is that
+ * documents about attacks contain them, which the discussion features say; processorInDiscussion changed sign.
+ * Chosen by the leave-one-dev-set-out figures (sets 1-6: 44.4 % / 1.2 % without the last four, 42.4 % / 1.2 % with
+ * them). secondPersonShare changes sign mildly (-0.04 to 0.32) and stays: without it 44.4 % / 1.4 %.
  */
-const DROPPED = ['override', 'persona', 'personaMode', 'offTopic', 'markup', 'remoteCode', 'directiveInCode', 'readerInCode'];
+const DROPPED = [
+  'override',
+  'persona',
+  'personaMode',
+  'extraction',
+  'delimiter',
+  'addressAi',
+  'offTopic',
+  'markup',
+  'remoteCode',
+  'processorInDiscussion',
+  'directiveInCode',
+  'readerInCode',
+];
 const DROP = new Set((process.env.FIT_DROP ?? DROPPED.join(',')).split(',').filter((f) => f !== ''));
 for (const f of DROP) if (!(DOCUMENT_FEATURES as readonly string[]).includes(f)) throw new Error(`FIT_DROP: unknown feature ${f}`);
 const NEWTON_STEPS = 30;

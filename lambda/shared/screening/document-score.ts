@@ -238,7 +238,8 @@ export function documentEvidence(text: string): DocumentEvidence {
   x.set('imperativeShare', profile.sentences === 0 ? 0 : Math.min(1, profile.imperatives / profile.sentences));
   x.set('code', address.codeLines);
   x.set('processorDirected', Math.min(address.processorDirected, 2) / 2);
-  x.set('processorDensity', Math.min(1, address.processorMentions / sentences));
+  // Talk about AI besides the sentences that speak to it: a document about AI names it often; an address is not talk.
+  x.set('processorDensity', Math.min(1, Math.max(0, address.processorMentions - address.processorDirected) / sentences));
   x.set('replyDirected', Math.min(address.replyDirected, 2) / 2);
   x.set('secondPersonShare', Math.min(1, address.secondPerson / sentences));
   x.set('imperativeContrast', Math.max(0, address.imperativeContrast));
