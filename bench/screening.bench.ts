@@ -76,6 +76,11 @@ const devDocs4 = load('dev-documents-4');
 // builders and attack test fixtures included), tickets, rule tables, JSON payloads and logs, ten languages (field
 // `lang`); 40 poisoned documents of the same families. Weights are fitted on sets 1-5.
 const devDocs5 = load('dev-documents-5');
+// Set 6: 22 languages besides English (poisoned and clean in the same carriers: emails, tables, JSON, logs, web pages,
+// reviews, tool calls), mixed-language documents, English clean hard cases and English poisoned documents in new
+// carriers, written by an engineer who never saw the code. Weights are fitted on sets 1-6, with one threshold for
+// documents read as English and one for documents read as another language.
+const devDocs6 = load('dev-documents-6');
 
 const OUTPUT_OPTS: ScreenOutputOptions = { canary: 'CNRY7F3K2QZ9XW4MPL5D', allowedLinkHosts: ['docs.example.com'] };
 
@@ -343,6 +348,7 @@ for (const [name, items] of [
   ['set 3 dev (tuned on)', devDocs3],
   ['set 4 dev (tuned on)', devDocs4],
   ['set 5 dev (tuned on)', devDocs5],
+  ['set 6 dev (tuned on)', devDocs6],
 ] as const) {
   const all = tally();
   const byFamily = new Map<string, Groups>();

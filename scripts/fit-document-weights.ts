@@ -4,18 +4,23 @@
  *
  *   npx ts-node --transpile-only scripts/fit-document-weights.ts [--check]
  *
- * - Data: `test/fixtures/injection-eval/dev-documents{,-2,-3,-4}.json`. Holdout sets are never read (the loader
+ * - Data: `test/fixtures/injection-eval/dev-documents{,-2,-3,-4,-5,-6}.json`. Holdout sets are never read (the loader
  *   refuses any name that is not a dev set).
  * - Model: L2-regularized logistic regression over {@link DOCUMENT_FEATURES} (tens of weights, no word features),
  *   fitted by Newton's method from zero, so the result is deterministic. Documents a hard signal quarantines anyway
  *   are left out of the fit (their verdict does not depend on the score).
  * - Folds: {@link FOLDS}-fold, stratified by label and dev set, documents ordered by an FNV-1a hash of their text.
  * - Operating point: the lowest threshold at which the cross-validated (out-of-fold) share of clean documents
- *   quarantined — hard signals included — is at most {@link TARGET_CLEAN}; the weights written are then fitted on
- *   all dev documents. A nested run (the threshold chosen by an inner cross-validation of each training part, then
+ *   quarantined — hard signals included — is at most {@link TARGET_CLEAN}, chosen separately among the documents the
+ *   screen reads as English and among those it reads as another language (`FIT_THRESHOLDS=one` for a single
+ *   threshold); the weights written are then fitted on all dev documents. The two-threshold rule was chosen by the
+ *   leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
+ *   in English and in other languages: 44.4 % of poisoned and 1.2 % of clean documents quarantined (English 1.0 %,
+ *   other languages 1.7 %), against 45.7 % and 2.3 % (English 2.8 %) with one threshold. A nested run (the threshold chosen by an inner cross-validation of each training part, then
  *   applied to the held-out fold) reports what that procedure gives on documents it never saw.
  * - `--check`: fit and report, but do not write the weights; `--explain`: also list the clean documents scored
- *   highest and the poisoned ones scored lowest out of fold (set, family, signal ids; never text).
+ *   highest and the poisoned ones scored lowest out of fold (set, family, signal ids; never text); `--features`:
+ *   each feature's firing rate, English against other languages, poisoned against clean.
  * - `FIT_LAMBDA`, `FIT_TARGET` (environment): try another penalty or clean-rate target.
  */
 import * as fs from 'node:fs';
@@ -37,11 +42,15 @@ interface Row {
   readonly poisoned: boolean;
   readonly english: boolean;
   readonly x: readonly number[];
+  /** Feature values before {@link DROP} zeroes some. */
+  readonly raw: readonly number[];
   readonly hard: boolean;
   readonly hash: number;
+  /** The screen reads the document as written in another language (`readsAsOtherLanguage`): its threshold group. */
+  readonly other: boolean;
 }
 
-const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4', 'dev-documents-5'];
+const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4', 'dev-documents-5', 'dev-documents-6'];
 const FOLDS = 5;
 /**
  * Cross-validated clean quarantine rate the operating point may reach (the target is 2 % on unseen data; cross-validation
@@ -53,13 +62,35 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
 /** Features left out of the model (weight 0): comma-separated names (environment `FIT_DROP`, default {@link DROPPED}). */
 /**
  * Left out because their fitted weight changed sign across the cross-validation folds (what the fit learned there
- * was which dev set a document came from, not what an instruction to the reader is); chosen by the
- * leave-one-dev-set-out figures.
+ * was which dev set a document came from, not what an instruction to the reader is), or because the weight of a
+ * family of attack evidence came out negative in every fold (extraction, delimiters, an AI addressee found by the
+ * pre-screen, with sets 1-6): evidence of an attack cannot speak against quarantine; what they had learned is that
+ * documents about attacks contain them, which the discussion features say; processorInDiscussion changed sign.
+ * Chosen by the leave-one-dev-set-out figures (sets 1-6: 44.4 % / 1.2 % without the last four, 42.4 % / 1.2 % with
+ * them). secondPersonShare changes sign mildly (-0.04 to 0.32) and stays: without it 44.4 % / 1.4 %.
  */
-const DROPPED = ['override', 'persona', 'personaMode', 'offTopic', 'markup', 'remoteCode', 'directiveInCode', 'readerInCode'];
+const DROPPED = [
+  'override',
+  'persona',
+  'personaMode',
+  'extraction',
+  'delimiter',
+  'addressAi',
+  'offTopic',
+  'markup',
+  'remoteCode',
+  'processorInDiscussion',
+  'directiveInCode',
+  'readerInCode',
+];
 const DROP = new Set((process.env.FIT_DROP ?? DROPPED.join(',')).split(',').filter((f) => f !== ''));
 for (const f of DROP) if (!(DOCUMENT_FEATURES as readonly string[]).includes(f)) throw new Error(`FIT_DROP: unknown feature ${f}`);
 const NEWTON_STEPS = 30;
+/**
+ * One threshold per language group (environment `FIT_THRESHOLDS=split`, the default) or one for all (`one`): see
+ * {@link chooseThresholds}.
+ */
+const SPLIT = (process.env.FIT_THRESHOLDS ?? 'split') === 'split';
 
 const fixtures = path.join(__dirname, '..', 'test', 'fixtures', 'injection-eval');
 function load(name: string): Item[] {
@@ -116,7 +147,7 @@ function outOfFold(rows: readonly Row[], k: number): number[] {
   return out;
 }
 
-const quarantined = (r: Row, p: number, t: number): boolean => r.hard || p >= t;
+const quarantined = (r: Row, p: number, t: Thresholds): boolean => r.hard || p >= thresholdOf(t, r);
 
 /** Lowest threshold at which the share of clean rows quarantined (hard signals included) is at most `target`. */
 function chooseThreshold(rows: readonly Row[], p: readonly number[], target: number): number {
@@ -130,6 +161,28 @@ function chooseThreshold(rows: readonly Row[], p: readonly number[], target: num
   return limit === undefined ? 0 : Math.min(1, limit + 1e-9);
 }
 
+/** The thresholds of the two language groups: English (and code, data) and documents read as another language. */
+interface Thresholds {
+  readonly english: number;
+  readonly other: number;
+}
+/**
+ * With {@link SPLIT}, each group's threshold is chosen by the clean-rate rule within that group (the target holds in
+ * English and in other languages separately); otherwise one threshold for all.
+ */
+function chooseThresholds(rows: readonly Row[], p: readonly number[], target: number): Thresholds {
+  if (!SPLIT) {
+    const t = chooseThreshold(rows, p, target);
+    return { english: t, other: t };
+  }
+  const pick = (other: boolean): number => {
+    const idx = rows.map((_, i) => i).filter((i) => rows[i]!.other === other);
+    return chooseThreshold(idx.map((i) => rows[i]!), idx.map((i) => p[i]!), target);
+  };
+  return { english: pick(false), other: pick(true) };
+}
+const thresholdOf = (t: Thresholds, r: Row): number => (r.other ? t.other : t.english);
+
 interface Rate {
   hit: number;
   n: number;
@@ -142,6 +195,8 @@ function report(title: string, rows: readonly Row[], decide: (r: Row, i: number)
     ...DEV_SETS.map((s) => [`  ${s}`, (r: Row) => r.set === s] as [string, (r: Row) => boolean]),
     ['  English', (r) => r.english],
     ['  other languages', (r) => !r.english],
+    ['  read as English', (r) => !r.other],
+    ['  read as other', (r) => r.other],
   ];
   for (const [name, keep] of lines) {
     const poisoned: Rate = { hit: 0, n: 0 };
@@ -166,22 +221,24 @@ const rows: Row[] = DEV_SETS.flatMap((set) =>
       poisoned: item.label === 'attack',
       english: item.lang === undefined ? !item.family.startsWith('ml-') : item.lang === 'en',
       x: e.features.map((v, k) => (DROP.has(DOCUMENT_FEATURES[k]!) ? 0 : v)),
+      raw: e.features,
       hard: e.hard.length > 0,
       hash: fnv1a(item.text),
+      other: e.otherLanguage,
     };
   }),
 );
 
 // Cross-validated operating point.
 const oof = outOfFold(rows, FOLDS);
-const threshold = chooseThreshold(rows, oof, TARGET_CLEAN);
+const threshold = chooseThresholds(rows, oof, TARGET_CLEAN);
 {
   const clean = rows.filter((r) => !r.poisoned);
   const allowed = Math.floor(TARGET_CLEAN * clean.length) - clean.filter((r) => r.hard).length;
-  console.log(`features ${DOCUMENT_FEATURES.length - DROP.size} of ${DOCUMENT_FEATURES.length}, lambda ${LAMBDA}, target ${TARGET_CLEAN}: ` +
+  console.log(`features ${DOCUMENT_FEATURES.length - DROP.size} of ${DOCUMENT_FEATURES.length}, lambda ${LAMBDA}, target ${TARGET_CLEAN}, ${SPLIT ? "a threshold per language group" : "one threshold"}: ` +
     `${clean.length} clean documents, ${clean.filter((r) => r.hard).length} quarantined by hard signals, so the threshold lets ${allowed} scored clean documents through`);
 }
-report(`cross-validated (${FOLDS}-fold, out-of-fold scores), threshold ${threshold.toFixed(4)}:`, rows, (r, i) => quarantined(r, oof[i]!, threshold));
+report(`cross-validated (${FOLDS}-fold, out-of-fold scores), threshold ${threshold.english.toFixed(4)} (English), ${threshold.other.toFixed(4)} (other languages):`, rows, (r, i) => quarantined(r, oof[i]!, threshold));
 if (process.argv.includes('--explain')) {
   // The clean documents scored highest out of fold, and the poisoned ones scored lowest: set, family, signal ids.
   const order = rows.map((r, i) => [r, oof[i]!] as const).filter(([r]) => !r.hard);
@@ -190,6 +247,28 @@ if (process.argv.includes('--explain')) {
   console.log(order.filter(([r]) => !r.poisoned).sort((a, b) => b[1] - a[1]).slice(0, 12).map(show).join('\n'));
   console.log('lowest poisoned:');
   console.log(order.filter(([r]) => r.poisoned).sort((a, b) => a[1] - b[1]).slice(0, 40).map(show).join('\n'));
+}
+
+// How often each feature fires (value above 0) and its mean, by language and label: a feature that fires on English
+// poisoned documents and never on other languages' is English-only by construction.
+if (process.argv.includes('--features')) {
+  const groups: Array<[string, (r: Row) => boolean]> = [
+    ['en poisoned', (r) => r.english && r.poisoned],
+    ['en clean', (r) => r.english && !r.poisoned],
+    ['other poisoned', (r) => !r.english && r.poisoned],
+    ['other clean', (r) => !r.english && !r.poisoned],
+  ];
+  const sizes = groups.map(([, keep]) => rows.filter(keep).length);
+  console.log(`feature firing rate % (mean value) by group: ${groups.map(([g], k) => `${g} (${sizes[k]})`).join(', ')}`);
+  DOCUMENT_FEATURES.forEach((name, k) => {
+    const cells = groups.map(([, keep]) => {
+      const sel = rows.filter(keep);
+      const fired = sel.filter((r) => r.raw[k]! > 0).length;
+      const mean = sel.reduce((a, r) => a + r.raw[k]!, 0) / Math.max(1, sel.length);
+      return `${((100 * fired) / Math.max(1, sel.length)).toFixed(0).padStart(4)} (${mean.toFixed(2)})`;
+    });
+    console.log(`  ${DROP.has(name) ? '-' : ' '} ${name.padEnd(24)} ${cells.join('  ')}`);
+  });
 }
 
 // Per-fold weights: a feature whose sign or size changes between folds is not learned, it is memorized.
@@ -211,13 +290,19 @@ if (process.argv.includes('--folds')) {
 const loso = new Array<boolean>(rows.length).fill(false);
 for (const held of DEV_SETS) {
   const train = rows.filter((r) => r.set !== held);
-  const t = chooseThreshold(train, outOfFold(train, FOLDS), TARGET_CLEAN);
+  const t = chooseThresholds(train, outOfFold(train, FOLDS), TARGET_CLEAN);
   const w = fit(train.filter((r) => !r.hard));
   rows.forEach((r, i) => {
     if (r.set === held) loso[i] = quarantined(r, r.hard ? 1 : risk(w, r.x), t);
   });
 }
 report('leave one dev set out (each set scored by a model and threshold fitted on the others):', rows, (_, i) => loso[i]!);
+if (process.argv.includes('--explain')) {
+  console.log('clean documents quarantined when their set was held out:');
+  rows.forEach((r, i) => {
+    if (!r.poisoned && loso[i]) console.log(`  ${r.set} ${r.english ? 'en' : 'other'} ${r.family} ${r.hard ? 'hard ' : ''}${r.soft.join(',')}`);
+  });
+}
 {
   const sets = DEV_SETS.filter((s) => s !== 'dev-documents');
   const held = rows.map((r, i) => [r, loso[i]!] as const).filter(([r]) => sets.includes(r.set));
@@ -225,7 +310,7 @@ report('leave one dev set out (each set scored by a model and threshold fitted o
     const sel = held.filter(([r]) => keep(r));
     return pct({ hit: sel.filter(([, q]) => q).length, n: sel.length });
   };
-  console.log(`  sets 2-5 held out      poisoned ${rate((r) => r.poisoned).padEnd(20)} clean ${rate((r) => !r.poisoned)}`);
+  console.log(`  ${`sets 2-${DEV_SETS.length} held out`.padEnd(22)} poisoned ${rate((r) => r.poisoned).padEnd(20)} clean ${rate((r) => !r.poisoned)}`);
 }
 
 // Nested: the threshold of each outer fold comes from an inner cross-validation of its training part.
@@ -233,7 +318,7 @@ const outer = folds(rows, FOLDS);
 const nested = new Array<boolean>(rows.length).fill(false);
 for (let f = 0; f < FOLDS; f++) {
   const train = rows.filter((_, i) => outer[i] !== f);
-  const t = chooseThreshold(train, outOfFold(train, FOLDS - 1), TARGET_CLEAN);
+  const t = chooseThresholds(train, outOfFold(train, FOLDS - 1), TARGET_CLEAN);
   const w = fit(train.filter((r) => !r.hard));
   rows.forEach((r, i) => {
     if (outer[i] === f) nested[i] = quarantined(r, r.hard ? 1 : risk(w, r.x), t);
@@ -246,6 +331,16 @@ const final = fit(rows.filter((r) => !r.hard));
 report('resubstitution (final weights on the documents they were fitted on; optimistic):', rows, (r) => quarantined(r, r.hard ? 1 : risk(final, r.x), threshold));
 
 const round = (v: number): number => Math.round(v * 1000) / 1000;
+const thresholdNote = SPLIT
+  ? [
+      ` * Each threshold is the lowest at which the ${FOLDS}-fold cross-validated share of clean documents quarantined is at`,
+      ` * most ${TARGET_CLEAN * 100} %: among the documents read as English (code and data included) for \`threshold\`, among those`,
+      ' * read as written in another language for `otherLanguageThreshold`. No holdout set was read.',
+    ].join('\n')
+  : [
+      ` * The threshold (the same for both language groups) is the lowest at which the ${FOLDS}-fold cross-validated share`,
+      ` * of clean documents quarantined is at most ${TARGET_CLEAN * 100} %. No holdout set was read.`,
+    ].join('\n');
 const weights = DOCUMENT_FEATURES.map((f, k) => `    ${f}: ${round(final[k + 1]!)},`).join('\n');
 const source = `/**
  * Weights of the document screen's scored decision (${'`'}documentRisk${'`'} in ./document-score.ts): one per feature of
@@ -256,18 +351,22 @@ const source = `/**
  * left out of the fit) of
 ${DEV_SETS.map((s) => ` * - test/fixtures/injection-eval/${s}.json`).join('\n')}
  * Features left out (weight 0): ${DROP.size === 0 ? 'none' : [...DROP].join(', ')}.
- * The threshold is the lowest at which the ${FOLDS}-fold cross-validated share of clean documents quarantined is at
- * most ${TARGET_CLEAN * 100} %. No holdout set was read.
+${thresholdNote}
  */
 
-/** A fitted scored decision: \`risk = 1 / (1 + e^−(bias + Σ weights[f] · x[f]))\`, quarantine at \`risk ≥ threshold\`. */
+/**
+ * A fitted scored decision: \`risk = 1 / (1 + e^−(bias + Σ weights[f] · x[f]))\`, quarantine at \`risk ≥ threshold\`
+ * (\`otherLanguageThreshold\` for a document read as written in another language).
+ */
 export interface DocumentModel {
   /** Intercept of the logistic model. */
   readonly bias: number;
   /** Weight per feature name (a missing feature weighs 0). */
   readonly weights: Readonly<Record<string, number>>;
-  /** Risk at or above which a document is quarantined. */
+  /** Risk at or above which a document read as English (or code, or data) is quarantined. */
   readonly threshold: number;
+  /** Risk at or above which a document read as written in another language is quarantined. */
+  readonly otherLanguageThreshold: number;
 }
 
 /** The fitted model. */
@@ -276,7 +375,8 @@ export const DOCUMENT_MODEL: DocumentModel = {
   weights: {
 ${weights}
   },
-  threshold: ${threshold.toFixed(4)},
+  threshold: ${threshold.english.toFixed(4)},
+  otherLanguageThreshold: ${threshold.other.toFixed(4)},
 };
 `;
 if (!process.argv.includes('--check')) {

@@ -16,6 +16,7 @@
  *
  * Both are one left-to-right pass with bounded look-behind, and report their work to {@link countWork}.
  */
+import { DOCUMENT_CUES } from './lexicon/document-cues';
 import { LEXICON } from './lexicon/words';
 import { countWork } from './work';
 
@@ -34,7 +35,7 @@ export const DISCUSSION_WORDS: readonly string[] = `injection injections inject 
   vulnerability vulnerabilities defense defenses defence defences defender defenders countermeasure countermeasures
   researcher researchers abwehr schwachstelle défense défenses vulnérabilité defensa defensas vulnerabilidad difesa
   difese vulnerabilità defesa defesas vulnerabilidade verdediging kwetsbaarheid уязвимость уязвимости защита
-  防御 漏洞 対策 脆弱性 방어 취약점`
+  防御 漏洞 対策 脆弱性 방어 취약점 ${DOCUMENT_CUES.DISCUSSION!}`
   .split(/\s+/)
   .filter((w) => w !== '');
 /**
@@ -43,7 +44,7 @@ export const DISCUSSION_WORDS: readonly string[] = `injection injections inject 
  * longest of them.
  */
 const DISCUSSION_RE = new RegExp(
-  `(?:(?<![\\p{L}\\p{N}])(?:${DISCUSSION_WORDS.filter((w) => w.charCodeAt(0) < 0x3000).map((w) => w.replace('_', ' ')).join('|')})(?![\\p{L}\\p{N}]))|${DISCUSSION_WORDS.filter((w) => w.charCodeAt(0) >= 0x3000).join('|')}`,
+  `(?:(?<![\\p{L}\\p{N}])(?:${DISCUSSION_WORDS.filter((w) => !isRunScript(w.charCodeAt(0))).map((w) => w.replace(/_/g, ' ')).join('|')})(?![\\p{L}\\p{N}]))|${DISCUSSION_WORDS.filter((w) => isRunScript(w.charCodeAt(0))).join('|')}`,
   'giu',
 );
 /** Discussion words needed before every quotation of the document counts as a mention. */
@@ -218,6 +219,129 @@ export function mentionView(text: string): MentionView {
   return { text: out, discussion };
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// The document screen's multilingual cues (lexicon/document-cues.ts), compiled once.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** One-letter clitics written before an Arabic word ("و" and, "ال" the, "ل" for, "ب" with) and their combinations. */
+const ARABIC_CLITICS = ['و', 'ف', 'ب', 'ل', 'ال', 'وال', 'بال', 'لل', 'فال'];
+/** One-letter clitics written before a Hebrew word ("ה" the, "ו" and, "ל" to, "ש" that, "ב" in, "מ" from). */
+const HEBREW_CLITICS = ['ה', 'ו', 'ל', 'ש', 'ב', 'מ', 'וה', 'ול', 'שה', 'לה'];
+
+/** The forms of a cue entry a document may carry: unaccented (Latin, Greek, Cyrillic), behind a clitic (Arabic, Hebrew). */
+function cueForms(entry: string): string[] {
+  const c = entry.charCodeAt(0);
+  if (c < 0x0590) {
+    // Not a folded form of one or two letters: "dé", "lê", "à" would become the common words "de", "le", "a".
+    const folded = entry.normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC');
+    return folded === entry || folded.length < 3 ? [entry] : [entry, folded];
+  }
+  if (c < 0x0600) return [entry, ...HEBREW_CLITICS.map((p) => p + entry)];
+  if (c < 0x0700) return [entry, ...ARABIC_CLITICS.map((p) => p + entry)];
+  return [entry];
+}
+
+/** A cue class of spaced scripts: its words, and its phrases of two or three words (joined by one space). */
+interface Cues {
+  readonly words: ReadonlySet<string>;
+  readonly phrases: ReadonlySet<string>;
+}
+/** Compiles cue classes (space-separated entries, `a_b` a phrase) into words and phrases, with their other forms. */
+function cues(...lists: string[]): Cues {
+  const words = new Set<string>();
+  const phrases = new Set<string>();
+  for (const entry of lists.join(' ').split(/\s+/)) {
+    if (entry === '') continue;
+    const lower = entry.toLowerCase();
+    if (lower.includes('_')) for (const f of cueForms(lower.replace(/_/g, ' '))) phrases.add(f);
+    else for (const f of cueForms(lower)) words.add(f);
+  }
+  return { words, phrases };
+}
+const cueList = (list: string): string[] => list.split(/\s+/).filter((w) => w !== '');
+
+
+/**
+ * Scripts written without spaces between words (Chinese, Japanese, Thai) or with particles attached to words
+ * (Korean): a run of their letters is searched for cues anywhere in it.
+ */
+export function isRunScript(c: number): boolean {
+  return (c >= 0x0e00 && c <= 0x0e7f) || (c >= 0x1100 && c <= 0x11ff) || (c >= 0x2e80 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff66 && c <= 0xff9f);
+}
+const isThai = (c: number): boolean => c >= 0x0e00 && c <= 0x0e7f;
+
+/** Bits of the cue classes found in a run ({@link runCues}). */
+const RUN_PROCESSOR = 1;
+const RUN_SECOND = 2;
+const RUN_MODAL = 4;
+const RUN_REPLY = 8;
+const RUN_USER = 16;
+const RUN_TELL = 32;
+const RUN_INSTEAD = 64;
+const RUN_PROCESSING = 128;
+/** Longest elided article or preposition before an apostrophe ("l'", "dell'", "nell'"). */
+const ELIDED_MAX = 5;
+/** Words of at most this many that may describe the reader before a colon ({@link DOCUMENT_CUES} PROCESSING). */
+const DESCRIBED_SPAN = 14;
+/** Words from a clause's start within which a description of the reader opens it ("When summarizing this page, …"). */
+const DESCRIBED_OPENING = 6;
+/** First parts of a compound that name an AI ("KI-Systeme", "AI-powered", "ИИ-ассистент"). */
+const AI_HEADS: ReadonlySet<string> = new Set(['ai', 'ki', 'ia', 'llm', 'ии', 'ші', 'yz']);
+/** Run cues by their first code unit: [entry, class bit]. */
+const RUN_INDEX = new Map<number, Array<readonly [string, number]>>();
+function indexRuns(list: readonly string[], bit: number): void {
+  for (const entry of list) {
+    const key = entry.charCodeAt(0);
+    RUN_INDEX.set(key, [...(RUN_INDEX.get(key) ?? []), [entry, bit] as const]);
+  }
+}
+/** The longest run cue (code units): a match attempt reads at most this many. */
+let RUN_LONGEST = 0;
+/**
+ * The cue classes found anywhere in a run: one look-up per code unit and a comparison per cue that starts with it,
+ * so linear in the run's length. Reports its work to {@link countWork} through `work`.
+ */
+function runCues(run: string, work: { n: number }): number {
+  let bits = 0;
+  for (let k = 0; k < run.length; k++) {
+    const candidates = RUN_INDEX.get(run.charCodeAt(k));
+    if (candidates === undefined) continue;
+    for (const [entry, bit] of candidates) if ((bits & bit) === 0 && run.startsWith(entry, k)) bits |= bit;
+    work.n += candidates.length * RUN_LONGEST;
+  }
+  work.n += run.length;
+  return bits;
+}
+
+/** Whoever processes a document, in the document cues (spaced scripts). */
+const DOC_PROCESSOR = cues(DOCUMENT_CUES.PROCESSOR!);
+/** Words and phrases that open an imperative sentence in other languages (verbs, polite markers). */
+const DOC_IMPERATIVE = cues(DOCUMENT_CUES.IMPERATIVE!, DOCUMENT_CUES.TELL!);
+/** First words of the imperative phrases ("por favor", "s'il vous plaît"): the sentence's verb may follow them. */
+const DOC_IMPERATIVE_HEADS: ReadonlySet<string> = new Set([...DOC_IMPERATIVE.phrases].map((p) => p.split(' ')[0]!));
+/** The last word (or two) of a sentence that is an imperative in a verb-final language. */
+const DOC_IMPERATIVE_FINAL = cues(DOCUMENT_CUES.IMPERATIVE_FINAL!);
+const DOC_SECOND = cues(DOCUMENT_CUES.SECOND_PERSON!);
+const DOC_MODAL = cues(DOCUMENT_CUES.MODAL!);
+const DOC_REPLY = cues(DOCUMENT_CUES.REPLY!);
+const DOC_USER = cues(DOCUMENT_CUES.USER!);
+const DOC_TELL = cues(DOCUMENT_CUES.TELL!);
+const DOC_TOWARD = cues(DOCUMENT_CUES.TOWARD!);
+const DOC_INSTEAD = cues(DOCUMENT_CUES.INSTEAD!);
+const DOC_PROCESSING = cues(DOCUMENT_CUES.PROCESSING!);
+const DOC_DESCRIBED = cues(DOCUMENT_CUES.DESCRIBED!);
+const DOC_OPENERS = cues(DOCUMENT_CUES.OPENERS!);
+const IMPERATIVE_START_ENDINGS = cueList(DOCUMENT_CUES.IMPERATIVE_START_ENDINGS!);
+const IMPERATIVE_FINAL_ENDINGS = cueList(DOCUMENT_CUES.IMPERATIVE_FINAL_ENDINGS!);
+/** Shortest word read as an imperative by its ending alone. */
+const ENDING_MIN = 5;
+/** A Cyrillic word that opens a sentence with the ending of a polite or plural imperative ("напишите"). */
+const cyrillicImperative = (word: string): boolean =>
+  word.length >= ENDING_MIN && word.charCodeAt(0) >= 0x0400 && word.charCodeAt(0) <= 0x04ff && IMPERATIVE_START_ENDINGS.some((e) => word.endsWith(e));
+/** Runs that open (Chinese, Thai) or end (Japanese, Korean) with an imperative or a polite request. */
+const IMPERATIVE_RUN_START = cueList(DOCUMENT_CUES.IMPERATIVE_RUN_START!);
+const IMPERATIVE_RUN_END = cueList(DOCUMENT_CUES.IMPERATIVE_RUN_END!);
+
 /** Verbs that open an imperative sentence (English and the commonest forms of other languages), folded. */
 const IMPERATIVE_VERBS: ReadonlySet<string> = new Set(
   `add ask avoid book bring call cancel check choose clean click close collect confirm contact copy create delete
@@ -245,22 +369,27 @@ const IMPERATIVE_VERBS: ReadonlySet<string> = new Set(
   прочитайте используйте заполните подпишите сохраните сообщите нажмите выберите проверь отправь открой закрой
   позвони напиши прочитай ответь используй запиши`
     .split(/\s+/)
-    .filter((w) => w !== ''),
+    .filter((w) => w !== '')
+    .concat([...DOC_IMPERATIVE.words]),
 );
 /**
- * A CJK run (read as one word up to punctuation) that is a polite request: Chinese opening with 请/請, Japanese
- * ending with ください/下さい.
+ * A run of a script written without spaces (read as one word up to punctuation) that is an imperative or a polite
+ * request: Chinese and Thai opening with a request marker or a directive verb (请, 务必, 忽略, กรุณา, อย่า), Japanese
+ * and Korean ending with an imperative or a polite request (ください, しなさい, 세요, 십시오).
  */
 function cjkImperative(run: string): boolean {
-  const c = run.charCodeAt(0);
-  if (c < 0x3000) return false;
-  return c === 0x8bf7 || c === 0x8acb || run.endsWith('ください') || run.endsWith('下さい');
+  if (!isRunScript(run.charCodeAt(0)) && !isRunScript(run.charCodeAt(run.length - 1))) return false;
+  return (RUN_START_FIRST.has(run.charCodeAt(0)) && IMPERATIVE_RUN_START.some((m) => run.startsWith(m))) || runImperativeEnd(run);
 }
+/** First code units of the run openers of an imperative. */
+const RUN_START_FIRST: ReadonlySet<number> = new Set(IMPERATIVE_RUN_START.map((m) => m.charCodeAt(0)));
+/** A Japanese or Korean run that ends with an imperative or a polite request. */
+const runImperativeEnd = (run: string): boolean => IMPERATIVE_RUN_END.some((m) => run.endsWith(m));
 
 /** Characters that end a sentence ('.' only before a blank; '>' closes a markup tag, which starts a new block). */
-const SENTENCE_END: ReadonlySet<number> = new Set([0x2e, 0x21, 0x3f, 0x3b, 0x0a, 0x3e, 0x3002, 0xff01, 0xff1f, 0xff1b]);
+const SENTENCE_END: ReadonlySet<number> = new Set([0x2e, 0x21, 0x3f, 0x3b, 0x0a, 0x3e, 0x3002, 0xff01, 0xff1f, 0xff1b, 0x0964, 0x061f, 0x06d4]);
 /** Words skipped at the start of a sentence before its verb. */
-const SENTENCE_OPENERS: ReadonlySet<string> = new Set(['please', 'kindly', 'then', 'also', 'now', 'always', 'first', 'next', 'finally', 'and']);
+const SENTENCE_OPENERS: ReadonlySet<string> = new Set(['please', 'kindly', 'then', 'also', 'now', 'always', 'first', 'next', 'finally', 'and', ...DOC_OPENERS.words]);
 
 /** Verbs that open a request for knowledge or content ("Describe the process of photosynthesis"), folded. */
 const KNOWLEDGE_VERBS: ReadonlySet<string> = new Set(
@@ -326,10 +455,25 @@ export function imperativeProfile(text: string): ImperativeProfile {
   let imperatives = 0;
   let atStart = true;
   let opened = false; // the current sentence has a word
+  let imperative = false; // the current sentence is counted as an imperative
+  let head = ''; // a first word that may open an imperative phrase ("por" of "por favor")
+  let lastStart = -1; // the current sentence's last word, for verb-final languages
+  let lastEnd = -1;
   let lastWordLength = 0;
   let sliced = 0;
   let requestStart = -1; // just after the verb of a sentence that opens with a request for knowledge
   const requests: Array<[number, number]> = [];
+  const endSentence = (): void => {
+    if (opened && !imperative && lastStart >= 0 && FINAL_LAST_CHARS.has(text.charCodeAt(lastEnd - 1))) {
+      if (finalImperative(text.slice(lastStart, lastEnd))) imperatives++;
+      sliced += 2 * (lastEnd - lastStart);
+    }
+    atStart = true;
+    opened = false;
+    imperative = false;
+    head = '';
+    lastStart = -1;
+  };
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -342,18 +486,41 @@ export function imperativeProfile(text: string): ImperativeProfile {
         else break;
       }
       lastWordLength = i - start;
+      lastStart = start;
+      lastEnd = i;
+      // Thai writes a blank between sentences, none between words: a Thai run before a blank ends its sentence.
+      const thaiEnd = isThai(text.charCodeAt(i - 1)) && (i >= n || text.charCodeAt(i) === 0x20);
       // Numbering ("1.", "2)") and list letters or initials ("a)", "P.S.") before the verb are skipped.
-      if (!atStart || (c >= 0x30 && c <= 0x39) || i - start === 1) continue;
+      if (!atStart || (c >= 0x30 && c <= 0x39) || i - start === 1) {
+        if (thaiEnd) endSentence();
+        continue;
+      }
       if (!opened) {
         sentences++;
         opened = true;
       }
       const word = text.slice(start, i).toLowerCase();
       sliced += 2 * word.length;
+      if (head !== '') {
+        if (DOC_IMPERATIVE.phrases.has(`${head} ${word}`)) {
+          imperatives++;
+          imperative = true;
+          atStart = false;
+          head = '';
+          if (thaiEnd) endSentence();
+          continue;
+        }
+        head = '';
+      }
       if (SENTENCE_OPENERS.has(word)) continue;
-      if (IMPERATIVE_VERBS.has(word) || cjkImperative(word)) imperatives++;
+      if (IMPERATIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word)) {
+        imperatives++;
+        imperative = true;
+      }
       if (KNOWLEDGE_VERBS.has(word)) requestStart = i;
-      atStart = false;
+      if (!imperative && DOC_IMPERATIVE_HEADS.has(word)) head = word;
+      else atStart = false;
+      if (thaiEnd) endSentence();
       continue;
     }
     i++;
@@ -367,13 +534,33 @@ export function imperativeProfile(text: string): ImperativeProfile {
     }
     if (requestStart >= 0) requests.push([requestStart, i]);
     requestStart = -1;
-    atStart = true;
-    opened = false;
+    endSentence();
   }
+  endSentence();
   if (requestStart >= 0) requests.push([requestStart, n]);
   countWork(n + sliced);
   return { sentences, imperatives, offTopicRequests: requests.length === 0 ? 0 : offTopic(text, requests) };
 }
+
+/**
+ * The last word of a sentence is an imperative in a language that puts the verb last: Hindi, Turkish, Persian
+ * ({@link DOC_IMPERATIVE_FINAL}), a Japanese or Korean run ending with a request.
+ */
+function finalImperative(last: string): boolean {
+  if (!FINAL_LAST_CHARS.has(last.charCodeAt(last.length - 1))) return false;
+  const word = last.toLowerCase();
+  if (DOC_IMPERATIVE_FINAL.words.has(word)) return true;
+  if (isRunScript(word.charCodeAt(0)) || isRunScript(word.charCodeAt(word.length - 1))) return runImperativeEnd(word);
+  if (word.length < 3) return false;
+  // A Persian plural imperative: the prefix ب and the ending ید ("بنویسید", "بفرستید").
+  if (word.charCodeAt(0) === 0x0628 && word.endsWith('ید') && word.length >= 5) return true;
+  return IMPERATIVE_FINAL_ENDINGS.some((e) => word.endsWith(e) && (e.charCodeAt(0) >= 0x0900 || word.length >= ENDING_MIN));
+}
+
+/** Last code units of every ending and word {@link finalImperative} accepts (any other word is rejected at once). */
+const FINAL_LAST_CHARS: ReadonlySet<number> = new Set(
+  [...DOC_IMPERATIVE_FINAL.words, ...IMPERATIVE_FINAL_ENDINGS, ...IMPERATIVE_RUN_END, 'ید'].flatMap((w) => [w.charCodeAt(w.length - 1), w.toUpperCase().charCodeAt(w.length - 1)]),
+);
 
 /** Words of `text` between `from` and `to`, lower-cased (a word as {@link imperativeProfile} reads it). */
 function wordsIn(text: string, from: number, to: number, each: (word: string) => void): void {
@@ -454,6 +641,15 @@ const PROCESSOR_ALL = [...lexiconWords(LEXICON.AIWORD!, LEXICON.R_AI!), 'summari
 const PROCESSOR: ReadonlySet<string> = new Set(PROCESSOR_ALL.filter((w) => w.charCodeAt(0) < 0x1100));
 /** The same in scripts written without spaces or with particles attached (found as substrings of a word run). */
 const PROCESSOR_RUN: readonly string[] = PROCESSOR_ALL.filter((w) => w.charCodeAt(0) >= 0x1100);
+indexRuns([...PROCESSOR_RUN.map((w) => w.toLowerCase()), ...cueList(DOCUMENT_CUES.PROCESSOR_RUN!)], RUN_PROCESSOR);
+indexRuns(cueList(DOCUMENT_CUES.SECOND_PERSON_RUN!), RUN_SECOND);
+indexRuns(cueList(DOCUMENT_CUES.MODAL_RUN!), RUN_MODAL);
+indexRuns(cueList(DOCUMENT_CUES.REPLY_RUN!), RUN_REPLY);
+indexRuns(cueList(DOCUMENT_CUES.USER_RUN!), RUN_USER);
+indexRuns(cueList(DOCUMENT_CUES.TELL_RUN!), RUN_TELL);
+indexRuns(cueList(DOCUMENT_CUES.INSTEAD_RUN!), RUN_INSTEAD);
+indexRuns(cueList(DOCUMENT_CUES.PROCESSING_RUN!), RUN_PROCESSING);
+RUN_LONGEST = Math.max(...[...RUN_INDEX.values()].flat().map(([entry]) => entry.length));
 /**
  * Verbs that open a directive to whoever reads the document: the people-work verbs of {@link IMPERATIVE_VERBS} and the
  * lexicon's verbs that direct a reader's output (say, write, add, recommend, translate, ignore, delete, …). Not the
@@ -467,18 +663,68 @@ const DIRECTIVE_VERBS: ReadonlySet<string> = new Set([
   'begin', 'end', 'rate', 'rank', 'approve', 'describe', 'advise', 'forward',
 ]);
 /** Words that make a sentence speak to its reader: second-person pronouns and possessives. */
-const SECOND_PERSON: ReadonlySet<string> = new Set(lexiconWords(LEXICON.YOU!, LEXICON.YOUR!, LEXICON.R_YOUR!).filter((w) => w.charCodeAt(0) < 0x1100));
+const SECOND_PERSON: ReadonlySet<string> = new Set([...lexiconWords(LEXICON.YOU!, LEXICON.YOUR!, LEXICON.R_YOUR!).filter((w) => w.charCodeAt(0) < 0x1100), ...DOC_SECOND.words]);
 /** Verbs that dictate what the reader tells its user (in several languages). */
-const TELL_VERBS: ReadonlySet<string> = new Set(lexiconWords(LEXICON.R_TELL!, LEXICON.URGEV!).filter((w) => w.charCodeAt(0) < 0x1100));
+const TELL_VERBS: ReadonlySet<string> = new Set([...lexiconWords(LEXICON.R_TELL!, LEXICON.URGEV!).filter((w) => w.charCodeAt(0) < 0x1100), ...DOC_TELL.words]);
 /** Modal verbs of obligation ("must", "should", "always", "never"). */
-const MODAL: ReadonlySet<string> = new Set(lexiconWords(LEXICON.MODAL!));
+const MODAL: ReadonlySet<string> = new Set([...lexiconWords(LEXICON.MODAL!), ...DOC_MODAL.words]);
 /** The reader's own output: "answer", "reply", "summary", "response", in several languages. */
-const REPLY_WORDS: ReadonlySet<string> = new Set(lexiconWords(LEXICON.R_REPLYN!, LEXICON.RESPONSEN!, 'summarizing summarising answering responding replying'));
+const REPLY_WORDS: ReadonlySet<string> = new Set([
+  ...lexiconWords(LEXICON.R_REPLYN!, LEXICON.RESPONSEN!, 'summarizing summarising answering responding replying'),
+  ...DOC_REPLY.words,
+]);
 /**
  * Words right before a processor noun that make the sentence speak to it ("note *to* the assistant", "*for* any AI",
  * "if you are *an* AI", "*an* den Assistenten", "*pour* l'assistant").
  */
-const TOWARD: ReadonlySet<string> = new Set(`to for an den dem pour para per voor для к`.split(/\s+/));
+const TOWARD: ReadonlySet<string> = new Set([...`to for an den dem pour para per voor для к`.split(/\s+/), ...DOC_TOWARD.words]);
+/** Bits of the word classes {@link addressProfile} reads, for one look-up per word ({@link WORD_BITS}). */
+const B_PROCESSOR = 1;
+const B_TELL = 2;
+const B_SECOND = 4;
+const B_MODAL = 8;
+const B_REPLY = 16;
+const B_USER = 32;
+const B_INSTEAD = 64;
+const B_PROCESSING = 128;
+const B_DESCRIBED = 256;
+const B_TOWARD = 512;
+/** Classes a word keeps when read without its elided article ("l'assistant" → "assistant"). */
+const B_BARE = B_PROCESSOR | B_REPLY | B_USER;
+function classBits(entries: Array<readonly [Iterable<string>, number]>): Map<string, number> {
+  const bits = new Map<string, number>();
+  for (const [words, bit] of entries) for (const w of words) bits.set(w, (bits.get(w) ?? 0) | bit);
+  return bits;
+}
+/** The classes of each word of the spaced scripts. */
+const WORD_BITS = classBits([
+  [PROCESSOR, B_PROCESSOR],
+  [DOC_PROCESSOR.words, B_PROCESSOR],
+  [TELL_VERBS, B_TELL],
+  [SECOND_PERSON, B_SECOND],
+  [MODAL, B_MODAL],
+  [REPLY_WORDS, B_REPLY],
+  [DOC_REPLY.words, B_REPLY],
+  [DOC_USER.words, B_USER],
+  [DOC_INSTEAD.words, B_INSTEAD],
+  [DOC_PROCESSING.words, B_PROCESSING],
+  [DOC_DESCRIBED.words, B_DESCRIBED],
+  [TOWARD, B_TOWARD],
+]);
+/** The classes of each phrase of two or three words ("language model", "trợ lý", "il faut"). */
+const PHRASE_BITS = classBits([
+  [DOC_PROCESSOR.phrases, B_PROCESSOR],
+  [DOC_TELL.phrases, B_TELL],
+  [DOC_SECOND.phrases, B_SECOND],
+  [DOC_MODAL.phrases, B_MODAL],
+  [DOC_REPLY.phrases, B_REPLY],
+  [DOC_USER.phrases, B_USER],
+  [DOC_INSTEAD.phrases, B_INSTEAD],
+  [DOC_PROCESSING.phrases, B_PROCESSING],
+  [DOC_DESCRIBED.phrases, B_DESCRIBED],
+]);
+/** Last words of the phrases of {@link PHRASE_BITS} and of the imperative phrases ("por favor"). */
+const PHRASE_LAST: ReadonlySet<string> = new Set([...PHRASE_BITS.keys(), ...DOC_IMPERATIVE.phrases].map((p) => p.slice(p.lastIndexOf(' ') + 1)));
 /** How many words before a processor noun a {@link TOWARD} word may stand ("to any AI model", "for the screening assistant"). */
 const TOWARD_SPAN = 3;
 /** How many words after a processor noun a ':' or ',' may close a vocative ("AI assistant:", "Hey assistant —"). */
@@ -591,6 +837,16 @@ interface SentenceState {
   tell: boolean;
   /** A processor noun is among the sentence's first words: the sentence is about what it does ("AI systems … should"). */
   subject: boolean;
+  /** The user the reader answers ("the user", "l'utilisateur", "用户"). */
+  user: boolean;
+  /** "Instead": the reader is to drop what it was doing. */
+  instead: boolean;
+  /** The sentence's last word (a verb-final language's imperative stands there). */
+  last: string;
+  /** A clause of the sentence opens by describing the reader by what it does to this document ("al resumir esta hoja"). */
+  described: boolean;
+  /** A directive verb follows that description anywhere in the sentence. */
+  laterDirective: boolean;
   words: number;
 }
 const freshSentence = (): SentenceState => ({
@@ -602,6 +858,11 @@ const freshSentence = (): SentenceState => ({
   vocative: false,
   reply: false,
   subject: false,
+  user: false,
+  instead: false,
+  last: '',
+  described: false,
+  laterDirective: false,
   words: 0,
 });
 
@@ -629,11 +890,16 @@ export function addressProfile(text: string): AddressProfile {
   let processorAt = -1; // word index of the latest processor noun in the sentence
   let towardAt = -100; // word index of the latest TOWARD word
   let prevWord = '';
+  let prev2 = ''; // the word before prevWord (three-word phrases)
+  let clauseProcessing = false; // the clause has a verb of processing a document (DOC_PROCESSING)
+  let clauseDescribed = false; // …and a relative pronoun or a demonstrative (DOC_DESCRIBED)
   let clauseStart = 0; // word index where the current clause starts (a sentence, or after a colon or a vocative)
   let work = 0;
+  const runWork = { n: 0 };
 
   const endSentence = (): void => {
     if (cur.words > 0) {
+      if (!cur.imperative && cur.last !== '' && finalImperative(cur.last)) cur.imperative = true;
       sentences++;
       const para = paras[paras.length - 1]!;
       para[0]++;
@@ -645,18 +911,29 @@ export function addressProfile(text: string): AddressProfile {
         secondPerson++;
         para[2]++;
       }
+      // A sentence that opens by describing the reader by what it does to this document and then directs it speaks
+      // to that reader.
+      const describedDirects = cur.described && (cur.tell || cur.modal || cur.second || cur.laterDirective);
+      if (describedDirects) {
+        cur.vocative = true;
+        cur.processor = true;
+      }
       if (cur.processor) processorMentions++;
-      const directs = cur.imperative || cur.modal || cur.second || cur.tell;
+      const directs = cur.imperative || cur.modal || cur.second || cur.tell || describedDirects;
       if ((cur.vocative && directs) || (cur.subject && cur.modal)) processorDirected++;
       else if (prev !== undefined && directs) processorDirected++;
-      if (cur.reply && directs) replyDirected++;
+      // The reader's output, or the user it answers, with a verb that dictates what it says; "instead" with an imperative.
+      if ((cur.reply && directs) || (cur.user && cur.tell) || (cur.instead && cur.imperative)) replyDirected++;
       prev = cur.vocative && !directs ? cur : undefined;
     }
     cur = freshSentence();
     processorAt = -1;
     towardAt = -100;
     prevWord = '';
+    prev2 = '';
     clauseStart = 0;
+    clauseProcessing = false;
+    clauseDescribed = false;
   };
   const endLine = (at: number): void => {
     if (at > lineStart) {
@@ -683,39 +960,87 @@ export function addressProfile(text: string): AddressProfile {
         else break;
       }
       const word = text.slice(start, i).toLowerCase();
-      work += 3 * word.length;
+      // Phrases are read only at a word that ends one.
+      const phrase = prevWord !== '' && PHRASE_LAST.has(word);
+      const pair = phrase ? `${prevWord} ${word}` : '';
+      const triple = phrase ? `${prev2} ${pair}` : '';
+      work += 3 * word.length + pair.length + triple.length;
       const index = cur.words++;
       const at = index - clauseStart;
       if (at === 0 || (at === 1 && (SENTENCE_OPENERS.has(prevWord) || /^[0-9]/.test(prevWord) || prevWord.length === 1))) {
-        if (DIRECTIVE_VERBS.has(word) || cjkImperative(word)) cur.imperative = true;
+        if (DIRECTIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word)) cur.imperative = true;
       }
-      let processor = false;
-      if (word.charCodeAt(0) >= 0x1100) {
-        for (const p of PROCESSOR_RUN) if (word.includes(p)) processor = true;
-        work += PROCESSOR_RUN.length * word.length;
+      if (at === 1 && DOC_IMPERATIVE.phrases.has(pair)) cur.imperative = true;
+      let processor: boolean;
+      if (isRunScript(word.charCodeAt(0)) || isRunScript(word.charCodeAt(word.length - 1))) {
+        const bits = runCues(word, runWork);
+        processor = (bits & RUN_PROCESSOR) !== 0;
+        if ((bits & RUN_SECOND) !== 0) cur.second = true;
+        if ((bits & RUN_MODAL) !== 0) cur.modal = true;
+        if ((bits & RUN_REPLY) !== 0) cur.reply = true;
+        if ((bits & RUN_USER) !== 0) cur.user = true;
+        if ((bits & RUN_TELL) !== 0) cur.tell = true;
+        if ((bits & RUN_INSTEAD) !== 0) cur.instead = true;
+        if ((bits & RUN_PROCESSING) !== 0) {
+          clauseProcessing = true;
+          clauseDescribed = true;
+        }
       } else {
+        let bits = WORD_BITS.get(word) ?? 0;
+        // An elided article or preposition ("l'assistant", "dell'IA", "all'utente") is read apart from its word.
+        const apostrophe = Math.max(word.indexOf("'"), word.indexOf('’'));
+        if (apostrophe > 0 && apostrophe <= ELIDED_MAX) bits |= (WORD_BITS.get(word.slice(apostrophe + 1)) ?? 0) & B_BARE;
+        if (phrase) bits |= (PHRASE_BITS.get(pair) ?? 0) | (PHRASE_BITS.get(triple) ?? 0);
+        // A compound whose first part names an AI ("KI-Systeme", "AI-powered") names one too.
+        const hyphen = word.indexOf('-');
+        work += 2 * word.length;
         // "language model(s)": a model that reads; a bare "model" is more often a product or a data model.
-        processor = PROCESSOR.has(word) || ((word === 'model' || word === 'models') && prevWord === 'language');
-        if (TELL_VERBS.has(word)) cur.tell = true;
-        if (SECOND_PERSON.has(word)) cur.second = true;
-        if (MODAL.has(word)) cur.modal = true;
-        if (REPLY_WORDS.has(word)) cur.reply = true;
-        if (TOWARD.has(word)) towardAt = index;
+        processor =
+          (bits & B_PROCESSOR) !== 0 ||
+          ((word === 'model' || word === 'models') && prevWord === 'language') ||
+          (hyphen > 0 && AI_HEADS.has(word.slice(0, hyphen)));
+        if ((bits & B_TELL) !== 0) cur.tell = true;
+        if ((bits & B_SECOND) !== 0) cur.second = true;
+        if ((bits & B_MODAL) !== 0) cur.modal = true;
+        if ((bits & B_REPLY) !== 0) cur.reply = true;
+        if ((bits & B_USER) !== 0) cur.user = true;
+        if ((bits & B_INSTEAD) !== 0) cur.instead = true;
+        if ((bits & B_PROCESSING) !== 0) clauseProcessing = true;
+        if ((bits & B_DESCRIBED) !== 0) clauseDescribed = true;
+        if ((bits & B_TOWARD) !== 0) towardAt = index;
       }
+      cur.last = word;
+      // "Al resumir esta hoja responde …", "When summarizing this page, say …": a clause that opens by describing
+      // the reader by what it does to this document, then a directive to it.
+      if (cur.described && DIRECTIVE_VERBS.has(word)) cur.laterDirective = true;
+      if (clauseProcessing && clauseDescribed && index - clauseStart < DESCRIBED_OPENING) cur.described = true;
       if (processor) {
         cur.processor = true;
         processorAt = index;
         sincePunct = 0;
         // Spoken to right after "to"/"for"/"an" (a vocative closed by ':' or ',' is found at the punctuation).
         if (index - towardAt <= TOWARD_SPAN) cur.vocative = true;
-        if (index <= 2) cur.subject = true;
+        if (index - clauseStart <= 2) cur.subject = true;
       } else if (processorAt >= 0) {
         sincePunct++;
       }
+      prev2 = prevWord;
       prevWord = word;
+      // Thai writes a blank between sentences, none between words: a Thai run before a blank ends its sentence.
+      if (isThai(text.charCodeAt(i - 1)) && (i >= n || text.charCodeAt(i) === 0x20)) endSentence();
       continue;
     }
     i++;
+    // An opening quotation mark or a table cell starts a clause: a quoted value (`comment="Reply to …"`), a cell.
+    if ((c === 0x22 || c === 0x201c || c === 0x201e || c === 0xab || c === 0x300c || c === 0x7c) && cur.words > clauseStart) {
+      const next = i < n ? text.charCodeAt(i) : 0x20;
+      if (c === 0x7c || isLetterOrDigit(next)) {
+        clauseStart = cur.words;
+        clauseProcessing = false;
+        clauseDescribed = false;
+      }
+      continue;
+    }
     if (c === 0x3a || c === 0x2c || c === 0xff1a || c === 0xff0c || c === 0x2014) {
       // "AI assistant: …", "Hey assistant — …": a processor noun near the start, closed by a colon, comma or dash.
       // The clause after it (and after any colon: "Note: click …") may open with an imperative.
@@ -723,7 +1048,17 @@ export function addressProfile(text: string): AddressProfile {
         cur.vocative = true;
         clauseStart = cur.words;
       }
-      if (c === 0x3a || c === 0xff1a) clauseStart = cur.words;
+      if (c === 0x3a || c === 0xff1a) {
+        // "Whoever summarizes this message:", "Note pour l'assistant qui rédige le résumé :": a short clause that
+        // describes the reader by what it does to the document, closed by a colon, speaks to that reader.
+        if (clauseProcessing && clauseDescribed && cur.words - clauseStart <= DESCRIBED_SPAN) {
+          cur.vocative = true;
+          cur.processor = true;
+        }
+        clauseStart = cur.words;
+        clauseProcessing = false;
+        clauseDescribed = false;
+      }
       processorAt = -1;
       continue;
     }
@@ -745,7 +1080,7 @@ export function addressProfile(text: string): AddressProfile {
   }
   endLine(n);
   endSentence();
-  countWork(n + work);
+  countWork(n + work + runWork.n);
 
   const used = paras.filter((p) => p[0] > 0);
   let imperativeContrast = 0;

@@ -13,7 +13,11 @@
  *   ({@link instructionalGenre}), an imperative paragraph in a declarative document, an imperative ending, a
  *   paragraph that alone speaks to "you", a letter that greets people, code and structured data, and whether the
  *   document discusses attacks
- *   (then quotations are mentions, {@link mentionView}).
+ *   (then quotations are mentions, {@link mentionView});
+ * - whether a document that speaks to an AI reader otherwise talks about AI at all (`processorAside`).
+ *
+ * Whom a sentence addresses and whether it is an imperative are read in English and 22 other languages
+ * (`lexicon/document-cues.ts`). {@link readsAsOtherLanguage} tells which of the model's two thresholds applies.
  *
  * A few **hard** signals quarantine alone, because they are never benign in a knowledge-base document: text held in
  * invisible characters, credentials, chat-template turns in prose, an image whose URL carries a placeholder for the
@@ -23,10 +27,12 @@
  */
 import { addressProfile, fencesBlanked, imperativeProfile, instructionalGenre, mentionView, programView } from './discourse';
 import { DOCUMENT_MODEL, DocumentModel } from './document-weights';
+import { DOCUMENT_CUES } from './lexicon/document-cues';
 import { extractHiddenText, normalizeText, totalRemoved } from './normalize';
 import { prescreen } from './prescreen';
 import { countSecrets } from './secrets';
 import { hiddenMarkupText, imageExfiltration } from './structural';
+import { countWork } from './work';
 
 /** The features of the scored decision, in the order of {@link DocumentEvidence.features}. */
 export const DOCUMENT_FEATURES = [
@@ -65,6 +71,7 @@ export const DOCUMENT_FEATURES = [
   'processorInCode',
   'letter',
   'directiveInLetter',
+  'processorAside',
 ] as const;
 
 /** One feature name. */
@@ -104,10 +111,83 @@ const FAMILY: ReadonlyArray<readonly [DocumentFeature, (id: string) => boolean]>
   ['remoteCode', (s) => s === 'indirect.remote-script' || s === 'indirect.eval-remote'],
 ];
 
+/** Sentences naming an AI at most which a document directed at one counts as not being about AI ({@link documentEvidence}). */
+const PROCESSOR_ASIDE_MAX = 2;
 /** Invisible code points (beyond variation selectors) at or above which a document counts as hiding text. */
 const INVISIBLE_LIMIT = 4;
 /** Decoded hidden text of at least this many characters counts as hidden text. */
 const HIDDEN_TEXT_LIMIT = 8;
+
+const functionWords = (list: string): ReadonlySet<string> => new Set(list.split(/\s+/).filter((w) => w !== ''));
+const FUNCTION_EN = functionWords(DOCUMENT_CUES.FUNCTION_WORDS_EN!);
+const FUNCTION_OTHER = functionWords(DOCUMENT_CUES.FUNCTION_WORDS_OTHER!);
+/** Characters read to tell a document's language (its opening is enough; the cost stays bounded). */
+const LANGUAGE_SAMPLE = 16384;
+/** Share of a document's letters in scripts other than Latin at or above which it is read as another language. */
+const OTHER_SCRIPT_SHARE = 0.3;
+/**
+ * Function words of another Latin-script language (a word with a diacritic counts half) needed, and more than
+ * English's, to read a document as that language.
+ */
+const OTHER_FUNCTION_MIN = 2;
+
+/**
+ * The document is written in a language other than English: at least {@link OTHER_SCRIPT_SHARE} of its letters are
+ * in another script (Cyrillic, Greek, Arabic, Hebrew, Devanagari, Thai, CJK, Hangul), or its prose has more function
+ * words of another Latin-script language than of English. Code, data and English prose read as English. Reads the
+ * first {@link LANGUAGE_SAMPLE} characters, once.
+ */
+export function readsAsOtherLanguage(text: string): boolean {
+  let letters = 0;
+  let otherScript = 0;
+  let english = 0;
+  let other = 0;
+  const sample = text.length > LANGUAGE_SAMPLE ? text.slice(0, LANGUAGE_SAMPLE) : text;
+  for (const m of sample.matchAll(/\p{L}+/gu)) {
+    const word = m[0];
+    letters += word.length;
+    const c = word.charCodeAt(0);
+    if (c >= 0x0370 && !(c >= 0x1e00 && c <= 0x1eff)) {
+      otherScript += word.length;
+      continue;
+    }
+    // A Latin letter with a diacritic (é, ß, ą, ş, ř…) is half as good a sign as a function word: English borrows a few.
+    if (/[\u00c0-\u024f]/.test(word)) other += 0.5;
+    if (word.length > 6) continue;
+    const lower = word.toLowerCase();
+    if (FUNCTION_EN.has(lower)) english++;
+    else if (FUNCTION_OTHER.has(lower)) other++;
+  }
+  countWork(3 * sample.length);
+  return otherScript >= OTHER_SCRIPT_SHARE * letters && letters > 0 ? true : other >= OTHER_FUNCTION_MIN && other > english;
+}
+
+/** Letters of the scripts whose spelling uses the zero-width joiner and non-joiner: Arabic (Persian, Urdu) and Indic. */
+const joiningScript = (c: number): boolean =>
+  (c >= 0x0600 && c <= 0x06ff) || (c >= 0x0750 && c <= 0x077f) || (c >= 0x0900 && c <= 0x0dff) || (c >= 0xfb50 && c <= 0xfdff) || (c >= 0xfe70 && c <= 0xfefc);
+/** An emoji or a pictograph (a zero-width joiner between two of them builds one emoji: 👩‍💻). */
+const PICTOGRAPH = /\p{Extended_Pictographic}/u;
+
+/**
+ * Zero-width joiners and non-joiners that belong to the spelling of the text, not to hidden content: between two
+ * letters of a script that uses them (Persian "می‌خواهم", Hindi conjuncts) or inside an emoji sequence. Only the
+ * others count towards hidden text. One pass, linear.
+ */
+export function orthographicJoiners(text: string): number {
+  let count = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x200c && c !== 0x200d) continue;
+    const low = i > 1 && text.charCodeAt(i - 1) >= 0xdc00 && text.charCodeAt(i - 1) <= 0xdfff;
+    const before = text.codePointAt(low ? i - 2 : i - 1) ?? 0;
+    const after = text.codePointAt(i + 1) ?? 0;
+    if (joiningScript(before) && joiningScript(after)) count++;
+    else if (PICTOGRAPH.test(String.fromCodePoint(before)) && PICTOGRAPH.test(String.fromCodePoint(after))) count++;
+  }
+  countWork(n);
+  return count;
+}
 
 /** The evidence {@link documentEvidence} gathers about one document. */
 export interface DocumentEvidence {
@@ -123,6 +203,8 @@ export interface DocumentEvidence {
   readonly credentials: number;
   /** Number of invisible or smuggling code points removed by normalization. */
   readonly invisibleCharacters: number;
+  /** The document is written in a language other than English ({@link readsAsOtherLanguage}). */
+  readonly otherLanguage: boolean;
 }
 
 /** Reader-directed pre-screen signals: in hidden markup, any of them is an instruction hidden from people. */
@@ -156,7 +238,8 @@ export function documentEvidence(text: string): DocumentEvidence {
   x.set('imperativeShare', profile.sentences === 0 ? 0 : Math.min(1, profile.imperatives / profile.sentences));
   x.set('code', address.codeLines);
   x.set('processorDirected', Math.min(address.processorDirected, 2) / 2);
-  x.set('processorDensity', Math.min(1, address.processorMentions / sentences));
+  // Talk about AI besides the sentences that speak to it: a document about AI names it often; an address is not talk.
+  x.set('processorDensity', Math.min(1, Math.max(0, address.processorMentions - address.processorDirected) / sentences));
   x.set('replyDirected', Math.min(address.replyDirected, 2) / 2);
   x.set('secondPersonShare', Math.min(1, address.secondPerson / sentences));
   x.set('imperativeContrast', Math.max(0, address.imperativeContrast));
@@ -174,6 +257,9 @@ export function documentEvidence(text: string): DocumentEvidence {
   // A letter's imperatives go to the people it greets.
   x.set('letter', address.letter ? 1 : 0);
   x.set('directiveInLetter', address.letter && (directive || address.imperativeEnding) ? 1 : 0);
+  // A document that speaks to an AI reader and otherwise does not talk about AI at all (an email, a review, a table
+  // with one sentence "for the assistant"): documents about AI name it in many sentences and are not directed at it.
+  x.set('processorAside', address.processorDirected > 0 && address.processorMentions <= PROCESSOR_ASIDE_MAX && !view.discussion ? 1 : 0);
 
   if (directive && !instructional) {
     for (const s of directives) soft.add(s);
@@ -189,7 +275,8 @@ export function documentEvidence(text: string): DocumentEvidence {
   if (credentials > 0) hard.add('credential');
   const { removed } = normalizeText(text);
   const invisibleCharacters = totalRemoved(removed);
-  if (extractHiddenText(text).length >= HIDDEN_TEXT_LIMIT || invisibleCharacters - removed.variationSelectors >= INVISIBLE_LIMIT) {
+  const hiding = invisibleCharacters - removed.variationSelectors - orthographicJoiners(text);
+  if (extractHiddenText(text).length >= HIDDEN_TEXT_LIMIT || hiding >= INVISIBLE_LIMIT) {
     hard.add('hidden-text');
   }
   // Read on the program view: a chat template a program builds sits in its string literals.
@@ -211,6 +298,7 @@ export function documentEvidence(text: string): DocumentEvidence {
     injectionScore: injection.score,
     credentials,
     invisibleCharacters,
+    otherLanguage: readsAsOtherLanguage(text),
   };
 }
 

@@ -11,9 +11,11 @@
  * - The pre-screen in untrusted mode ({@link prescreen} with `untrusted: true`) finds instructions addressed to the
  *   assistant or its reply, concealment, exfiltration links, hidden markup, encoded payloads and processor
  *   directives; {@link addressProfile} finds whom each sentence speaks to; {@link imperativeProfile} gives the
- *   document's own genre. Each is a feature of one logistic model whose weights and threshold were fitted with
- *   cross-validation on the dev sets (`scripts/fit-document-weights.ts`): one weak signal no longer quarantines a
- *   document, several together or one strong one do.
+ *   document's own genre, in English and 22 other languages (`lexicon/document-cues.ts`). Each is a feature of one
+ *   logistic model whose weights and thresholds were fitted with cross-validation on the dev sets
+ *   (`scripts/fit-document-weights.ts`): one weak signal no longer quarantines a document, several together or one
+ *   strong one do. A document read as written in another language (`readsAsOtherLanguage`) has its own
+ *   threshold, chosen by the same clean-rate rule among such documents.
  * - Hard signals quarantine alone: credentials ({@link countSecrets}), text hidden in invisible characters,
  *   chat-template turns in prose, an image URL with a placeholder for the reader to fill in, and an instruction to
  *   the reader hidden in an HTML comment or an `alt`/`title` attribute.
@@ -30,7 +32,10 @@ export type DocumentVerdict = 'clean' | 'quarantine';
 
 /** The result of {@link screenDocument}. */
 export interface DocumentScreenResult {
-  /** `quarantine` when a hard signal fired or the risk reached the threshold; only `clean` documents may become retrievable. */
+  /**
+   * `quarantine` when a hard signal fired or the risk reached the threshold (of documents read as English, or as
+   * another language); only `clean` documents may become retrievable.
+   */
   readonly verdict: DocumentVerdict;
   /** Injection risk in [0, 1] from the untrusted-content pre-screen. */
   readonly injectionScore: number;
@@ -56,7 +61,8 @@ export const RISK_SIGNAL = 'document.risk';
 export function screenDocument(text: string): DocumentScreenResult {
   const evidence = documentEvidence(text);
   const signals = new Set(evidence.hard);
-  if (documentRisk(evidence.features) >= DOCUMENT_MODEL.threshold) {
+  const threshold = evidence.otherLanguage ? DOCUMENT_MODEL.otherLanguageThreshold : DOCUMENT_MODEL.threshold;
+  if (documentRisk(evidence.features) >= threshold) {
     signals.add(RISK_SIGNAL);
     for (const s of evidence.soft) signals.add(s);
   }

@@ -140,6 +140,24 @@ describe('imperativeProfile', () => {
       expect(imperativeProfile(text).imperatives).toBe(imperatives);
     });
 
+    test.each([
+      ['uk', 'Перевірте журнал. Напишіть клієнту. Додайте дату.', 3],
+      ['pl', 'Sprawdź logi. Wyślij raport. Dodaj datę.', 3],
+      ['hi', 'कृपया लॉग देखें। ग्राहक को ईमेल लिखें। तारीख जोड़ें।', 3],
+      ['tr', 'Lütfen kayıtları kontrol edin. Müşteriye e-posta yazın. Tarihi ekleyin.', 3],
+      ['fa', 'لطفا گزارش را بررسی کنید. به مشتری ایمیل بنویسید.', 2],
+      ['ko', '로그를 확인하세요. 고객에게 연락하십시오.', 2],
+      ['th', 'กรุณาตรวจสอบบันทึก อย่าลืมแจ้งลูกค้า', 2],
+      ['vi', 'Hãy kiểm tra nhật ký. Đừng quên gọi khách hàng.', 2],
+    ])('counts imperatives of a procedure in a language that marks them differently (%s)', (_lang, text, imperatives) => {
+      expect(imperativeProfile(text).imperatives).toBe(imperatives);
+    });
+
+    test('a sentence that ends in a Hindi auxiliary or a Turkish past tense is not an imperative', () => {
+      expect(imperativeProfile('सर्वर रात में फिर से शुरू होता है। रिपोर्ट भेज दी गई है।').imperatives).toBe(0);
+      expect(imperativeProfile('Rapor dün gönderildi. Sunucular gece yeniden başlatıldı.').imperatives).toBe(0);
+    });
+
     test('"No action needed" is not an imperative', () => {
       expect(imperativeProfile('No action needed. The servers restart at night.').imperatives).toBe(0);
     });
