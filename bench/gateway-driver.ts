@@ -24,8 +24,17 @@ import { fakeContext, toProxyEvent, userContext } from '../test/helpers/lambda-h
 
 const CREDENTIALS = { accessKeyId: 'AKIDTESTTESTTESTTEST', secretAccessKey: 'test-secret-key' };
 
-export type Kind = 'bare' | 'sdkDefault' | 'off' | 'on';
-export const KINDS: readonly Kind[] = ['bare', 'sdkDefault', 'off', 'on'];
+/**
+ * `off` and `on` are the buffered handler ({@link createHandler}, API Gateway's `BUFFERED` mode), which writes the audit
+ * record before it returns the response; `streamOff` is the deployed entry point ({@link createStreamingHandler}, the
+ * `STREAM` transfer mode), timed until its response has been written whole: it writes the audit record after that,
+ * before the invocation ends (its next call starts only then, and its CPU counts in (b)).
+ */
+export type Kind = 'bare' | 'sdkDefault' | 'off' | 'streamOff' | 'on';
+export const KINDS: readonly Kind[] = ['bare', 'sdkDefault', 'off', 'streamOff', 'on'];
+
+/** One prepared call; resolves when it is done, with the time its response was complete when that came earlier. */
+type Call = () => Promise<bigint | void>;
 
 export interface Sampled {
   readonly latency: number[];
@@ -80,6 +89,7 @@ async function measureRuntime(servers: Servers, iterations: number, warmup: numb
   const dynamo = new DynamoDBClient({ endpoint: servers.dynamo, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
   const auditor = new Auditor(newLogger(), newMetrics());
   const off = createHandler({ config: { ...CONFIG, quotasEnabled: false }, bedrock, auditor });
+  const streamOff = createStreamingHandler({ config: { ...CONFIG, quotasEnabled: false }, bedrock, auditor });
   const on = createHandler({ config: { ...CONFIG, quotasEnabled: true }, bedrock, dynamo, auditor });
 
   const prompt = prompt8k();
@@ -104,7 +114,29 @@ async function measureRuntime(servers: Servers, iterations: number, warmup: numb
       if (res.statusCode !== 200) throw new Error(`handler answered ${res.statusCode}: ${res.body}`);
     };
   };
-  const prepare: Record<Kind, () => () => Promise<void>> = {
+  // The deployed entry point: the response goes to a Writable as Lambda's response stream (metadata prelude, then the
+  // body); the response is complete when the stream has finished, the call when the handler has returned.
+  const invokeStreaming = (): Call => {
+    const ev = event();
+    const ctx = fakeContext();
+    return async () => {
+      let head = '';
+      let finished: bigint | undefined;
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          if (head.length < 32) head += chunk.toString('utf8');
+          callback();
+        },
+      });
+      sink.once('finish', () => {
+        finished = process.hrtime.bigint();
+      });
+      await streamOff(ev, sink, ctx);
+      if (!head.startsWith('{"statusCode":200')) throw new Error(`streaming handler answered ${head}`);
+      return finished;
+    };
+  };
+  const prepare: Record<Kind, () => Call> = {
     bare: () => async () => {
       await bedrock.send(new ConverseCommand(bareInput));
     },
@@ -112,6 +144,7 @@ async function measureRuntime(servers: Servers, iterations: number, warmup: numb
       await sdkDefault.send(new ConverseCommand(bareInput));
     },
     off: invoke(off),
+    streamOff: invokeStreaming,
     on: invoke(on),
   };
 
@@ -137,8 +170,8 @@ async function measureRuntime(servers: Servers, iterations: number, warmup: numb
         const k = KINDS[(i + j) % KINDS.length]!;
         const call = prepare[k]();
         const t = process.hrtime.bigint();
-        await call();
-        result[k].latency.push(Number(process.hrtime.bigint() - t) / 1e6);
+        const complete = (await call()) ?? process.hrtime.bigint();
+        result[k].latency.push(Number(complete - t) / 1e6);
       }
     }
 
