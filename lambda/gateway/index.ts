@@ -132,23 +132,8 @@ interface Exchange {
   readonly record: AuditRecord;
   /** Why a control refused the request, when it did (set before throwing). */
   blockReason?: BlockReason;
-  /**
-   * The normalized messages, hashed into the record while the model call is in flight ({@link hashPromptDuringCall}),
-   * or at the end for a request that never reached the model: never before the call, on the first token's path.
-   */
+  /** The normalized messages, hashed into the record once the answer has left (off the first token's path). */
   prompt?: ReadonlyArray<{ readonly role: string; readonly text: string }>;
-}
-
-/**
- * Hashes the prompt into the record while the model call about to be sent is in flight, instead of after its answer:
- * an immediate runs once the pending microtasks are done, the SDK's sending of the request among them, and Node
- * flushes HTTP/2 frames before it runs JavaScript immediates, so the hash overlaps the wait for Bedrock. Whatever is
- * still unhashed when the request ends (refused before the call) is hashed then, in `createServer`; never twice.
- */
-function hashPromptDuringCall(exchange: Exchange): void {
-  setImmediate(() => {
-    if (exchange.prompt !== undefined && exchange.record.promptSha256 === undefined) exchange.record.promptSha256 = promptSha256(exchange.prompt);
-  });
 }
 
 /**
@@ -297,7 +282,7 @@ function createServer(deps: GatewayDependencies): Server {
     }
     record.status = response === STREAMED ? 200 : response.statusCode;
     record.latencyMs = Date.now() - started;
-    if (exchange.prompt !== undefined && record.promptSha256 === undefined) record.promptSha256 = promptSha256(exchange.prompt);
+    if (exchange.prompt !== undefined) record.promptSha256 = promptSha256(exchange.prompt);
     return { outcome: response, record };
   };
 }
@@ -695,7 +680,6 @@ async function chat(
       }
     }
 
-    hashPromptDuringCall(exchange);
     if (req.stream === true) {
       const streamInput: ConverseStreamCommandInput = {
         ...input,

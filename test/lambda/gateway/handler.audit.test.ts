@@ -1,6 +1,6 @@
 /**
- * What the gateway handler's audit costs per request, counted: the prompt is hashed once (while the model call is in
- * flight, or at the end for a request refused before it), and one audit line and one EMF document are written.
+ * What the gateway handler's audit costs per request, counted: the prompt is hashed once (when the request ends, also
+ * for a request refused before the model call), and one audit line and one EMF document are written.
  */
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import * as audit from '../../../lambda/gateway/audit';
