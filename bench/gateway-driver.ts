@@ -159,7 +159,8 @@ async function measureRuntime(servers: Servers, iterations: number, warmup: numb
   }) as typeof process.stdout.write;
 
   const result = Object.fromEntries(KINDS.map((k) => [k, { latency: [] as number[], cpuPerCall: [] as number[] }])) as Record<Kind, Sampled>;
-  let offRequests = 0;
+  // Requests of the gateway kinds in (b) (quotas off buffered and streaming, quotas on): what Powertools wrote, per request.
+  let gatewayRequests = 0;
   try {
     // Warm-up: JIT, connection pools, HTTP/2 sessions.
     for (let i = 0; i < warmup; i++) for (const k of KINDS) await prepare[k]()();
@@ -185,10 +186,10 @@ async function measureRuntime(servers: Servers, iterations: number, warmup: numb
         for (const call of prepared) await call();
         const used = process.cpuUsage(before);
         result[k].cpuPerCall.push((used.user + used.system) / 1000 / n);
-        if (k === 'off') offRequests += n;
+        if (k === 'off' || k === 'streamOff' || k === 'on') gatewayRequests += n;
       }
     }
-    const offBytes = stdoutBytes - bytesBefore;
+    const gatewayBytes = stdoutBytes - bytesBefore;
 
     // (b') the handler alone: the same handler code with a Bedrock client stub that answers instantly (no network,
     // no SDK), so nothing but the gateway's own work is measured.
@@ -224,7 +225,7 @@ async function measureRuntime(servers: Servers, iterations: number, warmup: numb
       aloneThenBare.push((used.user + used.system) / 1000 / 100);
     }
     const firstToken = await measureFirstToken(servers.streaming, auditor, prompt);
-    return { kinds: result, handlerAlone, aloneThenBare, stdoutBytesPerRequest: offBytes / (offRequests * 2), firstToken };
+    return { kinds: result, handlerAlone, aloneThenBare, stdoutBytesPerRequest: gatewayBytes / gatewayRequests, firstToken };
   } finally {
     process.stdout.write = realWrite;
     bedrock.destroy();
