@@ -215,7 +215,8 @@ let emfConsole: Pick<Console, 'log'> | undefined;
 
 function consoleForEmf(): Pick<Console, 'log'> {
   if (emfConsole === undefined) {
-    const dev = ['1', 'true', 'y', 'yes', 'on'].includes((process.env.POWERTOOLS_DEV ?? '').trim().toLowerCase());
+    // Powertools' own reading of POWERTOOLS_DEV (its truthy values).
+    const dev = ['1', 'y', 'yes', 't', 'true', 'on'].includes((process.env.POWERTOOLS_DEV ?? '').trim().toLowerCase());
     emfConsole = dev ? console : new Console({ stdout: process.stdout, stderr: process.stderr });
   }
   return emfConsole;
