@@ -24,8 +24,17 @@ import { fakeContext, toProxyEvent, userContext } from '../test/helpers/lambda-h
 
 const CREDENTIALS = { accessKeyId: 'AKIDTESTTESTTESTTEST', secretAccessKey: 'test-secret-key' };
 
-export type Kind = 'bare' | 'sdkDefault' | 'off' | 'on';
-export const KINDS: readonly Kind[] = ['bare', 'sdkDefault', 'off', 'on'];
+/**
+ * `off` and `on` are the buffered handler ({@link createHandler}, API Gateway's `BUFFERED` mode), which writes the audit
+ * record before it returns the response; `streamOff` is the deployed entry point ({@link createStreamingHandler}, the
+ * `STREAM` transfer mode), timed until its response has been written whole: it writes the audit record after that,
+ * before the invocation ends (its next call starts only then, and its CPU counts in (b)).
+ */
+export type Kind = 'bare' | 'sdkDefault' | 'off' | 'streamOff' | 'on';
+export const KINDS: readonly Kind[] = ['bare', 'sdkDefault', 'off', 'streamOff', 'on'];
+
+/** One prepared call; resolves when it is done, with the time its response was complete when that came earlier. */
+type Call = () => Promise<bigint | void>;
 
 export interface Sampled {
   readonly latency: number[];
@@ -47,6 +56,11 @@ export interface DriverResult {
   readonly kinds: Record<Kind, Sampled>;
   readonly handlerAlone: number[];
   readonly aloneThenBare: number[];
+  /**
+   * (a) The bare call's latency in the second interleaved pass, beside the SDK-default client and the gateway with
+   * quotas on (whose after-effects on the server, a new session's teardown and dynalite's work, stay in that pass).
+   */
+  readonly bareBesideOthers: number[];
   readonly stdoutBytesPerRequest: number;
   readonly firstToken: FirstToken;
   /** V8 heap in use at the end of the measurements, bytes. */
@@ -80,6 +94,7 @@ async function measureRuntime(servers: Servers, iterations: number, warmup: numb
   const dynamo = new DynamoDBClient({ endpoint: servers.dynamo, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
   const auditor = new Auditor(newLogger(), newMetrics());
   const off = createHandler({ config: { ...CONFIG, quotasEnabled: false }, bedrock, auditor });
+  const streamOff = createStreamingHandler({ config: { ...CONFIG, quotasEnabled: false }, bedrock, auditor });
   const on = createHandler({ config: { ...CONFIG, quotasEnabled: true }, bedrock, dynamo, auditor });
 
   const prompt = prompt8k();
@@ -104,7 +119,29 @@ async function measureRuntime(servers: Servers, iterations: number, warmup: numb
       if (res.statusCode !== 200) throw new Error(`handler answered ${res.statusCode}: ${res.body}`);
     };
   };
-  const prepare: Record<Kind, () => () => Promise<void>> = {
+  // The deployed entry point: the response goes to a Writable as Lambda's response stream (metadata prelude, then the
+  // body); the response is complete when the stream has finished, the call when the handler has returned.
+  const invokeStreaming = (): Call => {
+    const ev = event();
+    const ctx = fakeContext();
+    return async () => {
+      let head = '';
+      let finished: bigint | undefined;
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          if (head.length < 32) head += chunk.toString('utf8');
+          callback();
+        },
+      });
+      sink.once('finish', () => {
+        finished = process.hrtime.bigint();
+      });
+      await streamOff(ev, sink, ctx);
+      if (!head.startsWith('{"statusCode":200')) throw new Error(`streaming handler answered ${head}`);
+      return finished;
+    };
+  };
+  const prepare: Record<Kind, () => Call> = {
     bare: () => async () => {
       await bedrock.send(new ConverseCommand(bareInput));
     },
@@ -112,6 +149,7 @@ async function measureRuntime(servers: Servers, iterations: number, warmup: numb
       await sdkDefault.send(new ConverseCommand(bareInput));
     },
     off: invoke(off),
+    streamOff: invokeStreaming,
     on: invoke(on),
   };
 
@@ -126,19 +164,40 @@ async function measureRuntime(servers: Servers, iterations: number, warmup: numb
   }) as typeof process.stdout.write;
 
   const result = Object.fromEntries(KINDS.map((k) => [k, { latency: [] as number[], cpuPerCall: [] as number[] }])) as Record<Kind, Sampled>;
-  let offRequests = 0;
+  // Requests of the gateway kinds in (b) (quotas off buffered and streaming, quotas on): what Powertools wrote, per request.
+  let gatewayRequests = 0;
   try {
     // Warm-up: JIT, connection pools, HTTP/2 sessions.
     for (let i = 0; i < warmup; i++) for (const k of KINDS) await prepare[k]()();
 
-    // (a) latency: interleaved, rotating order.
-    for (let i = 0; i < iterations; i++) {
-      for (let j = 0; j < KINDS.length; j++) {
-        const k = KINDS[(i + j) % KINDS.length]!;
-        const call = prepare[k]();
-        const t = process.hrtime.bigint();
-        await call();
-        result[k].latency.push(Number(process.hrtime.bigint() - t) / 1e6);
+    // (a) latency: interleaved, in a new order each iteration (a fixed seed), so that every kind follows every other
+    // as often: a rotating order makes each kind follow the same one almost always, and what the server and the
+    // client still do after a call then lands on the same kind every time. Two passes: the bare call and the gateway
+    // with quotas off (buffered and deployed), then the bare call, the SDK-default client and quotas on, whose
+    // after-effects (a new HTTP/2 session's teardown, dynalite's work in the server process) would otherwise fall on
+    // the calls of the first pass.
+    let seed = 0x2545f491;
+    const random = (): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) / 0x100000000;
+    };
+    const bareBesideOthers: number[] = [];
+    const passes: ReadonlyArray<readonly Kind[]> = [['bare', 'off', 'streamOff'], ['bare', 'sdkDefault', 'on']];
+    for (const [pass, kinds] of passes.entries()) {
+      const order = [...kinds];
+      for (let i = 0; i < iterations; i++) {
+        for (let j = order.length - 1; j > 0; j--) {
+          const r = Math.floor(random() * (j + 1));
+          [order[j], order[r]] = [order[r]!, order[j]!];
+        }
+        for (const k of order) {
+          const call = prepare[k]();
+          const t = process.hrtime.bigint();
+          const complete = (await call()) ?? process.hrtime.bigint();
+          (pass === 1 && k === 'bare' ? bareBesideOthers : result[k].latency).push(Number(complete - t) / 1e6);
+        }
       }
     }
 
@@ -152,10 +211,10 @@ async function measureRuntime(servers: Servers, iterations: number, warmup: numb
         for (const call of prepared) await call();
         const used = process.cpuUsage(before);
         result[k].cpuPerCall.push((used.user + used.system) / 1000 / n);
-        if (k === 'off') offRequests += n;
+        if (k === 'off' || k === 'streamOff' || k === 'on') gatewayRequests += n;
       }
     }
-    const offBytes = stdoutBytes - bytesBefore;
+    const gatewayBytes = stdoutBytes - bytesBefore;
 
     // (b') the handler alone: the same handler code with a Bedrock client stub that answers instantly (no network,
     // no SDK), so nothing but the gateway's own work is measured.
@@ -191,7 +250,7 @@ async function measureRuntime(servers: Servers, iterations: number, warmup: numb
       aloneThenBare.push((used.user + used.system) / 1000 / 100);
     }
     const firstToken = await measureFirstToken(servers.streaming, auditor, prompt);
-    return { kinds: result, handlerAlone, aloneThenBare, stdoutBytesPerRequest: offBytes / (offRequests * 2), firstToken };
+    return { kinds: result, handlerAlone, aloneThenBare, bareBesideOthers, stdoutBytesPerRequest: gatewayBytes / gatewayRequests, firstToken };
   } finally {
     process.stdout.write = realWrite;
     bedrock.destroy();

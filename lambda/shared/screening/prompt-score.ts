@@ -314,6 +314,20 @@ function wordOf(text: string, start: number, end: number): string {
   return w.includes('\u2019') ? w.replace(/\u2019/g, "'") : w;
 }
 
+/**
+ * `wordOf(text, start, end) === word`, without building the word while it is ASCII (nearly always): lower-casing maps
+ * each ASCII character on its own (A–Z to a–z, the rest to itself), so an ASCII prefix that differs decides; at the
+ * first other character the word is built and compared whole.
+ */
+function isWord(text: string, start: number, end: number, word: string): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return wordOf(text, start, end) === word;
+    if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== word.charCodeAt(i - start)) return false;
+  }
+  return end - start === word.length;
+}
+
 /** The phrase's words follow one another from word `k`, separated by at most a few characters and no sentence end. */
 function matchesAt(phrase: readonly string[], words: number, text: string, k: number): boolean {
   if (k + phrase.length > words) return false;
@@ -321,7 +335,7 @@ function matchesAt(phrase: readonly string[], words: number, text: string, k: nu
   for (let j = 1; j < phrase.length; j++) {
     const s = starts[k + j]!;
     const e = ends[k + j]!;
-    if (e - s !== phrase[j]!.length || wordOf(text, s, e) !== phrase[j]) return false;
+    if (e - s !== phrase[j]!.length || !isWord(text, s, e, phrase[j]!)) return false;
     const gapStart = ends[k + j - 1]!;
     if (s - gapStart > MAX_PHRASE_GAP || SENTENCE_END.test(text.slice(gapStart, s))) return false;
   }

@@ -155,18 +155,25 @@ export function replaceMatchTails(text: string, global: RegExp, at: RegExp, star
   return assemble(text, cuts.list, cuts.count, () => rep);
 }
 
+const EMPTY_CUTS = new Int32Array(0);
+
 /**
  * The cut positions of a pass, pairs `[start, end)` in a typed array that doubles as it fills: its storage is outside
  * the JavaScript heap, so a pass with tens of thousands of matches does not make every minor garbage collection copy
  * a growing array of numbers (with a plain array that copying cost more than the matching).
  */
 class Cuts {
-  private buffer = new Int32Array(64);
+  /**
+   * Allocated at the first cut: most passes cut nothing (a secret rule over text without that secret), and a typed
+   * array costs about a microsecond to create, which over every rule of every screen was a tenth of a short answer's
+   * output screen.
+   */
+  private buffer: Int32Array | undefined;
   private length = 0;
 
   /** The pairs recorded so far (a view of the buffer). */
   get list(): Int32Array {
-    return this.buffer.subarray(0, this.length);
+    return this.buffer === undefined ? EMPTY_CUTS : this.buffer.subarray(0, this.length);
   }
 
   /** Pairs recorded. */
@@ -175,7 +182,8 @@ class Cuts {
   }
 
   push(start: number, end: number): void {
-    if (this.length + 2 > this.buffer.length) {
+    if (this.buffer === undefined) this.buffer = new Int32Array(64);
+    else if (this.length + 2 > this.buffer.length) {
       const grown = new Int32Array(this.buffer.length * 2);
       grown.set(this.buffer);
       this.buffer = grown;

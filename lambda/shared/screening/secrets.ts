@@ -317,8 +317,11 @@ export function redactSecrets(input: string, acc: PassState): string {
       countWork(text.length); // the hint reads up to the whole text
       if (!rule.hint.test(text)) return;
     }
+    const starts = rule.triggers.length === 0 ? undefined : ruleStarts(text, rule);
+    // No candidate start, no match: nothing to replace (what replaceMatchTails would find, without its set-up).
+    if (starts !== undefined && starts.length === 0) return;
     // The secret is the match's tail (every rule's group ends where its match does): only it is replaced.
-    text = replaceMatchTails(text, rule.pattern, RULE_STICKY[k]!, rule.triggers.length === 0 ? undefined : ruleStarts(text, rule), acc, RULE_PLACEHOLDER[k]!, (m) => {
+    text = replaceMatchTails(text, rule.pattern, RULE_STICKY[k]!, starts, acc, RULE_PLACEHOLDER[k]!, (m) => {
       const secret = m[rule.group]!;
       if (looksFake(secret)) return 0;
       acc.redactions++;

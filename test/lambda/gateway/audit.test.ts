@@ -1,4 +1,7 @@
-import { Auditor, METRICS_NAMESPACE, newLogger, newMetrics, promptSha256, sha256Hex, summarizeAssessments } from '../../../lambda/gateway/audit';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { AuditRecord, Auditor, METRICS_NAMESPACE, newLogger, newMetrics, promptSha256, sha256Hex, summarizeAssessments } from '../../../lambda/gateway/audit';
+import { BUDGET_ALERT_METRIC, SPEND_METRIC, TEAM_DIMENSION } from '../../../lambda/shared/gateway-contract';
+import { MICRO_USD_PER_USD } from '../../../lambda/shared/money';
 import { StdoutCapture } from './gateway-fixtures';
 
 describe('summarizeAssessments', () => {
@@ -99,6 +102,77 @@ describe('Auditor', () => {
     // THEN
     const emf = stdout.json().filter((l) => l._aws !== undefined);
     expect((emf[0]!._aws as { CloudWatchMetrics: Array<{ Namespace: string }> }).CloudWatchMetrics[0]!.Namespace).toBe('TeamA/LlmGateway');
+  });
+
+  /** The document Powertools Metrics prints for a record, through its own calls (how the Auditor used to build it). */
+  function powertoolsDocument(metrics: Metrics, record: AuditRecord): Record<string, unknown> {
+    metrics.addDimensions({});
+    metrics.addMetric('Requests', MetricUnit.Count, 1);
+    if (record.latencyMs !== undefined) metrics.addMetric('Latency', MetricUnit.Milliseconds, record.latencyMs);
+    if (record.blockReason !== undefined) {
+      metrics.addMetric('Blocked', MetricUnit.Count, 1);
+      metrics.addDimensions({ Reason: record.blockReason });
+    }
+    if (record.alias !== undefined) {
+      metrics.addDimensions({ Model: record.alias });
+      if (record.inputTokens !== undefined) metrics.addMetric('InputTokens', MetricUnit.Count, record.inputTokens);
+      if (record.outputTokens !== undefined) metrics.addMetric('OutputTokens', MetricUnit.Count, record.outputTokens);
+    }
+    if (record.team !== undefined) metrics.addDimensions({ [TEAM_DIMENSION]: record.team });
+    if (record.spendMicroUsd !== undefined) metrics.addMetric(SPEND_METRIC, MetricUnit.NoUnit, record.spendMicroUsd / MICRO_USD_PER_USD);
+    if (record.budgetAlerts !== undefined && record.budgetAlerts.length > 0) metrics.addMetric(BUDGET_ALERT_METRIC, MetricUnit.Count, record.budgetAlerts.length);
+    const doc = metrics.serializeMetrics() as unknown as Record<string, unknown>;
+    metrics.clearMetrics();
+    metrics.clearDimensions();
+    return doc;
+  }
+
+  test('the EMF document is the one Powertools Metrics prints for the same metrics, byte for byte', () => {
+    // GIVEN records that exercise every metric and dimension set, and a custom namespace
+    const base = { requestId: 'r', method: 'POST', route: 'chat.completions', status: 200, decision: 'allowed' as const };
+    const records: AuditRecord[] = [
+      base,
+      { ...base, latencyMs: 7 },
+      { ...base, latencyMs: 7, alias: 'nova-lite', team: 'none' },
+      { ...base, latencyMs: 9, alias: 'nova-lite', inputTokens: 2100, outputTokens: 7, team: 'payments', spendMicroUsd: 1234 },
+      { ...base, status: 400, decision: 'blocked', blockReason: 'input_screen', alias: 'nova-lite', latencyMs: 1, team: 'none' },
+      { ...base, status: 429, decision: 'blocked', blockReason: 'quota', budgetExceeded: true, latencyMs: 2 },
+      { ...base, latencyMs: 3, alias: 'claude', inputTokens: 1, outputTokens: 0, spendMicroUsd: 0, budgetAlerts: ['team:month', 'key:day'], team: 'ml' },
+      { ...base, latencyMs: 3, budgetAlerts: [] },
+      // Powertools drops a dimension with an empty value (keeping its set as the service-only set).
+      { ...base, latencyMs: 3, alias: 'nova-lite', team: '' },
+    ];
+    for (const env of [{}, { POWERTOOLS_METRICS_NAMESPACE: 'TeamA/LlmGateway' }]) {
+      const auditor = new Auditor(newLogger(), newMetrics(env));
+      const reference = newMetrics(env);
+      for (const record of records) {
+        // WHEN
+        const ours = auditor.emfLine(record, 1_700_000_000_000);
+        const theirs = powertoolsDocument(reference, record);
+        (theirs._aws as { Timestamp: number }).Timestamp = 1_700_000_000_000;
+        // THEN
+        expect(ours).toBe(JSON.stringify(theirs));
+      }
+    }
+  });
+
+  test('writes no EMF document when Powertools metrics are disabled', () => {
+    // GIVEN metrics created with POWERTOOLS_METRICS_DISABLED set
+    const saved = process.env.POWERTOOLS_METRICS_DISABLED;
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    let auditor: Auditor;
+    try {
+      auditor = new Auditor(newLogger(), newMetrics());
+    } finally {
+      if (saved === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+      else process.env.POWERTOOLS_METRICS_DISABLED = saved;
+    }
+    // WHEN
+    auditor.emit({ requestId: 'r-4', method: 'GET', route: 'models', status: 200, decision: 'allowed', latencyMs: 1 });
+    // THEN the audit line is still written, the metrics are not
+    const lines = stdout.json();
+    expect(lines.filter((l) => l.message === 'audit')).toHaveLength(1);
+    expect(lines.filter((l) => l._aws !== undefined)).toHaveLength(0);
   });
 
   test('never throws, even when the logger does', () => {
