@@ -117,7 +117,7 @@ async function startServers(): Promise<{ bedrock: string; streaming: string; dyn
  */
 async function measureRuntime(dir: string): Promise<DriverResult> {
   const driver = path.join(dir, 'gateway-driver.js');
-  await build({ ...DEPLOYED_BUNDLING, entryPoints: [path.join(root, 'bench/gateway-driver.ts')], outfile: driver, logLevel: 'warning' });
+  await build({ ...DEPLOYED_BUNDLING, absWorkingDir: root, entryPoints: [path.join(root, 'bench/gateway-driver.ts')], outfile: driver, logLevel: 'warning' });
   const out = path.join(dir, 'driver-result.json');
   const servers = await startServers();
   try {
@@ -169,8 +169,8 @@ async function measureBundles(): Promise<{ deployed: BundlePair; mainFirst: Bund
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-'));
   const { guardrailId: _g, guardrailVersion: _v, quotaTableName: _q, ...staticConfig } = CONFIG;
   const buildPair = async (name: string, mainFields: string[] | undefined): Promise<{ gateway: string; sdk: string }> => {
-    const { mainFields: _deployedMainFields, ...deployedOptions } = DEPLOYED_BUNDLING;
-    const common: BuildOptions = { ...deployedOptions, logLevel: 'silent', ...(mainFields ? { mainFields } : {}) };
+    const { mainFields: _deployedMainFields, alias: lambdaCredentials, ...deployedOptions } = DEPLOYED_BUNDLING;
+    const common: BuildOptions = { ...deployedOptions, alias: lambdaCredentials, absWorkingDir: root, logLevel: 'silent', ...(mainFields ? { mainFields } : {}) };
     const gateway = path.join(dir, `gateway-${name}.js`);
     const sdk = path.join(dir, `sdk-only-${name}.js`);
     if (name === 'deployed') {
@@ -185,8 +185,11 @@ async function measureBundles(): Promise<{ deployed: BundlePair; mainFirst: Bund
     } else {
       await build({ ...common, entryPoints: [path.join(root, 'lambda/gateway/index.ts')], outfile: gateway });
     }
+    // The baseline is the SDK client as esbuild bundles it by default: with the SDK's own credential chain, not the
+    // Lambda one the deployed options alias in (so it is the same bundle as before that alias existed).
+    const { alias: _alias, ...sdkOptions } = common;
     await build({
-      ...common,
+      ...sdkOptions,
       stdin: {
         contents: "import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';\nexport const client = new BedrockRuntimeClient({ maxAttempts: 1 });\n",
         resolveDir: root,
