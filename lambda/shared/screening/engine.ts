@@ -9,21 +9,12 @@
  *
  * Every scanning loop, trie walk and matcher step reports its work to {@link countWork}.
  */
-import { LEXICON } from './lexicon/words';
+import { COMPILED_LEXICON_JSON } from './lexicon/compiled';
 import { READER_CUES, READER_WINDOW, RULES } from './lexicon/rules';
+import { CJK_CHAR, CLASS_NAMES, CompiledLexicon, NON_ASCII, fold } from './lexicon-compile';
 import { LATIN_CONFUSABLES } from './normalize';
 import { countWork } from './work';
 
-/**
- * Pseudo-token classes emitted by the tokenizer: sentence end, colon, e-mail address, and the opening and closing
- * marks of a quotation (`"`, `“ ”`, `« »`, `「 」`, a word's leading or trailing apostrophe), so rules can see where a
- * literal starts and ends ("respond only with *"* …").
- */
-const PSEUDO = ['EOS', 'COLON', 'EMAILADDR', 'QOPEN', 'QEND'] as const;
-/** Classes emitted by rules (derived concepts), not by words. */
-const DERIVED = [...new Set(['D_SYSPROMPT', 'D_OVERRIDE', ...RULES.flatMap((r) => (r.emit === undefined ? [] : [r.emit]))])];
-
-const CLASS_NAMES = [...Object.keys(LEXICON), ...PSEUDO, ...DERIVED];
 const CLASS_ID = new Map<string, number>(CLASS_NAMES.map((c, i) => [c, i]));
 function cid(name: string): number {
   const id = CLASS_ID.get(name);
@@ -31,47 +22,17 @@ function cid(name: string): number {
   return id;
 }
 
-const CJK_CHAR = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\u30fc]/u;
-const NON_ASCII = /[\u0080-\uffff]/;
-const MARKS = /\p{M}/gu;
-
-/** Lower-case, strip diacritics, unify apostrophes (lexicon entries and sliced non-ASCII tokens). */
-function fold(word: string): string {
-  const lower = word.toLowerCase();
-  if (!NON_ASCII.test(lower)) return lower;
-  return lower.normalize('NFD').replace(MARKS, '').normalize('NFC').replace(/\u2019/g, "'");
-}
-
 const EMPTY: readonly number[] = [];
-const exact = new Map<string, number[]>();
-const bigrams = new Map<string, number[]>();
-const cjk = new Map<string, number[]>();
-let cjkMaxLen = 1;
 
-function addTo(map: Map<string, number[]>, key: string, id: number): void {
-  const cur = map.get(key);
-  if (cur === undefined) map.set(key, [id]);
-  else if (!cur.includes(id)) cur.push(id);
+/** The lexicon's plain words, two-word phrases and CJK words with their classes, compiled at build time (see ./lexicon-compile). */
+const COMPILED: CompiledLexicon = JSON.parse(COMPILED_LEXICON_JSON) as CompiledLexicon;
+if (COMPILED.classes !== CLASS_NAMES.join(' ')) {
+  throw new Error('prescreen: lexicon/compiled.ts is stale (its classes differ); run npm run compile:lexicon');
 }
-
-for (const [name, list] of Object.entries(LEXICON)) {
-  const id = cid(name);
-  for (const raw of list.split(/\s+/)) {
-    if (raw === '') continue;
-    if (CJK_CHAR.test(raw)) {
-      addTo(cjk, raw, id);
-      cjkMaxLen = Math.max(cjkMaxLen, raw.length);
-      continue;
-    }
-    const entry = fold(raw);
-    if (entry.includes('_')) {
-      addTo(bigrams, entry.replace('_', ' '), id);
-    } else {
-      addTo(exact, entry, id);
-    }
-  }
-}
-
+const exact = new Map<string, readonly number[]>(COMPILED.exact);
+const bigrams = new Map<string, readonly number[]>(COMPILED.bigrams);
+const cjk = new Map<string, readonly number[]>(COMPILED.cjk);
+const cjkMaxLen = COMPILED.cjkMaxLen;
 
 // Compiled rule tables. A "stage" is one step of one rule; stages of a rule are contiguous.
 const NUM_CLASSES = CLASS_NAMES.length;
