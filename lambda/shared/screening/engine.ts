@@ -197,8 +197,10 @@ DIRECT_CLASS[C.EOS] = 1;
 
 /** `classes` without the ones {@link DIRECT_CLASS} drops (the same array when it drops none). */
 function directClasses(classes: readonly number[]): readonly number[] {
-  const kept = classes.filter((c) => DIRECT_CLASS[c] === 1);
-  return kept.length === classes.length ? classes : kept.length === 0 ? EMPTY : kept;
+  // Counted first: most lists keep every class, and this runs for every lexicon word at cold start.
+  let kept = 0;
+  for (const c of classes) kept += DIRECT_CLASS[c]!;
+  return kept === classes.length ? classes : kept === 0 ? EMPTY : classes.filter((c) => DIRECT_CLASS[c] === 1);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
