@@ -3,7 +3,7 @@
  * into the lookup entries the engine ({@link ./engine}) builds its tables from.
  *
  * The engine does not compile the lexicon at load: folding and sorting its 3,400 words (case and diacritic folds,
- * Unicode-script tests) took about a sixth of the gateway's cold-start module load. It reads the result, as JSON,
+ * Unicode-script tests) cost about 10 ms of the gateway's cold-start module load. It reads the result, as JSON,
  * from `lexicon/compiled.ts`, which `npm run compile:lexicon` (scripts/compile-lexicon.ts) writes with
  * {@link compileLexicon}; test/lambda/shared/screening/engine.test.ts fails if that file differs from a fresh
  * compilation, and the engine refuses to load one whose class list differs from {@link CLASS_NAMES}.
