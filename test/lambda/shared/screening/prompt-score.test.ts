@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { MAX_GROWTH, workGrowth } from '../../../helpers/scaling';
-import { blankQuotations, PROMPT_FEATURES, promptCues, promptLogit, splitWords } from '../../../../lambda/shared/screening/prompt-score';
+import { blankQuotations, KNOWN_WORD_RANGES, PROMPT_FEATURES, promptCues, promptLogit, splitWords } from '../../../../lambda/shared/screening/prompt-score';
 import * as cueLists from '../../../../lambda/shared/screening/lexicon/prompt-cues';
 import { PROMPT_MODEL } from '../../../../lambda/shared/screening/prompt-weights';
 
@@ -85,6 +85,17 @@ describe('prompt score', () => {
     test('blanks quotations in time linear in their size (1 MB)', () => {
       expect(workGrowth((text: string) => blankQuotations(text), fill('say "a" '))).toBeLessThanOrEqual(MAX_GROWTH);
     });
+  });
+});
+
+describe('KNOWN_WORD_RANGES', () => {
+  test('fails if a code unit the word table starts with is not a word character, or an ASCII separator is one', () => {
+    const wordChar = /[\p{L}\p{N}'\u2019&-]/u;
+    const known = (c: number) => KNOWN_WORD_RANGES.some(([from, to]) => c >= from && c <= to);
+    const wrong: string[] = [];
+    for (const [from, to] of KNOWN_WORD_RANGES) for (let c = from; c <= to; c++) if (!wordChar.test(String.fromCharCode(c))) wrong.push(c.toString(16));
+    for (let c = 0; c < 0x80; c++) if (known(c) !== wordChar.test(String.fromCharCode(c))) wrong.push(c.toString(16));
+    expect(wrong).toEqual([]);
   });
 });
 
