@@ -29,10 +29,15 @@
  *     alone shows how much of the difference is the cost of interleaving the two workloads (GC, caches), not work the
  *     gateway adds to its Bedrock call (whose request, client and signal cost the same CPU as the bare call's).
  * (c) Bundle: the pre-built gateway bundle the package ships (`dist/bundles/gateway/index.js`, from
- *     `scripts/bundle-lambdas.mjs`: bundle, minify, platform node, target node24, mainFields module,main) versus a bundle that only imports
- *     `@aws-sdk/client-bedrock-runtime` and creates a client, built the same way; sizes and cold `require` times
- *     (wall and CPU) in fresh `node` processes, interleaved, median of 15. The same pair with esbuild's default
- *     mainFields (main first) is shown for reference.
+ *     `scripts/bundle-lambdas.mjs`: bundle, minify, platform node, target node24, mainFields module,main, the SDK's
+ *     credential chain aliased to the Lambda one) versus a bundle that only imports `@aws-sdk/client-bedrock-runtime`
+ *     and creates a client, built the same way but with the SDK's own credential chain (the baseline as it was before
+ *     that alias); sizes and cold `require` times (wall and CPU) in fresh `node` processes, interleaved in a rotating
+ *     order, median of 15. Also: the gateway with quotas and a knowledge-base alias on (its deferred DynamoDB and
+ *     Agent Runtime clients load at cold start); `require` plus the first request (the gateway: one 8 KB chat request
+ *     through its streaming handler; the baseline: one Converse call with the same prompt; both against the loopback
+ *     Bedrock server, credentials from the environment as Lambda sets them); for reference the baseline with the
+ *     Lambda credential alias, and the same pair with esbuild's default mainFields (main first).
  *
  * (d) Time to first token: `stream: true` through the gateway's streaming handler (a `Writable` as the Lambda
  *     response stream) versus a bare ConverseStream call with the same client, against a second loopback server that
@@ -50,8 +55,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { build, BuildOptions } from 'esbuild';
 import type { DriverResult } from './gateway-driver';
-import { BENCH_CONFIG, STREAM_DELTA_CHARS, STREAM_REPLY } from './inputs';
+import { BENCH_CONFIG, STREAM_DELTA_CHARS, STREAM_REPLY, prompt8k } from './inputs';
 import { GATEWAY_CONFIG_FILE_NAME, GATEWAY_ENV } from '../lambda/shared/gateway-contract';
+import { toProxyEvent, userContext } from '../test/helpers/lambda-http-adapter';
 
 const root = path.join(__dirname, '..');
 const argIndex = process.argv.indexOf('--iterations');
@@ -124,7 +130,7 @@ async function startServers(): Promise<{ bedrock: string; streaming: string; dyn
  */
 async function measureRuntime(dir: string): Promise<DriverResult> {
   const driver = path.join(dir, 'gateway-driver.js');
-  await build({ ...DEPLOYED_BUNDLING, entryPoints: [path.join(root, 'bench/gateway-driver.ts')], outfile: driver, logLevel: 'warning' });
+  await build({ ...DEPLOYED_BUNDLING, absWorkingDir: root, entryPoints: [path.join(root, 'bench/gateway-driver.ts')], outfile: driver, logLevel: 'warning' });
   const out = path.join(dir, 'driver-result.json');
   const servers = await startServers();
   try {
@@ -149,17 +155,33 @@ async function measureRuntime(dir: string): Promise<DriverResult> {
 
 interface BundleStats {
   readonly bytes: number;
-  /** `require` wall time inside a fresh process, ms. */
+  /** `require` (or `require` and the first request) wall time inside a fresh process, ms. */
   readonly importMs: number[];
-  /** `require` CPU time (user + system) inside a fresh process, ms. */
+  /** The same in CPU time (user + system), ms. */
   readonly importCpuMs: number[];
-  /** Wall time of the whole `node -e 'require(...)'` process, ms. */
+  /** Wall time of the whole `node` process, ms. */
   readonly wallMs: number[];
 }
 
 interface BundlePair {
   readonly gateway: BundleStats;
   readonly sdk: BundleStats;
+}
+
+/** What (c) measures. */
+interface BundleFigures {
+  /** The shipped gateway bundle and the SDK-only baseline. */
+  readonly deployed: BundlePair;
+  /** The same pair built with esbuild's default mainFields. */
+  readonly mainFirst: BundlePair;
+  /** For reference: the SDK-only baseline with the Lambda credential chain the deployed options alias in. */
+  readonly sdkLambdaCredentials: BundleStats;
+  /** The shipped gateway bundle with quotas on and an alias bound to a knowledge base: both deferred clients load. */
+  readonly allClients: BundleStats;
+  /** `require` and one chat request (gateway) / one Converse call (SDK only) against the loopback Bedrock server. */
+  readonly firstRequest: BundlePair;
+  /** An empty `node` process. */
+  readonly node: number[];
 }
 
 /**
@@ -172,12 +194,17 @@ const DEPLOYED_BUNDLING = JSON.parse(fs.readFileSync(path.join(root, 'scripts', 
   readonly mainFields: string[];
 };
 
-async function measureBundles(): Promise<{ deployed: BundlePair; mainFirst: BundlePair; node: number[] }> {
+/** The gateway configuration of the "all clients" figure: quotas on and one alias bound to a knowledge base. */
+const ALL_CLIENTS_KNOWLEDGE_BASES = JSON.stringify({ 'kb-chat': 'KBBENCH001' });
+
+async function measureBundles(bedrockUrl: string): Promise<BundleFigures> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-'));
   const { guardrailId: _g, guardrailVersion: _v, quotaTableName: _q, ...staticConfig } = CONFIG;
+  const { mainFields: _deployedMainFields, alias: lambdaCredentials, ...deployedOptions } = DEPLOYED_BUNDLING;
+  const sdkStdin = (contents: string) => ({ contents, resolveDir: root, loader: 'ts' as const, sourcefile: 'sdk-only.ts' });
+  const SDK_ONLY = "import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';\nexport const client = new BedrockRuntimeClient({ maxAttempts: 1 });\n";
   const buildPair = async (name: string, mainFields: string[] | undefined): Promise<{ gateway: string; sdk: string }> => {
-    const { mainFields: _deployedMainFields, ...deployedOptions } = DEPLOYED_BUNDLING;
-    const common: BuildOptions = { ...deployedOptions, logLevel: 'silent', ...(mainFields ? { mainFields } : {}) };
+    const common: BuildOptions = { ...deployedOptions, alias: lambdaCredentials, absWorkingDir: root, logLevel: 'silent', ...(mainFields ? { mainFields } : {}) };
     const gateway = path.join(dir, `gateway-${name}.js`);
     const sdk = path.join(dir, `sdk-only-${name}.js`);
     if (name === 'deployed') {
@@ -192,54 +219,119 @@ async function measureBundles(): Promise<{ deployed: BundlePair; mainFirst: Bund
     } else {
       await build({ ...common, entryPoints: [path.join(root, 'lambda/gateway/index.ts')], outfile: gateway });
     }
-    await build({
-      ...common,
-      stdin: {
-        contents: "import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';\nexport const client = new BedrockRuntimeClient({ maxAttempts: 1 });\n",
-        resolveDir: root,
-        loader: 'ts',
-        sourcefile: 'sdk-only.ts',
-      },
-      outfile: sdk,
-    });
+    // The baseline is the SDK client as esbuild bundles it by default: with the SDK's own credential chain, not the
+    // Lambda one the deployed options alias in (so it is the same bundle as before that alias existed).
+    const { alias: _alias, ...sdkOptions } = common;
+    await build({ ...sdkOptions, stdin: sdkStdin(SDK_ONLY), outfile: sdk });
     return { gateway, sdk };
   };
   // The configuration file the construct writes beside the bundle; both gateway bundles read it from their directory.
   fs.writeFileSync(path.join(dir, GATEWAY_CONFIG_FILE_NAME), JSON.stringify(staticConfig));
   const deployed = await buildPair('deployed', DEPLOYED_BUNDLING.mainFields);
   const mainFirst = await buildPair('main-first', undefined);
+  const common: BuildOptions = { ...deployedOptions, mainFields: DEPLOYED_BUNDLING.mainFields, absWorkingDir: root, logLevel: 'silent' };
+  // Reference: the baseline with the deployed options' credential alias.
+  const sdkLambda = path.join(dir, 'sdk-only-lambda-credentials.js');
+  await build({ ...common, alias: lambdaCredentials, stdin: sdkStdin(SDK_ONLY), outfile: sdkLambda });
+  // The first-request baseline: the same client, and the Converse command to call.
+  const sdkFirst = path.join(dir, 'sdk-only-converse.js');
+  await build({ ...common, stdin: sdkStdin(`${SDK_ONLY}export { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';\n`), outfile: sdkFirst });
+  // The shipped bundle in a code directory whose configuration turns on quotas and one knowledge-base alias.
+  const allDir = path.join(dir, 'all-clients');
+  fs.mkdirSync(allDir);
+  const allClients = path.join(allDir, 'index.js');
+  fs.copyFileSync(deployed.gateway, allClients);
+  fs.writeFileSync(path.join(allDir, GATEWAY_CONFIG_FILE_NAME), JSON.stringify({
+    ...staticConfig,
+    quotasEnabled: true,
+    models: { ...staticConfig.models, 'kb-chat': { modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 1000, retrieval: { numberOfResults: 5 } } },
+    groups: { ...staticConfig.groups, kb: { models: ['kb-chat'], dailyTokenQuota: 100_000, maxOutputTokens: 512 } },
+  }));
 
-  const env = { ...process.env, AWS_REGION: 'us-east-1', [GATEWAY_ENV.staticConfigFile]: GATEWAY_CONFIG_FILE_NAME, GUARDRAIL_ID: CONFIG.guardrailId, GUARDRAIL_VERSION: CONFIG.guardrailVersion, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' };
-  const timeImport = (file: string | undefined): { importMs: number; importCpuMs: number; wallMs: number } => {
-    const script = file === undefined
-      ? 'process.stdout.write("0 0")'
-      : `const c=process.cpuUsage(),t=process.hrtime.bigint();require(${JSON.stringify(file)});const w=Number(process.hrtime.bigint()-t)/1e6,u=process.cpuUsage(c);process.stdout.write(w+" "+(u.user+u.system)/1000)`;
+  // One chat request as Lambda's runtime hands it over, and the same prompt as one bare Converse call.
+  const prompt = prompt8k();
+  const eventFile = path.join(dir, 'event.json');
+  fs.writeFileSync(eventFile, JSON.stringify(toProxyEvent('POST', '/v1/chat/completions', {}, Buffer.from(JSON.stringify({ model: 'nova-lite', max_tokens: 512, messages: [{ role: 'user', content: prompt }] })), userContext('bench-user-0001', 'users'))));
+  const converseFile = path.join(dir, 'converse.json');
+  fs.writeFileSync(converseFile, JSON.stringify({
+    modelId: CONFIG.models['nova-lite']!.modelId,
+    system: [{ text: CONFIG.systemPrompt }],
+    messages: [{ role: 'user', content: [{ text: prompt }] }],
+    inferenceConfig: { maxTokens: 512 },
+    guardrailConfig: { guardrailIdentifier: CONFIG.guardrailId, guardrailVersion: CONFIG.guardrailVersion, trace: 'enabled' },
+  }));
+
+  const { NODE_OPTIONS: _nodeOptions, ...inherited } = process.env;
+  const env = {
+    ...inherited, AWS_REGION: 'us-east-1', [GATEWAY_ENV.staticConfigFile]: GATEWAY_CONFIG_FILE_NAME, GUARDRAIL_ID: CONFIG.guardrailId,
+    GUARDRAIL_VERSION: CONFIG.guardrailVersion, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+    // As Lambda sets them (the execution role's keys); the loopback server does not check signatures.
+    AWS_ACCESS_KEY_ID: 'AKIDTESTTESTTESTTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-key', AWS_SESSION_TOKEN: 'test-session-token',
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrockUrl,
+  };
+  const allClientsEnv = { ...env, [GATEWAY_ENV.quotaTableName]: TABLE, [GATEWAY_ENV.knowledgeBases]: ALL_CLIENTS_KNOWLEDGE_BASES };
+  const START = 'const c=process.cpuUsage(),t=process.hrtime.bigint();';
+  // After a marker: the gateway's audit record and metrics go to stdout too.
+  const REPORT = 'const w=Number(process.hrtime.bigint()-t)/1e6,u=process.cpuUsage(c);process.stdout.write("\\n=> "+w+" "+(u.user+u.system)/1000);';
+  // The process exits once it has reported: the pooled HTTP/2 session to Bedrock would keep it alive for 30 s.
+  const requireScript = (file: string) => `${START}require(${JSON.stringify(file)});${REPORT}`;
+  const gatewayFirstScript = (file: string) =>
+    `const ev=JSON.parse(require("node:fs").readFileSync(${JSON.stringify(eventFile)},"utf8")),{Writable}=require("node:stream");let b="";` +
+    `const o=new Writable({write(x,_e,cb){b+=x;cb();}}),ctx={awsRequestId:"bench-first",functionName:"gateway",getRemainingTimeInMillis:()=>29000};` +
+    `${START}require(${JSON.stringify(file)}).handler(ev,o,ctx).then(()=>{${REPORT}` +
+    'if(!b.includes("\\"chat.completion\\"")){process.stderr.write(b);process.exit(1);}process.exit(0);},(e)=>{console.error(e);process.exit(1);});';
+  const sdkFirstScript = (file: string) =>
+    `const input=JSON.parse(require("node:fs").readFileSync(${JSON.stringify(converseFile)},"utf8"));` +
+    `${START}const m=require(${JSON.stringify(file)});m.client.send(new m.ConverseCommand(input)).then(()=>{${REPORT}process.exit(0);},(e)=>{console.error(e);process.exit(1);});`;
+  const run = (script: string, runEnv: NodeJS.ProcessEnv): { importMs: number; importCpuMs: number; wallMs: number } => {
     const started = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, ['--no-warnings', '-e', script], { env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--no-warnings', '-e', script], { env: runEnv, encoding: 'utf8' });
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-    if (r.status !== 0) throw new Error(`node -e require(${file}) failed: ${r.stderr}`);
-    const [importMs, importCpuMs] = r.stdout.split(' ').map(Number) as [number, number];
+    if (r.status !== 0) throw new Error(`node -e ${script.slice(0, 200)}… failed: ${r.stderr}`);
+    const [importMs, importCpuMs] = r.stdout.slice(r.stdout.lastIndexOf('=> ') + 3).split(' ').map(Number) as [number, number];
     return { importMs, importCpuMs, wallMs };
   };
-  const stats = (file: string): BundleStats => ({ bytes: fs.statSync(file).size, importMs: [], importCpuMs: [], wallMs: [] });
-  const files = [deployed.gateway, deployed.sdk, mainFirst.gateway, mainFirst.sdk];
-  const all = new Map(files.map((f) => [f, stats(f)]));
+  interface Probe {
+    readonly file: string;
+    readonly stats: BundleStats;
+    readonly measure: () => { importMs: number; importCpuMs: number; wallMs: number };
+  }
+  const probe = (file: string, script: string, runEnv: NodeJS.ProcessEnv = env): Probe => ({
+    file,
+    stats: { bytes: fs.statSync(file).size, importMs: [], importCpuMs: [], wallMs: [] },
+    measure: () => run(script, runEnv),
+  });
+  const probes = {
+    gateway: probe(deployed.gateway, requireScript(deployed.gateway)),
+    sdk: probe(deployed.sdk, requireScript(deployed.sdk)),
+    mainFirstGateway: probe(mainFirst.gateway, requireScript(mainFirst.gateway)),
+    mainFirstSdk: probe(mainFirst.sdk, requireScript(mainFirst.sdk)),
+    sdkLambda: probe(sdkLambda, requireScript(sdkLambda)),
+    allClients: probe(allClients, requireScript(allClients), allClientsEnv),
+    gatewayFirst: probe(deployed.gateway, gatewayFirstScript(deployed.gateway)),
+    sdkFirst: probe(sdkFirst, sdkFirstScript(sdkFirst)),
+  };
+  const list = Object.values(probes);
   const node: number[] = [];
-  for (const f of files) timeImport(f);
+  for (const p of list) p.measure();
   for (let i = 0; i < IMPORT_RUNS; i++) {
-    for (const f of i % 2 ? [...files].reverse() : files) {
-      const t = timeImport(f);
-      const st = all.get(f)!;
-      st.importMs.push(t.importMs);
-      st.importCpuMs.push(t.importCpuMs);
-      st.wallMs.push(t.wallMs);
+    // Interleaved, in a rotating order, so that a burst of load on the shared machine hits every variant alike.
+    const k = i % list.length;
+    for (const p of [...list.slice(k), ...list.slice(0, k)]) {
+      const t = p.measure();
+      p.stats.importMs.push(t.importMs);
+      p.stats.importCpuMs.push(t.importCpuMs);
+      p.stats.wallMs.push(t.wallMs);
     }
-    node.push(timeImport(undefined).wallMs);
+    node.push(run('process.stdout.write("=> 0 0")', env).wallMs);
   }
   fs.rmSync(dir, { recursive: true, force: true });
   return {
-    deployed: { gateway: all.get(deployed.gateway)!, sdk: all.get(deployed.sdk)! },
-    mainFirst: { gateway: all.get(mainFirst.gateway)!, sdk: all.get(mainFirst.sdk)! },
+    deployed: { gateway: probes.gateway.stats, sdk: probes.sdk.stats },
+    mainFirst: { gateway: probes.mainFirstGateway.stats, sdk: probes.mainFirstSdk.stats },
+    sdkLambdaCredentials: probes.sdkLambda.stats,
+    allClients: probes.allClients.stats,
+    firstRequest: { gateway: probes.gatewayFirst.stats, sdk: probes.sdkFirst.stats },
     node,
   };
 }
@@ -248,26 +340,45 @@ async function measureBundles(): Promise<{ deployed: BundlePair; mainFirst: Bund
 
 async function main(): Promise<void> {
   const loadBefore = os.loadavg();
-  const bundles = await measureBundles();
+  // (c) needs the loopback Bedrock server for its first-request figure: the servers run in their own process.
+  const bundleServers = await startServers();
+  let bundles: BundleFigures;
+  try {
+    bundles = await measureBundles(bundleServers.bedrock);
+  } finally {
+    bundleServers.stop();
+  }
+  const loadAfterBundles = os.loadavg();
   const ms = (x: number) => `${x.toFixed(3)} ms`;
   const kb = (b: number) => `${(b / 1024).toFixed(0)} KB`;
   const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
-  const bundleLines = (label: string, pair: BundlePair): string[] => {
-    const [g, s] = [pair.gateway, pair.sdk];
-    const row = (name: string, b: BundleStats) =>
-      `    ${name.padEnd(34)}${kb(b.bytes).padEnd(9)} ${ms(median(b.importMs)).padEnd(12)} ${ms(median(b.importCpuMs)).padEnd(12)} ${ms(median(b.wallMs))}`;
-    return [
-      `    ${label}`,
-      row('SDK client only', s),
-      row('gateway', g),
-      `    ${'ratio gateway / SDK only'.padEnd(34)}${x(g.bytes, s.bytes).padEnd(9)} ${x(median(g.importMs), median(s.importMs)).padEnd(12)} ${x(median(g.importCpuMs), median(s.importCpuMs)).padEnd(12)} ${x(median(g.wallMs), median(s.wallMs))}   (target <= 1.5x)`,
-    ];
-  };
+  const row = (name: string, b: BundleStats) =>
+    `    ${name.padEnd(42)}${kb(b.bytes).padEnd(9)} ${ms(median(b.importMs)).padEnd(12)} ${ms(median(b.importCpuMs)).padEnd(12)} ${ms(median(b.wallMs))}`;
+  const ratio = (name: string, g: BundleStats, s: BundleStats, target = '') =>
+    `    ${name.padEnd(42)}${x(g.bytes, s.bytes).padEnd(9)} ${x(median(g.importMs), median(s.importMs)).padEnd(12)} ${x(median(g.importCpuMs), median(s.importCpuMs)).padEnd(12)} ${x(median(g.wallMs), median(s.wallMs))}${target}`;
+  const bundleLines = (label: string, pair: BundlePair): string[] => [
+    `    ${label}`,
+    row('SDK client only', pair.sdk),
+    row('gateway', pair.gateway),
+    ratio('ratio gateway / SDK only', pair.gateway, pair.sdk, '   (target <= 1.5x)'),
+  ];
+  const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(' ');
+  const d = bundles.deployed;
   const bundleReport = [
-    `(c) bundle (esbuild, minify, target ${DEPLOYED_BUNDLING.target}, cjs)  size      require      require CPU  process wall  (medians of ${IMPORT_RUNS})`,
-    ...bundleLines(`as deployed (mainFields ${DEPLOYED_BUNDLING.mainFields.join(',')}):`, bundles.deployed),
+    `(c) bundle (esbuild, minify, target ${DEPLOYED_BUNDLING.target}, cjs)          size      require      require CPU  process wall  (medians of ${IMPORT_RUNS}, interleaved)`,
+    ...bundleLines(`as deployed (mainFields ${DEPLOYED_BUNDLING.mainFields.join(',')}):`, d),
+    `    gateway, quotas and a knowledge base on (DynamoDB and Agent Runtime clients loaded):`,
+    row('gateway, all clients', bundles.allClients),
+    ratio('ratio to SDK client only', bundles.allClients, d.sdk),
+    '    require and the first request (gateway: one chat request, 8 KB prompt; SDK: one Converse call; loopback Bedrock):',
+    row('SDK client only, require + Converse', bundles.firstRequest.sdk),
+    row('gateway, require + first chat request', bundles.firstRequest.gateway),
+    ratio('ratio gateway / SDK only', bundles.firstRequest.gateway, bundles.firstRequest.sdk),
+    '    for reference, the SDK-only bundle with the deployed Lambda credential chain (alias in scripts/bundle-options.json):',
+    row('SDK client only, Lambda credentials', bundles.sdkLambdaCredentials),
+    ratio('ratio gateway / this', d.gateway, bundles.sdkLambdaCredentials),
     ...bundleLines('for reference, esbuild default mainFields (main first):', bundles.mainFirst),
-    `    (empty node process: ${ms(median(bundles.node))})`,
+    `    (empty node process: ${ms(median(bundles.node))}; load average (1, 5, 15 min) ${load(loadBefore)} before (c), ${load(loadAfterBundles)} after)`,
   ];
   if (process.argv.includes('--bundle-only')) {
     console.log(bundleReport.join('\n'));
@@ -291,7 +402,6 @@ async function main(): Promise<void> {
   const cpuBare = median(rt.bare.cpuPerCall);
   const cpuOff = median(rt.off.cpuPerCall);
   const cpuOn = median(rt.on.cpuPerCall);
-  const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(' ');
 
   console.log(`gateway benchmark — node ${driven.node}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, 8 KB prompt, ${ITERATIONS} interleaved iterations`);
   console.log(`load average (1, 5, 15 min): ${load(loadBefore)} at start, ${load(loadAfter)} at end`);

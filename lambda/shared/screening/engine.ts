@@ -9,21 +9,12 @@
  *
  * Every scanning loop, trie walk and matcher step reports its work to {@link countWork}.
  */
-import { LEXICON } from './lexicon/words';
+import { COMPILED_LEXICON_JSON } from './lexicon/compiled';
 import { READER_CUES, READER_WINDOW, RULES } from './lexicon/rules';
+import { CJK_CHAR, CLASS_NAMES, CompiledLexicon, NON_ASCII, fold } from './lexicon-compile';
 import { LATIN_CONFUSABLES } from './normalize';
 import { countWork } from './work';
 
-/**
- * Pseudo-token classes emitted by the tokenizer: sentence end, colon, e-mail address, and the opening and closing
- * marks of a quotation (`"`, `“ ”`, `« »`, `「 」`, a word's leading or trailing apostrophe), so rules can see where a
- * literal starts and ends ("respond only with *"* …").
- */
-const PSEUDO = ['EOS', 'COLON', 'EMAILADDR', 'QOPEN', 'QEND'] as const;
-/** Classes emitted by rules (derived concepts), not by words. */
-const DERIVED = [...new Set(['D_SYSPROMPT', 'D_OVERRIDE', ...RULES.flatMap((r) => (r.emit === undefined ? [] : [r.emit]))])];
-
-const CLASS_NAMES = [...Object.keys(LEXICON), ...PSEUDO, ...DERIVED];
 const CLASS_ID = new Map<string, number>(CLASS_NAMES.map((c, i) => [c, i]));
 function cid(name: string): number {
   const id = CLASS_ID.get(name);
@@ -31,47 +22,17 @@ function cid(name: string): number {
   return id;
 }
 
-const CJK_CHAR = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\u30fc]/u;
-const NON_ASCII = /[\u0080-\uffff]/;
-const MARKS = /\p{M}/gu;
-
-/** Lower-case, strip diacritics, unify apostrophes (lexicon entries and sliced non-ASCII tokens). */
-function fold(word: string): string {
-  const lower = word.toLowerCase();
-  if (!NON_ASCII.test(lower)) return lower;
-  return lower.normalize('NFD').replace(MARKS, '').normalize('NFC').replace(/\u2019/g, "'");
-}
-
 const EMPTY: readonly number[] = [];
-const exact = new Map<string, number[]>();
-const bigrams = new Map<string, number[]>();
-const cjk = new Map<string, number[]>();
-let cjkMaxLen = 1;
 
-function addTo(map: Map<string, number[]>, key: string, id: number): void {
-  const cur = map.get(key);
-  if (cur === undefined) map.set(key, [id]);
-  else if (!cur.includes(id)) cur.push(id);
+/** The lexicon's plain words, two-word phrases and CJK words with their classes, compiled at build time (see ./lexicon-compile). */
+const COMPILED: CompiledLexicon = JSON.parse(COMPILED_LEXICON_JSON) as CompiledLexicon;
+if (COMPILED.classes !== CLASS_NAMES.join(' ')) {
+  throw new Error('prescreen: lexicon/compiled.ts is stale (its classes differ); run npm run compile:lexicon');
 }
-
-for (const [name, list] of Object.entries(LEXICON)) {
-  const id = cid(name);
-  for (const raw of list.split(/\s+/)) {
-    if (raw === '') continue;
-    if (CJK_CHAR.test(raw)) {
-      addTo(cjk, raw, id);
-      cjkMaxLen = Math.max(cjkMaxLen, raw.length);
-      continue;
-    }
-    const entry = fold(raw);
-    if (entry.includes('_')) {
-      addTo(bigrams, entry.replace('_', ' '), id);
-    } else {
-      addTo(exact, entry, id);
-    }
-  }
-}
-
+const exact = new Map<string, readonly number[]>(COMPILED.exact);
+const bigrams = new Map<string, readonly number[]>(COMPILED.bigrams);
+const cjk = new Map<string, readonly number[]>(COMPILED.cjk);
+const cjkMaxLen = COMPILED.cjkMaxLen;
 
 // Compiled rule tables. A "stage" is one step of one rule; stages of a rule are contiguous.
 const NUM_CLASSES = CLASS_NAMES.length;
@@ -236,8 +197,10 @@ DIRECT_CLASS[C.EOS] = 1;
 
 /** `classes` without the ones {@link DIRECT_CLASS} drops (the same array when it drops none). */
 function directClasses(classes: readonly number[]): readonly number[] {
-  const kept = classes.filter((c) => DIRECT_CLASS[c] === 1);
-  return kept.length === classes.length ? classes : kept.length === 0 ? EMPTY : kept;
+  // Counted first: most lists keep every class, and this runs for every lexicon word at cold start.
+  let kept = 0;
+  for (const c of classes) kept += DIRECT_CLASS[c]!;
+  return kept === classes.length ? classes : kept === 0 ? EMPTY : classes.filter((c) => DIRECT_CLASS[c] === 1);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -336,20 +299,26 @@ const ASCII_WORDS: string[] = ['', ''];
 // Nodes are numbered breadth-first, so the short prefixes that every word walks through share a few cache lines.
 // The words are sorted, so at each depth the words sharing a prefix of that length are adjacent: a word extends the
 // previous (long enough) word's node when both had the same node one level up and have the same letter here. No
-// prefix string is built or looked up (this runs at cold start).
+// prefix string is built or looked up, and each depth visits only the words that reach it (this runs at cold start:
+// visiting every word at every depth cost about 10 ms of the gateway's module load).
 /** Per word of {@link asciiWords}: its prefix's trie node at the depth being built, at the end the word's own node. */
 const wordNode = new Int32Array(asciiWords.length).fill(ASCII_ROOT);
-const maxAsciiWord = Math.max(...asciiWords.map((w) => w.length));
-for (let depth = 1; depth <= maxAsciiWord; depth++) {
-  let prev = -1; // the previous word long enough for this depth
+/** Indexes of the words at least as long as the depth being built, in sorted order. */
+const longEnough = asciiWords.map((_, i) => i);
+for (let depth = 1; longEnough.length > 0; depth++) {
+  let prevNode = -1; // the node of the previous word long enough for this depth
   let prevParent = -1; // its node one level up
-  for (let i = 0; i < asciiWords.length; i++) {
+  let prevLetter = -1; // its letter at this depth
+  let kept = 0;
+  for (let j = 0; j < longEnough.length; j++) {
+    const i = longEnough[j]!;
     const word = asciiWords[i]!;
     if (word.length < depth) continue;
+    longEnough[kept++] = i;
     const parent = wordNode[i]!;
     const letter = word.charCodeAt(depth - 1);
-    if (prev >= 0 && parent === prevParent && asciiWords[prev]!.charCodeAt(depth - 1) === letter) {
-      wordNode[i] = wordNode[prev]!;
+    if (prevNode >= 0 && parent === prevParent && prevLetter === letter) {
+      wordNode[i] = prevNode;
     } else {
       const slot = parent * 26 + letter - 0x61;
       if ((asciiNodes + 1) * 26 > asciiNext.length) {
@@ -364,9 +333,11 @@ for (let depth = 1; depth <= maxAsciiWord; depth++) {
       asciiHeadList.push(0);
       ASCII_WORDS.push('');
     }
-    prev = i;
+    prevNode = wordNode[i]!;
     prevParent = parent;
+    prevLetter = letter;
   }
+  longEnough.length = kept;
 }
 /** The trie node of each lexicon word (plain lowercase ASCII words only). */
 const asciiWordNode = new Map<string, number>();

@@ -97,16 +97,22 @@ function isEmoji(cp: number): boolean {
   return yes;
 }
 /**
+ * The BMP code points {@link removedCategory} removes, as inclusive ranges: the table below is filled from them at
+ * cold start instead of asking removedCategory about 8,800 code points (test/lambda/shared/screening/normalize.test.ts
+ * checks them against it over the whole BMP).
+ */
+export const REMOVABLE_BMP_RANGES: ReadonlyArray<readonly [number, number]> = [
+  [0x0000, 0x0008], [0x000b, 0x000c], [0x000e, 0x001f], [0x007f, 0x009f], [0x00ad, 0x00ad], [0x034f, 0x034f],
+  [0x061c, 0x061c], [0x115f, 0x1160], [0x17b4, 0x17b5], [0x180b, 0x180f], [0x200b, 0x200f], [0x202a, 0x202e],
+  [0x2060, 0x206f], [0x3164, 0x3164], [0xfe00, 0xfe0f], [0xfeff, 0xfeff], [0xffa0, 0xffa0], [0xfff0, 0xfffb],
+];
+/**
  * Per UTF-16 code unit: 1 if {@link strip} may act on it (a removable BMP code point, or the high surrogate of a plane
  * that holds removable ones: U+1BCxx, U+1D1xx, U+E0000–E0FFF), 2 for other surrogates (checked for pairing).
  */
 const STRIP_UNIT = new Uint8Array(0x10000);
 for (let u = 0xd800; u <= 0xdfff; u++) STRIP_UNIT[u] = u === 0xd82f || u === 0xd834 || (u >= 0xdb40 && u <= 0xdb43) ? 1 : 2;
-// removedCategory's first exit keeps every code point of U+2070–U+3163 and U+3165–U+FDFF (surrogates aside): at cold
-// start, ask it only about the others.
-for (const [from, to] of [[0, 0x2070], [0x3164, 0x3165], [0xfe00, 0x10000]] as const) {
-  for (let u = from; u < to; u++) if (removedCategory(u) !== undefined) STRIP_UNIT[u] = 1;
-}
+for (const [from, to] of REMOVABLE_BMP_RANGES) STRIP_UNIT.fill(1, from, to + 1);
 
 /** Whether {@link strip} could change `text`: a table lookup per code unit, no allocation. */
 function needsStrip(text: string): boolean {

@@ -1,5 +1,8 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as fc from 'fast-check';
 import { runRules } from '../../../../lambda/shared/screening/engine';
+import { CLASS_NAMES, compileLexicon, renderCompiledLexicon } from '../../../../lambda/shared/screening/lexicon-compile';
 
 type Engine = typeof import('../../../../lambda/shared/screening/engine');
 
@@ -63,6 +66,38 @@ describe('runRules', () => {
       for (const text of TEXTS) runRules(text, true);
       // THEN its results are unchanged
       expect([...first.hits(false)]).toEqual(before);
+    });
+  });
+});
+
+describe('compiled lexicon', () => {
+  describe('defaults', () => {
+    test('fails if lexicon/compiled.ts differs from a fresh compilation of the word lists (run npm run compile:lexicon)', () => {
+      // GIVEN what the engine loads
+      const committed = fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'lambda', 'shared', 'screening', 'lexicon', 'compiled.ts'), 'utf8');
+      // THEN it is the compilation of lexicon/words.ts and lexicon/rules.ts as they are
+      expect(committed).toBe(renderCompiledLexicon(compileLexicon()));
+    });
+
+    test('every compiled word carries at least one known class', () => {
+      const compiled = compileLexicon();
+      const entries = [...compiled.exact, ...compiled.bigrams, ...compiled.cjk];
+      expect(entries.length).toBeGreaterThan(1000);
+      expect(entries.every(([word, ids]) => word.length > 0 && ids.length > 0 && ids.every((id) => CLASS_NAMES[id] !== undefined))).toBe(true);
+      expect(compiled.classes).toBe(CLASS_NAMES.join(' '));
+    });
+  });
+
+  describe('validation', () => {
+    test('fails if the engine loads a compiled lexicon whose classes differ from the rules and word lists', () => {
+      // GIVEN a compiled lexicon written before a class was added
+      const stale = { ...compileLexicon(), classes: CLASS_NAMES.slice(1).join(' ') };
+      // WHEN / THEN
+      jest.isolateModules(() => {
+        jest.doMock('../../../../lambda/shared/screening/lexicon/compiled', () => ({ COMPILED_LEXICON_JSON: JSON.stringify(stale) }));
+        expect(() => jest.requireActual('../../../../lambda/shared/screening/engine')).toThrow(/lexicon\/compiled\.ts is stale.*npm run compile:lexicon/);
+      });
+      jest.dontMock('../../../../lambda/shared/screening/lexicon/compiled');
     });
   });
 });

@@ -7,6 +7,7 @@ import {
   indexOfLiteral,
   normalizeText,
   removedCategory,
+  REMOVABLE_BMP_RANGES,
   RemovedCounts,
   totalRemoved,
 } from '../../../../lambda/shared/screening/normalize';
@@ -233,5 +234,24 @@ describe('encodedRuns', () => {
     const reads = measureWork(() => (runs = encodedRuns(text, 16)));
     expect(runs).toEqual([[prose.length, prose.length + payload.length]]);
     expect(reads).toBeLessThan(payload.length + prose.length);
+  });
+});
+
+describe('REMOVABLE_BMP_RANGES', () => {
+  test('fails if the ranges the strip table is filled from differ from removedCategory anywhere in the BMP', () => {
+    // GIVEN every BMP code point that is not a surrogate
+    const differ: string[] = [];
+    for (let cp = 0; cp < 0x10000; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      // WHEN
+      const inRanges = REMOVABLE_BMP_RANGES.some(([from, to]) => cp >= from && cp <= to);
+      // THEN
+      if (inRanges !== (removedCategory(cp) !== undefined)) differ.push(cp.toString(16));
+    }
+    expect(differ).toEqual([]);
+  });
+
+  test('the table built from the ranges strips what removedCategory removes and keeps the rest', () => {
+    expect(normalizeText('a\u00adb\u200bc\ufe00d\ufffbe\u4e2df').text).toBe('abcde\u4e2df');
   });
 });

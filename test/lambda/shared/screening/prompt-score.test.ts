@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
 import { MAX_GROWTH, workGrowth } from '../../../helpers/scaling';
-import { blankQuotations, PROMPT_FEATURES, promptCues, promptLogit } from '../../../../lambda/shared/screening/prompt-score';
+import { blankQuotations, KNOWN_WORD_RANGES, PROMPT_FEATURES, promptCues, promptLogit, splitWords } from '../../../../lambda/shared/screening/prompt-score';
+import * as cueLists from '../../../../lambda/shared/screening/lexicon/prompt-cues';
 import { PROMPT_MODEL } from '../../../../lambda/shared/screening/prompt-weights';
 
 describe('prompt score', () => {
@@ -84,5 +85,37 @@ describe('prompt score', () => {
     test('blanks quotations in time linear in their size (1 MB)', () => {
       expect(workGrowth((text: string) => blankQuotations(text), fill('say "a" '))).toBeLessThanOrEqual(MAX_GROWTH);
     });
+  });
+});
+
+describe('KNOWN_WORD_RANGES', () => {
+  test('fails if a code unit the word table starts with is not a word character, or an ASCII separator is one', () => {
+    const wordChar = /[\p{L}\p{N}'\u2019&-]/u;
+    const known = (c: number) => KNOWN_WORD_RANGES.some(([from, to]) => c >= from && c <= to);
+    const wrong: string[] = [];
+    for (const [from, to] of KNOWN_WORD_RANGES) for (let c = from; c <= to; c++) if (!wordChar.test(String.fromCharCode(c))) wrong.push(c.toString(16));
+    for (let c = 0; c < 0x80; c++) if (known(c) !== wordChar.test(String.fromCharCode(c))) wrong.push(c.toString(16));
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('splitWords', () => {
+  /** The split it replaces at cold start. */
+  const byRegex = (phrase: string): string[] => phrase.toLowerCase().split(/[^\p{L}\p{N}'\u2019&-]+/u).filter((w) => w !== '');
+
+  test('fails if a cue phrase splits into other words than the Unicode-property split gives', () => {
+    const phrases = Object.values(cueLists).filter((v): v is readonly string[] => Array.isArray(v)).flat();
+    expect(phrases.length).toBeGreaterThan(400);
+    expect(phrases.map(splitWords)).toEqual(phrases.map(byRegex));
+  });
+
+  test('fails if any text splits differently from the Unicode-property split (letters, digits, marks, astral code points)', () => {
+    const char = fc.oneof(
+      fc.constantFrom(' ', '-', "'", '\u2019', '&', '_', '.', ',', 'A', 'z', '9', '\u00e9', '\u0301', '\u4e2d', '\u0660', '\u{1d400}', '\ud800'),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    );
+    fc.assert(fc.property(fc.array(char, { maxLength: 24 }).map((cs) => cs.join('')), (text) => {
+      expect(splitWords(text)).toEqual(byRegex(text));
+    }), { numRuns: 2000 });
   });
 });
