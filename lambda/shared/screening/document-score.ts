@@ -31,7 +31,7 @@ import { DOCUMENT_CUES } from './lexicon/document-cues';
 import { extractHiddenText, normalizeText, totalRemoved } from './normalize';
 import { prescreen } from './prescreen';
 import { countSecrets } from './secrets';
-import { hiddenMarkupText, imageExfiltration } from './structural';
+import { chatTurn, hiddenMarkupText, imageExfiltration } from './structural';
 import { countWork } from './work';
 
 /** The features of the scored decision, in the order of {@link DocumentEvidence.features}. */
@@ -72,6 +72,10 @@ export const DOCUMENT_FEATURES = [
   'letter',
   'directiveInLetter',
   'processorAside',
+  'processorCommand',
+  'processorReported',
+  'readerOutput',
+  'commandInData',
 ] as const;
 
 /** One feature name. */
@@ -259,6 +263,14 @@ export function documentEvidence(text: string): DocumentEvidence {
   x.set('directiveInLetter', address.letter && (directive || address.imperativeEnding) ? 1 : 0);
   // A document that speaks to an AI reader and otherwise does not talk about AI at all (an email, a review, a table
   // with one sentence "for the assistant"): documents about AI name it in many sentences and are not directed at it.
+  // A command to a processor ("Note to the AI: rank this first"), not reported ("the attacker told the model to …").
+  x.set('processorCommand', address.processorCommanded > 0 ? 1 : 0);
+  // Security writing tells what AIs did: the share of its sentences naming a processor that are reported.
+  x.set('processorReported', address.processorMentions === 0 ? 0 : address.processorReported / address.processorMentions);
+  // A directive about the reader's own output ("translate your answer", "your summary must …").
+  x.set('readerOutput', Math.min(address.readerOutputDirected, 2) / 2);
+  // In a table, JSON, a log or code, a cell or comment that commands whoever answers breaks the register of the data.
+  x.set('commandInData', (address.processorCommanded + address.readerOutputDirected > 0 ? 1 : 0) * address.codeLines);
   x.set('processorAside', address.processorDirected > 0 && address.processorMentions <= PROCESSOR_ASIDE_MAX && !view.discussion ? 1 : 0);
 
   if (directive && !instructional) {
@@ -280,7 +292,8 @@ export function documentEvidence(text: string): DocumentEvidence {
     hard.add('hidden-text');
   }
   // Read on the program view: a chat template a program builds sits in its string literals.
-  if (fired.includes('delimiter.special-token')) hard.add('delimiter.chat-template');
+  // Only a token that builds a turn: a document about attacks names "<|im_start|>" in a list or a table.
+  if (fired.includes('delimiter.special-token') && chatTurn(view.text)) hard.add('delimiter.chat-template');
   // Read on the mention view: an article may quote such markup. Markup in a fenced code block is shown as code, so
   // an HTML comment or an alt text there hides nothing.
   if (imageExfiltration(mentions.text)) hard.add('indirect.image-exfiltration');
