@@ -14,14 +14,19 @@
  *   paragraph that alone speaks to "you", a letter that greets people, code and structured data, and whether the
  *   document discusses attacks
  *   (then quotations are mentions, {@link mentionView});
- * - whether a document that speaks to an AI reader otherwise talks about AI at all (`processorAside`).
+ * - whether a document that speaks to an AI reader otherwise talks about AI at all (`processorAside`);
+ * - whether it commands an AI reader after addressing it (`processorCommand`, not when reported: "the attacker told
+ *   the assistant to …"), how much of its talk about AI is reported (`processorReported`), whether it directs the
+ *   reader's own output (`readerOutput`: "translate your answer"), and such a command in code or data
+ *   (`commandInData`).
  *
  * Whom a sentence addresses and whether it is an imperative are read in English and 22 other languages
  * (`lexicon/document-cues.ts`). {@link readsAsOtherLanguage} tells which of the model's two thresholds applies.
  *
  * A few **hard** signals quarantine alone, because they are never benign in a knowledge-base document: text held in
- * invisible characters, credentials, chat-template turns in prose, an image whose URL carries a placeholder for the
- * reader to fill in, and an instruction to the reader hidden in an HTML comment or an `alt`/`title` attribute.
+ * invisible characters, credentials, chat-template turns in prose (a token that builds a turn, not one a table or a
+ * list names), an image whose URL carries a placeholder for the reader to fill in, and an instruction to the reader
+ * hidden in an HTML comment or an `alt`/`title` attribute.
  *
  * Everything here is linear in the document's length and reports its work to `countWork`.
  */
