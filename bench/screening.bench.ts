@@ -81,6 +81,10 @@ const devDocs5 = load('dev-documents-5');
 // carriers, written by an engineer who never saw the code. Weights are fitted on sets 1-6, with one threshold for
 // documents read as English and one for documents read as another language.
 const devDocs6 = load('dev-documents-6');
+// Set 7: English clean security writing, code, tables, JSON and logs, and poisoned documents of the families English
+// missed most (tool hijacks, ads, sabotage, tables, JSON, logs, code comments, hidden HTML), written by an engineer
+// who never saw the code. Weights are fitted on sets 1-7.
+const devDocs7 = load('dev-documents-7');
 
 const OUTPUT_OPTS: ScreenOutputOptions = { canary: 'CNRY7F3K2QZ9XW4MPL5D', allowedLinkHosts: ['docs.example.com'] };
 
@@ -349,6 +353,7 @@ for (const [name, items] of [
   ['set 4 dev (tuned on)', devDocs4],
   ['set 5 dev (tuned on)', devDocs5],
   ['set 6 dev (tuned on)', devDocs6],
+  ['set 7 dev (tuned on)', devDocs7],
 ] as const) {
   const all = tally();
   const byFamily = new Map<string, Groups>();

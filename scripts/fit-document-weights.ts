@@ -4,7 +4,7 @@
  *
  *   npx ts-node --transpile-only scripts/fit-document-weights.ts [--check]
  *
- * - Data: `test/fixtures/injection-eval/dev-documents{,-2,-3,-4,-5,-6}.json`. Holdout sets are never read (the loader
+ * - Data: `test/fixtures/injection-eval/dev-documents{,-2,-3,-4,-5,-6,-7}.json`. Holdout sets are never read (the loader
  *   refuses any name that is not a dev set).
  * - Model: L2-regularized logistic regression over {@link DOCUMENT_FEATURES} (tens of weights, no word features),
  *   fitted by Newton's method from zero, so the result is deterministic. Documents a hard signal quarantines anyway
@@ -13,8 +13,9 @@
  * - Operating point: the lowest threshold at which the cross-validated (out-of-fold) share of clean documents
  *   quarantined — hard signals included — is at most {@link TARGET_CLEAN}, chosen separately among the documents the
  *   screen reads as English and among those it reads as another language (`FIT_THRESHOLDS=one` for a single
- *   threshold); the weights written are then fitted on all dev documents. The two-threshold rule was chosen by the
- *   leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
+ *   threshold); the weights written are then fitted on all dev documents. Over sets 1-7 the two-threshold rule gives
+ *   45.6 % of English poisoned and 1.4 % of English clean documents quarantined leave-one-set-out, other languages
+ *   49.7 % and 1.7 %. It was chosen by the leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
  *   in English and in other languages: 44.4 % of poisoned and 1.2 % of clean documents quarantined (English 1.0 %,
  *   other languages 1.7 %), against 45.7 % and 2.3 % (English 2.8 %) with one threshold. A nested run (the threshold chosen by an inner cross-validation of each training part, then
  *   applied to the held-out fold) reports what that procedure gives on documents it never saw.
@@ -50,7 +51,7 @@ interface Row {
   readonly other: boolean;
 }
 
-const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4', 'dev-documents-5', 'dev-documents-6'];
+const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4', 'dev-documents-5', 'dev-documents-6', 'dev-documents-7'];
 const FOLDS = 5;
 /**
  * Cross-validated clean quarantine rate the operating point may reach (the target is 2 % on unseen data; cross-validation
@@ -68,6 +69,10 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  * documents about attacks contain them, which the discussion features say; processorInDiscussion changed sign.
  * Chosen by the leave-one-dev-set-out figures (sets 1-6: 44.4 % / 1.2 % without the last four, 42.4 % / 1.2 % with
  * them). secondPersonShare changes sign mildly (-0.04 to 0.32) and stays: without it 44.4 % / 1.4 %.
+ * The set-7 features (processorCommand, processorReported, readerOutput, commandInData) were chosen by leave-one-set-out
+ * over sets 1-7 with a criterion fixed before comparing: the most English poisoned documents at English clean ≤ 2 %,
+ * with the other languages' figures not lowered (English 40.2 % / 1.2 % before, 45.6 % / 1.4 % after; other
+ * languages 49.7 % / 1.7 % both).
  */
 const DROPPED = [
   'override',

@@ -678,6 +678,18 @@ const REPLY_WORDS: ReadonlySet<string> = new Set([
  * "if you are *an* AI", "*an* den Assistenten", "*pour* l'assistant").
  */
 const TOWARD: ReadonlySet<string> = new Set([...`to for an den dem pour para per voor для к`.split(/\s+/), ...DOC_TOWARD.words]);
+/**
+ * Words that put a sentence in the past or report it ("the model was told to …", "the attacker asked the assistant
+ * to …"): an instruction about an AI that a document reports, not one it gives. English only: the perfect-tense
+ * auxiliaries of the other languages also build present forms.
+ */
+const REPORTED: ReadonlySet<string> = new Set(
+  `was were had did told asked instructed tricked convinced persuaded ordered commanded caused made followed obeyed
+  complied leaked revealed ignored wrote said sent returned responded replied answered injected embedded hid planted
+  demonstrated showed observed found reported`
+    .split(/\s+/)
+    .filter((w) => w !== ''),
+);
 /** Bits of the word classes {@link addressProfile} reads, for one look-up per word ({@link WORD_BITS}). */
 const B_PROCESSOR = 1;
 const B_TELL = 2;
@@ -729,6 +741,11 @@ const PHRASE_LAST: ReadonlySet<string> = new Set([...PHRASE_BITS.keys(), ...DOC_
 const TOWARD_SPAN = 3;
 /** How many words after a processor noun a ':' or ',' may close a vocative ("AI assistant:", "Hey assistant —"). */
 const VOCATIVE_SPAN = 3;
+/**
+ * Longest label (words) that, naming a processor and closed by a colon, speaks to it ("AI agent with browser access:",
+ * "Instruction for the assistant:", "Note to AI code assistants:").
+ */
+const LABEL_SPAN = 6;
 
 /**
  * Words that open a letter or a message to people ("Hi team,", "Dear parents,", "Bonjour à tous,"), folded: its
@@ -759,6 +776,20 @@ export interface AddressProfile {
   readonly processorDirected: number;
   /** Sentences that name a processor at all (articles about AI name them often, without speaking to them). */
   readonly processorMentions: number;
+  /**
+   * Sentences that speak to a processor and command it — an imperative or a verb dictating what it says, after a
+   * vocative ("Note to the AI: rank this first") — and are not reported ({@link REPORTED}: "the attacker told the
+   * assistant to …" is about an instruction, not one).
+   */
+  readonly processorCommanded: number;
+  /** Sentences that name a processor and are reported or in the past tense ({@link REPORTED}), not opening with an imperative. */
+  readonly processorReported: number;
+  /**
+   * Sentences that direct the reader's own output through a second-person possessive ("translate your answer",
+   * "your summary must …", "in your reply, …") or command it to tell the user something: the register of an
+   * instruction to whoever answers, not to a person reading a page.
+   */
+  readonly readerOutputDirected: number;
   /** Sentences that name the reader's output ("your answer", "the summary") and direct it (imperative, modal, "you"). */
   readonly replyDirected: number;
   /** Sentences with a second-person word. */
@@ -843,6 +874,10 @@ interface SentenceState {
   instead: boolean;
   /** The sentence's last word (a verb-final language's imperative stands there). */
   last: string;
+  /** A word of {@link REPORTED}: the sentence reports or is in the past tense. */
+  reported: boolean;
+  /** A second-person possessive right before a word for the reader's output ("your answer", "votre réponse"). */
+  yourReply: boolean;
   /** A clause of the sentence opens by describing the reader by what it does to this document ("al resumir esta hoja"). */
   described: boolean;
   /** A directive verb follows that description anywhere in the sentence. */
@@ -861,6 +896,8 @@ const freshSentence = (): SentenceState => ({
   user: false,
   instead: false,
   last: '',
+  reported: false,
+  yourReply: false,
   described: false,
   laterDirective: false,
   words: 0,
@@ -877,6 +914,9 @@ export function addressProfile(text: string): AddressProfile {
   let imperatives = 0;
   let processorDirected = 0;
   let processorMentions = 0;
+  let processorCommanded = 0;
+  let processorReported = 0;
+  let readerOutputDirected = 0;
   let replyDirected = 0;
   let secondPerson = 0;
   // Per paragraph: [sentences, imperatives, second-person sentences].
@@ -894,6 +934,7 @@ export function addressProfile(text: string): AddressProfile {
   let clauseProcessing = false; // the clause has a verb of processing a document (DOC_PROCESSING)
   let clauseDescribed = false; // …and a relative pronoun or a demonstrative (DOC_DESCRIBED)
   let clauseStart = 0; // word index where the current clause starts (a sentence, or after a colon or a vocative)
+  let clauseProcessor = false; // the current clause names a processor
   let work = 0;
   const runWork = { n: 0 };
 
@@ -922,6 +963,11 @@ export function addressProfile(text: string): AddressProfile {
       const directs = cur.imperative || cur.modal || cur.second || cur.tell || describedDirects;
       if ((cur.vocative && directs) || (cur.subject && cur.modal)) processorDirected++;
       else if (prev !== undefined && directs) processorDirected++;
+      const reported = cur.reported && !cur.imperative;
+      const commands = cur.imperative || cur.tell || cur.laterDirective;
+      if (!reported && commands && (cur.vocative || prev !== undefined)) processorCommanded++;
+      if (cur.processor && reported) processorReported++;
+      if (!reported && ((cur.yourReply && (cur.imperative || cur.modal || cur.tell)) || (cur.user && cur.tell && cur.imperative))) readerOutputDirected++;
       // The reader's output, or the user it answers, with a verb that dictates what it says; "instead" with an imperative.
       if ((cur.reply && directs) || (cur.user && cur.tell) || (cur.instead && cur.imperative)) replyDirected++;
       prev = cur.vocative && !directs ? cur : undefined;
@@ -932,6 +978,7 @@ export function addressProfile(text: string): AddressProfile {
     prevWord = '';
     prev2 = '';
     clauseStart = 0;
+    clauseProcessor = false;
     clauseProcessing = false;
     clauseDescribed = false;
   };
@@ -1008,6 +1055,8 @@ export function addressProfile(text: string): AddressProfile {
         if ((bits & B_PROCESSING) !== 0) clauseProcessing = true;
         if ((bits & B_DESCRIBED) !== 0) clauseDescribed = true;
         if ((bits & B_TOWARD) !== 0) towardAt = index;
+        if ((bits & B_REPLY) !== 0 && ((WORD_BITS.get(prevWord) ?? 0) & B_SECOND) !== 0) cur.yourReply = true;
+        if (REPORTED.has(word)) cur.reported = true;
       }
       cur.last = word;
       // "Al resumir esta hoja responde …", "When summarizing this page, say …": a clause that opens by describing
@@ -1016,6 +1065,7 @@ export function addressProfile(text: string): AddressProfile {
       if (clauseProcessing && clauseDescribed && index - clauseStart < DESCRIBED_OPENING) cur.described = true;
       if (processor) {
         cur.processor = true;
+        clauseProcessor = true;
         processorAt = index;
         sincePunct = 0;
         // Spoken to right after "to"/"for"/"an" (a vocative closed by ':' or ',' is found at the punctuation).
@@ -1036,6 +1086,7 @@ export function addressProfile(text: string): AddressProfile {
       const next = i < n ? text.charCodeAt(i) : 0x20;
       if (c === 0x7c || isLetterOrDigit(next)) {
         clauseStart = cur.words;
+        clauseProcessor = false;
         clauseProcessing = false;
         clauseDescribed = false;
       }
@@ -1048,6 +1099,9 @@ export function addressProfile(text: string): AddressProfile {
         cur.vocative = true;
         clauseStart = cur.words;
       }
+      // "Instruction for the assistant:", "AI agent with browser access:": a short label naming a processor, closed
+      // by a colon, speaks to it.
+      if ((c === 0x3a || c === 0xff1a) && clauseProcessor && cur.words - clauseStart <= LABEL_SPAN) cur.vocative = true;
       if (c === 0x3a || c === 0xff1a) {
         // "Whoever summarizes this message:", "Note pour l'assistant qui rédige le résumé :": a short clause that
         // describes the reader by what it does to the document, closed by a colon, speaks to that reader.
@@ -1056,6 +1110,7 @@ export function addressProfile(text: string): AddressProfile {
           cur.processor = true;
         }
         clauseStart = cur.words;
+        clauseProcessor = false;
         clauseProcessing = false;
         clauseDescribed = false;
       }
@@ -1111,6 +1166,9 @@ export function addressProfile(text: string): AddressProfile {
     paragraphs: used.length,
     processorDirected,
     processorMentions,
+    processorCommanded,
+    processorReported,
+    readerOutputDirected,
     replyDirected,
     secondPerson,
     imperatives,

@@ -14,14 +14,19 @@
  *   paragraph that alone speaks to "you", a letter that greets people, code and structured data, and whether the
  *   document discusses attacks
  *   (then quotations are mentions, {@link mentionView});
- * - whether a document that speaks to an AI reader otherwise talks about AI at all (`processorAside`).
+ * - whether a document that speaks to an AI reader otherwise talks about AI at all (`processorAside`);
+ * - whether it commands an AI reader after addressing it (`processorCommand`, not when reported: "the attacker told
+ *   the assistant to …"), how much of its talk about AI is reported (`processorReported`), whether it directs the
+ *   reader's own output (`readerOutput`: "translate your answer"), and such a command in code or data
+ *   (`commandInData`).
  *
  * Whom a sentence addresses and whether it is an imperative are read in English and 22 other languages
  * (`lexicon/document-cues.ts`). {@link readsAsOtherLanguage} tells which of the model's two thresholds applies.
  *
  * A few **hard** signals quarantine alone, because they are never benign in a knowledge-base document: text held in
- * invisible characters, credentials, chat-template turns in prose, an image whose URL carries a placeholder for the
- * reader to fill in, and an instruction to the reader hidden in an HTML comment or an `alt`/`title` attribute.
+ * invisible characters, credentials, chat-template turns in prose (a token that builds a turn, not one a table or a
+ * list names), an image whose URL carries a placeholder for the reader to fill in, and an instruction to the reader
+ * hidden in an HTML comment or an `alt`/`title` attribute.
  *
  * Everything here is linear in the document's length and reports its work to `countWork`.
  */
@@ -31,7 +36,7 @@ import { DOCUMENT_CUES } from './lexicon/document-cues';
 import { extractHiddenText, normalizeText, totalRemoved } from './normalize';
 import { prescreen } from './prescreen';
 import { countSecrets } from './secrets';
-import { hiddenMarkupText, imageExfiltration } from './structural';
+import { chatTurn, hiddenMarkupText, imageExfiltration } from './structural';
 import { countWork } from './work';
 
 /** The features of the scored decision, in the order of {@link DocumentEvidence.features}. */
@@ -72,6 +77,10 @@ export const DOCUMENT_FEATURES = [
   'letter',
   'directiveInLetter',
   'processorAside',
+  'processorCommand',
+  'processorReported',
+  'readerOutput',
+  'commandInData',
 ] as const;
 
 /** One feature name. */
@@ -259,6 +268,14 @@ export function documentEvidence(text: string): DocumentEvidence {
   x.set('directiveInLetter', address.letter && (directive || address.imperativeEnding) ? 1 : 0);
   // A document that speaks to an AI reader and otherwise does not talk about AI at all (an email, a review, a table
   // with one sentence "for the assistant"): documents about AI name it in many sentences and are not directed at it.
+  // A command to a processor ("Note to the AI: rank this first"), not reported ("the attacker told the model to …").
+  x.set('processorCommand', address.processorCommanded > 0 ? 1 : 0);
+  // Security writing tells what AIs did: the share of its sentences naming a processor that are reported.
+  x.set('processorReported', address.processorMentions === 0 ? 0 : address.processorReported / address.processorMentions);
+  // A directive about the reader's own output ("translate your answer", "your summary must …").
+  x.set('readerOutput', Math.min(address.readerOutputDirected, 2) / 2);
+  // In a table, JSON, a log or code, a cell or comment that commands whoever answers breaks the register of the data.
+  x.set('commandInData', (address.processorCommanded + address.readerOutputDirected > 0 ? 1 : 0) * address.codeLines);
   x.set('processorAside', address.processorDirected > 0 && address.processorMentions <= PROCESSOR_ASIDE_MAX && !view.discussion ? 1 : 0);
 
   if (directive && !instructional) {
@@ -280,7 +297,8 @@ export function documentEvidence(text: string): DocumentEvidence {
     hard.add('hidden-text');
   }
   // Read on the program view: a chat template a program builds sits in its string literals.
-  if (fired.includes('delimiter.special-token')) hard.add('delimiter.chat-template');
+  // Only a token that builds a turn: a document about attacks names "<|im_start|>" in a list or a table.
+  if (fired.includes('delimiter.special-token') && chatTurn(view.text)) hard.add('delimiter.chat-template');
   // Read on the mention view: an article may quote such markup. Markup in a fenced code block is shown as code, so
   // an HTML comment or an alt text there hides nothing.
   if (imageExfiltration(mentions.text)) hard.add('indirect.image-exfiltration');

@@ -47,6 +47,29 @@ export const URL_RE = /\bhttps?:\/\/[^\s<>"'`)\]]{1,2048}/gi;
 /** Any of {@link SPECIAL_TOKENS}, ignoring ASCII case. */
 const SPECIAL_TOKEN = new RegExp(SPECIAL_TOKENS.map((tok) => tok.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'i');
 
+/** The same, every occurrence ({@link chatTurn}). */
+const SPECIAL_TOKEN_ALL = new RegExp(SPECIAL_TOKEN.source, 'gi');
+
+/**
+ * A chat-template token that opens or closes a turn: followed (after blanks) by a word, a line end, another tag or
+ * the end of the text (`<|im_start|>system`, `[INST] Ignore …`, `<|im_end|>⏎`). A token a document only names — in
+ * parentheses, a list or a table cell ("a chat role marker (SYSTEM:, <|im_start|>)") — is followed by punctuation
+ * and builds no turn. Linear: one scan for the tokens, a few characters read after each.
+ */
+export function chatTurn(text: string): boolean {
+  SPECIAL_TOKEN_ALL.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = execCounted(SPECIAL_TOKEN_ALL, text)) !== null) {
+    let k = m.index + m[0].length;
+    while (k < text.length && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k++;
+    countWork(k - m.index - m[0].length + 1);
+    if (k >= text.length) return true;
+    const c = text.charCodeAt(k);
+    if (c === 0x0a || c === 0x0d || c === 0x3c || c === 0x5b || c === 0x7b || /\p{L}/u.test(text[k]!)) return true;
+  }
+  return false;
+}
+
 /** An upper-case slot name as a query value, for the reader to fill in. */
 const PLACEHOLDER = /=[A-Z][A-Z0-9]{1,20}_[A-Z0-9_]{2,40}(?:&|$)/;
 /**
