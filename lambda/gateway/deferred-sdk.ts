@@ -8,9 +8,15 @@
  * bundle alike (esbuild wraps a module reached through `require` in a lazy initializer), so a gateway without
  * quotas or knowledge bases never pays for them. The module cache keeps one instance, so `instanceof` checks and
  * test mocks see the same classes as a static import would.
+ *
+ * The document screen (`screenDocument`, which retrieval applies to every retrieved chunk) is deferred the same way:
+ * its cue lists, word tables and discussion pattern are about a fifth of the gateway's module-load work, and only a
+ * gateway with an alias bound to a knowledge base ever screens a document. Such a gateway loads it on its first
+ * retrieval.
  */
 import type * as DynamoDbModule from './dynamodb-sdk';
 import type * as AgentRuntimeModule from './agent-runtime-sdk';
+import type * as DocumentScreenModule from '../shared/screening/document';
 
 /** The DynamoDB client and commands (`@aws-sdk/client-dynamodb`), evaluated on the first call. */
 export function dynamoDbSdk(): typeof DynamoDbModule {
@@ -22,4 +28,10 @@ export function dynamoDbSdk(): typeof DynamoDbModule {
 export function agentRuntimeSdk(): typeof AgentRuntimeModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose, see the module comment
   return require('./agent-runtime-sdk') as typeof AgentRuntimeModule;
+}
+
+/** The untrusted-document screen (`lambda/shared/screening/document`), evaluated on the first retrieval. */
+export function documentScreen(): typeof DocumentScreenModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose, see the module comment
+  return require('../shared/screening/document') as typeof DocumentScreenModule;
 }

@@ -7,7 +7,7 @@
  * and `numberOfResults`, under the gateway's retry policy; any failure refuses the request (never an ungrounded answer:
  * 502/503/504 `retrieval_*`) → every result is checked again: its `tenant` metadata must equal the caller's (defence in
  * depth against a wrong filter or index), its score must reach `minScore`, and its text must pass
- * {@link screenDocument} (the ingestion screen: injection aimed at the assistant, credentials, hidden text); a result
+ * `screenDocument` (the ingestion screen, loaded on the first retrieval: injection aimed at the assistant, credentials, hidden text); a result
  * failing any check is dropped and counted in the audit record → the kept chunks become the grounding sources the
  * Converse request carries as spotlighted guard content (`grounding_source`), and the client's citations.
  *
@@ -25,10 +25,9 @@ import type {
   RetrieveCommandOutput,
 } from '@aws-sdk/client-bedrock-agent-runtime';
 import { TENANT_METADATA_KEY } from '../shared/gateway-contract';
-import { screenDocument } from '../shared/screening/document';
 import type { AuditRecord } from './audit';
 import { BEDROCK_SESSION_IDLE_MS, type RetryPolicy, callWithRetries } from './bedrock';
-import { agentRuntimeSdk } from './deferred-sdk';
+import { agentRuntimeSdk, documentScreen } from './deferred-sdk';
 import { BadRequestError, GatewayError, PermissionDeniedError, RateLimitedError, UpstreamError, UpstreamTimeoutError } from './errors';
 import type { ChatRequest } from './request';
 
@@ -194,7 +193,7 @@ export interface SourceSelection {
 }
 
 /**
- * Keeps the results that belong to `tenant`, reach `minScore`, have text, and pass {@link screenDocument}. Pure.
+ * Keeps the results that belong to `tenant`, reach `minScore`, have text, and pass `screenDocument`. Pure.
  * Drop reasons: `tenant-mismatch`, `below-min-score`, `empty`, and `screen:<signal>` per screen signal.
  */
 export function selectSources(results: readonly KnowledgeBaseRetrievalResult[], tenant: string, minScore?: number): SourceSelection {
@@ -204,6 +203,7 @@ export function selectSources(results: readonly KnowledgeBaseRetrievalResult[], 
     dropped[reason] = (dropped[reason] ?? 0) + 1;
   };
   let truncated = 0;
+  const { screenDocument } = documentScreen();
   for (const r of results) {
     const metadata = (r.metadata ?? {}) as Record<string, unknown>;
     if (metadata[TENANT_METADATA_KEY] !== tenant) {

@@ -17,6 +17,7 @@
  * Both are one left-to-right pass with bounded look-behind, and report their work to {@link countWork}.
  */
 import { DOCUMENT_CUES } from './lexicon/document-cues';
+import { CLOSER, MAX_QUOTE } from './quotation';
 import { LEXICON } from './lexicon/words';
 import { countWork } from './work';
 
@@ -66,21 +67,6 @@ const REPORTING_CUES_CJK = ['例として', '例えば', '例如', '比如', '�
 const LIST_GAP = 8;
 /** How far before a quotation's opening mark a reporting cue may end. */
 const CUE_SPAN = 48;
-/** Longest quotation or inline code span blanked out (characters); a longer one is left in the view. */
-export const MAX_QUOTE = 600;
-
-/** Closing mark of each opening quotation mark (ASCII quotes close themselves). */
-export const CLOSER: ReadonlyMap<number, number> = new Map([
-  [0x22, 0x22], // "
-  [0x60, 0x60], // `
-  [0x27, 0x27], // '
-  [0x201c, 0x201d], // “ ”
-  [0x201e, 0x201c], // „ “
-  [0x2018, 0x2019], // ‘ ’
-  [0xab, 0xbb], // « »
-  [0x300c, 0x300d], // 「 」
-  [0x300e, 0x300f], // 『 』
-]);
 
 /** 1 for the code units the mention scan acts on (newline, '>', quotation marks); it skips the others at once. */
 const ACTS_ON = new Uint8Array(0x10000);

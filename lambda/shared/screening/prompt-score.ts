@@ -21,7 +21,7 @@
  * The cues are found by one regular-expression pass over the text whose alternatives are literals, so a match
  * attempt reads at most the longest phrase; every pass reports its work to {@link countWork}.
  */
-import { CLOSER, MAX_QUOTE } from './discourse';
+import { CLOSER, MAX_QUOTE } from './quotation';
 import { Matcher, runRules } from './engine';
 import {
   CREATIVE_CJK,

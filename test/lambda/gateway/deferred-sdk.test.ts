@@ -1,7 +1,8 @@
 /**
  * The gateway evaluates the DynamoDB client (quotas, budgets) and the Bedrock Agent Runtime client (knowledge-base
  * retrieval) only when its configuration uses them: loading the handler module of a gateway without quotas or
- * knowledge bases must not run either client's module code. Each case loads `lambda/gateway/index` in a fresh
+ * knowledge bases must not run either client's module code, nor the document screen's (retrieval screens chunks with
+ * it; a gateway loads it on its first retrieval). Each case loads `lambda/gateway/index` in a fresh
  * module registry with the SDK re-export modules replaced by recording wrappers around the real ones.
  */
 import { TEST_CONFIG, staticConfigJson } from './gateway-fixtures';
@@ -9,7 +10,7 @@ import { TEST_CONFIG, staticConfigJson } from './gateway-fixtures';
 const ENV_KEYS = ['GATEWAY_CONFIG', 'GUARDRAIL_ID', 'GUARDRAIL_VERSION', 'QUOTA_TABLE_NAME', 'KNOWLEDGE_BASE_IDS', 'AWS_REGION'] as const;
 const KB_ID = 'KBTEST0001';
 
-/** Loads the handler module with the given environment; returns which deferred SDK modules it evaluated. */
+/** Loads the handler module with the given environment; returns which deferred modules it evaluated. */
 function loadedAtColdStart(env: Partial<Record<(typeof ENV_KEYS)[number], string>>): string[] {
   const saved = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
   const loaded: string[] = [];
@@ -25,6 +26,10 @@ function loadedAtColdStart(env: Partial<Record<(typeof ENV_KEYS)[number], string
         loaded.push('agent-runtime');
         return jest.requireActual('../../../lambda/gateway/agent-runtime-sdk');
       });
+      jest.doMock('../../../lambda/shared/screening/document', () => {
+        loaded.push('document-screen');
+        return jest.requireActual('../../../lambda/shared/screening/document');
+      });
       const gateway = jest.requireActual<typeof import('../../../lambda/gateway/index')>('../../../lambda/gateway/index');
       expect(typeof gateway.handler).toBe('function');
     });
@@ -35,12 +40,13 @@ function loadedAtColdStart(env: Partial<Record<(typeof ENV_KEYS)[number], string
     }
     jest.dontMock('../../../lambda/gateway/dynamodb-sdk');
     jest.dontMock('../../../lambda/gateway/agent-runtime-sdk');
+    jest.dontMock('../../../lambda/shared/screening/document');
   }
   return loaded;
 }
 
 describe('defaults', () => {
-  test('fails if a gateway without quotas or knowledge bases evaluates the DynamoDB or Agent Runtime client at cold start', () => {
+  test('fails if a gateway without quotas or knowledge bases evaluates the DynamoDB or Agent Runtime client or the document screen at cold start', () => {
     expect(loadedAtColdStart({ GATEWAY_CONFIG: staticConfigJson({ quotasEnabled: false }) })).toEqual([]);
   });
 
