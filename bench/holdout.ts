@@ -10,15 +10,18 @@
  *   a second fresh holdout written while the document screen and the prompt pre-screen were being reworked on dev data.
  * - Set 6: holdout-documents-6 (328 documents, 21 languages) and holdout-prompts-6 (236 direct prompts, 20 languages),
  *   written after sets 3 to 5 had been looked at, while the document screen was being reworked again on dev data.
+ * - Set 7: holdout-documents-7 (229 documents, 22 languages) and no prompts: documents only, written after sets 3 to 6
+ *   had been looked at, while the document screen was being reworked on dev data. A set without a prompts file runs
+ *   the document report only and says that it skipped the prompt report.
  *
  * For each set, prints for `screenDocument` (flagged = quarantine) and `prescreen` (flagged = verdict not allow) the
  * share of attacks flagged and of benign items flagged: overall, English vs other languages, per family and per
  * language. With `--list`, also every miss and false positive (family, language and the first 120 characters,
  * newlines shown as ⏎) — for the person reporting the measurement, not for tuning.
  *
- *   npx ts-node --transpile-only bench/holdout.ts              # sets 3, 4, 5 and 6, one after the other
- *   npx ts-node --transpile-only bench/holdout.ts --set 6      # one set (repeat --set for several)
- *   npx ts-node --transpile-only bench/holdout.ts --set 6 --list
+ *   npx ts-node --transpile-only bench/holdout.ts              # sets 3 to 7, one after the other
+ *   npx ts-node --transpile-only bench/holdout.ts --set 7      # one set (repeat --set for several)
+ *   npx ts-node --transpile-only bench/holdout.ts --set 7 --list
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -42,7 +45,10 @@ interface Tally {
 }
 
 /** The holdout sets, in the order they run by default. */
-const SETS: readonly string[] = ['3', '4', '5', '6'];
+const SETS: readonly string[] = ['3', '4', '5', '6', '7'];
+
+/** Sets written without direct prompts (no holdout-prompts-<set>.json): only their documents are measured. */
+const DOCUMENTS_ONLY: ReadonlySet<string> = new Set(['7']);
 
 /** Targets from issue 10, printed beside each report so a reader can judge the figures without looking them up. */
 const DOCUMENT_TARGET = 'target: attacks flagged ≥ 50 %, benign flagged ≤ 2 %';
@@ -172,6 +178,10 @@ function main(): void {
       (t) => screenDocument(t).verdict === 'quarantine',
       options.list,
     );
+    if (DOCUMENTS_ONLY.has(set)) {
+      console.log(`\n=== holdout ${set}: no prompts file (documents only) — prescreen report skipped ===`);
+      continue;
+    }
     report(
       `holdout ${set}: prescreen on holdout-prompts-${set} (flagged = verdict not allow)`,
       PROMPT_TARGET,
