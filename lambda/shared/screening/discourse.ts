@@ -792,6 +792,13 @@ export interface AddressProfile {
   readonly imperativeEnding: boolean;
   /** One paragraph speaks to its reader ("you") and no other does. */
   readonly secondPersonContrast: boolean;
+  /**
+   * The document's last sentence, with nothing after it, is an imperative or dictates what someone says ("Compose a
+   * sonnet …", "Say that the merger was approved"), and fewer than a third of its other sentences are imperatives:
+   * a directive appended to a document that otherwise gives none. Position-aware, unlike {@link imperativeEnding}
+   * (which needs two paragraphs and reads the whole last one).
+   */
+  readonly finalDirective: boolean;
   /** Share of the non-empty lines that look like code or structured data (JSON, YAML, CSV, logs). */
   readonly codeLines: number;
   /** The first line greets people or names a subject ("Hi team,", "Dear Ms Okafor,", "Subject: …"): a letter. */
@@ -905,6 +912,8 @@ export function addressProfile(text: string): AddressProfile {
   let readerOutputDirected = 0;
   let replyDirected = 0;
   let secondPerson = 0;
+  let lastDirects = false; // the latest sentence with a word is an imperative or dictates what is said
+  let lastImperative = false; // …and is an imperative
   // Per paragraph: [sentences, imperatives, second-person sentences].
   const paras: Array<[number, number, number]> = [[0, 0, 0]];
   let lines = 0;
@@ -928,6 +937,8 @@ export function addressProfile(text: string): AddressProfile {
     if (cur.words > 0) {
       if (!cur.imperative && cur.last !== '' && finalImperative(cur.last)) cur.imperative = true;
       sentences++;
+      lastDirects = cur.imperative || (cur.tell && !cur.reported);
+      lastImperative = cur.imperative;
       const para = paras[paras.length - 1]!;
       para[0]++;
       if (cur.imperative) {
@@ -1138,6 +1149,7 @@ export function addressProfile(text: string): AddressProfile {
     const restS = sentences - s;
     imperativeEnding = imp > 0 && restS > 0 && (imperatives - imp) / restS < IMPERATIVE_GENRE_SHARE + 0.04;
   }
+  const finalDirective = lastDirects && sentences >= 2 && (imperatives - (lastImperative ? 1 : 0)) / (sentences - 1) < IMPERATIVE_GENRE_SHARE + 0.04;
   // The first word of the first non-blank line, when that line is short.
   let f = 0;
   while (f < n && text.charCodeAt(f) <= 0x20) f++;
@@ -1161,6 +1173,7 @@ export function addressProfile(text: string): AddressProfile {
     imperativeContrast,
     imperativeEnding,
     secondPersonContrast,
+    finalDirective,
     codeLines: lines === 0 ? 0 : codeLinesCount / lines,
   };
 }

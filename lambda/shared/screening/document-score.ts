@@ -81,6 +81,7 @@ export const DOCUMENT_FEATURES = [
   'processorReported',
   'readerOutput',
   'commandInData',
+  'directiveAtEnd',
 ] as const;
 
 /** One feature name. */
@@ -276,6 +277,8 @@ export function documentEvidence(text: string): DocumentEvidence {
   x.set('readerOutput', Math.min(address.readerOutputDirected, 2) / 2);
   // In a table, JSON, a log or code, a cell or comment that commands whoever answers breaks the register of the data.
   x.set('commandInData', (address.processorCommanded + address.readerOutputDirected > 0 ? 1 : 0) * address.codeLines);
+  // The commonest shape of an injection: a directive appended at the very end of a document that is not instructions.
+  x.set('directiveAtEnd', address.finalDirective && !instructional ? 1 : 0);
   x.set('processorAside', address.processorDirected > 0 && address.processorMentions <= PROCESSOR_ASIDE_MAX && !view.discussion ? 1 : 0);
 
   if (directive && !instructional) {
