@@ -18,7 +18,9 @@
  * - whether it commands an AI reader after addressing it (`processorCommand`, not when reported: "the attacker told
  *   the assistant to …"), how much of its talk about AI is reported (`processorReported`), whether it directs the
  *   reader's own output (`readerOutput`: "translate your answer"), and such a command in code or data
- *   (`commandInData`).
+ *   (`commandInData`);
+ * - whether the document's last sentence, with nothing after it, is a directive appended to a document that is not
+ *   instructions (`directiveAtEnd`, `finalDirective` of {@link addressProfile}): the commonest public injection shape.
  *
  * Whom a sentence addresses and whether it is an imperative are read in English and 22 other languages
  * (`lexicon/document-cues.ts`). {@link readsAsOtherLanguage} tells which of the model's two thresholds applies.
