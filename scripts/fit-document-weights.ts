@@ -81,6 +81,10 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  * English 51.3, 50.6, 50.0, 51.3, 52.2 % (clean 1.0 % each), other languages 56.6-58.0 / 1.7; 0.25 and not in code
  * (code share under 0.4) 50.6 / 1.0, 57.3 / 1.7; 0.25 and the last line not a statement of code ("return x", a
  * comment counts) 50.9 / 1.0, 56.6 / 1.7. Chosen: 0.25, anywhere (the sweep is noisy: 3-8 documents between steps).
+ * Tried on top of it and not kept: an unquoted example after a reporting cue and a colon blanked in the mention view
+ * of a document about attacks ("A typical payload: ignore …"): 52.2 / 1.0, 58.0 / 1.7, no English gain and nested
+ * English clean 1.2 % against 1.0 %; a feature for a Markdown table column with one instruction cell among names or
+ * numbers: fired on 1 % of English poisoned and 2 % of English clean, 49.4 / 0.8, 56.6 / 1.7.
  */
 const DROPPED = [
   'override',
