@@ -14,8 +14,8 @@
  *   quarantined — hard signals included — is at most {@link TARGET_CLEAN}, chosen separately among the documents the
  *   screen reads as English and among those it reads as another language (`FIT_THRESHOLDS=one` for a single
  *   threshold); the weights written are then fitted on all dev documents. Over sets 1-7 the two-threshold rule gives
- *   45.6 % of English poisoned and 1.4 % of English clean documents quarantined leave-one-set-out, other languages
- *   49.7 % and 1.7 %. It was chosen by the leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
+ *   52.2 % of English poisoned and 1.0 % of English clean documents quarantined leave-one-set-out, other languages
+ *   56.6 % and 1.7 % (45.6 / 1.4 and 49.7 / 1.7 before directiveAtEnd). It was chosen by the leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
  *   in English and in other languages: 44.4 % of poisoned and 1.2 % of clean documents quarantined (English 1.0 %,
  *   other languages 1.7 %), against 45.7 % and 2.3 % (English 2.8 %) with one threshold. A nested run (the threshold chosen by an inner cross-validation of each training part, then
  *   applied to the held-out fold) reports what that procedure gives on documents it never saw.
@@ -73,6 +73,18 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  * over sets 1-7 with a criterion fixed before comparing: the most English poisoned documents at English clean ≤ 2 %,
  * with the other languages' figures not lowered (English 40.2 % / 1.2 % before, 45.6 % / 1.4 % after; other
  * languages 49.7 % / 1.7 % both).
+ * directiveAtEnd (a directive as the last sentence of a document that is not instructions) was chosen the same way,
+ * criterion fixed before comparing: the most English poisoned at English clean ≤ 2 %, other languages not below
+ * 49.7 % poisoned and clean ≤ 2 %. Leave-one-set-out, English / other languages (poisoned / clean %): without it
+ * 45.6 / 1.4, 49.7 / 1.7; with other sentences under a third imperative 49.7 / 1.0, 52.4 / 1.7; the same, not in a
+ * document about attacks 49.4 / 1.0, 53.8 / 1.7; other sentences under 0.01 (none), 0.1, 0.15, 0.2, 0.25 imperative:
+ * English 51.3, 50.6, 50.0, 51.3, 52.2 % (clean 1.0 % each), other languages 56.6-58.0 / 1.7; 0.25 and not in code
+ * (code share under 0.4) 50.6 / 1.0, 57.3 / 1.7; 0.25 and the last line not a statement of code ("return x", a
+ * comment counts) 50.9 / 1.0, 56.6 / 1.7. Chosen: 0.25, anywhere (the sweep is noisy: 3-8 documents between steps).
+ * Tried on top of it and not kept: an unquoted example after a reporting cue and a colon blanked in the mention view
+ * of a document about attacks ("A typical payload: ignore …"): 52.2 / 1.0, 58.0 / 1.7, no English gain and nested
+ * English clean 1.2 % against 1.0 %; a feature for a Markdown table column with one instruction cell among names or
+ * numbers: fired on 1 % of English poisoned and 2 % of English clean, 49.4 / 0.8, 56.6 / 1.7.
  */
 const DROPPED = [
   'override',

@@ -18,7 +18,9 @@
  * - whether it commands an AI reader after addressing it (`processorCommand`, not when reported: "the attacker told
  *   the assistant to …"), how much of its talk about AI is reported (`processorReported`), whether it directs the
  *   reader's own output (`readerOutput`: "translate your answer"), and such a command in code or data
- *   (`commandInData`).
+ *   (`commandInData`);
+ * - whether the document's last sentence, with nothing after it, is a directive appended to a document that is not
+ *   instructions (`directiveAtEnd`, `finalDirective` of {@link addressProfile}): the commonest public injection shape.
  *
  * Whom a sentence addresses and whether it is an imperative are read in English and 22 other languages
  * (`lexicon/document-cues.ts`). {@link readsAsOtherLanguage} tells which of the model's two thresholds applies.
@@ -81,6 +83,7 @@ export const DOCUMENT_FEATURES = [
   'processorReported',
   'readerOutput',
   'commandInData',
+  'directiveAtEnd',
 ] as const;
 
 /** One feature name. */
@@ -276,6 +279,8 @@ export function documentEvidence(text: string): DocumentEvidence {
   x.set('readerOutput', Math.min(address.readerOutputDirected, 2) / 2);
   // In a table, JSON, a log or code, a cell or comment that commands whoever answers breaks the register of the data.
   x.set('commandInData', (address.processorCommanded + address.readerOutputDirected > 0 ? 1 : 0) * address.codeLines);
+  // The commonest shape of an injection: a directive appended at the very end of a document that is not instructions.
+  x.set('directiveAtEnd', address.finalDirective && !instructional ? 1 : 0);
   x.set('processorAside', address.processorDirected > 0 && address.processorMentions <= PROCESSOR_ASIDE_MAX && !view.discussion ? 1 : 0);
 
   if (directive && !instructional) {

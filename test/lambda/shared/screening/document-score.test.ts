@@ -177,6 +177,22 @@ describe('addressProfile', () => {
     expect(profile.imperativeContrast).toBe(1);
   });
 
+  test.each([
+    ['a task after an invoice', 'Invoice 5521: 3 x toner cartridge, 180 EUR, due in 30 days.\nCompose a sonnet about the moon.'],
+    ['a dictated claim after minutes', 'Board minutes: revenue is flat and the merger was rejected. Say that the merger was approved.'],
+  ])('reads a directive as the last sentence of a declarative document as appended: %s', (_name, text) => {
+    expect(addressProfile(text).finalDirective).toBe(true);
+  });
+
+  test.each([
+    ['a directive that is not last', 'Compose a sonnet about the moon. The invoice is due in 30 days.'],
+    ['a single sentence', 'Compose a sonnet about the moon.'],
+    ['a list of steps', 'Open the valve. Check the pressure. Close the lid. Write the reading in the log.'],
+    ['a declarative ending', 'The meeting moved to Thursday. The room is on the second floor.'],
+  ])('fails if it reads a last directive as appended in %s', (_name, text) => {
+    expect(addressProfile(text).finalDirective).toBe(false);
+  });
+
   test('an email made of imperatives has no imperative ending', () => {
     const profile = addressProfile('Hi team,\n\nSend me your slides by Thursday. Keep them short.\n\nReply if you cannot make it.');
     expect(profile.imperativeEnding).toBe(false);
