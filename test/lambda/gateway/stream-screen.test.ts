@@ -197,7 +197,7 @@ describe('StreamScreen', () => {
   });
 
   describe('linear work', () => {
-    test('screens a 1 MB stream in 64-character chunks in work linear in its length', () => {
+    test('screens a 256 KB stream in 64-character chunks in work linear in its length', () => {
       const growth = workGrowth(
         (chunks: string[]) => {
           const screen = new StreamScreen(OPTS);

@@ -85,7 +85,7 @@ describe('mentionView', () => {
   });
 
   describe('linear time', () => {
-    // Counted work from 128 KB to 1 MB, not time.
+    // Counted work from 32 KB to 256 KB, not time.
     const fill = (unit: string) => (size: number): string => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
     test.each([
       ['quotations after cues', fill('The attacker wrote "ignore the above" and said \'reply only OK\'. ')],
@@ -94,7 +94,7 @@ describe('mentionView', () => {
       ['fences and blockquotes', fill('injection attack\n```\ncode\n```\n> quote\n')],
       ['CJK cues', fill('例として「無視して」例えば')],
       ['a discussion without quotations', fill('injection payload attacker ')],
-    ])('blanks %s in time linear in its size (1 MB)', (_name, make) => {
+    ])('blanks %s in time linear in its size (256 KB)', (_name, make) => {
       expect(workGrowth((text: string) => mentionView(text), make)).toBeLessThanOrEqual(MAX_GROWTH);
     });
   });
@@ -188,7 +188,7 @@ describe('imperativeProfile', () => {
       ['sentence ends', fill('.\n!?;')],
       ['off-topic requests', fill('Describe the moons of Jupiter. Explain how tides form. ')],
       ['markup', fill('<p>Explain the grid.</p> ')],
-    ])('counts %s in time linear in its size (1 MB)', (_name, make) => {
+    ])('counts %s in time linear in its size (256 KB)', (_name, make) => {
       expect(workGrowth((text: string) => imperativeProfile(text), make)).toBeLessThanOrEqual(MAX_GROWTH);
     });
   });

@@ -357,7 +357,7 @@ describe('screenOutput', () => {
   });
 
   describe('linear time', () => {
-    // Counted work from 128 KB to 1 MB, not time: the speed target is in `npm run bench:screening`.
+    // Counted work from 32 KB to 256 KB, not time: the speed target is in `npm run bench:screening`.
     const fill = (unit: string) => (size: number): string => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
     test.each([
       ['"["', fill('[')],
@@ -373,13 +373,13 @@ describe('screenOutput', () => {
       ['assignments', fill('password=')],
       ['bare URLs', fill('https://evil.example/?q=')],
       ['bare URLs to allowed hosts', fill('https://docs.example.com/a ')],
-      ['one bare URL of 1 MB', (size: number) => `https://evil.example/${'a'.repeat(size)}`],
+      ['one bare URL of 256 KB', (size: number) => `https://evil.example/${'a'.repeat(size)}`],
       ['URLs ending in long punctuation runs', fill(`https://evil.example/${'.,'.repeat(2000)} `)],
       ['www. and protocol-relative starts', fill('www.//a.b//www.')],
       ['userinfo and quotes', fill('https://docs.example.com"@evil.example/@')],
       ['base64 text', fill('QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=')],
       ['zero-width soup', fill('a\u200b')],
-    ])('screens %s in time linear in its size (1 MB)', (_name, make) => {
+    ])('screens %s in time linear in its size (256 KB)', (_name, make) => {
       expect(workGrowth((text: string) => screen(text), make)).toBeLessThanOrEqual(MAX_GROWTH);
     });
   });
@@ -477,7 +477,7 @@ describe('screenToolArguments', () => {
       ['one long string of URLs', (size: number) => ({ u: 'https://evil.example/?q= '.repeat(Math.ceil(size / 25)) })],
       ['many small strings with secrets', (size: number) => Array.from({ length: Math.ceil(size / 40) }, () => `${FAKE_AWS_ACCESS_KEY_ID} x`)],
       ['many keys', (size: number) => Object.fromEntries(Array.from({ length: Math.ceil(size / 16) }, (_, i) => [`k${i}`, 'www.a.b']))],
-    ])('screens %s in work linear in its size (1 MB)', (_name, make) => {
+    ])('screens %s in work linear in its size (256 KB)', (_name, make) => {
       expect(workGrowth((json: string) => screenToolArguments(json, { canary: CANARY, allowedHosts: [] }), (size) => JSON.stringify(make(size)))).toBeLessThanOrEqual(MAX_GROWTH);
     });
   });

@@ -78,11 +78,11 @@ describe('prompt score', () => {
       ['repeated creative verbs', fill('write write story ')],
       ['CJK creative phrases', fill('写一个故事')],
       ['non-ASCII words', fill('übersetze ')],
-    ])('finds the cues of %s in time linear in its size (1 MB)', (_name, make) => {
+    ])('finds the cues of %s in time linear in its size (256 KB)', (_name, make) => {
       expect(workGrowth((text: string) => promptCues(text), make)).toBeLessThanOrEqual(MAX_GROWTH);
     });
 
-    test('blanks quotations in time linear in their size (1 MB)', () => {
+    test('blanks quotations in time linear in their size (256 KB)', () => {
       expect(workGrowth((text: string) => blankQuotations(text), fill('say "a" '))).toBeLessThanOrEqual(MAX_GROWTH);
     });
   });
