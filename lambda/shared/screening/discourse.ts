@@ -80,6 +80,22 @@ for (const [open, close] of CLOSER) {
 const isWordChar = (c: number): boolean =>
   (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0xc0 && c !== 0x2019 && c !== 0x201d && c !== 0xbb && c !== 0x300d && c !== 0x300f);
 
+/**
+ * `text` with each of `spans` (ordered, disjoint `[start, end)` ranges) replaced by as many spaces: the same length, so
+ * offsets in the result are offsets in `text`. Returns `text` itself when there is nothing to blank.
+ */
+function blankSpans(text: string, spans: ReadonlyArray<readonly [number, number]>): string {
+  if (spans.length === 0) return text;
+  let out = '';
+  let from = 0;
+  for (const [s, e] of spans) {
+    out += text.slice(from, s) + ' '.repeat(e - s);
+    from = e;
+  }
+  countWork(2 * text.length);
+  return out + text.slice(from);
+}
+
 /** Number of {@link DISCUSSION_WORDS} in `text`, counting at most `limit`. Linear in the text's length. */
 export function discussionCount(text: string, limit = DISCUSSION_MIN): number {
   let count = 0;
@@ -193,16 +209,7 @@ export function mentionView(text: string): MentionView {
     closer = close;
   }
   countWork(i);
-  if (blank.length === 0) return { text, discussion };
-  let out = '';
-  let from = 0;
-  for (const [s, e] of blank) {
-    out += text.slice(from, s) + ' '.repeat(e - s);
-    from = e;
-  }
-  out += text.slice(from);
-  countWork(2 * n);
-  return { text: out, discussion };
+  return { text: blankSpans(text, blank), discussion };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1271,15 +1278,7 @@ export function programView(text: string): string {
     i = closed;
   }
   countWork(n);
-  if (blank.length === 0) return text;
-  let out = '';
-  let from = 0;
-  for (const [s, e] of blank) {
-    out += text.slice(from, s) + ' '.repeat(e - s);
-    from = e;
-  }
-  countWork(2 * n);
-  return out + text.slice(from);
+  return blankSpans(text, blank);
 }
 
 /**
@@ -1307,13 +1306,5 @@ export function fencesBlanked(text: string): string {
     line = nl + 1;
   }
   countWork(n);
-  if (blank.length === 0) return text;
-  let out = '';
-  let from = 0;
-  for (const [s, e] of blank) {
-    out += text.slice(from, s) + ' '.repeat(e - s);
-    from = e;
-  }
-  countWork(2 * n);
-  return out + text.slice(from);
+  return blankSpans(text, blank);
 }
