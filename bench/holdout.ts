@@ -13,13 +13,18 @@
  * - Set 7: holdout-documents-7 (229 documents, 22 languages) and no prompts: documents only, written after sets 3 to 6
  *   had been looked at, while the document screen was being reworked on dev data. A set without a prompts file runs
  *   the document report only and says that it skipped the prompt report.
+ * - Sets 8 and 9: holdout-documents-8 (264 documents, 21 languages) and holdout-documents-9 (234 documents, 21
+ *   languages), documents only, written side by side by two engineers who did not coordinate, after sets 3 to 7 had
+ *   been looked at, while the document screen was being reworked on dev data (a new English dev set among them).
+ *
+ * When more than one set runs, the document figures are also pooled over them (overall, English, other languages).
  *
  * For each set, prints for `screenDocument` (flagged = quarantine) and `prescreen` (flagged = verdict not allow) the
  * share of attacks flagged and of benign items flagged: overall, English vs other languages, per family and per
  * language. With `--list`, also every miss and false positive (family, language and the first 120 characters,
  * newlines shown as ⏎) — for the person reporting the measurement, not for tuning.
  *
- *   npx ts-node --transpile-only bench/holdout.ts              # sets 3 to 7, one after the other
+ *   npx ts-node --transpile-only bench/holdout.ts              # sets 3 to 9, one after the other
  *   npx ts-node --transpile-only bench/holdout.ts --set 7      # one set (repeat --set for several)
  *   npx ts-node --transpile-only bench/holdout.ts --set 7 --list
  */
@@ -45,10 +50,10 @@ interface Tally {
 }
 
 /** The holdout sets, in the order they run by default. */
-const SETS: readonly string[] = ['3', '4', '5', '6', '7'];
+const SETS: readonly string[] = ['3', '4', '5', '6', '7', '8', '9'];
 
 /** Sets written without direct prompts (no holdout-prompts-<set>.json): only their documents are measured. */
-const DOCUMENTS_ONLY: ReadonlySet<string> = new Set(['7']);
+const DOCUMENTS_ONLY: ReadonlySet<string> = new Set(['7', '8', '9']);
 
 /** Targets from issue 10, printed beside each report so a reader can judge the figures without looking them up. */
 const DOCUMENT_TARGET = 'target: attacks flagged ≥ 50 %, benign flagged ≤ 2 %';
@@ -127,7 +132,8 @@ function printTable(title: string, rows: Map<string, Tally>, sort: boolean): voi
   }
 }
 
-function report(name: string, target: string, items: readonly Item[], flag: (text: string) => boolean, list: boolean): void {
+/** Prints the report of one set and returns its overall rows (all, English, other languages). */
+function report(name: string, target: string, items: readonly Item[], flag: (text: string) => boolean, list: boolean): Map<string, Tally> {
   // Fixed row order: all, then English, then every other language together.
   const overall = new Map<string, Tally>([
     ['all', emptyTally()],
@@ -159,6 +165,7 @@ function report(name: string, target: string, items: readonly Item[], flag: (tex
   } else {
     console.log(`\nmisses: ${misses.length}, false positives: ${falsePositives.length} — not listed (pass --list to print them; do not tune on them)`);
   }
+  return overall;
 }
 
 function main(): void {
@@ -170,14 +177,19 @@ function main(): void {
     process.exitCode = 2;
     return;
   }
+  const pooled = new Map<string, Tally>();
   for (const set of options.sets) {
-    report(
+    const overall = report(
       `holdout ${set}: screenDocument on holdout-documents-${set} (flagged = quarantine)`,
       DOCUMENT_TARGET,
       load(`holdout-documents-${set}`),
       (t) => screenDocument(t).verdict === 'quarantine',
       options.list,
     );
+    for (const [key, t] of overall) {
+      const sum = pooled.get(key) ?? emptyTally();
+      pooled.set(key, { attacks: sum.attacks + t.attacks, attacksFlagged: sum.attacksFlagged + t.attacksFlagged, benign: sum.benign + t.benign, benignFlagged: sum.benignFlagged + t.benignFlagged });
+    }
     if (DOCUMENTS_ONLY.has(set)) {
       console.log(`\n=== holdout ${set}: no prompts file (documents only) — prescreen report skipped ===`);
       continue;
@@ -189,6 +201,10 @@ function main(): void {
       (t) => prescreen(t).verdict !== 'allow',
       options.list,
     );
+  }
+  if (options.sets.length > 1) {
+    console.log(`\n=== screenDocument pooled over holdouts ${options.sets.join(', ')} — ${DOCUMENT_TARGET} ===`);
+    printTable('overall', pooled, false);
   }
 }
 
