@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * Bundles every Lambda handler once, with this repository's esbuild and locked dependency versions,
- * into `dist/bundles/<function>/index.js`, and writes `dist/bundles/manifest.json` (SHA-256 and size of
- * each bundle, the npm packages esbuild put into it with their versions, the esbuild version; scripts/sbom.mjs
- * turns it into the package's CycloneDX SBOM). The constructs deploy these files with `Code.fromAsset`: the
+ * into `dist/bundles/<function>/index.js` (plus, for a function that defers modules to their first use, one
+ * `<module>.js` each beside it: `scripts/bundle-deferred.json`), and writes `dist/bundles/manifest.json` (SHA-256
+ * and size of each file, the npm packages esbuild put into it with their versions, the esbuild version;
+ * scripts/sbom.mjs turns it into the package's CycloneDX SBOM). The constructs deploy these files with `Code.fromAsset`: the
  * package ships them, so a consumer never runs esbuild or Docker and deploys exactly the bytes this
  * repository tested. Tests (jest global setup), `cdk synth` (cdk.json) and `npm run build` call it.
  *
@@ -60,8 +61,39 @@ const cliRoot = path.join(root, 'dist', 'cli');
  */
 const BUNDLE_OPTIONS = JSON.parse(fs.readFileSync(path.join(root, 'scripts', 'bundle-options.json'), 'utf8'));
 
-function options(entry) {
-  return { ...BUNDLE_OPTIONS, absWorkingDir: root, entryPoints: [path.join(root, entry)], logLevel: 'warning', write: false, metafile: true };
+/**
+ * Modules a function loads only on first use, with `require('./<module>')` from its handler's directory
+ * (`lambda/gateway/deferred-sdk.ts`): function → module names. Each is bundled into a file of its own,
+ * `<module>.js` beside `index.js`, and left external in `index.js`, so a cold start does not parse code that most
+ * configurations never run (the gateway's DynamoDB and Agent Runtime clients and its document screen: a third of
+ * its code). A deferred file carries its own copy of what it shares with `index.js` (the SDK core, the screening
+ * engine); the two never exchange objects whose class identity matters.
+ */
+export const DEFERRED = JSON.parse(fs.readFileSync(path.join(root, 'scripts', 'bundle-deferred.json'), 'utf8'));
+
+function options(entry, external = []) {
+  return { ...BUNDLE_OPTIONS, external: [...BUNDLE_OPTIONS.external, ...external], absWorkingDir: root, entryPoints: [path.join(root, entry)], logLevel: 'warning', write: false, metafile: true };
+}
+
+/**
+ * The files of one function's bundle directory: `index.js` from its handler, with its deferred modules external,
+ * then one file per deferred module, each `{ file, entry, bytes, packages }` (`file` relative to the directory).
+ */
+async function bundleFunction(name, entry) {
+  const deferred = DEFERRED[name] ?? [];
+  const build = async (file, source, external) => {
+    const result = await esbuild.build(options(source, external));
+    return { file, entry: source, bytes: result.outputFiles[0].contents, packages: packagesOf(result.metafile) };
+  };
+  const dir = path.dirname(entry);
+  return Promise.all([
+    build('index.js', entry, deferred.map((m) => `./${m}`)),
+    ...deferred.map((m) => {
+      const source = `${dir}/${m}.ts`;
+      if (!fs.existsSync(path.join(root, source))) throw new Error(`scripts/bundle-deferred.json: ${name} defers ${m}, but ${source} does not exist`);
+      return build(`${m}.js`, source, []);
+    }),
+  ]);
 }
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
@@ -79,14 +111,7 @@ async function bundleClis() {
 }
 
 async function bundleAll() {
-  const results = await Promise.all(
-    Object.entries(FUNCTIONS).map(async ([name, entry]) => {
-      const result = await esbuild.build(options(entry));
-      const [file] = result.outputFiles;
-      return { name, entry, bytes: file.contents, packages: packagesOf(result.metafile) };
-    }),
-  );
-  return results;
+  return Promise.all(Object.entries(FUNCTIONS).map(async ([name, entry]) => ({ name, entry, files: await bundleFunction(name, entry) })));
 }
 
 /**
@@ -109,14 +134,22 @@ function packagesOf(metafile) {
   return [...unique.values()].sort((a, b) => (a.name === b.name ? a.version.localeCompare(b.version) : a.name.localeCompare(b.name)));
 }
 
+/**
+ * The manifest: per function, its `index.js` (`file`, `bytes`, `sha256`: what code signing records as the bundle's
+ * digest), every file of its directory (`files`, `index.js` first, each with its own digest and packages), and the
+ * npm packages of all of them together (`packages`).
+ */
 function manifestOf(results) {
   return {
     esbuild: esbuild.version,
     functions: Object.fromEntries(
-      results.map((r) => [
-        r.name,
-        { entry: r.entry, file: `${r.name}/index.js`, bytes: r.bytes.length, sha256: sha256(r.bytes), packages: r.packages },
-      ]),
+      results.map((r) => {
+        const [index] = r.files;
+        const files = r.files.map((f) => ({ file: `${r.name}/${f.file}`, entry: f.entry, bytes: f.bytes.length, sha256: sha256(f.bytes), packages: f.packages }));
+        const all = new Map(r.files.flatMap((f) => f.packages).map((p) => [`${p.name}@${p.version}`, p]));
+        const packages = [...all.values()].sort((a, b) => (a.name === b.name ? a.version.localeCompare(b.version) : a.name.localeCompare(b.name)));
+        return [r.name, { entry: r.entry, file: `${r.name}/index.js`, bytes: index.bytes.length, sha256: sha256(index.bytes), packages, files }];
+      }),
     ),
   };
 }
@@ -126,10 +159,12 @@ async function main() {
   const [results, clis] = await Promise.all([bundleAll(), bundleClis()]);
   if (check) {
     const stale = [
-      ...results.filter((r) => {
-        const file = path.join(outRoot, r.name, 'index.js');
-        return !fs.existsSync(file) || sha256(fs.readFileSync(file)) !== sha256(r.bytes);
-      }),
+      ...results.filter((r) =>
+        r.files.some((f) => {
+          const file = path.join(outRoot, r.name, f.file);
+          return !fs.existsSync(file) || sha256(fs.readFileSync(file)) !== sha256(f.bytes);
+        }),
+      ),
       ...clis.filter((c) => {
         const file = path.join(cliRoot, `${c.name}.js`);
         return !fs.existsSync(file) || sha256(fs.readFileSync(file)) !== sha256(c.bytes);
@@ -144,10 +179,15 @@ async function main() {
   for (const r of results) {
     const dir = path.join(outRoot, r.name);
     fs.mkdirSync(dir, { recursive: true });
-    // Write only when the bytes changed, so an unchanged bundle keeps its timestamp.
-    const file = path.join(dir, 'index.js');
-    if (!fs.existsSync(file) || sha256(fs.readFileSync(file)) !== sha256(r.bytes)) {
-      fs.writeFileSync(file, r.bytes);
+    // Write only when the bytes changed, so an unchanged bundle keeps its timestamp; remove what is no longer built
+    // (a module no longer deferred), since the constructs deploy the whole directory.
+    const keep = new Set(r.files.map((f) => f.file));
+    for (const old of fs.readdirSync(dir)) if (!keep.has(old)) fs.rmSync(path.join(dir, old), { recursive: true, force: true });
+    for (const f of r.files) {
+      const file = path.join(dir, f.file);
+      if (!fs.existsSync(file) || sha256(fs.readFileSync(file)) !== sha256(f.bytes)) {
+        fs.writeFileSync(file, f.bytes);
+      }
     }
   }
   fs.mkdirSync(cliRoot, { recursive: true });

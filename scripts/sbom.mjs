@@ -3,8 +3,9 @@
  * Writes the package's CycloneDX SBOM (spec 1.5, JSON) to `dist/sbom.cdx.json`, for two kinds of consumer:
  * - the npm package's own runtime dependencies (and the peer dependencies it runs with), from the installed tree, by
  *   CycloneDX's own generator (`@cyclonedx/cyclonedx-npm`, `--omit dev`);
- * - what is deployed to AWS: each pre-built Lambda bundle in `dist/bundles` as a `file` component with its SHA-256,
- *   depending on the npm packages esbuild put into it (read from `dist/bundles/manifest.json`, which
+ * - what is deployed to AWS: each file of each pre-built Lambda bundle in `dist/bundles` (its `index.js` and the
+ *   modules it loads on first use) as a `file` component with its SHA-256, depending on the npm packages esbuild put
+ *   into it (read from `dist/bundles/manifest.json`, which
  *   scripts/bundle-lambdas.mjs writes). Those packages are development dependencies of the package (the bundles carry
  *   them), so no npm-level SBOM lists them.
  *
@@ -44,37 +45,50 @@ export function withBundles(base, manifest, read) {
   const packageRefs = new Map();
   const bundleRefs = [];
   for (const [name, fn] of Object.entries(manifest.functions)) {
-    const digest = sha256(read(fn.file));
-    if (digest !== fn.sha256) {
-      throw new Error(`${fn.file} has SHA-256 ${digest} but the manifest records ${fn.sha256}; run npm run build:bundles`);
-    }
-    const ref = `bundle:${name}`;
-    bundleRefs.push(ref);
-    doc.components.push({
-      type: 'file',
-      'bom-ref': ref,
-      name: `dist/bundles/${fn.file}`,
-      description: `Pre-built Lambda bundle of ${fn.entry} (esbuild ${manifest.esbuild}), deployed as is by the constructs`,
-      hashes: [{ alg: 'SHA-256', content: fn.sha256 }],
-      properties: [{ name: 'secure-llm-blueprint:bytes', value: String(fn.bytes) }],
-    });
-    const dependsOn = [];
-    for (const p of fn.packages) {
-      const pref = `bundled:${p.name}@${p.version}`;
-      if (!packageRefs.has(pref)) {
-        const component = { type: 'library', 'bom-ref': pref, name: p.name, version: p.version, purl: purlOf(p.name, p.version), properties: [] };
-        packageRefs.set(pref, component);
-        doc.components.push(component);
+    // Every file of the function's directory: index.js, then the modules it loads on first use.
+    for (const file of filesOf(fn)) {
+      const digest = sha256(read(file.file));
+      if (digest !== file.sha256) {
+        throw new Error(`${file.file} has SHA-256 ${digest} but the manifest records ${file.sha256}; run npm run build:bundles`);
       }
-      packageRefs.get(pref).properties.push({ name: 'secure-llm-blueprint:bundled-in', value: name });
-      dependsOn.push(pref);
+      const ref = file.file === fn.file ? `bundle:${name}` : `bundle:${file.file.replace(/\.js$/, '')}`;
+      bundleRefs.push(ref);
+      doc.components.push({
+        type: 'file',
+        'bom-ref': ref,
+        name: `dist/bundles/${file.file}`,
+        description:
+          file.file === fn.file
+            ? `Pre-built Lambda bundle of ${fn.entry} (esbuild ${manifest.esbuild}), deployed as is by the constructs`
+            : `Module of the ${name} bundle loaded on first use, built from ${file.entry} (esbuild ${manifest.esbuild}), deployed beside its index.js`,
+        hashes: [{ alg: 'SHA-256', content: file.sha256 }],
+        properties: [{ name: 'secure-llm-blueprint:bytes', value: String(file.bytes) }],
+      });
+      const dependsOn = [];
+      for (const p of file.packages) {
+        const pref = `bundled:${p.name}@${p.version}`;
+        if (!packageRefs.has(pref)) {
+          const component = { type: 'library', 'bom-ref': pref, name: p.name, version: p.version, purl: purlOf(p.name, p.version), properties: [] };
+          packageRefs.set(pref, component);
+          doc.components.push(component);
+        }
+        const inBundle = { name: 'secure-llm-blueprint:bundled-in', value: name };
+        const props = packageRefs.get(pref).properties;
+        if (!props.some((q) => q.name === inBundle.name && q.value === name)) props.push(inBundle);
+        dependsOn.push(pref);
+      }
+      doc.dependencies.push({ ref, dependsOn });
     }
-    doc.dependencies.push({ ref, dependsOn });
   }
   const rootDeps = doc.dependencies.find((d) => d.ref === rootRef);
   if (rootDeps) rootDeps.dependsOn = [...(rootDeps.dependsOn ?? []), ...bundleRefs];
   else doc.dependencies.push({ ref: rootRef, dependsOn: bundleRefs });
   return doc;
+}
+
+/** A function's files in the manifest: `index.js` first, then the modules it loads on first use. */
+function filesOf(fn) {
+  return fn.files;
 }
 
 function main() {
@@ -83,8 +97,8 @@ function main() {
   const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
   const read = (file) => fs.readFileSync(path.join(bundles, file));
   // Check the bundles before the (slower) generator runs; withBundles checks them again as it lists them.
-  for (const fn of Object.values(manifest.functions)) {
-    if (sha256(read(fn.file)) !== fn.sha256) throw new Error(`${fn.file} has SHA-256 ${sha256(read(fn.file))} but the manifest records ${fn.sha256}; run npm run build:bundles`);
+  for (const file of Object.values(manifest.functions).flatMap(filesOf)) {
+    if (sha256(read(file.file)) !== file.sha256) throw new Error(`${file.file} has SHA-256 ${sha256(read(file.file))} but the manifest records ${file.sha256}; run npm run build:bundles`);
   }
   const cli = path.join(root, 'node_modules', '@cyclonedx', 'cyclonedx-npm', 'bin', 'cyclonedx-npm-cli.js');
   const base = JSON.parse(

@@ -7,7 +7,10 @@ import { Construct } from 'constructs';
 import { LambdaCodeSigning } from '../code-signing/lambda-code-signing';
 import { contentSha256 } from './signed-artifacts';
 
-/** The Lambda functions whose handlers ship pre-built in this package (`dist/bundles/<name>/index.js`). */
+/**
+ * The Lambda functions whose handlers ship pre-built in this package (`dist/bundles/<name>/index.js`, and for the
+ * gateway the modules it loads on first use, each a `.js` file beside it).
+ */
 export type LambdaBundleName =
   | 'authorizer'
   | 'chunk-screen'
@@ -53,6 +56,17 @@ export function lambdaBundleDir(name: LambdaBundleName): string {
     );
   }
   return dir;
+}
+
+/**
+ * Every file of a bundle directory, in name order: `index.js` and the modules it loads on first use
+ * (`scripts/bundle-deferred.json`). What the function deploys, so what the code-signing digest covers.
+ */
+function bundleFiles(dir: string): Array<{ readonly name: string; readonly contents: Buffer }> {
+  return fs
+    .readdirSync(dir)
+    .sort()
+    .map((name) => ({ name, contents: fs.readFileSync(path.join(dir, name)) }));
 }
 
 /**
@@ -115,7 +129,7 @@ class PrebuiltBundleCode extends lambda.Code {
  */
 export function prebuiltCode(name: LambdaBundleName): lambda.Code {
   const dir = lambdaBundleDir(name);
-  return new PrebuiltBundleCode(name, [{ name: 'index.js', contents: fs.readFileSync(path.join(dir, 'index.js')) }], () => lambda.Code.fromAsset(dir));
+  return new PrebuiltBundleCode(name, bundleFiles(dir), () => lambda.Code.fromAsset(dir));
 }
 
 /**
@@ -139,28 +153,26 @@ class BundleWithFile implements ILocalBundling {
   }
 
   public tryBundle(outputDir: string): boolean {
-    fs.copyFileSync(path.join(this.sourceDir, 'index.js'), path.join(outputDir, 'index.js'));
+    for (const name of fs.readdirSync(this.sourceDir)) fs.copyFileSync(path.join(this.sourceDir, name), path.join(outputDir, name));
     fs.writeFileSync(path.join(outputDir, this.fileName), this.#contents);
     return true;
   }
 }
 
 /**
- * The pre-built code of a function with one data file added beside `index.js` (the gateway's static
+ * The pre-built code of a function with one data file added beside its bundle's files (the gateway's static
  * configuration, which can exceed Lambda's 4 KB environment limit). The code bytes are copied
  * unchanged by CDK's local staging hook, so nothing is bundled and Docker is never used (the image
  * below is only a required placeholder: `tryBundle` returning `true` keeps CDK from touching it).
  * The asset hash covers code and file; under a {@link LambdaCodeSigning}, the signed zip of both is deployed.
  */
 export function prebuiltCodeWithFile(name: LambdaBundleName, fileName: string, contents: string): lambda.Code {
-  if (fileName === 'index.js' || path.basename(fileName) !== fileName) {
-    throw new Error(`fileName must be a plain file name other than index.js, got ${JSON.stringify(fileName)}`);
-  }
   const dir = lambdaBundleDir(name);
-  const files = [
-    { name: 'index.js', contents: fs.readFileSync(path.join(dir, 'index.js')) },
-    { name: fileName, contents },
-  ];
+  const code = bundleFiles(dir);
+  if (path.basename(fileName) !== fileName || code.some((f) => f.name === fileName)) {
+    throw new Error(`fileName must be a plain file name other than those of the bundle (${code.map((f) => f.name).join(', ')}), got ${JSON.stringify(fileName)}`);
+  }
+  const files = [...code, { name: fileName, contents }];
   return new PrebuiltBundleCode(name, files, () =>
     lambda.Code.fromAsset(dir, {
       assetHashType: AssetHashType.OUTPUT,

@@ -1,5 +1,5 @@
 /**
- * The AWS SDK clients only some gateways use, loaded on first use instead of at cold start.
+ * The AWS SDK clients only some gateways use, and the document screen, loaded on first use instead of at cold start.
  *
  * DynamoDB serves quotas and budgets (off by default) and Bedrock Agent Runtime serves knowledge-base retrieval
  * (only when an alias is bound to a knowledge base). A static `import` would make every container evaluate both
@@ -13,10 +13,15 @@
  * its cue lists, word tables and discussion pattern are about a fifth of the gateway's module-load work, and only a
  * gateway with an alias bound to a knowledge base ever screens a document. Such a gateway loads it on its first
  * retrieval.
+ *
+ * In the deployed bundle each of these modules is a file of its own beside `index.js` (`<module>.js`, listed in
+ * `scripts/bundle-deferred.json`; `scripts/bundle-lambdas.mjs` builds it and leaves `require('./<module>')` in
+ * `index.js`), so a cold start does not even parse them: about a third of what the gateway's `index.js` would
+ * otherwise hold. The code-signing digest, the bundle manifest and the SBOM cover every file of the directory.
  */
 import type * as DynamoDbModule from './dynamodb-sdk';
 import type * as AgentRuntimeModule from './agent-runtime-sdk';
-import type * as DocumentScreenModule from '../shared/screening/document';
+import type * as DocumentScreenModule from './document-screen';
 
 /** The DynamoDB client and commands (`@aws-sdk/client-dynamodb`), evaluated on the first call. */
 export function dynamoDbSdk(): typeof DynamoDbModule {
@@ -33,5 +38,5 @@ export function agentRuntimeSdk(): typeof AgentRuntimeModule {
 /** The untrusted-document screen (`lambda/shared/screening/document`), evaluated on the first retrieval. */
 export function documentScreen(): typeof DocumentScreenModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose, see the module comment
-  return require('../shared/screening/document') as typeof DocumentScreenModule;
+  return require('./document-screen') as typeof DocumentScreenModule;
 }

@@ -38,7 +38,7 @@ describe('SBOM', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   const out = path.join(dir, 'sbom.cdx.json');
   const manifest = JSON.parse(fs.readFileSync(path.join(BUNDLES, 'manifest.json'), 'utf8')) as {
-    functions: Record<string, { file: string; packages: Array<{ name: string; version: string }> }>;
+    functions: Record<string, { file: string; packages: Array<{ name: string; version: string }>; files: Array<{ file: string }> }>;
   };
   let doc: Sbom;
   beforeAll(() => {
@@ -54,9 +54,11 @@ describe('SBOM', () => {
     expect(names).toEqual(expect.arrayContaining(['cdk-nag', 'zod']));
   });
 
-  test('lists every Lambda bundle with the SHA-256 of the file deployed', () => {
+  test('lists every file of every Lambda bundle with the SHA-256 of the file deployed', () => {
     const files = doc.components.filter((c) => c.type === 'file');
-    expect(files.map((f) => f.name).sort()).toEqual(Object.values(manifest.functions).map((f) => `dist/bundles/${f.file}`).sort());
+    const deployed = Object.values(manifest.functions).flatMap((f) => f.files.map((g) => `dist/bundles/${g.file}`));
+    expect(deployed).toEqual(expect.arrayContaining(['dist/bundles/gateway/index.js', 'dist/bundles/gateway/dynamodb-sdk.js']));
+    expect(files.map((f) => f.name).sort()).toEqual(deployed.sort());
     for (const f of files) {
       expect(f.hashes).toEqual([{ alg: 'SHA-256', content: sha256(path.join(ROOT, f.name)) }]);
     }
@@ -68,6 +70,24 @@ describe('SBOM', () => {
     expect(gateway.dependsOn).toContain(`bundled:@aws-sdk/client-bedrock-runtime@${runtime.version}`);
     const component = doc.components.find((c) => c['bom-ref'] === `bundled:@aws-sdk/client-bedrock-runtime@${runtime.version}`)!;
     expect(component.properties).toContainEqual({ name: 'secure-llm-blueprint:bundled-in', value: 'gateway' });
+  });
+
+  test('a module the gateway loads on first use depends on the packages esbuild put into it', () => {
+    const dynamo = doc.dependencies.find((d) => d.ref === 'bundle:gateway/dynamodb-sdk')!;
+    expect(dynamo.dependsOn!.some((p) => p.startsWith('bundled:@aws-sdk/client-dynamodb@'))).toBe(true);
+    expect(doc.dependencies.find((d) => d.ref === 'bundle:gateway')!.dependsOn!.some((p) => p.startsWith('bundled:@aws-sdk/client-dynamodb@'))).toBe(false);
+  });
+
+  test('fails if a deferred module of a bundle differs from the manifest', () => {
+    // GIVEN a copy of the bundles with one byte changed in the gateway's DynamoDB module
+    const copy = path.join(dir, 'bundles-deferred');
+    fs.cpSync(BUNDLES, copy, { recursive: true });
+    fs.appendFileSync(path.join(copy, 'gateway', 'dynamodb-sdk.js'), ';');
+    // WHEN
+    const r = sbom(copy, path.join(dir, 'tampered-deferred.json'));
+    // THEN
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/gateway\/dynamodb-sdk\.js has SHA-256 [0-9a-f]{64} but the manifest records/);
   });
 
   test('fails if a bundle differs from the manifest', () => {

@@ -11,24 +11,27 @@
  */
 import { COMPILED_LEXICON_JSON } from './lexicon/compiled';
 import { READER_CUES, READER_WINDOW, RULES } from './lexicon/rules';
-import { CJK_CHAR, CLASS_NAMES, CompiledLexicon, NON_ASCII, fold } from './lexicon-compile';
+import { CJK_CHAR, NON_ASCII, fold } from './fold';
+import type { CompiledLexicon } from './lexicon-compile';
 import { LATIN_CONFUSABLES } from './normalize';
 import { countWork } from './work';
 
+/**
+ * The lexicon's plain words, two-word phrases and CJK words with their classes, compiled at build time (see
+ * ./lexicon-compile). Its class list is the engine's: the ids in its entries are positions in it.
+ */
+const COMPILED: CompiledLexicon = JSON.parse(COMPILED_LEXICON_JSON) as CompiledLexicon;
+const CLASS_NAMES: readonly string[] = COMPILED.classes.split(' ');
 const CLASS_ID = new Map<string, number>(CLASS_NAMES.map((c, i) => [c, i]));
+/** A class the rules or the engine use; a compiled lexicon without it was compiled from older word lists or rules. */
 function cid(name: string): number {
   const id = CLASS_ID.get(name);
-  if (id === undefined) throw new Error(`prescreen: unknown class ${name}`);
+  if (id === undefined) throw new Error(`prescreen: lexicon/compiled.ts is stale (it has no class ${name}); run npm run compile:lexicon`);
   return id;
 }
 
 const EMPTY: readonly number[] = [];
 
-/** The lexicon's plain words, two-word phrases and CJK words with their classes, compiled at build time (see ./lexicon-compile). */
-const COMPILED: CompiledLexicon = JSON.parse(COMPILED_LEXICON_JSON) as CompiledLexicon;
-if (COMPILED.classes !== CLASS_NAMES.join(' ')) {
-  throw new Error('prescreen: lexicon/compiled.ts is stale (its classes differ); run npm run compile:lexicon');
-}
 const exact = new Map<string, readonly number[]>(COMPILED.exact);
 const bigrams = new Map<string, readonly number[]>(COMPILED.bigrams);
 const cjk = new Map<string, readonly number[]>(COMPILED.cjk);

@@ -6,10 +6,13 @@
  * Unicode-script tests) cost about 10 ms of the gateway's cold-start module load. It reads the result, as JSON,
  * from `lexicon/compiled.ts`, which `npm run compile:lexicon` (scripts/compile-lexicon.ts) writes with
  * {@link compileLexicon}; test/lambda/shared/screening/engine.test.ts fails if that file differs from a fresh
- * compilation, and the engine refuses to load one whose class list differs from {@link CLASS_NAMES}.
+ * compilation. The engine takes its class list from that file too (not from {@link CLASS_NAMES}, which needs the
+ * word lists: 47 KB of the gateway bundle that every cold start would parse), and refuses to load one that lacks a
+ * class its rules use.
  *
  * @module
  */
+import { CJK_CHAR, fold } from './fold';
 import { LEXICON } from './lexicon/words';
 import { RULES } from './lexicon/rules';
 
@@ -24,18 +27,6 @@ const DERIVED = [...new Set(['D_SYSPROMPT', 'D_OVERRIDE', ...RULES.flatMap((r) =
 
 /** Every class, by id: the lexicon's word classes, then the pseudo-token classes, then the derived ones. */
 export const CLASS_NAMES: readonly string[] = [...Object.keys(LEXICON), ...PSEUDO, ...DERIVED];
-
-/** A character of a CJK script (Han, Hiragana, Katakana, the prolonged sound mark). */
-export const CJK_CHAR = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\u30fc]/u;
-export const NON_ASCII = /[\u0080-\uffff]/;
-const MARKS = /\p{M}/gu;
-
-/** Lower-case, strip diacritics, unify apostrophes (lexicon entries and sliced non-ASCII tokens). */
-export function fold(word: string): string {
-  const lower = word.toLowerCase();
-  if (!NON_ASCII.test(lower)) return lower;
-  return lower.normalize('NFD').replace(MARKS, '').normalize('NFC').replace(/\u2019/g, "'");
-}
 
 /**
  * The lexicon's words by kind, each with its class ids (positions in {@link CLASS_NAMES}): plain words (`exact`),

@@ -11,7 +11,8 @@ import { contentSha256, SignedArtifacts } from '../../../constructs/shared/signe
 
 const PROFILE = 'arn:aws:signer:eu-west-1:123456789012:/signing-profiles/SecureLlm/AbCdEf1234';
 const BUNDLES = path.join(__dirname, '..', '..', '..', 'dist', 'bundles');
-const indexJs = (fn: string) => fs.readFileSync(path.join(BUNDLES, fn, 'index.js'));
+/** Every file a function's bundle deploys: its `index.js` and, for the gateway, the modules it loads on first use. */
+const bundleFiles = (fn: string) => fs.readdirSync(path.join(BUNDLES, fn)).map((name) => ({ name, contents: fs.readFileSync(path.join(BUNDLES, fn, name)) }));
 
 /**
  * An app without the validate-against-default-rules flag, where aws-cdk-lib's CloudFormation validator could only
@@ -52,7 +53,7 @@ describe('defaults', () => {
   test('a function of the package anywhere below the code signing deploys the signed object and carries the Enforce configuration', () => {
     // GIVEN
     const stack = new Stack(newApp(), 'S');
-    const file = artifactsFile('ok.json', [entry('authorizer', contentSha256([{ name: 'index.js', contents: indexJs('authorizer') }]))]);
+    const file = artifactsFile('ok.json', [entry('authorizer', contentSha256(bundleFiles('authorizer')))]);
     const signing = new LambdaCodeSigning(stack, LAMBDA_CODE_SIGNING_ID, { signingProfileVersionArn: PROFILE, signedArtifactsFile: file });
     // WHEN
     const fn = functionIn(stack, prebuiltCode('authorizer'));
@@ -77,10 +78,10 @@ describe('defaults', () => {
     expect(fn.Properties.Code.S3Key).toMatch(/^[0-9a-f]{64}\.zip$/);
   });
 
-  test('the digest of a function with a data file covers the file: the signed gateway matches only its own configuration', () => {
+  test('the digest of a function with a data file covers the file and every file of the bundle: the signed gateway matches only its own configuration', () => {
     // GIVEN
     const stack = new Stack(newApp(), 'S');
-    const sha = contentSha256([{ name: 'index.js', contents: indexJs('gateway') }, { name: 'config.json', contents: '{"a":1}' }]);
+    const sha = contentSha256([...bundleFiles('gateway'), { name: 'config.json', contents: '{"a":1}' }]);
     const file = artifactsFile('gateway.json', [entry('gateway', sha)]);
     new LambdaCodeSigning(stack, LAMBDA_CODE_SIGNING_ID, { signingProfileVersionArn: PROFILE, signedArtifactsFile: file });
     // WHEN
@@ -95,7 +96,7 @@ describe('validation', () => {
     // GIVEN a file signed for another gateway configuration
     const app = newApp();
     const stack = new Stack(app, 'S');
-    const sha = contentSha256([{ name: 'index.js', contents: indexJs('gateway') }, { name: 'config.json', contents: '{"a":1}' }]);
+    const sha = contentSha256([...bundleFiles('gateway'), { name: 'config.json', contents: '{"a":1}' }]);
     const file = artifactsFile('changed.json', [entry('gateway', sha)]);
     new LambdaCodeSigning(stack, LAMBDA_CODE_SIGNING_ID, { signingProfileVersionArn: PROFILE, signedArtifactsFile: file, signedArtifactsKey: 'codeSigning.signedArtifactsFile' });
     // WHEN the configuration changed

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -6,9 +7,9 @@ import { lambdaBundleDir, latestNodeRuntime } from '../../../constructs/shared/l
 
 describe('lambda bundles', () => {
   describe('defaults', () => {
-    test('every function has its pre-built bundle, listed with its SHA-256 in the manifest', () => {
+    test('every function has its pre-built bundle, each file listed with its SHA-256 in the manifest', () => {
       const manifest = JSON.parse(fs.readFileSync(path.join(lambdaBundleDir('gateway'), '..', 'manifest.json'), 'utf8')) as {
-        functions: Record<string, { sha256: string; bytes: number }>;
+        functions: Record<string, { sha256: string; bytes: number; files: Array<{ file: string; sha256: string; bytes: number }> }>;
       };
       const names = [
         'authorizer',
@@ -22,10 +23,38 @@ describe('lambda bundles', () => {
       ] as const;
       expect(Object.keys(manifest.functions).sort()).toEqual([...names]);
       for (const name of names) {
-        const bytes = fs.readFileSync(path.join(lambdaBundleDir(name), 'index.js'));
-        expect(bytes.length).toBe(manifest.functions[name]!.bytes);
-        expect(createHash('sha256').update(bytes).digest('hex')).toBe(manifest.functions[name]!.sha256);
+        const dir = lambdaBundleDir(name);
+        const fn = manifest.functions[name]!;
+        const index = fs.readFileSync(path.join(dir, 'index.js'));
+        expect(index.length).toBe(fn.bytes);
+        expect(createHash('sha256').update(index).digest('hex')).toBe(fn.sha256);
+        // Every file the function deploys (its whole directory) is in the manifest, index.js first.
+        expect(fn.files.map((f) => f.file)).toEqual(['index.js', ...fs.readdirSync(dir).filter((f) => f !== 'index.js').sort()].map((f) => `${name}/${f}`));
+        for (const f of fn.files) {
+          const bytes = fs.readFileSync(path.join(dir, '..', f.file));
+          expect([bytes.length, createHash('sha256').update(bytes).digest('hex')]).toEqual([f.bytes, f.sha256]);
+        }
       }
+    });
+
+    test('the gateway loads its DynamoDB and Agent Runtime clients and its document screen from files of their own, on first use', () => {
+      const dir = lambdaBundleDir('gateway');
+      const index = fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
+      const deferred = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'scripts', 'bundle-deferred.json'), 'utf8')) as Record<string, string[]>;
+      // index.js requires exactly the deferred modules from its directory, and carries none of their code
+      expect([...index.matchAll(/require\("(\.[^"]*)"\)/g)].map((m) => m[1]).sort()).toEqual(deferred.gateway!.map((m) => `./${m}`).sort());
+      expect(index).not.toContain('DynamoDB_20120810');
+      expect(index).not.toContain('AmazonBedrockAgentRuntime');
+      // each deferred file loads alone and exports what deferred-sdk.ts takes from it
+      const script = deferred.gateway!.map((m) => `const ${m.replace(/-/g, '_')}=require(${JSON.stringify(path.join(dir, `${m}.js`))});`).join('') +
+        'process.stdout.write(JSON.stringify([Object.keys(agent_runtime_sdk).sort(),Object.keys(document_screen).sort(),Object.keys(dynamodb_sdk).sort()]))';
+      const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'us-east-1', NODE_OPTIONS: '' }, timeout: 60_000 });
+      expect(r.stderr).not.toMatch(/Error/);
+      expect(JSON.parse(r.stdout)).toEqual([
+        ['BedrockAgentRuntimeClient', 'RetrieveCommand'],
+        ['screenDocument'],
+        ['ConditionalCheckFailedException', 'DynamoDBClient', 'GetItemCommand', 'UpdateItemCommand'],
+      ]);
     });
   });
 
