@@ -28,9 +28,10 @@
  *     handler alone (Bedrock stubbed); and the stubbed handler followed by a bare call, whose excess over the two
  *     alone shows how much of the difference is the cost of interleaving the two workloads (GC, caches), not work the
  *     gateway adds to its Bedrock call (whose request, client and signal cost the same CPU as the bare call's).
- * (c) Bundle: the pre-built gateway bundle the package ships (`dist/bundles/gateway/index.js`, from
+ * (c) Bundle: the pre-built gateway bundle the package ships (`dist/bundles/gateway/`, from
  *     `scripts/bundle-lambdas.mjs`: bundle, minify, platform node, target node24, mainFields module,main, the SDK's
- *     credential chain aliased to the Lambda one) versus a bundle that only imports `@aws-sdk/client-bedrock-runtime`
+ *     credential chain aliased to the Lambda one; `index.js` and, beside it, the modules it loads on first use, which
+ *     a cold start does not read: the size column is `index.js`'s) in a code directory as Lambda gets it, versus a bundle that only imports `@aws-sdk/client-bedrock-runtime`
  *     and creates a client, built the same way but with the SDK's own credential chain (the baseline as it was before
  *     that alias); sizes and cold `require` times (wall and CPU) in fresh `node` processes, interleaved in a rotating
  *     order, median of 15. Also: the gateway with quotas and a knowledge-base alias on (its deferred DynamoDB and
@@ -197,6 +198,9 @@ const DEPLOYED_BUNDLING = JSON.parse(fs.readFileSync(path.join(root, 'scripts', 
 /** The gateway configuration of the "all clients" figure: quotas on and one alias bound to a knowledge base. */
 const ALL_CLIENTS_KNOWLEDGE_BASES = JSON.stringify({ 'kb-chat': 'KBBENCH001' });
 
+/** The modules the gateway loads on first use, each a file of its own beside index.js (`scripts/bundle-lambdas.mjs`). */
+const DEFERRED_MODULES = (JSON.parse(fs.readFileSync(path.join(root, 'scripts', 'bundle-deferred.json'), 'utf8')) as Record<string, string[]>).gateway ?? [];
+
 async function measureBundles(bedrockUrl: string): Promise<BundleFigures> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-'));
   const { guardrailId: _g, guardrailVersion: _v, quotaTableName: _q, ...staticConfig } = CONFIG;
@@ -205,28 +209,35 @@ async function measureBundles(bedrockUrl: string): Promise<BundleFigures> {
   const SDK_ONLY = "import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';\nexport const client = new BedrockRuntimeClient({ maxAttempts: 1 });\n";
   const buildPair = async (name: string, mainFields: string[] | undefined): Promise<{ gateway: string; sdk: string }> => {
     const common: BuildOptions = { ...deployedOptions, alias: lambdaCredentials, absWorkingDir: root, logLevel: 'silent', ...(mainFields ? { mainFields } : {}) };
-    const gateway = path.join(dir, `gateway-${name}.js`);
+    // A code directory as Lambda gets it: index.js, the modules it loads on first use, its configuration file.
+    const codeDir = path.join(dir, `gateway-${name}`);
+    fs.mkdirSync(codeDir);
+    const gateway = path.join(codeDir, 'index.js');
     const sdk = path.join(dir, `sdk-only-${name}.js`);
+    const buildGateway = (write: boolean) =>
+      build({ ...common, entryPoints: [path.join(root, 'lambda/gateway/index.ts')], external: DEFERRED_MODULES.map((m) => `./${m}`), write, outfile: gateway });
     if (name === 'deployed') {
       // The bundle the package ships and the construct deploys, byte for byte (npm run build:bundles).
-      const shipped = path.join(root, 'dist', 'bundles', 'gateway', 'index.js');
-      fs.copyFileSync(shipped, gateway);
+      const shipped = path.join(root, 'dist', 'bundles', 'gateway');
+      for (const file of fs.readdirSync(shipped)) fs.copyFileSync(path.join(shipped, file), path.join(codeDir, file));
       // The driver of (a), (b), (d) is bundled with DEPLOYED_BUNDLING: it must be what builds the shipped bundle.
-      const rebuilt = await build({ ...common, entryPoints: [path.join(root, 'lambda/gateway/index.ts')], write: false });
-      if (!Buffer.from(rebuilt.outputFiles[0]!.contents).equals(fs.readFileSync(shipped))) {
-        throw new Error(`scripts/bundle-options.json does not rebuild ${shipped} byte for byte: the shipped bundle is stale, run npm run build:bundles`);
+      const rebuilt = await buildGateway(false);
+      if (!Buffer.from(rebuilt.outputFiles![0]!.contents).equals(fs.readFileSync(path.join(shipped, 'index.js')))) {
+        throw new Error(`scripts/bundle-options.json does not rebuild ${shipped}/index.js byte for byte: the shipped bundle is stale, run npm run build:bundles`);
       }
     } else {
-      await build({ ...common, entryPoints: [path.join(root, 'lambda/gateway/index.ts')], outfile: gateway });
+      await buildGateway(true);
+      for (const m of DEFERRED_MODULES) {
+        await build({ ...common, entryPoints: [path.join(root, 'lambda/gateway', `${m}.ts`)], outfile: path.join(codeDir, `${m}.js`) });
+      }
     }
+    fs.writeFileSync(path.join(codeDir, GATEWAY_CONFIG_FILE_NAME), JSON.stringify(staticConfig));
     // The baseline is the SDK client as esbuild bundles it by default: with the SDK's own credential chain, not the
     // Lambda one the deployed options alias in (so it is the same bundle as before that alias existed).
     const { alias: _alias, ...sdkOptions } = common;
     await build({ ...sdkOptions, stdin: sdkStdin(SDK_ONLY), outfile: sdk });
     return { gateway, sdk };
   };
-  // The configuration file the construct writes beside the bundle; both gateway bundles read it from their directory.
-  fs.writeFileSync(path.join(dir, GATEWAY_CONFIG_FILE_NAME), JSON.stringify(staticConfig));
   const deployed = await buildPair('deployed', DEPLOYED_BUNDLING.mainFields);
   const mainFirst = await buildPair('main-first', undefined);
   const common: BuildOptions = { ...deployedOptions, mainFields: DEPLOYED_BUNDLING.mainFields, absWorkingDir: root, logLevel: 'silent' };
@@ -238,9 +249,8 @@ async function measureBundles(bedrockUrl: string): Promise<BundleFigures> {
   await build({ ...common, stdin: sdkStdin(`${SDK_ONLY}export { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';\n`), outfile: sdkFirst });
   // The shipped bundle in a code directory whose configuration turns on quotas and one knowledge-base alias.
   const allDir = path.join(dir, 'all-clients');
-  fs.mkdirSync(allDir);
+  fs.cpSync(path.dirname(deployed.gateway), allDir, { recursive: true });
   const allClients = path.join(allDir, 'index.js');
-  fs.copyFileSync(deployed.gateway, allClients);
   fs.writeFileSync(path.join(allDir, GATEWAY_CONFIG_FILE_NAME), JSON.stringify({
     ...staticConfig,
     quotasEnabled: true,
