@@ -649,18 +649,22 @@ describe('InferenceGateway', () => {
       return path.join(assemblyDir, `asset.${code.replace(/\.zip$/, '')}`);
     }
 
-    test('deploys the pre-built bundle byte for byte, with the validated static configuration beside it', () => {
+    test('deploys the pre-built bundle byte for byte, every file of it, with the validated static configuration beside it', () => {
       // GIVEN a system prompt with quotes, a dollar sign, backticks, a backslash and a new line
       const app = newConstructTestApp();
       const prompt = 'Say "hi" to $USER with `code`\\n and a real\nnew line: canary-7f3a9c';
       // WHEN
       const { stack, gateway } = build({ systemPrompt: prompt, toolAllowedHosts: { post_webhook: ['hooks.example.com'] } }, newStack(app));
       const assembly = app.synth();
-      // THEN the asset is the package's bundle unchanged plus the configuration file, nothing else
+      // THEN the asset is the package's bundle unchanged (index.js and the modules it loads on first use) plus the
+      // configuration file, nothing else
       const assetDir = assetDirOf(stack, gateway, assembly.directory);
-      expect(fs.readdirSync(assetDir).sort()).toEqual([GATEWAY_CONFIG_FILE_NAME, 'index.js']);
-      const deployed = fs.readFileSync(path.join(assetDir, 'index.js'));
-      expect(deployed.equals(fs.readFileSync(path.join(lambdaBundleDir('gateway'), 'index.js')))).toBe(true);
+      const bundleFiles = fs.readdirSync(lambdaBundleDir('gateway')).sort();
+      expect(bundleFiles).toEqual(['agent-runtime-sdk.js', 'document-screen.js', 'dynamodb-sdk.js', 'index.js']);
+      expect(fs.readdirSync(assetDir).sort()).toEqual([...bundleFiles, GATEWAY_CONFIG_FILE_NAME].sort());
+      for (const file of bundleFiles) {
+        expect(fs.readFileSync(path.join(assetDir, file)).equals(fs.readFileSync(path.join(lambdaBundleDir('gateway'), file)))).toBe(true);
+      }
       // The configuration file holds the prompt exactly and passes the function's own schema.
       const config = staticConfigSchema.parse(JSON.parse(fs.readFileSync(path.join(assetDir, GATEWAY_CONFIG_FILE_NAME), 'utf8')));
       expect(config.systemPrompt).toBe(prompt);
