@@ -211,7 +211,7 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
           'The package build records each Lambda bundle\'s SHA-256 and the npm packages in it, and writes a CycloneDX SBOM of the runtime dependencies and the bundles; CI checks registry signatures and high or critical advisories in production and bundled packages, failing on a bad answer and reporting (or, with SUPPLY_CHAIN_CHECKS=required, failing) when the registry cannot answer.',
         implementedIn: ['scripts/bundle-lambdas.mjs', 'scripts/sbom.mjs', 'scripts/supply-chain-check.mjs', '.ci/run'],
         provedBy: [
-          it('test/scripts/supply-chain.test.ts', 'SBOM lists every Lambda bundle with the SHA-256 of the file deployed'),
+          it('test/scripts/supply-chain.test.ts', 'SBOM lists every file of every Lambda bundle with the SHA-256 of the file deployed'),
           it('test/scripts/supply-chain.test.ts', 'SBOM fails if a bundle differs from the manifest'),
           it('test/scripts/supply-chain.test.ts', 'supply-chain check fails if a signature is invalid'),
           it('test/scripts/supply-chain.test.ts', 'supply-chain check fails if a production or bundled package has a high advisory'),
