@@ -22,7 +22,8 @@
  * - `--check`: fit and report, but do not write the weights; `--explain`: also list the clean documents scored
  *   highest and the poisoned ones scored lowest out of fold (set, family, signal ids; never text); `--features`:
  *   each feature's firing rate, English against other languages, poisoned against clean.
- * - `FIT_LAMBDA`, `FIT_TARGET` (environment): try another penalty or clean-rate target.
+ * - `FIT_LAMBDA`, `FIT_TARGET` (environment): try another penalty or clean-rate target; `FIT_TARGET_EN`,
+ *   `FIT_TARGET_OTHER`: another target for one language group only.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -58,6 +59,9 @@ const FOLDS = 5;
  * on the dev sets underestimates that rate, so half of it).
  */
 const TARGET_CLEAN = Number(process.env.FIT_TARGET ?? 0.01);
+/** The target of each language group's threshold (environment `FIT_TARGET_EN`, `FIT_TARGET_OTHER`; default {@link TARGET_CLEAN}). */
+const TARGET_ENGLISH = Number(process.env.FIT_TARGET_EN ?? TARGET_CLEAN);
+const TARGET_OTHER = Number(process.env.FIT_TARGET_OTHER ?? TARGET_CLEAN);
 /** L2 penalty on the weights (not on the bias). */
 const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
 /** Features left out of the model (weight 0): comma-separated names (environment `FIT_DROP`, default {@link DROPPED}). */
@@ -187,14 +191,14 @@ interface Thresholds {
  * With {@link SPLIT}, each group's threshold is chosen by the clean-rate rule within that group (the target holds in
  * English and in other languages separately); otherwise one threshold for all.
  */
-function chooseThresholds(rows: readonly Row[], p: readonly number[], target: number): Thresholds {
+function chooseThresholds(rows: readonly Row[], p: readonly number[]): Thresholds {
   if (!SPLIT) {
-    const t = chooseThreshold(rows, p, target);
+    const t = chooseThreshold(rows, p, TARGET_CLEAN);
     return { english: t, other: t };
   }
   const pick = (other: boolean): number => {
     const idx = rows.map((_, i) => i).filter((i) => rows[i]!.other === other);
-    return chooseThreshold(idx.map((i) => rows[i]!), idx.map((i) => p[i]!), target);
+    return chooseThreshold(idx.map((i) => rows[i]!), idx.map((i) => p[i]!), other ? TARGET_OTHER : TARGET_ENGLISH);
   };
   return { english: pick(false), other: pick(true) };
 }
@@ -248,7 +252,7 @@ const rows: Row[] = DEV_SETS.flatMap((set) =>
 
 // Cross-validated operating point.
 const oof = outOfFold(rows, FOLDS);
-const threshold = chooseThresholds(rows, oof, TARGET_CLEAN);
+const threshold = chooseThresholds(rows, oof);
 {
   const clean = rows.filter((r) => !r.poisoned);
   const allowed = Math.floor(TARGET_CLEAN * clean.length) - clean.filter((r) => r.hard).length;
@@ -307,7 +311,7 @@ if (process.argv.includes('--folds')) {
 const loso = new Array<boolean>(rows.length).fill(false);
 for (const held of DEV_SETS) {
   const train = rows.filter((r) => r.set !== held);
-  const t = chooseThresholds(train, outOfFold(train, FOLDS), TARGET_CLEAN);
+  const t = chooseThresholds(train, outOfFold(train, FOLDS));
   const w = fit(train.filter((r) => !r.hard));
   rows.forEach((r, i) => {
     if (r.set === held) loso[i] = quarantined(r, r.hard ? 1 : risk(w, r.x), t);
@@ -335,7 +339,7 @@ const outer = folds(rows, FOLDS);
 const nested = new Array<boolean>(rows.length).fill(false);
 for (let f = 0; f < FOLDS; f++) {
   const train = rows.filter((_, i) => outer[i] !== f);
-  const t = chooseThresholds(train, outOfFold(train, FOLDS - 1), TARGET_CLEAN);
+  const t = chooseThresholds(train, outOfFold(train, FOLDS - 1));
   const w = fit(train.filter((r) => !r.hard));
   rows.forEach((r, i) => {
     if (outer[i] === f) nested[i] = quarantined(r, r.hard ? 1 : risk(w, r.x), t);
