@@ -122,6 +122,34 @@ function cuedAt(text: string, at: number): boolean {
   return REPORTING_CUES_CJK.some((cue) => before.includes(cue));
 }
 
+const CALLS = (process.env.DOC_VARIANT ?? '').includes('call');
+/**
+ * A word followed right away by `(`, `"`, `=` or a backtick is a name in code or data (`describe(`, `"name":`,
+ * `delete=`), not a verb that opens a sentence.
+ */
+const codeToken = (next: number): boolean => next === 0x28 || next === 0x22 || next === 0x3d || next === 0x60;
+/** Longest key read before an `=` ({@link cuedKey}). */
+const KEY_MAX = 24;
+/**
+ * The word right before the `=` at `eq` is a reporting cue or a prompt key (`payload="…"`, `prompt='…'` in a log or
+ * a config line): the quoted value is a quotation, not a markup attribute. Reads at most {@link KEY_MAX} characters.
+ */
+function cuedKey(text: string, eq: number): boolean {
+  let k = eq;
+  while (k > 0 && eq - k < KEY_MAX && isAsciiWordChar(text.charCodeAt(k - 1))) k--;
+  countWork(eq - k);
+  const key = text.slice(k, eq).toLowerCase();
+  return REPORTING_CUES.has(key) || PROMPT_KEYS.has(key);
+}
+const FENCE_ALL = (process.env.DOC_VARIANT ?? '').includes('fenceall');
+const FENCE_COLON = (process.env.DOC_VARIANT ?? '').includes('fencecolon');
+/** The last non-blank character before `at` is a colon ("… revealed this:"), looking back at most 8 characters. */
+function colonBefore(text: string, at: number): boolean {
+  let k = at - 1;
+  while (k >= 0 && at - k <= 8 && text.charCodeAt(k) <= 0x20) k--;
+  return k >= 0 && text.charCodeAt(k) === 0x3a;
+}
+
 /** The result of {@link mentionView}. */
 export interface MentionView {
   /** The text with its mentions replaced by spaces (same length). */
@@ -163,7 +191,7 @@ export function mentionView(text: string): MentionView {
         open = -1;
         if (fence < 0) {
           fence = i;
-          fenceCued = cuedAt(text, i);
+          fenceCued = FENCE_ALL || cuedAt(text, i) || (FENCE_COLON && colonBefore(text, i));
         } else {
           if (discussion || fenceCued) blank.push([fence, i + 3]);
           fence = -1;
@@ -202,8 +230,9 @@ export function mentionView(text: string): MentionView {
     const close = CLOSER.get(c);
     if (close === undefined) continue;
     const prev = i === 0 ? 0x20 : text.charCodeAt(i - 1);
-    // An attribute value (`style="…"`) is markup, and an apostrophe inside a word ("don't") is not a quotation mark.
-    if (prev === 0x3d) continue;
+    // An attribute value (`style="…"`) is markup, unless its key is a reporting cue or a prompt key (`payload="…"` in
+    // a log line: the value is quoted data), and an apostrophe inside a word ("don't") is not a quotation mark.
+    if (prev === 0x3d && !cuedKey(text, i - 1)) continue;
     if (c === 0x27 && isWordChar(prev)) continue;
     open = i;
     closer = close;
@@ -506,11 +535,12 @@ export function imperativeProfile(text: string): ImperativeProfile {
         head = '';
       }
       if (SENTENCE_OPENERS.has(word)) continue;
-      if (IMPERATIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word)) {
+      const call = CALLS && codeToken(text.charCodeAt(i));
+      if (!call && (IMPERATIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word))) {
         imperatives++;
         imperative = true;
       }
-      if (KNOWLEDGE_VERBS.has(word)) requestStart = i;
+      if (!call && KNOWLEDGE_VERBS.has(word)) requestStart = i;
       if (!imperative && DOC_IMPERATIVE_HEADS.has(word)) head = word;
       else atStart = false;
       if (thaiEnd) endSentence();
@@ -816,6 +846,13 @@ export interface AddressProfile {
   readonly codeLines: number;
   /** The first line greets people or names a subject ("Hi team,", "Dear Ms Okafor,", "Subject: …"): a letter. */
   readonly letter: boolean;
+  /**
+   * Sentences whose subject is a processor and that lay down what it must or may do, in the third person and not
+   * spoken to it ("The assistant must not reveal account numbers"): the register of a policy about an assistant.
+   */
+  readonly processorRules: number;
+  /** Sentences with a modal of obligation ("must", "should", "never") or opening with an imperative: prescriptions. */
+  readonly prescriptions: number;
 }
 
 /** 1 for the characters that are frequent in code and rare in prose: `{ } [ ] ( ) ; = _ < > \ $`. */
@@ -861,6 +898,17 @@ function codeLike(text: string, from: number, to: number): boolean {
     if (key && c === 0x3a && (text.charCodeAt(k + 1) === 0x20 || k + 1 === e)) return true;
   }
   return false;
+}
+
+/** Experiment toggle (removed before commit). */
+const ROLE_LABELS = (process.env.DOC_VARIANT ?? '').includes('role');
+/**
+ * The word `text[start, end)` is a whole quoted string (`"assistant"`, `'AI'`): a role name or a label in data (a
+ * chat log's `"role": "assistant"`), not a word that speaks to a reader.
+ */
+function roleLabel(text: string, start: number, end: number): boolean {
+  const q = text.charCodeAt(start - 1);
+  return (q === 0x22 || q === 0x27) && text.charCodeAt(end) === q;
 }
 
 interface SentenceState {
@@ -925,6 +973,8 @@ export function addressProfile(text: string): AddressProfile {
   let readerOutputDirected = 0;
   let replyDirected = 0;
   let secondPerson = 0;
+  let processorRules = 0;
+  let prescriptions = 0;
   let lastDirects = false; // the latest sentence with a word is an imperative or dictates what is said
   let lastImperative = false; // …and is an imperative
   // Per paragraph: [sentences, imperatives, second-person sentences].
@@ -970,6 +1020,8 @@ export function addressProfile(text: string): AddressProfile {
         cur.processor = true;
       }
       if (cur.processor) processorMentions++;
+      if (cur.modal || cur.imperative) prescriptions++;
+      if (cur.subject && cur.modal && !cur.vocative && !cur.imperative) processorRules++;
       const directs = cur.imperative || cur.modal || cur.second || cur.tell || describedDirects;
       if ((cur.vocative && directs) || (cur.subject && cur.modal)) processorDirected++;
       else if (prev !== undefined && directs) processorDirected++;
@@ -1025,7 +1077,7 @@ export function addressProfile(text: string): AddressProfile {
       const index = cur.words++;
       const at = index - clauseStart;
       if (at === 0 || (at === 1 && (SENTENCE_OPENERS.has(prevWord) || /^[0-9]/.test(prevWord) || prevWord.length === 1))) {
-        if (DIRECTIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word)) cur.imperative = true;
+        if (!(CALLS && codeToken(text.charCodeAt(i))) && (DIRECTIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word))) cur.imperative = true;
       }
       if (at === 1 && DOC_IMPERATIVE.phrases.has(pair)) cur.imperative = true;
       let processor: boolean;
@@ -1053,9 +1105,10 @@ export function addressProfile(text: string): AddressProfile {
         work += 2 * word.length;
         // "language model(s)": a model that reads; a bare "model" is more often a product or a data model.
         processor =
-          (bits & B_PROCESSOR) !== 0 ||
-          ((word === 'model' || word === 'models') && prevWord === 'language') ||
-          (hyphen > 0 && AI_HEADS.has(word.slice(0, hyphen)));
+          ((bits & B_PROCESSOR) !== 0 ||
+            ((word === 'model' || word === 'models') && prevWord === 'language') ||
+            (hyphen > 0 && AI_HEADS.has(word.slice(0, hyphen)))) &&
+          !(ROLE_LABELS && roleLabel(text, start, i));
         if ((bits & B_TELL) !== 0) cur.tell = true;
         if ((bits & B_SECOND) !== 0) cur.second = true;
         if ((bits & B_MODAL) !== 0) cur.modal = true;
@@ -1188,6 +1241,8 @@ export function addressProfile(text: string): AddressProfile {
     secondPersonContrast,
     finalDirective,
     codeLines: lines === 0 ? 0 : codeLinesCount / lines,
+    processorRules,
+    prescriptions,
   };
 }
 
@@ -1306,5 +1361,60 @@ export function fencesBlanked(text: string): string {
     line = nl + 1;
   }
   countWork(n);
+  return blankSpans(text, blank);
+}
+
+/**
+ * Keys of structured data whose string values are prompts an application sends or test cases of an evaluation suite
+ * (`"input"`, `"prompt"`, `"payload"`, `"expected"`), lower case: text the data holds, not an instruction to whoever
+ * reads the data.
+ */
+const PROMPT_KEYS: ReadonlySet<string> = new Set(
+  `input inputs prompt prompts payload payloads attack attacks example examples test test_case testcase case query
+  question instruction instructions system system_prompt systemprompt user_prompt template prompt_template expected
+  expected_output expected_behavior expected_behaviour attempt probe`
+    .split(/\s+/)
+    .filter((w) => w !== ''),
+);
+/** A key, a colon and an opening quotation mark: `"prompt": "`. The key is at most 40 word characters. */
+const KEY_VALUE = /"([A-Za-z_][A-Za-z0-9_-]{0,39})"[ \t]*:[ \t]*"/g;
+/** Longest value {@link promptValuesBlanked} blanks (a value that does not close by then is left in the view). */
+const MAX_PROMPT_VALUE = 4000;
+
+/**
+ * Structured data (a document opening with `{` or `[`) with the string values of its prompt and test-case keys
+ * ({@link PROMPT_KEYS}) blanked out, same length: an evaluation suite's `"input": "Ignore the question …"` is a test
+ * case, the way a program's string literal is its data ({@link programView}). Other values (`"notes"`,
+ * `"description"`) stay in the view. One pass, linear.
+ */
+export function promptValuesBlanked(text: string): string {
+  const n = text.length;
+  let first = 0;
+  while (first < n && text.charCodeAt(first) <= 0x20) first++;
+  const opener = text.charCodeAt(first);
+  if (opener !== 0x7b && opener !== 0x5b) return text;
+  const blank: Array<[number, number]> = [];
+  KEY_VALUE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  let read = 0;
+  while ((m = KEY_VALUE.exec(text)) !== null) {
+    const open = KEY_VALUE.lastIndex - 1;
+    const limit = Math.min(n, open + MAX_PROMPT_VALUE);
+    let j = open + 1;
+    let closed = -1;
+    for (; j < limit; j++) {
+      const d = text.charCodeAt(j);
+      if (d === 0x5c) j++;
+      else if (d === 0x22) {
+        closed = j + 1;
+        break;
+      }
+    }
+    read += j - open;
+    if (closed < 0) continue;
+    if (PROMPT_KEYS.has(m[1]!.toLowerCase())) blank.push([open, closed]);
+    KEY_VALUE.lastIndex = closed;
+  }
+  countWork(n + read);
   return blankSpans(text, blank);
 }
