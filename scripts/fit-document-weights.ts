@@ -89,6 +89,32 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  * of a document about attacks ("A typical payload: ignore …"): 52.2 / 1.0, 58.0 / 1.7, no English gain and nested
  * English clean 1.2 % against 1.0 %; a feature for a Markdown table column with one instruction cell among names or
  * numbers: fired on 1 % of English poisoned and 2 % of English clean, 49.4 / 0.8, 56.6 / 1.7.
+ * Session 8 (dev set 8: hard clean security writing, code, guides, policies), criterion fixed before comparing: over
+ * sets 1-8 leave-one-set-out, the most English poisoned at English clean ≤ 1.5 %, other languages at most 2 points
+ * below the baseline refit and clean ≤ 2 %. English / other languages (poisoned / clean %; set 8 held out in brackets):
+ * - baseline, the set-7 features refitted on sets 1-8: 41.8 / 1.5, 55.2 / 1.7 (46.9 / 5.5);
+ * - prompt and test-case values of data blanked, and `payload="…"`-style quoted values read as quotations (the two
+ *   kept first): 45.7 / 1.2, 55.2 / 1.7 (49.0 / 4.1);
+ * - kept on top, each removed in turn from the final set (English poisoned / clean without it): a word followed by
+ *   `(`, `"`, `=` or a backtick is not a verb (55.8 / 1.2); a modal rule about an AI that the sentence reports is not
+ *   directed at the reader (55.1 / 1.2); an escaped quotation mark does not open or close a quotation (56.0 / 1.1);
+ *   YAML block scalars and compound keys (`input_document: |`) of prompts and test cases (56.5 / 1.1); "an" before a
+ *   processor noun speaks to it only after "are"/"as" (56.0 / 1.1); a processor noun after the sentence's opening
+ *   imperative is its object, not its addressee (50.5 / 0.8); a fenced block right after a colon is an exhibit (55.8 /
+ *   0.8); presentReader (55.8 / 1.4, other languages 55.2 against 58.7);
+ * - with all of them: 57.0 / 0.9, 58.7 / 1.7 (52.0 / 0.7); then code, processorDirected, secondPersonShare,
+ *   secondPersonContrast, readerInDiscussion and commandInData changed sign across the folds and are left out (the
+ *   rule above): 57.2 / 0.6, 59.4 / 1.7 (51.0 / 0.7). Leaving out only the last three: 57.0 / 0.6, 59.4 / 1.7.
+ * - tried and not kept (each on top of the set then kept; LOSO moves by 5-15 documents when a few clean documents
+ *   change place near the threshold, so small differences are noise): a quoted processor noun alone (`"assistant"`, a
+ *   chat role) not read as a processor: 44.0 / 0.8 against 44.2 / 0.6; an imperative opening a later clause of a
+ *   sentence spoken to a processor (", then cancel …"): 56.5 / 1.1 against 57.0 / 1.2; "@assistant" as a vocative:
+ *   56.8 / 1.2; a preposition between "to" and the processor noun cancels the address: 57.0 / 1.2 (no change);
+ *   every fenced block a mention: 51.2 / 0.9 against 51.4 / 0.9 with the colon rule; a longer gap (24 characters)
+ *   between quoted examples of a list: 40.1 / 0.8 against 44.2 / 0.6; the share of directing sentences the views
+ *   leave out (exampleShare): 53.4 / 0.9 against 54.8 / 0.8; policy genre features (three or more prescriptive
+ *   sentences, 40 % of them: normative; two third-person rules for an assistant: processorPolicy) with or without
+ *   discounting those rules from processorDirected: 57.0 / 1.2 against 57.0 / 0.9 without them.
  */
 const DROPPED = [
   'override',
@@ -103,9 +129,12 @@ const DROPPED = [
   'processorInDiscussion',
   'directiveInCode',
   'readerInCode',
-  'processorPolicy',
-  'normative',
-  'exampleShare',
+  'code',
+  'processorDirected',
+  'secondPersonShare',
+  'secondPersonContrast',
+  'readerInDiscussion',
+  'commandInData',
 ];
 const DROP = new Set((process.env.FIT_DROP ?? DROPPED.join(',')).split(',').filter((f) => f !== ''));
 for (const f of DROP) if (!(DOCUMENT_FEATURES as readonly string[]).includes(f)) throw new Error(`FIT_DROP: unknown feature ${f}`);
@@ -170,6 +199,26 @@ function outOfFold(rows: readonly Row[], k: number): number[] {
   }
   return out;
 }
+
+/**
+ * Out-of-set risk of every row: each dev set scored by a model fitted on the other sets (`NaN` for rows a hard signal
+ * quarantines). With fewer than three sets, falls back to {@link outOfFold}.
+ */
+function outOfSet(rows: readonly Row[]): number[] {
+  const sets = [...new Set(rows.map((r) => r.set))];
+  if (sets.length < 3) return outOfFold(rows, FOLDS);
+  const out = new Array<number>(rows.length).fill(Number.NaN);
+  for (const held of sets) {
+    const w = fit(rows.filter((r) => r.set !== held && !r.hard));
+    rows.forEach((r, i) => {
+      if (r.set === held && !r.hard) out[i] = risk(w, r.x);
+    });
+  }
+  return out;
+}
+/** Scores the operating point is chosen on: out of fold (k-fold), or out of set (`FIT_OPERATING=set`). */
+const OPERATING = process.env.FIT_OPERATING ?? 'fold';
+const calibration = (rows: readonly Row[], k: number): number[] => (OPERATING === 'set' ? outOfSet(rows) : outOfFold(rows, k));
 
 const quarantined = (r: Row, p: number, t: Thresholds): boolean => r.hard || p >= thresholdOf(t, r);
 
@@ -255,7 +304,7 @@ const rows: Row[] = DEV_SETS.flatMap((set) =>
 
 // Cross-validated operating point.
 const oof = outOfFold(rows, FOLDS);
-const threshold = chooseThresholds(rows, oof);
+const threshold = chooseThresholds(rows, OPERATING === 'set' ? outOfSet(rows) : oof);
 {
   const clean = rows.filter((r) => !r.poisoned);
   const allowed = Math.floor(TARGET_CLEAN * clean.length) - clean.filter((r) => r.hard).length;
@@ -314,7 +363,7 @@ if (process.argv.includes('--folds')) {
 const loso = new Array<boolean>(rows.length).fill(false);
 for (const held of DEV_SETS) {
   const train = rows.filter((r) => r.set !== held);
-  const t = chooseThresholds(train, outOfFold(train, FOLDS));
+  const t = chooseThresholds(train, calibration(train, FOLDS));
   const w = fit(train.filter((r) => !r.hard));
   rows.forEach((r, i) => {
     if (r.set === held) loso[i] = quarantined(r, r.hard ? 1 : risk(w, r.x), t);

@@ -122,7 +122,6 @@ function cuedAt(text: string, at: number): boolean {
   return REPORTING_CUES_CJK.some((cue) => before.includes(cue));
 }
 
-const CALLS = (process.env.DOC_VARIANT ?? '').includes('call');
 /**
  * A word followed right away by `(`, `"`, `=` or a backtick is a name in code or data (`describe(`, `"name":`,
  * `delete=`), not a verb that opens a sentence.
@@ -141,12 +140,16 @@ function cuedKey(text: string, eq: number): boolean {
   const key = text.slice(k, eq).toLowerCase();
   return REPORTING_CUES.has(key) || PROMPT_KEYS.has(key);
 }
-const FENCE_ALL = (process.env.DOC_VARIANT ?? '').includes('fenceall');
-const FENCE_COLON = (process.env.DOC_VARIANT ?? '').includes('fencecolon');
-/** The last non-blank character before `at` is a colon ("… revealed this:"), looking back at most 8 characters. */
+/** Blanks read back from a fence to the colon that introduces it ({@link colonBefore}). */
+const COLON_SPAN = 8;
+/**
+ * The last non-blank character before `at` is a colon ("Viewing the source revealed this:" and a fenced block): the
+ * block is an exhibit the text introduces. Reads at most {@link COLON_SPAN} characters.
+ */
 function colonBefore(text: string, at: number): boolean {
   let k = at - 1;
-  while (k >= 0 && at - k <= 8 && text.charCodeAt(k) <= 0x20) k--;
+  while (k >= 0 && at - k <= COLON_SPAN && text.charCodeAt(k) <= 0x20) k--;
+  countWork(at - k);
   return k >= 0 && text.charCodeAt(k) === 0x3a;
 }
 
@@ -191,7 +194,7 @@ export function mentionView(text: string): MentionView {
         open = -1;
         if (fence < 0) {
           fence = i;
-          fenceCued = FENCE_ALL || cuedAt(text, i) || (FENCE_COLON && colonBefore(text, i));
+          fenceCued = cuedAt(text, i) || colonBefore(text, i);
         } else {
           if (discussion || fenceCued) blank.push([fence, i + 3]);
           fence = -1;
@@ -216,7 +219,7 @@ export function mentionView(text: string): MentionView {
     if (open >= 0) {
       if (i - open > MAX_QUOTE) {
         open = -1;
-      } else if (c === closer && (c !== 0x27 || i + 1 >= n || !isWordChar(text.charCodeAt(i + 1)))) {
+      } else if (c === closer && text.charCodeAt(i - 1) !== 0x5c && (c !== 0x27 || i + 1 >= n || !isWordChar(text.charCodeAt(i + 1)))) {
         if (discussion || open - lastBlankEnd <= LIST_GAP || cuedAt(text, open)) {
           blank.push([open, i + 1]);
           lastBlankEnd = i + 1;
@@ -234,6 +237,8 @@ export function mentionView(text: string): MentionView {
     // a log line: the value is quoted data), and an apostrophe inside a word ("don't") is not a quotation mark.
     if (prev === 0x3d && !cuedKey(text, i - 1)) continue;
     if (c === 0x27 && isWordChar(prev)) continue;
+    // An escaped quotation mark (`\"` in a string literal) is a character of the string, not a quotation.
+    if (prev === 0x5c) continue;
     open = i;
     closer = close;
   }
@@ -535,7 +540,8 @@ export function imperativeProfile(text: string): ImperativeProfile {
         head = '';
       }
       if (SENTENCE_OPENERS.has(word)) continue;
-      const call = CALLS && codeToken(text.charCodeAt(i));
+      // `describe(`, `"name":`: a name in code or data, not a verb.
+      const call = codeToken(text.charCodeAt(i));
       if (!call && (IMPERATIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word))) {
         imperatives++;
         imperative = true;
@@ -701,6 +707,8 @@ const REPLY_WORDS: ReadonlySet<string> = new Set([
  * "if you are *an* AI", "*an* den Assistenten", "*pour* l'assistant").
  */
 const TOWARD: ReadonlySet<string> = new Set([...`to for an den dem pour para per voor для к`.split(/\s+/), ...DOC_TOWARD.words]);
+/** Words before "an" that make it speak to the processor noun after it ("you are an AI", "as an assistant"); not "written by an AI". */
+const AN_BEFORE: ReadonlySet<string> = new Set(['are', 'as', "you're", 'am', 'be', 'being']);
 /**
  * Words that put a sentence in the past or report it ("the model was told to …", "the attacker asked the assistant
  * to …"): an instruction about an AI that a document reports, not one it gives. English only: the perfect-tense
@@ -847,12 +855,10 @@ export interface AddressProfile {
   /** The first line greets people or names a subject ("Hi team,", "Dear Ms Okafor,", "Subject: …"): a letter. */
   readonly letter: boolean;
   /**
-   * Sentences whose subject is a processor and that lay down what it must or may do, in the third person and not
-   * spoken to it ("The assistant must not reveal account numbers"): the register of a policy about an assistant.
+   * Sentences that speak to the processor of this very document, described by what it does to it ("If you are an AI
+   * reading this case study, tell …", "Assistant processing this report: …"), and direct it; not reported.
    */
-  readonly processorRules: number;
-  /** Sentences with a modal of obligation ("must", "should", "never") or opening with an imperative: prescriptions. */
-  readonly prescriptions: number;
+  readonly presentReader: number;
 }
 
 /** 1 for the characters that are frequent in code and rare in prose: `{ } [ ] ( ) ; = _ < > \ $`. */
@@ -900,17 +906,6 @@ function codeLike(text: string, from: number, to: number): boolean {
   return false;
 }
 
-/** Experiment toggle (removed before commit). */
-const ROLE_LABELS = (process.env.DOC_VARIANT ?? '').includes('role');
-/**
- * The word `text[start, end)` is a whole quoted string (`"assistant"`, `'AI'`): a role name or a label in data (a
- * chat log's `"role": "assistant"`), not a word that speaks to a reader.
- */
-function roleLabel(text: string, start: number, end: number): boolean {
-  const q = text.charCodeAt(start - 1);
-  return (q === 0x22 || q === 0x27) && text.charCodeAt(end) === q;
-}
-
 interface SentenceState {
   imperative: boolean;
   modal: boolean;
@@ -936,6 +931,8 @@ interface SentenceState {
   described: boolean;
   /** A directive verb follows that description anywhere in the sentence. */
   laterDirective: boolean;
+  /** A processor noun follows the sentence's opening imperative: it is the verb's object ("ask the assistant to …"). */
+  object: boolean;
   words: number;
 }
 const freshSentence = (): SentenceState => ({
@@ -954,6 +951,7 @@ const freshSentence = (): SentenceState => ({
   yourReply: false,
   described: false,
   laterDirective: false,
+  object: false,
   words: 0,
 });
 
@@ -973,8 +971,6 @@ export function addressProfile(text: string): AddressProfile {
   let readerOutputDirected = 0;
   let replyDirected = 0;
   let secondPerson = 0;
-  let processorRules = 0;
-  let prescriptions = 0;
   let lastDirects = false; // the latest sentence with a word is an imperative or dictates what is said
   let lastImperative = false; // …and is an imperative
   // Per paragraph: [sentences, imperatives, second-person sentences].
@@ -987,6 +983,7 @@ export function addressProfile(text: string): AddressProfile {
   let sincePunct = 0; // words since the processor noun of the current sentence (for a vocative ':' or ',')
   let processorAt = -1; // word index of the latest processor noun in the sentence
   let towardAt = -100; // word index of the latest TOWARD word
+  let presentReader = 0;
   let prevWord = '';
   let prev2 = ''; // the word before prevWord (three-word phrases)
   let clauseProcessing = false; // the clause has a verb of processing a document (DOC_PROCESSING)
@@ -1012,6 +1009,12 @@ export function addressProfile(text: string): AddressProfile {
         secondPerson++;
         para[2]++;
       }
+      // "Ask the assistant to summarize the attached PDF", "Send a message to the assistant": the processor is what the
+      // imperative acts on; the sentence speaks to a person.
+      if (cur.object) {
+        cur.vocative = false;
+        cur.described = false;
+      }
       // A sentence that opens by describing the reader by what it does to this document and then directs it speaks
       // to that reader.
       const describedDirects = cur.described && (cur.tell || cur.modal || cur.second || cur.laterDirective);
@@ -1020,13 +1023,13 @@ export function addressProfile(text: string): AddressProfile {
         cur.processor = true;
       }
       if (cur.processor) processorMentions++;
-      if (cur.modal || cur.imperative) prescriptions++;
-      if (cur.subject && cur.modal && !cur.vocative && !cur.imperative) processorRules++;
       const directs = cur.imperative || cur.modal || cur.second || cur.tell || describedDirects;
-      if ((cur.vocative && directs) || (cur.subject && cur.modal)) processorDirected++;
+      // "The bot was told never to reveal it": a rule about an AI that the document reports is not one it gives.
+      if ((cur.vocative && directs) || (cur.subject && cur.modal && !cur.reported)) processorDirected++;
       else if (prev !== undefined && directs) processorDirected++;
       const reported = cur.reported && !cur.imperative;
       const commands = cur.imperative || cur.tell || cur.laterDirective;
+      if (describedDirects && !reported) presentReader++;
       if (!reported && commands && (cur.vocative || prev !== undefined)) processorCommanded++;
       if (cur.processor && reported) processorReported++;
       if (!reported && ((cur.yourReply && (cur.imperative || cur.modal || cur.tell)) || (cur.user && cur.tell && cur.imperative))) readerOutputDirected++;
@@ -1077,7 +1080,7 @@ export function addressProfile(text: string): AddressProfile {
       const index = cur.words++;
       const at = index - clauseStart;
       if (at === 0 || (at === 1 && (SENTENCE_OPENERS.has(prevWord) || /^[0-9]/.test(prevWord) || prevWord.length === 1))) {
-        if (!(CALLS && codeToken(text.charCodeAt(i))) && (DIRECTIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word))) cur.imperative = true;
+        if (!codeToken(text.charCodeAt(i)) && (DIRECTIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word))) cur.imperative = true;
       }
       if (at === 1 && DOC_IMPERATIVE.phrases.has(pair)) cur.imperative = true;
       let processor: boolean;
@@ -1107,8 +1110,7 @@ export function addressProfile(text: string): AddressProfile {
         processor =
           ((bits & B_PROCESSOR) !== 0 ||
             ((word === 'model' || word === 'models') && prevWord === 'language') ||
-            (hyphen > 0 && AI_HEADS.has(word.slice(0, hyphen)))) &&
-          !(ROLE_LABELS && roleLabel(text, start, i));
+            (hyphen > 0 && AI_HEADS.has(word.slice(0, hyphen))));
         if ((bits & B_TELL) !== 0) cur.tell = true;
         if ((bits & B_SECOND) !== 0) cur.second = true;
         if ((bits & B_MODAL) !== 0) cur.modal = true;
@@ -1117,7 +1119,8 @@ export function addressProfile(text: string): AddressProfile {
         if ((bits & B_INSTEAD) !== 0) cur.instead = true;
         if ((bits & B_PROCESSING) !== 0) clauseProcessing = true;
         if ((bits & B_DESCRIBED) !== 0) clauseDescribed = true;
-        if ((bits & B_TOWARD) !== 0) towardAt = index;
+        // "an" speaks to an AI only after "are" or "as" ("if you are an AI", "as an AI"), not in "written by an AI".
+        if ((bits & B_TOWARD) !== 0 && (word !== 'an' || AN_BEFORE.has(prevWord))) towardAt = index;
         if ((bits & B_REPLY) !== 0 && ((WORD_BITS.get(prevWord) ?? 0) & B_SECOND) !== 0) cur.yourReply = true;
         if (REPORTED.has(word)) cur.reported = true;
       }
@@ -1127,6 +1130,7 @@ export function addressProfile(text: string): AddressProfile {
       if (cur.described && DIRECTIVE_VERBS.has(word)) cur.laterDirective = true;
       if (clauseProcessing && clauseDescribed && index - clauseStart < DESCRIBED_OPENING) cur.described = true;
       if (processor) {
+        if (cur.imperative && !cur.vocative) cur.object = true;
         cur.processor = true;
         clauseProcessor = true;
         processorAt = index;
@@ -1241,8 +1245,7 @@ export function addressProfile(text: string): AddressProfile {
     secondPersonContrast,
     finalDirective,
     codeLines: lines === 0 ? 0 : codeLinesCount / lines,
-    processorRules,
-    prescriptions,
+    presentReader,
   };
 }
 
@@ -1392,7 +1395,7 @@ export function promptValuesBlanked(text: string): string {
   let first = 0;
   while (first < n && text.charCodeAt(first) <= 0x20) first++;
   const opener = text.charCodeAt(first);
-  if (opener !== 0x7b && opener !== 0x5b) return text;
+  if (opener !== 0x7b && opener !== 0x5b) return blockScalarsBlanked(text);
   const blank: Array<[number, number]> = [];
   KEY_VALUE.lastIndex = 0;
   let m: RegExpExecArray | null;
@@ -1412,8 +1415,55 @@ export function promptValuesBlanked(text: string): string {
     }
     read += j - open;
     if (closed < 0) continue;
-    if (PROMPT_KEYS.has(m[1]!.toLowerCase())) blank.push([open, closed]);
+    if (promptKey(m[1]!)) blank.push([open, closed]);
     KEY_VALUE.lastIndex = closed;
+  }
+  countWork(n + read);
+  return blankSpans(text, blank);
+}
+
+/** Parts of a compound key (`input_document`, `user-prompt`, `expectedOutput` lower-cased) that make it a prompt key. */
+const PROMPT_KEY_PARTS: ReadonlySet<string> = new Set(
+  'input prompt prompts payload payloads attack attacks example examples test expected expect instruction instructions query question template probe attempt'.split(' '),
+);
+/** A key whose value is a prompt or a test case: one of {@link PROMPT_KEYS}, or a compound with a part of {@link PROMPT_KEY_PARTS}. */
+function promptKey(key: string): boolean {
+  const lower = key.toLowerCase();
+  if (PROMPT_KEYS.has(lower)) return true;
+  return lower.split(/[_-]/).some((part) => PROMPT_KEY_PARTS.has(part));
+}
+/** A YAML key opening a block scalar (`input_document: |`), with its indentation. */
+const BLOCK_KEY = /^([ \t]*)(?:- )?([A-Za-z_][A-Za-z0-9_-]{0,39}):[ \t]*[|>][-+]?[ \t]*$/gm;
+
+/**
+ * YAML block scalars under prompt and test-case keys ({@link promptKey}) blanked out, same length: the lines after
+ * `input_document: |` indented deeper than the key. One pass, linear.
+ */
+function blockScalarsBlanked(text: string): string {
+  const n = text.length;
+  const blank: Array<[number, number]> = [];
+  BLOCK_KEY.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  let read = 0;
+  while ((m = BLOCK_KEY.exec(text)) !== null) {
+    if (!promptKey(m[2]!)) continue;
+    const indent = m[1]!.length;
+    const from = BLOCK_KEY.lastIndex + 1;
+    let line = from;
+    let end = from;
+    while (line < n) {
+      const nl = text.indexOf('\n', line);
+      const stop = nl < 0 ? n : nl;
+      let k = line;
+      while (k < stop && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k++;
+      read += stop - line + 1;
+      if (k < stop && k - line <= indent) break;
+      end = stop;
+      if (nl < 0) break;
+      line = nl + 1;
+    }
+    if (end > from) blank.push([from, end]);
+    BLOCK_KEY.lastIndex = Math.max(BLOCK_KEY.lastIndex, end);
   }
   countWork(n + read);
   return blankSpans(text, blank);

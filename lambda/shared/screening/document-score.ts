@@ -32,7 +32,7 @@
  *
  * Everything here is linear in the document's length and reports its work to `countWork`.
  */
-import { AddressProfile, addressProfile, fencesBlanked, imperativeProfile, instructionalGenre, mentionView, programView, promptValuesBlanked } from './discourse';
+import { addressProfile, fencesBlanked, imperativeProfile, instructionalGenre, mentionView, programView, promptValuesBlanked } from './discourse';
 import { DOCUMENT_MODEL, DocumentModel } from './document-weights';
 import { DOCUMENT_CUES } from './lexicon/document-cues';
 import { extractHiddenText, normalizeText, totalRemoved } from './normalize';
@@ -84,9 +84,7 @@ export const DOCUMENT_FEATURES = [
   'readerOutput',
   'commandInData',
   'directiveAtEnd',
-  'processorPolicy',
-  'normative',
-  'exampleShare',
+  'presentReader',
 ] as const;
 
 /** One feature name. */
@@ -222,13 +220,6 @@ export interface DocumentEvidence {
   readonly otherLanguage: boolean;
 }
 
-const NORMATIVE_MIN = Number(process.env.NORM_MIN ?? 3);
-const NORMATIVE_SHARE = Number(process.env.NORM_SHARE ?? 0.4);
-/** Experiment toggle (removed before commit). */
-const VARIANT = process.env.DOC_VARIANT ?? '';
-/** Sentences that direct a reader of the document: spoken to a processor, commanding it, or directing its output. */
-const directing = (p: AddressProfile): number => p.processorDirected + p.processorCommanded + p.readerOutputDirected;
-
 /** Reader-directed pre-screen signals: in hidden markup, any of them is an instruction hidden from people. */
 const READER_DIRECTED = /^(?:indirect|override|delimiter)\./;
 
@@ -247,9 +238,7 @@ export function documentEvidence(text: string): DocumentEvidence {
   const fired = injection.signals.filter((s) => !s.startsWith('context.'));
   const directives = new Set(fired.filter((s) => GENRE_DEPENDENT.has(s)));
   const profile = imperativeProfile(text);
-  const profiled = addressProfile(view.text);
-  // A policy about an assistant lays down its rules in the third person: those sentences are not spoken to the reader.
-  const address = VARIANT.includes('third') && profiled.processorRules >= 2 ? { ...profiled, processorDirected: Math.max(0, profiled.processorDirected - profiled.processorRules) } : profiled;
+  const address = addressProfile(view.text);
   const instructional = instructionalGenre(profile);
   const sentences = Math.max(1, address.sentences);
 
@@ -295,17 +284,8 @@ export function documentEvidence(text: string): DocumentEvidence {
   x.set('commandInData', (address.processorCommanded + address.readerOutputDirected > 0 ? 1 : 0) * address.codeLines);
   // The commonest shape of an injection: a directive appended at the very end of a document that is not instructions.
   x.set('directiveAtEnd', address.finalDirective && !instructional ? 1 : 0);
-  // A policy about an assistant: sentences that say in the third person what it must or may do.
-  const normative = address.prescriptions >= NORMATIVE_MIN && address.prescriptions >= NORMATIVE_SHARE * sentences;
-  x.set('processorPolicy', address.processorRules >= 2 || (address.processorRules >= 1 && normative) ? 1 : 0);
-  // A document written in rules ("Staff must …", "Never share …"): many sentences with a modal of obligation.
-  x.set('normative', normative ? 1 : 0);
-  // Security writing quotes and lists its examples: the share of the sentences directing a reader that sit in the
-  // mentions (quotations, code, test data) the views leave out.
-  if (VARIANT.includes('example')) {
-    const whole = directing(addressProfile(text));
-    x.set('exampleShare', whole === 0 ? 0 : Math.max(0, whole - directing(address)) / whole);
-  }
+  // An instruction to the processor of this very document ("If you are an AI reading this case study, …").
+  x.set('presentReader', address.presentReader > 0 ? 1 : 0);
   x.set('processorAside', address.processorDirected > 0 && address.processorMentions <= PROCESSOR_ASIDE_MAX && !view.discussion ? 1 : 0);
 
   if (directive && !instructional) {
