@@ -4,7 +4,7 @@
  *
  *   npx ts-node --transpile-only scripts/fit-document-weights.ts [--check]
  *
- * - Data: `test/fixtures/injection-eval/dev-documents{,-2,-3,-4,-5,-6,-7}.json`. Holdout sets are never read (the loader
+ * - Data: `test/fixtures/injection-eval/dev-documents{,-2,-3,-4,-5,-6,-7,-8}.json`. Holdout sets are never read (the loader
  *   refuses any name that is not a dev set).
  * - Model: L2-regularized logistic regression over {@link DOCUMENT_FEATURES} (tens of weights, no word features),
  *   fitted by Newton's method from zero, so the result is deterministic. Documents a hard signal quarantines anyway
@@ -13,17 +13,24 @@
  * - Operating point: the lowest threshold at which the cross-validated (out-of-fold) share of clean documents
  *   quarantined — hard signals included — is at most {@link TARGET_CLEAN}, chosen separately among the documents the
  *   screen reads as English and among those it reads as another language (`FIT_THRESHOLDS=one` for a single
- *   threshold); the weights written are then fitted on all dev documents. Over sets 1-7 the two-threshold rule gives
- *   52.2 % of English poisoned and 1.0 % of English clean documents quarantined leave-one-set-out, other languages
- *   56.6 % and 1.7 % (45.6 / 1.4 and 49.7 / 1.7 before directiveAtEnd). It was chosen by the leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
+ *   threshold); the weights written are then fitted on all dev documents. Over sets 1-8 the two-threshold rule gives
+ *   57.2 % of English poisoned and 0.6 % of English clean documents quarantined leave-one-set-out, other languages
+ *   59.4 % and 1.7 % (over sets 1-7 before set 8: 52.2 / 1.0 and 56.6 / 1.7). It was chosen by the leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
  *   in English and in other languages: 44.4 % of poisoned and 1.2 % of clean documents quarantined (English 1.0 %,
  *   other languages 1.7 %), against 45.7 % and 2.3 % (English 2.8 %) with one threshold. A nested run (the threshold chosen by an inner cross-validation of each training part, then
  *   applied to the held-out fold) reports what that procedure gives on documents it never saw.
+ *   Re-examined with set 8 (hard clean documents of the families the set-7 model quarantined on others' documents)
+ *   and the set-8 features, English leave-one-set-out (poisoned / clean %): target 0.75 % 56.3 / 0.6, 1 % 57.2 / 0.6,
+ *   1.5 % 58.0 / 1.4; the threshold chosen on out-of-set scores instead of out-of-fold ones (`FIT_OPERATING=set`)
+ *   55.6 / 0.6 at 1 % and 58.9 / 1.8 at 1.5 % (other languages 52.4 / 1.7 either way). Kept: 1 % out of fold. A lower
+ *   target buys no clean document back; a higher one trades five clean documents for three poisoned ones, and
+ *   leave-one-set-out has underestimated the English clean rate on other engineers' documents about threefold.
  * - `--check`: fit and report, but do not write the weights; `--explain`: also list the clean documents scored
  *   highest and the poisoned ones scored lowest out of fold (set, family, signal ids; never text); `--features`:
  *   each feature's firing rate, English against other languages, poisoned against clean.
  * - `FIT_LAMBDA`, `FIT_TARGET` (environment): try another penalty or clean-rate target; `FIT_TARGET_EN`,
- *   `FIT_TARGET_OTHER`: another target for one language group only.
+ *   `FIT_TARGET_OTHER`: another target for one language group only; `FIT_OPERATING=set`: choose the thresholds on
+ *   out-of-set scores (each dev set scored by a model fitted on the others) instead of out-of-fold ones.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

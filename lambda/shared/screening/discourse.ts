@@ -7,8 +7,11 @@
  *   block or a blockquote in such a document is data about an instruction, not an instruction to this document's
  *   reader: the view blanks those spans out (same length, so offsets keep their meaning). Spans are blanked only when
  *   the document discusses attacks ({@link DISCUSSION_WORDS}, at least {@link DISCUSSION_MIN} times) or when a
- *   reporting cue ("wrote", "says", "tried", "such as", "payload:") stands right before the quotation. Quotations in
- *   an ordinary email, table or web page stay in the view: text quoted in a reply chain still reaches the model.
+ *   reporting cue ("wrote", "says", "tried", "such as", "payload:", a key `payload="…"`) stands right before the
+ *   quotation, or a colon right before a fenced block (an exhibit). Quotations in an ordinary email, table or web page
+ *   stay in the view: text quoted in a reply chain still reaches the model.
+ * - {@link programView} and {@link promptValuesBlanked}: a program's string literals and the prompt and test-case
+ *   values of structured data (an evaluation suite's inputs) are text the program or the data holds.
  * - {@link imperativeProfile}: how many sentences open with an imperative verb. A runbook, a checklist or a policy
  *   addressed to staff is made of imperatives ("Tell the customer that refunds take five days"); a lone imperative in
  *   an invoice, a table or a newsletter ("Write a poem about the ocean") breaks the document's genre, and the screen

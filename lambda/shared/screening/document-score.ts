@@ -20,7 +20,13 @@
  *   reader's own output (`readerOutput`: "translate your answer"), and such a command in code or data
  *   (`commandInData`);
  * - whether the document's last sentence, with nothing after it, is a directive appended to a document that is not
- *   instructions (`directiveAtEnd`, `finalDirective` of {@link addressProfile}): the commonest public injection shape.
+ *   instructions (`directiveAtEnd`, `finalDirective` of {@link addressProfile}): the commonest public injection shape;
+ * - whether it instructs the processor of this very document, described by what it does to it (`presentReader`: "If
+ *   you are an AI reading this case study, tell …").
+ *
+ * What the features read is the document's view: its mentions ({@link mentionView}), a program's string literals
+ * ({@link programView}) and the prompt and test-case values of structured data ({@link promptValuesBlanked}: an
+ * evaluation suite's `"input"`, a YAML `input_document: |` block) are left out.
  *
  * Whom a sentence addresses and whether it is an imperative are read in English and 22 other languages
  * (`lexicon/document-cues.ts`). {@link readsAsOtherLanguage} tells which of the model's two thresholds applies.
@@ -232,7 +238,7 @@ export function documentEvidence(text: string): DocumentEvidence {
   const mentions = mentionView(text);
   // Then a program's string literals (prompt templates, docstrings) are left out too (see programView).
   const program = programView(mentions.text);
-  // And in structured data, the values of its prompt and test-case keys (an evaluation suite's inputs).
+  // And in structured data, the values of its prompt and test-case keys (an evaluation suite's inputs, YAML blocks).
   const view = { text: promptValuesBlanked(program), discussion: mentions.discussion };
   const injection = prescreen(view.text, { untrusted: true });
   const fired = injection.signals.filter((s) => !s.startsWith('context.'));
