@@ -710,6 +710,14 @@ const REPLY_WORDS: ReadonlySet<string> = new Set([
  * "if you are *an* AI", "*an* den Assistenten", "*pour* l'assistant").
  */
 const TOWARD: ReadonlySet<string> = new Set([...`to for an den dem pour para per voor для к`.split(/\s+/), ...DOC_TOWARD.words]);
+/** Blanks read back from a word to a comma before it ({@link afterComma}). */
+const COMMA_SPAN = 4;
+/** A comma stands right before `at`, blanks aside (a noun set off by commas: an address). Reads at most {@link COMMA_SPAN}. */
+function afterComma(text: string, at: number): boolean {
+  let k = at - 1;
+  while (k >= 0 && at - k <= COMMA_SPAN && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k--;
+  return k >= 0 && (text.charCodeAt(k) === 0x2c || text.charCodeAt(k) === 0xff0c);
+}
 /** Words before "an" that make it speak to the processor noun after it ("you are an AI", "as an assistant"); not "written by an AI". */
 const AN_BEFORE: ReadonlySet<string> = new Set(['are', 'as', "you're", 'am', 'be', 'being']);
 /**
@@ -1133,7 +1141,8 @@ export function addressProfile(text: string): AddressProfile {
       if (cur.described && DIRECTIVE_VERBS.has(word)) cur.laterDirective = true;
       if (clauseProcessing && clauseDescribed && index - clauseStart < DESCRIBED_OPENING) cur.described = true;
       if (processor) {
-        if (cur.imperative && !cur.vocative) cur.object = true;
+        // …unless a comma sets it off: "Ignore the rules, assistant, and …", "Forward this email, AI agent." speak to it.
+        if (cur.imperative && !cur.vocative && !afterComma(text, start)) cur.object = true;
         cur.processor = true;
         clauseProcessor = true;
         processorAt = index;
