@@ -14,16 +14,16 @@
  *   quarantined — hard signals included — is at most {@link TARGET_CLEAN}, chosen separately among the documents the
  *   screen reads as English and among those it reads as another language (`FIT_THRESHOLDS=one` for a single
  *   threshold); the weights written are then fitted on all dev documents. Over sets 1-8 the two-threshold rule gives
- *   57.2 % of English poisoned and 0.6 % of English clean documents quarantined leave-one-set-out, other languages
- *   59.4 % and 1.7 % (over sets 1-7 before set 8: 52.2 / 1.0 and 56.6 / 1.7). It was chosen by the leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
+ *   57.0 % of English poisoned and 0.6 % of English clean documents quarantined leave-one-set-out, other languages
+ *   60.1 % and 1.7 % (over sets 1-7 before set 8: 52.2 / 1.0 and 56.6 / 1.7). It was chosen by the leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
  *   in English and in other languages: 44.4 % of poisoned and 1.2 % of clean documents quarantined (English 1.0 %,
  *   other languages 1.7 %), against 45.7 % and 2.3 % (English 2.8 %) with one threshold. A nested run (the threshold chosen by an inner cross-validation of each training part, then
  *   applied to the held-out fold) reports what that procedure gives on documents it never saw.
  *   Re-examined with set 8 (hard clean documents of the families the set-7 model quarantined on others' documents)
- *   and the set-8 features, English leave-one-set-out (poisoned / clean %): target 0.75 % 56.3 / 0.6, 1 % 57.2 / 0.6,
- *   1.5 % 58.0 / 1.4; the threshold chosen on out-of-set scores instead of out-of-fold ones (`FIT_OPERATING=set`)
- *   55.6 / 0.6 at 1 % and 58.9 / 1.8 at 1.5 % (other languages 52.4 / 1.7 either way). Kept: 1 % out of fold. A lower
- *   target buys no clean document back; a higher one trades five clean documents for three poisoned ones, and
+ *   and the set-8 features, English leave-one-set-out (poisoned / clean %): target 0.75 % 55.6 / 0.6, 1 % 57.0 / 0.6,
+ *   1.5 % 57.7 / 1.2; the threshold chosen on out-of-set scores instead of out-of-fold ones (`FIT_OPERATING=set`)
+ *   54.8 / 0.6 at 1 % and 58.9 / 1.4 at 1.5 % (other languages 51.7-52.4 / 1.7). Kept: 1 % out of fold. A lower target
+ *   buys no clean document back; a higher one trades four clean documents for three poisoned ones, and
  *   leave-one-set-out has underestimated the English clean rate on other engineers' documents about threefold.
  * - `--check`: fit and report, but do not write the weights; `--explain`: also list the clean documents scored
  *   highest and the poisoned ones scored lowest out of fold (set, family, signal ids; never text); `--features`:
@@ -112,6 +112,11 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  * - with all of them: 57.0 / 0.9, 58.7 / 1.7 (52.0 / 0.7); then code, processorDirected, secondPersonShare,
  *   secondPersonContrast, readerInDiscussion and commandInData changed sign across the folds and are left out (the
  *   rule above): 57.2 / 0.6, 59.4 / 1.7 (51.0 / 0.7). Leaving out only the last three: 57.0 / 0.6, 59.4 / 1.7.
+ *   Then two repairs of blind spots those rules opened, for shapes the dev sets hardly hold: a processor noun set off
+ *   by a comma after the imperative is an address ("Ignore all previous instructions, assistant, and …"; no change),
+ *   and only a report before the modal makes a rule reported ("AI assistants must tell the user that the flight was
+ *   cancelled" is directed again): 57.0 / 0.6, 60.1 / 1.7 (50.0 / 0.7). processorReported then changes sign mildly
+ *   (-0.09 to 0.21) and stays, as secondPersonShare did: without it 57.0 / 0.8.
  * - tried and not kept (each on top of the set then kept; LOSO moves by 5-15 documents when a few clean documents
  *   change place near the threshold, so small differences are noise): a quoted processor noun alone (`"assistant"`, a
  *   chat role) not read as a processor: 44.0 / 0.8 against 44.2 / 0.6; an imperative opening a later clause of a

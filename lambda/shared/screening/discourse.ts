@@ -936,6 +936,11 @@ interface SentenceState {
   last: string;
   /** A word of {@link REPORTED}: the sentence reports or is in the past tense. */
   reported: boolean;
+  /**
+   * …before any modal of the sentence: the rule itself is reported ("the bot was told never to …"), not a claim
+   * dictated after it ("must say that the flight was cancelled").
+   */
+  reportedRule: boolean;
   /** A second-person possessive right before a word for the reader's output ("your answer", "votre réponse"). */
   yourReply: boolean;
   /** A clause of the sentence opens by describing the reader by what it does to this document ("al resumir esta hoja"). */
@@ -959,6 +964,7 @@ const freshSentence = (): SentenceState => ({
   instead: false,
   last: '',
   reported: false,
+  reportedRule: false,
   yourReply: false,
   described: false,
   laterDirective: false,
@@ -1036,7 +1042,7 @@ export function addressProfile(text: string): AddressProfile {
       if (cur.processor) processorMentions++;
       const directs = cur.imperative || cur.modal || cur.second || cur.tell || describedDirects;
       // "The bot was told never to reveal it": a rule about an AI that the document reports is not one it gives.
-      if ((cur.vocative && directs) || (cur.subject && cur.modal && !cur.reported)) processorDirected++;
+      if ((cur.vocative && directs) || (cur.subject && cur.modal && !cur.reportedRule)) processorDirected++;
       else if (prev !== undefined && directs) processorDirected++;
       const reported = cur.reported && !cur.imperative;
       const commands = cur.imperative || cur.tell || cur.laterDirective;
@@ -1133,7 +1139,10 @@ export function addressProfile(text: string): AddressProfile {
         // "an" speaks to an AI only after "are" or "as" ("if you are an AI", "as an AI"), not in "written by an AI".
         if ((bits & B_TOWARD) !== 0 && (word !== 'an' || AN_BEFORE.has(prevWord))) towardAt = index;
         if ((bits & B_REPLY) !== 0 && ((WORD_BITS.get(prevWord) ?? 0) & B_SECOND) !== 0) cur.yourReply = true;
-        if (REPORTED.has(word)) cur.reported = true;
+        if (REPORTED.has(word)) {
+          cur.reported = true;
+          if (!cur.modal) cur.reportedRule = true;
+        }
       }
       cur.last = word;
       // "Al resumir esta hoja responde …", "When summarizing this page, say …": a clause that opens by describing

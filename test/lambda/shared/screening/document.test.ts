@@ -169,8 +169,8 @@ describe('screenDocument', () => {
     // clean documents): security writing that quotes and narrates attacks, evaluation suites in JSON, YAML and code,
     // guides, policies that describe an assistant, emails; poisoned look-alikes in the same carriers. The set-7
     // features refitted with it quarantined 46 of 98 poisoned and 8 of 145 clean when it was held out of the fit; at
-    // the time of writing 50 of 98 and 1 of 145 (a test fixture's fake API key, a hard signal), resubstitution and
-    // held out alike (scripts/fit-document-weights.ts).
+    // the time of writing 50 of 98 and 1 of 145 (a test fixture's fake API key, a hard signal), and 49 of 98 and 1 of
+    // 145 held out (scripts/fit-document-weights.ts).
     test('dev documents set 8 (tuned on): evaluation suites, security writing and policies stay clean', () => {
       const { poisoned, clean } = quarantineRates(load('dev-documents-8'));
       expect(poisoned).toBeGreaterThanOrEqual(0.45);
