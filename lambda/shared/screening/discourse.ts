@@ -1391,11 +1391,12 @@ export function fencesBlanked(text: string): string {
 /**
  * Keys of structured data whose string values are prompts an application sends or test cases of an evaluation suite
  * (`"input"`, `"prompt"`, `"payload"`, `"expected"`), lower case: text the data holds, not an instruction to whoever
- * reads the data.
+ * reads the data. Not `"instructions"`, `"note"` or `"description"`: a tool result or a record carries an injection
+ * there.
  */
 const PROMPT_KEYS: ReadonlySet<string> = new Set(
   `input inputs prompt prompts payload payloads attack attacks example examples test test_case testcase case query
-  question instruction instructions system system_prompt systemprompt user_prompt template prompt_template expected
+  question system system_prompt systemprompt user_prompt template prompt_template expected
   expected_output expected_behavior expected_behaviour attempt probe`
     .split(/\s+/)
     .filter((w) => w !== ''),
@@ -1445,7 +1446,7 @@ export function promptValuesBlanked(text: string): string {
 
 /** Parts of a compound key (`input_document`, `user-prompt`, `expectedOutput` lower-cased) that make it a prompt key. */
 const PROMPT_KEY_PARTS: ReadonlySet<string> = new Set(
-  'input prompt prompts payload payloads attack attacks example examples test expected expect instruction instructions query question template probe attempt'.split(' '),
+  'input prompt prompts payload payloads attack attacks example examples test expected expect query question template probe attempt'.split(' '),
 );
 /** A key whose value is a prompt or a test case: one of {@link PROMPT_KEYS}, or a compound with a part of {@link PROMPT_KEY_PARTS}. */
 function promptKey(key: string): boolean {
