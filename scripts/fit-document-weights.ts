@@ -4,7 +4,7 @@
  *
  *   npx ts-node --transpile-only scripts/fit-document-weights.ts [--check]
  *
- * - Data: `test/fixtures/injection-eval/dev-documents{,-2,-3,-4,-5,-6,-7}.json`. Holdout sets are never read (the loader
+ * - Data: `test/fixtures/injection-eval/dev-documents{,-2,-3,-4,-5,-6,-7,-8}.json`. Holdout sets are never read (the loader
  *   refuses any name that is not a dev set).
  * - Model: L2-regularized logistic regression over {@link DOCUMENT_FEATURES} (tens of weights, no word features),
  *   fitted by Newton's method from zero, so the result is deterministic. Documents a hard signal quarantines anyway
@@ -13,16 +13,24 @@
  * - Operating point: the lowest threshold at which the cross-validated (out-of-fold) share of clean documents
  *   quarantined — hard signals included — is at most {@link TARGET_CLEAN}, chosen separately among the documents the
  *   screen reads as English and among those it reads as another language (`FIT_THRESHOLDS=one` for a single
- *   threshold); the weights written are then fitted on all dev documents. Over sets 1-7 the two-threshold rule gives
- *   52.2 % of English poisoned and 1.0 % of English clean documents quarantined leave-one-set-out, other languages
- *   56.6 % and 1.7 % (45.6 / 1.4 and 49.7 / 1.7 before directiveAtEnd). It was chosen by the leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
+ *   threshold); the weights written are then fitted on all dev documents. Over sets 1-8 the two-threshold rule gives
+ *   57.0 % of English poisoned and 0.6 % of English clean documents quarantined leave-one-set-out, other languages
+ *   60.1 % and 1.7 % (over sets 1-7 before set 8: 52.2 / 1.0 and 56.6 / 1.7). It was chosen by the leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
  *   in English and in other languages: 44.4 % of poisoned and 1.2 % of clean documents quarantined (English 1.0 %,
  *   other languages 1.7 %), against 45.7 % and 2.3 % (English 2.8 %) with one threshold. A nested run (the threshold chosen by an inner cross-validation of each training part, then
  *   applied to the held-out fold) reports what that procedure gives on documents it never saw.
+ *   Re-examined with set 8 (hard clean documents of the families the set-7 model quarantined on others' documents)
+ *   and the set-8 features, English leave-one-set-out (poisoned / clean %): target 0.75 % 55.6 / 0.6, 1 % 57.0 / 0.6,
+ *   1.5 % 57.7 / 1.2; the threshold chosen on out-of-set scores instead of out-of-fold ones (`FIT_OPERATING=set`)
+ *   54.8 / 0.6 at 1 % and 58.9 / 1.4 at 1.5 % (other languages 51.7-52.4 / 1.7). Kept: 1 % out of fold. A lower target
+ *   buys no clean document back; a higher one trades four clean documents for three poisoned ones, and
+ *   leave-one-set-out has underestimated the English clean rate on other engineers' documents about threefold.
  * - `--check`: fit and report, but do not write the weights; `--explain`: also list the clean documents scored
  *   highest and the poisoned ones scored lowest out of fold (set, family, signal ids; never text); `--features`:
  *   each feature's firing rate, English against other languages, poisoned against clean.
- * - `FIT_LAMBDA`, `FIT_TARGET` (environment): try another penalty or clean-rate target.
+ * - `FIT_LAMBDA`, `FIT_TARGET` (environment): try another penalty or clean-rate target; `FIT_TARGET_EN`,
+ *   `FIT_TARGET_OTHER`: another target for one language group only; `FIT_OPERATING=set`: choose the thresholds on
+ *   out-of-set scores (each dev set scored by a model fitted on the others) instead of out-of-fold ones.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -51,13 +59,16 @@ interface Row {
   readonly other: boolean;
 }
 
-const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4', 'dev-documents-5', 'dev-documents-6', 'dev-documents-7'];
+const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4', 'dev-documents-5', 'dev-documents-6', 'dev-documents-7', 'dev-documents-8'];
 const FOLDS = 5;
 /**
  * Cross-validated clean quarantine rate the operating point may reach (the target is 2 % on unseen data; cross-validation
  * on the dev sets underestimates that rate, so half of it).
  */
 const TARGET_CLEAN = Number(process.env.FIT_TARGET ?? 0.01);
+/** The target of each language group's threshold (environment `FIT_TARGET_EN`, `FIT_TARGET_OTHER`; default {@link TARGET_CLEAN}). */
+const TARGET_ENGLISH = Number(process.env.FIT_TARGET_EN ?? TARGET_CLEAN);
+const TARGET_OTHER = Number(process.env.FIT_TARGET_OTHER ?? TARGET_CLEAN);
 /** L2 penalty on the weights (not on the bias). */
 const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
 /** Features left out of the model (weight 0): comma-separated names (environment `FIT_DROP`, default {@link DROPPED}). */
@@ -85,6 +96,37 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  * of a document about attacks ("A typical payload: ignore …"): 52.2 / 1.0, 58.0 / 1.7, no English gain and nested
  * English clean 1.2 % against 1.0 %; a feature for a Markdown table column with one instruction cell among names or
  * numbers: fired on 1 % of English poisoned and 2 % of English clean, 49.4 / 0.8, 56.6 / 1.7.
+ * Session 8 (dev set 8: hard clean security writing, code, guides, policies), criterion fixed before comparing: over
+ * sets 1-8 leave-one-set-out, the most English poisoned at English clean ≤ 1.5 %, other languages at most 2 points
+ * below the baseline refit and clean ≤ 2 %. English / other languages (poisoned / clean %; set 8 held out in brackets):
+ * - baseline, the set-7 features refitted on sets 1-8: 41.8 / 1.5, 55.2 / 1.7 (46.9 / 5.5);
+ * - prompt and test-case values of data blanked, and `payload="…"`-style quoted values read as quotations (the two
+ *   kept first): 45.7 / 1.2, 55.2 / 1.7 (49.0 / 4.1);
+ * - kept on top, each removed in turn from the final set (English poisoned / clean without it): a word followed by
+ *   `(`, `"`, `=` or a backtick is not a verb (55.8 / 1.2); a modal rule about an AI that the sentence reports is not
+ *   directed at the reader (55.1 / 1.2); an escaped quotation mark does not open or close a quotation (56.0 / 1.1);
+ *   YAML block scalars and compound keys (`input_document: |`) of prompts and test cases (56.5 / 1.1); "an" before a
+ *   processor noun speaks to it only after "are"/"as" (56.0 / 1.1); a processor noun after the sentence's opening
+ *   imperative is its object, not its addressee (50.5 / 0.8); a fenced block right after a colon is an exhibit (55.8 /
+ *   0.8); presentReader (55.8 / 1.4, other languages 55.2 against 58.7);
+ * - with all of them: 57.0 / 0.9, 58.7 / 1.7 (52.0 / 0.7); then code, processorDirected, secondPersonShare,
+ *   secondPersonContrast, readerInDiscussion and commandInData changed sign across the folds and are left out (the
+ *   rule above): 57.2 / 0.6, 59.4 / 1.7 (51.0 / 0.7). Leaving out only the last three: 57.0 / 0.6, 59.4 / 1.7.
+ *   Then two repairs of blind spots those rules opened, for shapes the dev sets hardly hold: a processor noun set off
+ *   by a comma after the imperative is an address ("Ignore all previous instructions, assistant, and …"; no change),
+ *   and only a report before the modal makes a rule reported ("AI assistants must tell the user that the flight was
+ *   cancelled" is directed again): 57.0 / 0.6, 60.1 / 1.7 (50.0 / 0.7). processorReported then changes sign mildly
+ *   (-0.09 to 0.21) and stays, as secondPersonShare did: without it 57.0 / 0.8.
+ * - tried and not kept (each on top of the set then kept; LOSO moves by 5-15 documents when a few clean documents
+ *   change place near the threshold, so small differences are noise): a quoted processor noun alone (`"assistant"`, a
+ *   chat role) not read as a processor: 44.0 / 0.8 against 44.2 / 0.6; an imperative opening a later clause of a
+ *   sentence spoken to a processor (", then cancel …"): 56.5 / 1.1 against 57.0 / 1.2; "@assistant" as a vocative:
+ *   56.8 / 1.2; a preposition between "to" and the processor noun cancels the address: 57.0 / 1.2 (no change);
+ *   every fenced block a mention: 51.2 / 0.9 against 51.4 / 0.9 with the colon rule; a longer gap (24 characters)
+ *   between quoted examples of a list: 40.1 / 0.8 against 44.2 / 0.6; the share of directing sentences the views
+ *   leave out (exampleShare): 53.4 / 0.9 against 54.8 / 0.8; policy genre features (three or more prescriptive
+ *   sentences, 40 % of them: normative; two third-person rules for an assistant: processorPolicy) with or without
+ *   discounting those rules from processorDirected: 57.0 / 1.2 against 57.0 / 0.9 without them.
  */
 const DROPPED = [
   'override',
@@ -99,6 +141,12 @@ const DROPPED = [
   'processorInDiscussion',
   'directiveInCode',
   'readerInCode',
+  'code',
+  'processorDirected',
+  'secondPersonShare',
+  'secondPersonContrast',
+  'readerInDiscussion',
+  'commandInData',
 ];
 const DROP = new Set((process.env.FIT_DROP ?? DROPPED.join(',')).split(',').filter((f) => f !== ''));
 for (const f of DROP) if (!(DOCUMENT_FEATURES as readonly string[]).includes(f)) throw new Error(`FIT_DROP: unknown feature ${f}`);
@@ -164,6 +212,26 @@ function outOfFold(rows: readonly Row[], k: number): number[] {
   return out;
 }
 
+/**
+ * Out-of-set risk of every row: each dev set scored by a model fitted on the other sets (`NaN` for rows a hard signal
+ * quarantines). With fewer than three sets, falls back to {@link outOfFold}.
+ */
+function outOfSet(rows: readonly Row[]): number[] {
+  const sets = [...new Set(rows.map((r) => r.set))];
+  if (sets.length < 3) return outOfFold(rows, FOLDS);
+  const out = new Array<number>(rows.length).fill(Number.NaN);
+  for (const held of sets) {
+    const w = fit(rows.filter((r) => r.set !== held && !r.hard));
+    rows.forEach((r, i) => {
+      if (r.set === held && !r.hard) out[i] = risk(w, r.x);
+    });
+  }
+  return out;
+}
+/** Scores the operating point is chosen on: out of fold (k-fold), or out of set (`FIT_OPERATING=set`). */
+const OPERATING = process.env.FIT_OPERATING ?? 'fold';
+const calibration = (rows: readonly Row[], k: number): number[] => (OPERATING === 'set' ? outOfSet(rows) : outOfFold(rows, k));
+
 const quarantined = (r: Row, p: number, t: Thresholds): boolean => r.hard || p >= thresholdOf(t, r);
 
 /** Lowest threshold at which the share of clean rows quarantined (hard signals included) is at most `target`. */
@@ -187,14 +255,14 @@ interface Thresholds {
  * With {@link SPLIT}, each group's threshold is chosen by the clean-rate rule within that group (the target holds in
  * English and in other languages separately); otherwise one threshold for all.
  */
-function chooseThresholds(rows: readonly Row[], p: readonly number[], target: number): Thresholds {
+function chooseThresholds(rows: readonly Row[], p: readonly number[]): Thresholds {
   if (!SPLIT) {
-    const t = chooseThreshold(rows, p, target);
+    const t = chooseThreshold(rows, p, TARGET_CLEAN);
     return { english: t, other: t };
   }
   const pick = (other: boolean): number => {
     const idx = rows.map((_, i) => i).filter((i) => rows[i]!.other === other);
-    return chooseThreshold(idx.map((i) => rows[i]!), idx.map((i) => p[i]!), target);
+    return chooseThreshold(idx.map((i) => rows[i]!), idx.map((i) => p[i]!), other ? TARGET_OTHER : TARGET_ENGLISH);
   };
   return { english: pick(false), other: pick(true) };
 }
@@ -248,7 +316,7 @@ const rows: Row[] = DEV_SETS.flatMap((set) =>
 
 // Cross-validated operating point.
 const oof = outOfFold(rows, FOLDS);
-const threshold = chooseThresholds(rows, oof, TARGET_CLEAN);
+const threshold = chooseThresholds(rows, OPERATING === 'set' ? outOfSet(rows) : oof);
 {
   const clean = rows.filter((r) => !r.poisoned);
   const allowed = Math.floor(TARGET_CLEAN * clean.length) - clean.filter((r) => r.hard).length;
@@ -307,7 +375,7 @@ if (process.argv.includes('--folds')) {
 const loso = new Array<boolean>(rows.length).fill(false);
 for (const held of DEV_SETS) {
   const train = rows.filter((r) => r.set !== held);
-  const t = chooseThresholds(train, outOfFold(train, FOLDS), TARGET_CLEAN);
+  const t = chooseThresholds(train, calibration(train, FOLDS));
   const w = fit(train.filter((r) => !r.hard));
   rows.forEach((r, i) => {
     if (r.set === held) loso[i] = quarantined(r, r.hard ? 1 : risk(w, r.x), t);
@@ -335,7 +403,7 @@ const outer = folds(rows, FOLDS);
 const nested = new Array<boolean>(rows.length).fill(false);
 for (let f = 0; f < FOLDS; f++) {
   const train = rows.filter((_, i) => outer[i] !== f);
-  const t = chooseThresholds(train, outOfFold(train, FOLDS - 1), TARGET_CLEAN);
+  const t = chooseThresholds(train, outOfFold(train, FOLDS - 1));
   const w = fit(train.filter((r) => !r.hard));
   rows.forEach((r, i) => {
     if (outer[i] === f) nested[i] = quarantined(r, r.hard ? 1 : risk(w, r.x), t);

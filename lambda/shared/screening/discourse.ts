@@ -7,8 +7,11 @@
  *   block or a blockquote in such a document is data about an instruction, not an instruction to this document's
  *   reader: the view blanks those spans out (same length, so offsets keep their meaning). Spans are blanked only when
  *   the document discusses attacks ({@link DISCUSSION_WORDS}, at least {@link DISCUSSION_MIN} times) or when a
- *   reporting cue ("wrote", "says", "tried", "such as", "payload:") stands right before the quotation. Quotations in
- *   an ordinary email, table or web page stay in the view: text quoted in a reply chain still reaches the model.
+ *   reporting cue ("wrote", "says", "tried", "such as", "payload:", a key `payload="…"`) stands right before the
+ *   quotation, or a colon right before a fenced block (an exhibit). Quotations in an ordinary email, table or web page
+ *   stay in the view: text quoted in a reply chain still reaches the model.
+ * - {@link programView} and {@link promptValuesBlanked}: a program's string literals and the prompt and test-case
+ *   values of structured data (an evaluation suite's inputs) are text the program or the data holds.
  * - {@link imperativeProfile}: how many sentences open with an imperative verb. A runbook, a checklist or a policy
  *   addressed to staff is made of imperatives ("Tell the customer that refunds take five days"); a lone imperative in
  *   an invoice, a table or a newsletter ("Write a poem about the ocean") breaks the document's genre, and the screen
@@ -122,6 +125,37 @@ function cuedAt(text: string, at: number): boolean {
   return REPORTING_CUES_CJK.some((cue) => before.includes(cue));
 }
 
+/**
+ * A word followed right away by `(`, `"`, `=` or a backtick is a name in code or data (`describe(`, `"name":`,
+ * `delete=`), not a verb that opens a sentence.
+ */
+const codeToken = (next: number): boolean => next === 0x28 || next === 0x22 || next === 0x3d || next === 0x60;
+/** Longest key read before an `=` ({@link cuedKey}). */
+const KEY_MAX = 24;
+/**
+ * The word right before the `=` at `eq` is a reporting cue or a prompt key (`payload="…"`, `prompt='…'` in a log or
+ * a config line): the quoted value is a quotation, not a markup attribute. Reads at most {@link KEY_MAX} characters.
+ */
+function cuedKey(text: string, eq: number): boolean {
+  let k = eq;
+  while (k > 0 && eq - k < KEY_MAX && isAsciiWordChar(text.charCodeAt(k - 1))) k--;
+  countWork(eq - k);
+  const key = text.slice(k, eq).toLowerCase();
+  return REPORTING_CUES.has(key) || PROMPT_KEYS.has(key);
+}
+/** Blanks read back from a fence to the colon that introduces it ({@link colonBefore}). */
+const COLON_SPAN = 8;
+/**
+ * The last non-blank character before `at` is a colon ("Viewing the source revealed this:" and a fenced block): the
+ * block is an exhibit the text introduces. Reads at most {@link COLON_SPAN} characters.
+ */
+function colonBefore(text: string, at: number): boolean {
+  let k = at - 1;
+  while (k >= 0 && at - k <= COLON_SPAN && text.charCodeAt(k) <= 0x20) k--;
+  countWork(at - k);
+  return k >= 0 && text.charCodeAt(k) === 0x3a;
+}
+
 /** The result of {@link mentionView}. */
 export interface MentionView {
   /** The text with its mentions replaced by spaces (same length). */
@@ -163,7 +197,7 @@ export function mentionView(text: string): MentionView {
         open = -1;
         if (fence < 0) {
           fence = i;
-          fenceCued = cuedAt(text, i);
+          fenceCued = cuedAt(text, i) || colonBefore(text, i);
         } else {
           if (discussion || fenceCued) blank.push([fence, i + 3]);
           fence = -1;
@@ -188,7 +222,7 @@ export function mentionView(text: string): MentionView {
     if (open >= 0) {
       if (i - open > MAX_QUOTE) {
         open = -1;
-      } else if (c === closer && (c !== 0x27 || i + 1 >= n || !isWordChar(text.charCodeAt(i + 1)))) {
+      } else if (c === closer && text.charCodeAt(i - 1) !== 0x5c && (c !== 0x27 || i + 1 >= n || !isWordChar(text.charCodeAt(i + 1)))) {
         if (discussion || open - lastBlankEnd <= LIST_GAP || cuedAt(text, open)) {
           blank.push([open, i + 1]);
           lastBlankEnd = i + 1;
@@ -202,9 +236,12 @@ export function mentionView(text: string): MentionView {
     const close = CLOSER.get(c);
     if (close === undefined) continue;
     const prev = i === 0 ? 0x20 : text.charCodeAt(i - 1);
-    // An attribute value (`style="…"`) is markup, and an apostrophe inside a word ("don't") is not a quotation mark.
-    if (prev === 0x3d) continue;
+    // An attribute value (`style="…"`) is markup, unless its key is a reporting cue or a prompt key (`payload="…"` in
+    // a log line: the value is quoted data), and an apostrophe inside a word ("don't") is not a quotation mark.
+    if (prev === 0x3d && !cuedKey(text, i - 1)) continue;
     if (c === 0x27 && isWordChar(prev)) continue;
+    // An escaped quotation mark (`\"` in a string literal) is a character of the string, not a quotation.
+    if (prev === 0x5c) continue;
     open = i;
     closer = close;
   }
@@ -506,11 +543,13 @@ export function imperativeProfile(text: string): ImperativeProfile {
         head = '';
       }
       if (SENTENCE_OPENERS.has(word)) continue;
-      if (IMPERATIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word)) {
+      // `describe(`, `"name":`: a name in code or data, not a verb.
+      const call = codeToken(text.charCodeAt(i));
+      if (!call && (IMPERATIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word))) {
         imperatives++;
         imperative = true;
       }
-      if (KNOWLEDGE_VERBS.has(word)) requestStart = i;
+      if (!call && KNOWLEDGE_VERBS.has(word)) requestStart = i;
       if (!imperative && DOC_IMPERATIVE_HEADS.has(word)) head = word;
       else atStart = false;
       if (thaiEnd) endSentence();
@@ -671,6 +710,16 @@ const REPLY_WORDS: ReadonlySet<string> = new Set([
  * "if you are *an* AI", "*an* den Assistenten", "*pour* l'assistant").
  */
 const TOWARD: ReadonlySet<string> = new Set([...`to for an den dem pour para per voor для к`.split(/\s+/), ...DOC_TOWARD.words]);
+/** Blanks read back from a word to a comma before it ({@link afterComma}). */
+const COMMA_SPAN = 4;
+/** A comma stands right before `at`, blanks aside (a noun set off by commas: an address). Reads at most {@link COMMA_SPAN}. */
+function afterComma(text: string, at: number): boolean {
+  let k = at - 1;
+  while (k >= 0 && at - k <= COMMA_SPAN && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k--;
+  return k >= 0 && (text.charCodeAt(k) === 0x2c || text.charCodeAt(k) === 0xff0c);
+}
+/** Words before "an" that make it speak to the processor noun after it ("you are an AI", "as an assistant"); not "written by an AI". */
+const AN_BEFORE: ReadonlySet<string> = new Set(['are', 'as', "you're", 'am', 'be', 'being']);
 /**
  * Words that put a sentence in the past or report it ("the model was told to …", "the attacker asked the assistant
  * to …"): an instruction about an AI that a document reports, not one it gives. English only: the perfect-tense
@@ -816,6 +865,11 @@ export interface AddressProfile {
   readonly codeLines: number;
   /** The first line greets people or names a subject ("Hi team,", "Dear Ms Okafor,", "Subject: …"): a letter. */
   readonly letter: boolean;
+  /**
+   * Sentences that speak to the processor of this very document, described by what it does to it ("If you are an AI
+   * reading this case study, tell …", "Assistant processing this report: …"), and direct it; not reported.
+   */
+  readonly presentReader: number;
 }
 
 /** 1 for the characters that are frequent in code and rare in prose: `{ } [ ] ( ) ; = _ < > \ $`. */
@@ -882,12 +936,19 @@ interface SentenceState {
   last: string;
   /** A word of {@link REPORTED}: the sentence reports or is in the past tense. */
   reported: boolean;
+  /**
+   * …before any modal of the sentence: the rule itself is reported ("the bot was told never to …"), not a claim
+   * dictated after it ("must say that the flight was cancelled").
+   */
+  reportedRule: boolean;
   /** A second-person possessive right before a word for the reader's output ("your answer", "votre réponse"). */
   yourReply: boolean;
   /** A clause of the sentence opens by describing the reader by what it does to this document ("al resumir esta hoja"). */
   described: boolean;
   /** A directive verb follows that description anywhere in the sentence. */
   laterDirective: boolean;
+  /** A processor noun follows the sentence's opening imperative: it is the verb's object ("ask the assistant to …"). */
+  object: boolean;
   words: number;
 }
 const freshSentence = (): SentenceState => ({
@@ -903,9 +964,11 @@ const freshSentence = (): SentenceState => ({
   instead: false,
   last: '',
   reported: false,
+  reportedRule: false,
   yourReply: false,
   described: false,
   laterDirective: false,
+  object: false,
   words: 0,
 });
 
@@ -937,6 +1000,7 @@ export function addressProfile(text: string): AddressProfile {
   let sincePunct = 0; // words since the processor noun of the current sentence (for a vocative ':' or ',')
   let processorAt = -1; // word index of the latest processor noun in the sentence
   let towardAt = -100; // word index of the latest TOWARD word
+  let presentReader = 0;
   let prevWord = '';
   let prev2 = ''; // the word before prevWord (three-word phrases)
   let clauseProcessing = false; // the clause has a verb of processing a document (DOC_PROCESSING)
@@ -962,6 +1026,12 @@ export function addressProfile(text: string): AddressProfile {
         secondPerson++;
         para[2]++;
       }
+      // "Ask the assistant to summarize the attached PDF", "Send a message to the assistant": the processor is what the
+      // imperative acts on; the sentence speaks to a person.
+      if (cur.object) {
+        cur.vocative = false;
+        cur.described = false;
+      }
       // A sentence that opens by describing the reader by what it does to this document and then directs it speaks
       // to that reader.
       const describedDirects = cur.described && (cur.tell || cur.modal || cur.second || cur.laterDirective);
@@ -971,10 +1041,12 @@ export function addressProfile(text: string): AddressProfile {
       }
       if (cur.processor) processorMentions++;
       const directs = cur.imperative || cur.modal || cur.second || cur.tell || describedDirects;
-      if ((cur.vocative && directs) || (cur.subject && cur.modal)) processorDirected++;
+      // "The bot was told never to reveal it": a rule about an AI that the document reports is not one it gives.
+      if ((cur.vocative && directs) || (cur.subject && cur.modal && !cur.reportedRule)) processorDirected++;
       else if (prev !== undefined && directs) processorDirected++;
       const reported = cur.reported && !cur.imperative;
       const commands = cur.imperative || cur.tell || cur.laterDirective;
+      if (describedDirects && !reported) presentReader++;
       if (!reported && commands && (cur.vocative || prev !== undefined)) processorCommanded++;
       if (cur.processor && reported) processorReported++;
       if (!reported && ((cur.yourReply && (cur.imperative || cur.modal || cur.tell)) || (cur.user && cur.tell && cur.imperative))) readerOutputDirected++;
@@ -1025,7 +1097,7 @@ export function addressProfile(text: string): AddressProfile {
       const index = cur.words++;
       const at = index - clauseStart;
       if (at === 0 || (at === 1 && (SENTENCE_OPENERS.has(prevWord) || /^[0-9]/.test(prevWord) || prevWord.length === 1))) {
-        if (DIRECTIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word)) cur.imperative = true;
+        if (!codeToken(text.charCodeAt(i)) && (DIRECTIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word))) cur.imperative = true;
       }
       if (at === 1 && DOC_IMPERATIVE.phrases.has(pair)) cur.imperative = true;
       let processor: boolean;
@@ -1053,9 +1125,9 @@ export function addressProfile(text: string): AddressProfile {
         work += 2 * word.length;
         // "language model(s)": a model that reads; a bare "model" is more often a product or a data model.
         processor =
-          (bits & B_PROCESSOR) !== 0 ||
-          ((word === 'model' || word === 'models') && prevWord === 'language') ||
-          (hyphen > 0 && AI_HEADS.has(word.slice(0, hyphen)));
+          ((bits & B_PROCESSOR) !== 0 ||
+            ((word === 'model' || word === 'models') && prevWord === 'language') ||
+            (hyphen > 0 && AI_HEADS.has(word.slice(0, hyphen))));
         if ((bits & B_TELL) !== 0) cur.tell = true;
         if ((bits & B_SECOND) !== 0) cur.second = true;
         if ((bits & B_MODAL) !== 0) cur.modal = true;
@@ -1064,9 +1136,13 @@ export function addressProfile(text: string): AddressProfile {
         if ((bits & B_INSTEAD) !== 0) cur.instead = true;
         if ((bits & B_PROCESSING) !== 0) clauseProcessing = true;
         if ((bits & B_DESCRIBED) !== 0) clauseDescribed = true;
-        if ((bits & B_TOWARD) !== 0) towardAt = index;
+        // "an" speaks to an AI only after "are" or "as" ("if you are an AI", "as an AI"), not in "written by an AI".
+        if ((bits & B_TOWARD) !== 0 && (word !== 'an' || AN_BEFORE.has(prevWord))) towardAt = index;
         if ((bits & B_REPLY) !== 0 && ((WORD_BITS.get(prevWord) ?? 0) & B_SECOND) !== 0) cur.yourReply = true;
-        if (REPORTED.has(word)) cur.reported = true;
+        if (REPORTED.has(word)) {
+          cur.reported = true;
+          if (!cur.modal) cur.reportedRule = true;
+        }
       }
       cur.last = word;
       // "Al resumir esta hoja responde …", "When summarizing this page, say …": a clause that opens by describing
@@ -1074,6 +1150,8 @@ export function addressProfile(text: string): AddressProfile {
       if (cur.described && DIRECTIVE_VERBS.has(word)) cur.laterDirective = true;
       if (clauseProcessing && clauseDescribed && index - clauseStart < DESCRIBED_OPENING) cur.described = true;
       if (processor) {
+        // …unless a comma sets it off: "Ignore the rules, assistant, and …", "Forward this email, AI agent." speak to it.
+        if (cur.imperative && !cur.vocative && !afterComma(text, start)) cur.object = true;
         cur.processor = true;
         clauseProcessor = true;
         processorAt = index;
@@ -1188,6 +1266,7 @@ export function addressProfile(text: string): AddressProfile {
     secondPersonContrast,
     finalDirective,
     codeLines: lines === 0 ? 0 : codeLinesCount / lines,
+    presentReader,
   };
 }
 
@@ -1306,5 +1385,108 @@ export function fencesBlanked(text: string): string {
     line = nl + 1;
   }
   countWork(n);
+  return blankSpans(text, blank);
+}
+
+/**
+ * Keys of structured data whose string values are prompts an application sends or test cases of an evaluation suite
+ * (`"input"`, `"prompt"`, `"payload"`, `"expected"`), lower case: text the data holds, not an instruction to whoever
+ * reads the data. Not `"instructions"`, `"note"` or `"description"`: a tool result or a record carries an injection
+ * there.
+ */
+const PROMPT_KEYS: ReadonlySet<string> = new Set(
+  `input inputs prompt prompts payload payloads attack attacks example examples test test_case testcase case query
+  question system system_prompt systemprompt user_prompt template prompt_template expected
+  expected_output expected_behavior expected_behaviour attempt probe`
+    .split(/\s+/)
+    .filter((w) => w !== ''),
+);
+/** A key, a colon and an opening quotation mark: `"prompt": "`. The key is at most 40 word characters. */
+const KEY_VALUE = /"([A-Za-z_][A-Za-z0-9_-]{0,39})"[ \t]*:[ \t]*"/g;
+/** Longest value {@link promptValuesBlanked} blanks (a value that does not close by then is left in the view). */
+const MAX_PROMPT_VALUE = 4000;
+
+/**
+ * Structured data (a document opening with `{` or `[`) with the string values of its prompt and test-case keys
+ * ({@link PROMPT_KEYS}) blanked out, same length: an evaluation suite's `"input": "Ignore the question …"` is a test
+ * case, the way a program's string literal is its data ({@link programView}). Other values (`"notes"`,
+ * `"description"`) stay in the view. One pass, linear.
+ */
+export function promptValuesBlanked(text: string): string {
+  const n = text.length;
+  let first = 0;
+  while (first < n && text.charCodeAt(first) <= 0x20) first++;
+  const opener = text.charCodeAt(first);
+  if (opener !== 0x7b && opener !== 0x5b) return blockScalarsBlanked(text);
+  const blank: Array<[number, number]> = [];
+  KEY_VALUE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  let read = 0;
+  while ((m = KEY_VALUE.exec(text)) !== null) {
+    const open = KEY_VALUE.lastIndex - 1;
+    const limit = Math.min(n, open + MAX_PROMPT_VALUE);
+    let j = open + 1;
+    let closed = -1;
+    for (; j < limit; j++) {
+      const d = text.charCodeAt(j);
+      if (d === 0x5c) j++;
+      else if (d === 0x22) {
+        closed = j + 1;
+        break;
+      }
+    }
+    read += j - open;
+    if (closed < 0) continue;
+    if (promptKey(m[1]!)) blank.push([open, closed]);
+    KEY_VALUE.lastIndex = closed;
+  }
+  countWork(n + read);
+  return blankSpans(text, blank);
+}
+
+/** Parts of a compound key (`input_document`, `user-prompt`, `expectedOutput` lower-cased) that make it a prompt key. */
+const PROMPT_KEY_PARTS: ReadonlySet<string> = new Set(
+  'input prompt prompts payload payloads attack attacks example examples test expected expect query question template probe attempt'.split(' '),
+);
+/** A key whose value is a prompt or a test case: one of {@link PROMPT_KEYS}, or a compound with a part of {@link PROMPT_KEY_PARTS}. */
+function promptKey(key: string): boolean {
+  const lower = key.toLowerCase();
+  if (PROMPT_KEYS.has(lower)) return true;
+  return lower.split(/[_-]/).some((part) => PROMPT_KEY_PARTS.has(part));
+}
+/** A YAML key opening a block scalar (`input_document: |`), with its indentation. */
+const BLOCK_KEY = /^([ \t]*)(?:- )?([A-Za-z_][A-Za-z0-9_-]{0,39}):[ \t]*[|>][-+]?[ \t]*$/gm;
+
+/**
+ * YAML block scalars under prompt and test-case keys ({@link promptKey}) blanked out, same length: the lines after
+ * `input_document: |` indented deeper than the key. One pass, linear.
+ */
+function blockScalarsBlanked(text: string): string {
+  const n = text.length;
+  const blank: Array<[number, number]> = [];
+  BLOCK_KEY.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  let read = 0;
+  while ((m = BLOCK_KEY.exec(text)) !== null) {
+    if (!promptKey(m[2]!)) continue;
+    const indent = m[1]!.length;
+    const from = BLOCK_KEY.lastIndex + 1;
+    let line = from;
+    let end = from;
+    while (line < n) {
+      const nl = text.indexOf('\n', line);
+      const stop = nl < 0 ? n : nl;
+      let k = line;
+      while (k < stop && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k++;
+      read += stop - line + 1;
+      if (k < stop && k - line <= indent) break;
+      end = stop;
+      if (nl < 0) break;
+      line = nl + 1;
+    }
+    if (end > from) blank.push([from, end]);
+    BLOCK_KEY.lastIndex = Math.max(BLOCK_KEY.lastIndex, end);
+  }
+  countWork(n + read);
   return blankSpans(text, blank);
 }

@@ -20,7 +20,13 @@
  *   reader's own output (`readerOutput`: "translate your answer"), and such a command in code or data
  *   (`commandInData`);
  * - whether the document's last sentence, with nothing after it, is a directive appended to a document that is not
- *   instructions (`directiveAtEnd`, `finalDirective` of {@link addressProfile}): the commonest public injection shape.
+ *   instructions (`directiveAtEnd`, `finalDirective` of {@link addressProfile}): the commonest public injection shape;
+ * - whether it instructs the processor of this very document, described by what it does to it (`presentReader`: "If
+ *   you are an AI reading this case study, tell …").
+ *
+ * What the features read is the document's view: its mentions ({@link mentionView}), a program's string literals
+ * ({@link programView}) and the prompt and test-case values of structured data ({@link promptValuesBlanked}: an
+ * evaluation suite's `"input"`, a YAML `input_document: |` block) are left out.
  *
  * Whom a sentence addresses and whether it is an imperative are read in English and 22 other languages
  * (`lexicon/document-cues.ts`). {@link readsAsOtherLanguage} tells which of the model's two thresholds applies.
@@ -32,7 +38,7 @@
  *
  * Everything here is linear in the document's length and reports its work to `countWork`.
  */
-import { addressProfile, fencesBlanked, imperativeProfile, instructionalGenre, mentionView, programView } from './discourse';
+import { addressProfile, fencesBlanked, imperativeProfile, instructionalGenre, mentionView, programView, promptValuesBlanked } from './discourse';
 import { DOCUMENT_MODEL, DocumentModel } from './document-weights';
 import { DOCUMENT_CUES } from './lexicon/document-cues';
 import { extractHiddenText, normalizeText, totalRemoved } from './normalize';
@@ -84,6 +90,7 @@ export const DOCUMENT_FEATURES = [
   'readerOutput',
   'commandInData',
   'directiveAtEnd',
+  'presentReader',
 ] as const;
 
 /** One feature name. */
@@ -230,7 +237,9 @@ const READER_DIRECTED = /^(?:indirect|override|delimiter)\./;
 export function documentEvidence(text: string): DocumentEvidence {
   const mentions = mentionView(text);
   // Then a program's string literals (prompt templates, docstrings) are left out too (see programView).
-  const view = { text: programView(mentions.text), discussion: mentions.discussion };
+  const program = programView(mentions.text);
+  // And in structured data, the values of its prompt and test-case keys (an evaluation suite's inputs, YAML blocks).
+  const view = { text: promptValuesBlanked(program), discussion: mentions.discussion };
   const injection = prescreen(view.text, { untrusted: true });
   const fired = injection.signals.filter((s) => !s.startsWith('context.'));
   const directives = new Set(fired.filter((s) => GENRE_DEPENDENT.has(s)));
@@ -281,6 +290,8 @@ export function documentEvidence(text: string): DocumentEvidence {
   x.set('commandInData', (address.processorCommanded + address.readerOutputDirected > 0 ? 1 : 0) * address.codeLines);
   // The commonest shape of an injection: a directive appended at the very end of a document that is not instructions.
   x.set('directiveAtEnd', address.finalDirective && !instructional ? 1 : 0);
+  // An instruction to the processor of this very document ("If you are an AI reading this case study, …").
+  x.set('presentReader', address.presentReader > 0 ? 1 : 0);
   x.set('processorAside', address.processorDirected > 0 && address.processorMentions <= PROCESSOR_ASIDE_MAX && !view.discussion ? 1 : 0);
 
   if (directive && !instructional) {

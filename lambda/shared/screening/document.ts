@@ -7,7 +7,8 @@
  * - It reads the document's mention view ({@link mentionView}): in an article, a write-up, a bug report or a course
  *   about attacks, quoted, fenced and blockquoted payloads are data about an instruction and are left out;
  *   quotations and blockquotes right after a reporting cue ("the attacker wrote …") are left out in any document;
- *   in source code, string literals (prompt templates, docstrings) are left out ({@link programView}).
+ *   in source code, string literals (prompt templates, docstrings) are left out ({@link programView}), and in
+ *   structured data the values of prompt and test-case keys (an evaluation suite's inputs, `promptValuesBlanked`).
  * - The pre-screen in untrusted mode ({@link prescreen} with `untrusted: true`) finds instructions addressed to the
  *   assistant or its reply, concealment, exfiltration links, hidden markup, encoded payloads and processor
  *   directives; {@link addressProfile} finds whom each sentence speaks to; {@link imperativeProfile} gives the
