@@ -16,6 +16,9 @@
  * - Sets 8 and 9: holdout-documents-8 (264 documents, 21 languages) and holdout-documents-9 (234 documents, 21
  *   languages), documents only, written side by side by two engineers who did not coordinate, after sets 3 to 7 had
  *   been looked at, while the document screen was being reworked on dev data (a new English dev set among them).
+ * - Sets 10 and 11: holdout-documents-10 (247 documents, 76 % English) and holdout-documents-11 (252 documents, 73 %
+ *   English), documents only, written side by side by two more engineers who did not coordinate, after sets 3 to 9 had
+ *   been looked at, while the document screen's English hard signals were being reworked on dev data.
  *
  * When more than one set runs, the document figures are also pooled over them (overall, English, other languages).
  *
@@ -24,7 +27,7 @@
  * language. With `--list`, also every miss and false positive (family, language and the first 120 characters,
  * newlines shown as ⏎) — for the person reporting the measurement, not for tuning.
  *
- *   npx ts-node --transpile-only bench/holdout.ts              # sets 3 to 9, one after the other
+ *   npx ts-node --transpile-only bench/holdout.ts              # sets 3 to 11, one after the other
  *   npx ts-node --transpile-only bench/holdout.ts --set 7      # one set (repeat --set for several)
  *   npx ts-node --transpile-only bench/holdout.ts --set 7 --list
  */
@@ -50,10 +53,10 @@ interface Tally {
 }
 
 /** The holdout sets, in the order they run by default. */
-const SETS: readonly string[] = ['3', '4', '5', '6', '7', '8', '9'];
+const SETS: readonly string[] = ['3', '4', '5', '6', '7', '8', '9', '10', '11'];
 
 /** Sets written without direct prompts (no holdout-prompts-<set>.json): only their documents are measured. */
-const DOCUMENTS_ONLY: ReadonlySet<string> = new Set(['7', '8', '9']);
+const DOCUMENTS_ONLY: ReadonlySet<string> = new Set(['7', '8', '9', '10', '11']);
 
 /** Targets from issue 10, printed beside each report so a reader can judge the figures without looking them up. */
 const DOCUMENT_TARGET = 'target: attacks flagged ≥ 50 %, benign flagged ≤ 2 %';
