@@ -148,14 +148,18 @@ interface ParsedContent {
  */
 const content = z.pipe(
   z.optional(z.union([z.string(), z.array(contentPart), z.null()], { error: 'content must be a string or an array of content parts' })).check(
-    z.superRefine((value, ctx) => {
+    // A plain check, not `z.superRefine`: superRefine gives every payload an `addIssue` closure, which in V8 kept the
+    // payload, and with it the 8 KB message string, alive through young-generation collections (bench/micro.bench.ts:
+    // 43 µs per request instead of 4, most of it GC). The issues are the ones superRefine would push.
+    z.check((payload) => {
+      const value = payload.value;
       if (!Array.isArray(value)) return;
       value.forEach((part, i) => {
         if (part.type === 'image_url') return;
         if (part.type !== 'text') {
-          ctx.addIssue({ code: 'custom', path: [i, 'type'], message: 'only text and image_url content parts are supported' });
+          payload.issues.push({ code: 'custom', path: [i, 'type'], message: 'only text and image_url content parts are supported', input: value, continue: true });
         } else if (typeof part.text !== 'string') {
-          ctx.addIssue({ code: 'custom', path: [i, 'text'], message: 'a text part needs a string text' });
+          payload.issues.push({ code: 'custom', path: [i, 'text'], message: 'a text part needs a string text', input: value, continue: true });
         }
       });
     }),
