@@ -2,15 +2,24 @@
  * The gateway handler in process, Bedrock stubbed (an instant canned Converse reply, no network, no SDK), the 8 KB
  * prompt of bench/gateway.bench.ts: a driver for a CPU profile of the gateway's own work, and its CPU per request.
  *
- *   node --cpu-prof --cpu-prof-dir /tmp/prof -r ts-node/register/transpile-only bench/handler-profile.ts [--calls 5000]
+ *   npx ts-node --transpile-only bench/handler-profile.ts [--calls 5000] [--profile /tmp/handler.cpuprofile]
  *
- * Open the `.cpuprofile` in Chrome DevTools (Performance) or summarize it by self time. Powertools output is
- * swallowed (counted) as in bench/gateway.bench.ts. Prints the CPU per call (process.cpuUsage) and the load average.
+ * With `--profile` the measured calls only (not the start-up, ts-node or the warm-up) are profiled by the inspector's
+ * sampling profiler and written to that file: open it in Chrome DevTools (Performance) or summarize it by self time.
+ * Powertools output is swallowed as in bench/gateway.bench.ts. Prints the CPU per call (process.cpuUsage) and the load
+ * average; run with `node --expose-gc --min-semi-space-size=64 --max-semi-space-size=64` (the young generation then
+ * holds a block of calls without a collection) it also prints the heap allocated per call: the growth of `heapUsed` over a block of calls
+ * that starts right after a full GC and during which no GC ran (blocks with a GC are left out).
  */
+import * as fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import * as os from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { BedrockRuntimeClient, ConverseCommandOutput } from '@aws-sdk/client-bedrock-runtime';
 import { BENCH_CONFIG as CONFIG, prompt8k } from './inputs';
 
+const profileArg = process.argv.indexOf('--profile');
+const PROFILE = profileArg > 0 ? process.argv[profileArg + 1] : undefined;
 const callsArg = process.argv.indexOf('--calls');
 const CALLS = callsArg > 0 ? Number(process.argv[callsArg + 1]) : 5000;
 if (!Number.isInteger(CALLS) || CALLS < 100) throw new Error(`--calls must be an integer of at least 100, got ${process.argv[callsArg + 1]}`);
@@ -40,23 +49,62 @@ async function main(): Promise<void> {
     return true;
   }) as typeof process.stdout.write;
   const perCall: number[] = [];
+  const allocated: number[] = [];
+  const gc = (globalThis as { gc?: () => void }).gc;
+  let collections = 0;
+  const observer = new PerformanceObserver((list) => {
+    collections += list.getEntries().length;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const session = PROFILE === undefined ? undefined : new Session();
   try {
     for (let i = 0; i < 500; i++) await handler(toProxyEvent('POST', '/v1/chat/completions', {}, body, claims), fakeContext());
+    if (session !== undefined) {
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    }
     for (let done = 0; done < CALLS; done += 200) {
       const events = Array.from({ length: 200 }, () => toProxyEvent('POST', '/v1/chat/completions', {}, body, claims));
+      const contexts = events.map(() => fakeContext());
+      if (gc !== undefined) {
+        gc();
+        // The observer reports a GC a few milliseconds later: let the forced one arrive before the block starts.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const gcsBefore = collections;
+      const heapBefore = process.memoryUsage().heapUsed;
       const before = process.cpuUsage();
-      for (const ev of events) {
-        const res = await handler(ev, fakeContext());
+      for (let k = 0; k < events.length; k++) {
+        const res = await handler(events[k]!, contexts[k]);
         if (res.statusCode !== 200) throw new Error(`handler answered ${res.statusCode}: ${res.body}`);
       }
       const used = process.cpuUsage(before);
+      const heapAfter = process.memoryUsage().heapUsed;
+      if (gc !== undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+      if (gc !== undefined && collections === gcsBefore) allocated.push((heapAfter - heapBefore) / 200);
       perCall.push((used.user + used.system) / 1000 / 200);
     }
+    if (session !== undefined) {
+      const { profile } = await session.post('Profiler.stop');
+      fs.writeFileSync(PROFILE!, JSON.stringify(profile));
+      session.disconnect();
+    }
   } finally {
+    observer.disconnect();
     process.stdout.write = realWrite;
   }
   perCall.sort((a, b) => a - b);
   console.log(`handler alone, Bedrock stubbed: ${perCall[perCall.length >> 1]!.toFixed(3)} ms CPU per call (median of ${perCall.length} blocks of 200)`);
+  if (gc !== undefined) {
+    allocated.sort((a, b) => a - b);
+    console.log(
+      allocated.length === 0
+        ? 'heap allocated per call: every block ran a GC (raise --max-semi-space-size)'
+        : `heap allocated per call: ${(allocated[allocated.length >> 1]! / 1024).toFixed(1)} KiB (median of ${allocated.length} blocks of 200 without a GC)`,
+    );
+  }
+  if (PROFILE !== undefined) console.log(`profile of the measured calls: ${PROFILE}`);
   console.log(`load average: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 

@@ -60,6 +60,8 @@ export interface AuthorizerContextSource {
 
 const MAX_SUBJECT_LENGTH = 512;
 const MAX_GROUPS = 100;
+/** A separator or a quotation mark: the claim lists or quotes its groups. */
+const GROUP_LIST_SYNTAX = /[\s,"]/;
 
 /**
  * Splits a `cognito:groups` claim value into group names.
@@ -81,7 +83,8 @@ export function parseGroups(value: unknown): string[] {
       }
       text = text.slice(1, -1);
     }
-    names = text.split(/[\s,]+/).map((n) => n.replace(/^"(.*)"$/, '$1'));
+    // One group (the usual claim) has nothing to split or unquote: no split and no per-name replace.
+    names = GROUP_LIST_SYNTAX.test(text) ? text.split(/[\s,]+/).map((n) => n.replace(/^"(.*)"$/, '$1')) : [text];
   } else {
     return [];
   }

@@ -49,6 +49,22 @@ const SPECIAL_TOKEN = new RegExp(SPECIAL_TOKENS.map((tok) => tok.replace(/[.*+?^
 
 /** The same, every occurrence ({@link chatTurn}). */
 const SPECIAL_TOKEN_ALL = new RegExp(SPECIAL_TOKEN.source, 'gi');
+/**
+ * The first characters of the special tokens, when none of them has a case (all are punctuation today): a text that
+ * holds none of them holds no special token, which a native one-character scan each tells before the alternation
+ * runs over the whole text. `undefined` (always run the alternation) if a token ever starts with a letter.
+ */
+const SPECIAL_TOKEN_FIRST: readonly string[] | undefined = SPECIAL_TOKENS.every((t) => t[0]!.toLowerCase() === t[0]!.toUpperCase())
+  ? [...new Set(SPECIAL_TOKENS.map((t) => t[0]!))]
+  : undefined;
+
+/** Whether `text` may hold a special token: it holds the first character of one (see {@link SPECIAL_TOKEN_FIRST}). */
+function mayHoldSpecialToken(text: string): boolean {
+  if (SPECIAL_TOKEN_FIRST === undefined) return true;
+  countWork(SPECIAL_TOKEN_FIRST.length * text.length);
+  for (const ch of SPECIAL_TOKEN_FIRST) if (text.includes(ch)) return true;
+  return false;
+}
 
 /**
  * A chat-template token that opens or closes a turn: followed (after blanks) by a word, a line end, another tag or
@@ -220,7 +236,7 @@ export type Add = (id: string, w: number) => void;
 /** Structural signals in `text` (normalized; every check ignores ASCII case). */
 export function structural(text: string, untrusted: boolean, add: Add): void {
   const n = text.length;
-  if (testCounted(SPECIAL_TOKEN, text)) add('delimiter.special-token', W.specialToken);
+  if (mayHoldSpecialToken(text) && testCounted(SPECIAL_TOKEN, text)) add('delimiter.special-token', W.specialToken);
   // Role tags: read the tag name by hand after each '<' (bounded), so non-tags cost a few character reads.
   let weakTag = false;
   // A tag closes with '>' or '|' at most TAG_SPAN characters after its '<' (a bracket tag with ']' within
@@ -303,7 +319,9 @@ export function structural(text: string, untrusted: boolean, add: Add): void {
   countWork(line); // the newline scans resume after each hit
   if (roleLine) add('delimiter.role-line', W.roleLine);
   if (turnLine) add('delimiter.turn-line', W.turnLine);
-  if (testCounted(ROLE_JSON, text)) add('delimiter.role-json', W.roleJson);
+  // ROLE_JSON needs a quotation mark: a native scan for one first.
+  countWork(n);
+  if (text.includes('"') && testCounted(ROLE_JSON, text)) add('delimiter.role-json', W.roleJson);
   if (!untrusted) return;
   URL_RE.lastIndex = 0;
   for (let m = execCounted(URL_RE, text); m !== null; m = execCounted(URL_RE, text)) {

@@ -31,6 +31,30 @@ describe('parseGroups', () => {
     expect(parseGroups(claim)).toEqual(expected);
   });
 
+  test('a claim without separators or quotes (one group) parses as the split would parse it', () => {
+    // The split every claim took before the one-group path, as the reference.
+    const split = (claim: string): string[] => {
+      let text = claim.trim();
+      if (text.startsWith('[') && text.endsWith(']')) text = text.slice(1, -1);
+      const out: string[] = [];
+      for (const n of text.split(/[\s,]+/).map((x) => x.replace(/^"(.*)"$/, '$1'))) if (n.length > 0 && n.length <= 128 && !out.includes(n)) out.push(n);
+      return out;
+    };
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^\[?[a-z"_\- ,]{0,20}\]?$/), fc.string({ minLength: 120, maxLength: 140 })), (claim) => {
+        // JSON arrays take their own path: compared only where the claim is not one.
+        let json = false;
+        try {
+          json = Array.isArray(JSON.parse(claim.trim()));
+        } catch {
+          // not JSON
+        }
+        if (!json) expect(parseGroups(claim)).toEqual(split(claim));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   test('accepts an array and ignores non-strings', () => {
     expect(parseGroups(['a', 3, 'b', 'a'])).toEqual(['a', 'b']);
     expect(parseGroups(42)).toEqual([]);

@@ -245,6 +245,12 @@ describe('parseChatRequest', () => {
       expect(err.param).toBe('messages[0].content[0].type');
     });
 
+    test('fails if a text part has no string text, naming the part', () => {
+      const err = parseError({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'ok' }, { type: 'text', text: 42 }] }] });
+      expect(err.message).toMatch(/a text part needs a string text/);
+      expect(err.param).toBe('messages[0].content[1].text');
+    });
+
     test('fails if an image is not a data URL, or sits in a non-user message', () => {
       expect(parseError({ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] }).param)
         .toBe('messages[0].content[0].image_url.url');
