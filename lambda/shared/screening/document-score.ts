@@ -43,7 +43,7 @@ import { DOCUMENT_MODEL, DocumentModel } from './document-weights';
 import { DOCUMENT_CUES } from './lexicon/document-cues';
 import { extractHiddenText, normalizeText, totalRemoved } from './normalize';
 import { prescreen } from './prescreen';
-import { countSecrets } from './secrets';
+import { countLeakedSecrets } from './secrets';
 import { chatTurn, hiddenMarkupText, imageExfiltration } from './structural';
 import { countWork } from './work';
 
@@ -304,7 +304,7 @@ export function documentEvidence(text: string): DocumentEvidence {
   if (address.imperativeEnding) soft.add('discourse.imperative-ending');
 
   const hard = new Set<string>();
-  const credentials = countSecrets(text);
+  const credentials = countLeakedSecrets(text);
   if (credentials > 0) hard.add('credential');
   const { removed } = normalizeText(text);
   const invisibleCharacters = totalRemoved(removed);
