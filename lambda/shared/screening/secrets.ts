@@ -86,6 +86,11 @@ const KNOWN_EXAMPLES = ['SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c', 'eyJzdWIi
  */
 const STAND_IN_WORDS = 'fake|mock|dummy|notreal|not[_-]a[_-]real|foobar|test[_-]?(?:key|token|secret)|your(?:key|token|secret|api)';
 const STAND_IN = [STAND_IN_WORDS, STAND_IN_WORDS.toUpperCase()].map((w) => new RegExp(`(?<![A-Za-z])(?:${w})`));
+/**
+ * Capitalized words run together ending with a type's word (`SecretStr`, `PasswordField`, `ApiKeyInput`): a type
+ * annotation (`api_key: SecretStr`), not a generated secret or a chosen password.
+ */
+const TYPE_NAME = /^(?:[A-Z][a-z]{1,15}){1,3}(?:Str|String|Bytes|Field|Type|Input|Value|Url|Config|Settings|Provider)$/;
 /** Share of a value's letters and digits in runs that make a documentation placeholder ({@link documentationPlaceholder}). */
 const RUN_SHARE = 0.6;
 /** Shortest run of evenly stepped characters (`abc`, `123`, `aaa`, `987`) counted by {@link documentationPlaceholder}. */
@@ -104,6 +109,8 @@ const PLACEHOLDER_DISTINCT = 8;
 export function documentationPlaceholder(value: string): boolean {
   countWork(3 * value.length);
   if (looksFake(value) || STAND_IN.some((r) => r.test(value)) || KNOWN_EXAMPLES.some((e) => value.includes(e))) return true;
+  // A type or class name (`api_key: SecretStr`, `password: PasswordField`): capitalized words, no digit or symbol.
+  if (TYPE_NAME.test(value)) return true;
   let inRuns = 0;
   let chars = 0;
   let run = 0;
