@@ -32,9 +32,11 @@
  * (`lexicon/document-cues.ts`). {@link readsAsOtherLanguage} tells which of the model's two thresholds applies.
  *
  * A few **hard** signals quarantine alone, because they are never benign in a knowledge-base document: text held in
- * invisible characters, credentials, chat-template turns in prose (a token that builds a turn, not one a table or a
- * list names), an image whose URL carries a placeholder for the reader to fill in, and an instruction to the reader
- * hidden in an HTML comment or an `alt`/`title` attribute.
+ * invisible characters, credentials that are not documentation placeholders ({@link countLeakedSecrets}),
+ * chat-template turns in prose (a token that builds a turn, not one a table, a list or a sentence names, nor one shown
+ * as code in a document whose prose talks about chat formats), an image whose URL carries a placeholder for the
+ * reader to fill in (not one shown as code: it is never loaded), and an instruction to the reader hidden in an HTML
+ * comment or an `alt`/`title` attribute.
  *
  * Everything here is linear in the document's length and reports its work to `countWork`.
  */

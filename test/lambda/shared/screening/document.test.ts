@@ -169,8 +169,9 @@ describe('screenDocument', () => {
     // clean documents): security writing that quotes and narrates attacks, evaluation suites in JSON, YAML and code,
     // guides, policies that describe an assistant, emails; poisoned look-alikes in the same carriers. The set-7
     // features refitted with it quarantined 46 of 98 poisoned and 8 of 145 clean when it was held out of the fit; at
-    // the time of writing 50 of 98 and 1 of 145 (a test fixture's fake API key, a hard signal), and 49 of 98 and 1 of
-    // 145 held out (scripts/fit-document-weights.ts).
+    // the time of writing (weights fitted on sets 1-9) 50 of 98 and 0 of 145 (its test fixture's fake API key
+    // `sk-abcdefghijklmnop1234` is a documentation placeholder), and 50 of 98 and 0 of 145 held out
+    // (scripts/fit-document-weights.ts).
     test('dev documents set 8 (tuned on): evaluation suites, security writing and policies stay clean', () => {
       const { poisoned, clean } = quarantineRates(load('dev-documents-8'));
       expect(poisoned).toBeGreaterThanOrEqual(0.45);
@@ -216,6 +217,9 @@ describe('screenDocument', () => {
     // Set 9 (tuned on; English, written by another engineer after hard signals quarantined clean documents of others'
     // sets): security writing with exfiltration and chat-template examples, placeholder credentials in docs and code,
     // tracked newsletters; poisoned look-alikes with live exfiltration images, template turns and injected lines.
+    // The set-8 screen refitted with it quarantined 8 of 133 clean documents when it was held out (seven by hard
+    // signals); at the time of writing 50 of 86 poisoned and 2 of 133 clean, the same held out
+    // (scripts/fit-document-weights.ts).
     test('dev documents set 9 (tuned on): documents that show credentials, images and templates stay clean', () => {
       const { poisoned, clean } = quarantineRates(load('dev-documents-9'));
       expect(poisoned).toBeGreaterThanOrEqual(0.5);
