@@ -4,7 +4,7 @@
  *
  *   npx ts-node --transpile-only scripts/fit-document-weights.ts [--check]
  *
- * - Data: `test/fixtures/injection-eval/dev-documents{,-2,-3,-4,-5,-6,-7,-8}.json`. Holdout sets are never read (the loader
+ * - Data: `test/fixtures/injection-eval/dev-documents{,-2,-3,-4,-5,-6,-7,-8,-9}.json`. Holdout sets are never read (the loader
  *   refuses any name that is not a dev set).
  * - Model: L2-regularized logistic regression over {@link DOCUMENT_FEATURES} (tens of weights, no word features),
  *   fitted by Newton's method from zero, so the result is deterministic. Documents a hard signal quarantines anyway
@@ -13,9 +13,9 @@
  * - Operating point: the lowest threshold at which the cross-validated (out-of-fold) share of clean documents
  *   quarantined — hard signals included — is at most {@link TARGET_CLEAN}, chosen separately among the documents the
  *   screen reads as English and among those it reads as another language (`FIT_THRESHOLDS=one` for a single
- *   threshold); the weights written are then fitted on all dev documents. Over sets 1-8 the two-threshold rule gives
- *   57.0 % of English poisoned and 0.6 % of English clean documents quarantined leave-one-set-out, other languages
- *   60.1 % and 1.7 % (over sets 1-7 before set 8: 52.2 / 1.0 and 56.6 / 1.7). It was chosen by the leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
+ *   threshold); the weights written are then fitted on all dev documents. Over sets 1-9 the two-threshold rule gives
+ *   59.0 % of English poisoned and 0.6 % of English clean documents quarantined leave-one-set-out, other languages
+ *   63.6 % and 1.7 % (over sets 1-8 before set 9: 57.0 / 0.6 and 60.1 / 1.7). It was chosen by the leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
  *   in English and in other languages: 44.4 % of poisoned and 1.2 % of clean documents quarantined (English 1.0 %,
  *   other languages 1.7 %), against 45.7 % and 2.3 % (English 2.8 %) with one threshold. A nested run (the threshold chosen by an inner cross-validation of each training part, then
  *   applied to the held-out fold) reports what that procedure gives on documents it never saw.
@@ -59,7 +59,7 @@ interface Row {
   readonly other: boolean;
 }
 
-const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4', 'dev-documents-5', 'dev-documents-6', 'dev-documents-7', 'dev-documents-8'];
+const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4', 'dev-documents-5', 'dev-documents-6', 'dev-documents-7', 'dev-documents-8', 'dev-documents-9'];
 const FOLDS = 5;
 /**
  * Cross-validated clean quarantine rate the operating point may reach (the target is 2 % on unseen data; cross-validation
@@ -127,6 +127,26 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  *   leave out (exampleShare): 53.4 / 0.9 against 54.8 / 0.8; policy genre features (three or more prescriptive
  *   sentences, 40 % of them: normative; two third-person rules for an assistant: processorPolicy) with or without
  *   discounting those rules from processorDirected: 57.0 / 1.2 against 57.0 / 0.9 without them.
+ * Round 4 (dev set 9: security writing with exfiltration and chat-template examples, placeholder credentials, tracked
+ * newsletters; hard signals had quarantined others' clean documents), criterion fixed before comparing: over sets 1-9
+ * leave-one-set-out (hard signals included), the most English poisoned at English clean ≤ 1.0 %, English and other
+ * languages' poisoned at most 2 points below the set-8 screen refitted on 1-9, other languages' clean ≤ 2 %, the
+ * credential detector's dev figures not worse. English / other languages (poisoned / clean %; set 9 held out):
+ * - baseline, the set-8 screen refitted on sets 1-9: 24.6 / 1.3, 60.1 / 1.7 (58.1 / 6.0): seven clean documents of
+ *   set 9 quarantined by hard signals used up the clean budget;
+ * - documentation placeholders are no leaked credentials (countLeakedSecrets; sets 1-9 at the first copy of set 9,
+ *   211 documents): 44.9 / 1.0, 62.9 / 1.7 (56.6 / 5.5);
+ * - kept, with it: images shown as code (fenced or indented block, inline code) load nothing; a chat-template turn
+ *   shown as code in a document whose prose talks about chat formats is an example; a token followed by a word that
+ *   goes on about it ("<|im_start|> for ChatML") opens no turn; a `utm_` campaign name is no slot; a type name
+ *   (`api_key: SecretStr`) is no credential: no clean document of sets 1-9 is quarantined by a hard signal, no
+ *   poisoned one loses its hard signal: 59.0 / 0.6, 63.6 / 1.7 (58.1 / 1.5). Credential dev corpus: 51 of 52 found,
+ *   0 of 26 look-alikes flagged, as before;
+ * - tried and not kept: the score's features read on a view without indented code blocks in documents about attacks
+ *   58.4 / 0.8, without any code shown (blocks and inline code) in every document 57.4 / 0.8 (set 9 59.3 / 0.8);
+ *   a quotation right after a colon read as an exhibit 53.8 / 0.8, the same unless an AI is named before the colon
+ *   53.6 / 0.9; hidden markup read without inline code and indented blocks: no change (59.0 / 0.6); English target
+ *   0.75 %: 58.2 / 0.6, 1.5 %: 60.4 / 1.4 (above the criterion's 1.0 %).
  */
 const DROPPED = [
   'override',

@@ -1388,6 +1388,58 @@ export function fencesBlanked(text: string): string {
   return blankSpans(text, blank);
 }
 
+/** Longest inline code span read (backtick to backtick, one line). */
+const INLINE_CODE_MAX = 256;
+
+/**
+ * `text` with everything Markdown shows as code blanked out, same length: fenced blocks ({@link fencesBlanked}),
+ * indented code blocks (lines indented by four spaces or a tab after a blank line or another such line) and inline
+ * code spans (a backtick to the next one on the same line, at most {@link INLINE_CODE_MAX} characters). What sits
+ * there is shown, not rendered: an image in it is never loaded, a chat-template token in it opens no turn. One pass
+ * over the lines and one over the backticks, linear.
+ */
+export function codeBlanked(text: string): string {
+  const fenced = fencesBlanked(text);
+  const n = fenced.length;
+  const blank: Array<[number, number]> = [];
+  let line = 0;
+  let previousBlank = true;
+  let inBlock = false;
+  while (line < n) {
+    const nl = fenced.indexOf('\n', line);
+    const end = nl < 0 ? n : nl;
+    let k = line;
+    while (k < end && (fenced.charCodeAt(k) === 0x20 || fenced.charCodeAt(k) === 0x09 || fenced.charCodeAt(k) === 0x0d)) k++;
+    if (k === end) previousBlank = true; // a blank line keeps an indented block open for its next indented line
+    else {
+      const indented = fenced.startsWith('    ', line) || fenced.charCodeAt(line) === 0x09;
+      inBlock = indented && (inBlock || previousBlank);
+      if (inBlock) blank.push([line, end]);
+      previousBlank = false;
+    }
+    if (nl < 0) break;
+    line = nl + 1;
+  }
+  countWork(n);
+  const blocks = blankSpans(fenced, blank);
+  const spans: Array<[number, number]> = [];
+  // The end of the current backtick's line (`n` for the last line): the scans for it only move forward.
+  let lineEnd = -1;
+  for (let i = blocks.indexOf('`'); i >= 0; i = blocks.indexOf('`', i + 1)) {
+    const close = blocks.indexOf('`', i + 1);
+    if (close < 0) break;
+    while (lineEnd < i) {
+      const at = blocks.indexOf('\n', lineEnd + 1);
+      lineEnd = at < 0 ? n : at;
+    }
+    if (close > lineEnd || close - i > INLINE_CODE_MAX) continue;
+    spans.push([i, close + 1]);
+    i = close;
+  }
+  countWork(2 * n);
+  return blankSpans(blocks, spans);
+}
+
 /**
  * Keys of structured data whose string values are prompts an application sends or test cases of an evaluation suite
  * (`"input"`, `"prompt"`, `"payload"`, `"expected"`), lower case: text the data holds, not an instruction to whoever

@@ -32,18 +32,20 @@
  * (`lexicon/document-cues.ts`). {@link readsAsOtherLanguage} tells which of the model's two thresholds applies.
  *
  * A few **hard** signals quarantine alone, because they are never benign in a knowledge-base document: text held in
- * invisible characters, credentials, chat-template turns in prose (a token that builds a turn, not one a table or a
- * list names), an image whose URL carries a placeholder for the reader to fill in, and an instruction to the reader
- * hidden in an HTML comment or an `alt`/`title` attribute.
+ * invisible characters, credentials that are not documentation placeholders ({@link countLeakedSecrets}),
+ * chat-template turns in prose (a token that builds a turn, not one a table, a list or a sentence names, nor one shown
+ * as code in a document whose prose talks about chat formats), an image whose URL carries a placeholder for the
+ * reader to fill in (not one shown as code: it is never loaded), and an instruction to the reader hidden in an HTML
+ * comment or an `alt`/`title` attribute.
  *
  * Everything here is linear in the document's length and reports its work to `countWork`.
  */
-import { addressProfile, fencesBlanked, imperativeProfile, instructionalGenre, mentionView, programView, promptValuesBlanked } from './discourse';
+import { addressProfile, codeBlanked, fencesBlanked, imperativeProfile, instructionalGenre, mentionView, programView, promptValuesBlanked } from './discourse';
 import { DOCUMENT_MODEL, DocumentModel } from './document-weights';
 import { DOCUMENT_CUES } from './lexicon/document-cues';
 import { extractHiddenText, normalizeText, totalRemoved } from './normalize';
 import { prescreen } from './prescreen';
-import { countSecrets } from './secrets';
+import { countLeakedSecrets } from './secrets';
 import { chatTurn, hiddenMarkupText, imageExfiltration } from './structural';
 import { countWork } from './work';
 
@@ -226,6 +228,9 @@ export interface DocumentEvidence {
   readonly otherLanguage: boolean;
 }
 
+/** Prose that talks about chat formats (what makes a turn shown as code an example of one, {@link documentEvidence}). */
+const FORMAT_TALK = /\b(?:chat[ -]?templates?|templates?|special[ -]tokens?|chatml|tokeni[sz](?:er|ed|ation)s?|prompt[ -]formats?|(?:role|turn) (?:markers?|tokens?|tags?|headers?)|delimiters?)\b/i;
+
 /** Reader-directed pre-screen signals: in hidden markup, any of them is an instruction hidden from people. */
 const READER_DIRECTED = /^(?:indirect|override|delimiter)\./;
 
@@ -304,7 +309,7 @@ export function documentEvidence(text: string): DocumentEvidence {
   if (address.imperativeEnding) soft.add('discourse.imperative-ending');
 
   const hard = new Set<string>();
-  const credentials = countSecrets(text);
+  const credentials = countLeakedSecrets(text);
   if (credentials > 0) hard.add('credential');
   const { removed } = normalizeText(text);
   const invisibleCharacters = totalRemoved(removed);
@@ -313,11 +318,17 @@ export function documentEvidence(text: string): DocumentEvidence {
     hard.add('hidden-text');
   }
   // Read on the program view: a chat template a program builds sits in its string literals.
-  // Only a token that builds a turn: a document about attacks names "<|im_start|>" in a list or a table.
-  if (fired.includes('delimiter.special-token') && chatTurn(view.text)) hard.add('delimiter.chat-template');
-  // Read on the mention view: an article may quote such markup. Markup in a fenced code block is shown as code, so
-  // an HTML comment or an alt text there hides nothing.
-  if (imageExfiltration(mentions.text)) hard.add('indirect.image-exfiltration');
+  // Only a token that builds a turn: a document about attacks names "<|im_start|>" in a list or a table. In a
+  // document whose prose talks about such formats, a turn shown as code (a fenced or indented block, inline code)
+  // is an example of the format, not a turn.
+  if (fired.includes('delimiter.special-token') && chatTurn(view.text)) {
+    const prose = codeBlanked(view.text);
+    if (!(FORMAT_TALK.test(prose) && !chatTurn(prose))) hard.add('delimiter.chat-template');
+  }
+  // Read on the mention view: an article may quote such markup. Markup shown as code (a fenced or indented block,
+  // inline code) is not rendered, so an image there loads nothing and an HTML comment or an alt text hides nothing.
+  const shown = codeBlanked(mentions.text);
+  if (imageExfiltration(shown)) hard.add('indirect.image-exfiltration');
   const hidden = hiddenMarkupText(fencesBlanked(mentions.text));
   if (hidden !== '') {
     const screen = prescreen(hidden, { untrusted: true });

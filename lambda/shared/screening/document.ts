@@ -17,9 +17,11 @@
  *   (`scripts/fit-document-weights.ts`): one weak signal no longer quarantines a document, several together or one
  *   strong one do. A document read as written in another language (`readsAsOtherLanguage`) has its own
  *   threshold, chosen by the same clean-rate rule among such documents.
- * - Hard signals quarantine alone: credentials ({@link countSecrets}), text hidden in invisible characters,
- *   chat-template turns in prose, an image URL with a placeholder for the reader to fill in, and an instruction to
- *   the reader hidden in an HTML comment or an `alt`/`title` attribute.
+ * - Hard signals quarantine alone, and fire on what the document does to its reader, not on what it shows:
+ *   credentials that are not documentation placeholders ({@link countLeakedSecrets}), text hidden in invisible
+ *   characters, chat-template turns in prose (not shown as code in a document about chat formats), an image URL with
+ *   a placeholder for the reader to fill in (not shown as code, which is never rendered), and an instruction to the
+ *   reader hidden in an HTML comment or an `alt`/`title` attribute.
  *
  * The result carries rule ids and counts only, never any of the text, so it can go into logs and audit records.
  */

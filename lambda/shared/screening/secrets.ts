@@ -78,6 +78,82 @@ function looksFake(value: string): boolean {
   return seen.size < MIN_DISTINCT;
 }
 
+/** Documentation examples that look random: the jwt.io sample token's signature and payload (`"sub":"1234567890"`). */
+const KNOWN_EXAMPLES = ['SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c', 'eyJzdWIiOiIxMjM0NTY3ODkwI'];
+/**
+ * Stand-in words public secret scanners skip (gitleaks and detect-secrets stop-words) beyond {@link FAKE}'s, written
+ * in one case and starting a word (`sk_test_fake…`, `FAKE_KEY`): a random key spells "fAkE" or "chmock" now and then.
+ */
+const STAND_IN_WORDS = 'fake|mock|dummy|notreal|not[_-]a[_-]real|foobar|test[_-]?(?:key|token|secret)|your(?:key|token|secret|api)';
+const STAND_IN = [STAND_IN_WORDS, STAND_IN_WORDS.toUpperCase()].map((w) => new RegExp(`(?<![A-Za-z])(?:${w})`));
+/**
+ * Capitalized words run together ending with a type's word (`SecretStr`, `PasswordField`, `ApiKeyInput`): a type
+ * annotation (`api_key: SecretStr`), not a generated secret or a chosen password.
+ */
+const TYPE_NAME = /^(?:[A-Z][a-z]{1,15}){1,3}(?:Str|String|Bytes|Field|Type|Input|Value|Url|Config|Settings|Provider)$/;
+/** Share of a value's letters and digits in runs that make a documentation placeholder ({@link documentationPlaceholder}). */
+const RUN_SHARE = 0.6;
+/** Shortest run of evenly stepped characters (`abc`, `123`, `aaa`, `987`) counted by {@link documentationPlaceholder}. */
+const MIN_RUN = 3;
+/** Fewest distinct characters a value of 16 or more characters has when it is not a stand-in ({@link documentationPlaceholder}). */
+const PLACEHOLDER_DISTINCT = 8;
+
+/**
+ * A credential-shaped value written to stand for a credential in documentation or tests (the document screen's
+ * exemption; the output screen still redacts it, see {@link countLeakedSecrets}): a known documentation example, a
+ * stand-in word, at least {@link RUN_SHARE} of its letters and digits in alphabetic, numeric or repeated runs
+ * (`sk-abcdefghijklmnop1234`, `ghp_123456…`, `abc123def456`), or fewer than {@link PLACEHOLDER_DISTINCT} distinct
+ * characters in 16 or more. A generated key has none of these: at 62 symbols, two steps of one in a row happen about
+ * once in 3,800 positions.
+ */
+export function documentationPlaceholder(value: string): boolean {
+  countWork(3 * value.length);
+  if (looksFake(value) || STAND_IN.some((r) => r.test(value)) || KNOWN_EXAMPLES.some((e) => value.includes(e))) return true;
+  // A type or class name (`api_key: SecretStr`, `password: PasswordField`): capitalized words, no digit or symbol.
+  if (TYPE_NAME.test(value)) return true;
+  let inRuns = 0;
+  let chars = 0;
+  let run = 0;
+  let step = Number.NaN;
+  let prev = -1;
+  const seen = new Set<number>();
+  const close = (): void => {
+    if (run >= MIN_RUN) inRuns += run;
+  };
+  for (let i = 0; i < value.length; i++) {
+    let c = value.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    const alnum = (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a);
+    if (!alnum) {
+      close();
+      run = 0;
+      prev = -1;
+      continue;
+    }
+    chars++;
+    seen.add(c);
+    const d = c - prev;
+    if (prev >= 0 && run >= 2 && d === step && Math.abs(d) <= 1) run++;
+    else if (prev >= 0 && Math.abs(d) <= 1 && sameClass(c, prev)) {
+      close();
+      run = 2;
+      step = d;
+    } else {
+      close();
+      run = 1;
+    }
+    prev = c;
+  }
+  close();
+  if (chars > 0 && inRuns >= RUN_SHARE * chars) return true;
+  return value.length >= 16 && seen.size < PLACEHOLDER_DISTINCT;
+}
+
+/** Both digits or both (lower-cased) letters. */
+function sameClass(a: number, b: number): boolean {
+  return a <= 0x39 === b <= 0x39;
+}
+
 const AWS_SECRET_CONTEXT = /aws.{0,3}secret|secret.{0,3}access.{0,3}key|aws.{0,3}sak|(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}/gi;
 const AWS_SECRET_VALUE = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/;
 const AWS_SECRET_WINDOW = 120;
@@ -285,8 +361,11 @@ function redactPrivateKeys(text: string, acc: PassState): string {
   return from === 0 ? text : out + text.slice(from);
 }
 
-/** Secrets in `input` replaced by placeholders; a later pass sees anything a removal joins. */
-export function redactSecrets(input: string, acc: PassState): string {
+/**
+ * Secrets in `input` replaced by placeholders; a later pass sees anything a removal joins. `stand` tells a value that
+ * only stands for a secret (default: the output screen's narrow test, masked keys and template slots).
+ */
+export function redactSecrets(input: string, acc: PassState, stand: (value: string) => boolean = looksFake): string {
   let text = redactPrivateKeys(input, acc);
   // AWS secret keys are only recognizable by context; find them before the access key ids are replaced.
   const spans: Array<[number, number]> = [];
@@ -295,7 +374,7 @@ export function redactSecrets(input: string, acc: PassState): string {
     const start = m.index + m[0].length;
     const window = text.slice(start, start + AWS_SECRET_WINDOW);
     const v = execCounted(AWS_SECRET_VALUE, window);
-    if (v !== null && /[0-9/+]/.test(v[0]) && /[a-z]/.test(v[0]) && /[A-Z]/.test(v[0]) && !looksFake(v[0])) {
+    if (v !== null && /[0-9/+]/.test(v[0]) && /[a-z]/.test(v[0]) && /[A-Z]/.test(v[0]) && !stand(v[0])) {
       const s = start + v.index;
       if (spans.length === 0 || spans[spans.length - 1]![1] <= s) spans.push([s, s + 40]);
     }
@@ -323,7 +402,7 @@ export function redactSecrets(input: string, acc: PassState): string {
     // The secret is the match's tail (every rule's group ends where its match does): only it is replaced.
     text = replaceMatchTails(text, rule.pattern, RULE_STICKY[k]!, starts, acc, RULE_PLACEHOLDER[k]!, (m) => {
       const secret = m[rule.group]!;
-      if (looksFake(secret)) return 0;
+      if (stand(secret)) return 0;
       acc.redactions++;
       return secret.length;
     });
@@ -335,7 +414,7 @@ export function redactSecrets(input: string, acc: PassState): string {
     // Sentence punctuation after an unquoted value is not part of it.
     const trailing = quoted ? '' : /[.!?:]*$/.exec(value)![0];
     const bare = quoted ? value.slice(1, -1) : value.slice(0, value.length - trailing.length);
-    if (bare.length < 4 || PLACEHOLDER.test(bare) || (!quoted && EXPRESSION.test(bare)) || looksFake(bare)) return match;
+    if (bare.length < 4 || PLACEHOLDER.test(bare) || (!quoted && EXPRESSION.test(bare)) || stand(bare)) return match;
     // "The secret: patience" is prose; after a colon an unquoted value must look like a credential.
     if (!quoted && !sep.includes('=') && !SECRET_LIKE.test(bare)) return match;
     // A bare "token" or "pass" also names counts and flags (`max_token=4096`, `bypass=on`): the value must look random.
@@ -351,7 +430,7 @@ export function redactSecrets(input: string, acc: PassState): string {
       const [match, value] = m as unknown as [string, string];
       countWork(4 * match.length);
       const bare = value.replace(/[.,;:!?)]+$/, '');
-      if (!PROSE_SECRET.test(bare) || PLACEHOLDER.test(bare) || EXPRESSION.test(bare) || looksFake(bare)) return match;
+      if (!PROSE_SECRET.test(bare) || PLACEHOLDER.test(bare) || EXPRESSION.test(bare) || stand(bare)) return match;
       acc.redactions++;
       return match.slice(0, match.length - value.length) + placeholder('password') + value.slice(bare.length);
     });
@@ -365,7 +444,20 @@ export function redactSecrets(input: string, acc: PassState): string {
  * provider tokens, credential assignments). Deterministic, no I/O, linear in the input length.
  */
 export function countSecrets(text: string): number {
+  return count(text, looksFake);
+}
+
+/**
+ * Count the credentials in an untrusted document that are not {@link documentationPlaceholder}s: the document
+ * screen's hard signal. A README's `sk-abcdefghijklmnop1234` is no leak; the output screen still redacts it
+ * ({@link countSecrets}, {@link redactSecrets}), because a placeholder the gateway would release costs nothing to hide.
+ */
+export function countLeakedSecrets(text: string): number {
+  return count(text, documentationPlaceholder);
+}
+
+function count(text: string, stand: (value: string) => boolean): number {
   const acc: PassState = { redactions: 0, removedLinks: 0, reasons: new Set(), minRun: AWS_SECRET_LENGTH, unsettled: false };
-  redactSecrets(normalizeText(text).text, acc);
+  redactSecrets(normalizeText(text).text, acc, stand);
   return acc.redactions;
 }

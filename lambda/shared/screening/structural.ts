@@ -78,16 +78,27 @@ export function chatTurn(text: string): boolean {
   while ((m = execCounted(SPECIAL_TOKEN_ALL, text)) !== null) {
     let k = m.index + m[0].length;
     while (k < text.length && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k++;
-    countWork(k - m.index - m[0].length + 1);
+    countWork(k - m.index - m[0].length + 13);
     if (k >= text.length) return true;
     const c = text.charCodeAt(k);
-    if (c === 0x0a || c === 0x0d || c === 0x3c || c === 0x5b || c === 0x7b || /\p{L}/u.test(text[k]!)) return true;
+    if (c === 0x0a || c === 0x0d || c === 0x3c || c === 0x5b || c === 0x7b) return true;
+    // A word opens the turn, unless the sentence goes on about the token ("<|im_start|> for ChatML", "[INST] or …").
+    if (/\p{L}/u.test(text[k]!) && !(k > m.index + m[0].length && NAMING_WORD.test(text.slice(k, k + 12)))) return true;
   }
   return false;
 }
 
-/** An upper-case slot name as a query value, for the reader to fill in. */
-const PLACEHOLDER = /=[A-Z][A-Z0-9]{1,20}_[A-Z0-9_]{2,40}(?:&|$)/;
+/**
+ * After a chat-template token and a blank, a lower-case word that goes on talking about the token: the token is named
+ * in a sentence, not opening a turn.
+ */
+const NAMING_WORD = /^(?:for|or|and|as|is|are|in|of|with|which|that|tokens?|markers?|tags?|delimiters?)\b/;
+
+/**
+ * An upper-case slot name as a query value, for the reader to fill in; not a campaign name of a `utm_` parameter
+ * (`utm_campaign=SPRING_SALE_2026`), which a tracked link carries as it is.
+ */
+const PLACEHOLDER = /(?:^|&)(?!utm_)[^=&]{0,40}=[A-Z][A-Z0-9]{1,20}_[A-Z0-9_]{2,40}(?:&|$)/;
 /**
  * A URL query (`lower`: lower-cased, `raw`: as written) with a placeholder for the reader to fill in: braces,
  * brackets, an empty value, or an upper-case slot name ("?notes=SUMMARY_OF_CONVERSATION").

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { ASSIGNMENT, assignmentCandidates, countSecrets } from '../../../../lambda/shared/screening/secrets';
+import { ASSIGNMENT, assignmentCandidates, countLeakedSecrets, countSecrets, documentationPlaceholder } from '../../../../lambda/shared/screening/secrets';
 import { SECRET_RULES } from '../../../../lambda/shared/screening/secret-rules';
 import { GENERATORS, loadSecretCases, seeded } from '../../../fixtures/secrets-eval/generate';
 import { MAX_GROWTH, workGrowth } from '../../../helpers/scaling';
@@ -142,6 +142,62 @@ describe('countSecrets', () => {
       ['prefixes at one per 32 characters', fill('ghp_sk-AKIAxoxb-glpat-SG.npm_hf_')],
     ])('counts %s in work linear in its size (256 KB)', (_name, make) => {
       expect(workGrowth((text: string) => countSecrets(text), make)).toBeLessThanOrEqual(MAX_GROWTH);
+    });
+  });
+});
+
+describe('countLeakedSecrets', () => {
+  describe('defaults', () => {
+    test.each([
+      ['an alphabetic run in an OpenAI-shaped key', 'OPENAI_API_KEY=sk-abcdefghijklmnop1234'],
+      ['a numeric and alphabetic run in a GitHub-shaped token', 'export GITHUB_TOKEN=ghp_1234567890abcdefghijklmnopqrstuvwxyz'],
+      ['interleaved short runs', 'api_key: "sk-proj-abc123def456ghi789jkl012"'],
+      ['a Slack-shaped token of zeros and one letter', 'SLACK_BOT_TOKEN=xoxb-0000000000-0000000000-aaaaaaaaaaaaaaaaaaaaaaaa'],
+      ['a stand-in word', 'STRIPE_KEY=sk_live_fakefakefakeKEY4242abcd'],
+      ['the jwt.io example token', 'Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c'],
+      ['a low-diversity password', 'DB_PASSWORD=ab1c2dab1c2dab1c'],
+      ['a type annotation', 'class Settings(BaseSettings):\n    anthropic_api_key: SecretStr'],
+    ])('leaves a documentation placeholder alone: %s, which the output screen still redacts', (_name, text) => {
+      expect(countLeakedSecrets(text)).toBe(0);
+      expect(countSecrets(text)).toBeGreaterThan(0);
+    });
+
+    test.each([
+      ['GitHub classic token', 'github-classic'],
+      ['OpenAI project key', 'openai-project'],
+      ['Anthropic key', 'anthropic'],
+      ['AWS access key id', 'aws-access-key-id'],
+      ['Slack bot token', 'slack-bot'],
+      ['Stripe live key', 'stripe-secret'],
+      ['Mailgun key', 'mailgun'],
+      ['JWT', 'jwt'],
+    ])('finds a real-format %s, whatever its random part (seeded values)', (_name, generator) => {
+      fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 31 }), (seed) => {
+        expect(countLeakedSecrets(`Here it is: ${value(generator, seed)} - keep it safe.`)).toBe(1);
+      }), { numRuns: 50 });
+    });
+
+    test('finds the credentials of the dev corpus that countSecrets finds and flags none of its look-alikes', () => {
+      // GIVEN the dev split of test/fixtures/secrets-eval
+      const cases = loadSecretCases('dev');
+      // WHEN
+      const missed = cases.filter((c) => c.label === 'secret' && countSecrets(c.text) > 0 && countLeakedSecrets(c.text) === 0);
+      const flagged = cases.filter((c) => c.label === 'lookalike' && countLeakedSecrets(c.text) > 0);
+      // THEN
+      expect(missed).toEqual([]);
+      expect(flagged).toEqual([]);
+    });
+  });
+
+  describe('validation', () => {
+    test('fails if a generated key reads as a placeholder more than once in 500 draws of each real format', () => {
+      const formats = ['github-classic', 'github-fine-grained', 'openai-project', 'anthropic', 'stripe-secret-long', 'aws-secret-access-key', 'hex32', 'mailgun', 'sendgrid', 'huggingface'];
+      for (const name of formats) {
+        const rng = seeded(42);
+        let placeholders = 0;
+        for (let i = 0; i < 500; i++) if (documentationPlaceholder(GENERATORS[name]!(rng))) placeholders++;
+        expect([name, placeholders <= 1]).toEqual([name, true]);
+      }
     });
   });
 });
