@@ -81,27 +81,49 @@ export function extractText(format: DocumentFormat, text: string): string {
 }
 
 /**
+ * Block-level elements: their boundaries are line breaks in the extracted text, as in any HTML-to-text conversion,
+ * so a block's text starts a sentence of its own. Inline elements (`b`, `a`, `span`, …) are a space: a sentence
+ * running through them stays one sentence.
+ */
+const BLOCK_ELEMENTS: ReadonlySet<string> = new Set(
+  ('address article aside blockquote body br dd details dialog div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 ' +
+    'head header hr html li main nav ol p pre script section style summary table tbody td tfoot th thead title tr ul').split(' '),
+);
+
+/**
  * Everything in an HTML document a model could read: text (of every element, hidden or not, `<script>` and `<style>`
  * included), comments, CDATA, processing instructions, doctype and attribute values. Never throws: htmlparser2
  * accepts any string as HTML.
+ *
+ * Block elements are line breaks (inline ones a space), as in any HTML-to-text conversion, so a block's text starts a
+ * sentence of its own. Attribute values are not part of the running text: each goes on a line of its own at the next
+ * block boundary, so a `style="display:none"` never joins the hidden text that follows it into one sentence, and an
+ * `href` inside a sentence does not split it.
  */
 export function htmlText(html: string): string {
   const parts: string[] = [];
+  let attributes: string[] = [];
+  const blockBoundary = (): void => {
+    for (const value of attributes) parts.push('\n', value, '\n');
+    attributes = [];
+    parts.push('\n');
+  };
   const parser = new Parser(
     {
       ontext: (t) => parts.push(t),
       oncomment: (t) => parts.push(' ', t, ' '),
       onattribute: (_name, value) => {
-        if (value.length > 0) parts.push(' ', value, ' ');
+        if (value.length > 0) attributes.push(value);
       },
       onprocessinginstruction: (_name, data) => parts.push(' ', data, ' '),
-      // Block boundaries become spaces, so words of adjacent elements do not merge.
-      onopentag: () => parts.push(' '),
-      onclosetag: () => parts.push(' '),
+      // Boundaries are never nothing, so words of adjacent elements do not merge.
+      onopentag: (name) => (BLOCK_ELEMENTS.has(name) ? blockBoundary() : parts.push(' ')),
+      onclosetag: (name) => (BLOCK_ELEMENTS.has(name) ? blockBoundary() : parts.push(' ')),
     },
-    { decodeEntities: true, recognizeCDATA: true },
+    { decodeEntities: true, recognizeCDATA: true, lowerCaseTags: true },
   );
   parser.end(html);
+  blockBoundary();
   countWork(html.length + parts.length);
   return parts.join('');
 }
