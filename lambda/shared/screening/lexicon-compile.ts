@@ -73,15 +73,217 @@ export function compileLexicon(): CompiledLexicon {
   return { classes: CLASS_NAMES.join(' '), exact: [...exact], bigrams: [...bigrams], cjk: [...cjk], cjkMaxLen };
 }
 
-/** The module `lexicon/compiled.ts` holding `lexicon`, as `scripts/compile-lexicon.ts` writes it. */
+/** Per class name, the counter of the engine's matcher it feeds (1 META, 2 MENTION, 3 YOU/YOUR, 4 QWORD, 5 D_FICTION). */
+export const COUNTED_CLASSES: Readonly<Record<string, number>> = { META: 1, MENTION: 2, YOU: 3, YOUR: 3, QWORD: 4, D_FICTION: 5 };
+
+/**
+ * Per class id, 1 for the classes that matter when screening the user's own text (no `untrusted` rule): a class of a
+ * step, a blocker, a pre- or post-context of such a rule, a class one emits, a counter ({@link COUNTED_CLASSES}) or
+ * the sentence end. The engine's direct matcher never reads the others, so the lexicon's tables drop them from the
+ * class lists it feeds (`*DirectList` in {@link EngineTables}).
+ */
+export function directClassMask(classNames: readonly string[]): Uint8Array {
+  const id = (name: string): number => {
+    const i = classNames.indexOf(name);
+    if (i < 0) throw new Error(`lexicon-compile: no class ${name}`);
+    return i;
+  };
+  const mask = new Uint8Array(classNames.length);
+  for (const spec of RULES) {
+    if (spec.untrusted === true) continue;
+    for (const [classes] of spec.seq) for (const c of classes.split('|')) mask[id(c)] = 1;
+    for (const c of [...(spec.block ?? []), ...(spec.pre ?? []), ...(spec.post ?? [])]) mask[id(c)] = 1;
+    if (spec.emit !== undefined) mask[id(spec.emit)] = 1;
+  }
+  for (const name of [...Object.keys(COUNTED_CLASSES), 'EOS']) mask[id(name)] = 1;
+  return mask;
+}
+
+/**
+ * The engine's lookup tables, derived from the compiled lexicon at build time so that loading the engine costs no
+ * work per lexicon word: class lists are deduplicated ({@link EngineTables.lists}) and referred to by `1 + index`
+ * (0: no word ends there); per-node tables are little-endian typed arrays in base64, which the engine views without
+ * a loop over their entries.
+ */
+export interface EngineTables {
+  /** {@link CLASS_NAMES} joined by spaces: every id below is a position in it. */
+  readonly classes: string;
+  /** The distinct class lists of words, phrases and CJK words, and the same lists without the classes the direct matcher drops. */
+  readonly lists: number[][];
+  /**
+   * Trie of the plain ASCII words (a–z: plain words, and both words of two-word phrases), nodes numbered breadth-first
+   * in sorted order; node 0 is the dead state, node 1 the root. Per node from 2: its parent (Uint16) and letter
+   * (Uint8, 0 for `a`), from which the engine fills its transition table.
+   */
+  readonly asciiParent: string;
+  readonly asciiLetter: string;
+  /** Per node (Uint16): the list reference of the word ending there (0 inside a word), for the untrusted and the direct matcher. */
+  readonly asciiList: string;
+  readonly asciiDirectList: string;
+  /**
+   * Per node (Uint8), three runs of the node count: its flags for the untrusted matcher (1: the word ending there has
+   * classes, 2: it starts a two-word phrase), the same for the direct matcher, and 1 where a phrase starts.
+   */
+  readonly asciiFlags: string;
+  /** The plain ASCII first words of two-word phrases (sorted), and their trie nodes. */
+  readonly asciiHeads: string[];
+  readonly asciiHeadNodes: number[];
+  /** Two-word phrases (`"a b"`), with the list reference of each and the trie node of its second word (0 when it is not plain ASCII). */
+  readonly bigrams: string[];
+  readonly bigramLists: number[];
+  readonly bigramSecondNodes: number[];
+  /** Lexicon words that are not plain a–z words (read by the engine's `classify` on first use), with their list references. */
+  readonly otherWords: string[];
+  readonly otherLists: number[];
+  /**
+   * Trie of the CJK words, nodes numbered breadth-first (children in code order); node 0 is the dead state, node 1 the
+   * root. Per node (Uint16): its first child (node `n`'s children are `childStart[n] … childStart[n + 1] - 1`, so the
+   * array has one more entry), and per node its code unit and list references.
+   */
+  readonly cjkChildStart: string;
+  readonly cjkCode: string;
+  readonly cjkList: string;
+  readonly cjkDirectList: string;
+  readonly cjkMaxLen: number;
+}
+
+/** A typed array as little-endian base64. */
+function base64(values: readonly number[], bytes: 1 | 2): string {
+  const buf = Buffer.alloc(values.length * bytes);
+  values.forEach((v, i) => {
+    if (!Number.isInteger(v) || v < 0 || v >= 2 ** (8 * bytes)) throw new Error(`lexicon-compile: ${v} does not fit ${bytes} byte(s)`);
+    if (bytes === 1) buf.writeUInt8(v, i);
+    else buf.writeUInt16LE(v, 2 * i);
+  });
+  return buf.toString('base64');
+}
+
+/** Builds the engine's tables ({@link EngineTables}) from a compiled lexicon. */
+export function compileTables(lexicon: CompiledLexicon): EngineTables {
+  const classNames = lexicon.classes.split(' ');
+  const direct = directClassMask(classNames);
+  const lists: number[][] = [];
+  const listIndex = new Map<string, number>();
+  /** The reference (1 + index) of a list, added when new. */
+  const ref = (ids: readonly number[]): number => {
+    const key = ids.join(',');
+    let k = listIndex.get(key);
+    if (k === undefined) {
+      k = lists.length;
+      lists.push([...ids]);
+      listIndex.set(key, k);
+    }
+    return k + 1;
+  };
+  const directRef = (ids: readonly number[]): number => ref(ids.filter((c) => direct[c] === 1));
+
+  // The ASCII trie, breadth-first: at each depth, the new prefixes in sorted order of the words.
+  const exact = new Map(lexicon.exact);
+  const AZ = /^[a-z]+$/;
+  const heads = [...new Set(lexicon.bigrams.map(([k]) => k.slice(0, k.indexOf(' '))))];
+  const seconds = lexicon.bigrams.map(([k]) => k.slice(k.indexOf(' ') + 1));
+  const words = [...new Set([...exact.keys(), ...heads, ...seconds])].filter((w) => AZ.test(w)).sort();
+  const node = new Map<string, number>([['', 1]]);
+  const parent = [0, 0];
+  const letter = [0, 0];
+  const maxLen = Math.max(0, ...words.map((w) => w.length));
+  for (let depth = 1; depth <= maxLen; depth++) {
+    for (const w of words) {
+      if (w.length < depth || node.has(w.slice(0, depth))) continue;
+      node.set(w.slice(0, depth), parent.length);
+      parent.push(node.get(w.slice(0, depth - 1))!);
+      letter.push(w.charCodeAt(depth - 1) - 0x61);
+    }
+  }
+  if (parent.length > 0xffff) throw new Error('lexicon-compile: the ASCII trie exceeds 65535 nodes');
+  const asciiList = new Array<number>(parent.length).fill(0);
+  const asciiDirectList = new Array<number>(parent.length).fill(0);
+  for (const w of words) {
+    const ids = exact.get(w) ?? [];
+    asciiList[node.get(w)!] = ref(ids);
+    asciiDirectList[node.get(w)!] = directRef(ids);
+  }
+  const asciiHeads = heads.filter((h) => AZ.test(h)).sort();
+  const isHead = new Array<number>(parent.length).fill(0);
+  for (const h of asciiHeads) isHead[node.get(h)!] = 1;
+  const flags = (refs: readonly number[]): number[] => refs.map((r, n) => (r !== 0 && lists[r - 1]!.length > 0 ? 1 : 0) | (isHead[n] === 1 ? 2 : 0));
+  const asciiFlags = [...flags(asciiList), ...flags(asciiDirectList), ...isHead];
+
+  // CJK trie, breadth-first, children in code order.
+  const cjkChildren: Array<Map<number, number>> = [new Map(), new Map()];
+  const cjkWordEnd: Array<readonly number[] | undefined> = [undefined, undefined];
+  for (const [w, ids] of lexicon.cjk) {
+    let n = 1;
+    for (let k = 0; k < w.length; k++) {
+      let child = cjkChildren[n]!.get(w.charCodeAt(k));
+      if (child === undefined) {
+        child = cjkChildren.length;
+        cjkChildren.push(new Map());
+        cjkWordEnd.push(undefined);
+        cjkChildren[n]!.set(w.charCodeAt(k), child);
+      }
+      n = child;
+    }
+    cjkWordEnd[n] = ids;
+  }
+  // Renumber breadth-first so that each node's children are consecutive.
+  const order = [1];
+  const renumbered = new Map<number, number>([[1, 1]]);
+  const childStart = [0, 2];
+  const cjkCode = [0, 0];
+  for (let q = 0; q < order.length; q++) {
+    const children = [...cjkChildren[order[q]!]!].sort(([a], [b]) => a - b);
+    for (const [code, child] of children) {
+      renumbered.set(child, order.length + 1);
+      order.push(child);
+      cjkCode.push(code);
+    }
+    childStart.push(order.length + 1);
+  }
+  const cjkCount = order.length + 1;
+  if (cjkCount > 0xffff) throw new Error('lexicon-compile: the CJK trie exceeds 65535 nodes');
+  const cjkList = new Array<number>(cjkCount).fill(0);
+  const cjkDirectList = new Array<number>(cjkCount).fill(0);
+  order.forEach((old, q) => {
+    const ids = cjkWordEnd[old];
+    if (ids === undefined) return;
+    cjkList[q + 1] = ref(ids);
+    cjkDirectList[q + 1] = directRef(ids);
+  });
+
+  const other = lexicon.exact.filter(([w]) => !AZ.test(w));
+  return {
+    classes: lexicon.classes,
+    lists,
+    asciiParent: base64(parent, 2),
+    asciiLetter: base64(letter, 1),
+    asciiList: base64(asciiList, 2),
+    asciiDirectList: base64(asciiDirectList, 2),
+    asciiFlags: base64(asciiFlags, 1),
+    asciiHeads,
+    asciiHeadNodes: asciiHeads.map((h) => node.get(h)!),
+    bigrams: lexicon.bigrams.map(([k]) => k),
+    bigramLists: lexicon.bigrams.map(([, ids]) => ref(ids)),
+    bigramSecondNodes: seconds.map((w) => node.get(w) ?? 0),
+    otherWords: other.map(([w]) => w),
+    otherLists: other.map(([, ids]) => ref(ids)),
+    cjkChildStart: base64(childStart, 2),
+    cjkCode: base64(cjkCode, 2),
+    cjkList: base64(cjkList, 2),
+    cjkDirectList: base64(cjkDirectList, 2),
+    cjkMaxLen: lexicon.cjkMaxLen,
+  };
+}
+
+/** The module `lexicon/compiled.ts` holding the engine's tables ({@link compileTables}), as `scripts/compile-lexicon.ts` writes it. */
 export function renderCompiledLexicon(lexicon: CompiledLexicon): string {
   return [
     '// Generated by `npm run compile:lexicon` (scripts/compile-lexicon.ts) from lexicon/words.ts and lexicon/rules.ts',
-    '// with compileLexicon (../lexicon-compile.ts): do not edit. JSON, because V8 parses it much faster than a literal.',
+    '// with compileTables (../lexicon-compile.ts): do not edit. JSON, because V8 parses it much faster than a literal.',
     '',
-    '/** The compiled lexicon ({@link ../lexicon-compile!CompiledLexicon}) as JSON. */',
+    '/** The engine\'s tables ({@link ../lexicon-compile!EngineTables}) as JSON. */',
     // Single quotes: the JSON's own double quotes need no escape.
-    `export const COMPILED_LEXICON_JSON = '${JSON.stringify(lexicon).replace(/[\\']/g, (c) => `\\${c}`)}';`,
+    `export const ENGINE_TABLES_JSON = '${JSON.stringify(compileTables(lexicon)).replace(/[\\']/g, (c) => `\\${c}`)}';`,
     '',
   ].join('\n');
 }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
 import { runRules } from '../../../../lambda/shared/screening/engine';
-import { CLASS_NAMES, compileLexicon, renderCompiledLexicon } from '../../../../lambda/shared/screening/lexicon-compile';
+import { CLASS_NAMES, compileLexicon, compileTables, renderCompiledLexicon } from '../../../../lambda/shared/screening/lexicon-compile';
 
 type Engine = typeof import('../../../../lambda/shared/screening/engine');
 
@@ -91,10 +91,10 @@ describe('compiled lexicon', () => {
   describe('validation', () => {
     test('fails if the engine loads a compiled lexicon that lacks a class its rules use', () => {
       // GIVEN a compiled lexicon written before a class was added
-      const stale = { ...compileLexicon(), classes: CLASS_NAMES.slice(1).join(' ') };
+      const stale = { ...compileTables(compileLexicon()), classes: CLASS_NAMES.slice(1).join(' ') };
       // WHEN / THEN
       jest.isolateModules(() => {
-        jest.doMock('../../../../lambda/shared/screening/lexicon/compiled', () => ({ COMPILED_LEXICON_JSON: JSON.stringify(stale) }));
+        jest.doMock('../../../../lambda/shared/screening/lexicon/compiled', () => ({ ENGINE_TABLES_JSON: JSON.stringify(stale) }));
         expect(() => jest.requireActual('../../../../lambda/shared/screening/engine')).toThrow(/lexicon\/compiled\.ts is stale \(it has no class IGNORE\).*npm run compile:lexicon/);
       });
       jest.dontMock('../../../../lambda/shared/screening/lexicon/compiled');
