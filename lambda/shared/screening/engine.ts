@@ -33,8 +33,12 @@ function cid(name: string): number {
 
 const EMPTY: readonly number[] = [];
 
-/** The lexicon's distinct class lists; the tables refer to list `k` as `k + 1`, and to none as 0. */
-const LISTS: ReadonlyArray<readonly number[]> = TABLES.lists;
+/**
+ * The lexicon's distinct class lists by reference: the tables refer to list `k` as `k + 1`, and to none (inside a
+ * word, no word) as 0. The per-node tables hold references, not arrays: filling an array per trie node at load was a
+ * loop over 5,000 nodes.
+ */
+const LIST_BY_REF: ReadonlyArray<readonly number[] | undefined> = [undefined, ...TABLES.lists];
 const BIG_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 0;
 /** A little-endian base64 table of the compiled lexicon as a typed array (a copy, aligned, in the host's byte order). */
 function u16(b64: string): Uint16Array {
@@ -48,7 +52,7 @@ function u8(b64: string): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
 }
 /** Two-word phrases as `"a b"`, with their classes. */
-const bigrams = new Map<string, readonly number[]>(TABLES.bigrams.map((phrase, k) => [phrase, LISTS[TABLES.bigramLists[k]! - 1]!]));
+const bigrams = new Map<string, readonly number[]>(TABLES.bigrams.map((phrase, k) => [phrase, LIST_BY_REF[TABLES.bigramLists[k]!]!]));
 const cjkMaxLen = TABLES.cjkMaxLen;
 
 // Compiled rule tables. A "stage" is one step of one rule; stages of a rule are contiguous.
@@ -214,13 +218,13 @@ function lookupFolded(tok: string): readonly number[] {
   if (NOT_AZ.test(tok)) return otherWords().get(tok) ?? EMPTY;
   let node = ASCII_ROOT;
   for (let k = 0; k < tok.length && node !== 0; k++) node = ASCII_NEXT[node * 26 + tok.charCodeAt(k) - 0x61]!;
-  return ASCII_CLASSES[node] ?? EMPTY;
+  return LIST_BY_REF[ASCII_LIST[node]!] ?? EMPTY;
 }
 
 let otherWordMap: Map<string, readonly number[]> | undefined;
 /** The lexicon's words that are not plain a–z words (non-ASCII, apostrophes, digits), on first use. */
 function otherWords(): Map<string, readonly number[]> {
-  otherWordMap ??= new Map(TABLES.otherWords.map((w, k) => [w, LISTS[TABLES.otherLists[k]! - 1]!]));
+  otherWordMap ??= new Map(TABLES.otherWords.map((w, k) => [w, LIST_BY_REF[TABLES.otherLists[k]!]!]));
   return otherWordMap;
 }
 
@@ -299,22 +303,17 @@ const ASCII_LETTER = u8(TABLES.asciiLetter);
 const ASCII_NODES = ASCII_PARENT.length;
 const ASCII_NEXT = new Uint16Array(ASCII_NODES * 26);
 for (let node = 2; node < ASCII_NODES; node++) ASCII_NEXT[ASCII_PARENT[node]! * 26 + ASCII_LETTER[node]!] = node;
-/** Per node, the classes of the word ending there (`undefined` inside a word), for the untrusted and the direct matcher. */
-function nodeClasses(refs: Uint16Array): Array<readonly number[] | undefined> {
-  const classes = new Array<readonly number[] | undefined>(refs.length);
-  for (let node = 0; node < refs.length; node++) classes[node] = refs[node] === 0 ? undefined : LISTS[refs[node]! - 1];
-  return classes;
-}
-const ASCII_CLASSES: ReadonlyArray<readonly number[] | undefined> = nodeClasses(u16(TABLES.asciiList));
-/** {@link ASCII_CLASSES} without the classes the direct matcher never reads (see `directClassMask` in ./lexicon-compile). */
-const ASCII_CLASSES_DIRECT: ReadonlyArray<readonly number[] | undefined> = nodeClasses(u16(TABLES.asciiDirectList));
+/** Per node, the class list ({@link LIST_BY_REF}) of the word ending there, 0 inside a word. */
+const ASCII_LIST = u16(TABLES.asciiList);
+/** {@link ASCII_LIST} without the classes the direct matcher never reads (see `directClassMask` in ./lexicon-compile). */
+const ASCII_LIST_DIRECT = u16(TABLES.asciiDirectList);
 /** Per trie node: 1 if the word has classes, 2 if it starts a phrase (for the untrusted and the direct matcher); 1 for a phrase's first word. */
 const ASCII_FLAG_RUNS = u8(TABLES.asciiFlags);
 const ASCII_FLAGS = ASCII_FLAG_RUNS.subarray(0, ASCII_NODES);
 const ASCII_FLAGS_DIRECT = ASCII_FLAG_RUNS.subarray(ASCII_NODES, 2 * ASCII_NODES);
 const ASCII_HEAD = ASCII_FLAG_RUNS.subarray(2 * ASCII_NODES, 3 * ASCII_NODES);
 /** The first words of two-word phrases by trie node (one string each, so consecutive lookups compare by identity). */
-const ASCII_WORDS: string[] = [];
+const ASCII_WORDS = new Array<string>(ASCII_NODES);
 TABLES.asciiHeads.forEach((head, k) => {
   ASCII_WORDS[TABLES.asciiHeadNodes[k]!] = head;
 });
@@ -329,7 +328,7 @@ TABLES.bigrams.forEach((phrase, k) => {
   if (node === 0) return;
   let bySecond = BIGRAM_SECOND.get(head);
   if (bySecond === undefined) BIGRAM_SECOND.set(head, (bySecond = new Map()));
-  bySecond.set(node, LISTS[TABLES.bigramLists[k]! - 1]!);
+  bySecond.set(node, LIST_BY_REF[TABLES.bigramLists[k]!]!);
 });
 
 /** A character trie: segmenting a run walks it one char code at a time, with no string allocation. */
@@ -360,7 +359,7 @@ function* lexiconWords(): Generator<[string, readonly number[]]> {
   for (let node = 2; node < ASCII_NODES; node++) {
     spelled.push(spelled[ASCII_PARENT[node]!]! + String.fromCharCode(0x61 + ASCII_LETTER[node]!));
     // Words of phrases only are in the trie with no classes; a lexicon word always has some.
-    const classes = ASCII_CLASSES[node];
+    const classes = LIST_BY_REF[ASCII_LIST[node]!];
     if (classes !== undefined && classes.length > 0) yield [spelled[node]!, classes];
   }
   yield* otherWords();
@@ -381,9 +380,9 @@ function joinTrie(): TrieNode {
 const CJK_ROOT = 1;
 const CJK_CHILD_START = u16(TABLES.cjkChildStart);
 const CJK_CODE = u16(TABLES.cjkCode);
-const CJK_CLASSES = nodeClasses(u16(TABLES.cjkList));
-/** Classes of CJK words for the direct matcher, by trie node. */
-const CJK_CLASSES_DIRECT = nodeClasses(u16(TABLES.cjkDirectList));
+/** Per node, the class list ({@link LIST_BY_REF}) of the CJK word ending there, 0 for none; for the direct matcher. */
+const CJK_LIST = u16(TABLES.cjkList);
+const CJK_LIST_DIRECT = u16(TABLES.cjkDirectList);
 /** Per code unit, the root's child for it (0 for none): segmentation skips every code unit that starts no word at once. */
 const CJK_FIRST = new Uint16Array(0x10000);
 for (let node = CJK_CHILD_START[CJK_ROOT]!; node < CJK_CHILD_START[CJK_ROOT + 1]!; node++) CJK_FIRST[CJK_CODE[node]!] = node;
@@ -921,7 +920,7 @@ const MAX_JOINED = 16;
  */
 function scan(t: string, m: Matcher): void {
   const n = t.length;
-  const wordClasses = m.untrusted ? ASCII_CLASSES : ASCII_CLASSES_DIRECT;
+  const wordLists = m.untrusted ? ASCII_LIST : ASCII_LIST_DIRECT;
   const wordFlags = m.untrusted ? ASCII_FLAGS : ASCII_FLAGS_DIRECT;
   let quoted = false;
   let prevWord = ''; // previous word when it can start a two-word phrase
@@ -1120,7 +1119,7 @@ function scan(t: string, m: Matcher): void {
       let joined = joinNode;
       m.steps += end - start;
       for (let k = start; k < end && joined !== 0; k++) joined = ASCII_NEXT[joined * 26 + (t.charCodeAt(k) | 0x20) - 0x61]!;
-      const joinedClasses = ASCII_CLASSES[joined];
+      const joinedClasses = LIST_BY_REF[ASCII_LIST[joined]!];
       if (joinedClasses !== undefined && joinedClasses.length > 0) {
         m.feed(joinedClasses, quoted, Obf.Joined);
         joinNode = joined;
@@ -1149,7 +1148,7 @@ function scan(t: string, m: Matcher): void {
         m.lastWasEos = false;
         continue;
       }
-      let classes = wordClasses[node] ?? EMPTY;
+      let classes = LIST_BY_REF[wordLists[node]!] ?? EMPTY;
       let obf = 0;
       if (prevWord !== '' && node !== 0) {
         if (prevWord !== headWord) {
@@ -1285,7 +1284,7 @@ function segmentCjk(t: string, start: number, end: number, quoted: boolean, m: M
     let k = p;
     for (; k < end && k - p < cjkMaxLen && node !== 0; k++) {
       node = cjkNext(node, t.charCodeAt(k));
-      if (CJK_CLASSES[node] !== undefined) {
+      if (CJK_LIST[node] !== 0) {
         matched = k - p + 1;
         hit = node;
       }
@@ -1294,7 +1293,7 @@ function segmentCjk(t: string, start: number, end: number, quoted: boolean, m: M
     if (hit !== 0) {
       if (unknown > 0) m.skip((unknown + 1) >> 1);
       unknown = 0;
-      m.feed(m.untrusted ? CJK_CLASSES[hit]! : CJK_CLASSES_DIRECT[hit]!, quoted, 0);
+      m.feed(LIST_BY_REF[(m.untrusted ? CJK_LIST : CJK_LIST_DIRECT)[hit]!]!, quoted, 0);
     }
     if (matched === 0) {
       unknown++;
