@@ -10,9 +10,9 @@
  * Every scanning loop, trie walk and matcher step reports its work to {@link countWork}.
  */
 import { ENGINE_TABLES_JSON } from './lexicon/compiled';
-import { READER_CUES, READER_WINDOW, RULES } from './lexicon/rules';
+import { READER_WINDOW } from './lexicon/rules';
 import { CJK_CHAR, NON_ASCII, fold } from './fold';
-import type { EngineTables } from './lexicon-compile';
+import type { EngineTables, FlatTable, MarkTriggerTable } from './lexicon-compile';
 import { LATIN_CONFUSABLES } from './normalize';
 import { countWork } from './work';
 
@@ -55,97 +55,56 @@ function u8(b64: string): Uint8Array {
 const bigrams = new Map<string, readonly number[]>(TABLES.bigrams.map((phrase, k) => [phrase, LIST_BY_REF[TABLES.bigramLists[k]!]!]));
 const cjkMaxLen = TABLES.cjkMaxLen;
 
-// Compiled rule tables. A "stage" is one step of one rule; stages of a rule are contiguous.
+// The rules' tables, compiled at build time (`compileRules` in ./lexicon-compile). A "stage" is one step of one rule;
+// stages of a rule are contiguous.
+const RULE_TABLES = TABLES.rules;
 const NUM_CLASSES = CLASS_NAMES.length;
-const ruleIds: string[] = [];
-const ruleWeight: number[] = [];
-const ruleFirst: number[] = [];
-const ruleLast: number[] = [];
-const rulePre: number[][] = [];
-const rulePost: number[][] = [];
-const ruleEmit: number[] = [];
-const stageRule: number[] = [];
-const stageStep: number[] = [];
-const stageGap: number[] = [];
-const directByClass: number[][] = Array.from({ length: NUM_CLASSES }, () => []);
-const allByClass: number[][] = Array.from({ length: NUM_CLASSES }, () => []);
-const ruleBlockers: number[][] = [];
-const ruleStart: number[][] = [];
-/** Classes listening to each stage (empty for step 0, which is read from `lastSeen`). */
-const stageClasses: number[][] = [];
-const singleByClass: number[][] = Array.from({ length: NUM_CLASSES }, () => []);
-for (const spec of RULES) {
-  const r = ruleIds.length;
-  ruleIds.push(spec.id);
-  ruleWeight.push(spec.w);
-  ruleFirst.push(stageRule.length);
-  ruleLast.push(stageRule.length + spec.seq.length - 1);
-  rulePre.push((spec.pre ?? []).map(cid));
-  rulePost.push((spec.post ?? []).map(cid));
-  ruleEmit.push(spec.emit === undefined ? -1 : cid(spec.emit));
-  spec.seq.forEach(([classes, gap], step) => {
-    const s = stageRule.length;
-    stageRule.push(r);
-    stageStep.push(step);
-    stageGap.push(gap);
-    const ids = classes.split('|').map(cid);
-    stageClasses.push(step === 0 ? [] : ids);
-    if (step === 0) {
-      ruleStart.push(ids);
-      if (spec.seq.length === 1) for (const c of ids) singleByClass[c]!.push(r);
-      return;
-    }
-    for (const c of ids) {
-      if (spec.direct !== true) allByClass[c]!.push(s);
-      if (spec.untrusted !== true) directByClass[c]!.push(s);
-    }
-  });
-  ruleBlockers.push((spec.block ?? []).map(cid));
-}
-const TOTAL_STAGES = stageRule.length;
-// Later stages first, so one token never advances two consecutive steps of the same rule.
-const byStageDesc = (a: number, b: number): number => b - a;
-const DIRECT_STAGES = directByClass.map((l) => Int32Array.from(l.sort(byStageDesc)));
-const ALL_STAGES = allByClass.map((l) => Int32Array.from(l.sort(byStageDesc)));
-const STAGE_STEP = Int32Array.from(stageStep);
-const STAGE_GAP = Int32Array.from(stageGap);
-const STAGE_RULE = Int32Array.from(stageRule);
-const RULE_UNTRUSTED = RULES.map((spec) => spec.untrusted === true);
-const RULE_DIRECT = RULES.map((spec) => spec.direct === true);
-const RULE_LAST = Int32Array.from(ruleLast);
-const RULE_EMIT = Int32Array.from(ruleEmit);
+const ruleIds: readonly string[] = RULE_TABLES.ids;
+const ruleWeight: readonly number[] = RULE_TABLES.weights;
+const ruleFirst: readonly number[] = RULE_TABLES.first;
+const TOTAL_STAGES = RULE_TABLES.stageRule.length;
+const STAGE_STEP = Int32Array.from(RULE_TABLES.stageStep);
+const STAGE_GAP = Int32Array.from(RULE_TABLES.stageGap);
+const STAGE_RULE = Int32Array.from(RULE_TABLES.stageRule);
+const RULE_UNTRUSTED = Uint8Array.from(RULE_TABLES.untrusted);
+const RULE_DIRECT = Uint8Array.from(RULE_TABLES.direct);
+const RULE_LAST = Int32Array.from(RULE_TABLES.last);
+const RULE_EMIT = Int32Array.from(RULE_TABLES.emit);
 
 /** Per-rule class lists flattened into one array: the list of rule `r` is `cls[off[r]] … cls[off[r + 1] - 1]`. */
 interface FlatLists {
   readonly off: Int32Array;
   readonly cls: Int32Array;
 }
-function flatten(lists: readonly (readonly number[])[]): FlatLists {
-  const off = new Int32Array(lists.length + 1);
-  lists.forEach((l, r) => {
-    off[r + 1] = off[r]! + l.length;
-  });
-  return { off, cls: Int32Array.from(lists.flat()) };
+function flatLists(table: FlatTable): FlatLists {
+  return { off: Int32Array.from(table.off), cls: Int32Array.from(table.items) };
 }
-const START = flatten(ruleStart);
-const BLOCK = flatten(ruleBlockers);
-const PRE = flatten(rulePre);
-const POST = flatten(rulePost);
+/** Each list of a flattened table as a view of one typed array. */
+function listViews(table: FlatTable): Int32Array[] {
+  const { off, cls } = flatLists(table);
+  return Array.from({ length: off.length - 1 }, (_, k) => cls.subarray(off[k], off[k + 1]));
+}
+const START = flatLists(RULE_TABLES.start);
+const BLOCK = flatLists(RULE_TABLES.block);
+const PRE = flatLists(RULE_TABLES.pre);
+const POST = flatLists(RULE_TABLES.post);
+/** Per class, the stages of steps ≥ 1 listening to it (later stages first), for the direct and the untrusted matcher. */
+const DIRECT_STAGES = listViews(RULE_TABLES.directStages);
+const ALL_STAGES = listViews(RULE_TABLES.allStages);
+/** Classes listening to each stage (empty for step 0, which is read from `lastSeen`). */
+const stageClasses = listViews(RULE_TABLES.stageClasses);
+/** Per class, the single-step rules it starts. */
+const singleByClass = listViews(RULE_TABLES.singles);
 /** 1 for classes that start a single-step rule (see `singleByClass`). */
 const HAS_SINGLES = Uint8Array.from(singleByClass, (l) => (l.length > 0 ? 1 : 0));
 
+/** Classes the engine itself emits or reads. */
 const C = {
   EOS: cid('EOS'),
   COLON: cid('COLON'),
-  URL: cid('URL'),
   EMAILADDR: cid('EMAILADDR'),
   NOTC: cid('NOTC'),
-  META: cid('META'),
-  QWORD: cid('QWORD'),
   ARE: cid('ARE'),
-  YOU: cid('YOU'),
-  YOUR: cid('YOUR'),
-  MENTION: cid('MENTION'),
 };
 const EOS_CLASSES: readonly number[] = [C.EOS];
 const COLON_CLASSES: readonly number[] = [C.COLON];
@@ -155,50 +114,24 @@ const QEND_CLASSES: readonly number[] = [cid('QEND')];
 /**
  * When a quotation mark can advance a rule: per mark class, the classes of the steps right before a step on it, with
  * that step's gap. The tokenizer feeds a mark only when one of them was seen within its gap, so ordinary quotations
- * (and 1 MB of `"a" "a" …`) cost nothing; a mark therefore never starts a rule (checked here).
+ * (and 1 MB of `"a" "a" …`) cost nothing; a mark therefore never starts a rule (checked by `compileRules`).
  */
 interface MarkTrigger {
   readonly classes: Int32Array;
   readonly gaps: Int32Array;
 }
-function markTrigger(mark: string): MarkTrigger {
-  const classes: number[] = [];
-  const gaps: number[] = [];
-  for (const spec of RULES) {
-    spec.seq.forEach(([step, gap], k) => {
-      if (!step.split('|').includes(mark)) return;
-      if (k === 0) throw new Error(`prescreen: rule ${spec.id || spec.emit} starts with the quotation mark ${mark}`);
-      for (const c of spec.seq[k - 1]![0].split('|').map(cid)) {
-        const at = classes.indexOf(c);
-        if (at < 0) {
-          classes.push(c);
-          gaps.push(gap);
-        } else {
-          gaps[at] = Math.max(gaps[at]!, gap);
-        }
-      }
-    });
-  }
-  return { classes: Int32Array.from(classes), gaps: Int32Array.from(gaps) };
+function markTrigger(table: MarkTriggerTable): MarkTrigger {
+  return { classes: Int32Array.from(table.classes), gaps: Int32Array.from(table.gaps) };
 }
-const QOPEN_TRIGGER = markTrigger('QOPEN');
-const QEND_TRIGGER = markTrigger('QEND');
+const QOPEN_TRIGGER = markTrigger(RULE_TABLES.qopen);
+const QEND_TRIGGER = markTrigger(RULE_TABLES.qend);
 
 /** Per class, the counter it feeds in {@link Matcher}: 1 META, 2 MENTION, 3 YOU/YOUR, 4 QWORD, 5 D_FICTION. */
-const COUNTER = new Uint8Array(NUM_CLASSES);
-COUNTER[C.META] = 1;
-COUNTER[C.MENTION] = 2;
-COUNTER[C.YOU] = 3;
-COUNTER[C.YOUR] = 3;
-COUNTER[C.QWORD] = 4;
-COUNTER[cid('D_FICTION')] = 5;
+const COUNTER = Uint8Array.from(RULE_TABLES.counter);
 
-/** Per class, 1 + the index of the reader cue ({@link READER_CUES}) it belongs to, 0 for none. */
-const CUE = new Uint8Array(NUM_CLASSES);
-const CUE_COUNT = Object.keys(READER_CUES).length;
-Object.values(READER_CUES).forEach((classes, k) => {
-  for (const c of classes) CUE[cid(c)] = k + 1;
-});
+/** Per class, 1 + the index of the reader cue (`READER_CUES` in ./lexicon/rules) it belongs to, 0 for none. */
+const CUE = Uint8Array.from(RULE_TABLES.cue);
+const CUE_COUNT = RULE_TABLES.cueCount;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Token classification. Tokens arrive already folded (the whole text is folded once).

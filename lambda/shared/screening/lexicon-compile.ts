@@ -14,7 +14,7 @@
  */
 import { CJK_CHAR, fold } from './fold';
 import { LEXICON } from './lexicon/words';
-import { RULES } from './lexicon/rules';
+import { READER_CUES, RULES } from './lexicon/rules';
 
 /**
  * Pseudo-token classes emitted by the tokenizer: sentence end, colon, e-mail address, and the opening and closing
@@ -145,6 +145,169 @@ export interface EngineTables {
   readonly cjkList: string;
   readonly cjkDirectList: string;
   readonly cjkMaxLen: number;
+  /** The rules compiled into the streaming matcher's tables ({@link compileRules}). */
+  readonly rules: RuleTables;
+}
+
+/** Lists flattened into one array: list `k` is `items[off[k]] … items[off[k + 1] - 1]`. */
+export interface FlatTable {
+  readonly off: number[];
+  readonly items: number[];
+}
+
+/**
+ * The rules ({@link RULES}) as the engine's matcher reads them. A "stage" is one step of one rule; the stages of a rule
+ * are contiguous. Per rule: its signal id, weight, first and last stage, the class it emits (-1 for none), whether it
+ * is for untrusted content only or for the user's own text only (0/1), and its first step's, blocker, pre- and
+ * post-context classes. Per stage: its rule, step and gap, and the classes listening to it (none for step 0, which the
+ * matcher reads from the latest positions of its classes). Per class: the stages of steps ≥ 1 listening to it for the
+ * direct and the untrusted matcher (later stages first, so one token never advances two consecutive steps of a rule),
+ * the single-step rules it starts, the counter it feeds ({@link COUNTED_CLASSES}) and 1 + its reader cue
+ * ({@link READER_CUES}, 0 for none). Per quotation mark class: the classes of the steps right before a step on it,
+ * with that step's gap.
+ */
+export interface RuleTables {
+  readonly ids: string[];
+  readonly weights: number[];
+  readonly first: number[];
+  readonly last: number[];
+  readonly emit: number[];
+  readonly untrusted: number[];
+  readonly direct: number[];
+  readonly start: FlatTable;
+  readonly block: FlatTable;
+  readonly pre: FlatTable;
+  readonly post: FlatTable;
+  readonly stageRule: number[];
+  readonly stageStep: number[];
+  readonly stageGap: number[];
+  readonly stageClasses: FlatTable;
+  readonly directStages: FlatTable;
+  readonly allStages: FlatTable;
+  readonly singles: FlatTable;
+  readonly counter: number[];
+  readonly cue: number[];
+  readonly cueCount: number;
+  readonly qopen: MarkTriggerTable;
+  readonly qend: MarkTriggerTable;
+}
+
+/** When a quotation mark can advance a rule: the classes of the steps right before a step on it, with that step's gap. */
+export interface MarkTriggerTable {
+  readonly classes: number[];
+  readonly gaps: number[];
+}
+
+function flatTable(lists: readonly (readonly number[])[]): FlatTable {
+  const off = [0];
+  for (const l of lists) off.push(off[off.length - 1]! + l.length);
+  return { off, items: lists.flat() };
+}
+
+/** Compiles the rules ({@link RULES}) against a class list into the matcher's tables ({@link RuleTables}). */
+export function compileRules(classNames: readonly string[]): RuleTables {
+  const cid = (name: string): number => {
+    const i = classNames.indexOf(name);
+    if (i < 0) throw new Error(`lexicon-compile: a rule uses the unknown class ${name}`);
+    return i;
+  };
+  const n = classNames.length;
+  const ids: string[] = [];
+  const weights: number[] = [];
+  const first: number[] = [];
+  const last: number[] = [];
+  const emit: number[] = [];
+  const start: number[][] = [];
+  const block: number[][] = [];
+  const pre: number[][] = [];
+  const post: number[][] = [];
+  const stageRule: number[] = [];
+  const stageStep: number[] = [];
+  const stageGap: number[] = [];
+  const stageClasses: number[][] = [];
+  const directByClass: number[][] = Array.from({ length: n }, () => []);
+  const allByClass: number[][] = Array.from({ length: n }, () => []);
+  const singles: number[][] = Array.from({ length: n }, () => []);
+  for (const spec of RULES) {
+    const r = ids.length;
+    ids.push(spec.id);
+    weights.push(spec.w);
+    first.push(stageRule.length);
+    last.push(stageRule.length + spec.seq.length - 1);
+    pre.push((spec.pre ?? []).map(cid));
+    post.push((spec.post ?? []).map(cid));
+    emit.push(spec.emit === undefined ? -1 : cid(spec.emit));
+    spec.seq.forEach(([classes, gap], step) => {
+      const s = stageRule.length;
+      stageRule.push(r);
+      stageStep.push(step);
+      stageGap.push(gap);
+      const stepIds = classes.split('|').map(cid);
+      stageClasses.push(step === 0 ? [] : stepIds);
+      if (step === 0) {
+        start.push(stepIds);
+        if (spec.seq.length === 1) for (const c of stepIds) singles[c]!.push(r);
+        return;
+      }
+      for (const c of stepIds) {
+        if (spec.direct !== true) allByClass[c]!.push(s);
+        if (spec.untrusted !== true) directByClass[c]!.push(s);
+      }
+    });
+    block.push((spec.block ?? []).map(cid));
+  }
+  const byStageDesc = (a: number, b: number): number => b - a;
+  const markTrigger = (mark: string): MarkTriggerTable => {
+    const classes: number[] = [];
+    const gaps: number[] = [];
+    for (const spec of RULES) {
+      spec.seq.forEach(([step, gap], k) => {
+        if (!step.split('|').includes(mark)) return;
+        if (k === 0) throw new Error(`lexicon-compile: rule ${spec.id || spec.emit} starts with the quotation mark ${mark}`);
+        for (const c of spec.seq[k - 1]![0].split('|').map(cid)) {
+          const at = classes.indexOf(c);
+          if (at < 0) {
+            classes.push(c);
+            gaps.push(gap);
+          } else {
+            gaps[at] = Math.max(gaps[at]!, gap);
+          }
+        }
+      });
+    }
+    return { classes, gaps };
+  };
+  const counter = new Array<number>(n).fill(0);
+  for (const [name, k] of Object.entries(COUNTED_CLASSES)) counter[cid(name)] = k;
+  const cue = new Array<number>(n).fill(0);
+  Object.values(READER_CUES).forEach((classes, k) => {
+    for (const c of classes) cue[cid(c)] = k + 1;
+  });
+  return {
+    ids,
+    weights,
+    first,
+    last,
+    emit,
+    untrusted: RULES.map((spec) => (spec.untrusted === true ? 1 : 0)),
+    direct: RULES.map((spec) => (spec.direct === true ? 1 : 0)),
+    start: flatTable(start),
+    block: flatTable(block),
+    pre: flatTable(pre),
+    post: flatTable(post),
+    stageRule,
+    stageStep,
+    stageGap,
+    stageClasses: flatTable(stageClasses),
+    directStages: flatTable(directByClass.map((l) => l.sort(byStageDesc))),
+    allStages: flatTable(allByClass.map((l) => l.sort(byStageDesc))),
+    singles: flatTable(singles),
+    counter,
+    cue,
+    cueCount: Object.keys(READER_CUES).length,
+    qopen: markTrigger('QOPEN'),
+    qend: markTrigger('QEND'),
+  };
 }
 
 /** A typed array as little-endian base64. */
@@ -272,6 +435,7 @@ export function compileTables(lexicon: CompiledLexicon): EngineTables {
     cjkList: base64(cjkList, 2),
     cjkDirectList: base64(cjkDirectList, 2),
     cjkMaxLen: lexicon.cjkMaxLen,
+    rules: compileRules(classNames),
   };
 }
 
