@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
 import { runRules } from '../../../../lambda/shared/screening/engine';
-import { CLASS_NAMES, compileLexicon, compileTables, renderCompiledLexicon } from '../../../../lambda/shared/screening/lexicon-compile';
+import { CLASS_NAMES, compileLexicon, compilePromptCues, compileTables, renderCompiledLexicon } from '../../../../lambda/shared/screening/lexicon-compile';
+import { PROMPT_CUES } from '../../../../lambda/shared/screening/lexicon/prompt-cues';
+import { splitWords } from '../../../../lambda/shared/screening/prompt-score';
 
 type Engine = typeof import('../../../../lambda/shared/screening/engine');
 
@@ -85,6 +87,22 @@ describe('compiled lexicon', () => {
       expect(entries.length).toBeGreaterThan(1000);
       expect(entries.every(([word, ids]) => word.length > 0 && ids.length > 0 && ids.every((id) => CLASS_NAMES[id] !== undefined))).toBe(true);
       expect(compiled.classes).toBe(CLASS_NAMES.join(' '));
+    });
+  });
+
+  describe('prompt cues', () => {
+    test('fails if the compiled phrase index differs from the cue groups split by splitWords, by first word', () => {
+      // GIVEN the phrase index as the prompt score built it at load before it was compiled
+      const byHead = new Map<string, Array<{ cue: string; words: string[] }>>();
+      for (const [cue, list] of Object.entries(PROMPT_CUES)) {
+        for (const phrase of list) {
+          if (/[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]/.test(phrase)) continue;
+          const words = splitWords(phrase);
+          byHead.set(words[0]!, [...(byHead.get(words[0]!) ?? []), { cue, words }]);
+        }
+      }
+      // THEN the compiled index has the same phrases, in the same order
+      expect(compilePromptCues().byHead).toEqual([...byHead]);
     });
   });
 
