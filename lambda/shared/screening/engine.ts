@@ -39,6 +39,8 @@ const EMPTY: readonly number[] = [];
  * loop over 5,000 nodes.
  */
 const LIST_BY_REF: ReadonlyArray<readonly number[] | undefined> = [undefined, ...TABLES.lists];
+/** By the reference of a list, the same list without the classes the direct matcher never reads (see `directClassMask` in ./lexicon-compile). */
+const DIRECT_LIST_BY_REF: ReadonlyArray<readonly number[] | undefined> = TABLES.directOf.map((ref) => LIST_BY_REF[ref]);
 const BIG_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 0;
 /** A little-endian base64 table of the compiled lexicon as a typed array (a copy, aligned, in the host's byte order). */
 function u16(b64: string): Uint16Array {
@@ -236,10 +238,8 @@ const ASCII_LETTER = u8(TABLES.asciiLetter);
 const ASCII_NODES = ASCII_PARENT.length;
 const ASCII_NEXT = new Uint16Array(ASCII_NODES * 26);
 for (let node = 2; node < ASCII_NODES; node++) ASCII_NEXT[ASCII_PARENT[node]! * 26 + ASCII_LETTER[node]!] = node;
-/** Per node, the class list ({@link LIST_BY_REF}) of the word ending there, 0 inside a word. */
+/** Per node, the reference of the class list of the word ending there ({@link LIST_BY_REF}), 0 inside a word. */
 const ASCII_LIST = u16(TABLES.asciiList);
-/** {@link ASCII_LIST} without the classes the direct matcher never reads (see `directClassMask` in ./lexicon-compile). */
-const ASCII_LIST_DIRECT = u16(TABLES.asciiDirectList);
 /** Per trie node: 1 if the word has classes, 2 if it starts a phrase (for the untrusted and the direct matcher); 1 for a phrase's first word. */
 const ASCII_FLAG_RUNS = u8(TABLES.asciiFlags);
 const ASCII_FLAGS = ASCII_FLAG_RUNS.subarray(0, ASCII_NODES);
@@ -313,9 +313,8 @@ function joinTrie(): TrieNode {
 const CJK_ROOT = 1;
 const CJK_CHILD_START = u16(TABLES.cjkChildStart);
 const CJK_CODE = u16(TABLES.cjkCode);
-/** Per node, the class list ({@link LIST_BY_REF}) of the CJK word ending there, 0 for none; for the direct matcher. */
+/** Per node, the reference of the class list of the CJK word ending there ({@link LIST_BY_REF}), 0 for none. */
 const CJK_LIST = u16(TABLES.cjkList);
-const CJK_LIST_DIRECT = u16(TABLES.cjkDirectList);
 /** Per code unit, the root's child for it (0 for none): segmentation skips every code unit that starts no word at once. */
 const CJK_FIRST = new Uint16Array(0x10000);
 for (let node = CJK_CHILD_START[CJK_ROOT]!; node < CJK_CHILD_START[CJK_ROOT + 1]!; node++) CJK_FIRST[CJK_CODE[node]!] = node;
@@ -853,7 +852,7 @@ const MAX_JOINED = 16;
  */
 function scan(t: string, m: Matcher): void {
   const n = t.length;
-  const wordLists = m.untrusted ? ASCII_LIST : ASCII_LIST_DIRECT;
+  const wordLists = m.untrusted ? LIST_BY_REF : DIRECT_LIST_BY_REF;
   const wordFlags = m.untrusted ? ASCII_FLAGS : ASCII_FLAGS_DIRECT;
   let quoted = false;
   let prevWord = ''; // previous word when it can start a two-word phrase
@@ -1081,7 +1080,7 @@ function scan(t: string, m: Matcher): void {
         m.lastWasEos = false;
         continue;
       }
-      let classes = LIST_BY_REF[wordLists[node]!] ?? EMPTY;
+      let classes = wordLists[ASCII_LIST[node]!] ?? EMPTY;
       let obf = 0;
       if (prevWord !== '' && node !== 0) {
         if (prevWord !== headWord) {
@@ -1226,7 +1225,7 @@ function segmentCjk(t: string, start: number, end: number, quoted: boolean, m: M
     if (hit !== 0) {
       if (unknown > 0) m.skip((unknown + 1) >> 1);
       unknown = 0;
-      m.feed(LIST_BY_REF[(m.untrusted ? CJK_LIST : CJK_LIST_DIRECT)[hit]!]!, quoted, 0);
+      m.feed((m.untrusted ? LIST_BY_REF : DIRECT_LIST_BY_REF)[CJK_LIST[hit]!]!, quoted, 0);
     }
     if (matched === 0) {
       unknown++;

@@ -111,6 +111,8 @@ export interface EngineTables {
   readonly classes: string;
   /** The distinct class lists of words, phrases and CJK words, and the same lists without the classes the direct matcher drops. */
   readonly lists: number[][];
+  /** Per list reference (0 for none), the reference of the same list without the classes the direct matcher drops. */
+  readonly directOf: number[];
   /**
    * Trie of the plain ASCII words (a–z: plain words, and both words of two-word phrases), nodes numbered breadth-first
    * in sorted order; node 0 is the dead state, node 1 the root. Per node from 2: its parent (Uint16) and letter
@@ -118,9 +120,8 @@ export interface EngineTables {
    */
   readonly asciiParent: string;
   readonly asciiLetter: string;
-  /** Per node (Uint16): the list reference of the word ending there (0 inside a word), for the untrusted and the direct matcher. */
+  /** Per node (Uint16): the list reference of the word ending there (0 inside a word). */
   readonly asciiList: string;
-  readonly asciiDirectList: string;
   /**
    * Per node (Uint8), three runs of the node count: its flags for the untrusted matcher (1: the word ending there has
    * classes, 2: it starts a two-word phrase), the same for the direct matcher, and 1 where a phrase starts.
@@ -144,7 +145,6 @@ export interface EngineTables {
   readonly cjkChildStart: string;
   readonly cjkCode: string;
   readonly cjkList: string;
-  readonly cjkDirectList: string;
   readonly cjkMaxLen: number;
   /** The rules compiled into the streaming matcher's tables ({@link compileRules}). */
   readonly rules: RuleTables;
@@ -407,34 +407,36 @@ export function compileTables(lexicon: CompiledLexicon): EngineTables {
   const cjkCount = order.length + 1;
   if (cjkCount > 0xffff) throw new Error('lexicon-compile: the CJK trie exceeds 65535 nodes');
   const cjkList = new Array<number>(cjkCount).fill(0);
-  const cjkDirectList = new Array<number>(cjkCount).fill(0);
   order.forEach((old, q) => {
     const ids = cjkWordEnd[old];
     if (ids === undefined) return;
     cjkList[q + 1] = ref(ids);
-    cjkDirectList[q + 1] = directRef(ids);
   });
 
   const other = lexicon.exact.filter(([w]) => !AZ.test(w));
+  const otherLists = other.map(([, ids]) => ref(ids));
+  const bigramLists = lexicon.bigrams.map(([, ids]) => ref(ids));
+  // Last, once every list has its reference (the direct lists this adds are their own direct lists).
+  const directOf = [0];
+  for (let k = 0; k < lists.length; k++) directOf.push(directRef(lists[k]!));
   return {
     classes: lexicon.classes,
     lists,
+    directOf,
     asciiParent: base64(parent, 2),
     asciiLetter: base64(letter, 1),
     asciiList: base64(asciiList, 2),
-    asciiDirectList: base64(asciiDirectList, 2),
     asciiFlags: base64(asciiFlags, 1),
     asciiHeads,
     asciiHeadNodes: asciiHeads.map((h) => node.get(h)!),
     bigrams: lexicon.bigrams.map(([k]) => k),
-    bigramLists: lexicon.bigrams.map(([, ids]) => ref(ids)),
+    bigramLists,
     bigramSecondNodes: seconds.map((w) => node.get(w) ?? 0),
     otherWords: other.map(([w]) => w),
-    otherLists: other.map(([, ids]) => ref(ids)),
+    otherLists,
     cjkChildStart: base64(childStart, 2),
     cjkCode: base64(cjkCode, 2),
     cjkList: base64(cjkList, 2),
-    cjkDirectList: base64(cjkDirectList, 2),
     cjkMaxLen: lexicon.cjkMaxLen,
     rules: compileRules(classNames),
   };
@@ -455,6 +457,8 @@ export interface CuePhrase {
  * ASCII letters, its index in `byHead` and its node.
  */
 export interface PromptCueTables {
+  /** The names of the cue groups, in order. */
+  readonly cues: string[];
   readonly byHead: Array<[string, CuePhrase[]]>;
   readonly cjk: Array<{ readonly cue: string; readonly text: string }>;
   readonly longestHead: number;
@@ -504,6 +508,7 @@ export function compilePromptCues(): PromptCueTables {
     asciiHeadNodes.push(node);
   }
   return {
+    cues: Object.keys(PROMPT_CUES),
     byHead: [...byHead],
     cjk,
     longestHead: Math.max(...heads.map((w) => w.length)),

@@ -24,7 +24,7 @@
 import { CLOSER, MAX_QUOTE } from './quotation';
 import { Matcher, runRules } from './engine';
 import { PROMPT_CUES_JSON } from './lexicon/compiled';
-import { PROMPT_CUES } from './lexicon/prompt-cues';
+import type { PROMPT_CUES } from './lexicon/prompt-cues';
 import type { PromptCueTables } from './lexicon-compile';
 import { PROMPT_MODEL } from './prompt-weights';
 import { countWork } from './work';
@@ -95,11 +95,15 @@ const FAMILY_INDEX: Readonly<Record<string, number>> = {
 // Cues: phrases looked up word by word (by their first word), CJK phrases searched as substrings.
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Cue groups. */
-const CUES = PROMPT_CUES;
-type Cue = keyof typeof CUES;
+/**
+ * The phrase index, compiled at build time from the cue groups (`compilePromptCues` in ./lexicon-compile, which splits
+ * phrases into words as {@link splitWords} does): loading it costs no work per phrase, and no phrase list is loaded.
+ */
+const CUE_TABLES = JSON.parse(PROMPT_CUES_JSON) as PromptCueTables;
+/** Cue groups (`PROMPT_CUES` in ./lexicon/prompt-cues). */
+type Cue = keyof typeof PROMPT_CUES;
 /** One bit per cue. */
-const CUE_BIT = Object.fromEntries(Object.keys(CUES).map((cue, k) => [cue, 1 << k])) as Record<Cue, number>;
+const CUE_BIT = Object.fromEntries(CUE_TABLES.cues.map((cue, k) => [cue, 1 << k])) as Record<Cue, number>;
 
 /** A phrase of a cue, as words (lower case). */
 interface Phrase {
@@ -158,11 +162,6 @@ export function splitWords(phrase: string): string[] {
   return words;
 }
 
-/**
- * The phrase index, compiled at build time from the cue groups (`compilePromptCues` in ./lexicon-compile, which splits
- * phrases into words as {@link splitWords} does): loading it costs no work per phrase.
- */
-const CUE_TABLES = JSON.parse(PROMPT_CUES_JSON) as PromptCueTables;
 /** Phrases by first word (phrases with CJK characters are in {@link CJK_PHRASES}). */
 const BY_HEAD = new Map<string, readonly Phrase[]>(CUE_TABLES.byHead as Array<[string, Phrase[]]>);
 const CJK_PHRASES = CUE_TABLES.cjk as ReadonlyArray<{ readonly cue: Cue; readonly text: string }>;
