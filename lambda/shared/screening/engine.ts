@@ -8,6 +8,11 @@
  * the most recent position where it matched, so the pass is O(tokens × matching steps) with no backtracking.
  *
  * Every scanning loop, trie walk and matcher step reports its work to {@link countWork}.
+ *
+ * Its tables are compiled at build time (./lexicon-compile, `npm run compile:lexicon`) and only viewed at load: no
+ * loop over the lexicon's words or trie nodes runs at cold start (one over the trie's nodes fills its transition
+ * table from parent/letter arrays); the few maps that need strings (phrases, and the words that are not plain a–z
+ * words, built on first use) are built from a few hundred entries.
  */
 import { ENGINE_TABLES_JSON } from './lexicon/compiled';
 import { READER_WINDOW } from './lexicon/rules';

@@ -1,14 +1,18 @@
 /**
- * The pre-screen's class names and word folds, and the compilation of the lexicon's word lists (`lexicon/words.ts`)
- * into the lookup entries the engine ({@link ./engine}) builds its tables from.
+ * The pre-screen's class names and word folds, and the build-time compilation of its data (the word lists of
+ * `lexicon/words.ts`, the rules of `lexicon/rules.ts`, the prompt cues of `lexicon/prompt-cues.ts`) into the lookup
+ * tables the engine ({@link ./engine}) and the prompt score ({@link ./prompt-score}) read at load.
  *
- * The engine does not compile the lexicon at load: folding and sorting its 3,400 words (case and diacritic folds,
- * Unicode-script tests) cost about 10 ms of the gateway's cold-start module load. It reads the result, as JSON,
- * from `lexicon/compiled.ts`, which `npm run compile:lexicon` (scripts/compile-lexicon.ts) writes with
- * {@link compileLexicon}; test/lambda/shared/screening/engine.test.ts fails if that file differs from a fresh
- * compilation. The engine takes its class list from that file too (not from {@link CLASS_NAMES}, which needs the
+ * Nothing is compiled at load: folding and sorting the lexicon's 3,400 words cost about 10 ms of the gateway's
+ * cold-start module load, and building tries, class lists, rule tables and the cue index from them another 4 MB of
+ * allocation (small arrays, Maps, strings) and interpreted loops whose garbage collections and tier-ups landed in the
+ * same cold start. `npm run compile:lexicon` (scripts/compile-lexicon.ts) writes the tables to `lexicon/compiled.ts`
+ * as JSON ({@link compileTables}, {@link compilePromptCues}): small lists as JSON arrays, per-trie-node tables as
+ * little-endian typed arrays in base64, which the engine views without a loop over their entries, and class lists
+ * deduplicated and referred to by index. test/lambda/shared/screening/engine.test.ts fails if that file differs from a
+ * fresh compilation. The engine takes its class list from that file too (not from {@link CLASS_NAMES}, which needs the
  * word lists: 47 KB of the gateway bundle that every cold start would parse), and refuses to load one that lacks a
- * class its rules use.
+ * class it reads itself.
  *
  * @module
  */

@@ -74,7 +74,7 @@ describe('runRules', () => {
 
 describe('compiled lexicon', () => {
   describe('defaults', () => {
-    test('fails if lexicon/compiled.ts differs from a fresh compilation of the word lists (run npm run compile:lexicon)', () => {
+    test('fails if lexicon/compiled.ts differs from a fresh compilation of the word lists, rules and prompt cues (run npm run compile:lexicon)', () => {
       // GIVEN what the engine loads
       const committed = fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'lambda', 'shared', 'screening', 'lexicon', 'compiled.ts'), 'utf8');
       // THEN it is the compilation of lexicon/words.ts and lexicon/rules.ts as they are
