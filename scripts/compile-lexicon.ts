@@ -1,7 +1,9 @@
 /**
- * Writes `lambda/shared/screening/lexicon/compiled.ts`: the pre-screen lexicon's words folded and sorted by kind with
- * their class ids (`compileLexicon` in lambda/shared/screening/lexicon-compile.ts), which the engine reads at load
- * instead of compiling the word lists on every cold start.
+ * Writes `lambda/shared/screening/lexicon/compiled.ts`: the pre-screen's lookup tables (the lexicon's tries and class
+ * lists, the rules' matcher tables, the prompt score's cue index) compiled from lexicon/words.ts, lexicon/rules.ts and
+ * lexicon/prompt-cues.ts (`compileTables` and `compilePromptCues` in lambda/shared/screening/lexicon-compile.ts), which
+ * the engine and the prompt score read at load instead of building them on every cold start. Run it after changing
+ * any of those files.
  *
  *   npx ts-node --transpile-only scripts/compile-lexicon.ts [--check]      (npm run compile:lexicon)
  *

@@ -8,20 +8,26 @@
  * the most recent position where it matched, so the pass is O(tokens × matching steps) with no backtracking.
  *
  * Every scanning loop, trie walk and matcher step reports its work to {@link countWork}.
+ *
+ * Its tables are compiled at build time (./lexicon-compile, `npm run compile:lexicon`) and only viewed at load: no
+ * loop over the lexicon's words or trie nodes runs at cold start (one over the trie's nodes fills its transition
+ * table from parent/letter arrays); the few maps that need strings (phrases, and the words that are not plain a–z
+ * words, built on first use) are built from a few hundred entries.
  */
-import { COMPILED_LEXICON_JSON } from './lexicon/compiled';
-import { READER_CUES, READER_WINDOW, RULES } from './lexicon/rules';
+import { ENGINE_TABLES_JSON } from './lexicon/compiled';
+import { READER_WINDOW } from './lexicon/rules';
 import { CJK_CHAR, NON_ASCII, fold } from './fold';
-import type { CompiledLexicon } from './lexicon-compile';
+import type { EngineTables, FlatTable, MarkTriggerTable } from './lexicon-compile';
 import { LATIN_CONFUSABLES } from './normalize';
 import { countWork } from './work';
 
 /**
- * The lexicon's plain words, two-word phrases and CJK words with their classes, compiled at build time (see
- * ./lexicon-compile). Its class list is the engine's: the ids in its entries are positions in it.
+ * The lexicon's lookup tables (tries, class lists, phrases), derived from the word lists at build time (see
+ * ./lexicon-compile): loading them costs no work per lexicon word. Their class list is the engine's: the ids in them
+ * are positions in it.
  */
-const COMPILED: CompiledLexicon = JSON.parse(COMPILED_LEXICON_JSON) as CompiledLexicon;
-const CLASS_NAMES: readonly string[] = COMPILED.classes.split(' ');
+const TABLES: EngineTables = JSON.parse(ENGINE_TABLES_JSON) as EngineTables;
+const CLASS_NAMES: readonly string[] = TABLES.classes.split(' ');
 const CLASS_ID = new Map<string, number>(CLASS_NAMES.map((c, i) => [c, i]));
 /** A class the rules or the engine use; a compiled lexicon without it was compiled from older word lists or rules. */
 function cid(name: string): number {
@@ -32,102 +38,80 @@ function cid(name: string): number {
 
 const EMPTY: readonly number[] = [];
 
-const exact = new Map<string, readonly number[]>(COMPILED.exact);
-const bigrams = new Map<string, readonly number[]>(COMPILED.bigrams);
-const cjk = new Map<string, readonly number[]>(COMPILED.cjk);
-const cjkMaxLen = COMPILED.cjkMaxLen;
-
-// Compiled rule tables. A "stage" is one step of one rule; stages of a rule are contiguous.
-const NUM_CLASSES = CLASS_NAMES.length;
-const ruleIds: string[] = [];
-const ruleWeight: number[] = [];
-const ruleFirst: number[] = [];
-const ruleLast: number[] = [];
-const rulePre: number[][] = [];
-const rulePost: number[][] = [];
-const ruleEmit: number[] = [];
-const stageRule: number[] = [];
-const stageStep: number[] = [];
-const stageGap: number[] = [];
-const directByClass: number[][] = Array.from({ length: NUM_CLASSES }, () => []);
-const allByClass: number[][] = Array.from({ length: NUM_CLASSES }, () => []);
-const ruleBlockers: number[][] = [];
-const ruleStart: number[][] = [];
-/** Classes listening to each stage (empty for step 0, which is read from `lastSeen`). */
-const stageClasses: number[][] = [];
-const singleByClass: number[][] = Array.from({ length: NUM_CLASSES }, () => []);
-for (const spec of RULES) {
-  const r = ruleIds.length;
-  ruleIds.push(spec.id);
-  ruleWeight.push(spec.w);
-  ruleFirst.push(stageRule.length);
-  ruleLast.push(stageRule.length + spec.seq.length - 1);
-  rulePre.push((spec.pre ?? []).map(cid));
-  rulePost.push((spec.post ?? []).map(cid));
-  ruleEmit.push(spec.emit === undefined ? -1 : cid(spec.emit));
-  spec.seq.forEach(([classes, gap], step) => {
-    const s = stageRule.length;
-    stageRule.push(r);
-    stageStep.push(step);
-    stageGap.push(gap);
-    const ids = classes.split('|').map(cid);
-    stageClasses.push(step === 0 ? [] : ids);
-    if (step === 0) {
-      ruleStart.push(ids);
-      if (spec.seq.length === 1) for (const c of ids) singleByClass[c]!.push(r);
-      return;
-    }
-    for (const c of ids) {
-      if (spec.direct !== true) allByClass[c]!.push(s);
-      if (spec.untrusted !== true) directByClass[c]!.push(s);
-    }
-  });
-  ruleBlockers.push((spec.block ?? []).map(cid));
+/**
+ * The lexicon's distinct class lists by reference: the tables refer to list `k` as `k + 1`, and to none (inside a
+ * word, no word) as 0. The per-node tables hold references, not arrays: filling an array per trie node at load was a
+ * loop over 5,000 nodes.
+ */
+const LIST_BY_REF: ReadonlyArray<readonly number[] | undefined> = [undefined, ...TABLES.lists];
+/** By the reference of a list, the same list without the classes the direct matcher never reads (see `directClassMask` in ./lexicon-compile). */
+const DIRECT_LIST_BY_REF: ReadonlyArray<readonly number[] | undefined> = TABLES.directOf.map((ref) => LIST_BY_REF[ref]);
+const BIG_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 0;
+/** A little-endian base64 table of the compiled lexicon as a typed array (a copy, aligned, in the host's byte order). */
+function u16(b64: string): Uint16Array {
+  const buf = Buffer.from(b64, 'base64');
+  if (BIG_ENDIAN) buf.swap16();
+  return new Uint16Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
 }
-const TOTAL_STAGES = stageRule.length;
-// Later stages first, so one token never advances two consecutive steps of the same rule.
-const byStageDesc = (a: number, b: number): number => b - a;
-const DIRECT_STAGES = directByClass.map((l) => Int32Array.from(l.sort(byStageDesc)));
-const ALL_STAGES = allByClass.map((l) => Int32Array.from(l.sort(byStageDesc)));
-const STAGE_STEP = Int32Array.from(stageStep);
-const STAGE_GAP = Int32Array.from(stageGap);
-const STAGE_RULE = Int32Array.from(stageRule);
-const RULE_UNTRUSTED = RULES.map((spec) => spec.untrusted === true);
-const RULE_DIRECT = RULES.map((spec) => spec.direct === true);
-const RULE_LAST = Int32Array.from(ruleLast);
-const RULE_EMIT = Int32Array.from(ruleEmit);
+/** A base64 table of the compiled lexicon as bytes. */
+function u8(b64: string): Uint8Array {
+  const buf = Buffer.from(b64, 'base64');
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+}
+/** Two-word phrases as `"a b"`, with their classes. */
+const bigrams = new Map<string, readonly number[]>(TABLES.bigrams.map((phrase, k) => [phrase, LIST_BY_REF[TABLES.bigramLists[k]!]!]));
+const cjkMaxLen = TABLES.cjkMaxLen;
+
+// The rules' tables, compiled at build time (`compileRules` in ./lexicon-compile). A "stage" is one step of one rule;
+// stages of a rule are contiguous.
+const RULE_TABLES = TABLES.rules;
+const NUM_CLASSES = CLASS_NAMES.length;
+const ruleIds: readonly string[] = RULE_TABLES.ids;
+const ruleWeight: readonly number[] = RULE_TABLES.weights;
+const ruleFirst: readonly number[] = RULE_TABLES.first;
+const TOTAL_STAGES = RULE_TABLES.stageRule.length;
+const STAGE_STEP = Int32Array.from(RULE_TABLES.stageStep);
+const STAGE_GAP = Int32Array.from(RULE_TABLES.stageGap);
+const STAGE_RULE = Int32Array.from(RULE_TABLES.stageRule);
+const RULE_UNTRUSTED = Uint8Array.from(RULE_TABLES.untrusted);
+const RULE_DIRECT = Uint8Array.from(RULE_TABLES.direct);
+const RULE_LAST = Int32Array.from(RULE_TABLES.last);
+const RULE_EMIT = Int32Array.from(RULE_TABLES.emit);
 
 /** Per-rule class lists flattened into one array: the list of rule `r` is `cls[off[r]] … cls[off[r + 1] - 1]`. */
 interface FlatLists {
   readonly off: Int32Array;
   readonly cls: Int32Array;
 }
-function flatten(lists: readonly (readonly number[])[]): FlatLists {
-  const off = new Int32Array(lists.length + 1);
-  lists.forEach((l, r) => {
-    off[r + 1] = off[r]! + l.length;
-  });
-  return { off, cls: Int32Array.from(lists.flat()) };
+function flatLists(table: FlatTable): FlatLists {
+  return { off: Int32Array.from(table.off), cls: Int32Array.from(table.items) };
 }
-const START = flatten(ruleStart);
-const BLOCK = flatten(ruleBlockers);
-const PRE = flatten(rulePre);
-const POST = flatten(rulePost);
+/** Each list of a flattened table as a view of one typed array. */
+function listViews(table: FlatTable): Int32Array[] {
+  const { off, cls } = flatLists(table);
+  return Array.from({ length: off.length - 1 }, (_, k) => cls.subarray(off[k], off[k + 1]));
+}
+const START = flatLists(RULE_TABLES.start);
+const BLOCK = flatLists(RULE_TABLES.block);
+const PRE = flatLists(RULE_TABLES.pre);
+const POST = flatLists(RULE_TABLES.post);
+/** Per class, the stages of steps ≥ 1 listening to it (later stages first), for the direct and the untrusted matcher. */
+const DIRECT_STAGES = listViews(RULE_TABLES.directStages);
+const ALL_STAGES = listViews(RULE_TABLES.allStages);
+/** Classes listening to each stage (empty for step 0, which is read from `lastSeen`). */
+const stageClasses = listViews(RULE_TABLES.stageClasses);
+/** Per class, the single-step rules it starts. */
+const singleByClass = listViews(RULE_TABLES.singles);
 /** 1 for classes that start a single-step rule (see `singleByClass`). */
 const HAS_SINGLES = Uint8Array.from(singleByClass, (l) => (l.length > 0 ? 1 : 0));
 
+/** Classes the engine itself emits or reads. */
 const C = {
   EOS: cid('EOS'),
   COLON: cid('COLON'),
-  URL: cid('URL'),
   EMAILADDR: cid('EMAILADDR'),
   NOTC: cid('NOTC'),
-  META: cid('META'),
-  QWORD: cid('QWORD'),
   ARE: cid('ARE'),
-  YOU: cid('YOU'),
-  YOUR: cid('YOUR'),
-  MENTION: cid('MENTION'),
 };
 const EOS_CLASSES: readonly number[] = [C.EOS];
 const COLON_CLASSES: readonly number[] = [C.COLON];
@@ -137,74 +121,24 @@ const QEND_CLASSES: readonly number[] = [cid('QEND')];
 /**
  * When a quotation mark can advance a rule: per mark class, the classes of the steps right before a step on it, with
  * that step's gap. The tokenizer feeds a mark only when one of them was seen within its gap, so ordinary quotations
- * (and 1 MB of `"a" "a" …`) cost nothing; a mark therefore never starts a rule (checked here).
+ * (and 1 MB of `"a" "a" …`) cost nothing; a mark therefore never starts a rule (checked by `compileRules`).
  */
 interface MarkTrigger {
   readonly classes: Int32Array;
   readonly gaps: Int32Array;
 }
-function markTrigger(mark: string): MarkTrigger {
-  const classes: number[] = [];
-  const gaps: number[] = [];
-  for (const spec of RULES) {
-    spec.seq.forEach(([step, gap], k) => {
-      if (!step.split('|').includes(mark)) return;
-      if (k === 0) throw new Error(`prescreen: rule ${spec.id || spec.emit} starts with the quotation mark ${mark}`);
-      for (const c of spec.seq[k - 1]![0].split('|').map(cid)) {
-        const at = classes.indexOf(c);
-        if (at < 0) {
-          classes.push(c);
-          gaps.push(gap);
-        } else {
-          gaps[at] = Math.max(gaps[at]!, gap);
-        }
-      }
-    });
-  }
-  return { classes: Int32Array.from(classes), gaps: Int32Array.from(gaps) };
+function markTrigger(table: MarkTriggerTable): MarkTrigger {
+  return { classes: Int32Array.from(table.classes), gaps: Int32Array.from(table.gaps) };
 }
-const QOPEN_TRIGGER = markTrigger('QOPEN');
-const QEND_TRIGGER = markTrigger('QEND');
+const QOPEN_TRIGGER = markTrigger(RULE_TABLES.qopen);
+const QEND_TRIGGER = markTrigger(RULE_TABLES.qend);
 
 /** Per class, the counter it feeds in {@link Matcher}: 1 META, 2 MENTION, 3 YOU/YOUR, 4 QWORD, 5 D_FICTION. */
-const COUNTER = new Uint8Array(NUM_CLASSES);
-COUNTER[C.META] = 1;
-COUNTER[C.MENTION] = 2;
-COUNTER[C.YOU] = 3;
-COUNTER[C.YOUR] = 3;
-COUNTER[C.QWORD] = 4;
-COUNTER[cid('D_FICTION')] = 5;
+const COUNTER = Uint8Array.from(RULE_TABLES.counter);
 
-/** Per class, 1 + the index of the reader cue ({@link READER_CUES}) it belongs to, 0 for none. */
-const CUE = new Uint8Array(NUM_CLASSES);
-const CUE_COUNT = Object.keys(READER_CUES).length;
-Object.values(READER_CUES).forEach((classes, k) => {
-  for (const c of classes) CUE[cid(c)] = k + 1;
-});
-
-/**
- * Classes that matter when screening the user's own text (no `untrusted` rule): a class of a step, a blocker, a
- * pre- or post-context of a direct rule, or a counter. Other classes are dropped from tokens before the direct
- * matcher sees them, which is exactly equivalent (no direct stage, check or counter reads them) and lets most
- * tokens that only carry indirect-injection classes be skipped.
- */
-const DIRECT_CLASS = new Uint8Array(NUM_CLASSES);
-RULES.forEach((spec, r) => {
-  if (spec.untrusted === true) return;
-  for (const [classes] of spec.seq) for (const c of classes.split('|')) DIRECT_CLASS[cid(c)] = 1;
-  for (const list of [ruleBlockers[r]!, rulePre[r]!, rulePost[r]!]) for (const c of list) DIRECT_CLASS[c] = 1;
-  if (spec.emit !== undefined) DIRECT_CLASS[cid(spec.emit)] = 1;
-});
-for (let c = 0; c < NUM_CLASSES; c++) if (COUNTER[c] !== 0) DIRECT_CLASS[c] = 1;
-DIRECT_CLASS[C.EOS] = 1;
-
-/** `classes` without the ones {@link DIRECT_CLASS} drops (the same array when it drops none). */
-function directClasses(classes: readonly number[]): readonly number[] {
-  // Counted first: most lists keep every class, and this runs for every lexicon word at cold start.
-  let kept = 0;
-  for (const c of classes) kept += DIRECT_CLASS[c]!;
-  return kept === classes.length ? classes : kept === 0 ? EMPTY : classes.filter((c) => DIRECT_CLASS[c] === 1);
-}
+/** Per class, 1 + the index of the reader cue (`READER_CUES` in ./lexicon/rules) it belongs to, 0 for none. */
+const CUE = Uint8Array.from(RULE_TABLES.cue);
+const CUE_COUNT = RULE_TABLES.cueCount;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Token classification. Tokens arrive already folded (the whole text is folded once).
@@ -216,8 +150,22 @@ const HAS_DIGITISH = /[0-9@$]/;
 const HAS_LETTER = /\p{L}/u;
 const HAS_ASCII_LETTER = /[a-z]/;
 
+/** Any character but a–z: the word is not in the ASCII trie. */
+const NOT_AZ = /[^a-z]/;
+
+/** Classes of a folded word: a plain a–z word is walked down the ASCII trie, others are read from {@link otherWords}. */
 function lookupFolded(tok: string): readonly number[] {
-  return exact.get(tok) ?? EMPTY;
+  if (NOT_AZ.test(tok)) return otherWords().get(tok) ?? EMPTY;
+  let node = ASCII_ROOT;
+  for (let k = 0; k < tok.length && node !== 0; k++) node = ASCII_NEXT[node * 26 + tok.charCodeAt(k) - 0x61]!;
+  return LIST_BY_REF[ASCII_LIST[node]!] ?? EMPTY;
+}
+
+let otherWordMap: Map<string, readonly number[]> | undefined;
+/** The lexicon's words that are not plain a–z words (non-ASCII, apostrophes, digits), on first use. */
+function otherWords(): Map<string, readonly number[]> {
+  otherWordMap ??= new Map(TABLES.otherWords.map((w, k) => [w, LIST_BY_REF[TABLES.otherLists[k]!]!]));
+  return otherWordMap;
 }
 
 /** Bit flags for tokens recovered through a fold, to report obfuscation. */
@@ -284,96 +232,42 @@ function classifyUncached(word: string): Classified {
 /**
  * Trie of the lexicon's plain ASCII words (a–z) as a flat transition table: the tokenizer walks it while it scans a
  * word (one typed-array load per letter), so ordinary words are classified without allocating a string. Node 0 is
- * the dead state (its row is all zeros, so walking on from it needs no branch); node 1 is the root.
+ * the dead state (its row is all zeros, so walking on from it needs no branch); node 1 is the root. Nodes are numbered
+ * breadth-first, so the short prefixes that every word walks through share a few cache lines. The compiled tables
+ * give each node's parent and letter ({@link EngineTables}); filling the table from them is one pass over two typed
+ * arrays.
  */
-const ASCII_WORD = /^[a-z]+$/;
-/** First words of two-word phrases, so the scanner only builds a phrase key when it can match. */
-const bigramHeads = new Set([...bigrams.keys()].map((k) => k.slice(0, k.indexOf(' '))));
 const ASCII_ROOT = 1;
-/** Second words of two-word phrases, so the scanner finds a phrase by trie node. */
-const bigramSeconds = [...bigrams.keys()].map((k) => k.slice(k.indexOf(' ') + 1));
-const asciiWords = [...new Set([...exact.keys(), ...bigramHeads, ...bigramSeconds])].filter((w) => ASCII_WORD.test(w)).sort();
-let asciiNodes = 2;
-let asciiNext = new Uint16Array(26 * 64);
-/** Per node: the classes of the word ending there (`undefined` inside a word), whether it starts a phrase, the word. */
-const asciiClasses: Array<readonly number[] | undefined> = [undefined, undefined];
-const asciiHeadList: number[] = [0, 0];
-const ASCII_WORDS: string[] = ['', ''];
-// Nodes are numbered breadth-first, so the short prefixes that every word walks through share a few cache lines.
-// The words are sorted, so at each depth the words sharing a prefix of that length are adjacent: a word extends the
-// previous (long enough) word's node when both had the same node one level up and have the same letter here. No
-// prefix string is built or looked up, and each depth visits only the words that reach it (this runs at cold start:
-// visiting every word at every depth cost about 10 ms of the gateway's module load).
-/** Per word of {@link asciiWords}: its prefix's trie node at the depth being built, at the end the word's own node. */
-const wordNode = new Int32Array(asciiWords.length).fill(ASCII_ROOT);
-/** Indexes of the words at least as long as the depth being built, in sorted order. */
-const longEnough = asciiWords.map((_, i) => i);
-for (let depth = 1; longEnough.length > 0; depth++) {
-  let prevNode = -1; // the node of the previous word long enough for this depth
-  let prevParent = -1; // its node one level up
-  let prevLetter = -1; // its letter at this depth
-  let kept = 0;
-  for (let j = 0; j < longEnough.length; j++) {
-    const i = longEnough[j]!;
-    const word = asciiWords[i]!;
-    if (word.length < depth) continue;
-    longEnough[kept++] = i;
-    const parent = wordNode[i]!;
-    const letter = word.charCodeAt(depth - 1);
-    if (prevNode >= 0 && parent === prevParent && prevLetter === letter) {
-      wordNode[i] = prevNode;
-    } else {
-      const slot = parent * 26 + letter - 0x61;
-      if ((asciiNodes + 1) * 26 > asciiNext.length) {
-        const grown = new Uint16Array(asciiNext.length * 2);
-        grown.set(asciiNext);
-        asciiNext = grown;
-      }
-      if (asciiNodes > 0xffff) throw new Error('prescreen: lexicon trie exceeds 65535 nodes');
-      asciiNext[slot] = asciiNodes;
-      wordNode[i] = asciiNodes++;
-      asciiClasses.push(undefined);
-      asciiHeadList.push(0);
-      ASCII_WORDS.push('');
-    }
-    prevNode = wordNode[i]!;
-    prevParent = parent;
-    prevLetter = letter;
-  }
-  longEnough.length = kept;
-}
-/** The trie node of each lexicon word (plain lowercase ASCII words only). */
-const asciiWordNode = new Map<string, number>();
-asciiWords.forEach((word, i) => {
-  const node = wordNode[i]!;
-  asciiWordNode.set(word, node);
-  asciiClasses[node] = exact.get(word) ?? EMPTY;
-  asciiHeadList[node] = bigramHeads.has(word) ? 1 : 0;
-  ASCII_WORDS[node] = word;
+const ASCII_PARENT = u16(TABLES.asciiParent);
+const ASCII_LETTER = u8(TABLES.asciiLetter);
+const ASCII_NODES = ASCII_PARENT.length;
+const ASCII_NEXT = new Uint16Array(ASCII_NODES * 26);
+for (let node = 2; node < ASCII_NODES; node++) ASCII_NEXT[ASCII_PARENT[node]! * 26 + ASCII_LETTER[node]!] = node;
+/** Per node, the reference of the class list of the word ending there ({@link LIST_BY_REF}), 0 inside a word. */
+const ASCII_LIST = u16(TABLES.asciiList);
+/** Per trie node: 1 if the word has classes, 2 if it starts a phrase (for the untrusted and the direct matcher); 1 for a phrase's first word. */
+const ASCII_FLAG_RUNS = u8(TABLES.asciiFlags);
+const ASCII_FLAGS = ASCII_FLAG_RUNS.subarray(0, ASCII_NODES);
+const ASCII_FLAGS_DIRECT = ASCII_FLAG_RUNS.subarray(ASCII_NODES, 2 * ASCII_NODES);
+const ASCII_HEAD = ASCII_FLAG_RUNS.subarray(2 * ASCII_NODES, 3 * ASCII_NODES);
+/** The first words of two-word phrases by trie node (one string each, so consecutive lookups compare by identity). */
+const ASCII_WORDS = new Array<string>(ASCII_NODES);
+TABLES.asciiHeads.forEach((head, k) => {
+  ASCII_WORDS[TABLES.asciiHeadNodes[k]!] = head;
 });
-const ASCII_NEXT = asciiNext.slice(0, asciiNodes * 26);
-const ASCII_CLASSES: ReadonlyArray<readonly number[] | undefined> = asciiClasses;
-/** {@link ASCII_CLASSES} for the direct matcher (see {@link DIRECT_CLASS}). */
-const ASCII_CLASSES_DIRECT = ASCII_CLASSES.map((c) => (c === undefined ? undefined : directClasses(c)));
-const ASCII_HEAD = Uint8Array.from(asciiHeadList);
-/** Per trie node: 1 if the word has classes, 2 if it starts a phrase (for the untrusted and the direct matcher). */
-const ASCII_FLAGS = new Uint8Array(asciiNodes);
-const ASCII_FLAGS_DIRECT = new Uint8Array(asciiNodes);
-for (let node = 0; node < asciiNodes; node++) {
-  const head = ASCII_HEAD[node] === 1 ? 2 : 0;
-  ASCII_FLAGS[node] = ((ASCII_CLASSES[node] ?? EMPTY).length > 0 ? 1 : 0) | head;
-  ASCII_FLAGS_DIRECT[node] = ((ASCII_CLASSES_DIRECT[node] ?? EMPTY).length > 0 ? 1 : 0) | head;
-}
+/** First words of two-word phrases, so the scanner only builds a phrase key when it can match. */
+const bigramHeads = new Set<string>();
 /** Two-word phrases by first word, then by the trie node of a plain ASCII second word. */
 const BIGRAM_SECOND = new Map<string, Map<number, readonly number[]>>();
-for (const [phrase, classes] of bigrams) {
-  const [head, second] = [phrase.slice(0, phrase.indexOf(' ')), phrase.slice(phrase.indexOf(' ') + 1)];
-  const node = asciiWordNode.get(second);
-  if (node === undefined) continue;
+TABLES.bigrams.forEach((phrase, k) => {
+  const head = phrase.slice(0, phrase.indexOf(' '));
+  bigramHeads.add(head);
+  const node = TABLES.bigramSecondNodes[k]!;
+  if (node === 0) return;
   let bySecond = BIGRAM_SECOND.get(head);
   if (bySecond === undefined) BIGRAM_SECOND.set(head, (bySecond = new Map()));
-  bySecond.set(node, classes);
-}
+  bySecond.set(node, LIST_BY_REF[TABLES.bigramLists[k]!]!);
+});
 
 /** A character trie: segmenting a run walks it one char code at a time, with no string allocation. */
 interface TrieNode {
@@ -397,27 +291,44 @@ function buildTrie(entries: Iterable<[string, readonly number[]]>): TrieNode {
   }
   return root;
 }
+/** The lexicon's plain words with their classes: the ASCII trie's words (spelled from the node's parents) and the others. */
+function* lexiconWords(): Generator<[string, readonly number[]]> {
+  const spelled = ['', ''];
+  for (let node = 2; node < ASCII_NODES; node++) {
+    spelled.push(spelled[ASCII_PARENT[node]!]! + String.fromCharCode(0x61 + ASCII_LETTER[node]!));
+    // Words of phrases only are in the trie with no classes; a lexicon word always has some.
+    const classes = LIST_BY_REF[ASCII_LIST[node]!];
+    if (classes !== undefined && classes.length > 0) yield [spelled[node]!, classes];
+  }
+  yield* otherWords();
+}
 let joinedTrie: TrieNode | undefined;
 /**
  * ASCII lexicon words, for re-joining "i g n o r e" runs: built on the first such run, not at cold start (most texts
  * have none, and the build is the largest single item of the module's load).
  */
 function joinTrie(): TrieNode {
-  joinedTrie ??= buildTrie([...exact].filter(([w]) => w.length >= 2 && !NON_ASCII.test(w)));
+  joinedTrie ??= buildTrie([...lexiconWords()].filter(([w]) => w.length >= 2 && !NON_ASCII.test(w)));
   return joinedTrie;
 }
-/** CJK lexicon words. */
-const cjkTrie = buildTrie(cjk);
-/** 1 for the code units that start a CJK lexicon word: segmentation skips every other character at once. */
-const CJK_FIRST = new Uint8Array(0x10000);
-for (const code of cjkTrie.next.keys()) CJK_FIRST[code] = 1;
-/** Classes of CJK words for the direct matcher (see {@link DIRECT_CLASS}), by trie node. */
-const cjkDirect = new Map<TrieNode, readonly number[]>();
-const addCjkDirect = (node: TrieNode): void => {
-  if (node.classes !== undefined) cjkDirect.set(node, directClasses(node.classes));
-  for (const child of node.next.values()) addCjkDirect(child);
-};
-addCjkDirect(cjkTrie);
+/**
+ * CJK lexicon words as a flat trie: node 0 is the dead state, node 1 the root; the children of node `n` are the nodes
+ * `CJK_CHILD_START[n] … CJK_CHILD_START[n + 1] - 1`, in the order of their code units ({@link CJK_CODE}).
+ */
+const CJK_ROOT = 1;
+const CJK_CHILD_START = u16(TABLES.cjkChildStart);
+const CJK_CODE = u16(TABLES.cjkCode);
+/** Per node, the reference of the class list of the CJK word ending there ({@link LIST_BY_REF}), 0 for none. */
+const CJK_LIST = u16(TABLES.cjkList);
+/** Per code unit, the root's child for it (0 for none): segmentation skips every code unit that starts no word at once. */
+const CJK_FIRST = new Uint16Array(0x10000);
+for (let node = CJK_CHILD_START[CJK_ROOT]!; node < CJK_CHILD_START[CJK_ROOT + 1]!; node++) CJK_FIRST[CJK_CODE[node]!] = node;
+/** The child of CJK trie node `node` for code unit `code`, 0 for none. */
+function cjkNext(node: number, code: number): number {
+  if (node === CJK_ROOT) return CJK_FIRST[code]!;
+  for (let child = CJK_CHILD_START[node]!, end = CJK_CHILD_START[node + 1]!; child < end; child++) if (CJK_CODE[child] === code) return child;
+  return 0;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The streaming matcher.
@@ -946,7 +857,7 @@ const MAX_JOINED = 16;
  */
 function scan(t: string, m: Matcher): void {
   const n = t.length;
-  const wordClasses = m.untrusted ? ASCII_CLASSES : ASCII_CLASSES_DIRECT;
+  const wordLists = m.untrusted ? LIST_BY_REF : DIRECT_LIST_BY_REF;
   const wordFlags = m.untrusted ? ASCII_FLAGS : ASCII_FLAGS_DIRECT;
   let quoted = false;
   let prevWord = ''; // previous word when it can start a two-word phrase
@@ -1145,7 +1056,7 @@ function scan(t: string, m: Matcher): void {
       let joined = joinNode;
       m.steps += end - start;
       for (let k = start; k < end && joined !== 0; k++) joined = ASCII_NEXT[joined * 26 + (t.charCodeAt(k) | 0x20) - 0x61]!;
-      const joinedClasses = ASCII_CLASSES[joined];
+      const joinedClasses = LIST_BY_REF[ASCII_LIST[joined]!];
       if (joinedClasses !== undefined && joinedClasses.length > 0) {
         m.feed(joinedClasses, quoted, Obf.Joined);
         joinNode = joined;
@@ -1174,7 +1085,7 @@ function scan(t: string, m: Matcher): void {
         m.lastWasEos = false;
         continue;
       }
-      let classes = wordClasses[node] ?? EMPTY;
+      let classes = wordLists[ASCII_LIST[node]!] ?? EMPTY;
       let obf = 0;
       if (prevWord !== '' && node !== 0) {
         if (prevWord !== headWord) {
@@ -1305,21 +1216,21 @@ function segmentCjk(t: string, start: number, end: number, quoted: boolean, m: M
       continue;
     }
     let matched = 0;
-    let node: TrieNode | undefined = cjkTrie;
-    let hit: TrieNode | undefined;
+    let node = CJK_ROOT;
+    let hit = 0;
     let k = p;
-    for (; k < end && k - p < cjkMaxLen && node !== undefined; k++) {
-      node = node.next.get(t.charCodeAt(k));
-      if (node?.classes !== undefined) {
+    for (; k < end && k - p < cjkMaxLen && node !== 0; k++) {
+      node = cjkNext(node, t.charCodeAt(k));
+      if (CJK_LIST[node] !== 0) {
         matched = k - p + 1;
         hit = node;
       }
     }
     m.steps += k - p + 1;
-    if (hit !== undefined) {
+    if (hit !== 0) {
       if (unknown > 0) m.skip((unknown + 1) >> 1);
       unknown = 0;
-      m.feed(m.untrusted ? hit.classes! : cjkDirect.get(hit)!, quoted, 0);
+      m.feed((m.untrusted ? LIST_BY_REF : DIRECT_LIST_BY_REF)[CJK_LIST[hit]!]!, quoted, 0);
     }
     if (matched === 0) {
       unknown++;

@@ -23,17 +23,9 @@
  */
 import { CLOSER, MAX_QUOTE } from './quotation';
 import { Matcher, runRules } from './engine';
-import {
-  CREATIVE_CJK,
-  CREATIVE_NOUNS,
-  CREATIVE_VERBS,
-  EXACT_DEMAND,
-  FICTION_FRAMES,
-  FORBIDDEN_TOPIC,
-  NO_LIMITS,
-  PERSONA_SWITCH,
-  TEXT_TASK,
-} from './lexicon/prompt-cues';
+import { PROMPT_CUES_JSON } from './lexicon/compiled';
+import type { PROMPT_CUES } from './lexicon/prompt-cues';
+import type { PromptCueTables } from './lexicon-compile';
 import { PROMPT_MODEL } from './prompt-weights';
 import { countWork } from './work';
 
@@ -103,23 +95,15 @@ const FAMILY_INDEX: Readonly<Record<string, number>> = {
 // Cues: phrases looked up word by word (by their first word), CJK phrases searched as substrings.
 // ---------------------------------------------------------------------------------------------------------------
 
-const CJK = /[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]/;
-
-/** Cue groups. */
-const CUES = {
-  creativeVerb: CREATIVE_VERBS,
-  creativeNoun: CREATIVE_NOUNS,
-  creativeCjk: CREATIVE_CJK,
-  fictionFrame: FICTION_FRAMES,
-  personaSwitch: PERSONA_SWITCH,
-  noLimits: NO_LIMITS,
-  exactDemand: EXACT_DEMAND,
-  forbiddenTopic: FORBIDDEN_TOPIC,
-  textTask: TEXT_TASK,
-} as const;
-type Cue = keyof typeof CUES;
+/**
+ * The phrase index, compiled at build time from the cue groups (`compilePromptCues` in ./lexicon-compile, which splits
+ * phrases into words as {@link splitWords} does): loading it costs no work per phrase, and no phrase list is loaded.
+ */
+const CUE_TABLES = JSON.parse(PROMPT_CUES_JSON) as PromptCueTables;
+/** Cue groups (`PROMPT_CUES` in ./lexicon/prompt-cues). */
+type Cue = keyof typeof PROMPT_CUES;
 /** One bit per cue. */
-const CUE_BIT = Object.fromEntries(Object.keys(CUES).map((cue, k) => [cue, 1 << k])) as Record<Cue, number>;
+const CUE_BIT = Object.fromEntries(CUE_TABLES.cues.map((cue, k) => [cue, 1 << k])) as Record<Cue, number>;
 
 /** A phrase of a cue, as words (lower case). */
 interface Phrase {
@@ -179,44 +163,25 @@ export function splitWords(phrase: string): string[] {
 }
 
 /** Phrases by first word (phrases with CJK characters are in {@link CJK_PHRASES}). */
-const BY_HEAD = new Map<string, Phrase[]>();
-const CJK_PHRASES: Array<{ readonly cue: Cue; readonly text: string }> = [];
-for (const [cue, list] of Object.entries(CUES) as Array<[Cue, readonly string[]]>) {
-  for (const phrase of list) {
-    if (CJK.test(phrase)) {
-      CJK_PHRASES.push({ cue, text: phrase });
-      continue;
-    }
-    const words = splitWords(phrase);
-    const head = BY_HEAD.get(words[0]!) ?? [];
-    head.push({ cue, words });
-    BY_HEAD.set(words[0]!, head);
-  }
-}
+const BY_HEAD = new Map<string, readonly Phrase[]>(CUE_TABLES.byHead as Array<[string, Phrase[]]>);
+const CJK_PHRASES = CUE_TABLES.cjk as ReadonlyArray<{ readonly cue: Cue; readonly text: string }>;
 /** Longest first word: a longer word is not looked up. */
-const LONGEST_HEAD = Math.max(...[...BY_HEAD.keys()].map((w) => w.length));
+const LONGEST_HEAD = CUE_TABLES.longestHead;
 /**
  * First words of plain ASCII letters as a trie (a flat transition table, node 0 dead, node 1 the root):
  * `HEAD_AT[node]` is the index + 1 of the phrases in {@link HEAD_PHRASES} of the word ending there, 0 for none.
  */
 const HEAD_ROOT = 1;
-const asciiHeads = [...BY_HEAD.keys()].filter((w) => /^[a-z]+$/.test(w));
-const HEAD_NEXT = new Int32Array(26 * (2 + asciiHeads.reduce((sum, w) => sum + w.length, 0)));
+const HEAD_NEXT = new Int32Array(CUE_TABLES.headNextLength);
+const HEAD_SLOTS = CUE_TABLES.headSlots;
+for (let node = 2; node < HEAD_SLOTS.length; node++) HEAD_NEXT[HEAD_SLOTS[node]!] = node;
 const HEAD_AT = new Int32Array(HEAD_NEXT.length / 26);
-const HEAD_PHRASES: Array<readonly Phrase[]> = [];
-let headNodes = 2;
-for (const head of asciiHeads) {
-  let node = HEAD_ROOT;
-  for (let k = 0; k < head.length; k++) {
-    const slot = node * 26 + head.charCodeAt(k) - 0x61;
-    if (HEAD_NEXT[slot] === 0) HEAD_NEXT[slot] = headNodes++;
-    node = HEAD_NEXT[slot]!;
-  }
-  HEAD_PHRASES.push(BY_HEAD.get(head)!);
-  HEAD_AT[node] = HEAD_PHRASES.length;
-}
+const HEAD_PHRASES: Array<readonly Phrase[]> = CUE_TABLES.asciiHeads.map((k) => CUE_TABLES.byHead[k]![1] as Phrase[]);
+CUE_TABLES.asciiHeadNodes.forEach((node, k) => {
+  HEAD_AT[node] = k + 1;
+});
 /** Most words in a phrase: how many words one lookup may compare. */
-const LONGEST_PHRASE = Math.max(...[...BY_HEAD.values()].flat().map((p) => p.words.length));
+const LONGEST_PHRASE = CUE_TABLES.longestPhrase;
 
 /** A creative-writing verb and its genre are at most this many characters apart, in one sentence. */
 const CREATIVE_SPAN = 48;

@@ -135,6 +135,22 @@ export const TEXT_TASK: readonly string[] = words(`
   кратко перескажи przetłumacz streść çevir özetle 翻译 翻譯 总结 翻訳 要約 번역 요약
 `);
 
+/**
+ * The cue groups by the name the prompt score gives them ({@link ../prompt-score}), in the order of its cue bits; the
+ * build compiles their phrase index from this too (`compilePromptCues` in ../lexicon-compile).
+ */
+export const PROMPT_CUES = {
+  creativeVerb: CREATIVE_VERBS,
+  creativeNoun: CREATIVE_NOUNS,
+  creativeCjk: CREATIVE_CJK,
+  fictionFrame: FICTION_FRAMES,
+  personaSwitch: PERSONA_SWITCH,
+  noLimits: NO_LIMITS,
+  exactDemand: EXACT_DEMAND,
+  forbiddenTopic: FORBIDDEN_TOPIC,
+  textTask: TEXT_TASK,
+} as const;
+
 /** Split a list of phrases; `_` joins the words of a phrase. */
 function words(list: string): readonly string[] {
   return list

@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
 import { runRules } from '../../../../lambda/shared/screening/engine';
-import { CLASS_NAMES, compileLexicon, renderCompiledLexicon } from '../../../../lambda/shared/screening/lexicon-compile';
+import { CLASS_NAMES, compileLexicon, compilePromptCues, compileTables, renderCompiledLexicon } from '../../../../lambda/shared/screening/lexicon-compile';
+import { PROMPT_CUES } from '../../../../lambda/shared/screening/lexicon/prompt-cues';
+import { splitWords } from '../../../../lambda/shared/screening/prompt-score';
 
 type Engine = typeof import('../../../../lambda/shared/screening/engine');
 
@@ -72,7 +74,7 @@ describe('runRules', () => {
 
 describe('compiled lexicon', () => {
   describe('defaults', () => {
-    test('fails if lexicon/compiled.ts differs from a fresh compilation of the word lists (run npm run compile:lexicon)', () => {
+    test('fails if lexicon/compiled.ts differs from a fresh compilation of the word lists, rules and prompt cues (run npm run compile:lexicon)', () => {
       // GIVEN what the engine loads
       const committed = fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'lambda', 'shared', 'screening', 'lexicon', 'compiled.ts'), 'utf8');
       // THEN it is the compilation of lexicon/words.ts and lexicon/rules.ts as they are
@@ -88,14 +90,30 @@ describe('compiled lexicon', () => {
     });
   });
 
+  describe('prompt cues', () => {
+    test('fails if the compiled phrase index differs from the cue groups split by splitWords, by first word', () => {
+      // GIVEN the phrase index as the prompt score built it at load before it was compiled
+      const byHead = new Map<string, Array<{ cue: string; words: string[] }>>();
+      for (const [cue, list] of Object.entries(PROMPT_CUES)) {
+        for (const phrase of list) {
+          if (/[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]/.test(phrase)) continue;
+          const words = splitWords(phrase);
+          byHead.set(words[0]!, [...(byHead.get(words[0]!) ?? []), { cue, words }]);
+        }
+      }
+      // THEN the compiled index has the same phrases, in the same order
+      expect(compilePromptCues().byHead).toEqual([...byHead]);
+    });
+  });
+
   describe('validation', () => {
-    test('fails if the engine loads a compiled lexicon that lacks a class its rules use', () => {
-      // GIVEN a compiled lexicon written before a class was added
-      const stale = { ...compileLexicon(), classes: CLASS_NAMES.slice(1).join(' ') };
+    test('fails if the engine loads compiled tables that lack a class it reads', () => {
+      // GIVEN tables compiled before a class the engine emits was added
+      const stale = { ...compileTables(compileLexicon()), classes: CLASS_NAMES.filter((c) => c !== 'EMAILADDR').join(' ') };
       // WHEN / THEN
       jest.isolateModules(() => {
-        jest.doMock('../../../../lambda/shared/screening/lexicon/compiled', () => ({ COMPILED_LEXICON_JSON: JSON.stringify(stale) }));
-        expect(() => jest.requireActual('../../../../lambda/shared/screening/engine')).toThrow(/lexicon\/compiled\.ts is stale \(it has no class IGNORE\).*npm run compile:lexicon/);
+        jest.doMock('../../../../lambda/shared/screening/lexicon/compiled', () => ({ ENGINE_TABLES_JSON: JSON.stringify(stale) }));
+        expect(() => jest.requireActual('../../../../lambda/shared/screening/engine')).toThrow(/lexicon\/compiled\.ts is stale \(it has no class EMAILADDR\).*npm run compile:lexicon/);
       });
       jest.dontMock('../../../../lambda/shared/screening/lexicon/compiled');
     });
