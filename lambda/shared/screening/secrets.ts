@@ -63,7 +63,12 @@ function ruleStarts(text: string, rule: SecretRule): number[] | undefined {
  * (`sk-...xxxx`, `ghp_****`), template slots (`<your-token>`, `${VAR}`, `{{ secrets.X }}`), and runs of one or two
  * characters. Real credentials are random: they have many distinct characters and none of these words.
  */
-const FAKE = /example|sample|dummy|placeholder|changeme|insert|your[_-]|[_-]here\b|x{4}|\*{3}|\.{3}|\u2026|[<>]|\$\{|\{\{|redacted/i;
+const FAKE = /example|sample|dummy|placeholder|changeme|insert|your[_-]|[_-]here\b|\*{3}|\.{3}|\u2026|[<>]|\$\{|\{\{|redacted/i;
+/**
+ * A mask of x's, written in one case (`sk-xxxx…`, `XXXX-XXXX`): a random key's characters come in both cases, and
+ * "xxXX" in a generated JWT signature is no mask.
+ */
+const MASK = /x{4}|X{4}/;
 /** The word itself standing for the value (`postgres://user:password@localhost`). */
 const FAKE_WORD = /^(?:password|passwd|pass|pwd|pw|secret|token|apikey|api_key)$/i;
 /** Fewest distinct characters a credential of 16 or more characters has. */
@@ -71,7 +76,7 @@ const MIN_DISTINCT = 6;
 
 function looksFake(value: string): boolean {
   countWork(2 * value.length);
-  if (FAKE.test(value) || FAKE_WORD.test(value)) return true;
+  if (FAKE.test(value) || MASK.test(value) || FAKE_WORD.test(value)) return true;
   if (value.length < 16) return false;
   const seen = new Set<string>();
   for (let i = 0; i < value.length && seen.size < MIN_DISTINCT; i++) seen.add(value[i]!);

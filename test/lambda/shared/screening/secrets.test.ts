@@ -9,6 +9,12 @@ const value = (name: string, seed = 1): string => GENERATORS[name]!(seeded(seed)
 
 describe('countSecrets', () => {
   describe('defaults', () => {
+    test('finds a generated JWT whose signature happens to hold "xxXX" (a mask is written in one case)', () => {
+      const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxNDI5ODI0OCIsIm5hbWUiOiJ2aW9sZXQiLCJpYXQiOjE3MDc3MzMzNTd9.KCYzQKF9zqIdzZ0BOurVBk3pxxXXiDvnhIK0rTIXxy4';
+      expect(countLeakedSecrets(`Here it is: ${jwt} - keep it safe.`)).toBe(1);
+      expect(countSecrets(`Here it is: ${jwt} - keep it safe.`)).toBe(1);
+    });
+
     test.each([
       ['GitHub classic token', 'github-classic'],
       ['GitHub fine-grained token', 'github-fine-grained'],
