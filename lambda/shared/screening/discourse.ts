@@ -168,10 +168,14 @@ export interface MentionView {
  * `text` with its mentions blanked out: quotations, inline code, fenced code blocks and blockquotes of a document
  * that discusses attacks, and quotations and fenced blocks right after a reporting cue (or continuing a list of
  * quoted examples) in any document. Linear in the text's length.
+ *
+ * @param everySpan - blank every quotation, inline code, fenced block and blockquote, as in a document about attacks,
+ *   whatever the document discusses: what is left is the document's own running text.
  */
-export function mentionView(text: string): MentionView {
+export function mentionView(text: string, everySpan = false): MentionView {
   const n = text.length;
   const discussion = discussionCount(text) >= DISCUSSION_MIN;
+  const blankAll = discussion || everySpan;
   const blank: Array<[number, number]> = [];
   let open = -1; // position of the current quotation's opening mark
   let closer = 0;
@@ -199,14 +203,14 @@ export function mentionView(text: string): MentionView {
           fence = i;
           fenceCued = cuedAt(text, i) || colonBefore(text, i);
         } else {
-          if (discussion || fenceCued) blank.push([fence, i + 3]);
+          if (blankAll || fenceCued) blank.push([fence, i + 3]);
           fence = -1;
         }
         i += 2;
         continue;
       }
       const quoteLine = c === 0x3e && fence < 0;
-      if (quoteLine && (discussion || inQuote || cuedAt(text, i))) {
+      if (quoteLine && (blankAll || inQuote || cuedAt(text, i))) {
         // A blockquote line, in a document about attacks or right after a reporting cue ("the attacker wrote the
         // following:", and the lines that continue it): blank it to its end.
         inQuote = true;
@@ -223,7 +227,7 @@ export function mentionView(text: string): MentionView {
       if (i - open > MAX_QUOTE) {
         open = -1;
       } else if (c === closer && text.charCodeAt(i - 1) !== 0x5c && (c !== 0x27 || i + 1 >= n || !isWordChar(text.charCodeAt(i + 1)))) {
-        if (discussion || open - lastBlankEnd <= LIST_GAP || cuedAt(text, open)) {
+        if (blankAll || open - lastBlankEnd <= LIST_GAP || cuedAt(text, open)) {
           blank.push([open, i + 1]);
           lastBlankEnd = i + 1;
         }
