@@ -17,14 +17,20 @@ const MIN_CANARY = 8;
 
 /** Per BMP code unit: the lower-case Latin letter or digit it stands for, or 0 (dropped). */
 const SQUEEZE = new Uint16Array(0x10000);
-for (let c = 0x30; c <= 0x39; c++) SQUEEZE[c] = c;
+/** The code units {@link SQUEEZE} maps (a few hundred), so {@link SQUEEZE_FORMS} never walks all 65,536 at load. */
+const MAPPED: number[] = [];
+const map = (unit: number, to: number): void => {
+  SQUEEZE[unit] = to;
+  MAPPED.push(unit);
+};
+for (let c = 0x30; c <= 0x39; c++) map(c, c);
 for (let c = 0x61; c <= 0x7a; c++) {
-  SQUEEZE[c] = c;
-  SQUEEZE[c - 0x20] = c;
+  map(c, c);
+  map(c - 0x20, c);
 }
 for (const [lookAlike, latin] of Object.entries(LATIN_CONFUSABLES)) {
   for (const form of [lookAlike, lookAlike.toUpperCase()]) {
-    if (form.length === 1) SQUEEZE[form.charCodeAt(0)] = latin.charCodeAt(0);
+    if (form.length === 1) map(form.charCodeAt(0), latin.charCodeAt(0));
   }
 }
 
@@ -42,7 +48,8 @@ function squeeze(text: string): string {
 
 /** Every BMP code unit that {@link squeeze} maps to each letter or digit, by that letter's or digit's code. */
 const SQUEEZE_FORMS: string[][] = Array.from({ length: 0x7b }, () => []);
-for (let u = 0; u < 0x10000; u++) if (SQUEEZE[u] !== 0) SQUEEZE_FORMS[SQUEEZE[u]!]!.push(String.fromCharCode(u));
+// In code-unit order, each once, with its final mapping (a later entry may remap a unit).
+for (const u of [...new Set(MAPPED)].sort((a, b) => a - b)) SQUEEZE_FORMS[SQUEEZE[u]!]!.push(String.fromCharCode(u));
 /** Letters and digits from rarest to most common in English text: the canary is searched by its rarest character. */
 const RARITY = '0123456789qjzxkvbpgwyfmculdrhsnioate';
 
