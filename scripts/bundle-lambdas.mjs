@@ -130,7 +130,12 @@ function packagesOf(metafile) {
     const { name, version } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
     found.set(dir, { name, version });
   }
-  const unique = new Map([...found.values()].map((p) => [`${p.name}@${p.version}`, p]));
+  return distinctPackages([...found.values()]);
+}
+
+/** `{ name, version }` entries, each once, sorted by name then version. */
+function distinctPackages(packages) {
+  const unique = new Map(packages.map((p) => [`${p.name}@${p.version}`, p]));
   return [...unique.values()].sort((a, b) => (a.name === b.name ? a.version.localeCompare(b.version) : a.name.localeCompare(b.name)));
 }
 
@@ -146,8 +151,7 @@ function manifestOf(results) {
       results.map((r) => {
         const [index] = r.files;
         const files = r.files.map((f) => ({ file: `${r.name}/${f.file}`, entry: f.entry, bytes: f.bytes.length, sha256: sha256(f.bytes), packages: f.packages }));
-        const all = new Map(r.files.flatMap((f) => f.packages).map((p) => [`${p.name}@${p.version}`, p]));
-        const packages = [...all.values()].sort((a, b) => (a.name === b.name ? a.version.localeCompare(b.version) : a.name.localeCompare(b.name)));
+        const packages = distinctPackages(r.files.flatMap((f) => f.packages));
         return [r.name, { entry: r.entry, file: `${r.name}/index.js`, bytes: index.bytes.length, sha256: sha256(index.bytes), packages, files }];
       }),
     ),

@@ -46,7 +46,7 @@ export function withBundles(base, manifest, read) {
   const bundleRefs = [];
   for (const [name, fn] of Object.entries(manifest.functions)) {
     // Every file of the function's directory: index.js, then the modules it loads on first use.
-    for (const file of filesOf(fn)) {
+    for (const file of fn.files) {
       const digest = sha256(read(file.file));
       if (digest !== file.sha256) {
         throw new Error(`${file.file} has SHA-256 ${digest} but the manifest records ${file.sha256}; run npm run build:bundles`);
@@ -86,18 +86,13 @@ export function withBundles(base, manifest, read) {
   return doc;
 }
 
-/** A function's files in the manifest: `index.js` first, then the modules it loads on first use. */
-function filesOf(fn) {
-  return fn.files;
-}
-
 function main() {
   const manifestFile = path.join(bundles, 'manifest.json');
   if (!fs.existsSync(manifestFile)) throw new Error(`${manifestFile} is missing; run npm run build:bundles first`);
   const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
   const read = (file) => fs.readFileSync(path.join(bundles, file));
   // Check the bundles before the (slower) generator runs; withBundles checks them again as it lists them.
-  for (const file of Object.values(manifest.functions).flatMap(filesOf)) {
+  for (const file of Object.values(manifest.functions).flatMap((fn) => fn.files)) {
     if (sha256(read(file.file)) !== file.sha256) throw new Error(`${file.file} has SHA-256 ${sha256(read(file.file))} but the manifest records ${file.sha256}; run npm run build:bundles`);
   }
   const cli = path.join(root, 'node_modules', '@cyclonedx', 'cyclonedx-npm', 'bin', 'cyclonedx-npm-cli.js');
