@@ -59,7 +59,13 @@ interface Row {
   readonly other: boolean;
 }
 
-const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4', 'dev-documents-5', 'dev-documents-6', 'dev-documents-7', 'dev-documents-8', 'dev-documents-9'];
+/**
+ * Holdouts 3 to 9, retired to development data in session 9: each had been measured several times (aggregates only,
+ * never tuned on), so none could serve as an honest holdout any longer, and they are the only documents written by
+ * engineers who never saw the screen. Fresh holdouts (10 and later) replace them in `bench/holdout.ts`.
+ */
+const RETIRED_HOLDOUTS = ['holdout-documents-3', 'holdout-documents-4', 'holdout-documents-5', 'holdout-documents-6', 'holdout-documents-7', 'holdout-documents-8', 'holdout-documents-9'];
+const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4', 'dev-documents-5', 'dev-documents-6', 'dev-documents-7', 'dev-documents-8', 'dev-documents-9', ...RETIRED_HOLDOUTS];
 const FOLDS = 5;
 /**
  * Cross-validated clean quarantine rate the operating point may reach (the target is 2 % on unseen data; cross-validation
@@ -200,7 +206,7 @@ const SPLIT = (process.env.FIT_THRESHOLDS ?? 'split') === 'split';
 
 const fixtures = path.join(__dirname, '..', 'test', 'fixtures', 'injection-eval');
 function load(name: string): Item[] {
-  if (!/^dev-documents(?:-\d+)?$/.test(name)) throw new Error(`only dev sets are read, got ${name}`);
+  if (!/^dev-documents(?:-\d+)?$/.test(name) && !RETIRED_HOLDOUTS.includes(name)) throw new Error(`only dev sets and retired holdouts are read, got ${name}`);
   return JSON.parse(fs.readFileSync(path.join(fixtures, `${name}.json`), 'utf8')) as Item[];
 }
 
@@ -437,6 +443,14 @@ if (process.argv.includes('--explain')) {
     return pct({ hit: sel.filter(([, q]) => q).length, n: sel.length });
   };
   console.log(`  ${`sets 2-${DEV_SETS.length} held out`.padEnd(22)} poisoned ${rate((r) => r.poisoned).padEnd(20)} clean ${rate((r) => !r.poisoned)}`);
+  // The retired holdouts were written by engineers who never saw the screen: the nearest proxy for others' documents.
+  const retired = (r: Row): boolean => RETIRED_HOLDOUTS.includes(r.set);
+  for (const [name, keep] of [
+    ['retired, English', (r: Row) => retired(r) && r.english],
+    ['retired, other', (r: Row) => retired(r) && !r.english],
+  ] as const) {
+    console.log(`  ${name.padEnd(22)} poisoned ${rate((r) => keep(r) && r.poisoned).padEnd(20)} clean ${rate((r) => keep(r) && !r.poisoned)}`);
+  }
 }
 
 // Nested: the threshold of each outer fold comes from an inner cross-validation of its training part.
