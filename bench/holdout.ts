@@ -20,16 +20,26 @@
  *   English), documents only, written side by side by two more engineers who did not coordinate, after sets 3 to 9 had
  *   been looked at, while the document screen's English hard signals were being reworked on dev data.
  *
- * When more than one set runs, the document figures are also pooled over them (overall, English, other languages).
+ * - Sets 12 and 13: holdout-documents-12 and holdout-documents-13, documents only, written side by side at the start of
+ *   session 9 by two more engineers who did not coordinate (one leaning to external content a company's assistant
+ *   reads, one to internal content it indexes), while the document screen was being reworked on dev data.
+ *
+ * **Retired (session 9):** the documents of sets 3 to 9 had each been measured several times (aggregates only, never
+ * tuned on), so they could no longer serve as honest holdouts; they became development data of the document screen
+ * (`scripts/fit-document-weights.ts` reports them leave-one-set-out, apart from the other dev sets). For sets 3 to 6
+ * only the direct prompts are still measured here; sets 7 to 9 are not run.
+ *
+ * When more than one document set runs, the document figures are also pooled over them (overall, English, other
+ * languages).
  *
  * For each set, prints for `screenDocument` (flagged = quarantine) and `prescreen` (flagged = verdict not allow) the
  * share of attacks flagged and of benign items flagged: overall, English vs other languages, per family and per
  * language. With `--list`, also every miss and false positive (family, language and the first 120 characters,
  * newlines shown as ⏎) — for the person reporting the measurement, not for tuning.
  *
- *   npx ts-node --transpile-only bench/holdout.ts              # sets 3 to 11, one after the other
- *   npx ts-node --transpile-only bench/holdout.ts --set 7      # one set (repeat --set for several)
- *   npx ts-node --transpile-only bench/holdout.ts --set 7 --list
+ *   npx ts-node --transpile-only bench/holdout.ts              # prompts of sets 3 to 6, documents of sets 10 to 13
+ *   npx ts-node --transpile-only bench/holdout.ts --set 12     # one set (repeat --set for several)
+ *   npx ts-node --transpile-only bench/holdout.ts --set 12 --list
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -53,10 +63,13 @@ interface Tally {
 }
 
 /** The holdout sets, in the order they run by default. */
-const SETS: readonly string[] = ['3', '4', '5', '6', '7', '8', '9', '10', '11'];
+const SETS: readonly string[] = ['3', '4', '5', '6', '10', '11', '12', '13'];
 
-/** Sets written without direct prompts (no holdout-prompts-<set>.json): only their documents are measured. */
-const DOCUMENTS_ONLY: ReadonlySet<string> = new Set(['7', '8', '9', '10', '11']);
+/** Sets with direct prompts (holdout-prompts-<set>.json). */
+const PROMPT_SETS: ReadonlySet<string> = new Set(['3', '4', '5', '6']);
+
+/** Sets whose documents were retired to development data in session 9 (see the module comment). */
+const RETIRED_DOCUMENTS: ReadonlySet<string> = new Set(['3', '4', '5', '6', '7', '8', '9']);
 
 /** Targets from issue 10, printed beside each report so a reader can judge the figures without looking them up. */
 const DOCUMENT_TARGET = 'target: attacks flagged ≥ 50 %, benign flagged ≤ 2 %';
@@ -85,6 +98,11 @@ function parseOptions(args: readonly string[]): Options {
   }
   const sets = values.set ?? [...SETS];
   for (const set of sets) {
+    if (RETIRED_DOCUMENTS.has(set) && !SETS.includes(set)) {
+      throw new Error(
+        `holdout ${set} holds documents only, and they were retired to development data in session 9: scripts/fit-document-weights.ts reports them leave-one-set-out. Pass --set ${SETS[SETS.length - 1]}, or omit --set to run every set\n${USAGE}`,
+      );
+    }
     if (!SETS.includes(set)) {
       throw new Error(`--set must be one of ${SETS.join(', ')}, got '${set}': pass --set ${SETS[SETS.length - 1]}, or omit --set to run every set\n${USAGE}`);
     }
@@ -181,7 +199,22 @@ function main(): void {
     return;
   }
   const pooled = new Map<string, Tally>();
+  const documentSets: string[] = [];
   for (const set of options.sets) {
+    if (PROMPT_SETS.has(set)) {
+      report(
+        `holdout ${set}: prescreen on holdout-prompts-${set} (flagged = verdict not allow)`,
+        PROMPT_TARGET,
+        load(`holdout-prompts-${set}`),
+        (t) => prescreen(t).verdict !== 'allow',
+        options.list,
+      );
+    }
+    if (RETIRED_DOCUMENTS.has(set)) {
+      console.log(`\n=== holdout ${set}: documents retired to development data in session 9 — document report skipped ===`);
+      continue;
+    }
+    documentSets.push(set);
     const overall = report(
       `holdout ${set}: screenDocument on holdout-documents-${set} (flagged = quarantine)`,
       DOCUMENT_TARGET,
@@ -193,20 +226,9 @@ function main(): void {
       const sum = pooled.get(key) ?? emptyTally();
       pooled.set(key, { attacks: sum.attacks + t.attacks, attacksFlagged: sum.attacksFlagged + t.attacksFlagged, benign: sum.benign + t.benign, benignFlagged: sum.benignFlagged + t.benignFlagged });
     }
-    if (DOCUMENTS_ONLY.has(set)) {
-      console.log(`\n=== holdout ${set}: no prompts file (documents only) — prescreen report skipped ===`);
-      continue;
-    }
-    report(
-      `holdout ${set}: prescreen on holdout-prompts-${set} (flagged = verdict not allow)`,
-      PROMPT_TARGET,
-      load(`holdout-prompts-${set}`),
-      (t) => prescreen(t).verdict !== 'allow',
-      options.list,
-    );
   }
-  if (options.sets.length > 1) {
-    console.log(`\n=== screenDocument pooled over holdouts ${options.sets.join(', ')} — ${DOCUMENT_TARGET} ===`);
+  if (documentSets.length > 1) {
+    console.log(`\n=== screenDocument pooled over holdouts ${documentSets.join(', ')} — ${DOCUMENT_TARGET} ===`);
     printTable('overall', pooled, false);
   }
 }
