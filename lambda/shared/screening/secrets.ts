@@ -108,12 +108,17 @@ const PLACEHOLDER_DISTINCT = 8;
  * exemption; the output screen still redacts it, see {@link countLeakedSecrets}): a known documentation example, a
  * stand-in word, at least {@link RUN_SHARE} of its letters and digits in alphabetic, numeric or repeated runs
  * (`sk-abcdefghijklmnop1234`, `ghp_123456…`, `abc123def456`), or fewer than {@link PLACEHOLDER_DISTINCT} distinct
- * characters in 16 or more. A generated key has none of these: at 62 symbols, two steps of one in a row happen about
- * once in 3,800 positions.
+ * characters in 16 or more; or, read across an inline-code mark, nothing credential-like between the marks. A
+ * generated key has none of these: at 62 symbols, two steps of one in a row happen about once in 3,800 positions.
  */
 export function documentationPlaceholder(value: string): boolean {
   countWork(3 * value.length);
   if (looksFake(value) || STAND_IN.some((r) => r.test(value)) || KNOWN_EXAMPLES.some((e) => value.includes(e))) return true;
+  // A Markdown code mark is markup, never a character of a value: an unquoted value read across the edge of an inline
+  // code span is prose next to code ("check the log for `finishSecret: success`.", "pick up the new credentials:
+  // `kubectl rollout …`"). What a document writes is judged between the marks, so a credential inside inline code
+  // (`` `API_KEY=9fQ2…` ``) still counts.
+  if (value.includes('`')) return value.split('`').every((piece) => !SECRET_LIKE.test(piece) || documentationPlaceholder(piece));
   // A type or class name (`api_key: SecretStr`, `password: PasswordField`): capitalized words, no digit or symbol.
   if (TYPE_NAME.test(value)) return true;
   let inRuns = 0;

@@ -183,6 +183,20 @@ describe('countLeakedSecrets', () => {
       }), { numRuns: 50 });
     });
 
+    test.each([
+      ['a log line in inline code ending a sentence', 'Check its log for `finishSecret: success`.'],
+      ['a command in inline code after a colon', 'Restart so pods pick up the new credentials: `kubectl rollout restart deploy/orders-api`.'],
+    ])('does not read a value across an inline-code mark: %s', (_name, text) => {
+      expect(countLeakedSecrets(text)).toBe(0);
+    });
+
+    test.each([
+      ['an assignment in inline code', 'Set `API_KEY=9fQ2xLk8PzR4wT7b` in the environment.'],
+      ['a password after a colon, in inline code', 'The service account is `svc-orders`, password: `Tq8#mZ2vLp9!`.'],
+    ])('fails if a credential written in inline code is not counted: %s', (_name, text) => {
+      expect(countLeakedSecrets(text)).toBe(1);
+    });
+
     test('finds the credentials of the dev corpus that countSecrets finds and flags none of its look-alikes', () => {
       // GIVEN the dev split of test/fixtures/secrets-eval
       const cases = loadSecretCases('dev');
