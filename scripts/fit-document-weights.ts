@@ -4,8 +4,9 @@
  *
  *   npx ts-node --transpile-only scripts/fit-document-weights.ts [--check]
  *
- * - Data: `test/fixtures/injection-eval/dev-documents{,-2,-3,-4,-5,-6,-7,-8,-9}.json`. Holdout sets are never read (the loader
- *   refuses any name that is not a dev set).
+ * - Data: `test/fixtures/injection-eval/dev-documents{,-2,-3,-4,-5,-6,-7,-8,-9}.json` and the retired holdouts
+ *   `holdout-documents-{3..9}.json` ({@link RETIRED_HOLDOUTS}). Live holdout sets are never read (the loader refuses
+ *   any other name).
  * - Model: L2-regularized logistic regression over {@link DOCUMENT_FEATURES} (tens of weights, no word features),
  *   fitted by Newton's method from zero, so the result is deterministic. Documents a hard signal quarantines anyway
  *   are left out of the fit (their verdict does not depend on the score).
@@ -13,9 +14,12 @@
  * - Operating point: the lowest threshold at which the cross-validated (out-of-fold) share of clean documents
  *   quarantined — hard signals included — is at most {@link TARGET_CLEAN}, chosen separately among the documents the
  *   screen reads as English and among those it reads as another language (`FIT_THRESHOLDS=one` for a single
- *   threshold); the weights written are then fitted on all dev documents. Over sets 1-9 the two-threshold rule gives
- *   60.4 % of English poisoned and 0.6 % of English clean documents quarantined leave-one-set-out, other languages
- *   65.0 % and 1.7 % (before round 5: 59.0 / 0.6 and 63.6 / 1.7; over sets 1-8 before set 9: 57.0 / 0.6 and 60.1 / 1.7). It was chosen by the leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
+ *   threshold); the weights written are then fitted on all dev documents. Over the 16 sets (dev sets 1-9 and
+ *   the retired holdouts 3-9, session 9) the two-threshold rule gives, leave-one-set-out (poisoned / clean
+ *   quarantined, hard signals included): retired holdouts English 44.2 / 2.4 % (15 of 618 clean, 10 of them by a
+ *   hard signal), other languages 67.0 / 0.5 %; sets 2-16 49.6 / 1.1 %; dev sets 1-9 English 40.0 / 0.1 %;
+ *   thresholds 0.9706 (English), 0.7097 (other languages). Over sets 1-9 alone it gave English 60.4 / 0.6, other
+ *   languages 65.0 / 1.7 (before round 5: 59.0 / 0.6 and 63.6 / 1.7; over sets 1-8 before set 9: 57.0 / 0.6 and 60.1 / 1.7). It was chosen by the leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
  *   in English and in other languages: 44.4 % of poisoned and 1.2 % of clean documents quarantined (English 1.0 %,
  *   other languages 1.7 %), against 45.7 % and 2.3 % (English 2.8 %) with one threshold. A nested run (the threshold chosen by an inner cross-validation of each training part, then
  *   applied to the held-out fold) reports what that procedure gives on documents it never saw.
@@ -174,6 +178,14 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  *   the hard signal on none; 60 poisoned;
  * - B + H: 60.2 / 0.6, 63.6 / 1.7; kept, B2 + H: 60.4 / 0.6, 65.0 / 1.7 (1.4); the feature's weight per fold 0.09 to
  *   0.71, full fit 0.47.
+ * Session 9 (issue 10: the retired holdouts 3-9 join the fit; English clean documents of others were the gap, 3.5 %
+ * on holdouts 3-11), the score's features (tuner B), criterion fixed before comparing: the highest leave-one-set-out
+ * retired-English poisoned rate among variants with retired-English clean ≤ 2.4 % (the plain refit's), retired
+ * other languages poisoned ≥ 65 % and clean ≤ 1.0 %, and dev sets 1-9 English clean ≤ 1.0 %; worth merging only if
+ * it beats the plain refit's retired-English poisoned rate by ≥ 2 points, or lowers its retired-English clean rate by
+ * ≥ 0.5 point at no more than 1 point of poisoned. Retired English / retired other / sets 2-16 / dev 1-9 English
+ * (poisoned / clean %):
+ * - plain refit on the 16 sets: 44.2 / 2.4, 67.0 / 0.5, 49.6 / 1.1, 40.0 / 0.1.
  */
 const DROPPED = [
   'override',
@@ -437,17 +449,19 @@ if (process.argv.includes('--explain')) {
 }
 {
   const sets = DEV_SETS.filter((s) => s !== 'dev-documents');
-  const held = rows.map((r, i) => [r, loso[i]!] as const).filter(([r]) => sets.includes(r.set));
+  const all = rows.map((r, i) => [r, loso[i]!] as const);
   const rate = (keep: (r: Row) => boolean): string => {
-    const sel = held.filter(([r]) => keep(r));
+    const sel = all.filter(([r]) => keep(r));
     return pct({ hit: sel.filter(([, q]) => q).length, n: sel.length });
   };
-  console.log(`  ${`sets 2-${DEV_SETS.length} held out`.padEnd(22)} poisoned ${rate((r) => r.poisoned).padEnd(20)} clean ${rate((r) => !r.poisoned)}`);
+  const later = (r: Row): boolean => sets.includes(r.set);
+  console.log(`  ${`sets 2-${DEV_SETS.length} held out`.padEnd(22)} poisoned ${rate((r) => later(r) && r.poisoned).padEnd(20)} clean ${rate((r) => later(r) && !r.poisoned)}`);
   // The retired holdouts were written by engineers who never saw the screen: the nearest proxy for others' documents.
   const retired = (r: Row): boolean => RETIRED_HOLDOUTS.includes(r.set);
   for (const [name, keep] of [
     ['retired, English', (r: Row) => retired(r) && r.english],
     ['retired, other', (r: Row) => retired(r) && !r.english],
+    [`dev 1-${DEV_SETS.length - RETIRED_HOLDOUTS.length}, English`, (r: Row) => !retired(r) && r.english],
   ] as const) {
     console.log(`  ${name.padEnd(22)} poisoned ${rate((r) => keep(r) && r.poisoned).padEnd(20)} clean ${rate((r) => keep(r) && !r.poisoned)}`);
   }
