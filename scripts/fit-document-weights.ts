@@ -186,6 +186,10 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  * ≥ 0.5 point at no more than 1 point of poisoned. Retired English / retired other / sets 2-16 / dev 1-9 English
  * (poisoned / clean %):
  * - plain refit on the 16 sets: 44.2 / 2.4, 67.0 / 0.5, 49.6 / 1.1, 40.0 / 0.1.
+ * - S1, a program's string literals found in the text as written, not in the mention view (whose blanked quotation
+ *   marks could break a literal: a docstring ending in "… has tried." before its closing quotes read as a cued
+ *   quotation `""`, and the docstring stayed in the view): 45.4 / 2.3, 67.0 / 0.5, 50.5 / 1.1, 41.0 / 0.1. Changes 12
+ *   clean code documents of 7 sets, no poisoned one.
  */
 const DROPPED = [
   'override',

@@ -1309,13 +1309,20 @@ export function codeLineShare(text: string): number {
  * JSON (a document opening with `{` or `[` is data, and its string values are its content). Single- and
  * double-quoted strings end at their line; triple-quoted and template strings may span lines, up to
  * {@link MAX_PROGRAM_STRING} characters. One pass, linear.
+ *
+ * @param written - the text as written, when `text` is a view of it (same length) whose blanked quotations may have
+ *   taken a quotation mark of a literal (a docstring ending in "… has tried." reads as a cued quotation `""`): the
+ *   literals are found in `written` and blanked in `text`.
  */
-export function programView(text: string): string {
+export function programView(text: string, written = text): string {
   const n = text.length;
+  if (written.length !== n) throw new Error('programView: the written text and its view differ in length');
+  const view = text;
+  text = written;
   let first = 0;
   while (first < n && text.charCodeAt(first) <= 0x20) first++;
   const opener = text.charCodeAt(first);
-  if (opener === 0x7b || opener === 0x5b || codeLineShare(text) < PROGRAM_SHARE) return text;
+  if (opener === 0x7b || opener === 0x5b || codeLineShare(text) < PROGRAM_SHARE) return view;
   const blank: Array<[number, number]> = [];
   let i = 0;
   while (i < n) {
@@ -1361,7 +1368,7 @@ export function programView(text: string): string {
     i = closed;
   }
   countWork(n);
-  return blankSpans(text, blank);
+  return blankSpans(view, blank);
 }
 
 /**
