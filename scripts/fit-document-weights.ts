@@ -190,6 +190,13 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  *   marks could break a literal: a docstring ending in "… has tried." before its closing quotes read as a cued
  *   quotation `""`, and the docstring stayed in the view): 45.4 / 2.3, 67.0 / 0.5, 50.5 / 1.1, 41.0 / 0.1. Changes 12
  *   clean code documents of 7 sets, no poisoned one.
+ * - S2 (on S1), "to"/"for" before a processor noun speak to it only when the noun ends its phrase: not when a plain
+ *   word follows it and neither that word nor the next names or describes whoever acts ("the AI platform team",
+ *   "LLM apps", "feeding it to an LLM pipeline"; still "the AI triage bot that …", "AI agents operating …", "AI
+ *   email assistants"): 45.9 / 2.1, 69.3 / 0.5, 52.4 / 1.0, 44.8 / 0.1. Changes 13 clean documents of 7 sets, no
+ *   poisoned one. The first form, the next word alone deciding: 45.7 / 2.1, 69.9 / 0.5, 52.4 / 1.0, 44.4 / 0.1, and
+ *   nine poisoned documents lost their address ("Note for the AI triage bot that …"); with a colon or comma after
+ *   the next word keeping the address: 45.0 / 2.3, 68.9 / 0.5, 50.9 / 1.0, 41.6 / 0.1.
  */
 const DROPPED = [
   'override',
@@ -392,7 +399,7 @@ if (process.argv.includes('--explain')) {
   const order = rows.map((r, i) => [r, oof[i]!] as const).filter(([r]) => !r.hard);
   const show = ([r, p]: readonly [Row, number]): string => `  ${p.toFixed(3)} ${r.set} ${r.family} ${r.soft.join(',')}`;
   console.log('highest clean:');
-  console.log(order.filter(([r]) => !r.poisoned).sort((a, b) => b[1] - a[1]).slice(0, 12).map(show).join('\n'));
+  console.log(order.filter(([r]) => !r.poisoned).sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.FIT_EXPLAIN_N ?? 12)).map(show).join('\n'));
   console.log('lowest poisoned:');
   console.log(order.filter(([r]) => r.poisoned).sort((a, b) => a[1] - b[1]).slice(0, 40).map(show).join('\n'));
 }

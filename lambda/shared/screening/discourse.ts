@@ -722,6 +722,44 @@ function afterComma(text: string, at: number): boolean {
   while (k >= 0 && at - k <= COMMA_SPAN && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k--;
   return k >= 0 && (text.charCodeAt(k) === 0x2c || text.charCodeAt(k) === 0xff0c);
 }
+/** Longest word {@link modifiesNext} reads after a processor noun. */
+const NEXT_WORD_MAX = 24;
+/**
+ * Words after a processor noun that go on naming or describing it: "AI assistants and chatbots", "an AI agent with
+ * file access".
+ */
+const NAME_GOES_ON: ReadonlySet<string> = new Set(['and', 'or', 'with']);
+/** Nouns for whoever acts (besides the processor nouns): "AI agents", "the AI triage bot", "AI recruiter tools". */
+const AGENT_NOUN = /(?:er|ers|or|ors|ant|ants|ent|ents|bot|bots|tool|tools|model|models|system|systems)$/;
+/** The word of Latin letters at `at` (blanks skipped, same line), lower case, its end; '' before anything else. */
+function latinWordAt(text: string, at: number): readonly [string, number] {
+  let k = at;
+  while (k < text.length && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k++;
+  const from = k;
+  while (k < text.length && k - from < NEXT_WORD_MAX && (text.charCodeAt(k) | 0x20) >= 0x61 && (text.charCodeAt(k) | 0x20) <= 0x7a) k++;
+  countWork(k - at);
+  if (k === from || (k < text.length && isLetterOrDigit(text.charCodeAt(k)))) return ['', k];
+  return [text.slice(from, k).toLowerCase(), k];
+}
+/** The word names or describes whoever acts: a processor or agent noun, a verb of processing, "that"/"who", "-ing". */
+function namesActor(word: string): boolean {
+  const bits = WORD_BITS.get(word) ?? 0;
+  return (bits & (B_PROCESSOR | B_PROCESSING | B_DESCRIBED | B_MODAL)) !== 0 || word.endsWith('ing') || AGENT_NOUN.test(word) || NAME_GOES_ON.has(word);
+}
+/**
+ * The processor noun ending at `at` modifies the next word or is a verb's complement: a word of the Latin alphabet
+ * follows it on the same line (blanks only between), and neither that word nor, when it is a plain noun, the one
+ * after it names or describes whoever acts ({@link namesActor}): "the AI platform team", "LLM applications", "sent
+ * to an LLM without separating …", but not "the AI triage bot that labels …", "AI agents operating on …". Then
+ * "to"/"for" before it do not speak to it; an address ends its noun phrase with a colon, a comma, a line end, or a
+ * description of the reader ("Note to the AI: …", "for any AI summarizing this"). Reads at most two words.
+ */
+function modifiesNext(text: string, at: number): boolean {
+  const [first, end] = latinWordAt(text, at);
+  if (first === '' || namesActor(first)) return false;
+  const [second] = latinWordAt(text, end);
+  return !namesActor(second);
+}
 /** Words before "an" that make it speak to the processor noun after it ("you are an AI", "as an assistant"); not "written by an AI". */
 const AN_BEFORE: ReadonlySet<string> = new Set(['are', 'as', "you're", 'am', 'be', 'being']);
 /**
@@ -1004,6 +1042,7 @@ export function addressProfile(text: string): AddressProfile {
   let sincePunct = 0; // words since the processor noun of the current sentence (for a vocative ':' or ',')
   let processorAt = -1; // word index of the latest processor noun in the sentence
   let towardAt = -100; // word index of the latest TOWARD word
+  let towardAn = false; // …and it is "an" after "are"/"as" ("if you are an AI")
   let presentReader = 0;
   let prevWord = '';
   let prev2 = ''; // the word before prevWord (three-word phrases)
@@ -1141,7 +1180,10 @@ export function addressProfile(text: string): AddressProfile {
         if ((bits & B_PROCESSING) !== 0) clauseProcessing = true;
         if ((bits & B_DESCRIBED) !== 0) clauseDescribed = true;
         // "an" speaks to an AI only after "are" or "as" ("if you are an AI", "as an AI"), not in "written by an AI".
-        if ((bits & B_TOWARD) !== 0 && (word !== 'an' || AN_BEFORE.has(prevWord))) towardAt = index;
+        if ((bits & B_TOWARD) !== 0 && (word !== 'an' || AN_BEFORE.has(prevWord))) {
+          towardAt = index;
+          towardAn = word === 'an';
+        }
         if ((bits & B_REPLY) !== 0 && ((WORD_BITS.get(prevWord) ?? 0) & B_SECOND) !== 0) cur.yourReply = true;
         if (REPORTED.has(word)) {
           cur.reported = true;
@@ -1161,7 +1203,8 @@ export function addressProfile(text: string): AddressProfile {
         processorAt = index;
         sincePunct = 0;
         // Spoken to right after "to"/"for"/"an" (a vocative closed by ':' or ',' is found at the punctuation).
-        if (index - towardAt <= TOWARD_SPAN) cur.vocative = true;
+        // …but "are an AI" whatever follows, and "to"/"for" only when the noun ends its phrase (modifiesNext).
+        if (index - towardAt <= TOWARD_SPAN && (towardAn || !modifiesNext(text, i))) cur.vocative = true;
         if (index - clauseStart <= 2) cur.subject = true;
       } else if (processorAt >= 0) {
         sincePunct++;
