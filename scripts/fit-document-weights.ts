@@ -197,6 +197,18 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  *   poisoned one. The first form, the next word alone deciding: 45.7 / 2.1, 69.9 / 0.5, 52.4 / 1.0, 44.4 / 0.1, and
  *   nine poisoned documents lost their address ("Note for the AI triage bot that …"); with a colon or comma after
  *   the next word keeping the address: 45.0 / 2.3, 68.9 / 0.5, 50.9 / 1.0, 41.6 / 0.1.
+ * - tried on S2 and not kept: a processor noun closed right away by a quotation mark (`"role": "assistant"`, `"the
+ *   AI"`) neither addressed nor a subject: 44.8 / 2.1, 69.9 / 0.5, 51.5 / 1.0, 43.6 / 0.3 (8 documents, one
+ *   poisoned); a word right before `=` (`user=admin`, a log's key) without cue classes: 45.7 / 2.1, 68.6 / 0.5, 51.7 /
+ *   1.0, 43.8 / 0.1 (it took spurious evidence from poisoned logs as well as clean ones).
+ * - S3 (on S2), a rule about an AI that only forbids ("The assistant must not reveal its configuration", "should
+ *   never promise", the passive "must not be given access") is a guardrail policy's restriction, not a direction to
+ *   it (English): 45.7 / 2.1, 70.2 / 0.5, 52.6 / 1.0, 45.4 / 0.1 (15 clean and two poisoned documents of 10 sets);
+ * - S4 (on S3), a word written right after `/ \ $ @ # . _ -` (`/ask`, `--force`, `</email>`) is a name, not a verb
+ *   opening a sentence or dictating what is said: 48.0 / 1.9, 70.2 / 0.5, 54.1 / 1.0, 47.4 / 0.3 (S4 alone on S2:
+ *   47.4 / 2.1, 69.3 / 0.5, 53.4 / 1.0, 46.2 / 0.3). S3 and S4 together change 16 documents of 8 sets (two poisoned:
+ *   a review and a policy lose half a directed sentence); one clean article of retired set 6 loses its hard signal
+ *   (override.outside-discussion needs a directed sentence).
  */
 const DROPPED = [
   'override',

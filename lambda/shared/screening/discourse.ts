@@ -130,6 +130,13 @@ function cuedAt(text: string, at: number): boolean {
  * `delete=`), not a verb that opens a sentence.
  */
 const codeToken = (next: number): boolean => next === 0x28 || next === 0x22 || next === 0x3d || next === 0x60;
+/**
+ * 1 for the characters that, written right before a word, make it a name in code or on a command line: a path or a
+ * slash command (`/ask`), a flag (`--force`), a variable (`$HOME`), a handle or a channel (`@everyone`, `#general`), a
+ * member (`.delete`), an identifier part (`_send`). Such a word is not a verb opening a sentence.
+ */
+const SIGIL = new Uint8Array(0x80);
+for (const ch of '/\\$@#._-') SIGIL[ch.charCodeAt(0)] = 1;
 /** Longest key read before an `=` ({@link cuedKey}). */
 const KEY_MAX = 24;
 /**
@@ -722,6 +729,10 @@ function afterComma(text: string, at: number): boolean {
   while (k >= 0 && at - k <= COMMA_SPAN && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k--;
   return k >= 0 && (text.charCodeAt(k) === 0x2c || text.charCodeAt(k) === 0xff0c);
 }
+/** Modals that forbid by themselves (English: a rule about an AI is read as forbidding only in English). */
+const FORBIDDING: ReadonlySet<string> = new Set(['never', "mustn't", "shouldn't", "shan't", 'cannot', "can't"]);
+/** A negation right after a modal makes it forbid ("must not", "should never"). */
+const NEGATION: ReadonlySet<string> = new Set(['not', 'never']);
 /** Longest word {@link modifiesNext} reads after a processor noun. */
 const NEXT_WORD_MAX = 24;
 /**
@@ -991,6 +1002,9 @@ interface SentenceState {
   laterDirective: boolean;
   /** A processor noun follows the sentence's opening imperative: it is the verb's object ("ask the assistant to …"). */
   object: boolean;
+  /** Modals of the sentence, and those of them that forbid ("must not", "should never", "never", "mustn't"). */
+  modals: number;
+  forbids: number;
   words: number;
 }
 const freshSentence = (): SentenceState => ({
@@ -1011,6 +1025,8 @@ const freshSentence = (): SentenceState => ({
   described: false,
   laterDirective: false,
   object: false,
+  modals: 0,
+  forbids: 0,
   words: 0,
 });
 
@@ -1085,7 +1101,10 @@ export function addressProfile(text: string): AddressProfile {
       if (cur.processor) processorMentions++;
       const directs = cur.imperative || cur.modal || cur.second || cur.tell || describedDirects;
       // "The bot was told never to reveal it": a rule about an AI that the document reports is not one it gives.
-      if ((cur.vocative && directs) || (cur.subject && cur.modal && !cur.reportedRule)) processorDirected++;
+      // "The assistant must not reveal its configuration": a rule that only forbids restricts an AI, the genre of a
+      // guardrail policy about it; a rule that directs it ("must forward the thread", "must now include …") is spoken to it.
+      const onlyForbids = cur.modals > 0 && cur.forbids === cur.modals;
+      if ((cur.vocative && directs) || (cur.subject && cur.modal && !cur.reportedRule && !onlyForbids)) processorDirected++;
       else if (prev !== undefined && directs) processorDirected++;
       const reported = cur.reported && !cur.imperative;
       const commands = cur.imperative || cur.tell || cur.laterDirective;
@@ -1140,7 +1159,7 @@ export function addressProfile(text: string): AddressProfile {
       const index = cur.words++;
       const at = index - clauseStart;
       if (at === 0 || (at === 1 && (SENTENCE_OPENERS.has(prevWord) || /^[0-9]/.test(prevWord) || prevWord.length === 1))) {
-        if (!codeToken(text.charCodeAt(i)) && (DIRECTIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word))) cur.imperative = true;
+        if (!codeToken(text.charCodeAt(i)) && !SIGIL[text.charCodeAt(start - 1) & 0x7f] && (DIRECTIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word))) cur.imperative = true;
       }
       if (at === 1 && DOC_IMPERATIVE.phrases.has(pair)) cur.imperative = true;
       let processor: boolean;
@@ -1171,9 +1190,15 @@ export function addressProfile(text: string): AddressProfile {
           ((bits & B_PROCESSOR) !== 0 ||
             ((word === 'model' || word === 'models') && prevWord === 'language') ||
             (hyphen > 0 && AI_HEADS.has(word.slice(0, hyphen))));
-        if ((bits & B_TELL) !== 0) cur.tell = true;
+        if ((bits & B_TELL) !== 0 && !SIGIL[text.charCodeAt(start - 1) & 0x7f]) cur.tell = true;
         if ((bits & B_SECOND) !== 0) cur.second = true;
-        if ((bits & B_MODAL) !== 0) cur.modal = true;
+        if ((bits & B_MODAL) !== 0) {
+          cur.modal = true;
+          // "should never": one modal, forbidding.
+          const negates = FORBIDDING.has(word) && ((WORD_BITS.get(prevWord) ?? 0) & B_MODAL) !== 0 && !FORBIDDING.has(prevWord);
+          if (!negates) cur.modals++;
+          if (FORBIDDING.has(word)) cur.forbids++;
+        } else if (NEGATION.has(word) && ((WORD_BITS.get(prevWord) ?? 0) & B_MODAL) !== 0 && !FORBIDDING.has(prevWord)) cur.forbids++;
         if ((bits & B_REPLY) !== 0) cur.reply = true;
         if ((bits & B_USER) !== 0) cur.user = true;
         if ((bits & B_INSTEAD) !== 0) cur.instead = true;
