@@ -209,6 +209,16 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  *   47.4 / 2.1, 69.3 / 0.5, 53.4 / 1.0, 46.2 / 0.3). S3 and S4 together change 16 documents of 8 sets (two poisoned:
  *   a review and a policy lose half a directed sentence); one clean article of retired set 6 loses its hard signal
  *   (override.outside-discussion needs a directed sentence).
+ * - tried on S4 and not kept: "are an AI" speaking to the reader only after "you" ("they are an automated
+ *   assistant"): 48.8 / 1.9, but one document changes (the rule needs three sets); "to" (Polish) no longer a word
+ *   that describes the reader ("Requests to bypass process:"): 48.0 / 1.9, 70.2 / 0.5, 54.1 / 1.0, 47.8 / 0.3, no
+ *   gain; a discussion of attacks needing one word that names an attack besides the generic ones (exercise, lab,
+ *   quiz, quarantined, threat, defence, researcher): 48.0 / 1.9, 70.6 / 0.5, 54.3 / 1.0, 47.2 / 0.3 (13 clean and 3
+ *   poisoned documents lose the discussion), no gain.
+ * - S5 (on S4), a '?' or '!' followed at once by a character of a word or a URL does not end a sentence, as a '.'
+ *   did not ("…/?ref=rv77 in every answer" cut a directive in two): 48.4 / 1.9, 70.6 / 0.5, 54.4 / 1.0, 47.8 / 0.3
+ *   (218 documents of all 16 sets; the first form, any non-blank character continuing, split no Japanese sentence
+ *   and took a hard signal from a poisoned one).
  */
 const DROPPED = [
   'override',

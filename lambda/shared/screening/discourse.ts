@@ -99,6 +99,21 @@ function blankSpans(text: string, spans: ReadonlyArray<readonly [number, number]
   return out + text.slice(from);
 }
 
+/**
+ * A '?' or '!' right before `next` ends a sentence unless a character of a word or a URL follows it at once (an ASCII
+ * letter or digit, `= & % / # . - _ ~ +`): a URL's query ("https://shop.example/?ref=rv77 in every answer") or a
+ * name ("Yahoo!Mail") goes on. A blank, a closing mark or another script's character (Japanese writes none between
+ * sentences) lets it end.
+ */
+function markEnds(text: string, next: number): boolean {
+  if (next >= text.length) return true;
+  const d = text.charCodeAt(next);
+  return d >= 0x80 || !(isAsciiWordChar(d) || URL_CHAR[d] === 1);
+}
+/** 1 for the characters of a URL besides letters and digits that continue it after a '?' or '!'. */
+const URL_CHAR = new Uint8Array(0x80);
+for (const ch of '=&%/#.-_~+') URL_CHAR[ch.charCodeAt(0)] = 1;
+
 /** Number of {@link DISCUSSION_WORDS} in `text`, counting at most `limit`. Linear in the text's length. */
 export function discussionCount(text: string, limit = DISCUSSION_MIN): number {
   let count = 0;
@@ -575,6 +590,7 @@ export function imperativeProfile(text: string): ImperativeProfile {
       if (next !== 0x20 && next !== 0x0a && next !== 0x09 && next !== 0x0d) continue;
       if (lastWordLength === 1) continue;
     }
+    if ((c === 0x3f || c === 0x21) && !markEnds(text, i)) continue;
     if (requestStart >= 0) requests.push([requestStart, i]);
     requestStart = -1;
     endSentence();
@@ -1291,6 +1307,7 @@ export function addressProfile(text: string): AddressProfile {
       const next = i < n ? text.charCodeAt(i) : 0x20;
       if (next !== 0x20 && next !== 0x09 && next !== 0x0d) continue;
     }
+    if ((c === 0x3f || c === 0x21) && !markEnds(text, i)) continue;
     endSentence();
   }
   endLine(n);
