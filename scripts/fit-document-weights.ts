@@ -203,7 +203,8 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  *   1.0, 43.8 / 0.1 (it took spurious evidence from poisoned logs as well as clean ones).
  * - S3 (on S2), a rule about an AI that only forbids ("The assistant must not reveal its configuration", "should
  *   never promise", the passive "must not be given access") is a guardrail policy's restriction, not a direction to
- *   it (English): 45.7 / 2.1, 70.2 / 0.5, 52.6 / 1.0, 45.4 / 0.1 (15 clean and two poisoned documents of 10 sets);
+ *   it (English): 45.7 / 2.1, 70.2 / 0.5, 52.6 / 1.0, 45.4 / 0.1 in a first form that read "should never" as two
+ *   modals, one of them directing (15 clean and two poisoned documents of 10 sets);
  * - S4 (on S3), a word written right after `/ \ $ @ # . _ -` (`/ask`, `--force`, `</email>`) is a name, not a verb
  *   opening a sentence or dictating what is said: 48.0 / 1.9, 70.2 / 0.5, 54.1 / 1.0, 47.4 / 0.3 (S4 alone on S2:
  *   47.4 / 2.1, 69.3 / 0.5, 53.4 / 1.0, 46.2 / 0.3). S3 and S4 together change 16 documents of 8 sets (two poisoned:
@@ -217,8 +218,16 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  *   poisoned documents lose the discussion), no gain.
  * - S5 (on S4), a '?' or '!' followed at once by a character of a word or a URL does not end a sentence, as a '.'
  *   did not ("…/?ref=rv77 in every answer" cut a directive in two): 48.4 / 1.9, 70.6 / 0.5, 54.4 / 1.0, 47.8 / 0.3
- *   (218 documents of all 16 sets; the first form, any non-blank character continuing, split no Japanese sentence
- *   and took a hard signal from a poisoned one).
+ *   (218 documents of all 16 sets; the first form, any non-blank character continuing, joined Japanese sentences
+ *   and took a hard signal from a poisoned document).
+ * - tried on S5 and not kept: a quotation closed on its line is part of the sentence quoting it (its '.' ends
+ *   nothing): 47.8 / 2.1, 70.2 / 0.3, 53.7 / 1.0, 46.6 / 0.3 (129 documents).
+ * - model knobs on S5 (only processorReported still changes sign across the folds, -0.01 to 0.54), retired English
+ *   (poisoned / clean %) with the English target (FIT_TARGET_EN) at 1 %, 1.25 %, 1.5 %: lambda 1: 48.4 / 1.9, 52.6 /
+ *   2.3, 56.7 / 2.4 (1.4 %: 55.8 / 2.4, 1.75 %: 60.5 / 3.1); lambda 2: 49.0 / 1.8, 52.0 / 2.3, 57.3 / 2.8; lambda 3:
+ *   49.3 / 1.6, 52.0 / 2.3, 56.7 / 2.8; lambda 5: 49.5 / 1.8, 52.0 / 2.3, 56.7 / 3.1; processorReported left out,
+ *   lambda 1: 48.2 / 1.9, 52.6 / 2.3, 57.3 / 2.4; lambda 5: 49.1 / 1.8, 52.8 / 2.3, 57.1 / 3.1. Other languages stay
+ *   at 70.6-71.5 poisoned (clean 0.5, 0.8 at 1.5 % with lambda 1), dev 1-9 English clean at 0.3-0.8 %.
  */
 const DROPPED = [
   'override',
