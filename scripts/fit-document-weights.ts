@@ -12,13 +12,17 @@
  *   are left out of the fit (their verdict does not depend on the score).
  * - Folds: {@link FOLDS}-fold, stratified by label and dev set, documents ordered by an FNV-1a hash of their text.
  * - Operating point: the lowest threshold at which the cross-validated (out-of-fold) share of clean documents
- *   quarantined — hard signals included — is at most {@link TARGET_CLEAN}, chosen separately among the documents the
+ *   quarantined — hard signals included — is at most {@link TARGET_ENGLISH} (1.5 %) among the documents the screen
+ *   reads as English and {@link TARGET_OTHER} (1 %) among the others, chosen separately among the documents the
  *   screen reads as English and among those it reads as another language (`FIT_THRESHOLDS=one` for a single
  *   threshold); the weights written are then fitted on all dev documents. Over the 16 sets (dev sets 1-9 and
- *   the retired holdouts 3-9, session 9) the two-threshold rule gives, leave-one-set-out (poisoned / clean
- *   quarantined, hard signals included): retired holdouts English 44.2 / 2.4 % (15 of 618 clean, 10 of them by a
- *   hard signal), other languages 67.0 / 0.5 %; sets 2-16 49.6 / 1.1 %; dev sets 1-9 English 40.0 / 0.1 %;
- *   thresholds 0.9706 (English), 0.7097 (other languages). Over sets 1-9 alone it gave English 60.4 / 0.6, other
+ *   the retired holdouts 3-9, session 9) with the session-9 features, leave-one-set-out (poisoned / clean
+ *   quarantined, hard signals included): retired holdouts English 57.3 / 2.4 % (15 of 618 clean, 9 of them by a
+ *   hard signal), other languages 70.9 / 0.8 %; sets 2-16 60.0 / 1.3 %; dev sets 1-9 English 54.8 / 0.6 %; nested
+ *   cross-validation English 55.7 / 1.5, other languages 71.0 / 1.2; thresholds 0.9205 (English), 0.6910 (other
+ *   languages). The round-5 features refitted on the 16 sets at 1 % gave retired English 44.2 / 2.4 (10 clean by a
+ *   hard signal), other languages 67.0 / 0.5, sets 2-16 49.6 / 1.1, dev 1-9 English 40.0 / 0.1 (English threshold
+ *   0.9706). Over sets 1-9 alone it gave English 60.4 / 0.6, other
  *   languages 65.0 / 1.7 (before round 5: 59.0 / 0.6 and 63.6 / 1.7; over sets 1-8 before set 9: 57.0 / 0.6 and 60.1 / 1.7). It was chosen by the leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
  *   in English and in other languages: 44.4 % of poisoned and 1.2 % of clean documents quarantined (English 1.0 %,
  *   other languages 1.7 %), against 45.7 % and 2.3 % (English 2.8 %) with one threshold. A nested run (the threshold chosen by an inner cross-validation of each training part, then
@@ -76,8 +80,13 @@ const FOLDS = 5;
  * on the dev sets underestimates that rate, so half of it).
  */
 const TARGET_CLEAN = Number(process.env.FIT_TARGET ?? 0.01);
-/** The target of each language group's threshold (environment `FIT_TARGET_EN`, `FIT_TARGET_OTHER`; default {@link TARGET_CLEAN}). */
-const TARGET_ENGLISH = Number(process.env.FIT_TARGET_EN ?? TARGET_CLEAN);
+/**
+ * The target of each language group's threshold (environment `FIT_TARGET_EN`, `FIT_TARGET_OTHER`; default
+ * {@link TARGET_CLEAN}, and 1.5 % for English since session 9: with the retired holdouts in the fit, 1.5 % out of fold
+ * gave 2.4 % of the retired holdouts' English clean documents quarantined leave-one-set-out, the rate of the plain
+ * refit at 1 %, and 57.3 % of their English poisoned documents against 48.2 % at 1 %).
+ */
+const TARGET_ENGLISH = Number(process.env.FIT_TARGET_EN ?? process.env.FIT_TARGET ?? 0.015);
 const TARGET_OTHER = Number(process.env.FIT_TARGET_OTHER ?? TARGET_CLEAN);
 /** L2 penalty on the weights (not on the bias). */
 const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
@@ -228,6 +237,12 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  *   49.3 / 1.6, 52.0 / 2.3, 56.7 / 2.8; lambda 5: 49.5 / 1.8, 52.0 / 2.3, 56.7 / 3.1; processorReported left out,
  *   lambda 1: 48.2 / 1.9, 52.6 / 2.3, 57.3 / 2.4; lambda 5: 49.1 / 1.8, 52.8 / 2.3, 57.1 / 3.1. Other languages stay
  *   at 70.6-71.5 poisoned (clean 0.5, 0.8 at 1.5 % with lambda 1), dev 1-9 English clean at 0.3-0.8 %.
+ * - chosen by the criterion: S5 with processorReported left out (it changed sign across the folds), lambda 1, English
+ *   target 1.5 %: 57.3 / 2.4, 70.9 / 0.8, 60.0 / 1.3, 54.8 / 0.6 (+13.1 points of retired English poisoned at the
+ *   plain refit's clean rate). At the 1 % target the same screen gives 48.2 / 1.9, 70.6 / 0.5, 54.2 / 1.0, 47.6 /
+ *   0.3 (+4.0 points and -0.5 point of clean), lambda 3 49.3 / 1.6. The 1.5 % choice sits at the criterion's clean
+ *   bound, which is above the 2 % target for unseen documents, and lambda 2 to 5 give 2.8-3.1 % there: a lower
+ *   English target is the safer choice once the hard signals quarantine fewer clean documents.
  */
 const DROPPED = [
   'override',
@@ -248,6 +263,7 @@ const DROPPED = [
   'secondPersonContrast',
   'readerInDiscussion',
   'commandInData',
+  'processorReported',
 ];
 const DROP = new Set((process.env.FIT_DROP ?? DROPPED.join(',')).split(',').filter((f) => f !== ''));
 for (const f of DROP) if (!(DOCUMENT_FEATURES as readonly string[]).includes(f)) throw new Error(`FIT_DROP: unknown feature ${f}`);
@@ -421,7 +437,7 @@ const threshold = chooseThresholds(rows, OPERATING === 'set' ? outOfSet(rows) : 
 {
   const clean = rows.filter((r) => !r.poisoned);
   const allowed = Math.floor(TARGET_CLEAN * clean.length) - clean.filter((r) => r.hard).length;
-  console.log(`features ${DOCUMENT_FEATURES.length - DROP.size} of ${DOCUMENT_FEATURES.length}, lambda ${LAMBDA}, target ${TARGET_CLEAN}, ${SPLIT ? "a threshold per language group" : "one threshold"}: ` +
+  console.log(`features ${DOCUMENT_FEATURES.length - DROP.size} of ${DOCUMENT_FEATURES.length}, lambda ${LAMBDA}, target ${SPLIT ? `${TARGET_ENGLISH} English, ${TARGET_OTHER} other languages` : TARGET_CLEAN}, ${SPLIT ? "a threshold per language group" : "one threshold"}: ` +
     `${clean.length} clean documents, ${clean.filter((r) => r.hard).length} quarantined by hard signals, so the threshold lets ${allowed} scored clean documents through`);
 }
 report(`cross-validated (${FOLDS}-fold, out-of-fold scores), threshold ${threshold.english.toFixed(4)} (English), ${threshold.other.toFixed(4)} (other languages):`, rows, (r, i) => quarantined(r, oof[i]!, threshold));
@@ -530,12 +546,13 @@ const round = (v: number): number => Math.round(v * 1000) / 1000;
 const thresholdNote = SPLIT
   ? [
       ` * Each threshold is the lowest at which the ${FOLDS}-fold cross-validated share of clean documents quarantined is at`,
-      ` * most ${TARGET_CLEAN * 100} %: among the documents read as English (code and data included) for \`threshold\`, among those`,
-      ' * read as written in another language for `otherLanguageThreshold`. No holdout set was read.',
+      ` * most ${TARGET_ENGLISH * 100} % among the documents read as English (code and data included) for \`threshold\`, at most`,
+      ` * ${TARGET_OTHER * 100} % among those read as written in another language for \`otherLanguageThreshold\`. Only dev sets and`,
+      ' * retired holdouts were read.',
     ].join('\n')
   : [
       ` * The threshold (the same for both language groups) is the lowest at which the ${FOLDS}-fold cross-validated share`,
-      ` * of clean documents quarantined is at most ${TARGET_CLEAN * 100} %. No holdout set was read.`,
+      ` * of clean documents quarantined is at most ${TARGET_CLEAN * 100} %. Only dev sets and retired holdouts were read.`,
     ].join('\n');
 const weights = DOCUMENT_FEATURES.map((f, k) => `    ${f}: ${round(final[k + 1]!)},`).join('\n');
 const source = `/**

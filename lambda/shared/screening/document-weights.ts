@@ -21,10 +21,11 @@
  * - test/fixtures/injection-eval/holdout-documents-7.json
  * - test/fixtures/injection-eval/holdout-documents-8.json
  * - test/fixtures/injection-eval/holdout-documents-9.json
- * Features left out (weight 0): override, persona, personaMode, extraction, delimiter, addressAi, offTopic, markup, remoteCode, processorInDiscussion, directiveInCode, readerInCode, code, processorDirected, secondPersonShare, secondPersonContrast, readerInDiscussion, commandInData.
+ * Features left out (weight 0): override, persona, personaMode, extraction, delimiter, addressAi, offTopic, markup, remoteCode, processorInDiscussion, directiveInCode, readerInCode, code, processorDirected, secondPersonShare, secondPersonContrast, readerInDiscussion, commandInData, processorReported.
  * Each threshold is the lowest at which the 5-fold cross-validated share of clean documents quarantined is at
- * most 1 %: among the documents read as English (code and data included) for `threshold`, among those
- * read as written in another language for `otherLanguageThreshold`. No holdout set was read.
+ * most 1.5 % among the documents read as English (code and data included) for `threshold`, at most
+ * 1 % among those read as written in another language for `otherLanguageThreshold`. Only dev sets and
+ * retired holdouts were read.
  */
 
 /**
@@ -44,52 +45,52 @@ export interface DocumentModel {
 
 /** The fitted model. */
 export const DOCUMENT_MODEL: DocumentModel = {
-  bias: -1.582,
+  bias: -1.581,
   weights: {
-    prescreen: 2.156,
+    prescreen: 2.159,
     override: 0,
     persona: 0,
     personaMode: 0,
     extraction: 0,
     delimiter: 0,
     addressAi: 0,
-    readerInstruction: 0.214,
-    action: 0.508,
-    replyFormat: 1.717,
-    directive: 2.472,
+    readerInstruction: 0.226,
+    action: 0.505,
+    replyFormat: 1.713,
+    directive: 2.47,
     offTopic: 0,
-    obfuscation: 1.866,
-    link: 1.56,
+    obfuscation: 1.859,
+    link: 1.574,
     markup: 0,
     remoteCode: 0,
-    discussion: -2.413,
-    instructional: -0.993,
+    discussion: -2.391,
+    instructional: -0.996,
     imperativeShare: -0.615,
     code: 0,
     processorDirected: 0,
-    processorDensity: -1.995,
-    replyDirected: 0.795,
+    processorDensity: -1.932,
+    replyDirected: 0.794,
     secondPersonShare: 0,
     imperativeContrast: 1.102,
-    imperativeEnding: -1.309,
+    imperativeEnding: -1.311,
     secondPersonContrast: 0,
-    directiveOutsideGenre: 1.899,
+    directiveOutsideGenre: 1.893,
     readerInDiscussion: 0,
     processorInDiscussion: 0,
     directiveInCode: 0,
     readerInCode: 0,
-    processorInCode: -0.165,
-    letter: -1.052,
-    directiveInLetter: 0.984,
-    processorAside: 2.449,
-    processorCommand: 0.838,
-    processorReported: 0.24,
-    readerOutput: 3.426,
+    processorInCode: -0.157,
+    letter: -1.051,
+    directiveInLetter: 0.995,
+    processorAside: 2.475,
+    processorCommand: 0.814,
+    processorReported: 0,
+    readerOutput: 3.428,
     commandInData: 0,
     directiveAtEnd: 1.183,
-    presentReader: 1.13,
-    overrideOutsideDiscussion: 0.742,
+    presentReader: 1.124,
+    overrideOutsideDiscussion: 0.739,
   },
-  threshold: 0.9560,
-  otherLanguageThreshold: 0.6835,
+  threshold: 0.9205,
+  otherLanguageThreshold: 0.6910,
 };
