@@ -4,18 +4,26 @@
  *
  *   npx ts-node --transpile-only scripts/fit-document-weights.ts [--check]
  *
- * - Data: `test/fixtures/injection-eval/dev-documents{,-2,-3,-4,-5,-6,-7,-8,-9}.json`. Holdout sets are never read (the loader
- *   refuses any name that is not a dev set).
+ * - Data: `test/fixtures/injection-eval/dev-documents{,-2,-3,-4,-5,-6,-7,-8,-9}.json` and the retired holdouts
+ *   `holdout-documents-{3..9}.json` ({@link RETIRED_HOLDOUTS}). Live holdout sets are never read (the loader refuses
+ *   any other name).
  * - Model: L2-regularized logistic regression over {@link DOCUMENT_FEATURES} (tens of weights, no word features),
  *   fitted by Newton's method from zero, so the result is deterministic. Documents a hard signal quarantines anyway
  *   are left out of the fit (their verdict does not depend on the score).
  * - Folds: {@link FOLDS}-fold, stratified by label and dev set, documents ordered by an FNV-1a hash of their text.
  * - Operating point: the lowest threshold at which the cross-validated (out-of-fold) share of clean documents
- *   quarantined — hard signals included — is at most {@link TARGET_CLEAN}, chosen separately among the documents the
+ *   quarantined — hard signals included — is at most {@link TARGET_ENGLISH} (1.5 %) among the documents the screen
+ *   reads as English and {@link TARGET_OTHER} (1 %) among the others, chosen separately among the documents the
  *   screen reads as English and among those it reads as another language (`FIT_THRESHOLDS=one` for a single
- *   threshold); the weights written are then fitted on all dev documents. Over sets 1-9 the two-threshold rule gives
- *   60.4 % of English poisoned and 0.6 % of English clean documents quarantined leave-one-set-out, other languages
- *   65.0 % and 1.7 % (before round 5: 59.0 / 0.6 and 63.6 / 1.7; over sets 1-8 before set 9: 57.0 / 0.6 and 60.1 / 1.7). It was chosen by the leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
+ *   threshold); the weights written are then fitted on all dev documents. Over the 16 sets (dev sets 1-9 and
+ *   the retired holdouts 3-9, session 9) with the session-9 features, leave-one-set-out (poisoned / clean
+ *   quarantined, hard signals included): retired holdouts English 57.3 / 2.4 % (15 of 618 clean, 9 of them by a
+ *   hard signal), other languages 70.9 / 0.8 %; sets 2-16 60.0 / 1.3 %; dev sets 1-9 English 54.8 / 0.6 %; nested
+ *   cross-validation English 55.7 / 1.5, other languages 71.0 / 1.2; thresholds 0.9205 (English), 0.6910 (other
+ *   languages). The round-5 features refitted on the 16 sets at 1 % gave retired English 44.2 / 2.4 (10 clean by a
+ *   hard signal), other languages 67.0 / 0.5, sets 2-16 49.6 / 1.1, dev 1-9 English 40.0 / 0.1 (English threshold
+ *   0.9706). Over sets 1-9 alone it gave English 60.4 / 0.6, other
+ *   languages 65.0 / 1.7 (before round 5: 59.0 / 0.6 and 63.6 / 1.7; over sets 1-8 before set 9: 57.0 / 0.6 and 60.1 / 1.7). It was chosen by the leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
  *   in English and in other languages: 44.4 % of poisoned and 1.2 % of clean documents quarantined (English 1.0 %,
  *   other languages 1.7 %), against 45.7 % and 2.3 % (English 2.8 %) with one threshold. A nested run (the threshold chosen by an inner cross-validation of each training part, then
  *   applied to the held-out fold) reports what that procedure gives on documents it never saw.
@@ -72,8 +80,13 @@ const FOLDS = 5;
  * on the dev sets underestimates that rate, so half of it).
  */
 const TARGET_CLEAN = Number(process.env.FIT_TARGET ?? 0.01);
-/** The target of each language group's threshold (environment `FIT_TARGET_EN`, `FIT_TARGET_OTHER`; default {@link TARGET_CLEAN}). */
-const TARGET_ENGLISH = Number(process.env.FIT_TARGET_EN ?? TARGET_CLEAN);
+/**
+ * The target of each language group's threshold (environment `FIT_TARGET_EN`, `FIT_TARGET_OTHER`; default
+ * {@link TARGET_CLEAN}, and 1.5 % for English since session 9: with the retired holdouts in the fit, 1.5 % out of fold
+ * gave 2.4 % of the retired holdouts' English clean documents quarantined leave-one-set-out, the rate of the plain
+ * refit at 1 %, and 57.3 % of their English poisoned documents against 48.2 % at 1 %).
+ */
+const TARGET_ENGLISH = Number(process.env.FIT_TARGET_EN ?? process.env.FIT_TARGET ?? 0.015);
 const TARGET_OTHER = Number(process.env.FIT_TARGET_OTHER ?? TARGET_CLEAN);
 /** L2 penalty on the weights (not on the bias). */
 const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
@@ -174,6 +187,62 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  *   the hard signal on none; 60 poisoned;
  * - B + H: 60.2 / 0.6, 63.6 / 1.7; kept, B2 + H: 60.4 / 0.6, 65.0 / 1.7 (1.4); the feature's weight per fold 0.09 to
  *   0.71, full fit 0.47.
+ * Session 9 (issue 10: the retired holdouts 3-9 join the fit; English clean documents of others were the gap, 3.5 %
+ * on holdouts 3-11), the score's features (tuner B), criterion fixed before comparing: the highest leave-one-set-out
+ * retired-English poisoned rate among variants with retired-English clean ≤ 2.4 % (the plain refit's), retired
+ * other languages poisoned ≥ 65 % and clean ≤ 1.0 %, and dev sets 1-9 English clean ≤ 1.0 %; worth merging only if
+ * it beats the plain refit's retired-English poisoned rate by ≥ 2 points, or lowers its retired-English clean rate by
+ * ≥ 0.5 point at no more than 1 point of poisoned. Retired English / retired other / sets 2-16 / dev 1-9 English
+ * (poisoned / clean %):
+ * - plain refit on the 16 sets: 44.2 / 2.4, 67.0 / 0.5, 49.6 / 1.1, 40.0 / 0.1.
+ * - S1, a program's string literals found in the text as written, not in the mention view (whose blanked quotation
+ *   marks could break a literal: a docstring ending in "… has tried." before its closing quotes read as a cued
+ *   quotation `""`, and the docstring stayed in the view): 45.4 / 2.3, 67.0 / 0.5, 50.5 / 1.1, 41.0 / 0.1. Changes 12
+ *   clean code documents of 7 sets, no poisoned one.
+ * - S2 (on S1), "to"/"for" before a processor noun speak to it only when the noun ends its phrase: not when a plain
+ *   word follows it and neither that word nor the next names or describes whoever acts ("the AI platform team",
+ *   "LLM apps", "feeding it to an LLM pipeline"; still "the AI triage bot that …", "AI agents operating …", "AI
+ *   email assistants"): 45.9 / 2.1, 69.3 / 0.5, 52.4 / 1.0, 44.8 / 0.1. Changes 13 clean documents of 7 sets, no
+ *   poisoned one. The first form, the next word alone deciding: 45.7 / 2.1, 69.9 / 0.5, 52.4 / 1.0, 44.4 / 0.1, and
+ *   nine poisoned documents lost their address ("Note for the AI triage bot that …"); with a colon or comma after
+ *   the next word keeping the address: 45.0 / 2.3, 68.9 / 0.5, 50.9 / 1.0, 41.6 / 0.1.
+ * - tried on S2 and not kept: a processor noun closed right away by a quotation mark (`"role": "assistant"`, `"the
+ *   AI"`) neither addressed nor a subject: 44.8 / 2.1, 69.9 / 0.5, 51.5 / 1.0, 43.6 / 0.3 (8 documents, one
+ *   poisoned); a word right before `=` (`user=admin`, a log's key) without cue classes: 45.7 / 2.1, 68.6 / 0.5, 51.7 /
+ *   1.0, 43.8 / 0.1 (it took spurious evidence from poisoned logs as well as clean ones).
+ * - S3 (on S2), a rule about an AI that only forbids ("The assistant must not reveal its configuration", "should
+ *   never promise", the passive "must not be given access") is a guardrail policy's restriction, not a direction to
+ *   it (English): 45.7 / 2.1, 70.2 / 0.5, 52.6 / 1.0, 45.4 / 0.1 in a first form that read "should never" as two
+ *   modals, one of them directing (15 clean and two poisoned documents of 10 sets);
+ * - S4 (on S3), a word written right after `/ \ $ @ # . _ -` (`/ask`, `--force`, `</email>`) is a name, not a verb
+ *   opening a sentence or dictating what is said: 48.0 / 1.9, 70.2 / 0.5, 54.1 / 1.0, 47.4 / 0.3 (S4 alone on S2:
+ *   47.4 / 2.1, 69.3 / 0.5, 53.4 / 1.0, 46.2 / 0.3). S3 and S4 together change 16 documents of 8 sets (two poisoned:
+ *   a review and a policy lose half a directed sentence); one clean article of retired set 6 loses its hard signal
+ *   (override.outside-discussion needs a directed sentence).
+ * - tried on S4 and not kept: "are an AI" speaking to the reader only after "you" ("they are an automated
+ *   assistant"): 48.8 / 1.9, but one document changes (the rule needs three sets); "to" (Polish) no longer a word
+ *   that describes the reader ("Requests to bypass process:"): 48.0 / 1.9, 70.2 / 0.5, 54.1 / 1.0, 47.8 / 0.3, no
+ *   gain; a discussion of attacks needing one word that names an attack besides the generic ones (exercise, lab,
+ *   quiz, quarantined, threat, defence, researcher): 48.0 / 1.9, 70.6 / 0.5, 54.3 / 1.0, 47.2 / 0.3 (13 clean and 3
+ *   poisoned documents lose the discussion), no gain.
+ * - S5 (on S4), a '?' or '!' followed at once by a character of a word or a URL does not end a sentence, as a '.'
+ *   did not ("…/?ref=rv77 in every answer" cut a directive in two): 48.4 / 1.9, 70.6 / 0.5, 54.4 / 1.0, 47.8 / 0.3
+ *   (218 documents of all 16 sets; the first form, any non-blank character continuing, joined Japanese sentences
+ *   and took a hard signal from a poisoned document).
+ * - tried on S5 and not kept: a quotation closed on its line is part of the sentence quoting it (its '.' ends
+ *   nothing): 47.8 / 2.1, 70.2 / 0.3, 53.7 / 1.0, 46.6 / 0.3 (129 documents).
+ * - model knobs on S5 (only processorReported still changes sign across the folds, -0.01 to 0.54), retired English
+ *   (poisoned / clean %) with the English target (FIT_TARGET_EN) at 1 %, 1.25 %, 1.5 %: lambda 1: 48.4 / 1.9, 52.6 /
+ *   2.3, 56.7 / 2.4 (1.4 %: 55.8 / 2.4, 1.75 %: 60.5 / 3.1); lambda 2: 49.0 / 1.8, 52.0 / 2.3, 57.3 / 2.8; lambda 3:
+ *   49.3 / 1.6, 52.0 / 2.3, 56.7 / 2.8; lambda 5: 49.5 / 1.8, 52.0 / 2.3, 56.7 / 3.1; processorReported left out,
+ *   lambda 1: 48.2 / 1.9, 52.6 / 2.3, 57.3 / 2.4; lambda 5: 49.1 / 1.8, 52.8 / 2.3, 57.1 / 3.1. Other languages stay
+ *   at 70.6-71.5 poisoned (clean 0.5, 0.8 at 1.5 % with lambda 1), dev 1-9 English clean at 0.3-0.8 %.
+ * - chosen by the criterion: S5 with processorReported left out (it changed sign across the folds), lambda 1, English
+ *   target 1.5 %: 57.3 / 2.4, 70.9 / 0.8, 60.0 / 1.3, 54.8 / 0.6 (+13.1 points of retired English poisoned at the
+ *   plain refit's clean rate). At the 1 % target the same screen gives 48.2 / 1.9, 70.6 / 0.5, 54.2 / 1.0, 47.6 /
+ *   0.3 (+4.0 points and -0.5 point of clean), lambda 3 49.3 / 1.6. The 1.5 % choice sits at the criterion's clean
+ *   bound, which is above the 2 % target for unseen documents, and lambda 2 to 5 give 2.8-3.1 % there: a lower
+ *   English target is the safer choice once the hard signals quarantine fewer clean documents.
  */
 const DROPPED = [
   'override',
@@ -194,6 +263,7 @@ const DROPPED = [
   'secondPersonContrast',
   'readerInDiscussion',
   'commandInData',
+  'processorReported',
 ];
 const DROP = new Set((process.env.FIT_DROP ?? DROPPED.join(',')).split(',').filter((f) => f !== ''));
 for (const f of DROP) if (!(DOCUMENT_FEATURES as readonly string[]).includes(f)) throw new Error(`FIT_DROP: unknown feature ${f}`);
@@ -367,7 +437,7 @@ const threshold = chooseThresholds(rows, OPERATING === 'set' ? outOfSet(rows) : 
 {
   const clean = rows.filter((r) => !r.poisoned);
   const allowed = Math.floor(TARGET_CLEAN * clean.length) - clean.filter((r) => r.hard).length;
-  console.log(`features ${DOCUMENT_FEATURES.length - DROP.size} of ${DOCUMENT_FEATURES.length}, lambda ${LAMBDA}, target ${TARGET_CLEAN}, ${SPLIT ? "a threshold per language group" : "one threshold"}: ` +
+  console.log(`features ${DOCUMENT_FEATURES.length - DROP.size} of ${DOCUMENT_FEATURES.length}, lambda ${LAMBDA}, target ${SPLIT ? `${TARGET_ENGLISH} English, ${TARGET_OTHER} other languages` : TARGET_CLEAN}, ${SPLIT ? "a threshold per language group" : "one threshold"}: ` +
     `${clean.length} clean documents, ${clean.filter((r) => r.hard).length} quarantined by hard signals, so the threshold lets ${allowed} scored clean documents through`);
 }
 report(`cross-validated (${FOLDS}-fold, out-of-fold scores), threshold ${threshold.english.toFixed(4)} (English), ${threshold.other.toFixed(4)} (other languages):`, rows, (r, i) => quarantined(r, oof[i]!, threshold));
@@ -376,7 +446,7 @@ if (process.argv.includes('--explain')) {
   const order = rows.map((r, i) => [r, oof[i]!] as const).filter(([r]) => !r.hard);
   const show = ([r, p]: readonly [Row, number]): string => `  ${p.toFixed(3)} ${r.set} ${r.family} ${r.soft.join(',')}`;
   console.log('highest clean:');
-  console.log(order.filter(([r]) => !r.poisoned).sort((a, b) => b[1] - a[1]).slice(0, 12).map(show).join('\n'));
+  console.log(order.filter(([r]) => !r.poisoned).sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.FIT_EXPLAIN_N ?? 12)).map(show).join('\n'));
   console.log('lowest poisoned:');
   console.log(order.filter(([r]) => r.poisoned).sort((a, b) => a[1] - b[1]).slice(0, 40).map(show).join('\n'));
 }
@@ -437,17 +507,19 @@ if (process.argv.includes('--explain')) {
 }
 {
   const sets = DEV_SETS.filter((s) => s !== 'dev-documents');
-  const held = rows.map((r, i) => [r, loso[i]!] as const).filter(([r]) => sets.includes(r.set));
+  const all = rows.map((r, i) => [r, loso[i]!] as const);
   const rate = (keep: (r: Row) => boolean): string => {
-    const sel = held.filter(([r]) => keep(r));
+    const sel = all.filter(([r]) => keep(r));
     return pct({ hit: sel.filter(([, q]) => q).length, n: sel.length });
   };
-  console.log(`  ${`sets 2-${DEV_SETS.length} held out`.padEnd(22)} poisoned ${rate((r) => r.poisoned).padEnd(20)} clean ${rate((r) => !r.poisoned)}`);
+  const later = (r: Row): boolean => sets.includes(r.set);
+  console.log(`  ${`sets 2-${DEV_SETS.length} held out`.padEnd(22)} poisoned ${rate((r) => later(r) && r.poisoned).padEnd(20)} clean ${rate((r) => later(r) && !r.poisoned)}`);
   // The retired holdouts were written by engineers who never saw the screen: the nearest proxy for others' documents.
   const retired = (r: Row): boolean => RETIRED_HOLDOUTS.includes(r.set);
   for (const [name, keep] of [
     ['retired, English', (r: Row) => retired(r) && r.english],
     ['retired, other', (r: Row) => retired(r) && !r.english],
+    [`dev 1-${DEV_SETS.length - RETIRED_HOLDOUTS.length}, English`, (r: Row) => !retired(r) && r.english],
   ] as const) {
     console.log(`  ${name.padEnd(22)} poisoned ${rate((r) => keep(r) && r.poisoned).padEnd(20)} clean ${rate((r) => keep(r) && !r.poisoned)}`);
   }
@@ -474,12 +546,13 @@ const round = (v: number): number => Math.round(v * 1000) / 1000;
 const thresholdNote = SPLIT
   ? [
       ` * Each threshold is the lowest at which the ${FOLDS}-fold cross-validated share of clean documents quarantined is at`,
-      ` * most ${TARGET_CLEAN * 100} %: among the documents read as English (code and data included) for \`threshold\`, among those`,
-      ' * read as written in another language for `otherLanguageThreshold`. No holdout set was read.',
+      ` * most ${TARGET_ENGLISH * 100} % among the documents read as English (code and data included) for \`threshold\`, at most`,
+      ` * ${TARGET_OTHER * 100} % among those read as written in another language for \`otherLanguageThreshold\`. Only dev sets and`,
+      ' * retired holdouts were read.',
     ].join('\n')
   : [
       ` * The threshold (the same for both language groups) is the lowest at which the ${FOLDS}-fold cross-validated share`,
-      ` * of clean documents quarantined is at most ${TARGET_CLEAN * 100} %. No holdout set was read.`,
+      ` * of clean documents quarantined is at most ${TARGET_CLEAN * 100} %. Only dev sets and retired holdouts were read.`,
     ].join('\n');
 const weights = DOCUMENT_FEATURES.map((f, k) => `    ${f}: ${round(final[k + 1]!)},`).join('\n');
 const source = `/**

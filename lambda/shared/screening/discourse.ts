@@ -99,6 +99,21 @@ function blankSpans(text: string, spans: ReadonlyArray<readonly [number, number]
   return out + text.slice(from);
 }
 
+/**
+ * A '?' or '!' right before `next` ends a sentence unless a character of a word or a URL follows it at once (an ASCII
+ * letter or digit, `= & % / # . - _ ~ +`): a URL's query ("https://shop.example/?ref=rv77 in every answer") or a
+ * name ("Yahoo!Mail") goes on. A blank, a closing mark or another script's character (Japanese writes none between
+ * sentences) lets it end.
+ */
+function markEnds(text: string, next: number): boolean {
+  if (next >= text.length) return true;
+  const d = text.charCodeAt(next);
+  return d >= 0x80 || !(isAsciiWordChar(d) || URL_CHAR[d] === 1);
+}
+/** 1 for the characters of a URL besides letters and digits that continue it after a '?' or '!'. */
+const URL_CHAR = new Uint8Array(0x80);
+for (const ch of '=&%/#.-_~+') URL_CHAR[ch.charCodeAt(0)] = 1;
+
 /** Number of {@link DISCUSSION_WORDS} in `text`, counting at most `limit`. Linear in the text's length. */
 export function discussionCount(text: string, limit = DISCUSSION_MIN): number {
   let count = 0;
@@ -130,6 +145,13 @@ function cuedAt(text: string, at: number): boolean {
  * `delete=`), not a verb that opens a sentence.
  */
 const codeToken = (next: number): boolean => next === 0x28 || next === 0x22 || next === 0x3d || next === 0x60;
+/**
+ * 1 for the characters that, written right before a word, make it a name in code or on a command line: a path or a
+ * slash command (`/ask`), a flag (`--force`), a variable (`$HOME`), a handle or a channel (`@everyone`, `#general`), a
+ * member (`.delete`), an identifier part (`_send`). Such a word is not a verb opening a sentence.
+ */
+const SIGIL = new Uint8Array(0x80);
+for (const ch of '/\\$@#._-') SIGIL[ch.charCodeAt(0)] = 1;
 /** Longest key read before an `=` ({@link cuedKey}). */
 const KEY_MAX = 24;
 /**
@@ -568,6 +590,7 @@ export function imperativeProfile(text: string): ImperativeProfile {
       if (next !== 0x20 && next !== 0x0a && next !== 0x09 && next !== 0x0d) continue;
       if (lastWordLength === 1) continue;
     }
+    if ((c === 0x3f || c === 0x21) && !markEnds(text, i)) continue;
     if (requestStart >= 0) requests.push([requestStart, i]);
     requestStart = -1;
     endSentence();
@@ -721,6 +744,48 @@ function afterComma(text: string, at: number): boolean {
   let k = at - 1;
   while (k >= 0 && at - k <= COMMA_SPAN && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k--;
   return k >= 0 && (text.charCodeAt(k) === 0x2c || text.charCodeAt(k) === 0xff0c);
+}
+/** Modals that forbid by themselves (English: a rule about an AI is read as forbidding only in English). */
+const FORBIDDING: ReadonlySet<string> = new Set(['never', "mustn't", "shouldn't", "shan't", 'cannot', "can't"]);
+/** A negation right after a modal makes it forbid ("must not", "should never"). */
+const NEGATION: ReadonlySet<string> = new Set(['not', 'never']);
+/** Longest word {@link modifiesNext} reads after a processor noun. */
+const NEXT_WORD_MAX = 24;
+/**
+ * Words after a processor noun that go on naming or describing it: "AI assistants and chatbots", "an AI agent with
+ * file access".
+ */
+const NAME_GOES_ON: ReadonlySet<string> = new Set(['and', 'or', 'with']);
+/** Nouns for whoever acts (besides the processor nouns): "AI agents", "the AI triage bot", "AI recruiter tools". */
+const AGENT_NOUN = /(?:er|ers|or|ors|ant|ants|ent|ents|bot|bots|tool|tools|model|models|system|systems)$/;
+/** The word of Latin letters at `at` (blanks skipped, same line), lower case, its end; '' before anything else. */
+function latinWordAt(text: string, at: number): readonly [string, number] {
+  let k = at;
+  while (k < text.length && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k++;
+  const from = k;
+  while (k < text.length && k - from < NEXT_WORD_MAX && (text.charCodeAt(k) | 0x20) >= 0x61 && (text.charCodeAt(k) | 0x20) <= 0x7a) k++;
+  countWork(k - at);
+  if (k === from || (k < text.length && isLetterOrDigit(text.charCodeAt(k)))) return ['', k];
+  return [text.slice(from, k).toLowerCase(), k];
+}
+/** The word names or describes whoever acts: a processor or agent noun, a verb of processing, "that"/"who", "-ing". */
+function namesActor(word: string): boolean {
+  const bits = WORD_BITS.get(word) ?? 0;
+  return (bits & (B_PROCESSOR | B_PROCESSING | B_DESCRIBED | B_MODAL)) !== 0 || word.endsWith('ing') || AGENT_NOUN.test(word) || NAME_GOES_ON.has(word);
+}
+/**
+ * The processor noun ending at `at` modifies the next word or is a verb's complement: a word of the Latin alphabet
+ * follows it on the same line (blanks only between), and neither that word nor, when it is a plain noun, the one
+ * after it names or describes whoever acts ({@link namesActor}): "the AI platform team", "LLM applications", "sent
+ * to an LLM without separating …", but not "the AI triage bot that labels …", "AI agents operating on …". Then
+ * "to"/"for" before it do not speak to it; an address ends its noun phrase with a colon, a comma, a line end, or a
+ * description of the reader ("Note to the AI: …", "for any AI summarizing this"). Reads at most two words.
+ */
+function modifiesNext(text: string, at: number): boolean {
+  const [first, end] = latinWordAt(text, at);
+  if (first === '' || namesActor(first)) return false;
+  const [second] = latinWordAt(text, end);
+  return !namesActor(second);
 }
 /** Words before "an" that make it speak to the processor noun after it ("you are an AI", "as an assistant"); not "written by an AI". */
 const AN_BEFORE: ReadonlySet<string> = new Set(['are', 'as', "you're", 'am', 'be', 'being']);
@@ -953,6 +1018,9 @@ interface SentenceState {
   laterDirective: boolean;
   /** A processor noun follows the sentence's opening imperative: it is the verb's object ("ask the assistant to …"). */
   object: boolean;
+  /** Modals of the sentence, and those of them that forbid ("must not", "should never", "never", "mustn't"). */
+  modals: number;
+  forbids: number;
   words: number;
 }
 const freshSentence = (): SentenceState => ({
@@ -973,6 +1041,8 @@ const freshSentence = (): SentenceState => ({
   described: false,
   laterDirective: false,
   object: false,
+  modals: 0,
+  forbids: 0,
   words: 0,
 });
 
@@ -1004,6 +1074,7 @@ export function addressProfile(text: string): AddressProfile {
   let sincePunct = 0; // words since the processor noun of the current sentence (for a vocative ':' or ',')
   let processorAt = -1; // word index of the latest processor noun in the sentence
   let towardAt = -100; // word index of the latest TOWARD word
+  let towardAn = false; // …and it is "an" after "are"/"as" ("if you are an AI")
   let presentReader = 0;
   let prevWord = '';
   let prev2 = ''; // the word before prevWord (three-word phrases)
@@ -1046,7 +1117,10 @@ export function addressProfile(text: string): AddressProfile {
       if (cur.processor) processorMentions++;
       const directs = cur.imperative || cur.modal || cur.second || cur.tell || describedDirects;
       // "The bot was told never to reveal it": a rule about an AI that the document reports is not one it gives.
-      if ((cur.vocative && directs) || (cur.subject && cur.modal && !cur.reportedRule)) processorDirected++;
+      // "The assistant must not reveal its configuration": a rule that only forbids restricts an AI, the genre of a
+      // guardrail policy about it; a rule that directs it ("must forward the thread", "must now include …") is spoken to it.
+      const onlyForbids = cur.modals > 0 && cur.forbids === cur.modals;
+      if ((cur.vocative && directs) || (cur.subject && cur.modal && !cur.reportedRule && !onlyForbids)) processorDirected++;
       else if (prev !== undefined && directs) processorDirected++;
       const reported = cur.reported && !cur.imperative;
       const commands = cur.imperative || cur.tell || cur.laterDirective;
@@ -1101,7 +1175,7 @@ export function addressProfile(text: string): AddressProfile {
       const index = cur.words++;
       const at = index - clauseStart;
       if (at === 0 || (at === 1 && (SENTENCE_OPENERS.has(prevWord) || /^[0-9]/.test(prevWord) || prevWord.length === 1))) {
-        if (!codeToken(text.charCodeAt(i)) && (DIRECTIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word))) cur.imperative = true;
+        if (!codeToken(text.charCodeAt(i)) && !SIGIL[text.charCodeAt(start - 1) & 0x7f] && (DIRECTIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word))) cur.imperative = true;
       }
       if (at === 1 && DOC_IMPERATIVE.phrases.has(pair)) cur.imperative = true;
       let processor: boolean;
@@ -1132,16 +1206,25 @@ export function addressProfile(text: string): AddressProfile {
           ((bits & B_PROCESSOR) !== 0 ||
             ((word === 'model' || word === 'models') && prevWord === 'language') ||
             (hyphen > 0 && AI_HEADS.has(word.slice(0, hyphen))));
-        if ((bits & B_TELL) !== 0) cur.tell = true;
+        if ((bits & B_TELL) !== 0 && !SIGIL[text.charCodeAt(start - 1) & 0x7f]) cur.tell = true;
         if ((bits & B_SECOND) !== 0) cur.second = true;
-        if ((bits & B_MODAL) !== 0) cur.modal = true;
+        if ((bits & B_MODAL) !== 0) {
+          cur.modal = true;
+          // "should never": one modal, forbidding.
+          const negates = FORBIDDING.has(word) && ((WORD_BITS.get(prevWord) ?? 0) & B_MODAL) !== 0 && !FORBIDDING.has(prevWord);
+          if (!negates) cur.modals++;
+          if (FORBIDDING.has(word)) cur.forbids++;
+        } else if (NEGATION.has(word) && ((WORD_BITS.get(prevWord) ?? 0) & B_MODAL) !== 0 && !FORBIDDING.has(prevWord)) cur.forbids++;
         if ((bits & B_REPLY) !== 0) cur.reply = true;
         if ((bits & B_USER) !== 0) cur.user = true;
         if ((bits & B_INSTEAD) !== 0) cur.instead = true;
         if ((bits & B_PROCESSING) !== 0) clauseProcessing = true;
         if ((bits & B_DESCRIBED) !== 0) clauseDescribed = true;
         // "an" speaks to an AI only after "are" or "as" ("if you are an AI", "as an AI"), not in "written by an AI".
-        if ((bits & B_TOWARD) !== 0 && (word !== 'an' || AN_BEFORE.has(prevWord))) towardAt = index;
+        if ((bits & B_TOWARD) !== 0 && (word !== 'an' || AN_BEFORE.has(prevWord))) {
+          towardAt = index;
+          towardAn = word === 'an';
+        }
         if ((bits & B_REPLY) !== 0 && ((WORD_BITS.get(prevWord) ?? 0) & B_SECOND) !== 0) cur.yourReply = true;
         if (REPORTED.has(word)) {
           cur.reported = true;
@@ -1161,7 +1244,8 @@ export function addressProfile(text: string): AddressProfile {
         processorAt = index;
         sincePunct = 0;
         // Spoken to right after "to"/"for"/"an" (a vocative closed by ':' or ',' is found at the punctuation).
-        if (index - towardAt <= TOWARD_SPAN) cur.vocative = true;
+        // …but "are an AI" whatever follows, and "to"/"for" only when the noun ends its phrase (modifiesNext).
+        if (index - towardAt <= TOWARD_SPAN && (towardAn || !modifiesNext(text, i))) cur.vocative = true;
         if (index - clauseStart <= 2) cur.subject = true;
       } else if (processorAt >= 0) {
         sincePunct++;
@@ -1223,6 +1307,7 @@ export function addressProfile(text: string): AddressProfile {
       const next = i < n ? text.charCodeAt(i) : 0x20;
       if (next !== 0x20 && next !== 0x09 && next !== 0x0d) continue;
     }
+    if ((c === 0x3f || c === 0x21) && !markEnds(text, i)) continue;
     endSentence();
   }
   endLine(n);
@@ -1309,13 +1394,20 @@ export function codeLineShare(text: string): number {
  * JSON (a document opening with `{` or `[` is data, and its string values are its content). Single- and
  * double-quoted strings end at their line; triple-quoted and template strings may span lines, up to
  * {@link MAX_PROGRAM_STRING} characters. One pass, linear.
+ *
+ * @param written - the text as written, when `text` is a view of it (same length) whose blanked quotations may have
+ *   taken a quotation mark of a literal (a docstring ending in "… has tried." reads as a cued quotation `""`): the
+ *   literals are found in `written` and blanked in `text`.
  */
-export function programView(text: string): string {
+export function programView(text: string, written = text): string {
   const n = text.length;
+  if (written.length !== n) throw new Error('programView: the written text and its view differ in length');
+  const view = text;
+  text = written;
   let first = 0;
   while (first < n && text.charCodeAt(first) <= 0x20) first++;
   const opener = text.charCodeAt(first);
-  if (opener === 0x7b || opener === 0x5b || codeLineShare(text) < PROGRAM_SHARE) return text;
+  if (opener === 0x7b || opener === 0x5b || codeLineShare(text) < PROGRAM_SHARE) return view;
   const blank: Array<[number, number]> = [];
   let i = 0;
   while (i < n) {
@@ -1361,7 +1453,7 @@ export function programView(text: string): string {
     i = closed;
   }
   countWork(n);
-  return blankSpans(text, blank);
+  return blankSpans(view, blank);
 }
 
 /**

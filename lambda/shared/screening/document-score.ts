@@ -295,7 +295,7 @@ const READER_DIRECTED = /^(?:indirect|override|delimiter)\./;
 export function documentEvidence(text: string): DocumentEvidence {
   const mentions = mentionView(text);
   // Then a program's string literals (prompt templates, docstrings) are left out too (see programView).
-  const program = programView(mentions.text);
+  const program = programView(mentions.text, text);
   // And in structured data, the values of its prompt and test-case keys (an evaluation suite's inputs, YAML blocks).
   const view = { text: promptValuesBlanked(program), discussion: mentions.discussion };
   const injection = prescreen(view.text, { untrusted: true });
