@@ -63,9 +63,18 @@ const REPORTING_CUES: ReadonlySet<string> = new Set([
   'payload', 'example', 'examples', 'e.g', 'such as', 'like', 'phrase', 'phrases', 'string', 'sentence', 'the line',
   'the text', 'the body', 'the prompt', 'attempts', 'schrieb', 'ecrit', 'escribio', 'написал', 'фразу', 'de zin',
   'la frase', 'la phrase', 'zum beispiel', 'par exemple', 'por ejemplo',
+  ...foldedCues(DOCUMENT_CUES.REPORTING!),
 ]);
-/** CJK reporting cues ("as an example", "for example", "such as"), found as substrings. */
-const REPORTING_CUES_CJK = ['例として', '例えば', '例如', '比如', '예로', '예를'];
+/** CJK and Thai reporting cues ("as an example", "for example", "such as", "wrote"), found as substrings. */
+const REPORTING_CUES_CJK = ['例として', '例えば', '例如', '比如', '예로', '예를', ...entries(DOCUMENT_CUES.REPORTING_RUN!)];
+/**
+ * Reporting words of the verb-final languages that follow a closing quotation mark (a Turkish "diye", a Korean "라고"):
+ * words, and particles attached to the mark.
+ */
+const REPORTING_AFTER: ReadonlySet<string> = new Set(foldedCues(DOCUMENT_CUES.REPORTING_AFTER!));
+const REPORTING_AFTER_RUN: readonly string[] = entries(DOCUMENT_CUES.REPORTING_AFTER_RUN!);
+/** Characters read after a closing quotation mark for a reporting word ({@link cuedAfter}). */
+const CUE_AFTER_SPAN = 16;
 /** A quotation that opens at most this many characters after a mention closed continues a list of examples. */
 const LIST_GAP = 8;
 /** How far before a quotation's opening mark a reporting cue may end. */
@@ -109,10 +118,26 @@ export function discussionCount(text: string, limit = DISCUSSION_MIN): number {
   return count;
 }
 
+/**
+ * Folds text as {@link cuedAt} reads it: lower case, the accents of the Latin, Greek and Cyrillic alphabets removed.
+ * The vowel signs of Devanagari and Thai and the marks of Arabic and Hebrew are letters of their words, and stay.
+ */
+function fold(text: string): string {
+  return text.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+}
+/** The space-separated entries of a cue list of lexicon/document-cues.ts (run lists are read as written). */
+function entries(list: string): string[] {
+  return list.split(/\s+/).filter((w) => w !== '');
+}
+/** A cue list of lexicon/document-cues.ts, folded, its phrases (`a_b`) written with a space. */
+function foldedCues(list: string): string[] {
+  return entries(list).map((w) => fold(w.replace(/_/g, ' ')));
+}
+
 /** A reporting cue ends within {@link CUE_SPAN} characters before `at` (reads at most that many characters). */
 function cuedAt(text: string, at: number): boolean {
   const before = text.slice(Math.max(0, at - CUE_SPAN), at);
-  const words = before.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').split(/[^\p{L}\p{N}.]+/u);
+  const words = fold(before).split(/[^\p{L}\p{N}.]+/u);
   countWork(6 * before.length);
   let prev = '';
   for (const raw of words) {
@@ -120,10 +145,36 @@ function cuedAt(text: string, at: number): boolean {
     if (REPORTING_CUES.has(word) || REPORTING_CUES.has(`${prev} ${word}`)) return true;
     prev = word;
   }
-  if (before.charCodeAt(before.length - 1) < 0x3000 && !/[\u3000-\uffff]/.test(before)) return false;
+  if (!/[\u0e00-\u0e7f\u3000-\uffff]/.test(before)) return false;
   countWork(REPORTING_CUES_CJK.length * before.length);
   return REPORTING_CUES_CJK.some((cue) => before.includes(cue));
 }
+
+/**
+ * A reporting word of a verb-final language follows the closing mark that ends at `end`: a particle attached to it
+ * ("'…'라고", "「…」という") or, after blanks, a word ("\"…\" diye", "\"…\" gibi"). Reads at most
+ * {@link CUE_AFTER_SPAN} characters.
+ */
+function cuedAfter(text: string, end: number): boolean {
+  const after = text.slice(end, end + CUE_AFTER_SPAN);
+  countWork(2 * after.length);
+  if (isRunScript(after.charCodeAt(0))) return REPORTING_AFTER_RUN.some((cue) => after.startsWith(cue));
+  const word = /^[ \t]*([\p{L}\p{M}]+)/u.exec(after)?.[1];
+  return word !== undefined && REPORTING_AFTER.has(fold(word));
+}
+
+/**
+ * Closing marks a quotation opened by `open` may end with besides its own ({@link CLOSER}): the low opening mark „ is
+ * closed by “ in German and Czech, by ” in Polish, Hungarian, Romanian and Dutch, and by a typed " anywhere.
+ */
+const ALSO_CLOSES: ReadonlyMap<number, readonly number[]> = new Map([[0x201e, [0x201d, 0x22]]]);
+/** `c` closes the quotation opened by `open`, whose own closing mark is `closer`. */
+const closes = (open: number, closer: number, c: number): boolean => c === closer || (ALSO_CLOSES.get(open)?.includes(c) ?? false);
+/**
+ * An apostrophe followed by `next` closes a quotation: not inside a word of an alphabet that writes apostrophes in
+ * words ("don't", "l'IA", "ін'єкція"); a Korean or Japanese particle attached to the mark ("'…'라고") is no such word.
+ */
+const apostropheCloses = (next: number): boolean => !isWordChar(next) || isRunScript(next);
 
 /**
  * A word followed right away by `(`, `"`, `=` or a backtick is a name in code or data (`describe(`, `"name":`,
@@ -178,6 +229,7 @@ export function mentionView(text: string, everySpan = false): MentionView {
   const blankAll = discussion || everySpan;
   const blank: Array<[number, number]> = [];
   let open = -1; // position of the current quotation's opening mark
+  let opener = 0;
   let closer = 0;
   let lineStart = true;
   let fence = -1; // start of an open fenced block
@@ -226,8 +278,8 @@ export function mentionView(text: string, everySpan = false): MentionView {
     if (open >= 0) {
       if (i - open > MAX_QUOTE) {
         open = -1;
-      } else if (c === closer && text.charCodeAt(i - 1) !== 0x5c && (c !== 0x27 || i + 1 >= n || !isWordChar(text.charCodeAt(i + 1)))) {
-        if (blankAll || open - lastBlankEnd <= LIST_GAP || cuedAt(text, open)) {
+      } else if (closes(opener, closer, c) && text.charCodeAt(i - 1) !== 0x5c && (c !== 0x27 || i + 1 >= n || apostropheCloses(text.charCodeAt(i + 1)))) {
+        if (blankAll || open - lastBlankEnd <= LIST_GAP || cuedAt(text, open) || cuedAfter(text, i + 1)) {
           blank.push([open, i + 1]);
           lastBlankEnd = i + 1;
         }
@@ -247,6 +299,7 @@ export function mentionView(text: string, everySpan = false): MentionView {
     // An escaped quotation mark (`\"` in a string literal) is a character of the string, not a quotation.
     if (prev === 0x5c) continue;
     open = i;
+    opener = c;
     closer = close;
   }
   countWork(i);

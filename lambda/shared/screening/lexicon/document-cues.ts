@@ -351,6 +351,47 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     حمله حملات مهاجم تزریق آسیب‌پذیری مخرب فیشینگ
     攻击者 恶意 钓鱼 越狱 攻撃者 悪意 フィッシング 脱獄 공격자 악성 피싱 탈옥 주입 การโจมตี ผู้โจมตี ช่องโหว่ ฟิชชิ่ง`,
   /**
+   * Reporting words that, right before a quotation (within a few words), make it a mention rather than text the
+   * document speaks: verbs of saying, writing, reading and containing ("wrote", "says", "contains"), "for example" and
+   * "such as", and the nouns that name a quoted piece of text ("the sentence", "the phrase", "the text"), in the other
+   * languages (English's are in `discourse.ts`). Read with case and Latin accents folded away, so Vietnamese has only
+   * phrases here: its one-syllable words collide once unaccented ("nói" say, "nội" internal).
+   */
+  REPORTING: `
+    schrieb schreibt schrieben sagte sagt sagten lautet lautete enthielt enthält tippte beispiel beispielsweise z.b
+    satz sätze sätzen formulierung den_text dem_text
+    écrit écrivait disait a_dit il_dit elle_dit contenait contient tapé exemple p.ex tel_que telle_que tels_que le_texte
+    escribe escribió decía dice dijo contenía contiene tal_como la_frase el_texto
+    escreveu escreve dizia diz disse continha contém exemplo tal_como a_frase o_texto
+    scritto scrive scriveva diceva dice disse conteneva contiene esempio ad_es il_testo
+    schreef schrijft zei zegt bevatte bevat bijvoorbeeld bv zoals de_tekst
+    napisał napisała napisano pisze powiedział mówi zawierał zawiera przykład np takie_jak zdanie zdaniem frazę tekst
+    написала написано пишет сказал говорит содержал содержит например фраза текст надпись строку
+    написав написала написано пише сказав каже містив містить наприклад фраза фразу текст напис рядок
+    كتب قال يقول تقول يحتوي تحتوي مثل مثلا مثلاً المثال عبارة العبارة جملة الجملة النص
+    लिखा कहा उदाहरण जैसे वाक्य
+    örneğin mesela
+    ví_dụ chẳng_hạn cụm_từ dòng_chữ
+    menulis menuliskan mengatakan berkata berisi misalnya contohnya contoh seperti kalimat teks frasa
+    skrev skriver sade säger innehöll innehåller exempel t.ex såsom meningen frasen texten
+    napsal napsala píše řekl říká obsahoval obsahuje například např větu věta frázi textem
+    כתב אמר אומר מכיל למשל לדוגמה כמו המשפט הביטוי הטקסט
+    نوشت نوشته گفت مثلا مثلاً مانند جمله عبارت متن`,
+  /** {@link REPORTING} in Chinese, Japanese, Korean and Thai, found anywhere in the few characters before a quotation. */
+  REPORTING_RUN: `写道 写着 說道 说道 声称 聲稱 譬如 诸如 諸如 字样 字樣 这句话 這句話 句子 たとえば 書かれた 書いた 言った 文言
+    一文 예컨대 문장 문구 เช่น ตัวอย่าง ข้อความ ประโยค เขียนว่า บอกว่า`,
+  /**
+   * Reporting words that follow a quotation in languages that put the verb last (Korean, Japanese, Turkish, Hindi,
+   * Persian): a quotative particle or a "such as" right after the closing mark ("'…'라고 썼다", "「…」と書いた",
+   * "\"…\" gibi", "\"…\" diye"). Space-separated; found at the start of the text after the closing mark.
+   */
+  REPORTING_AFTER: `
+    diye gibi şeklinde ifadesi ifadeleri cümlesi yazıyordu dedi
+    जैसे लिखा कहा
+    نوشته گفت مانند`,
+  /** {@link REPORTING_AFTER} in Korean and Japanese, attached to the closing mark. */
+  REPORTING_AFTER_RUN: `라고 이라고 라는 이라는 같은 처럼 등의 등을 と書 と言 という といった とか のような などの など って`,
+  /**
    * The commonest function words of English, and of the other languages written in the Latin script: a document
    * whose prose has more of the others' than of English's is read as written in another language.
    */
