@@ -1059,6 +1059,7 @@ export function addressProfile(text: string): AddressProfile {
   let towardAt = -100; // word index of the latest TOWARD word
   let presentReader = 0;
   let prevWord = '';
+  let prevTime = false; // prevWord is a number right after a colon: the end of a time ("10:15:44"), not a list number
   let prev2 = ''; // the word before prevWord (three-word phrases)
   let clauseProcessing = false; // the clause has a verb of processing a document (DOC_PROCESSING)
   let clauseDescribed = false; // …and a relative pronoun or a demonstrative (DOC_DESCRIBED)
@@ -1153,7 +1154,7 @@ export function addressProfile(text: string): AddressProfile {
       work += 3 * word.length + pair.length + triple.length;
       const index = cur.words++;
       const at = index - clauseStart;
-      if (at === 0 || (at === 1 && (SENTENCE_OPENERS.has(prevWord) || /^[0-9]/.test(prevWord) || prevWord.length === 1))) {
+      if (at === 0 || (at === 1 && (SENTENCE_OPENERS.has(prevWord) || (/^[0-9]/.test(prevWord) && !prevTime) || prevWord.length === 1))) {
         if (!codeToken(text.charCodeAt(i)) && (DIRECTIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word))) cur.imperative = true;
       }
       if (at === 1 && DOC_IMPERATIVE.phrases.has(pair)) cur.imperative = true;
@@ -1221,6 +1222,7 @@ export function addressProfile(text: string): AddressProfile {
       }
       prev2 = prevWord;
       prevWord = word;
+      prevTime = /^[0-9]/.test(word) && start > 0 && text.charCodeAt(start - 1) === 0x3a;
       // Thai writes a blank between sentences, none between words: a Thai run before a blank ends its sentence.
       if (isThai(text.charCodeAt(i - 1)) && (i >= n || text.charCodeAt(i) === 0x20)) endSentence();
       continue;
