@@ -326,8 +326,9 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
   INSTEAD_RUN: `而是 改为 代わりに 대신 แทน`,
   /**
    * Words that show a document discusses attacks (added to the screen's own list in `discourse.ts`): attack,
-   * attacker, injection, vulnerability, malicious, phishing, jailbreak, in the other languages. `a_b` is a phrase;
-   * Chinese, Japanese, Korean and Thai entries are found anywhere.
+   * attacker, injection, vulnerability, malicious, phishing, jailbreak, in the other languages; and, as the English
+   * list has them, threat, scam, suspicious, exercise, defence, countermeasure, mitigation and researcher. `a_b` is a
+   * phrase; Chinese, Japanese, Korean and Thai entries are found anywhere.
    */
   DISCUSSION: `
     angriffe sicherheitslücke bösartig bösartige bösartigen schadcode
@@ -349,7 +350,35 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     útok útoky útočník útočníci injekce zranitelnost zranitelnosti škodlivý škodlivé
     מתקפה מתקפות התקפה תוקף תוקפים הזרקה פגיעות זדוני זדונית
     حمله حملات مهاجم تزریق آسیب‌پذیری مخرب فیشینگ
-    攻击者 恶意 钓鱼 越狱 攻撃者 悪意 フィッシング 脱獄 공격자 악성 피싱 탈옥 주입 การโจมตี ผู้โจมตี ช่องโหว่ ฟิชชิ่ง`,
+    攻击者 恶意 钓鱼 越狱 攻撃者 悪意 フィッシング 脱獄 공격자 악성 피싱 탈옥 주입 การโจมตี ผู้โจมตี ช่องโหว่ ฟิชชิ่ง
+    bedrohung bedrohungen betrug betrüger verdächtig verdächtige verdächtigen übung übungen gegenmaßnahme
+    gegenmaßnahmen schwachstellen sicherheitsforscher
+    menace menaces arnaque arnaques escroquerie suspecte suspects exercice exercices contre-mesure contre-mesures
+    atténuation usurpation chercheur chercheurs
+    amenaza amenazas estafa estafas sospechoso sospechosa sospechosos ejercicio ejercicios contramedida contramedidas
+    mitigación suplantación investigador investigadores
+    ameaça ameaças golpe golpes suspeito suspeita suspeitos exercício exercícios mitigação pesquisador pesquisadores
+    minaccia minacce truffa truffe sospetto sospetta sospetti esercizio esercizi contromisura contromisure mitigazione
+    ricercatore ricercatori
+    dreiging dreigingen oplichting oplichters verdachte oefening oefeningen tegenmaatregel tegenmaatregelen onderzoeker
+    onderzoekers
+    zagrożenie zagrożenia oszustwo oszustwa oszust podejrzany podejrzana podejrzane ćwiczenie ćwiczenia obrona badacz
+    badacze
+    угроза угрозы мошенничество мошенники мошенник подозрительный подозрительное подозрительные упражнение упражнения
+    контрмеры исследователь исследователи
+    загроза загрози шахрайство шахраї шахрай підозрілий підозріле підозрілі вправа вправи захист контрзаходи дослідник
+    дослідники
+    تهديد تهديدات احتيال مشبوه مشبوهة تمرين تمارين دفاع باحث باحثون
+    खतरा खतरे धोखाधड़ी संदिग्ध अभ्यास बचाव शोधकर्ता
+    tehdit tehditler dolandırıcılık dolandırıcı şüpheli alıştırma savunma araştırmacı araştırmacılar
+    mối_đe_dọa đáng_ngờ bài_tập phòng_thủ nhà_nghiên_cứu
+    ancaman penipuan mencurigakan latihan pertahanan mitigasi peneliti
+    hotet bedrägeri misstänkt misstänkta övning övningar försvar motåtgärd motåtgärder forskare
+    hrozba hrozby podvod podvody podezřelý podezřelé cvičení obrana protiopatření výzkumník výzkumníci
+    איום איומים הונאה חשוד חשודה תרגיל תרגול הגנה חוקר חוקרים
+    تهدید کلاهبرداری مشکوک تمرین دفاع پژوهشگر
+    威胁 诈骗 可疑 练习 演练 防护 研究人员 脅威 詐欺 不審 演習 研究者 위협 사기 의심스러운 연습 연구자 ภัยคุกคาม หลอกลวง
+    น่าสงสัย แบบฝึกหัด นักวิจัย`,
   /**
    * Reporting words that, right before a quotation (within a few words), make it a mention rather than text the
    * document speaks: verbs of saying, writing, reading and containing ("wrote", "says", "contains"), "for example" and
