@@ -167,7 +167,22 @@ function cuedAfter(text: string, end: number): boolean {
  * Closing marks a quotation opened by `open` may end with besides its own ({@link CLOSER}): the low opening mark „ is
  * closed by “ in German and Czech, by ” in Polish, Hungarian, Romanian and Dutch, and by a typed " anywhere.
  */
-const ALSO_CLOSES: ReadonlyMap<number, readonly number[]> = new Map([[0x201e, [0x201d, 0x22]]]);
+const ALSO_CLOSES: ReadonlyMap<number, readonly number[]> = new Map([
+  [0x201e, [0x201d, 0x22]],
+  [0x201a, [0x2019]],
+]);
+/**
+ * Quotation marks of other languages that {@link CLOSER} (shared with the prompt score) leaves out: the single low mark
+ * ‚…‘ of German and Czech (‚…’ typed), and the single guillemets ‹…› of French and Swiss German.
+ */
+const MORE_CLOSERS: ReadonlyMap<number, number> = new Map([
+  [0x201a, 0x2018],
+  [0x2039, 0x203a],
+]);
+for (const [open, close] of MORE_CLOSERS) {
+  ACTS_ON[open] = 1;
+  ACTS_ON[close] = 1;
+}
 /** `c` closes the quotation opened by `open`, whose own closing mark is `closer`. */
 const closes = (open: number, closer: number, c: number): boolean => c === closer || (ALSO_CLOSES.get(open)?.includes(c) ?? false);
 /**
@@ -289,7 +304,7 @@ export function mentionView(text: string, everySpan = false): MentionView {
         continue;
       }
     }
-    const close = CLOSER.get(c);
+    const close = CLOSER.get(c) ?? MORE_CLOSERS.get(c);
     if (close === undefined) continue;
     const prev = i === 0 ? 0x20 : text.charCodeAt(i - 1);
     // An attribute value (`style="…"`) is markup, unless its key is a reporting cue or a prompt key (`payload="…"` in
