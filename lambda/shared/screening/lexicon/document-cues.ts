@@ -17,7 +17,11 @@
  * Languages: en, de, fr, es, pt, it, nl, pl, ru, uk, zh, ja, ko, ar, hi, tr, vi, id, sv, cs, he, fa, th.
  */
 export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
-  /** Whoever processes the document: an AI, an assistant, a chatbot, a language model. */
+  /**
+   * Whoever processes the document: an AI, an assistant, a chatbot, a language model; in the languages that decline
+   * nouns (Polish, Russian, Ukrainian, Czech, Turkish, German), also in the cases a sentence addresses or names its
+   * reader in: the vocative, the dative ("to the model") and the genitive ("for the model", Polish "do modelu").
+   */
   PROCESSOR: `
     ai a.i llm llms chatbot chatbots assistant assistants gpt chatgpt copilot summarizer summarizers language_model
     language_models ai-assistant
@@ -40,7 +44,18 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     asistent asistente asistentovi jazykový_model umělá_inteligence
     בינה_מלאכותית העוזר לעוזר מודל_שפה צ'אטבוט
     دستیار هوش_مصنوعی مدل_زبانی چت_بات
-    resumidor resumidora riassuntore samenvatter zusammenfasser`,
+    resumidor resumidora riassuntore samenvatter zusammenfasser
+    sprachmodells sprachmodellen
+    asystentem asystenci asystentów asystentom czatbota czatbotowi chatbota chatbotowi modelu_językowego
+    modelowi_językowemu modelem_językowym modelu_językowy modele_językowe modeli_językowych sztucznej_inteligencjo
+    ассистентом ии-ассистента ии-ассистенту чат-бота чат-боту чат-ботом нейросетью языковой_модели языковую_модель
+    языковой_моделью языковые_модели языковых_моделей искусственного_интеллекта искусственному_интеллекту
+    асистентом чат-бота чат-боту мовної_моделі мовну_модель мовній_моделі мовною_моделлю мовні_моделі
+    штучного_інтелекту штучному_інтелекту
+    asistenta asistentem chatbota chatbotu chatbote jazykového_modelu jazykovému_modelu jazykovým_modelem
+    jazykový_modele umělé_inteligence umělou_inteligenci
+    asistanın asistanlar yapay_zekaya yapay_zekâya yapay_zekanın yapay_zekânın dil_modeline dil_modelinin
+    dil_modelleri sohbet_botuna`,
   PROCESSOR_RUN: `
     人工智能 ai助手 智能助手 聊天机器人 语言模型 大模型 大语言模型 助手 人工智慧 語言模型 聊天機器人
     アシスタント 言語モデル チャットボット 人工知能 aiアシスタント
@@ -201,7 +216,9 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     cambia assegna cerca inoltra classifica riassumi chiama segna approva conferma sostituisci rimuovi cita
     wijzig verander wijs zoek classificeer vat markeer keur bevestig vervang geef noem
     zmień przypisz wyszukaj szukaj przekaż sklasyfikuj streść podsumuj zadzwoń oznacz zatwierdź potwierdź zastąp
-    podaj wpisz sprawdź sprawdźcie zapisz wypełnij podpisz zachowaj
+    podaj wpisz sprawdź sprawdźcie zapisz wypełnij podpisz zachowaj wywołaj zamknij poproś pomiń ustaw odrzuć
+    вызови закрой попроси пропусти установи отклони викличи закрий попроси пропусти встанови відхили
+    zavolej zavři požádej přeskoč nastav odmítni rufe schließe überspringe
     измени поменяй назначь найди перешли классифицируй перескажи позвони отметь одобри подтверди замени
     укажи дай
     перевір перевірте зміни признач знайди перешли класифікуй підсумуй зателефонуй познач схвали підтверди заміни вкажи дай
