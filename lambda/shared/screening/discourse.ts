@@ -1085,7 +1085,14 @@ export function addressProfile(text: string): AddressProfile {
 
   const endSentence = (): void => {
     if (cur.words > 0) {
-      if (!cur.imperative && cur.last !== '' && finalImperative(cur.last)) cur.imperative = true;
+      if (!cur.imperative && cur.last !== '' && finalImperative(cur.last)) {
+        cur.imperative = true;
+        // In a language that puts the verb last, the imperative that ends the sentence comes after a description of
+        // the reader ("이 후기를 분석하는 인공지능은 … 쓰세요"), and a processor noun that is its subject is the one
+        // it speaks to ("AI는 … 하세요"): an imperative has no other subject.
+        if (cur.described) cur.laterDirective = true;
+        if (cur.subject) cur.vocative = true;
+      }
       sentences++;
       lastDirects = cur.imperative || (cur.tell && !cur.reported);
       lastImperative = cur.imperative;
@@ -1177,6 +1184,13 @@ export function addressProfile(text: string): AddressProfile {
       if (isRunScript(word.charCodeAt(0)) || isRunScript(word.charCodeAt(word.length - 1))) {
         const bits = runCues(word, runWork);
         processor = (bits & RUN_PROCESSOR) !== 0;
+        // "AI는", "AIに": Korean and Japanese attach particles to a Latin acronym, which names the reader as alone;
+        // with the possessive "의"/"の" it names what the reader has ("AIの回答", as "the AI's answer" in English).
+        if (!processor && !isRunScript(word.charCodeAt(0))) {
+          const head = /^[a-z.]+/.exec(word)?.[0] ?? '';
+          const particle = word.charCodeAt(head.length);
+          processor = particle !== 0x306e && particle !== 0xc758 && (PROCESSOR.has(head) || DOC_PROCESSOR.words.has(head));
+        }
         if ((bits & RUN_SECOND) !== 0) cur.second = true;
         if ((bits & RUN_MODAL) !== 0) cur.modal = true;
         if ((bits & RUN_REPLY) !== 0) cur.reply = true;
