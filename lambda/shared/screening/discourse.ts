@@ -63,9 +63,18 @@ const REPORTING_CUES: ReadonlySet<string> = new Set([
   'payload', 'example', 'examples', 'e.g', 'such as', 'like', 'phrase', 'phrases', 'string', 'sentence', 'the line',
   'the text', 'the body', 'the prompt', 'attempts', 'schrieb', 'ecrit', 'escribio', 'написал', 'фразу', 'de zin',
   'la frase', 'la phrase', 'zum beispiel', 'par exemple', 'por ejemplo',
+  ...foldedCues(DOCUMENT_CUES.REPORTING!),
 ]);
-/** CJK reporting cues ("as an example", "for example", "such as"), found as substrings. */
-const REPORTING_CUES_CJK = ['例として', '例えば', '例如', '比如', '예로', '예를'];
+/** CJK and Thai reporting cues ("as an example", "for example", "such as", "wrote"), found as substrings. */
+const REPORTING_CUES_CJK = ['例として', '例えば', '例如', '比如', '예로', '예를', ...entries(DOCUMENT_CUES.REPORTING_RUN!)];
+/**
+ * Reporting words of the verb-final languages that follow a closing quotation mark (a Turkish "diye", a Korean "라고"):
+ * words, and particles attached to the mark.
+ */
+const REPORTING_AFTER: ReadonlySet<string> = new Set(foldedCues(DOCUMENT_CUES.REPORTING_AFTER!));
+const REPORTING_AFTER_RUN: readonly string[] = entries(DOCUMENT_CUES.REPORTING_AFTER_RUN!);
+/** Characters read after a closing quotation mark for a reporting word ({@link cuedAfter}). */
+const CUE_AFTER_SPAN = 16;
 /** A quotation that opens at most this many characters after a mention closed continues a list of examples. */
 const LIST_GAP = 8;
 /** How far before a quotation's opening mark a reporting cue may end. */
@@ -124,10 +133,26 @@ export function discussionCount(text: string, limit = DISCUSSION_MIN): number {
   return count;
 }
 
+/**
+ * Folds text as {@link cuedAt} reads it: lower case, the accents of the Latin, Greek and Cyrillic alphabets removed.
+ * The vowel signs of Devanagari and Thai and the marks of Arabic and Hebrew are letters of their words, and stay.
+ */
+function fold(text: string): string {
+  return text.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+}
+/** The space-separated entries of a cue list of lexicon/document-cues.ts (run lists are read as written). */
+function entries(list: string): string[] {
+  return list.split(/\s+/).filter((w) => w !== '');
+}
+/** A cue list of lexicon/document-cues.ts, folded, its phrases (`a_b`) written with a space. */
+function foldedCues(list: string): string[] {
+  return entries(list).map((w) => fold(w.replace(/_/g, ' ')));
+}
+
 /** A reporting cue ends within {@link CUE_SPAN} characters before `at` (reads at most that many characters). */
 function cuedAt(text: string, at: number): boolean {
   const before = text.slice(Math.max(0, at - CUE_SPAN), at);
-  const words = before.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').split(/[^\p{L}\p{N}.]+/u);
+  const words = fold(before).split(/[^\p{L}\p{N}.]+/u);
   countWork(6 * before.length);
   let prev = '';
   for (const raw of words) {
@@ -135,10 +160,51 @@ function cuedAt(text: string, at: number): boolean {
     if (REPORTING_CUES.has(word) || REPORTING_CUES.has(`${prev} ${word}`)) return true;
     prev = word;
   }
-  if (before.charCodeAt(before.length - 1) < 0x3000 && !/[\u3000-\uffff]/.test(before)) return false;
+  if (!/[\u0e00-\u0e7f\u3000-\uffff]/.test(before)) return false;
   countWork(REPORTING_CUES_CJK.length * before.length);
   return REPORTING_CUES_CJK.some((cue) => before.includes(cue));
 }
+
+/**
+ * A reporting word of a verb-final language follows the closing mark that ends at `end`: a particle attached to it
+ * ("'…'라고", "「…」という") or, after blanks, a word ("\"…\" diye", "\"…\" gibi"). Reads at most
+ * {@link CUE_AFTER_SPAN} characters.
+ */
+function cuedAfter(text: string, end: number): boolean {
+  const after = text.slice(end, end + CUE_AFTER_SPAN);
+  countWork(2 * after.length);
+  if (isRunScript(after.charCodeAt(0))) return REPORTING_AFTER_RUN.some((cue) => after.startsWith(cue));
+  const word = /^[ \t]*([\p{L}\p{M}]+)/u.exec(after)?.[1];
+  return word !== undefined && REPORTING_AFTER.has(fold(word));
+}
+
+/**
+ * Closing marks a quotation opened by `open` may end with besides its own ({@link CLOSER}): the low opening mark „ is
+ * closed by “ in German and Czech, by ” in Polish, Hungarian, Romanian and Dutch, and by a typed " anywhere.
+ */
+const ALSO_CLOSES: ReadonlyMap<number, readonly number[]> = new Map([
+  [0x201e, [0x201d, 0x22]],
+  [0x201a, [0x2019]],
+]);
+/**
+ * Quotation marks of other languages that {@link CLOSER} (shared with the prompt score) leaves out: the single low mark
+ * ‚…‘ of German and Czech (‚…’ typed), and the single guillemets ‹…› of French and Swiss German.
+ */
+const MORE_CLOSERS: ReadonlyMap<number, number> = new Map([
+  [0x201a, 0x2018],
+  [0x2039, 0x203a],
+]);
+for (const [open, close] of MORE_CLOSERS) {
+  ACTS_ON[open] = 1;
+  ACTS_ON[close] = 1;
+}
+/** `c` closes the quotation opened by `open`, whose own closing mark is `closer`. */
+const closes = (open: number, closer: number, c: number): boolean => c === closer || (ALSO_CLOSES.get(open)?.includes(c) ?? false);
+/**
+ * An apostrophe followed by `next` closes a quotation: not inside a word of an alphabet that writes apostrophes in
+ * words ("don't", "l'IA", "ін'єкція"); a Korean or Japanese particle attached to the mark ("'…'라고") is no such word.
+ */
+const apostropheCloses = (next: number): boolean => !isWordChar(next) || isRunScript(next);
 
 /**
  * A word followed right away by `(`, `"`, `=` or a backtick is a name in code or data (`describe(`, `"name":`,
@@ -200,6 +266,7 @@ export function mentionView(text: string, everySpan = false): MentionView {
   const blankAll = discussion || everySpan;
   const blank: Array<[number, number]> = [];
   let open = -1; // position of the current quotation's opening mark
+  let opener = 0;
   let closer = 0;
   let lineStart = true;
   let fence = -1; // start of an open fenced block
@@ -248,8 +315,8 @@ export function mentionView(text: string, everySpan = false): MentionView {
     if (open >= 0) {
       if (i - open > MAX_QUOTE) {
         open = -1;
-      } else if (c === closer && text.charCodeAt(i - 1) !== 0x5c && (c !== 0x27 || i + 1 >= n || !isWordChar(text.charCodeAt(i + 1)))) {
-        if (blankAll || open - lastBlankEnd <= LIST_GAP || cuedAt(text, open)) {
+      } else if (closes(opener, closer, c) && text.charCodeAt(i - 1) !== 0x5c && (c !== 0x27 || i + 1 >= n || apostropheCloses(text.charCodeAt(i + 1)))) {
+        if (blankAll || open - lastBlankEnd <= LIST_GAP || cuedAt(text, open) || cuedAfter(text, i + 1)) {
           blank.push([open, i + 1]);
           lastBlankEnd = i + 1;
         }
@@ -259,7 +326,7 @@ export function mentionView(text: string, everySpan = false): MentionView {
         continue;
       }
     }
-    const close = CLOSER.get(c);
+    const close = CLOSER.get(c) ?? MORE_CLOSERS.get(c);
     if (close === undefined) continue;
     const prev = i === 0 ? 0x20 : text.charCodeAt(i - 1);
     // An attribute value (`style="…"`) is markup, unless its key is a reporting cue or a prompt key (`payload="…"` in
@@ -269,6 +336,7 @@ export function mentionView(text: string, everySpan = false): MentionView {
     // An escaped quotation mark (`\"` in a string literal) is a character of the string, not a quotation.
     if (prev === 0x5c) continue;
     open = i;
+    opener = c;
     closer = close;
   }
   countWork(i);
@@ -1077,6 +1145,7 @@ export function addressProfile(text: string): AddressProfile {
   let towardAn = false; // …and it is "an" after "are"/"as" ("if you are an AI")
   let presentReader = 0;
   let prevWord = '';
+  let prevTime = false; // prevWord is a number right after a colon: the end of a time ("10:15:44"), not a list number
   let prev2 = ''; // the word before prevWord (three-word phrases)
   let clauseProcessing = false; // the clause has a verb of processing a document (DOC_PROCESSING)
   let clauseDescribed = false; // …and a relative pronoun or a demonstrative (DOC_DESCRIBED)
@@ -1087,7 +1156,14 @@ export function addressProfile(text: string): AddressProfile {
 
   const endSentence = (): void => {
     if (cur.words > 0) {
-      if (!cur.imperative && cur.last !== '' && finalImperative(cur.last)) cur.imperative = true;
+      if (!cur.imperative && cur.last !== '' && finalImperative(cur.last)) {
+        cur.imperative = true;
+        // In a language that puts the verb last, the imperative that ends the sentence comes after a description of
+        // the reader ("이 후기를 분석하는 인공지능은 … 쓰세요"), and a processor noun that is its subject is the one
+        // it speaks to ("AI는 … 하세요"): an imperative has no other subject.
+        if (cur.described) cur.laterDirective = true;
+        if (cur.subject) cur.vocative = true;
+      }
       sentences++;
       lastDirects = cur.imperative || (cur.tell && !cur.reported);
       lastImperative = cur.imperative;
@@ -1174,7 +1250,7 @@ export function addressProfile(text: string): AddressProfile {
       work += 3 * word.length + pair.length + triple.length;
       const index = cur.words++;
       const at = index - clauseStart;
-      if (at === 0 || (at === 1 && (SENTENCE_OPENERS.has(prevWord) || /^[0-9]/.test(prevWord) || prevWord.length === 1))) {
+      if (at === 0 || (at === 1 && (SENTENCE_OPENERS.has(prevWord) || (/^[0-9]/.test(prevWord) && !prevTime) || prevWord.length === 1))) {
         if (!codeToken(text.charCodeAt(i)) && !SIGIL[text.charCodeAt(start - 1) & 0x7f] && (DIRECTIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word))) cur.imperative = true;
       }
       if (at === 1 && DOC_IMPERATIVE.phrases.has(pair)) cur.imperative = true;
@@ -1182,6 +1258,13 @@ export function addressProfile(text: string): AddressProfile {
       if (isRunScript(word.charCodeAt(0)) || isRunScript(word.charCodeAt(word.length - 1))) {
         const bits = runCues(word, runWork);
         processor = (bits & RUN_PROCESSOR) !== 0;
+        // "AI는", "AIに": Korean and Japanese attach particles to a Latin acronym, which names the reader as alone;
+        // with the possessive "의"/"の" it names what the reader has ("AIの回答", as "the AI's answer" in English).
+        if (!processor && !isRunScript(word.charCodeAt(0))) {
+          const head = /^[a-z.]+/.exec(word)?.[0] ?? '';
+          const particle = word.charCodeAt(head.length);
+          processor = particle !== 0x306e && particle !== 0xc758 && (PROCESSOR.has(head) || DOC_PROCESSOR.words.has(head));
+        }
         if ((bits & RUN_SECOND) !== 0) cur.second = true;
         if ((bits & RUN_MODAL) !== 0) cur.modal = true;
         if ((bits & RUN_REPLY) !== 0) cur.reply = true;
@@ -1252,6 +1335,7 @@ export function addressProfile(text: string): AddressProfile {
       }
       prev2 = prevWord;
       prevWord = word;
+      prevTime = /^[0-9]/.test(word) && start > 0 && text.charCodeAt(start - 1) === 0x3a;
       // Thai writes a blank between sentences, none between words: a Thai run before a blank ends its sentence.
       if (isThai(text.charCodeAt(i - 1)) && (i >= n || text.charCodeAt(i) === 0x20)) endSentence();
       continue;

@@ -17,7 +17,11 @@
  * Languages: en, de, fr, es, pt, it, nl, pl, ru, uk, zh, ja, ko, ar, hi, tr, vi, id, sv, cs, he, fa, th.
  */
 export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
-  /** Whoever processes the document: an AI, an assistant, a chatbot, a language model. */
+  /**
+   * Whoever processes the document: an AI, an assistant, a chatbot, a language model; in the languages that decline
+   * nouns (Polish, Russian, Ukrainian, Czech, Turkish, German), also in the cases a sentence addresses or names its
+   * reader in: the vocative, the dative ("to the model") and the genitive ("for the model", Polish "do modelu").
+   */
   PROCESSOR: `
     ai a.i llm llms chatbot chatbots assistant assistants gpt chatgpt copilot summarizer summarizers language_model
     language_models ai-assistant
@@ -40,7 +44,18 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     asistent asistente asistentovi jazykový_model umělá_inteligence
     בינה_מלאכותית העוזר לעוזר מודל_שפה צ'אטבוט
     دستیار هوش_مصنوعی مدل_زبانی چت_بات
-    resumidor resumidora riassuntore samenvatter zusammenfasser`,
+    resumidor resumidora riassuntore samenvatter zusammenfasser
+    sprachmodells sprachmodellen
+    asystentem asystenci asystentów asystentom czatbota czatbotowi chatbota chatbotowi modelu_językowego
+    modelowi_językowemu modelem_językowym modelu_językowy modele_językowe modeli_językowych sztucznej_inteligencjo
+    ассистентом ии-ассистента ии-ассистенту чат-бота чат-боту чат-ботом нейросетью языковой_модели языковую_модель
+    языковой_моделью языковые_модели языковых_моделей искусственного_интеллекта искусственному_интеллекту
+    асистентом чат-бота чат-боту мовної_моделі мовну_модель мовній_моделі мовною_моделлю мовні_моделі
+    штучного_інтелекту штучному_інтелекту
+    asistenta asistentem chatbota chatbotu chatbote jazykového_modelu jazykovému_modelu jazykovým_modelem
+    jazykový_modele umělé_inteligence umělou_inteligenci
+    asistanın asistanlar yapay_zekaya yapay_zekâya yapay_zekanın yapay_zekânın dil_modeline dil_modelinin
+    dil_modelleri sohbet_botuna`,
   PROCESSOR_RUN: `
     人工智能 ai助手 智能助手 聊天机器人 语言模型 大模型 大语言模型 助手 人工智慧 語言模型 聊天機器人
     アシスタント 言語モデル チャットボット 人工知能 aiアシスタント
@@ -201,7 +216,9 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     cambia assegna cerca inoltra classifica riassumi chiama segna approva conferma sostituisci rimuovi cita
     wijzig verander wijs zoek classificeer vat markeer keur bevestig vervang geef noem
     zmień przypisz wyszukaj szukaj przekaż sklasyfikuj streść podsumuj zadzwoń oznacz zatwierdź potwierdź zastąp
-    podaj wpisz sprawdź sprawdźcie zapisz wypełnij podpisz zachowaj
+    podaj wpisz sprawdź sprawdźcie zapisz wypełnij podpisz zachowaj wywołaj zamknij poproś pomiń ustaw odrzuć
+    вызови закрой попроси пропусти установи отклони викличи закрий попроси пропусти встанови відхили
+    zavolej zavři požádej přeskoč nastav odmítni rufe schließe überspringe
     измени поменяй назначь найди перешли классифицируй перескажи позвони отметь одобри подтверди замени
     укажи дай
     перевір перевірте зміни признач знайди перешли класифікуй підсумуй зателефонуй познач схвали підтверди заміни вкажи дай
@@ -326,8 +343,9 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
   INSTEAD_RUN: `而是 改为 代わりに 대신 แทน`,
   /**
    * Words that show a document discusses attacks (added to the screen's own list in `discourse.ts`): attack,
-   * attacker, injection, vulnerability, malicious, phishing, jailbreak, in the other languages. `a_b` is a phrase;
-   * Chinese, Japanese, Korean and Thai entries are found anywhere.
+   * attacker, injection, vulnerability, malicious, phishing, jailbreak, in the other languages; and, as the English
+   * list has them, threat, scam, suspicious, exercise, defence, countermeasure, mitigation and researcher. `a_b` is a
+   * phrase; Chinese, Japanese, Korean and Thai entries are found anywhere.
    */
   DISCUSSION: `
     angriffe sicherheitslücke bösartig bösartige bösartigen schadcode
@@ -349,7 +367,76 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     útok útoky útočník útočníci injekce zranitelnost zranitelnosti škodlivý škodlivé
     מתקפה מתקפות התקפה תוקף תוקפים הזרקה פגיעות זדוני זדונית
     حمله حملات مهاجم تزریق آسیب‌پذیری مخرب فیشینگ
-    攻击者 恶意 钓鱼 越狱 攻撃者 悪意 フィッシング 脱獄 공격자 악성 피싱 탈옥 주입 การโจมตี ผู้โจมตี ช่องโหว่ ฟิชชิ่ง`,
+    攻击者 恶意 钓鱼 越狱 攻撃者 悪意 フィッシング 脱獄 공격자 악성 피싱 탈옥 주입 การโจมตี ผู้โจมตี ช่องโหว่ ฟิชชิ่ง
+    bedrohung bedrohungen betrug betrüger verdächtig verdächtige verdächtigen übung übungen gegenmaßnahme
+    gegenmaßnahmen schwachstellen sicherheitsforscher
+    menace menaces arnaque arnaques escroquerie suspecte suspects exercice exercices contre-mesure contre-mesures
+    atténuation usurpation chercheur chercheurs
+    amenaza amenazas estafa estafas sospechoso sospechosa sospechosos ejercicio ejercicios contramedida contramedidas
+    mitigación suplantación investigador investigadores
+    ameaça ameaças golpe golpes suspeito suspeita suspeitos exercício exercícios mitigação pesquisador pesquisadores
+    minaccia minacce truffa truffe sospetto sospetta sospetti esercizio esercizi contromisura contromisure mitigazione
+    ricercatore ricercatori
+    dreiging dreigingen oplichting oplichters verdachte oefening oefeningen tegenmaatregel tegenmaatregelen onderzoeker
+    onderzoekers
+    zagrożenie zagrożenia oszustwo oszustwa oszust podejrzany podejrzana podejrzane ćwiczenie ćwiczenia obrona badacz
+    badacze
+    угроза угрозы мошенничество мошенники мошенник подозрительный подозрительное подозрительные упражнение упражнения
+    контрмеры исследователь исследователи
+    загроза загрози шахрайство шахраї шахрай підозрілий підозріле підозрілі вправа вправи захист контрзаходи дослідник
+    дослідники
+    تهديد تهديدات احتيال مشبوه مشبوهة تمرين تمارين دفاع باحث باحثون
+    खतरा खतरे धोखाधड़ी संदिग्ध अभ्यास बचाव शोधकर्ता
+    tehdit tehditler dolandırıcılık dolandırıcı şüpheli alıştırma savunma araştırmacı araştırmacılar
+    mối_đe_dọa đáng_ngờ bài_tập phòng_thủ nhà_nghiên_cứu
+    ancaman penipuan mencurigakan latihan pertahanan mitigasi peneliti
+    hotet bedrägeri misstänkt misstänkta övning övningar försvar motåtgärd motåtgärder forskare
+    hrozba hrozby podvod podvody podezřelý podezřelé cvičení obrana protiopatření výzkumník výzkumníci
+    איום איומים הונאה חשוד חשודה תרגיל תרגול הגנה חוקר חוקרים
+    تهدید کلاهبرداری مشکوک تمرین دفاع پژوهشگر
+    威胁 诈骗 可疑 练习 演练 防护 研究人员 脅威 詐欺 不審 演習 研究者 위협 사기 의심스러운 연습 연구자 ภัยคุกคาม หลอกลวง
+    น่าสงสัย แบบฝึกหัด นักวิจัย`,
+  /**
+   * Reporting words that, right before a quotation (within a few words), make it a mention rather than text the
+   * document speaks: verbs of saying, writing, reading and containing ("wrote", "says", "contains"), "for example" and
+   * "such as", and the nouns that name a quoted piece of text ("the sentence", "the phrase", "the text"), in the other
+   * languages (English's are in `discourse.ts`). Read with case and Latin accents folded away, so Vietnamese has only
+   * phrases here: its one-syllable words collide once unaccented ("nói" say, "nội" internal).
+   */
+  REPORTING: `
+    schrieb schreibt schrieben sagte sagt sagten lautet lautete enthielt enthält tippte beispiel beispielsweise z.b
+    satz sätze sätzen formulierung den_text dem_text
+    écrit écrivait disait a_dit il_dit elle_dit contenait contient tapé exemple p.ex tel_que telle_que tels_que le_texte
+    escribe escribió decía dice dijo contenía contiene tal_como la_frase el_texto
+    escreveu escreve dizia diz disse continha contém exemplo tal_como a_frase o_texto
+    scritto scrive scriveva diceva dice disse conteneva contiene esempio ad_es il_testo
+    schreef schrijft zei zegt bevatte bevat bijvoorbeeld bv zoals de_tekst
+    napisał napisała napisano pisze powiedział mówi zawierał zawiera przykład np takie_jak zdanie zdaniem frazę tekst
+    написала написано пишет сказал говорит содержал содержит например фраза текст надпись строку
+    написав написала написано пише сказав каже містив містить наприклад фраза фразу текст напис рядок
+    كتب قال يقول تقول يحتوي تحتوي مثل مثلا مثلاً المثال عبارة العبارة جملة الجملة النص
+    लिखा कहा उदाहरण जैसे वाक्य
+    örneğin mesela
+    ví_dụ chẳng_hạn cụm_từ dòng_chữ
+    menulis menuliskan mengatakan berkata berisi misalnya contohnya contoh seperti kalimat teks frasa
+    skrev skriver sade säger innehöll innehåller exempel t.ex såsom meningen frasen texten
+    napsal napsala píše řekl říká obsahoval obsahuje například např větu věta frázi textem
+    כתב אמר אומר מכיל למשל לדוגמה כמו המשפט הביטוי הטקסט
+    نوشت نوشته گفت مثلا مثلاً مانند جمله عبارت متن`,
+  /** {@link REPORTING} in Chinese, Japanese, Korean and Thai, found anywhere in the few characters before a quotation. */
+  REPORTING_RUN: `写道 写着 說道 说道 声称 聲稱 譬如 诸如 諸如 字样 字樣 这句话 這句話 句子 たとえば 書かれた 書いた 言った 文言
+    一文 예컨대 문장 문구 เช่น ตัวอย่าง ข้อความ ประโยค เขียนว่า บอกว่า`,
+  /**
+   * Reporting words that follow a quotation in languages that put the verb last (Korean, Japanese, Turkish, Hindi,
+   * Persian): a quotative particle or a "such as" right after the closing mark ("'…'라고 썼다", "「…」と書いた",
+   * "\"…\" gibi", "\"…\" diye"). Space-separated; found at the start of the text after the closing mark.
+   */
+  REPORTING_AFTER: `
+    diye gibi şeklinde ifadesi ifadeleri cümlesi yazıyordu dedi
+    जैसे लिखा कहा
+    نوشته گفت مانند`,
+  /** {@link REPORTING_AFTER} in Korean and Japanese, attached to the closing mark. */
+  REPORTING_AFTER_RUN: `라고 이라고 라는 이라는 같은 처럼 등의 등을 と書 と言 という といった とか のような などの など って`,
   /**
    * The commonest function words of English, and of the other languages written in the Latin script: a document
    * whose prose has more of the others' than of English's is read as written in another language.
