@@ -4,7 +4,7 @@
  *
  *   npx ts-node --transpile-only scripts/fit-document-weights.ts [--check]
  *
- * - Data: `test/fixtures/injection-eval/dev-documents{,-2,-3,-4,-5,-6,-7,-8,-9}.json` and the retired holdouts
+ * - Data: `test/fixtures/injection-eval/dev-documents{,-2,…,-10}.json` and the retired holdouts
  *   `holdout-documents-{3..9}.json` ({@link RETIRED_HOLDOUTS}). Live holdout sets are never read (the loader refuses
  *   any other name).
  * - Model: L2-regularized logistic regression over {@link DOCUMENT_FEATURES} (tens of weights, no word features),
@@ -12,17 +12,21 @@
  *   are left out of the fit (their verdict does not depend on the score).
  * - Folds: {@link FOLDS}-fold, stratified by label and dev set, documents ordered by an FNV-1a hash of their text.
  * - Operating point: the lowest threshold at which the cross-validated (out-of-fold) share of clean documents
- *   quarantined — hard signals included — is at most {@link TARGET_ENGLISH} (1.5 %) among the documents the screen
- *   reads as English and {@link TARGET_OTHER} (1 %) among the others, chosen separately among the documents the
- *   screen reads as English and among those it reads as another language (`FIT_THRESHOLDS=one` for a single
- *   threshold); the weights written are then fitted on all dev documents. Over the 16 sets (dev sets 1-9 and
- *   the retired holdouts 3-9, session 9) with the session-9 features, leave-one-set-out (poisoned / clean
- *   quarantined, hard signals included): retired holdouts English 57.3 / 2.4 % (15 of 618 clean, 9 of them by a
- *   hard signal), other languages 70.9 / 0.8 %; sets 2-16 60.0 / 1.3 %; dev sets 1-9 English 54.8 / 0.6 %; nested
- *   cross-validation English 55.7 / 1.5, other languages 71.0 / 1.2; thresholds 0.9205 (English), 0.6910 (other
- *   languages). The round-5 features refitted on the 16 sets at 1 % gave retired English 44.2 / 2.4 (10 clean by a
- *   hard signal), other languages 67.0 / 0.5, sets 2-16 49.6 / 1.1, dev 1-9 English 40.0 / 0.1 (English threshold
- *   0.9706). Over sets 1-9 alone it gave English 60.4 / 0.6, other
+ *   quarantined — hard signals included — is at most {@link TARGET_ENGLISH} (1.25 %) among the documents the screen
+ *   reads as English and {@link TARGET_OTHER} (0.5 %) among the others (`FIT_THRESHOLDS=one` for a single
+ *   threshold); the weights written are then fitted on all dev documents. Session 9 chose both targets by a rule
+ *   written down before comparing them on the merged screen: the largest of 1 / 1.25 / 1.5 % (English) and
+ *   0.5 / 0.75 / 1 % (other languages) whose leave-one-set-out clean rate is at most the issue's 2 % on the documents
+ *   written by engineers who never saw the screen (the retired holdouts; for other languages also dev set 10), else
+ *   the lowest. Over the 17 sets (dev sets 1-10 and the retired holdouts 3-9) with the session-9 features,
+ *   leave-one-set-out (poisoned / clean quarantined, hard signals included), English target 1 / 1.25 / 1.5 %:
+ *   retired holdouts English 57.1 / 1.5, 60.0 / 1.9, 63.0 / 2.3 %; all English 56.4 / 1.0, 59.7 / 1.3, 62.7 / 1.6 %;
+ *   other-language target 0.5 / 0.75 / 1 %: retired holdouts 63.4 / 0.5, 73.8 / 0.5, 74.1 / 0.5 %, dev set 10
+ *   72.9 / 3.8, 72.9 / 4.9, 72.9 / 4.9 % (no target reaches 2 % on it), all other-language documents 64.6 / 1.2,
+ *   73.2 / 1.5, 74.1 / 1.5 %. Before this session's feature rounds, the round-5 features refitted on the 16 sets
+ *   (without set 10) at 1 % gave retired English 44.2 / 2.4 (10 clean by a hard signal), other languages
+ *   67.0 / 0.5, sets 2-16 49.6 / 1.1, dev 1-9 English 40.0 / 0.1 (English threshold
+   0.9706). Over sets 1-9 alone it gave English 60.4 / 0.6, other
  *   languages 65.0 / 1.7 (before round 5: 59.0 / 0.6 and 63.6 / 1.7; over sets 1-8 before set 9: 57.0 / 0.6 and 60.1 / 1.7). It was chosen by the leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
  *   in English and in other languages: 44.4 % of poisoned and 1.2 % of clean documents quarantined (English 1.0 %,
  *   other languages 1.7 %), against 45.7 % and 2.3 % (English 2.8 %) with one threshold. A nested run (the threshold chosen by an inner cross-validation of each training part, then
@@ -81,13 +85,13 @@ const FOLDS = 5;
  */
 const TARGET_CLEAN = Number(process.env.FIT_TARGET ?? 0.01);
 /**
- * The target of each language group's threshold (environment `FIT_TARGET_EN`, `FIT_TARGET_OTHER`; default
- * {@link TARGET_CLEAN}, and 1.5 % for English since session 9: with the retired holdouts in the fit, 1.5 % out of fold
- * gave 2.4 % of the retired holdouts' English clean documents quarantined leave-one-set-out, the rate of the plain
- * refit at 1 %, and 57.3 % of their English poisoned documents against 48.2 % at 1 %).
+ * The target of each language group's threshold (environment `FIT_TARGET_EN`, `FIT_TARGET_OTHER`, else `FIT_TARGET`):
+ * 1.25 % for English and 0.5 % for other languages since session 9, the largest targets whose leave-one-set-out clean
+ * rate stays within 2 % on documents written by engineers who never saw the screen (see the module comment; for
+ * other languages none does on dev set 10, so the lowest).
  */
-const TARGET_ENGLISH = Number(process.env.FIT_TARGET_EN ?? process.env.FIT_TARGET ?? 0.015);
-const TARGET_OTHER = Number(process.env.FIT_TARGET_OTHER ?? TARGET_CLEAN);
+const TARGET_ENGLISH = Number(process.env.FIT_TARGET_EN ?? process.env.FIT_TARGET ?? 0.0125);
+const TARGET_OTHER = Number(process.env.FIT_TARGET_OTHER ?? process.env.FIT_TARGET ?? 0.005);
 /** L2 penalty on the weights (not on the bias). */
 const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
 /** Features left out of the model (weight 0): comma-separated names (environment `FIT_DROP`, default {@link DROPPED}). */
@@ -436,7 +440,9 @@ const oof = outOfFold(rows, FOLDS);
 const threshold = chooseThresholds(rows, OPERATING === 'set' ? outOfSet(rows) : oof);
 {
   const clean = rows.filter((r) => !r.poisoned);
-  const allowed = Math.floor(TARGET_CLEAN * clean.length) - clean.filter((r) => r.hard).length;
+  const allowed = SPLIT
+    ? Math.floor(TARGET_ENGLISH * clean.filter((r) => !r.other).length) + Math.floor(TARGET_OTHER * clean.filter((r) => r.other).length) - clean.filter((r) => r.hard).length
+    : Math.floor(TARGET_CLEAN * clean.length) - clean.filter((r) => r.hard).length;
   console.log(`features ${DOCUMENT_FEATURES.length - DROP.size} of ${DOCUMENT_FEATURES.length}, lambda ${LAMBDA}, target ${SPLIT ? `${TARGET_ENGLISH} English, ${TARGET_OTHER} other languages` : TARGET_CLEAN}, ${SPLIT ? "a threshold per language group" : "one threshold"}: ` +
     `${clean.length} clean documents, ${clean.filter((r) => r.hard).length} quarantined by hard signals, so the threshold lets ${allowed} scored clean documents through`);
 }

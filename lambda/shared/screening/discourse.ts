@@ -150,7 +150,7 @@ function foldedCues(list: string): string[] {
 }
 
 /** A reporting cue ends within {@link CUE_SPAN} characters before `at` (reads at most that many characters). */
-function cuedAt(text: string, at: number): boolean {
+export function cuedAt(text: string, at: number): boolean {
   const before = text.slice(Math.max(0, at - CUE_SPAN), at);
   const words = fold(before).split(/[^\p{L}\p{N}.]+/u);
   countWork(6 * before.length);
