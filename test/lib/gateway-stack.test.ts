@@ -164,7 +164,7 @@ describe('GatewayStack', () => {
   describe('configuration', () => {
     test('turning images on makes the guardrail filter images too', () => {
       // GIVEN
-      const app = new App();
+      const app = newTemplateApp({ 'aws:cdk:bundling-stacks': [] });
       // WHEN
       const stack = new GatewayStack(app, 'Images', { config: parseConfig({ gateway: { limits: { maxImagesPerRequest: 2 } } }).gateway });
       // THEN

@@ -11,6 +11,10 @@ import {
   nearestFoundationModelIds,
   validateModels,
 } from '../../../constructs/inference-gateway';
+import { withoutCloudFormationValidator } from '../../helpers/validation';
+
+// Stacks in an App of aws-cdk-lib's defaults, read as templates: no CloudFormation validator (see the helper).
+withoutCloudFormationValidator();
 
 const NOVA: GatewayModel = { alias: 'nova-lite', modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 4096 };
 

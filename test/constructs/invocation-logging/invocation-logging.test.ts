@@ -17,6 +17,10 @@ import {
 import { type Finding, formatFindings, newConstructTestApp, readFindings, synthWithCompliance } from '../../helpers/compliance';
 import { kmsGrantsWithoutViaService } from '../../helpers/key-policy';
 import { lambdaBundleDir } from '../../../constructs/shared/lambda-bundle';
+import { withoutCloudFormationValidator } from '../../helpers/validation';
+
+// Stacks in an App of aws-cdk-lib's defaults, read as templates: no CloudFormation validator (see the helper).
+withoutCloudFormationValidator();
 
 /** `arn:<partition>:bedrock:eu-west-1:123456789012:*`, as the construct renders it. */
 const BEDROCK_SOURCE_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:eu-west-1:123456789012:*']] };

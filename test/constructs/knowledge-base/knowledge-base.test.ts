@@ -6,6 +6,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { SecureKnowledgeBase, type SecureKnowledgeBaseProps } from '../../../constructs/knowledge-base';
+import { withoutCloudFormationValidator } from '../../helpers/validation';
+
+// Stacks in an App of aws-cdk-lib's defaults, read as templates: no CloudFormation validator (see the helper).
+withoutCloudFormationValidator();
 
 function setup(extra: Partial<SecureKnowledgeBaseProps> = {}): { stack: Stack; kb: SecureKnowledgeBase; template: Template } {
   const stack = new Stack(new App(), 'Kb', { env: { account: '111122223333', region: 'eu-west-1' } });

@@ -5,6 +5,10 @@ import { ModelCustomization, type ModelCustomizationProps } from '../../../const
 import { ModelGuardrail } from '../../../constructs/model-guardrail';
 import { PrivateNetwork } from '../../../constructs/private-network';
 import { type Finding, formatFindings, newConstructTestApp, readFindings, synthWithCompliance } from '../../helpers/compliance';
+import { withoutCloudFormationValidator } from '../../helpers/validation';
+
+// Stacks in an App of aws-cdk-lib's defaults, read as templates: no CloudFormation validator (see the helper).
+withoutCloudFormationValidator();
 
 const WRITER = 'arn:aws:iam::123456789012:role/data-owner';
 

@@ -7,6 +7,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { PrivateNetwork, PrivateNetworkProps } from '../../../constructs/private-network';
 import { latestNodeRuntime } from '../../../constructs/shared/lambda-bundle';
 import { Finding, formatFindings, newConstructTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { withoutCloudFormationValidator } from '../../helpers/validation';
+
+// Stacks in an App of aws-cdk-lib's defaults, read as templates: no CloudFormation validator (see the helper).
+withoutCloudFormationValidator();
 
 const MODEL_ARN = 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0';
 const TABLE_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/quota';

@@ -11,6 +11,10 @@ import {
   unconditionedRootGrants,
   viaServicesByKey,
 } from '../../helpers/key-policy';
+import { withoutCloudFormationValidator } from '../../helpers/validation';
+
+// Stacks in an App of aws-cdk-lib's defaults, read as templates: no CloudFormation validator (see the helper).
+withoutCloudFormationValidator();
 
 describe('SecureKey', () => {
   describe('defaults', () => {

@@ -3,6 +3,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { TerminalDeadLetterQueue } from '../../../constructs/shared/dead-letter-queue';
 import { findAcknowledgments } from '../../../lib/compliance/report';
+import { withoutCloudFormationValidator } from '../../helpers/validation';
+
+// Stacks in an App of aws-cdk-lib's defaults, read as templates: no CloudFormation validator (see the helper).
+withoutCloudFormationValidator();
 
 describe('TerminalDeadLetterQueue', () => {
   describe('defaults', () => {

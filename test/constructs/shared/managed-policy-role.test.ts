@@ -7,6 +7,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SecureLogGroup } from '../../../constructs';
 import { LAMBDA_VPC_ACCESS_ACTIONS, ManagedPolicyRole } from '../../../constructs/shared/managed-policy-role';
 import { formatFindings, newConstructTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { withoutCloudFormationValidator } from '../../helpers/validation';
+
+// Stacks in an App of aws-cdk-lib's defaults, read as templates: no CloudFormation validator (see the helper).
+withoutCloudFormationValidator();
 
 describe('ManagedPolicyRole', () => {
   describe('grants', () => {

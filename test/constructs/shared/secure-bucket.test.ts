@@ -4,6 +4,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { AccessLogsBucket } from '../../../constructs/access-logs-bucket';
 import { SecureBucket, SecureBucketProps } from '../../../constructs/shared/secure-bucket';
 import { findAcknowledgments } from '../../../lib/compliance/report';
+import { withoutCloudFormationValidator } from '../../helpers/validation';
+
+// Stacks in an App of aws-cdk-lib's defaults, read as templates: no CloudFormation validator (see the helper).
+withoutCloudFormationValidator();
 
 function props(stack: Stack): SecureBucketProps {
   return {

@@ -9,6 +9,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { SecureFunction, SecureFunctionProps } from '../../../constructs/shared/secure-function';
 import { findAcknowledgments } from '../../../lib/compliance/report';
+import { withoutCloudFormationValidator } from '../../helpers/validation';
+
+// Stacks in an App of aws-cdk-lib's defaults, read as templates: no CloudFormation validator (see the helper).
+withoutCloudFormationValidator();
 
 function importedVpc(stack: Stack): ec2.IVpc {
   return ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {

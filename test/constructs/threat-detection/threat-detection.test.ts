@@ -3,6 +3,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AlertTopic } from '../../../constructs/alert-topic';
 import { POSTURE_EVENT_NAMES, ThreatDetection } from '../../../constructs/threat-detection';
 import { Finding, formatFindings, newConstructTestApp, synthWithCompliance } from '../../helpers/compliance';
+import { withoutCloudFormationValidator } from '../../helpers/validation';
+
+// Stacks in an App of aws-cdk-lib's defaults, read as templates: no CloudFormation validator (see the helper).
+withoutCloudFormationValidator();
 
 interface RuleProperties {
   EventPattern: { source: string[]; 'detail-type': string[]; detail: Record<string, unknown> };
