@@ -23,6 +23,10 @@
  * - Sets 12 and 13: holdout-documents-12 and holdout-documents-13, documents only, written side by side at the start of
  *   session 9 by two more engineers who did not coordinate (one leaning to external content a company's assistant
  *   reads, one to internal content it indexes), while the document screen was being reworked on dev data.
+ * - Sets 14 and 15: holdout-documents-14 and holdout-documents-15, documents only, written side by side in the middle of
+ *   session 9 by two more engineers who did not coordinate (external content and security writing; internal
+ *   engineering and operations content), after the session's first three rounds were merged and while a fourth was
+ *   being worked on dev data.
  *
  * **Retired (session 9):** the documents of sets 3 to 9 had each been measured several times (aggregates only, never
  * tuned on), so they could no longer serve as honest holdouts; they became development data of the document screen
@@ -37,7 +41,7 @@
  * language. With `--list`, also every miss and false positive (family, language and the first 120 characters,
  * newlines shown as ⏎) — for the person reporting the measurement, not for tuning.
  *
- *   npx ts-node --transpile-only bench/holdout.ts              # prompts of sets 3 to 6, documents of sets 10 to 13
+ *   npx ts-node --transpile-only bench/holdout.ts              # prompts of sets 3 to 6, documents of sets 10 to 15
  *   npx ts-node --transpile-only bench/holdout.ts --set 12     # one set (repeat --set for several)
  *   npx ts-node --transpile-only bench/holdout.ts --set 12 --list
  */
@@ -63,7 +67,7 @@ interface Tally {
 }
 
 /** The holdout sets, in the order they run by default. */
-const SETS: readonly string[] = ['3', '4', '5', '6', '10', '11', '12', '13'];
+const SETS: readonly string[] = ['3', '4', '5', '6', '10', '11', '12', '13', '14', '15'];
 
 /** Sets with direct prompts (holdout-prompts-<set>.json). */
 const PROMPT_SETS: ReadonlySet<string> = new Set(['3', '4', '5', '6']);
