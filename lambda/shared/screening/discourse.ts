@@ -918,6 +918,19 @@ const PHRASE_BITS = classBits([
 const PHRASE_LAST: ReadonlySet<string> = new Set([...PHRASE_BITS.keys(), ...DOC_IMPERATIVE.phrases].map((p) => p.slice(p.lastIndexOf(' ') + 1)));
 /** How many words before a processor noun a {@link TOWARD} word may stand ("to any AI model", "for the screening assistant"). */
 const TOWARD_SPAN = 3;
+/** Determiners after which "to" is a preposition before a noun phrase ("to the", "to any"), not an infinitive. */
+const DETERMINERS: ReadonlySet<string> = new Set(['the', 'a', 'an', 'any', 'every', 'each', 'all', 'whoever', 'this', 'these', 'that', 'those', 'whatever']);
+/**
+ * The "to" ending at `at` is the English infinitive marker: the next word is of the Latin alphabet, neither a
+ * determiner ({@link DETERMINERS}) nor a processor noun, and {@link IMPERATIVE_VERBS} or the verbs of processing hold
+ * it ("to bypass", "to process", "to summarize"). Reads at most {@link NEXT_WORD_MAX} characters ({@link latinWordAt}).
+ */
+function infinitiveTo(text: string, at: number): boolean {
+  const [next] = latinWordAt(text, at);
+  if (next === '' || DETERMINERS.has(next)) return false;
+  const bits = WORD_BITS.get(next) ?? 0;
+  return (bits & B_PROCESSOR) === 0 && (DIRECTIVE_VERBS.has(next) || (bits & B_PROCESSING) !== 0);
+}
 /** How many words after a processor noun a ':' or ',' may close a vocative ("AI assistant:", "Hey assistant —"). */
 const VOCATIVE_SPAN = 3;
 /**
@@ -1302,7 +1315,10 @@ export function addressProfile(text: string): AddressProfile {
         if ((bits & B_USER) !== 0) cur.user = true;
         if ((bits & B_INSTEAD) !== 0) cur.instead = true;
         if ((bits & B_PROCESSING) !== 0) clauseProcessing = true;
-        if ((bits & B_DESCRIBED) !== 0) clauseDescribed = true;
+        // "to" is also the English infinitive marker ("Requests to bypass process:", "help it to process"): as
+        // DOC_DESCRIBED's Polish demonstrative, or the English preposition of an address ("Instruction to the
+        // summarising model:"), it stands before a determiner or a noun, not a verb (infinitiveTo).
+        if ((bits & B_DESCRIBED) !== 0 && !(word === 'to' && infinitiveTo(text, i))) clauseDescribed = true;
         // "an" speaks to an AI only after "are" or "as" ("if you are an AI", "as an AI"), not in "written by an AI".
         if ((bits & B_TOWARD) !== 0 && (word !== 'an' || AN_BEFORE.has(prevWord))) {
           towardAt = index;
