@@ -23,10 +23,11 @@
  *   retired holdouts English 57.1 / 1.5, 60.0 / 1.9, 63.0 / 2.3 %; all English 56.4 / 1.0, 59.7 / 1.3, 62.7 / 1.6 %;
  *   other-language target 0.5 / 0.75 / 1 %: retired holdouts 63.4 / 0.5, 73.8 / 0.5, 74.1 / 0.5 %, dev set 10
  *   72.9 / 3.8, 72.9 / 4.9, 72.9 / 4.9 % (no target reaches 2 % on it), all other-language documents 64.6 / 1.2,
- *   73.2 / 1.5, 74.1 / 1.5 %. Before this session's feature rounds, the round-5 features refitted on the 16 sets
+ *   73.2 / 1.5, 74.1 / 1.5 %. Re-applied after the session's last round (tuner D): retired English 59.0 / 1.5, 63.2 / 1.9,
+ *   63.4 / 2.1 %; dev set 10 3.8, 4.9, 4.9 % clean: the same targets. Before this session's feature rounds, the round-5 features refitted on the 16 sets
  *   (without set 10) at 1 % gave retired English 44.2 / 2.4 (10 clean by a hard signal), other languages
  *   67.0 / 0.5, sets 2-16 49.6 / 1.1, dev 1-9 English 40.0 / 0.1 (English threshold
-   0.9706). Over sets 1-9 alone it gave English 60.4 / 0.6, other
+ *   0.9706). Over sets 1-9 alone it gave English 60.4 / 0.6, other
  *   languages 65.0 / 1.7 (before round 5: 59.0 / 0.6 and 63.6 / 1.7; over sets 1-8 before set 9: 57.0 / 0.6 and 60.1 / 1.7). It was chosen by the leave-one-set-out figures over sets 1-6, the only rule of the two whose clean rate stays within the 2 % target
  *   in English and in other languages: 44.4 % of poisoned and 1.2 % of clean documents quarantined (English 1.0 %,
  *   other languages 1.7 %), against 45.7 % and 2.3 % (English 2.8 %) with one threshold. A nested run (the threshold chosen by an inner cross-validation of each training part, then
@@ -247,6 +248,34 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  *   0.3 (+4.0 points and -0.5 point of clean), lambda 3 49.3 / 1.6. The 1.5 % choice sits at the criterion's clean
  *   bound, which is above the 2 % target for unseen documents, and lambda 2 to 5 give 2.8-3.1 % there: a lower
  *   English target is the safer choice once the hard signals quarantine fewer clean documents.
+ * Session 9, round 5 (tuner D, English clean documents), criterion fixed before comparing: at the default targets, the
+ * lowest leave-one-set-out retired-English clean count among variants with retired-English poisoned ≥ 59.0 %, all
+ * English clean ≤ 1.3 %, all other languages poisoned ≥ 63.6 % and clean ≤ 1.2 %, dev set 10 clean ≤ 3.8 %; worth
+ * merging only with ≥ 2 fewer retired-English clean documents, or ≥ 2 more points of retired-English poisoned at no
+ * more clean. Baseline: retired English 60.0 / 1.9 (12/618), all English 59.5 / 1.3, all other 64.6 / 1.2, dev 10
+ * 72.9 / 3.8 (FIT_TARGET_EN=0.015 for information: retired English 63.0 / 2.3). Variants (retired English / all
+ * English / all other / dev 10, poisoned / clean %):
+ * - V1, "an" after "are" speaks to an AI only with "you" as subject ("they are an automated assistant"): one document
+ *   changes (retired 7); 61.5 / 2.1 (13), refit noise. Not kept (one document).
+ * - V2, a quotation after any colon is an exhibit: 63.0 / 1.9 (12), 63.2 / 1.3, 71.5 / 1.1, 3.3 %; it blanks attacks
+ *   in quoted fields ('Gift message: "Note to AI: …"') and the relayed quotation an email passes on, which
+ *   discourse.test keeps on purpose. Not kept. V3-V4 (at least five words before the colon, no imperative opening,
+ *   no "you"): 63.0 / 1.9 with other languages 65.0 / 1.3 and dev 10 4.4 %; 61.7 / 2.1. V6 (the colon blanked too,
+ *   no code-like line end): 61.5 / 2.1. V7-V8 (no directive or dictating verb in the sentence): 59.8 / 1.9; 62.2 /
+ *   2.1 (13). All of them break the kept relay cases of discourse.test ("Carla wanted me to pass this on: …").
+ * - V5, "to"/"for" before a processor noun speak to it only near the clause's start: eight poisoned documents lose
+ *   their address ("…, a message for the AI assistant: …"); 62.0 / 2.3. Not kept.
+ * - V9, a verb of processing after an article is a noun ("a meter reading this week"): one clean, four poisoned
+ *   change; 59.4 / 1.8. Not kept. V13, a verb of processing opening its clause is an imperative, no description:
+ *   three poisoned lose presentReader; 60.7 / 1.9. Not kept. V14, in a letter a reply directive naming no processor
+ *   goes to the people greeted: 45 poisoned and 44 clean documents change; 60.9 / 1.9. Not kept.
+ * - V11, the Polish demonstrative "to" left out of the described-reader cues: 61.5 / 1.9, but two poisoned lose
+ *   presentReader ("Instruction to the summarising model:"). V12, "to" before a directive verb or a verb of
+ *   processing is the English infinitive: three clean documents of three sets, no poisoned; 61.5 / 1.9 (12), 60.8 /
+ *   1.3, 64.4 / 1.2, 3.8 % (below the merge bar alone).
+ * - The enumeration of quotations ('"…", "…" or "…"' in running text) alone: 62.8 / 2.1 (13), 61.9 / 1.3, 64.2 /
+ *   1.2, 3.8 %. With V12 (V16): 63.2 / 1.9 (12/618), 62.4 / 1.3, 64.1 / 1.2, 3.8 % — chosen (+3.2 points at the same
+ *   clean count; English threshold 0.8724, other languages 0.9151). At FIT_TARGET_EN=0.015: 63.4 / 2.1 (13).
  */
 const DROPPED = [
   'override',

@@ -244,6 +244,34 @@ function colonBefore(text: string, at: number): boolean {
   return k >= 0 && text.charCodeAt(k) === 0x3a;
 }
 
+/**
+ * Only a list separator stands between `from` and `to` (at most {@link LIST_GAP} characters): blanks and a comma, a
+ * semicolon or the word "or" ("\"a\", \"b\"", "\"a\" or \"b\"").
+ */
+function enumerates(text: string, from: number, to: number): boolean {
+  const gap = text.slice(from, to);
+  countWork(2 * gap.length);
+  return /^\s*(?:[,;]|or|[,;]\s*or)\s*$/i.test(gap);
+}
+
+/**
+ * The quotations from `open` to `end` stand in running text, not in data: a word (or a word and a colon, or an opening
+ * parenthesis) comes before the first, and no colon after the last (`["a", "b"]`, `"key": "a", "b": …` are values and
+ * keys of data). Reads at most a few blanks either side.
+ */
+function inProse(text: string, open: number, end: number): boolean {
+  let k = open - 1;
+  while (k >= 0 && open - k <= COLON_SPAN && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k--;
+  let e = end;
+  while (e < text.length && e - end <= COLON_SPAN && (text.charCodeAt(e) === 0x20 || text.charCodeAt(e) === 0x09)) e++;
+  countWork(open - k + e - end);
+  if (e < text.length && text.charCodeAt(e) === 0x3a) return false;
+  if (k < 0) return false;
+  const c = text.charCodeAt(k);
+  if (c === 0x3a) return k > 0 && isWordChar(text.charCodeAt(k - 1));
+  return c === 0x28 || (isWordChar(c) && c < 0x2000);
+}
+
 /** The result of {@link mentionView}. */
 export interface MentionView {
   /** The text with its mentions replaced by spaces (same length). */
@@ -272,6 +300,8 @@ export function mentionView(text: string, everySpan = false): MentionView {
   let fence = -1; // start of an open fenced block
   let fenceCued = false;
   let lastBlankEnd = -LIST_GAP - 1; // end of the latest blanked quotation
+  let keptOpen = -1; // the latest quotation left in the view, its start and end
+  let keptEnd = -1;
   let inQuote = false; // the previous line was a blanked blockquote line
   let i = 0;
   for (; i < n; i++) {
@@ -319,6 +349,14 @@ export function mentionView(text: string, everySpan = false): MentionView {
         if (blankAll || open - lastBlankEnd <= LIST_GAP || cuedAt(text, open) || cuedAfter(text, i + 1)) {
           blank.push([open, i + 1]);
           lastBlankEnd = i + 1;
+        } else if (keptEnd >= 0 && open - keptEnd <= LIST_GAP && enumerates(text, keptEnd, open) && inProse(text, keptOpen, i + 1)) {
+          // "…", "…" or "…": quotations listed one after another are examples a text enumerates, not a message
+          // it passes on (which is one quotation).
+          blank.push([keptOpen, keptEnd], [open, i + 1]);
+          lastBlankEnd = i + 1;
+        } else {
+          keptOpen = open;
+          keptEnd = i + 1;
         }
         open = -1;
         continue;
@@ -918,6 +956,19 @@ const PHRASE_BITS = classBits([
 const PHRASE_LAST: ReadonlySet<string> = new Set([...PHRASE_BITS.keys(), ...DOC_IMPERATIVE.phrases].map((p) => p.slice(p.lastIndexOf(' ') + 1)));
 /** How many words before a processor noun a {@link TOWARD} word may stand ("to any AI model", "for the screening assistant"). */
 const TOWARD_SPAN = 3;
+/** Determiners after which "to" is a preposition before a noun phrase ("to the", "to any"), not an infinitive. */
+const DETERMINERS: ReadonlySet<string> = new Set(['the', 'a', 'an', 'any', 'every', 'each', 'all', 'whoever', 'this', 'these', 'that', 'those', 'whatever']);
+/**
+ * The "to" ending at `at` is the English infinitive marker: the next word is of the Latin alphabet, neither a
+ * determiner ({@link DETERMINERS}) nor a processor noun, and {@link IMPERATIVE_VERBS} or the verbs of processing hold
+ * it ("to bypass", "to process", "to summarize"). Reads at most {@link NEXT_WORD_MAX} characters ({@link latinWordAt}).
+ */
+function infinitiveTo(text: string, at: number): boolean {
+  const [next] = latinWordAt(text, at);
+  if (next === '' || DETERMINERS.has(next)) return false;
+  const bits = WORD_BITS.get(next) ?? 0;
+  return (bits & B_PROCESSOR) === 0 && (DIRECTIVE_VERBS.has(next) || (bits & B_PROCESSING) !== 0);
+}
 /** How many words after a processor noun a ':' or ',' may close a vocative ("AI assistant:", "Hey assistant —"). */
 const VOCATIVE_SPAN = 3;
 /**
@@ -1302,7 +1353,10 @@ export function addressProfile(text: string): AddressProfile {
         if ((bits & B_USER) !== 0) cur.user = true;
         if ((bits & B_INSTEAD) !== 0) cur.instead = true;
         if ((bits & B_PROCESSING) !== 0) clauseProcessing = true;
-        if ((bits & B_DESCRIBED) !== 0) clauseDescribed = true;
+        // "to" is also the English infinitive marker ("Requests to bypass process:", "help it to process"): as
+        // DOC_DESCRIBED's Polish demonstrative, or the English preposition of an address ("Instruction to the
+        // summarising model:"), it stands before a determiner or a noun, not a verb (infinitiveTo).
+        if ((bits & B_DESCRIBED) !== 0 && !(word === 'to' && infinitiveTo(text, i))) clauseDescribed = true;
         // "an" speaks to an AI only after "are" or "as" ("if you are an AI", "as an AI"), not in "written by an AI".
         if ((bits & B_TOWARD) !== 0 && (word !== 'an' || AN_BEFORE.has(prevWord))) {
           towardAt = index;
