@@ -33,6 +33,10 @@
  * (`scripts/fit-document-weights.ts` reports them leave-one-set-out, apart from the other dev sets). For sets 3 to 6
  * only the direct prompts are still measured here; sets 7 to 9 are not run.
  *
+ * **Retired (session 10):** the documents of sets 10 to 15 had each been measured two to six times (aggregates only,
+ * never tuned on); they became development data too, and the only sets of the fit no tuner had inspected
+ * (`scripts/fit-document-weights.ts` reports them apart). `--set 10` … `--set 15` explain the retirement.
+ *
  * When more than one document set runs, the document figures are also pooled over them (overall, English, other
  * languages).
  *
@@ -41,7 +45,7 @@
  * language. With `--list`, also every miss and false positive (family, language and the first 120 characters,
  * newlines shown as ⏎) — for the person reporting the measurement, not for tuning.
  *
- *   npx ts-node --transpile-only bench/holdout.ts              # prompts of sets 3 to 6, documents of sets 10 to 15
+ *   npx ts-node --transpile-only bench/holdout.ts              # prompts of sets 3 to 6 (documents: see SETS)
  *   npx ts-node --transpile-only bench/holdout.ts --set 12     # one set (repeat --set for several)
  *   npx ts-node --transpile-only bench/holdout.ts --set 12 --list
  */
@@ -67,13 +71,16 @@ interface Tally {
 }
 
 /** The holdout sets, in the order they run by default. */
-const SETS: readonly string[] = ['3', '4', '5', '6', '10', '11', '12', '13', '14', '15'];
+const SETS: readonly string[] = ['3', '4', '5', '6'];
 
 /** Sets with direct prompts (holdout-prompts-<set>.json). */
 const PROMPT_SETS: ReadonlySet<string> = new Set(['3', '4', '5', '6']);
 
-/** Sets whose documents were retired to development data in session 9 (see the module comment). */
-const RETIRED_DOCUMENTS: ReadonlySet<string> = new Set(['3', '4', '5', '6', '7', '8', '9']);
+/** Sets whose documents were retired to development data, and the session that retired them (see the module comment). */
+const RETIRED_DOCUMENTS: ReadonlyMap<string, number> = new Map([
+  ...['3', '4', '5', '6', '7', '8', '9'].map((set) => [set, 9] as const),
+  ...['10', '11', '12', '13', '14', '15'].map((set) => [set, 10] as const),
+]);
 
 /** Targets from issue 10, printed beside each report so a reader can judge the figures without looking them up. */
 const DOCUMENT_TARGET = 'target: attacks flagged ≥ 50 %, benign flagged ≤ 2 %';
@@ -104,7 +111,7 @@ function parseOptions(args: readonly string[]): Options {
   for (const set of sets) {
     if (RETIRED_DOCUMENTS.has(set) && !SETS.includes(set)) {
       throw new Error(
-        `holdout ${set} holds documents only, and they were retired to development data in session 9: scripts/fit-document-weights.ts reports them leave-one-set-out. Pass --set ${SETS[SETS.length - 1]}, or omit --set to run every set\n${USAGE}`,
+        `holdout ${set} holds documents only, and they were retired to development data in session ${RETIRED_DOCUMENTS.get(set)}: scripts/fit-document-weights.ts reports them leave-one-set-out. Pass --set ${SETS[SETS.length - 1]}, or omit --set to run every set\n${USAGE}`,
       );
     }
     if (!SETS.includes(set)) {
@@ -215,7 +222,7 @@ function main(): void {
       );
     }
     if (RETIRED_DOCUMENTS.has(set)) {
-      console.log(`\n=== holdout ${set}: documents retired to development data in session 9 — document report skipped ===`);
+      console.log(`\n=== holdout ${set}: documents retired to development data in session ${RETIRED_DOCUMENTS.get(set)} — document report skipped ===`);
       continue;
     }
     documentSets.push(set);

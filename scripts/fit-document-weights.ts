@@ -5,16 +5,23 @@
  *   npx ts-node --transpile-only scripts/fit-document-weights.ts [--check]
  *
  * - Data: `test/fixtures/injection-eval/dev-documents{,-2,…,-10}.json` and the retired holdouts
- *   `holdout-documents-{3..9}.json` ({@link RETIRED_HOLDOUTS}). Live holdout sets are never read (the loader refuses
+ *   `holdout-documents-{3..15}.json` ({@link RETIRED_HOLDOUTS}). Live holdout sets are never read (the loader refuses
  *   any other name).
  * - Model: L2-regularized logistic regression over {@link DOCUMENT_FEATURES} (tens of weights, no word features),
  *   fitted by Newton's method from zero, so the result is deterministic. Documents a hard signal quarantines anyway
  *   are left out of the fit (their verdict does not depend on the score).
  * - Folds: {@link FOLDS}-fold, stratified by label and dev set, documents ordered by an FNV-1a hash of their text.
  * - Operating point: the lowest threshold at which the cross-validated (out-of-fold) share of clean documents
- *   quarantined — hard signals included — is at most {@link TARGET_ENGLISH} (1.25 %) among the documents the screen
- *   reads as English and {@link TARGET_OTHER} (0.5 %) among the others (`FIT_THRESHOLDS=one` for a single
- *   threshold); the weights written are then fitted on all dev documents. Session 9 chose both targets by a rule
+ *   quarantined — hard signals included — is at most {@link TARGET_ENGLISH} (1 %) among the documents the screen
+ *   reads as English and {@link TARGET_OTHER} (0.75 %) among the others (`FIT_THRESHOLDS=one` for a single
+ *   threshold); the weights written are then fitted on all dev documents. Session 10, with holdouts 10 to 15 retired,
+ *   chose them by a rule written down before comparing them: the largest of 1 / 1.25 / 1.5 % (English) and
+ *   0.5 / 0.75 / 1 % (other languages) whose leave-one-set-out clean rate is at most 2 % over all retired holdouts and
+ *   over sets 10 to 15 alone (for other languages also on dev set 10), else the lowest. English target 1 / 1.25 /
+ *   1.5 %: retired English 51.3 / 1.4, 59.2 / 1.9, 62.3 / 2.0 % (25 of 1,255); sets 10-15 English 51.9 / 1.9,
+ *   60.3 / 2.04 (13 of 637), 63.2 / 2.2 %: so 1 %. Other-language target 0.5 / 0.75 / 1 % (English at 1 %): retired
+ *   other 61.4 / 0.5, 63.9 / 0.7, 70.1 / 1.2 %; sets 10-15 other 61.8 / 1.0, 65.3 / 1.4, 73.4 / 2.4 %; dev set 10
+ *   55.2 / 1.1, 62.5 / 1.6, 67.7 / 1.6 %: so 0.75 %. Session 9 chose both targets by a rule
  *   written down before comparing them on the merged screen: the largest of 1 / 1.25 / 1.5 % (English) and
  *   0.5 / 0.75 / 1 % (other languages) whose leave-one-set-out clean rate is at most the issue's 2 % on the documents
  *   written by engineers who never saw the screen (the retired holdouts; for other languages also dev set 10), else
@@ -73,11 +80,14 @@ interface Row {
 }
 
 /**
- * Holdouts 3 to 9, retired to development data in session 9: each had been measured several times (aggregates only,
- * never tuned on), so none could serve as an honest holdout any longer, and they are the only documents written by
- * engineers who never saw the screen. Fresh holdouts (10 and later) replace them in `bench/holdout.ts`.
+ * Holdouts retired to development data: each had been measured several times (aggregates only, never tuned on), so
+ * none could serve as an honest holdout any longer, and they are the only documents written by engineers who never
+ * saw the screen. Sets 3 to 9 were retired in session 9, sets 10 to 15 (each measured two to six times) at the start
+ * of session 10; fresh holdouts (16 and later) replace them in `bench/holdout.ts`.
  */
-const RETIRED_HOLDOUTS = ['holdout-documents-3', 'holdout-documents-4', 'holdout-documents-5', 'holdout-documents-6', 'holdout-documents-7', 'holdout-documents-8', 'holdout-documents-9'];
+const RETIRED_HOLDOUTS = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15].map((n) => `holdout-documents-${n}`);
+/** The holdouts retired at the start of session 10, never inspected by a tuner until then. */
+const SESSION_10_RETIRED = [10, 11, 12, 13, 14, 15].map((n) => `holdout-documents-${n}`);
 const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4', 'dev-documents-5', 'dev-documents-6', 'dev-documents-7', 'dev-documents-8', 'dev-documents-9', 'dev-documents-10', ...RETIRED_HOLDOUTS];
 const FOLDS = 5;
 /**
@@ -87,12 +97,13 @@ const FOLDS = 5;
 const TARGET_CLEAN = Number(process.env.FIT_TARGET ?? 0.01);
 /**
  * The target of each language group's threshold (environment `FIT_TARGET_EN`, `FIT_TARGET_OTHER`, else `FIT_TARGET`):
- * 1.25 % for English and 0.5 % for other languages since session 9, the largest targets whose leave-one-set-out clean
- * rate stays within 2 % on documents written by engineers who never saw the screen (see the module comment; for
- * other languages none does on dev set 10, so the lowest).
+ * 1 % for English and 0.75 % for other languages since session 10, the largest targets whose leave-one-set-out clean
+ * rate stays within 2 % on documents written by engineers who never saw the screen, over all retired holdouts and
+ * over sets 10 to 15 alone (never inspected by a tuner before their retirement); for other languages also on dev set
+ * 10 (see the module comment).
  */
-const TARGET_ENGLISH = Number(process.env.FIT_TARGET_EN ?? process.env.FIT_TARGET ?? 0.0125);
-const TARGET_OTHER = Number(process.env.FIT_TARGET_OTHER ?? process.env.FIT_TARGET ?? 0.005);
+const TARGET_ENGLISH = Number(process.env.FIT_TARGET_EN ?? process.env.FIT_TARGET ?? 0.01);
+const TARGET_OTHER = Number(process.env.FIT_TARGET_OTHER ?? process.env.FIT_TARGET ?? 0.0075);
 /** L2 penalty on the weights (not on the bias). */
 const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
 /** Features left out of the model (weight 0): comma-separated names (environment `FIT_DROP`, default {@link DROPPED}). */
@@ -554,6 +565,10 @@ if (process.argv.includes('--explain')) {
   for (const [name, keep] of [
     ['retired, English', (r: Row) => retired(r) && r.english],
     ['retired, other', (r: Row) => retired(r) && !r.english],
+    // Sets 10-15 were never inspected by a tuner before they were retired (session 10): their figures are the least
+    // optimistic of the leave-one-set-out ones.
+    ['retired 10-15, English', (r: Row) => SESSION_10_RETIRED.includes(r.set) && r.english],
+    ['retired 10-15, other', (r: Row) => SESSION_10_RETIRED.includes(r.set) && !r.english],
     [`dev 1-${DEV_SETS.length - RETIRED_HOLDOUTS.length}, English`, (r: Row) => !retired(r) && r.english],
   ] as const) {
     console.log(`  ${name.padEnd(22)} poisoned ${rate((r) => keep(r) && r.poisoned).padEnd(20)} clean ${rate((r) => keep(r) && !r.poisoned)}`);
