@@ -51,6 +51,7 @@
  * load average is printed: on a shared machine, compare runs only at similar load.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -67,6 +68,10 @@ const WARMUP = 200;
 const IMPORT_RUNS = 15;
 const CONFIG = BENCH_CONFIG;
 const TABLE = CONFIG.quotaTableName;
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -231,13 +236,15 @@ async function measureBundles(bedrockUrl: string): Promise<BundleFigures> {
         await build({ ...common, entryPoints: [path.join(root, 'lambda/gateway', `${m}.ts`)], outfile: path.join(codeDir, `${m}.js`) });
       }
     }
-    fs.writeFileSync(path.join(codeDir, GATEWAY_CONFIG_FILE_NAME), JSON.stringify(staticConfig));
+    fs.writeFileSync(path.join(codeDir, GATEWAY_CONFIG_FILE_NAME), configText);
     // The baseline is the SDK client as esbuild bundles it by default: with the SDK's own credential chain, not the
     // Lambda one the deployed options alias in (so it is the same bundle as before that alias existed).
     const { alias: _alias, ...sdkOptions } = common;
     await build({ ...sdkOptions, stdin: sdkStdin(SDK_ONLY), outfile: sdk });
     return { gateway, sdk };
   };
+  // The configuration file and its digest, as the construct writes them (the function checks the file against it).
+  const configText = JSON.stringify(staticConfig);
   const deployed = await buildPair('deployed', DEPLOYED_BUNDLING.mainFields);
   const mainFirst = await buildPair('main-first', undefined);
   const common: BuildOptions = { ...deployedOptions, mainFields: DEPLOYED_BUNDLING.mainFields, absWorkingDir: root, logLevel: 'silent' };
@@ -251,12 +258,13 @@ async function measureBundles(bedrockUrl: string): Promise<BundleFigures> {
   const allDir = path.join(dir, 'all-clients');
   fs.cpSync(path.dirname(deployed.gateway), allDir, { recursive: true });
   const allClients = path.join(allDir, 'index.js');
-  fs.writeFileSync(path.join(allDir, GATEWAY_CONFIG_FILE_NAME), JSON.stringify({
+  const allClientsConfigText = JSON.stringify({
     ...staticConfig,
     quotasEnabled: true,
     models: { ...staticConfig.models, 'kb-chat': { modelId: 'amazon.nova-lite-v1:0', maxOutputTokens: 1000, retrieval: { numberOfResults: 5 } } },
     groups: { ...staticConfig.groups, kb: { models: ['kb-chat'], dailyTokenQuota: 100_000, maxOutputTokens: 512 } },
-  }));
+  });
+  fs.writeFileSync(path.join(allDir, GATEWAY_CONFIG_FILE_NAME), allClientsConfigText);
 
   // One chat request as Lambda's runtime hands it over, and the same prompt as one bare Converse call.
   const prompt = prompt8k();
@@ -273,13 +281,13 @@ async function measureBundles(bedrockUrl: string): Promise<BundleFigures> {
 
   const { NODE_OPTIONS: _nodeOptions, ...inherited } = process.env;
   const env = {
-    ...inherited, AWS_REGION: 'us-east-1', [GATEWAY_ENV.staticConfigFile]: GATEWAY_CONFIG_FILE_NAME, GUARDRAIL_ID: CONFIG.guardrailId,
+    ...inherited, AWS_REGION: 'us-east-1', [GATEWAY_ENV.staticConfigFile]: GATEWAY_CONFIG_FILE_NAME, [GATEWAY_ENV.staticConfigSha256]: sha256(configText), GUARDRAIL_ID: CONFIG.guardrailId,
     GUARDRAIL_VERSION: CONFIG.guardrailVersion, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
     // As Lambda sets them (the execution role's keys); the loopback server does not check signatures.
     AWS_ACCESS_KEY_ID: 'AKIDTESTTESTTESTTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-key', AWS_SESSION_TOKEN: 'test-session-token',
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrockUrl,
   };
-  const allClientsEnv = { ...env, [GATEWAY_ENV.quotaTableName]: TABLE, [GATEWAY_ENV.knowledgeBases]: ALL_CLIENTS_KNOWLEDGE_BASES };
+  const allClientsEnv = { ...env, [GATEWAY_ENV.staticConfigSha256]: sha256(allClientsConfigText), [GATEWAY_ENV.quotaTableName]: TABLE, [GATEWAY_ENV.knowledgeBases]: ALL_CLIENTS_KNOWLEDGE_BASES };
   const START = 'const c=process.cpuUsage(),t=process.hrtime.bigint();';
   // After a marker: the gateway's audit record and metrics go to stdout too.
   const REPORT = 'const w=Number(process.hrtime.bigint()-t)/1e6,u=process.cpuUsage(c);process.stdout.write("\\n=> "+w+" "+(u.user+u.system)/1000);';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Annotations, Duration, Fn, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -618,6 +619,7 @@ export class InferenceGateway extends Construct {
       bedrockMaxAttempts,
       answerTimeoutMs: timeoutSeconds * 1000,
     });
+    const staticConfigText = JSON.stringify(staticConfig);
 
     // --- key -------------------------------------------------------------------------------
     this.encryptionKey =
@@ -646,7 +648,7 @@ export class InferenceGateway extends Construct {
       // The static configuration goes beside the handler as a file: it is not bound by Lambda's 4 KB environment limit.
       bundle: 'gateway',
       bundleFileName: GATEWAY_CONFIG_FILE_NAME,
-      bundleFileContents: JSON.stringify(staticConfig),
+      bundleFileContents: staticConfigText,
       description: 'OpenAI-compatible gateway to Amazon Bedrock with forced guardrail, screening and quotas',
       roleDescription: `LLM gateway function ${this.node.path}: guardrailed Bedrock calls on allow-listed models, usage table`,
       logEncryptionKey: this.encryptionKey,
@@ -668,6 +670,8 @@ export class InferenceGateway extends Construct {
         [GATEWAY_ENV.guardrailVersion]: props.guardrail.guardrailVersion,
         ...(this.table ? { [GATEWAY_ENV.quotaTableName]: this.table.tableName } : {}),
         [GATEWAY_ENV.staticConfigFile]: GATEWAY_CONFIG_FILE_NAME,
+        // The file was validated above: the function checks it is the same text instead of validating it again.
+        [GATEWAY_ENV.staticConfigSha256]: createHash('sha256').update(staticConfigText, 'utf8').digest('hex'),
         [GATEWAY_ENV.serviceName]: SERVICE_NAME,
         [GATEWAY_ENV.metricsNamespace]: this.metricsNamespace,
         // The ids may be deploy-time values (a knowledge base in the stack): the environment, not the static file.
@@ -1373,7 +1377,7 @@ function buildStaticConfig(props: InferenceGatewayProps, limits: DerivedLimits):
       'models, groups, systemPrompt, blocked messages, limits, allowedLinkHosts and toolAllowedHosts must be known at synthesis (they are written into the code package of the function), got a token; pass literal values',
     );
   }
-  const parsed = staticConfigSchema.safeParse(config);
+  const parsed = staticConfigSchema().safeParse(config);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw new Error(`The gateway configuration does not satisfy the function's schema (lambda/shared/gateway-contract.ts): ${issues}`);

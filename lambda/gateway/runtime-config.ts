@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GATEWAY_CONFIG_FILE_NAME, GATEWAY_ENV, type GatewayStaticConfig, KNOWLEDGE_BASE_ID, staticConfigSchema } from '../shared/gateway-contract';
@@ -9,6 +10,11 @@ import { GATEWAY_CONFIG_FILE_NAME, GATEWAY_ENV, type GatewayStaticConfig, KNOWLE
  * runs); the values only known at deployment come from plain environment variables:
  * `GUARDRAIL_ID`, `GUARDRAIL_VERSION`, `QUOTA_TABLE_NAME`, `KNOWLEDGE_BASE_IDS`. The schema and the names live in the
  * construct-function contract (`lambda/shared/gateway-contract.ts`).
+ *
+ * The construct validates the file at synthesis and puts its SHA-256 in `GATEWAY_CONFIG_SHA256`: a file that matches
+ * it is the one validated, so it is not validated again (which cost more CPU than the rest of the function's own
+ * cold-start work); a file that does not match fails the cold start. Without the digest (inline JSON, or a file
+ * deployed some other way) the configuration is validated with the schema.
  */
 export { GATEWAY_CONFIG_FILE_NAME, staticConfigSchema, type GatewayStaticConfig };
 
@@ -53,7 +59,7 @@ function readStaticConfig(env: Record<string, string | undefined>, codeDir: stri
  * handler loads it once at cold start, so a misconfigured function fails closed on every request.
  */
 export function loadRuntimeConfig(env: Record<string, string | undefined> = process.env, codeDir = __dirname): GatewayRuntimeConfig {
-  const parsed = staticConfigSchema.parse(JSON.parse(readStaticConfig(env, codeDir)));
+  const parsed = parseStaticConfig(readStaticConfig(env, codeDir), env[GATEWAY_ENV.staticConfigSha256]);
   const guardrailId = env[GATEWAY_ENV.guardrailId];
   const guardrailVersion = env[GATEWAY_ENV.guardrailVersion];
   if (!guardrailId) {
@@ -75,6 +81,21 @@ export function loadRuntimeConfig(env: Record<string, string | undefined> = proc
   }
   const knowledgeBases = readKnowledgeBases(env[GATEWAY_ENV.knowledgeBases], parsed);
   return { ...parsed, guardrailId, guardrailVersion, quotaTableName, ...(knowledgeBases === undefined ? {} : { knowledgeBases }) };
+}
+
+/**
+ * The static configuration from its text: trusted as validated when `digest` (`GATEWAY_CONFIG_SHA256`) is the text's
+ * SHA-256, refused when the digest is set and differs, validated with the schema when there is none.
+ */
+function parseStaticConfig(text: string, digest: string | undefined): GatewayStaticConfig {
+  if (digest === undefined || digest === '') return staticConfigSchema().parse(JSON.parse(text));
+  const actual = createHash('sha256').update(text, 'utf8').digest('hex');
+  if (actual !== digest) {
+    throw new Error(
+      `the static configuration does not match ${GATEWAY_ENV.staticConfigSha256} (SHA-256 ${actual}, expected ${digest}): it was changed after the construct validated it; deploy it through the construct again`,
+    );
+  }
+  return JSON.parse(text) as GatewayStaticConfig;
 }
 
 /** `KNOWLEDGE_BASE_IDS`, checked against the aliases the static configuration binds: one well-formed id each, no other. */

@@ -134,6 +134,12 @@ export const GATEWAY_ENV = {
   quotaTableName: 'QUOTA_TABLE_NAME',
   /** The static configuration file beside the bundle ({@link GATEWAY_CONFIG_FILE_NAME}), relative to the code directory. */
   staticConfigFile: 'GATEWAY_CONFIG_FILE',
+  /**
+   * SHA-256 (lower-case hex) of the static configuration file's UTF-8 text as the construct wrote it, after validating
+   * it with {@link staticConfigSchema}. At cold start the function compares the file against it
+   * instead of validating it again, and refuses to start on a mismatch: the file was changed after synthesis.
+   */
+  staticConfigSha256: 'GATEWAY_CONFIG_SHA256',
   /** Powertools service name of logs and metrics; {@link SERVICE_NAME}. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** Powertools metrics namespace; the alarms watch it. @default {@link DEFAULT_METRICS_NAMESPACE} */
@@ -231,10 +237,24 @@ export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /**
  * The gateway function's static configuration (model catalogue, groups, system prompt, limits), built and validated
- * by the construct at synthesis and validated again by the function at cold start. The values only known at
- * deployment come from the environment ({@link GATEWAY_ENV}).
+ * by the construct at synthesis. The function checks at cold start that its file is the one validated
+ * ({@link GATEWAY_ENV}.staticConfigSha256); a configuration given inline (tests, local runs) it validates again. The values only
+ * known at deployment come from the environment ({@link GATEWAY_ENV}).
+ *
+ * Built on first use, not when the module loads: constructing the schema's zod objects was the largest part of the
+ * function's own cold-start work (about 10 ms of CPU, `npm run bench:gateway` (c)), and a deployed function whose file
+ * matches its digest never needs them.
  */
-export const staticConfigSchema = z.strictObject({
+export function staticConfigSchema(): StaticConfigSchema {
+  return (builtStaticConfigSchema ??= buildStaticConfigSchema());
+}
+let builtStaticConfigSchema: StaticConfigSchema | undefined;
+/** The zod schema of {@link GatewayStaticConfig}. */
+export type StaticConfigSchema = ReturnType<typeof buildStaticConfigSchema>;
+
+/** Builds {@link staticConfigSchema}. */
+function buildStaticConfigSchema() {
+  return z.strictObject({
   /** The deployment's system prompt: the only `system` content the model ever receives. */
   systemPrompt: z.string().check(z.minLength(1), z.maxLength(20_000)),
   /** Model aliases clients may name → the Bedrock model or inference-profile id to call. */
@@ -343,10 +363,11 @@ export const staticConfigSchema = z.strictObject({
    * function's remaining time bounds both.
    */
   answerTimeoutMs: z.optional(z.int().check(z.positive())),
-});
+  });
+}
 
 /** The static configuration of the gateway function. */
-export type GatewayStaticConfig = z.infer<typeof staticConfigSchema>;
+export type GatewayStaticConfig = z.infer<StaticConfigSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Authorizer: environment, policy context, gateway API keys and their table

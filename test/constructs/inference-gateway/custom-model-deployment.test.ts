@@ -114,7 +114,7 @@ describe('InferenceGateway with a custom-model deployment', () => {
     test('the function calls the deployment ARN as the alias\'s modelId', () => {
       const code = stack.resolve((gateway.function.node.defaultChild as unknown as { code: { s3Key: string } }).code.s3Key) as string;
       const assetDir = path.join(app.outdir, `asset.${code.replace(/\.zip$/, '')}`);
-      const config = staticConfigSchema.parse(JSON.parse(fs.readFileSync(path.join(assetDir, GATEWAY_CONFIG_FILE_NAME), 'utf8')));
+      const config = staticConfigSchema().parse(JSON.parse(fs.readFileSync(path.join(assetDir, GATEWAY_CONFIG_FILE_NAME), 'utf8')));
       expect(config.models['nova-tuned']!.modelId).toBe(DEPLOYMENT);
       expect(config.models['nova-lite']!.modelId).toBe('amazon.nova-lite-v1:0');
     });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
@@ -666,7 +667,7 @@ describe('InferenceGateway', () => {
         expect(fs.readFileSync(path.join(assetDir, file)).equals(fs.readFileSync(path.join(lambdaBundleDir('gateway'), file)))).toBe(true);
       }
       // The configuration file holds the prompt exactly and passes the function's own schema.
-      const config = staticConfigSchema.parse(JSON.parse(fs.readFileSync(path.join(assetDir, GATEWAY_CONFIG_FILE_NAME), 'utf8')));
+      const config = staticConfigSchema().parse(JSON.parse(fs.readFileSync(path.join(assetDir, GATEWAY_CONFIG_FILE_NAME), 'utf8')));
       expect(config.systemPrompt).toBe(prompt);
       expect(config.output.toolAllowedHosts).toEqual({ post_webhook: ['hooks.example.com'] });
       expect(Object.values(config.models).map((m) => m.modelId)).toEqual(['amazon.nova-lite-v1:0', 'us.anthropic.claude-3-5-haiku-20241022-v1:0']);
@@ -675,9 +676,12 @@ describe('InferenceGateway', () => {
       expect(config.limits).toMatchObject({ maxImageBytes: 3_750_000, maxImages: 0 });
       // A non-streamed answer keeps API Gateway's 29 seconds though the function may run for a stream's 5 minutes.
       expect(config).toMatchObject({ answerTimeoutMs: 29_000, bedrockTimeoutMs: 27_000 });
+      // The function's environment names the file and carries the SHA-256 of its exact text, which the function checks
+      // instead of validating the file again.
+      const text = fs.readFileSync(path.join(assetDir, GATEWAY_CONFIG_FILE_NAME), 'utf8');
       Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
         Handler: 'index.handler',
-        Environment: { Variables: Match.objectLike({ GATEWAY_CONFIG_FILE: GATEWAY_CONFIG_FILE_NAME }) },
+        Environment: { Variables: Match.objectLike({ GATEWAY_CONFIG_FILE: GATEWAY_CONFIG_FILE_NAME, GATEWAY_CONFIG_SHA256: createHash('sha256').update(text).digest('hex') }) },
       });
     });
 
@@ -696,7 +700,7 @@ describe('InferenceGateway', () => {
       // WHEN
       const assembly = app.synth();
       // THEN
-      const config = staticConfigSchema.parse(JSON.parse(fs.readFileSync(path.join(assetDirOf(stack, gateway, assembly.directory), GATEWAY_CONFIG_FILE_NAME), 'utf8')));
+      const config = staticConfigSchema().parse(JSON.parse(fs.readFileSync(path.join(assetDirOf(stack, gateway, assembly.directory), GATEWAY_CONFIG_FILE_NAME), 'utf8')));
       expect(Object.values(config.models).map((m) => m.price)).toEqual([
         { inputMicroUsdPerMillionTokens: 60_000, outputMicroUsdPerMillionTokens: 240_000 },
         { inputMicroUsdPerMillionTokens: 800_000, outputMicroUsdPerMillionTokens: 4_000_001 },

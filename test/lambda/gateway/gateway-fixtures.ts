@@ -42,7 +42,7 @@ export function staticConfigJson(overrides: Partial<GatewayRuntimeConfig> = {}):
 }
 
 // Keep the fixture honest: it must satisfy the deployed schema.
-staticConfigSchema.parse(JSON.parse(staticConfigJson()));
+staticConfigSchema().parse(JSON.parse(staticConfigJson()));
 
 /** The authorizer context of a user in `groups`. */
 export function claims(sub: string, groups: string): Claims {

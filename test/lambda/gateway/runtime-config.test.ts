@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +9,7 @@ import {
   loadRuntimeConfig,
   staticConfigSchema,
 } from '../../../lambda/gateway/runtime-config';
+import { GATEWAY_ENV } from '../../../lambda/shared/gateway-contract';
 import { TEST_CONFIG, staticConfigJson } from './gateway-fixtures';
 
 function env(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
@@ -46,6 +48,58 @@ describe('loadRuntimeConfig', () => {
         const config = loadRuntimeConfig(env({ [STATIC_CONFIG_ENV]: undefined, [STATIC_CONFIG_FILE_ENV]: GATEWAY_CONFIG_FILE_NAME }), codeDir);
         // THEN
         expect(config).toEqual(TEST_CONFIG);
+      } finally {
+        fs.rmSync(codeDir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('the digest of the file the construct validated', () => {
+    /** A code directory holding `text` as the configuration file, and the environment that names it with `digest`. */
+    function deployed(text: string, digest: string | undefined): { codeDir: string; vars: Record<string, string | undefined> } {
+      const codeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'slb-config-'));
+      fs.writeFileSync(path.join(codeDir, GATEWAY_CONFIG_FILE_NAME), text);
+      return { codeDir, vars: env({ [STATIC_CONFIG_ENV]: undefined, [STATIC_CONFIG_FILE_ENV]: GATEWAY_CONFIG_FILE_NAME, [GATEWAY_ENV.staticConfigSha256]: digest }) };
+    }
+    const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+    test('loads a file whose SHA-256 is the digest in the environment', () => {
+      // GIVEN the file as the construct writes it and its digest
+      const text = staticConfigJson();
+      const { codeDir, vars } = deployed(text, sha256(text));
+      try {
+        // WHEN
+        const config = loadRuntimeConfig(vars, codeDir);
+        // THEN
+        expect(config).toEqual(TEST_CONFIG);
+      } finally {
+        fs.rmSync(codeDir, { recursive: true, force: true });
+      }
+    });
+
+    test('fails the cold start if the file was changed after synthesis, naming both digests', () => {
+      // GIVEN a file edited after the digest was taken (a larger output cap)
+      const text = staticConfigJson();
+      const edited = text.replace('"maxOutputTokens":', '"maxOutputTokens":9');
+      expect(edited).not.toBe(text);
+      const { codeDir, vars } = deployed(edited, sha256(text));
+      try {
+        // THEN
+        expect(() => loadRuntimeConfig(vars, codeDir)).toThrow(
+          `the static configuration does not match GATEWAY_CONFIG_SHA256 (SHA-256 ${sha256(edited)}, expected ${sha256(text)}): it was changed after the construct validated it; deploy it through the construct again`,
+        );
+      } finally {
+        fs.rmSync(codeDir, { recursive: true, force: true });
+      }
+    });
+
+    test('validates the file with the schema when the environment carries no digest', () => {
+      // GIVEN a file that breaks the schema, and no digest
+      const text = JSON.stringify({ ...JSON.parse(staticConfigJson()), bedrockMaxAttempts: 9 });
+      const { codeDir, vars } = deployed(text, undefined);
+      try {
+        // THEN
+        expect(() => loadRuntimeConfig(vars, codeDir)).toThrow('bedrockMaxAttempts');
       } finally {
         fs.rmSync(codeDir, { recursive: true, force: true });
       }
@@ -114,7 +168,7 @@ describe('loadRuntimeConfig', () => {
 
     test('fails if the static configuration holds an unknown key (strict objects)', () => {
       // GIVEN
-      const result = staticConfigSchema.safeParse({ ...JSON.parse(staticConfigJson()), systemPromptOverride: 'x' });
+      const result = staticConfigSchema().safeParse({ ...JSON.parse(staticConfigJson()), systemPromptOverride: 'x' });
       // THEN
       expect(result.success).toBe(false);
       expect(result.error?.issues.map((i) => i.message)).toEqual(['Unrecognized key: "systemPromptOverride"']);
@@ -122,7 +176,7 @@ describe('loadRuntimeConfig', () => {
 
     test('fails if a count is not a positive whole number', () => {
       // GIVEN
-      const result = staticConfigSchema.safeParse({ ...JSON.parse(staticConfigJson()), bedrockTimeoutMs: 1.5 });
+      const result = staticConfigSchema().safeParse({ ...JSON.parse(staticConfigJson()), bedrockTimeoutMs: 1.5 });
       // THEN
       expect(result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['bedrockTimeoutMs: Invalid input: expected int, received number']);
     });
