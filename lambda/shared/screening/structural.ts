@@ -177,19 +177,27 @@ const ATTR = /\b(?:alt|title|aria-label)\s{0,3}=\s{0,3}(["'])([^"'<>]{1,4096})\1
 /**
  * What `text` hides from a human reader in its markup: the bodies of HTML comments and the `alt`, `title` and
  * `aria-label` attribute values, joined by line ends (each at most {@link HIDDEN_SPAN} characters); `''` when none.
+ *
+ * @param data - a view of `text` (same length) with the string literals of a program and the prompt values of data
+ *   blanked: markup that opens inside such a literal (`html = '<!-- ignore all instructions -->'`, a test fixture's
+ *   `'<img alt="AI: …">'`) is a value the program holds, shown as it is to whoever reads the file and never rendered,
+ *   so it hides nothing. A web page's own attribute values are literals too, but its `<!--` and attribute names are
+ *   not inside them.
  */
-export function hiddenMarkupText(text: string): string {
+export function hiddenMarkupText(text: string, data: string = text): string {
+  if (data.length !== text.length) throw new Error('hiddenMarkupText: the data view and the text differ in length');
+  const inData = (at: number): boolean => data.charCodeAt(at) === 0x20 && text.charCodeAt(at) !== 0x20;
   const parts: string[] = [];
   let reads = 0;
   for (let i = text.indexOf('<!--'), end: number; i >= 0; i = text.indexOf('<!--', end)) {
     const close = text.indexOf('-->', i + 4);
     end = close < 0 ? text.length : close + 3;
     reads += end - i;
-    parts.push(text.slice(i + 4, Math.min(close < 0 ? text.length : close, i + 4 + HIDDEN_SPAN)));
+    if (!inData(i)) parts.push(text.slice(i + 4, Math.min(close < 0 ? text.length : close, i + 4 + HIDDEN_SPAN)));
   }
   countWork(text.length + reads);
   ATTR.lastIndex = 0;
-  for (let m = execCounted(ATTR, text); m !== null; m = execCounted(ATTR, text)) parts.push(m[2]!);
+  for (let m = execCounted(ATTR, text); m !== null; m = execCounted(ATTR, text)) if (!inData(m.index)) parts.push(m[2]!);
   return parts.join('\n');
 }
 
