@@ -46,7 +46,8 @@
  *   buys no clean document back; a higher one trades four clean documents for three poisoned ones, and
  *   leave-one-set-out has underestimated the English clean rate on other engineers' documents about threefold.
  * - `--check`: fit and report, but do not write the weights; `--explain`: also list the clean documents scored
- *   highest and the poisoned ones scored lowest out of fold (set, family, signal ids; never text); `--features`:
+ *   highest and the poisoned ones scored lowest out of fold, and the clean documents quarantined leave-one-set-out
+ *   (`set#index` in the fixture file, family, hard and soft signal ids; never text); `--features`:
  *   each feature's firing rate, English against other languages, poisoned against clean.
  * - `FIT_LAMBDA`, `FIT_TARGET` (environment): try another penalty or clean-rate target; `FIT_TARGET_EN`,
  *   `FIT_TARGET_OTHER`: another target for one language group only; `FIT_OPERATING=set`: choose the thresholds on
@@ -74,6 +75,10 @@ interface Row {
   /** Feature values before {@link DROP} zeroes some. */
   readonly raw: readonly number[];
   readonly hard: boolean;
+  /** Ids of the hard signals that fired (`--explain` prints them). */
+  readonly hardIds: readonly string[];
+  /** Position of the document in its set's fixture file (`--explain` prints `set#index`). */
+  readonly index: number;
   readonly hash: number;
   /** The screen reads the document as written in another language (`readsAsOtherLanguage`): its threshold group. */
   readonly other: boolean;
@@ -458,7 +463,7 @@ function report(title: string, rows: readonly Row[], decide: (r: Row, i: number)
 }
 
 const rows: Row[] = DEV_SETS.flatMap((set) =>
-  load(set).map((item) => {
+  load(set).map((item, index) => {
     const e = documentEvidence(item.text);
     return {
       set,
@@ -469,6 +474,8 @@ const rows: Row[] = DEV_SETS.flatMap((set) =>
       x: e.features.map((v, k) => (DROP.has(DOCUMENT_FEATURES[k]!) ? 0 : v)),
       raw: e.features,
       hard: e.hard.length > 0,
+      hardIds: e.hard,
+      index,
       hash: fnv1a(item.text),
       other: e.otherLanguage,
     };
@@ -490,7 +497,7 @@ report(`cross-validated (${FOLDS}-fold, out-of-fold scores), threshold ${thresho
 if (process.argv.includes('--explain')) {
   // The clean documents scored highest out of fold, and the poisoned ones scored lowest: set, family, signal ids.
   const order = rows.map((r, i) => [r, oof[i]!] as const).filter(([r]) => !r.hard);
-  const show = ([r, p]: readonly [Row, number]): string => `  ${p.toFixed(3)} ${r.set} ${r.family} ${r.soft.join(',')}`;
+  const show = ([r, p]: readonly [Row, number]): string => `  ${p.toFixed(3)} ${r.set}#${r.index} ${r.family} ${r.soft.join(',')}`;
   console.log('highest clean:');
   console.log(order.filter(([r]) => !r.poisoned).sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.FIT_EXPLAIN_N ?? 12)).map(show).join('\n'));
   console.log('lowest poisoned:');
@@ -548,7 +555,7 @@ report('leave one dev set out (each set scored by a model and threshold fitted o
 if (process.argv.includes('--explain')) {
   console.log('clean documents quarantined when their set was held out:');
   rows.forEach((r, i) => {
-    if (!r.poisoned && loso[i]) console.log(`  ${r.set} ${r.english ? 'en' : 'other'} ${r.family} ${r.hard ? 'hard ' : ''}${r.soft.join(',')}`);
+    if (!r.poisoned && loso[i]) console.log(`  ${r.set}#${r.index} ${r.english ? 'en' : 'other'} ${r.family} ${r.hard ? `hard ${r.hardIds.join(',')} ` : ''}${r.soft.join(',')}`);
   });
 }
 {

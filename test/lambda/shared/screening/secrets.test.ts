@@ -163,6 +163,9 @@ describe('countLeakedSecrets', () => {
       ['the jwt.io example token', 'Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c'],
       ['a low-diversity password', 'DB_PASSWORD=ab1c2dab1c2dab1c'],
       ['a type annotation', 'class Settings(BaseSettings):\n    anthropic_api_key: SecretStr'],
+      ['the working directory of a sudo log line', 'Mar 3 09:12:40 web-2 sudo: ana : TTY=pts/3 ; PWD=/var/www/shop ; USER=root ; COMMAND=/bin/ls'],
+      ['a path to a key file', 'api_key=/srv/keys/shop'],
+      ['a base64 Secret value that decodes to a placeholder', 'kind: Secret\ndata:\n  password: Q0hBTkdFLU1FLUJFRk9SRS1ERVBMT1k='],
     ])('leaves a documentation placeholder alone: %s, which the output screen still redacts', (_name, text) => {
       expect(countLeakedSecrets(text)).toBe(0);
       expect(countSecrets(text)).toBeGreaterThan(0);
@@ -197,6 +200,13 @@ describe('countLeakedSecrets', () => {
       expect(countLeakedSecrets(text)).toBe(1);
     });
 
+    test.each([
+      ['a base64 Secret value that decodes to a password', 'kind: Secret\ndata:\n  password: VHE4I21aMnZMcDkheFI0dw=='],
+      ['a password of mixed case that holds slashes', 'DB_PASSWORD=/Tq8/mZ2v/Lp9x'],
+    ])('fails if a credential that is neither a placeholder nor a path is not counted: %s', (_name, text) => {
+      expect(countLeakedSecrets(text)).toBe(1);
+    });
+
     test('finds the credentials of the dev corpus that countSecrets finds and flags none of its look-alikes', () => {
       // GIVEN the dev split of test/fixtures/secrets-eval
       const cases = loadSecretCases('dev');
@@ -206,6 +216,17 @@ describe('countLeakedSecrets', () => {
       // THEN
       expect(missed).toEqual([]);
       expect(flagged).toEqual([]);
+    });
+  });
+
+  describe('linear time', () => {
+    const fill = (unit: string) => (size: number): string => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+    test.each([
+      ['base64 values that decode to placeholders', fill('password: Q0hBTkdFLU1FLUJFRk9SRS1ERVBMT1k=\n')],
+      ['long base64 values', fill(`password: ${'QUJD'.repeat(400)}\n`)],
+      ['path values', fill('PWD=/var/www/shop ; ')],
+    ])('counts %s in work linear in its size (256 KB)', (_name, make) => {
+      expect(workGrowth((text: string) => countLeakedSecrets(text), make)).toBeLessThanOrEqual(MAX_GROWTH);
     });
   });
 
