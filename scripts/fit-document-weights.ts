@@ -12,7 +12,7 @@
  *   are left out of the fit (their verdict does not depend on the score).
  * - Folds: {@link FOLDS}-fold, stratified by label and dev set, documents ordered by an FNV-1a hash of their text.
  * - Operating point: the lowest threshold at which the cross-validated (out-of-fold) share of clean documents
- *   quarantined — hard signals included — is at most {@link TARGET_ENGLISH} (1 %) among the documents the screen
+ *   quarantined — hard signals included — is at most {@link TARGET_ENGLISH} (1.5 %) among the documents the screen
  *   reads as English and {@link TARGET_OTHER} (0.75 %) among the others (`FIT_THRESHOLDS=one` for a single
  *   threshold); the weights written are then fitted on all dev documents. Session 10, with holdouts 10 to 15 retired,
  *   chose them by a rule written down before comparing them: the largest of 1 / 1.25 / 1.5 % (English) and
@@ -21,7 +21,10 @@
  *   1.5 %: retired English 51.3 / 1.4, 59.2 / 1.9, 62.3 / 2.0 % (25 of 1,255); sets 10-15 English 51.9 / 1.9,
  *   60.3 / 2.04 (13 of 637), 63.2 / 2.2 %: so 1 %. Other-language target 0.5 / 0.75 / 1 % (English at 1 %): retired
  *   other 61.4 / 0.5, 63.9 / 0.7, 70.1 / 1.2 %; sets 10-15 other 61.8 / 1.0, 65.3 / 1.4, 73.4 / 2.4 %; dev set 10
- *   55.2 / 1.1, 62.5 / 1.6, 67.7 / 1.6 %: so 0.75 %. Session 9 chose both targets by a rule
+ *   55.2 / 1.1, 62.5 / 1.6, 67.7 / 1.6 %: so 0.75 %. Re-applied after tuner H's hard-signal round: retired
+ *   English 60.9 / 1.4, 62.8 / 1.5, 65.2 / 1.6 % (20 of 1,255); sets 10-15 English 61.5 / 1.1, 63.4 / 1.3, 65.7 / 1.3 %:
+ *   so 1.5 %; other languages (English at 1.5 %) retired 62.9 / 0.7, 66.4 / 1.0, 71.6 / 1.3 %, sets 10-15 64.2 / 1.4,
+ *   68.2 / 1.9, 74.0 / 2.9 %, dev set 10 54.2 / 0.5, — / 1.1, 67.7 / 1.1 %: so 0.75 % again. Session 9 chose both targets by a rule
  *   written down before comparing them on the merged screen: the largest of 1 / 1.25 / 1.5 % (English) and
  *   0.5 / 0.75 / 1 % (other languages) whose leave-one-set-out clean rate is at most the issue's 2 % on the documents
  *   written by engineers who never saw the screen (the retired holdouts; for other languages also dev set 10), else
@@ -102,12 +105,12 @@ const FOLDS = 5;
 const TARGET_CLEAN = Number(process.env.FIT_TARGET ?? 0.01);
 /**
  * The target of each language group's threshold (environment `FIT_TARGET_EN`, `FIT_TARGET_OTHER`, else `FIT_TARGET`):
- * 1 % for English and 0.75 % for other languages since session 10, the largest targets whose leave-one-set-out clean
+ * 1.5 % for English and 0.75 % for other languages since session 10's merge of tuner H, the largest targets whose leave-one-set-out clean
  * rate stays within 2 % on documents written by engineers who never saw the screen, over all retired holdouts and
  * over sets 10 to 15 alone (never inspected by a tuner before their retirement); for other languages also on dev set
  * 10 (see the module comment).
  */
-const TARGET_ENGLISH = Number(process.env.FIT_TARGET_EN ?? process.env.FIT_TARGET ?? 0.01);
+const TARGET_ENGLISH = Number(process.env.FIT_TARGET_EN ?? process.env.FIT_TARGET ?? 0.015);
 const TARGET_OTHER = Number(process.env.FIT_TARGET_OTHER ?? process.env.FIT_TARGET ?? 0.0075);
 /** L2 penalty on the weights (not on the bias). */
 const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
