@@ -136,8 +136,8 @@ export const GATEWAY_ENV = {
   staticConfigFile: 'GATEWAY_CONFIG_FILE',
   /**
    * SHA-256 (lower-case hex) of the static configuration file's UTF-8 text as the construct wrote it, after validating
-   * it with {@link staticConfigSchema}. At cold start the function compares the file against it
-   * instead of validating it again, and refuses to start on a mismatch: the file was changed after synthesis.
+   * it with {@link staticConfigSchema}. At cold start the function compares the file against it instead of validating it
+   * again, and refuses to start on a mismatch: the file was changed after synthesis.
    */
   staticConfigSha256: 'GATEWAY_CONFIG_SHA256',
   /** Powertools service name of logs and metrics; {@link SERVICE_NAME}. */
@@ -238,8 +238,8 @@ export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 /**
  * The gateway function's static configuration (model catalogue, groups, system prompt, limits), built and validated
  * by the construct at synthesis. The function checks at cold start that its file is the one validated
- * ({@link GATEWAY_ENV}.staticConfigSha256); a configuration given inline (tests, local runs) it validates again. The values only
- * known at deployment come from the environment ({@link GATEWAY_ENV}).
+ * ({@link GATEWAY_ENV}.staticConfigSha256); a configuration given inline (tests, local runs) it validates again. The
+ * values only known at deployment come from the environment ({@link GATEWAY_ENV}).
  *
  * Built on first use, not when the module loads: constructing the schema's zod objects was the largest part of the
  * function's own cold-start work (about 10 ms of CPU, `npm run bench:gateway` (c)), and a deployed function whose file
@@ -255,114 +255,114 @@ export type StaticConfigSchema = ReturnType<typeof buildStaticConfigSchema>;
 /** Builds {@link staticConfigSchema}. */
 function buildStaticConfigSchema() {
   return z.strictObject({
-  /** The deployment's system prompt: the only `system` content the model ever receives. */
-  systemPrompt: z.string().check(z.minLength(1), z.maxLength(20_000)),
-  /** Model aliases clients may name → the Bedrock model or inference-profile id to call. */
-  models: z.record(
-    z.string(),
-    z.strictObject({
-      /** Foundation-model id or inference-profile id passed to Converse as `modelId`. */
-      modelId: z.string().check(z.minLength(1)),
-      /** Hard cap of output tokens for this model. */
-      maxOutputTokens: z.int().check(z.positive()),
-      /**
-       * `embedding`: served only by `POST /v1/embeddings` (InvokeModel, no guardrail: Bedrock applies none to embedding
-       * models); absent: a chat model, served only by `POST /v1/chat/completions`.
-       */
-      kind: z.optional(z.literal('embedding')),
-      /**
-       * The model can be forced to call one named tool (Converse `toolChoice: { tool }`), which structured output
-       * (`response_format` `json_object` / `json_schema`) needs; absent: it cannot, and such requests get a 400.
-       */
-      forcedToolChoice: z.optional(z.boolean()),
-      /** The model accepts image content blocks (vision); absent: it does not, and image parts get a 400. */
-      imageInput: z.optional(z.boolean()),
-      /**
-       * The alias answers from a knowledge base (its id is in the environment, {@link GATEWAY_ENV}.knowledgeBases): the
-       * caller's question retrieves up to `numberOfResults` chunks of the caller's tenant, scored at least `minScore`;
-       * absent: no retrieval.
-       */
-      retrieval: z.optional(
-        z.strictObject({
-          numberOfResults: z.int().check(z.minimum(1), z.maximum(MAX_RETRIEVAL_RESULTS)),
-          /** Chunks scored below it are not used; absent: every returned chunk. */
-          minScore: z.optional(z.number().check(z.gte(0), z.lte(1))),
-        }),
-      ),
-      /** The price spend budgets charge, in µUSD per million tokens (see `lambda/shared/money.ts`); absent: unpriced. */
-      price: z.optional(
-        z.strictObject({
-          inputMicroUsdPerMillionTokens: z.int().check(z.nonnegative()),
-          outputMicroUsdPerMillionTokens: z.int().check(z.nonnegative()),
-        }),
-      ),
-    }),
-  ),
-  /** Caller groups (Cognito groups) → aliases they may use, daily token quota, output cap. */
-  groups: z.record(
-    z.string(),
-    z.strictObject({
-      models: z.array(z.string()).check(z.minLength(1)),
-      dailyTokenQuota: z.int().check(z.positive()),
-      maxOutputTokens: z.int().check(z.positive()),
-      /** Spend limit per member per UTC day, in µUSD; absent: none. */
-      dailyBudgetMicroUsd: z.optional(z.int().check(z.positive())),
-      /** Spend limit per member per calendar month (UTC), in µUSD; absent: none. */
-      monthlyBudgetMicroUsd: z.optional(z.int().check(z.positive())),
-    }),
-  ),
-  /** Teams (the `team` of the authorizer context) → their shared spend limits in µUSD. */
-  teams: z.optional(
-    z.record(
+    /** The deployment's system prompt: the only `system` content the model ever receives. */
+    systemPrompt: z.string().check(z.minLength(1), z.maxLength(20_000)),
+    /** Model aliases clients may name → the Bedrock model or inference-profile id to call. */
+    models: z.record(
       z.string(),
       z.strictObject({
+        /** Foundation-model id or inference-profile id passed to Converse as `modelId`. */
+        modelId: z.string().check(z.minLength(1)),
+        /** Hard cap of output tokens for this model. */
+        maxOutputTokens: z.int().check(z.positive()),
+        /**
+         * `embedding`: served only by `POST /v1/embeddings` (InvokeModel, no guardrail: Bedrock applies none to embedding
+         * models); absent: a chat model, served only by `POST /v1/chat/completions`.
+         */
+        kind: z.optional(z.literal('embedding')),
+        /**
+         * The model can be forced to call one named tool (Converse `toolChoice: { tool }`), which structured output
+         * (`response_format` `json_object` / `json_schema`) needs; absent: it cannot, and such requests get a 400.
+         */
+        forcedToolChoice: z.optional(z.boolean()),
+        /** The model accepts image content blocks (vision); absent: it does not, and image parts get a 400. */
+        imageInput: z.optional(z.boolean()),
+        /**
+         * The alias answers from a knowledge base (its id is in the environment, {@link GATEWAY_ENV}.knowledgeBases): the
+         * caller's question retrieves up to `numberOfResults` chunks of the caller's tenant, scored at least `minScore`;
+         * absent: no retrieval.
+         */
+        retrieval: z.optional(
+          z.strictObject({
+            numberOfResults: z.int().check(z.minimum(1), z.maximum(MAX_RETRIEVAL_RESULTS)),
+            /** Chunks scored below it are not used; absent: every returned chunk. */
+            minScore: z.optional(z.number().check(z.gte(0), z.lte(1))),
+          }),
+        ),
+        /** The price spend budgets charge, in µUSD per million tokens (see `lambda/shared/money.ts`); absent: unpriced. */
+        price: z.optional(
+          z.strictObject({
+            inputMicroUsdPerMillionTokens: z.int().check(z.nonnegative()),
+            outputMicroUsdPerMillionTokens: z.int().check(z.nonnegative()),
+          }),
+        ),
+      }),
+    ),
+    /** Caller groups (Cognito groups) → aliases they may use, daily token quota, output cap. */
+    groups: z.record(
+      z.string(),
+      z.strictObject({
+        models: z.array(z.string()).check(z.minLength(1)),
+        dailyTokenQuota: z.int().check(z.positive()),
+        maxOutputTokens: z.int().check(z.positive()),
+        /** Spend limit per member per UTC day, in µUSD; absent: none. */
         dailyBudgetMicroUsd: z.optional(z.int().check(z.positive())),
+        /** Spend limit per member per calendar month (UTC), in µUSD; absent: none. */
         monthlyBudgetMicroUsd: z.optional(z.int().check(z.positive())),
       }),
     ),
-  ),
-  /** The fraction of a spend budget whose crossing emits one `BudgetAlert` metric per counter and period. */
-  budgetAlertFraction: z.optional(z.number().check(z.gt(0), z.lte(1))),
-  limits: z.strictObject({
-    /** Largest request body accepted, in bytes (UTF-8). */
-    maxBodyBytes: z.int().check(z.positive()),
-    /** Most messages in one request. */
-    maxMessages: z.int().check(z.positive()),
-    /** Longest text of one message, in characters after normalization. */
-    maxMessageChars: z.int().check(z.positive()),
-    /** Largest decoded image (a `data:` URL content part), in bytes; absent: 3,750,000 (Bedrock's per-image limit). */
-    maxImageBytes: z.optional(z.int().check(z.positive())),
-    /** Most images in one request; absent: 0 (images refused). Images are also bounded by `maxBodyBytes` (base64 is 4/3 of the bytes). */
-    maxImages: z.optional(z.int().check(z.nonnegative())),
-  }),
-  /** What the deterministic pre-screen does with a suspected injection: refuse it, or only record it. */
-  prescreenMode: z.enum(['block', 'flag']),
-  output: z.strictObject({
-    /** Hosts (and their subdomains) that model output may link to; every other link or image is removed. */
-    allowedLinkHosts: z.array(z.string()),
-    /** Let raw HTML through (off: tags are removed). */
-    allowHtml: z.boolean(),
+    /** Teams (the `team` of the authorizer context) → their shared spend limits in µUSD. */
+    teams: z.optional(
+      z.record(
+        z.string(),
+        z.strictObject({
+          dailyBudgetMicroUsd: z.optional(z.int().check(z.positive())),
+          monthlyBudgetMicroUsd: z.optional(z.int().check(z.positive())),
+        }),
+      ),
+    ),
+    /** The fraction of a spend budget whose crossing emits one `BudgetAlert` metric per counter and period. */
+    budgetAlertFraction: z.optional(z.number().check(z.gt(0), z.lte(1))),
+    limits: z.strictObject({
+      /** Largest request body accepted, in bytes (UTF-8). */
+      maxBodyBytes: z.int().check(z.positive()),
+      /** Most messages in one request. */
+      maxMessages: z.int().check(z.positive()),
+      /** Longest text of one message, in characters after normalization. */
+      maxMessageChars: z.int().check(z.positive()),
+      /** Largest decoded image (a `data:` URL content part), in bytes; absent: 3,750,000 (Bedrock's per-image limit). */
+      maxImageBytes: z.optional(z.int().check(z.positive())),
+      /** Most images in one request; absent: 0 (images refused). Images are also bounded by `maxBodyBytes` (base64 is 4/3 of the bytes). */
+      maxImages: z.optional(z.int().check(z.nonnegative())),
+    }),
+    /** What the deterministic pre-screen does with a suspected injection: refuse it, or only record it. */
+    prescreenMode: z.enum(['block', 'flag']),
+    output: z.strictObject({
+      /** Hosts (and their subdomains) that model output may link to; every other link or image is removed. */
+      allowedLinkHosts: z.array(z.string()),
+      /** Let raw HTML through (off: tags are removed). */
+      allowHtml: z.boolean(),
+      /**
+       * Per tool name, the hosts (and their subdomains) URLs in that tool's call arguments may point to: a call to a
+       * listed tool with a URL to any other host is refused. Tools not listed: such URLs are flagged in the audit record.
+       */
+      toolAllowedHosts: z.record(z.string().check(z.regex(TOOL_NAME)), z.array(z.string())),
+    }),
+    /** Refusal shown when the guardrail or a screen blocks the input. */
+    blockedInputMessage: z.string().check(z.minLength(1)),
+    /** Refusal shown when the guardrail or a screen blocks the output. */
+    blockedOutputMessage: z.string().check(z.minLength(1)),
+    /** Whether per-user token quotas are enforced (DynamoDB). */
+    quotasEnabled: z.boolean(),
+    /** Timeout of one Bedrock call, in milliseconds, and attempts including the first. */
+    bedrockTimeoutMs: z.int().check(z.positive()),
+    bedrockMaxAttempts: z.int().check(z.minimum(1), z.maximum(5)),
     /**
-     * Per tool name, the hosts (and their subdomains) URLs in that tool's call arguments may point to: a call to a
-     * listed tool with a URL to any other host is refused. Tools not listed: such URLs are flagged in the audit record.
+     * Time a non-streamed answer may take from the request's arrival, in milliseconds: API Gateway's integration
+     * timeout for an answer it receives whole. A streamed answer may run to the function's own timeout. Absent: the
+     * function's remaining time bounds both.
      */
-    toolAllowedHosts: z.record(z.string().check(z.regex(TOOL_NAME)), z.array(z.string())),
-  }),
-  /** Refusal shown when the guardrail or a screen blocks the input. */
-  blockedInputMessage: z.string().check(z.minLength(1)),
-  /** Refusal shown when the guardrail or a screen blocks the output. */
-  blockedOutputMessage: z.string().check(z.minLength(1)),
-  /** Whether per-user token quotas are enforced (DynamoDB). */
-  quotasEnabled: z.boolean(),
-  /** Timeout of one Bedrock call, in milliseconds, and attempts including the first. */
-  bedrockTimeoutMs: z.int().check(z.positive()),
-  bedrockMaxAttempts: z.int().check(z.minimum(1), z.maximum(5)),
-  /**
-   * Time a non-streamed answer may take from the request's arrival, in milliseconds: API Gateway's integration
-   * timeout for an answer it receives whole. A streamed answer may run to the function's own timeout. Absent: the
-   * function's remaining time bounds both.
-   */
-  answerTimeoutMs: z.optional(z.int().check(z.positive())),
+    answerTimeoutMs: z.optional(z.int().check(z.positive())),
   });
 }
 
