@@ -74,6 +74,10 @@ interface Row {
   /** Feature values before {@link DROP} zeroes some. */
   readonly raw: readonly number[];
   readonly hard: boolean;
+  /** The hard signals' ids (what `--explain` prints). */
+  readonly hardIds: readonly string[];
+  /** Position of the document in its set's fixture (what `--explain` prints, so that its text can be found). */
+  readonly index: number;
   readonly hash: number;
   /** The screen reads the document as written in another language (`readsAsOtherLanguage`): its threshold group. */
   readonly other: boolean;
@@ -287,6 +291,21 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  * - The enumeration of quotations ('"…", "…" or "…"' in running text) alone: 62.8 / 2.1 (13), 61.9 / 1.3, 64.2 /
  *   1.2, 3.8 %. With V12 (V16): 63.2 / 1.9 (12/618), 62.4 / 1.3, 64.1 / 1.2, 3.8 % — chosen (+3.2 points at the same
  *   clean count; English threshold 0.8724, other languages 0.9151). At FIT_TARGET_EN=0.015: 63.4 / 2.1 (13).
+ * Session 10, tuner S (soft features behind English clean documents quarantined by score), criterion fixed before
+ * comparing variants: every variant is refitted and the operating point chosen by the session's rule R2 (English
+ * target the largest of 1 / 1.25 / 1.5 % whose leave-one-set-out English clean rate is ≤ 2.0 % over retired 3-15 and
+ * over 10-15 alone; other languages the largest of 0.5 / 0.75 / 1 % with other-language clean ≤ 2.0 % over retired
+ * 3-15, 10-15 and dev set 10). Against the plain refit at its R2 point (English 1 %: retired English 51.3 / 1.4
+ * (17/1255), 10-15 English 51.9 / 1.9 (12/637); other 0.75 %: retired other 63.9 / 0.7 (4/605)), a variant is kept
+ * only if (a) retired English has ≥ 2 fewer clean documents at no more than 1 point less poisoned, or ≥ 2 points more
+ * poisoned at no more clean (R3); (b) 10-15 English clean is not higher and 10-15 English poisoned not more than
+ * 1 point lower; (c) retired other-language clean rises by at most 1 document and retired other poisoned falls by at
+ * most 1 point; (d) dev 1-10 English clean rises by at most 1 document; (e) the unit tests of a change pass, each rule
+ * reads a general property of text and changes clean documents of at least three sets; (f) the prompt pre-screen's
+ * figures do not move. Each change is first compared at fixed targets (English 1.25 % and 1.5 %, where the clean
+ * documents in question sit) by the documents it moves (no poisoned English document may lose its quarantine for
+ * fewer than two clean ones saved); among variants meeting (a)-(f), the one with the fewest retired-English clean
+ * documents, then the most poisoned.
  */
 const DROPPED = [
   'override',
@@ -458,7 +477,7 @@ function report(title: string, rows: readonly Row[], decide: (r: Row, i: number)
 }
 
 const rows: Row[] = DEV_SETS.flatMap((set) =>
-  load(set).map((item) => {
+  load(set).map((item, index) => {
     const e = documentEvidence(item.text);
     return {
       set,
@@ -469,6 +488,8 @@ const rows: Row[] = DEV_SETS.flatMap((set) =>
       x: e.features.map((v, k) => (DROP.has(DOCUMENT_FEATURES[k]!) ? 0 : v)),
       raw: e.features,
       hard: e.hard.length > 0,
+      hardIds: e.hard,
+      index,
       hash: fnv1a(item.text),
       other: e.otherLanguage,
     };
@@ -490,7 +511,7 @@ report(`cross-validated (${FOLDS}-fold, out-of-fold scores), threshold ${thresho
 if (process.argv.includes('--explain')) {
   // The clean documents scored highest out of fold, and the poisoned ones scored lowest: set, family, signal ids.
   const order = rows.map((r, i) => [r, oof[i]!] as const).filter(([r]) => !r.hard);
-  const show = ([r, p]: readonly [Row, number]): string => `  ${p.toFixed(3)} ${r.set} ${r.family} ${r.soft.join(',')}`;
+  const show = ([r, p]: readonly [Row, number]): string => `  ${p.toFixed(3)} ${r.set}#${r.index} ${r.family} ${r.soft.join(',')}`;
   console.log('highest clean:');
   console.log(order.filter(([r]) => !r.poisoned).sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.FIT_EXPLAIN_N ?? 12)).map(show).join('\n'));
   console.log('lowest poisoned:');
@@ -536,20 +557,30 @@ if (process.argv.includes('--folds')) {
 // Leave one dev set out: fit (and choose the threshold by cross-validation) on the other sets, test on that set.
 // Each set was written at a different time by different authors, so this is the nearest proxy for unseen data.
 const loso = new Array<boolean>(rows.length).fill(false);
+const losoRisk = new Array<number>(rows.length).fill(1);
+const losoThreshold = new Array<number>(rows.length).fill(0);
 for (const held of DEV_SETS) {
   const train = rows.filter((r) => r.set !== held);
   const t = chooseThresholds(train, calibration(train, FOLDS));
   const w = fit(train.filter((r) => !r.hard));
   rows.forEach((r, i) => {
-    if (r.set === held) loso[i] = quarantined(r, r.hard ? 1 : risk(w, r.x), t);
+    if (r.set !== held) return;
+    losoRisk[i] = r.hard ? 1 : risk(w, r.x);
+    losoThreshold[i] = thresholdOf(t, r);
+    loso[i] = quarantined(r, losoRisk[i]!, t);
   });
 }
 report('leave one dev set out (each set scored by a model and threshold fitted on the others):', rows, (_, i) => loso[i]!);
 if (process.argv.includes('--explain')) {
   console.log('clean documents quarantined when their set was held out:');
   rows.forEach((r, i) => {
-    if (!r.poisoned && loso[i]) console.log(`  ${r.set} ${r.english ? 'en' : 'other'} ${r.family} ${r.hard ? 'hard ' : ''}${r.soft.join(',')}`);
+    if (!r.poisoned && loso[i]) console.log(`  ${r.set}#${r.index} ${r.english ? 'en' : 'other'} ${r.family} ${r.hard ? `hard(${r.hardIds.join(',')}) ` : `${losoRisk[i]!.toFixed(3)}/${losoThreshold[i]!.toFixed(3)} `}${r.soft.join(',')}`);
   });
+}
+// Each document's leave-one-set-out decision (set, index, label, risk, threshold; never text), to compare variants.
+if (process.env.FIT_DUMP !== undefined) {
+  const decisions = rows.map((r, i) => ({ set: r.set, index: r.index, poisoned: r.poisoned, english: r.english, risk: losoRisk[i], threshold: losoThreshold[i], quarantined: loso[i] }));
+  fs.writeFileSync(process.env.FIT_DUMP, JSON.stringify(decisions));
 }
 {
   const sets = DEV_SETS.filter((s) => s !== 'dev-documents');
