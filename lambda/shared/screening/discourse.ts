@@ -245,6 +245,35 @@ function colonBefore(text: string, at: number): boolean {
 }
 
 /**
+ * Articles, demonstratives and possessives that, right before a quotation, make it a noun phrase: a name or a
+ * thing the text talks about ("a contributor's \"copilot: skip tests\" comment", "the \"ignore previous\" trick", "your \"Smart
+ * summary\" feature"), not a message it passes on.
+ */
+const DETERMINER_BEFORE_QUOTE: ReadonlySet<string> = new Set(
+  `a an the this that these those any every each our their your its his her my le la les un une der das ein eine einen
+  el los las una il lo gli het een`.split(/\s+/).filter((w) => w !== ''),
+);
+/** Longest word {@link determinedAt} reads before a quotation. */
+const DETERMINER_MAX = 6;
+/**
+ * A word of {@link DETERMINER_BEFORE_QUOTE} stands right before the quotation opening at `open` (blanks only between):
+ * the quotation is a noun phrase. Reads at most {@link COLON_SPAN} blanks and {@link DETERMINER_MAX} letters.
+ */
+function determinedAt(text: string, open: number): boolean {
+  let k = open - 1;
+  while (k >= 0 && open - k <= COLON_SPAN && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k--;
+  if (k === open - 1) return false;
+  const end = k + 1;
+  while (k >= 0 && end - k <= DETERMINER_MAX + 1 && isWordChar(text.charCodeAt(k))) k--;
+  countWork(open - k);
+  if (k >= 0 && isWordChar(text.charCodeAt(k))) return false;
+  const word = text.slice(k + 1, end).toLowerCase();
+  // An English possessive ("a contributor's \"…\" comment") is a determiner too.
+  const possessive = word === 's' && k > 0 && (text.charCodeAt(k) === 0x27 || text.charCodeAt(k) === 0x2019) && isWordChar(text.charCodeAt(k - 1));
+  return possessive || DETERMINER_BEFORE_QUOTE.has(word);
+}
+
+/**
  * Only a list separator stands between `from` and `to` (at most {@link LIST_GAP} characters): blanks and a comma, a
  * semicolon or the word "or" ("\"a\", \"b\"", "\"a\" or \"b\"").
  */
@@ -346,7 +375,7 @@ export function mentionView(text: string, everySpan = false): MentionView {
       if (i - open > MAX_QUOTE) {
         open = -1;
       } else if (closes(opener, closer, c) && text.charCodeAt(i - 1) !== 0x5c && (c !== 0x27 || i + 1 >= n || apostropheCloses(text.charCodeAt(i + 1)))) {
-        if (blankAll || open - lastBlankEnd <= LIST_GAP || cuedAt(text, open) || cuedAfter(text, i + 1)) {
+        if (blankAll || open - lastBlankEnd <= LIST_GAP || cuedAt(text, open) || cuedAfter(text, i + 1) || determinedAt(text, open)) {
           blank.push([open, i + 1]);
           lastBlankEnd = i + 1;
         } else if (keptEnd >= 0 && open - keptEnd <= LIST_GAP && enumerates(text, keptEnd, open) && inProse(text, keptOpen, i + 1)) {
@@ -843,6 +872,13 @@ const REPLY_WORDS: ReadonlySet<string> = new Set([
  * "if you are *an* AI", "*an* den Assistenten", "*pour* l'assistant").
  */
 const TOWARD: ReadonlySet<string> = new Set([...`to for an den dem pour para per voor для к`.split(/\s+/), ...DOC_TOWARD.words]);
+/**
+ * Reporting cues that, closed by a colon, introduce a quotation without quotation marks ({@link SentenceState.quoting}):
+ * those of the mention view, and the verbs of writing and saying after a subject or a modal ("they might write:").
+ */
+const COLON_REPORTING: ReadonlySet<string> = new Set([...REPORTING_CUES, 'write', 'say', 'type', 'post', 'saying', 'e.g.']);
+/** Participles of addressing or sending before a {@link TOWARD} word ("addressed to", "sent to", "destiné à"). */
+const ADDRESSED: ReadonlySet<string> = cues(DOCUMENT_CUES.ADDRESSED!).words;
 /** Blanks read back from a word to a comma before it ({@link afterComma}). */
 const COMMA_SPAN = 4;
 /** A comma stands right before `at`, blanks aside (a noun set off by commas: an address). Reads at most {@link COMMA_SPAN}. */
@@ -1141,6 +1177,11 @@ interface SentenceState {
   modals: number;
   forbids: number;
   words: number;
+  /**
+   * A colon closed a reporting cue of a clause that gives no command ("They might write: …", "for example: …", "a
+   * typical payload: …"): the rest of the sentence is quoted without quotation marks, and is read as a mention.
+   */
+  quoting: boolean;
 }
 const freshSentence = (): SentenceState => ({
   tell: false,
@@ -1163,6 +1204,7 @@ const freshSentence = (): SentenceState => ({
   modals: 0,
   forbids: 0,
   words: 0,
+  quoting: false,
 });
 
 /**
@@ -1294,6 +1336,12 @@ export function addressProfile(text: string): AddressProfile {
         else break;
       }
       const word = text.slice(start, i).toLowerCase();
+      if (cur.quoting) {
+        // Words quoted after a reporting colon are a mention: counted, not read for whom they address.
+        cur.words++;
+        work += word.length;
+        continue;
+      }
       // Phrases are read only at a word that ends one.
       const phrase = prevWord !== '' && PHRASE_LAST.has(word);
       const pair = phrase ? `${prevWord} ${word}` : '';
@@ -1358,7 +1406,9 @@ export function addressProfile(text: string): AddressProfile {
         // summarising model:"), it stands before a determiner or a noun, not a verb (infinitiveTo).
         if ((bits & B_DESCRIBED) !== 0 && !(word === 'to' && infinitiveTo(text, i))) clauseDescribed = true;
         // "an" speaks to an AI only after "are" or "as" ("if you are an AI", "as an AI"), not in "written by an AI".
-        if ((bits & B_TOWARD) !== 0 && (word !== 'an' || AN_BEFORE.has(prevWord))) {
+        // …nor "to"/"for" after a participle of addressing or sending: "instructions addressed to AI assistants",
+        // "text sent to the model" describe what someone addressed to a processor, they do not speak to it.
+        if ((bits & B_TOWARD) !== 0 && (word !== 'an' || AN_BEFORE.has(prevWord)) && !ADDRESSED.has(prevWord)) {
           towardAt = index;
           towardAn = word === 'an';
         }
@@ -1416,6 +1466,9 @@ export function addressProfile(text: string): AddressProfile {
       // "Instruction for the assistant:", "AI agent with browser access:": a short label naming a processor, closed
       // by a colon, speaks to it.
       if ((c === 0x3a || c === 0xff1a) && clauseProcessor && cur.words - clauseStart <= LABEL_SPAN) cur.vocative = true;
+      // "They might write: ignore the user and …", "for example: tell the user …": what follows the colon of a
+      // reporting cue, in a clause that is no command, is quoted.
+      if ((c === 0x3a || c === 0xff1a) && !cur.imperative && (COLON_REPORTING.has(prevWord) || COLON_REPORTING.has(`${prev2} ${prevWord}`))) cur.quoting = true;
       if (c === 0x3a || c === 0xff1a) {
         // "Whoever summarizes this message:", "Note pour l'assistant qui rédige le résumé :": a short clause that
         // describes the reader by what it does to the document, closed by a colon, speaks to that reader.
