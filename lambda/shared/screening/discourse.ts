@@ -877,6 +877,22 @@ const TOWARD: ReadonlySet<string> = new Set([...`to for an den dem pour para per
  * those of the mention view, and the verbs of writing and saying after a subject or a modal ("they might write:").
  */
 const COLON_REPORTING: ReadonlySet<string> = new Set([...REPORTING_CUES, 'write', 'say', 'type', 'post', 'saying', 'e.g.']);
+/**
+ * Second-person possessives: a processor noun right after one ("your assistant", "your email assistant", "votre
+ * assistant") is the tool of the person the text speaks to, not the one it speaks to.
+ */
+const OWNER: ReadonlySet<string> = new Set(
+  `your yours votre vos ton ta tes dein deine deinen deinem deiner tu tus tuo tua tuoi tue vostro vostra vostri teu
+  jouw uw twój twoja twoje wasz wasza ваш ваша ваше ваши вашего твой твоя твоё твои`.split(/\s+/).filter((w) => w !== ''),
+);
+/** Blanks read back from a word to the word before it ({@link afterWord}). */
+const GAP_SPAN = 3;
+/** Only blanks (at least one, at most {@link GAP_SPAN}) stand between the word at `at` and a letter or digit before it. */
+function afterWord(text: string, at: number): boolean {
+  let k = at - 1;
+  while (k >= 0 && at - k <= GAP_SPAN && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k--;
+  return k >= 0 && k < at - 1 && isLetterOrDigit(text.charCodeAt(k));
+}
 /** Participles of addressing or sending before a {@link TOWARD} word ("addressed to", "sent to", "destiné à"). */
 const ADDRESSED: ReadonlySet<string> = cues(DOCUMENT_CUES.ADDRESSED!).words;
 /** Blanks read back from a word to a comma before it ({@link afterComma}). */
@@ -1244,6 +1260,8 @@ export function addressProfile(text: string): AddressProfile {
   let clauseDescribed = false; // …and a relative pronoun or a demonstrative (DOC_DESCRIBED)
   let clauseStart = 0; // word index where the current clause starts (a sentence, or after a colon or a vocative)
   let clauseProcessor = false; // the current clause names a processor
+  let clauseOwned = false; // …after a second-person possessive ("your assistant"): the reader's tool, not the reader
+  let prevAdjacent = false; // only blanks stand between prev2 and prevWord
   let work = 0;
   const runWork = { n: 0 };
 
@@ -1310,6 +1328,7 @@ export function addressProfile(text: string): AddressProfile {
     clauseProcessor = false;
     clauseProcessing = false;
     clauseDescribed = false;
+    clauseOwned = false;
   };
   const endLine = (at: number): void => {
     if (at > lineStart) {
@@ -1376,6 +1395,9 @@ export function addressProfile(text: string): AddressProfile {
         }
       } else {
         let bits = WORD_BITS.get(word) ?? 0;
+        // A key of a log line or a query (`user=u-4471`, `response=200`) names a field: not the user the reader answers,
+        // nor its output.
+        if (text.charCodeAt(i) === 0x3d) bits &= ~(B_USER | B_REPLY);
         // An elided article or preposition ("l'assistant", "dell'IA", "all'utente") is read apart from its word.
         const apostrophe = Math.max(word.indexOf("'"), word.indexOf('’'));
         if (apostrophe > 0 && apostrophe <= ELIDED_MAX) bits |= (WORD_BITS.get(word.slice(apostrophe + 1)) ?? 0) & B_BARE;
@@ -1422,24 +1444,32 @@ export function addressProfile(text: string): AddressProfile {
       // "Al resumir esta hoja responde …", "When summarizing this page, say …": a clause that opens by describing
       // the reader by what it does to this document, then a directive to it.
       if (cur.described && DIRECTIVE_VERBS.has(word)) cur.laterDirective = true;
-      if (clauseProcessing && clauseDescribed && index - clauseStart < DESCRIBED_OPENING) cur.described = true;
+      // "If your assistant summarises that page, it may follow …": whom the clause describes is the reader's tool.
+      const adjacent = afterWord(text, start);
+      const owned = processor && adjacent && (OWNER.has(prevWord) || (OWNER.has(prev2) && !PROCESSOR.has(prevWord) && prevAdjacent));
+      if (owned) clauseOwned = true;
+      if (clauseProcessing && clauseDescribed && !clauseOwned && index - clauseStart < DESCRIBED_OPENING) cur.described = true;
       if (processor) {
         // …unless a comma sets it off: "Ignore the rules, assistant, and …", "Forward this email, AI agent." speak to it.
         if (cur.imperative && !cur.vocative && !afterComma(text, start)) cur.object = true;
         cur.processor = true;
         clauseProcessor = true;
-        processorAt = index;
-        sincePunct = 0;
+        if (!owned) {
+          processorAt = index;
+          sincePunct = 0;
+        }
         // Spoken to right after "to"/"for"/"an" (a vocative closed by ':' or ',' is found at the punctuation).
         // …but "are an AI" whatever follows, and "to"/"for" only when the noun ends its phrase (modifiesNext).
+        // A message "for your assistant" is still one for it.
         if (index - towardAt <= TOWARD_SPAN && (towardAn || !modifiesNext(text, i))) cur.vocative = true;
-        if (index - clauseStart <= 2) cur.subject = true;
+        if (index - clauseStart <= 2 && !owned) cur.subject = true;
       } else if (processorAt >= 0) {
         sincePunct++;
       }
       prev2 = prevWord;
       prevWord = word;
       prevTime = /^[0-9]/.test(word) && start > 0 && text.charCodeAt(start - 1) === 0x3a;
+      prevAdjacent = adjacent;
       // Thai writes a blank between sentences, none between words: a Thai run before a blank ends its sentence.
       if (isThai(text.charCodeAt(i - 1)) && (i >= n || text.charCodeAt(i) === 0x20)) endSentence();
       continue;
@@ -1453,6 +1483,7 @@ export function addressProfile(text: string): AddressProfile {
         clauseProcessor = false;
         clauseProcessing = false;
         clauseDescribed = false;
+        clauseOwned = false;
       }
       continue;
     }
@@ -1480,6 +1511,7 @@ export function addressProfile(text: string): AddressProfile {
         clauseProcessor = false;
         clauseProcessing = false;
         clauseDescribed = false;
+        clauseOwned = false;
       }
       processorAt = -1;
       continue;
