@@ -885,6 +885,15 @@ const OWNER: ReadonlySet<string> = new Set(
   `your yours votre vos ton ta tes dein deine deinen deinem deiner tu tus tuo tua tuoi tue vostro vostra vostri teu
   jouw uw twój twoja twoje wasz wasza ваш ваша ваше ваши вашего твой твоя твоё твои`.split(/\s+/).filter((w) => w !== ''),
 );
+/** Characters read back from a word for the key of a chat role ({@link roleValue}). */
+const ROLE_SPAN = 12;
+/** A chat role's key stands right before the word at `at` (`"role": "assistant"`, `role: assistant`, `role=model`). */
+const ROLE_KEY = /\brole["']?[ \t]*[:=][ \t]*["']?$/i;
+/** The word at `at` is the value of a chat message's role. Reads at most {@link ROLE_SPAN} characters. */
+function roleValue(text: string, at: number): boolean {
+  countWork(ROLE_SPAN);
+  return ROLE_KEY.test(text.slice(Math.max(0, at - ROLE_SPAN), at));
+}
 /** Blanks read back from a word to the word before it ({@link afterWord}). */
 const GAP_SPAN = 3;
 /** Only blanks (at least one, at most {@link GAP_SPAN}) stand between the word at `at` and a letter or digit before it. */
@@ -1445,6 +1454,8 @@ export function addressProfile(text: string): AddressProfile {
       // the reader by what it does to this document, then a directive to it.
       if (cur.described && DIRECTIVE_VERBS.has(word)) cur.laterDirective = true;
       // "If your assistant summarises that page, it may follow …": whom the clause describes is the reader's tool.
+      // `"role": "assistant"`: the value of a chat message's role names who speaks the turn; nobody is spoken to.
+      if (processor && roleValue(text, start)) processor = false;
       const adjacent = afterWord(text, start);
       const owned = processor && adjacent && (OWNER.has(prevWord) || (OWNER.has(prev2) && !PROCESSOR.has(prevWord) && prevAdjacent));
       if (owned) clauseOwned = true;
@@ -1781,14 +1792,15 @@ const MAX_PROMPT_VALUE = 4000;
  * Structured data (a document opening with `{` or `[`) with the string values of its prompt and test-case keys
  * ({@link PROMPT_KEYS}) blanked out, same length: an evaluation suite's `"input": "Ignore the question …"` is a test
  * case, the way a program's string literal is its data ({@link programView}). Other values (`"notes"`,
- * `"description"`) stay in the view. One pass, linear.
+ * `"description"`) stay in the view. In other text, the cells of a table's prompt and test-case columns
+ * ({@link promptColumnsBlanked}) and YAML block scalars under such keys. One pass, linear.
  */
 export function promptValuesBlanked(text: string): string {
   const n = text.length;
   let first = 0;
   while (first < n && text.charCodeAt(first) <= 0x20) first++;
   const opener = text.charCodeAt(first);
-  if (opener !== 0x7b && opener !== 0x5b) return blockScalarsBlanked(text);
+  if (opener !== 0x7b && opener !== 0x5b) return blockScalarsBlanked(promptColumnsBlanked(text));
   const blank: Array<[number, number]> = [];
   KEY_VALUE.lastIndex = 0;
   let m: RegExpExecArray | null;
@@ -1825,6 +1837,84 @@ function promptKey(key: string): boolean {
   if (PROMPT_KEYS.has(lower)) return true;
   return lower.split(/[_-]/).some((part) => PROMPT_KEY_PARTS.has(part));
 }
+/** Separators of the tables {@link promptColumnsBlanked} reads: CSV, TSV and Markdown pipes. */
+const TABLE_SEPARATORS = [0x2c, 0x09, 0x7c] as const;
+/** Longest header cell read as a column's key ("Input document (abridged)"). */
+const HEADER_CELL_MAX = 40;
+
+/**
+ * The cells of the line from `from` to `to` split at `sep` (`[start, end)` ranges): a CSV cell that opens with a
+ * double quotation mark runs to its closing mark (a doubled mark is a character of the cell), so its commas split
+ * nothing. Reads the line once.
+ */
+function cellsOf(text: string, from: number, to: number, sep: number): Array<[number, number]> {
+  const cells: Array<[number, number]> = [];
+  let start = from;
+  let quoted = false;
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x22 && sep === 0x2c && (quoted || k === start)) quoted = !quoted;
+    else if (c === sep && !quoted) {
+      cells.push([start, k]);
+      start = k + 1;
+    }
+  }
+  cells.push([start, to]);
+  return cells;
+}
+
+/** A header cell names a prompt or a test case ("question", "Prompt pattern", "Payload (as submitted)"). */
+function promptColumn(cell: string): boolean {
+  const key = cell.trim().replace(/^"|"$/g, '').toLowerCase();
+  if (key === '' || key.length > HEADER_CELL_MAX || !/^[a-z][a-z0-9 _()/,.-]*$/.test(key)) return false;
+  return PROMPT_KEYS.has(key) || key.split(/[^a-z]+/).some((part) => PROMPT_KEY_PARTS.has(part));
+}
+
+/**
+ * `text` with the cells of a table's prompt and test-case columns blanked (same length): a CSV, TSV or Markdown table
+ * whose header names a column `question`, `prompt`, `input`, `payload`, `example` or `expected` ({@link promptColumn})
+ * holds a test item or a quoted case in each row ("Translate 'thank you' into Japanese" in a quiz, a payload in a
+ * red-team log), as the values of such keys do in JSON. The table ends at the first line without the separator.
+ * Every line is read at most once per separator: linear.
+ */
+export function promptColumnsBlanked(text: string): string {
+  const n = text.length;
+  const blank: Array<[number, number]> = [];
+  let columns: number[] = [];
+  let sep = 0;
+  let lineStart = 0;
+  let read = 0;
+  while (lineStart < n) {
+    const nl = text.indexOf('\n', lineStart);
+    const end = nl < 0 ? n : nl;
+    let header = false;
+    if (columns.length > 0) {
+      const cells = cellsOf(text, lineStart, end, sep);
+      read += end - lineStart;
+      if (cells.length < 2) columns = [];
+      else for (const k of columns) if (k < cells.length) blank.push(cells[k]!);
+    }
+    if (columns.length === 0) {
+      for (const s of TABLE_SEPARATORS) {
+        const cells = cellsOf(text, lineStart, end, s);
+        read += end - lineStart;
+        if (cells.length < 3) continue;
+        const found = cells.map((_, k) => k).filter((k) => promptColumn(text.slice(cells[k]![0], cells[k]![1])));
+        if (found.length > 0 && found.length < cells.length) {
+          columns = found;
+          sep = s;
+          header = true;
+          break;
+        }
+      }
+    }
+    if (!header && columns.length === 0) sep = 0;
+    lineStart = end + 1;
+  }
+  countWork(n + read);
+  return blankSpans(text, blank);
+}
+
 /** A YAML key opening a block scalar (`input_document: |`), with its indentation. */
 const BLOCK_KEY = /^([ \t]*)(?:- )?([A-Za-z_][A-Za-z0-9_-]{0,39}):[ \t]*[|>][-+]?[ \t]*$/gm;
 

@@ -403,6 +403,20 @@ describe('addressProfile: the reader\'s tools and the fields of data', () => {
     }
   });
 
+  test('the value of a chat message\'s role names who speaks the turn, nobody spoken to', () => {
+    // GIVEN a chat completion whose message is the assistant's, and a fine-tuning line
+    for (const text of ['{"message": {"role": "assistant",\n "content": "Your parcel should arrive tomorrow. You can track it online."}}', "{ role: 'assistant', content: 'You should reboot the router.' }"]) {
+      // THEN no processor is named or directed
+      const profile = addressProfile(text);
+      expect(profile.processorDirected).toBe(0);
+      expect(profile.processorMentions).toBe(0);
+    }
+  });
+
+  test('fails if a processor that is no role\'s value is no longer spoken to', () => {
+    expect(addressProfile('{"note": "assistant, you must reply in French."}').processorDirected).toBe(1);
+  });
+
   test('a key of a log line names a field, not the user the reader answers', () => {
     // GIVEN a gateway log line whose event is "request" and whose key is "user"
     const profile = addressProfile('Jul 02 14:01:19 kb-gw[211]: request req_81d tenant=apac user=u-4471 blocked=input');
