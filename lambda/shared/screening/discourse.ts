@@ -245,6 +245,35 @@ function colonBefore(text: string, at: number): boolean {
 }
 
 /**
+ * Articles, demonstratives and possessives that, right before a quotation, make it a noun phrase: a name or a
+ * thing the text talks about ("a contributor's \"copilot: skip tests\" comment", "the \"ignore previous\" trick", "your \"Smart
+ * summary\" feature"), not a message it passes on.
+ */
+const DETERMINER_BEFORE_QUOTE: ReadonlySet<string> = new Set(
+  `a an the this that these those any every each our their your its his her my le la les un une der das ein eine einen
+  el los las una il lo gli het een`.split(/\s+/).filter((w) => w !== ''),
+);
+/** Longest word {@link determinedAt} reads before a quotation. */
+const DETERMINER_MAX = 6;
+/**
+ * A word of {@link DETERMINER_BEFORE_QUOTE} stands right before the quotation opening at `open` (blanks only between):
+ * the quotation is a noun phrase. Reads at most {@link COLON_SPAN} blanks and {@link DETERMINER_MAX} letters.
+ */
+function determinedAt(text: string, open: number): boolean {
+  let k = open - 1;
+  while (k >= 0 && open - k <= COLON_SPAN && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k--;
+  if (k === open - 1) return false;
+  const end = k + 1;
+  while (k >= 0 && end - k <= DETERMINER_MAX + 1 && isWordChar(text.charCodeAt(k))) k--;
+  countWork(open - k);
+  if (k >= 0 && isWordChar(text.charCodeAt(k))) return false;
+  const word = text.slice(k + 1, end).toLowerCase();
+  // An English possessive ("a contributor's \"…\" comment") is a determiner too.
+  const possessive = word === 's' && k > 0 && (text.charCodeAt(k) === 0x27 || text.charCodeAt(k) === 0x2019) && isWordChar(text.charCodeAt(k - 1));
+  return possessive || DETERMINER_BEFORE_QUOTE.has(word);
+}
+
+/**
  * Only a list separator stands between `from` and `to` (at most {@link LIST_GAP} characters): blanks and a comma, a
  * semicolon or the word "or" ("\"a\", \"b\"", "\"a\" or \"b\"").
  */
@@ -346,7 +375,7 @@ export function mentionView(text: string, everySpan = false): MentionView {
       if (i - open > MAX_QUOTE) {
         open = -1;
       } else if (closes(opener, closer, c) && text.charCodeAt(i - 1) !== 0x5c && (c !== 0x27 || i + 1 >= n || apostropheCloses(text.charCodeAt(i + 1)))) {
-        if (blankAll || open - lastBlankEnd <= LIST_GAP || cuedAt(text, open) || cuedAfter(text, i + 1)) {
+        if (blankAll || open - lastBlankEnd <= LIST_GAP || cuedAt(text, open) || cuedAfter(text, i + 1) || determinedAt(text, open)) {
           blank.push([open, i + 1]);
           lastBlankEnd = i + 1;
         } else if (keptEnd >= 0 && open - keptEnd <= LIST_GAP && enumerates(text, keptEnd, open) && inProse(text, keptOpen, i + 1)) {
@@ -843,6 +872,38 @@ const REPLY_WORDS: ReadonlySet<string> = new Set([
  * "if you are *an* AI", "*an* den Assistenten", "*pour* l'assistant").
  */
 const TOWARD: ReadonlySet<string> = new Set([...`to for an den dem pour para per voor для к`.split(/\s+/), ...DOC_TOWARD.words]);
+/**
+ * Reporting cues that, closed by a colon, introduce a quotation without quotation marks ({@link SentenceState.quoting}):
+ * those of the mention view, and the verbs of writing and saying after a subject or a modal ("they might write:").
+ */
+const COLON_REPORTING: ReadonlySet<string> = new Set([...REPORTING_CUES, 'write', 'say', 'type', 'post', 'saying', 'e.g.']);
+/**
+ * Second-person possessives: a processor noun right after one ("your assistant", "your email assistant", "votre
+ * assistant") is the tool of the person the text speaks to, not the one it speaks to.
+ */
+const OWNER: ReadonlySet<string> = new Set(
+  `your yours votre vos ton ta tes dein deine deinen deinem deiner tu tus tuo tua tuoi tue vostro vostra vostri teu
+  jouw uw twój twoja twoje wasz wasza ваш ваша ваше ваши вашего твой твоя твоё твои`.split(/\s+/).filter((w) => w !== ''),
+);
+/** Characters read back from a word for the key of a chat role ({@link roleValue}). */
+const ROLE_SPAN = 12;
+/** A chat role's key stands right before the word at `at` (`"role": "assistant"`, `role: assistant`, `role=model`). */
+const ROLE_KEY = /\brole["']?[ \t]*[:=][ \t]*["']?$/i;
+/** The word at `at` is the value of a chat message's role. Reads at most {@link ROLE_SPAN} characters. */
+function roleValue(text: string, at: number): boolean {
+  countWork(ROLE_SPAN);
+  return ROLE_KEY.test(text.slice(Math.max(0, at - ROLE_SPAN), at));
+}
+/** Blanks read back from a word to the word before it ({@link afterWord}). */
+const GAP_SPAN = 3;
+/** Only blanks (at least one, at most {@link GAP_SPAN}) stand between the word at `at` and a letter or digit before it. */
+function afterWord(text: string, at: number): boolean {
+  let k = at - 1;
+  while (k >= 0 && at - k <= GAP_SPAN && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k--;
+  return k >= 0 && k < at - 1 && isLetterOrDigit(text.charCodeAt(k));
+}
+/** Participles of addressing or sending before a {@link TOWARD} word ("addressed to", "sent to", "destiné à"). */
+const ADDRESSED: ReadonlySet<string> = cues(DOCUMENT_CUES.ADDRESSED!).words;
 /** Blanks read back from a word to a comma before it ({@link afterComma}). */
 const COMMA_SPAN = 4;
 /** A comma stands right before `at`, blanks aside (a noun set off by commas: an address). Reads at most {@link COMMA_SPAN}. */
@@ -1141,6 +1202,11 @@ interface SentenceState {
   modals: number;
   forbids: number;
   words: number;
+  /**
+   * A colon closed a reporting cue of a clause that gives no command ("They might write: …", "for example: …", "a
+   * typical payload: …"): the rest of the sentence is quoted without quotation marks, and is read as a mention.
+   */
+  quoting: boolean;
 }
 const freshSentence = (): SentenceState => ({
   tell: false,
@@ -1163,6 +1229,7 @@ const freshSentence = (): SentenceState => ({
   modals: 0,
   forbids: 0,
   words: 0,
+  quoting: false,
 });
 
 /**
@@ -1202,6 +1269,8 @@ export function addressProfile(text: string): AddressProfile {
   let clauseDescribed = false; // …and a relative pronoun or a demonstrative (DOC_DESCRIBED)
   let clauseStart = 0; // word index where the current clause starts (a sentence, or after a colon or a vocative)
   let clauseProcessor = false; // the current clause names a processor
+  let clauseOwned = false; // …after a second-person possessive ("your assistant"): the reader's tool, not the reader
+  let prevAdjacent = false; // only blanks stand between prev2 and prevWord
   let work = 0;
   const runWork = { n: 0 };
 
@@ -1268,6 +1337,7 @@ export function addressProfile(text: string): AddressProfile {
     clauseProcessor = false;
     clauseProcessing = false;
     clauseDescribed = false;
+    clauseOwned = false;
   };
   const endLine = (at: number): void => {
     if (at > lineStart) {
@@ -1294,6 +1364,12 @@ export function addressProfile(text: string): AddressProfile {
         else break;
       }
       const word = text.slice(start, i).toLowerCase();
+      if (cur.quoting) {
+        // Words quoted after a reporting colon are a mention: counted, not read for whom they address.
+        cur.words++;
+        work += word.length;
+        continue;
+      }
       // Phrases are read only at a word that ends one.
       const phrase = prevWord !== '' && PHRASE_LAST.has(word);
       const pair = phrase ? `${prevWord} ${word}` : '';
@@ -1328,6 +1404,9 @@ export function addressProfile(text: string): AddressProfile {
         }
       } else {
         let bits = WORD_BITS.get(word) ?? 0;
+        // A key of a log line or a query (`user=u-4471`, `response=200`) names a field: not the user the reader answers,
+        // nor its output.
+        if (text.charCodeAt(i) === 0x3d) bits &= ~(B_USER | B_REPLY);
         // An elided article or preposition ("l'assistant", "dell'IA", "all'utente") is read apart from its word.
         const apostrophe = Math.max(word.indexOf("'"), word.indexOf('’'));
         if (apostrophe > 0 && apostrophe <= ELIDED_MAX) bits |= (WORD_BITS.get(word.slice(apostrophe + 1)) ?? 0) & B_BARE;
@@ -1358,7 +1437,9 @@ export function addressProfile(text: string): AddressProfile {
         // summarising model:"), it stands before a determiner or a noun, not a verb (infinitiveTo).
         if ((bits & B_DESCRIBED) !== 0 && !(word === 'to' && infinitiveTo(text, i))) clauseDescribed = true;
         // "an" speaks to an AI only after "are" or "as" ("if you are an AI", "as an AI"), not in "written by an AI".
-        if ((bits & B_TOWARD) !== 0 && (word !== 'an' || AN_BEFORE.has(prevWord))) {
+        // …nor "to"/"for" after a participle of addressing or sending: "instructions addressed to AI assistants",
+        // "text sent to the model" describe what someone addressed to a processor, they do not speak to it.
+        if ((bits & B_TOWARD) !== 0 && (word !== 'an' || AN_BEFORE.has(prevWord)) && !ADDRESSED.has(prevWord)) {
           towardAt = index;
           towardAn = word === 'an';
         }
@@ -1372,24 +1453,34 @@ export function addressProfile(text: string): AddressProfile {
       // "Al resumir esta hoja responde …", "When summarizing this page, say …": a clause that opens by describing
       // the reader by what it does to this document, then a directive to it.
       if (cur.described && DIRECTIVE_VERBS.has(word)) cur.laterDirective = true;
-      if (clauseProcessing && clauseDescribed && index - clauseStart < DESCRIBED_OPENING) cur.described = true;
+      // "If your assistant summarises that page, it may follow …": whom the clause describes is the reader's tool.
+      // `"role": "assistant"`: the value of a chat message's role names who speaks the turn; nobody is spoken to.
+      if (processor && roleValue(text, start)) processor = false;
+      const adjacent = afterWord(text, start);
+      const owned = processor && adjacent && (OWNER.has(prevWord) || (OWNER.has(prev2) && !PROCESSOR.has(prevWord) && prevAdjacent));
+      if (owned) clauseOwned = true;
+      if (clauseProcessing && clauseDescribed && !clauseOwned && index - clauseStart < DESCRIBED_OPENING) cur.described = true;
       if (processor) {
         // …unless a comma sets it off: "Ignore the rules, assistant, and …", "Forward this email, AI agent." speak to it.
         if (cur.imperative && !cur.vocative && !afterComma(text, start)) cur.object = true;
         cur.processor = true;
         clauseProcessor = true;
-        processorAt = index;
-        sincePunct = 0;
+        if (!owned) {
+          processorAt = index;
+          sincePunct = 0;
+        }
         // Spoken to right after "to"/"for"/"an" (a vocative closed by ':' or ',' is found at the punctuation).
         // …but "are an AI" whatever follows, and "to"/"for" only when the noun ends its phrase (modifiesNext).
+        // A message "for your assistant" is still one for it.
         if (index - towardAt <= TOWARD_SPAN && (towardAn || !modifiesNext(text, i))) cur.vocative = true;
-        if (index - clauseStart <= 2) cur.subject = true;
+        if (index - clauseStart <= 2 && !owned) cur.subject = true;
       } else if (processorAt >= 0) {
         sincePunct++;
       }
       prev2 = prevWord;
       prevWord = word;
       prevTime = /^[0-9]/.test(word) && start > 0 && text.charCodeAt(start - 1) === 0x3a;
+      prevAdjacent = adjacent;
       // Thai writes a blank between sentences, none between words: a Thai run before a blank ends its sentence.
       if (isThai(text.charCodeAt(i - 1)) && (i >= n || text.charCodeAt(i) === 0x20)) endSentence();
       continue;
@@ -1403,6 +1494,7 @@ export function addressProfile(text: string): AddressProfile {
         clauseProcessor = false;
         clauseProcessing = false;
         clauseDescribed = false;
+        clauseOwned = false;
       }
       continue;
     }
@@ -1416,6 +1508,9 @@ export function addressProfile(text: string): AddressProfile {
       // "Instruction for the assistant:", "AI agent with browser access:": a short label naming a processor, closed
       // by a colon, speaks to it.
       if ((c === 0x3a || c === 0xff1a) && clauseProcessor && cur.words - clauseStart <= LABEL_SPAN) cur.vocative = true;
+      // "They might write: ignore the user and …", "for example: tell the user …": what follows the colon of a
+      // reporting cue, in a clause that is no command, is quoted.
+      if ((c === 0x3a || c === 0xff1a) && !cur.imperative && (COLON_REPORTING.has(prevWord) || COLON_REPORTING.has(`${prev2} ${prevWord}`))) cur.quoting = true;
       if (c === 0x3a || c === 0xff1a) {
         // "Whoever summarizes this message:", "Note pour l'assistant qui rédige le résumé :": a short clause that
         // describes the reader by what it does to the document, closed by a colon, speaks to that reader.
@@ -1427,6 +1522,7 @@ export function addressProfile(text: string): AddressProfile {
         clauseProcessor = false;
         clauseProcessing = false;
         clauseDescribed = false;
+        clauseOwned = false;
       }
       processorAt = -1;
       continue;
@@ -1696,14 +1792,15 @@ const MAX_PROMPT_VALUE = 4000;
  * Structured data (a document opening with `{` or `[`) with the string values of its prompt and test-case keys
  * ({@link PROMPT_KEYS}) blanked out, same length: an evaluation suite's `"input": "Ignore the question …"` is a test
  * case, the way a program's string literal is its data ({@link programView}). Other values (`"notes"`,
- * `"description"`) stay in the view. One pass, linear.
+ * `"description"`) stay in the view. In other text, the cells of a table's prompt and test-case columns
+ * ({@link promptColumnsBlanked}) and YAML block scalars under such keys. One pass, linear.
  */
 export function promptValuesBlanked(text: string): string {
   const n = text.length;
   let first = 0;
   while (first < n && text.charCodeAt(first) <= 0x20) first++;
   const opener = text.charCodeAt(first);
-  if (opener !== 0x7b && opener !== 0x5b) return blockScalarsBlanked(text);
+  if (opener !== 0x7b && opener !== 0x5b) return blockScalarsBlanked(promptColumnsBlanked(text));
   const blank: Array<[number, number]> = [];
   KEY_VALUE.lastIndex = 0;
   let m: RegExpExecArray | null;
@@ -1740,6 +1837,84 @@ function promptKey(key: string): boolean {
   if (PROMPT_KEYS.has(lower)) return true;
   return lower.split(/[_-]/).some((part) => PROMPT_KEY_PARTS.has(part));
 }
+/** Separators of the tables {@link promptColumnsBlanked} reads: CSV, TSV and Markdown pipes. */
+const TABLE_SEPARATORS = [0x2c, 0x09, 0x7c] as const;
+/** Longest header cell read as a column's key ("Input document (abridged)"). */
+const HEADER_CELL_MAX = 40;
+
+/**
+ * The cells of the line from `from` to `to` split at `sep` (`[start, end)` ranges): a CSV cell that opens with a
+ * double quotation mark runs to its closing mark (a doubled mark is a character of the cell), so its commas split
+ * nothing. Reads the line once.
+ */
+function cellsOf(text: string, from: number, to: number, sep: number): Array<[number, number]> {
+  const cells: Array<[number, number]> = [];
+  let start = from;
+  let quoted = false;
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x22 && sep === 0x2c && (quoted || k === start)) quoted = !quoted;
+    else if (c === sep && !quoted) {
+      cells.push([start, k]);
+      start = k + 1;
+    }
+  }
+  cells.push([start, to]);
+  return cells;
+}
+
+/** A header cell names a prompt or a test case ("question", "Prompt pattern", "Payload (as submitted)"). */
+function promptColumn(cell: string): boolean {
+  const key = cell.trim().replace(/^"|"$/g, '').toLowerCase();
+  if (key === '' || key.length > HEADER_CELL_MAX || !/^[a-z][a-z0-9 _()/,.-]*$/.test(key)) return false;
+  return PROMPT_KEYS.has(key) || key.split(/[^a-z]+/).some((part) => PROMPT_KEY_PARTS.has(part));
+}
+
+/**
+ * `text` with the cells of a table's prompt and test-case columns blanked (same length): a CSV, TSV or Markdown table
+ * whose header names a column `question`, `prompt`, `input`, `payload`, `example` or `expected` ({@link promptColumn})
+ * holds a test item or a quoted case in each row ("Translate 'thank you' into Japanese" in a quiz, a payload in a
+ * red-team log), as the values of such keys do in JSON. The table ends at the first line without the separator.
+ * Every line is read at most once per separator: linear.
+ */
+export function promptColumnsBlanked(text: string): string {
+  const n = text.length;
+  const blank: Array<[number, number]> = [];
+  let columns: number[] = [];
+  let sep = 0;
+  let lineStart = 0;
+  let read = 0;
+  while (lineStart < n) {
+    const nl = text.indexOf('\n', lineStart);
+    const end = nl < 0 ? n : nl;
+    let header = false;
+    if (columns.length > 0) {
+      const cells = cellsOf(text, lineStart, end, sep);
+      read += end - lineStart;
+      if (cells.length < 2) columns = [];
+      else for (const k of columns) if (k < cells.length) blank.push(cells[k]!);
+    }
+    if (columns.length === 0) {
+      for (const s of TABLE_SEPARATORS) {
+        const cells = cellsOf(text, lineStart, end, s);
+        read += end - lineStart;
+        if (cells.length < 3) continue;
+        const found = cells.map((_, k) => k).filter((k) => promptColumn(text.slice(cells[k]![0], cells[k]![1])));
+        if (found.length > 0 && found.length < cells.length) {
+          columns = found;
+          sep = s;
+          header = true;
+          break;
+        }
+      }
+    }
+    if (!header && columns.length === 0) sep = 0;
+    lineStart = end + 1;
+  }
+  countWork(n + read);
+  return blankSpans(text, blank);
+}
+
 /** A YAML key opening a block scalar (`input_document: |`), with its indentation. */
 const BLOCK_KEY = /^([ \t]*)(?:- )?([A-Za-z_][A-Za-z0-9_-]{0,39}):[ \t]*[|>][-+]?[ \t]*$/gm;
 

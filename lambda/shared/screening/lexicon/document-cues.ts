@@ -336,6 +336,25 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
   /** Words right before a processor noun that make the sentence speak to it ("to the AI", "für die KI"). */
   TOWARD: `to for an für à pour al para per alla agli aan voor dla для к до için cho untuk kepada till för pro אל
     برای به إلى الى`,
+  /**
+   * Participles of addressing, aiming or sending, written right before a word of {@link TOWARD}: "instructions
+   * *addressed to* AI assistants", "a comment *aimed at* the model", "text *sent to* the LLM". The processor after them
+   * is the recipient of something the sentence describes, not whom the sentence speaks to. Only languages that put the
+   * participle before its preposition.
+   */
+  ADDRESSED: `
+    addressed aimed directed targeted sent written meant intended posted forwarded submitted passed fed given shown
+    adressé adressée adressés adressées destiné destinée destinés destinées envoyé envoyée envoyés envoyées
+    dirigido dirigida dirigidos dirigidas enviado enviada enviados enviadas destinado destinada destinados destinadas
+    endereçado endereçada endereçados endereçadas
+    indirizzato indirizzata indirizzati indirizzate inviato inviata inviati inviate destinato destinata destinati
+    gericht gerichte gestuurd verzonden bedoeld
+    skierowany skierowana skierowane skierowanych wysłany wysłana wysłane
+    адресованный адресованная адресованные адресовано отправленный отправленная отправленные направленный направленные
+    адресований адресована адресовані надісланий надіслані
+    riktad riktade skickad skickade avsedd avsedda
+    určený určená určené adresovaný adresovaná adresované odeslaný odeslané
+    ditujukan dikirim`,
   /** "Instead": the reader is to drop what it was doing. */
   INSTEAD: `
     instead stattdessen plutôt au_lieu en_lugar en_vez em_vez invece in_plaats zamiast вместо замість yerine بدلا
