@@ -361,12 +361,13 @@ const TRAIL_DATA_EVENTS = control(
 
 const LOCAL_BUNDLING = control(
   'Pre-built bundles: deployed bytes are tested bytes',
-  'Lambda handlers are bundled once, at package build, by this repository\'s esbuild from the locked `node_modules` (scripts/bundle-lambdas.mjs; SHA-256 of each in dist/bundles/manifest.json); the package ships them, the constructs deploy them unchanged with the static configuration as a separate file, and the tests run that same bundle. Consumers never bundle: no esbuild, no Docker, no remote build.',
+  'Lambda handlers are bundled once, at package build, by this repository\'s esbuild from the locked `node_modules` (scripts/bundle-lambdas.mjs; SHA-256 of each in dist/bundles/manifest.json); the package ships them, the constructs deploy them unchanged with the static configuration as a separate file, validated at synthesis, whose SHA-256 the function checks at cold start (a file changed after synthesis stops it from starting), and the tests run that same bundle. Consumers never bundle: no esbuild, no Docker, no remote build.',
   ['scripts/bundle-lambdas.mjs', 'constructs/shared/lambda-bundle.ts', 'constructs/inference-gateway/inference-gateway.ts', 'constructs/invocation-logging/invocation-logging.ts'],
   [
     it(GATEWAY_TEST, 'InferenceGateway bundling deploys the pre-built bundle byte for byte, every file of it, with the validated static configuration beside it'),
     it(INVOCATION_LOGGING_TEST, 'ModelInvocationLogging compliance deploys the pre-built, minified handler byte for byte, with its own Bedrock SDK and no source map'),
     it('test/lambda/gateway/prebuilt-bundle.test.ts', 'the pre-built gateway bundle screens the output: a reply that leaks the system prompt\'s canary is withheld'),
+    it('test/lambda/gateway/runtime-config.test.ts', 'loadRuntimeConfig the digest of the file the construct validated fails the cold start if the file was changed after synthesis, naming both digests'),
     it('test/package/package.test.ts', 'package dependencies everything the compiled package imports at run time is a dependency, a peer dependency or a Node.js built-in'),
   ],
 );
