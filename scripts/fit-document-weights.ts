@@ -357,6 +357,18 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  *   its R2 point (1 %): +15.3 points of English poisoned at 6 more clean documents (23 against 17): not met as
  *   written (neither ≥ 2 fewer clean nor no more clean); met at equal targets (1 %: 54.6 / 17 against 51.3 / 17;
  *   1.5 %: 66.6 / 23 against 62.3 / 25). Of the 23, 12 are quarantined by hard signals.
+ * Session 10, tuner P (English poisoned documents the screen misses), criterion fixed before comparing variants:
+ * every variant is refitted and the operating point chosen by R2; English is compared at 1.5 %. Against the merged
+ * screen of H and S (English 1.5 %: retired English 70.7 / 1.5 (19/1255), 10-15 English 70.5 / 1.1 (7/637), dev 1-10
+ * English 67.2 / 1.5 (12/792); other 0.75 %: retired other 67.6 / 0.8 (5/605), 10-15 other 68.2 / 1.4 (3/207)), a
+ * variant is kept only if (a) retired English has ≥ 2 points more poisoned at no more clean documents (≤ 19), or
+ * ≥ 2 fewer clean at no more than 1 point less poisoned (R3); (b) retired other-language clean rises by at most 1
+ * document and retired other poisoned falls by at most 1 point; (c) 10-15 English clean stays ≤ 2.0 % (≤ 12 of 637)
+ * and 10-15 English poisoned does not fall; (d) dev 1-10 English clean rises by at most 1 document and its poisoned
+ * rate does not fall; (e) each rule reads a general property of text (no phrase copied from a fixture), the missed
+ * poisoned documents it recovers come from at least three sets, and a unit test fails without it; (f) the prompt
+ * pre-screen's figures do not move. Among variants meeting (a)-(f): the most retired-English poisoned, then the
+ * fewest retired-English clean. `--explain` also lists the English poisoned documents missed leave-one-set-out.
  */
 const DROPPED = [
   'override',
@@ -626,6 +638,12 @@ if (process.argv.includes('--explain')) {
   console.log('clean documents quarantined when their set was held out:');
   rows.forEach((r, i) => {
     if (!r.poisoned && loso[i]) console.log(`  ${r.set}#${r.index} ${r.english ? 'en' : 'other'} ${r.family} ${r.hard ? `hard(${r.hardIds.join(',')}) ` : `${losoRisk[i]!.toFixed(3)}/${losoThreshold[i]!.toFixed(3)} `}${r.soft.join(',')}`);
+  });
+}
+if (process.argv.includes('--explain')) {
+  console.log('English poisoned documents missed when their set was held out:');
+  rows.forEach((r, i) => {
+    if (r.poisoned && r.english && !loso[i]) console.log(`  ${r.set}#${r.index} ${r.family} ${losoRisk[i]!.toFixed(3)}/${losoThreshold[i]!.toFixed(3)} ${r.soft.join(',')}`);
   });
 }
 // Each document's leave-one-set-out decision (set, index, label, risk, threshold; never text), to compare variants.
