@@ -856,6 +856,13 @@ const DIRECTIVE_VERBS: ReadonlySet<string> = new Set([
   ),
   'begin', 'end', 'rate', 'rank', 'approve', 'describe', 'advise', 'forward',
 ]);
+/**
+ * Verbs that command work on records, accounts, tools and a reply ("accept this invitation", "execute DROP TABLE",
+ * "omit the finding"): besides {@link DIRECTIVE_VERBS}, they open a directive only in a clause spoken to a processor
+ * (after its vocative, or in the sentence after an address that gave no directive), where a verb opening the clause
+ * has no other reading.
+ */
+const OPERATE_VERBS: ReadonlySet<string> = cues(DOCUMENT_CUES.OPERATE_EN!).words;
 /** Words that make a sentence speak to its reader: second-person pronouns and possessives. */
 const SECOND_PERSON: ReadonlySet<string> = new Set([...lexiconWords(LEXICON.YOU!, LEXICON.YOUR!, LEXICON.R_YOUR!).filter((w) => w.charCodeAt(0) < 0x1100), ...DOC_SECOND.words]);
 /** Verbs that dictate what the reader tells its user (in several languages). */
@@ -968,6 +975,8 @@ const REPORTED: ReadonlySet<string> = new Set(
     .split(/\s+/)
     .filter((w) => w !== ''),
 );
+/** Auxiliaries that make a participle of {@link REPORTED} after them a present passive ("you are asked"), not a report. */
+const PRESENT_AUXILIARY: ReadonlySet<string> = new Set(['is', 'are', 'am', 'be', 'being', 'get', 'gets']);
 /** Bits of the word classes {@link addressProfile} reads, for one look-up per word ({@link WORD_BITS}). */
 const B_PROCESSOR = 1;
 const B_TELL = 2;
@@ -1050,6 +1059,16 @@ const GREETINGS: ReadonlySet<string> = new Set(
     .split(/\s+/)
     .filter((w) => w !== ''),
 );
+/**
+ * Words that open a fronted subordinate clause or phrase before a sentence's main clause ("when asked …, answer",
+ * "in the summary of these notes, write …").
+ */
+const FRONTED: ReadonlySet<string> = new Set(
+  'when whenever whatever if once before after while unless in on for at during from with by as'.split(' '),
+);
+/** The character at `at` is a hyphen with a blank on each side: a dash ("AI assistant instruction - when asked …"). */
+const spacedHyphen = (text: string, at: number): boolean =>
+  text.charCodeAt(at) === 0x2d && text.charCodeAt(at + 1) === 0x20 && at > 0 && text.charCodeAt(at - 1) === 0x20;
 /**
  * Share of imperatives among a document's other sentences below which an imperative last sentence is appended to it
  * ({@link AddressProfile.finalDirective}). Chosen by leave-one-dev-set-out (English poisoned at English clean ≤ 2 %):
@@ -1207,6 +1226,15 @@ interface SentenceState {
    * typical payload: …"): the rest of the sentence is quoted without quotation marks, and is read as a mention.
    */
   quoting: boolean;
+  /** A second-person possessive right before a word for the reader's output ("your answer"; not "you review"). */
+  ownReply: boolean;
+  /**
+   * A quotation opens right after a word of the sentence ('invites carrying "assistant: accept …"'): what it quotes is
+   * mentioned, so {@link OPERATE_VERBS} are not read as the reader's directive in it.
+   */
+  quotedInProse: boolean;
+  /** The sentence opens with a greeting ("Hi", "Hello", "Dear"): a processor noun that ends it is greeted. */
+  greets: boolean;
 }
 const freshSentence = (): SentenceState => ({
   tell: false,
@@ -1230,6 +1258,9 @@ const freshSentence = (): SentenceState => ({
   forbids: 0,
   words: 0,
   quoting: false,
+  greets: false,
+  ownReply: false,
+  quotedInProse: false,
 });
 
 /**
@@ -1270,6 +1301,8 @@ export function addressProfile(text: string): AddressProfile {
   let clauseStart = 0; // word index where the current clause starts (a sentence, or after a colon or a vocative)
   let clauseProcessor = false; // the current clause names a processor
   let clauseOwned = false; // …after a second-person possessive ("your assistant"): the reader's tool, not the reader
+  let clauseFronted = false; // the clause opens with a subordinator or a preposition ("when asked …, answer …")
+  let labelEnd = 0; // word index after the sentence's latest colon (a label or a log line's prefix ends there), 0 after a comma
   let prevAdjacent = false; // only blanks stand between prev2 and prevWord
   let work = 0;
   const runWork = { n: 0 };
@@ -1303,6 +1336,8 @@ export function addressProfile(text: string): AddressProfile {
         cur.vocative = false;
         cur.described = false;
       }
+      // "Hi AI triage bot!": a greeting whose last word is a processor noun speaks to it.
+      if (cur.greets && cur.processor && processorAt === cur.words - 1 && cur.words <= VOCATIVE_SPAN + 1) cur.vocative = true;
       // A sentence that opens by describing the reader by what it does to this document and then directs it speaks
       // to that reader.
       const describedDirects = cur.described && (cur.tell || cur.modal || cur.second || cur.laterDirective);
@@ -1323,7 +1358,10 @@ export function addressProfile(text: string): AddressProfile {
       if (describedDirects && !reported) presentReader++;
       if (!reported && commands && (cur.vocative || prev !== undefined)) processorCommanded++;
       if (cur.processor && reported) processorReported++;
-      if (!reported && ((cur.yourReply && (cur.imperative || cur.modal || cur.tell)) || (cur.user && cur.tell && cur.imperative))) readerOutputDirected++;
+      // "Your response must be exactly …, whatever the user asked": a report after the rule's modal is a subordinate
+      // clause's; only one before it reports the rule ("the bot was told its answer must …").
+      const ruleReported = cur.reportedRule && !cur.imperative;
+      if (!ruleReported && ((cur.yourReply && (cur.imperative || cur.modal || cur.tell)) || (cur.user && cur.tell && cur.imperative))) readerOutputDirected++;
       // The reader's output, or the user it answers, with a verb that dictates what it says; "instead" with an imperative.
       if ((cur.reply && directs) || (cur.user && cur.tell) || (cur.instead && cur.imperative)) replyDirected++;
       prev = cur.vocative && !directs ? cur : undefined;
@@ -1338,6 +1376,8 @@ export function addressProfile(text: string): AddressProfile {
     clauseProcessing = false;
     clauseDescribed = false;
     clauseOwned = false;
+    clauseFronted = false;
+    labelEnd = 0;
   };
   const endLine = (at: number): void => {
     if (at > lineStart) {
@@ -1378,8 +1418,11 @@ export function addressProfile(text: string): AddressProfile {
       const index = cur.words++;
       const at = index - clauseStart;
       if (at === 0 || (at === 1 && (SENTENCE_OPENERS.has(prevWord) || (/^[0-9]/.test(prevWord) && !prevTime) || prevWord.length === 1))) {
-        if (!codeToken(text.charCodeAt(i)) && !SIGIL[text.charCodeAt(start - 1) & 0x7f] && (DIRECTIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word))) cur.imperative = true;
+        const addressed = (cur.vocative || prev !== undefined) && !cur.quotedInProse;
+        if (!codeToken(text.charCodeAt(i)) && !SIGIL[text.charCodeAt(start - 1) & 0x7f] && (DIRECTIVE_VERBS.has(word) || (addressed && OPERATE_VERBS.has(word)) || cjkImperative(word) || cyrillicImperative(word))) cur.imperative = true;
       }
+      if (at === 0) clauseFronted = FRONTED.has(word);
+      if (index === 0) cur.greets = GREETINGS.has(word);
       if (at === 1 && DOC_IMPERATIVE.phrases.has(pair)) cur.imperative = true;
       let processor: boolean;
       if (isRunScript(word.charCodeAt(0)) || isRunScript(word.charCodeAt(word.length - 1))) {
@@ -1444,7 +1487,9 @@ export function addressProfile(text: string): AddressProfile {
           towardAn = word === 'an';
         }
         if ((bits & B_REPLY) !== 0 && ((WORD_BITS.get(prevWord) ?? 0) & B_SECOND) !== 0) cur.yourReply = true;
-        if (REPORTED.has(word)) {
+        if ((bits & B_REPLY) !== 0 && OWNER.has(prevWord)) cur.ownReply = true;
+        // "whatever you are asked", "when it is sent": a participle after a present auxiliary is a present passive.
+        if (REPORTED.has(word) && !PRESENT_AUXILIARY.has(prevWord)) {
           cur.reported = true;
           if (!cur.modal) cur.reportedRule = true;
         }
@@ -1489,6 +1534,7 @@ export function addressProfile(text: string): AddressProfile {
     // An opening quotation mark or a table cell starts a clause: a quoted value (`comment="Reply to …"`), a cell.
     if ((c === 0x22 || c === 0x201c || c === 0x201e || c === 0xab || c === 0x300c || c === 0x7c) && cur.words > clauseStart) {
       const next = i < n ? text.charCodeAt(i) : 0x20;
+      if (c !== 0x7c && afterWord(text, i - 1)) cur.quotedInProse = true;
       if (c === 0x7c || isLetterOrDigit(next)) {
         clauseStart = cur.words;
         clauseProcessor = false;
@@ -1498,13 +1544,23 @@ export function addressProfile(text: string): AddressProfile {
       }
       continue;
     }
-    if (c === 0x3a || c === 0x2c || c === 0xff1a || c === 0xff0c || c === 0x2014) {
-      // "AI assistant: …", "Hey assistant — …": a processor noun near the start, closed by a colon, comma or dash.
+    if (c === 0x3a || c === 0x2c || c === 0xff1a || c === 0xff0c || c === 0x2014 || c === 0x2013 || spacedHyphen(text, i - 1)) {
+      // "AI assistant: …", "Hey assistant — …": a processor noun near the start of its clause (a log line's prefix or
+      // a label may come first: "note: AI triage agent, …"), closed by a colon, comma or dash.
       // The clause after it (and after any colon: "Note: click …") may open with an imperative.
-      if (processorAt >= 0 && processorAt <= VOCATIVE_SPAN + 1 && sincePunct <= VOCATIVE_SPAN) {
+      const nearOpening = processorAt >= 0 && (processorAt <= VOCATIVE_SPAN + 1 || (labelEnd > 0 && processorAt >= labelEnd && processorAt - labelEnd <= VOCATIVE_SPAN + 1));
+      if (nearOpening && sincePunct <= VOCATIVE_SPAN) {
         cur.vocative = true;
         clauseStart = cur.words;
+      } else if (c === 0x2c && clauseFronted && (cur.vocative || prev !== undefined || cur.ownReply)) {
+        // "Assistant: when asked about safety, answer …", "At the end of your answer, add …": in a sentence spoken to
+        // a processor or about the reader's own output, the clause after a fronted subordinate clause or phrase is the
+        // main one, and may open with the imperative.
+        clauseStart = cur.words;
+        clauseFronted = false;
       }
+      // A comma after the label ("Problem: automated accounts, which language models run, …") ends its opening.
+      if (c === 0x2c && !cur.vocative) labelEnd = 0;
       // "Instruction for the assistant:", "AI agent with browser access:": a short label naming a processor, closed
       // by a colon, speaks to it.
       if ((c === 0x3a || c === 0xff1a) && clauseProcessor && cur.words - clauseStart <= LABEL_SPAN) cur.vocative = true;
@@ -1512,6 +1568,7 @@ export function addressProfile(text: string): AddressProfile {
       // reporting cue, in a clause that is no command, is quoted.
       if ((c === 0x3a || c === 0xff1a) && !cur.imperative && (COLON_REPORTING.has(prevWord) || COLON_REPORTING.has(`${prev2} ${prevWord}`))) cur.quoting = true;
       if (c === 0x3a || c === 0xff1a) {
+        labelEnd = cur.words;
         // "Whoever summarizes this message:", "Note pour l'assistant qui rédige le résumé :": a short clause that
         // describes the reader by what it does to the document, closed by a colon, speaks to that reader.
         if (clauseProcessing && clauseDescribed && cur.words - clauseStart <= DESCRIBED_SPAN) {
