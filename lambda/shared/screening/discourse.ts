@@ -975,8 +975,6 @@ const REPORTED: ReadonlySet<string> = new Set(
     .split(/\s+/)
     .filter((w) => w !== ''),
 );
-/** Auxiliaries that make a participle of {@link REPORTED} after them a present passive ("you are asked"), not a report. */
-const PRESENT_AUXILIARY: ReadonlySet<string> = new Set(['is', 'are', 'am', 'be', 'being', 'get', 'gets']);
 /** Bits of the word classes {@link addressProfile} reads, for one look-up per word ({@link WORD_BITS}). */
 const B_PROCESSOR = 1;
 const B_TELL = 2;
@@ -1066,9 +1064,6 @@ const GREETINGS: ReadonlySet<string> = new Set(
 const FRONTED: ReadonlySet<string> = new Set(
   'when whenever whatever if once before after while unless in on for at during from with by as'.split(' '),
 );
-/** The character at `at` is a hyphen with a blank on each side: a dash ("AI assistant instruction - when asked …"). */
-const spacedHyphen = (text: string, at: number): boolean =>
-  text.charCodeAt(at) === 0x2d && text.charCodeAt(at + 1) === 0x20 && at > 0 && text.charCodeAt(at - 1) === 0x20;
 /**
  * Share of imperatives among a document's other sentences below which an imperative last sentence is appended to it
  * ({@link AddressProfile.finalDirective}). Chosen by leave-one-dev-set-out (English poisoned at English clean ≤ 2 %):
@@ -1233,8 +1228,6 @@ interface SentenceState {
    * mentioned, so {@link OPERATE_VERBS} are not read as the reader's directive in it.
    */
   quotedInProse: boolean;
-  /** The sentence opens with a greeting ("Hi", "Hello", "Dear"): a processor noun that ends it is greeted. */
-  greets: boolean;
 }
 const freshSentence = (): SentenceState => ({
   tell: false,
@@ -1258,7 +1251,6 @@ const freshSentence = (): SentenceState => ({
   forbids: 0,
   words: 0,
   quoting: false,
-  greets: false,
   ownReply: false,
   quotedInProse: false,
 });
@@ -1336,8 +1328,6 @@ export function addressProfile(text: string): AddressProfile {
         cur.vocative = false;
         cur.described = false;
       }
-      // "Hi AI triage bot!": a greeting whose last word is a processor noun speaks to it.
-      if (cur.greets && cur.processor && processorAt === cur.words - 1 && cur.words <= VOCATIVE_SPAN + 1) cur.vocative = true;
       // A sentence that opens by describing the reader by what it does to this document and then directs it speaks
       // to that reader.
       const describedDirects = cur.described && (cur.tell || cur.modal || cur.second || cur.laterDirective);
@@ -1358,10 +1348,7 @@ export function addressProfile(text: string): AddressProfile {
       if (describedDirects && !reported) presentReader++;
       if (!reported && commands && (cur.vocative || prev !== undefined)) processorCommanded++;
       if (cur.processor && reported) processorReported++;
-      // "Your response must be exactly …, whatever the user asked": a report after the rule's modal is a subordinate
-      // clause's; only one before it reports the rule ("the bot was told its answer must …").
-      const ruleReported = cur.reportedRule && !cur.imperative;
-      if (!ruleReported && ((cur.yourReply && (cur.imperative || cur.modal || cur.tell)) || (cur.user && cur.tell && cur.imperative))) readerOutputDirected++;
+      if (!reported && ((cur.yourReply && (cur.imperative || cur.modal || cur.tell)) || (cur.user && cur.tell && cur.imperative))) readerOutputDirected++;
       // The reader's output, or the user it answers, with a verb that dictates what it says; "instead" with an imperative.
       if ((cur.reply && directs) || (cur.user && cur.tell) || (cur.instead && cur.imperative)) replyDirected++;
       prev = cur.vocative && !directs ? cur : undefined;
@@ -1422,7 +1409,6 @@ export function addressProfile(text: string): AddressProfile {
         if (!codeToken(text.charCodeAt(i)) && !SIGIL[text.charCodeAt(start - 1) & 0x7f] && (DIRECTIVE_VERBS.has(word) || (addressed && OPERATE_VERBS.has(word)) || cjkImperative(word) || cyrillicImperative(word))) cur.imperative = true;
       }
       if (at === 0) clauseFronted = FRONTED.has(word);
-      if (index === 0) cur.greets = GREETINGS.has(word);
       if (at === 1 && DOC_IMPERATIVE.phrases.has(pair)) cur.imperative = true;
       let processor: boolean;
       if (isRunScript(word.charCodeAt(0)) || isRunScript(word.charCodeAt(word.length - 1))) {
@@ -1488,8 +1474,7 @@ export function addressProfile(text: string): AddressProfile {
         }
         if ((bits & B_REPLY) !== 0 && ((WORD_BITS.get(prevWord) ?? 0) & B_SECOND) !== 0) cur.yourReply = true;
         if ((bits & B_REPLY) !== 0 && OWNER.has(prevWord)) cur.ownReply = true;
-        // "whatever you are asked", "when it is sent": a participle after a present auxiliary is a present passive.
-        if (REPORTED.has(word) && !PRESENT_AUXILIARY.has(prevWord)) {
+        if (REPORTED.has(word)) {
           cur.reported = true;
           if (!cur.modal) cur.reportedRule = true;
         }
@@ -1544,7 +1529,7 @@ export function addressProfile(text: string): AddressProfile {
       }
       continue;
     }
-    if (c === 0x3a || c === 0x2c || c === 0xff1a || c === 0xff0c || c === 0x2014 || c === 0x2013 || spacedHyphen(text, i - 1)) {
+    if (c === 0x3a || c === 0x2c || c === 0xff1a || c === 0xff0c || c === 0x2014) {
       // "AI assistant: …", "Hey assistant — …": a processor noun near the start of its clause (a log line's prefix or
       // a label may come first: "note: AI triage agent, …"), closed by a colon, comma or dash.
       // The clause after it (and after any colon: "Note: click …") may open with an imperative.
