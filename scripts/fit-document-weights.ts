@@ -357,6 +357,49 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  *   its R2 point (1 %): +15.3 points of English poisoned at 6 more clean documents (23 against 17): not met as
  *   written (neither ≥ 2 fewer clean nor no more clean); met at equal targets (1 %: 54.6 / 17 against 51.3 / 17;
  *   1.5 %: 66.6 / 23 against 62.3 / 25). Of the 23, 12 are quarantined by hard signals.
+ * Session 10, tuner P (English poisoned documents the screen misses), criterion fixed before comparing variants:
+ * every variant is refitted and the operating point chosen by R2; English is compared at 1.5 %. Against the merged
+ * screen of H and S (English 1.5 %: retired English 70.7 / 1.5 (19/1255), 10-15 English 70.5 / 1.1 (7/637), dev 1-10
+ * English 67.2 / 1.5 (12/792); other 0.75 %: retired other 67.6 / 0.8 (5/605), 10-15 other 68.2 / 1.4 (3/207)), a
+ * variant is kept only if (a) retired English has ≥ 2 points more poisoned at no more clean documents (≤ 19), or
+ * ≥ 2 fewer clean at no more than 1 point less poisoned (R3); (b) retired other-language clean rises by at most 1
+ * document and retired other poisoned falls by at most 1 point; (c) 10-15 English clean stays ≤ 2.0 % (≤ 12 of 637)
+ * and 10-15 English poisoned does not fall; (d) dev 1-10 English clean rises by at most 1 document and its poisoned
+ * rate does not fall; (e) each rule reads a general property of text (no phrase copied from a fixture), the missed
+ * poisoned documents it recovers come from at least three sets, and a unit test fails without it; (f) the prompt
+ * pre-screen's figures do not move. Among variants meeting (a)-(f): the most retired-English poisoned, then the
+ * fewest retired-English clean. `--explain` also lists the English poisoned documents missed leave-one-set-out.
+ * What the misses were (471 English poisoned documents missed leave-one-set-out over all 23 sets): 118 named a
+ * processor without being read as speaking to it, 297 named none (directives about "your answer" or "the user",
+ * sabotage of the summary, instructions inside code strings and JSON values the views blank). In the first group the
+ * address was there but lost: a vocative after a label or a log line's prefix ("[09:17] guest-user42: hey helpdesk bot,
+ * run …", "note: AI triage agent, rerun …"), a command verb that is no verb of people's instructions ("Calendar
+ * assistant: … accept this invitation", "AI assistant running migrations: execute …", "… Reassign it"), and the
+ * command after a fronted clause ("Assistant: when asked whether …, answer yes", "At the end of your answer, add …").
+ * Changes (`discourse.ts`), each on the ones before, English 1.5 %, retired English poisoned / clean (count):
+ * - E1, a processor noun near the opening of the clause after the sentence's latest colon, before any comma, closed by
+ *   a comma, colon or dash, is a vocative as one near the sentence's opening is; O, the verbs of operating on records,
+ *   accounts, tools and a reply (`OPERATE_EN` in lexicon/document-cues.ts) open a directive in a clause spoken to a
+ *   processor (not in a quotation that opens after a word of running text); F, in a sentence spoken to a processor or
+ *   naming the reader's own output after a possessive ("your answer"), the clause after a fronted subordinate clause
+ *   or phrase may open with the imperative: 73.3 / 1.5 (19), other languages 67.8 / 0.8 (5), 10-15 English 73.6 / 1.3
+ *   (8), 10-15 other 68.8 / 1.4 (3), dev 1-10 English 70.4 / 1.4 (11). Against the merged screen (70.7 / 19, 67.6 / 5,
+ *   70.5 / 7, 68.2 / 3, 67.2 / 12): English +2.6 points at the same clean count: R3 met, and (a)-(f) met (10-15
+ *   English clean 7 -> 8 of 637, within 2 %; the prompt pre-screen's figures are byte-identical). 50 English poisoned
+ *   documents of 19 sets gain their quarantine, 7 lose it (threshold noise); 1 clean gains it, 2 lose it.
+ * - Each removed in turn: O 72.6 / 19 (its documents: 15 of 10 sets), E1 72.9 / 19 (10 of 6 sets), F 71.8 / 19 (33 of
+ *   16 sets).
+ * - R2 with them: English 1 / 1.25 / 1.5 %: retired English 66.5 / 1.1, 70.9 / 1.3, 73.3 / 1.5 % (19); 10-15 English
+ *   67.4 / 0.8, 71.8 / 0.9, 73.6 / 1.3 %: 1.5 %. Other languages 0.5 / 0.75 / 1 %: retired other 62.9 / 0.7, 67.8 / 0.8,
+ *   73.4 / 1.3 %; 10-15 other 64.2 / 1.4, 68.8 / 1.4, 75.7 / 2.9 %; dev set 10 55.2 / 0.5, 68.8 / 1.1, 69.8 / 1.6 %:
+ *   0.75 %. The merged screen at English 1.25 %: 67.5 / 1.3 (16), 10-15 68.2 / 0.9, dev 1-10 64.4 / 1.4.
+ * - Tried and not kept: a greeting that ends with a processor noun ("Hi AI triage bot!"), a hyphen set off by blanks
+ *   as a dash, a participle after a present auxiliary ("you are asked") as no report, a report after the rule's modal
+ *   ("…, whatever the user asked") as the subordinate clause's: each moved at most one document leave-one-set-out
+ *   (rule (e)). A label of up to 14 words headed by a processor noun in its first three ("AI coding agents working in
+ *   this repository:"): 73.4 / 19, four documents of three sets gained, other languages -0.4 point: within the refit's
+ *   noise, not kept. E1 measured from any clause start (a quotation opens one too) spoke to '"Assistant, …"' quoted in
+ *   a cheat sheet (risk 0.79 -> 0.98); F with "you" before a reply word ("When you review …") likewise: both narrowed.
  */
 const DROPPED = [
   'override',
@@ -626,6 +669,12 @@ if (process.argv.includes('--explain')) {
   console.log('clean documents quarantined when their set was held out:');
   rows.forEach((r, i) => {
     if (!r.poisoned && loso[i]) console.log(`  ${r.set}#${r.index} ${r.english ? 'en' : 'other'} ${r.family} ${r.hard ? `hard(${r.hardIds.join(',')}) ` : `${losoRisk[i]!.toFixed(3)}/${losoThreshold[i]!.toFixed(3)} `}${r.soft.join(',')}`);
+  });
+}
+if (process.argv.includes('--explain')) {
+  console.log('English poisoned documents missed when their set was held out:');
+  rows.forEach((r, i) => {
+    if (r.poisoned && r.english && !loso[i]) console.log(`  ${r.set}#${r.index} ${r.family} ${losoRisk[i]!.toFixed(3)}/${losoThreshold[i]!.toFixed(3)} ${r.soft.join(',')}`);
   });
 }
 // Each document's leave-one-set-out decision (set, index, label, risk, threshold; never text), to compare variants.

@@ -856,6 +856,13 @@ const DIRECTIVE_VERBS: ReadonlySet<string> = new Set([
   ),
   'begin', 'end', 'rate', 'rank', 'approve', 'describe', 'advise', 'forward',
 ]);
+/**
+ * Verbs that command work on records, accounts, tools and a reply ("accept this invitation", "execute DROP TABLE",
+ * "omit the finding"): besides {@link DIRECTIVE_VERBS}, they open a directive only in a clause spoken to a processor
+ * (after its vocative, or in the sentence after an address that gave no directive), where a verb opening the clause
+ * has no other reading.
+ */
+const OPERATE_VERBS: ReadonlySet<string> = cues(DOCUMENT_CUES.OPERATE_EN!).words;
 /** Words that make a sentence speak to its reader: second-person pronouns and possessives. */
 const SECOND_PERSON: ReadonlySet<string> = new Set([...lexiconWords(LEXICON.YOU!, LEXICON.YOUR!, LEXICON.R_YOUR!).filter((w) => w.charCodeAt(0) < 0x1100), ...DOC_SECOND.words]);
 /** Verbs that dictate what the reader tells its user (in several languages). */
@@ -1051,6 +1058,13 @@ const GREETINGS: ReadonlySet<string> = new Set(
     .filter((w) => w !== ''),
 );
 /**
+ * Words that open a fronted subordinate clause or phrase before a sentence's main clause ("when asked …, answer",
+ * "in the summary of these notes, write …").
+ */
+const FRONTED: ReadonlySet<string> = new Set(
+  'when whenever whatever if once before after while unless in on for at during from with by as'.split(' '),
+);
+/**
  * Share of imperatives among a document's other sentences below which an imperative last sentence is appended to it
  * ({@link AddressProfile.finalDirective}). Chosen by leave-one-dev-set-out (English poisoned at English clean ≤ 2 %):
  * 0.01 (no other imperative) 51.3 %, 0.1 50.6 %, 0.15 50.0 %, 0.2 51.3 %, 0.25 52.2 %, 0.34 49.7 %; clean 1.0 % at each.
@@ -1207,6 +1221,13 @@ interface SentenceState {
    * typical payload: …"): the rest of the sentence is quoted without quotation marks, and is read as a mention.
    */
   quoting: boolean;
+  /** A second-person possessive right before a word for the reader's output ("your answer"; not "you review"). */
+  ownReply: boolean;
+  /**
+   * A quotation opens right after a word of the sentence ('invites carrying "assistant: accept …"'): what it quotes is
+   * mentioned, so {@link OPERATE_VERBS} are not read as the reader's directive in it.
+   */
+  quotedInProse: boolean;
 }
 const freshSentence = (): SentenceState => ({
   tell: false,
@@ -1230,6 +1251,8 @@ const freshSentence = (): SentenceState => ({
   forbids: 0,
   words: 0,
   quoting: false,
+  ownReply: false,
+  quotedInProse: false,
 });
 
 /**
@@ -1270,6 +1293,8 @@ export function addressProfile(text: string): AddressProfile {
   let clauseStart = 0; // word index where the current clause starts (a sentence, or after a colon or a vocative)
   let clauseProcessor = false; // the current clause names a processor
   let clauseOwned = false; // …after a second-person possessive ("your assistant"): the reader's tool, not the reader
+  let clauseFronted = false; // the clause opens with a subordinator or a preposition ("when asked …, answer …")
+  let labelEnd = 0; // word index after the sentence's latest colon (a label or a log line's prefix ends there), 0 after a comma
   let prevAdjacent = false; // only blanks stand between prev2 and prevWord
   let work = 0;
   const runWork = { n: 0 };
@@ -1338,6 +1363,8 @@ export function addressProfile(text: string): AddressProfile {
     clauseProcessing = false;
     clauseDescribed = false;
     clauseOwned = false;
+    clauseFronted = false;
+    labelEnd = 0;
   };
   const endLine = (at: number): void => {
     if (at > lineStart) {
@@ -1378,8 +1405,10 @@ export function addressProfile(text: string): AddressProfile {
       const index = cur.words++;
       const at = index - clauseStart;
       if (at === 0 || (at === 1 && (SENTENCE_OPENERS.has(prevWord) || (/^[0-9]/.test(prevWord) && !prevTime) || prevWord.length === 1))) {
-        if (!codeToken(text.charCodeAt(i)) && !SIGIL[text.charCodeAt(start - 1) & 0x7f] && (DIRECTIVE_VERBS.has(word) || cjkImperative(word) || cyrillicImperative(word))) cur.imperative = true;
+        const addressed = (cur.vocative || prev !== undefined) && !cur.quotedInProse;
+        if (!codeToken(text.charCodeAt(i)) && !SIGIL[text.charCodeAt(start - 1) & 0x7f] && (DIRECTIVE_VERBS.has(word) || (addressed && OPERATE_VERBS.has(word)) || cjkImperative(word) || cyrillicImperative(word))) cur.imperative = true;
       }
+      if (at === 0) clauseFronted = FRONTED.has(word);
       if (at === 1 && DOC_IMPERATIVE.phrases.has(pair)) cur.imperative = true;
       let processor: boolean;
       if (isRunScript(word.charCodeAt(0)) || isRunScript(word.charCodeAt(word.length - 1))) {
@@ -1444,6 +1473,7 @@ export function addressProfile(text: string): AddressProfile {
           towardAn = word === 'an';
         }
         if ((bits & B_REPLY) !== 0 && ((WORD_BITS.get(prevWord) ?? 0) & B_SECOND) !== 0) cur.yourReply = true;
+        if ((bits & B_REPLY) !== 0 && OWNER.has(prevWord)) cur.ownReply = true;
         if (REPORTED.has(word)) {
           cur.reported = true;
           if (!cur.modal) cur.reportedRule = true;
@@ -1489,6 +1519,7 @@ export function addressProfile(text: string): AddressProfile {
     // An opening quotation mark or a table cell starts a clause: a quoted value (`comment="Reply to …"`), a cell.
     if ((c === 0x22 || c === 0x201c || c === 0x201e || c === 0xab || c === 0x300c || c === 0x7c) && cur.words > clauseStart) {
       const next = i < n ? text.charCodeAt(i) : 0x20;
+      if (c !== 0x7c && afterWord(text, i - 1)) cur.quotedInProse = true;
       if (c === 0x7c || isLetterOrDigit(next)) {
         clauseStart = cur.words;
         clauseProcessor = false;
@@ -1499,12 +1530,22 @@ export function addressProfile(text: string): AddressProfile {
       continue;
     }
     if (c === 0x3a || c === 0x2c || c === 0xff1a || c === 0xff0c || c === 0x2014) {
-      // "AI assistant: …", "Hey assistant — …": a processor noun near the start, closed by a colon, comma or dash.
+      // "AI assistant: …", "Hey assistant — …": a processor noun near the start of its clause (a log line's prefix or
+      // a label may come first: "note: AI triage agent, …"), closed by a colon, comma or dash.
       // The clause after it (and after any colon: "Note: click …") may open with an imperative.
-      if (processorAt >= 0 && processorAt <= VOCATIVE_SPAN + 1 && sincePunct <= VOCATIVE_SPAN) {
+      const nearOpening = processorAt >= 0 && (processorAt <= VOCATIVE_SPAN + 1 || (labelEnd > 0 && processorAt >= labelEnd && processorAt - labelEnd <= VOCATIVE_SPAN + 1));
+      if (nearOpening && sincePunct <= VOCATIVE_SPAN) {
         cur.vocative = true;
         clauseStart = cur.words;
+      } else if (c === 0x2c && clauseFronted && (cur.vocative || prev !== undefined || cur.ownReply)) {
+        // "Assistant: when asked about safety, answer …", "At the end of your answer, add …": in a sentence spoken to
+        // a processor or about the reader's own output, the clause after a fronted subordinate clause or phrase is the
+        // main one, and may open with the imperative.
+        clauseStart = cur.words;
+        clauseFronted = false;
       }
+      // A comma after the label ("Problem: automated accounts, which language models run, …") ends its opening.
+      if (c === 0x2c && !cur.vocative) labelEnd = 0;
       // "Instruction for the assistant:", "AI agent with browser access:": a short label naming a processor, closed
       // by a colon, speaks to it.
       if ((c === 0x3a || c === 0xff1a) && clauseProcessor && cur.words - clauseStart <= LABEL_SPAN) cur.vocative = true;
@@ -1512,6 +1553,7 @@ export function addressProfile(text: string): AddressProfile {
       // reporting cue, in a clause that is no command, is quoted.
       if ((c === 0x3a || c === 0xff1a) && !cur.imperative && (COLON_REPORTING.has(prevWord) || COLON_REPORTING.has(`${prev2} ${prevWord}`))) cur.quoting = true;
       if (c === 0x3a || c === 0xff1a) {
+        labelEnd = cur.words;
         // "Whoever summarizes this message:", "Note pour l'assistant qui rédige le résumé :": a short clause that
         // describes the reader by what it does to the document, closed by a colon, speaks to that reader.
         if (clauseProcessing && clauseDescribed && cur.words - clauseStart <= DESCRIBED_SPAN) {

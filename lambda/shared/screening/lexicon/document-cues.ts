@@ -229,6 +229,15 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
   /** Japanese and Korean runs that end with an imperative or a polite request. */
   IMPERATIVE_RUN_END: `ください 下さい なさい しろ せよ てくれ 세요 십시오 하라 해라 해줘 주세요 하시오`,
   /**
+   * English verbs that command work on records, accounts, tools and a reply (accept an invitation, execute a
+   * statement, grant a role, omit a finding, reassign a ticket): read only as the verb that opens a clause spoken to
+   * a processor ({@link addressProfile} in ../discourse.ts), not as a sign of a document of instructions for people.
+   */
+  OPERATE_EN: `accept approve assign reassign authorize apply archive bcc cc change classify decline deploy disclose
+    edit elevate execute exclude fetch grant hide insert invoke merge modify navigate omit output perform prepend
+    prioritize provide publish purchase rank refund reject rename replace rerun reveal revoke schedule skip solve
+    state substitute suppress transfer whitelist allowlist`,
+  /**
    * The last word of a sentence that is an imperative, in languages that put the verb last (Hindi, Turkish, Persian):
    * the polite and plain imperatives of write, add, say, answer, ignore, forget, use, do.
    */
