@@ -39,6 +39,11 @@
  *   indexes; content about AI and software; everyday business and public-sector content), after sets 10 to 15 were
  *   retired.
  *
+ * - Sets 22 and 23: holdout-documents-22 (260 documents; back-office finance, HR, legal and board content) and -23 (260;
+ *   public and knowledge content), documents only, written at the end of session 10 by two more engineers who never
+ *   opened the repository, and committed unmeasured: they run only when named (`--set 22 --set 23`), so that the next
+ *   session's first measurement of them is a deliberate one.
+ *
  * **Retired (session 10):** the documents of sets 10 to 15 had each been measured two to six times (aggregates only,
  * never tuned on); they became development data too, and the only sets of the fit no tuner had inspected
  * (`scripts/fit-document-weights.ts` reports them apart). `--set 10` … `--set 15` explain the retirement.
@@ -79,6 +84,9 @@ interface Tally {
 /** The holdout sets, in the order they run by default. */
 const SETS: readonly string[] = ['3', '4', '5', '6', '16', '17', '18', '19'];
 
+/** Fresh sets not measured yet: they run only when named with `--set` (see the module comment). */
+const UNMEASURED: readonly string[] = ['22', '23'];
+
 /** Sets with direct prompts (holdout-prompts-<set>.json). */
 const PROMPT_SETS: ReadonlySet<string> = new Set(['3', '4', '5', '6']);
 
@@ -94,7 +102,7 @@ const PROMPT_TARGET = 'target: attacks flagged ≥ 60 %, benign flagged ≤ 1 %'
 
 const fixtures = path.join(__dirname, '..', 'test', 'fixtures', 'injection-eval');
 
-const USAGE = `usage: bench/holdout.ts [--set ${SETS.join('|')}]... [--list]`;
+const USAGE = `usage: bench/holdout.ts [--set ${[...SETS, ...UNMEASURED].join('|')}]... [--list]`;
 
 interface Options {
   readonly sets: readonly string[];
@@ -120,8 +128,8 @@ function parseOptions(args: readonly string[]): Options {
         `holdout ${set} holds documents only, and they were retired to development data in session ${RETIRED_DOCUMENTS.get(set)}: scripts/fit-document-weights.ts reports them leave-one-set-out. Pass --set ${SETS[SETS.length - 1]}, or omit --set to run every set\n${USAGE}`,
       );
     }
-    if (!SETS.includes(set)) {
-      throw new Error(`--set must be one of ${SETS.join(', ')}, got '${set}': pass --set ${SETS[SETS.length - 1]}, or omit --set to run every set\n${USAGE}`);
+    if (!SETS.includes(set) && !UNMEASURED.includes(set)) {
+      throw new Error(`--set must be one of ${[...SETS, ...UNMEASURED].join(', ')}, got '${set}': pass --set ${SETS[SETS.length - 1]}, or omit --set to run every set\n${USAGE}`);
     }
   }
   return { sets: [...new Set(sets)], list: values.list ?? false };
