@@ -39,11 +39,11 @@
  *   indexes; content about AI and software; everyday business and public-sector content), after sets 10 to 15 were
  *   retired.
  *
- * - Sets 20, 22 and 23: holdout-documents-20 (261 documents; customer and partner content), -22 (260; back-office
- *   finance, HR, legal and board content) and -23 (260; public and knowledge content), documents only, written at the
- *   end of session 10 by three more engineers who never opened the repository, and committed unmeasured: they run
- *   only when named (`--set 20 --set 22 --set 23`), so that the next session's first measurement of them is a
- *   deliberate one.
+ * - Sets 20 to 23: holdout-documents-20 (261 documents; customer and partner content), -21 (270; engineering content
+ *   an agent receives), -22 (260; back-office finance, HR, legal and board content) and -23 (260; public and knowledge
+ *   content), documents only, written at the end of session 10 by four more engineers who never opened the
+ *   repository, and committed unmeasured: they run only when named (`--set 20 --set 21 --set 22 --set 23`), so that
+ *   the next session's first measurement of them is a deliberate one.
  *
  * **Retired (session 10):** the documents of sets 10 to 15 had each been measured two to six times (aggregates only,
  * never tuned on); they became development data too, and the only sets of the fit no tuner had inspected
@@ -86,7 +86,7 @@ interface Tally {
 const SETS: readonly string[] = ['3', '4', '5', '6', '16', '17', '18', '19'];
 
 /** Fresh sets not measured yet: they run only when named with `--set` (see the module comment). */
-const UNMEASURED: readonly string[] = ['20', '22', '23'];
+const UNMEASURED: readonly string[] = ['20', '21', '22', '23'];
 
 /** Sets with direct prompts (holdout-prompts-<set>.json). */
 const PROMPT_SETS: ReadonlySet<string> = new Set(['3', '4', '5', '6']);
