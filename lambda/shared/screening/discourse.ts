@@ -233,6 +233,23 @@ function cuedKey(text: string, eq: number): boolean {
 }
 /** Blanks read back from a fence to the colon that introduces it ({@link colonBefore}). */
 const COLON_SPAN = 8;
+
+/** 1 for a blank: a space or a tab. */
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+/** Index of the last character before `at` that is not a blank, reading at most `span` characters back; -1 at the start. */
+function blanksBefore(text: string, at: number, span: number): number {
+  let k = at - 1;
+  while (k >= 0 && at - k <= span && isBlank(text.charCodeAt(k))) k--;
+  return k;
+}
+/** Index of the first character from `at` on that is not a blank, reading at most `span` + 1 blanks; `text.length` at the end. */
+function blanksAfter(text: string, at: number, span = text.length): number {
+  let k = at;
+  while (k < text.length && k - at <= span && isBlank(text.charCodeAt(k))) k++;
+  return k;
+}
 /**
  * The last non-blank character before `at` is a colon ("Viewing the source revealed this:" and a fenced block): the
  * block is an exhibit the text introduces. Reads at most {@link COLON_SPAN} characters.
@@ -260,8 +277,7 @@ const DETERMINER_MAX = 6;
  * the quotation is a noun phrase. Reads at most {@link COLON_SPAN} blanks and {@link DETERMINER_MAX} letters.
  */
 function determinedAt(text: string, open: number): boolean {
-  let k = open - 1;
-  while (k >= 0 && open - k <= COLON_SPAN && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k--;
+  let k = blanksBefore(text, open, COLON_SPAN);
   if (k === open - 1) return false;
   const end = k + 1;
   while (k >= 0 && end - k <= DETERMINER_MAX + 1 && isWordChar(text.charCodeAt(k))) k--;
@@ -289,10 +305,8 @@ function enumerates(text: string, from: number, to: number): boolean {
  * keys of data). Reads at most a few blanks either side.
  */
 function inProse(text: string, open: number, end: number): boolean {
-  let k = open - 1;
-  while (k >= 0 && open - k <= COLON_SPAN && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k--;
-  let e = end;
-  while (e < text.length && e - end <= COLON_SPAN && (text.charCodeAt(e) === 0x20 || text.charCodeAt(e) === 0x09)) e++;
+  const k = blanksBefore(text, open, COLON_SPAN);
+  const e = blanksAfter(text, end, COLON_SPAN);
   countWork(open - k + e - end);
   if (e < text.length && text.charCodeAt(e) === 0x3a) return false;
   if (k < 0) return false;
@@ -905,8 +919,7 @@ function roleValue(text: string, at: number): boolean {
 const GAP_SPAN = 3;
 /** Only blanks (at least one, at most {@link GAP_SPAN}) stand between the word at `at` and a letter or digit before it. */
 function afterWord(text: string, at: number): boolean {
-  let k = at - 1;
-  while (k >= 0 && at - k <= GAP_SPAN && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k--;
+  const k = blanksBefore(text, at, GAP_SPAN);
   return k >= 0 && k < at - 1 && isLetterOrDigit(text.charCodeAt(k));
 }
 /** Participles of addressing or sending before a {@link TOWARD} word ("addressed to", "sent to", "destiné à"). */
@@ -915,8 +928,7 @@ const ADDRESSED: ReadonlySet<string> = cues(DOCUMENT_CUES.ADDRESSED!).words;
 const COMMA_SPAN = 4;
 /** A comma stands right before `at`, blanks aside (a noun set off by commas: an address). Reads at most {@link COMMA_SPAN}. */
 function afterComma(text: string, at: number): boolean {
-  let k = at - 1;
-  while (k >= 0 && at - k <= COMMA_SPAN && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k--;
+  const k = blanksBefore(text, at, COMMA_SPAN);
   return k >= 0 && (text.charCodeAt(k) === 0x2c || text.charCodeAt(k) === 0xff0c);
 }
 /** Modals that forbid by themselves (English: a rule about an AI is read as forbidding only in English). */
@@ -934,8 +946,7 @@ const NAME_GOES_ON: ReadonlySet<string> = new Set(['and', 'or', 'with']);
 const AGENT_NOUN = /(?:er|ers|or|ors|ant|ants|ent|ents|bot|bots|tool|tools|model|models|system|systems)$/;
 /** The word of Latin letters at `at` (blanks skipped, same line), lower case, its end; '' before anything else. */
 function latinWordAt(text: string, at: number): readonly [string, number] {
-  let k = at;
-  while (k < text.length && (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09)) k++;
+  let k = blanksAfter(text, at);
   const from = k;
   while (k < text.length && k - from < NEXT_WORD_MAX && (text.charCodeAt(k) | 0x20) >= 0x61 && (text.charCodeAt(k) | 0x20) <= 0x7a) k++;
   countWork(k - at);
