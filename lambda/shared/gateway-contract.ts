@@ -241,9 +241,9 @@ export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
  * ({@link GATEWAY_ENV}.staticConfigSha256); a configuration given inline (tests, local runs) it validates again. The
  * values only known at deployment come from the environment ({@link GATEWAY_ENV}).
  *
- * Built on first use, not when the module loads: constructing the schema's zod objects was the largest part of the
- * function's own cold-start work (about 10 ms of CPU, `npm run bench:gateway` (c)), and a deployed function whose file
- * matches its digest never needs them.
+ * Built on first use, not when the module loads: constructing the schema's zod objects was the largest single module's
+ * share of the function's own cold-start work (about 10 ms, timed per module in an unminified bundle), and a deployed
+ * function whose file matches its digest never needs them.
  */
 export function staticConfigSchema(): StaticConfigSchema {
   return (builtStaticConfigSchema ??= buildStaticConfigSchema());
