@@ -676,8 +676,6 @@ if (process.argv.includes('--explain')) {
   rows.forEach((r, i) => {
     if (!r.poisoned && loso[i]) console.log(`  ${r.set}#${r.index} ${r.english ? 'en' : 'other'} ${r.family} ${r.hard ? `hard(${r.hardIds.join(',')}) ` : `${losoRisk[i]!.toFixed(3)}/${losoThreshold[i]!.toFixed(3)} `}${r.soft.join(',')}`);
   });
-}
-if (process.argv.includes('--explain')) {
   console.log('English poisoned documents missed when their set was held out:');
   rows.forEach((r, i) => {
     if (r.poisoned && r.english && !loso[i]) console.log(`  ${r.set}#${r.index} ${r.family} ${losoRisk[i]!.toFixed(3)}/${losoThreshold[i]!.toFixed(3)} ${r.soft.join(',')}`);
