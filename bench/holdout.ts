@@ -42,12 +42,15 @@
  * - Sets 20 to 23: holdout-documents-20 (261 documents; customer and partner content), -21 (270; engineering content
  *   an agent receives), -22 (260; back-office finance, HR, legal and board content) and -23 (260; public and knowledge
  *   content), documents only, written at the end of session 10 by four more engineers who never opened the
- *   repository, and committed unmeasured: they run only when named (`--set 20 --set 21 --set 22 --set 23`), so that
- *   the next session's first measurement of them is a deliberate one.
+ *   repository, committed unmeasured, and first measured at the start of session 11 (after sets 16 to 19 were
+ *   retired).
  *
  * **Retired (session 10):** the documents of sets 10 to 15 had each been measured two to six times (aggregates only,
- * never tuned on); they became development data too, and the only sets of the fit no tuner had inspected
- * (`scripts/fit-document-weights.ts` reports them apart). `--set 10` … `--set 15` explain the retirement.
+ * never tuned on); they became development data too (`scripts/fit-document-weights.ts` reports them apart).
+ *
+ * **Retired (session 11):** the documents of sets 16 to 19 (each measured twice, aggregates and family counts only)
+ * became validation sets of the fit: it trains on them but never lists their documents, so their leave-one-set-out
+ * figures are those of documents no tuner has read. `--set 10` … `--set 19` explain the retirement.
  *
  * When more than one document set runs, the document figures are also pooled over them (overall, English, other
  * languages).
@@ -57,9 +60,9 @@
  * language. With `--list`, also every miss and false positive (family, language and the first 120 characters,
  * newlines shown as ⏎) — for the person reporting the measurement, not for tuning.
  *
- *   npx ts-node --transpile-only bench/holdout.ts              # prompts of sets 3 to 6, documents of sets 16 to 19
- *   npx ts-node --transpile-only bench/holdout.ts --set 16     # one set (repeat --set for several)
- *   npx ts-node --transpile-only bench/holdout.ts --set 16 --list
+ *   npx ts-node --transpile-only bench/holdout.ts              # prompts of sets 3 to 6, documents of sets 20 to 23
+ *   npx ts-node --transpile-only bench/holdout.ts --set 20     # one set (repeat --set for several)
+ *   npx ts-node --transpile-only bench/holdout.ts --set 20 --list
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -83,10 +86,10 @@ interface Tally {
 }
 
 /** The holdout sets, in the order they run by default. */
-const SETS: readonly string[] = ['3', '4', '5', '6', '16', '17', '18', '19'];
+const SETS: readonly string[] = ['3', '4', '5', '6', '20', '21', '22', '23'];
 
 /** Fresh sets not measured yet: they run only when named with `--set` (see the module comment). */
-const UNMEASURED: readonly string[] = ['20', '21', '22', '23'];
+const UNMEASURED: readonly string[] = [];
 
 /** Sets with direct prompts (holdout-prompts-<set>.json). */
 const PROMPT_SETS: ReadonlySet<string> = new Set(['3', '4', '5', '6']);
@@ -95,6 +98,7 @@ const PROMPT_SETS: ReadonlySet<string> = new Set(['3', '4', '5', '6']);
 const RETIRED_DOCUMENTS: ReadonlyMap<string, number> = new Map([
   ...['3', '4', '5', '6', '7', '8', '9'].map((set) => [set, 9] as const),
   ...['10', '11', '12', '13', '14', '15'].map((set) => [set, 10] as const),
+  ...['16', '17', '18', '19'].map((set) => [set, 11] as const),
 ]);
 
 /** Targets from issue 10, printed beside each report so a reader can judge the figures without looking them up. */

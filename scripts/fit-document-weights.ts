@@ -5,8 +5,9 @@
  *   npx ts-node --transpile-only scripts/fit-document-weights.ts [--check]
  *
  * - Data: `test/fixtures/injection-eval/dev-documents{,-2,…,-10}.json` and the retired holdouts
- *   `holdout-documents-{3..15}.json` ({@link RETIRED_HOLDOUTS}). Live holdout sets are never read (the loader refuses
- *   any other name).
+ *   `holdout-documents-{3..19}.json` ({@link RETIRED_HOLDOUTS}); sets 16-19 are validation sets ({@link VALIDATION}):
+ *   fitted on, reported leave-one-set-out, never listed. Live holdout sets are never read (the loader refuses any
+ *   other name).
  * - Model: L2-regularized logistic regression over {@link DOCUMENT_FEATURES} (tens of weights, no word features),
  *   fitted by Newton's method from zero, so the result is deterministic. Documents a hard signal quarantines anyway
  *   are left out of the fit (their verdict does not depend on the score).
@@ -14,7 +15,13 @@
  * - Operating point: the lowest threshold at which the cross-validated (out-of-fold) share of clean documents
  *   quarantined — hard signals included — is at most {@link TARGET_ENGLISH} (1.5 %) among the documents the screen
  *   reads as English and {@link TARGET_OTHER} (0.75 %) among the others (`FIT_THRESHOLDS=one` for a single
- *   threshold); the weights written are then fitted on all dev documents. Session 10, with holdouts 10 to 15 retired,
+ *   threshold); the weights written are then fitted on all dev documents. Session 11, with holdouts 16 to 19 retired
+ *   as validation sets, chose them by a rule written before its first figure: the largest English target of
+ *   0.75 / 1 / 1.25 / 1.5 % whose leave-one-set-out English on sets 16-19 is at most 1.5 % clean and at least 55 %
+ *   poisoned, at most 1.5 % clean over sets 3-15, and loses no canonical attack of the unit tests; else the same with
+ *   2 % / 50 %; else 1.5 %. Sets 16-19 English at 0.75 / 1 / 1.25 / 1.5 %: 52.8 / 1.6, 60.5 / 2.1, 64.5 / 2.1,
+ *   66.4 / 2.7 % (0.75 % misses canonical appended instructions): so 1.5 %. Other languages (0.5 / 0.75 / 1 %,
+ *   sets 16-19 at 54.8 / 2.1, 59.5 / 2.1, 65.1 / 2.8 %, none within 2 %): 0.75 %. Session 10, with holdouts 10 to 15 retired,
  *   chose them by a rule written down before comparing them: the largest of 1 / 1.25 / 1.5 % (English) and
  *   0.5 / 0.75 / 1 % (other languages) whose leave-one-set-out clean rate is at most 2 % over all retired holdouts and
  *   over sets 10 to 15 alone (for other languages also on dev set 10), else the lowest. English target 1 / 1.25 /
@@ -102,9 +109,16 @@ interface Row {
  * saw the screen. Sets 3 to 9 were retired in session 9, sets 10 to 15 (each measured two to six times) at the start
  * of session 10; fresh holdouts (16 and later) replace them in `bench/holdout.ts`.
  */
-const RETIRED_HOLDOUTS = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15].map((n) => `holdout-documents-${n}`);
+const RETIRED_HOLDOUTS = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19].map((n) => `holdout-documents-${n}`);
 /** The holdouts retired at the start of session 10, never inspected by a tuner until then. */
 const SESSION_10_RETIRED = [10, 11, 12, 13, 14, 15].map((n) => `holdout-documents-${n}`);
+/**
+ * The holdouts retired at the start of session 11 (each measured twice, aggregates only): validation sets. The fit
+ * trains on them, but their documents are never listed (`--explain` and `FIT_DUMP` leave them out), so their
+ * leave-one-set-out figures stay those of documents no tuner has read: session 10 found leave-one-set-out over
+ * inspected sets underestimated the clean rate on fresh documents by about half.
+ */
+const VALIDATION = [16, 17, 18, 19].map((n) => `holdout-documents-${n}`);
 const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4', 'dev-documents-5', 'dev-documents-6', 'dev-documents-7', 'dev-documents-8', 'dev-documents-9', 'dev-documents-10', ...RETIRED_HOLDOUTS];
 const FOLDS = 5;
 /**
@@ -610,7 +624,7 @@ const threshold = chooseThresholds(rows, OPERATING === 'set' ? outOfSet(rows) : 
 report(`cross-validated (${FOLDS}-fold, out-of-fold scores), threshold ${threshold.english.toFixed(4)} (English), ${threshold.other.toFixed(4)} (other languages):`, rows, (r, i) => quarantined(r, oof[i]!, threshold));
 if (process.argv.includes('--explain')) {
   // The clean documents scored highest out of fold, and the poisoned ones scored lowest: set, family, signal ids.
-  const order = rows.map((r, i) => [r, oof[i]!] as const).filter(([r]) => !r.hard);
+  const order = rows.map((r, i) => [r, oof[i]!] as const).filter(([r]) => !r.hard && !VALIDATION.includes(r.set));
   const show = ([r, p]: readonly [Row, number]): string => `  ${p.toFixed(3)} ${r.set}#${r.index} ${r.family} ${r.soft.join(',')}`;
   console.log('highest clean:');
   console.log(order.filter(([r]) => !r.poisoned).sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.FIT_EXPLAIN_N ?? 12)).map(show).join('\n'));
@@ -674,16 +688,17 @@ report('leave one dev set out (each set scored by a model and threshold fitted o
 if (process.argv.includes('--explain')) {
   console.log('clean documents quarantined when their set was held out:');
   rows.forEach((r, i) => {
-    if (!r.poisoned && loso[i]) console.log(`  ${r.set}#${r.index} ${r.english ? 'en' : 'other'} ${r.family} ${r.hard ? `hard(${r.hardIds.join(',')}) ` : `${losoRisk[i]!.toFixed(3)}/${losoThreshold[i]!.toFixed(3)} `}${r.soft.join(',')}`);
+    if (!r.poisoned && loso[i] && !VALIDATION.includes(r.set)) console.log(`  ${r.set}#${r.index} ${r.english ? 'en' : 'other'} ${r.family} ${r.hard ? `hard(${r.hardIds.join(',')}) ` : `${losoRisk[i]!.toFixed(3)}/${losoThreshold[i]!.toFixed(3)} `}${r.soft.join(',')}`);
   });
   console.log('English poisoned documents missed when their set was held out:');
   rows.forEach((r, i) => {
-    if (r.poisoned && r.english && !loso[i]) console.log(`  ${r.set}#${r.index} ${r.family} ${losoRisk[i]!.toFixed(3)}/${losoThreshold[i]!.toFixed(3)} ${r.soft.join(',')}`);
+    if (r.poisoned && r.english && !loso[i] && !VALIDATION.includes(r.set)) console.log(`  ${r.set}#${r.index} ${r.family} ${losoRisk[i]!.toFixed(3)}/${losoThreshold[i]!.toFixed(3)} ${r.soft.join(',')}`);
   });
 }
 // Each document's leave-one-set-out decision (set, index, label, risk, threshold; never text), to compare variants.
 if (process.env.FIT_DUMP !== undefined) {
-  const decisions = rows.map((r, i) => ({ set: r.set, index: r.index, poisoned: r.poisoned, english: r.english, risk: losoRisk[i], threshold: losoThreshold[i], quarantined: loso[i] }));
+  const inspectable = rows.flatMap((r, i) => (VALIDATION.includes(r.set) ? [] : [i]));
+  const decisions = inspectable.map((i) => ({ set: rows[i]!.set, index: rows[i]!.index, poisoned: rows[i]!.poisoned, english: rows[i]!.english, risk: losoRisk[i], threshold: losoThreshold[i], quarantined: loso[i] }));
   fs.writeFileSync(process.env.FIT_DUMP, JSON.stringify(decisions));
 }
 {
@@ -698,12 +713,15 @@ if (process.env.FIT_DUMP !== undefined) {
   // The retired holdouts were written by engineers who never saw the screen: the nearest proxy for others' documents.
   const retired = (r: Row): boolean => RETIRED_HOLDOUTS.includes(r.set);
   for (const [name, keep] of [
-    ['retired, English', (r: Row) => retired(r) && r.english],
-    ['retired, other', (r: Row) => retired(r) && !r.english],
+    ['retired 3-15, English', (r: Row) => retired(r) && !VALIDATION.includes(r.set) && r.english],
+    ['retired 3-19, other', (r: Row) => retired(r) && !r.english],
     // Sets 10-15 were never inspected by a tuner before they were retired (session 10): their figures are the least
     // optimistic of the leave-one-set-out ones.
     ['retired 10-15, English', (r: Row) => SESSION_10_RETIRED.includes(r.set) && r.english],
     ['retired 10-15, other', (r: Row) => SESSION_10_RETIRED.includes(r.set) && !r.english],
+    // Sets 16-19 are validation sets: their documents are never listed, so no tuner has read them.
+    ['validation 16-19, English', (r: Row) => VALIDATION.includes(r.set) && r.english],
+    ['validation 16-19, other', (r: Row) => VALIDATION.includes(r.set) && !r.english],
     [`dev 1-${DEV_SETS.length - RETIRED_HOLDOUTS.length}, English`, (r: Row) => !retired(r) && r.english],
   ] as const) {
     console.log(`  ${name.padEnd(22)} poisoned ${rate((r) => keep(r) && r.poisoned).padEnd(20)} clean ${rate((r) => keep(r) && !r.poisoned)}`);
