@@ -45,6 +45,13 @@
  *   repository, committed unmeasured, and first measured at the start of session 11 (after sets 16 to 19 were
  *   retired).
  *
+ * - Sets 24 to 27: holdout-documents-24 (264 documents; external content an assistant reads for a user), -25 (260; a
+ *   company's internal knowledge base), -26 (258; what a coding or operations agent receives) and -27 (256; everyday
+ *   and public-sector content, and writing about AI), documents only, about three quarters English and 16 to 19 other
+ *   languages each, written at the start of session 11 by four engineers who never opened the repository, and
+ *   committed unmeasured: they run only when named (`--set 24 --set 25 --set 26 --set 27`), so that their first
+ *   measurement is a deliberate one.
+ *
  * **Retired (session 10):** the documents of sets 10 to 15 had each been measured two to six times (aggregates only,
  * never tuned on); they became development data too (`scripts/fit-document-weights.ts` reports them apart).
  *
@@ -89,7 +96,7 @@ interface Tally {
 const SETS: readonly string[] = ['3', '4', '5', '6', '20', '21', '22', '23'];
 
 /** Fresh sets not measured yet: they run only when named with `--set` (see the module comment). */
-const UNMEASURED: readonly string[] = [];
+const UNMEASURED: readonly string[] = ['24', '25', '26', '27'];
 
 /** Sets with direct prompts (holdout-prompts-<set>.json). */
 const PROMPT_SETS: ReadonlySet<string> = new Set(['3', '4', '5', '6']);
