@@ -16,7 +16,7 @@
  */
 import { ENGINE_TABLES_JSON } from './lexicon/compiled';
 import { READER_WINDOW } from './lexicon/rules';
-import { CJK_CHAR, NON_ASCII, fold } from './fold';
+import { NON_ASCII, fold, hasCjkChar } from './fold';
 import type { EngineTables, FlatTable, MarkTriggerTable } from './lexicon-compile';
 import { LATIN_CONFUSABLES } from './normalize';
 import { countWork } from './work';
@@ -839,7 +839,7 @@ for (let c = 0; c < 0x80; c++) {
 
 function kindOf(cp: number): number {
   const ch = String.fromCodePoint(cp);
-  if (CJK_CHAR.test(ch)) return KIND_CJK;
+  if (hasCjkChar(ch)) return KIND_CJK;
   if (cp === 0x2019 || (wordChar ??= /^[\p{L}\p{N}\p{M}]$/u).test(ch)) return KIND_WORD;
   return KIND_SEP;
 }
