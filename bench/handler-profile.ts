@@ -2,10 +2,13 @@
  * The gateway handler in process, Bedrock stubbed (an instant canned Converse reply, no network, no SDK), the 8 KB
  * prompt of bench/gateway.bench.ts: a driver for a CPU profile of the gateway's own work, and its CPU per request.
  *
- *   npx ts-node --transpile-only bench/handler-profile.ts [--calls 5000] [--profile /tmp/handler.cpuprofile]
+ *   npx ts-node --transpile-only bench/handler-profile.ts [--calls 5000] [--profile /tmp/handler.cpuprofile] [--heap-profile /tmp/handler.heapprofile]
  *
  * With `--profile` the measured calls only (not the start-up, ts-node or the warm-up) are profiled by the inspector's
  * sampling profiler and written to that file: open it in Chrome DevTools (Performance) or summarize it by self time.
+ * With `--heap-profile` the same calls are sampled by the inspector's allocation profiler (one sample per 256 bytes on
+ * average, objects a GC already freed included), which says which functions allocate what per call: divide a
+ * function's self size by `--calls`.
  * Powertools output is swallowed as in bench/gateway.bench.ts. Prints the CPU per call (process.cpuUsage) and the load
  * average; run with `node --expose-gc --min-semi-space-size=64 --max-semi-space-size=64` (the young generation then
  * holds a block of calls without a collection) it also prints the heap allocated per call: the growth of `heapUsed` over a block of calls
@@ -20,6 +23,8 @@ import { BENCH_CONFIG as CONFIG, prompt8k } from './inputs';
 
 const profileArg = process.argv.indexOf('--profile');
 const PROFILE = profileArg > 0 ? process.argv[profileArg + 1] : undefined;
+const heapArg = process.argv.indexOf('--heap-profile');
+const HEAP_PROFILE = heapArg > 0 ? process.argv[heapArg + 1] : undefined;
 const callsArg = process.argv.indexOf('--calls');
 const CALLS = callsArg > 0 ? Number(process.argv[callsArg + 1]) : 5000;
 if (!Number.isInteger(CALLS) || CALLS < 100) throw new Error(`--calls must be an integer of at least 100, got ${process.argv[callsArg + 1]}`);
@@ -56,13 +61,20 @@ async function main(): Promise<void> {
     collections += list.getEntries().length;
   });
   observer.observe({ entryTypes: ['gc'] });
-  const session = PROFILE === undefined ? undefined : new Session();
+  const session = PROFILE === undefined && HEAP_PROFILE === undefined ? undefined : new Session();
   try {
     for (let i = 0; i < 500; i++) await handler(toProxyEvent('POST', '/v1/chat/completions', {}, body, claims), fakeContext());
     if (session !== undefined) {
       session.connect();
-      await session.post('Profiler.enable');
-      await session.post('Profiler.start');
+      if (PROFILE !== undefined) {
+        await session.post('Profiler.enable');
+        await session.post('Profiler.start');
+      }
+      if (HEAP_PROFILE !== undefined) {
+        await session.post('HeapProfiler.enable');
+        // Every 256 bytes allocated on average: a per-call allocation of a few kilobytes shows.
+        await session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+      }
     }
     for (let done = 0; done < CALLS; done += 200) {
       const events = Array.from({ length: 200 }, () => toProxyEvent('POST', '/v1/chat/completions', {}, body, claims));
@@ -86,8 +98,14 @@ async function main(): Promise<void> {
       perCall.push((used.user + used.system) / 1000 / 200);
     }
     if (session !== undefined) {
-      const { profile } = await session.post('Profiler.stop');
-      fs.writeFileSync(PROFILE!, JSON.stringify(profile));
+      if (PROFILE !== undefined) {
+        const { profile } = await session.post('Profiler.stop');
+        fs.writeFileSync(PROFILE, JSON.stringify(profile));
+      }
+      if (HEAP_PROFILE !== undefined) {
+        const { profile } = await session.post('HeapProfiler.stopSampling');
+        fs.writeFileSync(HEAP_PROFILE, JSON.stringify(profile));
+      }
       session.disconnect();
     }
   } finally {
@@ -105,6 +123,7 @@ async function main(): Promise<void> {
     );
   }
   if (PROFILE !== undefined) console.log(`profile of the measured calls: ${PROFILE}`);
+  if (HEAP_PROFILE !== undefined) console.log(`allocation profile of the measured calls (sampled, objects collected by GC included): ${HEAP_PROFILE}`);
   console.log(`load average: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 

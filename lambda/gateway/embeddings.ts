@@ -37,7 +37,7 @@ export interface EmbeddingsRequest {
   readonly encoding: 'float' | 'base64';
 }
 
-const schema = z.strictObject(
+const buildSchema = () => z.strictObject(
   {
     model: z.string({ error: 'model is required' }).check(z.minLength(1), z.maxLength(128)),
     input: z.union([z.string(), z.array(z.string()).check(z.minLength(1), z.maxLength(MAX_EMBEDDING_INPUTS))], {
@@ -50,6 +50,15 @@ const schema = z.strictObject(
   { error: (issue) => (issue.code === 'unrecognized_keys' ? `${issue.keys.join(', ').slice(0, 64)} is not supported by this gateway` : undefined) },
 );
 
+let builtSchema: ReturnType<typeof buildSchema> | undefined;
+/**
+ * The request schema, built on the first embeddings request: a container that serves chat only never builds it, and a
+ * chat request's cold start does not pay for it.
+ */
+function embeddingsSchema(): ReturnType<typeof buildSchema> {
+  return (builtSchema ??= buildSchema());
+}
+
 /**
  * Validates a parsed JSON body as an embeddings request.
  *
@@ -59,9 +68,9 @@ export function parseEmbeddingsRequest(body: unknown, maxInputChars: number): Em
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new BadRequestError('The request body must be a JSON object.', { code: 'invalid_request' });
   }
-  let result: ReturnType<typeof schema.safeParse>;
+  let result: ReturnType<ReturnType<typeof buildSchema>['safeParse']>;
   try {
-    result = schema.safeParse(body);
+    result = embeddingsSchema().safeParse(body);
   } catch (err) {
     if (err instanceof GatewayError) throw err;
     throw new BadRequestError('The request body could not be parsed as an embeddings request.', { code: 'invalid_request' });

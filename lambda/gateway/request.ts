@@ -134,7 +134,19 @@ export interface ChatRequest {
 const optionalNumber = (schema: z.ZodMiniType<number, number>) =>
   z.pipe(z.nullish(schema), z.transform((v: number | null | undefined) => v ?? undefined));
 
-const contentPart = z.object({ type: z.string(), text: z.optional(z.unknown()), image_url: z.optional(z.unknown()) });
+// Schemas that appear more than once below, built once: a zod schema is immutable (a parent adds the path and wraps,
+// it never changes its children), so sharing one changes no result or message, and each one not built is a few dozen
+// closures and objects less at cold start (the request schema is the largest part of the gateway's own load).
+const anyString = z.string();
+const optionalUnknown = z.optional(z.unknown());
+const functionType = z.literal('function');
+const nullishBoolean = z.nullish(z.boolean());
+const jsonObject = z.nullish(z.record(anyString, z.unknown()));
+const toolName = z.string().check(z.regex(TOOL_NAME, 'must be 1-64 letters, digits, _ or -'));
+const toolDescription = z.nullish(z.string().check(z.maxLength(MAX_TOOL_DESCRIPTION_CHARS)));
+const positiveInteger = optionalNumber(z.int().check(z.positive()));
+
+const contentPart = z.object({ type: anyString, text: optionalUnknown, image_url: optionalUnknown });
 
 /** Message content after parsing: the text parts joined, and the raw `image_url` values with their part index. */
 interface ParsedContent {
@@ -147,7 +159,7 @@ interface ParsedContent {
  * calls). Images are decoded later, with the limits ({@link decodeImagePart}).
  */
 const content = z.pipe(
-  z.optional(z.union([z.string(), z.array(contentPart), z.null()], { error: 'content must be a string or an array of content parts' })).check(
+  z.optional(z.union([anyString, z.array(contentPart), z.null()], { error: 'content must be a string or an array of content parts' })).check(
     // A plain check, not `z.superRefine`: with superRefine (which assigns an `addIssue` closure onto every payload)
     // parsing a freshly parsed 8 KB body cost 43 µs instead of 7.5 µs (bench/micro.bench.ts), most of it in
     // young-generation GCs whose survivors grew with each collection. The issues are the ones superRefine would push.
@@ -179,10 +191,10 @@ const content = z.pipe(
 
 const toolCall = z.object({
   id: z.string().check(z.regex(TOOL_CALL_ID, 'must be 1-128 letters, digits or _.:-')),
-  type: z.optional(z.literal('function')),
+  type: z.optional(functionType),
   function: z.object({
-    name: z.string().check(z.regex(TOOL_NAME, 'must be 1-64 letters, digits, _ or -')),
-    arguments: z.string(),
+    name: toolName,
+    arguments: anyString,
   }),
 });
 
@@ -208,18 +220,18 @@ const message = z.discriminatedUnion(
 );
 
 const tool = z.object({
-  type: z.literal('function'),
+  type: functionType,
   function: z.object({
-    name: z.string().check(z.regex(TOOL_NAME, 'must be 1-64 letters, digits, _ or -')),
-    description: z.nullish(z.string().check(z.maxLength(MAX_TOOL_DESCRIPTION_CHARS))),
-    parameters: z.nullish(z.record(z.string(), z.unknown())),
+    name: toolName,
+    description: toolDescription,
+    parameters: jsonObject,
   }),
 });
 
 const toolChoice = z.union(
   [
     z.enum(['auto', 'none', 'required']),
-    z.object({ type: z.literal('function'), function: z.object({ name: z.string().check(z.regex(TOOL_NAME)) }) }),
+    z.object({ type: functionType, function: z.object({ name: z.string().check(z.regex(TOOL_NAME)) }) }),
   ],
   { error: 'tool_choice must be "auto", "none", "required" or { type: "function", function: { name } }' },
 );
@@ -232,9 +244,9 @@ const responseFormat = z.union(
       type: z.literal('json_schema'),
       json_schema: z.object({
         name: z.string().check(z.regex(TOOL_NAME, 'json_schema.name must be 1-64 letters, digits, _ or -')),
-        description: z.nullish(z.string().check(z.maxLength(MAX_TOOL_DESCRIPTION_CHARS))),
-        schema: z.nullish(z.record(z.string(), z.unknown())),
-        strict: z.nullish(z.boolean()),
+        description: toolDescription,
+        schema: jsonObject,
+        strict: nullishBoolean,
       }),
     }),
   ],
@@ -244,18 +256,18 @@ const responseFormat = z.union(
 const chatRequestSchema = z.object({
   model: z.string({ error: 'model is required' }).check(z.minLength(1), z.maxLength(128)),
   messages: z.array(message, { error: 'messages must be an array of messages' }).check(z.minLength(1, 'messages must not be empty')),
-  max_tokens: optionalNumber(z.int().check(z.positive())),
-  max_completion_tokens: optionalNumber(z.int().check(z.positive())),
+  max_tokens: positiveInteger,
+  max_completion_tokens: positiveInteger,
   temperature: optionalNumber(z.number().check(z.minimum(0), z.maximum(2))),
   top_p: optionalNumber(z.number().check(z.minimum(0), z.maximum(1))),
   stop: z.nullish(
-    z.union([z.string(), z.array(z.string()).check(z.maxLength(MAX_STOP_SEQUENCES))], { error: `stop must be a string or up to ${MAX_STOP_SEQUENCES} strings` }),
+    z.union([anyString, z.array(anyString).check(z.maxLength(MAX_STOP_SEQUENCES))], { error: `stop must be a string or up to ${MAX_STOP_SEQUENCES} strings` }),
   ),
   user: z.nullish(z.string().check(z.maxLength(256))),
   n: optionalNumber(z.int()),
-  stream: z.nullish(z.boolean()),
+  stream: nullishBoolean,
   stream_options: z.nullish(
-    z.strictObject({ include_usage: z.nullish(z.boolean()) }, { error: 'stream_options may only hold include_usage' }),
+    z.strictObject({ include_usage: nullishBoolean }, { error: 'stream_options may only hold include_usage' }),
   ),
   tools: z.nullish(z.array(tool).check(z.maxLength(MAX_TOOLS))),
   tool_choice: z.nullish(toolChoice),

@@ -16,7 +16,7 @@
  */
 import { ENGINE_TABLES_JSON } from './lexicon/compiled';
 import { READER_WINDOW } from './lexicon/rules';
-import { CJK_CHAR, NON_ASCII, fold } from './fold';
+import { NON_ASCII, fold, hasCjkChar } from './fold';
 import type { EngineTables, FlatTable, MarkTriggerTable } from './lexicon-compile';
 import { LATIN_CONFUSABLES } from './normalize';
 import { countWork } from './work';
@@ -147,7 +147,8 @@ const CUE_COUNT = RULE_TABLES.cueCount;
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '9': 'g', '@': 'a', '$': 's' };
 const CONFUSABLE = LATIN_CONFUSABLES;
 const HAS_DIGITISH = /[0-9@$]/;
-const HAS_LETTER = /\p{L}/u;
+/** Created on first use, not at cold start: a Unicode-property regex costs 0.05-0.25 ms to create (its ICU sets), and English text never asks it. */
+let hasLetter: RegExp | undefined;
 const HAS_ASCII_LETTER = /[a-z]/;
 
 /** Any character but a–z: the word is not in the ASCII trie. */
@@ -205,7 +206,7 @@ function classifyUncached(word: string): Classified {
     classes = [...lookupFolded(head), ...extra];
     if (classes.length > 0) return { classes, obf: Obf.None };
   }
-  if (tok.length > 2 && HAS_DIGITISH.test(tok) && HAS_LETTER.test(tok)) {
+  if (tok.length > 2 && HAS_DIGITISH.test(tok) && (hasLetter ??= /\p{L}/u).test(tok)) {
     let leet = '';
     for (const ch of tok) leet += LEET[ch] ?? ch;
     classes = lookupFolded(leet);
@@ -797,7 +798,8 @@ const KIND_WORD = 2;
 const KIND_CJK = 3;
 /** Lazily filled kind of each BMP code unit (surrogates are resolved per pair). */
 const BMP_KIND = new Uint8Array(0x10000);
-const WORD_CHAR = /^[\p{L}\p{N}\p{M}]$/u;
+/** Word characters outside the tables; created on first use, not at cold start: a Unicode-property regex costs 0.05-0.25 ms to create (its ICU sets), and English text never asks it. */
+let wordChar: RegExp | undefined;
 /** Lazily filled kind of each supplementary code point in planes 1 and 2 (emoji, CJK extension B); others cached. */
 const ASTRAL_KIND = new Uint8Array(0x20000);
 const astralKindOther = new Map<number, number>();
@@ -837,8 +839,8 @@ for (let c = 0; c < 0x80; c++) {
 
 function kindOf(cp: number): number {
   const ch = String.fromCodePoint(cp);
-  if (CJK_CHAR.test(ch)) return KIND_CJK;
-  if (cp === 0x2019 || WORD_CHAR.test(ch)) return KIND_WORD;
+  if (hasCjkChar(ch)) return KIND_CJK;
+  if (cp === 0x2019 || (wordChar ??= /^[\p{L}\p{N}\p{M}]$/u).test(ch)) return KIND_WORD;
   return KIND_SEP;
 }
 

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { CJK_CHAR, fold } from './fold';
+import { fold, hasCjkChar } from './fold';
 import { LEXICON } from './lexicon/words';
 import { PROMPT_CUES } from './lexicon/prompt-cues';
 import { READER_CUES, RULES } from './lexicon/rules';
@@ -62,7 +62,7 @@ export function compileLexicon(): CompiledLexicon {
   Object.entries(LEXICON).forEach(([, list], id) => {
     for (const raw of list.split(/\s+/)) {
       if (raw === '') continue;
-      if (CJK_CHAR.test(raw)) {
+      if (hasCjkChar(raw)) {
         addTo(cjk, raw, id);
         cjkMaxLen = Math.max(cjkMaxLen, raw.length);
         continue;

@@ -111,10 +111,14 @@ interface Phrase {
   readonly words: readonly string[];
 }
 
-/** Word characters: letters, digits, the apostrophe, the hyphen and "&" ("don't", "role-play", "d&d"). */
-const WORD_CHAR = /[\p{L}\p{N}'\u2019&-]/u;
 /**
- * Code units that are word characters ({@link WORD_CHAR}) in ASCII and in the letter blocks of the cue phrases (Latin,
+ * Word characters: letters, digits, the apostrophe, the hyphen and "&" ("don't", "role-play", "d&d"). Created on first
+ * use (a code unit outside {@link KNOWN_WORD_RANGES}), not at cold start: a Unicode-property regex costs 0.05-0.25 ms
+ * to create (its ICU sets).
+ */
+let wordChar: RegExp | undefined;
+/**
+ * Code units that are word characters ({@link wordChar}) in ASCII and in the letter blocks of the cue phrases (Latin,
  * Cyrillic, Hangul syllables), as inclusive ranges: the table below starts with them so that loading this module
  * compiles no Unicode-property regex (compiling WORD_CHAR costs more than the rest of the load); other code units ask
  * WORD_CHAR on first sight. test/lambda/shared/screening/prompt-score.test.ts checks every one against WORD_CHAR.
@@ -123,7 +127,7 @@ export const KNOWN_WORD_RANGES: ReadonlyArray<readonly [number, number]> = [
   [0x26, 0x27], [0x2d, 0x2d], [0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a], [0xc0, 0xd6], [0xd8, 0xf6], [0xf8, 0x24f],
   [0x400, 0x481], [0x48a, 0x52f], [0xac00, 0xd7a3],
 ];
-/** Per BMP code unit: 1 for a word character, 0 for a separator, 2 = not yet known (filled from WORD_CHAR lazily). */
+/** Per BMP code unit: 1 for a word character, 0 for a separator, 2 = not yet known (filled from {@link wordChar} lazily). */
 const WORD_KIND = new Uint8Array(0x10000).fill(2);
 // Every other ASCII code unit is a separator.
 WORD_KIND.fill(0, 0, 0x80);
@@ -131,23 +135,23 @@ for (const [from, to] of KNOWN_WORD_RANGES) WORD_KIND.fill(1, from, to + 1);
 function isWordUnit(c: number): boolean {
   let k = WORD_KIND[c]!;
   if (k === 2) {
-    k = c >= 0xd800 && c <= 0xdfff ? 0 : WORD_CHAR.test(String.fromCharCode(c)) ? 1 : 0;
+    k = c >= 0xd800 && c <= 0xdfff ? 0 : (wordChar ??= /[\p{L}\p{N}'\u2019&-]/u).test(String.fromCharCode(c)) ? 1 : 0;
     WORD_KIND[c] = k;
   }
   return k === 1;
 }
-/** Separators of {@link splitWords}: the complement of {@link WORD_CHAR}. */
-const NON_WORD_RUN = /[^\p{L}\p{N}'\u2019&-]+/u;
+/** Separators of {@link splitWords}: the complement of {@link wordChar}; created on first use (a phrase with surrogates). */
+let nonWordRun: RegExp | undefined;
 const SURROGATE = /[\ud800-\udfff]/;
 /**
- * The words of a cue phrase in lower case: its runs of word characters ({@link WORD_CHAR}), exactly what
+ * The words of a cue phrase in lower case: its runs of word characters ({@link wordChar}), exactly what
  * `split(/[^\p{L}\p{N}'\u2019&-]+/u)` gives without its empty strings. Scanned with the per-code-unit table instead:
  * a split by a Unicode-property regex takes the engine's generic path, 4-6 ms for the 480 phrases at cold start.
  * A phrase with surrogates (astral code points) takes the regex, whose classes are per code point.
  */
 export function splitWords(phrase: string): string[] {
   const lower = phrase.toLowerCase();
-  if (SURROGATE.test(lower)) return lower.split(NON_WORD_RUN).filter((w) => w !== '');
+  if (SURROGATE.test(lower)) return lower.split((nonWordRun ??= /[^\p{L}\p{N}'\u2019&-]+/u)).filter((w) => w !== '');
   const words: string[] = [];
   let start = -1;
   for (let i = 0; i <= lower.length; i++) {
@@ -357,7 +361,9 @@ function maxWeight(hits: ReadonlyMap<string, number>, except?: string): number {
   return best;
 }
 
-const QUOTE_WORD_CHAR = /[\p{L}\p{N}]/u;
+/** Created on first use, not at cold start: a Unicode-property regex costs 0.05-0.25 ms to create (its ICU sets). */
+let quoteWordChar: RegExp | undefined;
+const isQuoteWordChar = (ch: string): boolean => (quoteWordChar ??= /[\p{L}\p{N}]/u).test(ch);
 
 /**
  * `text` with every closed quotation blanked out (same length): what the prompt says outside the text it quotes.
@@ -376,7 +382,7 @@ export function blankQuotations(text: string): string {
     if (open >= 0) {
       if (i - open > MAX_QUOTE || c === 0x0a) {
         open = -1;
-      } else if (c === closer && (c !== 0x27 || i + 1 >= n || !QUOTE_WORD_CHAR.test(text[i + 1]!))) {
+      } else if (c === closer && (c !== 0x27 || i + 1 >= n || !isQuoteWordChar(text[i + 1]!))) {
         out += text.slice(from, open + 1) + ' '.repeat(i - open - 1);
         from = i;
         open = -1;
@@ -387,7 +393,7 @@ export function blankQuotations(text: string): string {
     }
     const close = CLOSER.get(c);
     if (close === undefined) continue;
-    if (c === 0x27 && i > 0 && QUOTE_WORD_CHAR.test(text[i - 1]!)) continue;
+    if (c === 0x27 && i > 0 && isQuoteWordChar(text[i - 1]!)) continue;
     open = i;
     closer = close;
   }
