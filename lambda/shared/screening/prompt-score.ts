@@ -120,8 +120,8 @@ let wordChar: RegExp | undefined;
 /**
  * Code units that are word characters ({@link wordChar}) in ASCII and in the letter blocks of the cue phrases (Latin,
  * Cyrillic, Hangul syllables), as inclusive ranges: the table below starts with them so that loading this module
- * compiles no Unicode-property regex (compiling WORD_CHAR costs more than the rest of the load); other code units ask
- * WORD_CHAR on first sight. test/lambda/shared/screening/prompt-score.test.ts checks every one against WORD_CHAR.
+ * compiles no Unicode-property regex (compiling {@link wordChar}'s costs more than the rest of the load); other code
+ * units ask it on first sight. test/lambda/shared/screening/prompt-score.test.ts checks every one against that class.
  */
 export const KNOWN_WORD_RANGES: ReadonlyArray<readonly [number, number]> = [
   [0x26, 0x27], [0x2d, 0x2d], [0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a], [0xc0, 0xd6], [0xd8, 0xf6], [0xf8, 0x24f],
