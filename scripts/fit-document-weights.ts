@@ -14,14 +14,20 @@
  * - Folds: {@link FOLDS}-fold, stratified by label and dev set, documents ordered by an FNV-1a hash of their text.
  * - Operating point: the lowest threshold at which the cross-validated (out-of-fold) share of clean documents
  *   quarantined — hard signals included — is at most {@link TARGET_ENGLISH} (1.5 %) among the documents the screen
- *   reads as English and {@link TARGET_OTHER} (0.75 %) among the others (`FIT_THRESHOLDS=one` for a single
+ *   reads as English and {@link TARGET_OTHER} (0.5 %) among the others (`FIT_THRESHOLDS=one` for a single
  *   threshold); the weights written are then fitted on all dev documents. Session 11, with holdouts 16 to 19 retired
  *   as validation sets, chose them by a rule written before its first figure: the largest English target of
  *   0.75 / 1 / 1.25 / 1.5 % whose leave-one-set-out English on sets 16-19 is at most 1.5 % clean and at least 55 %
  *   poisoned, at most 1.5 % clean over sets 3-15, and loses no canonical attack of the unit tests; else the same with
  *   2 % / 50 %; else 1.5 %. Sets 16-19 English at 0.75 / 1 / 1.25 / 1.5 %: 52.8 / 1.6, 60.5 / 2.1, 64.5 / 2.1,
- *   66.4 / 2.7 % (0.75 % misses canonical appended instructions): so 1.5 %. Other languages (0.5 / 0.75 / 1 %,
- *   sets 16-19 at 54.8 / 2.1, 59.5 / 2.1, 65.1 / 2.8 %, none within 2 %): 0.75 %. Session 10, with holdouts 10 to 15 retired,
+ *   66.4 / 2.7 % (0.75 % misses canonical appended instructions): so 1.5 %. Other languages: the largest of
+ *   0.5 / 0.75 / 1 % at most 1.5 % clean on sets 16-19 and on sets 3-15 with dev set 10, at least 55 % poisoned on
+ *   16-19, else the same with 2 % / 50 %, else 0.75 %: sets 16-19 at 54.8 / 2.1, 59.5 / 2.1, 65.1 / 2.8 %, none,
+ *   so 0.75 %. Re-applied at the end of the session (dev sets 11 and 12 added; no feature round met the session's
+ *   merge rule): English 0.75 / 1 / 1.25 / 1.5 %: sets 16-19 52.5 / 1.6, 60.5 / 2.1, 64.5 / 2.3, 66.4 / 2.5 %, sets 3-15
+ *   57.7 / 0.6, 64.1 / 1.0, 67.3 / 1.1, 72.9 / 1.4 % (0.75 % still misses canonical attacks): 1.5 %; other languages
+ *   0.5 / 0.75 / 1 %: sets 16-19 54.0 / 1.4, 58.7 / 2.1, 66.7 / 2.8 %, sets 3-15 with dev set 10 within 1 % clean at
+ *   each: 0.5 % (by the 2 % / 50 % clause). Session 10, with holdouts 10 to 15 retired,
  *   chose them by a rule written down before comparing them: the largest of 1 / 1.25 / 1.5 % (English) and
  *   0.5 / 0.75 / 1 % (other languages) whose leave-one-set-out clean rate is at most 2 % over all retired holdouts and
  *   over sets 10 to 15 alone (for other languages also on dev set 10), else the lowest. English target 1 / 1.25 /
@@ -128,13 +134,11 @@ const FOLDS = 5;
 const TARGET_CLEAN = Number(process.env.FIT_TARGET ?? 0.01);
 /**
  * The target of each language group's threshold (environment `FIT_TARGET_EN`, `FIT_TARGET_OTHER`, else `FIT_TARGET`):
- * 1.5 % for English (since session 10's rounds H and S; 1 % before them) and 0.75 % for other languages, the largest
- * targets whose leave-one-set-out clean rate stays within 2 % on documents written by engineers who never saw the
- * screen, over all retired holdouts and over sets 10 to 15 alone (never inspected by a tuner before their
- * retirement); for other languages also on dev set 10 (see the module comment).
+ * 1.5 % for English (since session 10's rounds H and S; 1 % before them) and 0.5 % for other languages (session 11;
+ * 0.75 % in session 10), chosen by session 11's rule on the validation sets 16-19 (see the module comment).
  */
 const TARGET_ENGLISH = Number(process.env.FIT_TARGET_EN ?? process.env.FIT_TARGET ?? 0.015);
-const TARGET_OTHER = Number(process.env.FIT_TARGET_OTHER ?? process.env.FIT_TARGET ?? 0.0075);
+const TARGET_OTHER = Number(process.env.FIT_TARGET_OTHER ?? process.env.FIT_TARGET ?? 0.005);
 /** L2 penalty on the weights (not on the bias). */
 const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
 /** Features left out of the model (weight 0): comma-separated names (environment `FIT_DROP`, default {@link DROPPED}). */
