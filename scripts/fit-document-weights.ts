@@ -570,6 +570,19 @@ interface Rate {
   hit: number;
   n: number;
 }
+/**
+ * The Wilson score interval (95 %) of a rate of `hit` in `n`, in percent: how far the clean rate of a set of a few
+ * hundred documents can be from the rate on documents like them (one document of 485 is 0.2 points; the interval of
+ * 12 of 485 spans 1.4-4.3 %). A rule that compares two screens on one or two documents compares noise.
+ */
+function wilson(hit: number, n: number): string {
+  if (n === 0) return '-';
+  const z = 1.96;
+  const p = hit / n;
+  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+  return `${(100 * Math.max(0, centre - half)).toFixed(1)}-${(100 * Math.min(1, centre + half)).toFixed(1)} %`;
+}
 const pct = (r: Rate): string => (r.n === 0 ? '-' : `${((100 * r.hit) / r.n).toFixed(1)} % (${r.hit}/${r.n})`);
 function report(title: string, rows: readonly Row[], decide: (r: Row, i: number) => boolean): void {
   console.log(title);
@@ -728,7 +741,9 @@ if (process.env.FIT_DUMP !== undefined) {
     ['validation 16-19, other', (r: Row) => VALIDATION.includes(r.set) && !r.english],
     [`dev 1-${DEV_SETS.length - RETIRED_HOLDOUTS.length}, English`, (r: Row) => !retired(r) && r.english],
   ] as const) {
-    console.log(`  ${name.padEnd(22)} poisoned ${rate((r) => keep(r) && r.poisoned).padEnd(20)} clean ${rate((r) => keep(r) && !r.poisoned)}`);
+    const clean = all.filter(([r]) => keep(r) && !r.poisoned);
+    const interval = wilson(clean.filter(([, q]) => q).length, clean.length);
+    console.log(`  ${name.padEnd(22)} poisoned ${rate((r) => keep(r) && r.poisoned).padEnd(20)} clean ${rate((r) => keep(r) && !r.poisoned).padEnd(18)} 95 % interval ${interval}`);
   }
 }
 
