@@ -420,6 +420,20 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  *   this repository:"): 73.4 / 19, four documents of three sets gained, other languages -0.4 point: within the refit's
  *   noise, not kept. E1 measured from any clause start (a quotation opens one too) spoke to '"Assistant, …"' quoted in
  *   a cheat sheet (risk 0.79 -> 0.98); F with "you" before a reply word ("When you review …") likewise: both narrowed.
+ * Session 11, tuner O2 (documents in other languages), criterion fixed before comparing variants (R8 with the groups
+ * swapped, made stricter): every variant is refitted at other-language targets 0.5 % and 0.75 %, English at 1.5 %,
+ * and compared with main (validation sets 16-19 in the fit) on the inspectable documents only: retired 3-15 other
+ * (from `FIT_DUMP`) and dev set 10 other. Baseline, 0.5 %: retired 3-15 other 60.8 / 0.3 % (293/482, 2/605), dev set
+ * 10 other 45.8 / 0.5 % (44/96, 1/183); 0.75 %: 61.4 / 0.7 % (296/482, 4/605), 49.0 / 0.5 % (47/96, 1/183); retired
+ * English 72.1 / 1.3 (16/1255), dev 1-10 English 69.0 / 1.5 (12/792). A variant is kept only if, at BOTH targets,
+ * (a) on retired 3-15 other and on dev set 10 other, clean is not higher and poisoned not more than 1 point lower;
+ * (b) at one target at least, retired 3-15 other plus dev set 10 other has ≥ 2 fewer clean or ≥ 2 points more
+ * poisoned; (c) retired 3-15 English and dev 1-10 English clean at 1.5 % not more than 1 document higher, poisoned not
+ * more than 1 point lower; (d) each rule reads a general property of text in several languages, is supported by
+ * documents of at least three sets or three languages, has a unit test that fails without it, and the prompt
+ * pre-screen's figures stay byte-identical; (e) no canonical unit test becomes a new known miss. Among variants
+ * meeting (a)-(e): the most poisoned pooled, then the fewest clean. The validation lines (and retired 3-19 other,
+ * which holds them) are read only for the final merge check by R8 swapped, at most three times.
  */
 const DROPPED = [
   'override',
