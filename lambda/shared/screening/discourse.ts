@@ -1065,6 +1065,14 @@ const PHRASE_LAST: ReadonlySet<string> = new Set([...PHRASE_BITS.keys(), ...DOC_
 const TOWARD_SPAN = 3;
 /** Determiners after which "to" is a preposition before a noun phrase ("to the", "to any"), not an infinitive. */
 const DETERMINERS: ReadonlySet<string> = new Set(['the', 'a', 'an', 'any', 'every', 'each', 'all', 'whoever', 'this', 'these', 'that', 'those', 'whatever']);
+/** Articles and demonstratives of the other languages that are English words too. */
+const ENGLISH_TOO: ReadonlySet<string> = new Set(['to', 'die', 'den', 'ten']);
+/**
+ * Words of the other languages after which the next one is a noun, not a verb: their articles and demonstratives
+ * ("la page", "une page", "esta hoja"; words that are also English, "a", "to", "die", "den", are left to the English
+ * rules).
+ */
+const NOUN_DETERMINERS: ReadonlySet<string> = new Set([...ARTICLES, ...cues(DOCUMENT_CUES.DEMONSTRATIVES!).words].filter((w) => !DETERMINERS.has(w) && !ENGLISH_TOO.has(w)));
 /**
  * The "to" ending at `at` is the English infinitive marker: the next word is of the Latin alphabet, neither a
  * determiner ({@link DETERMINERS}) nor a processor noun, and {@link IMPERATIVE_VERBS} or the verbs of processing hold
@@ -1228,6 +1236,12 @@ interface SentenceState {
   reply: boolean;
   /** A verb that dictates what the reader says ("tell", "say", "recommend", "dile"), anywhere in the sentence. */
   tell: boolean;
+  /**
+   * Such a verb that is also one of processing a document ("responda", "responde": answer), the first of its clause:
+   * it dictates only in a sentence that does not describe its reader by it ("Quem responda este e-mail …" describes;
+   * "Responda." dictates).
+   */
+  processingTell: boolean;
   /** A processor noun is among the sentence's first words: the sentence is about what it does ("AI systems … should"). */
   subject: boolean;
   /** The user the reader answers ("the user", "l'utilisateur", "用户"). */
@@ -1270,6 +1284,7 @@ interface SentenceState {
 }
 const freshSentence = (): SentenceState => ({
   tell: false,
+  processingTell: false,
   imperative: false,
   modal: false,
   second: false,
@@ -1370,6 +1385,9 @@ export function addressProfile(text: string): AddressProfile {
         cur.vocative = false;
         cur.described = false;
       }
+      // The verb that describes the reader is not also the one that directs it: "Qualquer dúvida, responda este e-mail"
+      // answers a person; after a vocative it directs the one addressed ("Asistente: cuando leas este pedido, responde …").
+      if (cur.processingTell && (!cur.described || cur.vocative)) cur.tell = true;
       // A sentence that opens by describing the reader by what it does to this document and then directs it speaks
       // to that reader.
       const describedDirects = cur.described && (cur.tell || cur.modal || cur.second || cur.laterDirective);
@@ -1502,7 +1520,12 @@ export function addressProfile(text: string): AddressProfile {
           ((bits & B_PROCESSOR) !== 0 ||
             ((word === 'model' || word === 'models') && prevWord === 'language') ||
             (hyphen > 0 && AI_HEADS.has(word.slice(0, hyphen))));
-        if ((bits & B_TELL) !== 0 && !SIGIL[text.charCodeAt(start - 1) & 0x7f]) cur.tell = true;
+        if ((bits & B_TELL) !== 0 && !SIGIL[text.charCodeAt(start - 1) & 0x7f]) {
+          // …the first verb of processing in its clause may be the one that describes the reader; after one
+          // ("cuando leas este pedido, responde …"), it directs.
+          if ((bits & B_PROCESSING) !== 0 && !clauseProcessing) cur.processingTell = true;
+          else cur.tell = true;
+        }
         if ((bits & B_SECOND) !== 0) cur.second = true;
         const forbidding = FORBIDDING.has(word) || DOC_FORBIDDING.words.has(word) || (phrase && (DOC_FORBIDDING.phrases.has(pair) || DOC_FORBIDDING.phrases.has(triple)));
         if ((bits & B_MODAL) !== 0) {
@@ -1548,7 +1571,9 @@ export function addressProfile(text: string): AddressProfile {
       cur.last = word;
       // "Al resumir esta hoja responde …", "When summarizing this page, say …": a clause that opens by describing
       // the reader by what it does to this document, then a directive to it.
-      if (cur.described && DIRECTIVE_VERBS.has(word)) cur.laterDirective = true;
+      // …a verb: not the noun right after an article or a demonstrative of another language ("un assistant qui lit une
+      // page", "esta hoja": the English verb "page" is a noun there).
+      if (cur.described && DIRECTIVE_VERBS.has(word) && !(NOUN_DETERMINERS.has(prevWord) && afterWord(text, start))) cur.laterDirective = true;
       // "If your assistant summarises that page, it may follow …": whom the clause describes is the reader's tool.
       // `"role": "assistant"`: the value of a chat message's role names who speaks the turn; nobody is spoken to.
       if (processor && roleValue(text, start)) processor = false;

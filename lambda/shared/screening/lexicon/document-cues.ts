@@ -401,6 +401,25 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     एक
     یک
     bir`,
+  /**
+   * Demonstratives that stand before a noun ("cette page", "esta hoja", "diese Seite"): with the {@link ARTICLES}, the
+   * word right after one is a noun, not a verb that directs the reader ("la page", "une page" are no "page the on-call").
+   */
+  DEMONSTRATIVES: `
+    dieser diese dieses diesen diesem jener jene jenes
+    ce cet cette ces
+    este esta estos estas ese esa esos esas aquel aquella
+    este esta estes estas esse essa esses essas aquele aquela
+    questo questa questi queste quel quella quei quelle
+    deze dit die dat
+    ten ta to te tego tej tę
+    этот эта это эти этого этой эту тот та те
+    цей ця це ці цього цієї цю той та ті
+    tento tato toto tyto tuto tohoto této
+    denna detta dessa den_här det_här
+    bu şu o
+    =này =đó =kia
+    ini itu`,
   /** Words right before a processor noun that make the sentence speak to it ("to the AI", "für die KI"). */
   TOWARD: `to for an für à pour al para per alla agli aan voor dla для к до için cho untuk kepada till för pro אל
     برای به إلى الى`,
