@@ -448,8 +448,8 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  *   their processor command and present-reader features, no poisoned one does (the prompt pre-screen's figures are
  *   byte-identical). With P, N, T: 0.5 %: 67.8 (327) / 3, 60.4 (58) / 1; 0.75 %: 71.2 (343) / 4, 68.8 (66) / 1;
  *   English 71.0 / 16, 68.6 / 10 (0.5 %: 68.2 / 10). The other-language threshold falls from 0.9137 to 0.6918 at
- *   0.75 % (0.9387 to 0.8736 at 0.5 %): a few clean documents decide it. N alone: 0.75 % 64.3 (310) / 5, 52.1 (50) /
- *   0; T alone: 0.75 % 69.3 (334) / 3, 68.8 (66) / 2 (English 71.0 / 16 with either T variant).
+ *   0.75 % (0.9387 to 0.8736 at 0.5 %): a few clean documents decide it. P and N without T: 0.75 % 64.3 (310) / 5,
+ *   52.1 (50) / 0, English 71.7 / 16; P and T without N: 0.75 % 69.3 (334) / 3, 68.8 (66) / 2, English 71.0 / 16.
  * - Criterion: not met. (a) fails at 0.5 % (retired 3-15 other clean 3 against 2: a Chinese article that quotes an
  *   injection after "写着：" rises over the lower threshold), (c) fails by 0.1 point (retired English poisoned 71.0
  *   against 72.1 %: the English threshold moves from 0.8317 to 0.8563 as the shared weights shift, eight English
