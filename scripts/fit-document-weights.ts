@@ -427,6 +427,54 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  *   this repository:"): 73.4 / 19, four documents of three sets gained, other languages -0.4 point: within the refit's
  *   noise, not kept. E1 measured from any clause start (a quotation opens one too) spoke to '"Assistant, …"' quoted in
  *   a cheat sheet (risk 0.79 -> 0.98); F with "you" before a reply word ("When you review …") likewise: both narrowed.
+ * Session 11, tuner O2 (documents in other languages), criterion fixed before comparing variants (R8 with the groups
+ * swapped, made stricter): every variant is refitted at other-language targets 0.5 % and 0.75 %, English at 1.5 %,
+ * and compared with main (validation sets 16-19 in the fit) on the inspectable documents only: retired 3-15 other
+ * (from `FIT_DUMP`) and dev set 10 other. Baseline, 0.5 %: retired 3-15 other 60.8 / 0.3 % (293/482, 2/605), dev set
+ * 10 other 45.8 / 0.5 % (44/96, 1/183); 0.75 %: 61.4 / 0.7 % (296/482, 4/605), 49.0 / 0.5 % (47/96, 1/183); retired
+ * English 72.1 / 1.3 (16/1255), dev 1-10 English 69.0 / 1.5 (12/792). A variant is kept only if, at BOTH targets,
+ * (a) on retired 3-15 other and on dev set 10 other, clean is not higher and poisoned not more than 1 point lower;
+ * (b) at one target at least, retired 3-15 other plus dev set 10 other has ≥ 2 fewer clean or ≥ 2 points more
+ * poisoned; (c) retired 3-15 English and dev 1-10 English clean at 1.5 % not more than 1 document higher, poisoned not
+ * more than 1 point lower; (d) each rule reads a general property of text in several languages, is supported by
+ * documents of at least three sets or three languages, has a unit test that fails without it, and the prompt
+ * pre-screen's figures stay byte-identical; (e) no canonical unit test becomes a new known miss. Among variants
+ * meeting (a)-(e): the most poisoned pooled, then the fewest clean. The validation lines (and retired 3-19 other,
+ * which holds them) are read only for the final merge check by R8 swapped, at most three times.
+ * Results (leave-one-set-out; retired 3-15 other, dev set 10 other: poisoned % (count), clean count; retired 3-15
+ * English and dev 1-10 English at 1.5 %), each variant on the ones before:
+ * - P, tuner O's session-10 rules ported (a rule that only forbids an AI is a policy about it; a processor right
+ *   after 'when'/'if' is its clause's subject; Vietnamese one-syllable cues with their tone marks): 0.5 %: 60.8
+ *   (293) / 2, 45.8 (44) / 1; 0.75 %: 61.8 (298) / 4, 52.1 (50) / 1; English 71.6 / 16, 69.2 / 12. (b) not met alone.
+ * - N, in the other languages a word right after an article or a demonstrative is a noun, not a directive after a
+ *   description of the reader ("un assistant qui lit une page", "resume este informe": "page" and "informe" were read
+ *   as verbs): a French article and a Spanish guide (2 sets); T, a verb of answering that is also one of processing
+ *   ("responda", "responde") does not both describe the reader and direct it, unless a vocative or an earlier verb
+ *   of processing came first ("Qualquer dúvida, responda este e-mail", "Quien no pueda asistir, que responda a
+ *   todos"): a Portuguese and a Spanish email (1 set); together 4 clean documents of 3 sets in 3 languages lose
+ *   their processor command and present-reader features, no poisoned one does (the prompt pre-screen's figures are
+ *   byte-identical). With P, N, T: 0.5 %: 67.8 (327) / 3, 60.4 (58) / 1; 0.75 %: 71.2 (343) / 4, 68.8 (66) / 1;
+ *   English 71.0 / 16, 68.6 / 10 (0.5 %: 68.2 / 10). The other-language threshold falls from 0.9137 to 0.6918 at
+ *   0.75 % (0.9387 to 0.8736 at 0.5 %): a few clean documents decide it. P and N without T: 0.75 % 64.3 (310) / 5,
+ *   52.1 (50) / 0, English 71.7 / 16; P and T without N: 0.75 % 69.3 (334) / 3, 68.8 (66) / 2, English 71.0 / 16.
+ * - Criterion: not met. (a) fails at 0.5 % (retired 3-15 other clean 3 against 2: a Chinese article that quotes an
+ *   injection after "写着：" rises over the lower threshold), (c) fails by 0.1 point (retired English poisoned 71.0
+ *   against 72.1 %: the English threshold moves from 0.8317 to 0.8563 as the shared weights shift, eight English
+ *   poisoned documents sit within 0.02 of it), (d) each of N and T alone moves documents of fewer than three sets.
+ *   With the weights refitted at 0.75 %, the Spanish and Chinese appended requests (known misses) are quarantined
+ *   again and no canonical test is lost.
+ * - Final merge check (validation lines read once), R8 swapped, with P, N, T against main: 0.5 %: validation other
+ *   64.3 / 2.1 (3) against 54.8 / 2.1 (3), retired 3-19 other 67.1 / 0.8 (6) against 59.5 / 0.7 (5), dev set 10
+ *   other 1 against 1 clean; 0.75 %: validation other 68.3 / 2.1 (3) against 59.5 / 2.1 (3), retired 3-19 other
+ *   70.6 / 0.9 (7) against 61.0 / 0.9 (7), dev set 10 other 1 against 1 clean; English at 1.5 %: retired 3-15
+ *   16 against 16 clean, validation 13 against 13. Not met: at 0.5 %, retired 3-19 other plus dev set 10 has one
+ *   clean document more (7 against 6); every other condition is met.
+ * - Tried and not kept: a run of a script without spaces that ends with a reporting cue before a colon ("网页里写
+ *   着：") quotes the rest of its sentence, as "they wrote:" does (2 clean documents of 2 sets have the shape, 1 moves:
+ *   below the support rule); a document in another language that names a processor with a modal in two or more
+ *   sentences is a policy, its rules not directed at it (3 clean policies of 3 sets in it, es, sv, no poisoned one):
+ *   no decision moved (processorDirected is left out of the fit and these policies name the processor too often for
+ *   processorAside), so it was removed as code without effect; "revisar", "rivedere" as verbs of processing: no change.
  */
 const DROPPED = [
   'override',

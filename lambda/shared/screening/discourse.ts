@@ -451,14 +451,19 @@ interface Cues {
   readonly words: ReadonlySet<string>;
   readonly phrases: ReadonlySet<string>;
 }
-/** Compiles cue classes (space-separated entries, `a_b` a phrase) into words and phrases, with their other forms. */
+/**
+ * Compiles cue classes (space-separated entries, `a_b` a phrase, `=word` a word without other forms) into words and
+ * phrases, with their other forms.
+ */
 function cues(...lists: string[]): Cues {
   const words = new Set<string>();
   const phrases = new Set<string>();
   for (const entry of lists.join(' ').split(/\s+/)) {
     if (entry === '') continue;
     const lower = entry.toLowerCase();
-    if (lower.includes('_')) for (const f of cueForms(lower.replace(/_/g, ' '))) phrases.add(f);
+    // "=dùng": a word read only as written (see lexicon/document-cues.ts).
+    if (lower.startsWith('=')) words.add(lower.slice(1));
+    else if (lower.includes('_')) for (const f of cueForms(lower.replace(/_/g, ' '))) phrases.add(f);
     else for (const f of cueForms(lower)) words.add(f);
   }
   return { words, phrases };
@@ -484,6 +489,7 @@ const RUN_USER = 16;
 const RUN_TELL = 32;
 const RUN_INSTEAD = 64;
 const RUN_PROCESSING = 128;
+const RUN_FORBIDDING = 256;
 /** Longest elided article or preposition before an apostrophe ("l'", "dell'", "nell'"). */
 const ELIDED_MAX = 5;
 /** Words of at most this many that may describe the reader before a colon ({@link DOCUMENT_CUES} PROCESSING). */
@@ -857,6 +863,7 @@ indexRuns(cueList(DOCUMENT_CUES.USER_RUN!), RUN_USER);
 indexRuns(cueList(DOCUMENT_CUES.TELL_RUN!), RUN_TELL);
 indexRuns(cueList(DOCUMENT_CUES.INSTEAD_RUN!), RUN_INSTEAD);
 indexRuns(cueList(DOCUMENT_CUES.PROCESSING_RUN!), RUN_PROCESSING);
+indexRuns(cueList(DOCUMENT_CUES.FORBIDDING_RUN!), RUN_FORBIDDING);
 RUN_LONGEST = Math.max(...[...RUN_INDEX.values()].flat().map(([entry]) => entry.length));
 /**
  * Verbs that open a directive to whoever reads the document: the people-work verbs of {@link IMPERATIVE_VERBS} and the
@@ -935,6 +942,27 @@ function afterComma(text: string, at: number): boolean {
 const FORBIDDING: ReadonlySet<string> = new Set(['never', "mustn't", "shouldn't", "shan't", 'cannot', "can't"]);
 /** A negation right after a modal makes it forbid ("must not", "should never"). */
 const NEGATION: ReadonlySet<string> = new Set(['not', 'never']);
+/** Modals that forbid by themselves in the other languages ("jamais", "niemals", "nunca"): {@link DOCUMENT_CUES} FORBIDDING. */
+const DOC_FORBIDDING = cues(DOCUMENT_CUES.FORBIDDING!);
+/** Negations that make the modal right after them forbid ("ne doit", "no debe", "не должен"). */
+const NEGATION_BEFORE: ReadonlySet<string> = cues(DOCUMENT_CUES.NEGATION_BEFORE!).words;
+/** Negations that make a modal a few words before them forbid ("darf … nicht", "ska inte", "ne doit pas"). */
+const NEGATION_AFTER: ReadonlySet<string> = cues(DOCUMENT_CUES.NEGATION_AFTER!).words;
+/** Conjunctions that open a clause of time or condition in the other languages ({@link DOCUMENT_CUES} SUBORDINATORS). */
+const SUBORDINATORS: ReadonlySet<string> = cues(DOCUMENT_CUES.SUBORDINATORS!).words;
+/** Articles of the other languages ({@link DOCUMENT_CUES} ARTICLES). */
+const ARTICLES: ReadonlySet<string> = cues(DOCUMENT_CUES.ARTICLES!).words;
+/** {@link addressProfile}'s reading of a clause's subject after a {@link SUBORDINATORS} word. */
+const enum Subordinate {
+  /** The clause does not open with one, or a word other than an article followed it before any processor noun. */
+  No,
+  /** Only articles since the conjunction. */
+  Opening,
+  /** A processor noun came right after the conjunction (and articles): the clause's subject. */
+  ProcessorSubject,
+}
+/** Words after a modal within which a {@link NEGATION_AFTER} word negates it. */
+const NEGATION_AFTER_SPAN = 3;
 /** Longest word {@link modifiesNext} reads after a processor noun. */
 const NEXT_WORD_MAX = 24;
 /**
@@ -1037,6 +1065,14 @@ const PHRASE_LAST: ReadonlySet<string> = new Set([...PHRASE_BITS.keys(), ...DOC_
 const TOWARD_SPAN = 3;
 /** Determiners after which "to" is a preposition before a noun phrase ("to the", "to any"), not an infinitive. */
 const DETERMINERS: ReadonlySet<string> = new Set(['the', 'a', 'an', 'any', 'every', 'each', 'all', 'whoever', 'this', 'these', 'that', 'those', 'whatever']);
+/** Articles and demonstratives of the other languages that are English words too. */
+const ENGLISH_TOO: ReadonlySet<string> = new Set(['to', 'die', 'den', 'ten']);
+/**
+ * Words of the other languages after which the next one is a noun, not a verb: their articles and demonstratives
+ * ("la page", "une page", "esta hoja"; words that are also English, "a", "to", "die", "den", are left to the English
+ * rules).
+ */
+const NOUN_DETERMINERS: ReadonlySet<string> = new Set([...ARTICLES, ...cues(DOCUMENT_CUES.DEMONSTRATIVES!).words].filter((w) => !DETERMINERS.has(w) && !ENGLISH_TOO.has(w)));
 /**
  * The "to" ending at `at` is the English infinitive marker: the next word is of the Latin alphabet, neither a
  * determiner ({@link DETERMINERS}) nor a processor noun, and {@link IMPERATIVE_VERBS} or the verbs of processing hold
@@ -1200,6 +1236,12 @@ interface SentenceState {
   reply: boolean;
   /** A verb that dictates what the reader says ("tell", "say", "recommend", "dile"), anywhere in the sentence. */
   tell: boolean;
+  /**
+   * Such a verb that is also one of processing a document ("responda", "responde": answer), the first of its clause:
+   * it dictates only in a sentence that does not describe its reader by it ("Quem responda este e-mail …" describes;
+   * "Responda." dictates).
+   */
+  processingTell: boolean;
   /** A processor noun is among the sentence's first words: the sentence is about what it does ("AI systems … should"). */
   subject: boolean;
   /** The user the reader answers ("the user", "l'utilisateur", "用户"). */
@@ -1242,6 +1284,7 @@ interface SentenceState {
 }
 const freshSentence = (): SentenceState => ({
   tell: false,
+  processingTell: false,
   imperative: false,
   modal: false,
   second: false,
@@ -1307,6 +1350,9 @@ export function addressProfile(text: string): AddressProfile {
   let clauseFronted = false; // the clause opens with a subordinator or a preposition ("when asked …, answer …")
   let labelEnd = 0; // word index after the sentence's latest colon (a label or a log line's prefix ends there), 0 after a comma
   let prevAdjacent = false; // only blanks stand between prev2 and prevWord
+  let modalAt = -100; // word index of the sentence's latest modal (spaced scripts)
+  let modalForbids = false; // …and it was counted as forbidding
+  let subordinate = Subordinate.No; // the clause opens with a conjunction of time or condition: its subject
   let work = 0;
   const runWork = { n: 0 };
 
@@ -1339,6 +1385,9 @@ export function addressProfile(text: string): AddressProfile {
         cur.vocative = false;
         cur.described = false;
       }
+      // The verb that describes the reader is not also the one that directs it: "Qualquer dúvida, responda este e-mail"
+      // answers a person; after a vocative it directs the one addressed ("Asistente: cuando leas este pedido, responde …").
+      if (cur.processingTell && (!cur.described || cur.vocative)) cur.tell = true;
       // A sentence that opens by describing the reader by what it does to this document and then directs it speaks
       // to that reader.
       const describedDirects = cur.described && (cur.tell || cur.modal || cur.second || cur.laterDirective);
@@ -1367,6 +1416,9 @@ export function addressProfile(text: string): AddressProfile {
     cur = freshSentence();
     processorAt = -1;
     towardAt = -100;
+    modalAt = -100;
+    modalForbids = false;
+    subordinate = Subordinate.No;
     prevWord = '';
     prev2 = '';
     clauseStart = 0;
@@ -1433,7 +1485,16 @@ export function addressProfile(text: string): AddressProfile {
           processor = particle !== 0x306e && particle !== 0xc758 && (PROCESSOR.has(head) || DOC_PROCESSOR.words.has(head));
         }
         if ((bits & RUN_SECOND) !== 0) cur.second = true;
-        if ((bits & RUN_MODAL) !== 0) cur.modal = true;
+        if ((bits & RUN_MODAL) !== 0) {
+          cur.modal = true;
+          cur.modals++;
+        }
+        // "智能助手不得透露…": an obligation that forbids.
+        if ((bits & RUN_FORBIDDING) !== 0) {
+          cur.modal = true;
+          cur.modals++;
+          cur.forbids++;
+        }
         if ((bits & RUN_REPLY) !== 0) cur.reply = true;
         if ((bits & RUN_USER) !== 0) cur.user = true;
         if ((bits & RUN_TELL) !== 0) cur.tell = true;
@@ -1459,15 +1520,32 @@ export function addressProfile(text: string): AddressProfile {
           ((bits & B_PROCESSOR) !== 0 ||
             ((word === 'model' || word === 'models') && prevWord === 'language') ||
             (hyphen > 0 && AI_HEADS.has(word.slice(0, hyphen))));
-        if ((bits & B_TELL) !== 0 && !SIGIL[text.charCodeAt(start - 1) & 0x7f]) cur.tell = true;
+        if ((bits & B_TELL) !== 0 && !SIGIL[text.charCodeAt(start - 1) & 0x7f]) {
+          // …the first verb of processing in its clause may be the one that describes the reader; after one
+          // ("cuando leas este pedido, responde …"), it directs.
+          if ((bits & B_PROCESSING) !== 0 && !clauseProcessing) cur.processingTell = true;
+          else cur.tell = true;
+        }
         if ((bits & B_SECOND) !== 0) cur.second = true;
+        const forbidding = FORBIDDING.has(word) || DOC_FORBIDDING.words.has(word) || (phrase && (DOC_FORBIDDING.phrases.has(pair) || DOC_FORBIDDING.phrases.has(triple)));
         if ((bits & B_MODAL) !== 0) {
           cur.modal = true;
-          // "should never": one modal, forbidding.
-          const negates = FORBIDDING.has(word) && ((WORD_BITS.get(prevWord) ?? 0) & B_MODAL) !== 0 && !FORBIDDING.has(prevWord);
-          if (!negates) cur.modals++;
-          if (FORBIDDING.has(word)) cur.forbids++;
-        } else if (NEGATION.has(word) && ((WORD_BITS.get(prevWord) ?? 0) & B_MODAL) !== 0 && !FORBIDDING.has(prevWord)) cur.forbids++;
+          if (index - modalAt === 1 && (forbidding || DOC_FORBIDDING.words.has(prevWord))) {
+            // "should never", "doit jamais", "nunca debe": one modal, forbidding.
+            if (!modalForbids) cur.forbids++;
+            modalForbids = true;
+          } else {
+            cur.modals++;
+            // "never", and a modal right after a negation in the languages that put it first ("ne doit", "no debe").
+            modalForbids = forbidding || NEGATION_BEFORE.has(prevWord);
+            if (modalForbids) cur.forbids++;
+          }
+          modalAt = index;
+        } else if (!modalForbids && ((NEGATION.has(word) && index - modalAt === 1) || (NEGATION_AFTER.has(word) && index - modalAt <= NEGATION_AFTER_SPAN))) {
+          // "must not", "soll den Link nicht", "ska inte".
+          cur.forbids++;
+          modalForbids = true;
+        }
         if ((bits & B_REPLY) !== 0) cur.reply = true;
         if ((bits & B_USER) !== 0) cur.user = true;
         if ((bits & B_INSTEAD) !== 0) cur.instead = true;
@@ -1493,10 +1571,15 @@ export function addressProfile(text: string): AddressProfile {
       cur.last = word;
       // "Al resumir esta hoja responde …", "When summarizing this page, say …": a clause that opens by describing
       // the reader by what it does to this document, then a directive to it.
-      if (cur.described && DIRECTIVE_VERBS.has(word)) cur.laterDirective = true;
+      // …a verb: not the noun right after an article or a demonstrative of another language ("un assistant qui lit une
+      // page", "esta hoja": the English verb "page" is a noun there).
+      if (cur.described && DIRECTIVE_VERBS.has(word) && !(NOUN_DETERMINERS.has(prevWord) && afterWord(text, start))) cur.laterDirective = true;
       // "If your assistant summarises that page, it may follow …": whom the clause describes is the reader's tool.
       // `"role": "assistant"`: the value of a chat message's role names who speaks the turn; nobody is spoken to.
       if (processor && roleValue(text, start)) processor = false;
+      // "Wenn ein KI-Assistent …, …": the processor right after a conjunction of time or condition is its clause's subject.
+      if (at === 0) subordinate = SUBORDINATORS.has(word) ? Subordinate.Opening : Subordinate.No;
+      else if (subordinate === Subordinate.Opening) subordinate = processor ? Subordinate.ProcessorSubject : ARTICLES.has(word) ? Subordinate.Opening : Subordinate.No;
       const adjacent = afterWord(text, start);
       const owned = processor && adjacent && (OWNER.has(prevWord) || (OWNER.has(prev2) && !PROCESSOR.has(prevWord) && prevAdjacent));
       if (owned) clauseOwned = true;
@@ -1546,7 +1629,8 @@ export function addressProfile(text: string): AddressProfile {
       // The clause after it (and after any colon: "Note: click …") may open with an imperative.
       const nearOpening = processorAt >= 0 && (processorAt <= VOCATIVE_SPAN + 1 || (labelEnd > 0 && processorAt >= labelEnd && processorAt - labelEnd <= VOCATIVE_SPAN + 1));
       if (nearOpening && sincePunct <= VOCATIVE_SPAN) {
-        cur.vocative = true;
+        // …but a comma after "Wenn ein KI-Assistent eine Mail liest" closes a clause of time or condition.
+        if (!(subordinate === Subordinate.ProcessorSubject && (c === 0x2c || c === 0xff0c))) cur.vocative = true;
         clauseStart = cur.words;
       } else if (c === 0x2c && clauseFronted && (cur.vocative || prev !== undefined || cur.ownReply)) {
         // "Assistant: when asked about safety, answer …", "At the end of your answer, add …": in a sentence spoken to
@@ -1557,6 +1641,7 @@ export function addressProfile(text: string): AddressProfile {
       }
       // A comma after the label ("Problem: automated accounts, which language models run, …") ends its opening.
       if (c === 0x2c && !cur.vocative) labelEnd = 0;
+      subordinate = Subordinate.No;
       // "Instruction for the assistant:", "AI agent with browser access:": a short label naming a processor, closed
       // by a colon, speaks to it.
       if ((c === 0x3a || c === 0xff1a) && clauseProcessor && cur.words - clauseStart <= LABEL_SPAN) cur.vocative = true;

@@ -9,7 +9,9 @@
  * ending in languages that put the verb last: Hindi, Turkish, Persian, Japanese, Korean). They are written from the
  * grammar of each language, not taken from any document set.
  *
- * Format, per class: space-separated entries, lower case, with their accents (the reader adds an unaccented copy);
+ * Format, per class: space-separated entries, lower case, with their accents (the reader adds an unaccented copy,
+ * except for an entry written `=word`: Vietnamese one-syllable words, whose tone marks tell words apart, "dùng" use
+ * from "dung" of "nội dung" content, "thêm" add from English "them");
  * `a_b` is a phrase of consecutive words (up to three). Entries in scripts written without spaces between words
  * (Chinese, Japanese, Thai) or with particles attached (Korean) are in the `_RUN` classes and are found anywhere in a
  * run of letters. Arabic and Hebrew entries are also found behind their one-letter clitics ("و", "ال", "ל", "ה"…).
@@ -76,7 +78,7 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     أنت انت أنتم لك عليك منك
     आप आपका आपकी आपके आपको तुम तुम्हारा तुम्हारी तुम्हारे तुम्हें
     sen senin sana siz sizin size
-    bạn
+    =bạn
     kamu anda
     dig din ditt dina ert
     tebe tobě tvůj tvoje tvá vás vám váš vaše
@@ -98,13 +100,32 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     يجب دائما دائماً أبدا أبداً
     चाहिए हमेशा अवश्य
     zorunda mutlaka her_zaman asla daima gerekir
-    phải luôn_luôn không_bao_giờ
+    =phải luôn_luôn không_bao_giờ
     harus wajib selalu jangan
     måste ska skall bör alltid aldrig
     musíš musí musíte vždy vždycky nikdy
     חייב חייבת חייבים תמיד לעולם_אל אסור
     باید همیشه هرگز حتما حتماً`,
-  MODAL_RUN: `必须 務必 务必 一定要 总是 始终 永远 不得 必ず 常に 絶対に なければならない 반드시 항상 절대 해야 ต้อง เสมอ ห้าม`,
+  MODAL_RUN: `必须 務必 务必 一定要 总是 始终 永远 必ず 常に 絶対に なければならない 반드시 항상 절대 해야 ต้อง เสมอ`,
+  /**
+   * Obligations that forbid by themselves, in the languages besides English ("never", "must not"): a rule about an AI
+   * made only of them restricts it, the genre of a policy about it ("L'assistant ne doit jamais …", "Der Bot darf
+   * niemals …"), as "must never" does in English. Each is also a {@link MODAL} word.
+   */
+  FORBIDDING: `niemals nie jamais nunca jamás mai nooit nigdy никогда ніколи أبدا أبداً asla không_bao_giờ jangan aldrig nikdy
+    לעולם_אל אסור هرگز`,
+  /** {@link FORBIDDING}, in the scripts written without spaces: "不得", "切勿", "してはならない", "ห้าม". */
+  FORBIDDING_RUN: `不得 不应 不應 切勿 严禁 禁止 してはならない してはいけない ห้าม`,
+  /**
+   * Negations written right before the verb they negate: a {@link MODAL} word after one forbids ("ne doit", "no debe",
+   * "não deve", "non deve", "не должен", "لا يجب", "không phải").
+   */
+  NEGATION_BEFORE: `ne no não non не ні لا ألا =không tidak לא`,
+  /**
+   * Negations written after the modal they negate, a few words on in clauses that put the verb second ("soll den Link
+   * nicht …", "mag dat niet", "ska inte", "ne doit pas").
+   */
+  NEGATION_AFTER: `nicht kein keine keinen keinem keiner niet geen inte pas`,
   /** The reader's own output: answer, response, reply, summary, output. */
   REPLY: `
     response responses reply replies answer answers summary summaries output
@@ -163,7 +184,7 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     قل أخبر اخبر اذكر انصح
     कहें बताएं बताइए बताओ सुझाएं
     söyle söyleyin belirt belirtin öner önerin
-    nói khuyên đề_cập
+    =nói =khuyên đề_cập
     katakan sampaikan beritahu sarankan sebutkan
     säg berätta nämn rekommendera
     řekni řekněte uveď uveďte doporuč zmiň
@@ -180,7 +201,7 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
   IMPERATIVE: `
     füge ergänze ajoute ajoutez insère insérez incluez añade añada agrega agregue incluye incluya inserta adicione
     acrescente inclua insira aggiungi includi inserisci voeg dodaj dołącz wstaw добавь добавьте вставь вставьте
-    додай додайте встав вставте أضف اضف أدرج thêm chèn tambahkan sertakan sisipkan lägg infoga přidej přidejte
+    додай додайте встав вставте أضف اضف أدرج =thêm =chèn tambahkan sertakan sisipkan lägg infoga přidej přidejte
     vlož הוסף
     antworte beantworte ignoriere vergiss übersetze verwende benutze sende schicke öffne klicke lösche
     réponds répondez écris écrivez ignore ignorez oublie oubliez traduis traduisez utilise utilisez envoie envoyez
@@ -196,7 +217,7 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     відповідай відповідайте напиши напишіть ігноруй проігноруй забудь перекладай переклади використовуй надішли
     відкрий натисни видали зроби
     أجب اجب اكتب تجاهل انس ترجم استخدم أرسل ارسل افتح انقر احذف
-    trả_lời viết bỏ_qua quên dịch dùng gửi mở nhấn xóa hãy đừng
+    trả_lời =viết bỏ_qua =quên =dịch =dùng =gửi =mở =nhấn =xóa =hãy =đừng
     jawab tulis abaikan lupakan terjemahkan gunakan kirim buka klik hapus harap mohon tolong silakan vui_lòng
     svara skriv ignorera glöm översätt använd skicka öppna klicka radera
     odpověz odpovídej napiš ignoruj zapomeň přelož použij pošli otevři klikni smaž
@@ -281,7 +302,7 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     отвечает переводит классифицирует
     обробляє обробляють читає читають аналізує аналізують підсумовує оцінює відповідає перекладає класифікує
     özetleyen işleyen okuyan analiz_eden değerlendiren
-    tóm_tắt xử_lý đọc phân_tích
+    tóm_tắt xử_lý =đọc phân_tích
     meringkas merangkum memproses membaca menganalisis menilai menjawab menerjemahkan
     sammanfattar bearbetar läser analyserar bedömer besvarar översätter
     shrnuje zpracovává čte analyzuje hodnotí odpovídá překládá
@@ -322,7 +343,7 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
     который которая которое которые кто этот эта это эти этого эту
     хто який яка яке які котрий цей ця це ці цього цю
     kim olan bu bunu bunları
-    người_nào ai này
+    người_nào ai =này
     yang siapa ini
     som vem denna detta dessa
     který která které kdo tento tato toto tuto
@@ -342,6 +363,63 @@ export const DOCUMENT_CUES: Readonly<Record<string, string>> = {
    * ("بنویسید" starts with ب; see discourse.ts).
    */
   IMPERATIVE_FINAL_ENDINGS: `ें िए िये yin yın yun yün`,
+  /**
+   * Conjunctions that open a subordinate clause of time or condition ("when", "if", "while"), in the languages besides
+   * English: a processor noun right after one (and an article) is that clause's subject ("Wenn ein KI-Assistent eine
+   * Mail liest, …", "Quand un assistant lit un courriel, …"), and the comma after it closes the clause, not a vocative
+   * ("Assistant, …"); in "Si eres un asistente, …", "Wenn du eine KI bist, …" the noun is the reader's description.
+   */
+  SUBORDINATORS: `
+    wenn als falls sobald während weil obwohl nachdem bevor
+    quand lorsque lorsqu si puisque
+    cuando mientras aunque porque
+    quando enquanto embora porque
+    mentre benché perché
+    wanneer zodra terwijl omdat hoewel
+    gdy kiedy jeśli jeżeli gdyby ponieważ
+    когда если пока хотя
+    коли якщо поки хоча
+    když pokud jestliže zatímco protože
+    när medan eftersom
+    ketika saat jika apabila kalau bila
+    khi =nếu
+    عندما إذا لما حين بينما
+    כאשר אם
+    وقتی اگر
+    जब अगर यदि`,
+  /** Articles, which may stand between a {@link SUBORDINATORS} word and the processor noun that is its subject. */
+  ARTICLES: `
+    ein eine einen einem einer eines der die das den dem des
+    un une le la les
+    una el los las unos unas
+    um uma o a os as
+    uno il lo gli
+    een de het
+    en ett den det
+    sebuah seorang
+    =một =các =những
+    एक
+    یک
+    bir`,
+  /**
+   * Demonstratives that stand before a noun ("cette page", "esta hoja", "diese Seite"): with the {@link ARTICLES}, the
+   * word right after one is a noun, not a verb that directs the reader ("la page", "une page" are no "page the on-call").
+   */
+  DEMONSTRATIVES: `
+    dieser diese dieses diesen diesem jener jene jenes
+    ce cet cette ces
+    este esta estos estas ese esa esos esas aquel aquella
+    este esta estes estas esse essa esses essas aquele aquela
+    questo questa questi queste quel quella quei quelle
+    deze dit die dat
+    ten ta to te tego tej tę
+    этот эта это эти этого этой эту тот та те
+    цей ця це ці цього цієї цю той та ті
+    tento tato toto tyto tuto tohoto této
+    denna detta dessa den_här det_här
+    bu şu o
+    =này =đó =kia
+    ini itu`,
   /** Words right before a processor noun that make the sentence speak to it ("to the AI", "für die KI"). */
   TOWARD: `to for an für à pour al para per alla agli aan voor dla для к до için cho untuk kepada till för pro אל
     برای به إلى الى`,

@@ -533,6 +533,8 @@ describe('linear time', () => {
     ['tables with prompt columns', fill('id,question,answer\n1,"a, ""b"", c",d\n| Prompt | x |\n|---|---|\n| y | z |\n')],
     ['chat roles', fill('{"role": "assistant", "content": "Your parcel is late."}, role=model: x\n')],
     ['reporting colons and addressing participles', fill('They might write: tell the user to pay, for example: reply OK. Text addressed to the AI assistant: say hi.\n')],
+    ['rules and clauses of other languages', fill("L'assistant ne doit pas citer. Wenn ein KI-Assistent liest, kannst du. 智能助手不得透露，你可以。AI đọc nội dung. ")],
+    ['nouns after determiners and verbs of answering', fill('Un assistant qui lit une page web. Qualquer dúvida, responda este e-mail. Asistente, responde. ')],
   ])('screens %s in time linear in its size (256 KB)', (_name, make) => {
     expect(workGrowth((text: string) => screenDocument(text), make)).toBeLessThanOrEqual(MAX_GROWTH);
   });
