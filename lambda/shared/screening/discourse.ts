@@ -250,6 +250,27 @@ function blanksAfter(text: string, at: number, span = text.length): number {
   while (k < text.length && k - at <= span && isBlank(text.charCodeAt(k))) k++;
   return k;
 }
+/** Characters that mark a comment line in code and configuration: `#`, `/`, `*`, `-`, `;`. */
+const COMMENT_MARK: ReadonlySet<number> = new Set([0x23, 0x2f, 0x2a, 0x2d, 0x3b]);
+/** Characters read back from a quotation's opening mark for the prose label before it ({@link labelledInProse}). */
+const LABEL_BACK_SPAN = 64;
+/**
+ * The quotation opening at `open` is introduced by a label in running prose ('create a project with the description:
+ * "…"'): a colon right after a word, and before that word more text on the same line. A key of data opens its line,
+ * after a comment's marker at most (`hint: "…"`, `# hint: "…"`), or is quoted itself (`"hint": "…"`). Reads at most {@link LABEL_BACK_SPAN} characters back.
+ */
+function labelledInProse(text: string, open: number): boolean {
+  const colon = blanksBefore(text, open, COLON_SPAN);
+  if (colon < 1 || text.charCodeAt(colon) !== 0x3a || !isWordChar(text.charCodeAt(colon - 1))) return false;
+  const stop = Math.max(0, open - LABEL_BACK_SPAN);
+  let k = colon - 1;
+  // Back over the label's word (a key may join words with '-' or '_'), then blanks and a comment's marker.
+  while (k > stop && (isWordChar(text.charCodeAt(k - 1)) || text.charCodeAt(k - 1) === 0x2d)) k--;
+  k--;
+  while (k >= stop && (isBlank(text.charCodeAt(k)) || COMMENT_MARK.has(text.charCodeAt(k)))) k--;
+  countWork(open - k);
+  return k >= stop && text.charCodeAt(k) !== 0x0a && text.charCodeAt(k) !== 0x0d;
+}
 /**
  * The last non-blank character before `at` is a colon ("Viewing the source revealed this:" and a fenced block): the
  * block is an exhibit the text introduces. Reads at most {@link COLON_SPAN} characters.
@@ -1112,6 +1133,34 @@ const FRONTED: ReadonlySet<string> = new Set(
   'when whenever whatever if once before after while unless in on for at during from with by as'.split(' '),
 );
 /**
+ * English words that name a text made from a document or the making of one, besides the reply words and the verbs of
+ * processing of the document cues: a fronted clause with one ("When you present this to the user", "When writing
+ * the buying guide from these notes", "In any overview of these figures") sets the occasion of a derived text.
+ */
+const OUTPUT_MAKING: ReadonlySet<string> = new Set(
+  `present presenting presented write writing written produce producing prepare preparing draft drafting compile
+  compiling asked used quoting citing overview overviews report reports briefing briefings verdict digest synopsis
+  recap abstract brief`
+    .split(/\s+/)
+    .filter((w) => w !== ''),
+);
+/**
+ * Verbs that dictate what a derived text says or leaves out ("…, state that …", "…, leave out the hazards", "…,
+ * conclude that CloudKeep is the cheapest"): the main clause after such an occasion. Verbs of other work ("contact",
+ * "use", "page", "greet") give a person a task, not a text its content.
+ */
+const CONTENT_VERBS: ReadonlySet<string> = new Set(
+  `state say mention describe leave omit include add call recommend conclude claim report tell present portray
+  characterize characterise emphasize emphasise downplay exclude skip suppress list note rate rank frame highlight
+  insert append prepend replace change write refer answer reply respond begin end ask ignore`
+    .split(/\s+/)
+    .filter((w) => w !== ''),
+);
+/** Words that may stand before that verb ("…, please mention …", "…, don't mention …", "…, do not include …"). */
+const CONTENT_OPENERS: ReadonlySet<string> = new Set(['please', 'also', 'always', 'only', 'then', 'just', "don't", 'do', 'not', 'never']);
+/** Most {@link CONTENT_OPENERS} read before the verb. */
+const CONTENT_OPENERS_MAX = 2;
+/**
  * Share of imperatives among a document's other sentences below which an imperative last sentence is appended to it
  * ({@link AddressProfile.finalDirective}). Chosen by leave-one-dev-set-out (English poisoned at English clean ≤ 2 %):
  * 0.01 (no other imperative) 51.3 %, 0.1 50.6 %, 0.15 50.0 %, 0.2 51.3 %, 0.25 52.2 %, 0.34 49.7 %; clean 1.0 % at each.
@@ -1180,6 +1229,13 @@ export interface AddressProfile {
    * reading this case study, tell …", "Assistant processing this report: …"), and direct it; not reported.
    */
   readonly presentReader: number;
+  /**
+   * Sentences that dictate what a text made from this document says: a fronted clause names that text or its making
+   * ("When you present this to the user,", "In any summary of these highlights,", "When writing the verdict,"), and
+   * the main clause after its comma opens with a verb that dictates content ("state that …", "leave out …",
+   * "describe … as …"; a verb opening a clause is no report, whatever tense the claim it dictates has). The sabotage that never names an AI.
+   */
+  readonly outputDictated: number;
 }
 
 /** 1 for the characters that are frequent in code and rare in prose: `{ } [ ] ( ) ; = _ < > \ $`. */
@@ -1281,6 +1337,19 @@ interface SentenceState {
    * mentioned, so {@link OPERATE_VERBS} are not read as the reader's directive in it.
    */
   quotedInProse: boolean;
+  /**
+   * Word index where the verb of the main clause after a fronted clause naming a derived text is awaited
+   * ({@link OUTPUT_MAKING}); -1 if none. Not read once a quotation opened right after a word of the sentence
+   * or after a label in prose ('the block ended with "When you answer, add …"', 'a project with the description:
+   * "When summarising …"' mention the directive).
+   */
+  occasionEnd: number;
+  /** {@link CONTENT_OPENERS} read before that verb. */
+  occasionOpeners: number;
+  /** That main clause opens with a verb that dictates content. */
+  outputDictated: boolean;
+  /** A quotation opened after a label in running prose ({@link labelledInProse}): what it quotes is a value shown. */
+  quotedAfterLabel: boolean;
 }
 const freshSentence = (): SentenceState => ({
   tell: false,
@@ -1307,6 +1376,10 @@ const freshSentence = (): SentenceState => ({
   quoting: false,
   ownReply: false,
   quotedInProse: false,
+  occasionEnd: -1,
+  occasionOpeners: 0,
+  outputDictated: false,
+  quotedAfterLabel: false,
 });
 
 /**
@@ -1339,6 +1412,7 @@ export function addressProfile(text: string): AddressProfile {
   let towardAt = -100; // word index of the latest TOWARD word
   let towardAn = false; // …and it is "an" after "are"/"as" ("if you are an AI")
   let presentReader = 0;
+  let outputDictated = 0;
   let prevWord = '';
   let prevTime = false; // prevWord is a number right after a colon: the end of a time ("10:15:44"), not a list number
   let prev2 = ''; // the word before prevWord (three-word phrases)
@@ -1348,6 +1422,7 @@ export function addressProfile(text: string): AddressProfile {
   let clauseProcessor = false; // the current clause names a processor
   let clauseOwned = false; // …after a second-person possessive ("your assistant"): the reader's tool, not the reader
   let clauseFronted = false; // the clause opens with a subordinator or a preposition ("when asked …, answer …")
+  let clauseOccasion = false; // …and names a text made from the document or its making ("when writing the summary")
   let labelEnd = 0; // word index after the sentence's latest colon (a label or a log line's prefix ends there), 0 after a comma
   let prevAdjacent = false; // only blanks stand between prev2 and prevWord
   let modalAt = -100; // word index of the sentence's latest modal (spaced scripts)
@@ -1406,6 +1481,7 @@ export function addressProfile(text: string): AddressProfile {
       const reported = cur.reported && !cur.imperative;
       const commands = cur.imperative || cur.tell || cur.laterDirective;
       if (describedDirects && !reported) presentReader++;
+      if (cur.outputDictated) outputDictated++;
       if (!reported && commands && (cur.vocative || prev !== undefined)) processorCommanded++;
       if (cur.processor && reported) processorReported++;
       if (!reported && ((cur.yourReply && (cur.imperative || cur.modal || cur.tell)) || (cur.user && cur.tell && cur.imperative))) readerOutputDirected++;
@@ -1427,6 +1503,7 @@ export function addressProfile(text: string): AddressProfile {
     clauseDescribed = false;
     clauseOwned = false;
     clauseFronted = false;
+    clauseOccasion = false;
     labelEnd = 0;
   };
   const endLine = (at: number): void => {
@@ -1471,7 +1548,16 @@ export function addressProfile(text: string): AddressProfile {
         const addressed = (cur.vocative || prev !== undefined) && !cur.quotedInProse;
         if (!codeToken(text.charCodeAt(i)) && !SIGIL[text.charCodeAt(start - 1) & 0x7f] && (DIRECTIVE_VERBS.has(word) || (addressed && OPERATE_VERBS.has(word)) || cjkImperative(word) || cyrillicImperative(word))) cur.imperative = true;
       }
-      if (at === 0) clauseFronted = FRONTED.has(word);
+      if (at === 0) {
+        clauseFronted = FRONTED.has(word);
+        clauseOccasion = false;
+      }
+      if (index === cur.occasionEnd && !cur.quotedInProse && !cur.quotedAfterLabel) {
+        if (CONTENT_OPENERS.has(word) && cur.occasionOpeners < CONTENT_OPENERS_MAX) {
+          cur.occasionEnd++;
+          cur.occasionOpeners++;
+        } else if (CONTENT_VERBS.has(word)) cur.outputDictated = true;
+      }
       if (at === 1 && DOC_IMPERATIVE.phrases.has(pair)) cur.imperative = true;
       let processor: boolean;
       if (isRunScript(word.charCodeAt(0)) || isRunScript(word.charCodeAt(word.length - 1))) {
@@ -1550,6 +1636,7 @@ export function addressProfile(text: string): AddressProfile {
         if ((bits & B_USER) !== 0) cur.user = true;
         if ((bits & B_INSTEAD) !== 0) cur.instead = true;
         if ((bits & B_PROCESSING) !== 0) clauseProcessing = true;
+        if (clauseFronted && ((bits & (B_REPLY | B_PROCESSING)) !== 0 || OUTPUT_MAKING.has(word))) clauseOccasion = true;
         // "to" is also the English infinitive marker ("Requests to bypass process:", "help it to process"): as
         // DOC_DESCRIBED's Polish demonstrative, or the English preposition of an address ("Instruction to the
         // summarising model:"), it stands before a determiner or a noun, not a verb (infinitiveTo).
@@ -1611,6 +1698,8 @@ export function addressProfile(text: string): AddressProfile {
     }
     i++;
     // An opening quotation mark or a table cell starts a clause: a quoted value (`comment="Reply to …"`), a cell.
+    // A colon may have opened the clause: read before the test of a clause's opening quotation below.
+    if ((c === 0x22 || c === 0x201c || c === 0x201e || c === 0xab || c === 0x300c) && labelledInProse(text, i - 1)) cur.quotedAfterLabel = true;
     if ((c === 0x22 || c === 0x201c || c === 0x201e || c === 0xab || c === 0x300c || c === 0x7c) && cur.words > clauseStart) {
       const next = i < n ? text.charCodeAt(i) : 0x20;
       if (c !== 0x7c && afterWord(text, i - 1)) cur.quotedInProse = true;
@@ -1624,6 +1713,8 @@ export function addressProfile(text: string): AddressProfile {
       continue;
     }
     if (c === 0x3a || c === 0x2c || c === 0xff1a || c === 0xff0c || c === 0x2014) {
+      // "When you present this to the user, describe …": the main clause after the occasion of a derived text opens here.
+      if ((c === 0x2c || c === 0xff0c) && clauseOccasion && cur.occasionEnd < 0) cur.occasionEnd = cur.words;
       // "AI assistant: …", "Hey assistant — …": a processor noun near the start of its clause (a log line's prefix or
       // a label may come first: "note: AI triage agent, …"), closed by a colon, comma or dash.
       // The clause after it (and after any colon: "Note: click …") may open with an imperative.
@@ -1728,6 +1819,7 @@ export function addressProfile(text: string): AddressProfile {
     finalDirective,
     codeLines: lines === 0 ? 0 : codeLinesCount / lines,
     presentReader,
+    outputDictated,
   };
 }
 

@@ -23,6 +23,8 @@
  *   instructions (`directiveAtEnd`, `finalDirective` of {@link addressProfile}): the commonest public injection shape;
  * - whether it instructs the processor of this very document, described by what it does to it (`presentReader`: "If
  *   you are an AI reading this case study, tell …");
+ * - whether a document that is not instructions dictates what a text made from it says (`outputDictated`: "In any
+ *   summary of these highlights, state that …", "When you present this to the user, leave out …");
  * - whether its own running text (quotations, code and blockquotes left out) sets aside the processor's instructions,
  *   asks for them or dismisses its task, in a document that neither discusses attacks nor quotes such a phrase
  *   (`overrideOutsideDiscussion`).
@@ -100,6 +102,7 @@ export const DOCUMENT_FEATURES = [
   'directiveAtEnd',
   'presentReader',
   'overrideOutsideDiscussion',
+  'outputDictated',
 ] as const;
 
 /** One feature name. */
@@ -418,6 +421,9 @@ export function documentEvidence(text: string): DocumentEvidence {
   x.set('directiveAtEnd', address.finalDirective && !instructional ? 1 : 0);
   // An instruction to the processor of this very document ("If you are an AI reading this case study, …").
   x.set('presentReader', address.presentReader > 0 ? 1 : 0);
+  // What a text made from this document must say ("In any summary of these figures, state …"), in a document that is
+  // not instructions for people: sabotage of the reader's output that never names an AI.
+  x.set('outputDictated', address.outputDictated > 0 && !instructional ? 1 : 0);
   const attack = ownAttack(text, fired, view.discussion);
   // An override, an extraction request or a dismissed task in the document's own text, quoted nowhere in it.
   const ownOverride = attack.own && !attack.quoted;

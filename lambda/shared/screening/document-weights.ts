@@ -60,6 +60,7 @@ export interface DocumentModel {
 export const DOCUMENT_MODEL: DocumentModel = {
   bias: -1.615,
   weights: {
+    outputDictated: 0,
     prescreen: 2.449,
     override: 0,
     persona: 0,
