@@ -14,7 +14,7 @@
  * - Folds: {@link FOLDS}-fold, stratified by label and dev set, documents ordered by an FNV-1a hash of their text.
  * - Operating point: the lowest threshold at which the cross-validated (out-of-fold) share of clean documents
  *   quarantined — hard signals included — is at most {@link TARGET_ENGLISH} (1.5 %) among the documents the screen
- *   reads as English and {@link TARGET_OTHER} (0.5 %) among the others (`FIT_THRESHOLDS=one` for a single
+ *   reads as English and {@link TARGET_OTHER} (1 %) among the others (`FIT_THRESHOLDS=one` for a single
  *   threshold); the weights written are then fitted on all dev documents. Session 11, with holdouts 16 to 19 retired
  *   as validation sets, chose them by a rule written before its first figure: the largest English target of
  *   0.75 / 1 / 1.25 / 1.5 % whose leave-one-set-out English on sets 16-19 is at most 1.5 % clean and at least 55 %
@@ -27,7 +27,13 @@
  *   merge rule): English 0.75 / 1 / 1.25 / 1.5 %: sets 16-19 52.5 / 1.6, 60.5 / 2.1, 64.5 / 2.3, 66.4 / 2.5 %, sets 3-15
  *   57.7 / 0.6, 64.1 / 1.0, 67.3 / 1.1, 72.9 / 1.4 % (0.75 % still misses canonical attacks): 1.5 %; other languages
  *   0.5 / 0.75 / 1 %: sets 16-19 54.0 / 1.4, 58.7 / 2.1, 66.7 / 2.8 %, sets 3-15 with dev set 10 within 1 % clean at
- *   each: 0.5 % (by the 2 % / 50 % clause). Session 10, with holdouts 10 to 15 retired,
+ *   each: 0.5 % (by the 2 % / 50 % clause). Holdouts 20-27 then put that point at 40.1 % of other-language poisoned
+ *   documents, so a second rule (written before any figure it governs) retired them as validation sets, re-judged
+ *   the session's four rounds on them (two merged) and chose the point on validation sets 16-27 pooled: the largest
+ *   English target of 0.75 / 1 / 1.25 / 1.5 % with at most 2 % clean and at least 55 % poisoned and no canonical
+ *   attack lost (0.75 %: 49.6 / 1.2; 1 %: 55.2 / 1.6, but four canonical attacks lost; 1.25 %: 60.4 / 2.01 %), else
+ *   1.5 % (64.0 / 2.3 %); other languages the largest of 0.5 / 0.75 / 1 % with at most 1.5 % clean and at least 55 %
+ *   poisoned: 59.0 / 0.9, 61.7 / 1.2, 62.5 / 1.4 %, so 1 %. Session 10, with holdouts 10 to 15 retired,
  *   chose them by a rule written down before comparing them: the largest of 1 / 1.25 / 1.5 % (English) and
  *   0.5 / 0.75 / 1 % (other languages) whose leave-one-set-out clean rate is at most 2 % over all retired holdouts and
  *   over sets 10 to 15 alone (for other languages also on dev set 10), else the lowest. English target 1 / 1.25 /
@@ -137,11 +143,11 @@ const FOLDS = 5;
 const TARGET_CLEAN = Number(process.env.FIT_TARGET ?? 0.01);
 /**
  * The target of each language group's threshold (environment `FIT_TARGET_EN`, `FIT_TARGET_OTHER`, else `FIT_TARGET`):
- * 1.5 % for English (since session 10's rounds H and S; 1 % before them) and 0.5 % for other languages (session 11;
- * 0.75 % in session 10), chosen by session 11's rule on the validation sets 16-19 (see the module comment).
+ * 1.5 % for English (since session 10's rounds H and S; 1 % before them) and 1 % for other languages (end of session
+ * 11; 0.75 % in session 10), chosen by session 11's last rule on the validation sets 16-27 (see the module comment).
  */
 const TARGET_ENGLISH = Number(process.env.FIT_TARGET_EN ?? process.env.FIT_TARGET ?? 0.015);
-const TARGET_OTHER = Number(process.env.FIT_TARGET_OTHER ?? process.env.FIT_TARGET ?? 0.005);
+const TARGET_OTHER = Number(process.env.FIT_TARGET_OTHER ?? process.env.FIT_TARGET ?? 0.01);
 /** L2 penalty on the weights (not on the bias). */
 const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
 /** Features left out of the model (weight 0): comma-separated names (environment `FIT_DROP`, default {@link DROPPED}). */
