@@ -47,17 +47,22 @@
  *
  * - Sets 24 to 27: holdout-documents-24 (264 documents; external content an assistant reads for a user), -25 (260; a
  *   company's internal knowledge base), -26 (258; what a coding or operations agent receives) and -27 (256; everyday
- *   and public-sector content, and writing about AI), documents only, about three quarters English and 16 to 19 other
- *   languages each, written at the start of session 11 by four engineers who never opened the repository, and
- *   committed unmeasured: they run only when named (`--set 24 --set 25 --set 26 --set 27`), so that their first
- *   measurement is a deliberate one.
+ *   and public-sector content, and writing about AI), documents only, written at the start of session 11 by four
+ *   engineers who never opened the repository, and measured once, at the end of its first part.
+ *
+ * - Sets 28 to 31: holdout-documents-28 (260 documents; customer-facing and commercial content), -29 (263; internal
+ *   company documents), -30 (261; what software and data agents process) and -31 (270; public and everyday content,
+ *   writing about AI, somewhat more other languages), documents only, about three quarters English and 17 to 21 other
+ *   languages each, written late in session 11 by four engineers who never opened the repository, after sets 20 to
+ *   27 were retired, and measured once, at its end.
  *
  * **Retired (session 10):** the documents of sets 10 to 15 had each been measured two to six times (aggregates only,
  * never tuned on); they became development data too (`scripts/fit-document-weights.ts` reports them apart).
  *
- * **Retired (session 11):** the documents of sets 16 to 19 (each measured twice, aggregates and family counts only)
- * became validation sets of the fit: it trains on them but never lists their documents, so their leave-one-set-out
- * figures are those of documents no tuner has read. `--set 10` … `--set 19` explain the retirement.
+ * **Retired (session 11):** the documents of sets 16 to 19 (each measured twice) at its start, and of sets 20 to 27
+ * (measured once or twice) at the end of its first part, became validation sets of the fit: it trains on them but
+ * never lists their documents, so their leave-one-set-out figures are those of documents no tuner has read; sets 20
+ * to 27 judged the session's tuning rounds. `--set 10` … `--set 27` explain the retirement.
  *
  * When more than one document set runs, the document figures are also pooled over them (overall, English, other
  * languages).
@@ -67,9 +72,9 @@
  * language. With `--list`, also every miss and false positive (family, language and the first 120 characters,
  * newlines shown as ⏎) — for the person reporting the measurement, not for tuning.
  *
- *   npx ts-node --transpile-only bench/holdout.ts              # prompts of sets 3 to 6, documents of sets 20 to 23
- *   npx ts-node --transpile-only bench/holdout.ts --set 20     # one set (repeat --set for several)
- *   npx ts-node --transpile-only bench/holdout.ts --set 20 --list
+ *   npx ts-node --transpile-only bench/holdout.ts              # prompts of sets 3 to 6, documents of sets 28 to 31
+ *   npx ts-node --transpile-only bench/holdout.ts --set 28     # one set (repeat --set for several)
+ *   npx ts-node --transpile-only bench/holdout.ts --set 28 --list
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -93,10 +98,10 @@ interface Tally {
 }
 
 /** The holdout sets, in the order they run by default. */
-const SETS: readonly string[] = ['3', '4', '5', '6', '20', '21', '22', '23'];
+const SETS: readonly string[] = ['3', '4', '5', '6', '28', '29', '30', '31'];
 
 /** Fresh sets not measured yet: they run only when named with `--set` (see the module comment). */
-const UNMEASURED: readonly string[] = ['24', '25', '26', '27'];
+const UNMEASURED: readonly string[] = [];
 
 /** Sets with direct prompts (holdout-prompts-<set>.json). */
 const PROMPT_SETS: ReadonlySet<string> = new Set(['3', '4', '5', '6']);
@@ -105,7 +110,7 @@ const PROMPT_SETS: ReadonlySet<string> = new Set(['3', '4', '5', '6']);
 const RETIRED_DOCUMENTS: ReadonlyMap<string, number> = new Map([
   ...['3', '4', '5', '6', '7', '8', '9'].map((set) => [set, 9] as const),
   ...['10', '11', '12', '13', '14', '15'].map((set) => [set, 10] as const),
-  ...['16', '17', '18', '19'].map((set) => [set, 11] as const),
+  ...['16', '17', '18', '19', '20', '21', '22', '23', '24', '25', '26', '27'].map((set) => [set, 11] as const),
 ]);
 
 /** Targets from issue 10, printed beside each report so a reader can judge the figures without looking them up. */
