@@ -475,6 +475,12 @@ const LAMBDA = Number(process.env.FIT_LAMBDA ?? 1);
  *   70.6 / 0.9 (7) against 61.0 / 0.9 (7), dev set 10 other 1 against 1 clean; English at 1.5 %: retired 3-15
  *   16 against 16 clean, validation 13 against 13. Not met: at 0.5 %, retired 3-19 other plus dev set 10 has one
  *   clean document more (7 against 6); every other condition is met.
+ * - Merged at the end of session 11 by a second rule written before its figures (commit d35a30c), which judged the
+ *   session's four rounds on holdouts 20-27 retired as validation sets (fresh to every round): validation 20-27 other
+ *   at 0.5 % 55.7 / 0.4 % against 40.9 / 0.4 % (1 of 285 clean both), at 0.75 % 57.8 / 0.7 % against 46.8 / 0.7 %;
+ *   English clean 22 of 958 both. Tuner A's outputDictated merged after it by the same rule (English at 1 %: 54.5 %
+ *   against 52.7 % at 17 of 958 clean); tuners E and J did not (E: +2 clean at 1.25 %; J: +1.48 points at 1 %, the
+ *   rule asked 1.5).
  * - Tried and not kept: a run of a script without spaces that ends with a reporting cue before a colon ("网页里写
  *   着：") quotes the rest of its sentence, as "they wrote:" does (2 clean documents of 2 sets have the shape, 1 moves:
  *   below the support rule); a document in another language that names a processor with a modal in two or more
