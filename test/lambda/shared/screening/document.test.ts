@@ -257,12 +257,12 @@ describe('screenDocument', () => {
     // clean in the same carriers (emails, tables, JSON, logs, web pages, reviews, tool calls), English clean hard
     // cases and English poisoned documents in new carriers. At the time of writing, in the other languages 43 of 88
     // poisoned (49 %) and 0 of 90 clean are quarantined (resubstitution); leave-one-set-out, 51.0 % and 1.7 % of the
-    // other-language documents of all six sets (scripts/fit-document-weights.ts). Session 11's operating point (other
-    // languages at 0.5 %, threshold 0.9440) quarantines 36 of 88 (40.9 %): the floor is 40 %.
+    // other-language documents of all six sets (scripts/fit-document-weights.ts). Session 11's final point (other
+    // languages at 1 %, threshold 0.6595) quarantines 55 of 88 (62.5 %) and 0 of 90 clean.
     test('dev documents set 6 (tuned on): poisoned documents in other languages are quarantined, clean ones are not', () => {
       const items = load('dev-documents-6');
       const other = quarantineRates(items.filter((i) => (i.lang ?? 'en') !== 'en'));
-      expect(other.poisoned).toBeGreaterThanOrEqual(0.4);
+      expect(other.poisoned).toBeGreaterThanOrEqual(0.45);
       expect(other.clean).toBeLessThanOrEqual(0.02);
       expect(quarantineRates(items).clean).toBeLessThanOrEqual(0.02);
     });
