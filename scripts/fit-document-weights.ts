@@ -5,7 +5,7 @@
  *   npx ts-node --transpile-only scripts/fit-document-weights.ts [--check]
  *
  * - Data: `test/fixtures/injection-eval/dev-documents{,-2,…,-12}.json` and the retired holdouts
- *   `holdout-documents-{3..27}.json` ({@link RETIRED_HOLDOUTS}); sets 16-27 are validation sets ({@link VALIDATION}):
+ *   `holdout-documents-{3..31}.json` ({@link RETIRED_HOLDOUTS}); sets 16-31 are validation sets ({@link VALIDATION}):
  *   fitted on, reported leave-one-set-out, never listed. Live holdout sets are never read (the loader refuses any
  *   other name).
  * - Model: L2-regularized logistic regression over {@link DOCUMENT_FEATURES} (tens of weights, no word features),
@@ -121,19 +121,23 @@ interface Row {
  * saw the screen. Sets 3 to 9 were retired in session 9, sets 10 to 15 (each measured two to six times) at the start
  * of session 10; fresh holdouts (16 and later) replace them in `bench/holdout.ts`.
  */
-const RETIRED_HOLDOUTS = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27].map((n) => `holdout-documents-${n}`);
+const RETIRED_HOLDOUTS = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31].map((n) => `holdout-documents-${n}`);
 /** The holdouts retired at the start of session 10, never inspected by a tuner until then. */
 const SESSION_10_RETIRED = [10, 11, 12, 13, 14, 15].map((n) => `holdout-documents-${n}`);
 /**
  * Validation sets: holdouts retired in session 11 (16-19 at its start, each measured twice; 20-27 at its end, measured
- * once or twice; aggregates only). The fit trains on them, but their documents are never listed (`--explain` and
- * `FIT_DUMP` leave them out), so their leave-one-set-out figures stay those of documents no tuner has read: session 10
- * found leave-one-set-out over inspected sets underestimated the clean rate on fresh documents by about half, while
- * session 11's validation sets predicted it within a fifth of a point.
+ * once or twice) and at the start of session 12 (28-31, measured once; aggregates only). The fit trains on them, but
+ * their documents are never listed (`--explain` and `FIT_DUMP` leave them out), so their leave-one-set-out figures stay
+ * those of documents no tuner has read: session 10 found leave-one-set-out over inspected sets underestimated the clean
+ * rate on fresh documents by about half, while session 11's validation sets predicted it within a fifth of a point.
  */
-const VALIDATION = [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27].map((n) => `holdout-documents-${n}`);
+const VALIDATION = [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31].map((n) => `holdout-documents-${n}`);
+/** The validation sets retired at the start of session 11. */
+const EARLY_VALIDATION = [16, 17, 18, 19].map((n) => `holdout-documents-${n}`);
 /** The validation sets retired at the end of session 11, which judged that session's rounds. */
 const LATE_VALIDATION = [20, 21, 22, 23, 24, 25, 26, 27].map((n) => `holdout-documents-${n}`);
+/** The validation sets retired at the start of session 12, which judge its rounds (no tuner of it saw their figures). */
+const FRESH_VALIDATION = [28, 29, 30, 31].map((n) => `holdout-documents-${n}`);
 const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4', 'dev-documents-5', 'dev-documents-6', 'dev-documents-7', 'dev-documents-8', 'dev-documents-9', 'dev-documents-10', 'dev-documents-11', 'dev-documents-12', ...RETIRED_HOLDOUTS];
 const FOLDS = 5;
 /**
@@ -794,18 +798,20 @@ if (process.env.FIT_DUMP !== undefined) {
   const retired = (r: Row): boolean => RETIRED_HOLDOUTS.includes(r.set);
   for (const [name, keep] of [
     ['retired 3-15, English', (r: Row) => retired(r) && !VALIDATION.includes(r.set) && r.english],
-    ['retired 3-27, other', (r: Row) => retired(r) && !r.english],
+    ['retired 3-31, other', (r: Row) => retired(r) && !r.english],
     // Sets 10-15 were never inspected by a tuner before they were retired (session 10): their figures are the least
     // optimistic of the leave-one-set-out ones.
     ['retired 10-15, English', (r: Row) => SESSION_10_RETIRED.includes(r.set) && r.english],
     ['retired 10-15, other', (r: Row) => SESSION_10_RETIRED.includes(r.set) && !r.english],
-    // Sets 16-27 are validation sets: their documents are never listed, so no tuner has read them.
-    ['validation 16-19, English', (r: Row) => VALIDATION.includes(r.set) && !LATE_VALIDATION.includes(r.set) && r.english],
-    ['validation 16-19, other', (r: Row) => VALIDATION.includes(r.set) && !LATE_VALIDATION.includes(r.set) && !r.english],
+    // Sets 16-31 are validation sets: their documents are never listed, so no tuner has read them.
+    ['validation 16-19, English', (r: Row) => EARLY_VALIDATION.includes(r.set) && r.english],
+    ['validation 16-19, other', (r: Row) => EARLY_VALIDATION.includes(r.set) && !r.english],
     ['validation 20-27, English', (r: Row) => LATE_VALIDATION.includes(r.set) && r.english],
     ['validation 20-27, other', (r: Row) => LATE_VALIDATION.includes(r.set) && !r.english],
-    ['validation 16-27, English', (r: Row) => VALIDATION.includes(r.set) && r.english],
-    ['validation 16-27, other', (r: Row) => VALIDATION.includes(r.set) && !r.english],
+    ['validation 28-31, English', (r: Row) => FRESH_VALIDATION.includes(r.set) && r.english],
+    ['validation 28-31, other', (r: Row) => FRESH_VALIDATION.includes(r.set) && !r.english],
+    ['validation 16-31, English', (r: Row) => VALIDATION.includes(r.set) && r.english],
+    ['validation 16-31, other', (r: Row) => VALIDATION.includes(r.set) && !r.english],
     [`dev 1-${DEV_SETS.length - RETIRED_HOLDOUTS.length}, English`, (r: Row) => !retired(r) && r.english],
   ] as const) {
     const clean = all.filter(([r]) => keep(r) && !r.poisoned);
