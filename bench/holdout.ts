@@ -56,6 +56,12 @@
  *   languages each, written late in session 11 by four engineers who never opened the repository, after sets 20 to
  *   27 were retired, and measured once, at its end.
  *
+ * - Sets 32 to 35: holdout-documents-32 (276 documents; an everyday mix of every family), -33 (272; workplace prose:
+ *   emails, notes, policies, tickets), -34 (262; code, configuration, API and tool output, logs) and -35 (268; public
+ *   web content, 42 % in other languages), documents only, 18 to 23 other languages each, written at the start of
+ *   session 12 by four engineers who never opened the repository, committed unmeasured, to be measured once, at its
+ *   end, on the shipped screen (`--set 32` … `--set 35` until then).
+ *
  * **Retired (session 10):** the documents of sets 10 to 15 had each been measured two to six times (aggregates only,
  * never tuned on); they became development data too (`scripts/fit-document-weights.ts` reports them apart).
  *
@@ -105,7 +111,7 @@ interface Tally {
 const SETS: readonly string[] = ['3', '4', '5', '6'];
 
 /** Fresh sets not measured yet: they run only when named with `--set` (see the module comment). */
-const UNMEASURED: readonly string[] = [];
+const UNMEASURED: readonly string[] = ['32', '33', '34', '35'];
 
 /** Sets with direct prompts (holdout-prompts-<set>.json). */
 const PROMPT_SETS: ReadonlySet<string> = new Set(['3', '4', '5', '6']);
