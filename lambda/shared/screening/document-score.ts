@@ -48,11 +48,12 @@
  *
  * Everything here is linear in the document's length and reports its work to `countWork`.
  */
-import { addressProfile, blockScalarsBlanked, codeBlanked, codeLineShare, cuedAt, discussionCount, fencesBlanked, imperativeProfile, instructionalGenre, mentionView, PROGRAM_SHARE, programView, promptValuesBlanked } from './discourse';
+import { addressProfile, AddressProfile, blockScalarsBlanked, codeBlanked, codeLineShare, cuedAt, discussionCount, fencesBlanked, imperativeProfile, instructionalGenre, mentionView, PROGRAM_SHARE, programView, promptValuesBlanked } from './discourse';
 import { DOCUMENT_MODEL, DocumentModel } from './document-weights';
 import { DOCUMENT_CUES } from './lexicon/document-cues';
 import { extractHiddenText, normalizeText, totalRemoved } from './normalize';
 import { prescreen } from './prescreen';
+import { recordAddress, RecordAddress } from './machine-text';
 import { countLeakedSecrets } from './secrets';
 import { chatTurn, commentLinesBlanked, hiddenMarkupText, imageExfiltration } from './structural';
 import { countWork, execCounted } from './work';
@@ -103,6 +104,7 @@ export const DOCUMENT_FEATURES = [
   'presentReader',
   'overrideOutsideDiscussion',
   'outputDictated',
+  'recordToReader',
 ] as const;
 
 /** One feature name. */
@@ -355,6 +357,21 @@ function namedImagesBlanked(text: string): string {
   return from === 0 ? text : out + text.slice(from);
 }
 
+/**
+ * `address` with the slots of a log or record stream that speak to its reader ({@link recordAddress}) counted as
+ * sentences that direct a processor, command it or direct the reader's output, and that name a processor.
+ */
+function withRecordAddress(address: AddressProfile, records: RecordAddress | undefined): AddressProfile {
+  if (records === undefined || records.directed + records.readerOutput === 0) return address;
+  return {
+    ...address,
+    processorDirected: address.processorDirected + records.directed,
+    processorMentions: address.processorMentions + records.directed,
+    processorCommanded: address.processorCommanded + records.commanded,
+    readerOutputDirected: address.readerOutputDirected + records.readerOutput,
+  };
+}
+
 /** Reader-directed pre-screen signals: in hidden markup, any of them is an instruction hidden from people. */
 const READER_DIRECTED = /^(?:indirect|override|delimiter)\./;
 
@@ -373,7 +390,11 @@ export function documentEvidence(text: string): DocumentEvidence {
   const fired = injection.signals.filter((s) => !s.startsWith('context.'));
   const directives = new Set(fired.filter((s) => GENRE_DEPENDENT.has(s)));
   const profile = imperativeProfile(text);
-  const address = addressProfile(view.text);
+  // A log's or a record stream's free-text slots are its own sentences, though the mention view blanks them as quoted
+  // values: what they say to the reader counts as the document's address (not in a document that discusses attacks,
+  // where a red-team log quotes its payloads).
+  const records = view.discussion ? undefined : recordAddress(promptValuesBlanked(text));
+  const address = withRecordAddress(addressProfile(view.text), records);
   const instructional = instructionalGenre(profile);
   const sentences = Math.max(1, address.sentences);
 
@@ -429,6 +450,7 @@ export function documentEvidence(text: string): DocumentEvidence {
   const ownOverride = attack.own && !attack.quoted;
   x.set('overrideOutsideDiscussion', ownOverride ? 1 : 0);
   if (ownOverride) soft.add('discourse.override-outside-discussion');
+  x.set('recordToReader', records !== undefined && records.directed + records.readerOutput > 0 ? 1 : 0);
   x.set('processorAside', address.processorDirected > 0 && address.processorMentions <= PROCESSOR_ASIDE_MAX && !view.discussion ? 1 : 0);
 
   if (directive && !instructional) {

@@ -112,6 +112,7 @@ export const DOCUMENT_MODEL: DocumentModel = {
     presentReader: 1.302,
     overrideOutsideDiscussion: 0.558,
     outputDictated: 2.733,
+    recordToReader: 0,
   },
   threshold: 0.8862,
   otherLanguageThreshold: 0.6595,
