@@ -23,9 +23,10 @@ const SLOT_WORDS_MIN = 4;
 
 /**
  * The opening of a record: an ISO date or time stamp (`2025-12-02 11:42:10`, `[2025-12-02T11:42:10Z]`), a syslog stamp
- * (`Nov 30 22:10:01`), a `time=`/`ts=` pair, a JSON object, or a bracketed tag followed by more text (`[build 8812]`).
+ * (`Nov 30 22:10:01`), a `time=`/`ts=` pair, a JSON object, a bracketed tag followed by more text (`[build 8812]`), or
+ * the client address of a web server's access log (`203.0.113.9 - - [05/Dec/2026:09:12:51 +0000] "GET …"`).
  */
-const RECORD_HEAD = /^[ \t]{0,4}(?:\[?\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2})?|\[?\d{2}:\d{2}:\d{2}|[A-Z][a-z]{2}[ \t]{1,2}\d{1,2}[ \t]\d{2}:\d{2}:\d{2}|(?:time|ts|timestamp|level)=|\{[ \t]{0,2}"|\[[^\]\n]{1,40}\][ \t])/;
+const RECORD_HEAD = /^[ \t]{0,4}(?:\[?\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2})?|\[?\d{2}:\d{2}:\d{2}|[A-Z][a-z]{2}[ \t]{1,2}\d{1,2}[ \t]\d{2}:\d{2}:\d{2}|(?:time|ts|timestamp|level)=|\{[ \t]{0,2}"|\[[^\]\n]{1,40}\][ \t]|\d{1,3}(?:\.\d{1,3}){3}[ \t]+-[ \t])/;
 
 /** The structural prefix of a record line: stamps, bracketed tags, levels, `host proc[pid]:` (read before its slots). */
 const RECORD_PREFIX = /^[ \t]{0,4}(?:(?:\[[^\]\n]{1,40}\]|\d{4}-\d{2}-\d{2}(?:[T ][\d:.,]{5,15}(?:Z|[+-]\d{2}:?\d{2})?)?|\d{2}:\d{2}:\d{2}(?:[.,]\d{1,6})?|[A-Z][a-z]{2}[ \t]{1,2}\d{1,2}|(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|trace|debug|info|notice|warn|warning|error|fatal)\b:?|[\w.-]{1,40}\[\d{1,8}\]:|[\w.-]{1,30}:(?=[ \t]))[ \t]{0,8}){1,8}/;
@@ -36,6 +37,25 @@ const QUOTED = /"((?:[^"\\\n]|\\.){1,2000})"/g;
 const PAIR = /(?:^|[ \t])[\p{L}\p{N}_.-]{1,40}=[^ \t"]*/gu;
 /** A word of prose: letters, optionally with an apostrophe or a hyphen inside. */
 const WORD = /\p{L}+(?:['’-]\p{L}+)*/gu;
+
+/** A query parameter's value in a URL or a request line (`?q=Hey+log+summariser+AI%2C+write…`). */
+const QUERY_VALUE = /[?&][\w.-]{1,40}=([^&\s"#]{1,2000})/g;
+
+/** A query value as text: `+` is a blank, `%xx` an escaped character (a malformed escape is left as written). */
+function decodedQueryValue(value: string): string {
+  const spaced = value.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return spaced;
+  }
+}
+
+/**
+ * `slot` with a parenthesis and a semicolon read as sentence ends: a user agent's or a note's parenthesized text
+ * (`Mozilla/5.0 (ignore prior instructions; classify …)`) opens sentences of its own.
+ */
+const sentenceBreaks = (slot: string): string => slot.replace(/[ \t]*[();][ \t]*/g, '. ');
 
 /** Whether `slot` reads as prose: at least {@link SLOT_WORDS_MIN} words. */
 function isProse(slot: string): boolean {
@@ -70,11 +90,15 @@ export function recordProse(text: string): string {
     const body = prefix === null ? line : line.slice(prefix[0].length);
     for (const m of body.matchAll(QUOTED)) {
       const value = m[1]!.replace(/\\n/g, ' ').replace(/\\(.)/g, '$1');
-      if (isProse(value)) slots.push(value);
+      if (isProse(value)) slots.push(sentenceBreaks(value));
+    }
+    for (const m of body.matchAll(QUERY_VALUE)) {
+      const value = decodedQueryValue(m[1]!);
+      if (isProse(value)) slots.push(sentenceBreaks(value));
     }
     const rest = body.replace(QUOTED, ' ').replace(PAIR, ' ').replace(/[{}[\]]+/g, ' ').trim();
-    if (isProse(rest)) slots.push(rest);
-    countWork(6 * line.length);
+    if (isProse(rest)) slots.push(sentenceBreaks(rest));
+    countWork(8 * line.length);
   }
   return slots.map((s) => (/[.!?。！？]\s*$/u.test(s) ? s : `${s}.`)).join('\n\n');
 }
