@@ -390,11 +390,11 @@ export function documentEvidence(text: string): DocumentEvidence {
   const fired = injection.signals.filter((s) => !s.startsWith('context.'));
   const directives = new Set(fired.filter((s) => GENRE_DEPENDENT.has(s)));
   const profile = imperativeProfile(text);
-  // A log's or a record stream's free-text slots are its own sentences, though the mention view blanks them as quoted
-  // values: what they say to the reader counts as the document's address (not in a document that discusses attacks,
-  // where a red-team log quotes its payloads).
+  // The free-text slots of a log or a JSON document, read one by one (not in a document that discusses attacks, where a
+  // red-team log quotes its payloads). A log's slots are its own sentences, though the mention view blanks its quoted
+  // values (`msg="…"`): what they say to the reader counts as the document's address.
   const records = view.discussion ? undefined : recordAddress(promptValuesBlanked(text));
-  const address = withRecordAddress(addressProfile(view.text), records);
+  const address = withRecordAddress(addressProfile(view.text), records?.log === true ? records : undefined);
   const instructional = instructionalGenre(profile);
   const sentences = Math.max(1, address.sentences);
 
@@ -450,6 +450,7 @@ export function documentEvidence(text: string): DocumentEvidence {
   const ownOverride = attack.own && !attack.quoted;
   x.set('overrideOutsideDiscussion', ownOverride ? 1 : 0);
   if (ownOverride) soft.add('discourse.override-outside-discussion');
+  // A slot of a log or a JSON document that speaks to its reader: records describe, they have no reader to command.
   x.set('recordToReader', records !== undefined && records.directed + records.readerOutput > 0 ? 1 : 0);
   x.set('processorAside', address.processorDirected > 0 && address.processorMentions <= PROCESSOR_ASIDE_MAX && !view.discussion ? 1 : 0);
 
