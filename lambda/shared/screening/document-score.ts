@@ -25,6 +25,9 @@
  *   you are an AI reading this case study, tell …");
  * - whether a document that is not instructions dictates what a text made from it says (`outputDictated`: "In any
  *   summary of these highlights, state that …", "When you present this to the user, leave out …");
+ * - whether a free-text slot of a log or a JSON document (a record's `msg="…"`, a ticket's `"body"`, a request's query)
+ *   speaks to whoever reads the records (`recordToReader`, {@link recordAddress}); a log's slots also count as the
+ *   document's own address, which the mention view would otherwise miss (it blanks quoted values);
  * - whether its own running text (quotations, code and blockquotes left out) sets aside the processor's instructions,
  *   asks for them or dismisses its task, in a document that neither discusses attacks nor quotes such a phrase
  *   (`overrideOutsideDiscussion`).
