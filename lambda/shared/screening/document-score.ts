@@ -25,6 +25,9 @@
  *   you are an AI reading this case study, tell …");
  * - whether a document that is not instructions dictates what a text made from it says (`outputDictated`: "In any
  *   summary of these highlights, state that …", "When you present this to the user, leave out …");
+ * - whether a free-text slot of a log or a JSON document (a record's `msg="…"`, a ticket's `"body"`, a request's query)
+ *   speaks to whoever reads the records (`recordToReader`, {@link recordAddress}); a log's slots also count as the
+ *   document's own address, which the mention view would otherwise miss (it blanks quoted values);
  * - whether its own running text (quotations, code and blockquotes left out) sets aside the processor's instructions,
  *   asks for them or dismisses its task, in a document that neither discusses attacks nor quotes such a phrase
  *   (`overrideOutsideDiscussion`).
@@ -48,11 +51,12 @@
  *
  * Everything here is linear in the document's length and reports its work to `countWork`.
  */
-import { addressProfile, blockScalarsBlanked, codeBlanked, codeLineShare, cuedAt, discussionCount, fencesBlanked, imperativeProfile, instructionalGenre, mentionView, PROGRAM_SHARE, programView, promptValuesBlanked } from './discourse';
+import { addressProfile, AddressProfile, blockScalarsBlanked, codeBlanked, codeLineShare, cuedAt, discussionCount, fencesBlanked, imperativeProfile, instructionalGenre, mentionView, PROGRAM_SHARE, programView, promptValuesBlanked } from './discourse';
 import { DOCUMENT_MODEL, DocumentModel } from './document-weights';
 import { DOCUMENT_CUES } from './lexicon/document-cues';
 import { extractHiddenText, normalizeText, totalRemoved } from './normalize';
 import { prescreen } from './prescreen';
+import { recordAddress, RecordAddress } from './machine-text';
 import { countLeakedSecrets } from './secrets';
 import { chatTurn, commentLinesBlanked, hiddenMarkupText, imageExfiltration } from './structural';
 import { countWork, execCounted } from './work';
@@ -103,6 +107,7 @@ export const DOCUMENT_FEATURES = [
   'presentReader',
   'overrideOutsideDiscussion',
   'outputDictated',
+  'recordToReader',
 ] as const;
 
 /** One feature name. */
@@ -355,6 +360,21 @@ function namedImagesBlanked(text: string): string {
   return from === 0 ? text : out + text.slice(from);
 }
 
+/**
+ * `address` with the slots of a log or record stream that speak to its reader ({@link recordAddress}) counted as
+ * sentences that direct a processor, command it or direct the reader's output, and that name a processor.
+ */
+function withRecordAddress(address: AddressProfile, records: RecordAddress | undefined): AddressProfile {
+  if (records === undefined || records.directed + records.readerOutput === 0) return address;
+  return {
+    ...address,
+    processorDirected: address.processorDirected + records.directed,
+    processorMentions: address.processorMentions + records.directed,
+    processorCommanded: address.processorCommanded + records.commanded,
+    readerOutputDirected: address.readerOutputDirected + records.readerOutput,
+  };
+}
+
 /** Reader-directed pre-screen signals: in hidden markup, any of them is an instruction hidden from people. */
 const READER_DIRECTED = /^(?:indirect|override|delimiter)\./;
 
@@ -373,7 +393,11 @@ export function documentEvidence(text: string): DocumentEvidence {
   const fired = injection.signals.filter((s) => !s.startsWith('context.'));
   const directives = new Set(fired.filter((s) => GENRE_DEPENDENT.has(s)));
   const profile = imperativeProfile(text);
-  const address = addressProfile(view.text);
+  // The free-text slots of a log or a JSON document, read one by one (not in a document that discusses attacks, where a
+  // red-team log quotes its payloads). A log's slots are its own sentences, though the mention view blanks its quoted
+  // values (`msg="…"`): what they say to the reader counts as the document's address.
+  const records = view.discussion ? undefined : recordAddress(promptValuesBlanked(text));
+  const address = withRecordAddress(addressProfile(view.text), records?.log === true ? records : undefined);
   const instructional = instructionalGenre(profile);
   const sentences = Math.max(1, address.sentences);
 
@@ -429,6 +453,8 @@ export function documentEvidence(text: string): DocumentEvidence {
   const ownOverride = attack.own && !attack.quoted;
   x.set('overrideOutsideDiscussion', ownOverride ? 1 : 0);
   if (ownOverride) soft.add('discourse.override-outside-discussion');
+  // A slot of a log or a JSON document that speaks to its reader: records describe, they have no reader to command.
+  x.set('recordToReader', records !== undefined && records.directed + records.readerOutput > 0 ? 1 : 0);
   x.set('processorAside', address.processorDirected > 0 && address.processorMentions <= PROCESSOR_ASIDE_MAX && !view.discussion ? 1 : 0);
 
   if (directive && !instructional) {

@@ -116,6 +116,7 @@ export const DOCUMENT_MODEL: DocumentModel = {
     presentReader: 1.352,
     overrideOutsideDiscussion: 0.505,
     outputDictated: 2.501,
+    recordToReader: 0,
   },
   threshold: 0.9062,
   otherLanguageThreshold: 0.6997,
