@@ -117,6 +117,31 @@ function base64Text(value: string): string | undefined {
   return /^[\x20-\x7e]+$/.test(decoded) ? decoded : undefined;
 }
 
+/** Longest word of a {@link wordBuilt} value: a longer run of letters in one case is a generated token's. */
+const MAX_WORD = 12;
+/**
+ * A value built of words (`insecure-dev-key-123`, `minio-local-only`, `ci-legacy`, `новый_пароль`, `dev`): segments
+ * between `-`, `_`, `.` or blanks that are each a word of at most {@link MAX_WORD} letters in one case (any script), or a
+ * number of at most four digits. A person wrote it: a name for a local or test set-up, a label, or a placeholder in any
+ * language. A generated credential is random: its letters mix cases or run into digits within one segment, or run
+ * longer than a word (a token of lower-case letters only).
+ */
+const WORD_SEGMENT = new RegExp(`^(?:\\p{Ll}{1,${MAX_WORD}}|\\p{Lu}{1,${MAX_WORD}}|[0-9]{1,4})$`, 'u');
+
+/** Whether `value` is built of words ({@link WORD_SEGMENT}), with at least one word and at most four digits in all. */
+function wordBuilt(value: string): boolean {
+  countWork(2 * value.length);
+  const segments = value.split(/[-_.\s]+/).filter((piece) => piece !== '');
+  let digits = 0;
+  let words = 0;
+  for (const piece of segments) {
+    if (!WORD_SEGMENT.test(piece)) return false;
+    if (/^[0-9]/.test(piece)) digits += piece.length;
+    else words++;
+  }
+  return words > 0 && digits <= 4;
+}
+
 /** Share of a value's letters and digits in runs that make a documentation placeholder ({@link documentationPlaceholder}). */
 const RUN_SHARE = 0.6;
 /** Shortest run of evenly stepped characters (`abc`, `123`, `aaa`, `987`) counted by {@link documentationPlaceholder}. */
@@ -143,7 +168,7 @@ export function documentationPlaceholder(value: string): boolean {
   // (`` `API_KEY=9fQ2…` ``) still counts.
   if (value.includes('`')) return value.split('`').every((piece) => !SECRET_LIKE.test(piece) || documentationPlaceholder(piece));
   // A type or class name (`api_key: SecretStr`, `password: PasswordField`): capitalized words, no digit or symbol.
-  if (TYPE_NAME.test(value) || FILE_PATH.test(value)) return true;
+  if (TYPE_NAME.test(value) || FILE_PATH.test(value) || wordBuilt(value)) return true;
   const decoded = base64Text(value);
   if (decoded !== undefined && documentationPlaceholder(decoded)) return true;
   let inRuns = 0;

@@ -166,6 +166,10 @@ describe('countLeakedSecrets', () => {
       ['the working directory of a sudo log line', 'Mar 3 09:12:40 web-2 sudo: ana : TTY=pts/3 ; PWD=/var/www/shop ; USER=root ; COMMAND=/bin/ls'],
       ['a path to a key file', 'api_key=/srv/keys/shop'],
       ['a base64 Secret value that decodes to a placeholder', 'kind: Secret\ndata:\n  password: Q0hBTkdFLU1FLUJFRk9SRS1ERVBMT1k='],
+      ['a secret built of words and a short number', 'SESSION_SECRET=local-dev-only-42'],
+      ['a token named by words', 'event=token.rotate token=nightly-build'],
+      ['a URL password that is a word', 'DATABASE_URL=postgres://app:app@db:5432/app'],
+      ['a placeholder password in another language', "user.password = 'mot_de_passe'"],
     ])('leaves a documentation placeholder alone: %s, which the output screen still redacts', (_name, text) => {
       expect(countLeakedSecrets(text)).toBe(0);
       expect(countSecrets(text)).toBeGreaterThan(0);
@@ -203,6 +207,10 @@ describe('countLeakedSecrets', () => {
     test.each([
       ['a base64 Secret value that decodes to a password', 'kind: Secret\ndata:\n  password: VHE4I21aMnZMcDkheFI0dw=='],
       ['a password of mixed case that holds slashes', 'DB_PASSWORD=/Tq8/mZ2v/Lp9x'],
+      ['a secret of lower-case letters longer than a word', 'CLIENT_SECRET=qzmvtrkwplxbhnde'],
+      ['a token whose segments mix letters and digits', 'API_TOKEN=kx7q-mq9z-zt4w-ab2v'],
+      ['a password of capitalized words', 'DB_PASSWORD=Summer-Breeze-Lake'],
+      ['a secret with a long number', 'APP_SECRET=orders-20240917'],
     ])('fails if a credential that is neither a placeholder nor a path is not counted: %s', (_name, text) => {
       expect(countLeakedSecrets(text)).toBe(1);
     });
