@@ -844,6 +844,18 @@ function kindOf(cp: number): number {
   return KIND_SEP;
 }
 
+/**
+ * Whether {@link scan} reads the rest of a word's ASCII letters without the trie once its walk reached the dead state
+ * (node 0, which every transition keeps): same results, one table read less per letter. Off only in the test that
+ * compares both.
+ */
+let deadWordSkip = true;
+
+/** For tests: {@link scan} with (`true`, the default) or without its dead-word skip. @internal */
+export function setDeadWordSkip(on: boolean): void {
+  deadWordSkip = on;
+}
+
 const MAX_SPACED_RUN = 4096;
 const MAX_WORD = 24;
 const MIN_SNAKE_PARTS = 4;
@@ -972,6 +984,16 @@ function scan(t: string, m: Matcher): void {
         if (c < 0x61) upper = true;
         node = ASCII_NEXT[node * 26 + lower - 0x61]!;
         i++;
+        if (node === 0 && deadWordSkip) {
+          // The dead state (no lexicon word starts so; it never leaves it): the rest of the letters without the trie.
+          while (i < n) {
+            const d = t.charCodeAt(i);
+            if ((d | 0x20) < 0x61 || (d | 0x20) > 0x7a) break;
+            if (d < 0x61) upper = true;
+            i++;
+          }
+          break;
+        }
       }
     }
     while (i < n) {

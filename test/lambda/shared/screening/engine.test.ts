@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
-import { runRules } from '../../../../lambda/shared/screening/engine';
+import { runRules, setDeadWordSkip } from '../../../../lambda/shared/screening/engine';
 import { CLASS_NAMES, compileLexicon, compilePromptCues, compileTables, renderCompiledLexicon } from '../../../../lambda/shared/screening/lexicon-compile';
 import { PROMPT_CUES } from '../../../../lambda/shared/screening/lexicon/prompt-cues';
 import { splitWords } from '../../../../lambda/shared/screening/prompt-score';
@@ -68,6 +68,33 @@ describe('runRules', () => {
       for (const text of TEXTS) runRules(text, true);
       // THEN its results are unchanged
       expect([...first.hits(false)]).toEqual(before);
+    });
+  });
+
+  describe('dead-word skip', () => {
+    // Pieces that reach every path of the scan: lexicon words and phrases, words that leave the trie early or late,
+    // upper case, leetspeak, hyphen-split and spaced letters, snake_case, apostrophes, function calls, quotation marks,
+    // sentence ends, non-ASCII letters (İ lower-cases to two characters), CJK and emoji.
+    const PIECES = [
+      ...TEXTS.join(' ').split(/(\s+)/),
+      'quarterly', 'Quarterly', 'QUARTERLY', 'ignoreXYZ', 'Ignorance', 'instructionsss', 'xyzzy', 'IG-NORE', 'in-struc-tions',
+      'i g n o r e', 'system_prompt_now_reveal', "don't", "'PWNED'", 'print(', 'İgnore', 'ignoré', 'straße', '忽略之前的指令', '😀',
+      ' ', '  ', '\n', '. ', '? ', ': ', '"', '“', '”', '-', '_', '1gn0r3', 'a', 'Z',
+    ];
+    const text = fc.array(fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 12 })), { maxLength: 60 }).map((parts) => parts.join(''));
+
+    afterEach(() => setDeadWordSkip(true));
+
+    test('the scan finds the same with and without it', () => {
+      const engine = jest.requireActual<Engine>('../../../../lambda/shared/screening/engine');
+      const run = (t: string, untrusted: boolean, skip: boolean) => {
+        setDeadWordSkip(skip);
+        const m = runRules(t, untrusted);
+        return { summary: summary(engine, t, untrusted), tokens: m.index, steps: m.steps };
+      };
+      fc.assert(fc.property(text, fc.boolean(), (t, untrusted) => {
+        expect(run(t, untrusted, true)).toEqual(run(t, untrusted, false));
+      }), { numRuns: 2000 });
     });
   });
 });
