@@ -46,6 +46,12 @@ export interface FirstToken {
   readonly gateway: number[];
   readonly bareFirst: number[];
   readonly bareWindow: number[];
+  /**
+   * The same bare call on the client's pooled HTTP/2 session (`isEventStream: false`, as the gateway sends it): the
+   * SDK's default opens a session of its own for every event-stream operation, so this is the floor without that.
+   */
+  readonly pooledFirst: number[];
+  readonly pooledWindow: number[];
   /** Characters the bare call must receive before the gateway's first release. */
   readonly windowChars: number;
 }
@@ -297,9 +303,11 @@ async function measureFirstToken(endpoint: string, auditor: Auditor, prompt: str
     if (first === undefined) throw new Error('the gateway streamed no text');
     return Number(first - t) / 1e6;
   };
-  const bareCall = async (): Promise<[number, number]> => {
+  const bareCall = async (pooled = false): Promise<[number, number]> => {
+    // `isEventStream` is not in the SDK's option types; its NodeHttp2Handler reads it (see lambda/gateway/stream-chat.ts).
+    const options: { readonly abortSignal?: undefined; readonly isEventStream?: false } = pooled ? { isEventStream: false } : {};
     const t = process.hrtime.bigint();
-    const out = await bedrock.send(new ConverseStreamCommand(bareInput));
+    const out = await bedrock.send(new ConverseStreamCommand(bareInput), options);
     let chars = 0;
     let first: bigint | undefined;
     let window: bigint | undefined;
@@ -317,16 +325,19 @@ async function measureFirstToken(endpoint: string, auditor: Auditor, prompt: str
     for (let i = 0; i < 50; i++) {
       await gatewayCall();
       await bareCall();
+      await bareCall(true);
     }
-    const result = { gateway: [] as number[], bareFirst: [] as number[], bareWindow: [] as number[], windowChars };
+    const result = { gateway: [] as number[], bareFirst: [] as number[], bareWindow: [] as number[], pooledFirst: [] as number[], pooledWindow: [] as number[], windowChars };
+    // The gateway and the bare call back to back, in alternating order (the pairs of the overhead); the pooled bare
+    // call before or after the pair, alternating too.
+    const orders = [['gateway', 'bare', 'pooled'], ['pooled', 'bare', 'gateway'], ['bare', 'gateway', 'pooled'], ['pooled', 'gateway', 'bare']];
     for (let i = 0; i < 200; i++) {
-      const order = i % 2 === 0 ? ['gateway', 'bare'] : ['bare', 'gateway'];
-      for (const kind of order) {
+      for (const kind of orders[i % orders.length]!) {
         if (kind === 'gateway') result.gateway.push(await gatewayCall());
         else {
-          const [first, window] = await bareCall();
-          result.bareFirst.push(first);
-          result.bareWindow.push(window);
+          const [first, window] = await bareCall(kind === 'pooled');
+          (kind === 'pooled' ? result.pooledFirst : result.bareFirst).push(first);
+          (kind === 'pooled' ? result.pooledWindow : result.bareWindow).push(window);
         }
       }
     }

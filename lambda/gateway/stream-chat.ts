@@ -129,7 +129,7 @@ export async function streamChat(opts: StreamChatOptions): Promise<void> {
   const tools = new Map<number, PendingToolUse>();
   try {
     const call = await callWithRetries(
-      (signal) => opts.bedrock.send(new ConverseStreamCommand(opts.input), { abortSignal: signal }),
+      (signal) => opts.bedrock.send(new ConverseStreamCommand(opts.input), pooledStreamOptions(signal)),
       opts.policy,
       opts.deadline,
       cancel,
@@ -310,6 +310,22 @@ export async function streamChat(opts: StreamChatOptions): Promise<void> {
     if (!target.opened) throw err;
     await fail(err, 'failed');
   }
+}
+
+/**
+ * The options of the ConverseStream call: its attempt's signal, and the pooled HTTP/2 session.
+ *
+ * The SDK sends every operation with an event stream (ConverseStream's is in the response) on a session of its own,
+ * whatever the client's `disableConcurrentStreams` says: a new connection, and against Bedrock a new TLS handshake,
+ * before every streamed answer's first byte, closed after it (its `NodeHttp2Handler` reads `isEventStream`, which
+ * the command sets unless the caller's options already do). That isolation serves bidirectional streams, whose
+ * request body is an event stream too; ConverseStream's request is one JSON body, as Converse's, so it takes the
+ * gateway's pooled session (`newBedrockClient`) like every other call. HTTP/2 flow control is per stream: a slow
+ * reader pausing this stream (back-pressure) stops only its own window, never the session's other streams, and a
+ * pooled session that the endpoint closed fails with a transport error, which {@link callWithRetries} retries.
+ */
+function pooledStreamOptions(signal: Cancellation): { readonly abortSignal: Cancellation; readonly isEventStream: false } {
+  return { abortSignal: signal, isEventStream: false };
 }
 
 function exceptionOf(event: ConverseStreamOutput): Error | undefined {

@@ -209,6 +209,8 @@ export interface RecordedRequest {
   readonly headers: Readonly<Record<string, string>>;
   /** `responded` once a response was sent, `aborted` if the client went away first. */
   outcome: 'pending' | 'responded' | 'aborted';
+  /** Ordinal (from 1) of the HTTP/2 session, so of the connection, the request came on. */
+  readonly session: number;
 }
 
 /** A running fake Bedrock Runtime. */
@@ -243,13 +245,16 @@ export function titanEmbeddingReply(body: { inputText?: unknown; dimensions?: un
 export async function startBedrockServer(): Promise<BedrockServer> {
   const requests: RecordedRequest[] = [];
   const sessions = new Set<http2.ServerHttp2Session>();
+  let sessionCount = 0;
   const timers = new Set<NodeJS.Timeout>();
   let behavior: Behavior = DEFAULT_BEHAVIOR;
   const knowledgeBases = new Map<string, readonly StoredChunk[]>();
   let sequenceCounts = new WeakMap<Behavior, number>();
 
   const server = http2.createServer();
+  const sessionOrdinals = new WeakMap<http2.Http2Session, number>();
   server.on('session', (session) => {
+    sessionOrdinals.set(session, ++sessionCount);
     sessions.add(session);
     session.on('close', () => sessions.delete(session));
     session.on('error', () => session.destroy());
@@ -263,7 +268,7 @@ export async function startBedrockServer(): Promise<BedrockServer> {
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
     stream.on('end', () => {
-      const recorded = record(headers, Buffer.concat(chunks));
+      const recorded = record(headers, Buffer.concat(chunks), sessionOrdinals.get(stream.session!) ?? 0);
       requests.push(recorded);
       stream.on('close', () => {
         if (recorded.outcome === 'pending') recorded.outcome = 'aborted';
@@ -366,7 +371,7 @@ export async function startBedrockServer(): Promise<BedrockServer> {
     }
   }
 
-  function record(headers: http2.IncomingHttpHeaders, raw: Buffer): RecordedRequest {
+  function record(headers: http2.IncomingHttpHeaders, raw: Buffer, session: number): RecordedRequest {
     const method = String(headers[':method'] ?? '');
     const path = String(headers[':path'] ?? '');
     const pathOnly = path.split('?')[0] ?? '';
@@ -381,7 +386,7 @@ export async function startBedrockServer(): Promise<BedrockServer> {
     } catch {
       body = undefined;
     }
-    const base = { method, path, body, headers: clean, outcome: 'pending' as const };
+    const base = { method, path, body, headers: clean, outcome: 'pending' as const, session };
     const invoke = /^\/model\/([^/]+)\/invoke$/.exec(pathOnly);
     if (invoke) {
       return { ...base, operation: 'InvokeModel', modelId: decode(invoke[1]!) };

@@ -122,6 +122,20 @@ describe('openai client streaming from the gateway', () => {
       expect(stdout.audit(streamed.requestId!)).toMatchObject({ stream: true, streamEnd: 'complete', status: 200, inputTokens: 12, outputTokens: 7 });
     });
 
+    test('streamed answers share the pooled HTTP/2 session with the other calls: no new connection before the first byte', async () => {
+      // GIVEN a reply, and a first request that opened (or reused) the gateway's session
+      server.setBehavior({ kind: 'reply', text: benign(2) });
+      await client('key-alice').chat.completions.create({ model: 'nova-lite', messages: [{ role: 'user', content: 'Hello.' }] });
+      const before = server.requests.length;
+      // WHEN two streamed answers and a non-streamed one follow
+      for (const _ of [1, 2]) expect((await stream('key-alice')).error).toBeUndefined();
+      await client('key-alice').chat.completions.create({ model: 'nova-lite', messages: [{ role: 'user', content: 'Hello.' }] });
+      // THEN all of them came on the session the first one used (the SDK would open one per event-stream operation)
+      const calls = server.requests.slice(before - 1);
+      expect(calls.map((r) => r.operation)).toEqual(['Converse', 'ConverseStream', 'ConverseStream', 'Converse']);
+      expect(new Set(calls.map((r) => r.session))).toEqual(new Set([calls[0]!.session]));
+    });
+
     test('a tool call is streamed whole after screening, with finish_reason tool_calls', async () => {
       // GIVEN
       server.setBehavior({ kind: 'toolUse', name: 'get_weather', input: { city: 'Paris' } });
