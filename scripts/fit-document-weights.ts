@@ -4,7 +4,7 @@
  *
  *   npx ts-node --transpile-only scripts/fit-document-weights.ts [--check]
  *
- * - Data: `test/fixtures/injection-eval/dev-documents{,-2,…,-12}.json` and the retired holdouts
+ * - Data: `test/fixtures/injection-eval/dev-documents{,-2,…,-14}.json` and the retired holdouts
  *   `holdout-documents-{3..31}.json` ({@link RETIRED_HOLDOUTS}); sets 16-31 are validation sets ({@link VALIDATION}):
  *   fitted on, reported leave-one-set-out, never listed. Live holdout sets are never read (the loader refuses any
  *   other name).
@@ -138,7 +138,7 @@ const EARLY_VALIDATION = [16, 17, 18, 19].map((n) => `holdout-documents-${n}`);
 const LATE_VALIDATION = [20, 21, 22, 23, 24, 25, 26, 27].map((n) => `holdout-documents-${n}`);
 /** The validation sets retired at the start of session 12, which judge its rounds (no tuner of it saw their figures). */
 const FRESH_VALIDATION = [28, 29, 30, 31].map((n) => `holdout-documents-${n}`);
-const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4', 'dev-documents-5', 'dev-documents-6', 'dev-documents-7', 'dev-documents-8', 'dev-documents-9', 'dev-documents-10', 'dev-documents-11', 'dev-documents-12', ...RETIRED_HOLDOUTS];
+const DEV_SETS = ['dev-documents', 'dev-documents-2', 'dev-documents-3', 'dev-documents-4', 'dev-documents-5', 'dev-documents-6', 'dev-documents-7', 'dev-documents-8', 'dev-documents-9', 'dev-documents-10', 'dev-documents-11', 'dev-documents-12', 'dev-documents-13', 'dev-documents-14', ...RETIRED_HOLDOUTS];
 const FOLDS = 5;
 /**
  * Cross-validated clean quarantine rate the operating point may reach (the target is 2 % on unseen data; cross-validation
