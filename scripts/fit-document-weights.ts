@@ -33,7 +33,14 @@
  *   English target of 0.75 / 1 / 1.25 / 1.5 % with at most 2 % clean and at least 55 % poisoned and no canonical
  *   attack lost (0.75 %: 49.6 / 1.2; 1 %: 55.2 / 1.6, but four canonical attacks lost; 1.25 %: 60.4 / 2.01 %), else
  *   1.5 % (64.0 / 2.3 %); other languages the largest of 0.5 / 0.75 / 1 % with at most 1.5 % clean and at least 55 %
- *   poisoned: 59.0 / 0.9, 61.7 / 1.2, 62.5 / 1.4 %, so 1 %. Session 10, with holdouts 10 to 15 retired,
+ *   poisoned: 59.0 / 0.9, 61.7 / 1.2, 62.5 / 1.4 %, so 1 %. Session 12 (holdouts 28-31 retired as validation sets, four
+ *   feature rounds judged on them, two merged, then dev sets 13 and 14 added) chose by its rule R14 on validation sets
+ *   16-31 pooled (1,915 English and 580 other-language clean documents): the largest English target of 0.75 / 1 / 1.25 /
+ *   1.5 % with at most 1.5 % clean, at least 55 % poisoned and no canonical attack lost that 1.5 % flags (0.75 %:
+ *   55.7 / 1.20 %, but two canonical attacks lost; 1 %: 60.3 / 1.57 %; 1.25 %: 63.3 / 1.83 %), else the same within
+ *   2 % / 50 %: 1.5 % (65.5 / 1.98 %, threshold 0.8701); other languages the largest of 0.5 / 0.75 / 1 / 1.25 % with at
+ *   most 1.5 % clean and at least 55 % poisoned (54.5 / 0.69, 59.6 / 1.21, 62.1 / 1.38, 62.7 / 1.55 %): 1 % (threshold
+ *   0.7778). Session 10, with holdouts 10 to 15 retired,
  *   chose them by a rule written down before comparing them: the largest of 1 / 1.25 / 1.5 % (English) and
  *   0.5 / 0.75 / 1 % (other languages) whose leave-one-set-out clean rate is at most 2 % over all retired holdouts and
  *   over sets 10 to 15 alone (for other languages also on dev set 10), else the lowest. English target 1 / 1.25 /
