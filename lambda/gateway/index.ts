@@ -132,7 +132,7 @@ interface Exchange {
   readonly record: AuditRecord;
   /** Why a control refused the request, when it did (set before throwing). */
   blockReason?: BlockReason;
-  /** The normalized messages, hashed into the record once the answer has left (off the first token's path). */
+  /** The normalized messages, hashed into the record by `seal` (see {@link Served}), after the response has left when it streams. */
   prompt?: ReadonlyArray<{ readonly role: string; readonly text: string }>;
 }
 
@@ -144,8 +144,9 @@ export function createHandler(deps: GatewayDependencies): GatewayHandler {
   const serve = createServer(deps);
   return async (event, context) => {
     const target = new BufferedTarget();
-    const { outcome, record } = await serve(event, context, target);
-    // Buffered: the response leaves when this function returns, so the record is written before.
+    const { outcome, record, seal } = await serve(event, context, target);
+    // Buffered: the response leaves when this function returns, so the record is completed and written before.
+    seal();
     deps.auditor.emit(record);
     if (outcome !== STREAMED) return outcome;
     return { statusCode: target.statusCode, headers: target.headers, body: target.body };
@@ -160,7 +161,7 @@ export function createStreamingHandler(deps: GatewayDependencies): StreamingHand
   const serve = createServer(deps);
   return async (event, responseStream: Writable, context) => {
     const target = new LambdaResponseTarget(responseStream);
-    const { outcome, record } = await serve(event, context, target);
+    const { outcome, record, seal } = await serve(event, context, target);
     // A stream that has started ends itself (an error after its first byte is an event in it).
     if (outcome !== STREAMED && !target.opened) {
       const headers: Record<string, string> = {};
@@ -170,8 +171,9 @@ export function createStreamingHandler(deps: GatewayDependencies): StreamingHand
     }
     // A reader that stopped reading must not keep the record from being written before the invocation ends.
     await endBefore(target, context, deps.deadlineMarginMs);
-    // The record (complete: nothing changes it after serve) is written once the client has the whole response, and
-    // before the invocation ends: the log and metrics serialization is off the response's path.
+    // The record is completed (the prompt's hash) and written once the client has the whole response, and before the
+    // invocation ends: hashing the prompt and serializing the log and metrics are off the response's path.
+    seal();
     deps.auditor.emit(record);
   };
 }
@@ -237,7 +239,16 @@ class BufferedTarget implements ResponseTarget {
 }
 
 /** Serves one request; the caller emits the returned audit record (see {@link createHandler}, {@link createStreamingHandler}). */
-type Server = (event: APIGatewayProxyEvent, context: Context | undefined, target: ResponseTarget) => Promise<{ outcome: Outcome; record: AuditRecord }>;
+/**
+ * What {@link Server} returns: the response (or {@link STREAMED}), the request's audit record, and `seal`, which completes
+ * the record with what is computed off the response's path (the prompt's hash); call it once, before emitting.
+ */
+interface Served {
+  readonly outcome: Outcome;
+  readonly record: AuditRecord;
+  readonly seal: () => void;
+}
+type Server = (event: APIGatewayProxyEvent, context: Context | undefined, target: ResponseTarget) => Promise<Served>;
 
 function createServer(deps: GatewayDependencies): Server {
   let loaded: Stores | undefined;
@@ -282,10 +293,15 @@ function createServer(deps: GatewayDependencies): Server {
     }
     record.status = response === STREAMED ? 200 : response.statusCode;
     record.latencyMs = Date.now() - started;
-    if (exchange.prompt !== undefined) record.promptSha256 = promptSha256(exchange.prompt);
-    return { outcome: response, record };
+    const { prompt } = exchange;
+    const seal = prompt === undefined ? noSeal : () => {
+      record.promptSha256 = promptSha256(prompt);
+    };
+    return { outcome: response, record, seal };
   };
 }
+
+const noSeal = (): void => {};
 
 function requestIdOf(event: APIGatewayProxyEvent | undefined, context: Context | undefined): string {
   const fromApi = event?.requestContext?.requestId;

@@ -1,13 +1,16 @@
 /**
  * What the gateway handler's audit costs per request, counted: the prompt is hashed once (when the request ends, also
- * for a request refused before the model call), and one audit line and one EMF document are written.
+ * for a request refused before the model call; by the streaming entry point after the response has been written), and
+ * one audit line and one EMF document are written.
  */
+import { Writable } from 'node:stream';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import * as audit from '../../../lambda/gateway/audit';
 import { newBedrockClient } from '../../../lambda/gateway/bedrock';
-import { GatewayHandler, createHandler } from '../../../lambda/gateway/index';
+import { GatewayHandler, createHandler, createStreamingHandler } from '../../../lambda/gateway/index';
 import { BedrockServer, startBedrockServer } from '../../helpers/bedrock-server';
 import { fakeCredentials } from '../../helpers/dynalite';
+import { fakeContext, toProxyEvent, userContext } from '../../helpers/lambda-http-adapter';
 import { StdoutCapture, TEST_CONFIG, chatBody, invoke } from './gateway-fixtures';
 
 describe('gateway handler audit', () => {
@@ -73,5 +76,44 @@ describe('gateway handler audit', () => {
     const records = auditLines(res.headers['x-request-id']!);
     expect(records).toHaveLength(1);
     expect(records[0]!.audit).toMatchObject({ decision: 'blocked', blockReason: 'input_screen', promptSha256: hash.mock.results[0]!.value });
+  });
+
+  test('the streaming entry point hashes the prompt once, after the response has been written whole', async () => {
+    // GIVEN the deployed entry point and a response stream that notes when it finished
+    const streaming = createStreamingHandler({
+      config: { ...TEST_CONFIG, quotasEnabled: false },
+      bedrock,
+      auditor: new audit.Auditor(audit.newLogger(), audit.newMetrics()),
+    });
+    let body = '';
+    let finished = false;
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        body += chunk.toString('utf8');
+        callback();
+      },
+    });
+    sink.on('finish', () => {
+      finished = true;
+    });
+    const real = audit.promptSha256;
+    const finishedWhenHashed: boolean[] = [];
+    jest.spyOn(audit, 'promptSha256').mockImplementation((messages) => {
+      finishedWhenHashed.push(finished);
+      return real(messages);
+    });
+    const prompt = 'Summarize the quarterly report in three bullet points.';
+    const event = toProxyEvent('POST', '/v1/chat/completions', {}, Buffer.from(JSON.stringify(chatBody(prompt))), userContext('audit-hash-user', 'users'));
+
+    // WHEN a chat request is served
+    await streaming(event, sink, fakeContext());
+
+    // THEN the answer went out, the hash came after it, and the record holds it
+    expect(body).toContain('"statusCode":200');
+    expect(body).toContain('chat.completion');
+    expect(finishedWhenHashed).toEqual([true]);
+    const records = stdout.json().filter((l) => l.message === 'audit' && (l.audit as { callerSub?: string }).callerSub === 'audit-hash-user');
+    expect(records).toHaveLength(1);
+    expect((records[0]!.audit as { promptSha256: string }).promptSha256).toBe(audit.sha256Hex(`user\0${prompt}\0`));
   });
 });
