@@ -16,7 +16,7 @@
  */
 import { ENGINE_TABLES_JSON } from './lexicon/compiled';
 import { READER_WINDOW } from './lexicon/rules';
-import { NON_ASCII, fold, hasCjkChar } from './fold';
+import { NON_ASCII, fold, hasCjkChar, isOwnLowerCase } from './fold';
 import type { EngineTables, FlatTable, MarkTriggerTable } from './lexicon-compile';
 import { LATIN_CONFUSABLES } from './normalize';
 import { countWork } from './work';
@@ -962,7 +962,7 @@ function scan(t: string, m: Matcher): void {
     const c0 = t.charCodeAt(i);
     const tokenKind = c0 >= 0xd800 && c0 <= 0xdbff ? astralKindOf(t.codePointAt(i)!) : BMP_KIND[c0]!;
     let underscore = false;
-    let upper = false; // an upper-case ASCII or a non-ASCII character: the word's text must be lower-cased
+    let upper = false; // a character that is not its own lower case: the word's text must be lower-cased
     let dotted = 0; // U+0130 in the token: each is two characters in lower case
     let plain = tokenKind === KIND_WORD;
     let node = ASCII_ROOT;
@@ -1023,7 +1023,9 @@ function scan(t: string, m: Matcher): void {
       }
       if (kind !== tokenKind) break;
       if (c >= 0x80) {
-        upper = true;
+        // A unit that is its own lower case in any word (most letters of scripts without case, lower-case letters)
+        // needs no lower-casing of the word (V8 lower-cases a two-byte string through ICU).
+        if (!isOwnLowerCase(c)) upper = true;
         if (c === 0x130) dotted++;
       }
       // Not an ASCII letter (those take the fast path): the token is not a plain word.
