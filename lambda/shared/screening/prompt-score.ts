@@ -28,6 +28,7 @@ import { PROMPT_CUES_JSON } from './lexicon/compiled';
 import type { PROMPT_CUES } from './lexicon/prompt-cues';
 import type { PromptCueTables } from './lexicon-compile';
 import { PROMPT_MODEL } from './prompt-weights';
+import { UnitBuffer } from './units';
 import { countWork } from './work';
 
 /** Names of the model's features, in the order of {@link promptFeatures}' vector and of the fitted weights. */
@@ -177,10 +178,14 @@ const LONGEST_HEAD = CUE_TABLES.longestHead;
  * `HEAD_AT[node]` is the index + 1 of the phrases in {@link HEAD_PHRASES} of the word ending there, 0 for none.
  */
 const HEAD_ROOT = 1;
-const HEAD_NEXT = new Int32Array(CUE_TABLES.headNextLength);
 const HEAD_SLOTS = CUE_TABLES.headSlots;
-for (let node = 2; node < HEAD_SLOTS.length; node++) HEAD_NEXT[HEAD_SLOTS[node]!] = node;
-const HEAD_AT = new Int32Array(HEAD_NEXT.length / 26);
+/** Rows of 32 entries (the compiled slots have 26 per node): a row is one cache line and its index a shift. */
+const HEAD_NEXT = new Uint16Array((CUE_TABLES.headNextLength / 26) << 5);
+for (let node = 2; node < HEAD_SLOTS.length; node++) {
+  const slot = HEAD_SLOTS[node]!;
+  HEAD_NEXT[(Math.floor(slot / 26) << 5) + (slot % 26)] = node;
+}
+const HEAD_AT = new Int32Array(CUE_TABLES.headNextLength / 26);
 const HEAD_PHRASES: Array<readonly Phrase[]> = CUE_TABLES.asciiHeads.map((k) => CUE_TABLES.byHead[k]![1] as Phrase[]);
 CUE_TABLES.asciiHeadNodes.forEach((node, k) => {
   HEAD_AT[node] = k + 1;
@@ -218,8 +223,10 @@ export function promptCues(text: string): PromptCues {
   let words = 0;
   let hasCjk = false;
   let i = 0;
+  const u = cueUnits.read(text);
+  let { starts, ends, heads } = buffers;
   while (i < n) {
-    let c = text.charCodeAt(i);
+    let c = u[i]!;
     if (WORD_KIND[c] !== 1 && !isWordUnit(c)) {
       i++;
       continue;
@@ -228,14 +235,14 @@ export function promptCues(text: string): PromptCues {
     let node = HEAD_ROOT;
     let plain = true;
     for (; i < n; i++) {
-      c = text.charCodeAt(i);
+      c = u[i]!;
       const lower = c | 0x20;
       if (lower >= 0x61 && lower <= 0x7a && c <= 0x7a) {
-        node = HEAD_NEXT[node * 26 + lower - 0x61]!;
+        node = HEAD_NEXT[(node << 5) + lower - 0x61]!;
         if (node === 0) {
           // The dead state (no first word starts so; it never leaves it): the rest of the ASCII letters without the trie.
           while (i + 1 < n) {
-            const d = text.charCodeAt(i + 1);
+            const d = u[i + 1]!;
             if ((d | 0x20) < 0x61 || (d | 0x20) > 0x7a || d > 0x7a) break;
             i++;
           }
@@ -246,14 +253,13 @@ export function promptCues(text: string): PromptCues {
       plain = false;
       if (c >= 0x3040 && c <= 0xfaff) hasCjk = true;
     }
-    if (words === buffers.starts.length) growBuffers();
-    buffers.starts[words] = start;
-    buffers.ends[words] = i;
-    buffers.heads[words] = plain ? HEAD_AT[node]! : -1;
+    if (words === starts.length) ({ starts, ends, heads } = growBuffers());
+    starts[words] = start;
+    ends[words] = i;
+    heads[words] = plain ? HEAD_AT[node]! : -1;
     words++;
   }
   countWork(2 * n);
-  const { starts, ends, heads } = buffers;
 
   let seen = 0;
   let lastVerbStart = -1;
@@ -312,15 +318,18 @@ export function promptCues(text: string): PromptCues {
   };
 }
 
+/** Code units of the text {@link promptCues} scans (see {@link UnitBuffer}). */
+const cueUnits = new UnitBuffer();
 /** Word boundaries of the text being scanned (reused between calls; the scan is synchronous). */
 const buffers = { starts: new Int32Array(256), ends: new Int32Array(256), heads: new Int32Array(256) };
-function growBuffers(): void {
+function growBuffers(): typeof buffers {
   const size = buffers.starts.length * 2;
   for (const key of ['starts', 'ends', 'heads'] as const) {
     const next = new Int32Array(size);
     next.set(buffers[key]);
     buffers[key] = next;
   }
+  return buffers;
 }
 
 /** The lower case of a word, apostrophes unified. */
