@@ -1066,7 +1066,7 @@ function scan(t: string, m: Matcher): void {
     if (tokenKind === KIND_CJK) {
       joinNode = 0;
       prevWord = '';
-      segmentCjk(t, start, end, quoted, m);
+      segmentCjk(u, start, end, quoted, m);
       continue;
     }
     if (singleLetter) {
@@ -1238,12 +1238,12 @@ function segment(s: string, quoted: boolean, m: Matcher): void {
 }
 
 /** Dictionary segmentation of a CJK run; unknown characters advance the position by one token per two characters. */
-function segmentCjk(t: string, start: number, end: number, quoted: boolean, m: Matcher): void {
+function segmentCjk(u: Uint16Array, start: number, end: number, quoted: boolean, m: Matcher): void {
   m.steps += end - start;
   let p = start;
   let unknown = 0;
   while (p < end) {
-    if (CJK_FIRST[t.charCodeAt(p)] === 0) {
+    if (CJK_FIRST[u[p]!] === 0) {
       unknown++;
       p++;
       continue;
@@ -1253,7 +1253,7 @@ function segmentCjk(t: string, start: number, end: number, quoted: boolean, m: M
     let hit = 0;
     let k = p;
     for (; k < end && k - p < cjkMaxLen && node !== 0; k++) {
-      node = cjkNext(node, t.charCodeAt(k));
+      node = cjkNext(node, u[k]!);
       if (CJK_LIST[node] !== 0) {
         matched = k - p + 1;
         hit = node;
