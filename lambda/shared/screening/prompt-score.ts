@@ -171,6 +171,32 @@ export function splitWords(phrase: string): string[] {
 /** Phrases by first word (phrases with CJK characters are in {@link CJK_PHRASES}). */
 const BY_HEAD = new Map<string, readonly Phrase[]>(CUE_TABLES.byHead as Array<[string, Phrase[]]>);
 const CJK_PHRASES = CUE_TABLES.cjk as ReadonlyArray<{ readonly cue: Cue; readonly text: string }>;
+/**
+ * The CJK phrases by first code unit: `CJK_BY_FIRST[unit]` is the index + 1 of the last phrase starting with it (0 for
+ * none), and {@link CJK_NEXT_SAME_FIRST} links each phrase to the previous one with the same first unit (-1 at the end).
+ */
+const CJK_BY_FIRST = new Uint8Array(0x10000);
+const CJK_NEXT_SAME_FIRST = new Int16Array(CJK_PHRASES.length);
+CJK_PHRASES.forEach(({ text }, k) => {
+  if (text.length === 0) throw new Error('an empty CJK cue phrase');
+  const first = text.charCodeAt(0);
+  CJK_NEXT_SAME_FIRST[k] = CJK_BY_FIRST[first]! - 1;
+  CJK_BY_FIRST[first] = k + 1;
+});
+if (CJK_PHRASES.length > 255) throw new Error(`more CJK phrases than the first-unit table holds: ${CJK_PHRASES.length}`);
+const LONGEST_CJK_PHRASE = Math.max(0, ...CJK_PHRASES.map(({ text }) => text.length));
+/**
+ * Whether {@link promptCues} finds the CJK phrases in one pass over the text (the default) or by one `indexOf` per
+ * phrase: same results. Off only in the test that compares both.
+ */
+let cjkSinglePass = true;
+
+/** For tests: {@link promptCues} with (`true`, the default) or without its one-pass CJK phrase search. @internal */
+export function setCjkSinglePass(on: boolean): void {
+  cjkSinglePass = on;
+}
+/** Where each CJK phrase was first found in the text being scanned (-1 for not found; reused between calls). */
+const cjkFound = new Int32Array(CJK_PHRASES.length);
 /** Longest first word: a longer word is not looked up. */
 const LONGEST_HEAD = CUE_TABLES.longestHead;
 /**
@@ -295,11 +321,30 @@ export function promptCues(text: string): PromptCues {
       frameAt = at;
     }
   }
-  if (hasCjk) {
+  if (hasCjk && !cjkSinglePass) {
     countWork(CJK_PHRASES.length * n);
-    for (const { cue, text: phrase } of CJK_PHRASES) {
-      const at = text.indexOf(phrase);
+    CJK_PHRASES.forEach(({ text: phrase }, k) => {
+      cjkFound[k] = text.indexOf(phrase);
+    });
+  } else if (hasCjk) {
+    // Each CJK phrase's first occurrence, in one pass: the phrases are tried only where their first character is.
+    let checks = 0;
+    cjkFound.fill(-1);
+    for (let p = 0; p < n; p++) {
+      const first = CJK_BY_FIRST[u[p]!]!;
+      if (first === 0) continue;
+      for (let k = first - 1; k >= 0; k = CJK_NEXT_SAME_FIRST[k]!) {
+        checks++;
+        if (cjkFound[k] === -1 && text.startsWith(CJK_PHRASES[k]!.text, p)) cjkFound[k] = p;
+      }
+    }
+    countWork(n + checks * LONGEST_CJK_PHRASE);
+  }
+  if (hasCjk) {
+    for (let k = 0; k < CJK_PHRASES.length; k++) {
+      const at = cjkFound[k]!;
       if (at < 0) continue;
+      const cue = CJK_PHRASES[k]!.cue;
       seen |= CUE_BIT[cue];
       if (cue === 'creativeCjk') creative = true;
       if ((cue === 'creativeCjk' || cue === 'fictionFrame') && (frameAt < 0 || at < frameAt)) frameAt = at;
