@@ -865,6 +865,20 @@ const MIN_SNAKE_PARTS = 4;
 const MAX_FRAGMENT = 8;
 const MAX_JOINED = 16;
 
+/**
+ * Whether the token `u[start, end)` may differ from its lower case: it has an ASCII capital, a surrogate (an astral
+ * letter may have case) or another unit that is not its own lower case. Words that are already in lower case (most
+ * words of scripts without case) are not lower-cased (V8 lower-cases a two-byte string through ICU); lower-casing
+ * a word this answers `true` for by excess changes nothing.
+ */
+function needsLowerCase(u: Uint16Array, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) {
+    const c = u[k]!;
+    if (c < 0x80 ? c >= 0x41 && c <= 0x5a : (c >= 0xd800 && c <= 0xdfff) || !isOwnLowerCase(c)) return true;
+  }
+  return false;
+}
+
 /** Code units of the text being scanned (see {@link UnitBuffer}). */
 const scanUnits = new UnitBuffer();
 
@@ -969,7 +983,6 @@ function scan(t: string, m: Matcher): void {
     const c0 = u[i]!;
     const tokenKind = c0 >= 0xd800 && c0 <= 0xdbff ? astralKindOf(t.codePointAt(i)!) : BMP_KIND[c0]!;
     let underscore = false;
-    let upper = false; // a character that is not its own lower case: the word's text must be lower-cased
     let dotted = 0; // U+0130 in the token: each is two characters in lower case
     let plain = tokenKind === KIND_WORD;
     let node = ASCII_ROOT;
@@ -979,26 +992,18 @@ function scan(t: string, m: Matcher): void {
       while (i < n && BMP_KIND[u[i]!] === KIND_CJK) i++;
       plain = false;
       node = 0;
-      upper = true;
     }
     if (wordToken) {
-      // A tight loop over the leading ASCII letters (usually the whole word): `c | 0x20` is a lower-case letter exactly
-      // when `c` is an ASCII letter.
+      // A tight loop over the leading ASCII letters (usually the whole word): `(c | 0x20) - 0x61` is a letter's index
+      // (0–25, read as lower case) exactly when `c` is an ASCII letter; any other unit makes it negative or larger.
       while (i < n) {
-        const c = u[i]!;
-        const lower = c | 0x20;
-        if (lower < 0x61 || lower > 0x7a) break;
-        if (c < 0x61) upper = true;
-        node = ASCII_NEXT[(node << 5) + lower - 0x61]!;
+        const letter = (u[i]! | 0x20) - 0x61;
+        if (letter >>> 0 > 25) break;
+        node = ASCII_NEXT[(node << 5) + letter]!;
         i++;
         if (node === 0 && deadSkip) {
           // The dead state (no lexicon word starts so; it never leaves it): the rest of the letters without the trie.
-          while (i < n) {
-            const d = u[i]!;
-            if ((d | 0x20) < 0x61 || (d | 0x20) > 0x7a) break;
-            if (d < 0x61) upper = true;
-            i++;
-          }
+          while (i < n && ((u[i]! | 0x20) - 0x61) >>> 0 <= 25) i++;
           break;
         }
       }
@@ -1008,7 +1013,6 @@ function scan(t: string, m: Matcher): void {
       if (wordToken && ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a))) {
         // Fast path for the common case, an ASCII letter inside a word (read as lower case). Node 0 is the dead
         // state: the word is not a prefix of a lexicon word, or not plain.
-        if (c < 0x61) upper = true;
         if (node !== 0) node = ASCII_NEXT[(node << 5) + (c | 0x20) - 0x61]!;
         i++;
         continue;
@@ -1019,7 +1023,6 @@ function scan(t: string, m: Matcher): void {
         if (kind !== tokenKind) break;
         plain = false;
         node = 0;
-        upper = true;
         i += 2;
         continue;
       }
@@ -1029,12 +1032,7 @@ function scan(t: string, m: Matcher): void {
         BMP_KIND[c] = kind;
       }
       if (kind !== tokenKind) break;
-      if (c >= 0x80) {
-        // A unit that is its own lower case in any word (most letters of scripts without case, lower-case letters)
-        // needs no lower-casing of the word (V8 lower-cases a two-byte string through ICU).
-        if (!isOwnLowerCase(c)) upper = true;
-        if (c === 0x130) dotted++;
-      }
+      if (c === 0x130) dotted++;
       // Not an ASCII letter (those take the fast path): the token is not a plain word.
       plain = false;
       node = 0;
@@ -1165,7 +1163,7 @@ function scan(t: string, m: Matcher): void {
       continue;
     }
     const raw = t.slice(start, end);
-    const word = upper ? raw.toLowerCase() : raw;
+    const word = needsLowerCase(u, start, end) ? raw.toLowerCase() : raw;
     m.steps += 4 * len; // slice, lower-case, classify (cached; folds on a miss), phrase key
     const cl = classify(word);
     let classes = cl.classes;

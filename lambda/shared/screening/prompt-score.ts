@@ -222,6 +222,14 @@ const LONGEST_PHRASE = CUE_TABLES.longestPhrase;
 /** A creative-writing verb and its genre are at most this many characters apart, in one sentence. */
 const CREATIVE_SPAN = 48;
 const SENTENCE_END = /[.!?\n\u3002\uff01\uff1f]/;
+/** `SENTENCE_END.test(text.slice(from, to))` without the slice (a phrase's gaps are a few characters). */
+function hasSentenceEnd(text: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x2e || c === 0x21 || c === 0x3f || c === 0x0a || c === 0x3002 || c === 0xff01 || c === 0xff1f) return true;
+  }
+  return false;
+}
 /** Words of a phrase may be separated by at most this many characters, none of them a sentence end. */
 const MAX_PHRASE_GAP = 3;
 
@@ -262,16 +270,13 @@ export function promptCues(text: string): PromptCues {
     let plain = true;
     for (; i < n; i++) {
       c = u[i]!;
-      const lower = c | 0x20;
-      if (lower >= 0x61 && lower <= 0x7a && c <= 0x7a) {
-        node = HEAD_NEXT[(node << 5) + lower - 0x61]!;
+      // `(c | 0x20) - 0x61` is a letter's index (0–25, read as lower case) exactly when `c` is an ASCII letter.
+      const letter = (c | 0x20) - 0x61;
+      if (letter >>> 0 <= 25) {
+        node = HEAD_NEXT[(node << 5) + letter]!;
         if (node === 0) {
           // The dead state (no first word starts so; it never leaves it): the rest of the ASCII letters without the trie.
-          while (i + 1 < n) {
-            const d = u[i + 1]!;
-            if ((d | 0x20) < 0x61 || (d | 0x20) > 0x7a || d > 0x7a) break;
-            i++;
-          }
+          while (i + 1 < n && ((u[i + 1]! | 0x20) - 0x61) >>> 0 <= 25) i++;
         }
         continue;
       }
@@ -414,7 +419,7 @@ function matchesAt(phrase: readonly string[], words: number, text: string, k: nu
     const e = ends[k + j]!;
     if (e - s !== phrase[j]!.length || !isWord(text, s, e, phrase[j]!)) return false;
     const gapStart = ends[k + j - 1]!;
-    if (s - gapStart > MAX_PHRASE_GAP || SENTENCE_END.test(text.slice(gapStart, s))) return false;
+    if (s - gapStart > MAX_PHRASE_GAP || hasSentenceEnd(text, gapStart, s)) return false;
   }
   return true;
 }
