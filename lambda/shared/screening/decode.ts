@@ -36,22 +36,32 @@ function hasRot13Mention(text: string): boolean {
   return false;
 }
 
-/** Whether a decoded payload reads as text (printable ASCII, mostly letters, with spaces). */
-function looksLikeText(s: string): boolean {
-  if (s.length < 8) return false;
+/**
+ * Whether a decoded payload reads as text (printable ASCII, mostly letters, with spaces): its first `length` bytes
+ * in `bytes`, each read as the character of that code (as a Latin-1 decode would give it).
+ */
+function looksLikeText(bytes: Uint8Array, length: number): boolean {
+  if (length < 8) return false;
   let good = 0;
   let letters = 0;
   let spaces = 0;
-  const n = Math.min(s.length, 512);
+  const n = Math.min(length, 512);
   countWork(n);
   for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
+    const c = bytes[i]!;
     if (c >= 0x20 && c < 0x7f) good++;
     if (isAsciiLetter(c)) letters++;
     if (c === 0x20) spaces++;
   }
   return good / n > 0.95 && letters / n > 0.6 && spaces > 0;
 }
+
+/**
+ * Decoded heads of candidate payloads, reused between runs: a payload is decoded into it to be tested, and a string
+ * is built only for one that reads as text (most runs are identifiers, paths or hashes). Large enough for the longest
+ * head tested: 684 base64 characters (513 bytes) or 1024 hex digits (512 bytes).
+ */
+const DECODED = Buffer.alloc(1024);
 
 const HEX_ONLY = /^(?:0x)?[0-9a-fA-F]+$/;
 const BASE64_MIX = /[0-9+/=]|[A-Z][a-z]|[a-z][A-Z]/;
@@ -76,7 +86,7 @@ export function decodedViews(text: string): View[] {
     if (run.charCodeAt(0) === 0x3d) run = run.replace(/^=+/, '');
     if (HEX_ONLY.test(run)) {
       const body = run.length % 2 === 0 ? run : run.slice(0, -1);
-      if (looksLikeText(Buffer.from(body.slice(0, 1024), 'hex').toString('latin1'))) {
+      if (looksLikeText(DECODED, DECODED.write(body.slice(0, 1024), 'hex'))) {
         hex.push(Buffer.from(body, 'hex').toString('utf8'));
         continue;
       }
@@ -85,9 +95,9 @@ export function decodedViews(text: string): View[] {
     // once for both the check (its first 684 characters) and the view.
     if (!BASE64_MIX.test(run.length > 64 ? run.slice(0, 64) : run)) continue;
     if (run.length <= 684) {
-      const bytes = Buffer.from(run, 'base64');
-      if (looksLikeText(bytes.toString('latin1'))) b64.push(bytes.toString('utf8'));
-    } else if (looksLikeText(Buffer.from(run.slice(0, 684), 'base64').toString('latin1'))) {
+      const length = DECODED.write(run, 'base64');
+      if (looksLikeText(DECODED, length)) b64.push(DECODED.toString('utf8', 0, length));
+    } else if (looksLikeText(DECODED, DECODED.write(run.slice(0, 684), 'base64'))) {
       b64.push(Buffer.from(run, 'base64').toString('utf8'));
     }
   }

@@ -16,9 +16,10 @@
  */
 import { ENGINE_TABLES_JSON } from './lexicon/compiled';
 import { READER_WINDOW } from './lexicon/rules';
-import { NON_ASCII, fold, hasCjkChar } from './fold';
+import { NON_ASCII, fold, hasCjkChar, isOwnLowerCase } from './fold';
 import type { EngineTables, FlatTable, MarkTriggerTable } from './lexicon-compile';
 import { LATIN_CONFUSABLES } from './normalize';
+import { UnitBuffer } from './units';
 import { countWork } from './work';
 
 /**
@@ -158,7 +159,7 @@ const NOT_AZ = /[^a-z]/;
 function lookupFolded(tok: string): readonly number[] {
   if (NOT_AZ.test(tok)) return otherWords().get(tok) ?? EMPTY;
   let node = ASCII_ROOT;
-  for (let k = 0; k < tok.length && node !== 0; k++) node = ASCII_NEXT[node * 26 + tok.charCodeAt(k) - 0x61]!;
+  for (let k = 0; k < tok.length && node !== 0; k++) node = ASCII_NEXT[(node << 5) + tok.charCodeAt(k) - 0x61]!;
   return LIST_BY_REF[ASCII_LIST[node]!] ?? EMPTY;
 }
 
@@ -234,7 +235,8 @@ function classifyUncached(word: string): Classified {
  * Trie of the lexicon's plain ASCII words (a–z) as a flat transition table: the tokenizer walks it while it scans a
  * word (one typed-array load per letter), so ordinary words are classified without allocating a string. Node 0 is
  * the dead state (its row is all zeros, so walking on from it needs no branch); node 1 is the root. Nodes are numbered
- * breadth-first, so the short prefixes that every word walks through share a few cache lines. The compiled tables
+ * breadth-first, so the short prefixes that every word walks through share a few cache lines. Each node's row has 32
+ * entries (26 used): a row is one 64-byte cache line and its index a shift, not a multiplication. The compiled tables
  * give each node's parent and letter ({@link EngineTables}); filling the table from them is one pass over two typed
  * arrays.
  */
@@ -242,8 +244,8 @@ const ASCII_ROOT = 1;
 const ASCII_PARENT = u16(TABLES.asciiParent);
 const ASCII_LETTER = u8(TABLES.asciiLetter);
 const ASCII_NODES = ASCII_PARENT.length;
-const ASCII_NEXT = new Uint16Array(ASCII_NODES * 26);
-for (let node = 2; node < ASCII_NODES; node++) ASCII_NEXT[ASCII_PARENT[node]! * 26 + ASCII_LETTER[node]!] = node;
+const ASCII_NEXT = new Uint16Array(ASCII_NODES << 5);
+for (let node = 2; node < ASCII_NODES; node++) ASCII_NEXT[(ASCII_PARENT[node]! << 5) + ASCII_LETTER[node]!] = node;
 /** Per node, the reference of the class list of the word ending there ({@link LIST_BY_REF}), 0 inside a word. */
 const ASCII_LIST = u16(TABLES.asciiList);
 /** Per trie node: 1 if the word has classes, 2 if it starts a phrase (for the untrusted and the direct matcher); 1 for a phrase's first word. */
@@ -864,6 +866,23 @@ const MAX_FRAGMENT = 8;
 const MAX_JOINED = 16;
 
 /**
+ * Whether the token `u[start, end)` may differ from its lower case: it has an ASCII capital, a surrogate (an astral
+ * letter may have case) or another unit that is not its own lower case. Words that are already in lower case (most
+ * words of scripts without case) are not lower-cased (V8 lower-cases a two-byte string through ICU); lower-casing
+ * a word this answers `true` for by excess changes nothing.
+ */
+function needsLowerCase(u: Uint16Array, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) {
+    const c = u[k]!;
+    if (c < 0x80 ? c >= 0x41 && c <= 0x5a : (c >= 0xd800 && c <= 0xdfff) || !isOwnLowerCase(c)) return true;
+  }
+  return false;
+}
+
+/** Code units of the text being scanned (see {@link UnitBuffer}). */
+const scanUnits = new UnitBuffer();
+
+/**
  * Stream a normalized text through `m`. The text is not lower-cased as a whole (V8 lower-cases two-byte strings
  * through ICU, at several times the cost of this scan): ASCII letters are read as lower case, and the few tokens that
  * are sliced are lower-cased one by one. Lower-casing never changes a character's kind, and only U+0130 (İ, "i" plus
@@ -871,6 +890,8 @@ const MAX_JOINED = 16;
  */
 function scan(t: string, m: Matcher): void {
   const n = t.length;
+  const u = scanUnits.read(t);
+  const deadSkip = deadWordSkip;
   const wordLists = m.untrusted ? LIST_BY_REF : DIRECT_LIST_BY_REF;
   const wordFlags = m.untrusted ? ASCII_FLAGS : ASCII_FLAGS_DIRECT;
   let quoted = false;
@@ -896,7 +917,7 @@ function scan(t: string, m: Matcher): void {
     let qopen = false;
     let qend = false;
     while (i < n) {
-      const c = t.charCodeAt(i);
+      const c = u[i]!;
       if (c === 0x20) {
         i++;
         continue;
@@ -923,7 +944,7 @@ function scan(t: string, m: Matcher): void {
           eos = true;
           break;
         case 0x2e: { // .
-          const next = i + 1 < n ? t.charCodeAt(i + 1) : 0x20;
+          const next = i + 1 < n ? u[i + 1]! : 0x20;
           if (next === 0x20 || next === 0x09 || next === 0x0a || next === 0x0d) eos = true;
           break;
         }
@@ -959,50 +980,40 @@ function scan(t: string, m: Matcher): void {
 
     // Token run. A word of plain a–z letters walks the lexicon trie while it is scanned.
     const start = i;
-    const c0 = t.charCodeAt(i);
+    const c0 = u[i]!;
     const tokenKind = c0 >= 0xd800 && c0 <= 0xdbff ? astralKindOf(t.codePointAt(i)!) : BMP_KIND[c0]!;
     let underscore = false;
-    let upper = false; // an upper-case ASCII or a non-ASCII character: the word's text must be lower-cased
     let dotted = 0; // U+0130 in the token: each is two characters in lower case
     let plain = tokenKind === KIND_WORD;
     let node = ASCII_ROOT;
     const wordToken = tokenKind === KIND_WORD;
     if (tokenKind === KIND_CJK) {
       // A tight loop over a CJK run (surrogates and unknown characters are left to the general loop below).
-      while (i < n && BMP_KIND[t.charCodeAt(i)] === KIND_CJK) i++;
+      while (i < n && BMP_KIND[u[i]!] === KIND_CJK) i++;
       plain = false;
       node = 0;
-      upper = true;
     }
     if (wordToken) {
-      // A tight loop over the leading ASCII letters (usually the whole word): `c | 0x20` is a lower-case letter exactly
-      // when `c` is an ASCII letter.
+      // A tight loop over the leading ASCII letters (usually the whole word): `(c | 0x20) - 0x61` is a letter's index
+      // (0–25, read as lower case) exactly when `c` is an ASCII letter; any other unit makes it negative or larger.
       while (i < n) {
-        const c = t.charCodeAt(i);
-        const lower = c | 0x20;
-        if (lower < 0x61 || lower > 0x7a) break;
-        if (c < 0x61) upper = true;
-        node = ASCII_NEXT[node * 26 + lower - 0x61]!;
+        const letter = (u[i]! | 0x20) - 0x61;
+        if (letter >>> 0 > 25) break;
+        node = ASCII_NEXT[(node << 5) + letter]!;
         i++;
-        if (node === 0 && deadWordSkip) {
+        if (node === 0 && deadSkip) {
           // The dead state (no lexicon word starts so; it never leaves it): the rest of the letters without the trie.
-          while (i < n) {
-            const d = t.charCodeAt(i);
-            if ((d | 0x20) < 0x61 || (d | 0x20) > 0x7a) break;
-            if (d < 0x61) upper = true;
-            i++;
-          }
+          while (i < n && ((u[i]! | 0x20) - 0x61) >>> 0 <= 25) i++;
           break;
         }
       }
     }
     while (i < n) {
-      const c = t.charCodeAt(i);
+      const c = u[i]!;
       if (wordToken && ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a))) {
         // Fast path for the common case, an ASCII letter inside a word (read as lower case). Node 0 is the dead
         // state: the word is not a prefix of a lexicon word, or not plain.
-        if (c < 0x61) upper = true;
-        if (node !== 0) node = ASCII_NEXT[node * 26 + (c | 0x20) - 0x61]!;
+        if (node !== 0) node = ASCII_NEXT[(node << 5) + (c | 0x20) - 0x61]!;
         i++;
         continue;
       }
@@ -1012,7 +1023,6 @@ function scan(t: string, m: Matcher): void {
         if (kind !== tokenKind) break;
         plain = false;
         node = 0;
-        upper = true;
         i += 2;
         continue;
       }
@@ -1022,10 +1032,7 @@ function scan(t: string, m: Matcher): void {
         BMP_KIND[c] = kind;
       }
       if (kind !== tokenKind) break;
-      if (c >= 0x80) {
-        upper = true;
-        if (c === 0x130) dotted++;
-      }
+      if (c === 0x130) dotted++;
       // Not an ASCII letter (those take the fast path): the token is not a plain word.
       plain = false;
       node = 0;
@@ -1057,7 +1064,7 @@ function scan(t: string, m: Matcher): void {
     if (tokenKind === KIND_CJK) {
       joinNode = 0;
       prevWord = '';
-      segmentCjk(t, start, end, quoted, m);
+      segmentCjk(u, start, end, quoted, m);
       continue;
     }
     if (singleLetter) {
@@ -1069,7 +1076,7 @@ function scan(t: string, m: Matcher): void {
       joinNode = 0;
       continue;
     }
-    if (end < n && t.charCodeAt(end) === 0x28) {
+    if (end < n && u[end]! === 0x28) {
       // `print(x)`: a function call in code, not an imperative.
       m.skip(1);
       prevWord = '';
@@ -1079,7 +1086,7 @@ function scan(t: string, m: Matcher): void {
     if (plain && hyphen && sepLen === 1 && joinNode !== 0 && len <= MAX_FRAGMENT && joinLen + len <= MAX_JOINED) {
       let joined = joinNode;
       m.steps += end - start;
-      for (let k = start; k < end && joined !== 0; k++) joined = ASCII_NEXT[joined * 26 + (t.charCodeAt(k) | 0x20) - 0x61]!;
+      for (let k = start; k < end && joined !== 0; k++) joined = ASCII_NEXT[(joined << 5) + (u[k]! | 0x20) - 0x61]!;
       const joinedClasses = LIST_BY_REF[ASCII_LIST[joined]!];
       if (joinedClasses !== undefined && joinedClasses.length > 0) {
         m.feed(joinedClasses, quoted, Obf.Joined);
@@ -1156,7 +1163,7 @@ function scan(t: string, m: Matcher): void {
       continue;
     }
     const raw = t.slice(start, end);
-    const word = upper ? raw.toLowerCase() : raw;
+    const word = needsLowerCase(u, start, end) ? raw.toLowerCase() : raw;
     m.steps += 4 * len; // slice, lower-case, classify (cached; folds on a miss), phrase key
     const cl = classify(word);
     let classes = cl.classes;
@@ -1175,7 +1182,7 @@ function scan(t: string, m: Matcher): void {
     if (len > 1 && c0 === 0x27 && m.markMatters(QOPEN_TRIGGER)) m.feed(QOPEN_CLASSES, false, 0);
     if (classes.length === 0) m.skip(1);
     else m.feed(classes, quoted, obf);
-    if (len > 1 && t.charCodeAt(end - 1) === 0x27 && t.charCodeAt(end - 2) !== 0x73 && m.markMatters(QEND_TRIGGER)) {
+    if (len > 1 && u[end - 1]! === 0x27 && u[end - 2]! !== 0x73 && m.markMatters(QEND_TRIGGER)) {
       m.feed(QEND_CLASSES, false, 0);
     }
   }
@@ -1229,12 +1236,12 @@ function segment(s: string, quoted: boolean, m: Matcher): void {
 }
 
 /** Dictionary segmentation of a CJK run; unknown characters advance the position by one token per two characters. */
-function segmentCjk(t: string, start: number, end: number, quoted: boolean, m: Matcher): void {
+function segmentCjk(u: Uint16Array, start: number, end: number, quoted: boolean, m: Matcher): void {
   m.steps += end - start;
   let p = start;
   let unknown = 0;
   while (p < end) {
-    if (CJK_FIRST[t.charCodeAt(p)] === 0) {
+    if (CJK_FIRST[u[p]!] === 0) {
       unknown++;
       p++;
       continue;
@@ -1244,7 +1251,7 @@ function segmentCjk(t: string, start: number, end: number, quoted: boolean, m: M
     let hit = 0;
     let k = p;
     for (; k < end && k - p < cjkMaxLen && node !== 0; k++) {
-      node = cjkNext(node, t.charCodeAt(k));
+      node = cjkNext(node, u[k]!);
       if (CJK_LIST[node] !== 0) {
         matched = k - p + 1;
         hit = node;

@@ -34,6 +34,7 @@
  * Every loop and native call reports the code units it visits to {@link countWork}, so tests can prove linear cost
  * without a clock.
  */
+import { UnitBuffer } from './units';
 import { countWork, execCounted, testCounted } from './work';
 
 /** How many code points of each category {@link normalizeText} removed (or, for lone surrogates, replaced). */
@@ -440,6 +441,8 @@ export const LATIN_CONFUSABLES: Readonly<Record<string, string>> = {
   'κ': 'k', 'ο': 'o', 'ρ': 'p', 'τ': 't', 'υ': 'u', 'χ': 'x', 'ϲ': 'c', 'ɡ': 'g', 'ı': 'i', 'օ': 'o', 'ս': 'u',
 };
 
+/** Code units of the text {@link encodedRuns} reads (see {@link UnitBuffer}). */
+const runUnits = new UnitBuffer();
 /** 1 for characters of the base64 alphabets (standard and URL-safe) and `=`, by UTF-16 code unit. */
 const B64_ALPHABET = new Uint8Array(0x10000);
 for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-=') B64_ALPHABET[ch.charCodeAt(0)] = 1;
@@ -464,10 +467,11 @@ export function encodedRuns(text: string, minLength: number): Array<[number, num
   let reads = 0; // code units read
   let w = 0; // the next window is [w, w + step); the character before it, if any, is outside the alphabet
   let known = 0; // [w, known) is already known to be in the alphabet
+  const u = runUnits.read(text);
   while (w + step <= n) {
     const right = w + step - 1;
     let j = right;
-    while (j >= known && B64_ALPHABET[text.charCodeAt(j)] === 1) j--;
+    while (j >= known && B64_ALPHABET[u[j]!] === 1) j--;
     reads += j >= known ? right - j + 1 : right - j;
     if (j >= known) {
       // text[j] is outside the alphabet and text(j, right] inside it.
@@ -477,7 +481,7 @@ export function encodedRuns(text: string, minLength: number): Array<[number, num
     }
     // The whole window is in the alphabet: the run starts at w and extends to the right.
     let end = right + 1;
-    while (end < n && B64_ALPHABET[text.charCodeAt(end)] === 1) end++;
+    while (end < n && B64_ALPHABET[u[end]!] === 1) end++;
     reads += (end < n ? end + 1 : n) - (right + 1);
     runs.push([w, end]);
     w = end + 1;

@@ -39,6 +39,49 @@ const BRACKET_TAG = /\[{1,2}[ \t]{0,3}\/?(?:system|sys|admin|system message|syst
 // A role line ("System:", "### Instruction:", "[SYSTEM OVERRIDE]") or a chat turn ("User:"), at a line start.
 const ROLE_LINE = /[#=*>\-\s[]{0,12}(?:(?:system|sys|admin|developer|new instructions?|system prompt|system override|system message|system note|admin prompt)\s{0,3}(?:prompt|message|override|note|update)?\s{0,3}(?:[:\]#=@]|(?=\n)|$)|#{1,6}\s{0,3}(?:instructions?|response|input|system)\s{0,3}(?::|#{2,}))/iy;
 const TURN_LINE = /[#=*>\-\s[]{0,12}(?:human|assistant|user|ai)\s{0,2}:/iy;
+/** The class of {@link ROLE_LINE}'s and {@link TURN_LINE}'s leading run, by code unit: 0 not yet known, 1 no, 2 yes. */
+const LINE_PREFIX = new Uint8Array(0x10000);
+const LINE_PREFIX_CLASS = /[#=*>\-\s[]/;
+function isLinePrefix(c: number): boolean {
+  let known = LINE_PREFIX[c]!;
+  if (known === 0) {
+    known = LINE_PREFIX_CLASS.test(String.fromCharCode(c)) ? 2 : 1;
+    LINE_PREFIX[c] = known;
+  }
+  return known === 2;
+}
+const MAY_ROLE = 1;
+const MAY_TURN = 2;
+/**
+ * Whether {@link ROLE_LINE} (`MAY_ROLE`) and {@link TURN_LINE} (`MAY_TURN`) can match at `at`, from at most 13
+ * character reads; when neither can, the line costs no regular-expression call (most lines of code and JSON start
+ * with indentation). Both patterns read a run of at most 12 characters of one class, then a word: "system", "sys",
+ * "admin", "developer" or "new …" (or "#", which is in the class, so it may come anywhere in the run) for a role line,
+ * "human", "assistant", "user" or "ai" for a turn line. Matching ignores case without the `u` flag, so only ASCII
+ * letters match them. So one of those first letters must follow a run of at most 12 class characters.
+ */
+function lineStarts(text: string, at: number): number {
+  const stop = Math.min(text.length, at + 13);
+  let k = at;
+  let hash = false;
+  for (; k < stop; k++) {
+    const c = text.charCodeAt(k);
+    if (!isLinePrefix(c)) break;
+    if (c === 0x23) hash = true;
+  }
+  countWork(k - at + 1);
+  const first = k < stop ? text.charCodeAt(k) | 0x20 : 0;
+  let starts = hash ? MAY_ROLE : 0;
+  if (first === 0x73 || first === 0x61 || first === 0x64 || first === 0x6e) starts |= MAY_ROLE; // s a d n
+  if (first === 0x68 || first === 0x61 || first === 0x75) starts |= MAY_TURN; // h a u
+  return lineStartsCheck ? starts : MAY_ROLE | MAY_TURN;
+}
+/** Whether {@link lineStarts} answers (the default) or lets every line try both patterns: off only in a test. */
+let lineStartsCheck = true;
+/** For tests: the role- and turn-line search with (`true`, the default) or without its pre-check. @internal */
+export function setLineStartsCheck(on: boolean): void {
+  lineStartsCheck = on;
+}
 /** First characters a role or turn line can start with. */
 const LINE_START = new Set([...'#=*>-[ \tsadnhuiSADNHUI'].map((ch) => ch.charCodeAt(0)));
 const ROLE_JSON = /"role"\s{0,3}:\s{0,3}"(?:system|developer)"/i;
@@ -344,13 +387,14 @@ export function structural(text: string, untrusted: boolean, add: Add): void {
   for (; line < n && !(roleLine && turnLine); ) {
     const nl = text.indexOf('\n', line);
     const lineEnd = nl < 0 ? n : nl;
-    if (lineEnd - line >= 3 && LINE_START.has(text.charCodeAt(line))) {
-      if (!roleLine) {
+    const starts = lineEnd - line >= 3 && LINE_START.has(text.charCodeAt(line)) ? lineStarts(text, line) : 0;
+    if (starts !== 0) {
+      if (!roleLine && (starts & MAY_ROLE) !== 0) {
         ROLE_LINE.lastIndex = line;
         const m = execCounted(ROLE_LINE, text);
         roleLine = m !== null && m.index + m[0].length <= lineEnd + 1;
       }
-      if (!turnLine) {
+      if (!turnLine && (starts & MAY_TURN) !== 0) {
         TURN_LINE.lastIndex = line;
         const m = execCounted(TURN_LINE, text);
         turnLine = m !== null && m.index + m[0].length <= lineEnd;
