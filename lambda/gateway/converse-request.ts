@@ -88,6 +88,9 @@ const entropy = Buffer.alloc(4096);
 let entropyOffset = entropy.length;
 
 const CANARY_RANDOM_CHARS = 20;
+const CANARY_PREFIX = 'cnry';
+/** The character codes of the canary being built: the prefix's, then the random characters' (reused, never returned). */
+const canaryCodes: number[] = Array.from(CANARY_PREFIX + ' '.repeat(CANARY_RANDOM_CHARS), (c) => c.charCodeAt(0));
 
 /** A fresh canary: `cnry` + 20 random base32 characters (100 bits). One per request; never logged. */
 export function newCanary(): string {
@@ -95,10 +98,11 @@ export function newCanary(): string {
     randomFillSync(entropy);
     entropyOffset = 0;
   }
-  let out = 'cnry';
-  for (let i = 0; i < CANARY_RANDOM_CHARS; i++) out += CANARY_ALPHABET[entropy[entropyOffset + i]! & 31];
+  for (let i = 0; i < CANARY_RANDOM_CHARS; i++) canaryCodes[CANARY_PREFIX.length + i] = CANARY_ALPHABET.charCodeAt(entropy[entropyOffset + i]! & 31);
   entropyOffset += CANARY_RANDOM_CHARS;
-  return out;
+  // One flat string (appending 20 characters one by one builds a chain of 20 cons strings, which every later use of
+  // the canary would first have to flatten).
+  return String.fromCharCode.apply(null, canaryCodes);
 }
 
 /** The canary line appended to the system prompt. */

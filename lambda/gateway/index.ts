@@ -69,7 +69,7 @@ import {
 } from './errors';
 import { Caller, Entitlement, allowedAliases, authorizeModel, callerFromEvent, quotaSubject } from './identity';
 import { classifyIntervention, interventionBlocks } from './intervention';
-import { NormalizedText, normalizeText } from '../shared/screening/normalize';
+import { NormalizedText, normalizeText, totalRemoved } from '../shared/screening/normalize';
 import { prepareText, PreparedText, prescreen } from '../shared/screening/prescreen';
 import { QuotaStore, Reservation } from './quota';
 import { Retrieval, RetrievalSettings, newAgentRuntimeClient, retrievalQuery, retrievalTenant, retrieveGrounding, sourceLabel } from './retrieve';
@@ -423,7 +423,10 @@ interface ScreenedText {
 function normalizeRequest(req: ChatRequest, maxChars: number, record: AuditRecord, screened: ScreenedText[]): ChatRequest {
   const removals: Record<string, number> = {};
   const count = (out: NormalizedText): string => {
-    for (const [category, n] of Object.entries(out.removed)) if (n > 0) removals[category] = (removals[category] ?? 0) + n;
+    // Most texts have nothing removed: the sum is read before the counts are listed.
+    if (totalRemoved(out.removed) > 0) {
+      for (const [category, n] of Object.entries(out.removed)) if (n > 0) removals[category] = (removals[category] ?? 0) + n;
+    }
     return out.text;
   };
   const norm = (text: string): string => (text.length === 0 ? text : count(normalizeText(text)));
@@ -566,10 +569,16 @@ async function chat(
   record.promptChars = req.messages.reduce((n, m) => n + m.text.length, 0);
   record.messageCount = req.messages.length;
   record.toolCount = req.tools.length;
-  const images = req.messages.flatMap((m) => (m.role === 'user' ? m.images ?? [] : []));
-  if (images.length > 0) {
-    record.imageCount = images.length;
-    record.imageBytes = images.reduce((n, img) => n + img.bytes.length, 0);
+  let imageCount = 0;
+  let imageBytes = 0;
+  for (const m of req.messages) {
+    if (m.role !== 'user' || m.images === undefined) continue;
+    imageCount += m.images.length;
+    for (const img of m.images) imageBytes += img.bytes.length;
+  }
+  if (imageCount > 0) {
+    record.imageCount = imageCount;
+    record.imageBytes = imageBytes;
   }
 
   // The pre-screen reads the messages as normalized above, with the text they smuggled in tag characters or variation
