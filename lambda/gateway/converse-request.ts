@@ -30,7 +30,7 @@
  * @module
  */
 import { randomFillSync } from 'node:crypto';
-import type { ContentBlock, ConverseCommandInput, Message, Tool, ToolChoice as BedrockToolChoice } from '@aws-sdk/client-bedrock-runtime';
+import type { ContentBlock, ConverseCommandInput, InferenceConfiguration, Message, Tool, ToolChoice as BedrockToolChoice } from '@aws-sdk/client-bedrock-runtime';
 import type { ChatRequest, ToolChoice } from './request';
 import { spotlightSystemNote, stripMarker, wrapUntrusted } from '../shared/screening/spotlight';
 
@@ -222,23 +222,23 @@ export function buildConverseInput(req: ChatRequest, opts: ConverseBuildOptions)
   systemParts.push(canaryLine(opts.canary));
 
   const messages: Message[] = turns.map((t) => ({ role: t.role, content: t.content }));
+  // The optional fields are assigned in the order the literal would list them (fewer objects than conditional spreads).
+  const inferenceConfig: InferenceConfiguration = { maxTokens: opts.maxTokens };
+  if (req.temperature !== undefined) inferenceConfig.temperature = Math.min(req.temperature, 1);
+  if (req.topP !== undefined) inferenceConfig.topP = req.topP;
+  if (req.stop.length > 0) inferenceConfig.stopSequences = [...req.stop];
   const input: ConverseCommandInput = {
     modelId: opts.modelId,
     system: [{ text: systemParts.join('\n\n') }],
     messages,
-    inferenceConfig: {
-      maxTokens: opts.maxTokens,
-      ...(req.temperature === undefined ? {} : { temperature: Math.min(req.temperature, 1) }),
-      ...(req.topP === undefined ? {} : { topP: req.topP }),
-      ...(req.stop.length === 0 ? {} : { stopSequences: [...req.stop] }),
-    },
+    inferenceConfig,
     guardrailConfig: {
       guardrailIdentifier: opts.guardrailId,
       guardrailVersion: opts.guardrailVersion,
       trace: 'enabled',
     },
-    ...(opts.requestMetadata === undefined ? {} : { requestMetadata: { ...opts.requestMetadata } }),
   };
+  if (opts.requestMetadata !== undefined) input.requestMetadata = { ...opts.requestMetadata };
   if (req.tools.length > 0 && req.toolChoice !== 'none') {
     const tools: Tool[] = req.tools.map((t) => ({
       toolSpec: {

@@ -160,7 +160,7 @@ export function screenOutput(text: string, opts: ScreenOutputOptions): ScreenOut
         acc.reasons.add('canary-leak');
         return blockedResult(acc.reasons, acc);
       }
-      return { text: current, blocked: false, reasons: [...acc.reasons].sort(), redactions: acc.redactions, removedLinks: acc.removedLinks };
+      return { text: current, blocked: false, reasons: acc.reasons.size === 0 ? [] : [...acc.reasons].sort(), redactions: acc.redactions, removedLinks: acc.removedLinks };
     }
     current = next;
   }
