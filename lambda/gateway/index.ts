@@ -164,7 +164,8 @@ export function createStreamingHandler(deps: GatewayDependencies): StreamingHand
     // A stream that has started ends itself (an error after its first byte is an event in it).
     if (outcome !== STREAMED && !target.opened) {
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(outcome.headers ?? {})) headers[k] = String(v);
+      const given = outcome.headers ?? {};
+      for (const k of Object.keys(given)) headers[k] = String(given[k]);
       target.open({ statusCode: outcome.statusCode, headers });
       target.write(outcome.body);
     }
@@ -193,18 +194,24 @@ function chatDeadline(stream: boolean, started: number, context: Context | undef
  * Ends the response, waiting for the reader at most until half the deadline margin before the invocation's end (the
  * body is then left to the runtime to flush or drop): what follows, the audit record, must run before that end.
  */
-async function endBefore(target: ResponseTarget, context: Context | undefined, marginMs = DEFAULT_DEADLINE_MARGIN_MS): Promise<void> {
+function endBefore(target: ResponseTarget, context: Context | undefined, marginMs = DEFAULT_DEADLINE_MARGIN_MS): Promise<void> {
   const remaining = context?.getRemainingTimeInMillis?.();
   if (typeof remaining !== 'number') return target.end();
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, Math.max(0, remaining - marginMs / 2));
+  // One promise settled by whichever comes first (no race over two promises in an async function: this runs on every
+  // request); the timer goes as soon as the end has settled.
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, Math.max(0, remaining - marginMs / 2));
+    const settle = (err?: unknown, failed = false): void => {
+      clearTimeout(timer);
+      if (failed) reject(err);
+      else resolve();
+    };
+    try {
+      target.end().then(() => settle(), (err: unknown) => settle(err, true));
+    } catch (err) {
+      settle(err, true);
+    }
   });
-  try {
-    await Promise.race([target.end(), late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Collects a streamed response in memory (for the buffered handler). */
