@@ -339,26 +339,36 @@ type BudgetConfig = Pick<GatewayStaticConfig, 'groups' | 'teams'>;
  * has none: as for token quotas, the most generous group wins), and the team's budgets. Pure.
  */
 export function spendLimits(source: SpendLimitSource, config: BudgetConfig): SpendLimit[] {
+  // Loops instead of closures and intermediate arrays: this runs on every chat request.
   const out: SpendLimit[] = [];
-  const add = (scope: SpendScope, id: string, period: SpendPeriod, limit: number | undefined) => {
-    if (limit !== undefined) out.push({ scope, id, period, limitMicroUsd: limit });
-  };
   if (source.kind === 'key') {
-    add('key', source.subject, 'day', source.keyBudgets?.dailyMicroUsd);
-    add('key', source.subject, 'month', source.keyBudgets?.monthlyMicroUsd);
+    addLimit(out, 'key', source.subject, 'day', source.keyBudgets?.dailyMicroUsd);
+    addLimit(out, 'key', source.subject, 'month', source.keyBudgets?.monthlyMicroUsd);
   } else {
-    const specs = source.viaGroups.flatMap((g) => (Object.prototype.hasOwnProperty.call(config.groups, g) ? [config.groups[g]!] : []));
-    const largest = (pick: (s: (typeof specs)[number]) => number | undefined): number | undefined =>
-      specs.length > 0 && specs.every((s) => pick(s) !== undefined) ? Math.max(...specs.map((s) => pick(s)!)) : undefined;
-    add(source.kind, source.subject, 'day', largest((s) => s.dailyBudgetMicroUsd));
-    add(source.kind, source.subject, 'month', largest((s) => s.monthlyBudgetMicroUsd));
+    // The largest budget of each period among the groups; none as soon as one of them sets none, or no group applies.
+    let groups = 0;
+    let day: number | undefined = Number.NEGATIVE_INFINITY;
+    let month: number | undefined = Number.NEGATIVE_INFINITY;
+    for (const g of source.viaGroups) {
+      if (!Object.prototype.hasOwnProperty.call(config.groups, g)) continue;
+      const spec = config.groups[g]!;
+      groups++;
+      day = day === undefined || spec.dailyBudgetMicroUsd === undefined ? undefined : Math.max(day, spec.dailyBudgetMicroUsd);
+      month = month === undefined || spec.monthlyBudgetMicroUsd === undefined ? undefined : Math.max(month, spec.monthlyBudgetMicroUsd);
+    }
+    addLimit(out, source.kind, source.subject, 'day', groups > 0 ? day : undefined);
+    addLimit(out, source.kind, source.subject, 'month', groups > 0 ? month : undefined);
   }
   const team = source.team !== '' && config.teams !== undefined && Object.prototype.hasOwnProperty.call(config.teams, source.team) ? config.teams[source.team] : undefined;
   if (team !== undefined) {
-    add('team', source.team, 'day', team.dailyBudgetMicroUsd);
-    add('team', source.team, 'month', team.monthlyBudgetMicroUsd);
+    addLimit(out, 'team', source.team, 'day', team.dailyBudgetMicroUsd);
+    addLimit(out, 'team', source.team, 'month', team.monthlyBudgetMicroUsd);
   }
   return out;
+}
+
+function addLimit(out: SpendLimit[], scope: SpendScope, id: string, period: SpendPeriod, limit: number | undefined): void {
+  if (limit !== undefined) out.push({ scope, id, period, limitMicroUsd: limit });
 }
 
 /**

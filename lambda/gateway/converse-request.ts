@@ -30,7 +30,7 @@
  * @module
  */
 import { randomFillSync } from 'node:crypto';
-import type { ContentBlock, ConverseCommandInput, Message, Tool, ToolChoice as BedrockToolChoice } from '@aws-sdk/client-bedrock-runtime';
+import type { ContentBlock, ConverseCommandInput, InferenceConfiguration, Message, Tool, ToolChoice as BedrockToolChoice } from '@aws-sdk/client-bedrock-runtime';
 import type { ChatRequest, ToolChoice } from './request';
 import { spotlightSystemNote, stripMarker, wrapUntrusted } from '../shared/screening/spotlight';
 
@@ -88,6 +88,9 @@ const entropy = Buffer.alloc(4096);
 let entropyOffset = entropy.length;
 
 const CANARY_RANDOM_CHARS = 20;
+const CANARY_PREFIX = 'cnry';
+/** The character codes of the canary being built: the prefix's, then the random characters' (reused, never returned). */
+const canaryCodes: number[] = Array.from(CANARY_PREFIX + ' '.repeat(CANARY_RANDOM_CHARS), (c) => c.charCodeAt(0));
 
 /** A fresh canary: `cnry` + 20 random base32 characters (100 bits). One per request; never logged. */
 export function newCanary(): string {
@@ -95,10 +98,11 @@ export function newCanary(): string {
     randomFillSync(entropy);
     entropyOffset = 0;
   }
-  let out = 'cnry';
-  for (let i = 0; i < CANARY_RANDOM_CHARS; i++) out += CANARY_ALPHABET[entropy[entropyOffset + i]! & 31];
+  for (let i = 0; i < CANARY_RANDOM_CHARS; i++) canaryCodes[CANARY_PREFIX.length + i] = CANARY_ALPHABET.charCodeAt(entropy[entropyOffset + i]! & 31);
   entropyOffset += CANARY_RANDOM_CHARS;
-  return out;
+  // One flat string (appending 20 characters one by one builds a chain of 20 cons strings, which every later use of
+  // the canary would first have to flatten).
+  return String.fromCharCode.apply(null, canaryCodes);
 }
 
 /** The canary line appended to the system prompt. */
@@ -218,23 +222,23 @@ export function buildConverseInput(req: ChatRequest, opts: ConverseBuildOptions)
   systemParts.push(canaryLine(opts.canary));
 
   const messages: Message[] = turns.map((t) => ({ role: t.role, content: t.content }));
+  // The optional fields are assigned in the order the literal would list them (fewer objects than conditional spreads).
+  const inferenceConfig: InferenceConfiguration = { maxTokens: opts.maxTokens };
+  if (req.temperature !== undefined) inferenceConfig.temperature = Math.min(req.temperature, 1);
+  if (req.topP !== undefined) inferenceConfig.topP = req.topP;
+  if (req.stop.length > 0) inferenceConfig.stopSequences = [...req.stop];
   const input: ConverseCommandInput = {
     modelId: opts.modelId,
     system: [{ text: systemParts.join('\n\n') }],
     messages,
-    inferenceConfig: {
-      maxTokens: opts.maxTokens,
-      ...(req.temperature === undefined ? {} : { temperature: Math.min(req.temperature, 1) }),
-      ...(req.topP === undefined ? {} : { topP: req.topP }),
-      ...(req.stop.length === 0 ? {} : { stopSequences: [...req.stop] }),
-    },
+    inferenceConfig,
     guardrailConfig: {
       guardrailIdentifier: opts.guardrailId,
       guardrailVersion: opts.guardrailVersion,
       trace: 'enabled',
     },
-    ...(opts.requestMetadata === undefined ? {} : { requestMetadata: { ...opts.requestMetadata } }),
   };
+  if (opts.requestMetadata !== undefined) input.requestMetadata = { ...opts.requestMetadata };
   if (req.tools.length > 0 && req.toolChoice !== 'none') {
     const tools: Tool[] = req.tools.map((t) => ({
       toolSpec: {

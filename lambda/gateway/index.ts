@@ -54,7 +54,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { AuditRecord, Auditor, BlockReason, PrescreenSignal, newLogger, newMetrics, promptSha256, summarizeAssessments } from './audit';
 import { RetryPolicy, applyGuardrail, converse, newBedrockClient } from './bedrock';
 import { Cancellation } from './cancellation';
-import { BudgetStore, SpendReservation, keyBudgetsFromContext, priceFor, spendLimits } from './budget';
+import { BudgetStore, SpendLimitSource, SpendReservation, keyBudgetsFromContext, priceFor, spendLimits } from './budget';
 import { buildConverseInput, estimateInputTokens, newCanary } from './converse-request';
 import { Embedding, embeddingsResponse, invokeEmbedding, parseEmbeddingsRequest } from './embeddings';
 import {
@@ -69,7 +69,7 @@ import {
 } from './errors';
 import { Caller, Entitlement, allowedAliases, authorizeModel, callerFromEvent, quotaSubject } from './identity';
 import { classifyIntervention, interventionBlocks } from './intervention';
-import { NormalizedText, normalizeText } from '../shared/screening/normalize';
+import { NormalizedText, normalizeText, totalRemoved } from '../shared/screening/normalize';
 import { prepareText, PreparedText, prescreen } from '../shared/screening/prescreen';
 import { QuotaStore, Reservation } from './quota';
 import { Retrieval, RetrievalSettings, newAgentRuntimeClient, retrievalQuery, retrievalTenant, retrieveGrounding, sourceLabel } from './retrieve';
@@ -165,7 +165,8 @@ export function createStreamingHandler(deps: GatewayDependencies): StreamingHand
     // A stream that has started ends itself (an error after its first byte is an event in it).
     if (outcome !== STREAMED && !target.opened) {
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(outcome.headers ?? {})) headers[k] = String(v);
+      const given = outcome.headers ?? {};
+      for (const k of Object.keys(given)) headers[k] = String(given[k]);
       target.open({ statusCode: outcome.statusCode, headers });
       target.write(outcome.body);
     }
@@ -195,18 +196,24 @@ function chatDeadline(stream: boolean, started: number, context: Context | undef
  * Ends the response, waiting for the reader at most until half the deadline margin before the invocation's end (the
  * body is then left to the runtime to flush or drop): what follows, the audit record, must run before that end.
  */
-async function endBefore(target: ResponseTarget, context: Context | undefined, marginMs = DEFAULT_DEADLINE_MARGIN_MS): Promise<void> {
+function endBefore(target: ResponseTarget, context: Context | undefined, marginMs = DEFAULT_DEADLINE_MARGIN_MS): Promise<void> {
   const remaining = context?.getRemainingTimeInMillis?.();
   if (typeof remaining !== 'number') return target.end();
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, Math.max(0, remaining - marginMs / 2));
+  // One promise settled by whichever comes first (no race over two promises in an async function: this runs on every
+  // request); the timer goes as soon as the end has settled.
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, Math.max(0, remaining - marginMs / 2));
+    const settle = (err?: unknown, failed = false): void => {
+      clearTimeout(timer);
+      if (failed) reject(err);
+      else resolve();
+    };
+    try {
+      target.end().then(() => settle(), (err: unknown) => settle(err, true));
+    } catch (err) {
+      settle(err, true);
+    }
   });
-  try {
-    await Promise.race([target.end(), late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Collects a streamed response in memory (for the buffered handler). */
@@ -312,7 +319,17 @@ function requestIdOf(event: APIGatewayProxyEvent | undefined, context: Context |
 }
 
 function json(statusCode: number, body: unknown, requestId: string): APIGatewayProxyResult {
-  return { statusCode, headers: { ...JSON_HEADERS, 'x-request-id': requestId }, body: JSON.stringify(body) };
+  // Each header written out: a spread of JSON_HEADERS followed by a new key takes V8's slow path (about 1.5 µs).
+  const headers = { 'content-type': JSON_HEADERS['content-type'], 'cache-control': JSON_HEADERS['cache-control'], 'x-request-id': requestId };
+  return { statusCode, headers, body: JSON.stringify(body) };
+}
+
+/** What {@link spendLimits} reads of the caller: a key's own budgets come from the authorizer context. */
+function spendLimitSource(principal: { readonly kind: Caller['kind']; readonly subject: string; readonly team: string }, viaGroups: readonly string[], event: APIGatewayProxyEvent): SpendLimitSource {
+  // Written out rather than spread (`{ ...principal, viaGroups }`), which takes V8's slow path (about 1.5 µs).
+  const { kind, subject, team } = principal;
+  if (kind !== 'key') return { kind, subject, team, viaGroups };
+  return { kind, subject, team, viaGroups, keyBudgets: keyBudgetsFromContext(event.requestContext?.authorizer as Record<string, unknown> | null | undefined) };
 }
 
 function failure(err: unknown, exchange: Exchange, auditor: Auditor): APIGatewayProxyResult {
@@ -439,7 +456,10 @@ interface ScreenedText {
 function normalizeRequest(req: ChatRequest, maxChars: number, record: AuditRecord, screened: ScreenedText[]): ChatRequest {
   const removals: Record<string, number> = {};
   const count = (out: NormalizedText): string => {
-    for (const [category, n] of Object.entries(out.removed)) if (n > 0) removals[category] = (removals[category] ?? 0) + n;
+    // Most texts have nothing removed: the sum is read before the counts are listed.
+    if (totalRemoved(out.removed) > 0) {
+      for (const [category, n] of Object.entries(out.removed)) if (n > 0) removals[category] = (removals[category] ?? 0) + n;
+    }
     return out.text;
   };
   const norm = (text: string): string => (text.length === 0 ? text : count(normalizeText(text)));
@@ -565,14 +585,7 @@ async function chat(
   const tenant = retrievalSettings === undefined ? undefined : retrievalTenant(caller.team, entitlement.alias);
   // Spend limits and the model's price are settled before anything is reserved: a key with a budget on an unpriced
   // model is refused here (403), never served unmetered.
-  const limits = spendLimits(
-    {
-      ...principal,
-      viaGroups: entitlement.viaGroups,
-      ...(principal.kind === 'key' ? { keyBudgets: keyBudgetsFromContext(event.requestContext?.authorizer as Record<string, unknown> | null | undefined) } : {}),
-    },
-    config,
-  );
+  const limits = spendLimits(spendLimitSource(principal, entitlement.viaGroups, event), config);
   const price = priceFor(entitlement.alias, limits, config);
   if (limits.length > 0 && !budget) throw new Error('a spend budget applies but quotas (and with them the usage table) are disabled');
 
@@ -582,10 +595,16 @@ async function chat(
   record.promptChars = req.messages.reduce((n, m) => n + m.text.length, 0);
   record.messageCount = req.messages.length;
   record.toolCount = req.tools.length;
-  const images = req.messages.flatMap((m) => (m.role === 'user' ? m.images ?? [] : []));
-  if (images.length > 0) {
-    record.imageCount = images.length;
-    record.imageBytes = images.reduce((n, img) => n + img.bytes.length, 0);
+  let imageCount = 0;
+  let imageBytes = 0;
+  for (const m of req.messages) {
+    if (m.role !== 'user' || m.images === undefined) continue;
+    imageCount += m.images.length;
+    for (const img of m.images) imageBytes += img.bytes.length;
+  }
+  if (imageCount > 0) {
+    record.imageCount = imageCount;
+    record.imageBytes = imageBytes;
   }
 
   // The pre-screen reads the messages as normalized above, with the text they smuggled in tag characters or variation
@@ -674,9 +693,7 @@ async function chat(
   // reservation then stays consumed until the day ends (fail closed).
   let settlement: Promise<void> | undefined;
   const settle = (inputTokens: number, outputTokens: number): Promise<void> => {
-    settlement ??= (async () => {
-      await settleUsage({ quota, reservation, budget, spend, price }, inputTokens, outputTokens, exchange, config, deps);
-    })();
+    settlement ??= settleUsage({ quota, reservation, budget, spend, price }, inputTokens, outputTokens, exchange, config, deps);
     return settlement;
   };
   try {
@@ -1055,14 +1072,7 @@ async function embeddings(
   if (entitlement.kind !== 'embedding') {
     throw new BadRequestError(`The model ${entitlement.alias} is not an embedding model; use POST /v1/chat/completions.`, { code: 'model_not_supported', param: 'model' });
   }
-  const limits = spendLimits(
-    {
-      ...principal,
-      viaGroups: entitlement.viaGroups,
-      ...(principal.kind === 'key' ? { keyBudgets: keyBudgetsFromContext(event.requestContext?.authorizer as Record<string, unknown> | null | undefined) } : {}),
-    },
-    config,
-  );
+  const limits = spendLimits(spendLimitSource(principal, entitlement.viaGroups, event), config);
   const price = priceFor(entitlement.alias, limits, config);
   if (limits.length > 0 && !budget) throw new Error('a spend budget applies but quotas (and with them the usage table) are disabled');
   record.promptSha256 = promptSha256(req.inputs.map((text) => ({ role: 'input', text })));
@@ -1147,6 +1157,8 @@ async function settleUsage(
   const record = exchange.record;
   const cost = price ? costMicroUsd(price, inputTokens, outputTokens) : undefined;
   if (cost !== undefined && inputTokens + outputTokens > 0) record.spendMicroUsd = cost;
+  // Quotas off (or nothing reserved): nothing to hand back.
+  if (!(reservation && quota) && !(spend && budget)) return;
   await Promise.all([
     reservation && quota
       ? quota.settle(reservation, inputTokens + outputTokens).catch((err: unknown) => {

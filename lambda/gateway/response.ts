@@ -101,26 +101,20 @@ export interface ChatCompletionParts {
 
 /** Builds an OpenAI `chat.completion` object. */
 export function chatCompletion(parts: ChatCompletionParts): ChatCompletion {
-  const withTools = parts.toolCalls !== undefined && parts.toolCalls.length > 0;
+  // The optional fields are added after the fixed ones, in the same order as the type lists them (the JSON's order).
+  const message: { -readonly [K in keyof ChatCompletion['choices'][number]['message']]: ChatCompletion['choices'][number]['message'][K] } = {
+    role: 'assistant',
+    content: parts.content,
+    refusal: null,
+  };
+  if (parts.toolCalls !== undefined && parts.toolCalls.length > 0) message.tool_calls = parts.toolCalls;
+  if (parts.citations !== undefined) message.citations = parts.citations;
   return {
     id: parts.id,
     object: 'chat.completion',
     created: parts.created,
     model: parts.model,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: parts.content,
-          refusal: null,
-          ...(withTools ? { tool_calls: parts.toolCalls } : {}),
-          ...(parts.citations === undefined ? {} : { citations: parts.citations }),
-        },
-        logprobs: null,
-        finish_reason: parts.finishReason,
-      },
-    ],
+    choices: [{ index: 0, message, logprobs: null, finish_reason: parts.finishReason }],
     usage: parts.usage,
   };
 }

@@ -52,6 +52,12 @@ const SQUEEZE_FORMS: string[][] = Array.from({ length: 0x7b }, () => []);
 for (const u of [...new Set(MAPPED)].sort((a, b) => a - b)) SQUEEZE_FORMS[SQUEEZE[u]!]!.push(String.fromCharCode(u));
 /** Letters and digits from rarest to most common in English text: the canary is searched by its rarest character. */
 const RARITY = '0123456789qjzxkvbpgwyfmculdrhsnioate';
+/** `RARITY.indexOf` by character code (a key holds only lower-case letters and digits, all in {@link RARITY}). */
+const RARITY_RANK = new Int8Array(0x7b).fill(-1);
+for (let r = 0; r < RARITY.length; r++) RARITY_RANK[RARITY.charCodeAt(r)] = r;
+
+/** Character codes passed to one `String.fromCharCode` call when a key is reversed. */
+const REVERSE_CHUNK = 4096;
 
 /** A text that {@link squeeze} and normalization return unchanged. */
 const PLAIN_KEY = /^[a-z0-9]*$/;
@@ -76,11 +82,18 @@ export function canaryOf(canary: string): Canary {
   if (key.length < MIN_CANARY) {
     throw new OutputScreeningError(`canary must contain at least ${MIN_CANARY} letters or digits, got ${key.length}`);
   }
+  // The first of the rarest characters; one table read per character (a canary is prepared once per request).
   let anchor = 0;
-  for (let k = 1; k < key.length; k++) if (RARITY.indexOf(key[k]!) < RARITY.indexOf(key[anchor]!)) anchor = k;
+  for (let k = 1; k < key.length; k++) if (RARITY_RANK[key.charCodeAt(k)]! < RARITY_RANK[key.charCodeAt(anchor)]!) anchor = k;
+  // The key is ASCII (squeezed), so reversing its code units reverses its characters; built as one flat string (a
+  // character appended at a time makes a chain of cons strings), in pieces small enough for one call's arguments.
+  const codes: number[] = new Array<number>(key.length);
+  for (let k = 0; k < key.length; k++) codes[key.length - 1 - k] = key.charCodeAt(k);
+  let reversed = codes.length <= REVERSE_CHUNK ? String.fromCharCode.apply(null, codes) : '';
+  for (let k = 0; reversed.length < codes.length; k += REVERSE_CHUNK) reversed += String.fromCharCode.apply(null, codes.slice(k, k + REVERSE_CHUNK));
   return {
     key,
-    reversed: [...key].reverse().join(''),
+    reversed,
     anchor,
     forms: SQUEEZE_FORMS[key.charCodeAt(anchor)]!,
     minRun: Math.ceil((key.length * 4) / 3),

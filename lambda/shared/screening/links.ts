@@ -219,19 +219,21 @@ export function screenLinks(input: string, hosts: readonly string[], allowHtml: 
   };
 
   // Definitions first: their destinations may be written as <…>, which the autolink pass would take.
-  const dropped = new Set<string>();
+  // Created with the first dropped definition: most texts have none.
+  let dropped: Set<string> | undefined;
   countWork(4 * text.length); // the two scans for '[' and the two for '<' below (upper bound)
   text = !text.includes('[') ? text : replaceMatches(text, DEFINITION, DEFINITION_AT, definitionStarts(text), acc, (m) => {
     if (allowedUrl(m[2]!, hosts)) return m[0];
-    dropped.add(labelKey(m[1]!));
+    (dropped ??= new Set()).add(labelKey(m[1]!));
     removed('link-removed');
     return '';
   });
-  if (dropped.size > 0) {
+  if (dropped !== undefined) {
+    const labels = dropped;
     text = replaceMatches(text, REFERENCE, REFERENCE_AT, bracketStarts(text), acc, (m) => {
       const [match, bang, first, second] = m as unknown as [string, string, string, string | undefined];
       const key = labelKey(second !== undefined && second.trim() !== '' ? second : first);
-      if (!dropped.has(key)) return match;
+      if (!labels.has(key)) return match;
       return bang === '!' ? '' : first;
     });
   }

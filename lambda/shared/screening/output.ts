@@ -91,6 +91,28 @@ function preparedCanary(text: string): Canary {
   return lastCanary.canary;
 }
 
+/**
+ * The last link allow-list normalized ({@link allowList}), with a copy of the entries it was made from. The gateway
+ * passes its deployment's list, the same on every request, and normalizing it (a trim, two replaces and a pattern per
+ * host) cost about as much as screening a short answer. Pure: the entries are compared one by one, so another list, or
+ * this one changed in place, is normalized again (and a malformed one throws again: nothing is kept from a throw).
+ */
+let lastHosts: { readonly entries: readonly string[]; readonly hosts: readonly string[] } | undefined;
+
+function preparedHosts(entries: readonly string[]): readonly string[] {
+  const last = lastHosts;
+  if (last !== undefined && sameEntries(last.entries, entries)) return last.hosts;
+  const hosts = allowList(entries);
+  lastHosts = { entries: [...entries], hosts };
+  return hosts;
+}
+
+function sameEntries(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Entry point.
 // ---------------------------------------------------------------------------------------------------------------
@@ -112,7 +134,7 @@ function blockedResult(reasons: Set<string>, acc: PassState): ScreenOutputResult
  */
 export function screenOutput(text: string, opts: ScreenOutputOptions): ScreenOutputResult {
   const canary = preparedCanary(opts.canary);
-  const hosts = allowList(opts.allowedLinkHosts);
+  const hosts = preparedHosts(opts.allowedLinkHosts);
   const allowHtml = opts.allowHtml === true;
   const acc: PassState = { redactions: 0, removedLinks: 0, reasons: new Set(), minRun: Math.min(canary.minRun, AWS_SECRET_LENGTH), unsettled: false };
 
@@ -138,7 +160,7 @@ export function screenOutput(text: string, opts: ScreenOutputOptions): ScreenOut
         acc.reasons.add('canary-leak');
         return blockedResult(acc.reasons, acc);
       }
-      return { text: current, blocked: false, reasons: [...acc.reasons].sort(), redactions: acc.redactions, removedLinks: acc.removedLinks };
+      return { text: current, blocked: false, reasons: acc.reasons.size === 0 ? [] : [...acc.reasons].sort(), redactions: acc.redactions, removedLinks: acc.removedLinks };
     }
     current = next;
   }
@@ -255,7 +277,7 @@ function sameShape(a: unknown, b: unknown): boolean {
  */
 export function screenToolArguments(argumentsJson: string, opts: ScreenToolArgumentsOptions): ScreenToolArgumentsResult {
   const canary = preparedCanary(opts.canary);
-  const hosts = allowList(opts.allowedHosts);
+  const hosts = preparedHosts(opts.allowedHosts);
   const acc: PassState = { redactions: 0, removedLinks: 0, reasons: new Set(), minRun: Math.min(canary.minRun, AWS_SECRET_LENGTH), unsettled: false };
   const blocked = (reason: string): ScreenToolArgumentsResult => {
     acc.reasons.add(reason);

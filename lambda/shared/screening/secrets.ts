@@ -451,14 +451,15 @@ export function redactSecrets(input: string, acc: PassState, stand: (value: stri
     }
     text = out + text.slice(from);
   }
-  SECRET_RULES.forEach((rule, k) => {
+  for (let k = 0; k < SECRET_RULES.length; k++) {
+    const rule = SECRET_RULES[k]!;
     if (rule.hint !== undefined) {
       countWork(text.length); // the hint reads up to the whole text
-      if (!rule.hint.test(text)) return;
+      if (!rule.hint.test(text)) continue;
     }
     const starts = rule.triggers.length === 0 ? undefined : ruleStarts(text, rule);
     // No candidate start, no match: nothing to replace (what replaceMatchTails would find, without its set-up).
-    if (starts !== undefined && starts.length === 0) return;
+    if (starts !== undefined && starts.length === 0) continue;
     // The secret is the match's tail (every rule's group ends where its match does): only it is replaced.
     text = replaceMatchTails(text, rule.pattern, RULE_STICKY[k]!, starts, acc, RULE_PLACEHOLDER[k]!, (m) => {
       const secret = m[rule.group]!;
@@ -466,7 +467,7 @@ export function redactSecrets(input: string, acc: PassState, stand: (value: stri
       acc.redactions++;
       return secret.length;
     });
-  });
+  }
   text = replaceMatches(text, ASSIGNMENT, ASSIGNMENT_AT, new AssignmentStarts(text), acc, (m) => {
     const [match, key, sep, value] = m as unknown as [string, string, string, string];
     countWork(6 * match.length); // the value and key checks

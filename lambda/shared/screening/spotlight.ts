@@ -49,12 +49,15 @@ export function newMarker(): string {
     randomFillSync(entropy);
     entropyOffset = 0;
   }
-  let marker = '';
   // 256 is a multiple of 32, so `byte & 31` is uniform.
-  for (let i = 0; i < MARKER_LENGTH; i++) marker += BASE32[entropy[entropyOffset + i]! & 31];
+  for (let i = 0; i < MARKER_LENGTH; i++) markerCodes[i] = BASE32.charCodeAt(entropy[entropyOffset + i]! & 31);
   entropyOffset += MARKER_LENGTH;
-  return marker;
+  // One string made at once (appending a character at a time copies the growing string each time).
+  return String.fromCharCode.apply(null, markerCodes);
 }
+
+/** The character codes of the marker being built (reused, never returned). */
+const markerCodes: number[] = new Array<number>(MARKER_LENGTH).fill(0);
 
 function checkMarker(marker: string): void {
   if (!MARKER_RE.test(marker)) {

@@ -1,6 +1,8 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { BudgetStore, SpendLimit, keyBudgetsFromContext, priceFor, secondsUntilNextUtcMonth, spendKey, spendLimits } from '../../../lambda/gateway/budget';
+import * as fc from 'fast-check';
+import { BudgetStore, SpendLimit, SpendLimitSource, keyBudgetsFromContext, priceFor, secondsUntilNextUtcMonth, spendKey, spendLimits } from '../../../lambda/gateway/budget';
 import { PermissionDeniedError, QuotaExceededError, toHttpResponse } from '../../../lambda/gateway/errors';
+import type { GatewayStaticConfig } from '../../../lambda/gateway/runtime-config';
 import { TokenPrice, costMicroUsd } from '../../../lambda/shared/money';
 import { Dynalite, createUsageTable, newTestDynamoDbClient, startDynalite } from '../../helpers/dynalite';
 
@@ -225,6 +227,54 @@ describe('spendLimits', () => {
     expect(spendLimits({ kind: 'key', subject: 'k1', team: '', viaGroups: ['staff'], keyBudgets: { monthlyMicroUsd: 5 } }, config)).toEqual([
       { scope: 'key', id: 'k1', period: 'month', limitMicroUsd: 5 },
     ]);
+  });
+
+  test('agrees with the straightforward computation over the groups (property)', () => {
+    // The rule as first written: the groups that exist, and per period the largest budget when every one sets one.
+    const reference = (source: SpendLimitSource, cfg: Pick<GatewayStaticConfig, 'groups' | 'teams'>): SpendLimit[] => {
+      const out: SpendLimit[] = [];
+      const add = (scope: SpendLimit['scope'], id: string, period: SpendLimit['period'], limit: number | undefined) => {
+        if (limit !== undefined) out.push({ scope, id, period, limitMicroUsd: limit });
+      };
+      if (source.kind === 'key') {
+        add('key', source.subject, 'day', source.keyBudgets?.dailyMicroUsd);
+        add('key', source.subject, 'month', source.keyBudgets?.monthlyMicroUsd);
+      } else {
+        const specs = source.viaGroups.flatMap((g) => (Object.prototype.hasOwnProperty.call(cfg.groups, g) ? [cfg.groups[g]!] : []));
+        const largest = (pick: (s: (typeof specs)[number]) => number | undefined): number | undefined =>
+          specs.length > 0 && specs.every((s) => pick(s) !== undefined) ? Math.max(...specs.map((s) => pick(s)!)) : undefined;
+        add(source.kind, source.subject, 'day', largest((s) => s.dailyBudgetMicroUsd));
+        add(source.kind, source.subject, 'month', largest((s) => s.monthlyBudgetMicroUsd));
+      }
+      const team = source.team !== '' && cfg.teams !== undefined && Object.prototype.hasOwnProperty.call(cfg.teams, source.team) ? cfg.teams[source.team] : undefined;
+      if (team !== undefined) {
+        add('team', source.team, 'day', team.dailyBudgetMicroUsd);
+        add('team', source.team, 'month', team.monthlyBudgetMicroUsd);
+      }
+      return out;
+    };
+    const names = fc.constantFrom('a', 'b', 'c', 'd', 'constructor', 'toString');
+    const budget = fc.option(fc.integer({ min: 1, max: 1_000_000_000 }), { nil: undefined });
+    const spec = fc.record({ dailyBudgetMicroUsd: budget, monthlyBudgetMicroUsd: budget }).map((b) => ({
+      models: ['m'], dailyTokenQuota: 1, maxOutputTokens: 1,
+      ...(b.dailyBudgetMicroUsd === undefined ? {} : { dailyBudgetMicroUsd: b.dailyBudgetMicroUsd }),
+      ...(b.monthlyBudgetMicroUsd === undefined ? {} : { monthlyBudgetMicroUsd: b.monthlyBudgetMicroUsd }),
+    }));
+    const teamSpec = fc.record({ dailyBudgetMicroUsd: budget, monthlyBudgetMicroUsd: budget });
+    const cfg = fc.record({
+      groups: fc.dictionary(names, spec, { maxKeys: 4 }),
+      teams: fc.option(fc.dictionary(names, teamSpec, { maxKeys: 3 }), { nil: undefined }),
+    });
+    const source = fc.record({
+      kind: fc.constantFrom('user' as const, 'client' as const, 'key' as const),
+      subject: fc.constantFrom('sub-1', 'k1'),
+      team: fc.oneof(fc.constant(''), names),
+      viaGroups: fc.array(names, { maxLength: 5 }),
+      keyBudgets: fc.record({ dailyMicroUsd: budget, monthlyMicroUsd: budget }),
+    });
+    fc.assert(fc.property(source, cfg, (s, c) => {
+      expect(spendLimits(s, c as unknown as GatewayStaticConfig)).toEqual(reference(s, c as unknown as GatewayStaticConfig));
+    }), { numRuns: 500 });
   });
 });
 

@@ -15,6 +15,20 @@ describe('sanitizeMetadataValue', () => {
     expect(sanitizeMetadataValue('a'.repeat(300))).toHaveLength(256);
   });
 
+  test('the fast path for values already safe agrees with splitting, replacing and cutting (property)', () => {
+    // The straightforward computation, without the fast path for values that are already safe.
+    const reference = (value: string): string => Array.from(value).slice(0, 256).join('').replace(/[^A-Za-z0-9._:/=+$@-]/g, '_').slice(0, 256);
+    const safeChar = fc.constantFrom(...'abcXYZ019._:/=+$@-');
+    const value = fc.oneof(
+      fc.string({ unit: safeChar, maxLength: 300 }),
+      fc.string({ unit: fc.oneof(safeChar, fc.constantFrom(' ', 'é', '\u{1F600}', '\n', '#')), maxLength: 300 }),
+      fc.string({ maxLength: 300, unit: 'binary' }),
+    );
+    fc.assert(fc.property(value, (v) => {
+      expect(sanitizeMetadataValue(v)).toBe(reference(v));
+    }), { numRuns: 500 });
+  });
+
   test('always yields a value Converse accepts (property)', () => {
     fc.assert(fc.property(fc.string({ maxLength: 600, unit: 'binary' }), (value) => {
       expect(sanitizeMetadataValue(value)).toMatch(ACCEPTED);

@@ -372,6 +372,50 @@ describe('parseChatRequest', () => {
       );
     });
 
+    test('a parsed request holds exactly the parameters given, in the order of the type (property)', () => {
+      // The fields the parser builds, in the order the literal with conditional spreads listed them.
+      const ORDER = ['model', 'messages', 'maxTokens', 'temperature', 'topP', 'stop', 'tools', 'toolChoice', 'stream', 'includeUsage', 'responseFormat'];
+      const body = fc.record(
+        {
+          max_tokens: fc.option(fc.integer({ min: 1, max: 4096 }), { nil: null }),
+          max_completion_tokens: fc.option(fc.integer({ min: 1, max: 4096 }), { nil: null }),
+          temperature: fc.option(fc.double({ min: 0, max: 2, noNaN: true }), { nil: null }),
+          top_p: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
+          stop: fc.option(fc.oneof(fc.constant('END'), fc.constant(['a', 'b'])), { nil: null }),
+          stream: fc.option(fc.boolean(), { nil: null }),
+          stream_options: fc.constant({ include_usage: true }),
+          response_format: fc.constantFrom({ type: 'text' }, { type: 'json_object' }),
+        },
+        { requiredKeys: [] },
+      );
+      fc.assert(
+        fc.property(body, (extra) => {
+          const value: Record<string, unknown> = { model: 'm', messages: [{ role: 'user', content: 'hi' }], ...extra };
+          if (value.stream !== true) delete value.stream_options;
+          if (value.stream === true) delete value.response_format;
+          const req = parseChatRequest(value, LIMITS);
+          expect(Object.keys(req)).toEqual(ORDER.filter((k) => k in req));
+          const maxTokens = value.max_completion_tokens ?? value.max_tokens ?? undefined;
+          expect(req).toEqual({
+            model: 'm',
+            messages: [{ role: 'user', text: 'hi' }],
+            ...(maxTokens === undefined ? {} : { maxTokens }),
+            ...(value.temperature === undefined || value.temperature === null ? {} : { temperature: value.temperature }),
+            ...(value.top_p === undefined || value.top_p === null ? {} : { topP: value.top_p }),
+            stop: value.stop === undefined || value.stop === null ? [] : typeof value.stop === 'string' ? [value.stop] : value.stop,
+            tools: [],
+            toolChoice: 'auto',
+            ...(value.stream === true ? { stream: true } : {}),
+            ...(value.stream === true && value.stream_options !== undefined ? { includeUsage: true } : {}),
+            ...((value.response_format as { type?: string } | undefined)?.type === 'json_object'
+              ? { responseFormat: { type: 'json_object', name: JSON_OBJECT_TOOL_NAME, schema: { type: 'object' } } }
+              : {}),
+          });
+        }),
+        { numRuns: 300 },
+      );
+    });
+
     test('never throws anything but a GatewayError for near-valid requests', () => {
       const role = fc.constantFrom('system', 'developer', 'user', 'assistant', 'tool', 'other');
       const content = fc.oneof(fc.string(), fc.array(fc.record({ type: fc.constantFrom('text', 'image_url'), text: fc.oneof(fc.string(), fc.integer()) })), fc.constant(null));

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { chatCompletion, extractToolCalls, finishReasonOf, modelList, outputText, usageOf } from '../../../lambda/gateway/response';
+import { ChatCompletionParts, chatCompletion, extractToolCalls, finishReasonOf, modelList, outputText, usageOf } from '../../../lambda/gateway/response';
 import type { ToolDefinition } from '../../../lambda/gateway/request';
 
 const TOOLS: ToolDefinition[] = [
@@ -49,6 +49,45 @@ describe('chatCompletion and modelList', () => {
       usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
     });
     expect(modelList(['a'])).toEqual({ object: 'list', data: [{ id: 'a', object: 'model', created: 0, owned_by: 'secure-llm-gateway' }] });
+  });
+
+  test('the response body is byte for byte the one of the object literal with its optional fields spread in (property)', () => {
+    // The straightforward construction: one literal, the optional fields spread in where the type lists them.
+    const reference = (parts: ChatCompletionParts) => ({
+      id: parts.id,
+      object: 'chat.completion',
+      created: parts.created,
+      model: parts.model,
+      choices: [{
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: parts.content,
+          refusal: null,
+          ...(parts.toolCalls !== undefined && parts.toolCalls.length > 0 ? { tool_calls: parts.toolCalls } : {}),
+          ...(parts.citations === undefined ? {} : { citations: parts.citations }),
+        },
+        logprobs: null,
+        finish_reason: parts.finishReason,
+      }],
+      usage: parts.usage,
+    });
+    const toolCall = fc.record({ id: fc.string(), type: fc.constant('function' as const), function: fc.record({ name: fc.string(), arguments: fc.string() }) });
+    const citation = fc.record({ index: fc.nat(), source: fc.string() });
+    const parts = fc.record({
+      id: fc.string(),
+      created: fc.nat(),
+      model: fc.string(),
+      content: fc.option(fc.string(), { nil: null }),
+      finishReason: fc.constantFrom('stop' as const, 'length' as const, 'tool_calls' as const, 'content_filter' as const),
+      usage: fc.record({ prompt_tokens: fc.nat(), completion_tokens: fc.nat(), total_tokens: fc.nat() }),
+      toolCalls: fc.option(fc.array(toolCall, { maxLength: 2 }), { nil: undefined }),
+      citations: fc.option(fc.array(citation, { maxLength: 2 }), { nil: undefined }),
+    }, { requiredKeys: ['id', 'created', 'model', 'content', 'finishReason', 'usage'] });
+    fc.assert(fc.property(parts, (p) => {
+      const given = p as unknown as ChatCompletionParts;
+      expect(JSON.stringify(chatCompletion(given))).toBe(JSON.stringify(reference(given)));
+    }), { numRuns: 300 });
   });
 
   test('outputText joins text blocks and skips others', () => {

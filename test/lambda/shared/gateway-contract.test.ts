@@ -44,6 +44,41 @@ describe('gateway contract', () => {
       );
     });
 
+    test('agrees with splitting each route\'s path on every call (property)', () => {
+      // The straightforward matcher: each route's template split and its parameters recognized per request.
+      const reference = (method: string, path: string) => {
+        const wanted = method.toUpperCase();
+        const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+        const segments = trimmed.split('/');
+        for (const route of GATEWAY_ROUTES) {
+          if (route.method !== wanted) continue;
+          const template = route.path.split('/');
+          if (template.length !== segments.length) continue;
+          const params: Record<string, string> = {};
+          const matches = template.every((part, i) => {
+            const segment = segments[i]!;
+            const name = /^\{([A-Za-z][A-Za-z0-9_]*)\}$/.exec(part)?.[1];
+            if (name === undefined) return part === segment;
+            if (segment.length === 0) return false;
+            try {
+              params[name] = decodeURIComponent(segment);
+            } catch {
+              params[name] = segment;
+            }
+            return true;
+          });
+          if (matches) return { route, params };
+        }
+        return undefined;
+      };
+      const segment = fc.oneof(fc.constantFrom('', 'v1', 'models', 'chat', 'completions', 'embeddings', '%41', '%E0%A4%A'), fc.string({ maxLength: 6 }));
+      const path = fc.tuple(fc.array(segment, { maxLength: 5 }), fc.boolean()).map(([parts, slash]) => `/${parts.join('/')}${slash ? '/' : ''}`);
+      const method = fc.constantFrom('GET', 'get', 'POST', 'post', 'DELETE', '');
+      fc.assert(fc.property(method, fc.oneof(path, fc.string({ maxLength: 30 })), (m, p) => {
+        expect(matchRoute(m, p)).toEqual(reference(m, p));
+      }), { numRuns: 1000 });
+    });
+
     test('malformed percent-encoding is kept as sent instead of throwing', () => {
       expect(matchRoute('GET', '/v1/models/%E0%A4%A')?.params.id).toBe('%E0%A4%A');
     });

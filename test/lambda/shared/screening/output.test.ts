@@ -221,6 +221,20 @@ describe('screenOutput', () => {
       expect(() => screen('x', { allowedLinkHosts: ['exa mple.com'] })).toThrow(OutputScreeningError);
     });
 
+    test('an allow-list changed in place, or another list, is read again (the last normalized list is kept)', () => {
+      // GIVEN one list, screened with, then changed in place
+      const hosts = ['docs.example.com'];
+      const link = '[a](https://example.org/x)';
+      expect(screen(link, { allowedLinkHosts: hosts }).text).toBe('a');
+      hosts[0] = 'example.org';
+      // WHEN screened again THEN the changed entry counts, and a malformed one still fails each time
+      expect(screen(link, { allowedLinkHosts: hosts }).text).toBe(link);
+      expect(screen(link, { allowedLinkHosts: ['docs.example.com'] }).text).toBe('a');
+      hosts.push('exa mple.com');
+      expect(() => screen(link, { allowedLinkHosts: hosts })).toThrow(OutputScreeningError);
+      expect(() => screen(link, { allowedLinkHosts: hosts })).toThrow(OutputScreeningError);
+    });
+
     test('accepts wildcard and trailing-dot spellings of a host', () => {
       expect(screen('[a](https://x.docs.example.com/)', { allowedLinkHosts: ['*.docs.example.com.'] }).text).toBe('[a](https://x.docs.example.com/)');
     });
