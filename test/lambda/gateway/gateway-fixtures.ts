@@ -1,7 +1,8 @@
 /**
- * Shared fixtures of the gateway handler tests: a valid runtime configuration, an event builder and a stdout
- * capture for Powertools output.
+ * Shared fixtures of the gateway handler tests: a valid runtime configuration, an event builder, a stdout capture for
+ * Powertools output and a response stream for the streaming entry point.
  */
+import { Writable } from 'node:stream';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { GatewayHandler } from '../../../lambda/gateway/index';
 import { GatewayRuntimeConfig, staticConfigSchema } from '../../../lambda/gateway/runtime-config';
@@ -132,5 +133,23 @@ export class StdoutCapture {
   audit(requestId: string): Record<string, unknown> | undefined {
     const line = this.json().find((l) => l.message === 'audit' && (l.audit as { requestId?: string } | undefined)?.requestId === requestId);
     return line?.audit as Record<string, unknown> | undefined;
+  }
+}
+
+/** A response stream for the streaming entry point that keeps what is written and notes when it finished. */
+export class RecordingSink {
+  body = '';
+  finished = false;
+  readonly stream = new Writable({
+    write: (chunk: Buffer, _encoding, callback) => {
+      this.body += chunk.toString('utf8');
+      callback();
+    },
+  });
+
+  constructor() {
+    this.stream.on('finish', () => {
+      this.finished = true;
+    });
   }
 }

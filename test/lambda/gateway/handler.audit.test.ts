@@ -3,7 +3,6 @@
  * for a request refused before the model call; by the streaming entry point after the response has been written), and
  * one audit line and one EMF document are written.
  */
-import { Writable } from 'node:stream';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import * as audit from '../../../lambda/gateway/audit';
 import { newBedrockClient } from '../../../lambda/gateway/bedrock';
@@ -11,7 +10,7 @@ import { GatewayHandler, createHandler, createStreamingHandler } from '../../../
 import { BedrockServer, startBedrockServer } from '../../helpers/bedrock-server';
 import { fakeCredentials } from '../../helpers/dynalite';
 import { fakeContext, toProxyEvent, userContext } from '../../helpers/lambda-http-adapter';
-import { StdoutCapture, TEST_CONFIG, chatBody, invoke } from './gateway-fixtures';
+import { RecordingSink, StdoutCapture, TEST_CONFIG, chatBody, invoke } from './gateway-fixtures';
 
 describe('gateway handler audit', () => {
   let server: BedrockServer;
@@ -85,32 +84,22 @@ describe('gateway handler audit', () => {
       bedrock,
       auditor: new audit.Auditor(audit.newLogger(), audit.newMetrics()),
     });
-    let body = '';
-    let finished = false;
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        body += chunk.toString('utf8');
-        callback();
-      },
-    });
-    sink.on('finish', () => {
-      finished = true;
-    });
+    const sink = new RecordingSink();
     const real = audit.promptSha256;
     const finishedWhenHashed: boolean[] = [];
     jest.spyOn(audit, 'promptSha256').mockImplementation((messages) => {
-      finishedWhenHashed.push(finished);
+      finishedWhenHashed.push(sink.finished);
       return real(messages);
     });
     const prompt = 'Summarize the quarterly report in three bullet points.';
     const event = toProxyEvent('POST', '/v1/chat/completions', {}, Buffer.from(JSON.stringify(chatBody(prompt))), userContext('audit-hash-user', 'users'));
 
     // WHEN a chat request is served
-    await streaming(event, sink, fakeContext());
+    await streaming(event, sink.stream, fakeContext());
 
     // THEN the answer went out, the hash came after it, and the record holds it
-    expect(body).toContain('"statusCode":200');
-    expect(body).toContain('chat.completion');
+    expect(sink.body).toContain('"statusCode":200');
+    expect(sink.body).toContain('chat.completion');
     expect(finishedWhenHashed).toEqual([true]);
     const records = stdout.json().filter((l) => l.message === 'audit' && (l.audit as { callerSub?: string }).callerSub === 'audit-hash-user');
     expect(records).toHaveLength(1);

@@ -3,12 +3,11 @@
  * the log and metrics serialization is off the response's path; the buffered one ({@link createHandler}) before it
  * returns. Requests here never reach Bedrock (models route, unknown route), so the client points nowhere.
  */
-import { Writable } from 'node:stream';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { AuditRecord, Auditor, newLogger, newMetrics } from '../../../lambda/gateway/audit';
 import { createHandler, createStreamingHandler } from '../../../lambda/gateway/index';
 import { fakeContext, toProxyEvent, userContext } from '../../helpers/lambda-http-adapter';
-import { StdoutCapture, TEST_CONFIG } from './gateway-fixtures';
+import { RecordingSink, StdoutCapture, TEST_CONFIG } from './gateway-fixtures';
 
 /** No usage table: these routes never reserve anything. */
 const CONFIG = { ...TEST_CONFIG, quotasEnabled: false };
@@ -43,24 +42,14 @@ describe('gateway handler audit timing', () => {
       // GIVEN the streaming handler and a response stream that notes when it finished
       const auditor = new OrderAuditor(newLogger(), newMetrics());
       const handler = createStreamingHandler({ config: CONFIG, bedrock, auditor });
-      let body = '';
-      let finished = false;
-      const sink = new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          body += chunk.toString('utf8');
-          callback();
-        },
-      });
-      sink.on('finish', () => {
-        finished = true;
-      });
-      auditor.responseEnded = () => finished;
+      const sink = new RecordingSink();
+      auditor.responseEnded = () => sink.finished;
 
       // WHEN a request is served
-      await handler(toProxyEvent('GET', path, {}, Buffer.alloc(0), claims), sink, fakeContext());
+      await handler(toProxyEvent('GET', path, {}, Buffer.alloc(0), claims), sink.stream, fakeContext());
 
       // THEN one record, with the status, written after the response ended
-      expect(body).toContain(`"statusCode":${status}`);
+      expect(sink.body).toContain(`"statusCode":${status}`);
       expect(auditor.seen).toHaveLength(1);
       expect(auditor.seen[0]).toMatchObject({ record: { status }, responseEnded: true });
     });
