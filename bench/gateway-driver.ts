@@ -56,6 +56,14 @@ export interface FirstToken {
   readonly windowChars: number;
 }
 
+/** (a'): per call, ms: the deployed entry point before, during and after its SDK call, and a bare call beside it. */
+export interface Phases {
+  readonly before: number[];
+  readonly send: number[];
+  readonly after: number[];
+  readonly bare: number[];
+}
+
 /** What the driver writes to `--out`. */
 export interface DriverResult {
   readonly node: string;
@@ -68,6 +76,8 @@ export interface DriverResult {
    */
   readonly bareBesideOthers: number[];
   readonly stdoutBytesPerRequest: number;
+  /** (a') the deployed entry point's phases, ms per call. */
+  readonly phases: Phases;
   readonly firstToken: FirstToken;
   /** V8 heap in use at the end of the measurements, bytes. */
   readonly heapUsedBytes: number;
@@ -255,14 +265,67 @@ async function measureRuntime(servers: Servers, iterations: number, warmup: numb
       const used = process.cpuUsage(before);
       aloneThenBare.push((used.user + used.system) / 1000 / 100);
     }
+    const phases = await measurePhases(bedrock, auditor, event, () => prepare.bare());
     const firstToken = await measureFirstToken(servers.streaming, auditor, prompt);
-    return { kinds: result, handlerAlone, aloneThenBare, bareBesideOthers, stdoutBytesPerRequest: gatewayBytes / gatewayRequests, firstToken };
+    return { kinds: result, handlerAlone, aloneThenBare, bareBesideOthers, stdoutBytesPerRequest: gatewayBytes / gatewayRequests, phases, firstToken };
   } finally {
     process.stdout.write = realWrite;
     bedrock.destroy();
     sdkDefault.destroy();
     dynamo.destroy();
   }
+}
+
+/**
+ * (a') Where the deployed entry point's time goes: its Bedrock client wrapped so that each call notes when the SDK
+ * call starts and ends, 300 calls interleaved with as many bare calls, per call: the gateway's work before its SDK
+ * call (parse, authorization, pre-screen, the Converse input), the SDK call itself (beside the bare call's), and the
+ * work after it until the response is written whole (output screen, response).
+ */
+async function measurePhases(bedrock: BedrockRuntimeClient, auditor: Auditor, event: () => ReturnType<typeof toProxyEvent>, bare: () => Call): Promise<Phases> {
+  let sendStart = 0n;
+  let sendEnd = 0n;
+  const timed = {
+    send: (command: ConverseCommand, options?: { abortSignal?: unknown }) => {
+      sendStart = process.hrtime.bigint();
+      return bedrock.send(command, options as Parameters<BedrockRuntimeClient['send']>[1]).finally(() => {
+        sendEnd = process.hrtime.bigint();
+      });
+    },
+  } as unknown as BedrockRuntimeClient;
+  const handler = createStreamingHandler({ config: { ...CONFIG, quotasEnabled: false }, bedrock: timed, auditor });
+  const call = async (): Promise<[number, number, number]> => {
+    const ev = event();
+    const ctx = fakeContext();
+    let finished = 0n;
+    const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+    sink.once('finish', () => {
+      finished = process.hrtime.bigint();
+    });
+    const t = process.hrtime.bigint();
+    await handler(ev, sink, ctx);
+    return [Number(sendStart - t) / 1e6, Number(sendEnd - sendStart) / 1e6, Number(finished - sendEnd) / 1e6];
+  };
+  const out: Phases = { before: [], send: [], after: [], bare: [] };
+  for (let i = 0; i < 100; i++) {
+    await call();
+    await bare()();
+  }
+  for (let i = 0; i < 300; i++) {
+    const bareCall = bare();
+    const timeBare = async () => {
+      const t = process.hrtime.bigint();
+      await bareCall();
+      out.bare.push(Number(process.hrtime.bigint() - t) / 1e6);
+    };
+    if (i % 2 === 0) await timeBare();
+    const [before, send, after] = await call();
+    out.before.push(before);
+    out.send.push(send);
+    out.after.push(after);
+    if (i % 2 === 1) await timeBare();
+  }
+  return out;
 }
 
 /** (d) time to first token, gateway (streaming handler) and bare ConverseStream, interleaved. */

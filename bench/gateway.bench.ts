@@ -24,6 +24,9 @@
  *     before it returns the response) and the deployed entry point (`createStreamingHandler` writing to a `Writable`
  *     as Lambda's response stream) until its response has been written whole; it writes the audit record after that,
  *     before the invocation ends, and its next call starts only once it has.
+ *     Then where the deployed entry point's time goes: its Bedrock client wrapped to note when the SDK call starts and
+ *     ends, 300 calls interleaved with bare calls: its work before the SDK call (parse, authorization, pre-screen,
+ *     the Converse input), the SDK call beside the bare call's, its work after it until the response is written.
  * (b) CPU: `process.cpuUsage()` per handler call minus per bare SDK call = the gateway's own CPU per request; the
  *     handler alone (Bedrock stubbed); and the stubbed handler followed by a bare call, whose excess over the two
  *     alone shows how much of the difference is the cost of interleaving the two workloads (GC, caches), not work the
@@ -435,6 +438,9 @@ async function main(): Promise<void> {
   console.log(`    bare SDK Converse             ${ms(bareBeside).padEnd(11)} ${ms(percentile(driven.bareBesideOthers, 90)).padEnd(10)} 1.00x`);
   console.log(`    bare SDK, SDK-default client  ${ms(median(rt.sdkDefault.latency)).padEnd(11)} ${ms(percentile(rt.sdkDefault.latency, 90)).padEnd(10)} ${x(median(rt.sdkDefault.latency), bareBeside)}  (new HTTP/2 session per request)`);
   console.log(`    gateway, quotas on (dynalite) ${ms(on).padEnd(11)} ${ms(percentile(rt.on.latency, 90)).padEnd(10)} ${x(on, bareBeside)}`);
+  const ph = driven.phases;
+  console.log(`    where the deployed entry point's time goes (its SDK call timed, ${ph.send.length} calls interleaved with bare calls; medians):`);
+  console.log(`    before its Bedrock call ${ms(median(ph.before))}, the SDK call ${ms(median(ph.send))} (bare call beside it ${ms(median(ph.bare))}), after it until the response is written ${ms(median(ph.after))}`);
   console.log('');
   console.log('(b) CPU per request (process.cpuUsage, median of 9 blocks of 100)');
   console.log(`    bare SDK Converse             ${ms(cpuBare)}`);
