@@ -245,7 +245,6 @@ class BufferedTarget implements ResponseTarget {
   }
 }
 
-/** Serves one request; the caller emits the returned audit record (see {@link createHandler}, {@link createStreamingHandler}). */
 /**
  * What {@link Server} returns: the response (or {@link STREAMED}), the request's audit record, and `seal`, which completes
  * the record with what is computed off the response's path (the prompt's hash); call it once, before emitting.
@@ -255,6 +254,7 @@ interface Served {
   readonly record: AuditRecord;
   readonly seal: () => void;
 }
+/** Serves one request; the caller seals and emits the returned audit record (see {@link createHandler}, {@link createStreamingHandler}). */
 type Server = (event: APIGatewayProxyEvent, context: Context | undefined, target: ResponseTarget) => Promise<Served>;
 
 function createServer(deps: GatewayDependencies): Server {
