@@ -70,7 +70,7 @@ import {
 import { Caller, Entitlement, allowedAliases, authorizeModel, callerFromEvent, quotaSubject } from './identity';
 import { classifyIntervention, interventionBlocks } from './intervention';
 import { NormalizedText, normalizeText, totalRemoved } from '../shared/screening/normalize';
-import { prepareText, PreparedText, prescreen } from '../shared/screening/prescreen';
+import { prepareText, PreparedText, PrescreenResult, prescreenStaged } from '../shared/screening/prescreen';
 import { QuotaStore, Reservation } from './quota';
 import { Retrieval, RetrievalSettings, newAgentRuntimeClient, retrievalQuery, retrievalTenant, retrieveGrounding, sourceLabel } from './retrieve';
 import { attributionMetadata, teamDimension } from './request-metadata';
@@ -134,6 +134,8 @@ interface Exchange {
   blockReason?: BlockReason;
   /** The normalized messages, hashed into the record by `seal` (see {@link Served}), after the response has left when it streams. */
   prompt?: ReadonlyArray<{ readonly role: string; readonly text: string }>;
+  /** Writes the pre-screen's signals to the record (see `screenInput`); run by `seal`. */
+  completePrescreen?: (record: AuditRecord) => void;
 }
 
 /**
@@ -172,8 +174,8 @@ export function createStreamingHandler(deps: GatewayDependencies): StreamingHand
     }
     // A reader that stopped reading must not keep the record from being written before the invocation ends.
     await endBefore(target, context, deps.deadlineMarginMs);
-    // The record is completed (the prompt's hash) and written once the client has the whole response, and before the
-    // invocation ends: hashing the prompt and serializing the log and metrics are off the response's path.
+    // The record is completed (the pre-screen's flags, the prompt's hash) and written once the client has the whole
+    // response, and before the invocation ends: that work and serializing the log and metrics are off the response's path.
     seal();
     deps.auditor.emit(record);
   };
@@ -247,7 +249,8 @@ class BufferedTarget implements ResponseTarget {
 
 /**
  * What {@link Server} returns: the response (or {@link STREAMED}), the request's audit record, and `seal`, which completes
- * the record with what is computed off the response's path (the prompt's hash); call it once, before emitting.
+ * the record with what is computed off the response's path (the pre-screen's flags, the prompt's hash); call it once,
+ * before emitting.
  */
 interface Served {
   readonly outcome: Outcome;
@@ -300,9 +303,17 @@ function createServer(deps: GatewayDependencies): Server {
     }
     record.status = response === STREAMED ? 200 : response.statusCode;
     record.latencyMs = Date.now() - started;
-    const { prompt } = exchange;
-    const seal = prompt === undefined ? noSeal : () => {
-      record.promptSha256 = promptSha256(prompt);
+    const { prompt, completePrescreen } = exchange;
+    const seal = prompt === undefined && completePrescreen === undefined ? noSeal : () => {
+      if (completePrescreen !== undefined) {
+        try {
+          completePrescreen(record);
+        } catch (err) {
+          // The decision was taken before the request left; only the record of a flag is lost.
+          deps.auditor.warn('pre-screen signals not recorded', { requestId, errorName: err instanceof Error ? err.name : typeof err });
+        }
+      }
+      if (prompt !== undefined) record.promptSha256 = promptSha256(prompt);
     };
     return { outcome: response, record, seal };
   };
@@ -492,16 +503,21 @@ function normalizeRequest(req: ChatRequest, maxChars: number, record: AuditRecor
   return { ...req, messages, tools, ...(responseFormat === undefined ? {} : { responseFormat }) };
 }
 
-/** Runs the pre-screen over every client text; returns whether any verdict is `block`. */
-function screenInput(req: ChatRequest, screened: readonly ScreenedText[], record: AuditRecord): boolean {
-  const signals: PrescreenSignal[] = [];
+/**
+ * Runs the pre-screen over every client text; returns whether any verdict is `block`, and `complete`, which writes the
+ * pre-screen's signals to the audit record. What decides a block is computed here, before the request can leave: the
+ * rules of every text, and the full verdict of any text whose rules could block. The rest of a user prompt's verdict
+ * (the prompt model, which can only flag or lower a verdict, see `prescreenStaged`) is left to `complete`, which the
+ * caller runs once the response has left, like the prompt's hash (`seal`); on a block it has all verdicts already.
+ */
+function screenInput(req: ChatRequest, screened: readonly ScreenedText[]): { readonly block: boolean; readonly complete: (record: AuditRecord) => void } {
+  const stages: Array<{ readonly index: number; readonly finish: () => PrescreenResult }> = [];
   let block = false;
   const run = (text: string | PreparedText, index: number, untrusted: boolean) => {
     if (typeof text === 'string' && text.length === 0) return;
-    const result = prescreen(text, { untrusted });
-    if (result.verdict === 'allow') return;
-    if (result.verdict === 'block') block = true;
-    signals.push({ message: index, verdict: result.verdict, score: Math.round(result.score * 1000) / 1000, signals: result.signals });
+    const staged = prescreenStaged(text, { untrusted });
+    if (staged.mayBlock && staged.finish().verdict === 'block') block = true;
+    stages.push({ index, finish: staged.finish });
   };
   for (const s of screened) run(s.text, s.message, s.untrusted);
   // Tool specs (name, description, parameter schema with its descriptions, titles, enums, examples) reach the
@@ -509,8 +525,16 @@ function screenInput(req: ChatRequest, screened: readonly ScreenedText[], record
   req.tools.forEach((t, i) => run(toolSpecText(t), -1 - i, true));
   const format = formatTool(req);
   if (format !== undefined) run(toolSpecText(format), -1 - req.tools.length, true);
-  if (signals.length > 0) record.prescreen = signals;
-  return block;
+  const complete = (record: AuditRecord): void => {
+    const signals: PrescreenSignal[] = [];
+    for (const { index, finish } of stages) {
+      const result = finish();
+      if (result.verdict === 'allow') continue;
+      signals.push({ message: index, verdict: result.verdict, score: Math.round(result.score * 1000) / 1000, signals: result.signals });
+    }
+    if (signals.length > 0) record.prescreen = signals;
+  };
+  return { block, complete };
 }
 
 /**
@@ -609,9 +633,16 @@ async function chat(
 
   // The pre-screen reads the messages as normalized above, with the text they smuggled in tag characters or variation
   // selectors (which normalization removes); tool declarations as sent (it normalizes them itself).
-  if (screenInput(parsed, screened, record) && config.prescreenMode === 'block') {
-    exchange.blockReason = 'input_screen';
-    throw new ContentFilterError(config.blockedInputMessage, { code: 'content_filter' });
+  // In `flag` mode the pre-screen refuses nothing, so all of it runs once the response has left.
+  if (config.prescreenMode === 'block') {
+    const inputScreen = screenInput(parsed, screened);
+    exchange.completePrescreen = inputScreen.complete;
+    if (inputScreen.block) {
+      exchange.blockReason = 'input_screen';
+      throw new ContentFilterError(config.blockedInputMessage, { code: 'content_filter' });
+    }
+  } else {
+    exchange.completePrescreen = (r) => screenInput(parsed, screened).complete(r);
   }
 
   const policy: RetryPolicy = { maxAttempts: config.bedrockMaxAttempts, timeoutMs: config.bedrockTimeoutMs, ...deps.retry };

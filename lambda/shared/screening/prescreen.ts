@@ -122,12 +122,42 @@ export function prepareText(raw: string): PreparedText {
  * @returns score, verdict and the ids of the rules that fired.
  */
 export function prescreen(input: string | PreparedText, opts: PrescreenOptions = {}): PrescreenResult {
+  return prescreenStaged(input, opts).finish();
+}
+
+/**
+ * {@link prescreen} in two stages, for a caller that must decide before it acts but may complete the record after:
+ * `mayBlock` says, from the rules alone, whether the verdict can be `block`; `finish()` returns the verdict, exactly
+ * {@link prescreen}'s (it runs the prompt model, which only a user's own prompt needs, when it is first called).
+ *
+ * A user's prompt is blocked only when the rules' own score, rounded as the verdict's, reaches
+ * {@link PRESCREEN_BLOCK_THRESHOLD} (see `decidePrompt`: the model can lower a verdict or flag, never refuse). So when
+ * `mayBlock` is false the verdict is `flag` or `allow` whatever the model says, and a caller that only refuses on
+ * `block` can send the request first and call `finish()` for its audit record afterwards. An untrusted text's verdict
+ * is the rules' own and is complete at once.
+ */
+export function prescreenStaged(input: string | PreparedText, opts: PrescreenOptions = {}): PrescreenStages {
   const untrusted = opts.untrusted === true;
   const { hits, main, question, howTo, prose } = gather(input, untrusted);
   const rules = ruleScore(hits, main.metaTokens > 0, question, main.addressed === 0 && howTo);
-  if (!untrusted) return decidePrompt(promptFeatures(prose, { main, hits, question, howTo }), hits, rules.score);
-  if (rules.context !== undefined) hits.set(rules.context, 0);
-  return result(rules.score, hits);
+  if (untrusted) {
+    if (rules.context !== undefined) hits.set(rules.context, 0);
+    const done = result(rules.score, hits);
+    return { mayBlock: done.verdict === 'block', finish: () => done };
+  }
+  let done: PrescreenResult | undefined;
+  return {
+    mayBlock: rounded(rules.score) >= PRESCREEN_BLOCK_THRESHOLD,
+    finish: () => (done ??= decidePrompt(promptFeatures(prose, { main, hits, question, howTo }), hits, rules.score)),
+  };
+}
+
+/** What {@link prescreenStaged} returns. */
+export interface PrescreenStages {
+  /** Whether {@link PrescreenStages.finish} can return `block`; when false it returns `flag` or `allow`. */
+  readonly mayBlock: boolean;
+  /** The verdict, exactly {@link prescreen}'s; computed on the first call. */
+  readonly finish: () => PrescreenResult;
 }
 
 /**
@@ -241,8 +271,13 @@ function decidePrompt(x: Float64Array, hits: Map<string, number>, rules: number)
   return result(score, hits);
 }
 
+/** A score as the verdict reads it: to three decimals. */
+function rounded(raw: number): number {
+  return Math.round(raw * 1000) / 1000;
+}
+
 function result(raw: number, hits: ReadonlyMap<string, number>): PrescreenResult {
-  const score = Math.round(raw * 1000) / 1000;
+  const score = rounded(raw);
   const verdict: PrescreenVerdict = score >= PRESCREEN_BLOCK_THRESHOLD ? 'block' : score >= PRESCREEN_FLAG_THRESHOLD ? 'flag' : 'allow';
   return { score, verdict, signals: [...hits.keys()].sort() };
 }
