@@ -85,6 +85,7 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
           it('test/lambda/shared/screening/prescreen.test.ts', 'prescreen evaluation set holdout prompts: at least 60 % detection at no more than 1 % false positives'),
           it('test/lambda/shared/screening/prescreen.test.ts', 'prescreen evaluation set holdout documents: poisoned ones are flagged at least twice as often as clean ones'),
           it(HANDLER_IT, 'gateway handler (integration) access control and validation the pre-screen blocks an injection before any Bedrock call (block mode) and only records it (flag mode)'),
+          it('test/lambda/shared/screening/prescreen.test.ts', 'prescreen in two stages a prompt whose rules cannot block is never blocked, on every labelled prompt'),
         ],
       },
       {

@@ -786,7 +786,7 @@ export const THREAT_MODEL: readonly ThreatCategory[] = [
           PRESCREEN_EVIDENCE,
           EMULATED_BEDROCK,
           'Assistant turns a client sends as history are plain text to Converse (guard content is for user turns): the gateway checks them, and the tool-call arguments in them, with ApplyGuardrail and the pre-screen before the model call, but the model still reads them as its own words, so a forged turn the guardrail passes can still steer it.',
-          'With `gateway.prescreenMode: flag` the pre-screen only records suspected injections; the guardrail is then the only blocking layer.',
+          'With `gateway.prescreenMode: flag` the pre-screen only records suspected injections (it runs after the response, for the audit record); the guardrail is then the only blocking layer.',
           'Images (off by default, `gateway.limits.maxImagesPerRequest`) reach the model as guard content: only the guardrail\'s image content filters, where the deployment enabled the IMAGE modality, evaluate them (text in an image: its first 100 words); the gateway\'s own screens read text only.',
         ],
       },
