@@ -508,7 +508,7 @@ function normalizeRequest(req: ChatRequest, maxChars: number, record: AuditRecor
  * pre-screen's signals to the audit record. What decides a block is computed here, before the request can leave: the
  * rules of every text, and the full verdict of any text whose rules could block. The rest of a user prompt's verdict
  * (the prompt model, which can only flag or lower a verdict, see `prescreenStaged`) is left to `complete`, which the
- * caller runs once the response has left, like the prompt's hash (`seal`); on a block it has all verdicts already.
+ * caller runs once the response has left, like the prompt's hash (`seal`), or once a refusal has been answered.
  */
 function screenInput(req: ChatRequest, screened: readonly ScreenedText[]): { readonly block: boolean; readonly complete: (record: AuditRecord) => void } {
   const stages: Array<{ readonly index: number; readonly finish: () => PrescreenResult }> = [];
