@@ -31,6 +31,14 @@ function allowedUrl(raw: string, hosts: readonly string[]): boolean {
   if (candidate.startsWith('<') && candidate.endsWith('>')) candidate = candidate.slice(1, -1);
   if (candidate.startsWith('//')) candidate = `https:${candidate}`;
   else if (/^www\./i.test(candidate)) candidate = `https://${candidate}`;
+  // The authority as a renderer reads it runs to the first '/', '?' or '#', never to a backslash: CommonMark unescapes
+  // `\@` in a destination to '@', autolinks and linkifiers percent-encode '\' (`%5C@`), and either way a browser takes
+  // what precedes the '@' as user info ("https://docs.example.com\@evil.example/" goes to evil.example), while WHATWG
+  // URL parsing of the raw text reads the '\' as '/' and sees the allowed host. Only a plain host and port may stay.
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.exec(candidate);
+  const rest = (scheme === null ? candidate : candidate.slice(scheme[0].length)).replace(/^[/\\]+/, '');
+  const authorityEnd = rest.search(/[/?#]/);
+  if (!/^[A-Za-z0-9.:[\]-]*$/.test(authorityEnd < 0 ? rest : rest.slice(0, authorityEnd))) return false;
   let url: URL;
   try {
     url = new URL(candidate);
@@ -50,10 +58,14 @@ function allowedUrl(raw: string, hosts: readonly string[]): boolean {
 // or does not start with < and has no spaces and one level of balanced parentheses; one line break may precede the
 // destination, the title and the closing parenthesis.
 const INLINE = /(!?)\[([^[\]]{0,1000})\]\([ \t]{0,8}\n?[ \t]{0,8}(<[^<>\n]{0,4096}>|(?!<)(?:[^\s()]|\([^\s()]{0,256}\)){0,1024})(?:(?:[ \t]{1,8}\n?|\n)[ \t]{0,8}(?:"[^"]{0,1000}"|'[^']{0,1000}'|\([^()]{0,1000}\)))?[ \t]{0,8}\n?[ \t]{0,8}\)/g;
-// `[label]: dest "title"` at a line start; the destination and the title may each start on the next line.
-const DEFINITION = /^ {0,3}\[([^[\]\n]{1,999})\]:[ \t]{0,16}\n?[ \t]{0,16}(<[^<>\n]{0,4096}>|[^\s<]\S{0,4095})(?:[ \t]{0,16}\n?[ \t]{0,16}(?:"[^"\n]{0,1000}"|'[^'\n]{0,1000}'|\([^()\n]{0,1000}\)))?[ \t]*(?:\n|$)/gm;
+// `[label]: dest "title"` at a line start; the destination and the title may each start on the next line. The label
+// may hold escaped brackets and span lines (not a blank one), as CommonMark reads it.
+const DEFINITION = /^ {0,3}\[((?:\\[[\]]|[^[\]\n]|\n(?![ \t]*(?:\n|$))){1,999})\]:[ \t]{0,16}\n?[ \t]{0,16}(<[^<>\n]{0,4096}>|[^\s<]\S{0,4095})(?:[ \t]{0,16}\n?[ \t]{0,16}(?:"[^"\n]{0,1000}"|'[^'\n]{0,1000}'|\([^()\n]{0,1000}\)))?[ \t]*(?:\n|$)/gm;
 // `[text][label]`, `[label][]`, `[label]` (and images).
 const REFERENCE = /(!?)\[([^[\]]{0,1000})\](?:\[([^[\]]{0,1000})\])?/g;
+// What is left of an inline link's destination after INLINE: link text may hold balanced or escaped brackets, which
+// CommonMark reads as one link (`![a [b] c](https:/evil.example/)`) and INLINE does not.
+const DESTINATION = /\]\([ \t]{0,8}\n?[ \t]{0,8}(<[^<>\n]{0,4096}>|(?!<)(?:[^\s()]|\([^\s()]{0,256}\)){1,1024})/g;
 const AUTOLINK = /<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]{1,4096})>/g;
 const AUTOLINK_START = /<[A-Za-z][A-Za-z0-9+.-]{1,31}:/;
 const AUTOLINK_AT = sticky(AUTOLINK);
@@ -76,6 +88,7 @@ const URL_ATTRIBUTE = /(\b(?:src|href|action|formaction|poster|background|srcset
 const DEFINITION_AT = sticky(DEFINITION);
 const REFERENCE_AT = sticky(REFERENCE);
 const INLINE_AT = sticky(INLINE);
+const DESTINATION_AT = sticky(DESTINATION);
 const DANGEROUS_URI_AT = sticky(DANGEROUS_URI);
 
 /** Candidates for patterns starting with `!?[`: each '[', preceded by the '!' before it. */
@@ -252,6 +265,14 @@ export function screenLinks(input: string, hosts: readonly string[], allowHtml: 
     }
     removed('link-removed');
     return m[2]!;
+  });
+
+  // Any destination still right after a `](` goes unless it is allowed: the link keeps its brackets and text, an image
+  // an empty source (nothing to fetch).
+  text = !text.includes('](') ? text : replaceMatches(text, DESTINATION, DESTINATION_AT, occurrences(text, ']('), acc, (m) => {
+    if (allowedUrl(m[1]!, hosts)) return m[0];
+    removed('link-removed');
+    return '](';
   });
 
   if (allowHtml) {
