@@ -1,0 +1,99 @@
+/**
+ * Hostile and malformed client requests (session 15): each test is a bug a hostile client found, named after the
+ * promise it broke. The real handler runs with the real Bedrock client against the loopback Bedrock server; quotas
+ * off (no test here is about quotas).
+ */
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { Auditor, newLogger, newMetrics } from '../../../lambda/gateway/audit';
+import { newBedrockClient } from '../../../lambda/gateway/bedrock';
+import { GatewayHandler, createHandler, createStreamingHandler } from '../../../lambda/gateway/index';
+import { BedrockServer, startBedrockServer } from '../../helpers/bedrock-server';
+import { fakeCredentials } from '../../helpers/dynalite';
+import { fakeContext, invokeStreamingHandler, toProxyEvent } from '../../helpers/lambda-http-adapter';
+import { Reply, StdoutCapture, TEST_CONFIG, claims, invoke } from './gateway-fixtures';
+
+/** `depth` nested empty arrays, as JSON text (written out: JSON.stringify would itself overflow on deep values). */
+function nestedArrays(depth: number): string {
+  return '['.repeat(depth) + ']'.repeat(depth);
+}
+
+/** A chat body as JSON text with `extra` spliced in as raw JSON members. */
+function rawChatBody(extra: string): string {
+  return `{"model":"nova-lite","messages":[{"role":"user","content":"Summarize the notes."}],${extra}}`;
+}
+
+/** The OpenAI error shape, with the given status and param. */
+function expectClientError(reply: Reply, status: number, param: string | null): void {
+  expect(reply.status).toBe(status);
+  expect(reply.body.error).toEqual({ message: expect.any(String), type: 'invalid_request_error', code: expect.any(String), param });
+}
+
+describe('hostile client requests', () => {
+  let server: BedrockServer;
+  let bedrock: BedrockRuntimeClient;
+  let handler: GatewayHandler;
+  const stdout = new StdoutCapture();
+  const deps = () => ({
+    config: { ...TEST_CONFIG, quotasEnabled: false, limits: { ...TEST_CONFIG.limits, maxBodyBytes: 32_768 } },
+    bedrock,
+    auditor: new Auditor(newLogger(), newMetrics()),
+    retry: { baseDelayMs: 1, maxDelayMs: 2 },
+  });
+
+  beforeAll(async () => {
+    stdout.start();
+    server = await startBedrockServer();
+    bedrock = newBedrockClient({ endpoint: server.url, region: 'us-east-1', credentials: fakeCredentials() });
+    handler = createHandler(deps());
+  });
+
+  afterAll(async () => {
+    stdout.stop();
+    bedrock.destroy();
+    await server.close();
+  });
+
+  beforeEach(() => {
+    server.setBehavior({ kind: 'reply' });
+    server.requests.length = 0;
+  });
+
+  describe('deeply nested JSON inside a schema', () => {
+    // Promise: "a bad request always gets a 4xx in the OpenAI error format … never a 5xx". checkToolSchema bounds the
+    // depth of schema keywords, but not of the JSON values of `default`, `examples`, `const` and `enum`; the handler
+    // then recursed over them (normalizing every string, building the screening text) and overflowed the stack: 500.
+    // A few thousand levels fit in a default 32 KB body.
+
+    test.each([
+      ['tools[0].function.parameters', 'default', rawChatBody(`"tools":[{"type":"function","function":{"name":"t","parameters":{"type":"object","default":${nestedArrays(4000)}}}}]`)],
+      ['tools[0].function.parameters', 'examples', rawChatBody(`"tools":[{"type":"function","function":{"name":"t","parameters":{"type":"object","properties":{"a":{"type":"string","examples":${nestedArrays(4000)}}}}}}]`)],
+      ['response_format.json_schema.schema', 'const', rawChatBody(`"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"type":"object","properties":{"a":{"const":${nestedArrays(4000)}}}}}}`)],
+      ['response_format.json_schema.schema', 'enum', rawChatBody(`"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"type":"object","enum":[${nestedArrays(4000)}]}}}`)],
+    ])('fails if a value nested 4000 deep under %s (%s) gets a 5xx', async (param, _keyword, body) => {
+      // GIVEN
+      expect(Buffer.byteLength(body)).toBeLessThan(32_768);
+
+      // WHEN
+      const reply = await invoke(handler, { body });
+
+      // THEN
+      expectClientError(reply, 400, param);
+      expect(server.requests).toHaveLength(0);
+    });
+
+    test('fails if the deployed (streaming) entry point answers a deeply nested schema value with a 5xx', async () => {
+      // GIVEN
+      const streaming = createStreamingHandler(deps());
+      const body = rawChatBody(`"tools":[{"type":"function","function":{"name":"t","parameters":{"type":"object","default":${nestedArrays(4000)}}}}]`);
+      const event = toProxyEvent('POST', '/v1/chat/completions', { 'content-type': 'application/json' }, Buffer.from(body), claims('user-users-1', 'users'));
+
+      // WHEN
+      const result: APIGatewayProxyResult = await invokeStreamingHandler(streaming, event, fakeContext());
+
+      // THEN
+      expect(result.statusCode).toBe(400);
+      expect(JSON.parse(result.body)).toEqual({ error: expect.objectContaining({ type: 'invalid_request_error', param: 'tools[0].function.parameters' }) });
+    });
+  });
+});
