@@ -485,7 +485,17 @@ function normalizeRequest(req: ChatRequest, maxChars: number, record: AuditRecor
     if (text.length > maxChars) {
       throw new RequestTooLargeError(`messages[${i}] holds more than ${maxChars} characters after normalization.`, { param: `messages[${i}].content` });
     }
-    if (m.role === 'assistant') return { ...m, text, toolCalls: m.toolCalls.map((c) => ({ ...c, arguments: screen(c.arguments, i, true) })) };
+    // Tool-call names and ids are rendered into the prompt too ("[called tool <name> (id <id>) …]", a tool result's
+    // source label): screened as untrusted, so that "ignore_all_previous_instructions" cannot ride in one. They are
+    // ASCII by their schema, so normalization leaves them as they are.
+    if (m.role === 'tool') screen(m.toolCallId, i, true);
+    if (m.role === 'assistant') {
+      const toolCalls = m.toolCalls.map((c) => {
+        screen(`${c.name}\n${c.id}`, i, true);
+        return { ...c, arguments: screen(c.arguments, i, true) };
+      });
+      return { ...m, text, toolCalls };
+    }
     return { ...m, text };
   });
   const tools = req.tools.map((t) => ({
