@@ -14,7 +14,8 @@
  *   does not have get 400 `unknown_parameter`. Unknown fields inside messages are ignored. Either way the Converse
  *   request is built from scratch out of the parsed fields only: nothing a client adds (`guardrailConfig`, `system`,
  *   `additionalModelRequestFields`) can reach Amazon Bedrock.
- * - Parameters whose silent omission would mislead the caller are rejected: `n` other than 1, `stream_options`
+ * - Parameters whose silent omission would mislead the caller are rejected: `n` other than 1, `temperature` above 1
+ *   (OpenAI accepts up to 2; the Bedrock models take 0-1), `stream_options`
  *   without `stream: true` or with a key other than `include_usage`, and content parts other than text and images.
  * - `null` for an optional parameter means "not given", as several clients send it.
  * - The conversation must end with a `user` or `tool` message: a trailing assistant message would act as a response
@@ -39,6 +40,8 @@ export { TOOL_NAME };
 
 z.config(en());
 
+/** Highest `temperature` the gateway accepts: the Bedrock models' maximum (OpenAI's is 2). */
+export const MAX_TEMPERATURE = 1;
 /** Most tools one request may declare. */
 export const MAX_TOOLS = 64;
 /** Most stop sequences (OpenAI's limit). */
@@ -385,6 +388,14 @@ function parse(body: unknown, limits: RequestLimits): ChatRequest {
   const r = result.data;
   if (r.n !== undefined && r.n !== 1) {
     throw invalid('n must be 1: the gateway returns one choice.', 'n', 'unsupported_parameter');
+  }
+  // OpenAI's range is 0-2; the Bedrock models take 0-1. A value above 1 is refused rather than lowered without notice.
+  if (r.temperature !== undefined && r.temperature > MAX_TEMPERATURE) {
+    throw invalid(
+      `temperature must be between 0 and ${MAX_TEMPERATURE} here: the Bedrock models behind this gateway take no higher value, and the gateway does not change one without notice.`,
+      'temperature',
+      'unsupported_value',
+    );
   }
 
   const maxImageBytes = limits.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;

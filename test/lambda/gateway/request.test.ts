@@ -308,6 +308,12 @@ describe('parseChatRequest', () => {
       expect(parseError({ model: 'm', temperature: 3, messages: [{ role: 'user', content: 'x' }] }).param).toBe('temperature');
     });
 
+    test('fails if temperature is above 1: refused (unsupported_value), never lowered to the Bedrock models\' maximum', () => {
+      const err = parseError({ model: 'm', temperature: 1.5, messages: [{ role: 'user', content: 'x' }] });
+      expect({ code: err.code, param: err.param }).toEqual({ code: 'unsupported_value', param: 'temperature' });
+      expect(parseChatRequest({ model: 'm', temperature: 1, messages: [{ role: 'user', content: 'x' }] }, LIMITS).temperature).toBe(1);
+    });
+
     test('fails with zod\'s English messages where the schema has no message of its own (zod/mini + English locale)', () => {
       // GIVEN
       const user = [{ role: 'user', content: 'x' }];
@@ -379,7 +385,7 @@ describe('parseChatRequest', () => {
         {
           max_tokens: fc.option(fc.integer({ min: 1, max: 4096 }), { nil: null }),
           max_completion_tokens: fc.option(fc.integer({ min: 1, max: 4096 }), { nil: null }),
-          temperature: fc.option(fc.double({ min: 0, max: 2, noNaN: true }), { nil: null }),
+          temperature: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
           top_p: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
           stop: fc.option(fc.oneof(fc.constant('END'), fc.constant(['a', 'b'])), { nil: null }),
           stream: fc.option(fc.boolean(), { nil: null }),
