@@ -78,6 +78,8 @@ describe('parseChatRequest', () => {
         stream: false,
         store: false,
         safety_identifier: 'user-hash-1',
+        prompt_cache_key: 'team-a',
+        prompt_cache_retention: '24h',
         n: 1,
       };
       // WHEN
@@ -312,6 +314,14 @@ describe('parseChatRequest', () => {
       const err = parseError({ model: 'm', temperature: 1.5, messages: [{ role: 'user', content: 'x' }] });
       expect({ code: err.code, param: err.param }).toEqual({ code: 'unsupported_value', param: 'temperature' });
       expect(parseChatRequest({ model: 'm', temperature: 1, messages: [{ role: 'user', content: 'x' }] }, LIMITS).temperature).toBe(1);
+    });
+
+    test('fails if a message of the history carries a legacy function_call', () => {
+      const err = parseError({
+        model: 'm',
+        messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: null, function_call: { name: 'f', arguments: '{}' } }, { role: 'user', content: 'y' }],
+      });
+      expect({ code: err.code, param: err.param }).toEqual({ code: 'unsupported_parameter', param: 'messages[1].function_call' });
     });
 
     test('fails with zod\'s English messages where the schema has no message of its own (zod/mini + English locale)', () => {
