@@ -224,7 +224,7 @@ export function buildConverseInput(req: ChatRequest, opts: ConverseBuildOptions)
   const messages: Message[] = turns.map((t) => ({ role: t.role, content: t.content }));
   // The optional fields are assigned in the order the literal would list them (fewer objects than conditional spreads).
   const inferenceConfig: InferenceConfiguration = { maxTokens: opts.maxTokens };
-  if (req.temperature !== undefined) inferenceConfig.temperature = Math.min(req.temperature, 1);
+  if (req.temperature !== undefined) inferenceConfig.temperature = req.temperature;
   if (req.topP !== undefined) inferenceConfig.topP = req.topP;
   if (req.stop.length > 0) inferenceConfig.stopSequences = [...req.stop];
   const input: ConverseCommandInput = {

@@ -485,9 +485,20 @@ function normalizeRequest(req: ChatRequest, maxChars: number, record: AuditRecor
     if (text.length > maxChars) {
       throw new RequestTooLargeError(`messages[${i}] holds more than ${maxChars} characters after normalization.`, { param: `messages[${i}].content` });
     }
-    if (m.role === 'assistant') return { ...m, text, toolCalls: m.toolCalls.map((c) => ({ ...c, arguments: screen(c.arguments, i, true) })) };
+    // Tool-call names and ids are rendered into the prompt too ("[called tool <name> (id <id>) …]", a tool result's
+    // source label): screened as untrusted, so that "ignore_all_previous_instructions" cannot ride in one. They are
+    // ASCII by their schema, so normalization leaves them as they are.
+    if (m.role === 'tool') screen(m.toolCallId, i, true);
+    if (m.role === 'assistant') {
+      const toolCalls = m.toolCalls.map((c) => {
+        screen(`${c.name}\n${c.id}`, i, true);
+        return { ...c, arguments: screen(c.arguments, i, true) };
+      });
+      return { ...m, text, toolCalls };
+    }
     return { ...m, text };
   });
+  screenMerged(messages, screened);
   const tools = req.tools.map((t) => ({
     ...t,
     ...(t.description === undefined ? {} : { description: norm(t.description) }),
@@ -501,6 +512,41 @@ function normalizeRequest(req: ChatRequest, maxChars: number, record: AuditRecor
   };
   if (Object.keys(removals).length > 0) record.normalizationRemovals = removals;
   return { ...req, messages, tools, ...(responseFormat === undefined ? {} : { responseFormat }) };
+}
+
+/**
+ * Appends to `screened` the texts the model reads as one but the client sent as several messages, each prepared as a
+ * whole: the system/developer messages, which the Converse request demotes into one block (joined by a blank line),
+ * and each run of consecutive user messages, which it merges into one turn. Without it an override cut in two, neither
+ * half enough to block, would pass. Each text is read at most twice, so the cost stays linear.
+ */
+function screenMerged(messages: readonly ChatMessage[], screened: ScreenedText[]): void {
+  const merged = (texts: readonly string[], separator: string, message: number): void => {
+    if (texts.length > 1) screened.push({ text: prepareText(texts.join(separator)), message, untrusted: false });
+  };
+  const system: string[] = [];
+  let firstSystem = -1;
+  let run: string[] = [];
+  let runStart = -1;
+  messages.forEach((m, i) => {
+    const text = m.text.trim().length > 0 ? m.text : undefined;
+    if (m.role === 'system') {
+      if (text === undefined) return;
+      if (firstSystem < 0) firstSystem = i;
+      system.push(text);
+      return;
+    }
+    if (m.role === 'user') {
+      if (text === undefined) return;
+      if (run.length === 0) runStart = i;
+      run.push(text);
+      return;
+    }
+    merged(run, '\n', runStart);
+    run = [];
+  });
+  merged(run, '\n', runStart);
+  merged(system, '\n\n', firstSystem);
 }
 
 /**

@@ -11,10 +11,12 @@
  * Decisions:
  * - OpenAI parameters the gateway does not implement are accepted only at the values that change nothing (their
  *   defaults, `null`) and refused otherwise with 400 `unsupported_parameter` (table `NEUTRAL`); names OpenAI's API
- *   does not have get 400 `unknown_parameter`. Unknown fields inside messages are ignored. Either way the Converse
- *   request is built from scratch out of the parsed fields only: nothing a client adds (`guardrailConfig`, `system`,
- *   `additionalModelRequestFields`) can reach Amazon Bedrock.
- * - Parameters whose silent omission would mislead the caller are rejected: `n` other than 1, `stream_options`
+ *   does not have get 400 `unknown_parameter`. Unknown fields inside messages are ignored (a participant `name`
+ *   among them), except the legacy `function_call`, refused unless `null` (`UNSUPPORTED_MESSAGE_FIELDS`). Either way
+ *   the Converse request is built from scratch out of the parsed fields only: nothing a client adds
+ *   (`guardrailConfig`, `system`, `additionalModelRequestFields`) can reach Amazon Bedrock.
+ * - Parameters whose silent omission would mislead the caller are rejected: `n` other than 1, `temperature` above 1
+ *   (OpenAI accepts up to 2; the Bedrock models take 0-1), `stream_options`
  *   without `stream: true` or with a key other than `include_usage`, and content parts other than text and images.
  * - `null` for an optional parameter means "not given", as several clients send it.
  * - The conversation must end with a `user` or `tool` message: a trailing assistant message would act as a response
@@ -39,6 +41,8 @@ export { TOOL_NAME };
 
 z.config(en());
 
+/** Highest `temperature` the gateway accepts: the Bedrock models' maximum (OpenAI's is 2). */
+export const MAX_TEMPERATURE = 1;
 /** Most tools one request may declare. */
 export const MAX_TOOLS = 64;
 /** Most stop sequences (OpenAI's limit). */
@@ -302,10 +306,39 @@ const NEUTRAL: Readonly<Record<string, (value: unknown) => boolean>> = {
   web_search_options: () => false,
   functions: () => false,
   function_call: () => false,
-  // Identifiers for abuse monitoring and caching at OpenAI: they do not change the completion.
+  // Identifiers for abuse monitoring and caching at OpenAI, and how long OpenAI keeps a cached prefix: they do not
+  // change the completion.
   safety_identifier: () => true,
   prompt_cache_key: () => true,
+  prompt_cache_retention: () => true,
 };
+
+/**
+ * Fields of OpenAI's message objects the gateway does not implement and refuses unless `null` (400
+ * `unsupported_parameter` naming `messages[i].<field>`): the message schema drops unknown fields, so a legacy
+ * `function_call` in the assistant history would otherwise be left out of the conversation without notice (the
+ * top-level `functions` / `function_call` are refused too). A participant `name` is not listed: multi-agent frameworks
+ * send it by default, and it is accepted and ignored (the README says so).
+ */
+const UNSUPPORTED_MESSAGE_FIELDS = ['function_call'] as const;
+
+/** Refuses a message field of {@link UNSUPPORTED_MESSAGE_FIELDS} set to anything but `null`. */
+function refuseUnimplementedMessageFields(messages: unknown): void {
+  if (!Array.isArray(messages)) return;
+  for (let i = 0; i < messages.length; i++) {
+    const m: unknown = messages[i];
+    if (typeof m !== 'object' || m === null) continue;
+    for (const field of UNSUPPORTED_MESSAGE_FIELDS) {
+      const value = (m as Record<string, unknown>)[field];
+      if (value === undefined || value === null) continue;
+      throw invalid(
+        `messages[${i}].${field} is not supported by this gateway; use tool_calls (the model would not see it, and the answer would differ from what you asked for without notice).`,
+        `messages[${i}].${field}`,
+        'unsupported_parameter',
+      );
+    }
+  }
+}
 
 /**
  * Refuses what the gateway would otherwise ignore: a parameter it does not implement, set to a value that would
@@ -375,6 +408,7 @@ function parse(body: unknown, limits: RequestLimits): ChatRequest {
   if (Array.isArray(raw.messages) && raw.messages.length > limits.maxMessages) {
     throw new RequestTooLargeError(`messages may hold at most ${limits.maxMessages} messages, got ${raw.messages.length}.`, { param: 'messages' });
   }
+  refuseUnimplementedMessageFields(raw.messages);
   const result = chatRequestSchema.safeParse(body);
   if (!result.success) {
     const issue = result.error.issues[0]!;
@@ -385,6 +419,14 @@ function parse(body: unknown, limits: RequestLimits): ChatRequest {
   const r = result.data;
   if (r.n !== undefined && r.n !== 1) {
     throw invalid('n must be 1: the gateway returns one choice.', 'n', 'unsupported_parameter');
+  }
+  // OpenAI's range is 0-2; the Bedrock models take 0-1. A value above 1 is refused rather than lowered without notice.
+  if (r.temperature !== undefined && r.temperature > MAX_TEMPERATURE) {
+    throw invalid(
+      `temperature must be between 0 and ${MAX_TEMPERATURE} here: the Bedrock models behind this gateway take no higher value, and the gateway does not change one without notice.`,
+      'temperature',
+      'unsupported_value',
+    );
   }
 
   const maxImageBytes = limits.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;

@@ -17,6 +17,13 @@
 
 /** How deep a declared schema may nest (each `properties`/`items`/combinator level counts one). */
 export const MAX_SCHEMA_DEPTH = 16;
+/**
+ * How deep the schema may nest as JSON, values of `const`, `enum`, `default` and `examples` included (the keyword depth
+ * above does not reach into them). A schema at {@link MAX_SCHEMA_DEPTH} takes about 35 levels; the gateway walks a
+ * schema recursively (normalizing, screening, validating, serializing), so a value nested thousands deep would
+ * overflow the stack.
+ */
+export const MAX_SCHEMA_JSON_DEPTH = 64;
 
 const VALIDATION_KEYWORDS = new Set([
   'type', 'enum', 'const', 'properties', 'required', 'additionalProperties', 'items', 'minItems', 'maxItems',
@@ -43,7 +50,22 @@ function isObject(v: unknown): v is JsonObject {
  * @returns `undefined` when usable, otherwise a short reason naming the offending keyword (safe to show the caller)
  */
 export function checkToolSchema(schema: unknown): string | undefined {
+  if (jsonDepthExceeds(schema, MAX_SCHEMA_JSON_DEPTH)) return `the schema nests deeper than ${MAX_SCHEMA_JSON_DEPTH} levels of JSON`;
   return check(schema, 0, '');
+}
+
+/** Whether `value` nests arrays and objects more than `max` deep. Iterative (an explicit stack): safe at any depth. */
+function jsonDepthExceeds(value: unknown, max: number): boolean {
+  const stack: Array<{ readonly value: unknown; readonly depth: number }> = [{ value, depth: 0 }];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    if (typeof top.value !== 'object' || top.value === null) continue;
+    const depth = top.depth + 1;
+    if (depth > max) return true;
+    for (const child of Array.isArray(top.value) ? top.value : Object.values(top.value)) {
+      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth });
+    }
+  }
+  return false;
 }
 
 function check(schema: unknown, depth: number, at: string): string | undefined {

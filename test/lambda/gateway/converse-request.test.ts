@@ -40,13 +40,13 @@ describe('buildConverseInput', () => {
   describe('defaults', () => {
     test('one system block: deployment prompt + canary; guardrail with numeric version; capped maxTokens', () => {
       // GIVEN
-      const req = request([{ role: 'user', text: 'Hello' }], { temperature: 1.5, topP: 0.9, stop: ['END'] });
+      const req = request([{ role: 'user', text: 'Hello' }], { temperature: 0.7, topP: 0.9, stop: ['END'] });
       // WHEN
       const input = buildConverseInput(req, OPTS);
       // THEN
       expect(input.system).toEqual([{ text: `${SYSTEM_PROMPT}\n\n${canaryLine(CANARY)}` }]);
       expect(input.guardrailConfig).toEqual({ guardrailIdentifier: OPTS.guardrailId, guardrailVersion: '3', trace: 'enabled' });
-      expect(input.inferenceConfig).toEqual({ maxTokens: 256, temperature: 1, topP: 0.9, stopSequences: ['END'] });
+      expect(input.inferenceConfig).toEqual({ maxTokens: 256, temperature: 0.7, topP: 0.9, stopSequences: ['END'] });
       expect(input.messages).toEqual([{ role: 'user', content: [{ guardContent: { text: { text: 'Hello', qualifiers: ['guard_content'] } } }] }]);
       expect(input.toolConfig).toBeUndefined();
     });

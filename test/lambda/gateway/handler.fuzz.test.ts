@@ -69,7 +69,7 @@ const VALID_SHAPE = fc.record(
       )
       .map(([a, b]) => [...a, b]),
     max_tokens: fc.integer({ min: 1, max: 5000 }),
-    temperature: fc.double({ min: 0, max: 2, noNaN: true }),
+    temperature: fc.double({ min: 0, max: 1, noNaN: true }),
     stop: fc.array(fc.string({ minLength: 1, maxLength: 5 }), { maxLength: 4 }),
   },
   { requiredKeys: ['model', 'messages'] },

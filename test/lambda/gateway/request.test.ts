@@ -78,6 +78,8 @@ describe('parseChatRequest', () => {
         stream: false,
         store: false,
         safety_identifier: 'user-hash-1',
+        prompt_cache_key: 'team-a',
+        prompt_cache_retention: '24h',
         n: 1,
       };
       // WHEN
@@ -308,6 +310,20 @@ describe('parseChatRequest', () => {
       expect(parseError({ model: 'm', temperature: 3, messages: [{ role: 'user', content: 'x' }] }).param).toBe('temperature');
     });
 
+    test('fails if temperature is above 1: refused (unsupported_value), never lowered to the Bedrock models\' maximum', () => {
+      const err = parseError({ model: 'm', temperature: 1.5, messages: [{ role: 'user', content: 'x' }] });
+      expect({ code: err.code, param: err.param }).toEqual({ code: 'unsupported_value', param: 'temperature' });
+      expect(parseChatRequest({ model: 'm', temperature: 1, messages: [{ role: 'user', content: 'x' }] }, LIMITS).temperature).toBe(1);
+    });
+
+    test('fails if a message of the history carries a legacy function_call', () => {
+      const err = parseError({
+        model: 'm',
+        messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: null, function_call: { name: 'f', arguments: '{}' } }, { role: 'user', content: 'y' }],
+      });
+      expect({ code: err.code, param: err.param }).toEqual({ code: 'unsupported_parameter', param: 'messages[1].function_call' });
+    });
+
     test('fails with zod\'s English messages where the schema has no message of its own (zod/mini + English locale)', () => {
       // GIVEN
       const user = [{ role: 'user', content: 'x' }];
@@ -379,7 +395,7 @@ describe('parseChatRequest', () => {
         {
           max_tokens: fc.option(fc.integer({ min: 1, max: 4096 }), { nil: null }),
           max_completion_tokens: fc.option(fc.integer({ min: 1, max: 4096 }), { nil: null }),
-          temperature: fc.option(fc.double({ min: 0, max: 2, noNaN: true }), { nil: null }),
+          temperature: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
           top_p: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
           stop: fc.option(fc.oneof(fc.constant('END'), fc.constant(['a', 'b'])), { nil: null }),
           stream: fc.option(fc.boolean(), { nil: null }),
