@@ -23,6 +23,11 @@
  *   `holdBackChars` characters of look-ahead and `contextChars` of look-behind, and each window's screening must start
  *   with what the previous ones released from it; if it does not (a reference-style link whose definition arrives
  *   later, a construct longer than the window), the stream is blocked: the rest is never sent (`prefix-changed`).
+ * - **No part of a spread-out canary.** A canary with anything but letters and digits between its characters can be
+ *   wider than the hold-back: the release also stops before the letters and digits at the end of the text that spell
+ *   the beginning of the canary or of its reverse ({@link canaryPrefixStart}), so none of it leaves before the rest
+ *   decides (look-alike letters the screen folds count; forms only normalization makes Latin, such as full-width
+ *   letters, are caught by the final screening but not held).
  * - **Exactly the whole text's screening.** A stream that is not blocked sends exactly `screenOutput(all its text)`.
  *   Unless everything released is the raw text unchanged, the last window's screening changes nothing either, and the
  *   text is all ASCII, `finish` screens the whole text once and checks that it starts with what was released (else
@@ -41,7 +46,7 @@
  *
  * @module
  */
-import { canaryOf } from '../shared/screening/canary';
+import { Canary, canaryOf, canaryPrefixStart } from '../shared/screening/canary';
 import { allowList } from '../shared/screening/links';
 import { ScreenOutputOptions, ScreenOutputResult, screenOutput } from '../shared/screening/output';
 import { countWork } from '../shared/screening/work';
@@ -100,8 +105,7 @@ export class StreamScreen {
   private readonly minStep: number;
   private readonly step: number;
   private readonly context: number;
-  private readonly canaryKey: string;
-  private readonly canaryReversed: string;
+  private readonly canary: Canary;
   /**
    * The raw text before the window, in the pieces the window left behind (joined only for the final check), and the
    * raw text of the window. Kept apart so that adding text and slicing the window never copies the whole text.
@@ -139,10 +143,8 @@ export class StreamScreen {
     }
     this.opts = { canary: opts.canary, allowedLinkHosts: opts.allowedLinkHosts, allowHtml: opts.allowHtml };
     // Invalid screening options throw here, before any text arrives (the checks screenOutput makes first).
-    const canary = canaryOf(opts.canary);
+    this.canary = canaryOf(opts.canary);
     allowList(opts.allowedLinkHosts);
-    this.canaryKey = canary.key;
-    this.canaryReversed = canary.reversed;
   }
 
   /** Characters released so far (of screened text). */
@@ -224,9 +226,11 @@ export class StreamScreen {
     if (!text.startsWith(this.windowReleased)) return this.block([...result.reasons, 'prefix-changed']);
     let end = text.length;
     if (!final) {
-      // Release up to the last white space that lies at least holdBack characters before the end.
+      // Release up to the last white space that lies at least holdBack characters before the end, and before the
+      // letters and digits at the end that could be the start of a spread-out canary.
       end = -1;
-      for (let i = text.length - this.holdBack - 1; i >= already; i--) {
+      const hold = canaryPrefixStart(text, this.canary, already);
+      for (let i = Math.min(text.length - this.holdBack, hold) - 1; i >= already; i--) {
         if (isSpace(text.charCodeAt(i))) {
           end = i + 1;
           break;
@@ -312,8 +316,8 @@ export class StreamScreen {
     if (!this.nonAscii && NON_ASCII.test(piece)) this.nonAscii = true;
     if (this.nonAscii) return false;
     const squeezed = this.squeezedTail + piece.replace(NOT_ALNUM, '').toLowerCase();
-    if (squeezed.includes(this.canaryKey) || squeezed.includes(this.canaryReversed)) return true;
-    this.squeezedTail = squeezed.slice(-(this.canaryKey.length - 1));
+    if (squeezed.includes(this.canary.key) || squeezed.includes(this.canary.reversed)) return true;
+    this.squeezedTail = squeezed.slice(-(this.canary.key.length - 1));
     return false;
   }
 

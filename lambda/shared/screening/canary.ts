@@ -156,6 +156,37 @@ function squeezedContains(text: string, c: Canary): boolean {
   return false;
 }
 
+/**
+ * Where the run at the end of `text` that squeezes to the longest beginning of the key or of its reverse starts,
+ * looking back no further than index `from` and over at most `key.length - 1` letters and digits; `text.length` when
+ * the squeezed end of the text begins neither. A stream holds back from there: the next text may complete the canary,
+ * and spread out (anything but letters and digits between its characters) it can be wider than any fixed hold-back.
+ * Outside benign text's rare coincidences, a run that starts before a fixed hold-back window is such a spread canary.
+ */
+export function canaryPrefixStart(text: string, c: Canary, from: number): number {
+  const most = c.key.length - 1;
+  const squeezed: number[] = [];
+  const at: number[] = [];
+  let p = text.length - 1;
+  for (; p >= from && squeezed.length < most; p--) {
+    const mapped = SQUEEZE[text.charCodeAt(p)]!;
+    if (mapped === 0) continue;
+    squeezed.push(mapped);
+    at.push(p);
+  }
+  countWork(text.length - 1 - p + squeezed.length * squeezed.length);
+  // squeezed[j] is the (j + 1)-th letter or digit from the end: a run of m of them reads squeezed[m - 1] … squeezed[0].
+  for (let m = squeezed.length; m >= 1; m--) {
+    if (beginsWith(squeezed, m, c.key) || beginsWith(squeezed, m, c.reversed)) return at[m - 1]!;
+  }
+  return text.length;
+}
+
+function beginsWith(squeezed: readonly number[], m: number, pattern: string): boolean {
+  for (let k = 0; k < m; k++) if (squeezed[m - 1 - k] !== pattern.charCodeAt(k)) return false;
+  return true;
+}
+
 /** Base64 of text mixes cases or has digits and symbols; plain words do not. */
 const ENCODED_MIX = /[0-9+/=]|[A-Z][a-z]|[a-z][A-Z]/;
 const HEX = /^[0-9a-fA-F]+$/;
