@@ -149,6 +149,8 @@ export interface AuditRecord {
   streamReceivedChars?: number;
   /** Streamed answers: the stream carried no usage, so the whole reservation was settled. */
   streamSettledReservation?: boolean;
+  /** Buffered answers: Bedrock's answer carried no countable usage (malformed, a 502), so the whole reservation was settled. */
+  usageMissing?: boolean;
 }
 
 /** SHA-256 (hex) of `text`. */

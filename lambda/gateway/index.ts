@@ -76,7 +76,7 @@ import { Retrieval, RetrievalSettings, newAgentRuntimeClient, retrievalQuery, re
 import { attributionMetadata, teamDimension } from './request-metadata';
 import { ChatMessage, ChatRequest, parseChatRequest, ResponseFormat, ToolDefinition } from './request';
 import { type JsonObject, validateAgainstSchema } from './tool-schema';
-import { ChatCompletion, FinishReason, OpenAiToolCall, chatCompletion, extractToolCalls, finishReasonOf, modelList, outputText, usageOf } from './response';
+import { ChatCompletion, FinishReason, OpenAiToolCall, chatCompletion, extractToolCalls, finishReasonOf, modelList, outputText, reportedUsage } from './response';
 import { LambdaResponseTarget, ResponseTarget, StreamingHandler, streamifyResponse } from './response-stream';
 import { GatewayRuntimeConfig, loadRuntimeConfig } from './runtime-config';
 import { screenOutput, screenToolArguments } from '../shared/screening/output';
@@ -824,7 +824,13 @@ async function chat(
     const call = await converse(deps.bedrock, input, policy, deadline);
     record.bedrockAttempts = call.attempts;
     const out = call.value;
-    const usage = usageOf(out.usage);
+    const usage = reportedUsage(out.usage);
+    if (usage === undefined) {
+      // Bedrock always reports the usage: an answer without it is malformed (502), and costs the whole reservation.
+      record.usageMissing = true;
+      void settle(inputBound, input.inferenceConfig?.maxTokens ?? maxTokens);
+      throw new UpstreamError('The model service returned an answer without its token usage.', { statusCode: 502 });
+    }
     void settle(usage.prompt_tokens, usage.completion_tokens);
     record.inputTokens = usage.prompt_tokens;
     record.outputTokens = usage.completion_tokens;

@@ -85,6 +85,19 @@ export function usageOf(usage: { inputTokens?: unknown; outputTokens?: unknown }
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
+/**
+ * The usage Bedrock reported, or `undefined` when it reported none that can be counted (not an object whose
+ * `inputTokens` and `outputTokens` are both whole, non-negative numbers): Bedrock always reports both, so the answer
+ * is malformed, and the caller settles the whole reservation rather than charge nothing.
+ */
+export function reportedUsage(usage: unknown): OpenAiUsage | undefined {
+  if (typeof usage !== 'object' || usage === null) return undefined;
+  const { inputTokens, outputTokens } = usage as { inputTokens?: unknown; outputTokens?: unknown };
+  const counted = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+  if (!counted(inputTokens) || !counted(outputTokens)) return undefined;
+  return { prompt_tokens: inputTokens, completion_tokens: outputTokens, total_tokens: inputTokens + outputTokens };
+}
+
 /** The parameters of {@link chatCompletion}. */
 export interface ChatCompletionParts {
   readonly id: string;

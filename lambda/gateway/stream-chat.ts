@@ -32,7 +32,7 @@ import { ContentFilterError, GatewayError, UpstreamError, UpstreamTimeoutError, 
 import { classifyIntervention } from './intervention';
 import { ResponseTarget } from './response-stream';
 import type { Citation } from './retrieve';
-import { ChunkHead, FinishReason, OpenAiToolCall, OpenAiUsage, SSE_DONE, completionChunk, finishReasonOf, sseData, usageChunk, usageOf } from './response';
+import { ChunkHead, FinishReason, OpenAiToolCall, OpenAiUsage, SSE_DONE, completionChunk, finishReasonOf, sseData, usageChunk, reportedUsage, usageOf } from './response';
 import { StreamScreen } from './stream-screen';
 
 /** The guardrail's stream processing mode; see the module description for why `sync`. */
@@ -172,7 +172,8 @@ export async function streamChat(opts: StreamChatOptions): Promise<void> {
         } else if (event.messageStop !== undefined) {
           stopReason = event.messageStop.stopReason;
         } else if (event.metadata !== undefined) {
-          usage = usageOf(event.metadata.usage);
+          // Without countable usage the stream is incomplete (below): the whole reservation is settled, never nothing.
+          usage = reportedUsage(event.metadata.usage);
           trace = event.metadata.trace as { guardrail?: unknown } | undefined;
         }
       }

@@ -161,6 +161,8 @@ export type Behavior =
       readonly exceptionAfter?: { readonly chunks: number; readonly type: StreamExceptionType; readonly message?: string };
       /** After this many chunks nothing more is sent until the client gives up or the server closes. */
       readonly hangAfter?: number;
+      /** No `usage` in the `metadata` event (Converse: in the reply), which Bedrock always sends: a malformed answer. */
+      readonly omitUsage?: boolean;
     }
   /** Converse: replies with text derived from the request, default all system and message texts joined by `\n`. */
   | { readonly kind: 'echo'; readonly render?: (request: ConverseRequestBody) => string }
@@ -576,7 +578,8 @@ function converseReply(b: Behavior, req: RecordedRequest): Record<string, unknow
   }
   if (b.kind === 'stream') {
     const usage = tokenUsage(b.inputTokens ?? USAGE.inputTokens, b.outputTokens ?? USAGE.outputTokens);
-    return converseResponse(b.chunks.join(''), b.stopReason ?? 'end_turn', usage);
+    const { usage: _omitted, ...withoutUsage } = converseResponse(b.chunks.join(''), b.stopReason ?? 'end_turn', usage);
+    return b.omitUsage === true ? withoutUsage : { ...withoutUsage, usage };
   }
   if (b.kind === 'echo') {
     const text = (b.render ?? echoAll)(body);
@@ -717,7 +720,10 @@ function streamEvents(b: Extract<Behavior, { kind: 'stream' }>): Array<Buffer | 
   frames.push(eventFrame({ event: 'contentBlockStop' }, { contentBlockIndex: 0 }));
   frames.push(eventFrame({ event: 'messageStop' }, { stopReason: b.stopReason ?? 'end_turn' }));
   frames.push(
-    eventFrame({ event: 'metadata' }, { usage: tokenUsage(b.inputTokens ?? USAGE.inputTokens, b.outputTokens ?? USAGE.outputTokens), metrics: { latencyMs: 42 } }),
+    eventFrame({ event: 'metadata' }, {
+      ...(b.omitUsage === true ? {} : { usage: tokenUsage(b.inputTokens ?? USAGE.inputTokens, b.outputTokens ?? USAGE.outputTokens) }),
+      metrics: { latencyMs: 42 },
+    }),
   );
   return frames;
 }

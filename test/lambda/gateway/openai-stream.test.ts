@@ -25,6 +25,8 @@ const USERS: Record<string, Record<string, string>> = {
   'Bearer key-gone': userContext(`gone-${RUN}`, 'users'),
   'Bearer key-error': userContext(`error-${RUN}`, 'users'),
   'Bearer key-late': userContext(`late-${RUN}`, 'users'),
+  'Bearer key-nousage': userContext(`nousage-${RUN}`, 'users'),
+  'Bearer key-nousage-buffered': userContext(`nousage-buffered-${RUN}`, 'users'),
 };
 const claimsFor = (auth: string | undefined) => (auth === undefined ? undefined : USERS[auth]);
 
@@ -224,6 +226,39 @@ describe('openai client streaming from the gateway', () => {
       const record = stdout.audit(streamed.requestId!)!;
       expect(record).toMatchObject({ streamEnd: 'bedrock_cut', decision: 'failed', streamSettledReservation: true });
       expect(await usage('key-cut')).toEqual({ used: record.reservedTokens, reserved: 0 });
+    });
+
+    test('fails if an answer whose metadata carries no usage settles less than the whole reservation', async () => {
+      // GIVEN a stream longer than the hold-back window whose metadata event has no usage (Bedrock always sends it)
+      server.setBehavior({ kind: 'stream', chunks: [benign(4), benign(4), benign(4), benign(4)], omitUsage: true });
+      // WHEN
+      const streamed = await stream('key-nousage');
+      // THEN it ends as an incomplete stream (an error event after the released text), charged the whole reservation
+      expect(streamed.text.length).toBeGreaterThan(0);
+      expect(streamed.error).toBeInstanceOf(APIError);
+      const record = stdout.audit(streamed.requestId!)!;
+      expect(record).toMatchObject({ streamEnd: 'bedrock_cut', decision: 'failed', streamSettledReservation: true });
+      expect(await usage('key-nousage')).toEqual({ used: record.reservedTokens, reserved: 0 });
+    });
+
+    test('fails if a buffered answer without usage is returned, or settles less than the whole reservation', async () => {
+      // GIVEN a Converse answer without usage
+      server.setBehavior({ kind: 'stream', chunks: ['Hello', ' there'], omitUsage: true });
+      // WHEN it is asked for without streaming
+      let error: unknown;
+      let requestId: string | undefined;
+      try {
+        await client('key-nousage-buffered').chat.completions.create({ model: 'nova-lite', messages: [{ role: 'user', content: 'Say hello.' }] });
+      } catch (err) {
+        error = err;
+        requestId = (err as APIError).requestID ?? undefined;
+      }
+      // THEN a 502 in the API's error format, and the whole reservation is used
+      expect(error).toBeInstanceOf(InternalServerError);
+      expect((error as APIError).status).toBe(502);
+      const record = stdout.audit(requestId!)!;
+      expect(record).toMatchObject({ usageMissing: true, decision: 'failed' });
+      expect(await usage('key-nousage-buffered')).toEqual({ used: record.reservedTokens, reserved: 0 });
     });
 
     test('a stream cut before any text is released is an ordinary 502', async () => {
