@@ -86,6 +86,8 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
           it('test/lambda/shared/screening/prescreen.test.ts', 'prescreen evaluation set holdout documents: poisoned ones are flagged at least twice as often as clean ones'),
           it(HANDLER_IT, 'gateway handler (integration) access control and validation the pre-screen blocks an injection before any Bedrock call (block mode) and only records it (flag mode)'),
           it('test/lambda/shared/screening/prescreen.test.ts', 'prescreen in two stages a prompt whose rules cannot block is never blocked, on every labelled prompt'),
+          it('test/lambda/gateway/hostile-client.test.ts', 'hostile client requests pre-screen: the same override cannot reach Bedrock through another part of the request fails if the override reaches Bedrock as an assistant tool call id'),
+          it('test/lambda/gateway/hostile-client.test.ts', 'hostile client requests pre-screen: the same override cannot reach Bedrock through another part of the request fails if an override split across consecutive user messages, or across system and developer messages, reaches Bedrock'),
         ],
       },
       {
@@ -334,13 +336,14 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
     note: 'The gateway screens Markdown and HTML; applications that render output in other sinks (SQL, shell, code) must still encode it for them.',
     controls: [
       {
-        control: 'Links, images, reference definitions, autolinks and bare URLs (`http(s)://`, `www.`, `//host.tld`) to hosts outside the allow-list are removed from model output, whatever they carry; a bare URL becomes `[link removed]` and the audit record counts them.',
+        control: 'Links, images, reference definitions, autolinks and bare URLs (`http(s)://`, `www.`, `//host.tld`) to hosts outside the allow-list are removed from model output, whatever they carry, read as a Markdown renderer reads them (brackets in link text, labels over two lines, a destination whose authority is more than a host and port); a bare URL becomes `[link removed]` and the audit record counts them.',
         implementedIn: ['lambda/shared/screening/links.ts'],
         provedBy: [
           it('test/lambda/shared/screening/output.test.ts', 'screenOutput properties leaves no link, image, definition, autolink or attribute URL to a host outside the allow-list'),
           it('test/lambda/shared/screening/output.test.ts', 'screenOutput properties leaves no bare URL to a host outside the allow-list in random text with URLs'),
           it(HANDLER_IT, 'gateway handler (integration) output screening exfiltration links and images are removed; allowed hosts stay'),
           it(HANDLER_IT, 'gateway handler (integration) output screening bare URLs to other hosts are replaced by a placeholder; the audit counts them and never holds them'),
+          it('test/lambda/gateway/hostile-model.test.ts', 'a hostile model against the output screen links to hosts outside the allow-list (promise: "markdown images and links to hosts outside an allow-list removed") fails if any of these links reaches the client, buffered or streamed'),
         ],
       },
       {
@@ -405,6 +408,7 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
           it('test/lambda/gateway/converse-request.test.ts', 'buildConverseInput defaults canaries and markers are fresh per request'),
           it('test/lambda/shared/screening/output.test.ts', 'screenOutput properties blocks whenever the canary appears anywhere, however it is split'),
           it(HANDLER_IT, 'gateway handler (integration) output screening a response that echoes the system prompt is blocked by the canary (200 content_filter, metric, audit)'),
+          it('test/lambda/gateway/stream-screen.test.ts', 'StreamScreen validation fails if the canary is spread wider than a window, letters apart: the stream is blocked and none of the canary released'),
         ],
       },
       {
@@ -513,12 +517,15 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
       {
         control:
           'A per-user daily token quota is reserved atomically in DynamoDB and settled to actual usage; the reservation covers an upper bound of ' +
-          'the input (one token per UTF-8 byte) and the model\'s maxTokens is capped by what the quota has left, so no single request overspends.',
+          'the input (one token per UTF-8 byte) and the model\'s maxTokens is capped by what the quota has left, so no single request overspends; ' +
+          'an answer without countable usage (a cut or failed stream, a malformed answer) settles the whole reservation, never nothing.',
         implementedIn: ['lambda/gateway/quota.ts', 'lambda/gateway/converse-request.ts'],
         provedBy: [
           it(HANDLER_IT, 'gateway handler (integration) quota near the end of the quota the model is told to stop at what is left: maxTokens capped by the remaining quota'),
           it('test/lambda/gateway/quota.test.ts', 'QuotaStore concurrency 50 parallel reservations of 100 against 1,000 tokens: exactly 10 succeed'),
           it(HANDLER_IT, 'gateway handler (integration) quota exhausted → 429 with Retry-After; settled to actual usage'),
+          it('test/lambda/gateway/openai-stream.test.ts', 'openai client streaming from the gateway broken streams fails if an answer whose metadata carries no usage settles less than the whole reservation'),
+          it('test/lambda/gateway/openai-stream.test.ts', 'openai client streaming from the gateway broken streams fails if a buffered answer without usage is returned, or settles less than the whole reservation'),
         ],
       },
       {

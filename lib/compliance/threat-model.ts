@@ -314,7 +314,7 @@ const STREAM_PREFIX = 'openai client streaming from the gateway';
 
 const STREAMED_OUTPUT_SCREEN = control(
   'Streamed output screened before release',
-  'With `stream: true`, text leaves only after the output screen (canary, links and bare URLs, secrets, smuggled Unicode) has seen it with a hold-back window of look-ahead, so a construct split across chunks is caught before any of it is released; a later screening that would change released text blocks the stream. The screen is resumable (windows with look-behind instead of all the text so far, a running scan for a canary spread wider than a window, the whole text screened once at the end unless nothing was changed), so its work stays linear whatever the chunking. Tool calls are buffered whole and go through the same validation, argument screening and ApplyGuardrail as without streaming. The guardrail runs in `sync` stream processing mode, so every character the gateway receives has already passed it. A block ends the stream with the configured refusal and `finish_reason: content_filter`, audited with the characters released and received; any screening exception blocks.',
+  'With `stream: true`, text leaves only after the output screen (canary, links and bare URLs, secrets, smuggled Unicode) has seen it with a hold-back window of look-ahead, so a construct split across chunks is caught before any of it is released; a later screening that would change released text blocks the stream. The screen is resumable (windows with look-behind instead of all the text so far, a running scan for a canary spread wider than a window, whose beginning the release never passes, the whole text screened once at the end unless nothing was changed), so its work stays linear whatever the chunking. Tool calls are buffered whole and go through the same validation, argument screening and ApplyGuardrail as without streaming. The guardrail runs in `sync` stream processing mode, so every character the gateway receives has already passed it. A block ends the stream with the configured refusal and `finish_reason: content_filter`, audited with the characters released and received; any screening exception blocks.',
   ['lambda/gateway/stream-chat.ts', 'lambda/gateway/stream-screen.ts', 'lambda/gateway/index.ts'],
   [
     it(STREAM_TEST, `${STREAM_PREFIX} screening fails if a system-prompt leak after 2 KB of benign text reaches the client: content_filter, nothing of it sent`),
@@ -322,16 +322,17 @@ const STREAMED_OUTPUT_SCREEN = control(
     it(STREAM_TEST, `${STREAM_PREFIX} screening fails if a link split across two chunks reaches the client`),
     it(STREAM_TEST, `${STREAM_PREFIX} defaults streamed text equals non-streamed text for the same reply, with usage last`),
     it(STREAM_TEST, `${STREAM_PREFIX} defaults a tool call is streamed whole after screening, with finish_reason tool_calls`),
-    it('test/lambda/gateway/stream-screen.test.ts', 'StreamScreen validation fails if the canary is spread wider than a window, letters apart: the stream is blocked and the canary never released'),
+    it('test/lambda/gateway/stream-screen.test.ts', 'StreamScreen validation fails if the canary is spread wider than a window, letters apart: the stream is blocked and none of the canary released'),
   ],
 );
 
 const STREAM_SETTLEMENT = control(
   'Broken streams settle their reservation',
-  'A streamed answer settles the token quota and spend budgets on the usage of the stream\'s metadata event; a stream that ends without it (Bedrock cut or failed it, the client left, a block stopped it, the function\'s deadline came) settles the whole reservation, an upper bound of what Bedrock bills, so no reservation is left hanging and no cut stream is served unmetered. A slow reader pauses the Bedrock stream (back-pressure) instead of letting the answer pile up in memory.',
+  'A streamed answer settles the token quota and spend budgets on the usage of the stream\'s metadata event; a stream that ends without it (Bedrock cut or failed it, the client left, a block stopped it, the function\'s deadline came, or its metadata carried no countable usage) settles the whole reservation, an upper bound of what Bedrock bills, so no reservation is left hanging and no cut stream is served unmetered. A slow reader pauses the Bedrock stream (back-pressure) instead of letting the answer pile up in memory.',
   ['lambda/gateway/stream-chat.ts'],
   [
     it(STREAM_TEST, `${STREAM_PREFIX} broken streams a stream Bedrock cuts mid-way ends with an error event and settles the whole reservation`),
+    it(STREAM_TEST, `${STREAM_PREFIX} broken streams fails if an answer whose metadata carries no usage settles less than the whole reservation`),
     it(STREAM_TEST, `${STREAM_PREFIX} broken streams a client that goes away mid-stream stops the model call and settles the reservation`),
     it(STREAM_TEST, `${STREAM_PREFIX} broken streams a stream still running near the function's end stops just before it: an error event, a clean close, the reservation settled`),
     it('test/lambda/gateway/stream-chat.test.ts', 'streamChat back-pressure fails if a slow reader lets the gateway pull the Bedrock stream ahead of it: pulling stops until the reader catches up'),
@@ -340,9 +341,10 @@ const STREAM_SETTLEMENT = control(
 
 const SOUND_TOOL_SCHEMAS = control(
   'Only fully checkable tool schemas',
-  'A declared tool schema may use only validation keywords the gateway evaluates completely, so no argument passes because a constraint was skipped; tool names and `tool_choice` must match the declared tools.',
+  'A declared tool schema may use only validation keywords the gateway evaluates completely, so no argument passes because a constraint was skipped, and may nest at most 64 levels of JSON (values of `const`, `enum`, `default` and `examples` included), so no schema can overflow the stack of the code that walks it; tool names and `tool_choice` must match the declared tools.',
   ['lambda/gateway/tool-schema.ts', 'lambda/gateway/request.ts'],
   [
+    it('test/lambda/gateway/hostile-client.test.ts', 'hostile client requests deeply nested JSON inside a schema fails if the deployed (streaming) entry point answers a deeply nested schema value with a 5xx'),
     it('test/lambda/gateway/request.test.ts', 'parseChatRequest validation fails if a tool schema uses an unsupported keyword'),
     it('test/lambda/gateway/request.test.ts', 'parseChatRequest validation fails if tool_choice names an undeclared tool or requires tools without any'),
     it('test/lambda/gateway/tool-schema.test.ts', 'validateAgainstSchema never throws for any value and any accepted schema'),

