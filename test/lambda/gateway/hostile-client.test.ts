@@ -62,6 +62,13 @@ describe('hostile client requests', () => {
     server.requests.length = 0;
   });
 
+  /** A 400 `content_filter` from the pre-screen, and no Converse call. */
+  function expectRefusedBeforeBedrock(reply: Reply): void {
+    expectClientError(reply, 400, null);
+    expect(reply.body.error?.code).toBe('content_filter');
+    expect(server.requests.filter((r) => r.operation === 'Converse')).toHaveLength(0);
+  }
+
   describe('pre-screen: the same override cannot reach Bedrock through another part of the request', () => {
     // Promise: "a prompt the pre-screen would block cannot reach Bedrock by a different encoding of the same request".
     // Assistant tool-call ids and names, and tool messages' tool_call_id, are rendered into the Converse request
@@ -93,9 +100,7 @@ describe('hostile client requests', () => {
       const reply = await invoke(handler, { body });
 
       // THEN
-      expectClientError(reply, 400, null);
-      expect(reply.body.error?.code).toBe('content_filter');
-      expect(server.requests.filter((r) => r.operation === 'Converse')).toHaveLength(0);
+      expectRefusedBeforeBedrock(reply);
     });
 
     test('fails if the override reaches Bedrock as an assistant tool call function name', async () => {
@@ -113,9 +118,7 @@ describe('hostile client requests', () => {
       const reply = await invoke(handler, { body });
 
       // THEN
-      expectClientError(reply, 400, null);
-      expect(reply.body.error?.code).toBe('content_filter');
-      expect(server.requests.filter((r) => r.operation === 'Converse')).toHaveLength(0);
+      expectRefusedBeforeBedrock(reply);
     });
 
     test('fails if the override reaches Bedrock as a tool message tool_call_id', async () => {
@@ -132,9 +135,7 @@ describe('hostile client requests', () => {
       const reply = await invoke(handler, { body });
 
       // THEN
-      expectClientError(reply, 400, null);
-      expect(reply.body.error?.code).toBe('content_filter');
-      expect(server.requests.filter((r) => r.operation === 'Converse')).toHaveLength(0);
+      expectRefusedBeforeBedrock(reply);
     });
 
     // Converse merges consecutive user messages into one turn (one guard content block each, side by side) and every
