@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
-import { buildBlueprint } from '../lib/blueprint';
+import { buildBlueprint, buildCodeSigningProfile } from '../lib/blueprint';
 import { removeComplianceReport, synthWithReport } from '../lib/compliance/report';
 import { ConfigError } from '../lib/config';
 
@@ -10,7 +10,13 @@ const app = new App({ autoSynth: false });
 // A configuration error stops the app before synthesis: leave no earlier report behind.
 removeComplianceReport(app.outdir);
 try {
-  buildBlueprint(app);
+  // `-c codeSigningProfileOnly=true`: only the Signer profile's stack, the first step of a code-signing set-up.
+  const profileOnly: unknown = app.node.tryGetContext('codeSigningProfileOnly');
+  if (profileOnly !== undefined && profileOnly !== 'true' && profileOnly !== 'false' && typeof profileOnly !== 'boolean') {
+    throw new ConfigError(`Invalid context "codeSigningProfileOnly": must be true or false, got ${JSON.stringify(profileOnly)}`);
+  }
+  if (profileOnly === 'true' || profileOnly === true) buildCodeSigningProfile(app);
+  else buildBlueprint(app);
 } catch (e) {
   if (e instanceof ConfigError) {
     // The message names every bad key, its value and what is allowed; a stack trace adds nothing.

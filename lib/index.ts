@@ -29,7 +29,7 @@ export { BlueprintStack, type BlueprintStackProps } from './blueprint-stack';
 export { CodeSigningStack, type CodeSigningStackProps } from './code-signing-stack';
 export { BaselineStack, type BaselineStackProps } from './baseline-stack';
 export { GatewayStack, type GatewayStackProps } from './gateway-stack';
-export { buildBlueprint, type Blueprint } from './blueprint';
+export { buildBlueprint, buildCodeSigningProfile, type Blueprint } from './blueprint';
 
 // Configuration: schema, types, loading and validation.
 export {

@@ -5,7 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { readManifest, signableBundles } from '../../bin/sign-cli';
 import { SignedArtifacts } from '../../constructs/shared/signed-artifacts';
-import { Blueprint, buildBlueprint } from '../../lib/blueprint';
+import { Blueprint, buildBlueprint, buildCodeSigningProfile } from '../../lib/blueprint';
 import { PROFILE_METADATA_KEY } from '../../lib/blueprint-stack';
 import { BlueprintConfigInput, parseConfig } from '../../lib/config';
 import { newTemplateApp } from '../helpers/compliance';
@@ -113,6 +113,28 @@ describe('validation', () => {
     }
     expect(signableBundles(unsigned.app.outdir, readManifest(MANIFEST)).map((b) => b.function).sort()).toEqual(
       ['authorizer', 'gateway', 'invocation-logging', 'network-guard'],
+    );
+  });
+
+  test('the profile stack alone synthesizes through every compliance check before anything is signed (the first step of a set-up)', () => {
+    // GIVEN a configuration whose signed-artifacts file does not exist yet
+    const app = newTemplateApp();
+    // WHEN only the profile's stack is built, with the compliance gates, and synthesized
+    const stack = buildCodeSigningProfile(app, parseConfig(strictConfig(path.join(dir, 'not-signed-yet.json'))));
+    const assembly = app.synth();
+    // THEN it is the one stack, holding the Signer profile, and nothing failed
+    expect(assembly.stacks.map((s) => s.id)).toEqual(['CodeSigning']);
+    Template.fromStack(stack).resourceCountIs('AWS::Signer::SigningProfile', 1);
+  });
+
+  test('fails if the profile stack alone is asked for without codeSigning, or with an existing profile, naming the context key and the fix', () => {
+    const { codeSigning: _, profile: _p, ...withoutSigning } = strictConfig('x.json');
+    expect(() => buildCodeSigningProfile(newTemplateApp(), parseConfig(withoutSigning), { compliance: false })).toThrow(
+      /Invalid context "codeSigningProfileOnly": the configuration has no codeSigning.*set codeSigning\.signedArtifactsFile/,
+    );
+    const arn = 'arn:aws:signer:us-east-1:111122223333:/signing-profiles/SecureLlm/abcdefghij';
+    expect(() => buildCodeSigningProfile(newTemplateApp(), parseConfig({ ...strictConfig('x.json'), codeSigning: { signedArtifactsFile: 'x.json', signingProfileVersionArn: arn } }), { compliance: false })).toThrow(
+      /Invalid context "codeSigningProfileOnly": codeSigning\.signingProfileVersionArn names an existing profile .*drop -c codeSigningProfileOnly=true/,
     );
   });
 
