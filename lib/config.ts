@@ -105,8 +105,8 @@ const baselineSchema = z
       .strictObject({
         /** The GuardDuty detector comes from the organization: only the alerting rules are deployed. */
         detectorManagedExternally: partManagedExternally.default(false),
-        /** Lowest GuardDuty finding severity that alerts (GuardDuty: 7 and above is high). */
-        minimumFindingSeverity: z.number().min(1).max(8.9).default(7),
+        /** Lowest GuardDuty finding severity that alerts (GuardDuty: 7 and above is high, 9 and above critical). */
+        minimumFindingSeverity: z.number().min(1).max(10).default(7),
       })
       .prefault({}),
     invocationLogging: z

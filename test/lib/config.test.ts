@@ -156,11 +156,17 @@ describe('configuration', () => {
   });
 
   describe('validation', () => {
+    test('accepts every GuardDuty severity up to critical (10) as the alert threshold', () => {
+      for (const minimumFindingSeverity of [1, 7, 9, 10]) {
+        expect(parseConfig({ baseline: { threatDetection: { minimumFindingSeverity } } }).baseline.threatDetection.minimumFindingSeverity).toBe(minimumFindingSeverity);
+      }
+    });
+
     test.each([
       [{ baseline: { logRetentionDays: 30 } }, /baseline\.logRetentionDays: must be one of 365, .*got 30/],
       [{ baseline: { alertEmails: ['not-an-email'] } }, /baseline\.alertEmails\.0: must be an email address, got "not-an-email"/],
       [{ baseline: { trail: { managedExternally: 'yes' } } }, /baseline\.trail\.managedExternally: .*boolean.*got "yes"/],
-      [{ baseline: { threatDetection: { minimumFindingSeverity: 9.5 } } }, /minimumFindingSeverity: .*got 9.5/],
+      [{ baseline: { threatDetection: { minimumFindingSeverity: 10.5 } } }, /minimumFindingSeverity: .*got 10.5/],
       [{ baseline: { invocationLogging: { maxAzs: 1 } } }, /invocationLogging\.maxAzs: .*got 1/],
       [{ baseline: { invocationLogging: { vpcCidr: '10.0.0.0/8' } } }, /vpcCidr: must be an IPv4 CIDR .*got "10.0.0.0\/8"/],
       [
