@@ -53,7 +53,8 @@ const prefixListId = z.string().regex(/^pl-([0-9a-f]{8}|[0-9a-f]{17})$/, 'must b
 /** A private network's CIDR: /24 at most, so each of up to six zones gets a usable subnet; aligned as PrivateNetwork requires. */
 const vpcCidr = z
   .string()
-  .regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, 'must be an IPv4 CIDR with a prefix between /16 and /24')
+  // `abort`: a value that is not such a CIDR gets this one message, not a second one from the check below.
+  .regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, { error: 'must be an IPv4 CIDR with a prefix between /16 and /24', abort: true })
   .superRefine((cidr, ctx) => {
     const problem = privateNetworkCidrProblem(cidr);
     if (problem !== undefined) {

@@ -156,6 +156,16 @@ describe('configuration', () => {
   });
 
   describe('validation', () => {
+    test('fails with one message, not two contradicting ones, if a network CIDR is not a CIDR of /16 to /24', () => {
+      let message = '';
+      try {
+        parseConfig({ gateway: { vpcCidr: '10.65.0.0/33' } });
+      } catch (e) {
+        message = String(e);
+      }
+      expect(message.split('\n').filter((line) => line.includes('gateway.vpcCidr'))).toEqual(['- gateway.vpcCidr: must be an IPv4 CIDR with a prefix between /16 and /24, got "10.65.0.0/33"']);
+    });
+
     test('accepts every GuardDuty severity up to critical (10) as the alert threshold', () => {
       for (const minimumFindingSeverity of [1, 7, 9, 10]) {
         expect(parseConfig({ baseline: { threatDetection: { minimumFindingSeverity } } }).baseline.threatDetection.minimumFindingSeverity).toBe(minimumFindingSeverity);
