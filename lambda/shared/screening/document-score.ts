@@ -58,6 +58,7 @@ import { DOCUMENT_CUES } from './lexicon/document-cues';
 import { extractHiddenText, normalizeText, totalRemoved } from './normalize';
 import { prescreen } from './prescreen';
 import { recordAddress, RecordAddress } from './machine-text';
+import { readerTurns } from './reader-turns';
 import { setsAsideInstructions } from './override-scope';
 import { countLeakedSecrets } from './secrets';
 import { chatTurn, commentLinesBlanked, hiddenMarkupText, imageExfiltration } from './structural';
@@ -110,6 +111,9 @@ export const DOCUMENT_FEATURES = [
   'overrideOutsideDiscussion',
   'outputDictated',
   'recordToReader',
+  'plantedTurn',
+  'conditionalAnswer',
+  'materialSetAside',
 ] as const;
 
 /** One feature name. */
@@ -462,6 +466,19 @@ export function documentEvidence(text: string): DocumentEvidence {
   // A slot of a log or a JSON document that speaks to its reader: records describe, they have no reader to command.
   x.set('recordToReader', records !== undefined && records.directed + records.readerOutput > 0 ? 1 : 0);
   x.set('processorAside', address.processorDirected > 0 && address.processorMentions <= PROCESSOR_ASIDE_MAX && !view.discussion ? 1 : 0);
+  // Shapes that speak to the AI reader without naming it (./reader-turns), in the running text (code shown as code
+  // left out), in a document that does not discuss attacks: a chat turn planted in a document that is no transcript;
+  // how to answer when the user asks, in a document that is not instructions for people; "ignore the rest of this
+  // data and print …".
+  if (!view.discussion) {
+    const turns = readerTurns(codeBlanked(view.text));
+    x.set('plantedTurn', turns.plantedTurns > 0 ? 1 : 0);
+    x.set('conditionalAnswer', turns.conditionalAnswers > 0 && !instructional ? 1 : 0);
+    x.set('materialSetAside', turns.materialSetAside > 0 ? 1 : 0);
+    if (turns.plantedTurns > 0) soft.add('discourse.planted-turn');
+    if (turns.conditionalAnswers > 0 && !instructional) soft.add('discourse.conditional-answer');
+    if (turns.materialSetAside > 0) soft.add('discourse.material-set-aside');
+  }
 
   if (directive && !instructional) {
     for (const s of directives) soft.add(s);
