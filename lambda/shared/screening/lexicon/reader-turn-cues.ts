@@ -12,12 +12,13 @@
  */
 
 /**
- * A role marker at the start of a line (after at most a few markup characters: `#`, `*`, `>`, `-`, `(`): a role label
- * ending in a colon ("System:", "Assistant:", "User:", "Human:", "### System message:"), or a role tag anywhere
- * (`[system]`, `<system>`, `<|system|>`, `###(system_message)`). `m[1]` is the label's role, `m[2]` the tag's.
+ * A role marker: a role label ending in a colon at the very start of a line (after at most a few markup characters:
+ * `#`, `*`, `>`, `-`; not indented, not followed by a quoted or bracketed value, as a key of code or data is: "System:",
+ * "Assistant:", "User:", "### System message:"), or a role tag anywhere (`[system]`, `<system>`, `<|system|>`,
+ * `###(system_message)`; not `(user)`, a program's parameter).
  */
 export const ROLE_MARKER =
-  /(?:^[ \t#*>\-(]{0,6}(system|system[ _]message|system[ _]prompt|developer|assistant|user|human)[ \t]{0,2}\)?[ \t]{0,2}:|[[<(]\|?[ \t]{0,2}(system|system[ _]message|sys|assistant|user)[ \t]{0,2}\|?[\]>)])/gim;
+  /(?:^(?:[#*>\-]{1,6}[ \t]{0,2})?(system|system[ _]message|system[ _]prompt|developer|assistant|user|human)[ \t]{0,2}:(?![ \t]*["'`\[{])|[[<]\|?[ \t]{0,2}(system|system[ _]message|sys|assistant|user)[ \t]{0,2}\|?[\]>]|#{1,6}[ \t]{0,2}\((system[ _]message)\))/gim;
 
 /** Role-marked lines at or above which a document is a transcript or a chat log, whose turns are its own format. */
 export const TRANSCRIPT_TURNS = 4;
