@@ -7,14 +7,15 @@
  * Each reads the text once with a global scan of bounded patterns: linear, and reported to `countWork`.
  */
 import { addressProfile } from './discourse';
-import { CONDITIONAL_ANSWER, ROLE_MARKER, SET_ASIDE_MATERIAL, TRANSCRIPT_TURNS } from './lexicon/reader-turn-cues';
+import { CONDITIONAL_ANSWER, ROLE_MARKER, SET_ASIDE_MATERIAL, SPEAKER_LINE, TRANSCRIPT_TURNS } from './lexicon/reader-turn-cues';
 import { countWork, execCounted } from './work';
 
 /** What {@link readerTurns} found. */
 export interface ReaderTurns {
   /**
    * Role-marked turns that direct the reader (an imperative, a dictating verb, a modal or "you" in the turn's text) in
-   * a document with fewer than {@link TRANSCRIPT_TURNS} role-marked lines: a transcript's turns are its own format.
+   * a document that is not a transcript: fewer than {@link TRANSCRIPT_TURNS} role-marked lines, and not mostly lines
+   * of speakers' labels ({@link SPEAKER_LINE}). A transcript's turns are its own format.
    */
   readonly plantedTurns: number;
   /** Sentences that tell how to answer when the user asks ({@link CONDITIONAL_ANSWER}). */
@@ -38,6 +39,16 @@ function countMatches(re: RegExp, text: string): number {
   return count;
 }
 
+/** Whether `text` is mostly lines of speakers' labels: a transcript or a chat log ({@link SPEAKER_LINE}). */
+function transcript(text: string): boolean {
+  const speakers = countMatches(SPEAKER_LINE, text);
+  if (speakers < TRANSCRIPT_TURNS) return false;
+  let lines = 0;
+  for (const line of text.split('\n')) if (line.trim() !== '') lines++;
+  countWork(text.length);
+  return 2 * speakers >= lines;
+}
+
 /**
  * Reads the three shapes in `text` (the document's view: quotations of a document about attacks, code blocks and
  * string literals already left out by the caller).
@@ -58,7 +69,7 @@ export function readerTurns(text: string): ReaderTurns {
   }
   countWork(text.length);
   let plantedTurns = 0;
-  if (lines.size < TRANSCRIPT_TURNS) {
+  if (turns.length > 0 && lines.size < TRANSCRIPT_TURNS && !transcript(text)) {
     for (const turn of turns) {
       const a = addressProfile(turn);
       if (a.imperatives + a.secondPerson + a.processorDirected + a.replyDirected + a.readerOutputDirected > 0) plantedTurns++;

@@ -20,8 +20,15 @@
 export const ROLE_MARKER =
   /(?:^(?:[#*>\-]{1,6}[ \t]{0,2})?(system|system[ _]message|system[ _]prompt|developer|assistant|user|human)[ \t]{0,2}:(?![ \t]*["'`\[{])|[[<]\|?[ \t]{0,2}(system|system[ _]message|sys|assistant|user)[ \t]{0,2}\|?[\]>]|#{1,6}[ \t]{0,2}\((system[ _]message)\))/gim;
 
-/** Role-marked lines at or above which a document is a transcript or a chat log, whose turns are its own format. */
+/**
+ * Role-marked lines at or above which a document is a transcript or a chat log, whose turns are its own format; also
+ * the speaker-labelled lines ({@link SPEAKER_LINE}) at or above which, when they are at least half of its non-empty
+ * lines, it is one ("User: … / Agent: …").
+ */
 export const TRANSCRIPT_TURNS = 4;
+
+/** A line opening with a speaker's label of one or two capitalized words and a colon, then text ("Agent: Sure."). */
+export const SPEAKER_LINE = /^[ \t]{0,2}[A-Z][\w.'-]{0,20}(?: [A-Z][\w.'-]{0,20})?[ \t]{0,2}:[ \t]+\S/gm;
 
 /**
  * A condition on what the user (or "you", passive) is asked or asks, then a verb of answering in the same sentence:
