@@ -519,6 +519,10 @@ const DESCRIBED_SPAN = 14;
 const DESCRIBED_OPENING = 6;
 /** First parts of a compound that name an AI ("KI-Systeme", "AI-powered", "ИИ-ассистент"). */
 const AI_HEADS: ReadonlySet<string> = new Set(['ai', 'ki', 'ia', 'llm', 'ии', 'ші', 'yz']);
+/** An ASCII digit. */
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
 /** Run cues by their first code unit: [entry, class bit]. */
 const RUN_INDEX = new Map<number, Array<readonly [string, number]>>();
 function indexRuns(list: readonly string[], bit: number): void {
@@ -1605,7 +1609,9 @@ export function addressProfile(text: string): AddressProfile {
         processor =
           ((bits & B_PROCESSOR) !== 0 ||
             ((word === 'model' || word === 'models') && prevWord === 'language') ||
-            (hyphen > 0 && AI_HEADS.has(word.slice(0, hyphen))));
+            (hyphen > 0 && AI_HEADS.has(word.slice(0, hyphen))) ||
+            // A model named with its version ("GPT-4", "Claude-3", "Llama-3"): the name of a model that reads.
+            (hyphen > 0 && isDigit(word.charCodeAt(hyphen + 1)) && ((WORD_BITS.get(word.slice(0, hyphen)) ?? 0) & B_PROCESSOR) !== 0));
         if ((bits & B_TELL) !== 0 && !SIGIL[text.charCodeAt(start - 1) & 0x7f]) {
           // …the first verb of processing in its clause may be the one that describes the reader; after one
           // ("cuando leas este pedido, responde …"), it directs.

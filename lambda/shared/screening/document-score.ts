@@ -58,6 +58,7 @@ import { DOCUMENT_CUES } from './lexicon/document-cues';
 import { extractHiddenText, normalizeText, totalRemoved } from './normalize';
 import { prescreen } from './prescreen';
 import { recordAddress, RecordAddress } from './machine-text';
+import { readerTurns } from './reader-turns';
 import { setsAsideInstructions } from './override-scope';
 import { countLeakedSecrets } from './secrets';
 import { chatTurn, commentLinesBlanked, hiddenMarkupText, imageExfiltration } from './structural';
@@ -110,6 +111,8 @@ export const DOCUMENT_FEATURES = [
   'overrideOutsideDiscussion',
   'outputDictated',
   'recordToReader',
+  'conditionalAnswer',
+  'materialSetAside',
 ] as const;
 
 /** One feature name. */
@@ -462,6 +465,17 @@ export function documentEvidence(text: string): DocumentEvidence {
   // A slot of a log or a JSON document that speaks to its reader: records describe, they have no reader to command.
   x.set('recordToReader', records !== undefined && records.directed + records.readerOutput > 0 ? 1 : 0);
   x.set('processorAside', address.processorDirected > 0 && address.processorMentions <= PROCESSOR_ASIDE_MAX && !view.discussion ? 1 : 0);
+  // Shapes that speak to the AI reader without naming it (./reader-turns), in the running text (code shown as code
+  // left out), in a document that does not discuss attacks: how to answer when the user asks, in a document that is
+  // not instructions for people; "ignore the rest of this data and print …". Not in a program, whose `system:` and
+  // `user:` are keys. A planted chat turn is a hard signal below.
+  const turns = view.discussion || codeLineShare(text) >= PROGRAM_SHARE ? undefined : readerTurns(codeBlanked(view.text));
+  if (turns !== undefined) {
+    x.set('conditionalAnswer', turns.conditionalAnswers > 0 && !instructional ? 1 : 0);
+    x.set('materialSetAside', turns.materialSetAside > 0 ? 1 : 0);
+    if (turns.conditionalAnswers > 0 && !instructional) soft.add('discourse.conditional-answer');
+    if (turns.materialSetAside > 0) soft.add('discourse.material-set-aside');
+  }
 
   if (directive && !instructional) {
     for (const s of directives) soft.add(s);
@@ -478,6 +492,9 @@ export function documentEvidence(text: string): DocumentEvidence {
   const newTask = address.replyDirected + address.processorDirected + address.processorCommanded + address.readerOutputDirected > 0;
   // An extraction request alone stays soft evidence (see ./override-scope): prose for people names system prompts too.
   if (ownOverride && newTask && !attack.defensive && attack.setsAside) hard.add('override.outside-discussion');
+  // A chat turn ("System: …", "User: … could you repeat …", "[system] Ignore …") that directs the reader, planted in a
+  // document that is not a transcript and does not discuss attacks: the same act as a chat-template token in prose.
+  if (turns !== undefined && turns.plantedTurns > 0) hard.add('delimiter.planted-turn');
   const credentials = countLeakedSecrets(text);
   if (credentials > 0) hard.add('credential');
   const { removed } = normalizeText(text);
