@@ -59,11 +59,11 @@ function ruleStarts(text: string, rule: SecretRule): number[] | undefined {
 }
 
 /**
- * Values that only stand for a secret: documented examples (`AKIAIOSFODNN7EXAMPLE`), masked or truncated keys
- * (`sk-...xxxx`, `ghp_****`), template slots (`<your-token>`, `${VAR}`, `{{ secrets.X }}`), and runs of one or two
+ * Values that only stand for a secret: documented examples (`AKIAIOSFODNN7EXAMPLE`), stand-ins
+ * (`xoxb-not-a-real-token`), masked or truncated keys (`sk-...xxxx`, `ghp_****`), template slots (`<your-token>`, `${VAR}`, `{{ secrets.X }}`), and runs of one or two
  * characters. Real credentials are random: they have many distinct characters and none of these words.
  */
-const FAKE = /example|sample|dummy|placeholder|changeme|insert|your[_-]|[_-]here\b|\*{3}|\.{3}|\u2026|[<>]|\$\{|\{\{|redacted/i;
+const FAKE = /example|sample|dummy|placeholder|changeme|insert|your[_-]|[_-]here\b|not[_-]a[_-]real|\*{3}|\.{3}|\u2026|[<>]|\$\{|\{\{|redacted/i;
 /**
  * A mask of x's, written in one case (`sk-xxxx…`, `XXXX-XXXX`): a random key's characters come in both cases, and
  * "xxXX" in a generated JWT signature is no mask.
@@ -227,11 +227,12 @@ function hasLongRun(text: string, acc: PassState): boolean {
 export const AWS_SECRET_LENGTH = 40;
 
 /**
- * `key = value`, `key: value`, `"key": "value"` where the key names a credential: a credential word, optionally after
+ * `key = value`, `key: value`, `"key": "value"`, and the assignment operators of Go, Pascal and Makefiles (`key := value`,
+ * `KEY ?= value`, `KEY += value`, `KEY ::= value`) where the key names a credential: a credential word, optionally after
  * an identifier prefix (`DB_PASSWORD`, `dbPassword`, `spring.datasource.password`, `TWILIO_AUTH_TOKEN`). The prefix is
  * one character class followed by the word, so an attempt costs at most {@link MAX_KEY} times the words, never more.
  */
-export const ASSIGNMENT = /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,48}?(?:password|passwd|passphrase|passcode|pwd|pass|client[_-]?secret|secret[_-]?key|secret|api[_-]?key|apikey|app[_-]?key|access[_-]?key|account[_-]?key|access[_-]?token|auth[_-]?token|token|private[_-]?key|credentials?))(["']?[ \t]{0,4}(?::|=)(?!=)[ \t]{0,4})("[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"',;)}\]]{1,256})/gi;
+export const ASSIGNMENT = /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,48}?(?:password|passwd|passphrase|passcode|pwd|pass|client[_-]?secret|secret[_-]?key|secret|api[_-]?key|apikey|app[_-]?key|access[_-]?key|account[_-]?key|access[_-]?token|auth[_-]?token|token|private[_-]?key|credentials?))(["']?[ \t]{0,4}(?:(?:[?+]|:{1,3})?=|:)(?!=)[ \t]{0,4})("[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"',;)}\]]{1,256})/gi;
 const ASSIGNMENT_AT = sticky(ASSIGNMENT);
 /** The longest key ASSIGNMENT accepts: a 48-character prefix and "client_secret". */
 const MAX_KEY = 61;
@@ -247,15 +248,16 @@ const KEY_ENDINGS_BY_LAST: Array<string[] | undefined> = [];
 for (const w of KEY_ENDINGS) (KEY_ENDINGS_BY_LAST[w.charCodeAt(w.length - 1)] ??= []).push(w);
 /** Separators are found by native scans until there are more than one per this many characters read. */
 const SEPARATOR_SPARSE = 64;
-/** What one separator costs at most: the blanks, quote and key read back, the key's ending and the value's start. */
-const SEPARATOR_WORK = 6 + MAX_KEY + 11 + 6;
+/** What one separator costs at most: an operator, the blanks, quote and key read back, the key's ending and the value's start. */
+const SEPARATOR_WORK = 3 + 6 + MAX_KEY + 11 + 6;
 
 /**
  * Candidate starts of ASSIGNMENT, found on demand: its key ends, after an optional quote and up to 4 blanks, at a
- * ':' or '=', so each separator gives at most one start, the identifier before it (the key's lookbehind), and only
- * when what the pattern needs around the separator is there: the identifier is at most {@link MAX_KEY} characters and
- * ends with a credential word ({@link KEY_ENDINGS}, ASCII case ignored as the pattern's `i` flag does), no '=' follows
- * the separator (`==`, `:=`), and a value can start after it (within 4 blanks, a character that is not a line end, a
+ * ':' or at an '=' (after up to three ':' or one '?' or '+' of an operator), so each separator gives at most one
+ * start, the identifier before it (the key's lookbehind), and only when what the pattern needs around the separator
+ * is there: the identifier is at most {@link MAX_KEY} characters and ends with a credential word ({@link KEY_ENDINGS},
+ * ASCII case ignored as the pattern's `i` flag does), no '=' follows the separator (`==`; the ':' of `:=` gives no
+ * start, its '=' does), and a value can start after it (within 4 blanks, a character that is not a line end, a
  * space or one of `,;)}]`). Every separator costs bounded work, so no fallback to a global scan is needed however
  * dense they are, and separators inside a match already taken (a 256-character value) are skipped unread.
  */
@@ -326,6 +328,15 @@ export function assignmentCandidates(text: string): number[] {
 /** The start of the key that ends before the separator at `q`, if ASSIGNMENT can match there; -1 otherwise. */
 function assignmentKeyStart(t: string, q: number): number {
   let end = q;
+  // An '=' may close an operator: `:=`, `::=`, `:::=`, `?=`, `+=`.
+  if (t.charCodeAt(q) === 0x3d) {
+    let colons = 0;
+    while (colons < 3 && end > 0 && t.charCodeAt(end - 1) === 0x3a) {
+      end--;
+      colons++;
+    }
+    if (colons === 0 && end > 0 && (t.charCodeAt(end - 1) === 0x3f || t.charCodeAt(end - 1) === 0x2b)) end--;
+  }
   for (let k = 0; k < 4 && end > 0 && (t.charCodeAt(end - 1) === 0x20 || t.charCodeAt(end - 1) === 0x09); k++) end--;
   if (end > 0 && (t.charCodeAt(end - 1) === 0x22 || t.charCodeAt(end - 1) === 0x27)) end--;
   // Cheapest test first: the key's last letter.
@@ -363,6 +374,8 @@ const SECRET_LIKE = /^(?=.{6})(?:.*[0-9]|.*[^A-Za-z0-9]|.*[a-z].*[A-Z]|.*[A-Z].*
 
 /** Keys whose credential word is only "token" or "pass". */
 const GENERIC_KEY = /(?:token|pass)$/i;
+/** A key that is the word "key" alone. */
+const BARE_KEY = /^key$/i;
 
 /**
  * A password in prose: "the password is Xy7!…", "with the password Xy7!… until Friday". The value must mix letters
@@ -475,11 +488,16 @@ export function redactSecrets(input: string, acc: PassState, stand: (value: stri
     // Sentence punctuation after an unquoted value is not part of it.
     const trailing = quoted ? '' : /[.!?:]*$/.exec(value)![0];
     const bare = quoted ? value.slice(1, -1) : value.slice(0, value.length - trailing.length);
+    // A value cut short by an ellipsis (`TOKEN=ops_eyJzaWdu...`) is a shortened display of a credential, not one.
+    if (trailing.includes('...')) return match;
     if (bare.length < 4 || PLACEHOLDER.test(bare) || (!quoted && EXPRESSION.test(bare)) || stand(bare)) return match;
     // "The secret: patience" is prose; after a colon an unquoted value must look like a credential.
     if (!quoted && !sep.includes('=') && !SECRET_LIKE.test(bare)) return match;
     // A bare "token" or "pass" also names counts and flags (`max_token=4096`, `bypass=on`): the value must look random.
     if (GENERIC_KEY.test(key) && (bare.length < 8 || !SECRET_LIKE.test(bare) || /^[0-9]+$/.test(bare))) return match;
+    // A key named only "key" is a field name as often as a credential (`"key": "x-api-key", "value": …` in a Postman
+    // collection, a header or a map entry): its value must not be built of words.
+    if (BARE_KEY.test(key) && (!SECRET_LIKE.test(bare) || wordBuilt(bare))) return match;
     acc.redactions++;
     const kind = /pass|pwd/i.test(key) ? 'password' : /secret/i.test(key) ? 'secret' : /token/i.test(key) ? 'token' : 'api-key';
     const quote = quoted ? value[0]! : '';
