@@ -374,6 +374,8 @@ const SECRET_LIKE = /^(?=.{6})(?:.*[0-9]|.*[^A-Za-z0-9]|.*[a-z].*[A-Z]|.*[A-Z].*
 
 /** Keys whose credential word is only "token" or "pass". */
 const GENERIC_KEY = /(?:token|pass)$/i;
+/** A separator that is an operator of more than one character: `:=`, `+=`, `?=`, `::=`. */
+const OPERATOR = /[?+:]=/;
 /** A key that is the word "key" alone. */
 const BARE_KEY = /^key$/i;
 
@@ -491,6 +493,8 @@ export function redactSecrets(input: string, acc: PassState, stand: (value: stri
     // A value cut short by an ellipsis (`TOKEN=ops_eyJzaWdu...`) is a shortened display of a credential, not one.
     if (trailing.includes('...')) return match;
     if (bare.length < 4 || PLACEHOLDER.test(bare) || (!quoted && EXPRESSION.test(bare)) || stand(bare)) return match;
+    // After an operator (`url.password += encodedCodePoints`, `token := newToken`) a bare name of letters is a variable.
+    if (!quoted && OPERATOR.test(sep) && /^[A-Za-z_$]+$/.test(bare)) return match;
     // "The secret: patience" is prose; after a colon an unquoted value must look like a credential.
     if (!quoted && !sep.includes('=') && !SECRET_LIKE.test(bare)) return match;
     // A bare "token" or "pass" also names counts and flags (`max_token=4096`, `bypass=on`): the value must look random.
