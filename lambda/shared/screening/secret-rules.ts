@@ -105,9 +105,10 @@ export const SECRET_RULES: readonly SecretRule[] = [
     kind: 'telegram-bot-token',
     // <bot id>:<35-character secret>; the id has grown from 8 to 10 digits over the years.
     // Also in the Bot API's URLs: https://api.telegram.org/bot<token>/getMe.
-    pattern: /(?:(?<=\/bot)|(?<![A-Za-z0-9_:-]))[0-9]{8,10}:A[A-Za-z0-9_-]{34}(?![A-Za-z0-9_-])/g,
-    group: 0,
-    triggers: [at(':A', 1, 8), at(':A', 1, 9), at(':A', 1, 10)],
+    // The match starts at the colon (a literal-led scan); the bot id before it is public, the secret after it is redacted.
+    pattern: /:(?<=(?:\/bot|(?<![A-Za-z0-9_:-]))[0-9]{8,10}:)(A[A-Za-z0-9_-]{34})(?![A-Za-z0-9_-])/g,
+    group: 1,
+    triggers: [at(':A', 1)],
     source: 'Telegram Bot API token (core.telegram.org/bots/api#authorizing-your-bot: <bot id>:<secret>)',
   },
   {
@@ -173,9 +174,10 @@ export const SECRET_RULES: readonly SecretRule[] = [
   },
   {
     kind: 'hashicorp-token',
-    pattern: /(?<![A-Za-z0-9])[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}(?![A-Za-z0-9_=-])/g,
-    group: 0,
-    triggers: [at('.atlasv1.', 7, 14)],
+    // The match starts at ".atlasv1." (a literal-led scan); the token id before it stays, the secret after it is redacted.
+    pattern: /\.atlasv1\.(?<=(?<![A-Za-z0-9])[A-Za-z0-9]{14}\.atlasv1\.)([A-Za-z0-9_=-]{60,70})(?![A-Za-z0-9_=-])/g,
+    group: 1,
+    triggers: [at('.atlasv1.', 6)],
     source: 'HCP Terraform / Terraform Enterprise API tokens (<id>.atlasv1.<secret>)',
   },
   {
@@ -189,7 +191,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     kind: 'onepassword-secret',
     pattern: /(?<![A-Za-z0-9_-])(?:A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}|ops_eyJ[A-Za-z0-9+/]{200,4096}={0,3})(?![A-Za-z0-9+/=_-])/g,
     group: 0,
-    triggers: [at('A3-', 1), at('ops_eyJ', 3)],
+    triggers: [at('A3-', 1), at('ops_eyJ', 6)],
     source: '1Password Secret Key (1Password security white paper) and service account tokens (developer.1password.com: ops_…)',
   },
   {
@@ -208,28 +210,49 @@ export const SECRET_RULES: readonly SecretRule[] = [
   },
   {
     kind: 'api-key',
-    // Developer-platform keys with a documented prefix, in alphabetical order of the vendor.
-    pattern: /(?<![A-Za-z0-9_-])(?:AKCp[A-Za-z0-9]{69}|cmVmd[A-Za-z0-9]{59}|p8e-[A-Za-z0-9]{32}|LTAI[A-Za-z0-9]{12,20}|4b1d(?=[a-z0-9]{0,37}[A-Z])[A-Za-z0-9]{38}|v1\.0-[a-f0-9]{24}-[a-f0-9]{146}|CFPAT-[A-Za-z0-9_-]{43}|dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,36}|dp\.(?:pt|st|sa|ct|scim|audit)\.(?:[a-z0-9_-]{2,35}\.)?[A-Za-z0-9]{40,44}|dt0c01\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{64}|duffel_(?:test|live)_[A-Za-z0-9_=-]{43}|EZ[AT]K[A-Za-z0-9]{54}|figd_[A-Za-z0-9_-]{38,48}|fio-u-[A-Za-z0-9_=-]{64}|FLWSECK(?:_TEST)?-[a-h0-9]{32}-X|fo1_[A-Za-z0-9_-]{43}|fm(?:2|1[ar])_[A-Za-z0-9+/]{100,2048}={0,3}|HRKU-AA[A-Za-z0-9_-]{58}|ico-[A-Za-z0-9]{32}|s-s4t2(?:ud|af)-[a-f0-9]{64}|lin_(?:api|oauth)_[A-Za-z0-9]{40,64}|lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}|NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9_-]{32}|ntn_[0-9]{11}[A-Za-z0-9]{35}|API-(?=[A-Z]{0,25}[0-9])[A-Z0-9]{26}|sha256~[A-Za-z0-9_-]{43}|PMAK-[a-f0-9]{24}-[a-f0-9]{34}|pnu_[A-Za-z0-9]{36}|pscale_(?:tkn|oauth|pw)_[A-Za-z0-9_=.-]{31,63}[A-Za-z0-9_=-]|pul-[a-f0-9]{40}|gsk_[A-Za-z0-9]{52}|pplx-[A-Za-z0-9]{48}|r8_[A-Za-z0-9]{37}|rdme_[a-z0-9]{70}|rubygems_[a-f0-9]{48}|tk-us-[A-Za-z0-9_-]{48}|sbp_[a-f0-9]{40}|sb_secret_[A-Za-z0-9_-]{20,80}|sntrys_eyJ[A-Za-z0-9+/=_]{60,600}|sntryu_[a-f0-9]{64}|xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}|sgp_(?:[a-f0-9]{16}_|local_)?[a-f0-9]{40}|shippo_(?:live|test)_[a-f0-9]{40}|sk\.eyJ[A-Za-z0-9_-]{50,400}\.[A-Za-z0-9_-]{20,100}|sm_(?:pat|aat|sat)_[A-Za-z0-9]{16}|tfp_[A-Za-z0-9_.=-]{59}|tskey-(?:auth|api|client|webhook|scim)-[A-Za-z0-9]{8,20}-[A-Za-z0-9]{20,64}|xai-[A-Za-z0-9]{80}|glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|eyJrIjoi[A-Za-z0-9]{70,400}={0,2})(?![A-Za-z0-9_+/=-])/g,
+    // Developer-platform keys whose prefix holds a capital letter, a '~' or 'J' (rare in prose and code): the candidate scan stays sparse.
+    pattern: /(?<![A-Za-z0-9_-])(?=[ACEFHLNPcesx])(?:AKCp[A-Za-z0-9]{69}|cmVmd[A-Za-z0-9]{59}|LTAI[A-Za-z0-9]{12,20}|CFPAT-[A-Za-z0-9_-]{43}|EZ[AT]K[A-Za-z0-9]{54}|FLWSECK(?:_TEST)?-[a-h0-9]{32}-X|HRKU-AA[A-Za-z0-9_-]{58}|NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9_-]{32}|API-(?=[A-Z]{0,25}[0-9])[A-Z0-9]{26}|sha256~[A-Za-z0-9_-]{43}|PMAK-[a-f0-9]{24}-[a-f0-9]{34}|sk\.eyJ[A-Za-z0-9_-]{50,400}\.[A-Za-z0-9_-]{20,100}|eyJrIjoi[A-Za-z0-9]{70,400}={0,2}|sntrys_eyJ[A-Za-z0-9+/=_]{60,600}|xai-[A-Za-z0-9]{80})(?![A-Za-z0-9_+/=-])/g,
     group: 0,
-    triggers: [
-      at('AKCp', 1), at('cmVmd', 2), at('p8e-', 1), at('LTAI', 1), at('4b1d', 0), at('v1.0-', 3), at('CFPAT-', 1), at('dckr_', 4),
-      at('dp.', 2), at('dt0c01.', 2), at('duffel_', 6), at('EZ', 1), at('figd_', 4), at('fio-u-', 3), at('FLWSECK', 1),
-      at('fo1_', 3), at('fm2_', 3), at('fm1a_', 4), at('fm1r_', 4), at('HRKU-', 1), at('ico-', 3), at('s-s4t2', 5), at('lin_', 3),
-      at('lsv2_', 4), at('NRAK-', 1), at('NRII-', 1), at('ntn_', 3), at('API-', 1), at('sha256~', 6), at('PMAK-', 1),
-      at('pnu_', 3), at('pscale_', 6), at('pul-', 3), at('gsk_', 3), at('pplx-', 4), at('r8_', 2), at('rdme_', 4),
-      at('rubygems_', 8), at('tk-us-', 2), at('sbp_', 3), at('sb_secret_', 2), at('sntrys_', 6), at('sntryu_', 6), at('xkeysib-', 7),
-      at('sgp_', 3), at('shippo_', 6), at('sk.eyJ', 5), at('sm_', 2), at('tfp_', 3), at('tskey-', 5), at('xai-', 0),
-      at('glc_', 3), at('glsa_', 4), at('eyJrIjoi', 2),
-    ],
-    source: 'Vendor token prefixes as documented: JFrog Artifactory (AKCp, cmVmd), Adobe (p8e-), Alibaba Cloud AccessKey ID (LTAI), ClickHouse Cloud (4b1d), Cloudflare Origin CA (v1.0-), Contentful (CFPAT-), Docker Hub (dckr_pat_), Doppler (dp.pt. …), Dynatrace (dt0c01.), Duffel, EasyPost (EZAK/EZTK), Figma (figd_), Frame.io (fio-u-), Flutterwave (FLWSECK), Fly.io (fo1_, fm1a_, fm1r_, fm2_), Heroku (HRKU-AA), Infracost (ico-), 42 Intra (s-s4t2), Linear (lin_api_), LangSmith (lsv2_), New Relic (NRAK-, NRII-), Notion (ntn_), Octopus Deploy (API-), OpenShift (sha256~), Postman (PMAK-), Prefect (pnu_), PlanetScale (pscale_), Pulumi (pul-), Groq (gsk_), Perplexity (pplx-), Replicate (r8_), ReadMe (rdme_), RubyGems (rubygems_), Scalingo (tk-us-), Supabase (sbp_, sb_secret_), Sentry (sntrys_, sntryu_), Brevo/Sendinblue (xkeysib-), Sourcegraph (sgp_), Shippo, Mapbox secret tokens (sk.eyJ), SettleMint (sm_), Typeform (tfp_), Tailscale (tskey-), xAI (xai-), Grafana (glc_, glsa_, eyJrIjoi)',
+    triggers: [at('AKCp', 1), at('cmVmd', 2), at('LTAI', 0), at('CFPAT-', 1), at('EZ', 1), at('FLWSECK', 1), at('HRKU-', 1), at('NRAK-', 1), at('NRII-', 1), at('API-', 1), at('sha256~', 6), at('PMAK-', 1), at('sk.eyJ', 5), at('eyJrIjoi', 2), at('sntrys_eyJ', 9), at('xai-', 3)],
+    source: 'Documented vendor token prefixes: JFrog Artifactory (AKCp, cmVmd), Alibaba Cloud AccessKey ID (LTAI), Contentful (CFPAT-), EasyPost (EZAK, EZTK), Flutterwave (FLWSECK), Heroku (HRKU-AA), New Relic (NRAK-, NRII-), Octopus Deploy (API-), OpenShift (sha256~), Postman (PMAK-), Mapbox secret tokens (sk.eyJ), Grafana API keys (eyJrIjoi), Sentry organization tokens (sntrys_), xAI (xai-)',
   },
   {
     kind: 'api-key',
-    // Keys recognized by a suffix: Mailchimp (<32 hex>-us<dc>), New Relic license keys (<36 hex>NRAL), MaxMind (…_mmk).
-    pattern: /(?<![A-Za-z0-9_-])(?:[a-f0-9]{32}-us[0-9]{1,2}|[a-fA-F0-9]{36}NRAL|[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk)(?![A-Za-z0-9_-])/g,
+    // Keys whose prefix ends with '_': sparse in prose, dense in code, where the scan of this pattern takes over.
+    pattern: /(?<![A-Za-z0-9_-])(?=[dfglnprst])(?:dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,36}|duffel_(?:test|live)_[A-Za-z0-9_=-]{43}|figd_[A-Za-z0-9_-]{38,48}|fo1_[A-Za-z0-9_-]{43}|fm(?:2|1[ar])_[A-Za-z0-9+/]{100,2048}={0,3}|lin_(?:api|oauth)_[A-Za-z0-9]{40,64}|lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}|ntn_[0-9]{11}[A-Za-z0-9]{35}|pnu_[A-Za-z0-9]{36}|pscale_(?:tkn|oauth|pw)_[A-Za-z0-9_=.-]{31,63}[A-Za-z0-9_=-]|gsk_[A-Za-z0-9]{52}|r8_[A-Za-z0-9]{37}|rdme_[a-z0-9]{70}|rubygems_[a-f0-9]{48}|sbp_[a-f0-9]{40}|sb_secret_[A-Za-z0-9_-]{20,80}|sntryu_[a-f0-9]{64}|sgp_(?:[a-f0-9]{16}_|local_)?[a-f0-9]{40}|shippo_(?:live|test)_[a-f0-9]{40}|sm_(?:pat|aat|sat)_[A-Za-z0-9]{16}|tfp_[A-Za-z0-9_.=-]{59}|glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})(?![A-Za-z0-9_+/=-])/g,
     group: 0,
-    triggers: [at('-us', 0, 32), at('NRAL', 1, 36), at('_mmk', 0, 36)],
-    source: 'Mailchimp API keys (mailchimp.com/developer: key-<dc>), New Relic license keys (NRAL suffix), MaxMind license keys (_mmk)',
+    triggers: [at('dckr_', 4), at('duffel_', 6), at('figd_', 4), at('fo1_', 3), at('fm2_', 3), at('fm1a_', 4), at('fm1r_', 4), at('lin_', 3), at('lsv2_', 4), at('ntn_', 3), at('pnu_', 3), at('pscale_', 6), at('gsk_', 3), at('r8_', 2), at('rdme_', 4), at('rubygems_', 8), at('sbp_', 3), at('sb_secret_', 2), at('sntryu_', 6), at('sgp_', 3), at('shippo_', 6), at('sm_', 2), at('tfp_', 3), at('glc_', 3), at('glsa_', 4)],
+    source: 'Documented vendor token prefixes: Docker Hub (dckr_pat_), Duffel, Figma (figd_), Fly.io (fo1_, fm1a_, fm1r_, fm2_), Linear (lin_api_), LangSmith (lsv2_), Notion (ntn_), Prefect (pnu_), PlanetScale (pscale_), Groq (gsk_), Replicate (r8_), ReadMe (rdme_), RubyGems (rubygems_), Supabase (sbp_, sb_secret_), Sentry user tokens (sntryu_), Sourcegraph (sgp_), Shippo, SettleMint (sm_), Typeform (tfp_), Grafana (glc_, glsa_)',
+  },
+  {
+    kind: 'api-key',
+    // Keys whose prefix is anchored on a '-' or a digit.
+    pattern: /(?<![A-Za-z0-9_-])(?=[4dfipstvx])(?:p8e-[A-Za-z0-9]{32}|4b1d(?=[a-z0-9]{0,37}[A-Z])[A-Za-z0-9]{38}|v1\.0-[a-f0-9]{24}-[a-f0-9]{146}|dt0c01\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{64}|fio-u-[A-Za-z0-9_=-]{64}|ico-[A-Za-z0-9]{32}|s-s4t2(?:ud|af)-[a-f0-9]{64}|pul-[a-f0-9]{40}|pplx-[A-Za-z0-9]{48}|tk-us-[A-Za-z0-9_-]{48}|xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}|tskey-(?:auth|api|client|webhook|scim)-[A-Za-z0-9]{8,20}-[A-Za-z0-9]{20,64})(?![A-Za-z0-9_+/=-])/g,
+    group: 0,
+    triggers: [at('p8e-', 1), at('4b1d', 0), at('v1.0-', 3), at('dt0c01.', 2), at('fio-u-', 3), at('ico-', 3), at('s-s4t2', 5), at('pul-', 3), at('pplx-', 4), at('tk-us-', 2), at('xkeysib-', 7), at('tskey-', 5)],
+    source: 'Documented vendor token prefixes: Adobe (p8e-), ClickHouse Cloud (4b1d), Cloudflare Origin CA (v1.0-), Dynatrace (dt0c01.), Frame.io (fio-u-), Infracost (ico-), 42 Intra (s-s4t2), Pulumi (pul-), Perplexity (pplx-), Scalingo (tk-us-), Brevo/Sendinblue (xkeysib-), Tailscale (tskey-)',
+  },
+  {
+    kind: 'api-key',
+    // Doppler tokens: every character of 'dp.' is frequent in prose, so this pattern keeps its own (cheap, literal-led) scan.
+    pattern: /(?<![A-Za-z0-9_-])(?:dp\.(?:pt|st|sa|ct|scim|audit)\.(?:[a-z0-9_-]{2,35}\.)?[A-Za-z0-9]{40,44})(?![A-Za-z0-9_+/=-])/g,
+    group: 0,
+    triggers: [at('dp.', 2)],
+    source: 'Doppler (docs.doppler.com, token prefixes dp.pt., dp.st., dp.sa., dp.ct., dp.scim., dp.audit.)',
+  },
+  {
+    kind: 'api-key',
+    pattern: /(?<![A-Za-z0-9_-])[a-fA-F0-9]{36}NRAL(?![A-Za-z0-9_-])/g,
+    group: 0,
+    triggers: [at('NRAL', 1, 36)],
+    source: 'New Relic license keys (docs.newrelic.com, API keys: 40 characters ending in NRAL)',
+  },
+  {
+    kind: 'api-key',
+    pattern: /(?<![A-Za-z0-9_-])[a-f0-9]{32}-us[0-9]{1,2}(?![A-Za-z0-9_-])/g,
+    group: 0,
+    triggers: [at('-us', 0, 32)],
+    source: 'Mailchimp Marketing API keys (mailchimp.com/developer: <key>-<data center>)',
   },
   {
     kind: 'api-key',
@@ -242,7 +265,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     kind: 'stripe-key',
     pattern: /(?<![A-Za-z0-9_-])(?:[sr]k_(?:live|test)_[A-Za-z0-9]{16,247}|whsec_[A-Za-z0-9]{32,64})(?![A-Za-z0-9_-])/g,
     group: 0,
-    triggers: [at('k_live_', 1, 1), at('k_test_', 1, 1), at('whsec_', 1)],
+    triggers: [at('k_live_', 1, 1), at('k_test_', 1, 1), at('whsec_', 5)],
     source: 'Stripe API keys (docs.stripe.com/keys: sk_/rk_, live and test mode) and webhook signing secrets (whsec_)',
   },
   {

@@ -4,7 +4,7 @@
  */
 import { indexOfLiteral, normalizeText } from './normalize';
 import { ascending, Candidates, endsWithWord, PassState, noteEdit, replaceMatches, replaceMatchTails, runsOf, sticky } from './rewrite';
-import { SECRET_RULES, SecretRule } from './secret-rules';
+import { SECRET_RULES, SecretRule, SecretTrigger } from './secret-rules';
 import { countWork, execCounted, testCounted } from './work';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -24,38 +24,65 @@ const RULE_PLACEHOLDER = SECRET_RULES.map((r) => placeholder(r.kind));
 const SPARSE = 256;
 const MIN_DENSE = 64;
 
+/** A rule's triggers that share their anchor character: one native scan finds the candidates of all of them. */
+interface AnchorGroup {
+  readonly ch: string;
+  readonly triggers: readonly SecretTrigger[];
+  /** The smallest anchor of the group: no occurrence before it can start a literal. */
+  readonly from: number;
+  /** What comparing one occurrence with every literal of the group costs. */
+  readonly compare: number;
+}
+
+function anchorGroups(rule: SecretRule): AnchorGroup[] {
+  const byChar = new Map<string, SecretTrigger[]>();
+  for (const t of rule.triggers) {
+    const ch = t.literal[t.anchor]!;
+    byChar.set(ch, [...(byChar.get(ch) ?? []), t]);
+  }
+  return [...byChar].map(([ch, triggers]) => ({
+    ch,
+    triggers,
+    from: Math.min(...triggers.map((t) => t.anchor)),
+    compare: triggers.reduce((n, t) => n + t.literal.length + 1, 0),
+  }));
+}
+const RULE_ANCHORS = SECRET_RULES.map(anchorGroups);
+
 /**
- * Starts (`p - back`, `p - back >= 0`) of the occurrences `p` of `literal` in `text`, appended to `out`; `false` as soon
- * as they are dense (see {@link SPARSE}). The native scan looks for `literal[anchor]` (see `occurrences` in rewrite.ts).
+ * Starts (`p - back`, `p - back >= 0`) of the occurrences `p` of the group's literals in `text`, appended to `out`;
+ * `false` as soon as the anchor character is dense (see {@link SPARSE}). One native scan looks for the anchor
+ * character (see `occurrences` in rewrite.ts) and each occurrence is compared with every literal anchored on it.
  */
-function triggerStarts(text: string, literal: string, anchor: number, back: number, out: number[]): boolean {
-  const ch = literal[anchor]!;
+function triggerStarts(text: string, group: AnchorGroup, out: number[]): boolean {
   let found = 0;
   let candidates = 0;
   // Each scan resumes after the previous hit, so together they read up to where the loop stops; each candidate
-  // costs a comparison with the literal.
-  for (let i = text.indexOf(ch, anchor); i >= 0; i = text.indexOf(ch, i + 1)) {
+  // costs a comparison with each literal.
+  for (let i = text.indexOf(group.ch, group.from); i >= 0; i = text.indexOf(group.ch, i + 1)) {
     candidates++;
     if (candidates > MIN_DENSE && candidates * SPARSE > i) {
-      countWork(i + 1 + candidates * (literal.length + 1));
+      countWork(i + 1 + candidates * group.compare);
       return false;
     }
-    const start = i - anchor;
-    if (literal.length > 1 && !text.startsWith(literal, start)) continue;
-    found++;
-    if (start >= back) out.push(start - back);
+    for (const { literal, anchor, back } of group.triggers) {
+      const start = i - anchor;
+      if (start < 0 || (literal.length > 1 && !text.startsWith(literal, start))) continue;
+      found++;
+      if (start >= back) out.push(start - back);
+    }
   }
-  countWork(text.length + candidates * (literal.length + 1) + found);
+  countWork(text.length + candidates * group.compare + found);
   return true;
 }
 
-/** Candidate starts of `rule` in `text` (see {@link SecretTrigger}); `undefined` when they are dense. */
-function ruleStarts(text: string, rule: SecretRule): number[] | undefined {
+/** Candidate starts of rule `k` in `text` (see {@link SecretTrigger}); `undefined` when they are dense. */
+function ruleStarts(text: string, k: number): number[] | undefined {
   const out: number[] = [];
-  for (const { literal, anchor, back } of rule.triggers) {
-    if (!triggerStarts(text, literal, anchor, back, out)) return undefined;
+  for (const group of RULE_ANCHORS[k]!) {
+    if (!triggerStarts(text, group, out)) return undefined;
   }
-  return rule.triggers.length === 1 ? out : ascending(out);
+  return SECRET_RULES[k]!.triggers.length === 1 ? out : ascending(out);
 }
 
 /**
@@ -472,7 +499,7 @@ export function redactSecrets(input: string, acc: PassState, stand: (value: stri
       countWork(text.length); // the hint reads up to the whole text
       if (!rule.hint.test(text)) continue;
     }
-    const starts = rule.triggers.length === 0 ? undefined : ruleStarts(text, rule);
+    const starts = rule.triggers.length === 0 ? undefined : ruleStarts(text, k);
     // No candidate start, no match: nothing to replace (what replaceMatchTails would find, without its set-up).
     if (starts !== undefined && starts.length === 0) continue;
     // The secret is the match's tail (every rule's group ends where its match does): only it is replaced.
