@@ -4,7 +4,7 @@
  */
 import { indexOfLiteral, normalizeText } from './normalize';
 import { ascending, Candidates, endsWithWord, PassState, noteEdit, replaceMatches, replaceMatchTails, runsOf, sticky } from './rewrite';
-import { SECRET_RULES, SecretRule } from './secret-rules';
+import { SECRET_RULES, SecretRule, SecretTrigger } from './secret-rules';
 import { countWork, execCounted, testCounted } from './work';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -24,46 +24,73 @@ const RULE_PLACEHOLDER = SECRET_RULES.map((r) => placeholder(r.kind));
 const SPARSE = 256;
 const MIN_DENSE = 64;
 
+/** A rule's triggers that share their anchor character: one native scan finds the candidates of all of them. */
+interface AnchorGroup {
+  readonly ch: string;
+  readonly triggers: readonly SecretTrigger[];
+  /** The smallest anchor of the group: no occurrence before it can start a literal. */
+  readonly from: number;
+  /** What comparing one occurrence with every literal of the group costs. */
+  readonly compare: number;
+}
+
+function anchorGroups(rule: SecretRule): AnchorGroup[] {
+  const byChar = new Map<string, SecretTrigger[]>();
+  for (const t of rule.triggers) {
+    const ch = t.literal[t.anchor]!;
+    byChar.set(ch, [...(byChar.get(ch) ?? []), t]);
+  }
+  return [...byChar].map(([ch, triggers]) => ({
+    ch,
+    triggers,
+    from: Math.min(...triggers.map((t) => t.anchor)),
+    compare: triggers.reduce((n, t) => n + t.literal.length + 1, 0),
+  }));
+}
+const RULE_ANCHORS = SECRET_RULES.map(anchorGroups);
+
 /**
- * Starts (`p - back`, `p - back >= 0`) of the occurrences `p` of `literal` in `text`, appended to `out`; `false` as soon
- * as they are dense (see {@link SPARSE}). The native scan looks for `literal[anchor]` (see `occurrences` in rewrite.ts).
+ * Starts (`p - back`, `p - back >= 0`) of the occurrences `p` of the group's literals in `text`, appended to `out`;
+ * `false` as soon as the anchor character is dense (see {@link SPARSE}). One native scan looks for the anchor
+ * character (see `occurrences` in rewrite.ts) and each occurrence is compared with every literal anchored on it.
  */
-function triggerStarts(text: string, literal: string, anchor: number, back: number, out: number[]): boolean {
-  const ch = literal[anchor]!;
+function triggerStarts(text: string, group: AnchorGroup, out: number[]): boolean {
   let found = 0;
   let candidates = 0;
   // Each scan resumes after the previous hit, so together they read up to where the loop stops; each candidate
-  // costs a comparison with the literal.
-  for (let i = text.indexOf(ch, anchor); i >= 0; i = text.indexOf(ch, i + 1)) {
+  // costs a comparison with each literal.
+  for (let i = text.indexOf(group.ch, group.from); i >= 0; i = text.indexOf(group.ch, i + 1)) {
     candidates++;
     if (candidates > MIN_DENSE && candidates * SPARSE > i) {
-      countWork(i + 1 + candidates * (literal.length + 1));
+      countWork(i + 1 + candidates * group.compare);
       return false;
     }
-    const start = i - anchor;
-    if (literal.length > 1 && !text.startsWith(literal, start)) continue;
-    found++;
-    if (start >= back) out.push(start - back);
+    for (const { literal, anchor, back } of group.triggers) {
+      const start = i - anchor;
+      if (start < 0 || (literal.length > 1 && !text.startsWith(literal, start))) continue;
+      found++;
+      if (start >= back) out.push(start - back);
+    }
   }
-  countWork(text.length + candidates * (literal.length + 1) + found);
+  countWork(text.length + candidates * group.compare + found);
   return true;
 }
 
-/** Candidate starts of `rule` in `text` (see {@link SecretTrigger}); `undefined` when they are dense. */
-function ruleStarts(text: string, rule: SecretRule): number[] | undefined {
+/** Candidate starts of rule `k` in `text` (see {@link SecretTrigger}); `undefined` when they are dense. */
+function ruleStarts(text: string, k: number): number[] | undefined {
   const out: number[] = [];
-  for (const { literal, anchor, back } of rule.triggers) {
-    if (!triggerStarts(text, literal, anchor, back, out)) return undefined;
+  for (const group of RULE_ANCHORS[k]!) {
+    if (!triggerStarts(text, group, out)) return undefined;
   }
-  return rule.triggers.length === 1 ? out : ascending(out);
+  return SECRET_RULES[k]!.triggers.length === 1 ? out : ascending(out);
 }
 
 /**
- * Values that only stand for a secret: documented examples (`AKIAIOSFODNN7EXAMPLE`), masked or truncated keys
- * (`sk-...xxxx`, `ghp_****`), template slots (`<your-token>`, `${VAR}`, `{{ secrets.X }}`), and runs of one or two
+ * Values that only stand for a secret: documented examples (`AKIAIOSFODNN7EXAMPLE`), stand-ins
+ * (`xoxb-not-a-real-token`), masked or truncated keys (`sk-...xxxx`, `ghp_****`), template slots (`<your-token>`, `${VAR}`, `{{ secrets.X }}`), and runs of one or two
  * characters. Real credentials are random: they have many distinct characters and none of these words.
  */
-const FAKE = /example|sample|dummy|placeholder|changeme|insert|your[_-]|[_-]here\b|\*{3}|\.{3}|\u2026|[<>]|\$\{|\{\{|redacted/i;
+const FAKE = /example|sample|dummy|placeholder|changeme|insert|your[_-]|[_-]here\b|not[_-]a[_-]real|\*{3}|\.{3}|\u2026|[<>]|\$\{|\{\{|redacted/i;
 /**
  * A mask of x's, written in one case (`sk-xxxx…`, `XXXX-XXXX`): a random key's characters come in both cases, and
  * "xxXX" in a generated JWT signature is no mask.
@@ -227,11 +254,12 @@ function hasLongRun(text: string, acc: PassState): boolean {
 export const AWS_SECRET_LENGTH = 40;
 
 /**
- * `key = value`, `key: value`, `"key": "value"` where the key names a credential: a credential word, optionally after
+ * `key = value`, `key: value`, `"key": "value"`, and the assignment operators of Go, Pascal and Makefiles (`key := value`,
+ * `KEY ?= value`, `KEY += value`, `KEY ::= value`) where the key names a credential: a credential word, optionally after
  * an identifier prefix (`DB_PASSWORD`, `dbPassword`, `spring.datasource.password`, `TWILIO_AUTH_TOKEN`). The prefix is
  * one character class followed by the word, so an attempt costs at most {@link MAX_KEY} times the words, never more.
  */
-export const ASSIGNMENT = /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,48}?(?:password|passwd|passphrase|passcode|pwd|pass|client[_-]?secret|secret[_-]?key|secret|api[_-]?key|apikey|app[_-]?key|access[_-]?key|account[_-]?key|access[_-]?token|auth[_-]?token|token|private[_-]?key|credentials?))(["']?[ \t]{0,4}(?::|=)(?!=)[ \t]{0,4})("[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"',;)}\]]{1,256})/gi;
+export const ASSIGNMENT = /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,48}?(?:password|passwd|passphrase|passcode|pwd|pass|client[_-]?secret|secret[_-]?key|secret|api[_-]?key|apikey|app[_-]?key|access[_-]?key|account[_-]?key|access[_-]?token|auth[_-]?token|token|private[_-]?key|credentials?))(["']?[ \t]{0,4}(?:(?:[?+]|:{1,3})?=|:)(?!=)[ \t]{0,4})("[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"',;)}\]]{1,256})/gi;
 const ASSIGNMENT_AT = sticky(ASSIGNMENT);
 /** The longest key ASSIGNMENT accepts: a 48-character prefix and "client_secret". */
 const MAX_KEY = 61;
@@ -247,15 +275,16 @@ const KEY_ENDINGS_BY_LAST: Array<string[] | undefined> = [];
 for (const w of KEY_ENDINGS) (KEY_ENDINGS_BY_LAST[w.charCodeAt(w.length - 1)] ??= []).push(w);
 /** Separators are found by native scans until there are more than one per this many characters read. */
 const SEPARATOR_SPARSE = 64;
-/** What one separator costs at most: the blanks, quote and key read back, the key's ending and the value's start. */
-const SEPARATOR_WORK = 6 + MAX_KEY + 11 + 6;
+/** What one separator costs at most: an operator, the blanks, quote and key read back, the key's ending and the value's start. */
+const SEPARATOR_WORK = 3 + 6 + MAX_KEY + 11 + 6;
 
 /**
  * Candidate starts of ASSIGNMENT, found on demand: its key ends, after an optional quote and up to 4 blanks, at a
- * ':' or '=', so each separator gives at most one start, the identifier before it (the key's lookbehind), and only
- * when what the pattern needs around the separator is there: the identifier is at most {@link MAX_KEY} characters and
- * ends with a credential word ({@link KEY_ENDINGS}, ASCII case ignored as the pattern's `i` flag does), no '=' follows
- * the separator (`==`, `:=`), and a value can start after it (within 4 blanks, a character that is not a line end, a
+ * ':' or at an '=' (after up to three ':' or one '?' or '+' of an operator), so each separator gives at most one
+ * start, the identifier before it (the key's lookbehind), and only when what the pattern needs around the separator
+ * is there: the identifier is at most {@link MAX_KEY} characters and ends with a credential word ({@link KEY_ENDINGS},
+ * ASCII case ignored as the pattern's `i` flag does), no '=' follows the separator (`==`; the ':' of `:=` gives no
+ * start, its '=' does), and a value can start after it (within 4 blanks, a character that is not a line end, a
  * space or one of `,;)}]`). Every separator costs bounded work, so no fallback to a global scan is needed however
  * dense they are, and separators inside a match already taken (a 256-character value) are skipped unread.
  */
@@ -326,6 +355,15 @@ export function assignmentCandidates(text: string): number[] {
 /** The start of the key that ends before the separator at `q`, if ASSIGNMENT can match there; -1 otherwise. */
 function assignmentKeyStart(t: string, q: number): number {
   let end = q;
+  // An '=' may close an operator: `:=`, `::=`, `:::=`, `?=`, `+=`.
+  if (t.charCodeAt(q) === 0x3d) {
+    let colons = 0;
+    while (colons < 3 && end > 0 && t.charCodeAt(end - 1) === 0x3a) {
+      end--;
+      colons++;
+    }
+    if (colons === 0 && end > 0 && (t.charCodeAt(end - 1) === 0x3f || t.charCodeAt(end - 1) === 0x2b)) end--;
+  }
   for (let k = 0; k < 4 && end > 0 && (t.charCodeAt(end - 1) === 0x20 || t.charCodeAt(end - 1) === 0x09); k++) end--;
   if (end > 0 && (t.charCodeAt(end - 1) === 0x22 || t.charCodeAt(end - 1) === 0x27)) end--;
   // Cheapest test first: the key's last letter.
@@ -363,6 +401,10 @@ const SECRET_LIKE = /^(?=.{6})(?:.*[0-9]|.*[^A-Za-z0-9]|.*[a-z].*[A-Z]|.*[A-Z].*
 
 /** Keys whose credential word is only "token" or "pass". */
 const GENERIC_KEY = /(?:token|pass)$/i;
+/** A separator that is an operator of more than one character: `:=`, `+=`, `?=`, `::=`. */
+const OPERATOR = /[?+:]=/;
+/** A key that is the word "key" alone. */
+const BARE_KEY = /^key$/i;
 
 /**
  * A password in prose: "the password is Xy7!…", "with the password Xy7!… until Friday". The value must mix letters
@@ -457,7 +499,7 @@ export function redactSecrets(input: string, acc: PassState, stand: (value: stri
       countWork(text.length); // the hint reads up to the whole text
       if (!rule.hint.test(text)) continue;
     }
-    const starts = rule.triggers.length === 0 ? undefined : ruleStarts(text, rule);
+    const starts = rule.triggers.length === 0 ? undefined : ruleStarts(text, k);
     // No candidate start, no match: nothing to replace (what replaceMatchTails would find, without its set-up).
     if (starts !== undefined && starts.length === 0) continue;
     // The secret is the match's tail (every rule's group ends where its match does): only it is replaced.
@@ -475,11 +517,18 @@ export function redactSecrets(input: string, acc: PassState, stand: (value: stri
     // Sentence punctuation after an unquoted value is not part of it.
     const trailing = quoted ? '' : /[.!?:]*$/.exec(value)![0];
     const bare = quoted ? value.slice(1, -1) : value.slice(0, value.length - trailing.length);
+    // A value cut short by an ellipsis (`TOKEN=ops_eyJzaWdu...`) is a shortened display of a credential, not one.
+    if (trailing.includes('...')) return match;
     if (bare.length < 4 || PLACEHOLDER.test(bare) || (!quoted && EXPRESSION.test(bare)) || stand(bare)) return match;
+    // After an operator (`url.password += encodedCodePoints`, `token := newToken`) a bare name of letters is a variable.
+    if (!quoted && OPERATOR.test(sep) && /^[A-Za-z_$]+$/.test(bare)) return match;
     // "The secret: patience" is prose; after a colon an unquoted value must look like a credential.
     if (!quoted && !sep.includes('=') && !SECRET_LIKE.test(bare)) return match;
     // A bare "token" or "pass" also names counts and flags (`max_token=4096`, `bypass=on`): the value must look random.
     if (GENERIC_KEY.test(key) && (bare.length < 8 || !SECRET_LIKE.test(bare) || /^[0-9]+$/.test(bare))) return match;
+    // A key named only "key" is a field name as often as a credential (`"key": "x-api-key", "value": …` in a Postman
+    // collection, a header or a map entry): its value must not be built of words.
+    if (BARE_KEY.test(key) && (!SECRET_LIKE.test(bare) || wordBuilt(bare))) return match;
     acc.redactions++;
     const kind = /pass|pwd/i.test(key) ? 'password' : /secret/i.test(key) ? 'secret' : /token/i.test(key) ? 'token' : 'api-key';
     const quote = quoted ? value[0]! : '';

@@ -43,6 +43,71 @@ describe('countSecrets', () => {
     });
 
     test.each([
+      ['Shopify access token', 'shopify-access'],
+      ['Databricks token', 'databricks'],
+      ['DigitalOcean token', 'digitalocean-pat'],
+      ['Discord webhook', 'discord-webhook'],
+      ['Telegram bot token', 'telegram-bot'],
+      ['Google OAuth client secret', 'google-oauth-secret'],
+      ['Google OAuth access token', 'google-oauth-access'],
+      ['Square access token', 'square-access'],
+      ['Atlassian API token', 'atlassian-api'],
+      ['Linear API key', 'linear-api'],
+      ['Postman API key', 'postman-api'],
+      ['Doppler token', 'doppler-personal'],
+      ['Grafana Cloud token', 'grafana-cloud'],
+      ['Grafana service account token', 'grafana-service-account'],
+      ['New Relic user key', 'newrelic-user'],
+      ['Sentry user token', 'sentry-user'],
+      ['Vault token', 'vault-service'],
+      ['Terraform Cloud token', 'terraform-cloud'],
+      ['age identity', 'age-identity'],
+      ['PlanetScale token', 'planetscale-token'],
+      ['Supabase access token', 'supabase-access'],
+      ['Alibaba Cloud AccessKey id', 'alibaba-key-id'],
+      ['Mailchimp key', 'mailchimp'],
+      ['Entra ID client secret', 'azure-ad-secret'],
+      ['Heroku API key', 'heroku-v2'],
+      ['Fly.io token', 'flyio-token'],
+      ['Notion token', 'notion-token'],
+      ['Groq key', 'groq'],
+      ['Stripe test key', 'stripe-test'],
+      ['GitLab runner registration token', 'gitlab-runner-registration'],
+      ['1Password service account token', 'onepassword-service-account'],
+    ])('finds a %s by its documented prefix alone, in prose and in a log line (seeded values)', (_name, generator) => {
+      fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 31 }), (seed) => {
+        expect(countSecrets(`Here it is: ${value(generator, seed)} - keep it safe.`)).toBe(1);
+        expect(countSecrets(`2025-03-02T10:00:01Z DEBUG upstream call with ${value(generator, seed)} returned 401`)).toBe(1);
+      }), { numRuns: 25 });
+    });
+
+    test.each([
+      ['a Go short variable declaration', (v: string) => `apiToken := "${v}"`],
+      ['a Makefile conditional assignment', (v: string) => `DEPLOY_TOKEN ?= "${v}"`],
+      ['a Makefile append', (v: string) => `AUTH_TOKEN += ${v}`],
+      ['a Makefile immediate assignment', (v: string) => `CI_TOKEN ::= ${v}`],
+      ['a Telegram Bot API URL', () => `GET https://api.telegram.org/bot${value('telegram-bot', 5)}/getMe`],
+    ])('finds %s', (_name, make) => {
+      expect(countSecrets(make(value('password-plain', 3)))).toBe(1);
+    });
+
+    test.each([
+      ['a Slack placeholder token', 'SLACK_BOT_TOKEN=xoxb-not-a-real-token'],
+      ['Slack prefixes followed by words', 'Use xoxb-my-bot-token or xoxb-12345-abcd234 in the example.'],
+      ['a masked New Relic key', 'NEW_RELIC_USER_KEY=NRAK-XXXXXXXXXXXXXXXXXXXXXXXXXXX'],
+      ['a documented webhook URL template', 'Post to https://discord.com/api/webhooks/{webhook.id}/{webhook.token}.'],
+      ['a key truncated by an ellipsis', 'OP_SERVICE_ACCOUNT_TOKEN=ops_eyJzaWduSW5BZGRyZXNzIjoiaHR0cHM6...'],
+      ['member expressions named like a legacy Vault token', 's.ConnectionTimeoutSeconds = cfg.timeout; s.MaxIdleConnections = 10'],
+      ['numbers before a colon and a capitalized word', 'order 1234567890:Approved by finance, shipment 9876543210:Awaiting pickup'],
+      ['prose naming token prefixes', 'Shopify admin tokens start with shpat_ and Google access tokens with ya29. and expire.'],
+      ['a field named key whose value is a header name', '"key": "x-api-key", "value": "{{postman_api_key}}"'],
+      ['a comparison, not an assignment', 'if token == "expired-session" { retry() }'],
+      ['a variable appended to a password', 'url.password += encodedCodePoints;'],
+    ])('leaves %s alone', (_name, text) => {
+      expect(countSecrets(text)).toBe(0);
+    });
+
+    test.each([
       ['a .env password with a prefixed key', (v: string) => `DB_PASSWORD=${v}`],
       ['a camel-case key in JSON', (v: string) => `{"dbPassword": "${v}"}`],
       ['a dotted Java property', (v: string) => `spring.datasource.password=${v}`],
@@ -146,6 +211,10 @@ describe('countSecrets', () => {
       ['dense separators', fill('=')],
       ['dense key-value pairs', fill('a:')],
       ['prefixes at one per 32 characters', fill('ghp_sk-AKIAxoxb-glpat-SG.npm_hf_')],
+      ['vendor prefixes', fill('shpat_dapidop_v1_GOCSPX-ya29.EAAAATATT3lin_api_PMAK-dp.pt.glc_NRAK-hvs.AGE-SECRET-KEY-1pscale_tkn_sbp_LTAIQ~:A')],
+      ['Telegram bot id triggers', fill('12345678:A')],
+      ['suffix triggers', fill('0123456789abcdef0123456789abcdef-us1 NRAL _mmk ')],
+      ['Makefile operators', fill('TOKEN ?= a\nTOKEN := b\n')],
     ])('counts %s in work linear in its size (256 KB)', (_name, make) => {
       expect(workGrowth((text: string) => countSecrets(text), make)).toBeLessThanOrEqual(MAX_GROWTH);
     });
@@ -240,7 +309,8 @@ describe('countLeakedSecrets', () => {
 
   describe('validation', () => {
     test('fails if a generated key reads as a placeholder more than once in 500 draws of each real format', () => {
-      const formats = ['github-classic', 'github-fine-grained', 'openai-project', 'anthropic', 'stripe-secret-long', 'aws-secret-access-key', 'hex32', 'mailgun', 'sendgrid', 'huggingface'];
+      const formats = ['github-classic', 'github-fine-grained', 'openai-project', 'anthropic', 'stripe-secret-long', 'aws-secret-access-key', 'hex32', 'mailgun', 'sendgrid', 'huggingface',
+        'shopify-access', 'databricks', 'telegram-bot', 'square-access', 'linear-api', 'doppler-personal', 'grafana-cloud', 'newrelic-user', 'vault-service', 'azure-ad-secret', 'mailchimp', 'groq'];
       for (const name of formats) {
         const rng = seeded(42);
         let placeholders = 0;
