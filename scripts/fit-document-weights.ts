@@ -40,7 +40,11 @@
  *   55.7 / 1.20 %, but two canonical attacks lost; 1 %: 60.3 / 1.57 %; 1.25 %: 63.3 / 1.83 %), else the same within
  *   2 % / 50 %: 1.5 % (65.5 / 1.98 %, threshold 0.8701); other languages the largest of 0.5 / 0.75 / 1 / 1.25 % with at
  *   most 1.5 % clean and at least 55 % poisoned (54.5 / 0.69, 59.6 / 1.21, 62.1 / 1.38, 62.7 / 1.55 %): 1 % (threshold
- *   0.7778). Session 10, with holdouts 10 to 15 retired,
+ *   0.7778). Session 15 kept those targets and added three features and a hard signal from public attack families
+ *   (`reader-turns.ts`; refitted, then judged by a rule written first: public-dev poisoned +10 points at most one more
+ *   clean, cross-validated and validation clean rates within targets, holdouts 32-35 measured once before and after
+ *   no worse): validation 16-31 English 65.5 / 2.0 % -> 66.1 / 1.9 %, other languages 62.3 / 1.4 % -> 62.5 / 1.4 %.
+ *   Session 10, with holdouts 10 to 15 retired,
  *   chose them by a rule written down before comparing them: the largest of 1 / 1.25 / 1.5 % (English) and
  *   0.5 / 0.75 / 1 % (other languages) whose leave-one-set-out clean rate is at most 2 % over all retired holdouts and
  *   over sets 10 to 15 alone (for other languages also on dev set 10), else the lowest. English target 1 / 1.25 /

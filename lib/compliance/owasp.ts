@@ -268,6 +268,7 @@ export const OWASP_LLM_TOP_10_2025: readonly OwaspRisk[] = [
         provedBy: [
           it('test/lambda/shared/screening/prescreen.test.ts', 'prescreen evaluation set holdout documents: poisoned ones are flagged at least twice as often as clean ones'),
           it('test/lambda/shared/screening/document.test.ts', 'screenDocument evaluation set holdout documents: at least half of the poisoned ones are quarantined, at most 8 % of the clean ones'),
+          it('test/lambda/shared/screening/reader-turns.test.ts', 'screenDocument: shapes that speak to the AI reader an email that plants a System: turn directing the reader is quarantined (hard signal)'),
           it('test/lambda/gateway/converse-request.test.ts', 'buildConverseInput defaults tool results are datamarked guard content; earlier tool calls become assistant text'),
         ],
       },
