@@ -25,4 +25,14 @@ try {
   }
   throw e;
 }
-synthWithReport(app);
+try {
+  synthWithReport(app);
+} catch (e) {
+  // A failed validation (a compliance finding, unsigned code) names every construct and what to do; the stack trace
+  // through aws-cdk-lib adds nothing. Anything else keeps its trace.
+  if (e instanceof Error && /^Validation failed with the following errors/.test(e.message)) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+}
