@@ -5,6 +5,9 @@
 //    directory (cloud assemblies of apps without an outdir, copied bundles, configuration files) is removed by
 //    test/global-teardown.js. (Setting TMPDIR inside a test file would not do: jest gives each file its own copy of
 //    process.env, which Node's os.tmpdir() never reads.)
+// 3. turns off the AWS SDK's notice that its releases after January 2027 need Node.js 22 (the workers and the
+//    processes the tests start inherit it): every worker printed it once, among the test results; the notice is about
+//    the machine's Node.js, not about any test.
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -16,4 +19,5 @@ module.exports = function globalSetup() {
   globalThis.__SLB_PREVIOUS_TMPDIR__ = process.env.TMPDIR;
   globalThis.__SLB_TEST_TMPDIR__ = dir;
   process.env.TMPDIR = dir;
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 };
