@@ -16,6 +16,17 @@ import { buildManifest, DATASET_SEGMENT, manifestKey, serializeManifest } from '
 /** The command's usage text. */
 export const MANIFEST_USAGE = 'usage: secure-llm-manifest --dataset <name> --version <version> --dir <directory> [--out <file>]';
 
+/** What `--help` prints: what the command does, then its usage. */
+export const MANIFEST_HELP = [
+  'secure-llm-manifest: writes the manifest of a dataset version of the training-data vault from a local directory.',
+  'Each file under --dir (recursively; symbolic links refused) becomes datasets/<dataset>/<version>/<relative path>,',
+  'listed with its SHA-256 and size. Upload the files first, then the manifest to manifests/<dataset>/<version>.json:',
+  'the customization workflow refuses any version whose objects differ from it.',
+  '',
+  MANIFEST_USAGE,
+  '  --out <file>  write the manifest to this file (default: standard output)',
+].join('\n');
+
 /** Every regular file under `dir`, as paths relative to it with "/" separators. */
 function filesUnder(dir: string, rel = ''): string[] {
   return fs
@@ -29,8 +40,12 @@ function filesUnder(dir: string, rel = ''): string[] {
     .sort();
 }
 
-/** Runs the command; returns the exit code (0 written, 2 usage or input error). */
+/** Runs the command; returns the exit code (0 written or help printed, 2 usage or input error). */
 export function runManifestCli(argv: string[], io: { out: (text: string) => void; err: (line: string) => void }): number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(`${MANIFEST_HELP}\n`);
+    return 0;
+  }
   const flag = (name: string): string | undefined => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? argv[i + 1] : undefined;

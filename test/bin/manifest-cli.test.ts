@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runManifestCli } from '../../bin/manifest-cli';
+import { MANIFEST_USAGE, runManifestCli } from '../../bin/manifest-cli';
 import { datasetManifestSchema, sha256Of } from '../../lambda/shared/customization-contract';
 
 let dir: string;
@@ -34,6 +34,17 @@ describe('defaults', () => {
       { key: 'datasets/support/v1/extra/more.jsonl', sha256: sha256Of('x'), size: 1 },
       { key: 'datasets/support/v1/train.jsonl', sha256: sha256Of('{"prompt":"a","completion":"b"}\n'), size: 32 },
     ]);
+  });
+});
+
+describe('help', () => {
+  test('--help prints what the command does and its usage, and exits 0', () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    expect(runManifestCli(['--help'], { out: (t) => out.push(t), err: (l) => err.push(l) })).toBe(0);
+    expect(out.join('')).toContain('writes the manifest of a dataset version');
+    expect(out.join('')).toContain(MANIFEST_USAGE);
+    expect(err).toEqual([]);
   });
 });
 
