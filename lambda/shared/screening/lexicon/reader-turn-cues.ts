@@ -18,7 +18,7 @@
  * `###(system_message)`; not `(user)`, a program's parameter).
  */
 export const ROLE_MARKER =
-  /(?:^(?:[#*>\-]{1,6}[ \t]{0,2})?(system|system[ _]message|system[ _]prompt|developer|assistant|user|human)[ \t]{0,2}:(?![ \t]*["'`\[{])|[[<]\|?[ \t]{0,2}(system|system[ _]message|sys|assistant|user)[ \t]{0,2}\|?[\]>]|#{1,6}[ \t]{0,2}\((system[ _]message)\))/gim;
+  /(?:^(?:[#*>-]{1,6}[ \t]{0,2})?(system|system[ _]message|system[ _]prompt|developer|assistant|user|human)[ \t]{0,2}:(?![ \t]*["'`[{])|[[<]\|?[ \t]{0,2}(system|system[ _]message|sys|assistant|user)[ \t]{0,2}\|?[\]>]|#{1,6}[ \t]{0,2}\((system[ _]message)\))/gim;
 
 /**
  * Role-marked lines at or above which a document is a transcript or a chat log, whose turns are its own format; also
