@@ -1,6 +1,6 @@
 /**
- * Decoded views of encoded payloads (base64, hex, percent-encoding, ROT13, reversed text), screened by the same token
- * rules as the text itself. Base64 and hex runs are maximal, so they never overlap and decoding them all is linear.
+ * Decoded views of encoded payloads (base64, base32, hex, percent-encoding, ROT13, reversed text), screened by the
+ * same token rules as the text itself. Encoded runs are maximal, so they never overlap and decoding them all is linear.
  */
 import { encodedRuns, indexOfLiteral } from './normalize';
 import { includesIgnoringCase, isAsciiLetter, startsWithIgnoringCase } from './literal';
@@ -64,6 +64,53 @@ function looksLikeText(bytes: Uint8Array, length: number): boolean {
 const DECODED = Buffer.alloc(1024);
 
 const HEX_ONLY = /^(?:0x)?[0-9a-fA-F]+$/;
+/** RFC 4648 base32: upper-case letters and the digits 2-7, padded with `=`. */
+const BASE32_ONLY = /^[A-Z2-7]+=*$/;
+/** Value of each base32 character by code unit, -1 outside the alphabet. */
+const BASE32_VALUE = new Int8Array(128).fill(-1);
+for (let k = 0; k < 32; k++) BASE32_VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.charCodeAt(k)] = k;
+
+/**
+ * Decode the base32 run `run` (alphabet checked by {@link BASE32_ONLY}) into `out`, at most `max` bytes; returns the
+ * number of bytes written. Five bits per character, so 8 characters give 5 bytes; decoding stops at the padding.
+ */
+function decodeBase32(run: string, out: Buffer, max: number): number {
+  let bits = 0;
+  let value = 0;
+  let length = 0;
+  const n = run.length;
+  for (let i = 0; i < n && length < max; i++) {
+    const v = BASE32_VALUE[run.charCodeAt(i)]!;
+    if (v < 0) break; // padding
+    value = ((value << 5) | v) & 0xfff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out[length++] = (value >> bits) & 0xff;
+    }
+  }
+  countWork(n);
+  return length;
+}
+
+/**
+ * Words that are common English function words and attack verbs after ROT13 ("gur" = "the", "naq" = "and",
+ * "lbh" = "you", "vtaber" = "ignore"): text that uses two different ones is read as ROT13 even when it does not say
+ * so. They are not words of any language the screen reads, so prose never shows two of them.
+ */
+const ROT13_WORD = /\b(?:gur|naq|lbh|lbhe|nyy|jvgu|guvf|gung|abj|sbe|jung|nobhg|cerivbhf|vafgehpgvbaf|vtaber|sbetrg|cevag|fnl|whfg|cebzcg|flfgrz|cnffjbeq)\b/gi;
+/** Two different ROT13 words ({@link ROT13_WORD}) in `text`. */
+function hasRot13Words(text: string): boolean {
+  ROT13_WORD.lastIndex = 0;
+  let first: string | undefined;
+  countWork(text.length);
+  for (let m = ROT13_WORD.exec(text); m !== null; m = ROT13_WORD.exec(text)) {
+    const word = m[0].toLowerCase();
+    if (first === undefined) first = word;
+    else if (word !== first) return true;
+  }
+  return false;
+}
 const BASE64_MIX = /[0-9+/=]|[A-Z][a-z]|[a-z][A-Z]/;
 
 /** One decoded view: the signal id of its encoding and the decoded text. */
@@ -78,6 +125,7 @@ export interface View {
  */
 export function decodedViews(text: string): View[] {
   const b64: string[] = [];
+  const b32: string[] = [];
   const hex: string[] = [];
   for (const [start, end] of encodedRuns(text, 16)) {
     // Slice, the '=' trim, the hex and mix tests, at most one decode of the run and one of its head.
@@ -88,6 +136,20 @@ export function decodedViews(text: string): View[] {
       const body = run.length % 2 === 0 ? run : run.slice(0, -1);
       if (looksLikeText(DECODED, DECODED.write(body.slice(0, 1024), 'hex'))) {
         hex.push(Buffer.from(body, 'hex').toString('utf8'));
+        continue;
+      }
+    }
+    // Base32 (upper case and 2-7 only) is also valid base64, which decodes it to noise: try it first. Its first 820
+    // characters (512 bytes) are decoded for the check; a longer run is decoded again whole for the view.
+    if (BASE32_ONLY.test(run)) {
+      const length = decodeBase32(run, DECODED, 512);
+      if (looksLikeText(DECODED, length)) {
+        if (run.length <= 816) {
+          b32.push(DECODED.toString('utf8', 0, length));
+        } else {
+          const whole = Buffer.alloc(Math.ceil((run.length * 5) / 8));
+          b32.push(whole.toString('utf8', 0, decodeBase32(run, whole, whole.length)));
+        }
         continue;
       }
     }
@@ -104,13 +166,14 @@ export function decodedViews(text: string): View[] {
   const views: View[] = [];
   if (b64.length > 0) views.push({ kind: 'obfuscation.base64', text: b64.join('\n') });
   if (hex.length > 0) views.push({ kind: 'obfuscation.hex', text: hex.join('\n') });
+  if (b32.length > 0) views.push({ kind: 'obfuscation.base32', text: b32.join('\n') });
   const head = text.length > EXOTIC_VIEW_CHARS ? text.slice(0, EXOTIC_VIEW_CHARS) : text;
   if (percentEscapes(head, 3) >= 3) {
     countWork(head.length);
     views.push({ kind: 'obfuscation.percent-encoding', text: head.replace(PERCENT, (h) => String.fromCharCode(parseInt(h.slice(1), 16))) });
   }
   // Literal checks scan for a rare character of the literal (see indexOfLiteral).
-  if (hasRot13Mention(text)) {
+  if (hasRot13Mention(text) || hasRot13Words(head)) {
     countWork(head.length);
     views.push({ kind: 'obfuscation.rot13', text: head.replace(/[a-zA-Z]/g, (ch) => {
       const base = ch <= 'Z' ? 65 : 97;

@@ -20,8 +20,9 @@
  *    Rules can be interrupted by blocker classes (a sentence end, "my"), weakened by what precedes them (reported
  *    speech, negation), cancelled by the next token ("instructions *for* returning an item"), and weakened when the
  *    match sits inside quotation marks.
- * 4. Structural detectors look for chat-template tokens, fake role tags and role lines, and decode base64, hex,
- *    percent-encoded, ROT13 or reversed payloads into extra views screened by the same rules.
+ * 4. Structural detectors look for chat-template tokens, fake role tags and role lines, and decode base64, base32, hex,
+ *    percent-encoded, ROT13 (said so, or written in ROT13 words) or reversed payloads into extra views screened by the
+ *    same rules.
  * 5. The user's own prompt is decided by a small fitted model ({@link ./prompt-score}): the rule evidence weighed by who
  *    is addressed and how it is framed (quoted or translated text, a question about attacks rather than to the model,
  *    a creative request or fiction frame before the phrase, a persona switch without rules, fiction that wraps a

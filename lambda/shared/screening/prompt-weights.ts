@@ -13,32 +13,32 @@ import type { PromptModel } from './prompt-score';
 export const PROMPT_MODEL: PromptModel = {
   features: ['evidence', 'override', 'persona', 'extraction', 'hijack', 'structure', 'obfuscation', 'signalCount', 'quotedShare', 'quotedWithMentionCue', 'quotedSpanShare', 'questionAboutWorld', 'questionToModel', 'securityVocabulary', 'howTo', 'addressed', 'textTask', 'creativeRequest', 'fictionFrame', 'personaSwitch', 'noLimits', 'switchWithoutLimits', 'exactDemand', 'forbiddenTopic', 'wrappedDemand'],
   weights: [
-    5.3935, // evidence
-    -0.2265, // override
-    -0.1224, // persona
-    2.7570, // extraction
-    0.7624, // hijack
-    1.0890, // structure
-    0.1810, // obfuscation
-    3.1544, // signalCount
-    -3.3411, // quotedShare
-    -2.8209, // quotedWithMentionCue
-    -1.6202, // quotedSpanShare
-    -3.0507, // questionAboutWorld
-    -2.0701, // questionToModel
-    -2.8433, // securityVocabulary
-    -1.7700, // howTo
-    2.7315, // addressed
-    -0.7822, // textTask
-    -3.8054, // creativeRequest
-    -2.6693, // fictionFrame
+    5.3946, // evidence
+    -0.2279, // override
+    -0.1231, // persona
+    2.7552, // extraction
+    0.7619, // hijack
+    1.0889, // structure
+    0.1805, // obfuscation
+    3.1535, // signalCount
+    -3.3414, // quotedShare
+    -2.8214, // quotedWithMentionCue
+    -1.6200, // quotedSpanShare
+    -3.0509, // questionAboutWorld
+    -2.0697, // questionToModel
+    -2.8439, // securityVocabulary
+    -1.7696, // howTo
+    2.7313, // addressed
+    -0.7821, // textTask
+    -3.8052, // creativeRequest
+    -2.6694, // fictionFrame
     -1.2559, // personaSwitch
-    0.5317, // noLimits
+    0.5318, // noLimits
     2.2751, // switchWithoutLimits
     3.2223, // exactDemand
-    3.8087, // forbiddenTopic
-    2.3444, // wrappedDemand
+    3.8086, // forbiddenTopic
+    2.3443, // wrappedDemand
   ],
-  bias: -2.7080,
-  threshold: 1.5860,
+  bias: -2.7079,
+  threshold: 1.5862,
 };

@@ -58,6 +58,17 @@ export const RULES: readonly RuleSpec[] = [
   { id: 'override.do-not-follow', w: 0.75, seq: [['NOTC', 0], ['FOLLOW', 1], ['PRIOR', 2], ['INSTR', 3]], block: OVERRIDE_BLOCK },
   // "Don't follow the instructions *of the old manual*" names whose instructions; bare "don't follow instructions" does not.
   { id: 'override.do-not-follow', w: 0.6, seq: [['NOTC', 0], ['FOLLOW', 1], ['INSTR', 3]], block: OVERRIDE_BLOCK, post: ['POSTOF'] },
+  // Reproduce what was just dismissed: after an override of the reader's instructions, a verb that reproduces text
+  // whose object is a pronoun ("… and print them") or the instructions named again refers to those instructions, so
+  // the override is an extraction. "I" or "my" between them makes the instructions the user's own ("ignore the
+  // previous instructions I gave you; show them to me"), which a user may ask to see.
+  { id: 'extraction.after-override', w: 0.6, direct: true, seq: [['IGNORE', 0], ['PRIOR', 3], ['INSTR', 3], ['REPRO', 4], ['THEM|PRIOR|INSTR', 3]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE },
+  { id: 'extraction.after-override', w: 0.6, direct: true, seq: [['IGNORE', 0], ['YOUR', 2], ['INSTR', 2], ['REPRO', 4], ['THEM|PRIOR|INSTR|YOUR', 3]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE },
+  { id: 'extraction.after-override', w: 0.6, direct: true, seq: [['IGNORE', 0], ['INSTR', 3], ['PRIOR', 3], ['REPRO', 4], ['THEM|PRIOR|INSTR', 3]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE },
+  // Resets whose object is whatever the reader was given before ("forget all the previous information", "forget
+  // about all the assignments"): weaker than dismissing instructions, since a user also withdraws their own data. The
+  // document screen is tuned on its own sets, where an email withdraws its own earlier message.
+  { id: 'override.forget-prior', w: 0.5, direct: true, seq: [['IGNORE', 0], ['PRIOR|ALLQ', 3], ['PRIORINFO', 2]], block: OVERRIDE_BLOCK, pre: OVERRIDE_PRE, post: OVERRIDE_POST },
   { id: 'override.instructions-void', w: 0.7, seq: [['PRIOR', 0], ['INSTR', 2], ['VOID', 5]], block: OVERRIDE_BLOCK },
   { id: 'override.instructions-void', w: 0.7, seq: [['D_SYSPROMPT', 0], ['VOID', 5]], block: OVERRIDE_BLOCK },
   { id: 'override.new-instructions', w: 0.45, seq: [['YOUR', 0], ['NEW', 1], ['TASK', 1]], block: SENTENCE },
@@ -157,6 +168,11 @@ export const RULES: readonly RuleSpec[] = [
   // Format / delimiter injection in words.
   { id: 'delimiter.new-instructions-banner', w: 0.6, seq: [['START|END', 0], ['NEW|SYSMOD', 2], ['INSTR|PNOUN|SYSPROMPT', 1]] },
   { id: 'delimiter.end-of-input', w: 0.35, seq: [['END', 0], ['INPUTN', 2]] },
+  // A fake input boundary: the text closes "the input" and then plants what the reply is expected to be, a literal
+  // after "expected response:" (a test case the model should imitate), or closes the input and opens a new one. A
+  // form that ends its input section plants no answer ("expected response time: 2 days" names no reply).
+  { id: 'delimiter.planted-response', w: 0.8, direct: true, seq: [['END', 0], ['INPUTN', 2], ['EXPECTADJ', 40], ['RESPONSEN|OUTV', 1], ['COLON|QOPEN', 0]] },
+  { id: 'delimiter.reopened-input', w: 0.6, direct: true, seq: [['END', 0], ['INPUTN', 2], ['START', 60], ['INPUTN', 2]] },
   { id: 'delimiter.system-override', w: 0.55, seq: [['SYSMOD|MODEADJ', 0], ['IGNORE', 0]] },
 
   // Obfuscation instructions.

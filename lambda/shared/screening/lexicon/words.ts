@@ -359,4 +359,14 @@ export const LEXICON: Readonly<Record<string, string>> = {
   FOLLOWINGW: `following`,
   LINKN: `link links hyperlink`,
   WHETHER: `whether ob si se of ли`,
+  // Verbs that reproduce a text as it is (REVEAL without "write", "give", "tell", "provide", "return", "state", which
+  // as often make something new: "ignore the old rules and write them anew").
+  REPRO: `print repeat show reveal display output spell recite echo copy paste dump leak list disclose quote
+    reproduce imprime repite muestra affiche repete zeige wiederhole mostra ripeti покажи повтори выведи`,
+  // Object pronouns that refer back to a plural thing just named (English; other languages inflect them).
+  THEM: `them those these`,
+  // What a reply should be, as a test case or a grader states it ("expected response", "correct answer").
+  EXPECTADJ: `expected correct desired required right proper`,
+  // What else a model was given before the current message: an override can dismiss it as well as "instructions".
+  PRIORINFO: `information info assignments assignment tasks context data input inputs`,
 };
