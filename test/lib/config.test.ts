@@ -166,6 +166,10 @@ describe('configuration', () => {
       expect(message.split('\n').filter((line) => line.includes('gateway.vpcCidr'))).toEqual(['- gateway.vpcCidr: must be an IPv4 CIDR with a prefix between /16 and /24, got "10.65.0.0/33"']);
     });
 
+    test('fails if a required key without a default is left out, naming it, what it takes and where', () => {
+      expect(() => parseConfig({ gateway: { models: { x: {} } } })).toThrow(/- gateway\.models\.x\.modelId: is required \(a string\) when gateway\.models\.x is set; add it, got nothing/);
+    });
+
     test('accepts every GuardDuty severity up to critical (10) as the alert threshold', () => {
       for (const minimumFindingSeverity of [1, 7, 9, 10]) {
         expect(parseConfig({ baseline: { threatDetection: { minimumFindingSeverity } } }).baseline.threatDetection.minimumFindingSeverity).toBe(minimumFindingSeverity);
