@@ -49,7 +49,8 @@ function allowedUrl(raw: string, hosts: readonly string[]): boolean {
   // An allowed host that forwards to another URL ("/redirect?to=https://…") is an exfiltration channel too, and a
   // client that starts a link at an embedded "www." would read a second URL inside the first.
   const tail = url.pathname + url.search + url.hash;
-  if (/:[/\\]{2}|%3a(?:%2f|%5c){2}|www\./i.test(tail)) return false;
+  // Any mix of a literal and a percent-encoded colon and slashes ("https%3A//…", "https:%2F%2F…") is such a URL too.
+  if (/(?::|%3a)(?:[/\\]|%2f|%5c){2}|www\./i.test(tail)) return false;
   const host = url.hostname.toLowerCase().replace(/\.$/, '');
   return hosts.some((h) => host === h || host.endsWith(`.${h}`));
 }

@@ -156,6 +156,8 @@ describe('screenOutput', () => {
       ['userinfo trick', '[a](https://docs.example.com@evil.example/x)', 'a'],
       ['look-alike host', '[a](https://docs.example.com.evil.example/x)', 'a'],
       ['allowed host redirecting elsewhere', '[a](https://docs.example.com/r?to=https://evil.example/?q=1)', 'a'],
+      ['allowed host redirecting elsewhere, colon encoded', '[a](https://docs.example.com/r?to=https%3A//evil.example/?q=1)', 'a'],
+      ['allowed host redirecting elsewhere, slashes encoded', '[a](https://docs.example.com/r?to=https:%2F%2Fevil.example/)', 'a'],
       ['parentheses in the URL', '[w](https://evil.example/wiki/A_(b)?q=1)', 'w'],
       ['image inside a link', '[![i](https://evil.example/i.png)](https://evil.example/x)', ''],
     ])('removes a %s', (_kind, text, expected) => {
