@@ -1102,7 +1102,15 @@ function fail(message: string): never {
 export function loadConfig(tryGetContext: (key: string) => unknown, cwd = process.cwd()): BlueprintConfig {
   const file = tryGetContext('config');
   if (file === undefined) {
-    return parseConfig(tryGetContext('blueprint') ?? {}, 'cdk.json context "blueprint"');
+    const blueprint = tryGetContext('blueprint');
+    if (typeof blueprint === 'string') {
+      // `-c blueprint='{…}'` on the command line arrives as a string, not an object.
+      return fail(
+        `Invalid context "blueprint": the command line gives it as text, got ${JSON.stringify(blueprint.length > 80 ? `${blueprint.slice(0, 80)}…` : blueprint)}; ` +
+          'put the configuration in a JSON file and pass -c config=<file>, or keep it under "blueprint" in cdk.json\'s context',
+      );
+    }
+    return parseConfig(blueprint ?? {}, 'cdk.json context "blueprint"');
   }
   if (typeof file !== 'string' || file.length === 0) {
     return fail(`Invalid context "config": must be the path of a JSON file, got ${JSON.stringify(file)}`);

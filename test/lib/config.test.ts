@@ -166,6 +166,11 @@ describe('configuration', () => {
       expect(message.split('\n').filter((line) => line.includes('gateway.vpcCidr'))).toEqual(['- gateway.vpcCidr: must be an IPv4 CIDR with a prefix between /16 and /24, got "10.65.0.0/33"']);
     });
 
+    test('fails if the configuration comes as text on the command line (-c blueprint=…), naming the fix', () => {
+      const context: Record<string, unknown> = { blueprint: '{"gateway":{}}' };
+      expect(() => loadConfig((key) => context[key])).toThrow(/Invalid context "blueprint": the command line gives it as text, got "\{\\"gateway\\":\{\}\}"; put the configuration in a JSON file and pass -c config=<file>/);
+    });
+
     test('fails if a required key without a default is left out, naming it, what it takes and where', () => {
       expect(() => parseConfig({ gateway: { models: { x: {} } } })).toThrow(/- gateway\.models\.x\.modelId: is required \(a string\) when gateway\.models\.x is set; add it, got nothing/);
     });
