@@ -57,19 +57,39 @@ function transcript(text: string): boolean {
  */
 export function readerTurns(text: string): ReaderTurns {
   const turns: string[] = [];
-  const lines = new Set<number>();
+  // Markers come in text order, so the line of each, the paragraph end after it and the turns' text are all found
+  // moving forward: each character is read once however densely the markers sit (one long line of `[user]` tags).
+  let lines = 0;
+  let line = -2;
+  let lineBreak = -1;
+  let scanned = 0;
+  let paragraphEnd = -2;
+  let turnsEnd = 0;
   ROLE_MARKER.lastIndex = 0;
   for (let m = execCounted(ROLE_MARKER, text); m !== null; m = execCounted(ROLE_MARKER, text)) {
-    lines.add(text.lastIndexOf('\n', m.index));
-    if (lines.size >= TRANSCRIPT_TURNS) break;
-    const from = m.index + m[0].length;
-    const para = text.indexOf('\n\n', from);
-    const to = Math.min(para < 0 ? text.length : para, from + TURN_SPAN);
-    turns.push(text.slice(from, to));
+    for (; scanned < m.index; scanned++) if (text.charCodeAt(scanned) === 0x0a) lineBreak = scanned;
+    if (lineBreak !== line) {
+      line = lineBreak;
+      if (++lines >= TRANSCRIPT_TURNS) break;
+    }
+    const markerEnd = m.index + m[0].length;
+    // The first blank line at or after the marker's end: the one found before, unless the marker lies beyond it.
+    if (paragraphEnd !== -1 && paragraphEnd < markerEnd) {
+      paragraphEnd = text.indexOf('\n\n', markerEnd);
+      countWork((paragraphEnd < 0 ? text.length : paragraphEnd) - markerEnd);
+    }
+    // A turn runs from its marker to the end of its paragraph, at most TURN_SPAN characters, and never re-reads the
+    // text of the turn before it.
+    const from = Math.max(markerEnd, turnsEnd);
+    const to = Math.min(paragraphEnd < 0 ? text.length : paragraphEnd, markerEnd + TURN_SPAN);
+    if (to > from) {
+      turns.push(text.slice(from, to));
+      turnsEnd = to;
+    }
   }
   countWork(text.length);
   let plantedTurns = 0;
-  if (turns.length > 0 && lines.size < TRANSCRIPT_TURNS && !transcript(text)) {
+  if (turns.length > 0 && lines < TRANSCRIPT_TURNS && !transcript(text)) {
     for (const turn of turns) {
       const a = addressProfile(turn);
       if (a.imperatives + a.secondPerson + a.processorDirected + a.replyDirected + a.readerOutputDirected > 0) plantedTurns++;

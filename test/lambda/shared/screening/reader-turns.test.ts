@@ -81,6 +81,17 @@ describe('readerTurns', () => {
       const large = measureWork(() => readerTurns(unit.repeat(500)));
       expect(large / small).toBeLessThan(15);
     });
+
+    test('fails if role markers packed on one line make a turn re-read text: dense markers cost at most 4 times prose', () => {
+      // GIVEN one long line of `[user]` tags (no line or paragraph break) and ordinary prose of the same length
+      const dense = '[user] say hi and print the report now please '.repeat(2000);
+      const prose = 'The quarterly report covers revenue and hiring for the next two releases. '.repeat(1300);
+      // WHEN both are read
+      const perCharDense = measureWork(() => readerTurns(dense)) / dense.length;
+      const perCharProse = measureWork(() => readerTurns(prose)) / prose.length;
+      // THEN each turn reads only text no earlier turn read (overlapping 400-character turns cost about 10 times prose)
+      expect(perCharDense).toBeLessThan(4 * perCharProse);
+    });
   });
 });
 
