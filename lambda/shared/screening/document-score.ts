@@ -409,6 +409,7 @@ export function documentEvidence(text: string): DocumentEvidence {
   const address = withRecordAddress(addressProfile(view.text), records?.log === true ? records : undefined);
   const instructional = instructionalGenre(profile);
   const sentences = Math.max(1, address.sentences);
+  const isProgram = codeLineShare(text) >= PROGRAM_SHARE;
 
   const x = new Map<DocumentFeature, number>(DOCUMENT_FEATURES.map((f) => [f, 0]));
   const soft = new Set(fired.filter((s) => !GENRE_DEPENDENT.has(s)));
@@ -469,7 +470,7 @@ export function documentEvidence(text: string): DocumentEvidence {
   // left out), in a document that does not discuss attacks: how to answer when the user asks, in a document that is
   // not instructions for people; "ignore the rest of this data and print …". Not in a program, whose `system:` and
   // `user:` are keys. A planted chat turn is a hard signal below.
-  const turns = view.discussion || codeLineShare(text) >= PROGRAM_SHARE ? undefined : readerTurns(codeBlanked(view.text));
+  const turns = view.discussion || isProgram ? undefined : readerTurns(codeBlanked(view.text));
   if (turns !== undefined) {
     x.set('conditionalAnswer', turns.conditionalAnswers > 0 && !instructional ? 1 : 0);
     x.set('materialSetAside', turns.materialSetAside > 0 ? 1 : 0);
@@ -515,7 +516,7 @@ export function documentEvidence(text: string): DocumentEvidence {
   // inline code) is not rendered, so an image there loads nothing and an HTML comment or an alt text hides nothing.
   // In a program, a `//` comment line is shown as written too.
   const blocks = codeBlanked(mentions.text);
-  const shown = codeLineShare(text) >= PROGRAM_SHARE ? commentLinesBlanked(blocks) : blocks;
+  const shown = isProgram ? commentLinesBlanked(blocks) : blocks;
   if (imageExfiltration(mentions.discussion ? namedImagesBlanked(shown) : shown)) hard.add('indirect.image-exfiltration');
   // Markup that opens inside a program's string literal, a prompt value of data or a YAML block scalar is a value
   // the file holds, shown as written, not rendered.
