@@ -80,8 +80,6 @@ const HTML_OPEN = /<(?=[A-Za-z/!?])/g;
 const BARE_URL = /(?:(?:https?|ftp):[/\\]{2}|www\.|(?<![A-Za-z0-9:/\\])\/\/(?=[A-Za-z0-9-]{1,63}\.[A-Za-z0-9]))(?:[^\s<&]|&(?!lt;)){1,4096}/gi;
 /** Trailing sentence punctuation and closing quotes/brackets: not part of the URL for any renderer that matters. */
 const URL_TRAILER = new Set('.,;:!?)]}*_~"\'`>');
-/** Where a URL's authority (userinfo, host, port) ends. */
-const AUTHORITY_END = /[/\\?#]/;
 /** What replaces a removed bare URL. */
 export const URL_PLACEHOLDER = '[link removed]';
 const DANGEROUS_URI = /(?:javascript|vbscript|\bfile):(?=[^\s])[^\s<>"'`)\]]{0,4096}|\bdata:[a-z]{1,32}\/[a-z0-9.+-]{1,64}[;,][^\s<>"'`)\]]{0,65536}/gi;
@@ -179,19 +177,16 @@ function mayHoldUrl(text: string): boolean {
 }
 
 /**
- * Whether a bare URL (trailing punctuation already cut) may stay: its authority is plain ASCII host and port (no
- * userinfo, quote, percent-escape or Unicode a lenient client could read differently) and {@link allowedUrl} accepts
- * it. Fails closed: an IDN or percent-encoded spelling of an allowed host is removed too.
+ * Whether a bare URL (trailing punctuation already cut) may stay: {@link allowedUrl} accepts it, which also demands an
+ * authority of plain ASCII host and port (no userinfo, quote, percent-escape or Unicode a lenient client could read
+ * differently). Fails closed: an IDN or percent-encoded spelling of an allowed host is removed too. A scheme written
+ * with backslashes (`https:\\host`, which URL parsers read as `//`) is checked as `https://host`.
  */
 function allowedBareUrl(url: string, hosts: readonly string[]): boolean {
   if (hosts.length === 0 || url.length === 0) return false;
-  countWork(2 * url.length); // the scheme skip and the authority scan
+  countWork(url.length); // the scheme skip
   const scheme = /^(?:[a-z]+:)?[/\\]{2}/i.exec(url);
-  const rest = scheme === null ? url : url.slice(scheme[0].length);
-  const end = rest.search(AUTHORITY_END);
-  const authority = end < 0 ? rest : rest.slice(0, end);
-  if (!/^[A-Za-z0-9.:[\]-]+$/.test(authority)) return false;
-  return allowedUrl(scheme !== null && scheme[0].includes('\\') ? `https://${rest}` : url, hosts);
+  return allowedUrl(scheme !== null && scheme[0].includes('\\') ? `https://${url.slice(scheme[0].length)}` : url, hosts);
 }
 
 /**
