@@ -403,8 +403,6 @@ const SECRET_LIKE = /^(?=.{6})(?:.*[0-9]|.*[^A-Za-z0-9]|.*[a-z].*[A-Z]|.*[A-Z].*
 const GENERIC_KEY = /(?:token|pass)$/i;
 /** A separator that is an operator of more than one character: `:=`, `+=`, `?=`, `::=`. */
 const OPERATOR = /[?+:]=/;
-/** A key that is the word "key" alone. */
-const BARE_KEY = /^key$/i;
 
 /**
  * A password in prose: "the password is Xy7!…", "with the password Xy7!… until Friday". The value must mix letters
@@ -526,9 +524,6 @@ export function redactSecrets(input: string, acc: PassState, stand: (value: stri
     if (!quoted && !sep.includes('=') && !SECRET_LIKE.test(bare)) return match;
     // A bare "token" or "pass" also names counts and flags (`max_token=4096`, `bypass=on`): the value must look random.
     if (GENERIC_KEY.test(key) && (bare.length < 8 || !SECRET_LIKE.test(bare) || /^[0-9]+$/.test(bare))) return match;
-    // A key named only "key" is a field name as often as a credential (`"key": "x-api-key", "value": …` in a Postman
-    // collection, a header or a map entry): its value must not be built of words.
-    if (BARE_KEY.test(key) && (!SECRET_LIKE.test(bare) || wordBuilt(bare))) return match;
     acc.redactions++;
     const kind = /pass|pwd/i.test(key) ? 'password' : /secret/i.test(key) ? 'secret' : /token/i.test(key) ? 'token' : 'api-key';
     const quote = quoted ? value[0]! : '';
