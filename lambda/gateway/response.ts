@@ -77,12 +77,18 @@ export function finishReasonOf(stopReason: string | undefined): FinishReason {
   }
 }
 
+/** A token count Bedrock could have reported: a whole, non-negative number. */
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+function openAiUsage(prompt: number, completion: number): OpenAiUsage {
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
 /** Token counts from Converse `usage`, tolerating missing or non-numeric fields (0). */
 export function usageOf(usage: { inputTokens?: unknown; outputTokens?: unknown } | undefined): OpenAiUsage {
-  const count = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : 0);
-  const prompt = count(usage?.inputTokens);
-  const completion = count(usage?.outputTokens);
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  return openAiUsage(isCount(usage?.inputTokens) ? usage.inputTokens : 0, isCount(usage?.outputTokens) ? usage.outputTokens : 0);
 }
 
 /**
@@ -93,9 +99,7 @@ export function usageOf(usage: { inputTokens?: unknown; outputTokens?: unknown }
 export function reportedUsage(usage: unknown): OpenAiUsage | undefined {
   if (typeof usage !== 'object' || usage === null) return undefined;
   const { inputTokens, outputTokens } = usage as { inputTokens?: unknown; outputTokens?: unknown };
-  const counted = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-  if (!counted(inputTokens) || !counted(outputTokens)) return undefined;
-  return { prompt_tokens: inputTokens, completion_tokens: outputTokens, total_tokens: inputTokens + outputTokens };
+  return isCount(inputTokens) && isCount(outputTokens) ? openAiUsage(inputTokens, outputTokens) : undefined;
 }
 
 /** The parameters of {@link chatCompletion}. */
