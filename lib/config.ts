@@ -1078,7 +1078,8 @@ export function parseConfig(input: unknown, source = 'configuration'): Blueprint
     if (issue.code === 'invalid_type' && issue.path.length > 0 && valueAt(input, issue.path) === undefined) {
       // A required key without a default that the user left out: say so, and what it takes.
       const parent = issue.path.slice(0, -1).join('.') || 'the configuration';
-      return `- ${key}: is required (a ${issue.expected}) when ${parent} is set; add it, got nothing`;
+      const article = /^[aeiou]/.test(issue.expected) ? 'an' : 'a';
+      return `- ${key}: is required (${article} ${issue.expected}) when ${parent} is set; add it, got nothing`;
     }
     // A custom check looks at the parsed value, which for an unset key is its default.
     return `- ${key}: ${issue.message}, got ${written(input, issue.path, issue.code !== 'custom')}`;
